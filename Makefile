@@ -1,0 +1,48 @@
+# Pecete: the two commands of the README, and a few more.
+#   make run    install what is missing, build, initialise ./var, serve
+#   make test   install what is missing, build with ASan+UBSan, run every test
+#   make bench  build a release and run the benchmarks in bench/
+
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+DATA ?= var
+WERROR ?= OFF
+
+.PHONY: all deps build release run test bench format check clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh test
+
+build: deps
+	cmake --preset debug-asan -DPECETE_WERROR=$(WERROR) >/dev/null
+	cmake --build build/debug-asan -j$(NPROC)
+
+release:
+	@bash scripts/deps.sh build
+	cmake --preset release -DPECETE_WERROR=$(WERROR) >/dev/null
+	cmake --build build/release -j$(NPROC) --target pecete
+
+run: release
+	@if [ ! -f $(DATA)/pecete.conf ]; then \
+		build/release/pecete init --data $(DATA) --dev; \
+	fi
+	build/release/pecete serve --data $(DATA)
+
+test: build
+	bash tests/run-all.sh build/debug-asan
+
+bench:
+	@bash scripts/deps.sh test
+	cmake --preset release >/dev/null
+	cmake --build build/release -j$(NPROC)
+	bash bench/run-all.sh build/release
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+check:
+	bash tools/checksrc.sh
+
+clean:
+	rm -rf build

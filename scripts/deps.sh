@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages Pecete needs to build, run and test.
+# Idempotent: only missing packages are installed. Set PECETE_DEPS=none to skip.
+# Usage: scripts/deps.sh [build|test]   (default: test, which is a superset)
+set -euo pipefail
+
+if [ "${PECETE_DEPS:-}" = "none" ]; then
+	exit 0
+fi
+
+build_pkgs="build-essential cmake pkg-config git
+	libmicrohttpd-dev libssl-dev openssl libsqlite3-dev sqlite3 libpq-dev
+	libjansson-dev libsodium-dev liboath-dev libqrencode-dev
+	libcurl4-openssl-dev libzip-dev libxml2-dev libcmocka-dev
+	libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
+	libharfbuzz-dev libjpeg-dev libfreetype-dev zlib1g-dev
+	softhsm2 opensc"
+test_pkgs="postgresql curl poppler-utils qpdf mupdf-tools oathtool zbar-tools
+	python3-aiosmtpd faketime clang libclang-rt-14-dev"
+
+want="$build_pkgs"
+if [ "${1:-test}" = "test" ]; then
+	want="$want $test_pkgs"
+fi
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+echo "deps: installing:$missing" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done" >&2

@@ -1,0 +1,176 @@
+/*
+ * api_pki.c: the public trust services: health, CA certificates and CRLs,
+ * OCSP (RFC 6960: GET and POST) and time-stamping (RFC 3161).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "api/api.h"
+#include "base/clock.h"
+#include "base/log.h"
+
+enum pc_rc
+api_healthz_get(struct req *r, struct resp *w)
+{
+	struct app *app = r->app;
+	struct db *db = NULL;
+	const char *dbs = "ok", *sgs = "ok";
+	json_t *o;
+	char *s;
+	int status = 200;
+
+	if (store_acquire(app->store, &db) != PC_OK) {
+		dbs = "down";
+		status = 503;
+	} else {
+		store_release(app->store, db);
+	}
+	if (signer_client_ping(app->signer) != PC_OK) {
+		sgs = "down";
+		status = 503;
+	}
+	o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:i}", "status",
+	    status == 200 ? "ok" : "degraded", "version", PECETE_VERSION,
+	    "database", dbs, "signer", sgs, "uptime",
+	    (json_int_t)(clock_now() - app->started_at), "signer_restarts",
+	    (int)signer_client_restarts(app->signer));
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (s == NULL)
+		return PC_ENOMEM;
+	http_resp_json(w, status, s);
+	free(s);
+	http_resp_header(w, "Cache-Control", "no-store");
+	return PC_OK;
+}
+
+/* /pki/<name>.crt (DER), /pki/<name>.pem, /pki/<name>.crl (DER). */
+enum pc_rc
+api_pki_file_get(struct req *r, struct resp *w)
+{
+	struct app *app = r->app;
+	const char *file = r->params[0], *dot, *ctype;
+	char name[32];
+	size_t n;
+	enum pc_rc rc;
+
+	dot = strrchr(file, '.');
+	n = dot ? (size_t)(dot - file) : 0;
+	if (dot == NULL || n == 0 || n >= sizeof(name))
+		return http_error(w, PC_ENOTFOUND, "not_found",
+		    "No such file. Try /pki/root.crt, /pki/issuing.crt or "
+		    "/pki/issuing.crl.");
+	memcpy(name, file, n);
+	name[n] = '\0';
+	if (strcmp(name, "root") != 0 && strcmp(name, "issuing") != 0 &&
+	    strcmp(name, "ocsp") != 0 && strcmp(name, "tsa") != 0)
+		return http_error(w, PC_ENOTFOUND, "not_found",
+		    "No such certificate. Names: root, issuing, ocsp, tsa.");
+	buf_reset(&w->body);
+	if (strcmp(dot, ".crt") == 0 || strcmp(dot, ".cer") == 0) {
+		rc = pki_cert_der(app->pki, name, &w->body);
+		ctype = "application/pkix-cert";
+	} else if (strcmp(dot, ".pem") == 0) {
+		rc = pki_cert_pem(app->pki, name, &w->body);
+		ctype = "application/x-pem-file";
+	} else if (strcmp(dot, ".crl") == 0 &&
+	    (strcmp(name, "root") == 0 || strcmp(name, "issuing") == 0)) {
+		rc = pki_crl_der(app->pki, name, &w->body);
+		ctype = "application/pkix-crl";
+	} else {
+		return http_error(w, PC_ENOTFOUND, "not_found",
+		    "No such file. Certificates end in .crt or .pem, CRLs "
+		    "(root, issuing) in .crl.");
+	}
+	if (rc != PC_OK)
+		return http_error(w, rc, NULL, NULL);
+	w->status = 200;
+	w->ctype = ctype;
+	http_resp_header(w, "Cache-Control", "public, max-age=300");
+	return PC_OK;
+}
+
+static enum pc_rc
+ocsp_answer(struct req *r, struct resp *w, const uint8_t *der, size_t n)
+{
+	struct app *app = r->app;
+	enum pc_rc rc;
+
+	buf_reset(&w->body);
+	rc = pki_ocsp_respond(app->pki, der, n, &w->body);
+	if (rc != PC_OK)
+		return http_error(w, rc, NULL, NULL);
+	w->status = 200;
+	w->ctype = "application/ocsp-response";
+	http_resp_header(w, "Cache-Control", "no-cache");
+	return PC_OK;
+}
+
+/* GET /ocsp/<base64 of the DER request> (RFC 6960 appendix A.1). */
+enum pc_rc
+api_ocsp_get(struct req *r, struct resp *w)
+{
+	const char *b64 = r->params[0];
+	uint8_t *der;
+	size_t len, i, pad = 0;
+	int n;
+
+	len = strlen(b64);
+	if (len == 0 || len % 4 != 0 ||
+	    len > (size_t)r->app->conf->pki.ocsp_max_request * 4 / 3 + 4)
+		return ocsp_answer(r, w, (const uint8_t *)"", 0);
+	for (i = 0; i < len; i++) {
+		char c = b64[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			(c >= '0' && c <= '9') || c == '+' || c == '/' ||
+			(c == '=' && i >= len - 2)))
+			return ocsp_answer(r, w, (const uint8_t *)"", 0);
+	}
+	if (b64[len - 1] == '=')
+		pad++;
+	if (b64[len - 2] == '=')
+		pad++;
+	der = arena_alloc(&r->arena, len / 4 * 3 + 1);
+	if (der == NULL)
+		return http_error(w, PC_ENOMEM, NULL, NULL);
+	n = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)len);
+	if (n < 0 || (size_t)n < pad)
+		return ocsp_answer(r, w, (const uint8_t *)"", 0);
+	return ocsp_answer(r, w, der, (size_t)n - pad);
+}
+
+enum pc_rc
+api_ocsp_post(struct req *r, struct resp *w)
+{
+	if (r->content_type == NULL ||
+	    strncmp(r->content_type, "application/ocsp-request", 24) != 0)
+		return http_error(w, PC_EINVAL, "bad_content_type",
+		    "Send the DER request with Content-Type: "
+		    "application/ocsp-request.");
+	return ocsp_answer(r, w, r->body.data, r->body.len);
+}
+
+enum pc_rc
+api_tsa_post(struct req *r, struct resp *w)
+{
+	struct app *app = r->app;
+	enum pc_rc rc;
+
+	if (r->content_type == NULL ||
+	    strncmp(r->content_type, "application/timestamp-query", 27) != 0)
+		return http_error(w, PC_EINVAL, "bad_content_type",
+		    "Send the DER TimeStampReq with Content-Type: "
+		    "application/timestamp-query.");
+	buf_reset(&w->body);
+	rc = pki_tsa_respond(app->pki, r->body.data, r->body.len, &w->body);
+	if (rc != PC_OK)
+		return http_error(w, rc, NULL, NULL);
+	w->status = 200;
+	w->ctype = "application/timestamp-reply";
+	http_resp_header(w, "Cache-Control", "no-store");
+	return PC_OK;
+}

@@ -1,0 +1,103 @@
+/*
+ * conf.h: the strict INI configuration of pecete.
+ *
+ * Syntax: "[section]" lines, "key = value" lines, "#" or ";" comments (whole
+ * line, or after whitespace), blank lines. Unknown sections or keys,
+ * duplicates, values of the wrong type or out of range are errors that name
+ * the line. Secrets are never values: they are paths of files (mode 0600).
+ * Every key can be overridden from the environment as
+ * PECETE_<SECTION>_<KEY> (upper case), e.g. PECETE_SERVER_LISTEN.
+ * Relative paths are resolved against the data directory.
+ *
+ * The whole tree of settings lives in struct conf; each section has a table
+ * of keys in conf.c, which is the one place to add a setting.
+ */
+#ifndef PC_CONF_H
+#define PC_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/pc.h"
+
+#define CONF_MAX_BYTES (256 * 1024)
+#define CONF_MAX_LINE 4096
+
+struct conf_server {
+	char *listen;		/* host:port */
+	char *public_url;	/* base of the URLs put in certificates */
+	int64_t threads;
+	int64_t max_body;	/* bytes, default request body limit */
+	int64_t conn_timeout;	/* seconds */
+	bool dev_mode;
+};
+
+struct conf_store {
+	char *url;		/* sqlite:PATH or postgresql://... */
+	int64_t pool;		/* connections */
+};
+
+struct conf_hsm {
+	char *module;		/* PKCS#11 module path */
+	char *token_label;
+	char *pin_file;		/* user PIN, file mode 0600 */
+	char *softhsm_conf;	/* exported as SOFTHSM2_CONF when set */
+	int64_t pool;		/* sessions in the pool */
+};
+
+struct conf_pki {
+	char *org;		/* O= of our CA and service certificates */
+	char *country;		/* C= of our CA */
+	char *policy_oid;	/* our certificate policy */
+	char *tsa_policy_oid;	/* the policy in timestamp tokens */
+	char *pds_url;		/* PKI disclosure statement (QcPDS) */
+	int64_t crl_hours;	/* CRL validity (nextUpdate - thisUpdate) */
+	int64_t crl_renew_hours; /* regenerate this long before nextUpdate */
+	int64_t ocsp_max_request; /* bytes */
+	int64_t tsa_max_request;  /* bytes */
+	int64_t tsa_accuracy_ms;
+};
+
+struct conf_signer {
+	int64_t timeout_ms;	/* a request to the signer fails after this */
+	int64_t max_message;	/* bytes */
+};
+
+struct conf_log {
+	char *level;		/* debug, info, warn, error */
+};
+
+struct conf {
+	char *data_dir;		/* not in the file: given on the command line */
+	char *path;		/* the file read, if any */
+	struct conf_server server;
+	struct conf_store store;
+	struct conf_hsm hsm;
+	struct conf_pki pki;
+	struct conf_signer signer;
+	struct conf_log log;
+};
+
+/* Fill every field with its default (paths relative to data_dir). */
+enum pc_rc conf_defaults(struct conf *c, const char *data_dir);
+/*
+ * Parse text over the current values of c (call conf_defaults first).
+ * On error writes "line N: what is wrong" into err and returns PC_EINVAL.
+ */
+enum pc_rc conf_parse(struct conf *c, const char *text, size_t len, char *err,
+    size_t errlen);
+/* Apply PECETE_<SECTION>_<KEY> environment overrides. */
+enum pc_rc conf_env(struct conf *c, char *err, size_t errlen);
+/*
+ * The usual sequence: defaults for data_dir, then the file path (if it
+ * exists, or required when must_exist), then the environment, then
+ * relative paths made absolute. err receives a message for the user.
+ */
+enum pc_rc conf_load(struct conf *c, const char *data_dir, const char *path,
+    bool must_exist, char *err, size_t errlen);
+/* Write the effective configuration as INI text (for pecete init). */
+enum pc_rc conf_write(const struct conf *c, const char *path);
+void conf_free(struct conf *c);
+
+#endif /* PC_CONF_H */

@@ -1,0 +1,269 @@
+/*
+ * cmd_serve.c: pecete serve --data DIR [--listen HOST:PORT] [--config F]
+ *
+ * Order matters: the signer process starts first (it alone reads the HSM
+ * PIN); the web side then opens the database and the PKI with keys that
+ * sign through the signer, and serves HTTP with a thread pool until SIGINT
+ * or SIGTERM. A background thread keeps the CRLs fresh.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "api/api.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "cli/cli.h"
+#include "http/http.h"
+#include "signer/signer.h"
+
+#define SERVE_JOB_PERIOD_S 600
+
+struct serve_jobs {
+	struct app *app;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+};
+
+/* Keep the CRLs fresh even when nobody asks for them. */
+static void *
+serve_jobs_run(void *arg)
+{
+	struct serve_jobs *j = arg;
+	struct timespec ts;
+	struct buf b;
+
+	pthread_mutex_lock(&j->mu);
+	while (!j->stop) {
+		pthread_mutex_unlock(&j->mu);
+		buf_init(&b, 64 * 1024 * 1024);
+		if (pki_crl_der(j->app->pki, "issuing", &b) != PC_OK)
+			log_warnx("jobs: could not refresh the issuing CRL");
+		buf_cleanup(&b);
+		pthread_mutex_lock(&j->mu);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += SERVE_JOB_PERIOD_S;
+		while (!j->stop &&
+		    pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+static void
+serve_usage(void)
+{
+	fprintf(stderr, "usage: pecete serve --data DIR [--listen HOST:PORT] "
+			"[--config FILE]\n");
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "config", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct conf conf;
+	struct app app;
+	struct pki_keysrc ks;
+	struct http_server *hs = NULL;
+	struct http_opts ho;
+	struct serve_jobs jobs;
+	pthread_t jobs_thread;
+	bool jobs_started = false;
+	sigset_t set;
+	const char *dir = NULL, *listen = NULL, *file = NULL;
+	unsigned port = 0, nchan;
+	int c, sig, ret = 1;
+	enum pc_rc rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:l:f:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		default:
+			serve_usage();
+			return 2;
+		}
+	}
+	if (dir == NULL || optind != argc) {
+		serve_usage();
+		return 2;
+	}
+	memset(&app, 0, sizeof(app));
+	ret = cli_conf_load(&conf, dir, file);
+	if (ret != 0)
+		return ret;
+	ret = 1;
+	if (listen != NULL) {
+		free(conf.server.listen);
+		conf.server.listen = strdup(listen);
+	}
+	/* Signals are taken by sigwait below; threads inherit the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	app.conf = &conf;
+	app.started_at = clock_now();
+	nchan = (unsigned)conf.hsm.pool;
+	if (nchan < 2)
+		nchan = 2;
+	rc = signer_client_start(&conf, nchan, &app.signer);
+	if (rc != PC_OK) {
+		cli_err("serve", "cannot start the signer process (%s)",
+		    pc_rc_str(rc));
+		goto out;
+	}
+	if (signer_client_ping(app.signer) != PC_OK) {
+		cli_err("serve", "the signer process does not answer; see "
+				 "its log lines above (HSM PIN file, token "
+				 "label, module path)");
+		goto out;
+	}
+	rc = store_open(conf.store.url, (unsigned)conf.store.pool, &app.store);
+	if (rc == PC_OK)
+		rc = store_migrate(app.store);
+	if (rc != PC_OK) {
+		cli_err("serve", "cannot open the database %s (%s)",
+		    conf.store.url, pc_rc_str(rc));
+		goto out;
+	}
+	signer_client_keysrc(app.signer, &ks);
+	rc = pki_open(&conf, app.store, &ks, &app.pki);
+	if (rc != PC_OK) {
+		cli_err("serve", "cannot load the CA hierarchy (%s); was %s "
+				 "made by pecete init?",
+		    pc_rc_str(rc), dir);
+		goto out;
+	}
+	memset(&ho, 0, sizeof(ho));
+	ho.listen = conf.server.listen;
+	ho.threads = (unsigned)conf.server.threads;
+	ho.max_body = (size_t)conf.server.max_body;
+	ho.conn_timeout = (unsigned)conf.server.conn_timeout;
+	ho.app = &app;
+	rc = http_start(&ho, &hs, &port);
+	if (rc != PC_OK) {
+		cli_err("serve", "cannot listen on %s", conf.server.listen);
+		goto out;
+	}
+	memset(&jobs, 0, sizeof(jobs));
+	jobs.app = &app;
+	pthread_mutex_init(&jobs.mu, NULL);
+	pthread_cond_init(&jobs.cv, NULL);
+	if (pthread_create(&jobs_thread, NULL, serve_jobs_run, &jobs) == 0)
+		jobs_started = true;
+	{
+		char host[256];
+		const char *colon = strrchr(conf.server.listen, ':');
+		size_t hl = (size_t)(colon - conf.server.listen);
+
+		if (hl >= sizeof(host))
+			hl = sizeof(host) - 1;
+		memcpy(host, conf.server.listen, hl);
+		host[hl] = '\0';
+		if (strcmp(host, "0.0.0.0") == 0 || host[0] == '\0')
+			snprintf(host, sizeof(host), "127.0.0.1");
+		printf("listening on http://%s:%u\n", host, port);
+		fflush(stdout);
+		log_info("serve: listening on %s:%u (public URL %s)", host,
+		    port, conf.server.public_url);
+	}
+	do {
+		if (sigwait(&set, &sig) != 0)
+			break;
+	} while (sig != SIGINT && sig != SIGTERM);
+	log_info("serve: signal %d, stopping", sig);
+	ret = 0;
+out:
+	if (hs != NULL)
+		http_stop(hs);
+	if (jobs_started) {
+		pthread_mutex_lock(&jobs.mu);
+		jobs.stop = true;
+		pthread_cond_signal(&jobs.cv);
+		pthread_mutex_unlock(&jobs.mu);
+		pthread_join(jobs_thread, NULL);
+	}
+	pki_close(app.pki);
+	if (app.store != NULL)
+		store_close(app.store);
+	signer_client_stop(app.signer);
+	conf_free(&conf);
+	return ret;
+}
+
+/*
+ * pecete signer-run --data DIR [--config F] --channels N: the signer
+ * process, started by serve with its channels on fds 3..3+N-1. Not for
+ * people to run.
+ */
+int
+cmd_signer_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "channels", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct conf conf;
+	int fds[SIGNER_CHANNELS_MAX];
+	const char *dir = NULL, *file = NULL;
+	uint64_t n = 0;
+	int c, ret;
+	size_t i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:f:n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			if (str_to_u64(str_from(optarg), SIGNER_CHANNELS_MAX,
+				&n) != PC_OK)
+				return 2;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (dir == NULL || n == 0)
+		return 2;
+	ret = cli_conf_load(&conf, dir, file);
+	if (ret != 0)
+		return ret;
+	for (i = 0; i < n; i++)
+		fds[i] = 3 + (int)i;
+	ret = signer_main(&conf, fds, (size_t)n);
+	conf_free(&conf);
+	return ret;
+}

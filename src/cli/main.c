@@ -1,0 +1,107 @@
+/*
+ * main.c: the pecete program: one table of subcommands.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+
+struct command {
+	const char *noun;
+	const char *verb;	/* NULL: the noun is the whole command */
+	int (*fn)(int, char **);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "init", NULL, cmd_init,
+	    "--data DIR          create a data dir: db, HSM token, CA" },
+	{ "check-config", NULL, cmd_check_config,
+	    "--data DIR | -f F   check a configuration file" },
+	{ "serve", NULL, cmd_serve,
+	    "--data DIR [--listen HOST:PORT]  run the server" },
+	{ "cert", "issue", cmd_cert_issue,
+	    "--data DIR --given-name G --surname S --cnp CNP --email E ..." },
+	{ "cert", "show", cmd_cert_show, "--data DIR SERIAL" },
+	{ "cert", "revoke", cmd_cert_revoke,
+	    "--data DIR SERIAL --reason R" },
+	{ "pki", "export", cmd_pki_export, "--data DIR --out DIR" },
+	{ "audit", "verify", cmd_audit_verify, "--data DIR" },
+	{ "signer-run", NULL, cmd_signer_run,
+	    "(internal: the signer process started by serve)" },
+	{ "sign", NULL, cmd_sign, "[options] IN... OUT|--out-dir D" },
+	{ "verify", NULL, cmd_verify, "FILE [--content F] [--trust ROOT]" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: pecete <command> [options]\n\n");
+	for (i = 0; i < PC_ARRAY_LEN(commands); i++)
+		fprintf(f, "  %s%s%s %s\n", commands[i].noun,
+		    commands[i].verb ? " " : "",
+		    commands[i].verb ? commands[i].verb : "",
+		    commands[i].help);
+}
+
+void
+cli_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pecete %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *c;
+	size_t i;
+	int rc;
+
+	log_init("pecete");
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("pecete %s\n", PECETE_VERSION);
+		return 0;
+	}
+	for (i = 0; i < PC_ARRAY_LEN(commands); i++) {
+		c = &commands[i];
+		if (strcmp(argv[1], c->noun) != 0)
+			continue;
+		if (c->verb == NULL) {
+			rc = c->fn(argc - 1, argv + 1);
+			OPENSSL_cleanup();
+			return rc;
+		}
+		if (argc >= 3 && strcmp(argv[2], c->verb) == 0) {
+			rc = c->fn(argc - 2, argv + 2);
+			OPENSSL_cleanup();
+			return rc;
+		}
+	}
+	fprintf(stderr, "pecete: unknown command \"%s%s%s\"\n", argv[1],
+	    argc >= 3 ? " " : "", argc >= 3 ? argv[2] : "");
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,334 @@
+/*
+ * server.c: libmicrohttpd glue. The only file that sees MHD types.
+ *
+ * Each request gets a context on its first callback: an id, an arena, the
+ * matched route. The body is collected up to the route's limit; past it the
+ * request is answered 413 at once and the rest is discarded. Every response
+ * carries the request id and the security headers.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/rnd.h"
+#include "http/http.h"
+
+#define HTTP_ARENA_MAX (4 * 1024 * 1024)
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_opts opts;
+};
+
+struct http_ctx {
+	struct req req;
+	struct resp resp;
+	const struct route *route;
+	size_t max_body;
+	bool too_large;
+	bool not_found, bad_method;
+	int64_t start_ms;
+	char id[17];
+};
+
+const char *
+http_req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+static void
+http_ctx_free(struct http_ctx *c)
+{
+	buf_cleanup(&c->req.body);
+	buf_cleanup(&c->resp.body);
+	arena_cleanup(&c->req.arena);
+	free(c);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_ctx *c = *con_cls;
+
+	if (c == NULL)
+		return;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		log_info("req=%s %s %s aborted (%d)", c->id, c->req.method,
+		    c->req.path ? c->req.path : "-", (int)toe);
+	http_ctx_free(c);
+	*con_cls = NULL;
+}
+
+static enum MHD_Result
+send_resp(struct MHD_Connection *conn, struct http_ctx *c)
+{
+	struct MHD_Response *mr;
+	struct resp *w = &c->resp;
+	enum MHD_Result ret;
+	size_t i;
+
+	mr = MHD_create_response_from_buffer(w->body.len,
+	    w->body.data ? w->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+	if (mr == NULL)
+		return MHD_NO;
+	MHD_add_response_header(mr, "Content-Type",
+	    w->ctype ? w->ctype : "application/octet-stream");
+	MHD_add_response_header(mr, "X-Request-Id", c->id);
+	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
+	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(mr, "Content-Security-Policy",
+	    "default-src 'none'; frame-ancestors 'none'");
+	for (i = 0; i < w->nheaders; i++)
+		MHD_add_response_header(mr, w->hname[i], w->hval[i]);
+	ret = MHD_queue_response(conn, (unsigned)w->status, mr);
+	MHD_destroy_response(mr);
+	log_info("req=%s %s %s %d %zu bytes %lld ms ip=%s", c->id,
+	    c->req.method, c->req.path, w->status, w->body.len,
+	    (long long)(clock_mono_ms() - c->start_ms),
+	    c->req.remote_ip ? c->req.remote_ip : "-");
+	return ret;
+}
+
+static const char *
+conn_ip(struct MHD_Connection *conn, struct arena *a)
+{
+	const union MHD_ConnectionInfo *ci;
+	char host[64];
+	socklen_t len;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return NULL;
+	len = ci->client_addr->sa_family == AF_INET6
+	    ? sizeof(struct sockaddr_in6)
+	    : sizeof(struct sockaddr_in);
+	if (getnameinfo(ci->client_addr, len, host, sizeof(host), NULL, 0,
+		NI_NUMERICHOST) != 0)
+		return NULL;
+	return arena_strdup(a, host);
+}
+
+static struct http_ctx *
+ctx_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
+    const char *method)
+{
+	const char *params[HTTP_PARAMS_MAX], *cl;
+	struct http_ctx *c;
+	uint8_t idb[8];
+	size_t i;
+	bool mismatch;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->start_ms = clock_mono_ms();
+	if (rnd_bytes(idb, sizeof(idb)) != PC_OK)
+		memset(idb, 0, sizeof(idb));
+	hex_encode(idb, sizeof(idb), c->id);
+	arena_init(&c->req.arena, HTTP_ARENA_MAX);
+	c->req.req_id = c->id;
+	c->req.app = s->opts.app;
+	c->req.conn = conn;
+	c->req.method = arena_strdup(&c->req.arena, method);
+	c->req.path = arena_strndup(&c->req.arena, url,
+	    strnlen(url, HTTP_URL_MAX));
+	c->req.remote_ip = conn_ip(conn, &c->req.arena);
+	c->req.content_type = MHD_lookup_connection_value(conn,
+	    MHD_HEADER_KIND, "Content-Type");
+	buf_init(&c->resp.body, 64 * 1024 * 1024);
+	c->resp.status = 500;
+	if (c->req.method == NULL || c->req.path == NULL) {
+		http_ctx_free(c);
+		return NULL;
+	}
+	c->route = http_route_match(method, c->req.path, params,
+	    &c->req.nparams, &mismatch);
+	if (c->route == NULL) {
+		c->not_found = !mismatch;
+		c->bad_method = mismatch;
+		c->max_body = 0;
+	} else {
+		for (i = 0; i < c->req.nparams; i++)
+			c->req.params[i] = arena_strdup(&c->req.arena,
+			    params[i]);
+		c->max_body = c->route->max_body ? c->route->max_body
+						 : s->opts.max_body;
+	}
+	buf_init(&c->req.body, c->max_body);
+	/* Refuse an announced oversized body before reading it. */
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Content-Length");
+	if (cl != NULL) {
+		uint64_t v;
+
+		if (str_to_u64(str_from(cl), UINT64_MAX, &v) != PC_OK ||
+		    v > c->max_body)
+			c->too_large = c->route != NULL;
+	}
+	return c;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_ctx *c = *con_cls;
+	enum pc_rc rc;
+
+	if (c == NULL) {
+		c = ctx_new(s, conn, url, method);
+		if (c == NULL)
+			return MHD_NO;
+		*con_cls = c;
+		if (c->too_large) {
+			/* Answer now; MHD closes after the response. */
+			log_set_req(c->id);
+			http_error(&c->resp, PC_ELIMIT, "too_large",
+			    "The request body is larger than this endpoint "
+			    "accepts.");
+			log_set_req(NULL);
+			return send_resp(conn, c);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!c->too_large) {
+			buf_append(&c->req.body, upload_data,
+			    *upload_data_size);
+			if (!buf_ok(&c->req.body))
+				c->too_large = true;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	log_set_req(c->id);
+	if (c->not_found) {
+		http_error(&c->resp, PC_ENOTFOUND, "not_found",
+		    "There is nothing at this address.");
+	} else if (c->bad_method) {
+		http_error(&c->resp, PC_EINVAL, "method_not_allowed",
+		    "This address does not accept this method.");
+		c->resp.status = 405;
+	} else if (c->too_large) {
+		http_error(&c->resp, PC_ELIMIT, "too_large",
+		    "The request body is larger than this endpoint accepts.");
+	} else {
+		rc = c->route->handler(&c->req, &c->resp);
+		if (rc != PC_OK)
+			http_error(&c->resp, rc, NULL, NULL);
+	}
+	log_set_req(NULL);
+	if (strcmp(method, "HEAD") == 0)
+		buf_reset(&c->resp.body);
+	return send_resp(conn, c);
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	log_warnx("http: %s", line);
+}
+
+static enum pc_rc
+parse_listen(const char *listen, struct sockaddr_storage *ss,
+    socklen_t *sslen)
+{
+	struct addrinfo hints, *res = NULL;
+	char host[256];
+	const char *colon;
+	size_t hl;
+
+	colon = strrchr(listen, ':');
+	if (colon == NULL)
+		return PC_EINVAL;
+	hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host))
+		return PC_EINVAL;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) !=
+		0 ||
+	    res == NULL)
+		return PC_EINVAL;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return PC_OK;
+}
+
+enum pc_rc
+http_start(const struct http_opts *o, struct http_server **out,
+    unsigned *port)
+{
+	struct http_server *s;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const union MHD_DaemonInfo *di;
+	unsigned flags;
+
+	*out = NULL;
+	if (parse_listen(o->listen, &ss, &sslen) != PC_OK) {
+		log_error("http: cannot parse listen address %s", o->listen);
+		return PC_EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return PC_ENOMEM;
+	s->opts = *o;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+	if (s->daemon == NULL) {
+		log_error("http: cannot listen on %s (in use? permission?)",
+		    o->listen);
+		free(s);
+		return PC_EIO;
+	}
+	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	*port = di ? di->port : 0;
+	*out = s;
+	return PC_OK;
+}
+
+void
+http_stop(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

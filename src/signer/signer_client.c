@@ -1,0 +1,489 @@
+/*
+ * signer_client.c: the web side of the signer channel, and the supervisor
+ * that starts the signer process and restarts it when it dies.
+ *
+ * The signer is a fresh program image: we fork, move the channel ends to
+ * fds 3..3+n-1, close everything else and exec "pecete signer-run", so it
+ * inherits no memory, locks or sockets of the web side.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "pki/pki.h"
+#include "signer/signer.h"
+
+struct signer_ref {
+	struct signer_client *sc;
+	char label[HSM_LABEL_MAX];
+	struct signer_ref *next;
+};
+
+struct signer_client {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const struct conf *conf;
+	char exe[4096];
+	unsigned nchan;
+	int fds[SIGNER_CHANNELS_MAX];
+	bool busy[SIGNER_CHANNELS_MAX];
+	bool broken[SIGNER_CHANNELS_MAX];
+	unsigned gen;		/* increments at each (re)start */
+	pid_t pid;
+	bool stopping, sup_done;
+	unsigned restarts;
+	uint32_t next_id;
+	pthread_t sup;
+	struct signer_ref *refs;
+};
+
+/* Start the signer; called with mu held (or before threads exist). */
+static enum pc_rc
+signer_spawn(struct signer_client *sc)
+{
+	int pairs[SIGNER_CHANNELS_MAX][2];
+	char nbuf[16];
+	char *argv[10];
+	int argc = 0;
+	unsigned i, made = 0;
+	pid_t pid;
+
+	for (i = 0; i < sc->nchan; i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+			pairs[i]) != 0) {
+			log_warn("signer: socketpair");
+			goto fail;
+		}
+		made++;
+	}
+	snprintf(nbuf, sizeof(nbuf), "%u", sc->nchan);
+	argv[argc++] = "pecete";
+	argv[argc++] = "signer-run";
+	argv[argc++] = "--data";
+	argv[argc++] = sc->conf->data_dir;
+	if (sc->conf->path != NULL) {
+		argv[argc++] = "--config";
+		argv[argc++] = sc->conf->path;
+	}
+	argv[argc++] = "--channels";
+	argv[argc++] = nbuf;
+	argv[argc] = NULL;
+
+	pid = fork();
+	if (pid < 0) {
+		log_warn("signer: fork");
+		goto fail;
+	}
+	if (pid == 0) {
+		/* Child: only async-signal-safe calls until exec. */
+		for (i = 0; i < sc->nchan; i++) {
+			/* Move the child ends above the target range first. */
+			int hi = fcntl(pairs[i][1], F_DUPFD, 3 + (int)sc->nchan);
+
+			if (hi < 0)
+				_exit(127);
+			pairs[i][1] = hi;
+		}
+		for (i = 0; i < sc->nchan; i++)
+			if (dup2(pairs[i][1], 3 + (int)i) < 0)
+				_exit(127);
+		close_range(3 + sc->nchan, ~0U, 0);
+		execv(sc->exe, argv);
+		_exit(127);
+	}
+	for (i = 0; i < sc->nchan; i++) {
+		close(pairs[i][1]);
+		sc->fds[i] = pairs[i][0];
+		sc->busy[i] = false;
+		sc->broken[i] = false;
+	}
+	sc->pid = pid;
+	sc->gen++;
+	log_info("signer: started pid=%ld channels=%u", (long)pid, sc->nchan);
+	return PC_OK;
+fail:
+	for (i = 0; i < made; i++) {
+		close(pairs[i][0]);
+		close(pairs[i][1]);
+	}
+	return PC_EIO;
+}
+
+static void
+signer_close_channels(struct signer_client *sc)
+{
+	unsigned i;
+
+	for (i = 0; i < sc->nchan; i++) {
+		if (sc->fds[i] >= 0)
+			close(sc->fds[i]);
+		sc->fds[i] = -1;
+		sc->broken[i] = true;
+	}
+}
+
+static void *
+signer_supervise(void *arg)
+{
+	struct signer_client *sc = arg;
+	struct timespec ts;
+	int64_t started, backoff = 200;
+	int status;
+	pid_t pid, w;
+
+	started = clock_mono_ms();
+	for (;;) {
+		pthread_mutex_lock(&sc->mu);
+		pid = sc->pid;
+		pthread_mutex_unlock(&sc->mu);
+		do
+			w = waitpid(pid, &status, 0);
+		while (w < 0 && errno == EINTR);
+		pthread_mutex_lock(&sc->mu);
+		sc->pid = 0;
+		signer_close_channels(sc);
+		if (sc->stopping) {
+			sc->sup_done = true;
+			pthread_cond_broadcast(&sc->cv);
+			pthread_mutex_unlock(&sc->mu);
+			return NULL;
+		}
+		if (WIFSIGNALED(status))
+			log_error("signer: died (signal %d); restarting",
+			    WTERMSIG(status));
+		else
+			log_error("signer: exited (status %d); restarting",
+			    WEXITSTATUS(status));
+		pthread_cond_broadcast(&sc->cv);
+		pthread_mutex_unlock(&sc->mu);
+
+		/* Back off when it dies young, so a broken HSM does not spin. */
+		if (clock_mono_ms() - started > 10000)
+			backoff = 200;
+		ts.tv_sec = backoff / 1000;
+		ts.tv_nsec = (backoff % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+		if (backoff < 5000)
+			backoff *= 2;
+
+		pthread_mutex_lock(&sc->mu);
+		if (sc->stopping) {
+			sc->sup_done = true;
+			pthread_cond_broadcast(&sc->cv);
+			pthread_mutex_unlock(&sc->mu);
+			return NULL;
+		}
+		while (signer_spawn(sc) != PC_OK) {
+			pthread_mutex_unlock(&sc->mu);
+			sleep(1);
+			pthread_mutex_lock(&sc->mu);
+		}
+		sc->restarts++;
+		started = clock_mono_ms();
+		pthread_cond_broadcast(&sc->cv);
+		pthread_mutex_unlock(&sc->mu);
+	}
+}
+
+enum pc_rc
+signer_client_start(const struct conf *conf, unsigned nchan,
+    struct signer_client **out)
+{
+	struct signer_client *sc;
+	const char *exe;
+	ssize_t n;
+	enum pc_rc rc;
+
+	*out = NULL;
+	if (nchan == 0 || nchan > SIGNER_CHANNELS_MAX)
+		return PC_EINVAL;
+	sc = calloc(1, sizeof(*sc));
+	if (sc == NULL)
+		return PC_ENOMEM;
+	pthread_mutex_init(&sc->mu, NULL);
+	pthread_cond_init(&sc->cv, NULL);
+	sc->conf = conf;
+	sc->nchan = nchan;
+	exe = getenv("PECETE_SIGNER_EXE");	/* for tests of this layer */
+	if (exe != NULL) {
+		snprintf(sc->exe, sizeof(sc->exe), "%s", exe);
+	} else {
+		n = readlink("/proc/self/exe", sc->exe, sizeof(sc->exe) - 1);
+		if (n <= 0) {
+			free(sc);
+			return PC_EIO;
+		}
+		sc->exe[n] = '\0';
+	}
+	rc = signer_spawn(sc);
+	if (rc != PC_OK) {
+		free(sc);
+		return rc;
+	}
+	if (pthread_create(&sc->sup, NULL, signer_supervise, sc) != 0) {
+		kill(sc->pid, SIGKILL);
+		waitpid(sc->pid, NULL, 0);
+		signer_close_channels(sc);
+		free(sc);
+		return PC_ENOMEM;
+	}
+	*out = sc;
+	return PC_OK;
+}
+
+void
+signer_client_stop(struct signer_client *sc)
+{
+	struct signer_ref *r, *next;
+	struct timespec ts;
+	int i;
+
+	if (sc == NULL)
+		return;
+	pthread_mutex_lock(&sc->mu);
+	sc->stopping = true;
+	/* EOF on every channel: the signer finishes and exits 0. */
+	signer_close_channels(sc);
+	for (i = 0; i < 30 && !sc->sup_done; i++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sc->cv, &sc->mu, &ts);
+	}
+	if (!sc->sup_done && sc->pid > 0)
+		kill(sc->pid, SIGKILL);
+	pthread_mutex_unlock(&sc->mu);
+	pthread_join(sc->sup, NULL);
+	for (r = sc->refs; r != NULL; r = next) {
+		next = r->next;
+		free(r);
+	}
+	pthread_mutex_destroy(&sc->mu);
+	pthread_cond_destroy(&sc->cv);
+	free(sc);
+}
+
+pid_t
+signer_client_pid(struct signer_client *sc)
+{
+	pid_t pid;
+
+	pthread_mutex_lock(&sc->mu);
+	pid = sc->pid;
+	pthread_mutex_unlock(&sc->mu);
+	return pid;
+}
+
+unsigned
+signer_client_restarts(struct signer_client *sc)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&sc->mu);
+	n = sc->restarts;
+	pthread_mutex_unlock(&sc->mu);
+	return n;
+}
+
+/*
+ * One request/reply on a free channel. Waits for a channel until the
+ * timeout; a channel that fails is marked broken and the signer is killed
+ * (a hung signer is restarted by the supervisor).
+ */
+static enum pc_rc
+signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
+    uint16_t want, struct buf *reply)
+{
+	struct signer_hdr h;
+	struct timespec ts;
+	int64_t deadline, left;
+	unsigned i, gen, idx = 0;
+	uint32_t id;
+	bool found = false;
+	int fd;
+	enum pc_rc rc;
+
+	buf_init(reply, 1);
+	deadline = clock_mono_ms() + sc->conf->signer.timeout_ms;
+	pthread_mutex_lock(&sc->mu);
+	for (;;) {
+		if (sc->stopping)
+			break;
+		for (i = 0; i < sc->nchan; i++) {
+			if (!sc->busy[i] && !sc->broken[i]) {
+				idx = i;
+				found = true;
+				break;
+			}
+		}
+		if (found)
+			break;
+		left = deadline - clock_mono_ms();
+		if (left <= 0)
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += left / 1000;
+		ts.tv_nsec += (left % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sc->cv, &sc->mu, &ts);
+	}
+	if (!found) {
+		pthread_mutex_unlock(&sc->mu);
+		log_warnx("signer: not available (no channel within %lld ms)",
+		    (long long)sc->conf->signer.timeout_ms);
+		return PC_EUNAVAIL;
+	}
+	sc->busy[idx] = true;
+	fd = sc->fds[idx];
+	gen = sc->gen;
+	id = ++sc->next_id;
+	pthread_mutex_unlock(&sc->mu);
+
+	rc = signer_send(fd, type, id, body->data, body->len);
+	if (rc == PC_OK) {
+		left = deadline - clock_mono_ms();
+		rc = signer_recv(fd, left > 0 ? (int)left : 0,
+		    (size_t)sc->conf->signer.max_message, &h, reply);
+		if (rc == PC_OK && (h.id != id || h.type != want))
+			rc = PC_EINTERNAL;
+	}
+
+	pthread_mutex_lock(&sc->mu);
+	if (sc->gen == gen) {
+		sc->busy[idx] = false;
+		if (rc != PC_OK) {
+			sc->broken[idx] = true;
+			if (sc->pid > 0) {
+				log_error("signer: channel failed (%s); "
+					  "killing pid %ld",
+				    pc_rc_str(rc), (long)sc->pid);
+				kill(sc->pid, SIGKILL);
+			}
+		}
+	}
+	pthread_cond_broadcast(&sc->cv);
+	pthread_mutex_unlock(&sc->mu);
+	if (rc != PC_OK) {
+		buf_cleanup(reply);
+		return PC_EUNAVAIL;
+	}
+	return PC_OK;
+}
+
+enum pc_rc
+signer_client_ping(struct signer_client *sc)
+{
+	struct buf body, reply;
+	enum pc_rc rc;
+
+	buf_init(&body, 16);
+	rc = signer_call(sc, SIGNER_MSG_PING, &body, SIGNER_MSG_PONG, &reply);
+	buf_cleanup(&body);
+	buf_cleanup(&reply);
+	return rc;
+}
+
+enum pc_rc
+signer_client_sign_service(struct signer_client *sc, const char *label,
+    enum hsm_mech mech, int md_nid, const uint8_t *hash, size_t hlen,
+    uint8_t *sig, size_t *siglen)
+{
+	struct buf body, reply;
+	struct signer_rd rd;
+	const uint8_t *s;
+	size_t n;
+	uint32_t src;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(hlen <= SIGNER_HASH_MAX, PC_EINVAL);
+	buf_init(&body, 1024);
+	signer_put_bytes16(&body, label, strlen(label));
+	signer_put_u16(&body, (uint16_t)mech);
+	signer_put_u32(&body, (uint32_t)md_nid);
+	signer_put_bytes16(&body, hash, hlen);
+	if (!buf_ok(&body)) {
+		buf_cleanup(&body);
+		return PC_EINVAL;
+	}
+	rc = signer_call(sc, SIGNER_MSG_SIGN_SERVICE, &body, SIGNER_MSG_SIG,
+	    &reply);
+	buf_cleanup(&body);
+	if (rc != PC_OK)
+		return rc;
+	rd.p = reply.data;
+	rd.n = reply.len;
+	rd.bad = false;
+	src = signer_get_u32(&rd);
+	s = signer_get_bytes16(&rd, HSM_SIG_MAX, &n);
+	if (rd.bad || src > PC_EINTERNAL) {
+		rc = PC_EINTERNAL;
+	} else if (src != PC_OK) {
+		rc = (enum pc_rc)src;
+	} else {
+		memcpy(sig, s, n);
+		*siglen = n;
+		rc = PC_OK;
+	}
+	buf_cleanup(&reply);
+	return rc;
+}
+
+static enum pc_rc
+signer_ref_sign(void *arg, enum hsm_mech mech, int md_nid,
+    const uint8_t *hash, size_t hlen, uint8_t *sig, size_t *siglen)
+{
+	struct signer_ref *r = arg;
+
+	return signer_client_sign_service(r->sc, r->label, mech, md_nid, hash,
+	    hlen, sig, siglen);
+}
+
+static EVP_PKEY *
+signer_keysrc_load(void *arg, const char *label, EVP_PKEY *pub)
+{
+	struct signer_client *sc = arg;
+	struct signer_ref *r;
+	EVP_PKEY *k;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->sc = sc;
+	snprintf(r->label, sizeof(r->label), "%s", label);
+	k = hsm_proxy_pkey_new(pub, signer_ref_sign, r);
+	if (k == NULL) {
+		free(r);
+		return NULL;
+	}
+	/* The ref lives as long as the client: proxies may outlive pki. */
+	pthread_mutex_lock(&sc->mu);
+	r->next = sc->refs;
+	sc->refs = r;
+	pthread_mutex_unlock(&sc->mu);
+	return k;
+}
+
+void
+signer_client_keysrc(struct signer_client *sc, struct pki_keysrc *ks)
+{
+	memset(ks, 0, sizeof(*ks));
+	ks->load = signer_keysrc_load;
+	ks->arg = sc;
+}

@@ -1,0 +1,252 @@
+/*
+ * signer_server.c: the signer process.
+ *
+ * It alone reads the HSM PIN and holds HSM sessions. It is not dumpable (no
+ * core files, no ptrace by the web side) and dies with its parent.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "base/log.h"
+#include "base/secret.h"
+#include "signer/signer.h"
+#include "store/store.h"
+
+#define SIGNER_SERVICE_KEYS 3
+
+struct signer_srv {
+	const struct conf *conf;
+	struct hsm *hsm;
+	char allowed[SIGNER_SERVICE_KEYS][HSM_LABEL_MAX];
+	size_t nallowed;
+};
+
+struct signer_chan {
+	struct signer_srv *srv;
+	int fd;
+	pthread_t thread;
+};
+
+/* The online keys: issuing CA (CRLs), OCSP responder, TSA. Never root. */
+static const char *const service_names[SIGNER_SERVICE_KEYS] = {
+	"issuing", "ocsp", "tsa"
+};
+
+static enum pc_rc
+signer_load_allowed(struct signer_srv *srv)
+{
+	struct store *st = NULL;
+	struct db *db = NULL;
+	struct store_cert c;
+	size_t i;
+	enum pc_rc rc;
+
+	rc = store_open(srv->conf->store.url, 1, &st);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_acquire(st, &db);
+	if (rc != PC_OK)
+		goto out;
+	for (i = 0; i < SIGNER_SERVICE_KEYS; i++) {
+		memset(&c, 0, sizeof(c));
+		rc = store_cert_get_by_name(db, service_names[i], &c);
+		if (rc == PC_ENOTFOUND) {
+			log_warnx("signer: no %s certificate in the store",
+			    service_names[i]);
+			continue;
+		}
+		if (rc != PC_OK)
+			goto out;
+		if (c.key_label != NULL)
+			snprintf(srv->allowed[srv->nallowed++], HSM_LABEL_MAX,
+			    "%s", c.key_label);
+		store_cert_cleanup(&c);
+	}
+	rc = PC_OK;
+out:
+	if (db != NULL)
+		store_release(st, db);
+	store_close(st);
+	return rc;
+}
+
+static bool
+signer_label_allowed(const struct signer_srv *srv, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < srv->nallowed; i++)
+		if (strcmp(srv->allowed[i], label) == 0)
+			return true;
+	return false;
+}
+
+/* SIGN_SERVICE: u16-prefixed label, u16 mech, u32 md nid, u16-prefixed hash */
+static void
+signer_do_sign_service(struct signer_srv *srv, struct signer_rd *rd,
+    struct buf *reply)
+{
+	const struct hsm_key *key;
+	const uint8_t *lp, *hash;
+	char label[HSM_LABEL_MAX];
+	uint8_t sig[HSM_SIG_MAX];
+	size_t ln, hlen, siglen = 0;
+	uint16_t mech;
+	uint32_t md;
+	enum pc_rc rc;
+
+	lp = signer_get_bytes16(rd, HSM_LABEL_MAX - 1, &ln);
+	mech = signer_get_u16(rd);
+	md = signer_get_u32(rd);
+	hash = signer_get_bytes16(rd, SIGNER_HASH_MAX, &hlen);
+	if (rd->bad || rd->n != 0 || memchr(lp, '\0', ln) != NULL) {
+		rc = PC_EINVAL;
+		goto out;
+	}
+	memcpy(label, lp, ln);
+	label[ln] = '\0';
+	if (!signer_label_allowed(srv, label)) {
+		log_warnx("signer: refused to sign with key %s (not an online "
+			  "service key)",
+		    label);
+		rc = PC_EAUTH;
+		goto out;
+	}
+	if (mech < HSM_MECH_RSA_PKCS1 || mech > HSM_MECH_ECDSA) {
+		rc = PC_EINVAL;
+		goto out;
+	}
+	rc = hsm_key_find(srv->hsm, label, &key);
+	if (rc != PC_OK)
+		goto out;
+	rc = hsm_key_sign(srv->hsm, key, (enum hsm_mech)mech, (int)md, hash,
+	    hlen, sig, &siglen);
+	log_debug("signer", "sign key=%s mech=%u rc=%s", label, mech,
+	    pc_rc_str(rc));
+out:
+	signer_put_u32(reply, (uint32_t)rc);
+	signer_put_bytes16(reply, sig, rc == PC_OK ? siglen : 0);
+}
+
+static void *
+signer_chan_run(void *arg)
+{
+	struct signer_chan *ch = arg;
+	struct signer_srv *srv = ch->srv;
+	struct signer_hdr h;
+	struct signer_rd rd;
+	struct buf in, reply;
+	uint16_t rtype;
+	enum pc_rc rc;
+
+	for (;;) {
+		rc = signer_recv(ch->fd, -1, (size_t)srv->conf->signer.max_message,
+		    &h, &in);
+		if (rc != PC_OK) {
+			buf_cleanup(&in);
+			break;
+		}
+		rd.p = in.data;
+		rd.n = in.len;
+		rd.bad = false;
+		buf_init(&reply, HSM_SIG_MAX + 64);
+		switch (h.type) {
+		case SIGNER_MSG_PING:
+			rtype = SIGNER_MSG_PONG;
+			break;
+		case SIGNER_MSG_SIGN_SERVICE:
+			rtype = SIGNER_MSG_SIG;
+			signer_do_sign_service(srv, &rd, &reply);
+			break;
+		default:
+			log_warnx("signer: unknown message type %u; closing "
+				  "the channel",
+			    h.type);
+			buf_cleanup(&in);
+			buf_cleanup(&reply);
+			goto done;
+		}
+		buf_cleanup(&in);
+		if (!buf_ok(&reply) ||
+		    signer_send(ch->fd, rtype, h.id, reply.data, reply.len) !=
+			PC_OK) {
+			buf_cleanup(&reply);
+			break;
+		}
+		buf_cleanup(&reply);
+	}
+done:
+	close(ch->fd);
+	return NULL;
+}
+
+int
+signer_main(const struct conf *conf, const int *fds, size_t nfds)
+{
+	struct signer_srv srv;
+	struct signer_chan chans[SIGNER_CHANNELS_MAX];
+	struct hsm_opts ho;
+	char *pin = NULL;
+	size_t i, started = 0;
+	enum pc_rc rc;
+
+	log_set_proc("pecete-signer");
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_DUMPABLE, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (nfds == 0 || nfds > SIGNER_CHANNELS_MAX)
+		return 1;
+	memset(&srv, 0, sizeof(srv));
+	srv.conf = conf;
+	rc = secret_read_file(conf->hsm.pin_file, 256, &pin);
+	if (rc != PC_OK) {
+		log_error("signer: cannot read the HSM PIN file %s",
+		    conf->hsm.pin_file);
+		return 1;
+	}
+	memset(&ho, 0, sizeof(ho));
+	ho.module = conf->hsm.module;
+	ho.token_label = conf->hsm.token_label;
+	ho.pin = pin;
+	ho.pool = (unsigned)(nfds < (size_t)conf->hsm.pool ? nfds
+							 : (size_t)conf->hsm.pool);
+	rc = hsm_open(&ho, &srv.hsm);
+	secret_strfree(pin);
+	ERR_clear_error();
+	if (rc != PC_OK) {
+		log_error("signer: cannot open HSM token \"%s\" (%s)",
+		    conf->hsm.token_label, pc_rc_str(rc));
+		return 1;
+	}
+	rc = signer_load_allowed(&srv);
+	if (rc != PC_OK) {
+		log_error("signer: cannot read the service keys (%s)",
+		    pc_rc_str(rc));
+		hsm_close(srv.hsm);
+		return 1;
+	}
+	log_info("signer: ready (%zu channels, %zu service keys)", nfds,
+	    srv.nallowed);
+	for (i = 0; i < nfds; i++) {
+		chans[i].srv = &srv;
+		chans[i].fd = fds[i];
+		if (pthread_create(&chans[i].thread, NULL, signer_chan_run,
+			&chans[i]) != 0) {
+			close(fds[i]);
+			continue;
+		}
+		started = i + 1;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(chans[i].thread, NULL);
+	hsm_close(srv.hsm);
+	log_info("signer: all channels closed, exiting");
+	return 0;
+}

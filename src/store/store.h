@@ -1,0 +1,166 @@
+/*
+ * store.h: the database interface of Pecete.
+ *
+ * A struct store is a pool of connections to one database: SQLite
+ * ("sqlite:/path/to/pecete.db", WAL, foreign keys on, busy timeout) or
+ * PostgreSQL ("postgresql://..." or "postgres://..." libpq URI). A struct db
+ * is one connection, used by one thread at a time: take it with
+ * store_acquire() and give it back with store_release().
+ *
+ * SQL is written once, in PostgreSQL's placeholder style ($1, $2, ...); the
+ * SQLite driver rewrites the placeholders. Only prepared statements with
+ * bound parameters are used; no value is ever pasted into SQL text.
+ *
+ * Layers above call the typed functions (store_cert_*, store_crl_*,
+ * store_audit_*, ...), never SQL. Each typed function works inside the
+ * caller's transaction when one is open (db_begin), else on its own.
+ */
+#ifndef PC_STORE_H
+#define PC_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/pc.h"
+
+struct store;
+struct db;
+struct db_stmt;
+
+enum store_kind { STORE_SQLITE = 1, STORE_PG = 2 };
+
+/* Open a pool of npool connections. OUT: *out, free with store_close. */
+enum pc_rc store_open(const char *url, unsigned npool, struct store **out);
+/* Apply pending migrations in order, each in a transaction. */
+enum pc_rc store_migrate(struct store *s);
+/* The schema version (highest migration applied). */
+enum pc_rc store_schema_version(struct store *s, int *version);
+void store_close(struct store *s);
+enum store_kind store_kind(const struct store *s);
+
+/* Wait for a free connection. OUT: *out, give back with store_release. */
+enum pc_rc store_acquire(struct store *s, struct db **out);
+/* Give a connection back; an open transaction is rolled back. */
+void store_release(struct store *s, struct db *db);
+
+/* Transactions. SQLite: BEGIN IMMEDIATE (one writer). */
+enum pc_rc db_begin(struct db *db);
+enum pc_rc db_commit(struct db *db);
+void db_rollback(struct db *db);
+bool db_in_tx(const struct db *db);
+
+/*
+ * Low-level statements, for src/store only. Parameters are numbered from
+ * 1, columns from 0. db_step sets *row when a row is available. Strings
+ * returned by db_col_text belong to the statement until the next step.
+ */
+enum pc_rc db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+void db_stmt_free(struct db_stmt *st);
+enum pc_rc db_bind_i64(struct db_stmt *st, int idx, int64_t v);
+enum pc_rc db_bind_text(struct db_stmt *st, int idx, const char *s);
+enum pc_rc db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n);
+enum pc_rc db_bind_null(struct db_stmt *st, int idx);
+enum pc_rc db_step(struct db_stmt *st, bool *row);
+bool db_col_is_null(struct db_stmt *st, int col);
+int64_t db_col_i64(struct db_stmt *st, int col);
+const char *db_col_text(struct db_stmt *st, int col);
+const uint8_t *db_col_blob(struct db_stmt *st, int col, size_t *n);
+/* Rows changed by the last INSERT/UPDATE/DELETE step. */
+int64_t db_changes(struct db_stmt *st);
+/* Run SQL with no parameters and no result (DDL). */
+enum pc_rc db_exec(struct db *db, const char *sql);
+
+/* ---- certificates ---------------------------------------------------- */
+
+enum store_cert_status { CERT_GOOD = 0, CERT_REVOKED = 1 };
+
+/* What a certificate is for. */
+#define CERT_KIND_ROOT "root"
+#define CERT_KIND_CA "ca"
+#define CERT_KIND_OCSP "ocsp"
+#define CERT_KIND_TSA "tsa"
+#define CERT_KIND_SIGN "sign"	/* a holder's qualified signing cert */
+#define CERT_KIND_AUTH "auth"	/* a holder's authentication cert */
+
+#define STORE_SERIAL_MAX 64	/* hex digits, lower case, no leading zeros */
+
+struct store_cert {
+	char serial[STORE_SERIAL_MAX + 1];
+	char issuer[STORE_SERIAL_MAX + 1]; /* issuer's serial; "" for root */
+	char *kind;		/* CERT_KIND_* */
+	char *name;		/* CA or service name ("root", "issuing", ...) or NULL */
+	char *subject;		/* one-line subject for display */
+	char *holder;		/* id linking a holder's certs, or NULL */
+	char *key_label;	/* HSM key label */
+	int64_t not_before, not_after;
+	enum store_cert_status status;
+	int64_t revoked_at;	/* 0 when good */
+	int reason;		/* CRL reason code (RFC 5280) when revoked */
+	uint8_t *der;
+	size_t der_len;
+	int64_t created_at;
+};
+
+/* Insert; PC_EEXIST when the serial exists. Copies everything. */
+enum pc_rc store_cert_insert(struct db *db, const struct store_cert *c);
+/* OUT: *c filled, free with store_cert_cleanup. PC_ENOTFOUND if absent. */
+enum pc_rc store_cert_get(struct db *db, const char *serial,
+    struct store_cert *c);
+/* The current certificate of a CA or service by name ("issuing", "tsa"). */
+enum pc_rc store_cert_get_by_name(struct db *db, const char *name,
+    struct store_cert *c);
+/*
+ * Revoke: PC_ENOTFOUND when absent, PC_ESTATE when already revoked (a
+ * certificateHold may be turned into another reason).
+ */
+enum pc_rc store_cert_revoke(struct db *db, const char *serial, int reason,
+    int64_t when);
+/* Call fn for each revoked certificate issued by issuer_serial. */
+enum pc_rc store_cert_each_revoked(struct db *db, const char *issuer_serial,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
+void store_cert_cleanup(struct store_cert *c);
+
+/* ---- CRLs ------------------------------------------------------------ */
+
+struct store_crl {
+	char issuer[STORE_SERIAL_MAX + 1];
+	int64_t number;
+	int64_t this_update, next_update;
+	uint8_t *der;
+	size_t der_len;
+};
+
+/* Next CRL number for issuer (monotonic, starts at 1); in the caller's tx. */
+enum pc_rc store_crl_next_number(struct db *db, const char *issuer_serial,
+    int64_t *number);
+enum pc_rc store_crl_put(struct db *db, const struct store_crl *crl);
+/* The CRL with the highest number; PC_ENOTFOUND when none. */
+enum pc_rc store_crl_latest(struct db *db, const char *issuer_serial,
+    struct store_crl *crl);
+void store_crl_cleanup(struct store_crl *crl);
+
+/* ---- counters and settings --------------------------------------------- */
+
+/* Atomically increment the named counter and return the new value. */
+enum pc_rc store_counter_next(struct db *db, const char *name, int64_t *out);
+/* Small settings; *out is malloc()ed. PC_ENOTFOUND when absent. */
+enum pc_rc store_setting_get(struct db *db, const char *key, char **out);
+enum pc_rc store_setting_put(struct db *db, const char *key, const char *val);
+
+/* ---- audit log --------------------------------------------------------- */
+
+/*
+ * Append an event to the hash-chained audit log: each row stores
+ * SHA-256(previous hash || id || time || actor || event || detail).
+ * detail must not hold secrets or personal numbers.
+ */
+enum pc_rc store_audit_append(struct db *db, const char *actor,
+    const char *event, const char *detail);
+/*
+ * Recompute the chain. PC_OK when intact (*nrows set); PC_ECRYPTO with
+ * *bad_id set to the first row that does not match.
+ */
+enum pc_rc store_audit_verify(struct db *db, int64_t *nrows, int64_t *bad_id);
+
+#endif /* PC_STORE_H */
