@@ -1,5 +1,5 @@
 /*
- * rnd.h: randomness from the kernel (getrandom), never rand().
+ * rnd.h: randomness from the kernel (getrandom), not the C library generator.
  */
 #ifndef PC_RND_H
 #define PC_RND_H

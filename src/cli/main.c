@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
@@ -70,6 +71,8 @@ main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	/* Databases, PIN files, tokens: nothing for group or others. */
+	umask(077);
 	log_init("pecete");
 	if (argc < 2) {
 		usage(stderr);

@@ -87,6 +87,10 @@ signer_spawn(struct signer_client *sc)
 	}
 	if (pid == 0) {
 		/* Child: only async-signal-safe calls until exec. */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		for (i = 0; i < sc->nchan; i++) {
 			/* Move the child ends above the target range first. */
 			int hi = fcntl(pairs[i][1], F_DUPFD, 3 + (int)sc->nchan);

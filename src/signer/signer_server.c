@@ -192,9 +192,10 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 {
 	struct signer_srv srv;
 	struct signer_chan chans[SIGNER_CHANNELS_MAX];
+	bool running[SIGNER_CHANNELS_MAX];
 	struct hsm_opts ho;
 	char *pin = NULL;
-	size_t i, started = 0;
+	size_t i;
 	enum pc_rc rc;
 
 	log_set_proc("pecete-signer");
@@ -237,15 +238,16 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	for (i = 0; i < nfds; i++) {
 		chans[i].srv = &srv;
 		chans[i].fd = fds[i];
-		if (pthread_create(&chans[i].thread, NULL, signer_chan_run,
-			&chans[i]) != 0) {
+		running[i] = pthread_create(&chans[i].thread, NULL,
+				 signer_chan_run, &chans[i]) == 0;
+		if (!running[i]) {
+			log_warnx("signer: cannot start channel %zu", i);
 			close(fds[i]);
-			continue;
 		}
-		started = i + 1;
 	}
-	for (i = 0; i < started; i++)
-		pthread_join(chans[i].thread, NULL);
+	for (i = 0; i < nfds; i++)
+		if (running[i])
+			pthread_join(chans[i].thread, NULL);
 	hsm_close(srv.hsm);
 	log_info("signer: all channels closed, exiting");
 	return 0;

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# pecete serve: health, routing errors, body limits, request ids, security
+# headers, and the signer process: killed, it is restarted and no request
+# hangs meanwhile.
+. "${PECETE_SRC:?}/tests/support/lib.sh"
+T=$(pc_tmpdir)
+pc_init "$T/d"
+pc_serve "$T/d"
+
+h=$(curl -s "$PC_URL/healthz")
+check "healthz ok" grep -q '"status":"ok".*"signer":"ok"' <<<"$h"
+
+code=$(curl -s -o "$T/nf" -w '%{http_code}' "$PC_URL/no/such/thing")
+check "unknown path is 404" [ "$code" = 404 ]
+check "404 body is a JSON error" grep -q '"error":{"code":"not_found"' "$T/nf"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$PC_URL/tsa")
+check "wrong method is 405" [ "$code" = 405 ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$PC_URL/tsa" \
+	-H 'Content-Type: text/plain' --data 'x')
+check "wrong content type is 400" [ "$code" = 400 ]
+
+head -c 200000 /dev/urandom >"$T/big"
+code=$(curl -s -o "$T/413" -w '%{http_code}' -X POST "$PC_URL/tsa" \
+	-H 'Content-Type: application/timestamp-query' --data-binary @"$T/big")
+check "oversized body is 413" [ "$code" = 413 ]
+check "413 says too_large" grep -q '"code":"too_large"' "$T/413"
+# Chunked (no Content-Length): counted while streaming.
+code=$(head -c 200000 /dev/urandom | curl -s -o /dev/null -w '%{http_code}' \
+	-X POST "$PC_URL/tsa" -H 'Transfer-Encoding: chunked' \
+	-H 'Content-Type: application/timestamp-query' --data-binary @-)
+check "oversized chunked body is 413" [ "$code" = 413 ]
+
+hdr=$(curl -s -D - -o /dev/null "$PC_URL/pki/root.crt")
+check "request id header" grep -qi '^X-Request-Id: [0-9a-f]\{16\}' <<<"$hdr"
+check "nosniff header" grep -qi '^X-Content-Type-Options: nosniff' <<<"$hdr"
+check "CSP header" grep -qi "^Content-Security-Policy: default-src 'none'" <<<"$hdr"
+rid=$(grep -i '^X-Request-Id:' <<<"$hdr" | tr -d '\r' | awk '{print $2}')
+check "request id in the log" grep -q "req=$rid GET /pki/root.crt 200" "$T/d.serve.log"
+
+# The signer: only the server's own child.
+spid=$(pgrep -P "$PC_PID" -f 'signer-run' | head -1)
+check "signer process runs" [ -n "$spid" ]
+echo hello >"$T/f"
+openssl ts -query -data "$T/f" -sha256 -cert -out "$T/q" 2>/dev/null
+kill -KILL "$spid"
+# Requests right after the kill: answered (503 or 200), never hanging.
+for i in 1 2 3 4 5; do
+	code=$(curl -s -m 15 -o /dev/null -w '%{http_code}' -X POST "$PC_URL/tsa" \
+		-H 'Content-Type: application/timestamp-query' --data-binary @"$T/q")
+	case "$code" in
+	200 | 503) ;;
+	*) fail "request $i during signer restart answered $code" ;;
+	esac
+done
+ok "no request hung while the signer was down"
+for i in $(seq 1 100); do
+	h=$(curl -s "$PC_URL/healthz")
+	grep -q '"signer":"ok"' <<<"$h" && grep -q '"signer_restarts":[1-9]' <<<"$h" && break
+	sleep 0.1
+done
+check "healthz reports the restart" grep -q '"signer_restarts":[1-9]' <<<"$h"
+nspid=$(pgrep -P "$PC_PID" -f 'signer-run' | head -1)
+check "a new signer runs" [ -n "$nspid" ] && [ "$nspid" != "$spid" ]
+code=$(curl -s -m 15 -o "$T/r" -w '%{http_code}' -X POST "$PC_URL/tsa" \
+	-H 'Content-Type: application/timestamp-query' --data-binary @"$T/q")
+check "TSA works after restart" [ "$code" = 200 ]
+check "died and restarted are logged" grep -q 'signer: died (signal 9); restarting' "$T/d.serve.log"
+
+# No secret in the logs: the PIN never appears.
+pin=$(cat "$T/d/hsm.pin")
+check "PIN not in logs" bash -c "! grep -q '$pin' '$T/d.serve.log' '$T/d.init.log'"
+
+# A hung signer (stopped, not dead): calls time out with 503 and the
+# signer is killed and replaced.
+pc_stop
+PECETE_SIGNER_TIMEOUT_MS=1500 pc_serve "$T/d"
+spid=$(pgrep -P "$PC_PID" -f 'signer-run' | head -1)
+kill -STOP "$spid"
+start=$(date +%s%N)
+code=$(curl -s -m 20 -o "$T/hung" -w '%{http_code}' -X POST "$PC_URL/tsa" \
+	-H 'Content-Type: application/timestamp-query' --data-binary @"$T/q")
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# RFC 3161: the TSA answers a TimeStampResp that is not granted.
+check "hung signer: TSA answers (got $code)" [ "$code" = 200 ]
+check "hung signer: answered within 5 s (${ms} ms)" [ "$ms" -lt 5000 ]
+openssl ts -reply -in "$T/hung" -text >"$T/hung.txt" 2>&1
+check "hung signer: time-stamp not granted" grep -q 'Status: Rejected\|Status: rejection\|systemFailure\|Status: Waiting' "$T/hung.txt"
+check "hung signer: no token" bash -c "! grep -q 'Status: Granted' '$T/hung.txt'"
+for i in $(seq 1 100); do
+	code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X POST "$PC_URL/tsa" \
+		-H 'Content-Type: application/timestamp-query' --data-binary @"$T/q")
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+check "hung signer replaced, TSA works again" [ "$code" = 200 ]
+
+pc_stop
+check "database is private" [ "$(stat -c %a "$T/d/pecete.db")" = 600 ]
+pc_done

@@ -1,0 +1,95 @@
+# tests/support/lib.sh: helpers for integration tests (source it).
+#   pc_tmpdir          a temp dir removed at exit (also stops servers)
+#   pc_init DIR        pecete init --data DIR (quiet; fails the test on error)
+#   pc_serve DIR       start pecete serve on a free port; sets PC_URL, PC_PID
+#   pc_stop            stop the server
+#   ok / fail MSG      count results; pc_done prints them and exits
+set -u
+: "${PECETE_BIN:?PECETE_BIN is set by CTest}"
+PC_FAILS=0
+PC_OKS=0
+PC_PID=""
+PC_TMP=""
+
+pc_cleanup() {
+	pc_stop
+	[ -n "$PC_TMP" ] && rm -rf "$PC_TMP"
+}
+trap pc_cleanup EXIT
+
+pc_tmpdir() {
+	PC_TMP=$(mktemp -d /tmp/pecete-test.XXXXXX)
+	chmod 755 "$PC_TMP"
+	echo "$PC_TMP"
+}
+
+ok() { PC_OKS=$((PC_OKS + 1)); echo "ok - $*"; }
+fail() { PC_FAILS=$((PC_FAILS + 1)); echo "FAIL - $*"; }
+# check "description" command...: ok when the command succeeds
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+pc_init() {
+	if ! "$PECETE_BIN" init --data "$1" >"$1.init.log" 2>&1; then
+		cat "$1.init.log"
+		echo "FAIL - pecete init"
+		exit 1
+	fi
+}
+
+pc_free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# pc_serve DIR [extra args]: start and wait until it listens
+pc_serve() {
+	local dir=$1 port i
+	shift
+	port=$(pc_free_port)
+	"$PECETE_BIN" serve --data "$dir" --listen "127.0.0.1:$port" "$@" \
+		>"$dir.serve.out" 2>"$dir.serve.log" &
+	PC_PID=$!
+	PC_URL="http://127.0.0.1:$port"
+	for i in $(seq 1 100); do
+		if grep -q "^listening on " "$dir.serve.out" 2>/dev/null; then
+			return 0
+		fi
+		if ! kill -0 "$PC_PID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	cat "$dir.serve.log"
+	echo "FAIL - pecete serve did not start"
+	exit 1
+}
+
+pc_stop() {
+	if [ -n "$PC_PID" ] && kill -0 "$PC_PID" 2>/dev/null; then
+		kill -TERM "$PC_PID"
+		for _ in $(seq 1 50); do
+			kill -0 "$PC_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$PC_PID" 2>/dev/null
+		wait "$PC_PID" 2>/dev/null
+	fi
+	PC_PID=""
+}
+
+pc_done() {
+	echo "# $PC_OKS ok, $PC_FAILS failed"
+	[ "$PC_FAILS" -eq 0 ]
+	exit $?
+}

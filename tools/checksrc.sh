@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Source checks that the compiler does not make (STYLE §13):
+#  - banned functions (after curl): strcpy strcat sprintf vsprintf gets strtok
+#    atoi atol strncpy alloca system rand srand
+#  - raw memcmp in src/hsm/ and src/signer/ (use secret_eq / CRYPTO_memcmp)
+#  - fz_try/fz_catch (setjmp) outside src/sign/
+#  - SQL outside src/store/, OpenSSL/MuPDF/PKCS#11 includes in src/http/ and
+#    src/api/ (handlers call the layers below)
+# Prints each finding as file:line: message and exits 1 when any.
+set -u
+cd "$(dirname "$0")/.."
+status=0
+found=$(mktemp)
+trap 'rm -f "$found"' EXIT
+report() {
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		echo "$line: $1" | tee -a "$found"
+	done
+}
+files=$(find src -name '*.[ch]' | sort)
+# shellcheck disable=SC2086
+grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|strncpy|alloca|system|rand|srand)[[:space:]]*\(' $files \
+	| grep -vE '(snprintf|vsnprintf|strtok_r)\(' | cut -d: -f1,2 | report "banned function"
+# shellcheck disable=SC2086
+grep -nE '\bmemcmp[[:space:]]*\(' $(echo "$files" | grep -E '^src/(hsm|signer)/') 2>/dev/null \
+	| cut -d: -f1,2 | report "raw memcmp in hsm/signer: use secret_eq()"
+# shellcheck disable=SC2086
+grep -nE '\bfz_(try|catch)\b' $(echo "$files" | grep -vE '^src/sign/') 2>/dev/null \
+	| cut -d: -f1,2 | report "fz_try/fz_catch outside src/sign/"
+# shellcheck disable=SC2086
+grep -nE '#include <(openssl|mupdf|sqlite3|libpq-fe|p11-kit)' $(echo "$files" | grep -E '^src/(http|api)/' | grep -v 'api_pki.c') 2>/dev/null \
+	| cut -d: -f1,2 | report "handlers must not include OpenSSL/MuPDF/DB/PKCS#11 headers"
+# shellcheck disable=SC2086
+grep -nE '"(SELECT|INSERT|UPDATE|DELETE) ' $(echo "$files" | grep -vE '^src/store/') 2>/dev/null \
+	| cut -d: -f1,2 | report "SQL outside src/store/"
+[ -s "$found" ] && status=1
+if [ "$status" -eq 0 ]; then
+	echo "checksrc: OK ($(echo "$files" | wc -l) files)"
+fi
+exit $status
