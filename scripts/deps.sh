@@ -16,11 +16,16 @@ build_pkgs="build-essential cmake pkg-config git
 	libharfbuzz-dev libjpeg-dev libfreetype-dev zlib1g-dev
 	softhsm2 opensc"
 test_pkgs="postgresql curl poppler-utils qpdf mupdf-tools oathtool zbar-tools
-	python3-aiosmtpd faketime clang libclang-rt-14-dev"
+	python3-aiosmtpd faketime clang libclang-rt-14-dev chromium
+	fonts-dejavu-core"
 
 want="$build_pkgs"
 if [ "${1:-test}" = "test" ]; then
 	want="$want $test_pkgs"
+	# Browser tests drive Chromium with playwright-core from npm.
+	if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+		want="$want nodejs npm"
+	fi
 fi
 
 missing=""

@@ -20,6 +20,10 @@ struct app {
 	int64_t started_at;
 };
 
+/* The router's authorize hook (api_auth.c): sessions, CSRF, limits. */
+enum pc_rc api_authorize(struct req *r, const struct route *route,
+    struct resp *w);
+
 /* Public trust services (api_pki.c). */
 enum pc_rc api_healthz_get(struct req *r, struct resp *w);
 enum pc_rc api_pki_file_get(struct req *r, struct resp *w);

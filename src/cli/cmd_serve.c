@@ -166,6 +166,7 @@ cmd_serve(int argc, char **argv)
 	ho.max_body = (size_t)conf.server.max_body;
 	ho.conn_timeout = (unsigned)conf.server.conn_timeout;
 	ho.app = &app;
+	ho.authorize = api_authorize;
 	rc = http_start(&ho, &hs, &port);
 	if (rc != PC_OK) {
 		cli_err("serve", "cannot listen on %s", conf.server.listen);

@@ -35,6 +35,7 @@ struct req {
 	struct arena arena;
 	struct app *app;
 	void *conn;		/* opaque, for http_req_header */
+	void *auth;		/* set by the authorize hook (the session) */
 };
 
 struct resp {
@@ -73,8 +74,17 @@ const struct route *http_route_match(const char *method, const char *path,
 
 /* A request header (case-insensitive name), NULL when absent. */
 const char *http_req_header(struct req *r, const char *name);
+/* A cookie of the request, NULL when absent. */
+const char *http_req_cookie(struct req *r, const char *name);
+/* A query-string argument (decoded), NULL when absent. */
+const char *http_req_query(struct req *r, const char *name);
 
-/* Response helpers. Strings must outlive the response (arena or static). */
+/*
+ * Response helpers. Strings must outlive the response (arena or static).
+ * Every response gets security headers; a handler that sets its own
+ * Content-Security-Policy (HTML pages) replaces the default
+ * "default-src 'none'". Set-Cookie may be given several times.
+ */
 void http_resp_header(struct resp *w, const char *name, const char *value);
 void http_resp_bytes(struct resp *w, int status, const char *ctype,
     const void *p, size_t n);
@@ -92,12 +102,22 @@ int http_status_for(enum pc_rc rc);
 
 struct http_server;
 
+/*
+ * The authorize hook runs before every handler (also for AUTH_NONE
+ * routes, so it can check CSRF on state-changing requests and rate limits).
+ * It returns PC_OK to let the handler run, else it has filled w (e.g. 401
+ * with http_error) and the handler is skipped. It may set r->auth.
+ */
+typedef enum pc_rc (*http_authorize_fn)(struct req *r,
+    const struct route *route, struct resp *w);
+
 struct http_opts {
 	const char *listen;	/* host:port; port 0 picks a free one */
 	unsigned threads;
 	size_t max_body;	/* default body limit */
 	unsigned conn_timeout;	/* seconds */
 	struct app *app;
+	http_authorize_fn authorize;	/* NULL: every route is public */
 };
 
 /* Start serving. OUT: *out (http_stop), *port the bound port. */

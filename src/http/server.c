@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -45,6 +46,19 @@ http_req_header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *
+http_req_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *
+http_req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
 static void
 http_ctx_free(struct http_ctx *c)
 {
@@ -76,7 +90,11 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 	struct resp *w = &c->resp;
 	enum MHD_Result ret;
 	size_t i;
+	bool own_csp = false;
 
+	for (i = 0; i < w->nheaders; i++)
+		if (strcasecmp(w->hname[i], "Content-Security-Policy") == 0)
+			own_csp = true;
 	mr = MHD_create_response_from_buffer(w->body.len,
 	    w->body.data ? w->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
 	if (mr == NULL)
@@ -87,8 +105,9 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 	MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(mr, "X-Frame-Options", "DENY");
 	MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(mr, "Content-Security-Policy",
-	    "default-src 'none'; frame-ancestors 'none'");
+	if (!own_csp)
+		MHD_add_response_header(mr, "Content-Security-Policy",
+		    "default-src 'none'; frame-ancestors 'none'");
 	for (i = 0; i < w->nheaders; i++)
 		MHD_add_response_header(mr, w->hname[i], w->hval[i]);
 	ret = MHD_queue_response(conn, (unsigned)w->status, mr);
@@ -225,6 +244,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	} else if (c->too_large) {
 		http_error(&c->resp, PC_ELIMIT, "too_large",
 		    "The request body is larger than this endpoint accepts.");
+	} else if (s->opts.authorize != NULL &&
+	    s->opts.authorize(&c->req, c->route, &c->resp) != PC_OK) {
+		/* The hook has written the refusal. */
 	} else {
 		rc = c->route->handler(&c->req, &c->resp);
 		if (rc != PC_OK)

@@ -1,0 +1,278 @@
+/*
+ * migrations.c: the versioned schema of the database.
+ *
+ * Each migration has a version (strictly increasing, never reused, never
+ * edited once released), SQL common to both dialects and SQL for each
+ * dialect where they differ (BLOB vs BYTEA, ...). The runner applies each
+ * missing one in its own transaction and records it in schema_migrations;
+ * running it again is a no-op. On PostgreSQL a transaction-scoped advisory
+ * lock serializes nodes that start at the same time; on SQLite BEGIN
+ * IMMEDIATE does.
+ *
+ * To add a migration: append an entry with the next version. Types: BIGINT
+ * for integers (times are UTC epoch seconds), TEXT, and bytes as BLOB
+ * (SQLite) / BYTEA (PostgreSQL).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/pc.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+/* "pecete\0\1": the advisory lock taken while migrating. */
+#define MIGRATE_LOCK_SQL "SELECT pg_advisory_xact_lock(8098988792291328001)"
+
+struct migration {
+	int version;
+	const char *name;
+	const char *common; /* both dialects, or NULL */
+	const char *sqlite; /* SQLite only, or NULL */
+	const char *pg;     /* PostgreSQL only, or NULL */
+};
+
+/* Migration 1: the first schema. */
+static const char m1_common[] = "CREATE TABLE counters ("
+                                " name TEXT PRIMARY KEY,"
+                                " value BIGINT NOT NULL);"
+                                "CREATE TABLE settings ("
+                                " key TEXT PRIMARY KEY,"
+                                " value TEXT NOT NULL);"
+                                "CREATE TABLE audit_log ("
+                                " id BIGINT PRIMARY KEY,"
+                                " at BIGINT NOT NULL,"
+                                " actor TEXT NOT NULL,"
+                                " event TEXT NOT NULL,"
+                                " detail TEXT NOT NULL,"
+                                " prev_hash TEXT NOT NULL,"
+                                " hash TEXT NOT NULL);";
+
+/* The tables with bytes, for BYTES = BLOB or BYTEA. */
+#define M1_BLOB_TABLES(BYTES)                                                  \
+	"CREATE TABLE certs ("                                                 \
+	" serial TEXT PRIMARY KEY,"                                            \
+	" issuer TEXT NOT NULL,"                                               \
+	" kind TEXT NOT NULL,"                                                 \
+	" name TEXT,"                                                          \
+	" subject TEXT,"                                                       \
+	" holder TEXT,"                                                        \
+	" key_label TEXT,"                                                     \
+	" not_before BIGINT NOT NULL,"                                         \
+	" not_after BIGINT NOT NULL,"                                          \
+	" status BIGINT NOT NULL DEFAULT 0,"                                   \
+	" revoked_at BIGINT,"                                                  \
+	" reason BIGINT,"                                                      \
+	" der " BYTES " NOT NULL,"                                             \
+	" created_at BIGINT NOT NULL);"                                        \
+	"CREATE INDEX certs_issuer_status ON certs (issuer, status);"          \
+	"CREATE INDEX certs_name ON certs (name);"                             \
+	"CREATE INDEX certs_holder ON certs (holder);"                         \
+	"CREATE TABLE crls ("                                                  \
+	" issuer TEXT NOT NULL,"                                               \
+	" number BIGINT NOT NULL,"                                             \
+	" this_update BIGINT NOT NULL,"                                        \
+	" next_update BIGINT NOT NULL,"                                        \
+	" der " BYTES " NOT NULL,"                                             \
+	" created_at BIGINT NOT NULL,"                                         \
+	" UNIQUE (issuer, number));"
+
+static const char m1_sqlite[] = M1_BLOB_TABLES("BLOB");
+static const char m1_pg[] = M1_BLOB_TABLES("BYTEA");
+
+/* Append only; never edit a released entry. */
+static const struct migration migrations[] = {
+    {1, "initial", m1_common, m1_sqlite, m1_pg},
+};
+
+static enum pc_rc
+migrate_lock(struct db *db)
+{
+	if (db_kind(db) != STORE_PG)
+		return PC_OK; /* BEGIN IMMEDIATE holds the write lock */
+	return db_exec(db, MIGRATE_LOCK_SQL);
+}
+
+static enum pc_rc
+migrate_applied(struct db *db, int version, bool *applied)
+{
+	struct db_stmt *st = NULL;
+	enum pc_rc rc;
+
+	rc = db_prepare(db,
+	    "SELECT 1 FROM schema_migrations "
+	    "WHERE version = $1",
+	    &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_bind_i64(st, 1, version);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_step(st, applied);
+out:
+	db_stmt_free(st);
+	return rc;
+}
+
+static enum pc_rc
+migrate_one(struct db *db, const struct migration *m, bool *done)
+{
+	struct db_stmt *st = NULL;
+	const char *dialect;
+	enum pc_rc rc;
+	bool applied, row;
+
+	*done = false;
+	rc = db_begin(db);
+	if (rc != PC_OK)
+		goto out;
+	rc = migrate_lock(db);
+	if (rc != PC_OK)
+		goto out;
+	rc = migrate_applied(db, m->version, &applied);
+	if (rc != PC_OK || applied)
+		goto out;
+	if (m->common != NULL) {
+		rc = db_exec(db, m->common);
+		if (rc != PC_OK)
+			goto out;
+	}
+	dialect = db_kind(db) == STORE_PG ? m->pg : m->sqlite;
+	if (dialect != NULL) {
+		rc = db_exec(db, dialect);
+		if (rc != PC_OK)
+			goto out;
+	}
+	rc = db_prepare(db,
+	    "INSERT INTO schema_migrations "
+	    "(version, name, applied_at) VALUES ($1, $2, $3)",
+	    &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_bind_i64(st, 1, m->version);
+	if (rc == PC_OK)
+		rc = db_bind_text(st, 2, m->name);
+	if (rc == PC_OK)
+		rc = db_bind_i64(st, 3, clock_now());
+	if (rc == PC_OK)
+		rc = db_step(st, &row);
+	if (rc != PC_OK)
+		goto out;
+	*done = true;
+out:
+	db_stmt_free(st);
+	if (rc == PC_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != PC_OK) {
+		*done = false;
+		log_warnx(
+		    "store: migration %d (%s) failed", m->version, m->name);
+	}
+	return rc;
+}
+
+static enum pc_rc
+migrate_table(struct db *db)
+{
+	enum pc_rc rc;
+
+	rc = db_begin(db);
+	if (rc != PC_OK)
+		goto out;
+	rc = migrate_lock(db);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	                 " version BIGINT PRIMARY KEY,"
+	                 " name TEXT NOT NULL,"
+	                 " applied_at BIGINT NOT NULL)");
+out:
+	if (rc == PC_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+/*
+ * Apply the pending migrations on db, each in its own transaction. db must
+ * have no transaction open.
+ */
+enum pc_rc
+store_migrate_db(struct db *db)
+{
+	enum pc_rc rc;
+	size_t i;
+	int have = 0, latest;
+	bool done;
+
+	RETURN_VAL_IF_FAIL(db != NULL, PC_EINTERNAL);
+	if (db_in_tx(db)) {
+		log_warnx("store: migrate inside a transaction");
+		rc = PC_ESTATE;
+		goto out;
+	}
+	rc = migrate_table(db);
+	if (rc != PC_OK)
+		goto out;
+	for (i = 0; i < PC_ARRAY_LEN(migrations); i++) {
+		rc = migrate_one(db, &migrations[i], &done);
+		if (rc != PC_OK)
+			goto out;
+		if (done)
+			log_info("store: migration %d (%s) applied",
+			    migrations[i].version, migrations[i].name);
+	}
+	rc = store_schema_version_db(db, &have);
+	if (rc != PC_OK)
+		goto out;
+	latest = migrations[PC_ARRAY_LEN(migrations) - 1].version;
+	if (have > latest)
+		log_warnx("store: the database has schema version %d, newer "
+		          "than this program's %d",
+		    have, latest);
+out:
+	return rc;
+}
+
+/* The highest migration applied to db; 0 when none. */
+enum pc_rc
+store_schema_version_db(struct db *db, int *version)
+{
+	struct db_stmt *st = NULL;
+	enum pc_rc rc;
+	bool row;
+
+	*version = 0;
+	rc = db_prepare(db,
+	    db_kind(db) == STORE_PG
+	        ? "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL "
+	          "THEN 0 ELSE 1 END"
+	        : "SELECT count(*) FROM sqlite_master "
+	          "WHERE type = 'table' AND name = 'schema_migrations'",
+	    &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_step(st, &row);
+	if (rc != PC_OK || !row || db_col_i64(st, 0) == 0)
+		goto out;
+	db_stmt_free(st);
+	st = NULL;
+	rc = db_prepare(db,
+	    "SELECT COALESCE(MAX(version), 0) "
+	    "FROM schema_migrations",
+	    &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_step(st, &row);
+	if (rc != PC_OK)
+		goto out;
+	if (row)
+		*version = (int)db_col_i64(st, 0);
+out:
+	db_stmt_free(st);
+	return rc;
+}

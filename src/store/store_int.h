@@ -1,0 +1,87 @@
+/*
+ * store_int.h: what the files of src/store share and nobody else sees.
+ *
+ * store.c owns the pool and dispatches every db_* call through the driver
+ * table of the connection (store_sqlite.c, store_pg.c). A driver's
+ * statement embeds struct db_stmt as its first member.
+ */
+#ifndef PC_STORE_INT_H
+#define PC_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+struct store_driver {
+	enum store_kind kind;
+	const char *name;
+	/* Open one connection. OUT: *conn. */
+	enum pc_rc (*connect)(const char *url, void **conn);
+	void (*disconnect)(void *conn);
+	/* Before a connection is handed out: reconnect when it broke. */
+	enum pc_rc (*check)(struct db *db);
+	enum pc_rc (*exec)(struct db *db, const char *sql);
+	enum pc_rc (*begin)(struct db *db);
+	/* On failure the driver rolls back: no transaction stays open. */
+	enum pc_rc (*commit)(struct db *db);
+	void (*rollback)(struct db *db);
+	enum pc_rc (*prepare)(
+	    struct db *db, const char *sql, struct db_stmt **out);
+	void (*stmt_free)(struct db_stmt *st);
+	enum pc_rc (*bind_i64)(struct db_stmt *st, int idx, int64_t v);
+	enum pc_rc (*bind_text)(struct db_stmt *st, int idx, const char *s);
+	enum pc_rc (*bind_blob)(
+	    struct db_stmt *st, int idx, const void *p, size_t n);
+	enum pc_rc (*bind_null)(struct db_stmt *st, int idx);
+	enum pc_rc (*step)(struct db_stmt *st, bool *row);
+	bool (*col_is_null)(struct db_stmt *st, int col);
+	int64_t (*col_i64)(struct db_stmt *st, int col);
+	const char *(*col_text)(struct db_stmt *st, int col);
+	const uint8_t *(*col_blob)(struct db_stmt *st, int col, size_t *n);
+	int64_t (*changes)(struct db_stmt *st);
+};
+
+struct db {
+	struct store *db_store;
+	const struct store_driver *db_drv;
+	void *db_conn; /* the driver's connection */
+	bool db_tx;    /* a transaction is open */
+	bool db_busy;  /* acquired by a thread */
+};
+
+struct db_stmt {
+	struct db *st_db;
+};
+
+extern const struct store_driver store_sqlite_driver;
+extern const struct store_driver store_pg_driver;
+
+/* The kind of database behind a connection. */
+enum store_kind db_kind(const struct db *db);
+
+/*
+ * For typed functions that must be atomic: open a transaction unless the
+ * caller has one. *owned tells store_tx_end whether to commit it.
+ */
+enum pc_rc store_tx_begin(struct db *db, bool *owned);
+/*
+ * End what store_tx_begin opened: commit when rc is PC_OK, else roll back.
+ * Returns rc, or the commit's failure.
+ */
+enum pc_rc store_tx_end(struct db *db, bool owned, enum pc_rc rc);
+
+/*
+ * Log a driver failure: the operation, the first words of the SQL (never
+ * the parameter values) and the driver's message.
+ */
+void store_log_sql(
+    const char *drv, const char *what, const char *sql, const char *msg);
+
+/* Apply pending migrations on one connection (migrations.c). */
+enum pc_rc store_migrate_db(struct db *db);
+/* The highest migration applied, 0 when none (migrations.c). */
+enum pc_rc store_schema_version_db(struct db *db, int *version);
+
+#endif /* PC_STORE_INT_H */

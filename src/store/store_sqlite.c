@@ -1,0 +1,386 @@
+/*
+ * store_sqlite.c: the SQLite driver.
+ *
+ * Each connection: WAL journal, foreign keys on, busy timeout 5 s,
+ * extended result codes. Transactions are BEGIN IMMEDIATE so a writer
+ * takes the write lock up front and never fails half-way with BUSY.
+ * The SQL is written with $N placeholders, which SQLite would read as
+ * *named* parameters numbered by first appearance; they are rewritten to
+ * ?N, which SQLite numbers by N.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "base/log.h"
+#include "base/pc.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+#define SQLITE_BUSY_MS 5000
+
+struct sqlite_stmt {
+	struct db_stmt base; /* first */
+	sqlite3_stmt *stmt;
+	bool done; /* stepped to SQLITE_DONE */
+	int64_t changes;
+};
+
+static enum pc_rc
+sq_rc(int code)
+{
+	switch (code) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return PC_OK;
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+	case SQLITE_CONSTRAINT_UNIQUE:
+		return PC_EEXIST;
+	case SQLITE_NOMEM:
+		return PC_ENOMEM;
+	case SQLITE_RANGE:
+		return PC_EINVAL;
+	default:
+		return PC_EDB;
+	}
+}
+
+static sqlite3 *
+sq_conn(struct db *db)
+{
+	return db->db_conn;
+}
+
+static enum pc_rc
+sq_connect(const char *url, void **conn)
+{
+	sqlite3 *h = NULL;
+	const char *path;
+	char *err = NULL;
+	enum pc_rc rc;
+	int r;
+
+	path = url + strlen("sqlite:");
+	if (strncmp(path, "//", 2) == 0)
+		path += 2; /* sqlite:///abs/path */
+	if (*path == '\0') {
+		log_warnx("store: sqlite: empty path in URL");
+		rc = PC_EINVAL;
+		goto out;
+	}
+	r = sqlite3_open_v2(path, &h,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (r != SQLITE_OK) {
+		log_warnx("store: sqlite: open %s: %s", path,
+		    h != NULL ? sqlite3_errmsg(h) : sqlite3_errstr(r));
+		rc = PC_EDB;
+		goto out;
+	}
+	sqlite3_extended_result_codes(h, 1);
+	sqlite3_busy_timeout(h, SQLITE_BUSY_MS);
+	r = sqlite3_exec(h,
+	    "PRAGMA journal_mode=WAL; "
+	    "PRAGMA foreign_keys=ON;",
+	    NULL, NULL, &err);
+	if (r != SQLITE_OK) {
+		store_log_sql("sqlite", "setup", "PRAGMA", err);
+		sqlite3_free(err);
+		rc = PC_EDB;
+		goto out;
+	}
+	*conn = h;
+	h = NULL;
+	rc = PC_OK;
+out:
+	sqlite3_close_v2(h);
+	return rc;
+}
+
+static void
+sq_disconnect(void *conn)
+{
+	if (conn != NULL && sqlite3_close_v2(conn) != SQLITE_OK)
+		log_warnx("store: sqlite: close: %s", sqlite3_errmsg(conn));
+}
+
+static enum pc_rc
+sq_check(struct db *db)
+{
+	return PC_OK;
+}
+
+static enum pc_rc
+sq_exec(struct db *db, const char *sql)
+{
+	char *err = NULL;
+	enum pc_rc rc = PC_OK;
+	int r;
+
+	r = sqlite3_exec(sq_conn(db), sql, NULL, NULL, &err);
+	if (r != SQLITE_OK) {
+		store_log_sql("sqlite", "exec", sql,
+		    err != NULL ? err : sqlite3_errstr(r));
+		rc = sq_rc(sqlite3_extended_errcode(sq_conn(db)));
+		if (rc == PC_OK)
+			rc = PC_EDB;
+	}
+	sqlite3_free(err);
+	return rc;
+}
+
+static enum pc_rc
+sq_begin(struct db *db)
+{
+	return sq_exec(db, "BEGIN IMMEDIATE");
+}
+
+static void
+sq_rollback(struct db *db)
+{
+	if (sqlite3_get_autocommit(sq_conn(db)))
+		return; /* SQLite already rolled back */
+	(void)sq_exec(db, "ROLLBACK");
+}
+
+static enum pc_rc
+sq_commit(struct db *db)
+{
+	enum pc_rc rc;
+
+	rc = sq_exec(db, "COMMIT");
+	if (rc != PC_OK) {
+		sq_rollback(db);
+		rc = PC_EDB;
+	}
+	return rc;
+}
+
+/*
+ * Rewrite $N into ?N outside string literals, quoted identifiers and
+ * comments. OUT: *out, free().
+ */
+static enum pc_rc
+sq_rewrite(const char *sql, char **out)
+{
+	size_t n = strlen(sql), i;
+	char *o, quote = 0;
+	bool line_comment = false;
+
+	o = malloc(n + 1);
+	if (o == NULL)
+		return PC_ENOMEM;
+	for (i = 0; i < n; i++) {
+		char c = sql[i];
+
+		o[i] = c;
+		if (line_comment) {
+			if (c == '\n')
+				line_comment = false;
+		} else if (quote != 0) {
+			if (c == quote)
+				quote = 0; /* '' re-enters: harmless */
+		} else if (c == '\'' || c == '"') {
+			quote = c;
+		} else if (c == '-' && sql[i + 1] == '-') {
+			line_comment = true;
+		} else if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+			o[i] = '?';
+		}
+	}
+	o[n] = '\0';
+	*out = o;
+	return PC_OK;
+}
+
+static enum pc_rc
+sq_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+	struct sqlite_stmt *st = NULL;
+	char *q = NULL;
+	const char *tail = NULL;
+	enum pc_rc rc;
+	int r;
+
+	rc = sq_rewrite(sql, &q);
+	if (rc != PC_OK)
+		goto out;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	st->base.st_db = db;
+	r = sqlite3_prepare_v2(sq_conn(db), q, -1, &st->stmt, &tail);
+	if (r != SQLITE_OK || st->stmt == NULL) {
+		store_log_sql(
+		    "sqlite", "prepare", sql, sqlite3_errmsg(sq_conn(db)));
+		rc = r == SQLITE_NOMEM ? PC_ENOMEM : PC_EDB;
+		goto out;
+	}
+	if (tail != NULL && tail[strspn(tail, " \t\r\n;")] != '\0') {
+		store_log_sql(
+		    "sqlite", "prepare", sql, "more than one statement");
+		rc = PC_EINTERNAL;
+		goto out;
+	}
+	*out = &st->base;
+	st = NULL;
+	rc = PC_OK;
+out:
+	if (st != NULL) {
+		sqlite3_finalize(st->stmt);
+		free(st);
+	}
+	free(q);
+	return rc;
+}
+
+static sqlite3_stmt *
+sq_st(struct db_stmt *st)
+{
+	return ((struct sqlite_stmt *)st)->stmt;
+}
+
+static void
+sq_stmt_free(struct db_stmt *st)
+{
+	sqlite3_finalize(sq_st(st));
+	free(st);
+}
+
+static enum pc_rc
+sq_bind_check(struct db_stmt *st, int r)
+{
+	if (r == SQLITE_OK)
+		return PC_OK;
+	store_log_sql(
+	    "sqlite", "bind", sqlite3_sql(sq_st(st)), sqlite3_errstr(r));
+	return r == SQLITE_RANGE ? PC_EINTERNAL : sq_rc(r);
+}
+
+static enum pc_rc
+sq_bind_i64(struct db_stmt *st, int idx, int64_t v)
+{
+	return sq_bind_check(st, sqlite3_bind_int64(sq_st(st), idx, v));
+}
+
+static enum pc_rc
+sq_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+	return sq_bind_check(
+	    st, sqlite3_bind_text(sq_st(st), idx, s, -1, SQLITE_TRANSIENT));
+}
+
+static enum pc_rc
+sq_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n)
+{
+	/* A NULL pointer would bind SQL NULL, not an empty blob. */
+	if (p == NULL)
+		p = "";
+	return sq_bind_check(
+	    st, sqlite3_bind_blob64(sq_st(st), idx, p, n, SQLITE_TRANSIENT));
+}
+
+static enum pc_rc
+sq_bind_null(struct db_stmt *st, int idx)
+{
+	return sq_bind_check(st, sqlite3_bind_null(sq_st(st), idx));
+}
+
+static enum pc_rc
+sq_step(struct db_stmt *dst, bool *row)
+{
+	struct sqlite_stmt *st = (struct sqlite_stmt *)dst;
+	sqlite3 *h = sq_conn(dst->st_db);
+	enum pc_rc rc;
+	int r;
+
+	if (st->done)
+		return PC_OK; /* stepping again would re-run it */
+	r = sqlite3_step(st->stmt);
+	if (r == SQLITE_ROW) {
+		*row = true;
+		return PC_OK;
+	}
+	st->done = true;
+	if (r == SQLITE_DONE) {
+		st->changes =
+		    sqlite3_stmt_readonly(st->stmt) ? 0 : sqlite3_changes64(h);
+		return PC_OK;
+	}
+	rc = sq_rc(sqlite3_extended_errcode(h));
+	if (rc == PC_OK)
+		rc = PC_EDB;
+	if (rc != PC_EEXIST)
+		store_log_sql(
+		    "sqlite", "step", sqlite3_sql(st->stmt), sqlite3_errmsg(h));
+	else
+		log_debug("store", "store: sqlite: %s", sqlite3_errmsg(h));
+	return rc;
+}
+
+static bool
+sq_col_is_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(sq_st(st), col) == SQLITE_NULL;
+}
+
+static int64_t
+sq_col_i64(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(sq_st(st), col);
+}
+
+static const char *
+sq_col_text(struct db_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(sq_st(st), col);
+}
+
+static const uint8_t *
+sq_col_blob(struct db_stmt *st, int col, size_t *n)
+{
+	const void *p;
+
+	if (sqlite3_column_type(sq_st(st), col) == SQLITE_NULL)
+		return NULL;
+	p = sqlite3_column_blob(sq_st(st), col);
+	*n = (size_t)sqlite3_column_bytes(sq_st(st), col);
+	if (p == NULL)
+		p = ""; /* an empty blob is not NULL */
+	return p;
+}
+
+static int64_t
+sq_changes(struct db_stmt *st)
+{
+	return ((struct sqlite_stmt *)st)->changes;
+}
+
+const struct store_driver store_sqlite_driver = {
+    .kind = STORE_SQLITE,
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .check = sq_check,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .prepare = sq_prepare,
+    .stmt_free = sq_stmt_free,
+    .bind_i64 = sq_bind_i64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_is_null = sq_col_is_null,
+    .col_i64 = sq_col_i64,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .changes = sq_changes,
+};
