@@ -1,0 +1,79 @@
+/*
+ * cmd_pki.c: pecete pki export.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+/* pecete pki export --data DIR --out DIR: the hierarchy's PEM files. */
+int
+cmd_pki_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"data", required_argument, NULL, 'd'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char usage[] =
+	    "usage: pecete pki export --data DIR --out DIR\n";
+	const char *cmd = "pki export", *data = NULL, *out = NULL;
+	struct cli_core core;
+	int ch, ret;
+	enum pc_rc rc;
+
+	memset(&core, 0, sizeof(core));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			data = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (data == NULL || out == NULL || optind != argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+		cli_err(cmd, "cannot create %s: %s", out, strerror(errno));
+		return 1;
+	}
+	/* certificates only: no HSM needed */
+	ret = cli_core_open(&core, cmd, data, CORE_STORE);
+	if (ret != 0)
+		goto out;
+	ret = 1;
+	rc = pki_open(&core.conf, core.store, NULL, &core.pki);
+	if (rc != PC_OK) {
+		cli_err(cmd,
+		    "cannot load the CA hierarchy (%s); was the data "
+		    "dir made by pecete init?",
+		    pc_rc_str(rc));
+		goto out;
+	}
+	rc = pki_export(core.pki, out);
+	if (rc != PC_OK) {
+		cli_err(cmd, "cannot write into %s (%s)", out, pc_rc_str(rc));
+		goto out;
+	}
+	printf("wrote %s/root.pem %s/issuing.pem %s/ocsp.pem %s/tsa.pem\n", out,
+	    out, out, out);
+	ret = 0;
+out:
+	cli_core_close(&core);
+	return ret;
+}

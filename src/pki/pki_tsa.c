@@ -1,0 +1,204 @@
+/*
+ * pki_tsa.c: our time-stamping unit (RFC 3161).
+ *
+ * One TS_RESP_CTX per request (it is not thread-safe), with the TSA
+ * certificate and its HSM key, our default policy, SHA-256/384/512 message
+ * imprints, accuracy from the config, 128-bit random serials (OpenSSL's
+ * default serial callback always returns 1) and the time from clock_now().
+ * The request is size-checked and parsed by pki_tsa_req_parse before
+ * OpenSSL's own parser sees it; a request we refuse gets the rejection
+ * OpenSSL makes for unparsable input (badDataFormat).
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ts.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "pki/pki_int.h"
+
+/*
+ * TimeStampResp { status { rejection(2), failInfo systemFailure(25) } }:
+ * what we answer when no TS_RESP_CTX could be made at all.
+ */
+static const uint8_t tsa_system_failure[] = {0x30, 0x0c, 0x30, 0x0a, 0x02, 0x01,
+    0x02, 0x03, 0x05, 0x06, 0x00, 0x00, 0x00, 0x40};
+
+/* Parse and check a TimeStampReq (see pki.h). */
+enum pc_rc
+pki_tsa_req_parse(const uint8_t *der, size_t n, size_t max, TS_REQ **out)
+{
+	TS_REQ *req = NULL;
+	const unsigned char *p = der;
+	TS_MSG_IMPRINT *mi;
+	X509_ALGOR *alg;
+	const ASN1_OBJECT *obj;
+	const EVP_MD *md;
+	ASN1_OCTET_STRING *msg;
+	enum pc_rc rc = PC_EINVAL;
+
+	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
+	*out = NULL;
+	if (der == NULL || n == 0)
+		goto out;
+	if (n > max || n > LONG_MAX) {
+		rc = PC_ELIMIT;
+		goto out;
+	}
+	req = d2i_TS_REQ(NULL, &p, (long)n);
+	if (req == NULL || p != der + n)
+		goto out;
+	if (TS_REQ_get_version(req) != 1)
+		goto out;
+	mi = TS_REQ_get_msg_imprint(req);
+	if (mi == NULL)
+		goto out;
+	alg = TS_MSG_IMPRINT_get_algo(mi);
+	msg = TS_MSG_IMPRINT_get_msg(mi);
+	if (alg == NULL || msg == NULL)
+		goto out;
+	X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	md = EVP_get_digestbyobj(obj);
+	/* unknown or unaccepted algorithms are the TSA's "badAlg" */
+	if (md != NULL && ASN1_STRING_length(msg) != EVP_MD_get_size(md))
+		goto out;
+	*out = req;
+	req = NULL;
+	rc = PC_OK;
+out:
+	if (rc != PC_OK)
+		ERR_clear_error();
+	TS_REQ_free(req);
+	return rc;
+}
+
+static ASN1_INTEGER *
+tsa_serial_cb(TS_RESP_CTX *ctx, void *data)
+{
+	ASN1_INTEGER *ai;
+
+	ai = pki_serial_new();
+	if (ai == NULL) {
+		TS_RESP_CTX_set_status_info(ctx, TS_STATUS_REJECTION,
+		    "Error during serial number generation.");
+		TS_RESP_CTX_add_failure_info(
+		    ctx, TS_INFO_ADD_INFO_NOT_AVAILABLE);
+	}
+	return ai;
+}
+
+static int
+tsa_time_cb(TS_RESP_CTX *ctx, void *data, long *sec, long *usec)
+{
+	*sec = (long)clock_now();
+	*usec = 0;
+	return 1;
+}
+
+static TS_RESP_CTX *
+tsa_ctx_new(struct pki *p, EVP_PKEY *key)
+{
+	const struct conf_pki *cp = &p->conf->pki;
+	TS_RESP_CTX *ctx = NULL;
+	ASN1_OBJECT *policy = NULL;
+	STACK_OF(X509) *certs = NULL;
+	int64_t acc = cp->tsa_accuracy_ms > 0 ? cp->tsa_accuracy_ms : 1000;
+	bool ok = false;
+
+	policy =
+	    OBJ_txt2obj(cp->tsa_policy_oid != NULL ? cp->tsa_policy_oid
+	                                           : "1.3.6.1.4.1.99999.1.2",
+	        1);
+	certs = sk_X509_new_null();
+	ctx = TS_RESP_CTX_new();
+	if (policy == NULL || certs == NULL || ctx == NULL)
+		goto out;
+	if (sk_X509_push(certs, p->ca[PKI_ISSUING].cert) <= 0)
+		goto out;
+	if (TS_RESP_CTX_set_signer_cert(ctx, p->ca[PKI_TSA].cert) != 1 ||
+	    TS_RESP_CTX_set_signer_key(ctx, key) != 1 ||
+	    TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256()) != 1 ||
+	    TS_RESP_CTX_set_ess_cert_id_digest(ctx, EVP_sha256()) != 1 ||
+	    TS_RESP_CTX_set_certs(ctx, certs) != 1 ||
+	    TS_RESP_CTX_set_def_policy(ctx, policy) != 1 ||
+	    TS_RESP_CTX_add_md(ctx, EVP_sha256()) != 1 ||
+	    TS_RESP_CTX_add_md(ctx, EVP_sha384()) != 1 ||
+	    TS_RESP_CTX_add_md(ctx, EVP_sha512()) != 1 ||
+	    TS_RESP_CTX_set_accuracy(
+	        ctx, (int)(acc / 1000), (int)(acc % 1000), 0) != 1)
+		goto out;
+	TS_RESP_CTX_set_serial_cb(ctx, tsa_serial_cb, NULL);
+	TS_RESP_CTX_set_time_cb(ctx, tsa_time_cb, NULL);
+	TS_RESP_CTX_add_flags(ctx, TS_TSA_NAME);
+	ok = true;
+out:
+	if (!ok) {
+		ossl_fail("tsa: context");
+		TS_RESP_CTX_free(ctx);
+		ctx = NULL;
+	}
+	sk_X509_free(certs); /* the context copied the list */
+	ASN1_OBJECT_free(policy);
+	return ctx;
+}
+
+/* Answer a TimeStampReq (see pki.h). */
+enum pc_rc
+pki_tsa_respond(struct pki *p, const uint8_t *der, size_t n, struct buf *out)
+{
+	TS_REQ *req = NULL;
+	TS_RESP_CTX *ctx = NULL;
+	TS_RESP *resp = NULL;
+	BIO *in = NULL;
+	EVP_PKEY *key = NULL;
+	unsigned char *rder = NULL;
+	int len;
+	enum pc_rc rc, prc;
+
+	RETURN_VAL_IF_FAIL(p != NULL && out != NULL, PC_EINTERNAL);
+	prc = pki_tsa_req_parse(
+	    der, n, (size_t)p->conf->pki.tsa_max_request, &req);
+	rc = pki_ca_key(p, PKI_TSA, &key);
+	if (rc != PC_OK)
+		goto fail;
+	ctx = tsa_ctx_new(p, key);
+	if (ctx == NULL) {
+		rc = PC_ECRYPTO;
+		goto fail;
+	}
+	if (prc != PC_OK) {
+		log_info("tsa: malformed request (%zu bytes): %s", n,
+		    pc_rc_str(prc));
+		/* OpenSSL answers rejection/badDataFormat to no input */
+		in = BIO_new_mem_buf("", 0);
+	} else
+		in = BIO_new_mem_buf(der, (int)n);
+	if (in == NULL) {
+		rc = ossl_fail("tsa: bio");
+		goto fail;
+	}
+	resp = TS_RESP_create_response(ctx, in);
+	if (resp == NULL) {
+		rc = ossl_fail("tsa: response");
+		goto fail;
+	}
+	ERR_clear_error(); /* a rejection leaves errors behind */
+	len = i2d_TS_RESP(resp, &rder);
+	rc = pki_der_to_buf(rder, len, out);
+	if (rc == PC_OK)
+		goto out;
+fail:
+	log_error("tsa: internal error: %s", pc_rc_str(rc));
+	buf_reset(out);
+	buf_append(out, tsa_system_failure, sizeof(tsa_system_failure));
+	rc = buf_ok(out) ? PC_OK : buf_rc(out);
+out:
+	OPENSSL_free(rder);
+	BIO_free(in);
+	TS_RESP_free(resp);
+	TS_RESP_CTX_free(ctx);
+	TS_REQ_free(req);
+	return rc;
+}
