@@ -19,6 +19,7 @@ int cmd_cert_issue(int argc, char **argv);
 int cmd_cert_show(int argc, char **argv);
 int cmd_cert_revoke(int argc, char **argv);
 int cmd_pki_export(int argc, char **argv);
+int cmd_pki_crl(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -77,3 +77,74 @@ out:
 	cli_core_close(&core);
 	return ret;
 }
+
+/*
+ * pecete pki crl --data DIR [--ca root|issuing] [--out FILE]: make a new
+ * CRL now. The root CRL can only be made here (the root key never signs
+ * online); run it from cron well before the root CRL's nextUpdate.
+ */
+int
+cmd_pki_crl(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"data", required_argument, NULL, 'd'},
+	    {"ca", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char usage[] = "usage: pecete pki crl --data DIR "
+				    "[--ca root|issuing] [--out FILE]\n";
+	const char *cmd = "pki crl", *data = NULL, *ca = "root", *out = NULL;
+	struct cli_core core;
+	struct buf der;
+	int ch, ret;
+	enum pc_rc rc;
+
+	memset(&core, 0, sizeof(core));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			data = optarg;
+			break;
+		case 'c':
+			ca = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (data == NULL || optind != argc ||
+	    (strcmp(ca, "root") != 0 && strcmp(ca, "issuing") != 0)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	ret = cli_core_open(&core, cmd, data, CORE_PKI);
+	if (ret != 0)
+		goto done;
+	ret = 1;
+	buf_init(&der, 64 * 1024 * 1024);
+	rc = pki_crl_renew(core.pki, ca, &der);
+	if (rc != PC_OK) {
+		cli_err(cmd, "cannot make the %s CRL (%s)", ca, pc_rc_str(rc));
+	} else if (out != NULL &&
+	    file_write_atomic(out, der.data, der.len, 0644) != PC_OK) {
+		cli_err(cmd, "cannot write %s", out);
+	} else {
+		printf("new %s CRL (%zu bytes)%s%s\n", ca, der.len,
+		    out ? " written to " : "", out ? out : "");
+		ret = 0;
+	}
+	buf_cleanup(&der);
+done:
+	cli_core_close(&core);
+	return ret;
+}

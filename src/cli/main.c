@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "cert", "revoke", cmd_cert_revoke,
 	    "--data DIR SERIAL --reason R" },
 	{ "pki", "export", cmd_pki_export, "--data DIR --out DIR" },
+	{ "pki", "crl", cmd_pki_crl,
+	    "--data DIR [--ca root|issuing] [--out F]  make a CRL now" },
 	{ "audit", "verify", cmd_audit_verify, "--data DIR" },
 	{ "signer-run", NULL, cmd_signer_run,
 	    "(internal: the signer process started by serve)" },

@@ -127,6 +127,12 @@ enum pc_rc pki_cert_pem(struct pki *p, const char *name, struct buf *out);
 enum pc_rc pki_crl_der(struct pki *p, const char *name, struct buf *out);
 
 /*
+ * Make a new CRL of "root" or "issuing" now (offline renewal of the root
+ * CRL: needs the root key, so only from the CLI). OUT: DER appended.
+ */
+enum pc_rc pki_crl_renew(struct pki *p, const char *name, struct buf *out);
+
+/*
  * Answer an OCSP request (DER). Always fills out with a DER OCSPResponse:
  * malformedRequest for garbage, unauthorized for unknown issuers, else a
  * signed basic response with good/revoked/unknown and the nonce echoed.

@@ -384,3 +384,49 @@ out:
 	store_release(p->st, db);
 	return rc;
 }
+
+/*
+ * Make a new CRL of "root" or "issuing" now, whatever the freshness of the
+ * last one: the offline renewal of the root CRL (pecete pki crl), which the
+ * online signer cannot make. OUT: DER appended to out.
+ */
+enum pc_rc
+pki_crl_renew(struct pki *p, const char *name, struct buf *out)
+{
+	struct db *db = NULL;
+	EVP_PKEY *key;
+	uint8_t *der = NULL;
+	size_t derlen = 0;
+	int idx;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(p != NULL && out != NULL, PC_EINTERNAL);
+	idx = pki_ca_index(name);
+	if (idx != PKI_ROOT && idx != PKI_ISSUING)
+		return PC_ENOTFOUND;
+	rc = pki_ca_key(p, idx, &key);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_acquire(p->st, &db);
+	if (rc != PC_OK)
+		return rc;
+	pthread_mutex_lock(&p->lock);
+	rc = db_begin(db);
+	if (rc == PC_OK) {
+		rc = pki_crl_make(p->conf, db, &p->ca[idx], key, &der, &derlen);
+		if (rc == PC_OK)
+			rc = store_audit_append(db, "cli", "crl.renew", name);
+		if (rc == PC_OK)
+			rc = db_commit(db);
+		if (rc != PC_OK)
+			db_rollback(db);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (rc == PC_OK) {
+		buf_append(out, der, derlen);
+		rc = buf_ok(out) ? PC_OK : buf_rc(out);
+	}
+	free(der);
+	store_release(p->st, db);
+	return rc;
+}
