@@ -1,0 +1,924 @@
+/*
+ * hsm.c: the PKCS#11 client: module loading, token lookup and creation,
+ * the session pool and the key handle cache.
+ *
+ * A module is loaded (dlopen) and initialised once per process and shared
+ * by every struct hsm on it (a reference count): PKCS#11 state is per
+ * process, so C_Finalize must wait for the last user. Login is per token
+ * and application too: the first session logs in, the others inherit it.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/param_build.h>
+
+#include "base/log.h"
+#include "base/secret.h"
+#include "hsm/hsm_int.h"
+
+struct hsm_module {
+	struct hsm_module *m_next;
+	void *m_dl;
+	CK_FUNCTION_LIST_PTR m_f;
+	unsigned m_refs;
+	bool m_finalize; /* we initialised it, so we finalise it */
+};
+
+static pthread_mutex_t mod_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hsm_module *mod_list;
+
+/* clang-format off */
+#define RV(x) { x, #x }
+static const struct {
+	CK_RV rv;
+	const char *name;
+} rv_names[] = {
+	RV(CKR_OK), RV(CKR_CANCEL), RV(CKR_HOST_MEMORY),
+	RV(CKR_SLOT_ID_INVALID), RV(CKR_GENERAL_ERROR), RV(CKR_FUNCTION_FAILED),
+	RV(CKR_ARGUMENTS_BAD), RV(CKR_ATTRIBUTE_READ_ONLY),
+	RV(CKR_ATTRIBUTE_SENSITIVE), RV(CKR_ATTRIBUTE_TYPE_INVALID),
+	RV(CKR_ATTRIBUTE_VALUE_INVALID), RV(CKR_DATA_INVALID),
+	RV(CKR_DATA_LEN_RANGE), RV(CKR_DEVICE_ERROR), RV(CKR_DEVICE_MEMORY),
+	RV(CKR_DEVICE_REMOVED), RV(CKR_FUNCTION_CANCELED),
+	RV(CKR_FUNCTION_NOT_SUPPORTED), RV(CKR_KEY_HANDLE_INVALID),
+	RV(CKR_KEY_SIZE_RANGE), RV(CKR_KEY_TYPE_INCONSISTENT),
+	RV(CKR_KEY_FUNCTION_NOT_PERMITTED), RV(CKR_MECHANISM_INVALID),
+	RV(CKR_MECHANISM_PARAM_INVALID), RV(CKR_OBJECT_HANDLE_INVALID),
+	RV(CKR_OPERATION_ACTIVE), RV(CKR_OPERATION_NOT_INITIALIZED),
+	RV(CKR_PIN_INCORRECT), RV(CKR_PIN_INVALID), RV(CKR_PIN_LEN_RANGE),
+	RV(CKR_PIN_EXPIRED), RV(CKR_PIN_LOCKED), RV(CKR_SESSION_CLOSED),
+	RV(CKR_SESSION_COUNT), RV(CKR_SESSION_HANDLE_INVALID),
+	RV(CKR_SESSION_READ_ONLY), RV(CKR_SESSION_EXISTS),
+	RV(CKR_SESSION_READ_WRITE_SO_EXISTS), RV(CKR_SIGNATURE_INVALID),
+	RV(CKR_SIGNATURE_LEN_RANGE), RV(CKR_TEMPLATE_INCOMPLETE),
+	RV(CKR_TEMPLATE_INCONSISTENT), RV(CKR_TOKEN_NOT_PRESENT),
+	RV(CKR_TOKEN_NOT_RECOGNIZED), RV(CKR_TOKEN_WRITE_PROTECTED),
+	RV(CKR_USER_ALREADY_LOGGED_IN), RV(CKR_USER_NOT_LOGGED_IN),
+	RV(CKR_USER_PIN_NOT_INITIALIZED), RV(CKR_USER_TYPE_INVALID),
+	RV(CKR_USER_ANOTHER_ALREADY_LOGGED_IN), RV(CKR_BUFFER_TOO_SMALL),
+	RV(CKR_CRYPTOKI_NOT_INITIALIZED), RV(CKR_CRYPTOKI_ALREADY_INITIALIZED),
+	RV(CKR_DOMAIN_PARAMS_INVALID), RV(CKR_CURVE_NOT_SUPPORTED),
+};
+/* clang-format on */
+#undef RV
+
+/*
+ * The name of a CK_RV; tmp (n bytes) holds the text for unknown values.
+ */
+const char *
+hsm_rv_name(CK_RV rv, char *tmp, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < PC_ARRAY_LEN(rv_names); i++)
+		if (rv_names[i].rv == rv)
+			return rv_names[i].name;
+	snprintf(tmp, n, "CKR_0x%08lx", (unsigned long)rv);
+	return tmp;
+}
+
+/*
+ * Log that PKCS#11 function fn returned rv and map rv to a status.
+ */
+enum pc_rc
+hsm_rv_fail(const char *fn, CK_RV rv)
+{
+	char tmp[32];
+
+	log_warnx("hsm: %s failed: %s", fn, hsm_rv_name(rv, tmp, sizeof(tmp)));
+	switch (rv) {
+	case CKR_PIN_INCORRECT:
+	case CKR_PIN_INVALID:
+	case CKR_PIN_LEN_RANGE:
+	case CKR_PIN_EXPIRED:
+	case CKR_PIN_LOCKED:
+		return PC_EAUTH;
+	case CKR_HOST_MEMORY:
+	case CKR_DEVICE_MEMORY:
+		return PC_ENOMEM;
+	case CKR_KEY_HANDLE_INVALID:
+	case CKR_OBJECT_HANDLE_INVALID:
+		return PC_ENOTFOUND;
+	case CKR_ARGUMENTS_BAD:
+	case CKR_DATA_INVALID:
+	case CKR_DATA_LEN_RANGE:
+	case CKR_MECHANISM_INVALID:
+	case CKR_MECHANISM_PARAM_INVALID:
+	case CKR_KEY_TYPE_INCONSISTENT:
+	case CKR_KEY_FUNCTION_NOT_PERMITTED:
+		return PC_EINVAL;
+	default:
+		return PC_EHSM;
+	}
+}
+
+/*
+ * True when rv says the session (or the login) is gone.
+ */
+bool
+hsm_rv_session_lost(CK_RV rv)
+{
+	return rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED ||
+	       rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
+	       rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_DEVICE_ERROR;
+}
+
+static enum pc_rc
+module_get(const char *path, struct hsm_module **out)
+{
+	CK_C_INITIALIZE_ARGS args;
+	CK_C_GetFunctionList gfl;
+	struct hsm_module *m, *nm = NULL;
+	void *dl;
+	enum pc_rc rc = PC_EHSM;
+	CK_RV rv;
+
+	*out = NULL;
+	pthread_mutex_lock(&mod_lock);
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL) {
+		log_warnx("hsm: cannot load module %s: %s", path, dlerror());
+		goto out;
+	}
+	for (m = mod_list; m != NULL; m = m->m_next)
+		if (m->m_dl == dl)
+			break;
+	if (m != NULL) {
+		dlclose(dl); /* drop the extra reference */
+		dl = NULL;
+		m->m_refs++;
+		*out = m;
+		rc = PC_OK;
+		goto out;
+	}
+	*(void **)&gfl = dlsym(dl, "C_GetFunctionList");
+	if (gfl == NULL) {
+		log_warnx("hsm: %s has no C_GetFunctionList", path);
+		goto out;
+	}
+	nm = calloc(1, sizeof(*nm));
+	if (nm == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	rv = gfl(&nm->m_f);
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_GetFunctionList", rv);
+		goto out;
+	}
+	memset(&args, 0, sizeof(args));
+	args.flags = CKF_OS_LOCKING_OK;
+	rv = nm->m_f->C_Initialize(&args);
+	if (rv == CKR_OK)
+		nm->m_finalize = true;
+	else if (rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+		rc = hsm_rv_fail("C_Initialize", rv);
+		goto out;
+	}
+	/* SoftHSM leaves an error on OpenSSL's queue when it starts. */
+	ERR_clear_error();
+	nm->m_dl = dl;
+	nm->m_refs = 1;
+	nm->m_next = mod_list;
+	mod_list = nm;
+	*out = nm;
+	nm = NULL;
+	dl = NULL;
+	rc = PC_OK;
+out:
+	if (dl != NULL && rc != PC_OK)
+		dlclose(dl);
+	free(nm);
+	pthread_mutex_unlock(&mod_lock);
+	return rc;
+}
+
+static void
+module_put(struct hsm_module *m)
+{
+	struct hsm_module **pp;
+
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&mod_lock);
+	if (--m->m_refs == 0) {
+		for (pp = &mod_list; *pp != NULL; pp = &(*pp)->m_next)
+			if (*pp == m) {
+				*pp = m->m_next;
+				break;
+			}
+		if (m->m_finalize)
+			(void)m->m_f->C_Finalize(NULL);
+		ERR_clear_error();
+		dlclose(m->m_dl);
+		free(m);
+	}
+	pthread_mutex_unlock(&mod_lock);
+}
+
+static enum pc_rc
+label_pad(const char *label, CK_UTF8CHAR pad[32])
+{
+	size_t n;
+
+	n = strlen(label);
+	if (n == 0 || n > 32) {
+		log_warnx("hsm: token label must have 1 to 32 bytes");
+		return PC_EINVAL;
+	}
+	memset(pad, ' ', 32);
+	memcpy(pad, label, n);
+	return PC_OK;
+}
+
+/*
+ * Find the slot holding the token labelled label. PC_ENOTFOUND if none,
+ * PC_ESTATE if more than one. With label NULL, find the first slot with an
+ * uninitialised token instead.
+ */
+static enum pc_rc
+slot_find(CK_FUNCTION_LIST_PTR f, const char *label, CK_SLOT_ID *slot)
+{
+	CK_SLOT_ID *slots = NULL;
+	CK_UTF8CHAR pad[32];
+	CK_TOKEN_INFO ti;
+	CK_ULONG n = 0, i, found = 0;
+	enum pc_rc rc;
+	CK_RV rv;
+
+	if (label != NULL) {
+		rc = label_pad(label, pad);
+		if (rc != PC_OK)
+			return rc;
+	}
+	rv = f->C_GetSlotList(CK_TRUE, NULL, &n);
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_GetSlotList", rv);
+		goto out;
+	}
+	slots = calloc(n + 1, sizeof(*slots));
+	if (slots == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	rv = f->C_GetSlotList(CK_TRUE, slots, &n);
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_GetSlotList", rv);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		rv = f->C_GetTokenInfo(slots[i], &ti);
+		if (rv != CKR_OK)
+			continue;
+		if (label == NULL) {
+			if (!(ti.flags & CKF_TOKEN_INITIALIZED)) {
+				*slot = slots[i];
+				found = 1;
+				break;
+			}
+			continue;
+		}
+		if ((ti.flags & CKF_TOKEN_INITIALIZED) &&
+		    CRYPTO_memcmp(ti.label, pad, sizeof(pad)) == 0) {
+			if (found++ == 0)
+				*slot = slots[i];
+		}
+	}
+	if (found == 0)
+		rc = PC_ENOTFOUND;
+	else if (found > 1) {
+		log_warnx("hsm: %lu tokens are labelled %s", found, label);
+		rc = PC_ESTATE;
+	} else
+		rc = PC_OK;
+out:
+	free(slots);
+	return rc;
+}
+
+static enum pc_rc
+login(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_USER_TYPE who,
+    const char *pin)
+{
+	CK_RV rv;
+
+	rv = f->C_Login(
+	    s, who, (CK_UTF8CHAR_PTR)(uintptr_t)pin, (CK_ULONG)strlen(pin));
+	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
+		return PC_OK;
+	return hsm_rv_fail("C_Login", rv);
+}
+
+/*
+ * Initialise a token labelled label in the first slot with an uninitialised
+ * token, set its SO PIN so_pin and its user PIN user_pin.
+ */
+enum pc_rc
+hsm_token_create(const char *module, const char *label, const char *so_pin,
+    const char *user_pin)
+{
+	struct hsm_module *m = NULL;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+	CK_UTF8CHAR pad[32];
+	CK_SLOT_ID slot;
+	bool logged = false;
+	enum pc_rc rc;
+	CK_RV rv;
+
+	RETURN_VAL_IF_FAIL(module != NULL && label != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(so_pin != NULL && user_pin != NULL, PC_EINTERNAL);
+	rc = label_pad(label, pad);
+	if (rc != PC_OK)
+		return rc;
+	rc = module_get(module, &m);
+	if (rc != PC_OK)
+		goto out;
+	rc = slot_find(m->m_f, label, &slot);
+	if (rc == PC_OK || rc == PC_ESTATE) {
+		log_warnx("hsm: a token labelled %s exists", label);
+		rc = PC_EEXIST;
+		goto out;
+	}
+	if (rc != PC_ENOTFOUND)
+		goto out;
+	rc = slot_find(m->m_f, NULL, &slot);
+	if (rc == PC_ENOTFOUND) {
+		log_warnx("hsm: no slot with an uninitialised token");
+		rc = PC_ESTATE;
+	}
+	if (rc != PC_OK)
+		goto out;
+	rv = m->m_f->C_InitToken(slot, (CK_UTF8CHAR_PTR)(uintptr_t)so_pin,
+	    (CK_ULONG)strlen(so_pin), pad);
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_InitToken", rv);
+		goto out;
+	}
+	/* The slot may move after initialisation: find it again by label. */
+	rc = slot_find(m->m_f, label, &slot);
+	if (rc != PC_OK)
+		goto out;
+	rv = m->m_f->C_OpenSession(
+	    slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_OpenSession", rv);
+		goto out;
+	}
+	rc = login(m->m_f, s, CKU_SO, so_pin);
+	if (rc != PC_OK)
+		goto out;
+	logged = true;
+	rv = m->m_f->C_InitPIN(s, (CK_UTF8CHAR_PTR)(uintptr_t)user_pin,
+	    (CK_ULONG)strlen(user_pin));
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_InitPIN", rv);
+		goto out;
+	}
+	log_info("hsm: token %s created", label);
+out:
+	if (logged)
+		(void)m->m_f->C_Logout(s);
+	if (s != CK_INVALID_HANDLE)
+		(void)m->m_f->C_CloseSession(s);
+	ERR_clear_error();
+	module_put(m);
+	return rc;
+}
+
+static enum pc_rc
+sess_open(struct hsm *h, CK_SESSION_HANDLE *s)
+{
+	enum pc_rc rc;
+	CK_RV rv;
+
+	rv = h->h_f->C_OpenSession(
+	    h->h_slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s);
+	if (rv != CKR_OK) {
+		*s = CK_INVALID_HANDLE;
+		return hsm_rv_fail("C_OpenSession", rv);
+	}
+	rc = login(h->h_f, *s, CKU_USER, h->h_pin);
+	if (rc != PC_OK) {
+		(void)h->h_f->C_CloseSession(*s);
+		*s = CK_INVALID_HANDLE;
+	}
+	return rc;
+}
+
+/*
+ * Load the module, find the token, open the pool and log in.
+ */
+enum pc_rc
+hsm_open(const struct hsm_opts *opts, struct hsm **out)
+{
+	struct hsm *h = NULL;
+	bool locks = false;
+	enum pc_rc rc;
+	unsigned i;
+
+	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
+	*out = NULL;
+	RETURN_VAL_IF_FAIL(opts != NULL && opts->module != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    opts->token_label != NULL && opts->pin != NULL, PC_EINTERNAL);
+	if (opts->pool < 1 || opts->pool > HSM_POOL_MAX) {
+		log_warnx("hsm: pool must be 1 to %d sessions", HSM_POOL_MAX);
+		return PC_EINVAL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return PC_ENOMEM;
+	for (i = 0; i < HSM_POOL_MAX; i++)
+		h->h_sess[i] = CK_INVALID_HANDLE;
+	if (pthread_mutex_init(&h->h_lock, NULL) != 0 ||
+	    pthread_mutex_init(&h->h_genlock, NULL) != 0 ||
+	    pthread_cond_init(&h->h_cond, NULL) != 0) {
+		free(h);
+		return PC_ENOMEM;
+	}
+	locks = true;
+	h->h_pin = secret_strdup(opts->pin);
+	if (h->h_pin == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	rc = module_get(opts->module, &h->h_mod);
+	if (rc != PC_OK)
+		goto out;
+	h->h_f = h->h_mod->m_f;
+	rc = slot_find(h->h_f, opts->token_label, &h->h_slot);
+	if (rc == PC_ENOTFOUND)
+		log_warnx("hsm: no token labelled %s", opts->token_label);
+	if (rc != PC_OK)
+		goto out;
+	for (i = 0; i < opts->pool; i++) {
+		rc = sess_open(h, &h->h_sess[i]);
+		if (rc != PC_OK)
+			goto out;
+		h->h_nsess++;
+		h->h_free[h->h_nfree++] = i;
+	}
+	log_debug("hsm", "hsm: token %s open, %u sessions", opts->token_label,
+	    h->h_nsess);
+out:
+	ERR_clear_error();
+	if (rc != PC_OK && locks) {
+		hsm_close(h);
+		h = NULL;
+	}
+	*out = h;
+	return rc;
+}
+
+/*
+ * Close the sessions (the login ends with the last one), free the key
+ * cache and release the module.
+ */
+void
+hsm_close(struct hsm *h)
+{
+	struct hsm_key *k, *next;
+	unsigned i;
+
+	if (h == NULL)
+		return;
+	if (h->h_f != NULL)
+		for (i = 0; i < h->h_nsess; i++)
+			if (h->h_sess[i] != CK_INVALID_HANDLE)
+				(void)h->h_f->C_CloseSession(h->h_sess[i]);
+	for (k = h->h_keys; k != NULL; k = next) {
+		next = k->k_next;
+		EVP_PKEY_free(k->k_pub);
+		free(k);
+	}
+	module_put(h->h_mod);
+	secret_strfree(h->h_pin);
+	pthread_cond_destroy(&h->h_cond);
+	pthread_mutex_destroy(&h->h_genlock);
+	pthread_mutex_destroy(&h->h_lock);
+	free(h);
+}
+
+/*
+ * Borrow a session from the pool, opening it again if it was lost.
+ */
+enum pc_rc
+hsm_sess_get(struct hsm *h, unsigned *idx, CK_SESSION_HANDLE *s)
+{
+	enum pc_rc rc = PC_OK;
+	unsigned i;
+
+	pthread_mutex_lock(&h->h_lock);
+	while (h->h_nfree == 0)
+		pthread_cond_wait(&h->h_cond, &h->h_lock);
+	i = h->h_free[--h->h_nfree];
+	pthread_mutex_unlock(&h->h_lock);
+	if (h->h_sess[i] == CK_INVALID_HANDLE) {
+		rc = sess_open(h, &h->h_sess[i]);
+		if (rc != PC_OK) {
+			hsm_sess_put(h, i, false);
+			return rc;
+		}
+		log_info("hsm: session reopened");
+	}
+	*idx = i;
+	*s = h->h_sess[i];
+	return rc;
+}
+
+/*
+ * Give a session back to the pool; a lost one is closed and reopened by the
+ * next hsm_sess_get.
+ */
+void
+hsm_sess_put(struct hsm *h, unsigned idx, bool lost)
+{
+	if (lost && h->h_sess[idx] != CK_INVALID_HANDLE) {
+		(void)h->h_f->C_CloseSession(h->h_sess[idx]);
+		h->h_sess[idx] = CK_INVALID_HANDLE;
+	}
+	pthread_mutex_lock(&h->h_lock);
+	h->h_free[h->h_nfree++] = idx;
+	pthread_cond_signal(&h->h_cond);
+	pthread_mutex_unlock(&h->h_lock);
+}
+
+/*
+ * Find objects by class and label.
+ */
+enum pc_rc
+hsm_find_objects(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+    const char *label, CK_OBJECT_HANDLE *out, size_t max, size_t *n)
+{
+	CK_OBJECT_HANDLE tmp[8];
+	CK_ATTRIBUTE tmpl[2];
+	CK_ULONG ntmpl = 0, got;
+	enum pc_rc rc = PC_OK;
+	CK_RV rv;
+	size_t i;
+
+	*n = 0;
+	tmpl[ntmpl].type = CKA_LABEL;
+	tmpl[ntmpl].pValue = (void *)(uintptr_t)label;
+	tmpl[ntmpl++].ulValueLen = (CK_ULONG)strlen(label);
+	if (cls != (CK_OBJECT_CLASS)-1) {
+		tmpl[ntmpl].type = CKA_CLASS;
+		tmpl[ntmpl].pValue = &cls;
+		tmpl[ntmpl++].ulValueLen = sizeof(cls);
+	}
+	rv = h->h_f->C_FindObjectsInit(s, tmpl, ntmpl);
+	if (rv != CKR_OK)
+		return hsm_rv_fail("C_FindObjectsInit", rv);
+	for (;;) {
+		rv = h->h_f->C_FindObjects(s, tmp, PC_ARRAY_LEN(tmp), &got);
+		if (rv != CKR_OK) {
+			rc = hsm_rv_fail("C_FindObjects", rv);
+			break;
+		}
+		if (got == 0)
+			break;
+		for (i = 0; i < got; i++, (*n)++)
+			if (*n < max)
+				out[*n] = tmp[i];
+	}
+	rv = h->h_f->C_FindObjectsFinal(s);
+	if (rv != CKR_OK && rc == PC_OK)
+		rc = hsm_rv_fail("C_FindObjectsFinal", rv);
+	return rc;
+}
+
+static enum pc_rc
+attr_get(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
+    CK_ATTRIBUTE_TYPE type, uint8_t **p, size_t *len)
+{
+	CK_ATTRIBUTE a = {type, NULL, 0};
+	CK_RV rv;
+
+	*p = NULL;
+	rv = h->h_f->C_GetAttributeValue(s, obj, &a, 1);
+	if (rv != CKR_OK)
+		return hsm_rv_fail("C_GetAttributeValue", rv);
+	if (a.ulValueLen == 0 || a.ulValueLen > 4096) {
+		log_warnx("hsm: attribute 0x%lx has length %lu",
+		    (unsigned long)type, (unsigned long)a.ulValueLen);
+		return PC_EHSM;
+	}
+	a.pValue = malloc(a.ulValueLen);
+	if (a.pValue == NULL)
+		return PC_ENOMEM;
+	rv = h->h_f->C_GetAttributeValue(s, obj, &a, 1);
+	if (rv != CKR_OK) {
+		free(a.pValue);
+		return hsm_rv_fail("C_GetAttributeValue", rv);
+	}
+	*p = a.pValue;
+	*len = a.ulValueLen;
+	return PC_OK;
+}
+
+static enum pc_rc
+pub_from_params(const char *alg, OSSL_PARAM_BLD *bld, EVP_PKEY **pub)
+{
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	enum pc_rc rc = PC_OK;
+
+	params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
+	if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, pub, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		rc = ossl_fail("hsm: public key");
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return rc;
+}
+
+static enum pc_rc
+pub_read_rsa(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
+    EVP_PKEY **pub, enum hsm_key_type *type)
+{
+	uint8_t *mod = NULL, *exp = NULL;
+	size_t modlen, explen;
+	OSSL_PARAM_BLD *bld = NULL;
+	BIGNUM *n = NULL, *e = NULL;
+	enum pc_rc rc;
+	int bits;
+
+	rc = attr_get(h, s, obj, CKA_MODULUS, &mod, &modlen);
+	if (rc != PC_OK)
+		goto out;
+	rc = attr_get(h, s, obj, CKA_PUBLIC_EXPONENT, &exp, &explen);
+	if (rc != PC_OK)
+		goto out;
+	n = BN_bin2bn(mod, (int)modlen, NULL);
+	e = BN_bin2bn(exp, (int)explen, NULL);
+	bld = OSSL_PARAM_BLD_new();
+	if (n == NULL || e == NULL || bld == NULL ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e)) {
+		rc = ossl_fail("hsm: rsa public key");
+		goto out;
+	}
+	bits = BN_num_bits(n);
+	if (bits == 2048)
+		*type = HSM_KEY_RSA2048;
+	else if (bits == 3072)
+		*type = HSM_KEY_RSA3072;
+	else {
+		log_warnx("hsm: unsupported RSA key size %d", bits);
+		rc = PC_EINVAL;
+		goto out;
+	}
+	rc = pub_from_params("RSA", bld, pub);
+out:
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	free(mod);
+	free(exp);
+	return rc;
+}
+
+static enum pc_rc
+pub_read_ec(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
+    EVP_PKEY **pub, enum hsm_key_type *type)
+{
+	uint8_t *par = NULL, *pt = NULL;
+	size_t parlen, ptlen;
+	const uint8_t *cp;
+	const uint8_t *point;
+	size_t pointlen;
+	ASN1_OBJECT *oid = NULL;
+	ASN1_OCTET_STRING *os = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	const char *group;
+	enum pc_rc rc;
+	int nid;
+
+	rc = attr_get(h, s, obj, CKA_EC_PARAMS, &par, &parlen);
+	if (rc != PC_OK)
+		goto out;
+	rc = attr_get(h, s, obj, CKA_EC_POINT, &pt, &ptlen);
+	if (rc != PC_OK)
+		goto out;
+	cp = par;
+	oid = d2i_ASN1_OBJECT(NULL, &cp, (long)parlen);
+	nid = oid != NULL ? OBJ_obj2nid(oid) : NID_undef;
+	if (nid == NID_X9_62_prime256v1)
+		*type = HSM_KEY_P256;
+	else if (nid == NID_secp384r1)
+		*type = HSM_KEY_P384;
+	else {
+		log_warnx("hsm: unsupported EC parameters");
+		rc = PC_EINVAL;
+		goto out;
+	}
+	group = OBJ_nid2sn(nid);
+	/* CKA_EC_POINT is a DER OCTET STRING; some modules give it raw. */
+	cp = pt;
+	os = d2i_ASN1_OCTET_STRING(NULL, &cp, (long)ptlen);
+	if (os != NULL && cp == pt + ptlen) {
+		point = ASN1_STRING_get0_data(os);
+		pointlen = (size_t)ASN1_STRING_length(os);
+	} else {
+		point = pt;
+		pointlen = ptlen;
+	}
+	bld = OSSL_PARAM_BLD_new();
+	if (bld == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(
+	        bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(
+	        bld, OSSL_PKEY_PARAM_PUB_KEY, point, pointlen)) {
+		rc = ossl_fail("hsm: ec public key");
+		goto out;
+	}
+	rc = pub_from_params("EC", bld, pub);
+out:
+	ERR_clear_error(); /* the failed d2i of a raw point */
+	OSSL_PARAM_BLD_free(bld);
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(oid);
+	free(par);
+	free(pt);
+	return rc;
+}
+
+/*
+ * Build the public key of obj, an RSA or EC public key object (or an RSA
+ * private key object, which carries the modulus and exponent too).
+ */
+enum pc_rc
+hsm_pub_read(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
+    CK_KEY_TYPE kt, EVP_PKEY **pub, enum hsm_key_type *type)
+{
+	*pub = NULL;
+	if (kt == CKK_RSA)
+		return pub_read_rsa(h, s, obj, pub, type);
+	if (kt == CKK_EC)
+		return pub_read_ec(h, s, obj, pub, type);
+	log_warnx("hsm: unsupported key type 0x%lx", (unsigned long)kt);
+	return PC_EINVAL;
+}
+
+static struct hsm_key *
+cache_lookup(struct hsm *h, const char *label)
+{
+	struct hsm_key *k;
+
+	for (k = h->h_keys; k != NULL; k = k->k_next)
+		if (!atomic_load(&k->k_dead) && strcmp(k->k_label, label) == 0)
+			return k;
+	return NULL;
+}
+
+/*
+ * Add a key to the cache; if another thread added the label first, keep
+ * that one. Takes pub.
+ */
+enum pc_rc
+hsm_key_cache_add(struct hsm *h, const char *label, enum hsm_key_type type,
+    CK_OBJECT_HANDLE priv, EVP_PKEY *pub, const struct hsm_key **key)
+{
+	struct hsm_key *k;
+
+	pthread_mutex_lock(&h->h_lock);
+	k = cache_lookup(h, label);
+	if (k != NULL) {
+		pthread_mutex_unlock(&h->h_lock);
+		EVP_PKEY_free(pub);
+		*key = k;
+		return PC_OK;
+	}
+	k = calloc(1, sizeof(*k));
+	if (k == NULL) {
+		pthread_mutex_unlock(&h->h_lock);
+		EVP_PKEY_free(pub);
+		return PC_ENOMEM;
+	}
+	snprintf(k->k_label, sizeof(k->k_label), "%s", label);
+	k->k_type = type;
+	k->k_priv = priv;
+	k->k_pub = pub;
+	atomic_init(&k->k_dead, false);
+	k->k_next = h->h_keys;
+	h->h_keys = k;
+	pthread_mutex_unlock(&h->h_lock);
+	*key = k;
+	return PC_OK;
+}
+
+/*
+ * Mark the cached keys labelled label as destroyed; the memory stays until
+ * hsm_close because callers may still hold pointers.
+ */
+void
+hsm_key_cache_kill(struct hsm *h, const char *label)
+{
+	struct hsm_key *k;
+
+	pthread_mutex_lock(&h->h_lock);
+	for (k = h->h_keys; k != NULL; k = k->k_next)
+		if (strcmp(k->k_label, label) == 0)
+			atomic_store(&k->k_dead, true);
+	pthread_mutex_unlock(&h->h_lock);
+}
+
+/*
+ * Find a private key by label, from the cache or the token.
+ */
+enum pc_rc
+hsm_key_find(struct hsm *h, const char *label, const struct hsm_key **key)
+{
+	CK_OBJECT_HANDLE priv, pubobj;
+	CK_KEY_TYPE kt;
+	CK_ATTRIBUTE a = {CKA_KEY_TYPE, &kt, sizeof(kt)};
+	CK_SESSION_HANDLE s;
+	enum hsm_key_type type;
+	EVP_PKEY *pub = NULL;
+	struct hsm_key *k;
+	unsigned idx;
+	size_t n, len;
+	enum pc_rc rc;
+	CK_RV rv;
+
+	RETURN_VAL_IF_FAIL(
+	    h != NULL && label != NULL && key != NULL, PC_EINTERNAL);
+	*key = NULL;
+	len = strlen(label);
+	if (len == 0 || len > HSM_LABEL_MAX)
+		return PC_EINVAL;
+	pthread_mutex_lock(&h->h_lock);
+	k = cache_lookup(h, label);
+	pthread_mutex_unlock(&h->h_lock);
+	if (k != NULL) {
+		*key = k;
+		return PC_OK;
+	}
+	rc = hsm_sess_get(h, &idx, &s);
+	if (rc != PC_OK)
+		return rc;
+	rc = hsm_find_objects(h, s, CKO_PRIVATE_KEY, label, &priv, 1, &n);
+	if (rc != PC_OK)
+		goto out;
+	if (n == 0) {
+		rc = PC_ENOTFOUND;
+		goto out;
+	}
+	if (n > 1) {
+		log_warnx("hsm: %zu private keys are labelled %s", n, label);
+		rc = PC_ESTATE;
+		goto out;
+	}
+	rv = h->h_f->C_GetAttributeValue(s, priv, &a, 1);
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_GetAttributeValue", rv);
+		goto out;
+	}
+	rc = hsm_find_objects(h, s, CKO_PUBLIC_KEY, label, &pubobj, 1, &n);
+	if (rc != PC_OK)
+		goto out;
+	if (n == 1)
+		rc = hsm_pub_read(h, s, pubobj, kt, &pub, &type);
+	else if (kt == CKK_RSA)
+		rc = hsm_pub_read(h, s, priv, kt, &pub, &type);
+	else {
+		log_warnx("hsm: key %s has %zu public keys", label, n);
+		rc = PC_ESTATE;
+	}
+	if (rc != PC_OK)
+		goto out;
+	hsm_sess_put(h, idx, false);
+	return hsm_key_cache_add(h, label, type, priv, pub, key);
+out:
+	EVP_PKEY_free(pub);
+	hsm_sess_put(h, idx, false);
+	return rc;
+}
+
+/* The public key of a found key (borrowed). */
+EVP_PKEY *
+hsm_key_public(const struct hsm_key *key)
+{
+	return key->k_pub;
+}
+
+/* The type of a found key. */
+enum hsm_key_type
+hsm_key_type(const struct hsm_key *key)
+{
+	return key->k_type;
+}
+
+/* The label of a found key (borrowed). */
+const char *
+hsm_key_label(const struct hsm_key *key)
+{
+	return key->k_label;
+}
