@@ -2,7 +2,7 @@
 # Run every CTest test of a build dir and print "N passed, N failed" last.
 # A skipped test (exit 77) is allowed locally but fails under CI=true.
 set -u
-build=${1:?usage: tests/run-all.sh BUILD_DIR}
+build=$(cd "${1:?usage: tests/run-all.sh BUILD_DIR}" && pwd)
 junit="$build/ctest-results.xml"
 rm -f "$junit"
 ctest --test-dir "$build" -j"$(nproc 2>/dev/null || echo 2)" \
@@ -12,14 +12,17 @@ if [ ! -f "$junit" ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-total=$(grep -o '<testsuite [^>]*' "$junit" | grep -o ' tests="[0-9]*"' | grep -o '[0-9]*')
-failed=$(grep -o '<testsuite [^>]*' "$junit" | grep -o ' failures="[0-9]*"' | grep -o '[0-9]*')
-skipped=$(grep -o '<testsuite [^>]*' "$junit" | grep -o ' skipped="[0-9]*"' | grep -o '[0-9]*')
+# The <testsuite ...> header spans several lines.
+header=$(tr '\n\t' '  ' <"$junit" | grep -o '<testsuite [^>]*' | head -1)
+attr() { grep -o "[[:space:]]$1=\"[0-9]*\"" <<<"$header" | grep -o '[0-9]*'; }
+total=$(attr tests)
+failed=$(attr failures)
+skipped=$(attr skipped)
 total=${total:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 passed=$((total - failed - skipped))
 if [ "$skipped" -gt 0 ]; then
 	echo "skipped tests:"
-	grep -o '<testcase name="[^"]*" [^>]*status="notrun"' "$junit" | sed 's/<testcase name="\([^"]*\)".*/  \1/'
+	tr '\n\t' '  ' <"$junit" | grep -o '<testcase name="[^"]*" [^>]*status="notrun"' | sed 's/<testcase name="\([^"]*\)".*/  \1/'
 	if [ "${CI:-}" = "true" ]; then
 		echo "CI does not allow skipped tests"
 		failed=$((failed + skipped))
