@@ -90,7 +90,9 @@ http_route_match(const char *method, const char *path, const char **params,
 			found = &http_routes[i];
 			break;
 		}
-		*method_mismatch = true;
+		/* The static catch-all does not make other methods a 405. */
+		if (strcmp(http_routes[i].pattern, "/*") != 0)
+			*method_mismatch = true;
 	}
 	if (found == NULL)
 		*nparams = 0;

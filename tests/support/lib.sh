@@ -1,5 +1,5 @@
 # tests/support/lib.sh: helpers for integration tests (source it).
-#   pc_tmpdir          a temp dir removed at exit (also stops servers)
+#   pc_tmpdir          the test's temp dir, removed at exit (servers stopped)
 #   pc_init DIR        pecete init --data DIR (quiet; fails the test on error)
 #   pc_serve DIR       start pecete serve on a free port; sets PC_URL, PC_PID
 #   pc_stop            stop the server
@@ -9,7 +9,10 @@ set -u
 PC_FAILS=0
 PC_OKS=0
 PC_PID=""
-PC_TMP=""
+# One temp dir per test script, made when lib.sh is sourced so that
+# T=$(pc_tmpdir), which runs in a subshell, still gets it removed at exit.
+PC_TMP=$(mktemp -d /tmp/pecete-test.XXXXXX)
+chmod 755 "$PC_TMP"
 
 pc_cleanup() {
 	pc_stop
@@ -18,8 +21,6 @@ pc_cleanup() {
 trap pc_cleanup EXIT
 
 pc_tmpdir() {
-	PC_TMP=$(mktemp -d /tmp/pecete-test.XXXXXX)
-	chmod 755 "$PC_TMP"
 	echo "$PC_TMP"
 }
 

@@ -68,13 +68,15 @@ test_route_match(void **state)
 		{ "GET", "/healthz", "/healthz", NULL, false },
 		{ "HEAD", "/healthz", "/healthz", NULL, false },
 		{ "GET", "/pki/root.crt", "/pki/:file", "root.crt", false },
-		{ "GET", "/pki/", NULL, NULL, false },
-		{ "GET", "/pki/a/b", NULL, NULL, false },
+		/* Other GETs fall through to the static files (last row). */
+		{ "GET", "/pki/", "/*", "pki/", false },
+		{ "GET", "/pki/a/b", "/*", "pki/a/b", false },
 		{ "GET", "/ocsp/MEUw/Q==", "/ocsp/*", "MEUw/Q==", false },
 		{ "POST", "/ocsp", "/ocsp", NULL, false },
-		{ "GET", "/tsa", NULL, NULL, true },
-		{ "GET", "/nothing", NULL, NULL, false },
-		{ "GET", "/healthzz", NULL, NULL, false },
+		{ "GET", "/healthzz", "/*", "healthzz", false },
+		{ "PUT", "/tsa", NULL, NULL, true },
+		{ "POST", "/nothing", NULL, NULL, false },
+		{ "DELETE", "/healthz", NULL, NULL, true },
 	};
 	const char *params[HTTP_PARAMS_MAX];
 	const struct route *r;

@@ -1,0 +1,349 @@
+/*
+ * cmd_sign.c: pecete sign and pecete verify.
+ *
+ *   pecete sign [--p12 F --pass-file F | --pkcs11-module SO --pkcs11-key L
+ *       --pin-file F --signer-cert PEM [--pkcs11-token T] |
+ *       --data DIR --cert SERIAL --otp CODE]
+ *       [--format pades|cades] [--level B-B|B-T] [--tsa URL]
+ *       [--visible PAGE:X,Y,W,H | --field NAME] [--reason R] [--location L]
+ *       [--lang ro|en] [--hash sha256|sha384|sha512] [--lock]
+ *       IN... OUT|--out-dir D
+ *   pecete verify FILE [--content ORIGINAL] [--trust ROOT.pem] [--no-ocsp]
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <openssl/objects.h>
+
+#include "base/log.h"
+#include "base/secret.h"
+#include "cli/cli.h"
+#include "sign/sign.h"
+
+#define SECRET_FILE_MAX 1024
+
+enum {
+	OPT_P12 = 256, OPT_PASS_FILE, OPT_P11_MODULE, OPT_P11_KEY,
+	OPT_P11_TOKEN, OPT_PIN_FILE, OPT_SIGNER_CERT, OPT_DATA, OPT_CERT,
+	OPT_OTP, OPT_FORMAT, OPT_LEVEL, OPT_TSA, OPT_VISIBLE, OPT_FIELD,
+	OPT_REASON, OPT_LOCATION, OPT_LANG, OPT_HASH, OPT_LOCK, OPT_OUT_DIR,
+	OPT_MAX_SIZE, OPT_CONTENT, OPT_TRUST, OPT_NO_OCSP,
+};
+
+static const struct option sign_longopts[] = {
+	{ "p12", required_argument, NULL, OPT_P12 },
+	{ "pass-file", required_argument, NULL, OPT_PASS_FILE },
+	{ "pkcs11-module", required_argument, NULL, OPT_P11_MODULE },
+	{ "pkcs11-key", required_argument, NULL, OPT_P11_KEY },
+	{ "pkcs11-token", required_argument, NULL, OPT_P11_TOKEN },
+	{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
+	{ "signer-cert", required_argument, NULL, OPT_SIGNER_CERT },
+	{ "data", required_argument, NULL, OPT_DATA },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "otp", required_argument, NULL, OPT_OTP },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "tsa", required_argument, NULL, OPT_TSA },
+	{ "visible", required_argument, NULL, OPT_VISIBLE },
+	{ "field", required_argument, NULL, OPT_FIELD },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "location", required_argument, NULL, OPT_LOCATION },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "hash", required_argument, NULL, OPT_HASH },
+	{ "lock", no_argument, NULL, OPT_LOCK },
+	{ "out-dir", required_argument, NULL, OPT_OUT_DIR },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct sign_args {
+	const char *p12, *pass_file;
+	const char *p11_module, *p11_key, *p11_token, *pin_file, *signer_cert;
+	const char *data, *cert, *otp;
+	const char *format;
+	const char *out_dir;
+};
+
+static bool
+is_pdf(const char *path)
+{
+	FILE *f;
+	char magic[5] = { 0 };
+	size_t n = strlen(path);
+	bool ok;
+
+	if (n > 4 && strcasecmp(path + n - 4, ".pdf") == 0)
+		return true;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return false;
+	ok = fread(magic, 1, 5, f) == 5 && memcmp(magic, "%PDF-", 5) == 0;
+	fclose(f);
+	return ok;
+}
+
+static int
+parse_visible(const char *s, struct sign_opts *o)
+{
+	int page;
+	float x, y, w, h;
+	char extra;
+
+	if (sscanf(s, "%d:%f,%f,%f,%f%c", &page, &x, &y, &w, &h, &extra) != 5)
+		return -1;
+	o->visible = true;
+	o->page = page;
+	o->x = x;
+	o->y = y;
+	o->w = w;
+	o->h = h;
+	return 0;
+}
+
+static enum pc_rc
+signer_load(const char *cmd, const struct sign_args *a,
+    struct sign_signer **out, struct sign_err *err)
+{
+	char *secret = NULL;
+	enum pc_rc rc;
+
+	if (a->p12 != NULL) {
+		if (a->pass_file != NULL) {
+			rc = secret_read_file(a->pass_file, SECRET_FILE_MAX,
+			    &secret);
+			if (rc != PC_OK) {
+				cli_err(cmd, "cannot read the password file %s",
+				    a->pass_file);
+				return rc;
+			}
+		}
+		rc = sign_signer_p12(a->p12, secret != NULL ? secret : "", out,
+		    err);
+	} else if (a->p11_module != NULL) {
+		if (a->p11_key == NULL || a->pin_file == NULL ||
+		    a->signer_cert == NULL) {
+			cli_err(cmd, "--pkcs11-module needs --pkcs11-key, "
+			    "--pin-file and --signer-cert");
+			return PC_EINVAL;
+		}
+		rc = secret_read_file(a->pin_file, SECRET_FILE_MAX, &secret);
+		if (rc != PC_OK) {
+			cli_err(cmd, "cannot read the PIN file %s",
+			    a->pin_file);
+			return rc;
+		}
+		rc = sign_signer_pkcs11(a->p11_module, a->p11_token,
+		    a->p11_key, secret, a->signer_cert, out, err);
+	} else if (a->data != NULL) {
+		cli_err(cmd, "signing with --data (our HSM and a TOTP code) "
+		    "is not available yet; use --p12 or --pkcs11-module");
+		return PC_EUNAVAIL;
+	} else {
+		cli_err(cmd, "give a key: --p12, --pkcs11-module or --data");
+		return PC_EINVAL;
+	}
+	secret_strfree(secret);
+	return rc;
+}
+
+static char *
+out_name(const char *dir, const char *in, bool cades)
+{
+	char *copy, *base, *res;
+	size_t n;
+
+	copy = strdup(in);
+	if (copy == NULL)
+		return NULL;
+	base = basename(copy);
+	n = strlen(dir) + strlen(base) + 8;
+	res = malloc(n);
+	if (res != NULL)
+		snprintf(res, n, "%s/%s%s", dir, base, cades ? ".p7s" : "");
+	free(copy);
+	return res;
+}
+
+int
+cmd_sign(int argc, char **argv)
+{
+	struct sign_args a;
+	struct sign_opts o;
+	struct sign_signer *s = NULL;
+	struct sign_err err;
+	char **inputs;
+	const char *out1 = NULL;
+	int c, ninputs, i, status = 1;
+	bool cades;
+	enum pc_rc rc;
+
+	memset(&a, 0, sizeof(a));
+	sign_opts_init(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", sign_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_P12: a.p12 = optarg; break;
+		case OPT_PASS_FILE: a.pass_file = optarg; break;
+		case OPT_P11_MODULE: a.p11_module = optarg; break;
+		case OPT_P11_KEY: a.p11_key = optarg; break;
+		case OPT_P11_TOKEN: a.p11_token = optarg; break;
+		case OPT_PIN_FILE: a.pin_file = optarg; break;
+		case OPT_SIGNER_CERT: a.signer_cert = optarg; break;
+		case OPT_DATA: a.data = optarg; break;
+		case OPT_CERT: a.cert = optarg; break;
+		case OPT_OTP: a.otp = optarg; break;
+		case OPT_FORMAT: a.format = optarg; break;
+		case OPT_OUT_DIR: a.out_dir = optarg; break;
+		case OPT_TSA: o.tsa_url = optarg; break;
+		case OPT_FIELD: o.field = optarg; break;
+		case OPT_REASON: o.reason = optarg; break;
+		case OPT_LOCATION: o.location = optarg; break;
+		case OPT_LOCK: o.lock = true; break;
+		case OPT_MAX_SIZE: o.max_size = strtoll(optarg, NULL, 10); break;
+		case OPT_LEVEL:
+			if (strcmp(optarg, "B-B") == 0) {
+				o.level = SIGN_LEVEL_BB;
+			} else if (strcmp(optarg, "B-T") == 0) {
+				o.level = SIGN_LEVEL_BT;
+			} else {
+				cli_err(argv[0], "--level is B-B or B-T");
+				return 2;
+			}
+			break;
+		case OPT_LANG:
+			if (strcmp(optarg, "ro") == 0) {
+				o.lang = SIGN_LANG_RO;
+			} else if (strcmp(optarg, "en") == 0) {
+				o.lang = SIGN_LANG_EN;
+			} else {
+				cli_err(argv[0], "--lang is ro or en");
+				return 2;
+			}
+			break;
+		case OPT_HASH:
+			o.md_nid = OBJ_sn2nid(optarg);
+			if (o.md_nid != NID_sha256 && o.md_nid != NID_sha384 &&
+			    o.md_nid != NID_sha512) {
+				cli_err(argv[0], "--hash is SHA256, SHA384 or "
+				    "SHA512");
+				return 2;
+			}
+			break;
+		case OPT_VISIBLE:
+			if (parse_visible(optarg, &o) != 0) {
+				cli_err(argv[0], "--visible is PAGE:X,Y,W,H");
+				return 2;
+			}
+			break;
+		default:
+			return 2;
+		}
+	}
+	inputs = argv + optind;
+	ninputs = argc - optind;
+	if (a.out_dir == NULL) {
+		if (ninputs != 2) {
+			cli_err(argv[0], "give IN OUT, or IN... --out-dir D");
+			return 2;
+		}
+		out1 = inputs[1];
+		ninputs = 1;
+	} else if (ninputs < 1) {
+		cli_err(argv[0], "no input files");
+		return 2;
+	}
+	if (a.format != NULL && strcmp(a.format, "pades") != 0 &&
+	    strcmp(a.format, "cades") != 0) {
+		cli_err(argv[0], "--format is pades or cades");
+		return 2;
+	}
+	if (o.level == SIGN_LEVEL_BT && o.tsa_url == NULL) {
+		cli_err(argv[0], "--level B-T needs --tsa URL");
+		return 2;
+	}
+	memset(&err, 0, sizeof(err));
+	rc = signer_load(argv[0], &a, &s, &err);
+	if (rc != PC_OK) {
+		if (err.code != NULL)
+			cli_err(argv[0], "%s: %s", err.code, err.msg);
+		return rc == PC_EINVAL ? 2 : 1;
+	}
+	status = 0;
+	for (i = 0; i < ninputs; i++) {
+		char *dst;
+
+		memset(&err, 0, sizeof(err));
+		cades = a.format != NULL ? strcmp(a.format, "cades") == 0 :
+		    !is_pdf(inputs[i]);
+		dst = out1 != NULL ? strdup(out1) :
+		    out_name(a.out_dir, inputs[i], cades);
+		if (dst == NULL) {
+			status = 1;
+			break;
+		}
+		if (cades)
+			rc = sign_cades_file(s, &o, inputs[i], dst, &err);
+		else
+			rc = sign_pades_file(s, &o, inputs[i], dst, &err);
+		if (rc != PC_OK) {
+			if (err.code != NULL)
+				cli_err(argv[0], "%s: %s: %s", inputs[i],
+				    err.code, err.msg);
+			else
+				cli_err(argv[0], "%s: signing failed (%s)",
+				    inputs[i], pc_rc_str(rc));
+			status = 1;
+		} else {
+			printf("%s -> %s\n", inputs[i], dst);
+		}
+		free(dst);
+	}
+	sign_signer_free(s);
+	return status;
+}
+
+static const struct option verify_longopts[] = {
+	{ "content", required_argument, NULL, OPT_CONTENT },
+	{ "trust", required_argument, NULL, OPT_TRUST },
+	{ "no-ocsp", no_argument, NULL, OPT_NO_OCSP },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_verify(int argc, char **argv)
+{
+	struct sign_verify_opts vo;
+	struct sign_err err;
+	bool ok = false;
+	int c;
+	enum pc_rc rc;
+
+	memset(&vo, 0, sizeof(vo));
+	memset(&err, 0, sizeof(err));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", verify_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CONTENT: vo.content = optarg; break;
+		case OPT_TRUST: vo.trust = optarg; break;
+		case OPT_NO_OCSP: vo.no_ocsp = true; break;
+		default: return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		cli_err(argv[0], "give one FILE");
+		return 2;
+	}
+	rc = sign_verify_file(argv[optind], &vo, stdout, &ok, &err);
+	if (rc != PC_OK) {
+		cli_err(argv[0], "%s: %s", err.code != NULL ? err.code :
+		    pc_rc_str(rc), err.msg);
+		return 1;
+	}
+	printf("%s\n", ok ? "All checks passed." : "Some checks FAILED.");
+	return ok ? 0 : 1;
+}

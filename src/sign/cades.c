@@ -1,0 +1,117 @@
+/*
+ * cades.c: CAdES detached .p7s (ETSI EN 319 122-1 baseline B-B and B-T)
+ * over any file, streamed: the file is read once, in chunks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+
+#include "base/log.h"
+#include "sign/sign.h"
+#include "sign/sign_local.h"
+
+int64_t
+sign_file_size(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return (int64_t)st.st_size;
+}
+
+enum pc_rc
+sign_hash_file_range(EVP_MD_CTX *ctx, FILE *f, int64_t off, int64_t len)
+{
+	static unsigned char chunk[SIGN_IO_CHUNK];
+	size_t want, got;
+
+	if (fseeko(f, (off_t)off, SEEK_SET) != 0)
+		return PC_EIO;
+	while (len > 0) {
+		want = len > (int64_t)sizeof(chunk) ? sizeof(chunk) :
+		    (size_t)len;
+		got = fread(chunk, 1, want, f);
+		if (got == 0)
+			return PC_EIO;
+		if (!EVP_DigestUpdate(ctx, chunk, got))
+			return PC_ECRYPTO;
+		len -= (int64_t)got;
+	}
+	return PC_OK;
+}
+
+enum pc_rc
+sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
+    const char *in_path, const char *out_path, struct sign_err *err)
+{
+	EVP_MD_CTX *mctx = NULL;
+	CMS_ContentInfo *cms = NULL;
+	FILE *in = NULL;
+	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int dlen;
+	int64_t size, max;
+	int len;
+	enum pc_rc rc;
+
+	max = opts->max_size > 0 ? opts->max_size : SIGN_DEFAULT_MAX_SIZE;
+	size = sign_file_size(in_path);
+	if (size < 0) {
+		rc = sign_err_set(err, PC_EIO, "unreadable",
+		    "cannot read %s", in_path);
+		goto out;
+	}
+	if (size > max) {
+		rc = sign_err_set(err, PC_ELIMIT, "too_large",
+		    "%s is larger than the limit of %lld bytes", in_path,
+		    (long long)max);
+		goto out;
+	}
+	in = fopen(in_path, "rb");
+	if (in == NULL) {
+		rc = sign_err_set(err, PC_EIO, "unreadable",
+		    "cannot read %s", in_path);
+		goto out;
+	}
+	mctx = EVP_MD_CTX_new();
+	if (mctx == NULL || !EVP_DigestInit_ex(mctx,
+	    EVP_get_digestbynid(opts->md_nid ? opts->md_nid : NID_sha256),
+	    NULL)) {
+		rc = ossl_fail("cades: digest");
+		goto out;
+	}
+	rc = sign_hash_file_range(mctx, in, 0, size);
+	if (rc != PC_OK) {
+		sign_err_set(err, rc, "unreadable", "cannot read %s", in_path);
+		goto out;
+	}
+	if (!EVP_DigestFinal_ex(mctx, digest, &dlen)) {
+		rc = ossl_fail("cades: digest");
+		goto out;
+	}
+	rc = sign_cms_build(s, opts, digest, dlen, true, &cms, err);
+	if (rc != PC_OK)
+		goto out;
+	len = i2d_CMS_ContentInfo(cms, &der);
+	if (len <= 0) {
+		rc = ossl_fail("cades: encode");
+		goto out;
+	}
+	rc = file_write_atomic(out_path, der, (size_t)len, 0644);
+	if (rc != PC_OK)
+		sign_err_set(err, rc, "write_failed", "cannot write %s",
+		    out_path);
+out:
+	if (in != NULL)
+		fclose(in);
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+	EVP_MD_CTX_free(mctx);
+	return rc;
+}

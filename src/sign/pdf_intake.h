@@ -1,0 +1,35 @@
+/*
+ * pdf_intake.h: MuPDF-level helpers of the PDF files of src/sign (they
+ * take an fz_context and must be called inside fz_try).
+ */
+#ifndef PC_PDF_INTAKE_H
+#define PC_PDF_INTAKE_H
+
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
+
+#include "sign/sign.h"
+
+/* A context with MuPDF's warnings silenced; NULL without memory. */
+fz_context *sign_fz_context(void);
+
+/*
+ * The intake checks over an open document (see sign_pdf_check). Sets err
+ * and returns its status; may throw (MuPDF) on a broken file.
+ */
+enum pc_rc sign_intake_doc(fz_context *ctx, pdf_document *doc,
+    const struct sign_opts *opts, struct sign_err *err);
+
+/* The terminal field with full name name, or NULL. */
+pdf_obj *sign_intake_find_field(fz_context *ctx, pdf_document *doc,
+    const char *name);
+
+/*
+ * The appearance of a visible signature (w x h points): a new form
+ * XObject reference (pdf_drop_obj it).
+ */
+pdf_obj *sign_appearance_new(fz_context *ctx, pdf_document *doc, float w,
+    float h, const char *name, const char *when,
+    const struct sign_opts *opts);
+
+#endif /* PC_PDF_INTAKE_H */

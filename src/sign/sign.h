@@ -1,0 +1,185 @@
+/*
+ * sign.h: the signing engine: PAdES and CAdES signatures, PDF intake checks,
+ * visible appearances and verification.
+ *
+ * One engine, three kinds of key. A struct sign_signer carries the signer's
+ * certificate, the chain to embed and a hsm_sign_fn that signs a digest of
+ * the DER signed attributes: our HSM through the signer process, a PKCS#12
+ * file, or any PKCS#11 module. The CMS is always built here (CMS_PARTIAL,
+ * signed attributes encoded by us, signature value set afterwards), so the
+ * remote path and the local paths share the code.
+ *
+ * Errors the user can act on carry a stable code in struct sign_err
+ * ("pdf_invalid", "pdf_encrypted", "pdf_xfa", "pdf_locked", "bad_placement",
+ * "too_large", "tsa_failed", ...) and a message saying what to do. No
+ * output file is left behind on any error.
+ */
+#ifndef PC_SIGN_H
+#define PC_SIGN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <openssl/cms.h>
+#include <openssl/x509.h>
+
+#include "base/buf.h"
+#include "base/pc.h"
+#include "hsm/hsm.h"
+
+#define SIGN_ERR_MSG_MAX 256
+#define SIGN_DEFAULT_MAX_SIZE ((int64_t)512 * 1024 * 1024)
+#define SIGN_TSA_TIMEOUT_S 20
+#define SIGN_TSA_MAX_REPLY (64 * 1024)
+
+struct sign_signer {
+	X509 *cert;			/* the signer's certificate (owned) */
+	STACK_OF(X509) *chain;		/* certificates to embed (owned) */
+	hsm_sign_fn fn;			/* signs a digest */
+	void *arg;			/* for fn */
+	enum hsm_mech mech;		/* RSA_PKCS1 or ECDSA */
+	void (*arg_free)(void *arg);	/* frees arg; may be NULL */
+};
+
+enum sign_format {
+	SIGN_FMT_PADES = 1,
+	SIGN_FMT_CADES,
+};
+
+enum sign_level {
+	SIGN_LEVEL_BB = 1,	/* B-B: basic */
+	SIGN_LEVEL_BT,		/* B-T: with a signature timestamp */
+};
+
+enum sign_lang {
+	SIGN_LANG_RO = 0,	/* "Semnat digital de" */
+	SIGN_LANG_EN,		/* "Digitally signed by" */
+};
+
+struct sign_opts {
+	int md_nid;		/* NID_sha256 (default when 0), 384, 512 */
+	enum sign_level level;	/* default B-B */
+	const char *tsa_url;	/* RFC 3161 URL, required for B-T */
+	int64_t max_size;	/* input limit in bytes; 0: the default */
+	int64_t now;		/* signing time; 0: clock_now() */
+	/* PAdES only */
+	bool visible;		/* draw a box at page/rect */
+	int page;		/* 1-based */
+	float x, y, w, h;	/* PDF points, origin bottom-left */
+	const char *field;	/* fill this existing empty field instead */
+	const char *reason;
+	const char *location;
+	enum sign_lang lang;
+	bool lock;		/* keep other fields locked (/Lock) */
+	int tz_offset_min;	/* shown time zone; INT32_MIN: local */
+};
+
+/* A problem the user can act on: code is a stable string, NULL if none. */
+struct sign_err {
+	const char *code;
+	char msg[SIGN_ERR_MSG_MAX];
+};
+
+/* Fill o with the defaults (SHA-256, B-B, invisible, Romanian, local tz). */
+void sign_opts_init(struct sign_opts *o);
+
+/*
+ * Set err (may be NULL) to code and a formatted message; returns rc so a
+ * caller can write "rc = sign_err_set(err, PC_EINVAL, ...)".
+ */
+enum pc_rc sign_err_set(struct sign_err *err, enum pc_rc rc, const char *code,
+    const char *fmt, ...) PC_PRINTF(4, 5);
+
+/*
+ * Signer from a PKCS#12 file: the key is used locally. The chain is the
+ * extra certificates of the file. OUT: *out (sign_signer_free).
+ */
+enum pc_rc sign_signer_p12(const char *path, const char *pass,
+    struct sign_signer **out, struct sign_err *err);
+
+/*
+ * Signer from a PKCS#11 module: the private key labelled key_label in the
+ * token token_label (NULL: the only token of the module), logged in
+ * with pin. cert_pem holds the signer's certificate first, then the chain.
+ * OUT: *out (sign_signer_free).
+ */
+enum pc_rc sign_signer_pkcs11(const char *module, const char *token_label,
+    const char *key_label, const char *pin, const char *cert_pem,
+    struct sign_signer **out, struct sign_err *err);
+
+/*
+ * A signer over any hsm_sign_fn (the signer process, an open struct hsm).
+ * cert and chain are copied (up-ref'ed); arg is borrowed.
+ */
+enum pc_rc sign_signer_new(X509 *cert, STACK_OF(X509) *chain,
+    hsm_sign_fn fn, void *arg, struct sign_signer **out);
+
+void sign_signer_free(struct sign_signer *s);
+
+/*
+ * Build a detached CMS SignedData (id-data, message-digest of digest,
+ * ESS signing-certificate-v2, signing-time when signing_time is true) and
+ * sign it through s. At B-T, add a signature timestamp from opts->tsa_url.
+ * OUT: *out (CMS_ContentInfo_free).
+ */
+enum pc_rc sign_cms_build(const struct sign_signer *s,
+    const struct sign_opts *opts, const uint8_t *digest, size_t dlen,
+    bool signing_time, CMS_ContentInfo **out, struct sign_err *err);
+
+/*
+ * Ask the TSA at url for a timestamp token over the digest (md_nid) and
+ * return the token (a DER ContentInfo) in out.
+ */
+enum pc_rc sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
+    size_t hlen, struct buf *out, struct sign_err *err);
+
+/* Add a signature timestamp over si's signature value, from url. */
+enum pc_rc sign_cms_add_timestamp(CMS_SignerInfo *si, const char *url,
+    int md_nid, struct sign_err *err);
+
+/*
+ * CAdES: write a detached .p7s over the file in_path to out_path (B-B with
+ * signing-time, or B-T). The input is streamed.
+ */
+enum pc_rc sign_cades_file(const struct sign_signer *s,
+    const struct sign_opts *opts, const char *in_path, const char *out_path,
+    struct sign_err *err);
+
+/*
+ * PDF intake checks of in_path for signing with opts (page and rectangle
+ * when visible, field): pdf_invalid, pdf_encrypted, pdf_xfa, pdf_locked,
+ * bad_placement, too_large. opts may be NULL (no placement checks).
+ */
+enum pc_rc sign_pdf_check(const char *in_path, const struct sign_opts *opts,
+    struct sign_err *err);
+
+/* The same checks over a PDF in memory (fuzzing, uploads). */
+enum pc_rc sign_pdf_check_mem(const uint8_t *p, size_t n,
+    const struct sign_opts *opts, struct sign_err *err);
+
+/*
+ * PAdES: sign in_path into out_path by an incremental update (in_path is
+ * a byte prefix of out_path). Runs the intake checks first.
+ */
+enum pc_rc sign_pades_file(const struct sign_signer *s,
+    const struct sign_opts *opts, const char *in_path, const char *out_path,
+    struct sign_err *err);
+
+struct sign_verify_opts {
+	const char *content;	/* the signed file, for a detached .p7s */
+	const char *trust;	/* PEM file of trusted roots; NULL: no chain */
+	bool no_ocsp;		/* never fetch revocation status */
+	int ocsp_timeout_s;	/* 0: 5 seconds */
+};
+
+/*
+ * Verify every signature of path (a PDF, or a .p7s with opts->content) and
+ * print a report to f. *all_ok is true when every check passed.
+ */
+enum pc_rc sign_verify_file(const char *path,
+    const struct sign_verify_opts *opts, FILE *f, bool *all_ok,
+    struct sign_err *err);
+
+#endif /* PC_SIGN_H */

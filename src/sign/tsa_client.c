@@ -1,0 +1,174 @@
+/*
+ * tsa_client.c: RFC 3161 client over OpenSSL's HTTP client (no libcurl),
+ * and a small helper to POST DER to a URL shared with the OCSP check of
+ * verify.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/http.h>
+#include <openssl/objects.h>
+#include <openssl/rand.h>
+#include <openssl/ts.h>
+
+#include "base/log.h"
+#include "sign/sign.h"
+#include "sign/sign_local.h"
+
+enum pc_rc
+sign_http_post(const char *url, const char *ctype, const char *accept,
+    const uint8_t *req, size_t reqlen, int timeout_s, size_t max,
+    struct buf *out)
+{
+	char *host = NULL, *port = NULL, *path = NULL;
+	int use_ssl = 0;
+	BIO *rbio = NULL, *resp = NULL;
+	char chunk[4096];
+	int n;
+	enum pc_rc rc = PC_EUNAVAIL;
+
+	if (!OSSL_HTTP_parse_url(url, &use_ssl, NULL, &host, &port, NULL,
+	    &path, NULL, NULL)) {
+		ERR_clear_error();
+		rc = PC_EINVAL;
+		goto out;
+	}
+	rbio = BIO_new_mem_buf(req, (int)reqlen);
+	if (rbio == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	resp = OSSL_HTTP_transfer(NULL, host, port, path, use_ssl, NULL, NULL,
+	    NULL, NULL, NULL, NULL, 0, NULL, ctype, rbio, accept, 0, max,
+	    timeout_s, 0);
+	if (resp == NULL) {
+		ossl_fail("sign: http post");
+		goto out;
+	}
+	while ((n = BIO_read(resp, chunk, sizeof(chunk))) > 0)
+		buf_append(out, chunk, (size_t)n);
+	rc = buf_ok(out) ? PC_OK : buf_rc(out);
+out:
+	BIO_free(resp);
+	BIO_free(rbio);
+	OPENSSL_free(host);
+	OPENSSL_free(port);
+	OPENSSL_free(path);
+	return rc;
+}
+
+static TS_REQ *
+tsq_new(int md_nid, const uint8_t *hash, size_t hlen)
+{
+	TS_REQ *req = NULL;
+	TS_MSG_IMPRINT *mi = NULL;
+	X509_ALGOR *alg = NULL;
+	ASN1_INTEGER *nonce = NULL;
+	BIGNUM *bn = NULL;
+	TS_REQ *ret = NULL;
+
+	req = TS_REQ_new();
+	mi = TS_MSG_IMPRINT_new();
+	alg = X509_ALGOR_new();
+	bn = BN_new();
+	if (req == NULL || mi == NULL || alg == NULL || bn == NULL)
+		goto out;
+	if (!TS_REQ_set_version(req, 1) ||
+	    !X509_ALGOR_set0(alg, OBJ_nid2obj(md_nid), V_ASN1_NULL, NULL) ||
+	    !TS_MSG_IMPRINT_set_algo(mi, alg) ||
+	    !TS_MSG_IMPRINT_set_msg(mi, (unsigned char *)hash, (int)hlen) ||
+	    !TS_REQ_set_msg_imprint(req, mi))
+		goto out;
+	if (!BN_rand(bn, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY))
+		goto out;
+	nonce = BN_to_ASN1_INTEGER(bn, NULL);
+	if (nonce == NULL || !TS_REQ_set_nonce(req, nonce) ||
+	    !TS_REQ_set_cert_req(req, 1))
+		goto out;
+	ret = req;
+	req = NULL;
+out:
+	TS_REQ_free(req);
+	TS_MSG_IMPRINT_free(mi);
+	X509_ALGOR_free(alg);
+	ASN1_INTEGER_free(nonce);
+	BN_free(bn);
+	return ret;
+}
+
+enum pc_rc
+sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
+    size_t hlen, struct buf *out, struct sign_err *err)
+{
+	TS_REQ *req = NULL;
+	TS_RESP *resp = NULL;
+	TS_TST_INFO *tst;
+	const ASN1_INTEGER *n1, *n2;
+	ASN1_OCTET_STRING *imp;
+	PKCS7 *tok;
+	struct buf reply;
+	unsigned char *der = NULL, *p;
+	const unsigned char *cp;
+	int len;
+	enum pc_rc rc = PC_ECRYPTO;
+
+	buf_init(&reply, SIGN_TSA_MAX_REPLY);
+	req = tsq_new(md_nid, hash, hlen);
+	if (req == NULL)
+		goto out;
+	len = i2d_TS_REQ(req, &der);
+	if (len <= 0)
+		goto out;
+	rc = sign_http_post(url, "application/timestamp-query",
+	    "application/timestamp-reply", der, (size_t)len,
+	    SIGN_TSA_TIMEOUT_S, SIGN_TSA_MAX_REPLY, &reply);
+	if (rc != PC_OK) {
+		rc = sign_err_set(err, PC_EUNAVAIL, "tsa_failed",
+		    "the timestamp server %s did not answer", url);
+		goto out;
+	}
+	cp = reply.data;
+	resp = d2i_TS_RESP(NULL, &cp, (long)reply.len);
+	if (resp == NULL || TS_STATUS_INFO_get0_status(
+	    TS_RESP_get_status_info(resp)) == NULL ||
+	    ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
+	    TS_RESP_get_status_info(resp))) > 1 ||
+	    TS_RESP_get_token(resp) == NULL) {
+		ERR_clear_error();
+		rc = sign_err_set(err, PC_EUNAVAIL, "tsa_failed",
+		    "the timestamp server %s refused the request", url);
+		goto out;
+	}
+	tst = TS_RESP_get_tst_info(resp);
+	imp = TS_MSG_IMPRINT_get_msg(TS_TST_INFO_get_msg_imprint(tst));
+	n1 = TS_REQ_get_nonce(req);
+	n2 = TS_TST_INFO_get_nonce(tst);
+	if (imp == NULL || (size_t)ASN1_STRING_length(imp) != hlen ||
+	    memcmp(ASN1_STRING_get0_data(imp), hash, hlen) != 0 ||
+	    n2 == NULL || ASN1_INTEGER_cmp(n1, n2) != 0) {
+		rc = sign_err_set(err, PC_ECRYPTO, "tsa_failed",
+		    "the timestamp from %s does not match the request", url);
+		goto out;
+	}
+	tok = TS_RESP_get_token(resp);
+	OPENSSL_free(der);
+	der = NULL;
+	len = i2d_PKCS7(tok, &der);
+	if (len <= 0) {
+		rc = PC_ECRYPTO;
+		goto out;
+	}
+	p = der;
+	buf_append(out, p, (size_t)len);
+	rc = buf_ok(out) ? PC_OK : buf_rc(out);
+out:
+	if (rc == PC_ECRYPTO && (err == NULL || err->code == NULL))
+		ossl_fail("sign: timestamp request");
+	OPENSSL_free(der);
+	TS_REQ_free(req);
+	TS_RESP_free(resp);
+	buf_cleanup(&reply);
+	return rc;
+}

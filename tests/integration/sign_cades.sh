@@ -1,0 +1,68 @@
+#!/bin/bash
+# CAdES detached .p7s with a PKCS#12 signer: B-B for a 1-byte file, a
+# 10 MB file and a .docx (openssl cms -verify), signing-time present,
+# signing-certificate-v2 present; B-T with our TSA, pecete serve (openssl ts
+# -verify); pecete verify accepts good ones and rejects a changed file.
+set -u
+. "$(dirname "$0")/sign_lib.sh.inc"
+make_ca
+
+printf 'x' > "$T/one.bin"
+head -c $((10 * 1024 * 1024)) /dev/urandom > "$T/ten.bin"
+/usr/bin/python3 -c '
+import zipfile, sys
+z = zipfile.ZipFile(sys.argv[1], "w")
+z.writestr("[Content_Types].xml", "<Types/>")
+z.writestr("word/document.xml", "<w:document>Salut</w:document>")
+z.close()' "$T/doc.docx"
+
+for f in one.bin ten.bin doc.docx; do
+	"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass" \
+	    --format cades "$T/$f" "$T/$f.p7s" >/dev/null ||
+	    fail "sign $f"
+	openssl cms -verify -binary -inform DER -in "$T/$f.p7s" \
+	    -content "$T/$f" -CAfile "$T/root.pem" -purpose any \
+	    -out /dev/null 2>/dev/null || fail "openssl cms -verify $f"
+	ok "cades B-B $f verifies with openssl"
+done
+# a .docx is not a PDF: cades is the default format
+"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass" \
+    "$T/doc.docx" --out-dir "$T" >/dev/null || fail "default format"
+[ -s "$T/doc.docx.p7s" ] || fail "out-dir name"
+
+openssl asn1parse -inform DER -in "$T/one.bin.p7s" > "$T/asn1.txt"
+grep -q 'signingTime' "$T/asn1.txt" || fail "signing-time missing"
+grep -q 'id-smime-aa-signingCertificateV2' "$T/asn1.txt" ||
+    fail "signing-certificate-v2 missing"
+grep -q 'messageDigest' "$T/asn1.txt" || fail "message-digest missing"
+ok "cades attributes"
+
+"$PECETE_BIN" verify "$T/ten.bin.p7s" --content "$T/ten.bin" \
+    --trust "$T/root.pem" > "$T/v.txt" || fail "pecete verify good"
+grep -q 'digest: ok' "$T/v.txt" || fail "verify output"
+grep -q 'chain: ok' "$T/v.txt" || fail "verify chain"
+printf 'y' > "$T/one.bin"
+"$PECETE_BIN" verify "$T/one.bin.p7s" --content "$T/one.bin" \
+    --trust "$T/root.pem" > "$T/v.txt" && fail "changed file accepted"
+grep -q 'digest: FAILED' "$T/v.txt" || fail "changed file report"
+ok "pecete verify"
+
+# wrong password: refused, no output
+"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/root.pem" \
+    --format cades "$T/ten.bin" "$T/bad.p7s" 2>/dev/null && fail "bad pass"
+[ -e "$T/bad.p7s" ] && fail "output after failure"
+
+start_tsa
+"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass" \
+    --format cades --level B-T --tsa "$TSA_URL" "$T/ten.bin" \
+    "$T/ten-bt.p7s" >/dev/null || fail "sign B-T"
+openssl cms -verify -binary -inform DER -in "$T/ten-bt.p7s" \
+    -content "$T/ten.bin" -CAfile "$T/root.pem" -purpose any \
+    -out /dev/null 2>/dev/null || fail "openssl cms -verify B-T"
+ts_check "$T/ten-bt.p7s" || fail "openssl ts -verify"
+"$PECETE_BIN" verify "$T/ten-bt.p7s" --content "$T/ten.bin" \
+    --trust "$T/trust.pem" > "$T/v.txt" || fail "pecete verify B-T"
+grep -q 'level: CAdES-B-T' "$T/v.txt" || fail "B-T level"
+grep -q 'timestamp: ok' "$T/v.txt" || fail "B-T timestamp"
+ok "cades B-T"
+echo "sign_cades: all passed"
