@@ -31,4 +31,42 @@ enum pc_rc api_ocsp_get(struct req *r, struct resp *w);
 enum pc_rc api_ocsp_post(struct req *r, struct resp *w);
 enum pc_rc api_tsa_post(struct req *r, struct resp *w);
 
+/* The development outbox (api_dev.c): 404 unless [server] dev_mode. */
+enum pc_rc api_dev_outbox_get(struct req *r, struct resp *w);
+enum pc_rc api_dev_outbox_json_get(struct req *r, struct resp *w);
+
+/* Accounts and sign-in (api_session.c, api_account.c, api_totp.c). */
+enum pc_rc api_session_get(struct req *r, struct resp *w);
+enum pc_rc api_session_post(struct req *r, struct resp *w);
+enum pc_rc api_session_delete(struct req *r, struct resp *w);
+enum pc_rc api_session_totp_post(struct req *r, struct resp *w);
+enum pc_rc api_session_defer_post(struct req *r, struct resp *w);
+enum pc_rc api_register_post(struct req *r, struct resp *w);
+enum pc_rc api_activation_get(struct req *r, struct resp *w);
+enum pc_rc api_activation_phone_post(struct req *r, struct resp *w);
+enum pc_rc api_activation_code_post(struct req *r, struct resp *w);
+enum pc_rc api_activation_password_post(struct req *r, struct resp *w);
+enum pc_rc api_account_get(struct req *r, struct resp *w);
+enum pc_rc api_account_password_post(struct req *r, struct resp *w);
+enum pc_rc api_phone_email_code_post(struct req *r, struct resp *w);
+enum pc_rc api_phone_email_verify_post(struct req *r, struct resp *w);
+enum pc_rc api_phone_sms_code_post(struct req *r, struct resp *w);
+enum pc_rc api_phone_sms_verify_post(struct req *r, struct resp *w);
+enum pc_rc api_consents_get(struct req *r, struct resp *w);
+enum pc_rc api_consents_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_pairing_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_pairing_verify_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_qr_get(struct req *r, struct resp *w);
+enum pc_rc api_totp_pairing_confirm_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_reset_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_reset_verify_post(struct req *r, struct resp *w);
+enum pc_rc api_recovery_post(struct req *r, struct resp *w);
+enum pc_rc api_recovery_get(struct req *r, struct resp *w);
+enum pc_rc api_recovery_sms_post(struct req *r, struct resp *w);
+enum pc_rc api_recovery_code_post(struct req *r, struct resp *w);
+enum pc_rc api_recovery_password_post(struct req *r, struct resp *w);
+
+/* The browser UI's files (api_static.c): the last rows of the table. */
+enum pc_rc api_static_get(struct req *r, struct resp *w);
+
 #endif /* PC_API_H */

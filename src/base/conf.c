@@ -51,6 +51,8 @@ static const struct conf_key server_keys[] = {
 	    "65536" },
 	{ "conn_timeout", CONF_INT, K(server, conn_timeout), 1, 3600, "30" },
 	{ "dev_mode", CONF_BOOL, K(server, dev_mode), 0, 0, "false" },
+	{ "web_root", CONF_PATH, K(server, web_root), 0, 0,
+	    PECETE_SOURCE_DIR "/web" },
 };
 
 static const struct conf_key store_keys[] = {
@@ -94,10 +96,72 @@ static const struct conf_key signer_keys[] = {
 	    "10000" },
 	{ "max_message", CONF_INT, K(signer, max_message), 4096, 1 << 24,
 	    "65536" },
+	{ "totp_key_file", CONF_PATH, K(signer, totp_key_file), 0, 0,
+	    "totp.key" },
+};
+
+static const struct conf_key account_keys[] = {
+	{ "sms_code_ttl_s", CONF_INT, K(account, sms_code_ttl_s), 30, 86400,
+	    "600" },
+	{ "resend_min_s", CONF_INT, K(account, resend_min_s), 0, 86400,
+	    "1800" },
+	{ "invitation_ttl_s", CONF_INT, K(account, invitation_ttl_s), 60,
+	    30 * 86400, "172800" },
+	{ "recovery_ttl_s", CONF_INT, K(account, recovery_ttl_s), 60, 86400,
+	    "3600" },
+	{ "phone_code_ttl_s", CONF_INT, K(account, phone_code_ttl_s), 30,
+	    86400, "300" },
+	{ "twofa_mandatory_after", CONF_STR, K(account, twofa_mandatory_after),
+	    0, 0, "2026-12-31" },
+	{ "totp_max_failures", CONF_INT, K(account, totp_max_failures), 1,
+	    100, "5" },
+	{ "totp_lock_s", CONF_INT, K(account, totp_lock_s), 1, 86400, "900" },
+	{ "session_idle_s", CONF_INT, K(account, session_idle_s), 60, 86400,
+	    "1800" },
+	{ "session_max_s", CONF_INT, K(account, session_max_s), 60,
+	    30 * 86400, "43200" },
+	{ "login_max_failures", CONF_INT, K(account, login_max_failures), 1,
+	    1000, "10" },
+	{ "login_lock_s", CONF_INT, K(account, login_lock_s), 1, 86400,
+	    "900" },
+	{ "login_per_min_ip", CONF_INT, K(account, login_per_min_ip), 1,
+	    100000, "10" },
+	{ "privacy_version", CONF_STR, K(account, privacy_version), 0, 0,
+	    "2025-01" },
+	{ "gdpr_version", CONF_STR, K(account, gdpr_version), 0, 0,
+	    "2025-01" },
+	{ "app_consent_version", CONF_STR, K(account, app_consent_version), 0,
+	    0, "2025-01" },
+	{ "common_passwords", CONF_PATH, K(account, common_passwords), 0, 0,
+	    NULL },
 };
 
 static const struct conf_key log_keys[] = {
 	{ "level", CONF_STR, K(log, level), 0, 0, "info" },
+};
+
+/* Outgoing e-mail and SMS (src/notify). Secrets are files. */
+static const struct conf_key notify_keys[] = {
+	{ "mail_driver", CONF_STR, K(notify, mail_driver), 0, 0, "outbox" },
+	{ "sms_driver", CONF_STR, K(notify, sms_driver), 0, 0, "outbox" },
+	{ "smtp_url", CONF_STR, K(notify, smtp_url), 0, 0,
+	    "smtp://127.0.0.1:25" },
+	{ "smtp_starttls", CONF_BOOL, K(notify, smtp_starttls), 0, 0,
+	    "true" },
+	{ "smtp_user", CONF_STR, K(notify, smtp_user), 0, 0, NULL },
+	{ "smtp_password_file", CONF_PATH, K(notify, smtp_password_file), 0,
+	    0, NULL },
+	{ "smtp_ca_file", CONF_PATH, K(notify, smtp_ca_file), 0, 0, NULL },
+	{ "mail_from", CONF_STR, K(notify, mail_from), 0, 0,
+	    "Pecete <no-reply@pecete.example>" },
+	{ "sms_url", CONF_URL, K(notify, sms_url), 0, 0, NULL },
+	{ "sms_token_file", CONF_PATH, K(notify, sms_token_file), 0, 0,
+	    NULL },
+	{ "sms_sender", CONF_STR, K(notify, sms_sender), 0, 0, "Pecete" },
+	{ "max_attempts", CONF_INT, K(notify, max_attempts), 1, 50, "6" },
+	{ "retry_base_s", CONF_INT, K(notify, retry_base_s), 1, 86400,
+	    "30" },
+	{ "timeout_s", CONF_INT, K(notify, timeout_s), 1, 600, "30" },
 };
 
 #define SECTION(n, t) { n, t, PC_ARRAY_LEN(t) }
@@ -108,7 +172,9 @@ static const struct conf_section sections[] = {
 	SECTION("hsm", hsm_keys),
 	SECTION("pki", pki_keys),
 	SECTION("signer", signer_keys),
+	SECTION("account", account_keys),
 	SECTION("log", log_keys),
+	SECTION("notify", notify_keys),
 };
 
 static const struct conf_section *
@@ -445,6 +511,46 @@ conf_env(struct conf *c, char *err, size_t errlen)
 	return PC_OK;
 }
 
+/* Values limited to a set, and settings that only make sense together. */
+static enum pc_rc
+conf_check_notify(const struct conf_notify *n, char *err, size_t errlen)
+{
+	if (strcmp(n->mail_driver, "outbox") != 0 &&
+	    strcmp(n->mail_driver, "smtp") != 0) {
+		snprintf(err, errlen,
+		    "[notify] mail_driver: \"%s\" is not outbox or smtp",
+		    n->mail_driver);
+		return PC_EINVAL;
+	}
+	if (strcmp(n->sms_driver, "outbox") != 0 &&
+	    strcmp(n->sms_driver, "sms-http") != 0) {
+		snprintf(err, errlen,
+		    "[notify] sms_driver: \"%s\" is not outbox or sms-http",
+		    n->sms_driver);
+		return PC_EINVAL;
+	}
+	if (strncmp(n->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(n->smtp_url, "smtps://", 8) != 0) {
+		snprintf(err, errlen,
+		    "[notify] smtp_url: \"%s\" is not an smtp:// or smtps:// "
+		    "URL",
+		    n->smtp_url);
+		return PC_EINVAL;
+	}
+	if ((n->smtp_user == NULL) != (n->smtp_password_file == NULL)) {
+		snprintf(err, errlen, "[notify] smtp_user and "
+				      "smtp_password_file go together");
+		return PC_EINVAL;
+	}
+	if (strcmp(n->sms_driver, "sms-http") == 0 &&
+	    (n->sms_url == NULL || n->sms_token_file == NULL)) {
+		snprintf(err, errlen, "[notify] sms_driver = sms-http needs "
+				      "sms_url and sms_token_file");
+		return PC_EINVAL;
+	}
+	return PC_OK;
+}
+
 /* Make relative paths absolute under the data dir. */
 static enum pc_rc
 conf_resolve_paths(struct conf *c)
@@ -519,6 +625,9 @@ conf_load(struct conf *c, const char *data_dir, const char *path,
 		}
 	}
 	rc = conf_env(c, err, errlen);
+	if (rc != PC_OK)
+		return rc;
+	rc = conf_check_notify(&c->notify, err, errlen);
 	if (rc != PC_OK)
 		return rc;
 	rc = conf_resolve_paths(c);

@@ -31,6 +31,7 @@ struct conf_server {
 	int64_t max_body;	/* bytes, default request body limit */
 	int64_t conn_timeout;	/* seconds */
 	bool dev_mode;
+	char *web_root;		/* the browser UI's files (web/) */
 };
 
 struct conf_store {
@@ -62,6 +63,44 @@ struct conf_pki {
 struct conf_signer {
 	int64_t timeout_ms;	/* a request to the signer fails after this */
 	int64_t max_message;	/* bytes */
+	char *totp_key_file;	/* key of the TOTP secrets (32 bytes hex, 0600) */
+};
+
+struct conf_notify {
+	char *mail_driver;	/* outbox | smtp */
+	char *sms_driver;	/* outbox | sms-http */
+	char *smtp_url;		/* smtp://host:port or smtps://host:port */
+	bool smtp_starttls;	/* smtp://: require STARTTLS */
+	char *smtp_user;	/* NULL: no AUTH */
+	char *smtp_password_file; /* mode 0600 */
+	char *smtp_ca_file;	/* CA bundle for the relay, NULL: system */
+	char *mail_from;	/* "Name <addr@domain>" or "addr@domain" */
+	char *sms_url;		/* the gateway's POST endpoint */
+	char *sms_token_file;	/* bearer token, mode 0600 */
+	char *sms_sender;	/* "sender" field of the gateway request */
+	int64_t max_attempts;	/* then the message is marked failed */
+	int64_t retry_base_s;	/* back-off: base * 2^(attempt-1) */
+	int64_t timeout_s;	/* one SMTP or HTTP exchange */
+};
+
+struct conf_account {
+	int64_t sms_code_ttl_s;		/* SMS codes (activation, pairing) */
+	int64_t resend_min_s;		/* a new code no sooner than this */
+	int64_t invitation_ttl_s;	/* the invitation link */
+	int64_t recovery_ttl_s;		/* the password recovery link */
+	int64_t phone_code_ttl_s;	/* phone change codes (e-mail, SMS) */
+	char *twofa_mandatory_after;	/* YYYY-MM-DD, UTC */
+	int64_t totp_max_failures;
+	int64_t totp_lock_s;
+	int64_t session_idle_s;
+	int64_t session_max_s;
+	int64_t login_max_failures;	/* wrong passwords before a lock */
+	int64_t login_lock_s;
+	int64_t login_per_min_ip;	/* sign-in attempts per minute per IP */
+	char *privacy_version;		/* current consent document versions */
+	char *gdpr_version;
+	char *app_consent_version;
+	char *common_passwords;		/* the list of common passwords */
 };
 
 struct conf_log {
@@ -76,7 +115,9 @@ struct conf {
 	struct conf_hsm hsm;
 	struct conf_pki pki;
 	struct conf_signer signer;
+	struct conf_account account;
 	struct conf_log log;
+	struct conf_notify notify;
 };
 
 /* Fill every field with its default (paths relative to data_dir). */

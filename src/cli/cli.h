@@ -23,6 +23,7 @@ int cmd_pki_crl(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_notify_test(int argc, char **argv);
 
 /*
  * Load DIR/pecete.conf (or the -f/--config file) for a command given
@@ -62,4 +63,17 @@ struct cli_core {
 int cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
     unsigned flags);
 void cli_core_close(struct cli_core *core);
+
+/*
+ * After pecete cert issue: store the signing credential of is with
+ * transactions, and with totp_out enrol the holder's TOTP through the
+ * signer and write the base32 secret to totp_out (0600). Exit status.
+ */
+struct pki_person;
+struct pki_issued;
+int cli_credential_enrol(struct cli_core *core, const char *cmd,
+    const struct pki_issued *is, const struct pki_person *who,
+    long transactions, const char *totp_out);
+/* Print the counter lines of serial's credential, if it has one. */
+void cli_credential_show(struct cli_core *core, const char *serial);
 #endif /* PC_CLI_H */

@@ -21,7 +21,8 @@ issue_usage(void)
 	    "           --cnp CNP --email E [--country RO] [--years 1|2|3]\n"
 	    "           [--key rsa2048|rsa3072|p256]\n"
 	    "           [--id-type pno|pas|idc --id-number N]\n"
-	    "           --out CERT.pem [--auth-out AUTH.pem]\n");
+	    "           --out CERT.pem [--auth-out AUTH.pem]\n"
+	    "           [--transactions N [--totp-secret-out FILE]]\n");
 }
 
 static int
@@ -62,10 +63,14 @@ cmd_cert_issue(int argc, char **argv)
 	    {"id-number", required_argument, NULL, 'n'},
 	    {"out", required_argument, NULL, 'o'},
 	    {"auth-out", required_argument, NULL, 'a'},
+	    {"transactions", required_argument, NULL, 'T'},
+	    {"totp-secret-out", required_argument, NULL, 'O'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *cmd = "cert issue";
+	const char *cmd = "cert issue", *totp_out = NULL;
+	long transactions = -1;
+	char *end;
 	const char *data = NULL, *cnp = NULL, *idnum = NULL, *out = NULL;
 	const char *aout = NULL, *years_s = "1", *key_s = "rsa2048";
 	const char *type_s = "pno";
@@ -121,6 +126,17 @@ cmd_cert_issue(int argc, char **argv)
 		case 'a':
 			aout = optarg;
 			break;
+		case 'T':
+			transactions = strtol(optarg, &end, 10);
+			if (*end != '\0' || transactions < 0 ||
+			    transactions > 1000000) {
+				cli_err(cmd, "--transactions is 0 to 1000000");
+				return 2;
+			}
+			break;
+		case 'O':
+			totp_out = optarg;
+			break;
 		case 'h':
 			issue_usage();
 			return 0;
@@ -132,6 +148,10 @@ cmd_cert_issue(int argc, char **argv)
 	if (optind != argc) {
 		cli_err(cmd, "unexpected argument \"%s\"", argv[optind]);
 		issue_usage();
+		return 2;
+	}
+	if (totp_out != NULL && transactions < 0) {
+		cli_err(cmd, "--totp-secret-out needs --transactions N");
 		return 2;
 	}
 	if (data == NULL || out == NULL) {
@@ -203,7 +223,9 @@ cmd_cert_issue(int argc, char **argv)
 	printf("serial %s\n", is.sign_serial);
 	printf("auth-serial %s\n", is.auth_serial);
 	printf("holder %s\n", is.holder);
-	ret = 0;
+	fflush(stdout);
+	ret = transactions >= 0 ? cli_credential_enrol(&core, cmd, &is, &who,
+	    transactions, totp_out) : 0;
 out:
 	pki_issued_cleanup(&is);
 	cli_core_close(&core);
@@ -304,6 +326,7 @@ cmd_cert_show(int argc, char **argv)
 		printf("%-11s %s\n", "holder", c.holder);
 	if (c.key_label != NULL)
 		printf("%-11s %s\n", "key", c.key_label);
+	cli_credential_show(&core, c.serial);
 	if (pem) {
 		const unsigned char *d = c.der;
 		X509 *x = d2i_X509(NULL, &d, (long)c.der_len);

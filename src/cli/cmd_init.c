@@ -37,6 +37,7 @@ struct init_paths {
 	char so_pin[PATH_MAX];
 	char db[PATH_MAX];
 	char files[PATH_MAX];
+	char totp_key[PATH_MAX];
 };
 
 static void
@@ -74,6 +75,7 @@ init_undo(const struct init_paths *p)
 	unlink(p->softhsm_conf);
 	unlink(p->pin);
 	unlink(p->so_pin);
+	unlink(p->totp_key);
 	unlink(p->db);
 	snprintf(wal, sizeof(wal), "%s-wal", p->db);
 	unlink(wal);
@@ -169,7 +171,8 @@ cmd_init(int argc, char **argv)
 	    !path_join(p.pin, absdir, "hsm.pin") ||
 	    !path_join(p.so_pin, absdir, "hsm-so.pin") ||
 	    !path_join(p.db, absdir, "pecete.db") ||
-	    !path_join(p.files, absdir, "files")) {
+	    !path_join(p.files, absdir, "files") ||
+	    !path_join(p.totp_key, absdir, "totp.key")) {
 		cli_err("init", "the path %s is too long", absdir);
 		return 1;
 	}
@@ -256,6 +259,23 @@ cmd_init(int argc, char **argv)
 	    write_pin(p.so_pin, so_pin) != PC_OK) {
 		cli_err("init", "cannot write the PIN files");
 		goto out;
+	}
+	/* The key of the TOTP secrets: only the signer process reads it. */
+	{
+		char *tk = secret_alloc(65);
+
+		rc = tk != NULL ? rnd_hex(32, tk) : PC_ENOMEM;
+		if (rc == PC_OK)
+			rc = file_write_atomic(p.totp_key, tk, strlen(tk),
+			    0600);
+		if (tk != NULL)
+			secret_free(tk, 65);
+		if (rc != PC_OK) {
+			cli_err("init", "cannot write %s", p.totp_key);
+			goto out;
+		}
+		free(conf.signer.totp_key_file);
+		conf.signer.totp_key_file = strdup(p.totp_key);
 	}
 	free(conf.hsm.pin_file);
 	conf.hsm.pin_file = strdup(p.pin);

@@ -18,11 +18,13 @@
 
 #include <openssl/err.h>
 
+#include "account/account.h"
 #include "api/api.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "cli/cli.h"
 #include "http/http.h"
+#include "notify/notify.h"
 #include "signer/signer.h"
 
 #define SERVE_JOB_PERIOD_S 600
@@ -84,6 +86,7 @@ cmd_serve(int argc, char **argv)
 	struct serve_jobs jobs;
 	pthread_t jobs_thread;
 	bool jobs_started = false;
+	struct notify_worker *notifier = NULL;
 	sigset_t set;
 	const char *dir = NULL, *listen = NULL, *file = NULL;
 	unsigned port = 0, nchan;
@@ -152,6 +155,8 @@ cmd_serve(int argc, char **argv)
 		    conf.store.url, pc_rc_str(rc));
 		goto out;
 	}
+	/* Without the list only the other password rules apply (logged). */
+	(void)acct_passwords_load(conf.account.common_passwords);
 	signer_client_keysrc(app.signer, &ks);
 	rc = pki_open(&conf, app.store, &ks, &app.pki);
 	if (rc != PC_OK) {
@@ -178,6 +183,8 @@ cmd_serve(int argc, char **argv)
 	pthread_cond_init(&jobs.cv, NULL);
 	if (pthread_create(&jobs_thread, NULL, serve_jobs_run, &jobs) == 0)
 		jobs_started = true;
+	if (notify_worker_start(&conf, app.store, &notifier) != PC_OK)
+		log_warnx("serve: the notification worker did not start");
 	{
 		char host[256];
 		const char *colon = strrchr(conf.server.listen, ':');
@@ -210,6 +217,7 @@ out:
 		pthread_mutex_unlock(&jobs.mu);
 		pthread_join(jobs_thread, NULL);
 	}
+	notify_worker_stop(notifier);
 	pki_close(app.pki);
 	if (app.store != NULL)
 		store_close(app.store);

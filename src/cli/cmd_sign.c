@@ -19,11 +19,14 @@
 #include <unistd.h>
 
 #include <openssl/objects.h>
+#include <openssl/x509.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/secret.h"
 #include "cli/cli.h"
 #include "sign/sign.h"
+#include "signer/signer.h"
 
 #define SECRET_FILE_MAX 1024
 
@@ -139,10 +142,6 @@ signer_load(const char *cmd, const struct sign_args *a,
 		}
 		rc = sign_signer_pkcs11(a->p11_module, a->p11_token,
 		    a->p11_key, secret, a->signer_cert, out, err);
-	} else if (a->data != NULL) {
-		cli_err(cmd, "signing with --data (our HSM and a TOTP code) "
-		    "is not available yet; use --p12 or --pkcs11-module");
-		return PC_EUNAVAIL;
 	} else {
 		cli_err(cmd, "give a key: --p12, --pkcs11-module or --data");
 		return PC_EINVAL;
@@ -167,6 +166,265 @@ out_name(const char *dir, const char *in, bool cades)
 		snprintf(res, n, "%s/%s%s", dir, base, cades ? ".p7s" : "");
 	free(copy);
 	return res;
+}
+
+/*
+ * Mode (a): our HSM through the signer process, one SAD (TOTP code) for
+ * the whole batch. The CMS of each input is built twice with the same
+ * options and time: pass 1 only collects the hash each input needs signed
+ * (the engine stops at the signature; nothing is written), then ONE
+ * SIGN_USER signs them all (the signer checks the code, the certificate
+ * and the counter, and counts), then pass 2 builds the outputs with those
+ * signatures (and requests the timestamps at B-T). Pass 2 checks that each
+ * hash is the one authorized, so it can never sign anything else.
+ */
+struct sad_batch {
+	uint8_t hashes[SIGNER_USER_HASHES_MAX][SIGNER_HASH_MAX];
+	size_t hlen;
+	unsigned n, pos;
+	enum hsm_mech mech;
+	int md_nid;
+	bool replay, mismatch;
+	struct signer_user_reply rep;
+};
+
+static enum pc_rc
+sad_batch_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
+    size_t hlen, uint8_t *sig, size_t *siglen)
+{
+	struct sad_batch *b = arg;
+
+	if (!b->replay) {
+		if (b->n >= SIGNER_USER_HASHES_MAX || hlen > SIGNER_HASH_MAX)
+			return PC_ELIMIT;
+		memcpy(b->hashes[b->n], hash, hlen);
+		b->hlen = hlen;
+		b->mech = mech;
+		b->md_nid = md_nid;
+		b->n++;
+		return PC_ESTATE;	/* collected: stop this input here */
+	}
+	if (b->pos >= b->rep.n || hlen != b->hlen ||
+	    memcmp(b->hashes[b->pos], hash, hlen) != 0) {
+		b->mismatch = true;
+		return PC_EINTERNAL;
+	}
+	memcpy(sig, b->rep.sigs[b->pos], b->rep.siglens[b->pos]);
+	*siglen = b->rep.siglens[b->pos];
+	b->pos++;
+	return PC_OK;
+}
+
+static X509 *
+cert_load(struct db *db, const char *serial, struct store_cert *c)
+{
+	const unsigned char *p;
+
+	memset(c, 0, sizeof(*c));
+	if (store_cert_get(db, serial, c) != PC_OK)
+		return NULL;
+	p = c->der;
+	return d2i_X509(NULL, &p, (long)c->der_len);
+}
+
+/* The certificate of serial and its issuer from the store. */
+static enum pc_rc
+sad_signer(struct cli_core *core, const char *cmd, const char *serial,
+    struct sad_batch *b, struct sign_signer **out)
+{
+	struct store_cert c, ic;
+	struct db *db = NULL;
+	STACK_OF(X509) *chain = NULL;
+	X509 *cert = NULL, *issuer = NULL;
+	enum pc_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&ic, 0, sizeof(ic));
+	rc = store_acquire(core->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	cert = cert_load(db, serial, &c);
+	if (cert == NULL || c.kind == NULL ||
+	    strcmp(c.kind, CERT_KIND_SIGN) != 0) {
+		cli_err(cmd, "credential_unknown: no signing certificate with "
+		    "serial %s", serial);
+		rc = PC_ENOTFOUND;
+		goto out;
+	}
+	issuer = cert_load(db, c.issuer, &ic);
+	chain = sk_X509_new_null();
+	if (chain == NULL || (issuer != NULL && !sk_X509_push(chain, issuer))) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	issuer = NULL;
+	rc = sign_signer_new(cert, chain, sad_batch_sign, b, out);
+out:
+	X509_free(cert);
+	X509_free(issuer);
+	sk_X509_pop_free(chain, X509_free);
+	store_cert_cleanup(&c);
+	store_cert_cleanup(&ic);
+	store_release(core->store, db);
+	return rc;
+}
+
+/* An audit record of a timestamp counted but not obtained. */
+static void
+sad_tsa_failed(struct cli_core *core, const char *serial, const char *in)
+{
+	struct db *db = NULL;
+	char detail[128];
+
+	snprintf(detail, sizeof(detail), "credential=%s tsa_failed", serial);
+	if (store_acquire(core->store, &db) != PC_OK)
+		return;
+	if (store_audit_append(db, "cli", "sign.timestamp_failed", detail) !=
+	    PC_OK)
+		log_warnx("sign: cannot record the failed timestamp of %s", in);
+	store_release(core->store, db);
+}
+
+static int
+sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
+    char **inputs, int ninputs, const char *out1)
+{
+	struct cli_core core;
+	struct signer_client *sc = NULL;
+	struct sign_signer *s = NULL;
+	struct signer_user_req req;
+	struct sign_err err;
+	struct sad_batch *b;
+	char serial[STORE_SERIAL_MAX + 1], tsa[1024], **dst = NULL;
+	bool *cades = NULL;
+	int i, status = 1;
+	unsigned before;
+	enum pc_rc rc;
+
+	b = calloc(1, sizeof(*b));
+	dst = calloc((size_t)ninputs, sizeof(*dst));
+	cades = calloc((size_t)ninputs, sizeof(*cades));
+	if (b == NULL || dst == NULL || cades == NULL) {
+		free(b);
+		free(dst);
+		free(cades);
+		return 1;
+	}
+	memset(&core, 0, sizeof(core));
+	if (a->cert == NULL || a->otp == NULL) {
+		cli_err(cmd, "--data needs --cert SERIAL and --otp CODE");
+		status = 2;
+		goto out;
+	}
+	if (ninputs > SIGNER_USER_HASHES_MAX) {
+		cli_err(cmd, "too_many: at most %d files per authorization",
+		    SIGNER_USER_HASHES_MAX);
+		status = 2;
+		goto out;
+	}
+	if (pki_serial_norm(a->cert, serial, sizeof(serial)) != PC_OK) {
+		cli_err(cmd, "\"%s\" is not a serial number (hex)", a->cert);
+		status = 2;
+		goto out;
+	}
+	if (cli_core_open(&core, cmd, a->data, CORE_STORE) != 0)
+		goto out;
+	if (o->level == SIGN_LEVEL_BT && o->tsa_url == NULL) {
+		snprintf(tsa, sizeof(tsa), "%s/tsa", core.conf.server.public_url);
+		o->tsa_url = tsa;
+	}
+	if (o->now == 0)
+		o->now = clock_now();	/* the same in both passes */
+	rc = sad_signer(&core, cmd, serial, b, &s);
+	if (rc != PC_OK)
+		goto out;
+
+	/* Pass 1: intake checks and the hash of each input. */
+	for (i = 0; i < ninputs; i++) {
+		cades[i] = a->format != NULL ? strcmp(a->format, "cades") == 0 :
+		    !is_pdf(inputs[i]);
+		dst[i] = out1 != NULL ? strdup(out1) :
+		    out_name(a->out_dir, inputs[i], cades[i]);
+		if (dst[i] == NULL)
+			goto out;
+		memset(&err, 0, sizeof(err));
+		before = b->n;
+		rc = cades[i] ? sign_cades_file(s, o, inputs[i], dst[i], &err) :
+		    sign_pades_file(s, o, inputs[i], dst[i], &err);
+		if (b->n != before + 1) {
+			cli_err(cmd, "%s: %s: %s (nothing was signed)",
+			    inputs[i], err.code != NULL ? err.code :
+			    pc_rc_str(rc), err.msg);
+			goto out;
+		}
+	}
+
+	/* One authorization for the batch. */
+	rc = signer_client_start(&core.conf, 1, &sc);
+	if (rc != PC_OK) {
+		cli_err(cmd, "cannot start the signer (%s)", pc_rc_str(rc));
+		goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	req.credential = serial;
+	req.sad = a->otp;
+	req.mech = b->mech;
+	req.md_nid = b->md_nid;
+	req.timestamps = o->level == SIGN_LEVEL_BT ? b->n : 0;
+	req.n = b->n;
+	req.hashes = (const uint8_t (*)[SIGNER_HASH_MAX])b->hashes;
+	req.hlen = b->hlen;
+	rc = signer_client_sign_user(sc, &req, &b->rep);
+	signer_client_stop(sc);
+	sc = NULL;
+	if (rc != PC_OK || b->rep.result != USER_R_OK) {
+		cli_err(cmd, "%s: %s (nothing was signed)",
+		    signer_user_result_code(rc != PC_OK ? USER_R_SIGN_FAILED :
+		    b->rep.result),
+		    rc != PC_OK ? pc_rc_str(rc) :
+		    b->rep.result == USER_R_TOTP_LOCKED ?
+		    "too many wrong codes; try again later" :
+		    b->rep.result == USER_R_QUOTA ?
+		    "not enough transactions left for this batch" :
+		    b->rep.result == USER_R_CERT_EXPIRED ?
+		    "the certificate has expired; request a new one" :
+		    b->rep.result == USER_R_CERT_REVOKED ?
+		    "the certificate is revoked" :
+		    "the code was refused; wait for a new code and retry");
+		goto out;
+	}
+
+	/* Pass 2: the outputs, with the authorized signatures. */
+	b->replay = true;
+	status = 0;
+	for (i = 0; i < ninputs; i++) {
+		memset(&err, 0, sizeof(err));
+		rc = cades[i] ? sign_cades_file(s, o, inputs[i], dst[i], &err) :
+		    sign_pades_file(s, o, inputs[i], dst[i], &err);
+		if (rc != PC_OK) {
+			cli_err(cmd, "%s: %s: %s", inputs[i], err.code != NULL ?
+			    err.code : pc_rc_str(rc), err.msg);
+			if (err.code != NULL && strcmp(err.code, "tsa_failed") == 0)
+				sad_tsa_failed(&core, serial, inputs[i]);
+			status = 1;
+			if (b->mismatch)
+				break;
+		} else {
+			printf("%s -> %s\n", inputs[i], dst[i]);
+		}
+	}
+	printf("transactions left %lld\n", (long long)b->rep.transactions_left);
+out:
+	signer_user_reply_cleanup(&b->rep);
+	sign_signer_free(s);
+	for (i = 0; i < ninputs; i++)
+		free(dst[i]);
+	free(dst);
+	free(cades);
+	secret_wipe(b, sizeof(*b));
+	free(b);
+	cli_core_close(&core);
+	return status;
 }
 
 int
@@ -262,8 +520,10 @@ cmd_sign(int argc, char **argv)
 		cli_err(argv[0], "--format is pades or cades");
 		return 2;
 	}
+	if (a.data != NULL)
+		return sign_sad(argv[0], &a, &o, inputs, ninputs, out1);
 	if (o.level == SIGN_LEVEL_BT && o.tsa_url == NULL) {
-		cli_err(argv[0], "--level B-T needs --tsa URL");
+		cli_err(argv[0], "--level B-T needs --tsa URL (or --data)");
 		return 2;
 	}
 	memset(&err, 0, sizeof(err));

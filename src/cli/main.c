@@ -39,6 +39,8 @@ static const struct command commands[] = {
 	    "(internal: the signer process started by serve)" },
 	{ "sign", NULL, cmd_sign, "[options] IN... OUT|--out-dir D" },
 	{ "verify", NULL, cmd_verify, "FILE [--content F] [--trust ROOT]" },
+	{ "notify", "test", cmd_notify_test,
+	    "--data DIR --email ADDR | --sms +40...  [--lang en] send a test" },
 };
 
 static void

@@ -412,6 +412,60 @@ sess_open(struct hsm *h, CK_SESSION_HANDLE *s)
 }
 
 /*
+ * The label of the only initialised token of module (trailing blanks
+ * removed) into label (at least 33 bytes). PC_ENOTFOUND when there is none,
+ * PC_ESTATE when there are several (the caller must name one).
+ */
+enum pc_rc
+hsm_token_only(const char *module, char *label, size_t n)
+{
+	struct hsm_module *m = NULL;
+	CK_SLOT_ID *slots = NULL;
+	CK_TOKEN_INFO ti;
+	CK_ULONG ns = 0, i, found = 0;
+	size_t len;
+	enum pc_rc rc;
+	CK_RV rv;
+
+	RETURN_VAL_IF_FAIL(module != NULL && label != NULL && n > 32,
+	    PC_EINTERNAL);
+	rc = module_get(module, &m);
+	if (rc != PC_OK)
+		return rc;
+	rv = m->m_f->C_GetSlotList(CK_TRUE, NULL, &ns);
+	if (rv == CKR_OK) {
+		slots = calloc(ns + 1, sizeof(*slots));
+		if (slots == NULL) {
+			rc = PC_ENOMEM;
+			goto out;
+		}
+		rv = m->m_f->C_GetSlotList(CK_TRUE, slots, &ns);
+	}
+	if (rv != CKR_OK) {
+		rc = hsm_rv_fail("C_GetSlotList", rv);
+		goto out;
+	}
+	for (i = 0; i < ns; i++) {
+		if (m->m_f->C_GetTokenInfo(slots[i], &ti) != CKR_OK ||
+		    !(ti.flags & CKF_TOKEN_INITIALIZED))
+			continue;
+		if (found++ == 0) {
+			len = sizeof(ti.label);
+			while (len > 0 && ti.label[len - 1] == ' ')
+				len--;
+			memcpy(label, ti.label, len);
+			label[len] = '\0';
+		}
+	}
+	rc = found == 0 ? PC_ENOTFOUND : found > 1 ? PC_ESTATE : PC_OK;
+out:
+	ERR_clear_error();
+	free(slots);
+	module_put(m);
+	return rc;
+}
+
+/*
  * Load the module, find the token, open the pool and log in.
  */
 enum pc_rc

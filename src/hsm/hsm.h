@@ -67,6 +67,12 @@ struct hsm_opts {
 enum pc_rc hsm_token_create(const char *module, const char *label,
     const char *so_pin, const char *user_pin);
 
+/*
+ * The label of the only initialised token of module into label (n >= 33).
+ * PC_ENOTFOUND: no token; PC_ESTATE: several (name one).
+ */
+enum pc_rc hsm_token_only(const char *module, char *label, size_t n);
+
 /* Load the module, find the token, log in. OUT: *out (hsm_close). */
 enum pc_rc hsm_open(const struct hsm_opts *opts, struct hsm **out);
 void hsm_close(struct hsm *h);

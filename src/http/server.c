@@ -112,8 +112,13 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 		MHD_add_response_header(mr, w->hname[i], w->hval[i]);
 	ret = MHD_queue_response(conn, (unsigned)w->status, mr);
 	MHD_destroy_response(mr);
+	/* Link tokens travel in paths (:token): log the pattern instead. */
 	log_info("req=%s %s %s %d %zu bytes %lld ms ip=%s", c->id,
-	    c->req.method, c->req.path, w->status, w->body.len,
+	    c->req.method,
+	    c->route != NULL && strstr(c->route->pattern, ":token") != NULL
+		? c->route->pattern
+		: c->req.path,
+	    w->status, w->body.len,
 	    (long long)(clock_mono_ms() - c->start_ms),
 	    c->req.remote_ip ? c->req.remote_ip : "-");
 	return ret;

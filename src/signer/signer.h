@@ -47,6 +47,15 @@ enum signer_msg {
 	SIGNER_MSG_PONG = 2,
 	SIGNER_MSG_SIGN_SERVICE = 3,
 	SIGNER_MSG_SIG = 4,
+	/* TOTP (signer_totp.c): the signer alone decrypts the secrets. */
+	SIGNER_MSG_TOTP_ENROL_BEGIN = 5,
+	SIGNER_MSG_TOTP_ENROL_CONFIRM = 6,
+	SIGNER_MSG_TOTP_VERIFY = 7,
+	SIGNER_MSG_TOTP_QR_URI = 8,
+	SIGNER_MSG_TOTP_REPLY = 9,
+	/* Holders' keys, with SAD (signer_user.c). */
+	SIGNER_MSG_SIGN_USER = 20,
+	SIGNER_MSG_SIGN_USER_REPLY = 21,
 };
 
 struct signer_hdr {
@@ -122,6 +131,119 @@ unsigned signer_client_restarts(struct signer_client *sc);
 enum pc_rc signer_client_sign_service(struct signer_client *sc,
     const char *label, enum hsm_mech mech, int md_nid, const uint8_t *hash,
     size_t hlen, uint8_t *sig, size_t *siglen);
+
+/* ---- TOTP (signer_client_totp.c, served by signer_totp.c) -------------- */
+
+/*
+ * TOTP_ENROL_BEGIN  u16 user id, u16 account label
+ *                   -> TOTP_REPLY u32 rc, u16 result, u32 retry_after,
+ *                      u16 base32 secret, u16 otpauth URI
+ *      a new 20-byte secret, stored encrypted as the user's PENDING one;
+ *      the only reply that carries a secret.
+ * TOTP_ENROL_CONFIRM u16 user, u16 code -> TOTP_REPLY (empty strings)
+ *      checks the code against the pending secret and activates it (the
+ *      old one is replaced at once).
+ * TOTP_VERIFY       u16 user, u16 purpose, u16 code -> TOTP_REPLY
+ *      window +-1 step; a step <= the last used one is a replay;
+ *      totp_max_failures wrong codes lock for totp_lock_s. purpose
+ *      ("login", "sad", ...) is logged and audited.
+ * TOTP_QR_URI       u16 user, u16 label -> TOTP_REPLY with the URI of the
+ *      pending secret, once (for the QR PNG), only while it is pending.
+ */
+enum signer_totp_result {
+	TOTP_R_OK = 0,
+	TOTP_R_BAD = 1,		/* wrong code */
+	TOTP_R_REPLAY = 2,	/* the time step was already used */
+	TOTP_R_LOCKED = 3,	/* too many failures; retry_after set */
+	TOTP_R_NONE = 4,	/* no (pending) secret */
+	TOTP_R_GONE = 5,	/* the QR was already served */
+};
+
+#define SIGNER_TOTP_ID_MAX 64
+#define SIGNER_TOTP_LABEL_MAX 256
+#define SIGNER_TOTP_URI_MAX 512
+#define SIGNER_TOTP_B32_MAX 64
+
+struct signer_totp_reply {
+	enum signer_totp_result result;
+	uint32_t retry_after;		/* seconds, with TOTP_R_LOCKED */
+	char secret[SIGNER_TOTP_B32_MAX + 1];	/* ENROL_BEGIN only */
+	char uri[SIGNER_TOTP_URI_MAX + 1];	/* ENROL_BEGIN and QR_URI */
+};
+
+/* A new pending secret for user; label is the account name in the URI. */
+enum pc_rc signer_client_totp_begin(struct signer_client *sc,
+    const char *user_id, const char *label, struct signer_totp_reply *out);
+enum pc_rc signer_client_totp_confirm(struct signer_client *sc,
+    const char *user_id, const char *code, struct signer_totp_reply *out);
+enum pc_rc signer_client_totp_verify(struct signer_client *sc,
+    const char *user_id, const char *purpose, const char *code,
+    struct signer_totp_reply *out);
+enum pc_rc signer_client_totp_qr_uri(struct signer_client *sc,
+    const char *user_id, const char *label, struct signer_totp_reply *out);
+
+/* ---- holders' keys (signer_client_user.c, served by signer_user.c) --- */
+
+/*
+ * SIGN_USER  u16 credential (signing certificate serial), u16 SAD (TOTP
+ *            code), u16 mech, u32 md nid, u16 timestamps, u16 N,
+ *            N x u16 hash
+ *     -> SIGN_USER_REPLY u32 rc, u16 result, u32 retry_after,
+ *            u32 transactions_left, u16 N, N x u16 signature
+ * One SAD authorizes the whole batch (N <= SIGNER_USER_HASHES_MAX). The
+ * signer checks, in this order: the credential and its certificate (not
+ * expired, not revoked), the counter (N + timestamps must be left), the
+ * TOTP code (purpose "sign", replay and lockout rules of signer_totp.c),
+ * then signs all N hashes and, in ONE transaction, takes N + timestamps
+ * from the counter and writes a record per signature and per timestamp.
+ * Any refusal or failed signature counts nothing and returns no signature.
+ */
+#define SIGNER_USER_HASHES_MAX 100
+#define SIGNER_SAD_MAX 16
+
+enum signer_user_result {
+	USER_R_OK = 0,
+	USER_R_TOTP_BAD,	/* wrong code */
+	USER_R_TOTP_REPLAY,	/* code (time step) used already */
+	USER_R_TOTP_LOCKED,	/* too many wrong codes: retry_after */
+	USER_R_TOTP_NONE,	/* no TOTP enrolled for the holder */
+	USER_R_CERT_EXPIRED,	/* outside the certificate's validity */
+	USER_R_CERT_REVOKED,
+	USER_R_QUOTA,		/* not enough transactions left */
+	USER_R_UNKNOWN,		/* no such credential */
+	USER_R_SIGN_FAILED,	/* the HSM failed; nothing counted */
+};
+
+/* The stable error code of a result ("totp_replay", "cert_expired"...). */
+const char *signer_user_result_code(enum signer_user_result r);
+
+struct signer_user_req {
+	const char *credential;
+	const char *sad;		/* the TOTP code */
+	enum hsm_mech mech;
+	int md_nid;
+	unsigned timestamps;		/* timestamps the caller will request */
+	unsigned n;			/* hashes */
+	const uint8_t (*hashes)[SIGNER_HASH_MAX];
+	size_t hlen;			/* the length of each hash */
+};
+
+struct signer_user_reply {
+	enum signer_user_result result;
+	uint32_t retry_after;		/* seconds, with USER_R_TOTP_LOCKED */
+	int64_t transactions_left;
+	unsigned n;			/* signatures (= req n when OK) */
+	uint8_t (*sigs)[HSM_SIG_MAX];	/* malloc()ed; signer_user_reply_cleanup */
+	size_t *siglens;
+};
+
+/*
+ * Sign req->n hashes with the credential's key under one SAD. PC_OK with
+ * out->result telling whether it was allowed (USER_R_OK: n signatures).
+ */
+enum pc_rc signer_client_sign_user(struct signer_client *sc,
+    const struct signer_user_req *req, struct signer_user_reply *out);
+void signer_user_reply_cleanup(struct signer_user_reply *r);
 
 /*
  * The pki_keysrc of the web side: keys load as proxies that sign through

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "pki/pki.h"
 #include "signer/signer.h"
+#include "signer/signer_int.h"
 
 struct signer_ref {
 	struct signer_client *sc;
@@ -308,7 +309,7 @@ signer_client_restarts(struct signer_client *sc)
  * timeout; a channel that fails is marked broken and the signer is killed
  * (a hung signer is restarted by the supervisor).
  */
-static enum pc_rc
+enum pc_rc
 signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
     uint16_t want, struct buf *reply)
 {

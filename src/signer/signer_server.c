@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/secret.h"
 #include "signer/signer.h"
+#include "signer/signer_int.h"
 #include "store/store.h"
 
 #define SIGNER_SERVICE_KEYS 3
@@ -26,6 +27,8 @@ struct signer_srv {
 	struct hsm *hsm;
 	char allowed[SIGNER_SERVICE_KEYS][HSM_LABEL_MAX];
 	size_t nallowed;
+	struct signer_totp *totp;	/* NULL without a TOTP key */
+	struct signer_user *user;	/* SIGN_USER (holders' keys) */
 };
 
 struct signer_chan {
@@ -156,7 +159,7 @@ signer_chan_run(void *arg)
 		rd.p = in.data;
 		rd.n = in.len;
 		rd.bad = false;
-		buf_init(&reply, HSM_SIG_MAX + 64);
+		buf_init(&reply, (size_t)srv->conf->signer.max_message);
 		switch (h.type) {
 		case SIGNER_MSG_PING:
 			rtype = SIGNER_MSG_PONG;
@@ -164,6 +167,17 @@ signer_chan_run(void *arg)
 		case SIGNER_MSG_SIGN_SERVICE:
 			rtype = SIGNER_MSG_SIG;
 			signer_do_sign_service(srv, &rd, &reply);
+			break;
+		case SIGNER_MSG_TOTP_ENROL_BEGIN:
+		case SIGNER_MSG_TOTP_ENROL_CONFIRM:
+		case SIGNER_MSG_TOTP_VERIFY:
+		case SIGNER_MSG_TOTP_QR_URI:
+			rtype = SIGNER_MSG_TOTP_REPLY;
+			signer_totp_handle(srv->totp, h.type, &rd, &reply);
+			break;
+		case SIGNER_MSG_SIGN_USER:
+			rtype = SIGNER_MSG_SIGN_USER_REPLY;
+			signer_user_handle(srv->user, &rd, &reply);
 			break;
 		default:
 			log_warnx("signer: unknown message type %u; closing "
@@ -233,6 +247,11 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 		hsm_close(srv.hsm);
 		return 1;
 	}
+	if (signer_totp_open(conf, &srv.totp) != PC_OK)
+		log_warnx("signer: TOTP is not available (no key file %s?)",
+		    conf->signer.totp_key_file);
+	if (signer_user_open(conf, srv.hsm, srv.totp, &srv.user) != PC_OK)
+		log_warnx("signer: signing with holders' keys is not available");
 	log_info("signer: ready (%zu channels, %zu service keys)", nfds,
 	    srv.nallowed);
 	for (i = 0; i < nfds; i++) {
@@ -249,6 +268,8 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 		if (running[i])
 			pthread_join(chans[i].thread, NULL);
 	hsm_close(srv.hsm);
+	signer_user_close(srv.user);
+	signer_totp_close(srv.totp);
 	log_info("signer: all channels closed, exiting");
 	return 0;
 }

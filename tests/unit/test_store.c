@@ -30,11 +30,22 @@ struct backend {
 static struct backend *cur;
 
 static const char *const tables[] = {
+    /* children before the tables they refer to (foreign keys) */
+    "signatures",
+    "credentials",
+    "totp_secrets",
+    "account_links",
+    "account_codes",
+    "sessions",
+    "consents",
+    "rate_limits",
+    "users",
     "certs",
     "crls",
     "counters",
     "settings",
     "audit_log",
+    "outbox",
 };
 
 /* ---- helpers ----------------------------------------------------------- */

@@ -1,0 +1,248 @@
+/*
+ * account.h: accounts and sign-in (journeys J1-J5, J12-J14).
+ *
+ * The domain layer between the JSON handlers (src/api/api_account.c,
+ * api_session.c, api_totp.c) and the store (store_account.h) and signer
+ * (TOTP). Every flow runs in one database transaction, enqueues its e-mail
+ * or SMS in that transaction (notify_enqueue) and audits the security
+ * events (no codes, passwords, tokens or full phone numbers).
+ *
+ * Refusals return a pc_rc and fill struct acct_err with a stable code the
+ * UI translates ("code_expired", "resend_too_soon", ...; the list is in
+ * docs/api.yaml) and, for timers, retry_after. See docs/internals/account.md.
+ */
+#ifndef PC_ACCOUNT_H
+#define PC_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/conf.h"
+#include "base/pc.h"
+#include "signer/signer.h"
+#include "store/store.h"
+#include "store/store_account.h"
+
+#define ACCT_TOKEN_LEN 64	/* hex of 32 random bytes (links, sessions) */
+#define ACCT_CODE_LEN 6
+#define ACCT_PASSWORD_MIN 12
+#define ACCT_PASSWORD_MAX 256
+#define ACCT_NAME_MAX 100
+#define ACCT_EMAIL_MAX 254
+
+/* Session states (store_session.state). */
+#define SESS_PASSWORD_OK "password_ok"
+#define SESS_NEEDS_2FA "needs_2fa"
+#define SESS_FULL "full"
+
+/* Session flags. */
+#define SESS_F_EMAIL_PROVEN 0x1	/* TOTP reset: e-mail code verified */
+#define SESS_F_PHONE_EMAIL 0x2	/* phone change: e-mail code verified */
+
+struct acct_env {
+	const struct conf *conf;
+	struct store *store;
+	struct signer_client *signer;
+	const char *ip;		/* the caller's address, for consents/audit */
+};
+
+struct acct_err {
+	const char *code;	/* stable code, NULL when none */
+	const char *field;	/* the request member at fault, or NULL */
+	int64_t retry_after;	/* seconds, 0 when not a timer */
+};
+
+/* What the UI shows after a code was sent. */
+struct acct_code_info {
+	const char *channel;	/* "sms" or "email" */
+	char to_masked[64];
+	int64_t expires_at;
+	int64_t resend_after;
+};
+
+/* ---- pure rules (acct_rules.c), unit-tested -------------------------- */
+
+/*
+ * Load the list of common passwords (one per line, lower case) from path,
+ * or from the default places when path is NULL. Call once at start;
+ * without a list only the other rules apply (logged).
+ */
+enum pc_rc acct_passwords_load(const char *path);
+void acct_passwords_free(void);
+/*
+ * Check a new password: NULL when acceptable, else the error code
+ * (password_weak, password_common, password_personal).
+ */
+const char *acct_password_rule(const char *pw, const char *email,
+    const char *given_name, const char *surname);
+/* Argon2id (libsodium, interactive limits). out: crypto_pwhash_STRBYTES. */
+enum pc_rc acct_password_hash(const char *pw, char *out, size_t outlen);
+bool acct_password_verify(const char *hash, const char *pw);
+
+/* A random token (hex) and its SHA-256 (hex), each ACCT_TOKEN_LEN + 1. */
+enum pc_rc acct_token_new(char *token, char *hash);
+/* SHA-256 hex of a token; PC_EINVAL when it is not 64 hex digits. */
+enum pc_rc acct_token_hash(const char *token, char *hash);
+
+/* A 6-digit code, a salt and SHA-256(salt || code) hex. */
+enum pc_rc acct_code_new(char code[ACCT_CODE_LEN + 1],
+    char salt[STORE_ID_LEN + 1], char hash[STORE_HASH_LEN + 1]);
+void acct_code_hash(const char *salt, const char *code,
+    char hash[STORE_HASH_LEN + 1]);
+#define ACCT_CODE_MAX_ATTEMPTS 5
+/*
+ * Check a submitted code against the stored one at now: NULL when it
+ * matches, else code_used, code_expired, code_attempts or code_invalid.
+ */
+const char *acct_code_check(const struct store_code *c, const char *code,
+    int64_t now);
+/*
+ * May a new code be sent, given the latest one (NULL when none)? true, or
+ * false with *retry_after: a resend only after the previous code expired
+ * and not sooner than resend_min_s after the previous send.
+ */
+bool acct_code_resend_ok(const struct store_code *latest, int64_t now,
+    int64_t resend_min_s, int64_t *retry_after);
+
+/* "YYYY-MM-DD" -> epoch of 00:00 UTC that day; PC_EINVAL when malformed. */
+enum pc_rc acct_date_parse(const char *s, int64_t *t);
+/*
+ * The 2FA rule after a password sign-in of a user without TOTP: "required"
+ * when now is after the end of the twofa_mandatory_after day, "offer" when
+ * the user must be asked (no deferral, next_login, or a date reached),
+ * NULL when a deferral holds (never, or a date in the future).
+ */
+const char *acct_twofa_rule(const struct store_user *u, int64_t now,
+    int64_t mandatory_after);
+
+/* E.164: "+" then 8 to 15 digits, not starting with 0. */
+bool acct_phone_valid(const char *phone);
+/* "+40******678" into out. */
+void acct_phone_mask(const char *phone, char *out, size_t n);
+/* "a***@example.ro" into out. */
+void acct_email_mask(const char *email, char *out, size_t n);
+/* A plausible e-mail address (one @, a dot in the domain, no spaces). */
+bool acct_email_valid(const char *email);
+
+/* ---- sessions (acct_session.c) --------------------------------------- */
+
+struct acct_session {
+	struct store_session s;
+	struct store_user u;
+	char token[ACCT_TOKEN_LEN + 1];	/* set only when just created */
+};
+
+/*
+ * Load the session of cookie token: PC_OK, or PC_EAUTH when unknown,
+ * expired (idle or absolute) or the user is gone. Touches last_seen.
+ * OUT: *out (acct_session_cleanup).
+ */
+enum pc_rc acct_session_load(const struct acct_env *e, const char *token,
+    struct acct_session *out);
+void acct_session_cleanup(struct acct_session *s);
+/* Sign out: delete the session. */
+enum pc_rc acct_session_end(const struct acct_env *e, struct acct_session *s);
+/*
+ * What the UI shows next: "totp", "twofa_offer", "twofa_required",
+ * "gdpr_notice", "app_consent", or NULL.
+ */
+const char *acct_session_next(const struct acct_env *e,
+    const struct acct_session *s);
+
+/* ---- flows (acct_register.c, acct_login.c, acct_totp.c, ...) --------- */
+
+struct acct_register_req {
+	const char *given_name, *surname, *email, *phone, *lang;
+	const char *privacy_version;
+	bool privacy_consent;
+};
+
+/* J1. Same answer whether the e-mail exists or not. */
+enum pc_rc acct_register(const struct acct_env *e,
+    const struct acct_register_req *r, struct acct_err *err);
+
+/* J2. The link's user and state. OUT: *u (store_user_cleanup), *l. */
+enum pc_rc acct_activation_get(const struct acct_env *e, const char *token,
+    struct store_user *u, struct store_link *l, struct acct_code_info *ci,
+    bool *code_sent, struct acct_err *err);
+enum pc_rc acct_activation_phone(const struct acct_env *e, const char *token,
+    const char *phone, bool change, struct acct_code_info *ci,
+    struct acct_err *err);
+enum pc_rc acct_activation_code(const struct acct_env *e, const char *token,
+    const char *code, struct acct_err *err);
+enum pc_rc acct_activation_password(const struct acct_env *e,
+    const char *token, const char *pw, const char *pw2, char *email_out,
+    size_t email_n, struct acct_err *err);
+
+/* J3. OUT: *out with out->token set (the cookie value). */
+enum pc_rc acct_login(const struct acct_env *e, const char *email,
+    const char *pw, struct acct_session *out, struct acct_err *err);
+enum pc_rc acct_login_totp(const struct acct_env *e, struct acct_session *s,
+    const char *code, struct acct_err *err);
+enum pc_rc acct_twofa_defer(const struct acct_env *e, struct acct_session *s,
+    const char *mode, const char *date, struct acct_err *err);
+
+/* J4 / J14. */
+enum pc_rc acct_pairing_start(const struct acct_env *e,
+    struct acct_session *s, struct acct_code_info *ci, struct acct_err *err);
+enum pc_rc acct_pairing_verify(const struct acct_env *e,
+    struct acct_session *s, const char *code, bool installed,
+    struct signer_totp_reply *out, struct acct_err *err);
+/* The URI for the QR PNG, once. */
+enum pc_rc acct_pairing_qr(const struct acct_env *e, struct acct_session *s,
+    char *uri, size_t n, struct acct_err *err);
+enum pc_rc acct_pairing_confirm(const struct acct_env *e,
+    struct acct_session *s, const char *code, struct acct_err *err);
+enum pc_rc acct_totp_reset_start(const struct acct_env *e,
+    struct acct_session *s, struct acct_code_info *ci, struct acct_err *err);
+enum pc_rc acct_totp_reset_verify(const struct acct_env *e,
+    struct acct_session *s, const char *code, struct acct_err *err);
+
+/* J5. */
+enum pc_rc acct_consent_add(const struct acct_env *e, struct acct_session *s,
+    const char *kind, const char *version, struct acct_err *err);
+enum pc_rc acct_consent_each(const struct acct_env *e,
+    const struct acct_session *s,
+    enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg);
+/* The current version of a consent kind, NULL for an unknown kind. */
+const char *acct_consent_version(const struct conf *c, const char *kind);
+
+/* J12. */
+enum pc_rc acct_password_change(const struct acct_env *e,
+    struct acct_session *s, const char *cur, const char *pw, const char *pw2,
+    struct acct_err *err);
+enum pc_rc acct_recovery_start(const struct acct_env *e, const char *email,
+    struct acct_err *err);
+enum pc_rc acct_recovery_get(const struct acct_env *e, const char *token,
+    struct store_link *l, char *phone_masked, size_t n,
+    struct acct_err *err);
+enum pc_rc acct_recovery_sms(const struct acct_env *e, const char *token,
+    struct acct_code_info *ci, struct acct_err *err);
+enum pc_rc acct_recovery_code(const struct acct_env *e, const char *token,
+    const char *code, struct acct_err *err);
+enum pc_rc acct_recovery_password(const struct acct_env *e,
+    const char *token, const char *pw, const char *pw2,
+    struct acct_err *err);
+
+/* J13. */
+enum pc_rc acct_phone_email_code(const struct acct_env *e,
+    struct acct_session *s, struct acct_code_info *ci, struct acct_err *err);
+enum pc_rc acct_phone_email_verify(const struct acct_env *e,
+    struct acct_session *s, const char *code, struct acct_err *err);
+enum pc_rc acct_phone_sms_code(const struct acct_env *e,
+    struct acct_session *s, const char *phone, struct acct_code_info *ci,
+    struct acct_err *err);
+enum pc_rc acct_phone_sms_verify(const struct acct_env *e,
+    struct acct_session *s, const char *code, struct acct_err *err);
+
+/* ---- rate limits (acct_rate.c) ----------------------------------------- */
+
+/*
+ * Count a hit of key in the current window of window_s seconds; PC_ELIMIT
+ * with err->code "rate_limited" and retry_after past limit.
+ */
+enum pc_rc acct_rate_hit(const struct acct_env *e, const char *key,
+    int64_t window_s, int64_t limit, struct acct_err *err);
+
+#endif /* PC_ACCOUNT_H */

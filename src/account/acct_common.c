@@ -1,0 +1,291 @@
+/*
+ * acct_common.c: transactions, codes, notifications and audit shared by
+ * the account flows.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account/acct_int.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/rnd.h"
+#include "base/secret.h"
+
+enum pc_rc
+acct_fail(struct acct_err *err, enum pc_rc rc, const char *code)
+{
+	if (err != NULL && err->code == NULL)
+		err->code = code;
+	return rc;
+}
+
+enum pc_rc
+acct_tx_begin(const struct acct_env *e, struct db **db)
+{
+	enum pc_rc rc;
+
+	*db = NULL;
+	rc = store_acquire(e->store, db);
+	if (rc != PC_OK)
+		return rc;
+	rc = db_begin(*db);
+	if (rc != PC_OK) {
+		store_release(e->store, *db);
+		*db = NULL;
+	}
+	return rc;
+}
+
+enum pc_rc
+acct_tx_end(const struct acct_env *e, struct db *db, enum pc_rc rc)
+{
+	enum pc_rc crc;
+
+	if (db == NULL)
+		return rc;
+	if (rc == PC_OK) {
+		crc = db_commit(db);
+		if (crc != PC_OK)
+			rc = crc;
+	} else {
+		db_rollback(db);
+	}
+	store_release(e->store, db);
+	return rc;
+}
+
+enum pc_rc
+acct_audit(struct db *db, const char *actor, const char *event,
+    const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return store_audit_append(db, actor != NULL ? actor : "-", event,
+	    detail);
+}
+
+enum pc_rc
+acct_notify(struct db *db, enum notify_channel ch, const char *to,
+    const char *tmpl, const char *lang, ...)
+{
+	json_t *vars;
+	const char *k, *v;
+	va_list ap;
+	enum pc_rc rc;
+
+	vars = json_object();
+	if (vars == NULL)
+		return PC_ENOMEM;
+	va_start(ap, lang);
+	for (;;) {
+		k = va_arg(ap, const char *);
+		if (k == NULL)
+			break;
+		v = va_arg(ap, const char *);
+		json_object_set_new(vars, k, json_string(v != NULL ? v : ""));
+	}
+	va_end(ap);
+	rc = notify_enqueue(db, ch, to, tmpl, lang, vars, NULL);
+	/* The vars may hold a code: wipe what jansson keeps. */
+	{
+		json_t *val;
+		const char *key;
+
+		json_object_foreach(vars, key, val) {
+			if (json_is_string(val))
+				secret_wipe((void *)json_string_value(val),
+				    json_string_length(val));
+		}
+	}
+	json_decref(vars);
+	if (rc != PC_OK)
+		log_warnx("account: cannot queue %s (%s)", tmpl,
+		    pc_rc_str(rc));
+	return rc;
+}
+
+char *
+acct_link(const struct acct_env *e, const char *page, const char *token)
+{
+	char *s = NULL;
+	size_t n;
+
+	n = strlen(e->conf->server.public_url) + strlen(page) +
+	    strlen(token) + 4;
+	s = malloc(n);
+	if (s != NULL)
+		snprintf(s, n, "%s/%s#%s", e->conf->server.public_url, page,
+		    token);
+	return s;
+}
+
+char *
+acct_name(const struct store_user *u)
+{
+	size_t n = strlen(u->given_name) + strlen(u->surname) + 2;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s %s", u->given_name, u->surname);
+	return s;
+}
+
+int64_t
+acct_mandatory_after(const struct conf *c)
+{
+	int64_t t = 0;
+
+	if (acct_date_parse(c->account.twofa_mandatory_after, &t) != PC_OK)
+		t = 0; /* malformed: 2FA mandatory (fail closed) */
+	return t;
+}
+
+static void
+fill_info(const struct acct_env *e, const struct store_code *c,
+    struct acct_code_info *ci)
+{
+	int64_t ra = c->expires_at;
+
+	if (c->sent_at + e->conf->account.resend_min_s > ra)
+		ra = c->sent_at + e->conf->account.resend_min_s;
+	ci->channel = strstr(c->purpose, "email") != NULL ? "email" : "sms";
+	if (c->target != NULL && strchr(c->target, '@') != NULL)
+		acct_email_mask(c->target, ci->to_masked,
+		    sizeof(ci->to_masked));
+	else
+		acct_phone_mask(c->target, ci->to_masked,
+		    sizeof(ci->to_masked));
+	ci->expires_at = c->expires_at;
+	ci->resend_after = ra;
+}
+
+bool
+acct_code_info_get(struct db *db, const struct acct_env *e,
+    const char *user_id, const char *purpose, struct acct_code_info *ci)
+{
+	struct store_code c;
+	bool have = false;
+
+	if (store_code_latest(db, user_id, purpose, &c) == PC_OK) {
+		if (c.used_at == 0) {
+			fill_info(e, &c, ci);
+			have = true;
+		}
+		store_code_cleanup(&c);
+	}
+	return have;
+}
+
+enum pc_rc
+acct_code_send(const struct acct_env *e, struct db *db,
+    const struct store_user *u, const char *purpose, enum notify_channel ch,
+    const char *to, const char *target, const char *tmpl, int64_t ttl,
+    struct acct_code_info *ci, struct acct_err *err)
+{
+	struct store_code latest, c;
+	char code[ACCT_CODE_LEN + 1], *name = NULL;
+	int64_t now = clock_now(), retry = 0;
+	bool have;
+	enum pc_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	rc = store_code_latest(db, u->id, purpose, &latest);
+	if (rc != PC_OK && rc != PC_ENOTFOUND)
+		return rc;
+	have = rc == PC_OK;
+	if (!acct_code_resend_ok(have ? &latest : NULL, now,
+		e->conf->account.resend_min_s, &retry)) {
+		store_code_cleanup(&latest);
+		if (err != NULL)
+			err->retry_after = retry;
+		return acct_fail(err, PC_ELIMIT, "resend_too_soon");
+	}
+	if (have)
+		store_code_cleanup(&latest);
+	rc = rnd_hex(STORE_ID_LEN / 2, c.id);
+	if (rc == PC_OK)
+		rc = acct_code_new(code, c.salt, c.hash);
+	if (rc != PC_OK)
+		goto out;
+	snprintf(c.user_id, sizeof(c.user_id), "%s", u->id);
+	snprintf(c.purpose, sizeof(c.purpose), "%s", purpose);
+	c.target = (char *)(target != NULL ? target : to);
+	c.sent_at = now;
+	c.expires_at = now + ttl;
+	rc = store_code_insert(db, &c);
+	if (rc != PC_OK)
+		goto out;
+	name = acct_name(u);
+	if (ch == NOTIFY_EMAIL)
+		rc = acct_notify(db, ch, to, tmpl, u->lang, "code", code, "name",
+		    name != NULL ? name : "", NULL);
+	else
+		rc = acct_notify(db, ch, to, tmpl, u->lang, "code", code,
+		    NULL);
+	if (rc != PC_OK)
+		goto out;
+	rc = acct_audit(db, u->id, "code.sent", "purpose=%s channel=%s",
+	    purpose, ch == NOTIFY_EMAIL ? "email" : "sms");
+	if (rc == PC_OK && ci != NULL)
+		fill_info(e, &c, ci);
+out:
+	free(name);
+	secret_wipe(code, sizeof(code));
+	return rc;
+}
+
+enum pc_rc
+acct_code_verify(struct db *db, const char *user_id, const char *purpose,
+    const char *code, struct store_code *out, bool *commit,
+    struct acct_err *err)
+{
+	struct store_code c;
+	const char *why;
+	int64_t now = clock_now();
+	enum pc_rc rc;
+
+	*commit = false;
+	rc = store_code_latest(db, user_id, purpose, &c);
+	if (rc == PC_ENOTFOUND)
+		return acct_fail(err, PC_ESTATE, "no_code");
+	if (rc != PC_OK)
+		return rc;
+	why = acct_code_check(&c, code, now);
+	if (why != NULL) {
+		if (strcmp(why, "code_invalid") == 0) {
+			rc = store_code_add_attempt(db, c.id);
+			if (rc == PC_OK)
+				rc = acct_audit(db, user_id, "code.failed",
+				    "purpose=%s attempt=%lld", purpose,
+				    (long long)c.attempts + 1);
+			if (rc == PC_OK)
+				*commit = true;
+		}
+		store_code_cleanup(&c);
+		if (rc != PC_OK)
+			return rc;
+		return acct_fail(err,
+		    strcmp(why, "code_invalid") == 0 ? PC_EINVAL
+		    : strcmp(why, "code_attempts") == 0 ? PC_ELIMIT
+							: PC_ESTATE,
+		    why);
+	}
+	rc = store_code_use(db, c.id, now);
+	if (rc == PC_ESTATE) {
+		store_code_cleanup(&c);
+		return acct_fail(err, PC_ESTATE, "code_used");
+	}
+	if (rc == PC_OK)
+		rc = acct_audit(db, user_id, "code.ok", "purpose=%s", purpose);
+	if (rc == PC_OK && out != NULL)
+		*out = c;
+	else
+		store_code_cleanup(&c);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/*
+ * acct_int.h: what the files of src/account share.
+ */
+#ifndef PC_ACCT_INT_H
+#define PC_ACCT_INT_H
+
+#include <jansson.h>
+
+#include "account/account.h"
+#include "notify/notify.h"
+
+/* Set err and return rc. */
+enum pc_rc acct_fail(struct acct_err *err, enum pc_rc rc, const char *code);
+
+/* Acquire a connection and open a transaction. OUT: *db. */
+enum pc_rc acct_tx_begin(const struct acct_env *e, struct db **db);
+/* Commit when rc is PC_OK, else roll back; release; returns the result. */
+enum pc_rc acct_tx_end(const struct acct_env *e, struct db *db, enum pc_rc rc);
+
+/*
+ * Send a new code for purpose (resend rules apply) by template to "to".
+ * target is stored with the code (the new phone of a phone change) or NULL.
+ */
+enum pc_rc acct_code_send(const struct acct_env *e, struct db *db,
+    const struct store_user *u, const char *purpose, enum notify_channel ch,
+    const char *to, const char *target, const char *tmpl, int64_t ttl,
+    struct acct_code_info *ci, struct acct_err *err);
+/*
+ * Check the latest code of purpose and use it up on success. OUT: *c when
+ * not NULL (store_code_cleanup). Wrong tries are counted in the caller's
+ * transaction, which must be committed even on refusal (see *commit).
+ */
+enum pc_rc acct_code_verify(struct db *db, const char *user_id,
+    const char *purpose, const char *code, struct store_code *c,
+    bool *commit, struct acct_err *err);
+/* The info of the latest unused code of purpose; false when none. */
+bool acct_code_info_get(struct db *db, const struct acct_env *e,
+    const char *user_id, const char *purpose, struct acct_code_info *ci);
+
+/* Audit with the user id as actor; detail must be free of secrets. */
+enum pc_rc acct_audit(struct db *db, const char *actor, const char *event,
+    const char *fmt, ...) PC_PRINTF(4, 5);
+
+/* notify_enqueue with vars built from "k", "v" pairs (NULL-terminated). */
+enum pc_rc acct_notify(struct db *db, enum notify_channel ch, const char *to,
+    const char *tmpl, const char *lang, ...);
+/* e.g. PUBLIC_URL/activate#TOKEN */
+char *acct_link(const struct acct_env *e, const char *page, const char *token);
+/* The display name "Given Surname" (malloc). */
+char *acct_name(const struct store_user *u);
+/* Resend timer of a code (sms_code_ttl_s etc.). */
+int64_t acct_mandatory_after(const struct conf *c);
+
+/*
+ * Load the link of token of kind and its user. OUT: *u (store_user_cleanup
+ * also on failure). Refusals: link_invalid, link_expired, link_used.
+ */
+enum pc_rc acct_link_load(struct db *db, const char *token, const char *kind,
+    struct store_link *l, struct store_user *u, struct acct_err *err);
+/* A new session for u in state. OUT: s (token set). */
+enum pc_rc acct_session_create(const struct acct_env *e, struct db *db,
+    const struct store_user *u, const char *state, struct acct_session *s);
+/* The refusal for a signer TOTP result (code_invalid, totp_replay, ...). */
+enum pc_rc acct_totp_result(const struct signer_totp_reply *r,
+    struct acct_err *err);
+
+#endif /* PC_ACCT_INT_H */

@@ -1,0 +1,342 @@
+/*
+ * acct_register.c: J1 registration and J2 activation (invitation link,
+ * phone validation by SMS code, password).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account/acct_int.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/rnd.h"
+
+#define LINK_INVITATION "invitation"
+
+static bool
+name_ok(const char *s)
+{
+	size_t n;
+	const unsigned char *p;
+
+	if (s == NULL)
+		return false;
+	n = strlen(s);
+	if (n == 0 || n > ACCT_NAME_MAX)
+		return false;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
+			return false;
+	return true;
+}
+
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* A new invitation link for u, e-mailed. */
+static enum pc_rc
+invite(const struct acct_env *e, struct db *db, const struct store_user *u)
+{
+	struct store_link l;
+	char token[ACCT_TOKEN_LEN + 1], *link = NULL, *name = NULL;
+	enum pc_rc rc;
+
+	memset(&l, 0, sizeof(l));
+	rc = acct_token_new(token, l.token_hash);
+	if (rc != PC_OK)
+		return rc;
+	snprintf(l.kind, sizeof(l.kind), LINK_INVITATION);
+	snprintf(l.user_id, sizeof(l.user_id), "%s", u->id);
+	l.created_at = clock_now();
+	l.expires_at = l.created_at + e->conf->account.invitation_ttl_s;
+	rc = store_link_insert(db, &l);
+	if (rc != PC_OK)
+		goto out;
+	link = acct_link(e, "activate", token);
+	name = acct_name(u);
+	if (link == NULL || name == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	rc = acct_notify(db, NOTIFY_EMAIL, u->email, "invitation", u->lang,
+	    "name", name, "link", link, NULL);
+out:
+	free(link);
+	free(name);
+	memset(token, 0, sizeof(token));
+	return rc;
+}
+
+enum pc_rc
+acct_register(const struct acct_env *e, const struct acct_register_req *r,
+    struct acct_err *err)
+{
+	struct store_user u, old;
+	struct db *db = NULL;
+	char email[ACCT_EMAIL_MAX + 1], *link = NULL, *name = NULL;
+	enum pc_rc rc;
+
+	memset(&u, 0, sizeof(u));
+	memset(&old, 0, sizeof(old));
+	if (!name_ok(r->given_name)) {
+		err->field = "given_name";
+		return acct_fail(err, PC_EINVAL, "field_invalid");
+	}
+	if (!name_ok(r->surname)) {
+		err->field = "surname";
+		return acct_fail(err, PC_EINVAL, "field_invalid");
+	}
+	if (!acct_email_valid(r->email)) {
+		err->field = "email";
+		return acct_fail(err, PC_EINVAL, "field_invalid");
+	}
+	if (!acct_phone_valid(r->phone)) {
+		err->field = "phone";
+		return acct_fail(err, PC_EINVAL, "phone_invalid");
+	}
+	if (!r->privacy_consent) {
+		err->field = "privacy_consent";
+		return acct_fail(err, PC_EINVAL, "consent_required");
+	}
+	snprintf(email, sizeof(email), "%s", r->email);
+	lower(email);
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_user_get_by_email(db, email, &old);
+	if (rc == PC_OK && strcmp(old.status, USER_STATUS_INVITED) == 0) {
+		/* Not activated yet: a fresh invitation, same answer. */
+		rc = invite(e, db, &old);
+		if (rc == PC_OK)
+			rc = acct_audit(db, old.id, "account.reinvited", "-");
+		goto out;
+	}
+	if (rc == PC_OK) {
+		/* Never a second account; say so only by e-mail. */
+		link = acct_link(e, "signin", "");
+		name = acct_name(&old);
+		rc = link != NULL && name != NULL
+		    ? acct_notify(db, NOTIFY_EMAIL, old.email,
+			  "already_registered", old.lang, "name", name, "link",
+			  link, NULL)
+		    : PC_ENOMEM;
+		if (rc == PC_OK)
+			rc = acct_audit(db, old.id, "account.register_again",
+			    "an already-registered e-mail was sent");
+		goto out;
+	}
+	if (rc != PC_ENOTFOUND)
+		goto out;
+	rc = rnd_hex(STORE_ID_LEN / 2, u.id);
+	if (rc != PC_OK)
+		goto out;
+	u.email = email;
+	u.given_name = (char *)r->given_name;
+	u.surname = (char *)r->surname;
+	u.phone = (char *)r->phone;
+	u.lang = (char *)(r->lang != NULL && strcmp(r->lang, "en") == 0 ? "en"
+									 : "ro");
+	u.status = USER_STATUS_INVITED;
+	u.created_at = clock_now();
+	rc = store_user_insert(db, &u);
+	if (rc == PC_OK)
+		rc = store_consent_insert(db, u.id, "privacy",
+		    r->privacy_version != NULL ? r->privacy_version
+					       : e->conf->account.privacy_version,
+		    u.created_at, e->ip);
+	if (rc == PC_OK)
+		rc = invite(e, db, &u);
+	if (rc == PC_OK)
+		rc = acct_audit(db, u.id, "account.registered",
+		    "ip=%s consent=privacy", e->ip != NULL ? e->ip : "-");
+out:
+	free(link);
+	free(name);
+	store_user_cleanup(&old);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_link_load(struct db *db, const char *token, const char *kind,
+    struct store_link *l, struct store_user *u, struct acct_err *err)
+{
+	char hash[STORE_HASH_LEN + 1];
+	enum pc_rc rc;
+
+	memset(u, 0, sizeof(*u));
+	if (acct_token_hash(token, hash) != PC_OK)
+		return acct_fail(err, PC_ENOTFOUND, "link_invalid");
+	rc = store_link_get(db, hash, l);
+	if (rc == PC_ENOTFOUND || (rc == PC_OK && strcmp(l->kind, kind) != 0))
+		return acct_fail(err, PC_ENOTFOUND, "link_invalid");
+	if (rc != PC_OK)
+		return rc;
+	if (l->used_at != 0)
+		return acct_fail(err, PC_ESTATE, "link_used");
+	if (clock_now() >= l->expires_at)
+		return acct_fail(err, PC_ESTATE, "link_expired");
+	rc = store_user_get(db, l->user_id, u);
+	if (rc == PC_ENOTFOUND)
+		return acct_fail(err, PC_ENOTFOUND, "link_invalid");
+	return rc;
+}
+
+enum pc_rc
+acct_activation_get(const struct acct_env *e, const char *token,
+    struct store_user *u, struct store_link *l, struct acct_code_info *ci,
+    bool *code_sent, struct acct_err *err)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	*code_sent = false;
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_INVITATION, l, u, err);
+	if (rc == PC_OK && !l->verified)
+		*code_sent = acct_code_info_get(db, e, u->id,
+		    "activation_sms", ci);
+	if (rc != PC_OK)
+		store_user_cleanup(u);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_activation_phone(const struct acct_env *e, const char *token,
+    const char *phone, bool change, struct acct_code_info *ci,
+    struct acct_err *err)
+{
+	struct store_user u;
+	struct store_link l;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(&u, 0, sizeof(u));
+	if (!acct_phone_valid(phone)) {
+		err->field = "phone";
+		return acct_fail(err, PC_EINVAL, "phone_invalid");
+	}
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
+	if (rc != PC_OK)
+		goto out;
+	if (l.verified) {
+		rc = acct_fail(err, PC_ESTATE, "step_order");
+		goto out;
+	}
+	if (strcmp(u.phone, phone) != 0) {
+		if (!change) {
+			err->field = "phone";
+			rc = acct_fail(err, PC_EINVAL, "phone_mismatch");
+			goto out;
+		}
+		rc = store_user_set_phone(db, u.id, phone, 0);
+		if (rc != PC_OK)
+			goto out;
+		free(u.phone);
+		u.phone = strdup(phone);
+		if (u.phone == NULL) {
+			rc = PC_ENOMEM;
+			goto out;
+		}
+	}
+	rc = acct_code_send(e, db, &u, "activation_sms", NOTIFY_SMS, u.phone,
+	    NULL, "activation_sms", e->conf->account.sms_code_ttl_s, ci, err);
+out:
+	store_user_cleanup(&u);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_activation_code(const struct acct_env *e, const char *token,
+    const char *code, struct acct_err *err)
+{
+	struct store_user u;
+	struct store_link l;
+	struct db *db = NULL;
+	bool commit = false;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
+	if (rc != PC_OK)
+		goto out;
+	if (l.verified)
+		goto out; /* already done: idempotent */
+	rc = acct_code_verify(db, u.id, "activation_sms", code, NULL,
+	    &commit, err);
+	if (rc == PC_OK)
+		rc = store_link_set_verified(db, l.token_hash);
+	if (rc == PC_OK)
+		rc = store_user_set_phone(db, u.id, u.phone, clock_now());
+	if (rc == PC_OK)
+		rc = acct_audit(db, u.id, "account.phone_verified", "-");
+out:
+	store_user_cleanup(&u);
+	if (rc != PC_OK && commit) {
+		acct_tx_end(e, db, PC_OK);
+		return rc;
+	}
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_activation_password(const struct acct_env *e, const char *token,
+    const char *pw, const char *pw2, char *email_out, size_t email_n,
+    struct acct_err *err)
+{
+	struct store_user u;
+	struct store_link l;
+	struct db *db = NULL;
+	char hash[256];
+	const char *why;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
+	if (rc != PC_OK)
+		goto out;
+	if (!l.verified) {
+		rc = acct_fail(err, PC_ESTATE, "step_order");
+		goto out;
+	}
+	if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
+		err->field = "password_confirm";
+		rc = acct_fail(err, PC_EINVAL, "password_mismatch");
+		goto out;
+	}
+	why = acct_password_rule(pw, u.email, u.given_name, u.surname);
+	if (why != NULL) {
+		err->field = "password";
+		rc = acct_fail(err, PC_EINVAL, why);
+		goto out;
+	}
+	rc = acct_password_hash(pw, hash, sizeof(hash));
+	if (rc == PC_OK)
+		rc = store_user_set_password(db, u.id, hash);
+	if (rc == PC_OK)
+		rc = store_user_set_status(db, u.id, USER_STATUS_ACTIVE);
+	if (rc == PC_OK)
+		rc = store_link_use(db, l.token_hash, clock_now());
+	if (rc == PC_ESTATE)
+		rc = acct_fail(err, PC_ESTATE, "link_used");
+	if (rc == PC_OK)
+		rc = acct_audit(db, u.id, "account.activated", "-");
+	if (rc == PC_OK)
+		snprintf(email_out, email_n, "%s", u.email);
+out:
+	store_user_cleanup(&u);
+	return acct_tx_end(e, db, rc);
+}

@@ -1,0 +1,433 @@
+/*
+ * acct_settings.c: consents (J5), password change and recovery (J12),
+ * phone change (J13), and the rate-limit counters.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account/acct_int.h"
+#include "base/clock.h"
+#include "base/log.h"
+
+#define LINK_RECOVERY "recovery"
+
+/* ---- consents ------------------------------------------------------------ */
+
+const char *
+acct_consent_version(const struct conf *c, const char *kind)
+{
+	if (kind == NULL)
+		return NULL;
+	if (strcmp(kind, "gdpr_notice") == 0)
+		return c->account.gdpr_version;
+	if (strcmp(kind, "app_access") == 0)
+		return c->account.app_consent_version;
+	if (strcmp(kind, "privacy") == 0)
+		return c->account.privacy_version;
+	return NULL;
+}
+
+enum pc_rc
+acct_consent_add(const struct acct_env *e, struct acct_session *s,
+    const char *kind, const char *version, struct acct_err *err)
+{
+	struct db *db = NULL;
+	const char *cur;
+	enum pc_rc rc;
+
+	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0)
+		return acct_fail(err, PC_EAUTH, "twofa_needed");
+	cur = acct_consent_version(e->conf, kind);
+	if (cur == NULL || strcmp(kind, "privacy") == 0) {
+		err->field = "kind";
+		return acct_fail(err, PC_EINVAL, "field_invalid");
+	}
+	if (version == NULL || strcmp(version, cur) != 0) {
+		err->field = "version";
+		return acct_fail(err, PC_EINVAL, "field_invalid");
+	}
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_consent_insert(db, s->u.id, kind, version, clock_now(),
+	    e->ip);
+	if (rc == PC_OK)
+		rc = acct_audit(db, s->u.id, "consent.given",
+		    "kind=%s version=%s ip=%s", kind, version,
+		    e->ip != NULL ? e->ip : "-");
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_consent_each(const struct acct_env *e, const struct acct_session *s,
+    enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_consent_each(db, s->u.id, fn, arg);
+	store_release(e->store, db);
+	return rc;
+}
+
+/* ---- passwords ----------------------------------------------------------- */
+
+static enum pc_rc
+new_password(struct db *db, const struct store_user *u, const char *pw,
+    const char *pw2, struct acct_err *err)
+{
+	char hash[256];
+	const char *why;
+	enum pc_rc rc;
+
+	if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
+		err->field = "password_confirm";
+		return acct_fail(err, PC_EINVAL, "password_mismatch");
+	}
+	why = acct_password_rule(pw, u->email, u->given_name, u->surname);
+	if (why != NULL) {
+		err->field = "password";
+		return acct_fail(err, PC_EINVAL, why);
+	}
+	rc = acct_password_hash(pw, hash, sizeof(hash));
+	if (rc == PC_OK)
+		rc = store_user_set_password(db, u->id, hash);
+	return rc;
+}
+
+enum pc_rc
+acct_password_change(const struct acct_env *e, struct acct_session *s,
+    const char *cur, const char *pw, const char *pw2, struct acct_err *err)
+{
+	struct db *db = NULL;
+	char *name = NULL;
+	enum pc_rc rc;
+
+	if (cur == NULL || !acct_password_verify(s->u.password_hash, cur)) {
+		err->field = "current_password";
+		return acct_fail(err, PC_EAUTH, "password_wrong");
+	}
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = new_password(db, &s->u, pw, pw2, err);
+	if (rc == PC_OK)
+		rc = store_session_delete_user(db, s->u.id, s->s.id_hash);
+	name = acct_name(&s->u);
+	if (rc == PC_OK)
+		rc = acct_notify(db, NOTIFY_EMAIL, s->u.email,
+		    "password_changed", s->u.lang, "name",
+		    name != NULL ? name : "", NULL);
+	if (rc == PC_OK)
+		rc = acct_audit(db, s->u.id, "password.changed",
+		    "other sessions ended");
+	free(name);
+	return acct_tx_end(e, db, rc);
+}
+
+/* ---- recovery ------------------------------------------------------------ */
+
+enum pc_rc
+acct_recovery_start(const struct acct_env *e, const char *email,
+    struct acct_err *err)
+{
+	struct store_user u;
+	struct store_link l;
+	struct db *db = NULL;
+	char low[ACCT_EMAIL_MAX + 1], token[ACCT_TOKEN_LEN + 1];
+	char *link = NULL, *name = NULL;
+	size_t i;
+	enum pc_rc rc;
+
+	memset(&u, 0, sizeof(u));
+	if (!acct_email_valid(email)) {
+		err->field = "email";
+		return acct_fail(err, PC_EINVAL, "field_invalid");
+	}
+	for (i = 0; email[i] != '\0'; i++)
+		low[i] = (char)tolower((unsigned char)email[i]);
+	low[i] = '\0';
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_user_get_by_email(db, low, &u);
+	if (rc == PC_ENOTFOUND ||
+	    (rc == PC_OK && strcmp(u.status, USER_STATUS_ACTIVE) != 0)) {
+		rc = acct_audit(db, "-", "recovery.unknown", "ip=%s",
+		    e->ip != NULL ? e->ip : "-");
+		goto out; /* same answer: nothing revealed */
+	}
+	if (rc != PC_OK)
+		goto out;
+	memset(&l, 0, sizeof(l));
+	rc = acct_token_new(token, l.token_hash);
+	if (rc != PC_OK)
+		goto out;
+	snprintf(l.kind, sizeof(l.kind), LINK_RECOVERY);
+	snprintf(l.user_id, sizeof(l.user_id), "%s", u.id);
+	l.created_at = clock_now();
+	l.expires_at = l.created_at + e->conf->account.recovery_ttl_s;
+	rc = store_link_insert(db, &l);
+	link = acct_link(e, "recover", token);
+	name = acct_name(&u);
+	if (rc == PC_OK)
+		rc = link != NULL && name != NULL
+		    ? acct_notify(db, NOTIFY_EMAIL, u.email, "recovery_link",
+			  u.lang, "name", name, "link", link, NULL)
+		    : PC_ENOMEM;
+	if (rc == PC_OK)
+		rc = acct_audit(db, u.id, "recovery.link_sent", "ip=%s",
+		    e->ip != NULL ? e->ip : "-");
+out:
+	memset(token, 0, sizeof(token));
+	free(link);
+	free(name);
+	store_user_cleanup(&u);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_recovery_get(const struct acct_env *e, const char *token,
+    struct store_link *l, char *phone_masked, size_t n, struct acct_err *err)
+{
+	struct store_user u;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_RECOVERY, l, &u, err);
+	if (rc == PC_OK)
+		acct_phone_mask(u.phone, phone_masked, n);
+	store_user_cleanup(&u);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_recovery_sms(const struct acct_env *e, const char *token,
+    struct acct_code_info *ci, struct acct_err *err)
+{
+	struct store_user u;
+	struct store_link l;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
+	if (rc == PC_OK && l.verified)
+		rc = acct_fail(err, PC_ESTATE, "step_order");
+	if (rc == PC_OK)
+		rc = acct_code_send(e, db, &u, "recovery_sms", NOTIFY_SMS,
+		    u.phone, NULL, "recovery_sms",
+		    e->conf->account.sms_code_ttl_s, ci, err);
+	store_user_cleanup(&u);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_recovery_code(const struct acct_env *e, const char *token,
+    const char *code, struct acct_err *err)
+{
+	struct store_user u;
+	struct store_link l;
+	struct db *db = NULL;
+	bool commit = false;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
+	if (rc == PC_OK && !l.verified) {
+		rc = acct_code_verify(db, u.id, "recovery_sms", code, NULL,
+		    &commit, err);
+		if (rc == PC_OK)
+			rc = store_link_set_verified(db, l.token_hash);
+	}
+	store_user_cleanup(&u);
+	if (rc != PC_OK && commit) {
+		acct_tx_end(e, db, PC_OK);
+		return rc;
+	}
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_recovery_password(const struct acct_env *e, const char *token,
+    const char *pw, const char *pw2, struct acct_err *err)
+{
+	struct store_user u;
+	struct store_link l;
+	struct db *db = NULL;
+	char *name = NULL;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
+	if (rc == PC_OK && !l.verified)
+		rc = acct_fail(err, PC_ESTATE, "step_order");
+	if (rc == PC_OK)
+		rc = new_password(db, &u, pw, pw2, err);
+	if (rc == PC_OK) {
+		rc = store_link_use(db, l.token_hash, clock_now());
+		if (rc == PC_ESTATE)
+			rc = acct_fail(err, PC_ESTATE, "link_used");
+	}
+	if (rc == PC_OK)
+		rc = store_session_delete_user(db, u.id, NULL);
+	name = rc == PC_OK ? acct_name(&u) : NULL;
+	if (rc == PC_OK)
+		rc = acct_notify(db, NOTIFY_EMAIL, u.email, "password_changed",
+		    u.lang, "name", name != NULL ? name : "", NULL);
+	if (rc == PC_OK)
+		rc = acct_audit(db, u.id, "password.recovered",
+		    "every session ended");
+	free(name);
+	store_user_cleanup(&u);
+	return acct_tx_end(e, db, rc);
+}
+
+/* ---- phone change -------------------------------------------------------- */
+
+enum pc_rc
+acct_phone_email_code(const struct acct_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct acct_err *err)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_code_send(e, db, &s->u, "phone_email", NOTIFY_EMAIL,
+	    s->u.email, NULL, "phone_change_email_code",
+	    e->conf->account.phone_code_ttl_s, ci, err);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_phone_email_verify(const struct acct_env *e, struct acct_session *s,
+    const char *code, struct acct_err *err)
+{
+	struct db *db = NULL;
+	bool commit = false;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_code_verify(db, s->u.id, "phone_email", code, NULL, &commit,
+	    err);
+	if (rc != PC_OK) {
+		acct_tx_end(e, db, commit ? PC_OK : rc);
+		return rc;
+	}
+	s->s.flags |= SESS_F_PHONE_EMAIL;
+	rc = store_session_update(db, &s->s);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_phone_sms_code(const struct acct_env *e, struct acct_session *s,
+    const char *phone, struct acct_code_info *ci, struct acct_err *err)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	if ((s->s.flags & SESS_F_PHONE_EMAIL) == 0)
+		return acct_fail(err, PC_ESTATE, "step_order");
+	if (!acct_phone_valid(phone)) {
+		err->field = "phone";
+		return acct_fail(err, PC_EINVAL, "phone_invalid");
+	}
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_code_send(e, db, &s->u, "phone_sms", NOTIFY_SMS, phone,
+	    phone, "phone_change_sms", e->conf->account.phone_code_ttl_s, ci,
+	    err);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_phone_sms_verify(const struct acct_env *e, struct acct_session *s,
+    const char *code, struct acct_err *err)
+{
+	struct store_code c;
+	struct db *db = NULL;
+	char masked[32], *name = NULL;
+	bool commit = false;
+	enum pc_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((s->s.flags & SESS_F_PHONE_EMAIL) == 0)
+		return acct_fail(err, PC_ESTATE, "step_order");
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_code_verify(db, s->u.id, "phone_sms", code, &c, &commit,
+	    err);
+	if (rc != PC_OK) {
+		acct_tx_end(e, db, commit ? PC_OK : rc);
+		return rc;
+	}
+	if (c.target == NULL || !acct_phone_valid(c.target)) {
+		rc = PC_EINTERNAL;
+		goto out;
+	}
+	rc = store_user_set_phone(db, s->u.id, c.target, clock_now());
+	/* Sign out everywhere, this session too. */
+	if (rc == PC_OK)
+		rc = store_session_delete_user(db, s->u.id, NULL);
+	acct_phone_mask(c.target, masked, sizeof(masked));
+	name = acct_name(&s->u);
+	if (rc == PC_OK)
+		rc = acct_notify(db, NOTIFY_EMAIL, s->u.email, "phone_changed",
+		    s->u.lang, "name", name != NULL ? name : "", "phone",
+		    masked, NULL);
+	if (rc == PC_OK)
+		rc = acct_audit(db, s->u.id, "phone.changed", "new=%s",
+		    masked);
+out:
+	free(name);
+	store_code_cleanup(&c);
+	return acct_tx_end(e, db, rc);
+}
+
+/* ---- rate limits --------------------------------------------------------- */
+
+enum pc_rc
+acct_rate_hit(const struct acct_env *e, const char *key, int64_t window_s,
+    int64_t limit, struct acct_err *err)
+{
+	struct db *db = NULL;
+	int64_t now = clock_now(), win, count = 0;
+	enum pc_rc rc;
+
+	win = now - now % window_s;
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_rate_hit(db, key, win, &count);
+	/* Now and then drop old windows. */
+	if (rc == PC_OK && count == 1 && now % 64 == 0)
+		store_rate_purge(db, now - 86400);
+	store_release(e->store, db);
+	if (rc != PC_OK)
+		return rc;
+	if (count > limit) {
+		err->retry_after = win + window_s - now;
+		return acct_fail(err, PC_ELIMIT, "rate_limited");
+	}
+	return PC_OK;
+}

@@ -1,0 +1,144 @@
+/*
+ * api_totp.c: pairing the authenticator (J4, J14) and the QR PNG.
+ */
+#include <string.h>
+
+#include "account/acct_qr.h"
+#include "api/api_acct.h"
+#include "base/secret.h"
+
+enum pc_rc
+api_totp_pairing_post(struct req *r, struct resp *w)
+{
+	struct acct_code_info ci;
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	struct acct_session *s;
+	enum pc_rc rc;
+
+	s = api_session_need(r, w);
+	if (s == NULL)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = acct_pairing_start(&e, s, &ci, &err);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	return api_json_reply(w, 200, api_code_info_json(&ci));
+}
+
+enum pc_rc
+api_totp_pairing_verify_post(struct req *r, struct resp *w)
+{
+	struct signer_totp_reply t;
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	struct acct_session *s;
+	json_t *b;
+	enum pc_rc rc;
+
+	s = api_session_need(r, w);
+	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = acct_pairing_verify(&e, s, api_json_str(b, "code"),
+	    json_is_true(json_object_get(b, "installed")), &t, &err);
+	json_decref(b);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	rc = api_json_reply(w, 200,
+	    json_pack("{s:s,s:s,s:s}", "secret", t.secret, "otpauth_uri",
+		t.uri, "qr_png", "/api/v1/totp/qr.png"));
+	secret_wipe(&t, sizeof(t));
+	return rc;
+}
+
+enum pc_rc
+api_totp_qr_get(struct req *r, struct resp *w)
+{
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	struct acct_session *s;
+	char uri[SIGNER_TOTP_URI_MAX + 1];
+	enum pc_rc rc;
+
+	s = api_session_need(r, w);
+	if (s == NULL)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = acct_pairing_qr(&e, s, uri, sizeof(uri), &err);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	buf_reset(&w->body);
+	rc = acct_qr_png(uri, &w->body);
+	secret_wipe(uri, sizeof(uri));
+	if (rc != PC_OK)
+		return rc;
+	w->status = 200;
+	w->ctype = "image/png";
+	http_resp_header(w, "Cache-Control", "no-store");
+	http_resp_header(w, "Content-Disposition",
+	    "attachment; filename=\"pecete-authenticator.png\"");
+	return PC_OK;
+}
+
+enum pc_rc
+api_totp_pairing_confirm_post(struct req *r, struct resp *w)
+{
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	struct acct_session *s;
+	json_t *b, *o;
+	enum pc_rc rc;
+
+	s = api_session_need(r, w);
+	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = acct_pairing_confirm(&e, s, api_json_str(b, "code"), &err);
+	json_decref(b);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	o = api_session_info(r, s, NULL);
+	if (o != NULL)
+		json_object_set_new(o, "twofa_enabled", json_true());
+	return api_json_reply(w, 200, o);
+}
+
+enum pc_rc
+api_totp_reset_post(struct req *r, struct resp *w)
+{
+	struct acct_code_info ci;
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	struct acct_session *s;
+	enum pc_rc rc;
+
+	s = api_session_need(r, w);
+	if (s == NULL)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = acct_totp_reset_start(&e, s, &ci, &err);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	return api_json_reply(w, 200, api_code_info_json(&ci));
+}
+
+enum pc_rc
+api_totp_reset_verify_post(struct req *r, struct resp *w)
+{
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	struct acct_session *s;
+	json_t *b;
+	enum pc_rc rc;
+
+	s = api_session_need(r, w);
+	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = acct_totp_reset_verify(&e, s, api_json_str(b, "code"), &err);
+	json_decref(b);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	return api_json_reply(w, 200, json_pack("{s:b}", "email_verified", 1));
+}

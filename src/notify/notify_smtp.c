@@ -1,0 +1,308 @@
+/*
+ * notify_smtp.c: the "smtp" e-mail driver (libcurl).
+ *
+ * smtp://host:port with STARTTLS required (unless [notify] smtp_starttls
+ * = false, for a relay on the same host), or smtps://host:port (TLS from
+ * the start). AUTH with smtp_user and the password in smtp_password_file
+ * (mode 0600, read at each send). The message is multipart/alternative
+ * (text/plain and text/html, UTF-8, quoted-printable) built by curl's MIME
+ * API, with Date, From, To, an RFC 2047 encoded Subject, Message-ID and
+ * Auto-Submitted headers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/rnd.h"
+#include "base/secret.h"
+#include "notify/notify_int.h"
+
+#define SMTP_PASSWORD_MAX 1024
+/* An encoded word is at most 75 characters: 45 bytes of UTF-8 in base64. */
+#define RFC2047_CHUNK 45
+
+/* Is s printable ASCII only? */
+static bool
+ascii_only(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * "Subject: " + s, RFC 2047 B-encoded in UTF-8 when s is not plain ASCII,
+ * split between characters into encoded words of at most 75 characters
+ * on folded lines.
+ */
+static void
+subject_header(struct buf *b, const char *s)
+{
+	char b64[sodium_base64_ENCODED_LEN(
+	    RFC2047_CHUNK, sodium_base64_VARIANT_ORIGINAL)];
+	size_t n = strlen(s), i = 0, len;
+
+	buf_append_str(b, "Subject: ");
+	if (ascii_only(s) && n <= 900) {
+		buf_append_str(b, s);
+		return;
+	}
+	while (i < n) {
+		len = n - i < RFC2047_CHUNK ? n - i : RFC2047_CHUNK;
+		/* Do not cut a UTF-8 sequence: back off continuation bytes. */
+		while (i + len < n && len > 1 &&
+		       ((unsigned char)s[i + len] & 0xC0) == 0x80)
+			len--;
+		sodium_bin2base64(b64, sizeof(b64),
+		    (const unsigned char *)s + i, len,
+		    sodium_base64_VARIANT_ORIGINAL);
+		buf_printf(b, "%s=?UTF-8?B?%s?=", i > 0 ? "\r\n " : "", b64);
+		i += len;
+	}
+}
+
+/* RFC 5322 date in UTC, independent of the locale. */
+static void
+date_header(struct buf *b, int64_t now)
+{
+	static const char *const days[] = {
+	    "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000",
+	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The address inside "Name <addr>" or the whole string. OUT: addr. */
+static bool
+from_address(const char *from, char *addr, size_t n)
+{
+	const char *lt = strrchr(from, '<'), *gt;
+	size_t len;
+
+	if (lt == NULL) {
+		len = strlen(from);
+		lt = from - 1;
+	} else {
+		gt = strchr(lt, '>');
+		if (gt == NULL)
+			return false;
+		len = (size_t)(gt - lt - 1);
+	}
+	if (len == 0 || len >= n)
+		return false;
+	memcpy(addr, lt + 1, len);
+	addr[len] = '\0';
+	return strchr(addr, '@') != NULL && strchr(addr, ' ') == NULL;
+}
+
+/* A copy of s with every LF as CRLF (MIME text is canonical with CRLF). */
+static char *
+crlf_dup(const char *s)
+{
+	struct buf b;
+	const char *p;
+	size_t n;
+
+	buf_init(&b, 1024 * 1024);
+	for (p = s; *p; p++) {
+		if (*p == '\n' && (p == s || p[-1] != '\r'))
+			buf_append(&b, "\r", 1);
+		buf_append(&b, p, 1);
+	}
+	if (!buf_ok(&b) || b.data == NULL) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	return (char *)buf_steal(&b, &n);
+}
+
+/* Wipe (codes, links) and free a string. */
+static void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	secret_wipe(s, strlen(s));
+	free(s);
+}
+
+/* Add one header line built in b to list; false when out of memory. */
+static bool
+add_header(struct curl_slist **list, struct buf *b)
+{
+	struct curl_slist *l;
+
+	if (!buf_ok(b))
+		return false;
+	l = curl_slist_append(*list, (const char *)b->data);
+	buf_reset(b);
+	if (l == NULL)
+		return false;
+	*list = l;
+	return true;
+}
+
+static enum pc_rc
+smtp_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
+    size_t whylen)
+{
+	CURL *h = NULL;
+	curl_mime *mime = NULL, *alt = NULL;
+	curl_mimepart *part;
+	struct curl_slist *hdrs = NULL, *rcpt = NULL, *inl = NULL;
+	struct buf b;
+	char from[NOTIFY_TO_MAX + 1], mid[2 * 12 + 1], path[NOTIFY_TO_MAX + 3];
+	char *password = NULL, *text = NULL, *html = NULL;
+	const char *domain;
+	long code = 0;
+	CURLcode cc;
+	enum pc_rc rc = PC_ENOMEM;
+
+	buf_init(&b, 16 * 1024);
+	if (!from_address(c->mail_from, from, sizeof(from)) ||
+	    !ascii_only(c->mail_from)) {
+		snprintf(why, whylen, "mail_from is not an ASCII address");
+		rc = PC_EINVAL;
+		goto out;
+	}
+	if (c->smtp_user != NULL) {
+		rc = secret_read_file(
+		    c->smtp_password_file, SMTP_PASSWORD_MAX, &password);
+		if (rc != PC_OK) {
+			snprintf(why, whylen,
+			    "cannot read smtp_password_file "
+			    "(%s)",
+			    pc_rc_str(rc));
+			rc = PC_EUNAVAIL;
+			goto out;
+		}
+	}
+	rc = rnd_hex(12, mid);
+	if (rc != PC_OK)
+		goto out;
+	rc = PC_ENOMEM;
+	domain = strchr(from, '@') + 1;
+
+	/* Headers. */
+	date_header(&b, clock_now());
+	if (!add_header(&hdrs, &b))
+		goto out;
+	buf_printf(&b, "From: %s", c->mail_from);
+	if (!add_header(&hdrs, &b))
+		goto out;
+	buf_printf(&b, "To: %s", m->to);
+	if (!add_header(&hdrs, &b))
+		goto out;
+	subject_header(&b, m->subject != NULL ? m->subject : "Pecete");
+	if (!add_header(&hdrs, &b))
+		goto out;
+	buf_printf(
+	    &b, "Message-ID: <%s.%lld@%s>", mid, (long long)m->id, domain);
+	if (!add_header(&hdrs, &b))
+		goto out;
+	buf_append_str(&b, "Auto-Submitted: auto-generated");
+	if (!add_header(&hdrs, &b))
+		goto out;
+	snprintf(path, sizeof(path), "<%s>", m->to);
+	rcpt = curl_slist_append(NULL, path);
+	if (rcpt == NULL)
+		goto out;
+
+	text = crlf_dup(m->text);
+	html = crlf_dup(m->html != NULL ? m->html : "");
+	h = curl_easy_init();
+	if (h == NULL || text == NULL || html == NULL)
+		goto out;
+	/* Body: multipart/alternative inside the top-level multipart. */
+	mime = curl_mime_init(h);
+	alt = curl_mime_init(h);
+	if (mime == NULL || alt == NULL)
+		goto out;
+	part = curl_mime_addpart(alt);
+	if (part == NULL ||
+	    curl_mime_data(part, text, CURL_ZERO_TERMINATED) != CURLE_OK ||
+	    curl_mime_type(part, "text/plain; charset=UTF-8") != CURLE_OK ||
+	    curl_mime_encoder(part, "quoted-printable") != CURLE_OK)
+		goto out;
+	part = curl_mime_addpart(alt);
+	if (part == NULL ||
+	    curl_mime_data(part, html, CURL_ZERO_TERMINATED) != CURLE_OK ||
+	    curl_mime_type(part, "text/html; charset=UTF-8") != CURLE_OK ||
+	    curl_mime_encoder(part, "quoted-printable") != CURLE_OK)
+		goto out;
+	part = curl_mime_addpart(mime);
+	if (part == NULL || curl_mime_subparts(part, alt) != CURLE_OK)
+		goto out;
+	alt = NULL; /* owned by mime now */
+	inl = curl_slist_append(NULL, "Content-Disposition: inline");
+	if (inl == NULL ||
+	    curl_mime_type(part, "multipart/alternative") != CURLE_OK ||
+	    curl_mime_headers(part, inl, 1) != CURLE_OK)
+		goto out;
+	inl = NULL; /* owned by the part */
+
+	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (strncmp(c->smtp_url, "smtps://", 8) == 0 || c->smtp_starttls)
+		curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (c->smtp_ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->smtp_ca_file);
+	if (password != NULL) {
+		curl_easy_setopt(h, CURLOPT_USERNAME, c->smtp_user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, password);
+	}
+	snprintf(path, sizeof(path), "<%s>", from);
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, path);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->timeout_s);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->timeout_s);
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (cc == CURLE_OK) {
+		rc = PC_OK;
+	} else {
+		snprintf(why, whylen, "smtp: %s (reply %ld)",
+		    curl_easy_strerror(cc), code);
+		/* 5xx: the server refused the message for good. */
+		rc = code >= 500 && code < 600 && cc != CURLE_LOGIN_DENIED
+		         ? PC_EINVAL
+		         : PC_EUNAVAIL;
+	}
+out:
+	if (rc == PC_ENOMEM && why[0] == '\0')
+		snprintf(why, whylen, "out of memory");
+	curl_mime_free(alt);
+	curl_mime_free(mime);
+	curl_slist_free_all(inl);
+	curl_slist_free_all(hdrs);
+	curl_slist_free_all(rcpt);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	if (password != NULL)
+		secret_strfree(password);
+	wipe_free(text);
+	wipe_free(html);
+	buf_cleanup(&b);
+	return rc;
+}
+
+const struct notify_driver notify_smtp_driver = {
+    "smtp", NOTIFY_EMAIL, false, smtp_send};

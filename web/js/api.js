@@ -1,0 +1,126 @@
+// api.js: the JSON API under /api/v1. Sends the CSRF token (from GET
+// /api/v1/session, which also sets the pc_csrf cookie for anonymous
+// callers) on every state-changing request, and turns error bodies
+// {"error":{"code","message","field","retry_after"}} into ApiError.
+import { t, has } from './i18n.js';
+
+const BASE = '/api/v1';
+let csrf = null;
+
+export class ApiError extends Error {
+	constructor(status, body) {
+		const e = (body && body.error) || {};
+		super(e.message || `HTTP ${status}`);
+		this.status = status;
+		this.code = e.code || (status === 0 ? 'network' : 'http_' + status);
+		this.field = e.field || null;
+		this.retryAfter = e.retry_after ?? null;
+		this.serverMessage = e.message || '';
+	}
+}
+
+async function raw(method, path, body) {
+	const opts = {
+		method,
+		credentials: 'same-origin',
+		headers: { Accept: 'application/json' },
+	};
+	if (method !== 'GET' && method !== 'HEAD') {
+		if (csrf === null && path !== '/session')
+			await session();
+		if (csrf)
+			opts.headers['X-CSRF-Token'] = csrf;
+	}
+	if (body !== undefined) {
+		opts.headers['Content-Type'] = 'application/json';
+		opts.body = JSON.stringify(body);
+	}
+	let r;
+	try {
+		r = await fetch(BASE + path, opts);
+	} catch (e) {
+		throw new ApiError(0, null);
+	}
+	const ct = r.headers.get('Content-Type') || '';
+	let data = null;
+	if (ct.startsWith('application/json')) {
+		try {
+			data = await r.json();
+		} catch (e) {
+			data = null;
+		}
+	}
+	if (!r.ok)
+		throw new ApiError(r.status, data);
+	return data || {};
+}
+
+async function call(method, path, body) {
+	try {
+		const data = await raw(method, path, body);
+		if (data && typeof data.csrf === 'string')
+			csrf = data.csrf;
+		return data;
+	} catch (e) {
+		// A stale token (new session after sign-in/out): refresh, retry once.
+		if (e instanceof ApiError && e.code === 'csrf' && method !== 'GET') {
+			await session();
+			return raw(method, path, body);
+		}
+		throw e;
+	}
+}
+
+// GET /session: {state, csrf, next, user, twofa_mandatory_after}.
+export async function session() {
+	const s = await raw('GET', '/session');
+	csrf = s.csrf || null;
+	return s;
+}
+
+export const api = {
+	get: (p) => call('GET', p),
+	post: (p, b) => call('POST', p, b === undefined ? {} : b),
+	del: (p) => call('DELETE', p),
+};
+
+// A binary resource (the QR PNG) as a data: URL (the CSP allows data:
+// images; blob: is not allowed).
+export async function getDataUrl(path) {
+	const r = await fetch(BASE + path, { credentials: 'same-origin' });
+	if (!r.ok) {
+		let data = null;
+		try {
+			data = await r.json();
+		} catch (e) { /* not JSON */ }
+		throw new ApiError(r.status, data);
+	}
+	const blob = await r.blob();
+	return new Promise((resolve, reject) => {
+		const fr = new FileReader();
+		fr.onload = () => resolve(fr.result);
+		fr.onerror = () => reject(fr.error);
+		fr.readAsDataURL(blob);
+	});
+}
+
+// The message to show for an error: our translation of its code, else the
+// server's message.
+export function errorText(e) {
+	if (!(e instanceof ApiError))
+		return t('err.generic');
+	const key = 'err.' + e.code;
+	if (has(key)) {
+		let s = t(key);
+		if (e.retryAfter)
+			s += ' ' + t('err.retry_after', { when: fmtWait(e.retryAfter) });
+		return s;
+	}
+	return e.serverMessage || t('err.generic');
+}
+
+export function fmtWait(sec) {
+	sec = Math.max(0, Math.ceil(sec));
+	const m = Math.floor(sec / 60), s = sec % 60;
+	return m > 0 ? t('time.min_sec', { m, s }) : t('time.sec', { s });
+}
