@@ -34,6 +34,12 @@ grep -nE '#include <(openssl|mupdf|sqlite3|libpq-fe|p11-kit)' $(echo "$files" | 
 # shellcheck disable=SC2086
 grep -nE '"(SELECT|INSERT|UPDATE|DELETE) ' $(echo "$files" | grep -vE '^src/store/') 2>/dev/null \
 	| cut -d: -f1,2 | report "SQL outside src/store/"
+# Every notification template the accounts code sends must exist.
+# (the first string after NOTIFY_EMAIL/NOTIFY_SMS in a call is the template)
+for t in $(perl -0ne 'while (/NOTIFY_(?:EMAIL|SMS)\s*,[^;]*?"([a-z_]+)"/g) { print "$1\n" }' src/account/*.c 2>/dev/null | sort -u); do
+	grep -q "{\"$t\"," src/notify/notify_templates.c ||
+		echo "src/account: template \"$t\" is not in src/notify/notify_templates.c" | tee -a "$found"
+done
 [ -s "$found" ] && status=1
 if [ "$status" -eq 0 ]; then
 	echo "checksrc: OK ($(echo "$files" | wc -l) files)"

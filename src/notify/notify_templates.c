@@ -192,6 +192,36 @@ const struct notify_tmpl notify_templates[] = {
             "<p>The code is valid for {{minutes}}. If you did not ask "
             "for this change, do not give the code to anyone and change "
             "your password.</p>"}},
+    {"totp_reset_email_code", NOTIFY_EMAIL, "name code", 10, 0,
+        {"Pecete: cod pentru reîmperecherea aplicației de autentificare",
+            "Bună ziua, {{name}},\n\n"
+            "Ați cerut să legați din nou aplicația de autentificare "
+            "(de exemplu pentru că ați schimbat telefonul). Introduceți "
+            "pe pagină codul:\n\n{{code}}\n\n"
+            "Codul este valabil {{minutes}}. După el vă vom trimite și un "
+            "cod prin SMS. Dacă nu ați cerut dvs. acest lucru, schimbați-"
+            "vă parola: cineva o cunoaște.",
+            "<p>Bună ziua, {{name}},</p>"
+            "<p>Ați cerut să legați din nou aplicația de autentificare "
+            "(de exemplu pentru că ați schimbat telefonul). Introduceți "
+            "pe pagină codul:</p>" CODE_HTML
+            "<p>Codul este valabil {{minutes}}. După el vă vom trimite și "
+            "un cod prin SMS. Dacă nu ați cerut dvs. acest lucru, "
+            "schimbați-vă parola: cineva o cunoaște.</p>"},
+        {"Pecete: code to pair your authenticator again",
+            "Hello {{name}},\n\n"
+            "You asked to pair your authenticator app again (for "
+            "example after changing phones). Enter this code on the "
+            "page:\n\n{{code}}\n\n"
+            "The code is valid for {{minutes}}. An SMS code follows. If "
+            "this was not you, change your password: someone knows it.",
+            "<p>Hello {{name}},</p>"
+            "<p>You asked to pair your authenticator app again (for "
+            "example after changing phones). Enter this code on the "
+            "page:</p>" CODE_HTML
+            "<p>The code is valid for {{minutes}}. An SMS code follows. "
+            "If this was not you, change your password: someone knows "
+            "it.</p>"}},
     {"phone_change_sms", NOTIFY_SMS, "code", 5, 0,
         {NULL,
             "Pecete: codul pentru confirmarea noului numar de telefon "

@@ -86,8 +86,8 @@ test_every_template_renders(void **state)
 			n++;
 		}
 	}
-	/* The 11 account templates and the two test ones. */
-	assert_int_equal(n, 2 * 13);
+	/* The 12 account templates and the two test ones. */
+	assert_int_equal(n, 2 * 14);
 	json_decref(vars);
 }
 
