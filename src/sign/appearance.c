@@ -63,7 +63,9 @@ sign_appearance_new(fz_context *ctx, pdf_document *doc, float w, float h,
 	char lines[AP_MAX_LINES][320];
 	fz_font *font = NULL;
 	fz_buffer *b = NULL;
-	pdf_obj *fref = NULL, *res = NULL, *xobj = NULL;
+	pdf_obj *fref = NULL, *res = NULL;
+	/* Set inside fz_try, read after it: volatile for setjmp. */
+	pdf_obj *volatile xobj = NULL;
 	float lh, fs, y, tw;
 	int n = 0, i;
 
