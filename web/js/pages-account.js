@@ -199,8 +199,10 @@ export async function settings(ctx) {
 		api.get('/consents').catch(() => ({ consents: [] })),
 	]);
 	const rows = (cons.consents || []).map((c) => h('tr', {},
-	    h('td', {}, t(KINDS[c.kind] || c.kind)), h('td', {}, c.version || ''),
-	    h('td', {}, fmtTime(c.accepted_at)), h('td', {}, c.ip || '')));
+	    h('td', { 'data-label': t('set.c_kind') }, t(KINDS[c.kind] || c.kind)),
+	    h('td', { 'data-label': t('set.c_version') }, c.version || ''),
+	    h('td', { 'data-label': t('set.c_time') }, fmtTime(c.accepted_at)),
+	    h('td', { 'data-label': t('set.c_ip') }, c.ip || '')));
 	return page('set.title',
 	    h('h2', {}, t('set.account')),
 	    h('dl', { class: 'kv', id: 'set-account' },
@@ -215,7 +217,7 @@ export async function settings(ctx) {
 		h('li', {}, link('/totp', 'nav.totp', 'set-totp'))),
 	    h('h2', {}, t('set.consents')),
 	    rows.length
-		? h('div', { style: null }, h('table', { class: 'list', id: 'set-consents' },
+		? h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'set-consents' },
 		    h('thead', {}, h('tr', {}, ['set.c_kind', 'set.c_version', 'set.c_time', 'set.c_ip'].map((k) => h('th', { scope: 'col' }, t(k))))),
 		    h('tbody', {}, rows)))
 		: h('p', { class: 'muted', id: 'set-consents' }, t('set.no_consents')));

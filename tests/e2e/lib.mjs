@@ -1,0 +1,195 @@
+// lib.mjs: helpers of the browser suite: TAP output, the maildir written
+// by tests/support/smtp-sink.sh, the SMS log of sms-receiver.py, TOTP
+// codes (oathtool) and QR decoding (zbarimg), screenshots at two widths.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+let n = 0;
+let failed = 0;
+export function tapOk(ok, what, extra) {
+	n++;
+	if (!ok)
+		failed++;
+	console.log(`${ok ? 'ok' : 'not ok'} ${n} - ${what}${extra ? ' # ' + extra : ''}`);
+}
+export function tapSkip(what, why) {
+	n++;
+	console.log(`ok ${n} - ${what} # SKIP ${why}`);
+}
+export function tapDone() {
+	console.log(`1..${n}`);
+	console.log(`# ${n - failed} passed, ${failed} failed`);
+	return failed;
+}
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- e-mail --------------------------------------------------------------
+function decodeQP(s) {
+	const bytes = [];
+	const t = s.replace(/=\r?\n/g, '');
+	for (let i = 0; i < t.length; i++) {
+		if (t[i] === '=' && /^[0-9A-F]{2}$/i.test(t.slice(i + 1, i + 3))) {
+			bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
+			i += 2;
+		} else {
+			bytes.push(...Buffer.from(t[i], 'utf8'));
+		}
+	}
+	return Buffer.from(bytes).toString('utf8');
+}
+function splitHead(raw) {
+	const i = raw.search(/\r?\n\r?\n/);
+	const head = i < 0 ? raw : raw.slice(0, i);
+	const body = i < 0 ? '' : raw.slice(i).replace(/^\r?\n\r?\n/, '');
+	const headers = {};
+	for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+		const m = /^([^:]+):\s*(.*)$/.exec(line);
+		if (m)
+			headers[m[1].toLowerCase()] = m[2];
+	}
+	return { headers, body };
+}
+function decodeWords(s) {
+	return (s || '').replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (m, cs, enc, txt) =>
+	    enc.toUpperCase() === 'B' ? Buffer.from(txt, 'base64').toString('utf8')
+		: decodeQP(txt.replace(/_/g, ' ')));
+}
+// All text parts of a message, decoded.
+function texts(raw) {
+	const { headers, body } = splitHead(raw);
+	const ct = headers['content-type'] || 'text/plain';
+	const m = /boundary="?([^";]+)"?/i.exec(ct);
+	if (/^multipart\//i.test(ct) && m) {
+		const parts = body.split('--' + m[1]).slice(1);
+		return parts.filter((p) => !p.startsWith('--')).flatMap((p) => texts(p.replace(/^\r?\n/, '')));
+	}
+	const cte = (headers['content-transfer-encoding'] || '').toLowerCase();
+	let text = body;
+	if (cte === 'base64')
+		text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+	else if (cte === 'quoted-printable')
+		text = decodeQP(body);
+	return [{ type: ct.split(';')[0].trim().toLowerCase(), text }];
+}
+
+export class Mailbox {
+	constructor(dir) {
+		this.dir = path.join(dir, 'maildir', 'new');
+		this.seen = new Set();
+	}
+	list() {
+		try {
+			return fs.readdirSync(this.dir).sort();
+		} catch (e) {
+			return [];
+		}
+	}
+	// Wait for a new message to `to` whose text matches re. Returns
+	// {subject, text, html, match}.
+	async wait(to, re, timeoutMs = 30000) {
+		const end = Date.now() + timeoutMs;
+		while (Date.now() < end) {
+			for (const f of this.list()) {
+				if (this.seen.has(f))
+					continue;
+				const raw = fs.readFileSync(path.join(this.dir, f), 'utf8');
+				const { headers } = splitHead(raw);
+				if (!(headers.to || '').toLowerCase().includes(to.toLowerCase()))
+					continue;
+				const parts = texts(raw);
+				const plain = parts.filter((p) => p.type === 'text/plain').map((p) => p.text).join('\n');
+				const html = parts.filter((p) => p.type === 'text/html').map((p) => p.text).join('\n');
+				const m = re.exec(plain) || re.exec(html);
+				if (!m)
+					continue;
+				this.seen.add(f);
+				return { subject: decodeWords(headers.subject), text: plain, html, match: m };
+			}
+			await sleep(200);
+		}
+		throw new Error(`no e-mail to ${to} matching ${re} within ${timeoutMs} ms`);
+	}
+	// Mark everything present as seen (older mail must not match later).
+	skipAll() {
+		for (const f of this.list())
+			this.seen.add(f);
+	}
+}
+
+// ---- SMS ------------------------------------------------------------------
+export class SmsLog {
+	constructor(dir) {
+		this.file = path.join(dir, 'sms.log');
+		this.used = 0;
+	}
+	lines() {
+		try {
+			return fs.readFileSync(this.file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+		} catch (e) {
+			return [];
+		}
+	}
+	// Wait for a new SMS to `to` with a 6-digit code; returns the code.
+	async code(to, timeoutMs = 30000) {
+		const end = Date.now() + timeoutMs;
+		while (Date.now() < end) {
+			const all = this.lines();
+			for (let i = this.used; i < all.length; i++) {
+				const b = all[i].body || {};
+				if (b.to !== to)
+					continue;
+				const m = /\b(\d{6})\b/.exec(b.text || '');
+				if (m) {
+					this.used = i + 1;
+					return m[1];
+				}
+			}
+			await sleep(200);
+		}
+		throw new Error(`no SMS to ${to} within ${timeoutMs} ms`);
+	}
+	skipAll() {
+		this.used = this.lines().length;
+	}
+}
+
+// ---- TOTP and QR ------------------------------------------------------------
+const lastStep = new Map();
+// A code for secret in a time step not used before for it (replay is
+// refused), waiting for the next 30-s step when needed.
+export async function totp(secret) {
+	for (;;) {
+		const step = Math.floor(Date.now() / 1000 / 30);
+		const secsInto = (Date.now() / 1000) % 30;
+		if (step > (lastStep.get(secret) ?? -1) && secsInto < 27) {
+			lastStep.set(secret, step);
+			return execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
+		}
+		await sleep(500);
+	}
+}
+// Every used step, of any secret, advances: sign-in with a secret just
+// used for pairing must wait too.
+export function markUsed(secret) {
+	lastStep.set(secret, Math.floor(Date.now() / 1000 / 30));
+}
+
+export function decodeQr(pngFile) {
+	return execFileSync('zbarimg', ['-q', '--raw', pngFile],
+	    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+// ---- screenshots -----------------------------------------------------------
+export async function shots(page, dir, name) {
+	fs.mkdirSync(dir, { recursive: true });
+	const vp = page.viewportSize();
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await page.screenshot({ path: path.join(dir, `${name}-1280.png`), fullPage: true });
+	await page.setViewportSize({ width: 360, height: 740 });
+	await page.screenshot({ path: path.join(dir, `${name}-360.png`), fullPage: true });
+	const w = await page.evaluate(() => document.documentElement.scrollWidth);
+	await page.setViewportSize(vp);
+	if (w > 360)
+		throw new Error(`page ${name} is ${w} px wide at 360 px`);
+}
