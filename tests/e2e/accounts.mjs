@@ -179,6 +179,11 @@ async function onboard(page, user, lang) {
 		const described = await page.getAttribute('#reg-given', 'aria-describedby');
 		assert(described.includes('reg-given-err'), 'error not tied to the field');
 		await page.fill('#reg-given', user.given);
+		// Editing a field clears its error.
+		const stale = await page.textContent('#reg-given-err');
+		assert(stale === '', `error still shown after editing: ${stale}`);
+		assert(await page.getAttribute('#reg-given', 'aria-invalid') === null,
+		    'field still marked invalid after editing');
 		await page.fill('#reg-surname', user.surname);
 		await page.fill('#reg-email', user.email);
 		await page.selectOption('#reg-phone-cc', '+40');

@@ -124,8 +124,16 @@ export function clearErrors(fields) {
 
 export function fieldError(f, text) {
 	f.err.textContent = text;
-	if (f.input)
+	if (f.input) {
 		f.input.setAttribute('aria-invalid', 'true');
+		// The message goes as soon as the person edits the field.
+		const clear = () => {
+			f.err.textContent = '';
+			f.input.removeAttribute('aria-invalid');
+		};
+		f.input.addEventListener('input', clear, { once: true });
+		f.input.addEventListener('change', clear, { once: true });
+	}
 	f.focus();
 }
 
