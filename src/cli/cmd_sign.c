@@ -3,7 +3,7 @@
  *
  *   pecete sign [--p12 F --pass-file F | --pkcs11-module SO --pkcs11-key L
  *       --pin-file F --signer-cert PEM [--pkcs11-token T] |
- *       --data DIR --cert SERIAL --otp CODE]
+ *       --data DIR --cert SERIAL (--otp CODE | --otp-file F)]
  *       [--format pades|cades] [--level B-B|B-T] [--tsa URL]
  *       [--visible PAGE:X,Y,W,H | --field NAME] [--reason R] [--location L]
  *       [--lang ro|en] [--hash sha256|sha384|sha512] [--lock]
@@ -35,7 +35,7 @@ enum {
 	OPT_P11_TOKEN, OPT_PIN_FILE, OPT_SIGNER_CERT, OPT_DATA, OPT_CERT,
 	OPT_OTP, OPT_FORMAT, OPT_LEVEL, OPT_TSA, OPT_VISIBLE, OPT_FIELD,
 	OPT_REASON, OPT_LOCATION, OPT_LANG, OPT_HASH, OPT_LOCK, OPT_OUT_DIR,
-	OPT_MAX_SIZE, OPT_CONTENT, OPT_TRUST, OPT_NO_OCSP,
+	OPT_MAX_SIZE, OPT_CONTENT, OPT_TRUST, OPT_NO_OCSP, OPT_OTP_FILE,
 };
 
 static const struct option sign_longopts[] = {
@@ -49,6 +49,7 @@ static const struct option sign_longopts[] = {
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "otp", required_argument, NULL, OPT_OTP },
+	{ "otp-file", required_argument, NULL, OPT_OTP_FILE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "tsa", required_argument, NULL, OPT_TSA },
@@ -67,7 +68,8 @@ static const struct option sign_longopts[] = {
 struct sign_args {
 	const char *p12, *pass_file;
 	const char *p11_module, *p11_key, *p11_token, *pin_file, *signer_cert;
-	const char *data, *cert, *otp;
+	const char *data, *cert, *otp_file;
+	char *otp;		/* secret memory; the argv copy is wiped */
 	const char *format;
 	const char *out_dir;
 };
@@ -170,13 +172,18 @@ out_name(const char *dir, const char *in, bool cades)
 
 /*
  * Mode (a): our HSM through the signer process, one SAD (TOTP code) for
- * the whole batch. The CMS of each input is built twice with the same
- * options and time: pass 1 only collects the hash each input needs signed
- * (the engine stops at the signature; nothing is written), then ONE
- * SIGN_USER signs them all (the signer checks the code, the certificate
- * and the counter, and counts), then pass 2 builds the outputs with those
- * signatures (and requests the timestamps at B-T). Pass 2 checks that each
- * hash is the one authorized, so it can never sign anything else.
+ * the whole batch. Step 1 prepares every input and collects the hash it
+ * needs signed (the hash of the CMS signed attributes): a PDF is written
+ * once, with a zero /Contents, into a temporary file (sign_pades_begin),
+ * and its CMS is built with a signer that only records the hash and stops;
+ * a .p7s has nothing to write yet. Then ONE SIGN_USER signs them all (the
+ * signer checks the code, the certificate and the counter, and counts).
+ * Step 3 builds each CMS again with those signatures (and requests the
+ * timestamps at B-T) and patches it in (sign_pades_finish: sync, rename)
+ * or writes the .p7s (CAdES hashes its input again). Step 3 checks that
+ * each hash is the one authorized, so it can never sign anything else;
+ * when the authorization is refused the temporary files are removed, so
+ * no output appears.
  */
 struct sad_batch {
 	uint8_t hashes[SIGNER_USER_HASHES_MAX][SIGNER_HASH_MAX];
@@ -296,6 +303,7 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	struct sign_err err;
 	struct sad_batch *b;
 	char serial[STORE_SERIAL_MAX + 1], tsa[1024], **dst = NULL;
+	struct sign_pades_job **jobs = NULL;
 	bool *cades = NULL;
 	int i, status = 1;
 	unsigned before;
@@ -304,15 +312,18 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	b = calloc(1, sizeof(*b));
 	dst = calloc((size_t)ninputs, sizeof(*dst));
 	cades = calloc((size_t)ninputs, sizeof(*cades));
-	if (b == NULL || dst == NULL || cades == NULL) {
+	jobs = calloc((size_t)ninputs, sizeof(*jobs));
+	if (b == NULL || dst == NULL || cades == NULL || jobs == NULL) {
 		free(b);
 		free(dst);
 		free(cades);
+		free(jobs);
 		return 1;
 	}
 	memset(&core, 0, sizeof(core));
 	if (a->cert == NULL || a->otp == NULL) {
-		cli_err(cmd, "--data needs --cert SERIAL and --otp CODE");
+		cli_err(cmd, "--data needs --cert SERIAL and --otp CODE (or "
+		    "--otp-file F)");
 		status = 2;
 		goto out;
 	}
@@ -339,7 +350,7 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	if (rc != PC_OK)
 		goto out;
 
-	/* Pass 1: intake checks and the hash of each input. */
+	/* Step 1: intake checks, the PDFs' updates and each hash to sign. */
 	for (i = 0; i < ninputs; i++) {
 		cades[i] = a->format != NULL ? strcmp(a->format, "cades") == 0 :
 		    !is_pdf(inputs[i]);
@@ -349,8 +360,14 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 			goto out;
 		memset(&err, 0, sizeof(err));
 		before = b->n;
-		rc = cades[i] ? sign_cades_file(s, o, inputs[i], dst[i], &err) :
-		    sign_pades_file(s, o, inputs[i], dst[i], &err);
+		if (cades[i]) {
+			rc = sign_cades_file(s, o, inputs[i], dst[i], &err);
+		} else {
+			rc = sign_pades_begin(s, o, inputs[i], dst[i], &jobs[i],
+			    &err);
+			if (rc == PC_OK)
+				rc = sign_pades_finish(jobs[i], s, &err);
+		}
 		if (b->n != before + 1) {
 			cli_err(cmd, "%s: %s: %s (nothing was signed)",
 			    inputs[i], err.code != NULL ? err.code :
@@ -394,13 +411,13 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 		goto out;
 	}
 
-	/* Pass 2: the outputs, with the authorized signatures. */
+	/* Step 3: the outputs, with the authorized signatures. */
 	b->replay = true;
 	status = 0;
 	for (i = 0; i < ninputs; i++) {
 		memset(&err, 0, sizeof(err));
 		rc = cades[i] ? sign_cades_file(s, o, inputs[i], dst[i], &err) :
-		    sign_pades_file(s, o, inputs[i], dst[i], &err);
+		    sign_pades_finish(jobs[i], s, &err);
 		if (rc != PC_OK) {
 			cli_err(cmd, "%s: %s: %s", inputs[i], err.code != NULL ?
 			    err.code : pc_rc_str(rc), err.msg);
@@ -417,8 +434,11 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 out:
 	signer_user_reply_cleanup(&b->rep);
 	sign_signer_free(s);
-	for (i = 0; i < ninputs; i++)
+	for (i = 0; i < ninputs; i++) {
+		sign_pades_job_free(jobs[i]);	/* unfinished: no output */
 		free(dst[i]);
+	}
+	free(jobs);
 	free(dst);
 	free(cades);
 	secret_wipe(b, sizeof(*b));
@@ -427,8 +447,9 @@ out:
 	return status;
 }
 
-int
-cmd_sign(int argc, char **argv)
+/* cmd_sign; ap->otp mirrors a.otp, the secret copy the caller frees. */
+static int
+sign_run(int argc, char **argv, struct sign_args *ap)
 {
 	struct sign_args a;
 	struct sign_opts o;
@@ -454,7 +475,16 @@ cmd_sign(int argc, char **argv)
 		case OPT_SIGNER_CERT: a.signer_cert = optarg; break;
 		case OPT_DATA: a.data = optarg; break;
 		case OPT_CERT: a.cert = optarg; break;
-		case OPT_OTP: a.otp = optarg; break;
+		case OPT_OTP:
+			/* Out of argv (and /proc/PID/cmdline) at once. */
+			secret_strfree(a.otp);
+			a.otp = secret_strdup(optarg);
+			ap->otp = a.otp;
+			secret_wipe(optarg, strlen(optarg));
+			if (a.otp == NULL)
+				return 1;
+			break;
+		case OPT_OTP_FILE: a.otp_file = optarg; break;
 		case OPT_FORMAT: a.format = optarg; break;
 		case OPT_OUT_DIR: a.out_dir = optarg; break;
 		case OPT_TSA: o.tsa_url = optarg; break;
@@ -520,6 +550,17 @@ cmd_sign(int argc, char **argv)
 		cli_err(argv[0], "--format is pades or cades");
 		return 2;
 	}
+	if (a.otp_file != NULL) {
+		secret_strfree(a.otp);
+		ap->otp = a.otp = NULL;
+		rc = secret_read_file(a.otp_file, SECRET_FILE_MAX, &a.otp);
+		ap->otp = a.otp;
+		if (rc != PC_OK) {
+			cli_err(argv[0], "cannot read the code file %s",
+			    a.otp_file);
+			return 2;
+		}
+	}
 	if (a.data != NULL)
 		return sign_sad(argv[0], &a, &o, inputs, ninputs, out1);
 	if (o.level == SIGN_LEVEL_BT && o.tsa_url == NULL) {
@@ -564,6 +605,18 @@ cmd_sign(int argc, char **argv)
 		free(dst);
 	}
 	sign_signer_free(s);
+	return status;
+}
+
+int
+cmd_sign(int argc, char **argv)
+{
+	struct sign_args a;
+	int status;
+
+	memset(&a, 0, sizeof(a));
+	status = sign_run(argc, argv, &a);
+	secret_strfree(a.otp);
 	return status;
 }
 

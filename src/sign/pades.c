@@ -4,12 +4,18 @@
  *
  * MuPDF's pdf_sign_signature hard-codes /adbe.pkcs7.detached, so the
  * signature dictionary is built here (Type Sig, Filter Adobe.PPKLite,
- * SubFilter ETSI.CAdES.detached, M, Reason, Location), stored as an
- * unsaved signature, and the incremental save calls our pdf_pkcs7_signer,
- * whose create_digest hashes the byte ranges and returns our CMS (no
- * signing-time attribute: the time is /M).
+ * SubFilter ETSI.CAdES.detached, M, Reason, Location) and stored as an
+ * unsaved signature. The file work is ours (pades_io.c): the original is
+ * copied into a temporary file next to the output (copy_file_range) while
+ * a thread hashes it; MuPDF writes only the incremental update, with a
+ * create_digest that returns zeros, so /ByteRange is final and /Contents
+ * a zero placeholder; the hash is completed over the rest of the byte
+ * ranges. sign_pades_finish then builds the CMS (no signing-time: the time
+ * is /M), writes its hex into /Contents, syncs and renames the file into
+ * place, so no error ever leaves a partial output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "sign/pades_io.h"
 #include "sign/pdf_intake.h"
 #include "sign/sign.h"
 #include "sign/sign_local.h"
@@ -36,11 +43,19 @@
 struct pades_signer {
 	pdf_pkcs7_signer base;	/* first: MuPDF sees only this */
 	int refs;
-	const struct sign_signer *s;
 	const struct sign_opts *opts;
-	struct sign_err *err;
-	enum pc_rc rc;
 	size_t max;
+	pdf_obj *v;		/* the signature value dictionary */
+};
+
+struct sign_pades_job {
+	struct sign_opts opts;	/* copy; strings borrowed */
+	char *out_path;
+	char *tmp_path;		/* NULL once renamed to out_path */
+	int fd;
+	int64_t br[4];		/* /ByteRange */
+	uint8_t digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen;
 };
 
 static pdf_pkcs7_signer *
@@ -68,56 +83,16 @@ ps_max(fz_context *ctx, pdf_pkcs7_signer *base)
 	return ((struct pades_signer *)base)->max;
 }
 
-/* Called inside the save: hash the byte ranges, return the CMS (DER). */
+/*
+ * Called inside the save. The byte ranges are hashed afterwards with large
+ * reads, so the stream is not read: MuPDF writes zeros into /Contents.
+ */
 static int
 ps_digest(fz_context *ctx, pdf_pkcs7_signer *base, fz_stream *in,
     unsigned char *out, size_t outlen)
 {
-	struct pades_signer *ps = (struct pades_signer *)base;
-	EVP_MD_CTX *mctx = NULL;
-	CMS_ContentInfo *cms = NULL;
-	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
-	unsigned char chunk[65536];
-	unsigned int dlen;
-	size_t n;
-	int len = 0, ret = 0;
-
-	mctx = EVP_MD_CTX_new();
-	if (mctx == NULL || !EVP_DigestInit_ex(mctx,
-	    EVP_get_digestbynid(ps->opts->md_nid), NULL)) {
-		ps->rc = ossl_fail("pades: digest");
-		goto out;
-	}
-	while ((n = fz_read(ctx, in, chunk, sizeof(chunk))) > 0)
-		if (!EVP_DigestUpdate(mctx, chunk, n)) {
-			ps->rc = ossl_fail("pades: digest");
-			goto out;
-		}
-	if (!EVP_DigestFinal_ex(mctx, digest, &dlen)) {
-		ps->rc = ossl_fail("pades: digest");
-		goto out;
-	}
-	ps->rc = sign_cms_build(ps->s, ps->opts, digest, dlen, false, &cms,
-	    ps->err);
-	if (ps->rc != PC_OK)
-		goto out;
-	len = i2d_CMS_ContentInfo(cms, &der);
-	if (len <= 0) {
-		ps->rc = ossl_fail("pades: encode");
-		goto out;
-	}
-	if ((size_t)len > outlen) {
-		ps->rc = sign_err_set(ps->err, PC_ELIMIT, "sign_failed",
-		    "the signature (%d bytes) does not fit its space", len);
-		goto out;
-	}
-	memcpy(out, der, (size_t)len);
-	ret = len;
-out:
-	OPENSSL_free(der);
-	CMS_ContentInfo_free(cms);
-	EVP_MD_CTX_free(mctx);
-	return ret;
+	memset(out, 0, outlen);
+	return (int)outlen;
 }
 
 void
@@ -289,6 +264,7 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 			    o->location);
 		pdf_dict_put(ctx, field, PDF_NAME(V), v);
 		pdf_xref_store_unsaved_signature(ctx, doc, field, &ps->base);
+		ps->v = pdf_keep_obj(ctx, v);
 	} fz_always(ctx) {
 		pdf_drop_obj(ctx, v);
 		pdf_drop_obj(ctx, ap);
@@ -298,71 +274,368 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 	}
 }
 
-enum pc_rc
-sign_pades_file(const struct sign_signer *s, const struct sign_opts *opts,
-    const char *in_path, const char *out_path, struct sign_err *err)
-{
-	struct pades_signer ps;
-	struct sign_opts o;
-	fz_context *ctx = NULL;
-	pdf_document *doc = NULL;
-	pdf_write_options wo;
-	char name[256], when[64];
-	bool created = false;
-	enum pc_rc rc;
 
-	o = *opts;
-	if (o.md_nid == 0)
-		o.md_nid = NID_sha256;
-	if (o.now == 0)
-		o.now = clock_now();
-	rc = sign_pdf_check(in_path, &o, err);
-	if (rc != PC_OK)
-		return rc;
+/* "<dir>/.<base>.XXXXXX" next to path, for mkstemp; NULL without memory. */
+static char *
+tmp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dn = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+	size_t n = strlen(path) + 16;
+	char *t;
+
+	t = malloc(n);
+	if (t != NULL)
+		snprintf(t, n, "%.*s.%s.XXXXXX", (int)dn, path, path + dn);
+	return t;
+}
+
+static enum pc_rc
+pwrite_all(int fd, const void *p, size_t n, int64_t off)
+{
+	const uint8_t *q = p;
+	ssize_t r;
+
+	while (n > 0) {
+		r = pwrite(fd, q, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return PC_EIO;
+		q += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return PC_OK;
+}
+
+static bool
+same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * The /ByteRange MuPDF wrote: [0, '<' of /Contents) and (after '>', end
+ * of file), the hole exactly our placeholder, after the original.
+ */
+static enum pc_rc
+byte_range_check(const struct sign_pades_job *j, int64_t base, int64_t end,
+    size_t max, struct sign_err *err)
+{
+	const int64_t *br = j->br;
+	char lt = 0, gt = 0;
+
+	if (br[0] != 0 || br[1] < base || br[2] - br[1] - 2 !=
+	    (int64_t)max * 2 || br[3] < 0 || br[2] + br[3] != end ||
+	    pread(j->fd, &lt, 1, (off_t)br[1]) != 1 ||
+	    pread(j->fd, &gt, 1, (off_t)(br[2] - 1)) != 1 ||
+	    lt != '<' || gt != '>')
+		return sign_err_set(err, PC_EINTERNAL, "sign_failed",
+		    "unexpected /ByteRange [%lld %lld %lld %lld] in the "
+		    "incremental update", (long long)br[0], (long long)br[1],
+		    (long long)br[2], (long long)br[3]);
+	return PC_OK;
+}
+
+/* Open in with MuPDF through our stream and run the intake checks. */
+static enum pc_rc
+open_doc(fz_context *ctx, int in, struct pades_out *po,
+    const struct sign_opts *o, fz_stream **stmp, pdf_document **docp,
+    struct sign_err *err)
+{
+	enum pc_rc rc = PC_OK;
+
+	fz_var(rc);
+	fz_try(ctx) {
+		*stmp = pades_fd_stream(ctx, in, po->po_base, &po->po_skip);
+		po->po_in = *stmp;
+		*docp = pdf_open_document_with_stream(ctx, *stmp);
+		rc = sign_intake_doc(ctx, *docp, o, err);
+	} fz_catch(ctx) {
+		rc = sign_err_set(err, PC_EINVAL, "pdf_invalid",
+		    "the file is not a readable PDF: %s",
+		    fz_caught_message(ctx));
+	}
+	return rc;
+}
+
+/*
+ * Add the field and its value, and let MuPDF write the incremental update
+ * through po. OUT: br, the /ByteRange it wrote.
+ */
+static enum pc_rc
+write_update(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
+    struct pades_out *po, const char *name, const char *when, int64_t br[4],
+    struct sign_err *err)
+{
+	pdf_write_options wo;
+	fz_output *fout = NULL;
+	pdf_obj *range;
+	enum pc_rc rc = PC_OK;
+	int i;
+
+	fz_var(fout);
+	fz_try(ctx) {
+		prepare(ctx, doc, ps, name, when);
+		fout = pades_output_new(ctx, po);
+		wo = pdf_default_write_options;
+		wo.do_incremental = 1;
+		pdf_write_document(ctx, doc, fout, &wo);
+		fz_close_output(ctx, fout);
+		range = pdf_dict_get(ctx, ps->v, PDF_NAME(ByteRange));
+		for (i = 0; i < 4; i++)
+			br[i] = pdf_array_get_int(ctx, range, i);
+	} fz_always(ctx) {
+		fz_drop_output(ctx, fout);
+	} fz_catch(ctx) {
+		rc = sign_err_set(err, PC_EINVAL, "sign_failed",
+		    "cannot sign the PDF: %s", fz_caught_message(ctx));
+	}
+	return rc;
+}
+
+enum pc_rc
+sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
+    const char *in_path, const char *out_path, struct sign_pades_job **out,
+    struct sign_err *err)
+{
+	struct sign_pades_job *j;
+	struct pades_signer ps;
+	struct pades_out po;
+	struct pades_hash h;
+	struct stat st0, st1, so;
+	EVP_MD_CTX *md = NULL;
+	fz_context *ctx = NULL;
+	fz_stream *stm = NULL;
+	pdf_document *doc = NULL;
+	char name[256], when[64];
+	int64_t size = 0;
+	int in = -1;
+	enum pc_rc rc, hrc;
+
+	*out = NULL;
+	memset(&h, 0, sizeof(h));
 	memset(&ps, 0, sizeof(ps));
+	memset(&po, 0, sizeof(po));
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return PC_ENOMEM;
+	j->fd = -1;
+	j->opts = *opts;
+	if (j->opts.md_nid == 0)
+		j->opts.md_nid = NID_sha256;
+	if (j->opts.now == 0)
+		j->opts.now = clock_now();
+	j->out_path = strdup(out_path);
+	j->tmp_path = tmp_name(out_path);
+	if (j->out_path == NULL || j->tmp_path == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	in = open(in_path, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st0) != 0 || !S_ISREG(st0.st_mode)) {
+		rc = sign_err_set(err, PC_EIO, "unreadable", "cannot read %s",
+		    in_path);
+		goto out;
+	}
+	size = (int64_t)st0.st_size;
+	rc = sign_intake_pre(in, size, &j->opts, err);
+	if (rc != PC_OK)
+		goto out;
+	ctx = sign_fz_context();
+	md = EVP_MD_CTX_new();
+	if (ctx == NULL || md == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	if (!EVP_DigestInit_ex(md, EVP_get_digestbynid(j->opts.md_nid),
+	    NULL)) {
+		rc = ossl_fail("pades: digest");
+		goto out;
+	}
 	ps.base.keep = ps_keep;
 	ps.base.drop = ps_drop;
 	ps.base.get_signing_name = ps_name;
 	ps.base.max_digest_size = ps_max;
 	ps.base.create_digest = ps_digest;
 	ps.refs = 1;
-	ps.s = s;
-	ps.opts = &o;
-	ps.err = err;
-	ps.rc = PC_OK;
-	ps.max = o.level == SIGN_LEVEL_BT ? PADES_CMS_MAX_BT : PADES_CMS_MAX_BB;
+	ps.opts = &j->opts;
+	ps.max = j->opts.level == SIGN_LEVEL_BT ? PADES_CMS_MAX_BT :
+	    PADES_CMS_MAX_BB;
 	signer_name(s->cert, name, sizeof(name));
-	sign_time_fmt(o.now, o.tz_offset_min, when, sizeof(when));
+	sign_time_fmt(j->opts.now, j->opts.tz_offset_min, when, sizeof(when));
+	po.po_base = size;
 
-	ctx = sign_fz_context();
-	if (ctx == NULL)
-		return PC_ENOMEM;
-	/* MuPDF copies in_path into out_path, then appends. */
-	created = true;
-	fz_var(doc);
-	fz_var(rc);
-	fz_try(ctx) {
-		doc = pdf_open_document(ctx, in_path);
-		rc = sign_intake_doc(ctx, doc, &o, err);
-		if (rc == PC_OK) {
-			prepare(ctx, doc, &ps, name, when);
-			wo = pdf_default_write_options;
-			wo.do_incremental = 1;
-			pdf_save_document(ctx, doc, out_path, &wo);
-		}
-	} fz_always(ctx) {
-		pdf_drop_document(ctx, doc);
-	} fz_catch(ctx) {
-		if (ps.rc != PC_OK)
-			rc = ps.rc;
-		else
-			rc = sign_err_set(err, PC_EINVAL, "sign_failed",
-			    "cannot sign the PDF: %s", fz_caught_message(ctx));
+	rc = open_doc(ctx, in, &po, &j->opts, &stm, &doc, err);
+	if (rc != PC_OK)
+		goto out;
+
+	/*
+	 * The temporary output: the original, copied while a thread hashes
+	 * it, then the incremental update written by MuPDF.
+	 */
+	j->fd = mkstemp(j->tmp_path);
+	if (j->fd < 0) {
+		rc = sign_err_set(err, PC_EIO, "unwritable",
+		    "cannot create a file next to %s: %s", out_path,
+		    strerror(errno));
+		free(j->tmp_path);
+		j->tmp_path = NULL;
+		goto out;
 	}
-	if (rc == PC_OK && ps.rc != PC_OK)
-		rc = ps.rc;
-	if (rc != PC_OK && created)
-		unlink(out_path);
-	fz_drop_context(ctx);
+	po.po_fd = j->fd;
+	rc = pades_hash_start(&h, md, in, size);
+	/*
+	 * An earlier out_path goes now, while the thread hashes and before
+	 * our writes start: freeing a large file's blocks in the final
+	 * rename costs ~13 ms at 50 MB, and more once write-back runs.
+	 * Not when out_path is the input (signed in place by the rename).
+	 */
+	if (stat(out_path, &so) == 0 && S_ISREG(so.st_mode) &&
+	    !(so.st_dev == st0.st_dev && so.st_ino == st0.st_ino))
+		(void)unlink(out_path);
+	if (rc == PC_OK)
+		rc = pades_copy(in, j->fd, size);
+	if (rc != PC_OK) {
+		rc = sign_err_set(err, rc, "sign_failed", "cannot copy %s",
+		    in_path);
+		goto out;
+	}
+	rc = write_update(ctx, doc, &ps, &po, name, when, j->br, err);
+	hrc = pades_hash_join(&h);
+	if (rc == PC_OK && hrc != PC_OK)
+		rc = sign_err_set(err, hrc, "sign_failed", "cannot read %s",
+		    in_path);
+	if (rc != PC_OK)
+		goto out;
+	/* The prefix hashed is the input's: it must not have changed. */
+	if (fstat(in, &st1) != 0 || !same_file_state(&st0, &st1)) {
+		rc = sign_err_set(err, PC_ESTATE, "input_changed",
+		    "%s changed while it was being signed; sign it again",
+		    in_path);
+		goto out;
+	}
+	rc = byte_range_check(j, size, po.po_end, ps.max, err);
+	if (rc != PC_OK)
+		goto out;
+	/* The rest of the byte ranges: the update around /Contents. */
+	rc = pades_hash_range(md, j->fd, size, j->br[1] - size);
+	if (rc == PC_OK)
+		rc = pades_hash_range(md, j->fd, j->br[2], j->br[3]);
+	if (rc == PC_OK && !EVP_DigestFinal_ex(md, j->digest, &j->dlen))
+		rc = ossl_fail("pades: digest");
+	if (rc != PC_OK)
+		goto out;
+	*out = j;
+	j = NULL;
+out:
+	(void)pades_hash_join(&h);
+	if (ctx != NULL) {
+		pdf_drop_obj(ctx, ps.v);
+		pdf_drop_document(ctx, doc);
+		fz_drop_stream(ctx, stm);
+		fz_drop_context(ctx);
+	}
+	EVP_MD_CTX_free(md);
+	if (in >= 0)
+		close(in);
+	sign_pades_job_free(j);
+	return rc;
+}
+
+enum pc_rc
+sign_pades_finish(struct sign_pades_job *j, const struct sign_signer *s,
+    struct sign_err *err)
+{
+	static const char digits[] = "0123456789abcdef";
+	CMS_ContentInfo *cms = NULL;
+	unsigned char *der = NULL;
+	char *hex = NULL;
+	size_t hexlen, k;
+	int len;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(j != NULL && s != NULL, PC_EINTERNAL);
+	if (j->tmp_path == NULL)
+		return PC_ESTATE;	/* finished already */
+	rc = sign_cms_build(s, &j->opts, j->digest, j->dlen, false, &cms,
+	    err);
+	if (rc != PC_OK)
+		goto out;
+	len = i2d_CMS_ContentInfo(cms, &der);
+	if (len <= 0) {
+		rc = ossl_fail("pades: encode");
+		goto out;
+	}
+	hexlen = (size_t)(j->br[2] - j->br[1] - 2);
+	if ((size_t)len * 2 > hexlen) {
+		rc = sign_err_set(err, PC_ELIMIT, "sign_failed",
+		    "the signature (%d bytes) does not fit its space", len);
+		goto out;
+	}
+	hex = malloc(hexlen);
+	if (hex == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	memset(hex, '0', hexlen);
+	for (k = 0; k < (size_t)len; k++) {
+		hex[2 * k] = digits[der[k] >> 4];
+		hex[2 * k + 1] = digits[der[k] & 15];
+	}
+	if (pwrite_all(j->fd, hex, hexlen, j->br[1] + 1) != PC_OK ||
+	    fsync(j->fd) != 0) {
+		rc = sign_err_set(err, PC_EIO, "unwritable",
+		    "cannot write next to %s: %s", j->out_path,
+		    strerror(errno));
+		goto out;
+	}
+	if (rename(j->tmp_path, j->out_path) != 0) {
+		rc = sign_err_set(err, PC_EIO, "unwritable",
+		    "cannot write %s: %s", j->out_path, strerror(errno));
+		goto out;
+	}
+	free(j->tmp_path);
+	j->tmp_path = NULL;
+out:
+	free(hex);
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+void
+sign_pades_job_free(struct sign_pades_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->fd >= 0)
+		close(j->fd);
+	if (j->tmp_path != NULL) {
+		if (j->fd >= 0)
+			unlink(j->tmp_path);
+		free(j->tmp_path);
+	}
+	free(j->out_path);
+	free(j);
+}
+
+enum pc_rc
+sign_pades_file(const struct sign_signer *s, const struct sign_opts *opts,
+    const char *in_path, const char *out_path, struct sign_err *err)
+{
+	struct sign_pades_job *j = NULL;
+	enum pc_rc rc;
+
+	rc = sign_pades_begin(s, opts, in_path, out_path, &j, err);
+	if (rc == PC_OK)
+		rc = sign_pades_finish(j, s, err);
+	sign_pades_job_free(j);
 	return rc;
 }

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
@@ -236,6 +237,24 @@ size_check(int64_t size, const struct sign_opts *opts, struct sign_err *err)
 		return sign_err_set(err, PC_ELIMIT, "too_large",
 		    "the file is larger than the limit of %lld bytes",
 		    (long long)max);
+	return PC_OK;
+}
+
+enum pc_rc
+sign_intake_pre(int fd, int64_t size, const struct sign_opts *opts,
+    struct sign_err *err)
+{
+	uint8_t head[INTAKE_HEADER_WINDOW];
+	ssize_t n;
+	enum pc_rc rc;
+
+	rc = size_check(size, opts, err);
+	if (rc != PC_OK)
+		return rc;
+	n = pread(fd, head, sizeof(head), 0);
+	if (n < 0 || !has_pdf_header(head, (size_t)n))
+		return sign_err_set(err, PC_EINVAL, "pdf_invalid",
+		    "the file is not a PDF");
 	return PC_OK;
 }
 

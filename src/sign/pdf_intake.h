@@ -20,6 +20,13 @@ fz_context *sign_fz_context(void);
 enum pc_rc sign_intake_doc(fz_context *ctx, pdf_document *doc,
     const struct sign_opts *opts, struct sign_err *err);
 
+/*
+ * The checks before MuPDF opens the file: size limit (too_large) and the
+ * "%PDF-" header (pdf_invalid) of the open file fd of size bytes.
+ */
+enum pc_rc sign_intake_pre(int fd, int64_t size, const struct sign_opts *opts,
+    struct sign_err *err);
+
 /* The terminal field with full name name, or NULL. */
 pdf_obj *sign_intake_find_field(fz_context *ctx, pdf_document *doc,
     const char *name);

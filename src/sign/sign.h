@@ -161,11 +161,35 @@ enum pc_rc sign_pdf_check_mem(const uint8_t *p, size_t n,
 
 /*
  * PAdES: sign in_path into out_path by an incremental update (in_path is
- * a byte prefix of out_path). Runs the intake checks first.
+ * a byte prefix of out_path). Runs the intake checks first. out_path is
+ * written through a temporary file and a rename: complete or absent.
  */
 enum pc_rc sign_pades_file(const struct sign_signer *s,
     const struct sign_opts *opts, const char *in_path, const char *out_path,
     struct sign_err *err);
+
+/*
+ * PAdES in two steps, for a batch under one authorization (and the same
+ * file work as sign_pades_file):
+ * sign_pades_begin runs the intake checks, writes the original and the
+ * incremental update with a zero /Contents into a temporary file next to
+ * out_path, and hashes the byte ranges; s->cert only names the signer in
+ * the appearance. sign_pades_finish builds the CMS through s (at B-T with
+ * the timestamp), writes it into /Contents, syncs the file and renames it
+ * to out_path; when it fails the job stays as it was (finish may be
+ * called again, e.g. after an authorization). sign_pades_job_free removes
+ * the temporary file of a job not finished, so no error leaves an output.
+ * opts is copied; its strings are borrowed for the job's life.
+ * OUT: *out (sign_pades_job_free).
+ */
+struct sign_pades_job;
+
+enum pc_rc sign_pades_begin(const struct sign_signer *s,
+    const struct sign_opts *opts, const char *in_path, const char *out_path,
+    struct sign_pades_job **out, struct sign_err *err);
+enum pc_rc sign_pades_finish(struct sign_pades_job *j,
+    const struct sign_signer *s, struct sign_err *err);
+void sign_pades_job_free(struct sign_pades_job *j);
 
 struct sign_verify_opts {
 	const char *content;	/* the signed file, for a detached .p7s */

@@ -85,15 +85,24 @@ ok "expired code: refused, counter unchanged"
 # B-T: the next time step's code (the window accepts +1 step); the TSA is
 # ours by default (--data).
 CODE2=$(oathtool --totp -N 'now + 30 seconds' -b "$(cat "$T/Popescu.totp")")
-sadsign "$S1" "$CODE2" --level B-T "$T/doc.pdf" "$T/bt.pdf" ||
-    { cat "$T/sign.err"; fail "sign B-T with SAD"; }
+# (read from --otp-file, which must be 0600 like every secret file)
+printf '%s\n' "$CODE2" > "$T/code2"
+chmod 644 "$T/code2"
+"$PECETE_BIN" sign --data "$PC_D" --cert "$S1" --otp-file "$T/code2" \
+    --level B-T "$T/doc.pdf" "$T/bt.pdf" > /dev/null 2>&1 &&
+    fail "--otp-file readable by others accepted"
+[ ! -e "$T/bt.pdf" ] || fail "output after a refused --otp-file"
+chmod 600 "$T/code2"
+"$PECETE_BIN" sign --data "$PC_D" --cert "$S1" --otp-file "$T/code2" \
+    --level B-T "$T/doc.pdf" "$T/bt.pdf" > "$T/sign.out" 2> "$T/sign.err" ||
+    { cat "$T/sign.err"; fail "sign B-T with SAD (--otp-file)"; }
 pdfsig "$T/bt.pdf" | grep -q 'Signature is Valid.' || fail "pdfsig B-T"
 extract_cms "$T/bt.pdf" "$T/bt.der"
 ts_check "$T/bt.der" || fail "openssl ts -verify"
 [ "$(counter "$S1")" = 6 ] || fail "counter after B-T: $(counter "$S1")"
 "$PECETE_BIN" cert show --data "$PC_D" "$S1" 2>/dev/null |
     grep -q '^timestamps *1$' || fail "timestamp record"
-ok "B-T: one signature + one timestamp counted (8 -> 6), openssl ts -verify"
+ok "B-T (--otp-file 0600; 0644 refused): signature + timestamp counted (8 -> 6), openssl ts -verify"
 
 issue Ionescu 1
 S2=$SERIAL
