@@ -15,12 +15,12 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include <microhttpd.h>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
 #include "http/http.h"
+#include "http/mhd_lazy.h"
 
 #define HTTP_ARENA_MAX (4 * 1024 * 1024)
 
@@ -318,6 +318,8 @@ http_start(const struct http_opts *o, struct http_server **out,
 	unsigned flags;
 
 	*out = NULL;
+	if (mhd_lazy_load() != PC_OK)
+		return PC_EUNAVAIL;
 	if (parse_listen(o->listen, &ss, &sslen) != PC_OK) {
 		log_error("http: cannot parse listen address %s", o->listen);
 		return PC_EINVAL;

@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
 
 #include "base/log.h"
 #include "base/pc.h"
+#include "store/pq_lazy.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -85,6 +85,9 @@ pg_connect(const char *url, void **conn)
 	struct pg_conn *pc;
 	enum pc_rc rc;
 
+	rc = pq_lazy_load();
+	if (rc != PC_OK)
+		return rc;
 	pc = calloc(1, sizeof(*pc));
 	if (pc == NULL) {
 		rc = PC_ENOMEM;

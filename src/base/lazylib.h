@@ -1,0 +1,46 @@
+/*
+ * lazylib.h: load a shared library on first use.
+ *
+ * pecete is one program for the server and for one-shot commands. The
+ * libraries only the server or the network paths need (libpq, libcurl,
+ * libmicrohttpd, libxml2, and what they pull in: gnutls, krb5, ldap, ...)
+ * are not linked: they are dlopen()ed the first time a function of theirs
+ * is needed, so `pecete sign` starts like a small program.
+ *
+ * A shim header per library (e.g. store/pq_lazy.h) lists the functions it
+ * uses in an X-macro, declares a struct of pointers with __typeof__ of the
+ * real prototypes, and #defines each name to its pointer, so calling code
+ * is unchanged. A function missing from the list fails the link (the
+ * library is not linked), which keeps the list complete.
+ */
+#ifndef PC_LAZYLIB_H
+#define PC_LAZYLIB_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/pc.h"
+
+struct lazylib {
+	const char *soname;	/* e.g. "libpq.so.5" */
+	const char *package;	/* Debian package, for the error message */
+	pthread_once_t once;
+	enum pc_rc rc;
+	void *handle;
+};
+
+#define LAZYLIB_INIT(so, pkg) { (so), (pkg), PTHREAD_ONCE_INIT, PC_OK, NULL }
+
+/*
+ * dlopen the library once (thread-safe) and call fill(handle), which looks
+ * up every symbol with lazylib_sym. PC_EUNAVAIL, logged with the package
+ * to install, when the library or a symbol is missing.
+ */
+enum pc_rc lazylib_load(struct lazylib *l, bool (*fill)(void *handle));
+
+/* Look up name into *slot; false (logged) when missing. */
+bool lazylib_sym(void *handle, const char *soname, const char *name,
+    void **slot);
+
+#endif /* PC_LAZYLIB_H */
