@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench/sign-p7s.sh: whole-process `pecete sign --p12 --format cades`
 # (detached .p7s, B-B) vs `openssl cms -sign -binary -outform DER` detached
+# (both read the key from the same PKCS#12 file)
 # on the same file and key, alternated, median of ROUNDS. Target <= 1.2x.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +26,8 @@ for spec in 1K:1024 1M:1048576 10M:10485760 50M:52428800; do
 		t1=$(now); p+=($(((t1 - t0) / 1000)))
 		t0=$(now)
 		openssl cms -sign -binary -outform DER -in "$T/in.bin" \
-		    -signer "$T/user.pem" -inkey "$T/user.key" \
+		    -signer "$T/user.pem" -inkey "$T/user.p12" -keyform P12 \
+		    -passin file:"$T/pass" \
 		    -certfile "$T/root.pem" -out "$T/out-o.p7s" || fail "openssl"
 		t1=$(now); o+=($(((t1 - t0) / 1000)))
 	done

@@ -33,6 +33,7 @@ enum pc_rc api_tsa_post(struct req *r, struct resp *w);
 
 /* The development outbox (api_dev.c): 404 unless [server] dev_mode. */
 enum pc_rc api_dev_outbox_get(struct req *r, struct resp *w);
+enum pc_rc api_dev_outbox_attachment_get(struct req *r, struct resp *w);
 enum pc_rc api_dev_outbox_json_get(struct req *r, struct resp *w);
 
 /* Accounts and sign-in (api_session.c, api_account.c, api_totp.c). */
@@ -65,6 +66,23 @@ enum pc_rc api_recovery_get(struct req *r, struct resp *w);
 enum pc_rc api_recovery_sms_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_code_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_password_post(struct req *r, struct resp *w);
+
+/* The shop (api_shop.c, api_shop_sandbox.c; issue 5). */
+enum pc_rc api_shop_packages_get(struct req *r, struct resp *w);
+enum pc_rc api_shop_quote_post(struct req *r, struct resp *w);
+enum pc_rc api_shop_orders_get(struct req *r, struct resp *w);
+enum pc_rc api_shop_orders_post(struct req *r, struct resp *w);
+enum pc_rc api_shop_order_get(struct req *r, struct resp *w);
+enum pc_rc api_shop_order_pay_post(struct req *r, struct resp *w);
+enum pc_rc api_shop_order_cancel_post(struct req *r, struct resp *w);
+enum pc_rc api_shop_invoice_pdf_get(struct req *r, struct resp *w);
+enum pc_rc api_shop_note_pdf_get(struct req *r, struct resp *w);
+enum pc_rc api_payments_sandbox_notify_post(struct req *r, struct resp *w);
+enum pc_rc api_payments_netopia_ipn_post(struct req *r, struct resp *w);
+enum pc_rc api_sandbox_pay_get(struct req *r, struct resp *w);
+enum pc_rc api_sandbox_pay_post(struct req *r, struct resp *w);
+enum pc_rc api_admin_orders_get(struct req *r, struct resp *w);
+enum pc_rc api_admin_order_refund_post(struct req *r, struct resp *w);
 
 /* The browser UI's files (api_static.c): the last rows of the table. */
 enum pc_rc api_static_get(struct req *r, struct resp *w);

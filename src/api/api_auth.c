@@ -11,13 +11,18 @@
  *      session's token, or without a session to the pc_csrf cookie
  *      (double submit): 403 csrf;
  *   4. refuses AUTH_USER routes without a fully signed-in session: 401
- *      not_signed_in (twofa_needed when only the password was given).
+ *      not_signed_in (twofa_needed when only the password was given);
+ *   5. AUTH_OPERATOR routes also need the role operator or admin: 403
+ *      forbidden. AUTH_WEBHOOK routes (payment notifications) skip the
+ *      CSRF check: their handler verifies the body's signature.
  */
 #include <string.h>
 
 #include "api/api_acct.h"
+#include "api/api_shop.h"
 #include "base/log.h"
 #include "base/secret.h"
+#include "store/store_shop.h"
 
 #define API_PREFIX "/api/v1/"
 #define IP_PER_MIN 600
@@ -85,6 +90,33 @@ limit(struct req *r, struct resp *w, const struct acct_env *e,
 	return rc;
 }
 
+/* AUTH_OPERATOR: the signed-in user's role is operator or admin. */
+static enum pc_rc
+operator_check(struct req *r, struct resp *w)
+{
+	struct acct_session *s = r->auth;
+	struct db *db = NULL;
+	char role[16] = "";
+	enum pc_rc rc;
+
+	rc = store_acquire(r->app->store, &db);
+	if (rc == PC_OK) {
+		rc = store_user_role_get(db, s->u.id, role, sizeof(role));
+		store_release(r->app->store, db);
+	}
+	if (rc != PC_OK && rc != PC_ENOTFOUND) {
+		http_error(w, rc, NULL, NULL);
+		return rc;
+	}
+	if (strcmp(role, "operator") != 0 && strcmp(role, "admin") != 0) {
+		log_info("req=%s operator route refused for user %s", r->req_id,
+		    s->u.id);
+		api_shop_error(w, PC_EAUTH, "forbidden", NULL);
+		return PC_EAUTH;
+	}
+	return PC_OK;
+}
+
 enum pc_rc
 api_authorize(struct req *r, const struct route *route, struct resp *w)
 {
@@ -133,7 +165,7 @@ api_authorize(struct req *r, const struct route *route, struct resp *w)
 			return rc;
 		}
 	}
-	if (state_changing(r->method)) {
+	if (state_changing(r->method) && (route->auth & AUTH_WEBHOOK) == 0) {
 		const char *hdr = http_req_header(r, "X-CSRF-Token");
 		bool ok;
 
@@ -153,7 +185,7 @@ api_authorize(struct req *r, const struct route *route, struct resp *w)
 		if (rc != PC_OK)
 			return rc;
 	}
-	if ((route->auth & AUTH_USER) != 0) {
+	if ((route->auth & (AUTH_USER | AUTH_OPERATOR)) != 0) {
 		s = r->auth;
 		if (s == NULL) {
 			api_acct_error_code(w, "not_signed_in");
@@ -167,5 +199,7 @@ api_authorize(struct req *r, const struct route *route, struct resp *w)
 			return PC_EAUTH;
 		}
 	}
+	if ((route->auth & AUTH_OPERATOR) != 0)
+		return operator_check(r, w);
 	return PC_OK;
 }

@@ -3,8 +3,10 @@
  * the "outbox" notification driver kept (newest first); /dev/outbox.json
  * is the same for scripts and browser tests. Both answer 404 unless
  * [server] dev_mode = true: the routes table is static, so the check is
- * here.
+ * here. GET /dev/outbox/{id}/attachments/{n} downloads an attachment the
+ * outbox driver kept (404 likewise).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "api/api.h"
@@ -50,4 +52,44 @@ enum pc_rc
 api_dev_outbox_json_get(struct req *r, struct resp *w)
 {
 	return dev_outbox(r, w, true);
+}
+
+enum pc_rc
+api_dev_outbox_attachment_get(struct req *r, struct resp *w)
+{
+	struct app *app = r->app;
+	char ctype[NOTIFY_ATT_TYPE_MAX + 1], fname[NOTIFY_ATT_NAME_MAX + 1];
+	const char *disp, *ct;
+	struct buf b;
+	uint64_t id, n;
+	enum pc_rc rc;
+
+	if (app == NULL || app->conf == NULL || !app->conf->server.dev_mode ||
+	    r->nparams < 2 ||
+	    str_to_u64(str_from(r->params[0]), INT64_MAX, &id) != PC_OK ||
+	    str_to_u64(str_from(r->params[1]), 1000, &n) != PC_OK)
+		return http_error(
+		    w, PC_ENOTFOUND, "not_found", "No such page.");
+	buf_init(&b, NOTIFY_ATT_BYTES_MAX);
+	rc = notify_dev_attachment(
+	    app->store, (int64_t)id, (int64_t)n, &b, ctype, fname);
+	if (rc != PC_OK) {
+		buf_cleanup(&b);
+		if (rc == PC_ENOTFOUND)
+			return http_error(
+			    w, PC_ENOTFOUND, "not_found", "No such attachment.");
+		log_warnx("dev: outbox attachment failed (%s)", pc_rc_str(rc));
+		return http_error(w, rc, "internal",
+		    "The attachment could not be read; see the server log.");
+	}
+	/* The sanitised name has no quotes or control characters. */
+	disp = arena_printf(&r->arena, "attachment; filename=\"%s\"", fname);
+	ct = arena_strdup(&r->arena, ctype);
+	http_resp_bytes(w, 200, ct != NULL ? ct : "application/octet-stream",
+	    b.data, b.len);
+	buf_cleanup(&b);
+	if (disp != NULL)
+		http_resp_header(w, "Content-Disposition", disp);
+	http_resp_header(w, "Cache-Control", "no-store");
+	return PC_OK;
 }

@@ -164,6 +164,33 @@ static const struct conf_key notify_keys[] = {
 	{ "timeout_s", CONF_INT, K(notify, timeout_s), 1, 600, "30" },
 };
 
+/* The shop (src/shop); docs/operations.md, "Payments". */
+static const struct conf_key shop_keys[] = {
+	{ "vat_bp", CONF_INT, K(shop, vat_bp), 0, 10000, "2100" },
+	{ "bnr_url", CONF_URL, K(shop, bnr_url), 0, 0,
+	    "https://www.bnr.ro/nbrfxrates.xml" },
+	{ "fallback_rate", CONF_STR, K(shop, fallback_rate), 0, 0, "4.9700" },
+	{ "bnr_timeout_s", CONF_INT, K(shop, bnr_timeout_s), 1, 120, "10" },
+	{ "provider", CONF_STR, K(shop, provider), 0, 0, "sandbox" },
+	{ "invoice_series", CONF_STR, K(shop, invoice_series), 0, 0, "PCT" },
+	{ "sandbox_key_file", CONF_PATH, K(shop, sandbox_key_file), 0, 0,
+	    "sandbox.key" },
+	{ "netopia_api_url", CONF_URL, K(shop, netopia_api_url), 0, 0,
+	    "https://secure.sandbox.netopia-payments.com" },
+	{ "netopia_api_key_file", CONF_PATH, K(shop, netopia_api_key_file), 0,
+	    0, NULL },
+	{ "netopia_pos_signature", CONF_STR, K(shop, netopia_pos_signature), 0,
+	    0, NULL },
+	{ "netopia_public_key_file", CONF_PATH,
+	    K(shop, netopia_public_key_file), 0, 0, NULL },
+	{ "seller_name", CONF_STR, K(shop, seller_name), 0, 0,
+	    "Pecete S.R.L." },
+	{ "seller_cui", CONF_STR, K(shop, seller_cui), 0, 0, "RO00000000" },
+	{ "seller_address", CONF_STR, K(shop, seller_address), 0, 0,
+	    "Bucure\xc8\x99ti, Rom\xc3\xa2nia" },
+	{ "seller_reg", CONF_STR, K(shop, seller_reg), 0, 0, "J00/0000/2026" },
+};
+
 #define SECTION(n, t) { n, t, PC_ARRAY_LEN(t) }
 
 static const struct conf_section sections[] = {
@@ -175,6 +202,7 @@ static const struct conf_section sections[] = {
 	SECTION("account", account_keys),
 	SECTION("log", log_keys),
 	SECTION("notify", notify_keys),
+	SECTION("shop", shop_keys),
 };
 
 static const struct conf_section *

@@ -103,6 +103,25 @@ struct conf_account {
 	char *common_passwords;		/* the list of common passwords */
 };
 
+/* The shop (src/shop): prices, FX, payment providers. */
+struct conf_shop {
+	int64_t vat_bp;		/* VAT in basis points (2100 = 21 %) */
+	char *bnr_url;		/* the BNR reference-rate XML feed */
+	char *fallback_rate;	/* EUR/RON with 4 decimals, used offline */
+	int64_t bnr_timeout_s;	/* one feed download */
+	char *provider;		/* sandbox | netopia */
+	char *invoice_series;	/* series printed on invoices */
+	char *sandbox_key_file;	/* HMAC key of sandbox notifications, 0600 */
+	char *netopia_api_url;	/* e.g. https://secure.sandbox.netopia-payments.com */
+	char *netopia_api_key_file; /* API key, 0600 */
+	char *netopia_pos_signature; /* the POS signature (account id) */
+	char *netopia_public_key_file; /* Netopia's RSA key (IPN tokens) */
+	char *seller_name;	/* invoices (src/shop/shop_docs.c): the seller */
+	char *seller_cui;	/* its CUI (tax id) */
+	char *seller_address;	/* registered office, one line */
+	char *seller_reg;	/* trade register number, e.g. J40/1234/2020 */
+};
+
 struct conf_log {
 	char *level;		/* debug, info, warn, error */
 };
@@ -118,6 +137,7 @@ struct conf {
 	struct conf_account account;
 	struct conf_log log;
 	struct conf_notify notify;
+	struct conf_shop shop;
 };
 
 /* Fill every field with its default (paths relative to data_dir). */

@@ -24,6 +24,10 @@ int cmd_audit_verify(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_notify_test(int argc, char **argv);
+int cmd_shop_doc(int argc, char **argv);
+int cmd_shop_package(int argc, char **argv);
+int cmd_shop_promo(int argc, char **argv);
+int cmd_user_role(int argc, char **argv);
 
 /*
  * Load DIR/pecete.conf (or the -f/--config file) for a command given

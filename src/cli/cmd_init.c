@@ -38,6 +38,7 @@ struct init_paths {
 	char db[PATH_MAX];
 	char files[PATH_MAX];
 	char totp_key[PATH_MAX];
+	char sandbox_key[PATH_MAX];
 };
 
 static void
@@ -76,6 +77,7 @@ init_undo(const struct init_paths *p)
 	unlink(p->pin);
 	unlink(p->so_pin);
 	unlink(p->totp_key);
+	unlink(p->sandbox_key);
 	unlink(p->db);
 	snprintf(wal, sizeof(wal), "%s-wal", p->db);
 	unlink(wal);
@@ -172,7 +174,8 @@ cmd_init(int argc, char **argv)
 	    !path_join(p.so_pin, absdir, "hsm-so.pin") ||
 	    !path_join(p.db, absdir, "pecete.db") ||
 	    !path_join(p.files, absdir, "files") ||
-	    !path_join(p.totp_key, absdir, "totp.key")) {
+	    !path_join(p.totp_key, absdir, "totp.key") ||
+	    !path_join(p.sandbox_key, absdir, "sandbox.key")) {
 		cli_err("init", "the path %s is too long", absdir);
 		return 1;
 	}
@@ -276,6 +279,23 @@ cmd_init(int argc, char **argv)
 		}
 		free(conf.signer.totp_key_file);
 		conf.signer.totp_key_file = strdup(p.totp_key);
+	}
+	/* The HMAC key of the sandbox payment provider's notifications. */
+	{
+		char *sk = secret_alloc(65);
+
+		rc = sk != NULL ? rnd_hex(32, sk) : PC_ENOMEM;
+		if (rc == PC_OK)
+			rc = file_write_atomic(p.sandbox_key, sk, strlen(sk),
+			    0600);
+		if (sk != NULL)
+			secret_free(sk, 65);
+		if (rc != PC_OK) {
+			cli_err("init", "cannot write %s", p.sandbox_key);
+			goto out;
+		}
+		free(conf.shop.sandbox_key_file);
+		conf.shop.sandbox_key_file = strdup(p.sandbox_key);
 	}
 	free(conf.hsm.pin_file);
 	conf.hsm.pin_file = strdup(p.pin);

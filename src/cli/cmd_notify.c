@@ -1,6 +1,7 @@
 /*
  * cmd_notify.c: pecete notify test --data DIR (--email ADDR | --sms +40...)
  *               [--lang ro|en] [--once | --queue-only] [--wait SECONDS]
+ *               [--attach FILE]...
  *
  * A developer's check of the delivery configuration ([notify] in
  * pecete.conf or PECETE_NOTIFY_* in the environment): queues the test_email
@@ -9,12 +10,15 @@
  * (sleeping until the next retry) until the message is sent or failed,
  * at most --wait seconds (default 300); with --once it runs one pass;
  * with --queue-only it only queues (a running pecete serve delivers it).
+ * --attach (e-mail only, up to NOTIFY_ATT_MAX times) attaches a file:
+ * application/pdf for a .pdf name, else application/octet-stream.
  * Exit 0 when sent, 1 when failed or still queued, 2 on a usage error.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -27,13 +31,65 @@ notify_usage(void)
 	fprintf(stderr,
 	    "usage: pecete notify test --data DIR (--email ADDR | --sms "
 	    "+40...) [--lang ro|en] [--once | --queue-only] "
-	    "[--wait SECONDS]\n");
+	    "[--wait SECONDS] [--attach FILE]...\n");
+}
+
+/* The files named by --attach; data read by notify_test_read. */
+struct notify_test_files {
+	const char *path[NOTIFY_ATT_MAX + 1];
+	struct buf data[NOTIFY_ATT_MAX + 1];
+	struct notify_attachment att[NOTIFY_ATT_MAX + 1];
+	size_t n;
+};
+
+/* "application/pdf" for a .pdf name (any case), else octet-stream. */
+static const char *
+notify_test_ctype(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && strcasecmp(path + n - 4, ".pdf") == 0
+	           ? "application/pdf"
+	           : "application/octet-stream";
+}
+
+/*
+ * Read every file (each at most one byte over the per-attachment limit,
+ * so that enqueueing reports PC_ELIMIT). Prints the error; false on one.
+ */
+static bool
+notify_test_read(struct notify_test_files *f)
+{
+	size_t i;
+	enum pc_rc rc;
+
+	for (i = 0; i < f->n; i++) {
+		buf_init(&f->data[i], NOTIFY_ATT_BYTES_MAX + 1);
+		rc = file_read(f->path[i], NOTIFY_ATT_BYTES_MAX + 1, &f->data[i]);
+		if (rc == PC_ELIMIT) {
+			cli_err("notify test",
+			    "%s: larger than %d bytes, the limit of one "
+			    "attachment",
+			    f->path[i], NOTIFY_ATT_BYTES_MAX);
+			return false;
+		}
+		if (rc != PC_OK) {
+			cli_err("notify test", "cannot read %s (%s)",
+			    f->path[i], pc_rc_str(rc));
+			return false;
+		}
+		f->att[i].filename = f->path[i];
+		f->att[i].content_type = notify_test_ctype(f->path[i]);
+		f->att[i].data = f->data[i].data;
+		f->att[i].len = f->data[i].len;
+	}
+	return true;
 }
 
 /* Queue the test message in its own transaction. */
 static enum pc_rc
 notify_test_queue(struct store *s, enum notify_channel ch, const char *to,
-    const char *lang, int64_t *id)
+    const char *lang, const struct notify_test_files *f, int64_t *id)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
@@ -43,9 +99,9 @@ notify_test_queue(struct store *s, enum notify_channel ch, const char *to,
 		return rc;
 	rc = db_begin(db);
 	if (rc == PC_OK) {
-		rc = notify_enqueue(db, ch, to,
+		rc = notify_enqueue_with_attachments(db, ch, to,
 		    ch == NOTIFY_EMAIL ? "test_email" : "test_sms", lang, NULL,
-		    id);
+		    f->att, f->n, id);
 		if (rc == PC_OK)
 			rc = db_commit(db);
 		else
@@ -66,8 +122,10 @@ cmd_notify_test(int argc, char **argv)
 	    {"once", no_argument, NULL, 'o'},
 	    {"queue-only", no_argument, NULL, 'q'},
 	    {"wait", required_argument, NULL, 'w'},
+	    {"attach", required_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};
+	static struct notify_test_files files;
 	struct cli_core core;
 	struct notify *n = NULL;
 	struct notify_status st;
@@ -77,11 +135,14 @@ cmd_notify_test(int argc, char **argv)
 	int64_t id = 0, deadline, delay;
 	bool once = false, queue_only = false;
 	int c, ret;
+	size_t i;
 	enum pc_rc rc;
 
+	memset(&core, 0, sizeof(core));
+	memset(&files, 0, sizeof(files));
 	optind = 1;
 	while (
-	    (c = getopt_long(argc, argv, "d:e:s:l:oqw:", opts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "d:e:s:l:oqw:a:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -101,6 +162,14 @@ cmd_notify_test(int argc, char **argv)
 		case 'q':
 			queue_only = true;
 			break;
+		case 'a':
+			/* One more than allowed: enqueueing says PC_ELIMIT. */
+			if (files.n > NOTIFY_ATT_MAX) {
+				notify_usage();
+				return 2;
+			}
+			files.path[files.n++] = optarg;
+			break;
 		case 'w':
 			if (str_to_u64(str_from(optarg), 86400, &wait_s) !=
 			    PC_OK) {
@@ -114,7 +183,8 @@ cmd_notify_test(int argc, char **argv)
 		}
 	}
 	if (dir == NULL || optind != argc || (email == NULL) == (sms == NULL) ||
-	    (strcmp(lang, "ro") != 0 && strcmp(lang, "en") != 0)) {
+	    (strcmp(lang, "ro") != 0 && strcmp(lang, "en") != 0) ||
+	    (files.n > 0 && email == NULL)) {
 		notify_usage();
 		return 2;
 	}
@@ -123,8 +193,17 @@ cmd_notify_test(int argc, char **argv)
 	if (ret != 0)
 		goto out;
 	ret = 1;
+	if (!notify_test_read(&files))
+		goto out;
 	rc = notify_test_queue(
-	    core.store, ch, email != NULL ? email : sms, lang, &id);
+	    core.store, ch, email != NULL ? email : sms, lang, &files, &id);
+	if (rc == PC_ELIMIT) {
+		cli_err("notify test",
+		    "cannot queue the message: the attachments are too large "
+		    "or too many (at most %d, %d bytes each, %d bytes in all)",
+		    NOTIFY_ATT_MAX, NOTIFY_ATT_BYTES_MAX, NOTIFY_ATT_TOTAL_MAX);
+		goto out;
+	}
 	if (rc != PC_OK) {
 		cli_err("notify test", "cannot queue the message (%s)%s",
 		    pc_rc_str(rc),
@@ -182,6 +261,8 @@ cmd_notify_test(int argc, char **argv)
 		sleep(delay > 0 ? (unsigned)delay : 1);
 	}
 out:
+	for (i = 0; i < files.n; i++)
+		buf_cleanup(&files.data[i]);
 	notify_free(n);
 	cli_core_close(&core);
 	return ret;

@@ -4,7 +4,8 @@
  * Order matters: the signer process starts first (it alone reads the HSM
  * PIN); the web side then opens the database and the PKI with keys that
  * sign through the signer, and serves HTTP with a thread pool until SIGINT
- * or SIGTERM. A background thread keeps the CRLs fresh.
+ * or SIGTERM. A background thread keeps the CRLs fresh and fetches the
+ * BNR exchange rate once a day.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +26,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "notify/notify.h"
+#include "shop/shop.h"
 #include "signer/signer.h"
 
 #define SERVE_JOB_PERIOD_S 600
@@ -51,6 +53,14 @@ serve_jobs_run(void *arg)
 		if (pki_crl_der(j->app->pki, "issuing", &b) != PC_OK)
 			log_warnx("jobs: could not refresh the issuing CRL");
 		buf_cleanup(&b);
+		/* The BNR rate of the day: fetched once a day, cached. */
+		{
+			struct shop_rate rate;
+
+			if (shop_rate_today(j->app->conf, j->app->store,
+				&rate) != PC_OK)
+				log_warnx("jobs: no EUR rate available");
+		}
 		pthread_mutex_lock(&j->mu);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += SERVE_JOB_PERIOD_S;

@@ -41,6 +41,14 @@ static const struct command commands[] = {
 	{ "verify", NULL, cmd_verify, "FILE [--content F] [--trust ROOT]" },
 	{ "notify", "test", cmd_notify_test,
 	    "--data DIR --email ADDR | --sms +40...  [--lang en] send a test" },
+	{ "shop", "doc", cmd_shop_doc,
+	    "--kind order-note|invoice|terms --sample --out F  render a PDF" },
+	{ "shop", "package", cmd_shop_package,
+	    "list|set --data DIR [--code C --name N --years Y ...]  catalog" },
+	{ "shop", "promo", cmd_shop_promo,
+	    "add|list|disable --data DIR [--code C --percent BP ...]" },
+	{ "user", "role", cmd_user_role,
+	    "--data DIR --email E --role user|operator|admin" },
 };
 
 static void

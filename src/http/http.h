@@ -52,6 +52,13 @@ typedef enum pc_rc (*http_handler)(struct req *, struct resp *);
 /* Who may call a route. Later: AUTH_USER, AUTH_OPERATOR, AUTH_SCA. */
 #define AUTH_NONE 0x0
 #define AUTH_USER 0x1
+/* A signed-in user whose role is operator or admin (users.role). */
+#define AUTH_OPERATOR 0x2
+/*
+ * A server-to-server notification (payment providers): no session, no
+ * CSRF token; the handler verifies the body's signature.
+ */
+#define AUTH_WEBHOOK 0x4
 
 struct route {
 	const char *method;

@@ -11,6 +11,8 @@
 #define PKI_REQ_MAX (64 * 1024)
 /* Account requests are small JSON objects. */
 #define ACCT_BODY (8 * 1024)
+/* Shop requests and payment notifications are small too. */
+#define SHOP_BODY (16 * 1024)
 
 const struct route http_routes[] = {
 	{ "GET", "/healthz", api_healthz_get, AUTH_NONE, 0 },
@@ -74,6 +76,37 @@ const struct route http_routes[] = {
 	    AUTH_NONE, ACCT_BODY },
 	{ "POST", "/api/v1/recovery/:token/password",
 	    api_recovery_password_post, AUTH_NONE, ACCT_BODY },
+	/* The shop (issue 5); docs/api.yaml has the contract. */
+	{ "GET", "/api/v1/shop/packages", api_shop_packages_get, AUTH_NONE,
+	    0 },
+	{ "POST", "/api/v1/shop/quote", api_shop_quote_post, AUTH_NONE,
+	    SHOP_BODY },
+	{ "GET", "/api/v1/shop/orders", api_shop_orders_get, AUTH_USER, 0 },
+	{ "POST", "/api/v1/shop/orders", api_shop_orders_post, AUTH_USER,
+	    SHOP_BODY },
+	{ "GET", "/api/v1/shop/orders/:id", api_shop_order_get, AUTH_USER, 0 },
+	{ "POST", "/api/v1/shop/orders/:id/pay", api_shop_order_pay_post,
+	    AUTH_USER, SHOP_BODY },
+	{ "POST", "/api/v1/shop/orders/:id/cancel", api_shop_order_cancel_post,
+	    AUTH_USER, SHOP_BODY },
+	{ "GET", "/api/v1/shop/orders/:id/invoice.pdf",
+	    api_shop_invoice_pdf_get, AUTH_USER, 0 },
+	{ "GET", "/api/v1/shop/orders/:id/note.pdf", api_shop_note_pdf_get,
+	    AUTH_USER, 0 },
+	{ "POST", "/api/v1/payments/sandbox/notify",
+	    api_payments_sandbox_notify_post, AUTH_WEBHOOK, SHOP_BODY },
+	{ "POST", "/api/v1/payments/netopia/ipn",
+	    api_payments_netopia_ipn_post, AUTH_WEBHOOK, SHOP_BODY },
+	{ "GET", "/sandbox/pay/:id", api_sandbox_pay_get, AUTH_NONE, 0 },
+	{ "POST", "/sandbox/pay/:id", api_sandbox_pay_post, AUTH_NONE,
+	    SHOP_BODY },
+	{ "GET", "/api/v1/admin/orders", api_admin_orders_get, AUTH_OPERATOR,
+	    0 },
+	{ "POST", "/api/v1/admin/orders/:id/refund",
+	    api_admin_order_refund_post, AUTH_OPERATOR, SHOP_BODY },
+	/* Development outbox attachments (404 unless dev_mode). */
+	{ "GET", "/dev/outbox/:id/attachments/:n",
+	    api_dev_outbox_attachment_get, AUTH_NONE, 0 },
 	/* Last: the web UI's files; first match wins. */
 	{ "GET", "/", api_static_get, AUTH_NONE, 0 },
 	{ "GET", "/*", api_static_get, AUTH_NONE, 0 },

@@ -1,5 +1,6 @@
 /*
- * notify.c: enqueueing, rendering and the delivery pass of notifications
+ * notify.c: enqueueing and the delivery pass of notifications (rendering:
+ * notify_render.c)
  * (see notify.h and docs/internals/notify.md).
  */
 #include <errno.h>
@@ -9,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 
+#include "base/curl_lazy.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
@@ -20,7 +21,6 @@
 #include "store/store_outbox.h"
 
 #define NOTIFY_BATCH 32 /* messages claimed per pass */
-#define NOTIFY_TEXT_MAX (64 * 1024)
 #define NOTIFY_POLL_S 1
 /* A claim older than this is taken back (the worker died while sending). */
 #define NOTIFY_STALE_MIN_S 120
@@ -31,358 +31,16 @@ notify_channel_name(enum notify_channel ch)
 	return ch == NOTIFY_EMAIL ? "email" : ch == NOTIFY_SMS ? "sms" : "?";
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void
-curl_init_once(void)
-{
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		log_warnx("notify: curl_global_init failed");
-}
-
+/* libcurl is loaded (and globally initialised) once, on first use. */
 void
 notify_curl_init(void)
 {
-	pthread_once(&curl_once, curl_init_once);
+	if (curl_lazy_load() != PC_OK)
+		log_warnx("notify: libcurl is not available; e-mail and SMS "
+			  "drivers will fail");
 }
 
 /* ---- rendering ------------------------------------------------------- */
-
-void
-notify_html_escape(struct buf *b, const char *s)
-{
-	const char *p;
-
-	for (p = s; *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			buf_append_str(b, "&amp;");
-			break;
-		case '<':
-			buf_append_str(b, "&lt;");
-			break;
-		case '>':
-			buf_append_str(b, "&gt;");
-			break;
-		case '"':
-			buf_append_str(b, "&quot;");
-			break;
-		case '\'':
-			buf_append_str(b, "&#39;");
-			break;
-		default:
-			buf_append(b, p, 1);
-		}
-	}
-}
-
-enum notify_channel
-notify_template_channel(const char *template_id)
-{
-	const struct notify_tmpl *t = notify_tmpl_find(template_id);
-
-	return t != NULL ? t->ch : (enum notify_channel)0;
-}
-
-const char *
-notify_template_id(size_t i)
-{
-	return i < notify_ntemplates ? notify_templates[i].id : NULL;
-}
-
-int64_t
-notify_retry_delay(int64_t base_s, int64_t attempt)
-{
-	int64_t d;
-
-	if (base_s < 1)
-		base_s = 1;
-	if (attempt < 1)
-		attempt = 1;
-	if (attempt > 30)
-		return NOTIFY_RETRY_MAX_S;
-	d = base_s << (attempt - 1);
-	if (d > NOTIFY_RETRY_MAX_S || d < base_s)
-		d = NOTIFY_RETRY_MAX_S;
-	return d;
-}
-
-/* Romanian puts "de" between a number and its noun from 20 on (but 101-119). */
-static bool
-ro_needs_de(int64_t n)
-{
-	return n >= 20 && (n % 100 == 0 || n % 100 >= 20);
-}
-
-static void
-append_duration(struct buf *b, bool ro, bool hours, int64_t n)
-{
-	if (ro && hours)
-		buf_printf(b, "%lld %s%s", (long long)n,
-		    n != 1 && ro_needs_de(n) ? "de " : "",
-		    n == 1 ? "oră" : "ore");
-	else if (ro)
-		buf_printf(b, "%lld %s%s", (long long)n,
-		    n != 1 && ro_needs_de(n) ? "de " : "",
-		    n == 1 ? "minut" : "minute");
-	else
-		buf_printf(b, "%lld %s%s", (long long)n,
-		    hours ? "hour" : "minute", n == 1 ? "" : "s");
-}
-
-/* A value a caller may put in a message: no control characters. */
-static bool
-value_ok(const char *s)
-{
-	const unsigned char *p;
-
-	if (strlen(s) > NOTIFY_VAR_MAX)
-		return false;
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
-}
-
-static bool
-link_ok(const char *s)
-{
-	const char *p;
-
-	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
-		return false;
-	for (p = s; *p; p++)
-		if (*p == ' ')
-			return false;
-	return true;
-}
-
-/* Expand one placeholder {{name}}. */
-static enum pc_rc
-expand_var(struct buf *b, const struct notify_tmpl *t, json_t *vars,
-    const char *name, bool ro, bool html)
-{
-	json_t *v = vars != NULL ? json_object_get(vars, name) : NULL;
-	char num[32];
-	const char *s;
-	bool hours = strcmp(name, "hours") == 0;
-	json_int_t n;
-	uint64_t u;
-
-	if (hours || strcmp(name, "minutes") == 0) {
-		if (v == NULL)
-			n = hours ? t->hours : t->minutes;
-		else if (json_is_integer(v))
-			n = json_integer_value(v);
-		else if (json_is_string(v) &&
-		         str_to_u64(str_from(json_string_value(v)), 100000,
-		             &u) == PC_OK)
-			n = (json_int_t)u;
-		else
-			n = 0;
-		if (n < 1 || n > 100000) {
-			log_warnx("notify: template %s: variable %s missing "
-			          "or not a positive number",
-			    t->id, name);
-			return PC_EINVAL;
-		}
-		append_duration(b, ro, hours, (int64_t)n);
-		return PC_OK;
-	}
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-	} else if (json_is_integer(v)) {
-		snprintf(
-		    num, sizeof(num), "%lld", (long long)json_integer_value(v));
-		s = num;
-	} else {
-		log_warnx("notify: template %s: variable %s missing or not a "
-		          "string",
-		    t->id, name);
-		return PC_EINVAL;
-	}
-	/* A code or a link must be there; a name may be empty. */
-	if (!value_ok(s) ||
-	    (*s == '\0' &&
-	        (strcmp(name, "code") == 0 || strcmp(name, "link") == 0)) ||
-	    (strcmp(name, "link") == 0 && !link_ok(s))) {
-		log_warnx("notify: template %s: variable %s is malformed",
-		    t->id, name);
-		return PC_EINVAL;
-	}
-	if (html)
-		notify_html_escape(b, s);
-	else
-		buf_append_str(b, s);
-	return PC_OK;
-}
-
-/* Expand every {{name}} of text into b. */
-static enum pc_rc
-expand(struct buf *b, const struct notify_tmpl *t, const char *text,
-    json_t *vars, bool ro, bool html)
-{
-	const char *p = text, *open, *close, *q;
-	char name[64];
-	size_t n;
-	enum pc_rc rc;
-
-	while ((open = strstr(p, "{{")) != NULL) {
-		buf_append(b, p, (size_t)(open - p));
-		close = strstr(open + 2, "}}");
-		n = close != NULL ? (size_t)(close - open - 2) : 0;
-		for (q = open + 2; close != NULL && q < close; q++)
-			if (!((*q >= 'a' && *q <= 'z') || *q == '_' ||
-			        (*q >= '0' && *q <= '9')))
-				break;
-		if (close == NULL || n == 0 || n >= sizeof(name) ||
-		    q != close) {
-			/* Not a placeholder: keep the braces. */
-			buf_append(b, open, 2);
-			p = open + 2;
-			continue;
-		}
-		memcpy(name, open + 2, n);
-		name[n] = '\0';
-		rc = expand_var(b, t, vars, name, ro, html);
-		if (rc != PC_OK)
-			return rc;
-		p = close + 2;
-	}
-	buf_append_str(b, p);
-	return PC_OK;
-}
-
-static void
-wipe_str(char *s)
-{
-	secret_wipe(s, strlen(s));
-}
-
-static char *
-buf_take_str(struct buf *b)
-{
-	size_t n;
-
-	if (!buf_ok(b))
-		return NULL;
-	if (b->data == NULL)
-		return strdup("");
-	return (char *)buf_steal(b, &n);
-}
-
-void
-notify_msg_cleanup(struct notify_msg *m)
-{
-	if (m == NULL)
-		return;
-	free(m->to);
-	/* The text may hold a code or a link. */
-	if (m->text != NULL)
-		wipe_str(m->text);
-	if (m->html != NULL)
-		wipe_str(m->html);
-	free(m->subject);
-	free(m->text);
-	free(m->html);
-	memset(m, 0, sizeof(*m));
-}
-
-enum pc_rc
-notify_render(const char *template_id, const char *lang, json_t *vars,
-    struct notify_msg *out)
-{
-	const struct notify_tmpl *t;
-	const struct notify_tmpl_lang *l;
-	struct buf b;
-	bool ro;
-	enum pc_rc rc;
-
-	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	memset(out, 0, sizeof(*out));
-	buf_init(&b, NOTIFY_TEXT_MAX);
-	t = notify_tmpl_find(template_id);
-	if (t == NULL) {
-		rc = PC_ENOTFOUND;
-		goto out;
-	}
-	if (lang == NULL)
-		lang = "ro";
-	if (strcmp(lang, "ro") != 0 && strcmp(lang, "en") != 0) {
-		rc = PC_EINVAL;
-		goto out;
-	}
-	if (vars != NULL && !json_is_object(vars)) {
-		rc = PC_EINVAL;
-		goto out;
-	}
-	ro = strcmp(lang, "ro") == 0;
-	l = ro ? &t->ro : &t->en;
-	out->ch = t->ch;
-	/* Text (and the whole SMS). */
-	rc = expand(&b, t, l->text, vars, ro, false);
-	if (rc != PC_OK)
-		goto out;
-	if (t->ch == NOTIFY_EMAIL)
-		buf_append_str(&b, ro ? "\n\n-- \nMesaj trimis automat de "
-		                        "Pecete. Vă rugăm să nu răspundeți "
-		                        "la el.\n"
-		                      : "\n\n-- \nSent automatically by "
-		                        "Pecete. Please do not reply.\n");
-	out->text = buf_take_str(&b);
-	if (out->text == NULL) {
-		rc = buf_rc(&b);
-		goto out;
-	}
-	if (t->ch != NOTIFY_EMAIL)
-		goto out;
-	/* Subject: one line (values have no control characters). */
-	buf_init(&b, NOTIFY_TEXT_MAX);
-	rc = expand(&b, t, l->subject, vars, ro, false);
-	if (rc != PC_OK)
-		goto out;
-	out->subject = buf_take_str(&b);
-	if (out->subject == NULL) {
-		rc = buf_rc(&b);
-		goto out;
-	}
-	/* HTML: one frame, inline styles, nothing fetched from outside. */
-	buf_init(&b, NOTIFY_TEXT_MAX);
-	buf_printf(&b,
-	    "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n<title>",
-	    lang);
-	notify_html_escape(&b, out->subject);
-	buf_append_str(&b,
-	    "</title>\n</head>\n"
-	    "<body style=\"margin:0;padding:0;background:#f4f4f5\">\n"
-	    "<div style=\"max-width:560px;margin:0 auto;padding:24px;"
-	    "font-family:Arial,Helvetica,sans-serif;font-size:15px;"
-	    "line-height:1.5;color:#18181b;background:#ffffff\">\n"
-	    "<p style=\"margin:0 0 16px;font-size:20px;font-weight:bold;"
-	    "color:#1d4ed8\">Pecete</p>\n");
-	rc = expand(&b, t, l->html, vars, ro, true);
-	if (rc != PC_OK)
-		goto out;
-	buf_printf(&b,
-	    "\n<p style=\"margin-top:32px;font-size:12px;color:#71717a\">"
-	    "%s</p>\n</div>\n</body>\n</html>\n",
-	    ro ? "Mesaj trimis automat de Pecete. Vă rugăm să nu "
-	         "răspundeți la el."
-	       : "Sent automatically by Pecete. Please do not reply.");
-	out->html = buf_take_str(&b);
-	if (out->html == NULL)
-		rc = buf_rc(&b);
-out:
-	buf_cleanup(&b);
-	if (rc != PC_OK)
-		notify_msg_cleanup(out);
-	return rc;
-}
-
-/* ---- enqueue --------------------------------------------------------- */
 
 static bool
 email_ok(const char *s)
@@ -417,8 +75,9 @@ e164_ok(const char *s)
 	return n >= 8 && n <= 15;
 }
 
-enum pc_rc
-notify_enqueue(struct db *db, enum notify_channel ch, const char *to,
+/* Check and queue a message (no attachments); see notify_enqueue. */
+static enum pc_rc
+enqueue_msg(struct db *db, enum notify_channel ch, const char *to,
     const char *template_id, const char *lang, json_t *vars, int64_t *id_out)
 {
 	struct notify_msg m;
@@ -455,7 +114,7 @@ notify_enqueue(struct db *db, enum notify_channel ch, const char *to,
 		return PC_ENOMEM;
 	rc = store_outbox_insert(db, notify_channel_name(ch), to, template_id,
 	    lang, vtext, clock_now(), &id);
-	wipe_str(vtext);
+	secret_wipe(vtext, strlen(vtext));
 	free(vtext);
 	if (rc != PC_OK)
 		return rc;
@@ -463,6 +122,206 @@ notify_enqueue(struct db *db, enum notify_channel ch, const char *to,
 	    "notify: queued outbox=%lld channel=%s "
 	    "template=%s",
 	    (long long)id, notify_channel_name(ch), template_id);
+	if (id_out != NULL)
+		*id_out = id;
+	return PC_OK;
+}
+
+enum pc_rc
+notify_enqueue(struct db *db, enum notify_channel ch, const char *to,
+    const char *template_id, const char *lang, json_t *vars, int64_t *id_out)
+{
+	return enqueue_msg(db, ch, to, template_id, lang, vars, id_out);
+}
+
+/* Bytes of the valid UTF-8 character at p, 0 when invalid (or a C1 control). */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		n = 2;
+		c = p[0] & 0x1F;
+	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		n = 3;
+		c = p[0] & 0x0F;
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	/* Overlong forms, surrogates and past U+10FFFF. */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	/* C1 controls (U+0080..U+009F). */
+	if (c < 0xA0 && n == 2)
+		return 0;
+	return n;
+}
+
+void
+notify_attachment_filename(const char *name, char out[NOTIFY_ATT_NAME_MAX + 1])
+{
+	char tmp[4 * NOTIFY_ATT_NAME_MAX + 1];
+	const unsigned char *p;
+	const char *base, *dot;
+	size_t o = 0, n, cut, ext;
+
+	out[0] = '\0';
+	base = name != NULL ? name : "";
+	for (p = (const unsigned char *)base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = (const char *)p + 1;
+	/* Clean, at most sizeof(tmp) - 1 bytes, whole characters only. */
+	for (p = (const unsigned char *)base; *p;) {
+		n = utf8_len(p);
+		if (n == 0) {
+			/* An invalid byte becomes '_'. */
+			if (o + 1 >= sizeof(tmp))
+				break;
+			tmp[o++] = '_';
+			p++;
+			continue;
+		}
+		if (n == 1 && (*p < 0x20 || *p == 0x7f || *p == '"' ||
+		                  (o == 0 && (*p == '.' || *p == ' ')))) {
+			p++;
+			continue;
+		}
+		if (o + n >= sizeof(tmp))
+			break;
+		memcpy(tmp + o, p, n);
+		o += n;
+		p += n;
+	}
+	while (o > 0 && tmp[o - 1] == ' ')
+		o--;
+	tmp[o] = '\0';
+	if (o == 0) {
+		snprintf(out, NOTIFY_ATT_NAME_MAX + 1, "attachment");
+		return;
+	}
+	if (o <= NOTIFY_ATT_NAME_MAX) {
+		memcpy(out, tmp, o + 1);
+		return;
+	}
+	/* Too long: keep the extension (up to 16 bytes) and cut the stem. */
+	dot = strrchr(tmp, '.');
+	ext = dot != NULL && strlen(dot) <= 16 ? strlen(dot) : 0;
+	cut = NOTIFY_ATT_NAME_MAX - ext;
+	while (cut > 0 && ((unsigned char)tmp[cut] & 0xC0) == 0x80)
+		cut--;
+	memcpy(out, tmp, cut);
+	memcpy(out + cut, tmp + o - ext, ext);
+	out[cut + ext] = '\0';
+}
+
+/* "type/subtype" in RFC 2045 token characters, no parameters. */
+static bool
+content_type_ok(const char *s)
+{
+	static const char tspecials[] = "()<>@,;:\\\"/[]?= ";
+	const char *p;
+	int slashes = 0;
+	size_t n = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > NOTIFY_ATT_TYPE_MAX)
+		return false;
+	for (p = s; *p; p++, n++) {
+		if (*p == '/') {
+			if (n == 0 || p[1] == '\0')
+				return false;
+			slashes++;
+			n = (size_t)-1;
+			continue;
+		}
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr(tspecials, *p) != NULL)
+			return false;
+	}
+	return slashes == 1;
+}
+
+enum pc_rc
+notify_enqueue_with_attachments(struct db *db, enum notify_channel ch,
+    const char *to, const char *template_id, const char *lang, json_t *vars,
+    const struct notify_attachment *att, size_t natt, int64_t *id_out)
+{
+	char name[NOTIFY_ATT_NAME_MAX + 1];
+	size_t i, total = 0;
+	int64_t id = 0;
+	bool own_tx = false;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(att != NULL || natt == 0, PC_EINTERNAL);
+	if (id_out != NULL)
+		*id_out = 0;
+	if (natt == 0)
+		return enqueue_msg(db, ch, to, template_id, lang, vars, id_out);
+	if (ch != NOTIFY_EMAIL) {
+		log_warnx("notify: refused to queue template=%s: attachments "
+		          "on the %s channel",
+		    template_id ? template_id : "(null)",
+		    notify_channel_name(ch));
+		return PC_EINVAL;
+	}
+	for (i = 0; i < natt; i++) {
+		if ((att[i].data == NULL && att[i].len > 0) ||
+		    !content_type_ok(att[i].content_type)) {
+			log_warnx("notify: refused to queue template=%s: "
+			          "attachment %zu has no data or a malformed "
+			          "content type",
+			    template_id ? template_id : "(null)", i);
+			return PC_EINVAL;
+		}
+		if (att[i].len > NOTIFY_ATT_BYTES_MAX)
+			total = SIZE_MAX;
+		else if (total != SIZE_MAX)
+			total += att[i].len;
+	}
+	if (natt > NOTIFY_ATT_MAX || total > NOTIFY_ATT_TOTAL_MAX) {
+		log_warnx("notify: refused to queue template=%s: %zu "
+		          "attachment(s) over the limits (%d, %d bytes each, "
+		          "%d in all)",
+		    template_id ? template_id : "(null)", natt, NOTIFY_ATT_MAX,
+		    NOTIFY_ATT_BYTES_MAX, NOTIFY_ATT_TOTAL_MAX);
+		return PC_ELIMIT;
+	}
+	/* The message and its files together, or neither. */
+	if (!db_in_tx(db)) {
+		rc = db_begin(db);
+		if (rc != PC_OK)
+			return rc;
+		own_tx = true;
+	}
+	rc = enqueue_msg(db, ch, to, template_id, lang, vars, &id);
+	for (i = 0; rc == PC_OK && i < natt; i++) {
+		notify_attachment_filename(att[i].filename, name);
+		rc = store_outbox_att_insert(db, id, (int64_t)i, name,
+		    att[i].content_type, att[i].data, att[i].len);
+	}
+	if (own_tx) {
+		if (rc == PC_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	if (rc != PC_OK)
+		return rc;
+	log_debug("notify", "notify: outbox=%lld has %zu attachment(s)",
+	    (long long)id, natt);
 	if (id_out != NULL)
 		*id_out = id;
 	return PC_OK;
@@ -541,9 +400,14 @@ deliver_finish(struct notify *n, const struct store_outbox *row,
 		*result = "sent";
 		rc = store_outbox_mark_sent(db, row->id, token, drv->name,
 		    !drv->keep_vars, clock_now());
+		/* Data minimisation: the files went out, drop our copy. */
+		if (rc == PC_OK && !drv->keep_vars)
+			rc = store_outbox_att_delete(db, row->id, NULL);
 	} else if (sent == PC_EINVAL || row->attempts >= c->max_attempts) {
 		*result = "failed";
 		rc = store_outbox_mark_failed(db, row->id, token, why);
+		if (rc == PC_OK)
+			rc = store_outbox_att_delete(db, row->id, NULL);
 	} else {
 		*result = "retry";
 		rc = store_outbox_mark_retry(db, row->id, token,
@@ -560,6 +424,9 @@ static enum pc_rc
 deliver_one(struct notify *n, int64_t id, int *nsent, int *nfailed)
 {
 	struct store_outbox row;
+	struct store_outbox_att *atts = NULL;
+	struct notify_attachment *att = NULL;
+	size_t natt = 0, i;
 	struct notify_msg m;
 	const struct notify_driver *drv = NULL;
 	struct db *db = NULL;
@@ -580,12 +447,32 @@ deliver_one(struct notify *n, int64_t id, int *nsent, int *nfailed)
 	if (rc != PC_OK)
 		return rc;
 	rc = store_outbox_claim(db, id, token, clock_now(), &row);
+	ch = rc == PC_OK && strcmp(row.channel, "sms") == 0 ? NOTIFY_SMS
+	                                                    : NOTIFY_EMAIL;
+	if (rc == PC_OK && ch == NOTIFY_EMAIL)
+		rc = store_outbox_att_list(db, id, true, &atts, &natt);
 	store_release(n->store, db);
 	if (rc == PC_ESTATE)
 		return PC_OK; /* another worker or node has it */
-	if (rc != PC_OK)
+	if (rc != PC_OK) {
+		/* The claim goes stale and is taken back later. */
+		store_outbox_cleanup(&row);
 		return rc;
-	ch = strcmp(row.channel, "sms") == 0 ? NOTIFY_SMS : NOTIFY_EMAIL;
+	}
+	if (natt > 0) {
+		att = calloc(natt, sizeof(*att));
+		if (att == NULL) {
+			store_outbox_att_free(atts, natt);
+			store_outbox_cleanup(&row);
+			return PC_ENOMEM;
+		}
+		for (i = 0; i < natt; i++) {
+			att[i].filename = atts[i].filename;
+			att[i].content_type = atts[i].content_type;
+			att[i].data = atts[i].data;
+			att[i].len = atts[i].len;
+		}
+	}
 	drv = driver_for(&n->conf->notify, ch);
 	vars = json_loads(row.vars, 0, &jerr);
 	sent = notify_render(row.template_id, row.lang, vars, &m);
@@ -595,6 +482,8 @@ deliver_one(struct notify *n, int64_t id, int *nsent, int *nfailed)
 		sent = PC_EINVAL; /* retrying will not help */
 	} else {
 		m.id = row.id;
+		m.att = att;
+		m.natt = natt;
 		m.to = strdup(row.recipient);
 		sent = m.to != NULL
 		           ? drv->send(&n->conf->notify, &m, why, sizeof(why))
@@ -618,6 +507,8 @@ deliver_one(struct notify *n, int64_t id, int *nsent, int *nfailed)
 	}
 	json_decref(vars);
 	notify_msg_cleanup(&m);
+	free(att);
+	store_outbox_att_free(atts, natt);
 	store_outbox_cleanup(&row);
 	return rc;
 }

@@ -54,6 +54,52 @@ enum notify_channel {
 enum pc_rc notify_enqueue(struct db *db, enum notify_channel ch, const char *to,
     const char *template_id, const char *lang, json_t *vars, int64_t *id_out);
 
+/* ---- attachments (e-mail only) ------------------------------------- */
+
+#define NOTIFY_ATT_MAX 8                      /* attachments per message */
+#define NOTIFY_ATT_BYTES_MAX (5 * 1024 * 1024) /* one attachment */
+#define NOTIFY_ATT_TOTAL_MAX (10 * 1024 * 1024) /* all of one message */
+#define NOTIFY_ATT_NAME_MAX 100               /* bytes of a filename */
+#define NOTIFY_ATT_TYPE_MAX 100               /* bytes of a content type */
+
+/* A file to attach; every member is borrowed (copied by the enqueue). */
+struct notify_attachment {
+	const char *filename;     /* ASCII or UTF-8; sanitised */
+	const char *content_type; /* e.g. "application/pdf" */
+	const uint8_t *data;
+	size_t len;
+};
+
+/*
+ * notify_enqueue plus attachments, stored with the message in the table
+ * outbox_attachments in the same transaction (db's current one; when none
+ * is open, one of its own so that a worker never sees the message without
+ * its files). att[0..natt) is copied; NULL/0 is notify_enqueue. Filenames
+ * are sanitised (notify_attachment_filename). The SMTP driver sends them
+ * as base64 parts of a multipart/mixed message and deletes the rows once
+ * the message is sent or failed; the outbox driver keeps them for
+ * /dev/outbox. OUT: *id_out (may be NULL).
+ * PC_ELIMIT for more than NOTIFY_ATT_MAX attachments, one larger than
+ * NOTIFY_ATT_BYTES_MAX or all larger than NOTIFY_ATT_TOTAL_MAX;
+ * PC_EINVAL for attachments on the SMS channel, a malformed content type
+ * ("type/subtype", no parameters), data NULL with len > 0, or any reason
+ * of notify_enqueue; PC_EDB from the store.
+ */
+enum pc_rc notify_enqueue_with_attachments(struct db *db,
+    enum notify_channel ch, const char *to, const char *template_id,
+    const char *lang, json_t *vars, const struct notify_attachment *att,
+    size_t natt, int64_t *id_out);
+
+/*
+ * The filename a recipient sees for name: its last path component (after
+ * the last '/' or '\\'), without control characters, '"', leading dots
+ * or spaces, and invalid UTF-8 bytes (replaced by '_'); cut to at most
+ * NOTIFY_ATT_NAME_MAX bytes between characters, keeping a short extension.
+ * "attachment" when nothing is left. OUT: out (NUL-terminated).
+ */
+void notify_attachment_filename(
+    const char *name, char out[NOTIFY_ATT_NAME_MAX + 1]);
+
 /* ---- rendering ----------------------------------------------------- */
 
 /* A rendered message. Strings are malloc()ed; free with notify_msg_cleanup. */
@@ -64,6 +110,9 @@ struct notify_msg {
 	char *subject; /* e-mail only, else NULL */
 	char *text;    /* the text/plain part or the SMS text */
 	char *html;    /* e-mail only: a whole HTML document */
+	/* Attachments (delivery only): borrowed from the delivery pass. */
+	const struct notify_attachment *att;
+	size_t natt;
 };
 
 /*
@@ -142,9 +191,19 @@ void notify_worker_stop(struct notify_worker *w);
  * The messages delivered by the outbox driver, newest first (at most
  * limit), rendered again from their stored variables: as an HTML page
  * (json false) or {"messages":[{id, channel, to, template, lang, subject,
- * text, html, vars, created_at}]} into out.
+ * text, html, vars, created_at, attachments: [{n, filename, content_type,
+ * size}]}]} into out.
  */
 enum pc_rc notify_dev_outbox(
     struct store *store, bool json, size_t limit, struct buf *out);
+
+/*
+ * Attachment n (from 0) of outbox message id, when the outbox driver
+ * delivered that message: its bytes appended to out, its content type
+ * and sanitised filename copied. PC_ENOTFOUND otherwise.
+ * OUT: out, ctype[NOTIFY_ATT_TYPE_MAX + 1], fname[NOTIFY_ATT_NAME_MAX + 1].
+ */
+enum pc_rc notify_dev_attachment(struct store *store, int64_t id, int64_t n,
+    struct buf *out, char *ctype, char *fname);
 
 #endif /* PC_NOTIFY_H */

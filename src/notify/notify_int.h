@@ -54,6 +54,9 @@ extern const struct notify_driver notify_outbox_sms_driver;
 /* curl_global_init once per process. */
 void notify_curl_init(void);
 
+/* Largest rendered text or HTML part of a message. */
+#define NOTIFY_TEXT_MAX (64 * 1024)
+
 /* "email" / "sms". */
 const char *notify_channel_name(enum notify_channel ch);
 

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "base/log.h"
 #include "base/secret.h"
+#include "base/curl_lazy.h"
 #include "notify/notify_int.h"
 
 #define SMS_TOKEN_MAX 4096
@@ -65,6 +65,10 @@ sms_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
 	if (c->sms_url == NULL || c->sms_token_file == NULL) {
 		snprintf(why, whylen, "sms_url or sms_token_file not set");
 		return PC_EINVAL;
+	}
+	if (curl_lazy_load() != PC_OK) {
+		snprintf(why, whylen, "libcurl is not available");
+		return PC_EUNAVAIL;
 	}
 	rc = secret_read_file(c->sms_token_file, SMS_TOKEN_MAX, &token);
 	if (rc != PC_OK) {

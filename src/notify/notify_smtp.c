@@ -4,23 +4,24 @@
  * smtp://host:port with STARTTLS required (unless [notify] smtp_starttls
  * = false, for a relay on the same host), or smtps://host:port (TLS from
  * the start). AUTH with smtp_user and the password in smtp_password_file
- * (mode 0600, read at each send). The message is multipart/alternative
- * (text/plain and text/html, UTF-8, quoted-printable) built by curl's MIME
- * API, with Date, From, To, an RFC 2047 encoded Subject, Message-ID and
- * Auto-Submitted headers.
+ * (mode 0600, read at each send). The message is multipart/mixed holding
+ * a multipart/alternative (text/plain and text/html, UTF-8,
+ * quoted-printable) and then one base64 part per attachment, built by
+ * curl's MIME API (random boundaries), with Date, From, To, an RFC 2047
+ * encoded Subject, Message-ID and Auto-Submitted headers.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
 #include "base/secret.h"
+#include "base/curl_lazy.h"
 #include "notify/notify_int.h"
 
 #define SMTP_PASSWORD_MAX 1024
@@ -157,6 +158,87 @@ add_header(struct curl_slist **list, struct buf *b)
 	return true;
 }
 
+/*
+ * The MIME headers of an attachment: name="..." (ASCII: every other byte
+ * as '_') for old readers and, when the name is not plain ASCII, RFC 2231
+ * filename*=UTF-8''%XX... . The name is already sanitised (no control
+ * characters, quotes or path separators; notify_attachment_filename).
+ * OUT: *type (for curl_mime_type), *hdrs. false when out of memory.
+ */
+static bool
+attachment_headers(const struct notify_attachment *a, struct buf *type,
+    struct curl_slist **hdrs)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char name[NOTIFY_ATT_NAME_MAX + 1], ascii[NOTIFY_ATT_NAME_MAX + 1];
+	const unsigned char *p;
+	struct buf d;
+	size_t o = 0;
+	bool ok;
+
+	notify_attachment_filename(a->filename, name);
+	for (p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x80)
+			ascii[o++] = *p == '\\' ? '_' : (char)*p;
+		else if ((*p & 0xC0) != 0x80)
+			ascii[o++] = '_'; /* one per character */
+	}
+	ascii[o] = '\0';
+	buf_printf(type, "%s; name=\"%s\"", a->content_type, ascii);
+	buf_init(&d, 1024);
+	buf_printf(&d, "Content-Disposition: attachment;\r\n filename=\"%s\"",
+	    ascii);
+	if (!ascii_only(name)) {
+		buf_append_str(&d, ";\r\n filename*=UTF-8''");
+		for (p = (const unsigned char *)name; *p; p++) {
+			/* RFC 5987 attr-char stays, the rest is %XX. */
+			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9') ||
+			    strchr("!#$&+-.^_`|~", *p) != NULL)
+				buf_append(&d, p, 1);
+			else
+				buf_printf(&d, "%%%c%c", hex[*p >> 4],
+				    hex[*p & 15]);
+		}
+	}
+	ok = buf_ok(type) && add_header(hdrs, &d);
+	buf_cleanup(&d);
+	return ok;
+}
+
+/*
+ * Add the attachments of m to mime, after the multipart/alternative part:
+ * base64 (curl's encoder: lines of 76 characters, CRLF).
+ */
+static bool
+add_attachments(curl_mime *mime, const struct notify_msg *m)
+{
+	curl_mimepart *part;
+	struct curl_slist *hdrs = NULL;
+	struct buf type;
+	size_t i;
+	bool ok = true;
+
+	buf_init(&type, 512);
+	for (i = 0; ok && i < m->natt; i++) {
+		buf_reset(&type);
+		part = curl_mime_addpart(mime);
+		ok = part != NULL && attachment_headers(&m->att[i], &type, &hdrs);
+		/* curl copies the data. */
+		ok = ok &&
+		     curl_mime_data(part, (const char *)m->att[i].data,
+		         m->att[i].len) == CURLE_OK &&
+		     curl_mime_type(part, (const char *)type.data) == CURLE_OK &&
+		     curl_mime_encoder(part, "base64") == CURLE_OK &&
+		     curl_mime_headers(part, hdrs, 1) == CURLE_OK;
+		if (ok)
+			hdrs = NULL; /* owned by the part */
+	}
+	curl_slist_free_all(hdrs);
+	buf_cleanup(&type);
+	return ok;
+}
+
 static enum pc_rc
 smtp_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
     size_t whylen)
@@ -173,6 +255,10 @@ smtp_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
 	CURLcode cc;
 	enum pc_rc rc = PC_ENOMEM;
 
+	if (curl_lazy_load() != PC_OK) {
+		snprintf(why, whylen, "libcurl is not available");
+		return PC_EUNAVAIL;
+	}
 	buf_init(&b, 16 * 1024);
 	if (!from_address(c->mail_from, from, sizeof(from)) ||
 	    !ascii_only(c->mail_from)) {
@@ -255,6 +341,9 @@ smtp_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
 	    curl_mime_headers(part, inl, 1) != CURLE_OK)
 		goto out;
 	inl = NULL; /* owned by the part */
+	/* multipart/mixed: the text above, then one part per attachment. */
+	if (m->natt > 0 && !add_attachments(mime, m))
+		goto out;
 
 	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");

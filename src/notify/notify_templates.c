@@ -293,6 +293,60 @@ const struct notify_tmpl notify_templates[] = {
             "{{code}}, valid for {{minutes}}. The old setup will stop "
             "working.",
             NULL}},
+    /* Shop (src/shop): after the payment notification, with the order
+     * note and the terms as PDF attachments on order_confirmed. total is
+     * the RON amount already formatted ("355,26 RON"); link the order page. */
+    {"payment_confirmed", NOTIFY_EMAIL, "name order package total link", 0, 0,
+        {"Pecete: plata comenzii {{order}} a fost confirmată",
+            "Bună ziua, {{name}},\n\n"
+            "Am primit plata de {{total}} pentru comanda {{order}} "
+            "({{package}}). Factura va fi disponibilă în contul dvs.\n\n"
+            "Detaliile comenzii: {{link}}",
+            "<p>Bună ziua, {{name}},</p>"
+            "<p>Am primit plata de <strong>{{total}}</strong> pentru "
+            "comanda <strong>{{order}}</strong> ({{package}}). Factura va "
+            "fi disponibilă în contul dvs.</p>"
+            BTN_OPEN "Vedeți comanda" BTN_CLOSE LINK_RO},
+        {"Pecete: payment for order {{order}} confirmed",
+            "Hello {{name}},\n\n"
+            "We received your payment of {{total}} for order {{order}} "
+            "({{package}}). The invoice will be available in your "
+            "account.\n\n"
+            "Order details: {{link}}",
+            "<p>Hello {{name}},</p>"
+            "<p>We received your payment of <strong>{{total}}</strong> for "
+            "order <strong>{{order}}</strong> ({{package}}). The invoice "
+            "will be available in your account.</p>"
+            BTN_OPEN "View the order" BTN_CLOSE LINK_EN}},
+    {"order_confirmed", NOTIFY_EMAIL, "name order package total link", 0, 0,
+        {"Pecete: confirmarea comenzii {{order}}",
+            "Bună ziua, {{name}},\n\n"
+            "Vă mulțumim pentru comanda {{order}}: {{package}}, total "
+            "{{total}}. Găsiți atașate nota de comandă și termenii "
+            "acceptați (PDF).\n\n"
+            "Pasul următor este verificarea identității; vă scriem când "
+            "certificatul este emis. Comanda: {{link}}",
+            "<p>Bună ziua, {{name}},</p>"
+            "<p>Vă mulțumim pentru comanda <strong>{{order}}</strong>: "
+            "{{package}}, total <strong>{{total}}</strong>. Găsiți "
+            "atașate nota de comandă și termenii acceptați (PDF).</p>"
+            "<p>Pasul următor este verificarea identității; vă scriem "
+            "când certificatul este emis.</p>"
+            BTN_OPEN "Vedeți comanda" BTN_CLOSE LINK_RO},
+        {"Pecete: order {{order}} confirmed",
+            "Hello {{name}},\n\n"
+            "Thank you for order {{order}}: {{package}}, total {{total}}. "
+            "The order note and the terms you accepted are attached "
+            "(PDF).\n\n"
+            "The next step is the identity check; we will write when the "
+            "certificate is issued. Your order: {{link}}",
+            "<p>Hello {{name}},</p>"
+            "<p>Thank you for order <strong>{{order}}</strong>: "
+            "{{package}}, total <strong>{{total}}</strong>. The order "
+            "note and the terms you accepted are attached (PDF).</p>"
+            "<p>The next step is the identity check; we will write when "
+            "the certificate is issued.</p>"
+            BTN_OPEN "View the order" BTN_CLOSE LINK_EN}},
     /* pecete notify test: checks a delivery configuration. */
     {"test_email", NOTIFY_EMAIL, "", 0, 0,
         {"Pecete: mesaj de încercare — trimiterea funcționează",

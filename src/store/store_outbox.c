@@ -361,3 +361,208 @@ out:
 	db_stmt_free(st);
 	return rc;
 }
+
+/* ---- attachments ------------------------------------------------------ */
+
+void
+store_outbox_att_cleanup(struct store_outbox_att *a)
+{
+	if (a == NULL)
+		return;
+	free(a->filename);
+	free(a->content_type);
+	free(a->data);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+store_outbox_att_free(struct store_outbox_att *a, size_t count)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < count; i++)
+		store_outbox_att_cleanup(&a[i]);
+	free(a);
+}
+
+enum pc_rc
+store_outbox_att_insert(struct db *db, int64_t outbox_id, int64_t n,
+    const char *filename, const char *content_type, const uint8_t *data,
+    size_t len)
+{
+	static const uint8_t empty[1];
+	struct db_stmt *st = NULL;
+	enum pc_rc rc;
+	bool row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && filename != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(content_type != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(data != NULL || len == 0, PC_EINTERNAL);
+	rc = db_prepare(db,
+	    "INSERT INTO outbox_attachments (outbox_id, n, filename, "
+	    "content_type, data) VALUES ($1, $2, $3, $4, $5)",
+	    &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_bind_i64(st, 1, outbox_id);
+	if (rc == PC_OK)
+		rc = db_bind_i64(st, 2, n);
+	if (rc == PC_OK)
+		rc = db_bind_text(st, 3, filename);
+	if (rc == PC_OK)
+		rc = db_bind_text(st, 4, content_type);
+	/* An empty blob, not NULL (the column is NOT NULL). */
+	if (rc == PC_OK)
+		rc = db_bind_blob(st, 5, len > 0 ? data : empty, len);
+	if (rc == PC_OK)
+		rc = db_step(st, &row);
+out:
+	db_stmt_free(st);
+	return rc;
+}
+
+/* Copy the current row (outbox_id, n, filename, content_type, size[, data]). */
+static enum pc_rc
+att_row_read(struct db_stmt *st, bool with_data, struct store_outbox_att *a)
+{
+	const uint8_t *p;
+	size_t len = 0;
+	enum pc_rc rc = PC_OK;
+
+	memset(a, 0, sizeof(*a));
+	a->outbox_id = db_col_i64(st, 0);
+	a->n = db_col_i64(st, 1);
+	a->filename = dup_col(st, 2, &rc);
+	a->content_type = dup_col(st, 3, &rc);
+	a->len = (size_t)db_col_i64(st, 4);
+	if (rc == PC_OK && (a->filename == NULL || a->content_type == NULL))
+		rc = PC_EDB;
+	if (rc == PC_OK && with_data) {
+		p = db_col_blob(st, 5, &len);
+		a->data = malloc(len > 0 ? len : 1);
+		if (a->data == NULL)
+			rc = PC_ENOMEM;
+		else if (len > 0)
+			memcpy(a->data, p, len);
+		a->len = len;
+	}
+	if (rc != PC_OK)
+		store_outbox_att_cleanup(a);
+	return rc;
+}
+
+enum pc_rc
+store_outbox_att_list(struct db *db, int64_t outbox_id, bool with_data,
+    struct store_outbox_att **out, size_t *count)
+{
+	struct db_stmt *st = NULL;
+	struct store_outbox_att *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	enum pc_rc rc;
+	bool row;
+
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && out != NULL && count != NULL, PC_EINTERNAL);
+	*out = NULL;
+	*count = 0;
+	rc = db_prepare(db,
+	    with_data ? "SELECT outbox_id, n, filename, content_type, "
+	                "length(data), data FROM outbox_attachments "
+	                "WHERE outbox_id = $1 ORDER BY n"
+	              : "SELECT outbox_id, n, filename, content_type, "
+	                "length(data) FROM outbox_attachments "
+	                "WHERE outbox_id = $1 ORDER BY n",
+	    &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_bind_i64(st, 1, outbox_id);
+	while (rc == PC_OK) {
+		rc = db_step(st, &row);
+		if (rc != PC_OK || !row)
+			break;
+		if (n == cap) {
+			cap = cap == 0 ? 4 : 2 * cap;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL) {
+				rc = PC_ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		rc = att_row_read(st, with_data, &v[n]);
+		if (rc == PC_OK)
+			n++;
+	}
+out:
+	db_stmt_free(st);
+	if (rc != PC_OK) {
+		store_outbox_att_free(v, n);
+		return rc;
+	}
+	if (n == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*count = n;
+	return PC_OK;
+}
+
+enum pc_rc
+store_outbox_att_get(
+    struct db *db, int64_t outbox_id, int64_t n, struct store_outbox_att *a)
+{
+	struct db_stmt *st = NULL;
+	enum pc_rc rc;
+	bool row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && a != NULL, PC_EINTERNAL);
+	memset(a, 0, sizeof(*a));
+	rc = db_prepare(db,
+	    "SELECT outbox_id, n, filename, content_type, length(data), data "
+	    "FROM outbox_attachments WHERE outbox_id = $1 AND n = $2",
+	    &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_bind_i64(st, 1, outbox_id);
+	if (rc == PC_OK)
+		rc = db_bind_i64(st, 2, n);
+	if (rc == PC_OK)
+		rc = db_step(st, &row);
+	if (rc != PC_OK)
+		goto out;
+	if (!row) {
+		rc = PC_ENOTFOUND;
+		goto out;
+	}
+	rc = att_row_read(st, true, a);
+out:
+	db_stmt_free(st);
+	return rc;
+}
+
+enum pc_rc
+store_outbox_att_delete(struct db *db, int64_t outbox_id, int64_t *deleted)
+{
+	struct db_stmt *st = NULL;
+	enum pc_rc rc;
+	bool row;
+
+	RETURN_VAL_IF_FAIL(db != NULL, PC_EINTERNAL);
+	if (deleted != NULL)
+		*deleted = 0;
+	rc = db_prepare(
+	    db, "DELETE FROM outbox_attachments WHERE outbox_id = $1", &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_bind_i64(st, 1, outbox_id);
+	if (rc == PC_OK)
+		rc = db_step(st, &row);
+	if (rc == PC_OK && deleted != NULL)
+		*deleted = db_changes(st);
+out:
+	db_stmt_free(st);
+	return rc;
+}

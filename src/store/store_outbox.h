@@ -90,4 +90,36 @@ enum pc_rc store_outbox_each(struct db *db, const char *driver, size_t limit,
     enum pc_rc (*fn)(void *arg, const struct store_outbox *row), void *arg);
 void store_outbox_cleanup(struct store_outbox *row);
 
+/* ---- attachments (table outbox_attachments, migration 6) ------------ */
+
+/* One attachment of an outbox message; strings and data are malloc()ed. */
+struct store_outbox_att {
+	int64_t outbox_id;
+	int64_t n; /* 0, 1, ... in the message's order */
+	char *filename;
+	char *content_type;
+	uint8_t *data; /* NULL when listed without the bytes */
+	size_t len;    /* bytes of the data (also when not loaded) */
+};
+
+/* Insert attachment n of outbox_id; everything is copied. */
+enum pc_rc store_outbox_att_insert(struct db *db, int64_t outbox_id, int64_t n,
+    const char *filename, const char *content_type, const uint8_t *data,
+    size_t len);
+/*
+ * The attachments of outbox_id in order, with their bytes when with_data.
+ * OUT: *out (store_outbox_att_free), *count (0 and NULL when none).
+ */
+enum pc_rc store_outbox_att_list(struct db *db, int64_t outbox_id,
+    bool with_data, struct store_outbox_att **out, size_t *count);
+/* Attachment n of outbox_id with its bytes. PC_ENOTFOUND when absent. */
+enum pc_rc store_outbox_att_get(
+    struct db *db, int64_t outbox_id, int64_t n, struct store_outbox_att *out);
+/* Delete the attachments of outbox_id. OUT: *deleted (may be NULL). */
+enum pc_rc store_outbox_att_delete(
+    struct db *db, int64_t outbox_id, int64_t *deleted);
+void store_outbox_att_cleanup(struct store_outbox_att *a);
+/* Clean up a[0..count) and free a; NULL is a no-op. */
+void store_outbox_att_free(struct store_outbox_att *a, size_t count);
+
 #endif /* PC_STORE_OUTBOX_H */

@@ -3,6 +3,9 @@
  * escaping, variable checks, enqueueing inside the caller's transaction
  * (a rollback leaves nothing), atomic claims, the retry schedule with a
  * gateway that does not answer, and the development outbox.
+ * Attachments: limits, filename sanitising, rollback, the MIME message
+ * the SMTP driver sends (to a minimal SMTP server thread below), and the
+ * development outbox's listing and download.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -12,11 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sodium.h>
 
 #include "base/clock.h"
 #include "base/conf.h"
@@ -31,9 +39,10 @@ static char tmpdir[PATH_MAX - 64];
 static json_t *
 all_vars(void)
 {
-	return json_pack("{s:s,s:s,s:s,s:s}", "name", "Ioana", "link",
-	    "https://pecete.example/a?t=abc&x=1", "code", "123456", "phone",
-	    "+40 7** *** 678");
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", "Ioana",
+	    "link", "https://pecete.example/a?t=abc&x=1", "code", "123456",
+	    "phone", "+40 7** *** 678", "order", "PC-2026-000123", "package",
+	    "Pecete 2", "total", "355,26 RON");
 }
 
 static bool
@@ -86,8 +95,8 @@ test_every_template_renders(void **state)
 			n++;
 		}
 	}
-	/* The 12 account templates and the two test ones. */
-	assert_int_equal(n, 2 * 14);
+	/* The 12 account templates, the two shop ones, the two test ones. */
+	assert_int_equal(n, 2 * 16);
 	json_decref(vars);
 }
 
@@ -510,6 +519,517 @@ test_outbox_driver_and_dev_listing(void **state)
 	json_decref(vars);
 }
 
+
+/* ---- attachments ---------------------------------------------------- */
+
+static void
+test_attachment_filename(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"order.pdf", "order.pdf"},
+	    {"/tmp/x/order.pdf", "order.pdf"},
+	    {"..\\..\\windows\\evil.exe", "evil.exe"},
+	    {"../../etc/passwd", "passwd"},
+	    {"a\r\nContent-Type: x.pdf", "aContent-Type: x.pdf"},
+	    {"say \"hi\".txt", "say hi.txt"},
+	    {"..hidden", "hidden"},
+	    {"  spaced  ", "spaced"},
+	    {"Notă comandă.pdf", "Notă comandă.pdf"},
+	    {"bad\xff\xfe.pdf", "bad__.pdf"},
+	    {"c1\xc2\x85.pdf", "c1__.pdf"}, /* U+0085 NEL (C1): 2 bytes */
+	    {"dir/", "attachment"},
+	    {"", "attachment"},
+	    {NULL, "attachment"},
+	};
+	char out[NOTIFY_ATT_NAME_MAX + 1], in[400];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		notify_attachment_filename(cases[i].in, out);
+		assert_string_equal(out, cases[i].out);
+	}
+	/* Long: cut to 100 bytes, the extension kept. */
+	memset(in, 'a', 300);
+	memcpy(in + 300, ".pdf", 5);
+	notify_attachment_filename(in, out);
+	assert_int_equal(strlen(out), NOTIFY_ATT_NAME_MAX);
+	assert_string_equal(out + NOTIFY_ATT_NAME_MAX - 4, ".pdf");
+	/* Long UTF-8: never cut inside a character. */
+	for (i = 0; i < 150; i++)
+		memcpy(in + 2 * i, "\xc4\x83", 2); /* ă */
+	in[300] = '\0';
+	notify_attachment_filename(in, out);
+	assert_true(strlen(out) <= NOTIFY_ATT_NAME_MAX);
+	assert_int_equal(strlen(out) % 2, 0);
+	assert_int_equal((unsigned char)out[strlen(out) - 1], 0x83);
+	(void)state;
+}
+
+static int64_t
+att_rows(struct fx *f)
+{
+	struct db *db;
+	struct db_stmt *st = NULL;
+	int64_t n = -1;
+	bool row = false;
+
+	assert_int_equal(store_acquire(f->s, &db), PC_OK);
+	assert_int_equal(
+	    db_prepare(db, "SELECT COUNT(*) FROM outbox_attachments", &st),
+	    PC_OK);
+	assert_int_equal(db_step(st, &row), PC_OK);
+	assert_true(row);
+	n = db_col_i64(st, 0);
+	db_stmt_free(st);
+	store_release(f->s, db);
+	return n;
+}
+
+static void
+test_attachment_limits(void **state)
+{
+	struct fx *f = *state;
+	struct notify_attachment a[NOTIFY_ATT_MAX + 1];
+	struct db *db;
+	uint8_t *big = calloc(1, NOTIFY_ATT_BYTES_MAX + 1);
+	json_t *vars = all_vars();
+	size_t i;
+
+	assert_non_null(big);
+	for (i = 0; i <= NOTIFY_ATT_MAX; i++) {
+		a[i].filename = "f.bin";
+		a[i].content_type = "application/octet-stream";
+		a[i].data = big;
+		a[i].len = 10;
+	}
+	assert_int_equal(store_acquire(f->s, &db), PC_OK);
+	/* Eight is the most. */
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a,
+	                     NOTIFY_ATT_MAX + 1, NULL),
+	    PC_ELIMIT);
+	/* 5 MB each. */
+	a[0].len = NOTIFY_ATT_BYTES_MAX + 1;
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
+	                     NULL),
+	    PC_ELIMIT);
+	/* 10 MB in all: 3 x 4 MB. */
+	for (i = 0; i < 3; i++)
+		a[i].len = 4 * 1024 * 1024;
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 3,
+	                     NULL),
+	    PC_ELIMIT);
+	/* Only e-mail carries files. */
+	a[0].len = 10;
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_SMS,
+	                     "+40712345678", "activation_sms", "ro", vars, a,
+	                     1, NULL),
+	    PC_EINVAL);
+	/* A content type with parameters, or no data. */
+	a[0].content_type = "application/pdf; x=\"y\"";
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
+	                     NULL),
+	    PC_EINVAL);
+	a[0].content_type = "application/pdf\r\nX: y";
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
+	                     NULL),
+	    PC_EINVAL);
+	a[0].content_type = "application/pdf";
+	a[0].data = NULL;
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
+	                     NULL),
+	    PC_EINVAL);
+	/* Exactly at the limits is fine: 2 x 5 MB. */
+	a[0].data = big;
+	a[0].len = a[1].len = NOTIFY_ATT_BYTES_MAX;
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
+	                     NULL),
+	    PC_OK);
+	store_release(f->s, db);
+	assert_int_equal(outbox_count(f), 1);
+	assert_int_equal(att_rows(f), 2);
+	free(big);
+	json_decref(vars);
+}
+
+static void
+test_attachments_in_transaction(void **state)
+{
+	struct fx *f = *state;
+	struct notify_attachment a[2] = {
+	    {"/home/u/Notă.pdf", "application/pdf",
+	        (const uint8_t *)"%PDF-1.7 x", 10},
+	    {"empty.bin", "application/octet-stream",
+	        (const uint8_t *)"", 0},
+	};
+	struct store_outbox_att *l = NULL;
+	struct db *db;
+	size_t n = 0;
+	int64_t id = -1;
+
+	assert_int_equal(store_acquire(f->s, &db), PC_OK);
+	assert_int_equal(db_begin(db), PC_OK);
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
+	                     &id),
+	    PC_OK);
+	assert_true(id > 0);
+	db_rollback(db);
+	store_release(f->s, db);
+	assert_int_equal(outbox_count(f), 0);
+	assert_int_equal(att_rows(f), 0);
+	/* Committed (and without a transaction of the caller's). */
+	assert_int_equal(store_acquire(f->s, &db), PC_OK);
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
+	                     &id),
+	    PC_OK);
+	assert_int_equal(
+	    store_outbox_att_list(db, id, false, &l, &n), PC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].filename, "Notă.pdf");
+	assert_string_equal(l[0].content_type, "application/pdf");
+	assert_int_equal(l[0].len, 10);
+	assert_null(l[0].data);
+	assert_int_equal(l[1].n, 1);
+	assert_int_equal(l[1].len, 0);
+	store_outbox_att_free(l, n);
+	store_release(f->s, db);
+	assert_int_equal(att_rows(f), 2);
+}
+
+/* ---- a minimal SMTP server (one thread, one message per connection) -- */
+
+struct smtp_srv {
+	int fd;
+	int port;
+	pthread_t th;
+	struct buf msgs[4]; /* the DATA of each message, dot-unstuffed */
+	int nmsgs, want;
+};
+
+static bool
+srv_line(int c, char *line, size_t max)
+{
+	size_t n = 0;
+	char ch;
+
+	while (n + 1 < max && read(c, &ch, 1) == 1) {
+		line[n++] = ch;
+		if (ch == '\n')
+			break;
+	}
+	line[n] = '\0';
+	return n > 0;
+}
+
+static void
+srv_say(int c, const char *s)
+{
+	ssize_t r = write(c, s, strlen(s));
+
+	(void)r;
+}
+
+static void *
+srv_run(void *arg)
+{
+	struct smtp_srv *v = arg;
+	char line[4096];
+	struct buf *m;
+	int c;
+
+	while (v->nmsgs < v->want) {
+		c = accept(v->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		srv_say(c, "220 test ESMTP\r\n");
+		while (srv_line(c, line, sizeof(line))) {
+			if (strncmp(line, "EHLO", 4) == 0) {
+				srv_say(c, "250-test\r\n250 8BITMIME\r\n");
+			} else if (strncmp(line, "DATA", 4) == 0) {
+				srv_say(c, "354 go\r\n");
+				m = &v->msgs[v->nmsgs];
+				buf_init(m, 32 * 1024 * 1024);
+				while (srv_line(c, line, sizeof(line)) &&
+				       strcmp(line, ".\r\n") != 0)
+					buf_append_str(m,
+					    line[0] == '.' ? line + 1 : line);
+				buf_append(m, "", 1);
+				v->nmsgs++;
+				srv_say(c, "250 queued\r\n");
+			} else if (strncmp(line, "QUIT", 4) == 0) {
+				srv_say(c, "221 bye\r\n");
+				break;
+			} else {
+				srv_say(c, "250 ok\r\n");
+			}
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+srv_start(struct smtp_srv *v, int want)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+
+	memset(v, 0, sizeof(*v));
+	v->want = want;
+	v->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(v->fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(v->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(v->fd, 4), 0);
+	assert_int_equal(getsockname(v->fd, (struct sockaddr *)&sa, &sl), 0);
+	v->port = ntohs(sa.sin_port);
+	assert_int_equal(pthread_create(&v->th, NULL, srv_run, v), 0);
+}
+
+/* Wait for the messages; they stay in v->msgs until srv_free. */
+static void
+srv_join(struct smtp_srv *v)
+{
+	pthread_join(v->th, NULL);
+	close(v->fd);
+}
+
+static void
+srv_free(struct smtp_srv *v)
+{
+	int i;
+
+	for (i = 0; i < v->nmsgs; i++)
+		buf_cleanup(&v->msgs[i]);
+}
+
+/* The boundary="..." value after p. OUT: b. */
+static void
+boundary_of(const char *p, char *b, size_t max)
+{
+	const char *q = strstr(p, "boundary=");
+	size_t n = 0;
+
+	assert_non_null(q);
+	q += 9;
+	if (*q == '"')
+		q++;
+	while (q[n] != '\0' && q[n] != '"' && q[n] != '\r' && q[n] != ';')
+		n++;
+	assert_true(n > 0 && n < max);
+	memcpy(b, q, n);
+	b[n] = '\0';
+}
+
+/*
+ * The body of the base64 part whose headers contain hdr, decoded; every
+ * line at most 76 characters. OUT: out (malloc()ed), *n.
+ */
+static void
+b64_part(const char *msg, const char *hdr, uint8_t **out, size_t *n)
+{
+	const char *h = strstr(msg, hdr), *body, *end, *line, *eol;
+	size_t cap;
+
+	assert_non_null(h);
+	body = strstr(h, "\r\n\r\n");
+	assert_non_null(body);
+	body += 4;
+	assert_true(strstr(h, "Content-Transfer-Encoding: base64") != NULL &&
+	            strstr(h, "Content-Transfer-Encoding: base64") < body);
+	end = strstr(body, "\r\n--");
+	assert_non_null(end);
+	for (line = body; line < end; line = eol + 2) {
+		eol = strstr(line, "\r\n");
+		assert_true(eol - line <= 76);
+	}
+	cap = (size_t)(end - body);
+	*out = malloc(cap + 1);
+	assert_non_null(*out);
+	assert_int_equal(sodium_base642bin(*out, cap, body, (size_t)(end - body),
+	                     "\r\n", n, NULL, sodium_base64_VARIANT_ORIGINAL),
+	    0);
+}
+
+/*
+ * The SMTP driver: multipart/mixed, the text first (multipart/alternative),
+ * then the attachments in base64 that decode to the same bytes; random
+ * boundaries; the attachment rows are gone once sent.
+ */
+static void
+test_smtp_attachments_mime(void **state)
+{
+	struct fx *f = *state;
+	struct smtp_srv v;
+	struct notify *n;
+	uint8_t bin[3000], *dec;
+	struct notify_attachment a[2] = {
+	    {"comandă 1.pdf", "application/pdf",
+	        (const uint8_t *)"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", 23},
+	    {"/tmp/data.bin", "application/octet-stream", bin, sizeof(bin)},
+	};
+	char url[64], b1[128], b2[128], b3[128];
+	const char *msg, *alt;
+	struct db *db;
+	size_t i, dn;
+	int64_t id;
+	int sent;
+
+	for (i = 0; i < sizeof(bin); i++)
+		bin[i] = (uint8_t)(i * 7 + i / 256);
+	srv_start(&v, 2);
+	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", v.port);
+	free(f->conf.notify.mail_driver);
+	f->conf.notify.mail_driver = strdup("smtp");
+	free(f->conf.notify.smtp_url);
+	f->conf.notify.smtp_url = strdup(url);
+	f->conf.notify.smtp_starttls = false;
+	free(f->conf.notify.mail_from);
+	f->conf.notify.mail_from = strdup("Pecete <noreply@pecete.example>");
+	f->conf.notify.timeout_s = 10;
+
+	assert_int_equal(store_acquire(f->s, &db), PC_OK);
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
+	                     &id),
+	    PC_OK);
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "en", NULL, a, 1,
+	                     NULL),
+	    PC_OK);
+	store_release(f->s, db);
+	assert_int_equal(att_rows(f), 3);
+	assert_int_equal(notify_new(&f->conf, f->s, &n), PC_OK);
+	assert_int_equal(notify_run_once(n, &sent, NULL), PC_OK);
+	assert_int_equal(sent, 2);
+	notify_free(n);
+	srv_join(&v);
+	assert_int_equal(v.nmsgs, 2);
+	/* Data minimisation: nothing left once sent. */
+	assert_int_equal(att_rows(f), 0);
+
+	msg = (const char *)v.msgs[0].data;
+	if (getenv("TEST_NOTIFY_DUMP") != NULL)
+		fputs(msg, stderr);
+	assert_true(has(msg, "Content-Type: multipart/mixed"));
+	boundary_of(strstr(msg, "Content-Type: multipart/mixed"), b1,
+	    sizeof(b1));
+	alt = strstr(msg, "Content-Type: multipart/alternative");
+	assert_non_null(alt);
+	boundary_of(alt, b2, sizeof(b2));
+	assert_string_not_equal(b1, b2);
+	/* The text comes first, then the files in order. */
+	assert_true(alt < strstr(msg, "Content-Type: application/pdf"));
+	assert_true(strstr(msg, "Content-Type: application/pdf") <
+	            strstr(msg, "Content-Type: application/octet-stream"));
+	assert_true(has(msg, "Content-Type: application/pdf; "
+	                     "name=\"comand_ 1.pdf\""));
+	assert_true(has(msg, "Content-Disposition: attachment;\r\n "
+	                     "filename=\"comand_ 1.pdf\";\r\n "
+	                     "filename*=UTF-8''comand%C4%83%201.pdf"));
+	assert_true(has(msg, "filename=\"data.bin\"\r\n"));
+	assert_false(has(msg, "/tmp/data.bin"));
+	b64_part(msg, "name=\"comand_ 1.pdf\"", &dec, &dn);
+	assert_int_equal(dn, a[0].len);
+	assert_memory_equal(dec, a[0].data, dn);
+	free(dec);
+	b64_part(msg, "name=\"data.bin\"", &dec, &dn);
+	assert_int_equal(dn, sizeof(bin));
+	assert_memory_equal(dec, bin, dn);
+	free(dec);
+	/* The second message has boundaries of its own. */
+	boundary_of(strstr((const char *)v.msgs[1].data,
+	                "Content-Type: multipart/mixed"),
+	    b3, sizeof(b3));
+	assert_string_not_equal(b1, b3);
+	assert_string_not_equal(b2, b3);
+	srv_free(&v);
+}
+
+/* The outbox driver keeps the files; the dev outbox lists and serves them. */
+static void
+test_dev_outbox_attachments(void **state)
+{
+	struct fx *f = *state;
+	struct notify_attachment a = {"order-note.pdf", "application/pdf",
+	    (const uint8_t *)"%PDF-1.7 fake", 13};
+	char ctype[NOTIFY_ATT_TYPE_MAX + 1], fname[NOTIFY_ATT_NAME_MAX + 1];
+	struct notify *n;
+	struct db *db;
+	struct buf b;
+	json_t *doc, *atts, *a0;
+	json_error_t jerr;
+	int64_t id, id2;
+	int sent;
+
+	assert_int_equal(store_acquire(f->s, &db), PC_OK);
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, &a, 1,
+	                     &id),
+	    PC_OK);
+	store_release(f->s, db);
+	assert_int_equal(notify_new(&f->conf, f->s, &n), PC_OK);
+	assert_int_equal(notify_run_once(n, &sent, NULL), PC_OK);
+	assert_int_equal(sent, 1);
+	notify_free(n);
+	assert_int_equal(att_rows(f), 1); /* kept for /dev/outbox */
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(notify_dev_outbox(f->s, true, 50, &b), PC_OK);
+	doc = json_loads((const char *)b.data, 0, &jerr);
+	assert_non_null(doc);
+	atts = json_object_get(
+	    json_array_get(json_object_get(doc, "messages"), 0), "attachments");
+	assert_int_equal(json_array_size(atts), 1);
+	a0 = json_array_get(atts, 0);
+	assert_int_equal(json_integer_value(json_object_get(a0, "n")), 0);
+	assert_int_equal(json_integer_value(json_object_get(a0, "size")), 13);
+	assert_string_equal(json_string_value(json_object_get(a0, "filename")),
+	    "order-note.pdf");
+	assert_string_equal(
+	    json_string_value(json_object_get(a0, "content_type")),
+	    "application/pdf");
+	json_decref(doc);
+	buf_reset(&b);
+	assert_int_equal(notify_dev_outbox(f->s, false, 50, &b), PC_OK);
+	snprintf(fname, sizeof(fname), "/dev/outbox/%lld/attachments/0",
+	    (long long)id);
+	assert_true(has((const char *)b.data, fname));
+	assert_true(has((const char *)b.data, "order-note.pdf"));
+	buf_reset(&b);
+	assert_int_equal(
+	    notify_dev_attachment(f->s, id, 0, &b, ctype, fname), PC_OK);
+	assert_int_equal(b.len, 13);
+	assert_memory_equal(b.data, "%PDF-1.7 fake", 13);
+	assert_string_equal(ctype, "application/pdf");
+	assert_string_equal(fname, "order-note.pdf");
+	buf_reset(&b);
+	assert_int_equal(notify_dev_attachment(f->s, id, 1, &b, ctype, fname),
+	    PC_ENOTFOUND);
+	/* A message not (yet) delivered by the outbox driver: not served. */
+	assert_int_equal(store_acquire(f->s, &db), PC_OK);
+	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+	                     "ana@example.ro", "test_email", "ro", NULL, &a, 1,
+	                     &id2),
+	    PC_OK);
+	store_release(f->s, db);
+	assert_int_equal(notify_dev_attachment(f->s, id2, 0, &b, ctype, fname),
+	    PC_ENOTFOUND);
+	buf_cleanup(&b);
+}
+
 int
 main(void)
 {
@@ -527,6 +1047,15 @@ main(void)
 	        test_retry_then_failed, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_outbox_driver_and_dev_listing, fx_setup, fx_teardown),
+	    cmocka_unit_test(test_attachment_filename),
+	    cmocka_unit_test_setup_teardown(
+	        test_attachment_limits, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_attachments_in_transaction, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_smtp_attachments_mime, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_dev_outbox_attachments, fx_setup, fx_teardown),
 	};
 	const char *t = getenv("TMPDIR");
 	int rc;

@@ -31,6 +31,12 @@ static struct backend *cur;
 
 static const char *const tables[] = {
     /* children before the tables they refer to (foreign keys) */
+    "shop_invoices",
+    "shop_payments",
+    "shop_orders",
+    "shop_promos",
+    "shop_packages",
+    "fx_rates",
     "signatures",
     "credentials",
     "totp_secrets",
@@ -45,6 +51,7 @@ static const char *const tables[] = {
     "counters",
     "settings",
     "audit_log",
+    "outbox_attachments",
     "outbox",
 };
 

@@ -8,6 +8,7 @@ import { api, session, errorText } from './api.js';
 import { h, notice, stopTimers } from './ui.js';
 import * as A from './pages-auth.js';
 import * as B from './pages-account.js';
+import * as S from './pages-shop.js';
 
 // path -> [page, who may see it]: any | partial (signed in, maybe not
 // finished) | full (signed in completely).
@@ -27,6 +28,11 @@ const ROUTES = {
 	'/totp': [B.totpRepair, 'full'],
 	'/totp/reset': [A.totpReset, 'any'],
 	'/recover': [A.recover, 'any'],
+	'/shop': [S.shop, 'full'],
+	'/shop/checkout': [S.checkout, 'full'],
+	'/shop/return': [S.orderReturn, 'full'],
+	'/shop/orders': [S.myOrders, 'full'],
+	'/shop/admin': [S.adminOrders, 'full'],
 };
 
 let sess = { state: 'anonymous' };
@@ -81,12 +87,16 @@ function renderMenu() {
 	document.getElementById('account-menu-btn').textContent =
 	    full && sess.user && sess.user.given_name ? sess.user.given_name : t('nav.account');
 	list.setAttribute('aria-label', t('nav.account'));
-	list.replaceChildren(
+	list.replaceChildren(...[
+	    h('a', { href: '/shop', 'data-link': true, id: 'menu-shop' }, t('nav.shop')),
+	    h('a', { href: '/shop/orders', 'data-link': true, id: 'menu-orders' }, t('nav.orders')),
+	    S.isOperator(sess) ? h('a', { href: '/shop/admin', 'data-link': true, id: 'menu-admin-orders' }, t('nav.admin_orders')) : null,
 	    h('a', { href: '/settings', 'data-link': true, id: 'menu-settings' }, t('nav.settings')),
 	    h('a', { href: '/password', 'data-link': true, id: 'menu-password' }, t('nav.password')),
 	    h('a', { href: '/phone', 'data-link': true, id: 'menu-phone' }, t('nav.phone')),
 	    h('a', { href: '/totp', 'data-link': true, id: 'menu-totp' }, t('nav.totp')),
-	    h('button', { type: 'button', id: 'menu-signout', onclick: signOut }, t('nav.signout')));
+	    h('button', { type: 'button', id: 'menu-signout', onclick: signOut }, t('nav.signout')),
+	].filter(Boolean));
 }
 
 function applyChrome() {

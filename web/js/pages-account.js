@@ -185,6 +185,8 @@ export async function home(ctx) {
 		: h('p', { class: 'notice warn', id: 'home-2fa' }, t('home.twofa_off'), ' ',
 		    link('/pair', 'home.configure')),
 	    h('ul', { class: 'links' },
+		h('li', {}, link('/shop', 'nav.shop', 'home-shop')),
+		h('li', {}, link('/shop/orders', 'nav.orders', 'home-orders')),
 		h('li', {}, link('/settings', 'nav.settings', 'home-settings')),
 		h('li', {}, link('/password', 'nav.password')),
 		h('li', {}, link('/phone', 'nav.phone')),

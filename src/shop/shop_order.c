@@ -1,0 +1,550 @@
+/*
+ * shop_order.c: the order flows: quote, create, pay, cancel, provider
+ * notifications (paid → invoice number, e-mails), refunds.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/rnd.h"
+#include "shop/pay.h"
+#include "shop/shop.h"
+
+#define FIELD_MAX 200
+
+static enum pc_rc
+fail(struct shop_err *err, const char *code, const char *field)
+{
+	err->code = code;
+	err->field = field;
+	return PC_EINVAL;
+}
+
+enum pc_rc
+shop_quote_make(const struct conf *conf, struct store *s,
+    const char *package, const char *promo, struct shop_quote *q,
+    struct shop_err *err)
+{
+	struct store_package p = { 0 };
+	struct store_promo pr = { 0 };
+	struct db *db = NULL;
+	const char *code = NULL;
+	enum pc_rc rc;
+
+	memset(q, 0, sizeof(*q));
+	if (package == NULL || strlen(package) > STORE_CODE_MAX)
+		return fail(err, "package_unknown", "package");
+	if (promo != NULL && strlen(promo) > STORE_CODE_MAX)
+		return fail(err, "promo_invalid", "promo");
+	rc = store_acquire(s, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_shop_package_get(db, package, &p);
+	if (rc == PC_ENOTFOUND || (rc == PC_OK && !p.active)) {
+		rc = fail(err, "package_unknown", "package");
+		goto out;
+	}
+	if (rc != PC_OK)
+		goto out;
+	snprintf(q->package, sizeof(q->package), "%s", p.code);
+	q->list_cents = p.net_cents;
+	if (promo != NULL && promo[0] != '\0') {
+		rc = store_shop_promo_get(db, promo, &pr);
+		if (rc == PC_ENOTFOUND) {
+			rc = fail(err, "promo_invalid", "promo");
+			goto out;
+		}
+		if (rc != PC_OK)
+			goto out;
+		rc = shop_promo_apply(&pr, p.code, p.net_cents, clock_now(),
+		    &q->discount_cents, &code);
+		if (rc != PC_OK) {
+			if (code != NULL)
+				rc = fail(err, code, "promo");
+			goto out;
+		}
+		snprintf(q->promo, sizeof(q->promo), "%s", pr.code);
+	}
+	store_release(s, db);
+	db = NULL;
+	q->net_cents = q->list_cents - q->discount_cents;
+	q->vat_bp = conf->shop.vat_bp;
+	rc = shop_vat(q->net_cents, q->vat_bp, &q->vat_cents);
+	if (rc != PC_OK)
+		goto out;
+	q->total_cents = q->net_cents + q->vat_cents;
+	rc = shop_rate_today(conf, s, &q->rate);
+	if (rc != PC_OK)
+		goto out;
+	rc = shop_ron(q->total_cents, q->rate.rate_e4, &q->total_bani);
+out:
+	if (db != NULL)
+		store_release(s, db);
+	store_package_cleanup(&p);
+	store_promo_cleanup(&pr);
+	return rc;
+}
+
+static bool
+text_ok(const char *v, bool required)
+{
+	size_t n, i;
+
+	if (v == NULL || v[0] == '\0')
+		return !required;
+	n = strlen(v);
+	if (n > FIELD_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+postal_ok(const char *v)
+{
+	size_t i;
+
+	if (v == NULL || strlen(v) != 6)
+		return false;
+	for (i = 0; i < 6; i++)
+		if (!isdigit((unsigned char)v[i]))
+			return false;
+	return true;
+}
+
+static enum pc_rc
+invoice_check(const struct shop_invoice_req *v, struct shop_err *err)
+{
+	static const char *const req[] = { "name", "county", "town", "street",
+		"number" };
+	const char *const vals[] = { v->name, v->county, v->town, v->street,
+		v->number };
+	size_t i;
+
+	if (v->company && !shop_cui_valid(v->cui))
+		return fail(err, "cui_invalid", "cui");
+	for (i = 0; i < PC_ARRAY_LEN(req); i++)
+		if (!text_ok(vals[i], true))
+			return fail(err, "invoice_invalid", req[i]);
+	if (!text_ok(v->building, false))
+		return fail(err, "invoice_invalid", "building");
+	if (!text_ok(v->entrance, false))
+		return fail(err, "invoice_invalid", "entrance");
+	if (!text_ok(v->apartment, false))
+		return fail(err, "invoice_invalid", "apartment");
+	if (!text_ok(v->reg_no, false))
+		return fail(err, "invoice_invalid", "reg_no");
+	if (!postal_ok(v->postal_code))
+		return fail(err, "postal_code_invalid", "postal_code");
+	return PC_OK;
+}
+
+static json_t *
+invoice_json(const struct shop_invoice_req *v)
+{
+	json_t *o;
+	const char *cui = v->cui;
+
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "type",
+	    v->company ? "company" : "person", "name", v->name, "county",
+	    v->county, "town", v->town, "street", v->street, "number",
+	    v->number, "building", v->building != NULL ? v->building : "",
+	    "entrance", v->entrance != NULL ? v->entrance : "", "apartment",
+	    v->apartment != NULL ? v->apartment : "", "postal_code",
+	    v->postal_code, "country", "RO");
+	if (o != NULL && v->company) {
+		json_object_set_new(o, "cui", json_string(cui));
+		json_object_set_new(o, "reg_no",
+		    json_string(v->reg_no != NULL ? v->reg_no : ""));
+	}
+	return o;
+}
+
+static int
+utc_year(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	return tm.tm_year + 1900;
+}
+
+enum pc_rc
+shop_order_create(const struct conf *conf, struct store *s,
+    const char *user_id, const struct shop_order_req *q,
+    char id[STORE_ORDER_ID_LEN + 1], struct shop_err *err)
+{
+	struct shop_quote qt;
+	struct store_order o;
+	struct store_promo pr = { 0 };
+	struct db *db = NULL;
+	char name[48];
+	json_t *inv = NULL;
+	int64_t now = clock_now(), seq;
+	enum pc_rc rc;
+
+	if (!q->accept_terms)
+		return fail(err, "terms_required", "accept_terms");
+	if (!q->accept_conditions)
+		return fail(err, "terms_required", "accept_conditions");
+	if (!q->accept_withdrawal)
+		return fail(err, "terms_required", "accept_withdrawal");
+	rc = invoice_check(&q->inv, err);
+	if (rc != PC_OK)
+		return rc;
+	rc = shop_quote_make(conf, s, q->package, q->promo, &qt, err);
+	if (rc != PC_OK)
+		return rc;
+	memset(&o, 0, sizeof(o));
+	rc = rnd_hex(STORE_ORDER_ID_LEN / 2, o.id);
+	if (rc != PC_OK)
+		return rc;
+	inv = invoice_json(&q->inv);
+	o.invoice_data = inv != NULL ? json_dumps(inv, JSON_COMPACT) : NULL;
+	json_decref(inv);
+	if (o.invoice_data == NULL)
+		return PC_ENOMEM;
+	snprintf(o.user_id, sizeof(o.user_id), "%s", user_id);
+	snprintf(o.state, sizeof(o.state), "%s", shop_state_name(SHOP_CREATED));
+	snprintf(o.package, sizeof(o.package), "%s", qt.package);
+	snprintf(o.promo, sizeof(o.promo), "%s", qt.promo);
+	o.list_cents = qt.list_cents;
+	o.discount_cents = qt.discount_cents;
+	o.net_cents = qt.net_cents;
+	o.vat_bp = qt.vat_bp;
+	o.vat_cents = qt.vat_cents;
+	o.total_cents = qt.total_cents;
+	o.rate_e4 = qt.rate.rate_e4;
+	snprintf(o.rate_day, sizeof(o.rate_day), "%s", qt.rate.day);
+	o.rate_fallback = qt.rate.fallback;
+	o.total_bani = qt.total_bani;
+	o.accepted_at = now;
+	o.marketing = q->marketing;
+	o.created_at = now;
+	rc = store_acquire(s, &db);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_begin(db);
+	if (rc != PC_OK)
+		goto out;
+	/* Refuse an exhausted code now (its use is counted when paid). */
+	if (o.promo[0] != '\0') {
+		rc = store_shop_promo_get(db, o.promo, &pr);
+		if (rc == PC_OK && pr.max_uses > 0 && pr.used >= pr.max_uses)
+			rc = fail(err, "promo_exhausted", "promo");
+		if (rc != PC_OK)
+			goto tx;
+	}
+	snprintf(name, sizeof(name), "order:%d", utc_year(now));
+	rc = store_counter_next(db, name, &seq);
+	if (rc != PC_OK)
+		goto tx;
+	snprintf(o.number, sizeof(o.number), "PC-%d-%06lld", utc_year(now),
+	    (long long)seq);
+	rc = store_shop_order_insert(db, &o);
+	if (rc == PC_OK)
+		rc = store_audit_append(db, user_id, "shop.order.create",
+		    o.number);
+tx:
+	rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
+	if (rc == PC_OK) {
+		memcpy(id, o.id, sizeof(o.id));
+		log_info("shop: order %s (%s) created, %s%s", o.number, o.id,
+		    o.package, o.rate_fallback ? ", fallback rate" : "");
+	}
+out:
+	if (db != NULL)
+		store_release(s, db);
+	store_promo_cleanup(&pr);
+	free(o.invoice_data);
+	return rc;
+}
+
+enum pc_rc
+shop_order_get(struct store *s, const char *user_id, const char *id,
+    struct store_order *o)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	if (id == NULL || strlen(id) > STORE_ORDER_ID_LEN)
+		return PC_ENOTFOUND;
+	rc = store_acquire(s, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_shop_order_get(db, id, o);
+	store_release(s, db);
+	if (rc == PC_OK && user_id != NULL && strcmp(o->user_id, user_id) != 0) {
+		store_order_cleanup(o);
+		rc = PC_ENOTFOUND;
+	}
+	return rc;
+}
+
+enum pc_rc
+shop_order_pay(const struct conf *conf, struct store *s, const char *user_id,
+    const char *id, char *url, size_t urllen, struct shop_err *err)
+{
+	const struct pay_provider *pv;
+	struct store_order o;
+	struct db *db = NULL;
+	enum shop_state st;
+	enum pc_rc rc;
+
+	pv = pay_provider_get(conf->shop.provider);
+	if (pv == NULL)
+		return PC_EINTERNAL;
+	rc = shop_order_get(s, user_id, id, &o);
+	if (rc == PC_ENOTFOUND) {
+		err->code = "order_not_found";
+		return rc;
+	}
+	if (rc != PC_OK)
+		return rc;
+	rc = shop_state_parse(o.state, &st);
+	if (rc != PC_OK)
+		goto out;
+	rc = store_acquire(s, &db);
+	if (rc != PC_OK)
+		goto out;
+	rc = db_begin(db);
+	if (rc == PC_OK) {
+		rc = shop_order_transition(db, o.id, st, SHOP_AWAITING_PAYMENT,
+		    pv->name, NULL, 0, clock_now());
+		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
+	}
+	if (rc == PC_ESTATE) {
+		err->code = "order_state";
+		goto out;
+	}
+	if (rc != PC_OK)
+		goto out;
+	rc = pv->start(conf, &o, url, urllen);
+	if (rc != PC_OK) {
+		err->code = "provider_error";
+		rc = PC_EIO;
+	}
+out:
+	if (db != NULL)
+		store_release(s, db);
+	store_order_cleanup(&o);
+	return rc;
+}
+
+enum pc_rc
+shop_order_cancel(struct store *s, const char *user_id, const char *id,
+    struct shop_err *err)
+{
+	struct store_order o;
+	struct db *db = NULL;
+	enum shop_state st;
+	enum pc_rc rc;
+
+	rc = shop_order_get(s, user_id, id, &o);
+	if (rc == PC_ENOTFOUND)
+		err->code = "order_not_found";
+	if (rc != PC_OK)
+		return rc;
+	rc = shop_state_parse(o.state, &st);
+	if (rc == PC_OK)
+		rc = store_acquire(s, &db);
+	if (rc == PC_OK)
+		rc = db_begin(db);
+	if (rc == PC_OK) {
+		rc = shop_order_transition(db, o.id, st, SHOP_CANCELLED, NULL,
+		    NULL, 0, clock_now());
+		if (rc == PC_OK)
+			rc = store_audit_append(db, user_id, "shop.order.cancel",
+			    o.number);
+		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
+	}
+	if (rc == PC_ESTATE)
+		err->code = "order_state";
+	if (db != NULL)
+		store_release(s, db);
+	store_order_cleanup(&o);
+	return rc;
+}
+
+enum pc_rc
+shop_notice_apply(const struct conf *conf, struct store *s,
+    const char *provider, const char *notice_order, const char *status,
+    int64_t amount_bani, const char *currency, const char *ref, bool *dup,
+    struct shop_err *err)
+{
+	struct store_order o;
+	struct db *db = NULL;
+	char name[32], detail[160];
+	int64_t now = clock_now(), inv;
+	bool have = false;
+	enum pc_rc rc;
+
+	*dup = false;
+	memset(&o, 0, sizeof(o));
+	rc = store_acquire(s, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = db_begin(db);
+	if (rc != PC_OK)
+		goto out;
+	rc = store_shop_order_get(db, notice_order, &o);
+	if (rc == PC_ENOTFOUND) {
+		log_warnx("shop: %s notification for unknown order refused",
+		    provider);
+		err->code = "order_not_found";
+		goto tx;
+	}
+	if (rc != PC_OK)
+		goto tx;
+	have = true;
+	if (amount_bani != o.total_bani || strcmp(currency, "RON") != 0) {
+		log_warnx("shop: %s notification for %s: amount %lld %s, "
+		          "expected %lld RON: refused",
+		    provider, o.number, (long long)amount_bani, currency,
+		    (long long)o.total_bani);
+		err->code = "amount_mismatch";
+		rc = PC_EINVAL;
+		goto tx;
+	}
+	rc = store_shop_payment_add(db, provider, ref, status, o.id,
+	    amount_bani, currency, now);
+	if (rc == PC_EEXIST) {
+		log_info("shop: %s notification %s/%s for %s again: ignored",
+		    provider, ref, status, o.number);
+		*dup = true;
+		rc = PC_OK;
+		goto tx;
+	}
+	if (rc != PC_OK)
+		goto tx;
+	if (strcmp(status, PAY_PAID) == 0) {
+		rc = shop_order_transition(db, o.id, SHOP_AWAITING_PAYMENT,
+		    SHOP_PAID, provider, ref, now, now);
+		if (rc == PC_ESTATE) {
+			/* Already paid by another notification: nothing to do. */
+			if (strcmp(o.state, "paid") == 0 ||
+			    strcmp(o.state, "fulfilled") == 0) {
+				log_info("shop: %s: %s already paid; "
+				         "notification %s ignored",
+				    provider, o.number, ref);
+				*dup = true;
+				rc = PC_OK;
+				goto tx;
+			}
+			log_warnx("shop: %s notification for %s in state %s "
+			          "refused",
+			    provider, o.number, o.state);
+			err->code = "order_state";
+			goto tx;
+		}
+		if (rc != PC_OK)
+			goto tx;
+		snprintf(name, sizeof(name), "invoice:%d", utc_year(now));
+		rc = store_counter_next(db, name, &inv);
+		if (rc == PC_OK)
+			rc = store_shop_invoice_insert(db, o.id,
+			    conf->shop.invoice_series, utc_year(now), inv, now);
+		if (rc == PC_OK && o.promo[0] != '\0') {
+			rc = store_shop_promo_use(db, o.promo);
+			if (rc == PC_ELIMIT) {
+				/* Paid already: honour the price, log it. */
+				log_warnx("shop: promo %s over its limit by %s",
+				    o.promo, o.number);
+				rc = PC_OK;
+			}
+		}
+		snprintf(detail, sizeof(detail), "order=%s invoice=%s-%lld",
+		    o.number, conf->shop.invoice_series, (long long)inv);
+		if (rc == PC_OK)
+			rc = store_audit_append(db, provider, "shop.order.paid",
+			    detail);
+		if (rc == PC_OK)
+			rc = shop_order_mail_paid(conf, db, &o, now);
+	} else if (strcmp(status, PAY_DECLINED) == 0) {
+		enum shop_state st;
+
+		rc = shop_state_parse(o.state, &st);
+		if (rc == PC_OK)
+			rc = shop_order_transition(db, o.id, st,
+			    SHOP_AWAITING_PAYMENT, provider, ref, 0, now);
+		if (rc == PC_ESTATE)
+			err->code = "order_state";
+		log_info("shop: %s: payment of %s declined", provider,
+		    o.number);
+	} else {
+		err->code = "field_invalid";
+		rc = PC_EINVAL;
+	}
+tx:
+	rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
+out:
+	if (rc == PC_OK && have && !*dup)
+		log_info("shop: %s notification %s for %s applied", provider,
+		    status, o.number);
+	store_release(s, db);
+	store_order_cleanup(&o);
+	return rc;
+}
+
+enum pc_rc
+shop_order_refund(const struct conf *conf, struct store *s, const char *id,
+    const char *actor, const char *reason, struct shop_err *err)
+{
+	const struct pay_provider *pv;
+	struct store_order o;
+	struct db *db = NULL;
+	char detail[200];
+	enum pc_rc rc;
+
+	rc = shop_order_get(s, NULL, id, &o);
+	if (rc == PC_ENOTFOUND)
+		err->code = "order_not_found";
+	if (rc != PC_OK)
+		return rc;
+	if (strcmp(o.state, "paid") != 0) {
+		err->code = "order_state";
+		rc = PC_ESTATE;
+		goto out;
+	}
+	pv = pay_provider_get(o.provider[0] != '\0' ? o.provider
+						    : conf->shop.provider);
+	if (pv == NULL) {
+		rc = PC_EINTERNAL;
+		goto out;
+	}
+	rc = pv->refund(conf, &o);
+	if (rc != PC_OK) {
+		err->code = "provider_error";
+		rc = PC_EIO;
+		goto out;
+	}
+	rc = store_acquire(s, &db);
+	if (rc == PC_OK)
+		rc = db_begin(db);
+	if (rc == PC_OK) {
+		rc = shop_order_transition(db, o.id, SHOP_PAID, SHOP_REFUNDED,
+		    NULL, NULL, 0, clock_now());
+		snprintf(detail, sizeof(detail), "order=%s reason=%.120s",
+		    o.number, reason != NULL ? reason : "");
+		if (rc == PC_OK)
+			rc = store_audit_append(db, actor, "shop.order.refund",
+			    detail);
+		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
+	}
+	if (rc == PC_ESTATE)
+		err->code = "order_state";
+out:
+	if (db != NULL)
+		store_release(s, db);
+	store_order_cleanup(&o);
+	return rc;
+}
