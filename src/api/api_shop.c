@@ -447,7 +447,9 @@ notice(struct req *r, struct resp *w, const char *provider, const char *hdr,
 	if (rc != PC_OK)
 		return api_shop_error(w, rc, err.code, NULL);
 	if (netopia)
-		return api_json_reply(w, 200, json_pack("{s:i}", "errorType", 0));
+		return api_json_reply(w, 200,
+		    json_pack("{s:i,s:n,s:s}", "errorType", 0, "errorCode",
+			"errorMessage", ""));
 	return api_json_reply(w, 200,
 	    json_pack("{s:b,s:b}", "ok", 1, "duplicate", dup));
 }

@@ -235,8 +235,11 @@ pki_hierarchy_create(
 		    ca[i].key_label, &row[i]);
 		if (rc != PC_OK)
 			goto out;
-		snprintf(
-		    ca[i].serial, sizeof(ca[i].serial), "%s", row[i].serial);
+		if (snprintf(ca[i].serial, sizeof(ca[i].serial), "%s",
+			row[i].serial) >= (int)sizeof(ca[i].serial)) {
+			rc = PC_EINTERNAL;
+			goto out;
+		}
 	}
 	rc = db_begin(db);
 	if (rc != PC_OK)

@@ -480,6 +480,26 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 			err->code = "order_state";
 		log_info("shop: %s: payment of %s declined", provider,
 		    o.number);
+	} else if (strcmp(status, PAY_PENDING) == 0) {
+		/* Not final (3-D Secure, review): recorded, nothing changes. */
+		log_info("shop: %s: payment of %s pending", provider,
+		    o.number);
+	} else if (strcmp(status, PAY_REFUNDED) == 0) {
+		/* Refunded at the provider (e.g. from its console). */
+		rc = shop_order_transition(db, o.id, SHOP_PAID, SHOP_REFUNDED,
+		    provider, ref, 0, now);
+		if (rc == PC_ESTATE && strcmp(o.state, "refunded") == 0) {
+			*dup = true;
+			rc = PC_OK;
+			goto tx;
+		}
+		if (rc == PC_ESTATE)
+			err->code = "order_state";
+		snprintf(detail, sizeof(detail), "order=%s by=%s", o.number,
+		    provider);
+		if (rc == PC_OK)
+			rc = store_audit_append(db, provider,
+			    "shop.order.refunded", detail);
 	} else {
 		err->code = "field_invalid";
 		rc = PC_EINVAL;

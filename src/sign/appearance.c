@@ -67,7 +67,8 @@ sign_appearance_new(fz_context *ctx, pdf_document *doc, float w, float h,
 	/* Set inside fz_try, read after it: volatile for setjmp. */
 	pdf_obj *volatile xobj = NULL;
 	float lh, fs, y, tw;
-	int n = 0, i;
+	volatile int n = 0;	/* used after fz_try (setjmp) */
+	int i;
 
 	snprintf(lines[n++], sizeof(lines[0]), "%s",
 	    en ? "Digitally signed by" : "Semnat digital de");

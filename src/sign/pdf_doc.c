@@ -336,7 +336,10 @@ page_end(struct lay *L)
 	if (L->page == 0)
 		return;
 	if (!L->dry) {
-		len = snprintf(num, sizeof(num), "%d/%d", L->page, L->npages);
+		/* Locals: GCC 12 -O2 sees a false overlap through L. */
+		int page = L->page, npages = L->npages;
+
+		len = snprintf(num, sizeof(num), "%d/%d", page, npages);
 		draw_rect(L, MARGIN_X, PAGE_H - 44, PAGE_W - MARGIN_X,
 		    PAGE_H - 44, rule, false, 0.5f);
 		draw_str(L, L->reg, 8.0f, grey, PAGE_W - MARGIN_X,
