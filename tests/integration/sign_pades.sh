@@ -80,6 +80,11 @@ grep -q '/Lock' "$T/vis.pdf" && fail "/Lock present"
 pdffonts "$T/vis.pdf" 2>/dev/null | grep 'Identity-H' |
     awk '{ if ($(NF-4) != "yes") exit 1; n++ } END { exit n != 1 }' ||
     fail "appearance font not embedded"
+# PDF/A-friendly appearance: nothing of transparency (uncompressed view).
+qpdf --qdf --object-streams=disable "$T/vis.pdf" "$T/vis-qdf.pdf" ||
+    fail "qpdf --qdf"
+grep -aqE '/SMask|/Transparency|/ca 0\.|/CA 0\.|/BM /[A-LN-Z]' "$T/vis-qdf.pdf" &&
+    fail "appearance uses transparency"
 ok "visible signature ($inside pixels drawn, 0 changed outside)"
 
 # English wording, second page of a 2-page PDF
