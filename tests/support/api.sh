@@ -1,0 +1,61 @@
+# tests/support/api.sh: calling the JSON API from shell tests (source it
+# after lib.sh). Needs T (temp dir), JAR (cookie jar), DB (the SQLite file)
+# and PC_URL.
+#   api METHOD PATH [JSON]   body in $BODY, HTTP status in $CODE
+#   jget a.b                 a field of $BODY ("" when absent)
+#   expect STATUS CODE|- "what"   ok/fail on $CODE and error.code
+#   refresh_csrf             GET /api/v1/session, sets CSRF
+#   outvar TEMPLATE VAR      a variable of the newest outbox message
+#   api_signup EMAIL PHONE PASSWORD   register, activate, sign in (no 2FA
+#                            step taken: the session is at the 2FA offer)
+CSRF=""
+
+api() {
+	local m=$1 p=$2 d=${3:-}
+	local args=(-s -o "$T/body" -w '%{http_code}' -b "$JAR" -c "$JAR"
+		-H "X-CSRF-Token: $CSRF" -X "$m")
+	[ -n "$d" ] && args+=(-H 'Content-Type: application/json' -d "$d")
+	CODE=$(curl "${args[@]}" "$PC_URL$p")
+	BODY=$(cat "$T/body")
+}
+
+jget() {
+	/usr/bin/python3 -c 'import json,sys
+v=json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v=v.get(k) if isinstance(v,dict) else None
+print("" if v is None else str(v).lower() if isinstance(v,bool) else v)' "$BODY" "$1"
+}
+
+expect() {
+	if [ "$CODE" = "$1" ] && { [ "$2" = - ] || [ "$(jget error.code)" = "$2" ]; }; then
+		ok "$3"
+	else
+		fail "$3 (got $CODE $BODY)"
+	fi
+}
+
+refresh_csrf() {
+	api GET /api/v1/session
+	CSRF=$(jget csrf)
+}
+
+outvar() {
+	sqlite3 "$DB" "SELECT json_extract(vars, '\$.$2') FROM outbox WHERE template = '$1' ORDER BY id DESC LIMIT 1"
+}
+
+api_signup() {
+	local email=$1 phone=$2 pw=$3 tok sms
+	rm -f "$JAR"
+	CSRF=""
+	refresh_csrf
+	api POST /api/v1/register "{\"given_name\":\"Ana\",\"surname\":\"Pop\",\"email\":\"$email\",\"phone\":\"$phone\",\"privacy_consent\":true,\"lang\":\"ro\"}"
+	tok=$(outvar invitation link)
+	tok=${tok##*#}
+	api POST "/api/v1/activation/$tok/phone" "{\"phone\":\"$phone\"}"
+	sms=$(outvar activation_sms code)
+	api POST "/api/v1/activation/$tok/code" "{\"code\":\"$sms\"}"
+	api POST "/api/v1/activation/$tok/password" "{\"password\":\"$pw\",\"password_confirm\":\"$pw\"}"
+	api POST /api/v1/session "{\"email\":\"$email\",\"password\":\"$pw\"}"
+	refresh_csrf
+}
