@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api_acct.h"
+#include "store/store_shop.h"
 #include "base/clock.h"
 #include "base/log.h"
 
@@ -281,6 +282,20 @@ api_session_info(struct req *r, const struct acct_session *s,
 		} else {
 			json_object_set_new(u, "twofa_defer_until",
 			    json_null());
+		}
+		/* The role decides which menus the UI shows (the server
+		 * checks it again on every operator route). */
+		{
+			struct db *db = NULL;
+			char role[16] = "user";
+
+			if (store_acquire(r->app->store, &db) == PC_OK) {
+				if (store_user_role_get(db, s->u.id, role,
+					sizeof(role)) != PC_OK)
+					snprintf(role, sizeof(role), "user");
+				store_release(r->app->store, db);
+			}
+			json_object_set_new(u, "role", json_string(role));
 		}
 		json_object_set_new(o, "user", u);
 	}

@@ -126,6 +126,22 @@ api_shop_order_json(struct req *r, const struct store_order *o, bool admin)
 		  "issued_at", api_time(r, o->inv_issued_at))
 	    : json_null();
 	json_object_set_new(j, "invoice", inv);
+	/* The last payment attempt, so a return page can tell "declined"
+	 * from "not confirmed yet" while the order awaits payment. */
+	{
+		struct db *db = NULL;
+		char st[24], prov[24];
+		json_t *lp = json_null();
+
+		if (store_acquire(r->app->store, &db) == PC_OK) {
+			if (store_shop_payment_last(db, o->id, st, sizeof(st),
+				prov, sizeof(prov)) == PC_OK)
+				lp = json_pack("{s:s,s:s}", "status", st,
+				    "provider", prov);
+			store_release(r->app->store, db);
+		}
+		json_object_set_new(j, "last_payment", lp);
+	}
 	if (admin) {
 		json_object_set_new(j, "email", json_string(o->email));
 		json_object_set_new(j, "user_id", json_string(o->user_id));

@@ -80,7 +80,8 @@ page(struct req *r, struct resp *w, int status, const char *body)
 	    "<meta name=\"viewport\" content=\"width=device-width\">"
 	    "<title>Sandbox payment</title><style>body{font-family:sans-serif;"
 	    "max-width:28em;margin:2em auto;padding:0 1em}label,input,button"
-	    "{display:block;width:100%%;margin:.4em 0;font-size:1.1em}"
+	    "{display:block;width:100%%;box-sizing:border-box;margin:.4em 0;"
+	    "font-size:1.1em}"
 	    "</style></head><body><h1>Sandbox payment</h1>"
 	    "<p>Test provider: no money moves.</p>%s</body></html>",
 	    body);

@@ -99,6 +99,7 @@ static const char *const spa_pages[] = {
     "phone",
     "totp",
     "home",
+    "shop",
 };
 
 /*

@@ -560,6 +560,31 @@ store_shop_order_set_state(struct db *db, const char *id, const char *from,
 /* ---- payments and invoices --------------------------------------------- */
 
 enum pc_rc
+store_shop_payment_last(struct db *db, const char *order_id, char *status,
+    size_t nstatus, char *provider, size_t nprovider)
+{
+	struct db_stmt *st = NULL;
+	enum pc_rc rc;
+	bool row;
+
+	rc = prep(db, &st,
+	    "SELECT status, provider FROM shop_payments WHERE order_id = $1 "
+	    "ORDER BY at DESC LIMIT 1",
+	    "t", order_id);
+	if (rc != PC_OK)
+		return rc;
+	rc = db_step(st, &row);
+	if (rc == PC_OK && !row)
+		rc = PC_ENOTFOUND;
+	if (rc == PC_OK) {
+		copy_col(st, 0, status, nstatus);
+		copy_col(st, 1, provider, nprovider);
+	}
+	db_stmt_free(st);
+	return rc;
+}
+
+enum pc_rc
 store_shop_payment_add(struct db *db, const char *provider, const char *ref,
     const char *status, const char *order_id, int64_t amount_bani,
     const char *currency, int64_t at)

@@ -112,6 +112,12 @@ enum pc_rc store_shop_order_set_state(struct db *db, const char *id,
 void store_order_cleanup(struct store_order *o);
 
 /* A provider notification, once per (provider, ref, status): PC_EEXIST. */
+/*
+ * The newest payment notification of an order: its status ("paid",
+ * "declined", ...) and provider. PC_ENOTFOUND when there is none.
+ */
+enum pc_rc store_shop_payment_last(struct db *db, const char *order_id,
+    char *status, size_t nstatus, char *provider, size_t nprovider);
 enum pc_rc store_shop_payment_add(struct db *db, const char *provider,
     const char *ref, const char *status, const char *order_id,
     int64_t amount_bani, const char *currency, int64_t at);

@@ -1,0 +1,603 @@
+// shop.mjs: the browser journey J6 of issue 5 against a running server
+// (tests/integration/e2e_shop.sh starts it with real SMTP, the SMS
+// receiver, the sandbox payment provider and a BNR fixture feed):
+//   a user made through the API (register -> activate -> pair -> consents),
+//   then in the browser: packages -> checkout -> promo code -> company
+//   invoice with a wrong CUI (error next to the field) then a right one ->
+//   sandbox card page, success card -> "paid" page; e-mails carry the
+//   order-note PDF (pdftotext: order number and RON amount); the "person?"
+//   prompt; the declined card and "try again"; the 3-D Secure card; the
+//   browser closed right after the card is sent still ends paid; My orders
+//   with the PDF links; the operators' page (menu, filters, refund with
+//   confirmation) and its absence for a customer; English at 360 px.
+// A missing backend piece FAILS its step (never skipped). TAP output.
+// Env: PC_URL, E2E_MAIL_DIR, E2E_SMS_DIR, E2E_SHOTS, E2E_PROMO, E2E_RATE,
+// E2E_TMP (the runner's temp dir: d/ is the server's data), PECETE_BIN.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep } from './lib.mjs';
+
+const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
+const SHOTS = process.env.E2E_SHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots', 'shop');
+const MAILDIR = process.env.E2E_MAIL_DIR || '/tmp/e2e-mail';
+const mail = new Mailbox(MAILDIR);
+const sms = new SmsLog(process.env.E2E_SMS_DIR || '/tmp/e2e-sms');
+const PROMO = process.env.E2E_PROMO || '';
+const RATE = process.env.E2E_RATE || '';
+fs.mkdirSync(SHOTS, { recursive: true });
+const TMP = fs.mkdtempSync(path.join(process.env.E2E_TMP || '/tmp', 'shop-e2e-'));
+const CARD_OK = '4111 1111 1111 1111';
+const CARD_DECLINED = '4000 0000 0000 0002';
+const CARD_3DS = '4000 0000 0000 3220';
+const CODE_3DS = '123456';
+
+const stamp = Date.now().toString(36);
+const USER = {
+	given: 'Ioana', surname: 'Marinescu', email: `ioana.${stamp}@example.ro`,
+	phone: '+4074' + String(Date.now()).slice(-7), pw: 'Drum lung spre Sibiu 2026',
+};
+
+// A step prints ok/not ok; a failed step breaks its journey (the later
+// steps of it are reported skipped), the next journey starts afresh.
+let broken = null;
+let curPage = null;
+let fails = 0;
+async function step(what, fn) {
+	if (broken) {
+		tapSkip(what, `after failure of "${broken}"`);
+		return undefined;
+	}
+	try {
+		const r = await fn();
+		tapOk(true, what);
+		return r;
+	} catch (e) {
+		tapOk(false, what);
+		console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
+		broken = what;
+		if (curPage)
+			await curPage.screenshot({ path: path.join(SHOTS, `FAIL-shop-${++fails}.png`), fullPage: true }).catch(() => null);
+		return undefined;
+	}
+}
+function journey(name) {
+	broken = null;
+	console.log(`# ---- ${name}`);
+}
+function assert(cond, msg) {
+	if (!cond)
+		throw new Error(msg);
+}
+async function shot(page, name) {
+	await page.waitForLoadState('networkidle').catch(() => null);
+	await shots(page, SHOTS, 'shop-' + name);
+}
+// A modal dialog lives in the viewport: screenshots of the viewport.
+async function viewportShots(page, name) {
+	const vp = page.viewportSize();
+	for (const [w, hgt] of [[1280, 900], [360, 740]]) {
+		await page.setViewportSize({ width: w, height: hgt });
+		await page.screenshot({ path: path.join(SHOTS, `shop-${name}-${w}.png`) });
+	}
+	await page.setViewportSize(vp);
+}
+
+// ---- the JSON API from node (a cookie jar, the CSRF token) ----------------------
+class Client {
+	constructor() {
+		this.jar = new Map();
+		this.csrf = '';
+	}
+	cookieHeader() {
+		return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+	}
+	async raw(method, p, body) {
+		const headers = { Accept: 'application/json', Cookie: this.cookieHeader() };
+		if (method !== 'GET')
+			headers['X-CSRF-Token'] = this.csrf;
+		if (body !== undefined)
+			headers['Content-Type'] = 'application/json';
+		const r = await fetch(URL0 + p, {
+			method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',
+		});
+		for (const c of r.headers.getSetCookie()) {
+			const m = /^([^=]+)=([^;]*)/.exec(c);
+			if (m)
+				this.jar.set(m[1], m[2]);
+		}
+		const ct = r.headers.get('content-type') || '';
+		const data = ct.startsWith('application/json') ? await r.json() : Buffer.from(await r.arrayBuffer());
+		if (data && data.csrf)
+			this.csrf = data.csrf;
+		return { status: r.status, data, type: ct };
+	}
+	async call(method, p, body, want) {
+		if (!this.csrf && method !== 'GET')
+			await this.raw('GET', '/api/v1/session');
+		const r = await this.raw(method, p, body);
+		if (want && !want.includes(r.status))
+			throw new Error(`${method} ${p}: HTTP ${r.status} ${JSON.stringify(r.data).slice(0, 300)}`);
+		return r;
+	}
+}
+
+// Register, activate, sign in, pair TOTP, consents: a fully signed-in user.
+async function makeUser(c, u) {
+	await c.call('GET', '/api/v1/session', undefined, [200]);
+	await c.call('POST', '/api/v1/register', {
+		given_name: u.given, surname: u.surname, email: u.email, phone: u.phone,
+		privacy_consent: true, lang: 'ro',
+	}, [202]);
+	const inv = await mail.wait(u.email, /\/activate#([0-9a-f]{64})/);
+	const tok = inv.match[1];
+	await c.call('POST', `/api/v1/activation/${tok}/phone`, { phone: u.phone }, [200]);
+	const code = await sms.code(u.phone);
+	await c.call('POST', `/api/v1/activation/${tok}/code`, { code }, [200]);
+	await c.call('POST', `/api/v1/activation/${tok}/password`, { password: u.pw, password_confirm: u.pw }, [200]);
+	await c.call('POST', '/api/v1/session', { email: u.email, password: u.pw }, [200]);
+	await c.call('POST', '/api/v1/totp/pairing', {}, [200]);
+	const psms = await sms.code(u.phone);
+	const v = await c.call('POST', '/api/v1/totp/pairing/verify', { code: psms, installed: true }, [200]);
+	u.secret = v.data.secret;
+	const otp = execFileSync('oathtool', ['--totp', '-b', u.secret], { encoding: 'utf8' }).trim();
+	await c.call('POST', '/api/v1/totp/pairing/confirm', { code: otp }, [200]);
+	const cons = await c.call('GET', '/api/v1/consents', undefined, [200]);
+	for (const r of cons.data.required || [])
+		await c.call('POST', '/api/v1/consents', { kind: r.kind, version: r.version }, [201]);
+	const s = await c.call('GET', '/api/v1/session', undefined, [200]);
+	assert(s.data.state === 'full' && !s.data.next, 'session not full: ' + JSON.stringify(s.data));
+}
+
+// ---- e-mail attachments (the order-note PDF) ------------------------------------
+function mimeParts(raw) {
+	const i = raw.search(/\r?\n\r?\n/);
+	const head = (i < 0 ? raw : raw.slice(0, i)).replace(/\r?\n[ \t]+/g, ' ');
+	const body = i < 0 ? '' : raw.slice(i).replace(/^\r?\n\r?\n/, '');
+	const hdr = {};
+	for (const line of head.split(/\r?\n/)) {
+		const m = /^([^:]+):\s*(.*)$/.exec(line);
+		if (m)
+			hdr[m[1].toLowerCase()] = m[2];
+	}
+	const ct = hdr['content-type'] || 'text/plain';
+	const b = /boundary="?([^";]+)"?/i.exec(ct);
+	if (/^multipart\//i.test(ct) && b) {
+		return body.split('--' + b[1]).slice(1).filter((p) => !p.startsWith('--'))
+		    .flatMap((p) => mimeParts(p.replace(/^\r?\n/, '')));
+	}
+	return [{ hdr, type: ct.split(';')[0].trim().toLowerCase(), body }];
+}
+// PDFs attached to messages to `to` (whole maildir).
+function pdfAttachments(to) {
+	const dir = path.join(MAILDIR, 'maildir', 'new');
+	const out = [];
+	for (const f of fs.readdirSync(dir).sort()) {
+		const raw = fs.readFileSync(path.join(dir, f), 'latin1');
+		const hi = raw.search(/\r?\n\r?\n/);
+		if (!new RegExp('^To:.*' + to.replace(/[.+]/g, '\\$&'), 'mi').test(raw.slice(0, hi)))
+			continue;
+		for (const p of mimeParts(raw)) {
+			const name = /name="?([^";]+)"?/i.exec((p.hdr['content-disposition'] || '') + ';' + (p.hdr['content-type'] || ''));
+			if (p.type === 'application/pdf' || (name && /\.pdf$/i.test(name[1]))) {
+				const buf = Buffer.from(p.body.replace(/\s+/g, ''), 'base64');
+				out.push({ file: f, name: name ? name[1] : 'x.pdf', buf });
+			}
+		}
+	}
+	return out;
+}
+function pdfText(buf, name) {
+	const f = path.join(TMP, path.basename(name));
+	fs.writeFileSync(f, buf);
+	return execFileSync('pdftotext', ['-layout', f, '-'], { encoding: 'utf8' });
+}
+// 28557 bani -> the forms a document may print: 285.57, 285,57, 1.285,57
+function ronForms(bani) {
+	const s = (Number(bani) / 100).toFixed(2);
+	const [lei, dec] = s.split('.');
+	const grouped = lei.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+	return [s, lei + ',' + dec, grouped + ',' + dec];
+}
+
+// ---- browser helpers ------------------------------------------------------------
+async function ready(page) {
+	try {
+		await page.waitForSelector('main:not([aria-busy]) h1', { timeout: 15000 });
+	} catch (e) {
+		const body = (await page.textContent('body').catch(() => '')) || '';
+		if (/"error"\s*:/.test(body))
+			throw new Error(`${new URL(page.url()).pathname} is not the app but ${body.slice(0, 120)} (no index.html fallback for this path)`);
+		throw e;
+	}
+}
+async function fillAddress(page) {
+	await page.fill('#co-county', 'Cluj');
+	await page.fill('#co-town', 'Cluj-Napoca');
+	await page.fill('#co-street', 'Strada Memorandumului');
+	await page.fill('#co-number', '28');
+	await page.fill('#co-building', 'A');
+	await page.fill('#co-entrance', '2');
+	await page.fill('#co-apartment', '14');
+	await page.fill('#co-postal', '400114');
+}
+async function agree(page) {
+	for (const id of ['#co-terms', '#co-conditions', '#co-withdrawal'])
+		await page.check(id);
+}
+async function openCheckout(page, pkg) {
+	await page.goto(URL0 + '/shop');
+	await ready(page);
+	await page.click('#pkg-buy-' + pkg);
+	await page.waitForURL('**/shop/checkout?package=' + pkg);
+	await page.waitForSelector('#co-q-ron', { timeout: 15000 });
+}
+async function choosePerson(page) {
+	await page.check('#co-kind-person');
+	await page.waitForSelector('#co-person-dialog[open]');
+	await page.click('#co-person-yes');
+	await page.waitForSelector('#co-address:not([hidden])');
+}
+// The sandbox card page is the server's own HTML (src/api/api_shop_sandbox.c).
+const CARD_INPUT = 'input[name=card]:not([type=hidden])';
+async function fillCard(page, card) {
+	await page.waitForURL(/\/sandbox\/pay\//, { timeout: 15000 });
+	await page.waitForSelector(CARD_INPUT, { timeout: 10000 });
+	await page.fill(CARD_INPUT, card);
+}
+async function submitCard(page) {
+	await page.click('form button[type=submit]');
+}
+function orderIdFrom(page) {
+	return new URL(page.url()).searchParams.get('order');
+}
+
+// ---- the suite ------------------------------------------------------------------
+const browser = await chromium.launch({
+	executablePath: '/usr/bin/chromium',
+	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const api = new Client();
+let ctx = null;
+let page = null;
+let paid = null;	// the first paid order: {id, number, bani, order}
+let quote = null;
+
+async function newContext() {
+	const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
+	await c.addCookies([...api.jar].map(([name, value]) => ({ name, value, url: URL0 })));
+	const p = await c.newPage();
+	p.on('pageerror', (e) => console.log('  # page error: ' + e.message));
+	curPage = p;
+	return [c, p];
+}
+
+try {
+	journey('backend routes of the shop (docs/api.yaml)');
+	await step('GET /api/v1/shop/packages answers the catalog', async () => {
+		const r = await api.call('GET', '/api/v1/shop/packages');
+		assert(r.status === 200, `shop API missing on the server: HTTP ${r.status}`);
+		const by = Object.fromEntries((r.data.packages || []).map((p) => [p.code, p]));
+		for (const [code, years, tx, net] of [['pecete1', 1, 200, 3900], ['pecete2', 2, 400, 5900], ['pecete3', 3, 600, 7900]]) {
+			const p = by[code];
+			assert(p && p.years === years && p.transactions === tx && p.net_cents === net,
+			    `package ${code}: ${JSON.stringify(p)}`);
+		}
+	});
+	await step('the app answers /shop/... paths (the sandbox redirects to /shop/return)', async () => {
+		const r = await fetch(URL0 + '/shop/return?order=0');
+		const ct = r.headers.get('content-type') || '';
+		assert(r.status === 200 && ct.startsWith('text/html'),
+		    `GET /shop/return: HTTP ${r.status} ${ct}: "shop" is missing from spa_pages[] in src/http/static.c`);
+	});
+	await step('the two documents to read before ticking are served', async () => {
+		for (const p of ['/legal/terms.html', '/legal/order-conditions.html']) {
+			const r = await fetch(URL0 + p);
+			assert(r.status === 200 && /OUG 34\/2014|eIDAS/.test(await r.text()), `${p}: HTTP ${r.status}`);
+		}
+	});
+
+	journey('a signed-in user (API: register, activate, pair, consents)');
+	await step('user registered, activated, paired, consents given', () => makeUser(api, USER));
+	if (broken)
+		throw new Error('no user: the shop journeys cannot run');
+
+	journey('J6 company invoice, promo code, success card');
+	[ctx, page] = await newContext();
+	await step('packages page lists Pecete 1/2/3 with price excl. VAT', async () => {
+		await page.goto(URL0 + '/shop');
+		await ready(page);
+		for (const c of ['pecete1', 'pecete2', 'pecete3'])
+			await page.waitForSelector('#pkg-' + c);
+		const txt = await page.textContent('#pkg-pecete2');
+		assert(/59,00 EUR/.test(txt) && /400/.test(txt) && /2 ani/.test(txt), 'pecete2 card: ' + txt);
+		await shot(page, 'packages');
+	});
+	await step('choose Pecete 2: checkout with a live quote (EUR, VAT, RON, rate and its date)', async () => {
+		await page.click('#pkg-buy-pecete2');
+		await page.waitForURL('**/shop/checkout?package=pecete2');
+		await page.waitForSelector('#co-q-ron', { timeout: 15000 });
+		assert(await page.isChecked('#co-pkg-pecete2'), 'pecete2 not chosen');
+		assert((await page.textContent('#co-q-net')).includes('59,00 EUR'), 'net');
+		assert(/21/.test(await page.textContent('#co-quote')), 'VAT rate');
+		const rate = await page.textContent('#co-q-rate');
+		assert(!RATE || rate.includes(RATE), `rate ${rate} is not the fixture's ${RATE}`);
+		await shot(page, 'checkout');
+	});
+	await step('a wrong promo code is refused next to its field', async () => {
+		await page.fill('#co-promo', 'NU-EXISTA-' + stamp);
+		await page.click('#co-promo-apply');
+		await page.waitForSelector('#co-promo-err:not(:empty)');
+		assert(await page.getAttribute('#co-promo', 'aria-invalid') === 'true', 'promo field not marked');
+	});
+	await step('apply the promo code: discount in the quote, RON lower', async () => {
+		assert(PROMO, 'no promo code (the runner could not make one)');
+		const before = await page.textContent('#co-q-ron');
+		await page.fill('#co-promo', PROMO);
+		await page.click('#co-promo-apply');
+		await page.waitForSelector('#co-q-discount');
+		await page.waitForSelector('#co-promo-status.ok');
+		const after = await page.textContent('#co-q-ron');
+		assert(after !== before, `RON unchanged: ${before}`);
+		const q = await api.call('POST', '/api/v1/shop/quote', { package: 'pecete2', promo: PROMO }, [200]);
+		quote = q.data;
+		assert(quote.discount_cents === 590, 'discount ' + quote.discount_cents);
+		assert(after.replace(/\s/g, '').includes(ronForms(quote.total_bani)[2]), `page ${after} vs API ${quote.total_bani}`);
+	});
+	await step('Pay without the boxes and invoice: errors next to the fields', async () => {
+		await page.click('#co-pay');
+		for (const id of ['co-terms', 'co-conditions', 'co-withdrawal', 'co-kind'])
+			await page.waitForSelector(`#${id}-err:not(:empty)`);
+		assert(/\/shop\/checkout/.test(page.url()), 'left the checkout');
+	});
+	await step('choosing "person" asks "are you sure?"; "No, company" switches to company', async () => {
+		await page.check('#co-kind-person');
+		await page.waitForSelector('#co-person-dialog[open]');
+		const txt = await page.textContent('#co-person-dialog');
+		assert(/nu mai poate fi modificată/.test(txt), 'prompt text: ' + txt);
+		await viewportShots(page, 'person-prompt');
+		await page.click('#co-person-no');
+		await page.waitForSelector('#co-company-box:not([hidden])');
+		assert(await page.isChecked('#co-kind-company'), 'company not chosen');
+	});
+	await step('an invalid CUI is refused next to the field (client check digit)', async () => {
+		await page.fill('#co-cui', 'RO18547291');
+		await page.fill('#co-company', 'Exemplu Soft SRL');
+		await page.fill('#co-regno', 'J12/1234/2020');
+		await fillAddress(page);
+		await agree(page);
+		await page.click('#co-pay');
+		await page.waitForSelector('#co-cui-err:not(:empty)');
+		assert(await page.getAttribute('#co-cui', 'aria-invalid') === 'true', 'CUI not marked invalid');
+		assert(/\/shop\/checkout/.test(page.url()), 'left the checkout with a bad CUI');
+		await shot(page, 'checkout-cui-error');
+	});
+	await step('the server refuses that CUI too (cui_invalid)', async () => {
+		const r = await api.call('POST', '/api/v1/shop/orders', {
+			package: 'pecete1', accept_terms: true, accept_conditions: true, accept_withdrawal: true,
+			invoice: { type: 'company', cui: 'RO18547291', name: 'X SRL', county: 'Cluj', town: 'Cluj-Napoca', street: 'S', number: '1', postal_code: '400114' },
+		});
+		assert(r.status === 400 && r.data.error && r.data.error.code === 'cui_invalid', `HTTP ${r.status} ${JSON.stringify(r.data)}`);
+	});
+	await step('a valid CUI: Pay goes to the sandbox card page', async () => {
+		await page.fill('#co-cui', 'RO18547290');
+		assert(!(await page.textContent('#co-cui-err')), 'error stays after editing');
+		await page.click('#co-pay');
+		await page.waitForURL(/\/sandbox\/pay\//, { timeout: 15000 });
+		await shot(page, 'sandbox-card');
+	});
+	await step('success card -> return page says paid', async () => {
+		await fillCard(page, CARD_OK);
+		await submitCard(page);
+		await page.waitForURL(/\/shop\/return\?/, { timeout: 15000 });
+		await ready(page);
+		await page.waitForSelector('#ret-paid', { timeout: 20000 });
+		const id = orderIdFrom(page);
+		const o = (await api.call('GET', '/api/v1/shop/orders/' + id, undefined, [200])).data;
+		assert(o.state === 'paid' || o.state === 'fulfilled', 'state ' + o.state);
+		assert(o.invoice_data && o.invoice_data.cui && o.invoice_data.type === 'company', 'invoice data ' + JSON.stringify(o.invoice_data));
+		assert((await page.textContent('#ret-number')) === o.number, 'number on the page');
+		paid = { id, number: o.number, bani: o.quote.total_bani, order: o };
+		await shot(page, 'return-paid');
+	});
+	await step('the order keeps the promo code and the quoted price, rate and RON amount', async () => {
+		const o = paid.order;
+		assert(o.promo === PROMO && o.quote.promo === PROMO, `promo on the order: ${JSON.stringify(o.promo)} / quote ${JSON.stringify(o.quote.promo)}`);
+		for (const k of ['discount_cents', 'net_cents', 'vat_cents', 'total_cents', 'rate_e4', 'total_bani'])
+			assert(o.quote[k] === quote[k], `${k}: order ${o.quote[k]}, quote ${quote[k]}`);
+	});
+	broken = null;	// the next steps need only the paid order
+	await step('e-mail with the order-note PDF: pdftotext shows the order number and the RON amount', async () => {
+		assert(paid, 'no paid order');
+		await mail.wait(USER.email, new RegExp(paid.number.replace(/[-]/g, '\\-')), 30000);
+		let found = null;
+		const end = Date.now() + 20000;
+		while (!found && Date.now() < end) {
+			for (const a of pdfAttachments(USER.email)) {
+				const txt = pdfText(a.buf, a.name);
+				if (txt.includes(paid.number))
+					found = { a, txt };
+			}
+			if (!found)
+				await sleep(500);
+		}
+		assert(found, 'no PDF attachment naming ' + paid.number);
+		const forms = ronForms(paid.bani);
+		assert(forms.some((f) => found.txt.includes(f)), `RON amount ${forms.join(' / ')} not in ${found.a.name}`);
+	});
+	broken = null;
+	await step('My orders: the paid order with the invoice and order-note PDF links', async () => {
+		assert(paid, 'no paid order');
+		await page.goto(URL0 + '/shop/orders');
+		await ready(page);
+		await page.waitForSelector(`#ord-${paid.id} .doc-note`);
+		await page.waitForSelector(`#ord-${paid.id} .doc-invoice`);
+		const href = await page.getAttribute(`#ord-${paid.id} .doc-invoice`, 'href');
+		const r = await api.call('GET', href, undefined, [200]);
+		assert(r.type.startsWith('application/pdf'), 'invoice type ' + r.type);
+		const n = await api.call('GET', await page.getAttribute(`#ord-${paid.id} .doc-note`, 'href'), undefined, [200]);
+		assert(pdfText(n.data, 'note.pdf').includes(paid.number), 'note PDF lacks the number');
+		await shot(page, 'orders');
+	});
+	await step('the operators\' page is not offered to a customer', async () => {
+		assert(!(await page.$('#menu-admin-orders')), 'admin menu shown to a customer');
+		await page.goto(URL0 + '/shop/admin');
+		await ready(page);
+		await page.waitForSelector('#adm-forbidden');
+		const r = await api.call('GET', '/api/v1/admin/orders');
+		assert(r.status === 403, 'admin API for a customer: HTTP ' + r.status);
+	});
+
+	journey('J6 person invoice, declined card, try again');
+	await step('person invoice ("Yes, I am a person"), declined card -> "try again"', async () => {
+		await openCheckout(page, 'pecete1');
+		await agree(page);
+		await choosePerson(page);
+		assert((await page.inputValue('#co-name')).includes(USER.surname), 'name not prefilled');
+		await fillAddress(page);
+		await page.click('#co-pay');
+		await fillCard(page, CARD_DECLINED);
+		await submitCard(page);
+		await page.waitForURL(/\/shop\/return\?/, { timeout: 15000 });
+		await ready(page);
+		const id = orderIdFrom(page);
+		try {
+			await page.waitForSelector('#ret-failed', { timeout: 20000 });
+		} catch (e) {
+			const o = (await api.call('GET', '/api/v1/shop/orders/' + id)).data;
+			throw new Error('the return page cannot tell a declined card: GET /api/v1/shop/orders/{id} ' +
+			    `has no last payment status (last_payment.status / payment.status / payments[] / payment_state): ${JSON.stringify(o).slice(0, 300)}`);
+		}
+		await page.waitForSelector('#ret-retry');
+		const o = (await api.call('GET', '/api/v1/shop/orders/' + id, undefined, [200])).data;
+		assert(o.state === 'awaiting_payment', 'declined order state ' + o.state);
+		await shot(page, 'return-declined');
+	});
+	await step('"try again" with the success card -> paid', async () => {
+		await page.click('#ret-retry');
+		await fillCard(page, CARD_OK);
+		await submitCard(page);
+		await page.waitForURL(/\/shop\/return\?/, { timeout: 15000 });
+		await ready(page);
+		await page.waitForSelector('#ret-paid', { timeout: 20000 });
+	});
+
+	journey('J6 3-D Secure card');
+	await step('3-D Secure card: code page, then paid', async () => {
+		await openCheckout(page, 'pecete3');
+		await agree(page);
+		await choosePerson(page);
+		await fillAddress(page);
+		await page.click('#co-pay');
+		await fillCard(page, CARD_3DS);
+		await submitCard(page);
+		const codeSel = 'input[name=code]';
+		await page.waitForSelector(codeSel, { timeout: 15000 });
+		await shot(page, 'sandbox-3ds');
+		await page.fill(codeSel, CODE_3DS);
+		await submitCard(page);
+		await page.waitForURL(/\/shop\/return\?/, { timeout: 15000 });
+		await ready(page);
+		await page.waitForSelector('#ret-paid', { timeout: 20000 });
+	});
+
+	journey('J6 browser closed before the redirect');
+	await step('card sent, browser closed at once: the order still ends paid (server notification)', async () => {
+		await openCheckout(page, 'pecete1');
+		await agree(page);
+		await choosePerson(page);
+		await fillAddress(page);
+		await page.click('#co-pay');
+		await fillCard(page, CARD_OK);
+		const id = new URL(page.url()).pathname.split('/').pop();
+		const sent = page.waitForRequest((r) => r.method() === 'POST' && /\/sandbox\/pay\//.test(r.url()));
+		await page.click('form button[type=submit]', { noWaitAfter: true });
+		await sent;
+		await ctx.close();
+		ctx = null;
+		curPage = null;
+		const end = Date.now() + 20000;
+		let st = '';
+		while (Date.now() < end) {
+			const r = await api.call('GET', '/api/v1/shop/orders/' + id);
+			st = r.data.state || `HTTP ${r.status}`;
+			if (st === 'paid' || st === 'fulfilled')
+				return;
+			await sleep(300);
+		}
+		throw new Error('order ' + id + ' not paid after the browser closed: ' + st);
+	});
+
+	journey('operator: Orders page, filter, refund');
+	[ctx, page] = await newContext();
+	await step('made operator with `pecete user role`: the session gives the role, the menu shows "Orders"', async () => {
+		execFileSync(process.env.PECETE_BIN || 'pecete', ['user', 'role', '--data', path.join(process.env.E2E_TMP || '', 'd'),
+			'--email', USER.email, '--role', 'operator'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const s = (await api.call('GET', '/api/v1/session', undefined, [200])).data;
+		const role = (s.user && s.user.role) || s.role;
+		assert(role === 'operator', 'GET /api/v1/session does not give the role (user.role): ' + JSON.stringify(s.user));
+		await page.goto(URL0 + '/home');
+		await ready(page);
+		await page.click('#account-menu-btn');
+		await page.click('#menu-admin-orders');
+		await page.waitForSelector('main:not([aria-busy]) #adm-rows');
+	});
+	broken = null;	// the page itself is reachable by its address
+	await step('the operator\'s Orders page: filter by number and by state', async () => {
+		assert(paid, 'no paid order from the first journey');
+		await page.goto(URL0 + '/shop/admin');
+		await ready(page);
+		await page.waitForSelector('#adm-rows');
+		await page.fill('#adm-q', paid.number);
+		await page.click('#adm-filter');
+		await page.waitForSelector(`#adm-${paid.id}`);
+		assert((await page.$$('#adm-rows tr')).length === 1, 'filter by number: not one row');
+		await page.selectOption('#adm-state', 'refunded');
+		await page.click('#adm-filter');
+		await page.waitForSelector(`#adm-${paid.id}`, { state: 'detached' });
+		await page.selectOption('#adm-state', '');
+		await page.click('#adm-filter');
+		await page.waitForSelector(`#adm-refund-${paid.id}`);
+		await shot(page, 'admin-orders');
+	});
+	await step('refund asks for confirmation, then the order is refunded', async () => {
+		await page.click(`#adm-refund-${paid.id}`);
+		await page.waitForSelector('#dialog[open]');
+		await viewportShots(page, 'admin-refund-confirm');
+		await page.click('#dialog-cancel');
+		await page.waitForSelector('#dialog', { state: 'detached' });
+		let o = (await api.call('GET', '/api/v1/shop/orders/' + paid.id, undefined, [200])).data;
+		assert(o.state !== 'refunded', 'refunded without confirmation');
+		await page.click(`#adm-refund-${paid.id}`);
+		await page.waitForSelector('#dialog[open]');
+		await page.click('#dialog-confirm');
+		await page.waitForSelector('#adm-status.ok');
+		o = (await api.call('GET', '/api/v1/shop/orders/' + paid.id, undefined, [200])).data;
+		assert(o.state === 'refunded', 'state after refund: ' + o.state);
+	});
+	await ctx.close();
+	ctx = null;
+
+	journey('English checkout at 360 px');
+	[ctx, page] = await newContext();
+	await step('EN checkout renders at 360 px (no sideways scroll)', async () => {
+		await page.goto(URL0 + '/shop');
+		await ready(page);
+		await page.selectOption('#lang-select', 'en');
+		await page.waitForSelector('html[lang="en"]');
+		await page.click('#pkg-buy-pecete1');
+		await page.waitForSelector('#co-q-ron');
+		assert(/VAT/.test(await page.textContent('#co-quote')), 'EN quote');
+		await page.check('#co-kind-company');
+		await shot(page, 'checkout-en');
+	});
+} catch (e) {
+	tapOk(false, 'suite: ' + (e && e.message));
+} finally {
+	if (ctx)
+		await ctx.close().catch(() => null);
+	await browser.close();
+}
+process.exit(tapDone() ? 1 : 0);
