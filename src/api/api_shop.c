@@ -250,6 +250,7 @@ api_shop_orders_post(struct req *r, struct resp *w)
 	q.accept_withdrawal =
 	    json_is_true(json_object_get(b, "accept_withdrawal"));
 	q.marketing = json_is_true(json_object_get(b, "marketing"));
+	q.ip = r->remote_ip;
 	inv = json_object_get(b, "invoice");
 	type = jstr(inv, "type");
 	if (!json_is_object(inv) || type == NULL ||

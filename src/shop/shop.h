@@ -136,9 +136,13 @@ struct shop_invoice_req {
 	    *building, *entrance, *apartment, *postal_code;
 };
 
+/* The version of the marketing consent text shown at checkout. */
+#define SHOP_MARKETING_CONSENT_VERSION "2026-11-01"
+
 struct shop_order_req {
 	const char *package, *promo;
 	bool accept_terms, accept_conditions, accept_withdrawal, marketing;
+	const char *ip;		/* recorded with the marketing consent */
 	struct shop_invoice_req inv;
 };
 

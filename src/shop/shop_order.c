@@ -15,6 +15,7 @@
 #include "base/rnd.h"
 #include "shop/pay.h"
 #include "shop/shop.h"
+#include "store/store_account.h"
 
 #define FIELD_MAX 200
 
@@ -254,6 +255,11 @@ shop_order_create(const struct conf *conf, struct store *s,
 	if (rc == PC_OK)
 		rc = store_audit_append(db, user_id, "shop.order.create",
 		    o.number);
+	/* The optional marketing consent is a consent like the others
+	 * (version, time, IP), visible in the account's settings. */
+	if (rc == PC_OK && q->marketing)
+		rc = store_consent_insert(db, user_id, "marketing",
+		    SHOP_MARKETING_CONSENT_VERSION, now, q->ip);
 tx:
 	rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	if (rc == PC_OK) {

@@ -134,6 +134,8 @@ expect 201 - "company order with a valid CUI created"
 O1=$(jget id)
 check "promo stored on the order" [ "$(sql "SELECT promo FROM shop_orders WHERE id = '$(jget id)'")" = TEST10 ]
 check "order created, rate stored" [ "$(jget state) $(jget quote.total_bani) $(jget quote.rate_e4)" = "created 31932 49700" ]
+check "marketing consent recorded as a consent (version, time, IP)" \
+	[ "$(sql "SELECT kind || ' ' || version || ' ' || (accepted_at > 0) || ' ' || (ip IS NOT NULL) FROM consents WHERE kind = 'marketing'")" = "marketing 2026-11-01 1 1" ]
 
 # ---- pay with the success card ---------------------------------------------
 api POST /api/v1/shop/orders/$O1/pay

@@ -193,7 +193,7 @@ export async function home(ctx) {
 		h('li', {}, link('/totp', 'nav.totp'))));
 }
 
-const KINDS = { privacy: 'consent.kind_privacy', gdpr_notice: 'consent.kind_gdpr', app_access: 'consent.kind_app' };
+const KINDS = { privacy: 'consent.kind_privacy', gdpr_notice: 'consent.kind_gdpr', app_access: 'consent.kind_app', marketing: 'consent.kind_marketing' };
 
 export async function settings(ctx) {
 	const [acc, cons] = await Promise.all([
