@@ -37,7 +37,7 @@ void buf_init(struct buf *b, size_t max);
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_append_str(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PC_PRINTF(2, 3);
-void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) PC_PRINTF(2, 0);
 void buf_reset(struct buf *b);	/* len = 0, failed = false; keeps memory */
 bool buf_ok(const struct buf *b);
 /* The status for a failed buffer: PC_ELIMIT over max, else PC_ENOMEM. */

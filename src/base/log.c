@@ -84,6 +84,9 @@ log_debug_on(const char *subsys)
 	return strstr(log_debug_list, needle) != NULL;
 }
 
+static void log_vline(const char *lvl, const char *subsys, const char *fmt,
+    va_list ap, const char *suffix) PC_PRINTF(3, 0);
+
 static void
 log_vline(const char *lvl, const char *subsys, const char *fmt, va_list ap,
     const char *suffix)

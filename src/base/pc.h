@@ -62,5 +62,7 @@ void pc_precond_failed(const char *expr, const char *func, const char *file,
 
 #define PC_NODISCARD __attribute__((warn_unused_result))
 #define PC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* A switch case that falls through on purpose (gcc and clang). */
+#define PC_FALLTHROUGH __attribute__((fallthrough))
 
 #endif /* PC_H */

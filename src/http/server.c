@@ -263,6 +263,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return send_resp(conn, c);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) PC_PRINTF(2, 0);
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {

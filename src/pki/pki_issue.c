@@ -170,7 +170,7 @@ pki_person_check(const struct pki_person *who, char *err, size_t errlen)
 				    "date, county and check digit)");
 			break;
 		}
-		/* FALLTHROUGH */
+		PC_FALLTHROUGH;
 	case PKI_ID_PAS:
 	case PKI_ID_IDC:
 		if (strlen(who->id_number) > PKI_IDNUM_MAX)
