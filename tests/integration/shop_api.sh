@@ -7,6 +7,7 @@
 # replayed and amount-mismatched notifications; two concurrent
 # notifications; the operator list and refund (audited), 403 for a user.
 . "$PECETE_SRC/tests/support/lib.sh"
+. "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 openssl; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
@@ -20,29 +21,6 @@ JAR=$T/jar
 KEY=$(cat "$D/sandbox.key")
 YEAR=$(date -u +%Y)
 
-api() {	# api METHOD PATH [JSON]: body in $BODY, status in $CODE
-	local m=$1 p=$2 d=${3:-}
-	local args=(-s -o "$T/body" -w '%{http_code}' -b "$JAR" -c "$JAR"
-		-H "X-CSRF-Token: $CSRF" -X "$m")
-	[ -n "$d" ] && args+=(-H 'Content-Type: application/json' -d "$d")
-	CODE=$(curl "${args[@]}" "$PC_URL$p")
-	BODY=$(cat "$T/body")
-}
-jget() { /usr/bin/python3 -c 'import json,sys
-v=json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v=v.get(k) if isinstance(v,dict) else None
-print("" if v is None else str(v).lower() if isinstance(v,bool) else v)' "$BODY" "$1"; }
-expect() {	# expect STATUS ERRCODE|- "what"
-	if [ "$CODE" = "$1" ] && { [ "$2" = - ] || [ "$(jget error.code)" = "$2" ]; }; then
-		ok "$3"
-	else
-		fail "$3 (got $CODE $BODY)"
-	fi
-}
-refresh_csrf() { api GET /api/v1/session; CSRF=$(jget csrf); }
-outvar() { sqlite3 "$DB" "SELECT json_extract(vars, '\$.$2') FROM outbox WHERE template = '$1' ORDER BY id DESC LIMIT 1"; }
-sql() { sqlite3 "$DB" "$1"; }
 state() { sql "SELECT state FROM shop_orders WHERE id = '$1'"; }
 wait_state() {	# wait_state ID STATE: the notification is asynchronous
 	for _ in $(seq 1 50); do
@@ -101,17 +79,8 @@ api POST /api/v1/shop/quote '{"package":"pecete1","promo":"NOPE"}'
 expect 400 promo_invalid "unknown promo refused"
 
 # ---- a user through the API ------------------------------------------------
-signup() {	# signup EMAIL PHONE: register, activate, sign in (JAR)
-	local email=$1 phone=$2 tok sms
-	rm -f "$JAR"; CSRF=""; refresh_csrf
-	api POST /api/v1/register "{\"given_name\":\"Ana\",\"surname\":\"Pop\",\"email\":\"$email\",\"phone\":\"$phone\",\"privacy_consent\":true,\"lang\":\"ro\"}"
-	tok=$(outvar invitation link); tok=${tok##*#}
-	api POST /api/v1/activation/$tok/phone "{\"phone\":\"$phone\"}"
-	sms=$(outvar activation_sms code)
-	api POST /api/v1/activation/$tok/code "{\"code\":\"$sms\"}"
-	api POST /api/v1/activation/$tok/password '{"password":"Verde-Munte-Ploaie-42","password_confirm":"Verde-Munte-Ploaie-42"}'
-	api POST /api/v1/session "{\"email\":\"$email\",\"password\":\"Verde-Munte-Ploaie-42\"}"
-	refresh_csrf
+signup() {	# signup EMAIL PHONE: a user signed in without 2FA yet
+	api_signup "$1" "$2" Verde-Munte-Ploaie-42
 	# no 2FA yet: "remind at the next sign-in" makes the session full
 	api POST /api/v1/session/twofa-defer '{"mode":"next_login"}'
 	refresh_csrf

@@ -9,6 +9,7 @@
 # token (other key), a changed body and alg "none" are refused (400) and
 # change nothing; the replay is idempotent.
 . "$PECETE_SRC/tests/support/lib.sh"
+. "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 openssl /usr/bin/python3; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
@@ -80,29 +81,6 @@ export PECETE_SHOP_NETOPIA_POS_SIGNATURE=$POS
 export PECETE_SHOP_NETOPIA_PUBLIC_KEY_FILE=$T/ntp.pub
 pc_serve "$D"
 
-api() {	# api METHOD PATH [JSON]: body in $BODY, status in $CODE
-	local m=$1 p=$2 d=${3:-}
-	local args=(-s -o "$T/body" -w '%{http_code}' -b "$JAR" -c "$JAR"
-		-H "X-CSRF-Token: $CSRF" -X "$m")
-	[ -n "$d" ] && args+=(-H 'Content-Type: application/json' -d "$d")
-	CODE=$(curl "${args[@]}" "$PC_URL$p")
-	BODY=$(cat "$T/body")
-}
-jget() { /usr/bin/python3 -c 'import json,sys
-v=json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v=v.get(k) if isinstance(v,dict) else None
-print("" if v is None else str(v).lower() if isinstance(v,bool) else v)' "$BODY" "$1"; }
-expect() {	# expect STATUS ERRCODE|- "what"
-	if [ "$CODE" = "$1" ] && { [ "$2" = - ] || [ "$(jget error.code)" = "$2" ]; }; then
-		ok "$3"
-	else
-		fail "$3 (got $CODE $BODY)"
-	fi
-}
-refresh_csrf() { api GET /api/v1/session; CSRF=$(jget csrf); }
-outvar() { sqlite3 "$DB" "SELECT json_extract(vars, '\$.$2') FROM outbox WHERE template = '$1' ORDER BY id DESC LIMIT 1"; }
-sql() { sqlite3 "$DB" "$1"; }
 state() { sql "SELECT state FROM shop_orders WHERE id = '$1'"; }
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -128,17 +106,9 @@ ipn() {	# ipn BODY TOKEN: status in $CODE, body in $BODY
 }
 
 # ---- a user and an order (as in shop_api.sh) --------------------------------
-signup() {	# signup EMAIL PHONE: register, activate, sign in (JAR)
-	local email=$1 phone=$2 tok sms
-	rm -f "$JAR"; CSRF=""; refresh_csrf
-	api POST /api/v1/register "{\"given_name\":\"Ana\",\"surname\":\"Pop\",\"email\":\"$email\",\"phone\":\"$phone\",\"privacy_consent\":true,\"lang\":\"ro\"}"
-	tok=$(outvar invitation link); tok=${tok##*#}
-	api POST /api/v1/activation/$tok/phone "{\"phone\":\"$phone\"}"
-	sms=$(outvar activation_sms code)
-	api POST /api/v1/activation/$tok/code "{\"code\":\"$sms\"}"
-	api POST /api/v1/activation/$tok/password '{"password":"Verde-Munte-Ploaie-42","password_confirm":"Verde-Munte-Ploaie-42"}'
-	api POST /api/v1/session "{\"email\":\"$email\",\"password\":\"Verde-Munte-Ploaie-42\"}"
-	refresh_csrf
+signup() {	# signup EMAIL PHONE: a user signed in without 2FA yet
+	api_signup "$1" "$2" Verde-Munte-Ploaie-42
+	# no 2FA yet: "remind at the next sign-in" makes the session full
 	api POST /api/v1/session/twofa-defer '{"mode":"next_login"}'
 	refresh_csrf
 }

@@ -6,6 +6,7 @@
 #   expect STATUS CODE|- "what"   ok/fail on $CODE and error.code
 #   refresh_csrf             GET /api/v1/session, sets CSRF
 #   outvar TEMPLATE VAR      a variable of the newest outbox message
+#   sql QUERY                run a query on the SQLite database
 #   api_signup EMAIL PHONE PASSWORD   register, activate, sign in (no 2FA
 #                            step taken: the session is at the 2FA offer)
 CSRF=""
@@ -42,6 +43,10 @@ refresh_csrf() {
 
 outvar() {
 	sqlite3 "$DB" "SELECT json_extract(vars, '\$.$2') FROM outbox WHERE template = '$1' ORDER BY id DESC LIMIT 1"
+}
+
+sql() {
+	sqlite3 "$DB" "$1"
 }
 
 api_signup() {
