@@ -7,10 +7,6 @@
 #include "api/api_acct.h"
 #include "base/log.h"
 
-/* Handlers with {"code": ...} or no body and a session: one shape. */
-typedef enum pc_rc (*code_flow)(const struct acct_env *,
-    struct acct_session *, const char *, struct acct_err *);
-
 static const char *
 param(struct req *r)
 {
@@ -103,19 +99,7 @@ api_activation_phone_post(struct req *r, struct resp *w)
 enum pc_rc
 api_activation_code_post(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	json_t *b;
-	enum pc_rc rc;
-
-	if (api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_activation_code(&e, param(r), api_json_str(b, "code"), &err);
-	json_decref(b);
-	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200, json_pack("{s:b}", "phone_verified", 1));
+	return api_token_code_post(r, w, acct_activation_code, "phone_verified");
 }
 
 enum pc_rc
@@ -173,28 +157,6 @@ api_account_password_post(struct req *r, struct resp *w)
 	return api_json_reply(w, 200, json_pack("{s:b}", "changed", 1));
 }
 
-/* POST with {"code"} on the signed-in session. */
-static enum pc_rc
-code_post(struct req *r, struct resp *w, code_flow fn, const char *okkey,
-    bool need)
-{
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
-	json_t *b;
-	enum pc_rc rc;
-
-	s = need ? api_session_need(r, w) : api_session(r);
-	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = fn(&e, s, api_json_str(b, "code"), &err);
-	json_decref(b);
-	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200, json_pack("{s:b}", okkey, 1));
-}
-
 enum pc_rc
 api_phone_email_code_post(struct req *r, struct resp *w)
 {
@@ -210,7 +172,7 @@ api_phone_email_code_post(struct req *r, struct resp *w)
 enum pc_rc
 api_phone_email_verify_post(struct req *r, struct resp *w)
 {
-	return code_post(r, w, acct_phone_email_verify, "email_verified",
+	return api_code_post(r, w, acct_phone_email_verify, "email_verified",
 	    true);
 }
 
@@ -237,7 +199,7 @@ api_phone_sms_verify_post(struct req *r, struct resp *w)
 {
 	enum pc_rc rc;
 
-	rc = code_post(r, w, acct_phone_sms_verify, "phone_changed", true);
+	rc = api_code_post(r, w, acct_phone_sms_verify, "phone_changed", true);
 	if (rc == PC_OK && w->status == 200) {
 		api_cookie_session(r, w, NULL);
 		api_json_reply(w, 200,
@@ -391,19 +353,7 @@ api_recovery_sms_post(struct req *r, struct resp *w)
 enum pc_rc
 api_recovery_code_post(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	json_t *b;
-	enum pc_rc rc;
-
-	if (api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_recovery_code(&e, param(r), api_json_str(b, "code"), &err);
-	json_decref(b);
-	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200, json_pack("{s:b}", "code_verified", 1));
+	return api_token_code_post(r, w, acct_recovery_code, "code_verified");
 }
 
 enum pc_rc

@@ -301,3 +301,44 @@ api_session_info(struct req *r, const struct acct_session *s,
 	}
 	return o;
 }
+
+enum pc_rc
+api_code_post(struct req *r, struct resp *w, api_code_flow fn,
+    const char *okkey, bool need)
+{
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	struct acct_session *s;
+	json_t *b;
+	enum pc_rc rc;
+
+	s = need ? api_session_need(r, w) : api_session(r);
+	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = fn(&e, s, api_json_str(b, "code"), &err);
+	json_decref(b);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	return api_json_reply(w, 200, json_pack("{s:b}", okkey, 1));
+}
+
+enum pc_rc
+api_token_code_post(struct req *r, struct resp *w, api_token_code_flow fn,
+    const char *okkey)
+{
+	struct acct_env e;
+	struct acct_err err = { 0 };
+	json_t *b;
+	enum pc_rc rc;
+
+	if (api_json_body(r, w, &b) != PC_OK)
+		return PC_OK;
+	api_acct_env(r, &e);
+	rc = fn(&e, r->nparams > 0 ? r->params[0] : "",
+	    api_json_str(b, "code"), &err);
+	json_decref(b);
+	if (rc != PC_OK)
+		return api_acct_error(w, rc, &err);
+	return api_json_reply(w, 200, json_pack("{s:b}", okkey, 1));
+}

@@ -39,4 +39,19 @@ const char *api_time(struct req *r, int64_t t);
 json_t *api_session_info(struct req *r, const struct acct_session *s,
     const char *csrf);
 
+/*
+ * The one shape of the "send a code" steps: POST {"code": ...}, call fn,
+ * reply {okkey: true} or the flow's error. api_code_post works on the
+ * signed-in session (401 without one when need), api_token_code_post on
+ * the link token of the path (/activation/:token/code, ...).
+ */
+typedef enum pc_rc (*api_code_flow)(const struct acct_env *,
+    struct acct_session *, const char *, struct acct_err *);
+typedef enum pc_rc (*api_token_code_flow)(const struct acct_env *,
+    const char *, const char *, struct acct_err *);
+enum pc_rc api_code_post(struct req *r, struct resp *w, api_code_flow fn,
+    const char *okkey, bool need);
+enum pc_rc api_token_code_post(struct req *r, struct resp *w,
+    api_token_code_flow fn, const char *okkey);
+
 #endif /* PC_API_ACCT_H */

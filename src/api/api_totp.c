@@ -126,19 +126,6 @@ api_totp_reset_post(struct req *r, struct resp *w)
 enum pc_rc
 api_totp_reset_verify_post(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
-	json_t *b;
-	enum pc_rc rc;
-
-	s = api_session_need(r, w);
-	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_totp_reset_verify(&e, s, api_json_str(b, "code"), &err);
-	json_decref(b);
-	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200, json_pack("{s:b}", "email_verified", 1));
+	return api_code_post(r, w, acct_totp_reset_verify, "email_verified",
+	    true);
 }
