@@ -35,8 +35,9 @@
 static const char *module = "/usr/lib/softhsm/libsofthsm2.so";
 static double run_secs = 2.0;
 
-static const uint8_t di_sha256[19] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
-    0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+static const uint8_t di_sha256[19] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+	0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04,
+	0x20 };
 
 struct bkey {
 	const char *name;
@@ -47,8 +48,9 @@ struct bkey {
 };
 
 static struct bkey bkeys[] = {
-    {"RSA-2048 PKCS#1", "bench-rsa", HSM_KEY_RSA2048, HSM_MECH_RSA_PKCS1, NULL},
-    {"P-256 ECDSA", "bench-p256", HSM_KEY_P256, HSM_MECH_ECDSA, NULL},
+	{ "RSA-2048 PKCS#1", "bench-rsa", HSM_KEY_RSA2048, HSM_MECH_RSA_PKCS1,
+	    NULL },
+	{ "P-256 ECDSA", "bench-p256", HSM_KEY_P256, HSM_MECH_ECDSA, NULL },
 };
 
 static struct hsm *g_hsm;
@@ -105,10 +107,11 @@ run_raw(struct job *j)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE t[2] = {
-	    {CKA_CLASS, &cls, sizeof(cls)},
-	    {CKA_LABEL, (void *)(uintptr_t)j->bk->label, strlen(j->bk->label)},
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_LABEL, (void *)(uintptr_t)j->bk->label,
+		    strlen(j->bk->label) },
 	};
-	CK_MECHANISM m = {CKM_RSA_PKCS, NULL, 0};
+	CK_MECHANISM m = { CKM_RSA_PKCS, NULL, 0 };
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE key;
 	CK_ULONG n = 0, inlen, siglen;
@@ -287,7 +290,7 @@ raw_setup(void **dl)
 int
 main(int argc, char *argv[])
 {
-	struct hsm_opts o = {NULL, TOKEN, PIN, MAXTHREADS};
+	struct hsm_opts o = { NULL, TOKEN, PIN, MAXTHREADS };
 	double ours[REPS], raw[REPS], so, sr, best_o, best_r;
 	double ratio[REPS];
 	char dir[1024] = "";

@@ -16,7 +16,7 @@ build_pkgs="build-essential cmake pkg-config git
 	libharfbuzz-dev libjpeg-dev libfreetype-dev zlib1g-dev
 	softhsm2 opensc"
 test_pkgs="postgresql curl poppler-utils qpdf mupdf-tools oathtool zbar-tools
-	python3-aiosmtpd faketime clang libclang-rt-14-dev chromium
+	python3-aiosmtpd faketime clang clang-format libclang-rt-14-dev chromium
 	fonts-dejavu-core"
 
 want="$build_pkgs"

@@ -4,6 +4,7 @@
 #    atoi atol strncpy alloca system rand srand
 #  - raw memcmp in src/hsm/ and src/signer/ (use secret_eq / CRYPTO_memcmp)
 #  - fz_try/fz_catch (setjmp) outside src/sign/
+#  - every C file formatted as .clang-format says (clang-format 14)
 #  - SQL outside src/store/, OpenSSL/MuPDF/PKCS#11 includes in src/http/ and
 #    src/api/ (handlers call the layers below)
 # Prints each finding as file:line: message and exits 1 when any.
@@ -40,6 +41,15 @@ for t in $(perl -0ne 'while (/NOTIFY_(?:EMAIL|SMS)\s*,[^;]*?"([a-z_]+)"/g) { pri
 	grep -q "{\"$t\"," src/notify/notify_templates.c ||
 		echo "src/account: template \"$t\" is not in src/notify/notify_templates.c" | tee -a "$found"
 done
+# Formatting (STYLE §13): every C file as .clang-format has it.
+if command -v clang-format >/dev/null 2>&1; then
+	for f in $files; do
+		clang-format --dry-run --Werror "$f" >/dev/null 2>&1 ||
+			echo "$f: not clang-formatted (run: clang-format -i $f)" | tee -a "$found"
+	done
+else
+	echo "checksrc: clang-format is not installed (scripts/deps.sh installs it)" | tee -a "$found"
+fi
 [ -s "$found" ] && status=1
 if [ "$status" -eq 0 ]; then
 	echo "checksrc: OK ($(echo "$files" | wc -l) files)"

@@ -24,7 +24,7 @@
 #include "store/store.h"
 #include "store/store_account.h"
 
-#define ACCT_TOKEN_LEN 64	/* hex of 32 random bytes (links, sessions) */
+#define ACCT_TOKEN_LEN 64 /* hex of 32 random bytes (links, sessions) */
 #define ACCT_CODE_LEN 6
 #define ACCT_PASSWORD_MIN 12
 #define ACCT_PASSWORD_MAX 256
@@ -37,25 +37,25 @@
 #define SESS_FULL "full"
 
 /* Session flags. */
-#define SESS_F_EMAIL_PROVEN 0x1	/* TOTP reset: e-mail code verified */
-#define SESS_F_PHONE_EMAIL 0x2	/* phone change: e-mail code verified */
+#define SESS_F_EMAIL_PROVEN 0x1 /* TOTP reset: e-mail code verified */
+#define SESS_F_PHONE_EMAIL 0x2  /* phone change: e-mail code verified */
 
 struct acct_env {
 	const struct conf *conf;
 	struct store *store;
 	struct signer_client *signer;
-	const char *ip;		/* the caller's address, for consents/audit */
+	const char *ip; /* the caller's address, for consents/audit */
 };
 
 struct acct_err {
-	const char *code;	/* stable code, NULL when none */
-	const char *field;	/* the request member at fault, or NULL */
-	int64_t retry_after;	/* seconds, 0 when not a timer */
+	const char *code;    /* stable code, NULL when none */
+	const char *field;   /* the request member at fault, or NULL */
+	int64_t retry_after; /* seconds, 0 when not a timer */
 };
 
 /* What the UI shows after a code was sent. */
 struct acct_code_info {
-	const char *channel;	/* "sms" or "email" */
+	const char *channel; /* "sms" or "email" */
 	char to_masked[64];
 	int64_t expires_at;
 	int64_t resend_after;
@@ -88,15 +88,15 @@ enum pc_rc acct_token_hash(const char *token, char *hash);
 /* A 6-digit code, a salt and SHA-256(salt || code) hex. */
 enum pc_rc acct_code_new(char code[ACCT_CODE_LEN + 1],
     char salt[STORE_ID_LEN + 1], char hash[STORE_HASH_LEN + 1]);
-void acct_code_hash(const char *salt, const char *code,
-    char hash[STORE_HASH_LEN + 1]);
+void acct_code_hash(
+    const char *salt, const char *code, char hash[STORE_HASH_LEN + 1]);
 #define ACCT_CODE_MAX_ATTEMPTS 5
 /*
  * Check a submitted code against the stored one at now: NULL when it
  * matches, else code_used, code_expired, code_attempts or code_invalid.
  */
-const char *acct_code_check(const struct store_code *c, const char *code,
-    int64_t now);
+const char *acct_code_check(
+    const struct store_code *c, const char *code, int64_t now);
 /*
  * May a new code be sent, given the latest one (NULL when none)? true, or
  * false with *retry_after: a resend only after the previous code expired
@@ -113,8 +113,8 @@ enum pc_rc acct_date_parse(const char *s, int64_t *t);
  * the user must be asked (no deferral, next_login, or a date reached),
  * NULL when a deferral holds (never, or a date in the future).
  */
-const char *acct_twofa_rule(const struct store_user *u, int64_t now,
-    int64_t mandatory_after);
+const char *acct_twofa_rule(
+    const struct store_user *u, int64_t now, int64_t mandatory_after);
 
 /* E.164: "+" then 8 to 15 digits, not starting with 0. */
 bool acct_phone_valid(const char *phone);
@@ -130,7 +130,7 @@ bool acct_email_valid(const char *email);
 struct acct_session {
 	struct store_session s;
 	struct store_user u;
-	char token[ACCT_TOKEN_LEN + 1];	/* set only when just created */
+	char token[ACCT_TOKEN_LEN + 1]; /* set only when just created */
 };
 
 /*
@@ -138,8 +138,8 @@ struct acct_session {
  * expired (idle or absolute) or the user is gone. Touches last_seen.
  * OUT: *out (acct_session_cleanup).
  */
-enum pc_rc acct_session_load(const struct acct_env *e, const char *token,
-    struct acct_session *out);
+enum pc_rc acct_session_load(
+    const struct acct_env *e, const char *token, struct acct_session *out);
 void acct_session_cleanup(struct acct_session *s);
 /* Sign out: delete the session. */
 enum pc_rc acct_session_end(const struct acct_env *e, struct acct_session *s);
@@ -147,8 +147,8 @@ enum pc_rc acct_session_end(const struct acct_env *e, struct acct_session *s);
  * What the UI shows next: "totp", "twofa_offer", "twofa_required",
  * "gdpr_notice", "app_consent", or NULL.
  */
-const char *acct_session_next(const struct acct_env *e,
-    const struct acct_session *s);
+const char *acct_session_next(
+    const struct acct_env *e, const struct acct_session *s);
 
 /* ---- flows (acct_register.c, acct_login.c, acct_totp.c, ...) --------- */
 
@@ -171,9 +171,9 @@ enum pc_rc acct_activation_phone(const struct acct_env *e, const char *token,
     struct acct_err *err);
 enum pc_rc acct_activation_code(const struct acct_env *e, const char *token,
     const char *code, struct acct_err *err);
-enum pc_rc acct_activation_password(const struct acct_env *e,
-    const char *token, const char *pw, const char *pw2, char *email_out,
-    size_t email_n, struct acct_err *err);
+enum pc_rc acct_activation_password(const struct acct_env *e, const char *token,
+    const char *pw, const char *pw2, char *email_out, size_t email_n,
+    struct acct_err *err);
 
 /* J3. OUT: *out with out->token set (the cookie value). */
 enum pc_rc acct_login(const struct acct_env *e, const char *email,
@@ -184,11 +184,11 @@ enum pc_rc acct_twofa_defer(const struct acct_env *e, struct acct_session *s,
     const char *mode, const char *date, struct acct_err *err);
 
 /* J4 / J14. */
-enum pc_rc acct_pairing_start(const struct acct_env *e,
-    struct acct_session *s, struct acct_code_info *ci, struct acct_err *err);
-enum pc_rc acct_pairing_verify(const struct acct_env *e,
-    struct acct_session *s, const char *code, bool installed,
-    struct signer_totp_reply *out, struct acct_err *err);
+enum pc_rc acct_pairing_start(const struct acct_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct acct_err *err);
+enum pc_rc acct_pairing_verify(const struct acct_env *e, struct acct_session *s,
+    const char *code, bool installed, struct signer_totp_reply *out,
+    struct acct_err *err);
 /* The URI for the QR PNG, once. */
 enum pc_rc acct_pairing_qr(const struct acct_env *e, struct acct_session *s,
     char *uri, size_t n, struct acct_err *err);
@@ -212,27 +212,24 @@ const char *acct_consent_version(const struct conf *c, const char *kind);
 enum pc_rc acct_password_change(const struct acct_env *e,
     struct acct_session *s, const char *cur, const char *pw, const char *pw2,
     struct acct_err *err);
-enum pc_rc acct_recovery_start(const struct acct_env *e, const char *email,
-    struct acct_err *err);
+enum pc_rc acct_recovery_start(
+    const struct acct_env *e, const char *email, struct acct_err *err);
 enum pc_rc acct_recovery_get(const struct acct_env *e, const char *token,
-    struct store_link *l, char *phone_masked, size_t n,
-    struct acct_err *err);
+    struct store_link *l, char *phone_masked, size_t n, struct acct_err *err);
 enum pc_rc acct_recovery_sms(const struct acct_env *e, const char *token,
     struct acct_code_info *ci, struct acct_err *err);
 enum pc_rc acct_recovery_code(const struct acct_env *e, const char *token,
     const char *code, struct acct_err *err);
-enum pc_rc acct_recovery_password(const struct acct_env *e,
-    const char *token, const char *pw, const char *pw2,
-    struct acct_err *err);
+enum pc_rc acct_recovery_password(const struct acct_env *e, const char *token,
+    const char *pw, const char *pw2, struct acct_err *err);
 
 /* J13. */
 enum pc_rc acct_phone_email_code(const struct acct_env *e,
     struct acct_session *s, struct acct_code_info *ci, struct acct_err *err);
 enum pc_rc acct_phone_email_verify(const struct acct_env *e,
     struct acct_session *s, const char *code, struct acct_err *err);
-enum pc_rc acct_phone_sms_code(const struct acct_env *e,
-    struct acct_session *s, const char *phone, struct acct_code_info *ci,
-    struct acct_err *err);
+enum pc_rc acct_phone_sms_code(const struct acct_env *e, struct acct_session *s,
+    const char *phone, struct acct_code_info *ci, struct acct_err *err);
 enum pc_rc acct_phone_sms_verify(const struct acct_env *e,
     struct acct_session *s, const char *code, struct acct_err *err);
 

@@ -57,8 +57,8 @@ acct_tx_end(const struct acct_env *e, struct db *db, enum pc_rc rc)
 }
 
 enum pc_rc
-acct_audit(struct db *db, const char *actor, const char *event,
-    const char *fmt, ...)
+acct_audit(
+    struct db *db, const char *actor, const char *event, const char *fmt, ...)
 {
 	char detail[512];
 	va_list ap;
@@ -66,8 +66,8 @@ acct_audit(struct db *db, const char *actor, const char *event,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	return store_audit_append(db, actor != NULL ? actor : "-", event,
-	    detail);
+	return store_audit_append(
+	    db, actor != NULL ? actor : "-", event, detail);
 }
 
 enum pc_rc
@@ -97,7 +97,8 @@ acct_notify(struct db *db, enum notify_channel ch, const char *to,
 		json_t *val;
 		const char *key;
 
-		json_object_foreach(vars, key, val) {
+		json_object_foreach(vars, key, val)
+		{
 			if (json_is_string(val))
 				secret_wipe((void *)json_string_value(val),
 				    json_string_length(val));
@@ -105,8 +106,7 @@ acct_notify(struct db *db, enum notify_channel ch, const char *to,
 	}
 	json_decref(vars);
 	if (rc != PC_OK)
-		log_warnx("account: cannot queue %s (%s)", tmpl,
-		    pc_rc_str(rc));
+		log_warnx("account: cannot queue %s (%s)", tmpl, pc_rc_str(rc));
 	return rc;
 }
 
@@ -116,12 +116,12 @@ acct_link(const struct acct_env *e, const char *page, const char *token)
 	char *s = NULL;
 	size_t n;
 
-	n = strlen(e->conf->server.public_url) + strlen(page) +
-	    strlen(token) + 4;
+	n = strlen(e->conf->server.public_url) + strlen(page) + strlen(token) +
+	    4;
 	s = malloc(n);
 	if (s != NULL)
-		snprintf(s, n, "%s/%s#%s", e->conf->server.public_url, page,
-		    token);
+		snprintf(
+		    s, n, "%s/%s#%s", e->conf->server.public_url, page, token);
 	return s;
 }
 
@@ -156,18 +156,18 @@ fill_info(const struct acct_env *e, const struct store_code *c,
 		ra = c->sent_at + e->conf->account.resend_min_s;
 	ci->channel = strstr(c->purpose, "email") != NULL ? "email" : "sms";
 	if (c->target != NULL && strchr(c->target, '@') != NULL)
-		acct_email_mask(c->target, ci->to_masked,
-		    sizeof(ci->to_masked));
+		acct_email_mask(
+		    c->target, ci->to_masked, sizeof(ci->to_masked));
 	else
-		acct_phone_mask(c->target, ci->to_masked,
-		    sizeof(ci->to_masked));
+		acct_phone_mask(
+		    c->target, ci->to_masked, sizeof(ci->to_masked));
 	ci->expires_at = c->expires_at;
 	ci->resend_after = ra;
 }
 
 bool
-acct_code_info_get(struct db *db, const struct acct_env *e,
-    const char *user_id, const char *purpose, struct acct_code_info *ci)
+acct_code_info_get(struct db *db, const struct acct_env *e, const char *user_id,
+    const char *purpose, struct acct_code_info *ci)
 {
 	struct store_code c;
 	bool have = false;
@@ -200,7 +200,7 @@ acct_code_send(const struct acct_env *e, struct db *db,
 		return rc;
 	have = rc == PC_OK;
 	if (!acct_code_resend_ok(have ? &latest : NULL, now,
-		e->conf->account.resend_min_s, &retry)) {
+	        e->conf->account.resend_min_s, &retry)) {
 		store_code_cleanup(&latest);
 		if (err != NULL)
 			err->retry_after = retry;
@@ -223,11 +223,10 @@ acct_code_send(const struct acct_env *e, struct db *db,
 		goto out;
 	name = acct_name(u);
 	if (ch == NOTIFY_EMAIL)
-		rc = acct_notify(db, ch, to, tmpl, u->lang, "code", code, "name",
-		    name != NULL ? name : "", NULL);
-	else
 		rc = acct_notify(db, ch, to, tmpl, u->lang, "code", code,
-		    NULL);
+		    "name", name != NULL ? name : "", NULL);
+	else
+		rc = acct_notify(db, ch, to, tmpl, u->lang, "code", code, NULL);
 	if (rc != PC_OK)
 		goto out;
 	rc = acct_audit(db, u->id, "code.sent", "purpose=%s channel=%s",
@@ -271,9 +270,9 @@ acct_code_verify(struct db *db, const char *user_id, const char *purpose,
 		if (rc != PC_OK)
 			return rc;
 		return acct_fail(err,
-		    strcmp(why, "code_invalid") == 0 ? PC_EINVAL
+		    strcmp(why, "code_invalid") == 0    ? PC_EINVAL
 		    : strcmp(why, "code_attempts") == 0 ? PC_ELIMIT
-							: PC_ESTATE,
+		                                        : PC_ESTATE,
 		    why);
 	}
 	rc = store_code_use(db, c.id, now);

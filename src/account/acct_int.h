@@ -31,8 +31,8 @@ enum pc_rc acct_code_send(const struct acct_env *e, struct db *db,
  * transaction, which must be committed even on refusal (see *commit).
  */
 enum pc_rc acct_code_verify(struct db *db, const char *user_id,
-    const char *purpose, const char *code, struct store_code *c,
-    bool *commit, struct acct_err *err);
+    const char *purpose, const char *code, struct store_code *c, bool *commit,
+    struct acct_err *err);
 /* The info of the latest unused code of purpose; false when none. */
 bool acct_code_info_get(struct db *db, const struct acct_env *e,
     const char *user_id, const char *purpose, struct acct_code_info *ci);
@@ -61,7 +61,7 @@ enum pc_rc acct_link_load(struct db *db, const char *token, const char *kind,
 enum pc_rc acct_session_create(const struct acct_env *e, struct db *db,
     const struct store_user *u, const char *state, struct acct_session *s);
 /* The refusal for a signer TOTP result (code_invalid, totp_replay, ...). */
-enum pc_rc acct_totp_result(const struct signer_totp_reply *r,
-    struct acct_err *err);
+enum pc_rc acct_totp_result(
+    const struct signer_totp_reply *r, struct acct_err *err);
 
 #endif /* PC_ACCT_INT_H */

@@ -74,8 +74,8 @@ acct_qr_png(const char *text, struct buf *out)
 		for (x = 0; x < side; x++) {
 			long mx = (long)(x / QR_SCALE) - QR_MARGIN;
 			bool dark = mx >= 0 && my >= 0 && mx < qr->width &&
-			    my < qr->width &&
-			    (qr->data[my * qr->width + mx] & 1) != 0;
+			            my < qr->width &&
+			            (qr->data[my * qr->width + mx] & 1) != 0;
 
 			row[1 + x] = dark ? 0 : 255;
 		}
@@ -89,11 +89,11 @@ acct_qr_png(const char *text, struct buf *out)
 	ihdr[2] = (uint8_t)(side >> 8);
 	ihdr[3] = (uint8_t)side;
 	memcpy(ihdr + 4, ihdr, 4);
-	ihdr[8] = 8;	/* bit depth */
-	ihdr[9] = 0;	/* greyscale */
-	ihdr[10] = 0;	/* deflate */
-	ihdr[11] = 0;	/* adaptive filtering */
-	ihdr[12] = 0;	/* no interlace */
+	ihdr[8] = 8;  /* bit depth */
+	ihdr[9] = 0;  /* greyscale */
+	ihdr[10] = 0; /* deflate */
+	ihdr[11] = 0; /* adaptive filtering */
+	ihdr[12] = 0; /* no interlace */
 	buf_append(out, sig, sizeof(sig));
 	chunk(out, "IHDR", ihdr, sizeof(ihdr));
 	chunk(out, "IDAT", z, zlen);

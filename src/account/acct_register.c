@@ -121,10 +121,10 @@ acct_register(const struct acct_env *e, const struct acct_register_req *r,
 		link = acct_link(e, "signin", "");
 		name = acct_name(&old);
 		rc = link != NULL && name != NULL
-		    ? acct_notify(db, NOTIFY_EMAIL, old.email,
-			  "already_registered", old.lang, "name", name, "link",
-			  link, NULL)
-		    : PC_ENOMEM;
+		         ? acct_notify(db, NOTIFY_EMAIL, old.email,
+		               "already_registered", old.lang, "name", name,
+		               "link", link, NULL)
+		         : PC_ENOMEM;
 		if (rc == PC_OK)
 			rc = acct_audit(db, old.id, "account.register_again",
 			    "an already-registered e-mail was sent");
@@ -140,14 +140,15 @@ acct_register(const struct acct_env *e, const struct acct_register_req *r,
 	u.surname = (char *)r->surname;
 	u.phone = (char *)r->phone;
 	u.lang = (char *)(r->lang != NULL && strcmp(r->lang, "en") == 0 ? "en"
-									 : "ro");
+	                                                                : "ro");
 	u.status = USER_STATUS_INVITED;
 	u.created_at = clock_now();
 	rc = store_user_insert(db, &u);
 	if (rc == PC_OK)
 		rc = store_consent_insert(db, u.id, "privacy",
-		    r->privacy_version != NULL ? r->privacy_version
-					       : e->conf->account.privacy_version,
+		    r->privacy_version != NULL
+		        ? r->privacy_version
+		        : e->conf->account.privacy_version,
 		    u.created_at, e->ip);
 	if (rc == PC_OK)
 		rc = invite(e, db, &u);
@@ -200,8 +201,8 @@ acct_activation_get(const struct acct_env *e, const char *token,
 		return rc;
 	rc = acct_link_load(db, token, LINK_INVITATION, l, u, err);
 	if (rc == PC_OK && !l->verified)
-		*code_sent = acct_code_info_get(db, e, u->id,
-		    "activation_sms", ci);
+		*code_sent =
+		    acct_code_info_get(db, e, u->id, "activation_sms", ci);
 	if (rc != PC_OK)
 		store_user_cleanup(u);
 	return acct_tx_end(e, db, rc);
@@ -273,8 +274,8 @@ acct_activation_code(const struct acct_env *e, const char *token,
 		goto out;
 	if (l.verified)
 		goto out; /* already done: idempotent */
-	rc = acct_code_verify(db, u.id, "activation_sms", code, NULL,
-	    &commit, err);
+	rc = acct_code_verify(
+	    db, u.id, "activation_sms", code, NULL, &commit, err);
 	if (rc == PC_OK)
 		rc = store_link_set_verified(db, l.token_hash);
 	if (rc == PC_OK)

@@ -67,7 +67,7 @@ acct_passwords_load(const char *path)
 	}
 	if (rc != PC_OK) {
 		log_warnx("account: no list of common passwords (%s); only "
-			  "the length and personal-data rules apply",
+		          "the length and personal-data rules apply",
 		    used != NULL ? used : "-");
 		buf_cleanup(&b);
 		return rc;
@@ -163,9 +163,8 @@ acct_password_rule(const char *pw, const char *email, const char *given_name,
 	for (i = 0; i < n; i++)
 		low[i] = (char)tolower((unsigned char)pw[i]);
 	low[n] = '\0';
-	if (common_n > 0 &&
-	    bsearch(&key, common_pw, common_n, sizeof(*common_pw),
-		cmp_str) != NULL) {
+	if (common_n > 0 && bsearch(&key, common_pw, common_n,
+	                        sizeof(*common_pw), cmp_str) != NULL) {
 		secret_wipe(low, sizeof(low));
 		return "password_common";
 	}
@@ -188,8 +187,8 @@ acct_password_hash(const char *pw, char *out, size_t outlen)
 	if (sodium_init() < 0)
 		return PC_ECRYPTO;
 	if (crypto_pwhash_str(out, pw, strlen(pw),
-		crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return PC_ENOMEM;
 	return PC_OK;
 }
@@ -230,8 +229,8 @@ acct_token_new(char *token, char *hash)
 }
 
 void
-acct_code_hash(const char *salt, const char *code,
-    char hash[STORE_HASH_LEN + 1])
+acct_code_hash(
+    const char *salt, const char *code, char hash[STORE_HASH_LEN + 1])
 {
 	crypto_hash_sha256_state st;
 	uint8_t d[crypto_hash_sha256_BYTES];
@@ -309,8 +308,8 @@ acct_code_resend_ok(const struct store_code *latest, int64_t now,
 enum pc_rc
 acct_date_parse(const char *s, int64_t *t)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int y, m, d, i;
 	int64_t days;
 	bool leap;
@@ -343,8 +342,8 @@ acct_date_parse(const char *s, int64_t *t)
 }
 
 const char *
-acct_twofa_rule(const struct store_user *u, int64_t now,
-    int64_t mandatory_after)
+acct_twofa_rule(
+    const struct store_user *u, int64_t now, int64_t mandatory_after)
 {
 	/* Mandatory from the day after twofa_mandatory_after. */
 	if (now >= mandatory_after + 86400)

@@ -47,8 +47,8 @@ acct_session_create(const struct acct_env *e, struct db *db,
 }
 
 enum pc_rc
-acct_session_load(const struct acct_env *e, const char *token,
-    struct acct_session *out)
+acct_session_load(
+    const struct acct_env *e, const char *token, struct acct_session *out)
 {
 	struct db *db = NULL;
 	char hash[STORE_HASH_LEN + 1];
@@ -137,11 +137,11 @@ acct_session_next(const struct acct_env *e, const struct acct_session *s)
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0)
 		return "totp";
 	if (strcmp(s->s.state, SESS_PASSWORD_OK) == 0) {
-		rule = acct_twofa_rule(&s->u, clock_now(),
-		    acct_mandatory_after(e->conf));
+		rule = acct_twofa_rule(
+		    &s->u, clock_now(), acct_mandatory_after(e->conf));
 		return rule != NULL && strcmp(rule, "required") == 0
-		    ? "twofa_required"
-		    : "twofa_offer";
+		           ? "twofa_required"
+		           : "twofa_offer";
 	}
 	memset(&cs, 0, sizeof(cs));
 	cs.conf = e->conf;
@@ -185,8 +185,8 @@ acct_login(const struct acct_env *e, const char *email, const char *pw,
 		return acct_fail(err, PC_EAUTH, "login_failed");
 	for (i = 0; email[i] != '\0'; i++)
 		low[i] = (char)(email[i] >= 'A' && email[i] <= 'Z'
-			? email[i] - 'A' + 'a'
-			: email[i]);
+		                    ? email[i] - 'A' + 'a'
+		                    : email[i]);
 	low[i] = '\0';
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
@@ -194,7 +194,7 @@ acct_login(const struct acct_env *e, const char *email, const char *pw,
 	rc = store_user_get_by_email(db, low, &u);
 	if (rc == PC_ENOTFOUND ||
 	    (rc == PC_OK && (strcmp(u.status, USER_STATUS_ACTIVE) != 0 ||
-				u.password_hash == NULL))) {
+	                        u.password_hash == NULL))) {
 		/* Same work and answer as a wrong password. */
 		if (dummy_hash[0] == '\0')
 			acct_password_hash("pecete-dummy-password", dummy_hash,
@@ -220,8 +220,8 @@ acct_login(const struct acct_env *e, const char *email, const char *pw,
 	if (!ok) {
 		fails = u.failed_logins + 1;
 		if (fails >= e->conf->account.login_max_failures) {
-			rc = store_user_set_login(db, u.id, 0,
-			    now + e->conf->account.login_lock_s);
+			rc = store_user_set_login(
+			    db, u.id, 0, now + e->conf->account.login_lock_s);
 			if (rc == PC_OK)
 				rc = acct_audit(db, u.id, "login.locked",
 				    "ip=%s", e->ip != NULL ? e->ip : "-");
@@ -229,9 +229,8 @@ acct_login(const struct acct_env *e, const char *email, const char *pw,
 			rc = store_user_set_login(db, u.id, fails, 0);
 			if (rc == PC_OK)
 				rc = acct_audit(db, u.id, "login.failed",
-				    "ip=%s reason=password", e->ip != NULL
-								  ? e->ip
-								  : "-");
+				    "ip=%s reason=password",
+				    e->ip != NULL ? e->ip : "-");
 		}
 		if (rc == PC_OK) {
 			acct_tx_end(e, db, PC_OK);
@@ -242,8 +241,8 @@ acct_login(const struct acct_env *e, const char *email, const char *pw,
 	}
 	rc = store_user_set_login(db, u.id, 0, 0);
 	if (rc == PC_OK)
-		rc = acct_session_create(e, db, &u,
-		    state_after_password(e, &u), out);
+		rc = acct_session_create(
+		    e, db, &u, state_after_password(e, &u), out);
 	if (rc == PC_OK)
 		rc = acct_audit(db, u.id, "login.password_ok", "ip=%s state=%s",
 		    e->ip != NULL ? e->ip : "-", out->s.state);
@@ -291,8 +290,8 @@ session_set_state(const struct acct_env *e, struct acct_session *s,
 	s->s.last_seen = clock_now();
 	rc = store_session_update(db, &s->s);
 	if (rc == PC_OK && event != NULL)
-		rc = acct_audit(db, s->u.id, event, "ip=%s",
-		    e->ip != NULL ? e->ip : "-");
+		rc = acct_audit(
+		    db, s->u.id, event, "ip=%s", e->ip != NULL ? e->ip : "-");
 	return acct_tx_end(e, db, rc);
 }
 
@@ -305,8 +304,8 @@ acct_login_totp(const struct acct_env *e, struct acct_session *s,
 
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) != 0)
 		return acct_fail(err, PC_ESTATE, "step_order");
-	rc = signer_client_totp_verify(e->signer, s->u.id, "login",
-	    code != NULL ? code : "", &r);
+	rc = signer_client_totp_verify(
+	    e->signer, s->u.id, "login", code != NULL ? code : "", &r);
 	if (rc == PC_EUNAVAIL)
 		return acct_fail(err, rc, "signer_unavailable");
 	if (rc != PC_OK)
@@ -341,7 +340,7 @@ acct_twofa_defer(const struct acct_env *e, struct acct_session *s,
 			return acct_fail(err, PC_EINVAL, "defer_invalid");
 		}
 	} else if (strcmp(mode, "next_login") != 0 &&
-	    strcmp(mode, "never") != 0) {
+	           strcmp(mode, "never") != 0) {
 		err->field = "mode";
 		return acct_fail(err, PC_EINVAL, "defer_invalid");
 	}

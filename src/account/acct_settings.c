@@ -51,8 +51,8 @@ acct_consent_add(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_consent_insert(db, s->u.id, kind, version, clock_now(),
-	    e->ip);
+	rc = store_consent_insert(
+	    db, s->u.id, kind, version, clock_now(), e->ip);
 	if (rc == PC_OK)
 		rc = acct_audit(db, s->u.id, "consent.given",
 		    "kind=%s version=%s ip=%s", kind, version,
@@ -124,8 +124,8 @@ acct_password_change(const struct acct_env *e, struct acct_session *s,
 		    "password_changed", s->u.lang, "name",
 		    name != NULL ? name : "", NULL);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "password.changed",
-		    "other sessions ended");
+		rc = acct_audit(
+		    db, s->u.id, "password.changed", "other sessions ended");
 	free(name);
 	return acct_tx_end(e, db, rc);
 }
@@ -133,8 +133,8 @@ acct_password_change(const struct acct_env *e, struct acct_session *s,
 /* ---- recovery ------------------------------------------------------------ */
 
 enum pc_rc
-acct_recovery_start(const struct acct_env *e, const char *email,
-    struct acct_err *err)
+acct_recovery_start(
+    const struct acct_env *e, const char *email, struct acct_err *err)
 {
 	struct store_user u;
 	struct store_link l;
@@ -177,9 +177,10 @@ acct_recovery_start(const struct acct_env *e, const char *email,
 	name = acct_name(&u);
 	if (rc == PC_OK)
 		rc = link != NULL && name != NULL
-		    ? acct_notify(db, NOTIFY_EMAIL, u.email, "recovery_link",
-			  u.lang, "name", name, "link", link, NULL)
-		    : PC_ENOMEM;
+		         ? acct_notify(db, NOTIFY_EMAIL, u.email,
+		               "recovery_link", u.lang, "name", name, "link",
+		               link, NULL)
+		         : PC_ENOMEM;
 	if (rc == PC_OK)
 		rc = acct_audit(db, u.id, "recovery.link_sent", "ip=%s",
 		    e->ip != NULL ? e->ip : "-");
@@ -247,8 +248,8 @@ acct_recovery_code(const struct acct_env *e, const char *token,
 		return rc;
 	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
 	if (rc == PC_OK && !l.verified) {
-		rc = acct_code_verify(db, u.id, "recovery_sms", code, NULL,
-		    &commit, err);
+		rc = acct_code_verify(
+		    db, u.id, "recovery_sms", code, NULL, &commit, err);
 		if (rc == PC_OK)
 			rc = store_link_set_verified(db, l.token_hash);
 	}
@@ -290,8 +291,8 @@ acct_recovery_password(const struct acct_env *e, const char *token,
 		rc = acct_notify(db, NOTIFY_EMAIL, u.email, "password_changed",
 		    u.lang, "name", name != NULL ? name : "", NULL);
 	if (rc == PC_OK)
-		rc = acct_audit(db, u.id, "password.recovered",
-		    "every session ended");
+		rc = acct_audit(
+		    db, u.id, "password.recovered", "every session ended");
 	free(name);
 	store_user_cleanup(&u);
 	return acct_tx_end(e, db, rc);
@@ -326,8 +327,8 @@ acct_phone_email_verify(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(db, s->u.id, "phone_email", code, NULL, &commit,
-	    err);
+	rc = acct_code_verify(
+	    db, s->u.id, "phone_email", code, NULL, &commit, err);
 	if (rc != PC_OK) {
 		acct_tx_end(e, db, commit ? PC_OK : rc);
 		return rc;
@@ -353,9 +354,8 @@ acct_phone_sms_code(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_send(e, db, &s->u, "phone_sms", NOTIFY_SMS, phone,
-	    phone, "phone_change_sms", e->conf->account.phone_code_ttl_s, ci,
-	    err);
+	rc = acct_code_send(e, db, &s->u, "phone_sms", NOTIFY_SMS, phone, phone,
+	    "phone_change_sms", e->conf->account.phone_code_ttl_s, ci, err);
 	return acct_tx_end(e, db, rc);
 }
 
@@ -375,8 +375,7 @@ acct_phone_sms_verify(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(db, s->u.id, "phone_sms", code, &c, &commit,
-	    err);
+	rc = acct_code_verify(db, s->u.id, "phone_sms", code, &c, &commit, err);
 	if (rc != PC_OK) {
 		acct_tx_end(e, db, commit ? PC_OK : rc);
 		return rc;
@@ -396,8 +395,7 @@ acct_phone_sms_verify(const struct acct_env *e, struct acct_session *s,
 		    s->u.lang, "name", name != NULL ? name : "", "phone",
 		    masked, NULL);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "phone.changed", "new=%s",
-		    masked);
+		rc = acct_audit(db, s->u.id, "phone.changed", "new=%s", masked);
 out:
 	free(name);
 	store_code_cleanup(&c);

@@ -19,7 +19,7 @@ may_pair(const struct acct_session *s)
 	    strcmp(s->s.state, SESS_FULL) == 0)
 		return true;
 	return strcmp(s->s.state, SESS_NEEDS_2FA) == 0 &&
-	    (s->s.flags & SESS_F_EMAIL_PROVEN) != 0;
+	       (s->s.flags & SESS_F_EMAIL_PROVEN) != 0;
 }
 
 enum pc_rc
@@ -34,9 +34,8 @@ acct_pairing_start(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_send(e, db, &s->u, "pairing_sms", NOTIFY_SMS,
-	    s->u.phone, NULL,
-	    s->u.twofa_enabled ? "totp_reset_sms" : "pairing_sms",
+	rc = acct_code_send(e, db, &s->u, "pairing_sms", NOTIFY_SMS, s->u.phone,
+	    NULL, s->u.twofa_enabled ? "totp_reset_sms" : "pairing_sms",
 	    e->conf->account.sms_code_ttl_s, ci, err);
 	return acct_tx_end(e, db, rc);
 }
@@ -60,8 +59,8 @@ acct_pairing_verify(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(db, s->u.id, "pairing_sms", code, NULL, &commit,
-	    err);
+	rc = acct_code_verify(
+	    db, s->u.id, "pairing_sms", code, NULL, &commit, err);
 	if (rc != PC_OK) {
 		acct_tx_end(e, db, commit ? PC_OK : rc);
 		return rc;
@@ -109,8 +108,8 @@ acct_pairing_confirm(const struct acct_env *e, struct acct_session *s,
 
 	if (!may_pair(s))
 		return acct_fail(err, PC_ESTATE, "step_order");
-	rc = signer_client_totp_confirm(e->signer, s->u.id,
-	    code != NULL ? code : "", &r);
+	rc = signer_client_totp_confirm(
+	    e->signer, s->u.id, code != NULL ? code : "", &r);
 	if (rc == PC_EUNAVAIL)
 		return acct_fail(err, rc, "signer_unavailable");
 	if (rc != PC_OK)
@@ -170,8 +169,8 @@ acct_totp_reset_verify(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(db, s->u.id, "reset_email", code, NULL, &commit,
-	    err);
+	rc = acct_code_verify(
+	    db, s->u.id, "reset_email", code, NULL, &commit, err);
 	if (rc != PC_OK) {
 		acct_tx_end(e, db, commit ? PC_OK : rc);
 		return rc;

@@ -21,8 +21,8 @@ struct app {
 };
 
 /* The router's authorize hook (api_auth.c): sessions, CSRF, limits. */
-enum pc_rc api_authorize(struct req *r, const struct route *route,
-    struct resp *w);
+enum pc_rc api_authorize(
+    struct req *r, const struct route *route, struct resp *w);
 
 /* Public trust services (api_pki.c). */
 enum pc_rc api_healthz_get(struct req *r, struct resp *w);

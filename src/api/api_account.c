@@ -72,8 +72,8 @@ api_activation_get(struct req *r, struct resp *w)
 	    "phone_verified", l.verified, "expires_at",
 	    api_time(r, l.expires_at));
 	if (o != NULL)
-		json_object_set_new(o, "code",
-		    sent ? api_code_info_json(&ci) : json_null());
+		json_object_set_new(
+		    o, "code", sent ? api_code_info_json(&ci) : json_null());
 	store_user_cleanup(&u);
 	return api_json_reply(w, 200, o);
 }
@@ -99,7 +99,8 @@ api_activation_phone_post(struct req *r, struct resp *w)
 enum pc_rc
 api_activation_code_post(struct req *r, struct resp *w)
 {
-	return api_token_code_post(r, w, acct_activation_code, "phone_verified");
+	return api_token_code_post(
+	    r, w, acct_activation_code, "phone_verified");
 }
 
 enum pc_rc
@@ -114,14 +115,13 @@ api_activation_password_post(struct req *r, struct resp *w)
 	if (api_json_body(r, w, &b) != PC_OK)
 		return PC_OK;
 	api_acct_env(r, &e);
-	rc = acct_activation_password(&e, param(r),
-	    api_json_str(b, "password"), api_json_str(b, "password_confirm"),
-	    email, sizeof(email), &err);
+	rc = acct_activation_password(&e, param(r), api_json_str(b, "password"),
+	    api_json_str(b, "password_confirm"), email, sizeof(email), &err);
 	json_decref(b);
 	if (rc != PC_OK)
 		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200,
-	    json_pack("{s:b,s:s}", "activated", 1, "email", email));
+	return api_json_reply(
+	    w, 200, json_pack("{s:b,s:s}", "activated", 1, "email", email));
 }
 
 enum pc_rc
@@ -165,15 +165,15 @@ api_phone_email_code_post(struct req *r, struct resp *w)
 	struct acct_err err = { 0 };
 
 	api_acct_env(r, &e);
-	return reply_code_sent(w,
-	    acct_phone_email_code(&e, api_session(r), &ci, &err), &err, &ci);
+	return reply_code_sent(
+	    w, acct_phone_email_code(&e, api_session(r), &ci, &err), &err, &ci);
 }
 
 enum pc_rc
 api_phone_email_verify_post(struct req *r, struct resp *w)
 {
-	return api_code_post(r, w, acct_phone_email_verify, "email_verified",
-	    true);
+	return api_code_post(
+	    r, w, acct_phone_email_verify, "email_verified", true);
 }
 
 enum pc_rc
@@ -188,8 +188,8 @@ api_phone_sms_code_post(struct req *r, struct resp *w)
 	if (api_json_body(r, w, &b) != PC_OK)
 		return PC_OK;
 	api_acct_env(r, &e);
-	rc = acct_phone_sms_code(&e, api_session(r), api_json_str(b, "phone"),
-	    &ci, &err);
+	rc = acct_phone_sms_code(
+	    &e, api_session(r), api_json_str(b, "phone"), &ci, &err);
 	json_decref(b);
 	return reply_code_sent(w, rc, &err, &ci);
 }
@@ -203,8 +203,8 @@ api_phone_sms_verify_post(struct req *r, struct resp *w)
 	if (rc == PC_OK && w->status == 200) {
 		api_cookie_session(r, w, NULL);
 		api_json_reply(w, 200,
-		    json_pack("{s:b,s:b}", "phone_changed", 1, "signed_out",
-			1));
+		    json_pack(
+		        "{s:b,s:b}", "phone_changed", 1, "signed_out", 1));
 	}
 	return rc;
 }
@@ -225,8 +225,8 @@ consent_add_json(void *arg, const struct store_consent *c)
 
 	json_array_append_new(cl->arr,
 	    json_pack("{s:s,s:s,s:s,s:s}", "kind", c->kind, "version",
-		c->version, "accepted_at", api_time(cl->r, c->accepted_at),
-		"ip", c->ip != NULL ? c->ip : ""));
+	        c->version, "accepted_at", api_time(cl->r, c->accepted_at),
+	        "ip", c->ip != NULL ? c->ip : ""));
 	if (strcmp(c->kind, "gdpr_notice") == 0 &&
 	    strcmp(c->version, conf->account.gdpr_version) == 0)
 		cl->gdpr = true;
@@ -261,13 +261,13 @@ api_consents_get(struct req *r, struct resp *w)
 	}
 	req = json_array();
 	if (!cl.gdpr)
-		json_array_append_new(req,
-		    json_pack("{s:s,s:s}", "kind", "gdpr_notice", "version",
-			r->app->conf->account.gdpr_version));
+		json_array_append_new(
+		    req, json_pack("{s:s,s:s}", "kind", "gdpr_notice",
+		             "version", r->app->conf->account.gdpr_version));
 	if (!cl.app)
-		json_array_append_new(req,
-		    json_pack("{s:s,s:s}", "kind", "app_access", "version",
-			r->app->conf->account.app_consent_version));
+		json_array_append_new(
+		    req, json_pack("{s:s,s:s}", "kind", "app_access", "version",
+		             r->app->conf->account.app_consent_version));
 	return api_json_reply(w, 200,
 	    json_pack("{s:o,s:o}", "consents", cl.arr, "required", req));
 }
@@ -286,16 +286,16 @@ api_consents_post(struct req *r, struct resp *w)
 	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
 		return PC_OK;
 	api_acct_env(r, &e);
-	rc = acct_consent_add(&e, s, api_json_str(b, "kind"),
-	    api_json_str(b, "version"), &err);
+	rc = acct_consent_add(
+	    &e, s, api_json_str(b, "kind"), api_json_str(b, "version"), &err);
 	json_decref(b);
 	if (rc != PC_OK)
 		return api_acct_error(w, rc, &err);
 	next = acct_session_next(&e, s);
 	o = json_pack("{s:b}", "recorded", 1);
 	if (o != NULL)
-		json_object_set_new(o, "next",
-		    next != NULL ? json_string(next) : json_null());
+		json_object_set_new(
+		    o, "next", next != NULL ? json_string(next) : json_null());
 	return api_json_reply(w, 201, o);
 }
 
@@ -329,13 +329,12 @@ api_recovery_get(struct req *r, struct resp *w)
 	enum pc_rc rc;
 
 	api_acct_env(r, &e);
-	rc = acct_recovery_get(&e, param(r), &l, masked, sizeof(masked),
-	    &err);
+	rc = acct_recovery_get(&e, param(r), &l, masked, sizeof(masked), &err);
 	if (rc != PC_OK)
 		return api_acct_error(w, rc, &err);
 	return api_json_reply(w, 200,
 	    json_pack("{s:s,s:s,s:b}", "expires_at", api_time(r, l.expires_at),
-		"phone_masked", masked, "code_verified", l.verified));
+	        "phone_masked", masked, "code_verified", l.verified));
 }
 
 enum pc_rc
@@ -346,8 +345,8 @@ api_recovery_sms_post(struct req *r, struct resp *w)
 	struct acct_err err = { 0 };
 
 	api_acct_env(r, &e);
-	return reply_code_sent(w, acct_recovery_sms(&e, param(r), &ci, &err),
-	    &err, &ci);
+	return reply_code_sent(
+	    w, acct_recovery_sms(&e, param(r), &ci, &err), &err, &ci);
 }
 
 enum pc_rc

@@ -59,7 +59,8 @@ static const struct code_map codes[] = {
 	{ "totp_locked", 429,
 	    "Too many wrong codes; try again later (see retry_after)." },
 	{ "totp_not_enabled", 409, "No authenticator is paired." },
-	{ "twofa_required", 409, "Two-factor authentication is mandatory now." },
+	{ "twofa_required", 409,
+	    "Two-factor authentication is mandatory now." },
 	{ "defer_invalid", 400, "Choose a valid reminder." },
 	{ "signer_unavailable", 503,
 	    "The service is temporarily unavailable; try again." },
@@ -137,8 +138,8 @@ error_reply(struct resp *w, const struct code_map *m, const char *field,
 	if (e != NULL && field != NULL)
 		json_object_set_new(e, "field", json_string(field));
 	if (e != NULL && retry_after > 0)
-		json_object_set_new(e, "retry_after",
-		    json_integer(retry_after));
+		json_object_set_new(
+		    e, "retry_after", json_integer(retry_after));
 	o = json_pack("{s:o}", "error", e);
 	api_json_reply(w, m->status, o);
 	if (retry_after > 0 && m->status == 429) {
@@ -199,13 +200,13 @@ api_cookie_session(struct req *r, struct resp *w, const char *token)
 	if (token != NULL)
 		c = arena_printf(&r->arena,
 		    API_COOKIE_SESSION "=%s; Path=/; HttpOnly; "
-				       "SameSite=Strict; Max-Age=%lld%s",
+		                       "SameSite=Strict; Max-Age=%lld%s",
 		    token, (long long)r->app->conf->account.session_max_s,
 		    secure ? "; Secure" : "");
 	else
 		c = arena_printf(&r->arena,
 		    API_COOKIE_SESSION "=; Path=/; HttpOnly; SameSite=Strict; "
-				       "Max-Age=0%s",
+		                       "Max-Age=0%s",
 		    secure ? "; Secure" : "");
 	if (c != NULL)
 		http_resp_header(w, "Set-Cookie", c);
@@ -228,18 +229,16 @@ api_code_info_json(const struct acct_code_info *ci)
 
 	clock_fmt_iso(ci->expires_at, ex, sizeof(ex));
 	clock_fmt_iso(ci->resend_after, ra, sizeof(ra));
-	return json_pack("{s:b,s:s,s:s,s:s,s:I,s:s,s:I}", "sent", 1,
-	    "channel", ci->channel, "to_masked", ci->to_masked, "expires_at",
-	    ex, "expires_in",
+	return json_pack("{s:b,s:s,s:s,s:s,s:I,s:s,s:I}", "sent", 1, "channel",
+	    ci->channel, "to_masked", ci->to_masked, "expires_at", ex,
+	    "expires_in",
 	    (json_int_t)(ci->expires_at > now ? ci->expires_at - now : 0),
 	    "resend_after", ra, "resend_in",
-	    (json_int_t)(ci->resend_after > now ? ci->resend_after - now
-						: 0));
+	    (json_int_t)(ci->resend_after > now ? ci->resend_after - now : 0));
 }
 
 json_t *
-api_session_info(struct req *r, const struct acct_session *s,
-    const char *csrf)
+api_session_info(struct req *r, const struct acct_session *s, const char *csrf)
 {
 	struct acct_env e;
 	const char *next = NULL;
@@ -259,8 +258,8 @@ api_session_info(struct req *r, const struct acct_session *s,
 		return o;
 	}
 	next = acct_session_next(&e, s);
-	json_object_set_new(o, "next",
-	    next != NULL ? json_string(next) : json_null());
+	json_object_set_new(
+	    o, "next", next != NULL ? json_string(next) : json_null());
 	acct_phone_mask(s->u.phone, masked, sizeof(masked));
 	clock_fmt_iso(s->u.created_at, created, sizeof(created));
 	u = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "id", s->u.id,
@@ -270,18 +269,18 @@ api_session_info(struct req *r, const struct acct_session *s,
 	if (u != NULL) {
 		json_object_set_new(u, "twofa_defer",
 		    s->u.twofa_defer != NULL ? json_string(s->u.twofa_defer)
-					     : json_null());
+		                             : json_null());
 		if (s->u.twofa_defer != NULL &&
 		    strcmp(s->u.twofa_defer, "date") == 0) {
 			char d[32];
 
 			clock_fmt_iso(s->u.twofa_defer_until, d, sizeof(d));
 			d[10] = '\0';
-			json_object_set_new(u, "twofa_defer_until",
-			    json_string(d));
+			json_object_set_new(
+			    u, "twofa_defer_until", json_string(d));
 		} else {
-			json_object_set_new(u, "twofa_defer_until",
-			    json_null());
+			json_object_set_new(
+			    u, "twofa_defer_until", json_null());
 		}
 		/* The role decides which menus the UI shows (the server
 		 * checks it again on every operator route). */
@@ -291,7 +290,7 @@ api_session_info(struct req *r, const struct acct_session *s,
 
 			if (store_acquire(r->app->store, &db) == PC_OK) {
 				if (store_user_role_get(db, s->u.id, role,
-					sizeof(role)) != PC_OK)
+				        sizeof(role)) != PC_OK)
 					snprintf(role, sizeof(role), "user");
 				store_release(r->app->store, db);
 			}
@@ -324,8 +323,8 @@ api_code_post(struct req *r, struct resp *w, api_code_flow fn,
 }
 
 enum pc_rc
-api_token_code_post(struct req *r, struct resp *w, api_token_code_flow fn,
-    const char *okkey)
+api_token_code_post(
+    struct req *r, struct resp *w, api_token_code_flow fn, const char *okkey)
 {
 	struct acct_env e;
 	struct acct_err err = { 0 };
@@ -335,8 +334,8 @@ api_token_code_post(struct req *r, struct resp *w, api_token_code_flow fn,
 	if (api_json_body(r, w, &b) != PC_OK)
 		return PC_OK;
 	api_acct_env(r, &e);
-	rc = fn(&e, r->nparams > 0 ? r->params[0] : "",
-	    api_json_str(b, "code"), &err);
+	rc = fn(&e, r->nparams > 0 ? r->params[0] : "", api_json_str(b, "code"),
+	    &err);
 	json_decref(b);
 	if (rc != PC_OK)
 		return api_acct_error(w, rc, &err);

@@ -22,8 +22,8 @@ const char *api_json_str(json_t *o, const char *key);
 /* Answer o (stolen) with status. */
 enum pc_rc api_json_reply(struct resp *w, int status, json_t *o);
 /* The answer to a refused flow: status from err->code, else from rc. */
-enum pc_rc api_acct_error(struct resp *w, enum pc_rc rc,
-    const struct acct_err *err);
+enum pc_rc api_acct_error(
+    struct resp *w, enum pc_rc rc, const struct acct_err *err);
 /* Answer an error code directly (csrf, not_signed_in, ...). */
 enum pc_rc api_acct_error_code(struct resp *w, const char *code);
 /* The session of the request (set by api_authorize), or NULL. */
@@ -36,8 +36,8 @@ json_t *api_code_info_json(const struct acct_code_info *ci);
 /* ISO 8601 UTC string (arena). */
 const char *api_time(struct req *r, int64_t t);
 /* The SessionInfo object of docs/api.yaml. */
-json_t *api_session_info(struct req *r, const struct acct_session *s,
-    const char *csrf);
+json_t *api_session_info(
+    struct req *r, const struct acct_session *s, const char *csrf);
 
 /*
  * The one shape of the "send a code" steps: POST {"code": ...}, call fn,
@@ -47,11 +47,11 @@ json_t *api_session_info(struct req *r, const struct acct_session *s,
  */
 typedef enum pc_rc (*api_code_flow)(const struct acct_env *,
     struct acct_session *, const char *, struct acct_err *);
-typedef enum pc_rc (*api_token_code_flow)(const struct acct_env *,
-    const char *, const char *, struct acct_err *);
+typedef enum pc_rc (*api_token_code_flow)(
+    const struct acct_env *, const char *, const char *, struct acct_err *);
 enum pc_rc api_code_post(struct req *r, struct resp *w, api_code_flow fn,
     const char *okkey, bool need);
-enum pc_rc api_token_code_post(struct req *r, struct resp *w,
-    api_token_code_flow fn, const char *okkey);
+enum pc_rc api_token_code_post(
+    struct req *r, struct resp *w, api_token_code_flow fn, const char *okkey);
 
 #endif /* PC_API_ACCT_H */

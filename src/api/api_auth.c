@@ -66,12 +66,12 @@ static bool
 state_changing(const char *m)
 {
 	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
-	    strcmp(m, "DELETE") == 0 || strcmp(m, "PATCH") == 0;
+	       strcmp(m, "DELETE") == 0 || strcmp(m, "PATCH") == 0;
 }
 
 static enum pc_rc
-limit(struct req *r, struct resp *w, const struct acct_env *e,
-    const char *what, const char *who, int64_t window, int64_t max)
+limit(struct req *r, struct resp *w, const struct acct_env *e, const char *what,
+    const char *who, int64_t window, int64_t max)
 {
 	struct acct_err err = { 0 };
 	const char *key;
@@ -141,11 +141,11 @@ api_authorize(struct req *r, const struct route *route, struct resp *w)
 			rc = limit(r, w, &e, "login", ip, 60,
 			    r->app->conf->account.login_per_min_ip);
 		else if (strcmp(r->path, "/api/v1/register") == 0)
-			rc = limit(r, w, &e, "register", ip, 3600,
-			    REGISTER_PER_HOUR);
+			rc = limit(
+			    r, w, &e, "register", ip, 3600, REGISTER_PER_HOUR);
 		else if (strcmp(r->path, "/api/v1/recovery") == 0)
-			rc = limit(r, w, &e, "recovery", ip, 3600,
-			    RECOVERY_PER_HOUR);
+			rc = limit(
+			    r, w, &e, "recovery", ip, 3600, RECOVERY_PER_HOUR);
 		if (rc != PC_OK)
 			return rc;
 	}
@@ -171,8 +171,8 @@ api_authorize(struct req *r, const struct route *route, struct resp *w)
 
 		s = r->auth;
 		ok = s != NULL
-		    ? token_eq(hdr, s->s.csrf)
-		    : token_eq(hdr, http_req_cookie(r, API_COOKIE_CSRF));
+		         ? token_eq(hdr, s->s.csrf)
+		         : token_eq(hdr, http_req_cookie(r, API_COOKIE_CSRF));
 		if (!ok) {
 			log_info("req=%s csrf refused", r->req_id);
 			api_acct_error_code(w, "csrf");
@@ -192,10 +192,10 @@ api_authorize(struct req *r, const struct route *route, struct resp *w)
 			return PC_EAUTH;
 		}
 		if (strcmp(s->s.state, SESS_FULL) != 0) {
-			api_acct_error_code(w, strcmp(s->s.state,
-						   SESS_NEEDS_2FA) == 0
-				? "twofa_needed"
-				: "not_signed_in");
+			api_acct_error_code(
+			    w, strcmp(s->s.state, SESS_NEEDS_2FA) == 0
+			           ? "twofa_needed"
+			           : "not_signed_in");
 			return PC_EAUTH;
 		}
 	}

@@ -76,8 +76,8 @@ api_dev_outbox_attachment_get(struct req *r, struct resp *w)
 	if (rc != PC_OK) {
 		buf_cleanup(&b);
 		if (rc == PC_ENOTFOUND)
-			return http_error(
-			    w, PC_ENOTFOUND, "not_found", "No such attachment.");
+			return http_error(w, PC_ENOTFOUND, "not_found",
+			    "No such attachment.");
 		log_warnx("dev: outbox attachment failed (%s)", pc_rc_str(rc));
 		return http_error(w, rc, "internal",
 		    "The attachment could not be read; see the server log.");

@@ -77,7 +77,8 @@ api_pki_file_get(struct req *r, struct resp *w)
 		rc = pki_cert_pem(app->pki, name, &w->body);
 		ctype = "application/x-pem-file";
 	} else if (strcmp(dot, ".crl") == 0 &&
-	    (strcmp(name, "root") == 0 || strcmp(name, "issuing") == 0)) {
+	           (strcmp(name, "root") == 0 ||
+	               strcmp(name, "issuing") == 0)) {
 		rc = pki_crl_der(app->pki, name, &w->body);
 		ctype = "application/pkix-crl";
 	} else {
@@ -126,8 +127,8 @@ api_ocsp_get(struct req *r, struct resp *w)
 		char c = b64[i];
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			(c >= '0' && c <= '9') || c == '+' || c == '/' ||
-			(c == '=' && i >= len - 2)))
+		        (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+		        (c == '=' && i >= len - 2)))
 			return ocsp_answer(r, w, (const uint8_t *)"", 0);
 	}
 	if (b64[len - 1] == '=')

@@ -23,12 +23,12 @@ api_session_get(struct req *r, struct resp *w)
 			csrf = arena_strdup(&r->arena, fresh);
 			c = arena_printf(&r->arena,
 			    API_COOKIE_CSRF "=%s; Path=/; HttpOnly; "
-					    "SameSite=Strict%s",
+			                    "SameSite=Strict%s",
 			    fresh,
-			    strncmp(r->app->conf->server.public_url,
-				"https://", 8) == 0
-				? "; Secure"
-				: "");
+			    strncmp(r->app->conf->server.public_url, "https://",
+			        8) == 0
+			        ? "; Secure"
+			        : "");
 			if (csrf == NULL || c == NULL)
 				return PC_ENOMEM;
 			http_resp_header(w, "Set-Cookie", c);
@@ -54,8 +54,8 @@ api_session_post(struct req *r, struct resp *w)
 		return PC_ENOMEM;
 	}
 	api_acct_env(r, &e);
-	rc = acct_login(&e, api_json_str(b, "email"),
-	    api_json_str(b, "password"), s, &err);
+	rc = acct_login(
+	    &e, api_json_str(b, "email"), api_json_str(b, "password"), s, &err);
 	json_decref(b);
 	if (rc != PC_OK)
 		return api_acct_error(w, rc, &err);
@@ -113,8 +113,8 @@ api_session_defer_post(struct req *r, struct resp *w)
 	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
 		return PC_OK;
 	api_acct_env(r, &e);
-	rc = acct_twofa_defer(&e, s, api_json_str(b, "mode"),
-	    api_json_str(b, "date"), &err);
+	rc = acct_twofa_defer(
+	    &e, s, api_json_str(b, "mode"), api_json_str(b, "date"), &err);
 	json_decref(b);
 	if (rc != PC_OK)
 		return api_acct_error(w, rc, &err);

@@ -41,8 +41,8 @@ static const struct shop_code codes[] = {
 };
 
 enum pc_rc
-api_shop_error(struct resp *w, enum pc_rc rc, const char *code,
-    const char *field)
+api_shop_error(
+    struct resp *w, enum pc_rc rc, const char *code, const char *field)
 {
 	json_t *e;
 	size_t i;
@@ -54,8 +54,8 @@ api_shop_error(struct resp *w, enum pc_rc rc, const char *code,
 		    codes[i].message);
 		if (e != NULL && field != NULL)
 			json_object_set_new(e, "field", json_string(field));
-		return api_json_reply(w, codes[i].status,
-		    json_pack("{s:o}", "error", e));
+		return api_json_reply(
+		    w, codes[i].status, json_pack("{s:o}", "error", e));
 	}
 	return http_error(w, rc, NULL, NULL);
 }
@@ -73,7 +73,7 @@ quote_json(const struct shop_quote *q)
 
 	shop_rate_format(q->rate.rate_e4, rate, sizeof(rate));
 	return json_pack("{s:s,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I,s:s,s:s,"
-			 "s:b,s:I}",
+	                 "s:b,s:I}",
 	    "package", q->package, "promo",
 	    q->promo[0] != '\0' ? json_string(q->promo) : json_null(),
 	    "list_cents", (json_int_t)q->list_cents, "discount_cents",
@@ -81,8 +81,8 @@ quote_json(const struct shop_quote *q)
 	    (json_int_t)q->net_cents, "vat_bp", (json_int_t)q->vat_bp,
 	    "vat_cents", (json_int_t)q->vat_cents, "total_cents",
 	    (json_int_t)q->total_cents, "currency", "EUR", "rate_e4",
-	    (json_int_t)q->rate.rate_e4, "rate", rate, "rate_date",
-	    q->rate.day, "rate_fallback", q->rate.fallback, "total_bani",
+	    (json_int_t)q->rate.rate_e4, "rate", rate, "rate_date", q->rate.day,
+	    "rate_fallback", q->rate.fallback, "total_bani",
 	    (json_int_t)q->total_bani);
 }
 
@@ -113,18 +113,19 @@ api_shop_order_json(struct req *r, const struct store_order *o, bool admin)
 	    api_time(r, o->created_at));
 	if (j == NULL)
 		return NULL;
-	json_object_set_new(j, "invoice_data",
-	    json_loads(o->invoice_data, 0, &je));
+	json_object_set_new(
+	    j, "invoice_data", json_loads(o->invoice_data, 0, &je));
 	json_object_set_new(j, "provider",
 	    o->provider[0] != '\0' ? json_string(o->provider) : json_null());
 	json_object_set_new(j, "paid_at",
 	    o->paid_at != 0 ? json_string(api_time(r, o->paid_at))
-			    : json_null());
+	                    : json_null());
 	inv = o->inv_number > 0
-	    ? json_pack("{s:s,s:I,s:I,s:s}", "series", o->inv_series, "number",
-		  (json_int_t)o->inv_number, "year", (json_int_t)o->inv_year,
-		  "issued_at", api_time(r, o->inv_issued_at))
-	    : json_null();
+	          ? json_pack("{s:s,s:I,s:I,s:s}", "series", o->inv_series,
+	                "number", (json_int_t)o->inv_number, "year",
+	                (json_int_t)o->inv_year, "issued_at",
+	                api_time(r, o->inv_issued_at))
+	          : json_null();
 	json_object_set_new(j, "invoice", inv);
 	/* The last payment attempt, so a return page can tell "declined"
 	 * from "not confirmed yet" while the order awaits payment. */
@@ -135,7 +136,7 @@ api_shop_order_json(struct req *r, const struct store_order *o, bool admin)
 
 		if (store_acquire(r->app->store, &db) == PC_OK) {
 			if (store_shop_payment_last(db, o->id, st, sizeof(st),
-				prov, sizeof(prov)) == PC_OK)
+			        prov, sizeof(prov)) == PC_OK)
 				lp = json_pack("{s:s,s:s}", "status", st,
 				    "provider", prov);
 			store_release(r->app->store, db);
@@ -145,13 +146,14 @@ api_shop_order_json(struct req *r, const struct store_order *o, bool admin)
 	if (admin) {
 		json_object_set_new(j, "email", json_string(o->email));
 		json_object_set_new(j, "user_id", json_string(o->user_id));
-		json_object_set_new(j, "provider_ref",
-		    json_string(o->provider_ref));
+		json_object_set_new(
+		    j, "provider_ref", json_string(o->provider_ref));
 	}
 	return j;
 }
 
-/* ---- catalog and quote ---------------------------------------------------- */
+/* ---- catalog and quote ----------------------------------------------------
+ */
 
 struct pkg_list {
 	json_t *a;
@@ -166,13 +168,13 @@ pkg_add(void *arg, const struct store_package *p)
 
 	if (shop_vat(p->net_cents, l->vat_bp, &vat) != PC_OK)
 		return PC_EINVAL;
-	json_array_append_new(l->a,
-	    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "code",
-		p->code, "name", p->name, "years", (json_int_t)p->years,
-		"transactions", (json_int_t)p->transactions, "net_cents",
-		(json_int_t)p->net_cents, "vat_cents", (json_int_t)vat,
-		"total_cents", (json_int_t)(p->net_cents + vat), "currency",
-		"EUR", "description", p->description));
+	json_array_append_new(
+	    l->a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "code",
+	              p->code, "name", p->name, "years", (json_int_t)p->years,
+	              "transactions", (json_int_t)p->transactions, "net_cents",
+	              (json_int_t)p->net_cents, "vat_cents", (json_int_t)vat,
+	              "total_cents", (json_int_t)(p->net_cents + vat),
+	              "currency", "EUR", "description", p->description));
 	return PC_OK;
 }
 
@@ -197,8 +199,8 @@ api_shop_packages_get(struct req *r, struct resp *w)
 		return rc;
 	}
 	return api_json_reply(w, 200,
-	    json_pack("{s:I,s:o}", "vat_bp", (json_int_t)l.vat_bp, "packages",
-		l.a));
+	    json_pack(
+	        "{s:I,s:o}", "vat_bp", (json_int_t)l.vat_bp, "packages", l.a));
 }
 
 enum pc_rc
@@ -256,8 +258,8 @@ api_shop_orders_post(struct req *r, struct resp *w)
 	if (!json_is_object(inv) || type == NULL ||
 	    (strcmp(type, "person") != 0 && strcmp(type, "company") != 0)) {
 		json_decref(b);
-		return api_shop_error(w, PC_EINVAL, "invoice_invalid",
-		    "invoice");
+		return api_shop_error(
+		    w, PC_EINVAL, "invoice_invalid", "invoice");
 	}
 	q.inv.company = strcmp(type, "company") == 0;
 	q.inv.name = jstr(inv, "name");
@@ -271,8 +273,8 @@ api_shop_orders_post(struct req *r, struct resp *w)
 	q.inv.entrance = jstr(inv, "entrance");
 	q.inv.apartment = jstr(inv, "apartment");
 	q.inv.postal_code = jstr(inv, "postal_code");
-	rc = shop_order_create(r->app->conf, r->app->store, s->u.id, &q, id,
-	    &err);
+	rc = shop_order_create(
+	    r->app->conf, r->app->store, s->u.id, &q, id, &err);
 	json_decref(b);
 	if (rc != PC_OK)
 		return api_shop_error(w, rc, err.code, err.field);
@@ -338,8 +340,8 @@ api_shop_order_get(struct req *r, struct resp *w)
 
 	rc = shop_order_get(r->app->store, api_session(r)->u.id, param(r), &o);
 	if (rc != PC_OK)
-		return api_shop_error(w, rc,
-		    rc == PC_ENOTFOUND ? "order_not_found" : NULL, NULL);
+		return api_shop_error(
+		    w, rc, rc == PC_ENOTFOUND ? "order_not_found" : NULL, NULL);
 	rc = api_json_reply(w, 200, api_shop_order_json(r, &o, false));
 	store_order_cleanup(&o);
 	return rc;
@@ -358,7 +360,7 @@ api_shop_order_pay_post(struct req *r, struct resp *w)
 		return api_shop_error(w, rc, err.code, NULL);
 	return api_json_reply(w, 200,
 	    json_pack("{s:s,s:s}", "redirect_url", url, "provider",
-		r->app->conf->shop.provider));
+	        r->app->conf->shop.provider));
 }
 
 enum pc_rc
@@ -368,8 +370,8 @@ api_shop_order_cancel_post(struct req *r, struct resp *w)
 	struct store_order o;
 	enum pc_rc rc;
 
-	rc = shop_order_cancel(r->app->store, api_session(r)->u.id, param(r),
-	    &err);
+	rc = shop_order_cancel(
+	    r->app->store, api_session(r)->u.id, param(r), &err);
 	if (rc != PC_OK)
 		return api_shop_error(w, rc, err.code, NULL);
 	rc = shop_order_get(r->app->store, NULL, param(r), &o);
@@ -380,7 +382,8 @@ api_shop_order_cancel_post(struct req *r, struct resp *w)
 	return rc;
 }
 
-/* ---- documents ------------------------------------------------------------ */
+/* ---- documents ------------------------------------------------------------
+ */
 
 /* The PDF of an order; wired to helper B's shop_docs.h (api_shop_docs.c). */
 static enum pc_rc
@@ -392,8 +395,8 @@ order_pdf(struct req *r, struct resp *w, bool invoice)
 
 	rc = shop_order_get(r->app->store, api_session(r)->u.id, param(r), &o);
 	if (rc != PC_OK)
-		return api_shop_error(w, rc,
-		    rc == PC_ENOTFOUND ? "order_not_found" : NULL, NULL);
+		return api_shop_error(
+		    w, rc, rc == PC_ENOTFOUND ? "order_not_found" : NULL, NULL);
 	if (invoice && o.inv_number == 0) {
 		store_order_cleanup(&o);
 		return api_shop_error(w, PC_ESTATE, "order_state", NULL);
@@ -404,8 +407,9 @@ order_pdf(struct req *r, struct resp *w, bool invoice)
 		http_resp_bytes(w, 200, "application/pdf", pdf.data, pdf.len);
 		http_resp_header(w, "Cache-Control", "no-store");
 		http_resp_header(w, "Content-Disposition",
-		    arena_printf(&r->arena, "attachment; filename=\"%s-%s.pdf\"",
-			invoice ? "factura" : "comanda", o.number));
+		    arena_printf(&r->arena,
+		        "attachment; filename=\"%s-%s.pdf\"",
+		        invoice ? "factura" : "comanda", o.number));
 	}
 	buf_cleanup(&pdf);
 	store_order_cleanup(&o);
@@ -424,7 +428,8 @@ api_shop_note_pdf_get(struct req *r, struct resp *w)
 	return order_pdf(r, w, false);
 }
 
-/* ---- notifications --------------------------------------------------------- */
+/* ---- notifications ---------------------------------------------------------
+ */
 
 static enum pc_rc
 notice(struct req *r, struct resp *w, const char *provider, const char *hdr,
@@ -456,19 +461,18 @@ notice(struct req *r, struct resp *w, const char *provider, const char *hdr,
 		return api_shop_error(w, PC_EINVAL, "signature_invalid", NULL);
 	}
 	if (rc != PC_OK)
-		return api_shop_error(w, rc,
-		    rc == PC_EINVAL ? "field_invalid" : NULL, NULL);
+		return api_shop_error(
+		    w, rc, rc == PC_EINVAL ? "field_invalid" : NULL, NULL);
 	rc = shop_notice_apply(r->app->conf, r->app->store, provider,
-	    n.order_id, n.status, n.amount_bani, n.currency, n.ref, &dup,
-	    &err);
+	    n.order_id, n.status, n.amount_bani, n.currency, n.ref, &dup, &err);
 	if (rc != PC_OK)
 		return api_shop_error(w, rc, err.code, NULL);
 	if (netopia)
 		return api_json_reply(w, 200,
 		    json_pack("{s:i,s:n,s:s}", "errorType", 0, "errorCode",
-			"errorMessage", ""));
-	return api_json_reply(w, 200,
-	    json_pack("{s:b,s:b}", "ok", 1, "duplicate", dup));
+		        "errorMessage", ""));
+	return api_json_reply(
+	    w, 200, json_pack("{s:b,s:b}", "ok", 1, "duplicate", dup));
 }
 
 enum pc_rc
@@ -483,7 +487,8 @@ api_payments_netopia_ipn_post(struct req *r, struct resp *w)
 	return notice(r, w, "netopia", "Verification-token", true);
 }
 
-/* ---- admin ---------------------------------------------------------------- */
+/* ---- admin ----------------------------------------------------------------
+ */
 
 /* "YYYY-MM-DD" → UTC seconds at 00:00; 0 when empty, -1 when bad. */
 static int64_t
@@ -530,8 +535,8 @@ api_admin_orders_get(struct req *r, struct resp *w)
 	f.from = day_start(http_req_query(r, "from"));
 	f.to = day_start(http_req_query(r, "to"));
 	if (f.from < 0 || f.to < 0)
-		return api_shop_error(w, PC_EINVAL, "field_invalid",
-		    f.from < 0 ? "from" : "to");
+		return api_shop_error(
+		    w, PC_EINVAL, "field_invalid", f.from < 0 ? "from" : "to");
 	if (f.to > 0)
 		f.to += 86400;
 	f.q = http_req_query(r, "q");

@@ -11,10 +11,10 @@
 #include "store/store_shop.h"
 
 /* Answer a shop error code (table in api_shop.c), else http_error(rc). */
-enum pc_rc api_shop_error(struct resp *w, enum pc_rc rc, const char *code,
-    const char *field);
+enum pc_rc api_shop_error(
+    struct resp *w, enum pc_rc rc, const char *code, const char *field);
 /* The ShopOrder object of docs/api.yaml (admin: with e-mail, user id). */
-json_t *api_shop_order_json(struct req *r, const struct store_order *o,
-    bool admin);
+json_t *api_shop_order_json(
+    struct req *r, const struct store_order *o, bool admin);
 
 #endif /* PC_API_SHOP_H */

@@ -15,7 +15,7 @@
 
 #define SANDBOX_3DS_CODE "123456"
 #define SANDBOX_CSP                                                            \
-	"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; " \
+	"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "  \
 	"frame-ancestors 'none'; base-uri 'none'"
 
 /* The decoded value of name in an x-www-form-urlencoded body (arena). */
@@ -41,8 +41,8 @@ form_get(struct req *r, const char *name)
 				if (*q == '+') {
 					out[i++] = ' ';
 				} else if (*q == '%' && e - q > 2 &&
-				    isxdigit((unsigned char)q[1]) &&
-				    isxdigit((unsigned char)q[2])) {
+				           isxdigit((unsigned char)q[1]) &&
+				           isxdigit((unsigned char)q[2])) {
 					char h[3] = { q[1], q[2], 0 };
 
 					out[i++] = (char)strtol(h, NULL, 16);
@@ -88,8 +88,8 @@ page(struct req *r, struct resp *w, int status, const char *body)
 
 	if (html == NULL)
 		return PC_ENOMEM;
-	http_resp_bytes(w, status, "text/html; charset=utf-8", html,
-	    strlen(html));
+	http_resp_bytes(
+	    w, status, "text/html; charset=utf-8", html, strlen(html));
 	http_resp_header(w, "Content-Security-Policy", SANDBOX_CSP);
 	http_resp_header(w, "Cache-Control", "no-store");
 	return PC_OK;
@@ -106,14 +106,15 @@ payable(struct req *r, struct resp *w, const char *id, struct store_order *o)
 	rc = shop_order_get(r->app->store, NULL, id, o);
 	if (rc == PC_ENOTFOUND)
 		return page(r, w, 404, "<p>No such payment.</p>") == PC_OK
-		    ? PC_ENOTFOUND
-		    : PC_ENOMEM;
+		           ? PC_ENOTFOUND
+		           : PC_ENOMEM;
 	if (rc != PC_OK)
 		return rc;
 	if (strcmp(o->state, "awaiting_payment") != 0 ||
 	    strcmp(o->provider, "sandbox") != 0) {
 		store_order_cleanup(o);
-		page(r, w, 409, "<p>This order is not waiting for a payment.</p>");
+		page(r, w, 409,
+		    "<p>This order is not waiting for a payment.</p>");
 		return PC_ESTATE;
 	}
 	return PC_OK;
@@ -168,21 +169,23 @@ api_sandbox_pay_post(struct req *r, struct resp *w)
 	c = pay_sandbox_card(card);
 	if (c == SANDBOX_CARD_UNKNOWN) {
 		rc = page(r, w, 200,
-		    card_form(r, &o, "<p role=\"alert\">Unknown test card.</p>"));
+		    card_form(
+		        r, &o, "<p role=\"alert\">Unknown test card.</p>"));
 		goto out;
 	}
 	if (c == SANDBOX_CARD_3DS && code == NULL) {
 		rc = page(r, w, 200,
 		    arena_printf(&r->arena,
-			"<h2>3-D Secure</h2><p>Enter the code sent by your "
-			"bank (sandbox: 123456).</p>"
-			"<form method=\"post\" action=\"/sandbox/pay/%s\">"
-			"<input type=\"hidden\" name=\"card\" value=\"4000000000003220\">"
-			"<label for=\"code\">Code</label><input id=\"code\" "
-			"name=\"code\" inputmode=\"numeric\" "
-			"autocomplete=\"one-time-code\" required>"
-			"<button type=\"submit\">Confirm</button></form>",
-			o.id));
+		        "<h2>3-D Secure</h2><p>Enter the code sent by your "
+		        "bank (sandbox: 123456).</p>"
+		        "<form method=\"post\" action=\"/sandbox/pay/%s\">"
+		        "<input type=\"hidden\" name=\"card\" "
+		        "value=\"4000000000003220\">"
+		        "<label for=\"code\">Code</label><input id=\"code\" "
+		        "name=\"code\" inputmode=\"numeric\" "
+		        "autocomplete=\"one-time-code\" required>"
+		        "<button type=\"submit\">Confirm</button></form>",
+		        o.id));
 		goto out;
 	}
 	if (c == SANDBOX_CARD_DECLINE ||

@@ -46,8 +46,8 @@ api_totp_pairing_verify_post(struct req *r, struct resp *w)
 	if (rc != PC_OK)
 		return api_acct_error(w, rc, &err);
 	rc = api_json_reply(w, 200,
-	    json_pack("{s:s,s:s,s:s}", "secret", t.secret, "otpauth_uri",
-		t.uri, "qr_png", "/api/v1/totp/qr.png"));
+	    json_pack("{s:s,s:s,s:s}", "secret", t.secret, "otpauth_uri", t.uri,
+	        "qr_png", "/api/v1/totp/qr.png"));
 	secret_wipe(&t, sizeof(t));
 	return rc;
 }
@@ -126,6 +126,6 @@ api_totp_reset_post(struct req *r, struct resp *w)
 enum pc_rc
 api_totp_reset_verify_post(struct req *r, struct resp *w)
 {
-	return api_code_post(r, w, acct_totp_reset_verify, "email_verified",
-	    true);
+	return api_code_post(
+	    r, w, acct_totp_reset_verify, "email_verified", true);
 }

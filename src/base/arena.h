@@ -16,8 +16,8 @@ struct arena_chunk;
 
 struct arena {
 	struct arena_chunk *chunks;
-	size_t used;	/* total bytes handed out */
-	size_t max;	/* cap on used */
+	size_t used; /* total bytes handed out */
+	size_t max;  /* cap on used */
 };
 
 void arena_init(struct arena *a, size_t max);

@@ -20,9 +20,9 @@
 struct buf {
 	uint8_t *data;
 	size_t len, cap;
-	size_t max;	/* hard cap fixed at init */
-	bool failed;	/* sticky: an append did not fit or failed */
-	bool over;	/* the failure was the cap, not memory */
+	size_t max;  /* hard cap fixed at init */
+	bool failed; /* sticky: an append did not fit or failed */
+	bool over;   /* the failure was the cap, not memory */
 };
 
 /* A borrowed slice: not owned, not NUL-terminated. */
@@ -38,7 +38,7 @@ void buf_append(struct buf *b, const void *p, size_t n);
 void buf_append_str(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PC_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) PC_PRINTF(2, 0);
-void buf_reset(struct buf *b);	/* len = 0, failed = false; keeps memory */
+void buf_reset(struct buf *b); /* len = 0, failed = false; keeps memory */
 bool buf_ok(const struct buf *b);
 /* The status for a failed buffer: PC_ELIMIT over max, else PC_ENOMEM. */
 enum pc_rc buf_rc(const struct buf *b);
@@ -64,7 +64,7 @@ enum pc_rc file_read(const char *path, size_t max, struct buf *out);
  * Write a file atomically: a temporary file in the same directory, fsync,
  * rename. mode is applied to the new file (e.g. 0600).
  */
-enum pc_rc file_write_atomic(const char *path, const void *p, size_t n,
-    unsigned mode);
+enum pc_rc file_write_atomic(
+    const char *path, const void *p, size_t n, unsigned mode);
 
 #endif /* PC_BUF_H */

@@ -17,21 +17,21 @@
 #include "base/log.h"
 
 enum conf_type {
-	CONF_STR,	/* any printable text */
-	CONF_PATH,	/* a file path; relative ones are under the data dir */
-	CONF_INT,	/* decimal, within [min, max] */
-	CONF_BOOL,	/* true/false/yes/no/on/off/1/0 */
-	CONF_URL,	/* http:// or https:// (or the scheme a key allows) */
-	CONF_OID,	/* dotted decimal object identifier */
-	CONF_HOSTPORT,	/* host:port */
+	CONF_STR,      /* any printable text */
+	CONF_PATH,     /* a file path; relative ones are under the data dir */
+	CONF_INT,      /* decimal, within [min, max] */
+	CONF_BOOL,     /* true/false/yes/no/on/off/1/0 */
+	CONF_URL,      /* http:// or https:// (or the scheme a key allows) */
+	CONF_OID,      /* dotted decimal object identifier */
+	CONF_HOSTPORT, /* host:port */
 };
 
 struct conf_key {
 	const char *name;
 	enum conf_type type;
-	size_t off;		/* offset in struct conf */
-	int64_t min, max;	/* CONF_INT */
-	const char *def;	/* default as text, NULL = none */
+	size_t off;       /* offset in struct conf */
+	int64_t min, max; /* CONF_INT */
+	const char *def;  /* default as text, NULL = none */
 };
 
 struct conf_section {
@@ -47,8 +47,7 @@ static const struct conf_key server_keys[] = {
 	{ "public_url", CONF_URL, K(server, public_url), 0, 0,
 	    "http://127.0.0.1:8080" },
 	{ "threads", CONF_INT, K(server, threads), 1, 256, "4" },
-	{ "max_body", CONF_INT, K(server, max_body), 1024, 1LL << 31,
-	    "65536" },
+	{ "max_body", CONF_INT, K(server, max_body), 1024, 1LL << 31, "65536" },
 	{ "conn_timeout", CONF_INT, K(server, conn_timeout), 1, 3600, "30" },
 	{ "dev_mode", CONF_BOOL, K(server, dev_mode), 0, 0, "false" },
 	{ "web_root", CONF_PATH, K(server, web_root), 0, 0,
@@ -83,8 +82,8 @@ static const struct conf_key pki_keys[] = {
 	{ "crl_hours", CONF_INT, K(pki, crl_hours), 1, 24 * 366, "168" },
 	{ "crl_renew_hours", CONF_INT, K(pki, crl_renew_hours), 0, 24 * 365,
 	    "24" },
-	{ "ocsp_max_request", CONF_INT, K(pki, ocsp_max_request), 128,
-	    1 << 20, "16384" },
+	{ "ocsp_max_request", CONF_INT, K(pki, ocsp_max_request), 128, 1 << 20,
+	    "16384" },
 	{ "tsa_max_request", CONF_INT, K(pki, tsa_max_request), 128, 1 << 20,
 	    "16384" },
 	{ "tsa_accuracy_ms", CONF_INT, K(pki, tsa_accuracy_ms), 1, 60000,
@@ -92,8 +91,7 @@ static const struct conf_key pki_keys[] = {
 };
 
 static const struct conf_key signer_keys[] = {
-	{ "timeout_ms", CONF_INT, K(signer, timeout_ms), 100, 600000,
-	    "10000" },
+	{ "timeout_ms", CONF_INT, K(signer, timeout_ms), 100, 600000, "10000" },
 	{ "max_message", CONF_INT, K(signer, max_message), 4096, 1 << 24,
 	    "65536" },
 	{ "totp_key_file", CONF_PATH, K(signer, totp_key_file), 0, 0,
@@ -109,27 +107,25 @@ static const struct conf_key account_keys[] = {
 	    30 * 86400, "172800" },
 	{ "recovery_ttl_s", CONF_INT, K(account, recovery_ttl_s), 60, 86400,
 	    "3600" },
-	{ "phone_code_ttl_s", CONF_INT, K(account, phone_code_ttl_s), 30,
-	    86400, "300" },
+	{ "phone_code_ttl_s", CONF_INT, K(account, phone_code_ttl_s), 30, 86400,
+	    "300" },
 	{ "twofa_mandatory_after", CONF_STR, K(account, twofa_mandatory_after),
 	    0, 0, "2026-12-31" },
-	{ "totp_max_failures", CONF_INT, K(account, totp_max_failures), 1,
-	    100, "5" },
+	{ "totp_max_failures", CONF_INT, K(account, totp_max_failures), 1, 100,
+	    "5" },
 	{ "totp_lock_s", CONF_INT, K(account, totp_lock_s), 1, 86400, "900" },
 	{ "session_idle_s", CONF_INT, K(account, session_idle_s), 60, 86400,
 	    "1800" },
-	{ "session_max_s", CONF_INT, K(account, session_max_s), 60,
-	    30 * 86400, "43200" },
+	{ "session_max_s", CONF_INT, K(account, session_max_s), 60, 30 * 86400,
+	    "43200" },
 	{ "login_max_failures", CONF_INT, K(account, login_max_failures), 1,
 	    1000, "10" },
-	{ "login_lock_s", CONF_INT, K(account, login_lock_s), 1, 86400,
-	    "900" },
-	{ "login_per_min_ip", CONF_INT, K(account, login_per_min_ip), 1,
-	    100000, "10" },
+	{ "login_lock_s", CONF_INT, K(account, login_lock_s), 1, 86400, "900" },
+	{ "login_per_min_ip", CONF_INT, K(account, login_per_min_ip), 1, 100000,
+	    "10" },
 	{ "privacy_version", CONF_STR, K(account, privacy_version), 0, 0,
 	    "2025-01" },
-	{ "gdpr_version", CONF_STR, K(account, gdpr_version), 0, 0,
-	    "2025-01" },
+	{ "gdpr_version", CONF_STR, K(account, gdpr_version), 0, 0, "2025-01" },
 	{ "app_consent_version", CONF_STR, K(account, app_consent_version), 0,
 	    0, "2025-01" },
 	{ "common_passwords", CONF_PATH, K(account, common_passwords), 0, 0,
@@ -146,21 +142,18 @@ static const struct conf_key notify_keys[] = {
 	{ "sms_driver", CONF_STR, K(notify, sms_driver), 0, 0, "outbox" },
 	{ "smtp_url", CONF_STR, K(notify, smtp_url), 0, 0,
 	    "smtp://127.0.0.1:25" },
-	{ "smtp_starttls", CONF_BOOL, K(notify, smtp_starttls), 0, 0,
-	    "true" },
+	{ "smtp_starttls", CONF_BOOL, K(notify, smtp_starttls), 0, 0, "true" },
 	{ "smtp_user", CONF_STR, K(notify, smtp_user), 0, 0, NULL },
-	{ "smtp_password_file", CONF_PATH, K(notify, smtp_password_file), 0,
-	    0, NULL },
+	{ "smtp_password_file", CONF_PATH, K(notify, smtp_password_file), 0, 0,
+	    NULL },
 	{ "smtp_ca_file", CONF_PATH, K(notify, smtp_ca_file), 0, 0, NULL },
 	{ "mail_from", CONF_STR, K(notify, mail_from), 0, 0,
 	    "Pecete <no-reply@pecete.example>" },
 	{ "sms_url", CONF_URL, K(notify, sms_url), 0, 0, NULL },
-	{ "sms_token_file", CONF_PATH, K(notify, sms_token_file), 0, 0,
-	    NULL },
+	{ "sms_token_file", CONF_PATH, K(notify, sms_token_file), 0, 0, NULL },
 	{ "sms_sender", CONF_STR, K(notify, sms_sender), 0, 0, "Pecete" },
 	{ "max_attempts", CONF_INT, K(notify, max_attempts), 1, 50, "6" },
-	{ "retry_base_s", CONF_INT, K(notify, retry_base_s), 1, 86400,
-	    "30" },
+	{ "retry_base_s", CONF_INT, K(notify, retry_base_s), 1, 86400, "30" },
 	{ "timeout_s", CONF_INT, K(notify, timeout_s), 1, 600, "30" },
 };
 
@@ -191,7 +184,10 @@ static const struct conf_key shop_keys[] = {
 	{ "seller_reg", CONF_STR, K(shop, seller_reg), 0, 0, "J00/0000/2026" },
 };
 
-#define SECTION(n, t) { n, t, PC_ARRAY_LEN(t) }
+#define SECTION(n, t)                                                          \
+	{                                                                      \
+		n, t, PC_ARRAY_LEN(t)                                          \
+	}
 
 static const struct conf_section sections[] = {
 	SECTION("server", server_keys),
@@ -292,8 +288,8 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
 	long long n;
 
 	if (!is_printable(v)) {
-		snprintf(err, errlen, "%s: control characters in value",
-		    k->name);
+		snprintf(
+		    err, errlen, "%s: control characters in value", k->name);
 		return PC_EINVAL;
 	}
 	switch (k->type) {
@@ -308,8 +304,8 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
 		}
 		if (n < k->min || n > k->max) {
 			snprintf(err, errlen,
-			    "%s: %lld is out of range [%lld, %lld]", k->name,
-			    n, (long long)k->min, (long long)k->max);
+			    "%s: %lld is out of range [%lld, %lld]", k->name, n,
+			    (long long)k->min, (long long)k->max);
 			return PC_EINVAL;
 		}
 		*ip = n;
@@ -320,11 +316,11 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
 		    strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
 			*bp = true;
 		else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
-		    strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+		         strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
 			*bp = false;
 		else {
-			snprintf(err, errlen,
-			    "%s: \"%s\" is not true or false", k->name, v);
+			snprintf(err, errlen, "%s: \"%s\" is not true or false",
+			    k->name, v);
 			return PC_EINVAL;
 		}
 		return PC_OK;
@@ -405,13 +401,13 @@ trim(const char **b, const char **e)
 }
 
 enum pc_rc
-conf_parse(struct conf *c, const char *text, size_t len, char *err,
-    size_t errlen)
+conf_parse(
+    struct conf *c, const char *text, size_t len, char *err, size_t errlen)
 {
 	const struct conf_section *sec = NULL;
 	const struct conf_key *k;
 	const char *p = text, *end = text + len, *nl, *b, *e, *eq, *hash;
-	char seen[64][8];	/* seen[section][key] bitmap, small tables */
+	char seen[64][8]; /* seen[section][key] bitmap, small tables */
 	char val[CONF_MAX_LINE + 1], why[CONF_MAX_LINE + 128];
 	size_t secidx = 0, keyidx, lineno = 0;
 	enum pc_rc rc;
@@ -527,8 +523,8 @@ conf_env(struct conf *c, char *err, size_t errlen)
 			v = getenv(name);
 			if (v == NULL)
 				continue;
-			rc = conf_set(c, &sections[i].keys[j], v, why,
-			    sizeof(why));
+			rc = conf_set(
+			    c, &sections[i].keys[j], v, why, sizeof(why));
 			if (rc != PC_OK) {
 				snprintf(err, errlen, "environment %s: %s",
 				    name, why);
@@ -566,14 +562,16 @@ conf_check_notify(const struct conf_notify *n, char *err, size_t errlen)
 		return PC_EINVAL;
 	}
 	if ((n->smtp_user == NULL) != (n->smtp_password_file == NULL)) {
-		snprintf(err, errlen, "[notify] smtp_user and "
-				      "smtp_password_file go together");
+		snprintf(err, errlen,
+		    "[notify] smtp_user and "
+		    "smtp_password_file go together");
 		return PC_EINVAL;
 	}
 	if (strcmp(n->sms_driver, "sms-http") == 0 &&
 	    (n->sms_url == NULL || n->sms_token_file == NULL)) {
-		snprintf(err, errlen, "[notify] sms_driver = sms-http needs "
-				      "sms_url and sms_token_file");
+		snprintf(err, errlen,
+		    "[notify] sms_driver = sms-http needs "
+		    "sms_url and sms_token_file");
 		return PC_EINVAL;
 	}
 	return PC_OK;
@@ -609,8 +607,7 @@ conf_resolve_paths(struct conf *c)
 		abs = malloc(n);
 		if (abs == NULL)
 			return PC_ENOMEM;
-		snprintf(abs, n, "sqlite:%s/%s", c->data_dir,
-		    c->store.url + 7);
+		snprintf(abs, n, "sqlite:%s/%s", c->data_dir, c->store.url + 7);
 		free(c->store.url);
 		c->store.url = abs;
 	}
@@ -641,12 +638,12 @@ conf_load(struct conf *c, const char *data_dir, const char *path,
 			snprintf(err, errlen, "%s: %s", path,
 			    rc == PC_ENOTFOUND ? "no such file"
 			    : rc == PC_ELIMIT  ? "file too large"
-					       : "cannot read");
+			                       : "cannot read");
 			return rc;
 		} else {
 			c->path = strdup(path);
-			rc = conf_parse(c, (const char *)text.data, text.len,
-			    err, errlen);
+			rc = conf_parse(
+			    c, (const char *)text.data, text.len, err, errlen);
 			buf_cleanup(&text);
 			if (rc != PC_OK)
 				return rc;
@@ -676,8 +673,8 @@ conf_write(const struct conf *c, const char *path)
 
 	buf_init(&b, CONF_MAX_BYTES);
 	buf_append_str(&b, "# Pecete configuration. Every key can be "
-			   "overridden by PECETE_<SECTION>_<KEY>.\n"
-			   "# Relative paths are under the data directory.\n");
+	                   "overridden by PECETE_<SECTION>_<KEY>.\n"
+	                   "# Relative paths are under the data directory.\n");
 	dl = strlen(c->data_dir);
 	for (i = 0; i < PC_ARRAY_LEN(sections); i++) {
 		buf_printf(&b, "\n[%s]\n", sections[i].name);
@@ -686,13 +683,15 @@ conf_write(const struct conf *c, const char *path)
 			switch (k->type) {
 			case CONF_INT:
 				snprintf(num, sizeof(num), "%lld",
-				    (long long)*(const int64_t *)((const char *)c + k->off));
+				    (long long)*(
+				        const int64_t *)((const char *)c +
+				                         k->off));
 				v = num;
 				break;
 			case CONF_BOOL:
 				v = *(const bool *)((const char *)c + k->off)
-				    ? "true"
-				    : "false";
+				        ? "true"
+				        : "false";
 				break;
 			default:
 				v = *(char *const *)((const char *)c + k->off);
@@ -738,7 +737,8 @@ conf_free(struct conf *c)
 			case CONF_BOOL:
 				continue;
 			default:
-				sp = (char **)((char *)c + sections[i].keys[j].off);
+				sp = (char **)((char *)c +
+				               sections[i].keys[j].off);
 				free(*sp);
 				*sp = NULL;
 			}

@@ -25,110 +25,111 @@
 #define CONF_MAX_LINE 4096
 
 struct conf_server {
-	char *listen;		/* host:port */
-	char *public_url;	/* base of the URLs put in certificates */
+	char *listen;     /* host:port */
+	char *public_url; /* base of the URLs put in certificates */
 	int64_t threads;
-	int64_t max_body;	/* bytes, default request body limit */
-	int64_t conn_timeout;	/* seconds */
+	int64_t max_body;     /* bytes, default request body limit */
+	int64_t conn_timeout; /* seconds */
 	bool dev_mode;
-	char *web_root;		/* the browser UI's files (web/) */
+	char *web_root; /* the browser UI's files (web/) */
 };
 
 struct conf_store {
-	char *url;		/* sqlite:PATH or postgresql://... */
-	int64_t pool;		/* connections */
+	char *url;    /* sqlite:PATH or postgresql://... */
+	int64_t pool; /* connections */
 };
 
 struct conf_hsm {
-	char *module;		/* PKCS#11 module path */
+	char *module; /* PKCS#11 module path */
 	char *token_label;
-	char *pin_file;		/* user PIN, file mode 0600 */
-	char *softhsm_conf;	/* exported as SOFTHSM2_CONF when set */
-	int64_t pool;		/* sessions in the pool */
+	char *pin_file;     /* user PIN, file mode 0600 */
+	char *softhsm_conf; /* exported as SOFTHSM2_CONF when set */
+	int64_t pool;       /* sessions in the pool */
 };
 
 struct conf_pki {
-	char *org;		/* O= of our CA and service certificates */
-	char *country;		/* C= of our CA */
-	char *policy_oid;	/* our certificate policy */
-	char *tsa_policy_oid;	/* the policy in timestamp tokens */
-	char *pds_url;		/* PKI disclosure statement (QcPDS) */
-	int64_t crl_hours;	/* CRL validity (nextUpdate - thisUpdate) */
-	int64_t crl_renew_hours; /* regenerate this long before nextUpdate */
+	char *org;                /* O= of our CA and service certificates */
+	char *country;            /* C= of our CA */
+	char *policy_oid;         /* our certificate policy */
+	char *tsa_policy_oid;     /* the policy in timestamp tokens */
+	char *pds_url;            /* PKI disclosure statement (QcPDS) */
+	int64_t crl_hours;        /* CRL validity (nextUpdate - thisUpdate) */
+	int64_t crl_renew_hours;  /* regenerate this long before nextUpdate */
 	int64_t ocsp_max_request; /* bytes */
 	int64_t tsa_max_request;  /* bytes */
 	int64_t tsa_accuracy_ms;
 };
 
 struct conf_signer {
-	int64_t timeout_ms;	/* a request to the signer fails after this */
-	int64_t max_message;	/* bytes */
-	char *totp_key_file;	/* key of the TOTP secrets (32 bytes hex, 0600) */
+	int64_t timeout_ms;  /* a request to the signer fails after this */
+	int64_t max_message; /* bytes */
+	char *totp_key_file; /* key of the TOTP secrets (32 bytes hex, 0600) */
 };
 
 struct conf_notify {
-	char *mail_driver;	/* outbox | smtp */
-	char *sms_driver;	/* outbox | sms-http */
-	char *smtp_url;		/* smtp://host:port or smtps://host:port */
-	bool smtp_starttls;	/* smtp://: require STARTTLS */
-	char *smtp_user;	/* NULL: no AUTH */
+	char *mail_driver;        /* outbox | smtp */
+	char *sms_driver;         /* outbox | sms-http */
+	char *smtp_url;           /* smtp://host:port or smtps://host:port */
+	bool smtp_starttls;       /* smtp://: require STARTTLS */
+	char *smtp_user;          /* NULL: no AUTH */
 	char *smtp_password_file; /* mode 0600 */
-	char *smtp_ca_file;	/* CA bundle for the relay, NULL: system */
-	char *mail_from;	/* "Name <addr@domain>" or "addr@domain" */
-	char *sms_url;		/* the gateway's POST endpoint */
-	char *sms_token_file;	/* bearer token, mode 0600 */
-	char *sms_sender;	/* "sender" field of the gateway request */
-	int64_t max_attempts;	/* then the message is marked failed */
-	int64_t retry_base_s;	/* back-off: base * 2^(attempt-1) */
-	int64_t timeout_s;	/* one SMTP or HTTP exchange */
+	char *smtp_ca_file;       /* CA bundle for the relay, NULL: system */
+	char *mail_from;          /* "Name <addr@domain>" or "addr@domain" */
+	char *sms_url;            /* the gateway's POST endpoint */
+	char *sms_token_file;     /* bearer token, mode 0600 */
+	char *sms_sender;         /* "sender" field of the gateway request */
+	int64_t max_attempts;     /* then the message is marked failed */
+	int64_t retry_base_s;     /* back-off: base * 2^(attempt-1) */
+	int64_t timeout_s;        /* one SMTP or HTTP exchange */
 };
 
 struct conf_account {
-	int64_t sms_code_ttl_s;		/* SMS codes (activation, pairing) */
-	int64_t resend_min_s;		/* a new code no sooner than this */
-	int64_t invitation_ttl_s;	/* the invitation link */
-	int64_t recovery_ttl_s;		/* the password recovery link */
-	int64_t phone_code_ttl_s;	/* phone change codes (e-mail, SMS) */
-	char *twofa_mandatory_after;	/* YYYY-MM-DD, UTC */
+	int64_t sms_code_ttl_s;      /* SMS codes (activation, pairing) */
+	int64_t resend_min_s;        /* a new code no sooner than this */
+	int64_t invitation_ttl_s;    /* the invitation link */
+	int64_t recovery_ttl_s;      /* the password recovery link */
+	int64_t phone_code_ttl_s;    /* phone change codes (e-mail, SMS) */
+	char *twofa_mandatory_after; /* YYYY-MM-DD, UTC */
 	int64_t totp_max_failures;
 	int64_t totp_lock_s;
 	int64_t session_idle_s;
 	int64_t session_max_s;
-	int64_t login_max_failures;	/* wrong passwords before a lock */
+	int64_t login_max_failures; /* wrong passwords before a lock */
 	int64_t login_lock_s;
-	int64_t login_per_min_ip;	/* sign-in attempts per minute per IP */
-	char *privacy_version;		/* current consent document versions */
+	int64_t login_per_min_ip; /* sign-in attempts per minute per IP */
+	char *privacy_version;    /* current consent document versions */
 	char *gdpr_version;
 	char *app_consent_version;
-	char *common_passwords;		/* the list of common passwords */
+	char *common_passwords; /* the list of common passwords */
 };
 
 /* The shop (src/shop): prices, FX, payment providers. */
 struct conf_shop {
-	int64_t vat_bp;		/* VAT in basis points (2100 = 21 %) */
-	char *bnr_url;		/* the BNR reference-rate XML feed */
-	char *fallback_rate;	/* EUR/RON with 4 decimals, used offline */
-	int64_t bnr_timeout_s;	/* one feed download */
-	char *provider;		/* sandbox | netopia */
-	char *invoice_series;	/* series printed on invoices */
-	char *sandbox_key_file;	/* HMAC key of sandbox notifications, 0600 */
-	char *netopia_api_url;	/* e.g. https://secure.sandbox.netopia-payments.com */
-	char *netopia_api_key_file; /* API key, 0600 */
-	char *netopia_pos_signature; /* the POS signature (account id) */
+	int64_t vat_bp;         /* VAT in basis points (2100 = 21 %) */
+	char *bnr_url;          /* the BNR reference-rate XML feed */
+	char *fallback_rate;    /* EUR/RON with 4 decimals, used offline */
+	int64_t bnr_timeout_s;  /* one feed download */
+	char *provider;         /* sandbox | netopia */
+	char *invoice_series;   /* series printed on invoices */
+	char *sandbox_key_file; /* HMAC key of sandbox notifications, 0600 */
+	char *netopia_api_url;  /* e.g.
+	                           https://secure.sandbox.netopia-payments.com */
+	char *netopia_api_key_file;    /* API key, 0600 */
+	char *netopia_pos_signature;   /* the POS signature (account id) */
 	char *netopia_public_key_file; /* Netopia's RSA key (IPN tokens) */
-	char *seller_name;	/* invoices (src/shop/shop_docs.c): the seller */
-	char *seller_cui;	/* its CUI (tax id) */
-	char *seller_address;	/* registered office, one line */
-	char *seller_reg;	/* trade register number, e.g. J40/1234/2020 */
+	char *seller_name;    /* invoices (src/shop/shop_docs.c): the seller */
+	char *seller_cui;     /* its CUI (tax id) */
+	char *seller_address; /* registered office, one line */
+	char *seller_reg;     /* trade register number, e.g. J40/1234/2020 */
 };
 
 struct conf_log {
-	char *level;		/* debug, info, warn, error */
+	char *level; /* debug, info, warn, error */
 };
 
 struct conf {
-	char *data_dir;		/* not in the file: given on the command line */
-	char *path;		/* the file read, if any */
+	char *data_dir; /* not in the file: given on the command line */
+	char *path;     /* the file read, if any */
 	struct conf_server server;
 	struct conf_store store;
 	struct conf_hsm hsm;
@@ -146,8 +147,8 @@ enum pc_rc conf_defaults(struct conf *c, const char *data_dir);
  * Parse text over the current values of c (call conf_defaults first).
  * On error writes "line N: what is wrong" into err and returns PC_EINVAL.
  */
-enum pc_rc conf_parse(struct conf *c, const char *text, size_t len, char *err,
-    size_t errlen);
+enum pc_rc conf_parse(
+    struct conf *c, const char *text, size_t len, char *err, size_t errlen);
 /* Apply PECETE_<SECTION>_<KEY> environment overrides. */
 enum pc_rc conf_env(struct conf *c, char *err, size_t errlen);
 /*

@@ -8,8 +8,7 @@
 
 struct curl_fns curl_fns;
 
-static struct lazylib curl_lib =
-    LAZYLIB_INIT("libcurl.so.4", "libcurl4");
+static struct lazylib curl_lib = LAZYLIB_INIT("libcurl.so.4", "libcurl4");
 
 static bool
 curl_fill(void *h)

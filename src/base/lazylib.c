@@ -20,7 +20,7 @@ lazylib_once(void)
 	l->handle = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
 	if (l->handle == NULL) {
 		log_error("cannot load %s (%s); install the Debian package "
-			  "%s",
+		          "%s",
 		    l->soname, dlerror(), l->package);
 		l->rc = PC_EUNAVAIL;
 		return;
@@ -52,8 +52,8 @@ lazylib_sym(void *handle, const char *soname, const char *name, void **slot)
 	dlerror();
 	*slot = dlsym(handle, name);
 	if (*slot == NULL) {
-		log_error("%s has no symbol %s (version too old?)", soname,
-		    name);
+		log_error(
+		    "%s has no symbol %s (version too old?)", soname, name);
 		return false;
 	}
 	return true;

@@ -23,14 +23,17 @@
 #include "base/pc.h"
 
 struct lazylib {
-	const char *soname;	/* e.g. "libpq.so.5" */
-	const char *package;	/* Debian package, for the error message */
+	const char *soname;  /* e.g. "libpq.so.5" */
+	const char *package; /* Debian package, for the error message */
 	pthread_once_t once;
 	enum pc_rc rc;
 	void *handle;
 };
 
-#define LAZYLIB_INIT(so, pkg) { (so), (pkg), PTHREAD_ONCE_INIT, PC_OK, NULL }
+#define LAZYLIB_INIT(so, pkg)                                                  \
+	{                                                                      \
+		(so), (pkg), PTHREAD_ONCE_INIT, PC_OK, NULL                    \
+	}
 
 /*
  * dlopen the library once (thread-safe) and call fill(handle), which looks
@@ -40,7 +43,7 @@ struct lazylib {
 enum pc_rc lazylib_load(struct lazylib *l, bool (*fill)(void *handle));
 
 /* Look up name into *slot; false (logged) when missing. */
-bool lazylib_sym(void *handle, const char *soname, const char *name,
-    void **slot);
+bool lazylib_sym(
+    void *handle, const char *soname, const char *name, void **slot);
 
 #endif /* PC_LAZYLIB_H */

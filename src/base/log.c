@@ -95,8 +95,8 @@ log_vline(const char *lvl, const char *subsys, const char *fmt, va_list ap,
 	int n, m;
 
 	clock_fmt_iso(clock_now(), ts, sizeof(ts));
-	n = snprintf(line, sizeof(line), "%s %s[%ld] %s%s%s%s%s ", ts,
-	    log_proc, (long)getpid(), lvl, log_req[0] ? " req=" : "", log_req,
+	n = snprintf(line, sizeof(line), "%s %s[%ld] %s%s%s%s%s ", ts, log_proc,
+	    (long)getpid(), lvl, log_req[0] ? " req=" : "", log_req,
 	    subsys ? " " : "", subsys ? subsys : "");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;

@@ -44,13 +44,13 @@ pc_rc_str(enum pc_rc rc)
 }
 
 void
-pc_precond_failed(const char *expr, const char *func, const char *file,
-    int line)
+pc_precond_failed(
+    const char *expr, const char *func, const char *file, int line)
 {
 	const char *strict;
 
-	log_error("precondition failed: %s in %s (%s:%d)", expr, func, file,
-	    line);
+	log_error(
+	    "precondition failed: %s in %s (%s:%d)", expr, func, file, line);
 	strict = getenv("PC_STRICT");
 	if (strict != NULL && strcmp(strict, "1") == 0)
 		abort();

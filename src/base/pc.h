@@ -15,19 +15,19 @@
 
 enum pc_rc {
 	PC_OK = 0,
-	PC_EINVAL,	/* bad input: malformed, out of range */
-	PC_EAUTH,	/* authentication or authorization failed */
-	PC_ENOTFOUND,	/* no such object */
-	PC_ESTATE,	/* not allowed in the current state */
-	PC_ELIMIT,	/* too large, too many, quota exhausted */
-	PC_EEXIST,	/* already exists */
-	PC_ENOMEM,	/* out of memory */
-	PC_EDB,		/* database failure */
-	PC_EHSM,	/* HSM / PKCS#11 failure */
-	PC_ECRYPTO,	/* OpenSSL failure */
-	PC_EIO,		/* file or socket failure */
-	PC_EUNAVAIL,	/* a needed service (signer, peer) is not available */
-	PC_EINTERNAL,	/* a bug; also assert()ed in strict mode */
+	PC_EINVAL,    /* bad input: malformed, out of range */
+	PC_EAUTH,     /* authentication or authorization failed */
+	PC_ENOTFOUND, /* no such object */
+	PC_ESTATE,    /* not allowed in the current state */
+	PC_ELIMIT,    /* too large, too many, quota exhausted */
+	PC_EEXIST,    /* already exists */
+	PC_ENOMEM,    /* out of memory */
+	PC_EDB,       /* database failure */
+	PC_EHSM,      /* HSM / PKCS#11 failure */
+	PC_ECRYPTO,   /* OpenSSL failure */
+	PC_EIO,       /* file or socket failure */
+	PC_EUNAVAIL,  /* a needed service (signer, peer) is not available */
+	PC_EINTERNAL, /* a bug; also assert()ed in strict mode */
 };
 
 /* Stable lower-case name of a status ("invalid", "not_found", ...). */
@@ -37,14 +37,14 @@ const char *pc_rc_str(enum pc_rc rc);
  * Precondition failed: log the expression and the function, then return.
  * With PC_STRICT=1 in the environment (tests set it) abort instead.
  */
-void pc_precond_failed(const char *expr, const char *func, const char *file,
-    int line);
+void pc_precond_failed(
+    const char *expr, const char *func, const char *file, int line);
 
 #define RETURN_VAL_IF_FAIL(expr, val)                                          \
 	do {                                                                   \
 		if (!(expr)) {                                                 \
-			pc_precond_failed(#expr, __func__, __FILE__,           \
-			    __LINE__);                                         \
+			pc_precond_failed(                                     \
+			    #expr, __func__, __FILE__, __LINE__);              \
 			return (val);                                          \
 		}                                                              \
 	} while (0)
@@ -52,8 +52,8 @@ void pc_precond_failed(const char *expr, const char *func, const char *file,
 #define RETURN_IF_FAIL(expr)                                                   \
 	do {                                                                   \
 		if (!(expr)) {                                                 \
-			pc_precond_failed(#expr, __func__, __FILE__,           \
-			    __LINE__);                                         \
+			pc_precond_failed(                                     \
+			    #expr, __func__, __FILE__, __LINE__);              \
 			return;                                                \
 		}                                                              \
 	} while (0)

@@ -98,7 +98,7 @@ secret_read_file(const char *path, size_t max, char **out)
 	}
 	if ((st.st_mode & 077) != 0) {
 		log_warnx("secret file %s: readable by group or others "
-			  "(mode %03o); run chmod 600 %s",
+		          "(mode %03o); run chmod 600 %s",
 		    path, (unsigned)(st.st_mode & 0777), path);
 		rc = PC_EAUTH;
 		goto out;

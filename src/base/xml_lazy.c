@@ -18,9 +18,9 @@ xml_fill(void *h)
 	ok = lazylib_sym(h, xml_lib.soname, #f, (void **)&xml_fns.f) && ok;
 	XML_LAZY_FUNCS(XML_LAZY_SYM)
 #undef XML_LAZY_SYM
-	ok = lazylib_sym(h, xml_lib.soname, "xmlFree",
-		 (void **)&xml_fns.free_var) &&
-	    ok;
+	ok = lazylib_sym(
+	         h, xml_lib.soname, "xmlFree", (void **)&xml_fns.free_var) &&
+	     ok;
 	return ok;
 }
 

@@ -23,7 +23,7 @@ struct xml_fns {
 #define XML_LAZY_FIELD(f) __typeof__(&f) f;
 	XML_LAZY_FUNCS(XML_LAZY_FIELD)
 #undef XML_LAZY_FIELD
-	xmlFreeFunc *free_var;	/* xmlFree is a variable, not a function */
+	xmlFreeFunc *free_var; /* xmlFree is a variable, not a function */
 };
 
 extern struct xml_fns xml_fns;

@@ -38,8 +38,6 @@ int cli_conf_load(struct conf *c, const char *data_dir, const char *path);
 /* Print "pecete <cmd>: <msg>" on stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) PC_PRINTF(2, 3);
 
-
-
 #include "hsm/hsm.h"
 #include "pki/pki.h"
 #include "store/store.h"
@@ -47,7 +45,7 @@ void cli_err(const char *cmd, const char *fmt, ...) PC_PRINTF(2, 3);
 /* What cli_core_open opens. */
 #define CORE_STORE 0x1
 #define CORE_HSM 0x2
-#define CORE_PKI 0x7	/* store + hsm + pki */
+#define CORE_PKI 0x7 /* store + hsm + pki */
 
 /* The core objects an offline command works with. */
 struct cli_core {
@@ -56,7 +54,7 @@ struct cli_core {
 	struct hsm *hsm;
 	struct pki *pki;
 	struct pki_keysrc keysrc;
-	char *pin;		/* secret memory; NULL once the HSM is open */
+	char *pin; /* secret memory; NULL once the HSM is open */
 };
 
 /*

@@ -15,9 +15,9 @@ int
 cmd_audit_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"config", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct conf conf;
 	struct store *s = NULL;

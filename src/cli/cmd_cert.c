@@ -51,22 +51,22 @@ int
 cmd_cert_issue(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"given-name", required_argument, NULL, 'g'},
-	    {"surname", required_argument, NULL, 's'},
-	    {"cnp", required_argument, NULL, 'c'},
-	    {"email", required_argument, NULL, 'e'},
-	    {"country", required_argument, NULL, 'C'},
-	    {"years", required_argument, NULL, 'y'},
-	    {"key", required_argument, NULL, 'k'},
-	    {"id-type", required_argument, NULL, 't'},
-	    {"id-number", required_argument, NULL, 'n'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"auth-out", required_argument, NULL, 'a'},
-	    {"transactions", required_argument, NULL, 'T'},
-	    {"totp-secret-out", required_argument, NULL, 'O'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "given-name", required_argument, NULL, 'g' },
+		{ "surname", required_argument, NULL, 's' },
+		{ "cnp", required_argument, NULL, 'c' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "country", required_argument, NULL, 'C' },
+		{ "years", required_argument, NULL, 'y' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "id-type", required_argument, NULL, 't' },
+		{ "id-number", required_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "auth-out", required_argument, NULL, 'a' },
+		{ "transactions", required_argument, NULL, 'T' },
+		{ "totp-secret-out", required_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "cert issue", *totp_out = NULL;
 	long transactions = -1;
@@ -225,7 +225,8 @@ cmd_cert_issue(int argc, char **argv)
 	printf("holder %s\n", is.holder);
 	fflush(stdout);
 	ret = transactions >= 0 ? cli_credential_enrol(&core, cmd, &is, &who,
-	    transactions, totp_out) : 0;
+	                              transactions, totp_out)
+	                        : 0;
 out:
 	pki_issued_cleanup(&is);
 	cli_core_close(&core);
@@ -246,10 +247,10 @@ int
 cmd_cert_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"pem", no_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "pem", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "cert show", *data = NULL;
 	struct cli_core core;
@@ -349,10 +350,10 @@ int
 cmd_cert_revoke(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"reason", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] =
 	    "usage: pecete cert revoke --data DIR SERIAL --reason "

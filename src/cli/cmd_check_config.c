@@ -31,7 +31,7 @@ cmd_check_config(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: pecete check-config --data DIR "
-					"| -f FILE\n");
+			                "| -f FILE\n");
 			return 2;
 		}
 	}

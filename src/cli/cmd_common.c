@@ -23,7 +23,7 @@ cli_conf_load(struct conf *c, const char *data_dir, const char *path)
 
 	if (data_dir == NULL && path == NULL) {
 		fprintf(stderr, "pecete: give --data DIR (the directory made "
-				"by pecete init)\n");
+		                "by pecete init)\n");
 		memset(c, 0, sizeof(*c));
 		return 2;
 	}
@@ -44,8 +44,7 @@ cli_conf_load(struct conf *c, const char *data_dir, const char *path)
 		fprintf(stderr, "pecete: configuration: %s\n", err);
 		return 1;
 	}
-	if (c->hsm.softhsm_conf != NULL &&
-	    stat(c->hsm.softhsm_conf, &st) == 0)
+	if (c->hsm.softhsm_conf != NULL && stat(c->hsm.softhsm_conf, &st) == 0)
 		setenv("SOFTHSM2_CONF", c->hsm.softhsm_conf, 1);
 	return 0;
 }
@@ -73,8 +72,7 @@ cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
 		}
 	}
 	if (flags & CORE_HSM) {
-		rc = secret_read_file(core->conf.hsm.pin_file, 256,
-		    &core->pin);
+		rc = secret_read_file(core->conf.hsm.pin_file, 256, &core->pin);
 		if (rc != PC_OK) {
 			cli_err(cmd, "cannot read the HSM PIN file %s (%s)",
 			    core->conf.hsm.pin_file, pc_rc_str(rc));
@@ -90,7 +88,8 @@ cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
 		core->pin = NULL;
 		ERR_clear_error();
 		if (rc != PC_OK) {
-			cli_err(cmd, "cannot open HSM token \"%s\" with %s (%s)",
+			cli_err(cmd,
+			    "cannot open HSM token \"%s\" with %s (%s)",
 			    core->conf.hsm.token_label, core->conf.hsm.module,
 			    pc_rc_str(rc));
 			return 1;
@@ -98,11 +97,12 @@ cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
 		pki_keysrc_hsm(&core->keysrc, core->hsm);
 	}
 	if ((flags & CORE_PKI) == CORE_PKI) {
-		rc = pki_open(&core->conf, core->store, &core->keysrc,
-		    &core->pki);
+		rc = pki_open(
+		    &core->conf, core->store, &core->keysrc, &core->pki);
 		if (rc != PC_OK) {
-			cli_err(cmd, "cannot load the CA hierarchy (%s); was "
-				     "the data dir made by pecete init?",
+			cli_err(cmd,
+			    "cannot load the CA hierarchy (%s); was "
+			    "the data dir made by pecete init?",
 			    pc_rc_str(rc));
 			return 1;
 		}

@@ -128,8 +128,10 @@ cli_credential_enrol(struct cli_core *core, const char *cmd,
 			rc = PC_EAUTH;
 	}
 	if (rc != PC_OK) {
-		cli_err(cmd, "cannot enrol the holder's TOTP through the "
-		    "signer (%s)", pc_rc_str(rc));
+		cli_err(cmd,
+		    "cannot enrol the holder's TOTP through the "
+		    "signer (%s)",
+		    pc_rc_str(rc));
 		goto out;
 	}
 	rc = file_write_atomic(totp_out, r.secret, strlen(r.secret), 0600);
@@ -156,8 +158,9 @@ cli_credential_show(struct cli_core *core, const char *serial)
 		return;
 	if (store_credential_get(db, serial, &cr) == PC_OK &&
 	    store_signature_count(db, serial, STORE_SIG_KIND_SIGN, &n) ==
-	    PC_OK && store_signature_count(db, serial,
-	    STORE_SIG_KIND_TIMESTAMP, &t) == PC_OK) {
+	        PC_OK &&
+	    store_signature_count(db, serial, STORE_SIG_KIND_TIMESTAMP, &t) ==
+	        PC_OK) {
 		printf("%-11s %lld\n", "transactions",
 		    (long long)cr.transactions_left);
 		printf("%-11s %lld\n", "signatures", (long long)n);

@@ -180,15 +180,17 @@ cmd_init(int argc, char **argv)
 		return 1;
 	}
 	if (stat(p.conf, &sb) == 0) {
-		cli_err("init", "%s is already initialised (%s exists); "
-				"use another directory",
+		cli_err("init",
+		    "%s is already initialised (%s exists); "
+		    "use another directory",
 		    absdir, p.conf);
 		return 1;
 	}
 	if (stat(p.hsm_dir, &sb) == 0 || stat(p.db, &sb) == 0) {
-		cli_err("init", "%s holds leftovers of another init (hsm/ or "
-				"pecete.db); remove them or use another "
-				"directory",
+		cli_err("init",
+		    "%s holds leftovers of another init (hsm/ or "
+		    "pecete.db); remove them or use another "
+		    "directory",
 		    absdir);
 		return 1;
 	}
@@ -202,7 +204,7 @@ cmd_init(int argc, char **argv)
 		if (strncmp(public_url, "http://", 7) != 0 &&
 		    strncmp(public_url, "https://", 8) != 0) {
 			cli_err("init", "--public-url must start with http:// "
-					"or https://");
+			                "or https://");
 			ret = 2;
 			goto out;
 		}
@@ -212,24 +214,24 @@ cmd_init(int argc, char **argv)
 			goto out;
 		/* Trailing slashes would double in URLs. */
 		while (strlen(conf.server.public_url) > 8 &&
-		    conf.server.public_url[strlen(conf.server.public_url) - 1] ==
-			'/')
-			conf.server.public_url[strlen(conf.server.public_url) -
-			    1] = '\0';
+		       conf.server.public_url[strlen(conf.server.public_url) -
+		                              1] == '/')
+			conf.server
+			    .public_url[strlen(conf.server.public_url) - 1] =
+			    '\0';
 	}
 	if (dev)
 		conf.server.dev_mode = true;
 
 	made_something = true;
 	if (mkdir(p.files, 0700) != 0 && errno != EEXIST) {
-		cli_err("init", "cannot create %s: %s", p.files,
-		    strerror(errno));
+		cli_err(
+		    "init", "cannot create %s: %s", p.files, strerror(errno));
 		goto out;
 	}
 	/* A SoftHSM token store of our own, unless another module is set. */
 	if (strstr(conf.hsm.module, "softhsm") != NULL) {
-		if (mkdir(p.hsm_dir, 0700) != 0 ||
-		    mkdir(p.tokens, 0700) != 0) {
+		if (mkdir(p.hsm_dir, 0700) != 0 || mkdir(p.tokens, 0700) != 0) {
 			cli_err("init", "cannot create %s: %s", p.tokens,
 			    strerror(errno));
 			goto out;
@@ -242,9 +244,9 @@ cmd_init(int argc, char **argv)
 		    "log.level = ERROR\n"
 		    "slots.removable = false\n",
 		    p.tokens);
-		rc = buf_ok(&sh) ? file_write_atomic(p.softhsm_conf, sh.data,
-					sh.len, 0600)
-				 : PC_ENOMEM;
+		rc = buf_ok(&sh) ? file_write_atomic(
+		                       p.softhsm_conf, sh.data, sh.len, 0600)
+		                 : PC_ENOMEM;
 		buf_cleanup(&sh);
 		if (rc != PC_OK) {
 			cli_err("init", "cannot write %s", p.softhsm_conf);
@@ -269,8 +271,8 @@ cmd_init(int argc, char **argv)
 
 		rc = tk != NULL ? rnd_hex(32, tk) : PC_ENOMEM;
 		if (rc == PC_OK)
-			rc = file_write_atomic(p.totp_key, tk, strlen(tk),
-			    0600);
+			rc =
+			    file_write_atomic(p.totp_key, tk, strlen(tk), 0600);
 		if (tk != NULL)
 			secret_free(tk, 65);
 		if (rc != PC_OK) {
@@ -286,8 +288,8 @@ cmd_init(int argc, char **argv)
 
 		rc = sk != NULL ? rnd_hex(32, sk) : PC_ENOMEM;
 		if (rc == PC_OK)
-			rc = file_write_atomic(p.sandbox_key, sk, strlen(sk),
-			    0600);
+			rc = file_write_atomic(
+			    p.sandbox_key, sk, strlen(sk), 0600);
 		if (sk != NULL)
 			secret_free(sk, 65);
 		if (rc != PC_OK) {
@@ -299,8 +301,8 @@ cmd_init(int argc, char **argv)
 	}
 	free(conf.hsm.pin_file);
 	conf.hsm.pin_file = strdup(p.pin);
-	rc = hsm_token_create(conf.hsm.module, conf.hsm.token_label, so_pin,
-	    pin);
+	rc = hsm_token_create(
+	    conf.hsm.module, conf.hsm.token_label, so_pin, pin);
 	if (rc != PC_OK) {
 		cli_err("init", "cannot create HSM token \"%s\" with %s (%s)",
 		    conf.hsm.token_label, conf.hsm.module, pc_rc_str(rc));
@@ -339,8 +341,8 @@ cmd_init(int argc, char **argv)
 		struct db *db;
 
 		if (store_acquire(st, &db) == PC_OK) {
-			store_audit_append(db, "cli", "init",
-			    "data dir initialised");
+			store_audit_append(
+			    db, "cli", "init", "data dir initialised");
 			store_release(st, db);
 		}
 	}
@@ -369,8 +371,8 @@ out:
 		secret_free(so_pin, 2 * INIT_PIN_BYTES + 1);
 	if (ret != 0 && made_something) {
 		init_undo(&p);
-		fprintf(stderr, "pecete init: nothing was kept in %s\n",
-		    absdir);
+		fprintf(
+		    stderr, "pecete init: nothing was kept in %s\n", absdir);
 	}
 	conf_free(&conf);
 	return ret;

@@ -65,7 +65,8 @@ notify_test_read(struct notify_test_files *f)
 
 	for (i = 0; i < f->n; i++) {
 		buf_init(&f->data[i], NOTIFY_ATT_BYTES_MAX + 1);
-		rc = file_read(f->path[i], NOTIFY_ATT_BYTES_MAX + 1, &f->data[i]);
+		rc = file_read(
+		    f->path[i], NOTIFY_ATT_BYTES_MAX + 1, &f->data[i]);
 		if (rc == PC_ELIMIT) {
 			cli_err("notify test",
 			    "%s: larger than %d bytes, the limit of one "
@@ -115,15 +116,15 @@ int
 cmd_notify_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"email", required_argument, NULL, 'e'},
-	    {"sms", required_argument, NULL, 's'},
-	    {"lang", required_argument, NULL, 'l'},
-	    {"once", no_argument, NULL, 'o'},
-	    {"queue-only", no_argument, NULL, 'q'},
-	    {"wait", required_argument, NULL, 'w'},
-	    {"attach", required_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "sms", required_argument, NULL, 's' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "queue-only", no_argument, NULL, 'q' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "attach", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
 	};
 	static struct notify_test_files files;
 	struct cli_core core;

@@ -14,10 +14,10 @@ int
 cmd_pki_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] =
 	    "usage: pecete pki export --data DIR --out DIR\n";
@@ -87,14 +87,14 @@ int
 cmd_pki_crl(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"ca", required_argument, NULL, 'c'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "ca", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] = "usage: pecete pki crl --data DIR "
-				    "[--ca root|issuing] [--out FILE]\n";
+	                            "[--ca root|issuing] [--out FILE]\n";
 	const char *cmd = "pki crl", *data = NULL, *ca = "root", *out = NULL;
 	struct cli_core core;
 	struct buf der;
@@ -136,7 +136,7 @@ cmd_pki_crl(int argc, char **argv)
 	if (rc != PC_OK) {
 		cli_err(cmd, "cannot make the %s CRL (%s)", ca, pc_rc_str(rc));
 	} else if (out != NULL &&
-	    file_write_atomic(out, der.data, der.len, 0644) != PC_OK) {
+	           file_write_atomic(out, der.data, der.len, 0644) != PC_OK) {
 		cli_err(cmd, "cannot write %s", out);
 	} else {
 		printf("new %s CRL (%zu bytes)%s%s\n", ca, der.len,

@@ -57,15 +57,15 @@ serve_jobs_run(void *arg)
 		{
 			struct shop_rate rate;
 
-			if (shop_rate_today(j->app->conf, j->app->store,
-				&rate) != PC_OK)
+			if (shop_rate_today(
+			        j->app->conf, j->app->store, &rate) != PC_OK)
 				log_warnx("jobs: no EUR rate available");
 		}
 		pthread_mutex_lock(&j->mu);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += SERVE_JOB_PERIOD_S;
 		while (!j->stop &&
-		    pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
+		       pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
 			;
 	}
 	pthread_mutex_unlock(&j->mu);
@@ -76,7 +76,7 @@ static void
 serve_usage(void)
 {
 	fprintf(stderr, "usage: pecete serve --data DIR [--listen HOST:PORT] "
-			"[--config FILE]\n");
+	                "[--config FILE]\n");
 }
 
 int
@@ -153,8 +153,8 @@ cmd_serve(int argc, char **argv)
 	}
 	if (signer_client_ping(app.signer) != PC_OK) {
 		cli_err("serve", "the signer process does not answer; see "
-				 "its log lines above (HSM PIN file, token "
-				 "label, module path)");
+		                 "its log lines above (HSM PIN file, token "
+		                 "label, module path)");
 		goto out;
 	}
 	rc = store_open(conf.store.url, (unsigned)conf.store.pool, &app.store);
@@ -170,8 +170,9 @@ cmd_serve(int argc, char **argv)
 	signer_client_keysrc(app.signer, &ks);
 	rc = pki_open(&conf, app.store, &ks, &app.pki);
 	if (rc != PC_OK) {
-		cli_err("serve", "cannot load the CA hierarchy (%s); was %s "
-				 "made by pecete init?",
+		cli_err("serve",
+		    "cannot load the CA hierarchy (%s); was %s "
+		    "made by pecete init?",
 		    pc_rc_str(rc), dir);
 		goto out;
 	}
@@ -268,7 +269,7 @@ cmd_signer_run(int argc, char **argv)
 			break;
 		case 'n':
 			if (str_to_u64(str_from(optarg), SIGNER_CHANNELS_MAX,
-				&n) != PC_OK)
+			        &n) != PC_OK)
 				return 2;
 			break;
 		default:

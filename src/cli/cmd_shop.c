@@ -79,22 +79,22 @@ static int
 shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"code", required_argument, NULL, 'c'},
-	    {"name", required_argument, NULL, 'n'},
-	    {"years", required_argument, NULL, 'y'},
-	    {"transactions", required_argument, NULL, 't'},
-	    {"net-cents", required_argument, NULL, 'e'},
-	    {"description", required_argument, NULL, 'D'},
-	    {"inactive", no_argument, NULL, 'i'},
-	    {"sort", required_argument, NULL, 's'},
-	    {"percent", required_argument, NULL, 'p'},
-	    {"fixed", required_argument, NULL, 'x'},
-	    {"from", required_argument, NULL, 'F'},
-	    {"to", required_argument, NULL, 'T'},
-	    {"max-uses", required_argument, NULL, 'm'},
-	    {"packages", required_argument, NULL, 'P'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "code", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "years", required_argument, NULL, 'y' },
+		{ "transactions", required_argument, NULL, 't' },
+		{ "net-cents", required_argument, NULL, 'e' },
+		{ "description", required_argument, NULL, 'D' },
+		{ "inactive", no_argument, NULL, 'i' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "percent", required_argument, NULL, 'p' },
+		{ "fixed", required_argument, NULL, 'x' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "max-uses", required_argument, NULL, 'm' },
+		{ "packages", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct store_package pk;
 	struct store_promo pr;
@@ -112,15 +112,33 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'c': code = optarg; break;
-		case 'n': pk.name = optarg; break;
-		case 'y': pk.years = num(optarg, &ok); break;
-		case 't': pk.transactions = num(optarg, &ok); break;
-		case 'e': pk.net_cents = num(optarg, &ok); break;
-		case 'D': pk.description = optarg; break;
-		case 'i': pk.active = false; break;
-		case 's': pk.sort = num(optarg, &ok); break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'c':
+			code = optarg;
+			break;
+		case 'n':
+			pk.name = optarg;
+			break;
+		case 'y':
+			pk.years = num(optarg, &ok);
+			break;
+		case 't':
+			pk.transactions = num(optarg, &ok);
+			break;
+		case 'e':
+			pk.net_cents = num(optarg, &ok);
+			break;
+		case 'D':
+			pk.description = optarg;
+			break;
+		case 'i':
+			pk.active = false;
+			break;
+		case 's':
+			pk.sort = num(optarg, &ok);
+			break;
 		case 'p':
 			pr.kind = (char *)SHOP_PROMO_PERCENT;
 			pr.value = num(optarg, &ok);
@@ -130,11 +148,21 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 			pr.kind = (char *)SHOP_PROMO_FIXED;
 			pr.value = num(optarg, &ok);
 			break;
-		case 'F': from = optarg; break;
-		case 'T': to = optarg; break;
-		case 'm': pr.max_uses = num(optarg, &ok); break;
-		case 'P': pr.packages = optarg; break;
-		default: ok = false; break;
+		case 'F':
+			from = optarg;
+			break;
+		case 'T':
+			to = optarg;
+			break;
+		case 'm':
+			pr.max_uses = num(optarg, &ok);
+			break;
+		case 'P':
+			pr.packages = optarg;
+			break;
+		default:
+			ok = false;
+			break;
 		}
 	}
 	if (optind != argc || dir == NULL)
@@ -142,9 +170,9 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 	if ((what == PKG_SET || what == PROMO_ADD || what == PROMO_DISABLE) &&
 	    (code == NULL || strlen(code) > STORE_CODE_MAX || code[0] == '\0'))
 		ok = false;
-	if (what == PKG_SET && (pk.name == NULL || pk.description == NULL ||
-				   pk.years < 1 || pk.transactions < 1 ||
-				   pk.net_cents < 1))
+	if (what == PKG_SET &&
+	    (pk.name == NULL || pk.description == NULL || pk.years < 1 ||
+	        pk.transactions < 1 || pk.net_cents < 1))
 		ok = false;
 	if (what == PROMO_ADD) {
 		pr.valid_from = day(from);
@@ -154,8 +182,9 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 		pr.valid_to += 86400; /* through the end of that day */
 	}
 	if (!ok) {
-		fprintf(stderr, "usage: pecete %s --data DIR ... (see "
-				"docs/operations.md, \"Payments\")\n",
+		fprintf(stderr,
+		    "usage: pecete %s --data DIR ... (see "
+		    "docs/operations.md, \"Payments\")\n",
 		    name);
 		return 2;
 	}
@@ -174,16 +203,16 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 		snprintf(pk.code, sizeof(pk.code), "%s", code);
 		rc = store_shop_package_put(db, &pk);
 		if (rc == PC_OK)
-			rc = store_audit_append(db, "cli", "shop.package.set",
-			    code);
+			rc = store_audit_append(
+			    db, "cli", "shop.package.set", code);
 		break;
 	case PROMO_ADD:
 		snprintf(pr.code, sizeof(pr.code), "%s", code);
 		pr.created_at = clock_now();
 		rc = store_shop_promo_add(db, &pr);
 		if (rc == PC_OK)
-			rc = store_audit_append(db, "cli", "shop.promo.add",
-			    code);
+			rc = store_audit_append(
+			    db, "cli", "shop.promo.add", code);
 		break;
 	case PROMO_LIST:
 		rc = store_shop_promo_each(db, promo_print, NULL);
@@ -191,8 +220,8 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 	case PROMO_DISABLE:
 		rc = store_shop_promo_disable(db, code);
 		if (rc == PC_OK)
-			rc = store_audit_append(db, "cli",
-			    "shop.promo.disable", code);
+			rc = store_audit_append(
+			    db, "cli", "shop.promo.disable", code);
 		break;
 	}
 fail:
@@ -204,8 +233,8 @@ fail:
 		cli_err(name, "failed (%s)", pc_rc_str(rc));
 	else
 		ret = 0;
-	if (ret == 0 && (what == PKG_SET || what == PROMO_ADD ||
-			    what == PROMO_DISABLE))
+	if (ret == 0 &&
+	    (what == PKG_SET || what == PROMO_ADD || what == PROMO_DISABLE))
 		printf("%s: %s done\n", name, code);
 out:
 	if (db != NULL)
@@ -219,10 +248,11 @@ int
 cmd_shop_package(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return shop_run(argc - 1, argv + 1, PKG_LIST,
-		    "shop package list");
+		return shop_run(
+		    argc - 1, argv + 1, PKG_LIST, "shop package list");
 	if (argc >= 2 && strcmp(argv[1], "set") == 0)
-		return shop_run(argc - 1, argv + 1, PKG_SET, "shop package set");
+		return shop_run(
+		    argc - 1, argv + 1, PKG_SET, "shop package set");
 	fprintf(stderr, "usage: pecete shop package list|set --data DIR ...\n");
 	return 2;
 }
@@ -231,13 +261,14 @@ int
 cmd_shop_promo(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return shop_run(argc - 1, argv + 1, PROMO_ADD, "shop promo add");
+		return shop_run(
+		    argc - 1, argv + 1, PROMO_ADD, "shop promo add");
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return shop_run(argc - 1, argv + 1, PROMO_LIST,
-		    "shop promo list");
+		return shop_run(
+		    argc - 1, argv + 1, PROMO_LIST, "shop promo list");
 	if (argc >= 2 && strcmp(argv[1], "disable") == 0)
-		return shop_run(argc - 1, argv + 1, PROMO_DISABLE,
-		    "shop promo disable");
+		return shop_run(
+		    argc - 1, argv + 1, PROMO_DISABLE, "shop promo disable");
 	fprintf(stderr,
 	    "usage: pecete shop promo add|list|disable --data DIR ...\n");
 	return 2;

@@ -29,13 +29,13 @@ int
 cmd_shop_doc(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"kind", required_argument, NULL, 'k'},
-	    {"sample", no_argument, NULL, 's'},
-	    {"company", no_argument, NULL, 'c'},
-	    {"terms", required_argument, NULL, 't'},
-	    {"lang", required_argument, NULL, 'l'},
-	    {"out", required_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0},
+		{ "kind", required_argument, NULL, 'k' },
+		{ "sample", no_argument, NULL, 's' },
+		{ "company", no_argument, NULL, 'c' },
+		{ "terms", required_argument, NULL, 't' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *kind = NULL, *lang = "ro", *out = NULL, *version = NULL;
 	const char *terms = SHOP_DOC_TERMS_SIGNING;
@@ -86,7 +86,7 @@ cmd_shop_doc(int argc, char **argv)
 		seller.seller_name = "Pecete Servicii de Încredere S.R.L.";
 		seller.seller_cui = "RO18547290";
 		seller.seller_address = "Str. Mărășești nr. 7, București, "
-		    "sector 4, România";
+		                        "sector 4, România";
 		seller.seller_reg = "J40/1234/2020";
 		rc = shop_doc_invoice(&o, &seller, lang, &pdf);
 	} else if (strcmp(kind, "terms") == 0) {
@@ -105,7 +105,8 @@ cmd_shop_doc(int argc, char **argv)
 		return 1;
 	}
 	printf("%s: %zu bytes%s%s\n", out, pdf.len,
-	    version != NULL ? ", version " : "", version != NULL ? version : "");
+	    version != NULL ? ", version " : "",
+	    version != NULL ? version : "");
 	buf_cleanup(&pdf);
 	return 0;
 }

@@ -31,11 +31,32 @@
 #define SECRET_FILE_MAX 1024
 
 enum {
-	OPT_P12 = 256, OPT_PASS_FILE, OPT_P11_MODULE, OPT_P11_KEY,
-	OPT_P11_TOKEN, OPT_PIN_FILE, OPT_SIGNER_CERT, OPT_DATA, OPT_CERT,
-	OPT_OTP, OPT_FORMAT, OPT_LEVEL, OPT_TSA, OPT_VISIBLE, OPT_FIELD,
-	OPT_REASON, OPT_LOCATION, OPT_LANG, OPT_HASH, OPT_LOCK, OPT_OUT_DIR,
-	OPT_MAX_SIZE, OPT_CONTENT, OPT_TRUST, OPT_NO_OCSP, OPT_OTP_FILE,
+	OPT_P12 = 256,
+	OPT_PASS_FILE,
+	OPT_P11_MODULE,
+	OPT_P11_KEY,
+	OPT_P11_TOKEN,
+	OPT_PIN_FILE,
+	OPT_SIGNER_CERT,
+	OPT_DATA,
+	OPT_CERT,
+	OPT_OTP,
+	OPT_FORMAT,
+	OPT_LEVEL,
+	OPT_TSA,
+	OPT_VISIBLE,
+	OPT_FIELD,
+	OPT_REASON,
+	OPT_LOCATION,
+	OPT_LANG,
+	OPT_HASH,
+	OPT_LOCK,
+	OPT_OUT_DIR,
+	OPT_MAX_SIZE,
+	OPT_CONTENT,
+	OPT_TRUST,
+	OPT_NO_OCSP,
+	OPT_OTP_FILE,
 };
 
 static const struct option sign_longopts[] = {
@@ -69,7 +90,7 @@ struct sign_args {
 	const char *p12, *pass_file;
 	const char *p11_module, *p11_key, *p11_token, *pin_file, *signer_cert;
 	const char *data, *cert, *otp_file;
-	char *otp;		/* secret memory; the argv copy is wiped */
+	char *otp; /* secret memory; the argv copy is wiped */
 	const char *format;
 	const char *out_dir;
 };
@@ -119,31 +140,31 @@ signer_load(const char *cmd, const struct sign_args *a,
 
 	if (a->p12 != NULL) {
 		if (a->pass_file != NULL) {
-			rc = secret_read_file(a->pass_file, SECRET_FILE_MAX,
-			    &secret);
+			rc = secret_read_file(
+			    a->pass_file, SECRET_FILE_MAX, &secret);
 			if (rc != PC_OK) {
 				cli_err(cmd, "cannot read the password file %s",
 				    a->pass_file);
 				return rc;
 			}
 		}
-		rc = sign_signer_p12(a->p12, secret != NULL ? secret : "", out,
-		    err);
+		rc = sign_signer_p12(
+		    a->p12, secret != NULL ? secret : "", out, err);
 	} else if (a->p11_module != NULL) {
 		if (a->p11_key == NULL || a->pin_file == NULL ||
 		    a->signer_cert == NULL) {
 			cli_err(cmd, "--pkcs11-module needs --pkcs11-key, "
-			    "--pin-file and --signer-cert");
+			             "--pin-file and --signer-cert");
 			return PC_EINVAL;
 		}
 		rc = secret_read_file(a->pin_file, SECRET_FILE_MAX, &secret);
 		if (rc != PC_OK) {
-			cli_err(cmd, "cannot read the PIN file %s",
-			    a->pin_file);
+			cli_err(
+			    cmd, "cannot read the PIN file %s", a->pin_file);
 			return rc;
 		}
-		rc = sign_signer_pkcs11(a->p11_module, a->p11_token,
-		    a->p11_key, secret, a->signer_cert, out, err);
+		rc = sign_signer_pkcs11(a->p11_module, a->p11_token, a->p11_key,
+		    secret, a->signer_cert, out, err);
 	} else {
 		cli_err(cmd, "give a key: --p12, --pkcs11-module or --data");
 		return PC_EINVAL;
@@ -209,7 +230,7 @@ sad_batch_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
 		b->mech = mech;
 		b->md_nid = md_nid;
 		b->n++;
-		return PC_ESTATE;	/* collected: stop this input here */
+		return PC_ESTATE; /* collected: stop this input here */
 	}
 	if (b->pos >= b->rep.n || hlen != b->hlen ||
 	    memcmp(b->hashes[b->pos], hash, hlen) != 0) {
@@ -253,8 +274,10 @@ sad_signer(struct cli_core *core, const char *cmd, const char *serial,
 	cert = cert_load(db, serial, &c);
 	if (cert == NULL || c.kind == NULL ||
 	    strcmp(c.kind, CERT_KIND_SIGN) != 0) {
-		cli_err(cmd, "credential_unknown: no signing certificate with "
-		    "serial %s", serial);
+		cli_err(cmd,
+		    "credential_unknown: no signing certificate with "
+		    "serial %s",
+		    serial);
 		rc = PC_ENOTFOUND;
 		goto out;
 	}
@@ -323,7 +346,7 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	memset(&core, 0, sizeof(core));
 	if (a->cert == NULL || a->otp == NULL) {
 		cli_err(cmd, "--data needs --cert SERIAL and --otp CODE (or "
-		    "--otp-file F)");
+		             "--otp-file F)");
 		status = 2;
 		goto out;
 	}
@@ -341,21 +364,23 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	if (cli_core_open(&core, cmd, a->data, CORE_STORE) != 0)
 		goto out;
 	if (o->level == SIGN_LEVEL_BT && o->tsa_url == NULL) {
-		snprintf(tsa, sizeof(tsa), "%s/tsa", core.conf.server.public_url);
+		snprintf(
+		    tsa, sizeof(tsa), "%s/tsa", core.conf.server.public_url);
 		o->tsa_url = tsa;
 	}
 	if (o->now == 0)
-		o->now = clock_now();	/* the same in both passes */
+		o->now = clock_now(); /* the same in both passes */
 	rc = sad_signer(&core, cmd, serial, b, &s);
 	if (rc != PC_OK)
 		goto out;
 
 	/* Step 1: intake checks, the PDFs' updates and each hash to sign. */
 	for (i = 0; i < ninputs; i++) {
-		cades[i] = a->format != NULL ? strcmp(a->format, "cades") == 0 :
-		    !is_pdf(inputs[i]);
-		dst[i] = out1 != NULL ? strdup(out1) :
-		    out_name(a->out_dir, inputs[i], cades[i]);
+		cades[i] = a->format != NULL ? strcmp(a->format, "cades") == 0
+		                             : !is_pdf(inputs[i]);
+		dst[i] = out1 != NULL
+		             ? strdup(out1)
+		             : out_name(a->out_dir, inputs[i], cades[i]);
 		if (dst[i] == NULL)
 			goto out;
 		memset(&err, 0, sizeof(err));
@@ -363,15 +388,16 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 		if (cades[i]) {
 			rc = sign_cades_file(s, o, inputs[i], dst[i], &err);
 		} else {
-			rc = sign_pades_begin(s, o, inputs[i], dst[i], &jobs[i],
-			    &err);
+			rc = sign_pades_begin(
+			    s, o, inputs[i], dst[i], &jobs[i], &err);
 			if (rc == PC_OK)
 				rc = sign_pades_finish(jobs[i], s, &err);
 		}
 		if (b->n != before + 1) {
 			cli_err(cmd, "%s: %s: %s (nothing was signed)",
-			    inputs[i], err.code != NULL ? err.code :
-			    pc_rc_str(rc), err.msg);
+			    inputs[i],
+			    err.code != NULL ? err.code : pc_rc_str(rc),
+			    err.msg);
 			goto out;
 		}
 	}
@@ -389,25 +415,26 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	req.md_nid = b->md_nid;
 	req.timestamps = o->level == SIGN_LEVEL_BT ? b->n : 0;
 	req.n = b->n;
-	req.hashes = (const uint8_t (*)[SIGNER_HASH_MAX])b->hashes;
+	req.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])b->hashes;
 	req.hlen = b->hlen;
 	rc = signer_client_sign_user(sc, &req, &b->rep);
 	signer_client_stop(sc);
 	sc = NULL;
 	if (rc != PC_OK || b->rep.result != USER_R_OK) {
 		cli_err(cmd, "%s: %s (nothing was signed)",
-		    signer_user_result_code(rc != PC_OK ? USER_R_SIGN_FAILED :
-		    b->rep.result),
-		    rc != PC_OK ? pc_rc_str(rc) :
-		    b->rep.result == USER_R_TOTP_LOCKED ?
-		    "too many wrong codes; try again later" :
-		    b->rep.result == USER_R_QUOTA ?
-		    "not enough transactions left for this batch" :
-		    b->rep.result == USER_R_CERT_EXPIRED ?
-		    "the certificate has expired; request a new one" :
-		    b->rep.result == USER_R_CERT_REVOKED ?
-		    "the certificate is revoked" :
-		    "the code was refused; wait for a new code and retry");
+		    signer_user_result_code(
+		        rc != PC_OK ? USER_R_SIGN_FAILED : b->rep.result),
+		    rc != PC_OK ? pc_rc_str(rc)
+		    : b->rep.result == USER_R_TOTP_LOCKED
+		        ? "too many wrong codes; try again later"
+		    : b->rep.result == USER_R_QUOTA
+		        ? "not enough transactions left for this batch"
+		    : b->rep.result == USER_R_CERT_EXPIRED
+		        ? "the certificate has expired; request a new one"
+		    : b->rep.result == USER_R_CERT_REVOKED
+		        ? "the certificate is revoked"
+		        : "the code was refused; wait for a new code and "
+		          "retry");
 		goto out;
 	}
 
@@ -416,12 +443,14 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	status = 0;
 	for (i = 0; i < ninputs; i++) {
 		memset(&err, 0, sizeof(err));
-		rc = cades[i] ? sign_cades_file(s, o, inputs[i], dst[i], &err) :
-		    sign_pades_finish(jobs[i], s, &err);
+		rc = cades[i] ? sign_cades_file(s, o, inputs[i], dst[i], &err)
+		              : sign_pades_finish(jobs[i], s, &err);
 		if (rc != PC_OK) {
-			cli_err(cmd, "%s: %s: %s", inputs[i], err.code != NULL ?
-			    err.code : pc_rc_str(rc), err.msg);
-			if (err.code != NULL && strcmp(err.code, "tsa_failed") == 0)
+			cli_err(cmd, "%s: %s: %s", inputs[i],
+			    err.code != NULL ? err.code : pc_rc_str(rc),
+			    err.msg);
+			if (err.code != NULL &&
+			    strcmp(err.code, "tsa_failed") == 0)
 				sad_tsa_failed(&core, serial, inputs[i]);
 			status = 1;
 			if (b->mismatch)
@@ -435,7 +464,7 @@ out:
 	signer_user_reply_cleanup(&b->rep);
 	sign_signer_free(s);
 	for (i = 0; i < ninputs; i++) {
-		sign_pades_job_free(jobs[i]);	/* unfinished: no output */
+		sign_pades_job_free(jobs[i]); /* unfinished: no output */
 		free(dst[i]);
 	}
 	free(jobs);
@@ -466,15 +495,33 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", sign_longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_P12: a.p12 = optarg; break;
-		case OPT_PASS_FILE: a.pass_file = optarg; break;
-		case OPT_P11_MODULE: a.p11_module = optarg; break;
-		case OPT_P11_KEY: a.p11_key = optarg; break;
-		case OPT_P11_TOKEN: a.p11_token = optarg; break;
-		case OPT_PIN_FILE: a.pin_file = optarg; break;
-		case OPT_SIGNER_CERT: a.signer_cert = optarg; break;
-		case OPT_DATA: a.data = optarg; break;
-		case OPT_CERT: a.cert = optarg; break;
+		case OPT_P12:
+			a.p12 = optarg;
+			break;
+		case OPT_PASS_FILE:
+			a.pass_file = optarg;
+			break;
+		case OPT_P11_MODULE:
+			a.p11_module = optarg;
+			break;
+		case OPT_P11_KEY:
+			a.p11_key = optarg;
+			break;
+		case OPT_P11_TOKEN:
+			a.p11_token = optarg;
+			break;
+		case OPT_PIN_FILE:
+			a.pin_file = optarg;
+			break;
+		case OPT_SIGNER_CERT:
+			a.signer_cert = optarg;
+			break;
+		case OPT_DATA:
+			a.data = optarg;
+			break;
+		case OPT_CERT:
+			a.cert = optarg;
+			break;
 		case OPT_OTP:
 			/* Out of argv (and /proc/PID/cmdline) at once. */
 			secret_strfree(a.otp);
@@ -484,15 +531,33 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 			if (a.otp == NULL)
 				return 1;
 			break;
-		case OPT_OTP_FILE: a.otp_file = optarg; break;
-		case OPT_FORMAT: a.format = optarg; break;
-		case OPT_OUT_DIR: a.out_dir = optarg; break;
-		case OPT_TSA: o.tsa_url = optarg; break;
-		case OPT_FIELD: o.field = optarg; break;
-		case OPT_REASON: o.reason = optarg; break;
-		case OPT_LOCATION: o.location = optarg; break;
-		case OPT_LOCK: o.lock = true; break;
-		case OPT_MAX_SIZE: o.max_size = strtoll(optarg, NULL, 10); break;
+		case OPT_OTP_FILE:
+			a.otp_file = optarg;
+			break;
+		case OPT_FORMAT:
+			a.format = optarg;
+			break;
+		case OPT_OUT_DIR:
+			a.out_dir = optarg;
+			break;
+		case OPT_TSA:
+			o.tsa_url = optarg;
+			break;
+		case OPT_FIELD:
+			o.field = optarg;
+			break;
+		case OPT_REASON:
+			o.reason = optarg;
+			break;
+		case OPT_LOCATION:
+			o.location = optarg;
+			break;
+		case OPT_LOCK:
+			o.lock = true;
+			break;
+		case OPT_MAX_SIZE:
+			o.max_size = strtoll(optarg, NULL, 10);
+			break;
 		case OPT_LEVEL:
 			if (strcmp(optarg, "B-B") == 0) {
 				o.level = SIGN_LEVEL_BB;
@@ -518,7 +583,7 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 			if (o.md_nid != NID_sha256 && o.md_nid != NID_sha384 &&
 			    o.md_nid != NID_sha512) {
 				cli_err(argv[0], "--hash is SHA256, SHA384 or "
-				    "SHA512");
+				                 "SHA512");
 				return 2;
 			}
 			break;
@@ -579,10 +644,10 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		char *dst;
 
 		memset(&err, 0, sizeof(err));
-		cades = a.format != NULL ? strcmp(a.format, "cades") == 0 :
-		    !is_pdf(inputs[i]);
-		dst = out1 != NULL ? strdup(out1) :
-		    out_name(a.out_dir, inputs[i], cades);
+		cades = a.format != NULL ? strcmp(a.format, "cades") == 0
+		                         : !is_pdf(inputs[i]);
+		dst = out1 != NULL ? strdup(out1)
+		                   : out_name(a.out_dir, inputs[i], cades);
 		if (dst == NULL) {
 			status = 1;
 			break;
@@ -641,10 +706,17 @@ cmd_verify(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", verify_longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_CONTENT: vo.content = optarg; break;
-		case OPT_TRUST: vo.trust = optarg; break;
-		case OPT_NO_OCSP: vo.no_ocsp = true; break;
-		default: return 2;
+		case OPT_CONTENT:
+			vo.content = optarg;
+			break;
+		case OPT_TRUST:
+			vo.trust = optarg;
+			break;
+		case OPT_NO_OCSP:
+			vo.no_ocsp = true;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (argc - optind != 1) {
@@ -653,8 +725,8 @@ cmd_verify(int argc, char **argv)
 	}
 	rc = sign_verify_file(argv[optind], &vo, stdout, &ok, &err);
 	if (rc != PC_OK) {
-		cli_err(argv[0], "%s: %s", err.code != NULL ? err.code :
-		    pc_rc_str(rc), err.msg);
+		cli_err(argv[0], "%s: %s",
+		    err.code != NULL ? err.code : pc_rc_str(rc), err.msg);
 		return 1;
 	}
 	printf("%s\n", ok ? "All checks passed." : "Some checks FAILED.");

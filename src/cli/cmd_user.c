@@ -18,10 +18,10 @@ int
 cmd_user_role(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"email", required_argument, NULL, 'e'},
-	    {"role", required_argument, NULL, 'r'},
-	    {NULL, 0, NULL, 0},
+		{ "data", required_argument, NULL, 'd' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "role", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_core core;
 	struct db *db = NULL;
@@ -49,7 +49,7 @@ cmd_user_role(int argc, char **argv)
 	}
 	if (optind != argc || dir == NULL || email == NULL || role == NULL ||
 	    (strcmp(role, "user") != 0 && strcmp(role, "operator") != 0 &&
-		strcmp(role, "admin") != 0)) {
+	        strcmp(role, "admin") != 0)) {
 		fprintf(stderr, USER_ROLE_USAGE);
 		return 2;
 	}

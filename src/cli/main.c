@@ -14,7 +14,7 @@
 
 struct command {
 	const char *noun;
-	const char *verb;	/* NULL: the noun is the whole command */
+	const char *verb; /* NULL: the noun is the whole command */
 	int (*fn)(int, char **);
 	const char *help;
 };
@@ -29,8 +29,7 @@ static const struct command commands[] = {
 	{ "cert", "issue", cmd_cert_issue,
 	    "--data DIR --given-name G --surname S --cnp CNP --email E ..." },
 	{ "cert", "show", cmd_cert_show, "--data DIR SERIAL" },
-	{ "cert", "revoke", cmd_cert_revoke,
-	    "--data DIR SERIAL --reason R" },
+	{ "cert", "revoke", cmd_cert_revoke, "--data DIR SERIAL --reason R" },
 	{ "pki", "export", cmd_pki_export, "--data DIR --out DIR" },
 	{ "pki", "crl", cmd_pki_crl,
 	    "--data DIR [--ca root|issuing] [--out F]  make a CRL now" },
@@ -60,8 +59,7 @@ usage(FILE *f)
 	for (i = 0; i < PC_ARRAY_LEN(commands); i++)
 		fprintf(f, "  %s%s%s %s\n", commands[i].noun,
 		    commands[i].verb ? " " : "",
-		    commands[i].verb ? commands[i].verb : "",
-		    commands[i].help);
+		    commands[i].verb ? commands[i].verb : "", commands[i].help);
 }
 
 void

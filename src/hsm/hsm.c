@@ -427,8 +427,8 @@ hsm_token_only(const char *module, char *label, size_t n)
 	enum pc_rc rc;
 	CK_RV rv;
 
-	RETURN_VAL_IF_FAIL(module != NULL && label != NULL && n > 32,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    module != NULL && label != NULL && n > 32, PC_EINTERNAL);
 	rc = module_get(module, &m);
 	if (rc != PC_OK)
 		return rc;

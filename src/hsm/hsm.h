@@ -49,14 +49,14 @@ enum hsm_mech {
 	HSM_MECH_ECDSA,
 };
 
-#define HSM_SIG_MAX 512		/* bytes: RSA-4096 or DER ECDSA P-521 */
+#define HSM_SIG_MAX 512 /* bytes: RSA-4096 or DER ECDSA P-521 */
 #define HSM_LABEL_MAX 128
 
 struct hsm_opts {
-	const char *module;	/* path of the PKCS#11 module */
+	const char *module; /* path of the PKCS#11 module */
 	const char *token_label;
-	const char *pin;	/* user PIN (secret memory of the caller) */
-	unsigned pool;		/* sessions kept open, >= 1 */
+	const char *pin; /* user PIN (secret memory of the caller) */
+	unsigned pool;   /* sessions kept open, >= 1 */
 };
 
 /*
@@ -81,15 +81,15 @@ void hsm_close(struct hsm *h);
  * Generate a non-extractable sign-only key pair labelled label.
  * PC_EEXIST if the label is taken. OUT: *pub, the public key (free it).
  */
-enum pc_rc hsm_key_generate(struct hsm *h, enum hsm_key_type type,
-    const char *label, EVP_PKEY **pub);
+enum pc_rc hsm_key_generate(
+    struct hsm *h, enum hsm_key_type type, const char *label, EVP_PKEY **pub);
 
 /*
  * Find a private key by label (cached after the first lookup).
  * OUT: *key borrowed: owned by h, valid until hsm_close.
  */
-enum pc_rc hsm_key_find(struct hsm *h, const char *label,
-    const struct hsm_key **key);
+enum pc_rc hsm_key_find(
+    struct hsm *h, const char *label, const struct hsm_key **key);
 /* The public key (borrowed) and type of a found key. */
 EVP_PKEY *hsm_key_public(const struct hsm_key *key);
 enum hsm_key_type hsm_key_type(const struct hsm_key *key);

@@ -10,9 +10,9 @@
 #define KEY_ID_LEN 16
 
 /* DER OIDs for CKA_EC_PARAMS (namedCurve). */
-static const CK_BYTE oid_p256[] = {
-    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-static const CK_BYTE oid_p384[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+static const CK_BYTE oid_p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+	0x03, 0x01, 0x07 };
+static const CK_BYTE oid_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
 
 #define ATTR(t, p, n)                                                          \
 	do {                                                                   \
@@ -29,10 +29,10 @@ hsm_key_generate(
     struct hsm *h, enum hsm_key_type type, const char *label, EVP_PKEY **pub)
 {
 	static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-	static const CK_BYTE e65537[] = {0x01, 0x00, 0x01};
+	static const CK_BYTE e65537[] = { 0x01, 0x00, 0x01 };
 	static const CK_OBJECT_CLASS cpriv = CKO_PRIVATE_KEY;
 	static const CK_OBJECT_CLASS cpub = CKO_PUBLIC_KEY;
-	CK_MECHANISM mech = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
 	CK_ATTRIBUTE pubt[12], privt[16], *tmpl;
 	CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
 	CK_KEY_TYPE kt;

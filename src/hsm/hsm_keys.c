@@ -65,7 +65,7 @@ static enum pc_rc
 attr_get(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
     CK_ATTRIBUTE_TYPE type, uint8_t **p, size_t *len)
 {
-	CK_ATTRIBUTE a = {type, NULL, 0};
+	CK_ATTRIBUTE a = { type, NULL, 0 };
 	CK_RV rv;
 
 	*p = NULL;
@@ -306,7 +306,7 @@ hsm_key_find(struct hsm *h, const char *label, const struct hsm_key **key)
 {
 	CK_OBJECT_HANDLE priv, pubobj;
 	CK_KEY_TYPE kt;
-	CK_ATTRIBUTE a = {CKA_KEY_TYPE, &kt, sizeof(kt)};
+	CK_ATTRIBUTE a = { CKA_KEY_TYPE, &kt, sizeof(kt) };
 	CK_SESSION_HANDLE s;
 	enum hsm_key_type type;
 	EVP_PKEY *pub = NULL;

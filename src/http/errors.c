@@ -40,8 +40,7 @@ http_status_for(enum pc_rc rc)
 }
 
 enum pc_rc
-http_error(struct resp *w, enum pc_rc rc, const char *code,
-    const char *message)
+http_error(struct resp *w, enum pc_rc rc, const char *code, const char *message)
 {
 	json_t *o;
 	char *s;
@@ -51,14 +50,15 @@ http_error(struct resp *w, enum pc_rc rc, const char *code,
 	if (code == NULL)
 		code = pc_rc_str(rc);
 	if (message == NULL || status == 500)
-		message = status == 500
-		    ? "Internal error; try again later. If it persists, "
-		      "tell us the request id."
+		message =
+		    status == 500
+		        ? "Internal error; try again later. If it persists, "
+		          "tell us the request id."
 		    : status == 503 ? "Service temporarily unavailable; try "
-				      "again in a moment."
-				    : "The request could not be processed.";
-	o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-	    message);
+		                      "again in a moment."
+		                    : "The request could not be processed.";
+	o = json_pack(
+	    "{s:{s:s,s:s}}", "error", "code", code, "message", message);
 	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	buf_reset(&w->body);
 	if (s != NULL)
@@ -74,8 +74,7 @@ void
 http_resp_header(struct resp *w, const char *name, const char *value)
 {
 	if (w->nheaders >= HTTP_HEADERS_MAX) {
-		log_warnx("http: too many response headers, dropped %s",
-		    name);
+		log_warnx("http: too many response headers, dropped %s", name);
 		return;
 	}
 	w->hname[w->nheaders] = name;
@@ -84,8 +83,8 @@ http_resp_header(struct resp *w, const char *name, const char *value)
 }
 
 void
-http_resp_bytes(struct resp *w, int status, const char *ctype, const void *p,
-    size_t n)
+http_resp_bytes(
+    struct resp *w, int status, const char *ctype, const void *p, size_t n)
 {
 	buf_reset(&w->body);
 	buf_append(&w->body, p, n);

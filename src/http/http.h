@@ -27,15 +27,15 @@ struct req {
 	const char *req_id;
 	const char *method;
 	const char *path;
-	const char *params[HTTP_PARAMS_MAX];	/* :name and * captures */
+	const char *params[HTTP_PARAMS_MAX]; /* :name and * captures */
 	size_t nparams;
-	const char *content_type;	/* NULL when absent */
+	const char *content_type; /* NULL when absent */
 	const char *remote_ip;
 	struct buf body;
 	struct arena arena;
 	struct app *app;
-	void *conn;		/* opaque, for http_req_header */
-	void *auth;		/* set by the authorize hook (the session) */
+	void *conn; /* opaque, for http_req_header */
+	void *auth; /* set by the authorize hook (the session) */
 };
 
 struct resp {
@@ -62,10 +62,10 @@ typedef enum pc_rc (*http_handler)(struct req *, struct resp *);
 
 struct route {
 	const char *method;
-	const char *pattern;	/* "/pki/:file"; a final "*" takes the rest */
+	const char *pattern; /* "/pki/:file"; a final "*" takes the rest */
 	http_handler handler;
 	unsigned auth;
-	size_t max_body;	/* 0: the server's default */
+	size_t max_body; /* 0: the server's default */
 };
 
 /* The table (http/routes.c). */
@@ -93,8 +93,8 @@ const char *http_req_query(struct req *r, const char *name);
  * "default-src 'none'". Set-Cookie may be given several times.
  */
 void http_resp_header(struct resp *w, const char *name, const char *value);
-void http_resp_bytes(struct resp *w, int status, const char *ctype,
-    const void *p, size_t n);
+void http_resp_bytes(
+    struct resp *w, int status, const char *ctype, const void *p, size_t n);
 void http_resp_json(struct resp *w, int status, const char *json);
 
 /*
@@ -103,8 +103,8 @@ void http_resp_json(struct resp *w, int status, const char *json);
  * the UI translates; message says what to do. Internal detail stays in
  * the log.
  */
-enum pc_rc http_error(struct resp *w, enum pc_rc rc, const char *code,
-    const char *message);
+enum pc_rc http_error(
+    struct resp *w, enum pc_rc rc, const char *code, const char *message);
 int http_status_for(enum pc_rc rc);
 
 struct http_server;
@@ -115,21 +115,21 @@ struct http_server;
  * It returns PC_OK to let the handler run, else it has filled w (e.g. 401
  * with http_error) and the handler is skipped. It may set r->auth.
  */
-typedef enum pc_rc (*http_authorize_fn)(struct req *r,
-    const struct route *route, struct resp *w);
+typedef enum pc_rc (*http_authorize_fn)(
+    struct req *r, const struct route *route, struct resp *w);
 
 struct http_opts {
-	const char *listen;	/* host:port; port 0 picks a free one */
+	const char *listen; /* host:port; port 0 picks a free one */
 	unsigned threads;
-	size_t max_body;	/* default body limit */
-	unsigned conn_timeout;	/* seconds */
+	size_t max_body;       /* default body limit */
+	unsigned conn_timeout; /* seconds */
 	struct app *app;
-	http_authorize_fn authorize;	/* NULL: every route is public */
+	http_authorize_fn authorize; /* NULL: every route is public */
 };
 
 /* Start serving. OUT: *out (http_stop), *port the bound port. */
-enum pc_rc http_start(const struct http_opts *o, struct http_server **out,
-    unsigned *port);
+enum pc_rc http_start(
+    const struct http_opts *o, struct http_server **out, unsigned *port);
 void http_stop(struct http_server *s);
 
 #endif /* PC_HTTP_H */

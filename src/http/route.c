@@ -81,12 +81,12 @@ http_route_match(const char *method, const char *path, const char **params,
 		return NULL;
 	for (i = 0; i < http_nroutes; i++) {
 		memcpy(scratch, path, len + 1);
-		if (!route_try(http_routes[i].pattern, scratch, params,
-			nparams))
+		if (!route_try(
+		        http_routes[i].pattern, scratch, params, nparams))
 			continue;
 		if (strcmp(http_routes[i].method, method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 &&
-			strcmp(http_routes[i].method, "GET") == 0)) {
+		        strcmp(http_routes[i].method, "GET") == 0)) {
 			found = &http_routes[i];
 			break;
 		}

@@ -15,7 +15,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
@@ -55,8 +54,8 @@ http_req_cookie(struct req *r, const char *name)
 const char *
 http_req_query(struct req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
-	    name);
+	return MHD_lookup_connection_value(
+	    r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 static void
@@ -116,10 +115,9 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 	log_info("req=%s %s %s %d %zu bytes %lld ms ip=%s", c->id,
 	    c->req.method,
 	    c->route != NULL && strstr(c->route->pattern, ":token") != NULL
-		? c->route->pattern
-		: c->req.path,
-	    w->status, w->body.len,
-	    (long long)(clock_mono_ms() - c->start_ms),
+	        ? c->route->pattern
+	        : c->req.path,
+	    w->status, w->body.len, (long long)(clock_mono_ms() - c->start_ms),
 	    c->req.remote_ip ? c->req.remote_ip : "-");
 	return ret;
 }
@@ -135,10 +133,10 @@ conn_ip(struct MHD_Connection *conn, struct arena *a)
 	if (ci == NULL || ci->client_addr == NULL)
 		return NULL;
 	len = ci->client_addr->sa_family == AF_INET6
-	    ? sizeof(struct sockaddr_in6)
-	    : sizeof(struct sockaddr_in);
+	          ? sizeof(struct sockaddr_in6)
+	          : sizeof(struct sockaddr_in);
 	if (getnameinfo(ci->client_addr, len, host, sizeof(host), NULL, 0,
-		NI_NUMERICHOST) != 0)
+	        NI_NUMERICHOST) != 0)
 		return NULL;
 	return arena_strdup(a, host);
 }
@@ -165,34 +163,34 @@ ctx_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
 	c->req.app = s->opts.app;
 	c->req.conn = conn;
 	c->req.method = arena_strdup(&c->req.arena, method);
-	c->req.path = arena_strndup(&c->req.arena, url,
-	    strnlen(url, HTTP_URL_MAX));
+	c->req.path =
+	    arena_strndup(&c->req.arena, url, strnlen(url, HTTP_URL_MAX));
 	c->req.remote_ip = conn_ip(conn, &c->req.arena);
-	c->req.content_type = MHD_lookup_connection_value(conn,
-	    MHD_HEADER_KIND, "Content-Type");
+	c->req.content_type =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	buf_init(&c->resp.body, 64 * 1024 * 1024);
 	c->resp.status = 500;
 	if (c->req.method == NULL || c->req.path == NULL) {
 		http_ctx_free(c);
 		return NULL;
 	}
-	c->route = http_route_match(method, c->req.path, params,
-	    &c->req.nparams, &mismatch);
+	c->route = http_route_match(
+	    method, c->req.path, params, &c->req.nparams, &mismatch);
 	if (c->route == NULL) {
 		c->not_found = !mismatch;
 		c->bad_method = mismatch;
 		c->max_body = 0;
 	} else {
 		for (i = 0; i < c->req.nparams; i++)
-			c->req.params[i] = arena_strdup(&c->req.arena,
-			    params[i]);
-		c->max_body = c->route->max_body ? c->route->max_body
-						 : s->opts.max_body;
+			c->req.params[i] =
+			    arena_strdup(&c->req.arena, params[i]);
+		c->max_body =
+		    c->route->max_body ? c->route->max_body : s->opts.max_body;
 	}
 	buf_init(&c->req.body, c->max_body);
 	/* Refuse an announced oversized body before reading it. */
-	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "Content-Length");
+	cl = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, "Content-Length");
 	if (cl != NULL) {
 		uint64_t v;
 
@@ -230,8 +228,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (*upload_data_size > 0) {
 		if (!c->too_large) {
-			buf_append(&c->req.body, upload_data,
-			    *upload_data_size);
+			buf_append(
+			    &c->req.body, upload_data, *upload_data_size);
 			if (!buf_ok(&c->req.body))
 				c->too_large = true;
 		}
@@ -250,7 +248,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		http_error(&c->resp, PC_ELIMIT, "too_large",
 		    "The request body is larger than this endpoint accepts.");
 	} else if (s->opts.authorize != NULL &&
-	    s->opts.authorize(&c->req, c->route, &c->resp) != PC_OK) {
+	           s->opts.authorize(&c->req, c->route, &c->resp) != PC_OK) {
 		/* The hook has written the refusal. */
 	} else {
 		rc = c->route->handler(&c->req, &c->resp);
@@ -275,8 +273,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 static enum pc_rc
-parse_listen(const char *listen, struct sockaddr_storage *ss,
-    socklen_t *sslen)
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen)
 {
 	struct addrinfo hints, *res = NULL;
 	char host[256];
@@ -299,8 +296,7 @@ parse_listen(const char *listen, struct sockaddr_storage *ss,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-	if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) !=
-		0 ||
+	if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) != 0 ||
 	    res == NULL)
 		return PC_EINVAL;
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -310,8 +306,7 @@ parse_listen(const char *listen, struct sockaddr_storage *ss,
 }
 
 enum pc_rc
-http_start(const struct http_opts *o, struct http_server **out,
-    unsigned *port)
+http_start(const struct http_opts *o, struct http_server **out, unsigned *port)
 {
 	struct http_server *s;
 	struct sockaddr_storage ss;
@@ -330,8 +325,8 @@ http_start(const struct http_opts *o, struct http_server **out,
 	if (s == NULL)
 		return PC_ENOMEM;
 	s->opts = *o;
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG;
+	flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,

@@ -23,17 +23,17 @@ static const struct {
 	const char *ext;
 	const char *ctype;
 } static_types[] = {
-    {".html", "text/html; charset=utf-8"},
-    {".css", "text/css; charset=utf-8"},
-    {".js", "text/javascript; charset=utf-8"},
-    {".mjs", "text/javascript; charset=utf-8"},
-    {".json", "application/json"},
-    {".svg", "image/svg+xml"},
-    {".png", "image/png"},
-    {".ico", "image/x-icon"},
-    {".woff2", "font/woff2"},
-    {".txt", "text/plain; charset=utf-8"},
-    {".webmanifest", "application/manifest+json"},
+	{ ".html", "text/html; charset=utf-8" },
+	{ ".css", "text/css; charset=utf-8" },
+	{ ".js", "text/javascript; charset=utf-8" },
+	{ ".mjs", "text/javascript; charset=utf-8" },
+	{ ".json", "application/json" },
+	{ ".svg", "image/svg+xml" },
+	{ ".png", "image/png" },
+	{ ".ico", "image/x-icon" },
+	{ ".woff2", "font/woff2" },
+	{ ".txt", "text/plain; charset=utf-8" },
+	{ ".webmanifest", "application/manifest+json" },
 };
 
 const char *
@@ -85,21 +85,21 @@ http_static_path_ok(const char *rel)
  * with a page.
  */
 static const char *const spa_pages[] = {
-    "register",
-    "activate",
-    "signin",
-    "2fa",
-    "pair",
-    "gdpr",
-    "consent",
-    "settings",
-    "password",
-    "recover",
-    "reset",
-    "phone",
-    "totp",
-    "home",
-    "shop",
+	"register",
+	"activate",
+	"signin",
+	"2fa",
+	"pair",
+	"gdpr",
+	"consent",
+	"settings",
+	"password",
+	"recover",
+	"reset",
+	"phone",
+	"totp",
+	"home",
+	"shop",
 };
 
 /*

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "base/curl_lazy.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -37,7 +36,7 @@ notify_curl_init(void)
 {
 	if (curl_lazy_load() != PC_OK)
 		log_warnx("notify: libcurl is not available; e-mail and SMS "
-			  "drivers will fail");
+		          "drivers will fail");
 }
 
 /* ---- rendering ------------------------------------------------------- */
@@ -161,7 +160,8 @@ utf8_len(const unsigned char *p)
 		c = (c << 6) | (p[i] & 0x3F);
 	}
 	/* Overlong forms, surrogates and past U+10FFFF. */
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	if ((n == 3 && c < 0x800) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
 	    (c >= 0xD800 && c <= 0xDFFF))
 		return 0;
 	/* C1 controls (U+0080..U+009F). */
@@ -342,10 +342,10 @@ outbox_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
 	return PC_OK;
 }
 
-const struct notify_driver notify_outbox_mail_driver = {
-    "outbox", NOTIFY_EMAIL, true, outbox_send};
-const struct notify_driver notify_outbox_sms_driver = {
-    "outbox", NOTIFY_SMS, true, outbox_send};
+const struct notify_driver notify_outbox_mail_driver = { "outbox", NOTIFY_EMAIL,
+	true, outbox_send };
+const struct notify_driver notify_outbox_sms_driver = { "outbox", NOTIFY_SMS,
+	true, outbox_send };
 
 static const struct notify_driver *
 driver_for(const struct conf_notify *c, enum notify_channel ch)

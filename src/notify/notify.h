@@ -56,11 +56,11 @@ enum pc_rc notify_enqueue(struct db *db, enum notify_channel ch, const char *to,
 
 /* ---- attachments (e-mail only) ------------------------------------- */
 
-#define NOTIFY_ATT_MAX 8                      /* attachments per message */
-#define NOTIFY_ATT_BYTES_MAX (5 * 1024 * 1024) /* one attachment */
+#define NOTIFY_ATT_MAX 8                        /* attachments per message */
+#define NOTIFY_ATT_BYTES_MAX (5 * 1024 * 1024)  /* one attachment */
 #define NOTIFY_ATT_TOTAL_MAX (10 * 1024 * 1024) /* all of one message */
-#define NOTIFY_ATT_NAME_MAX 100               /* bytes of a filename */
-#define NOTIFY_ATT_TYPE_MAX 100               /* bytes of a content type */
+#define NOTIFY_ATT_NAME_MAX 100                 /* bytes of a filename */
+#define NOTIFY_ATT_TYPE_MAX 100                 /* bytes of a content type */
 
 /* A file to attach; every member is borrowed (copied by the enqueue). */
 struct notify_attachment {

@@ -47,8 +47,8 @@ dev_att_json(const struct store_outbox_att *a, size_t natt)
 
 /* The attachments as a list of download links with name, type and size. */
 static void
-dev_att_html(struct buf *out, int64_t id, const struct store_outbox_att *a,
-    size_t natt)
+dev_att_html(
+    struct buf *out, int64_t id, const struct store_outbox_att *a, size_t natt)
 {
 	size_t i;
 
@@ -56,7 +56,8 @@ dev_att_html(struct buf *out, int64_t id, const struct store_outbox_att *a,
 		return;
 	buf_append_str(out, "<ul>\n");
 	for (i = 0; i < natt; i++) {
-		buf_printf(out, "<li><a href=\"/dev/outbox/%lld/attachments/%lld\">",
+		buf_printf(out,
+		    "<li><a href=\"/dev/outbox/%lld/attachments/%lld\">",
 		    (long long)id, (long long)a[i].n);
 		notify_html_escape(out, a[i].filename);
 		buf_append_str(out, "</a> (");
@@ -95,16 +96,15 @@ dev_row(void *arg, const struct store_outbox *row)
 	w->count++;
 	if (w->json) {
 		ja = dev_att_json(atts, natt);
-		o = ja == NULL ? NULL
-		               : json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,"
-		                           "s:s?,s:O?,s:o}",
-		                     "id", (json_int_t)row->id, "created_at",
-		                     when, "channel", row->channel, "to",
-		                     row->recipient, "template",
-		                     row->template_id, "lang", row->lang,
-		                     "subject", m.subject, "text", m.text,
-		                     "html", m.html, "vars", vars,
-		                     "attachments", ja);
+		o = ja == NULL
+		        ? NULL
+		        : json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,"
+		                    "s:s?,s:O?,s:o}",
+		              "id", (json_int_t)row->id, "created_at", when,
+		              "channel", row->channel, "to", row->recipient,
+		              "template", row->template_id, "lang", row->lang,
+		              "subject", m.subject, "text", m.text, "html",
+		              m.html, "vars", vars, "attachments", ja);
 		if (o == NULL || json_array_append_new(w->arr, o) != 0)
 			rc = PC_ENOMEM;
 	} else {

@@ -140,5 +140,5 @@ out:
 	return rc;
 }
 
-const struct notify_driver notify_sms_http_driver = {
-    "sms-http", NOTIFY_SMS, false, sms_send};
+const struct notify_driver notify_sms_http_driver = { "sms-http", NOTIFY_SMS,
+	false, sms_send };

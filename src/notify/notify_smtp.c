@@ -75,10 +75,10 @@ subject_header(struct buf *b, const char *s)
 static void
 date_header(struct buf *b, int64_t now)
 {
-	static const char *const days[] = {
-	    "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
-	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+		"Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+		"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t t = (time_t)now;
 	struct tm tm;
 
@@ -186,19 +186,20 @@ attachment_headers(const struct notify_attachment *a, struct buf *type,
 	ascii[o] = '\0';
 	buf_printf(type, "%s; name=\"%s\"", a->content_type, ascii);
 	buf_init(&d, 1024);
-	buf_printf(&d, "Content-Disposition: attachment;\r\n filename=\"%s\"",
-	    ascii);
+	buf_printf(
+	    &d, "Content-Disposition: attachment;\r\n filename=\"%s\"", ascii);
 	if (!ascii_only(name)) {
 		buf_append_str(&d, ";\r\n filename*=UTF-8''");
 		for (p = (const unsigned char *)name; *p; p++) {
 			/* RFC 5987 attr-char stays, the rest is %XX. */
-			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			if ((*p >= 'A' && *p <= 'Z') ||
+			    (*p >= 'a' && *p <= 'z') ||
 			    (*p >= '0' && *p <= '9') ||
 			    strchr("!#$&+-.^_`|~", *p) != NULL)
 				buf_append(&d, p, 1);
 			else
-				buf_printf(&d, "%%%c%c", hex[*p >> 4],
-				    hex[*p & 15]);
+				buf_printf(
+				    &d, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
 		}
 	}
 	ok = buf_ok(type) && add_header(hdrs, &d);
@@ -223,14 +224,16 @@ add_attachments(curl_mime *mime, const struct notify_msg *m)
 	for (i = 0; ok && i < m->natt; i++) {
 		buf_reset(&type);
 		part = curl_mime_addpart(mime);
-		ok = part != NULL && attachment_headers(&m->att[i], &type, &hdrs);
+		ok = part != NULL &&
+		     attachment_headers(&m->att[i], &type, &hdrs);
 		/* curl copies the data. */
-		ok = ok &&
-		     curl_mime_data(part, (const char *)m->att[i].data,
-		         m->att[i].len) == CURLE_OK &&
-		     curl_mime_type(part, (const char *)type.data) == CURLE_OK &&
-		     curl_mime_encoder(part, "base64") == CURLE_OK &&
-		     curl_mime_headers(part, hdrs, 1) == CURLE_OK;
+		ok =
+		    ok &&
+		    curl_mime_data(part, (const char *)m->att[i].data,
+		        m->att[i].len) == CURLE_OK &&
+		    curl_mime_type(part, (const char *)type.data) == CURLE_OK &&
+		    curl_mime_encoder(part, "base64") == CURLE_OK &&
+		    curl_mime_headers(part, hdrs, 1) == CURLE_OK;
 		if (ok)
 			hdrs = NULL; /* owned by the part */
 	}
@@ -393,5 +396,5 @@ out:
 	return rc;
 }
 
-const struct notify_driver notify_smtp_driver = {
-    "smtp", NOTIFY_EMAIL, false, smtp_send};
+const struct notify_driver notify_smtp_driver = { "smtp", NOTIFY_EMAIL, false,
+	smtp_send };

@@ -21,8 +21,8 @@ leap(int y)
 static bool
 date_ok(int y, int m, int d)
 {
-	static const int mdays[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int n;
 
 	if (m < 1 || m > 12 || d < 1)

@@ -56,8 +56,8 @@ void pki_keysrc_hsm(struct pki_keysrc *ks, struct hsm *h);
  * store, a first CRL for root and issuing. PC_EEXIST when a hierarchy is
  * already there.
  */
-enum pc_rc pki_hierarchy_create(const struct conf *conf, struct store *st,
-    const struct pki_keysrc *ks);
+enum pc_rc pki_hierarchy_create(
+    const struct conf *conf, struct store *st, const struct pki_keysrc *ks);
 
 /* Load the hierarchy from the store. OUT: *out, free with pki_close. */
 enum pc_rc pki_open(const struct conf *conf, struct store *st,
@@ -67,26 +67,26 @@ void pki_close(struct pki *p);
 /* Identity documents, for the subject serialNumber (ETSI EN 319 412-1). */
 enum pki_id_type {
 	PKI_ID_PNO = 1, /* national personal number: PNORO-<CNP> */
-	PKI_ID_PAS,	/* passport: PASRO-<number> */
-	PKI_ID_IDC,	/* identity card: IDCRO-<number> */
+	PKI_ID_PAS,     /* passport: PASRO-<number> */
+	PKI_ID_IDC,     /* identity card: IDCRO-<number> */
 };
 
 struct pki_person {
 	const char *given_name;
 	const char *surname;
 	const char *email;
-	const char *country;	/* ISO 3166 alpha-2, default "RO" */
+	const char *country; /* ISO 3166 alpha-2, default "RO" */
 	enum pki_id_type id_type;
-	const char *id_number;	/* the CNP for PKI_ID_PNO */
+	const char *id_number; /* the CNP for PKI_ID_PNO */
 };
 
 struct pki_issued {
-	char holder[33];	/* random id linking the two certificates */
+	char holder[33]; /* random id linking the two certificates */
 	char sign_serial[STORE_SERIAL_MAX + 1];
 	char auth_serial[STORE_SERIAL_MAX + 1];
 	char sign_key_label[HSM_LABEL_MAX];
 	char auth_key_label[HSM_LABEL_MAX];
-	X509 *sign_cert;	/* owned; freed by pki_issued_cleanup */
+	X509 *sign_cert; /* owned; freed by pki_issued_cleanup */
 	X509 *auth_cert;
 };
 
@@ -94,8 +94,8 @@ struct pki_issued {
  * Check a person's data (names, e-mail, country, CNP checksum). On
  * PC_EINVAL writes a message for the user into err.
  */
-enum pc_rc pki_person_check(const struct pki_person *who, char *err,
-    size_t errlen);
+enum pc_rc pki_person_check(
+    const struct pki_person *who, char *err, size_t errlen);
 
 /*
  * Issue a holder's qualified signing certificate (type A: nonRepudiation
@@ -138,16 +138,16 @@ enum pc_rc pki_crl_renew(struct pki *p, const char *name, struct buf *out);
  * signed basic response with good/revoked/unknown and the nonce echoed.
  * Returns PC_OK when out holds a response.
  */
-enum pc_rc pki_ocsp_respond(struct pki *p, const uint8_t *req, size_t n,
-    struct buf *out);
+enum pc_rc pki_ocsp_respond(
+    struct pki *p, const uint8_t *req, size_t n, struct buf *out);
 
 /*
  * Answer an RFC 3161 TimeStampReq (DER). Always fills out with a DER
  * TimeStampResp: granted with a token (our policy, unique random serial,
  * accuracy, nonce, certReq honoured) or rejection/badDataFormat.
  */
-enum pc_rc pki_tsa_respond(struct pki *p, const uint8_t *req, size_t n,
-    struct buf *out);
+enum pc_rc pki_tsa_respond(
+    struct pki *p, const uint8_t *req, size_t n, struct buf *out);
 
 /* Write root.pem, issuing.pem, tsa.pem, ocsp.pem into dir. */
 enum pc_rc pki_export(struct pki *p, const char *dir);
@@ -166,16 +166,16 @@ enum pc_rc pki_serial_norm(const char *in, char *out, size_t outlen);
  * PC_ELIMIT when too big, PC_EINVAL when malformed. OUT: *out (free with
  * OCSP_REQUEST_free).
  */
-enum pc_rc pki_ocsp_req_parse(const uint8_t *der, size_t n, size_t max,
-    OCSP_REQUEST **out);
+enum pc_rc pki_ocsp_req_parse(
+    const uint8_t *der, size_t n, size_t max, OCSP_REQUEST **out);
 
 /*
  * The parse and validate step of pki_tsa_respond: n <= max, exact DER,
  * version 1, a SHA-256/384/512 message imprint of the right length.
  * PC_ELIMIT / PC_EINVAL as above. OUT: *out (free with TS_REQ_free).
  */
-enum pc_rc pki_tsa_req_parse(const uint8_t *der, size_t n, size_t max,
-    TS_REQ **out);
+enum pc_rc pki_tsa_req_parse(
+    const uint8_t *der, size_t n, size_t max, TS_REQ **out);
 
 /* Romanian CNP: 13 digits, valid date and check digit. */
 bool cnp_valid(const char *cnp);

@@ -19,15 +19,15 @@ static const struct {
 	const char *name;
 	int code;
 } reasons[] = {
-    {"unspecified", CRL_REASON_UNSPECIFIED},
-    {"keyCompromise", CRL_REASON_KEY_COMPROMISE},
-    {"cACompromise", CRL_REASON_CA_COMPROMISE},
-    {"affiliationChanged", CRL_REASON_AFFILIATION_CHANGED},
-    {"superseded", CRL_REASON_SUPERSEDED},
-    {"cessationOfOperation", CRL_REASON_CESSATION_OF_OPERATION},
-    {"certificateHold", CRL_REASON_CERTIFICATE_HOLD},
-    {"privilegeWithdrawn", CRL_REASON_PRIVILEGE_WITHDRAWN},
-    {"aACompromise", CRL_REASON_AA_COMPROMISE},
+	{ "unspecified", CRL_REASON_UNSPECIFIED },
+	{ "keyCompromise", CRL_REASON_KEY_COMPROMISE },
+	{ "cACompromise", CRL_REASON_CA_COMPROMISE },
+	{ "affiliationChanged", CRL_REASON_AFFILIATION_CHANGED },
+	{ "superseded", CRL_REASON_SUPERSEDED },
+	{ "cessationOfOperation", CRL_REASON_CESSATION_OF_OPERATION },
+	{ "certificateHold", CRL_REASON_CERTIFICATE_HOLD },
+	{ "privilegeWithdrawn", CRL_REASON_PRIVILEGE_WITHDRAWN },
+	{ "aACompromise", CRL_REASON_AA_COMPROMISE },
 };
 
 /* The RFC 5280 reason code of a name (case-insensitive); -1 if unknown. */

@@ -22,10 +22,12 @@ struct ca_spec {
 };
 
 static const struct ca_spec ca_specs[PKI_NCA] = {
-    [PKI_ROOT] = {"Pecete Root CA", HSM_KEY_RSA3072, 20, PKI_ROOT},
-    [PKI_ISSUING] = {"Pecete Qualified CA", HSM_KEY_RSA3072, 10, PKI_ROOT},
-    [PKI_OCSP] = {"Pecete OCSP Responder", HSM_KEY_P256, 2, PKI_ISSUING},
-    [PKI_TSA] = {"Pecete Time-Stamping Unit", HSM_KEY_RSA3072, 5, PKI_ISSUING},
+	[PKI_ROOT] = { "Pecete Root CA", HSM_KEY_RSA3072, 20, PKI_ROOT },
+	[PKI_ISSUING] = { "Pecete Qualified CA", HSM_KEY_RSA3072, 10,
+	    PKI_ROOT },
+	[PKI_OCSP] = { "Pecete OCSP Responder", HSM_KEY_P256, 2, PKI_ISSUING },
+	[PKI_TSA] = { "Pecete Time-Stamping Unit", HSM_KEY_RSA3072, 5,
+	    PKI_ISSUING },
 };
 
 static enum pc_rc
@@ -170,8 +172,8 @@ pki_hierarchy_create(
 	struct db *db = NULL;
 	struct store_cert row[PKI_NCA], tmp;
 	struct pki_ca ca[PKI_NCA];
-	EVP_PKEY *pub[PKI_NCA] = {NULL}, *key[PKI_NCA] = {NULL};
-	bool made[PKI_NCA] = {false};
+	EVP_PKEY *pub[PKI_NCA] = { NULL }, *key[PKI_NCA] = { NULL };
+	bool made[PKI_NCA] = { false };
 	char sfx[9], detail[512];
 	enum pc_rc rc;
 	int i;
@@ -236,7 +238,7 @@ pki_hierarchy_create(
 		if (rc != PC_OK)
 			goto out;
 		if (snprintf(ca[i].serial, sizeof(ca[i].serial), "%s",
-			row[i].serial) >= (int)sizeof(ca[i].serial)) {
+		        row[i].serial) >= (int)sizeof(ca[i].serial)) {
 			rc = PC_EINTERNAL;
 			goto out;
 		}

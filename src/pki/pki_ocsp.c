@@ -123,7 +123,7 @@ resp_status(int status, struct buf *out)
 static int
 req_issuer(struct pki *p, OCSP_REQUEST *req)
 {
-	static const int cands[] = {PKI_ISSUING, PKI_ROOT};
+	static const int cands[] = { PKI_ISSUING, PKI_ROOT };
 	int i, j, cnt, found = -1, idx;
 
 	cnt = OCSP_request_onereq_count(req);

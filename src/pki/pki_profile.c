@@ -156,7 +156,7 @@ add_policies(X509 *c, const char *oid1, const char *oid2)
 {
 	CERTIFICATEPOLICIES *cp = NULL;
 	POLICYINFO *pi = NULL;
-	const char *oids[2] = {oid1, oid2};
+	const char *oids[2] = { oid1, oid2 };
 	enum pc_rc rc = PC_ECRYPTO;
 	int i;
 

@@ -16,9 +16,9 @@
 #include "base/rnd.h"
 #include "pki/pki_int.h"
 
-const char *const pki_ca_names[PKI_NCA] = {"root", "issuing", "ocsp", "tsa"};
-const char *const pki_ca_kinds[PKI_NCA] = {
-    CERT_KIND_ROOT, CERT_KIND_CA, CERT_KIND_OCSP, CERT_KIND_TSA};
+const char *const pki_ca_names[PKI_NCA] = { "root", "issuing", "ocsp", "tsa" };
+const char *const pki_ca_kinds[PKI_NCA] = { CERT_KIND_ROOT, CERT_KIND_CA,
+	CERT_KIND_OCSP, CERT_KIND_TSA };
 
 /* The index of a CA or service by name, -1 when unknown. */
 int

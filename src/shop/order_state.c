@@ -19,17 +19,13 @@ static const char *const names[SHOP_STATE_COUNT] = {
 
 /* allowed[from][to]. */
 static const bool allowed[SHOP_STATE_COUNT][SHOP_STATE_COUNT] = {
-	[SHOP_CREATED] = {
-	    [SHOP_AWAITING_PAYMENT] = true,
+	[SHOP_CREATED] = { [SHOP_AWAITING_PAYMENT] = true,
 	    [SHOP_CANCELLED] = true },
 	/* A declined payment stays awaiting_payment (retry). */
-	[SHOP_AWAITING_PAYMENT] = {
-	    [SHOP_AWAITING_PAYMENT] = true,
+	[SHOP_AWAITING_PAYMENT] = { [SHOP_AWAITING_PAYMENT] = true,
 	    [SHOP_PAID] = true,
 	    [SHOP_CANCELLED] = true },
-	[SHOP_PAID] = {
-	    [SHOP_FULFILLED] = true,
-	    [SHOP_REFUNDED] = true },
+	[SHOP_PAID] = { [SHOP_FULFILLED] = true, [SHOP_REFUNDED] = true },
 };
 
 const char *
@@ -72,8 +68,8 @@ shop_state_allowed(enum shop_state from, enum shop_state to)
  */
 enum pc_rc
 shop_order_transition(struct db *db, const char *id, enum shop_state from,
-    enum shop_state to, const char *provider, const char *ref,
-    int64_t paid_at, int64_t now)
+    enum shop_state to, const char *provider, const char *ref, int64_t paid_at,
+    int64_t now)
 {
 	if (!shop_state_allowed(from, to)) {
 		log_info("shop: order %s: %s -> %s refused", id,

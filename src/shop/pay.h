@@ -17,22 +17,22 @@
 #define PAY_PAID "paid"
 #define PAY_DECLINED "declined"
 #define PAY_REFUNDED "refunded"
-#define PAY_PENDING "pending"	/* not final yet (3-D Secure, review) */
+#define PAY_PENDING "pending" /* not final yet (3-D Secure, review) */
 
 /* What a verified notification says. */
 struct pay_notice {
 	char order_id[STORE_ORDER_ID_LEN + 1];
-	char status[24];	/* PAY_PAID, PAY_DECLINED */
+	char status[24]; /* PAY_PAID, PAY_DECLINED */
 	int64_t amount_bani;
-	char currency[4];	/* "RON" */
-	char ref[128];		/* the provider's payment reference */
+	char currency[4]; /* "RON" */
+	char ref[128];    /* the provider's payment reference */
 };
 
 struct pay_provider {
 	const char *name;
 	/* The URL the browser goes to (absolute or site-relative). */
-	enum pc_rc (*start)(const struct conf *conf, const struct store_order *o,
-	    char *url, size_t urllen);
+	enum pc_rc (*start)(const struct conf *conf,
+	    const struct store_order *o, char *url, size_t urllen);
 	/*
 	 * Verify body with its headers (sig: X-Sandbox-Signature or
 	 * Verification-token). PC_EAUTH: bad signature; PC_EINVAL: malformed.
@@ -40,10 +40,10 @@ struct pay_provider {
 	enum pc_rc (*verify)(const struct conf *conf, const char *body,
 	    size_t len, const char *sig, struct pay_notice *out);
 	/* The provider's view of the payment: OUT n->status. */
-	enum pc_rc (*query)(const struct conf *conf, const struct store_order *o,
-	    struct pay_notice *n);
-	enum pc_rc (*refund)(const struct conf *conf,
-	    const struct store_order *o);
+	enum pc_rc (*query)(const struct conf *conf,
+	    const struct store_order *o, struct pay_notice *n);
+	enum pc_rc (*refund)(
+	    const struct conf *conf, const struct store_order *o);
 };
 
 /* The provider by name ("sandbox", "netopia"), NULL when unknown. */
@@ -61,8 +61,8 @@ enum sandbox_card {
 /* Which test card number (spaces ignored). */
 enum sandbox_card pay_sandbox_card(const char *number);
 /* hex(HMAC-SHA256(key of [shop] sandbox_key_file, body)), 65 bytes. */
-enum pc_rc pay_sandbox_sign(const struct conf *conf, const char *body,
-    size_t len, char hex[65]);
+enum pc_rc pay_sandbox_sign(
+    const struct conf *conf, const char *body, size_t len, char hex[65]);
 /*
  * Send the signed notification {order, status, amount_bani, currency,
  * ref} to our own /api/v1/payments/sandbox/notify from a detached thread
@@ -76,24 +76,25 @@ enum pc_rc pay_sandbox_notify_async(const struct conf *conf,
 extern const struct pay_provider pay_netopia;
 extern const struct pay_provider pay_sandbox;
 
-#define NETOPIA_BODY_MAX (64 * 1024)	/* IPN body and API answers */
-#define NETOPIA_TOKEN_MAX 8192		/* the Verification-token header */
-#define NETOPIA_LEEWAY_S 120		/* clock skew allowed on exp/iat/nbf */
+#define NETOPIA_BODY_MAX (64 * 1024) /* IPN body and API answers */
+#define NETOPIA_TOKEN_MAX 8192       /* the Verification-token header */
+#define NETOPIA_LEEWAY_S 120         /* clock skew allowed on exp/iat/nbf */
 #define NETOPIA_ISSUER "NETOPIA Payments"
 
 /* Why a Verification-token was refused (each case distinct, for the log). */
 enum netopia_tok {
 	NETOPIA_TOK_OK = 0,
-	NETOPIA_TOK_MALFORMED,	/* not 3 base64url parts, bad JSON, missing claim */
-	NETOPIA_TOK_TOO_BIG,	/* token or body over its limit */
-	NETOPIA_TOK_ALG,	/* alg is not RS512 ("none", HS512, ...) */
-	NETOPIA_TOK_KEY,	/* our configured public key is unusable */
-	NETOPIA_TOK_SIGNATURE,	/* the RS512 signature does not verify */
-	NETOPIA_TOK_EXPIRED,	/* exp is past (beyond the leeway) */
-	NETOPIA_TOK_NOT_YET,	/* iat or nbf is in the future */
-	NETOPIA_TOK_ISSUER,	/* iss is not "NETOPIA Payments" */
-	NETOPIA_TOK_AUDIENCE,	/* aud is not our POS signature */
-	NETOPIA_TOK_BODY,	/* sub is not base64(SHA-512(body)) */
+	NETOPIA_TOK_MALFORMED, /* not 3 base64url parts, bad JSON, missing claim
+	                        */
+	NETOPIA_TOK_TOO_BIG,   /* token or body over its limit */
+	NETOPIA_TOK_ALG,       /* alg is not RS512 ("none", HS512, ...) */
+	NETOPIA_TOK_KEY,       /* our configured public key is unusable */
+	NETOPIA_TOK_SIGNATURE, /* the RS512 signature does not verify */
+	NETOPIA_TOK_EXPIRED,   /* exp is past (beyond the leeway) */
+	NETOPIA_TOK_NOT_YET,   /* iat or nbf is in the future */
+	NETOPIA_TOK_ISSUER,    /* iss is not "NETOPIA Payments" */
+	NETOPIA_TOK_AUDIENCE,  /* aud is not our POS signature */
+	NETOPIA_TOK_BODY,      /* sub is not base64(SHA-512(body)) */
 };
 
 /*
@@ -102,8 +103,8 @@ enum netopia_tok {
  * POS signature (the audience), the raw body and now (clock_now()).
  */
 enum netopia_tok pay_netopia_token_check(const char *pem, size_t pemlen,
-    const char *pos_signature, const char *token, const char *body,
-    size_t len, int64_t now);
+    const char *pos_signature, const char *token, const char *body, size_t len,
+    int64_t now);
 /* A short fixed name of t ("signature", "expired", ...). */
 const char *pay_netopia_token_name(enum netopia_tok t);
 /* bani as Netopia's decimal amount "64.25" (n >= 24). */

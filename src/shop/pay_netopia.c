@@ -31,7 +31,7 @@
 #define NTP_PEM_MAX (16 * 1024)
 #define NTP_KEY_MAX 1024
 #define NTP_TIMEOUT_S 20L
-#define NTP_AMOUNT_MAX_BANI 100000000000LL	/* 1e9 RON */
+#define NTP_AMOUNT_MAX_BANI 100000000000LL /* 1e9 RON */
 
 /* ---- small pieces ------------------------------------------------------- */
 
@@ -84,7 +84,7 @@ b64url_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 			acc &= (1u << bits) - 1;
 		}
 	}
-	if (acc != 0) {		/* non-canonical trailing bits */
+	if (acc != 0) { /* non-canonical trailing bits */
 		free(d);
 		return PC_EINVAL;
 	}
@@ -174,11 +174,12 @@ aud_check(json_t *aud, const char *pos)
 
 	if (json_is_string(aud))
 		return strcmp(json_string_value(aud), pos) == 0
-		    ? NETOPIA_TOK_OK
-		    : NETOPIA_TOK_AUDIENCE;
+		           ? NETOPIA_TOK_OK
+		           : NETOPIA_TOK_AUDIENCE;
 	if (!json_is_array(aud) || json_array_size(aud) == 0)
 		return NETOPIA_TOK_MALFORMED;
-	json_array_foreach (aud, i, e) {
+	json_array_foreach(aud, i, e)
+	{
 		if (!json_is_string(e))
 			return NETOPIA_TOK_MALFORMED;
 		if (strcmp(json_string_value(e), pos) == 0)
@@ -188,8 +189,8 @@ aud_check(json_t *aud, const char *pos)
 }
 
 static enum netopia_tok
-claims_check(json_t *claims, const char *pos, const char *body, size_t len,
-    int64_t now)
+claims_check(
+    json_t *claims, const char *pos, const char *body, size_t len, int64_t now)
 {
 	unsigned char md[64];
 	char want[89];
@@ -243,8 +244,8 @@ rs512_ok(EVP_PKEY *k, const char *signed_part, size_t n, const uint8_t *sig,
 	if (c == NULL)
 		return false;
 	if (EVP_DigestVerifyInit(c, NULL, EVP_sha512(), NULL, k) == 1 &&
-	    EVP_DigestVerify(c, sig, siglen, (const unsigned char *)signed_part,
-		n) == 1)
+	    EVP_DigestVerify(
+	        c, sig, siglen, (const unsigned char *)signed_part, n) == 1)
 		ok = true;
 	EVP_MD_CTX_free(c);
 	ERR_clear_error();
@@ -253,8 +254,8 @@ rs512_ok(EVP_PKEY *k, const char *signed_part, size_t n, const uint8_t *sig,
 
 enum netopia_tok
 pay_netopia_token_check(const char *pem, size_t pemlen,
-    const char *pos_signature, const char *token, const char *body,
-    size_t len, int64_t now)
+    const char *pos_signature, const char *token, const char *body, size_t len,
+    int64_t now)
 {
 	const char *d1, *d2;
 	uint8_t *hdr = NULL, *pay = NULL, *sig = NULL;
@@ -272,7 +273,7 @@ pay_netopia_token_check(const char *pem, size_t pemlen,
 		return NETOPIA_TOK_TOO_BIG;
 	d1 = memchr(token, '.', toklen);
 	d2 = d1 != NULL ? memchr(d1 + 1, '.', toklen - (size_t)(d1 + 1 - token))
-			: NULL;
+	                : NULL;
 	if (d1 == NULL || d2 == NULL ||
 	    memchr(d2 + 1, '.', toklen - (size_t)(d2 + 1 - token)) != NULL)
 		goto out;
@@ -283,14 +284,16 @@ pay_netopia_token_check(const char *pem, size_t pemlen,
 		goto out;
 	/* The algorithm is ours to choose, never the token's. */
 	alg = json_object_get(h, "alg");
-	if (!json_is_string(alg) || strcmp(json_string_value(alg), "RS512") != 0 ||
+	if (!json_is_string(alg) ||
+	    strcmp(json_string_value(alg), "RS512") != 0 ||
 	    json_object_get(h, "crit") != NULL) {
 		t = NETOPIA_TOK_ALG;
 		goto out;
 	}
-	if (b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &pay, &plen) != PC_OK ||
+	if (b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &pay, &plen) !=
+	        PC_OK ||
 	    b64url_decode(d2 + 1, toklen - (size_t)(d2 + 1 - token), &sig,
-		&slen) != PC_OK)
+	        &slen) != PC_OK)
 		goto out;
 	k = pem_pubkey(pem, pemlen);
 	if (k == NULL) {
@@ -302,7 +305,8 @@ pay_netopia_token_check(const char *pem, size_t pemlen,
 		t = NETOPIA_TOK_SIGNATURE;
 		goto out;
 	}
-	claims = json_loadb((const char *)pay, plen, JSON_REJECT_DUPLICATES, &je);
+	claims =
+	    json_loadb((const char *)pay, plen, JSON_REJECT_DUPLICATES, &je);
 	t = claims_check(claims, pos_signature, body, len, now);
 out:
 	json_decref(claims);
@@ -347,24 +351,24 @@ const char *
 pay_netopia_status_map(long long status)
 {
 	switch (status) {
-	case 3:		/* paid */
-	case 5:		/* confirmed */
+	case 3: /* paid */
+	case 5: /* confirmed */
 		return PAY_PAID;
-	case 4:		/* canceled */
-	case 11:	/* error */
-	case 12:	/* declined */
-	case 17:	/* reversed */
-	case 23:	/* expired */
+	case 4:  /* canceled */
+	case 11: /* error */
+	case 12: /* declined */
+	case 17: /* reversed */
+	case 23: /* expired */
 		return PAY_DECLINED;
-	case 1:		/* new */
-	case 2:		/* opened */
-	case 6:		/* pending */
-	case 13:	/* fraud: under review */
-	case 14:	/* pending authorization */
-	case 15:	/* 3-D Secure authentication required */
-	case 18:	/* pending (any) */
+	case 1:  /* new */
+	case 2:  /* opened */
+	case 6:  /* pending */
+	case 13: /* fraud: under review */
+	case 14: /* pending authorization */
+	case 15: /* 3-D Secure authentication required */
+	case 18: /* pending (any) */
 		return PAY_PENDING;
-	case 8:		/* credit: refunded */
+	case 8: /* credit: refunded */
 		return PAY_REFUNDED;
 	default:
 		return NULL;
@@ -389,8 +393,8 @@ np_sink(char *p, size_t sz, size_t nm, void *arg)
  * the parsed answer (caller json_decref), only on HTTP 2xx.
  */
 static enum pc_rc
-np_call(const struct conf *conf, const char *path, const char *body,
-    json_t **resp)
+np_call(
+    const struct conf *conf, const char *path, const char *body, json_t **resp)
 {
 	struct curl_slist *h = NULL;
 	struct buf hdr, out;
@@ -412,12 +416,12 @@ np_call(const struct conf *conf, const char *path, const char *body,
 		goto out;
 	}
 	if ((size_t)snprintf(url, sizeof(url), "%s%s",
-		conf->shop.netopia_api_url, path) >= sizeof(url)) {
+	        conf->shop.netopia_api_url, path) >= sizeof(url)) {
 		rc = PC_ELIMIT;
 		goto out;
 	}
-	rc = secret_read_file(conf->shop.netopia_api_key_file, NTP_KEY_MAX,
-	    &key);
+	rc = secret_read_file(
+	    conf->shop.netopia_api_key_file, NTP_KEY_MAX, &key);
 	if (rc != PC_OK) {
 		log_warnx("shop: netopia: cannot read the API key");
 		goto out;
@@ -460,8 +464,8 @@ np_call(const struct conf *conf, const char *path, const char *body,
 		rc = PC_EIO;
 		goto out;
 	}
-	*resp = json_loadb((const char *)out.data, out.len,
-	    JSON_REJECT_DUPLICATES, &je);
+	*resp = json_loadb(
+	    (const char *)out.data, out.len, JSON_REJECT_DUPLICATES, &je);
 	if (!json_is_object(*resp)) {
 		log_warnx("shop: netopia: POST %s: the answer is not a JSON "
 		          "object",
@@ -503,9 +507,8 @@ np_billing(const struct store_order *o)
 	const char *name, *sp;
 	char first[128];
 
-	inv = o->invoice_data != NULL
-	    ? json_loads(o->invoice_data, 0, &je)
-	    : NULL;
+	inv = o->invoice_data != NULL ? json_loads(o->invoice_data, 0, &je)
+	                              : NULL;
 	name = inv_str(inv, "name");
 	sp = strrchr(name, ' ');
 	if (sp != NULL && (size_t)(sp - name) < sizeof(first)) {
@@ -552,12 +555,12 @@ np_start(const struct conf *conf, const struct store_order *o, char *url,
 	if (rc != PC_OK)
 		goto out;
 	clock_fmt_iso(clock_now(), when, sizeof(when));
-	snprintf(notify, sizeof(notify), "%s/api/v1/payments/netopia/ipn",
-	    base);
+	snprintf(
+	    notify, sizeof(notify), "%s/api/v1/payments/netopia/ipn", base);
 	snprintf(back, sizeof(back), "%s/shop/return?order=%s", base, o->id);
 	snprintf(desc, sizeof(desc), "Pecete %s %s", o->package, o->number);
 	req = json_pack("{s:{s:s,s:s,s:s},s:{s:{s:i,s:i}},"
-			"s:{s:s,s:s,s:s,s:s,s:s,s:s,s:o}}",
+	                "s:{s:s,s:s,s:s,s:s,s:s,s:s,s:o}}",
 	    "config", "notifyUrl", notify, "redirectUrl", back, "language",
 	    "ro", "payment", "options", "installments", 0, "bonus", 0, "order",
 	    "posSignature", conf->shop.netopia_pos_signature, "dateTime", when,
@@ -583,16 +586,16 @@ np_start(const struct conf *conf, const struct store_order *o, char *url,
 		rc = PC_ENOMEM;
 		goto out;
 	}
-	rc = np_call(conf, "/payment/card/start", (const char *)fixed.data,
-	    &resp);
+	rc = np_call(
+	    conf, "/payment/card/start", (const char *)fixed.data, &resp);
 	if (rc != PC_OK)
 		goto out;
 	pay = json_object_get(resp, "payment");
 	purl = json_string_value(json_object_get(pay, "paymentURL"));
 	if (purl == NULL ||
 	    (strncmp(purl, "https://", 8) != 0 &&
-		!(strncmp(purl, "http://", 7) == 0 &&
-		    strncmp(conf->shop.netopia_api_url, "http://", 7) == 0)) ||
+	        !(strncmp(purl, "http://", 7) == 0 &&
+	            strncmp(conf->shop.netopia_api_url, "http://", 7) == 0)) ||
 	    strlen(purl) >= urllen || strpbrk(purl, "\r\n\"<> ") != NULL) {
 		/* The answer's own text stays out of the log (injection). */
 		log_warnx("shop: netopia: start for %s: no usable paymentURL "
@@ -631,8 +634,7 @@ np_notice_fill(json_t *j, bool want_order, struct pay_notice *out)
 	if (!json_is_integer(st) || !json_is_number(am) || cur == NULL ||
 	    ref == NULL || ref[0] == '\0' || strlen(ref) >= sizeof(out->ref) ||
 	    strlen(cur) >= sizeof(out->currency) ||
-	    (want_order &&
-		(id == NULL || strlen(id) > STORE_ORDER_ID_LEN)))
+	    (want_order && (id == NULL || strlen(id) > STORE_ORDER_ID_LEN)))
 		return PC_EINVAL;
 	mapped = pay_netopia_status_map((long long)json_integer_value(st));
 	if (mapped == NULL) {
@@ -640,8 +642,8 @@ np_notice_fill(json_t *j, bool want_order, struct pay_notice *out)
 		    (long long)json_integer_value(st));
 		return PC_EINVAL;
 	}
-	if (pay_netopia_amount_parse(json_number_value(am),
-		&out->amount_bani) != PC_OK)
+	if (pay_netopia_amount_parse(
+	        json_number_value(am), &out->amount_bani) != PC_OK)
 		return PC_EINVAL;
 	if (want_order)
 		snprintf(out->order_id, sizeof(out->order_id), "%s", id);
@@ -700,8 +702,8 @@ np_verify(const struct conf *conf, const char *body, size_t len,
 }
 
 static enum pc_rc
-np_query(const struct conf *conf, const struct store_order *o,
-    struct pay_notice *n)
+np_query(
+    const struct conf *conf, const struct store_order *o, struct pay_notice *n)
 {
 	json_t *req, *resp = NULL;
 	char *body;
@@ -738,6 +740,5 @@ np_refund(const struct conf *conf, const struct store_order *o)
 	return PC_EUNAVAIL;
 }
 
-const struct pay_provider pay_netopia = {
-	"netopia", np_start, np_verify, np_query, np_refund
-};
+const struct pay_provider pay_netopia = { "netopia", np_start, np_verify,
+	np_query, np_refund };

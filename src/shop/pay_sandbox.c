@@ -47,8 +47,8 @@ pay_sandbox_card(const char *number)
 }
 
 enum pc_rc
-pay_sandbox_sign(const struct conf *conf, const char *body, size_t len,
-    char hex[65])
+pay_sandbox_sign(
+    const struct conf *conf, const char *body, size_t len, char hex[65])
 {
 	unsigned char mac[32];
 	unsigned int maclen = sizeof(mac);
@@ -62,7 +62,7 @@ pay_sandbox_sign(const struct conf *conf, const char *body, size_t len,
 		return rc;
 	}
 	if (HMAC(EVP_sha256(), key, (int)strlen(key),
-		(const unsigned char *)body, len, mac, &maclen) == NULL)
+	        (const unsigned char *)body, len, mac, &maclen) == NULL)
 		rc = PC_ECRYPTO;
 	secret_strfree(key);
 	if (rc != PC_OK)
@@ -100,10 +100,11 @@ sb_verify(const struct conf *conf, const char *body, size_t len,
 	if (CRYPTO_memcmp(hex, sig, 64) != 0)
 		return PC_EAUTH;
 	o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-	if (o == NULL || json_unpack(o, "{s:s,s:s,s:I,s:s,s:s}", "order", &id,
-			     "status", &st, "amount_bani", &amount, "currency",
-			     &cur, "ref", &ref) != 0 ||
-	    strlen(id) > STORE_ORDER_ID_LEN || strlen(st) >= sizeof(out->status) ||
+	if (o == NULL ||
+	    json_unpack(o, "{s:s,s:s,s:I,s:s,s:s}", "order", &id, "status", &st,
+	        "amount_bani", &amount, "currency", &cur, "ref", &ref) != 0 ||
+	    strlen(id) > STORE_ORDER_ID_LEN ||
+	    strlen(st) >= sizeof(out->status) ||
 	    strlen(cur) >= sizeof(out->currency) ||
 	    strlen(ref) >= sizeof(out->ref)) {
 		json_decref(o);
@@ -119,8 +120,8 @@ sb_verify(const struct conf *conf, const char *body, size_t len,
 }
 
 static enum pc_rc
-sb_query(const struct conf *conf, const struct store_order *o,
-    struct pay_notice *n)
+sb_query(
+    const struct conf *conf, const struct store_order *o, struct pay_notice *n)
 {
 	(void)conf;
 	memset(n, 0, sizeof(*n));
@@ -137,9 +138,8 @@ sb_refund(const struct conf *conf, const struct store_order *o)
 	return PC_OK;
 }
 
-const struct pay_provider pay_sandbox = {
-	"sandbox", sb_start, sb_verify, sb_query, sb_refund
-};
+const struct pay_provider pay_sandbox = { "sandbox", sb_start, sb_verify,
+	sb_query, sb_refund };
 
 const struct pay_provider *
 pay_provider_get(const char *name)

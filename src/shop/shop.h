@@ -36,8 +36,8 @@ void shop_rate_format(int64_t rate_e4, char *out, size_t outlen);
 
 /* ---- promo codes -------------------------------------------------------- */
 
-#define SHOP_PROMO_PERCENT "percent"	/* value in basis points */
-#define SHOP_PROMO_FIXED "fixed"	/* value in cents */
+#define SHOP_PROMO_PERCENT "percent" /* value in basis points */
+#define SHOP_PROMO_FIXED "fixed"     /* value in cents */
 
 /*
  * Check promo for package at time now and compute the discount on
@@ -49,7 +49,8 @@ enum pc_rc shop_promo_apply(const struct store_promo *p, const char *package,
     int64_t list_cents, int64_t now, int64_t *discount_cents,
     const char **code);
 
-/* ---- invoice data --------------------------------------------------------- */
+/* ---- invoice data ---------------------------------------------------------
+ */
 
 /* The Romanian CUI/CIF with its check digit; "RO" prefix allowed. */
 bool shop_cui_valid(const char *cui);
@@ -62,16 +63,16 @@ bool shop_cui_valid(const char *cui);
  * entities. OUT: day ("YYYY-MM-DD", 11 bytes), *rate_e4. PC_EINVAL for
  * malformed XML or no EUR rate.
  */
-enum pc_rc shop_bnr_parse(const char *xml, size_t len, char day[11],
-    int64_t *rate_e4);
+enum pc_rc shop_bnr_parse(
+    const char *xml, size_t len, char day[11], int64_t *rate_e4);
 /* Download url (bounded size and time) and parse it. */
-enum pc_rc shop_bnr_fetch(const char *url, int64_t timeout_s, char day[11],
-    int64_t *rate_e4);
+enum pc_rc shop_bnr_fetch(
+    const char *url, int64_t timeout_s, char day[11], int64_t *rate_e4);
 
 struct shop_rate {
 	int64_t rate_e4;
 	char day[11];
-	bool fallback;		/* the configured fallback rate */
+	bool fallback; /* the configured fallback rate */
 };
 
 /*
@@ -79,13 +80,14 @@ struct shop_rate {
  * else the latest cached one when not older than 5 days, else the
  * configured fallback (flagged).
  */
-enum pc_rc shop_rate_today(const struct conf *conf, struct store *s,
-    struct shop_rate *out);
+enum pc_rc shop_rate_today(
+    const struct conf *conf, struct store *s, struct shop_rate *out);
 /* Download and cache the rate now (the daily job, pecete shop rate). */
-enum pc_rc shop_rate_refresh(const struct conf *conf, struct store *s,
-    struct shop_rate *out);
+enum pc_rc shop_rate_refresh(
+    const struct conf *conf, struct store *s, struct shop_rate *out);
 
-/* ---- order state (order_state.c) ------------------------------------------ */
+/* ---- order state (order_state.c) ------------------------------------------
+ */
 
 enum shop_state {
 	SHOP_CREATED = 0,
@@ -108,11 +110,12 @@ enum pc_rc shop_order_transition(struct db *db, const char *id,
     enum shop_state from, enum shop_state to, const char *provider,
     const char *ref, int64_t paid_at, int64_t now);
 
-/* ---- flows (shop_order.c) -------------------------------------------------- */
+/* ---- flows (shop_order.c) --------------------------------------------------
+ */
 
 struct shop_quote {
 	char package[STORE_CODE_MAX + 1];
-	char promo[STORE_CODE_MAX + 1];	/* "" when none */
+	char promo[STORE_CODE_MAX + 1]; /* "" when none */
 	int64_t list_cents, discount_cents, net_cents, vat_bp, vat_cents,
 	    total_cents;
 	struct shop_rate rate;
@@ -142,7 +145,7 @@ struct shop_invoice_req {
 struct shop_order_req {
 	const char *package, *promo;
 	bool accept_terms, accept_conditions, accept_withdrawal, marketing;
-	const char *ip;		/* recorded with the marketing consent */
+	const char *ip; /* recorded with the marketing consent */
 	struct shop_invoice_req inv;
 };
 
@@ -151,14 +154,14 @@ enum pc_rc shop_order_create(const struct conf *conf, struct store *s,
     const char *user_id, const struct shop_order_req *q,
     char id[STORE_ORDER_ID_LEN + 1], struct shop_err *err);
 /* The order id of user_id (another user's order: PC_ENOTFOUND). */
-enum pc_rc shop_order_get(struct store *s, const char *user_id,
-    const char *id, struct store_order *o);
+enum pc_rc shop_order_get(struct store *s, const char *user_id, const char *id,
+    struct store_order *o);
 /* Start (or restart) the payment. OUT: url for the browser. */
 enum pc_rc shop_order_pay(const struct conf *conf, struct store *s,
     const char *user_id, const char *id, char *url, size_t urllen,
     struct shop_err *err);
-enum pc_rc shop_order_cancel(struct store *s, const char *user_id,
-    const char *id, struct shop_err *err);
+enum pc_rc shop_order_cancel(
+    struct store *s, const char *user_id, const char *id, struct shop_err *err);
 /*
  * Apply a verified provider notification. Idempotent: the same (provider,
  * ref, status) again sets *dup and changes nothing. paid: the order goes

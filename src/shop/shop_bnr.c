@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "base/curl_lazy.h"
 #include "base/xml_lazy.h"
 #include "base/buf.h"
@@ -17,14 +16,14 @@
 #include "shop/shop.h"
 
 #define BNR_MAX_BYTES (1024 * 1024)
-#define BNR_RETRY_S 600		/* a failed download is retried after this */
-#define BNR_MAX_AGE_DAYS 5	/* an older cached rate is not used */
+#define BNR_RETRY_S 600    /* a failed download is retried after this */
+#define BNR_MAX_AGE_DAYS 5 /* an older cached rate is not used */
 
 static bool
 named(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE &&
-	    xmlStrcmp(n->name, (const xmlChar *)name) == 0;
+	       xmlStrcmp(n->name, (const xmlChar *)name) == 0;
 }
 
 static const xmlNode *
@@ -123,8 +122,8 @@ on_data(char *p, size_t sz, size_t n, void *arg)
 }
 
 enum pc_rc
-shop_bnr_fetch(const char *url, int64_t timeout_s, char day[11],
-    int64_t *rate_e4)
+shop_bnr_fetch(
+    const char *url, int64_t timeout_s, char day[11], int64_t *rate_e4)
 {
 	struct buf b;
 	CURL *h;
@@ -166,8 +165,8 @@ static pthread_mutex_t fetch_mu = PTHREAD_MUTEX_INITIALIZER;
 static int64_t fetch_failed_at;
 
 enum pc_rc
-shop_rate_refresh(const struct conf *conf, struct store *s,
-    struct shop_rate *out)
+shop_rate_refresh(
+    const struct conf *conf, struct store *s, struct shop_rate *out)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
@@ -198,8 +197,7 @@ utc_day(int64_t t, char out[11])
 }
 
 enum pc_rc
-shop_rate_today(const struct conf *conf, struct store *s,
-    struct shop_rate *out)
+shop_rate_today(const struct conf *conf, struct store *s, struct shop_rate *out)
 {
 	struct db *db = NULL;
 	char today[11], oldest[11], day[11];
@@ -226,8 +224,9 @@ shop_rate_today(const struct conf *conf, struct store *s,
 		return PC_OK;
 	}
 	pthread_mutex_lock(&fetch_mu);
-	try_fetch = fetch_failed_at == 0 || now - fetch_failed_at >= BNR_RETRY_S ||
-	    now < fetch_failed_at;
+	try_fetch = fetch_failed_at == 0 ||
+	            now - fetch_failed_at >= BNR_RETRY_S ||
+	            now < fetch_failed_at;
 	pthread_mutex_unlock(&fetch_mu);
 	if (try_fetch) {
 		rc = shop_rate_refresh(conf, s, out);

@@ -22,7 +22,7 @@ struct ctx {
 	size_t nb;
 	struct pdf_doc_kv kv[4][NKV];
 	size_t nkv[4];
-	char s[40][160];	/* formatted values */
+	char s[40][160]; /* formatted values */
 	size_t ns;
 	char addr[2][512];
 };
@@ -55,8 +55,8 @@ group3(char *out, size_t n, uint64_t v, char sep)
 }
 
 void
-shop_doc_money(int64_t minor, const char *currency, const char *lang,
-    char *out, size_t n)
+shop_doc_money(
+    int64_t minor, const char *currency, const char *lang, char *out, size_t n)
 {
 	bool en = lang != NULL && strcmp(lang, "en") == 0;
 	uint64_t v;
@@ -80,7 +80,7 @@ last_sunday_utc(int year, int mon)
 	time_t t;
 
 	tm.tm_year = year - 1900;
-	tm.tm_mon = mon;	/* the next month's 1st, minus days */
+	tm.tm_mon = mon; /* the next month's 1st, minus days */
 	tm.tm_mday = 31;
 	tm.tm_hour = 1;
 	t = timegm(&tm);
@@ -102,13 +102,15 @@ fmt_date(struct ctx *L, int64_t t, bool with_time, char *out, size_t n)
 	tt = (time_t)(t + off);
 	gmtime_r(&tt, &tm);
 	if (L->en)
-		snprintf(out, n, with_time ? "%04d-%02d-%02d %02d:%02d" :
-		    "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, tm.tm_hour, tm.tm_min);
+		snprintf(out, n,
+		    with_time ? "%04d-%02d-%02d %02d:%02d" : "%04d-%02d-%02d",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min);
 	else
-		snprintf(out, n, with_time ? "%02d.%02d.%04d %02d:%02d" :
-		    "%02d.%02d.%04d", tm.tm_mday, tm.tm_mon + 1,
-		    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+		snprintf(out, n,
+		    with_time ? "%02d.%02d.%04d %02d:%02d" : "%02d.%02d.%04d",
+		    tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
+		    tm.tm_min);
 }
 
 /* A scratch string of L (NULL-safe when full: the last one is reused). */
@@ -177,7 +179,7 @@ static bool
 lang_ok(const char *lang)
 {
 	return lang == NULL || strcmp(lang, "ro") == 0 ||
-	    strcmp(lang, "en") == 0;
+	       strcmp(lang, "en") == 0;
 }
 
 /* One-line address of p into out. */
@@ -189,7 +191,7 @@ address(struct ctx *L, const struct shop_doc_party *p, char *out, size_t n)
 	struct {
 		const char *ro, *en, *v;
 	} parts[] = {
-		{ NULL, NULL, p->street },	/* holds its kind: "Str. X" */
+		{ NULL, NULL, p->street }, /* holds its kind: "Str. X" */
 		{ "nr.", "no.", p->number },
 		{ "bl.", "bldg.", p->building },
 		{ "sc.", "entr.", p->entrance },
@@ -197,8 +199,8 @@ address(struct ctx *L, const struct shop_doc_party *p, char *out, size_t n)
 		{ NULL, NULL, p->town },
 		{ "jud.", "county", p->county },
 		{ "cod poștal", "postal code", p->postal_code },
-		{ NULL, NULL, p->country != NULL ? p->country :
-		    T("România", "Romania") },
+		{ NULL, NULL,
+		    p->country != NULL ? p->country : T("România", "Romania") },
 	};
 	size_t i;
 
@@ -213,8 +215,8 @@ address(struct ctx *L, const struct shop_doc_party *p, char *out, size_t n)
 			buf_printf(&b, "%s ", T(parts[i].ro, parts[i].en));
 		buf_append_str(&b, parts[i].v);
 	}
-	snprintf(out, n, "%s", buf_ok(&b) && b.data != NULL ?
-	    (const char *)b.data : "");
+	snprintf(out, n, "%s",
+	    buf_ok(&b) && b.data != NULL ? (const char *)b.data : "");
 	buf_cleanup(&b);
 }
 
@@ -225,7 +227,8 @@ state_label(struct ctx *L, const char *st)
 		const char *id, *ro, *en;
 	} tab[] = {
 		{ "created", "creată", "created" },
-		{ "awaiting_payment", "în așteptarea plății", "awaiting payment" },
+		{ "awaiting_payment", "în așteptarea plății",
+		    "awaiting payment" },
 		{ "paid", "plătită", "paid" },
 		{ "fulfilled", "finalizată", "fulfilled" },
 		{ "cancelled", "anulată", "cancelled" },
@@ -261,18 +264,19 @@ order_check(const struct shop_doc_order *o, const char *lang)
 	p = &o->buyer;
 	{
 		const char *const all[] = { o->number, o->package_name,
-		    o->package_includes, o->promo_code, o->rate_date, o->state,
-		    o->invoice_series, p->name, p->cui, p->reg, p->county,
-		    p->town, p->street, p->number, p->building, p->entrance,
-		    p->apartment, p->postal_code, p->country, p->email };
+			o->package_includes, o->promo_code, o->rate_date,
+			o->state, o->invoice_series, p->name, p->cui, p->reg,
+			p->county, p->town, p->street, p->number, p->building,
+			p->entrance, p->apartment, p->postal_code, p->country,
+			p->email };
 
 		s = all;
 		for (i = 0; i < PC_ARRAY_LEN(all); i++)
 			if (!line_ok(s[i]))
 				return PC_EINVAL;
 	}
-	if (!lang_ok(lang) || !set(o->number) ||
-	    !set(o->package_name) || !set(o->buyer.name))
+	if (!lang_ok(lang) || !set(o->number) || !set(o->package_name) ||
+	    !set(o->buyer.name))
 		return PC_EINVAL;
 	if (o->net_cents < 0 || o->vat_cents < 0 || o->total_bani < 0 ||
 	    o->net_cents + o->vat_cents != o->total_cents ||
@@ -328,8 +332,8 @@ buyer_rows(struct ctx *L, int t, const struct shop_doc_party *p, int ai)
 }
 
 enum pc_rc
-shop_doc_order_note(const struct shop_doc_order *o, const char *lang,
-    struct buf *pdf)
+shop_doc_order_note(
+    const struct shop_doc_order *o, const char *lang, struct buf *pdf)
 {
 	struct pdf_doc_spec spec;
 	struct ctx *L;
@@ -352,7 +356,8 @@ shop_doc_order_note(const struct shop_doc_order *o, const char *lang,
 	fmt_date(L, o->created_at, true, d, sizeof(L->s[0]));
 	kv_add(L, 0, T("Număr comandă", "Order number"), o->number);
 	kv_add(L, 0, T("Data", "Date"), d);
-	kv_add(L, 0, T("Stare plată", "Payment state"), state_label(L, o->state));
+	kv_add(
+	    L, 0, T("Stare plată", "Payment state"), state_label(L, o->state));
 	if (o->paid_at > 0) {
 		d = str_new(L);
 		fmt_date(L, o->paid_at, true, d, sizeof(L->s[0]));
@@ -367,8 +372,9 @@ shop_doc_order_note(const struct shop_doc_order *o, const char *lang,
 	    money(L, o->list_cents, "EUR"));
 	if (o->discount_cents > 0) {
 		d = str_new(L);
-		snprintf(d, sizeof(L->s[0]), "%s%s%s", T("Reducere", "Discount"),
-		    set(o->promo_code) ? " " : "", nz(o->promo_code));
+		snprintf(d, sizeof(L->s[0]), "%s%s%s",
+		    T("Reducere", "Discount"), set(o->promo_code) ? " " : "",
+		    nz(o->promo_code));
 		kv_add(L, 1, d, money(L, -o->discount_cents, "EUR"));
 	}
 	kv_add(L, 1, T("Total fără TVA", "Net total"),
@@ -388,20 +394,21 @@ shop_doc_order_note(const struct shop_doc_order *o, const char *lang,
 	buyer_rows(L, 2, &o->buyer, 0);
 	blk_kv(L, 2);
 
-	blk(L, PDF_DOC_PARAGRAPH, T(
-	    "Suma de plată în lei este calculată la cursul de referință BNR "
-	    "din data indicată și rămâne cea a comenzii. Factura se emite "
-	    "după confirmarea plății și nu mai poate fi modificată după "
-	    "emitere.",
-	    "The amount in RON is computed at the BNR reference rate of the "
-	    "date shown and stays that of the order. The invoice is issued "
-	    "once the payment is confirmed and cannot be changed after "
-	    "issue."));
-	blk(L, PDF_DOC_SMALL, T(
-	    "Acest document nu este o factură fiscală. Pecete — semnătură "
-	    "electronică calificată la distanță.",
-	    "This document is not a tax invoice. Pecete — remote qualified "
-	    "electronic signatures."));
+	blk(L, PDF_DOC_PARAGRAPH,
+	    T("Suma de plată în lei este calculată la cursul de referință BNR "
+	      "din data indicată și rămâne cea a comenzii. Factura se emite "
+	      "după confirmarea plății și nu mai poate fi modificată după "
+	      "emitere.",
+	        "The amount in RON is computed at the BNR reference rate of "
+	        "the "
+	        "date shown and stays that of the order. The invoice is issued "
+	        "once the payment is confirmed and cannot be changed after "
+	        "issue."));
+	blk(L, PDF_DOC_SMALL,
+	    T("Acest document nu este o factură fiscală. Pecete — semnătură "
+	      "electronică calificată la distanță.",
+	        "This document is not a tax invoice. Pecete — remote qualified "
+	        "electronic signatures."));
 
 	spec.title = title;
 	spec.lang = L->lang;
@@ -413,8 +420,8 @@ shop_doc_order_note(const struct shop_doc_order *o, const char *lang,
 }
 
 enum pc_rc
-shop_doc_invoice(const struct shop_doc_order *o,
-    const struct conf_shop *shop, const char *lang, struct buf *pdf)
+shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
+    const char *lang, struct buf *pdf)
 {
 	struct pdf_doc_spec spec;
 	struct ctx *L;
@@ -436,8 +443,9 @@ shop_doc_invoice(const struct shop_doc_order *o,
 		return PC_ENOMEM;
 	ctx_init(L, lang);
 	title = str_new(L);
-	snprintf(title, sizeof(L->s[0]), "%s %s %06lld", T("Factură", "Invoice"),
-	    o->invoice_series, (long long)o->invoice_number);
+	snprintf(title, sizeof(L->s[0]), "%s %s %06lld",
+	    T("Factură", "Invoice"), o->invoice_series,
+	    (long long)o->invoice_number);
 
 	d = str_new(L);
 	snprintf(d, sizeof(L->s[0]), "%s %06lld", o->invoice_series,
@@ -478,8 +486,9 @@ shop_doc_invoice(const struct shop_doc_order *o,
 	nrows = 1;
 	if (o->discount_cents > 0) {
 		d = str_new(L);
-		snprintf(d, sizeof(L->s[0]), "%s%s%s", T("Reducere", "Discount"),
-		    set(o->promo_code) ? " " : "", nz(o->promo_code));
+		snprintf(d, sizeof(L->s[0]), "%s%s%s",
+		    T("Reducere", "Discount"), set(o->promo_code) ? " " : "",
+		    nz(o->promo_code));
 		cells[5] = d;
 		cells[6] = "1";
 		cells[7] = money(L, -o->discount_cents, "EUR");
@@ -532,13 +541,15 @@ shop_doc_invoice(const struct shop_doc_order *o,
 		    d);
 		blk(L, PDF_DOC_PARAGRAPH, desc);
 	}
-	blk(L, PDF_DOC_SMALL, T(
-	    "Factura este definitivă: după emitere nu mai poate fi modificată. "
-	    "O eventuală corecție se face numai prin factură de stornare. "
-	    "Factura este valabilă fără semnătură și ștampilă.",
-	    "This invoice is final: it cannot be changed after issue. Any "
-	    "correction is made only by a reversing invoice. The invoice is "
-	    "valid without signature and stamp."));
+	blk(L, PDF_DOC_SMALL,
+	    T("Factura este definitivă: după emitere nu mai poate fi "
+	      "modificată. "
+	      "O eventuală corecție se face numai prin factură de stornare. "
+	      "Factura este valabilă fără semnătură și ștampilă.",
+	        "This invoice is final: it cannot be changed after issue. Any "
+	        "correction is made only by a reversing invoice. The invoice "
+	        "is "
+	        "valid without signature and stamp."));
 
 	for (i = 0; i < nrows * 5; i++)
 		if (cells[i] == NULL)
@@ -560,7 +571,7 @@ struct terms {
 	const char *id;
 	const char *version;
 	const char *title_ro, *title_en;
-	const char *const *ro;	/* heading, paragraph, heading, ... NULL */
+	const char *const *ro; /* heading, paragraph, heading, ... NULL */
 	const char *const *en;
 };
 
@@ -568,7 +579,8 @@ static const char *const signing_ro[] = {
 	"1. Obiect",
 	"Acești termeni descriu serviciul Pecete de semnătură electronică "
 	"calificată la distanță: un certificat calificat emis pe numele "
-	"dumneavoastră, a cărui cheie privată este generată și păstrată într-un "
+	"dumneavoastră, a cărui cheie privată este generată și păstrată "
+	"într-un "
 	"modul hardware de securitate (HSM) al prestatorului și folosită numai "
 	"cu autorizarea dumneavoastră.",
 	"2. Identificarea",
@@ -660,8 +672,8 @@ static const struct terms terms_tab[] = {
 	    "Termeni și condiții pentru semnătura electronică la distanță",
 	    "Terms and conditions of the remote electronic signature",
 	    signing_ro, signing_en },
-	{ SHOP_DOC_TERMS_ORDER, "2026-11-01",
-	    "Condiții de comandă", "Order conditions", order_ro, order_en },
+	{ SHOP_DOC_TERMS_ORDER, "2026-11-01", "Condiții de comandă",
+	    "Order conditions", order_ro, order_en },
 };
 
 static const struct terms *
@@ -684,8 +696,8 @@ shop_doc_terms_version(const char *doc_id)
 }
 
 enum pc_rc
-shop_doc_terms(const char *doc_id, const char *lang, struct buf *pdf,
-    const char **version)
+shop_doc_terms(
+    const char *doc_id, const char *lang, struct buf *pdf, const char **version)
 {
 	const struct terms *t;
 	const char *const *p;
@@ -706,17 +718,18 @@ shop_doc_terms(const char *doc_id, const char *lang, struct buf *pdf,
 		return PC_ENOMEM;
 	ctx_init(L, lang);
 	v = str_new(L);
-	snprintf(v, sizeof(L->s[0]), "%s %s", T("Versiunea", "Version"),
-	    t->version);
+	snprintf(
+	    v, sizeof(L->s[0]), "%s %s", T("Versiunea", "Version"), t->version);
 	blk(L, PDF_DOC_SMALL, v);
 	p = L->en ? t->en : t->ro;
 	for (i = 0; p[i] != NULL; i++)
 		blk(L, i % 2 == 0 ? PDF_DOC_HEADING : PDF_DOC_PARAGRAPH, p[i]);
-	blk(L, PDF_DOC_SMALL, T(
-	    "Pecete — semnătură electronică calificată la distanță. "
-	    "Documentul este generat automat.",
-	    "Pecete — remote qualified electronic signatures. This document "
-	    "is generated automatically."));
+	blk(L, PDF_DOC_SMALL,
+	    T("Pecete — semnătură electronică calificată la distanță. "
+	      "Documentul este generat automat.",
+	        "Pecete — remote qualified electronic signatures. This "
+	        "document "
+	        "is generated automatically."));
 	spec.title = T(t->title_ro, t->title_en);
 	spec.lang = L->lang;
 	spec.blocks = L->blocks;
@@ -735,9 +748,10 @@ shop_doc_sample(bool company, struct shop_doc_order *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->number = "PC-2026-000123";
-	o->created_at = 1795000000;	/* 2026-11-18 */
+	o->created_at = 1795000000; /* 2026-11-18 */
 	o->package_name = "Pecete 2";
-	o->package_includes = "Certificat calificat valabil 2 ani, "
+	o->package_includes =
+	    "Certificat calificat valabil 2 ani, "
 	    "400 de tranzacții de semnare (semnături și mărci temporale)";
 	o->list_cents = 5900;
 	o->discount_cents = 0;
@@ -747,7 +761,7 @@ shop_doc_sample(bool company, struct shop_doc_order *o)
 	o->total_cents = 7139;
 	o->rate_e4 = 49763;
 	o->rate_date = "2026-11-18";
-	o->total_bani = 35526;	/* 71.39 × 4.9763 = 355.258... */
+	o->total_bani = 35526; /* 71.39 × 4.9763 = 355.258... */
 	o->state = "paid";
 	o->paid_at = 1795000600;
 	if (company) {

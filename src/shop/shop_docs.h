@@ -28,46 +28,46 @@
  * apply (printed as absent), except name. Borrowed, not copied.
  */
 struct shop_doc_party {
-	bool company;		/* false: a person */
-	const char *name;	/* person: full name; company: company name */
-	const char *cui;	/* company: CUI (tax id), e.g. "RO18547290" */
-	const char *reg;	/* company: trade register no. (optional) */
-	const char *county;	/* address */
+	bool company;       /* false: a person */
+	const char *name;   /* person: full name; company: company name */
+	const char *cui;    /* company: CUI (tax id), e.g. "RO18547290" */
+	const char *reg;    /* company: trade register no. (optional) */
+	const char *county; /* address */
 	const char *town;
 	const char *street;
 	const char *number;
-	const char *building;	/* bloc */
-	const char *entrance;	/* scara */
+	const char *building; /* bloc */
+	const char *entrance; /* scara */
 	const char *apartment;
 	const char *postal_code;
-	const char *country;	/* NULL: Romania */
-	const char *email;	/* optional */
+	const char *country; /* NULL: Romania */
+	const char *email;   /* optional */
 };
 
 /* One order (and its invoice, when issued). Strings are borrowed. */
 struct shop_doc_order {
-	const char *number;	/* the order number the buyer sees */
-	int64_t created_at;	/* UTC seconds */
-	const char *package_name;	/* "Pecete 2" */
-	const char *package_includes;	/* what it includes, one sentence */
-	int64_t list_cents;	/* package price, EUR without VAT */
-	int64_t discount_cents;	/* promo discount (0: none) */
-	const char *promo_code;	/* NULL or "" when none */
-	int64_t net_cents;	/* list - discount, EUR without VAT */
-	int64_t vat_bp;		/* VAT rate in basis points (2100 = 21 %) */
-	int64_t vat_cents;	/* VAT in EUR */
-	int64_t total_cents;	/* net + VAT, EUR */
-	int64_t rate_e4;	/* BNR EUR/RON rate × 10000 used for this order */
-	const char *rate_date;	/* the rate's BNR date "YYYY-MM-DD" */
-	int64_t total_bani;	/* total in RON = round-half-up(total × rate) */
-	const char *state;	/* shop_state_name(): created, awaiting_payment,
-				 * paid, fulfilled, cancelled, refunded */
-	int64_t paid_at;	/* UTC seconds, 0 when not paid */
+	const char *number;           /* the order number the buyer sees */
+	int64_t created_at;           /* UTC seconds */
+	const char *package_name;     /* "Pecete 2" */
+	const char *package_includes; /* what it includes, one sentence */
+	int64_t list_cents;           /* package price, EUR without VAT */
+	int64_t discount_cents;       /* promo discount (0: none) */
+	const char *promo_code;       /* NULL or "" when none */
+	int64_t net_cents;            /* list - discount, EUR without VAT */
+	int64_t vat_bp;      /* VAT rate in basis points (2100 = 21 %) */
+	int64_t vat_cents;   /* VAT in EUR */
+	int64_t total_cents; /* net + VAT, EUR */
+	int64_t rate_e4;     /* BNR EUR/RON rate × 10000 used for this order */
+	const char *rate_date; /* the rate's BNR date "YYYY-MM-DD" */
+	int64_t total_bani;    /* total in RON = round-half-up(total × rate) */
+	const char *state;     /* shop_state_name(): created, awaiting_payment,
+	                        * paid, fulfilled, cancelled, refunded */
+	int64_t paid_at;       /* UTC seconds, 0 when not paid */
 	struct shop_doc_party buyer;
 	/* invoices only (shop_doc_invoice) */
-	const char *invoice_series;	/* e.g. "PCT" */
-	int64_t invoice_number;		/* > 0 */
-	int64_t invoice_issued_at;	/* UTC seconds */
+	const char *invoice_series; /* e.g. "PCT" */
+	int64_t invoice_number;     /* > 0 */
+	int64_t invoice_issued_at;  /* UTC seconds */
 };
 
 /*
@@ -76,8 +76,8 @@ struct shop_doc_order {
  * PC_EINVAL for a missing number, package or buyer name, inconsistent
  * amounts (net + VAT != total) or a bad lang; else as pdf_doc_render.
  */
-enum pc_rc shop_doc_order_note(const struct shop_doc_order *o,
-    const char *lang, struct buf *pdf);
+enum pc_rc shop_doc_order_note(
+    const struct shop_doc_order *o, const char *lang, struct buf *pdf);
 
 /*
  * The invoice of o (invoice_series, invoice_number and invoice_issued_at
@@ -97,8 +97,8 @@ enum pc_rc shop_doc_invoice(const struct shop_doc_order *o,
  * *version (may be NULL): the document's version string (static), the one
  * to record with the buyer's acceptance. PC_ENOTFOUND for an unknown id.
  */
-enum pc_rc shop_doc_terms(const char *doc_id, const char *lang,
-    struct buf *pdf, const char **version);
+enum pc_rc shop_doc_terms(const char *doc_id, const char *lang, struct buf *pdf,
+    const char **version);
 
 /* The current version of a terms document (static), NULL when unknown. */
 const char *shop_doc_terms_version(const char *doc_id);
@@ -108,8 +108,8 @@ const char *shop_doc_terms_version(const char *doc_id);
  * currency after: "1.234,56 EUR" (ro), "1,234.56 EUR" (en); negative
  * amounts get "-". Always NUL-terminated.
  */
-void shop_doc_money(int64_t minor, const char *currency, const char *lang,
-    char *out, size_t n);
+void shop_doc_money(
+    int64_t minor, const char *currency, const char *lang, char *out, size_t n);
 
 /*
  * Sample data for `pecete shop doc --sample` and the tests: a Pecete 2

@@ -96,8 +96,7 @@ in_list(const char *list, const char *item)
 
 enum pc_rc
 shop_promo_apply(const struct store_promo *p, const char *package,
-    int64_t list_cents, int64_t now, int64_t *discount_cents,
-    const char **code)
+    int64_t list_cents, int64_t now, int64_t *discount_cents, const char **code)
 {
 	int64_t d = 0;
 	enum pc_rc rc;
@@ -150,7 +149,8 @@ shop_cui_valid(const char *cui)
 
 	if (cui == NULL)
 		return false;
-	if ((cui[0] == 'R' || cui[0] == 'r') && (cui[1] == 'O' || cui[1] == 'o'))
+	if ((cui[0] == 'R' || cui[0] == 'r') &&
+	    (cui[1] == 'O' || cui[1] == 'o'))
 		cui += 2;
 	n = strlen(cui);
 	if (n < 2 || n > 10)

@@ -28,9 +28,8 @@ fail(struct shop_err *err, const char *code, const char *field)
 }
 
 enum pc_rc
-shop_quote_make(const struct conf *conf, struct store *s,
-    const char *package, const char *promo, struct shop_quote *q,
-    struct shop_err *err)
+shop_quote_make(const struct conf *conf, struct store *s, const char *package,
+    const char *promo, struct shop_quote *q, struct shop_err *err)
 {
 	struct store_package p = { 0 };
 	struct store_promo pr = { 0 };
@@ -180,9 +179,9 @@ utc_year(int64_t t)
 }
 
 enum pc_rc
-shop_order_create(const struct conf *conf, struct store *s,
-    const char *user_id, const struct shop_order_req *q,
-    char id[STORE_ORDER_ID_LEN + 1], struct shop_err *err)
+shop_order_create(const struct conf *conf, struct store *s, const char *user_id,
+    const struct shop_order_req *q, char id[STORE_ORDER_ID_LEN + 1],
+    struct shop_err *err)
 {
 	struct shop_quote qt;
 	struct store_order o;
@@ -253,8 +252,8 @@ shop_order_create(const struct conf *conf, struct store *s,
 	    (long long)seq);
 	rc = store_shop_order_insert(db, &o);
 	if (rc == PC_OK)
-		rc = store_audit_append(db, user_id, "shop.order.create",
-		    o.number);
+		rc = store_audit_append(
+		    db, user_id, "shop.order.create", o.number);
 	/* The optional marketing consent is a consent like the others
 	 * (version, time, IP), visible in the account's settings. */
 	if (rc == PC_OK && q->marketing)
@@ -276,8 +275,8 @@ out:
 }
 
 enum pc_rc
-shop_order_get(struct store *s, const char *user_id, const char *id,
-    struct store_order *o)
+shop_order_get(
+    struct store *s, const char *user_id, const char *id, struct store_order *o)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
@@ -289,7 +288,8 @@ shop_order_get(struct store *s, const char *user_id, const char *id,
 		return rc;
 	rc = store_shop_order_get(db, id, o);
 	store_release(s, db);
-	if (rc == PC_OK && user_id != NULL && strcmp(o->user_id, user_id) != 0) {
+	if (rc == PC_OK && user_id != NULL &&
+	    strcmp(o->user_id, user_id) != 0) {
 		store_order_cleanup(o);
 		rc = PC_ENOTFOUND;
 	}
@@ -347,8 +347,8 @@ out:
 }
 
 enum pc_rc
-shop_order_cancel(struct store *s, const char *user_id, const char *id,
-    struct shop_err *err)
+shop_order_cancel(
+    struct store *s, const char *user_id, const char *id, struct shop_err *err)
 {
 	struct store_order o;
 	struct db *db = NULL;
@@ -366,11 +366,11 @@ shop_order_cancel(struct store *s, const char *user_id, const char *id,
 	if (rc == PC_OK)
 		rc = db_begin(db);
 	if (rc == PC_OK) {
-		rc = shop_order_transition(db, o.id, st, SHOP_CANCELLED, NULL,
-		    NULL, 0, clock_now());
+		rc = shop_order_transition(
+		    db, o.id, st, SHOP_CANCELLED, NULL, NULL, 0, clock_now());
 		if (rc == PC_OK)
-			rc = store_audit_append(db, user_id, "shop.order.cancel",
-			    o.number);
+			rc = store_audit_append(
+			    db, user_id, "shop.order.cancel", o.number);
 		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	}
 	if (rc == PC_ESTATE)
@@ -421,8 +421,8 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 		rc = PC_EINVAL;
 		goto tx;
 	}
-	rc = store_shop_payment_add(db, provider, ref, status, o.id,
-	    amount_bani, currency, now);
+	rc = store_shop_payment_add(
+	    db, provider, ref, status, o.id, amount_bani, currency, now);
 	if (rc == PC_EEXIST) {
 		log_info("shop: %s notification %s/%s for %s again: ignored",
 		    provider, ref, status, o.number);
@@ -436,7 +436,8 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 		rc = shop_order_transition(db, o.id, SHOP_AWAITING_PAYMENT,
 		    SHOP_PAID, provider, ref, now, now);
 		if (rc == PC_ESTATE) {
-			/* Already paid by another notification: nothing to do. */
+			/* Already paid by another notification: nothing to do.
+			 */
 			if (strcmp(o.state, "paid") == 0 ||
 			    strcmp(o.state, "fulfilled") == 0) {
 				log_info("shop: %s: %s already paid; "
@@ -471,8 +472,8 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 		snprintf(detail, sizeof(detail), "order=%s invoice=%s-%lld",
 		    o.number, conf->shop.invoice_series, (long long)inv);
 		if (rc == PC_OK)
-			rc = store_audit_append(db, provider, "shop.order.paid",
-			    detail);
+			rc = store_audit_append(
+			    db, provider, "shop.order.paid", detail);
 		if (rc == PC_OK)
 			rc = shop_order_mail_paid(conf, db, &o, now);
 	} else if (strcmp(status, PAY_DECLINED) == 0) {
@@ -484,16 +485,15 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 			    SHOP_AWAITING_PAYMENT, provider, ref, 0, now);
 		if (rc == PC_ESTATE)
 			err->code = "order_state";
-		log_info("shop: %s: payment of %s declined", provider,
-		    o.number);
+		log_info(
+		    "shop: %s: payment of %s declined", provider, o.number);
 	} else if (strcmp(status, PAY_PENDING) == 0) {
 		/* Not final (3-D Secure, review): recorded, nothing changes. */
-		log_info("shop: %s: payment of %s pending", provider,
-		    o.number);
+		log_info("shop: %s: payment of %s pending", provider, o.number);
 	} else if (strcmp(status, PAY_REFUNDED) == 0) {
 		/* Refunded at the provider (e.g. from its console). */
-		rc = shop_order_transition(db, o.id, SHOP_PAID, SHOP_REFUNDED,
-		    provider, ref, 0, now);
+		rc = shop_order_transition(
+		    db, o.id, SHOP_PAID, SHOP_REFUNDED, provider, ref, 0, now);
 		if (rc == PC_ESTATE && strcmp(o.state, "refunded") == 0) {
 			*dup = true;
 			rc = PC_OK;
@@ -504,8 +504,8 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 		snprintf(detail, sizeof(detail), "order=%s by=%s", o.number,
 		    provider);
 		if (rc == PC_OK)
-			rc = store_audit_append(db, provider,
-			    "shop.order.refunded", detail);
+			rc = store_audit_append(
+			    db, provider, "shop.order.refunded", detail);
 	} else {
 		err->code = "field_invalid";
 		rc = PC_EINVAL;
@@ -541,8 +541,8 @@ shop_order_refund(const struct conf *conf, struct store *s, const char *id,
 		rc = PC_ESTATE;
 		goto out;
 	}
-	pv = pay_provider_get(o.provider[0] != '\0' ? o.provider
-						    : conf->shop.provider);
+	pv = pay_provider_get(
+	    o.provider[0] != '\0' ? o.provider : conf->shop.provider);
 	if (pv == NULL) {
 		rc = PC_EINTERNAL;
 		goto out;
@@ -562,8 +562,8 @@ shop_order_refund(const struct conf *conf, struct store *s, const char *id,
 		snprintf(detail, sizeof(detail), "order=%s reason=%.120s",
 		    o.number, reason != NULL ? reason : "");
 		if (rc == PC_OK)
-			rc = store_audit_append(db, actor, "shop.order.refund",
-			    detail);
+			rc = store_audit_append(
+			    db, actor, "shop.order.refund", detail);
 		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	}
 	if (rc == PC_ESTATE)

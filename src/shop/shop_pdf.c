@@ -41,8 +41,9 @@ shop_doc_from_order(const struct store_order *o, const struct store_package *p,
 	d->total_bani = o->total_bani;
 	d->state = o->state;
 	d->paid_at = o->paid_at;
-	d->buyer.company = strcmp(js(inv, "type") != NULL ? js(inv, "type") : "",
-			       "company") == 0;
+	d->buyer.company =
+	    strcmp(js(inv, "type") != NULL ? js(inv, "type") : "", "company") ==
+	    0;
 	d->buyer.name = js(inv, "name");
 	d->buyer.cui = js(inv, "cui");
 	d->buyer.reg = js(inv, "reg_no");
@@ -108,8 +109,8 @@ shop_order_mail_paid(const struct conf *conf, struct db *db,
 		rc = PC_ENOMEM;
 		goto out;
 	}
-	rc = notify_enqueue(db, NOTIFY_EMAIL, o->email, "payment_confirmed",
-	    lang, vars, NULL);
+	rc = notify_enqueue(
+	    db, NOTIFY_EMAIL, o->email, "payment_confirmed", lang, vars, NULL);
 	if (rc != PC_OK)
 		goto out;
 	rc = shop_doc_order_note(&d, lang, &pdf[0]);
@@ -125,7 +126,7 @@ shop_order_mail_paid(const struct conf *conf, struct db *db,
 		if (rc != PC_OK)
 			goto out;
 		att[n].filename = i == 0 ? "termeni-semnatura-la-distanta.pdf"
-					 : "conditii-comanda.pdf";
+		                         : "conditii-comanda.pdf";
 		att[n].content_type = "application/pdf";
 		att[n].data = pdf[n].data;
 		att[n].len = pdf[n].len;

@@ -21,7 +21,7 @@
 #define AP_PAD 3.0f
 
 struct ap_line {
-	const char *label;	/* may be NULL */
+	const char *label; /* may be NULL */
 	const char *text;
 };
 
@@ -67,14 +67,14 @@ sign_appearance_new(fz_context *ctx, pdf_document *doc, float w, float h,
 	/* Set inside fz_try, read after it: volatile for setjmp. */
 	pdf_obj *volatile xobj = NULL;
 	float lh, fs, y, tw;
-	volatile int n = 0;	/* used after fz_try (setjmp) */
+	volatile int n = 0; /* used after fz_try (setjmp) */
 	int i;
 
 	snprintf(lines[n++], sizeof(lines[0]), "%s",
 	    en ? "Digitally signed by" : "Semnat digital de");
 	snprintf(lines[n++], sizeof(lines[0]), "%s", name);
-	snprintf(lines[n++], sizeof(lines[0]), "%s %s", en ? "Date:" : "Data:",
-	    when);
+	snprintf(lines[n++], sizeof(lines[0]), "%s %s",
+	    en ? "Date:" : "Data:", when);
 	if (opts->reason != NULL && opts->reason[0] != '\0')
 		snprintf(lines[n++], sizeof(lines[0]), "%s %s",
 		    en ? "Reason:" : "Motiv:", opts->reason);
@@ -86,14 +86,15 @@ sign_appearance_new(fz_context *ctx, pdf_document *doc, float w, float h,
 	fz_var(b);
 	fz_var(fref);
 	fz_var(res);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		font = fz_new_base14_font(ctx, "Helvetica");
 		fref = pdf_add_cid_font(ctx, doc, font);
 		b = fz_new_buffer(ctx, 1024);
 		fz_append_printf(ctx, b, "q 1 1 1 rg 0 0 %g %g re f Q\n", w, h);
 		fz_append_printf(ctx, b,
-		    "q 0.1 0.2 0.55 RG 0.8 w 0.4 0.4 %g %g re S Q\n",
-		    w - 0.8f, h - 0.8f);
+		    "q 0.1 0.2 0.55 RG 0.8 w 0.4 0.4 %g %g re S Q\n", w - 0.8f,
+		    h - 0.8f);
 		lh = (h - 2 * AP_PAD) / (float)n;
 		y = h - AP_PAD;
 		for (i = 0; i < n; i++) {
@@ -102,23 +103,29 @@ sign_appearance_new(fz_context *ctx, pdf_document *doc, float w, float h,
 			if (tw > 0 && tw * fs > w - 2 * AP_PAD)
 				fs = (w - 2 * AP_PAD) / tw;
 			y -= lh;
-			fz_append_printf(ctx, b, "BT 0 0 0 rg /F1 %g Tf %g %g "
-			    "Td ", fs, AP_PAD, y + (lh - fs) / 2 + fs * 0.2f);
+			fz_append_printf(ctx, b,
+			    "BT 0 0 0 rg /F1 %g Tf %g %g "
+			    "Td ",
+			    fs, AP_PAD, y + (lh - fs) / 2 + fs * 0.2f);
 			append_glyphs(ctx, b, font, lines[i]);
 			fz_append_string(ctx, b, " Tj ET\n");
 		}
 		res = pdf_new_dict(ctx, doc, 1);
 		pdf_dict_put_dict(ctx, res, PDF_NAME(Font), 1);
-		pdf_dict_puts(ctx, pdf_dict_get(ctx, res, PDF_NAME(Font)),
-		    "F1", fref);
-		xobj = pdf_new_xobject(ctx, doc, fz_make_rect(0, 0, w, h),
-		    fz_identity, res, b);
-	} fz_always(ctx) {
+		pdf_dict_puts(
+		    ctx, pdf_dict_get(ctx, res, PDF_NAME(Font)), "F1", fref);
+		xobj = pdf_new_xobject(
+		    ctx, doc, fz_make_rect(0, 0, w, h), fz_identity, res, b);
+	}
+	fz_always(ctx)
+	{
 		fz_drop_font(ctx, font);
 		fz_drop_buffer(ctx, b);
 		pdf_drop_obj(ctx, fref);
 		pdf_drop_obj(ctx, res);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		fz_rethrow(ctx);
 	}
 	return xobj;

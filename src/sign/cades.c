@@ -35,8 +35,8 @@ sign_hash_file_range(EVP_MD_CTX *ctx, FILE *f, int64_t off, int64_t len)
 	if (fseeko(f, (off_t)off, SEEK_SET) != 0)
 		return PC_EIO;
 	while (len > 0) {
-		want = len > (int64_t)sizeof(chunk) ? sizeof(chunk) :
-		    (size_t)len;
+		want =
+		    len > (int64_t)sizeof(chunk) ? sizeof(chunk) : (size_t)len;
 		got = fread(chunk, 1, want, f);
 		if (got == 0)
 			return PC_EIO;
@@ -63,8 +63,8 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 	max = opts->max_size > 0 ? opts->max_size : SIGN_DEFAULT_MAX_SIZE;
 	size = sign_file_size(in_path);
 	if (size < 0) {
-		rc = sign_err_set(err, PC_EIO, "unreadable",
-		    "cannot read %s", in_path);
+		rc = sign_err_set(
+		    err, PC_EIO, "unreadable", "cannot read %s", in_path);
 		goto out;
 	}
 	if (size > max) {
@@ -75,14 +75,15 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 	}
 	in = fopen(in_path, "rb");
 	if (in == NULL) {
-		rc = sign_err_set(err, PC_EIO, "unreadable",
-		    "cannot read %s", in_path);
+		rc = sign_err_set(
+		    err, PC_EIO, "unreadable", "cannot read %s", in_path);
 		goto out;
 	}
 	mctx = EVP_MD_CTX_new();
-	if (mctx == NULL || !EVP_DigestInit_ex(mctx,
-	    EVP_get_digestbynid(opts->md_nid ? opts->md_nid : NID_sha256),
-	    NULL)) {
+	if (mctx == NULL ||
+	    !EVP_DigestInit_ex(mctx,
+	        EVP_get_digestbynid(opts->md_nid ? opts->md_nid : NID_sha256),
+	        NULL)) {
 		rc = ossl_fail("cades: digest");
 		goto out;
 	}
@@ -105,8 +106,8 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 	}
 	rc = file_write_atomic(out_path, der, (size_t)len, 0644);
 	if (rc != PC_OK)
-		sign_err_set(err, rc, "write_failed", "cannot write %s",
-		    out_path);
+		sign_err_set(
+		    err, rc, "write_failed", "cannot write %s", out_path);
 out:
 	if (in != NULL)
 		fclose(in);

@@ -59,8 +59,8 @@ signed_attrs_der(CMS_SignerInfo *si, struct buf *out)
 		return PC_ENOMEM;
 	for (i = 0; i < n; i++) {
 		items[i].p = NULL;
-		items[i].n = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i),
-		    &items[i].p);
+		items[i].n =
+		    i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &items[i].p);
 		if (items[i].n <= 0) {
 			rc = ossl_fail("sign: encode attribute");
 			goto out;
@@ -98,8 +98,8 @@ out:
 }
 
 enum pc_rc
-sign_cms_add_timestamp(CMS_SignerInfo *si, const char *url, int md_nid,
-    struct sign_err *err)
+sign_cms_add_timestamp(
+    CMS_SignerInfo *si, const char *url, int md_nid, struct sign_err *err)
 {
 	ASN1_OCTET_STRING *sigval;
 	ASN1_STRING *tok = NULL;
@@ -110,8 +110,9 @@ sign_cms_add_timestamp(CMS_SignerInfo *si, const char *url, int md_nid,
 
 	buf_init(&token, SIGN_TSA_MAX_REPLY);
 	sigval = CMS_SignerInfo_get0_signature(si);
-	if (!EVP_Digest(ASN1_STRING_get0_data(sigval), ASN1_STRING_length(sigval),
-	    hash, &hlen, EVP_get_digestbynid(md_nid), NULL)) {
+	if (!EVP_Digest(ASN1_STRING_get0_data(sigval),
+	        ASN1_STRING_length(sigval), hash, &hlen,
+	        EVP_get_digestbynid(md_nid), NULL)) {
 		rc = ossl_fail("sign: hash signature value");
 		goto out;
 	}
@@ -120,8 +121,8 @@ sign_cms_add_timestamp(CMS_SignerInfo *si, const char *url, int md_nid,
 		goto out;
 	tok = ASN1_STRING_new();
 	if (tok == NULL || !ASN1_STRING_set(tok, token.data, (int)token.len) ||
-	    !CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
-	    V_ASN1_SEQUENCE, tok, -1)) {
+	    !CMS_unsigned_add1_attr_by_NID(
+	        si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, tok, -1)) {
 		rc = ossl_fail("sign: add timestamp");
 		goto out;
 	}
@@ -154,8 +155,8 @@ sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
 		rc = PC_EINTERNAL;
 		goto out;
 	}
-	cms = CMS_sign(NULL, NULL, NULL, NULL,
-	    CMS_DETACHED | CMS_PARTIAL | CMS_BINARY);
+	cms = CMS_sign(
+	    NULL, NULL, NULL, NULL, CMS_DETACHED | CMS_PARTIAL | CMS_BINARY);
 	if (cms == NULL)
 		goto out;
 	si = CMS_add1_signer(cms, s->cert, X509_get0_pubkey(s->cert), md,
@@ -167,16 +168,16 @@ sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
 			goto out;
 	if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1) < 0 &&
 	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
-	    V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1))
+	        V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1))
 		goto out;
 	if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest,
-	    V_ASN1_OCTET_STRING, digest, (int)dlen))
+	        V_ASN1_OCTET_STRING, digest, (int)dlen))
 		goto out;
 	if (signing_time) {
-		t = ASN1_TIME_set(NULL,
-		    (time_t)(opts->now != 0 ? opts->now : clock_now()));
-		if (t == NULL || !CMS_signed_add1_attr_by_NID(si,
-		    NID_pkcs9_signingTime, t->type, t, -1))
+		t = ASN1_TIME_set(
+		    NULL, (time_t)(opts->now != 0 ? opts->now : clock_now()));
+		if (t == NULL || !CMS_signed_add1_attr_by_NID(
+		                     si, NID_pkcs9_signingTime, t->type, t, -1))
 			goto out;
 	}
 	rc = signed_attrs_der(si, &attrs);
@@ -188,12 +189,12 @@ sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
 	}
 	rc = s->fn(s->arg, s->mech, md_nid, hash, hlen, sig, &siglen);
 	if (rc != PC_OK) {
-		rc = sign_err_set(err, rc, "sign_failed",
-		    "the signing key refused to sign");
+		rc = sign_err_set(
+		    err, rc, "sign_failed", "the signing key refused to sign");
 		goto out;
 	}
-	if (!ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig,
-	    (int)siglen)) {
+	if (!ASN1_STRING_set(
+	        CMS_SignerInfo_get0_signature(si), sig, (int)siglen)) {
 		rc = PC_ENOMEM;
 		goto out;
 	}

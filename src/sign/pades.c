@@ -41,19 +41,19 @@
 #define PADES_CMS_MAX_BT 32768
 
 struct pades_signer {
-	pdf_pkcs7_signer base;	/* first: MuPDF sees only this */
+	pdf_pkcs7_signer base; /* first: MuPDF sees only this */
 	int refs;
 	const struct sign_opts *opts;
 	size_t max;
-	pdf_obj *v;		/* the signature value dictionary */
+	pdf_obj *v; /* the signature value dictionary */
 };
 
 struct sign_pades_job {
-	struct sign_opts opts;	/* copy; strings borrowed */
+	struct sign_opts opts; /* copy; strings borrowed */
 	char *out_path;
-	char *tmp_path;		/* NULL once renamed to out_path */
+	char *tmp_path; /* NULL once renamed to out_path */
 	int fd;
-	int64_t br[4];		/* /ByteRange */
+	int64_t br[4]; /* /ByteRange */
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen;
 };
@@ -112,8 +112,8 @@ sign_time_fmt(int64_t t, int tz_min, char *out, size_t n)
 		gmtime_r(&tt, &tm);
 	}
 	snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d %c%02ld:%02ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 3600,
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 3600,
 	    (labs(off) % 3600) / 60);
 }
 
@@ -135,8 +135,9 @@ signer_name(X509 *cert, char *out, size_t n)
 
 	out[0] = '\0';
 	i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
-	if (i >= 0 && ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(
-	    X509_NAME_get_entry(nm, i))) >= 0) {
+	if (i >= 0 &&
+	    ASN1_STRING_to_UTF8(&u,
+	        X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i))) >= 0) {
 		snprintf(out, n, "%s", (char *)u);
 		OPENSSL_free(u);
 	} else {
@@ -184,32 +185,34 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 	if (fields == NULL)
 		fields = pdf_dict_put_array(ctx, acro, PDF_NAME(Fields), 1);
 	pdf_dict_put_int(ctx, acro, PDF_NAME(SigFlags), 3);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		if (o->field != NULL) {
-			field = pdf_keep_obj(ctx,
-			    sign_intake_find_field(ctx, doc, o->field));
+			field = pdf_keep_obj(
+			    ctx, sign_intake_find_field(ctx, doc, o->field));
 			widget = field;
 			if (pdf_dict_get(ctx, field, PDF_NAME(Rect)) == NULL &&
-			    pdf_array_len(ctx, pdf_dict_get(ctx, field,
-			    PDF_NAME(Kids))) > 0)
-				widget = pdf_array_get(ctx, pdf_dict_get(ctx,
-				    field, PDF_NAME(Kids)), 0);
+			    pdf_array_len(ctx,
+			        pdf_dict_get(ctx, field, PDF_NAME(Kids))) > 0)
+				widget = pdf_array_get(ctx,
+				    pdf_dict_get(ctx, field, PDF_NAME(Kids)),
+				    0);
 			r = pdf_dict_get_rect(ctx, widget, PDF_NAME(Rect));
 			if (!o->lock)
 				pdf_dict_del(ctx, field, PDF_NAME(Lock));
 		} else {
-			page = pdf_lookup_page_obj(ctx, doc,
-			    o->visible ? o->page - 1 : 0);
+			page = pdf_lookup_page_obj(
+			    ctx, doc, o->visible ? o->page - 1 : 0);
 			new_field_name(ctx, doc, fname, sizeof(fname));
 			field = pdf_add_new_dict(ctx, doc, 10);
 			widget = field;
-			pdf_dict_put(ctx, field, PDF_NAME(Type),
-			    PDF_NAME(Annot));
-			pdf_dict_put(ctx, field, PDF_NAME(Subtype),
-			    PDF_NAME(Widget));
+			pdf_dict_put(
+			    ctx, field, PDF_NAME(Type), PDF_NAME(Annot));
+			pdf_dict_put(
+			    ctx, field, PDF_NAME(Subtype), PDF_NAME(Widget));
 			pdf_dict_put(ctx, field, PDF_NAME(FT), PDF_NAME(Sig));
-			pdf_dict_put_text_string(ctx, field, PDF_NAME(T),
-			    fname);
+			pdf_dict_put_text_string(
+			    ctx, field, PDF_NAME(T), fname);
 			pdf_dict_put_int(ctx, field, PDF_NAME(F), 132);
 			pdf_dict_put(ctx, field, PDF_NAME(P), page);
 			if (o->visible) {
@@ -223,16 +226,16 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 			pdf_dict_put_rect(ctx, field, PDF_NAME(Rect), r);
 			annots = pdf_dict_get(ctx, page, PDF_NAME(Annots));
 			if (annots == NULL)
-				annots = pdf_dict_put_array(ctx, page,
-				    PDF_NAME(Annots), 1);
+				annots = pdf_dict_put_array(
+				    ctx, page, PDF_NAME(Annots), 1);
 			pdf_array_push(ctx, annots, field);
 			pdf_array_push(ctx, fields, field);
 		}
 		if (r.x1 - r.x0 > 1 && r.y1 - r.y0 > 1) {
-			ap = sign_appearance_new(ctx, doc, r.x1 - r.x0,
-			    r.y1 - r.y0, name, when, o);
-			pdf_dict_putl(ctx, widget, ap, PDF_NAME(AP),
-			    PDF_NAME(N), NULL);
+			ap = sign_appearance_new(
+			    ctx, doc, r.x1 - r.x0, r.y1 - r.y0, name, when, o);
+			pdf_dict_putl(
+			    ctx, widget, ap, PDF_NAME(AP), PDF_NAME(N), NULL);
 		}
 
 		/*
@@ -242,38 +245,37 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 		v = pdf_add_new_dict(ctx, doc, 8);
 		pdf_dict_put_array(ctx, v, PDF_NAME(ByteRange), 4);
 		zeros = fz_calloc(ctx, ps->max, 1);
-		fz_try(ctx)
-			pdf_dict_put_string(ctx, v, PDF_NAME(Contents),
-			    (const char *)zeros, ps->max);
-		fz_always(ctx)
-			fz_free(ctx, zeros);
-		fz_catch(ctx)
-			fz_rethrow(ctx);
-		pdf_dict_put(ctx, v, PDF_NAME(Filter),
-		    PDF_NAME(Adobe_PPKLite));
-		pdf_dict_put_name(ctx, v, PDF_NAME(SubFilter),
-		    "ETSI.CAdES.detached");
+		fz_try(ctx) pdf_dict_put_string(
+		    ctx, v, PDF_NAME(Contents), (const char *)zeros, ps->max);
+		fz_always(ctx) fz_free(ctx, zeros);
+		fz_catch(ctx) fz_rethrow(ctx);
+		pdf_dict_put(ctx, v, PDF_NAME(Filter), PDF_NAME(Adobe_PPKLite));
+		pdf_dict_put_name(
+		    ctx, v, PDF_NAME(SubFilter), "ETSI.CAdES.detached");
 		pdf_dict_put(ctx, v, PDF_NAME(Type), PDF_NAME(Sig));
 		pdf_date(when, date, sizeof(date));
 		pdf_dict_put_string(ctx, v, PDF_NAME(M), date, strlen(date));
 		if (o->reason != NULL)
-			pdf_dict_put_text_string(ctx, v, PDF_NAME(Reason),
-			    o->reason);
+			pdf_dict_put_text_string(
+			    ctx, v, PDF_NAME(Reason), o->reason);
 		if (o->location != NULL)
-			pdf_dict_put_text_string(ctx, v, PDF_NAME(Location),
-			    o->location);
+			pdf_dict_put_text_string(
+			    ctx, v, PDF_NAME(Location), o->location);
 		pdf_dict_put(ctx, field, PDF_NAME(V), v);
 		pdf_xref_store_unsaved_signature(ctx, doc, field, &ps->base);
 		ps->v = pdf_keep_obj(ctx, v);
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		pdf_drop_obj(ctx, v);
 		pdf_drop_obj(ctx, ap);
 		pdf_drop_obj(ctx, field);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		fz_rethrow(ctx);
 	}
 }
-
 
 /* "<dir>/.<base>.XXXXXX" next to path, for mkstemp; NULL without memory. */
 static char *
@@ -313,11 +315,11 @@ static bool
 same_file_state(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 /*
@@ -331,15 +333,16 @@ byte_range_check(const struct sign_pades_job *j, int64_t base, int64_t end,
 	const int64_t *br = j->br;
 	char lt = 0, gt = 0;
 
-	if (br[0] != 0 || br[1] < base || br[2] - br[1] - 2 !=
-	    (int64_t)max * 2 || br[3] < 0 || br[2] + br[3] != end ||
-	    pread(j->fd, &lt, 1, (off_t)br[1]) != 1 ||
-	    pread(j->fd, &gt, 1, (off_t)(br[2] - 1)) != 1 ||
-	    lt != '<' || gt != '>')
+	if (br[0] != 0 || br[1] < base ||
+	    br[2] - br[1] - 2 != (int64_t)max * 2 || br[3] < 0 ||
+	    br[2] + br[3] != end || pread(j->fd, &lt, 1, (off_t)br[1]) != 1 ||
+	    pread(j->fd, &gt, 1, (off_t)(br[2] - 1)) != 1 || lt != '<' ||
+	    gt != '>')
 		return sign_err_set(err, PC_EINTERNAL, "sign_failed",
 		    "unexpected /ByteRange [%lld %lld %lld %lld] in the "
-		    "incremental update", (long long)br[0], (long long)br[1],
-		    (long long)br[2], (long long)br[3]);
+		    "incremental update",
+		    (long long)br[0], (long long)br[1], (long long)br[2],
+		    (long long)br[3]);
 	return PC_OK;
 }
 
@@ -352,12 +355,15 @@ open_doc(fz_context *ctx, int in, struct pades_out *po,
 	enum pc_rc rc = PC_OK;
 
 	fz_var(rc);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		*stmp = pades_fd_stream(ctx, in, po->po_base, &po->po_skip);
 		po->po_in = *stmp;
 		*docp = pdf_open_document_with_stream(ctx, *stmp);
 		rc = sign_intake_doc(ctx, *docp, o, err);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		rc = sign_err_set(err, PC_EINVAL, "pdf_invalid",
 		    "the file is not a readable PDF: %s",
 		    fz_caught_message(ctx));
@@ -381,7 +387,8 @@ write_update(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 	int i;
 
 	fz_var(fout);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		prepare(ctx, doc, ps, name, when);
 		fout = pades_output_new(ctx, po);
 		wo = pdf_default_write_options;
@@ -391,9 +398,13 @@ write_update(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 		range = pdf_dict_get(ctx, ps->v, PDF_NAME(ByteRange));
 		for (i = 0; i < 4; i++)
 			br[i] = pdf_array_get_int(ctx, range, i);
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		fz_drop_output(ctx, fout);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		rc = sign_err_set(err, PC_EINVAL, "sign_failed",
 		    "cannot sign the PDF: %s", fz_caught_message(ctx));
 	}
@@ -440,8 +451,8 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 	}
 	in = open(in_path, O_RDONLY | O_CLOEXEC);
 	if (in < 0 || fstat(in, &st0) != 0 || !S_ISREG(st0.st_mode)) {
-		rc = sign_err_set(err, PC_EIO, "unreadable", "cannot read %s",
-		    in_path);
+		rc = sign_err_set(
+		    err, PC_EIO, "unreadable", "cannot read %s", in_path);
 		goto out;
 	}
 	size = (int64_t)st0.st_size;
@@ -454,8 +465,7 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 		rc = PC_ENOMEM;
 		goto out;
 	}
-	if (!EVP_DigestInit_ex(md, EVP_get_digestbynid(j->opts.md_nid),
-	    NULL)) {
+	if (!EVP_DigestInit_ex(md, EVP_get_digestbynid(j->opts.md_nid), NULL)) {
 		rc = ossl_fail("pades: digest");
 		goto out;
 	}
@@ -466,8 +476,8 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 	ps.base.create_digest = ps_digest;
 	ps.refs = 1;
 	ps.opts = &j->opts;
-	ps.max = j->opts.level == SIGN_LEVEL_BT ? PADES_CMS_MAX_BT :
-	    PADES_CMS_MAX_BB;
+	ps.max = j->opts.level == SIGN_LEVEL_BT ? PADES_CMS_MAX_BT
+	                                        : PADES_CMS_MAX_BB;
 	signer_name(s->cert, name, sizeof(name));
 	sign_time_fmt(j->opts.now, j->opts.tz_offset_min, when, sizeof(when));
 	po.po_base = size;
@@ -503,15 +513,15 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 	if (rc == PC_OK)
 		rc = pades_copy(in, j->fd, size);
 	if (rc != PC_OK) {
-		rc = sign_err_set(err, rc, "sign_failed", "cannot copy %s",
-		    in_path);
+		rc = sign_err_set(
+		    err, rc, "sign_failed", "cannot copy %s", in_path);
 		goto out;
 	}
 	rc = write_update(ctx, doc, &ps, &po, name, when, j->br, err);
 	hrc = pades_hash_join(&h);
 	if (rc == PC_OK && hrc != PC_OK)
-		rc = sign_err_set(err, hrc, "sign_failed", "cannot read %s",
-		    in_path);
+		rc = sign_err_set(
+		    err, hrc, "sign_failed", "cannot read %s", in_path);
 	if (rc != PC_OK)
 		goto out;
 	/* The prefix hashed is the input's: it must not have changed. */
@@ -550,8 +560,8 @@ out:
 }
 
 enum pc_rc
-sign_pades_finish(struct sign_pades_job *j, const struct sign_signer *s,
-    struct sign_err *err)
+sign_pades_finish(
+    struct sign_pades_job *j, const struct sign_signer *s, struct sign_err *err)
 {
 	static const char digits[] = "0123456789abcdef";
 	CMS_ContentInfo *cms = NULL;
@@ -563,9 +573,8 @@ sign_pades_finish(struct sign_pades_job *j, const struct sign_signer *s,
 
 	RETURN_VAL_IF_FAIL(j != NULL && s != NULL, PC_EINTERNAL);
 	if (j->tmp_path == NULL)
-		return PC_ESTATE;	/* finished already */
-	rc = sign_cms_build(s, &j->opts, j->digest, j->dlen, false, &cms,
-	    err);
+		return PC_ESTATE; /* finished already */
+	rc = sign_cms_build(s, &j->opts, j->digest, j->dlen, false, &cms, err);
 	if (rc != PC_OK)
 		goto out;
 	len = i2d_CMS_ContentInfo(cms, &der);

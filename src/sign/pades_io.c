@@ -2,7 +2,7 @@
  * pades_io.c: descriptor stream and output for MuPDF, the copy of the
  * original and the threaded hash of a PAdES signature. See pades_io.h.
  */
-#define _GNU_SOURCE	/* copy_file_range, sync_file_range */
+#define _GNU_SOURCE /* copy_file_range, sync_file_range */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 struct fdstm {
 	int fd;
 	int64_t size;
-	int64_t pos;		/* file offset of the end of the buffer */
+	int64_t pos; /* file offset of the end of the buffer */
 	const bool *skip;
 	unsigned char buf[PADES_STREAM_BUF];
 };
@@ -116,8 +116,8 @@ pout_write(fz_context *ctx, void *state, const void *data, size_t n)
 		return;
 	}
 	if (po->po_pos < po->po_base)
-		fz_throw(ctx, FZ_ERROR_GENERIC,
-		    "pades: write inside the original");
+		fz_throw(
+		    ctx, FZ_ERROR_GENERIC, "pades: write inside the original");
 	while (n > 0) {
 		r = pwrite(po->po_fd, p, n, (off_t)po->po_pos);
 		if (r < 0 && errno == EINTR)
@@ -170,8 +170,8 @@ pout_truncate(fz_context *ctx, void *state)
 			po->po_in->rp = po->po_in->wp;
 		return;
 	}
-	if (po->po_pos < po->po_base || ftruncate(po->po_fd,
-	    (off_t)po->po_pos) != 0)
+	if (po->po_pos < po->po_base ||
+	    ftruncate(po->po_fd, (off_t)po->po_pos) != 0)
 		fz_throw(ctx, FZ_ERROR_GENERIC, "pades: truncate");
 	po->po_end = po->po_pos;
 }
@@ -231,9 +231,9 @@ copy_rw(int in, int out, int64_t off, int64_t n)
 			rc = PC_EIO;
 			break;
 		}
-		for (w = 0; w < r; ) {
-			ssize_t k = pwrite(out, buf + w, (size_t)(r - w),
-			    (off_t)(off + w));
+		for (w = 0; w < r;) {
+			ssize_t k = pwrite(
+			    out, buf + w, (size_t)(r - w), (off_t)(off + w));
 
 			if (k < 0 && errno == EINTR)
 				continue;
@@ -263,7 +263,7 @@ pades_copy(int in, int out, int64_t n)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EXDEV || errno == ENOSYS ||
-		    errno == EINVAL || errno == EOPNOTSUPP)) {
+		                 errno == EINVAL || errno == EOPNOTSUPP)) {
 			rc = copy_rw(in, out, (int64_t)ioff, left);
 			break;
 		}

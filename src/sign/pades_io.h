@@ -36,12 +36,12 @@
 /* The state of our fz_output; owned by the caller, outlives the output. */
 struct pades_out {
 	int po_fd;
-	int64_t po_base;	/* [0, base): the original, copied by us */
+	int64_t po_base; /* [0, base): the original, copied by us */
 	int64_t po_pos;
-	int64_t po_end;		/* size of the file */
-	int po_phase;		/* 0: before MuPDF's copy, 1: during, 2: after */
-	bool po_skip;		/* the input stream serves zeros (phase 1) */
-	fz_stream *po_in;	/* the document's input stream (borrowed) */
+	int64_t po_end;   /* size of the file */
+	int po_phase;     /* 0: before MuPDF's copy, 1: during, 2: after */
+	bool po_skip;     /* the input stream serves zeros (phase 1) */
+	fz_stream *po_in; /* the document's input stream (borrowed) */
 };
 
 /*
@@ -49,8 +49,8 @@ struct pades_out {
  * not NULL and *skip is true, reads return zeros without I/O and only a
  * seek to 0 is allowed. Throws on error.
  */
-fz_stream *pades_fd_stream(fz_context *ctx, int fd, int64_t size,
-    const bool *skip);
+fz_stream *pades_fd_stream(
+    fz_context *ctx, int fd, int64_t size, const bool *skip);
 
 /* An fz_output over po (po->po_fd, po->po_base set). Throws on error. */
 fz_output *pades_output_new(fz_context *ctx, struct pades_out *po);
@@ -60,21 +60,20 @@ fz_output *pades_output_new(fz_context *ctx, struct pades_out *po);
 enum pc_rc pades_copy(int in, int out, int64_t n);
 
 /* Feed len bytes of fd from off into md with large reads. */
-enum pc_rc pades_hash_range(EVP_MD_CTX *md, int fd, int64_t off,
-    int64_t len);
+enum pc_rc pades_hash_range(EVP_MD_CTX *md, int fd, int64_t off, int64_t len);
 
 /* Hash [0, len) of fd into md in a thread while the caller copies. */
 struct pades_hash {
 	pthread_t ph_thread;
-	EVP_MD_CTX *ph_md;	/* borrowed; untouched until joined */
+	EVP_MD_CTX *ph_md; /* borrowed; untouched until joined */
 	int ph_fd;
 	int64_t ph_len;
 	enum pc_rc ph_rc;
 	bool ph_running;
 };
 
-enum pc_rc pades_hash_start(struct pades_hash *h, EVP_MD_CTX *md, int fd,
-    int64_t len);
+enum pc_rc pades_hash_start(
+    struct pades_hash *h, EVP_MD_CTX *md, int fd, int64_t len);
 /* Wait for the thread (a no-op when not running); its result. */
 enum pc_rc pades_hash_join(struct pades_hash *h);
 

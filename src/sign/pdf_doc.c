@@ -21,9 +21,9 @@
 
 #define PAGE_W 595.276f
 #define PAGE_H 841.89f
-#define MARGIN_X 56.7f		/* 2 cm */
+#define MARGIN_X 56.7f /* 2 cm */
 #define MARGIN_TOP 56.7f
-#define MARGIN_BOTTOM 64.0f	/* room for the page number */
+#define MARGIN_BOTTOM 64.0f /* room for the page number */
 #define CONTENT_W (PAGE_W - 2 * MARGIN_X)
 #define BOTTOM (PAGE_H - MARGIN_BOTTOM)
 
@@ -32,20 +32,20 @@
 #define SZ_TEXT 10.0f
 #define SZ_TABLE 9.0f
 #define SZ_SMALL 7.5f
-#define LEAD 1.32f		/* line height / font size */
+#define LEAD 1.32f /* line height / font size */
 #define CELL_PAD 4.0f
 
 struct lay {
 	fz_context *ctx;
 	fz_document_writer *wri;
-	fz_device *dev;		/* NULL in the dry pass */
+	fz_device *dev; /* NULL in the dry pass */
 	fz_font *reg, *bold;
 	fz_text_language tlang;
 	bool dry;
-	bool too_many;		/* PDF_DOC_PAGES_MAX reached */
-	int page;		/* current page, 1-based; 0 before the first */
-	int npages;		/* total, known in the drawing pass */
-	float y;		/* top of the free space, fitz space (y down) */
+	bool too_many; /* PDF_DOC_PAGES_MAX reached */
+	int page;      /* current page, 1-based; 0 before the first */
+	int npages;    /* total, known in the drawing pass */
+	float y;       /* top of the free space, fitz space (y down) */
 };
 
 static const float black[3] = { 0, 0, 0 };
@@ -165,8 +165,8 @@ spec_check(const struct pdf_doc_spec *spec)
 static float
 rune_w(fz_context *ctx, fz_font *font, int c)
 {
-	return fz_advance_glyph(ctx, font, fz_encode_character(ctx, font, c),
-	    0);
+	return fz_advance_glyph(
+	    ctx, font, fz_encode_character(ctx, font, c), 0);
 }
 
 static float
@@ -229,8 +229,8 @@ next_line(fz_context *ctx, fz_font *font, float size, float maxw,
 }
 
 static int
-count_lines(fz_context *ctx, fz_font *font, float size, float maxw,
-    const char *s)
+count_lines(
+    fz_context *ctx, fz_font *font, float size, float maxw, const char *s)
 {
 	const char *l;
 	size_t n;
@@ -245,13 +245,13 @@ count_lines(fz_context *ctx, fz_font *font, float size, float maxw,
 
 /* One line at baseline y, from x (right-aligned: ending at x). */
 static void
-draw_str(struct lay *L, fz_font *font, float size, const float *color,
-    float x, float y, const char *s, size_t n, bool right)
+draw_str(struct lay *L, fz_font *font, float size, const float *color, float x,
+    float y, const char *s, size_t n, bool right)
 {
 	fz_context *ctx = L->ctx;
 	char tmp[2048];
 	fz_text *text;
-	volatile float vx = x;	/* read inside fz_try */
+	volatile float vx = x; /* read inside fz_try */
 
 	if (L->dry || n == 0)
 		return;
@@ -262,15 +262,20 @@ draw_str(struct lay *L, fz_font *font, float size, const float *color,
 	if (right)
 		vx = x - text_w(ctx, font, size, tmp, n);
 	text = fz_new_text(ctx);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		fz_show_string(ctx, text, font,
 		    fz_make_matrix(size, 0, 0, -size, vx, y), tmp, 0, 0,
 		    FZ_BIDI_LTR, L->tlang);
-		fz_fill_text(ctx, L->dev, text, fz_identity,
-		    fz_device_rgb(ctx), color, 1.0f, fz_default_color_params);
-	} fz_always(ctx) {
+		fz_fill_text(ctx, L->dev, text, fz_identity, fz_device_rgb(ctx),
+		    color, 1.0f, fz_default_color_params);
+	}
+	fz_always(ctx)
+	{
 		fz_drop_text(ctx, text);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		fz_rethrow(ctx);
 	}
 }
@@ -287,7 +292,8 @@ draw_rect(struct lay *L, float x0, float y0, float x1, float y1,
 		return;
 	p = fz_new_path(ctx);
 	fz_var(st);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		if (fill) {
 			fz_rectto(ctx, p, x0, y0, x1, y1);
 			fz_fill_path(ctx, L->dev, p, 0, fz_identity,
@@ -302,10 +308,14 @@ draw_rect(struct lay *L, float x0, float y0, float x1, float y1,
 			    fz_device_rgb(ctx), color, 1.0f,
 			    fz_default_color_params);
 		}
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		fz_drop_stroke_state(ctx, st);
 		fz_drop_path(ctx, p);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		fz_rethrow(ctx);
 	}
 }
@@ -320,8 +330,8 @@ draw_wrapped(struct lay *L, fz_font *font, float size, const float *color,
 	size_t n;
 
 	while (next_line(L->ctx, font, size, w, &s, &l, &n)) {
-		draw_str(L, font, size, color, right ? x + w : x,
-		    y + h + size, l, n, right);
+		draw_str(L, font, size, color, right ? x + w : x, y + h + size,
+		    l, n, right);
 		h += lh;
 	}
 	return h;
@@ -342,8 +352,8 @@ page_end(struct lay *L)
 		len = snprintf(num, sizeof(num), "%d/%d", page, npages);
 		draw_rect(L, MARGIN_X, PAGE_H - 44, PAGE_W - MARGIN_X,
 		    PAGE_H - 44, rule, false, 0.5f);
-		draw_str(L, L->reg, 8.0f, grey, PAGE_W - MARGIN_X,
-		    PAGE_H - 30, num, (size_t)len, true);
+		draw_str(L, L->reg, 8.0f, grey, PAGE_W - MARGIN_X, PAGE_H - 30,
+		    num, (size_t)len, true);
 		fz_end_page(L->ctx, L->wri);
 		L->dev = NULL;
 	}
@@ -359,8 +369,8 @@ page_new(struct lay *L)
 	}
 	L->page++;
 	if (!L->dry)
-		L->dev = fz_begin_page(L->ctx, L->wri,
-		    fz_make_rect(0, 0, PAGE_W, PAGE_H));
+		L->dev = fz_begin_page(
+		    L->ctx, L->wri, fz_make_rect(0, 0, PAGE_W, PAGE_H));
 	L->y = MARGIN_TOP;
 }
 
@@ -374,8 +384,8 @@ need(struct lay *L, float h)
 
 /* Wrapped text block, broken across pages line by line. */
 static void
-flow_text(struct lay *L, fz_font *font, float size, const float *color,
-    const char *s)
+flow_text(
+    struct lay *L, fz_font *font, float size, const float *color, const char *s)
 {
 	float lh = size * LEAD;
 	const char *l;
@@ -383,8 +393,8 @@ flow_text(struct lay *L, fz_font *font, float size, const float *color,
 
 	while (next_line(L->ctx, font, size, CONTENT_W, &s, &l, &n)) {
 		need(L, lh);
-		draw_str(L, font, size, color, MARGIN_X, L->y + size, l, n,
-		    false);
+		draw_str(
+		    L, font, size, color, MARGIN_X, L->y + size, l, n, false);
 		L->y += lh;
 	}
 }
@@ -398,16 +408,16 @@ block_kv(struct lay *L, const struct pdf_doc_block *b)
 	size_t i;
 
 	for (i = 0; i < b->nrows; i++) {
-		nk = count_lines(L->ctx, L->reg, SZ_TEXT, kw - CELL_PAD,
-		    b->kv[i].key);
+		nk = count_lines(
+		    L->ctx, L->reg, SZ_TEXT, kw - CELL_PAD, b->kv[i].key);
 		nv = count_lines(L->ctx, L->bold, SZ_TEXT, vw, b->kv[i].value);
 		h = (float)(nk > nv ? nk : nv);
 		h = (h < 1 ? 1 : h) * lh + 2;
 		need(L, h);
 		draw_wrapped(L, L->reg, SZ_TEXT, grey, MARGIN_X, L->y,
 		    kw - CELL_PAD, b->kv[i].key, false);
-		draw_wrapped(L, L->bold, SZ_TEXT, black, MARGIN_X + kw + CELL_PAD,
-		    L->y, vw, b->kv[i].value, false);
+		draw_wrapped(L, L->bold, SZ_TEXT, black,
+		    MARGIN_X + kw + CELL_PAD, L->y, vw, b->kv[i].value, false);
 		L->y += h;
 	}
 }
@@ -428,22 +438,23 @@ table_cols(const struct pdf_doc_block *b, struct cols *c)
 		sum += b->widths != NULL ? b->widths[i] : 1;
 	for (i = 0; i < b->ncols; i++) {
 		c->x[i] = x;
-		c->w[i] = CONTENT_W * (float)(b->widths != NULL ?
-		    b->widths[i] : 1) / (float)sum;
+		c->w[i] = CONTENT_W *
+		          (float)(b->widths != NULL ? b->widths[i] : 1) /
+		          (float)sum;
 		x += c->w[i];
 	}
 }
 
 static float
-row_height(struct lay *L, const struct pdf_doc_block *b,
-    const struct cols *c, const char *const *row, fz_font *font)
+row_height(struct lay *L, const struct pdf_doc_block *b, const struct cols *c,
+    const char *const *row, fz_font *font)
 {
 	int n, most = 1;
 	size_t i;
 
 	for (i = 0; i < b->ncols; i++) {
-		n = count_lines(L->ctx, font, SZ_TABLE,
-		    c->w[i] - 2 * CELL_PAD, row[i]);
+		n = count_lines(
+		    L->ctx, font, SZ_TABLE, c->w[i] - 2 * CELL_PAD, row[i]);
 		if (n > most)
 			most = n;
 	}
@@ -463,8 +474,8 @@ row_draw(struct lay *L, const struct pdf_doc_block *b, const struct cols *c,
 		draw_wrapped(L, font, SZ_TABLE, black, c->x[i] + CELL_PAD,
 		    L->y + CELL_PAD, c->w[i] - 2 * CELL_PAD, row[i],
 		    (b->right >> i) & 1);
-	draw_rect(L, MARGIN_X, L->y + h, MARGIN_X + CONTENT_W, L->y + h,
-	    rule, false, head ? 0.8f : 0.4f);
+	draw_rect(L, MARGIN_X, L->y + h, MARGIN_X + CONTENT_W, L->y + h, rule,
+	    false, head ? 0.8f : 0.4f);
 	L->y += h;
 }
 
@@ -486,8 +497,9 @@ block_table(struct lay *L, const struct pdf_doc_block *b)
 		row_draw(L, b, &c, b->head, L->bold, hh, true);
 	}
 	for (r = 0; r < b->nrows; r++) {
-		f = (b->flags & PDF_DOC_TABLE_LAST_BOLD) && r + 1 == b->nrows ?
-		    L->bold : L->reg;
+		f = (b->flags & PDF_DOC_TABLE_LAST_BOLD) && r + 1 == b->nrows
+		        ? L->bold
+		        : L->reg;
 		h = row_height(L, b, &c, b->cells + r * b->ncols, f);
 		if (L->page == 0 || (L->y + h > BOTTOM && L->y > MARGIN_TOP)) {
 			page_new(L);
@@ -508,8 +520,8 @@ layout(struct lay *L, const struct pdf_doc_spec *spec)
 	page_new(L);
 	flow_text(L, L->bold, SZ_TITLE, navy, spec->title);
 	L->y += 4;
-	draw_rect(L, MARGIN_X, L->y, MARGIN_X + CONTENT_W, L->y, navy, false,
-	    1.0f);
+	draw_rect(
+	    L, MARGIN_X, L->y, MARGIN_X + CONTENT_W, L->y, navy, false, 1.0f);
 	L->y += 12;
 	for (i = 0; i < spec->nblocks; i++) {
 		b = &spec->blocks[i];
@@ -559,21 +571,23 @@ finish(fz_context *ctx, fz_buffer *src, const struct pdf_doc_spec *spec,
 	fz_var(doc);
 	fz_var(stm);
 	fz_var(out);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		stm = fz_open_buffer(ctx, src);
 		doc = pdf_open_document_with_stream(ctx, stm);
 		info = pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Info));
 		if (info == NULL) {
 			info = pdf_add_new_dict(ctx, doc, 4);
-			pdf_dict_put_drop(ctx, pdf_trailer(ctx, doc),
-			    PDF_NAME(Info), info);
+			pdf_dict_put_drop(
+			    ctx, pdf_trailer(ctx, doc), PDF_NAME(Info), info);
 		}
-		pdf_dict_put_text_string(ctx, info, PDF_NAME(Title),
-		    spec->title);
+		pdf_dict_put_text_string(
+		    ctx, info, PDF_NAME(Title), spec->title);
 		pdf_dict_put_text_string(ctx, info, PDF_NAME(Author), "Pecete");
-		pdf_dict_put_text_string(ctx, info, PDF_NAME(Creator), "Pecete");
-		pdf_dict_put_text_string(ctx, info, PDF_NAME(Producer),
-		    "Pecete " PECETE_VERSION);
+		pdf_dict_put_text_string(
+		    ctx, info, PDF_NAME(Creator), "Pecete");
+		pdf_dict_put_text_string(
+		    ctx, info, PDF_NAME(Producer), "Pecete " PECETE_VERSION);
 		root = pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Root));
 		pdf_dict_put_text_string(ctx, root, PDF_NAME(Lang),
 		    spec->lang != NULL ? spec->lang : "ro");
@@ -583,11 +597,15 @@ finish(fz_context *ctx, fz_buffer *src, const struct pdf_doc_spec *spec,
 		out = fz_new_output_with_buffer(ctx, dst);
 		pdf_write_document(ctx, doc, out, &opts);
 		fz_close_output(ctx, out);
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		fz_drop_output(ctx, out);
 		pdf_drop_document(ctx, doc);
 		fz_drop_stream(ctx, stm);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		fz_rethrow(ctx);
 	}
 }
@@ -616,37 +634,42 @@ pdf_doc_render(const struct pdf_doc_spec *spec, struct buf *out)
 	fz_var(raw);
 	fz_var(fin);
 	fz_var(wri);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		L.reg = fz_new_base14_font(ctx, "Helvetica");
 		L.bold = fz_new_base14_font(ctx, "Helvetica-Bold");
-		L.tlang = fz_text_language_from_string(spec->lang != NULL ?
-		    spec->lang : "ro");
+		L.tlang = fz_text_language_from_string(
+		    spec->lang != NULL ? spec->lang : "ro");
 		/* pass 1: count the pages */
 		L.dry = true;
 		layout(&L, spec);
 		L.npages = L.page;
 		/* pass 2: draw */
 		raw = fz_new_buffer(ctx, 64 * 1024);
-		wri = fz_new_pdf_writer_with_output(ctx,
-		    fz_new_output_with_buffer(ctx, raw), "compress");
+		wri = fz_new_pdf_writer_with_output(
+		    ctx, fz_new_output_with_buffer(ctx, raw), "compress");
 		L.wri = wri;
 		L.dry = false;
 		layout(&L, spec);
 		fz_close_document_writer(ctx, wri);
-		fin = fz_new_buffer(ctx, fz_buffer_storage(ctx, raw, NULL) +
-		    1024);
+		fin = fz_new_buffer(
+		    ctx, fz_buffer_storage(ctx, raw, NULL) + 1024);
 		finish(ctx, raw, spec, fin);
 		len = fz_buffer_storage(ctx, fin, &data);
 		buf_append(out, data, len);
 		if (!buf_ok(out))
 			rc = buf_rc(out);
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		fz_drop_document_writer(ctx, wri);
 		fz_drop_buffer(ctx, raw);
 		fz_drop_buffer(ctx, fin);
 		fz_drop_font(ctx, L.reg);
 		fz_drop_font(ctx, L.bold);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		if (L.too_many) {
 			rc = PC_ELIMIT;
 		} else {

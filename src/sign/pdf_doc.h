@@ -27,43 +27,44 @@
 
 /* Limits on a spec (PC_ELIMIT past them). */
 #define PDF_DOC_BLOCKS_MAX 512
-#define PDF_DOC_TEXT_MAX 16384	/* bytes of one string */
+#define PDF_DOC_TEXT_MAX 16384 /* bytes of one string */
 #define PDF_DOC_COLS_MAX 8
-#define PDF_DOC_ROWS_MAX 1000	/* rows of one table or key-value block */
+#define PDF_DOC_ROWS_MAX 1000 /* rows of one table or key-value block */
 #define PDF_DOC_PAGES_MAX 100
 
 enum pdf_doc_kind {
-	PDF_DOC_HEADING = 1,	/* text: bold, larger */
-	PDF_DOC_PARAGRAPH,	/* text: word-wrapped */
-	PDF_DOC_KV,		/* kv[nrows]: label left, value right of it */
-	PDF_DOC_TABLE,		/* head[ncols] + cells[nrows * ncols] */
-	PDF_DOC_SMALL,		/* text: small grey print (footers, notes) */
+	PDF_DOC_HEADING = 1, /* text: bold, larger */
+	PDF_DOC_PARAGRAPH,   /* text: word-wrapped */
+	PDF_DOC_KV,          /* kv[nrows]: label left, value right of it */
+	PDF_DOC_TABLE,       /* head[ncols] + cells[nrows * ncols] */
+	PDF_DOC_SMALL,       /* text: small grey print (footers, notes) */
 };
 
 struct pdf_doc_kv {
 	const char *key;
-	const char *value;	/* wrapped in its column; may be "" */
+	const char *value; /* wrapped in its column; may be "" */
 };
 
 /* Table flags. */
-#define PDF_DOC_TABLE_LAST_BOLD 0x1	/* the last row is a total */
+#define PDF_DOC_TABLE_LAST_BOLD 0x1 /* the last row is a total */
 
 struct pdf_doc_block {
 	enum pdf_doc_kind kind;
-	const char *text;		/* HEADING, PARAGRAPH, SMALL */
-	const struct pdf_doc_kv *kv;	/* KV: nrows pairs */
-	size_t nrows;			/* KV, TABLE */
-	size_t ncols;			/* TABLE: 1..PDF_DOC_COLS_MAX */
-	const char *const *head;	/* TABLE: ncols header cells (NULL: none) */
-	const char *const *cells;	/* TABLE: nrows * ncols, row by row */
-	const unsigned *widths;		/* TABLE: relative column widths (NULL: equal) */
-	unsigned right;			/* TABLE: bit i set = column i right-aligned */
-	unsigned flags;			/* TABLE: PDF_DOC_TABLE_* */
+	const char *text;            /* HEADING, PARAGRAPH, SMALL */
+	const struct pdf_doc_kv *kv; /* KV: nrows pairs */
+	size_t nrows;                /* KV, TABLE */
+	size_t ncols;                /* TABLE: 1..PDF_DOC_COLS_MAX */
+	const char *const *head;  /* TABLE: ncols header cells (NULL: none) */
+	const char *const *cells; /* TABLE: nrows * ncols, row by row */
+	const unsigned
+	    *widths;    /* TABLE: relative column widths (NULL: equal) */
+	unsigned right; /* TABLE: bit i set = column i right-aligned */
+	unsigned flags; /* TABLE: PDF_DOC_TABLE_* */
 };
 
 struct pdf_doc_spec {
-	const char *title;	/* document property and first heading */
-	const char *lang;	/* "ro" or "en" (NULL: "ro") */
+	const char *title; /* document property and first heading */
+	const char *lang;  /* "ro" or "en" (NULL: "ro") */
 	const struct pdf_doc_block *blocks;
 	size_t nblocks;
 };

@@ -74,8 +74,9 @@ find_field(fz_context *ctx, pdf_obj *fields, const char *name, int depth)
 pdf_obj *
 sign_intake_find_field(fz_context *ctx, pdf_document *doc, const char *name)
 {
-	return find_field(ctx, pdf_dict_getp(ctx, pdf_trailer(ctx, doc),
-	    "Root/AcroForm/Fields"), name, 0);
+	return find_field(ctx,
+	    pdf_dict_getp(ctx, pdf_trailer(ctx, doc), "Root/AcroForm/Fields"),
+	    name, 0);
 }
 
 /* DocMDP with P=1: no changes at all are allowed. */
@@ -91,12 +92,13 @@ docmdp_locked(fz_context *ctx, pdf_document *doc)
 	refs = pdf_dict_get(ctx, sig, PDF_NAME(Reference));
 	for (i = 0; i < pdf_array_len(ctx, refs); i++) {
 		r = pdf_array_get(ctx, refs, i);
-		if (!pdf_name_eq(ctx, pdf_dict_get(ctx, r,
-		    PDF_NAME(TransformMethod)), PDF_NAME(DocMDP)))
+		if (!pdf_name_eq(ctx,
+		        pdf_dict_get(ctx, r, PDF_NAME(TransformMethod)),
+		        PDF_NAME(DocMDP)))
 			continue;
 		if (pdf_dict_getp(ctx, r, "TransformParams/P") != NULL &&
-		    pdf_to_int(ctx, pdf_dict_getp(ctx, r,
-		    "TransformParams/P")) == 1)
+		    pdf_to_int(
+		        ctx, pdf_dict_getp(ctx, r, "TransformParams/P")) == 1)
 			return true;
 	}
 	return false;
@@ -119,7 +121,8 @@ sign_intake_doc(fz_context *ctx, pdf_document *doc,
 		    "or the file is truncated); save it again from the "
 		    "application that made it");
 	if (pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Encrypt)) !=
-	    NULL || pdf_needs_password(ctx, doc))
+	        NULL ||
+	    pdf_needs_password(ctx, doc))
 		return sign_err_set(err, PC_EINVAL, "pdf_encrypted",
 		    "the PDF is encrypted or password-protected; remove the "
 		    "protection, or sign it locally with the virtual token");
@@ -144,9 +147,10 @@ sign_intake_doc(fz_context *ctx, pdf_document *doc,
 		return PC_OK;
 	if (opts->field != NULL) {
 		fld = sign_intake_find_field(ctx, doc, opts->field);
-		if (fld == NULL || !pdf_name_eq(ctx,
-		    pdf_dict_get_inheritable(ctx, fld, PDF_NAME(FT)),
-		    PDF_NAME(Sig)))
+		if (fld == NULL ||
+		    !pdf_name_eq(ctx,
+		        pdf_dict_get_inheritable(ctx, fld, PDF_NAME(FT)),
+		        PDF_NAME(Sig)))
 			return sign_err_set(err, PC_EINVAL, "bad_placement",
 			    "the PDF has no signature field named \"%s\"",
 			    opts->field);
@@ -160,25 +164,31 @@ sign_intake_doc(fz_context *ctx, pdf_document *doc,
 		return PC_OK;
 	if (opts->page < 1 || opts->page > npages)
 		return sign_err_set(err, PC_EINVAL, "bad_placement",
-		    "page %d does not exist (the PDF has %d pages)",
-		    opts->page, npages);
+		    "page %d does not exist (the PDF has %d pages)", opts->page,
+		    npages);
 	fz_var(page);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		page = pdf_load_page(ctx, doc, opts->page - 1);
 		box = pdf_bound_page(ctx, page);
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		fz_drop_page(ctx, (fz_page *)page);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		fz_rethrow(ctx);
 	}
 	/* box is in fitz space (origin top-left, size of the page). */
 	if (!(opts->w > 0 && opts->h > 0 && opts->x >= 0 && opts->y >= 0 &&
-	    opts->x + opts->w <= box.x1 - box.x0 + 0.5f &&
-	    opts->y + opts->h <= box.y1 - box.y0 + 0.5f))
+	        opts->x + opts->w <= box.x1 - box.x0 + 0.5f &&
+	        opts->y + opts->h <= box.y1 - box.y0 + 0.5f))
 		rc = sign_err_set(err, PC_EINVAL, "bad_placement",
 		    "the rectangle %g,%g,%g,%g does not fit on page %d "
-		    "(%gx%g points)", opts->x, opts->y, opts->w, opts->h,
-		    opts->page, box.x1 - box.x0, box.y1 - box.y0);
+		    "(%gx%g points)",
+		    opts->x, opts->y, opts->w, opts->h, opts->page,
+		    box.x1 - box.x0, box.y1 - box.y0);
 	return rc;
 }
 
@@ -191,15 +201,20 @@ intake_run(fz_context *ctx, fz_stream *stm, const char *path,
 
 	fz_var(doc);
 	fz_var(rc);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		if (stm != NULL)
 			doc = pdf_open_document_with_stream(ctx, stm);
 		else
 			doc = pdf_open_document(ctx, path);
 		rc = sign_intake_doc(ctx, doc, opts, err);
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		pdf_drop_document(ctx, doc);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		rc = sign_err_set(err, PC_EINVAL, "pdf_invalid",
 		    "the file is not a readable PDF: %s",
 		    fz_caught_message(ctx));
@@ -231,8 +246,8 @@ size_check(int64_t size, const struct sign_opts *opts, struct sign_err *err)
 {
 	int64_t max;
 
-	max = opts != NULL && opts->max_size > 0 ? opts->max_size :
-	    SIGN_DEFAULT_MAX_SIZE;
+	max = opts != NULL && opts->max_size > 0 ? opts->max_size
+	                                         : SIGN_DEFAULT_MAX_SIZE;
 	if (size > max)
 		return sign_err_set(err, PC_ELIMIT, "too_large",
 		    "the file is larger than the limit of %lld bytes",
@@ -241,8 +256,8 @@ size_check(int64_t size, const struct sign_opts *opts, struct sign_err *err)
 }
 
 enum pc_rc
-sign_intake_pre(int fd, int64_t size, const struct sign_opts *opts,
-    struct sign_err *err)
+sign_intake_pre(
+    int fd, int64_t size, const struct sign_opts *opts, struct sign_err *err)
 {
 	uint8_t head[INTAKE_HEADER_WINDOW];
 	ssize_t n;
@@ -253,14 +268,14 @@ sign_intake_pre(int fd, int64_t size, const struct sign_opts *opts,
 		return rc;
 	n = pread(fd, head, sizeof(head), 0);
 	if (n < 0 || !has_pdf_header(head, (size_t)n))
-		return sign_err_set(err, PC_EINVAL, "pdf_invalid",
-		    "the file is not a PDF");
+		return sign_err_set(
+		    err, PC_EINVAL, "pdf_invalid", "the file is not a PDF");
 	return PC_OK;
 }
 
 enum pc_rc
-sign_pdf_check(const char *in_path, const struct sign_opts *opts,
-    struct sign_err *err)
+sign_pdf_check(
+    const char *in_path, const struct sign_opts *opts, struct sign_err *err)
 {
 	fz_context *ctx;
 	int64_t size;
@@ -268,14 +283,14 @@ sign_pdf_check(const char *in_path, const struct sign_opts *opts,
 
 	size = sign_file_size(in_path);
 	if (size < 0)
-		return sign_err_set(err, PC_EIO, "unreadable",
-		    "cannot read %s", in_path);
+		return sign_err_set(
+		    err, PC_EIO, "unreadable", "cannot read %s", in_path);
 	rc = size_check(size, opts, err);
 	if (rc != PC_OK)
 		return rc;
 	if (!file_has_pdf_header(in_path))
-		return sign_err_set(err, PC_EINVAL, "pdf_invalid",
-		    "the file is not a PDF");
+		return sign_err_set(
+		    err, PC_EINVAL, "pdf_invalid", "the file is not a PDF");
 	ctx = quiet_context();
 	if (ctx == NULL)
 		return PC_ENOMEM;
@@ -296,15 +311,18 @@ sign_pdf_check_mem(const uint8_t *p, size_t n, const struct sign_opts *opts,
 	if (rc != PC_OK)
 		return rc;
 	if (!has_pdf_header(p, n))
-		return sign_err_set(err, PC_EINVAL, "pdf_invalid",
-		    "the file is not a PDF");
+		return sign_err_set(
+		    err, PC_EINVAL, "pdf_invalid", "the file is not a PDF");
 	ctx = quiet_context();
 	if (ctx == NULL)
 		return PC_ENOMEM;
 	fz_var(stm);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		stm = fz_open_memory(ctx, p, n);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		stm = NULL;
 	}
 	if (stm == NULL) {

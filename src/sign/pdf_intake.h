@@ -24,19 +24,18 @@ enum pc_rc sign_intake_doc(fz_context *ctx, pdf_document *doc,
  * The checks before MuPDF opens the file: size limit (too_large) and the
  * "%PDF-" header (pdf_invalid) of the open file fd of size bytes.
  */
-enum pc_rc sign_intake_pre(int fd, int64_t size, const struct sign_opts *opts,
-    struct sign_err *err);
+enum pc_rc sign_intake_pre(
+    int fd, int64_t size, const struct sign_opts *opts, struct sign_err *err);
 
 /* The terminal field with full name name, or NULL. */
-pdf_obj *sign_intake_find_field(fz_context *ctx, pdf_document *doc,
-    const char *name);
+pdf_obj *sign_intake_find_field(
+    fz_context *ctx, pdf_document *doc, const char *name);
 
 /*
  * The appearance of a visible signature (w x h points): a new form
  * XObject reference (pdf_drop_obj it).
  */
 pdf_obj *sign_appearance_new(fz_context *ctx, pdf_document *doc, float w,
-    float h, const char *name, const char *when,
-    const struct sign_opts *opts);
+    float h, const char *name, const char *when, const struct sign_opts *opts);
 
 #endif /* PC_PDF_INTAKE_H */

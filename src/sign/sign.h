@@ -35,12 +35,12 @@
 #define SIGN_TSA_MAX_REPLY (64 * 1024)
 
 struct sign_signer {
-	X509 *cert;			/* the signer's certificate (owned) */
-	STACK_OF(X509) *chain;		/* certificates to embed (owned) */
-	hsm_sign_fn fn;			/* signs a digest */
-	void *arg;			/* for fn */
-	enum hsm_mech mech;		/* RSA_PKCS1 or ECDSA */
-	void (*arg_free)(void *arg);	/* frees arg; may be NULL */
+	X509 *cert;                  /* the signer's certificate (owned) */
+	STACK_OF(X509) * chain;      /* certificates to embed (owned) */
+	hsm_sign_fn fn;              /* signs a digest */
+	void *arg;                   /* for fn */
+	enum hsm_mech mech;          /* RSA_PKCS1 or ECDSA */
+	void (*arg_free)(void *arg); /* frees arg; may be NULL */
 };
 
 enum sign_format {
@@ -49,31 +49,31 @@ enum sign_format {
 };
 
 enum sign_level {
-	SIGN_LEVEL_BB = 1,	/* B-B: basic */
-	SIGN_LEVEL_BT,		/* B-T: with a signature timestamp */
+	SIGN_LEVEL_BB = 1, /* B-B: basic */
+	SIGN_LEVEL_BT,     /* B-T: with a signature timestamp */
 };
 
 enum sign_lang {
-	SIGN_LANG_RO = 0,	/* "Semnat digital de" */
-	SIGN_LANG_EN,		/* "Digitally signed by" */
+	SIGN_LANG_RO = 0, /* "Semnat digital de" */
+	SIGN_LANG_EN,     /* "Digitally signed by" */
 };
 
 struct sign_opts {
-	int md_nid;		/* NID_sha256 (default when 0), 384, 512 */
-	enum sign_level level;	/* default B-B */
-	const char *tsa_url;	/* RFC 3161 URL, required for B-T */
-	int64_t max_size;	/* input limit in bytes; 0: the default */
-	int64_t now;		/* signing time; 0: clock_now() */
+	int md_nid;            /* NID_sha256 (default when 0), 384, 512 */
+	enum sign_level level; /* default B-B */
+	const char *tsa_url;   /* RFC 3161 URL, required for B-T */
+	int64_t max_size;      /* input limit in bytes; 0: the default */
+	int64_t now;           /* signing time; 0: clock_now() */
 	/* PAdES only */
-	bool visible;		/* draw a box at page/rect */
-	int page;		/* 1-based */
-	float x, y, w, h;	/* PDF points, origin bottom-left */
-	const char *field;	/* fill this existing empty field instead */
+	bool visible;      /* draw a box at page/rect */
+	int page;          /* 1-based */
+	float x, y, w, h;  /* PDF points, origin bottom-left */
+	const char *field; /* fill this existing empty field instead */
 	const char *reason;
 	const char *location;
 	enum sign_lang lang;
-	bool lock;		/* keep other fields locked (/Lock) */
-	int tz_offset_min;	/* shown time zone; INT32_MIN: local */
+	bool lock;         /* keep other fields locked (/Lock) */
+	int tz_offset_min; /* shown time zone; INT32_MIN: local */
 };
 
 /* A problem the user can act on: code is a stable string, NULL if none. */
@@ -113,8 +113,8 @@ enum pc_rc sign_signer_pkcs11(const char *module, const char *token_label,
  * A signer over any hsm_sign_fn (the signer process, an open struct hsm).
  * cert and chain are copied (up-ref'ed); arg is borrowed.
  */
-enum pc_rc sign_signer_new(X509 *cert, STACK_OF(X509) *chain,
-    hsm_sign_fn fn, void *arg, struct sign_signer **out);
+enum pc_rc sign_signer_new(X509 *cert, STACK_OF(X509) * chain, hsm_sign_fn fn,
+    void *arg, struct sign_signer **out);
 
 void sign_signer_free(struct sign_signer *s);
 
@@ -136,8 +136,8 @@ enum pc_rc sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
     size_t hlen, struct buf *out, struct sign_err *err);
 
 /* Add a signature timestamp over si's signature value, from url. */
-enum pc_rc sign_cms_add_timestamp(CMS_SignerInfo *si, const char *url,
-    int md_nid, struct sign_err *err);
+enum pc_rc sign_cms_add_timestamp(
+    CMS_SignerInfo *si, const char *url, int md_nid, struct sign_err *err);
 
 /*
  * CAdES: write a detached .p7s over the file in_path to out_path (B-B with
@@ -152,8 +152,8 @@ enum pc_rc sign_cades_file(const struct sign_signer *s,
  * when visible, field): pdf_invalid, pdf_encrypted, pdf_xfa, pdf_locked,
  * bad_placement, too_large. opts may be NULL (no placement checks).
  */
-enum pc_rc sign_pdf_check(const char *in_path, const struct sign_opts *opts,
-    struct sign_err *err);
+enum pc_rc sign_pdf_check(
+    const char *in_path, const struct sign_opts *opts, struct sign_err *err);
 
 /* The same checks over a PDF in memory (fuzzing, uploads). */
 enum pc_rc sign_pdf_check_mem(const uint8_t *p, size_t n,
@@ -192,10 +192,10 @@ enum pc_rc sign_pades_finish(struct sign_pades_job *j,
 void sign_pades_job_free(struct sign_pades_job *j);
 
 struct sign_verify_opts {
-	const char *content;	/* the signed file, for a detached .p7s */
-	const char *trust;	/* PEM file of trusted roots; NULL: no chain */
-	bool no_ocsp;		/* never fetch revocation status */
-	int ocsp_timeout_s;	/* 0: 5 seconds */
+	const char *content; /* the signed file, for a detached .p7s */
+	const char *trust;   /* PEM file of trusted roots; NULL: no chain */
+	bool no_ocsp;        /* never fetch revocation status */
+	int ocsp_timeout_s;  /* 0: 5 seconds */
 };
 
 /*

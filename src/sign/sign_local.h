@@ -20,8 +20,8 @@ enum pc_rc sign_http_post(const char *url, const char *ctype,
     size_t max, struct buf *out);
 
 /* Feed len bytes of f from offset off into ctx (streamed). */
-enum pc_rc sign_hash_file_range(EVP_MD_CTX *ctx, FILE *f, int64_t off,
-    int64_t len);
+enum pc_rc sign_hash_file_range(
+    EVP_MD_CTX *ctx, FILE *f, int64_t off, int64_t len);
 
 /* The size of a file, or -1. */
 int64_t sign_file_size(const char *path);

@@ -29,8 +29,8 @@ sign_opts_init(struct sign_opts *o)
 }
 
 enum pc_rc
-sign_err_set(struct sign_err *err, enum pc_rc rc, const char *code,
-    const char *fmt, ...)
+sign_err_set(
+    struct sign_err *err, enum pc_rc rc, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -69,8 +69,8 @@ local_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
 		goto out;
 	if (mech == HSM_MECH_RSA_PSS &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <=
-	    0))
+	        EVP_PKEY_CTX_set_rsa_pss_saltlen(
+	            pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
 		goto out;
 	if (EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) <=
 	    0)
@@ -96,15 +96,15 @@ local_free(void *arg)
 }
 
 enum pc_rc
-sign_signer_new(X509 *cert, STACK_OF(X509) *chain, hsm_sign_fn fn, void *arg,
+sign_signer_new(X509 *cert, STACK_OF(X509) * chain, hsm_sign_fn fn, void *arg,
     struct sign_signer **out)
 {
 	struct sign_signer *s;
 	EVP_PKEY *pub;
 	int i;
 
-	RETURN_VAL_IF_FAIL(cert != NULL && fn != NULL && out != NULL,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    cert != NULL && fn != NULL && out != NULL, PC_EINTERNAL);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return PC_ENOMEM;
@@ -158,8 +158,8 @@ sign_signer_p12(const char *path, const char *pass, struct sign_signer **out,
 
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		rc = sign_err_set(err, PC_EIO, "p12_unreadable",
-		    "cannot open %s", path);
+		rc = sign_err_set(
+		    err, PC_EIO, "p12_unreadable", "cannot open %s", path);
 		goto out;
 	}
 	p12 = d2i_PKCS12_fp(f, NULL);

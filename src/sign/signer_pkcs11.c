@@ -34,8 +34,8 @@ p11_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
 {
 	struct p11_arg *a = arg;
 
-	return hsm_key_sign(a->ref.hsm, a->ref.key, mech, md_nid, hash, hlen,
-	    sig, siglen);
+	return hsm_key_sign(
+	    a->ref.hsm, a->ref.key, mech, md_nid, hash, hlen, sig, siglen);
 }
 
 enum pc_rc
@@ -54,8 +54,8 @@ sign_signer_pkcs11(const char *module, const char *token_label,
 	bio = BIO_new_file(cert_pem, "r");
 	certs = sk_X509_new_null();
 	if (bio == NULL || certs == NULL) {
-		rc = sign_err_set(err, PC_EIO, "unreadable", "cannot read %s",
-		    cert_pem);
+		rc = sign_err_set(
+		    err, PC_EIO, "unreadable", "cannot read %s", cert_pem);
 		goto out;
 	}
 	while ((c = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
@@ -76,8 +76,10 @@ sign_signer_pkcs11(const char *module, const char *token_label,
 		if (rc != PC_OK) {
 			rc = sign_err_set(err, rc, "pkcs11_failed",
 			    rc == PC_ESTATE ? "%s has several tokens: name one "
-			    "with --pkcs11-token" : "cannot find a token in %s "
-			    "(check the module path and its configuration)",
+			                      "with --pkcs11-token"
+			                    : "cannot find a token in %s "
+			                      "(check the module path and its "
+			                      "configuration)",
 			    module);
 			goto out;
 		}
@@ -98,7 +100,8 @@ sign_signer_pkcs11(const char *module, const char *token_label,
 	if (rc != PC_OK) {
 		rc = sign_err_set(err, rc, "pkcs11_failed",
 		    "cannot open the token \"%s\" of %s (check the module "
-		    "and the token label)", token_label, module);
+		    "and the token label)",
+		    token_label, module);
 		goto out;
 	}
 	rc = hsm_key_find(a->ref.hsm, key_label, &a->ref.key);
@@ -108,11 +111,11 @@ sign_signer_pkcs11(const char *module, const char *token_label,
 		goto out;
 	}
 	if (EVP_PKEY_eq(hsm_key_public(a->ref.key),
-	    X509_get0_pubkey(sk_X509_value(certs, 0))) != 1) {
+	        X509_get0_pubkey(sk_X509_value(certs, 0))) != 1) {
 		ERR_clear_error();
 		rc = sign_err_set(err, PC_EINVAL, "bad_certificate",
-		    "the certificate in %s is not for the key \"%s\"",
-		    cert_pem, key_label);
+		    "the certificate in %s is not for the key \"%s\"", cert_pem,
+		    key_label);
 		goto out;
 	}
 	rc = sign_signer_new(sk_X509_value(certs, 0), certs, p11_sign, a, out);

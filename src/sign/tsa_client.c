@@ -29,8 +29,8 @@ sign_http_post(const char *url, const char *ctype, const char *accept,
 	int n;
 	enum pc_rc rc = PC_EUNAVAIL;
 
-	if (!OSSL_HTTP_parse_url(url, &use_ssl, NULL, &host, &port, NULL,
-	    &path, NULL, NULL)) {
+	if (!OSSL_HTTP_parse_url(
+	        url, &use_ssl, NULL, &host, &port, NULL, &path, NULL, NULL)) {
 		ERR_clear_error();
 		rc = PC_EINVAL;
 		goto out;
@@ -99,8 +99,8 @@ out:
 }
 
 enum pc_rc
-sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
-    size_t hlen, struct buf *out, struct sign_err *err)
+sign_tsa_request(const char *url, int md_nid, const uint8_t *hash, size_t hlen,
+    struct buf *out, struct sign_err *err)
 {
 	TS_REQ *req = NULL;
 	TS_RESP *resp = NULL;
@@ -122,8 +122,8 @@ sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
 	if (len <= 0)
 		goto out;
 	rc = sign_http_post(url, "application/timestamp-query",
-	    "application/timestamp-reply", der, (size_t)len,
-	    SIGN_TSA_TIMEOUT_S, SIGN_TSA_MAX_REPLY, &reply);
+	    "application/timestamp-reply", der, (size_t)len, SIGN_TSA_TIMEOUT_S,
+	    SIGN_TSA_MAX_REPLY, &reply);
 	if (rc != PC_OK) {
 		rc = sign_err_set(err, PC_EUNAVAIL, "tsa_failed",
 		    "the timestamp server %s did not answer", url);
@@ -131,10 +131,10 @@ sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
 	}
 	cp = reply.data;
 	resp = d2i_TS_RESP(NULL, &cp, (long)reply.len);
-	if (resp == NULL || TS_STATUS_INFO_get0_status(
-	    TS_RESP_get_status_info(resp)) == NULL ||
+	if (resp == NULL ||
+	    TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp)) == NULL ||
 	    ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
-	    TS_RESP_get_status_info(resp))) > 1 ||
+	        TS_RESP_get_status_info(resp))) > 1 ||
 	    TS_RESP_get_token(resp) == NULL) {
 		ERR_clear_error();
 		rc = sign_err_set(err, PC_EUNAVAIL, "tsa_failed",
@@ -146,8 +146,8 @@ sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
 	n1 = TS_REQ_get_nonce(req);
 	n2 = TS_TST_INFO_get_nonce(tst);
 	if (imp == NULL || (size_t)ASN1_STRING_length(imp) != hlen ||
-	    memcmp(ASN1_STRING_get0_data(imp), hash, hlen) != 0 ||
-	    n2 == NULL || ASN1_INTEGER_cmp(n1, n2) != 0) {
+	    memcmp(ASN1_STRING_get0_data(imp), hash, hlen) != 0 || n2 == NULL ||
+	    ASN1_INTEGER_cmp(n1, n2) != 0) {
 		rc = sign_err_set(err, PC_ECRYPTO, "tsa_failed",
 		    "the timestamp from %s does not match the request", url);
 		goto out;

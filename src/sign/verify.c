@@ -32,16 +32,16 @@
 struct vsig {
 	uint8_t *cms;
 	size_t cmslen;
-	int64_t ranges[8];	/* offset, length pairs (PDF) */
+	int64_t ranges[8]; /* offset, length pairs (PDF) */
 	int nranges;
-	char claimed[64];	/* /M of the PDF, "" if none */
+	char claimed[64]; /* /M of the PDF, "" if none */
 	char subfilter[64];
-	bool whole;		/* covers the whole file */
+	bool whole; /* covers the whole file */
 };
 
 struct vctx {
 	const struct sign_verify_opts *opts;
-	X509_STORE *store;	/* NULL without --trust */
+	X509_STORE *store; /* NULL without --trust */
 	FILE *out;
 	bool all_ok;
 };
@@ -69,7 +69,7 @@ cert_name(X509 *c, char *out, size_t n)
 
 /* Revocation status of cert through the OCSP URL in its AIA. */
 static const char *
-ocsp_status(struct vctx *v, X509 *cert, X509 *issuer, STACK_OF(X509) *certs)
+ocsp_status(struct vctx *v, X509 *cert, X509 *issuer, STACK_OF(X509) * certs)
 {
 	STACK_OF(OPENSSL_STRING) *urls = NULL;
 	OCSP_REQUEST *req = NULL;
@@ -108,27 +108,29 @@ ocsp_status(struct vctx *v, X509 *cert, X509 *issuer, STACK_OF(X509) *certs)
 	if (len <= 0)
 		goto out;
 	if (sign_http_post(sk_OPENSSL_STRING_value(urls, 0),
-	    "application/ocsp-request", "application/ocsp-response", der,
-	    (size_t)len, v->opts->ocsp_timeout_s > 0 ?
-	    v->opts->ocsp_timeout_s : 5, 256 * 1024, &reply) != PC_OK) {
+	        "application/ocsp-request", "application/ocsp-response", der,
+	        (size_t)len,
+	        v->opts->ocsp_timeout_s > 0 ? v->opts->ocsp_timeout_s : 5,
+	        256 * 1024, &reply) != PC_OK) {
 		res = "not checked (OCSP responder unreachable)";
 		goto out;
 	}
 	cp = reply.data;
 	resp = d2i_OCSP_RESPONSE(NULL, &cp, (long)reply.len);
-	if (resp == NULL || OCSP_response_status(resp) !=
-	    OCSP_RESPONSE_STATUS_SUCCESSFUL ||
+	if (resp == NULL ||
+	    OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL ||
 	    (bs = OCSP_response_get1_basic(resp)) == NULL) {
 		res = "not checked (OCSP error)";
 		goto out;
 	}
-	if (v->store != NULL && OCSP_basic_verify(bs, certs, v->store, 0) <= 0) {
+	if (v->store != NULL &&
+	    OCSP_basic_verify(bs, certs, v->store, 0) <= 0) {
 		res = "FAILED (OCSP response not trusted)";
 		v->all_ok = false;
 		goto out;
 	}
-	if (!OCSP_resp_find_status(bs, id, &status, &reason, &rev, &thisu,
-	    &nextu)) {
+	if (!OCSP_resp_find_status(
+	        bs, id, &status, &reason, &rev, &thisu, &nextu)) {
 		res = "not checked (certificate not in OCSP response)";
 		goto out;
 	}
@@ -190,17 +192,18 @@ check_timestamp(struct vctx *v, CMS_SignerInfo *si, bool *present)
 	alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(tst));
 	md = EVP_get_digestbyobj(alg->algorithm);
 	sigval = CMS_SignerInfo_get0_signature(si);
-	if (md == NULL || !EVP_Digest(ASN1_STRING_get0_data(sigval),
-	    (size_t)ASN1_STRING_length(sigval), hash, &hlen, md, NULL) ||
+	if (md == NULL ||
+	    !EVP_Digest(ASN1_STRING_get0_data(sigval),
+	        (size_t)ASN1_STRING_length(sigval), hash, &hlen, md, NULL) ||
 	    (unsigned)ASN1_STRING_length(imp) != hlen ||
 	    memcmp(ASN1_STRING_get0_data(imp), hash, hlen) != 0) {
 		fprintf(v->out, "  timestamp: FAILED (imprint does not match "
-		    "the signature value)\n");
+		                "the signature value)\n");
 		goto out;
 	}
 	if (v->store == NULL) {
 		fprintf(v->out, "  timestamp: imprint ok, chain not checked "
-		    "(no --trust)\n");
+		                "(no --trust)\n");
 		ok = true;
 		goto out;
 	}
@@ -214,7 +217,7 @@ check_timestamp(struct vctx *v, CMS_SignerInfo *si, bool *present)
 	impcopy = NULL;
 	if (TS_RESP_verify_token(vc, p7) != 1) {
 		fprintf(v->out, "  timestamp: FAILED (token signature or "
-		    "chain)\n");
+		                "chain)\n");
 		goto out;
 	}
 	fprintf(v->out, "  timestamp: ok\n");
@@ -236,7 +239,7 @@ static void
 check_one(struct vctx *v, int idx, const struct vsig *vs, FILE *f)
 {
 	CMS_ContentInfo *cms = NULL;
-	STACK_OF(CMS_SignerInfo) *sis;
+	STACK_OF(CMS_SignerInfo) * sis;
 	STACK_OF(X509) *certs = NULL, *chain = NULL;
 	CMS_SignerInfo *si;
 	X509 *signer = NULL, *issuer = NULL;
@@ -256,8 +259,8 @@ check_one(struct vctx *v, int idx, const struct vsig *vs, FILE *f)
 	fprintf(v->out, "Signature %d:\n", idx);
 	cp = vs->cms;
 	cms = d2i_CMS_ContentInfo(NULL, &cp, (long)vs->cmslen);
-	if (cms == NULL || OBJ_obj2nid(CMS_get0_type(cms)) !=
-	    NID_pkcs7_signed) {
+	if (cms == NULL ||
+	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
 		fprintf(v->out, "  FAILED: not a CMS SignedData\n");
 		ok = false;
 		goto out;
@@ -282,8 +285,8 @@ check_one(struct vctx *v, int idx, const struct vsig *vs, FILE *f)
 	cert_name(signer, name, sizeof(name));
 	fprintf(v->out, "  signer: %s\n", name);
 	i = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
-	stime = i >= 0 ? X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, i),
-	    0) : NULL;
+	stime = i >= 0 ? X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, i), 0)
+	               : NULL;
 	if (stime != NULL && stime->type != V_ASN1_UTCTIME &&
 	    stime->type != V_ASN1_GENERALIZEDTIME)
 		stime = NULL;
@@ -306,23 +309,25 @@ check_one(struct vctx *v, int idx, const struct vsig *vs, FILE *f)
 		    vs->subfilter[0] != '\0' ? "PAdES-" : "CAdES-",
 		    ts_present ? "B-T" : "B-B");
 	if (vs->subfilter[0] != '\0')
-		fprintf(v->out, "  covers: %s\n", vs->whole ?
-		    "the whole file" : "an earlier revision of the file");
+		fprintf(v->out, "  covers: %s\n",
+		    vs->whole ? "the whole file"
+		              : "an earlier revision of the file");
 
 	/* Digest of the content against the message-digest attribute. */
 	md = EVP_get_digestbyobj(dalg->algorithm);
-	md_attr = CMS_signed_get0_data_by_OBJ(si,
-	    OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+	md_attr = CMS_signed_get0_data_by_OBJ(
+	    si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
 	mctx = EVP_MD_CTX_new();
 	if (md == NULL || md_attr == NULL || mctx == NULL ||
 	    !EVP_DigestInit_ex(mctx, md, NULL)) {
-		fprintf(v->out, "  digest: FAILED (no usable message digest)\n");
+		fprintf(
+		    v->out, "  digest: FAILED (no usable message digest)\n");
 		ok = false;
 		goto out;
 	}
 	for (i = 0; i < vs->nranges; i += 2)
-		if (sign_hash_file_range(mctx, f, vs->ranges[i],
-		    vs->ranges[i + 1]) != PC_OK)
+		if (sign_hash_file_range(
+		        mctx, f, vs->ranges[i], vs->ranges[i + 1]) != PC_OK)
 			break;
 	if (i < vs->nranges || !EVP_DigestFinal_ex(mctx, digest, &dlen) ||
 	    (unsigned)ASN1_STRING_length(md_attr) != dlen ||
@@ -345,8 +350,8 @@ check_one(struct vctx *v, int idx, const struct vsig *vs, FILE *f)
 		fprintf(v->out, "  chain: not checked (no --trust)\n");
 	} else {
 		sctx = X509_STORE_CTX_new();
-		if (sctx == NULL || !X509_STORE_CTX_init(sctx, v->store,
-		    signer, certs)) {
+		if (sctx == NULL ||
+		    !X509_STORE_CTX_init(sctx, v->store, signer, certs)) {
 			ok = false;
 			goto out;
 		}
@@ -356,7 +361,7 @@ check_one(struct vctx *v, int idx, const struct vsig *vs, FILE *f)
 		} else {
 			fprintf(v->out, "  chain: FAILED (%s)\n",
 			    X509_verify_cert_error_string(
-			    X509_STORE_CTX_get_error(sctx)));
+			        X509_STORE_CTX_get_error(sctx)));
 			ok = false;
 		}
 	}
@@ -381,21 +386,22 @@ out:
 
 /* Collect signature dictionaries of the fields under fields (recursive). */
 static void
-collect_sigs(fz_context *ctx, pdf_obj *fields, pdf_obj **out, int *n,
-    int depth)
+collect_sigs(fz_context *ctx, pdf_obj *fields, pdf_obj **out, int *n, int depth)
 {
 	int i;
 
 	if (depth > 16)
 		return;
 	for (i = 0; i < pdf_array_len(ctx, fields) && *n < VERIFY_MAX_SIGS;
-	    i++) {
+	     i++) {
 		pdf_obj *fld = pdf_array_get(ctx, fields, i);
 		pdf_obj *kids = pdf_dict_get(ctx, fld, PDF_NAME(Kids));
 		pdf_obj *val = pdf_dict_get(ctx, fld, PDF_NAME(V));
 
-		if (pdf_name_eq(ctx, pdf_dict_get_inheritable(ctx, fld,
-		    PDF_NAME(FT)), PDF_NAME(Sig)) && pdf_is_dict(ctx, val) &&
+		if (pdf_name_eq(ctx,
+		        pdf_dict_get_inheritable(ctx, fld, PDF_NAME(FT)),
+		        PDF_NAME(Sig)) &&
+		    pdf_is_dict(ctx, val) &&
 		    pdf_dict_get(ctx, val, PDF_NAME(Contents)) != NULL)
 			out[(*n)++] = val;
 		if (kids != NULL)
@@ -404,8 +410,7 @@ collect_sigs(fz_context *ctx, pdf_obj *fields, pdf_obj **out, int *n,
 }
 
 static enum pc_rc
-pdf_sigs_load(const char *path, struct vsig *vs, int *nvs,
-    struct sign_err *err)
+pdf_sigs_load(const char *path, struct vsig *vs, int *nvs, struct sign_err *err)
 {
 	fz_context *ctx;
 	pdf_document *doc = NULL;
@@ -421,16 +426,19 @@ pdf_sigs_load(const char *path, struct vsig *vs, int *nvs,
 	fz_var(doc);
 	fz_var(n);
 	fz_var(rc);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		doc = pdf_open_document(ctx, path);
-		collect_sigs(ctx, pdf_dict_getp(ctx, pdf_trailer(ctx, doc),
-		    "Root/AcroForm/Fields"), sigs, &n, 0);
+		collect_sigs(ctx,
+		    pdf_dict_getp(
+		        ctx, pdf_trailer(ctx, doc), "Root/AcroForm/Fields"),
+		    sigs, &n, 0);
 		for (i = 0; i < n; i++) {
 			struct vsig *s = &vs[i];
-			pdf_obj *br = pdf_dict_get(ctx, sigs[i],
-			    PDF_NAME(ByteRange));
-			pdf_obj *c = pdf_dict_get(ctx, sigs[i],
-			    PDF_NAME(Contents));
+			pdf_obj *br =
+			    pdf_dict_get(ctx, sigs[i], PDF_NAME(ByteRange));
+			pdf_obj *c =
+			    pdf_dict_get(ctx, sigs[i], PDF_NAME(Contents));
 			size_t clen = pdf_to_str_len(ctx, c);
 			int j;
 
@@ -447,20 +455,25 @@ pdf_sigs_load(const char *path, struct vsig *vs, int *nvs,
 			s->nranges = j & ~1;
 			if (s->nranges >= 2)
 				s->whole = s->ranges[s->nranges - 2] +
-				    s->ranges[s->nranges - 1] == fsize;
+				               s->ranges[s->nranges - 1] ==
+				           fsize;
 			snprintf(s->claimed, sizeof(s->claimed), "%s",
-			    pdf_dict_get_text_string(ctx, sigs[i],
-			    PDF_NAME(M)));
+			    pdf_dict_get_text_string(
+			        ctx, sigs[i], PDF_NAME(M)));
 			snprintf(s->subfilter, sizeof(s->subfilter), "%s",
 			    pdf_to_name(ctx, pdf_dict_get(ctx, sigs[i],
-			    PDF_NAME(SubFilter))));
+			                         PDF_NAME(SubFilter))));
 			for (j = 0; j < s->nranges; j++)
 				if (s->ranges[j] < 0 || s->ranges[j] > fsize)
 					s->nranges = 0;
 		}
-	} fz_always(ctx) {
+	}
+	fz_always(ctx)
+	{
 		pdf_drop_document(ctx, doc);
-	} fz_catch(ctx) {
+	}
+	fz_catch(ctx)
+	{
 		rc = sign_err_set(err, PC_EINVAL, "pdf_invalid",
 		    "cannot read the PDF: %s", fz_caught_message(ctx));
 	}
@@ -516,8 +529,8 @@ sign_verify_file(const char *path, const struct sign_verify_opts *opts,
 	}
 	f = fopen(path, "rb");
 	if (f == NULL || fread(magic, 1, 4, f) != 4) {
-		rc = sign_err_set(err, PC_EIO, "unreadable",
-		    "cannot read %s", path);
+		rc = sign_err_set(
+		    err, PC_EIO, "unreadable", "cannot read %s", path);
 		goto out;
 	}
 	if (opts->content == NULL && memcmp(magic, "%PDF", 4) == 0) {
@@ -534,15 +547,16 @@ sign_verify_file(const char *path, const struct sign_verify_opts *opts,
 		if (opts->content == NULL) {
 			rc = sign_err_set(err, PC_EINVAL, "content_missing",
 			    "%s is not a PDF: give the signed file with "
-			    "--content", path);
+			    "--content",
+			    path);
 			goto out;
 		}
 		fclose(f);
 		f = NULL;
 		rc = file_read(path, VERIFY_MAX_CMS, &p7);
 		if (rc != PC_OK) {
-			sign_err_set(err, rc, "unreadable", "cannot read %s",
-			    path);
+			sign_err_set(
+			    err, rc, "unreadable", "cannot read %s", path);
 			goto out;
 		}
 		f = fopen(opts->content, "rb");

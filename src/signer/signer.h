@@ -36,7 +36,7 @@
 #include "base/pc.h"
 #include "hsm/hsm.h"
 
-#define SIGNER_MAGIC 0x50435347u	/* "PCSG" */
+#define SIGNER_MAGIC 0x50435347u /* "PCSG" */
 #define SIGNER_VERSION 1
 #define SIGNER_HDR_LEN 16
 #define SIGNER_HASH_MAX 64
@@ -70,14 +70,14 @@ struct signer_hdr {
 
 void signer_hdr_encode(const struct signer_hdr *h, uint8_t out[SIGNER_HDR_LEN]);
 /* PC_EINVAL when the magic/version is wrong or len > max. */
-enum pc_rc signer_hdr_decode(const uint8_t in[SIGNER_HDR_LEN], size_t max,
-    struct signer_hdr *h);
+enum pc_rc signer_hdr_decode(
+    const uint8_t in[SIGNER_HDR_LEN], size_t max, struct signer_hdr *h);
 
 /* A read cursor over a received body; every get checks the bounds. */
 struct signer_rd {
 	const uint8_t *p;
 	size_t n;
-	bool bad;	/* sticky: a get went past the end */
+	bool bad; /* sticky: a get went past the end */
 };
 void signer_put_u16(struct buf *b, uint16_t v);
 void signer_put_u32(struct buf *b, uint32_t v);
@@ -88,14 +88,14 @@ uint32_t signer_get_u32(struct signer_rd *r);
 const uint8_t *signer_get_bytes16(struct signer_rd *r, size_t max, size_t *n);
 
 /* Send one message; PC_EIO on a broken channel. */
-enum pc_rc signer_send(int fd, uint16_t type, uint32_t id, const void *body,
-    size_t len);
+enum pc_rc signer_send(
+    int fd, uint16_t type, uint32_t id, const void *body, size_t len);
 /*
  * Receive one message within timeout_ms (-1: wait). OUT: body in *out
  * (buf_init'ed here, max bytes). PC_EUNAVAIL on EOF or timeout.
  */
-enum pc_rc signer_recv(int fd, int timeout_ms, size_t max,
-    struct signer_hdr *h, struct buf *out);
+enum pc_rc signer_recv(
+    int fd, int timeout_ms, size_t max, struct signer_hdr *h, struct buf *out);
 
 /* ---- the signer process (signer_server.c) ----------------------------- */
 
@@ -116,8 +116,8 @@ struct signer_client;
  * it and restarts it (after a short back-off) when it dies.
  * OUT: *out, stop with signer_client_stop.
  */
-enum pc_rc signer_client_start(const struct conf *conf, unsigned nchan,
-    struct signer_client **out);
+enum pc_rc signer_client_start(
+    const struct conf *conf, unsigned nchan, struct signer_client **out);
 /* Stop the supervisor, close the channels, wait for the signer to exit. */
 void signer_client_stop(struct signer_client *sc);
 /* PC_OK when the signer answers a PING within the timeout. */
@@ -152,11 +152,11 @@ enum pc_rc signer_client_sign_service(struct signer_client *sc,
  */
 enum signer_totp_result {
 	TOTP_R_OK = 0,
-	TOTP_R_BAD = 1,		/* wrong code */
-	TOTP_R_REPLAY = 2,	/* the time step was already used */
-	TOTP_R_LOCKED = 3,	/* too many failures; retry_after set */
-	TOTP_R_NONE = 4,	/* no (pending) secret */
-	TOTP_R_GONE = 5,	/* the QR was already served */
+	TOTP_R_BAD = 1,    /* wrong code */
+	TOTP_R_REPLAY = 2, /* the time step was already used */
+	TOTP_R_LOCKED = 3, /* too many failures; retry_after set */
+	TOTP_R_NONE = 4,   /* no (pending) secret */
+	TOTP_R_GONE = 5,   /* the QR was already served */
 };
 
 #define SIGNER_TOTP_ID_MAX 64
@@ -166,9 +166,9 @@ enum signer_totp_result {
 
 struct signer_totp_reply {
 	enum signer_totp_result result;
-	uint32_t retry_after;		/* seconds, with TOTP_R_LOCKED */
-	char secret[SIGNER_TOTP_B32_MAX + 1];	/* ENROL_BEGIN only */
-	char uri[SIGNER_TOTP_URI_MAX + 1];	/* ENROL_BEGIN and QR_URI */
+	uint32_t retry_after;                 /* seconds, with TOTP_R_LOCKED */
+	char secret[SIGNER_TOTP_B32_MAX + 1]; /* ENROL_BEGIN only */
+	char uri[SIGNER_TOTP_URI_MAX + 1];    /* ENROL_BEGIN and QR_URI */
 };
 
 /* A new pending secret for user; label is the account name in the URI. */
@@ -203,15 +203,15 @@ enum pc_rc signer_client_totp_qr_uri(struct signer_client *sc,
 
 enum signer_user_result {
 	USER_R_OK = 0,
-	USER_R_TOTP_BAD,	/* wrong code */
-	USER_R_TOTP_REPLAY,	/* code (time step) used already */
-	USER_R_TOTP_LOCKED,	/* too many wrong codes: retry_after */
-	USER_R_TOTP_NONE,	/* no TOTP enrolled for the holder */
-	USER_R_CERT_EXPIRED,	/* outside the certificate's validity */
+	USER_R_TOTP_BAD,     /* wrong code */
+	USER_R_TOTP_REPLAY,  /* code (time step) used already */
+	USER_R_TOTP_LOCKED,  /* too many wrong codes: retry_after */
+	USER_R_TOTP_NONE,    /* no TOTP enrolled for the holder */
+	USER_R_CERT_EXPIRED, /* outside the certificate's validity */
 	USER_R_CERT_REVOKED,
-	USER_R_QUOTA,		/* not enough transactions left */
-	USER_R_UNKNOWN,		/* no such credential */
-	USER_R_SIGN_FAILED,	/* the HSM failed; nothing counted */
+	USER_R_QUOTA,       /* not enough transactions left */
+	USER_R_UNKNOWN,     /* no such credential */
+	USER_R_SIGN_FAILED, /* the HSM failed; nothing counted */
 };
 
 /* The stable error code of a result ("totp_replay", "cert_expired"...). */
@@ -219,21 +219,22 @@ const char *signer_user_result_code(enum signer_user_result r);
 
 struct signer_user_req {
 	const char *credential;
-	const char *sad;		/* the TOTP code */
+	const char *sad; /* the TOTP code */
 	enum hsm_mech mech;
 	int md_nid;
-	unsigned timestamps;		/* timestamps the caller will request */
-	unsigned n;			/* hashes */
+	unsigned timestamps; /* timestamps the caller will request */
+	unsigned n;          /* hashes */
 	const uint8_t (*hashes)[SIGNER_HASH_MAX];
-	size_t hlen;			/* the length of each hash */
+	size_t hlen; /* the length of each hash */
 };
 
 struct signer_user_reply {
 	enum signer_user_result result;
-	uint32_t retry_after;		/* seconds, with USER_R_TOTP_LOCKED */
+	uint32_t retry_after; /* seconds, with USER_R_TOTP_LOCKED */
 	int64_t transactions_left;
-	unsigned n;			/* signatures (= req n when OK) */
-	uint8_t (*sigs)[HSM_SIG_MAX];	/* malloc()ed; signer_user_reply_cleanup */
+	unsigned n; /* signatures (= req n when OK) */
+	uint8_t (
+	    *sigs)[HSM_SIG_MAX]; /* malloc()ed; signer_user_reply_cleanup */
 	size_t *siglens;
 };
 

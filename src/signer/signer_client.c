@@ -40,7 +40,7 @@ struct signer_client {
 	int fds[SIGNER_CHANNELS_MAX];
 	bool busy[SIGNER_CHANNELS_MAX];
 	bool broken[SIGNER_CHANNELS_MAX];
-	unsigned gen;		/* increments at each (re)start */
+	unsigned gen; /* increments at each (re)start */
 	pid_t pid;
 	bool stopping, sup_done;
 	unsigned restarts;
@@ -62,7 +62,7 @@ signer_spawn(struct signer_client *sc)
 
 	for (i = 0; i < sc->nchan; i++) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-			pairs[i]) != 0) {
+		        pairs[i]) != 0) {
 			log_warn("signer: socketpair");
 			goto fail;
 		}
@@ -94,7 +94,8 @@ signer_spawn(struct signer_client *sc)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		for (i = 0; i < sc->nchan; i++) {
 			/* Move the child ends above the target range first. */
-			int hi = fcntl(pairs[i][1], F_DUPFD, 3 + (int)sc->nchan);
+			int hi =
+			    fcntl(pairs[i][1], F_DUPFD, 3 + (int)sc->nchan);
 
 			if (hi < 0)
 				_exit(127);
@@ -173,7 +174,8 @@ signer_supervise(void *arg)
 		pthread_cond_broadcast(&sc->cv);
 		pthread_mutex_unlock(&sc->mu);
 
-		/* Back off when it dies young, so a broken HSM does not spin. */
+		/* Back off when it dies young, so a broken HSM does not spin.
+		 */
 		if (clock_mono_ms() - started > 10000)
 			backoff = 200;
 		ts.tv_sec = backoff / 1000;
@@ -202,8 +204,8 @@ signer_supervise(void *arg)
 }
 
 enum pc_rc
-signer_client_start(const struct conf *conf, unsigned nchan,
-    struct signer_client **out)
+signer_client_start(
+    const struct conf *conf, unsigned nchan, struct signer_client **out)
 {
 	struct signer_client *sc;
 	const char *exe;
@@ -220,7 +222,7 @@ signer_client_start(const struct conf *conf, unsigned nchan,
 	pthread_cond_init(&sc->cv, NULL);
 	sc->conf = conf;
 	sc->nchan = nchan;
-	exe = getenv("PECETE_SIGNER_EXE");	/* for tests of this layer */
+	exe = getenv("PECETE_SIGNER_EXE"); /* for tests of this layer */
 	if (exe != NULL) {
 		snprintf(sc->exe, sizeof(sc->exe), "%s", exe);
 	} else {
@@ -377,7 +379,7 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 			sc->broken[idx] = true;
 			if (sc->pid > 0) {
 				log_error("signer: channel failed (%s); "
-					  "killing pid %ld",
+				          "killing pid %ld",
 				    pc_rc_str(rc), (long)sc->pid);
 				kill(sc->pid, SIGKILL);
 			}
@@ -427,8 +429,8 @@ signer_client_sign_service(struct signer_client *sc, const char *label,
 		buf_cleanup(&body);
 		return PC_EINVAL;
 	}
-	rc = signer_call(sc, SIGNER_MSG_SIGN_SERVICE, &body, SIGNER_MSG_SIG,
-	    &reply);
+	rc = signer_call(
+	    sc, SIGNER_MSG_SIGN_SERVICE, &body, SIGNER_MSG_SIG, &reply);
 	buf_cleanup(&body);
 	if (rc != PC_OK)
 		return rc;
@@ -451,13 +453,13 @@ signer_client_sign_service(struct signer_client *sc, const char *label,
 }
 
 static enum pc_rc
-signer_ref_sign(void *arg, enum hsm_mech mech, int md_nid,
-    const uint8_t *hash, size_t hlen, uint8_t *sig, size_t *siglen)
+signer_ref_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
+    size_t hlen, uint8_t *sig, size_t *siglen)
 {
 	struct signer_ref *r = arg;
 
-	return signer_client_sign_service(r->sc, r->label, mech, md_nid, hash,
-	    hlen, sig, siglen);
+	return signer_client_sign_service(
+	    r->sc, r->label, mech, md_nid, hash, hlen, sig, siglen);
 }
 
 static EVP_PKEY *

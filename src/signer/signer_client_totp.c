@@ -19,8 +19,8 @@ copy_str(const uint8_t *p, size_t n, char *out, size_t max)
 }
 
 static enum pc_rc
-totp_call(struct signer_client *sc, uint16_t type, const char *a,
-    const char *b, const char *c, struct signer_totp_reply *out)
+totp_call(struct signer_client *sc, uint16_t type, const char *a, const char *b,
+    const char *c, struct signer_totp_reply *out)
 {
 	struct buf body, reply;
 	struct signer_rd rd;
@@ -74,30 +74,29 @@ enum pc_rc
 signer_client_totp_begin(struct signer_client *sc, const char *user_id,
     const char *label, struct signer_totp_reply *out)
 {
-	return totp_call(sc, SIGNER_MSG_TOTP_ENROL_BEGIN, user_id, label, NULL,
-	    out);
+	return totp_call(
+	    sc, SIGNER_MSG_TOTP_ENROL_BEGIN, user_id, label, NULL, out);
 }
 
 enum pc_rc
 signer_client_totp_confirm(struct signer_client *sc, const char *user_id,
     const char *code, struct signer_totp_reply *out)
 {
-	return totp_call(sc, SIGNER_MSG_TOTP_ENROL_CONFIRM, user_id, code,
-	    NULL, out);
+	return totp_call(
+	    sc, SIGNER_MSG_TOTP_ENROL_CONFIRM, user_id, code, NULL, out);
 }
 
 enum pc_rc
 signer_client_totp_verify(struct signer_client *sc, const char *user_id,
     const char *purpose, const char *code, struct signer_totp_reply *out)
 {
-	return totp_call(sc, SIGNER_MSG_TOTP_VERIFY, user_id, purpose, code,
-	    out);
+	return totp_call(
+	    sc, SIGNER_MSG_TOTP_VERIFY, user_id, purpose, code, out);
 }
 
 enum pc_rc
 signer_client_totp_qr_uri(struct signer_client *sc, const char *user_id,
     const char *label, struct signer_totp_reply *out)
 {
-	return totp_call(sc, SIGNER_MSG_TOTP_QR_URI, user_id, label, NULL,
-	    out);
+	return totp_call(sc, SIGNER_MSG_TOTP_QR_URI, user_id, label, NULL, out);
 }

@@ -36,8 +36,9 @@ signer_client_sign_user(struct signer_client *sc,
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
-	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL && req->credential != NULL &&
-	    req->sad != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL &&
+	                       req->credential != NULL && req->sad != NULL,
+	    PC_EINTERNAL);
 	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
 	    req->timestamps > req->n || req->hlen == 0 ||
 	    req->hlen > SIGNER_HASH_MAX || strlen(req->sad) > SIGNER_SAD_MAX)
@@ -57,7 +58,7 @@ signer_client_sign_user(struct signer_client *sc,
 	}
 	rc = signer_call(sc, SIGNER_MSG_SIGN_USER, &body,
 	    SIGNER_MSG_SIGN_USER_REPLY, &reply);
-	buf_cleanup(&body);	/* zeroes the code */
+	buf_cleanup(&body); /* zeroes the code */
 	if (rc != PC_OK)
 		return rc;
 	rd.p = reply.data;

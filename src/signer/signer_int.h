@@ -43,7 +43,7 @@ enum pc_rc signer_user_open(const struct conf *conf, struct hsm *hsm,
     struct signer_totp *totp, struct signer_user **out);
 void signer_user_close(struct signer_user *u);
 /* Answer one SIGN_USER into reply (always a SIGN_USER_REPLY). */
-void signer_user_handle(struct signer_user *u, struct signer_rd *rd,
-    struct buf *reply);
+void signer_user_handle(
+    struct signer_user *u, struct signer_rd *rd, struct buf *reply);
 
 #endif /* PC_SIGNER_INT_H */

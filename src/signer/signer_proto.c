@@ -38,7 +38,7 @@ static uint32_t
 get_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
+	       (uint32_t)p[2] << 8 | p[3];
 }
 
 void
@@ -52,8 +52,8 @@ signer_hdr_encode(const struct signer_hdr *h, uint8_t out[SIGNER_HDR_LEN])
 }
 
 enum pc_rc
-signer_hdr_decode(const uint8_t in[SIGNER_HDR_LEN], size_t max,
-    struct signer_hdr *h)
+signer_hdr_decode(
+    const uint8_t in[SIGNER_HDR_LEN], size_t max, struct signer_hdr *h)
 {
 	h->magic = get_be32(in);
 	h->version = get_be16(in + 4);
@@ -215,8 +215,8 @@ read_all(int fd, uint8_t *p, size_t n, int64_t deadline)
 }
 
 enum pc_rc
-signer_recv(int fd, int timeout_ms, size_t max, struct signer_hdr *h,
-    struct buf *out)
+signer_recv(
+    int fd, int timeout_ms, size_t max, struct signer_hdr *h, struct buf *out)
 {
 	uint8_t hdr[SIGNER_HDR_LEN];
 	int64_t deadline = -1;

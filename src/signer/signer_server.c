@@ -27,8 +27,8 @@ struct signer_srv {
 	struct hsm *hsm;
 	char allowed[SIGNER_SERVICE_KEYS][HSM_LABEL_MAX];
 	size_t nallowed;
-	struct signer_totp *totp;	/* NULL without a TOTP key */
-	struct signer_user *user;	/* SIGN_USER (holders' keys) */
+	struct signer_totp *totp; /* NULL without a TOTP key */
+	struct signer_user *user; /* SIGN_USER (holders' keys) */
 };
 
 struct signer_chan {
@@ -38,9 +38,8 @@ struct signer_chan {
 };
 
 /* The online keys: issuing CA (CRLs), OCSP responder, TSA. Never root. */
-static const char *const service_names[SIGNER_SERVICE_KEYS] = {
-	"issuing", "ocsp", "tsa"
-};
+static const char *const service_names[SIGNER_SERVICE_KEYS] = { "issuing",
+	"ocsp", "tsa" };
 
 static enum pc_rc
 signer_load_allowed(struct signer_srv *srv)
@@ -93,8 +92,8 @@ signer_label_allowed(const struct signer_srv *srv, const char *label)
 
 /* SIGN_SERVICE: u16-prefixed label, u16 mech, u32 md nid, u16-prefixed hash */
 static void
-signer_do_sign_service(struct signer_srv *srv, struct signer_rd *rd,
-    struct buf *reply)
+signer_do_sign_service(
+    struct signer_srv *srv, struct signer_rd *rd, struct buf *reply)
 {
 	const struct hsm_key *key;
 	const uint8_t *lp, *hash;
@@ -117,7 +116,7 @@ signer_do_sign_service(struct signer_srv *srv, struct signer_rd *rd,
 	label[ln] = '\0';
 	if (!signer_label_allowed(srv, label)) {
 		log_warnx("signer: refused to sign with key %s (not an online "
-			  "service key)",
+		          "service key)",
 		    label);
 		rc = PC_EAUTH;
 		goto out;
@@ -131,8 +130,8 @@ signer_do_sign_service(struct signer_srv *srv, struct signer_rd *rd,
 		goto out;
 	rc = hsm_key_sign(srv->hsm, key, (enum hsm_mech)mech, (int)md, hash,
 	    hlen, sig, &siglen);
-	log_debug("signer", "sign key=%s mech=%u rc=%s", label, mech,
-	    pc_rc_str(rc));
+	log_debug(
+	    "signer", "sign key=%s mech=%u rc=%s", label, mech, pc_rc_str(rc));
 out:
 	signer_put_u32(reply, (uint32_t)rc);
 	signer_put_bytes16(reply, sig, rc == PC_OK ? siglen : 0);
@@ -150,8 +149,8 @@ signer_chan_run(void *arg)
 	enum pc_rc rc;
 
 	for (;;) {
-		rc = signer_recv(ch->fd, -1, (size_t)srv->conf->signer.max_message,
-		    &h, &in);
+		rc = signer_recv(
+		    ch->fd, -1, (size_t)srv->conf->signer.max_message, &h, &in);
 		if (rc != PC_OK) {
 			buf_cleanup(&in);
 			break;
@@ -181,16 +180,15 @@ signer_chan_run(void *arg)
 			break;
 		default:
 			log_warnx("signer: unknown message type %u; closing "
-				  "the channel",
+			          "the channel",
 			    h.type);
 			buf_cleanup(&in);
 			buf_cleanup(&reply);
 			goto done;
 		}
 		buf_cleanup(&in);
-		if (!buf_ok(&reply) ||
-		    signer_send(ch->fd, rtype, h.id, reply.data, reply.len) !=
-			PC_OK) {
+		if (!buf_ok(&reply) || signer_send(ch->fd, rtype, h.id,
+		                           reply.data, reply.len) != PC_OK) {
 			buf_cleanup(&reply);
 			break;
 		}
@@ -230,8 +228,9 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	ho.module = conf->hsm.module;
 	ho.token_label = conf->hsm.token_label;
 	ho.pin = pin;
-	ho.pool = (unsigned)(nfds < (size_t)conf->hsm.pool ? nfds
-							 : (size_t)conf->hsm.pool);
+	ho.pool =
+	    (unsigned)(nfds < (size_t)conf->hsm.pool ? nfds
+	                                             : (size_t)conf->hsm.pool);
 	rc = hsm_open(&ho, &srv.hsm);
 	secret_strfree(pin);
 	ERR_clear_error();
@@ -242,8 +241,8 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	}
 	rc = signer_load_allowed(&srv);
 	if (rc != PC_OK) {
-		log_error("signer: cannot read the service keys (%s)",
-		    pc_rc_str(rc));
+		log_error(
+		    "signer: cannot read the service keys (%s)", pc_rc_str(rc));
 		hsm_close(srv.hsm);
 		return 1;
 	}
@@ -251,14 +250,15 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 		log_warnx("signer: TOTP is not available (no key file %s?)",
 		    conf->signer.totp_key_file);
 	if (signer_user_open(conf, srv.hsm, srv.totp, &srv.user) != PC_OK)
-		log_warnx("signer: signing with holders' keys is not available");
+		log_warnx(
+		    "signer: signing with holders' keys is not available");
 	log_info("signer: ready (%zu channels, %zu service keys)", nfds,
 	    srv.nallowed);
 	for (i = 0; i < nfds; i++) {
 		chans[i].srv = &srv;
 		chans[i].fd = fds[i];
 		running[i] = pthread_create(&chans[i].thread, NULL,
-				 signer_chan_run, &chans[i]) == 0;
+		                 signer_chan_run, &chans[i]) == 0;
 		if (!running[i]) {
 			log_warnx("signer: cannot start channel %zu", i);
 			close(fds[i]);

@@ -35,7 +35,7 @@
 struct signer_totp {
 	const struct conf *conf;
 	struct store *store;
-	uint8_t *key;	/* secret memory */
+	uint8_t *key; /* secret memory */
 };
 
 enum pc_rc
@@ -107,16 +107,16 @@ totp_seal(struct signer_totp *t, const char *user_id, const uint8_t *secret,
 	totp_ad(user_id, ad, sizeof(ad));
 	randombytes_buf(blob, TOTP_NONCE_LEN);
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt(blob + TOTP_NONCE_LEN,
-		&clen, secret, TOTP_SECRET_LEN, (const uint8_t *)ad,
-		strlen(ad), NULL, blob, t->key) != 0)
+	        &clen, secret, TOTP_SECRET_LEN, (const uint8_t *)ad, strlen(ad),
+	        NULL, blob, t->key) != 0)
 		return PC_ECRYPTO;
 	return PC_OK;
 }
 
 /* OUT: secret (TOTP_SECRET_LEN bytes of secret memory). */
 static enum pc_rc
-totp_open_blob(struct signer_totp *t, const char *user_id,
-    const uint8_t *blob, size_t n, uint8_t *secret)
+totp_open_blob(struct signer_totp *t, const char *user_id, const uint8_t *blob,
+    size_t n, uint8_t *secret)
 {
 	char ad[128];
 	unsigned long long mlen;
@@ -125,8 +125,8 @@ totp_open_blob(struct signer_totp *t, const char *user_id,
 		return PC_ECRYPTO;
 	totp_ad(user_id, ad, sizeof(ad));
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(secret, &mlen, NULL,
-		blob + TOTP_NONCE_LEN, n - TOTP_NONCE_LEN, (const uint8_t *)ad,
-		strlen(ad), blob, t->key) != 0 ||
+	        blob + TOTP_NONCE_LEN, n - TOTP_NONCE_LEN, (const uint8_t *)ad,
+	        strlen(ad), blob, t->key) != 0 ||
 	    mlen != TOTP_SECRET_LEN) {
 		log_error("signer: a TOTP secret does not decrypt (user=%s)",
 		    user_id);
@@ -157,8 +157,7 @@ uri_escape(const char *s, struct buf *out)
 
 /* The base32 secret and the otpauth URI into r. */
 static enum pc_rc
-totp_uri(const uint8_t *secret, const char *label,
-    struct signer_totp_reply *r)
+totp_uri(const uint8_t *secret, const char *label, struct signer_totp_reply *r)
 {
 	struct buf u;
 	char *b32 = NULL;
@@ -166,7 +165,7 @@ totp_uri(const uint8_t *secret, const char *label,
 	enum pc_rc rc = PC_OK;
 
 	if (oath_base32_encode((const char *)secret, TOTP_SECRET_LEN, &b32,
-		&b32len) != OATH_OK)
+	        &b32len) != OATH_OK)
 		return PC_ECRYPTO;
 	/* No padding ("=") in authenticator URIs. */
 	for (i = 0, j = 0; i < b32len && j < SIGNER_TOTP_B32_MAX; i++)
@@ -194,8 +193,7 @@ totp_uri(const uint8_t *secret, const char *label,
  * within +-1 step, PC_EAUTH when not.
  */
 static enum pc_rc
-totp_check(const uint8_t *secret, const char *code, int64_t now,
-    int64_t *step)
+totp_check(const uint8_t *secret, const char *code, int64_t now, int64_t *step)
 {
 	int pos = 0, r;
 	size_t i;
@@ -254,11 +252,11 @@ do_begin(struct signer_totp *t, struct db *db, const char *user,
 	if (rc == PC_OK)
 		rc = totp_uri(secret, label, r);
 	if (rc == PC_OK)
-		rc = store_totp_put_pending(db, user, blob, sizeof(blob),
-		    clock_now());
+		rc = store_totp_put_pending(
+		    db, user, blob, sizeof(blob), clock_now());
 	if (rc == PC_OK)
-		rc = store_audit_append(db, user, "totp.enrol_begin",
-		    "pending secret made");
+		rc = store_audit_append(
+		    db, user, "totp.enrol_begin", "pending secret made");
 	secret_free(secret, TOTP_SECRET_LEN);
 	if (rc != PC_OK) {
 		memset(r->secret, 0, sizeof(r->secret));
@@ -284,8 +282,7 @@ count_failure(struct signer_totp *t, struct db *db, const char *user,
 		r->result = TOTP_R_LOCKED;
 		r->retry_after = (uint32_t)t->conf->account.totp_lock_s;
 	}
-	rc = store_totp_set_counters(db, user, st->last_step, failures,
-	    locked);
+	rc = store_totp_set_counters(db, user, st->last_step, failures, locked);
 	snprintf(detail, sizeof(detail), "purpose=%s%s", purpose,
 	    r->result == TOTP_R_LOCKED ? " locked" : "");
 	if (rc == PC_OK)
@@ -310,8 +307,8 @@ do_check(struct signer_totp *t, struct db *db, const char *user,
 	memset(&st, 0, sizeof(st));
 	rc = store_totp_get(db, user, &st);
 	if (rc == PC_ENOTFOUND ||
-	    (rc == PC_OK && (confirm ? st.pending == NULL
-				     : st.active == NULL))) {
+	    (rc == PC_OK &&
+	        (confirm ? st.pending == NULL : st.active == NULL))) {
 		r->result = TOTP_R_NONE;
 		rc = PC_OK;
 		goto out;
@@ -333,8 +330,8 @@ do_check(struct signer_totp *t, struct db *db, const char *user,
 	if (rc != PC_OK)
 		goto out;
 	if (totp_check(secret, code, now, &step) != PC_OK) {
-		rc = count_failure(t, db, user, confirm ? "pairing" : purpose,
-		    &st, now, r);
+		rc = count_failure(
+		    t, db, user, confirm ? "pairing" : purpose, &st, now, r);
 		goto out;
 	}
 	if (!confirm && step <= st.last_step) {
@@ -366,7 +363,8 @@ signer_totp_check(struct signer_totp *t, struct db *db, const char *user,
     const char *purpose, const char *code, struct signer_totp_reply *r)
 {
 	RETURN_VAL_IF_FAIL(t != NULL && db != NULL && user != NULL &&
-	    purpose != NULL && code != NULL && r != NULL, PC_EINTERNAL);
+	                       purpose != NULL && code != NULL && r != NULL,
+	    PC_EINTERNAL);
 	memset(r, 0, sizeof(*r));
 	r->result = TOTP_R_NONE;
 	return do_check(t, db, user, purpose, code, r);
@@ -416,8 +414,8 @@ out:
 }
 
 void
-signer_totp_handle(struct signer_totp *t, uint16_t type,
-    struct signer_rd *rd, struct buf *reply)
+signer_totp_handle(struct signer_totp *t, uint16_t type, struct signer_rd *rd,
+    struct buf *reply)
 {
 	struct signer_totp_reply r;
 	struct db *db = NULL;
@@ -482,8 +480,8 @@ signer_totp_handle(struct signer_totp *t, uint16_t type,
 		rc = db_commit(db);
 	else
 		db_rollback(db);
-	log_debug("signer", "totp type=%u user=%s result=%d rc=%s", type,
-	    user, (int)r.result, pc_rc_str(rc));
+	log_debug("signer", "totp type=%u user=%s result=%d rc=%s", type, user,
+	    (int)r.result, pc_rc_str(rc));
 done:
 	secret_wipe(code, sizeof(code));
 	if (db != NULL)

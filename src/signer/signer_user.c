@@ -28,8 +28,8 @@
 
 struct signer_user {
 	const struct conf *conf;
-	struct hsm *hsm;		/* borrowed */
-	struct signer_totp *totp;	/* borrowed; NULL: no TOTP key */
+	struct hsm *hsm;          /* borrowed */
+	struct signer_totp *totp; /* borrowed; NULL: no TOTP key */
 	struct store *store;
 };
 
@@ -206,17 +206,16 @@ record(struct db *db, const struct user_req *q, uint8_t (*sigs)[HSM_SIG_MAX],
 	rc = db_begin(db);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_credential_spend(db, q->serial, (int64_t)q->n + q->nts,
-	    now);
+	rc = store_credential_spend(db, q->serial, (int64_t)q->n + q->nts, now);
 	if (rc == PC_ELIMIT) {
-		*res = USER_R_QUOTA;	/* another request took them */
+		*res = USER_R_QUOTA; /* another request took them */
 		db_rollback(db);
 		return PC_OK;
 	}
 	for (i = 0; rc == PC_OK && i < q->n; i++) {
 		hex_encode(q->hashes[i], q->hlen, hex);
-		rc = store_signature_add(db, q->serial, STORE_SIG_KIND_SIGN,
-		    hex, now);
+		rc = store_signature_add(
+		    db, q->serial, STORE_SIG_KIND_SIGN, hex, now);
 		if (rc != PC_OK || i >= q->nts)
 			continue;
 		if (!EVP_Digest(sigs[i], siglens[i], imp, &implen, md, NULL)) {
@@ -224,11 +223,13 @@ record(struct db *db, const struct user_req *q, uint8_t (*sigs)[HSM_SIG_MAX],
 			break;
 		}
 		hex_encode(imp, implen, hex);
-		rc = store_signature_add(db, q->serial,
-		    STORE_SIG_KIND_TIMESTAMP, hex, now);
+		rc = store_signature_add(
+		    db, q->serial, STORE_SIG_KIND_TIMESTAMP, hex, now);
 	}
-	snprintf(detail, sizeof(detail), "credential=%s signatures=%u "
-	    "timestamps=%u", q->serial, q->n, q->nts);
+	snprintf(detail, sizeof(detail),
+	    "credential=%s signatures=%u "
+	    "timestamps=%u",
+	    q->serial, q->n, q->nts);
 	if (rc == PC_OK)
 		rc = store_audit_append(db, "signer", "sign.user", detail);
 	if (rc == PC_OK)
@@ -243,15 +244,15 @@ record(struct db *db, const struct user_req *q, uint8_t (*sigs)[HSM_SIG_MAX],
 }
 
 void
-signer_user_handle(struct signer_user *u, struct signer_rd *rd,
-    struct buf *reply)
+signer_user_handle(
+    struct signer_user *u, struct signer_rd *rd, struct buf *reply)
 {
 	struct user_req q;
 	struct store_credential cr;
 	struct signer_totp_reply tr;
 	struct db *db = NULL;
 	const struct hsm_key *key;
-	uint8_t (*sigs)[HSM_SIG_MAX] = NULL;
+	uint8_t(*sigs)[HSM_SIG_MAX] = NULL;
 	size_t siglens[SIGNER_USER_HASHES_MAX];
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	char label[HSM_LABEL_MAX];
@@ -283,8 +284,8 @@ signer_user_handle(struct signer_user *u, struct signer_rd *rd,
 	rc = db_begin(db);
 	if (rc != PC_OK)
 		goto out;
-	rc = signer_totp_check(u->totp, db, cr.user_id[0] != '\0' ?
-	    cr.user_id : cr.holder, "sign", q.sad, &tr);
+	rc = signer_totp_check(u->totp, db,
+	    cr.user_id[0] != '\0' ? cr.user_id : cr.holder, "sign", q.sad, &tr);
 	if (rc == PC_OK)
 		rc = db_commit(db);
 	else
@@ -304,11 +305,12 @@ signer_user_handle(struct signer_user *u, struct signer_rd *rd,
 	}
 	rc = hsm_key_find(u->hsm, label, &key);
 	for (i = 0; rc == PC_OK && i < q.n; i++)
-		rc = hsm_key_sign(u->hsm, key, (enum hsm_mech)q.mech,
-		    (int)q.md, q.hashes[i], q.hlen, sigs[i], &siglens[i]);
+		rc = hsm_key_sign(u->hsm, key, (enum hsm_mech)q.mech, (int)q.md,
+		    q.hashes[i], q.hlen, sigs[i], &siglens[i]);
 	if (rc != PC_OK) {
 		log_warnx("signer: credential %s: signing failed (%s); "
-		    "nothing counted", q.serial, pc_rc_str(rc));
+		          "nothing counted",
+		    q.serial, pc_rc_str(rc));
 		rc = PC_OK;
 		goto out;
 	}
@@ -321,8 +323,8 @@ out:
 	if (rc != PC_OK)
 		res = USER_R_SIGN_FAILED;
 	log_info("signer: sign_user credential=%s n=%u timestamps=%u "
-	    "result=%s rc=%s", q.serial, q.n, q.nts,
-	    signer_user_result_code(res), pc_rc_str(rc));
+	         "result=%s rc=%s",
+	    q.serial, q.n, q.nts, signer_user_result_code(res), pc_rc_str(rc));
 	signer_put_u32(reply, (uint32_t)rc);
 	signer_put_u16(reply, (uint16_t)res);
 	signer_put_u32(reply, retry);

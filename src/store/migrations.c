@@ -310,12 +310,12 @@ static const char m6_pg[] = M6_OUTBOX_ATT("BYTEA");
 
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
-    {1, "initial", m1_common, m1_sqlite, m1_pg},
-    {2, "notify outbox", NULL, m2_sqlite, m2_pg},
-    {3, "accounts", m3_common, m3_sqlite, m3_pg},
-    {4, "signing credentials", NULL, m4_sqlite, m4_pg},
-    {5, "shop", m5_common, NULL, NULL},
-    {6, "notify attachments", NULL, m6_sqlite, m6_pg},
+	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
+	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
+	{ 3, "accounts", m3_common, m3_sqlite, m3_pg },
+	{ 4, "signing credentials", NULL, m4_sqlite, m4_pg },
+	{ 5, "shop", m5_common, NULL, NULL },
+	{ 6, "notify attachments", NULL, m6_sqlite, m6_pg },
 };
 
 static enum pc_rc

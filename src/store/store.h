@@ -80,23 +80,23 @@ enum store_cert_status { CERT_GOOD = 0, CERT_REVOKED = 1 };
 #define CERT_KIND_CA "ca"
 #define CERT_KIND_OCSP "ocsp"
 #define CERT_KIND_TSA "tsa"
-#define CERT_KIND_SIGN "sign"	/* a holder's qualified signing cert */
-#define CERT_KIND_AUTH "auth"	/* a holder's authentication cert */
+#define CERT_KIND_SIGN "sign" /* a holder's qualified signing cert */
+#define CERT_KIND_AUTH "auth" /* a holder's authentication cert */
 
-#define STORE_SERIAL_MAX 64	/* hex digits, lower case, no leading zeros */
+#define STORE_SERIAL_MAX 64 /* hex digits, lower case, no leading zeros */
 
 struct store_cert {
 	char serial[STORE_SERIAL_MAX + 1];
 	char issuer[STORE_SERIAL_MAX + 1]; /* issuer's serial; "" for root */
-	char *kind;		/* CERT_KIND_* */
-	char *name;		/* CA or service name ("root", "issuing", ...) or NULL */
-	char *subject;		/* one-line subject for display */
-	char *holder;		/* id linking a holder's certs, or NULL */
-	char *key_label;	/* HSM key label */
+	char *kind;                        /* CERT_KIND_* */
+	char *name;    /* CA or service name ("root", "issuing", ...) or NULL */
+	char *subject; /* one-line subject for display */
+	char *holder;  /* id linking a holder's certs, or NULL */
+	char *key_label; /* HSM key label */
 	int64_t not_before, not_after;
 	enum store_cert_status status;
-	int64_t revoked_at;	/* 0 when good */
-	int reason;		/* CRL reason code (RFC 5280) when revoked */
+	int64_t revoked_at; /* 0 when good */
+	int reason;         /* CRL reason code (RFC 5280) when revoked */
 	uint8_t *der;
 	size_t der_len;
 	int64_t created_at;
@@ -105,17 +105,17 @@ struct store_cert {
 /* Insert; PC_EEXIST when the serial exists. Copies everything. */
 enum pc_rc store_cert_insert(struct db *db, const struct store_cert *c);
 /* OUT: *c filled, free with store_cert_cleanup. PC_ENOTFOUND if absent. */
-enum pc_rc store_cert_get(struct db *db, const char *serial,
-    struct store_cert *c);
+enum pc_rc store_cert_get(
+    struct db *db, const char *serial, struct store_cert *c);
 /* The current certificate of a CA or service by name ("issuing", "tsa"). */
-enum pc_rc store_cert_get_by_name(struct db *db, const char *name,
-    struct store_cert *c);
+enum pc_rc store_cert_get_by_name(
+    struct db *db, const char *name, struct store_cert *c);
 /*
  * Revoke: PC_ENOTFOUND when absent, PC_ESTATE when already revoked (a
  * certificateHold may be turned into another reason).
  */
-enum pc_rc store_cert_revoke(struct db *db, const char *serial, int reason,
-    int64_t when);
+enum pc_rc store_cert_revoke(
+    struct db *db, const char *serial, int reason, int64_t when);
 /* Call fn for each revoked certificate issued by issuer_serial. */
 enum pc_rc store_cert_each_revoked(struct db *db, const char *issuer_serial,
     enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
@@ -132,12 +132,12 @@ struct store_crl {
 };
 
 /* Next CRL number for issuer (monotonic, starts at 1); in the caller's tx. */
-enum pc_rc store_crl_next_number(struct db *db, const char *issuer_serial,
-    int64_t *number);
+enum pc_rc store_crl_next_number(
+    struct db *db, const char *issuer_serial, int64_t *number);
 enum pc_rc store_crl_put(struct db *db, const struct store_crl *crl);
 /* The CRL with the highest number; PC_ENOTFOUND when none. */
-enum pc_rc store_crl_latest(struct db *db, const char *issuer_serial,
-    struct store_crl *crl);
+enum pc_rc store_crl_latest(
+    struct db *db, const char *issuer_serial, struct store_crl *crl);
 void store_crl_cleanup(struct store_crl *crl);
 
 /* ---- counters and settings --------------------------------------------- */
@@ -155,8 +155,8 @@ enum pc_rc store_setting_put(struct db *db, const char *key, const char *val);
  * SHA-256(previous hash || id || time || actor || event || detail).
  * detail must not hold secrets or personal numbers.
  */
-enum pc_rc store_audit_append(struct db *db, const char *actor,
-    const char *event, const char *detail);
+enum pc_rc store_audit_append(
+    struct db *db, const char *actor, const char *event, const char *detail);
 /*
  * Recompute the chain. PC_OK when intact (*nrows set); PC_ECRYPTO with
  * *bad_id set to the first row that does not match.

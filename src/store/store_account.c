@@ -27,7 +27,7 @@ q_bindv(struct db_stmt *st, const char *fmt, va_list ap)
 		case 's':
 			s = va_arg(ap, const char *);
 			rc = s != NULL ? db_bind_text(st, i, s)
-				       : db_bind_null(st, i);
+			               : db_bind_null(st, i);
 			break;
 		case 'i':
 			rc = db_bind_i64(st, i, va_arg(ap, int64_t));
@@ -36,7 +36,7 @@ q_bindv(struct db_stmt *st, const char *fmt, va_list ap)
 			p = va_arg(ap, const void *);
 			n = va_arg(ap, size_t);
 			rc = p != NULL ? db_bind_blob(st, i, p, n)
-				       : db_bind_null(st, i);
+			               : db_bind_null(st, i);
 			break;
 		default:
 			rc = PC_EINTERNAL;
@@ -47,8 +47,8 @@ q_bindv(struct db_stmt *st, const char *fmt, va_list ap)
 
 /* Prepare and bind. OUT: *out (db_stmt_free). */
 static enum pc_rc
-q_prep(struct db *db, struct db_stmt **out, const char *sql,
-    const char *fmt, ...)
+q_prep(
+    struct db *db, struct db_stmt **out, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
 	enum pc_rc rc;
@@ -155,8 +155,7 @@ store_user_insert(struct db *db, const struct store_user *u)
 }
 
 static enum pc_rc
-user_read(struct db *db, const char *sql, const char *key,
-    struct store_user *u)
+user_read(struct db *db, const char *sql, const char *key, struct store_user *u)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
@@ -200,20 +199,18 @@ out:
 enum pc_rc
 store_user_get(struct db *db, const char *id, struct store_user *u)
 {
-	RETURN_VAL_IF_FAIL(db != NULL && id != NULL && u != NULL,
-	    PC_EINTERNAL);
-	return user_read(db, "SELECT " USER_COLS " FROM users WHERE id = $1",
-	    id, u);
+	RETURN_VAL_IF_FAIL(db != NULL && id != NULL && u != NULL, PC_EINTERNAL);
+	return user_read(
+	    db, "SELECT " USER_COLS " FROM users WHERE id = $1", id, u);
 }
 
 enum pc_rc
-store_user_get_by_email(struct db *db, const char *email,
-    struct store_user *u)
+store_user_get_by_email(struct db *db, const char *email, struct store_user *u)
 {
-	RETURN_VAL_IF_FAIL(db != NULL && email != NULL && u != NULL,
-	    PC_EINTERNAL);
-	return user_read(db,
-	    "SELECT " USER_COLS " FROM users WHERE email = $1", email, u);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && email != NULL && u != NULL, PC_EINTERNAL);
+	return user_read(
+	    db, "SELECT " USER_COLS " FROM users WHERE email = $1", email, u);
 }
 
 void
@@ -254,8 +251,8 @@ store_user_set_password(struct db *db, const char *id, const char *hash)
 }
 
 enum pc_rc
-store_user_set_phone(struct db *db, const char *id, const char *phone,
-    int64_t verified_at)
+store_user_set_phone(
+    struct db *db, const char *id, const char *phone, int64_t verified_at)
 {
 	int64_t n = 0;
 
@@ -292,8 +289,8 @@ store_user_set_twofa(struct db *db, const char *id, bool enabled,
 }
 
 enum pc_rc
-store_user_set_login(struct db *db, const char *id, int64_t failed_logins,
-    int64_t locked_until)
+store_user_set_login(
+    struct db *db, const char *id, int64_t failed_logins, int64_t locked_until)
 {
 	int64_t n = 0;
 
@@ -354,8 +351,8 @@ store_link_set_verified(struct db *db, const char *token_hash)
 	int64_t n = 0;
 
 	enum pc_rc rc = q_run(db, &n,
-	    "UPDATE account_links SET verified = 1 WHERE token_hash = $1",
-	    "s", token_hash);
+	    "UPDATE account_links SET verified = 1 WHERE token_hash = $1", "s",
+	    token_hash);
 
 	return changed_one(rc, n);
 }
@@ -470,8 +467,7 @@ store_session_insert(struct db *db, const struct store_session *s)
 }
 
 enum pc_rc
-store_session_get(struct db *db, const char *id_hash,
-    struct store_session *s)
+store_session_get(struct db *db, const char *id_hash, struct store_session *s)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
@@ -517,13 +513,13 @@ store_session_update(struct db *db, const struct store_session *s)
 enum pc_rc
 store_session_delete(struct db *db, const char *id_hash)
 {
-	return q_run(db, NULL, "DELETE FROM sessions WHERE id_hash = $1", "s",
-	    id_hash);
+	return q_run(
+	    db, NULL, "DELETE FROM sessions WHERE id_hash = $1", "s", id_hash);
 }
 
 enum pc_rc
-store_session_delete_user(struct db *db, const char *user_id,
-    const char *keep_hash)
+store_session_delete_user(
+    struct db *db, const char *user_id, const char *keep_hash)
 {
 	return q_run(db, NULL,
 	    "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2", "ss",
@@ -619,8 +615,8 @@ store_rate_get(struct db *db, const char *key, int64_t window, int64_t *count)
 enum pc_rc
 store_rate_purge(struct db *db, int64_t before)
 {
-	return q_run(db, NULL, "DELETE FROM rate_limits WHERE window_start < $1",
-	    "i", before);
+	return q_run(db, NULL,
+	    "DELETE FROM rate_limits WHERE window_start < $1", "i", before);
 }
 
 /* ---- TOTP ---------------------------------------------------------------- */
@@ -668,8 +664,8 @@ store_totp_cleanup(struct store_totp *t)
 }
 
 enum pc_rc
-store_totp_put_pending(struct db *db, const char *user_id,
-    const uint8_t *blob, size_t n, int64_t now)
+store_totp_put_pending(struct db *db, const char *user_id, const uint8_t *blob,
+    size_t n, int64_t now)
 {
 	return q_run(db, NULL,
 	    "INSERT INTO totp_secrets (user_id, pending, pending_at, "
@@ -681,8 +677,8 @@ store_totp_put_pending(struct db *db, const char *user_id,
 }
 
 enum pc_rc
-store_totp_activate(struct db *db, const char *user_id, int64_t last_step,
-    int64_t now)
+store_totp_activate(
+    struct db *db, const char *user_id, int64_t last_step, int64_t now)
 {
 	int64_t n = 0;
 	enum pc_rc rc;

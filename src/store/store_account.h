@@ -19,7 +19,7 @@
 #include "base/pc.h"
 #include "store/store.h"
 
-#define STORE_ID_LEN 32	  /* hex of 16 random bytes */
+#define STORE_ID_LEN 32   /* hex of 16 random bytes */
 #define STORE_HASH_LEN 64 /* hex of SHA-256 */
 
 /* ---- users --------------------------------------------------------------- */
@@ -29,14 +29,14 @@
 
 struct store_user {
 	char id[STORE_ID_LEN + 1];
-	char *email;	   /* lower case */
+	char *email; /* lower case */
 	char *given_name;
 	char *surname;
-	char *phone;	   /* E.164 */
-	char *lang;	   /* "ro" or "en" */
-	char *status;	   /* USER_STATUS_* */
+	char *phone;         /* E.164 */
+	char *lang;          /* "ro" or "en" */
+	char *status;        /* USER_STATUS_* */
 	char *password_hash; /* Argon2id string, NULL before activation */
-	char *twofa_defer; /* NULL, "date", "next_login", "never" */
+	char *twofa_defer;   /* NULL, "date", "next_login", "never" */
 	int64_t twofa_defer_until;
 	bool twofa_enabled;
 	int64_t phone_verified_at;
@@ -49,34 +49,34 @@ struct store_user {
 enum pc_rc store_user_insert(struct db *db, const struct store_user *u);
 /* OUT: *u (store_user_cleanup). PC_ENOTFOUND when absent. */
 enum pc_rc store_user_get(struct db *db, const char *id, struct store_user *u);
-enum pc_rc store_user_get_by_email(struct db *db, const char *email,
-    struct store_user *u);
+enum pc_rc store_user_get_by_email(
+    struct db *db, const char *email, struct store_user *u);
 void store_user_cleanup(struct store_user *u);
-enum pc_rc store_user_set_password(struct db *db, const char *id,
-    const char *hash);
-enum pc_rc store_user_set_phone(struct db *db, const char *id,
-    const char *phone, int64_t verified_at);
-enum pc_rc store_user_set_status(struct db *db, const char *id,
-    const char *status);
+enum pc_rc store_user_set_password(
+    struct db *db, const char *id, const char *hash);
+enum pc_rc store_user_set_phone(
+    struct db *db, const char *id, const char *phone, int64_t verified_at);
+enum pc_rc store_user_set_status(
+    struct db *db, const char *id, const char *status);
 /* defer may be NULL (no deferral). */
 enum pc_rc store_user_set_twofa(struct db *db, const char *id, bool enabled,
     const char *defer, int64_t defer_until);
-enum pc_rc store_user_set_login(struct db *db, const char *id,
-    int64_t failed_logins, int64_t locked_until);
+enum pc_rc store_user_set_login(
+    struct db *db, const char *id, int64_t failed_logins, int64_t locked_until);
 
 /* ---- links (invitation, recovery) --------------------------------------- */
 
 struct store_link {
 	char token_hash[STORE_HASH_LEN + 1];
-	char kind[16];	/* "invitation", "recovery" */
+	char kind[16]; /* "invitation", "recovery" */
 	char user_id[STORE_ID_LEN + 1];
 	int64_t created_at, expires_at, used_at; /* used_at 0: unused */
-	bool verified;	/* the SMS step of the link is done */
+	bool verified; /* the SMS step of the link is done */
 };
 
 enum pc_rc store_link_insert(struct db *db, const struct store_link *l);
-enum pc_rc store_link_get(struct db *db, const char *token_hash,
-    struct store_link *l);
+enum pc_rc store_link_get(
+    struct db *db, const char *token_hash, struct store_link *l);
 enum pc_rc store_link_set_verified(struct db *db, const char *token_hash);
 /* PC_ESTATE when it was used already. */
 enum pc_rc store_link_use(struct db *db, const char *token_hash, int64_t now);
@@ -87,7 +87,7 @@ struct store_code {
 	char id[STORE_ID_LEN + 1];
 	char user_id[STORE_ID_LEN + 1];
 	char purpose[32];
-	char *target;	/* where it was sent (phone/e-mail); may be NULL */
+	char *target; /* where it was sent (phone/e-mail); may be NULL */
 	char salt[STORE_ID_LEN + 1];
 	char hash[STORE_HASH_LEN + 1];
 	int64_t sent_at, expires_at, used_at, attempts;
@@ -114,19 +114,19 @@ struct store_session {
 };
 
 enum pc_rc store_session_insert(struct db *db, const struct store_session *s);
-enum pc_rc store_session_get(struct db *db, const char *id_hash,
-    struct store_session *s);
+enum pc_rc store_session_get(
+    struct db *db, const char *id_hash, struct store_session *s);
 /* Writes state, flags and last_seen. */
 enum pc_rc store_session_update(struct db *db, const struct store_session *s);
 enum pc_rc store_session_delete(struct db *db, const char *id_hash);
 /* Delete every session of user except keep_hash (NULL: all). */
-enum pc_rc store_session_delete_user(struct db *db, const char *user_id,
-    const char *keep_hash);
+enum pc_rc store_session_delete_user(
+    struct db *db, const char *user_id, const char *keep_hash);
 
 /* ---- consents ----------------------------------------------------------- */
 
 struct store_consent {
-	const char *kind, *version, *ip;	/* borrowed from the row */
+	const char *kind, *version, *ip; /* borrowed from the row */
 	int64_t accepted_at;
 };
 
@@ -139,33 +139,33 @@ enum pc_rc store_consent_each(struct db *db, const char *user_id,
 /* ---- rate limits -------------------------------------------------------- */
 
 /* Count one hit of key in the window starting at window; *count = total. */
-enum pc_rc store_rate_hit(struct db *db, const char *key, int64_t window,
-    int64_t *count);
+enum pc_rc store_rate_hit(
+    struct db *db, const char *key, int64_t window, int64_t *count);
 /* The current count without counting. */
-enum pc_rc store_rate_get(struct db *db, const char *key, int64_t window,
-    int64_t *count);
+enum pc_rc store_rate_get(
+    struct db *db, const char *key, int64_t window, int64_t *count);
 enum pc_rc store_rate_purge(struct db *db, int64_t before);
 
 /* ---- TOTP secrets (written by the signer only) ------------------------- */
 
 struct store_totp {
-	uint8_t *active;	/* encrypted, NULL when none */
+	uint8_t *active; /* encrypted, NULL when none */
 	size_t active_len;
-	uint8_t *pending;	/* encrypted, NULL when none */
+	uint8_t *pending; /* encrypted, NULL when none */
 	size_t pending_len;
 	int64_t pending_at, last_step, failures, locked_until, activated_at;
 	bool qr_served;
 };
 
 /* OUT: *t (store_totp_cleanup). PC_ENOTFOUND when the user has no row. */
-enum pc_rc store_totp_get(struct db *db, const char *user_id,
-    struct store_totp *t);
+enum pc_rc store_totp_get(
+    struct db *db, const char *user_id, struct store_totp *t);
 void store_totp_cleanup(struct store_totp *t);
 enum pc_rc store_totp_put_pending(struct db *db, const char *user_id,
     const uint8_t *blob, size_t n, int64_t now);
 /* pending -> active; the old active secret is gone at once. */
-enum pc_rc store_totp_activate(struct db *db, const char *user_id,
-    int64_t last_step, int64_t now);
+enum pc_rc store_totp_activate(
+    struct db *db, const char *user_id, int64_t last_step, int64_t now);
 enum pc_rc store_totp_set_counters(struct db *db, const char *user_id,
     int64_t last_step, int64_t failures, int64_t locked_until);
 /* Mark the QR as served; PC_ESTATE when it was already (or no pending). */

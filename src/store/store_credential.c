@@ -19,8 +19,8 @@ store_credential_insert(struct db *db, const struct store_credential *c)
 	bool row;
 
 	RETURN_VAL_IF_FAIL(db != NULL && c != NULL, PC_EINTERNAL);
-	RETURN_VAL_IF_FAIL(c->serial[0] != '\0' && c->holder[0] != '\0',
-	    PC_EINVAL);
+	RETURN_VAL_IF_FAIL(
+	    c->serial[0] != '\0' && c->holder[0] != '\0', PC_EINVAL);
 	rc = db_prepare(db,
 	    "INSERT INTO credentials (serial, holder, user_id, "
 	    "transactions_left, created_at, updated_at) "
@@ -32,8 +32,8 @@ store_credential_insert(struct db *db, const struct store_credential *c)
 	if (rc == PC_OK)
 		rc = db_bind_text(st, 2, c->holder);
 	if (rc == PC_OK)
-		rc = c->user_id[0] != '\0' ? db_bind_text(st, 3, c->user_id) :
-		    db_bind_null(st, 3);
+		rc = c->user_id[0] != '\0' ? db_bind_text(st, 3, c->user_id)
+		                           : db_bind_null(st, 3);
 	if (rc == PC_OK)
 		rc = db_bind_i64(st, 4, c->transactions_left);
 	if (rc == PC_OK)
@@ -48,16 +48,16 @@ out:
 }
 
 enum pc_rc
-store_credential_get(struct db *db, const char *serial,
-    struct store_credential *c)
+store_credential_get(
+    struct db *db, const char *serial, struct store_credential *c)
 {
 	struct db_stmt *st = NULL;
 	const char *s;
 	enum pc_rc rc;
 	bool row = false;
 
-	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL && c != NULL,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && serial != NULL && c != NULL, PC_EINTERNAL);
 	memset(c, 0, sizeof(*c));
 	rc = db_prepare(db,
 	    "SELECT serial, holder, user_id, transactions_left, created_at, "
@@ -87,16 +87,16 @@ out:
 }
 
 enum pc_rc
-store_credential_spend(struct db *db, const char *serial, int64_t n,
-    int64_t now)
+store_credential_spend(
+    struct db *db, const char *serial, int64_t n, int64_t now)
 {
 	struct store_credential c;
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
 	bool row;
 
-	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL && n >= 0,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && serial != NULL && n >= 0, PC_EINTERNAL);
 	/* One statement: the check and the decrement cannot be split. */
 	rc = db_prepare(db,
 	    "UPDATE credentials SET transactions_left = transactions_left - $2,"
@@ -127,8 +127,9 @@ store_signature_add(struct db *db, const char *serial, const char *kind,
 	enum pc_rc rc;
 	bool row;
 
-	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL && kind != NULL &&
-	    hash_hex != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && serial != NULL && kind != NULL && hash_hex != NULL,
+	    PC_EINTERNAL);
 	rc = db_prepare(db,
 	    "INSERT INTO signatures (credential, kind, hash, at) "
 	    "VALUES ($1, $2, $3, $4)",
@@ -148,15 +149,15 @@ store_signature_add(struct db *db, const char *serial, const char *kind,
 }
 
 enum pc_rc
-store_signature_count(struct db *db, const char *serial, const char *kind,
-    int64_t *out)
+store_signature_count(
+    struct db *db, const char *serial, const char *kind, int64_t *out)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
 	bool row = false;
 
-	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL && out != NULL,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && serial != NULL && out != NULL, PC_EINTERNAL);
 	*out = 0;
 	rc = db_prepare(db,
 	    "SELECT COUNT(*) FROM signatures WHERE credential = $1 "
@@ -165,8 +166,8 @@ store_signature_count(struct db *db, const char *serial, const char *kind,
 	if (rc == PC_OK)
 		rc = db_bind_text(st, 1, serial);
 	if (rc == PC_OK)
-		rc = kind != NULL ? db_bind_text(st, 2, kind) :
-		    db_bind_null(st, 2);
+		rc = kind != NULL ? db_bind_text(st, 2, kind)
+		                  : db_bind_null(st, 2);
 	if (rc == PC_OK)
 		rc = db_step(st, &row);
 	if (rc == PC_OK && row) {

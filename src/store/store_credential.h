@@ -21,30 +21,30 @@
 #define STORE_HOLDER_MAX 64
 
 struct store_credential {
-	char serial[STORE_SERIAL_MAX + 1];	/* the signing certificate */
+	char serial[STORE_SERIAL_MAX + 1]; /* the signing certificate */
 	char holder[STORE_HOLDER_MAX + 1];
-	char user_id[STORE_HOLDER_MAX + 1];	/* "" until an account is linked */
+	char user_id[STORE_HOLDER_MAX + 1]; /* "" until an account is linked */
 	int64_t transactions_left;
 	int64_t created_at, updated_at;
 };
 
 /* Insert; PC_EEXIST when the serial has a credential already. */
-enum pc_rc store_credential_insert(struct db *db,
-    const struct store_credential *c);
+enum pc_rc store_credential_insert(
+    struct db *db, const struct store_credential *c);
 /* OUT: *c. PC_ENOTFOUND when the serial has no credential. */
-enum pc_rc store_credential_get(struct db *db, const char *serial,
-    struct store_credential *c);
+enum pc_rc store_credential_get(
+    struct db *db, const char *serial, struct store_credential *c);
 /*
  * Take n transactions from serial's counter, atomically: PC_ELIMIT (and
  * nothing taken) when fewer than n are left, PC_ENOTFOUND when absent.
  */
-enum pc_rc store_credential_spend(struct db *db, const char *serial,
-    int64_t n, int64_t now);
+enum pc_rc store_credential_spend(
+    struct db *db, const char *serial, int64_t n, int64_t now);
 /* Record one signature or timestamp (kind STORE_SIG_KIND_*) of hash_hex. */
 enum pc_rc store_signature_add(struct db *db, const char *serial,
     const char *kind, const char *hash_hex, int64_t at);
 /* The number of records of serial of kind (NULL: all kinds). */
-enum pc_rc store_signature_count(struct db *db, const char *serial,
-    const char *kind, int64_t *out);
+enum pc_rc store_signature_count(
+    struct db *db, const char *serial, const char *kind, int64_t *out);
 
 #endif /* PC_STORE_CREDENTIAL_H */

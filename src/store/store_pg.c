@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "base/log.h"
 #include "base/pc.h"
 #include "store/pq_lazy.h"
@@ -614,25 +613,25 @@ pg_changes(struct db_stmt *dst)
 }
 
 const struct store_driver store_pg_driver = {
-    .kind = STORE_PG,
-    .name = "pg",
-    .connect = pg_connect,
-    .disconnect = pg_disconnect,
-    .check = pg_check,
-    .exec = pg_exec,
-    .begin = pg_begin,
-    .commit = pg_commit,
-    .rollback = pg_rollback,
-    .prepare = pg_prepare,
-    .stmt_free = pg_stmt_free,
-    .bind_i64 = pg_bind_i64,
-    .bind_text = pg_bind_text,
-    .bind_blob = pg_bind_blob,
-    .bind_null = pg_bind_null,
-    .step = pg_step,
-    .col_is_null = pg_col_is_null,
-    .col_i64 = pg_col_i64,
-    .col_text = pg_col_text,
-    .col_blob = pg_col_blob,
-    .changes = pg_changes,
+	.kind = STORE_PG,
+	.name = "pg",
+	.connect = pg_connect,
+	.disconnect = pg_disconnect,
+	.check = pg_check,
+	.exec = pg_exec,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.prepare = pg_prepare,
+	.stmt_free = pg_stmt_free,
+	.bind_i64 = pg_bind_i64,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.col_is_null = pg_col_is_null,
+	.col_i64 = pg_col_i64,
+	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
+	.changes = pg_changes,
 };

@@ -17,8 +17,7 @@
  * binds NULL), 'i' an int64_t. OUT: *out.
  */
 static enum pc_rc
-prep(struct db *db, struct db_stmt **out, const char *sql, const char *fmt,
-    ...)
+prep(struct db *db, struct db_stmt **out, const char *sql, const char *fmt, ...)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
@@ -35,7 +34,7 @@ prep(struct db *db, struct db_stmt **out, const char *sql, const char *fmt,
 			const char *s = va_arg(ap, const char *);
 
 			rc = s != NULL ? db_bind_text(st, i + 1, s)
-				       : db_bind_null(st, i + 1);
+			               : db_bind_null(st, i + 1);
 		} else {
 			rc = db_bind_i64(st, i + 1, va_arg(ap, int64_t));
 		}
@@ -83,8 +82,9 @@ copy_col(struct db_stmt *st, int col, char *out, size_t n)
 
 /* ---- packages -------------------------------------------------------- */
 
-#define PKG_COLS "code, name, years, transactions, net_cents, description, " \
-		 "active, sort"
+#define PKG_COLS                                                               \
+	"code, name, years, transactions, net_cents, description, "            \
+	"active, sort"
 
 static enum pc_rc
 pkg_read(struct db_stmt *st, struct store_package *p)
@@ -116,8 +116,7 @@ store_package_cleanup(struct store_package *p)
 }
 
 enum pc_rc
-store_shop_package_get(struct db *db, const char *code,
-    struct store_package *p)
+store_shop_package_get(struct db *db, const char *code, struct store_package *p)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
@@ -190,8 +189,9 @@ store_shop_package_each(struct db *db, bool inactive_too,
 
 /* ---- promo codes ------------------------------------------------------- */
 
-#define PROMO_COLS "code, kind, value, valid_from, valid_to, max_uses, used, " \
-		   "packages, active, created_at"
+#define PROMO_COLS                                                             \
+	"code, kind, value, valid_from, valid_to, max_uses, used, "            \
+	"packages, active, created_at"
 
 static enum pc_rc
 promo_read(struct db_stmt *st, struct store_promo *p)
@@ -236,8 +236,7 @@ store_shop_promo_add(struct db *db, const struct store_promo *p)
 	    "VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 1, $8) "
 	    "ON CONFLICT (code) DO NOTHING",
 	    "ttiiiiti", p->code, p->kind, p->value, p->valid_from, p->valid_to,
-	    p->max_uses, p->packages != NULL ? p->packages : "",
-	    p->created_at);
+	    p->max_uses, p->packages != NULL ? p->packages : "", p->created_at);
 	if (rc != PC_OK)
 		return rc;
 	rc = run(st, &n);
@@ -336,14 +335,14 @@ store_shop_promo_use(struct db *db, const char *code)
 /* ---- FX rates -------------------------------------------------------- */
 
 enum pc_rc
-store_fx_put(struct db *db, const char *day, int64_t eur_e4,
-    int64_t fetched_at)
+store_fx_put(struct db *db, const char *day, int64_t eur_e4, int64_t fetched_at)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
 
 	rc = prep(db, &st,
-	    "INSERT INTO fx_rates (day, eur_e4, fetched_at) VALUES ($1, $2, $3) "
+	    "INSERT INTO fx_rates (day, eur_e4, fetched_at) VALUES ($1, $2, "
+	    "$3) "
 	    "ON CONFLICT (day) DO UPDATE SET eur_e4 = $2, fetched_at = $3",
 	    "tii", day, eur_e4, fetched_at);
 	if (rc != PC_OK)
@@ -352,8 +351,8 @@ store_fx_put(struct db *db, const char *day, int64_t eur_e4,
 }
 
 enum pc_rc
-store_fx_latest(struct db *db, char day[11], int64_t *eur_e4,
-    int64_t *fetched_at)
+store_fx_latest(
+    struct db *db, char day[11], int64_t *eur_e4, int64_t *fetched_at)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
@@ -380,7 +379,8 @@ store_fx_latest(struct db *db, char day[11], int64_t *eur_e4,
 /* ---- orders ---------------------------------------------------------- */
 
 #define ORDER_COLS                                                             \
-	"o.id, o.number, o.user_id, o.state, o.package, COALESCE(o.promo, ''), " \
+	"o.id, o.number, o.user_id, o.state, o.package, COALESCE(o.promo, "    \
+	"''), "                                                                \
 	"o.list_cents, o.discount_cents, o.net_cents, o.vat_bp, o.vat_cents, " \
 	"o.total_cents, o.rate_e4, o.rate_day, o.rate_fallback, "              \
 	"o.total_bani, o.invoice_data, o.accepted_at, o.marketing, "           \
@@ -458,9 +458,8 @@ store_shop_order_insert(struct db *db, const struct store_order *o)
 	    o->package, o->promo[0] != '\0' ? o->promo : NULL, o->list_cents,
 	    o->discount_cents, o->net_cents, o->vat_bp, o->vat_cents,
 	    o->total_cents, o->rate_e4, o->rate_day,
-	    (int64_t)(o->rate_fallback ? 1 : 0), o->total_bani,
-	    o->invoice_data, o->accepted_at, (int64_t)(o->marketing ? 1 : 0),
-	    o->created_at);
+	    (int64_t)(o->rate_fallback ? 1 : 0), o->total_bani, o->invoice_data,
+	    o->accepted_at, (int64_t)(o->marketing ? 1 : 0), o->created_at);
 	if (rc != PC_OK)
 		return rc;
 	return run(st, NULL);
@@ -631,15 +630,15 @@ store_shop_invoice_insert(struct db *db, const char *order_id,
 /* ---- roles ------------------------------------------------------------- */
 
 enum pc_rc
-store_user_role_get(struct db *db, const char *user_id, char *role,
-    size_t rolelen)
+store_user_role_get(
+    struct db *db, const char *user_id, char *role, size_t rolelen)
 {
 	struct db_stmt *st = NULL;
 	enum pc_rc rc;
 	bool row;
 
-	rc = prep(db, &st, "SELECT role FROM users WHERE id = $1", "t",
-	    user_id);
+	rc =
+	    prep(db, &st, "SELECT role FROM users WHERE id = $1", "t", user_id);
 	if (rc != PC_OK)
 		return rc;
 	rc = db_step(st, &row);

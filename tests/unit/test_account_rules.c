@@ -43,12 +43,12 @@ test_password_rules(void **state)
 	} cases[] = {
 		{ "short", "password_weak" },
 		{ "elevenchars", "password_weak" },
-		{ "ăîșțâăîșțâă", "password_weak" },	/* 11 characters */
+		{ "ăîșțâăîșțâă", "password_weak" }, /* 11 characters */
 		{ "Verde-Munte-Ploaie-42", NULL },
 		{ "twelve chars", NULL },
-		{ "MASTERBATING", "password_common" },	/* in the list */
+		{ "MASTERBATING", "password_common" }, /* in the list */
 		{ "unbelievable", "password_common" },
-		{ "x-ana.pop-2024", "password_personal" }, /* e-mail part */
+		{ "x-ana.pop-2024", "password_personal" },  /* e-mail part */
 		{ "Popescu-forever", "password_personal" }, /* surname */
 		{ "i-am-IOANA-here", "password_personal" }, /* given name */
 		{ NULL, "password_weak" },
@@ -72,9 +72,8 @@ test_password_hash(void **state)
 {
 	char h[256];
 
-	assert_int_equal(acct_password_hash("Verde-Munte-Ploaie-42", h,
-			     sizeof(h)),
-	    PC_OK);
+	assert_int_equal(
+	    acct_password_hash("Verde-Munte-Ploaie-42", h, sizeof(h)), PC_OK);
 	assert_non_null(strstr(h, "$argon2id$"));
 	assert_true(acct_password_verify(h, "Verde-Munte-Ploaie-42"));
 	assert_false(acct_password_verify(h, "Verde-Munte-Ploaie-43"));
@@ -92,7 +91,7 @@ test_tokens(void **state)
 	assert_int_equal(acct_token_new(t2, h2), PC_OK);
 	assert_int_equal(strlen(t1), 64);
 	assert_string_not_equal(t1, t2);
-	assert_string_not_equal(t1, h1);	/* stored hashed */
+	assert_string_not_equal(t1, h1); /* stored hashed */
 	assert_int_equal(acct_token_hash(t1, again), PC_OK);
 	assert_string_equal(again, h1);
 	assert_int_equal(acct_token_hash("abc", again), PC_EINVAL);
@@ -117,10 +116,9 @@ test_codes(void **state)
 	assert_string_equal(acct_code_check(&c, code, 1600), "code_expired");
 	snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
 	assert_string_equal(acct_code_check(&c, wrong, 1100), "code_invalid");
-	assert_string_equal(acct_code_check(&c, "12345", 1100),
-	    "code_invalid");
-	assert_string_equal(acct_code_check(&c, "12a456", 1100),
-	    "code_invalid");
+	assert_string_equal(acct_code_check(&c, "12345", 1100), "code_invalid");
+	assert_string_equal(
+	    acct_code_check(&c, "12a456", 1100), "code_invalid");
 	c.attempts = ACCT_CODE_MAX_ATTEMPTS;
 	assert_string_equal(acct_code_check(&c, code, 1100), "code_attempts");
 	c.attempts = 0;
@@ -137,10 +135,10 @@ test_resend(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_true(acct_code_resend_ok(NULL, 0, 1800, &ra));
 	c.sent_at = 1000;
-	c.expires_at = 1600;	/* 10 min */
+	c.expires_at = 1600; /* 10 min */
 	assert_false(acct_code_resend_ok(&c, 1100, 1800, &ra));
-	assert_int_equal(ra, 1700);	/* 30 min after the send */
-	assert_false(acct_code_resend_ok(&c, 1700, 1800, &ra));	/* expired */
+	assert_int_equal(ra, 1700); /* 30 min after the send */
+	assert_false(acct_code_resend_ok(&c, 1700, 1800, &ra)); /* expired */
 	assert_int_equal(ra, 1100);
 	assert_true(acct_code_resend_ok(&c, 2800, 1800, &ra));
 	/* A longer validity than the resend interval: wait for expiry. */
@@ -169,15 +167,15 @@ test_twofa_rule(void **state)
 	assert_null(acct_twofa_rule(&u, mand - 86400, mand));
 	/* The whole last day is still allowed; the day after is not. */
 	assert_null(acct_twofa_rule(&u, mand + 86399, mand));
-	assert_string_equal(acct_twofa_rule(&u, mand + 86400, mand),
-	    "required");
+	assert_string_equal(
+	    acct_twofa_rule(&u, mand + 86400, mand), "required");
 	u.twofa_defer = "next_login";
 	assert_string_equal(acct_twofa_rule(&u, mand - 100, mand), "offer");
 	u.twofa_defer = "date";
 	u.twofa_defer_until = mand - 10 * 86400;
 	assert_null(acct_twofa_rule(&u, mand - 11 * 86400, mand));
-	assert_string_equal(acct_twofa_rule(&u, mand - 10 * 86400, mand),
-	    "offer");
+	assert_string_equal(
+	    acct_twofa_rule(&u, mand - 10 * 86400, mand), "offer");
 }
 
 static void
@@ -187,7 +185,7 @@ test_shapes(void **state)
 
 	assert_true(acct_phone_valid("+40712345678"));
 	assert_false(acct_phone_valid("0712345678"));
-	assert_false(acct_phone_valid("+4071234"));	/* 7 digits */
+	assert_false(acct_phone_valid("+4071234")); /* 7 digits */
 	assert_false(acct_phone_valid("+0712345678"));
 	assert_false(acct_phone_valid("+40 712345678"));
 	assert_false(acct_phone_valid("+4071234567890123"));
@@ -211,8 +209,8 @@ test_qr_png(void **state)
 
 	buf_init(&b, 1 << 20);
 	assert_int_equal(acct_qr_png("otpauth://totp/Pecete:a%40b.ro?secret="
-				     "JBSWY3DPEHPK3PXP&issuer=Pecete",
-			     &b),
+	                             "JBSWY3DPEHPK3PXP&issuer=Pecete",
+	                     &b),
 	    PC_OK);
 	assert_true(b.len > 100);
 	assert_memory_equal(b.data, sig, 8);

@@ -29,11 +29,11 @@ test_buf_bounded(void **state)
 	assert_true(buf_ok(&b));
 	assert_int_equal(b.len, 4);
 	assert_string_equal((char *)b.data, "abcd");
-	buf_append(&b, "efghi", 5);	/* 9 > 8: refused, sticky */
+	buf_append(&b, "efghi", 5); /* 9 > 8: refused, sticky */
 	assert_false(buf_ok(&b));
 	assert_int_equal(buf_rc(&b), PC_ELIMIT);
 	assert_int_equal(b.len, 4);
-	buf_append(&b, "e", 1);		/* still failed */
+	buf_append(&b, "e", 1); /* still failed */
 	assert_int_equal(b.len, 4);
 	buf_reset(&b);
 	assert_true(buf_ok(&b));
@@ -69,8 +69,8 @@ test_str_u64(void **state)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		v = 0;
-		assert_int_equal(str_to_u64(str_from(cases[i].in),
-				     cases[i].max, &v),
+		assert_int_equal(
+		    str_to_u64(str_from(cases[i].in), cases[i].max, &v),
 		    cases[i].rc);
 		if (cases[i].rc == PC_OK)
 			assert_true(v == cases[i].v);
@@ -102,9 +102,9 @@ test_arena(void **state)
 	s = arena_printf(&a, "%s/%d", "x", 7);
 	assert_string_equal(s, "x/7");
 	assert_true(((uintptr_t)arena_alloc(&a, 3) & 15) == 0);
-	big = arena_alloc(&a, 12000);	/* own chunk */
+	big = arena_alloc(&a, 12000); /* own chunk */
 	assert_non_null(big);
-	assert_null(arena_alloc(&a, 9000));	/* over the cap */
+	assert_null(arena_alloc(&a, 9000)); /* over the cap */
 	arena_cleanup(&a);
 }
 

@@ -16,7 +16,7 @@
 struct conf_case {
 	const char *text;
 	enum pc_rc rc;
-	const char *err_has;	/* part of the message, for errors */
+	const char *err_has; /* part of the message, for errors */
 };
 
 static const struct conf_case cases[] = {
@@ -55,8 +55,8 @@ test_conf_cases(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(conf_defaults(&c, "/tmp"), PC_OK);
 		err[0] = '\0';
-		rc = conf_parse(&c, cases[i].text, strlen(cases[i].text), err,
-		    sizeof(err));
+		rc = conf_parse(
+		    &c, cases[i].text, strlen(cases[i].text), err, sizeof(err));
 		if (rc != cases[i].rc)
 			fail_msg("case %zu (%s): rc %d, err %s", i,
 			    cases[i].text, rc, err);
@@ -72,7 +72,7 @@ static void
 test_conf_values_and_env(void **state)
 {
 	static const char text[] = "[server]\nlisten = 127.0.0.1:9999\n"
-				   "[store]\nurl = sqlite:x.db\n";
+	                           "[store]\nurl = sqlite:x.db\n";
 	struct conf c;
 	char err[256], dir[] = "/tmp/pc-conf-XXXXXX", path[64];
 	FILE *f;
@@ -84,8 +84,8 @@ test_conf_values_and_env(void **state)
 	fputs(text, f);
 	fclose(f);
 	setenv("PECETE_SERVER_THREADS", "7", 1);
-	assert_int_equal(conf_load(&c, dir, path, true, err, sizeof(err)),
-	    PC_OK);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_OK);
 	assert_string_equal(c.server.listen, "127.0.0.1:9999");
 	assert_int_equal(c.server.threads, 7);
 	/* Relative paths land in the data dir. */
@@ -96,20 +96,20 @@ test_conf_values_and_env(void **state)
 	assert_int_equal(conf_write(&c, path), PC_OK);
 	conf_free(&c);
 	unsetenv("PECETE_SERVER_THREADS");
-	assert_int_equal(conf_load(&c, dir, path, true, err, sizeof(err)),
-	    PC_OK);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_OK);
 	assert_int_equal(c.server.threads, 7);
 	assert_string_equal(c.server.listen, "127.0.0.1:9999");
 	conf_free(&c);
 	setenv("PECETE_SERVER_THREADS", "0", 1);
-	assert_int_equal(conf_load(&c, dir, path, true, err, sizeof(err)),
-	    PC_EINVAL);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_EINVAL);
 	assert_non_null(strstr(err, "PECETE_SERVER_THREADS"));
 	conf_free(&c);
 	unsetenv("PECETE_SERVER_THREADS");
 	unlink(path);
-	assert_int_equal(conf_load(&c, dir, path, true, err, sizeof(err)),
-	    PC_ENOTFOUND);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_ENOTFOUND);
 	conf_free(&c);
 	rmdir(dir);
 }

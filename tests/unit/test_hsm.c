@@ -42,10 +42,10 @@ struct kspec {
 };
 
 static const struct kspec kspecs[] = {
-    {"k-rsa2048", HSM_KEY_RSA2048},
-    {"k-rsa3072", HSM_KEY_RSA3072},
-    {"k-p256", HSM_KEY_P256},
-    {"k-p384", HSM_KEY_P384},
+	{ "k-rsa2048", HSM_KEY_RSA2048 },
+	{ "k-rsa3072", HSM_KEY_RSA3072 },
+	{ "k-p256", HSM_KEY_P256 },
+	{ "k-p384", HSM_KEY_P384 },
 };
 #define NKEYS PC_ARRAY_LEN(kspecs)
 
@@ -57,7 +57,7 @@ struct fixture {
 static struct hsm_opts
 opts(const char *label, const char *pin, unsigned pool)
 {
-	struct hsm_opts o = {TS_SOFTHSM_MODULE, label, pin, pool};
+	struct hsm_opts o = { TS_SOFTHSM_MODULE, label, pin, pool };
 
 	return o;
 }
@@ -165,7 +165,7 @@ static void
 t_keygen(void **state)
 {
 	struct fixture *fx = *state;
-	static const int bits[] = {2048, 3072, 256, 384};
+	static const int bits[] = { 2048, 3072, 256, 384 };
 	EVP_PKEY *pub = NULL;
 	size_t i;
 
@@ -254,29 +254,29 @@ t_sign_matrix(void **state)
 		size_t hlen;
 		enum pc_rc want;
 	} cases[] = {
-	    {0, HSM_MECH_RSA_PKCS1, NID_sha256, 32, PC_OK},
-	    {0, HSM_MECH_RSA_PKCS1, NID_sha384, 48, PC_OK},
-	    {0, HSM_MECH_RSA_PKCS1, NID_sha512, 64, PC_OK},
-	    {0, HSM_MECH_RSA_PSS, NID_sha256, 32, PC_OK},
-	    {0, HSM_MECH_RSA_PSS, NID_sha384, 48, PC_OK},
-	    {0, HSM_MECH_RSA_PSS, NID_sha512, 64, PC_OK},
-	    {1, HSM_MECH_RSA_PKCS1, NID_sha256, 32, PC_OK},
-	    {1, HSM_MECH_RSA_PSS, NID_sha512, 64, PC_OK},
-	    {2, HSM_MECH_ECDSA, NID_sha256, 32, PC_OK},
-	    {2, HSM_MECH_ECDSA, 0, 32, PC_OK},
-	    {2, HSM_MECH_ECDSA, NID_sha512, 64, PC_OK},
-	    {3, HSM_MECH_ECDSA, NID_sha384, 48, PC_OK},
-	    {3, HSM_MECH_ECDSA, 0, 48, PC_OK},
-	    /* bad: mechanism does not fit the key, digest, length */
-	    {0, HSM_MECH_ECDSA, NID_sha256, 32, PC_EINVAL},
-	    {2, HSM_MECH_RSA_PKCS1, NID_sha256, 32, PC_EINVAL},
-	    {3, HSM_MECH_RSA_PSS, NID_sha256, 32, PC_EINVAL},
-	    {0, HSM_MECH_RSA_PKCS1, NID_sha256, 20, PC_EINVAL},
-	    {0, HSM_MECH_RSA_PKCS1, NID_sha1, 20, PC_EINVAL},
-	    {0, HSM_MECH_RSA_PSS, 0, 32, PC_EINVAL},
-	    {2, HSM_MECH_ECDSA, NID_sha256, 48, PC_EINVAL},
-	    {2, HSM_MECH_ECDSA, 0, 8, PC_EINVAL},
-	    {0, (enum hsm_mech)42, NID_sha256, 32, PC_EINVAL},
+		{ 0, HSM_MECH_RSA_PKCS1, NID_sha256, 32, PC_OK },
+		{ 0, HSM_MECH_RSA_PKCS1, NID_sha384, 48, PC_OK },
+		{ 0, HSM_MECH_RSA_PKCS1, NID_sha512, 64, PC_OK },
+		{ 0, HSM_MECH_RSA_PSS, NID_sha256, 32, PC_OK },
+		{ 0, HSM_MECH_RSA_PSS, NID_sha384, 48, PC_OK },
+		{ 0, HSM_MECH_RSA_PSS, NID_sha512, 64, PC_OK },
+		{ 1, HSM_MECH_RSA_PKCS1, NID_sha256, 32, PC_OK },
+		{ 1, HSM_MECH_RSA_PSS, NID_sha512, 64, PC_OK },
+		{ 2, HSM_MECH_ECDSA, NID_sha256, 32, PC_OK },
+		{ 2, HSM_MECH_ECDSA, 0, 32, PC_OK },
+		{ 2, HSM_MECH_ECDSA, NID_sha512, 64, PC_OK },
+		{ 3, HSM_MECH_ECDSA, NID_sha384, 48, PC_OK },
+		{ 3, HSM_MECH_ECDSA, 0, 48, PC_OK },
+		/* bad: mechanism does not fit the key, digest, length */
+		{ 0, HSM_MECH_ECDSA, NID_sha256, 32, PC_EINVAL },
+		{ 2, HSM_MECH_RSA_PKCS1, NID_sha256, 32, PC_EINVAL },
+		{ 3, HSM_MECH_RSA_PSS, NID_sha256, 32, PC_EINVAL },
+		{ 0, HSM_MECH_RSA_PKCS1, NID_sha256, 20, PC_EINVAL },
+		{ 0, HSM_MECH_RSA_PKCS1, NID_sha1, 20, PC_EINVAL },
+		{ 0, HSM_MECH_RSA_PSS, 0, 32, PC_EINVAL },
+		{ 2, HSM_MECH_ECDSA, NID_sha256, 48, PC_EINVAL },
+		{ 2, HSM_MECH_ECDSA, 0, 8, PC_EINVAL },
+		{ 0, (enum hsm_mech)42, NID_sha256, 32, PC_EINVAL },
 	};
 	struct fixture *fx = *state;
 	const struct hsm_key *k;
@@ -319,7 +319,7 @@ attr_bool(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
     CK_ATTRIBUTE_TYPE t)
 {
 	CK_BBOOL v = 2;
-	CK_ATTRIBUTE a = {t, &v, sizeof(v)};
+	CK_ATTRIBUTE a = { t, &v, sizeof(v) };
 
 	assert_int_equal(f->C_GetAttributeValue(s, o, &a, 1), CKR_OK);
 	return v;
@@ -330,8 +330,8 @@ find_one(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
     const char *label)
 {
 	CK_ATTRIBUTE t[2] = {
-	    {CKA_CLASS, &cls, sizeof(cls)},
-	    {CKA_LABEL, (void *)(uintptr_t)label, strlen(label)},
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_LABEL, (void *)(uintptr_t)label, strlen(label) },
 	};
 	CK_OBJECT_HANDLE o[2];
 	CK_ULONG n = 0;
@@ -356,10 +356,10 @@ t_attributes(void **state)
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE priv, pub;
 	uint8_t id1[64], id2[64], secret[512];
-	CK_ATTRIBUTE a1 = {CKA_ID, id1, sizeof(id1)};
-	CK_ATTRIBUTE a2 = {CKA_ID, id2, sizeof(id2)};
-	CK_ATTRIBUTE ax = {CKA_PRIVATE_EXPONENT, secret, sizeof(secret)};
-	CK_ATTRIBUTE av = {CKA_VALUE, secret, sizeof(secret)};
+	CK_ATTRIBUTE a1 = { CKA_ID, id1, sizeof(id1) };
+	CK_ATTRIBUTE a2 = { CKA_ID, id2, sizeof(id2) };
+	CK_ATTRIBUTE ax = { CKA_PRIVATE_EXPONENT, secret, sizeof(secret) };
+	CK_ATTRIBUTE av = { CKA_VALUE, secret, sizeof(secret) };
 	bool found = false;
 	void *dl;
 	size_t k;
@@ -432,7 +432,7 @@ t_destroy(void **state)
 	struct fixture *fx = *state;
 	const struct hsm_key *k, *k2;
 	EVP_PKEY *pub = NULL;
-	uint8_t hash[32] = {1}, sig[HSM_SIG_MAX];
+	uint8_t hash[32] = { 1 }, sig[HSM_SIG_MAX];
 	size_t siglen;
 
 	assert_int_equal(
@@ -725,9 +725,9 @@ proxy_cms(X509 *cert, EVP_PKEY *proxy, X509 *othercert)
 static void
 proxy_rsa_raw(EVP_PKEY *proxy, EVP_PKEY *pub)
 {
-	static const uint8_t di[19] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
-	    0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04,
-	    0x20};
+	static const uint8_t di[19] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09,
+		0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+		0x00, 0x04, 0x20 };
 	uint8_t in[19 + 32], sig[HSM_SIG_MAX];
 	size_t siglen = sizeof(sig);
 	EVP_PKEY_CTX *ctx;
@@ -844,21 +844,21 @@ int
 main(void)
 {
 	const struct CMUnitTest group_a[] = {
-	    cmocka_unit_test(t_open_by_label),
-	    cmocka_unit_test(t_token_exists),
-	    cmocka_unit_test(t_open_errors),
-	    cmocka_unit_test(t_second_token),
+		cmocka_unit_test(t_open_by_label),
+		cmocka_unit_test(t_token_exists),
+		cmocka_unit_test(t_open_errors),
+		cmocka_unit_test(t_second_token),
 	};
 	const struct CMUnitTest group_b[] = {
-	    cmocka_unit_test(t_keygen),
-	    cmocka_unit_test(t_find),
-	    cmocka_unit_test(t_sign_matrix),
-	    cmocka_unit_test(t_attributes),
-	    cmocka_unit_test(t_destroy),
-	    cmocka_unit_test(t_pool_threads),
-	    cmocka_unit_test(t_proxy_rsa),
-	    cmocka_unit_test(t_proxy_p256),
-	    cmocka_unit_test(t_proxy_fail),
+		cmocka_unit_test(t_keygen),
+		cmocka_unit_test(t_find),
+		cmocka_unit_test(t_sign_matrix),
+		cmocka_unit_test(t_attributes),
+		cmocka_unit_test(t_destroy),
+		cmocka_unit_test(t_pool_threads),
+		cmocka_unit_test(t_proxy_rsa),
+		cmocka_unit_test(t_proxy_p256),
+		cmocka_unit_test(t_proxy_fail),
 	};
 	int fails;
 

@@ -54,18 +54,19 @@ test_routes_table(void **state)
 
 		assert_non_null(r->handler);
 		assert_true(r->auth == AUTH_NONE || r->auth == AUTH_USER ||
-		    r->auth == AUTH_OPERATOR || r->auth == AUTH_WEBHOOK);
+		            r->auth == AUTH_OPERATOR ||
+		            r->auth == AUTH_WEBHOOK);
 		assert_true(strcmp(r->method, "GET") == 0 ||
-		    strcmp(r->method, "POST") == 0 ||
-		    strcmp(r->method, "PUT") == 0 ||
-		    strcmp(r->method, "DELETE") == 0);
+		            strcmp(r->method, "POST") == 0 ||
+		            strcmp(r->method, "PUT") == 0 ||
+		            strcmp(r->method, "DELETE") == 0);
 		assert_true(r->pattern[0] == '/');
 		/* "/pki/:file" is documented as "/pki/{file}", every param. */
 		to_openapi(r->pattern, pat, sizeof(pat));
 		snprintf(needle, sizeof(needle), "  %s:", pat);
 		if (strstr((char *)api.data, needle) == NULL)
 			fail_msg("route %s %s is not in docs/api.yaml "
-				 "(looked for \"%s\")",
+			         "(looked for \"%s\")",
 			    r->method, r->pattern, needle);
 	}
 	buf_cleanup(&api);
@@ -97,12 +98,12 @@ test_route_match(void **state)
 	bool mm;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		r = http_route_match(cases[i].method, cases[i].path, params,
-		    &np, &mm);
+		r = http_route_match(
+		    cases[i].method, cases[i].path, params, &np, &mm);
 		if (cases[i].pattern == NULL) {
 			if (r != NULL)
-				fail_msg("%s matched %s", cases[i].path,
-				    r->pattern);
+				fail_msg(
+				    "%s matched %s", cases[i].path, r->pattern);
 			assert_int_equal(mm, cases[i].mismatch);
 			continue;
 		}

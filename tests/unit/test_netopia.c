@@ -70,9 +70,8 @@ body_hash(const char *body, char out[89])
 {
 	unsigned char md[64];
 
-	assert_int_equal(EVP_Digest(body, strlen(body), md, NULL, EVP_sha512(),
-			     NULL),
-	    1);
+	assert_int_equal(
+	    EVP_Digest(body, strlen(body), md, NULL, EVP_sha512(), NULL), 1);
 	assert_int_equal(EVP_EncodeBlock((unsigned char *)out, md, 64), 88);
 }
 
@@ -93,11 +92,10 @@ make_token(EVP_PKEY *k, const char *hdr, const char *claims)
 	n = strlen(t);
 	if (k != NULL) {
 		c = EVP_MD_CTX_new();
-		assert_int_equal(EVP_DigestSignInit(c, NULL, EVP_sha512(), NULL,
-				     k),
-		    1);
+		assert_int_equal(
+		    EVP_DigestSignInit(c, NULL, EVP_sha512(), NULL, k), 1);
 		assert_int_equal(EVP_DigestSign(c, sig, &siglen,
-				     (const unsigned char *)t, n),
+		                     (const unsigned char *)t, n),
 		    1);
 		EVP_MD_CTX_free(c);
 	} else {
@@ -126,8 +124,8 @@ claims_for(const char *body, const char *iss, const char *aud, long long iat,
 static enum netopia_tok
 check(const char *tok, const char *body)
 {
-	return pay_netopia_token_check(pem_a, pem_a_len, POS, tok, body,
-	    strlen(body), NOW);
+	return pay_netopia_token_check(
+	    pem_a, pem_a_len, POS, tok, body, strlen(body), NOW);
 }
 
 static int
@@ -229,14 +227,14 @@ test_token_refused(void **state)
 	assert_int_equal(check(t, BODY " "), NETOPIA_TOK_BODY);
 	free(t);
 	/* expired, not yet valid (beyond the leeway) */
-	c = claims_for(BODY, NETOPIA_ISSUER, POS, NOW - 3600,
-	    NOW - NETOPIA_LEEWAY_S - 1);
+	c = claims_for(
+	    BODY, NETOPIA_ISSUER, POS, NOW - 3600, NOW - NETOPIA_LEEWAY_S - 1);
 	t = make_token(key_a, RS512, c);
 	assert_int_equal(check(t, BODY), NETOPIA_TOK_EXPIRED);
 	free(t);
 	free(c);
-	c = claims_for(BODY, NETOPIA_ISSUER, POS, NOW + NETOPIA_LEEWAY_S + 60,
-	    NOW + 3600);
+	c = claims_for(
+	    BODY, NETOPIA_ISSUER, POS, NOW + NETOPIA_LEEWAY_S + 60, NOW + 3600);
 	t = make_token(key_a, RS512, c);
 	assert_int_equal(check(t, BODY), NETOPIA_TOK_NOT_YET);
 	free(t);
@@ -289,14 +287,14 @@ test_token_refused(void **state)
 	free(big);
 	/* an unusable key */
 	t = make_token(key_a, RS512, good);
-	assert_int_equal(pay_netopia_token_check("not a key", 9, POS, t, BODY,
-			     strlen(BODY), NOW),
+	assert_int_equal(pay_netopia_token_check(
+	                     "not a key", 9, POS, t, BODY, strlen(BODY), NOW),
 	    NETOPIA_TOK_KEY);
 	free(t);
 	free(good);
 	/* the reasons have distinct names */
-	assert_string_equal(pay_netopia_token_name(NETOPIA_TOK_BODY),
-	    "body_hash");
+	assert_string_equal(
+	    pay_netopia_token_name(NETOPIA_TOK_BODY), "body_hash");
 	assert_string_not_equal(pay_netopia_token_name(NETOPIA_TOK_EXPIRED),
 	    pay_netopia_token_name(NETOPIA_TOK_NOT_YET));
 }
@@ -314,7 +312,8 @@ test_amounts(void **state)
 	assert_string_equal(s, "59.00");
 	assert_int_equal(pay_netopia_amount_format(7, s, sizeof(s)), PC_OK);
 	assert_string_equal(s, "0.07");
-	assert_int_equal(pay_netopia_amount_format(-1, s, sizeof(s)), PC_EINVAL);
+	assert_int_equal(
+	    pay_netopia_amount_format(-1, s, sizeof(s)), PC_EINVAL);
 	assert_int_equal(pay_netopia_amount_parse(64.25, &v), PC_OK);
 	assert_int_equal(v, 6425);
 	assert_int_equal(pay_netopia_amount_parse(64.1, &v), PC_OK);
@@ -437,8 +436,9 @@ test_api_start_query(void **state)
 	o.invoice_data = "{\"name\":\"Ana Pop\",\"town\":\"Cluj\"}";
 	o.email = "a@example.ro";
 
-	fake_start(&f, "{\"payment\":{\"ntpID\":\"N1\",\"status\":1,"
-		       "\"paymentURL\":\"https://pay.example/x\"}}",
+	fake_start(&f,
+	    "{\"payment\":{\"ntpID\":\"N1\",\"status\":1,"
+	    "\"paymentURL\":\"https://pay.example/x\"}}",
 	    &port);
 	snprintf(api, sizeof(api), "http://127.0.0.1:%d", port);
 	conf.shop.netopia_api_url = api;
@@ -452,12 +452,13 @@ test_api_start_query(void **state)
 	assert_non_null(strstr(f.req, "\"amount\":59.00,"));
 	assert_non_null(strstr(f.req, "\"posSignature\":\"" POS "\""));
 	assert_non_null(strstr(f.req, "\"notifyUrl\":\"https://pecete.example"
-				      "/api/v1/payments/netopia/ipn\""));
-	assert_non_null(strstr(f.req, "\"orderID\":\"0123456789abcdef01234567\""));
+	                              "/api/v1/payments/netopia/ipn\""));
+	assert_non_null(
+	    strstr(f.req, "\"orderID\":\"0123456789abcdef01234567\""));
 
 	/* an answer without a paymentURL is a provider error */
-	fake_start(&f, "{\"error\":{\"code\":\"99\",\"message\":\"x\"}}",
-	    &port);
+	fake_start(
+	    &f, "{\"error\":{\"code\":\"99\",\"message\":\"x\"}}", &port);
 	snprintf(api, sizeof(api), "http://127.0.0.1:%d", port);
 	assert_int_equal(pthread_create(&t, NULL, fake_run, &f), 0);
 	assert_int_equal(pv->start(&conf, &o, url, sizeof(url)), PC_EIO);
@@ -466,8 +467,9 @@ test_api_start_query(void **state)
 
 	/* status */
 	snprintf(o.provider_ref, sizeof(o.provider_ref), "N1");
-	fake_start(&f, "{\"payment\":{\"ntpID\":\"N1\",\"status\":3,"
-		       "\"amount\":59.0,\"currency\":\"RON\"}}",
+	fake_start(&f,
+	    "{\"payment\":{\"ntpID\":\"N1\",\"status\":3,"
+	    "\"amount\":59.0,\"currency\":\"RON\"}}",
 	    &port);
 	snprintf(api, sizeof(api), "http://127.0.0.1:%d", port);
 	assert_int_equal(pthread_create(&t, NULL, fake_run, &f), 0);

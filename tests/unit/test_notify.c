@@ -56,7 +56,7 @@ has(const char *hay, const char *needle)
 static void
 test_every_template_renders(void **state)
 {
-	static const char *const langs[] = {"ro", "en"};
+	static const char *const langs[] = { "ro", "en" };
 	struct notify_msg m;
 	json_t *vars = all_vars();
 	const char *id;
@@ -519,7 +519,6 @@ test_outbox_driver_and_dev_listing(void **state)
 	json_decref(vars);
 }
 
-
 /* ---- attachments ---------------------------------------------------- */
 
 static void
@@ -528,20 +527,20 @@ test_attachment_filename(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-	    {"order.pdf", "order.pdf"},
-	    {"/tmp/x/order.pdf", "order.pdf"},
-	    {"..\\..\\windows\\evil.exe", "evil.exe"},
-	    {"../../etc/passwd", "passwd"},
-	    {"a\r\nContent-Type: x.pdf", "aContent-Type: x.pdf"},
-	    {"say \"hi\".txt", "say hi.txt"},
-	    {"..hidden", "hidden"},
-	    {"  spaced  ", "spaced"},
-	    {"Notă comandă.pdf", "Notă comandă.pdf"},
-	    {"bad\xff\xfe.pdf", "bad__.pdf"},
-	    {"c1\xc2\x85.pdf", "c1__.pdf"}, /* U+0085 NEL (C1): 2 bytes */
-	    {"dir/", "attachment"},
-	    {"", "attachment"},
-	    {NULL, "attachment"},
+		{ "order.pdf", "order.pdf" },
+		{ "/tmp/x/order.pdf", "order.pdf" },
+		{ "..\\..\\windows\\evil.exe", "evil.exe" },
+		{ "../../etc/passwd", "passwd" },
+		{ "a\r\nContent-Type: x.pdf", "aContent-Type: x.pdf" },
+		{ "say \"hi\".txt", "say hi.txt" },
+		{ "..hidden", "hidden" },
+		{ "  spaced  ", "spaced" },
+		{ "Notă comandă.pdf", "Notă comandă.pdf" },
+		{ "bad\xff\xfe.pdf", "bad__.pdf" },
+		{ "c1\xc2\x85.pdf", "c1__.pdf" }, /* U+0085 NEL (C1): 2 bytes */
+		{ "dir/", "attachment" },
+		{ "", "attachment" },
+		{ NULL, "attachment" },
 	};
 	char out[NOTIFY_ATT_NAME_MAX + 1], in[400];
 	size_t i;
@@ -606,52 +605,52 @@ test_attachment_limits(void **state)
 	}
 	assert_int_equal(store_acquire(f->s, &db), PC_OK);
 	/* Eight is the most. */
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a,
-	                     NOTIFY_ATT_MAX + 1, NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, NOTIFY_ATT_MAX + 1, NULL),
 	    PC_ELIMIT);
 	/* 5 MB each. */
 	a[0].len = NOTIFY_ATT_BYTES_MAX + 1;
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
-	                     NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 1, NULL),
 	    PC_ELIMIT);
 	/* 10 MB in all: 3 x 4 MB. */
 	for (i = 0; i < 3; i++)
 		a[i].len = 4 * 1024 * 1024;
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 3,
-	                     NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 3, NULL),
 	    PC_ELIMIT);
 	/* Only e-mail carries files. */
 	a[0].len = 10;
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_SMS,
-	                     "+40712345678", "activation_sms", "ro", vars, a,
-	                     1, NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_SMS, "+40712345678",
+	        "activation_sms", "ro", vars, a, 1, NULL),
 	    PC_EINVAL);
 	/* A content type with parameters, or no data. */
 	a[0].content_type = "application/pdf; x=\"y\"";
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
-	                     NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 1, NULL),
 	    PC_EINVAL);
 	a[0].content_type = "application/pdf\r\nX: y";
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
-	                     NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 1, NULL),
 	    PC_EINVAL);
 	a[0].content_type = "application/pdf";
 	a[0].data = NULL;
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 1,
-	                     NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 1, NULL),
 	    PC_EINVAL);
 	/* Exactly at the limits is fine: 2 x 5 MB. */
 	a[0].data = big;
 	a[0].len = a[1].len = NOTIFY_ATT_BYTES_MAX;
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
-	                     NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 2, NULL),
 	    PC_OK);
 	store_release(f->s, db);
 	assert_int_equal(outbox_count(f), 1);
@@ -665,10 +664,10 @@ test_attachments_in_transaction(void **state)
 {
 	struct fx *f = *state;
 	struct notify_attachment a[2] = {
-	    {"/home/u/Notă.pdf", "application/pdf",
-	        (const uint8_t *)"%PDF-1.7 x", 10},
-	    {"empty.bin", "application/octet-stream",
-	        (const uint8_t *)"", 0},
+		{ "/home/u/Notă.pdf", "application/pdf",
+		    (const uint8_t *)"%PDF-1.7 x", 10 },
+		{ "empty.bin", "application/octet-stream", (const uint8_t *)"",
+		    0 },
 	};
 	struct store_outbox_att *l = NULL;
 	struct db *db;
@@ -677,9 +676,9 @@ test_attachments_in_transaction(void **state)
 
 	assert_int_equal(store_acquire(f->s, &db), PC_OK);
 	assert_int_equal(db_begin(db), PC_OK);
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
-	                     &id),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 2, &id),
 	    PC_OK);
 	assert_true(id > 0);
 	db_rollback(db);
@@ -688,12 +687,11 @@ test_attachments_in_transaction(void **state)
 	assert_int_equal(att_rows(f), 0);
 	/* Committed (and without a transaction of the caller's). */
 	assert_int_equal(store_acquire(f->s, &db), PC_OK);
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
-	                     &id),
-	    PC_OK);
 	assert_int_equal(
-	    store_outbox_att_list(db, id, false, &l, &n), PC_OK);
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 2, &id),
+	    PC_OK);
+	assert_int_equal(store_outbox_att_list(db, id, false, &l, &n), PC_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(l[0].filename, "Notă.pdf");
 	assert_string_equal(l[0].content_type, "application/pdf");
@@ -858,8 +856,9 @@ b64_part(const char *msg, const char *hdr, uint8_t **out, size_t *n)
 	cap = (size_t)(end - body);
 	*out = malloc(cap + 1);
 	assert_non_null(*out);
-	assert_int_equal(sodium_base642bin(*out, cap, body, (size_t)(end - body),
-	                     "\r\n", n, NULL, sodium_base64_VARIANT_ORIGINAL),
+	assert_int_equal(
+	    sodium_base642bin(*out, cap, body, (size_t)(end - body), "\r\n", n,
+	        NULL, sodium_base64_VARIANT_ORIGINAL),
 	    0);
 }
 
@@ -876,9 +875,11 @@ test_smtp_attachments_mime(void **state)
 	struct notify *n;
 	uint8_t bin[3000], *dec;
 	struct notify_attachment a[2] = {
-	    {"comandă 1.pdf", "application/pdf",
-	        (const uint8_t *)"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", 23},
-	    {"/tmp/data.bin", "application/octet-stream", bin, sizeof(bin)},
+		{ "comandă 1.pdf", "application/pdf",
+		    (const uint8_t *)"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+		    23 },
+		{ "/tmp/data.bin", "application/octet-stream", bin,
+		    sizeof(bin) },
 	};
 	char url[64], b1[128], b2[128], b3[128];
 	const char *msg, *alt;
@@ -901,13 +902,13 @@ test_smtp_attachments_mime(void **state)
 	f->conf.notify.timeout_s = 10;
 
 	assert_int_equal(store_acquire(f->s, &db), PC_OK);
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, a, 2,
-	                     &id),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, a, 2, &id),
 	    PC_OK);
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "en", NULL, a, 1,
-	                     NULL),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "en", NULL, a, 1, NULL),
 	    PC_OK);
 	store_release(f->s, db);
 	assert_int_equal(att_rows(f), 3);
@@ -924,8 +925,8 @@ test_smtp_attachments_mime(void **state)
 	if (getenv("TEST_NOTIFY_DUMP") != NULL)
 		fputs(msg, stderr);
 	assert_true(has(msg, "Content-Type: multipart/mixed"));
-	boundary_of(strstr(msg, "Content-Type: multipart/mixed"), b1,
-	    sizeof(b1));
+	boundary_of(
+	    strstr(msg, "Content-Type: multipart/mixed"), b1, sizeof(b1));
 	alt = strstr(msg, "Content-Type: multipart/alternative");
 	assert_non_null(alt);
 	boundary_of(alt, b2, sizeof(b2));
@@ -963,8 +964,8 @@ static void
 test_dev_outbox_attachments(void **state)
 {
 	struct fx *f = *state;
-	struct notify_attachment a = {"order-note.pdf", "application/pdf",
-	    (const uint8_t *)"%PDF-1.7 fake", 13};
+	struct notify_attachment a = { "order-note.pdf", "application/pdf",
+		(const uint8_t *)"%PDF-1.7 fake", 13 };
 	char ctype[NOTIFY_ATT_TYPE_MAX + 1], fname[NOTIFY_ATT_NAME_MAX + 1];
 	struct notify *n;
 	struct db *db;
@@ -975,9 +976,9 @@ test_dev_outbox_attachments(void **state)
 	int sent;
 
 	assert_int_equal(store_acquire(f->s, &db), PC_OK);
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, &a, 1,
-	                     &id),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, &a, 1, &id),
 	    PC_OK);
 	store_release(f->s, db);
 	assert_int_equal(notify_new(&f->conf, f->s, &n), PC_OK);
@@ -1016,13 +1017,13 @@ test_dev_outbox_attachments(void **state)
 	assert_string_equal(ctype, "application/pdf");
 	assert_string_equal(fname, "order-note.pdf");
 	buf_reset(&b);
-	assert_int_equal(notify_dev_attachment(f->s, id, 1, &b, ctype, fname),
-	    PC_ENOTFOUND);
+	assert_int_equal(
+	    notify_dev_attachment(f->s, id, 1, &b, ctype, fname), PC_ENOTFOUND);
 	/* A message not (yet) delivered by the outbox driver: not served. */
 	assert_int_equal(store_acquire(f->s, &db), PC_OK);
-	assert_int_equal(notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
-	                     "ana@example.ro", "test_email", "ro", NULL, &a, 1,
-	                     &id2),
+	assert_int_equal(
+	    notify_enqueue_with_attachments(db, NOTIFY_EMAIL, "ana@example.ro",
+	        "test_email", "ro", NULL, &a, 1, &id2),
 	    PC_OK);
 	store_release(f->s, db);
 	assert_int_equal(notify_dev_attachment(f->s, id2, 0, &b, ctype, fname),
@@ -1034,28 +1035,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_template_renders),
-	    cmocka_unit_test(test_durations_and_language),
-	    cmocka_unit_test(test_html_escaping),
-	    cmocka_unit_test(test_bad_variables),
-	    cmocka_unit_test(test_retry_schedule),
-	    cmocka_unit_test_setup_teardown(
-	        test_enqueue_in_transaction, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_claim_is_exclusive, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_retry_then_failed, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_outbox_driver_and_dev_listing, fx_setup, fx_teardown),
-	    cmocka_unit_test(test_attachment_filename),
-	    cmocka_unit_test_setup_teardown(
-	        test_attachment_limits, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_attachments_in_transaction, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_smtp_attachments_mime, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_dev_outbox_attachments, fx_setup, fx_teardown),
+		cmocka_unit_test(test_every_template_renders),
+		cmocka_unit_test(test_durations_and_language),
+		cmocka_unit_test(test_html_escaping),
+		cmocka_unit_test(test_bad_variables),
+		cmocka_unit_test(test_retry_schedule),
+		cmocka_unit_test_setup_teardown(
+		    test_enqueue_in_transaction, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_claim_is_exclusive, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_retry_then_failed, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_outbox_driver_and_dev_listing, fx_setup, fx_teardown),
+		cmocka_unit_test(test_attachment_filename),
+		cmocka_unit_test_setup_teardown(
+		    test_attachment_limits, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_attachments_in_transaction, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_smtp_attachments_mime, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dev_outbox_attachments, fx_setup, fx_teardown),
 	};
 	const char *t = getenv("TMPDIR");
 	int rc;

@@ -57,8 +57,12 @@ test_renders(void **state)
 		{ "Adresă", "Str. Ștefan cel Mare nr. 1, Iași" },
 	};
 	static const char *const cells[] = {
-		"Pecete 2 — certificat, 400 de tranzacții", "1", "59,00 EUR",
-		"Total", "", "71,39 EUR",
+		"Pecete 2 — certificat, 400 de tranzacții",
+		"1",
+		"59,00 EUR",
+		"Total",
+		"",
+		"71,39 EUR",
 	};
 	struct pdf_doc_block blocks[5];
 	struct pdf_doc_spec spec = { "Notă de comandă ăâîșț", "ro", blocks, 5 };
@@ -88,7 +92,7 @@ test_renders(void **state)
 	assert_true(out.len > 1000);
 	assert_memory_equal(out.data, "%PDF-", 5);
 	assert_true(mem_has(&out, "%%EOF"));
-	assert_true(mem_has(&out, "/FontFile"));	/* embedded */
+	assert_true(mem_has(&out, "/FontFile")); /* embedded */
 	assert_true(mem_has(&out, "/ToUnicode"));
 	assert_int_equal(count_pages(&out), 1);
 	buf_cleanup(&out);
@@ -101,7 +105,7 @@ test_long_document_breaks_pages(void **state)
 	enum { NP = 200, NR = 300 };
 	struct pdf_doc_block *blocks;
 	const char **cells;
-	char (*num)[16];
+	char(*num)[16];
 	struct pdf_doc_spec spec;
 	struct buf out;
 	size_t i;
@@ -114,9 +118,10 @@ test_long_document_breaks_pages(void **state)
 	assert_non_null(cells);
 	assert_non_null(num);
 	for (i = 0; i < NP; i++) {
-		blocks[i].kind = i % 10 == 0 ? PDF_DOC_HEADING :
-		    PDF_DOC_PARAGRAPH;
-		blocks[i].text = "Un paragraf destul de lung ca să fie rupt pe "
+		blocks[i].kind =
+		    i % 10 == 0 ? PDF_DOC_HEADING : PDF_DOC_PARAGRAPH;
+		blocks[i].text =
+		    "Un paragraf destul de lung ca să fie rupt pe "
 		    "mai multe rânduri de algoritmul de așezare a textului, cu "
 		    "diacritice românești: ă â î ș ț Ă Â Î Ș Ț.";
 	}
@@ -153,12 +158,12 @@ test_long_document_breaks_pages(void **state)
 	assert_non_null(cells);
 	for (i = 0; i < PDF_DOC_ROWS_MAX * 3; i++)
 		cells[i] = "o celulă cu text care se rupe pe mai multe rânduri "
-		    "o celulă cu text care se rupe pe mai multe rânduri";
+		           "o celulă cu text care se rupe pe mai multe rânduri";
 	blocks[NP].cells = cells;
 	blocks[0] = blocks[NP];
 	blocks[1] = blocks[NP];
 	spec.blocks = blocks;
-	spec.nblocks = 3;	/* three tables of PDF_DOC_ROWS_MAX rows */
+	spec.nblocks = 3; /* three tables of PDF_DOC_ROWS_MAX rows */
 	buf_init(&out, 64 * 1024 * 1024);
 	assert_int_equal(pdf_doc_render(&spec, &out), PC_ELIMIT);
 	buf_cleanup(&out);
@@ -231,8 +236,8 @@ test_text_extracts(void **state)
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/t.pdf", dir);
-	assert_int_equal(file_write_atomic(path, out.data, out.len, 0600),
-	    PC_OK);
+	assert_int_equal(
+	    file_write_atomic(path, out.data, out.len, 0600), PC_OK);
 	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
@@ -242,8 +247,8 @@ test_text_extracts(void **state)
 	assert_int_equal(pclose(p), 0);
 	assert_true(buf_ok(&txt));
 	assert_non_null(strstr((char *)txt.data, "Titlu șăț"));
-	assert_non_null(strstr((char *)txt.data,
-	    "Ștefan și Țăranu învață în Brăila, mâine."));
+	assert_non_null(strstr(
+	    (char *)txt.data, "Ștefan și Țăranu învață în Brăila, mâine."));
 	assert_non_null(strstr((char *)txt.data, "1/1"));
 	buf_cleanup(&txt);
 	buf_cleanup(&out);
@@ -254,10 +259,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_renders),
-	    cmocka_unit_test(test_long_document_breaks_pages),
-	    cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_text_extracts),
+		cmocka_unit_test(test_renders),
+		cmocka_unit_test(test_long_document_breaks_pages),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_text_extracts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

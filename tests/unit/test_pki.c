@@ -52,21 +52,21 @@ test_cnp(void **state)
 		const char *cnp;
 		bool ok;
 	} v[] = {
-	    {CNP_OK, true},
-	    {"2960215401234", true},
-	    {"5030311123454", true},
-	    {"1761129040013", true},
-	    {"1800101221145", false},  /* check digit */
-	    {"180010122114", false},   /* 12 digits */
-	    {"18001012211444", false}, /* 14 digits */
-	    {"0800101221144", false},  /* first digit 0 */
-	    {"1801301221144", false},  /* month 13 */
-	    {"1800230221144", false},  /* 30 February */
-	    {"1800101991144", false},  /* county 99 */
-	    {"1800101220004", false},  /* serial 000 */
-	    {"18001012211a4", false},
-	    {"", false},
-	    {" 800101221144", false},
+		{ CNP_OK, true },
+		{ "2960215401234", true },
+		{ "5030311123454", true },
+		{ "1761129040013", true },
+		{ "1800101221145", false },  /* check digit */
+		{ "180010122114", false },   /* 12 digits */
+		{ "18001012211444", false }, /* 14 digits */
+		{ "0800101221144", false },  /* first digit 0 */
+		{ "1801301221144", false },  /* month 13 */
+		{ "1800230221144", false },  /* 30 February */
+		{ "1800101991144", false },  /* county 99 */
+		{ "1800101220004", false },  /* serial 000 */
+		{ "18001012211a4", false },
+		{ "", false },
+		{ " 800101221144", false },
 	};
 	size_t i;
 
@@ -80,8 +80,8 @@ test_cnp(void **state)
 static void
 test_person_check(void **state)
 {
-	struct pki_person ok = {
-	    "Ion", "Popescu", "ion@example.ro", "RO", PKI_ID_PNO, CNP_OK};
+	struct pki_person ok = { "Ion", "Popescu", "ion@example.ro", "RO",
+		PKI_ID_PNO, CNP_OK };
 	struct pki_person w;
 	char err[200], longname[80];
 
@@ -151,7 +151,7 @@ test_names(void **state)
 static void
 test_parse_pure(void **state)
 {
-	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
 	OCSP_REQUEST *oreq = NULL;
 	TS_REQ *treq = NULL;
 	uint8_t big[300];
@@ -350,8 +350,8 @@ name_entry(X509 *x, int nid, char *out, size_t n)
 static void
 test_issue(void **state)
 {
-	struct pki_person who = {
-	    "Ion", "Popescu", "ion@example.ro", NULL, PKI_ID_PNO, CNP_OK};
+	struct pki_person who = { "Ion", "Popescu", "ion@example.ro", NULL,
+		PKI_ID_PNO, CNP_OK };
 	struct pki_issued bad;
 	X509 *s, *a;
 	const ASN1_INTEGER *sn;
@@ -818,7 +818,7 @@ test_export(void **state)
 {
 	char dir[700], path[800];
 	struct stat st;
-	const char *names[] = {"root", "issuing", "ocsp", "tsa"};
+	const char *names[] = { "root", "issuing", "ocsp", "tsa" };
 	size_t i;
 
 	snprintf(dir, sizeof(dir), "%s/export", T.dir);
@@ -835,20 +835,20 @@ int
 main(void)
 {
 	const struct CMUnitTest pure[] = {
-	    cmocka_unit_test(test_cnp),
-	    cmocka_unit_test(test_person_check),
-	    cmocka_unit_test(test_names),
-	    cmocka_unit_test(test_parse_pure),
+		cmocka_unit_test(test_cnp),
+		cmocka_unit_test(test_person_check),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_parse_pure),
 	};
 	const struct CMUnitTest core[] = {
-	    cmocka_unit_test(test_hierarchy),
-	    cmocka_unit_test(test_issue),
-	    cmocka_unit_test(test_revoke),
-	    cmocka_unit_test(test_ocsp),
-	    cmocka_unit_test(test_ocsp_hostile),
-	    cmocka_unit_test(test_tsa),
-	    cmocka_unit_test(test_tsa_hostile),
-	    cmocka_unit_test(test_export),
+		cmocka_unit_test(test_hierarchy),
+		cmocka_unit_test(test_issue),
+		cmocka_unit_test(test_revoke),
+		cmocka_unit_test(test_ocsp),
+		cmocka_unit_test(test_ocsp_hostile),
+		cmocka_unit_test(test_tsa),
+		cmocka_unit_test(test_tsa_hostile),
+		cmocka_unit_test(test_export),
 	};
 	int rc;
 

@@ -21,18 +21,18 @@ test_money(void **state)
 	static const struct {
 		int64_t a, num, den, want;
 	} cases[] = {
-		{ 3900, 2100, 10000, 819 },	/* 819.00 */
-		{ 5310, 2100, 10000, 1115 },	/* 1115.1 */
-		{ 50, 2100, 10000, 11 },	/* 10.5 → 11 */
-		{ 150, 2100, 10000, 32 },	/* 31.5 → 32 */
-		{ 49, 2100, 10000, 10 },	/* 10.29 */
-		{ 1, 5000, 10000, 1 },		/* 0.5 → 1 */
-		{ 1, 4999, 10000, 0 },		/* 0.4999 → 0 */
-		{ 4719, 49700, 10000, 23453 },	/* 23453.43 */
-		{ 6425, 49700, 10000, 31932 },	/* 31932.25 */
-		{ 2, 49750, 10000, 10 },	/* 9.95 */
-		{ 10, 49765, 10000, 50 },	/* 49.765 → 50 */
-		{ 1000, 49765, 10000, 4977 },	/* 4976.5 → 4977 */
+		{ 3900, 2100, 10000, 819 },    /* 819.00 */
+		{ 5310, 2100, 10000, 1115 },   /* 1115.1 */
+		{ 50, 2100, 10000, 11 },       /* 10.5 → 11 */
+		{ 150, 2100, 10000, 32 },      /* 31.5 → 32 */
+		{ 49, 2100, 10000, 10 },       /* 10.29 */
+		{ 1, 5000, 10000, 1 },         /* 0.5 → 1 */
+		{ 1, 4999, 10000, 0 },         /* 0.4999 → 0 */
+		{ 4719, 49700, 10000, 23453 }, /* 23453.43 */
+		{ 6425, 49700, 10000, 31932 }, /* 31932.25 */
+		{ 2, 49750, 10000, 10 },       /* 9.95 */
+		{ 10, 49765, 10000, 50 },      /* 49.765 → 50 */
+		{ 1000, 49765, 10000, 4977 },  /* 4976.5 → 4977 */
 		{ 0, 49763, 10000, 0 },
 	};
 	int64_t v;
@@ -40,12 +40,13 @@ test_money(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(shop_muldiv(cases[i].a, cases[i].num,
-				     cases[i].den, &v),
+		assert_int_equal(
+		    shop_muldiv(cases[i].a, cases[i].num, cases[i].den, &v),
 		    PC_OK);
 		if (v != cases[i].want)
-			fail_msg("case %zu: %lld × %lld / %lld = %lld, want %lld",
-			    i, (long long)cases[i].a, (long long)cases[i].num,
+			fail_msg(
+			    "case %zu: %lld × %lld / %lld = %lld, want %lld", i,
+			    (long long)cases[i].a, (long long)cases[i].num,
 			    (long long)cases[i].den, (long long)v,
 			    (long long)cases[i].want);
 	}
@@ -62,12 +63,22 @@ test_rate_parse(void **state)
 {
 	static const struct {
 		const char *s;
-		int64_t want;	/* 0: refused */
+		int64_t want; /* 0: refused */
 	} cases[] = {
-		{ "4.9763", 49763 }, { "4.97", 49700 }, { "5", 50000 },
-		{ "4.9", 49000 }, { "0.0001", 1 }, { "4.97631", 0 },
-		{ "", 0 }, { ".5", 0 }, { "4.", 0 }, { "4,97", 0 },
-		{ "-4.9", 0 }, { "4.9.7", 0 }, { "0", 0 }, { " 4.9", 0 },
+		{ "4.9763", 49763 },
+		{ "4.97", 49700 },
+		{ "5", 50000 },
+		{ "4.9", 49000 },
+		{ "0.0001", 1 },
+		{ "4.97631", 0 },
+		{ "", 0 },
+		{ ".5", 0 },
+		{ "4.", 0 },
+		{ "4,97", 0 },
+		{ "-4.9", 0 },
+		{ "4.9.7", 0 },
+		{ "0", 0 },
+		{ " 4.9", 0 },
 	};
 	char out[24];
 	int64_t v;
@@ -103,44 +114,44 @@ test_promo(void **state)
 	p.valid_to = 2000;
 	p.packages = (char *)"pecete2,pecete3";
 	p.active = true;
-	assert_int_equal(shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code),
-	    PC_OK);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code), PC_OK);
 	assert_int_equal(d, 590);
 	/* percent rounds half-up: 12.5 % of 3900 = 487.5 → 488 */
 	p.value = 1250;
-	assert_int_equal(shop_promo_apply(&p, "pecete3", 3900, 1500, &d, &code),
-	    PC_OK);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete3", 3900, 1500, &d, &code), PC_OK);
 	assert_int_equal(d, 488);
-	assert_int_equal(shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code),
-	    PC_EINVAL);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code), PC_EINVAL);
 	assert_string_equal(code, "promo_package");
 	/* pecete2 must not match a prefix: "pecete" alone is not in the list */
-	assert_int_equal(shop_promo_apply(&p, "pecete", 3900, 1500, &d, &code),
-	    PC_EINVAL);
-	assert_int_equal(shop_promo_apply(&p, "pecete2", 5900, 999, &d, &code),
-	    PC_EINVAL);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete", 3900, 1500, &d, &code), PC_EINVAL);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete2", 5900, 999, &d, &code), PC_EINVAL);
 	assert_string_equal(code, "promo_expired");
-	assert_int_equal(shop_promo_apply(&p, "pecete2", 5900, 2000, &d, &code),
-	    PC_EINVAL);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete2", 5900, 2000, &d, &code), PC_EINVAL);
 	assert_string_equal(code, "promo_expired");
 	p.max_uses = 3;
 	p.used = 3;
-	assert_int_equal(shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code),
-	    PC_EINVAL);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code), PC_EINVAL);
 	assert_string_equal(code, "promo_exhausted");
 	p.used = 2;
-	assert_int_equal(shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code),
-	    PC_OK);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code), PC_OK);
 	/* fixed, never more than the price; all packages */
 	p.kind = (char *)"fixed";
 	p.value = 10000;
 	p.packages = (char *)"";
-	assert_int_equal(shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code),
-	    PC_OK);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code), PC_OK);
 	assert_int_equal(d, 3900);
 	p.active = false;
-	assert_int_equal(shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code),
-	    PC_EINVAL);
+	assert_int_equal(
+	    shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code), PC_EINVAL);
 	assert_string_equal(code, "promo_invalid");
 }
 
@@ -213,13 +224,11 @@ test_bnr_parse(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(shop_bnr_parse(feed, strlen(feed), day, &rate),
-	    PC_OK);
+	assert_int_equal(shop_bnr_parse(feed, strlen(feed), day, &rate), PC_OK);
 	assert_string_equal(day, "2026-11-20");
 	assert_int_equal(rate, 49763);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (shop_bnr_parse(bad[i], strlen(bad[i]), day, &rate) ==
-		    PC_OK)
+		if (shop_bnr_parse(bad[i], strlen(bad[i]), day, &rate) == PC_OK)
 			fail_msg("bad feed %zu accepted", i);
 }
 
@@ -231,9 +240,8 @@ test_bnr_unreachable(void **state)
 
 	(void)state;
 	/* A closed local port: fails fast, no rate. */
-	assert_int_not_equal(shop_bnr_fetch("http://127.0.0.1:1/x.xml", 2, day,
-				 &rate),
-	    PC_OK);
+	assert_int_not_equal(
+	    shop_bnr_fetch("http://127.0.0.1:1/x.xml", 2, day, &rate), PC_OK);
 }
 
 /* REQ: SHOP-STATE */
@@ -264,15 +272,15 @@ test_state_machine(void **state)
 			for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 				if ((int)ok[i].from == f && (int)ok[i].to == t)
 					want = true;
-			if (shop_state_allowed((enum shop_state)f,
-				(enum shop_state)t) != want)
+			if (shop_state_allowed(
+			        (enum shop_state)f, (enum shop_state)t) != want)
 				fail_msg("%s -> %s: want %s",
 				    shop_state_name((enum shop_state)f),
 				    shop_state_name((enum shop_state)t),
 				    want ? "allowed" : "refused");
 		}
-		assert_int_equal(shop_state_parse(
-				     shop_state_name((enum shop_state)f), &st),
+		assert_int_equal(
+		    shop_state_parse(shop_state_name((enum shop_state)f), &st),
 		    PC_OK);
 		assert_int_equal((int)st, f);
 	}
@@ -284,14 +292,14 @@ static void
 test_sandbox_cards(void **state)
 {
 	(void)state;
-	assert_int_equal(pay_sandbox_card("4111 1111 1111 1111"),
-	    SANDBOX_CARD_OK);
-	assert_int_equal(pay_sandbox_card("4000000000000002"),
-	    SANDBOX_CARD_DECLINE);
-	assert_int_equal(pay_sandbox_card("4000-0000-0000-3220"),
-	    SANDBOX_CARD_3DS);
-	assert_int_equal(pay_sandbox_card("4111 1111 1111 1112"),
-	    SANDBOX_CARD_UNKNOWN);
+	assert_int_equal(
+	    pay_sandbox_card("4111 1111 1111 1111"), SANDBOX_CARD_OK);
+	assert_int_equal(
+	    pay_sandbox_card("4000000000000002"), SANDBOX_CARD_DECLINE);
+	assert_int_equal(
+	    pay_sandbox_card("4000-0000-0000-3220"), SANDBOX_CARD_3DS);
+	assert_int_equal(
+	    pay_sandbox_card("4111 1111 1111 1112"), SANDBOX_CARD_UNKNOWN);
 	assert_int_equal(pay_sandbox_card(NULL), SANDBOX_CARD_UNKNOWN);
 }
 

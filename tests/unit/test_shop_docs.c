@@ -51,8 +51,8 @@ extract(const struct buf *pdf, const char *name)
 	FILE *p;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	assert_int_equal(file_write_atomic(path, pdf->data, pdf->len, 0600),
-	    PC_OK);
+	assert_int_equal(
+	    file_write_atomic(path, pdf->data, pdf->len, 0600), PC_OK);
 	if (access("/usr/bin/pdftotext", X_OK) != 0)
 		return NULL;
 	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", path);
@@ -101,11 +101,11 @@ check_note(bool company, const char *lang)
 	if (t != NULL) {
 		assert_non_null(strstr(t, "PC-2026-000123"));
 		assert_non_null(strstr(t, "Pecete 2"));
-		assert_non_null(strstr(t, strcmp(lang, "ro") == 0 ?
-		    "355,26 RON" : "355.26 RON"));
-		assert_non_null(strstr(t, strcmp(lang, "ro") == 0 ?
-		    "71,39 EUR" : "71.39 EUR"));
-		assert_non_null(strstr(t, "2026-11-18"));	/* rate date */
+		assert_non_null(strstr(
+		    t, strcmp(lang, "ro") == 0 ? "355,26 RON" : "355.26 RON"));
+		assert_non_null(strstr(
+		    t, strcmp(lang, "ro") == 0 ? "71,39 EUR" : "71.39 EUR"));
+		assert_non_null(strstr(t, "2026-11-18")); /* rate date */
 		if (company) {
 			assert_non_null(strstr(t, "Țesătoria Șiretul S.R.L."));
 			assert_non_null(strstr(t, "RO18547290"));
@@ -114,8 +114,8 @@ check_note(bool company, const char *lang)
 			assert_non_null(strstr(t, "700064"));
 			assert_non_null(strstr(t, "A2"));
 		}
-		assert_non_null(strstr(t, strcmp(lang, "ro") == 0 ?
-		    "plătită" : "paid"));
+		assert_non_null(
+		    strstr(t, strcmp(lang, "ro") == 0 ? "plătită" : "paid"));
 		free(t);
 	}
 	buf_cleanup(&pdf);
@@ -182,8 +182,8 @@ test_terms(void **state)
 
 	(void)state;
 	buf_init(&pdf, SHOP_DOC_MAX);
-	assert_int_equal(shop_doc_terms(SHOP_DOC_TERMS_SIGNING, "ro", &pdf, &v),
-	    PC_OK);
+	assert_int_equal(
+	    shop_doc_terms(SHOP_DOC_TERMS_SIGNING, "ro", &pdf, &v), PC_OK);
 	assert_non_null(v);
 	assert_string_equal(v, shop_doc_terms_version(SHOP_DOC_TERMS_SIGNING));
 	t = extract(&pdf, "terms-ro.pdf");
@@ -194,12 +194,12 @@ test_terms(void **state)
 	}
 	buf_cleanup(&pdf);
 	buf_init(&pdf, SHOP_DOC_MAX);
-	assert_int_equal(shop_doc_terms(SHOP_DOC_TERMS_ORDER, "en", &pdf, NULL),
-	    PC_OK);
+	assert_int_equal(
+	    shop_doc_terms(SHOP_DOC_TERMS_ORDER, "en", &pdf, NULL), PC_OK);
 	buf_cleanup(&pdf);
 	buf_init(&pdf, SHOP_DOC_MAX);
-	assert_int_equal(shop_doc_terms("privacy", "en", &pdf, &v),
-	    PC_ENOTFOUND);
+	assert_int_equal(
+	    shop_doc_terms("privacy", "en", &pdf, &v), PC_ENOTFOUND);
 	assert_null(shop_doc_terms_version("privacy"));
 	buf_cleanup(&pdf);
 }
@@ -216,12 +216,12 @@ test_bad_orders(void **state)
 	o.number = NULL;
 	assert_int_equal(shop_doc_order_note(&o, "ro", &pdf), PC_EINVAL);
 	shop_doc_sample(false, &o);
-	o.total_cents += 1;	/* net + VAT != total */
+	o.total_cents += 1; /* net + VAT != total */
 	assert_int_equal(shop_doc_order_note(&o, "ro", &pdf), PC_EINVAL);
 	shop_doc_sample(false, &o);
 	assert_int_equal(shop_doc_order_note(&o, "de", &pdf), PC_EINVAL);
 	shop_doc_sample(false, &o);
-	o.buyer.name = "Ion\nBcc: x";	/* control character */
+	o.buyer.name = "Ion\nBcc: x"; /* control character */
 	assert_int_equal(shop_doc_order_note(&o, "ro", &pdf), PC_EINVAL);
 	assert_int_equal(pdf.len, 0);
 	buf_cleanup(&pdf);
@@ -236,11 +236,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_money),
-	    cmocka_unit_test(test_order_note),
-	    cmocka_unit_test(test_invoice),
-	    cmocka_unit_test(test_terms),
-	    cmocka_unit_test(test_bad_orders),
+		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_order_note),
+		cmocka_unit_test(test_invoice),
+		cmocka_unit_test(test_terms),
+		cmocka_unit_test(test_bad_orders),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -37,8 +37,9 @@ key_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
 
 	pctx = EVP_PKEY_CTX_new(arg, NULL);
 	ok = pctx != NULL && EVP_PKEY_sign_init(pctx) > 0 &&
-	    EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) >
-	    0 && EVP_PKEY_sign(pctx, sig, &n, hash, hlen) > 0;
+	     EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) >
+	         0 &&
+	     EVP_PKEY_sign(pctx, sig, &n, hash, hlen) > 0;
 	EVP_PKEY_CTX_free(pctx);
 	*siglen = n;
 	return ok ? PC_OK : PC_ECRYPTO;
@@ -99,13 +100,13 @@ build(struct fixture *fx, hsm_sign_fn fn, bool stime, int md_nid,
 	sign_opts_init(&o);
 	o.md_nid = md_nid;
 	o.level = level;
-	assert_int_equal(sign_signer_new(fx->cert, NULL, fn, fx->key, &s),
-	    PC_OK);
+	assert_int_equal(
+	    sign_signer_new(fx->cert, NULL, fn, fx->key, &s), PC_OK);
 	assert_int_equal(s->mech, HSM_MECH_ECDSA);
 	assert_true(EVP_Digest(content, strlen(content), digest, &dlen,
 	    EVP_get_digestbynid(md_nid), NULL));
-	assert_int_equal(sign_cms_build(s, &o, digest, dlen, stime, &cms,
-	    err), want);
+	assert_int_equal(
+	    sign_cms_build(s, &o, digest, dlen, stime, &cms, err), want);
 	sign_signer_free(s);
 	return cms;
 }
@@ -127,8 +128,8 @@ verify_ok(struct fixture *fx, CMS_ContentInfo *built)
 	cms = d2i_CMS_ContentInfo(NULL, &p, len);
 	assert_non_null(cms);
 	sk_X509_push(certs, fx->cert);
-	int ok = CMS_verify(cms, certs, st, in, NULL,
-	    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
+	int ok = CMS_verify(
+	    cms, certs, st, in, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
 	if (ok != 1)
 		ERR_print_errors_fp(stderr);
 	assert_int_equal(ok, 1);
@@ -149,19 +150,19 @@ test_cms_pades_shape(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(mds) / sizeof(mds[0]); i++) {
-		cms = build(fx, key_sign, false, mds[i], SIGN_LEVEL_BB, PC_OK,
-		    NULL);
+		cms = build(
+		    fx, key_sign, false, mds[i], SIGN_LEVEL_BB, PC_OK, NULL);
 		assert_non_null(cms);
 		verify_ok(fx, cms);
 		si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+		assert_true(CMS_signed_get_attr_by_NID(
+		                si, NID_pkcs9_signingTime, -1) < 0);
 		assert_true(CMS_signed_get_attr_by_NID(si,
-		    NID_pkcs9_signingTime, -1) < 0);
-		assert_true(CMS_signed_get_attr_by_NID(si,
-		    NID_id_smime_aa_signingCertificateV2, -1) >= 0);
-		assert_true(CMS_signed_get_attr_by_NID(si,
-		    NID_pkcs9_contentType, -1) >= 0);
-		assert_int_equal(sk_CMS_SignerInfo_num(
-		    CMS_get0_SignerInfos(cms)), 1);
+		                NID_id_smime_aa_signingCertificateV2, -1) >= 0);
+		assert_true(CMS_signed_get_attr_by_NID(
+		                si, NID_pkcs9_contentType, -1) >= 0);
+		assert_int_equal(
+		    sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)), 1);
 		CMS_ContentInfo_free(cms);
 	}
 }
@@ -173,12 +174,11 @@ test_cms_cades_signing_time(void **state)
 	CMS_SignerInfo *si;
 	CMS_ContentInfo *cms;
 
-	cms = build(fx, key_sign, true, NID_sha256, SIGN_LEVEL_BB, PC_OK,
-	    NULL);
+	cms = build(fx, key_sign, true, NID_sha256, SIGN_LEVEL_BB, PC_OK, NULL);
 	verify_ok(fx, cms);
 	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
-	assert_true(CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime,
-	    -1) >= 0);
+	assert_true(
+	    CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0);
 	CMS_ContentInfo_free(cms);
 }
 
@@ -188,12 +188,12 @@ test_cms_bad(void **state)
 	struct fixture *fx = *state;
 	struct sign_err err = { 0 };
 
-	assert_null(build(fx, key_refuse, false, NID_sha256, SIGN_LEVEL_BB,
-	    PC_EAUTH, &err));
+	assert_null(build(
+	    fx, key_refuse, false, NID_sha256, SIGN_LEVEL_BB, PC_EAUTH, &err));
 	assert_string_equal(err.code, "sign_failed");
 	memset(&err, 0, sizeof(err));
-	assert_null(build(fx, key_sign, false, NID_sha256, SIGN_LEVEL_BT,
-	    PC_EINVAL, &err));
+	assert_null(build(
+	    fx, key_sign, false, NID_sha256, SIGN_LEVEL_BT, PC_EINVAL, &err));
 	assert_string_equal(err.code, "tsa_missing");
 }
 

@@ -43,8 +43,9 @@ key_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
 
 	pctx = EVP_PKEY_CTX_new(arg, NULL);
 	ok = pctx != NULL && EVP_PKEY_sign_init(pctx) > 0 &&
-	    EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) >
-	    0 && EVP_PKEY_sign(pctx, sig, &n, hash, hlen) > 0;
+	     EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) >
+	         0 &&
+	     EVP_PKEY_sign(pctx, sig, &n, hash, hlen) > 0;
 	EVP_PKEY_CTX_free(pctx);
 	*siglen = n;
 	return ok ? PC_OK : PC_ECRYPTO;
@@ -155,8 +156,8 @@ signer(struct fixture *fx, hsm_sign_fn fn)
 {
 	struct sign_signer *s = NULL;
 
-	assert_int_equal(sign_signer_new(fx->cert, NULL, fn, fx->key, &s),
-	    PC_OK);
+	assert_int_equal(
+	    sign_signer_new(fx->cert, NULL, fn, fx->key, &s), PC_OK);
 	return s;
 }
 
@@ -172,10 +173,10 @@ test_pades_refused_leaves_nothing(void **state)
 
 	sign_opts_init(&o);
 	memset(&err, 0, sizeof(err));
-	assert_int_not_equal(sign_pades_file(s, &o, fx->in, fx->out, &err),
-	    PC_OK);
+	assert_int_not_equal(
+	    sign_pades_file(s, &o, fx->in, fx->out, &err), PC_OK);
 	assert_int_not_equal(stat(fx->out, &st), 0);
-	assert_int_equal(dir_entries(fx->dir), 1);	/* in.pdf only */
+	assert_int_equal(dir_entries(fx->dir), 1); /* in.pdf only */
 	sign_signer_free(s);
 }
 
@@ -192,10 +193,10 @@ test_pades_unfinished_job(void **state)
 
 	sign_opts_init(&o);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(sign_pades_begin(s, &o, fx->in, fx->out, &j, &err),
-	    PC_OK);
+	assert_int_equal(
+	    sign_pades_begin(s, &o, fx->in, fx->out, &j, &err), PC_OK);
 	assert_non_null(j);
-	assert_int_equal(dir_entries(fx->dir), 2);	/* in + temporary */
+	assert_int_equal(dir_entries(fx->dir), 2); /* in + temporary */
 	assert_int_not_equal(stat(fx->out, &st), 0);
 	sign_pades_job_free(j);
 	assert_int_equal(dir_entries(fx->dir), 1);
@@ -213,7 +214,7 @@ test_pades_retry_and_verify(void **state)
 	struct sign_opts o;
 	struct sign_err err;
 	CMS_ContentInfo *cms;
-	STACK_OF(X509) *certs;
+	STACK_OF(X509) * certs;
 	X509_STORE *store;
 	BIO *content;
 	unsigned char *file, *der, *hex;
@@ -224,14 +225,14 @@ test_pades_retry_and_verify(void **state)
 
 	sign_opts_init(&o);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(sign_pades_begin(good, &o, fx->in, fx->out, &j,
-	    &err), PC_OK);
+	assert_int_equal(
+	    sign_pades_begin(good, &o, fx->in, fx->out, &j, &err), PC_OK);
 	assert_int_not_equal(sign_pades_finish(j, bad, &err), PC_OK);
 	assert_int_equal(dir_entries(fx->dir), 2);
 	assert_int_equal(sign_pades_finish(j, good, &err), PC_OK);
 	assert_int_equal(sign_pades_finish(j, good, &err), PC_ESTATE);
 	sign_pades_job_free(j);
-	assert_int_equal(dir_entries(fx->dir), 2);	/* in + out */
+	assert_int_equal(dir_entries(fx->dir), 2); /* in + out */
 
 	/* The input is a prefix; /Contents holds a CMS over /ByteRange. */
 	f = fopen(fx->out, "rb");
@@ -254,7 +255,8 @@ test_pades_retry_and_verify(void **state)
 	p = strstr((char *)file + fx->in_len, "/ByteRange[");
 	assert_non_null(p);
 	assert_int_equal(sscanf(p, "/ByteRange[%ld %ld %ld %ld]", &br[0],
-	    &br[1], &br[2], &br[3]), 4);
+	                     &br[1], &br[2], &br[3]),
+	    4);
 	assert_int_equal(br[0], 0);
 	assert_int_equal((size_t)(br[2] + br[3]), n);
 	assert_int_equal(file[br[1]], '<');
@@ -282,7 +284,8 @@ test_pades_retry_and_verify(void **state)
 	certs = sk_X509_new_null();
 	sk_X509_push(certs, fx->cert);
 	assert_int_equal(CMS_verify(cms, certs, store, content, NULL,
-	    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY), 1);
+	                     CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY),
+	    1);
 	sk_X509_free(certs);
 	X509_STORE_free(store);
 	BIO_free(content);
@@ -299,10 +302,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_pades_refused_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pades_unfinished_job,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pades_retry_and_verify,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pades_unfinished_job, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pades_retry_and_verify, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,8 +31,8 @@ test_roundtrip(void **state)
 	signer_put_u32(&body, 672);
 	signer_put_bytes16(&body, "0123456789abcdef0123456789abcdef", 32);
 	assert_true(buf_ok(&body));
-	assert_int_equal(signer_send(sv[0], SIGNER_MSG_SIGN_SERVICE, 7,
-			     body.data, body.len),
+	assert_int_equal(
+	    signer_send(sv[0], SIGNER_MSG_SIGN_SERVICE, 7, body.data, body.len),
 	    PC_OK);
 	assert_int_equal(signer_recv(sv[1], 1000, 4096, &h, &in), PC_OK);
 	assert_int_equal(h.type, SIGNER_MSG_SIGN_SERVICE);
@@ -89,13 +89,11 @@ test_bounds(void **state)
 	signer_hdr_encode(&h, raw);
 	assert_int_equal(write(sv[0], raw, sizeof(raw)), (ssize_t)sizeof(raw));
 	assert_int_equal(write(sv[0], "abc", 3), 3);
-	assert_int_equal(signer_recv(sv[1], 200, 65536, &h, &in),
-	    PC_EUNAVAIL);
+	assert_int_equal(signer_recv(sv[1], 200, 65536, &h, &in), PC_EUNAVAIL);
 	buf_cleanup(&in);
 	close(sv[0]);
 	/* EOF. */
-	assert_int_equal(signer_recv(sv[1], 200, 65536, &h, &in),
-	    PC_EUNAVAIL);
+	assert_int_equal(signer_recv(sv[1], 200, 65536, &h, &in), PC_EUNAVAIL);
 	buf_cleanup(&in);
 	close(sv[1]);
 }

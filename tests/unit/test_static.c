@@ -59,9 +59,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	static const char *const names[] = {"index.html", "js/app.js",
-	    "app.css", "a.svg", "a.json", "a.png", "a.woff2", ".hidden",
-	    "escape.txt", "linkdir"};
+	static const char *const names[] = { "index.html", "js/app.js",
+		"app.css", "a.svg", "a.json", "a.png", "a.woff2", ".hidden",
+		"escape.txt", "linkdir" };
 	char p[512];
 	size_t i;
 
@@ -97,24 +97,24 @@ test_path_ok(void **state)
 		const char *rel;
 		bool ok;
 	} cases[] = {
-	    {"index.html", true},
-	    {"js/app.js", true},
-	    {"i18n/ro.json", true},
-	    {"activate", true},
-	    {"settings/", true},
-	    {"..", false},
-	    {"../etc/passwd", false},
-	    {"js/../../etc/passwd", false},
-	    {"js/..", false},
-	    {"./index.html", false},
-	    {"js/./app.js", false},
-	    {"/etc/passwd", false},
-	    {"js//app.js", false},
-	    {".hidden", false},
-	    {"js/.git/config", false},
-	    {"a\\..\\b", false},
-	    {"a\tb", false},
-	    {"a\x7f", false},
+		{ "index.html", true },
+		{ "js/app.js", true },
+		{ "i18n/ro.json", true },
+		{ "activate", true },
+		{ "settings/", true },
+		{ "..", false },
+		{ "../etc/passwd", false },
+		{ "js/../../etc/passwd", false },
+		{ "js/..", false },
+		{ "./index.html", false },
+		{ "js/./app.js", false },
+		{ "/etc/passwd", false },
+		{ "js//app.js", false },
+		{ ".hidden", false },
+		{ "js/.git/config", false },
+		{ "a\\..\\b", false },
+		{ "a\tb", false },
+		{ "a\x7f", false },
 	};
 	size_t i;
 
@@ -131,16 +131,16 @@ test_ctype(void **state)
 	static const struct {
 		const char *name, *ctype;
 	} cases[] = {
-	    {"index.html", "text/html; charset=utf-8"},
-	    {"css/app.css", "text/css; charset=utf-8"},
-	    {"js/app.js", "text/javascript; charset=utf-8"},
-	    {"i18n/en.json", "application/json"},
-	    {"img/logo.svg", "image/svg+xml"},
-	    {"img/a.png", "image/png"},
-	    {"f/x.woff2", "font/woff2"},
-	    {"README", "application/octet-stream"},
-	    {"a.exe", "application/octet-stream"},
-	    {"dir.d/file", "application/octet-stream"},
+		{ "index.html", "text/html; charset=utf-8" },
+		{ "css/app.css", "text/css; charset=utf-8" },
+		{ "js/app.js", "text/javascript; charset=utf-8" },
+		{ "i18n/en.json", "application/json" },
+		{ "img/logo.svg", "image/svg+xml" },
+		{ "img/a.png", "image/png" },
+		{ "f/x.woff2", "font/woff2" },
+		{ "README", "application/octet-stream" },
+		{ "a.exe", "application/octet-stream" },
+		{ "dir.d/file", "application/octet-stream" },
 	};
 	size_t i;
 
@@ -180,30 +180,30 @@ test_serve(void **state)
 		const char *ctype; /* prefix */
 		const char *body;  /* prefix */
 	} cases[] = {
-	    {"", 200, "text/html", "<!doctype html>"},
-	    {"index.html", 200, "text/html", "<!doctype html>"},
-	    {"js/app.js", 200, "text/javascript", "export"},
-	    {"app.css", 200, "text/css", "body"},
-	    {"a.svg", 200, "image/svg+xml", "<svg"},
-	    {"a.json", 200, "application/json", "{}"},
-	    {"a.png", 200, "image/png", "PNG"},
-	    {"a.woff2", 200, "font/woff2", "wOF2"},
-	    /* SPA fallback: pages of the app get index.html. */
-	    {"activate", 200, "text/html", "<!doctype html>"},
-	    {"settings/password", 200, "text/html", "<!doctype html>"},
-	    /* Not pages: 404. */
-	    {"no/such/thing", 404, "application/json", "{\"error\""},
-	    {"missing.js", 404, "application/json", "{\"error\""},
-	    {"api/v1/nothing", 404, "application/json", "{\"error\""},
-	    {"js", 404, "application/json", "{\"error\""},
-	    /* Traversal and hidden files. */
-	    {"../../../etc/passwd", 404, "application/json", NULL},
-	    {"js/../../x", 404, "application/json", NULL},
-	    {".hidden", 404, "application/json", NULL},
-	    {"/etc/passwd", 404, "application/json", NULL},
-	    /* Symlinks leading out of the root. */
-	    {"escape.txt", 404, "application/json", NULL},
-	    {"linkdir/secret.txt", 404, "application/json", NULL},
+		{ "", 200, "text/html", "<!doctype html>" },
+		{ "index.html", 200, "text/html", "<!doctype html>" },
+		{ "js/app.js", 200, "text/javascript", "export" },
+		{ "app.css", 200, "text/css", "body" },
+		{ "a.svg", 200, "image/svg+xml", "<svg" },
+		{ "a.json", 200, "application/json", "{}" },
+		{ "a.png", 200, "image/png", "PNG" },
+		{ "a.woff2", 200, "font/woff2", "wOF2" },
+		/* SPA fallback: pages of the app get index.html. */
+		{ "activate", 200, "text/html", "<!doctype html>" },
+		{ "settings/password", 200, "text/html", "<!doctype html>" },
+		/* Not pages: 404. */
+		{ "no/such/thing", 404, "application/json", "{\"error\"" },
+		{ "missing.js", 404, "application/json", "{\"error\"" },
+		{ "api/v1/nothing", 404, "application/json", "{\"error\"" },
+		{ "js", 404, "application/json", "{\"error\"" },
+		/* Traversal and hidden files. */
+		{ "../../../etc/passwd", 404, "application/json", NULL },
+		{ "js/../../x", 404, "application/json", NULL },
+		{ ".hidden", 404, "application/json", NULL },
+		{ "/etc/passwd", 404, "application/json", NULL },
+		/* Symlinks leading out of the root. */
+		{ "escape.txt", 404, "application/json", NULL },
+		{ "linkdir/secret.txt", 404, "application/json", NULL },
 	};
 	struct arena a;
 	struct resp w;
@@ -269,10 +269,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_path_ok),
-	    cmocka_unit_test(test_ctype),
-	    cmocka_unit_test(test_serve),
-	    cmocka_unit_test(test_headers_etag),
+		cmocka_unit_test(test_path_ok),
+		cmocka_unit_test(test_ctype),
+		cmocka_unit_test(test_serve),
+		cmocka_unit_test(test_headers_etag),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

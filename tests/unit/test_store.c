@@ -30,29 +30,29 @@ struct backend {
 static struct backend *cur;
 
 static const char *const tables[] = {
-    /* children before the tables they refer to (foreign keys) */
-    "shop_invoices",
-    "shop_payments",
-    "shop_orders",
-    "shop_promos",
-    "shop_packages",
-    "fx_rates",
-    "signatures",
-    "credentials",
-    "totp_secrets",
-    "account_links",
-    "account_codes",
-    "sessions",
-    "consents",
-    "rate_limits",
-    "users",
-    "certs",
-    "crls",
-    "counters",
-    "settings",
-    "audit_log",
-    "outbox_attachments",
-    "outbox",
+	/* children before the tables they refer to (foreign keys) */
+	"shop_invoices",
+	"shop_payments",
+	"shop_orders",
+	"shop_promos",
+	"shop_packages",
+	"fx_rates",
+	"signatures",
+	"credentials",
+	"totp_secrets",
+	"account_links",
+	"account_codes",
+	"sessions",
+	"consents",
+	"rate_limits",
+	"users",
+	"certs",
+	"crls",
+	"counters",
+	"settings",
+	"audit_log",
+	"outbox_attachments",
+	"outbox",
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -288,7 +288,7 @@ static void
 test_cert_roundtrip(void **state)
 {
 	static uint8_t der[3000];
-	uint8_t small[] = {0x30, 0x00, 0x02, 0x00, 0x00, 0xff, 0x00};
+	uint8_t small[] = { 0x30, 0x00, 0x02, 0x00, 0x00, 0xff, 0x00 };
 	struct db *db = acq();
 	struct store_cert c, g;
 	int64_t t0, t1;
@@ -394,7 +394,7 @@ collect_fn(void *arg, const struct store_cert *c)
 static void
 test_cert_revoke(void **state)
 {
-	uint8_t der[] = {0x30, 0x00, 0x01};
+	uint8_t der[] = { 0x30, 0x00, 0x01 };
 	struct db *db = acq();
 	struct store_cert c, g;
 	struct collect col;
@@ -467,7 +467,7 @@ test_cert_revoke(void **state)
 static void
 test_crl(void **state)
 {
-	uint8_t der1[] = {0x30, 0x00, 0x11}, der2[] = {0x00, 0x30, 0x00};
+	uint8_t der1[] = { 0x30, 0x00, 0x11 }, der2[] = { 0x00, 0x30, 0x00 };
 	struct db *db = acq();
 	struct store_crl crl, g;
 	int64_t n = 0, prev;
@@ -616,7 +616,7 @@ test_settings(void **state)
 static void
 test_transactions(void **state)
 {
-	uint8_t der[] = {0x30, 0x00};
+	uint8_t der[] = { 0x30, 0x00 };
 	struct db *db = acq();
 	struct store_cert c, g;
 	int64_t v = 0;
@@ -861,18 +861,18 @@ test_pool_threads(void **state)
 /* ---- main ---------------------------------------------------------------- */
 
 static const struct CMUnitTest suite[] = {
-    cmocka_unit_test(test_open_errors),
-    cmocka_unit_test_setup(test_migrations_idempotent, test_setup),
-    cmocka_unit_test_setup(test_placeholders, test_setup),
-    cmocka_unit_test_setup(test_cert_roundtrip, test_setup),
-    cmocka_unit_test_setup(test_cert_revoke, test_setup),
-    cmocka_unit_test_setup(test_crl, test_setup),
-    cmocka_unit_test_setup(test_counters, test_setup),
-    cmocka_unit_test_setup(test_settings, test_setup),
-    cmocka_unit_test_setup(test_transactions, test_setup),
-    cmocka_unit_test_setup(test_audit, test_setup),
-    cmocka_unit_test_setup(test_audit_threads, test_setup),
-    cmocka_unit_test_setup(test_pool_threads, test_setup),
+	cmocka_unit_test(test_open_errors),
+	cmocka_unit_test_setup(test_migrations_idempotent, test_setup),
+	cmocka_unit_test_setup(test_placeholders, test_setup),
+	cmocka_unit_test_setup(test_cert_roundtrip, test_setup),
+	cmocka_unit_test_setup(test_cert_revoke, test_setup),
+	cmocka_unit_test_setup(test_crl, test_setup),
+	cmocka_unit_test_setup(test_counters, test_setup),
+	cmocka_unit_test_setup(test_settings, test_setup),
+	cmocka_unit_test_setup(test_transactions, test_setup),
+	cmocka_unit_test_setup(test_audit, test_setup),
+	cmocka_unit_test_setup(test_audit_threads, test_setup),
+	cmocka_unit_test_setup(test_pool_threads, test_setup),
 };
 
 static int
@@ -890,7 +890,7 @@ run_backend(struct backend *b)
 static void
 sqlite_remove(struct backend *b)
 {
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
 	char path[PATH_MAX + 32];
 	size_t i;
 
