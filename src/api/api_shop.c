@@ -35,6 +35,8 @@ static const struct shop_code codes[] = {
 	{ "order_state", 409, "The order cannot do that in its state." },
 	{ "forbidden", 403, "Operators only." },
 	{ "amount_mismatch", 400, "The amount or currency differs." },
+	{ "provider_mismatch", 400,
+	    "The order's payment was started with another provider." },
 	{ "signature_invalid", 400, "The signature is not valid." },
 	{ "provider_error", 502, "The payment provider did not answer." },
 	{ "field_invalid", 400, "A field is missing or not valid." },
@@ -478,6 +480,9 @@ notice(struct req *r, struct resp *w, const char *provider, const char *hdr,
 enum pc_rc
 api_payments_sandbox_notify_post(struct req *r, struct resp *w)
 {
+	if (!api_sandbox_on(r->app->conf))
+		return http_error(w, PC_ENOTFOUND, "not_found",
+		    "There is nothing at this address.");
 	return notice(r, w, "sandbox", "X-Sandbox-Signature", false);
 }
 

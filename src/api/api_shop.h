@@ -17,4 +17,7 @@ enum pc_rc api_shop_error(
 json_t *api_shop_order_json(
     struct req *r, const struct store_order *o, bool admin);
 
+/* Is the sandbox payment provider on (dev mode + provider sandbox)? */
+bool api_sandbox_on(const struct conf *c);
+
 #endif /* PC_API_SHOP_H */

@@ -95,19 +95,30 @@ page(struct req *r, struct resp *w, int status, const char *body)
 	return PC_OK;
 }
 
-/* The order, when it is waiting for a sandbox payment. */
+/*
+ * The order, when it is waiting for a sandbox payment: PC_OK with *o
+ * filled (store_order_cleanup). Any other result has written the answer
+ * (404/409 page) or is an error for the router; *o is then empty.
+ */
 static enum pc_rc
 payable(struct req *r, struct resp *w, const char *id, struct store_order *o)
 {
 	enum pc_rc rc;
 
-	if (!id_ok(id))
-		return page(r, w, 404, "<p>No such payment.</p>");
-	rc = shop_order_get(r->app->store, NULL, id, o);
-	if (rc == PC_ENOTFOUND)
+	memset(o, 0, sizeof(*o));
+	if (!api_sandbox_on(r->app->conf)) {
+		http_error(w, PC_ENOTFOUND, "not_found",
+		    "There is nothing at this address.");
+		return PC_ENOTFOUND;
+	}
+	rc = id_ok(id) ? shop_order_get(r->app->store, NULL, id, o)
+	               : PC_ENOTFOUND;
+	if (rc == PC_ENOTFOUND) {
+		/* The answer is written; the caller must stop here. */
 		return page(r, w, 404, "<p>No such payment.</p>") == PC_OK
 		           ? PC_ENOTFOUND
 		           : PC_ENOMEM;
+	}
 	if (rc != PC_OK)
 		return rc;
 	if (strcmp(o->state, "awaiting_payment") != 0 ||
@@ -139,10 +150,18 @@ card_form(struct req *r, const struct store_order *o, const char *msg)
 	    o->number, amt, msg, o->id);
 }
 
+/* The sandbox exists only in development mode with the sandbox provider. */
+bool
+api_sandbox_on(const struct conf *c)
+{
+	return c->server.dev_mode && c->shop.provider != NULL &&
+	       strcmp(c->shop.provider, "sandbox") == 0;
+}
+
 enum pc_rc
 api_sandbox_pay_get(struct req *r, struct resp *w)
 {
-	struct store_order o;
+	struct store_order o = { 0 };
 	enum pc_rc rc;
 
 	rc = payable(r, w, r->params[0], &o);
@@ -156,7 +175,7 @@ api_sandbox_pay_get(struct req *r, struct resp *w)
 enum pc_rc
 api_sandbox_pay_post(struct req *r, struct resp *w)
 {
-	struct store_order o;
+	struct store_order o = { 0 };
 	const char *card, *code, *status = PAY_PAID;
 	enum sandbox_card c;
 	enum pc_rc rc;

@@ -138,8 +138,9 @@ static const struct conf_key log_keys[] = {
 
 /* Outgoing e-mail and SMS (src/notify). Secrets are files. */
 static const struct conf_key notify_keys[] = {
-	{ "mail_driver", CONF_STR, K(notify, mail_driver), 0, 0, "outbox" },
-	{ "sms_driver", CONF_STR, K(notify, sms_driver), 0, 0, "outbox" },
+	/* No default: production names smtp / sms-http; dev mode outbox. */
+	{ "mail_driver", CONF_STR, K(notify, mail_driver), 0, 0, NULL },
+	{ "sms_driver", CONF_STR, K(notify, sms_driver), 0, 0, NULL },
 	{ "smtp_url", CONF_STR, K(notify, smtp_url), 0, 0,
 	    "smtp://127.0.0.1:25" },
 	{ "smtp_starttls", CONF_BOOL, K(notify, smtp_starttls), 0, 0, "true" },
@@ -164,7 +165,8 @@ static const struct conf_key shop_keys[] = {
 	    "https://www.bnr.ro/nbrfxrates.xml" },
 	{ "fallback_rate", CONF_STR, K(shop, fallback_rate), 0, 0, "4.9700" },
 	{ "bnr_timeout_s", CONF_INT, K(shop, bnr_timeout_s), 1, 120, "10" },
-	{ "provider", CONF_STR, K(shop, provider), 0, 0, "sandbox" },
+	/* No default: production names netopia; dev mode the sandbox. */
+	{ "provider", CONF_STR, K(shop, provider), 0, 0, NULL },
 	{ "invoice_series", CONF_STR, K(shop, invoice_series), 0, 0, "PCT" },
 	{ "sandbox_key_file", CONF_PATH, K(shop, sandbox_key_file), 0, 0,
 	    "sandbox.key" },
@@ -535,22 +537,40 @@ conf_env(struct conf *c, char *err, size_t errlen)
 	return PC_OK;
 }
 
+static bool
+is(const char *v, const char *want)
+{
+	return v != NULL && strcmp(v, want) == 0;
+}
+
 /* Values limited to a set, and settings that only make sense together. */
 static enum pc_rc
-conf_check_notify(const struct conf_notify *n, char *err, size_t errlen)
+conf_check_values(const struct conf *c, char *err, size_t errlen)
 {
-	if (strcmp(n->mail_driver, "outbox") != 0 &&
-	    strcmp(n->mail_driver, "smtp") != 0) {
+	const struct conf_notify *n = &c->notify;
+	const char *p = c->shop.provider;
+
+	if (n->mail_driver != NULL && !is(n->mail_driver, "outbox") &&
+	    !is(n->mail_driver, "smtp")) {
 		snprintf(err, errlen,
-		    "[notify] mail_driver: \"%s\" is not outbox or smtp",
+		    "[notify] mail_driver: \"%s\" is not smtp (or outbox in "
+		    "development mode)",
 		    n->mail_driver);
 		return PC_EINVAL;
 	}
-	if (strcmp(n->sms_driver, "outbox") != 0 &&
-	    strcmp(n->sms_driver, "sms-http") != 0) {
+	if (n->sms_driver != NULL && !is(n->sms_driver, "outbox") &&
+	    !is(n->sms_driver, "sms-http")) {
 		snprintf(err, errlen,
-		    "[notify] sms_driver: \"%s\" is not outbox or sms-http",
+		    "[notify] sms_driver: \"%s\" is not sms-http (or outbox "
+		    "in development mode)",
 		    n->sms_driver);
+		return PC_EINVAL;
+	}
+	if (p != NULL && !is(p, "sandbox") && !is(p, "netopia")) {
+		snprintf(err, errlen,
+		    "[shop] provider: \"%s\" is not netopia (or sandbox in "
+		    "development mode)",
+		    p);
 		return PC_EINVAL;
 	}
 	if (strncmp(n->smtp_url, "smtp://", 7) != 0 &&
@@ -567,12 +587,83 @@ conf_check_notify(const struct conf_notify *n, char *err, size_t errlen)
 		    "smtp_password_file go together");
 		return PC_EINVAL;
 	}
-	if (strcmp(n->sms_driver, "sms-http") == 0 &&
+	if (is(n->sms_driver, "sms-http") &&
 	    (n->sms_url == NULL || n->sms_token_file == NULL)) {
 		snprintf(err, errlen,
 		    "[notify] sms_driver = sms-http needs "
 		    "sms_url and sms_token_file");
 		return PC_EINVAL;
+	}
+	if (is(p, "netopia") && (c->shop.netopia_api_key_file == NULL ||
+	                            c->shop.netopia_pos_signature == NULL ||
+	                            c->shop.netopia_public_key_file == NULL)) {
+		snprintf(err, errlen,
+		    "[shop] provider = netopia needs netopia_api_key_file, "
+		    "netopia_pos_signature and netopia_public_key_file");
+		return PC_EINVAL;
+	}
+	return PC_OK;
+}
+
+/* Development mode: what production must name, dev mode fills in. */
+static enum pc_rc
+conf_dev_defaults(struct conf *c)
+{
+	char **f[] = { &c->notify.mail_driver, &c->notify.sms_driver,
+		&c->shop.provider };
+	const char *v[] = { "outbox", "outbox", "sandbox" };
+	size_t i;
+
+	if (!c->server.dev_mode)
+		return PC_OK;
+	for (i = 0; i < PC_ARRAY_LEN(f); i++) {
+		if (*f[i] != NULL)
+			continue;
+		*f[i] = strdup(v[i]);
+		if (*f[i] == NULL)
+			return PC_ENOMEM;
+	}
+	return PC_OK;
+}
+
+enum pc_rc
+conf_check_deploy(const struct conf *c, char *err, size_t errlen)
+{
+	static const struct {
+		size_t off;
+		const char *what, *how;
+	} need[] = {
+		{ offsetof(struct conf, notify.mail_driver),
+		    "[notify] mail_driver",
+		    "smtp, with smtp_url (and smtp_user/smtp_password_file "
+		    "if the server asks)" },
+		{ offsetof(struct conf, notify.sms_driver),
+		    "[notify] sms_driver",
+		    "sms-http, with sms_url and "
+		    "sms_token_file" },
+		{ offsetof(struct conf, shop.provider), "[shop] provider",
+		    "netopia, with netopia_api_key_file, "
+		    "netopia_pos_signature and netopia_public_key_file" },
+	};
+	const char *v;
+	size_t i;
+
+	if (c->server.dev_mode)
+		return PC_OK;
+	for (i = 0; i < PC_ARRAY_LEN(need); i++) {
+		v = *(char *const *)((const char *)c + need[i].off);
+		if (v == NULL || v[0] == '\0') {
+			snprintf(err, errlen, "%s is not set: set it to %s",
+			    need[i].what, need[i].how);
+			return PC_EINVAL;
+		}
+		if (is(v, "outbox") || is(v, "sandbox")) {
+			snprintf(err, errlen,
+			    "%s = %s is for development only (dev_mode = "
+			    "false): set it to %s",
+			    need[i].what, v, need[i].how);
+			return PC_EINVAL;
+		}
 	}
 	return PC_OK;
 }
@@ -652,7 +743,12 @@ conf_load(struct conf *c, const char *data_dir, const char *path,
 	rc = conf_env(c, err, errlen);
 	if (rc != PC_OK)
 		return rc;
-	rc = conf_check_notify(&c->notify, err, errlen);
+	rc = conf_dev_defaults(c);
+	if (rc != PC_OK) {
+		snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	rc = conf_check_values(c, err, errlen);
 	if (rc != PC_OK)
 		return rc;
 	rc = conf_resolve_paths(c);
@@ -695,8 +791,13 @@ conf_write(const struct conf *c, const char *path)
 				break;
 			default:
 				v = *(char *const *)((const char *)c + k->off);
-				if (v == NULL)
+				if (v == NULL) {
+					/* Shown, so the operator sees what
+					 * can be set (check-config says what
+					 * must be). */
+					buf_printf(&b, "# %s =\n", k->name);
 					continue;
+				}
 				/* Keep the data dir relocatable. */
 				if (k->type == CONF_PATH &&
 				    strncmp(v, c->data_dir, dl) == 0 &&

@@ -67,8 +67,8 @@ struct conf_signer {
 };
 
 struct conf_notify {
-	char *mail_driver;        /* outbox | smtp */
-	char *sms_driver;         /* outbox | sms-http */
+	char *mail_driver;        /* smtp | outbox (dev); NULL: unset */
+	char *sms_driver;         /* sms-http | outbox (dev); NULL: unset */
 	char *smtp_url;           /* smtp://host:port or smtps://host:port */
 	bool smtp_starttls;       /* smtp://: require STARTTLS */
 	char *smtp_user;          /* NULL: no AUTH */
@@ -109,7 +109,7 @@ struct conf_shop {
 	char *bnr_url;          /* the BNR reference-rate XML feed */
 	char *fallback_rate;    /* EUR/RON with 4 decimals, used offline */
 	int64_t bnr_timeout_s;  /* one feed download */
-	char *provider;         /* sandbox | netopia */
+	char *provider;         /* netopia | sandbox (dev); NULL: unset */
 	char *invoice_series;   /* series printed on invoices */
 	char *sandbox_key_file; /* HMAC key of sandbox notifications, 0600 */
 	char *netopia_api_url;  /* e.g.
@@ -160,6 +160,13 @@ enum pc_rc conf_load(struct conf *c, const char *data_dir, const char *path,
     bool must_exist, char *err, size_t errlen);
 /* Write the effective configuration as INI text (for pecete init). */
 enum pc_rc conf_write(const struct conf *c, const char *path);
+/*
+ * Is c fit to serve? Outside development mode the mail and SMS drivers
+ * and the payment provider must be named, and none may be a development
+ * one (outbox, sandbox). PC_EINVAL with err saying what to set. check-config
+ * and serve call it; one-shot commands (sign, pki, cert) do not.
+ */
+enum pc_rc conf_check_deploy(const struct conf *c, char *err, size_t errlen);
 void conf_free(struct conf *c);
 
 #endif /* PC_CONF_H */

@@ -41,8 +41,20 @@ cmd_check_config(int argc, char **argv)
 		return 2;
 	}
 	ret = cli_conf_load(&conf, dir ? dir : ".", file);
-	if (ret == 0)
-		printf("configuration OK\n");
+	if (ret == 0) {
+		char err[512];
+
+		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK) {
+			fprintf(stderr, "pecete: configuration: %s\n", err);
+			ret = 1;
+		} else {
+			printf("configuration OK%s\n",
+			    conf.server.dev_mode
+			        ? " (development mode: outbox and sandbox "
+			          "payments; not for production)"
+			        : "");
+		}
+	}
 	conf_free(&conf);
 	return ret;
 }

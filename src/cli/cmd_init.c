@@ -282,8 +282,9 @@ cmd_init(int argc, char **argv)
 		free(conf.signer.totp_key_file);
 		conf.signer.totp_key_file = strdup(p.totp_key);
 	}
-	/* The HMAC key of the sandbox payment provider's notifications. */
-	{
+	/* The HMAC key of the sandbox payment provider's notifications
+	 * (development only: production names its provider itself). */
+	if (dev) {
 		char *sk = secret_alloc(65);
 
 		rc = sk != NULL ? rnd_hex(32, sk) : PC_ENOMEM;

@@ -215,8 +215,11 @@ cmd_notify_test(int argc, char **argv)
 	}
 	printf("outbox %lld: queued (%s, %s driver)\n", (long long)id,
 	    ch == NOTIFY_EMAIL ? "email" : "sms",
-	    ch == NOTIFY_EMAIL ? core.conf.notify.mail_driver
-	                       : core.conf.notify.sms_driver);
+	    ch == NOTIFY_EMAIL
+	        ? (core.conf.notify.mail_driver ? core.conf.notify.mail_driver
+	                                        : "no")
+	        : (core.conf.notify.sms_driver ? core.conf.notify.sms_driver
+	                                       : "no"));
 	if (queue_only) {
 		ret = 0;
 		goto out;

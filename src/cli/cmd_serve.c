@@ -129,6 +129,19 @@ cmd_serve(int argc, char **argv)
 	if (ret != 0)
 		return ret;
 	ret = 1;
+	{
+		char err[512];
+
+		/* What check-config refuses is never served. */
+		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK) {
+			cli_err("serve",
+			    "%s (pecete check-config --data %s "
+			    "checks the file)",
+			    err, dir);
+			conf_free(&conf);
+			return 1;
+		}
+	}
 	if (listen != NULL) {
 		free(conf.server.listen);
 		conf.server.listen = strdup(listen);

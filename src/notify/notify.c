@@ -347,16 +347,36 @@ const struct notify_driver notify_outbox_mail_driver = { "outbox", NOTIFY_EMAIL,
 const struct notify_driver notify_outbox_sms_driver = { "outbox", NOTIFY_SMS,
 	true, outbox_send };
 
+static enum pc_rc
+unset_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
+    size_t whylen)
+{
+	snprintf(why, whylen,
+	    "no driver is configured ([notify] mail_driver / sms_driver)");
+	return PC_EUNAVAIL;
+}
+
+/* Messages wait (and are retried) until a driver is configured. */
+static const struct notify_driver unset_driver = { "unset", NOTIFY_EMAIL, true,
+	unset_send };
+
+static bool
+named(const char *v, const char *want)
+{
+	return v != NULL && strcmp(v, want) == 0;
+}
+
 static const struct notify_driver *
 driver_for(const struct conf_notify *c, enum notify_channel ch)
 {
 	if (ch == NOTIFY_EMAIL)
-		return strcmp(c->mail_driver, "smtp") == 0
-		           ? &notify_smtp_driver
-		           : &notify_outbox_mail_driver;
-	return strcmp(c->sms_driver, "sms-http") == 0
-	           ? &notify_sms_http_driver
-	           : &notify_outbox_sms_driver;
+		return named(c->mail_driver, "smtp") ? &notify_smtp_driver
+		       : named(c->mail_driver, "outbox")
+		           ? &notify_outbox_mail_driver
+		           : &unset_driver;
+	return named(c->sms_driver, "sms-http") ? &notify_sms_http_driver
+	       : named(c->sms_driver, "outbox") ? &notify_outbox_sms_driver
+	                                        : &unset_driver;
 }
 
 enum pc_rc
@@ -633,7 +653,8 @@ notify_worker_start(
 		return PC_EINTERNAL;
 	}
 	log_info("notify: delivery worker started (mail=%s sms=%s)",
-	    conf->notify.mail_driver, conf->notify.sms_driver);
+	    conf->notify.mail_driver ? conf->notify.mail_driver : "unset",
+	    conf->notify.sms_driver ? conf->notify.sms_driver : "unset");
 	*out = w;
 	return PC_OK;
 }

@@ -95,6 +95,7 @@ enum netopia_tok {
 	NETOPIA_TOK_ISSUER,    /* iss is not "NETOPIA Payments" */
 	NETOPIA_TOK_AUDIENCE,  /* aud is not our POS signature */
 	NETOPIA_TOK_BODY,      /* sub is not base64(SHA-512(body)) */
+	NETOPIA_TOK_NO_TIME,   /* exp or iat is missing: no replay window */
 };
 
 /*

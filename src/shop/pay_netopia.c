@@ -138,6 +138,7 @@ pay_netopia_token_name(enum netopia_tok t)
 		[NETOPIA_TOK_ISSUER] = "issuer",
 		[NETOPIA_TOK_AUDIENCE] = "audience",
 		[NETOPIA_TOK_BODY] = "body_hash",
+		[NETOPIA_TOK_NO_TIME] = "no_time_claims",
 	};
 
 	if ((size_t)t >= PC_ARRAY_LEN(names) || names[t] == NULL)
@@ -205,9 +206,12 @@ claims_check(
 	    !claim_time(claims, "iat", &hiat, &iat) ||
 	    !claim_time(claims, "nbf", &hnbf, &nbf))
 		return NETOPIA_TOK_MALFORMED;
-	if (hexp && exp + NETOPIA_LEEWAY_S < now)
+	/* Without both, a captured notice could be replayed for ever. */
+	if (!hexp || !hiat)
+		return NETOPIA_TOK_NO_TIME;
+	if (exp + NETOPIA_LEEWAY_S < now)
 		return NETOPIA_TOK_EXPIRED;
-	if ((hiat && iat - NETOPIA_LEEWAY_S > now) ||
+	if (iat - NETOPIA_LEEWAY_S > now ||
 	    (hnbf && nbf - NETOPIA_LEEWAY_S > now))
 		return NETOPIA_TOK_NOT_YET;
 	iss = json_object_get(claims, "iss");

@@ -281,6 +281,7 @@ shop_order_get(
 	struct db *db = NULL;
 	enum pc_rc rc;
 
+	memset(o, 0, sizeof(*o));
 	if (id == NULL || strlen(id) > STORE_ORDER_ID_LEN)
 		return PC_ENOTFOUND;
 	rc = store_acquire(s, &db);
@@ -412,6 +413,16 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 	if (rc != PC_OK)
 		goto tx;
 	have = true;
+	/* Only the provider the payment was started with may settle it:
+	 * a sandbox notice never pays an order started with Netopia. */
+	if (strcmp(o.provider, provider) != 0) {
+		log_warnx("shop: %s notification for %s, started with \"%s\": "
+		          "refused",
+		    provider, o.number, o.provider);
+		err->code = "provider_mismatch";
+		rc = PC_EINVAL;
+		goto tx;
+	}
 	if (amount_bani != o.total_bani || strcmp(currency, "RON") != 0) {
 		log_warnx("shop: %s notification for %s: amount %lld %s, "
 		          "expected %lld RON: refused",

@@ -472,6 +472,7 @@ store_shop_order_get(struct db *db, const char *id, struct store_order *o)
 	enum pc_rc rc;
 	bool row;
 
+	memset(o, 0, sizeof(*o));
 	rc = prep(db, &st, "SELECT " ORDER_COLS "WHERE o.id = $1", "t", id);
 	if (rc != PC_OK)
 		return rc;

@@ -34,7 +34,7 @@ bash "$SUP/smtp-sink.sh" start "$T/mail" "$smtp_port" || { echo "FAIL - smtp sin
 bash "$SUP/sms-receiver.sh" start "$T/sms" "$sms_port" || { echo "FAIL - sms receiver"; exit 1; }
 ok "SMTP server (aiosmtpd) on $smtp_port, SMS receiver on $sms_port"
 
-pc_init "$T/d"
+pc_init "$T/d" --dev
 port=$(pc_free_port)
 export PECETE_SERVER_PUBLIC_URL="http://127.0.0.1:$port"
 export PECETE_SERVER_WEB_ROOT="$PECETE_SRC/web"

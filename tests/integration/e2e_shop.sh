@@ -65,7 +65,7 @@ bnr_port=$(pc_free_port)
 python3 -m http.server "$bnr_port" --bind 127.0.0.1 --directory "$T/bnr" >"$T/bnr.log" 2>&1 &
 BNR_PID=$!
 
-pc_init "$T/d"
+pc_init "$T/d" --dev
 # A promo code for the suite (10 % off every package); the CLI is the
 # admin's way to make one.
 PROMO="E2E$(date +%s | tail -c 5)"

@@ -146,6 +146,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$PC_URL/dev/outbox/$id/attachment
 check "a missing attachment is 404 ($code)" test "$code" = 404
 pc_stop
 export PECETE_SERVER_DEV_MODE=false
+pc_prod_env "$T"
 pc_serve "$D"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$PC_URL/dev/outbox/$id/attachments/0")
 check "the download is 404 without dev_mode ($code)" test "$code" = 404

@@ -231,6 +231,7 @@ pc_stop
 # ---- dev_mode off: 404; the worker sends through SMTP ---------------------
 export PECETE_SERVER_DEV_MODE=false
 real_drivers
+pc_prod_env "$T"
 rm -f "$T"/smtp/maildir/new/*
 pc_serve "$D"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$PC_URL/dev/outbox")

@@ -3,7 +3,7 @@
 # higher number, verifies against the root, and is what the server serves.
 . "${PECETE_SRC:?}/tests/support/lib.sh"
 T=$(pc_tmpdir)
-pc_init "$T/d"
+pc_init "$T/d" --dev
 "$PECETE_BIN" pki export --data "$T/d" --out "$T/pem" >/dev/null
 check "root CRL renewed" "$PECETE_BIN" pki crl --data "$T/d" --out "$T/r.crl"
 num=$(openssl crl -inform DER -in "$T/r.crl" -noout -crlnumber | sed 's/.*=//; s/^0x//')

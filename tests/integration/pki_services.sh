@@ -23,7 +23,7 @@ bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
 D=$T/data
-"$PECETE_BIN" init --data "$D" >"$T/init.out" 2>"$T/init.err" ||
+"$PECETE_BIN" init --data "$D" --dev >"$T/init.out" 2>"$T/init.err" ||
 	{ cat "$T/init.err"; echo "FAIL - pecete init"; exit 1; }
 "$PECETE_BIN" pki export --data "$D" --out "$T/pki" >/dev/null 2>&1 ||
 	{ echo "FAIL - pki export"; exit 1; }

@@ -5,6 +5,7 @@
 . "${PECETE_SRC:?}/tests/support/lib.sh"
 T=$(pc_tmpdir)
 pc_init "$T/d"
+pc_prod_env "$T/d"
 pc_serve "$T/d"
 
 h=$(curl -s "$PC_URL/healthz")

@@ -1,6 +1,10 @@
 # tests/support/lib.sh: helpers for integration tests (source it).
 #   pc_tmpdir          the test's temp dir, removed at exit (servers stopped)
-#   pc_init DIR        pecete init --data DIR (quiet; fails the test on error)
+#   pc_init DIR [ARGS] pecete init --data DIR [ARGS] (quiet; fails the test on
+#                      error); --dev for development mode (outbox, sandbox)
+#   pc_prod_env DIR    export explicit production settings (SMTP, SMS
+#                      gateway, Netopia) for what a test does not exercise,
+#                      so a non-dev data dir can be served
 #   pc_serve DIR       start pecete serve on a free port; sets PC_URL, PC_PID
 #   pc_stop            stop the server
 #   ok / fail MSG      count results; pc_done prints them and exits
@@ -34,11 +38,38 @@ check() {
 }
 
 pc_init() {
-	if ! "$PECETE_BIN" init --data "$1" >"$1.init.log" 2>&1; then
-		cat "$1.init.log"
+	local dir=$1
+	shift
+	if ! "$PECETE_BIN" init --data "$dir" "$@" >"$dir.init.log" 2>&1; then
+		cat "$dir.init.log"
 		echo "FAIL - pecete init"
 		exit 1
 	fi
+}
+
+pc_prod_env() {
+	local dir=$1
+	# Unreachable peers: nothing is delivered or paid, but the settings
+	# are those of a production deployment (check-config accepts them).
+	printf 'sms-token\n' >"$dir/sms.token"
+	printf 'netopia-api-key\n' >"$dir/netopia.key"
+	chmod 600 "$dir/sms.token" "$dir/netopia.key"
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |
+		openssl pkey -pubout -out "$dir/netopia.pub" 2>/dev/null
+	: "${PECETE_NOTIFY_MAIL_DRIVER:=smtp}"
+	: "${PECETE_NOTIFY_SMTP_URL:=smtp://127.0.0.1:9}"
+	: "${PECETE_NOTIFY_SMS_DRIVER:=sms-http}"
+	: "${PECETE_NOTIFY_SMS_URL:=http://127.0.0.1:9/sms}"
+	: "${PECETE_NOTIFY_SMS_TOKEN_FILE:=$dir/sms.token}"
+	: "${PECETE_SHOP_PROVIDER:=netopia}"
+	: "${PECETE_SHOP_NETOPIA_API_KEY_FILE:=$dir/netopia.key}"
+	: "${PECETE_SHOP_NETOPIA_POS_SIGNATURE:=TEST-POS-0001}"
+	: "${PECETE_SHOP_NETOPIA_PUBLIC_KEY_FILE:=$dir/netopia.pub}"
+	export PECETE_NOTIFY_MAIL_DRIVER PECETE_NOTIFY_SMTP_URL \
+		PECETE_NOTIFY_SMS_DRIVER PECETE_NOTIFY_SMS_URL \
+		PECETE_NOTIFY_SMS_TOKEN_FILE PECETE_SHOP_PROVIDER \
+		PECETE_SHOP_NETOPIA_API_KEY_FILE PECETE_SHOP_NETOPIA_POS_SIGNATURE \
+		PECETE_SHOP_NETOPIA_PUBLIC_KEY_FILE
 }
 
 pc_free_port() {

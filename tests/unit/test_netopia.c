@@ -181,8 +181,9 @@ test_token_good(void **state)
 
 		body_hash(BODY, h);
 		snprintf(cl, sizeof(cl),
-		    "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\"}",
-		    NETOPIA_ISSUER, POS, h);
+		    "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\","
+		    "\"iat\":%lld,\"exp\":%lld}",
+		    NETOPIA_ISSUER, POS, h, NOW - 10, NOW + 300);
 		t = make_token(key_a, RS512, cl);
 		assert_int_equal(check(t, BODY), NETOPIA_TOK_OK);
 		free(t);
@@ -239,6 +240,26 @@ test_token_refused(void **state)
 	assert_int_equal(check(t, BODY), NETOPIA_TOK_NOT_YET);
 	free(t);
 	free(c);
+	/* no exp, no iat: refused (a notice without a window replays) */
+	{
+		char h[89], cc[512];
+
+		body_hash(BODY, h);
+		snprintf(cc, sizeof(cc),
+		    "{\"iss\":\"%s\",\"aud\":[\"%s\"],\"sub\":\"%s\","
+		    "\"iat\":%lld}",
+		    NETOPIA_ISSUER, POS, h, (long long)NOW);
+		t = make_token(key_a, RS512, cc);
+		assert_int_equal(check(t, BODY), NETOPIA_TOK_NO_TIME);
+		free(t);
+		snprintf(cc, sizeof(cc),
+		    "{\"iss\":\"%s\",\"aud\":[\"%s\"],\"sub\":\"%s\","
+		    "\"exp\":%lld}",
+		    NETOPIA_ISSUER, POS, h, (long long)NOW + 300);
+		t = make_token(key_a, RS512, cc);
+		assert_int_equal(check(t, BODY), NETOPIA_TOK_NO_TIME);
+		free(t);
+	}
 	/* within the leeway: fine */
 	c = claims_for(BODY, NETOPIA_ISSUER, POS, NOW - 3600, NOW - 30);
 	t = make_token(key_a, RS512, c);

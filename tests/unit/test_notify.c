@@ -250,6 +250,10 @@ fx_setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "%s/db.XXXXXX", tmpdir);
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(conf_defaults(&f->conf, f->dir), PC_OK);
+	/* What development mode names (production leaves them unset). */
+	f->conf.server.dev_mode = true;
+	f->conf.notify.mail_driver = strdup("outbox");
+	f->conf.notify.sms_driver = strdup("outbox");
 	snprintf(url, sizeof(url), "sqlite:%s/pecete.db", f->dir);
 	assert_int_equal(store_open(url, 2, &f->s), PC_OK);
 	assert_int_equal(store_migrate(f->s), PC_OK);
