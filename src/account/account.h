@@ -7,7 +7,7 @@
  * or SMS in that transaction (notify_enqueue) and audits the security
  * events (no codes, passwords, tokens or full phone numbers).
  *
- * Refusals return a pc_rc and fill struct acct_err with a stable code the
+ * Refusals return a pc_rc and fill struct pc_err with a stable code the
  * UI translates ("code_expired", "resend_too_soon", ...; the list is in
  * docs/api.yaml) and, for timers, retry_after. See docs/internals/account.md.
  */
@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 #include "base/conf.h"
+#include "base/env.h"
+#include "base/err.h"
 #include "base/pc.h"
 #include "signer/signer.h"
 #include "store/store.h"
@@ -40,19 +42,6 @@
 #define SESS_F_EMAIL_PROVEN 0x1 /* TOTP reset: e-mail code verified */
 #define SESS_F_PHONE_EMAIL 0x2  /* phone change: e-mail code verified */
 
-struct acct_env {
-	const struct conf *conf;
-	struct store *store;
-	struct signer_client *signer;
-	const char *ip; /* the caller's address, for consents/audit */
-};
-
-struct acct_err {
-	const char *code;    /* stable code, NULL when none */
-	const char *field;   /* the request member at fault, or NULL */
-	int64_t retry_after; /* seconds, 0 when not a timer */
-};
-
 /* What the UI shows after a code was sent. */
 struct acct_code_info {
 	const char *channel; /* "sms" or "email" */
@@ -63,18 +52,18 @@ struct acct_code_info {
 
 /* ---- pure rules (acct_rules.c), unit-tested -------------------------- */
 
+/* The least zxcvbn score (0-4) of a new password. */
+#define ACCT_PASSWORD_MIN_SCORE 3
 /*
- * Load the list of common passwords (one per line, lower case) from path,
- * or from the default places when path is NULL. Call once at start;
- * without a list only the other rules apply (logged).
+ * Judge a new password: PCE_NONE when acceptable, else password_weak
+ * (short, blank, guessable), password_common (mostly dictionary words)
+ * or password_personal (contains the e-mail's name part or a name, with
+ * diacritics folded). OUT: *score, zxcvbn's 0-4 (the form's meter).
  */
-enum pc_rc acct_passwords_load(const char *path);
-void acct_passwords_free(void);
-/*
- * Check a new password: NULL when acceptable, else the error code
- * (password_weak, password_common, password_personal).
- */
-const char *acct_password_rule(const char *pw, const char *email,
+enum pc_ecode acct_password_strength(const char *pw, const char *email,
+    const char *given_name, const char *surname, int *score);
+/* The same, without the score. */
+enum pc_ecode acct_password_rule(const char *pw, const char *email,
     const char *given_name, const char *surname);
 /* Argon2id (libsodium, interactive limits). out: crypto_pwhash_STRBYTES. */
 enum pc_rc acct_password_hash(const char *pw, char *out, size_t outlen);
@@ -95,7 +84,7 @@ void acct_code_hash(
  * Check a submitted code against the stored one at now: NULL when it
  * matches, else code_used, code_expired, code_attempts or code_invalid.
  */
-const char *acct_code_check(
+enum pc_ecode acct_code_check(
     const struct store_code *c, const char *code, int64_t now);
 /*
  * May a new code be sent, given the latest one (NULL when none)? true, or
@@ -105,8 +94,6 @@ const char *acct_code_check(
 bool acct_code_resend_ok(const struct store_code *latest, int64_t now,
     int64_t resend_min_s, int64_t *retry_after);
 
-/* "YYYY-MM-DD" -> epoch of 00:00 UTC that day; PC_EINVAL when malformed. */
-enum pc_rc acct_date_parse(const char *s, int64_t *t);
 /*
  * The 2FA rule after a password sign-in of a user without TOTP: "required"
  * when now is after the end of the twofa_mandatory_after day, "offer" when
@@ -139,16 +126,26 @@ struct acct_session {
  * OUT: *out (acct_session_cleanup).
  */
 enum pc_rc acct_session_load(
-    const struct acct_env *e, const char *token, struct acct_session *out);
+    const struct pc_env *e, const char *token, struct acct_session *out);
 void acct_session_cleanup(struct acct_session *s);
 /* Sign out: delete the session. */
-enum pc_rc acct_session_end(const struct acct_env *e, struct acct_session *s);
-/*
- * What the UI shows next: "totp", "twofa_offer", "twofa_required",
- * "gdpr_notice", "app_consent", or NULL.
- */
-const char *acct_session_next(
-    const struct acct_env *e, const struct acct_session *s);
+enum pc_rc acct_session_end(const struct pc_env *e, struct acct_session *s);
+/* What the faces show of a session. */
+struct acct_view {
+	const char *next; /* "totp", "twofa_offer", "twofa_required",
+	                     "gdpr_notice", "app_consent", or NULL */
+	char role[16];    /* "user", "operator", "admin" */
+	char phone_masked[32];
+	char defer_until[32]; /* "YYYY-MM-DD" of a dated 2FA deferral, "" */
+};
+void acct_session_view(
+    const struct pc_env *e, const struct acct_session *s, struct acct_view *v);
+/* The current versions of the required consents are accepted. */
+bool acct_session_consents_ok(
+    const struct pc_env *e, const struct acct_session *s);
+/* The user's role is operator or admin. */
+bool acct_session_is_operator(
+    const struct pc_env *e, const struct acct_session *s);
 
 /* ---- flows (acct_register.c, acct_login.c, acct_totp.c, ...) --------- */
 
@@ -159,79 +156,115 @@ struct acct_register_req {
 };
 
 /* J1. Same answer whether the e-mail exists or not. */
-enum pc_rc acct_register(const struct acct_env *e,
-    const struct acct_register_req *r, struct acct_err *err);
+enum pc_rc acct_register(const struct pc_env *e,
+    const struct acct_register_req *r, struct pc_err *err);
 
-/* J2. The link's user and state. OUT: *u (store_user_cleanup), *l. */
-enum pc_rc acct_activation_get(const struct acct_env *e, const char *token,
-    struct store_user *u, struct store_link *l, struct acct_code_info *ci,
-    bool *code_sent, struct acct_err *err);
-enum pc_rc acct_activation_phone(const struct acct_env *e, const char *token,
+/* J2. What the activation page shows. */
+struct acct_activation {
+	char *given_name, *surname, *email; /* malloc'd */
+	char phone_masked[32];
+	bool phone_verified;
+	int64_t expires_at;
+	bool code_sent; /* a code is waiting: its timers */
+	struct acct_code_info code;
+};
+/* The link's user and step. OUT: *a (acct_activation_cleanup). */
+enum pc_rc acct_activation_get(const struct pc_env *e, const char *token,
+    struct acct_activation *a, struct pc_err *err);
+void acct_activation_cleanup(struct acct_activation *a);
+enum pc_rc acct_activation_phone(const struct pc_env *e, const char *token,
     const char *phone, bool change, struct acct_code_info *ci,
-    struct acct_err *err);
-enum pc_rc acct_activation_code(const struct acct_env *e, const char *token,
-    const char *code, struct acct_err *err);
-enum pc_rc acct_activation_password(const struct acct_env *e, const char *token,
+    struct pc_err *err);
+enum pc_rc acct_activation_code(const struct pc_env *e, const char *token,
+    const char *code, struct pc_err *err);
+enum pc_rc acct_activation_password(const struct pc_env *e, const char *token,
     const char *pw, const char *pw2, char *email_out, size_t email_n,
-    struct acct_err *err);
+    struct pc_err *err);
 
-/* J3. OUT: *out with out->token set (the cookie value). */
-enum pc_rc acct_login(const struct acct_env *e, const char *email,
-    const char *pw, struct acct_session *out, struct acct_err *err);
-enum pc_rc acct_login_totp(const struct acct_env *e, struct acct_session *s,
-    const char *code, struct acct_err *err);
-enum pc_rc acct_twofa_defer(const struct acct_env *e, struct acct_session *s,
-    const char *mode, const char *date, struct acct_err *err);
+/*
+ * J3. OUT: *out with out->token set (the cookie value). prev: the session
+ * this browser had (ended on success), or NULL.
+ */
+enum pc_rc acct_login(const struct pc_env *e, const char *email, const char *pw,
+    struct acct_session *prev, struct acct_session *out, struct pc_err *err);
+enum pc_rc acct_login_totp(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err);
+enum pc_rc acct_twofa_defer(const struct pc_env *e, struct acct_session *s,
+    const char *mode, const char *date, struct pc_err *err);
 
 /* J4 / J14. */
-enum pc_rc acct_pairing_start(const struct acct_env *e, struct acct_session *s,
-    struct acct_code_info *ci, struct acct_err *err);
-enum pc_rc acct_pairing_verify(const struct acct_env *e, struct acct_session *s,
+enum pc_rc acct_pairing_start(const struct pc_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct pc_err *err);
+enum pc_rc acct_pairing_verify(const struct pc_env *e, struct acct_session *s,
     const char *code, bool installed, struct signer_totp_reply *out,
-    struct acct_err *err);
+    struct pc_err *err);
 /* The URI for the QR PNG, once. */
-enum pc_rc acct_pairing_qr(const struct acct_env *e, struct acct_session *s,
-    char *uri, size_t n, struct acct_err *err);
-enum pc_rc acct_pairing_confirm(const struct acct_env *e,
-    struct acct_session *s, const char *code, struct acct_err *err);
-enum pc_rc acct_totp_reset_start(const struct acct_env *e,
-    struct acct_session *s, struct acct_code_info *ci, struct acct_err *err);
-enum pc_rc acct_totp_reset_verify(const struct acct_env *e,
-    struct acct_session *s, const char *code, struct acct_err *err);
+enum pc_rc acct_pairing_qr(const struct pc_env *e, struct acct_session *s,
+    char *uri, size_t n, struct pc_err *err);
+enum pc_rc acct_pairing_confirm(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err);
+enum pc_rc acct_totp_reset_start(const struct pc_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct pc_err *err);
+enum pc_rc acct_totp_reset_verify(const struct pc_env *e,
+    struct acct_session *s, const char *code, struct pc_err *err);
 
-/* J5. */
-enum pc_rc acct_consent_add(const struct acct_env *e, struct acct_session *s,
-    const char *kind, const char *version, struct acct_err *err);
-enum pc_rc acct_consent_each(const struct acct_env *e,
+/* J5. A consent as the settings list it. */
+struct acct_consent {
+	char kind[32], version[32], ip[64];
+	int64_t accepted_at, withdrawn_at; /* withdrawn_at 0: in force */
+	bool required;                     /* needed for the service */
+};
+struct acct_consents {
+	struct acct_consent *items;
+	size_t n;
+	struct {
+		const char *kind, *version; /* static / conf */
+	} missing[2];                       /* required and not accepted */
+	size_t nmissing;
+};
+/* OUT: *out (acct_consents_cleanup). */
+enum pc_rc acct_consents_list(const struct pc_env *e,
+    const struct acct_session *s, struct acct_consents *out);
+void acct_consents_cleanup(struct acct_consents *c);
+enum pc_rc acct_consent_add(const struct pc_env *e, struct acct_session *s,
+    const char *kind, const char *version, struct pc_err *err);
+enum pc_rc acct_consent_each(const struct pc_env *e,
     const struct acct_session *s,
     enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg);
 /* The current version of a consent kind, NULL for an unknown kind. */
 const char *acct_consent_version(const struct conf *c, const char *kind);
 
 /* J12. */
-enum pc_rc acct_password_change(const struct acct_env *e,
-    struct acct_session *s, const char *cur, const char *pw, const char *pw2,
-    struct acct_err *err);
+enum pc_rc acct_password_change(const struct pc_env *e, struct acct_session *s,
+    const char *cur, const char *pw, const char *pw2, struct pc_err *err);
 enum pc_rc acct_recovery_start(
-    const struct acct_env *e, const char *email, struct acct_err *err);
-enum pc_rc acct_recovery_get(const struct acct_env *e, const char *token,
-    struct store_link *l, char *phone_masked, size_t n, struct acct_err *err);
-enum pc_rc acct_recovery_sms(const struct acct_env *e, const char *token,
-    struct acct_code_info *ci, struct acct_err *err);
-enum pc_rc acct_recovery_code(const struct acct_env *e, const char *token,
-    const char *code, struct acct_err *err);
-enum pc_rc acct_recovery_password(const struct acct_env *e, const char *token,
-    const char *pw, const char *pw2, struct acct_err *err);
+    const struct pc_env *e, const char *email, struct pc_err *err);
+/* What the recovery page shows (the code step resumes when reopened). */
+struct acct_recovery {
+	int64_t expires_at;
+	char phone_masked[32];
+	bool code_verified;
+	bool code_sent;
+	struct acct_code_info code;
+};
+enum pc_rc acct_recovery_get(const struct pc_env *e, const char *token,
+    struct acct_recovery *v, struct pc_err *err);
+enum pc_rc acct_recovery_sms(const struct pc_env *e, const char *token,
+    struct acct_code_info *ci, struct pc_err *err);
+enum pc_rc acct_recovery_code(const struct pc_env *e, const char *token,
+    const char *code, struct pc_err *err);
+enum pc_rc acct_recovery_password(const struct pc_env *e, const char *token,
+    const char *pw, const char *pw2, struct pc_err *err);
 
 /* J13. */
-enum pc_rc acct_phone_email_code(const struct acct_env *e,
-    struct acct_session *s, struct acct_code_info *ci, struct acct_err *err);
-enum pc_rc acct_phone_email_verify(const struct acct_env *e,
-    struct acct_session *s, const char *code, struct acct_err *err);
-enum pc_rc acct_phone_sms_code(const struct acct_env *e, struct acct_session *s,
-    const char *phone, struct acct_code_info *ci, struct acct_err *err);
-enum pc_rc acct_phone_sms_verify(const struct acct_env *e,
-    struct acct_session *s, const char *code, struct acct_err *err);
+enum pc_rc acct_phone_email_code(const struct pc_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct pc_err *err);
+enum pc_rc acct_phone_email_verify(const struct pc_env *e,
+    struct acct_session *s, const char *code, struct pc_err *err);
+enum pc_rc acct_phone_sms_code(const struct pc_env *e, struct acct_session *s,
+    const char *phone, struct acct_code_info *ci, struct pc_err *err);
+enum pc_rc acct_phone_sms_verify(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err);
 
 /* ---- rate limits (acct_rate.c) ----------------------------------------- */
 
@@ -239,7 +272,7 @@ enum pc_rc acct_phone_sms_verify(const struct acct_env *e,
  * Count a hit of key in the current window of window_s seconds; PC_ELIMIT
  * with err->code "rate_limited" and retry_after past limit.
  */
-enum pc_rc acct_rate_hit(const struct acct_env *e, const char *key,
-    int64_t window_s, int64_t limit, struct acct_err *err);
+enum pc_rc acct_rate_hit(const struct pc_env *e, const char *key,
+    int64_t window_s, int64_t limit, struct pc_err *err);
 
 #endif /* PC_ACCOUNT_H */

@@ -2,10 +2,15 @@
  * acct_common.c: transactions, codes, notifications and audit shared by
  * the account flows.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "account/acct_int.h"
 #include "base/clock.h"
@@ -14,15 +19,7 @@
 #include "base/secret.h"
 
 enum pc_rc
-acct_fail(struct acct_err *err, enum pc_rc rc, const char *code)
-{
-	if (err != NULL && err->code == NULL)
-		err->code = code;
-	return rc;
-}
-
-enum pc_rc
-acct_tx_begin(const struct acct_env *e, struct db **db)
+acct_tx_begin(const struct pc_env *e, struct db **db)
 {
 	enum pc_rc rc;
 
@@ -39,7 +36,7 @@ acct_tx_begin(const struct acct_env *e, struct db **db)
 }
 
 enum pc_rc
-acct_tx_end(const struct acct_env *e, struct db *db, enum pc_rc rc)
+acct_tx_end(const struct pc_env *e, struct db *db, enum pc_rc rc)
 {
 	enum pc_rc crc;
 
@@ -54,6 +51,108 @@ acct_tx_end(const struct acct_env *e, struct db *db, enum pc_rc rc)
 	}
 	store_release(e->store, db);
 	return rc;
+}
+
+/* ---- passwords, bounded -------------------------------------------- */
+
+static sem_t pw_sem;
+static pthread_once_t pw_once = PTHREAD_ONCE_INIT;
+
+static void
+pw_init(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	sem_init(&pw_sem, 0, n > 0 && n < 256 ? (unsigned)n : 1);
+}
+
+static enum pc_rc
+pw_enter(struct pc_err *err)
+{
+	struct timespec ts;
+
+	pthread_once(&pw_once, pw_init);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	while (sem_timedwait(&pw_sem, &ts) != 0) {
+		if (errno == EINTR)
+			continue;
+		log_warnx("account: password hashing busy; request refused");
+		if (err != NULL)
+			err->retry_after = 2;
+		return pc_fail(err, PC_EUNAVAIL, PCE_BUSY, NULL);
+	}
+	return PC_OK;
+}
+
+enum pc_rc
+acct_password_check(
+    const char *hash, const char *pw, bool *ok, struct pc_err *err)
+{
+	enum pc_rc rc;
+
+	*ok = false;
+	rc = pw_enter(err);
+	if (rc != PC_OK)
+		return rc;
+	*ok = acct_password_verify(hash, pw);
+	sem_post(&pw_sem);
+	return PC_OK;
+}
+
+enum pc_rc
+acct_password_make(const char *pw, char *out, size_t n, struct pc_err *err)
+{
+	enum pc_rc rc;
+
+	rc = pw_enter(err);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_password_hash(pw, out, n);
+	sem_post(&pw_sem);
+	return rc;
+}
+
+enum pc_rc
+acct_login_failed(const struct pc_env *e, struct db *db,
+    const struct store_user *u, const char *reason)
+{
+	int64_t fails = u->failed_logins + 1;
+	enum pc_rc rc;
+
+	if (fails >= e->conf->account.login_max_failures) {
+		rc = store_user_set_login(
+		    db, u->id, 0, clock_now() + e->conf->account.login_lock_s);
+		if (rc == PC_OK)
+			rc = acct_audit(db, u->id, "login.locked",
+			    "ip=%s reason=%s", e->ip != NULL ? e->ip : "-",
+			    reason);
+		return rc;
+	}
+	rc = store_user_set_login(db, u->id, fails, 0);
+	if (rc == PC_OK)
+		rc = acct_audit(db, u->id, "login.failed", "ip=%s reason=%s",
+		    e->ip != NULL ? e->ip : "-", reason);
+	return rc;
+}
+
+enum pc_rc
+acct_audit_now(const struct pc_env *e, const char *actor, const char *event,
+    const char *fmt, ...)
+{
+	struct db *db = NULL;
+	char detail[512];
+	va_list ap;
+	enum pc_rc rc;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_audit_append(db, actor != NULL ? actor : "-", event, detail);
+	return acct_tx_end(e, db, rc);
 }
 
 enum pc_rc
@@ -111,7 +210,7 @@ acct_notify(struct db *db, enum notify_channel ch, const char *to,
 }
 
 char *
-acct_link(const struct acct_env *e, const char *page, const char *token)
+acct_link(const struct pc_env *e, const char *page, const char *token)
 {
 	char *s = NULL;
 	size_t n;
@@ -141,13 +240,13 @@ acct_mandatory_after(const struct conf *c)
 {
 	int64_t t = 0;
 
-	if (acct_date_parse(c->account.twofa_mandatory_after, &t) != PC_OK)
+	if (clock_day_parse(c->account.twofa_mandatory_after, &t) != PC_OK)
 		t = 0; /* malformed: 2FA mandatory (fail closed) */
 	return t;
 }
 
 static void
-fill_info(const struct acct_env *e, const struct store_code *c,
+fill_info(const struct pc_env *e, const struct store_code *c,
     struct acct_code_info *ci)
 {
 	int64_t ra = c->expires_at;
@@ -166,7 +265,7 @@ fill_info(const struct acct_env *e, const struct store_code *c,
 }
 
 bool
-acct_code_info_get(struct db *db, const struct acct_env *e, const char *user_id,
+acct_code_info_get(struct db *db, const struct pc_env *e, const char *user_id,
     const char *purpose, struct acct_code_info *ci)
 {
 	struct store_code c;
@@ -183,10 +282,10 @@ acct_code_info_get(struct db *db, const struct acct_env *e, const char *user_id,
 }
 
 enum pc_rc
-acct_code_send(const struct acct_env *e, struct db *db,
+acct_code_send(const struct pc_env *e, struct db *db,
     const struct store_user *u, const char *purpose, enum notify_channel ch,
     const char *to, const char *target, const char *tmpl, int64_t ttl,
-    struct acct_code_info *ci, struct acct_err *err)
+    struct acct_code_info *ci, struct pc_err *err)
 {
 	struct store_code latest, c;
 	char code[ACCT_CODE_LEN + 1], *name = NULL;
@@ -204,7 +303,7 @@ acct_code_send(const struct acct_env *e, struct db *db,
 		store_code_cleanup(&latest);
 		if (err != NULL)
 			err->retry_after = retry;
-		return acct_fail(err, PC_ELIMIT, "resend_too_soon");
+		return pc_fail(err, PC_ELIMIT, PCE_RESEND_TOO_SOON, NULL);
 	}
 	if (have)
 		store_code_cleanup(&latest);
@@ -241,23 +340,22 @@ out:
 
 enum pc_rc
 acct_code_verify(struct db *db, const char *user_id, const char *purpose,
-    const char *code, struct store_code *out, bool *commit,
-    struct acct_err *err)
+    const char *code, struct store_code *out, bool *commit, struct pc_err *err)
 {
 	struct store_code c;
-	const char *why;
+	enum pc_ecode why;
 	int64_t now = clock_now();
 	enum pc_rc rc;
 
 	*commit = false;
 	rc = store_code_latest(db, user_id, purpose, &c);
 	if (rc == PC_ENOTFOUND)
-		return acct_fail(err, PC_ESTATE, "no_code");
+		return pc_fail(err, PC_ESTATE, PCE_NO_CODE, NULL);
 	if (rc != PC_OK)
 		return rc;
 	why = acct_code_check(&c, code, now);
-	if (why != NULL) {
-		if (strcmp(why, "code_invalid") == 0) {
+	if (why != PCE_NONE) {
+		if (why == PCE_CODE_INVALID) {
 			rc = store_code_add_attempt(db, c.id);
 			if (rc == PC_OK)
 				rc = acct_audit(db, user_id, "code.failed",
@@ -269,16 +367,16 @@ acct_code_verify(struct db *db, const char *user_id, const char *purpose,
 		store_code_cleanup(&c);
 		if (rc != PC_OK)
 			return rc;
-		return acct_fail(err,
-		    strcmp(why, "code_invalid") == 0    ? PC_EINVAL
-		    : strcmp(why, "code_attempts") == 0 ? PC_ELIMIT
-		                                        : PC_ESTATE,
-		    why);
+		return pc_fail(err,
+		    why == PCE_CODE_INVALID    ? PC_EINVAL
+		    : why == PCE_CODE_ATTEMPTS ? PC_ELIMIT
+		                               : PC_ESTATE,
+		    why, NULL);
 	}
 	rc = store_code_use(db, c.id, now);
 	if (rc == PC_ESTATE) {
 		store_code_cleanup(&c);
-		return acct_fail(err, PC_ESTATE, "code_used");
+		return pc_fail(err, PC_ESTATE, PCE_CODE_USED, NULL);
 	}
 	if (rc == PC_OK)
 		rc = acct_audit(db, user_id, "code.ok", "purpose=%s", purpose);

@@ -9,22 +9,19 @@
 #include "account/account.h"
 #include "notify/notify.h"
 
-/* Set err and return rc. */
-enum pc_rc acct_fail(struct acct_err *err, enum pc_rc rc, const char *code);
-
 /* Acquire a connection and open a transaction. OUT: *db. */
-enum pc_rc acct_tx_begin(const struct acct_env *e, struct db **db);
+enum pc_rc acct_tx_begin(const struct pc_env *e, struct db **db);
 /* Commit when rc is PC_OK, else roll back; release; returns the result. */
-enum pc_rc acct_tx_end(const struct acct_env *e, struct db *db, enum pc_rc rc);
+enum pc_rc acct_tx_end(const struct pc_env *e, struct db *db, enum pc_rc rc);
 
 /*
  * Send a new code for purpose (resend rules apply) by template to "to".
  * target is stored with the code (the new phone of a phone change) or NULL.
  */
-enum pc_rc acct_code_send(const struct acct_env *e, struct db *db,
+enum pc_rc acct_code_send(const struct pc_env *e, struct db *db,
     const struct store_user *u, const char *purpose, enum notify_channel ch,
     const char *to, const char *target, const char *tmpl, int64_t ttl,
-    struct acct_code_info *ci, struct acct_err *err);
+    struct acct_code_info *ci, struct pc_err *err);
 /*
  * Check the latest code of purpose and use it up on success. OUT: *c when
  * not NULL (store_code_cleanup). Wrong tries are counted in the caller's
@@ -32,10 +29,33 @@ enum pc_rc acct_code_send(const struct acct_env *e, struct db *db,
  */
 enum pc_rc acct_code_verify(struct db *db, const char *user_id,
     const char *purpose, const char *code, struct store_code *c, bool *commit,
-    struct acct_err *err);
+    struct pc_err *err);
 /* The info of the latest unused code of purpose; false when none. */
-bool acct_code_info_get(struct db *db, const struct acct_env *e,
+bool acct_code_info_get(struct db *db, const struct pc_env *e,
     const char *user_id, const char *purpose, struct acct_code_info *ci);
+
+/*
+ * Argon2id outside any transaction, at most as many at once as the machine
+ * has cores; beyond that a caller waits up to 2 s, then PC_EUNAVAIL with
+ * busy and retry_after (a sign-in flood slows only sign-ins).
+ * acct_password_check sets *ok; acct_password_make hashes a new one.
+ */
+enum pc_rc acct_password_check(
+    const char *hash, const char *pw, bool *ok, struct pc_err *err);
+enum pc_rc acct_password_make(
+    const char *pw, char *out, size_t n, struct pc_err *err);
+/*
+ * A wrong password of u (sign-in, or the current password of a change):
+ * counted against the lock in db's transaction, audited with reason.
+ */
+enum pc_rc acct_login_failed(const struct pc_env *e, struct db *db,
+    const struct store_user *u, const char *reason);
+/* New tokens for s in state, in db's transaction (elevation). */
+enum pc_rc acct_session_rotate(const struct pc_env *e, struct db *db,
+    struct acct_session *s, const char *state);
+/* Audit in a transaction of its own. */
+enum pc_rc acct_audit_now(const struct pc_env *e, const char *actor,
+    const char *event, const char *fmt, ...) PC_PRINTF(4, 5);
 
 /* Audit with the user id as actor; detail must be free of secrets. */
 enum pc_rc acct_audit(struct db *db, const char *actor, const char *event,
@@ -45,7 +65,7 @@ enum pc_rc acct_audit(struct db *db, const char *actor, const char *event,
 enum pc_rc acct_notify(struct db *db, enum notify_channel ch, const char *to,
     const char *tmpl, const char *lang, ...);
 /* e.g. PUBLIC_URL/activate#TOKEN */
-char *acct_link(const struct acct_env *e, const char *page, const char *token);
+char *acct_link(const struct pc_env *e, const char *page, const char *token);
 /* The display name "Given Surname" (malloc). */
 char *acct_name(const struct store_user *u);
 /* Resend timer of a code (sms_code_ttl_s etc.). */
@@ -56,12 +76,12 @@ int64_t acct_mandatory_after(const struct conf *c);
  * also on failure). Refusals: link_invalid, link_expired, link_used.
  */
 enum pc_rc acct_link_load(struct db *db, const char *token, const char *kind,
-    struct store_link *l, struct store_user *u, struct acct_err *err);
+    struct store_link *l, struct store_user *u, struct pc_err *err);
 /* A new session for u in state. OUT: s (token set). */
-enum pc_rc acct_session_create(const struct acct_env *e, struct db *db,
+enum pc_rc acct_session_create(const struct pc_env *e, struct db *db,
     const struct store_user *u, const char *state, struct acct_session *s);
 /* The refusal for a signer TOTP result (code_invalid, totp_replay, ...). */
 enum pc_rc acct_totp_result(
-    const struct signer_totp_reply *r, struct acct_err *err);
+    const struct signer_totp_reply *r, struct pc_err *err);
 
 #endif /* PC_ACCT_INT_H */

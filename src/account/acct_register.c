@@ -10,6 +10,7 @@
 #include "account/acct_int.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "base/rnd.h"
 
 #define LINK_INVITATION "invitation"
@@ -40,7 +41,7 @@ lower(char *s)
 
 /* A new invitation link for u, e-mailed. */
 static enum pc_rc
-invite(const struct acct_env *e, struct db *db, const struct store_user *u)
+invite(const struct pc_env *e, struct db *db, const struct store_user *u)
 {
 	struct store_link l;
 	char token[ACCT_TOKEN_LEN + 1], *link = NULL, *name = NULL;
@@ -73,8 +74,8 @@ out:
 }
 
 enum pc_rc
-acct_register(const struct acct_env *e, const struct acct_register_req *r,
-    struct acct_err *err)
+acct_register(const struct pc_env *e, const struct acct_register_req *r,
+    struct pc_err *err)
 {
 	struct store_user u, old;
 	struct db *db = NULL;
@@ -85,23 +86,23 @@ acct_register(const struct acct_env *e, const struct acct_register_req *r,
 	memset(&old, 0, sizeof(old));
 	if (!name_ok(r->given_name)) {
 		err->field = "given_name";
-		return acct_fail(err, PC_EINVAL, "field_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
 	}
 	if (!name_ok(r->surname)) {
 		err->field = "surname";
-		return acct_fail(err, PC_EINVAL, "field_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
 	}
 	if (!acct_email_valid(r->email)) {
 		err->field = "email";
-		return acct_fail(err, PC_EINVAL, "field_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
 	}
 	if (!acct_phone_valid(r->phone)) {
 		err->field = "phone";
-		return acct_fail(err, PC_EINVAL, "phone_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_PHONE_INVALID, NULL);
 	}
 	if (!r->privacy_consent) {
 		err->field = "privacy_consent";
-		return acct_fail(err, PC_EINVAL, "consent_required");
+		return pc_fail(err, PC_EINVAL, PCE_CONSENT_REQUIRED, NULL);
 	}
 	snprintf(email, sizeof(email), "%s", r->email);
 	lower(email);
@@ -164,54 +165,78 @@ out:
 
 enum pc_rc
 acct_link_load(struct db *db, const char *token, const char *kind,
-    struct store_link *l, struct store_user *u, struct acct_err *err)
+    struct store_link *l, struct store_user *u, struct pc_err *err)
 {
 	char hash[STORE_HASH_LEN + 1];
 	enum pc_rc rc;
 
 	memset(u, 0, sizeof(*u));
 	if (acct_token_hash(token, hash) != PC_OK)
-		return acct_fail(err, PC_ENOTFOUND, "link_invalid");
+		return pc_fail(err, PC_ENOTFOUND, PCE_LINK_INVALID, NULL);
 	rc = store_link_get(db, hash, l);
 	if (rc == PC_ENOTFOUND || (rc == PC_OK && strcmp(l->kind, kind) != 0))
-		return acct_fail(err, PC_ENOTFOUND, "link_invalid");
+		return pc_fail(err, PC_ENOTFOUND, PCE_LINK_INVALID, NULL);
 	if (rc != PC_OK)
 		return rc;
 	if (l->used_at != 0)
-		return acct_fail(err, PC_ESTATE, "link_used");
+		return pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
 	if (clock_now() >= l->expires_at)
-		return acct_fail(err, PC_ESTATE, "link_expired");
+		return pc_fail(err, PC_ESTATE, PCE_LINK_EXPIRED, NULL);
 	rc = store_user_get(db, l->user_id, u);
 	if (rc == PC_ENOTFOUND)
-		return acct_fail(err, PC_ENOTFOUND, "link_invalid");
+		return pc_fail(err, PC_ENOTFOUND, PCE_LINK_INVALID, NULL);
 	return rc;
 }
 
 enum pc_rc
-acct_activation_get(const struct acct_env *e, const char *token,
-    struct store_user *u, struct store_link *l, struct acct_code_info *ci,
-    bool *code_sent, struct acct_err *err)
+acct_activation_get(const struct pc_env *e, const char *token,
+    struct acct_activation *a, struct pc_err *err)
 {
+	struct store_user u;
+	struct store_link l;
 	struct db *db = NULL;
 	enum pc_rc rc;
 
-	*code_sent = false;
-	rc = acct_tx_begin(e, &db);
+	memset(a, 0, sizeof(*a));
+	memset(&u, 0, sizeof(u));
+	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_INVITATION, l, u, err);
-	if (rc == PC_OK && !l->verified)
-		*code_sent =
-		    acct_code_info_get(db, e, u->id, "activation_sms", ci);
-	if (rc != PC_OK)
-		store_user_cleanup(u);
-	return acct_tx_end(e, db, rc);
+	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
+	if (rc == PC_OK && !l.verified)
+		a->code_sent =
+		    acct_code_info_get(db, e, u.id, "activation_sms", &a->code);
+	store_release(e->store, db);
+	if (rc != PC_OK) {
+		store_user_cleanup(&u);
+		return rc;
+	}
+	a->given_name = u.given_name;
+	a->surname = u.surname;
+	a->email = u.email;
+	u.given_name = u.surname = u.email = NULL;
+	acct_phone_mask(u.phone, a->phone_masked, sizeof(a->phone_masked));
+	a->phone_verified = l.verified;
+	a->expires_at = l.expires_at;
+	store_user_cleanup(&u);
+	return PC_OK;
+}
+
+void
+acct_activation_cleanup(struct acct_activation *a)
+{
+	if (a == NULL)
+		return;
+	free(a->given_name);
+	free(a->surname);
+	free(a->email);
+	memset(a, 0, sizeof(*a));
 }
 
 enum pc_rc
-acct_activation_phone(const struct acct_env *e, const char *token,
+acct_activation_phone(const struct pc_env *e, const char *token,
     const char *phone, bool change, struct acct_code_info *ci,
-    struct acct_err *err)
+    struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
@@ -221,7 +246,7 @@ acct_activation_phone(const struct acct_env *e, const char *token,
 	memset(&u, 0, sizeof(u));
 	if (!acct_phone_valid(phone)) {
 		err->field = "phone";
-		return acct_fail(err, PC_EINVAL, "phone_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_PHONE_INVALID, NULL);
 	}
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
@@ -230,13 +255,13 @@ acct_activation_phone(const struct acct_env *e, const char *token,
 	if (rc != PC_OK)
 		goto out;
 	if (l.verified) {
-		rc = acct_fail(err, PC_ESTATE, "step_order");
+		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 		goto out;
 	}
 	if (strcmp(u.phone, phone) != 0) {
 		if (!change) {
 			err->field = "phone";
-			rc = acct_fail(err, PC_EINVAL, "phone_mismatch");
+			rc = pc_fail(err, PC_EINVAL, PCE_PHONE_MISMATCH, NULL);
 			goto out;
 		}
 		rc = store_user_set_phone(db, u.id, phone, 0);
@@ -257,8 +282,8 @@ out:
 }
 
 enum pc_rc
-acct_activation_code(const struct acct_env *e, const char *token,
-    const char *code, struct acct_err *err)
+acct_activation_code(const struct pc_env *e, const char *token,
+    const char *code, struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
@@ -292,52 +317,62 @@ out:
 }
 
 enum pc_rc
-acct_activation_password(const struct acct_env *e, const char *token,
+acct_activation_password(const struct pc_env *e, const char *token,
     const char *pw, const char *pw2, char *email_out, size_t email_n,
-    struct acct_err *err)
+    struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
 	struct db *db = NULL;
 	char hash[256];
-	const char *why;
+	enum pc_ecode why;
 	enum pc_rc rc;
 
-	rc = acct_tx_begin(e, &db);
+	memset(&u, 0, sizeof(u));
+	/* Checks and the hash first, outside any transaction. */
+	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
 	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
+	store_release(e->store, db);
+	db = NULL;
 	if (rc != PC_OK)
 		goto out;
 	if (!l.verified) {
-		rc = acct_fail(err, PC_ESTATE, "step_order");
+		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 		goto out;
 	}
 	if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
-		err->field = "password_confirm";
-		rc = acct_fail(err, PC_EINVAL, "password_mismatch");
+		rc = pc_fail(
+		    err, PC_EINVAL, PCE_PASSWORD_MISMATCH, "password_confirm");
 		goto out;
 	}
 	why = acct_password_rule(pw, u.email, u.given_name, u.surname);
-	if (why != NULL) {
-		err->field = "password";
-		rc = acct_fail(err, PC_EINVAL, why);
+	if (why != PCE_NONE) {
+		rc = pc_fail(err, PC_EINVAL, why, "password");
 		goto out;
 	}
-	rc = acct_password_hash(pw, hash, sizeof(hash));
+	rc = acct_password_make(pw, hash, sizeof(hash), err);
+	if (rc != PC_OK)
+		goto out;
+	/* A short write: the link is used once (conditional update). */
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		goto out;
+	rc = store_link_use(db, l.token_hash, clock_now());
+	if (rc == PC_ESTATE)
+		rc = pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
 	if (rc == PC_OK)
 		rc = store_user_set_password(db, u.id, hash);
 	if (rc == PC_OK)
 		rc = store_user_set_status(db, u.id, USER_STATUS_ACTIVE);
 	if (rc == PC_OK)
-		rc = store_link_use(db, l.token_hash, clock_now());
-	if (rc == PC_ESTATE)
-		rc = acct_fail(err, PC_ESTATE, "link_used");
-	if (rc == PC_OK)
 		rc = acct_audit(db, u.id, "account.activated", "-");
+	rc = acct_tx_end(e, db, rc);
 	if (rc == PC_OK)
 		snprintf(email_out, email_n, "%s", u.email);
 out:
+	secret_wipe(hash, sizeof(hash));
 	store_user_cleanup(&u);
-	return acct_tx_end(e, db, rc);
+	return rc;
 }

@@ -11,173 +11,151 @@
 
 #include <openssl/crypto.h>
 #include <sodium.h>
+#include <zxcvbn.h>
 
 #include "account/account.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/rnd.h"
 #include "base/secret.h"
+#include "base/text.h"
 
-#define COMMON_MAX_BYTES (4 * 1024 * 1024)
-
-static char **common_pw;
-static size_t common_n;
-static char *common_text;
+/*
+ * Passwords are judged by zxcvbn (dictionaries, keyboard patterns,
+ * sequences, repeats, dates, leet speak) with the person's names and
+ * e-mail as extra words, after the shape rules below. Score as zxcvbn
+ * defines it from the guesses: 0 < 10^3 <= 1 < 10^6 <= 2 < 10^8 <= 3 <
+ * 10^10 <= 4. The minimum is ACCT_PASSWORD_MIN_SCORE.
+ */
+#define LOG2_1E3 9.966
+#define LOG2_1E6 19.932
+#define LOG2_1E8 26.575
+#define LOG2_1E10 33.219
 
 static int
-cmp_str(const void *a, const void *b)
+score_of(double bits)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return bits < LOG2_1E3    ? 0
+	       : bits < LOG2_1E6  ? 1
+	       : bits < LOG2_1E8  ? 2
+	       : bits < LOG2_1E10 ? 3
+	                          : 4;
 }
 
-void
-acct_passwords_free(void)
-{
-	free(common_pw);
-	free(common_text);
-	common_pw = NULL;
-	common_text = NULL;
-	common_n = 0;
-}
-
-enum pc_rc
-acct_passwords_load(const char *path)
-{
-	static const char *const defaults[] = {
-		PECETE_SOURCE_DIR "/data/common-passwords.txt",
-		"/usr/share/pecete/common-passwords.txt",
-	};
-	struct buf b;
-	const char *used = NULL;
-	char *p, *nl, *end;
-	size_t i, n = 0, cap = 0;
-	enum pc_rc rc = PC_ENOTFOUND;
-
-	acct_passwords_free();
-	buf_init(&b, COMMON_MAX_BYTES);
-	if (path != NULL) {
-		rc = file_read(path, COMMON_MAX_BYTES, &b);
-		used = path;
-	} else {
-		for (i = 0; i < PC_ARRAY_LEN(defaults) && rc != PC_OK; i++) {
-			buf_reset(&b);
-			rc = file_read(defaults[i], COMMON_MAX_BYTES, &b);
-			used = defaults[i];
-		}
-	}
-	if (rc != PC_OK) {
-		log_warnx("account: no list of common passwords (%s); only "
-		          "the length and personal-data rules apply",
-		    used != NULL ? used : "-");
-		buf_cleanup(&b);
-		return rc;
-	}
-	common_text = (char *)buf_steal(&b, &n);
-	end = common_text + n;
-	for (p = common_text; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end; /* the buffer is NUL-terminated */
-		*nl = '\0';
-		if (nl > p && nl[-1] == '\r')
-			nl[-1] = '\0';
-		if (*p == '\0')
-			continue;
-		if (common_n == cap) {
-			char **q;
-
-			cap = cap ? cap * 2 : 16384;
-			q = realloc(common_pw, cap * sizeof(*q));
-			if (q == NULL) {
-				acct_passwords_free();
-				return PC_ENOMEM;
-			}
-			common_pw = q;
-		}
-		common_pw[common_n++] = p;
-	}
-	qsort(common_pw, common_n, sizeof(*common_pw), cmp_str);
-	log_info("account: %zu common passwords from %s", common_n, used);
-	return PC_OK;
-}
-
-/* Case-insensitive substring. */
+/* Does folded pw contain folded word w (>= 3 characters)? */
 static bool
-contains_ci(const char *hay, const char *needle, size_t nlen)
+contains_folded(const char *pwf, const char *w)
 {
-	size_t hl = strlen(hay), i;
+	char wf[256];
 
-	if (nlen == 0 || nlen > hl)
-		return false;
-	for (i = 0; i + nlen <= hl; i++)
-		if (strncasecmp(hay + i, needle, nlen) == 0)
-			return true;
-	return false;
+	text_fold(w, wf, sizeof(wf));
+	return strlen(wf) >= 3 && strstr(pwf, wf) != NULL;
 }
 
-/* Does pw contain any word (>= 3 letters) of name? */
-static bool
-contains_name(const char *pw, const char *name)
+/* Each word of name (split on space, hyphen, apostrophe) into words. */
+static size_t
+name_words(const char *name, char words[][64], size_t max)
 {
 	const char *p = name, *w;
-	size_t n;
+	size_t n = 0, len;
 
 	if (name == NULL)
-		return false;
-	while (*p != '\0') {
-		while (*p != '\0' && (*p == ' ' || *p == '-' || *p == '\''))
+		return 0;
+	while (*p != '\0' && n < max) {
+		while (*p == ' ' || *p == '-' || *p == '\'')
 			p++;
 		w = p;
 		while (*p != '\0' && *p != ' ' && *p != '-' && *p != '\'')
 			p++;
-		n = (size_t)(p - w);
-		if (n >= 3 && contains_ci(pw, w, n))
-			return true;
+		len = (size_t)(p - w);
+		if (len >= 3 && len < 64) {
+			memcpy(words[n], w, len);
+			words[n][len] = '\0';
+			n++;
+		}
 	}
-	return false;
+	return n;
 }
 
-const char *
+enum pc_ecode
+acct_password_strength(const char *pw, const char *email,
+    const char *given_name, const char *surname, int *score)
+{
+	char words[12][64], pwf[ACCT_PASSWORD_MAX * 2 + 1], local[64];
+	const char *dict[16];
+	ZxcMatch_t *info = NULL, *m;
+	const char *at;
+	size_t nw = 0, i, nd = 0;
+	long chars;
+	int dict_len = 0, pattern_len = 0;
+	double bits;
+	bool blank = true;
+	enum pc_ecode code = PCE_NONE;
+
+	*score = 0;
+	if (pw == NULL || strlen(pw) > ACCT_PASSWORD_MAX)
+		return PCE_PASSWORD_WEAK;
+	chars = text_chars(pw);
+	if (chars < ACCT_PASSWORD_MIN)
+		return PCE_PASSWORD_WEAK;
+	for (i = 0; pw[i] != '\0'; i++)
+		if (!isspace((unsigned char)pw[i]))
+			blank = false;
+	if (blank)
+		return PCE_PASSWORD_WEAK;
+	/* The person's own data, diacritics and case folded. */
+	text_fold(pw, pwf, sizeof(pwf));
+	if (email != NULL) {
+		at = strchr(email, '@');
+		i = at != NULL ? (size_t)(at - email) : strlen(email);
+		if (i >= sizeof(local))
+			i = sizeof(local) - 1;
+		memcpy(local, email, i);
+		local[i] = '\0';
+		if (contains_folded(pwf, local))
+			code = PCE_PASSWORD_PERSONAL;
+		if (strlen(local) >= 3)
+			dict[nd++] = local;
+	}
+	nw += name_words(given_name, words + nw, 6);
+	nw += name_words(surname, words + nw, 6);
+	for (i = 0; i < nw; i++) {
+		if (contains_folded(pwf, words[i]))
+			code = PCE_PASSWORD_PERSONAL;
+		text_fold(words[i], words[i], sizeof(words[i]));
+		dict[nd++] = words[i];
+	}
+	dict[nd] = NULL;
+	bits = ZxcvbnMatch(pwf, dict, &info);
+	*score = score_of(bits);
+	for (m = info; m != NULL; m = m->Next) {
+		int t = (int)m->Type;
+
+		/* A repeated part (MULTIPLE_MATCH) is a pattern, not a word. */
+		if (t == DICTIONARY_MATCH || t == DICT_LEET_MATCH)
+			dict_len += m->Length;
+		else if ((t & MULTIPLE_MATCH) != 0 || t == REPEATS_MATCH ||
+		         t == SEQUENCE_MATCH || t == SPATIAL_MATCH)
+			pattern_len += m->Length;
+	}
+	ZxcvbnFreeInfo(info);
+	secret_wipe(pwf, sizeof(pwf));
+	if (code != PCE_NONE)
+		return code;
+	if (*score < ACCT_PASSWORD_MIN_SCORE)
+		return dict_len * 2 >= (int)chars && dict_len > pattern_len
+		           ? PCE_PASSWORD_COMMON
+		           : PCE_PASSWORD_WEAK;
+	return PCE_NONE;
+}
+
+enum pc_ecode
 acct_password_rule(const char *pw, const char *email, const char *given_name,
     const char *surname)
 {
-	char low[ACCT_PASSWORD_MAX + 1], *key = low;
-	const char *at;
-	size_t n, i;
+	int score;
 
-	if (pw == NULL)
-		return "password_weak";
-	n = strlen(pw);
-	/* Characters, not bytes: count UTF-8 lead bytes. */
-	{
-		size_t chars = 0;
-
-		for (i = 0; i < n; i++)
-			if (((unsigned char)pw[i] & 0xc0) != 0x80)
-				chars++;
-		if (chars < ACCT_PASSWORD_MIN)
-			return "password_weak";
-	}
-	if (n > ACCT_PASSWORD_MAX)
-		return "password_weak";
-	for (i = 0; i < n; i++)
-		low[i] = (char)tolower((unsigned char)pw[i]);
-	low[n] = '\0';
-	if (common_n > 0 && bsearch(&key, common_pw, common_n,
-	                        sizeof(*common_pw), cmp_str) != NULL) {
-		secret_wipe(low, sizeof(low));
-		return "password_common";
-	}
-	secret_wipe(low, sizeof(low));
-	if (email != NULL) {
-		at = strchr(email, '@');
-		n = at != NULL ? (size_t)(at - email) : strlen(email);
-		if (n >= 3 && contains_ci(pw, email, n))
-			return "password_personal";
-	}
-	if (contains_name(pw, given_name) || contains_name(pw, surname))
-		return "password_personal";
-	return NULL;
+	return acct_password_strength(pw, email, given_name, surname, &score);
 }
 
 enum pc_rc
@@ -262,28 +240,28 @@ acct_code_new(char code[ACCT_CODE_LEN + 1], char salt[STORE_ID_LEN + 1],
 	return PC_OK;
 }
 
-const char *
+enum pc_ecode
 acct_code_check(const struct store_code *c, const char *code, int64_t now)
 {
 	char h[STORE_HASH_LEN + 1];
 	size_t i;
 
 	if (c->used_at != 0)
-		return "code_used";
+		return PCE_CODE_USED;
 	if (now >= c->expires_at)
-		return "code_expired";
+		return PCE_CODE_EXPIRED;
 	if (c->attempts >= ACCT_CODE_MAX_ATTEMPTS)
-		return "code_attempts";
+		return PCE_CODE_ATTEMPTS;
 	if (code == NULL || strlen(code) != ACCT_CODE_LEN)
-		return "code_invalid";
+		return PCE_CODE_INVALID;
 	for (i = 0; i < ACCT_CODE_LEN; i++)
 		if (code[i] < '0' || code[i] > '9')
-			return "code_invalid";
+			return PCE_CODE_INVALID;
 	acct_code_hash(c->salt, code, h);
 	if (strlen(c->hash) != STORE_HASH_LEN ||
 	    CRYPTO_memcmp(h, c->hash, STORE_HASH_LEN) != 0)
-		return "code_invalid";
-	return NULL;
+		return PCE_CODE_INVALID;
+	return PCE_NONE;
 }
 
 bool
@@ -303,42 +281,6 @@ acct_code_resend_ok(const struct store_code *latest, int64_t now,
 		return true;
 	*retry_after = at - now;
 	return false;
-}
-
-enum pc_rc
-acct_date_parse(const char *s, int64_t *t)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-		31 };
-	int y, m, d, i;
-	int64_t days;
-	bool leap;
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return PC_EINVAL;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return PC_EINVAL;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1970 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1] + (m == 2 && leap ? 1 : 0))
-		return PC_EINVAL;
-	/* Days from the civil date (Howard Hinnant's algorithm). */
-	{
-		int yy = m <= 2 ? y - 1 : y;
-		int era = yy / 400;
-		int yoe = yy - era * 400;
-		int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-		int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-		days = (int64_t)era * 146097 + doe - 719468;
-	}
-	*t = days * 86400;
-	return PC_OK;
 }
 
 const char *

@@ -1,22 +1,46 @@
 /*
  * acct_session.c: sessions and sign-in (J3): password, TOTP second
- * factor, 2FA offer and deferral, sign-out.
+ * factor, 2FA offer and deferral, sign-out; what the session may do
+ * (consents current, operator role).
  *
  * A session is a random 256-bit token (the pc_session cookie) stored as
  * its SHA-256; it has a state (password_ok -> needs_2fa -> full), a CSRF
- * token, an idle and an absolute expiry.
+ * token, an idle and an absolute expiry. Every elevation (the TOTP step,
+ * the 2FA deferral, pairing) and every credential change gives it a new
+ * token and a new CSRF token (acct_session_rotate): a token seen before
+ * the elevation is worth nothing after it.
+ *
+ * Sign-in spends the same work whatever the outcome: the password hash is
+ * verified (or a dummy one, for an unknown e-mail) outside any
+ * transaction, then one short write transaction counts the outcome.
+ * Unknown, wrong and locked answer alike: an unknown e-mail locks after
+ * as many failures as a real account, counted by its hash.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "account/acct_int.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
+#include "base/secret.h"
+#include "store/store_shop.h"
 
 /* A well-formed Argon2id hash to spend the same time on unknown e-mails. */
 static char dummy_hash[256];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_init(void)
+{
+	if (acct_password_hash("pecete-dummy-password", dummy_hash,
+	        sizeof(dummy_hash)) != PC_OK)
+		dummy_hash[0] = '\0';
+}
 
 void
 acct_session_cleanup(struct acct_session *s)
@@ -27,16 +51,26 @@ acct_session_cleanup(struct acct_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A fresh token, its hash and a CSRF token into s (state kept). */
+static enum pc_rc
+fresh_tokens(struct acct_session *s)
+{
+	enum pc_rc rc;
+
+	rc = acct_token_new(s->token, s->s.id_hash);
+	if (rc == PC_OK)
+		rc = rnd_hex(STORE_HASH_LEN / 2, s->s.csrf);
+	return rc;
+}
+
 enum pc_rc
-acct_session_create(const struct acct_env *e, struct db *db,
+acct_session_create(const struct pc_env *e, struct db *db,
     const struct store_user *u, const char *state, struct acct_session *s)
 {
 	enum pc_rc rc;
 
 	memset(&s->s, 0, sizeof(s->s));
-	rc = acct_token_new(s->token, s->s.id_hash);
-	if (rc == PC_OK)
-		rc = rnd_hex(STORE_HASH_LEN / 2, s->s.csrf);
+	rc = fresh_tokens(s);
 	if (rc != PC_OK)
 		return rc;
 	snprintf(s->s.user_id, sizeof(s->s.user_id), "%s", u->id);
@@ -47,55 +81,84 @@ acct_session_create(const struct acct_env *e, struct db *db,
 }
 
 enum pc_rc
+acct_session_rotate(const struct pc_env *e, struct db *db,
+    struct acct_session *s, const char *state)
+{
+	enum pc_rc rc;
+
+	rc = store_session_delete(db, s->s.id_hash);
+	if (rc != PC_OK && rc != PC_ENOTFOUND)
+		return rc;
+	rc = fresh_tokens(s);
+	if (rc != PC_OK)
+		return rc;
+	/* The absolute expiry still counts from the sign-in. state may be
+	 * s->s.state itself. */
+	if (state != s->s.state)
+		snprintf(s->s.state, sizeof(s->s.state), "%s", state);
+	snprintf(s->s.ip, sizeof(s->s.ip), "%s", e->ip != NULL ? e->ip : "");
+	s->s.last_seen = clock_now();
+	return store_session_insert(db, &s->s);
+}
+
+enum pc_rc
 acct_session_load(
-    const struct acct_env *e, const char *token, struct acct_session *out)
+    const struct pc_env *e, const char *token, struct acct_session *out)
 {
 	struct db *db = NULL;
 	char hash[STORE_HASH_LEN + 1];
 	int64_t now = clock_now();
+	bool touch = false, expired = false;
 	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	if (acct_token_hash(token, hash) != PC_OK)
 		return PC_EAUTH;
-	rc = acct_tx_begin(e, &db);
+	/* Reads without a write transaction; a write only when needed. */
+	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
 	rc = store_session_get(db, hash, &out->s);
-	if (rc == PC_ENOTFOUND) {
+	if (rc == PC_ENOTFOUND)
 		rc = PC_EAUTH;
-		goto out;
-	}
-	if (rc != PC_OK)
-		goto out;
-	if (now >= out->s.last_seen + e->conf->account.session_idle_s ||
-	    now >= out->s.created_at + e->conf->account.session_max_s) {
-		store_session_delete(db, hash);
-		acct_tx_end(e, db, PC_OK);
-		memset(out, 0, sizeof(*out));
-		return PC_EAUTH;
-	}
-	rc = store_user_get(db, out->s.user_id, &out->u);
-	if (rc == PC_ENOTFOUND) {
+	if (rc == PC_OK &&
+	    (now >= out->s.last_seen + e->conf->account.session_idle_s ||
+	        now >= out->s.created_at + e->conf->account.session_max_s)) {
+		expired = true;
 		rc = PC_EAUTH;
-		goto out;
 	}
-	if (rc != PC_OK)
-		goto out;
+	if (rc == PC_OK) {
+		rc = store_user_get(db, out->s.user_id, &out->u);
+		if (rc == PC_ENOTFOUND)
+			rc = PC_EAUTH;
+	}
 	/* Touch at most once a minute: fewer writes. */
-	if (now - out->s.last_seen >= 60) {
+	if (rc == PC_OK && now - out->s.last_seen >= 60) {
 		out->s.last_seen = now;
-		rc = store_session_update(db, &out->s);
+		touch = true;
 	}
-out:
-	rc = acct_tx_end(e, db, rc);
+	if (expired || touch) {
+		enum pc_rc wrc = db_begin(db);
+
+		if (wrc == PC_OK)
+			wrc = expired ? store_session_delete(db, hash)
+			              : store_session_update(db, &out->s);
+		if (wrc == PC_OK)
+			wrc = db_commit(db);
+		else
+			db_rollback(db);
+		if (wrc != PC_OK && rc == PC_OK)
+			log_warnx("account: session touch failed (%s)",
+			    pc_rc_str(wrc));
+	}
+	store_release(e->store, db);
 	if (rc != PC_OK)
 		acct_session_cleanup(out);
 	return rc;
 }
 
 enum pc_rc
-acct_session_end(const struct acct_env *e, struct acct_session *s)
+acct_session_end(const struct pc_env *e, struct acct_session *s)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
@@ -104,10 +167,12 @@ acct_session_end(const struct acct_env *e, struct acct_session *s)
 	if (rc != PC_OK)
 		return rc;
 	rc = store_session_delete(db, s->s.id_hash);
-	if (rc == PC_OK)
+	if (rc == PC_OK || rc == PC_ENOTFOUND)
 		rc = acct_audit(db, s->u.id, "session.signed_out", "-");
 	return acct_tx_end(e, db, rc);
 }
+
+/* ---- what the session may do ------------------------------------------ */
 
 struct consent_scan {
 	const struct conf *conf;
@@ -128,35 +193,89 @@ consent_seen(void *arg, const struct store_consent *c)
 	return PC_OK;
 }
 
-const char *
-acct_session_next(const struct acct_env *e, const struct acct_session *s)
+/* Which of the required consents the user has in their current version. */
+static void
+consents_scan(const struct pc_env *e, const struct acct_session *s,
+    struct consent_scan *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->conf = e->conf;
+	if (acct_consent_each(e, s, consent_seen, cs) != PC_OK)
+		cs->gdpr = cs->app = false;
+}
+
+bool
+acct_session_consents_ok(const struct pc_env *e, const struct acct_session *s)
+{
+	struct consent_scan cs;
+
+	consents_scan(e, s, &cs);
+	return cs.gdpr && cs.app;
+}
+
+/* The user's role ("user", "operator", "admin"). */
+static void
+session_role(
+    const struct pc_env *e, const struct acct_session *s, char *role, size_t n)
+{
+	struct db *db = NULL;
+
+	snprintf(role, n, "user");
+	if (store_acquire(e->store, &db) != PC_OK)
+		return;
+	if (store_user_role_get(db, s->u.id, role, n) != PC_OK)
+		snprintf(role, n, "user");
+	store_release(e->store, db);
+}
+
+bool
+acct_session_is_operator(const struct pc_env *e, const struct acct_session *s)
+{
+	char role[16];
+
+	session_role(e, s, role, sizeof(role));
+	return strcmp(role, "operator") == 0 || strcmp(role, "admin") == 0;
+}
+
+void
+acct_session_view(
+    const struct pc_env *e, const struct acct_session *s, struct acct_view *v)
 {
 	struct consent_scan cs;
 	const char *rule;
 
-	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0)
-		return "totp";
+	memset(v, 0, sizeof(*v));
+	acct_phone_mask(s->u.phone, v->phone_masked, sizeof(v->phone_masked));
+	session_role(e, s, v->role, sizeof(v->role));
+	if (s->u.twofa_defer != NULL && strcmp(s->u.twofa_defer, "date") == 0) {
+		clock_fmt_iso(s->u.twofa_defer_until, v->defer_until,
+		    sizeof(v->defer_until));
+		v->defer_until[10] = '\0';
+	}
+	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0) {
+		v->next = "totp";
+		return;
+	}
 	if (strcmp(s->s.state, SESS_PASSWORD_OK) == 0) {
 		rule = acct_twofa_rule(
 		    &s->u, clock_now(), acct_mandatory_after(e->conf));
-		return rule != NULL && strcmp(rule, "required") == 0
-		           ? "twofa_required"
-		           : "twofa_offer";
+		v->next = rule != NULL && strcmp(rule, "required") == 0
+		              ? "twofa_required"
+		              : "twofa_offer";
+		return;
 	}
-	memset(&cs, 0, sizeof(cs));
-	cs.conf = e->conf;
-	if (acct_consent_each(e, s, consent_seen, &cs) != PC_OK)
-		return NULL;
+	consents_scan(e, s, &cs);
 	if (!cs.gdpr)
-		return "gdpr_notice";
-	if (!cs.app)
-		return "app_consent";
-	return NULL;
+		v->next = "gdpr_notice";
+	else if (!cs.app)
+		v->next = "app_consent";
 }
+
+/* ---- sign-in ---------------------------------------------------------- */
 
 /* The state after the password: TOTP, 2FA offer, or signed in. */
 static const char *
-state_after_password(const struct acct_env *e, const struct store_user *u)
+state_after_password(const struct pc_env *e, const struct store_user *u)
 {
 	if (u->twofa_enabled)
 		return SESS_NEEDS_2FA;
@@ -166,119 +285,154 @@ state_after_password(const struct acct_env *e, const struct store_user *u)
 	return SESS_FULL;
 }
 
+/*
+ * A failed password for an e-mail without an account: counted under the
+ * hash of the e-mail, so it locks after as many failures as an account.
+ */
+static enum pc_rc
+unknown_failure(const struct pc_env *e, const char *email, struct pc_err *err)
+{
+	unsigned char md[32];
+	char key[8 + 65];
+	struct pc_err rerr = { 0 };
+	enum pc_rc rc;
+
+	if (EVP_Digest(email, strlen(email), md, NULL, EVP_sha256(), NULL) != 1)
+		return PC_ECRYPTO;
+	memcpy(key, "loginfail:", 10);
+	hex_encode(md, 31, key + 10);
+	key[sizeof(key) - 1] = '\0';
+	rc = acct_rate_hit(e, key, e->conf->account.login_lock_s,
+	    e->conf->account.login_max_failures - 1, &rerr);
+	if (rc == PC_ELIMIT) {
+		err->retry_after = rerr.retry_after;
+		return pc_fail(err, PC_ELIMIT, PCE_ACCOUNT_LOCKED, NULL);
+	}
+	if (rc != PC_OK)
+		return rc;
+	return pc_fail(err, PC_EAUTH, PCE_LOGIN_FAILED, NULL);
+}
+
 enum pc_rc
-acct_login(const struct acct_env *e, const char *email, const char *pw,
-    struct acct_session *out, struct acct_err *err)
+acct_login(const struct pc_env *e, const char *email, const char *pw,
+    struct acct_session *prev, struct acct_session *out, struct pc_err *err)
 {
 	struct store_user u;
 	struct db *db = NULL;
 	char low[ACCT_EMAIL_MAX + 1];
-	int64_t now = clock_now(), fails;
+	int64_t now = clock_now();
+	bool known, ok = false, locked;
 	size_t i;
-	bool ok;
 	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&u, 0, sizeof(u));
 	if (email == NULL || pw == NULL || strlen(email) > ACCT_EMAIL_MAX ||
 	    strlen(pw) > ACCT_PASSWORD_MAX)
-		return acct_fail(err, PC_EAUTH, "login_failed");
+		return pc_fail(err, PC_EAUTH, PCE_LOGIN_FAILED, NULL);
 	for (i = 0; email[i] != '\0'; i++)
 		low[i] = (char)(email[i] >= 'A' && email[i] <= 'Z'
 		                    ? email[i] - 'A' + 'a'
 		                    : email[i]);
 	low[i] = '\0';
-	rc = acct_tx_begin(e, &db);
+	/* Read, no transaction. */
+	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
 	rc = store_user_get_by_email(db, low, &u);
-	if (rc == PC_ENOTFOUND ||
-	    (rc == PC_OK && (strcmp(u.status, USER_STATUS_ACTIVE) != 0 ||
-	                        u.password_hash == NULL))) {
-		/* Same work and answer as a wrong password. */
-		if (dummy_hash[0] == '\0')
-			acct_password_hash("pecete-dummy-password", dummy_hash,
-			    sizeof(dummy_hash));
-		acct_password_verify(dummy_hash, pw);
-		rc = acct_audit(db, rc == PC_OK ? u.id : "-", "login.failed",
-		    "ip=%s reason=unknown", e->ip != NULL ? e->ip : "-");
-		if (rc == PC_OK) {
-			acct_tx_end(e, db, PC_OK);
-			db = NULL;
-		}
-		rc = acct_fail(err, PC_EAUTH, "login_failed");
-		goto out;
-	}
+	store_release(e->store, db);
+	db = NULL;
+	if (rc != PC_OK && rc != PC_ENOTFOUND)
+		return rc;
+	known = rc == PC_OK && strcmp(u.status, USER_STATUS_ACTIVE) == 0 &&
+	        u.password_hash != NULL;
+	/* The same work for every outcome, outside any transaction. */
+	pthread_once(&dummy_once, dummy_init);
+	rc = acct_password_check(
+	    known ? u.password_hash : dummy_hash, pw, &ok, err);
 	if (rc != PC_OK)
 		goto out;
-	if (u.locked_until > now) {
-		err->retry_after = u.locked_until - now;
-		rc = acct_fail(err, PC_ELIMIT, "account_locked");
+	if (!known) {
+		rc = unknown_failure(e, low, err);
+		(void)acct_audit_now(e, "-", "login.failed",
+		    "ip=%s reason=unknown", e->ip != NULL ? e->ip : "-");
 		goto out;
 	}
-	ok = acct_password_verify(u.password_hash, pw);
+	locked = u.locked_until > now;
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		goto out;
+	if (locked) {
+		/* No counting while locked, and no hint whether the password
+		 * was right. */
+		rc = acct_audit(db, u.id, "login.failed", "ip=%s reason=locked",
+		    e->ip != NULL ? e->ip : "-");
+		acct_tx_end(e, db, rc);
+		db = NULL;
+		err->retry_after = u.locked_until - now;
+		rc = pc_fail(err, PC_ELIMIT, PCE_ACCOUNT_LOCKED, NULL);
+		goto out;
+	}
 	if (!ok) {
-		fails = u.failed_logins + 1;
-		if (fails >= e->conf->account.login_max_failures) {
-			rc = store_user_set_login(
-			    db, u.id, 0, now + e->conf->account.login_lock_s);
-			if (rc == PC_OK)
-				rc = acct_audit(db, u.id, "login.locked",
-				    "ip=%s", e->ip != NULL ? e->ip : "-");
-		} else {
-			rc = store_user_set_login(db, u.id, fails, 0);
-			if (rc == PC_OK)
-				rc = acct_audit(db, u.id, "login.failed",
-				    "ip=%s reason=password",
-				    e->ip != NULL ? e->ip : "-");
-		}
-		if (rc == PC_OK) {
-			acct_tx_end(e, db, PC_OK);
-			db = NULL;
-		}
-		rc = acct_fail(err, PC_EAUTH, "login_failed");
+		rc = acct_login_failed(e, db, &u, "password");
+		acct_tx_end(e, db, rc);
+		db = NULL;
+		rc = rc == PC_OK
+		         ? pc_fail(err, PC_EAUTH, PCE_LOGIN_FAILED, NULL)
+		         : rc;
 		goto out;
 	}
 	rc = store_user_set_login(db, u.id, 0, 0);
+	/* Signing in again in the same browser ends its old session. */
+	if (rc == PC_OK && prev != NULL) {
+		rc = store_session_delete(db, prev->s.id_hash);
+		if (rc == PC_ENOTFOUND)
+			rc = PC_OK;
+	}
 	if (rc == PC_OK)
 		rc = acct_session_create(
 		    e, db, &u, state_after_password(e, &u), out);
 	if (rc == PC_OK)
 		rc = acct_audit(db, u.id, "login.password_ok", "ip=%s state=%s",
 		    e->ip != NULL ? e->ip : "-", out->s.state);
+	rc = acct_tx_end(e, db, rc);
+	db = NULL;
 	if (rc == PC_OK) {
 		out->u = u;
 		memset(&u, 0, sizeof(u));
 	}
 out:
+	if (db != NULL)
+		acct_tx_end(e, db, PC_EINTERNAL);
 	store_user_cleanup(&u);
-	return acct_tx_end(e, db, rc);
+	return rc;
 }
 
 enum pc_rc
-acct_totp_result(const struct signer_totp_reply *r, struct acct_err *err)
+acct_totp_result(const struct signer_totp_reply *r, struct pc_err *err)
 {
 	switch (r->result) {
 	case TOTP_R_OK:
 		return PC_OK;
 	case TOTP_R_BAD:
-		return acct_fail(err, PC_EINVAL, "code_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_TOTP_INVALID, "code");
 	case TOTP_R_REPLAY:
-		return acct_fail(err, PC_EINVAL, "totp_replay");
+		return pc_fail(err, PC_EINVAL, PCE_TOTP_REPLAY, "code");
 	case TOTP_R_LOCKED:
 		err->retry_after = r->retry_after;
-		return acct_fail(err, PC_ELIMIT, "totp_locked");
+		return pc_fail(err, PC_ELIMIT, PCE_TOTP_LOCKED, NULL);
 	case TOTP_R_NONE:
-		return acct_fail(err, PC_ESTATE, "totp_not_enabled");
+		return pc_fail(err, PC_ESTATE, PCE_TOTP_NOT_ENABLED, NULL);
 	case TOTP_R_GONE:
-		return acct_fail(err, PC_ESTATE, "qr_gone");
+		return pc_fail(err, PC_ESTATE, PCE_QR_GONE, NULL);
 	}
 	return PC_EINTERNAL;
 }
 
+/* Move s to state with new tokens, audited. */
 static enum pc_rc
-session_set_state(const struct acct_env *e, struct acct_session *s,
-    const char *state, const char *event)
+elevate(const struct pc_env *e, struct acct_session *s, const char *state,
+    const char *event)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
@@ -286,9 +440,7 @@ session_set_state(const struct acct_env *e, struct acct_session *s,
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	snprintf(s->s.state, sizeof(s->s.state), "%s", state);
-	s->s.last_seen = clock_now();
-	rc = store_session_update(db, &s->s);
+	rc = acct_session_rotate(e, db, s, state);
 	if (rc == PC_OK && event != NULL)
 		rc = acct_audit(
 		    db, s->u.id, event, "ip=%s", e->ip != NULL ? e->ip : "-");
@@ -296,29 +448,29 @@ session_set_state(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_login_totp(const struct acct_env *e, struct acct_session *s,
-    const char *code, struct acct_err *err)
+acct_login_totp(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err)
 {
 	struct signer_totp_reply r;
 	enum pc_rc rc;
 
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) != 0)
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	rc = signer_client_totp_verify(
 	    e->signer, s->u.id, "login", code != NULL ? code : "", &r);
 	if (rc == PC_EUNAVAIL)
-		return acct_fail(err, rc, "signer_unavailable");
+		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
 	if (rc != PC_OK)
 		return rc;
 	rc = acct_totp_result(&r, err);
 	if (rc != PC_OK)
 		return rc;
-	return session_set_state(e, s, SESS_FULL, "login.totp_ok");
+	return elevate(e, s, SESS_FULL, "login.totp_ok");
 }
 
 enum pc_rc
-acct_twofa_defer(const struct acct_env *e, struct acct_session *s,
-    const char *mode, const char *date, struct acct_err *err)
+acct_twofa_defer(const struct pc_env *e, struct acct_session *s,
+    const char *mode, const char *date, struct pc_err *err)
 {
 	struct db *db = NULL;
 	int64_t until = 0, now = clock_now(), mand;
@@ -326,32 +478,28 @@ acct_twofa_defer(const struct acct_env *e, struct acct_session *s,
 	enum pc_rc rc;
 
 	if (strcmp(s->s.state, SESS_PASSWORD_OK) != 0)
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	mand = acct_mandatory_after(e->conf);
 	rule = acct_twofa_rule(&s->u, now, mand);
 	if (rule != NULL && strcmp(rule, "required") == 0)
-		return acct_fail(err, PC_ESTATE, "twofa_required");
+		return pc_fail(err, PC_ESTATE, PCE_TWOFA_REQUIRED, NULL);
 	if (mode == NULL)
-		return acct_fail(err, PC_EINVAL, "defer_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_DEFER_INVALID, "mode");
 	if (strcmp(mode, "date") == 0) {
-		if (acct_date_parse(date, &until) != PC_OK || until <= now ||
-		    until > mand + 86400) {
-			err->field = "date";
-			return acct_fail(err, PC_EINVAL, "defer_invalid");
-		}
+		if (clock_day_parse(date, &until) != PC_OK || until <= now ||
+		    until > mand + 86400)
+			return pc_fail(
+			    err, PC_EINVAL, PCE_DEFER_INVALID, "date");
 	} else if (strcmp(mode, "next_login") != 0 &&
 	           strcmp(mode, "never") != 0) {
-		err->field = "mode";
-		return acct_fail(err, PC_EINVAL, "defer_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_DEFER_INVALID, "mode");
 	}
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
 	rc = store_user_set_twofa(db, s->u.id, false, mode, until);
-	if (rc == PC_OK) {
-		snprintf(s->s.state, sizeof(s->s.state), SESS_FULL);
-		rc = store_session_update(db, &s->s);
-	}
+	if (rc == PC_OK)
+		rc = acct_session_rotate(e, db, s, SESS_FULL);
 	if (rc == PC_OK)
 		rc = acct_audit(db, s->u.id, "twofa.deferred", "mode=%s", mode);
 	return acct_tx_end(e, db, rc);

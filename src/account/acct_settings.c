@@ -10,6 +10,7 @@
 #include "account/acct_int.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/secret.h"
 
 #define LINK_RECOVERY "recovery"
 
@@ -30,23 +31,23 @@ acct_consent_version(const struct conf *c, const char *kind)
 }
 
 enum pc_rc
-acct_consent_add(const struct acct_env *e, struct acct_session *s,
-    const char *kind, const char *version, struct acct_err *err)
+acct_consent_add(const struct pc_env *e, struct acct_session *s,
+    const char *kind, const char *version, struct pc_err *err)
 {
 	struct db *db = NULL;
 	const char *cur;
 	enum pc_rc rc;
 
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0)
-		return acct_fail(err, PC_EAUTH, "twofa_needed");
+		return pc_fail(err, PC_EAUTH, PCE_TWOFA_NEEDED, NULL);
 	cur = acct_consent_version(e->conf, kind);
 	if (cur == NULL || strcmp(kind, "privacy") == 0) {
 		err->field = "kind";
-		return acct_fail(err, PC_EINVAL, "field_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
 	}
 	if (version == NULL || strcmp(version, cur) != 0) {
 		err->field = "version";
-		return acct_fail(err, PC_EINVAL, "field_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
 	}
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
@@ -61,7 +62,7 @@ acct_consent_add(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_consent_each(const struct acct_env *e, const struct acct_session *s,
+acct_consent_each(const struct pc_env *e, const struct acct_session *s,
     enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg)
 {
 	struct db *db = NULL;
@@ -75,66 +76,185 @@ acct_consent_each(const struct acct_env *e, const struct acct_session *s,
 	return rc;
 }
 
-/* ---- passwords ----------------------------------------------------------- */
+struct consent_collect {
+	const struct conf *conf;
+	struct acct_consents *out;
+	size_t cap;
+	enum pc_rc rc;
+};
 
 static enum pc_rc
-new_password(struct db *db, const struct store_user *u, const char *pw,
-    const char *pw2, struct acct_err *err)
+consent_collect(void *arg, const struct store_consent *c)
 {
-	char hash[256];
-	const char *why;
-	enum pc_rc rc;
+	struct consent_collect *cc = arg;
+	struct acct_consents *o = cc->out;
+	struct acct_consent *it, *grown;
 
-	if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
-		err->field = "password_confirm";
-		return acct_fail(err, PC_EINVAL, "password_mismatch");
+	if (o->n == cc->cap) {
+		cc->cap = cc->cap == 0 ? 8 : cc->cap * 2;
+		grown = realloc(o->items, cc->cap * sizeof(*grown));
+		if (grown == NULL)
+			return PC_ENOMEM;
+		o->items = grown;
 	}
-	why = acct_password_rule(pw, u->email, u->given_name, u->surname);
-	if (why != NULL) {
-		err->field = "password";
-		return acct_fail(err, PC_EINVAL, why);
-	}
-	rc = acct_password_hash(pw, hash, sizeof(hash));
-	if (rc == PC_OK)
-		rc = store_user_set_password(db, u->id, hash);
-	return rc;
+	it = &o->items[o->n++];
+	memset(it, 0, sizeof(*it));
+	snprintf(it->kind, sizeof(it->kind), "%s", c->kind);
+	snprintf(it->version, sizeof(it->version), "%s", c->version);
+	snprintf(it->ip, sizeof(it->ip), "%s", c->ip != NULL ? c->ip : "");
+	it->accepted_at = c->accepted_at;
+	it->required = strcmp(c->kind, "gdpr_notice") == 0 ||
+	               strcmp(c->kind, "app_access") == 0 ||
+	               strcmp(c->kind, "privacy") == 0;
+	return PC_OK;
 }
 
 enum pc_rc
-acct_password_change(const struct acct_env *e, struct acct_session *s,
-    const char *cur, const char *pw, const char *pw2, struct acct_err *err)
+acct_consents_list(const struct pc_env *e, const struct acct_session *s,
+    struct acct_consents *out)
 {
-	struct db *db = NULL;
-	char *name = NULL;
+	static const char *const kinds[] = { "gdpr_notice", "app_access" };
+	struct consent_collect cc;
+	const char *cur;
+	size_t i, j;
+	bool have;
 	enum pc_rc rc;
 
-	if (cur == NULL || !acct_password_verify(s->u.password_hash, cur)) {
-		err->field = "current_password";
-		return acct_fail(err, PC_EAUTH, "password_wrong");
+	memset(out, 0, sizeof(*out));
+	memset(&cc, 0, sizeof(cc));
+	cc.conf = e->conf;
+	cc.out = out;
+	rc = acct_consent_each(e, s, consent_collect, &cc);
+	if (rc != PC_OK) {
+		acct_consents_cleanup(out);
+		return rc;
 	}
-	rc = acct_tx_begin(e, &db);
+	for (i = 0; i < PC_ARRAY_LEN(kinds); i++) {
+		cur = acct_consent_version(e->conf, kinds[i]);
+		have = false;
+		for (j = 0; j < out->n; j++)
+			if (strcmp(out->items[j].kind, kinds[i]) == 0 &&
+			    strcmp(out->items[j].version, cur) == 0 &&
+			    out->items[j].withdrawn_at == 0)
+				have = true;
+		if (!have) {
+			out->missing[out->nmissing].kind = kinds[i];
+			out->missing[out->nmissing].version = cur;
+			out->nmissing++;
+		}
+	}
+	return PC_OK;
+}
+
+void
+acct_consents_cleanup(struct acct_consents *c)
+{
+	if (c == NULL)
+		return;
+	free(c->items);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- passwords ----------------------------------------------------------- */
+
+/*
+ * Check a new password of u and hash it, outside any transaction.
+ * OUT: hash (wipe it after use).
+ */
+static enum pc_rc
+new_password(const struct store_user *u, const char *pw, const char *pw2,
+    char *hash, size_t n, struct pc_err *err)
+{
+	enum pc_ecode why;
+
+	if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0)
+		return pc_fail(
+		    err, PC_EINVAL, PCE_PASSWORD_MISMATCH, "password_confirm");
+	why = acct_password_rule(pw, u->email, u->given_name, u->surname);
+	if (why != PCE_NONE)
+		return pc_fail(err, PC_EINVAL, why, "password");
+	return acct_password_make(pw, hash, n, err);
+}
+
+enum pc_rc
+acct_password_change(const struct pc_env *e, struct acct_session *s,
+    const char *cur, const char *pw, const char *pw2, struct pc_err *err)
+{
+	struct store_user u;
+	struct db *db = NULL;
+	char *name = NULL, hash[256];
+	int64_t now = clock_now();
+	bool ok = false;
+	enum pc_rc rc;
+
+	memset(&u, 0, sizeof(u));
+	memset(hash, 0, sizeof(hash));
+	/* The current hash, fresh from the database (not the session's). */
+	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = new_password(db, &s->u, pw, pw2, err);
+	rc = store_user_get(db, s->u.id, &u);
+	store_release(e->store, db);
+	db = NULL;
+	if (rc != PC_OK)
+		return rc;
+	if (u.locked_until > now) {
+		err->retry_after = u.locked_until - now;
+		rc = pc_fail(err, PC_ELIMIT, PCE_ACCOUNT_LOCKED, NULL);
+		goto out;
+	}
+	rc = acct_password_check(
+	    u.password_hash, cur != NULL ? cur : "", &ok, err);
+	if (rc != PC_OK)
+		goto out;
+	if (!ok) {
+		/* A wrong current password counts against the lock too. */
+		rc = acct_tx_begin(e, &db);
+		if (rc == PC_OK)
+			rc = acct_tx_end(e, db,
+			    acct_login_failed(e, db, &u, "current_password"));
+		db = NULL;
+		if (rc == PC_OK)
+			rc = pc_fail(err, PC_EAUTH, PCE_PASSWORD_WRONG,
+			    "current_password");
+		goto out;
+	}
+	if (pw != NULL && strcmp(pw, cur) == 0) {
+		rc = pc_fail(err, PC_EINVAL, PCE_PASSWORD_REUSED, "password");
+		goto out;
+	}
+	rc = new_password(&u, pw, pw2, hash, sizeof(hash), err);
+	if (rc != PC_OK)
+		goto out;
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		goto out;
+	rc = store_user_set_password(db, u.id, hash);
+	/* Other sessions end; this one gets new tokens. */
 	if (rc == PC_OK)
-		rc = store_session_delete_user(db, s->u.id, s->s.id_hash);
-	name = acct_name(&s->u);
+		rc = store_session_delete_user(db, u.id, s->s.id_hash);
 	if (rc == PC_OK)
-		rc = acct_notify(db, NOTIFY_EMAIL, s->u.email,
-		    "password_changed", s->u.lang, "name",
-		    name != NULL ? name : "", NULL);
+		rc = acct_session_rotate(e, db, s, s->s.state);
+	name = acct_name(&u);
+	if (rc == PC_OK)
+		rc = acct_notify(db, NOTIFY_EMAIL, u.email, "password_changed",
+		    u.lang, "name", name != NULL ? name : "", NULL);
 	if (rc == PC_OK)
 		rc = acct_audit(
-		    db, s->u.id, "password.changed", "other sessions ended");
+		    db, u.id, "password.changed", "other sessions ended");
+	rc = acct_tx_end(e, db, rc);
+out:
+	secret_wipe(hash, sizeof(hash));
 	free(name);
-	return acct_tx_end(e, db, rc);
+	store_user_cleanup(&u);
+	return rc;
 }
 
 /* ---- recovery ------------------------------------------------------------ */
 
 enum pc_rc
 acct_recovery_start(
-    const struct acct_env *e, const char *email, struct acct_err *err)
+    const struct pc_env *e, const char *email, struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
@@ -147,7 +267,7 @@ acct_recovery_start(
 	memset(&u, 0, sizeof(u));
 	if (!acct_email_valid(email)) {
 		err->field = "email";
-		return acct_fail(err, PC_EINVAL, "field_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
 	}
 	for (i = 0; email[i] != '\0'; i++)
 		low[i] = (char)tolower((unsigned char)email[i]);
@@ -193,26 +313,39 @@ out:
 }
 
 enum pc_rc
-acct_recovery_get(const struct acct_env *e, const char *token,
-    struct store_link *l, char *phone_masked, size_t n, struct acct_err *err)
+acct_recovery_get(const struct pc_env *e, const char *token,
+    struct acct_recovery *v, struct pc_err *err)
 {
 	struct store_user u;
+	struct store_link l;
 	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = acct_tx_begin(e, &db);
+	memset(v, 0, sizeof(*v));
+	memset(&u, 0, sizeof(u));
+	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_RECOVERY, l, &u, err);
-	if (rc == PC_OK)
-		acct_phone_mask(u.phone, phone_masked, n);
+	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
+	if (rc == PC_OK) {
+		acct_phone_mask(
+		    u.phone, v->phone_masked, sizeof(v->phone_masked));
+		v->expires_at = l.expires_at;
+		v->code_verified = l.verified;
+		/* Reopened after the SMS: the code step resumes with its
+		 * timers. */
+		if (!l.verified)
+			v->code_sent = acct_code_info_get(
+			    db, e, u.id, "recovery_sms", &v->code);
+	}
+	store_release(e->store, db);
 	store_user_cleanup(&u);
-	return acct_tx_end(e, db, rc);
+	return rc;
 }
 
 enum pc_rc
-acct_recovery_sms(const struct acct_env *e, const char *token,
-    struct acct_code_info *ci, struct acct_err *err)
+acct_recovery_sms(const struct pc_env *e, const char *token,
+    struct acct_code_info *ci, struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
@@ -224,7 +357,7 @@ acct_recovery_sms(const struct acct_env *e, const char *token,
 		return rc;
 	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
 	if (rc == PC_OK && l.verified)
-		rc = acct_fail(err, PC_ESTATE, "step_order");
+		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	if (rc == PC_OK)
 		rc = acct_code_send(e, db, &u, "recovery_sms", NOTIFY_SMS,
 		    u.phone, NULL, "recovery_sms",
@@ -234,8 +367,8 @@ acct_recovery_sms(const struct acct_env *e, const char *token,
 }
 
 enum pc_rc
-acct_recovery_code(const struct acct_env *e, const char *token,
-    const char *code, struct acct_err *err)
+acct_recovery_code(const struct pc_env *e, const char *token, const char *code,
+    struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
@@ -262,28 +395,37 @@ acct_recovery_code(const struct acct_env *e, const char *token,
 }
 
 enum pc_rc
-acct_recovery_password(const struct acct_env *e, const char *token,
-    const char *pw, const char *pw2, struct acct_err *err)
+acct_recovery_password(const struct pc_env *e, const char *token,
+    const char *pw, const char *pw2, struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
 	struct db *db = NULL;
-	char *name = NULL;
+	char *name = NULL, hash[256];
 	enum pc_rc rc;
 
-	rc = acct_tx_begin(e, &db);
+	memset(&u, 0, sizeof(u));
+	memset(hash, 0, sizeof(hash));
+	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
 	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
+	store_release(e->store, db);
+	db = NULL;
 	if (rc == PC_OK && !l.verified)
-		rc = acct_fail(err, PC_ESTATE, "step_order");
+		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	if (rc == PC_OK)
-		rc = new_password(db, &u, pw, pw2, err);
-	if (rc == PC_OK) {
-		rc = store_link_use(db, l.token_hash, clock_now());
-		if (rc == PC_ESTATE)
-			rc = acct_fail(err, PC_ESTATE, "link_used");
-	}
+		rc = new_password(&u, pw, pw2, hash, sizeof(hash), err);
+	if (rc != PC_OK)
+		goto out;
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		goto out;
+	rc = store_link_use(db, l.token_hash, clock_now());
+	if (rc == PC_ESTATE)
+		rc = pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
+	if (rc == PC_OK)
+		rc = store_user_set_password(db, u.id, hash);
 	if (rc == PC_OK)
 		rc = store_session_delete_user(db, u.id, NULL);
 	name = rc == PC_OK ? acct_name(&u) : NULL;
@@ -293,16 +435,19 @@ acct_recovery_password(const struct acct_env *e, const char *token,
 	if (rc == PC_OK)
 		rc = acct_audit(
 		    db, u.id, "password.recovered", "every session ended");
+	rc = acct_tx_end(e, db, rc);
+out:
+	secret_wipe(hash, sizeof(hash));
 	free(name);
 	store_user_cleanup(&u);
-	return acct_tx_end(e, db, rc);
+	return rc;
 }
 
 /* ---- phone change -------------------------------------------------------- */
 
 enum pc_rc
-acct_phone_email_code(const struct acct_env *e, struct acct_session *s,
-    struct acct_code_info *ci, struct acct_err *err)
+acct_phone_email_code(const struct pc_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct pc_err *err)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
@@ -317,8 +462,8 @@ acct_phone_email_code(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_phone_email_verify(const struct acct_env *e, struct acct_session *s,
-    const char *code, struct acct_err *err)
+acct_phone_email_verify(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err)
 {
 	struct db *db = NULL;
 	bool commit = false;
@@ -339,17 +484,17 @@ acct_phone_email_verify(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_phone_sms_code(const struct acct_env *e, struct acct_session *s,
-    const char *phone, struct acct_code_info *ci, struct acct_err *err)
+acct_phone_sms_code(const struct pc_env *e, struct acct_session *s,
+    const char *phone, struct acct_code_info *ci, struct pc_err *err)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
 
 	if ((s->s.flags & SESS_F_PHONE_EMAIL) == 0)
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	if (!acct_phone_valid(phone)) {
 		err->field = "phone";
-		return acct_fail(err, PC_EINVAL, "phone_invalid");
+		return pc_fail(err, PC_EINVAL, PCE_PHONE_INVALID, NULL);
 	}
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
@@ -360,8 +505,8 @@ acct_phone_sms_code(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_phone_sms_verify(const struct acct_env *e, struct acct_session *s,
-    const char *code, struct acct_err *err)
+acct_phone_sms_verify(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err)
 {
 	struct store_code c;
 	struct db *db = NULL;
@@ -371,7 +516,7 @@ acct_phone_sms_verify(const struct acct_env *e, struct acct_session *s,
 
 	memset(&c, 0, sizeof(c));
 	if ((s->s.flags & SESS_F_PHONE_EMAIL) == 0)
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
@@ -405,8 +550,8 @@ out:
 /* ---- rate limits --------------------------------------------------------- */
 
 enum pc_rc
-acct_rate_hit(const struct acct_env *e, const char *key, int64_t window_s,
-    int64_t limit, struct acct_err *err)
+acct_rate_hit(const struct pc_env *e, const char *key, int64_t window_s,
+    int64_t limit, struct pc_err *err)
 {
 	struct db *db = NULL;
 	int64_t now = clock_now(), win, count = 0;
@@ -425,7 +570,7 @@ acct_rate_hit(const struct acct_env *e, const char *key, int64_t window_s,
 		return rc;
 	if (count > limit) {
 		err->retry_after = win + window_s - now;
-		return acct_fail(err, PC_ELIMIT, "rate_limited");
+		return pc_fail(err, PC_ELIMIT, PCE_RATE_LIMITED, NULL);
 	}
 	return PC_OK;
 }

@@ -23,14 +23,14 @@ may_pair(const struct acct_session *s)
 }
 
 enum pc_rc
-acct_pairing_start(const struct acct_env *e, struct acct_session *s,
-    struct acct_code_info *ci, struct acct_err *err)
+acct_pairing_start(const struct pc_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct pc_err *err)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
 
 	if (!may_pair(s))
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
@@ -41,9 +41,9 @@ acct_pairing_start(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_pairing_verify(const struct acct_env *e, struct acct_session *s,
+acct_pairing_verify(const struct pc_env *e, struct acct_session *s,
     const char *code, bool installed, struct signer_totp_reply *out,
-    struct acct_err *err)
+    struct pc_err *err)
 {
 	struct db *db = NULL;
 	bool commit = false;
@@ -51,10 +51,10 @@ acct_pairing_verify(const struct acct_env *e, struct acct_session *s,
 
 	memset(out, 0, sizeof(*out));
 	if (!may_pair(s))
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	if (!installed) {
 		err->field = "installed";
-		return acct_fail(err, PC_EINVAL, "installed_required");
+		return pc_fail(err, PC_EINVAL, PCE_INSTALLED_REQUIRED, NULL);
 	}
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
@@ -71,27 +71,27 @@ acct_pairing_verify(const struct acct_env *e, struct acct_session *s,
 		return rc;
 	rc = signer_client_totp_begin(e->signer, s->u.id, s->u.email, out);
 	if (rc == PC_EUNAVAIL)
-		return acct_fail(err, rc, "signer_unavailable");
+		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
 	return rc;
 }
 
 enum pc_rc
-acct_pairing_qr(const struct acct_env *e, struct acct_session *s, char *uri,
-    size_t n, struct acct_err *err)
+acct_pairing_qr(const struct pc_env *e, struct acct_session *s, char *uri,
+    size_t n, struct pc_err *err)
 {
 	struct signer_totp_reply r;
 	enum pc_rc rc;
 
 	if (!may_pair(s))
-		return acct_fail(err, PC_ESTATE, "qr_gone");
+		return pc_fail(err, PC_ESTATE, PCE_QR_GONE, NULL);
 	rc = signer_client_totp_qr_uri(e->signer, s->u.id, s->u.email, &r);
 	if (rc == PC_EUNAVAIL)
-		return acct_fail(err, rc, "signer_unavailable");
+		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
 	if (rc != PC_OK)
 		return rc;
 	if (r.result != TOTP_R_OK) {
 		secret_wipe(&r, sizeof(r));
-		return acct_fail(err, PC_ESTATE, "qr_gone");
+		return pc_fail(err, PC_ESTATE, PCE_QR_GONE, NULL);
 	}
 	snprintf(uri, n, "%s", r.uri);
 	secret_wipe(&r, sizeof(r));
@@ -99,23 +99,23 @@ acct_pairing_qr(const struct acct_env *e, struct acct_session *s, char *uri,
 }
 
 enum pc_rc
-acct_pairing_confirm(const struct acct_env *e, struct acct_session *s,
-    const char *code, struct acct_err *err)
+acct_pairing_confirm(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err)
 {
 	struct signer_totp_reply r;
 	struct db *db = NULL;
 	enum pc_rc rc;
 
 	if (!may_pair(s))
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	rc = signer_client_totp_confirm(
 	    e->signer, s->u.id, code != NULL ? code : "", &r);
 	if (rc == PC_EUNAVAIL)
-		return acct_fail(err, rc, "signer_unavailable");
+		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
 	if (rc != PC_OK)
 		return rc;
 	if (r.result == TOTP_R_NONE)
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	rc = acct_totp_result(&r, err);
 	if (rc != PC_OK)
 		return rc;
@@ -124,10 +124,10 @@ acct_pairing_confirm(const struct acct_env *e, struct acct_session *s,
 		return rc;
 	rc = store_user_set_twofa(db, s->u.id, true, NULL, 0);
 	if (rc == PC_OK) {
+		/* An elevation: new tokens. */
 		s->u.twofa_enabled = true;
-		snprintf(s->s.state, sizeof(s->s.state), SESS_FULL);
 		s->s.flags &= ~(int64_t)SESS_F_EMAIL_PROVEN;
-		rc = store_session_update(db, &s->s);
+		rc = acct_session_rotate(e, db, s, SESS_FULL);
 	}
 	/* Other sessions signed in with the old secret end (lost phone). */
 	if (rc == PC_OK)
@@ -139,14 +139,14 @@ acct_pairing_confirm(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_totp_reset_start(const struct acct_env *e, struct acct_session *s,
-    struct acct_code_info *ci, struct acct_err *err)
+acct_totp_reset_start(const struct pc_env *e, struct acct_session *s,
+    struct acct_code_info *ci, struct pc_err *err)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;
 
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) != 0)
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
@@ -157,15 +157,15 @@ acct_totp_reset_start(const struct acct_env *e, struct acct_session *s,
 }
 
 enum pc_rc
-acct_totp_reset_verify(const struct acct_env *e, struct acct_session *s,
-    const char *code, struct acct_err *err)
+acct_totp_reset_verify(const struct pc_env *e, struct acct_session *s,
+    const char *code, struct pc_err *err)
 {
 	struct db *db = NULL;
 	bool commit = false;
 	enum pc_rc rc;
 
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) != 0)
-		return acct_fail(err, PC_ESTATE, "step_order");
+		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;

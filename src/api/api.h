@@ -1,16 +1,22 @@
 /*
- * api.h: the handlers behind the routes table, and the application state
- * they share. Handlers call the layers below (pki, store, signer client);
- * they never touch SQL, OpenSSL, MuPDF or the HSM directly.
+ * api.h: the HTTP API of Pecete: the routes table (routes.c), the gate
+ * that enforces each row's contract before the handler (api_gate.c), the
+ * application state the handlers share, and the handlers.
+ *
+ * Handlers only translate: request -> one domain call (account, shop,
+ * pki, ...) with a struct pc_env -> response. They never include a store
+ * header, SQL, OpenSSL, MuPDF or the HSM (tools/checksrc.sh checks).
+ * docs/internals/api.md says how to add a route.
  */
 #ifndef PC_API_H
 #define PC_API_H
 
 #include "base/conf.h"
 #include "http/http.h"
-#include "pki/pki.h"
-#include "signer/signer.h"
-#include "store/store.h"
+
+struct store;
+struct pki;
+struct signer_client;
 
 struct app {
 	const struct conf *conf;
@@ -20,28 +26,53 @@ struct app {
 	int64_t started_at;
 };
 
-/* The router's authorize hook (api_auth.c): sessions, CSRF, limits. */
-enum pc_rc api_authorize(
-    struct req *r, const struct route *route, struct resp *w);
+/* The table (routes.c), handed to http_start. */
+extern const struct route api_routes[];
+extern const size_t api_nroutes;
+
+/*
+ * Fill o's routes, gate and error writer for the API (and the app). The
+ * caller sets listen, threads, timeouts.
+ */
+void api_http_opts(struct app *app, struct http_opts *o);
+/* Once per process, before any request: JSON memory is wiped when freed. */
+void api_init(void);
+
+/*
+ * Is the row complete and coherent (auth, rate class, body mode with its
+ * limit and schema, error family)? false with why.
+ */
+bool api_route_check(const struct route *rt, char *why, size_t n);
+/* The table and the error registry as JSON text (malloc'd; NULL: ENOMEM). */
+char *api_routes_json(void);
+char *api_errors_json(void);
+
+/* The gate (api_gate.c): the route row's contract, before the handler. */
+enum pc_rc api_gate(struct req *r, struct resp *w);
+/* A handler's unanswered error, in the route's error family (api_err.c). */
+void api_fail_rc(struct req *r, struct resp *w, enum pc_rc rc);
 
 /* Public trust services (api_pki.c). */
 enum pc_rc api_healthz_get(struct req *r, struct resp *w);
+enum pc_rc api_readyz_get(struct req *r, struct resp *w);
 enum pc_rc api_pki_file_get(struct req *r, struct resp *w);
 enum pc_rc api_ocsp_get(struct req *r, struct resp *w);
 enum pc_rc api_ocsp_post(struct req *r, struct resp *w);
 enum pc_rc api_tsa_post(struct req *r, struct resp *w);
 
-/* The development outbox (api_dev.c): 404 unless [server] dev_mode. */
+/* The development outbox (api_dev.c): routes marked ROUTE_DEV. */
 enum pc_rc api_dev_outbox_get(struct req *r, struct resp *w);
 enum pc_rc api_dev_outbox_attachment_get(struct req *r, struct resp *w);
 enum pc_rc api_dev_outbox_json_get(struct req *r, struct resp *w);
 
-/* Accounts and sign-in (api_session.c, api_account.c, api_totp.c). */
+/* Sign-in (api_session.c). */
 enum pc_rc api_session_get(struct req *r, struct resp *w);
 enum pc_rc api_session_post(struct req *r, struct resp *w);
 enum pc_rc api_session_delete(struct req *r, struct resp *w);
 enum pc_rc api_session_totp_post(struct req *r, struct resp *w);
 enum pc_rc api_session_defer_post(struct req *r, struct resp *w);
+
+/* Accounts (api_account.c). */
 enum pc_rc api_register_post(struct req *r, struct resp *w);
 enum pc_rc api_activation_get(struct req *r, struct resp *w);
 enum pc_rc api_activation_phone_post(struct req *r, struct resp *w);
@@ -55,19 +86,21 @@ enum pc_rc api_phone_sms_code_post(struct req *r, struct resp *w);
 enum pc_rc api_phone_sms_verify_post(struct req *r, struct resp *w);
 enum pc_rc api_consents_get(struct req *r, struct resp *w);
 enum pc_rc api_consents_post(struct req *r, struct resp *w);
-enum pc_rc api_totp_pairing_post(struct req *r, struct resp *w);
-enum pc_rc api_totp_pairing_verify_post(struct req *r, struct resp *w);
-enum pc_rc api_totp_qr_get(struct req *r, struct resp *w);
-enum pc_rc api_totp_pairing_confirm_post(struct req *r, struct resp *w);
-enum pc_rc api_totp_reset_post(struct req *r, struct resp *w);
-enum pc_rc api_totp_reset_verify_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_get(struct req *r, struct resp *w);
 enum pc_rc api_recovery_sms_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_code_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_password_post(struct req *r, struct resp *w);
 
-/* The shop (api_shop.c, api_shop_sandbox.c; issue 5). */
+/* The authenticator (api_totp.c). */
+enum pc_rc api_totp_pairing_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_pairing_verify_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_qr_get(struct req *r, struct resp *w);
+enum pc_rc api_totp_pairing_confirm_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_reset_post(struct req *r, struct resp *w);
+enum pc_rc api_totp_reset_verify_post(struct req *r, struct resp *w);
+
+/* The shop (api_shop.c, api_shop_sandbox.c). */
 enum pc_rc api_shop_packages_get(struct req *r, struct resp *w);
 enum pc_rc api_shop_quote_post(struct req *r, struct resp *w);
 enum pc_rc api_shop_orders_get(struct req *r, struct resp *w);

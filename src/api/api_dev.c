@@ -1,15 +1,15 @@
 /*
  * api_dev.c: development pages. GET /dev/outbox lists the e-mails and SMS
  * the "outbox" notification driver kept (newest first); /dev/outbox.json
- * is the same for scripts and browser tests. Both answer 404 unless
- * [server] dev_mode = true: the routes table is static, so the check is
- * here. GET /dev/outbox/{id}/attachments/{n} downloads an attachment the
- * outbox driver kept (404 likewise).
+ * is the same for scripts and browser tests. The routes are ROUTE_DEV:
+ * outside [server] dev_mode = true they do not exist (404, by the gate).
+ * GET /dev/outbox/{id}/attachments/{n} downloads an attachment the
+ * outbox driver kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "api/api.h"
+#include "api/api_int.h"
 #include "base/log.h"
 #include "notify/notify.h"
 
@@ -23,16 +23,12 @@ dev_outbox(struct req *r, struct resp *w, bool json)
 	struct buf b;
 	enum pc_rc rc;
 
-	if (app == NULL || app->conf == NULL || !app->conf->server.dev_mode)
-		return http_error(
-		    w, PC_ENOTFOUND, "not_found", "No such page.");
 	buf_init(&b, DEV_OUTBOX_BYTES);
 	rc = notify_dev_outbox(app->store, json, DEV_OUTBOX_LIMIT, &b);
 	if (rc != PC_OK) {
 		buf_cleanup(&b);
 		log_warnx("dev: outbox listing failed (%s)", pc_rc_str(rc));
-		return http_error(w, rc, "internal",
-		    "The outbox could not be read; see the server log.");
+		return rc;
 	}
 	http_resp_bytes(w, 200,
 	    json ? "application/json" : "text/html; charset=utf-8", b.data,
@@ -64,23 +60,20 @@ api_dev_outbox_attachment_get(struct req *r, struct resp *w)
 	uint64_t id, n;
 	enum pc_rc rc;
 
-	if (app == NULL || app->conf == NULL || !app->conf->server.dev_mode ||
-	    r->nparams < 2 ||
+	if (r->nparams < 2 ||
 	    str_to_u64(str_from(r->params[0]), INT64_MAX, &id) != PC_OK ||
 	    str_to_u64(str_from(r->params[1]), 1000, &n) != PC_OK)
-		return http_error(
-		    w, PC_ENOTFOUND, "not_found", "No such page.");
+		return http_error(w, PCE_NOT_FOUND, "No such page.");
 	buf_init(&b, NOTIFY_ATT_BYTES_MAX);
 	rc = notify_dev_attachment(
 	    app->store, (int64_t)id, (int64_t)n, &b, ctype, fname);
 	if (rc != PC_OK) {
 		buf_cleanup(&b);
 		if (rc == PC_ENOTFOUND)
-			return http_error(w, PC_ENOTFOUND, "not_found",
-			    "No such attachment.");
+			return http_error(
+			    w, PCE_NOT_FOUND, "No such attachment.");
 		log_warnx("dev: outbox attachment failed (%s)", pc_rc_str(rc));
-		return http_error(w, rc, "internal",
-		    "The attachment could not be read; see the server log.");
+		return rc;
 	}
 	/* The sanitised name has no quotes or control characters. */
 	disp = arena_printf(&r->arena, "attachment; filename=\"%s\"", fname);

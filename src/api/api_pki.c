@@ -8,43 +8,51 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "api/api.h"
+#include "api/api_int.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "ops/ops.h"
+#include "pki/pki.h"
+#include "signer/signer.h"
 
+/* Alive: the process answers. Nothing is checked (see /readyz). */
 enum pc_rc
 api_healthz_get(struct req *r, struct resp *w)
 {
-	struct app *app = r->app;
-	struct db *db = NULL;
-	const char *dbs = "ok", *sgs = "ok";
-	json_t *o;
-	char *s;
-	int status = 200;
+	return api_reply(w, 200,
+	    json_pack("{s:s,s:s,s:I}", "status", "alive", "version",
+	        PECETE_VERSION, "uptime",
+	        (json_int_t)(clock_now() - r->app->started_at)));
+}
 
-	if (store_acquire(app->store, &db) != PC_OK) {
-		dbs = "down";
-		status = 503;
-	} else {
-		store_release(app->store, db);
-	}
-	if (signer_client_ping(app->signer) != PC_OK) {
-		sgs = "down";
-		status = 503;
-	}
-	o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:i}", "status",
-	    status == 200 ? "ok" : "degraded", "version", PECETE_VERSION,
-	    "database", dbs, "signer", sgs, "uptime",
-	    (json_int_t)(clock_now() - app->started_at), "signer_restarts",
-	    (int)signer_client_restarts(app->signer));
-	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (s == NULL)
-		return PC_ENOMEM;
-	http_resp_json(w, status, s);
-	free(s);
-	http_resp_header(w, "Cache-Control", "no-store");
-	return PC_OK;
+/* Ready: the database takes writes and the signer answers. */
+enum pc_rc
+api_readyz_get(struct req *r, struct resp *w)
+{
+	struct ops_ready rd;
+	struct pc_env e;
+	bool ok;
+
+	api_env(r, &e);
+	ops_ready(&e, &rd);
+	ok = rd.db_ok && rd.signer_ok;
+	if (!ok)
+		http_resp_header(w, "Retry-After", "5");
+	return api_reply(w, ok ? 200 : 503,
+	    json_pack("{s:s,s:s,s:s,s:i}", "status", ok ? "ready" : "not_ready",
+	        "database", rd.db_ok ? "ok" : rd.db_why, "signer",
+	        rd.signer_ok ? "ok" : "down", "signer_restarts",
+	        (int)rd.signer_restarts));
+}
+
+/* The signer holds the OCSP and TSA keys: while it is down, say so now. */
+static bool
+signer_down(struct req *r, struct resp *w)
+{
+	if (signer_client_up(r->app->signer))
+		return false;
+	api_fail_code(r, w, PCE_UNAVAILABLE);
+	return true;
 }
 
 /* /pki/<name>.crt (DER), /pki/<name>.pem, /pki/<name>.crl (DER). */
@@ -60,14 +68,14 @@ api_pki_file_get(struct req *r, struct resp *w)
 	dot = strrchr(file, '.');
 	n = dot ? (size_t)(dot - file) : 0;
 	if (dot == NULL || n == 0 || n >= sizeof(name))
-		return http_error(w, PC_ENOTFOUND, "not_found",
+		return http_error(w, PCE_NOT_FOUND,
 		    "No such file. Try /pki/root.crt, /pki/issuing.crt or "
 		    "/pki/issuing.crl.");
 	memcpy(name, file, n);
 	name[n] = '\0';
 	if (strcmp(name, "root") != 0 && strcmp(name, "issuing") != 0 &&
 	    strcmp(name, "ocsp") != 0 && strcmp(name, "tsa") != 0)
-		return http_error(w, PC_ENOTFOUND, "not_found",
+		return http_error(w, PCE_NOT_FOUND,
 		    "No such certificate. Names: root, issuing, ocsp, tsa.");
 	buf_reset(&w->body);
 	if (strcmp(dot, ".crt") == 0 || strcmp(dot, ".cer") == 0) {
@@ -82,12 +90,12 @@ api_pki_file_get(struct req *r, struct resp *w)
 		rc = pki_crl_der(app->pki, name, &w->body);
 		ctype = "application/pkix-crl";
 	} else {
-		return http_error(w, PC_ENOTFOUND, "not_found",
+		return http_error(w, PCE_NOT_FOUND,
 		    "No such file. Certificates end in .crt or .pem, CRLs "
 		    "(root, issuing) in .crl.");
 	}
 	if (rc != PC_OK)
-		return http_error(w, rc, NULL, NULL);
+		return rc;
 	w->status = 200;
 	w->ctype = ctype;
 	http_resp_header(w, "Cache-Control", "public, max-age=300");
@@ -100,10 +108,12 @@ ocsp_answer(struct req *r, struct resp *w, const uint8_t *der, size_t n)
 	struct app *app = r->app;
 	enum pc_rc rc;
 
+	if (signer_down(r, w))
+		return PC_OK;
 	buf_reset(&w->body);
 	rc = pki_ocsp_respond(app->pki, der, n, &w->body);
 	if (rc != PC_OK)
-		return http_error(w, rc, NULL, NULL);
+		return rc;
 	w->status = 200;
 	w->ctype = "application/ocsp-response";
 	http_resp_header(w, "Cache-Control", "no-cache");
@@ -137,21 +147,17 @@ api_ocsp_get(struct req *r, struct resp *w)
 		pad++;
 	der = arena_alloc(&r->arena, len / 4 * 3 + 1);
 	if (der == NULL)
-		return http_error(w, PC_ENOMEM, NULL, NULL);
+		return PC_ENOMEM;
 	n = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)len);
 	if (n < 0 || (size_t)n < pad)
 		return ocsp_answer(r, w, (const uint8_t *)"", 0);
 	return ocsp_answer(r, w, der, (size_t)n - pad);
 }
 
+/* The gate checked Content-Type: application/ocsp-request. */
 enum pc_rc
 api_ocsp_post(struct req *r, struct resp *w)
 {
-	if (r->content_type == NULL ||
-	    strncmp(r->content_type, "application/ocsp-request", 24) != 0)
-		return http_error(w, PC_EINVAL, "bad_content_type",
-		    "Send the DER request with Content-Type: "
-		    "application/ocsp-request.");
 	return ocsp_answer(r, w, r->body.data, r->body.len);
 }
 
@@ -161,15 +167,13 @@ api_tsa_post(struct req *r, struct resp *w)
 	struct app *app = r->app;
 	enum pc_rc rc;
 
-	if (r->content_type == NULL ||
-	    strncmp(r->content_type, "application/timestamp-query", 27) != 0)
-		return http_error(w, PC_EINVAL, "bad_content_type",
-		    "Send the DER TimeStampReq with Content-Type: "
-		    "application/timestamp-query.");
+	/* The gate checked Content-Type: application/timestamp-query. */
+	if (signer_down(r, w))
+		return PC_OK;
 	buf_reset(&w->body);
 	rc = pki_tsa_respond(app->pki, r->body.data, r->body.len, &w->body);
 	if (rc != PC_OK)
-		return http_error(w, rc, NULL, NULL);
+		return rc;
 	w->status = 200;
 	w->ctype = "application/timestamp-reply";
 	http_resp_header(w, "Cache-Control", "no-store");

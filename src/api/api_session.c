@@ -1,12 +1,143 @@
 /*
  * api_session.c: /api/v1/session (state, sign-in, sign-out), the TOTP
- * step of sign-in and the 2FA deferral.
+ * step of sign-in and the 2FA deferral; the session helpers the other
+ * handler files share (cookies, SessionInfo, the code steps).
  */
 #include <string.h>
 
-#include "api/api_acct.h"
+#include "api/api_int.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
+
+static bool
+secure_cookies(struct req *r)
+{
+	return strncmp(r->app->conf->server.public_url, "https://", 8) == 0;
+}
+
+void
+api_cookie_session(struct req *r, struct resp *w, const char *token)
+{
+	const char *c;
+
+	if (token != NULL)
+		c = arena_printf(&r->arena,
+		    API_COOKIE_SESSION "=%s; Path=/; HttpOnly; "
+		                       "SameSite=Strict; Max-Age=%lld%s",
+		    token, (long long)r->app->conf->account.session_max_s,
+		    secure_cookies(r) ? "; Secure" : "");
+	else
+		c = arena_printf(&r->arena,
+		    API_COOKIE_SESSION "=; Path=/; HttpOnly; SameSite=Strict; "
+		                       "Max-Age=0%s",
+		    secure_cookies(r) ? "; Secure" : "");
+	if (c != NULL)
+		http_resp_header(w, "Set-Cookie", c);
+}
+
+/* A new session token (sign-in, elevation): set the cookie. */
+static void
+cookie_if_new(struct req *r, struct resp *w, const struct acct_session *s)
+{
+	if (s->token[0] != '\0')
+		api_cookie_session(r, w, s->token);
+}
+
+const char *
+api_time(struct req *r, int64_t t)
+{
+	char s[32];
+
+	clock_fmt_iso(t, s, sizeof(s));
+	return arena_strdup(&r->arena, s);
+}
+
+json_t *
+api_code_info_json(const struct acct_code_info *ci)
+{
+	char ex[32], ra[32];
+	int64_t now = clock_now();
+
+	clock_fmt_iso(ci->expires_at, ex, sizeof(ex));
+	clock_fmt_iso(ci->resend_after, ra, sizeof(ra));
+	return json_pack("{s:b,s:s,s:s,s:s,s:I,s:s,s:I}", "sent", 1, "channel",
+	    ci->channel, "to_masked", ci->to_masked, "expires_at", ex,
+	    "expires_in",
+	    (json_int_t)(ci->expires_at > now ? ci->expires_at - now : 0),
+	    "resend_after", ra, "resend_in",
+	    (json_int_t)(ci->resend_after > now ? ci->resend_after - now : 0));
+}
+
+json_t *
+api_session_info(struct req *r, const struct acct_session *s, const char *csrf)
+{
+	struct acct_view v;
+	struct pc_env e;
+	json_t *o, *u;
+
+	o = json_pack("{s:s,s:s,s:s}", "state",
+	    s != NULL ? s->s.state : "anonymous", "csrf",
+	    s != NULL ? s->s.csrf : (csrf != NULL ? csrf : ""),
+	    "twofa_mandatory_after",
+	    r->app->conf->account.twofa_mandatory_after);
+	if (o == NULL || s == NULL) {
+		if (o != NULL)
+			json_object_set_new(o, "next", json_null());
+		return o;
+	}
+	api_env(r, &e);
+	acct_session_view(&e, s, &v);
+	json_object_set_new(
+	    o, "next", v.next != NULL ? json_string(v.next) : json_null());
+	u = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", s->u.id,
+	    "given_name", s->u.given_name, "surname", s->u.surname, "email",
+	    s->u.email, "phone_masked", v.phone_masked, "lang", s->u.lang,
+	    "twofa_enabled", s->u.twofa_enabled, "created_at",
+	    api_time(r, s->u.created_at), "role", v.role);
+	if (u != NULL) {
+		json_object_set_new(u, "twofa_defer",
+		    s->u.twofa_defer != NULL ? json_string(s->u.twofa_defer)
+		                             : json_null());
+		json_object_set_new(u, "twofa_defer_until",
+		    v.defer_until[0] != '\0' ? json_string(v.defer_until)
+		                             : json_null());
+		json_object_set_new(o, "user", u);
+	}
+	return o;
+}
+
+enum pc_rc
+api_code_post(
+    struct req *r, struct resp *w, api_code_flow fn, const char *okkey)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = fn(&e, api_session(r), api_str(r, "code"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return api_reply(w, 200, json_pack("{s:b}", okkey, 1));
+}
+
+enum pc_rc
+api_token_code_post(
+    struct req *r, struct resp *w, api_token_code_flow fn, const char *okkey)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = fn(&e, api_param(r, 0), api_str(r, "code"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return api_reply(w, 200, json_pack("{s:b}", okkey, 1));
+}
+
+/* ---- the routes ------------------------------------------------------ */
 
 enum pc_rc
 api_session_get(struct req *r, struct resp *w)
@@ -24,45 +155,36 @@ api_session_get(struct req *r, struct resp *w)
 			c = arena_printf(&r->arena,
 			    API_COOKIE_CSRF "=%s; Path=/; HttpOnly; "
 			                    "SameSite=Strict%s",
-			    fresh,
-			    strncmp(r->app->conf->server.public_url, "https://",
-			        8) == 0
-			        ? "; Secure"
-			        : "");
+			    fresh, secure_cookies(r) ? "; Secure" : "");
 			if (csrf == NULL || c == NULL)
 				return PC_ENOMEM;
 			http_resp_header(w, "Set-Cookie", c);
 		}
 	}
-	return api_json_reply(w, 200, api_session_info(r, s, csrf));
+	return api_reply(w, 200, api_session_info(r, s, csrf));
 }
 
 enum pc_rc
 api_session_post(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	struct acct_session *s;
-	json_t *b;
 	enum pc_rc rc;
 
-	if (api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
 	s = arena_alloc(&r->arena, sizeof(*s));
-	if (s == NULL) {
-		json_decref(b);
+	if (s == NULL)
 		return PC_ENOMEM;
-	}
-	api_acct_env(r, &e);
-	rc = acct_login(
-	    &e, api_json_str(b, "email"), api_json_str(b, "password"), s, &err);
-	json_decref(b);
+	api_env(r, &e);
+	/* Signing in again in this browser ends the session it had. */
+	rc = acct_login(&e, api_str(r, "email"), api_str(r, "password"),
+	    api_session(r), s, &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	api_cookie_session(r, w, s->token);
+		return api_fail(r, w, rc, &err);
+	cookie_if_new(r, w, s);
 	log_info("req=%s signed in user=%s state=%s", r->req_id, s->u.id,
 	    s->s.state);
-	rc = api_json_reply(w, 200, api_session_info(r, s, NULL));
+	rc = api_reply(w, 200, api_session_info(r, s, NULL));
 	acct_session_cleanup(s);
 	return rc;
 }
@@ -70,54 +192,45 @@ api_session_post(struct req *r, struct resp *w)
 enum pc_rc
 api_session_delete(struct req *r, struct resp *w)
 {
-	struct acct_env e;
+	struct pc_env e;
 	struct acct_session *s = api_session(r);
 
-	api_acct_env(r, &e);
+	api_env(r, &e);
 	if (s != NULL && acct_session_end(&e, s) != PC_OK)
 		return PC_EDB;
 	api_cookie_session(r, w, NULL);
-	return api_json_reply(w, 200, json_pack("{s:b}", "signed_out", 1));
+	return api_reply(w, 200, json_pack("{s:b}", "signed_out", 1));
 }
 
 enum pc_rc
 api_session_totp_post(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
-	json_t *b;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	struct acct_session *s = api_session(r);
 	enum pc_rc rc;
 
-	s = api_session_need(r, w);
-	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_login_totp(&e, s, api_json_str(b, "code"), &err);
-	json_decref(b);
+	api_env(r, &e);
+	rc = acct_login_totp(&e, s, api_str(r, "code"), &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200, api_session_info(r, s, NULL));
+		return api_fail(r, w, rc, &err);
+	cookie_if_new(r, w, s);
+	return api_reply(w, 200, api_session_info(r, s, NULL));
 }
 
 enum pc_rc
 api_session_defer_post(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
-	json_t *b;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	struct acct_session *s = api_session(r);
 	enum pc_rc rc;
 
-	s = api_session_need(r, w);
-	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
+	api_env(r, &e);
 	rc = acct_twofa_defer(
-	    &e, s, api_json_str(b, "mode"), api_json_str(b, "date"), &err);
-	json_decref(b);
+	    &e, s, api_str(r, "mode"), api_str(r, "date"), &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	/* The user row changed: show the deferral. */
-	return api_json_reply(w, 200, api_session_info(r, s, NULL));
+		return api_fail(r, w, rc, &err);
+	cookie_if_new(r, w, s);
+	return api_reply(w, 200, api_session_info(r, s, NULL));
 }

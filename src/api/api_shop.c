@@ -1,72 +1,16 @@
 /*
- * api_shop.c: the shop API (issue 5): catalog, quote, orders, payments,
- * invoices, the admin view. Rules are in src/shop; this file maps JSON to
- * them and their stable error codes to HTTP statuses.
+ * api_shop.c: the shop API (J6): catalog, quote, orders, payments,
+ * invoices, the operators' view. The rules are in src/shop; this file
+ * maps JSON to them and their views to JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_acct.h"
-#include "api/api_shop.h"
+#include "api/api_int.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "shop/pay.h"
 #include "shop/shop.h"
-#include "store/store_shop.h"
-
-struct shop_code {
-	const char *code;
-	int status;
-	const char *message;
-};
-
-static const struct shop_code codes[] = {
-	{ "package_unknown", 400, "Choose one of the packages." },
-	{ "promo_invalid", 400, "This promo code is not valid." },
-	{ "promo_expired", 400, "This promo code has expired." },
-	{ "promo_exhausted", 409, "This promo code was used up." },
-	{ "promo_package", 400, "This promo code is not for this package." },
-	{ "terms_required", 400, "Accept the three required statements." },
-	{ "cui_invalid", 400, "The CUI is not valid (check digit)." },
-	{ "postal_code_invalid", 400, "The postal code has 6 digits." },
-	{ "invoice_invalid", 400, "Fill in the invoice data." },
-	{ "order_not_found", 404, "No such order." },
-	{ "order_state", 409, "The order cannot do that in its state." },
-	{ "forbidden", 403, "Operators only." },
-	{ "amount_mismatch", 400, "The amount or currency differs." },
-	{ "provider_mismatch", 400,
-	    "The order's payment was started with another provider." },
-	{ "signature_invalid", 400, "The signature is not valid." },
-	{ "provider_error", 502, "The payment provider did not answer." },
-	{ "field_invalid", 400, "A field is missing or not valid." },
-};
-
-enum pc_rc
-api_shop_error(
-    struct resp *w, enum pc_rc rc, const char *code, const char *field)
-{
-	json_t *e;
-	size_t i;
-
-	for (i = 0; code != NULL && i < PC_ARRAY_LEN(codes); i++) {
-		if (strcmp(codes[i].code, code) != 0)
-			continue;
-		e = json_pack("{s:s,s:s}", "code", codes[i].code, "message",
-		    codes[i].message);
-		if (e != NULL && field != NULL)
-			json_object_set_new(e, "field", json_string(field));
-		return api_json_reply(
-		    w, codes[i].status, json_pack("{s:o}", "error", e));
-	}
-	return http_error(w, rc, NULL, NULL);
-}
-
-static const char *
-param(struct req *r)
-{
-	return r->nparams > 0 ? r->params[0] : "";
-}
 
 static json_t *
 quote_json(const struct shop_quote *q)
@@ -88,26 +32,16 @@ quote_json(const struct shop_quote *q)
 	    (json_int_t)q->total_bani);
 }
 
-json_t *
-api_shop_order_json(struct req *r, const struct store_order *o, bool admin)
+/* The ShopOrder object of docs/api.yaml (admin: e-mail, user, ref). */
+static json_t *
+order_json(struct req *r, const struct shop_order_view *v, bool admin)
 {
+	const struct store_order *o = &v->order;
 	struct shop_quote q;
 	json_t *j, *inv;
 	json_error_t je;
 
-	memset(&q, 0, sizeof(q));
-	snprintf(q.package, sizeof(q.package), "%s", o->package);
-	snprintf(q.promo, sizeof(q.promo), "%s", o->promo);
-	q.list_cents = o->list_cents;
-	q.discount_cents = o->discount_cents;
-	q.net_cents = o->net_cents;
-	q.vat_bp = o->vat_bp;
-	q.vat_cents = o->vat_cents;
-	q.total_cents = o->total_cents;
-	q.rate.rate_e4 = o->rate_e4;
-	snprintf(q.rate.day, sizeof(q.rate.day), "%s", o->rate_day);
-	q.rate.fallback = o->rate_fallback;
-	q.total_bani = o->total_bani;
+	shop_order_quote(o, &q);
 	j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:s}", "id", o->id,
 	    "number", o->number, "state", o->state, "package", o->package,
 	    "promo", o->promo[0] != '\0' ? json_string(o->promo) : json_null(),
@@ -115,38 +49,33 @@ api_shop_order_json(struct req *r, const struct store_order *o, bool admin)
 	    api_time(r, o->created_at));
 	if (j == NULL)
 		return NULL;
-	json_object_set_new(
-	    j, "invoice_data", json_loads(o->invoice_data, 0, &je));
+	json_object_set_new(j, "invoice_data",
+	    o->invoice_data != NULL ? json_loads(o->invoice_data, 0, &je)
+	                            : json_null());
 	json_object_set_new(j, "provider",
 	    o->provider[0] != '\0' ? json_string(o->provider) : json_null());
 	json_object_set_new(j, "paid_at",
 	    o->paid_at != 0 ? json_string(api_time(r, o->paid_at))
 	                    : json_null());
 	inv = o->inv_number > 0
-	          ? json_pack("{s:s,s:I,s:I,s:s}", "series", o->inv_series,
+	          ? json_pack("{s:s,s:I,s:I,s:s,s:s}", "series", o->inv_series,
 	                "number", (json_int_t)o->inv_number, "year",
 	                (json_int_t)o->inv_year, "issued_at",
-	                api_time(r, o->inv_issued_at))
+	                api_time(r, o->inv_issued_at), "label", v->inv_label)
 	          : json_null();
 	json_object_set_new(j, "invoice", inv);
 	/* The last payment attempt, so a return page can tell "declined"
 	 * from "not confirmed yet" while the order awaits payment. */
-	{
-		struct db *db = NULL;
-		char st[24], prov[24];
-		json_t *lp = json_null();
-
-		if (store_acquire(r->app->store, &db) == PC_OK) {
-			if (store_shop_payment_last(db, o->id, st, sizeof(st),
-			        prov, sizeof(prov)) == PC_OK)
-				lp = json_pack("{s:s,s:s}", "status", st,
-				    "provider", prov);
-			store_release(r->app->store, db);
-		}
-		json_object_set_new(j, "last_payment", lp);
-	}
+	json_object_set_new(j, "last_payment",
+	    v->last_status[0] != '\0'
+	        ? json_pack("{s:s,s:s}", "status", v->last_status, "provider",
+	              v->last_provider)
+	        : json_null());
+	json_object_set_new(j, "can_pay", json_boolean(v->can_pay));
+	json_object_set_new(j, "can_cancel", json_boolean(v->can_cancel));
 	if (admin) {
-		json_object_set_new(j, "email", json_string(o->email));
+		json_object_set_new(
+		    j, "email", json_string(o->email != NULL ? o->email : ""));
 		json_object_set_new(j, "user_id", json_string(o->user_id));
 		json_object_set_new(
 		    j, "provider_ref", json_string(o->provider_ref));
@@ -154,138 +83,116 @@ api_shop_order_json(struct req *r, const struct store_order *o, bool admin)
 	return j;
 }
 
-/* ---- catalog and quote ----------------------------------------------------
- */
+/* One order of the signed-in user (admin: any order). */
+static enum pc_rc
+order_reply(
+    struct req *r, struct resp *w, int status, const char *id, bool admin)
+{
+	struct shop_order_view v;
+	struct pc_env e;
+	enum pc_rc rc;
 
-struct pkg_list {
-	json_t *a;
-	int64_t vat_bp;
-};
+	api_env(r, &e);
+	rc = shop_order_view(&e, admin ? NULL : api_session(r)->u.id, id, &v);
+	if (rc == PC_ENOTFOUND)
+		return api_fail_code(r, w, PCE_ORDER_NOT_FOUND);
+	if (rc != PC_OK)
+		return rc;
+	rc = api_reply(w, status, order_json(r, &v, admin));
+	shop_order_view_cleanup(&v);
+	return rc;
+}
+
+/* ---- catalog and quote ------------------------------------------- */
 
 static enum pc_rc
-pkg_add(void *arg, const struct store_package *p)
+pkg_add(void *arg, const struct shop_package_view *p)
 {
-	struct pkg_list *l = arg;
-	int64_t vat = 0;
-
-	if (shop_vat(p->net_cents, l->vat_bp, &vat) != PC_OK)
-		return PC_EINVAL;
-	json_array_append_new(
-	    l->a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "code",
-	              p->code, "name", p->name, "years", (json_int_t)p->years,
-	              "transactions", (json_int_t)p->transactions, "net_cents",
-	              (json_int_t)p->net_cents, "vat_cents", (json_int_t)vat,
-	              "total_cents", (json_int_t)(p->net_cents + vat),
-	              "currency", "EUR", "description", p->description));
-	return PC_OK;
+	return json_array_append_new(arg,
+	           json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "code",
+	               p->code, "name", p->name, "years", (json_int_t)p->years,
+	               "transactions", (json_int_t)p->transactions, "net_cents",
+	               (json_int_t)p->net_cents, "vat_cents",
+	               (json_int_t)p->vat_cents, "total_cents",
+	               (json_int_t)(p->net_cents + p->vat_cents), "currency",
+	               "EUR", "description", p->description)) == 0
+	           ? PC_OK
+	           : PC_ENOMEM;
 }
 
 enum pc_rc
 api_shop_packages_get(struct req *r, struct resp *w)
 {
-	struct pkg_list l;
-	struct db *db = NULL;
+	struct pc_env e;
+	json_t *a = json_array();
 	enum pc_rc rc;
 
-	l.a = json_array();
-	l.vat_bp = r->app->conf->shop.vat_bp;
-	if (l.a == NULL)
+	if (a == NULL)
 		return PC_ENOMEM;
-	rc = store_acquire(r->app->store, &db);
-	if (rc == PC_OK) {
-		rc = store_shop_package_each(db, false, pkg_add, &l);
-		store_release(r->app->store, db);
-	}
+	api_env(r, &e);
+	rc = shop_packages_each(&e, pkg_add, a);
 	if (rc != PC_OK) {
-		json_decref(l.a);
+		json_decref(a);
 		return rc;
 	}
-	return api_json_reply(w, 200,
-	    json_pack(
-	        "{s:I,s:o}", "vat_bp", (json_int_t)l.vat_bp, "packages", l.a));
+	return api_reply(w, 200,
+	    json_pack("{s:I,s:o}", "vat_bp",
+	        (json_int_t)r->app->conf->shop.vat_bp, "packages", a));
 }
 
 enum pc_rc
 api_shop_quote_post(struct req *r, struct resp *w)
 {
 	struct shop_quote q;
-	struct shop_err err = { 0 };
-	json_t *b;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	if (api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	rc = shop_quote_make(r->app->conf, r->app->store,
-	    api_json_str(b, "package"), api_json_str(b, "promo"), &q, &err);
-	json_decref(b);
+	api_env(r, &e);
+	rc = shop_quote_make(
+	    &e, api_str(r, "package"), api_str(r, "promo"), &q, &err);
 	if (rc != PC_OK)
-		return api_shop_error(w, rc, err.code, err.field);
-	return api_json_reply(w, 200, quote_json(&q));
+		return api_fail(r, w, rc, &err);
+	return api_reply(w, 200, quote_json(&q));
 }
 
-/* ---- orders ------------------------------------------------------------- */
-
-static const char *
-jstr(json_t *o, const char *k)
-{
-	return api_json_str(o, k);
-}
+/* ---- orders -------------------------------------------------------- */
 
 enum pc_rc
 api_shop_orders_post(struct req *r, struct resp *w)
 {
-	struct acct_session *s = api_session(r);
 	struct shop_order_req q;
-	struct shop_err err = { 0 };
-	struct store_order o;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	char id[STORE_ORDER_ID_LEN + 1];
-	const char *type;
-	json_t *b, *inv;
+	json_t *inv = api_obj(r, "invoice");
 	enum pc_rc rc;
 
-	if (api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
 	memset(&q, 0, sizeof(q));
-	q.package = jstr(b, "package");
-	q.promo = jstr(b, "promo");
-	q.accept_terms = json_is_true(json_object_get(b, "accept_terms"));
-	q.accept_conditions =
-	    json_is_true(json_object_get(b, "accept_conditions"));
-	q.accept_withdrawal =
-	    json_is_true(json_object_get(b, "accept_withdrawal"));
-	q.marketing = json_is_true(json_object_get(b, "marketing"));
+	q.package = api_str(r, "package");
+	q.promo = api_str(r, "promo");
+	q.accept_terms = api_bool(r, "accept_terms");
+	q.accept_conditions = api_bool(r, "accept_conditions");
+	q.accept_withdrawal = api_bool(r, "accept_withdrawal");
+	q.marketing = api_bool(r, "marketing");
 	q.ip = r->remote_ip;
-	inv = json_object_get(b, "invoice");
-	type = jstr(inv, "type");
-	if (!json_is_object(inv) || type == NULL ||
-	    (strcmp(type, "person") != 0 && strcmp(type, "company") != 0)) {
-		json_decref(b);
-		return api_shop_error(
-		    w, PC_EINVAL, "invoice_invalid", "invoice");
-	}
-	q.inv.company = strcmp(type, "company") == 0;
-	q.inv.name = jstr(inv, "name");
-	q.inv.cui = jstr(inv, "cui");
-	q.inv.reg_no = jstr(inv, "reg_no");
-	q.inv.county = jstr(inv, "county");
-	q.inv.town = jstr(inv, "town");
-	q.inv.street = jstr(inv, "street");
-	q.inv.number = jstr(inv, "number");
-	q.inv.building = jstr(inv, "building");
-	q.inv.entrance = jstr(inv, "entrance");
-	q.inv.apartment = jstr(inv, "apartment");
-	q.inv.postal_code = jstr(inv, "postal_code");
-	rc = shop_order_create(
-	    r->app->conf, r->app->store, s->u.id, &q, id, &err);
-	json_decref(b);
+	q.inv.type = api_json_str(inv, "type");
+	q.inv.name = api_json_str(inv, "name");
+	q.inv.cui = api_json_str(inv, "cui");
+	q.inv.reg_no = api_json_str(inv, "reg_no");
+	q.inv.county = api_json_str(inv, "county");
+	q.inv.town = api_json_str(inv, "town");
+	q.inv.street = api_json_str(inv, "street");
+	q.inv.number = api_json_str(inv, "number");
+	q.inv.building = api_json_str(inv, "building");
+	q.inv.entrance = api_json_str(inv, "entrance");
+	q.inv.apartment = api_json_str(inv, "apartment");
+	q.inv.postal_code = api_json_str(inv, "postal_code");
+	api_env(r, &e);
+	rc = shop_order_create(&e, api_session(r)->u.id, &q, id, &err);
 	if (rc != PC_OK)
-		return api_shop_error(w, rc, err.code, err.field);
-	rc = shop_order_get(r->app->store, s->u.id, id, &o);
-	if (rc != PC_OK)
-		return rc;
-	rc = api_json_reply(w, 201, api_shop_order_json(r, &o, false));
-	store_order_cleanup(&o);
-	return rc;
+		return api_fail(r, w, rc, &err);
+	return order_reply(r, w, 201, id, false);
 }
 
 struct ord_list {
@@ -295,12 +202,13 @@ struct ord_list {
 };
 
 static enum pc_rc
-ord_add(void *arg, const struct store_order *o)
+ord_add(void *arg, const struct shop_order_view *v)
 {
 	struct ord_list *l = arg;
 
-	json_array_append_new(l->a, api_shop_order_json(l->r, o, l->admin));
-	return PC_OK;
+	return json_array_append_new(l->a, order_json(l->r, v, l->admin)) == 0
+	           ? PC_OK
+	           : PC_ENOMEM;
 }
 
 static enum pc_rc
@@ -308,21 +216,18 @@ orders_list(struct req *r, struct resp *w, const struct store_order_filter *f,
     bool admin)
 {
 	struct ord_list l = { r, json_array(), admin };
-	struct db *db = NULL;
+	struct pc_env e;
 	enum pc_rc rc;
 
 	if (l.a == NULL)
 		return PC_ENOMEM;
-	rc = store_acquire(r->app->store, &db);
-	if (rc == PC_OK) {
-		rc = store_shop_order_each(db, f, ord_add, &l);
-		store_release(r->app->store, db);
-	}
+	api_env(r, &e);
+	rc = shop_orders_each(&e, f, ord_add, &l);
 	if (rc != PC_OK) {
 		json_decref(l.a);
 		return rc;
 	}
-	return api_json_reply(w, 200, json_pack("{s:o}", "orders", l.a));
+	return api_reply(w, 200, json_pack("{s:o}", "orders", l.a));
 }
 
 enum pc_rc
@@ -337,30 +242,23 @@ api_shop_orders_get(struct req *r, struct resp *w)
 enum pc_rc
 api_shop_order_get(struct req *r, struct resp *w)
 {
-	struct store_order o;
-	enum pc_rc rc;
-
-	rc = shop_order_get(r->app->store, api_session(r)->u.id, param(r), &o);
-	if (rc != PC_OK)
-		return api_shop_error(
-		    w, rc, rc == PC_ENOTFOUND ? "order_not_found" : NULL, NULL);
-	rc = api_json_reply(w, 200, api_shop_order_json(r, &o, false));
-	store_order_cleanup(&o);
-	return rc;
+	return order_reply(r, w, 200, api_param(r, 0), false);
 }
 
 enum pc_rc
 api_shop_order_pay_post(struct req *r, struct resp *w)
 {
-	struct shop_err err = { 0 };
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	char url[1024];
 	enum pc_rc rc;
 
-	rc = shop_order_pay(r->app->conf, r->app->store, api_session(r)->u.id,
-	    param(r), url, sizeof(url), &err);
+	api_env(r, &e);
+	rc = shop_order_pay(
+	    &e, api_session(r)->u.id, api_param(r, 0), url, sizeof(url), &err);
 	if (rc != PC_OK)
-		return api_shop_error(w, rc, err.code, NULL);
-	return api_json_reply(w, 200,
+		return api_fail(r, w, rc, &err);
+	return api_reply(w, 200,
 	    json_pack("{s:s,s:s}", "redirect_url", url, "provider",
 	        r->app->conf->shop.provider));
 }
@@ -368,54 +266,39 @@ api_shop_order_pay_post(struct req *r, struct resp *w)
 enum pc_rc
 api_shop_order_cancel_post(struct req *r, struct resp *w)
 {
-	struct shop_err err = { 0 };
-	struct store_order o;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	rc = shop_order_cancel(
-	    r->app->store, api_session(r)->u.id, param(r), &err);
+	api_env(r, &e);
+	rc = shop_order_cancel(&e, api_session(r)->u.id, api_param(r, 0), &err);
 	if (rc != PC_OK)
-		return api_shop_error(w, rc, err.code, NULL);
-	rc = shop_order_get(r->app->store, NULL, param(r), &o);
-	if (rc != PC_OK)
-		return rc;
-	rc = api_json_reply(w, 200, api_shop_order_json(r, &o, false));
-	store_order_cleanup(&o);
-	return rc;
+		return api_fail(r, w, rc, &err);
+	return order_reply(r, w, 200, api_param(r, 0), false);
 }
 
-/* ---- documents ------------------------------------------------------------
- */
+/* ---- documents ----------------------------------------------------- */
 
-/* The PDF of an order; wired to helper B's shop_docs.h (api_shop_docs.c). */
 static enum pc_rc
 order_pdf(struct req *r, struct resp *w, bool invoice)
 {
-	struct store_order o;
-	struct buf pdf;
+	struct shop_pdf pdf;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	rc = shop_order_get(r->app->store, api_session(r)->u.id, param(r), &o);
+	api_env(r, &e);
+	rc = shop_order_document(&e, api_session(r)->u.id,
+	    api_session(r)->u.lang, api_param(r, 0), invoice, &pdf, &err);
 	if (rc != PC_OK)
-		return api_shop_error(
-		    w, rc, rc == PC_ENOTFOUND ? "order_not_found" : NULL, NULL);
-	if (invoice && o.inv_number == 0) {
-		store_order_cleanup(&o);
-		return api_shop_error(w, PC_ESTATE, "order_state", NULL);
-	}
-	rc = shop_order_pdf(r->app->conf, r->app->store, &o, invoice,
-	    api_session(r)->u.lang, &pdf);
-	if (rc == PC_OK) {
-		http_resp_bytes(w, 200, "application/pdf", pdf.data, pdf.len);
-		http_resp_header(w, "Cache-Control", "no-store");
-		http_resp_header(w, "Content-Disposition",
-		    arena_printf(&r->arena,
-		        "attachment; filename=\"%s-%s.pdf\"",
-		        invoice ? "factura" : "comanda", o.number));
-	}
-	buf_cleanup(&pdf);
-	store_order_cleanup(&o);
-	return rc;
+		return api_fail(r, w, rc, &err);
+	http_resp_bytes(w, 200, "application/pdf", pdf.pdf.data, pdf.pdf.len);
+	http_resp_header(w, "Cache-Control", "no-store");
+	http_resp_header(w, "Content-Disposition",
+	    arena_printf(
+	        &r->arena, "attachment; filename=\"%s\"", pdf.filename));
+	shop_pdf_cleanup(&pdf);
+	return PC_OK;
 }
 
 enum pc_rc
@@ -430,59 +313,33 @@ api_shop_note_pdf_get(struct req *r, struct resp *w)
 	return order_pdf(r, w, false);
 }
 
-/* ---- notifications ---------------------------------------------------------
- */
+/* ---- notifications ----------------------------------------------- */
 
 static enum pc_rc
 notice(struct req *r, struct resp *w, const char *provider, const char *hdr,
     bool netopia)
 {
-	const struct pay_provider *pv = pay_provider_get(provider);
-	struct pay_notice n;
-	struct shop_err err = { 0 };
-	char detail[96];
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	bool dup = false;
 	enum pc_rc rc;
 
-	memset(&n, 0, sizeof(n));
-	rc = pv->verify(r->app->conf, (const char *)r->body.data, r->body.len,
-	    http_req_header(r, hdr), &n);
-	if (rc == PC_EAUTH) {
-		struct db *db = NULL;
-
-		log_warnx("req=%s shop: %s notification with a bad signature "
-		          "refused (ip %s)",
-		    r->req_id, provider, r->remote_ip);
-		snprintf(detail, sizeof(detail), "provider=%s ip=%.40s",
-		    provider, r->remote_ip != NULL ? r->remote_ip : "-");
-		if (store_acquire(r->app->store, &db) == PC_OK) {
-			store_audit_append(db, provider,
-			    "shop.notify.signature_invalid", detail);
-			store_release(r->app->store, db);
-		}
-		return api_shop_error(w, PC_EINVAL, "signature_invalid", NULL);
-	}
+	api_env(r, &e);
+	rc = shop_notice_receive(&e, provider, r->body.data, r->body.len,
+	    http_req_header(r, hdr), &dup, &err);
 	if (rc != PC_OK)
-		return api_shop_error(
-		    w, rc, rc == PC_EINVAL ? "field_invalid" : NULL, NULL);
-	rc = shop_notice_apply(r->app->conf, r->app->store, provider,
-	    n.order_id, n.status, n.amount_bani, n.currency, n.ref, &dup, &err);
-	if (rc != PC_OK)
-		return api_shop_error(w, rc, err.code, NULL);
+		return api_fail(r, w, rc, &err);
 	if (netopia)
-		return api_json_reply(w, 200,
+		return api_reply(w, 200,
 		    json_pack("{s:i,s:n,s:s}", "errorType", 0, "errorCode",
 		        "errorMessage", ""));
-	return api_json_reply(
+	return api_reply(
 	    w, 200, json_pack("{s:b,s:b}", "ok", 1, "duplicate", dup));
 }
 
 enum pc_rc
 api_payments_sandbox_notify_post(struct req *r, struct resp *w)
 {
-	if (!api_sandbox_on(r->app->conf))
-		return http_error(w, PC_ENOTFOUND, "not_found",
-		    "There is nothing at this address.");
 	return notice(r, w, "sandbox", "X-Sandbox-Signature", false);
 }
 
@@ -492,89 +349,51 @@ api_payments_netopia_ipn_post(struct req *r, struct resp *w)
 	return notice(r, w, "netopia", "Verification-token", true);
 }
 
-/* ---- admin ----------------------------------------------------------------
- */
-
-/* "YYYY-MM-DD" → UTC seconds at 00:00; 0 when empty, -1 when bad. */
-static int64_t
-day_start(const char *d)
-{
-	int y, m, dd, i;
-	int64_t days;
-
-	if (d == NULL || d[0] == '\0')
-		return 0;
-	if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
-			return -1;
-	y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 +
-	    (d[3] - '0');
-	m = (d[5] - '0') * 10 + (d[6] - '0');
-	dd = (d[8] - '0') * 10 + (d[9] - '0');
-	if (y < 1970 || m < 1 || m > 12 || dd < 1 || dd > 31)
-		return -1;
-	/* days from civil (Howard Hinnant) */
-	y -= m <= 2;
-	{
-		int64_t era = y / 400, yoe = y - era * 400;
-		int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-		int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-		days = era * 146097 + doe - 719468;
-	}
-	return days * 86400;
-}
+/* ---- operators ----------------------------------------------------- */
 
 enum pc_rc
 api_admin_orders_get(struct req *r, struct resp *w)
 {
 	struct store_order_filter f = { 0 };
-	enum shop_state st;
+	const char *from = http_req_query(r, "from"),
+	           *to = http_req_query(r, "to");
+	struct pc_err err = { 0 };
 
 	f.state = http_req_query(r, "state");
-	if (f.state != NULL && f.state[0] != '\0' &&
-	    shop_state_parse(f.state, &st) != PC_OK)
-		return api_shop_error(w, PC_EINVAL, "field_invalid", "state");
-	f.from = day_start(http_req_query(r, "from"));
-	f.to = day_start(http_req_query(r, "to"));
-	if (f.from < 0 || f.to < 0)
-		return api_shop_error(
-		    w, PC_EINVAL, "field_invalid", f.from < 0 ? "from" : "to");
+	if (f.state != NULL && f.state[0] == '\0')
+		f.state = NULL;
+	if (f.state != NULL && !shop_state_known(f.state))
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "state", 0 });
+	if ((from != NULL && from[0] != '\0' &&
+	        clock_day_parse(from, &f.from) != PC_OK) ||
+	    (to != NULL && to[0] != '\0' &&
+	        clock_day_parse(to, &f.to) != PC_OK)) {
+		err.code = PCE_FIELD_INVALID;
+		err.field = f.from == 0 && from != NULL && from[0] != '\0'
+		                ? "from"
+		                : "to";
+		return api_fail(r, w, PC_EINVAL, &err);
+	}
 	if (f.to > 0)
 		f.to += 86400;
 	f.q = http_req_query(r, "q");
 	if (f.q != NULL && strlen(f.q) > 100)
-		return api_shop_error(w, PC_EINVAL, "field_invalid", "q");
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "q", 0 });
 	return orders_list(r, w, &f, true);
 }
 
 enum pc_rc
 api_admin_order_refund_post(struct req *r, struct resp *w)
 {
-	struct shop_err err = { 0 };
-	struct store_order o;
-	const char *reason = NULL;
-	json_t *b = NULL;
-	json_error_t je;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	if (r->body.len > 0) {
-		b = json_loadb((const char *)r->body.data, r->body.len, 0, &je);
-		reason = api_json_str(b, "reason");
-	}
-	rc = shop_order_refund(r->app->conf, r->app->store, param(r),
-	    api_session(r)->u.id, reason, &err);
-	json_decref(b);
+	api_env(r, &e);
+	rc = shop_order_refund(&e, api_param(r, 0), api_str(r, "reason"), &err);
 	if (rc != PC_OK)
-		return api_shop_error(w, rc, err.code, NULL);
-	log_info("req=%s shop: order %s refunded by %s", r->req_id, param(r),
-	    api_session(r)->u.id);
-	rc = shop_order_get(r->app->store, NULL, param(r), &o);
-	if (rc != PC_OK)
-		return rc;
-	rc = api_json_reply(w, 200, api_shop_order_json(r, &o, true));
-	store_order_cleanup(&o);
-	return rc;
+		return api_fail(r, w, rc, &err);
+	return order_reply(r, w, 200, api_param(r, 0), true);
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/api_shop.h"
+#include "api/api_int.h"
 #include "base/log.h"
 #include "shop/pay.h"
 #include "shop/shop.h"
@@ -103,16 +103,12 @@ page(struct req *r, struct resp *w, int status, const char *body)
 static enum pc_rc
 payable(struct req *r, struct resp *w, const char *id, struct store_order *o)
 {
+	struct pc_env e;
 	enum pc_rc rc;
 
 	memset(o, 0, sizeof(*o));
-	if (!api_sandbox_on(r->app->conf)) {
-		http_error(w, PC_ENOTFOUND, "not_found",
-		    "There is nothing at this address.");
-		return PC_ENOTFOUND;
-	}
-	rc = id_ok(id) ? shop_order_get(r->app->store, NULL, id, o)
-	               : PC_ENOTFOUND;
+	api_env(r, &e);
+	rc = id_ok(id) ? shop_order_get(&e, NULL, id, o) : PC_ENOTFOUND;
 	if (rc == PC_ENOTFOUND) {
 		/* The answer is written; the caller must stop here. */
 		return page(r, w, 404, "<p>No such payment.</p>") == PC_OK
@@ -150,7 +146,8 @@ card_form(struct req *r, const struct store_order *o, const char *msg)
 	    o->number, amt, msg, o->id);
 }
 
-/* The sandbox exists only in development mode with the sandbox provider. */
+/* The sandbox exists only in development mode with the sandbox provider
+ * (its routes are ROUTE_SANDBOX: the gate answers 404 otherwise). */
 bool
 api_sandbox_on(const struct conf *c)
 {

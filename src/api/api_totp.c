@@ -4,48 +4,39 @@
 #include <string.h>
 
 #include "account/acct_qr.h"
-#include "api/api_acct.h"
+#include "api/api_int.h"
 #include "base/secret.h"
 
 enum pc_rc
 api_totp_pairing_post(struct req *r, struct resp *w)
 {
 	struct acct_code_info ci;
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	s = api_session_need(r, w);
-	if (s == NULL)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_pairing_start(&e, s, &ci, &err);
+	api_env(r, &e);
+	rc = acct_pairing_start(&e, api_session(r), &ci, &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200, api_code_info_json(&ci));
+		return api_fail(r, w, rc, &err);
+	return api_reply(w, 200, api_code_info_json(&ci));
 }
 
 enum pc_rc
 api_totp_pairing_verify_post(struct req *r, struct resp *w)
 {
 	struct signer_totp_reply t;
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
-	json_t *b;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	s = api_session_need(r, w);
-	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_pairing_verify(&e, s, api_json_str(b, "code"),
-	    json_is_true(json_object_get(b, "installed")), &t, &err);
-	json_decref(b);
+	api_env(r, &e);
+	rc = acct_pairing_verify(&e, api_session(r), api_str(r, "code"),
+	    api_bool(r, "installed"), &t, &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	rc = api_json_reply(w, 200,
+		return api_fail(r, w, rc, &err);
+	/* The secret is shown once; every copy is wiped (ROUTE_SECRET). */
+	rc = api_reply(w, 200,
 	    json_pack("{s:s,s:s,s:s}", "secret", t.secret, "otpauth_uri", t.uri,
 	        "qr_png", "/api/v1/totp/qr.png"));
 	secret_wipe(&t, sizeof(t));
@@ -55,19 +46,15 @@ api_totp_pairing_verify_post(struct req *r, struct resp *w)
 enum pc_rc
 api_totp_qr_get(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	char uri[SIGNER_TOTP_URI_MAX + 1];
 	enum pc_rc rc;
 
-	s = api_session_need(r, w);
-	if (s == NULL)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_pairing_qr(&e, s, uri, sizeof(uri), &err);
+	api_env(r, &e);
+	rc = acct_pairing_qr(&e, api_session(r), uri, sizeof(uri), &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
+		return api_fail(r, w, rc, &err);
 	buf_reset(&w->body);
 	rc = acct_qr_png(uri, &w->body);
 	secret_wipe(uri, sizeof(uri));
@@ -84,48 +71,41 @@ api_totp_qr_get(struct req *r, struct resp *w)
 enum pc_rc
 api_totp_pairing_confirm_post(struct req *r, struct resp *w)
 {
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
-	json_t *b, *o;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	struct acct_session *s = api_session(r);
+	json_t *o;
 	enum pc_rc rc;
 
-	s = api_session_need(r, w);
-	if (s == NULL || api_json_body(r, w, &b) != PC_OK)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_pairing_confirm(&e, s, api_json_str(b, "code"), &err);
-	json_decref(b);
+	api_env(r, &e);
+	rc = acct_pairing_confirm(&e, s, api_str(r, "code"), &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
+		return api_fail(r, w, rc, &err);
+	if (s->token[0] != '\0')
+		api_cookie_session(r, w, s->token);
 	o = api_session_info(r, s, NULL);
 	if (o != NULL)
 		json_object_set_new(o, "twofa_enabled", json_true());
-	return api_json_reply(w, 200, o);
+	return api_reply(w, 200, o);
 }
 
 enum pc_rc
 api_totp_reset_post(struct req *r, struct resp *w)
 {
 	struct acct_code_info ci;
-	struct acct_env e;
-	struct acct_err err = { 0 };
-	struct acct_session *s;
+	struct pc_env e;
+	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	s = api_session_need(r, w);
-	if (s == NULL)
-		return PC_OK;
-	api_acct_env(r, &e);
-	rc = acct_totp_reset_start(&e, s, &ci, &err);
+	api_env(r, &e);
+	rc = acct_totp_reset_start(&e, api_session(r), &ci, &err);
 	if (rc != PC_OK)
-		return api_acct_error(w, rc, &err);
-	return api_json_reply(w, 200, api_code_info_json(&ci));
+		return api_fail(r, w, rc, &err);
+	return api_reply(w, 200, api_code_info_json(&ci));
 }
 
 enum pc_rc
 api_totp_reset_verify_post(struct req *r, struct resp *w)
 {
-	return api_code_post(
-	    r, w, acct_totp_reset_verify, "email_verified", true);
+	return api_code_post(r, w, acct_totp_reset_verify, "email_verified");
 }

@@ -5,6 +5,8 @@
 #define PC_CLOCK_H
 
 #include <stdint.h>
+
+#include "base/pc.h"
 #include <time.h>
 
 /* Seconds since the epoch, UTC. */
@@ -13,5 +15,7 @@ int64_t clock_now(void);
 int64_t clock_mono_ms(void);
 /* "2026-11-22T23:11:16Z" into out (at least 21 bytes). */
 void clock_fmt_iso(int64_t t, char *out, size_t n);
+/* "YYYY-MM-DD" -> epoch of 00:00 UTC that day; PC_EINVAL when malformed. */
+enum pc_rc clock_day_parse(const char *s, int64_t *t);
 
 #endif /* PC_CLOCK_H */

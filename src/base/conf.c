@@ -128,8 +128,6 @@ static const struct conf_key account_keys[] = {
 	{ "gdpr_version", CONF_STR, K(account, gdpr_version), 0, 0, "2025-01" },
 	{ "app_consent_version", CONF_STR, K(account, app_consent_version), 0,
 	    0, "2025-01" },
-	{ "common_passwords", CONF_PATH, K(account, common_passwords), 0, 0,
-	    NULL },
 };
 
 static const struct conf_key log_keys[] = {

@@ -100,7 +100,6 @@ struct conf_account {
 	char *privacy_version;    /* current consent document versions */
 	char *gdpr_version;
 	char *app_consent_version;
-	char *common_passwords; /* the list of common passwords */
 };
 
 /* The shop (src/shop): prices, FX, payment providers. */

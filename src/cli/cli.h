@@ -27,6 +27,8 @@ int cmd_notify_test(int argc, char **argv);
 int cmd_shop_doc(int argc, char **argv);
 int cmd_shop_package(int argc, char **argv);
 int cmd_shop_promo(int argc, char **argv);
+int cmd_api_routes(int argc, char **argv);
+int cmd_api_errors(int argc, char **argv);
 int cmd_user_role(int argc, char **argv);
 
 /*

@@ -20,6 +20,7 @@
 #include <openssl/err.h>
 
 #include "account/account.h"
+#include "base/env.h"
 #include "api/api.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -56,9 +57,12 @@ serve_jobs_run(void *arg)
 		/* The BNR rate of the day: fetched once a day, cached. */
 		{
 			struct shop_rate rate;
+			struct pc_env e = { 0 };
 
-			if (shop_rate_today(
-			        j->app->conf, j->app->store, &rate) != PC_OK)
+			e.conf = j->app->conf;
+			e.store = j->app->store;
+			e.actor = "job:rate";
+			if (shop_rate_today(&e, &rate) != PC_OK)
 				log_warnx("jobs: no EUR rate available");
 		}
 		pthread_mutex_lock(&j->mu);
@@ -178,8 +182,6 @@ cmd_serve(int argc, char **argv)
 		    conf.store.url, pc_rc_str(rc));
 		goto out;
 	}
-	/* Without the list only the other password rules apply (logged). */
-	(void)acct_passwords_load(conf.account.common_passwords);
 	signer_client_keysrc(app.signer, &ks);
 	rc = pki_open(&conf, app.store, &ks, &app.pki);
 	if (rc != PC_OK) {
@@ -190,12 +192,11 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	memset(&ho, 0, sizeof(ho));
+	api_init();
+	api_http_opts(&app, &ho);
 	ho.listen = conf.server.listen;
 	ho.threads = (unsigned)conf.server.threads;
-	ho.max_body = (size_t)conf.server.max_body;
 	ho.conn_timeout = (unsigned)conf.server.conn_timeout;
-	ho.app = &app;
-	ho.authorize = api_authorize;
 	rc = http_start(&ho, &hs, &port);
 	if (rc != PC_OK) {
 		cli_err("serve", "cannot listen on %s", conf.server.listen);

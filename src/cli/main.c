@@ -46,6 +46,11 @@ static const struct command commands[] = {
 	    "list|set --data DIR [--code C --name N --years Y ...]  catalog" },
 	{ "shop", "promo", cmd_shop_promo,
 	    "add|list|disable --data DIR [--code C --percent BP ...]" },
+	{ "api", "routes", cmd_api_routes,
+	    "                   the routes table as JSON (auth, body, "
+	    "schema)" },
+	{ "api", "errors", cmd_api_errors,
+	    "                   the error registry as JSON" },
 	{ "user", "role", cmd_user_role,
 	    "--data DIR --email E --role user|operator|admin" },
 };

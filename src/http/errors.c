@@ -9,56 +9,20 @@
 #include "base/log.h"
 #include "http/http.h"
 
-int
-http_status_for(enum pc_rc rc)
-{
-	switch (rc) {
-	case PC_OK:
-		return 200;
-	case PC_EINVAL:
-		return 400;
-	case PC_EAUTH:
-		return 403;
-	case PC_ENOTFOUND:
-		return 404;
-	case PC_ESTATE:
-	case PC_EEXIST:
-		return 409;
-	case PC_ELIMIT:
-		return 413;
-	case PC_EUNAVAIL:
-		return 503;
-	case PC_ENOMEM:
-	case PC_EDB:
-	case PC_EHSM:
-	case PC_ECRYPTO:
-	case PC_EIO:
-	case PC_EINTERNAL:
-		return 500;
-	}
-	return 500;
-}
-
 enum pc_rc
-http_error(struct resp *w, enum pc_rc rc, const char *code, const char *message)
+http_error(struct resp *w, enum pc_ecode code, const char *message)
 {
 	json_t *o;
 	char *s;
 	int status;
 
-	status = http_status_for(rc);
-	if (code == NULL)
-		code = pc_rc_str(rc);
-	if (message == NULL || status == 500)
-		message =
-		    status == 500
-		        ? "Internal error; try again later. If it persists, "
-		          "tell us the request id."
-		    : status == 503 ? "Service temporarily unavailable; try "
-		                      "again in a moment."
-		                    : "The request could not be processed.";
-	o = json_pack(
-	    "{s:{s:s,s:s}}", "error", "code", code, "message", message);
+	if (code == PCE_NONE)
+		code = PCE_INTERNAL;
+	status = pc_ecode_status(code);
+	if (message == NULL || status >= 500)
+		message = pc_ecode_message(code);
+	o = json_pack("{s:{s:s,s:s}}", "error", "code", pc_ecode_name(code),
+	    "message", message);
 	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	buf_reset(&w->body);
 	if (s != NULL)

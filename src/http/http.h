@@ -4,8 +4,9 @@
  * Only http/server.c sees libmicrohttpd. A handler gets a struct req
  * (method, path, route parameters, the whole body up to the route's limit,
  * an arena freed when the request completes) and fills a struct resp. The
- * router checks the method, the auth flag and the body limit before the
- * handler runs: a body over the limit is answered 413 without reading it.
+ * router checks the method and the route's body limit (a body over it is
+ * answered 413 without reading it), then the API's gate checks the rest of
+ * the route's contract (auth, CSRF, rate class, schema) before the handler.
  */
 #ifndef PC_HTTP_H
 #define PC_HTTP_H
@@ -15,13 +16,74 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/pc.h"
 
 #define HTTP_PARAMS_MAX 4
 #define HTTP_HEADERS_MAX 12
 #define HTTP_URL_MAX 8192
+/* Request headers, cookies and query arguments kept per request. */
+#define HTTP_REQ_KV_MAX 64
 
 struct app;
+struct api_schema;
+
+/* A name/value pair of the request (header, cookie, query argument). */
+struct http_kv {
+	const char *name, *value;
+};
+
+/*
+ * Who may call a route (the route row's auth). The HTTP layer carries it;
+ * the API's gate (api/api_gate.c) enforces it before the handler runs.
+ */
+enum route_auth {
+	AUTH_PUBLIC = 1, /* no session: PKI, OCSP, TSA, static files, health */
+	AUTH_ANY,        /* a session when the cookie has one, else none */
+	AUTH_PARTIAL,    /* signed in with the password, 2FA step pending */
+	AUTH_SIGNED_IN,  /* signed in (2FA done), consents may be pending */
+	AUTH_USER,       /* signed in, the current consents accepted */
+	AUTH_OPERATOR,   /* AUTH_USER with the operator or admin role */
+	AUTH_WEBHOOK,    /* server to server: the handler checks a signature */
+	AUTH_BEARER,     /* an OAuth2 access token (scope in the row) */
+};
+
+/* Route flags. */
+#define ROUTE_CSRF_EXEMPT 0x01 /* a session route without a CSRF token */
+#define ROUTE_NO_STORE 0x02    /* Cache-Control: no-store on the answer */
+#define ROUTE_DEV 0x04         /* exists only in development mode */
+#define ROUTE_SANDBOX 0x08     /* exists only with the sandbox provider */
+#define ROUTE_SECRET 0x10      /* the body holds secrets: wiped after use */
+
+/* Rate classes: what a request counts against before its handler runs. */
+enum rate_class {
+	RATE_NONE = 1, /* not counted (static files, health) */
+	RATE_API,      /* per address and per user, in this node's memory */
+	RATE_PUBLIC,   /* public services (OCSP, TSA): per address, memory */
+	RATE_LOGIN,    /* sign-in: per address in the database (all nodes) */
+	RATE_REGISTER, /* registration: per address, database */
+	RATE_RECOVERY, /* password recovery: per address, database */
+};
+
+/* How the body is taken. */
+enum body_mode {
+	BODY_NONE = 1, /* no body expected; one sent is ignored */
+	BODY_JSON,     /* a JSON object, checked against the row's schema */
+	BODY_FORM,     /* application/x-www-form-urlencoded */
+	BODY_RAW,      /* bytes of the row's ctype (OCSP, TSA requests) */
+	BODY_STREAM,   /* streamed to a file (uploads) */
+};
+
+/* The shape of error answers. */
+enum err_family {
+	ERRF_PECETE =
+	    1,      /* {"error":{"code","message","field","retry_after"}} */
+	ERRF_HTML,  /* a small HTML page (pages the browser navigates to) */
+	ERRF_CSC,   /* CSC API {"error","error_description"} */
+	ERRF_OAUTH, /* RFC 6749 {"error","error_description"} */
+};
+
+struct route;
 
 struct req {
 	const char *req_id;
@@ -31,11 +93,15 @@ struct req {
 	size_t nparams;
 	const char *content_type; /* NULL when absent */
 	const char *remote_ip;
+	struct http_kv headers[HTTP_REQ_KV_MAX], cookies[HTTP_REQ_KV_MAX],
+	    query[HTTP_REQ_KV_MAX];
+	size_t nheaders, ncookies, nquery;
+	const struct route *route; /* the matched row */
 	struct buf body;
 	struct arena arena;
 	struct app *app;
-	void *conn; /* opaque, for http_req_header */
-	void *auth; /* set by the authorize hook (the session) */
+	void *auth; /* set by the gate: the session (api/api.h) */
+	void *json; /* set by the gate: the checked JSON body (json_t *) */
 };
 
 struct resp {
@@ -49,42 +115,45 @@ struct resp {
 
 typedef enum pc_rc (*http_handler)(struct req *, struct resp *);
 
-/* Who may call a route. Later: AUTH_USER, AUTH_OPERATOR, AUTH_SCA. */
-#define AUTH_NONE 0x0
-#define AUTH_USER 0x1
-/* A signed-in user whose role is operator or admin (users.role). */
-#define AUTH_OPERATOR 0x2
 /*
- * A server-to-server notification (payment providers): no session, no
- * CSRF token; the handler verifies the body's signature.
+ * One row of the routes table: the request's whole contract. The table
+ * belongs to the API (api/routes.c) and is handed to http_start; this
+ * layer names no handler. It uses method, pattern, body and max_body; the
+ * API's gate reads the rest.
  */
-#define AUTH_WEBHOOK 0x4
-
 struct route {
 	const char *method;
 	const char *pattern; /* "/pki/:file"; a final "*" takes the rest */
 	http_handler handler;
-	unsigned auth;
-	size_t max_body; /* 0: the server's default */
+	enum route_auth auth;
+	const char *scope; /* AUTH_BEARER: the scope it needs */
+	unsigned flags;    /* ROUTE_* */
+	enum rate_class rate;
+	enum body_mode body;
+	size_t max_body;                 /* bytes; 0 with BODY_NONE */
+	const struct api_schema *schema; /* BODY_JSON: the fields */
+	enum err_family errors;
+	const char *ctype; /* BODY_RAW/BODY_FORM: the Content-Type taken */
 };
 
-/* The table (http/routes.c). */
-extern const struct route http_routes[];
-extern const size_t http_nroutes;
-
 /*
- * Find the route for method and path. Fills params. Returns NULL and sets
- * *method_mismatch when the path exists for another method.
+ * Find the route for method and path in routes[0..n). Fills params.
+ * Returns NULL and sets *method_mismatch when the path exists for another
+ * method.
  */
-const struct route *http_route_match(const char *method, const char *path,
-    const char **params, size_t *nparams, bool *method_mismatch);
+const struct route *http_route_match(const struct route *routes, size_t n,
+    const char *method, const char *path, const char **params, size_t *nparams,
+    bool *method_mismatch);
 
 /* A request header (case-insensitive name), NULL when absent. */
-const char *http_req_header(struct req *r, const char *name);
+const char *http_req_header(const struct req *r, const char *name);
 /* A cookie of the request, NULL when absent. */
-const char *http_req_cookie(struct req *r, const char *name);
+const char *http_req_cookie(const struct req *r, const char *name);
 /* A query-string argument (decoded), NULL when absent. */
-const char *http_req_query(struct req *r, const char *name);
+const char *http_req_query(const struct req *r, const char *name);
+/* Add a pair to one of the request's lists (arena copies); false if full. */
+bool http_req_kv_add(struct req *r, struct http_kv *kv, size_t *n,
+    const char *name, const char *value);
 
 /*
  * Response helpers. Strings must outlive the response (arena or static).
@@ -98,34 +167,65 @@ void http_resp_bytes(
 void http_resp_json(struct resp *w, int status, const char *json);
 
 /*
- * The one place where a status becomes an HTTP status and a JSON error
- * {"error":{"code":"...","message":"..."}}. code is a stable identifier
- * the UI translates; message says what to do. Internal detail stays in
- * the log.
+ * The plain error answer {"error":{"code":"...","message":"..."}} with the
+ * registry's status for code (base/errors.def). message NULL: the
+ * registry's; a 5xx never carries a custom message (detail stays in the
+ * log). Returns PC_OK (the answer is written).
  */
-enum pc_rc http_error(
-    struct resp *w, enum pc_rc rc, const char *code, const char *message);
-int http_status_for(enum pc_rc rc);
+enum pc_rc http_error(struct resp *w, enum pc_ecode code, const char *message);
 
 struct http_server;
 
 /*
- * The authorize hook runs before every handler (also for AUTH_NONE
- * routes, so it can check CSRF on state-changing requests and rate limits).
- * It returns PC_OK to let the handler run, else it has filled w (e.g. 401
- * with http_error) and the handler is skipped. It may set r->auth.
+ * The gate runs before every handler. It returns PC_OK to let the handler
+ * run, else it has written the refusal into w. It may set r->auth and
+ * r->json.
  */
-typedef enum pc_rc (*http_authorize_fn)(
-    struct req *r, const struct route *route, struct resp *w);
+typedef enum pc_rc (*http_gate_fn)(struct req *r, struct resp *w);
+/*
+ * Write the error of a handler that returned rc without answering, in the
+ * route's error family. NULL: http_error with the generic code.
+ */
+typedef void (*http_fail_fn)(struct req *r, struct resp *w, enum pc_rc rc);
+/* Release what the gate attached to r (the JSON body); may be NULL. */
+typedef void (*http_release_fn)(struct req *r);
+/* Called when a request is done (metrics); may be NULL. */
+typedef void (*http_done_fn)(
+    const struct req *r, const struct resp *w, int64_t ms);
 
 struct http_opts {
 	const char *listen; /* host:port; port 0 picks a free one */
 	unsigned threads;
-	size_t max_body;       /* default body limit */
+	size_t max_body;       /* the largest body any route takes */
 	unsigned conn_timeout; /* seconds */
 	struct app *app;
-	http_authorize_fn authorize; /* NULL: every route is public */
+	const struct route *routes; /* the table (api/routes.c) */
+	size_t nroutes;
+	http_gate_fn gate; /* NULL: every route is public */
+	http_fail_fn fail;
+	http_release_fn release;
+	http_done_fn done;
 };
+
+/*
+ * The transport-free part of a request: resolve r->method/r->path to
+ * r->route and r->params. PC_ENOTFOUND (no such path) or PC_EINVAL (the
+ * path exists for other methods) with the answer written into w.
+ */
+enum pc_rc http_resolve(
+    const struct http_opts *o, struct req *r, struct resp *w);
+/*
+ * Run a resolved request whose body is in r->body: the gate, then the
+ * handler; a handler error becomes an answer. w is always filled.
+ * server.c calls it for every request and the route fuzzer
+ * (tests/fuzz/fuzz_route.c) drives it without sockets.
+ */
+void http_run(const struct http_opts *o, struct req *r, struct resp *w);
+/* Set up and free a request/response pair outside the server (fuzzer). */
+void http_req_init(struct req *r, struct app *app);
+void http_req_cleanup(struct req *r);
+void http_resp_init(struct resp *w);
+void http_resp_cleanup(struct resp *w);
 
 /* Start serving. OUT: *out (http_stop), *port the bound port. */
 enum pc_rc http_start(

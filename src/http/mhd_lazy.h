@@ -18,8 +18,11 @@
 #define MHD_LAZY_FUNCS(X)                                                      \
 	X(MHD_add_response_header)                                             \
 	X(MHD_create_response_from_buffer)                                     \
+	X(MHD_create_response_from_buffer_with_free_callback)                  \
+	X(MHD_create_response_from_fd)                                         \
 	X(MHD_destroy_response)                                                \
 	X(MHD_get_connection_info)                                             \
+	X(MHD_get_connection_values)                                           \
 	X(MHD_get_daemon_info)                                                 \
 	X(MHD_lookup_connection_value)                                         \
 	X(MHD_queue_response)                                                  \
@@ -40,8 +43,12 @@ enum pc_rc mhd_lazy_load(void);
 #ifndef MHD_LAZY_IMPL
 #define MHD_add_response_header mhd_fns.MHD_add_response_header
 #define MHD_create_response_from_buffer mhd_fns.MHD_create_response_from_buffer
+#define MHD_create_response_from_buffer_with_free_callback                     \
+	mhd_fns.MHD_create_response_from_buffer_with_free_callback
+#define MHD_create_response_from_fd mhd_fns.MHD_create_response_from_fd
 #define MHD_destroy_response mhd_fns.MHD_destroy_response
 #define MHD_get_connection_info mhd_fns.MHD_get_connection_info
+#define MHD_get_connection_values mhd_fns.MHD_get_connection_values
 #define MHD_get_daemon_info mhd_fns.MHD_get_daemon_info
 #define MHD_lookup_connection_value mhd_fns.MHD_lookup_connection_value
 #define MHD_queue_response mhd_fns.MHD_queue_response

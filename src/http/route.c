@@ -67,8 +67,9 @@ route_try(const char *pattern, char *buf, const char **params, size_t *np)
 }
 
 const struct route *
-http_route_match(const char *method, const char *path, const char **params,
-    size_t *nparams, bool *method_mismatch)
+http_route_match(const struct route *routes, size_t n, const char *method,
+    const char *path, const char **params, size_t *nparams,
+    bool *method_mismatch)
 {
 	static _Thread_local char scratch[HTTP_URL_MAX + 1];
 	const struct route *found = NULL;
@@ -79,19 +80,18 @@ http_route_match(const char *method, const char *path, const char **params,
 	len = strlen(path);
 	if (len > HTTP_URL_MAX)
 		return NULL;
-	for (i = 0; i < http_nroutes; i++) {
+	for (i = 0; i < n; i++) {
 		memcpy(scratch, path, len + 1);
-		if (!route_try(
-		        http_routes[i].pattern, scratch, params, nparams))
+		if (!route_try(routes[i].pattern, scratch, params, nparams))
 			continue;
-		if (strcmp(http_routes[i].method, method) == 0 ||
+		if (strcmp(routes[i].method, method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 &&
-		        strcmp(http_routes[i].method, "GET") == 0)) {
-			found = &http_routes[i];
+		        strcmp(routes[i].method, "GET") == 0)) {
+			found = &routes[i];
 			break;
 		}
 		/* The static catch-all does not make other methods a 405. */
-		if (strcmp(http_routes[i].pattern, "/*") != 0)
+		if (strcmp(routes[i].pattern, "/*") != 0)
 			*method_mismatch = true;
 	}
 	if (found == NULL)

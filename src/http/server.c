@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,12 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
+#include "base/secret.h"
 #include "http/http.h"
 #include "http/mhd_lazy.h"
 
-#define HTTP_ARENA_MAX (4 * 1024 * 1024)
+/* The body allowed on a route that takes none (a stray empty JSON, ...). */
+#define HTTP_NO_BODY_MAX 1024
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -31,39 +34,18 @@ struct http_server {
 struct http_ctx {
 	struct req req;
 	struct resp resp;
-	const struct route *route;
 	size_t max_body;
+	bool refused; /* answered before the body was read */
 	bool too_large;
-	bool not_found, bad_method;
 	int64_t start_ms;
 	char id[17];
 };
 
-const char *
-http_req_header(struct req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *
-http_req_cookie(struct req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
-}
-
-const char *
-http_req_query(struct req *r, const char *name)
-{
-	return MHD_lookup_connection_value(
-	    r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 static void
 http_ctx_free(struct http_ctx *c)
 {
-	buf_cleanup(&c->req.body);
-	buf_cleanup(&c->resp.body);
-	arena_cleanup(&c->req.arena);
+	http_req_cleanup(&c->req);
+	http_resp_cleanup(&c->resp);
 	free(c);
 }
 
@@ -82,10 +64,22 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* Responses may hold secrets (the authenticator's secret once): wiped. */
+static void
+body_free(void *p)
+{
+	if (p == NULL)
+		return;
+	secret_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
 static enum MHD_Result
 send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 {
 	struct MHD_Response *mr;
+	uint8_t *data;
+	size_t len;
 	struct resp *w = &c->resp;
 	enum MHD_Result ret;
 	size_t i;
@@ -94,10 +88,17 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 	for (i = 0; i < w->nheaders; i++)
 		if (strcasecmp(w->hname[i], "Content-Security-Policy") == 0)
 			own_csp = true;
-	mr = MHD_create_response_from_buffer(w->body.len,
-	    w->body.data ? w->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
-	if (mr == NULL)
+	/* MHD takes the body and wipes it when sent (no copy). */
+	len = w->body.len;
+	data = buf_steal(&w->body, NULL);
+	if (data == NULL)
 		return MHD_NO;
+	mr = MHD_create_response_from_buffer_with_free_callback(
+	    len, data, body_free);
+	if (mr == NULL) {
+		body_free(data);
+		return MHD_NO;
+	}
 	MHD_add_response_header(mr, "Content-Type",
 	    w->ctype ? w->ctype : "application/octet-stream");
 	MHD_add_response_header(mr, "X-Request-Id", c->id);
@@ -109,15 +110,19 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 		    "default-src 'none'; frame-ancestors 'none'");
 	for (i = 0; i < w->nheaders; i++)
 		MHD_add_response_header(mr, w->hname[i], w->hval[i]);
+	if (c->refused)
+		MHD_add_response_header(mr, "Connection", "close");
 	ret = MHD_queue_response(conn, (unsigned)w->status, mr);
 	MHD_destroy_response(mr);
-	/* Link tokens travel in paths (:token): log the pattern instead. */
+	/* Link tokens travel in paths (:token): log the pattern instead. The
+	 * log escapes control bytes of the path (base/log.c). */
 	log_info("req=%s %s %s %d %zu bytes %lld ms ip=%s", c->id,
 	    c->req.method,
-	    c->route != NULL && strstr(c->route->pattern, ":token") != NULL
-	        ? c->route->pattern
+	    c->req.route != NULL &&
+	            strstr(c->req.route->pattern, ":token") != NULL
+	        ? c->req.route->pattern
 	        : c->req.path,
-	    w->status, w->body.len, (long long)(clock_mono_ms() - c->start_ms),
+	    w->status, len, (long long)(clock_mono_ms() - c->start_ms),
 	    c->req.remote_ip ? c->req.remote_ip : "-");
 	return ret;
 }
@@ -141,15 +146,59 @@ conn_ip(struct MHD_Connection *conn, struct arena *a)
 	return arena_strdup(a, host);
 }
 
+struct kv_fill {
+	struct http_ctx *c;
+	bool full;
+	int ncl;        /* Content-Length headers seen */
+	bool cl_differ; /* with different values */
+	bool te;        /* Transfer-Encoding present */
+	const char *cl;
+};
+
+static enum MHD_Result
+kv_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct kv_fill *f = cls;
+	struct req *r = &f->c->req;
+	bool ok = true;
+
+	if (key == NULL)
+		return MHD_YES;
+	switch (kind) {
+	case MHD_HEADER_KIND:
+		if (strcasecmp(key, "Content-Length") == 0) {
+			if (f->ncl > 0 && (value == NULL || f->cl == NULL ||
+			                      strcmp(value, f->cl) != 0))
+				f->cl_differ = true;
+			f->cl = value;
+			f->ncl++;
+		} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+			f->te = true;
+		}
+		ok = http_req_kv_add(r, r->headers, &r->nheaders, key, value);
+		break;
+	case MHD_COOKIE_KIND:
+		ok = http_req_kv_add(r, r->cookies, &r->ncookies, key, value);
+		break;
+	case MHD_GET_ARGUMENT_KIND:
+		ok = http_req_kv_add(r, r->query, &r->nquery, key, value);
+		break;
+	default:
+		break;
+	}
+	if (!ok)
+		f->full = true;
+	return MHD_YES;
+}
+
 static struct http_ctx *
 ctx_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
     const char *method)
 {
-	const char *params[HTTP_PARAMS_MAX], *cl;
+	struct kv_fill f;
 	struct http_ctx *c;
 	uint8_t idb[8];
-	size_t i;
-	bool mismatch;
+	uint64_t v;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -158,46 +207,52 @@ ctx_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
 	if (rnd_bytes(idb, sizeof(idb)) != PC_OK)
 		memset(idb, 0, sizeof(idb));
 	hex_encode(idb, sizeof(idb), c->id);
-	arena_init(&c->req.arena, HTTP_ARENA_MAX);
+	http_req_init(&c->req, s->opts.app);
+	http_resp_init(&c->resp);
 	c->req.req_id = c->id;
-	c->req.app = s->opts.app;
-	c->req.conn = conn;
 	c->req.method = arena_strdup(&c->req.arena, method);
 	c->req.path =
 	    arena_strndup(&c->req.arena, url, strnlen(url, HTTP_URL_MAX));
 	c->req.remote_ip = conn_ip(conn, &c->req.arena);
-	c->req.content_type =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-	buf_init(&c->resp.body, 64 * 1024 * 1024);
-	c->resp.status = 500;
 	if (c->req.method == NULL || c->req.path == NULL) {
 		http_ctx_free(c);
 		return NULL;
 	}
-	c->route = http_route_match(
-	    method, c->req.path, params, &c->req.nparams, &mismatch);
-	if (c->route == NULL) {
-		c->not_found = !mismatch;
-		c->bad_method = mismatch;
-		c->max_body = 0;
+	memset(&f, 0, sizeof(f));
+	f.c = c;
+	MHD_get_connection_values(conn,
+	    MHD_HEADER_KIND | MHD_COOKIE_KIND | MHD_GET_ARGUMENT_KIND, kv_cb,
+	    &f);
+	c->req.content_type = http_req_header(&c->req, "Content-Type");
+	log_set_req(c->id);
+	/* Request smuggling: two different lengths, or a length and chunked
+	 * framing at once, are refused (RFC 9112 section 6.3). */
+	if (f.cl_differ || (f.ncl > 0 && f.te)) {
+		http_error(&c->resp, PCE_BAD_REQUEST,
+		    f.te ? "Send either Content-Length or Transfer-Encoding, "
+		           "not both."
+		         : "Two different Content-Length headers.");
+		c->refused = true;
+	} else if (f.full) {
+		http_error(&c->resp, PCE_BAD_REQUEST,
+		    "Too many headers, cookies or query arguments.");
+		c->refused = true;
+	} else if (http_resolve(&s->opts, &c->req, &c->resp) != PC_OK) {
+		c->refused = true;
 	} else {
-		for (i = 0; i < c->req.nparams; i++)
-			c->req.params[i] =
-			    arena_strdup(&c->req.arena, params[i]);
-		c->max_body =
-		    c->route->max_body ? c->route->max_body : s->opts.max_body;
+		c->max_body = c->req.route->body == BODY_NONE
+		                  ? HTTP_NO_BODY_MAX
+		                  : c->req.route->max_body;
+		buf_init(&c->req.body, c->max_body);
+		/* Refuse an announced oversized body before reading it. */
+		if (f.cl != NULL &&
+		    (str_to_u64(str_from(f.cl), UINT64_MAX, &v) != PC_OK ||
+		        v > c->max_body)) {
+			http_error(&c->resp, PCE_TOO_LARGE, NULL);
+			c->refused = true;
+		}
 	}
-	buf_init(&c->req.body, c->max_body);
-	/* Refuse an announced oversized body before reading it. */
-	cl = MHD_lookup_connection_value(
-	    conn, MHD_HEADER_KIND, "Content-Length");
-	if (cl != NULL) {
-		uint64_t v;
-
-		if (str_to_u64(str_from(cl), UINT64_MAX, &v) != PC_OK ||
-		    v > c->max_body)
-			c->too_large = c->route != NULL;
-	}
+	log_set_req(NULL);
 	return c;
 }
 
@@ -208,26 +263,19 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct http_server *s = cls;
 	struct http_ctx *c = *con_cls;
-	enum pc_rc rc;
 
 	if (c == NULL) {
 		c = ctx_new(s, conn, url, method);
 		if (c == NULL)
 			return MHD_NO;
 		*con_cls = c;
-		if (c->too_large) {
-			/* Answer now; MHD closes after the response. */
-			log_set_req(c->id);
-			http_error(&c->resp, PC_ELIMIT, "too_large",
-			    "The request body is larger than this endpoint "
-			    "accepts.");
-			log_set_req(NULL);
+		/* Refused before the body: answer now; MHD closes after. */
+		if (c->refused)
 			return send_resp(conn, c);
-		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (!c->too_large) {
+		if (!c->too_large && !c->refused) {
 			buf_append(
 			    &c->req.body, upload_data, *upload_data_size);
 			if (!buf_ok(&c->req.body))
@@ -236,26 +284,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (c->refused)
+		return MHD_YES; /* already answered */
 	log_set_req(c->id);
-	if (c->not_found) {
-		http_error(&c->resp, PC_ENOTFOUND, "not_found",
-		    "There is nothing at this address.");
-	} else if (c->bad_method) {
-		http_error(&c->resp, PC_EINVAL, "method_not_allowed",
-		    "This address does not accept this method.");
-		c->resp.status = 405;
-	} else if (c->too_large) {
-		http_error(&c->resp, PC_ELIMIT, "too_large",
-		    "The request body is larger than this endpoint accepts.");
-	} else if (s->opts.authorize != NULL &&
-	           s->opts.authorize(&c->req, c->route, &c->resp) != PC_OK) {
-		/* The hook has written the refusal. */
-	} else {
-		rc = c->route->handler(&c->req, &c->resp);
-		if (rc != PC_OK)
-			http_error(&c->resp, rc, NULL, NULL);
-	}
+	if (c->too_large)
+		http_error(&c->resp, PCE_TOO_LARGE, NULL);
+	else
+		http_run(&s->opts, &c->req, &c->resp);
 	log_set_req(NULL);
+	if (s->opts.done != NULL)
+		s->opts.done(&c->req, &c->resp, clock_mono_ms() - c->start_ms);
 	if (strcmp(method, "HEAD") == 0)
 		buf_reset(&c->resp.body);
 	return send_resp(conn, c);

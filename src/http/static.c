@@ -126,8 +126,7 @@ looks_like_page(const char *rel)
 static enum pc_rc
 not_found(struct resp *w)
 {
-	http_error(
-	    w, PC_ENOTFOUND, "not_found", "There is nothing at this address.");
+	http_error(w, PCE_NOT_FOUND, NULL);
 	return PC_OK;
 }
 

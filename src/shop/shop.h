@@ -16,6 +16,8 @@
 
 #include "base/buf.h"
 #include "base/conf.h"
+#include "base/env.h"
+#include "base/err.h"
 #include "base/pc.h"
 #include "store/store.h"
 #include "store/store_shop.h"
@@ -47,7 +49,7 @@ void shop_rate_format(int64_t rate_e4, char *out, size_t outlen);
  */
 enum pc_rc shop_promo_apply(const struct store_promo *p, const char *package,
     int64_t list_cents, int64_t now, int64_t *discount_cents,
-    const char **code);
+    enum pc_ecode *code);
 
 /* ---- invoice data ---------------------------------------------------------
  */
@@ -80,11 +82,9 @@ struct shop_rate {
  * else the latest cached one when not older than 5 days, else the
  * configured fallback (flagged).
  */
-enum pc_rc shop_rate_today(
-    const struct conf *conf, struct store *s, struct shop_rate *out);
+enum pc_rc shop_rate_today(const struct pc_env *e, struct shop_rate *out);
 /* Download and cache the rate now (the daily job, pecete shop rate). */
-enum pc_rc shop_rate_refresh(
-    const struct conf *conf, struct store *s, struct shop_rate *out);
+enum pc_rc shop_rate_refresh(const struct pc_env *e, struct shop_rate *out);
 
 /* ---- order state (order_state.c) ------------------------------------------
  */
@@ -122,19 +122,13 @@ struct shop_quote {
 	int64_t total_bani;
 };
 
-/* What went wrong, for the API: a stable code and the member at fault. */
-struct shop_err {
-	const char *code;
-	const char *field;
-};
-
 /* Price package with promo (NULL or "" for none) now. */
-enum pc_rc shop_quote_make(const struct conf *conf, struct store *s,
-    const char *package, const char *promo, struct shop_quote *q,
-    struct shop_err *err);
+enum pc_rc shop_quote_make(const struct pc_env *e, const char *package,
+    const char *promo, struct shop_quote *q, struct pc_err *err);
 
 struct shop_invoice_req {
-	bool company;
+	const char *type; /* "person" or "company" */
+	bool company;     /* set by the checks from type */
 	const char *name, *cui, *reg_no, *county, *town, *street, *number,
 	    *building, *entrance, *apartment, *postal_code;
 };
@@ -150,18 +144,17 @@ struct shop_order_req {
 };
 
 /* Create an order (state created) for user_id. OUT: id. */
-enum pc_rc shop_order_create(const struct conf *conf, struct store *s,
-    const char *user_id, const struct shop_order_req *q,
-    char id[STORE_ORDER_ID_LEN + 1], struct shop_err *err);
+enum pc_rc shop_order_create(const struct pc_env *e, const char *user_id,
+    const struct shop_order_req *q, char id[STORE_ORDER_ID_LEN + 1],
+    struct pc_err *err);
 /* The order id of user_id (another user's order: PC_ENOTFOUND). */
-enum pc_rc shop_order_get(struct store *s, const char *user_id, const char *id,
-    struct store_order *o);
+enum pc_rc shop_order_get(const struct pc_env *e, const char *user_id,
+    const char *id, struct store_order *o);
 /* Start (or restart) the payment. OUT: url for the browser. */
-enum pc_rc shop_order_pay(const struct conf *conf, struct store *s,
-    const char *user_id, const char *id, char *url, size_t urllen,
-    struct shop_err *err);
-enum pc_rc shop_order_cancel(
-    struct store *s, const char *user_id, const char *id, struct shop_err *err);
+enum pc_rc shop_order_pay(const struct pc_env *e, const char *user_id,
+    const char *id, char *url, size_t urllen, struct pc_err *err);
+enum pc_rc shop_order_cancel(const struct pc_env *e, const char *user_id,
+    const char *id, struct pc_err *err);
 /*
  * Apply a verified provider notification. Idempotent: the same (provider,
  * ref, status) again sets *dup and changes nothing. paid: the order goes
@@ -169,14 +162,12 @@ enum pc_rc shop_order_cancel(
  * invoice:<year> in the same transaction, the promo use is counted and the
  * e-mails are queued. declined: stays awaiting_payment (retry).
  */
-enum pc_rc shop_notice_apply(const struct conf *conf, struct store *s,
-    const char *provider, const char *notice_order, const char *status,
-    int64_t amount_bani, const char *currency, const char *ref, bool *dup,
-    struct shop_err *err);
-/* Operator refund (paid -> refunded), audited with actor. */
-enum pc_rc shop_order_refund(const struct conf *conf, struct store *s,
-    const char *id, const char *actor, const char *reason,
-    struct shop_err *err);
+enum pc_rc shop_notice_apply(const struct pc_env *e, const char *provider,
+    const char *notice_order, const char *status, int64_t amount_bani,
+    const char *currency, const char *ref, bool *dup, struct pc_err *err);
+/* Operator refund (paid -> refunded), audited with e->actor. */
+enum pc_rc shop_order_refund(const struct pc_env *e, const char *id,
+    const char *reason, struct pc_err *err);
 
 /*
  * The order note (invoice false) or the invoice PDF of o, through
@@ -189,5 +180,67 @@ enum pc_rc shop_order_pdf(const struct conf *conf, struct store *s,
 /* Queue the e-mails of a paid order in db's transaction (shop_pdf.c). */
 enum pc_rc shop_order_mail_paid(const struct conf *conf, struct db *db,
     const struct store_order *o, int64_t paid_at);
+
+/* ---- views for the faces (shop_view.c) ---------------------------------
+ */
+
+/* An order as the API shows it. */
+struct shop_order_view {
+	struct store_order order;
+	char last_status[24]; /* the last payment attempt, "" when none */
+	char last_provider[24];
+	char inv_label[48]; /* "PCT 2026/000012", "" without invoice */
+	bool can_pay;       /* created or awaiting payment */
+	bool can_cancel;
+};
+
+/* The order id of user_id (NULL: any user, operators). OUT: *v. */
+enum pc_rc shop_order_view(const struct pc_env *e, const char *user_id,
+    const char *id, struct shop_order_view *v);
+void shop_order_view_cleanup(struct shop_order_view *v);
+/* Orders matching f, newest first, each as a view (one connection). */
+enum pc_rc shop_orders_each(const struct pc_env *e,
+    const struct store_order_filter *f,
+    enum pc_rc (*fn)(void *arg, const struct shop_order_view *v), void *arg);
+/* The quote an order was made with. */
+void shop_order_quote(const struct store_order *o, struct shop_quote *q);
+/* Is name an order state? */
+bool shop_state_known(const char *name);
+/* The one label of an invoice number: "<series> <year>/<number 6 digits>". */
+void shop_invoice_label(
+    const char *series, int64_t year, int64_t number, char *out, size_t n);
+
+/* A package of the catalog with its VAT. */
+struct shop_package_view {
+	const char *code, *name, *description;
+	int64_t years, transactions, net_cents, vat_cents;
+};
+/* The active packages. */
+enum pc_rc shop_packages_each(const struct pc_env *e,
+    enum pc_rc (*fn)(void *arg, const struct shop_package_view *p), void *arg);
+
+/* A document to download. */
+struct shop_pdf {
+	struct buf pdf;
+	char filename[64];
+};
+/*
+ * The order note (invoice false) or the invoice of user_id's order id, in
+ * lang. order_not_found, order_state (no invoice yet). OUT: *out
+ * (shop_pdf_cleanup).
+ */
+enum pc_rc shop_order_document(const struct pc_env *e, const char *user_id,
+    const char *lang, const char *id, bool invoice, struct shop_pdf *out,
+    struct pc_err *err);
+void shop_pdf_cleanup(struct shop_pdf *p);
+
+/*
+ * A payment provider's notification as it arrived: verify its signature
+ * (refused ones are logged and audited: signature_invalid), then apply it
+ * (shop_notice_apply).
+ */
+enum pc_rc shop_notice_receive(const struct pc_env *e, const char *provider,
+    const void *body, size_t len, const char *sig, bool *dup,
+    struct pc_err *err);
 
 #endif /* PC_SHOP_H */

@@ -165,9 +165,10 @@ static pthread_mutex_t fetch_mu = PTHREAD_MUTEX_INITIALIZER;
 static int64_t fetch_failed_at;
 
 enum pc_rc
-shop_rate_refresh(
-    const struct conf *conf, struct store *s, struct shop_rate *out)
+shop_rate_refresh(const struct pc_env *e, struct shop_rate *out)
 {
+	const struct conf *conf = e->conf;
+	struct store *s = e->store;
 	struct db *db = NULL;
 	enum pc_rc rc;
 
@@ -197,8 +198,10 @@ utc_day(int64_t t, char out[11])
 }
 
 enum pc_rc
-shop_rate_today(const struct conf *conf, struct store *s, struct shop_rate *out)
+shop_rate_today(const struct pc_env *e, struct shop_rate *out)
 {
+	const struct conf *conf = e->conf;
+	struct store *s = e->store;
 	struct db *db = NULL;
 	char today[11], oldest[11], day[11];
 	int64_t now = clock_now(), rate = 0, fetched = 0;
@@ -229,7 +232,7 @@ shop_rate_today(const struct conf *conf, struct store *s, struct shop_rate *out)
 	            now < fetch_failed_at;
 	pthread_mutex_unlock(&fetch_mu);
 	if (try_fetch) {
-		rc = shop_rate_refresh(conf, s, out);
+		rc = shop_rate_refresh(e, out);
 		if (rc == PC_OK)
 			return PC_OK;
 		pthread_mutex_lock(&fetch_mu);

@@ -96,28 +96,29 @@ in_list(const char *list, const char *item)
 
 enum pc_rc
 shop_promo_apply(const struct store_promo *p, const char *package,
-    int64_t list_cents, int64_t now, int64_t *discount_cents, const char **code)
+    int64_t list_cents, int64_t now, int64_t *discount_cents,
+    enum pc_ecode *code)
 {
 	int64_t d = 0;
 	enum pc_rc rc;
 
 	*discount_cents = 0;
-	*code = NULL;
+	*code = PCE_NONE;
 	if (!p->active) {
-		*code = "promo_invalid";
+		*code = PCE_PROMO_INVALID;
 		return PC_EINVAL;
 	}
 	if (now < p->valid_from || now >= p->valid_to) {
-		*code = "promo_expired";
+		*code = PCE_PROMO_EXPIRED;
 		return PC_EINVAL;
 	}
 	if (p->max_uses > 0 && p->used >= p->max_uses) {
-		*code = "promo_exhausted";
+		*code = PCE_PROMO_EXHAUSTED;
 		return PC_EINVAL;
 	}
 	if (p->packages != NULL && p->packages[0] != '\0' &&
 	    !in_list(p->packages, package)) {
-		*code = "promo_package";
+		*code = PCE_PROMO_PACKAGE;
 		return PC_EINVAL;
 	}
 	if (strcmp(p->kind, SHOP_PROMO_PERCENT) == 0) {
@@ -127,7 +128,7 @@ shop_promo_apply(const struct store_promo *p, const char *package,
 	} else if (strcmp(p->kind, SHOP_PROMO_FIXED) == 0) {
 		d = p->value;
 	} else {
-		*code = "promo_invalid";
+		*code = PCE_PROMO_INVALID;
 		return PC_EINVAL;
 	}
 	if (d > list_cents)

@@ -20,34 +20,34 @@
 #define FIELD_MAX 200
 
 static enum pc_rc
-fail(struct shop_err *err, const char *code, const char *field)
+fail(struct pc_err *err, enum pc_ecode code, const char *field)
 {
-	err->code = code;
-	err->field = field;
-	return PC_EINVAL;
+	return pc_fail(err, PC_EINVAL, code, field);
 }
 
 enum pc_rc
-shop_quote_make(const struct conf *conf, struct store *s, const char *package,
-    const char *promo, struct shop_quote *q, struct shop_err *err)
+shop_quote_make(const struct pc_env *e, const char *package, const char *promo,
+    struct shop_quote *q, struct pc_err *err)
 {
+	const struct conf *conf = e->conf;
+	struct store *s = e->store;
 	struct store_package p = { 0 };
 	struct store_promo pr = { 0 };
 	struct db *db = NULL;
-	const char *code = NULL;
+	enum pc_ecode code = PCE_NONE;
 	enum pc_rc rc;
 
 	memset(q, 0, sizeof(*q));
 	if (package == NULL || strlen(package) > STORE_CODE_MAX)
-		return fail(err, "package_unknown", "package");
+		return fail(err, PCE_PACKAGE_UNKNOWN, "package");
 	if (promo != NULL && strlen(promo) > STORE_CODE_MAX)
-		return fail(err, "promo_invalid", "promo");
+		return fail(err, PCE_PROMO_INVALID, "promo");
 	rc = store_acquire(s, &db);
 	if (rc != PC_OK)
 		return rc;
 	rc = store_shop_package_get(db, package, &p);
 	if (rc == PC_ENOTFOUND || (rc == PC_OK && !p.active)) {
-		rc = fail(err, "package_unknown", "package");
+		rc = fail(err, PCE_PACKAGE_UNKNOWN, "package");
 		goto out;
 	}
 	if (rc != PC_OK)
@@ -57,7 +57,7 @@ shop_quote_make(const struct conf *conf, struct store *s, const char *package,
 	if (promo != NULL && promo[0] != '\0') {
 		rc = store_shop_promo_get(db, promo, &pr);
 		if (rc == PC_ENOTFOUND) {
-			rc = fail(err, "promo_invalid", "promo");
+			rc = fail(err, PCE_PROMO_INVALID, "promo");
 			goto out;
 		}
 		if (rc != PC_OK)
@@ -65,7 +65,7 @@ shop_quote_make(const struct conf *conf, struct store *s, const char *package,
 		rc = shop_promo_apply(&pr, p.code, p.net_cents, clock_now(),
 		    &q->discount_cents, &code);
 		if (rc != PC_OK) {
-			if (code != NULL)
+			if (code != PCE_NONE)
 				rc = fail(err, code, "promo");
 			goto out;
 		}
@@ -79,7 +79,7 @@ shop_quote_make(const struct conf *conf, struct store *s, const char *package,
 	if (rc != PC_OK)
 		goto out;
 	q->total_cents = q->net_cents + q->vat_cents;
-	rc = shop_rate_today(conf, s, &q->rate);
+	rc = shop_rate_today(e, &q->rate);
 	if (rc != PC_OK)
 		goto out;
 	rc = shop_ron(q->total_cents, q->rate.rate_e4, &q->total_bani);
@@ -121,7 +121,7 @@ postal_ok(const char *v)
 }
 
 static enum pc_rc
-invoice_check(const struct shop_invoice_req *v, struct shop_err *err)
+invoice_check(struct shop_invoice_req *v, struct pc_err *err)
 {
 	static const char *const req[] = { "name", "county", "town", "street",
 		"number" };
@@ -129,21 +129,25 @@ invoice_check(const struct shop_invoice_req *v, struct shop_err *err)
 		v->number };
 	size_t i;
 
+	if (v->type == NULL ||
+	    (strcmp(v->type, "person") != 0 && strcmp(v->type, "company") != 0))
+		return fail(err, PCE_INVOICE_INVALID, "invoice");
+	v->company = strcmp(v->type, "company") == 0;
 	if (v->company && !shop_cui_valid(v->cui))
-		return fail(err, "cui_invalid", "cui");
+		return fail(err, PCE_CUI_INVALID, "cui");
 	for (i = 0; i < PC_ARRAY_LEN(req); i++)
 		if (!text_ok(vals[i], true))
-			return fail(err, "invoice_invalid", req[i]);
+			return fail(err, PCE_INVOICE_INVALID, req[i]);
 	if (!text_ok(v->building, false))
-		return fail(err, "invoice_invalid", "building");
+		return fail(err, PCE_INVOICE_INVALID, "building");
 	if (!text_ok(v->entrance, false))
-		return fail(err, "invoice_invalid", "entrance");
+		return fail(err, PCE_INVOICE_INVALID, "entrance");
 	if (!text_ok(v->apartment, false))
-		return fail(err, "invoice_invalid", "apartment");
+		return fail(err, PCE_INVOICE_INVALID, "apartment");
 	if (!text_ok(v->reg_no, false))
-		return fail(err, "invoice_invalid", "reg_no");
+		return fail(err, PCE_INVOICE_INVALID, "reg_no");
 	if (!postal_ok(v->postal_code))
-		return fail(err, "postal_code_invalid", "postal_code");
+		return fail(err, PCE_POSTAL_CODE_INVALID, "postal_code");
 	return PC_OK;
 }
 
@@ -179,10 +183,12 @@ utc_year(int64_t t)
 }
 
 enum pc_rc
-shop_order_create(const struct conf *conf, struct store *s, const char *user_id,
+shop_order_create(const struct pc_env *e, const char *user_id,
     const struct shop_order_req *q, char id[STORE_ORDER_ID_LEN + 1],
-    struct shop_err *err)
+    struct pc_err *err)
 {
+	struct store *s = e->store;
+	struct shop_invoice_req inv_req;
 	struct shop_quote qt;
 	struct store_order o;
 	struct store_promo pr = { 0 };
@@ -193,22 +199,23 @@ shop_order_create(const struct conf *conf, struct store *s, const char *user_id,
 	enum pc_rc rc;
 
 	if (!q->accept_terms)
-		return fail(err, "terms_required", "accept_terms");
+		return fail(err, PCE_TERMS_REQUIRED, "accept_terms");
 	if (!q->accept_conditions)
-		return fail(err, "terms_required", "accept_conditions");
+		return fail(err, PCE_TERMS_REQUIRED, "accept_conditions");
 	if (!q->accept_withdrawal)
-		return fail(err, "terms_required", "accept_withdrawal");
-	rc = invoice_check(&q->inv, err);
+		return fail(err, PCE_TERMS_REQUIRED, "accept_withdrawal");
+	inv_req = q->inv;
+	rc = invoice_check(&inv_req, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = shop_quote_make(conf, s, q->package, q->promo, &qt, err);
+	rc = shop_quote_make(e, q->package, q->promo, &qt, err);
 	if (rc != PC_OK)
 		return rc;
 	memset(&o, 0, sizeof(o));
 	rc = rnd_hex(STORE_ORDER_ID_LEN / 2, o.id);
 	if (rc != PC_OK)
 		return rc;
-	inv = invoice_json(&q->inv);
+	inv = invoice_json(&inv_req);
 	o.invoice_data = inv != NULL ? json_dumps(inv, JSON_COMPACT) : NULL;
 	json_decref(inv);
 	if (o.invoice_data == NULL)
@@ -240,7 +247,7 @@ shop_order_create(const struct conf *conf, struct store *s, const char *user_id,
 	if (o.promo[0] != '\0') {
 		rc = store_shop_promo_get(db, o.promo, &pr);
 		if (rc == PC_OK && pr.max_uses > 0 && pr.used >= pr.max_uses)
-			rc = fail(err, "promo_exhausted", "promo");
+			rc = fail(err, PCE_PROMO_EXHAUSTED, "promo");
 		if (rc != PC_OK)
 			goto tx;
 	}
@@ -275,9 +282,10 @@ out:
 }
 
 enum pc_rc
-shop_order_get(
-    struct store *s, const char *user_id, const char *id, struct store_order *o)
+shop_order_get(const struct pc_env *e, const char *user_id, const char *id,
+    struct store_order *o)
 {
+	struct store *s = e->store;
 	struct db *db = NULL;
 	enum pc_rc rc;
 
@@ -298,9 +306,11 @@ shop_order_get(
 }
 
 enum pc_rc
-shop_order_pay(const struct conf *conf, struct store *s, const char *user_id,
-    const char *id, char *url, size_t urllen, struct shop_err *err)
+shop_order_pay(const struct pc_env *e, const char *user_id, const char *id,
+    char *url, size_t urllen, struct pc_err *err)
 {
+	const struct conf *conf = e->conf;
+	struct store *s = e->store;
 	const struct pay_provider *pv;
 	struct store_order o;
 	struct db *db = NULL;
@@ -310,9 +320,9 @@ shop_order_pay(const struct conf *conf, struct store *s, const char *user_id,
 	pv = pay_provider_get(conf->shop.provider);
 	if (pv == NULL)
 		return PC_EINTERNAL;
-	rc = shop_order_get(s, user_id, id, &o);
+	rc = shop_order_get(e, user_id, id, &o);
 	if (rc == PC_ENOTFOUND) {
-		err->code = "order_not_found";
+		err->code = PCE_ORDER_NOT_FOUND;
 		return rc;
 	}
 	if (rc != PC_OK)
@@ -330,14 +340,14 @@ shop_order_pay(const struct conf *conf, struct store *s, const char *user_id,
 		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	}
 	if (rc == PC_ESTATE) {
-		err->code = "order_state";
+		err->code = PCE_ORDER_STATE;
 		goto out;
 	}
 	if (rc != PC_OK)
 		goto out;
 	rc = pv->start(conf, &o, url, urllen);
 	if (rc != PC_OK) {
-		err->code = "provider_error";
+		err->code = PCE_PROVIDER_ERROR;
 		rc = PC_EIO;
 	}
 out:
@@ -348,17 +358,18 @@ out:
 }
 
 enum pc_rc
-shop_order_cancel(
-    struct store *s, const char *user_id, const char *id, struct shop_err *err)
+shop_order_cancel(const struct pc_env *e, const char *user_id, const char *id,
+    struct pc_err *err)
 {
+	struct store *s = e->store;
 	struct store_order o;
 	struct db *db = NULL;
 	enum shop_state st;
 	enum pc_rc rc;
 
-	rc = shop_order_get(s, user_id, id, &o);
+	rc = shop_order_get(e, user_id, id, &o);
 	if (rc == PC_ENOTFOUND)
-		err->code = "order_not_found";
+		err->code = PCE_ORDER_NOT_FOUND;
 	if (rc != PC_OK)
 		return rc;
 	rc = shop_state_parse(o.state, &st);
@@ -375,7 +386,7 @@ shop_order_cancel(
 		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	}
 	if (rc == PC_ESTATE)
-		err->code = "order_state";
+		err->code = PCE_ORDER_STATE;
 	if (db != NULL)
 		store_release(s, db);
 	store_order_cleanup(&o);
@@ -383,11 +394,12 @@ shop_order_cancel(
 }
 
 enum pc_rc
-shop_notice_apply(const struct conf *conf, struct store *s,
-    const char *provider, const char *notice_order, const char *status,
-    int64_t amount_bani, const char *currency, const char *ref, bool *dup,
-    struct shop_err *err)
+shop_notice_apply(const struct pc_env *e, const char *provider,
+    const char *notice_order, const char *status, int64_t amount_bani,
+    const char *currency, const char *ref, bool *dup, struct pc_err *err)
 {
+	const struct conf *conf = e->conf;
+	struct store *s = e->store;
 	struct store_order o;
 	struct db *db = NULL;
 	char name[32], detail[160];
@@ -407,7 +419,7 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 	if (rc == PC_ENOTFOUND) {
 		log_warnx("shop: %s notification for unknown order refused",
 		    provider);
-		err->code = "order_not_found";
+		err->code = PCE_ORDER_NOT_FOUND;
 		goto tx;
 	}
 	if (rc != PC_OK)
@@ -419,7 +431,7 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 		log_warnx("shop: %s notification for %s, started with \"%s\": "
 		          "refused",
 		    provider, o.number, o.provider);
-		err->code = "provider_mismatch";
+		err->code = PCE_PROVIDER_MISMATCH;
 		rc = PC_EINVAL;
 		goto tx;
 	}
@@ -428,7 +440,7 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 		          "expected %lld RON: refused",
 		    provider, o.number, (long long)amount_bani, currency,
 		    (long long)o.total_bani);
-		err->code = "amount_mismatch";
+		err->code = PCE_AMOUNT_MISMATCH;
 		rc = PC_EINVAL;
 		goto tx;
 	}
@@ -461,7 +473,7 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 			log_warnx("shop: %s notification for %s in state %s "
 			          "refused",
 			    provider, o.number, o.state);
-			err->code = "order_state";
+			err->code = PCE_ORDER_STATE;
 			goto tx;
 		}
 		if (rc != PC_OK)
@@ -495,7 +507,7 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 			rc = shop_order_transition(db, o.id, st,
 			    SHOP_AWAITING_PAYMENT, provider, ref, 0, now);
 		if (rc == PC_ESTATE)
-			err->code = "order_state";
+			err->code = PCE_ORDER_STATE;
 		log_info(
 		    "shop: %s: payment of %s declined", provider, o.number);
 	} else if (strcmp(status, PAY_PENDING) == 0) {
@@ -511,14 +523,14 @@ shop_notice_apply(const struct conf *conf, struct store *s,
 			goto tx;
 		}
 		if (rc == PC_ESTATE)
-			err->code = "order_state";
+			err->code = PCE_ORDER_STATE;
 		snprintf(detail, sizeof(detail), "order=%s by=%s", o.number,
 		    provider);
 		if (rc == PC_OK)
 			rc = store_audit_append(
 			    db, provider, "shop.order.refunded", detail);
 	} else {
-		err->code = "field_invalid";
+		err->code = PCE_FIELD_INVALID;
 		rc = PC_EINVAL;
 	}
 tx:
@@ -533,22 +545,25 @@ out:
 }
 
 enum pc_rc
-shop_order_refund(const struct conf *conf, struct store *s, const char *id,
-    const char *actor, const char *reason, struct shop_err *err)
+shop_order_refund(const struct pc_env *e, const char *id, const char *reason,
+    struct pc_err *err)
 {
+	const char *actor = e->actor != NULL ? e->actor : "-";
+	const struct conf *conf = e->conf;
+	struct store *s = e->store;
 	const struct pay_provider *pv;
 	struct store_order o;
 	struct db *db = NULL;
 	char detail[200];
 	enum pc_rc rc;
 
-	rc = shop_order_get(s, NULL, id, &o);
+	rc = shop_order_get(e, NULL, id, &o);
 	if (rc == PC_ENOTFOUND)
-		err->code = "order_not_found";
+		err->code = PCE_ORDER_NOT_FOUND;
 	if (rc != PC_OK)
 		return rc;
 	if (strcmp(o.state, "paid") != 0) {
-		err->code = "order_state";
+		err->code = PCE_ORDER_STATE;
 		rc = PC_ESTATE;
 		goto out;
 	}
@@ -560,7 +575,7 @@ shop_order_refund(const struct conf *conf, struct store *s, const char *id,
 	}
 	rc = pv->refund(conf, &o);
 	if (rc != PC_OK) {
-		err->code = "provider_error";
+		err->code = PCE_PROVIDER_ERROR;
 		rc = PC_EIO;
 		goto out;
 	}
@@ -578,7 +593,7 @@ shop_order_refund(const struct conf *conf, struct store *s, const char *id,
 		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	}
 	if (rc == PC_ESTATE)
-		err->code = "order_state";
+		err->code = PCE_ORDER_STATE;
 out:
 	if (db != NULL)
 		store_release(s, db);

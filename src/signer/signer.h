@@ -121,6 +121,12 @@ enum pc_rc signer_client_start(
 /* Stop the supervisor, close the channels, wait for the signer to exit. */
 void signer_client_stop(struct signer_client *sc);
 /* PC_OK when the signer answers a PING within the timeout. */
+/*
+ * Is the signer process running with a usable channel? A cheap check (no
+ * round trip) for requests that should answer 503 at once while it is
+ * down or being restarted.
+ */
+bool signer_client_up(struct signer_client *sc);
 enum pc_rc signer_client_ping(struct signer_client *sc);
 /* The signer's pid (0 while it is being restarted). */
 pid_t signer_client_pid(struct signer_client *sc);

@@ -318,7 +318,7 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 	struct signer_hdr h;
 	struct timespec ts;
 	int64_t deadline, left;
-	unsigned i, gen, idx = 0;
+	unsigned i, gen, idx = 0, nbroken;
 	uint32_t id;
 	bool found = false;
 	int fd;
@@ -330,7 +330,10 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 	for (;;) {
 		if (sc->stopping)
 			break;
+		nbroken = 0;
 		for (i = 0; i < sc->nchan; i++) {
+			if (sc->broken[i])
+				nbroken++;
 			if (!sc->busy[i] && !sc->broken[i]) {
 				idx = i;
 				found = true;
@@ -338,6 +341,10 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 			}
 		}
 		if (found)
+			break;
+		/* Down (dead or being restarted): say so now, do not wait
+		 * for the deadline; busy channels are worth waiting for. */
+		if (sc->pid <= 0 || nbroken == sc->nchan)
 			break;
 		left = deadline - clock_mono_ms();
 		if (left <= 0)
@@ -353,8 +360,8 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 	}
 	if (!found) {
 		pthread_mutex_unlock(&sc->mu);
-		log_warnx("signer: not available (no channel within %lld ms)",
-		    (long long)sc->conf->signer.timeout_ms);
+		log_warnx("signer: not available (%s)",
+		    sc->pid <= 0 ? "down, restarting" : "every channel busy");
 		return PC_EUNAVAIL;
 	}
 	sc->busy[idx] = true;
@@ -392,6 +399,22 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 		return PC_EUNAVAIL;
 	}
 	return PC_OK;
+}
+
+bool
+signer_client_up(struct signer_client *sc)
+{
+	unsigned i;
+	bool up = false;
+
+	if (sc == NULL)
+		return false;
+	pthread_mutex_lock(&sc->mu);
+	for (i = 0; i < sc->nchan && sc->pid > 0; i++)
+		if (!sc->broken[i])
+			up = true;
+	pthread_mutex_unlock(&sc->mu);
+	return up;
 }
 
 enum pc_rc

@@ -43,31 +43,8 @@ serve() {	# (re)start the server, its clock OFFSET minutes ahead
 	fi
 }
 
-# api METHOD PATH [JSON]: body in $BODY, status in $CODE
-api() {
-	local m=$1 p=$2 d=${3:-}
-	local args=(-s -o "$T/body" -w '%{http_code}' -b "$JAR" -c "$JAR"
-		-H "X-CSRF-Token: $CSRF" -X "$m")
-	[ -n "$d" ] && args+=(-H 'Content-Type: application/json' -d "$d")
-	CODE=$(curl "${args[@]}" "$PC_URL$p")
-	BODY=$(cat "$T/body")
-}
-jget() { /usr/bin/python3 -c 'import json,sys
-v=json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v=v.get(k) if isinstance(v,dict) else None
-print("" if v is None else v)' "$BODY" "$1"; }
+. "$PECETE_SRC/tests/support/api.sh"
 errcode() { jget error.code; }
-expect() {	# expect STATUS ERRCODE|- "what"
-	if [ "$CODE" = "$1" ] && { [ "$2" = - ] || [ "$(errcode)" = "$2" ]; }; then
-		ok "$3"
-	else
-		fail "$3 (got $CODE $BODY)"
-	fi
-}
-refresh_csrf() { api GET /api/v1/session; CSRF=$(jget csrf); }
-# the newest outbox variable of a template
-outvar() { sqlite3 "$DB" "SELECT json_extract(vars, '\$.$2') FROM outbox WHERE template = '$1' ORDER BY id DESC LIMIT 1"; }
 nout() { sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE template = '$1'"; }
 totp() { FAKETIME="+${OFFSET}m" LD_PRELOAD=$FT_LIB oathtool --totp -b "$SECRET"; }
 next_step() {	# wait for a new 30 s step so that a fresh code differs
@@ -184,7 +161,7 @@ fi
 api GET /api/v1/totp/qr.png
 expect 410 qr_gone "QR served only once"
 api POST /api/v1/totp/pairing/confirm '{"code":"000000"}'
-[ "$(totp)" = 000000 ] || expect 400 code_invalid "wrong pairing code refused"
+[ "$(totp)" = 000000 ] || expect 400 totp_invalid "wrong pairing code refused"
 api POST /api/v1/totp/pairing/confirm "{\"code\":\"$(totp)\"}"
 expect 200 - "pairing confirmed"
 check "session full after pairing" [ "$(jget state)" = full ]
@@ -304,7 +281,7 @@ next_step
 NEWC=$(totp); SECRET=$OLD; OLDC=$(totp)
 if [ "$NEWC" != "$OLDC" ]; then
 	api POST /api/v1/session/totp "{\"code\":\"$OLDC\"}"
-	expect 400 code_invalid "old secret dead after re-pairing"
+	expect 400 totp_invalid "old secret dead after re-pairing"
 fi
 api POST /api/v1/session/totp "{\"code\":\"$NEWC\"}"
 expect 200 - "new secret works"

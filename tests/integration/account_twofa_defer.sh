@@ -24,8 +24,10 @@ api POST /api/v1/session/twofa-defer '{"mode":"sometime"}'
 expect 400 defer_invalid "an unknown mode is refused"
 api POST /api/v1/session/twofa-defer '{"mode":"next_login"}'
 expect 200 - "deferred to the next sign-in"
-api GET /api/v1/account
+api GET /api/v1/consents
 expect 200 - "signed in after deferring"
+api GET /api/v1/account
+expect 403 consent_pending "... the account waits for the consents (server-side)"
 
 # next_login: offered again at the next sign-in; then "never".
 api DELETE /api/v1/session
@@ -39,7 +41,7 @@ api DELETE /api/v1/session
 refresh_csrf
 api POST /api/v1/session "{\"email\":\"$EMAIL\",\"password\":\"$PW\"}"
 check "never: no 2FA offer at sign-in (the GDPR notice comes next)" [ "$(jget next)" = gdpr_notice ]
-api GET /api/v1/account
+api GET /api/v1/consents
 expect 200 - "never: signed in directly"
 
 # After the mandatory date, 2FA is required, whatever was chosen.

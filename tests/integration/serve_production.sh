@@ -100,7 +100,7 @@ for m in GET HEAD POST; do
 	done
 done
 check "dev: the server survived malformed sandbox ids" curl -fsS -o /dev/null "$PC_URL/healthz"
-check "dev: the signer survived too" bash -c "curl -s '$PC_URL/healthz' | grep -q '\"signer\":\"ok\"'"
+check "dev: the signer survived too" bash -c "curl -s '$PC_URL/readyz' | grep -q '\"signer\":\"ok\"'"
 pc_stop
 check "no sanitizer report in the log" bash -c "! grep -q 'Sanitizer' '$T/d.serve.log' '$T/p.serve.log'"
 pc_done

@@ -79,13 +79,7 @@ api POST /api/v1/shop/quote '{"package":"pecete1","promo":"NOPE"}'
 expect 400 promo_invalid "unknown promo refused"
 
 # ---- a user through the API ------------------------------------------------
-signup() {	# signup EMAIL PHONE: a user signed in without 2FA yet
-	api_signup "$1" "$2" Verde-Munte-Ploaie-42
-	# no 2FA yet: "remind at the next sign-in" makes the session full
-	api POST /api/v1/session/twofa-defer '{"mode":"next_login"}'
-	refresh_csrf
-}
-signup ana.shop@example.ro +40712345601
+api_signup_user ana.shop@example.ro +40712345601
 api GET /api/v1/shop/orders
 expect 200 - "signed in: my orders (empty)"
 

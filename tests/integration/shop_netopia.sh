@@ -106,13 +106,7 @@ ipn() {	# ipn BODY TOKEN: status in $CODE, body in $BODY
 }
 
 # ---- a user and an order (as in shop_api.sh) --------------------------------
-signup() {	# signup EMAIL PHONE: a user signed in without 2FA yet
-	api_signup "$1" "$2" Verde-Munte-Ploaie-42
-	# no 2FA yet: "remind at the next sign-in" makes the session full
-	api POST /api/v1/session/twofa-defer '{"mode":"next_login"}'
-	refresh_csrf
-}
-signup ana.netopia@example.ro +40712345671
+api_signup_user ana.netopia@example.ro +40712345671
 ADDR='"county":"Cluj","town":"Cluj-Napoca","street":"Str. Lunga","number":"5","postal_code":"400001"'
 ACC='"accept_terms":true,"accept_conditions":true,"accept_withdrawal":true'
 api POST /api/v1/shop/orders "{\"package\":\"pecete2\",$ACC,\"invoice\":{\"type\":\"person\",\"name\":\"Ana Maria Pop\",$ADDR}}"

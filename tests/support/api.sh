@@ -1,7 +1,9 @@
 # tests/support/api.sh: calling the JSON API from shell tests (source it
 # after lib.sh). Needs T (temp dir), JAR (cookie jar), DB (the SQLite file)
 # and PC_URL.
-#   api METHOD PATH [JSON]   body in $BODY, HTTP status in $CODE
+#   api METHOD PATH [JSON]   body in $BODY, HTTP status in $CODE; a "csrf"
+#                            in the answer becomes $CSRF (as the web UI
+#                            does: tokens change at every elevation)
 #   jget a.b                 a field of $BODY ("" when absent)
 #   expect STATUS CODE|- "what"   ok/fail on $CODE and error.code
 #   refresh_csrf             GET /api/v1/session, sets CSRF
@@ -9,6 +11,11 @@
 #   sql QUERY                run a query on the SQLite database
 #   api_signup EMAIL PHONE PASSWORD   register, activate, sign in (no 2FA
 #                            step taken: the session is at the 2FA offer)
+#   api_consents             accept the consents the server asks for
+#                            (GET /api/v1/consents "required")
+#   api_signup_user EMAIL PHONE   api_signup, 2FA deferred to the next
+#                            sign-in and the consents accepted: a user who
+#                            may use the whole API
 CSRF=""
 
 api() {
@@ -18,6 +25,10 @@ api() {
 	[ -n "$d" ] && args+=(-H 'Content-Type: application/json' -d "$d")
 	CODE=$(curl "${args[@]}" "$PC_URL$p")
 	BODY=$(cat "$T/body")
+	local c
+	c=$(grep -o '"csrf":"[0-9a-f]*"' "$T/body" | head -n 1 | cut -d'"' -f4)
+	[ -n "$c" ] && CSRF=$c
+	return 0
 }
 
 jget() {
@@ -62,5 +73,22 @@ api_signup() {
 	api POST "/api/v1/activation/$tok/code" "{\"code\":\"$sms\"}"
 	api POST "/api/v1/activation/$tok/password" "{\"password\":\"$pw\",\"password_confirm\":\"$pw\"}"
 	api POST /api/v1/session "{\"email\":\"$email\",\"password\":\"$pw\"}"
+	refresh_csrf
+}
+
+api_consents() {
+	local kv
+	api GET /api/v1/consents
+	for kv in $(/usr/bin/python3 -c 'import json,sys
+for c in json.loads(sys.argv[1]).get("required", []):
+    print(c["kind"] + "=" + c["version"])' "$BODY"); do
+		api POST /api/v1/consents "{\"kind\":\"${kv%%=*}\",\"version\":\"${kv#*=}\"}"
+	done
+}
+
+api_signup_user() {
+	api_signup "$1" "$2" Verde-Munte-Ploaie-42
+	api POST /api/v1/session/twofa-defer '{"mode":"next_login"}'
+	api_consents
 	refresh_csrf
 }

@@ -103,7 +103,7 @@ static void
 test_promo(void **state)
 {
 	struct store_promo p;
-	const char *code;
+	enum pc_ecode code;
 	int64_t d;
 
 	(void)state;
@@ -124,21 +124,21 @@ test_promo(void **state)
 	assert_int_equal(d, 488);
 	assert_int_equal(
 	    shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code), PC_EINVAL);
-	assert_string_equal(code, "promo_package");
+	assert_int_equal(code, PCE_PROMO_PACKAGE);
 	/* pecete2 must not match a prefix: "pecete" alone is not in the list */
 	assert_int_equal(
 	    shop_promo_apply(&p, "pecete", 3900, 1500, &d, &code), PC_EINVAL);
 	assert_int_equal(
 	    shop_promo_apply(&p, "pecete2", 5900, 999, &d, &code), PC_EINVAL);
-	assert_string_equal(code, "promo_expired");
+	assert_int_equal(code, PCE_PROMO_EXPIRED);
 	assert_int_equal(
 	    shop_promo_apply(&p, "pecete2", 5900, 2000, &d, &code), PC_EINVAL);
-	assert_string_equal(code, "promo_expired");
+	assert_int_equal(code, PCE_PROMO_EXPIRED);
 	p.max_uses = 3;
 	p.used = 3;
 	assert_int_equal(
 	    shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code), PC_EINVAL);
-	assert_string_equal(code, "promo_exhausted");
+	assert_int_equal(code, PCE_PROMO_EXHAUSTED);
 	p.used = 2;
 	assert_int_equal(
 	    shop_promo_apply(&p, "pecete2", 5900, 1500, &d, &code), PC_OK);
@@ -152,7 +152,7 @@ test_promo(void **state)
 	p.active = false;
 	assert_int_equal(
 	    shop_promo_apply(&p, "pecete1", 3900, 1500, &d, &code), PC_EINVAL);
-	assert_string_equal(code, "promo_invalid");
+	assert_int_equal(code, PCE_PROMO_INVALID);
 }
 
 /* REQ: SHOP-CUI */

@@ -1,0 +1,104 @@
+/*
+ * api_err.c: errors in the route's family. One function writes every
+ * refusal: the code's status and default message come from the registry
+ * (base/errors.def); the shape comes from the route row's errors field.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "base/log.h"
+
+static void
+retry_after_header(struct req *r, struct resp *w, int64_t secs)
+{
+	const char *v;
+
+	if (secs <= 0)
+		return;
+	v = arena_printf(&r->arena, "%lld", (long long)secs);
+	if (v != NULL)
+		http_resp_header(w, "Retry-After", v);
+}
+
+/* A small page for routes the browser navigates to (no script). */
+static void
+html_error(struct req *r, struct resp *w, int status, const char *msg)
+{
+	const char *h = arena_printf(&r->arena,
+	    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width\">"
+	    "<title>Pecete</title></head><body><h1>%d</h1><p>%s</p>"
+	    "<p><a href=\"/\">Pecete</a></p></body></html>",
+	    status, msg);
+
+	if (h == NULL) {
+		http_error(w, PCE_INTERNAL, NULL);
+		return;
+	}
+	http_resp_bytes(w, status, "text/html; charset=utf-8", h, strlen(h));
+	http_resp_header(w, "Cache-Control", "no-store");
+}
+
+enum pc_rc
+api_fail(struct req *r, struct resp *w, enum pc_rc rc, const struct pc_err *err)
+{
+	enum err_family fam = r->route != NULL ? r->route->errors : ERRF_PECETE;
+	enum pc_ecode code;
+	const char *msg;
+	json_t *e;
+	int status;
+
+	code = err != NULL && err->code != PCE_NONE ? err->code
+	                                            : pc_ecode_for_rc(rc);
+	status = pc_ecode_status(code);
+	msg = pc_ecode_message(code);
+	if (status >= 500 && rc != PC_EUNAVAIL &&
+	    code != PCE_SIGNER_UNAVAILABLE)
+		log_warnx("req=%s answered %d %s (%s)", r->req_id, status,
+		    pc_ecode_name(code), pc_rc_str(rc));
+	if (status == 429 || status == 503)
+		retry_after_header(r, w,
+		    err != NULL && err->retry_after > 0 ? err->retry_after
+		    : status == 503                     ? 5
+		                                        : 1);
+	switch (fam) {
+	case ERRF_HTML:
+		html_error(r, w, status, msg);
+		return PC_OK;
+	case ERRF_CSC:
+	case ERRF_OAUTH:
+		/* CSC API and RFC 6749 shape: error + error_description. */
+		api_reply(w, status,
+		    json_pack("{s:s,s:s}", "error", pc_ecode_name(code),
+		        "error_description", msg));
+		return PC_OK;
+	default:
+		break;
+	}
+	e = json_pack("{s:s,s:s}", "code", pc_ecode_name(code), "message", msg);
+	if (e != NULL && err != NULL && err->field != NULL)
+		json_object_set_new(e, "field", json_string(err->field));
+	if (e != NULL && err != NULL && err->retry_after > 0)
+		json_object_set_new(
+		    e, "retry_after", json_integer(err->retry_after));
+	if (api_reply(w, status, json_pack("{s:o}", "error", e)) != PC_OK)
+		http_error(w, PCE_INTERNAL, NULL);
+	return PC_OK;
+}
+
+enum pc_rc
+api_fail_code(struct req *r, struct resp *w, enum pc_ecode code)
+{
+	struct pc_err e = { 0 };
+
+	e.code = code;
+	return api_fail(r, w, PC_EINVAL, &e);
+}
+
+void
+api_fail_rc(struct req *r, struct resp *w, enum pc_rc rc)
+{
+	api_fail(r, w, rc, NULL);
+}

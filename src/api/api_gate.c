@@ -1,0 +1,372 @@
+/*
+ * api_gate.c: the route row's contract, enforced before every handler.
+ *
+ * In this order, each step answering and stopping on refusal:
+ *   1. existence: ROUTE_DEV routes only in development mode, ROUTE_SANDBOX
+ *      routes only with the sandbox provider (else 404, as if absent);
+ *   2. the rate class: memory counters per address (RATE_API,
+ *      RATE_PUBLIC), database counters for sign-in, registration and
+ *      recovery attempts (all nodes agree): 429 rate_limited;
+ *   3. the session of the pc_session cookie, for session routes;
+ *   4. CSRF on state-changing methods of session routes (X-CSRF-Token
+ *      equal to the session's token, or without a session to the pc_csrf
+ *      cookie: double submit), unless the row is ROUTE_CSRF_EXEMPT: 403;
+ *   5. the auth level: partial sign-in, signed in, current consents
+ *      accepted, operator role (401/403 with the precise code);
+ *   6. the per-user memory counter;
+ *   7. the body: JSON parsed and checked against the row's schema
+ *      (400 field_invalid with the member), or the Content-Type of raw
+ *      and form bodies (415 bad_content_type).
+ * The handler then finds r->auth (the session) and r->json (the body).
+ */
+#include <string.h>
+
+#include "api/api_int.h"
+#include "base/log.h"
+#include "base/secret.h"
+
+#define IP_PER_MIN 600
+#define USER_PER_MIN 600
+#define PUBLIC_PER_MIN 6000
+#define REGISTER_PER_HOUR 20
+#define RECOVERY_PER_HOUR 20
+
+/* Move the malloc()ed strings of the user into the request arena. */
+static void
+session_to_arena(struct req *r, struct acct_session *s)
+{
+	char **f[] = { &s->u.email, &s->u.given_name, &s->u.surname,
+		&s->u.phone, &s->u.lang, &s->u.status, &s->u.password_hash,
+		&s->u.twofa_defer };
+	size_t i;
+	char *c;
+
+	/* The password hash is not needed past this point. */
+	if (s->u.password_hash != NULL) {
+		secret_wipe(s->u.password_hash, strlen(s->u.password_hash));
+		free(s->u.password_hash);
+		s->u.password_hash = NULL;
+	}
+	for (i = 0; i < PC_ARRAY_LEN(f); i++) {
+		if (*f[i] == NULL)
+			continue;
+		c = arena_strdup(&r->arena, *f[i]);
+		free(*f[i]);
+		*f[i] = c != NULL ? c : (char *)(uintptr_t) "";
+	}
+}
+
+static bool
+token_eq(const char *a, const char *b)
+{
+	size_t n;
+
+	if (a == NULL || b == NULL)
+		return false;
+	n = strlen(a);
+	if (n < 32 || n != strlen(b))
+		return false;
+	return secret_eq(a, b, n);
+}
+
+static bool
+state_changing(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+	       strcmp(m, "DELETE") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+static bool
+session_route(enum route_auth a)
+{
+	return a == AUTH_ANY || a == AUTH_PARTIAL || a == AUTH_SIGNED_IN ||
+	       a == AUTH_USER || a == AUTH_OPERATOR;
+}
+
+static enum pc_rc
+limited(struct req *r, struct resp *w, int64_t retry_after, const char *what)
+{
+	struct pc_err e = { 0 };
+
+	log_info("req=%s rate limit %s", r->req_id, what);
+	e.code = PCE_RATE_LIMITED;
+	e.retry_after = retry_after > 0 ? retry_after : 1;
+	api_fail(r, w, PC_ELIMIT, &e);
+	return PC_ELIMIT;
+}
+
+/* A memory counter of what:who. */
+static enum pc_rc
+mem_limit(struct req *r, struct resp *w, const char *what, const char *who,
+    int64_t window, int64_t max)
+{
+	const char *key = arena_printf(&r->arena, "%s:%s", what, who);
+	int64_t ra = 0;
+
+	if (key == NULL)
+		return PC_ENOMEM;
+	if (!api_rate_hit(key, window, max, &ra))
+		return limited(r, w, ra, what);
+	return PC_OK;
+}
+
+/* A database counter of what:who (all nodes count together). */
+static enum pc_rc
+db_limit(struct req *r, struct resp *w, const char *what, const char *who,
+    int64_t window, int64_t max)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	const char *key = arena_printf(&r->arena, "%s:%s", what, who);
+	enum pc_rc rc;
+
+	if (key == NULL)
+		return PC_ENOMEM;
+	api_env(r, &e);
+	rc = acct_rate_hit(&e, key, window, max, &err);
+	if (rc == PC_ELIMIT)
+		return limited(r, w, err.retry_after, what);
+	if (rc != PC_OK)
+		api_fail(r, w, rc, NULL);
+	return rc;
+}
+
+static enum pc_rc
+rate(struct req *r, struct resp *w)
+{
+	const struct conf *c = r->app->conf;
+	const char *ip = r->remote_ip != NULL ? r->remote_ip : "-";
+	enum pc_rc rc = PC_OK;
+
+	switch (r->route->rate) {
+	case RATE_NONE:
+		break;
+	case RATE_PUBLIC:
+		rc = mem_limit(r, w, "pub", ip, 60, PUBLIC_PER_MIN);
+		break;
+	case RATE_API:
+		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
+		break;
+	case RATE_LOGIN:
+		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
+		if (rc == PC_OK)
+			rc = db_limit(
+			    r, w, "login", ip, 60, c->account.login_per_min_ip);
+		break;
+	case RATE_REGISTER:
+		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
+		if (rc == PC_OK)
+			rc = db_limit(
+			    r, w, "register", ip, 3600, REGISTER_PER_HOUR);
+		break;
+	case RATE_RECOVERY:
+		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
+		if (rc == PC_OK)
+			rc = db_limit(
+			    r, w, "recovery", ip, 3600, RECOVERY_PER_HOUR);
+		break;
+	}
+	return rc;
+}
+
+static enum pc_rc
+load_session(struct req *r, struct resp *w)
+{
+	struct acct_session *s;
+	struct pc_env e;
+	const char *tok;
+	enum pc_rc rc;
+
+	tok = http_req_cookie(r, API_COOKIE_SESSION);
+	if (tok == NULL || tok[0] == '\0')
+		return PC_OK;
+	s = arena_alloc(&r->arena, sizeof(*s));
+	if (s == NULL) {
+		api_fail(r, w, PC_ENOMEM, NULL);
+		return PC_ENOMEM;
+	}
+	api_env(r, &e);
+	rc = acct_session_load(&e, tok, s);
+	if (rc == PC_OK) {
+		session_to_arena(r, s);
+		r->auth = s;
+	} else if (rc != PC_EAUTH) {
+		api_fail(r, w, rc, NULL);
+		return rc;
+	}
+	return PC_OK;
+}
+
+static enum pc_rc
+csrf(struct req *r, struct resp *w)
+{
+	const struct acct_session *s = r->auth;
+	const char *hdr;
+
+	if (!state_changing(r->method) ||
+	    (r->route->flags & ROUTE_CSRF_EXEMPT) != 0)
+		return PC_OK;
+	hdr = http_req_header(r, "X-CSRF-Token");
+	if (s != NULL ? token_eq(hdr, s->s.csrf)
+	              : token_eq(hdr, http_req_cookie(r, API_COOKIE_CSRF)))
+		return PC_OK;
+	log_info("req=%s csrf refused", r->req_id);
+	api_fail_code(r, w, PCE_CSRF);
+	return PC_EAUTH;
+}
+
+static enum pc_rc
+refuse(struct req *r, struct resp *w, enum pc_ecode code)
+{
+	api_fail_code(r, w, code);
+	return PC_EAUTH;
+}
+
+/* The session's level against the row's. */
+static enum pc_rc
+level(struct req *r, struct resp *w)
+{
+	enum route_auth want = r->route->auth;
+	struct acct_session *s = r->auth;
+	struct pc_env e;
+
+	if (want == AUTH_ANY)
+		return PC_OK;
+	if (s == NULL)
+		return refuse(r, w, PCE_NOT_SIGNED_IN);
+	if (want == AUTH_PARTIAL)
+		return PC_OK;
+	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0)
+		return refuse(r, w, PCE_TWOFA_NEEDED);
+	/* The 2FA offer is pending: not signed in yet (next says why). */
+	if (strcmp(s->s.state, SESS_FULL) != 0)
+		return refuse(r, w, PCE_NOT_SIGNED_IN);
+	if (want == AUTH_SIGNED_IN)
+		return PC_OK;
+	api_env(r, &e);
+	/* Consent is a session state: checked here, once, for every
+	 * route past the consent screens. */
+	if (!acct_session_consents_ok(&e, s)) {
+		log_info("req=%s refused: consents pending", r->req_id);
+		return refuse(r, w, PCE_CONSENT_PENDING);
+	}
+	if (want == AUTH_USER)
+		return PC_OK;
+	if (!acct_session_is_operator(&e, s)) {
+		log_info("req=%s operator route refused for user %s", r->req_id,
+		    s->u.id);
+		return refuse(r, w, PCE_FORBIDDEN);
+	}
+	return PC_OK;
+}
+
+static bool
+ctype_is(const char *have, const char *want)
+{
+	size_t n = strlen(want);
+
+	return have != NULL && strncmp(have, want, n) == 0 &&
+	       (have[n] == '\0' || have[n] == ';' || have[n] == ' ');
+}
+
+static enum pc_rc
+body(struct req *r, struct resp *w)
+{
+	const struct route *rt = r->route;
+	struct pc_err err = { 0 };
+	json_error_t je;
+	json_t *o;
+
+	switch (rt->body) {
+	case BODY_JSON:
+		/* No body at all is an empty object (POSTs without fields). */
+		o = r->body.len == 0
+		        ? json_object()
+		        : json_loadb((const char *)r->body.data, r->body.len,
+		              JSON_REJECT_DUPLICATES, &je);
+		if (o == NULL || !json_is_object(o)) {
+			json_decref(o);
+			api_fail(r, w, PC_EINVAL,
+			    &(struct pc_err){ PCE_FIELD_INVALID, "body", 0 });
+			return PC_EINVAL;
+		}
+		if (rt->schema != NULL &&
+		    api_schema_check(rt->schema, o, &err.field) != PC_OK) {
+			/* The member name may live in o: copy it first. */
+			err.field = err.field != NULL
+			                ? arena_strdup(&r->arena, err.field)
+			                : NULL;
+			json_decref(o);
+			err.code = PCE_FIELD_INVALID;
+			api_fail(r, w, PC_EINVAL, &err);
+			return PC_EINVAL;
+		}
+		r->json = o;
+		return PC_OK;
+	case BODY_RAW:
+	case BODY_FORM:
+		if (rt->ctype != NULL &&
+		    !ctype_is(r->content_type, rt->ctype)) {
+			api_fail_code(r, w, PCE_BAD_CONTENT_TYPE);
+			return PC_EINVAL;
+		}
+		return PC_OK;
+	default:
+		return PC_OK;
+	}
+}
+
+enum pc_rc
+api_gate(struct req *r, struct resp *w)
+{
+	const struct route *rt = r->route;
+	const struct conf *c = r->app->conf;
+	struct acct_session *s;
+	enum pc_rc rc;
+
+	if (((rt->flags & ROUTE_DEV) != 0 && !c->server.dev_mode) ||
+	    ((rt->flags & ROUTE_SANDBOX) != 0 && !api_sandbox_on(c))) {
+		api_fail_code(r, w, PCE_NOT_FOUND);
+		return PC_ENOTFOUND;
+	}
+	rc = rate(r, w);
+	if (rc != PC_OK)
+		return rc;
+	if (session_route(rt->auth)) {
+		rc = load_session(r, w);
+		if (rc == PC_OK)
+			rc = csrf(r, w);
+		if (rc == PC_OK)
+			rc = level(r, w);
+		if (rc != PC_OK)
+			return rc;
+		s = r->auth;
+		if (s != NULL && rt->rate == RATE_API) {
+			rc = mem_limit(r, w, "user", s->u.id, 60, USER_PER_MIN);
+			if (rc != PC_OK)
+				return rc;
+		}
+	}
+	return body(r, w);
+}
+
+void
+api_env(struct req *r, struct pc_env *e)
+{
+	const struct acct_session *s = r->auth;
+
+	memset(e, 0, sizeof(*e));
+	e->conf = r->app->conf;
+	e->store = r->app->store;
+	e->signer = r->app->signer;
+	e->pki = r->app->pki;
+	e->ip = r->remote_ip;
+	e->actor = s != NULL ? s->u.id : NULL;
+	e->req_id = r->req_id;
+}
+
+struct acct_session *
+api_session(struct req *r)
+{
+	return r->auth;
+}

@@ -1,0 +1,154 @@
+/*
+ * api_int.h: what the handler files of src/api share: request schemas,
+ * the checked JSON body, replies, errors in the route's family, the
+ * domain context, the session the gate loaded, cookies.
+ */
+#ifndef PC_API_INT_H
+#define PC_API_INT_H
+
+#include <jansson.h>
+
+#include "account/account.h"
+#include "api/api.h"
+#include "base/env.h"
+#include "base/err.h"
+
+#define API_COOKIE_SESSION "pc_session"
+#define API_COOKIE_CSRF "pc_csrf"
+
+/* ---- request schemas (checked by the gate before the handler) ---- */
+
+enum api_ftype {
+	API_F_STR = 1, /* a string of min..max bytes, valid UTF-8, no NUL */
+	API_F_BOOL,
+	API_F_INT, /* an integer in min..max */
+	API_F_OBJ, /* an object checked against sub */
+};
+
+#define API_F_REQ 0x1  /* must be present */
+#define API_F_NULL 0x2 /* may be null */
+
+struct api_field {
+	const char *name;
+	enum api_ftype type;
+	unsigned flags;
+	int64_t min, max;
+	const struct api_schema *sub;
+};
+
+struct api_schema {
+	const struct api_field *fields;
+	size_t nfields;
+};
+
+/* A string member: optional, up to max bytes. */
+#define API_STR(n, max)                                                        \
+	{                                                                      \
+		n, API_F_STR, 0, 0, max, NULL                                  \
+	}
+/* Present (possibly empty: the domain says what an empty one means). */
+#define API_STR_REQ(n, max)                                                    \
+	{                                                                      \
+		n, API_F_STR, API_F_REQ, 0, max, NULL                          \
+	}
+#define API_BOOL(n)                                                            \
+	{                                                                      \
+		n, API_F_BOOL, 0, 0, 0, NULL                                   \
+	}
+#define API_BOOL_REQ(n)                                                        \
+	{                                                                      \
+		n, API_F_BOOL, API_F_REQ, 0, 0, NULL                           \
+	}
+#define API_OBJ(n, s)                                                          \
+	{                                                                      \
+		n, API_F_OBJ, 0, 0, 0, &(s)                                    \
+	}
+#define API_OBJ_REQ(n, s)                                                      \
+	{                                                                      \
+		n, API_F_OBJ, API_F_REQ, 0, 0, &(s)                            \
+	}
+#define API_SCHEMA(name, ...)                                                  \
+	static const struct api_field name##_fields[] = { __VA_ARGS__ };       \
+	const struct api_schema name = { name##_fields,                        \
+		sizeof(name##_fields) / sizeof(name##_fields[0]) }
+
+/*
+ * Check o against s: unknown members, wrong types, out-of-range lengths
+ * and missing required members are refused. OUT: *field (static or o's)
+ * names the member at fault. PC_OK or PC_EINVAL.
+ */
+enum pc_rc api_schema_check(
+    const struct api_schema *s, json_t *o, const char **field);
+
+/* ---- the request ---------------------------------------------------- */
+
+/* The domain context of the request (built once; borrowed pointers). */
+void api_env(struct req *r, struct pc_env *e);
+/* The session the gate loaded, or NULL (AUTH_ANY without a cookie). */
+struct acct_session *api_session(struct req *r);
+/* Path parameter i, "" when absent. */
+const char *api_param(struct req *r, size_t i);
+/* Members of the checked JSON body (NULL / false when absent). */
+const char *api_str(struct req *r, const char *key);
+bool api_bool(struct req *r, const char *key);
+json_t *api_obj(struct req *r, const char *key);
+/* A string member of any object, NULL when absent or not a string. */
+const char *api_json_str(json_t *o, const char *key);
+
+/* ---- answers -------------------------------------------------------- */
+
+/* Answer o (stolen; NULL is a 500) with status, Cache-Control: no-store. */
+enum pc_rc api_reply(struct resp *w, int status, json_t *o);
+/*
+ * The answer to a refusal: err's code (status from the registry, field,
+ * retry_after and a Retry-After header on 429/503), else the generic code
+ * of rc, in the route's error family. Returns PC_OK (answered).
+ */
+enum pc_rc api_fail(
+    struct req *r, struct resp *w, enum pc_rc rc, const struct pc_err *err);
+/* Answer a code directly. */
+enum pc_rc api_fail_code(struct req *r, struct resp *w, enum pc_ecode code);
+
+/* ---- sessions and cookies (api_session.c) --------------------------- */
+
+/* Set-Cookie for the session (token NULL: clear it). */
+void api_cookie_session(struct req *r, struct resp *w, const char *token);
+/* The SessionInfo object of docs/api.yaml. */
+json_t *api_session_info(
+    struct req *r, const struct acct_session *s, const char *csrf);
+/* What the UI shows after a code was sent. */
+json_t *api_code_info_json(const struct acct_code_info *ci);
+/* ISO 8601 UTC string (arena). */
+const char *api_time(struct req *r, int64_t t);
+
+/* ---- rate limits in this node's memory (api_rate.c) ----------------- */
+
+/*
+ * Count a hit of key in the current window of window_s seconds: false
+ * past limit, with *retry_after. Fixed windows in a bounded table; no
+ * database write.
+ */
+bool api_rate_hit(
+    const char *key, int64_t window_s, int64_t limit, int64_t *retry_after);
+/* Forget every counter (tests). */
+void api_rate_reset(void);
+
+/* ---- the sandbox provider (api_shop_sandbox.c) ---------------------- */
+
+/* Is the sandbox payment provider on (dev mode + provider sandbox)? */
+bool api_sandbox_on(const struct conf *c);
+
+/* ---- the one shape of the "send a code" steps ----------------------- */
+
+typedef enum pc_rc (*api_code_flow)(const struct pc_env *,
+    struct acct_session *, const char *, struct pc_err *);
+typedef enum pc_rc (*api_token_code_flow)(
+    const struct pc_env *, const char *, const char *, struct pc_err *);
+/* POST {"code"} on the session: fn, then {okkey: true} or the error. */
+enum pc_rc api_code_post(
+    struct req *r, struct resp *w, api_code_flow fn, const char *okkey);
+/* Same on the link token of the path (/activation/:token/code, ...). */
+enum pc_rc api_token_code_post(
+    struct req *r, struct resp *w, api_token_code_flow fn, const char *okkey);
+
+#endif /* PC_API_INT_H */

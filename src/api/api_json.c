@@ -1,0 +1,187 @@
+/*
+ * api_json.c: JSON in and out for the handlers: the schema check the gate
+ * runs on every JSON body, the accessors of the checked body, the reply.
+ *
+ * jansson's memory goes through an allocator that wipes each block when
+ * it is freed: passwords, one-time codes and the authenticator secret
+ * cross the web process inside jansson strings, and must not linger in
+ * its heap (api_init).
+ */
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api/api_int.h"
+
+/*
+ * Blocks are plain malloc blocks (json_dumps results are freed with free()
+ * all over the code base); free wipes the whole usable block first.
+ */
+static void
+wipe_free(void *p)
+{
+	if (p == NULL)
+		return;
+	sodium_memzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void
+api_init(void)
+{
+	json_set_alloc_funcs(malloc, wipe_free);
+}
+
+static bool
+utf8_ok(const char *s, size_t n)
+{
+	size_t i = 0, k, len;
+	unsigned c;
+
+	while (i < n) {
+		c = (unsigned char)s[i];
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		len = c >= 0xf0 && c < 0xf5   ? 4
+		      : c >= 0xe0 && c < 0xf0 ? 3
+		      : c >= 0xc2 && c < 0xe0 ? 2
+		                              : 0;
+		if (len == 0 || i + len > n)
+			return false;
+		for (k = 1; k < len; k++)
+			if (((unsigned char)s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += len;
+	}
+	return true;
+}
+
+static const struct api_field *
+field_find(const struct api_schema *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfields; i++)
+		if (strcmp(s->fields[i].name, key) == 0)
+			return &s->fields[i];
+	return NULL;
+}
+
+enum pc_rc
+api_schema_check(const struct api_schema *s, json_t *o, const char **field)
+{
+	const struct api_field *f;
+	const char *key;
+	json_t *v;
+	size_t i, n;
+	json_int_t iv;
+
+	*field = NULL;
+	if (!json_is_object(o))
+		return PC_EINVAL;
+	json_object_foreach(o, key, v)
+	{
+		f = field_find(s, key);
+		if (f == NULL) {
+			*field = key;
+			return PC_EINVAL;
+		}
+		if (json_is_null(v) && (f->flags & API_F_NULL) != 0)
+			continue;
+		switch (f->type) {
+		case API_F_STR:
+			if (!json_is_string(v))
+				goto bad;
+			n = json_string_length(v);
+			if ((int64_t)n < f->min || (int64_t)n > f->max ||
+			    !utf8_ok(json_string_value(v), n))
+				goto bad;
+			break;
+		case API_F_BOOL:
+			if (!json_is_boolean(v))
+				goto bad;
+			break;
+		case API_F_INT:
+			if (!json_is_integer(v))
+				goto bad;
+			iv = json_integer_value(v);
+			if (iv < f->min || iv > f->max)
+				goto bad;
+			break;
+		case API_F_OBJ:
+			if (!json_is_object(v) || f->sub == NULL)
+				goto bad;
+			if (api_schema_check(f->sub, v, field) != PC_OK)
+				return PC_EINVAL;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	for (i = 0; i < s->nfields; i++) {
+		if ((s->fields[i].flags & API_F_REQ) != 0 &&
+		    json_object_get(o, s->fields[i].name) == NULL) {
+			*field = s->fields[i].name;
+			return PC_EINVAL;
+		}
+	}
+	return PC_OK;
+bad:
+	*field = key;
+	return PC_EINVAL;
+}
+
+const char *
+api_json_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *
+api_str(struct req *r, const char *key)
+{
+	return api_json_str(r->json, key);
+}
+
+bool
+api_bool(struct req *r, const char *key)
+{
+	return json_is_true(json_object_get(r->json, key));
+}
+
+json_t *
+api_obj(struct req *r, const char *key)
+{
+	json_t *v = json_object_get(r->json, key);
+
+	return json_is_object(v) ? v : NULL;
+}
+
+const char *
+api_param(struct req *r, size_t i)
+{
+	return i < r->nparams && r->params[i] != NULL ? r->params[i] : "";
+}
+
+enum pc_rc
+api_reply(struct resp *w, int status, json_t *o)
+{
+	char *s;
+
+	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (s == NULL)
+		return PC_ENOMEM;
+	http_resp_json(w, status, s);
+	http_resp_header(w, "Cache-Control", "no-store");
+	wipe_free(s);
+	return PC_OK;
+}

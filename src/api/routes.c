@@ -1,0 +1,243 @@
+/*
+ * routes.c: every HTTP route of Pecete, in one table: each row is the
+ * request's whole contract (http/http.h struct route): method, pattern,
+ * handler, auth level, flags, rate class, body mode and limit, the JSON
+ * schema of the body, the error family. The gate (api_gate.c) enforces
+ * the row before the handler runs; tests/unit/test_routes.c checks every
+ * row is complete and agrees with docs/api.yaml. docs/internals/api.md
+ * shows how to add one.
+ */
+#include "api/api_int.h"
+
+/* RFC 6960 and RFC 3161 requests are small; bigger ones are refused. */
+#define PKI_BODY (64 * 1024)
+/* Account requests are small JSON objects. */
+#define ACCT_BODY (8 * 1024)
+/* Shop requests and payment notifications are small too. */
+#define SHOP_BODY (16 * 1024)
+
+/* Bounds of string members (bytes); the domain checks the meaning. */
+#define S_NAME 400
+#define S_EMAIL 320
+#define S_PHONE 32
+#define S_CODE 16
+#define S_PW 1024
+#define S_TOKEN 128
+#define S_SHORT 64
+#define S_TEXT 500
+
+/* ---- request schemas ------------------------------------------------- */
+
+API_SCHEMA(s_empty, );
+API_SCHEMA(s_code, API_STR_REQ("code", S_CODE));
+API_SCHEMA(
+    s_login, API_STR_REQ("email", S_EMAIL), API_STR_REQ("password", S_PW));
+API_SCHEMA(s_defer, API_STR_REQ("mode", S_SHORT), API_STR("date", S_SHORT));
+API_SCHEMA(s_register, API_STR_REQ("given_name", S_NAME),
+    API_STR_REQ("surname", S_NAME), API_STR_REQ("email", S_EMAIL),
+    API_STR_REQ("phone", S_PHONE), API_STR("lang", S_SHORT),
+    API_STR("privacy_version", S_SHORT), API_BOOL_REQ("privacy_consent"));
+API_SCHEMA(
+    s_act_phone, API_STR_REQ("phone", S_PHONE), API_BOOL("change_phone"));
+API_SCHEMA(s_new_password, API_STR_REQ("password", S_PW),
+    API_STR_REQ("password_confirm", S_PW));
+API_SCHEMA(s_change_password, API_STR_REQ("current_password", S_PW),
+    API_STR_REQ("password", S_PW), API_STR_REQ("password_confirm", S_PW));
+API_SCHEMA(s_phone, API_STR_REQ("phone", S_PHONE));
+API_SCHEMA(
+    s_consent, API_STR_REQ("kind", S_SHORT), API_STR_REQ("version", S_SHORT));
+API_SCHEMA(s_pairing, API_STR_REQ("code", S_CODE), API_BOOL_REQ("installed"));
+API_SCHEMA(s_email, API_STR_REQ("email", S_EMAIL));
+API_SCHEMA(s_quote, API_STR_REQ("package", S_SHORT), API_STR("promo", S_SHORT));
+API_SCHEMA(s_invoice, API_STR_REQ("type", S_SHORT), API_STR_REQ("name", S_NAME),
+    API_STR("cui", S_SHORT), API_STR("reg_no", S_SHORT),
+    API_STR_REQ("county", S_NAME), API_STR_REQ("town", S_NAME),
+    API_STR_REQ("street", S_NAME), API_STR_REQ("number", S_SHORT),
+    API_STR("building", S_SHORT), API_STR("entrance", S_SHORT),
+    API_STR("apartment", S_SHORT), API_STR_REQ("postal_code", S_SHORT));
+API_SCHEMA(s_order, API_STR_REQ("package", S_SHORT), API_STR("promo", S_SHORT),
+    API_BOOL("accept_terms"), API_BOOL("accept_conditions"),
+    API_BOOL("accept_withdrawal"), API_BOOL("marketing"),
+    API_OBJ_REQ("invoice", s_invoice));
+API_SCHEMA(s_refund, API_STR("reason", S_TEXT));
+
+/* ---- row shapes -------------------------------------------------------- */
+
+/* A public GET (no session, no body). */
+#define GET_PUBLIC(path, h, rate)                                              \
+	{                                                                      \
+		"GET", path, h, AUTH_PUBLIC, NULL, 0, rate, BODY_NONE, 0,      \
+		    NULL, ERRF_PECETE, NULL                                    \
+	}
+/* A JSON API GET at auth level a. */
+#define GET_API(path, h, a)                                                    \
+	{                                                                      \
+		"GET", path, h, a, NULL, ROUTE_NO_STORE, RATE_API, BODY_NONE,  \
+		    0, NULL, ERRF_PECETE, NULL                                 \
+	}
+/* A JSON API POST at auth level a, body schema s, extra flags f. */
+#define POST_API(path, h, a, rate, max, s, f)                                  \
+	{                                                                      \
+		"POST", path, h, a, NULL, ROUTE_NO_STORE | (f), rate,          \
+		    BODY_JSON, max, &(s), ERRF_PECETE, NULL                    \
+	}
+
+const struct route api_routes[] = {
+	/* Health and the public trust services. */
+	GET_PUBLIC("/healthz", api_healthz_get, RATE_NONE),
+	GET_PUBLIC("/readyz", api_readyz_get, RATE_NONE),
+	GET_PUBLIC("/pki/:file", api_pki_file_get, RATE_PUBLIC),
+	GET_PUBLIC("/ocsp/*", api_ocsp_get, RATE_PUBLIC),
+	{ "POST", "/ocsp", api_ocsp_post, AUTH_PUBLIC, NULL, 0, RATE_PUBLIC,
+	    BODY_RAW, PKI_BODY, NULL, ERRF_PECETE, "application/ocsp-request" },
+	{ "POST", "/tsa", api_tsa_post, AUTH_PUBLIC, NULL, 0, RATE_PUBLIC,
+	    BODY_RAW, PKI_BODY, NULL, ERRF_PECETE,
+	    "application/timestamp-query" },
+	/* Development outbox: absent outside development mode. */
+	{ "GET", "/dev/outbox", api_dev_outbox_get, AUTH_PUBLIC, NULL,
+	    ROUTE_DEV | ROUTE_NO_STORE, RATE_NONE, BODY_NONE, 0, NULL,
+	    ERRF_PECETE, NULL },
+	{ "GET", "/dev/outbox.json", api_dev_outbox_json_get, AUTH_PUBLIC, NULL,
+	    ROUTE_DEV | ROUTE_NO_STORE, RATE_NONE, BODY_NONE, 0, NULL,
+	    ERRF_PECETE, NULL },
+	{ "GET", "/dev/outbox/:id/attachments/:n",
+	    api_dev_outbox_attachment_get, AUTH_PUBLIC, NULL,
+	    ROUTE_DEV | ROUTE_NO_STORE, RATE_NONE, BODY_NONE, 0, NULL,
+	    ERRF_PECETE, NULL },
+
+	/* Sign-in (J3). */
+	GET_API("/api/v1/session", api_session_get, AUTH_ANY),
+	POST_API("/api/v1/session", api_session_post, AUTH_ANY, RATE_LOGIN,
+	    ACCT_BODY, s_login, ROUTE_SECRET),
+	{ "DELETE", "/api/v1/session", api_session_delete, AUTH_ANY, NULL,
+	    ROUTE_NO_STORE, RATE_API, BODY_NONE, 0, NULL, ERRF_PECETE, NULL },
+	POST_API("/api/v1/session/totp", api_session_totp_post, AUTH_PARTIAL,
+	    RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+	POST_API("/api/v1/session/twofa-defer", api_session_defer_post,
+	    AUTH_PARTIAL, RATE_API, ACCT_BODY, s_defer, 0),
+
+	/* Registration and activation (J1, J2): no session yet. */
+	POST_API("/api/v1/register", api_register_post, AUTH_ANY, RATE_REGISTER,
+	    ACCT_BODY, s_register, 0),
+	GET_API("/api/v1/activation/:token", api_activation_get, AUTH_ANY),
+	POST_API("/api/v1/activation/:token/phone", api_activation_phone_post,
+	    AUTH_ANY, RATE_API, ACCT_BODY, s_act_phone, 0),
+	POST_API("/api/v1/activation/:token/code", api_activation_code_post,
+	    AUTH_ANY, RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+	POST_API("/api/v1/activation/:token/password",
+	    api_activation_password_post, AUTH_ANY, RATE_API, ACCT_BODY,
+	    s_new_password, ROUTE_SECRET),
+
+	/* The account (J12, J13). */
+	GET_API("/api/v1/account", api_account_get, AUTH_USER),
+	POST_API("/api/v1/account/password", api_account_password_post,
+	    AUTH_USER, RATE_API, ACCT_BODY, s_change_password, ROUTE_SECRET),
+	POST_API("/api/v1/account/phone/email-code", api_phone_email_code_post,
+	    AUTH_USER, RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/account/phone/email-code/verify",
+	    api_phone_email_verify_post, AUTH_USER, RATE_API, ACCT_BODY, s_code,
+	    ROUTE_SECRET),
+	POST_API("/api/v1/account/phone/sms-code", api_phone_sms_code_post,
+	    AUTH_USER, RATE_API, ACCT_BODY, s_phone, 0),
+	POST_API("/api/v1/account/phone/sms-code/verify",
+	    api_phone_sms_verify_post, AUTH_USER, RATE_API, ACCT_BODY, s_code,
+	    ROUTE_SECRET),
+
+	/* Consents (J5): signed in, before the consents are current. */
+	GET_API("/api/v1/consents", api_consents_get, AUTH_SIGNED_IN),
+	POST_API("/api/v1/consents", api_consents_post, AUTH_SIGNED_IN,
+	    RATE_API, ACCT_BODY, s_consent, 0),
+
+	/* The authenticator (J4, J14): also from the 2FA offer. */
+	POST_API("/api/v1/totp/pairing", api_totp_pairing_post, AUTH_PARTIAL,
+	    RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/totp/pairing/verify", api_totp_pairing_verify_post,
+	    AUTH_PARTIAL, RATE_API, ACCT_BODY, s_pairing, ROUTE_SECRET),
+	{ "GET", "/api/v1/totp/qr.png", api_totp_qr_get, AUTH_PARTIAL, NULL,
+	    ROUTE_NO_STORE | ROUTE_SECRET, RATE_API, BODY_NONE, 0, NULL,
+	    ERRF_PECETE, NULL },
+	POST_API("/api/v1/totp/pairing/confirm", api_totp_pairing_confirm_post,
+	    AUTH_PARTIAL, RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+	POST_API("/api/v1/totp/reset", api_totp_reset_post, AUTH_PARTIAL,
+	    RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/totp/reset/verify", api_totp_reset_verify_post,
+	    AUTH_PARTIAL, RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+
+	/* Password recovery (J12): by e-mail link and SMS code. */
+	POST_API("/api/v1/recovery", api_recovery_post, AUTH_ANY, RATE_RECOVERY,
+	    ACCT_BODY, s_email, 0),
+	GET_API("/api/v1/recovery/:token", api_recovery_get, AUTH_ANY),
+	POST_API("/api/v1/recovery/:token/sms", api_recovery_sms_post, AUTH_ANY,
+	    RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/recovery/:token/code", api_recovery_code_post,
+	    AUTH_ANY, RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+	POST_API("/api/v1/recovery/:token/password", api_recovery_password_post,
+	    AUTH_ANY, RATE_API, ACCT_BODY, s_new_password, ROUTE_SECRET),
+
+	/* The shop (J6). */
+	GET_API("/api/v1/shop/packages", api_shop_packages_get, AUTH_ANY),
+	POST_API("/api/v1/shop/quote", api_shop_quote_post, AUTH_ANY, RATE_API,
+	    SHOP_BODY, s_quote, 0),
+	GET_API("/api/v1/shop/orders", api_shop_orders_get, AUTH_USER),
+	POST_API("/api/v1/shop/orders", api_shop_orders_post, AUTH_USER,
+	    RATE_API, SHOP_BODY, s_order, 0),
+	GET_API("/api/v1/shop/orders/:id", api_shop_order_get, AUTH_USER),
+	POST_API("/api/v1/shop/orders/:id/pay", api_shop_order_pay_post,
+	    AUTH_USER, RATE_API, SHOP_BODY, s_empty, 0),
+	POST_API("/api/v1/shop/orders/:id/cancel", api_shop_order_cancel_post,
+	    AUTH_USER, RATE_API, SHOP_BODY, s_empty, 0),
+	GET_API("/api/v1/shop/orders/:id/invoice.pdf", api_shop_invoice_pdf_get,
+	    AUTH_USER),
+	GET_API("/api/v1/shop/orders/:id/note.pdf", api_shop_note_pdf_get,
+	    AUTH_USER),
+	/* Payment notifications: the handler checks the body's signature
+	 * over the raw bytes. */
+	{ "POST", "/api/v1/payments/sandbox/notify",
+	    api_payments_sandbox_notify_post, AUTH_WEBHOOK, NULL,
+	    ROUTE_SANDBOX | ROUTE_NO_STORE, RATE_PUBLIC, BODY_RAW, SHOP_BODY,
+	    NULL, ERRF_PECETE, NULL },
+	{ "POST", "/api/v1/payments/netopia/ipn", api_payments_netopia_ipn_post,
+	    AUTH_WEBHOOK, NULL, ROUTE_NO_STORE, RATE_PUBLIC, BODY_RAW,
+	    SHOP_BODY, NULL, ERRF_PECETE, NULL },
+	/* The sandbox provider's card page (development only). */
+	{ "GET", "/sandbox/pay/:id", api_sandbox_pay_get, AUTH_PUBLIC, NULL,
+	    ROUTE_SANDBOX | ROUTE_NO_STORE, RATE_PUBLIC, BODY_NONE, 0, NULL,
+	    ERRF_HTML, NULL },
+	{ "POST", "/sandbox/pay/:id", api_sandbox_pay_post, AUTH_PUBLIC, NULL,
+	    ROUTE_SANDBOX | ROUTE_NO_STORE, RATE_PUBLIC, BODY_FORM, SHOP_BODY,
+	    NULL, ERRF_HTML, "application/x-www-form-urlencoded" },
+	/* Operators. */
+	GET_API("/api/v1/admin/orders", api_admin_orders_get, AUTH_OPERATOR),
+	POST_API("/api/v1/admin/orders/:id/refund", api_admin_order_refund_post,
+	    AUTH_OPERATOR, RATE_API, SHOP_BODY, s_refund, 0),
+
+	/* Last: the web UI's files; first match wins. */
+	GET_PUBLIC("/", api_static_get, RATE_NONE),
+	GET_PUBLIC("/*", api_static_get, RATE_NONE),
+};
+
+const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
+
+static void
+api_release(struct req *r)
+{
+	json_decref(r->json);
+	r->json = NULL;
+}
+
+void
+api_http_opts(struct app *app, struct http_opts *o)
+{
+	size_t i;
+
+	o->app = app;
+	o->routes = api_routes;
+	o->nroutes = api_nroutes;
+	o->gate = api_gate;
+	o->fail = api_fail_rc;
+	o->release = api_release;
+	o->max_body = 0;
+	for (i = 0; i < api_nroutes; i++)
+		if (api_routes[i].max_body > o->max_body)
+			o->max_body = api_routes[i].max_body;
+}

@@ -1,0 +1,28 @@
+/*
+ * ops.h: what operators and load balancers ask of a running node:
+ * liveness, readiness (database writable, signer answering with its HSM
+ * session).
+ */
+#ifndef PC_OPS_H
+#define PC_OPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/env.h"
+#include "base/pc.h"
+
+struct ops_ready {
+	bool db_ok;     /* a write transaction committed */
+	bool signer_ok; /* the signer answered a ping (it holds the HSM) */
+	unsigned signer_restarts;
+	const char *db_why; /* static: why not, or "" */
+};
+
+/*
+ * Check readiness now: a short write transaction on the database and a
+ * ping of the signer process. Fills r; never fails otherwise.
+ */
+void ops_ready(const struct pc_env *e, struct ops_ready *r);
+
+#endif /* PC_OPS_H */
