@@ -309,6 +309,25 @@ static const char m5_common[] =
 static const char m6_sqlite[] = M6_OUTBOX_ATT("BLOB");
 static const char m6_pg[] = M6_OUTBOX_ATT("BYTEA");
 
+/*
+ * Migration 7: the consents a user has accepted now (users.consent_gdpr,
+ * users.consent_app, back-filled with the latest version of each kind in
+ * consents) and the withdrawal of a consent (consents.withdrawn_at, NULL
+ * or 0 while it stands).
+ */
+static const char m7_common[] =
+    "ALTER TABLE users ADD COLUMN consent_gdpr TEXT;"
+    "ALTER TABLE users ADD COLUMN consent_app TEXT;"
+    "ALTER TABLE consents ADD COLUMN withdrawn_at BIGINT;"
+    "UPDATE users SET consent_gdpr = (SELECT c.version FROM consents c"
+    " WHERE c.user_id = users.id AND c.kind = 'gdpr_notice'"
+    " ORDER BY c.accepted_at DESC, c.version DESC LIMIT 1),"
+    " consent_app = (SELECT c.version FROM consents c"
+    " WHERE c.user_id = users.id AND c.kind = 'app_access'"
+    " ORDER BY c.accepted_at DESC, c.version DESC LIMIT 1);"
+    "CREATE INDEX consents_user_kind ON consents"
+    " (user_id, kind, accepted_at);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -317,6 +336,7 @@ static const struct migration migrations[] = {
 	{ 4, "signing credentials", NULL, m4_sqlite, m4_pg },
 	{ 5, "shop", m5_common, NULL, NULL },
 	{ 6, "notify attachments", NULL, m6_sqlite, m6_pg },
+	{ 7, "consent state and withdrawal", m7_common, NULL, NULL },
 };
 
 static enum pc_rc
