@@ -1,10 +1,16 @@
 /*
  * tstore.c: the databases the store tests run on (see tstore.h).
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "base/log.h"
 #include "store/store.h"
@@ -24,14 +30,29 @@ sqlite_unlink(const char *path)
 	}
 }
 
-/* Run run() on each database; see tstore.h. */
+const struct ts_db *ts_cur;
+
+static int
+run(const char *prog, const struct ts_db *b, const struct CMUnitTest *suite,
+    size_t n, int (*setup)(void **state), int (*teardown)(void **state))
+{
+	printf("%s: backend=%s\n", prog, b->name);
+	fflush(stdout);
+	ts_cur = b;
+	return _cmocka_run_group_tests(b->name, suite, n, setup, teardown);
+}
+
+/* A store suite on each database; see tstore.h. */
 int
-ts_store_backends(const char *prog, int (*run)(const struct ts_db *b))
+ts_store_main(const char *prog, const struct CMUnitTest *suite, size_t n,
+    int (*setup)(void **state), int (*teardown)(void **state))
 {
 	struct ts_db b;
 	const char *tmp, *pgurl;
 	int failed = 0;
 
+	log_init(prog);
+	cmocka_set_message_output(CM_OUTPUT_STDOUT);
 	memset(&b, 0, sizeof(b));
 	b.name = "sqlite";
 	tmp = getenv("TMPDIR");
@@ -42,9 +63,7 @@ ts_store_backends(const char *prog, int (*run)(const struct ts_db *b))
 		return 1;
 	}
 	snprintf(b.url, sizeof(b.url), "sqlite:%s/store.db", b.dir);
-	printf("%s: backend=%s\n", prog, b.name);
-	fflush(stdout);
-	failed += run(&b) != 0;
+	failed += run(prog, &b, suite, n, setup, teardown) != 0;
 	sqlite_unlink(b.url + strlen("sqlite:"));
 	rmdir(b.dir);
 
@@ -53,15 +72,13 @@ ts_store_backends(const char *prog, int (*run)(const struct ts_db *b))
 		printf("%s: PECETE_TEST_PG_URL not set, PostgreSQL not tested "
 		       "here (tests/integration/store_pg.sh does)\n",
 		    prog);
-		return failed;
+		return failed != 0;
 	}
 	memset(&b, 0, sizeof(b));
 	b.name = "postgresql";
 	snprintf(b.url, sizeof(b.url), "%s", pgurl);
-	printf("%s: backend=%s\n", prog, b.name);
-	fflush(stdout);
-	failed += run(&b) != 0;
-	return failed;
+	failed += run(prog, &b, suite, n, setup, teardown) != 0;
+	return failed != 0;
 }
 
 /* A pool on a freshly migrated, empty schema; see tstore.h. */

@@ -9,6 +9,7 @@
 #define PC_TSTORE_H
 
 #include <limits.h>
+#include <stddef.h>
 
 struct store;
 
@@ -18,12 +19,19 @@ struct ts_db {
 	char dir[PATH_MAX]; /* SQLite: the temporary directory */
 };
 
+/* The database the running suite is on (set by ts_store_main). */
+extern const struct ts_db *ts_cur;
+
+struct CMUnitTest;
+
 /*
- * Call run(b) on SQLite and, when PECETE_TEST_PG_URL is set, on
+ * The main() of a store suite: run the cmocka group suite[0..n) with setup
+ * and teardown on SQLite and, when PECETE_TEST_PG_URL is set, on
  * PostgreSQL, printing "<prog>: backend=<name>" before each (store_pg.sh
- * looks for both). Returns the number of runs that did not return 0.
+ * looks for both). Returns the exit status: 0 when every run passed.
  */
-int ts_store_backends(const char *prog, int (*run)(const struct ts_db *b));
+int ts_store_main(const char *prog, const struct CMUnitTest *suite, size_t n,
+    int (*setup)(void **state), int (*teardown)(void **state));
 
 /*
  * Open a pool of npool connections to url on an empty schema (SQLite: the

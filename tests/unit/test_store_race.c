@@ -40,7 +40,6 @@
 #define RACE_ROUNDS 5
 #define RACE_USER "00000000000000000000000000000001"
 
-static const struct ts_db *cur;
 static struct store *s; /* RACE_THREADS connections */
 
 enum race_op { OP_USE_STEP, OP_TOTP_FAIL, OP_LOGIN_FAIL, OP_SIGNER_CHECK };
@@ -66,7 +65,7 @@ group_setup(void **state)
 	struct db *db = NULL;
 	enum pc_rc rc;
 
-	if (ts_store_fresh(cur->url, RACE_THREADS, &s) != 0)
+	if (ts_store_fresh(ts_cur->url, RACE_THREADS, &s) != 0)
 		return -1;
 	memset(&u, 0, sizeof(u));
 	snprintf(u.id, sizeof(u.id), "%s", RACE_USER);
@@ -415,7 +414,7 @@ signer_setup(struct signer_fix *f, int64_t max_failures)
 	assert_int_equal(fchmod(fileno(fp), 0600), 0);
 	fputs(hexkey, fp);
 	fclose(fp);
-	snprintf(f->url, sizeof(f->url), "%s", cur->url);
+	snprintf(f->url, sizeof(f->url), "%s", ts_cur->url);
 	f->conf.store.url = f->url;
 	f->conf.signer.totp_key_file = f->key;
 	f->conf.account.totp_max_failures = max_failures;
@@ -514,18 +513,9 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_signer_failures_exact, test_setup),
 };
 
-static int
-run(const struct ts_db *b)
-{
-	cur = b;
-	return cmocka_run_group_tests_name(
-	    b->name, suite, group_setup, group_teardown);
-}
-
 int
 main(void)
 {
-	log_init("test_store_race");
-	cmocka_set_message_output(CM_OUTPUT_STDOUT);
-	return ts_store_backends("test_store_race", run) != 0 ? 1 : 0;
+	return ts_store_main("test_store_race", suite, PC_ARRAY_LEN(suite),
+	    group_setup, group_teardown);
 }

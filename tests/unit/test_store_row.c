@@ -73,7 +73,6 @@ static const struct store_cols tview_cols =
     STORE_COLS(T, "row_test", "row_test t", "t", tview_col);
 #undef T
 
-static const struct ts_db *cur;
 static struct store *s;
 static struct db *db;
 static uint8_t bytes[300];
@@ -81,7 +80,7 @@ static uint8_t bytes[300];
 static int
 group_setup(void **state)
 {
-	if (ts_store_fresh(cur->url, 1, &s) != 0 ||
+	if (ts_store_fresh(ts_cur->url, 1, &s) != 0 ||
 	    store_acquire(s, &db) != PC_OK)
 		return -1;
 	return db_exec(
@@ -491,18 +490,9 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_statements, test_setup),
 };
 
-static int
-run(const struct ts_db *b)
-{
-	cur = b;
-	return cmocka_run_group_tests_name(
-	    b->name, suite, group_setup, group_teardown);
-}
-
 int
 main(void)
 {
-	log_init("test_store_row");
-	cmocka_set_message_output(CM_OUTPUT_STDOUT);
-	return ts_store_backends("test_store_row", run) != 0 ? 1 : 0;
+	return ts_store_main("test_store_row", suite, PC_ARRAY_LEN(suite),
+	    group_setup, group_teardown);
 }

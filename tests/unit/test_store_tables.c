@@ -24,14 +24,13 @@
 #include "store/store_shop.h"
 #include "support/tstore.h"
 
-static const struct ts_db *cur;
 static struct store *s;
 static struct db *db;
 
 static int
 group_setup(void **state)
 {
-	if (ts_store_fresh(cur->url, 1, &s) != 0)
+	if (ts_store_fresh(ts_cur->url, 1, &s) != 0)
 		return -1;
 	return store_acquire(s, &db) == PC_OK ? 0 : -1;
 }
@@ -968,18 +967,9 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_credentials, test_setup),
 };
 
-static int
-run(const struct ts_db *b)
-{
-	cur = b;
-	return cmocka_run_group_tests_name(
-	    b->name, suite, group_setup, group_teardown);
-}
-
 int
 main(void)
 {
-	log_init("test_store_tables");
-	cmocka_set_message_output(CM_OUTPUT_STDOUT);
-	return ts_store_backends("test_store_tables", run) != 0 ? 1 : 0;
+	return ts_store_main("test_store_tables", suite, PC_ARRAY_LEN(suite),
+	    group_setup, group_teardown);
 }
