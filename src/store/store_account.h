@@ -64,6 +64,10 @@ enum pc_rc store_user_set_status(
 /* defer may be NULL (no deferral). */
 enum pc_rc store_user_set_twofa(struct db *db, const char *id, bool enabled,
     const char *defer, int64_t defer_until);
+/*
+ * Write the sign-in counters as given. A caller that read them first loses
+ * counts under parallel requests: use the two below.
+ */
 enum pc_rc store_user_set_login(
     struct db *db, const char *id, int64_t failed_logins, int64_t locked_until);
 /*
@@ -75,7 +79,10 @@ enum pc_rc store_user_set_login(
  */
 enum pc_rc store_user_login_fail(struct db *db, const char *user_id,
     int64_t max_failures, int64_t lock_until, bool *locked);
-/* A good sign-in: failed_logins = 0, locked_until = 0. PC_ENOTFOUND. */
+/*
+ * A good sign-in: failed_logins = 0 and locked_until = 0 in one UPDATE.
+ * PC_ENOTFOUND when the user does not exist. Nothing is kept.
+ */
 enum pc_rc store_user_login_ok(struct db *db, const char *user_id);
 /*
  * Set the consent version the user currently has accepted: kind
@@ -166,7 +173,8 @@ enum pc_rc store_consent_each(struct db *db, const char *user_id,
  * Withdraw the user's latest standing consent of kind: its withdrawn_at
  * becomes now (> 0). One conditional UPDATE: of two parallel calls one
  * withdraws. PC_ENOTFOUND when no consent of kind stands; PC_EINVAL when
- * now <= 0. users.consent_* is the caller's (store_user_set_consent).
+ * now <= 0. Nothing is kept; users.consent_* is the caller's to update
+ * (store_user_set_consent).
  */
 enum pc_rc store_consent_withdraw(
     struct db *db, const char *user_id, const char *kind, int64_t now);
