@@ -8,7 +8,11 @@
  * to another user. Codes are checked with liboath (RFC 6238: SHA-1, 6
  * digits, 30 s, window +-1); the matched time step is stored and a step
  * not newer than the last used one is refused (replay); failures are
- * counted and lock the user's TOTP. Each check is one transaction.
+ * counted and lock the user's TOTP. Each check is one transaction; the
+ * step and the failures are written by conditional UPDATEs
+ * (store_totp_use_step, store_totp_fail), so parallel checks on
+ * PostgreSQL's READ COMMITTED neither accept one code twice nor lose a
+ * failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,31 +269,29 @@ do_begin(struct signer_totp *t, struct db *db, const char *user,
 	return rc;
 }
 
-/* Count a failure; lock when it reaches the maximum. */
+/*
+ * Count a failure in SQL (exact when verifications run in parallel); the
+ * failure that reaches the maximum locks.
+ */
 static enum pc_rc
 count_failure(struct signer_totp *t, struct db *db, const char *user,
-    const char *purpose, const struct store_totp *st, int64_t now,
-    struct signer_totp_reply *r)
+    const char *purpose, int64_t now, struct signer_totp_reply *r)
 {
-	int64_t failures = st->failures + 1, locked = st->locked_until;
 	char detail[96];
 	enum pc_rc rc;
+	bool locked = false;
 
-	r->result = TOTP_R_BAD;
-	if (failures >= t->conf->account.totp_max_failures) {
-		locked = now + t->conf->account.totp_lock_s;
-		failures = 0;
-		r->result = TOTP_R_LOCKED;
+	rc = store_totp_fail(db, user, t->conf->account.totp_max_failures,
+	    now + t->conf->account.totp_lock_s, &locked);
+	if (rc != PC_OK)
+		return rc;
+	r->result = locked ? TOTP_R_LOCKED : TOTP_R_BAD;
+	if (locked)
 		r->retry_after = (uint32_t)t->conf->account.totp_lock_s;
-	}
-	rc = store_totp_set_counters(db, user, st->last_step, failures, locked);
 	snprintf(detail, sizeof(detail), "purpose=%s%s", purpose,
-	    r->result == TOTP_R_LOCKED ? " locked" : "");
-	if (rc == PC_OK)
-		rc = store_audit_append(db, user,
-		    r->result == TOTP_R_LOCKED ? "totp.locked" : "totp.failed",
-		    detail);
-	return rc;
+	    locked ? " locked" : "");
+	return store_audit_append(
+	    db, user, locked ? "totp.locked" : "totp.failed", detail);
 }
 
 /* VERIFY (purpose != NULL) or ENROL_CONFIRM (purpose == NULL). */
@@ -300,7 +302,7 @@ do_check(struct signer_totp *t, struct db *db, const char *user,
 	struct store_totp st;
 	uint8_t *secret = NULL;
 	int64_t now = clock_now(), step = 0;
-	bool confirm = purpose == NULL;
+	bool confirm = purpose == NULL, used = false;
 	char detail[96];
 	enum pc_rc rc;
 
@@ -331,26 +333,33 @@ do_check(struct signer_totp *t, struct db *db, const char *user,
 		goto out;
 	if (totp_check(secret, code, now, &step) != PC_OK) {
 		rc = count_failure(
-		    t, db, user, confirm ? "pairing" : purpose, &st, now, r);
+		    t, db, user, confirm ? "pairing" : purpose, now, r);
 		goto out;
 	}
-	if (!confirm && step <= st.last_step) {
+	if (confirm) {
+		r->result = TOTP_R_OK;
+		rc = store_totp_activate(db, user, step, now);
+		if (rc == PC_OK)
+			rc = store_audit_append(db, user, "totp.activated",
+			    "new secret active; old one replaced");
+		goto out;
+	}
+	/*
+	 * The step is used by one conditional UPDATE (last_step < step), not
+	 * by comparing what was read: of two parallel verifications of one
+	 * code, on any database, only one changes the row.
+	 */
+	rc = store_totp_use_step(db, user, step, &used);
+	if (rc != PC_OK)
+		goto out;
+	if (!used) {
 		r->result = TOTP_R_REPLAY;
 		rc = store_audit_append(db, user, "totp.replay", purpose);
 		goto out;
 	}
 	r->result = TOTP_R_OK;
-	if (confirm) {
-		rc = store_totp_activate(db, user, step, now);
-		if (rc == PC_OK)
-			rc = store_audit_append(db, user, "totp.activated",
-			    "new secret active; old one replaced");
-	} else {
-		rc = store_totp_set_counters(db, user, step, 0, 0);
-		snprintf(detail, sizeof(detail), "purpose=%s", purpose);
-		if (rc == PC_OK)
-			rc = store_audit_append(db, user, "totp.ok", detail);
-	}
+	snprintf(detail, sizeof(detail), "purpose=%s", purpose);
+	rc = store_audit_append(db, user, "totp.ok", detail);
 out:
 	if (secret != NULL)
 		secret_free(secret, TOTP_SECRET_LEN);

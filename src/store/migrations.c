@@ -21,6 +21,7 @@
 #include "base/pc.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_row.h"
 
 /* "pecete\0\1": the advisory lock taken while migrating. */
 #define MIGRATE_LOCK_SQL "SELECT pg_advisory_xact_lock(8098988792291328001)"
@@ -308,6 +309,25 @@ static const char m5_common[] =
 static const char m6_sqlite[] = M6_OUTBOX_ATT("BLOB");
 static const char m6_pg[] = M6_OUTBOX_ATT("BYTEA");
 
+/*
+ * Migration 7: the consents a user has accepted now (users.consent_gdpr,
+ * users.consent_app, back-filled with the latest version of each kind in
+ * consents) and the withdrawal of a consent (consents.withdrawn_at, NULL
+ * or 0 while it stands).
+ */
+static const char m7_common[] =
+    "ALTER TABLE users ADD COLUMN consent_gdpr TEXT;"
+    "ALTER TABLE users ADD COLUMN consent_app TEXT;"
+    "ALTER TABLE consents ADD COLUMN withdrawn_at BIGINT;"
+    "UPDATE users SET consent_gdpr = (SELECT c.version FROM consents c"
+    " WHERE c.user_id = users.id AND c.kind = 'gdpr_notice'"
+    " ORDER BY c.accepted_at DESC, c.version DESC LIMIT 1),"
+    " consent_app = (SELECT c.version FROM consents c"
+    " WHERE c.user_id = users.id AND c.kind = 'app_access'"
+    " ORDER BY c.accepted_at DESC, c.version DESC LIMIT 1);"
+    "CREATE INDEX consents_user_kind ON consents"
+    " (user_id, kind, accepted_at);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -316,6 +336,7 @@ static const struct migration migrations[] = {
 	{ 4, "signing credentials", NULL, m4_sqlite, m4_pg },
 	{ 5, "shop", m5_common, NULL, NULL },
 	{ 6, "notify attachments", NULL, m6_sqlite, m6_pg },
+	{ 7, "consent state and withdrawal", m7_common, NULL, NULL },
 };
 
 static enum pc_rc
@@ -329,31 +350,22 @@ migrate_lock(struct db *db)
 static enum pc_rc
 migrate_applied(struct db *db, int version, bool *applied)
 {
-	struct db_stmt *st = NULL;
+	int64_t one = 0;
 	enum pc_rc rc;
 
-	rc = db_prepare(db,
-	    "SELECT 1 FROM schema_migrations "
-	    "WHERE version = $1",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_i64(st, 1, version);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_step(st, applied);
-out:
-	db_stmt_free(st);
-	return rc;
+	rc = store_q_i64(db, &one,
+	    "SELECT 1 FROM schema_migrations WHERE version = $1", "i",
+	    (int64_t)version);
+	*applied = rc == PC_OK;
+	return rc == PC_ENOTFOUND ? PC_OK : rc;
 }
 
 static enum pc_rc
 migrate_one(struct db *db, const struct migration *m, bool *done)
 {
-	struct db_stmt *st = NULL;
 	const char *dialect;
 	enum pc_rc rc;
-	bool applied, row;
+	bool applied;
 
 	*done = false;
 	rc = db_begin(db);
@@ -376,24 +388,14 @@ migrate_one(struct db *db, const struct migration *m, bool *done)
 		if (rc != PC_OK)
 			goto out;
 	}
-	rc = db_prepare(db,
+	rc = store_q_run(db, NULL,
 	    "INSERT INTO schema_migrations "
 	    "(version, name, applied_at) VALUES ($1, $2, $3)",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_i64(st, 1, m->version);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 2, m->name);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 3, clock_now());
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
+	    "isi", (int64_t)m->version, m->name, clock_now());
 	if (rc != PC_OK)
 		goto out;
 	*done = true;
 out:
-	db_stmt_free(st);
 	if (rc == PC_OK)
 		rc = db_commit(db);
 	else
@@ -474,37 +476,22 @@ out:
 enum pc_rc
 store_schema_version_db(struct db *db, int *version)
 {
-	struct db_stmt *st = NULL;
+	int64_t have = 0;
 	enum pc_rc rc;
-	bool row;
 
 	*version = 0;
-	rc = db_prepare(db,
+	rc = store_q_i64(db, &have,
 	    db_kind(db) == STORE_PG
 	        ? "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL "
 	          "THEN 0 ELSE 1 END"
 	        : "SELECT count(*) FROM sqlite_master "
 	          "WHERE type = 'table' AND name = 'schema_migrations'",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_step(st, &row);
-	if (rc != PC_OK || !row || db_col_i64(st, 0) == 0)
-		goto out;
-	db_stmt_free(st);
-	st = NULL;
-	rc = db_prepare(db,
-	    "SELECT COALESCE(MAX(version), 0) "
-	    "FROM schema_migrations",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (row)
-		*version = (int)db_col_i64(st, 0);
-out:
-	db_stmt_free(st);
+	    "");
+	if (rc != PC_OK || have == 0)
+		return rc;
+	rc = store_q_i64(db, &have,
+	    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+	if (rc == PC_OK)
+		*version = (int)have;
 	return rc;
 }

@@ -43,6 +43,9 @@ struct store_user {
 	int64_t failed_logins;
 	int64_t locked_until;
 	int64_t created_at;
+	char role[16]; /* "user" (default), "operator", "admin"; read only */
+	char *consent_gdpr; /* version of the GDPR notice accepted, or NULL */
+	char *consent_app;  /* version of the app-access consent, or NULL */
 };
 
 /* Insert; PC_EEXIST when the e-mail exists. Copies everything. */
@@ -61,8 +64,35 @@ enum pc_rc store_user_set_status(
 /* defer may be NULL (no deferral). */
 enum pc_rc store_user_set_twofa(struct db *db, const char *id, bool enabled,
     const char *defer, int64_t defer_until);
+/*
+ * Write the sign-in counters as given. A caller that read them first loses
+ * counts under parallel requests: use the two below.
+ */
 enum pc_rc store_user_set_login(
     struct db *db, const char *id, int64_t failed_logins, int64_t locked_until);
+/*
+ * Count one failed sign-in of user_id in a single conditional UPDATE (exact
+ * when requests run in parallel, on both databases): failed_logins + 1, or
+ * when that reaches max_failures, failed_logins = 0 and locked_until =
+ * lock_until. OUT: *locked, true when this failure engaged the lock.
+ * PC_ENOTFOUND when the user does not exist.
+ */
+enum pc_rc store_user_login_fail(struct db *db, const char *user_id,
+    int64_t max_failures, int64_t lock_until, bool *locked);
+/*
+ * A good sign-in: failed_logins = 0 and locked_until = 0 in one UPDATE.
+ * PC_ENOTFOUND when the user does not exist. Nothing is kept.
+ */
+enum pc_rc store_user_login_ok(struct db *db, const char *user_id);
+/*
+ * Set the consent version the user currently has accepted: kind
+ * CONSENT_GDPR_NOTICE (users.consent_gdpr) or CONSENT_APP_ACCESS
+ * (users.consent_app); version is copied, NULL clears it. PC_EINVAL for
+ * another kind, PC_ENOTFOUND when the user does not exist. The consents
+ * table keeps the history: write both in one transaction.
+ */
+enum pc_rc store_user_set_consent(
+    struct db *db, const char *user_id, const char *kind, const char *version);
 
 /* ---- links (invitation, recovery) --------------------------------------- */
 
@@ -125,9 +155,13 @@ enum pc_rc store_session_delete_user(
 
 /* ---- consents ----------------------------------------------------------- */
 
+#define CONSENT_GDPR_NOTICE "gdpr_notice"
+#define CONSENT_APP_ACCESS "app_access"
+
 struct store_consent {
 	const char *kind, *version, *ip; /* borrowed from the row */
 	int64_t accepted_at;
+	int64_t withdrawn_at; /* 0 while the consent stands */
 };
 
 enum pc_rc store_consent_insert(struct db *db, const char *user_id,
@@ -135,6 +169,15 @@ enum pc_rc store_consent_insert(struct db *db, const char *user_id,
 /* Call fn for each consent of user, oldest first. */
 enum pc_rc store_consent_each(struct db *db, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg);
+/*
+ * Withdraw the user's latest standing consent of kind: its withdrawn_at
+ * becomes now (> 0). One conditional UPDATE: of two parallel calls one
+ * withdraws. PC_ENOTFOUND when no consent of kind stands; PC_EINVAL when
+ * now <= 0. Nothing is kept; users.consent_* is the caller's to update
+ * (store_user_set_consent).
+ */
+enum pc_rc store_consent_withdraw(
+    struct db *db, const char *user_id, const char *kind, int64_t now);
 
 /* ---- rate limits -------------------------------------------------------- */
 
@@ -166,8 +209,26 @@ enum pc_rc store_totp_put_pending(struct db *db, const char *user_id,
 /* pending -> active; the old active secret is gone at once. */
 enum pc_rc store_totp_activate(
     struct db *db, const char *user_id, int64_t last_step, int64_t now);
+/* Write the counters as given (read-modify-write: prefer the two below). */
 enum pc_rc store_totp_set_counters(struct db *db, const char *user_id,
     int64_t last_step, int64_t failures, int64_t locked_until);
+/*
+ * Use time step for user_id, once: one UPDATE that sets last_step = step,
+ * failures = 0 and locked_until = 0 only WHERE last_step < step. OUT:
+ * *used, true when this call used the step; false when the step (or a
+ * later one) was used already (a replay), also by a parallel transaction,
+ * or the user has no TOTP row.
+ */
+enum pc_rc store_totp_use_step(
+    struct db *db, const char *user_id, int64_t step, bool *used);
+/*
+ * Count one wrong TOTP code of user_id in a single conditional UPDATE
+ * (exact under parallel requests): failures + 1, or when that reaches max,
+ * failures = 0 and locked_until = lock_until. OUT: *locked, true when this
+ * failure engaged the lock. PC_ENOTFOUND when the user has no TOTP row.
+ */
+enum pc_rc store_totp_fail(struct db *db, const char *user_id, int64_t max,
+    int64_t lock_until, bool *locked);
 /* Mark the QR as served; PC_ESTATE when it was already (or no pending). */
 enum pc_rc store_totp_qr_take(struct db *db, const char *user_id);
 

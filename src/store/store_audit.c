@@ -22,6 +22,7 @@
 #include "base/pc.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_row.h"
 
 #define AUDIT_HASH_LEN 32
 #define AUDIT_HEX_LEN (2 * AUDIT_HASH_LEN)
@@ -32,7 +33,34 @@
 struct audit_row {
 	int64_t id, at;
 	const char *actor, *event, *detail;
+	const char *prev_hash, *hash; /* as stored */
 };
+
+#define T struct audit_row
+static const struct store_col audit_col[] = {
+	STORE_COL(T, id, COL_I64, 0),
+	STORE_COL(T, at, COL_I64, 0),
+	STORE_COL(T, actor, COL_REF, 0),
+	STORE_COL(T, event, COL_REF, 0),
+	STORE_COL(T, detail, COL_REF, 0),
+	STORE_COL(T, prev_hash, COL_REF, 0),
+	STORE_COL(T, hash, COL_REF, 0),
+};
+static const struct store_cols audit_cols =
+    STORE_COLS(T, "audit_log", NULL, NULL, audit_col);
+#undef T
+
+/* The last row as store_audit_append reads it. */
+struct last_row {
+	int64_t id;
+	char *hash;
+};
+static const struct store_col last_col[] = {
+	STORE_COL(struct last_row, id, COL_I64, 0),
+	STORE_COL(struct last_row, hash, COL_STR, 0),
+};
+static const struct store_cols last_cols =
+    STORE_COLS(struct last_row, "audit_log", NULL, NULL, last_col);
 
 static void
 be64(uint64_t v, uint8_t out[8])
@@ -114,14 +142,14 @@ store_audit_append(
     struct db *db, const char *actor, const char *event, const char *detail)
 {
 	char prev[AUDIT_HEX_LEN + 1], hash[AUDIT_HEX_LEN + 1];
-	struct db_stmt *st = NULL;
+	struct last_row last;
 	struct audit_row r;
-	const char *h;
 	enum pc_rc rc;
-	bool owned = false, row;
+	bool owned = false;
 
 	RETURN_VAL_IF_FAIL(db != NULL && actor != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(event != NULL && event[0] != '\0', PC_EINTERNAL);
+	memset(&last, 0, sizeof(last));
 	rc = store_tx_begin(db, &owned);
 	if (rc != PC_OK)
 		goto out;
@@ -132,119 +160,66 @@ store_audit_append(
 		if (rc != PC_OK)
 			goto out;
 	}
-	rc = db_prepare(db,
-	    "SELECT id, hash FROM audit_log "
-	    "ORDER BY id DESC LIMIT 1",
-	    &st);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
 	audit_genesis(prev);
+	memset(&r, 0, sizeof(r));
 	r.id = 1;
-	if (row) {
-		h = db_col_text(st, 1);
-		if (h == NULL || strlen(h) != AUDIT_HEX_LEN) {
+	rc = store_row_get(
+	    db, &last_cols, &last, "ORDER BY id DESC LIMIT 1", "");
+	if (rc == PC_OK) {
+		if (last.hash == NULL || strlen(last.hash) != AUDIT_HEX_LEN) {
 			log_warnx("store: audit: last row has a bad hash");
 			rc = PC_ECRYPTO;
 			goto out;
 		}
-		memcpy(prev, h, sizeof(prev));
-		r.id = db_col_i64(st, 0) + 1;
-	}
-	db_stmt_free(st);
-	st = NULL;
+		memcpy(prev, last.hash, sizeof(prev));
+		r.id = last.id + 1;
+	} else if (rc != PC_ENOTFOUND)
+		goto out;
 	r.at = clock_now();
 	r.actor = actor;
 	r.event = event;
 	r.detail = detail != NULL ? detail : "";
 	rc = audit_hash(prev, &r, hash);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_prepare(db,
-	    "INSERT INTO audit_log (id, at, actor, event, "
-	    "detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_i64(st, 1, r.id);
 	if (rc == PC_OK)
-		rc = db_bind_i64(st, 2, r.at);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 3, r.actor);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 4, r.event);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 5, r.detail);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 6, prev);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 7, hash);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
+		rc = store_q_run(db, NULL,
+		    "INSERT INTO audit_log (id, at, actor, event, "
+		    "detail, prev_hash, hash) "
+		    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		    "iisssss", r.id, r.at, r.actor, r.event, r.detail, prev,
+		    hash);
 out:
-	db_stmt_free(st);
+	store_row_cleanup(&last_cols, &last);
 	return store_tx_end(db, owned, rc);
 }
 
-/*
- * Check one page of rows after *last_id. Updates *last_id, prev (the hash
- * of the last good row) and *nrows; sets *bad_id on the first bad row and
- * *more when the page was full.
- */
-static enum pc_rc
-audit_verify_page(struct db *db, int64_t *last_id, char *prev, int64_t *nrows,
-    int64_t *bad_id, bool *more)
-{
-	char hash[AUDIT_HEX_LEN + 1];
-	struct db_stmt *st = NULL;
-	struct audit_row r;
-	const char *ph, *h;
-	enum pc_rc rc;
-	int n = 0;
-	bool row;
+/* Where store_audit_verify is in the chain. */
+struct audit_walk {
+	int64_t last_id, nrows, bad_id;
+	char prev[AUDIT_HEX_LEN + 1]; /* the hash of the last good row */
+	int n;                        /* rows of this page */
+};
 
-	*more = false;
-	rc = db_prepare(db,
-	    "SELECT id, at, actor, event, detail, prev_hash, "
-	    "hash FROM audit_log WHERE id > $1 ORDER BY id "
-	    "LIMIT " AUDIT_XSTR(AUDIT_PAGE),
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_i64(st, 1, *last_id);
-	if (rc != PC_OK)
-		goto out;
-	for (;;) {
-		rc = db_step(st, &row);
-		if (rc != PC_OK || !row)
-			break;
-		n++;
-		r.id = db_col_i64(st, 0);
-		r.at = db_col_i64(st, 1);
-		r.actor = db_col_text(st, 2);
-		r.event = db_col_text(st, 3);
-		r.detail = db_col_text(st, 4);
-		ph = db_col_text(st, 5);
-		h = db_col_text(st, 6);
-		if (r.id != *last_id + 1 || r.actor == NULL ||
-		    r.event == NULL || r.detail == NULL || ph == NULL ||
-		    h == NULL || strcmp(ph, prev) != 0 ||
-		    audit_hash(prev, &r, hash) != PC_OK ||
-		    strcmp(hash, h) != 0) {
-			*bad_id = r.id;
-			rc = PC_ECRYPTO;
-			break;
-		}
-		memcpy(prev, hash, sizeof(hash));
-		*last_id = r.id;
-		(*nrows)++;
+/* Check one row against the chain so far; PC_ECRYPTO when it breaks. */
+static enum pc_rc
+audit_check_row(void *arg, void *row)
+{
+	struct audit_walk *w = arg;
+	const struct audit_row *r = row;
+	char hash[AUDIT_HEX_LEN + 1];
+
+	w->n++;
+	if (r->id != w->last_id + 1 || r->actor == NULL || r->event == NULL ||
+	    r->detail == NULL || r->prev_hash == NULL || r->hash == NULL ||
+	    strcmp(r->prev_hash, w->prev) != 0 ||
+	    audit_hash(w->prev, r, hash) != PC_OK ||
+	    strcmp(hash, r->hash) != 0) {
+		w->bad_id = r->id;
+		return PC_ECRYPTO;
 	}
-	if (rc == PC_OK && n == AUDIT_PAGE)
-		*more = true;
-out:
-	db_stmt_free(st);
-	return rc;
+	memcpy(w->prev, hash, sizeof(hash));
+	w->last_id = r->id;
+	w->nrows++;
+	return PC_OK;
 }
 
 /*
@@ -255,22 +230,25 @@ out:
 enum pc_rc
 store_audit_verify(struct db *db, int64_t *nrows, int64_t *bad_id)
 {
-	char prev[AUDIT_HEX_LEN + 1];
-	int64_t last_id = 0;
-	enum pc_rc rc;
-	bool more = true;
+	struct audit_walk w;
+	struct audit_row r;
+	enum pc_rc rc = PC_OK;
 
 	RETURN_VAL_IF_FAIL(db != NULL && nrows != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(bad_id != NULL, PC_EINTERNAL);
-	*nrows = 0;
-	*bad_id = 0;
-	audit_genesis(prev);
-	rc = PC_OK;
-	while (rc == PC_OK && more)
-		rc =
-		    audit_verify_page(db, &last_id, prev, nrows, bad_id, &more);
+	memset(&w, 0, sizeof(w));
+	audit_genesis(w.prev);
+	w.n = AUDIT_PAGE;
+	while (rc == PC_OK && w.n == AUDIT_PAGE) {
+		w.n = 0;
+		rc = store_row_each(db, &audit_cols, &r, audit_check_row, &w,
+		    "WHERE id > $1 ORDER BY id LIMIT " AUDIT_XSTR(AUDIT_PAGE),
+		    "i", w.last_id);
+	}
 	if (rc == PC_ECRYPTO)
 		log_warnx("store: audit: chain broken at row %lld",
-		    (long long)*bad_id);
+		    (long long)w.bad_id);
+	*nrows = w.nrows;
+	*bad_id = w.bad_id;
 	return rc;
 }

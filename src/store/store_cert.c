@@ -10,10 +10,31 @@
 #include "base/pc.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_row.h"
 
-#define CERT_COLS                                                              \
-	"serial, issuer, kind, name, subject, holder, key_label, not_before, " \
-	"not_after, status, revoked_at, reason, der, created_at"
+#define T struct store_cert
+static const struct store_col cert_col[] = {
+	STORE_COL(T, serial, COL_TEXT, 0),
+	STORE_COL(T, issuer, COL_TEXT, 0),
+	STORE_COL(T, kind, COL_STR, 0),
+	STORE_COL(T, name, COL_STR, 0),
+	STORE_COL(T, subject, COL_STR, 0),
+	STORE_COL(T, holder, COL_STR, 0),
+	STORE_COL(T, key_label, COL_STR, 0),
+	STORE_COL(T, not_before, COL_I64, 0),
+	STORE_COL(T, not_after, COL_I64, 0),
+	STORE_COL(T, status, COL_INT, 0),
+	STORE_COL(T, revoked_at, COL_I64, COL_NULL0),
+	STORE_COL(T, reason, COL_INT, COL_NULL0),
+	STORE_BLOB(T, der, der_len, 0),
+	STORE_COL(T, created_at, COL_I64, 0),
+};
+static const struct store_cols cert_cols =
+    STORE_COLS(T, "certs", NULL, NULL, cert_col);
+STORE_ROW_EACH_FN(cert, T)
+#undef T
+_Static_assert(
+    sizeof(enum store_cert_status) == sizeof(int), "status is read as an int");
 
 #define CRL_REASON_HOLD 6 /* certificateHold */
 
@@ -42,83 +63,6 @@ reason_ok(int reason)
 	return (reason >= 0 && reason <= 6) || reason == 9 || reason == 10;
 }
 
-static enum pc_rc
-dup_col(struct db_stmt *st, int col, char **out)
-{
-	const char *s;
-
-	*out = NULL;
-	s = db_col_text(st, col);
-	if (s == NULL)
-		return PC_OK;
-	*out = strdup(s);
-	return *out != NULL ? PC_OK : PC_ENOMEM;
-}
-
-static enum pc_rc
-copy_serial(struct db_stmt *st, int col, char *out)
-{
-	const char *s;
-	size_t n;
-
-	s = db_col_text(st, col);
-	if (s == NULL)
-		s = "";
-	n = strlen(s);
-	if (n > STORE_SERIAL_MAX) {
-		log_warnx("store: certs: serial too long in the database");
-		return PC_EDB;
-	}
-	memcpy(out, s, n + 1);
-	return PC_OK;
-}
-
-/* Fill c from a row selected with CERT_COLS. */
-static enum pc_rc
-cert_from_row(struct db_stmt *st, struct store_cert *c)
-{
-	const uint8_t *der;
-	size_t n = 0;
-	enum pc_rc rc;
-
-	memset(c, 0, sizeof(*c));
-	rc = copy_serial(st, 0, c->serial);
-	if (rc == PC_OK)
-		rc = copy_serial(st, 1, c->issuer);
-	if (rc == PC_OK)
-		rc = dup_col(st, 2, &c->kind);
-	if (rc == PC_OK)
-		rc = dup_col(st, 3, &c->name);
-	if (rc == PC_OK)
-		rc = dup_col(st, 4, &c->subject);
-	if (rc == PC_OK)
-		rc = dup_col(st, 5, &c->holder);
-	if (rc == PC_OK)
-		rc = dup_col(st, 6, &c->key_label);
-	if (rc != PC_OK)
-		goto out;
-	c->not_before = db_col_i64(st, 7);
-	c->not_after = db_col_i64(st, 8);
-	c->status =
-	    db_col_i64(st, 9) == CERT_REVOKED ? CERT_REVOKED : CERT_GOOD;
-	c->revoked_at = db_col_i64(st, 10);
-	c->reason = (int)db_col_i64(st, 11);
-	der = db_col_blob(st, 12, &n);
-	c->der = malloc(n > 0 ? n : 1);
-	if (c->der == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	if (n > 0)
-		memcpy(c->der, der, n);
-	c->der_len = n;
-	c->created_at = db_col_i64(st, 13);
-out:
-	if (rc != PC_OK)
-		store_cert_cleanup(c);
-	return rc;
-}
-
 /*
  * Insert a certificate; created_at is set to now. Everything is copied.
  * PC_EEXIST when the serial exists, PC_EINVAL on a malformed serial.
@@ -126,9 +70,9 @@ out:
 enum pc_rc
 store_cert_insert(struct db *db, const struct store_cert *c)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row, revoked;
+	static uint8_t none[1];
+	struct store_cert w;
+	bool revoked;
 
 	RETURN_VAL_IF_FAIL(db != NULL && c != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(c->kind != NULL, PC_EINTERNAL);
@@ -136,83 +80,18 @@ store_cert_insert(struct db *db, const struct store_cert *c)
 	revoked = c->status == CERT_REVOKED;
 	if (!serial_ok(c->serial) ||
 	    (c->issuer[0] != '\0' && !serial_ok(c->issuer)) ||
-	    (revoked && !reason_ok(c->reason))) {
-		rc = PC_EINVAL;
-		goto out;
-	}
+	    (revoked && !reason_ok(c->reason)))
+		return PC_EINVAL;
+	/* A good certificate has no revocation time or reason (NULL). */
+	w = *c;
+	w.status = revoked ? CERT_REVOKED : CERT_GOOD;
+	w.revoked_at = revoked ? c->revoked_at : 0;
+	w.reason = revoked ? c->reason : 0;
+	w.der = c->der != NULL ? c->der : none; /* an empty blob */
+	w.created_at = clock_now();
 	/* ON CONFLICT keeps a PostgreSQL transaction usable. */
-	rc = db_prepare(db,
-	    "INSERT INTO certs (" CERT_COLS ") VALUES "
-	    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
-	    "ON CONFLICT (serial) DO NOTHING",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, c->serial);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 2, c->issuer);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 3, c->kind);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 4, c->name);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 5, c->subject);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 6, c->holder);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 7, c->key_label);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 8, c->not_before);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 9, c->not_after);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 10, revoked ? CERT_REVOKED : CERT_GOOD);
-	if (rc == PC_OK)
-		rc = revoked ? db_bind_i64(st, 11, c->revoked_at)
-		             : db_bind_null(st, 11);
-	if (rc == PC_OK)
-		rc = revoked ? db_bind_i64(st, 12, c->reason)
-		             : db_bind_null(st, 12);
-	if (rc == PC_OK)
-		rc = db_bind_blob(st, 13, c->der, c->der_len);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 14, clock_now());
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (db_changes(st) == 0)
-		rc = PC_EEXIST;
-out:
-	db_stmt_free(st);
-	return rc;
-}
-
-static enum pc_rc
-cert_get_one(
-    struct db *db, const char *sql, const char *key, struct store_cert *c)
-{
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row;
-
-	memset(c, 0, sizeof(*c));
-	rc = db_prepare(db, sql, &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, key);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (!row) {
-		rc = PC_ENOTFOUND;
-		goto out;
-	}
-	rc = cert_from_row(st, c);
-out:
-	db_stmt_free(st);
-	return rc;
+	return store_row_insert(
+	    db, &cert_cols, &w, "ON CONFLICT (serial) DO NOTHING");
 }
 
 /*
@@ -224,10 +103,8 @@ store_cert_get(struct db *db, const char *serial, struct store_cert *c)
 {
 	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(c != NULL, PC_EINTERNAL);
-	return cert_get_one(db,
-	    "SELECT " CERT_COLS " FROM certs "
-	    "WHERE serial = $1",
-	    serial, c);
+	return store_row_get(
+	    db, &cert_cols, c, "WHERE serial = $1", "s", serial);
 }
 
 /*
@@ -239,12 +116,11 @@ store_cert_get_by_name(struct db *db, const char *name, struct store_cert *c)
 {
 	RETURN_VAL_IF_FAIL(db != NULL && name != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(c != NULL, PC_EINTERNAL);
-	return cert_get_one(db,
-	    "SELECT " CERT_COLS " FROM certs "
+	return store_row_get(db, &cert_cols, c,
 	    "WHERE name = $1 "
 	    "ORDER BY status, not_before DESC, created_at DESC, serial DESC "
 	    "LIMIT 1",
-	    name, c);
+	    "s", name);
 }
 
 /*
@@ -256,49 +132,23 @@ store_cert_get_by_name(struct db *db, const char *name, struct store_cert *c)
 enum pc_rc
 store_cert_revoke(struct db *db, const char *serial, int reason, int64_t when)
 {
-	struct db_stmt *st = NULL;
+	int64_t one = 0;
 	enum pc_rc rc;
-	bool row;
 
 	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL, PC_EINTERNAL);
-	if (!reason_ok(reason)) {
-		rc = PC_EINVAL;
-		goto out;
-	}
-	rc = db_prepare(db,
+	if (!reason_ok(reason))
+		return PC_EINVAL;
+	rc = store_q_change(db, PC_ENOTFOUND,
 	    "UPDATE certs SET status = 1, reason = $2, "
 	    "revoked_at = CASE WHEN status = 1 THEN revoked_at ELSE $3 END "
 	    "WHERE serial = $1 AND (status = 0 OR (reason = 6 AND $4 = 1))",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, serial);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 2, reason);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 3, when);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 4, reason != CRL_REASON_HOLD);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (db_changes(st) > 0)
-		goto out;
-	db_stmt_free(st);
-	st = NULL;
-	rc = db_prepare(db, "SELECT 1 FROM certs WHERE serial = $1", &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, serial);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	rc = row ? PC_ESTATE : PC_ENOTFOUND;
-out:
-	db_stmt_free(st);
-	return rc;
+	    "siii", serial, (int64_t)reason, when,
+	    (int64_t)(reason != CRL_REASON_HOLD));
+	if (rc != PC_ENOTFOUND)
+		return rc;
+	rc = store_q_i64(
+	    db, &one, "SELECT 1 FROM certs WHERE serial = $1", "s", serial);
+	return rc == PC_OK ? PC_ESTATE : rc;
 }
 
 /*
@@ -310,50 +160,19 @@ enum pc_rc
 store_cert_each_revoked(struct db *db, const char *issuer_serial,
     enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg)
 {
-	struct db_stmt *st = NULL;
+	struct cert_each e = { fn, arg };
 	struct store_cert c;
-	enum pc_rc rc;
-	bool row;
 
 	RETURN_VAL_IF_FAIL(db != NULL && issuer_serial != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(fn != NULL, PC_EINTERNAL);
-	rc = db_prepare(db,
-	    "SELECT " CERT_COLS " FROM certs "
-	    "WHERE issuer = $1 AND status = 1 ORDER BY revoked_at, serial",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, issuer_serial);
-	if (rc != PC_OK)
-		goto out;
-	for (;;) {
-		rc = db_step(st, &row);
-		if (rc != PC_OK || !row)
-			break;
-		rc = cert_from_row(st, &c);
-		if (rc != PC_OK)
-			break;
-		rc = fn(arg, &c);
-		store_cert_cleanup(&c);
-		if (rc != PC_OK)
-			break;
-	}
-out:
-	db_stmt_free(st);
-	return rc;
+	return store_row_each(db, &cert_cols, &c, cert_each_call, &e,
+	    "WHERE issuer = $1 AND status = 1 ORDER BY revoked_at, serial", "s",
+	    issuer_serial);
 }
 
 /* Free what store_cert_get filled and zero c; safe on a zeroed c. */
 void
 store_cert_cleanup(struct store_cert *c)
 {
-	if (c == NULL)
-		return;
-	free(c->kind);
-	free(c->name);
-	free(c->subject);
-	free(c->holder);
-	free(c->key_label);
-	free(c->der);
-	memset(c, 0, sizeof(*c));
+	store_row_cleanup(&cert_cols, c);
 }

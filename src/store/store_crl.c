@@ -14,6 +14,19 @@
 #include "base/pc.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_row.h"
+
+#define T struct store_crl
+static const struct store_col crl_col[] = {
+	STORE_COL(T, issuer, COL_TEXT, 0),
+	STORE_COL(T, number, COL_I64, 0),
+	STORE_COL(T, this_update, COL_I64, 0),
+	STORE_COL(T, next_update, COL_I64, 0),
+	STORE_BLOB(T, der, der_len, 0),
+};
+static const struct store_cols crl_cols =
+    STORE_COLS(T, "crls", NULL, NULL, crl_col);
+#undef T
 
 static bool
 issuer_ok(const char *s)
@@ -24,6 +37,15 @@ issuer_ok(const char *s)
 	return n > 0 && n <= STORE_SERIAL_MAX;
 }
 
+/* The highest CRL number stored for issuer (0 when none). */
+static enum pc_rc
+crl_max_number(struct db *db, const char *issuer, int64_t *max)
+{
+	return store_q_i64(db, max,
+	    "SELECT COALESCE(MAX(number), 0) FROM crls WHERE issuer = $1", "s",
+	    issuer);
+}
+
 /*
  * The next CRL number of issuer_serial (1, 2, ...), in the caller's
  * transaction when one is open.
@@ -32,61 +54,31 @@ enum pc_rc
 store_crl_next_number(struct db *db, const char *issuer_serial, int64_t *number)
 {
 	char name[sizeof("crl_number:") + STORE_SERIAL_MAX];
-	struct db_stmt *st = NULL;
 	enum pc_rc rc;
 	int64_t n = 0, max = 0;
-	bool owned = false, row;
+	bool owned = false;
 
 	RETURN_VAL_IF_FAIL(db != NULL && number != NULL, PC_EINTERNAL);
 	*number = 0;
-	if (!issuer_ok(issuer_serial)) {
-		rc = PC_EINVAL;
-		goto out;
-	}
+	if (!issuer_ok(issuer_serial))
+		return PC_EINVAL;
 	snprintf(name, sizeof(name), "crl_number:%s", issuer_serial);
 	rc = store_tx_begin(db, &owned);
 	if (rc != PC_OK)
-		goto out;
+		return rc;
 	rc = store_counter_next(db, name, &n);
-	if (rc != PC_OK)
-		goto out;
 	/* Never below a CRL already stored (e.g. imported). */
-	rc = db_prepare(db,
-	    "SELECT COALESCE(MAX(number), 0) FROM crls "
-	    "WHERE issuer = $1",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, issuer_serial);
 	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	max = row ? db_col_i64(st, 0) : 0;
-	db_stmt_free(st);
-	st = NULL;
-	if (n <= max) {
+		rc = crl_max_number(db, issuer_serial, &max);
+	if (rc == PC_OK && n <= max) {
 		n = max + 1;
-		rc = db_prepare(db,
-		    "UPDATE counters SET value = $2 "
-		    "WHERE name = $1",
-		    &st);
-		if (rc != PC_OK)
-			goto out;
-		rc = db_bind_text(st, 1, name);
-		if (rc == PC_OK)
-			rc = db_bind_i64(st, 2, n);
-		if (rc == PC_OK)
-			rc = db_step(st, &row);
-		if (rc != PC_OK)
-			goto out;
+		rc = store_q_run(db, NULL,
+		    "UPDATE counters SET value = $2 WHERE name = $1", "si",
+		    name, n);
 	}
-	*number = n;
-out:
-	db_stmt_free(st);
 	rc = store_tx_end(db, owned, rc);
-	if (rc != PC_OK)
-		*number = 0;
+	if (rc == PC_OK)
+		*number = n;
 	return rc;
 }
 
@@ -97,62 +89,30 @@ out:
 enum pc_rc
 store_crl_put(struct db *db, const struct store_crl *crl)
 {
-	struct db_stmt *st = NULL;
 	enum pc_rc rc;
-	bool owned = false, row;
+	int64_t max = 0;
+	bool owned = false;
 
 	RETURN_VAL_IF_FAIL(db != NULL && crl != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(crl->der != NULL || crl->der_len == 0, PC_EINTERNAL);
-	if (!issuer_ok(crl->issuer) || crl->number < 1) {
-		rc = PC_EINVAL;
-		goto out;
-	}
+	if (!issuer_ok(crl->issuer) || crl->number < 1)
+		return PC_EINVAL;
 	rc = store_tx_begin(db, &owned);
 	if (rc != PC_OK)
-		goto out;
-	rc = db_prepare(db,
-	    "SELECT COALESCE(MAX(number), 0) FROM crls "
-	    "WHERE issuer = $1",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, crl->issuer);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (row && db_col_i64(st, 0) > crl->number) {
+		return rc;
+	rc = crl_max_number(db, crl->issuer, &max);
+	if (rc == PC_OK && max > crl->number)
 		rc = PC_ESTATE;
-		goto out;
-	}
-	db_stmt_free(st);
-	st = NULL;
-	rc = db_prepare(db,
-	    "INSERT INTO crls (issuer, number, this_update, "
-	    "next_update, der, created_at) VALUES ($1, $2, $3, $4, $5, $6) "
-	    "ON CONFLICT (issuer, number) DO NOTHING",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, crl->issuer);
 	if (rc == PC_OK)
-		rc = db_bind_i64(st, 2, crl->number);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 3, crl->this_update);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 4, crl->next_update);
-	if (rc == PC_OK)
-		rc = db_bind_blob(st, 5, crl->der, crl->der_len);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 6, clock_now());
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (db_changes(st) == 0)
-		rc = PC_EEXIST;
-out:
-	db_stmt_free(st);
+		rc = store_q_change(db, PC_EEXIST,
+		    "INSERT INTO crls (issuer, number, this_update, "
+		    "next_update, der, created_at) "
+		    "VALUES ($1, $2, $3, $4, $5, $6) "
+		    "ON CONFLICT (issuer, number) DO NOTHING",
+		    "siiibi", crl->issuer, crl->number, crl->this_update,
+		    crl->next_update,
+		    crl->der != NULL ? (const void *)crl->der : "",
+		    crl->der_len, clock_now());
 	return store_tx_end(db, owned, rc);
 }
 
@@ -164,66 +124,18 @@ enum pc_rc
 store_crl_latest(
     struct db *db, const char *issuer_serial, struct store_crl *crl)
 {
-	struct db_stmt *st = NULL;
-	const uint8_t *der;
-	const char *iss;
-	enum pc_rc rc;
-	size_t n = 0;
-	bool row;
-
 	RETURN_VAL_IF_FAIL(db != NULL && crl != NULL, PC_EINTERNAL);
 	memset(crl, 0, sizeof(*crl));
-	if (!issuer_ok(issuer_serial)) {
-		rc = PC_EINVAL;
-		goto out;
-	}
-	rc = db_prepare(db,
-	    "SELECT issuer, number, this_update, next_update, "
-	    "der FROM crls WHERE issuer = $1 ORDER BY number DESC LIMIT 1",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, issuer_serial);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (!row) {
-		rc = PC_ENOTFOUND;
-		goto out;
-	}
-	iss = db_col_text(st, 0);
-	n = iss != NULL ? strlen(iss) : 0;
-	if (n > STORE_SERIAL_MAX) {
-		rc = PC_EDB;
-		goto out;
-	}
-	memcpy(crl->issuer, iss != NULL ? iss : "", n + 1);
-	crl->number = db_col_i64(st, 1);
-	crl->this_update = db_col_i64(st, 2);
-	crl->next_update = db_col_i64(st, 3);
-	der = db_col_blob(st, 4, &n);
-	crl->der = malloc(n > 0 ? n : 1);
-	if (crl->der == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	if (n > 0)
-		memcpy(crl->der, der, n);
-	crl->der_len = n;
-out:
-	db_stmt_free(st);
-	if (rc != PC_OK)
-		store_crl_cleanup(crl);
-	return rc;
+	if (!issuer_ok(issuer_serial))
+		return PC_EINVAL;
+	return store_row_get(db, &crl_cols, crl,
+	    "WHERE issuer = $1 ORDER BY number DESC LIMIT 1", "s",
+	    issuer_serial);
 }
 
 /* Free what store_crl_latest filled and zero crl. */
 void
 store_crl_cleanup(struct store_crl *crl)
 {
-	if (crl == NULL)
-		return;
-	free(crl->der);
-	memset(crl, 0, sizeof(*crl));
+	store_row_cleanup(&crl_cols, crl);
 }

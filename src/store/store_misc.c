@@ -8,6 +8,17 @@
 #include "base/pc.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_row.h"
+
+/* A setting, as store_setting_get reads it. */
+struct setting_row {
+	char *value;
+};
+static const struct store_col setting_col[] = {
+	STORE_COL(struct setting_row, value, COL_STR, 0),
+};
+static const struct store_cols setting_cols =
+    STORE_COLS(struct setting_row, "settings", NULL, NULL, setting_col);
 
 /*
  * Increment the counter name (created at 1 when missing) and return the
@@ -17,37 +28,16 @@
 enum pc_rc
 store_counter_next(struct db *db, const char *name, int64_t *out)
 {
-	struct db_stmt *st = NULL;
 	enum pc_rc rc;
-	bool row;
 
 	RETURN_VAL_IF_FAIL(db != NULL && name != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	*out = 0;
-	rc = db_prepare(db,
+	rc = store_q_i64(db, out,
 	    "INSERT INTO counters (name, value) VALUES ($1, 1) "
 	    "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 "
 	    "RETURNING value",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, name);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (!row) {
-		rc = PC_EDB;
-		goto out;
-	}
-	*out = db_col_i64(st, 0);
-	/* SQLite finishes the statement (and its changes) on the last step. */
-	rc = db_step(st, &row);
-	if (rc != PC_OK)
-		*out = 0;
-out:
-	db_stmt_free(st);
-	return rc;
+	    "s", name);
+	return rc == PC_ENOTFOUND ? PC_EDB : rc;
 }
 
 /*
@@ -57,32 +47,17 @@ out:
 enum pc_rc
 store_setting_get(struct db *db, const char *key, char **out)
 {
-	struct db_stmt *st = NULL;
-	const char *v;
+	struct setting_row r;
 	enum pc_rc rc;
-	bool row;
 
 	RETURN_VAL_IF_FAIL(db != NULL && key != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
 	*out = NULL;
-	rc = db_prepare(db, "SELECT value FROM settings WHERE key = $1", &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, key);
+	rc = store_row_get(db, &setting_cols, &r, "WHERE key = $1", "s", key);
+	if (rc == PC_OK && r.value == NULL)
+		rc = PC_EDB; /* NOT NULL */
 	if (rc == PC_OK)
-		rc = db_step(st, &row);
-	if (rc != PC_OK)
-		goto out;
-	if (!row) {
-		rc = PC_ENOTFOUND;
-		goto out;
-	}
-	v = db_col_text(st, 0);
-	*out = strdup(v != NULL ? v : "");
-	if (*out == NULL)
-		rc = PC_ENOMEM;
-out:
-	db_stmt_free(st);
+		*out = r.value;
 	return rc;
 }
 
@@ -90,24 +65,10 @@ out:
 enum pc_rc
 store_setting_put(struct db *db, const char *key, const char *val)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row;
-
 	RETURN_VAL_IF_FAIL(db != NULL && key != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(val != NULL, PC_EINTERNAL);
-	rc = db_prepare(db,
+	return store_q_run(db, NULL,
 	    "INSERT INTO settings (key, value) VALUES ($1, $2) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-	    &st);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_bind_text(st, 1, key);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 2, val);
-	if (rc == PC_OK)
-		rc = db_step(st, &row);
-out:
-	db_stmt_free(st);
-	return rc;
+	    "ss", key, val);
 }

@@ -1,7 +1,10 @@
 /*
  * store_shop.c: the shop tables (see store_shop.h).
+ *
+ * Rows go through the column tables below (store_row.h). An order is read
+ * with its invoice and its user's e-mail (a join); NULL provider, promo
+ * and invoice columns read as "" and 0.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,490 +13,278 @@
 #include "base/pc.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_row.h"
 #include "store/store_shop.h"
 
-/*
- * Prepare sql and bind the arguments described by fmt: 't' a string (NULL
- * binds NULL), 'i' an int64_t. OUT: *out.
- */
-static enum pc_rc
-prep(struct db *db, struct db_stmt **out, const char *sql, const char *fmt, ...)
-{
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	va_list ap;
-	int i;
+#define T struct store_package
+static const struct store_col pkg_col[] = {
+	STORE_COL(T, code, COL_TEXT, 0),
+	STORE_COL(T, name, COL_STR, 0),
+	STORE_COL(T, years, COL_I64, 0),
+	STORE_COL(T, transactions, COL_I64, 0),
+	STORE_COL(T, net_cents, COL_I64, 0),
+	STORE_COL(T, description, COL_STR, 0),
+	STORE_COL(T, active, COL_BOOL, 0),
+	STORE_COL(T, sort, COL_I64, 0),
+};
+static const struct store_cols pkg_cols =
+    STORE_COLS(T, "shop_packages", NULL, NULL, pkg_col);
+STORE_ROW_EACH_FN(pkg, T)
+#undef T
 
-	*out = NULL;
-	rc = db_prepare(db, sql, &st);
-	if (rc != PC_OK)
-		return rc;
-	va_start(ap, fmt);
-	for (i = 0; rc == PC_OK && fmt[i] != '\0'; i++) {
-		if (fmt[i] == 't') {
-			const char *s = va_arg(ap, const char *);
+#define T struct store_promo
+static const struct store_col promo_col[] = {
+	STORE_COL(T, code, COL_TEXT, 0),
+	STORE_COL(T, kind, COL_STR, 0),
+	STORE_COL(T, value, COL_I64, 0),
+	STORE_COL(T, valid_from, COL_I64, 0),
+	STORE_COL(T, valid_to, COL_I64, 0),
+	STORE_COL(T, max_uses, COL_I64, 0),
+	STORE_COL(T, used, COL_I64, COL_RO),
+	STORE_COL(T, packages, COL_STR, 0),
+	STORE_COL(T, active, COL_BOOL, COL_RO),
+	STORE_COL(T, created_at, COL_I64, 0),
+};
+static const struct store_cols promo_cols =
+    STORE_COLS(T, "shop_promos", NULL, NULL, promo_col);
+STORE_ROW_EACH_FN(promo, T)
+#undef T
 
-			rc = s != NULL ? db_bind_text(st, i + 1, s)
-			               : db_bind_null(st, i + 1);
-		} else {
-			rc = db_bind_i64(st, i + 1, va_arg(ap, int64_t));
-		}
-	}
-	va_end(ap);
-	if (rc != PC_OK) {
-		db_stmt_free(st);
-		return rc;
-	}
-	*out = st;
-	return PC_OK;
-}
+#define T struct store_order
+static const struct store_col order_col[] = {
+	STORE_COL(T, id, COL_TEXT, 0),
+	STORE_COL(T, number, COL_TEXT, 0),
+	STORE_COL(T, user_id, COL_TEXT, 0),
+	STORE_COL(T, state, COL_TEXT, 0),
+	STORE_COL(T, package, COL_TEXT, 0),
+	STORE_COL(T, promo, COL_TEXT, COL_NULL0),
+	STORE_COL(T, list_cents, COL_I64, 0),
+	STORE_COL(T, discount_cents, COL_I64, 0),
+	STORE_COL(T, net_cents, COL_I64, 0),
+	STORE_COL(T, vat_bp, COL_I64, 0),
+	STORE_COL(T, vat_cents, COL_I64, 0),
+	STORE_COL(T, total_cents, COL_I64, 0),
+	STORE_COL(T, rate_e4, COL_I64, 0),
+	STORE_COL(T, rate_day, COL_TEXT, 0),
+	STORE_COL(T, rate_fallback, COL_BOOL, 0),
+	STORE_COL(T, total_bani, COL_I64, 0),
+	STORE_COL(T, invoice_data, COL_STR, 0),
+	STORE_COL(T, accepted_at, COL_I64, 0),
+	STORE_COL(T, marketing, COL_BOOL, 0),
+	STORE_COL(T, provider, COL_TEXT, COL_RO),
+	STORE_COL(T, provider_ref, COL_TEXT, COL_RO),
+	STORE_COL(T, created_at, COL_I64, 0),
+	STORE_COL(T, updated_at, COL_I64, COL_RO),
+	STORE_COLX(T, created_at, COL_I64, COL_WO, "updated_at", NULL),
+	STORE_COL(T, paid_at, COL_I64, COL_RO),
+	STORE_COLX(T, inv_series, COL_TEXT, COL_RO, "series", "i.series"),
+	STORE_COLX(T, inv_year, COL_I64, COL_RO, "year", "i.year"),
+	STORE_COLX(T, inv_number, COL_I64, COL_RO, "number", "i.number"),
+	STORE_COLX(
+	    T, inv_issued_at, COL_I64, COL_RO, "issued_at", "i.issued_at"),
+	STORE_COLX(T, email, COL_STR, COL_RO, "email", "u.email"),
+};
+static const struct store_cols order_cols = STORE_COLS(T, "shop_orders",
+    "shop_orders o JOIN users u ON u.id = o.user_id "
+    "LEFT JOIN shop_invoices i ON i.order_id = o.id",
+    "o", order_col);
+STORE_ROW_EACH_FN(order, T)
+#undef T
 
-/* Step a statement without result rows; *changes when not NULL. */
-static enum pc_rc
-run(struct db_stmt *st, int64_t *changes)
-{
-	enum pc_rc rc;
-	bool row;
+/* What store_fx_latest, _payment_last and store_user_role_get read. */
+struct fx_row {
+	char day[11];
+	int64_t eur_e4, fetched_at;
+};
+static const struct store_col fx_col[] = {
+	STORE_COL(struct fx_row, day, COL_TEXT, 0),
+	STORE_COL(struct fx_row, eur_e4, COL_I64, 0),
+	STORE_COL(struct fx_row, fetched_at, COL_I64, 0),
+};
+static const struct store_cols fx_cols =
+    STORE_COLS(struct fx_row, "fx_rates", NULL, NULL, fx_col);
 
-	rc = db_step(st, &row);
-	while (rc == PC_OK && row)
-		rc = db_step(st, &row);
-	if (rc == PC_OK && changes != NULL)
-		*changes = db_changes(st);
-	db_stmt_free(st);
-	return rc;
-}
+struct pay_row {
+	char status[64], provider[64];
+};
+static const struct store_col pay_col[] = {
+	STORE_COL(struct pay_row, status, COL_TEXT, 0),
+	STORE_COL(struct pay_row, provider, COL_TEXT, 0),
+};
+static const struct store_cols pay_cols =
+    STORE_COLS(struct pay_row, "shop_payments", NULL, NULL, pay_col);
 
-static char *
-dup_col(struct db_stmt *st, int col)
-{
-	const char *s = db_col_text(st, col);
-
-	return strdup(s != NULL ? s : "");
-}
-
-static void
-copy_col(struct db_stmt *st, int col, char *out, size_t n)
-{
-	const char *s = db_col_text(st, col);
-
-	snprintf(out, n, "%s", s != NULL ? s : "");
-}
+struct role_row {
+	char role[64];
+};
+static const struct store_col role_col[] = {
+	STORE_COL(struct role_row, role, COL_TEXT, 0),
+};
+static const struct store_cols role_cols =
+    STORE_COLS(struct role_row, "users", NULL, NULL, role_col);
 
 /* ---- packages -------------------------------------------------------- */
 
-#define PKG_COLS                                                               \
-	"code, name, years, transactions, net_cents, description, "            \
-	"active, sort"
-
-static enum pc_rc
-pkg_read(struct db_stmt *st, struct store_package *p)
-{
-	memset(p, 0, sizeof(*p));
-	copy_col(st, 0, p->code, sizeof(p->code));
-	p->name = dup_col(st, 1);
-	p->years = db_col_i64(st, 2);
-	p->transactions = db_col_i64(st, 3);
-	p->net_cents = db_col_i64(st, 4);
-	p->description = dup_col(st, 5);
-	p->active = db_col_i64(st, 6) != 0;
-	p->sort = db_col_i64(st, 7);
-	if (p->name == NULL || p->description == NULL) {
-		store_package_cleanup(p);
-		return PC_ENOMEM;
-	}
-	return PC_OK;
-}
-
+/* Free the strings of p and zero it; NULL is a no-op. */
 void
 store_package_cleanup(struct store_package *p)
 {
-	if (p == NULL)
-		return;
-	free(p->name);
-	free(p->description);
-	p->name = p->description = NULL;
+	store_row_cleanup(&pkg_cols, p);
 }
 
+/* The package with this code. OUT: *p (store_package_cleanup). */
 enum pc_rc
 store_shop_package_get(struct db *db, const char *code, struct store_package *p)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row;
-
-	rc = prep(db, &st,
-	    "SELECT " PKG_COLS " FROM shop_packages WHERE code = $1", "t",
-	    code);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_step(st, &row);
-	if (rc == PC_OK && !row)
-		rc = PC_ENOTFOUND;
-	if (rc == PC_OK)
-		rc = pkg_read(st, p);
-	db_stmt_free(st);
-	return rc;
+	return store_row_get(db, &pkg_cols, p, "WHERE code = $1", "s", code);
 }
 
+/* Insert or replace a package (copied). */
 enum pc_rc
 store_shop_package_put(struct db *db, const struct store_package *p)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-
-	rc = prep(db, &st,
-	    "INSERT INTO shop_packages (" PKG_COLS ") "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-	    "ON CONFLICT (code) DO UPDATE SET name = $2, years = $3, "
-	    "transactions = $4, net_cents = $5, description = $6, "
-	    "active = $7, sort = $8",
-	    "ttiiitii", p->code, p->name, p->years, p->transactions,
-	    p->net_cents, p->description, (int64_t)(p->active ? 1 : 0),
-	    p->sort);
-	if (rc != PC_OK)
-		return rc;
-	return run(st, NULL);
+	return store_row_insert(db, &pkg_cols, p,
+	    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+	    "years = excluded.years, transactions = excluded.transactions, "
+	    "net_cents = excluded.net_cents, "
+	    "description = excluded.description, active = excluded.active, "
+	    "sort = excluded.sort");
 }
 
+/* The (active) packages in order, to fn. */
 enum pc_rc
 store_shop_package_each(struct db *db, bool inactive_too,
     enum pc_rc (*fn)(void *arg, const struct store_package *p), void *arg)
 {
+	struct pkg_each e = { fn, arg };
 	struct store_package p;
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row;
 
-	rc = prep(db, &st,
-	    "SELECT " PKG_COLS " FROM shop_packages WHERE active = 1 OR $1 = 1 "
-	    "ORDER BY sort, code",
-	    "i", (int64_t)(inactive_too ? 1 : 0));
-	if (rc != PC_OK)
-		return rc;
-	for (;;) {
-		rc = db_step(st, &row);
-		if (rc != PC_OK || !row)
-			break;
-		rc = pkg_read(st, &p);
-		if (rc != PC_OK)
-			break;
-		rc = fn(arg, &p);
-		store_package_cleanup(&p);
-		if (rc != PC_OK)
-			break;
-	}
-	db_stmt_free(st);
-	return rc;
+	return store_row_each(db, &pkg_cols, &p, pkg_each_call, &e,
+	    "WHERE active = 1 OR $1 = 1 ORDER BY sort, code", "i",
+	    (int64_t)inactive_too);
 }
 
 /* ---- promo codes ------------------------------------------------------- */
 
-#define PROMO_COLS                                                             \
-	"code, kind, value, valid_from, valid_to, max_uses, used, "            \
-	"packages, active, created_at"
-
-static enum pc_rc
-promo_read(struct db_stmt *st, struct store_promo *p)
-{
-	memset(p, 0, sizeof(*p));
-	copy_col(st, 0, p->code, sizeof(p->code));
-	p->kind = dup_col(st, 1);
-	p->value = db_col_i64(st, 2);
-	p->valid_from = db_col_i64(st, 3);
-	p->valid_to = db_col_i64(st, 4);
-	p->max_uses = db_col_i64(st, 5);
-	p->used = db_col_i64(st, 6);
-	p->packages = dup_col(st, 7);
-	p->active = db_col_i64(st, 8) != 0;
-	p->created_at = db_col_i64(st, 9);
-	if (p->kind == NULL || p->packages == NULL) {
-		store_promo_cleanup(p);
-		return PC_ENOMEM;
-	}
-	return PC_OK;
-}
-
+/* Free the strings of p and zero it; NULL is a no-op. */
 void
 store_promo_cleanup(struct store_promo *p)
 {
-	if (p == NULL)
-		return;
-	free(p->kind);
-	free(p->packages);
-	p->kind = p->packages = NULL;
+	store_row_cleanup(&promo_cols, p);
 }
 
+/* Add an active, unused promo code; PC_EEXIST when the code exists. */
 enum pc_rc
 store_shop_promo_add(struct db *db, const struct store_promo *p)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = 0;
-	enum pc_rc rc;
+	static char every[] = "";
+	struct store_promo w = *p;
 
-	rc = prep(db, &st,
-	    "INSERT INTO shop_promos (" PROMO_COLS ") "
-	    "VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 1, $8) "
-	    "ON CONFLICT (code) DO NOTHING",
-	    "ttiiiiti", p->code, p->kind, p->value, p->valid_from, p->valid_to,
-	    p->max_uses, p->packages != NULL ? p->packages : "", p->created_at);
-	if (rc != PC_OK)
-		return rc;
-	rc = run(st, &n);
-	if (rc == PC_OK && n == 0)
-		rc = PC_EEXIST;
-	return rc;
+	if (w.packages == NULL)
+		w.packages = every;
+	return store_row_insert(
+	    db, &promo_cols, &w, "ON CONFLICT (code) DO NOTHING");
 }
 
+/* The promo code. OUT: *p (store_promo_cleanup). */
 enum pc_rc
 store_shop_promo_get(struct db *db, const char *code, struct store_promo *p)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row;
-
-	rc = prep(db, &st,
-	    "SELECT " PROMO_COLS " FROM shop_promos WHERE code = $1", "t",
-	    code);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_step(st, &row);
-	if (rc == PC_OK && !row)
-		rc = PC_ENOTFOUND;
-	if (rc == PC_OK)
-		rc = promo_read(st, p);
-	db_stmt_free(st);
-	return rc;
+	return store_row_get(db, &promo_cols, p, "WHERE code = $1", "s", code);
 }
 
+/* Every promo code, oldest first, to fn. */
 enum pc_rc
 store_shop_promo_each(struct db *db,
     enum pc_rc (*fn)(void *arg, const struct store_promo *p), void *arg)
 {
+	struct promo_each e = { fn, arg };
 	struct store_promo p;
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row;
 
-	rc = prep(db, &st,
-	    "SELECT " PROMO_COLS " FROM shop_promos ORDER BY created_at, code",
-	    "");
-	if (rc != PC_OK)
-		return rc;
-	for (;;) {
-		rc = db_step(st, &row);
-		if (rc != PC_OK || !row)
-			break;
-		rc = promo_read(st, &p);
-		if (rc != PC_OK)
-			break;
-		rc = fn(arg, &p);
-		store_promo_cleanup(&p);
-		if (rc != PC_OK)
-			break;
-	}
-	db_stmt_free(st);
-	return rc;
+	return store_row_each(db, &promo_cols, &p, promo_each_call, &e,
+	    "ORDER BY created_at, code", "");
 }
 
+/* Disable a promo code; PC_ENOTFOUND when absent. */
 enum pc_rc
 store_shop_promo_disable(struct db *db, const char *code)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = 0;
-	enum pc_rc rc;
-
-	rc = prep(db, &st, "UPDATE shop_promos SET active = 0 WHERE code = $1",
-	    "t", code);
-	if (rc != PC_OK)
-		return rc;
-	rc = run(st, &n);
-	if (rc == PC_OK && n == 0)
-		rc = PC_ENOTFOUND;
-	return rc;
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE shop_promos SET active = 0 WHERE code = $1", "s", code);
 }
 
+/* Count one use, in one conditional UPDATE; PC_ELIMIT at the limit. */
 enum pc_rc
 store_shop_promo_use(struct db *db, const char *code)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = 0;
-	enum pc_rc rc;
-
-	rc = prep(db, &st,
+	return store_q_change(db, PC_ELIMIT,
 	    "UPDATE shop_promos SET used = used + 1 WHERE code = $1 "
 	    "AND (max_uses = 0 OR used < max_uses)",
-	    "t", code);
-	if (rc != PC_OK)
-		return rc;
-	rc = run(st, &n);
-	if (rc == PC_OK && n == 0)
-		rc = PC_ELIMIT;
-	return rc;
+	    "s", code);
 }
 
 /* ---- FX rates -------------------------------------------------------- */
 
+/* Insert or replace the rate of a day. */
 enum pc_rc
 store_fx_put(struct db *db, const char *day, int64_t eur_e4, int64_t fetched_at)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-
-	rc = prep(db, &st,
-	    "INSERT INTO fx_rates (day, eur_e4, fetched_at) VALUES ($1, $2, "
-	    "$3) "
+	return store_q_run(db, NULL,
+	    "INSERT INTO fx_rates (day, eur_e4, fetched_at) "
+	    "VALUES ($1, $2, $3) "
 	    "ON CONFLICT (day) DO UPDATE SET eur_e4 = $2, fetched_at = $3",
-	    "tii", day, eur_e4, fetched_at);
-	if (rc != PC_OK)
-		return rc;
-	return run(st, NULL);
+	    "sii", day, eur_e4, fetched_at);
 }
 
+/* The latest rate. OUT: day, *eur_e4, *fetched_at. */
 enum pc_rc
 store_fx_latest(
     struct db *db, char day[11], int64_t *eur_e4, int64_t *fetched_at)
 {
-	struct db_stmt *st = NULL;
+	struct fx_row r;
 	enum pc_rc rc;
-	bool row;
 
-	rc = prep(db, &st,
-	    "SELECT day, eur_e4, fetched_at FROM fx_rates "
-	    "ORDER BY day DESC LIMIT 1",
-	    "");
-	if (rc != PC_OK)
-		return rc;
-	rc = db_step(st, &row);
-	if (rc == PC_OK && !row)
-		rc = PC_ENOTFOUND;
+	rc = store_row_get(db, &fx_cols, &r, "ORDER BY day DESC LIMIT 1", "");
 	if (rc == PC_OK) {
-		copy_col(st, 0, day, 11);
-		*eur_e4 = db_col_i64(st, 1);
-		*fetched_at = db_col_i64(st, 2);
+		memcpy(day, r.day, sizeof(r.day));
+		*eur_e4 = r.eur_e4;
+		*fetched_at = r.fetched_at;
 	}
-	db_stmt_free(st);
 	return rc;
 }
 
 /* ---- orders ---------------------------------------------------------- */
 
-#define ORDER_COLS                                                             \
-	"o.id, o.number, o.user_id, o.state, o.package, COALESCE(o.promo, "    \
-	"''), "                                                                \
-	"o.list_cents, o.discount_cents, o.net_cents, o.vat_bp, o.vat_cents, " \
-	"o.total_cents, o.rate_e4, o.rate_day, o.rate_fallback, "              \
-	"o.total_bani, o.invoice_data, o.accepted_at, o.marketing, "           \
-	"COALESCE(o.provider, ''), COALESCE(o.provider_ref, ''), "             \
-	"o.created_at, o.updated_at, COALESCE(o.paid_at, 0), "                 \
-	"COALESCE(i.series, ''), COALESCE(i.year, 0), COALESCE(i.number, 0), " \
-	"COALESCE(i.issued_at, 0), u.email "                                   \
-	"FROM shop_orders o JOIN users u ON u.id = o.user_id "                 \
-	"LEFT JOIN shop_invoices i ON i.order_id = o.id "
-
-static enum pc_rc
-order_read(struct db_stmt *st, struct store_order *o)
-{
-	memset(o, 0, sizeof(*o));
-	copy_col(st, 0, o->id, sizeof(o->id));
-	copy_col(st, 1, o->number, sizeof(o->number));
-	copy_col(st, 2, o->user_id, sizeof(o->user_id));
-	copy_col(st, 3, o->state, sizeof(o->state));
-	copy_col(st, 4, o->package, sizeof(o->package));
-	copy_col(st, 5, o->promo, sizeof(o->promo));
-	o->list_cents = db_col_i64(st, 6);
-	o->discount_cents = db_col_i64(st, 7);
-	o->net_cents = db_col_i64(st, 8);
-	o->vat_bp = db_col_i64(st, 9);
-	o->vat_cents = db_col_i64(st, 10);
-	o->total_cents = db_col_i64(st, 11);
-	o->rate_e4 = db_col_i64(st, 12);
-	copy_col(st, 13, o->rate_day, sizeof(o->rate_day));
-	o->rate_fallback = db_col_i64(st, 14) != 0;
-	o->total_bani = db_col_i64(st, 15);
-	o->invoice_data = dup_col(st, 16);
-	o->accepted_at = db_col_i64(st, 17);
-	o->marketing = db_col_i64(st, 18) != 0;
-	copy_col(st, 19, o->provider, sizeof(o->provider));
-	copy_col(st, 20, o->provider_ref, sizeof(o->provider_ref));
-	o->created_at = db_col_i64(st, 21);
-	o->updated_at = db_col_i64(st, 22);
-	o->paid_at = db_col_i64(st, 23);
-	copy_col(st, 24, o->inv_series, sizeof(o->inv_series));
-	o->inv_year = db_col_i64(st, 25);
-	o->inv_number = db_col_i64(st, 26);
-	o->inv_issued_at = db_col_i64(st, 27);
-	o->email = dup_col(st, 28);
-	if (o->invoice_data == NULL || o->email == NULL) {
-		store_order_cleanup(o);
-		return PC_ENOMEM;
-	}
-	return PC_OK;
-}
-
+/* Free the strings of o and zero it; NULL is a no-op. */
 void
 store_order_cleanup(struct store_order *o)
 {
-	if (o == NULL)
-		return;
-	free(o->invoice_data);
-	free(o->email);
-	o->invoice_data = o->email = NULL;
+	store_row_cleanup(&order_cols, o);
 }
 
+/* Insert a new order (copied; "" promo is none). */
 enum pc_rc
 store_shop_order_insert(struct db *db, const struct store_order *o)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-
-	rc = prep(db, &st,
-	    "INSERT INTO shop_orders (id, number, user_id, state, package, "
-	    "promo, list_cents, discount_cents, net_cents, vat_bp, vat_cents, "
-	    "total_cents, rate_e4, rate_day, rate_fallback, total_bani, "
-	    "invoice_data, accepted_at, marketing, created_at, updated_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-	    "$14, $15, $16, $17, $18, $19, $20, $20)",
-	    "ttttttiiiiiiitiitiii", o->id, o->number, o->user_id, o->state,
-	    o->package, o->promo[0] != '\0' ? o->promo : NULL, o->list_cents,
-	    o->discount_cents, o->net_cents, o->vat_bp, o->vat_cents,
-	    o->total_cents, o->rate_e4, o->rate_day,
-	    (int64_t)(o->rate_fallback ? 1 : 0), o->total_bani, o->invoice_data,
-	    o->accepted_at, (int64_t)(o->marketing ? 1 : 0), o->created_at);
-	if (rc != PC_OK)
-		return rc;
-	return run(st, NULL);
+	return store_row_insert(db, &order_cols, o, NULL);
 }
 
+/* The order with its invoice and e-mail. OUT: *o (store_order_cleanup). */
 enum pc_rc
 store_shop_order_get(struct db *db, const char *id, struct store_order *o)
 {
-	struct db_stmt *st = NULL;
-	enum pc_rc rc;
-	bool row;
-
-	memset(o, 0, sizeof(*o));
-	rc = prep(db, &st, "SELECT " ORDER_COLS "WHERE o.id = $1", "t", id);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_step(st, &row);
-	if (rc == PC_OK && !row)
-		rc = PC_ENOTFOUND;
-	if (rc == PC_OK)
-		rc = order_read(st, o);
-	db_stmt_free(st);
-	return rc;
+	return store_row_get(db, &order_cols, o, "WHERE o.id = $1", "s", id);
 }
 
+/* The orders that match f, newest first, to fn. */
 enum pc_rc
 store_shop_order_each(struct db *db, const struct store_order_filter *f,
     enum pc_rc (*fn)(void *arg, const struct store_order *o), void *arg)
 {
+	struct order_each e = { fn, arg };
 	struct store_order o;
-	struct db_stmt *st = NULL;
 	char *like = NULL;
 	enum pc_rc rc;
-	bool row;
 
 	if (f->q != NULL && f->q[0] != '\0') {
 		size_t n = strlen(f->q) + 3;
@@ -503,167 +294,100 @@ store_shop_order_each(struct db *db, const struct store_order_filter *f,
 			return PC_ENOMEM;
 		snprintf(like, n, "%%%s%%", f->q);
 	}
-	rc = prep(db, &st,
-	    "SELECT " ORDER_COLS
+	rc = store_row_each(db, &order_cols, &o, order_each_call, &e,
 	    "WHERE ($1 = '' OR o.user_id = $1) AND ($2 = '' OR o.state = $2) "
 	    "AND ($3 = 0 OR o.created_at >= $3) "
 	    "AND ($4 = 0 OR o.created_at < $4) "
 	    "AND ($5 = '' OR o.number LIKE $5 OR u.email LIKE $5 "
 	    "OR o.invoice_data LIKE $5) "
 	    "ORDER BY o.created_at DESC, o.number DESC LIMIT $6",
-	    "ttiiti", f->user_id != NULL ? f->user_id : "",
+	    "ssiisi", f->user_id != NULL ? f->user_id : "",
 	    f->state != NULL ? f->state : "", f->from, f->to,
 	    like != NULL ? like : "", f->limit > 0 ? f->limit : (int64_t)200);
 	free(like);
-	if (rc != PC_OK)
-		return rc;
-	for (;;) {
-		rc = db_step(st, &row);
-		if (rc != PC_OK || !row)
-			break;
-		rc = order_read(st, &o);
-		if (rc != PC_OK)
-			break;
-		rc = fn(arg, &o);
-		store_order_cleanup(&o);
-		if (rc != PC_OK)
-			break;
-	}
-	db_stmt_free(st);
 	return rc;
 }
 
+/* Move an order from one state to another; see store_shop.h. */
 enum pc_rc
 store_shop_order_set_state(struct db *db, const char *id, const char *from,
     const char *to, const char *provider, const char *ref, int64_t paid_at,
     int64_t now)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = 0;
-	enum pc_rc rc;
-
-	rc = prep(db, &st,
+	return store_q_change(db, PC_ESTATE,
 	    "UPDATE shop_orders SET state = $3, "
 	    "provider = COALESCE($4, provider), "
 	    "provider_ref = COALESCE($5, provider_ref), "
 	    "paid_at = CASE WHEN $6 = 0 THEN paid_at ELSE $6 END, "
 	    "updated_at = $7 WHERE id = $1 AND state = $2",
-	    "tttttii", id, from, to, provider, ref, paid_at, now);
-	if (rc != PC_OK)
-		return rc;
-	rc = run(st, &n);
-	if (rc == PC_OK && n == 0)
-		rc = PC_ESTATE;
-	return rc;
+	    "sssssii", id, from, to, provider, ref, paid_at, now);
 }
 
 /* ---- payments and invoices --------------------------------------------- */
 
+/* The newest notification of an order. OUT: status, provider. */
 enum pc_rc
 store_shop_payment_last(struct db *db, const char *order_id, char *status,
     size_t nstatus, char *provider, size_t nprovider)
 {
-	struct db_stmt *st = NULL;
+	struct pay_row r;
 	enum pc_rc rc;
-	bool row;
 
-	rc = prep(db, &st,
-	    "SELECT status, provider FROM shop_payments WHERE order_id = $1 "
-	    "ORDER BY at DESC LIMIT 1",
-	    "t", order_id);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_step(st, &row);
-	if (rc == PC_OK && !row)
-		rc = PC_ENOTFOUND;
+	rc = store_row_get(db, &pay_cols, &r,
+	    "WHERE order_id = $1 ORDER BY at DESC LIMIT 1", "s", order_id);
 	if (rc == PC_OK) {
-		copy_col(st, 0, status, nstatus);
-		copy_col(st, 1, provider, nprovider);
+		snprintf(status, nstatus, "%s", r.status);
+		snprintf(provider, nprovider, "%s", r.provider);
 	}
-	db_stmt_free(st);
 	return rc;
 }
 
+/* Record a notification once; PC_EEXIST when it was recorded. */
 enum pc_rc
 store_shop_payment_add(struct db *db, const char *provider, const char *ref,
     const char *status, const char *order_id, int64_t amount_bani,
     const char *currency, int64_t at)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = 0;
-	enum pc_rc rc;
-
-	rc = prep(db, &st,
+	return store_q_change(db, PC_EEXIST,
 	    "INSERT INTO shop_payments (provider, ref, status, order_id, "
 	    "amount_bani, currency, at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
 	    "ON CONFLICT (provider, ref, status) DO NOTHING",
-	    "ttttiti", provider, ref, status, order_id, amount_bani, currency,
+	    "ssssisi", provider, ref, status, order_id, amount_bani, currency,
 	    at);
-	if (rc != PC_OK)
-		return rc;
-	rc = run(st, &n);
-	if (rc == PC_OK && n == 0)
-		rc = PC_EEXIST;
-	return rc;
 }
 
+/* The invoice of an order; PC_EEXIST when it has one. */
 enum pc_rc
 store_shop_invoice_insert(struct db *db, const char *order_id,
     const char *series, int64_t year, int64_t number, int64_t at)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = 0;
-	enum pc_rc rc;
-
-	rc = prep(db, &st,
+	return store_q_change(db, PC_EEXIST,
 	    "INSERT INTO shop_invoices (order_id, series, year, number, "
 	    "issued_at) VALUES ($1, $2, $3, $4, $5) "
 	    "ON CONFLICT (order_id) DO NOTHING",
-	    "ttiii", order_id, series, year, number, at);
-	if (rc != PC_OK)
-		return rc;
-	rc = run(st, &n);
-	if (rc == PC_OK && n == 0)
-		rc = PC_EEXIST;
-	return rc;
+	    "ssiii", order_id, series, year, number, at);
 }
 
 /* ---- roles ------------------------------------------------------------- */
 
+/* The role of a user. OUT: role (rolelen bytes). */
 enum pc_rc
 store_user_role_get(
     struct db *db, const char *user_id, char *role, size_t rolelen)
 {
-	struct db_stmt *st = NULL;
+	struct role_row r;
 	enum pc_rc rc;
-	bool row;
 
-	rc =
-	    prep(db, &st, "SELECT role FROM users WHERE id = $1", "t", user_id);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_step(st, &row);
-	if (rc == PC_OK && !row)
-		rc = PC_ENOTFOUND;
+	rc = store_row_get(db, &role_cols, &r, "WHERE id = $1", "s", user_id);
 	if (rc == PC_OK)
-		copy_col(st, 0, role, rolelen);
-	db_stmt_free(st);
+		snprintf(role, rolelen, "%s", r.role);
 	return rc;
 }
 
+/* Set the role of the user with this e-mail. */
 enum pc_rc
 store_user_role_set(struct db *db, const char *email, const char *role)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = 0;
-	enum pc_rc rc;
-
-	rc = prep(db, &st, "UPDATE users SET role = $2 WHERE email = $1", "tt",
-	    email, role);
-	if (rc != PC_OK)
-		return rc;
-	rc = run(st, &n);
-	if (rc == PC_OK && n == 0)
-		rc = PC_ENOTFOUND;
-	return rc;
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE users SET role = $2 WHERE email = $1", "ss", email, role);
 }

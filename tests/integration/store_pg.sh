@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# The store suite on both backends: SQLite, and PostgreSQL 15 on a
+# The store suites on both backends: SQLite, and PostgreSQL 15 on a
 # throwaway server (scripts/pg-test-server.sh) that is always stopped.
+# test_store (pool, transactions, certificates, CRLs, audit),
+# test_store_row (the row mapper), test_store_tables (the account, shop,
+# outbox and credential tables) and test_store_race (counters and TOTP
+# steps under parallel transactions, the signer's check included).
 # Exit 0 pass, 1 fail, 77 when PostgreSQL is not installed.
 set -uo pipefail
 
 src=${PECETE_SRC:?PECETE_SRC not set}
 build=${PECETE_BUILD:?PECETE_BUILD not set}
-bin="$build/tests/test_store"
+suites="test_store test_store_row test_store_tables test_store_race"
 
-if [ ! -x "$bin" ]; then
-	echo "store_pg: $bin not built" >&2
-	exit 1
-fi
+for t in $suites; do
+	if [ ! -x "$build/tests/$t" ]; then
+		echo "store_pg: $build/tests/$t not built" >&2
+		exit 1
+	fi
+done
 if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
 	echo "store_pg: PostgreSQL 15 is not installed (scripts/deps.sh)" >&2
 	exit 77
@@ -33,23 +39,30 @@ url=$(bash "$src/scripts/pg-test-server.sh" start "$dir") || {
 }
 echo "store_pg: server at $url"
 
-out="$dir/test_store.out"
-PECETE_TEST_PG_URL="$url" "$bin" >"$out" 2>&1
-rc=$?
-cat "$out"
-if [ $rc -ne 0 ]; then
-	echo "store_pg: FAIL (test_store exit $rc)"
-	exit 1
-fi
-# Both suites must have run, and none may have been skipped.
-for b in sqlite postgresql; do
-	if ! grep -q "^test_store: backend=$b\$" "$out"; then
-		echo "store_pg: FAIL (backend $b did not run)"
-		exit 1
+failed=0
+for t in $suites; do
+	out="$dir/$t.out"
+	PECETE_TEST_PG_URL="$url" "$build/tests/$t" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	if [ $rc -ne 0 ]; then
+		echo "store_pg: FAIL ($t exit $rc)"
+		failed=1
+		continue
+	fi
+	# Both suites must have run, and none may have been skipped.
+	for b in sqlite postgresql; do
+		if ! grep -q "^$t: backend=$b\$" "$out"; then
+			echo "store_pg: FAIL ($t: backend $b did not run)"
+			failed=1
+		fi
+	done
+	if [ "$(grep -c '^\[  PASSED  \]' "$out")" -ne 2 ]; then
+		echo "store_pg: FAIL ($t: expected two passing suites)"
+		failed=1
 	fi
 done
-if [ "$(grep -c '^\[  PASSED  \]' "$out")" -ne 2 ]; then
-	echo "store_pg: FAIL (expected two passing suites)"
+if [ $failed -ne 0 ]; then
 	exit 1
 fi
 echo "store_pg: PASS"
