@@ -2,12 +2,15 @@
 #   make run    install what is missing, build, initialise ./var, serve
 #   make test   install what is missing, build with ASan+UBSan, run every test
 #   make bench  build a release and run the benchmarks in bench/
+#   make fuzz   run every libFuzzer target FUZZ_SECONDS (default 60) each
 
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 DATA ?= var
 WERROR ?= OFF
 
-.PHONY: all deps build release run test bench format check clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build release run test bench fuzz format check clean
 
 all: build
 
@@ -37,6 +40,13 @@ bench:
 	cmake --preset release >/dev/null
 	cmake --build build/release -j$(NPROC)
 	bash bench/run-all.sh build/release
+
+# Every libFuzzer target for FUZZ_SECONDS each (clang, the fuzz preset).
+fuzz:
+	@bash scripts/deps.sh test
+	cmake --preset fuzz >/dev/null
+	cmake --build build/fuzz -j$(NPROC)
+	bash tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i

@@ -226,8 +226,10 @@ struct acct_consents {
 enum pc_rc acct_consents_list(const struct pc_env *e,
     const struct acct_session *s, struct acct_consents *out);
 void acct_consents_cleanup(struct acct_consents *c);
+/* Record a consent; OUT: *next, what the consent screens show next. */
 enum pc_rc acct_consent_add(const struct pc_env *e, struct acct_session *s,
-    const char *kind, const char *version, struct pc_err *err);
+    const char *kind, const char *version, const char **next,
+    struct pc_err *err);
 enum pc_rc acct_consent_each(const struct pc_env *e,
     const struct acct_session *s,
     enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg);

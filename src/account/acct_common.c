@@ -55,6 +55,8 @@ acct_tx_end(const struct pc_env *e, struct db *db, enum pc_rc rc)
 
 /* ---- passwords, bounded -------------------------------------------- */
 
+#define PW_WAIT_MS 150
+
 static sem_t pw_sem;
 static pthread_once_t pw_once = PTHREAD_ONCE_INIT;
 
@@ -72,14 +74,20 @@ pw_enter(struct pc_err *err)
 	struct timespec ts;
 
 	pthread_once(&pw_once, pw_init);
+	/* A short wait smooths a burst; a longer one would hold the server
+	 * thread (and the other requests it carries) hostage to a flood. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 2;
+	ts.tv_nsec += PW_WAIT_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
 	while (sem_timedwait(&pw_sem, &ts) != 0) {
 		if (errno == EINTR)
 			continue;
 		log_warnx("account: password hashing busy; request refused");
 		if (err != NULL)
-			err->retry_after = 2;
+			err->retry_after = 1;
 		return pc_fail(err, PC_EUNAVAIL, PCE_BUSY, NULL);
 	}
 	return PC_OK;
@@ -117,21 +125,16 @@ enum pc_rc
 acct_login_failed(const struct pc_env *e, struct db *db,
     const struct store_user *u, const char *reason)
 {
-	int64_t fails = u->failed_logins + 1;
+	bool locked = false;
 	enum pc_rc rc;
 
-	if (fails >= e->conf->account.login_max_failures) {
-		rc = store_user_set_login(
-		    db, u->id, 0, clock_now() + e->conf->account.login_lock_s);
-		if (rc == PC_OK)
-			rc = acct_audit(db, u->id, "login.locked",
-			    "ip=%s reason=%s", e->ip != NULL ? e->ip : "-",
-			    reason);
-		return rc;
-	}
-	rc = store_user_set_login(db, u->id, fails, 0);
+	/* Counted in SQL: parallel failures are all counted. */
+	rc = store_user_login_fail(db, u->id,
+	    e->conf->account.login_max_failures,
+	    clock_now() + e->conf->account.login_lock_s, &locked);
 	if (rc == PC_OK)
-		rc = acct_audit(db, u->id, "login.failed", "ip=%s reason=%s",
+		rc = acct_audit(db, u->id,
+		    locked ? "login.locked" : "login.failed", "ip=%s reason=%s",
 		    e->ip != NULL ? e->ip : "-", reason);
 	return rc;
 }

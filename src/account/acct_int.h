@@ -36,8 +36,8 @@ bool acct_code_info_get(struct db *db, const struct pc_env *e,
 
 /*
  * Argon2id outside any transaction, at most as many at once as the machine
- * has cores; beyond that a caller waits up to 2 s, then PC_EUNAVAIL with
- * busy and retry_after (a sign-in flood slows only sign-ins).
+ * has cores; beyond that a caller waits up to 150 ms, then PC_EUNAVAIL
+ * with busy and retry_after (a sign-in flood slows only sign-ins).
  * acct_password_check sets *ok; acct_password_make hashes a new one.
  */
 enum pc_rc acct_password_check(

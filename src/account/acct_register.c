@@ -11,26 +11,10 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/secret.h"
+#include "base/text.h"
 #include "base/rnd.h"
 
 #define LINK_INVITATION "invitation"
-
-static bool
-name_ok(const char *s)
-{
-	size_t n;
-	const unsigned char *p;
-
-	if (s == NULL)
-		return false;
-	n = strlen(s);
-	if (n == 0 || n > ACCT_NAME_MAX)
-		return false;
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
-			return false;
-	return true;
-}
 
 static void
 lower(char *s)
@@ -80,30 +64,33 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	struct store_user u, old;
 	struct db *db = NULL;
 	char email[ACCT_EMAIL_MAX + 1], *link = NULL, *name = NULL;
+	char given[TEXT_NAME_MAX_BYTES], surname[TEXT_NAME_MAX_BYTES];
 	enum pc_rc rc;
 
 	memset(&u, 0, sizeof(u));
 	memset(&old, 0, sizeof(old));
-	if (!name_ok(r->given_name)) {
-		err->field = "given_name";
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
-	}
-	if (!name_ok(r->surname)) {
-		err->field = "surname";
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
-	}
-	if (!acct_email_valid(r->email)) {
-		err->field = "email";
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
-	}
-	if (!acct_phone_valid(r->phone)) {
-		err->field = "phone";
-		return pc_fail(err, PC_EINVAL, PCE_PHONE_INVALID, NULL);
-	}
-	if (!r->privacy_consent) {
-		err->field = "privacy_consent";
-		return pc_fail(err, PC_EINVAL, PCE_CONSENT_REQUIRED, NULL);
-	}
+	/* One rule for names, the form's too (base/text.h): letters, spaces,
+	 * hyphens, apostrophes; NFC; ş/ţ become ș/ț. */
+	if (text_name_normalize(r->given_name, given, sizeof(given)) != PC_OK)
+		return pc_fail(err, PC_EINVAL, PCE_NAME_INVALID, "given_name");
+	if (text_name_normalize(r->surname, surname, sizeof(surname)) != PC_OK)
+		return pc_fail(err, PC_EINVAL, PCE_NAME_INVALID, "surname");
+	if (!acct_email_valid(r->email))
+		return pc_fail(err, PC_EINVAL, PCE_EMAIL_INVALID, "email");
+	if (!acct_phone_valid(r->phone))
+		return pc_fail(err, PC_EINVAL, PCE_PHONE_INVALID, "phone");
+	if (!r->privacy_consent)
+		return pc_fail(
+		    err, PC_EINVAL, PCE_CONSENT_REQUIRED, "privacy_consent");
+	/* The version accepted is the one in force: a page showing an
+	 * older one is asked to reload. */
+	if (r->privacy_version != NULL && r->privacy_version[0] != '\0' &&
+	    strcmp(r->privacy_version, e->conf->account.privacy_version) != 0)
+		return pc_fail(
+		    err, PC_EINVAL, PCE_CONSENT_UNKNOWN, "privacy_version");
+	if (r->lang != NULL && r->lang[0] != '\0' &&
+	    strcmp(r->lang, "ro") != 0 && strcmp(r->lang, "en") != 0)
+		return pc_fail(err, PC_EINVAL, PCE_LANG_INVALID, "lang");
 	snprintf(email, sizeof(email), "%s", r->email);
 	lower(email);
 	rc = acct_tx_begin(e, &db);
@@ -137,8 +124,8 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	if (rc != PC_OK)
 		goto out;
 	u.email = email;
-	u.given_name = (char *)r->given_name;
-	u.surname = (char *)r->surname;
+	u.given_name = given;
+	u.surname = surname;
 	u.phone = (char *)r->phone;
 	u.lang = (char *)(r->lang != NULL && strcmp(r->lang, "en") == 0 ? "en"
 	                                                                : "ro");
@@ -147,10 +134,7 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	rc = store_user_insert(db, &u);
 	if (rc == PC_OK)
 		rc = store_consent_insert(db, u.id, "privacy",
-		    r->privacy_version != NULL
-		        ? r->privacy_version
-		        : e->conf->account.privacy_version,
-		    u.created_at, e->ip);
+		    e->conf->account.privacy_version, u.created_at, e->ip);
 	if (rc == PC_OK)
 		rc = invite(e, db, &u);
 	if (rc == PC_OK)

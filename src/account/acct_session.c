@@ -28,7 +28,6 @@
 #include "base/log.h"
 #include "base/rnd.h"
 #include "base/secret.h"
-#include "store/store_shop.h"
 
 /* A well-formed Argon2id hash to spend the same time on unknown e-mails. */
 static char dummy_hash[256];
@@ -174,79 +173,37 @@ acct_session_end(const struct pc_env *e, struct acct_session *s)
 
 /* ---- what the session may do ------------------------------------------ */
 
-struct consent_scan {
-	const struct conf *conf;
-	bool gdpr, app;
-};
-
-static enum pc_rc
-consent_seen(void *arg, const struct store_consent *c)
+static bool
+current(const char *have, const char *want)
 {
-	struct consent_scan *cs = arg;
-
-	if (strcmp(c->kind, "gdpr_notice") == 0 &&
-	    strcmp(c->version, cs->conf->account.gdpr_version) == 0)
-		cs->gdpr = true;
-	if (strcmp(c->kind, "app_access") == 0 &&
-	    strcmp(c->version, cs->conf->account.app_consent_version) == 0)
-		cs->app = true;
-	return PC_OK;
-}
-
-/* Which of the required consents the user has in their current version. */
-static void
-consents_scan(const struct pc_env *e, const struct acct_session *s,
-    struct consent_scan *cs)
-{
-	memset(cs, 0, sizeof(*cs));
-	cs->conf = e->conf;
-	if (acct_consent_each(e, s, consent_seen, cs) != PC_OK)
-		cs->gdpr = cs->app = false;
+	return have != NULL && want != NULL && strcmp(have, want) == 0;
 }
 
 bool
 acct_session_consents_ok(const struct pc_env *e, const struct acct_session *s)
 {
-	struct consent_scan cs;
-
-	consents_scan(e, s, &cs);
-	return cs.gdpr && cs.app;
-}
-
-/* The user's role ("user", "operator", "admin"). */
-static void
-session_role(
-    const struct pc_env *e, const struct acct_session *s, char *role, size_t n)
-{
-	struct db *db = NULL;
-
-	snprintf(role, n, "user");
-	if (store_acquire(e->store, &db) != PC_OK)
-		return;
-	if (store_user_role_get(db, s->u.id, role, n) != PC_OK)
-		snprintf(role, n, "user");
-	store_release(e->store, db);
+	/* The user row holds the accepted versions: no extra query. */
+	return current(s->u.consent_gdpr, e->conf->account.gdpr_version) &&
+	       current(s->u.consent_app, e->conf->account.app_consent_version);
 }
 
 bool
 acct_session_is_operator(const struct pc_env *e, const struct acct_session *s)
 {
-	char role[16];
-
-	session_role(e, s, role, sizeof(role));
-	return strcmp(role, "operator") == 0 || strcmp(role, "admin") == 0;
+	return strcmp(s->u.role, "operator") == 0 ||
+	       strcmp(s->u.role, "admin") == 0;
 }
 
 void
 acct_session_view(
     const struct pc_env *e, const struct acct_session *s, struct acct_view *v)
 {
-	struct consent_scan cs;
 	const char *rule;
 
 	memset(v, 0, sizeof(*v));
 	acct_phone_mask(s->u.phone, v->phone_masked, sizeof(v->phone_masked));
-	session_role(e, s, v->role, sizeof(v->role));
+	snprintf(v->role, sizeof(v->role), "%s",
+	    s->u.role[0] != '\0' ? s->u.role : "user");
 	if (s->u.twofa_defer != NULL && strcmp(s->u.twofa_defer, "date") == 0) {
 		clock_fmt_iso(s->u.twofa_defer_until, v->defer_until,
 		    sizeof(v->defer_until));
@@ -264,10 +221,10 @@ acct_session_view(
 		              : "twofa_offer";
 		return;
 	}
-	consents_scan(e, s, &cs);
-	if (!cs.gdpr)
+	if (!current(s->u.consent_gdpr, e->conf->account.gdpr_version))
 		v->next = "gdpr_notice";
-	else if (!cs.app)
+	else if (!current(
+	             s->u.consent_app, e->conf->account.app_consent_version))
 		v->next = "app_consent";
 }
 
@@ -382,7 +339,7 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 		         : rc;
 		goto out;
 	}
-	rc = store_user_set_login(db, u.id, 0, 0);
+	rc = store_user_login_ok(db, u.id);
 	/* Signing in again in the same browser ends its old session. */
 	if (rc == PC_OK && prev != NULL) {
 		rc = store_session_delete(db, prev->s.id_hash);

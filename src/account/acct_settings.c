@@ -32,12 +32,15 @@ acct_consent_version(const struct conf *c, const char *kind)
 
 enum pc_rc
 acct_consent_add(const struct pc_env *e, struct acct_session *s,
-    const char *kind, const char *version, struct pc_err *err)
+    const char *kind, const char *version, const char **next,
+    struct pc_err *err)
 {
 	struct db *db = NULL;
 	const char *cur;
+	bool gdpr, app;
 	enum pc_rc rc;
 
+	*next = NULL;
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0)
 		return pc_fail(err, PC_EAUTH, PCE_TWOFA_NEEDED, NULL);
 	cur = acct_consent_version(e->conf, kind);
@@ -54,11 +57,27 @@ acct_consent_add(const struct pc_env *e, struct acct_session *s,
 		return rc;
 	rc = store_consent_insert(
 	    db, s->u.id, kind, version, clock_now(), e->ip);
+	/* The user row holds the versions in force (the gate reads it). */
+	if (rc == PC_OK)
+		rc = store_user_set_consent(db, s->u.id, kind, version);
 	if (rc == PC_OK)
 		rc = acct_audit(db, s->u.id, "consent.given",
 		    "kind=%s version=%s ip=%s", kind, version,
 		    e->ip != NULL ? e->ip : "-");
-	return acct_tx_end(e, db, rc);
+	rc = acct_tx_end(e, db, rc);
+	if (rc != PC_OK)
+		return rc;
+	/* What the consent screens show next, with this one given. */
+	gdpr =
+	    strcmp(kind, CONSENT_GDPR_NOTICE) == 0 ||
+	    (s->u.consent_gdpr != NULL &&
+	        strcmp(s->u.consent_gdpr, e->conf->account.gdpr_version) == 0);
+	app = strcmp(kind, CONSENT_APP_ACCESS) == 0 ||
+	      (s->u.consent_app != NULL &&
+	          strcmp(s->u.consent_app,
+	              e->conf->account.app_consent_version) == 0);
+	*next = !gdpr ? "gdpr_notice" : !app ? "app_consent" : NULL;
+	return PC_OK;
 }
 
 enum pc_rc

@@ -79,6 +79,7 @@ enum pc_rc api_activation_phone_post(struct req *r, struct resp *w);
 enum pc_rc api_activation_code_post(struct req *r, struct resp *w);
 enum pc_rc api_activation_password_post(struct req *r, struct resp *w);
 enum pc_rc api_account_get(struct req *r, struct resp *w);
+enum pc_rc api_password_strength_post(struct req *r, struct resp *w);
 enum pc_rc api_account_password_post(struct req *r, struct resp *w);
 enum pc_rc api_phone_email_code_post(struct req *r, struct resp *w);
 enum pc_rc api_phone_email_verify_post(struct req *r, struct resp *w);

@@ -116,6 +116,30 @@ api_account_get(struct req *r, struct resp *w)
 	return api_reply(w, 200, u);
 }
 
+/*
+ * The meter: the same rule as every password step. Signed in, the
+ * account's own name and e-mail count; otherwise those the form sends.
+ */
+enum pc_rc
+api_password_strength_post(struct req *r, struct resp *w)
+{
+	struct acct_session *s = api_session(r);
+	enum pc_ecode code;
+	int score = 0;
+
+	code = s != NULL
+	           ? acct_password_strength(api_str(r, "password"), s->u.email,
+	                 s->u.given_name, s->u.surname, &score)
+	           : acct_password_strength(api_str(r, "password"),
+	                 api_str(r, "email"), api_str(r, "given_name"),
+	                 api_str(r, "surname"), &score);
+	return api_reply(w, 200,
+	    json_pack("{s:i,s:i,s:b,s:o}", "score", score, "min",
+	        ACCT_PASSWORD_MIN_SCORE, "ok", code == PCE_NONE, "code",
+	        code != PCE_NONE ? json_string(pc_ecode_name(code))
+	                         : json_null()));
+}
+
 enum pc_rc
 api_account_password_post(struct req *r, struct resp *w)
 {
@@ -232,23 +256,21 @@ api_consents_get(struct req *r, struct resp *w)
 enum pc_rc
 api_consents_post(struct req *r, struct resp *w)
 {
-	struct acct_view v;
 	struct pc_env e;
 	struct pc_err err = { 0 };
-	struct acct_session *s = api_session(r);
+	const char *next = NULL;
 	json_t *o;
 	enum pc_rc rc;
 
 	api_env(r, &e);
-	rc = acct_consent_add(
-	    &e, s, api_str(r, "kind"), api_str(r, "version"), &err);
+	rc = acct_consent_add(&e, api_session(r), api_str(r, "kind"),
+	    api_str(r, "version"), &next, &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
-	acct_session_view(&e, s, &v);
 	o = json_pack("{s:b}", "recorded", 1);
 	if (o != NULL)
-		json_object_set_new(o, "next",
-		    v.next != NULL ? json_string(v.next) : json_null());
+		json_object_set_new(
+		    o, "next", next != NULL ? json_string(next) : json_null());
 	return api_reply(w, 201, o);
 }
 

@@ -32,14 +32,15 @@
 #define RECOVERY_PER_HOUR 20
 
 /* Move the malloc()ed strings of the user into the request arena. */
-static void
+static bool
 session_to_arena(struct req *r, struct acct_session *s)
 {
 	char **f[] = { &s->u.email, &s->u.given_name, &s->u.surname,
 		&s->u.phone, &s->u.lang, &s->u.status, &s->u.password_hash,
-		&s->u.twofa_defer };
+		&s->u.twofa_defer, &s->u.consent_gdpr, &s->u.consent_app };
 	size_t i;
 	char *c;
+	bool ok = true;
 
 	/* The password hash is not needed past this point. */
 	if (s->u.password_hash != NULL) {
@@ -52,8 +53,11 @@ session_to_arena(struct req *r, struct acct_session *s)
 			continue;
 		c = arena_strdup(&r->arena, *f[i]);
 		free(*f[i]);
-		*f[i] = c != NULL ? c : (char *)(uintptr_t) "";
+		*f[i] = c;
+		if (c == NULL)
+			ok = false;
 	}
+	return ok;
 }
 
 static bool
@@ -131,6 +135,25 @@ db_limit(struct req *r, struct resp *w, const char *what, const char *who,
 	return rc;
 }
 
+/*
+ * A security counter all nodes share (database), behind the same limit in
+ * this node's memory: an address already over it here is refused without
+ * a database write, so a flood of refused attempts costs nothing.
+ */
+static enum pc_rc
+db_limit_guarded(struct req *r, struct resp *w, const char *what,
+    const char *who, int64_t window, int64_t max)
+{
+	enum pc_rc rc;
+
+	rc = mem_limit(r, w, "ip", who, 60, IP_PER_MIN);
+	if (rc == PC_OK)
+		rc = mem_limit(r, w, what, who, window, max);
+	if (rc == PC_OK)
+		rc = db_limit(r, w, what, who, window, max);
+	return rc;
+}
+
 static enum pc_rc
 rate(struct req *r, struct resp *w)
 {
@@ -148,22 +171,16 @@ rate(struct req *r, struct resp *w)
 		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
 		break;
 	case RATE_LOGIN:
-		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
-		if (rc == PC_OK)
-			rc = db_limit(
-			    r, w, "login", ip, 60, c->account.login_per_min_ip);
+		rc = db_limit_guarded(
+		    r, w, "login", ip, 60, c->account.login_per_min_ip);
 		break;
 	case RATE_REGISTER:
-		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
-		if (rc == PC_OK)
-			rc = db_limit(
-			    r, w, "register", ip, 3600, REGISTER_PER_HOUR);
+		rc = db_limit_guarded(
+		    r, w, "register", ip, 3600, REGISTER_PER_HOUR);
 		break;
 	case RATE_RECOVERY:
-		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
-		if (rc == PC_OK)
-			rc = db_limit(
-			    r, w, "recovery", ip, 3600, RECOVERY_PER_HOUR);
+		rc = db_limit_guarded(
+		    r, w, "recovery", ip, 3600, RECOVERY_PER_HOUR);
 		break;
 	}
 	return rc;
@@ -187,8 +204,9 @@ load_session(struct req *r, struct resp *w)
 	}
 	api_env(r, &e);
 	rc = acct_session_load(&e, tok, s);
+	if (rc == PC_OK && !session_to_arena(r, s))
+		rc = PC_ENOMEM;
 	if (rc == PC_OK) {
-		session_to_arena(r, s);
 		r->auth = s;
 	} else if (rc != PC_EAUTH) {
 		api_fail(r, w, rc, NULL);

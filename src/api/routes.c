@@ -60,6 +60,8 @@ API_SCHEMA(s_order, API_STR_REQ("package", S_SHORT), API_STR("promo", S_SHORT),
     API_BOOL("accept_withdrawal"), API_BOOL("marketing"),
     API_OBJ_REQ("invoice", s_invoice));
 API_SCHEMA(s_refund, API_STR("reason", S_TEXT));
+API_SCHEMA(s_strength, API_STR_REQ("password", S_PW), API_STR("email", S_EMAIL),
+    API_STR("given_name", S_NAME), API_STR("surname", S_NAME));
 
 /* ---- row shapes -------------------------------------------------------- */
 
@@ -127,6 +129,10 @@ const struct route api_routes[] = {
 	POST_API("/api/v1/activation/:token/password",
 	    api_activation_password_post, AUTH_ANY, RATE_API, ACCT_BODY,
 	    s_new_password, ROUTE_SECRET),
+
+	/* The strength meter of every password form: the server's rule. */
+	POST_API("/api/v1/password/strength", api_password_strength_post,
+	    AUTH_ANY, RATE_API, ACCT_BODY, s_strength, ROUTE_SECRET),
 
 	/* The account (J12, J13). */
 	GET_API("/api/v1/account", api_account_get, AUTH_USER),

@@ -41,14 +41,39 @@ buf_grow(struct buf *b, size_t need)
 		ncap = ncap > SIZE_MAX / 2 ? need + 1 : ncap * 2;
 	if (ncap > b->max + 1)
 		ncap = b->max + 1;
-	p = realloc(b->data, ncap);
+	/* Not realloc: the old block is wiped before it is freed (a buf may
+	 * hold a secret; buf_cleanup wipes too). */
+	p = malloc(ncap);
 	if (p == NULL) {
 		b->failed = true;
 		return false;
 	}
+	if (b->data != NULL) {
+		memcpy(p, b->data, b->len + 1 <= b->cap ? b->len + 1 : b->cap);
+		secret_wipe(b->data, b->cap);
+		free(b->data);
+	}
 	b->data = p;
 	b->cap = ncap;
 	return true;
+}
+
+uint8_t *
+buf_extend(struct buf *b, size_t n)
+{
+	uint8_t *p;
+
+	if (n > SIZE_MAX - b->len - 1) {
+		b->failed = true;
+		b->over = true;
+		return NULL;
+	}
+	if (!buf_grow(b, b->len + n))
+		return NULL;
+	p = b->data + b->len;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return p;
 }
 
 void

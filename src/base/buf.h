@@ -36,6 +36,11 @@ struct str {
 void buf_init(struct buf *b, size_t max);
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_append_str(struct buf *b, const char *s);
+/*
+ * Make room for n more bytes and count them: returns where to write them
+ * (NULL when over the cap or out of memory: sticky failure).
+ */
+uint8_t *buf_extend(struct buf *b, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...) PC_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) PC_PRINTF(2, 0);
 void buf_reset(struct buf *b); /* len = 0, failed = false; keeps memory */

@@ -91,7 +91,8 @@ static void
 log_vline(const char *lvl, const char *subsys, const char *fmt, va_list ap,
     const char *suffix)
 {
-	char line[2048], ts[32];
+	char line[2048], out[4 * 2048], ts[32];
+	size_t o;
 	int n, m;
 
 	clock_fmt_iso(clock_now(), ts, sizeof(ts));
@@ -106,11 +107,22 @@ log_vline(const char *lvl, const char *subsys, const char *fmt, va_list ap,
 	n += m;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	/* One event, one line: no embedded newlines from callers. */
-	for (m = 0; m < n; m++)
-		if (line[m] == '\n' || line[m] == '\r')
-			line[m] = ' ';
-	fprintf(stderr, "%.*s%s\n", n, line, suffix ? suffix : "");
+	/* One event, one line, no terminal controls: request paths and
+	 * other outside text may carry ESC and the like. Newlines become
+	 * spaces; other control bytes and DEL are written as \xNN. */
+	for (m = 0, o = 0; m < n && o + 4 < sizeof(out); m++) {
+		unsigned char c = (unsigned char)line[m];
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			out[o++] = ' ';
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(out + o, sizeof(out) - o, "\\x%02x", c);
+			o += 4;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	fprintf(stderr, "%.*s%s\n", (int)o, out, suffix ? suffix : "");
 }
 
 #define LOG_FN(name, lvl, str)                                                 \

@@ -40,19 +40,33 @@ cedilla_to_comma(ucs4_t c)
 	}
 }
 
-enum pc_rc
-text_name_normalize(const char *in, char *out, size_t n)
+/* Which characters a name may hold besides letters and marks. */
+enum name_kind { NAME_PERSON, NAME_ORG };
+
+static bool
+punct_ok(enum name_kind k, ucs4_t c)
+{
+	if (c == '-' || c == '\'' || c == 0x2019)
+		return true;
+	if (k == NAME_PERSON)
+		return false;
+	/* strchr would match the terminator for c == 0 or a wide c. */
+	return (c > 0 && c < 0x80 && strchr(".,&\"()/+", (int)c) != NULL) ||
+	       uc_is_general_category(c, UC_CATEGORY_Nd);
+}
+
+static enum pc_rc
+normalize(enum name_kind k, const char *in, char *out, size_t n, long maxc)
 {
 	uint8_t *nfc = NULL;
 	size_t nlen = 0, i = 0, o = 0;
 	long chars = 0;
 	bool letter = false, space = false;
 	ucs4_t c;
-	int k;
+	int len;
 	enum pc_rc rc = PC_EINVAL;
 
-	if (in == NULL || n < TEXT_NAME_MAX_BYTES ||
-	    strlen(in) > TEXT_NAME_MAX_BYTES * 4 ||
+	if (in == NULL || n < 2 || strlen(in) > (size_t)maxc * 8 ||
 	    u8_check((const uint8_t *)in, strlen(in)) != NULL)
 		return PC_EINVAL;
 	nfc = u8_normalize(
@@ -60,10 +74,10 @@ text_name_normalize(const char *in, char *out, size_t n)
 	if (nfc == NULL)
 		return PC_ENOMEM;
 	while (i < nlen) {
-		k = u8_mbtouc(&c, nfc + i, nlen - i);
-		if (k <= 0)
+		len = u8_mbtouc(&c, nfc + i, nlen - i);
+		if (len <= 0)
 			goto out;
-		i += (size_t)k;
+		i += (size_t)len;
 		c = cedilla_to_comma(c);
 		if (c == ' ' || c == 0x00A0 || c == '\t') {
 			space = o > 0;
@@ -74,29 +88,46 @@ text_name_normalize(const char *in, char *out, size_t n)
 		} else if (uc_is_general_category(c, UC_CATEGORY_M)) {
 			if (!letter)
 				goto out;
-		} else if (c != '-' && c != '\'' && c != 0x2019) {
+		} else if (!punct_ok(k, c)) {
 			goto out; /* digits, symbols, emoji, "://", "<" */
 		}
 		if (space) {
+			if (o + 1 >= n)
+				goto out;
 			out[o++] = ' ';
 			chars++;
 			space = false;
 		}
-		k = u8_uctomb((uint8_t *)out + o, c, (int)(n - o - 1));
-		if (k <= 0)
+		len = u8_uctomb((uint8_t *)out + o, c, (int)(n - o - 1));
+		if (len <= 0)
 			goto out;
-		o += (size_t)k;
-		chars++;
-		if (chars > TEXT_NAME_MAX_CHARS)
+		o += (size_t)len;
+		if (++chars > maxc)
 			goto out;
 	}
 	out[o] = '\0';
 	rc = letter ? PC_OK : PC_EINVAL;
 out:
 	free(nfc);
-	if (rc != PC_OK && n > 0)
+	if (rc != PC_OK)
 		out[0] = '\0';
 	return rc;
+}
+
+enum pc_rc
+text_name_normalize(const char *in, char *out, size_t n)
+{
+	if (n < TEXT_NAME_MAX_BYTES)
+		return PC_EINVAL;
+	return normalize(NAME_PERSON, in, out, n, TEXT_NAME_MAX_CHARS);
+}
+
+enum pc_rc
+text_org_normalize(const char *in, char *out, size_t n)
+{
+	if (n < TEXT_ORG_MAX_BYTES)
+		return PC_EINVAL;
+	return normalize(NAME_ORG, in, out, n, TEXT_NAME_MAX_CHARS * 2);
 }
 
 void

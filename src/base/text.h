@@ -29,6 +29,15 @@
 enum pc_rc text_name_normalize(const char *in, char *out, size_t n);
 
 /*
+ * Normalise a company name (invoices): NFC, spaces collapsed, letters,
+ * digits, marks, spaces and . , - & ' " ( ) / + only, at most
+ * TEXT_NAME_MAX_CHARS * 2 characters, at least one letter. OUT: out (n >=
+ * TEXT_ORG_MAX_BYTES). PC_EINVAL when refused (emoji, links, markup).
+ */
+#define TEXT_ORG_MAX_BYTES (TEXT_NAME_MAX_CHARS * 2 * 4 + 1)
+enum pc_rc text_org_normalize(const char *in, char *out, size_t n);
+
+/*
  * Fold s for comparisons: NFD, combining marks dropped, lower case
  * ("Ștefan" -> "stefan"). OUT: out, always NUL-terminated (truncated to
  * n). Invalid UTF-8 bytes are copied as they are.

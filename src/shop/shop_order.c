@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/rnd.h"
 #include "shop/pay.h"
 #include "shop/shop.h"
@@ -120,8 +121,12 @@ postal_ok(const char *v)
 	return true;
 }
 
+/*
+ * Check and normalise the invoice data; the normalised name goes to name
+ * (TEXT_ORG_MAX_BYTES) and v->name points at it.
+ */
 static enum pc_rc
-invoice_check(struct shop_invoice_req *v, struct pc_err *err)
+invoice_check(struct shop_invoice_req *v, char *name, struct pc_err *err)
 {
 	static const char *const req[] = { "name", "county", "town", "street",
 		"number" };
@@ -133,6 +138,14 @@ invoice_check(struct shop_invoice_req *v, struct pc_err *err)
 	    (strcmp(v->type, "person") != 0 && strcmp(v->type, "company") != 0))
 		return fail(err, PCE_INVOICE_INVALID, "invoice");
 	v->company = strcmp(v->type, "company") == 0;
+	/* A person's name follows the account's name rule; a company's
+	 * allows digits and punctuation. Never emoji, links or markup. */
+	if (v->name == NULL ||
+	    (v->company ? text_org_normalize(v->name, name, TEXT_ORG_MAX_BYTES)
+	                : text_name_normalize(
+	                      v->name, name, TEXT_ORG_MAX_BYTES)) != PC_OK)
+		return pc_fail(err, PC_EINVAL, PCE_NAME_INVALID, "name");
+	v->name = name;
 	if (v->company && !shop_cui_valid(v->cui))
 		return fail(err, PCE_CUI_INVALID, "cui");
 	for (i = 0; i < PC_ARRAY_LEN(req); i++)
@@ -189,6 +202,7 @@ shop_order_create(const struct pc_env *e, const char *user_id,
 {
 	struct store *s = e->store;
 	struct shop_invoice_req inv_req;
+	char inv_name[TEXT_ORG_MAX_BYTES];
 	struct shop_quote qt;
 	struct store_order o;
 	struct store_promo pr = { 0 };
@@ -205,7 +219,7 @@ shop_order_create(const struct pc_env *e, const char *user_id,
 	if (!q->accept_withdrawal)
 		return fail(err, PCE_TERMS_REQUIRED, "accept_withdrawal");
 	inv_req = q->inv;
-	rc = invoice_check(&inv_req, err);
+	rc = invoice_check(&inv_req, inv_name, err);
 	if (rc != PC_OK)
 		return rc;
 	rc = shop_quote_make(e, q->package, q->promo, &qt, err);

@@ -218,7 +218,7 @@ enum pc_rc
 signer_recv(
     int fd, int timeout_ms, size_t max, struct signer_hdr *h, struct buf *out)
 {
-	uint8_t hdr[SIGNER_HDR_LEN];
+	uint8_t hdr[SIGNER_HDR_LEN], *p;
 	int64_t deadline = -1;
 	enum pc_rc rc;
 
@@ -237,22 +237,14 @@ signer_recv(
 	if (h->len > 0) {
 		if (!buf_ok(out))
 			return PC_ENOMEM;
-		/* Grow once to the announced (bounded) length. */
-		{
-			uint8_t *tmp;
-
-			tmp = malloc(h->len);
-			if (tmp == NULL)
-				return PC_ENOMEM;
-			rc = read_all(fd, tmp, h->len, deadline);
-			if (rc == PC_OK)
-				buf_append(out, tmp, h->len);
-			free(tmp);
-			if (rc != PC_OK)
-				return rc;
-			if (!buf_ok(out))
-				return buf_rc(out);
-		}
+		/* Grow once to the announced (bounded) length and read into
+		 * it: no temporary copy of what may be a secret. */
+		p = buf_extend(out, h->len);
+		if (p == NULL)
+			return buf_rc(out);
+		rc = read_all(fd, p, h->len, deadline);
+		if (rc != PC_OK)
+			return rc;
 	}
 	return PC_OK;
 }

@@ -18,6 +18,10 @@ else
 	fail "docs/api.yaml or the UI strings disagree (lines above)"
 fi
 
+# The route fuzzer has seeds for every row (tools/fuzz_seeds.py writes them).
+/usr/bin/python3 "$S/tools/fuzz_seeds.py" --check "$T/routes.json" "$S/tests/fuzz/corpus/route" >"$T/seeds" 2>&1
+check "every route has fuzz seeds ($(tail -1 "$T/seeds"))" grep -q ', 0 without seeds' "$T/seeds"
+
 # Test of the test: a doc that says "any" where the row says "user", a
 # member the table does not take, a code the registry lacks.
 sed '0,/x-pecete-auth: user/s//x-pecete-auth: any/' "$S/docs/api.yaml" >"$T/a.yaml"

@@ -34,6 +34,27 @@ code=$(head -c 200000 /dev/urandom | curl -s -o /dev/null -w '%{http_code}' \
 	-H 'Content-Type: application/timestamp-query' --data-binary @-)
 check "oversized chunked body is 413" [ "$code" = 413 ]
 
+# Terminal controls from request paths never reach the log raw.
+curl -s -o /dev/null "$PC_URL/x%1b%5b31mred%07"
+check "no raw ESC or BEL in the log" bash -c "! grep -q \$'[\x1b\x07]' '$T/d.serve.log'"
+check "... but escaped" grep -q 'x\\x1b\[31mred\\x07' "$T/d.serve.log"
+
+# Request smuggling: two different Content-Length headers, or a length
+# and chunked framing, are refused with 400 before any handler.
+raw() {
+	/usr/bin/python3 - "$PC_URL" "$1" <<'PY'
+import socket, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+s = socket.create_connection((u.hostname, u.port), timeout=10)
+s.sendall(sys.argv[2].encode().replace(b"\\r\\n", b"\r\n"))
+print(s.recv(200).split(b"\r\n")[0].decode())
+PY
+}
+st=$(raw 'POST /tsa HTTP/1.1\r\nHost: x\r\nContent-Type: application/timestamp-query\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef')
+check "two different Content-Length: 400 ($st)" grep -q ' 400 ' <<<"$st"
+st=$(raw 'POST /tsa HTTP/1.1\r\nHost: x\r\nContent-Type: application/timestamp-query\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n0\r\n\r\n')
+check "Content-Length with chunked: 400 ($st)" grep -q ' 400 ' <<<"$st"
+
 hdr=$(curl -s -D - -o /dev/null "$PC_URL/pki/root.crt")
 check "request id header" grep -qi '^X-Request-Id: [0-9a-f]\{16\}' <<<"$hdr"
 check "nosniff header" grep -qi '^X-Content-Type-Options: nosniff' <<<"$hdr"
