@@ -8,7 +8,7 @@
  *       [--visible PAGE:X,Y,W,H | --field NAME] [--reason R] [--location L]
  *       [--lang ro|en] [--hash sha256|sha384|sha512] [--lock]
  *       IN... OUT|--out-dir D
- *   pecete verify FILE [--content ORIGINAL] [--trust ROOT.pem] [--no-ocsp]
+ * (pecete verify is in cmd_verify.c.)
  */
 #include <getopt.h>
 #include <libgen.h>
@@ -53,9 +53,6 @@ enum {
 	OPT_LOCK,
 	OPT_OUT_DIR,
 	OPT_MAX_SIZE,
-	OPT_CONTENT,
-	OPT_TRUST,
-	OPT_NO_OCSP,
 	OPT_OTP_FILE,
 };
 
@@ -683,52 +680,4 @@ cmd_sign(int argc, char **argv)
 	status = sign_run(argc, argv, &a);
 	secret_strfree(a.otp);
 	return status;
-}
-
-static const struct option verify_longopts[] = {
-	{ "content", required_argument, NULL, OPT_CONTENT },
-	{ "trust", required_argument, NULL, OPT_TRUST },
-	{ "no-ocsp", no_argument, NULL, OPT_NO_OCSP },
-	{ NULL, 0, NULL, 0 },
-};
-
-int
-cmd_verify(int argc, char **argv)
-{
-	struct sign_verify_opts vo;
-	struct sign_err err;
-	bool ok = false;
-	int c;
-	enum pc_rc rc;
-
-	memset(&vo, 0, sizeof(vo));
-	memset(&err, 0, sizeof(err));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", verify_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CONTENT:
-			vo.content = optarg;
-			break;
-		case OPT_TRUST:
-			vo.trust = optarg;
-			break;
-		case OPT_NO_OCSP:
-			vo.no_ocsp = true;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (argc - optind != 1) {
-		cli_err(argv[0], "give one FILE");
-		return 2;
-	}
-	rc = sign_verify_file(argv[optind], &vo, stdout, &ok, &err);
-	if (rc != PC_OK) {
-		cli_err(argv[0], "%s: %s",
-		    err.code != NULL ? err.code : pc_rc_str(rc), err.msg);
-		return 1;
-	}
-	printf("%s\n", ok ? "All checks passed." : "Some checks FAILED.");
-	return ok ? 0 : 1;
 }
