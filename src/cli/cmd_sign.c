@@ -7,6 +7,7 @@
  *       [--format pades|cades] [--level B-B|B-T] [--tsa URL]
  *       [--visible PAGE:X,Y,W,H | --field NAME] [--reason R] [--location L]
  *       [--lang ro|en] [--hash sha256|sha384|sha512] [--lock]
+ *       [--certify 1|2|3]
  *       IN... OUT|--out-dir D
  * (pecete verify is in cmd_verify.c.)
  */
@@ -54,6 +55,7 @@ enum {
 	OPT_OUT_DIR,
 	OPT_MAX_SIZE,
 	OPT_OTP_FILE,
+	OPT_CERTIFY,
 };
 
 static const struct option sign_longopts[] = {
@@ -78,6 +80,7 @@ static const struct option sign_longopts[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "hash", required_argument, NULL, OPT_HASH },
 	{ "lock", no_argument, NULL, OPT_LOCK },
+	{ "certify", required_argument, NULL, OPT_CERTIFY },
 	{ "out-dir", required_argument, NULL, OPT_OUT_DIR },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ NULL, 0, NULL, 0 },
@@ -186,6 +189,41 @@ out_name(const char *dir, const char *in, bool cades)
 		snprintf(res, n, "%s/%s%s", dir, base, cades ? ".p7s" : "");
 	free(copy);
 	return res;
+}
+
+/*
+ * Two inputs that would write the same output (same file name into one
+ * --out-dir): refused before anything is signed.
+ */
+static bool
+out_names_clash(
+    const char *cmd, const struct sign_args *a, char **inputs, int ninputs)
+{
+	char *x, *y;
+	bool cx, cy, clash = false;
+	int i, j;
+
+	for (i = 0; i < ninputs && !clash; i++) {
+		cx = a->format != NULL ? strcmp(a->format, "cades") == 0
+		                       : !is_pdf(inputs[i]);
+		x = out_name(a->out_dir, inputs[i], cx);
+		for (j = i + 1; x != NULL && j < ninputs && !clash; j++) {
+			cy = a->format != NULL ? strcmp(a->format, "cades") == 0
+			                       : !is_pdf(inputs[j]);
+			y = out_name(a->out_dir, inputs[j], cy);
+			if (y != NULL && strcmp(x, y) == 0) {
+				cli_err(cmd,
+				    "duplicate_output: %s and %s would both "
+				    "be written to %s; rename one (nothing "
+				    "was signed)",
+				    inputs[i], inputs[j], x);
+				clash = true;
+			}
+			free(y);
+		}
+		free(x);
+	}
+	return clash;
 }
 
 /*
@@ -552,6 +590,17 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		case OPT_LOCK:
 			o.lock = true;
 			break;
+		case OPT_CERTIFY:
+			if (strlen(optarg) != 1 || optarg[0] < '1' ||
+			    optarg[0] > '3') {
+				cli_err(argv[0],
+				    "--certify is 1, 2 or 3 (DocMDP "
+				    "P: no change, forms and "
+				    "signatures, also annotations)");
+				return 2;
+			}
+			o.certify = optarg[0] - '0';
+			break;
 		case OPT_MAX_SIZE:
 			o.max_size = strtoll(optarg, NULL, 10);
 			break;
@@ -612,6 +661,8 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		cli_err(argv[0], "--format is pades or cades");
 		return 2;
 	}
+	if (a.out_dir != NULL && out_names_clash(argv[0], &a, inputs, ninputs))
+		return 2;
 	if (a.otp_file != NULL) {
 		secret_strfree(a.otp);
 		ap->otp = a.otp = NULL;

@@ -72,7 +72,8 @@ struct sign_opts {
 	const char *reason;
 	const char *location;
 	enum sign_lang lang;
-	bool lock;         /* keep other fields locked (/Lock) */
+	bool lock;   /* lock the form after signing: /Lock and FieldMDP All */
+	int certify; /* certify with DocMDP P (1..3); 0: approval */
 	int tz_offset_min; /* shown time zone; INT32_MIN: local */
 };
 

@@ -312,207 +312,6 @@ entry_cmp(const void *a, const void *b)
 	                                       : 0;
 }
 
-/* The verdict of a timestamp token from its checks. */
-static void
-ts_verdict(struct sign_vts *ts, enum sign_ind rind, enum sign_sub rsub)
-{
-	ts->ind = SIGN_IND_PASSED;
-	ts->sub = SIGN_SUB_NONE;
-	if (ts->signature.st == SIGN_CHK_FAILED) {
-		ts->ind = SIGN_IND_FAILED;
-		ts->sub = SIGN_SUB_SIG_CRYPTO_FAILURE;
-	} else if (ts->imprint.st != SIGN_CHK_OK) {
-		ts->ind = SIGN_IND_FAILED;
-		ts->sub = SIGN_SUB_HASH_FAILURE;
-	} else if (ts->chain.st != SIGN_CHK_OK) {
-		ts->ind = SIGN_IND_INDETERMINATE;
-		ts->sub = ts->chain.st == SIGN_CHK_FAILED
-		              ? SIGN_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE
-		              : SIGN_SUB_NO_CERTIFICATE_CHAIN_FOUND;
-	} else if (rind != SIGN_IND_PASSED) {
-		ts->ind = rind;
-		ts->sub = rsub;
-	}
-}
-
-/* The verdict of an entry: the first check that decides it. */
-static void
-verdict(struct ventry *e, enum sign_ind rind, enum sign_sub rsub)
-{
-	struct sign_vsig *s = e->s;
-	const struct sign_check *c = NULL;
-	enum sign_ind ind = SIGN_IND_PASSED;
-	enum sign_sub sub = SIGN_SUB_NONE;
-
-	if (s->format.st != SIGN_CHK_OK) {
-		ind = SIGN_IND_FAILED, sub = SIGN_SUB_FORMAT_FAILURE;
-		c = &s->format;
-	} else if (s->signer_id.st == SIGN_CHK_FAILED) {
-		ind = SIGN_IND_FAILED, sub = SIGN_SUB_FORMAT_FAILURE;
-		c = &s->signer_id;
-	} else if (s->digest.st == SIGN_CHK_FAILED) {
-		ind = SIGN_IND_FAILED, sub = SIGN_SUB_HASH_FAILURE;
-		c = &s->digest;
-	} else if (s->signature.st == SIGN_CHK_FAILED) {
-		ind = SIGN_IND_FAILED, sub = SIGN_SUB_SIG_CRYPTO_FAILURE;
-		c = &s->signature;
-	} else if (s->changes.st == SIGN_CHK_FAILED) {
-		ind = SIGN_IND_FAILED, sub = SIGN_SUB_FORMAT_FAILURE;
-		c = &s->changes;
-	} else if (rind == SIGN_IND_FAILED) {
-		ind = rind, sub = rsub;
-		c = &s->revocation;
-	} else if (s->signer_id.st != SIGN_CHK_OK) {
-		ind = SIGN_IND_INDETERMINATE;
-		sub = SIGN_SUB_NO_SIGNING_CERTIFICATE_FOUND;
-		c = &s->signer_id;
-	} else if (s->chain.st != SIGN_CHK_OK) {
-		ind = SIGN_IND_INDETERMINATE;
-		sub = e->chain_err == X509_V_OK
-		          ? SIGN_SUB_NO_CERTIFICATE_CHAIN_FOUND
-		          : vchain_sub(e->chain_err);
-		c = &s->chain;
-	} else if (rind != SIGN_IND_PASSED) {
-		ind = rind, sub = rsub;
-		c = &s->revocation;
-	}
-	s->ind = ind;
-	s->sub = sub;
-	if (c != NULL)
-		snprintf(s->why, sizeof(s->why), "%s", c->msg);
-}
-
-/* Is the timestamp of e a proof of existence (valid to an anchor)? */
-static bool
-ts_poe(const struct sign_vts *ts)
-{
-	return ts->present && ts->imprint.st == SIGN_CHK_OK &&
-	       ts->signature.st == SIGN_CHK_OK && ts->chain.st == SIGN_CHK_OK;
-}
-
-/*
- * Proofs of existence, revocation, levels and verdicts of the n entries
- * (ordered by revision; n = 1 for a .p7s).
- */
-static void
-finish(struct vctx *v, struct ventry *es, int n)
-{
-	enum sign_ind rind, tind;
-	enum sign_sub rsub, tsub;
-
-	int i, j;
-	int64_t poe, tpoe;
-
-	/* From the last entry back: a later document timestamp over an
-	 * entry is a proof of existence for it (and for its TSA). */
-	for (i = n - 1; i >= 0; i--) {
-		struct ventry *e = &es[i];
-		struct sign_vsig *s = e->s;
-
-		e->ts_valid = ts_poe(&s->ts);
-		tind = SIGN_IND_PASSED;
-		tsub = SIGN_SUB_NONE;
-		tpoe = 0;
-		for (j = i + 1; j < n; j++)
-			if (es[j].s->kind == SIGN_VK_DOCTS && es[j].ts_valid &&
-			    (tpoe == 0 || es[j].ts_time < tpoe))
-				tpoe = es[j].ts_time;
-		if (s->ts.present) {
-			STACK_OF(X509) *tc =
-			    s->kind == SIGN_VK_DOCTS ? e->chain : e->ts_chain;
-
-			if (tc != NULL)
-				vrev_chain(v, tc, tpoe, 0, &s->ts.revocation,
-				    &tind, &tsub);
-			else
-				vcheck_set(&s->ts.revocation, SIGN_CHK_NONE,
-				    "no trusted chain");
-			ts_verdict(&s->ts, tind, tsub);
-			e->ts_valid =
-			    e->ts_valid && s->ts.ind == SIGN_IND_PASSED;
-		}
-		poe = tpoe;
-		if (s->kind != SIGN_VK_DOCTS && e->ts_valid &&
-		    (poe == 0 || e->ts_time < poe))
-			poe = e->ts_time;
-		if (s->kind == SIGN_VK_DOCTS)
-			poe = tpoe;
-		s->poe = poe;
-		if (e->chain == NULL && e->signer != NULL && poe != 0 &&
-		    e->chain_err == X509_V_ERR_CERT_HAS_EXPIRED) {
-			e->chain_err = vchain_build(
-			    v, e->signer, e->certs, 0, poe, &e->chain);
-			if (e->chain_err == X509_V_OK)
-				vcheck_set(&s->chain, SIGN_CHK_OK,
-				    "the certificate chains to a trust anchor "
-				    "at the proof of existence (it has "
-				    "expired since)");
-		}
-		if (s->kind == SIGN_VK_DOCTS) {
-			s->revocation = s->ts.revocation;
-			rind = tind;
-			rsub = tsub;
-		} else if (e->chain != NULL) {
-			vrev_chain(v, e->chain, poe, s->claimed, &s->revocation,
-			    &rind, &rsub);
-		} else {
-			vcheck_set(
-			    &s->revocation, SIGN_CHK_NONE, "no trusted chain");
-			rind = SIGN_IND_INDETERMINATE;
-			rsub = SIGN_SUB_NO_CERTIFICATE_CHAIN_FOUND;
-		}
-		/* Level. */
-		if (s->kind != SIGN_VK_DOCTS && e->baseline &&
-		    s->signer_id.st == SIGN_CHK_OK) {
-			s->level = SIGN_VL_BB;
-			if (poe != 0)
-				s->level = SIGN_VL_BT;
-			if (poe != 0 && e->chain != NULL &&
-			    vrev_chain_in_file(v, e->chain))
-				s->level = SIGN_VL_BLT;
-			for (j = i + 1; s->level == SIGN_VL_BLT && j < n; j++)
-				if (es[j].s->kind == SIGN_VK_DOCTS &&
-				    es[j].ts_valid && es[j].dss_in_rev)
-					s->level = SIGN_VL_BLTA;
-		}
-		verdict(e, rind, rsub);
-	}
-}
-
-/* The report's verdict: the worst of its entries and timestamps. */
-static void
-report_verdict(struct sign_report *r)
-{
-	int i;
-
-	r->ind = SIGN_IND_PASSED;
-	if (r->nsigs == 0) {
-		r->ind = SIGN_IND_FAILED;
-		r->sub = SIGN_SUB_FORMAT_FAILURE;
-		snprintf(r->why, sizeof(r->why), "no signature in the file");
-		return;
-	}
-	for (i = 0; i < r->nsigs; i++) {
-		struct sign_vsig *s = &r->sigs[i];
-
-		if (s->ind > r->ind) {
-			r->ind = s->ind;
-			r->sub = s->sub;
-			snprintf(r->why, sizeof(r->why), "%s %d: %.150s",
-			    s->kind == SIGN_VK_DOCTS ? "document timestamp"
-			                             : "signature",
-			    i + 1, s->why);
-		}
-		if (s->kind != SIGN_VK_DOCTS && s->ts.present &&
-		    s->ts.ind > r->ind) {
-			r->ind = s->ts.ind;
-			r->sub = s->ts.sub;
-			snprintf(r->why, sizeof(r->why),
-			    "timestamp of signature %d", i + 1);
-		}
-	}
-}
-
 static void
 entries_free(struct ventry *es, int n)
 {
@@ -641,7 +440,7 @@ verify_pdf(struct vctx *v, struct sign_report *r, int fd, FILE *f,
 			    (long long)r->trailing);
 		}
 	}
-	finish(v, es, n);
+	vverdict_finish(v, es, n);
 	/* The report lists the entries in revision order. */
 	{
 		struct sign_vsig *sorted;
@@ -717,7 +516,7 @@ verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
 	e->s->whole = true;
 	e->s->rev_end = e->ranges[1];
 	vcheck_set(&e->s->changes, SIGN_CHK_NONE, "not a PDF");
-	finish(v, e, 1);
+	vverdict_finish(v, e, 1);
 	e->der = NULL;
 out:
 	if (f != NULL)
@@ -784,7 +583,7 @@ sign_verify(const char *path, const struct sign_verify_opts *opts,
 		rc = verify_p7s(&v, r, path, err);
 	}
 	if (rc == PC_OK) {
-		report_verdict(r);
+		vverdict_report(r);
 		*out = r;
 		r = NULL;
 	}

@@ -26,6 +26,7 @@
 #include <mupdf/pdf.h>
 
 #include "sign/pades_io.h"
+#include "sign/pdf_intake.h"
 #include "sign/verify_int.h"
 
 #define DIFF_DEPTH 24
@@ -201,26 +202,6 @@ allow_tree(struct diff *d, pdf_obj *o, int depth, bool any)
 
 /* Is the field named name locked by the signatures up to s? */
 static bool
-spec_locks(fz_context *ctx, pdf_obj *tp, const char *name)
-{
-	pdf_obj *act = pdf_dict_get(ctx, tp, PDF_NAME(Action));
-	pdf_obj *flds = pdf_dict_get(ctx, tp, PDF_NAME(Fields));
-	bool listed = false;
-	int i;
-
-	if (pdf_name_eq(ctx, act, PDF_NAME(All)))
-		return true;
-	for (i = 0; i < pdf_array_len(ctx, flds); i++)
-		if (strcmp(pdf_array_get_text_string(ctx, flds, i), name) == 0)
-			listed = true;
-	if (pdf_name_eq(ctx, act, PDF_NAME(Include)))
-		return listed;
-	if (pdf_name_eq(ctx, act, PDF_NAME(Exclude)))
-		return !listed;
-	return false;
-}
-
-static bool
 field_locked(struct diff *d, const char *name)
 {
 	fz_context *ctx = d->ctx;
@@ -231,7 +212,7 @@ field_locked(struct diff *d, const char *name)
 		return true;
 	for (i = 0; i < d->nlocks; i++) {
 		if (pdf_dict_get(ctx, d->locks[i], PDF_NAME(Lock)) != NULL &&
-		    spec_locks(ctx,
+		    sign_lock_spec_locks(ctx,
 		        pdf_dict_get(ctx, d->locks[i], PDF_NAME(Lock)), name))
 			return true;
 		refs = pdf_dict_getp(ctx, d->locks[i], "V/Reference");
@@ -240,7 +221,7 @@ field_locked(struct diff *d, const char *name)
 			if (pdf_name_eq(ctx,
 			        pdf_dict_get(ctx, r, PDF_NAME(TransformMethod)),
 			        PDF_NAME(FieldMDP)) &&
-			    spec_locks(ctx,
+			    sign_lock_spec_locks(ctx,
 			        pdf_dict_get(ctx, r, PDF_NAME(TransformParams)),
 			        name))
 				return true;
@@ -352,8 +333,7 @@ diff_annots(struct diff *d, pdf_obj *oa, pdf_obj *na, int page)
 			note(d, num_of(d, a), page, false,
 			    "annotation /%s added on page %d",
 			    annot_kind(ctx, a), page);
-			if (num_of(d, a) != 0)
-				d->ok[num_of(d, a)] = 1;
+			allow_tree(d, a, 0, false); /* reported once */
 		}
 	}
 	for (i = 0; i < pdf_array_len(ctx, oa); i++) {
@@ -373,9 +353,22 @@ diff_pages(struct diff *d)
 	int i, k, num, len;
 	pdf_obj *op, *np, *key;
 
-	if (on != nn)
+	if (on != nn) {
 		note(d, 0, nn > on ? on + 1 : 0, false,
 		    "page tree changed: %d page(s) before, %d now", on, nn);
+		for (i = 1; i < d->n; i++) {
+			pdf_obj *o;
+
+			if (d->st[i] != D_MOD)
+				continue;
+			o = pdf_load_object(ctx, d->nd, i);
+			if (pdf_name_eq(ctx,
+			        pdf_dict_get(ctx, o, PDF_NAME(Type)),
+			        PDF_NAME(Pages)))
+				d->ok[i] = 1;
+			pdf_drop_obj(ctx, o);
+		}
+	}
 	for (i = 0; i < nn && i < DIFF_PAGES_MAP; i++) {
 		pdf_obj *an;
 		int anum;
@@ -393,6 +386,7 @@ diff_pages(struct diff *d)
 		d->ok[num] = 1;
 		if (d->st[num] == D_NEW || i >= on) {
 			note(d, num, i + 1, false, "page %d added", i + 1);
+			allow_tree(d, np, 0, false); /* reported once */
 			continue;
 		}
 		if (num_of(d, op) != num) {
@@ -701,7 +695,8 @@ diff_rest(struct diff *d)
 			continue;
 		}
 		page = page_of(d, i);
-		if (page != 0 && pdf_is_stream(ctx, o) && type[0] == '\0')
+		if (page != 0 && type[0] == '\0' &&
+		    pdf_obj_num_is_stream(ctx, d->nd, i))
 			note(d, i, page, false, "content of page %d changed",
 			    page);
 		else if (page != 0)

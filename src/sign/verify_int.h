@@ -142,6 +142,17 @@ void vdiff_run(fz_context *ctx, pdf_document *newdoc, int fd,
     struct sign_vsig *s, int docmdp, pdf_obj **locks, int nlocks,
     bool *dss_in_rev);
 
+/* verify_verdict.c */
+
+/*
+ * Proofs of existence, revocation, levels and verdicts of the n entries
+ * es (ordered by revision; n = 1 for a .p7s).
+ */
+void vverdict_finish(struct vctx *v, struct ventry *es, int n);
+
+/* The report's verdict: the worst of its entries and timestamps. */
+void vverdict_report(struct sign_report *r);
+
 /* vreport.c */
 
 /* Set c to st and a formatted sentence. */
