@@ -544,6 +544,11 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 	signer_name(s->cert, name, sizeof(name));
 	sign_time_fmt(j->opts.now, j->opts.tz_offset_min, when, sizeof(when));
 	po.po_base = size;
+	if (j->opts.visible || j->opts.field != NULL) {
+		rc = sign_appearance_check(ctx, name, when, &j->opts, err);
+		if (rc != PC_OK)
+			goto out;
+	}
 
 	rc = open_doc(ctx, in, &po, &j->opts, &stm, &doc, err);
 	if (rc != PC_OK)

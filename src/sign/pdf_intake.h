@@ -53,4 +53,11 @@ pdf_obj *sign_intake_find_field(
 pdf_obj *sign_appearance_new(fz_context *ctx, pdf_document *doc, float w,
     float h, const char *name, const char *when, const struct sign_opts *opts);
 
+/*
+ * Can the appearance's text (name, when, reason, location) be drawn?
+ * glyph_missing, naming the characters no font has. Outside fz_try.
+ */
+enum pc_rc sign_appearance_check(fz_context *ctx, const char *name,
+    const char *when, const struct sign_opts *opts, struct sign_err *err);
+
 #endif /* PC_PDF_INTAKE_H */
