@@ -250,6 +250,7 @@ ts_check(struct vctx *v, const unsigned char *der, size_t len,
 	unsigned char h[EVP_MAX_MD_SIZE];
 	unsigned int hlen = 0;
 	struct ventry te;
+	char msg[SIGN_MSG_MAX];
 	bool ok;
 
 	memset(&te, 0, sizeof(te));
@@ -289,7 +290,7 @@ ts_check(struct vctx *v, const unsigned char *der, size_t len,
 		    data != NULL ? "signature value" : "signed bytes");
 	/* Signature and ESS signing-certificate of the token. */
 	if (CMS_verify(cms, NULL, NULL, NULL, NULL,
-	        CMS_NO_SIGNER_CERT_VERIFY | CMS_CADES | CMS_BINARY) != 1) {
+	        CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
 		vcheck_set(&ts->signature, SIGN_CHK_FAILED,
 		    "the timestamp's signature does not verify");
 		goto out;
@@ -301,9 +302,16 @@ ts_check(struct vctx *v, const unsigned char *der, size_t len,
 		    "the timestamp names no signer certificate");
 		goto out;
 	}
-	vcheck_set(
-	    &ts->signature, SIGN_CHK_OK, "the timestamp's signature verifies");
 	te.signer = sk_X509_value(signers, 0);
+	if (ess_check(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0),
+	        te.signer, msg, sizeof(msg)) != 1) {
+		vcheck_set(&ts->signature, SIGN_CHK_FAILED,
+		    "the timestamp's signing certificate: %s", msg);
+		goto out;
+	}
+	vcheck_set(&ts->signature, SIGN_CHK_OK,
+	    "the timestamp's signature verifies (and its "
+	    "signing-certificate)");
 	te.certs = certs;
 	if (ts->tsa[0] == '\0')
 		name_utf8(

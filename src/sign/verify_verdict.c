@@ -82,6 +82,14 @@ verdict(struct ventry *e, enum sign_ind rind, enum sign_sub rsub)
 		snprintf(s->why, sizeof(s->why), "%s", c->msg);
 }
 
+/* Is the token a timestamp of these bytes, cryptographically? */
+static bool
+ts_sound(const struct sign_vts *ts)
+{
+	return ts->present && ts->imprint.st == SIGN_CHK_OK &&
+	       ts->signature.st == SIGN_CHK_OK;
+}
+
 /* Is the timestamp of e a proof of existence (valid to an anchor)? */
 static bool
 ts_poe(const struct sign_vts *ts)
@@ -117,9 +125,11 @@ vverdict_finish(struct vctx *v, struct ventry *es, int n)
 			STACK_OF(X509) *tc =
 			    s->kind == SIGN_VK_DOCTS ? e->chain : e->ts_chain;
 
+			/* The TSA's certificate must be good at genTime:
+			 * data from after it (in the file) shows that. */
 			if (tc != NULL)
-				vrev_chain(v, tc, tpoe, 0, &s->ts.revocation,
-				    &tind, &tsub);
+				vrev_chain(v, tc, s->ts.time, 0,
+				    &s->ts.revocation, &tind, &tsub);
 			else
 				vcheck_set(&s->ts.revocation, SIGN_CHK_NONE,
 				    "no trusted chain");
@@ -157,18 +167,26 @@ vverdict_finish(struct vctx *v, struct ventry *es, int n)
 			rind = SIGN_IND_INDETERMINATE;
 			rsub = SIGN_SUB_NO_CERTIFICATE_CHAIN_FOUND;
 		}
-		/* Level. */
+		/*
+		 * Level: what the signature carries (EN 319 142-1 / 122-1):
+		 * a sound timestamp over it (B-T), the validation data of
+		 * its chain in the file (B-LT), a document timestamp over
+		 * that (B-LTA). Whether they validate is the verdict's.
+		 */
 		if (s->kind != SIGN_VK_DOCTS && e->baseline &&
 		    s->signer_id.st == SIGN_CHK_OK) {
-			s->level = SIGN_VL_BB;
-			if (poe != 0)
-				s->level = SIGN_VL_BT;
-			if (poe != 0 && e->chain != NULL &&
+			bool t = ts_sound(&s->ts);
+
+			for (j = i + 1; !t && j < n; j++)
+				t = es[j].s->kind == SIGN_VK_DOCTS &&
+				    ts_sound(&es[j].s->ts);
+			s->level = t ? SIGN_VL_BT : SIGN_VL_BB;
+			if (t && e->chain != NULL &&
 			    vrev_chain_in_file(v, e->chain))
 				s->level = SIGN_VL_BLT;
 			for (j = i + 1; s->level == SIGN_VL_BLT && j < n; j++)
 				if (es[j].s->kind == SIGN_VK_DOCTS &&
-				    es[j].ts_valid && es[j].dss_in_rev)
+				    ts_sound(&es[j].s->ts) && es[j].dss_in_rev)
 					s->level = SIGN_VL_BLTA;
 		}
 		verdict(e, rind, rsub);
