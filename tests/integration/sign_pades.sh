@@ -93,6 +93,45 @@ grep -aqE '/SMask|/Transparency|/ca 0\.|/CA 0\.|/BM /[A-LN-Z]' "$T/vis-qdf.pdf" 
     fail "appearance uses transparency"
 ok "visible signature ($inside pixels drawn, 0 changed outside)"
 
+# A name in Chinese and Arabic and an emoji in the reason: drawn with the
+# fallback fonts (subsets), extracted by pdftotext, visible in the render.
+openssl req -newkey rsa:2048 -nodes -keyout "$T/u8.key" -out "$T/u8.csr" \
+    -utf8 -subj "/CN=王小明 محمد علي/C=RO" > /dev/null 2>&1 &&
+    openssl x509 -req -in "$T/u8.csr" -CA "$T/root.pem" -CAkey "$T/root.key" \
+    -CAcreateserial -out "$T/u8.pem" -days 10 -extfile "$T/ext.cnf" \
+    -extensions v3_user > /dev/null 2>&1 &&
+    openssl pkcs12 -export -inkey "$T/u8.key" -in "$T/u8.pem" \
+    -certfile "$T/root.pem" -out "$T/u8.p12" -passout pass:s3cret ||
+    fail "utf-8 certificate"
+"$PECETE_BIN" sign --p12 "$T/u8.p12" --pass-file "$T/pass" \
+    --visible 1:100,100,240,80 --reason "合同 عقد 😀" "$T/plain.pdf" \
+    "$T/u8.pdf" > /dev/null || fail "sign with a Chinese and Arabic name"
+judge "$T/plain.pdf" "$T/u8.pdf" 1
+pdftotext "$T/u8.pdf" "$T/u8.txt" || fail "pdftotext"
+grep -q '王小明' "$T/u8.txt" || { cat "$T/u8.txt"; fail "Chinese name not extracted"; }
+grep -q 'محمد' "$T/u8.txt" || { cat "$T/u8.txt"; fail "Arabic name not extracted"; }
+grep -q '合同' "$T/u8.txt" || fail "Chinese reason not extracted"
+grep -q '😀' "$T/u8.txt" || fail "emoji not extracted"
+pdffonts "$T/u8.pdf" > "$T/fonts.txt" 2>/dev/null
+for f in 'Noto Sans Arabic' 'Droid Sans Fallback' Symbola; do
+	grep "$f" "$T/fonts.txt" | awk '{ if ($(NF-4) != "yes" || $(NF-3) != "yes") exit 1 }' &&
+	    grep -q "+$f" "$T/fonts.txt" || { cat "$T/fonts.txt"; fail "$f not an embedded subset"; }
+done
+[ "$(stat -c %s "$T/u8.pdf")" -lt 200000 ] || fail "fonts not subset"
+# The name line (second of four in the box): ink there, as much as for a
+# Latin name; the empty box (no text) has none.
+pdftoppm -r 72 -gray -f 1 -l 1 "$T/u8.pdf" "$T/u" || fail "pdftoppm"
+read -r inside outside < <(pgm_diff "$T"/a*.pgm "$T"/u*.pgm 104 684 336 700)
+[ "$inside" -gt 150 ] || fail "the name line is empty ($inside pixels)"
+read -r inside outside < <(pgm_diff "$T"/a*.pgm "$T"/u*.pgm 104 721 336 738)
+[ "$inside" -gt 100 ] || fail "the reason line is empty ($inside pixels)"
+"$PECETE_BIN" sign --p12 "$T/u8.p12" --pass-file "$T/pass" \
+    --visible 1:100,100,240,80 --reason "x 𓀀" "$T/plain.pdf" \
+    "$T/u8-bad.pdf" > /dev/null 2> "$T/err.txt" && fail "no font, signed"
+grep -q "glyph_missing: .*U+13000" "$T/err.txt" || { cat "$T/err.txt"; fail "glyph_missing"; }
+[ -e "$T/u8-bad.pdf" ] && fail "output after glyph_missing"
+ok "Chinese, Arabic, emoji: subsets, pdftotext, rendered; glyph_missing names the rest"
+
 # English wording, second page of a 2-page PDF
 make_pdf "$T/two.pdf" 2
 sign --visible 2:300,50,200,28 --lang en "$T/two.pdf" "$T/vis2.pdf" ||
