@@ -87,8 +87,11 @@ sign_ocsp_check(OCSP_BASICRESP *bs, OCSP_CERTID *id, X509 *issuer,
 	if (!responder_ok(rs, issuer, produced, msg, n))
 		goto out;
 	if (req != NULL) {
+		/* 0: both carry one and they differ. A response without
+		 * one (-1) is judged by its times, as pre-produced ones
+		 * are. */
 		nr = OCSP_check_nonce(req, bs);
-		if (nr == 0 || nr == -1) {
+		if (nr == 0) {
 			snprintf(msg, n,
 			    "OCSP response: the nonce is not the "
 			    "one sent (a replayed response?)");
