@@ -527,7 +527,7 @@ ap_text_fonts(
 	fz_buffer *tu = NULL;
 	fz_font *volatile font = NULL;
 	pdf_obj *volatile ref = NULL;
-	char name[8];
+	char name[16];
 	int i;
 
 	fz_var(tu);

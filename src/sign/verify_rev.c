@@ -324,7 +324,7 @@ in_file(struct vctx *v, X509 *cert, X509 *issuer, STACK_OF(X509) * certs,
 		st = crl_status(v, sk_X509_CRL_value(v->vd_crls, i), cert,
 		    issuer, poe, revoked_at, m, sizeof(m));
 	if (st != VREV_NONE)
-		snprintf(msg, n, "%s (in the file)", m);
+		snprintf(msg, n, "%.180s (in the file)", m);
 	ERR_clear_error();
 	return st;
 }
