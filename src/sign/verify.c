@@ -238,8 +238,7 @@ docmdp_of(fz_context *ctx, pdf_document *doc, pdf_obj *v)
 
 /* One signature field into e (its CMS, byte range, names, times). */
 static void
-entry_load(
-    struct vpdf *vp, pdf_obj *fld, int64_t end, int64_t size, struct ventry *e)
+entry_load(struct vpdf *vp, pdf_obj *fld, int64_t end, struct ventry *e)
 {
 	fz_context *ctx = vp->ctx;
 	struct sign_vsig *s = e->s;
@@ -299,7 +298,7 @@ entry_load(
 	e->ranges[2] = r[2];
 	e->ranges[3] = r[3];
 	e->nranges = 4;
-	s->whole = s->rev_end == size;
+	s->whole = s->rev_end == end; /* trailing bytes: reported apart */
 }
 
 static int
@@ -366,7 +365,7 @@ open_pdf(struct vctx *v, struct vpdf *vp, struct sign_report *r, int64_t end,
 		dss_load(v, vp->ctx, vp->doc);
 		for (i = 0; i < *np; i++) {
 			es[i].s = &r->sigs[i];
-			entry_load(vp, vp->field[i], end, r->size, &es[i]);
+			entry_load(vp, vp->field[i], end, &es[i]);
 		}
 	}
 	fz_catch(vp->ctx)
