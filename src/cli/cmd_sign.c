@@ -1,5 +1,5 @@
 /*
- * cmd_sign.c: pecete sign and pecete verify.
+ * cmd_sign.c: pecete sign.
  *
  *   pecete sign [--p12 F --pass-file F | --pkcs11-module SO --pkcs11-key L
  *       --pin-file F --signer-cert PEM [--pkcs11-token T] |

@@ -64,8 +64,7 @@ struct ventry {
 	int64_t ts_time;        /* signature timestamp time, 0: none */
 	bool ts_valid;          /* ... valid up to a trusted TSA */
 	STACK_OF(X509) * ts_chain;
-	bool dss_in_rev;  /* (document timestamp) its revision has a DSS */
-	bool vd_complete; /* validation data of the chain in the file */
+	bool dss_in_rev; /* (document timestamp) its revision has a DSS */
 };
 
 /* verify_cms.c */
