@@ -15,7 +15,8 @@ build_pkgs="build-essential cmake pkg-config git
 	libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
 	libharfbuzz-dev libjpeg-dev libfreetype-dev zlib1g-dev
 	libzxcvbn-dev libunistring-dev
-	softhsm2 opensc"
+	softhsm2 opensc
+	fonts-noto-core fonts-droid-fallback fonts-symbola"
 test_pkgs="postgresql curl poppler-utils qpdf mupdf-tools oathtool zbar-tools
 	python3-aiosmtpd faketime clang clang-format libclang-rt-14-dev chromium
 	fonts-dejavu-core"

@@ -1,5 +1,5 @@
 /*
- * cmd_sign.c: pecete sign and pecete verify.
+ * cmd_sign.c: pecete sign.
  *
  *   pecete sign [--p12 F --pass-file F | --pkcs11-module SO --pkcs11-key L
  *       --pin-file F --signer-cert PEM [--pkcs11-token T] |
@@ -7,8 +7,9 @@
  *       [--format pades|cades] [--level B-B|B-T] [--tsa URL]
  *       [--visible PAGE:X,Y,W,H | --field NAME] [--reason R] [--location L]
  *       [--lang ro|en] [--hash sha256|sha384|sha512] [--lock]
+ *       [--certify 1|2|3]
  *       IN... OUT|--out-dir D
- *   pecete verify FILE [--content ORIGINAL] [--trust ROOT.pem] [--no-ocsp]
+ * (pecete verify is in cmd_verify.c.)
  */
 #include <getopt.h>
 #include <libgen.h>
@@ -53,10 +54,8 @@ enum {
 	OPT_LOCK,
 	OPT_OUT_DIR,
 	OPT_MAX_SIZE,
-	OPT_CONTENT,
-	OPT_TRUST,
-	OPT_NO_OCSP,
 	OPT_OTP_FILE,
+	OPT_CERTIFY,
 };
 
 static const struct option sign_longopts[] = {
@@ -81,6 +80,7 @@ static const struct option sign_longopts[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "hash", required_argument, NULL, OPT_HASH },
 	{ "lock", no_argument, NULL, OPT_LOCK },
+	{ "certify", required_argument, NULL, OPT_CERTIFY },
 	{ "out-dir", required_argument, NULL, OPT_OUT_DIR },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ NULL, 0, NULL, 0 },
@@ -189,6 +189,41 @@ out_name(const char *dir, const char *in, bool cades)
 		snprintf(res, n, "%s/%s%s", dir, base, cades ? ".p7s" : "");
 	free(copy);
 	return res;
+}
+
+/*
+ * Two inputs that would write the same output (same file name into one
+ * --out-dir): refused before anything is signed.
+ */
+static bool
+out_names_clash(
+    const char *cmd, const struct sign_args *a, char **inputs, int ninputs)
+{
+	char *x, *y;
+	bool cx, cy, clash = false;
+	int i, j;
+
+	for (i = 0; i < ninputs && !clash; i++) {
+		cx = a->format != NULL ? strcmp(a->format, "cades") == 0
+		                       : !is_pdf(inputs[i]);
+		x = out_name(a->out_dir, inputs[i], cx);
+		for (j = i + 1; x != NULL && j < ninputs && !clash; j++) {
+			cy = a->format != NULL ? strcmp(a->format, "cades") == 0
+			                       : !is_pdf(inputs[j]);
+			y = out_name(a->out_dir, inputs[j], cy);
+			if (y != NULL && strcmp(x, y) == 0) {
+				cli_err(cmd,
+				    "duplicate_output: %s and %s would both "
+				    "be written to %s; rename one (nothing "
+				    "was signed)",
+				    inputs[i], inputs[j], x);
+				clash = true;
+			}
+			free(y);
+		}
+		free(x);
+	}
+	return clash;
 }
 
 /*
@@ -555,6 +590,17 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		case OPT_LOCK:
 			o.lock = true;
 			break;
+		case OPT_CERTIFY:
+			if (strlen(optarg) != 1 || optarg[0] < '1' ||
+			    optarg[0] > '3') {
+				cli_err(argv[0],
+				    "--certify is 1, 2 or 3 (DocMDP "
+				    "P: no change, forms and "
+				    "signatures, also annotations)");
+				return 2;
+			}
+			o.certify = optarg[0] - '0';
+			break;
 		case OPT_MAX_SIZE:
 			o.max_size = strtoll(optarg, NULL, 10);
 			break;
@@ -615,6 +661,8 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		cli_err(argv[0], "--format is pades or cades");
 		return 2;
 	}
+	if (a.out_dir != NULL && out_names_clash(argv[0], &a, inputs, ninputs))
+		return 2;
 	if (a.otp_file != NULL) {
 		secret_strfree(a.otp);
 		ap->otp = a.otp = NULL;
@@ -683,52 +731,4 @@ cmd_sign(int argc, char **argv)
 	status = sign_run(argc, argv, &a);
 	secret_strfree(a.otp);
 	return status;
-}
-
-static const struct option verify_longopts[] = {
-	{ "content", required_argument, NULL, OPT_CONTENT },
-	{ "trust", required_argument, NULL, OPT_TRUST },
-	{ "no-ocsp", no_argument, NULL, OPT_NO_OCSP },
-	{ NULL, 0, NULL, 0 },
-};
-
-int
-cmd_verify(int argc, char **argv)
-{
-	struct sign_verify_opts vo;
-	struct sign_err err;
-	bool ok = false;
-	int c;
-	enum pc_rc rc;
-
-	memset(&vo, 0, sizeof(vo));
-	memset(&err, 0, sizeof(err));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", verify_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CONTENT:
-			vo.content = optarg;
-			break;
-		case OPT_TRUST:
-			vo.trust = optarg;
-			break;
-		case OPT_NO_OCSP:
-			vo.no_ocsp = true;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (argc - optind != 1) {
-		cli_err(argv[0], "give one FILE");
-		return 2;
-	}
-	rc = sign_verify_file(argv[optind], &vo, stdout, &ok, &err);
-	if (rc != PC_OK) {
-		cli_err(argv[0], "%s: %s",
-		    err.code != NULL ? err.code : pc_rc_str(rc), err.msg);
-		return 1;
-	}
-	printf("%s\n", ok ? "All checks passed." : "Some checks FAILED.");
-	return ok ? 0 : 1;
 }

@@ -158,6 +158,70 @@ new_field_name(fz_context *ctx, pdf_document *doc, char *out, size_t n)
 	}
 }
 
+/* A /Reference entry (signature reference dictionary) of v. */
+static pdf_obj *
+sigref_add(fz_context *ctx, pdf_document *doc, pdf_obj *v, pdf_obj *method)
+{
+	pdf_obj *refs, *sr, *tp;
+
+	refs = pdf_dict_get(ctx, v, PDF_NAME(Reference));
+	if (refs == NULL)
+		refs = pdf_dict_put_array(ctx, v, PDF_NAME(Reference), 1);
+	sr = pdf_array_push_dict(ctx, refs, 4);
+	pdf_dict_put(ctx, sr, PDF_NAME(Type), PDF_NAME(SigRef));
+	pdf_dict_put(ctx, sr, PDF_NAME(TransformMethod), method);
+	tp = pdf_dict_put_dict(ctx, sr, PDF_NAME(TransformParams), 4);
+	pdf_dict_put(ctx, tp, PDF_NAME(Type), PDF_NAME(TransformParams));
+	pdf_dict_put_name(ctx, tp, PDF_NAME(V), "1.2");
+	return tp;
+}
+
+/*
+ * What the signature locks (ISO 32000-1 12.8.2): the field's /Lock, the
+ * author's when there is one (kept) or /Action /All with --lock, goes
+ * into a FieldMDP transform of the value; --certify writes a DocMDP
+ * transform and the catalog's /Perms /DocMDP. Runs inside fz_try.
+ */
+static void
+locks(fz_context *ctx, pdf_document *doc, pdf_obj *field, pdf_obj *v,
+    const struct sign_opts *o)
+{
+	pdf_obj *lock, *tp, *root, *sr, *perms;
+
+	root = pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Root));
+	lock = pdf_dict_get(ctx, field, PDF_NAME(Lock));
+	if (lock == NULL && o->lock) {
+		lock = pdf_dict_put_dict(ctx, field, PDF_NAME(Lock), 2);
+		pdf_dict_put_name(ctx, lock, PDF_NAME(Type), "SigFieldLock");
+		pdf_dict_put(ctx, lock, PDF_NAME(Action), PDF_NAME(All));
+	}
+	if (o->certify != 0) {
+		tp = sigref_add(ctx, doc, v, PDF_NAME(DocMDP));
+		pdf_dict_put_int(ctx, tp, PDF_NAME(P), o->certify);
+		perms = pdf_dict_get(ctx, root, PDF_NAME(Perms));
+		if (perms == NULL)
+			perms =
+			    pdf_dict_put_dict(ctx, root, PDF_NAME(Perms), 1);
+		pdf_dict_put(ctx, perms, PDF_NAME(DocMDP), v);
+	}
+	if (lock != NULL && pdf_dict_get(ctx, lock, PDF_NAME(Action)) != NULL) {
+		tp = sigref_add(ctx, doc, v, PDF_NAME(FieldMDP));
+		pdf_dict_put(ctx, tp, PDF_NAME(Action),
+		    pdf_dict_get(ctx, lock, PDF_NAME(Action)));
+		if (pdf_dict_get(ctx, lock, PDF_NAME(Fields)) != NULL)
+			pdf_dict_put_drop(ctx, tp, PDF_NAME(Fields),
+			    pdf_deep_copy_obj(ctx,
+			        pdf_dict_get(ctx, lock, PDF_NAME(Fields))));
+		/* The object the transform applies to: the catalog. */
+		sr = pdf_array_get(ctx,
+		    pdf_dict_get(ctx, v, PDF_NAME(Reference)),
+		    pdf_array_len(
+		        ctx, pdf_dict_get(ctx, v, PDF_NAME(Reference))) -
+		        1);
+		pdf_dict_put(ctx, sr, PDF_NAME(Data), root);
+	}
+}
+
 /*
  * Prepare the signature field (new or existing) and its value; stores the
  * unsaved signature. Runs inside fz_try.
@@ -198,8 +262,6 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 				    pdf_dict_get(ctx, field, PDF_NAME(Kids)),
 				    0);
 			r = pdf_dict_get_rect(ctx, widget, PDF_NAME(Rect));
-			if (!o->lock)
-				pdf_dict_del(ctx, field, PDF_NAME(Lock));
 		} else {
 			page = pdf_lookup_page_obj(
 			    ctx, doc, o->visible ? o->page - 1 : 0);
@@ -261,6 +323,7 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 		if (o->location != NULL)
 			pdf_dict_put_text_string(
 			    ctx, v, PDF_NAME(Location), o->location);
+		locks(ctx, doc, field, v, o);
 		pdf_dict_put(ctx, field, PDF_NAME(V), v);
 		pdf_xref_store_unsaved_signature(ctx, doc, field, &ps->base);
 		ps->v = pdf_keep_obj(ctx, v);
@@ -481,6 +544,11 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 	signer_name(s->cert, name, sizeof(name));
 	sign_time_fmt(j->opts.now, j->opts.tz_offset_min, when, sizeof(when));
 	po.po_base = size;
+	if (j->opts.visible || j->opts.field != NULL) {
+		rc = sign_appearance_check(ctx, name, when, &j->opts, err);
+		if (rc != PC_OK)
+			goto out;
+	}
 
 	rc = open_doc(ctx, in, &po, &j->opts, &stm, &doc, err);
 	if (rc != PC_OK)

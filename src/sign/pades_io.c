@@ -91,7 +91,9 @@ pades_fd_stream(fz_context *ctx, int fd, int64_t size, const bool *skip)
 	struct fdstm *st;
 	fz_stream *stm;
 
-	st = fz_malloc_struct(ctx, struct fdstm);
+	/* Not zeroed: the 64 KiB buffer is written before it is read. */
+	st = fz_malloc(ctx, sizeof(*st));
+	st->pos = 0;
 	st->fd = fd;
 	st->size = size;
 	st->skip = skip;
@@ -274,8 +276,9 @@ pades_copy(int in, int out, int64_t n)
 		}
 		left -= r;
 	}
-	/* Start writing the copy back now; the final fsync waits less. */
-	if (rc == PC_OK)
+	/* Start writing a large copy back now; the final fsync waits
+	 * less. (A small one is not worth the system call.) */
+	if (rc == PC_OK && n >= PADES_SMALL)
 		(void)sync_file_range(out, 0, (off_t)n, SYNC_FILE_RANGE_WRITE);
 	return rc;
 }
@@ -327,6 +330,12 @@ pades_hash_start(struct pades_hash *h, EVP_MD_CTX *md, int fd, int64_t len)
 	h->ph_md = md;
 	h->ph_fd = fd;
 	h->ph_len = len;
+	/* A small input is hashed at once: a thread costs more than it
+	 * saves, and more still on a busy machine. */
+	if (len < PADES_SMALL) {
+		h->ph_rc = pades_hash_range(md, fd, 0, len);
+		return h->ph_rc;
+	}
 	if (pthread_create(&h->ph_thread, NULL, hash_main, h) != 0) {
 		/* No thread: hash here, the result is the same. */
 		h->ph_rc = pades_hash_range(md, fd, 0, len);

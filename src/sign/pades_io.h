@@ -32,6 +32,9 @@
 /* Read size of the streams; the hash and copy use PADES_IO_BIG. */
 #define PADES_STREAM_BUF (64 * 1024)
 #define PADES_IO_BIG (1024 * 1024)
+/* Below this size the hash needs no thread and the copy no early
+ * write-back. */
+#define PADES_SMALL (1024 * 1024)
 
 /* The state of our fz_output; owned by the caller, outlives the output. */
 struct pades_out {

@@ -79,6 +79,99 @@ sign_intake_find_field(fz_context *ctx, pdf_document *doc, const char *name)
 	    name, 0);
 }
 
+bool
+sign_lock_spec_locks(fz_context *ctx, pdf_obj *tp, const char *name)
+{
+	pdf_obj *act = pdf_dict_get(ctx, tp, PDF_NAME(Action));
+	pdf_obj *flds = pdf_dict_get(ctx, tp, PDF_NAME(Fields));
+	bool listed = false;
+	int i;
+
+	if (pdf_name_eq(ctx, act, PDF_NAME(All)))
+		return true;
+	for (i = 0; i < pdf_array_len(ctx, flds); i++)
+		if (strcmp(pdf_array_get_text_string(ctx, flds, i), name) == 0)
+			listed = true;
+	if (pdf_name_eq(ctx, act, PDF_NAME(Include)))
+		return listed;
+	if (pdf_name_eq(ctx, act, PDF_NAME(Exclude)))
+		return !listed;
+	return false;
+}
+
+/* Does the signed field f lock name? */
+static bool
+sig_locks(fz_context *ctx, pdf_obj *f, const char *name)
+{
+	pdf_obj *refs, *r;
+	int i;
+
+	if (pdf_dict_get(ctx, f, PDF_NAME(Lock)) != NULL &&
+	    sign_lock_spec_locks(
+	        ctx, pdf_dict_get(ctx, f, PDF_NAME(Lock)), name))
+		return true;
+	refs = pdf_dict_getp(ctx, f, "V/Reference");
+	for (i = 0; i < pdf_array_len(ctx, refs); i++) {
+		r = pdf_array_get(ctx, refs, i);
+		if (pdf_name_eq(ctx,
+		        pdf_dict_get(ctx, r, PDF_NAME(TransformMethod)),
+		        PDF_NAME(FieldMDP)) &&
+		    sign_lock_spec_locks(ctx,
+		        pdf_dict_get(ctx, r, PDF_NAME(TransformParams)), name))
+			return true;
+	}
+	return false;
+}
+
+/* A signed signature field under fields that locks name. */
+static pdf_obj *
+find_locker(fz_context *ctx, pdf_obj *fields, const char *name, int depth)
+{
+	pdf_obj *hit = NULL, *f, *v;
+	int i;
+
+	if (depth > 16)
+		return NULL;
+	for (i = 0; i < pdf_array_len(ctx, fields) && hit == NULL; i++) {
+		f = pdf_array_get(ctx, fields, i);
+		v = pdf_dict_get(ctx, f, PDF_NAME(V));
+		if (pdf_name_eq(ctx,
+		        pdf_dict_get_inheritable(ctx, f, PDF_NAME(FT)),
+		        PDF_NAME(Sig)) &&
+		    pdf_is_dict(ctx, v) && sig_locks(ctx, f, name))
+			hit = f;
+		else
+			hit = find_locker(ctx,
+			    pdf_dict_get(ctx, f, PDF_NAME(Kids)), name,
+			    depth + 1);
+	}
+	return hit;
+}
+
+static bool docmdp_locked(fz_context *ctx, pdf_document *doc);
+
+bool
+sign_field_locked(
+    fz_context *ctx, pdf_document *doc, const char *name, char *by, size_t n)
+{
+	pdf_obj *f;
+	char *fn;
+
+	if (docmdp_locked(ctx, doc)) {
+		snprintf(by, n, "the certification signature");
+		return true;
+	}
+	f = find_locker(ctx,
+	    pdf_dict_getp(ctx, pdf_trailer(ctx, doc), "Root/AcroForm/Fields"),
+	    name, 0);
+	if (f == NULL)
+		return false;
+	fn = pdf_field_name(ctx, f);
+	snprintf(by, n, "the signature in field \"%s\"", fn);
+	fz_free(ctx, fn);
+	return true;
+}
+
 /* DocMDP with P=1: no changes at all are allowed. */
 static bool
 docmdp_locked(fz_context *ctx, pdf_document *doc)
@@ -104,13 +197,35 @@ docmdp_locked(fz_context *ctx, pdf_document *doc)
 	return false;
 }
 
+/* Is any signature field under fields signed? */
+static bool
+has_signature(fz_context *ctx, pdf_obj *fields, int depth)
+{
+	pdf_obj *f;
+	int i;
+
+	for (i = 0; depth < 16 && i < pdf_array_len(ctx, fields); i++) {
+		f = pdf_array_get(ctx, fields, i);
+		if (pdf_is_dict(ctx, pdf_dict_get(ctx, f, PDF_NAME(V))) &&
+		    pdf_name_eq(ctx,
+		        pdf_dict_get_inheritable(ctx, f, PDF_NAME(FT)),
+		        PDF_NAME(Sig)))
+			return true;
+		if (has_signature(
+		        ctx, pdf_dict_get(ctx, f, PDF_NAME(Kids)), depth + 1))
+			return true;
+	}
+	return false;
+}
+
 enum pc_rc
 sign_intake_doc(fz_context *ctx, pdf_document *doc,
     const struct sign_opts *opts, struct sign_err *err)
 {
 	pdf_obj *acro, *fld;
-	pdf_page *page = NULL;
 	fz_rect box;
+	fz_matrix ctm;
+	char by[160];
 	int npages;
 	enum pc_rc rc = PC_OK;
 
@@ -145,6 +260,13 @@ sign_intake_doc(fz_context *ctx, pdf_document *doc,
 		    "any change, so it cannot be signed again");
 	if (opts == NULL)
 		return PC_OK;
+	if (opts->certify != 0 && has_signature(ctx,
+	                              pdf_dict_getp(ctx, pdf_trailer(ctx, doc),
+	                                  "Root/AcroForm/Fields"),
+	                              0))
+		return sign_err_set(err, PC_ESTATE, "pdf_signed",
+		    "the PDF is signed already; a certification must be its "
+		    "first signature");
 	if (opts->field != NULL) {
 		fld = sign_intake_find_field(ctx, doc, opts->field);
 		if (fld == NULL ||
@@ -158,6 +280,11 @@ sign_intake_doc(fz_context *ctx, pdf_document *doc,
 			return sign_err_set(err, PC_ESTATE, "bad_placement",
 			    "the signature field \"%s\" is already signed",
 			    opts->field);
+		if (sign_field_locked(ctx, doc, opts->field, by, sizeof(by)))
+			return sign_err_set(err, PC_ESTATE, "field_locked",
+			    "the signature field \"%s\" was locked by %s, so "
+			    "it cannot be signed any more",
+			    opts->field, by);
 		return PC_OK;
 	}
 	if (!opts->visible)
@@ -166,20 +293,14 @@ sign_intake_doc(fz_context *ctx, pdf_document *doc,
 		return sign_err_set(err, PC_EINVAL, "bad_placement",
 		    "page %d does not exist (the PDF has %d pages)", opts->page,
 		    npages);
-	fz_var(page);
-	fz_try(ctx)
-	{
-		page = pdf_load_page(ctx, doc, opts->page - 1);
-		box = pdf_bound_page(ctx, page);
-	}
-	fz_always(ctx)
-	{
-		fz_drop_page(ctx, (fz_page *)page);
-	}
-	fz_catch(ctx)
-	{
-		fz_rethrow(ctx);
-	}
+	/*
+	 * The page's box from its dictionary: loading the page would make
+	 * MuPDF synthesize appearances of its annotations, which would then
+	 * be saved with the signature (a change a certification forbids).
+	 */
+	pdf_page_obj_transform(
+	    ctx, pdf_lookup_page_obj(ctx, doc, opts->page - 1), &box, &ctm);
+	box = fz_transform_rect(box, ctm);
 	/* box is in fitz space (origin top-left, size of the page). */
 	if (!(opts->w > 0 && opts->h > 0 && opts->x >= 0 && opts->y >= 0 &&
 	        opts->x + opts->w <= box.x1 - box.x0 + 0.5f &&

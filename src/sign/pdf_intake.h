@@ -27,6 +27,21 @@ enum pc_rc sign_intake_doc(fz_context *ctx, pdf_document *doc,
 enum pc_rc sign_intake_pre(
     int fd, int64_t size, const struct sign_opts *opts, struct sign_err *err);
 
+/*
+ * Does the lock specification tp (a /Lock or FieldMDP TransformParams
+ * dictionary: /Action All, Include or Exclude, /Fields) lock the field
+ * with full name name?
+ */
+bool sign_lock_spec_locks(fz_context *ctx, pdf_obj *tp, const char *name);
+
+/*
+ * Is the field name locked by a signature of doc (its field's /Lock or
+ * its value's FieldMDP /Reference) or by a certification with DocMDP
+ * P=1? The locking field's name into by (n bytes).
+ */
+bool sign_field_locked(
+    fz_context *ctx, pdf_document *doc, const char *name, char *by, size_t n);
+
 /* The terminal field with full name name, or NULL. */
 pdf_obj *sign_intake_find_field(
     fz_context *ctx, pdf_document *doc, const char *name);
@@ -37,5 +52,12 @@ pdf_obj *sign_intake_find_field(
  */
 pdf_obj *sign_appearance_new(fz_context *ctx, pdf_document *doc, float w,
     float h, const char *name, const char *when, const struct sign_opts *opts);
+
+/*
+ * Can the appearance's text (name, when, reason, location) be drawn?
+ * glyph_missing, naming the characters no font has. Outside fz_try.
+ */
+enum pc_rc sign_appearance_check(fz_context *ctx, const char *name,
+    const char *when, const struct sign_opts *opts, struct sign_err *err);
 
 #endif /* PC_PDF_INTAKE_H */

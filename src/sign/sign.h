@@ -72,7 +72,8 @@ struct sign_opts {
 	const char *reason;
 	const char *location;
 	enum sign_lang lang;
-	bool lock;         /* keep other fields locked (/Lock) */
+	bool lock;   /* lock the form after signing: /Lock and FieldMDP All */
+	int certify; /* certify with DocMDP P (1..3); 0: approval */
 	int tz_offset_min; /* shown time zone; INT32_MIN: local */
 };
 
@@ -191,19 +192,7 @@ enum pc_rc sign_pades_finish(struct sign_pades_job *j,
     const struct sign_signer *s, struct sign_err *err);
 void sign_pades_job_free(struct sign_pades_job *j);
 
-struct sign_verify_opts {
-	const char *content; /* the signed file, for a detached .p7s */
-	const char *trust;   /* PEM file of trusted roots; NULL: no chain */
-	bool no_ocsp;        /* never fetch revocation status */
-	int ocsp_timeout_s;  /* 0: 5 seconds */
-};
-
-/*
- * Verify every signature of path (a PDF, or a .p7s with opts->content) and
- * print a report to f. *all_ok is true when every check passed.
- */
-enum pc_rc sign_verify_file(const char *path,
-    const struct sign_verify_opts *opts, FILE *f, bool *all_ok,
-    struct sign_err *err);
+/* Verification: the report model and its API are in sign/vreport.h. */
+#include "sign/vreport.h"
 
 #endif /* PC_SIGN_H */

@@ -19,6 +19,10 @@ enum pc_rc sign_http_post(const char *url, const char *ctype,
     const char *accept, const uint8_t *req, size_t reqlen, int timeout_s,
     size_t max, struct buf *out);
 
+/* GET url; the reply body (at most max bytes) into out. */
+enum pc_rc sign_http_get(
+    const char *url, int timeout_s, size_t max, struct buf *out);
+
 /* Feed len bytes of f from offset off into ctx (streamed). */
 enum pc_rc sign_hash_file_range(
     EVP_MD_CTX *ctx, FILE *f, int64_t off, int64_t len);

@@ -17,8 +17,8 @@
 #include "sign/sign.h"
 #include "sign/sign_local.h"
 
-enum pc_rc
-sign_http_post(const char *url, const char *ctype, const char *accept,
+static enum pc_rc
+http_transfer(const char *url, const char *ctype, const char *accept,
     const uint8_t *req, size_t reqlen, int timeout_s, size_t max,
     struct buf *out)
 {
@@ -35,8 +35,8 @@ sign_http_post(const char *url, const char *ctype, const char *accept,
 		rc = PC_EINVAL;
 		goto out;
 	}
-	rbio = BIO_new_mem_buf(req, (int)reqlen);
-	if (rbio == NULL) {
+	rbio = req != NULL ? BIO_new_mem_buf(req, (int)reqlen) : NULL;
+	if (req != NULL && rbio == NULL) {
 		rc = PC_ENOMEM;
 		goto out;
 	}
@@ -44,7 +44,7 @@ sign_http_post(const char *url, const char *ctype, const char *accept,
 	    NULL, NULL, NULL, NULL, 0, NULL, ctype, rbio, accept, 0, max,
 	    timeout_s, 0);
 	if (resp == NULL) {
-		ossl_fail("sign: http post");
+		ossl_fail(req != NULL ? "sign: http post" : "sign: http get");
 		goto out;
 	}
 	while ((n = BIO_read(resp, chunk, sizeof(chunk))) > 0)
@@ -57,6 +57,21 @@ out:
 	OPENSSL_free(port);
 	OPENSSL_free(path);
 	return rc;
+}
+
+enum pc_rc
+sign_http_post(const char *url, const char *ctype, const char *accept,
+    const uint8_t *req, size_t reqlen, int timeout_s, size_t max,
+    struct buf *out)
+{
+	return http_transfer(
+	    url, ctype, accept, req, reqlen, timeout_s, max, out);
+}
+
+enum pc_rc
+sign_http_get(const char *url, int timeout_s, size_t max, struct buf *out)
+{
+	return http_transfer(url, NULL, NULL, NULL, 0, timeout_s, max, out);
 }
 
 static TS_REQ *

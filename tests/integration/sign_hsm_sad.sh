@@ -72,6 +72,14 @@ refused totp_replay "$S1" "$CODE1" "$T/doc.pdf"
 [ "$(counter "$S1")" = 8 ] || fail "counter after replay"
 ok "same code again: totp_replay, counter unchanged"
 
+# two inputs with the same file name into one --out-dir: refused before
+# the code is used or a transaction spent
+mkdir -p "$T/a" "$T/b" && cp "$T/doc.pdf" "$T/a/x.pdf" && cp "$T/doc.pdf" "$T/b/x.pdf"
+CODEX=$(oathtool --totp -b "$(cat "$T/Popescu.totp")")
+refused duplicate_output "$S1" "$CODEX" "$T/a/x.pdf" "$T/b/x.pdf"
+[ "$(counter "$S1")" = 8 ] || fail "counter after duplicate names"
+ok "--out-dir with two inputs named x.pdf: duplicate_output, counter unchanged"
+
 BAD=$(printf '%06d' $(( (10#$CODE1 + 500000) % 1000000 )))
 refused totp_invalid "$S1" "$BAD" "$T/doc.pdf"
 [ "$(counter "$S1")" = 8 ] || fail "counter after a wrong code"

@@ -23,9 +23,15 @@ judge() {
 	qpdf --check "$out" > "$T/qpdf.txt" 2>&1 ||
 	    { cat "$T/qpdf.txt"; fail "qpdf --check $out"; }
 	grep -qi 'warning' "$T/qpdf.txt" && { cat "$T/qpdf.txt"; fail "qpdf warns $out"; }
-	"$PECETE_BIN" verify "$out" --trust "${TRUST:-$T/root.pem}" --no-ocsp \
-	    > "$T/v.txt" || { cat "$T/v.txt"; fail "pecete verify $out"; }
-	[ "$(grep -c 'digest: ok' "$T/v.txt")" -eq "$n" ] || fail "verify count"
+	# The test CA's certificates name no OCSP responder or CRL: every
+	# check passes but revocation, so the verdict is INDETERMINATE.
+	vjson "$T/v.json" "$out" --trust "${TRUST:-$T/root.pem}" --no-ocsp
+	[ $? -eq 2 ] || { cat "$T/v.json"; fail "pecete verify $out: exit"; }
+	[ "$(verdict "$T/v.json")" = INDETERMINATE/TRY_LATER ] ||
+	    fail "verdict $out: $(verdict "$T/v.json")"
+	checks_ok "$T/v.json" "$n" || { cat "$T/v.json"; fail "checks $out"; }
+	"$PECETE_BIN" verify "$out" --trust "${TRUST:-$T/root.pem}" \
+	    ${VERIFY_OPTS:---no-ocsp} > "$T/v.txt"
 }
 
 make_pdf "$T/plain.pdf" 1
@@ -87,6 +93,45 @@ grep -aqE '/SMask|/Transparency|/ca 0\.|/CA 0\.|/BM /[A-LN-Z]' "$T/vis-qdf.pdf" 
     fail "appearance uses transparency"
 ok "visible signature ($inside pixels drawn, 0 changed outside)"
 
+# A name in Chinese and Arabic and an emoji in the reason: drawn with the
+# fallback fonts (subsets), extracted by pdftotext, visible in the render.
+openssl req -newkey rsa:2048 -nodes -keyout "$T/u8.key" -out "$T/u8.csr" \
+    -utf8 -subj "/CN=王小明 محمد علي/C=RO" > /dev/null 2>&1 &&
+    openssl x509 -req -in "$T/u8.csr" -CA "$T/root.pem" -CAkey "$T/root.key" \
+    -CAcreateserial -out "$T/u8.pem" -days 10 -extfile "$T/ext.cnf" \
+    -extensions v3_user > /dev/null 2>&1 &&
+    openssl pkcs12 -export -inkey "$T/u8.key" -in "$T/u8.pem" \
+    -certfile "$T/root.pem" -out "$T/u8.p12" -passout pass:s3cret ||
+    fail "utf-8 certificate"
+"$PECETE_BIN" sign --p12 "$T/u8.p12" --pass-file "$T/pass" \
+    --visible 1:100,100,240,80 --reason "合同 عقد 😀" "$T/plain.pdf" \
+    "$T/u8.pdf" > /dev/null || fail "sign with a Chinese and Arabic name"
+judge "$T/plain.pdf" "$T/u8.pdf" 1
+pdftotext "$T/u8.pdf" "$T/u8.txt" || fail "pdftotext"
+grep -q '王小明' "$T/u8.txt" || { cat "$T/u8.txt"; fail "Chinese name not extracted"; }
+grep -q 'محمد' "$T/u8.txt" || { cat "$T/u8.txt"; fail "Arabic name not extracted"; }
+grep -q '合同' "$T/u8.txt" || fail "Chinese reason not extracted"
+grep -q '😀' "$T/u8.txt" || fail "emoji not extracted"
+pdffonts "$T/u8.pdf" > "$T/fonts.txt" 2>/dev/null
+for f in 'Noto Sans Arabic' 'Droid Sans Fallback' Symbola; do
+	grep "$f" "$T/fonts.txt" | awk '{ if ($(NF-4) != "yes" || $(NF-3) != "yes") exit 1 }' &&
+	    grep -q "+$f" "$T/fonts.txt" || { cat "$T/fonts.txt"; fail "$f not an embedded subset"; }
+done
+[ "$(stat -c %s "$T/u8.pdf")" -lt 200000 ] || fail "fonts not subset"
+# The name line (second of four in the box): ink there, as much as for a
+# Latin name; the empty box (no text) has none.
+pdftoppm -r 72 -gray -f 1 -l 1 "$T/u8.pdf" "$T/u" || fail "pdftoppm"
+read -r inside outside < <(pgm_diff "$T"/a*.pgm "$T"/u*.pgm 104 684 336 700)
+[ "$inside" -gt 150 ] || fail "the name line is empty ($inside pixels)"
+read -r inside outside < <(pgm_diff "$T"/a*.pgm "$T"/u*.pgm 104 721 336 738)
+[ "$inside" -gt 100 ] || fail "the reason line is empty ($inside pixels)"
+"$PECETE_BIN" sign --p12 "$T/u8.p12" --pass-file "$T/pass" \
+    --visible 1:100,100,240,80 --reason "x 𓀀" "$T/plain.pdf" \
+    "$T/u8-bad.pdf" > /dev/null 2> "$T/err.txt" && fail "no font, signed"
+grep -q "glyph_missing: .*U+13000" "$T/err.txt" || { cat "$T/err.txt"; fail "glyph_missing"; }
+[ -e "$T/u8-bad.pdf" ] && fail "output after glyph_missing"
+ok "Chinese, Arabic, emoji: subsets, pdftotext, rendered; glyph_missing names the rest"
+
 # English wording, second page of a 2-page PDF
 make_pdf "$T/two.pdf" 2
 sign --visible 2:300,50,200,28 --lang en "$T/two.pdf" "$T/vis2.pdf" ||
@@ -108,6 +153,7 @@ ok "existing empty field filled by name"
 
 start_tsa
 TRUST=$T/trust.pem
+VERIFY_OPTS=--ocsp-timeout=5
 sign --level B-T --tsa "$TSA_URL" "$T/plain.pdf" "$T/bt.pdf" ||
     fail "sign B-T"
 judge "$T/plain.pdf" "$T/bt.pdf" 1
@@ -120,8 +166,9 @@ ok "PAdES B-T (openssl ts -verify)"
 # a changed byte after signing is detected
 cp "$T/plain-s.pdf" "$T/tampered.pdf"
 printf 'X' | dd of="$T/tampered.pdf" bs=1 seek=200 conv=notrunc 2>/dev/null
-"$PECETE_BIN" verify "$T/tampered.pdf" --no-ocsp > "$T/v.txt" &&
-    fail "tampered accepted"
+"$PECETE_BIN" verify "$T/tampered.pdf" --no-ocsp > "$T/v.txt"
+[ $? -eq 1 ] || fail "tampered accepted"
 grep -q 'digest: FAILED' "$T/v.txt" || fail "tamper report"
+grep -q 'Result: TOTAL-FAILED / HASH_FAILURE' "$T/v.txt" || fail "tamper verdict"
 ok "tampering detected"
 echo "sign_pades: all passed"

@@ -61,21 +61,45 @@ extract_cms "$T/doc-bt.pdf" "$T/bt.der"
 ts_check "$T/bt.der" || fail "openssl ts -verify (our TSA)"
 ok "PAdES B-T with our TSA (openssl ts -verify)"
 
-# revocation through our live OCSP responder
+# revocation through our live OCSP responder: our CA, our TSA, our OCSP,
+# every check made: TOTAL-PASSED (exit 0)
+p11sign "$T/doc.pdf" "$T/doc-bb.pdf" > /dev/null || fail "pkcs11 sign B-B"
+for f in doc-bt doc-bb; do
+	"$PECETE_BIN" verify "$T/$f.pdf" --trust "$T/pki/root.pem" \
+	    > "$T/v.txt" 2>&1 || { cat "$T/v.txt"; fail "pecete verify $f"; }
+	grep -q 'revocation: ok (good (OCSP: good))' "$T/v.txt" ||
+	    { cat "$T/v.txt"; fail "OCSP good"; }
+	grep -q 'chain: ok' "$T/v.txt" || fail "chain to our root"
+	grep -q 'Result: TOTAL-PASSED' "$T/v.txt" || fail "verdict $f"
+done
+grep -q 'timestamp: ok' "$T/v.txt" && fail "B-B with a timestamp"
 "$PECETE_BIN" verify "$T/doc-bt.pdf" --trust "$T/pki/root.pem" \
-    > "$T/v.txt" 2>&1 || { cat "$T/v.txt"; fail "pecete verify (good)"; }
-grep -q 'revocation: good (OCSP)' "$T/v.txt" ||
-    { cat "$T/v.txt"; fail "OCSP good"; }
-grep -q 'chain: ok' "$T/v.txt" || fail "chain to our root"
+    > "$T/v.txt" 2>&1
 grep -q 'timestamp: ok' "$T/v.txt" || fail "timestamp ok"
-ok "pecete verify: OCSP good"
+ok "pecete verify: OCSP good, TOTAL-PASSED"
 "$PECETE_BIN" cert revoke --data "$PC_D" "$SERIAL" --reason keyCompromise \
     > /dev/null 2>&1 || fail "cert revoke"
+sleep 1
+p11sign "$T/doc.pdf" "$T/doc-late.pdf" > /dev/null || fail "sign after revoke"
+# B-T: the timestamp proves the signature existed before the revocation.
 "$PECETE_BIN" verify "$T/doc-bt.pdf" --trust "$T/pki/root.pem" \
-    > "$T/v.txt" 2>&1 && { cat "$T/v.txt"; fail "revoked accepted"; }
-grep -q 'revocation: REVOKED (OCSP)' "$T/v.txt" ||
-    { cat "$T/v.txt"; fail "OCSP revoked"; }
-ok "pecete verify: OCSP REVOKED after cert revoke, non-zero exit"
+    > "$T/v.txt" 2>&1 || { cat "$T/v.txt"; fail "B-T after revocation"; }
+grep -q 'revoked at .*, after the proof of existence' "$T/v.txt" ||
+    { cat "$T/v.txt"; fail "B-T revocation note"; }
+# B-B signed before: nothing proves when it was made.
+"$PECETE_BIN" verify "$T/doc-bb.pdf" --trust "$T/pki/root.pem" \
+    > "$T/v.txt" 2>&1
+[ $? -eq 2 ] || { cat "$T/v.txt"; fail "B-B revoked: exit"; }
+grep -q 'Result: INDETERMINATE / REVOKED_NO_POE' "$T/v.txt" ||
+    { cat "$T/v.txt"; fail "B-B revoked: REVOKED_NO_POE"; }
+grep -q 'revocation: FAILED (REVOKED at' "$T/v.txt" || fail "REVOKED line"
+# Signed after the revocation, by its own claimed time.
+"$PECETE_BIN" verify "$T/doc-late.pdf" --trust "$T/pki/root.pem" \
+    > "$T/v.txt" 2>&1
+[ $? -eq 1 ] || { cat "$T/v.txt"; fail "signed after revocation: exit"; }
+grep -q 'Result: TOTAL-FAILED / REVOKED' "$T/v.txt" ||
+    { cat "$T/v.txt"; fail "signed after revocation: REVOKED"; }
+ok "after cert revoke: B-T passes (POE), B-B REVOKED_NO_POE, later TOTAL-FAILED/REVOKED"
 
 # errors: wrong PIN, unknown label, certificate of another key
 printf '000000\n' > "$T/bad.pin" && chmod 600 "$T/bad.pin"
