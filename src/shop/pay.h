@@ -16,6 +16,7 @@
 
 #define PAY_PAID "paid"
 #define PAY_DECLINED "declined"
+#define PAY_STARTED "started" /* an attempt began (shop_order_pay) */
 #define PAY_REFUNDED "refunded"
 #define PAY_PENDING "pending" /* not final yet (3-D Secure, review) */
 

@@ -349,8 +349,19 @@ shop_order_pay(const struct pc_env *e, const char *user_id, const char *id,
 		goto out;
 	rc = db_begin(db);
 	if (rc == PC_OK) {
+		char ref[32] = "start-";
+
 		rc = shop_order_transition(db, o.id, st, SHOP_AWAITING_PAYMENT,
 		    pv->name, NULL, 0, clock_now());
+		/* The attempt starts: a refusal of an earlier one is no longer
+		 * the order's last word (the return page waits for this one).
+		 */
+		if (rc == PC_OK)
+			rc = rnd_hex(8, ref + 6);
+		if (rc == PC_OK)
+			rc = store_shop_payment_add(db, pv->name, ref,
+			    PAY_STARTED, o.id, o.total_bani, "RON",
+			    clock_now());
 		rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	}
 	if (rc == PC_ESTATE) {

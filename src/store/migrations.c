@@ -328,6 +328,12 @@ static const char m7_common[] =
     "CREATE INDEX consents_user_kind ON consents"
     " (user_id, kind, accepted_at);";
 
+/* Payment attempts: the order of the rows of one order (the same second
+ * may hold a refusal and the next attempt's start). */
+static const char m8_common[] =
+    "ALTER TABLE shop_payments ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;"
+    "CREATE INDEX shop_payments_order ON shop_payments (order_id, at, seq);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -337,6 +343,7 @@ static const struct migration migrations[] = {
 	{ 5, "shop", m5_common, NULL, NULL },
 	{ 6, "notify attachments", NULL, m6_sqlite, m6_pg },
 	{ 7, "consent state and withdrawal", m7_common, NULL, NULL },
+	{ 8, "payment attempts", m8_common, NULL, NULL },
 };
 
 static enum pc_rc

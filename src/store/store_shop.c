@@ -334,7 +334,8 @@ store_shop_payment_last(struct db *db, const char *order_id, char *status,
 	enum pc_rc rc;
 
 	rc = store_row_get(db, &pay_cols, &r,
-	    "WHERE order_id = $1 ORDER BY at DESC LIMIT 1", "s", order_id);
+	    "WHERE order_id = $1 ORDER BY at DESC, seq DESC LIMIT 1", "s",
+	    order_id);
 	if (rc == PC_OK) {
 		snprintf(status, nstatus, "%s", r.status);
 		snprintf(provider, nprovider, "%s", r.provider);
@@ -350,7 +351,9 @@ store_shop_payment_add(struct db *db, const char *provider, const char *ref,
 {
 	return store_q_change(db, PC_EEXIST,
 	    "INSERT INTO shop_payments (provider, ref, status, order_id, "
-	    "amount_bani, currency, at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+	    "amount_bani, currency, at, seq) VALUES ($1, $2, $3, $4, $5, $6, "
+	    "$7, (SELECT COALESCE(MAX(seq), 0) + 1 FROM shop_payments "
+	    "WHERE order_id = $4)) "
 	    "ON CONFLICT (provider, ref, status) DO NOTHING",
 	    "ssssisi", provider, ref, status, order_id, amount_bani, currency,
 	    at);
