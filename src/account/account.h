@@ -222,6 +222,16 @@ struct acct_consents {
 	} missing[2];                       /* required and not accepted */
 	size_t nmissing;
 };
+/*
+ * Withdraw an optional consent (marketing, biometrics): recorded with the
+ * time; consent_not_withdrawable for those the service rests on,
+ * consent_unknown for one not in force.
+ */
+enum pc_rc acct_consent_withdraw(const struct pc_env *e, struct acct_session *s,
+    const char *kind, struct pc_err *err);
+/* The language of the user's e-mails, SMS and documents. */
+enum pc_rc acct_lang_set(const struct pc_env *e, struct acct_session *s,
+    const char *lang, struct pc_err *err);
 /* OUT: *out (acct_consents_cleanup). */
 enum pc_rc acct_consents_list(const struct pc_env *e,
     const struct acct_session *s, struct acct_consents *out);
@@ -233,6 +243,9 @@ enum pc_rc acct_consent_add(const struct pc_env *e, struct acct_session *s,
 enum pc_rc acct_consent_each(const struct pc_env *e,
     const struct acct_session *s,
     enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg);
+/* Is have the current version of consent kind? */
+bool acct_consent_current(
+    const struct conf *c, const char *kind, const char *have);
 /* The current version of a consent kind, NULL for an unknown kind. */
 const char *acct_consent_version(const struct conf *c, const char *kind);
 

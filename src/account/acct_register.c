@@ -85,7 +85,7 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	/* The version accepted is the one in force: a page showing an
 	 * older one is asked to reload. */
 	if (r->privacy_version != NULL && r->privacy_version[0] != '\0' &&
-	    strcmp(r->privacy_version, e->conf->account.privacy_version) != 0)
+	    !acct_consent_current(e->conf, "privacy", r->privacy_version))
 		return pc_fail(
 		    err, PC_EINVAL, PCE_CONSENT_UNKNOWN, "privacy_version");
 	if (r->lang != NULL && r->lang[0] != '\0' &&
@@ -134,7 +134,8 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	rc = store_user_insert(db, &u);
 	if (rc == PC_OK)
 		rc = store_consent_insert(db, u.id, "privacy",
-		    e->conf->account.privacy_version, u.created_at, e->ip);
+		    acct_consent_version(e->conf, "privacy"), u.created_at,
+		    e->ip);
 	if (rc == PC_OK)
 		rc = invite(e, db, &u);
 	if (rc == PC_OK)

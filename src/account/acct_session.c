@@ -173,9 +173,11 @@ acct_session_end(const struct pc_env *e, struct acct_session *s)
 
 /* ---- what the session may do ------------------------------------------ */
 
-static bool
-current(const char *have, const char *want)
+bool
+acct_consent_current(const struct conf *c, const char *kind, const char *have)
 {
+	const char *want = acct_consent_version(c, kind);
+
 	return have != NULL && want != NULL && strcmp(have, want) == 0;
 }
 
@@ -183,8 +185,10 @@ bool
 acct_session_consents_ok(const struct pc_env *e, const struct acct_session *s)
 {
 	/* The user row holds the accepted versions: no extra query. */
-	return current(s->u.consent_gdpr, e->conf->account.gdpr_version) &&
-	       current(s->u.consent_app, e->conf->account.app_consent_version);
+	return acct_consent_current(
+	           e->conf, CONSENT_GDPR_NOTICE, s->u.consent_gdpr) &&
+	       acct_consent_current(
+	           e->conf, CONSENT_APP_ACCESS, s->u.consent_app);
 }
 
 bool
@@ -221,10 +225,11 @@ acct_session_view(
 		              : "twofa_offer";
 		return;
 	}
-	if (!current(s->u.consent_gdpr, e->conf->account.gdpr_version))
+	if (!acct_consent_current(
+	        e->conf, CONSENT_GDPR_NOTICE, s->u.consent_gdpr))
 		v->next = "gdpr_notice";
-	else if (!current(
-	             s->u.consent_app, e->conf->account.app_consent_version))
+	else if (!acct_consent_current(
+	             e->conf, CONSENT_APP_ACCESS, s->u.consent_app))
 		v->next = "app_consent";
 }
 

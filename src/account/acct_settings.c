@@ -10,6 +10,7 @@
 #include "account/acct_int.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "legal/legal.h"
 #include "base/secret.h"
 
 #define LINK_RECOVERY "recovery"
@@ -21,12 +22,22 @@ acct_consent_version(const struct conf *c, const char *kind)
 {
 	if (kind == NULL)
 		return NULL;
-	if (strcmp(kind, "gdpr_notice") == 0)
-		return c->account.gdpr_version;
-	if (strcmp(kind, "app_access") == 0)
-		return c->account.app_consent_version;
+	/* The privacy notice's version is its file's (data/legal), unless
+	 * the configuration pins one. */
+	if (strcmp(kind, CONSENT_GDPR_NOTICE) == 0)
+		return c->account.gdpr_version != NULL
+		           ? c->account.gdpr_version
+		           : legal_version(c, LEGAL_PRIVACY);
 	if (strcmp(kind, "privacy") == 0)
-		return c->account.privacy_version;
+		return c->account.privacy_version != NULL
+		           ? c->account.privacy_version
+		           : legal_version(c, LEGAL_PRIVACY);
+	if (strcmp(kind, CONSENT_APP_ACCESS) == 0)
+		return c->account.app_consent_version;
+	if (strcmp(kind, "terms") == 0)
+		return legal_version(c, LEGAL_TERMS);
+	if (strcmp(kind, "shop_conditions") == 0)
+		return legal_version(c, LEGAL_SHOP);
 	return NULL;
 }
 
@@ -44,7 +55,10 @@ acct_consent_add(const struct pc_env *e, struct acct_session *s,
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) == 0)
 		return pc_fail(err, PC_EAUTH, PCE_TWOFA_NEEDED, NULL);
 	cur = acct_consent_version(e->conf, kind);
-	if (cur == NULL || strcmp(kind, "privacy") == 0) {
+	/* Only the sign-in consent screens record here; the others are
+	 * recorded by their own steps (registration, checkout). */
+	if (cur == NULL || (strcmp(kind, CONSENT_GDPR_NOTICE) != 0 &&
+	                       strcmp(kind, CONSENT_APP_ACCESS) != 0)) {
 		err->field = "kind";
 		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, NULL);
 	}
@@ -68,14 +82,12 @@ acct_consent_add(const struct pc_env *e, struct acct_session *s,
 	if (rc != PC_OK)
 		return rc;
 	/* What the consent screens show next, with this one given. */
-	gdpr =
-	    strcmp(kind, CONSENT_GDPR_NOTICE) == 0 ||
-	    (s->u.consent_gdpr != NULL &&
-	        strcmp(s->u.consent_gdpr, e->conf->account.gdpr_version) == 0);
-	app = strcmp(kind, CONSENT_APP_ACCESS) == 0 ||
-	      (s->u.consent_app != NULL &&
-	          strcmp(s->u.consent_app,
-	              e->conf->account.app_consent_version) == 0);
+	gdpr = strcmp(kind, CONSENT_GDPR_NOTICE) == 0 ||
+	       acct_consent_current(
+	           e->conf, CONSENT_GDPR_NOTICE, s->u.consent_gdpr);
+	app =
+	    strcmp(kind, CONSENT_APP_ACCESS) == 0 ||
+	    acct_consent_current(e->conf, CONSENT_APP_ACCESS, s->u.consent_app);
 	*next = !gdpr ? "gdpr_notice" : !app ? "app_consent" : NULL;
 	return PC_OK;
 }
@@ -122,9 +134,9 @@ consent_collect(void *arg, const struct store_consent *c)
 	snprintf(it->version, sizeof(it->version), "%s", c->version);
 	snprintf(it->ip, sizeof(it->ip), "%s", c->ip != NULL ? c->ip : "");
 	it->accepted_at = c->accepted_at;
-	it->required = strcmp(c->kind, "gdpr_notice") == 0 ||
-	               strcmp(c->kind, "app_access") == 0 ||
-	               strcmp(c->kind, "privacy") == 0;
+	it->withdrawn_at = c->withdrawn_at;
+	it->required = strcmp(c->kind, "marketing") != 0 &&
+	               strcmp(c->kind, "biometrics") != 0;
 	return PC_OK;
 }
 
@@ -172,6 +184,56 @@ acct_consents_cleanup(struct acct_consents *c)
 		return;
 	free(c->items);
 	memset(c, 0, sizeof(*c));
+}
+
+enum pc_rc
+acct_consent_withdraw(const struct pc_env *e, struct acct_session *s,
+    const char *kind, struct pc_err *err)
+{
+	static const char *const optional[] = { "marketing", "biometrics" };
+	struct db *db = NULL;
+	size_t i;
+	enum pc_rc rc;
+
+	for (i = 0; kind != NULL && i < PC_ARRAY_LEN(optional); i++)
+		if (strcmp(kind, optional[i]) == 0)
+			break;
+	if (kind == NULL || i == PC_ARRAY_LEN(optional)) {
+		/* The ones the service rests on are not withdrawn here. */
+		if (kind != NULL && acct_consent_version(e->conf, kind) != NULL)
+			return pc_fail(err, PC_ESTATE,
+			    PCE_CONSENT_NOT_WITHDRAWABLE, "kind");
+		return pc_fail(err, PC_EINVAL, PCE_CONSENT_UNKNOWN, "kind");
+	}
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_consent_withdraw(db, s->u.id, kind, clock_now());
+	if (rc == PC_ENOTFOUND)
+		rc = pc_fail(err, PC_ENOTFOUND, PCE_CONSENT_UNKNOWN, "kind");
+	if (rc == PC_OK)
+		rc = acct_audit(db, s->u.id, "consent.withdrawn",
+		    "kind=%s ip=%s", kind, e->ip != NULL ? e->ip : "-");
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_lang_set(const struct pc_env *e, struct acct_session *s, const char *lang,
+    struct pc_err *err)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	if (lang == NULL ||
+	    (strcmp(lang, "ro") != 0 && strcmp(lang, "en") != 0))
+		return pc_fail(err, PC_EINVAL, PCE_LANG_INVALID, "lang");
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_user_set_lang(db, s->u.id, lang);
+	if (rc == PC_OK)
+		rc = acct_audit(db, s->u.id, "account.lang", "lang=%s", lang);
+	return acct_tx_end(e, db, rc);
 }
 
 /* ---- passwords ----------------------------------------------------------- */

@@ -60,6 +60,10 @@ enum pc_rc api_ocsp_get(struct req *r, struct resp *w);
 enum pc_rc api_ocsp_post(struct req *r, struct resp *w);
 enum pc_rc api_tsa_post(struct req *r, struct resp *w);
 
+/* The legal texts (api_legal.c). */
+enum pc_rc api_legal_page_get(struct req *r, struct resp *w);
+enum pc_rc api_legal_get(struct req *r, struct resp *w);
+
 /* The development outbox (api_dev.c): routes marked ROUTE_DEV. */
 enum pc_rc api_dev_outbox_get(struct req *r, struct resp *w);
 enum pc_rc api_dev_outbox_attachment_get(struct req *r, struct resp *w);
@@ -87,6 +91,8 @@ enum pc_rc api_phone_sms_code_post(struct req *r, struct resp *w);
 enum pc_rc api_phone_sms_verify_post(struct req *r, struct resp *w);
 enum pc_rc api_consents_get(struct req *r, struct resp *w);
 enum pc_rc api_consents_post(struct req *r, struct resp *w);
+enum pc_rc api_consents_withdraw_post(struct req *r, struct resp *w);
+enum pc_rc api_account_lang_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_get(struct req *r, struct resp *w);
 enum pc_rc api_recovery_sms_post(struct req *r, struct resp *w);

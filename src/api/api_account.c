@@ -274,6 +274,36 @@ api_consents_post(struct req *r, struct resp *w)
 	return api_reply(w, 201, o);
 }
 
+enum pc_rc
+api_consents_withdraw_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc =
+	    acct_consent_withdraw(&e, api_session(r), api_str(r, "kind"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return api_consents_get(r, w);
+}
+
+enum pc_rc
+api_account_lang_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = acct_lang_set(&e, api_session(r), api_str(r, "lang"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return api_reply(
+	    w, 200, json_pack("{s:s}", "lang", api_str(r, "lang")));
+}
+
 /* ---- recovery ------------------------------------------------------ */
 
 enum pc_rc

@@ -60,6 +60,8 @@ API_SCHEMA(s_order, API_STR_REQ("package", S_SHORT), API_STR("promo", S_SHORT),
     API_BOOL("accept_withdrawal"), API_BOOL("marketing"),
     API_OBJ_REQ("invoice", s_invoice));
 API_SCHEMA(s_refund, API_STR("reason", S_TEXT));
+API_SCHEMA(s_kind, API_STR_REQ("kind", S_SHORT));
+API_SCHEMA(s_lang, API_STR_REQ("lang", S_SHORT));
 API_SCHEMA(s_strength, API_STR_REQ("password", S_PW), API_STR("email", S_EMAIL),
     API_STR("given_name", S_NAME), API_STR("surname", S_NAME));
 
@@ -95,6 +97,10 @@ const struct route api_routes[] = {
 	{ "POST", "/tsa", api_tsa_post, AUTH_PUBLIC, NULL, 0, RATE_PUBLIC,
 	    BODY_RAW, PKI_BODY, NULL, ERRF_PECETE,
 	    "application/timestamp-query" },
+	/* The legal texts (data/legal): pages, PDFs, their versions. */
+	{ "GET", "/legal/:doc", api_legal_page_get, AUTH_PUBLIC, NULL, 0,
+	    RATE_PUBLIC, BODY_NONE, 0, NULL, ERRF_HTML, NULL },
+	GET_API("/api/v1/legal", api_legal_get, AUTH_ANY),
 	/* Development outbox: absent outside development mode. */
 	{ "GET", "/dev/outbox", api_dev_outbox_get, AUTH_PUBLIC, NULL,
 	    ROUTE_DEV | ROUTE_NO_STORE, RATE_NONE, BODY_NONE, 0, NULL,
@@ -136,6 +142,10 @@ const struct route api_routes[] = {
 
 	/* The account (J12, J13). */
 	GET_API("/api/v1/account", api_account_get, AUTH_USER),
+	/* The language of e-mails, SMS and documents: any signed-in state
+	 * (the language switch is on every page). */
+	POST_API("/api/v1/account/lang", api_account_lang_post, AUTH_PARTIAL,
+	    RATE_API, ACCT_BODY, s_lang, 0),
 	POST_API("/api/v1/account/password", api_account_password_post,
 	    AUTH_USER, RATE_API, ACCT_BODY, s_change_password, ROUTE_SECRET),
 	POST_API("/api/v1/account/phone/email-code", api_phone_email_code_post,
@@ -153,6 +163,9 @@ const struct route api_routes[] = {
 	GET_API("/api/v1/consents", api_consents_get, AUTH_SIGNED_IN),
 	POST_API("/api/v1/consents", api_consents_post, AUTH_SIGNED_IN,
 	    RATE_API, ACCT_BODY, s_consent, 0),
+	/* Optional consents can be withdrawn from the settings. */
+	POST_API("/api/v1/consents/withdraw", api_consents_withdraw_post,
+	    AUTH_SIGNED_IN, RATE_API, ACCT_BODY, s_kind, 0),
 
 	/* The authenticator (J4, J14): also from the 2FA offer. */
 	POST_API("/api/v1/totp/pairing", api_totp_pairing_post, AUTH_PARTIAL,

@@ -52,6 +52,8 @@ static const struct conf_key server_keys[] = {
 	{ "dev_mode", CONF_BOOL, K(server, dev_mode), 0, 0, "false" },
 	{ "web_root", CONF_PATH, K(server, web_root), 0, 0,
 	    PECETE_SOURCE_DIR "/web" },
+	{ "legal_dir", CONF_PATH, K(server, legal_dir), 0, 0,
+	    PECETE_SOURCE_DIR "/data/legal" },
 };
 
 static const struct conf_key store_keys[] = {
@@ -79,6 +81,8 @@ static const struct conf_key pki_keys[] = {
 	    "1.3.6.1.4.1.55555.1.2" },
 	{ "pds_url", CONF_URL, K(pki, pds_url), 0, 0,
 	    "https://pecete.example/pds-en.pdf" },
+	{ "cps_url", CONF_URL, K(pki, cps_url), 0, 0,
+	    "https://pecete.example/cps.pdf" },
 	{ "crl_hours", CONF_INT, K(pki, crl_hours), 1, 24 * 366, "168" },
 	{ "crl_renew_hours", CONF_INT, K(pki, crl_renew_hours), 0, 24 * 365,
 	    "24" },
@@ -123,9 +127,10 @@ static const struct conf_key account_keys[] = {
 	{ "login_lock_s", CONF_INT, K(account, login_lock_s), 1, 86400, "900" },
 	{ "login_per_min_ip", CONF_INT, K(account, login_per_min_ip), 1, 100000,
 	    "10" },
+	/* Unset: the version of data/legal/privacy.*.md (one source). */
 	{ "privacy_version", CONF_STR, K(account, privacy_version), 0, 0,
-	    "2025-01" },
-	{ "gdpr_version", CONF_STR, K(account, gdpr_version), 0, 0, "2025-01" },
+	    NULL },
+	{ "gdpr_version", CONF_STR, K(account, gdpr_version), 0, 0, NULL },
 	{ "app_consent_version", CONF_STR, K(account, app_consent_version), 0,
 	    0, "2025-01" },
 };
@@ -182,6 +187,12 @@ static const struct conf_key shop_keys[] = {
 	{ "seller_address", CONF_STR, K(shop, seller_address), 0, 0,
 	    "Bucure\xc8\x99ti, Rom\xc3\xa2nia" },
 	{ "seller_reg", CONF_STR, K(shop, seller_reg), 0, 0, "J00/0000/2026" },
+	{ "contact_email", CONF_STR, K(shop, contact_email), 0, 0,
+	    "contact@pecete.example" },
+	{ "contact_phone", CONF_STR, K(shop, contact_phone), 0, 0,
+	    "+40 000 000 000" },
+	{ "dpo_email", CONF_STR, K(shop, dpo_email), 0, 0,
+	    "dpo@pecete.example" },
 };
 
 #define SECTION(n, t)                                                          \

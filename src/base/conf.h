@@ -31,7 +31,8 @@ struct conf_server {
 	int64_t max_body;     /* bytes, default request body limit */
 	int64_t conn_timeout; /* seconds */
 	bool dev_mode;
-	char *web_root; /* the browser UI's files (web/) */
+	char *web_root;  /* the browser UI's files (web/) */
+	char *legal_dir; /* the legal texts (data/legal/) */
 };
 
 struct conf_store {
@@ -53,6 +54,7 @@ struct conf_pki {
 	char *policy_oid;         /* our certificate policy */
 	char *tsa_policy_oid;     /* the policy in timestamp tokens */
 	char *pds_url;            /* PKI disclosure statement (QcPDS) */
+	char *cps_url;            /* certification practice statement */
 	int64_t crl_hours;        /* CRL validity (nextUpdate - thisUpdate) */
 	int64_t crl_renew_hours;  /* regenerate this long before nextUpdate */
 	int64_t ocsp_max_request; /* bytes */
@@ -97,7 +99,7 @@ struct conf_account {
 	int64_t login_max_failures; /* wrong passwords before a lock */
 	int64_t login_lock_s;
 	int64_t login_per_min_ip; /* sign-in attempts per minute per IP */
-	char *privacy_version;    /* current consent document versions */
+	char *privacy_version;    /* consent versions; NULL: data/legal's own */
 	char *gdpr_version;
 	char *app_consent_version;
 };
@@ -120,6 +122,9 @@ struct conf_shop {
 	char *seller_cui;     /* its CUI (tax id) */
 	char *seller_address; /* registered office, one line */
 	char *seller_reg;     /* trade register number, e.g. J40/1234/2020 */
+	char *contact_email;  /* the provider's contact (legal texts, mails) */
+	char *contact_phone;
+	char *dpo_email; /* the data-protection officer (privacy notice) */
 };
 
 struct conf_log {

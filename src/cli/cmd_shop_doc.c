@@ -1,6 +1,6 @@
 /*
  * cmd_shop_doc.c: pecete shop doc --kind order-note|invoice|terms --sample
- *                 [--company] [--terms remote_signing_terms|order_conditions]
+ *                 [--company] [--terms terms|shop|privacy]
  *                 [--lang ro|en] --out FILE
  *
  * Renders a shop document from built-in sample data (shop_doc_sample; the
@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "cli/cli.h"
+#include "legal/legal.h"
 #include "shop/shop_docs.h"
 
 static void
@@ -21,7 +22,7 @@ shop_doc_usage(void)
 {
 	fprintf(stderr,
 	    "usage: pecete shop doc --kind order-note|invoice|terms --sample "
-	    "[--company] [--terms remote_signing_terms|order_conditions] "
+	    "[--company] [--terms terms|shop|privacy] "
 	    "[--lang ro|en] --out FILE\n");
 }
 
@@ -38,7 +39,8 @@ cmd_shop_doc(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kind = NULL, *lang = "ro", *out = NULL, *version = NULL;
-	const char *terms = SHOP_DOC_TERMS_SIGNING;
+	const char *terms = LEGAL_TERMS;
+	struct conf conf;
 	struct shop_doc_order o;
 	struct conf_shop seller;
 	struct buf pdf;
@@ -90,7 +92,15 @@ cmd_shop_doc(int argc, char **argv)
 		seller.seller_reg = "J40/1234/2020";
 		rc = shop_doc_invoice(&o, &seller, lang, &pdf);
 	} else if (strcmp(kind, "terms") == 0) {
-		rc = shop_doc_terms(terms, lang, &pdf, &version);
+		/* A legal text (data/legal) with the default identity. */
+		rc = conf_defaults(&conf, ".");
+		if (rc == PC_OK) {
+			version = legal_version(&conf, terms);
+			rc = version != NULL
+			         ? legal_pdf(&conf, terms, lang, &pdf)
+			         : PC_ENOTFOUND;
+		}
+		conf_free(&conf);
 	} else {
 		buf_cleanup(&pdf);
 		shop_doc_usage();

@@ -80,47 +80,17 @@ http_static_path_ok(const char *rel)
 }
 
 /*
- * The first path segments of the UI's pages (web/js/app.js routes). Other
- * unknown paths stay 404, so a mistyped API or service URL is not answered
- * with a page.
- */
-static const char *const spa_pages[] = {
-	"register",
-	"activate",
-	"signin",
-	"2fa",
-	"pair",
-	"gdpr",
-	"consent",
-	"settings",
-	"password",
-	"recover",
-	"reset",
-	"phone",
-	"totp",
-	"home",
-	"shop",
-};
-
-/*
- * The last segment has no dot (a page, not a file) and the first one is a
- * page of the app.
+ * The last segment has no dot: a page of the app, not a file. The app's
+ * router (web/js/app.js) knows its pages and shows its own not-found page
+ * for the others, so no list of pages is kept here.
  */
 static bool
 looks_like_page(const char *rel)
 {
 	const char *last = strrchr(rel, '/');
-	size_t i, n;
 
 	last = last ? last + 1 : rel;
-	if (strchr(last, '.') != NULL)
-		return false;
-	n = strcspn(rel, "/");
-	for (i = 0; i < PC_ARRAY_LEN(spa_pages); i++)
-		if (strlen(spa_pages[i]) == n &&
-		    strncmp(rel, spa_pages[i], n) == 0)
-			return true;
-	return false;
+	return strchr(last, '.') == NULL;
 }
 
 static enum pc_rc

@@ -8,8 +8,8 @@
  * followed) must still lie under the resolved root. Paths that look like
  * pages (no dot in the last segment) and do not exist are answered with
  * index.html, so the single-page app's router can take them (SPA
- * fallback), when their first segment is one of the app's pages (the list
- * in static.c mirrors web/js/app.js); other unknown paths are 404.
+ * fallback; it shows its own not-found page for paths it does not know);
+ * unknown files (with an extension) are 404.
  */
 #ifndef PC_HTTP_STATIC_H
 #define PC_HTTP_STATIC_H

@@ -302,54 +302,111 @@ const struct notify_tmpl notify_templates[] = {
 	    { "Pecete: plata comenzii {{order}} a fost confirmată",
 	        "Bună ziua, {{name}},\n\n"
 	        "Am primit plata de {{total}} pentru comanda {{order}} "
-	        "({{package}}). Factura va fi disponibilă în contul dvs.\n\n"
-	        "Detaliile comenzii: {{link}}",
+	        "({{package}}). Factura vă sosește într-un mesaj separat.\n\n"
+	        "Pasul următor este identificarea video: începeți-o din "
+	        "contul dvs., de pe pagina de start: {{link}}",
 	        "<p>Bună ziua, {{name}},</p>"
 	        "<p>Am primit plata de <strong>{{total}}</strong> pentru "
-	        "comanda <strong>{{order}}</strong> ({{package}}). Factura va "
-	        "fi disponibilă în contul dvs.</p>" BTN_OPEN
-	        "Vedeți comanda" BTN_CLOSE LINK_RO },
+	        "comanda <strong>{{order}}</strong> ({{package}}). Factura vă "
+	        "sosește într-un mesaj separat.</p>"
+	        "<p>Pasul următor este identificarea video: începeți-o din "
+	        "contul dvs., de pe pagina de start.</p>" BTN_OPEN
+	        "Continui cu identificarea" BTN_CLOSE LINK_RO },
 	    { "Pecete: payment for order {{order}} confirmed",
 	        "Hello {{name}},\n\n"
 	        "We received your payment of {{total}} for order {{order}} "
-	        "({{package}}). The invoice will be available in your "
-	        "account.\n\n"
-	        "Order details: {{link}}",
+	        "({{package}}). The invoice comes in a separate message.\n\n"
+	        "The next step is the video identification: start it from "
+	        "your account's home page: {{link}}",
 	        "<p>Hello {{name}},</p>"
 	        "<p>We received your payment of <strong>{{total}}</strong> for "
 	        "order <strong>{{order}}</strong> ({{package}}). The invoice "
-	        "will be available in your account.</p>" BTN_OPEN
-	        "View the order" BTN_CLOSE LINK_EN } },
+	        "comes in a separate message.</p>"
+	        "<p>The next step is the video identification: start it from "
+	        "your account's home page.</p>" BTN_OPEN
+	        "Continue with the identification" BTN_CLOSE LINK_EN } },
 	{ "order_confirmed", NOTIFY_EMAIL, "name order package total link", 0,
 	    0,
 	    { "Pecete: confirmarea comenzii {{order}}",
 	        "Bună ziua, {{name}},\n\n"
 	        "Vă mulțumim pentru comanda {{order}}: {{package}}, total "
-	        "{{total}}. Găsiți atașate nota de comandă și termenii "
-	        "acceptați (PDF).\n\n"
-	        "Pasul următor este verificarea identității; vă scriem când "
-	        "certificatul este emis. Comanda: {{link}}",
+	        "{{total}}. Găsiți atașate nota de comandă, termenii "
+	        "serviciului și condițiile de vânzare pe care le-ați "
+	        "acceptat (PDF).\n\n"
+	        "Pasul următor este identificarea video, din contul dvs.: "
+	        "{{link}}",
 	        "<p>Bună ziua, {{name}},</p>"
 	        "<p>Vă mulțumim pentru comanda <strong>{{order}}</strong>: "
 	        "{{package}}, total <strong>{{total}}</strong>. Găsiți "
-	        "atașate nota de comandă și termenii acceptați (PDF).</p>"
-	        "<p>Pasul următor este verificarea identității; vă scriem "
-	        "când certificatul este emis.</p>" BTN_OPEN
-	        "Vedeți comanda" BTN_CLOSE LINK_RO },
+	        "atașate nota de comandă, termenii serviciului și condițiile "
+	        "de vânzare pe care le-ați acceptat (PDF).</p>"
+	        "<p>Pasul următor este identificarea video.</p>" BTN_OPEN
+	        "Deschid contul" BTN_CLOSE LINK_RO },
 	    { "Pecete: order {{order}} confirmed",
 	        "Hello {{name}},\n\n"
 	        "Thank you for order {{order}}: {{package}}, total {{total}}. "
-	        "The order note and the terms you accepted are attached "
-	        "(PDF).\n\n"
-	        "The next step is the identity check; we will write when the "
-	        "certificate is issued. Your order: {{link}}",
+	        "The order note, the terms of the service and the conditions "
+	        "of sale you accepted are attached (PDF).\n\n"
+	        "The next step is the video identification, from your "
+	        "account: {{link}}",
 	        "<p>Hello {{name}},</p>"
 	        "<p>Thank you for order <strong>{{order}}</strong>: "
 	        "{{package}}, total <strong>{{total}}</strong>. The order "
-	        "note and the terms you accepted are attached (PDF).</p>"
-	        "<p>The next step is the identity check; we will write when "
-	        "the certificate is issued.</p>" BTN_OPEN
-	        "View the order" BTN_CLOSE LINK_EN } },
+	        "note, the terms of the service and the conditions of sale "
+	        "you accepted are attached (PDF).</p>"
+	        "<p>The next step is the video identification.</p>" BTN_OPEN
+	        "Open my account" BTN_CLOSE LINK_EN } },
+	{ "invoice_issued", NOTIFY_EMAIL, "name invoice order total link", 0, 0,
+	    { "Pecete: factura {{invoice}}",
+	        "Bună ziua, {{name}},\n\n"
+	        "Găsiți atașată factura {{invoice}} pentru comanda {{order}}, "
+	        "în valoare de {{total}}. O găsiți și în contul dvs., la "
+	        "Comenzile mele: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Găsiți atașată factura <strong>{{invoice}}</strong> pentru "
+	        "comanda <strong>{{order}}</strong>, în valoare de "
+	        "<strong>{{total}}</strong>. O găsiți și în contul dvs., la "
+	        "Comenzile mele.</p>" BTN_OPEN
+	        "Comenzile mele" BTN_CLOSE LINK_RO },
+	    { "Pecete: invoice {{invoice}}",
+	        "Hello {{name}},\n\n"
+	        "Attached is invoice {{invoice}} for order {{order}}, "
+	        "amounting to {{total}}. It is also in your account, under My "
+	        "orders: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Attached is invoice <strong>{{invoice}}</strong> for order "
+	        "<strong>{{order}}</strong>, amounting to "
+	        "<strong>{{total}}</strong>. It is also in your account, under "
+	        "My orders.</p>" BTN_OPEN "My orders" BTN_CLOSE LINK_EN } },
+	{ "pairing_invitation", NOTIFY_EMAIL, "name link", 0, 0,
+	    { "Pecete: configurați aplicația de autentificare",
+	        "Bună ziua, {{name}},\n\n"
+	        "Pentru a semna cu certificatul dvs. aveți nevoie de o "
+	        "aplicație de autentificare pe telefon (de exemplu Google "
+	        "Authenticator sau Microsoft Authenticator): fiecare semnare "
+	        "se autorizează cu un cod de 6 cifre din ea. Configurați-o "
+	        "acum, înainte de emiterea certificatului: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Pentru a semna cu certificatul dvs. aveți nevoie de o "
+	        "aplicație de autentificare pe telefon (de exemplu Google "
+	        "Authenticator sau Microsoft Authenticator): fiecare semnare "
+	        "se autorizează cu un cod de 6 cifre din ea. Configurați-o "
+	        "acum, înainte de emiterea certificatului.</p>" BTN_OPEN
+	        "Configurez aplicația" BTN_CLOSE LINK_RO },
+	    { "Pecete: set up your authenticator app",
+	        "Hello {{name}},\n\n"
+	        "To sign with your certificate you need an authenticator app "
+	        "on your phone (for example Google Authenticator or Microsoft "
+	        "Authenticator): every signature is authorised with a 6-digit "
+	        "code from it. Set it up now, before the certificate is "
+	        "issued: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>To sign with your certificate you need an authenticator "
+	        "app on your phone (for example Google Authenticator or "
+	        "Microsoft Authenticator): every signature is authorised with "
+	        "a 6-digit code from it. Set it up now, before the "
+	        "certificate is issued.</p>" BTN_OPEN
+	        "Set up the app" BTN_CLOSE LINK_EN } },
 	/* pecete notify test: checks a delivery configuration. */
 	{ "test_email", NOTIFY_EMAIL, "", 0, 0,
 	    { "Pecete: mesaj de încercare — trimiterea funcționează",

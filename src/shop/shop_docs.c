@@ -300,15 +300,45 @@ vat_pct(struct ctx *L, int64_t bp)
 	return s;
 }
 
+/* What a package includes, in the document's language. */
+static const char *
+includes(struct ctx *L, const struct shop_doc_order *o)
+{
+	char *s;
+
+	if (set(o->package_includes))
+		return o->package_includes;
+	s = str_new(L);
+	if (L->en)
+		snprintf(s, sizeof(L->s[0]),
+		    "qualified certificate for electronic signatures, valid "
+		    "%lld %s, with %lld signing transactions",
+		    (long long)o->package_years,
+		    o->package_years == 1 ? "year" : "years",
+		    (long long)o->package_transactions);
+	else
+		snprintf(s, sizeof(L->s[0]),
+		    "certificat calificat pentru semnătură electronică, "
+		    "valabil "
+		    "%lld %s, cu %lld tranzacții de semnare",
+		    (long long)o->package_years,
+		    o->package_years == 1 ? "an" : "ani",
+		    (long long)o->package_transactions);
+	return s;
+}
+
 static const char *
 rate_str(struct ctx *L, const struct shop_doc_order *o)
 {
 	char *s = str_new(L);
 
+	/* A fallback rate is never called the BNR's. */
 	snprintf(s, sizeof(L->s[0]), "%s: 1 EUR = %lld%c%04lld RON (%s)",
-	    T("curs BNR", "BNR rate"), (long long)(o->rate_e4 / 10000),
-	    L->en ? '.' : ',', (long long)(o->rate_e4 % 10000),
-	    nz(o->rate_date));
+	    o->rate_fallback ? T("curs de rezervă configurat, nu al BNR",
+	                           "configured fallback rate, not the BNR's")
+	                     : T("curs BNR", "BNR rate"),
+	    (long long)(o->rate_e4 / 10000), L->en ? '.' : ',',
+	    (long long)(o->rate_e4 % 10000), nz(o->rate_date));
 	return s;
 }
 
@@ -367,7 +397,7 @@ shop_doc_order_note(
 
 	blk(L, PDF_DOC_HEADING, T("Pachet", "Package"));
 	kv_add(L, 1, T("Pachet", "Package"), o->package_name);
-	kv_add(L, 1, T("Include", "Includes"), o->package_includes);
+	kv_add(L, 1, T("Include", "Includes"), includes(L, o));
 	kv_add(L, 1, T("Preț fără TVA", "Price excluding VAT"),
 	    money(L, o->list_cents, "EUR"));
 	if (o->discount_cents > 0) {
@@ -443,13 +473,10 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 		return PC_ENOMEM;
 	ctx_init(L, lang);
 	title = str_new(L);
-	snprintf(title, sizeof(L->s[0]), "%s %s %06lld",
-	    T("Factură", "Invoice"), o->invoice_series,
-	    (long long)o->invoice_number);
-
 	d = str_new(L);
-	snprintf(d, sizeof(L->s[0]), "%s %06lld", o->invoice_series,
-	    (long long)o->invoice_number);
+	shop_invoice_label(o->invoice_series, o->invoice_year,
+	    o->invoice_number, d, sizeof(L->s[0]));
+	snprintf(title, sizeof(L->s[0]), "%s %s", T("Factură", "Invoice"), d);
 	kv_add(L, 0, T("Seria și numărul", "Series and number"), d);
 	d = str_new(L);
 	fmt_date(L, o->invoice_issued_at, false, d, sizeof(L->s[0]));
@@ -476,8 +503,8 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	head[3] = T("TVA", "VAT");
 	head[4] = T("Valoare", "Amount");
 	desc = str_new(L);
-	snprintf(desc, sizeof(L->s[0]), "%s — %s", o->package_name,
-	    nz(o->package_includes));
+	snprintf(
+	    desc, sizeof(L->s[0]), "%s — %s", o->package_name, includes(L, o));
 	cells[0] = desc;
 	cells[1] = "1";
 	cells[2] = money(L, o->list_cents, "EUR");
@@ -565,182 +592,6 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	return rc;
 }
 
-/* ---- terms ------------------------------------------------------------- */
-
-struct terms {
-	const char *id;
-	const char *version;
-	const char *title_ro, *title_en;
-	const char *const *ro; /* heading, paragraph, heading, ... NULL */
-	const char *const *en;
-};
-
-static const char *const signing_ro[] = {
-	"1. Obiect",
-	"Acești termeni descriu serviciul Pecete de semnătură electronică "
-	"calificată la distanță: un certificat calificat emis pe numele "
-	"dumneavoastră, a cărui cheie privată este generată și păstrată "
-	"într-un "
-	"modul hardware de securitate (HSM) al prestatorului și folosită numai "
-	"cu autorizarea dumneavoastră.",
-	"2. Identificarea",
-	"Certificatul se emite după verificarea identității, potrivit "
-	"regulamentului eIDAS și politicii de certificare publicate. Datele "
-	"furnizate trebuie să fie adevărate și complete.",
-	"3. Folosirea semnăturii",
-	"Fiecare semnare cere factorul dumneavoastră de autentificare (codul "
-	"din aplicație). Nu împărtășiți acest cod. Numărul de tranzacții și "
-	"durata certificatului sunt cele ale pachetului cumpărat.",
-	"4. Suspendare și revocare",
-	"Puteți cere oricând suspendarea sau revocarea certificatului. "
-	"Prestatorul revocă certificatul când datele se dovedesc false sau "
-	"cheia este compromisă.",
-	"5. Răspundere și date personale",
-	"Prestatorul răspunde potrivit art. 13 din regulamentul eIDAS. Datele "
-	"personale se prelucrează conform notei de informare, numai cât este "
-	"necesar serviciului și obligațiilor legale de păstrare.",
-	NULL,
-};
-
-static const char *const signing_en[] = {
-	"1. Subject",
-	"These terms describe Pecete's remote qualified electronic signature "
-	"service: a qualified certificate issued in your name whose private "
-	"key is generated and kept in a hardware security module (HSM) of the "
-	"provider and used only with your authorisation.",
-	"2. Identification",
-	"The certificate is issued after your identity is verified, under the "
-	"eIDAS regulation and the published certificate policy. The data you "
-	"provide must be true and complete.",
-	"3. Using the signature",
-	"Every signature requires your authentication factor (the code from "
-	"the app). Do not share this code. The number of transactions and the "
-	"certificate's validity are those of the package you bought.",
-	"4. Suspension and revocation",
-	"You may ask at any time for the certificate to be suspended or "
-	"revoked. The provider revokes it when the data prove false or the "
-	"key is compromised.",
-	"5. Liability and personal data",
-	"The provider is liable under Article 13 of the eIDAS regulation. "
-	"Personal data are processed as described in the privacy notice, only "
-	"as far as the service and the legal retention duties require.",
-	NULL,
-};
-
-static const char *const order_ro[] = {
-	"1. Comanda",
-	"Comanda se încheie prin alegerea pachetului, acceptarea acestor "
-	"condiții și plata online cu cardul. Prețurile sunt în euro, fără "
-	"TVA; suma de plată în lei se calculează la cursul BNR al zilei "
-	"comenzii.",
-	"2. Factura",
-	"Factura se emite după confirmarea plății, pe datele de facturare "
-	"introduse la comandă (persoană fizică sau firmă), și nu mai poate "
-	"fi modificată după emitere.",
-	"3. Dreptul de retragere",
-	"Potrivit OUG 34/2014, aveți dreptul să vă retrageți în 14 zile. "
-	"Prin începerea prestării serviciului (verificarea identității și "
-	"emiterea certificatului) la cererea dumneavoastră expresă, pierdeți "
-	"acest drept.",
-	"4. Rambursări",
-	"O plată pentru o comandă anulată înainte de începerea serviciului "
-	"se rambursează pe același card, de regulă în 14 zile.",
-	NULL,
-};
-
-static const char *const order_en[] = {
-	"1. The order",
-	"An order is made by choosing a package, accepting these conditions "
-	"and paying online by card. Prices are in euro without VAT; the "
-	"amount in RON is computed at the BNR rate of the order's day.",
-	"2. The invoice",
-	"The invoice is issued once the payment is confirmed, to the invoice "
-	"data entered with the order (person or company), and cannot be "
-	"changed after issue.",
-	"3. Right of withdrawal",
-	"Under Romanian GEO 34/2014 you may withdraw within 14 days. When the "
-	"service starts (identity check and certificate issue) at your "
-	"express request, you lose this right.",
-	"4. Refunds",
-	"A payment for an order cancelled before the service starts is "
-	"refunded to the same card, usually within 14 days.",
-	NULL,
-};
-
-static const struct terms terms_tab[] = {
-	{ SHOP_DOC_TERMS_SIGNING, "2026-11-01",
-	    "Termeni și condiții pentru semnătura electronică la distanță",
-	    "Terms and conditions of the remote electronic signature",
-	    signing_ro, signing_en },
-	{ SHOP_DOC_TERMS_ORDER, "2026-11-01", "Condiții de comandă",
-	    "Order conditions", order_ro, order_en },
-};
-
-static const struct terms *
-terms_find(const char *id)
-{
-	size_t i;
-
-	for (i = 0; id != NULL && i < PC_ARRAY_LEN(terms_tab); i++)
-		if (strcmp(id, terms_tab[i].id) == 0)
-			return &terms_tab[i];
-	return NULL;
-}
-
-const char *
-shop_doc_terms_version(const char *doc_id)
-{
-	const struct terms *t = terms_find(doc_id);
-
-	return t != NULL ? t->version : NULL;
-}
-
-enum pc_rc
-shop_doc_terms(
-    const char *doc_id, const char *lang, struct buf *pdf, const char **version)
-{
-	const struct terms *t;
-	const char *const *p;
-	struct pdf_doc_spec spec;
-	struct ctx *L;
-	enum pc_rc rc;
-	char *v;
-	int i;
-
-	RETURN_VAL_IF_FAIL(pdf != NULL, PC_EINTERNAL);
-	if (!lang_ok(lang))
-		return PC_EINVAL;
-	t = terms_find(doc_id);
-	if (t == NULL)
-		return PC_ENOTFOUND;
-	L = calloc(1, sizeof(*L));
-	if (L == NULL)
-		return PC_ENOMEM;
-	ctx_init(L, lang);
-	v = str_new(L);
-	snprintf(
-	    v, sizeof(L->s[0]), "%s %s", T("Versiunea", "Version"), t->version);
-	blk(L, PDF_DOC_SMALL, v);
-	p = L->en ? t->en : t->ro;
-	for (i = 0; p[i] != NULL; i++)
-		blk(L, i % 2 == 0 ? PDF_DOC_HEADING : PDF_DOC_PARAGRAPH, p[i]);
-	blk(L, PDF_DOC_SMALL,
-	    T("Pecete — semnătură electronică calificată la distanță. "
-	      "Documentul este generat automat.",
-	        "Pecete — remote qualified electronic signatures. This "
-	        "document "
-	        "is generated automatically."));
-	spec.title = T(t->title_ro, t->title_en);
-	spec.lang = L->lang;
-	spec.blocks = L->blocks;
-	spec.nblocks = L->nb;
-	rc = pdf_doc_render(&spec, pdf);
-	if (rc == PC_OK && version != NULL)
-		*version = t->version;
-	free(L);
-	return rc;
-}
-
 /* ---- sample ------------------------------------------------------------- */
 
 void
@@ -750,9 +601,9 @@ shop_doc_sample(bool company, struct shop_doc_order *o)
 	o->number = "PC-2026-000123";
 	o->created_at = 1795000000; /* 2026-11-18 */
 	o->package_name = "Pecete 2";
-	o->package_includes =
-	    "Certificat calificat valabil 2 ani, "
-	    "400 de tranzacții de semnare (semnături și mărci temporale)";
+	o->package_includes = NULL; /* said in the document's language */
+	o->package_years = 2;
+	o->package_transactions = 400;
 	o->list_cents = 5900;
 	o->discount_cents = 0;
 	o->net_cents = 5900;
@@ -788,5 +639,6 @@ shop_doc_sample(bool company, struct shop_doc_order *o)
 	}
 	o->invoice_series = "PCT";
 	o->invoice_number = 42;
+	o->invoice_year = 2026;
 	o->invoice_issued_at = 1795000700;
 }

@@ -49,16 +49,20 @@ struct shop_doc_order {
 	const char *number;           /* the order number the buyer sees */
 	int64_t created_at;           /* UTC seconds */
 	const char *package_name;     /* "Pecete 2" */
-	const char *package_includes; /* what it includes, one sentence */
-	int64_t list_cents;           /* package price, EUR without VAT */
-	int64_t discount_cents;       /* promo discount (0: none) */
-	const char *promo_code;       /* NULL or "" when none */
-	int64_t net_cents;            /* list - discount, EUR without VAT */
-	int64_t vat_bp;      /* VAT rate in basis points (2100 = 21 %) */
-	int64_t vat_cents;   /* VAT in EUR */
-	int64_t total_cents; /* net + VAT, EUR */
-	int64_t rate_e4;     /* BNR EUR/RON rate × 10000 used for this order */
+	const char *package_includes; /* NULL: said from years and
+	                                 transactions in the document's
+	                                 language */
+	int64_t package_years, package_transactions;
+	int64_t list_cents;     /* package price, EUR without VAT */
+	int64_t discount_cents; /* promo discount (0: none) */
+	const char *promo_code; /* NULL or "" when none */
+	int64_t net_cents;      /* list - discount, EUR without VAT */
+	int64_t vat_bp;         /* VAT rate in basis points (2100 = 21 %) */
+	int64_t vat_cents;      /* VAT in EUR */
+	int64_t total_cents;    /* net + VAT, EUR */
+	int64_t rate_e4; /* BNR EUR/RON rate × 10000 used for this order */
 	const char *rate_date; /* the rate's BNR date "YYYY-MM-DD" */
+	bool rate_fallback;    /* the configured fallback, not BNR's */
 	int64_t total_bani;    /* total in RON = round-half-up(total × rate) */
 	const char *state;     /* shop_state_name(): created, awaiting_payment,
 	                        * paid, fulfilled, cancelled, refunded */
@@ -67,6 +71,7 @@ struct shop_doc_order {
 	/* invoices only (shop_doc_invoice) */
 	const char *invoice_series; /* e.g. "PCT" */
 	int64_t invoice_number;     /* > 0 */
+	int64_t invoice_year;       /* the numbering's year */
 	int64_t invoice_issued_at;  /* UTC seconds */
 };
 
@@ -87,21 +92,6 @@ enum pc_rc shop_doc_order_note(
  */
 enum pc_rc shop_doc_invoice(const struct shop_doc_order *o,
     const struct conf_shop *shop, const char *lang, struct buf *pdf);
-
-/* Terms document ids. */
-#define SHOP_DOC_TERMS_SIGNING "remote_signing_terms"
-#define SHOP_DOC_TERMS_ORDER "order_conditions"
-
-/*
- * A terms document (doc_id: SHOP_DOC_TERMS_*) in lang. OUT: pdf,
- * *version (may be NULL): the document's version string (static), the one
- * to record with the buyer's acceptance. PC_ENOTFOUND for an unknown id.
- */
-enum pc_rc shop_doc_terms(const char *doc_id, const char *lang, struct buf *pdf,
-    const char **version);
-
-/* The current version of a terms document (static), NULL when unknown. */
-const char *shop_doc_terms_version(const char *doc_id);
 
 /*
  * Format minor units with two decimals, thousands grouped, and the

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "legal/legal.h"
 #include "base/rnd.h"
 #include "shop/pay.h"
 #include "shop/shop.h"
@@ -280,6 +281,14 @@ shop_order_create(const struct pc_env *e, const char *user_id,
 	if (rc == PC_OK && q->marketing)
 		rc = store_consent_insert(db, user_id, "marketing",
 		    SHOP_MARKETING_CONSENT_VERSION, now, q->ip);
+	/* The terms and the conditions of sale accepted, with the versions
+	 * shown (data/legal): what the e-mailed PDFs are. */
+	if (rc == PC_OK)
+		rc = store_consent_insert(db, user_id, "terms",
+		    legal_version(e->conf, LEGAL_TERMS), now, q->ip);
+	if (rc == PC_OK)
+		rc = store_consent_insert(db, user_id, "shop_conditions",
+		    legal_version(e->conf, LEGAL_SHOP), now, q->ip);
 tx:
 	rc = rc == PC_OK ? db_commit(db) : (db_rollback(db), rc);
 	if (rc == PC_OK) {
@@ -427,7 +436,7 @@ shop_notice_apply(const struct pc_env *e, const char *provider,
 	struct store *s = e->store;
 	struct store_order o;
 	struct db *db = NULL;
-	char name[32], detail[160];
+	char name[32], detail[160], label[48];
 	int64_t now = clock_now(), inv;
 	bool have = false;
 	enum pc_rc rc;
@@ -517,8 +526,16 @@ shop_notice_apply(const struct pc_env *e, const char *provider,
 				rc = PC_OK;
 			}
 		}
-		snprintf(detail, sizeof(detail), "order=%s invoice=%s-%lld",
-		    o.number, conf->shop.invoice_series, (long long)inv);
+		/* The order as the e-mails show it: with its invoice. */
+		snprintf(o.inv_series, sizeof(o.inv_series), "%s",
+		    conf->shop.invoice_series);
+		o.inv_year = utc_year(now);
+		o.inv_number = inv;
+		o.inv_issued_at = now;
+		shop_invoice_label(
+		    o.inv_series, o.inv_year, inv, label, sizeof(label));
+		snprintf(detail, sizeof(detail), "order=%s invoice=%s",
+		    o.number, label);
 		if (rc == PC_OK)
 			rc = store_audit_append(
 			    db, provider, "shop.order.paid", detail);

@@ -7,9 +7,11 @@
 #include <jansson.h>
 
 #include "base/log.h"
+#include "legal/legal.h"
 #include "notify/notify.h"
 #include "shop/shop.h"
 #include "shop/shop_docs.h"
+#include "store/store_account.h"
 
 static const char *
 js(json_t *o, const char *k)
@@ -28,7 +30,10 @@ shop_doc_from_order(const struct store_order *o, const struct store_package *p,
 	d->number = o->number;
 	d->created_at = o->created_at;
 	d->package_name = p != NULL ? p->name : o->package;
-	d->package_includes = p != NULL ? p->description : NULL;
+	/* Said in the document's language from the package's terms. */
+	d->package_includes = NULL;
+	d->package_years = p != NULL ? p->years : 0;
+	d->package_transactions = p != NULL ? p->transactions : 0;
 	d->list_cents = o->list_cents;
 	d->discount_cents = o->discount_cents;
 	d->promo_code = o->promo;
@@ -38,6 +43,7 @@ shop_doc_from_order(const struct store_order *o, const struct store_package *p,
 	d->total_cents = o->total_cents;
 	d->rate_e4 = o->rate_e4;
 	d->rate_date = o->rate_day;
+	d->rate_fallback = o->rate_fallback;
 	d->total_bani = o->total_bani;
 	d->state = o->state;
 	d->paid_at = o->paid_at;
@@ -59,88 +65,133 @@ shop_doc_from_order(const struct store_order *o, const struct store_package *p,
 	if (o->inv_number > 0) {
 		d->invoice_series = o->inv_series;
 		d->invoice_number = o->inv_number;
+		d->invoice_year = o->inv_year;
 		d->invoice_issued_at = o->inv_issued_at;
 	}
 }
 
+/* One PDF attachment of a message. */
+static void
+attach(struct notify_attachment *a, const char *name, const struct buf *pdf)
+{
+	a->filename = name;
+	a->content_type = "application/pdf";
+	a->data = pdf->data;
+	a->len = pdf->len;
+}
+
 /*
- * The e-mails of a paid order, in the caller's (paid) transaction on db:
- * payment_confirmed, and order_confirmed with the order note and the two
- * terms documents as PDF attachments. o is the order as it was read; it is
- * shown as paid.
+ * The e-mails of a paid order, in the caller's (paid) transaction on db,
+ * in the buyer's language and greeting the person (not the invoice's
+ * company): payment_confirmed (the next step), order_confirmed with the
+ * order note, the service terms and the conditions of sale as PDFs,
+ * invoice_issued with the invoice PDF, and pairing_invitation when the
+ * buyer has no authenticator yet (it is needed to sign). o is the order
+ * as it was read, with its invoice number; it is shown as paid.
  */
 enum pc_rc
 shop_order_mail_paid(const struct conf *conf, struct db *db,
     const struct store_order *o, int64_t paid_at)
 {
-	static const char *const terms[] = { SHOP_DOC_TERMS_SIGNING,
-		SHOP_DOC_TERMS_ORDER };
 	struct store_package p = { 0 };
+	struct store_user u = { 0 };
 	struct store_order paid = *o;
 	struct shop_doc_order d;
 	struct notify_attachment att[3];
-	struct buf pdf[3];
-	char total[48], link[600];
-	const char *lang = "ro", *name;
+	struct buf pdf[4];
+	char total[48], home[600], orders[600], pair[600], name[256];
+	char label[48];
+	const char *lang;
 	json_error_t je;
-	json_t *inv, *vars = NULL;
+	json_t *inv, *vars = NULL, *ivars = NULL;
 	bool havep;
-	size_t i, n = 0;
+	size_t i;
 	enum pc_rc rc;
 
 	for (i = 0; i < PC_ARRAY_LEN(pdf); i++)
 		buf_init(&pdf[i], SHOP_DOC_MAX);
 	inv = json_loads(o->invoice_data, 0, &je);
-	if (inv == NULL) {
-		rc = PC_EINTERNAL;
+	rc = inv != NULL ? store_user_get(db, o->user_id, &u) : PC_EINTERNAL;
+	if (rc != PC_OK)
 		goto out;
-	}
+	lang = u.lang != NULL && strcmp(u.lang, "en") == 0 ? "en" : "ro";
+	snprintf(name, sizeof(name), "%s %s", u.given_name, u.surname);
 	havep = store_shop_package_get(db, o->package, &p) == PC_OK;
 	snprintf(paid.state, sizeof(paid.state), "paid");
 	paid.paid_at = paid_at;
 	shop_doc_from_order(&paid, havep ? &p : NULL, inv, &d);
-	name = d.buyer.name != NULL ? d.buyer.name : "";
 	shop_doc_money(o->total_bani, "RON", lang, total, sizeof(total));
-	snprintf(link, sizeof(link), "%s/shop/return?order=%s",
-	    conf->server.public_url, o->id);
+	snprintf(home, sizeof(home), "%s/home", conf->server.public_url);
+	snprintf(
+	    orders, sizeof(orders), "%s/shop/orders", conf->server.public_url);
+	snprintf(pair, sizeof(pair), "%s/pair", conf->server.public_url);
 	vars = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name, "order",
-	    o->number, "package", d.package_name, "total", total, "link", link);
+	    o->number, "package", d.package_name, "total", total, "link", home);
 	if (vars == NULL) {
 		rc = PC_ENOMEM;
 		goto out;
 	}
 	rc = notify_enqueue(
-	    db, NOTIFY_EMAIL, o->email, "payment_confirmed", lang, vars, NULL);
+	    db, NOTIFY_EMAIL, u.email, "payment_confirmed", lang, vars, NULL);
+	if (rc == PC_OK)
+		rc = shop_doc_order_note(&d, lang, &pdf[0]);
+	if (rc == PC_OK)
+		rc = legal_pdf(conf, LEGAL_TERMS, lang, &pdf[1]);
+	if (rc == PC_OK)
+		rc = legal_pdf(conf, LEGAL_SHOP, lang, &pdf[2]);
 	if (rc != PC_OK)
 		goto out;
-	rc = shop_doc_order_note(&d, lang, &pdf[0]);
-	if (rc != PC_OK)
-		goto out;
-	att[n].filename = "nota-comanda.pdf";
-	att[n].content_type = "application/pdf";
-	att[n].data = pdf[0].data;
-	att[n].len = pdf[0].len;
-	n++;
-	for (i = 0; i < PC_ARRAY_LEN(terms); i++) {
-		rc = shop_doc_terms(terms[i], lang, &pdf[n], NULL);
-		if (rc != PC_OK)
-			goto out;
-		att[n].filename = i == 0 ? "termeni-semnatura-la-distanta.pdf"
-		                         : "conditii-comanda.pdf";
-		att[n].content_type = "application/pdf";
-		att[n].data = pdf[n].data;
-		att[n].len = pdf[n].len;
-		n++;
+	attach(&att[0],
+	    strcmp(lang, "en") == 0 ? "order-note.pdf" : "nota-comanda.pdf",
+	    &pdf[0]);
+	attach(&att[1],
+	    strcmp(lang, "en") == 0 ? "terms-of-service.pdf"
+	                            : "termenii-serviciului.pdf",
+	    &pdf[1]);
+	attach(&att[2],
+	    strcmp(lang, "en") == 0 ? "conditions-of-sale.pdf"
+	                            : "conditii-de-vanzare.pdf",
+	    &pdf[2]);
+	rc = notify_enqueue_with_attachments(db, NOTIFY_EMAIL, u.email,
+	    "order_confirmed", lang, vars, att, 3, NULL);
+	/* The invoice, when issued (in this transaction). */
+	if (rc == PC_OK && o->inv_number > 0) {
+		shop_invoice_label(o->inv_series, o->inv_year, o->inv_number,
+		    label, sizeof(label));
+		rc = shop_doc_invoice(&d, &conf->shop, lang, &pdf[3]);
+		ivars = rc == PC_OK
+		            ? json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name,
+		                  "invoice", label, "order", o->number, "total",
+		                  total, "link", orders)
+		            : NULL;
+		if (rc == PC_OK && ivars == NULL)
+			rc = PC_ENOMEM;
+		attach(&att[0],
+		    strcmp(lang, "en") == 0 ? "invoice.pdf" : "factura.pdf",
+		    &pdf[3]);
+		if (rc == PC_OK)
+			rc = notify_enqueue_with_attachments(db, NOTIFY_EMAIL,
+			    u.email, "invoice_issued", lang, ivars, att, 1,
+			    NULL);
 	}
-	rc = notify_enqueue_with_attachments(db, NOTIFY_EMAIL, o->email,
-	    "order_confirmed", lang, vars, att, n, NULL);
+	/* Signing needs the authenticator: invite those who deferred it. */
+	if (rc == PC_OK && !u.twofa_enabled) {
+		json_decref(ivars);
+		ivars = json_pack("{s:s,s:s}", "name", name, "link", pair);
+		rc = ivars != NULL
+		         ? notify_enqueue(db, NOTIFY_EMAIL, u.email,
+		               "pairing_invitation", lang, ivars, NULL)
+		         : PC_ENOMEM;
+	}
 out:
 	if (rc != PC_OK)
 		log_warnx("shop: e-mails of %s not queued (%s)", o->number,
 		    pc_rc_str(rc));
 	json_decref(vars);
+	json_decref(ivars);
 	json_decref(inv);
 	store_package_cleanup(&p);
+	store_user_cleanup(&u);
 	for (i = 0; i < PC_ARRAY_LEN(pdf); i++)
 		buf_cleanup(&pdf[i]);
 	return rc;

@@ -177,6 +177,13 @@ store_user_set_status(struct db *db, const char *id, const char *status)
 	    "UPDATE users SET status = $2 WHERE id = $1", "ss", id, status);
 }
 
+enum pc_rc
+store_user_set_lang(struct db *db, const char *id, const char *lang)
+{
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE users SET lang = $2 WHERE id = $1", "ss", id, lang);
+}
+
 /* Set two-factor authentication and its deferral. */
 enum pc_rc
 store_user_set_twofa(struct db *db, const char *id, bool enabled,

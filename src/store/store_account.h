@@ -59,6 +59,8 @@ enum pc_rc store_user_set_password(
     struct db *db, const char *id, const char *hash);
 enum pc_rc store_user_set_phone(
     struct db *db, const char *id, const char *phone, int64_t verified_at);
+/* The language of e-mails, SMS and documents ("ro" or "en"). */
+enum pc_rc store_user_set_lang(struct db *db, const char *id, const char *lang);
 enum pc_rc store_user_set_status(
     struct db *db, const char *id, const char *status);
 /* defer may be NULL (no deferral). */

@@ -292,10 +292,10 @@ try {
 		assert(r.status === 200 && ct.startsWith('text/html'),
 		    `GET /shop/return: HTTP ${r.status} ${ct}: "shop" is missing from spa_pages[] in src/http/static.c`);
 	});
-	await step('the two documents to read before ticking are served', async () => {
-		for (const p of ['/legal/terms.html', '/legal/order-conditions.html']) {
+	await step('the two documents to read before ticking are served (data/legal, RO and EN)', async () => {
+		for (const p of ['/legal/terms?lang=ro', '/legal/shop?lang=ro', '/legal/terms?lang=en', '/legal/shop?lang=en']) {
 			const r = await fetch(URL0 + p);
-			assert(r.status === 200 && /OUG 34\/2014|eIDAS/.test(await r.text()), `${p}: HTTP ${r.status}`);
+			assert(r.status === 200 && /34\/2014|eIDAS|910\/2014/.test(await r.text()), `${p}: HTTP ${r.status}`);
 		}
 	});
 

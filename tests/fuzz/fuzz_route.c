@@ -81,13 +81,15 @@ add_user(struct db *db, const char *id, const char *email, const char *token,
 	if (store_user_insert(db, &u) != PC_OK)
 		die("user");
 	if (store_consent_insert(db, id, CONSENT_GDPR_NOTICE,
-	        conf.account.gdpr_version, now, "127.0.0.1") != PC_OK ||
+	        acct_consent_version(&conf, CONSENT_GDPR_NOTICE), now,
+	        "127.0.0.1") != PC_OK ||
 	    store_user_set_consent(db, id, CONSENT_GDPR_NOTICE,
-	        conf.account.gdpr_version) != PC_OK ||
+	        acct_consent_version(&conf, CONSENT_GDPR_NOTICE)) != PC_OK ||
 	    store_consent_insert(db, id, CONSENT_APP_ACCESS,
-	        conf.account.app_consent_version, now, "127.0.0.1") != PC_OK ||
+	        acct_consent_version(&conf, CONSENT_APP_ACCESS), now,
+	        "127.0.0.1") != PC_OK ||
 	    store_user_set_consent(db, id, CONSENT_APP_ACCESS,
-	        conf.account.app_consent_version) != PC_OK)
+	        acct_consent_version(&conf, CONSENT_APP_ACCESS)) != PC_OK)
 		die("consents");
 	if (acct_token_hash(token, hash) != PC_OK)
 		die("token");

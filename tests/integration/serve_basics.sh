@@ -14,8 +14,8 @@ h=$(curl -s "$PC_URL/readyz")
 check "readyz: ready (database writable, signer answering)" \
 	grep -q '"status":"ready","database":"ok","signer":"ok"' <<<"$h"
 
-code=$(curl -s -o "$T/nf" -w '%{http_code}' "$PC_URL/no/such/thing")
-check "unknown path is 404" [ "$code" = 404 ]
+code=$(curl -s -o "$T/nf" -w '%{http_code}' "$PC_URL/no/such/thing.txt")
+check "unknown file is 404" [ "$code" = 404 ]
 check "404 body is a JSON error" grep -q '"error":{"code":"not_found"' "$T/nf"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$PC_URL/tsa")
 check "wrong method is 405" [ "$code" = 405 ]

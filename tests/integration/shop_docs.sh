@@ -83,10 +83,10 @@ for lang in ro en; do
 	done
 	f=$T/invoice-$lang.pdf
 	check "render invoice $lang" render invoice "$lang" "$f" --company
-	if [ "$lang" = ro ]; then title="Factură PCT 000042"; else title="Invoice PCT 000042"; fi
+	if [ "$lang" = ro ]; then title="Factură PCT 2026/000042"; else title="Invoice PCT 2026/000042"; fi
 	check_common "$f" "$title"
 	pdftotext -enc UTF-8 "$f" "$f.txt"
-	has "$f.txt" "PCT 000042"
+	has "$f.txt" "PCT 2026/000042"
 	has "$f.txt" "J40/1234/2020"
 	if [ "$lang" = ro ]; then
 		has "$f.txt" "355,26 RON"
@@ -96,21 +96,24 @@ for lang in ro en; do
 		has "$f.txt" "355.26 RON"
 		has "$f.txt" "This invoice is final"
 	fi
-	for doc in remote_signing_terms order_conditions; do
+	for doc in terms shop privacy; do
 		f=$T/$doc-$lang.pdf
-		check "render $doc $lang" render terms "$lang" "$f" --terms "$doc"
-		check "$doc $lang: version printed" grep -q 'version 2026-11-01' "$f.log"
+		v=$(sed -n 's/^version: //p' "$PECETE_SRC/data/legal/$doc.$lang.md")
+		check "render $doc $lang (data/legal)" render terms "$lang" "$f" --terms "$doc"
+		check "$doc $lang: version $v printed" grep -q "version $v" "$f.log"
 		check_common "$f" ""
 		pdftotext -enc UTF-8 "$f" "$f.txt"
-		has "$f.txt" "2026-11-01"
+		has "$f.txt" "$v"
+		check "$doc $lang: placeholders filled" bash -c "! grep -q '{{' '$f.txt'"
 	done
 done
 # Romanian letters, comma-below forms (U+0219, U+021B), in the Romanian terms
-f=$T/remote_signing_terms-ro.pdf.txt
+f=$T/terms-ro.pdf.txt
 for ch in ș ț ă î â; do
 	has "$f" "$ch"
 done
-has "$T/order_conditions-ro.pdf.txt" "OUG 34/2014"
+has "$T/shop-ro.pdf.txt" "OUG nr. 34/2014"
+has "$T/privacy-en.pdf.txt" "ANSPDCP"
 
 # usage errors
 if "$PECETE_BIN" shop doc --kind nope --sample --out "$T/x.pdf" 2>/dev/null; then

@@ -39,10 +39,10 @@ static char tmpdir[PATH_MAX - 64];
 static json_t *
 all_vars(void)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", "Ioana",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", "Ioana",
 	    "link", "https://pecete.example/a?t=abc&x=1", "code", "123456",
 	    "phone", "+40 7** *** 678", "order", "PC-2026-000123", "package",
-	    "Pecete 2", "total", "355,26 RON");
+	    "Pecete 2", "total", "355,26 RON", "invoice", "PCT 2026/000042");
 }
 
 static bool
@@ -95,8 +95,9 @@ test_every_template_renders(void **state)
 			n++;
 		}
 	}
-	/* The 12 account templates, the two shop ones, the two test ones. */
-	assert_int_equal(n, 2 * 16);
+	/* The 12 account templates, the four shop ones (payment, order,
+	 * invoice, pairing invitation), the two test ones. */
+	assert_int_equal(n, 2 * 18);
 	json_decref(vars);
 }
 

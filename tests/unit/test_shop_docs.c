@@ -19,6 +19,7 @@
 
 #include "base/buf.h"
 #include "base/conf.h"
+#include "legal/legal.h"
 #include "shop/shop_docs.h"
 #include "support/tsupport.h"
 
@@ -156,7 +157,7 @@ test_invoice(void **state)
 	assert_int_equal(shop_doc_invoice(&o, &seller, "ro", &pdf), PC_OK);
 	t = extract(&pdf, "invoice-ro.pdf");
 	if (t != NULL) {
-		assert_non_null(strstr(t, "PCT 000042"));
+		assert_non_null(strstr(t, "PCT 2026/000042"));
 		assert_non_null(strstr(t, "Pecete Test S.R.L."));
 		assert_non_null(strstr(t, "J40/1/2020"));
 		assert_non_null(strstr(t, "TOAMNA10"));
@@ -173,35 +174,48 @@ test_invoice(void **state)
 	buf_cleanup(&pdf);
 }
 
+/* The legal texts (data/legal): versions, HTML with the deployment's
+ * identity filled and escaped, PDF with the text. */
 static void
-test_terms(void **state)
+test_legal(void **state)
 {
-	struct buf pdf;
-	const char *v = NULL;
+	struct conf c;
+	struct buf out;
+	const char *v;
 	char *t;
 
 	(void)state;
-	buf_init(&pdf, SHOP_DOC_MAX);
-	assert_int_equal(
-	    shop_doc_terms(SHOP_DOC_TERMS_SIGNING, "ro", &pdf, &v), PC_OK);
+	assert_int_equal(conf_defaults(&c, "."), PC_OK);
+	free(c.shop.seller_name);
+	c.shop.seller_name = strdup("Firma <b>&</b> S.R.L.");
+	v = legal_version(&c, LEGAL_PRIVACY);
 	assert_non_null(v);
-	assert_string_equal(v, shop_doc_terms_version(SHOP_DOC_TERMS_SIGNING));
-	t = extract(&pdf, "terms-ro.pdf");
+	assert_int_equal(strlen(v), 10); /* YYYY-MM-DD */
+	assert_null(legal_version(&c, "nothing"));
+	assert_non_null(legal_title(&c, LEGAL_SHOP, "en"));
+	buf_init(&out, 1 << 20);
+	assert_int_equal(legal_html(&c, LEGAL_PRIVACY, "ro", &out), PC_OK);
+	assert_non_null(
+	    strstr((char *)out.data, "Firma &lt;b&gt;&amp;&lt;/b&gt;"));
+	assert_null(strstr((char *)out.data, "<b>&</b>"));
+	assert_null(strstr((char *)out.data, "{{"));
+	assert_non_null(strstr((char *)out.data, "<a href=\"mailto:"));
+	assert_non_null(strstr((char *)out.data, "<ul><li>"));
+	assert_non_null(strstr((char *)out.data, v));
+	buf_reset(&out);
+	assert_int_equal(legal_html(&c, "nothing", "ro", &out), PC_ENOTFOUND);
+	buf_cleanup(&out);
+	buf_init(&out, SHOP_DOC_MAX);
+	assert_int_equal(legal_pdf(&c, LEGAL_TERMS, "ro", &out), PC_OK);
+	t = extract(&out, "legal-terms-ro.pdf");
 	if (t != NULL) {
 		assert_non_null(strstr(t, v));
 		assert_non_null(strstr(t, "semnătură"));
+		assert_null(strstr(t, "{{"));
 		free(t);
 	}
-	buf_cleanup(&pdf);
-	buf_init(&pdf, SHOP_DOC_MAX);
-	assert_int_equal(
-	    shop_doc_terms(SHOP_DOC_TERMS_ORDER, "en", &pdf, NULL), PC_OK);
-	buf_cleanup(&pdf);
-	buf_init(&pdf, SHOP_DOC_MAX);
-	assert_int_equal(
-	    shop_doc_terms("privacy", "en", &pdf, &v), PC_ENOTFOUND);
-	assert_null(shop_doc_terms_version("privacy"));
-	buf_cleanup(&pdf);
+	buf_cleanup(&out);
+	conf_free(&c);
 }
 
 static void
@@ -239,7 +253,7 @@ main(void)
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_order_note),
 		cmocka_unit_test(test_invoice),
-		cmocka_unit_test(test_terms),
+		cmocka_unit_test(test_legal),
 		cmocka_unit_test(test_bad_orders),
 	};
 

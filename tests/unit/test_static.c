@@ -188,14 +188,16 @@ test_serve(void **state)
 		{ "a.json", 200, "application/json", "{}" },
 		{ "a.png", 200, "image/png", "PNG" },
 		{ "a.woff2", 200, "font/woff2", "wOF2" },
-		/* SPA fallback: pages of the app get index.html. */
+		/* SPA fallback: page-like paths get index.html (the app's
+		 * router shows its not-found page for those it lacks). */
 		{ "activate", 200, "text/html", "<!doctype html>" },
 		{ "settings/password", 200, "text/html", "<!doctype html>" },
-		/* Not pages: 404. */
-		{ "no/such/thing", 404, "application/json", "{\"error\"" },
+		{ "no/such/thing", 200, "text/html", "<!doctype html>" },
+		{ "js", 200, "text/html", "<!doctype html>" },
+		/* Files that do not exist, and the API: 404 JSON. */
 		{ "missing.js", 404, "application/json", "{\"error\"" },
+		{ "no/such/file.txt", 404, "application/json", "{\"error\"" },
 		{ "api/v1/nothing", 404, "application/json", "{\"error\"" },
-		{ "js", 404, "application/json", "{\"error\"" },
 		/* Traversal and hidden files. */
 		{ "../../../etc/passwd", 404, "application/json", NULL },
 		{ "js/../../x", 404, "application/json", NULL },

@@ -23,8 +23,8 @@ export const SHOP = {
 	adminOrders: '/admin/orders',
 	refund: (id) => `/admin/orders/${encodeURIComponent(id)}/refund`,
 	// The documents (same text as the PDFs e-mailed with the order).
-	terms: () => '/legal/terms.html' + (getLang() === 'en' ? '#en' : ''),
-	conditions: () => '/legal/order-conditions.html' + (getLang() === 'en' ? '#en' : ''),
+	terms: () => '/legal/terms?lang=' + getLang(),
+	conditions: () => '/legal/shop?lang=' + getLang(),
 };
 
 // ---- money -----------------------------------------------------------------
