@@ -6,6 +6,9 @@
 
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 DATA ?= var
+# make run PORT=9090: the port and the public URL (links in e-mails) move
+# together.
+PORT ?= 8080
 WERROR ?= OFF
 
 FUZZ_SECONDS ?= 60
@@ -28,9 +31,11 @@ release:
 
 run: release
 	@if [ ! -f $(DATA)/pecete.conf ]; then \
-		build/release/pecete init --data $(DATA) --dev; \
+		build/release/pecete init --data $(DATA) --dev \
+		    --public-url http://127.0.0.1:$(PORT); \
 	fi
-	build/release/pecete serve --data $(DATA)
+	PECETE_SERVER_PUBLIC_URL=http://127.0.0.1:$(PORT) \
+	    build/release/pecete serve --data $(DATA) --listen 127.0.0.1:$(PORT)
 
 test: build
 	bash tests/run-all.sh build/debug-asan

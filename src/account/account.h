@@ -192,7 +192,16 @@ enum pc_rc acct_login_totp(const struct pc_env *e, struct acct_session *s,
 enum pc_rc acct_twofa_defer(const struct pc_env *e, struct acct_session *s,
     const char *mode, const char *date, struct pc_err *err);
 
-/* J4 / J14. */
+/* Where a resumable step stands (a reload resumes it, no new code). */
+struct acct_step {
+	const char *step; /* static: the step's name (see the callers) */
+	bool code_sent;   /* a code is waiting: its timers in code */
+	struct acct_code_info code;
+};
+
+/* J4 / J14. Steps: start, code, qr, confirm, not_allowed. */
+enum pc_rc acct_pairing_state(
+    const struct pc_env *e, const struct acct_session *s, struct acct_step *st);
 enum pc_rc acct_pairing_start(const struct pc_env *e, struct acct_session *s,
     struct acct_code_info *ci, struct pc_err *err);
 enum pc_rc acct_pairing_verify(const struct pc_env *e, struct acct_session *s,
@@ -271,7 +280,9 @@ enum pc_rc acct_recovery_code(const struct pc_env *e, const char *token,
 enum pc_rc acct_recovery_password(const struct pc_env *e, const char *token,
     const char *pw, const char *pw2, struct pc_err *err);
 
-/* J13. */
+/* J13. Steps: start, email_code, new_number, sms_code. */
+enum pc_rc acct_phone_state(
+    const struct pc_env *e, const struct acct_session *s, struct acct_step *st);
 enum pc_rc acct_phone_email_code(const struct pc_env *e, struct acct_session *s,
     struct acct_code_info *ci, struct pc_err *err);
 enum pc_rc acct_phone_email_verify(const struct pc_env *e,

@@ -292,8 +292,8 @@ acct_code_send(const struct pc_env *e, struct db *db,
 {
 	struct store_code latest, c;
 	char code[ACCT_CODE_LEN + 1], *name = NULL;
-	int64_t now = clock_now(), retry = 0;
-	bool have;
+	int64_t now = clock_now(), retry = 0, sent = 0;
+	bool have, corrected, ok;
 	enum pc_rc rc;
 
 	memset(&c, 0, sizeof(c));
@@ -301,15 +301,30 @@ acct_code_send(const struct pc_env *e, struct db *db,
 	if (rc != PC_OK && rc != PC_ENOTFOUND)
 		return rc;
 	have = rc == PC_OK;
-	if (!acct_code_resend_ok(have ? &latest : NULL, now,
-	        e->conf->account.resend_min_s, &retry)) {
+	/* A corrected destination (a mistyped number) gets a code at once;
+	 * the same one only when the resend rule allows. Either way at most
+	 * ACCT_CODES_PER_DAY a day per step, so no one pumps SMS. */
+	corrected = have && latest.target != NULL &&
+	            strcmp(latest.target, target != NULL ? target : to) != 0;
+	ok = corrected || acct_code_resend_ok(have ? &latest : NULL, now,
+	                      e->conf->account.resend_min_s, &retry);
+	if (have)
 		store_code_cleanup(&latest);
+	if (ok) {
+		rc = store_code_count_since(
+		    db, u->id, purpose, now - 86400, &sent);
+		if (rc != PC_OK)
+			return rc;
+		if (sent >= ACCT_CODES_PER_DAY) {
+			ok = false;
+			retry = 86400;
+		}
+	}
+	if (!ok) {
 		if (err != NULL)
 			err->retry_after = retry;
 		return pc_fail(err, PC_ELIMIT, PCE_RESEND_TOO_SOON, NULL);
 	}
-	if (have)
-		store_code_cleanup(&latest);
 	rc = rnd_hex(STORE_ID_LEN / 2, c.id);
 	if (rc == PC_OK)
 		rc = acct_code_new(code, c.salt, c.hash);

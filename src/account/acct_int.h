@@ -14,8 +14,14 @@ enum pc_rc acct_tx_begin(const struct pc_env *e, struct db **db);
 /* Commit when rc is PC_OK, else roll back; release; returns the result. */
 enum pc_rc acct_tx_end(const struct pc_env *e, struct db *db, enum pc_rc rc);
 
+/* Codes of one step sent to one person in 24 hours at most. */
+#define ACCT_CODES_PER_DAY 5
+
 /*
- * Send a new code for purpose (resend rules apply) by template to "to".
+ * Send a new code for purpose by template to "to". The resend rule
+ * applies to the same destination; a corrected one (target or to differs
+ * from the last code's) gets a code at once; ACCT_CODES_PER_DAY bounds
+ * both.
  * target is stored with the code (the new phone of a phone change) or NULL.
  */
 enum pc_rc acct_code_send(const struct pc_env *e, struct db *db,

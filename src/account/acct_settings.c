@@ -524,6 +524,32 @@ out:
 	return rc;
 }
 
+/* ---- phone change (resumable: acct_phone_state says where it stands) ---- */
+
+enum pc_rc
+acct_phone_state(
+    const struct pc_env *e, const struct acct_session *s, struct acct_step *st)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	if ((s->s.flags & SESS_F_PHONE_EMAIL) != 0) {
+		st->code_sent =
+		    acct_code_info_get(db, e, s->u.id, "phone_sms", &st->code);
+		st->step = st->code_sent ? "sms_code" : "new_number";
+	} else {
+		st->code_sent = acct_code_info_get(
+		    db, e, s->u.id, "phone_email", &st->code);
+		st->step = st->code_sent ? "email_code" : "start";
+	}
+	store_release(e->store, db);
+	return PC_OK;
+}
+
 /* ---- phone change -------------------------------------------------------- */
 
 enum pc_rc

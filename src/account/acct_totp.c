@@ -23,6 +23,39 @@ may_pair(const struct acct_session *s)
 }
 
 enum pc_rc
+acct_pairing_state(
+    const struct pc_env *e, const struct acct_session *s, struct acct_step *st)
+{
+	struct store_totp t;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!may_pair(s)) {
+		st->step = "not_allowed";
+		return PC_OK;
+	}
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	rc = store_totp_get(db, s->u.id, &t);
+	if (rc == PC_OK && t.pending != NULL)
+		/* The secret is made: the QR once, then the first code. */
+		st->step = t.qr_served ? "confirm" : "qr";
+	else if (rc == PC_OK || rc == PC_ENOTFOUND)
+		st->step =
+		    acct_code_info_get(db, e, s->u.id, "pairing_sms", &st->code)
+		        ? (st->code_sent = true, "code")
+		        : "start";
+	if (rc == PC_ENOTFOUND)
+		rc = PC_OK;
+	store_totp_cleanup(&t);
+	store_release(e->store, db);
+	return rc;
+}
+
+enum pc_rc
 acct_pairing_start(const struct pc_env *e, struct acct_session *s,
     struct acct_code_info *ci, struct pc_err *err)
 {

@@ -100,6 +100,8 @@ enum pc_rc api_recovery_code_post(struct req *r, struct resp *w);
 enum pc_rc api_recovery_password_post(struct req *r, struct resp *w);
 
 /* The authenticator (api_totp.c). */
+enum pc_rc api_totp_pairing_get(struct req *r, struct resp *w);
+enum pc_rc api_account_phone_get(struct req *r, struct resp *w);
 enum pc_rc api_totp_pairing_post(struct req *r, struct resp *w);
 enum pc_rc api_totp_pairing_verify_post(struct req *r, struct resp *w);
 enum pc_rc api_totp_qr_get(struct req *r, struct resp *w);

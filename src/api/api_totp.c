@@ -7,6 +7,42 @@
 #include "api/api_int.h"
 #include "base/secret.h"
 
+/* A step's state as JSON: {step, code: CodeSent|null}. */
+static enum pc_rc
+step_reply(struct resp *w, enum pc_rc rc, const struct acct_step *st)
+{
+	json_t *o;
+
+	if (rc != PC_OK)
+		return rc;
+	o = json_pack("{s:s}", "step", st->step);
+	if (o != NULL)
+		json_object_set_new(o, "code",
+		    st->code_sent ? api_code_info_json(&st->code)
+		                  : json_null());
+	return api_reply(w, 200, o);
+}
+
+enum pc_rc
+api_totp_pairing_get(struct req *r, struct resp *w)
+{
+	struct acct_step st;
+	struct pc_env e;
+
+	api_env(r, &e);
+	return step_reply(w, acct_pairing_state(&e, api_session(r), &st), &st);
+}
+
+enum pc_rc
+api_account_phone_get(struct req *r, struct resp *w)
+{
+	struct acct_step st;
+	struct pc_env e;
+
+	api_env(r, &e);
+	return step_reply(w, acct_phone_state(&e, api_session(r), &st), &st);
+}
+
 enum pc_rc
 api_totp_pairing_post(struct req *r, struct resp *w)
 {

@@ -148,6 +148,7 @@ const struct route api_routes[] = {
 	    RATE_API, ACCT_BODY, s_lang, 0),
 	POST_API("/api/v1/account/password", api_account_password_post,
 	    AUTH_USER, RATE_API, ACCT_BODY, s_change_password, ROUTE_SECRET),
+	GET_API("/api/v1/account/phone", api_account_phone_get, AUTH_USER),
 	POST_API("/api/v1/account/phone/email-code", api_phone_email_code_post,
 	    AUTH_USER, RATE_API, ACCT_BODY, s_empty, 0),
 	POST_API("/api/v1/account/phone/email-code/verify",
@@ -168,6 +169,7 @@ const struct route api_routes[] = {
 	    AUTH_SIGNED_IN, RATE_API, ACCT_BODY, s_kind, 0),
 
 	/* The authenticator (J4, J14): also from the 2FA offer. */
+	GET_API("/api/v1/totp/pairing", api_totp_pairing_get, AUTH_PARTIAL),
 	POST_API("/api/v1/totp/pairing", api_totp_pairing_post, AUTH_PARTIAL,
 	    RATE_API, ACCT_BODY, s_empty, 0),
 	POST_API("/api/v1/totp/pairing/verify", api_totp_pairing_verify_post,

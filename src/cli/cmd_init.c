@@ -21,11 +21,14 @@
 #include <openssl/err.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
 #include "base/secret.h"
 #include "cli/cli.h"
+#include "store/store_shop.h"
 
+#define INIT_DEV_PROMO "DEMO10"
 #define INIT_PIN_BYTES 16
 
 struct init_paths {
@@ -344,6 +347,24 @@ cmd_init(int argc, char **argv)
 		if (store_acquire(st, &db) == PC_OK) {
 			store_audit_append(
 			    db, "cli", "init", "data dir initialised");
+			/* Development data: a promo code to try the shop. */
+			if (dev) {
+				struct store_promo pr;
+
+				memset(&pr, 0, sizeof(pr));
+				snprintf(pr.code, sizeof(pr.code), "%s",
+				    INIT_DEV_PROMO);
+				pr.kind = (char *)(uintptr_t) "percent";
+				pr.value = 1000;
+				pr.valid_from = clock_now() - 86400;
+				pr.valid_to = clock_now() + 365 * 86400;
+				pr.packages = (char *)(uintptr_t) "";
+				pr.active = true;
+				pr.created_at = clock_now();
+				if (store_shop_promo_add(db, &pr) != PC_OK)
+					cli_err("init", "the development promo "
+					                "code was not added");
+			}
 			store_release(st, db);
 		}
 	}
@@ -360,6 +381,15 @@ cmd_init(int argc, char **argv)
 	       "next: pecete serve --data %s\n",
 	    absdir, p.conf, conf.store.url, conf.hsm.token_label, p.pin,
 	    conf.server.public_url, dir);
+	if (dev)
+		printf("development mode: e-mails and SMS stay in the outbox, "
+		       "payments use the sandbox; promo code %s (10 %%)\n",
+		    INIT_DEV_PROMO);
+	else
+		printf("production: set [notify] mail_driver/sms_driver, "
+		       "[shop] provider and the provider's identity ([shop] "
+		       "seller_*), then pecete check-config --data %s\n",
+		    dir);
 	ret = 0;
 out:
 	if (h != NULL)

@@ -222,6 +222,18 @@ cmd_serve(int argc, char **argv)
 		if (strcmp(host, "0.0.0.0") == 0 || host[0] == '\0')
 			snprintf(host, sizeof(host), "127.0.0.1");
 		printf("listening on http://%s:%u\n", host, port);
+		if (conf.server.dev_mode)
+			printf(
+			    "development mode (not for production):\n"
+			    "  the app            %s/\n"
+			    "  e-mails and SMS    http://%s:%u/dev/outbox\n"
+			    "  sandbox cards      4111 1111 1111 1111 pays, "
+			    "4000 0000 0000 0002 is declined,\n"
+			    "                     4000 0000 0000 3220 asks a "
+			    "3-D Secure code (123456)\n"
+			    "  promo code         DEMO10 (made by pecete init "
+			    "--dev)\n",
+			    conf.server.public_url, host, port);
 		fflush(stdout);
 		log_info("serve: listening on %s:%u (public URL %s)", host,
 		    port, conf.server.public_url);

@@ -10,6 +10,7 @@
  *   pecete shop promo disable --data DIR --code C
  *   pecete shop rate --data DIR      download and cache the BNR rate now
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,7 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 	struct cli_core core;
 	struct db *db = NULL;
 	const char *dir = NULL, *code = NULL, *from = NULL, *to = NULL;
+	size_t i;
 	bool ok = true;
 	enum pc_rc rc;
 	int c, ret;
@@ -207,7 +209,10 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 			    db, "cli", "shop.package.set", code);
 		break;
 	case PROMO_ADD:
+		/* Codes are kept in capitals and found whatever the case. */
 		snprintf(pr.code, sizeof(pr.code), "%s", code);
+		for (i = 0; pr.code[i] != '\0'; i++)
+			pr.code[i] = (char)toupper((unsigned char)pr.code[i]);
 		pr.created_at = clock_now();
 		rc = store_shop_promo_add(db, &pr);
 		if (rc == PC_OK)

@@ -159,6 +159,12 @@ struct sb_job {
 	char sig[65];
 };
 
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	return size * n;
+}
+
 static void *
 sb_send(void *arg)
 {
@@ -183,6 +189,8 @@ sb_send(void *arg)
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, 15L);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
+		/* The answer is not printed anywhere (libcurl's default). */
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 		cc = curl_easy_perform(c);
 		if (cc == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

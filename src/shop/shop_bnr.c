@@ -16,7 +16,10 @@
 #include "shop/shop.h"
 
 #define BNR_MAX_BYTES (1024 * 1024)
-#define BNR_RETRY_S 600    /* a failed download is retried after this */
+#define BNR_RETRY_S 600 /* a failed download is retried after this */
+
+/* Why the last download failed (for the one log line of shop_rate_today). */
+static _Thread_local char bnr_why[160];
 #define BNR_MAX_AGE_DAYS 5 /* an older cached rate is not used */
 
 static bool
@@ -150,8 +153,10 @@ shop_bnr_fetch(
 	if (cc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (cc != CURLE_OK || status != 200 || !buf_ok(&b)) {
-		log_warnx("shop: bnr: download failed: %s (HTTP %ld)",
+		/* The caller says what it means for the prices, once. */
+		snprintf(bnr_why, sizeof(bnr_why), "%s (HTTP %ld)",
 		    curl_easy_strerror(cc), status);
+		log_debug("shop", "bnr: download failed: %s", bnr_why);
 		goto out;
 	}
 	rc = shop_bnr_parse((const char *)b.data, b.len, day, rate_e4);
@@ -238,6 +243,14 @@ shop_rate_today(const struct pc_env *e, struct shop_rate *out)
 		pthread_mutex_lock(&fetch_mu);
 		fetch_failed_at = now;
 		pthread_mutex_unlock(&fetch_mu);
+		/* One line per attempt (every BNR_RETRY_S at most). */
+		log_warnx("shop: the BNR rate of today could not be fetched "
+		          "(%s); prices use %s, next try in %d minutes",
+		    bnr_why[0] ? bnr_why : "malformed feed",
+		    have && strcmp(day, oldest) >= 0
+		        ? "the latest BNR rate cached"
+		        : "the configured fallback rate, labelled as such",
+		    BNR_RETRY_S / 60);
 	}
 	if (have && strcmp(day, oldest) >= 0) {
 		out->rate_e4 = rate;
@@ -251,6 +264,5 @@ shop_rate_today(const struct pc_env *e, struct shop_rate *out)
 	}
 	snprintf(out->day, sizeof(out->day), "%s", today);
 	out->fallback = true;
-	log_warnx("shop: bnr: no rate available; using the fallback rate");
 	return PC_OK;
 }

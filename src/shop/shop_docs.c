@@ -8,12 +8,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/arena.h"
 #include "shop/shop.h"
 #include "shop/shop_docs.h"
 #include "sign/pdf_doc.h"
 
 #define T(r_, e_) (L->en ? (e_) : (r_))
 #define NKV 24
+
+#define DOC_STR 160
 
 struct ctx {
 	bool en;
@@ -22,8 +25,7 @@ struct ctx {
 	size_t nb;
 	struct pdf_doc_kv kv[4][NKV];
 	size_t nkv[4];
-	char s[40][160]; /* formatted values */
-	size_t ns;
+	struct arena ar; /* the formatted values (str_new) */
 	char addr[2][512];
 };
 
@@ -113,14 +115,20 @@ fmt_date(struct ctx *L, int64_t t, bool with_time, char *out, size_t n)
 		    tm.tm_min);
 }
 
-/* A scratch string of L (NULL-safe when full: the last one is reused). */
+/*
+ * A fresh scratch string of DOC_STR bytes (never one handed out before).
+ * The arena is bounded; past it a static empty string is returned, so
+ * a value goes missing rather than corrupting another (the document is
+ * then refused by its checks: never the case for our documents).
+ */
 static char *
 str_new(struct ctx *L)
 {
-	char *s = L->s[L->ns < 39 ? L->ns : 39];
+	static _Thread_local char none[DOC_STR];
+	char *s = arena_alloc(&L->ar, DOC_STR);
 
-	if (L->ns < 40)
-		L->ns++;
+	if (s == NULL)
+		s = none;
 	s[0] = '\0';
 	return s;
 }
@@ -130,7 +138,7 @@ money(struct ctx *L, int64_t minor, const char *cur)
 {
 	char *s = str_new(L);
 
-	shop_doc_money(minor, cur, L->lang, s, sizeof(L->s[0]));
+	shop_doc_money(minor, cur, L->lang, s, DOC_STR);
 	return s;
 }
 
@@ -173,6 +181,7 @@ ctx_init(struct ctx *L, const char *lang)
 	memset(L, 0, sizeof(*L));
 	L->en = lang != NULL && strcmp(lang, "en") == 0;
 	L->lang = L->en ? "en" : "ro";
+	arena_init(&L->ar, 256 * DOC_STR);
 }
 
 static bool
@@ -292,11 +301,10 @@ vat_pct(struct ctx *L, int64_t bp)
 	char *s = str_new(L);
 
 	if (bp % 100 == 0)
-		snprintf(s, sizeof(L->s[0]), "%lld %%", (long long)(bp / 100));
+		snprintf(s, DOC_STR, "%lld %%", (long long)(bp / 100));
 	else
-		snprintf(s, sizeof(L->s[0]), "%lld%c%02lld %%",
-		    (long long)(bp / 100), L->en ? '.' : ',',
-		    (long long)(bp % 100));
+		snprintf(s, DOC_STR, "%lld%c%02lld %%", (long long)(bp / 100),
+		    L->en ? '.' : ',', (long long)(bp % 100));
 	return s;
 }
 
@@ -310,14 +318,14 @@ includes(struct ctx *L, const struct shop_doc_order *o)
 		return o->package_includes;
 	s = str_new(L);
 	if (L->en)
-		snprintf(s, sizeof(L->s[0]),
+		snprintf(s, DOC_STR,
 		    "qualified certificate for electronic signatures, valid "
 		    "%lld %s, with %lld signing transactions",
 		    (long long)o->package_years,
 		    o->package_years == 1 ? "year" : "years",
 		    (long long)o->package_transactions);
 	else
-		snprintf(s, sizeof(L->s[0]),
+		snprintf(s, DOC_STR,
 		    "certificat calificat pentru semnătură electronică, "
 		    "valabil "
 		    "%lld %s, cu %lld tranzacții de semnare",
@@ -333,7 +341,7 @@ rate_str(struct ctx *L, const struct shop_doc_order *o)
 	char *s = str_new(L);
 
 	/* A fallback rate is never called the BNR's. */
-	snprintf(s, sizeof(L->s[0]), "%s: 1 EUR = %lld%c%04lld RON (%s)",
+	snprintf(s, DOC_STR, "%s: 1 EUR = %lld%c%04lld RON (%s)",
 	    o->rate_fallback ? T("curs de rezervă configurat, nu al BNR",
 	                           "configured fallback rate, not the BNR's")
 	                     : T("curs BNR", "BNR rate"),
@@ -379,18 +387,18 @@ shop_doc_order_note(
 		return PC_ENOMEM;
 	ctx_init(L, lang);
 	title = str_new(L);
-	snprintf(title, sizeof(L->s[0]), "%s %s",
-	    T("Notă de comandă", "Order note"), o->number);
+	snprintf(title, DOC_STR, "%s %s", T("Notă de comandă", "Order note"),
+	    o->number);
 
 	d = str_new(L);
-	fmt_date(L, o->created_at, true, d, sizeof(L->s[0]));
+	fmt_date(L, o->created_at, true, d, DOC_STR);
 	kv_add(L, 0, T("Număr comandă", "Order number"), o->number);
 	kv_add(L, 0, T("Data", "Date"), d);
 	kv_add(
 	    L, 0, T("Stare plată", "Payment state"), state_label(L, o->state));
 	if (o->paid_at > 0) {
 		d = str_new(L);
-		fmt_date(L, o->paid_at, true, d, sizeof(L->s[0]));
+		fmt_date(L, o->paid_at, true, d, DOC_STR);
 		kv_add(L, 0, T("Plătită la", "Paid at"), d);
 	}
 	blk_kv(L, 0);
@@ -402,16 +410,14 @@ shop_doc_order_note(
 	    money(L, o->list_cents, "EUR"));
 	if (o->discount_cents > 0) {
 		d = str_new(L);
-		snprintf(d, sizeof(L->s[0]), "%s%s%s",
-		    T("Reducere", "Discount"), set(o->promo_code) ? " " : "",
-		    nz(o->promo_code));
+		snprintf(d, DOC_STR, "%s%s%s", T("Reducere", "Discount"),
+		    set(o->promo_code) ? " " : "", nz(o->promo_code));
 		kv_add(L, 1, d, money(L, -o->discount_cents, "EUR"));
 	}
 	kv_add(L, 1, T("Total fără TVA", "Net total"),
 	    money(L, o->net_cents, "EUR"));
 	d = str_new(L);
-	snprintf(d, sizeof(L->s[0]), "%s %s", T("TVA", "VAT"),
-	    vat_pct(L, o->vat_bp));
+	snprintf(d, DOC_STR, "%s %s", T("TVA", "VAT"), vat_pct(L, o->vat_bp));
 	kv_add(L, 1, d, money(L, o->vat_cents, "EUR"));
 	kv_add(L, 1, T("Total cu TVA", "Total including VAT"),
 	    money(L, o->total_cents, "EUR"));
@@ -445,6 +451,7 @@ shop_doc_order_note(
 	spec.blocks = L->blocks;
 	spec.nblocks = L->nb;
 	rc = pdf_doc_render(&spec, pdf);
+	arena_cleanup(&L->ar);
 	free(L);
 	return rc;
 }
@@ -474,12 +481,12 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	ctx_init(L, lang);
 	title = str_new(L);
 	d = str_new(L);
-	shop_invoice_label(o->invoice_series, o->invoice_year,
-	    o->invoice_number, d, sizeof(L->s[0]));
-	snprintf(title, sizeof(L->s[0]), "%s %s", T("Factură", "Invoice"), d);
+	shop_invoice_label(
+	    o->invoice_series, o->invoice_year, o->invoice_number, d, DOC_STR);
+	snprintf(title, DOC_STR, "%s %s", T("Factură", "Invoice"), d);
 	kv_add(L, 0, T("Seria și numărul", "Series and number"), d);
 	d = str_new(L);
-	fmt_date(L, o->invoice_issued_at, false, d, sizeof(L->s[0]));
+	fmt_date(L, o->invoice_issued_at, false, d, DOC_STR);
 	kv_add(L, 0, T("Data emiterii", "Issue date"), d);
 	kv_add(L, 0, T("Comanda", "Order"), o->number);
 	blk_kv(L, 0);
@@ -503,8 +510,7 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	head[3] = T("TVA", "VAT");
 	head[4] = T("Valoare", "Amount");
 	desc = str_new(L);
-	snprintf(
-	    desc, sizeof(L->s[0]), "%s — %s", o->package_name, includes(L, o));
+	snprintf(desc, DOC_STR, "%s — %s", o->package_name, includes(L, o));
 	cells[0] = desc;
 	cells[1] = "1";
 	cells[2] = money(L, o->list_cents, "EUR");
@@ -513,9 +519,8 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	nrows = 1;
 	if (o->discount_cents > 0) {
 		d = str_new(L);
-		snprintf(d, sizeof(L->s[0]), "%s%s%s",
-		    T("Reducere", "Discount"), set(o->promo_code) ? " " : "",
-		    nz(o->promo_code));
+		snprintf(d, DOC_STR, "%s%s%s", T("Reducere", "Discount"),
+		    set(o->promo_code) ? " " : "", nz(o->promo_code));
 		cells[5] = d;
 		cells[6] = "1";
 		cells[7] = money(L, -o->discount_cents, "EUR");
@@ -545,8 +550,7 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	if (vat_bani < 0)
 		vat_bani = 0;
 	d = str_new(L);
-	snprintf(d, sizeof(L->s[0]), "%s %s", T("TVA", "VAT"),
-	    vat_pct(L, o->vat_bp));
+	snprintf(d, DOC_STR, "%s %s", T("TVA", "VAT"), vat_pct(L, o->vat_bp));
 	kv_add(L, 3, T("Total fără TVA", "Net total"),
 	    money(L, o->net_cents, "EUR"));
 	kv_add(L, 3, d, money(L, o->vat_cents, "EUR"));
@@ -561,9 +565,9 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	blk_kv(L, 3);
 	if (o->paid_at > 0) {
 		d = str_new(L);
-		fmt_date(L, o->paid_at, true, d, sizeof(L->s[0]));
+		fmt_date(L, o->paid_at, true, d, DOC_STR);
 		desc = str_new(L);
-		snprintf(desc, sizeof(L->s[0]), "%s %s.",
+		snprintf(desc, DOC_STR, "%s %s.",
 		    T("Achitată cu cardul online la", "Paid by card online on"),
 		    d);
 		blk(L, PDF_DOC_PARAGRAPH, desc);
@@ -588,6 +592,7 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 		spec.nblocks = L->nb;
 		rc = pdf_doc_render(&spec, pdf);
 	}
+	arena_cleanup(&L->ar);
 	free(L);
 	return rc;
 }

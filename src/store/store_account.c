@@ -321,6 +321,17 @@ store_code_latest(struct db *db, const char *user_id, const char *purpose,
 	    "ss", user_id, purpose);
 }
 
+/* How many codes of purpose user_id was sent since since. */
+enum pc_rc
+store_code_count_since(struct db *db, const char *user_id, const char *purpose,
+    int64_t since, int64_t *n)
+{
+	return store_q_i64(db, n,
+	    "SELECT COUNT(*) FROM account_codes WHERE user_id = $1 AND "
+	    "purpose = $2 AND sent_at >= $3",
+	    "ssi", user_id, purpose, since);
+}
+
 /* Count one wrong attempt (in SQL). */
 enum pc_rc
 store_code_add_attempt(struct db *db, const char *id)

@@ -129,6 +129,9 @@ enum pc_rc store_code_insert(struct db *db, const struct store_code *c);
 /* The most recent code of user for purpose. PC_ENOTFOUND when none. */
 enum pc_rc store_code_latest(struct db *db, const char *user_id,
     const char *purpose, struct store_code *c);
+/* OUT: *n, the codes of purpose sent to user_id since since. */
+enum pc_rc store_code_count_since(struct db *db, const char *user_id,
+    const char *purpose, int64_t since, int64_t *n);
 enum pc_rc store_code_add_attempt(struct db *db, const char *id);
 /* PC_ESTATE when it was used already. */
 enum pc_rc store_code_use(struct db *db, const char *id, int64_t now);

@@ -190,7 +190,8 @@ store_shop_promo_add(struct db *db, const struct store_promo *p)
 enum pc_rc
 store_shop_promo_get(struct db *db, const char *code, struct store_promo *p)
 {
-	return store_row_get(db, &promo_cols, p, "WHERE code = $1", "s", code);
+	return store_row_get(
+	    db, &promo_cols, p, "WHERE UPPER(code) = UPPER($1)", "s", code);
 }
 
 /* Every promo code, oldest first, to fn. */

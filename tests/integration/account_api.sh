@@ -22,15 +22,16 @@ D=$T/data
 DB=$D/pecete.db
 JAR=$T/jar
 OFFSET=0	# minutes the server's clock is ahead
+ADV=0	# and seconds more: next_step moves the clock, it does not wait
 
 serve() {	# (re)start the server, its clock OFFSET minutes ahead
 	pc_stop
-	if [ "$OFFSET" -eq 0 ]; then
+	if [ "$OFFSET" -eq 0 ] && [ "$ADV" -eq 0 ]; then
 		pc_serve "$D"
 	else
 		local port
 		port=$(pc_free_port)
-		FAKETIME="+${OFFSET}m" LD_PRELOAD=$FT_LIB \
+		FAKETIME="+$((OFFSET * 60 + ADV))s" LD_PRELOAD=$FT_LIB \
 			"$PECETE_BIN" serve --data "$D" --listen "127.0.0.1:$port" \
 			>>"$D.serve.out" 2>>"$D.serve.log" &
 		PC_PID=$!
@@ -46,10 +47,10 @@ serve() {	# (re)start the server, its clock OFFSET minutes ahead
 . "$PECETE_SRC/tests/support/api.sh"
 errcode() { jget error.code; }
 nout() { sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE template = '$1'"; }
-totp() { FAKETIME="+${OFFSET}m" LD_PRELOAD=$FT_LIB oathtool --totp -b "$SECRET"; }
-next_step() {	# wait for a new 30 s step so that a fresh code differs
-	local s=$(( ($(date +%s) + OFFSET * 60) % 30 ))
-	sleep $((30 - s + 1))
+totp() { FAKETIME="+$((OFFSET * 60 + ADV))s" LD_PRELOAD=$FT_LIB oathtool --totp -b "$SECRET"; }
+next_step() {	# a new 30 s step for fresh codes: the server's clock moves
+	ADV=$((ADV + 30))	# (libfaketime), nobody sleeps
+	serve
 }
 
 serve
@@ -169,10 +170,15 @@ check "GDPR notice next" [ "$(jget next)" = gdpr_notice ]
 
 # ---- J5 consents -------------------------------------------------------------------
 api GET /api/v1/consents
-GV=$(/usr/bin/python3 -c 'import json,sys;print([c["version"] for c in json.loads(sys.argv[1])["required"] if c["kind"]=="gdpr_notice"][0])' "$BODY")
+reqv() { /usr/bin/python3 -c 'import json,sys;print([c["version"] for c in json.loads(sys.argv[1])["required"] if c["kind"]==sys.argv[2]][0])' "$BODY" "$1"; }
+GV=$(reqv gdpr_notice); AV=$(reqv app_access)
+LV=$(sed -n 's/^version: //p' "$PECETE_SRC/data/legal/privacy.ro.md")
+check "the GDPR notice's version is the privacy notice's (data/legal, $LV)" [ "$GV" = "$LV" ]
 api POST /api/v1/consents "{\"kind\":\"gdpr_notice\",\"version\":\"$GV\"}"
 expect 201 - "GDPR notice recorded"
-api POST /api/v1/consents "{\"kind\":\"app_access\",\"version\":\"$GV\"}"
+api POST /api/v1/consents "{\"kind\":\"app_access\",\"version\":\"$GV-old\"}"
+expect 400 field_invalid "a consent in another version is refused"
+api POST /api/v1/consents "{\"kind\":\"app_access\",\"version\":\"$AV\"}"
 expect 201 - "app consent recorded"
 api GET /api/v1/consents
 check "three consents listed (privacy, gdpr, app)" [ "$(/usr/bin/python3 -c 'import json,sys;print(len(json.loads(sys.argv[1])["consents"]))' "$BODY")" = 3 ]

@@ -85,7 +85,7 @@ check "dev data dir: check-config OK and says development" grep -q 'configuratio
 unset PECETE_NOTIFY_MAIL_DRIVER PECETE_NOTIFY_SMS_DRIVER PECETE_SHOP_PROVIDER
 pc_serve "$T/d"
 for m in GET HEAD POST; do
-	for id in x "%ff" 0123456789abcdef0123456789abcdef zzzz "a/b"; do
+	for id in x "%ff" 0123456789abcdef0123456789abcdef zzzz; do
 		if [ "$m" = HEAD ]; then
 			code=$(curl -s -o /dev/null -w '%{http_code}' -I "$PC_URL/sandbox/pay/$id")
 		else

@@ -71,6 +71,9 @@ api POST /api/v1/shop/quote '{"package":"pecete2","promo":"TEST10"}'
 expect 200 - "quote with promo"
 # 5900 - 590 = 5310; VAT 1115.1 → 1115; total 6425; × 4.97 = 31932.25 → 31932
 check "promo price" [ "$(jget discount_cents) $(jget net_cents) $(jget vat_cents) $(jget total_cents) $(jget total_bani)" = "590 5310 1115 6425 31932" ]
+api POST /api/v1/shop/quote '{"package":"pecete2","promo":"test10"}'
+expect 200 - "promo codes are found whatever the case"
+check "... and quoted under their own spelling" [ "$(jget promo)" = TEST10 ]
 api POST /api/v1/shop/quote '{"package":"pecete1","promo":"TEST10"}'
 expect 400 promo_package "promo not for this package"
 api POST /api/v1/shop/quote '{"package":"pecete1","promo":"OLD"}'
