@@ -86,25 +86,19 @@ secret_read_file(const char *path, size_t max, char **out)
 	enum pc_rc rc = PC_OK;
 
 	*out = NULL;
+	/* The callers say what went wrong, once (secret_file_why). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		log_warn("secret file %s", path);
+	if (fd < 0)
 		return errno == ENOENT ? PC_ENOTFOUND : PC_EIO;
-	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		log_warnx("secret file %s: not a regular file", path);
-		rc = PC_EIO;
+		rc = PC_EINVAL;
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {
-		log_warnx("secret file %s: readable by group or others "
-		          "(mode %03o); run chmod 600 %s",
-		    path, (unsigned)(st.st_mode & 0777), path);
 		rc = PC_EAUTH;
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {
-		log_warnx("secret file %s: larger than %zu bytes", path, max);
 		rc = PC_ELIMIT;
 		goto out;
 	}
@@ -141,4 +135,25 @@ out:
 		secret_free(p, max + 1);
 	close(fd);
 	return rc;
+}
+
+const char *
+secret_file_why(enum pc_rc rc)
+{
+	switch (rc) {
+	case PC_ENOTFOUND:
+		return "no such file";
+	case PC_EINVAL:
+		return "not a regular file";
+	case PC_EAUTH:
+		return "readable by its group or others: a secret must be "
+		       "private; run chmod 600 on it (and own it)";
+	case PC_ELIMIT:
+		return "too large for a secret";
+	case PC_ENOMEM:
+		return "out of memory";
+	default:
+		return "cannot be read (permissions of the file or its "
+		       "directory?)";
+	}
 }

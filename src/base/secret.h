@@ -29,4 +29,10 @@ bool secret_eq(const void *a, const void *b, size_t n);
  */
 enum pc_rc secret_read_file(const char *path, size_t max, char **out);
 
+/*
+ * Why secret_read_file failed, in words that say what to do (static):
+ * "readable by its group or others: ... run chmod 600 on it", ...
+ */
+const char *secret_file_why(enum pc_rc rc);
+
 #endif /* PC_SECRET_H */

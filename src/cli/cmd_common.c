@@ -74,8 +74,8 @@ cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
 	if (flags & CORE_HSM) {
 		rc = secret_read_file(core->conf.hsm.pin_file, 256, &core->pin);
 		if (rc != PC_OK) {
-			cli_err(cmd, "cannot read the HSM PIN file %s (%s)",
-			    core->conf.hsm.pin_file, pc_rc_str(rc));
+			cli_err(cmd, "the HSM PIN file %s: %s",
+			    core->conf.hsm.pin_file, secret_file_why(rc));
 			return 1;
 		}
 		memset(&ho, 0, sizeof(ho));

@@ -143,8 +143,8 @@ signer_load(const char *cmd, const struct sign_args *a,
 			rc = secret_read_file(
 			    a->pass_file, SECRET_FILE_MAX, &secret);
 			if (rc != PC_OK) {
-				cli_err(cmd, "cannot read the password file %s",
-				    a->pass_file);
+				cli_err(cmd, "the password file %s: %s",
+				    a->pass_file, secret_file_why(rc));
 				return rc;
 			}
 		}
@@ -159,8 +159,8 @@ signer_load(const char *cmd, const struct sign_args *a,
 		}
 		rc = secret_read_file(a->pin_file, SECRET_FILE_MAX, &secret);
 		if (rc != PC_OK) {
-			cli_err(
-			    cmd, "cannot read the PIN file %s", a->pin_file);
+			cli_err(cmd, "the PIN file %s: %s", a->pin_file,
+			    secret_file_why(rc));
 			return rc;
 		}
 		rc = sign_signer_pkcs11(a->p11_module, a->p11_token, a->p11_key,
@@ -669,8 +669,8 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		rc = secret_read_file(a.otp_file, SECRET_FILE_MAX, &a.otp);
 		ap->otp = a.otp;
 		if (rc != PC_OK) {
-			cli_err(argv[0], "cannot read the code file %s",
-			    a.otp_file);
+			cli_err(argv[0], "the code file %s: %s", a.otp_file,
+			    secret_file_why(rc));
 			return 2;
 		}
 	}

@@ -72,8 +72,8 @@ sms_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
 	}
 	rc = secret_read_file(c->sms_token_file, SMS_TOKEN_MAX, &token);
 	if (rc != PC_OK) {
-		snprintf(why, whylen, "cannot read sms_token_file (%s)",
-		    pc_rc_str(rc));
+		snprintf(
+		    why, whylen, "sms_token_file: %s", secret_file_why(rc));
 		return PC_EUNAVAIL;
 	}
 	rc = PC_ENOMEM;

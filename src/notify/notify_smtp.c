@@ -273,10 +273,8 @@ smtp_send(const struct conf_notify *c, const struct notify_msg *m, char *why,
 		rc = secret_read_file(
 		    c->smtp_password_file, SMTP_PASSWORD_MAX, &password);
 		if (rc != PC_OK) {
-			snprintf(why, whylen,
-			    "cannot read smtp_password_file "
-			    "(%s)",
-			    pc_rc_str(rc));
+			snprintf(why, whylen, "smtp_password_file: %s",
+			    secret_file_why(rc));
 			rc = PC_EUNAVAIL;
 			goto out;
 		}

@@ -427,7 +427,8 @@ np_call(
 	rc = secret_read_file(
 	    conf->shop.netopia_api_key_file, NTP_KEY_MAX, &key);
 	if (rc != PC_OK) {
-		log_warnx("shop: netopia: cannot read the API key");
+		log_warnx("shop: netopia: the API key file %s: %s",
+		    conf->shop.netopia_api_key_file, secret_file_why(rc));
 		goto out;
 	}
 	buf_printf(&hdr, "Authorization: %s", key);

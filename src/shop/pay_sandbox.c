@@ -58,7 +58,8 @@ pay_sandbox_sign(
 
 	rc = secret_read_file(conf->shop.sandbox_key_file, 256, &key);
 	if (rc != PC_OK) {
-		log_warnx("shop: sandbox: cannot read the sandbox key");
+		log_warnx("shop: sandbox: the key file %s: %s",
+		    conf->shop.sandbox_key_file, secret_file_why(rc));
 		return rc;
 	}
 	if (HMAC(EVP_sha256(), key, (int)strlen(key),

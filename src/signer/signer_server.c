@@ -220,8 +220,8 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	srv.conf = conf;
 	rc = secret_read_file(conf->hsm.pin_file, 256, &pin);
 	if (rc != PC_OK) {
-		log_error("signer: cannot read the HSM PIN file %s",
-		    conf->hsm.pin_file);
+		log_error("signer: the HSM PIN file %s: %s", conf->hsm.pin_file,
+		    secret_file_why(rc));
 		return 1;
 	}
 	memset(&ho, 0, sizeof(ho));

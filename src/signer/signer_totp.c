@@ -63,8 +63,8 @@ signer_totp_open(const struct conf *conf, struct signer_totp **out)
 	}
 	rc = secret_read_file(conf->signer.totp_key_file, 256, &hex);
 	if (rc != PC_OK) {
-		log_error("signer: cannot read the TOTP key file %s",
-		    conf->signer.totp_key_file);
+		log_error("signer: the TOTP key file %s: %s",
+		    conf->signer.totp_key_file, secret_file_why(rc));
 		goto out;
 	}
 	rc = hex_decode(str_from(hex), t->key, TOTP_KEY_LEN);

@@ -30,6 +30,18 @@ done
     "$T/doc.docx" --out-dir "$T" >/dev/null || fail "default format"
 [ -s "$T/doc.docx.p7s" ] || fail "out-dir name"
 
+# A password file others can read is refused, saying why and what to do,
+# in one line (decision: secrets must be private; docs/security.md).
+cp "$T/pass" "$T/pass.open" && chmod 640 "$T/pass.open"
+"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass.open" \
+    --format cades "$T/one.bin" "$T/open.p7s" >/dev/null 2>"$T/open.err"
+[ $? -ne 0 ] || fail "a group-readable password file was used"
+grep -q 'readable by its group or others.*chmod 600' "$T/open.err" ||
+	fail "the refusal does not say why: $(cat "$T/open.err")"
+[ "$(wc -l <"$T/open.err")" -eq 1 ] || fail "more than one line: $(cat "$T/open.err")"
+[ ! -e "$T/open.p7s" ] || fail "an output despite the refusal"
+ok "a group-readable password file: one plain refusal, no output"
+
 openssl asn1parse -inform DER -in "$T/one.bin.p7s" > "$T/asn1.txt"
 grep -q 'signingTime' "$T/asn1.txt" || fail "signing-time missing"
 grep -q 'id-smime-aa-signingCertificateV2' "$T/asn1.txt" ||
