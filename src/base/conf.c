@@ -635,6 +635,33 @@ conf_dev_defaults(struct conf *c)
 	return PC_OK;
 }
 
+/*
+ * Production serves on https://: the public URL is in every certificate
+ * and e-mailed link. Plain http:// only to this machine (a local proxy,
+ * tests).
+ */
+static enum pc_rc
+public_url_check(const char *u, char *err, size_t errlen)
+{
+	static const char *const local[] = { "http://127.0.0.1",
+		"http://localhost", "http://[::1]" };
+	size_t i, n;
+
+	if (u == NULL || strncmp(u, "https://", 8) == 0)
+		return PC_OK;
+	for (i = 0; i < PC_ARRAY_LEN(local); i++) {
+		n = strlen(local[i]);
+		if (strncmp(u, local[i], n) == 0 &&
+		    (u[n] == '\0' || u[n] == ':' || u[n] == '/'))
+			return PC_OK;
+	}
+	snprintf(err, errlen,
+	    "[server] public_url = %s is plain http: set the https:// address "
+	    "the provider is reached at (TLS in the proxy in front)",
+	    u);
+	return PC_EINVAL;
+}
+
 enum pc_rc
 conf_check_deploy(const struct conf *c, char *err, size_t errlen)
 {
@@ -653,6 +680,23 @@ conf_check_deploy(const struct conf *c, char *err, size_t errlen)
 		{ offsetof(struct conf, shop.provider), "[shop] provider",
 		    "netopia, with netopia_api_key_file, "
 		    "netopia_pos_signature and netopia_public_key_file" },
+	};
+	/* Keys whose defaults are examples: production sets its own. */
+	static const struct {
+		const char *sec, *key;
+	} examples[] = {
+		{ "pki", "policy_oid" },
+		{ "pki", "tsa_policy_oid" },
+		{ "pki", "pds_url" },
+		{ "pki", "cps_url" },
+		{ "notify", "mail_from" },
+		{ "shop", "seller_name" },
+		{ "shop", "seller_cui" },
+		{ "shop", "seller_address" },
+		{ "shop", "seller_reg" },
+		{ "shop", "contact_email" },
+		{ "shop", "contact_phone" },
+		{ "shop", "dpo_email" },
 	};
 	const char *v;
 	size_t i;
@@ -674,7 +718,27 @@ conf_check_deploy(const struct conf *c, char *err, size_t errlen)
 			return PC_EINVAL;
 		}
 	}
-	return PC_OK;
+	for (i = 0; i < PC_ARRAY_LEN(examples); i++) {
+		const struct conf_section *sec;
+		const struct conf_key *k;
+
+		sec =
+		    conf_section_find(examples[i].sec, strlen(examples[i].sec));
+		k = sec != NULL ? conf_key_find(sec, examples[i].key,
+		                      strlen(examples[i].key))
+		                : NULL;
+		RETURN_VAL_IF_FAIL(k != NULL && k->def != NULL, PC_EINVAL);
+		v = *(char *const *)((const char *)c + k->off);
+		if (v != NULL && strcmp(v, k->def) != 0)
+			continue;
+		snprintf(err, errlen,
+		    "[%s] %s is still the example value \"%s\": set the "
+		    "provider's own (it appears in certificates, invoices, "
+		    "e-mails or legal texts)",
+		    sec->name, k->name, k->def);
+		return PC_EINVAL;
+	}
+	return public_url_check(c->server.public_url, err, errlen);
 }
 
 /* Make relative paths absolute under the data dir. */

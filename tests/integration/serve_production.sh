@@ -51,6 +51,27 @@ done
 ) && ok "check-config refuses an incomplete Netopia setting" ||
 	fail "check-config accepts Netopia without its public key"
 
+# The provider's identity: example values are refused, each by name.
+for kv in SHOP_SELLER_CUI=RO00000000 "SHOP_CONTACT_EMAIL=contact@pecete.example" \
+	PKI_POLICY_OID=1.3.6.1.4.1.55555.1.1 "NOTIFY_MAIL_FROM=Pecete <no-reply@pecete.example>"; do
+	(
+		pc_prod_env "$T/p"
+		export "PECETE_$kv"
+		"$PECETE_BIN" check-config --data "$T/p" >/dev/null 2>"$T/cc.err"
+		rc=$?
+		key=$(echo "${kv%%=*}" | cut -d_ -f2- | tr 'A-Z' 'a-z')
+		test $rc -eq 1 && grep -q "$key is still the example value" "$T/cc.err"
+	) && ok "check-config refuses the example ${kv%%=*}" ||
+		fail "check-config accepts the example ${kv%%=*}: $(cat "$T/cc.err")"
+done
+(
+	pc_prod_env "$T/p"
+	export PECETE_SERVER_PUBLIC_URL=http://pki.test.invalid
+	"$PECETE_BIN" check-config --data "$T/p" >/dev/null 2>"$T/cc.err"
+	test $? -eq 1 && grep -q 'public_url = http://pki.test.invalid is plain http' "$T/cc.err"
+) && ok "check-config refuses a plain-http public URL" ||
+	fail "check-config accepts a plain-http public URL"
+
 pc_prod_env "$T/p"
 "$PECETE_BIN" check-config --data "$T/p" >"$T/cc.out" 2>"$T/cc.err"
 check "explicit SMTP, SMS gateway and Netopia: configuration OK" \
