@@ -7,6 +7,8 @@
 #  - every C file formatted as .clang-format says (clang-format 14)
 #  - SQL outside src/store/, OpenSSL/MuPDF/PKCS#11 includes in src/http/ and
 #    src/api/ (handlers call the layers below)
+#  - layers: no store/ include in src/api/, no include of a layer above in
+#    src/http/, no http/ or api/ include in the domain
 # Prints each finding as file:line: message and exits 1 when any.
 set -u
 cd "$(dirname "$0")/.."
@@ -32,6 +34,17 @@ grep -nE '\bfz_(try|catch)\b' $(echo "$files" | grep -vE '^src/sign/') 2>/dev/nu
 # shellcheck disable=SC2086
 grep -nE '#include <(openssl|mupdf|sqlite3|libpq-fe|p11-kit)' $(echo "$files" | grep -E '^src/(http|api)/' | grep -v 'api_pki.c') 2>/dev/null \
 	| cut -d: -f1,2 | report "handlers must not include OpenSSL/MuPDF/DB/PKCS#11 headers"
+# Layers (docs/architecture.md): handlers reach the store only through
+# the domain; the HTTP layer knows no handler; the domain knows no HTTP.
+# shellcheck disable=SC2086
+grep -nE '#include "store/' $(echo "$files" | grep -E '^src/api/') 2>/dev/null \
+	| cut -d: -f1,2 | report "src/api/ includes store/: call the domain (account/, shop/, ...)"
+# shellcheck disable=SC2086
+grep -nE '#include "(api|account|shop|pki|sign|signing|legal|jobs|ra)/' $(echo "$files" | grep -E '^src/http/') 2>/dev/null \
+	| cut -d: -f1,2 | report "src/http/ includes a layer above it"
+# shellcheck disable=SC2086
+grep -nE '#include "(http|api)/' $(echo "$files" | grep -vE '^src/(http|api|cli)/') 2>/dev/null \
+	| cut -d: -f1,2 | report "the domain includes http/ or api/"
 # shellcheck disable=SC2086
 grep -nE '"(SELECT|INSERT|UPDATE|DELETE) ' $(echo "$files" | grep -vE '^src/store/') 2>/dev/null \
 	| cut -d: -f1,2 | report "SQL outside src/store/"

@@ -194,18 +194,8 @@ acct_notify(struct db *db, enum notify_channel ch, const char *to,
 	}
 	va_end(ap);
 	rc = notify_enqueue(db, ch, to, tmpl, lang, vars, NULL);
-	/* The vars may hold a code: wipe what jansson keeps. */
-	{
-		json_t *val;
-		const char *key;
-
-		json_object_foreach(vars, key, val)
-		{
-			if (json_is_string(val))
-				secret_wipe((void *)json_string_value(val),
-				    json_string_length(val));
-		}
-	}
+	/* The vars may hold a code: jansson's allocator wipes what it frees
+	 * (api_init, set for every command by main). */
 	json_decref(vars);
 	if (rc != PC_OK)
 		log_warnx("account: cannot queue %s (%s)", tmpl, pc_rc_str(rc));
@@ -291,7 +281,7 @@ acct_code_send(const struct pc_env *e, struct db *db,
     struct acct_code_info *ci, struct pc_err *err)
 {
 	struct store_code latest, c;
-	char code[ACCT_CODE_LEN + 1], *name = NULL;
+	char code[ACCT_CODE_LEN + 1], *name = NULL, *tgt = NULL;
 	int64_t now = clock_now(), retry = 0, sent = 0;
 	bool have, corrected, ok;
 	enum pc_rc rc;
@@ -332,7 +322,12 @@ acct_code_send(const struct pc_env *e, struct db *db,
 		goto out;
 	snprintf(c.user_id, sizeof(c.user_id), "%s", u->id);
 	snprintf(c.purpose, sizeof(c.purpose), "%s", purpose);
-	c.target = (char *)(target != NULL ? target : to);
+	tgt = strdup(target != NULL ? target : to);
+	if (tgt == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	c.target = tgt;
 	c.sent_at = now;
 	c.expires_at = now + ttl;
 	rc = store_code_insert(db, &c);
@@ -352,6 +347,7 @@ acct_code_send(const struct pc_env *e, struct db *db,
 		fill_info(e, &c, ci);
 out:
 	free(name);
+	free(tgt);
 	secret_wipe(code, sizeof(code));
 	return rc;
 }

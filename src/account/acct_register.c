@@ -65,6 +65,7 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	struct db *db = NULL;
 	char email[ACCT_EMAIL_MAX + 1], *link = NULL, *name = NULL;
 	char given[TEXT_NAME_MAX_BYTES], surname[TEXT_NAME_MAX_BYTES];
+	char phone[32], lang[3]; /* acct_phone_valid: E.164, at most 16 */
 	enum pc_rc rc;
 
 	memset(&u, 0, sizeof(u));
@@ -126,9 +127,11 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	u.email = email;
 	u.given_name = given;
 	u.surname = surname;
-	u.phone = (char *)r->phone;
-	u.lang = (char *)(r->lang != NULL && strcmp(r->lang, "en") == 0 ? "en"
-	                                                                : "ro");
+	snprintf(phone, sizeof(phone), "%s", r->phone);
+	snprintf(lang, sizeof(lang), "%s",
+	    r->lang != NULL && strcmp(r->lang, "en") == 0 ? "en" : "ro");
+	u.phone = phone;
+	u.lang = lang;
 	u.status = USER_STATUS_INVITED;
 	u.created_at = clock_now();
 	rc = store_user_insert(db, &u);

@@ -192,7 +192,6 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	memset(&ho, 0, sizeof(ho));
-	api_init();
 	api_http_opts(&app, &ho);
 	ho.listen = conf.server.listen;
 	ho.threads = (unsigned)conf.server.threads;

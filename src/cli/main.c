@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "api/api.h"
 #include "base/log.h"
 #include "cli/cli.h"
 
@@ -90,6 +91,8 @@ main(int argc, char **argv)
 	/* Databases, PIN files, tokens: nothing for group or others. */
 	umask(077);
 	log_init("pecete");
+	/* jansson frees by wiping (codes, passwords in JSON): every command. */
+	api_init();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -8,6 +8,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/http.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
@@ -83,7 +84,12 @@ tsq_new(int md_nid, const uint8_t *hash, size_t hlen)
 	ASN1_INTEGER *nonce = NULL;
 	BIGNUM *bn = NULL;
 	TS_REQ *ret = NULL;
+	/* OpenSSL's setter takes a non-const pointer (it copies). */
+	unsigned char h[EVP_MAX_MD_SIZE];
 
+	if (hlen > sizeof(h))
+		return NULL;
+	memcpy(h, hash, hlen);
 	req = TS_REQ_new();
 	mi = TS_MSG_IMPRINT_new();
 	alg = X509_ALGOR_new();
@@ -93,7 +99,7 @@ tsq_new(int md_nid, const uint8_t *hash, size_t hlen)
 	if (!TS_REQ_set_version(req, 1) ||
 	    !X509_ALGOR_set0(alg, OBJ_nid2obj(md_nid), V_ASN1_NULL, NULL) ||
 	    !TS_MSG_IMPRINT_set_algo(mi, alg) ||
-	    !TS_MSG_IMPRINT_set_msg(mi, (unsigned char *)hash, (int)hlen) ||
+	    !TS_MSG_IMPRINT_set_msg(mi, h, (int)hlen) ||
 	    !TS_REQ_set_msg_imprint(req, mi))
 		goto out;
 	if (!BN_rand(bn, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY))

@@ -12,6 +12,7 @@
 #    after the pairing answer (read from /proc/PID/mem);
 #  - passwords: the examples the outside test found are refused, and the
 #    strength meter answers by the same rule.
+# ctest: run alone
 . "${PECETE_SRC:?}/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 oathtool; do

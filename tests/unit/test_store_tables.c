@@ -403,7 +403,7 @@ test_migration7_backfill(void **state)
 	db = NULL;
 	assert_int_equal(store_migrate(s), PC_OK);
 	assert_int_equal(store_schema_version(s, &v), PC_OK);
-	assert_int_equal(v, 7);
+	assert_true(v >= 7); /* 7 re-applied, later ones kept */
 	assert_int_equal(store_acquire(s, &db), PC_OK);
 	assert_int_equal(store_user_get(db, a.id, &u), PC_OK);
 	assert_string_equal(u.consent_gdpr, "3");
