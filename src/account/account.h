@@ -41,6 +41,9 @@
 /* Session flags. */
 #define SESS_F_EMAIL_PROVEN 0x1 /* TOTP reset: e-mail code verified */
 #define SESS_F_PHONE_EMAIL 0x2  /* phone change: e-mail code verified */
+/* A TOTP code was verified in this session (sign-in step or pairing):
+ * what operator routes ask for. */
+#define SESS_F_TOTP 0x4
 
 /* What the UI shows after a code was sent. */
 struct acct_code_info {
@@ -49,6 +52,19 @@ struct acct_code_info {
 	int64_t expires_at;
 	int64_t resend_after;
 };
+
+/*
+ * One-time codes for another journey (the identification's SMS step, RA):
+ * send a code for purpose by SMS to phone with template tmpl now, unless
+ * one sent to that number is still valid (then *sent is false and ci
+ * describes it). The resend rules of acct codes apply.
+ */
+enum pc_rc acct_otp_sms(const struct pc_env *e, const char *user_id,
+    const char *purpose, const char *phone, const char *tmpl,
+    struct acct_code_info *ci, bool *sent, struct pc_err *err);
+/* Check (and use up) the code of purpose; wrong tries are counted. */
+enum pc_rc acct_otp_check(const struct pc_env *e, const char *user_id,
+    const char *purpose, const char *code, struct pc_err *err);
 
 /* ---- pure rules (acct_rules.c), unit-tested -------------------------- */
 

@@ -21,36 +21,13 @@
 enum pc_rc
 acct_tx_begin(const struct pc_env *e, struct db **db)
 {
-	enum pc_rc rc;
-
-	*db = NULL;
-	rc = store_acquire(e->store, db);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_begin(*db);
-	if (rc != PC_OK) {
-		store_release(e->store, *db);
-		*db = NULL;
-	}
-	return rc;
+	return store_write_begin(e->store, db);
 }
 
 enum pc_rc
 acct_tx_end(const struct pc_env *e, struct db *db, enum pc_rc rc)
 {
-	enum pc_rc crc;
-
-	if (db == NULL)
-		return rc;
-	if (rc == PC_OK) {
-		crc = db_commit(db);
-		if (crc != PC_OK)
-			rc = crc;
-	} else {
-		db_rollback(db);
-	}
-	store_release(e->store, db);
-	return rc;
+	return store_write_end(e->store, db, rc);
 }
 
 /* ---- passwords, bounded -------------------------------------------- */
@@ -93,19 +70,48 @@ pw_enter(struct pc_err *err)
 	return PC_OK;
 }
 
+/* How long a verification takes here, in microseconds (a moving
+ * average), so that an answer that needs none can take as long without
+ * spending a core on it. */
+static _Atomic int64_t pw_usec = 200000;
+
+static int64_t
+mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 enum pc_rc
 acct_password_check(
     const char *hash, const char *pw, bool *ok, struct pc_err *err)
 {
+	int64_t t0, avg;
 	enum pc_rc rc;
 
 	*ok = false;
 	rc = pw_enter(err);
 	if (rc != PC_OK)
 		return rc;
+	t0 = mono_usec();
 	*ok = acct_password_verify(hash, pw);
 	sem_post(&pw_sem);
+	avg = pw_usec;
+	pw_usec = avg + (mono_usec() - t0 - avg) / 8;
 	return PC_OK;
+}
+
+void
+acct_password_pace(void)
+{
+	int64_t us = pw_usec;
+	struct timespec ts = { .tv_sec = us / 1000000,
+		.tv_nsec = (us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 enum pc_rc
@@ -399,4 +405,69 @@ acct_code_verify(struct db *db, const char *user_id, const char *purpose,
 	else
 		store_code_cleanup(&c);
 	return rc;
+}
+
+/* ---- codes for other journeys (the identification's SMS step) ---------- */
+
+enum pc_rc
+acct_otp_sms(const struct pc_env *e, const char *user_id, const char *purpose,
+    const char *phone, const char *tmpl, struct acct_code_info *ci, bool *sent,
+    struct pc_err *err)
+{
+	struct store_user u;
+	struct store_code latest;
+	struct db *db = NULL;
+	int64_t now = clock_now();
+	bool live = false;
+	enum pc_rc rc;
+
+	*sent = false;
+	memset(&u, 0, sizeof(u));
+	memset(ci, 0, sizeof(*ci));
+	if (!acct_phone_valid(phone))
+		return pc_fail(err, PC_EINVAL, PCE_PHONE_INVALID, "phone");
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_user_get(db, user_id, &u);
+	if (rc != PC_OK)
+		goto out;
+	/* A code sent to this number and still valid stands: no new SMS
+	 * for a step taken again. */
+	if (store_code_latest(db, user_id, purpose, &latest) == PC_OK) {
+		live = latest.used_at == 0 && latest.expires_at > now &&
+		       latest.target != NULL &&
+		       strcmp(latest.target, phone) == 0;
+		if (live)
+			fill_info(e, &latest, ci);
+		store_code_cleanup(&latest);
+	}
+	if (!live) {
+		rc = acct_code_send(e, db, &u, purpose, NOTIFY_SMS, phone,
+		    phone, tmpl, e->conf->account.phone_code_ttl_s, ci, err);
+		*sent = rc == PC_OK;
+	}
+out:
+	store_user_cleanup(&u);
+	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_otp_check(const struct pc_env *e, const char *user_id, const char *purpose,
+    const char *code, struct pc_err *err)
+{
+	struct db *db = NULL;
+	bool commit = false;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_code_verify(db, user_id, purpose, code, NULL, &commit, err);
+	/* A wrong try is counted (committed) and still refused. */
+	if (rc != PC_OK) {
+		acct_tx_end(e, db, commit ? PC_OK : rc);
+		return rc;
+	}
+	return acct_tx_end(e, db, rc);
 }

@@ -50,6 +50,10 @@ enum pc_rc acct_password_check(
     const char *hash, const char *pw, bool *ok, struct pc_err *err);
 enum pc_rc acct_password_make(
     const char *pw, char *out, size_t n, struct pc_err *err);
+/* Waits as long as a verification takes, without spending a core: the
+ * answer to a locked account looks like any other and costs a flood
+ * nothing to others. */
+void acct_password_pace(void);
 /*
  * A wrong password of u (sign-in, or the current password of a change):
  * counted against the lock in db's transaction, audited with reason.

@@ -308,10 +308,16 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 		return rc;
 	known = rc == PC_OK && strcmp(u.status, USER_STATUS_ACTIVE) == 0 &&
 	        u.password_hash != NULL;
-	/* The same work for every outcome, outside any transaction. */
+	locked = known && u.locked_until > now;
+	/* The same time for every outcome, outside any transaction; a locked
+	 * account's answer does not depend on the password, so it waits
+	 * instead of hashing and leaves the cores to everyone else. */
 	pthread_once(&dummy_once, dummy_init);
-	rc = acct_password_check(
-	    known ? u.password_hash : dummy_hash, pw, &ok, err);
+	if (locked)
+		acct_password_pace();
+	else
+		rc = acct_password_check(
+		    known ? u.password_hash : dummy_hash, pw, &ok, err);
 	if (rc != PC_OK)
 		goto out;
 	if (!known) {
@@ -320,7 +326,6 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 		    "ip=%s reason=unknown", e->ip != NULL ? e->ip : "-");
 		goto out;
 	}
-	locked = u.locked_until > now;
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		goto out;
@@ -427,6 +432,7 @@ acct_login_totp(const struct pc_env *e, struct acct_session *s,
 	rc = acct_totp_result(&r, err);
 	if (rc != PC_OK)
 		return rc;
+	s->s.flags |= SESS_F_TOTP;
 	return elevate(e, s, SESS_FULL, "login.totp_ok");
 }
 

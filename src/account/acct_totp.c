@@ -160,6 +160,7 @@ acct_pairing_confirm(const struct pc_env *e, struct acct_session *s,
 		/* An elevation: new tokens. */
 		s->u.twofa_enabled = true;
 		s->s.flags &= ~(int64_t)SESS_F_EMAIL_PROVEN;
+		s->s.flags |= SESS_F_TOTP;
 		rc = acct_session_rotate(e, db, s, SESS_FULL);
 	}
 	/* Other sessions signed in with the old secret end (lost phone). */

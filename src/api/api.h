@@ -23,6 +23,7 @@ struct app {
 	struct store *store;
 	struct pki *pki;
 	struct signer_client *signer;
+	struct vault *vault;
 	int64_t started_at;
 };
 
@@ -125,6 +126,26 @@ enum pc_rc api_sandbox_pay_get(struct req *r, struct resp *w);
 enum pc_rc api_sandbox_pay_post(struct req *r, struct resp *w);
 enum pc_rc api_admin_orders_get(struct req *r, struct resp *w);
 enum pc_rc api_admin_order_refund_post(struct req *r, struct resp *w);
+
+/* Identification (api_idv.c) and the RA console (api_ra.c). */
+enum pc_rc api_idv_get(struct req *r, struct resp *w);
+enum pc_rc api_idv_post(struct req *r, struct resp *w);
+enum pc_rc api_idv_step_post(struct req *r, struct resp *w);
+enum pc_rc api_idv_phone_post(struct req *r, struct resp *w);
+enum pc_rc api_idv_code_post(struct req *r, struct resp *w);
+enum pc_rc api_idv_file_get(struct req *r, struct resp *w);
+enum pc_rc api_idv_file_post(struct req *r, struct resp *w);
+enum pc_rc api_idv_submit_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_cases_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_meta_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_case_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_file_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_evidence_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_claim_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_release_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_accept_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_reject_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_redo_post(struct req *r, struct resp *w);
 
 /* The browser UI's files (api_static.c): the last rows of the table. */
 enum pc_rc api_static_get(struct req *r, struct resp *w);

@@ -275,6 +275,13 @@ level(struct req *r, struct resp *w)
 		    s->u.id);
 		return refuse(r, w, PCE_FORBIDDEN);
 	}
+	/* Operators sign in with their authenticator, every time. */
+	if ((s->s.flags & SESS_F_TOTP) == 0) {
+		log_info("req=%s operator route refused: no TOTP in this "
+		         "session (user %s)",
+		    r->req_id, s->u.id);
+		return refuse(r, w, PCE_OPERATOR_TOTP_REQUIRED);
+	}
 	return PC_OK;
 }
 
@@ -378,6 +385,7 @@ api_env(struct req *r, struct pc_env *e)
 	e->store = r->app->store;
 	e->signer = r->app->signer;
 	e->pki = r->app->pki;
+	e->vault = r->app->vault;
 	e->ip = r->remote_ip;
 	e->actor = s != NULL ? s->u.id : NULL;
 	e->req_id = r->req_id;

@@ -59,6 +59,11 @@ struct api_schema {
 	{                                                                      \
 		n, API_F_BOOL, API_F_REQ, 0, 0, NULL                           \
 	}
+/* An integer member in min..max, optional. */
+#define API_INT(n, lo, hi)                                                     \
+	{                                                                      \
+		n, API_F_INT, 0, lo, hi, NULL                                  \
+	}
 #define API_OBJ(n, s)                                                          \
 	{                                                                      \
 		n, API_F_OBJ, 0, 0, 0, &(s)                                    \

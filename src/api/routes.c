@@ -15,6 +15,9 @@
 #define ACCT_BODY (8 * 1024)
 /* Shop requests and payment notifications are small too. */
 #define SHOP_BODY (16 * 1024)
+/* A piece of an identification's recording; the submission's JSON. */
+#define IDV_PIECE (1024 * 1024)
+#define IDV_BODY (24 * 1024)
 
 /* Bounds of string members (bytes); the domain checks the meaning. */
 #define S_NAME 400
@@ -62,6 +65,34 @@ API_SCHEMA(s_order, API_STR_REQ("package", S_SHORT), API_STR("promo", S_SHORT),
 API_SCHEMA(s_refund, API_STR("reason", S_TEXT));
 API_SCHEMA(s_kind, API_STR_REQ("kind", S_SHORT));
 API_SCHEMA(s_lang, API_STR_REQ("lang", S_SHORT));
+/* Identification (J7) and the RA console. */
+API_SCHEMA(s_idv_start, API_STR("order_id", S_SHORT),
+    API_STR_REQ("doc_type", S_SHORT), API_STR("phone", S_PHONE),
+    API_BOOL_REQ("consent_privacy"), API_BOOL_REQ("consent_biometric"),
+    API_BOOL_REQ("consent_images"), API_BOOL_REQ("consent_recording"));
+API_SCHEMA(s_idv_step, API_STR_REQ("step", S_SHORT));
+API_SCHEMA(s_idv_client, API_STR("camera_label", S_TEXT),
+    API_STR("microphone_label", S_TEXT), API_STR("user_agent", S_TEXT),
+    API_STR("screen", S_SHORT), API_STR("timings", 8000),
+    API_INT("duration_ms", 0, 3600000));
+API_SCHEMA(s_idv_files, API_INT("video", 0, INT64_MAX),
+    API_INT("doc_front", 0, INT64_MAX), API_INT("doc_tilt", 0, INT64_MAX),
+    API_INT("doc_back", 0, INT64_MAX), API_INT("face", 0, INT64_MAX));
+API_SCHEMA(s_idv_submit, API_OBJ("client", s_idv_client),
+    API_OBJ_REQ("files", s_idv_files));
+API_SCHEMA(s_ra_checklist, API_BOOL("document_valid"),
+    API_BOOL("security_features"), API_BOOL("face_match"),
+    API_BOOL("data_match"), API_BOOL("live"), API_BOOL("alone"));
+API_SCHEMA(s_ra_identity, API_STR_REQ("given_name", S_NAME),
+    API_STR_REQ("surname", S_NAME), API_STR_REQ("doc_type", S_SHORT),
+    API_STR("doc_series", S_SHORT), API_STR_REQ("doc_number", S_SHORT),
+    API_STR_REQ("doc_expiry", S_SHORT), API_STR("cnp", S_SHORT),
+    API_STR("country", S_SHORT));
+API_SCHEMA(s_ra_accept, API_OBJ_REQ("checklist", s_ra_checklist),
+    API_OBJ_REQ("identity", s_ra_identity));
+API_SCHEMA(
+    s_ra_reject, API_STR_REQ("reason", S_SHORT), API_STR("text", S_TEXT));
+API_SCHEMA(s_ra_redo, API_STR("text", S_TEXT));
 API_SCHEMA(s_strength, API_STR_REQ("password", S_PW), API_STR("email", S_EMAIL),
     API_STR("given_name", S_NAME), API_STR("surname", S_NAME));
 
@@ -228,6 +259,43 @@ const struct route api_routes[] = {
 	    ROUTE_SANDBOX | ROUTE_NO_STORE, RATE_PUBLIC, BODY_FORM, SHOP_BODY,
 	    NULL, ERRF_HTML, "application/x-www-form-urlencoded" },
 	/* Operators. */
+	/* Identification (J7): the person's side. The recording's pieces
+	 * are raw bytes (one piece at most IDV_PIECE). */
+	GET_API("/api/v1/idv", api_idv_get, AUTH_USER),
+	POST_API("/api/v1/idv", api_idv_post, AUTH_USER, RATE_API, ACCT_BODY,
+	    s_idv_start, 0),
+	POST_API("/api/v1/idv/:id/step", api_idv_step_post, AUTH_USER, RATE_API,
+	    ACCT_BODY, s_idv_step, 0),
+	POST_API("/api/v1/idv/:id/phone", api_idv_phone_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_phone, 0),
+	POST_API("/api/v1/idv/:id/code", api_idv_code_post, AUTH_USER, RATE_API,
+	    ACCT_BODY, s_code, ROUTE_SECRET),
+	GET_API("/api/v1/idv/:id/files/:kind", api_idv_file_get, AUTH_USER),
+	{ "POST", "/api/v1/idv/:id/files/:kind", api_idv_file_post, AUTH_USER,
+	    NULL, ROUTE_NO_STORE, RATE_API, BODY_RAW, IDV_PIECE, NULL,
+	    ERRF_PECETE, "application/octet-stream" },
+	POST_API("/api/v1/idv/:id/submit", api_idv_submit_post, AUTH_USER,
+	    RATE_API, IDV_BODY, s_idv_submit, 0),
+
+	/* The RA console: operators signed in with TOTP. */
+	GET_API("/api/v1/ra/meta", api_ra_meta_get, AUTH_OPERATOR),
+	GET_API("/api/v1/ra/cases", api_ra_cases_get, AUTH_OPERATOR),
+	GET_API("/api/v1/ra/cases/:id", api_ra_case_get, AUTH_OPERATOR),
+	GET_API(
+	    "/api/v1/ra/cases/:id/files/:kind", api_ra_file_get, AUTH_OPERATOR),
+	GET_API("/api/v1/ra/cases/:id/evidence", api_ra_evidence_get,
+	    AUTH_OPERATOR),
+	POST_API("/api/v1/ra/cases/:id/claim", api_ra_claim_post, AUTH_OPERATOR,
+	    RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/ra/cases/:id/release", api_ra_release_post,
+	    AUTH_OPERATOR, RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/ra/cases/:id/accept", api_ra_accept_post,
+	    AUTH_OPERATOR, RATE_API, ACCT_BODY, s_ra_accept, 0),
+	POST_API("/api/v1/ra/cases/:id/reject", api_ra_reject_post,
+	    AUTH_OPERATOR, RATE_API, ACCT_BODY, s_ra_reject, 0),
+	POST_API("/api/v1/ra/cases/:id/redo", api_ra_redo_post, AUTH_OPERATOR,
+	    RATE_API, ACCT_BODY, s_ra_redo, 0),
+
 	GET_API("/api/v1/admin/orders", api_admin_orders_get, AUTH_OPERATOR),
 	POST_API("/api/v1/admin/orders/:id/refund", api_admin_order_refund_post,
 	    AUTH_OPERATOR, RATE_API, SHOP_BODY, s_refund, 0),

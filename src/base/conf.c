@@ -59,6 +59,9 @@ static const struct conf_key server_keys[] = {
 static const struct conf_key store_keys[] = {
 	{ "url", CONF_STR, K(store, url), 0, 0, "sqlite:pecete.db" },
 	{ "pool", CONF_INT, K(store, pool), 1, 256, "8" },
+	{ "files_dir", CONF_PATH, K(store, files_dir), 0, 0, "files" },
+	{ "vault_key_file", CONF_PATH, K(store, vault_key_file), 0, 0,
+	    "vault.key" },
 };
 
 static const struct conf_key hsm_keys[] = {
@@ -195,6 +198,22 @@ static const struct conf_key shop_keys[] = {
 	    "dpo@pecete.example" },
 };
 
+static const struct conf_key ra_keys[] = {
+	{ "review_hours", CONF_INT, K(ra, review_hours), 1, 720, "24" },
+	{ "claim_minutes", CONF_INT, K(ra, claim_minutes), 1, 480, "15" },
+	{ "max_rejections", CONF_INT, K(ra, max_rejections), 1, 20, "3" },
+	{ "max_video_mb", CONF_INT, K(ra, max_video_mb), 1, 4096, "150" },
+	{ "max_image_kb", CONF_INT, K(ra, max_image_kb), 16, 65536, "3072" },
+	/* Privacy notice: 10 years after the certificate ends; 3 years
+	 * after a rejection. */
+	{ "retention_accepted_years", CONF_INT, K(ra, retention_accepted_years),
+	    1, 50, "10" },
+	{ "retention_rejected_days", CONF_INT, K(ra, retention_rejected_days),
+	    1, 36500, "1095" },
+	{ "retention_open_days", CONF_INT, K(ra, retention_open_days), 1, 3650,
+	    "30" },
+};
+
 #define SECTION(n, t)                                                          \
 	{                                                                      \
 		n, t, PC_ARRAY_LEN(t)                                          \
@@ -210,6 +229,7 @@ static const struct conf_section sections[] = {
 	SECTION("log", log_keys),
 	SECTION("notify", notify_keys),
 	SECTION("shop", shop_keys),
+	SECTION("ra", ra_keys),
 };
 
 static const struct conf_section *

@@ -36,8 +36,10 @@ struct conf_server {
 };
 
 struct conf_store {
-	char *url;    /* sqlite:PATH or postgresql://... */
-	int64_t pool; /* connections */
+	char *url;            /* sqlite:PATH or postgresql://... */
+	int64_t pool;         /* connections */
+	char *files_dir;      /* encrypted files (vault) */
+	char *vault_key_file; /* their master key, 0600, never in the DB */
 };
 
 struct conf_hsm {
@@ -104,6 +106,17 @@ struct conf_account {
 	char *app_consent_version;
 };
 
+/* Identity verification and the RA console (src/ra). */
+struct conf_ra {
+	int64_t review_hours;   /* the promise to the user: a decision within */
+	int64_t claim_minutes;  /* an operator's hold on a case */
+	int64_t max_rejections; /* then an operator contacts the person */
+	int64_t max_video_mb, max_image_kb;
+	int64_t retention_accepted_years; /* after the certificate's end */
+	int64_t retention_rejected_days;
+	int64_t retention_open_days; /* a recording never submitted */
+};
+
 /* The shop (src/shop): prices, FX, payment providers. */
 struct conf_shop {
 	int64_t vat_bp;         /* VAT in basis points (2100 = 21 %) */
@@ -143,6 +156,7 @@ struct conf {
 	struct conf_log log;
 	struct conf_notify notify;
 	struct conf_shop shop;
+	struct conf_ra ra;
 };
 
 /* Fill every field with its default (paths relative to data_dir). */

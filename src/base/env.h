@@ -13,15 +13,17 @@ struct conf;
 struct store;
 struct signer_client;
 struct pki;
+struct vault;
 
 struct pc_env {
 	const struct conf *conf;
 	struct store *store;
 	struct signer_client *signer; /* NULL in one-shot commands */
 	struct pki *pki;              /* NULL when not needed */
-	const char *ip;               /* the caller's address; NULL (CLI) */
-	const char *actor;  /* who acts, for the audit: a user id, "cli" */
-	const char *req_id; /* for log lines; NULL outside requests */
+	struct vault *vault; /* encrypted files; NULL when not needed */
+	const char *ip;      /* the caller's address; NULL (CLI) */
+	const char *actor;   /* who acts, for the audit: a user id, "cli" */
+	const char *req_id;  /* for log lines; NULL outside requests */
 };
 
 #endif /* PC_ENV_H */

@@ -30,6 +30,7 @@ int cmd_shop_promo(int argc, char **argv);
 int cmd_api_routes(int argc, char **argv);
 int cmd_api_errors(int argc, char **argv);
 int cmd_user_role(int argc, char **argv);
+int cmd_ra(int argc, char **argv);
 
 /*
  * Load DIR/pecete.conf (or the -f/--config file) for a command given
@@ -47,7 +48,8 @@ void cli_err(const char *cmd, const char *fmt, ...) PC_PRINTF(2, 3);
 /* What cli_core_open opens. */
 #define CORE_STORE 0x1
 #define CORE_HSM 0x2
-#define CORE_PKI 0x7 /* store + hsm + pki */
+#define CORE_PKI 0x7   /* store + hsm + pki */
+#define CORE_VAULT 0x8 /* the encrypted files' key */
 
 /* The core objects an offline command works with. */
 struct cli_core {
@@ -56,6 +58,7 @@ struct cli_core {
 	struct hsm *hsm;
 	struct pki *pki;
 	struct pki_keysrc keysrc;
+	struct vault *vault;
 	char *pin; /* secret memory; NULL once the HSM is open */
 };
 

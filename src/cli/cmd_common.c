@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/secret.h"
 #include "cli/cli.h"
+#include "vault/vault.h"
 
 int
 cli_conf_load(struct conf *c, const char *data_dir, const char *path)
@@ -96,6 +97,16 @@ cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
 		}
 		pki_keysrc_hsm(&core->keysrc, core->hsm);
 	}
+	if (flags & CORE_VAULT) {
+		rc = vault_open(
+		    core->conf.store.vault_key_file, false, &core->vault);
+		if (rc != PC_OK) {
+			cli_err(cmd, "the vault key %s: %s",
+			    core->conf.store.vault_key_file,
+			    secret_file_why(rc));
+			return 1;
+		}
+	}
 	if ((flags & CORE_PKI) == CORE_PKI) {
 		rc = pki_open(
 		    &core->conf, core->store, &core->keysrc, &core->pki);
@@ -114,6 +125,7 @@ void
 cli_core_close(struct cli_core *core)
 {
 	pki_close(core->pki);
+	vault_close(core->vault);
 	if (core->hsm != NULL)
 		hsm_close(core->hsm);
 	if (core->store != NULL)

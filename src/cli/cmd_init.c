@@ -26,6 +26,7 @@
 #include "base/rnd.h"
 #include "base/secret.h"
 #include "cli/cli.h"
+#include "vault/vault.h"
 #include "store/store_shop.h"
 
 #define INIT_DEV_PROMO "DEMO10"
@@ -42,6 +43,7 @@ struct init_paths {
 	char files[PATH_MAX];
 	char totp_key[PATH_MAX];
 	char sandbox_key[PATH_MAX];
+	char vault_key[PATH_MAX];
 };
 
 static void
@@ -81,6 +83,7 @@ init_undo(const struct init_paths *p)
 	unlink(p->so_pin);
 	unlink(p->totp_key);
 	unlink(p->sandbox_key);
+	unlink(p->vault_key);
 	unlink(p->db);
 	snprintf(wal, sizeof(wal), "%s-wal", p->db);
 	unlink(wal);
@@ -178,7 +181,8 @@ cmd_init(int argc, char **argv)
 	    !path_join(p.db, absdir, "pecete.db") ||
 	    !path_join(p.files, absdir, "files") ||
 	    !path_join(p.totp_key, absdir, "totp.key") ||
-	    !path_join(p.sandbox_key, absdir, "sandbox.key")) {
+	    !path_join(p.sandbox_key, absdir, "sandbox.key") ||
+	    !path_join(p.vault_key, absdir, "vault.key")) {
 		cli_err("init", "the path %s is too long", absdir);
 		return 1;
 	}
@@ -302,6 +306,18 @@ cmd_init(int argc, char **argv)
 		}
 		free(conf.shop.sandbox_key_file);
 		conf.shop.sandbox_key_file = strdup(p.sandbox_key);
+	}
+	/* The key of the files encrypted at rest (identification videos):
+	 * in the data dir, never in the database. */
+	{
+		struct vault *v = NULL;
+
+		rc = vault_open(p.vault_key, true, &v);
+		vault_close(v);
+		if (rc != PC_OK) {
+			cli_err("init", "cannot write %s", p.vault_key);
+			goto out;
+		}
 	}
 	free(conf.hsm.pin_file);
 	conf.hsm.pin_file = strdup(p.pin);

@@ -24,11 +24,13 @@
 #include "api/api.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "cli/cli.h"
 #include "http/http.h"
 #include "notify/notify.h"
 #include "shop/shop.h"
 #include "signer/signer.h"
+#include "vault/vault.h"
 
 #define SERVE_JOB_PERIOD_S 600
 
@@ -191,6 +193,15 @@ cmd_serve(int argc, char **argv)
 		    pc_rc_str(rc), dir);
 		goto out;
 	}
+	/* Made on first start when missing (data dirs older than it). */
+	rc = vault_open(conf.store.vault_key_file, true, &app.vault);
+	if (rc != PC_OK) {
+		cli_err("serve", "cannot open the vault key %s: %s",
+		    conf.store.vault_key_file,
+		    secret_file_why(rc) != NULL ? secret_file_why(rc)
+		                                : pc_rc_str(rc));
+		goto out;
+	}
 	memset(&ho, 0, sizeof(ho));
 	api_http_opts(&app, &ho);
 	ho.listen = conf.server.listen;
@@ -255,6 +266,7 @@ out:
 	}
 	notify_worker_stop(notifier);
 	pki_close(app.pki);
+	vault_close(app.vault);
 	if (app.store != NULL)
 		store_close(app.store);
 	signer_client_stop(app.signer);

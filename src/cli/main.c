@@ -55,6 +55,17 @@ static const struct command commands[] = {
 	    "                   the error registry as JSON" },
 	{ "user", "role", cmd_user_role,
 	    "--data DIR --email E --role user|operator|admin" },
+	{ "ra", "list", cmd_ra, "--data DIR [--state S]  identifications" },
+	{ "ra", "show", cmd_ra, "--data DIR --operator E CASE" },
+	{ "ra", "accept", cmd_ra,
+	    "--data DIR --operator E CASE --checked --given-name G ..." },
+	{ "ra", "reject", cmd_ra,
+	    "--data DIR --operator E CASE --reason R [--text T]" },
+	{ "ra", "redo", cmd_ra, "--data DIR --operator E CASE [--text T]" },
+	{ "ra", "export", cmd_ra,
+	    "--data DIR --operator E CASE --out DIR  evidence for an auditor" },
+	{ "ra", "purge", cmd_ra,
+	    "--data DIR  delete evidence whose retention ended" },
 };
 
 static void

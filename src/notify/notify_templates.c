@@ -408,6 +408,135 @@ const struct notify_tmpl notify_templates[] = {
 	        "certificate is issued.</p>" BTN_OPEN
 	        "Set up the app" BTN_CLOSE LINK_EN } },
 	/* pecete notify test: checks a delivery configuration. */
+	{ "idv_sms", NOTIFY_SMS, "code", 5, 0,
+	    { NULL,
+	        "Pecete: codul pentru identificarea video este {{code}}, "
+	        "valabil {{minutes}}. Tastati-l acum, in timpul inregistrarii.",
+	        NULL },
+	    { NULL,
+	        "Pecete: your video identification code is {{code}}, valid "
+	        "for {{minutes}}. Type it now, during the recording.",
+	        NULL } },
+	{ "idv_received", NOTIFY_EMAIL, "name order", 0, 24,
+	    { "Pecete: am primit identificarea video",
+	        "Bună ziua, {{name}},\n\n"
+	        "Am primit înregistrarea identificării video pentru comanda "
+	        "{{order}}. Un operator o verifică în cel mult {{hours}}; vă "
+	        "scriem imediat ce are un răspuns. Nu trebuie să păstrați "
+	        "pagina deschisă.",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Am primit înregistrarea identificării video pentru "
+	        "comanda <strong>{{order}}</strong>. Un operator o verifică "
+	        "în cel mult {{hours}}; vă scriem imediat ce are un "
+	        "răspuns.</p><p>Nu trebuie să păstrați pagina deschisă.</p>" },
+	    { "Pecete: we received your video identification",
+	        "Hello {{name}},\n\n"
+	        "We received the video identification for order {{order}}. "
+	        "An operator reviews it within {{hours}}; we will write to "
+	        "you as soon as there is an answer. You do not need to keep "
+	        "the page open.",
+	        "<p>Hello {{name}},</p>"
+	        "<p>We received the video identification for order "
+	        "<strong>{{order}}</strong>. An operator reviews it within "
+	        "{{hours}}; we will write to you as soon as there is an "
+	        "answer.</p><p>You do not need to keep the page open.</p>" } },
+	{ "idv_accepted", NOTIFY_EMAIL, "name order link", 0, 0,
+	    { "Pecete: identificarea video a fost acceptată",
+	        "Bună ziua, {{name}},\n\n"
+	        "Identificarea dvs. video pentru comanda {{order}} a fost "
+	        "acceptată. Următorul pas este emiterea certificatului: "
+	        "intrați în cont și urmați indicațiile: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Identificarea dvs. video pentru comanda "
+	        "<strong>{{order}}</strong> a fost <strong>acceptată</strong>."
+	        "</p><p>Următorul pas este emiterea certificatului: intrați "
+	        "în cont și urmați indicațiile.</p>" BTN_OPEN
+	        "Intru în cont" BTN_CLOSE LINK_RO },
+	    { "Pecete: your video identification was accepted",
+	        "Hello {{name}},\n\n"
+	        "Your video identification for order {{order}} was accepted. "
+	        "The next step is issuing your certificate: sign in and "
+	        "follow the instructions: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your video identification for order "
+	        "<strong>{{order}}</strong> was <strong>accepted</strong>.</p>"
+	        "<p>The next step is issuing your certificate: sign in and "
+	        "follow the instructions.</p>" BTN_OPEN
+	        "Sign in" BTN_CLOSE LINK_EN } },
+	{ "idv_rejected", NOTIFY_EMAIL, "name order reason note link", 0, 0,
+	    { "Pecete: identificarea video nu a fost acceptată",
+	        "Bună ziua, {{name}},\n\n"
+	        "Identificarea dvs. video pentru comanda {{order}} nu a putut "
+	        "fi acceptată.\n\nMotivul: {{reason}}\n{{note}}\n\n"
+	        "Puteți face o nouă înregistrare, în aceleași condiții "
+	        "(actul original, lumină bună, singur în cameră): {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Identificarea dvs. video pentru comanda "
+	        "<strong>{{order}}</strong> nu a putut fi acceptată.</p>"
+	        "<p><strong>Motivul:</strong> {{reason}}</p><p>{{note}}</p>"
+	        "<p>Puteți face o nouă înregistrare, în aceleași condiții "
+	        "(actul original, lumină bună, singur în cameră).</p>" BTN_OPEN
+	        "Înregistrez din nou" BTN_CLOSE LINK_RO },
+	    { "Pecete: your video identification was not accepted",
+	        "Hello {{name}},\n\n"
+	        "Your video identification for order {{order}} could not be "
+	        "accepted.\n\nThe reason: {{reason}}\n{{note}}\n\n"
+	        "You can record again, under the same conditions (the "
+	        "original document, good light, alone in the room): {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your video identification for order "
+	        "<strong>{{order}}</strong> could not be accepted.</p>"
+	        "<p><strong>The reason:</strong> {{reason}}</p><p>{{note}}</p>"
+	        "<p>You can record again, under the same conditions (the "
+	        "original document, good light, alone in the "
+	        "room).</p>" BTN_OPEN "Record again" BTN_CLOSE LINK_EN } },
+	{ "idv_redo", NOTIFY_EMAIL, "name order note link", 0, 0,
+	    { "Pecete: vă rugăm să refaceți identificarea video",
+	        "Bună ziua, {{name}},\n\n"
+	        "Operatorul care verifică identificarea dvs. pentru comanda "
+	        "{{order}} vă roagă să faceți o nouă înregistrare.\n\n"
+	        "{{note}}\n\nAceasta nu este o respingere. Începeți de aici: "
+	        "{{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Operatorul care verifică identificarea dvs. pentru "
+	        "comanda <strong>{{order}}</strong> vă roagă să faceți o nouă "
+	        "înregistrare.</p><p>{{note}}</p>"
+	        "<p>Aceasta nu este o respingere.</p>" BTN_OPEN
+	        "Înregistrez din nou" BTN_CLOSE LINK_RO },
+	    { "Pecete: please record your video identification again",
+	        "Hello {{name}},\n\n"
+	        "The operator reviewing your identification for order "
+	        "{{order}} asks you to record again.\n\n{{note}}\n\n"
+	        "This is not a rejection. Start here: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>The operator reviewing your identification for order "
+	        "<strong>{{order}}</strong> asks you to record again.</p>"
+	        "<p>{{note}}</p><p>This is not a rejection.</p>" BTN_OPEN
+	        "Record again" BTN_CLOSE LINK_EN } },
+	{ "idv_contact", NOTIFY_EMAIL, "name order reason note phone", 0, 0,
+	    { "Pecete: identificarea video: vă contactăm",
+	        "Bună ziua, {{name}},\n\n"
+	        "Nici această înregistrare pentru comanda {{order}} nu a "
+	        "putut fi acceptată (motivul: {{reason}}).\n{{note}}\n\n"
+	        "Un operator vă va contacta pentru a găsi împreună o soluție. "
+	        "Ne puteți suna și dvs. la {{phone}}.",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Nici această înregistrare pentru comanda "
+	        "<strong>{{order}}</strong> nu a putut fi acceptată (motivul: "
+	        "{{reason}}).</p><p>{{note}}</p>"
+	        "<p>Un operator vă va contacta pentru a găsi împreună o "
+	        "soluție. Ne puteți suna și dvs. la {{phone}}.</p>" },
+	    { "Pecete: video identification: we will contact you",
+	        "Hello {{name}},\n\n"
+	        "This recording for order {{order}} could not be accepted "
+	        "either (the reason: {{reason}}).\n{{note}}\n\n"
+	        "An operator will contact you to find a way together. You "
+	        "can also call us at {{phone}}.",
+	        "<p>Hello {{name}},</p>"
+	        "<p>This recording for order <strong>{{order}}</strong> "
+	        "could not be accepted either (the reason: {{reason}}).</p>"
+	        "<p>{{note}}</p><p>An operator will contact you to find a way "
+	        "together. You can also call us at {{phone}}.</p>" } },
 	{ "test_email", NOTIFY_EMAIL, "", 0, 0,
 	    { "Pecete: mesaj de încercare — trimiterea funcționează",
 	        "Acesta este un mesaj de încercare trimis cu „pecete notify "

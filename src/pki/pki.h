@@ -149,6 +149,19 @@ enum pc_rc pki_ocsp_respond(
 enum pc_rc pki_tsa_respond(
     struct pki *p, const uint8_t *req, size_t n, struct buf *out);
 
+/*
+ * A TimeStampReq for hash (md_nid: NID_sha256, ...) with a random nonce,
+ * asking for the TSA's certificate. NULL on failure (TS_REQ_free).
+ */
+TS_REQ *pki_tsq_new(int md_nid, const uint8_t *hash, size_t hlen);
+/*
+ * Stamp a SHA-256 hash with our own TSA, in process: out receives the
+ * TimeStampResp (DER) granted. PC_EUNAVAIL when the TSA refused (the
+ * signer is down).
+ */
+enum pc_rc pki_tsa_stamp(
+    struct pki *p, const uint8_t hash[32], struct buf *out);
+
 /* Write root.pem, issuing.pem, tsa.pem, ocsp.pem into dir. */
 enum pc_rc pki_export(struct pki *p, const char *dir);
 

@@ -12,7 +12,9 @@
 #include <limits.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ts.h>
 
 #include "base/clock.h"
@@ -142,6 +144,91 @@ out:
 	sk_X509_free(certs); /* the context copied the list */
 	ASN1_OBJECT_free(policy);
 	return ctx;
+}
+
+/* A TimeStampReq (see pki.h). */
+TS_REQ *
+pki_tsq_new(int md_nid, const uint8_t *hash, size_t hlen)
+{
+	TS_REQ *req = NULL;
+	TS_MSG_IMPRINT *mi = NULL;
+	X509_ALGOR *alg = NULL;
+	ASN1_INTEGER *nonce = NULL;
+	BIGNUM *bn = NULL;
+	TS_REQ *ret = NULL;
+	/* OpenSSL's setter takes a non-const pointer (it copies). */
+	unsigned char h[EVP_MAX_MD_SIZE];
+
+	if (hlen > sizeof(h))
+		return NULL;
+	memcpy(h, hash, hlen);
+	req = TS_REQ_new();
+	mi = TS_MSG_IMPRINT_new();
+	alg = X509_ALGOR_new();
+	bn = BN_new();
+	if (req == NULL || mi == NULL || alg == NULL || bn == NULL)
+		goto out;
+	if (!TS_REQ_set_version(req, 1) ||
+	    !X509_ALGOR_set0(alg, OBJ_nid2obj(md_nid), V_ASN1_NULL, NULL) ||
+	    !TS_MSG_IMPRINT_set_algo(mi, alg) ||
+	    !TS_MSG_IMPRINT_set_msg(mi, h, (int)hlen) ||
+	    !TS_REQ_set_msg_imprint(req, mi))
+		goto out;
+	if (!BN_rand(bn, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY))
+		goto out;
+	nonce = BN_to_ASN1_INTEGER(bn, NULL);
+	if (nonce == NULL || !TS_REQ_set_nonce(req, nonce) ||
+	    !TS_REQ_set_cert_req(req, 1))
+		goto out;
+	ret = req;
+	req = NULL;
+out:
+	TS_REQ_free(req);
+	TS_MSG_IMPRINT_free(mi);
+	X509_ALGOR_free(alg);
+	ASN1_INTEGER_free(nonce);
+	BN_free(bn);
+	return ret;
+}
+
+/* Stamp a SHA-256 hash with our own TSA (see pki.h). */
+enum pc_rc
+pki_tsa_stamp(struct pki *p, const uint8_t hash[32], struct buf *out)
+{
+	TS_REQ *req = NULL;
+	TS_RESP *resp = NULL;
+	unsigned char *der = NULL;
+	const unsigned char *cp;
+	const ASN1_INTEGER *st;
+	int len;
+	enum pc_rc rc = PC_ECRYPTO;
+
+	req = pki_tsq_new(NID_sha256, hash, 32);
+	if (req == NULL)
+		goto out;
+	len = i2d_TS_REQ(req, &der);
+	if (len <= 0)
+		goto out;
+	rc = pki_tsa_respond(p, der, (size_t)len, out);
+	if (rc != PC_OK)
+		goto out;
+	cp = out->data;
+	resp = d2i_TS_RESP(NULL, &cp, (long)out->len);
+	st = resp != NULL
+	         ? TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp))
+	         : NULL;
+	/* Refused (the signer down answers a rejection): not a stamp. */
+	if (st == NULL || ASN1_INTEGER_get(st) > 1 ||
+	    TS_RESP_get_token(resp) == NULL) {
+		log_warnx("tsa: our own time-stamp was refused");
+		rc = PC_EUNAVAIL;
+	}
+out:
+	ERR_clear_error();
+	OPENSSL_free(der);
+	TS_REQ_free(req);
+	TS_RESP_free(resp);
+	return rc;
 }
 
 /* Answer a TimeStampReq (see pki.h). */

@@ -15,6 +15,7 @@
 #include <openssl/ts.h>
 
 #include "base/log.h"
+#include "pki/pki.h"
 #include "sign/sign.h"
 #include "sign/sign_local.h"
 
@@ -75,50 +76,6 @@ sign_http_get(const char *url, int timeout_s, size_t max, struct buf *out)
 	return http_transfer(url, NULL, NULL, NULL, 0, timeout_s, max, out);
 }
 
-static TS_REQ *
-tsq_new(int md_nid, const uint8_t *hash, size_t hlen)
-{
-	TS_REQ *req = NULL;
-	TS_MSG_IMPRINT *mi = NULL;
-	X509_ALGOR *alg = NULL;
-	ASN1_INTEGER *nonce = NULL;
-	BIGNUM *bn = NULL;
-	TS_REQ *ret = NULL;
-	/* OpenSSL's setter takes a non-const pointer (it copies). */
-	unsigned char h[EVP_MAX_MD_SIZE];
-
-	if (hlen > sizeof(h))
-		return NULL;
-	memcpy(h, hash, hlen);
-	req = TS_REQ_new();
-	mi = TS_MSG_IMPRINT_new();
-	alg = X509_ALGOR_new();
-	bn = BN_new();
-	if (req == NULL || mi == NULL || alg == NULL || bn == NULL)
-		goto out;
-	if (!TS_REQ_set_version(req, 1) ||
-	    !X509_ALGOR_set0(alg, OBJ_nid2obj(md_nid), V_ASN1_NULL, NULL) ||
-	    !TS_MSG_IMPRINT_set_algo(mi, alg) ||
-	    !TS_MSG_IMPRINT_set_msg(mi, h, (int)hlen) ||
-	    !TS_REQ_set_msg_imprint(req, mi))
-		goto out;
-	if (!BN_rand(bn, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY))
-		goto out;
-	nonce = BN_to_ASN1_INTEGER(bn, NULL);
-	if (nonce == NULL || !TS_REQ_set_nonce(req, nonce) ||
-	    !TS_REQ_set_cert_req(req, 1))
-		goto out;
-	ret = req;
-	req = NULL;
-out:
-	TS_REQ_free(req);
-	TS_MSG_IMPRINT_free(mi);
-	X509_ALGOR_free(alg);
-	ASN1_INTEGER_free(nonce);
-	BN_free(bn);
-	return ret;
-}
-
 enum pc_rc
 sign_tsa_request(const char *url, int md_nid, const uint8_t *hash, size_t hlen,
     struct buf *out, struct sign_err *err)
@@ -136,7 +93,7 @@ sign_tsa_request(const char *url, int md_nid, const uint8_t *hash, size_t hlen,
 	enum pc_rc rc = PC_ECRYPTO;
 
 	buf_init(&reply, SIGN_TSA_MAX_REPLY);
-	req = tsq_new(md_nid, hash, hlen);
+	req = pki_tsq_new(md_nid, hash, hlen);
 	if (req == NULL)
 		goto out;
 	len = i2d_TS_REQ(req, &der);

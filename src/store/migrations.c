@@ -334,6 +334,69 @@ static const char m8_common[] =
     "ALTER TABLE shop_payments ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;"
     "CREATE INDEX shop_payments_order ON shop_payments (order_id, at, seq);";
 
+/*
+ * Migration 10: identity verification (J7): cases (one recording attempt
+ * of a paid order, its steps, the operator's decision, the evidence
+ * manifest and its time-stamp) and their files (encrypted in the vault;
+ * the rows hold the wrapped file key and the writing state).
+ */
+#define M10_IDV(BYTES)                                                         \
+	"CREATE TABLE idv_cases ("                                             \
+	" id TEXT PRIMARY KEY,"                                                \
+	" user_id TEXT NOT NULL REFERENCES users (id),"                        \
+	" order_id TEXT NOT NULL REFERENCES shop_orders (id),"                 \
+	" attempt BIGINT NOT NULL,"                                            \
+	" state TEXT NOT NULL,"                                                \
+	" doc_type TEXT NOT NULL,"                                             \
+	" email TEXT NOT NULL,"                                                \
+	" phone TEXT NOT NULL,"                                                \
+	" phone_changed BIGINT NOT NULL DEFAULT 0,"                            \
+	" challenges TEXT NOT NULL,"                                           \
+	" steps TEXT NOT NULL,"                                                \
+	" sms_verified_at BIGINT NOT NULL DEFAULT 0,"                          \
+	" sms_failures BIGINT NOT NULL DEFAULT 0,"                             \
+	" client TEXT,"                                                        \
+	" ip TEXT NOT NULL DEFAULT '',"                                        \
+	" user_agent TEXT,"                                                    \
+	" created_at BIGINT NOT NULL,"                                         \
+	" submitted_at BIGINT NOT NULL DEFAULT 0,"                             \
+	" deadline_at BIGINT NOT NULL DEFAULT 0,"                              \
+	" claimed_by TEXT,"                                                    \
+	" claim_until BIGINT NOT NULL DEFAULT 0,"                              \
+	" decided_by TEXT,"                                                    \
+	" decided_at BIGINT NOT NULL DEFAULT 0,"                               \
+	" reason TEXT,"                                                        \
+	" reason_text TEXT,"                                                   \
+	" checklist TEXT,"                                                     \
+	" identity TEXT,"                                                      \
+	" manifest TEXT,"                                                      \
+	" manifest_sha256 TEXT,"                                               \
+	" manifest_tst " BYTES ","                                             \
+	" retain_until BIGINT NOT NULL DEFAULT 0,"                             \
+	" purged_at BIGINT NOT NULL DEFAULT 0,"                                \
+	" updated_at BIGINT NOT NULL,"                                         \
+	" UNIQUE (order_id, attempt));"                                        \
+	"CREATE INDEX idv_cases_queue ON idv_cases (state, submitted_at);"     \
+	"CREATE INDEX idv_cases_user ON idv_cases (user_id, created_at);"      \
+	"CREATE INDEX idv_cases_retain ON idv_cases (retain_until);"           \
+	"CREATE TABLE idv_files ("                                             \
+	" case_id TEXT NOT NULL REFERENCES idv_cases (id),"                    \
+	" kind TEXT NOT NULL,"                                                 \
+	" ctype TEXT NOT NULL,"                                                \
+	" key_hex TEXT NOT NULL,"                                              \
+	" state_hex TEXT NOT NULL,"                                            \
+	" enc_len BIGINT NOT NULL,"                                            \
+	" plain_len BIGINT NOT NULL,"                                          \
+	" final BIGINT NOT NULL,"                                              \
+	" busy_until BIGINT NOT NULL DEFAULT 0,"                               \
+	" sha256 TEXT,"                                                        \
+	" created_at BIGINT NOT NULL,"                                         \
+	" updated_at BIGINT NOT NULL,"                                         \
+	" PRIMARY KEY (case_id, kind));"
+
+static const char m10_sqlite[] = M10_IDV("BLOB");
+static const char m10_pg[] = M10_IDV("BYTEA");
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -344,6 +407,7 @@ static const struct migration migrations[] = {
 	{ 6, "notify attachments", NULL, m6_sqlite, m6_pg },
 	{ 7, "consent state and withdrawal", m7_common, NULL, NULL },
 	{ 8, "payment attempts", m8_common, NULL, NULL },
+	{ 10, "identity verification", NULL, m10_sqlite, m10_pg },
 };
 
 static enum pc_rc

@@ -479,3 +479,38 @@ store_log_sql(
 	log_warnx("store: %s: %s failed: %s [sql: %s ...]", drv, what,
 	    msg != NULL ? msg : "?", head);
 }
+
+enum pc_rc
+store_write_begin(struct store *s, struct db **db)
+{
+	enum pc_rc rc;
+
+	*db = NULL;
+	rc = store_acquire(s, db);
+	if (rc != PC_OK)
+		return rc;
+	rc = db_begin(*db);
+	if (rc != PC_OK) {
+		store_release(s, *db);
+		*db = NULL;
+	}
+	return rc;
+}
+
+enum pc_rc
+store_write_end(struct store *s, struct db *db, enum pc_rc rc)
+{
+	enum pc_rc crc;
+
+	if (db == NULL)
+		return rc;
+	if (rc == PC_OK) {
+		crc = db_commit(db);
+		if (crc != PC_OK)
+			rc = crc;
+	} else {
+		db_rollback(db);
+	}
+	store_release(s, db);
+	return rc;
+}

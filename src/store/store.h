@@ -49,6 +49,13 @@ enum pc_rc db_begin(struct db *db);
 enum pc_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
+/* A connection with a transaction begun. OUT: *db (store_write_end). */
+enum pc_rc store_write_begin(struct store *s, struct db **db);
+/*
+ * Commit when rc is PC_OK (a failed commit becomes the result), else roll
+ * back; give the connection back. Returns the result. db may be NULL.
+ */
+enum pc_rc store_write_end(struct store *s, struct db *db, enum pc_rc rc);
 
 /*
  * Low-level statements, for src/store only. Parameters are numbered from

@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "store/store_account.h"
 #include "store/store_shop.h"
+#include "vault/vault.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -135,6 +136,8 @@ setup(void)
 	signer_client_keysrc(app.signer, &ks);
 	if (pki_open(&conf, app.store, &ks, &app.pki) != PC_OK)
 		die("pki");
+	if (vault_open(conf.store.vault_key_file, true, &app.vault) != PC_OK)
+		die("vault");
 	if (store_acquire(app.store, &db) != PC_OK || db_begin(db) != PC_OK)
 		die("db");
 	add_user(db, "fuzzuser000000000000000000000001", "fuzz@example.ro",

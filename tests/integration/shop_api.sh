@@ -8,7 +8,7 @@
 # notifications; the operator list and refund (audited), 403 for a user.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl; do
+for t in curl sqlite3 openssl oathtool; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 
@@ -203,6 +203,9 @@ expect 403 forbidden "refund refused for a user"
 check "refused refund changes nothing" [ "$(state $O1)" = paid ]
 "$PECETE_BIN" user role --data "$D" --email ana.shop@example.ro --role operator >/dev/null &&
 	ok "role set" || fail "user role"
+api GET /api/v1/admin/orders
+expect 403 operator_totp_required "an operator who did not sign in with TOTP is refused"
+api_pair_totp
 api GET "/api/v1/admin/orders?state=paid&q=ana.shop"
 expect 200 - "operator: admin list"
 check "filter state=paid: 4 orders" [ "$(printf %s "$BODY" | grep -o '"state":"paid"' | wc -l)" = 4 ]

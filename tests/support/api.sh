@@ -16,6 +16,8 @@
 #   api_signup_user EMAIL PHONE   api_signup, 2FA deferred to the next
 #                            sign-in and the consents accepted: a user who
 #                            may use the whole API
+#   api_pair_totp            pair an authenticator now (sets SECRET)
+#   api_buy_paid PACKAGE     order and pay (sandbox) a package; sets ORDER
 CSRF=""
 
 api() {
@@ -91,4 +93,34 @@ api_signup_user() {
 	api POST /api/v1/session/twofa-defer '{"mode":"next_login"}'
 	api_consents
 	refresh_csrf
+}
+
+# api_pair_totp: pair an authenticator in the current (full) session, as
+# J4 does; sets SECRET (base32) for `oathtool --totp -b "$SECRET"`. The
+# session then counts as signed in with TOTP (what operator routes ask).
+api_pair_totp() {
+	local psms
+	api POST /api/v1/totp/pairing
+	psms=$(outvar pairing_sms code)
+	api POST /api/v1/totp/pairing/verify "{\"code\":\"$psms\",\"installed\":true}"
+	SECRET=$(jget secret)
+	api POST /api/v1/totp/pairing/confirm "{\"code\":\"$(oathtool --totp -b "$SECRET")\"}"
+	[ "$CODE" = 200 ] || echo "# api_pair_totp: $CODE $BODY" >&2
+	refresh_csrf
+}
+
+# api_buy_paid PACKAGE: order PACKAGE for the signed-in user and pay it
+# with the sandbox's success card (development data dir); sets ORDER.
+api_buy_paid() {
+	local addr='"county":"Cluj","town":"Cluj-Napoca","street":"Str. Memorandumului","number":"1","postal_code":"400114"'
+	api POST /api/v1/shop/orders "{\"package\":\"$1\",\"accept_terms\":true,\"accept_conditions\":true,\"accept_withdrawal\":true,\"invoice\":{\"type\":\"person\",\"name\":\"Ana Pop\",$addr}}"
+	ORDER=$(jget id)
+	api POST "/api/v1/shop/orders/$ORDER/pay"
+	curl -s -o /dev/null --data "card=4111111111111111" "$PC_URL/sandbox/pay/$ORDER"
+	for _ in $(seq 1 50); do
+		[ "$(sql "SELECT state FROM shop_orders WHERE id = '$ORDER'")" = paid ] && return 0
+		sleep 0.1
+	done
+	echo "# api_buy_paid: order $ORDER not paid" >&2
+	return 1
 }

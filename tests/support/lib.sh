@@ -20,7 +20,12 @@ chmod 755 "$PC_TMP"
 
 pc_cleanup() {
 	pc_stop
-	[ -n "$PC_TMP" ] && rm -rf "$PC_TMP"
+	# PC_KEEP=1 keeps the temp dir (logs, data) for a look after a failure.
+	if [ -n "${PC_KEEP:-}" ]; then
+		echo "# kept $PC_TMP"
+	elif [ -n "$PC_TMP" ]; then
+		rm -rf "$PC_TMP"
+	fi
 }
 trap pc_cleanup EXIT
 
@@ -110,7 +115,7 @@ pc_serve() {
 		>"$dir.serve.out" 2>"$dir.serve.log" &
 	PC_PID=$!
 	PC_URL="http://127.0.0.1:$port"
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		if grep -q "^listening on " "$dir.serve.out" 2>/dev/null; then
 			return 0
 		fi

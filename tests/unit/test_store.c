@@ -31,6 +31,8 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"idv_files",
+	"idv_cases",
 	"shop_invoices",
 	"shop_payments",
 	"shop_orders",

@@ -1,0 +1,358 @@
+/*
+ * api_ra.c: the registration authority's console over HTTP (operators
+ * only, signed in with TOTP: the routes' auth level): the queue, a case
+ * with its evidence, the claim, the decisions. Handlers translate;
+ * src/ra decides and audits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api/api_int.h"
+#include "base/clock.h"
+#include "ra/ra.h"
+
+/* A JSON text column as JSON (null when absent or not JSON). */
+static json_t *
+text_json(const char *s)
+{
+	json_t *v = s != NULL ? json_loads(s, 0, NULL) : NULL;
+
+	return v != NULL ? v : json_null();
+}
+
+static json_t *
+time_or_null(struct req *r, int64_t t)
+{
+	return t != 0 ? json_string(api_time(r, t)) : json_null();
+}
+
+/* The queue's row. */
+static json_t *
+row_json(struct req *r, const struct store_idv_case *c)
+{
+	int64_t now = clock_now();
+
+	return json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:I,s:b,s:o,s:o}", "id",
+	    c->id, "state", c->state, "order_id", c->order_id, "attempt",
+	    (json_int_t)c->attempt, "doc_type", c->doc_type, "submitted_at",
+	    time_or_null(r, c->submitted_at), "deadline_at",
+	    time_or_null(r, c->deadline_at), "waiting_s",
+	    (json_int_t)(c->submitted_at ? now - c->submitted_at : 0),
+	    "overdue", c->deadline_at != 0 && now > c->deadline_at,
+	    "claimed_by",
+	    c->claimed_by[0] && c->claim_until >= now
+	        ? json_string(c->claimed_by)
+	        : json_null(),
+	    "claim_until",
+	    c->claimed_by[0] && c->claim_until >= now
+	        ? json_string(api_time(r, c->claim_until))
+	        : json_null());
+}
+
+struct list_ctx {
+	struct req *r;
+	json_t *a;
+};
+
+static enum pc_rc
+list_one(void *arg, const struct store_idv_case *c)
+{
+	struct list_ctx *x = arg;
+
+	return json_array_append_new(x->a, row_json(x->r, c)) == 0 ? PC_OK
+	                                                           : PC_ENOMEM;
+}
+
+enum pc_rc
+api_ra_cases_get(struct req *r, struct resp *w)
+{
+	struct list_ctx x = { r, json_array() };
+	const char *state = http_req_query(r, "state");
+	struct pc_env e;
+	enum pc_rc rc;
+
+	if (x.a == NULL)
+		return PC_ENOMEM;
+	if (state != NULL && state[0] == '\0')
+		state = NULL;
+	if (state != NULL && !ra_state_known(state)) {
+		json_decref(x.a);
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "state", 0 });
+	}
+	api_env(r, &e);
+	rc = ra_queue(&e, state, list_one, &x);
+	if (rc != PC_OK) {
+		json_decref(x.a);
+		return rc;
+	}
+	return api_reply(w, 200, json_pack("{s:o}", "cases", x.a));
+}
+
+/* The checklist and the reasons, in both languages. */
+enum pc_rc
+api_ra_meta_get(struct req *r, struct resp *w)
+{
+	json_t *cl = json_array(), *rs = json_array();
+	size_t i;
+
+	if (cl == NULL || rs == NULL) {
+		json_decref(cl);
+		json_decref(rs);
+		return PC_ENOMEM;
+	}
+	for (i = 0; i < ra_nchecklist; i++)
+		json_array_append_new(cl,
+		    json_pack("{s:s,s:s,s:s}", "key", ra_checklist[i].key, "ro",
+		        ra_checklist[i].ro, "en", ra_checklist[i].en));
+	for (i = 0; i < ra_nreasons; i++)
+		json_array_append_new(
+		    rs, json_pack("{s:s,s:s,s:s}", "code", ra_reasons[i].code,
+		            "ro", ra_reasons[i].ro, "en", ra_reasons[i].en));
+	return api_reply(w, 200,
+	    json_pack("{s:o,s:o,s:I}", "checklist", cl, "reasons", rs,
+	        "claim_minutes", (json_int_t)r->app->conf->ra.claim_minutes));
+}
+
+static enum pc_rc
+file_one(void *arg, const struct store_idv_file *f)
+{
+	json_t *a = arg;
+
+	return json_array_append_new(a,
+	           json_pack("{s:s,s:s,s:I,s:b,s:o}", "kind", f->kind, "type",
+	               f->ctype, "size", (json_int_t)f->plain_len, "final",
+	               f->final, "sha256",
+	               f->sha256[0] ? json_string(f->sha256) : json_null())) ==
+	               0
+	           ? PC_OK
+	           : PC_ENOMEM;
+}
+
+enum pc_rc
+api_ra_case_get(struct req *r, struct resp *w)
+{
+	struct store_idv_case c;
+	struct store_order o;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	json_t *files = json_array(), *out;
+	enum pc_rc rc;
+
+	if (files == NULL)
+		return PC_ENOMEM;
+	api_env(r, &e);
+	rc = ra_case_get(
+	    &e, api_session(r)->u.id, api_param(r, 0), &c, &o, &err);
+	if (rc != PC_OK) {
+		json_decref(files);
+		return api_fail(r, w, rc, &err);
+	}
+	rc = ra_files_each(&e, c.id, file_one, files);
+	out = row_json(r, &c);
+	if (rc == PC_OK && out != NULL &&
+	    json_object_update_new(out,
+	        json_pack("{s:s,s:s,s:b,s:o,s:o,s:{s:o,s:I},s:o,s:s,s:s,s:o,"
+	                  "s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:b,"
+	                  "s:{s:s,s:s,s:s,s:s,s:I,s:o}}",
+	            "email", c.email != NULL ? c.email : "", "phone",
+	            c.phone != NULL ? c.phone : "", "phone_changed",
+	            c.phone_changed, "challenges", text_json(c.challenges),
+	            "steps", text_json(c.steps), "sms", "verified_at",
+	            time_or_null(r, c.sms_verified_at), "failures",
+	            (json_int_t)c.sms_failures, "client", text_json(c.client),
+	            "ip", c.ip, "user_agent",
+	            c.user_agent != NULL ? c.user_agent : "", "created_at",
+	            time_or_null(r, c.created_at), "decided_at",
+	            time_or_null(r, c.decided_at), "decided_by",
+	            c.decided_by[0] ? json_string(c.decided_by) : json_null(),
+	            "reason", c.reason[0] ? json_string(c.reason) : json_null(),
+	            "reason_text",
+	            c.reason_text != NULL ? json_string(c.reason_text)
+	                                  : json_null(),
+	            "checklist", text_json(c.checklist), "identity",
+	            text_json(c.identity), "manifest_sha256", c.manifest_sha256,
+	            "mine",
+	            strcmp(c.claimed_by, api_session(r)->u.id) == 0 &&
+	                c.claim_until >= clock_now(),
+	            "order", "id", o.id, "number", o.number, "package",
+	            o.package, "state", o.state, "total_bani",
+	            (json_int_t)o.total_bani, "paid_at",
+	            time_or_null(r, o.paid_at))) == 0) {
+		json_object_set_new(out, "files", files);
+		files = NULL;
+	} else if (rc == PC_OK) {
+		rc = PC_ENOMEM;
+	}
+	json_decref(files);
+	store_idv_case_cleanup(&c);
+	store_order_cleanup(&o);
+	if (rc != PC_OK) {
+		json_decref(out);
+		return rc;
+	}
+	return api_reply(w, 200, out);
+}
+
+enum pc_rc
+api_ra_file_get(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	struct buf b;
+	char ctype[32];
+	const char *ct;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	buf_init(&b, (size_t)(e.conf->ra.max_video_mb << 20) + 1);
+	rc = ra_file_read(&e, api_session(r)->u.id, api_param(r, 0),
+	    api_param(r, 1), &b, ctype, &err);
+	if (rc != PC_OK) {
+		buf_cleanup(&b);
+		return api_fail(r, w, rc, &err);
+	}
+	ct = arena_strdup(&r->arena, ctype);
+	http_resp_bytes(w, 200, ct != NULL ? ct : "application/octet-stream",
+	    b.data, b.len);
+	http_resp_header(w, "Cache-Control", "no-store");
+	buf_cleanup(&b);
+	return PC_OK;
+}
+
+enum pc_rc
+api_ra_evidence_get(struct req *r, struct resp *w)
+{
+	struct store_idv_case c;
+	struct store_order o;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	char *b64 = NULL;
+	size_t n;
+	json_t *out;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = ra_case_get(
+	    &e, api_session(r)->u.id, api_param(r, 0), &c, &o, &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	store_order_cleanup(&o);
+	if (c.manifest == NULL || c.manifest_tst == NULL) {
+		store_idv_case_cleanup(&c);
+		return api_fail_code(r, w, PCE_IDV_STATE);
+	}
+	n = sodium_base64_encoded_len(
+	    c.manifest_tst_len, sodium_base64_VARIANT_ORIGINAL);
+	b64 = malloc(n);
+	if (b64 != NULL)
+		sodium_bin2base64(b64, n, c.manifest_tst, c.manifest_tst_len,
+		    sodium_base64_VARIANT_ORIGINAL);
+	out = b64 != NULL
+	          ? json_pack("{s:s,s:s,s:s}", "manifest", c.manifest,
+	                "manifest_sha256", c.manifest_sha256, "timestamp", b64)
+	          : NULL;
+	free(b64);
+	store_idv_case_cleanup(&c);
+	return api_reply(w, 200, out);
+}
+
+enum pc_rc
+api_ra_claim_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	int64_t until = 0;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = ra_claim(&e, api_session(r)->u.id, api_param(r, 0), &until, &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return api_reply(
+	    w, 200, json_pack("{s:s}", "claim_until", api_time(r, until)));
+}
+
+enum pc_rc
+api_ra_release_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = ra_release(&e, api_session(r)->u.id, api_param(r, 0), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return api_reply(w, 200, json_pack("{s:b}", "released", 1));
+}
+
+/* After a decision: the case as it is now. */
+static enum pc_rc
+decided(struct req *r, struct resp *w)
+{
+	return api_ra_case_get(r, w);
+}
+
+enum pc_rc
+api_ra_accept_post(struct req *r, struct resp *w)
+{
+	struct ra_identity who;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	json_t *id = api_obj(r, "identity");
+	char *checks = NULL;
+	enum pc_rc rc;
+
+	memset(&who, 0, sizeof(who));
+	who.given_name = api_json_str(id, "given_name");
+	who.surname = api_json_str(id, "surname");
+	who.doc_type = api_json_str(id, "doc_type");
+	who.doc_series = api_json_str(id, "doc_series");
+	who.doc_number = api_json_str(id, "doc_number");
+	who.doc_expiry = api_json_str(id, "doc_expiry");
+	who.cnp = api_json_str(id, "cnp");
+	who.country = api_json_str(id, "country");
+	if (api_obj(r, "checklist") != NULL)
+		checks = json_dumps(api_obj(r, "checklist"), JSON_COMPACT);
+	api_env(r, &e);
+	rc = ra_accept(
+	    &e, api_session(r)->u.id, api_param(r, 0), checks, &who, &err);
+	free(checks);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return decided(r, w);
+}
+
+enum pc_rc
+api_ra_reject_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = ra_reject(&e, api_session(r)->u.id, api_param(r, 0),
+	    api_str(r, "reason"), api_str(r, "text"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return decided(r, w);
+}
+
+enum pc_rc
+api_ra_redo_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = ra_redo(&e, api_session(r)->u.id, api_param(r, 0),
+	    api_str(r, "text"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return decided(r, w);
+}
