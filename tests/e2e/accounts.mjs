@@ -602,7 +602,7 @@ async function main() {
 				await page.waitForSelector('#cp-done');
 				ro.password = PW2;
 			});
-			await step('ro: J13 change phone (e-mail code -> new number -> SMS code -> pop-up -> signed out; confirmation e-mail)', async () => {
+			await step('ro: J13 change phone (e-mail code -> new number -> SMS code, page reloaded: resumed -> pop-up -> signed out; confirmation e-mail)', async () => {
 				await page.goto(URL0 + '/phone');
 				await page.waitForSelector('#ph-send-email');
 				await shot(page, 'ro-phone');
@@ -617,7 +617,12 @@ async function main() {
 				await page.fill('#ph-phone', newPhone.slice(3));
 				await page.click('#ph-send-sms');
 				await page.waitForSelector('#ph-scode');
-				await page.fill('#ph-scode', await sms.code(newPhone));
+				const code = await sms.code(newPhone);
+				// Reloaded at the SMS step: the page resumes there (no new code).
+				await page.reload();
+				await page.waitForSelector('#ph-scode');
+				assert(/^0[45]:\d\d$/.test(await page.textContent('#ph-scode-timer')), 'reloaded: no code countdown');
+				await page.fill('#ph-scode', code);
 				await page.click('#ph-scode-submit');
 				await page.waitForSelector('#dialog-ok');
 				await shot(page, 'ro-phone-dialog');

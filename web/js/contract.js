@@ -42,6 +42,9 @@ export const account = () => http.get('/account');
 export const setAccountLang = (lang) => http.post('/account/lang', { lang });
 // {current_password, password, password_confirm} -> {changed}
 export const changePassword = (body) => http.post('/account/password', body);
+// Where the phone change stands ->
+// {step: start|email_code|new_number|sms_code, code: CodeSent|null}
+export const phoneState = () => http.get('/account/phone');
 // -> CodeSent
 export const phoneEmailCode = () => http.post('/account/phone/email-code');
 export const phoneEmailVerify = (code) => http.post('/account/phone/email-code/verify', { code });
@@ -65,6 +68,8 @@ export const withdrawConsent = (kind) => http.post('/consents/withdraw', { kind 
 export const legal = (lang) => http.get('/legal?lang=' + enc(lang));
 
 // ---- the authenticator (J4, J14) ---------------------------------------------
+// Where pairing stands -> {step: start|code|qr|confirm|not_allowed, code: CodeSent|null}
+export const pairingState = () => http.get('/totp/pairing');
 // -> CodeSent
 export const pairingStart = () => http.post('/totp/pairing');
 // -> {secret, otpauth_uri, qr_png}

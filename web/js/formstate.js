@@ -70,6 +70,11 @@ export function keepForm(key, root) {
 	};
 }
 
+// A value the page keeps with the form of key (see keepForm's set()).
+export function keptValue(key, name) {
+	return (load(key).extra || {})[name];
+}
+
 export function forget(key) {
 	try {
 		sessionStorage.removeItem(PREFIX + key);

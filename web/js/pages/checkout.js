@@ -167,10 +167,12 @@ export async function checkout(ctx) {
 	kept = keepForm('checkout', form);
 	inv.restore();
 	promo = kept.get('promo') || '';
-	let orderId = kept.get('order') || null;
+	// The order made from this form, for this package only.
+	const keptOrder = kept.get('order');
+	let orderId = keptOrder && keptOrder.package === cur.code ? keptOrder.id : null;
 	const setOrder = (id) => {
 		orderId = id;
-		kept.set('order', id);
+		kept.set('order', id ? { id, package: cur.code } : null);
 	};
 	// A change after an order was made makes a new order.
 	form.addEventListener('change', (ev) => {

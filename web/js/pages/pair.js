@@ -1,8 +1,9 @@
 // pair.js: J4 / J14, pairing the authenticator app: SMS code and the
 // "installed" box, then the QR and key (shown once), then a code from
-// the app. A reload resumes: while the SMS code is valid no new one is
-// sent (the page says when one can be), and after the QR was shown the
-// page asks for the app's code without sending another SMS.
+// the app. The page opens where the server says pairing stands (GET
+// /api/v1/totp/pairing), so a reload sends no new SMS: the code step
+// with its timers, the QR if it was not fetched yet, or, after the QR,
+// the app's code (or start over).
 import { t } from '../i18n.js';
 import { ApiError, errorText } from '../api.js';
 import * as C from '../contract.js';
@@ -12,28 +13,8 @@ import {
 } from '../ui.js';
 import { codeStep } from '../steps.js';
 
-const STAGE = 'pc_pair_confirm';
-
-function stageGet(uid) {
-	try {
-		return sessionStorage.getItem(STAGE) === uid;
-	} catch (e) {
-		return false;
-	}
-}
-
-function stageSet(uid) {
-	try {
-		if (uid)
-			sessionStorage.setItem(STAGE, uid);
-		else
-			sessionStorage.removeItem(STAGE);
-	} catch (e) { /* storage disabled */ }
-}
-
 export async function pair(ctx) {
 	const s = ctx.session;
-	const uid = (s.user && s.user.id) || 'x';
 	const body = h('div', { id: 'pair-body' });
 	const info = h('div', {},
 	    h('h2', {}, t('pair.why_title')), h('p', {}, t('pair.why')),
@@ -62,14 +43,12 @@ export async function pair(ctx) {
 			await busy(submit, async () => {
 				try {
 					const r = await C.pairingConfirm(c);
-					stageSet(null);
 					ctx.flash(t('pair.done'), 'ok');
 					const s2 = r && r.state ? r : await ctx.reload();
 					ctx.go(ctx.nextPath(s2));
 				} catch (e) {
 					if (e instanceof ApiError && e.code === 'step_order') {
 						// No pending secret any more: start again.
-						stageSet(null);
 						setStatus(status, t('pair.restart_needed'), 'err');
 					} else if (e instanceof ApiError && ['totp_invalid', 'code_invalid', 'totp_replay', 'totp_locked'].includes(e.code)) {
 						fieldError(code, errorText(e));
@@ -82,6 +61,8 @@ export async function pair(ctx) {
 		return { form, focus: () => code.input.focus() };
 	};
 
+	// res: the answer of verify ({secret, qr_png}), or {} when the page
+	// was reloaded before the QR was fetched (the key is not shown again).
 	const showQr = async (res) => {
 		let dataUrl = null;
 		try {
@@ -99,8 +80,8 @@ export async function pair(ctx) {
 			    : notice(t('pair.qr_missing'), 'warn')),
 		    dataUrl ? h('p', { class: 'actions' }, h('a', { class: 'btn secondary', id: 'pair-save',
 			href: dataUrl, download: 'pecete-authenticator.png' }, t('pair.save'))) : null,
-		    h('p', {}, t('pair.secret_intro')),
-		    h('p', { class: 'secret', id: 'pair-secret' }, (res.secret || '').replace(/(.{4})/g, '$1 ').trim()),
+		    res.secret ? h('p', {}, t('pair.secret_intro')) : null,
+		    res.secret ? h('p', { class: 'secret', id: 'pair-secret' }, res.secret.replace(/(.{4})/g, '$1 ').trim()) : null,
 		    h('h2', {}, t('pair.confirm_title')), cf.form);
 		cf.focus();
 	};
@@ -119,9 +100,7 @@ export async function pair(ctx) {
 				return null;
 			},
 			submit: async (code) => {
-				const res = await C.pairingVerify(code);
-				stageSet(uid);
-				await showQr(res);
+				await showQr(await C.pairingVerify(code));
 			},
 			resend: () => C.pairingStart(),
 		});
@@ -140,19 +119,39 @@ export async function pair(ctx) {
 		}
 	};
 
-	if (stageGet(uid)) {
-		// Back after the QR was shown: the app's code, or start over.
+	const resume = () => {
+		// After the QR: the app's code, or start over.
 		const cf = confirmForm();
 		const again = h('button', { type: 'button', class: 'btn secondary', id: 'pair-restart' }, t('pair.restart'));
 		again.addEventListener('click', () => {
-			stageSet(null);
 			info.hidden = false;
 			start();
 		});
 		info.hidden = true;
-		body.append(notice(t('pair.resume'), 'warn', 'pair-resume'), cf.form, h('div', { class: 'actions' }, again));
+		body.replaceChildren(notice(t('pair.resume'), 'warn', 'pair-resume'), cf.form, h('div', { class: 'actions' }, again));
+	};
+	let st;
+	try {
+		st = await C.pairingState();
+	} catch (e) {
+		body.append(notice(errorText(e), 'warn', 'pair-error'));
 		return card;
 	}
-	await start();
+	switch (st.step) {
+	case 'code':
+		showSms(st.code);
+		break;
+	case 'qr':
+		await showQr({});
+		break;
+	case 'confirm':
+		resume();
+		break;
+	case 'not_allowed':
+		body.append(notice(t('pair.not_allowed'), 'warn', 'pair-error'));
+		break;
+	default:
+		await start();
+	}
 	return card;
 }

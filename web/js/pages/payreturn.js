@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
 import { h, page, notice, statusBox, setStatus, busy, linkButton } from '../ui.js';
-import { forget } from '../formstate.js';
+import { forget, keptValue } from '../formstate.js';
 import { fmtMoney, startPayment, nextStepText } from '../shopview.js';
 
 const PAID = ['paid', 'fulfilled'];
@@ -47,7 +47,10 @@ export async function payReturn(ctx) {
 		}
 		const pay = o && o.last_payment ? o.last_payment.status : null;
 		if (o && PAID.includes(o.state)) {
-			forget('checkout');
+			// The checkout's form is done with once its order is paid.
+			const k = keptValue('checkout', 'order');
+			if (k && k.id === o.id)
+				forget('checkout');
 			box.replaceChildren(
 			    h('p', { class: 'notice ok', id: 'ret-paid', role: 'status' }, t('ret.paid', { number: o.number })),
 			    h('dl', { class: 'kv' },

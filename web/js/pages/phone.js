@@ -1,6 +1,9 @@
 // phone.js: J13, change the phone number: a code by e-mail, the new
 // number, a code by SMS to it; then the server signs every session out.
-// A mistyped number can be corrected from the SMS step.
+// The page opens where the server says the change stands (GET
+// /api/v1/account/phone), so a reload sends nothing again; a mistyped
+// number can be corrected from the SMS step (the server sends the new
+// number a code at once, within a daily cap).
 import { t } from '../i18n.js';
 import { ApiError, errorText } from '../api.js';
 import * as C from '../contract.js';
@@ -23,7 +26,11 @@ export async function changePhone(ctx) {
 				await ctx.reload();
 				ctx.go('/signin');
 			},
-			resend: () => C.phoneSmsCode(lastPhone),
+			// After a reload the number is not known here: type it again.
+			resend: lastPhone ? () => C.phoneSmsCode(lastPhone) : async () => {
+				phoneStep();
+				throw new ApiError(0, { error: { code: 'reenter' } });
+			},
 		});
 		const fix = h('button', { type: 'button', class: 'btn link', id: 'ph-fix' }, t('ph.fix_phone'));
 		fix.addEventListener('click', () => phoneStep());
@@ -85,7 +92,20 @@ export async function changePhone(ctx) {
 				setStatus(status, errorText(e), 'err');
 		}
 	}));
-	body.append(h('p', {}, t('ph.intro')), h('div', { class: 'actions' }, start,
-	    link('/settings', 'common.cancel')), status);
+	let st = { step: 'start' };
+	try {
+		st = await C.phoneState();
+	} catch (e) {
+		setStatus(status, errorText(e), 'err');
+	}
+	if (st.step === 'email_code')
+		emailStep(st.code);
+	else if (st.step === 'new_number')
+		phoneStep();
+	else if (st.step === 'sms_code')
+		smsStep(st.code);
+	else
+		body.append(h('p', {}, t('ph.intro')), h('div', { class: 'actions' }, start,
+		    link('/settings', 'common.cancel')), status);
 	return card;
 }
