@@ -45,6 +45,19 @@ api_legal_page_get(struct req *r, struct resp *w)
 	return PC_OK;
 }
 
+/* The seller's identity, as the legal texts print it (the checkout shows
+ * it with the conditions of sale). */
+static json_t *
+provider_json(const struct conf *c)
+{
+	const struct conf_shop *s = &c->shop;
+
+	return json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "name",
+	    s->seller_name, "cui", s->seller_cui, "reg_no", s->seller_reg,
+	    "address", s->seller_address, "email", s->contact_email, "phone",
+	    s->contact_phone);
+}
+
 enum pc_rc
 api_legal_get(struct req *r, struct resp *w)
 {
@@ -70,5 +83,7 @@ api_legal_get(struct req *r, struct resp *w)
 		           arena_printf(&r->arena, "/legal/%s.pdf?lang=%s",
 		               docs[i], lang)));
 	}
-	return api_reply(w, 200, json_pack("{s:o}", "documents", a));
+	return api_reply(w, 200,
+	    json_pack(
+	        "{s:o,s:o}", "documents", a, "provider", provider_json(c)));
 }

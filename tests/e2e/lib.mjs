@@ -24,6 +24,19 @@ export function tapDone() {
 }
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Wait until fn(arg), evaluated in the page, is true. (waitForFunction
+// evaluates a string, which the app's CSP refuses: no 'unsafe-eval'.)
+export async function until(page, fn, arg, timeoutMs = 10000) {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		if (await page.evaluate(fn, arg))
+			return;
+		if (Date.now() > end)
+			throw new Error('timed out waiting for ' + String(fn).slice(0, 120));
+		await sleep(100);
+	}
+}
+
 // ---- e-mail --------------------------------------------------------------
 function decodeQP(s) {
 	const bytes = [];
@@ -71,6 +84,65 @@ function texts(raw) {
 	else if (cte === 'quoted-printable')
 		text = decodeQP(body);
 	return [{ type: ct.split(';')[0].trim().toLowerCase(), text }];
+}
+
+// The MIME parts of a message (nested multiparts flattened), raw bodies.
+export function mimeParts(raw) {
+	const { headers, body } = splitHead(raw);
+	const ct = headers['content-type'] || 'text/plain';
+	const b = /boundary="?([^";]+)"?/i.exec(ct);
+	if (/^multipart\//i.test(ct) && b) {
+		return body.split('--' + b[1]).slice(1).filter((p) => !p.startsWith('--'))
+		    .flatMap((p) => mimeParts(p.replace(/^\r?\n/, '')));
+	}
+	return [{ headers, type: ct.split(';')[0].trim().toLowerCase(), body }];
+}
+
+// Every message to `to` in the maildir, oldest first: {file, subject,
+// text, html, attachments: [{name, type, buf}]}.
+export function messagesTo(dir, to) {
+	const d = path.join(dir, 'maildir', 'new');
+	let files = [];
+	try {
+		files = fs.readdirSync(d).sort();
+	} catch (e) {
+		return [];
+	}
+	const out = [];
+	for (const f of files) {
+		const raw = fs.readFileSync(path.join(d, f), 'latin1');
+		const { headers } = splitHead(raw);
+		if (!(headers.to || '').toLowerCase().includes(to.toLowerCase()))
+			continue;
+		const m = { file: f, subject: decodeWords(headers.subject), text: '', html: '', attachments: [] };
+		for (const p of mimeParts(raw)) {
+			const disp = (p.headers['content-disposition'] || '') + ';' + (p.headers['content-type'] || '');
+			const name = /name="?([^";]+)"?/i.exec(disp);
+			const cte = (p.headers['content-transfer-encoding'] || '').toLowerCase();
+			const bytes = cte === 'base64' ? Buffer.from(p.body.replace(/\s+/g, ''), 'base64')
+			    : cte === 'quoted-printable' ? Buffer.from(decodeQP(p.body), 'utf8')
+				: Buffer.from(p.body, 'latin1');
+			if (name || /^attachment/i.test(p.headers['content-disposition'] || ''))
+				m.attachments.push({ name: name ? name[1] : 'part', type: p.type, buf: bytes });
+			else if (p.type === 'text/plain')
+				m.text += bytes.toString('utf8');
+			else if (p.type === 'text/html')
+				m.html += bytes.toString('utf8');
+		}
+		out.push(m);
+	}
+	return out;
+}
+
+// The text of a PDF, by pdftotext (poppler).
+export function pdfText(buf, tmpDir) {
+	const f = path.join(tmpDir, `pdf-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.pdf`);
+	fs.writeFileSync(f, buf);
+	try {
+		return execFileSync('pdftotext', ['-layout', f, '-'], { encoding: 'utf8' });
+	} finally {
+		fs.rmSync(f, { force: true });
+	}
 }
 
 export class Mailbox {
@@ -157,17 +229,34 @@ export class SmsLog {
 // ---- TOTP and QR ------------------------------------------------------------
 const lastStep = new Map();
 // A code for secret in a time step not used before for it (replay is
-// refused), waiting for the next 30-s step when needed.
-export async function totp(secret) {
+// refused). The server accepts the steps next to the current one (window
+// +-1), so after a step was used the next one is taken at once; only a
+// third use within one 30-s step waits for the next step.
+async function freeStep(secret) {
 	for (;;) {
-		const step = Math.floor(Date.now() / 1000 / 30);
-		const secsInto = (Date.now() / 1000) % 30;
-		if (step > (lastStep.get(secret) ?? -1) && secsInto < 27) {
-			lastStep.set(secret, step);
-			return execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
-		}
+		const now = Date.now() / 1000;
+		const cur = Math.floor(now / 30);
+		const last = lastStep.get(secret) ?? -1;
+		if (cur > last && now % 30 < 27)
+			return cur;
+		if (cur + 1 > last)
+			return cur + 1;
 		await sleep(500);
 	}
+}
+function codeAt(secret, step) {
+	return execFileSync('oathtool', ['--totp', '-b', '-N', '@' + step * 30, secret], { encoding: 'utf8' }).trim();
+}
+export async function totp(secret) {
+	const step = await freeStep(secret);
+	lastStep.set(secret, step);
+	return codeAt(secret, step);
+}
+// The code of an old secret for the step the current one would use next:
+// a code the server would take (in time, not a replay) if the old secret
+// still counted. The step stays free for the current secret.
+export async function totpOld(oldSecret, curSecret) {
+	return codeAt(oldSecret, await freeStep(curSecret));
 }
 // Every used step, of any secret, advances: sign-in with a secret just
 // used for pairing must wait too.

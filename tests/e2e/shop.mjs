@@ -2,14 +2,23 @@
 // (tests/integration/e2e_shop.sh starts it with real SMTP, the SMS
 // receiver, the sandbox payment provider and a BNR fixture feed):
 //   a user made through the API (register -> activate -> pair -> consents),
-//   then in the browser: packages -> checkout -> promo code -> company
-//   invoice with a wrong CUI (error next to the field) then a right one ->
-//   sandbox card page, success card -> "paid" page; e-mails carry the
-//   order-note PDF (pdftotext: order number and RON amount); the "person?"
-//   prompt; the declined card and "try again"; the 3-D Secure card; the
-//   browser closed right after the card is sent still ends paid; My orders
-//   with the PDF links; the operators' page (menu, filters, refund with
-//   confirmation) and its absence for a customer; English at 360 px.
+//   then in the browser: packages -> checkout (the seller's identity, the
+//   ANPC SAL/SOL links, the documents in their versions) -> promo code ->
+//   company invoice with a wrong CUI (error next to the field) then a
+//   right one, the form kept across a language switch and a reload ->
+//   sandbox card page, success card -> "paid" page with what comes next,
+//   and home saying it too; the order e-mail carries three PDFs (order
+//   note, terms, conditions of sale: pdftotext finds the number, the RON
+//   amount, the titles and the versions of /api/v1/legal), it and the
+//   invoice e-mail and PDF fully Romanian; the marketing consent withdrawn
+//   in the settings; the "person?" prompt; the declined card and "try
+//   again"; the 3-D Secure card; the browser closed right after the card
+//   is sent still ends paid; an order left on the payment page paid from
+//   "My orders", another cancelled there; My orders with the PDF links;
+//   the operator area (menu, filters, refund with confirmation) and its
+//   guard for a customer; an English user without 2FA (no "Reset TOTP")
+//   buying at 360 px: order e-mail, invoice e-mail and invoice PDF in
+//   English.
 // A missing backend piece FAILS its step (never skipped). TAP output.
 // Env: PC_URL, E2E_MAIL_DIR, E2E_SMS_DIR, E2E_SHOTS, E2E_PROMO, E2E_RATE,
 // E2E_TMP (the runner's temp dir: d/ is the server's data), PECETE_BIN.
@@ -17,7 +26,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep } from './lib.mjs';
+import {
+	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, messagesTo, pdfText as pdfTextOf,
+} from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
 const SHOTS = process.env.E2E_SHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots', 'shop');
@@ -36,7 +47,12 @@ const CODE_3DS = '123456';
 const stamp = Date.now().toString(36);
 const USER = {
 	given: 'Ioana', surname: 'Marinescu', email: `ioana.${stamp}@example.ro`,
-	phone: '+4074' + String(Date.now()).slice(-7), pw: 'Drum lung spre Sibiu 2026',
+	phone: '+4074' + String(Date.now()).slice(-7), pw: 'Drum lung spre Sibiu 2026', lang: 'ro',
+};
+// An English buyer who put off the authenticator (no 2FA).
+const EN = {
+	given: 'Emily', surname: 'Carter', email: `emily.${stamp}@example.org`,
+	phone: '+4075' + String(Date.now()).slice(-7), pw: 'Quiet harbour at dawn 2026', lang: 'en',
 };
 
 // A step prints ok/not ok; a failed step breaks its journey (the later
@@ -49,9 +65,10 @@ async function step(what, fn) {
 		tapSkip(what, `after failure of "${broken}"`);
 		return undefined;
 	}
+	const t0 = Date.now();
 	try {
 		const r = await fn();
-		tapOk(true, what);
+		tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
 		return r;
 	} catch (e) {
 		tapOk(false, what);
@@ -123,12 +140,13 @@ class Client {
 	}
 }
 
-// Register, activate, sign in, pair TOTP, consents: a fully signed-in user.
-async function makeUser(c, u) {
+// Register, activate, sign in, pair TOTP (or put it off), consents: a
+// fully signed-in user.
+async function makeUser(c, u, opts = { pair: true }) {
 	await c.call('GET', '/api/v1/session', undefined, [200]);
 	await c.call('POST', '/api/v1/register', {
 		given_name: u.given, surname: u.surname, email: u.email, phone: u.phone,
-		privacy_consent: true, lang: 'ro',
+		privacy_consent: true, lang: u.lang,
 	}, [202]);
 	const inv = await mail.wait(u.email, /\/activate#([0-9a-f]{64})/);
 	const tok = inv.match[1];
@@ -137,61 +155,78 @@ async function makeUser(c, u) {
 	await c.call('POST', `/api/v1/activation/${tok}/code`, { code }, [200]);
 	await c.call('POST', `/api/v1/activation/${tok}/password`, { password: u.pw, password_confirm: u.pw }, [200]);
 	await c.call('POST', '/api/v1/session', { email: u.email, password: u.pw }, [200]);
-	await c.call('POST', '/api/v1/totp/pairing', {}, [200]);
-	const psms = await sms.code(u.phone);
-	const v = await c.call('POST', '/api/v1/totp/pairing/verify', { code: psms, installed: true }, [200]);
-	u.secret = v.data.secret;
-	const otp = execFileSync('oathtool', ['--totp', '-b', u.secret], { encoding: 'utf8' }).trim();
-	await c.call('POST', '/api/v1/totp/pairing/confirm', { code: otp }, [200]);
+	if (opts.pair) {
+		await c.call('POST', '/api/v1/totp/pairing', {}, [200]);
+		const psms = await sms.code(u.phone);
+		const v = await c.call('POST', '/api/v1/totp/pairing/verify', { code: psms, installed: true }, [200]);
+		u.secret = v.data.secret;
+		const otp = execFileSync('oathtool', ['--totp', '-b', u.secret], { encoding: 'utf8' }).trim();
+		await c.call('POST', '/api/v1/totp/pairing/confirm', { code: otp }, [200]);
+	} else {
+		await c.call('POST', '/api/v1/session/twofa-defer', { mode: 'never' }, [200]);
+	}
 	const cons = await c.call('GET', '/api/v1/consents', undefined, [200]);
 	for (const r of cons.data.required || [])
 		await c.call('POST', '/api/v1/consents', { kind: r.kind, version: r.version }, [201]);
 	const s = await c.call('GET', '/api/v1/session', undefined, [200]);
 	assert(s.data.state === 'full' && !s.data.next, 'session not full: ' + JSON.stringify(s.data));
+	assert(s.data.user.lang === u.lang, 'account language ' + s.data.user.lang);
 }
 
-// ---- e-mail attachments (the order-note PDF) ------------------------------------
-function mimeParts(raw) {
-	const i = raw.search(/\r?\n\r?\n/);
-	const head = (i < 0 ? raw : raw.slice(0, i)).replace(/\r?\n[ \t]+/g, ' ');
-	const body = i < 0 ? '' : raw.slice(i).replace(/^\r?\n\r?\n/, '');
-	const hdr = {};
-	for (const line of head.split(/\r?\n/)) {
-		const m = /^([^:]+):\s*(.*)$/.exec(line);
-		if (m)
-			hdr[m[1].toLowerCase()] = m[2];
-	}
-	const ct = hdr['content-type'] || 'text/plain';
-	const b = /boundary="?([^";]+)"?/i.exec(ct);
-	if (/^multipart\//i.test(ct) && b) {
-		return body.split('--' + b[1]).slice(1).filter((p) => !p.startsWith('--'))
-		    .flatMap((p) => mimeParts(p.replace(/^\r?\n/, '')));
-	}
-	return [{ hdr, type: ct.split(';')[0].trim().toLowerCase(), body }];
+// ---- e-mails and their PDFs -------------------------------------------------------
+function pdfText(buf) {
+	return pdfTextOf(buf, TMP);
 }
-// PDFs attached to messages to `to` (whole maildir).
-function pdfAttachments(to) {
-	const dir = path.join(MAILDIR, 'maildir', 'new');
-	const out = [];
-	for (const f of fs.readdirSync(dir).sort()) {
-		const raw = fs.readFileSync(path.join(dir, f), 'latin1');
-		const hi = raw.search(/\r?\n\r?\n/);
-		if (!new RegExp('^To:.*' + to.replace(/[.+]/g, '\\$&'), 'mi').test(raw.slice(0, hi)))
-			continue;
-		for (const p of mimeParts(raw)) {
-			const name = /name="?([^";]+)"?/i.exec((p.hdr['content-disposition'] || '') + ';' + (p.hdr['content-type'] || ''));
-			if (p.type === 'application/pdf' || (name && /\.pdf$/i.test(name[1]))) {
-				const buf = Buffer.from(p.body.replace(/\s+/g, ''), 'base64');
-				out.push({ file: f, name: name ? name[1] : 'x.pdf', buf });
-			}
+// Wait for the message to `to` that pred(message) picks; its PDFs read.
+async function waitMessage(to, pred, what, timeoutMs = 30000) {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const m = messagesTo(MAILDIR, to).find(pred);
+		if (m) {
+			m.pdfs = m.attachments.filter((a) => a.type === 'application/pdf' || /\.pdf$/i.test(a.name))
+			    .map((a) => ({ name: a.name, text: pdfText(a.buf) }));
+			return m;
 		}
+		if (Date.now() > end)
+			throw new Error(`no e-mail to ${to}: ${what}; subjects: ` +
+			    JSON.stringify(messagesTo(MAILDIR, to).map((x) => x.subject)));
+		await sleep(300);
 	}
-	return out;
 }
-function pdfText(buf, name) {
-	const f = path.join(TMP, path.basename(name));
-	fs.writeFileSync(f, buf);
-	return execFileSync('pdftotext', ['-layout', f, '-'], { encoding: 'utf8' });
+// pdftotext breaks long lines and may space words; compare without spaces.
+const flat = (s) => s.replace(/\s+/g, '');
+// The current legal documents of a language (/api/v1/legal).
+async function legalDocs(lang) {
+	const r = await (await fetch(`${URL0}/api/v1/legal?lang=${lang}`)).json();
+	return { docs: Object.fromEntries(r.documents.map((d) => [d.doc, d])), provider: r.provider };
+}
+// The order e-mail: order note, terms and conditions of sale as PDFs, in
+// the buyer's language, with the documents' titles and versions.
+async function orderMail(u, number, bani, lang) {
+	const L = await legalDocs(lang);
+	const m = await waitMessage(u.email, (x) => x.subject.includes(number) && x.attachments.length === 3,
+	    `the order e-mail of ${number} with three attachments`);
+	assert(m.pdfs.length === 3, `order e-mail has ${m.pdfs.length} PDFs: ${m.pdfs.map((p) => p.name).join(', ')}`);
+	const note = m.pdfs.find((p) => p.text.includes(number));
+	assert(note, 'no order-note PDF naming ' + number);
+	const forms = ronForms(bani);
+	assert(forms.some((f) => note.text.includes(f)), `RON amount ${forms.join(' / ')} not in the order note`);
+	for (const doc of ['terms', 'shop']) {
+		const d = L.docs[doc];
+		const pdf = m.pdfs.find((p) => flat(p.text).includes(flat(d.title)));
+		assert(pdf, `no PDF with the title "${d.title}" (${lang}); PDFs: ${m.pdfs.map((p) => p.name).join(', ')}`);
+		assert(pdf.text.includes(d.version), `${doc} PDF lacks its version ${d.version}`);
+	}
+	return m;
+}
+// Words that give away the other language in a document or a message.
+const EN_WORDS = /\b(Hello|Thank you|Invoice|invoice|Order note|order note|Attached|Buyer|Seller|Quantity|amounting)\b/;
+// (The English texts name the Romanian "RO e-Factura" system.)
+const RO_WORDS = /(Bună ziua|Factură|\bfactura\b|\bcomanda\b|Comanda|Vânzător|Cumpărător|mulțumim)/;
+function assertLang(text, lang, what) {
+	const other = lang === 'ro' ? EN_WORDS : RO_WORDS;
+	const m = other.exec(text);
+	assert(!m, `${what} (${lang}) has "${m && m[0]}" in it`);
 }
 // 28557 bani -> the forms a document may print: 285.57, 285,57, 1.285,57
 function ronForms(bani) {
@@ -265,9 +300,9 @@ let page = null;
 let paid = null;	// the first paid order: {id, number, bani, order}
 let quote = null;
 
-async function newContext() {
+async function newContext(client = api) {
 	const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
-	await c.addCookies([...api.jar].map(([name, value]) => ({ name, value, url: URL0 })));
+	await c.addCookies([...client.jar].map(([name, value]) => ({ name, value, url: URL0 })));
 	const p = await c.newPage();
 	p.on('pageerror', (e) => console.log('  # page error: ' + e.message));
 	curPage = p;
@@ -326,6 +361,20 @@ try {
 		assert(!RATE || rate.includes(RATE), `rate ${rate} is not the fixture's ${RATE}`);
 		await shot(page, 'checkout');
 	});
+	await step('checkout shows the seller\'s identity, the ANPC SAL/SOL links and the documents in their current versions', async () => {
+		const L = await legalDocs('ro');
+		const seller = await page.textContent('#co-seller');
+		for (const k of ['name', 'cui', 'reg_no', 'address'])
+			assert(L.provider[k] && seller.includes(L.provider[k]), `seller's ${k} (${L.provider[k]}) not shown: ${seller}`);
+		assert(await page.getAttribute('#co-anpc-sal', 'href') === 'https://anpc.ro/ce-este-sal/', 'SAL link');
+		assert(/^https:\/\/ec\.europa\.eu\/consumers\/odr/.test(await page.getAttribute('#co-anpc-sol', 'href')), 'SOL link');
+		for (const [id, doc] of [['#co-terms-doc', 'terms'], ['#co-conditions-doc', 'shop']]) {
+			assert(await page.getAttribute(id, 'href') === L.docs[doc].html, `${id} links elsewhere`);
+			const label = await page.textContent(`label[for=${id === '#co-terms-doc' ? 'co-terms' : 'co-conditions'}]`);
+			assert(label.includes(L.docs[doc].version), `${doc}: the version is not named: ${label}`);
+		}
+		assert(await page.getAttribute('#foot-shop', 'href') === L.docs.shop.html, 'footer link to the conditions of sale');
+	});
 	await step('a wrong promo code is refused next to its field', async () => {
 		await page.fill('#co-promo', 'NU-EXISTA-' + stamp);
 		await page.click('#co-promo-apply');
@@ -368,11 +417,49 @@ try {
 		await page.fill('#co-regno', 'J12/1234/2020');
 		await fillAddress(page);
 		await agree(page);
+		await page.check('#co-marketing');
 		await page.click('#co-pay');
 		await page.waitForSelector('#co-cui-err:not(:empty)');
 		assert(await page.getAttribute('#co-cui', 'aria-invalid') === 'true', 'CUI not marked invalid');
 		assert(/\/shop\/checkout/.test(page.url()), 'left the checkout with a bad CUI');
 		await shot(page, 'checkout-cui-error');
+	});
+	await step('the form survives a language switch and a reload (invoice kind, fields, boxes, promo code)', async () => {
+		const snap = () => page.evaluate(() => ({
+			company: document.getElementById('co-company').value,
+			street: document.getElementById('co-street').value,
+			postal: document.getElementById('co-postal').value,
+			kind: document.getElementById('co-kind-company').checked,
+			box: !document.getElementById('co-company-box').hidden,
+			terms: document.getElementById('co-terms').checked,
+			mkt: document.getElementById('co-marketing').checked,
+			discount: !!document.getElementById('co-q-discount'),
+			pkg: document.getElementById('co-pkg-pecete2').checked,
+		}));
+		await page.waitForSelector('#co-q-discount');
+		const want = await snap();
+		assert(want.company && want.kind && want.terms && want.mkt && want.discount, 'before: ' + JSON.stringify(want));
+		// The page is built again in the new language: wait for the new
+		// title and the quote (the old page's elements match too).
+		const switched = async (lang) => {
+			const S = await (await fetch(`${URL0}/i18n/${lang}.json`)).json();
+			await page.selectOption('#lang-select', lang);
+			await page.waitForSelector(`html[lang="${lang}"]`, { state: 'attached' });
+			await until(page, (title) => {
+				const h = document.getElementById('page-title');
+				return !!h && h.textContent === title && !!document.getElementById('co-q-discount') &&
+				    !document.getElementById('main').hasAttribute('aria-busy');
+			}, S['co.title']);
+		};
+		await switched('en');
+		assert(JSON.stringify(await snap()) === JSON.stringify(want), 'after the switch to English: ' + JSON.stringify(await snap()));
+		await page.reload();
+		await ready(page);
+		await page.waitForSelector('#co-q-discount');
+		assert(JSON.stringify(await snap()) === JSON.stringify(want), 'after a reload: ' + JSON.stringify(await snap()));
+		await switched('ro');
+		const s = (await api.call('GET', '/api/v1/session', undefined, [200])).data;
+		assert(s.user.lang === 'ro', 'the account language is ' + s.user.lang);
 	});
 	await step('the server refuses that CUI too (cui_invalid)', async () => {
 		const r = await api.call('POST', '/api/v1/shop/orders', {
@@ -388,7 +475,7 @@ try {
 		await page.waitForURL(/\/sandbox\/pay\//, { timeout: 15000 });
 		await shot(page, 'sandbox-card');
 	});
-	await step('success card -> return page says paid', async () => {
+	await step('success card -> return page says paid and what comes next, with a way home', async () => {
 		await fillCard(page, CARD_OK);
 		await submitCard(page);
 		await page.waitForURL(/\/shop\/return\?/, { timeout: 15000 });
@@ -399,6 +486,8 @@ try {
 		assert(o.state === 'paid' || o.state === 'fulfilled', 'state ' + o.state);
 		assert(o.invoice_data && o.invoice_data.cui && o.invoice_data.type === 'company', 'invoice data ' + JSON.stringify(o.invoice_data));
 		assert((await page.textContent('#ret-number')) === o.number, 'number on the page');
+		assert((await page.textContent('#ret-next')).length > 20, 'no next step');
+		assert(await page.getAttribute('#ret-home', 'href') === '/home', 'no way home');
 		paid = { id, number: o.number, bani: o.quote.total_bani, order: o };
 		await shot(page, 'return-paid');
 	});
@@ -409,23 +498,39 @@ try {
 			assert(o.quote[k] === quote[k], `${k}: order ${o.quote[k]}, quote ${quote[k]}`);
 	});
 	broken = null;	// the next steps need only the paid order
-	await step('e-mail with the order-note PDF: pdftotext shows the order number and the RON amount', async () => {
+	await step('home shows the paid order and what comes next', async () => {
 		assert(paid, 'no paid order');
-		await mail.wait(USER.email, new RegExp(paid.number.replace(/[-]/g, '\\-')), 30000);
-		let found = null;
-		const end = Date.now() + 20000;
-		while (!found && Date.now() < end) {
-			for (const a of pdfAttachments(USER.email)) {
-				const txt = pdfText(a.buf, a.name);
-				if (txt.includes(paid.number))
-					found = { a, txt };
-			}
-			if (!found)
-				await sleep(500);
-		}
-		assert(found, 'no PDF attachment naming ' + paid.number);
-		const forms = ronForms(paid.bani);
-		assert(forms.some((f) => found.txt.includes(f)), `RON amount ${forms.join(' / ')} not in ${found.a.name}`);
+		await page.click('#ret-home');
+		await ready(page);
+		await page.waitForSelector('#home-order[data-state="paid"], #home-order[data-state="fulfilled"]');
+		assert((await page.textContent('#home-order-title')).includes(paid.number), 'another order on home');
+		const next = await page.textContent('#home-next');
+		const S = await (await fetch(URL0 + '/i18n/ro.json')).json();
+		assert(next === S['order.next_paid'], 'next step: ' + next);
+		await shot(page, 'home-paid');
+	});
+	broken = null;
+	await step('order e-mail: order note, terms and conditions of sale as PDFs (pdftotext: number, RON amount, titles, versions of /api/v1/legal), all Romanian', async () => {
+		assert(paid, 'no paid order');
+		const m = await orderMail(USER, paid.number, paid.bani, 'ro');
+		assert(/Bună ziua, Ioana/.test(m.text), 'greeting: ' + m.text.slice(0, 80));
+		assertLang(m.subject + '\n' + m.text, 'ro', 'order e-mail');
+		for (const p of m.pdfs)
+			assertLang(p.text, 'ro', p.name);
+	});
+	broken = null;
+	await step('invoice e-mail and invoice PDF in Romanian', async () => {
+		assert(paid, 'no paid order');
+		const o = (await api.call('GET', '/api/v1/shop/orders/' + paid.id, undefined, [200])).data;
+		assert(o.invoice && o.invoice.label, 'no invoice on the order: ' + JSON.stringify(o.invoice));
+		const m = await waitMessage(USER.email, (x) => x.subject.includes(o.invoice.label) && x.attachments.length === 1,
+		    'the invoice e-mail of ' + o.invoice.label);
+		assertLang(m.subject + '\n' + m.text, 'ro', 'invoice e-mail');
+		assert(/factura/i.test(m.subject), 'subject ' + m.subject);
+		const inv = m.pdfs[0];
+		assert(inv && /Factură/.test(inv.text) && flat(inv.text).includes(flat(o.invoice.label)), 'invoice PDF: ' + (inv && inv.text.slice(0, 200)));
+		assertLang(inv.text, 'ro', 'invoice PDF');
+		paid.invoice = o.invoice.label;
 	});
 	broken = null;
 	await step('My orders: the paid order with the invoice and order-note PDF links', async () => {
@@ -438,14 +543,43 @@ try {
 		const r = await api.call('GET', href, undefined, [200]);
 		assert(r.type.startsWith('application/pdf'), 'invoice type ' + r.type);
 		const n = await api.call('GET', await page.getAttribute(`#ord-${paid.id} .doc-note`, 'href'), undefined, [200]);
-		assert(pdfText(n.data, 'note.pdf').includes(paid.number), 'note PDF lacks the number');
+		assert(pdfText(n.data).includes(paid.number), 'note PDF lacks the number');
+		assert(!(await page.$(`#ord-pay-${paid.id}`)) && !(await page.$(`#ord-cancel-${paid.id}`)), 'pay/cancel offered for a paid order');
 		await shot(page, 'orders');
 	});
-	await step('the operators\' page is not offered to a customer', async () => {
-		assert(!(await page.$('#menu-admin-orders')), 'admin menu shown to a customer');
-		await page.goto(URL0 + '/shop/admin');
+	await step('settings: the marketing consent given at checkout is listed, withdrawn, and shown as withdrawn', async () => {
+		await page.goto(URL0 + '/settings');
 		await ready(page);
-		await page.waitForSelector('#adm-forbidden');
+		await page.waitForSelector('#set-withdraw-marketing');
+		const L = await legalDocs('ro');
+		for (const [kind, doc] of [['terms', 'terms'], ['shop_conditions', 'shop']]) {
+			const row = await page.textContent(`#set-consents tr[data-kind="${kind}"]`);
+			assert(row.includes(L.docs[doc].version), `${kind} row lacks version ${L.docs[doc].version}: ${row}`);
+		}
+		await page.click('#set-withdraw-marketing');
+		await page.waitForSelector('#dialog[open]');
+		await page.click('#dialog-confirm');
+		await page.waitForSelector('#set-consent-status.ok');
+		await page.waitForSelector('#set-consents tr[data-kind="marketing"].withdrawn');
+		assert(!(await page.$('#set-withdraw-marketing')), 'withdraw still offered');
+		const c = (await api.call('GET', '/api/v1/consents', undefined, [200])).data;
+		const mk = c.consents.filter((x) => x.kind === 'marketing');
+		assert(mk.length && mk.every((x) => x.withdrawn_at), 'server: ' + JSON.stringify(mk));
+		await page.reload();
+		await ready(page);
+		const row = await page.textContent('#set-consents tr[data-kind="marketing"] .c-state');
+		assert(/Retras/.test(row), 'after reload: ' + row);
+		const terms = await api.call('POST', '/api/v1/consents/withdraw', { kind: 'terms' });
+		assert(terms.status === 409 && terms.data.error.code === 'consent_not_withdrawable', 'terms withdrawn: ' + JSON.stringify(terms.data));
+		await shot(page, 'settings-withdrawn');
+	});
+	await step('the operator area is not offered to a customer (its guard and the server)', async () => {
+		assert(!(await page.$('#menu-admin-orders')), 'admin menu shown to a customer');
+		for (const u of ['/ops/orders', '/shop/admin']) {
+			await page.goto(URL0 + u);
+			await ready(page);
+			await page.waitForSelector('#ops-forbidden');
+		}
 		const r = await api.call('GET', '/api/v1/admin/orders');
 		assert(r.status === 403, 'admin API for a customer: HTTP ' + r.status);
 	});
@@ -467,12 +601,11 @@ try {
 			await page.waitForSelector('#ret-failed', { timeout: 20000 });
 		} catch (e) {
 			const o = (await api.call('GET', '/api/v1/shop/orders/' + id)).data;
-			throw new Error('the return page cannot tell a declined card: GET /api/v1/shop/orders/{id} ' +
-			    `has no last payment status (last_payment.status / payment.status / payments[] / payment_state): ${JSON.stringify(o).slice(0, 300)}`);
+			throw new Error('the return page cannot tell a declined card: ' + JSON.stringify(o).slice(0, 300));
 		}
 		await page.waitForSelector('#ret-retry');
 		const o = (await api.call('GET', '/api/v1/shop/orders/' + id, undefined, [200])).data;
-		assert(o.state === 'awaiting_payment', 'declined order state ' + o.state);
+		assert(o.state === 'awaiting_payment' && o.last_payment.status === 'declined', `declined order: ${o.state} ${JSON.stringify(o.last_payment)}`);
 		await shot(page, 'return-declined');
 	});
 	await step('"try again" with the success card -> paid', async () => {
@@ -503,6 +636,56 @@ try {
 		await page.waitForSelector('#ret-paid', { timeout: 20000 });
 	});
 
+	journey('J6 an order left on the payment page, paid from "My orders"; another cancelled there');
+	let left = null;
+	await step('leave the payment page: "My orders" lists the order as awaiting payment with "pay" and "cancel"', async () => {
+		await openCheckout(page, 'pecete1');
+		await agree(page);
+		await choosePerson(page);
+		await fillAddress(page);
+		await page.click('#co-pay');
+		await page.waitForURL(/\/sandbox\/pay\//, { timeout: 15000 });
+		left = new URL(page.url()).pathname.split('/').pop();
+		await page.goto(URL0 + '/shop/orders');
+		await ready(page);
+		await page.waitForSelector(`#ord-${left}[data-state="awaiting_payment"]`);
+		await page.waitForSelector(`#ord-pay-${left}`);
+		await page.waitForSelector(`#ord-cancel-${left}`);
+		await page.waitForSelector('#ord-pending');
+		await shot(page, 'orders-pending');
+	});
+	await step('"pay" from My orders -> card page -> paid', async () => {
+		await page.click(`#ord-pay-${left}`);
+		await fillCard(page, CARD_OK);
+		await submitCard(page);
+		await page.waitForURL(/\/shop\/return\?/, { timeout: 15000 });
+		await ready(page);
+		await page.waitForSelector('#ret-paid', { timeout: 20000 });
+		assert(orderIdFrom(page) === left, 'another order was paid');
+		const o = (await api.call('GET', '/api/v1/shop/orders/' + left, undefined, [200])).data;
+		assert(o.state === 'paid' || o.state === 'fulfilled', 'state ' + o.state);
+	});
+	broken = null;
+	await step('"cancel" from My orders asks first, then the order is cancelled', async () => {
+		const r = await api.call('POST', '/api/v1/shop/orders', {
+			package: 'pecete1', accept_terms: true, accept_conditions: true, accept_withdrawal: true,
+			invoice: { type: 'person', name: 'Ioana Marinescu', county: 'Cluj', town: 'Cluj-Napoca', street: 'S', number: '1', postal_code: '400114' },
+		}, [201]);
+		const id = r.data.id;
+		await page.goto(URL0 + '/shop/orders');
+		await ready(page);
+		await page.click(`#ord-cancel-${id}`);
+		await page.waitForSelector('#dialog[open]');
+		await page.click('#dialog-cancel');
+		await page.waitForSelector('#dialog', { state: 'detached' });
+		assert((await api.call('GET', '/api/v1/shop/orders/' + id)).data.state !== 'cancelled', 'cancelled without confirmation');
+		await page.click(`#ord-cancel-${id}`);
+		await page.click('#dialog-confirm');
+		await page.waitForSelector(`#ord-${id}[data-state="cancelled"]`);
+		assert(!(await page.$(`#ord-pay-${id}`)), 'a cancelled order can still be paid');
+		assert((await api.call('GET', '/api/v1/shop/orders/' + id)).data.state === 'cancelled', 'server state');
+	});
+
 	journey('J6 browser closed before the redirect');
 	await step('card sent, browser closed at once: the order still ends paid (server notification)', async () => {
 		await openCheckout(page, 'pecete1');
@@ -530,30 +713,32 @@ try {
 		throw new Error('order ' + id + ' not paid after the browser closed: ' + st);
 	});
 
-	journey('operator: Orders page, filter, refund');
+	journey('operator area: Orders page, filter, refund');
 	[ctx, page] = await newContext();
 	await step('made operator with `pecete user role`: the session gives the role, the menu shows "Orders"', async () => {
 		execFileSync(process.env.PECETE_BIN || 'pecete', ['user', 'role', '--data', path.join(process.env.E2E_TMP || '', 'd'),
 			'--email', USER.email, '--role', 'operator'], { stdio: ['ignore', 'pipe', 'pipe'] });
 		const s = (await api.call('GET', '/api/v1/session', undefined, [200])).data;
-		const role = (s.user && s.user.role) || s.role;
-		assert(role === 'operator', 'GET /api/v1/session does not give the role (user.role): ' + JSON.stringify(s.user));
+		assert(s.user.role === 'operator', 'GET /api/v1/session does not give the role (user.role): ' + JSON.stringify(s.user));
 		await page.goto(URL0 + '/home');
 		await ready(page);
 		await page.click('#account-menu-btn');
 		await page.click('#menu-admin-orders');
+		await page.waitForURL('**/ops/orders');
 		await page.waitForSelector('main:not([aria-busy]) #adm-rows');
 	});
 	broken = null;	// the page itself is reachable by its address
 	await step('the operator\'s Orders page: filter by number and by state', async () => {
 		assert(paid, 'no paid order from the first journey');
-		await page.goto(URL0 + '/shop/admin');
+		await page.goto(URL0 + '/ops/orders');
 		await ready(page);
 		await page.waitForSelector('#adm-rows');
 		await page.fill('#adm-q', paid.number);
 		await page.click('#adm-filter');
-		await page.waitForSelector(`#adm-${paid.id}`);
-		assert((await page.$$('#adm-rows tr')).length === 1, 'filter by number: not one row');
+		// The unfiltered list has the row too: wait for the filtered one.
+		await until(page, () => document.querySelectorAll('#adm-rows tr').length === 1 &&
+		    !document.getElementById('adm-filter').disabled);
+		assert(await page.$(`#adm-${paid.id}`), 'filter by number: not this order');
 		await page.selectOption('#adm-state', 'refunded');
 		await page.click('#adm-filter');
 		await page.waitForSelector(`#adm-${paid.id}`, { state: 'detached' });
@@ -580,18 +765,73 @@ try {
 	await ctx.close();
 	ctx = null;
 
-	journey('English checkout at 360 px');
-	[ctx, page] = await newContext();
-	await step('EN checkout renders at 360 px (no sideways scroll)', async () => {
+	journey('an English buyer without 2FA, at 360 px');
+	const enApi = new Client();
+	await step('English user (registered in English, 2FA put off) made through the API', () => makeUser(enApi, EN, { pair: false }));
+	[ctx, page] = await newContext(enApi);
+	let enPaid = null;
+	await step('the UI speaks the account\'s language; "Reset TOTP" is not offered without 2FA', async () => {
+		await page.setViewportSize({ width: 360, height: 740 });
+		await page.goto(URL0 + '/home');
+		await ready(page);
+		await page.waitForSelector('html[lang="en"]', { state: 'attached' });
+		await page.click('#account-menu-btn');
+		assert(!(await page.$('#menu-totp')) && await page.$('#menu-pair'), '"Reset TOTP" in the menu of a user without 2FA');
+		await page.goto(URL0 + '/settings');
+		await ready(page);
+		assert(!(await page.$('#set-totp')) && await page.$('#set-pair'), '"Reset TOTP" in the settings');
+		await page.goto(URL0 + '/totp');
+		await ready(page);
+		await page.waitForSelector('#tr-none');
+		assert(!(await page.$('#tr-start')), 'reset offered on /totp');
+	});
+	await step('EN checkout renders at 360 px (no sideways scroll) and pays', async () => {
 		await page.goto(URL0 + '/shop');
 		await ready(page);
-		await page.selectOption('#lang-select', 'en');
-		await page.waitForSelector('html[lang="en"]');
 		await page.click('#pkg-buy-pecete1');
 		await page.waitForSelector('#co-q-ron');
 		assert(/VAT/.test(await page.textContent('#co-quote')), 'EN quote');
+		const L = await legalDocs('en');
+		assert(await page.getAttribute('#co-terms-doc', 'href') === L.docs.terms.html, 'English terms link');
 		await page.check('#co-kind-company');
 		await shot(page, 'checkout-en');
+		await page.fill('#co-cui', 'RO18547290');
+		await page.fill('#co-company', 'Example Soft SRL');
+		await fillAddress(page);
+		await agree(page);
+		await page.click('#co-pay');
+		await fillCard(page, CARD_OK);
+		await submitCard(page);
+		await page.waitForURL(/\/shop\/return\?/, { timeout: 15000 });
+		await ready(page);
+		await page.waitForSelector('#ret-paid', { timeout: 20000 });
+		const id = orderIdFrom(page);
+		const o = (await enApi.call('GET', '/api/v1/shop/orders/' + id, undefined, [200])).data;
+		enPaid = { id, number: o.number, bani: o.quote.total_bani };
+		await shot(page, 'return-paid-en');
+	});
+	await step('English order e-mail (three PDFs in English with the versions of /api/v1/legal), invoice e-mail and invoice PDF in English', async () => {
+		assert(enPaid, 'no paid order');
+		const m = await orderMail(EN, enPaid.number, enPaid.bani, 'en');
+		assert(/Hello Emily/.test(m.text), 'greeting: ' + m.text.slice(0, 80));
+		assertLang(m.subject + '\n' + m.text, 'en', 'order e-mail');
+		for (const p of m.pdfs)
+			assertLang(p.text, 'en', p.name);
+		let o = null;
+		const end = Date.now() + 20000;
+		while (!(o && o.invoice) && Date.now() < end) {
+			o = (await enApi.call('GET', '/api/v1/shop/orders/' + enPaid.id, undefined, [200])).data;
+			if (!o.invoice)
+				await sleep(300);
+		}
+		assert(o.invoice, 'no invoice');
+		const im = await waitMessage(EN.email, (x) => x.subject.includes(o.invoice.label) && x.attachments.length === 1,
+		    'the invoice e-mail of ' + o.invoice.label);
+		assert(/invoice/i.test(im.subject), 'subject ' + im.subject);
+		assertLang(im.subject + '\n' + im.text, 'en', 'invoice e-mail');
+		const inv = im.pdfs[0];
+		assert(inv && /Invoice/.test(inv.text), 'invoice PDF: ' + (inv && inv.text.slice(0, 200)));
+		assertLang(inv.text, 'en', 'invoice PDF');
 	});
 } catch (e) {
 	tapOk(false, 'suite: ' + (e && e.message));

@@ -1,11 +1,16 @@
-// api.js: the JSON API under /api/v1. Sends the CSRF token (from GET
-// /api/v1/session, which also sets the pc_csrf cookie for anonymous
-// callers) on every state-changing request, and turns error bodies
-// {"error":{"code","message","field","retry_after"}} into ApiError.
+// api.js: the transport of the JSON API under /api/v1 (the calls
+// themselves are in contract.js). Sends the CSRF token on every
+// state-changing request and takes the new one from any answer that
+// carries "csrf" (the session and CSRF tokens change at every elevation:
+// TOTP step, 2FA deferral, pairing, password change). Error bodies
+// {"error":{"code","message","field","retry_after"}} become ApiError.
+// A 403 consent_pending or 401 not_signed_in also goes to the handler the
+// router registers (the server decides; the UI follows).
 import { t, has } from './i18n.js';
 
 const BASE = '/api/v1';
 let csrf = null;
+let onRefused = null;
 
 export class ApiError extends Error {
 	constructor(status, body) {
@@ -17,6 +22,11 @@ export class ApiError extends Error {
 		this.retryAfter = e.retry_after ?? null;
 		this.serverMessage = e.message || '';
 	}
+}
+
+// fn(ApiError): the router's reaction to consent_pending / not_signed_in.
+export function setRefusedHandler(fn) {
+	onRefused = fn;
 }
 
 async function raw(method, path, body) {
@@ -50,6 +60,8 @@ async function raw(method, path, body) {
 			data = null;
 		}
 	}
+	if (data && typeof data.csrf === 'string')
+		csrf = data.csrf;
 	if (!r.ok)
 		throw new ApiError(r.status, data);
 	return data || {};
@@ -57,28 +69,32 @@ async function raw(method, path, body) {
 
 async function call(method, path, body) {
 	try {
-		const data = await raw(method, path, body);
-		if (data && typeof data.csrf === 'string')
-			csrf = data.csrf;
-		return data;
+		return await raw(method, path, body);
 	} catch (e) {
 		// A stale token (new session after sign-in/out): refresh, retry once.
 		if (e instanceof ApiError && e.code === 'csrf' && method !== 'GET') {
 			await session();
-			return raw(method, path, body);
+			return raw(method, path, body).catch(refused);
 		}
-		throw e;
+		return refused(e);
 	}
 }
 
-// GET /session: {state, csrf, next, user, twofa_mandatory_after}.
+function refused(e) {
+	if (onRefused && e instanceof ApiError &&
+	    (e.code === 'consent_pending' || e.code === 'not_signed_in'))
+		onRefused(e);
+	throw e;
+}
+
+// GET /session: SessionInfo {state, csrf, next, user, twofa_mandatory_after}.
 export async function session() {
 	const s = await raw('GET', '/session');
 	csrf = s.csrf || null;
 	return s;
 }
 
-export const api = {
+export const http = {
 	get: (p) => call('GET', p),
 	post: (p, b) => call('POST', p, b === undefined ? {} : b),
 	del: (p) => call('DELETE', p),
@@ -104,8 +120,8 @@ export async function getDataUrl(path) {
 	});
 }
 
-// The message to show for an error: our translation of its code, else the
-// server's message.
+// The message to show for an error: our translation of its code (with
+// the wait when the server gives one), else the server's message.
 export function errorText(e) {
 	if (!(e instanceof ApiError))
 		return t('err.generic');

@@ -1,6 +1,6 @@
 // ui.js: small DOM helpers shared by the pages: element builder, form
-// fields with labels and error slots, phone input, busy buttons, code
-// countdowns, password rule hints, dialogs.
+// fields with labels and error slots, phone input, busy buttons,
+// countdowns, dialogs. No innerHTML anywhere: text goes in as text.
 import { t } from './i18n.js';
 import { errorText } from './api.js';
 
@@ -189,7 +189,8 @@ export function notice(text, kind, id) {
 	return h('p', { class: 'notice' + (kind ? ' ' + kind : ''), role: 'status', id }, text);
 }
 
-// A "mm:ss" countdown. onEnd runs when it reaches zero. Returns stop().
+// A "mm:ss" countdown (give el role=timer). onEnd runs when it reaches
+// zero. Returns stop().
 const timers = new Set();
 export function countdown(el, seconds, onEnd) {
 	const end = Date.now() + Math.max(0, seconds) * 1000;
@@ -222,35 +223,6 @@ export function stopTimers() {
 		s();
 }
 
-// Live password rules: length, confirmation, not personal data.
-export function passwordRules(pw, confirm, personal) {
-	const items = {
-		len: h('li', { id: 'rule-len' }, t('pw.rule_len')),
-		personal: h('li', { id: 'rule-personal' }, t('pw.rule_personal')),
-		match: h('li', { id: 'rule-match' }, t('pw.rule_match')),
-	};
-	const list = h('ul', { class: 'rules', id: 'pw-rules', 'aria-live': 'polite' },
-	    items.len, items.personal, items.match);
-	const upd = () => {
-		const v = pw.input.value;
-		const low = v.toLowerCase();
-		const words = (personal ? personal() : []).map((w) => (w || '').toLowerCase())
-		    .filter((w) => w.length >= 3);
-		const set = (el, ok) => {
-			el.className = ok ? 'met' : 'unmet';
-		};
-		set(items.len, [...v].length >= 12);
-		set(items.personal, v.length > 0 && !words.some((w) => low.includes(w)));
-		set(items.match, v.length > 0 && v === confirm.input.value);
-	};
-	pw.input.addEventListener('input', upd);
-	confirm.input.addEventListener('input', upd);
-	upd();
-	pw.input.setAttribute('aria-describedby',
-	    pw.input.getAttribute('aria-describedby') + ' pw-rules');
-	return list;
-}
-
 // A modal message with one OK button; resolves when closed.
 export function alertDialog(titleKey, text) {
 	return new Promise((resolve) => {
@@ -268,4 +240,45 @@ export function alertDialog(titleKey, text) {
 		dlg.showModal();
 		ok.focus();
 	});
+}
+
+// A modal question with two buttons; resolves true for yes.
+export function confirmDialog(title, text, yesLabel, noLabel) {
+	return new Promise((resolve) => {
+		let yes = false;
+		const ok = h('button', { type: 'button', class: 'btn', id: 'dialog-confirm' }, yesLabel);
+		const no = h('button', { type: 'button', class: 'btn secondary', id: 'dialog-cancel' }, noLabel || t('common.cancel'));
+		const dlg = h('dialog', { 'aria-labelledby': 'dialog-title', 'aria-describedby': 'dialog-text', id: 'dialog' },
+		    h('h2', { id: 'dialog-title' }, title), h('p', { id: 'dialog-text' }, text),
+		    h('div', { class: 'actions' }, no, ok));
+		ok.addEventListener('click', () => { yes = true; dlg.close(); });
+		no.addEventListener('click', () => dlg.close());
+		dlg.addEventListener('close', () => {
+			dlg.remove();
+			resolve(yes);
+		});
+		document.body.append(dlg);
+		dlg.showModal();
+		no.focus();
+	});
+}
+
+// Label/value rows: [[labelKey, value, id], ...].
+export function kv(rows, id) {
+	return h('dl', { class: 'kv', id }, rows.filter(Boolean).map(([k, v, vid]) => [
+		h('dt', {}, t(k)), h('dd', { id: vid }, v || '—'),
+	]));
+}
+
+// The token of an e-mailed link: /activate#TOKEN (or ?token=).
+export function tokenFromUrl() {
+	const hash = location.hash.replace(/^#/, '');
+	if (hash)
+		return decodeURIComponent(hash);
+	return new URLSearchParams(location.search).get('token') || '';
+}
+
+// A button that looks like a link to a route.
+export function linkButton(href, labelKey, id, kind) {
+	return h('a', { href, 'data-link': true, class: 'btn' + (kind ? ' ' + kind : ''), id }, t(labelKey));
 }

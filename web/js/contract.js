@@ -1,0 +1,135 @@
+// contract.js: one function per call of the JSON API, as docs/api.yaml
+// describes it (that file is checked against the server's routes table,
+// so it is the truth). Each function names the request members and the
+// response schema it returns; pages use the members of those schemas
+// directly, never guessing between several names.
+import { http, session as getSession, getDataUrl } from './api.js';
+
+const enc = encodeURIComponent;
+
+// ---- session (J3) ----------------------------------------------------------
+// -> SessionInfo {state, csrf, next, twofa_mandatory_after, user: Account}
+export const session = getSession;
+// {email, password} -> SessionInfo
+export const signIn = (email, password) => http.post('/session', { email, password });
+export const signOut = () => http.del('/session');
+// -> SessionInfo
+export const signInTotp = (code) => http.post('/session/totp', { code });
+// mode: date | next_login | never; date YYYY-MM-DD -> SessionInfo
+export const deferTwofa = (mode, date) =>
+	http.post('/session/twofa-defer', date ? { mode, date } : { mode });
+
+// ---- registration and activation (J1, J2) ----------------------------------
+// {given_name, surname, email, phone, privacy_consent, privacy_version?, lang}
+// -> 202 {status}
+export const register = (body) => http.post('/register', body);
+// -> {given_name, surname, email, phone_masked, phone_verified, code: CodeSent|null, expires_at}
+export const activation = (tok) => http.get(`/activation/${enc(tok)}`);
+// -> CodeSent
+export const activationPhone = (tok, phone, changePhone) =>
+	http.post(`/activation/${enc(tok)}/phone`, { phone, change_phone: !!changePhone });
+export const activationCode = (tok, code) => http.post(`/activation/${enc(tok)}/code`, { code });
+// PasswordPair -> {activated, email}
+export const activationPassword = (tok, pair) => http.post(`/activation/${enc(tok)}/password`, pair);
+
+// {password, email?, given_name?, surname?} -> {score 0-4, min, ok, code|null}
+export const passwordStrength = (body) => http.post('/password/strength', body);
+
+// ---- the account (J12, J13) --------------------------------------------------
+// -> Account
+export const account = () => http.get('/account');
+// lang: ro | en -> {lang}
+export const setAccountLang = (lang) => http.post('/account/lang', { lang });
+// {current_password, password, password_confirm} -> {changed}
+export const changePassword = (body) => http.post('/account/password', body);
+// Where the phone change stands ->
+// {step: start|email_code|new_number|sms_code, code: CodeSent|null}
+export const phoneState = () => http.get('/account/phone');
+// -> CodeSent
+export const phoneEmailCode = () => http.post('/account/phone/email-code');
+export const phoneEmailVerify = (code) => http.post('/account/phone/email-code/verify', { code });
+// -> CodeSent
+export const phoneSmsCode = (phone) => http.post('/account/phone/sms-code', { phone });
+// -> {phone_changed, signed_out}
+export const phoneSmsVerify = (code) => http.post('/account/phone/sms-code/verify', { code });
+
+// ---- consents (J5, settings) ---------------------------------------------------
+// -> {consents: [{kind, version, accepted_at, ip, required, withdrawn_at}],
+//     required: [{kind, version}]}
+export const consents = () => http.get('/consents');
+// kind: gdpr_notice | app_access -> {recorded, next}
+export const acceptConsent = (kind, version) => http.post('/consents', { kind, version });
+// -> the consents, as consents()
+export const withdrawConsent = (kind) => http.post('/consents/withdraw', { kind });
+
+// ---- the legal texts -----------------------------------------------------------
+// -> {documents: [{doc: privacy|terms|shop, version, title, html, pdf}],
+//     provider: {name, cui, reg_no, address, email, phone}}
+export const legal = (lang) => http.get('/legal?lang=' + enc(lang));
+
+// ---- the authenticator (J4, J14) ---------------------------------------------
+// Where pairing stands -> {step: start|code|qr|confirm|not_allowed, code: CodeSent|null}
+export const pairingState = () => http.get('/totp/pairing');
+// -> CodeSent
+export const pairingStart = () => http.post('/totp/pairing');
+// -> {secret, otpauth_uri, qr_png}
+export const pairingVerify = (code) => http.post('/totp/pairing/verify', { code, installed: true });
+// The PNG of the pending secret (once) as a data: URL; qrPath from qr_png.
+export const pairingQr = (qrPath) => getDataUrl(qrPath.replace(/^\/api\/v1/, ''));
+// -> {twofa_enabled} + SessionInfo members
+export const pairingConfirm = (code) => http.post('/totp/pairing/confirm', { code });
+// -> CodeSent (e-mail)
+export const totpReset = () => http.post('/totp/reset');
+export const totpResetVerify = (code) => http.post('/totp/reset/verify', { code });
+
+// ---- password recovery (J12) -------------------------------------------------
+export const recoveryStart = (email) => http.post('/recovery', { email });
+// -> {expires_at, phone_masked, code_verified, code: CodeSent|null}
+export const recovery = (tok) => http.get(`/recovery/${enc(tok)}`);
+// -> CodeSent
+export const recoverySms = (tok) => http.post(`/recovery/${enc(tok)}/sms`);
+export const recoveryCode = (tok, code) => http.post(`/recovery/${enc(tok)}/code`, { code });
+// PasswordPair -> {changed}
+export const recoveryPassword = (tok, pair) => http.post(`/recovery/${enc(tok)}/password`, pair);
+
+// ---- the shop (J6) --------------------------------------------------------------
+// -> {vat_bp, packages: [{code, name, years, transactions, net_cents,
+//     vat_cents, total_cents, currency, description}]}
+export const packages = () => http.get('/shop/packages');
+// -> ShopQuote
+export const quote = (pkg, promo) =>
+	http.post('/shop/quote', promo ? { package: pkg, promo } : { package: pkg });
+// -> {orders: [ShopOrder]}
+export const orders = () => http.get('/shop/orders');
+// -> ShopOrder
+export const order = (id) => http.get(`/shop/orders/${enc(id)}`);
+// {package, promo?, accept_terms, accept_conditions, accept_withdrawal,
+//  marketing, invoice: ShopInvoiceData} -> ShopOrder
+export const createOrder = (body) => http.post('/shop/orders', body);
+// -> {redirect_url, provider}
+export const payOrder = (id) => http.post(`/shop/orders/${enc(id)}/pay`);
+// -> ShopOrder (cancelled)
+export const cancelOrder = (id) => http.post(`/shop/orders/${enc(id)}/cancel`);
+export const invoicePdfUrl = (id) => `/api/v1/shop/orders/${enc(id)}/invoice.pdf`;
+export const notePdfUrl = (id) => `/api/v1/shop/orders/${enc(id)}/note.pdf`;
+
+// ---- operators ---------------------------------------------------------------------
+// filter {state?, from?, to?, q?} -> {orders: [ShopOrder + email, user_id, provider_ref]}
+export function adminOrders(filter) {
+	const p = new URLSearchParams();
+	for (const [k, v] of Object.entries(filter || {}))
+		if (v)
+			p.set(k, v);
+	const qs = p.toString();
+	return http.get('/admin/orders' + (qs ? '?' + qs : ''));
+}
+// -> ShopOrder (refunded)
+export const refundOrder = (id, reason) =>
+	http.post(`/admin/orders/${enc(id)}/refund`, reason ? { reason } : {});
+
+// The session's role says which menus to show; operator routes check it
+// again on the server.
+export function isOperator(sess) {
+	const role = sess && sess.user && sess.user.role;
+	return role === 'operator' || role === 'admin';
+}

@@ -1,0 +1,108 @@
+// settings.js: the account's data, its language (e-mails, SMS and
+// documents are in it; the UI follows), the security pages ("Reset
+// TOTP" only with an authenticator), and every consent with its version
+// and date; the optional ones (marketing) can be withdrawn here.
+import { t, fmtTime, getLang } from '../i18n.js';
+import { errorText } from '../api.js';
+import * as C from '../contract.js';
+import {
+	h, page, statusBox, setStatus, busy, button, link, confirmDialog,
+} from '../ui.js';
+
+const KINDS = {
+	privacy: 'consent.kind_privacy', gdpr_notice: 'consent.kind_gdpr',
+	app_access: 'consent.kind_app', terms: 'consent.kind_terms',
+	shop_conditions: 'consent.kind_shop', marketing: 'consent.kind_marketing',
+	biometrics: 'consent.kind_biometrics',
+};
+
+function kindText(k) {
+	return KINDS[k] ? t(KINDS[k]) : k;
+}
+
+function consentTable(list, onWithdraw) {
+	if (!list.length)
+		return h('p', { class: 'muted', id: 'set-consents' }, t('set.no_consents'));
+	const offered = new Set();
+	const rows = list.map((c) => {
+		let action = '';
+		if (!c.required && !c.withdrawn_at && !offered.has(c.kind)) {
+			offered.add(c.kind);
+			action = button('set.withdraw', { type: 'button', kind: 'secondary', id: 'set-withdraw-' + c.kind,
+				onclick: (ev) => onWithdraw(c, ev.currentTarget) });
+		}
+		const state = c.withdrawn_at
+		    ? t('set.c_withdrawn', { date: fmtTime(c.withdrawn_at) })
+		    : t(c.required ? 'set.c_required' : 'set.c_optional');
+		return h('tr', { class: 'consent-' + c.kind + (c.withdrawn_at ? ' withdrawn' : ''), 'data-kind': c.kind },
+		    h('td', { 'data-label': t('set.c_kind') }, kindText(c.kind)),
+		    h('td', { 'data-label': t('set.c_version') }, c.version),
+		    h('td', { 'data-label': t('set.c_time') }, fmtTime(c.accepted_at)),
+		    h('td', { 'data-label': t('set.c_ip') }, c.ip),
+		    h('td', { 'data-label': t('set.c_state'), class: 'c-state' }, state),
+		    h('td', { 'data-label': t('set.c_action') }, action));
+	});
+	return h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'set-consents' },
+	    h('thead', {}, h('tr', {}, ['set.c_kind', 'set.c_version', 'set.c_time', 'set.c_ip', 'set.c_state', 'set.c_action']
+		.map((k) => h('th', { scope: 'col' }, t(k))))),
+	    h('tbody', {}, rows)));
+}
+
+export async function settings(ctx) {
+	const [acc, cons] = await Promise.all([C.account(), C.consents()]);
+	const cStatus = statusBox('set-consent-status');
+	const cBox = h('div', { id: 'set-consents-box' });
+	const withdraw = async (c, btn) => {
+		if (!await confirmDialog(t('set.withdraw_title'), t('set.withdraw_text', { what: kindText(c.kind) }),
+		    t('set.withdraw_yes')))
+			return;
+		await busy(btn, async () => {
+			try {
+				const r = await C.withdrawConsent(c.kind);
+				cBox.replaceChildren(consentTable(r.consents, withdraw));
+				setStatus(cStatus, t('set.withdrawn', { what: kindText(c.kind) }), 'ok');
+			} catch (e) {
+				setStatus(cStatus, errorText(e), 'err');
+			}
+		});
+	};
+	cBox.append(consentTable(cons.consents, withdraw));
+
+	const langSel = h('select', { id: 'set-lang', class: 'input', 'aria-describedby': 'set-lang-hint' },
+	    h('option', { value: 'ro' }, 'Română'), h('option', { value: 'en' }, 'English'));
+	langSel.value = acc.lang || getLang();
+	const lStatus = statusBox('set-lang-status');
+	const lSave = button('set.lang_save', { type: 'button', kind: 'secondary', id: 'set-lang-save' });
+	lSave.addEventListener('click', () => busy(lSave, async () => {
+		try {
+			await C.setAccountLang(langSel.value);
+			ctx.flash(t('set.lang_saved'), 'ok');
+			await ctx.switchLang(langSel.value, true);
+		} catch (e) {
+			setStatus(lStatus, errorText(e), 'err');
+		}
+	}));
+
+	const sec = page('set.title',
+	    h('h2', {}, t('set.account')),
+	    h('dl', { class: 'kv', id: 'set-account' },
+		h('dt', {}, t('act.full_name')), h('dd', { id: 'set-name' }, `${acc.given_name} ${acc.surname}`),
+		h('dt', {}, t('act.email')), h('dd', {}, acc.email),
+		h('dt', {}, t('act.phone')), h('dd', { id: 'set-phone' }, acc.phone_masked),
+		h('dt', {}, t('set.twofa')), h('dd', { id: 'set-2fa' }, t(acc.twofa_enabled ? 'set.twofa_on' : 'set.twofa_off'))),
+	    h('h2', {}, t('set.lang')),
+	    h('div', { class: 'field' }, h('label', { for: 'set-lang' }, t('set.lang_label')), langSel,
+		h('p', { class: 'hint', id: 'set-lang-hint' }, t('set.lang_hint'))),
+	    h('div', { class: 'actions' }, lSave), lStatus,
+	    h('h2', {}, t('set.security')),
+	    h('ul', { class: 'links' },
+		h('li', {}, link('/password', 'nav.password', 'set-password')),
+		h('li', {}, link('/phone', 'nav.phone', 'set-phone-link')),
+		acc.twofa_enabled ? h('li', {}, link('/totp', 'nav.totp', 'set-totp'))
+		    : h('li', {}, link('/pair', 'nav.pair', 'set-pair'))),
+	    h('h2', {}, t('set.consents')),
+	    h('p', { class: 'muted' }, t('set.consents_note')),
+	    cBox, cStatus);
+	sec.classList.add('mid');
+	return sec;
+}
