@@ -13,7 +13,6 @@
  * are refused.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,36 +87,6 @@ write_file(const char *path, const void *p, size_t n)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* A one-page PDF with a classic xref table. */
-static void
-write_pdf(const char *path)
-{
-	static const char *objs[] = {
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-	};
-	char buf[2048];
-	size_t n, off[3], x;
-	int i;
-
-	n = (size_t)snprintf(buf, sizeof(buf), "%%PDF-1.7\n");
-	for (i = 0; i < 3; i++) {
-		off[i] = n;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-		    "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
-	}
-	x = n;
-	n += (size_t)snprintf(
-	    buf + n, sizeof(buf) - n, "xref\n0 4\n0000000000 65535 f \n");
-	for (i = 0; i < 3; i++)
-		n += (size_t)snprintf(
-		    buf + n, sizeof(buf) - n, "%010zu 00000 n \n", off[i]);
-	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-	    "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", x);
-	write_file(path, buf, n);
-}
-
 static uint8_t *
 read_all(const char *path, size_t *n)
 {
@@ -134,23 +103,6 @@ read_all(const char *path, size_t *n)
 	*n = fread(p, 1, (size_t)st.st_size, f);
 	fclose(f);
 	return p;
-}
-
-/* Entries of dir (without . and ..). */
-static int
-dir_count(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* The holder's TOTP code at time t. */
@@ -309,7 +261,7 @@ test_batch_ok(void **state)
 	snprintf(bin, sizeof(bin), "%s/data.bin", d);
 	snprintf(opdf, sizeof(opdf), "%s/doc-signed.pdf", d);
 	snprintf(op7s, sizeof(op7s), "%s/data.bin.p7s", d);
-	write_pdf(pdf);
+	assert_true(ts_pdf_write(pdf) > 0);
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7);
 	write_file(bin, data, sizeof(data));
@@ -397,7 +349,7 @@ test_refusals_and_mismatch(void **state)
 	snprintf(bin, sizeof(bin), "%s/data.bin", d);
 	snprintf(opdf, sizeof(opdf), "%s/out.pdf", d);
 	snprintf(op7s, sizeof(op7s), "%s/data.bin.p7s", d);
-	write_pdf(pdf);
+	assert_true(ts_pdf_write(pdf) > 0);
 	write_file(bin, "some bytes to sign", 18);
 
 	b = batch(NULL);
@@ -434,7 +386,8 @@ test_refusals_and_mismatch(void **state)
 	signing_batch_free(b);
 	assert_int_equal(access(op7s, F_OK), -1);
 	assert_int_equal(access(opdf, F_OK), -1);
-	assert_int_equal(dir_count(d), 2); /* the inputs, no temporary file */
+	assert_int_equal(
+	    ts_dir_count(d), 2); /* the inputs, no temporary file */
 }
 
 static void
@@ -451,7 +404,7 @@ test_intake_failure(void **state)
 	snprintf(bad, sizeof(bad), "%s/bad.pdf", d);
 	snprintf(o1, sizeof(o1), "%s/o1.pdf", d);
 	snprintf(o2, sizeof(o2), "%s/o2.pdf", d);
-	write_pdf(pdf);
+	assert_true(ts_pdf_write(pdf) > 0);
 	write_file(bad, "%PDF-1.7\nnot really\n", 20);
 
 	b = batch(NULL);
@@ -471,7 +424,8 @@ test_intake_failure(void **state)
 	    signing_batch_authorize(&T.env, b, "000000", &err), PC_ESTATE);
 	assert_int_equal(err.code, PCE_STATE);
 	signing_batch_free(b);
-	assert_int_equal(dir_count(d), 2); /* the good PDF's update is gone */
+	assert_int_equal(
+	    ts_dir_count(d), 2); /* the good PDF's update is gone */
 }
 
 static void
@@ -497,7 +451,7 @@ test_quota(void **state)
 	    signing_batch_authorize(&T.env, b, "123456", &err), PC_ELIMIT);
 	assert_int_equal(err.code, PCE_QUOTA_EXHAUSTED);
 	signing_batch_free(b);
-	assert_int_equal(dir_count(d), 1);
+	assert_int_equal(ts_dir_count(d), 1);
 }
 
 static void
