@@ -134,6 +134,11 @@ jobs_cluster_try(const struct pc_env *e, const struct jobs_def *d,
 		rc = store_job_get(db, d->name, &row);
 		if (rc == PC_OK)
 			wait = wait_for(&row, now);
+		if (rc == PC_ENOTFOUND) {
+			/* Its row went (or never came): due now again. */
+			rc = store_job_register(db, d->name, now);
+			wait = 1000;
+		}
 		store_release(e->store, db);
 		goto out;
 	}
@@ -270,8 +275,10 @@ jobs_start(const struct pc_env *e, const struct jobs_def *defs, size_t n,
 		rc = PC_ENOMEM;
 	if (rc == PC_OK)
 		rc = owner_id(j->owner, sizeof(j->owner));
-	if (rc == PC_OK)
-		rc = jobs_register(e, defs, n);
+	/* A runner registers its row itself when it finds none. */
+	if (rc == PC_OK && jobs_register(e, defs, n) != PC_OK)
+		log_warnx("jobs: cannot register the jobs now; their runners "
+		          "will");
 	if (rc != PC_OK) {
 		free(j);
 		for (i = 0; i < n; i++)

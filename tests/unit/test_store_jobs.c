@@ -12,7 +12,8 @@
  * wins each time. The scheduler: two "nodes" (two jobs_start on one
  * database) run a cluster job of period 1 s for a few seconds: never two
  * runs at once, about one run per second in all, the row counts every
- * run; a node job runs on both nodes. A failing run is recorded.
+ * run; a node job runs on both nodes. A failing run is recorded; a job
+ * whose row is missing registers it again.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -373,6 +374,15 @@ test_failure_and_defs(void **state)
 	assert_string_equal(row.last_result, "boom");
 	assert_true(row.next_run >= clock_now() + 599);
 	store_release(s, db);
+
+	/* A job without a row (deleted, or never registered) gets one. */
+	d.name = "fresh";
+	assert_int_equal(jobs_cluster_try(&e, &d, "me", &ran, &wait), PC_OK);
+	assert_false(ran);
+	assert_int_equal(wait, 1000);
+	assert_int_equal(jobs_cluster_try(&e, &d, "me", &ran, &wait), PC_OK);
+	assert_true(ran);
+	d.name = "boom";
 
 	/* Definitions are checked; every arg is freed on a refusal. */
 	two[0] = d;
