@@ -4,17 +4,16 @@
  * Order matters: the signer process starts first (it alone reads the HSM
  * PIN); the web side then opens the database and the PKI with keys that
  * sign through the signer, and serves HTTP with a thread pool until SIGINT
- * or SIGTERM. A background thread keeps the CRLs fresh and fetches the
- * BNR exchange rate once a day.
+ * or SIGTERM. The scheduled jobs (src/jobs: the CRL kept fresh and the BNR
+ * rate of the day, once per cluster through the job table's leases; the
+ * notification delivery on every node) run beside it.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -27,56 +26,9 @@
 #include "base/secret.h"
 #include "cli/cli.h"
 #include "http/http.h"
-#include "notify/notify.h"
-#include "shop/shop.h"
+#include "jobs/jobs.h"
 #include "signer/signer.h"
 #include "vault/vault.h"
-
-#define SERVE_JOB_PERIOD_S 600
-
-struct serve_jobs {
-	struct app *app;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop;
-};
-
-/* Keep the CRLs fresh even when nobody asks for them. */
-static void *
-serve_jobs_run(void *arg)
-{
-	struct serve_jobs *j = arg;
-	struct timespec ts;
-	struct buf b;
-
-	pthread_mutex_lock(&j->mu);
-	while (!j->stop) {
-		pthread_mutex_unlock(&j->mu);
-		buf_init(&b, 64 * 1024 * 1024);
-		if (pki_crl_der(j->app->pki, "issuing", &b) != PC_OK)
-			log_warnx("jobs: could not refresh the issuing CRL");
-		buf_cleanup(&b);
-		/* The BNR rate of the day: fetched once a day, cached. */
-		{
-			struct shop_rate rate;
-			struct pc_env e = { 0 };
-
-			e.conf = j->app->conf;
-			e.store = j->app->store;
-			e.actor = "job:rate";
-			if (shop_rate_today(&e, &rate) != PC_OK)
-				log_warnx("jobs: no EUR rate available");
-		}
-		pthread_mutex_lock(&j->mu);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += SERVE_JOB_PERIOD_S;
-		while (!j->stop &&
-		       pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&j->mu);
-	return NULL;
-}
 
 static void
 serve_usage(void)
@@ -99,10 +51,8 @@ cmd_serve(int argc, char **argv)
 	struct pki_keysrc ks;
 	struct http_server *hs = NULL;
 	struct http_opts ho;
-	struct serve_jobs jobs;
-	pthread_t jobs_thread;
-	bool jobs_started = false;
-	struct notify_worker *notifier = NULL;
+	struct pc_env jenv;
+	struct jobs *jobs = NULL;
 	sigset_t set;
 	const char *dir = NULL, *listen = NULL, *file = NULL;
 	unsigned port = 0, nchan;
@@ -212,14 +162,6 @@ cmd_serve(int argc, char **argv)
 		cli_err("serve", "cannot listen on %s", conf.server.listen);
 		goto out;
 	}
-	memset(&jobs, 0, sizeof(jobs));
-	jobs.app = &app;
-	pthread_mutex_init(&jobs.mu, NULL);
-	pthread_cond_init(&jobs.cv, NULL);
-	if (pthread_create(&jobs_thread, NULL, serve_jobs_run, &jobs) == 0)
-		jobs_started = true;
-	if (notify_worker_start(&conf, app.store, &notifier) != PC_OK)
-		log_warnx("serve: the notification worker did not start");
 	{
 		char host[256];
 		const char *colon = strrchr(conf.server.listen, ':');
@@ -248,6 +190,15 @@ cmd_serve(int argc, char **argv)
 		log_info("serve: listening on %s:%u (public URL %s)", host,
 		    port, conf.server.public_url);
 	}
+	/* After the line above: tests wait for it once /healthz answers. */
+	memset(&jenv, 0, sizeof(jenv));
+	jenv.conf = &conf;
+	jenv.store = app.store;
+	jenv.signer = app.signer;
+	jenv.pki = app.pki;
+	if (jobs_serve_start(&jenv, &jobs) != PC_OK)
+		log_warnx("serve: the scheduled jobs (CRL, rate, notification "
+		          "delivery) did not start");
 	do {
 		if (sigwait(&set, &sig) != 0)
 			break;
@@ -257,14 +208,7 @@ cmd_serve(int argc, char **argv)
 out:
 	if (hs != NULL)
 		http_stop(hs);
-	if (jobs_started) {
-		pthread_mutex_lock(&jobs.mu);
-		jobs.stop = true;
-		pthread_cond_signal(&jobs.cv);
-		pthread_mutex_unlock(&jobs.mu);
-		pthread_join(jobs_thread, NULL);
-	}
-	notify_worker_stop(notifier);
+	jobs_stop(jobs);
 	pki_close(app.pki);
 	vault_close(app.vault);
 	if (app.store != NULL)

@@ -16,18 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/objects.h>
-#include <openssl/x509.h>
 
-#include "base/clock.h"
-#include "base/log.h"
 #include "base/secret.h"
 #include "cli/cli.h"
 #include "sign/sign.h"
 #include "signer/signer.h"
+#include "signing/signing.h"
 
 #define SECRET_FILE_MAX 1024
 
@@ -94,24 +91,6 @@ struct sign_args {
 	const char *format;
 	const char *out_dir;
 };
-
-static bool
-is_pdf(const char *path)
-{
-	FILE *f;
-	char magic[5] = { 0 };
-	size_t n = strlen(path);
-	bool ok;
-
-	if (n > 4 && strcasecmp(path + n - 4, ".pdf") == 0)
-		return true;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return false;
-	ok = fread(magic, 1, 5, f) == 5 && memcmp(magic, "%PDF-", 5) == 0;
-	fclose(f);
-	return ok;
-}
 
 static int
 parse_visible(const char *s, struct sign_opts *o)
@@ -191,6 +170,16 @@ out_name(const char *dir, const char *in, bool cades)
 	return res;
 }
 
+/* The format of input in: --format, else by name or content. */
+static enum sign_format
+item_format(const struct sign_args *a, const char *in)
+{
+	if (a->format != NULL)
+		return strcmp(a->format, "cades") == 0 ? SIGN_FMT_CADES
+		                                       : SIGN_FMT_PADES;
+	return signing_format_guess(in);
+}
+
 /*
  * Two inputs that would write the same output (same file name into one
  * --out-dir): refused before anything is signed.
@@ -204,12 +193,10 @@ out_names_clash(
 	int i, j;
 
 	for (i = 0; i < ninputs && !clash; i++) {
-		cx = a->format != NULL ? strcmp(a->format, "cades") == 0
-		                       : !is_pdf(inputs[i]);
+		cx = item_format(a, inputs[i]) == SIGN_FMT_CADES;
 		x = out_name(a->out_dir, inputs[i], cx);
 		for (j = i + 1; x != NULL && j < ninputs && !clash; j++) {
-			cy = a->format != NULL ? strcmp(a->format, "cades") == 0
-			                       : !is_pdf(inputs[j]);
+			cy = item_format(a, inputs[j]) == SIGN_FMT_CADES;
 			y = out_name(a->out_dir, inputs[j], cy);
 			if (y != NULL && strcmp(x, y) == 0) {
 				cli_err(cmd,
@@ -228,126 +215,46 @@ out_names_clash(
 
 /*
  * Mode (a): our HSM through the signer process, one SAD (TOTP code) for
- * the whole batch. Step 1 prepares every input and collects the hash it
- * needs signed (the hash of the CMS signed attributes): a PDF is written
- * once, with a zero /Contents, into a temporary file (sign_pades_begin),
- * and its CMS is built with a signer that only records the hash and stops;
- * a .p7s has nothing to write yet. Then ONE SIGN_USER signs them all (the
- * signer checks the code, the certificate and the counter, and counts).
- * Step 3 builds each CMS again with those signatures (and requests the
- * timestamps at B-T) and patches it in (sign_pades_finish: sync, rename)
- * or writes the .p7s (CAdES hashes its input again). Step 3 checks that
- * each hash is the one authorized, so it can never sign anything else;
- * when the authorization is refused the temporary files are removed, so
- * no output appears.
+ * the whole batch: the journey is src/signing (signing.h); this prints
+ * what it says. Lines as each item ends: "IN -> OUT" on stdout, the
+ * engine's code and message on stderr; then the transactions left.
  */
-struct sad_batch {
-	uint8_t hashes[SIGNER_USER_HASHES_MAX][SIGNER_HASH_MAX];
-	size_t hlen;
-	unsigned n, pos;
-	enum hsm_mech mech;
-	int md_nid;
-	bool replay, mismatch;
-	struct signer_user_reply rep;
+struct sad_print {
+	const char *cmd;
 };
 
-static enum pc_rc
-sad_batch_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
-    size_t hlen, uint8_t *sig, size_t *siglen)
-{
-	struct sad_batch *b = arg;
-
-	if (!b->replay) {
-		if (b->n >= SIGNER_USER_HASHES_MAX || hlen > SIGNER_HASH_MAX)
-			return PC_ELIMIT;
-		memcpy(b->hashes[b->n], hash, hlen);
-		b->hlen = hlen;
-		b->mech = mech;
-		b->md_nid = md_nid;
-		b->n++;
-		return PC_ESTATE; /* collected: stop this input here */
-	}
-	if (b->pos >= b->rep.n || hlen != b->hlen ||
-	    memcmp(b->hashes[b->pos], hash, hlen) != 0) {
-		b->mismatch = true;
-		return PC_EINTERNAL;
-	}
-	memcpy(sig, b->rep.sigs[b->pos], b->rep.siglens[b->pos]);
-	*siglen = b->rep.siglens[b->pos];
-	b->pos++;
-	return PC_OK;
-}
-
-static X509 *
-cert_load(struct db *db, const char *serial, struct store_cert *c)
-{
-	const unsigned char *p;
-
-	memset(c, 0, sizeof(*c));
-	if (store_cert_get(db, serial, c) != PC_OK)
-		return NULL;
-	p = c->der;
-	return d2i_X509(NULL, &p, (long)c->der_len);
-}
-
-/* The certificate of serial and its issuer from the store. */
-static enum pc_rc
-sad_signer(struct cli_core *core, const char *cmd, const char *serial,
-    struct sad_batch *b, struct sign_signer **out)
-{
-	struct store_cert c, ic;
-	struct db *db = NULL;
-	STACK_OF(X509) *chain = NULL;
-	X509 *cert = NULL, *issuer = NULL;
-	enum pc_rc rc;
-
-	memset(&c, 0, sizeof(c));
-	memset(&ic, 0, sizeof(ic));
-	rc = store_acquire(core->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	cert = cert_load(db, serial, &c);
-	if (cert == NULL || c.kind == NULL ||
-	    strcmp(c.kind, CERT_KIND_SIGN) != 0) {
-		cli_err(cmd,
-		    "credential_unknown: no signing certificate with "
-		    "serial %s",
-		    serial);
-		rc = PC_ENOTFOUND;
-		goto out;
-	}
-	issuer = cert_load(db, c.issuer, &ic);
-	chain = sk_X509_new_null();
-	if (chain == NULL || (issuer != NULL && !sk_X509_push(chain, issuer))) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	issuer = NULL;
-	rc = sign_signer_new(cert, chain, sad_batch_sign, b, out);
-out:
-	X509_free(cert);
-	X509_free(issuer);
-	sk_X509_pop_free(chain, X509_free);
-	store_cert_cleanup(&c);
-	store_cert_cleanup(&ic);
-	store_release(core->store, db);
-	return rc;
-}
-
-/* An audit record of a timestamp counted but not obtained. */
 static void
-sad_tsa_failed(struct cli_core *core, const char *serial, const char *in)
+sad_progress(
+    void *arg, const struct signing_batch *b, size_t i, enum signing_step step)
 {
-	struct db *db = NULL;
-	char detail[128];
+	const struct sad_print *p = arg;
+	const struct signing_result *r = signing_batch_result(b, i);
 
-	snprintf(detail, sizeof(detail), "credential=%s tsa_failed", serial);
-	if (store_acquire(core->store, &db) != PC_OK)
-		return;
-	if (store_audit_append(db, "cli", "sign.timestamp_failed", detail) !=
-	    PC_OK)
-		log_warnx("sign: cannot record the failed timestamp of %s", in);
-	store_release(core->store, db);
+	if (r->state == SIGNING_DONE)
+		printf("%s -> %s\n", r->in, r->out);
+	else if (r->state == SIGNING_FAILED)
+		cli_err(p->cmd, "%s: %s: %s%s", r->in,
+		    r->err.code != NULL ? r->err.code : pc_rc_str(r->rc),
+		    r->err.msg,
+		    step == SIGNING_STEP_BEGIN ? " (nothing was signed)" : "");
+}
+
+/* What to do about a refused authorization. */
+static const char *
+sad_refusal_msg(enum pc_ecode code)
+{
+	switch (code) {
+	case PCE_TOTP_LOCKED:
+		return "too many wrong codes; try again later";
+	case PCE_QUOTA_EXHAUSTED:
+		return "not enough transactions left for this batch";
+	case PCE_CERT_EXPIRED:
+		return "the certificate has expired; request a new one";
+	case PCE_CERT_REVOKED:
+		return "the certificate is revoked";
+	default:
+		return "the code was refused; wait for a new code and retry";
+	}
 }
 
 static int
@@ -355,158 +262,101 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
     char **inputs, int ninputs, const char *out1)
 {
 	struct cli_core core;
-	struct signer_client *sc = NULL;
-	struct sign_signer *s = NULL;
-	struct signer_user_req req;
-	struct sign_err err;
-	struct sad_batch *b;
-	char serial[STORE_SERIAL_MAX + 1], tsa[1024], **dst = NULL;
-	struct sign_pades_job **jobs = NULL;
-	bool *cades = NULL;
+	struct pc_env env;
+	struct signing_opts so;
+	struct signing_item it;
+	struct signing_batch *b = NULL;
+	struct sad_print pr = { cmd };
+	struct pc_err perr;
+	char serial[STORE_SERIAL_MAX + 1], *dst = NULL;
 	int i, status = 1;
-	unsigned before;
 	enum pc_rc rc;
 
-	b = calloc(1, sizeof(*b));
-	dst = calloc((size_t)ninputs, sizeof(*dst));
-	cades = calloc((size_t)ninputs, sizeof(*cades));
-	jobs = calloc((size_t)ninputs, sizeof(*jobs));
-	if (b == NULL || dst == NULL || cades == NULL || jobs == NULL) {
-		free(b);
-		free(dst);
-		free(cades);
-		free(jobs);
-		return 1;
-	}
 	memset(&core, 0, sizeof(core));
+	memset(&perr, 0, sizeof(perr));
 	if (a->cert == NULL || a->otp == NULL) {
 		cli_err(cmd, "--data needs --cert SERIAL and --otp CODE (or "
 		             "--otp-file F)");
-		status = 2;
-		goto out;
+		return 2;
 	}
-	if (ninputs > SIGNER_USER_HASHES_MAX) {
+	if (ninputs > SIGNING_BATCH_MAX) {
 		cli_err(cmd, "too_many: at most %d files per authorization",
-		    SIGNER_USER_HASHES_MAX);
-		status = 2;
-		goto out;
+		    SIGNING_BATCH_MAX);
+		return 2;
 	}
 	if (pki_serial_norm(a->cert, serial, sizeof(serial)) != PC_OK) {
 		cli_err(cmd, "\"%s\" is not a serial number (hex)", a->cert);
-		status = 2;
-		goto out;
+		return 2;
 	}
+	memset(&so, 0, sizeof(so));
+	so.credential = serial;
+	so.sign = *o;
+	so.stop_at_first = true;
+	so.progress = sad_progress;
+	so.progress_arg = &pr;
 	if (cli_core_open(&core, cmd, a->data, CORE_STORE) != 0)
 		goto out;
-	if (o->level == SIGN_LEVEL_BT && o->tsa_url == NULL) {
-		snprintf(
-		    tsa, sizeof(tsa), "%s/tsa", core.conf.server.public_url);
-		o->tsa_url = tsa;
+	memset(&env, 0, sizeof(env));
+	env.conf = &core.conf;
+	env.store = core.store;
+	env.actor = "cli";
+	rc = signing_batch_new(&env, &so, &b, &perr);
+	if (perr.code == PCE_CREDENTIAL_UNKNOWN) {
+		cli_err(cmd,
+		    "credential_unknown: no signing certificate with "
+		    "serial %s",
+		    serial);
+		goto out;
 	}
-	if (o->now == 0)
-		o->now = clock_now(); /* the same in both passes */
-	rc = sad_signer(&core, cmd, serial, b, &s);
 	if (rc != PC_OK)
 		goto out;
-
-	/* Step 1: intake checks, the PDFs' updates and each hash to sign. */
 	for (i = 0; i < ninputs; i++) {
-		cades[i] = a->format != NULL ? strcmp(a->format, "cades") == 0
-		                             : !is_pdf(inputs[i]);
-		dst[i] = out1 != NULL
-		             ? strdup(out1)
-		             : out_name(a->out_dir, inputs[i], cades[i]);
-		if (dst[i] == NULL)
+		memset(&it, 0, sizeof(it));
+		it.in_path = inputs[i];
+		it.in_fd = -1;
+		it.format = item_format(a, inputs[i]);
+		dst = out1 != NULL ? strdup(out1)
+		                   : out_name(a->out_dir, inputs[i],
+		                         it.format == SIGN_FMT_CADES);
+		it.out_path = dst;
+		rc = dst != NULL ? signing_batch_add(b, &it, NULL) : PC_ENOMEM;
+		free(dst);
+		if (rc != PC_OK)
 			goto out;
-		memset(&err, 0, sizeof(err));
-		before = b->n;
-		if (cades[i]) {
-			rc = sign_cades_file(s, o, inputs[i], dst[i], &err);
-		} else {
-			rc = sign_pades_begin(
-			    s, o, inputs[i], dst[i], &jobs[i], &err);
-			if (rc == PC_OK)
-				rc = sign_pades_finish(jobs[i], s, &err);
-		}
-		if (b->n != before + 1) {
-			cli_err(cmd, "%s: %s: %s (nothing was signed)",
-			    inputs[i],
-			    err.code != NULL ? err.code : pc_rc_str(rc),
-			    err.msg);
-			goto out;
-		}
 	}
 
+	/* Intake checks, the PDFs' updates and each hash to sign. */
+	if (signing_batch_begin(&env, b) != PC_OK)
+		goto out; /* the item said why */
+
 	/* One authorization for the batch. */
-	rc = signer_client_start(&core.conf, 1, &sc);
+	rc = signer_client_start(&core.conf, 1, &env.signer);
 	if (rc != PC_OK) {
 		cli_err(cmd, "cannot start the signer (%s)", pc_rc_str(rc));
 		goto out;
 	}
-	memset(&req, 0, sizeof(req));
-	req.credential = serial;
-	req.sad = a->otp;
-	req.mech = b->mech;
-	req.md_nid = b->md_nid;
-	req.timestamps = o->level == SIGN_LEVEL_BT ? b->n : 0;
-	req.n = b->n;
-	req.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])b->hashes;
-	req.hlen = b->hlen;
-	rc = signer_client_sign_user(sc, &req, &b->rep);
-	signer_client_stop(sc);
-	sc = NULL;
-	if (rc != PC_OK || b->rep.result != USER_R_OK) {
-		cli_err(cmd, "%s: %s (nothing was signed)",
-		    signer_user_result_code(
-		        rc != PC_OK ? USER_R_SIGN_FAILED : b->rep.result),
-		    rc != PC_OK ? pc_rc_str(rc)
-		    : b->rep.result == USER_R_TOTP_LOCKED
-		        ? "too many wrong codes; try again later"
-		    : b->rep.result == USER_R_QUOTA
-		        ? "not enough transactions left for this batch"
-		    : b->rep.result == USER_R_CERT_EXPIRED
-		        ? "the certificate has expired; request a new one"
-		    : b->rep.result == USER_R_CERT_REVOKED
-		        ? "the certificate is revoked"
-		        : "the code was refused; wait for a new code and "
-		          "retry");
+	rc = signing_batch_authorize(&env, b, a->otp, &perr);
+	signer_client_stop(env.signer);
+	env.signer = NULL;
+	if (rc != PC_OK) {
+		if (perr.code == PCE_SIGN_FAILED ||
+		    perr.code == PCE_SIGNER_UNAVAILABLE ||
+		    perr.code == PCE_NONE)
+			cli_err(cmd, "sign_failed: %s (nothing was signed)",
+			    pc_rc_str(rc));
+		else
+			cli_err(cmd, "%s: %s (nothing was signed)",
+			    pc_ecode_name(perr.code),
+			    sad_refusal_msg(perr.code));
 		goto out;
 	}
 
-	/* Step 3: the outputs, with the authorized signatures. */
-	b->replay = true;
-	status = 0;
-	for (i = 0; i < ninputs; i++) {
-		memset(&err, 0, sizeof(err));
-		rc = cades[i] ? sign_cades_file(s, o, inputs[i], dst[i], &err)
-		              : sign_pades_finish(jobs[i], s, &err);
-		if (rc != PC_OK) {
-			cli_err(cmd, "%s: %s: %s", inputs[i],
-			    err.code != NULL ? err.code : pc_rc_str(rc),
-			    err.msg);
-			if (err.code != NULL &&
-			    strcmp(err.code, "tsa_failed") == 0)
-				sad_tsa_failed(&core, serial, inputs[i]);
-			status = 1;
-			if (b->mismatch)
-				break;
-		} else {
-			printf("%s -> %s\n", inputs[i], dst[i]);
-		}
-	}
-	printf("transactions left %lld\n", (long long)b->rep.transactions_left);
+	/* The outputs, with the authorized signatures. */
+	status = signing_batch_finish(&env, b) == PC_OK ? 0 : 1;
+	printf("transactions left %lld\n",
+	    (long long)signing_batch_transactions_left(b));
 out:
-	signer_user_reply_cleanup(&b->rep);
-	sign_signer_free(s);
-	for (i = 0; i < ninputs; i++) {
-		sign_pades_job_free(jobs[i]); /* unfinished: no output */
-		free(dst[i]);
-	}
-	free(jobs);
-	free(dst);
-	free(cades);
-	secret_wipe(b, sizeof(*b));
-	free(b);
+	signing_batch_free(b);
 	cli_core_close(&core);
 	return status;
 }
@@ -692,8 +542,7 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		char *dst;
 
 		memset(&err, 0, sizeof(err));
-		cades = a.format != NULL ? strcmp(a.format, "cades") == 0
-		                         : !is_pdf(inputs[i]);
+		cades = item_format(&a, inputs[i]) == SIGN_FMT_CADES;
 		dst = out1 != NULL ? strdup(out1)
 		                   : out_name(a.out_dir, inputs[i], cades);
 		if (dst == NULL) {

@@ -3,12 +3,9 @@
  * notify_render.c)
  * (see notify.h and docs/internals/notify.md).
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/curl_lazy.h"
 #include "base/clock.h"
@@ -20,7 +17,6 @@
 #include "store/store_outbox.h"
 
 #define NOTIFY_BATCH 32 /* messages claimed per pass */
-#define NOTIFY_POLL_S 1
 /* A claim older than this is taken back (the worker died while sending). */
 #define NOTIFY_STALE_MIN_S 120
 
@@ -589,88 +585,4 @@ notify_status_get(struct store *store, int64_t id, struct notify_status *st)
 	st->next_at = row.next_at;
 	store_outbox_cleanup(&row);
 	return PC_OK;
-}
-
-/* ---- the worker thread ----------------------------------------------- */
-
-struct notify_worker {
-	struct notify *nw_notify;
-	pthread_t nw_thread;
-	pthread_mutex_t nw_mu;
-	pthread_cond_t nw_cv;
-	bool nw_stop;
-};
-
-static void *
-worker_run(void *arg)
-{
-	struct notify_worker *w = arg;
-	struct timespec ts;
-	enum pc_rc rc;
-
-	pthread_mutex_lock(&w->nw_mu);
-	while (!w->nw_stop) {
-		pthread_mutex_unlock(&w->nw_mu);
-		rc = notify_run_once(w->nw_notify, NULL, NULL);
-		if (rc != PC_OK)
-			log_warnx(
-			    "notify: delivery pass failed (%s)", pc_rc_str(rc));
-		pthread_mutex_lock(&w->nw_mu);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += NOTIFY_POLL_S;
-		while (!w->nw_stop && pthread_cond_timedwait(&w->nw_cv,
-		                          &w->nw_mu, &ts) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&w->nw_mu);
-	return NULL;
-}
-
-enum pc_rc
-notify_worker_start(
-    const struct conf *conf, struct store *store, struct notify_worker **out)
-{
-	struct notify_worker *w;
-	enum pc_rc rc;
-
-	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	*out = NULL;
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
-		return PC_ENOMEM;
-	rc = notify_new(conf, store, &w->nw_notify);
-	if (rc != PC_OK) {
-		free(w);
-		return rc;
-	}
-	pthread_mutex_init(&w->nw_mu, NULL);
-	pthread_cond_init(&w->nw_cv, NULL);
-	if (pthread_create(&w->nw_thread, NULL, worker_run, w) != 0) {
-		pthread_cond_destroy(&w->nw_cv);
-		pthread_mutex_destroy(&w->nw_mu);
-		notify_free(w->nw_notify);
-		free(w);
-		return PC_EINTERNAL;
-	}
-	log_info("notify: delivery worker started (mail=%s sms=%s)",
-	    conf->notify.mail_driver ? conf->notify.mail_driver : "unset",
-	    conf->notify.sms_driver ? conf->notify.sms_driver : "unset");
-	*out = w;
-	return PC_OK;
-}
-
-void
-notify_worker_stop(struct notify_worker *w)
-{
-	if (w == NULL)
-		return;
-	pthread_mutex_lock(&w->nw_mu);
-	w->nw_stop = true;
-	pthread_cond_signal(&w->nw_cv);
-	pthread_mutex_unlock(&w->nw_mu);
-	pthread_join(w->nw_thread, NULL);
-	pthread_cond_destroy(&w->nw_cv);
-	pthread_mutex_destroy(&w->nw_mu);
-	notify_free(w->nw_notify);
-	free(w);
 }

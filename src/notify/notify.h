@@ -3,8 +3,9 @@
  *
  * A caller enqueues a message (a template id, a language and variables) in
  * its own database transaction: when the transaction rolls back, nothing is
- * sent. A delivery worker (a thread of pecete serve, one per node) claims
- * due messages atomically, renders them, hands them to the driver of their
+ * sent. A delivery pass (notify_run_once; in pecete serve the "notify" job
+ * of src/jobs, a pass every second on every node) claims due messages
+ * atomically, renders them, hands them to the driver of their
  * channel and marks them sent, or queued again with exponential back-off,
  * or failed after [notify] max_attempts.
  *
@@ -173,17 +174,6 @@ struct notify_status {
 };
 enum pc_rc notify_status_get(
     struct store *store, int64_t id, struct notify_status *st);
-
-struct notify_worker;
-
-/*
- * Start the delivery thread: a pass about every second until stopped.
- * OUT: *out, stop with notify_worker_stop.
- */
-enum pc_rc notify_worker_start(
-    const struct conf *conf, struct store *store, struct notify_worker **out);
-/* Stop and join the thread (waits for a send in progress); NULL is a no-op. */
-void notify_worker_stop(struct notify_worker *w);
 
 /* ---- development outbox ---------------------------------------------- */
 

@@ -47,17 +47,15 @@ sign_hash_file_range(EVP_MD_CTX *ctx, FILE *f, int64_t off, int64_t len)
 	return PC_OK;
 }
 
-enum pc_rc
-sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
-    const char *in_path, const char *out_path, struct sign_err *err)
+/* The digest of the file in_path, within opts' size limit. OUT: digest. */
+static enum pc_rc
+cades_digest(const struct sign_opts *opts, const char *in_path,
+    unsigned char digest[EVP_MAX_MD_SIZE], unsigned int *dlen,
+    struct sign_err *err)
 {
 	EVP_MD_CTX *mctx = NULL;
-	CMS_ContentInfo *cms = NULL;
 	FILE *in = NULL;
-	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
-	unsigned int dlen;
 	int64_t size, max;
-	int len;
 	enum pc_rc rc;
 
 	max = opts->max_size > 0 ? opts->max_size : SIGN_DEFAULT_MAX_SIZE;
@@ -92,10 +90,47 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 		sign_err_set(err, rc, "unreadable", "cannot read %s", in_path);
 		goto out;
 	}
-	if (!EVP_DigestFinal_ex(mctx, digest, &dlen)) {
+	if (!EVP_DigestFinal_ex(mctx, digest, dlen)) {
 		rc = ossl_fail("cades: digest");
 		goto out;
 	}
+out:
+	if (in != NULL)
+		fclose(in);
+	EVP_MD_CTX_free(mctx);
+	return rc;
+}
+
+enum pc_rc
+sign_cades_tbs(const struct sign_signer *s, const struct sign_opts *opts,
+    const char *in_path, struct sign_tbs *out, struct sign_err *err)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(
+	    s != NULL && opts != NULL && in_path != NULL && out != NULL,
+	    PC_EINTERNAL);
+	rc = cades_digest(opts, in_path, digest, &dlen, err);
+	if (rc == PC_OK)
+		rc = sign_cms_tbs(s, opts, digest, dlen, true, out);
+	return rc;
+}
+
+enum pc_rc
+sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
+    const char *in_path, const char *out_path, struct sign_err *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int dlen;
+	int len;
+	enum pc_rc rc;
+
+	rc = cades_digest(opts, in_path, digest, &dlen, err);
+	if (rc != PC_OK)
+		goto out;
 	rc = sign_cms_build(s, opts, digest, dlen, true, &cms, err);
 	if (rc != PC_OK)
 		goto out;
@@ -109,10 +144,7 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 		sign_err_set(
 		    err, rc, "write_failed", "cannot write %s", out_path);
 out:
-	if (in != NULL)
-		fclose(in);
 	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
-	EVP_MD_CTX_free(mctx);
 	return rc;
 }

@@ -132,26 +132,33 @@ out:
 	return rc;
 }
 
-enum pc_rc
-sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
+/*
+ * The CMS of sign_cms_build up to its signature: the SignerInfo with its
+ * signed attributes and their hash (what the key signs). OUT: *cmsp
+ * (CMS_ContentInfo_free), *sip (inside it), tbs.
+ */
+static enum pc_rc
+cms_prepare(const struct sign_signer *s, const struct sign_opts *opts,
     const uint8_t *digest, size_t dlen, bool signing_time,
-    CMS_ContentInfo **out, struct sign_err *err)
+    CMS_ContentInfo **cmsp, CMS_SignerInfo **sip, struct sign_tbs *tbs)
 {
 	CMS_ContentInfo *cms = NULL;
 	CMS_SignerInfo *si;
 	ASN1_TIME *t = NULL;
 	const EVP_MD *md;
 	struct buf attrs;
-	uint8_t hash[EVP_MAX_MD_SIZE], sig[HSM_SIG_MAX];
 	unsigned int hlen;
-	size_t siglen = 0;
 	int i, md_nid;
 	enum pc_rc rc = PC_ECRYPTO;
 
+	*cmsp = NULL;
+	*sip = NULL;
+	memset(tbs, 0, sizeof(*tbs));
 	buf_init(&attrs, 65536);
 	md_nid = opts->md_nid != 0 ? opts->md_nid : NID_sha256;
 	md = EVP_get_digestbynid(md_nid);
-	if (md == NULL || (size_t)EVP_MD_get_size(md) != dlen) {
+	if (md == NULL || (size_t)EVP_MD_get_size(md) != dlen ||
+	    (size_t)EVP_MD_get_size(md) > sizeof(tbs->hash)) {
 		rc = PC_EINTERNAL;
 		goto out;
 	}
@@ -183,12 +190,46 @@ sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
 	rc = signed_attrs_der(si, &attrs);
 	if (rc != PC_OK)
 		goto out;
-	if (!EVP_Digest(attrs.data, attrs.len, hash, &hlen, md, NULL)) {
+	if (!EVP_Digest(attrs.data, attrs.len, tbs->hash, &hlen, md, NULL)) {
 		rc = PC_ECRYPTO;
 		goto out;
 	}
-	rc = s->fn(s->arg, s->mech, md_nid, hash, hlen, sig, &siglen);
+	tbs->hlen = hlen;
+	tbs->md_nid = md_nid;
+	tbs->mech = s->mech;
+	*cmsp = cms;
+	*sip = si;
+	cms = NULL;
+	rc = PC_OK;
+out:
+	if (rc == PC_ECRYPTO)
+		ossl_fail("sign: build cms");
+	ASN1_TIME_free(t);
+	CMS_ContentInfo_free(cms);
+	buf_cleanup(&attrs);
+	return rc;
+}
+
+enum pc_rc
+sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
+    const uint8_t *digest, size_t dlen, bool signing_time,
+    CMS_ContentInfo **out, struct sign_err *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si = NULL;
+	struct sign_tbs tbs;
+	uint8_t sig[HSM_SIG_MAX];
+	size_t siglen = 0;
+	enum pc_rc rc;
+
+	rc = cms_prepare(s, opts, digest, dlen, signing_time, &cms, &si, &tbs);
+	if (rc != PC_OK)
+		goto out;
+	rc = s->fn(
+	    s->arg, s->mech, tbs.md_nid, tbs.hash, tbs.hlen, sig, &siglen);
 	if (rc != PC_OK) {
+		if (rc == PC_ECRYPTO)
+			ossl_fail("sign: build cms");
 		rc = sign_err_set(
 		    err, rc, "sign_failed", "the signing key refused to sign");
 		goto out;
@@ -204,18 +245,28 @@ sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
 			    "level B-T needs a timestamp server (--tsa URL)");
 			goto out;
 		}
-		rc = sign_cms_add_timestamp(si, opts->tsa_url, md_nid, err);
+		rc = sign_cms_add_timestamp(si, opts->tsa_url, tbs.md_nid, err);
 		if (rc != PC_OK)
 			goto out;
 	}
 	*out = cms;
 	cms = NULL;
-	rc = PC_OK;
 out:
-	if (rc == PC_ECRYPTO)
-		ossl_fail("sign: build cms");
-	ASN1_TIME_free(t);
 	CMS_ContentInfo_free(cms);
-	buf_cleanup(&attrs);
+	return rc;
+}
+
+enum pc_rc
+sign_cms_tbs(const struct sign_signer *s, const struct sign_opts *opts,
+    const uint8_t *digest, size_t dlen, bool signing_time, struct sign_tbs *out)
+{
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si = NULL;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(
+	    s != NULL && opts != NULL && out != NULL, PC_EINTERNAL);
+	rc = cms_prepare(s, opts, digest, dlen, signing_time, &cms, &si, out);
+	CMS_ContentInfo_free(cms);
 	return rc;
 }

@@ -687,6 +687,16 @@ out:
 	return rc;
 }
 
+enum pc_rc
+sign_pades_tbs(const struct sign_pades_job *j, const struct sign_signer *s,
+    struct sign_tbs *out)
+{
+	RETURN_VAL_IF_FAIL(j != NULL && s != NULL && out != NULL, PC_EINTERNAL);
+	if (j->tmp_path == NULL)
+		return PC_ESTATE; /* finished already */
+	return sign_cms_tbs(s, &j->opts, j->digest, j->dlen, false, out);
+}
+
 void
 sign_pades_job_free(struct sign_pades_job *j)
 {

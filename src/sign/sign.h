@@ -130,6 +130,29 @@ enum pc_rc sign_cms_build(const struct sign_signer *s,
     bool signing_time, CMS_ContentInfo **out, struct sign_err *err);
 
 /*
+ * What a key is asked to sign for one signature: the hash of the CMS
+ * signed attributes, its digest and the key's mechanism.
+ */
+#define SIGN_TBS_MAX 64
+struct sign_tbs {
+	int md_nid;
+	enum hsm_mech mech;
+	size_t hlen;
+	uint8_t hash[SIGN_TBS_MAX];
+};
+
+/*
+ * The hash sign_cms_build would hand to s->fn for the same arguments,
+ * without signing: the signed attributes are deterministic for the same
+ * digest, opts->now and certificate, so a batch collects every hash first,
+ * has them all authorized at once, then builds each CMS with a fn that
+ * returns the authorized signature. s->fn is not called. OUT: *out.
+ */
+enum pc_rc sign_cms_tbs(const struct sign_signer *s,
+    const struct sign_opts *opts, const uint8_t *digest, size_t dlen,
+    bool signing_time, struct sign_tbs *out);
+
+/*
  * Ask the TSA at url for a timestamp token over the digest (md_nid) and
  * return the token (a DER ContentInfo) in out.
  */
@@ -146,6 +169,16 @@ enum pc_rc sign_cms_add_timestamp(
  */
 enum pc_rc sign_cades_file(const struct sign_signer *s,
     const struct sign_opts *opts, const char *in_path, const char *out_path,
+    struct sign_err *err);
+
+/*
+ * CAdES in two steps: the hash sign_cades_file would have s sign for
+ * in_path with opts (size limit and read errors as there; opts->now must
+ * be set so that the signing-time is the same when the file is signed).
+ * OUT: *out.
+ */
+enum pc_rc sign_cades_tbs(const struct sign_signer *s,
+    const struct sign_opts *opts, const char *in_path, struct sign_tbs *out,
     struct sign_err *err);
 
 /*
@@ -191,6 +224,12 @@ enum pc_rc sign_pades_begin(const struct sign_signer *s,
 enum pc_rc sign_pades_finish(struct sign_pades_job *j,
     const struct sign_signer *s, struct sign_err *err);
 void sign_pades_job_free(struct sign_pades_job *j);
+/*
+ * The hash sign_pades_finish will have s sign for job j (sign_cms_tbs
+ * over its byte ranges' digest). PC_ESTATE when j is finished. OUT: *out.
+ */
+enum pc_rc sign_pades_tbs(const struct sign_pades_job *j,
+    const struct sign_signer *s, struct sign_tbs *out);
 
 /* Verification: the report model and its API are in sign/vreport.h. */
 #include "sign/vreport.h"

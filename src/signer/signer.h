@@ -8,16 +8,20 @@
  *   header  u32 magic "PCSG", u16 version, u16 type, u32 id, u32 length
  *   body    length bytes, at most conf.signer.max_message
  *
- * Every field of a body is length-prefixed (u16 or u32, big endian) and
- * checked against the bytes present; a malformed message closes the
- * channel. Requests:
+ * Bodies are described once, in the message table (signer_msg.h,
+ * signer_msg.c): per type, who may send it, its reply and its fields
+ * (big-endian u16/u32 in bounds, u16-length-prefixed bytes and text in
+ * bounds, lists of them). Both sides encode and decode through it, and a
+ * receiver checks the header's type and length against it before reading
+ * the body: a type the receiver does not take, or a length past the
+ * type's largest body, closes the channel; a request whose fields are out
+ * of bounds is answered PC_EINVAL. Requests:
  *
  *   PING                       -> PONG
  *   SIGN_SERVICE label mech md hash -> SIG rc sig
  *        signs with a service key: only the online keys of the hierarchy
  *        (issuing CA, OCSP responder, TSA) are allowed; the root key and
- *        holders' keys are refused. Holders' keys will need a SAD (TOTP),
- *        checked here, never on the web side.
+ *        holders' keys are refused (holders' keys: SIGN_USER, with SAD).
  *
  * The client side keeps one channel per concurrent request (a pool); when
  * the signer dies, requests in flight fail with PC_EUNAVAIL at once (EOF),
@@ -169,6 +173,8 @@ enum signer_totp_result {
 #define SIGNER_TOTP_LABEL_MAX 256
 #define SIGNER_TOTP_URI_MAX 512
 #define SIGNER_TOTP_B32_MAX 64
+#define SIGNER_TOTP_CODE_MAX 16    /* bytes of a code as sent */
+#define SIGNER_TOTP_PURPOSE_MAX 32 /* "login", "sign", ... */
 
 struct signer_totp_reply {
 	enum signer_totp_result result;

@@ -373,8 +373,9 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 	rc = signer_send(fd, type, id, body->data, body->len);
 	if (rc == PC_OK) {
 		left = deadline - clock_mono_ms();
-		rc = signer_recv(fd, left > 0 ? (int)left : 0,
-		    (size_t)sc->conf->signer.max_message, &h, reply);
+		rc = signer_recv_msg(fd, left > 0 ? (int)left : 0,
+		    (size_t)sc->conf->signer.max_message, SIGNER_FROM_SIGNER,
+		    &h, reply);
 		if (rc == PC_OK && (h.id != id || h.type != want))
 			rc = PC_EINTERNAL;
 	}
@@ -418,14 +419,40 @@ signer_client_up(struct signer_client *sc)
 }
 
 enum pc_rc
-signer_client_ping(struct signer_client *sc)
+signer_call_msg(struct signer_client *sc, uint16_t type, const void *req,
+    void *rep, struct buf *reply)
 {
-	struct buf body, reply;
+	const struct signer_msgdef *def = signer_msg_def(type);
+	struct buf body;
 	enum pc_rc rc;
 
-	buf_init(&body, 16);
-	rc = signer_call(sc, SIGNER_MSG_PING, &body, SIGNER_MSG_PONG, &reply);
-	buf_cleanup(&body);
+	buf_init(reply, 1);
+	RETURN_VAL_IF_FAIL(
+	    sc != NULL && def != NULL && def->from == SIGNER_FROM_WEB,
+	    PC_EINTERNAL);
+	buf_init(&body, signer_msg_max_body(def) + 1);
+	rc = signer_msg_encode(type, req, &body);
+	if (rc == PC_OK)
+		rc = signer_call(sc, type, &body, def->reply, reply);
+	buf_cleanup(&body); /* wipes a code */
+	if (rc != PC_OK)
+		return rc;
+	rc = signer_msg_decode(def->reply, reply->data, reply->len, rep);
+	if (rc != PC_OK) {
+		log_warnx("signer: malformed reply to %s", def->name);
+		buf_cleanup(reply);
+		return PC_EINTERNAL;
+	}
+	return PC_OK;
+}
+
+enum pc_rc
+signer_client_ping(struct signer_client *sc)
+{
+	struct buf reply;
+	enum pc_rc rc;
+
+	rc = signer_call_msg(sc, SIGNER_MSG_PING, NULL, NULL, &reply);
 	buf_cleanup(&reply);
 	return rc;
 }
@@ -435,41 +462,26 @@ signer_client_sign_service(struct signer_client *sc, const char *label,
     enum hsm_mech mech, int md_nid, const uint8_t *hash, size_t hlen,
     uint8_t *sig, size_t *siglen)
 {
-	struct buf body, reply;
-	struct signer_rd rd;
-	const uint8_t *s;
-	size_t n;
-	uint32_t src;
+	struct signer_m_sign_service q;
+	struct signer_m_sig r;
+	struct buf reply;
 	enum pc_rc rc;
 
-	RETURN_VAL_IF_FAIL(hlen <= SIGNER_HASH_MAX, PC_EINVAL);
-	buf_init(&body, 1024);
-	signer_put_bytes16(&body, label, strlen(label));
-	signer_put_u16(&body, (uint16_t)mech);
-	signer_put_u32(&body, (uint32_t)md_nid);
-	signer_put_bytes16(&body, hash, hlen);
-	if (!buf_ok(&body)) {
-		buf_cleanup(&body);
-		return PC_EINVAL;
-	}
-	rc = signer_call(
-	    sc, SIGNER_MSG_SIGN_SERVICE, &body, SIGNER_MSG_SIG, &reply);
-	buf_cleanup(&body);
-	if (rc != PC_OK)
-		return rc;
-	rd.p = reply.data;
-	rd.n = reply.len;
-	rd.bad = false;
-	src = signer_get_u32(&rd);
-	s = signer_get_bytes16(&rd, HSM_SIG_MAX, &n);
-	if (rd.bad || src > PC_EINTERNAL) {
-		rc = PC_EINTERNAL;
-	} else if (src != PC_OK) {
-		rc = (enum pc_rc)src;
-	} else {
-		memcpy(sig, s, n);
-		*siglen = n;
-		rc = PC_OK;
+	RETURN_VAL_IF_FAIL(label != NULL && hlen <= SIGNER_HASH_MAX, PC_EINVAL);
+	memset(&q, 0, sizeof(q));
+	q.label.p = (const uint8_t *)label;
+	q.label.n = strlen(label);
+	q.mech = (uint16_t)mech;
+	q.md = (uint32_t)md_nid;
+	q.hash.p = hash;
+	q.hash.n = hlen;
+	rc = signer_call_msg(sc, SIGNER_MSG_SIGN_SERVICE, &q, &r, &reply);
+	if (rc == PC_OK) {
+		rc = (enum pc_rc)r.rc;
+		if (rc == PC_OK) {
+			memcpy(sig, r.sig.p, r.sig.n);
+			*siglen = r.sig.n;
+		}
 	}
 	buf_cleanup(&reply);
 	return rc;

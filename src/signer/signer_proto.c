@@ -1,5 +1,6 @@
 /*
- * signer_proto.c: framing and field codecs of the signer channel.
+ * signer_proto.c: framing and field codecs of the signer channel (the
+ * messages themselves: signer_msg.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signer/signer.h"
+#include "signer/signer_msg.h"
 
 static void
 put_be16(uint8_t *p, uint16_t v)
@@ -214,10 +216,15 @@ read_all(int fd, uint8_t *p, size_t n, int64_t deadline)
 	return PC_OK;
 }
 
-enum pc_rc
-signer_recv(
-    int fd, int timeout_ms, size_t max, struct signer_hdr *h, struct buf *out)
+/*
+ * Read a header, check it (and with a table row, its sender and size
+ * before a byte of the body is read), then the body into out.
+ */
+static enum pc_rc
+recv_frame(int fd, int timeout_ms, size_t max, enum signer_side from,
+    struct signer_hdr *h, struct buf *out)
 {
+	const struct signer_msgdef *def;
 	uint8_t hdr[SIGNER_HDR_LEN], *p;
 	int64_t deadline = -1;
 	enum pc_rc rc;
@@ -233,6 +240,16 @@ signer_recv(
 		log_warnx("signer channel: malformed header");
 		return rc;
 	}
+	if (from != 0) {
+		def = signer_msg_def(h->type);
+		if (def == NULL || def->from != from ||
+		    h->len > signer_msg_max_body(def)) {
+			log_warnx("signer channel: message type %u (%u bytes) "
+			          "is not one this side takes",
+			    h->type, h->len);
+			return PC_EINVAL;
+		}
+	}
 	buf_append(out, NULL, 0);
 	if (h->len > 0) {
 		if (!buf_ok(out))
@@ -247,4 +264,21 @@ signer_recv(
 			return rc;
 	}
 	return PC_OK;
+}
+
+enum pc_rc
+signer_recv(
+    int fd, int timeout_ms, size_t max, struct signer_hdr *h, struct buf *out)
+{
+	return recv_frame(fd, timeout_ms, max, 0, h, out);
+}
+
+enum pc_rc
+signer_recv_msg(int fd, int timeout_ms, size_t max, enum signer_side from,
+    struct signer_hdr *h, struct buf *out)
+{
+	RETURN_VAL_IF_FAIL(
+	    from == SIGNER_FROM_WEB || from == SIGNER_FROM_SIGNER,
+	    PC_EINTERNAL);
+	return recv_frame(fd, timeout_ms, max, from, h, out);
 }

@@ -1,5 +1,7 @@
 /*
- * signer_server.c: the signer process.
+ * signer_server.c: the signer process: its start, its channels (one
+ * thread each) and the service keys it may use; what it answers is in
+ * signer_dispatch.c.
  *
  * It alone reads the HSM PIN and holds HSM sessions. It is not dumpable (no
  * core files, no ptrace by the web side) and dies with its parent.
@@ -19,17 +21,6 @@
 #include "signer/signer.h"
 #include "signer/signer_int.h"
 #include "store/store.h"
-
-#define SIGNER_SERVICE_KEYS 3
-
-struct signer_srv {
-	const struct conf *conf;
-	struct hsm *hsm;
-	char allowed[SIGNER_SERVICE_KEYS][HSM_LABEL_MAX];
-	size_t nallowed;
-	struct signer_totp *totp; /* NULL without a TOTP key */
-	struct signer_user *user; /* SIGN_USER (holders' keys) */
-};
 
 struct signer_chan {
 	struct signer_srv *srv;
@@ -79,122 +70,36 @@ out:
 	return rc;
 }
 
-static bool
-signer_label_allowed(const struct signer_srv *srv, const char *label)
-{
-	size_t i;
-
-	for (i = 0; i < srv->nallowed; i++)
-		if (strcmp(srv->allowed[i], label) == 0)
-			return true;
-	return false;
-}
-
-/* SIGN_SERVICE: u16-prefixed label, u16 mech, u32 md nid, u16-prefixed hash */
-static void
-signer_do_sign_service(
-    struct signer_srv *srv, struct signer_rd *rd, struct buf *reply)
-{
-	const struct hsm_key *key;
-	const uint8_t *lp, *hash;
-	char label[HSM_LABEL_MAX];
-	uint8_t sig[HSM_SIG_MAX];
-	size_t ln, hlen, siglen = 0;
-	uint16_t mech;
-	uint32_t md;
-	enum pc_rc rc;
-
-	lp = signer_get_bytes16(rd, HSM_LABEL_MAX - 1, &ln);
-	mech = signer_get_u16(rd);
-	md = signer_get_u32(rd);
-	hash = signer_get_bytes16(rd, SIGNER_HASH_MAX, &hlen);
-	if (rd->bad || rd->n != 0 || memchr(lp, '\0', ln) != NULL) {
-		rc = PC_EINVAL;
-		goto out;
-	}
-	memcpy(label, lp, ln);
-	label[ln] = '\0';
-	if (!signer_label_allowed(srv, label)) {
-		log_warnx("signer: refused to sign with key %s (not an online "
-		          "service key)",
-		    label);
-		rc = PC_EAUTH;
-		goto out;
-	}
-	if (mech < HSM_MECH_RSA_PKCS1 || mech > HSM_MECH_ECDSA) {
-		rc = PC_EINVAL;
-		goto out;
-	}
-	rc = hsm_key_find(srv->hsm, label, &key);
-	if (rc != PC_OK)
-		goto out;
-	rc = hsm_key_sign(srv->hsm, key, (enum hsm_mech)mech, (int)md, hash,
-	    hlen, sig, &siglen);
-	log_debug(
-	    "signer", "sign key=%s mech=%u rc=%s", label, mech, pc_rc_str(rc));
-out:
-	signer_put_u32(reply, (uint32_t)rc);
-	signer_put_bytes16(reply, sig, rc == PC_OK ? siglen : 0);
-}
-
 static void *
 signer_chan_run(void *arg)
 {
 	struct signer_chan *ch = arg;
 	struct signer_srv *srv = ch->srv;
 	struct signer_hdr h;
-	struct signer_rd rd;
 	struct buf in, reply;
-	uint16_t rtype;
+	uint16_t rtype = 0;
 	enum pc_rc rc;
 
 	for (;;) {
-		rc = signer_recv(
-		    ch->fd, -1, (size_t)srv->conf->signer.max_message, &h, &in);
+		/* Only requests of the table, within their size. */
+		rc = signer_recv_msg(ch->fd, -1,
+		    (size_t)srv->conf->signer.max_message, SIGNER_FROM_WEB, &h,
+		    &in);
 		if (rc != PC_OK) {
 			buf_cleanup(&in);
 			break;
 		}
-		rd.p = in.data;
-		rd.n = in.len;
-		rd.bad = false;
 		buf_init(&reply, (size_t)srv->conf->signer.max_message);
-		switch (h.type) {
-		case SIGNER_MSG_PING:
-			rtype = SIGNER_MSG_PONG;
-			break;
-		case SIGNER_MSG_SIGN_SERVICE:
-			rtype = SIGNER_MSG_SIG;
-			signer_do_sign_service(srv, &rd, &reply);
-			break;
-		case SIGNER_MSG_TOTP_ENROL_BEGIN:
-		case SIGNER_MSG_TOTP_ENROL_CONFIRM:
-		case SIGNER_MSG_TOTP_VERIFY:
-		case SIGNER_MSG_TOTP_QR_URI:
-			rtype = SIGNER_MSG_TOTP_REPLY;
-			signer_totp_handle(srv->totp, h.type, &rd, &reply);
-			break;
-		case SIGNER_MSG_SIGN_USER:
-			rtype = SIGNER_MSG_SIGN_USER_REPLY;
-			signer_user_handle(srv->user, &rd, &reply);
-			break;
-		default:
-			log_warnx("signer: unknown message type %u; closing "
-			          "the channel",
-			    h.type);
-			buf_cleanup(&in);
-			buf_cleanup(&reply);
-			goto done;
-		}
+		rc = signer_dispatch(
+		    srv, h.type, in.data, in.len, &rtype, &reply);
 		buf_cleanup(&in);
-		if (!buf_ok(&reply) || signer_send(ch->fd, rtype, h.id,
-		                           reply.data, reply.len) != PC_OK) {
+		if (rc != PC_OK || signer_send(ch->fd, rtype, h.id, reply.data,
+		                       reply.len) != PC_OK) {
 			buf_cleanup(&reply);
 			break;
 		}
 		buf_cleanup(&reply);
 	}
-done:
 	close(ch->fd);
 	return NULL;
 }

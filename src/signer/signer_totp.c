@@ -215,32 +215,6 @@ totp_check(const uint8_t *secret, const char *code, int64_t now, int64_t *step)
 	return PC_OK;
 }
 
-static void
-reply_put(struct buf *reply, enum pc_rc rc, const struct signer_totp_reply *r)
-{
-	signer_put_u32(reply, (uint32_t)rc);
-	signer_put_u16(reply, (uint16_t)r->result);
-	signer_put_u32(reply, r->retry_after);
-	signer_put_bytes16(reply, r->secret, strlen(r->secret));
-	signer_put_bytes16(reply, r->uri, strlen(r->uri));
-}
-
-/* Copy a u16-prefixed string of at most max bytes (no NUL inside). */
-static bool
-get_str(struct signer_rd *rd, char *out, size_t max)
-{
-	const uint8_t *p;
-	size_t n;
-
-	p = signer_get_bytes16(rd, max - 1, &n);
-	if (rd->bad || (n > 0 && memchr(p, '\0', n) != NULL))
-		return false;
-	if (n > 0)
-		memcpy(out, p, n);
-	out[n] = '\0';
-	return true;
-}
-
 static enum pc_rc
 do_begin(struct signer_totp *t, struct db *db, const char *user,
     const char *label, struct signer_totp_reply *r)
@@ -422,45 +396,44 @@ out:
 	return rc;
 }
 
+/* The TOTP_REPLY of rc and r. */
+static void
+reply_put(struct buf *reply, enum pc_rc rc, const struct signer_totp_reply *r)
+{
+	struct signer_m_totp_reply m;
+
+	memset(&m, 0, sizeof(m));
+	m.rc = (uint32_t)rc;
+	m.result = (uint16_t)r->result;
+	m.retry_after = r->retry_after;
+	m.secret.p = (const uint8_t *)r->secret;
+	m.secret.n = strlen(r->secret);
+	m.uri.p = (const uint8_t *)r->uri;
+	m.uri.n = strlen(r->uri);
+	signer_reply(reply, SIGNER_MSG_TOTP_REPLY, &m);
+}
+
 void
-signer_totp_handle(struct signer_totp *t, uint16_t type, struct signer_rd *rd,
-    struct buf *reply)
+signer_totp_serve(struct signer_totp *t, uint16_t type, enum pc_rc drc,
+    const struct signer_m_totp *q, struct buf *reply)
 {
 	struct signer_totp_reply r;
 	struct db *db = NULL;
 	char user[SIGNER_TOTP_ID_MAX + 1], label[SIGNER_TOTP_LABEL_MAX + 1];
-	char purpose[33], code[17];
-	enum pc_rc rc = PC_OK;
+	char purpose[SIGNER_TOTP_PURPOSE_MAX + 1];
+	char code[SIGNER_TOTP_CODE_MAX + 1];
+	enum pc_rc rc = drc;
 
 	memset(&r, 0, sizeof(r));
 	r.result = TOTP_R_NONE;
-	label[0] = purpose[0] = code[0] = '\0';
-	if (!get_str(rd, user, sizeof(user)) || user[0] == '\0') {
-		rc = PC_EINVAL;
-		goto done;
-	}
-	switch (type) {
-	case SIGNER_MSG_TOTP_ENROL_BEGIN:
-	case SIGNER_MSG_TOTP_QR_URI:
-		if (!get_str(rd, label, sizeof(label)))
-			rc = PC_EINVAL;
-		break;
-	case SIGNER_MSG_TOTP_ENROL_CONFIRM:
-		if (!get_str(rd, code, sizeof(code)))
-			rc = PC_EINVAL;
-		break;
-	case SIGNER_MSG_TOTP_VERIFY:
-		if (!get_str(rd, purpose, sizeof(purpose)) ||
-		    !get_str(rd, code, sizeof(code)) || purpose[0] == '\0')
-			rc = PC_EINVAL;
-		break;
-	default:
-		rc = PC_EINVAL;
-	}
-	if (rc == PC_OK && rd->n != 0)
-		rc = PC_EINVAL;
+	user[0] = label[0] = purpose[0] = code[0] = '\0';
 	if (rc != PC_OK)
 		goto done;
+	/* The table bounds every field: these copies always fit. */
+	signer_text(&q->user, user, sizeof(user));
+	signer_text(&q->label, label, sizeof(label));
+	signer_text(&q->purpose, purpose, sizeof(purpose));
+	signer_text(&q->code, code, sizeof(code));
 	if (t == NULL) {
 		rc = PC_EUNAVAIL;
 		goto done;
@@ -484,6 +457,8 @@ signer_totp_handle(struct signer_totp *t, uint16_t type, struct signer_rd *rd,
 	case SIGNER_MSG_TOTP_QR_URI:
 		rc = do_qr_uri(t, db, user, label, &r);
 		break;
+	default:
+		rc = PC_EINVAL;
 	}
 	if (rc == PC_OK)
 		rc = db_commit(db);
@@ -501,4 +476,19 @@ done:
 	}
 	reply_put(reply, rc, &r);
 	secret_wipe(&r, sizeof(r));
+}
+
+void
+signer_totp_handle(struct signer_totp *t, uint16_t type, struct signer_rd *rd,
+    struct buf *reply)
+{
+	struct signer_m_totp q;
+	const struct signer_msgdef *def = signer_msg_def(type);
+	enum pc_rc drc = PC_EINVAL;
+
+	memset(&q, 0, sizeof(q));
+	if (def != NULL && def->reply == SIGNER_MSG_TOTP_REPLY)
+		drc = signer_msg_decode(type, rd->p, rd->n, &q);
+	signer_totp_serve(t, type, drc, &q, reply);
+	secret_wipe(&q, sizeof(q));
 }

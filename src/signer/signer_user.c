@@ -115,37 +115,21 @@ struct user_req {
 	size_t hlen;
 };
 
-static bool
-parse(struct signer_rd *rd, struct user_req *q)
+/* The request as C strings and hashes (its bounds: the table's). */
+static void
+req_from(const struct signer_m_sign_user *m, struct user_req *q)
 {
-	const uint8_t *p;
-	size_t n, i;
+	size_t i;
 
-	p = signer_get_bytes16(rd, STORE_SERIAL_MAX, &n);
-	if (rd->bad || n == 0 || memchr(p, '\0', n) != NULL)
-		return false;
-	memcpy(q->serial, p, n);
-	q->serial[n] = '\0';
-	p = signer_get_bytes16(rd, SIGNER_SAD_MAX, &n);
-	if (rd->bad || memchr(p, '\0', n) != NULL)
-		return false;
-	memcpy(q->sad, p, n);
-	q->sad[n] = '\0';
-	q->mech = signer_get_u16(rd);
-	q->md = signer_get_u32(rd);
-	q->nts = signer_get_u16(rd);
-	q->n = signer_get_u16(rd);
-	if (rd->bad || q->n == 0 || q->n > SIGNER_USER_HASHES_MAX ||
-	    q->nts > q->n || q->mech < HSM_MECH_RSA_PKCS1 ||
-	    q->mech > HSM_MECH_ECDSA)
-		return false;
-	for (i = 0; i < q->n; i++) {
-		q->hashes[i] = signer_get_bytes16(rd, SIGNER_HASH_MAX, &n);
-		if (rd->bad || n == 0 || (i > 0 && n != q->hlen))
-			return false;
-		q->hlen = n;
-	}
-	return rd->n == 0;
+	signer_text(&m->credential, q->serial, sizeof(q->serial));
+	signer_text(&m->sad, q->sad, sizeof(q->sad));
+	q->mech = m->mech;
+	q->md = m->md;
+	q->nts = m->timestamps;
+	q->n = m->nhashes;
+	for (i = 0; i < q->n; i++)
+		q->hashes[i] = m->hashes[i].p;
+	q->hlen = m->hashes[0].n;
 }
 
 /* The credential and its certificate: result and key label. */
@@ -244,9 +228,10 @@ record(struct db *db, const struct user_req *q, uint8_t (*sigs)[HSM_SIG_MAX],
 }
 
 void
-signer_user_handle(
-    struct signer_user *u, struct signer_rd *rd, struct buf *reply)
+signer_user_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_sign_user *m, struct buf *reply)
 {
+	struct signer_m_sign_user_reply r;
 	struct user_req q;
 	struct store_credential cr;
 	struct signer_totp_reply tr;
@@ -264,10 +249,11 @@ signer_user_handle(
 	memset(&q, 0, sizeof(q));
 	memset(&tr, 0, sizeof(tr));
 	memset(&cr, 0, sizeof(cr));
-	if (!parse(rd, &q)) {
-		rc = PC_EINVAL;
+	if (drc != PC_OK) {
+		rc = drc;
 		goto out;
 	}
+	req_from(m, &q);
 	if (u == NULL || u->totp == NULL) {
 		rc = PC_EUNAVAIL;
 		goto out;
@@ -325,16 +311,18 @@ out:
 	log_info("signer: sign_user credential=%s n=%u timestamps=%u "
 	         "result=%s rc=%s",
 	    q.serial, q.n, q.nts, signer_user_result_code(res), pc_rc_str(rc));
-	signer_put_u32(reply, (uint32_t)rc);
-	signer_put_u16(reply, (uint16_t)res);
-	signer_put_u32(reply, retry);
-	signer_put_u32(reply, (uint32_t)(left > 0 ? left : 0));
+	memset(&r, 0, sizeof(r));
+	r.rc = (uint32_t)rc;
+	r.result = (uint16_t)res;
+	r.retry_after = retry;
+	r.transactions_left = (uint32_t)(left > 0 ? left : 0);
 	if (rc == PC_OK && res == USER_R_OK) {
-		signer_put_u16(reply, q.n);
-		for (i = 0; i < q.n; i++)
-			signer_put_bytes16(reply, sigs[i], siglens[i]);
-	} else {
-		signer_put_u16(reply, 0);
+		r.nsigs = q.n;
+		for (i = 0; i < q.n; i++) {
+			r.sigs[i].p = sigs[i];
+			r.sigs[i].n = siglens[i];
+		}
 	}
+	signer_reply(reply, SIGNER_MSG_SIGN_USER_REPLY, &r);
 	free(sigs);
 }

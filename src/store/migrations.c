@@ -334,6 +334,21 @@ static const char m8_common[] =
     "ALTER TABLE shop_payments ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;"
     "CREATE INDEX shop_payments_order ON shop_payments (order_id, at, seq);";
 
+/* Scheduled jobs: one row per cluster job, taken by a node with a lease
+ * (store_jobs.c, src/jobs). */
+static const char m9_common[] =
+    "CREATE TABLE jobs ("
+    " name TEXT PRIMARY KEY,"
+    " next_run BIGINT NOT NULL,"
+    " lease_owner TEXT,"
+    " lease_until BIGINT NOT NULL DEFAULT 0,"
+    " last_start BIGINT NOT NULL DEFAULT 0,"
+    " last_end BIGINT NOT NULL DEFAULT 0,"
+    " last_result TEXT,"
+    " runs BIGINT NOT NULL DEFAULT 0,"
+    " failures BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX jobs_next_run ON jobs (next_run);";
+
 /*
  * Migration 10: identity verification (J7): cases (one recording attempt
  * of a paid order, its steps, the operator's decision, the evidence
@@ -407,6 +422,7 @@ static const struct migration migrations[] = {
 	{ 6, "notify attachments", NULL, m6_sqlite, m6_pg },
 	{ 7, "consent state and withdrawal", m7_common, NULL, NULL },
 	{ 8, "payment attempts", m8_common, NULL, NULL },
+	{ 9, "job leases", m9_common, NULL, NULL },
 	{ 10, "identity verification", NULL, m10_sqlite, m10_pg },
 };
 

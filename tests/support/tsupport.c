@@ -3,6 +3,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -84,4 +85,56 @@ ts_rmtree(const char *dir)
 	if (dir == NULL || *dir == '\0')
 		return;
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+size_t
+ts_pdf_write(const char *path)
+{
+	static const char *objs[] = {
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+	};
+	char buf[2048];
+	size_t n, off[3];
+	int i;
+	FILE *f;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "%%PDF-1.7\n");
+	for (i = 0; i < 3; i++) {
+		off[i] = n;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+		    "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+	}
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+	    "xref\n0 4\n0000000000 65535 f \n0000%06zu 00000 n \n"
+	    "0000%06zu 00000 n \n0000%06zu 00000 n \n"
+	    "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+	    off[0], off[1], off[2], n);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		return 0;
+	if (fwrite(buf, 1, n, f) != n)
+		n = 0;
+	if (fclose(f) != 0)
+		n = 0;
+	return n;
+}
+
+int
+ts_dir_count(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
 }

@@ -22,6 +22,15 @@
 int ts_softhsm_setup(
     char *dir_out, size_t n, const char *label, const char *pin);
 
+/*
+ * Write a valid one-page PDF (classic xref table, offsets computed) to
+ * path. Returns its size, 0 when it cannot be written.
+ */
+size_t ts_pdf_write(const char *path);
+
+/* Entries of dir other than "." and ".."; -1 when it cannot be read. */
+int ts_dir_count(const char *dir);
+
 /* Remove dir and everything below it (best effort, never follows links). */
 void ts_rmtree(const char *dir);
 

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "sign/sign.h"
+#include "support/tsupport.h"
 
 struct fixture {
 	EVP_PKEY *key;
@@ -58,56 +58,6 @@ key_refuse(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
 	return PC_EAUTH;
 }
 
-/* A one-page PDF with a classic xref table, offsets computed. */
-static size_t
-write_pdf(const char *path)
-{
-	static const char *objs[] = {
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-	};
-	char buf[2048];
-	size_t n, off[3];
-	int i;
-	FILE *f;
-
-	n = (size_t)snprintf(buf, sizeof(buf), "%%PDF-1.7\n");
-	for (i = 0; i < 3; i++) {
-		off[i] = n;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-		    "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
-	}
-	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-	    "xref\n0 4\n0000000000 65535 f \n0000%06zu 00000 n \n"
-	    "0000%06zu 00000 n \n0000%06zu 00000 n \n"
-	    "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-	    off[0], off[1], off[2], n);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-	return n;
-}
-
-/* Entries of dir other than "." and "..". */
-static int
-dir_entries(const char *dir)
-{
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
 static int
 setup(void **state)
 {
@@ -132,7 +82,8 @@ setup(void **state)
 	assert_non_null(mkdtemp(fx->dir));
 	snprintf(fx->in, sizeof(fx->in), "%s/in.pdf", fx->dir);
 	snprintf(fx->out, sizeof(fx->out), "%s/out.pdf", fx->dir);
-	fx->in_len = write_pdf(fx->in);
+	fx->in_len = ts_pdf_write(fx->in);
+	assert_true(fx->in_len > 0);
 	*state = fx;
 	return 0;
 }
@@ -176,7 +127,7 @@ test_pades_refused_leaves_nothing(void **state)
 	assert_int_not_equal(
 	    sign_pades_file(s, &o, fx->in, fx->out, &err), PC_OK);
 	assert_int_not_equal(stat(fx->out, &st), 0);
-	assert_int_equal(dir_entries(fx->dir), 1); /* in.pdf only */
+	assert_int_equal(ts_dir_count(fx->dir), 1); /* in.pdf only */
 	sign_signer_free(s);
 }
 
@@ -196,10 +147,10 @@ test_pades_unfinished_job(void **state)
 	assert_int_equal(
 	    sign_pades_begin(s, &o, fx->in, fx->out, &j, &err), PC_OK);
 	assert_non_null(j);
-	assert_int_equal(dir_entries(fx->dir), 2); /* in + temporary */
+	assert_int_equal(ts_dir_count(fx->dir), 2); /* in + temporary */
 	assert_int_not_equal(stat(fx->out, &st), 0);
 	sign_pades_job_free(j);
-	assert_int_equal(dir_entries(fx->dir), 1);
+	assert_int_equal(ts_dir_count(fx->dir), 1);
 	sign_signer_free(s);
 }
 
@@ -228,11 +179,11 @@ test_pades_retry_and_verify(void **state)
 	assert_int_equal(
 	    sign_pades_begin(good, &o, fx->in, fx->out, &j, &err), PC_OK);
 	assert_int_not_equal(sign_pades_finish(j, bad, &err), PC_OK);
-	assert_int_equal(dir_entries(fx->dir), 2);
+	assert_int_equal(ts_dir_count(fx->dir), 2);
 	assert_int_equal(sign_pades_finish(j, good, &err), PC_OK);
 	assert_int_equal(sign_pades_finish(j, good, &err), PC_ESTATE);
 	sign_pades_job_free(j);
-	assert_int_equal(dir_entries(fx->dir), 2); /* in + out */
+	assert_int_equal(ts_dir_count(fx->dir), 2); /* in + out */
 
 	/* The input is a prefix; /Contents holds a CMS over /ByteRange. */
 	f = fopen(fx->out, "rb");

@@ -52,6 +52,7 @@ static const char *const tables[] = {
 	"crls",
 	"counters",
 	"settings",
+	"jobs",
 	"audit_log",
 	"outbox_attachments",
 	"outbox",

@@ -1,0 +1,106 @@
+/*
+ * jobs_serve.c: the jobs of pecete serve (see jobs.h).
+ *
+ *   crl       cluster, every 10 min: the issuing CA's CRL regenerated
+ *             when it nears nextUpdate (pki_crl_der), even when nobody
+ *             asks for it
+ *   fx_rate   cluster, every 10 min: the BNR rate of the day, fetched
+ *             once a day and cached (shop_rate_today)
+ *   notify    node, a pass every second: claim, render and send what the
+ *             outbox holds (notify_run_once; each message is claimed with
+ *             a claim token, so nodes share the outbox without a lease)
+ */
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "jobs/jobs.h"
+#include "notify/notify.h"
+#include "pki/pki.h"
+#include "shop/shop.h"
+
+#define SERVE_PERIOD_MS (600 * 1000)
+#define SERVE_LEASE_S 300
+#define NOTIFY_PERIOD_MS 1000
+#define CRL_MAX (64 * 1024 * 1024)
+
+static enum pc_rc
+job_crl(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	struct buf b;
+	enum pc_rc rc;
+
+	if (e->pki == NULL)
+		return PC_EUNAVAIL;
+	buf_init(&b, CRL_MAX);
+	rc = pki_crl_der(e->pki, "issuing", &b);
+	if (rc == PC_OK)
+		snprintf(result, n, "issuing CRL %zu bytes", b.len);
+	else
+		snprintf(result, n, "could not refresh the issuing CRL");
+	buf_cleanup(&b);
+	return rc;
+}
+
+static enum pc_rc
+job_fx_rate(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	struct shop_rate rate;
+	enum pc_rc rc;
+
+	rc = shop_rate_today(e, &rate);
+	if (rc != PC_OK)
+		snprintf(result, n, "no EUR rate available");
+	else
+		snprintf(result, n, "EUR %s%s", rate.day,
+		    rate.fallback ? " (fallback rate)" : "");
+	return rc;
+}
+
+static enum pc_rc
+job_notify(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	int sent = 0, failed = 0;
+	enum pc_rc rc;
+
+	rc = notify_run_once(arg, &sent, &failed);
+	snprintf(result, n, "sent %d, failed %d", sent, failed);
+	return rc;
+}
+
+static void
+notify_arg_free(void *arg)
+{
+	notify_free(arg);
+}
+
+enum pc_rc
+jobs_serve_start(const struct pc_env *e, struct jobs **out)
+{
+	struct jobs_def defs[3];
+	struct notify *nt = NULL;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(
+	    e != NULL && e->conf != NULL && e->store != NULL && out != NULL,
+	    PC_EINTERNAL);
+	rc = notify_new(e->conf, e->store, &nt);
+	if (rc != PC_OK)
+		return rc;
+	defs[0] = (struct jobs_def){ "crl", JOBS_CLUSTER, SERVE_PERIOD_MS,
+		SERVE_LEASE_S, job_crl, NULL, NULL };
+	defs[1] = (struct jobs_def){ "fx_rate", JOBS_CLUSTER, SERVE_PERIOD_MS,
+		SERVE_LEASE_S, job_fx_rate, NULL, NULL };
+	defs[2] = (struct jobs_def){ "notify", JOBS_NODE, NOTIFY_PERIOD_MS, 0,
+		job_notify, nt, notify_arg_free };
+	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
+	if (rc == PC_OK)
+		log_info("notify: delivery worker started (mail=%s sms=%s)",
+		    e->conf->notify.mail_driver != NULL
+		        ? e->conf->notify.mail_driver
+		        : "unset",
+		    e->conf->notify.sms_driver != NULL
+		        ? e->conf->notify.sms_driver
+		        : "unset");
+	return rc;
+}

@@ -1,0 +1,187 @@
+/*
+ * signing.h: signing batches with a holder's key under one SAD.
+ *
+ * The journey above the engine (src/sign) and the signer process
+ * (src/signer), for every face: the CLI (pecete sign --data), the web
+ * batch (J9: several files, one TOTP code), the CSC API and the terms
+ * signed at issuance (J8). A batch is a list of items signed with one
+ * credential under ONE authorization:
+ *
+ *   signing_batch_new        the credential's certificate and chain
+ *   signing_batch_add        an item: input, output, PAdES or CAdES, the
+ *                            visible-signature options (all copied)
+ *   signing_batch_begin      intake checks and the hash to sign of each
+ *                            item: a PDF is prepared once (sign_pades_begin:
+ *                            the update with a zero /Contents in a
+ *                            temporary file next to its output), a CAdES
+ *                            input is hashed (sign_cades_tbs)
+ *   signing_batch_authorize  one SIGN_USER to the signer process with the
+ *                            SAD (the TOTP code), the credential and every
+ *                            hash; the signer checks, counts and signs
+ *   signing_batch_finish     each output built with its authorized
+ *                            signature (B-T: the timestamp), synced and
+ *                            renamed into place: complete or absent
+ *   signing_batch_free       removes what an unfinished item left
+ *
+ * The batch is a state machine (new -> begun -> authorized -> finished);
+ * a call out of order is PC_ESTATE. Each item carries its own result:
+ * its state, a pc_rc and the engine's stable code ("pdf_encrypted",
+ * "tsa_failed", ...). A refusal of the whole batch (wrong code, quota,
+ * certificate) is a struct pc_err with the registry's code. Nothing is
+ * authorized unless every item is ready, and finish hands the engine only
+ * the signatures of the hashes authorized: a hash that differs stops the
+ * batch (PC_EINTERNAL) and writes nothing more.
+ *
+ * Every call takes the domain context (base/env.h): the store for the
+ * certificate and the audit, the configuration for the TSA URL, the
+ * signer client for the authorization. A batch is used by one thread at
+ * a time. See docs/internals/signing.md.
+ */
+#ifndef PC_SIGNING_H
+#define PC_SIGNING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/env.h"
+#include "base/err.h"
+#include "base/pc.h"
+#include "sign/sign.h"
+#include "signer/signer.h"
+
+/* Items per batch: what one SIGN_USER authorizes. */
+#define SIGNING_BATCH_MAX SIGNER_USER_HASHES_MAX
+
+enum signing_state {
+	SIGNING_NEW = 0, /* added */
+	SIGNING_READY,   /* begun: its hash is known, a PDF's update written */
+	SIGNING_SIGNED,  /* authorized: its signature is in the batch */
+	SIGNING_DONE,    /* the output is in place */
+	SIGNING_FAILED,  /* final; see rc and err */
+};
+
+/* What a caller adds. Every string is copied. */
+struct signing_item {
+	const char *in_path;     /* the input; NULL: in_fd */
+	int in_fd;               /* an open regular file, read through
+	                            /proc/self/fd; must stay open until finish */
+	const char *out_path;    /* the output (required) */
+	enum sign_format format; /* 0: signing_format_guess(input) */
+	/*
+	 * PAdES appearance (visible, page, x, y, w, h, field, reason,
+	 * location, lang, lock, certify, tz_offset_min) and max_size; NULL:
+	 * the batch's. md_nid, level, tsa_url and now are the batch's.
+	 */
+	const struct sign_opts *opts;
+};
+
+/* An item's result. Strings belong to the batch. */
+struct signing_result {
+	enum signing_state state;
+	enum pc_rc rc;       /* PC_OK unless FAILED */
+	struct sign_err err; /* the engine's code and message, when any */
+	const char *in;      /* the input's name (path, or /proc/self/fd/N) */
+	const char *out;
+	enum sign_format format;
+};
+
+enum signing_step {
+	SIGNING_STEP_BEGIN = 1,
+	SIGNING_STEP_FINISH,
+};
+
+struct signing_batch;
+
+/*
+ * Called after each item's begin and finish (progress bars, the CLI's
+ * lines), in item order, on the caller's thread.
+ */
+typedef void (*signing_progress_fn)(void *arg, const struct signing_batch *b,
+    size_t item, enum signing_step step);
+
+struct signing_opts {
+	const char *credential; /* the signing certificate's serial (hex) */
+	/*
+	 * The defaults of every item, and for all items: md_nid, level,
+	 * tsa_url (B-T; NULL: <server.public_url>/tsa) and now (0: the time
+	 * of begin, the same for both steps). Strings are copied.
+	 */
+	struct sign_opts sign;
+	bool stop_at_first; /* begin: stop at the first item that fails */
+	signing_progress_fn progress; /* may be NULL */
+	void *progress_arg;
+};
+
+/*
+ * A batch for o->credential: its certificate (kind "sign") and its
+ * issuer from e->store. PC_ENOTFOUND with PCE_CREDENTIAL_UNKNOWN when
+ * there is no such signing certificate; PC_EINVAL (PCE_FIELD_INVALID,
+ * "credential") when it is not a serial. OUT: *out (signing_batch_free).
+ */
+enum pc_rc signing_batch_new(const struct pc_env *e,
+    const struct signing_opts *o, struct signing_batch **out,
+    struct pc_err *err);
+/*
+ * Free b; NULL is a no-op. Items not finished leave no file: their
+ * temporary files are removed, their outputs were never written.
+ */
+void signing_batch_free(struct signing_batch *b);
+
+/*
+ * Add an item (copied) to a new batch. PC_ELIMIT past SIGNING_BATCH_MAX;
+ * PC_EINVAL without an output or an input; PC_ESTATE once begun.
+ * OUT: *index (may be NULL).
+ */
+enum pc_rc signing_batch_add(
+    struct signing_batch *b, const struct signing_item *it, size_t *index);
+
+/*
+ * Intake checks and the hash to sign of every item (in order). PC_OK
+ * when every item is READY; else the rc of the first item that failed
+ * (its result says why; with stop_at_first the items after it stay NEW).
+ * PC_EINVAL for an empty batch.
+ */
+enum pc_rc signing_batch_begin(const struct pc_env *e, struct signing_batch *b);
+
+/*
+ * One authorization for every hash: SIGN_USER through e->signer with the
+ * SAD (the TOTP code; not kept). On PC_OK every item is SIGNED and the
+ * credential's transactions are taken (one per item, one more per item
+ * at B-T). A refusal counts nothing: PC_EAUTH (totp_invalid,
+ * totp_replay), PC_ELIMIT (totp_locked with retry_after,
+ * quota_exhausted), PC_ESTATE (cert_expired, cert_revoked,
+ * totp_not_enabled), PC_ENOTFOUND (credential_unknown), PC_EHSM
+ * (sign_failed), PC_EUNAVAIL (signer_unavailable); the batch stays
+ * begun, so authorize may be called again with another code (the PDFs
+ * are not prepared again). PC_ESTATE (state) unless the batch is begun
+ * with every item READY.
+ */
+enum pc_rc signing_batch_authorize(const struct pc_env *e,
+    struct signing_batch *b, const char *sad, struct pc_err *err);
+
+/*
+ * Write every SIGNED item's output (in order). An item that fails is
+ * FAILED (a B-T whose TSA failed appends an audit record
+ * sign.timestamp_failed as e->actor: the transaction was counted); a
+ * signature that does not match its hash stops the batch. PC_OK when
+ * every item is DONE, else the rc of the first that is not.
+ */
+enum pc_rc signing_batch_finish(
+    const struct pc_env *e, struct signing_batch *b);
+
+/* Items in b. */
+size_t signing_batch_count(const struct signing_batch *b);
+/* Item i's result (i < signing_batch_count), or NULL. */
+const struct signing_result *signing_batch_result(
+    const struct signing_batch *b, size_t i);
+/* The credential's transactions left after authorize; -1 before. */
+int64_t signing_batch_transactions_left(const struct signing_batch *b);
+
+/*
+ * The format for a file when none is asked: PAdES for a name ending in
+ * ".pdf" (any case) or content starting with "%PDF-", else CAdES.
+ */
+enum sign_format signing_format_guess(const char *path);
+
+#endif /* PC_SIGNING_H */

@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""signer_seeds.py: seeds of the signer channel fuzzer
+(tests/fuzz/fuzz_signer.c), one file per case.
+
+usage: signer_seeds.py CORPUS_DIR
+
+Each seed is what the web side could write into a channel: frames of a
+16-byte header (magic "PCSG", version 1, type, id, length) and a body in
+the message table's layout (src/signer/signer_msg.c). Per request type a
+valid message and malformed ones (a field past its bound, a truncated or
+overlong body, a NUL in text), then frames the signer must refuse at the
+header (a reply type, an unknown type, a body longer than the type's
+largest), and several frames in one input. Files are named
+signer-<case>; fuzzing adds others.
+"""
+import os
+import struct
+import sys
+
+PING, PONG, SIGN_SERVICE, SIG = 1, 2, 3, 4
+ENROL_BEGIN, ENROL_CONFIRM, VERIFY, QR_URI, TOTP_REPLY = 5, 6, 7, 8, 9
+SIGN_USER, SIGN_USER_REPLY = 20, 21
+USER = b"fuzzuser"
+
+
+def u16(v):
+    return struct.pack(">H", v)
+
+
+def u32(v):
+    return struct.pack(">I", v)
+
+
+def b16(data):
+    return u16(len(data)) + data
+
+
+def frame(mtype, body, mid=1, magic=0x50435347, version=1, length=None):
+    n = len(body) if length is None else length
+    return struct.pack(">IHHII", magic, version, mtype, mid, n) + body
+
+
+def sign_user(cred=b"791a4d5a9f4aee9819cbc84d251d3fab", sad=b"123456",
+              mech=1, md=672, ts=0, hashes=None):
+    hashes = hashes if hashes is not None else [bytes(range(32))]
+    body = b16(cred) + b16(sad) + u16(mech) + u32(md) + u16(ts)
+    body += u16(len(hashes)) + b"".join(b16(h) for h in hashes)
+    return body
+
+
+def cases():
+    h32 = bytes(range(32))
+    yield "ping", frame(PING, b"")
+    yield "ping-body", frame(PING, b"x")
+    yield "sign-service", frame(
+        SIGN_SERVICE, b16(b"tsa-key") + u16(2) + u32(672) + b16(h32))
+    yield "sign-service-badmech", frame(
+        SIGN_SERVICE, b16(b"tsa-key") + u16(9) + u32(672) + b16(h32))
+    yield "sign-service-longhash", frame(
+        SIGN_SERVICE, b16(b"tsa-key") + u16(1) + u32(672) + b16(bytes(65)))
+    yield "sign-service-nul", frame(
+        SIGN_SERVICE, b16(b"tsa\0key") + u16(1) + u32(672) + b16(h32))
+    yield "sign-service-trailing", frame(
+        SIGN_SERVICE, b16(b"ocsp") + u16(1) + u32(672) + b16(h32) + b"\0")
+    yield "totp-begin", frame(ENROL_BEGIN, b16(USER) + b16(b"ion@example.ro"))
+    yield "totp-confirm", frame(ENROL_CONFIRM, b16(USER) + b16(b"123456"))
+    yield "totp-verify", frame(
+        VERIFY, b16(USER) + b16(b"login") + b16(b"654321"))
+    yield "totp-verify-nopurpose", frame(
+        VERIFY, b16(USER) + b16(b"") + b16(b"654321"))
+    yield "totp-verify-longcode", frame(
+        VERIFY, b16(USER) + b16(b"sign") + b16(b"1" * 17))
+    yield "totp-qr", frame(QR_URI, b16(USER) + b16(b"ion@example.ro"))
+    yield "totp-nouser", frame(VERIFY, b16(b"") + b16(b"login") +
+                               b16(b"000000"))
+    yield "totp-unknown-user", frame(VERIFY, b16(b"nobody") +
+                                     b16(b"login") + b16(b"000000"))
+    yield "totp-begin-confirm-verify", (
+        frame(ENROL_BEGIN, b16(USER) + b16(b"x"), 1) +
+        frame(ENROL_CONFIRM, b16(USER) + b16(b"000000"), 2) +
+        frame(VERIFY, b16(USER) + b16(b"sign") + b16(b"000001"), 3) +
+        frame(QR_URI, b16(USER) + b16(b"x"), 4))
+    yield "sign-user", frame(SIGN_USER, sign_user())
+    yield "sign-user-bt", frame(SIGN_USER, sign_user(ts=2, hashes=[h32] * 2))
+    yield "sign-user-ts-over", frame(SIGN_USER, sign_user(ts=2))
+    yield "sign-user-mixed-len", frame(
+        SIGN_USER, sign_user(hashes=[h32, bytes(48)]))
+    yield "sign-user-none", frame(SIGN_USER, sign_user(hashes=[]))
+    yield "sign-user-max", frame(SIGN_USER, sign_user(hashes=[bytes(64)] * 100))
+    yield "sign-user-101", frame(SIGN_USER, sign_user(hashes=[h32] * 101))
+    yield "sign-user-longsad", frame(SIGN_USER, sign_user(sad=b"9" * 17))
+    yield "sign-user-truncated", frame(SIGN_USER, sign_user()[:-5])
+    yield "reply-to-signer", frame(SIG, u32(0) + b16(b"sig"))
+    yield "reply-user-to-signer", frame(
+        SIGN_USER_REPLY, u32(0) + u16(0) + u32(0) + u32(5) + u16(0))
+    yield "unknown-type", frame(99, b"abc")
+    yield "bad-magic", frame(PING, b"", magic=0x50435348)
+    yield "bad-version", frame(PING, b"", version=2)
+    yield "oversize", frame(SIGN_SERVICE, b"", length=1 << 20)
+    yield "short-body", frame(SIGN_SERVICE, b16(b"tsa"), length=200)
+    yield "many", b"".join(frame(PING, b"", i) for i in range(20))
+    # Bodies alone (the decoders of every type see them too).
+    yield "body-sig", u32(0) + b16(bytes(72))
+    yield "body-totp-reply", (u32(0) + u16(0) + u32(0) + b16(b"A" * 32) +
+                              b16(b"otpauth://totp/Pecete:x?secret=A"))
+    yield "body-user-reply", (u32(0) + u16(0) + u32(0) + u32(7) + u16(2) +
+                              b16(bytes(256)) + b16(bytes(256)))
+    yield "body-user-reply-refused-sigs", (u32(0) + u16(1) + u32(0) +
+                                           u32(7) + u16(1) + b16(b"s"))
+    yield "empty", b""
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    for name, data in cases():
+        with open(os.path.join(out, "signer-" + name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()
