@@ -196,6 +196,7 @@ cmd_serve(int argc, char **argv)
 	jenv.store = app.store;
 	jenv.signer = app.signer;
 	jenv.pki = app.pki;
+	jenv.vault = app.vault;
 	if (jobs_serve_start(&jenv, &jobs) != PC_OK)
 		log_warnx("serve: the scheduled jobs (CRL, rate, notification "
 		          "delivery) did not start");

@@ -9,6 +9,10 @@
  *   notify    node, a pass every second: claim, render and send what the
  *             outbox holds (notify_run_once; each message is claimed with
  *             a claim token, so nodes share the outbox without a lease)
+ *   idv_retention
+ *             cluster, every hour: identification evidence past its
+ *             retention ([ra] retention_*) deleted, each deletion audited
+ *             (ra_purge)
  */
 #include <stdio.h>
 
@@ -17,11 +21,13 @@
 #include "jobs/jobs.h"
 #include "notify/notify.h"
 #include "pki/pki.h"
+#include "ra/ra.h"
 #include "shop/shop.h"
 
 #define SERVE_PERIOD_MS (600 * 1000)
 #define SERVE_LEASE_S 300
 #define NOTIFY_PERIOD_MS 1000
+#define RETENTION_PERIOD_MS (3600 * 1000)
 #define CRL_MAX (64 * 1024 * 1024)
 
 static enum pc_rc
@@ -68,6 +74,17 @@ job_notify(const struct pc_env *e, void *arg, char *result, size_t n)
 	return rc;
 }
 
+static enum pc_rc
+job_idv_retention(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	int64_t purged = 0;
+	enum pc_rc rc;
+
+	rc = ra_purge(e, &purged);
+	snprintf(result, n, "%lld case(s) purged", (long long)purged);
+	return rc;
+}
+
 static void
 notify_arg_free(void *arg)
 {
@@ -77,7 +94,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[3];
+	struct jobs_def defs[4];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -93,6 +110,9 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 		SERVE_LEASE_S, job_fx_rate, NULL, NULL };
 	defs[2] = (struct jobs_def){ "notify", JOBS_NODE, NOTIFY_PERIOD_MS, 0,
 		job_notify, nt, notify_arg_free };
+	defs[3] = (struct jobs_def){ "idv_retention", JOBS_CLUSTER,
+		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_idv_retention, NULL,
+		NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)
 		log_info("notify: delivery worker started (mail=%s sms=%s)",

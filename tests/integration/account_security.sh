@@ -147,9 +147,10 @@ time_login() {	# EMAIL PW -> milliseconds, and the answer's shape in $SHAPE
 	echo $(( (e - s) / 1000000 ))
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-for kind in unknown wrong locked; do
-	: >"$T/t.$kind"
-	for i in $(seq 1 20); do
+# Interleaved, so that a load on the machine weighs on the three alike.
+: >"$T/t.unknown"; : >"$T/t.wrong"; : >"$T/t.locked"
+for i in $(seq 1 20); do
+	for kind in unknown wrong locked; do
 		case $kind in
 		unknown) ms=$(time_login "nobody$i@example.ro" "Some-Password-$i") ;;
 		wrong) ms=$(time_login "$EMAIL" "Wrong-Password-$i") ;;
@@ -157,6 +158,8 @@ for kind in unknown wrong locked; do
 		esac
 		echo "$ms" >>"$T/t.$kind"
 	done
+done
+for kind in unknown wrong locked; do
 	api POST /api/v1/session "{\"email\":\"$( [ $kind = unknown ] && echo nobody@example.ro || { [ $kind = wrong ] && echo "$EMAIL" || echo pw.user@example.ro; }; )\",\"password\":\"x-$kind-wrong\"}"
 	echo "$kind: median $(median <"$T/t.$kind") ms, answer $CODE $(jget error.code)"
 done

@@ -52,7 +52,7 @@ rm -f "$JAR"
 CSRF=""
 refresh_csrf
 api POST /api/v1/session "{\"email\":\"$EMAIL\",\"password\":\"$PW\"}"
-check "after the mandatory date: 2FA required" [ "$(jget next)" = twofa_required ]
+check "after the mandatory date: 2FA required (got $CODE $BODY)" [ "$(jget next)" = twofa_required ]
 refresh_csrf
 api POST /api/v1/session/twofa-defer '{"mode":"never"}'
 expect 409 twofa_required "deferral refused after the mandatory date"
