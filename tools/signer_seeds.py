@@ -20,6 +20,7 @@ import sys
 PING, PONG, SIGN_SERVICE, SIG = 1, 2, 3, 4
 ENROL_BEGIN, ENROL_CONFIRM, VERIFY, QR_URI, TOTP_REPLY = 5, 6, 7, 8, 9
 SIGN_USER, SIGN_USER_REPLY = 20, 21
+ISSUE_USER, ISSUE_USER_REPLY = 22, 23
 USER = b"fuzzuser"
 
 
@@ -46,6 +47,14 @@ def sign_user(cred=b"791a4d5a9f4aee9819cbc84d251d3fab", sad=b"123456",
     body = b16(cred) + b16(sad) + u16(mech) + u32(md) + u16(ts)
     body += u16(len(hashes)) + b"".join(b16(h) for h in hashes)
     return body
+
+
+def issue_user(user=USER, sad=b"123456", given=b"Ana", surname=b"Pop",
+               email=b"ana@example.ro", country=b"RO", idt=1,
+               idn=b"2900101410011", years=1, key=2, tx=100):
+    return (b16(user) + b16(sad) + b16(given) + b16(surname) + b16(email) +
+            b16(country) + u16(idt) + b16(idn) + u16(years) + u16(key) +
+            u32(tx))
 
 
 def cases():
@@ -88,7 +97,17 @@ def cases():
     yield "sign-user-none", frame(SIGN_USER, sign_user(hashes=[]))
     yield "sign-user-max", frame(SIGN_USER, sign_user(hashes=[bytes(64)] * 100))
     yield "sign-user-101", frame(SIGN_USER, sign_user(hashes=[h32] * 101))
-    yield "sign-user-longsad", frame(SIGN_USER, sign_user(sad=b"9" * 17))
+    yield "sign-user-longsad", frame(SIGN_USER, sign_user(sad=b"9" * 65))
+    yield "sign-user-grant", frame(SIGN_USER, sign_user(sad=b"a" * 64))
+    yield "issue-user", frame(ISSUE_USER, issue_user())
+    yield "issue-user-years", frame(ISSUE_USER, issue_user(years=4))
+    yield "issue-user-country", frame(ISSUE_USER, issue_user(country=b"ROU"))
+    yield "issue-user-idtype", frame(ISSUE_USER, issue_user(idt=9))
+    yield "issue-user-longname", frame(ISSUE_USER, issue_user(given=b"A" * 300))
+    yield "issue-user-truncated", frame(ISSUE_USER, issue_user()[:-3])
+    yield "reply-issue-to-signer", frame(
+        ISSUE_USER_REPLY, u32(0) + u16(1) + u32(0) + b16(b"") + b16(b"") +
+        b16(b""))
     yield "sign-user-truncated", frame(SIGN_USER, sign_user()[:-5])
     yield "reply-to-signer", frame(SIG, u32(0) + b16(b"sig"))
     yield "reply-user-to-signer", frame(

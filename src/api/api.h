@@ -128,6 +128,12 @@ enum pc_rc api_admin_orders_get(struct req *r, struct resp *w);
 enum pc_rc api_admin_order_refund_post(struct req *r, struct resp *w);
 
 /* Identification (api_idv.c) and the RA console (api_ra.c). */
+enum pc_rc api_issuance_get(struct req *r, struct resp *w);
+enum pc_rc api_issuance_post(struct req *r, struct resp *w);
+enum pc_rc api_issuance_phone_post(struct req *r, struct resp *w);
+enum pc_rc api_issuance_terms_get(struct req *r, struct resp *w);
+enum pc_rc api_certificates_get(struct req *r, struct resp *w);
+enum pc_rc api_certificate_get(struct req *r, struct resp *w);
 enum pc_rc api_idv_get(struct req *r, struct resp *w);
 enum pc_rc api_idv_post(struct req *r, struct resp *w);
 enum pc_rc api_idv_step_post(struct req *r, struct resp *w);

@@ -65,6 +65,7 @@ API_SCHEMA(s_order, API_STR_REQ("package", S_SHORT), API_STR("promo", S_SHORT),
 API_SCHEMA(s_refund, API_STR("reason", S_TEXT));
 API_SCHEMA(s_kind, API_STR_REQ("kind", S_SHORT));
 API_SCHEMA(s_lang, API_STR_REQ("lang", S_SHORT));
+API_SCHEMA(s_issuance_phone, API_BOOL_REQ("associate"));
 /* Identification (J7) and the RA console. */
 API_SCHEMA(s_idv_start, API_STR("order_id", S_SHORT),
     API_STR_REQ("doc_type", S_SHORT), API_STR("phone", S_PHONE),
@@ -276,6 +277,17 @@ const struct route api_routes[] = {
 	    ERRF_PECETE, "application/octet-stream" },
 	POST_API("/api/v1/idv/:id/submit", api_idv_submit_post, AUTH_USER,
 	    RATE_API, IDV_BODY, s_idv_submit, 0),
+
+	/* Issuance (J8) and the account's certificates. */
+	GET_API("/api/v1/issuance", api_issuance_get, AUTH_USER),
+	POST_API("/api/v1/issuance", api_issuance_post, AUTH_USER, RATE_API,
+	    ACCT_BODY, s_code, ROUTE_SECRET),
+	POST_API("/api/v1/issuance/phone", api_issuance_phone_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_issuance_phone, 0),
+	GET_API(
+	    "/api/v1/issuance/terms.pdf", api_issuance_terms_get, AUTH_USER),
+	GET_API("/api/v1/certificates", api_certificates_get, AUTH_USER),
+	GET_API("/api/v1/certificates/:serial", api_certificate_get, AUTH_USER),
 
 	/* The RA console: operators signed in with TOTP. */
 	GET_API("/api/v1/ra/meta", api_ra_meta_get, AUTH_OPERATOR),

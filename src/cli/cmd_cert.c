@@ -211,7 +211,8 @@ cmd_cert_issue(int argc, char **argv)
 	if (ret != 0)
 		goto out;
 	ret = 1;
-	rc = pki_holder_issue(core.pki, &who, years, kt, &is, err, sizeof(err));
+	rc = pki_holder_issue(
+	    core.pki, &who, years, kt, NULL, &is, err, sizeof(err));
 	if (rc != PC_OK) {
 		cli_err(cmd, "%s", err[0] != '\0' ? err : pc_rc_str(rc));
 		goto out;

@@ -463,6 +463,35 @@ const struct notify_tmpl notify_templates[] = {
 	        "<p>The next step is issuing your certificate: sign in and "
 	        "follow the instructions.</p>" BTN_OPEN
 	        "Sign in" BTN_CLOSE LINK_EN } },
+	{ "cert_issued", NOTIFY_EMAIL, "name serial link", 0, 0,
+	    { "Pecete: certificatul dvs. calificat a fost emis",
+	        "Bună ziua, {{name}},\n\n"
+	        "Certificatul dvs. calificat de semnătură (seria {{serial}}) "
+	        "și certificatul de autentificare au fost emise. Condițiile "
+	        "serviciului, semnate cu noul certificat, și certificatele "
+	        "se găsesc în Setări: {{link}}\n\n"
+	        "Puteți semna documente de îndată.",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Certificatul dvs. calificat de semnătură (seria "
+	        "<strong>{{serial}}</strong>) și certificatul de "
+	        "autentificare au fost emise.</p><p>Condițiile serviciului, "
+	        "semnate cu noul certificat, și certificatele se găsesc în "
+	        "Setări. Puteți semna documente de îndată.</p>" BTN_OPEN
+	        "Deschid Setările" BTN_CLOSE LINK_RO },
+	    { "Pecete: your qualified certificate was issued",
+	        "Hello {{name}},\n\n"
+	        "Your qualified signing certificate (serial {{serial}}) and "
+	        "your authentication certificate were issued. The terms of "
+	        "the service, signed with the new certificate, and the "
+	        "certificates are in Settings: {{link}}\n\n"
+	        "You can sign documents right away.",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your qualified signing certificate (serial "
+	        "<strong>{{serial}}</strong>) and your authentication "
+	        "certificate were issued.</p><p>The terms of the service, "
+	        "signed with the new certificate, and the certificates are in "
+	        "Settings. You can sign documents right away.</p>" BTN_OPEN
+	        "Open Settings" BTN_CLOSE LINK_EN } },
 	{ "idv_rejected", NOTIFY_EMAIL, "name order reason note link", 0, 0,
 	    { "Pecete: identificarea video nu a fost acceptată",
 	        "Bună ziua, {{name}},\n\n"

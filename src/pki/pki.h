@@ -101,11 +101,20 @@ enum pc_rc pki_person_check(
  * Issue a holder's qualified signing certificate (type A: nonRepudiation
  * only, QCStatements, QCP-n-qscd) and authentication certificate
  * (digitalSignature, clientAuth), each on its own new HSM key, valid for
- * years (1..3). Nothing is left behind on failure (keys destroyed, no rows).
+ * years (1..3). hook (may be NULL) runs in the transaction that stores
+ * the certificates. Nothing is left behind on failure (keys destroyed, no
+ * rows).
  */
+/* Work of the caller in issuance's transaction (the credential row). */
+struct pki_issue_hook {
+	enum pc_rc (*in_tx)(
+	    void *arg, struct db *db, const struct pki_issued *is);
+	void *arg;
+};
+
 enum pc_rc pki_holder_issue(struct pki *p, const struct pki_person *who,
-    int years, enum hsm_key_type ktype, struct pki_issued *out, char *err,
-    size_t errlen);
+    int years, enum hsm_key_type ktype, const struct pki_issue_hook *hook,
+    struct pki_issued *out, char *err, size_t errlen);
 void pki_issued_cleanup(struct pki_issued *is);
 
 /* CRL reasons accepted by pki_cert_revoke, by name. -1 if unknown. */

@@ -207,7 +207,8 @@ pki_issued_cleanup(struct pki_issued *is)
 /* Issue a holder's two certificates (see pki.h). */
 enum pc_rc
 pki_holder_issue(struct pki *p, const struct pki_person *who, int years,
-    enum hsm_key_type ktype, struct pki_issued *out, char *err, size_t errlen)
+    enum hsm_key_type ktype, const struct pki_issue_hook *hook,
+    struct pki_issued *out, char *err, size_t errlen)
 {
 	struct pki_person w;
 	struct db *db = NULL;
@@ -296,6 +297,8 @@ pki_holder_issue(struct pki *p, const struct pki_person *who, int years,
 	snprintf(detail, sizeof(detail), "holder=%s sign=%s auth=%s years=%d",
 	    out->holder, srow.serial, arow.serial, years);
 	rc = store_audit_append(db, "pki", "cert.issue", detail);
+	if (rc == PC_OK && hook != NULL && hook->in_tx != NULL)
+		rc = hook->in_tx(hook->arg, db, out);
 	if (rc != PC_OK)
 		goto out;
 	rc = db_commit(db);

@@ -60,6 +60,8 @@ enum signer_msg {
 	/* Holders' keys, with SAD (signer_user.c). */
 	SIGNER_MSG_SIGN_USER = 20,
 	SIGNER_MSG_SIGN_USER_REPLY = 21,
+	SIGNER_MSG_ISSUE_USER = 22,
+	SIGNER_MSG_ISSUE_USER_REPLY = 23,
 };
 
 struct signer_hdr {
@@ -211,7 +213,9 @@ enum pc_rc signer_client_totp_qr_uri(struct signer_client *sc,
  * Any refusal or failed signature counts nothing and returns no signature.
  */
 #define SIGNER_USER_HASHES_MAX 100
-#define SIGNER_SAD_MAX 16
+/* A TOTP code, or an issuance grant (SIGNER_GRANT_LEN hex characters). */
+#define SIGNER_SAD_MAX 64
+#define SIGNER_GRANT_LEN 64
 
 enum signer_user_result {
 	USER_R_OK = 0,
@@ -224,6 +228,9 @@ enum signer_user_result {
 	USER_R_QUOTA,       /* not enough transactions left */
 	USER_R_UNKNOWN,     /* no such credential */
 	USER_R_SIGN_FAILED, /* the HSM failed; nothing counted */
+	/* ISSUE_USER only */
+	USER_R_EXISTS,  /* the account has a valid credential already */
+	USER_R_INVALID, /* the identity data was refused (names, CNP...) */
 };
 
 /* The stable error code of a result ("totp_replay", "cert_expired"...). */
@@ -257,6 +264,43 @@ struct signer_user_reply {
 enum pc_rc signer_client_sign_user(struct signer_client *sc,
     const struct signer_user_req *req, struct signer_user_reply *out);
 void signer_user_reply_cleanup(struct signer_user_reply *r);
+
+/*
+ * ISSUE_USER  u16 user, u16 SAD (TOTP code), u16 given name, u16 surname,
+ *             u16 e-mail, u16 country, u16 id type (enum pki_id_type),
+ *             u16 id number, u16 years, u16 key type (enum hsm_key_type),
+ *             u32 transactions
+ *     -> ISSUE_USER_REPLY u32 rc, u16 result, u32 retry_after,
+ *             u16 sign serial, u16 auth serial, u16 grant
+ * Issuance for an account (J8), all inside the signer: the TOTP code
+ * (purpose "issue"), no valid credential yet, then both key pairs made in
+ * the HSM, both certificates issued by the issuing CA, and in ONE
+ * transaction the certificates, the credential (linked to the account,
+ * with its transactions) and the audit record. The grant (hex, secret) is
+ * a one-time SAD for ONE signature with the new credential within 5
+ * minutes (the issuance terms, signed with the new key under the same
+ * code); it lives in the signer's memory only.
+ */
+struct signer_issue_req {
+	const char *user;
+	const char *sad;
+	const char *given_name, *surname, *email, *country;
+	int id_type; /* enum pki_id_type */
+	const char *id_number;
+	int years;
+	enum hsm_key_type key;
+	uint32_t transactions;
+};
+
+struct signer_issue_reply {
+	enum signer_user_result result;
+	uint32_t retry_after;
+	char sign_serial[65], auth_serial[65];
+	char grant[SIGNER_GRANT_LEN + 1]; /* wipe after use */
+};
+
+enum pc_rc signer_client_issue_user(struct signer_client *sc,
+    const struct signer_issue_req *req, struct signer_issue_reply *out);
 
 /*
  * The pki_keysrc of the web side: keys load as proxies that sign through

@@ -99,3 +99,62 @@ out:
 	}
 	return rc;
 }
+
+static void
+bytes_of(struct signer_bytes *b, const char *s)
+{
+	b->p = (const uint8_t *)(s != NULL ? s : "");
+	b->n = s != NULL ? strlen(s) : 0;
+}
+
+enum pc_rc
+signer_client_issue_user(struct signer_client *sc,
+    const struct signer_issue_req *req, struct signer_issue_reply *out)
+{
+	struct signer_m_issue_user q;
+	struct signer_m_issue_user_reply r;
+	struct buf reply;
+	enum pc_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->result = USER_R_SIGN_FAILED;
+	RETURN_VAL_IF_FAIL(
+	    sc != NULL && req != NULL && req->user != NULL && req->sad != NULL,
+	    PC_EINTERNAL);
+	buf_init(&reply, 1);
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	bytes_of(&q.user, req->user);
+	bytes_of(&q.sad, req->sad);
+	bytes_of(&q.given_name, req->given_name);
+	bytes_of(&q.surname, req->surname);
+	bytes_of(&q.email, req->email);
+	bytes_of(&q.country, req->country);
+	q.id_type = (uint16_t)req->id_type;
+	bytes_of(&q.id_number, req->id_number);
+	q.years = (uint16_t)req->years;
+	q.key = (uint16_t)req->key;
+	q.transactions = req->transactions;
+	/* Out of bounds (a name too long, a bad type): PC_EINVAL here. */
+	rc = signer_call_msg(sc, SIGNER_MSG_ISSUE_USER, &q, &r, &reply);
+	secret_wipe(&q, sizeof(q));
+	if (rc != PC_OK)
+		goto out;
+	out->result = (enum signer_user_result)r.result;
+	out->retry_after = r.retry_after;
+	rc = (enum pc_rc)r.rc;
+	if (rc == PC_OK && out->result == USER_R_OK &&
+	    (!signer_text(
+	         &r.sign_serial, out->sign_serial, sizeof(out->sign_serial)) ||
+	        !signer_text(&r.auth_serial, out->auth_serial,
+	            sizeof(out->auth_serial)) ||
+	        !signer_text(&r.grant, out->grant, sizeof(out->grant))))
+		rc = PC_EINTERNAL;
+out:
+	buf_cleanup(&reply);
+	if (rc != PC_OK) {
+		secret_wipe(out->grant, sizeof(out->grant));
+		out->result = USER_R_SIGN_FAILED;
+	}
+	return rc;
+}

@@ -98,6 +98,13 @@ do_sign_user(struct signer_srv *srv, uint16_t type, enum pc_rc drc,
 	signer_user_serve(srv->user, drc, req, reply);
 }
 
+static void
+do_issue_user(struct signer_srv *srv, uint16_t type, enum pc_rc drc,
+    const void *req, struct buf *reply)
+{
+	signer_issue_serve(srv->user, drc, req, reply);
+}
+
 static const struct {
 	uint16_t type;
 	signer_handler_fn fn;
@@ -109,6 +116,7 @@ static const struct {
 	{ SIGNER_MSG_TOTP_VERIFY, do_totp },
 	{ SIGNER_MSG_TOTP_QR_URI, do_totp },
 	{ SIGNER_MSG_SIGN_USER, do_sign_user },
+	{ SIGNER_MSG_ISSUE_USER, do_issue_user },
 };
 
 /* Room for any request of the table. */
@@ -116,6 +124,7 @@ union signer_req {
 	struct signer_m_sign_service sign_service;
 	struct signer_m_totp totp;
 	struct signer_m_sign_user sign_user;
+	struct signer_m_issue_user issue_user;
 };
 
 enum pc_rc

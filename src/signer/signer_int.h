@@ -65,6 +65,9 @@ void signer_user_close(struct signer_user *u);
  */
 void signer_user_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_sign_user *q, struct buf *reply);
+/* Answer one ISSUE_USER: always an ISSUE_USER_REPLY (see signer.h). */
+void signer_issue_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_issue_user *q, struct buf *reply);
 
 /* ---- the signer process: its state and the dispatcher ----------------- */
 

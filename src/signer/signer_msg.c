@@ -117,6 +117,45 @@ check_sign_user_reply(const void *msg)
 }
 #undef T
 
+#define T struct signer_m_issue_user
+static const struct signer_field f_issue_user[] = {
+	F(T, user, SF_TEXT, 0, 1, SIGNER_TOTP_ID_MAX),
+	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_TOTP_CODE_MAX),
+	F(T, given_name, SF_TEXT, 0, 1, 256),
+	F(T, surname, SF_TEXT, 0, 1, 256),
+	F(T, email, SF_TEXT, 0, 3, 254),
+	F(T, country, SF_TEXT, 0, 2, 2),
+	F(T, id_type, SF_U16, 0, 1, 3),
+	F(T, id_number, SF_TEXT, 0, 1, 32),
+	F(T, years, SF_U16, 0, 1, 3),
+	F(T, key, SF_U16, 0, HSM_KEY_RSA2048, HSM_KEY_P384),
+	F(T, transactions, SF_U32, 0, 0, 10000000),
+};
+#undef T
+
+#define T struct signer_m_issue_user_reply
+static const struct signer_field f_issue_user_reply[] = {
+	F(T, rc, SF_U32, 0, 0, RC_MAX),
+	F(T, result, SF_U16, 0, USER_R_OK, USER_R_INVALID),
+	F(T, retry_after, SF_U32, 0, 0, UINT32_MAX),
+	F(T, sign_serial, SF_TEXT, 0, 0, STORE_SERIAL_MAX),
+	F(T, auth_serial, SF_TEXT, 0, 0, STORE_SERIAL_MAX),
+	F(T, grant, SF_TEXT, SF_SECRET, 0, SIGNER_GRANT_LEN),
+};
+
+/* Serials and a grant with an OK only. */
+static bool
+check_issue_user_reply(const void *msg)
+{
+	const T *m = msg;
+
+	if (m->result == USER_R_OK && m->rc == PC_OK)
+		return m->sign_serial.n > 0 && m->auth_serial.n > 0 &&
+		       m->grant.n == SIGNER_GRANT_LEN;
+	return m->sign_serial.n == 0 && m->grant.n == 0;
+}
+#undef T
+
 static const struct signer_msgdef msgs[] = {
 	ROW_EMPTY(SIGNER_MSG_PING, SIGNER_FROM_WEB, SIGNER_MSG_PONG),
 	ROW_EMPTY(SIGNER_MSG_PONG, SIGNER_FROM_SIGNER, 0),
@@ -139,6 +178,11 @@ static const struct signer_msgdef msgs[] = {
 	ROW(SIGNER_MSG_SIGN_USER_REPLY, SIGNER_FROM_SIGNER, 0,
 	    struct signer_m_sign_user_reply, f_sign_user_reply,
 	    check_sign_user_reply),
+	ROW(SIGNER_MSG_ISSUE_USER, SIGNER_FROM_WEB, SIGNER_MSG_ISSUE_USER_REPLY,
+	    struct signer_m_issue_user, f_issue_user, NULL),
+	ROW(SIGNER_MSG_ISSUE_USER_REPLY, SIGNER_FROM_SIGNER, 0,
+	    struct signer_m_issue_user_reply, f_issue_user_reply,
+	    check_issue_user_reply),
 };
 
 const struct signer_msgdef *

@@ -132,6 +132,27 @@ struct signer_m_sign_user_reply {
 	struct signer_bytes sigs[SIGNER_USER_HASHES_MAX];
 };
 
+/* ISSUE_USER */
+struct signer_m_issue_user {
+	struct signer_bytes user;
+	struct signer_bytes sad;
+	struct signer_bytes given_name, surname, email, country;
+	uint16_t id_type;
+	struct signer_bytes id_number;
+	uint16_t years;
+	uint16_t key;
+	uint32_t transactions;
+};
+
+/* ISSUE_USER_REPLY */
+struct signer_m_issue_user_reply {
+	uint32_t rc;
+	uint16_t result;
+	uint32_t retry_after;
+	struct signer_bytes sign_serial, auth_serial;
+	struct signer_bytes grant;
+};
+
 /* ---- the table -------------------------------------------------------- */
 
 /* The row of type; NULL for a type not in the table. */

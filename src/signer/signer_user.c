@@ -13,24 +13,47 @@
  * value). A refusal or an HSM failure counts nothing and returns nothing.
  * The TOTP step is used (committed) as soon as the code matched, so a
  * failed signature never makes the same code usable again.
+ *
+ * ISSUE_USER (J8) is here too: the account's TOTP code (purpose "issue"),
+ * then both key pairs and certificates (pki_holder_issue with the HSM as
+ * key source; the credential row in its transaction). It leaves a grant:
+ * a one-time SAD, kept hashed in memory for GRANT_TTL_S, good for one
+ * SIGN_USER of one hash with the new credential (the issuance terms,
+ * signed with the new key under the code just typed).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/rnd.h"
 #include "base/secret.h"
+#include "pki/pki.h"
 #include "signer/signer_int.h"
 #include "store/store_credential.h"
+
+#define GRANTS_MAX 16
+#define GRANT_TTL_S 300
+
+struct grant {
+	char serial[STORE_SERIAL_MAX + 1];
+	uint8_t hash[32]; /* SHA-256 of the grant's hex */
+	int64_t until;    /* 0: free */
+};
 
 struct signer_user {
 	const struct conf *conf;
 	struct hsm *hsm;          /* borrowed */
 	struct signer_totp *totp; /* borrowed; NULL: no TOTP key */
 	struct store *store;
+	pthread_mutex_t mu; /* issuance one at a time; pki, grants */
+	struct pki *pki;    /* opened at the first issuance */
+	struct grant grants[GRANTS_MAX];
 };
 
 static const char *const result_codes[] = {
@@ -44,6 +67,8 @@ static const char *const result_codes[] = {
 	[USER_R_QUOTA] = "quota_exhausted",
 	[USER_R_UNKNOWN] = "credential_unknown",
 	[USER_R_SIGN_FAILED] = "sign_failed",
+	[USER_R_EXISTS] = "credential_exists",
+	[USER_R_INVALID] = "identity_invalid",
 };
 
 const char *
@@ -73,6 +98,7 @@ signer_user_open(const struct conf *conf, struct hsm *hsm,
 		free(u);
 		return rc;
 	}
+	pthread_mutex_init(&u->mu, NULL);
 	*out = u;
 	return PC_OK;
 }
@@ -82,8 +108,71 @@ signer_user_close(struct signer_user *u)
 {
 	if (u == NULL)
 		return;
+	pki_close(u->pki);
+	pthread_mutex_destroy(&u->mu);
+	secret_wipe(u->grants, sizeof(u->grants));
 	store_close(u->store);
 	free(u);
+}
+
+/* ---- grants ------------------------------------------------------------ */
+
+static void
+grant_hash(const char *hex, uint8_t out[32])
+{
+	unsigned int n = 32;
+
+	if (EVP_Digest(hex, strlen(hex), out, &n, EVP_sha256(), NULL) != 1)
+		memset(out, 0xff, 32);
+}
+
+/* A new grant for serial into hex (SIGNER_GRANT_LEN + 1 bytes). */
+static enum pc_rc
+grant_new(struct signer_user *u, const char *serial, int64_t now, char *hex)
+{
+	struct grant *g = NULL;
+	size_t i;
+	enum pc_rc rc;
+
+	rc = rnd_hex(SIGNER_GRANT_LEN / 2, hex);
+	if (rc != PC_OK)
+		return rc;
+	pthread_mutex_lock(&u->mu);
+	for (i = 0; i < GRANTS_MAX; i++)
+		if (u->grants[i].until < now &&
+		    (g == NULL || u->grants[i].until < g->until))
+			g = &u->grants[i]; /* a free or the oldest expired */
+	if (g == NULL)
+		g = &u->grants[0]; /* all live: the first gives way */
+	snprintf(g->serial, sizeof(g->serial), "%s", serial);
+	grant_hash(hex, g->hash);
+	g->until = now + GRANT_TTL_S;
+	pthread_mutex_unlock(&u->mu);
+	return PC_OK;
+}
+
+/* Spend the grant hex of serial: true once, within its time. */
+static bool
+grant_take(
+    struct signer_user *u, const char *serial, const char *hex, int64_t now)
+{
+	uint8_t h[32];
+	bool ok = false;
+	size_t i;
+
+	grant_hash(hex, h);
+	pthread_mutex_lock(&u->mu);
+	for (i = 0; i < GRANTS_MAX && !ok; i++) {
+		struct grant *g = &u->grants[i];
+
+		if (g->until >= now && strcmp(g->serial, serial) == 0 &&
+		    secret_eq(g->hash, h, sizeof(h))) {
+			memset(g, 0, sizeof(*g));
+			ok = true;
+		}
+	}
+	pthread_mutex_unlock(&u->mu);
+	return ok;
 }
 
 static enum signer_user_result
@@ -266,7 +355,16 @@ signer_user_serve(struct signer_user *u, enum pc_rc drc,
 		goto out;
 	left = cr.transactions_left;
 
-	/* The SAD: a TOTP code of the holder (its account once linked). */
+	/* The SAD: an issuance grant for one signature, or a TOTP code of
+	 * the holder (its account once linked). */
+	if (strlen(q.sad) == SIGNER_GRANT_LEN) {
+		res = q.n == 1 && grant_take(u, q.serial, q.sad, now)
+		          ? USER_R_OK
+		          : USER_R_TOTP_BAD;
+		if (res != USER_R_OK)
+			goto out;
+		goto sign;
+	}
 	rc = db_begin(db);
 	if (rc != PC_OK)
 		goto out;
@@ -283,6 +381,7 @@ signer_user_serve(struct signer_user *u, enum pc_rc drc,
 	if (res != USER_R_OK)
 		goto out;
 
+sign:
 	res = USER_R_SIGN_FAILED;
 	sigs = calloc(q.n, sizeof(*sigs));
 	if (sigs == NULL) {
@@ -325,4 +424,181 @@ out:
 	}
 	signer_reply(reply, SIGNER_MSG_SIGN_USER_REPLY, &r);
 	free(sigs);
+}
+
+/* ---- ISSUE_USER -----------------------------------------------------------
+ */
+
+struct issue_req {
+	char user[SIGNER_TOTP_ID_MAX + 1];
+	char sad[SIGNER_TOTP_CODE_MAX + 1];
+	char given_name[257], surname[257], email[255], country[3];
+	char id_number[33];
+	struct pki_person who;
+	int years;
+	enum hsm_key_type key;
+	int64_t transactions;
+};
+
+static void
+issue_req_from(const struct signer_m_issue_user *m, struct issue_req *q)
+{
+	signer_text(&m->user, q->user, sizeof(q->user));
+	signer_text(&m->sad, q->sad, sizeof(q->sad));
+	signer_text(&m->given_name, q->given_name, sizeof(q->given_name));
+	signer_text(&m->surname, q->surname, sizeof(q->surname));
+	signer_text(&m->email, q->email, sizeof(q->email));
+	signer_text(&m->country, q->country, sizeof(q->country));
+	signer_text(&m->id_number, q->id_number, sizeof(q->id_number));
+	q->who.given_name = q->given_name;
+	q->who.surname = q->surname;
+	q->who.email = q->email;
+	q->who.country = q->country;
+	q->who.id_type = (enum pki_id_type)m->id_type;
+	q->who.id_number = q->id_number;
+	q->years = m->years;
+	q->key = (enum hsm_key_type)m->key;
+	q->transactions = m->transactions;
+}
+
+/* In issuance's transaction: the credential, linked to the account. */
+static enum pc_rc
+issue_credential(void *arg, struct db *db, const struct pki_issued *is)
+{
+	const struct issue_req *q = arg;
+	struct store_credential cr;
+
+	memset(&cr, 0, sizeof(cr));
+	snprintf(cr.serial, sizeof(cr.serial), "%s", is->sign_serial);
+	snprintf(cr.holder, sizeof(cr.holder), "%s", is->holder);
+	snprintf(cr.user_id, sizeof(cr.user_id), "%s", q->user);
+	cr.transactions_left = q->transactions;
+	cr.created_at = clock_now();
+	return store_credential_insert(db, &cr);
+}
+
+/* The account's code, and no valid credential yet. */
+static enum pc_rc
+issue_check(struct signer_user *u, const struct issue_req *q, int64_t now,
+    enum signer_user_result *res, uint32_t *retry)
+{
+	struct store_credential cr;
+	struct signer_totp_reply tr;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(&tr, 0, sizeof(tr));
+	rc = store_acquire(u->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_credential_of_user(db, q->user, now, &cr);
+	if (rc == PC_OK) {
+		*res = USER_R_EXISTS;
+		goto out;
+	}
+	if (rc != PC_ENOTFOUND)
+		goto out;
+	rc = db_begin(db);
+	if (rc != PC_OK)
+		goto out;
+	rc = signer_totp_check(u->totp, db, q->user, "issue", q->sad, &tr);
+	if (rc == PC_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	*res = totp_result(tr.result);
+	*retry = tr.retry_after;
+out:
+	store_release(u->store, db);
+	return rc;
+}
+
+void
+signer_issue_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_issue_user *m, struct buf *reply)
+{
+	struct signer_m_issue_user_reply r;
+	struct issue_req *q = NULL;
+	struct pki_issued is;
+	struct pki_keysrc ks;
+	struct pki_issue_hook hook;
+	enum signer_user_result res = USER_R_SIGN_FAILED;
+	char grant[SIGNER_GRANT_LEN + 1] = "", why[256] = "";
+	int64_t now = clock_now();
+	uint32_t retry = 0;
+	bool locked = false;
+	enum pc_rc rc = drc;
+
+	memset(&is, 0, sizeof(is));
+	if (rc != PC_OK)
+		goto out;
+	if (u == NULL || u->totp == NULL || u->hsm == NULL) {
+		rc = PC_EUNAVAIL;
+		goto out;
+	}
+	q = calloc(1, sizeof(*q));
+	if (q == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	issue_req_from(m, q);
+	/* One issuance at a time: the second of two parallel requests
+	 * finds the first's credential. */
+	pthread_mutex_lock(&u->mu);
+	locked = true;
+	if (u->pki == NULL) {
+		pki_keysrc_hsm(&ks, u->hsm);
+		rc = pki_open(u->conf, u->store, &ks, &u->pki);
+		if (rc != PC_OK)
+			goto out;
+	}
+	rc = issue_check(u, q, now, &res, &retry);
+	if (rc != PC_OK || res != USER_R_OK)
+		goto out;
+	hook.in_tx = issue_credential;
+	hook.arg = q;
+	rc = pki_holder_issue(
+	    u->pki, &q->who, q->years, q->key, &hook, &is, why, sizeof(why));
+	if (rc == PC_EINVAL) {
+		/* The message names the field, never its value. */
+		log_warnx("signer: issuance for %s refused: %s", q->user, why);
+		res = USER_R_INVALID;
+		rc = PC_OK;
+		goto out;
+	}
+	res = USER_R_SIGN_FAILED;
+	if (rc != PC_OK)
+		goto out;
+	pthread_mutex_unlock(&u->mu);
+	locked = false;
+	rc = grant_new(u, is.sign_serial, now, grant);
+	if (rc == PC_OK)
+		res = USER_R_OK;
+out:
+	if (locked)
+		pthread_mutex_unlock(&u->mu);
+	if (rc != PC_OK)
+		res = USER_R_SIGN_FAILED;
+	log_info("signer: issue_user user=%s result=%s rc=%s sign=%s",
+	    q != NULL ? q->user : "-", signer_user_result_code(res),
+	    pc_rc_str(rc), is.sign_serial[0] ? is.sign_serial : "-");
+	memset(&r, 0, sizeof(r));
+	r.rc = (uint32_t)rc;
+	r.result = (uint16_t)res;
+	r.retry_after = retry;
+	if (rc == PC_OK && res == USER_R_OK) {
+		r.sign_serial.p = (const uint8_t *)is.sign_serial;
+		r.sign_serial.n = strlen(is.sign_serial);
+		r.auth_serial.p = (const uint8_t *)is.auth_serial;
+		r.auth_serial.n = strlen(is.auth_serial);
+		r.grant.p = (const uint8_t *)grant;
+		r.grant.n = strlen(grant);
+	}
+	signer_reply(reply, SIGNER_MSG_ISSUE_USER_REPLY, &r);
+	secret_wipe(grant, sizeof(grant));
+	if (q != NULL) {
+		secret_wipe(q, sizeof(*q));
+		free(q);
+	}
+	pki_issued_cleanup(&is);
 }

@@ -170,6 +170,18 @@ enum pc_rc signing_batch_authorize(const struct pc_env *e,
 enum pc_rc signing_batch_finish(
     const struct pc_env *e, struct signing_batch *b);
 
+/*
+ * A refusal of the signer (SIGN_USER, ISSUE_USER) as the registry's
+ * code in err; returns the status to give the caller.
+ */
+enum pc_rc signing_refusal(
+    enum signer_user_result result, uint32_t retry_after, struct pc_err *err);
+/*
+ * The time-stamp URL of this node's own TSA (http://<listen>/tsa; a
+ * wildcard address as 127.0.0.1), into out.
+ */
+void signing_local_tsa(const struct pc_env *e, char *out, size_t n);
+
 /* Items in b. */
 size_t signing_batch_count(const struct signing_batch *b);
 /* Item i's result (i < signing_batch_count), or NULL. */

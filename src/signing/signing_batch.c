@@ -405,18 +405,18 @@ signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 	return first;
 }
 
-/* A refusal of SIGN_USER as the registry's code. */
-static enum pc_rc
-refusal(const struct signer_user_reply *rep, struct pc_err *err)
+enum pc_rc
+signing_refusal(
+    enum signer_user_result result, uint32_t retry_after, struct pc_err *err)
 {
-	switch (rep->result) {
+	switch (result) {
 	case USER_R_TOTP_BAD:
 		return pc_fail(err, PC_EAUTH, PCE_TOTP_INVALID, "sad");
 	case USER_R_TOTP_REPLAY:
 		return pc_fail(err, PC_EAUTH, PCE_TOTP_REPLAY, "sad");
 	case USER_R_TOTP_LOCKED:
 		if (err != NULL)
-			err->retry_after = rep->retry_after;
+			err->retry_after = retry_after;
 		return pc_fail(err, PC_ELIMIT, PCE_TOTP_LOCKED, "sad");
 	case USER_R_TOTP_NONE:
 		return pc_fail(err, PC_ESTATE, PCE_TOTP_NOT_ENABLED, NULL);
@@ -429,6 +429,10 @@ refusal(const struct signer_user_reply *rep, struct pc_err *err)
 	case USER_R_UNKNOWN:
 		return pc_fail(
 		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credential");
+	case USER_R_EXISTS:
+		return pc_fail(err, PC_ESTATE, PCE_CREDENTIAL_EXISTS, NULL);
+	case USER_R_INVALID:
+		return pc_fail(err, PC_ESTATE, PCE_IDENTITY_INVALID, NULL);
 	case USER_R_SIGN_FAILED:
 	default:
 		return pc_fail(err, PC_EHSM, PCE_SIGN_FAILED, NULL);
@@ -481,7 +485,7 @@ signing_batch_authorize(const struct pc_env *e, struct signing_batch *b,
 		goto out;
 	}
 	if (rep.result != USER_R_OK || rep.n != b->n) {
-		rc = refusal(&rep, err);
+		rc = signing_refusal(rep.result, rep.retry_after, err);
 		goto out;
 	}
 	for (i = 0; i < b->n; i++) {
@@ -578,4 +582,21 @@ int64_t
 signing_batch_transactions_left(const struct signing_batch *b)
 {
 	return b != NULL ? b->transactions_left : -1;
+}
+
+void
+signing_local_tsa(const struct pc_env *e, char *out, size_t n)
+{
+	const char *l = e->conf->server.listen;
+	const char *colon = l != NULL ? strrchr(l, ':') : NULL;
+
+	if (colon == NULL) {
+		snprintf(out, n, "%s/tsa", e->conf->server.public_url);
+		return;
+	}
+	if (colon == l || strncmp(l, "0.0.0.0:", 8) == 0 ||
+	    strncmp(l, "[::]:", 5) == 0)
+		snprintf(out, n, "http://127.0.0.1%s/tsa", colon);
+	else
+		snprintf(out, n, "http://%s/tsa", l);
 }

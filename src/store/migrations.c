@@ -412,6 +412,31 @@ static const char m9_common[] =
 static const char m10_sqlite[] = M10_IDV("BLOB");
 static const char m10_pg[] = M10_IDV("BYTEA");
 
+/*
+ * Migration 11: issuance and documents (J8, J9). The person's answer to
+ * "associate the phone given at identification?" on the case; documents
+ * of an account stored in the vault (the issuance terms signed with the
+ * new key; uploads and signed outputs of web signing), each with its
+ * wrapped key and a time after which it is deleted (0: kept).
+ */
+static const char m11_common[] =
+    "ALTER TABLE idv_cases ADD COLUMN phone_decision TEXT;"
+    "CREATE TABLE documents ("
+    " id TEXT PRIMARY KEY,"
+    " user_id TEXT NOT NULL REFERENCES users(id),"
+    " kind TEXT NOT NULL,"
+    " batch_id TEXT,"
+    " name TEXT NOT NULL,"
+    " ctype TEXT NOT NULL,"
+    " key_hex TEXT NOT NULL,"
+    " size BIGINT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " credential TEXT,"
+    " created_at BIGINT NOT NULL,"
+    " delete_after BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX documents_user ON documents (user_id, kind);"
+    "CREATE INDEX documents_batch ON documents (batch_id);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -424,6 +449,7 @@ static const struct migration migrations[] = {
 	{ 8, "payment attempts", m8_common, NULL, NULL },
 	{ 9, "job leases", m9_common, NULL, NULL },
 	{ 10, "identity verification", NULL, m10_sqlite, m10_pg },
+	{ 11, "issuance and documents", m11_common, NULL, NULL },
 };
 
 static enum pc_rc

@@ -126,6 +126,9 @@ enum pc_rc store_cert_revoke(
 /* Call fn for each revoked certificate issued by issuer_serial. */
 enum pc_rc store_cert_each_revoked(struct db *db, const char *issuer_serial,
     enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
+/* The certificates of the holders linked to account user_id, newest first. */
+enum pc_rc store_cert_each_of_user(struct db *db, const char *user_id,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
 void store_cert_cleanup(struct store_cert *c);
 
 /* ---- CRLs ------------------------------------------------------------ */

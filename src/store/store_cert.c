@@ -170,6 +170,22 @@ store_cert_each_revoked(struct db *db, const char *issuer_serial,
 	    issuer_serial);
 }
 
+/* The certificates of an account's holders, newest first. */
+enum pc_rc
+store_cert_each_of_user(struct db *db, const char *user_id,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg)
+{
+	struct cert_each e = { fn, arg };
+	struct store_cert c;
+
+	RETURN_VAL_IF_FAIL(db != NULL && user_id != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &cert_cols, &c, cert_each_call, &e,
+	    "WHERE holder IN (SELECT holder FROM credentials"
+	    " WHERE user_id = $1) ORDER BY created_at DESC, kind DESC",
+	    "s", user_id);
+}
+
 /* Free what store_cert_get filled and zero c; safe on a zeroed c. */
 void
 store_cert_cleanup(struct store_cert *c)

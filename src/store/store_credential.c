@@ -52,6 +52,19 @@ store_credential_get(
 	    db, &cred_cols, c, "WHERE serial = $1", "s", serial);
 }
 
+enum pc_rc
+store_credential_of_user(
+    struct db *db, const char *user_id, int64_t now, struct store_credential *c)
+{
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && user_id != NULL && c != NULL, PC_EINTERNAL);
+	return store_row_get(db, &cred_cols, c,
+	    "WHERE user_id = $1 AND serial IN (SELECT serial FROM certs"
+	    " WHERE status = 0 AND not_after > $2)"
+	    " ORDER BY created_at DESC LIMIT 1",
+	    "si", user_id, now);
+}
+
 /* Take n transactions, atomically; see store_credential.h. */
 enum pc_rc
 store_credential_spend(

@@ -35,6 +35,12 @@ enum pc_rc store_credential_insert(
 enum pc_rc store_credential_get(
     struct db *db, const char *serial, struct store_credential *c);
 /*
+ * The newest credential of account user_id whose signing certificate is
+ * neither revoked nor expired at now. OUT: *c. PC_ENOTFOUND when none.
+ */
+enum pc_rc store_credential_of_user(struct db *db, const char *user_id,
+    int64_t now, struct store_credential *c);
+/*
  * Take n transactions from serial's counter, atomically: PC_ELIMIT (and
  * nothing taken) when fewer than n are left, PC_ENOTFOUND when absent.
  */

@@ -42,6 +42,7 @@
 	    STORE_COL(T, manifest_sha256, COL_TEXT, COL_NULL0),                \
 	    STORE_COL(T, retain_until, COL_I64, 0),                            \
 	    STORE_COL(T, purged_at, COL_I64, 0),                               \
+	    STORE_COL(T, phone_decision, COL_TEXT, COL_NULL0),                 \
 	    STORE_COL(T, updated_at, COL_I64, 0)
 
 #define T struct store_idv_case
@@ -364,4 +365,15 @@ store_idv_files_delete(struct db *db, const char *case_id)
 	RETURN_VAL_IF_FAIL(db != NULL && case_id != NULL, PC_EINTERNAL);
 	return store_q_run(
 	    db, NULL, "DELETE FROM idv_files WHERE case_id = $1", "s", case_id);
+}
+
+enum pc_rc
+store_idv_phone_decide(
+    struct db *db, const char *id, const char *decision, int64_t now)
+{
+	RETURN_VAL_IF_FAIL(db && id && decision, PC_EINTERNAL);
+	return store_q_change(db, PC_ESTATE,
+	    "UPDATE idv_cases SET phone_decision = $2, updated_at = $3"
+	    " WHERE id = $1 AND phone_decision IS NULL",
+	    "ssi", id, decision, now);
 }

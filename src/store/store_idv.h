@@ -54,6 +54,8 @@ struct store_idv_case {
 	uint8_t *manifest_tst; /* RFC 3161 TimeStampResp (DER) */
 	size_t manifest_tst_len;
 	int64_t retain_until, purged_at, updated_at;
+	char phone_decision[16]; /* "" until asked at issuance; "associate",
+	                            "keep" */
 };
 
 struct store_idv_file {
@@ -134,6 +136,10 @@ enum pc_rc store_idv_abandon_old(
     struct db *db, int64_t before, int64_t retain_until, int64_t now);
 
 /* ---- files ------------------------------------------------------------ */
+
+/* Record the answer about the phone, once: PC_ESTATE when given already. */
+enum pc_rc store_idv_phone_decide(
+    struct db *db, const char *id, const char *decision, int64_t now);
 
 void store_idv_file_cleanup(struct store_idv_file *f);
 enum pc_rc store_idv_file_insert(struct db *db, const struct store_idv_file *f);

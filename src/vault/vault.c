@@ -451,3 +451,27 @@ vault_sha256(struct vault *v, const char *path,
 	*len = h.len;
 	return PC_OK;
 }
+
+enum pc_rc
+vault_write_file(struct vault *v, const char *path, const uint8_t *p, size_t n,
+    uint8_t key[VAULT_KEY_WRAPPED])
+{
+	struct vault_wip w;
+	size_t off = 0, k;
+	enum pc_rc rc;
+
+	rc = vault_create(v, path, &w);
+	while (rc == PC_OK) {
+		k = n - off > VAULT_PIECE_MAX ? VAULT_PIECE_MAX : n - off;
+		rc = vault_append(v, path, &w, p + off, k, off + k == n);
+		off += k;
+		if (off == n)
+			break;
+	}
+	if (rc == PC_OK)
+		memcpy(key, w.key, VAULT_KEY_WRAPPED);
+	else if (rc != PC_EEXIST)
+		unlink(path);
+	secret_wipe(&w, sizeof(w));
+	return rc;
+}

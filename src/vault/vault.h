@@ -72,6 +72,14 @@ enum pc_rc vault_append(struct vault *v, const char *path, struct vault_wip *w,
     const uint8_t *p, size_t n, bool final);
 
 /*
+ * Write a whole file at once (it must not exist): p[0..n) in pieces and
+ * the FINAL record. OUT: key, the file's wrapped key for the caller's row.
+ * On failure nothing is left at path.
+ */
+enum pc_rc vault_write_file(struct vault *v, const char *path, const uint8_t *p,
+    size_t n, uint8_t key[VAULT_KEY_WRAPPED]);
+
+/*
  * Read path with its wrapped key, handing each decrypted piece to fn
  * (which may stop the walk by returning non-OK). PC_EINVAL when the file
  * was altered, cut, or is not a finished vault file (integrity is checked

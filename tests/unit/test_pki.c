@@ -360,17 +360,17 @@ test_issue(void **state)
 
 	/* bad input: refused before any key is made */
 	who.id_number = "1800101221145";
-	assert_int_equal(pki_holder_issue(T.pki, &who, 1, HSM_KEY_P256, &bad,
-	                     err, sizeof(err)),
+	assert_int_equal(pki_holder_issue(T.pki, &who, 1, HSM_KEY_P256, NULL,
+	                     &bad, err, sizeof(err)),
 	    PC_EINVAL);
 	assert_non_null(strstr(err, "CNP"));
 	who.id_number = CNP_OK;
-	assert_int_equal(pki_holder_issue(T.pki, &who, 4, HSM_KEY_P256, &bad,
-	                     err, sizeof(err)),
+	assert_int_equal(pki_holder_issue(T.pki, &who, 4, HSM_KEY_P256, NULL,
+	                     &bad, err, sizeof(err)),
 	    PC_EINVAL);
 
-	assert_int_equal(pki_holder_issue(T.pki, &who, 2, HSM_KEY_P256, &T.is,
-	                     err, sizeof(err)),
+	assert_int_equal(pki_holder_issue(T.pki, &who, 2, HSM_KEY_P256, NULL,
+	                     &T.is, err, sizeof(err)),
 	    PC_OK);
 	s = T.is.sign_cert;
 	a = T.is.auth_cert;

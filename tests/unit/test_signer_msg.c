@@ -147,7 +147,13 @@ test_roundtrip(void **state)
 	    m, SIGNER_USER_HASHES_MAX, SIGNER_HASH_MAX, SIGNER_USER_HASHES_MAX);
 	memset(label, 'a', sizeof(label));
 	m->credential = bytes(label, STORE_SERIAL_MAX);
-	m->sad = bytes("1234567890123456", SIGNER_SAD_MAX);
+	{
+		/* A grant's length: hex digits. */
+		static char sad[SIGNER_SAD_MAX];
+
+		memset(sad, '7', sizeof(sad));
+		m->sad = bytes(sad, SIGNER_SAD_MAX);
+	}
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_OK);
 	assert_int_equal(
 	    b.len, signer_msg_max_body(signer_msg_def(SIGNER_MSG_SIGN_USER)));
@@ -162,7 +168,8 @@ test_roundtrip(void **state)
 		assert_int_equal(d->hashes[i].n, SIGNER_HASH_MAX);
 	/* Decoded bytes point into the body. */
 	assert_true(d->sad.p > b.data && d->sad.p < b.data + b.len);
-	assert_memory_equal(d->sad.p, "1234567890123456", SIGNER_SAD_MAX);
+	for (i = 0; i < SIGNER_SAD_MAX; i++)
+		assert_int_equal(d->sad.p[i], '7');
 
 	/* A TOTP request carries only its row's fields. */
 	memset(&t, 0, sizeof(t));
@@ -203,6 +210,59 @@ test_roundtrip(void **state)
 	buf_cleanup(&b);
 	free(m);
 	free(d);
+}
+
+/* ISSUE_USER: a round trip; the reply's rule (serials and a grant with an
+ * OK only); a type out of range refused by the encoder. */
+static void
+test_issue_user(void **state)
+{
+	struct signer_m_issue_user m, d;
+	struct signer_m_issue_user_reply r, dr;
+	char grant[SIGNER_GRANT_LEN];
+	struct buf b;
+
+	memset(&m, 0, sizeof(m));
+	buf_init(&b, 1);
+	m.user = bytes("0123456789abcdef0123456789abcdef", 32);
+	m.sad = bytes("123456", 6);
+	m.given_name = bytes("Ana", 3);
+	m.surname = bytes("Pop", 3);
+	m.email = bytes("ana@example.ro", 14);
+	m.country = bytes("RO", 2);
+	m.id_type = 1;
+	m.id_number = bytes("2900101410011", 13);
+	m.years = 3;
+	m.key = HSM_KEY_RSA3072;
+	m.transactions = 500;
+	assert_int_equal(encode(SIGNER_MSG_ISSUE_USER, &m, &b), PC_OK);
+	assert_int_equal(
+	    signer_msg_decode(SIGNER_MSG_ISSUE_USER, b.data, b.len, &d), PC_OK);
+	assert_int_equal(d.years, 3);
+	assert_int_equal(d.transactions, 500);
+	assert_memory_equal(d.id_number.p, "2900101410011", 13);
+	m.years = 4;
+	assert_int_equal(encode(SIGNER_MSG_ISSUE_USER, &m, &b), PC_EINVAL);
+	m.years = 1;
+	m.country = bytes("ROU", 3);
+	assert_int_equal(encode(SIGNER_MSG_ISSUE_USER, &m, &b), PC_EINVAL);
+
+	memset(&r, 0, sizeof(r));
+	memset(grant, 'f', sizeof(grant));
+	r.result = USER_R_OK;
+	r.sign_serial = bytes("0a", 2);
+	r.auth_serial = bytes("0b", 2);
+	r.grant = bytes(grant, sizeof(grant));
+	assert_int_equal(encode(SIGNER_MSG_ISSUE_USER_REPLY, &r, &b), PC_OK);
+	assert_int_equal(
+	    signer_msg_decode(SIGNER_MSG_ISSUE_USER_REPLY, b.data, b.len, &dr),
+	    PC_OK);
+	assert_int_equal(dr.grant.n, SIGNER_GRANT_LEN);
+	/* A refusal carries no serial and no grant: not even encoded. */
+	r.result = USER_R_TOTP_BAD;
+	assert_int_not_equal(
+	    encode(SIGNER_MSG_ISSUE_USER_REPLY, &r, &b), PC_OK);
+	buf_cleanup(&b);
 }
 
 static void
@@ -470,6 +530,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_issue_user),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_receiver),
 		cmocka_unit_test(test_dispatch),

@@ -31,6 +31,7 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"documents",
 	"idv_files",
 	"idv_cases",
 	"shop_invoices",

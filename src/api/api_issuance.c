@@ -1,0 +1,193 @@
+/*
+ * api_issuance.c: issuing the certificates (J8) and the account's
+ * certificates; handlers translate to issuance.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "base/arena.h"
+#include "issuance/issuance.h"
+
+static json_t *
+time_or_null(struct req *r, int64_t t)
+{
+	return t != 0 ? json_string(api_time(r, t)) : json_null();
+}
+
+static json_t *
+status_json(struct req *r, const struct issuance_status *s)
+{
+	json_t *o, *id = NULL;
+
+	if (s->identity != NULL)
+		id = json_loads(s->identity, 0, NULL);
+	if (id != NULL) {
+		/* What the certificate will say; not who confirmed it. */
+		json_object_del(id, "confirmed_by");
+		json_object_del(id, "confirmed_at");
+	}
+	o = json_pack("{s:s,s:s,s:o,s:o,s:{s:b,s:s},s:{s:s,s:s}}", "state",
+	    s->state, "terms_version", s->terms_version, "order",
+	    s->order.id[0] != '\0'
+	        ? json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "id", s->order.id,
+	              "number", s->order.number, "package", s->order.package,
+	              "package_name", s->package_name, "years",
+	              (json_int_t)s->years, "transactions",
+	              (json_int_t)s->transactions)
+	        : json_null(),
+	    "identity", id != NULL ? id : json_null(), "phone", "question",
+	    s->phone_question, "number", s->phone_question ? s->phone : "",
+	    "certificate", "sign_serial", s->cred.serial, "auth_serial",
+	    s->auth_serial);
+	if (o != NULL && s->cred.serial[0] != '\0') {
+		json_object_set_new(o, "transactions_left",
+		    json_integer(s->cred.transactions_left));
+		json_object_set_new(
+		    o, "not_after", time_or_null(r, s->not_after));
+	}
+	return o;
+}
+
+enum pc_rc
+api_issuance_get(struct req *r, struct resp *w)
+{
+	struct issuance_status s;
+	struct pc_env e;
+	json_t *o;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = issuance_status(&e, api_session(r)->u.id, &s);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, NULL);
+	o = status_json(r, &s);
+	issuance_status_cleanup(&s);
+	return api_reply(w, 200, o);
+}
+
+enum pc_rc
+api_issuance_phone_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = issuance_phone(
+	    &e, api_session(r)->u.id, api_bool(r, "associate"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return api_issuance_get(r, w);
+}
+
+enum pc_rc
+api_issuance_post(struct req *r, struct resp *w)
+{
+	struct issuance_status s;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	json_t *o;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = issuance_run(
+	    &e, api_session(r)->u.id, api_str(r, "code"), &s, &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	o = status_json(r, &s);
+	issuance_status_cleanup(&s);
+	return api_reply(w, 200, o);
+}
+
+enum pc_rc
+api_issuance_terms_get(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct buf pdf;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	buf_init(&pdf, 16u << 20);
+	rc = issuance_terms_pdf(&e, api_session(r)->u.id, &pdf);
+	if (rc != PC_OK) {
+		buf_cleanup(&pdf);
+		return api_fail(r, w, rc, NULL);
+	}
+	http_resp_bytes(w, 200, "application/pdf", pdf.data, pdf.len);
+	http_resp_header(w, "Cache-Control", "no-store");
+	http_resp_header(w, "Content-Disposition",
+	    "attachment; filename=\"terms-signed.pdf\"");
+	buf_cleanup(&pdf);
+	return PC_OK;
+}
+
+static enum pc_rc
+cert_one(void *arg, const struct issuance_cert *c)
+{
+	void **a = arg;
+	struct req *r = a[0];
+	json_t *list = a[1];
+
+	return json_array_append_new(list,
+	           json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "serial", c->serial,
+	               "kind", c->kind, "subject",
+	               c->subject != NULL ? c->subject : "", "not_before",
+	               time_or_null(r, c->not_before), "not_after",
+	               time_or_null(r, c->not_after), "revoked", c->revoked)) ==
+	               0
+	           ? PC_OK
+	           : PC_ENOMEM;
+}
+
+enum pc_rc
+api_certificates_get(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	json_t *list = json_array();
+	void *a[2] = { r, list };
+	enum pc_rc rc;
+
+	if (list == NULL)
+		return PC_ENOMEM;
+	api_env(r, &e);
+	rc = issuance_certs(&e, api_session(r)->u.id, cert_one, a);
+	if (rc != PC_OK) {
+		json_decref(list);
+		return api_fail(r, w, rc, NULL);
+	}
+	return api_reply(w, 200, json_pack("{s:o}", "certificates", list));
+}
+
+/* ?format=der|pem (default pem), ?chain=1 (PEM only). */
+enum pc_rc
+api_certificate_get(struct req *r, struct resp *w)
+{
+	const char *fmt = http_req_query(r, "format");
+	const char *chain = http_req_query(r, "chain");
+	const char *serial = api_param(r, 0);
+	struct pc_env e;
+	struct buf out;
+	bool pem = fmt == NULL || strcmp(fmt, "pem") == 0;
+	enum pc_rc rc;
+
+	if (!pem && strcmp(fmt, "der") != 0)
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "format", 0 });
+	api_env(r, &e);
+	buf_init(&out, 256 * 1024);
+	rc = issuance_cert_file(&e, api_session(r)->u.id, serial, pem,
+	    chain != NULL && strcmp(chain, "1") == 0, &out);
+	if (rc != PC_OK) {
+		buf_cleanup(&out);
+		return api_fail(r, w, rc, NULL);
+	}
+	http_resp_bytes(w, 200,
+	    pem ? "application/x-pem-file" : "application/pkix-cert", out.data,
+	    out.len);
+	http_resp_header(w, "Content-Disposition",
+	    arena_printf(&r->arena, "attachment; filename=\"%s.%s\"", serial,
+	        pem ? "pem" : "cer"));
+	buf_cleanup(&out);
+	return PC_OK;
+}

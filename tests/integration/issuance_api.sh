@@ -1,0 +1,131 @@
+#!/bin/bash
+# issuance_api.sh: the certificates issued at sign-in (J8) through the API:
+#  - nothing to issue before the identification is accepted; an
+#    authenticator is required;
+#  - the phone given at identification: asked once, the answer recorded
+#    and applied to the account, issuance refused until answered;
+#  - a wrong code issues nothing (no key in the HSM, no certificate);
+#  - one code: both certificates from the identity the operator confirmed
+#    (openssl verify against the exported chain, the subject's names and
+#    PNORO-<CNP>), the credential linked to the account with the package's
+#    transactions, the order fulfilled, an e-mail; the terms PDF signed
+#    with the new certificate (pdfsig: valid; qpdf --check; the signer's
+#    certificate is the new one);
+#  - a second issuance refused; the certificates downloadable (PEM with
+#    the chain, DER), another account's serial is not found.
+. "$PECETE_SRC/tests/support/lib.sh"
+. "$PECETE_SRC/tests/support/api.sh"
+for t in curl sqlite3 openssl oathtool python3 pdfsig qpdf; do
+	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+
+T=$(pc_tmpdir)
+D=$T/data
+"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
+	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+DB=$D/pecete.db
+"$PECETE_BIN" pki export --data "$D" --out "$T/pki" >/dev/null
+pc_serve "$D"
+. "$PECETE_SRC/tests/support/idv.sh"
+idv_fixtures
+
+as op
+api_signup_user op.iss@example.ro +40722000999
+"$PECETE_BIN" user role --data "$D" --email op.iss@example.ro --role operator >/dev/null
+
+as ana
+api_signup_user ana.iss@example.ro +40722000111
+api GET /api/v1/issuance
+check "nothing bought: nothing to issue" [ "$CODE $(jget state)" = "200 none" ]
+api_buy_paid pecete1 || fail "order not paid"
+api POST /api/v1/issuance '{"code":"123456"}'
+expect 409 issuance_not_ready "before identification: not ready"
+IDV_PHONE=+40733000222 record || fail "recording"
+api GET /api/v1/issuance
+check "submitted, not accepted: still the identification" [ "$(jget state)" = identification ]
+"$PECETE_BIN" ra accept --data "$D" --operator op.iss@example.ro "$CASE" --checked \
+	--given-name Ana --surname Pop --doc-type ro_id_card --doc-series CJ \
+	--doc-number 123456 --doc-expiry 2031-05-20 --cnp 2900101410011 >"$T/accept" 2>&1 &&
+	ok "the operator accepts (pecete ra accept)" || { cat "$T/accept"; fail "accept"; }
+
+api GET /api/v1/issuance
+check "accepted, no authenticator: TOTP required" [ "$(jget state)" = totp_required ]
+check "... what the certificate will say" \
+	[ "$(jpath 'j["identity"]["given_name"], j["identity"]["cnp"], "confirmed_by" in j["identity"]')" = "('Ana', '2900101410011', False)" ]
+check "... the package: years and transactions" [ "$(jpath 'j["order"]["years"], j["order"]["transactions"] > 0')" = "(1, True)" ]
+api_pair_totp
+api GET /api/v1/issuance
+check "ready, the phone question open" [ "$(jpath 'j["state"], j["phone"]["question"], j["phone"]["number"]')" = "('ready', True, '+40733000222')" ]
+api POST /api/v1/issuance "{\"code\":\"$(oathtool --totp -b "$SECRET" -N 'now + 30 seconds')\"}"
+expect 409 phone_decision_required "no issuance before the phone answer"
+api POST /api/v1/issuance/phone '{"associate":true}'
+check "phone associated: question closed" [ "$CODE $(jpath 'j["phone"]["question"]')" = "200 false" ]
+check "... the account's phone is the new one, the answer audited" \
+	[ "$(sql "SELECT phone FROM users WHERE email = 'ana.iss@example.ro'") $(sql "SELECT count(*) FROM audit_log WHERE event = 'issuance.phone' AND detail = 'decision=associate'")" = "+40733000222 1" ]
+api POST /api/v1/issuance/phone '{"associate":false}'
+expect 409 issuance_not_ready "asked once"
+
+NOW=$(oathtool --totp -b "$SECRET" -N 'now + 30 seconds')
+BAD=$(printf '%06d' $(( (10#$NOW + 1) % 1000000 )))
+api POST /api/v1/issuance "{\"code\":\"$BAD\"}"
+expect 400 totp_invalid "a wrong code refused"
+check "... nothing issued, no key made" \
+	[ "$(sql "SELECT count(*) FROM certs WHERE kind IN ('sign','auth')") $(sql "SELECT count(*) FROM credentials")" = "0 0" ]
+api POST /api/v1/issuance "{\"code\":\"$NOW\"}"
+expect 200 - "issued with one code"
+check "... state issued" [ "$(jget state)" = issued ]
+SIGN=$(jget certificate.sign_serial); AUTH=$(jget certificate.auth_serial)
+check "... both certificates named" bash -c "[ -n '$SIGN' ] && [ -n '$AUTH' ] && [ '$SIGN' != '$AUTH' ]"
+UID_ANA=$(sql "SELECT id FROM users WHERE email = 'ana.iss@example.ro'")
+check "the credential is the account's, with the package's transactions (one spent on the terms, one on its time-stamp)" \
+	[ "$(sql "SELECT user_id, transactions_left + 2 = (SELECT transactions FROM shop_packages WHERE code = 'pecete1') FROM credentials WHERE serial = '$SIGN'")" = "$UID_ANA|1" ]
+check "the order is fulfilled" [ "$(sql "SELECT state FROM shop_orders WHERE id = '$ORDER'")" = fulfilled ]
+check "the person is told by e-mail" [ "$(sql "SELECT count(*) FROM outbox WHERE template = 'cert_issued' AND recipient = 'ana.iss@example.ro'")" = 1 ]
+
+# ---- the certificates ---------------------------------------------------------------
+curl -s -o "$T/sign.pem" -b "$JAR" "$PC_URL/api/v1/certificates/$SIGN?chain=1"
+check "PEM with the chain: three certificates" [ "$(grep -c 'BEGIN CERTIFICATE' "$T/sign.pem")" = 3 ]
+curl -s -o "$T/sign.der" -b "$JAR" "$PC_URL/api/v1/certificates/$SIGN?format=der"
+openssl x509 -inform DER -in "$T/sign.der" -out "$T/sign1.pem" 2>/dev/null
+check "openssl verify: the signing certificate chains to our root" \
+	openssl verify -CAfile "$T/pki/root.pem" -untrusted "$T/pki/issuing.pem" "$T/sign1.pem"
+SUBJ=$(openssl x509 -in "$T/sign1.pem" -noout -subject -nameopt RFC2253)
+check "the subject is the operator's identity ($SUBJ)" \
+	bash -c "echo '$SUBJ' | grep -q 'serialNumber=PNORO-2900101410011' && echo '$SUBJ' | grep -q 'GN=Ana' && echo '$SUBJ' | grep -q 'SN=Pop'"
+check "the signing certificate: nonRepudiation only" \
+	bash -c "openssl x509 -in '$T/sign1.pem' -noout -ext keyUsage | grep -qx '    Non Repudiation'"
+curl -s -o "$T/auth.pem" -b "$JAR" "$PC_URL/api/v1/certificates/$AUTH"
+check "the authentication certificate: clientAuth" \
+	bash -c "openssl x509 -in '$T/auth.pem' -noout -ext extendedKeyUsage | grep -q 'TLS Web Client Authentication'"
+api GET /api/v1/certificates
+check "settings list both" [ "$(jpath 'sorted(c["kind"] for c in j["certificates"])')" = "['auth', 'sign']" ]
+
+# ---- the terms, signed with the new key -----------------------------------------------
+curl -s -o "$T/terms.pdf" -b "$JAR" "$PC_URL/api/v1/issuance/terms.pdf"
+check "qpdf --check: the signed terms" qpdf --check "$T/terms.pdf"
+pdfsig "$T/terms.pdf" >"$T/pdfsig" 2>&1
+check "pdfsig: Signature is Valid" grep -q "Signature Validation: Signature is Valid" "$T/pdfsig"
+check "pdfsig: signed by Ana Pop (PAdES)" \
+	bash -c "grep -q 'Signer Certificate Common Name: Ana Pop' '$T/pdfsig' && grep -q 'Signature Type: ETSI.CAdES.detached' '$T/pdfsig'"
+py 'import re,sys
+d=open(sys.argv[1],"rb").read()
+a,b,c,e=map(int,re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)",d)[-1])
+h=d[a+b:c].strip(b"<>").rstrip(b"0")
+h=h+b"0"*(len(h)%2)
+open(sys.argv[2],"wb").write(bytes.fromhex(h.decode()))' "$T/terms.pdf" "$T/terms.p7s"
+openssl cms -inform DER -in "$T/terms.p7s" -cmsout -print >"$T/terms.cms" 2>/dev/null
+check "the signature carries a time-stamp token (B-T)" grep -q "id-smime-aa-timeStampToken" "$T/terms.cms"
+check "... and the signer is the new certificate (serial $SIGN)" \
+	bash -c "grep -A2 'issuerAndSerialNumber' '$T/terms.cms' | grep -q 'serialNumber: $(py "print(int('$SIGN', 16))")\$'"
+check "the terms document is stored encrypted (no PDF header on disk)" \
+	bash -c "! grep -rlq '%PDF-' '$D/files/docs'"
+
+# ---- once only; not another's -----------------------------------------------------------
+api POST /api/v1/issuance "{\"code\":\"$(oathtool --totp -b "$SECRET")\"}"
+expect 409 credential_exists "a second issuance refused"
+as op
+api GET "/api/v1/certificates/$SIGN"
+expect 404 not_found "another account's certificate is not found"
+check "audit chain intact" bash -c "'$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
+check "no CNP in the server log" bash -c "! grep -q 2900101410011 '$D.serve.log'"
+pc_done
