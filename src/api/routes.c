@@ -8,6 +8,7 @@
  * shows how to add one.
  */
 #include "api/api_int.h"
+#include "signing/signing_web.h"
 
 /* RFC 6960 and RFC 3161 requests are small; bigger ones are refused. */
 #define PKI_BODY (64 * 1024)
@@ -66,6 +67,10 @@ API_SCHEMA(s_refund, API_STR("reason", S_TEXT));
 API_SCHEMA(s_kind, API_STR_REQ("kind", S_SHORT));
 API_SCHEMA(s_lang, API_STR_REQ("lang", S_SHORT));
 API_SCHEMA(s_issuance_phone, API_BOOL_REQ("associate"));
+/* Signing in the browser (J9): a box in PDF points. */
+API_SCHEMA(s_placement, API_BOOL_REQ("visible"), API_INT("page", 1, 100000),
+    API_INT("x", 0, 14400), API_INT("y", 0, 14400), API_INT("w", 1, 14400),
+    API_INT("h", 1, 14400));
 /* Identification (J7) and the RA console. */
 API_SCHEMA(s_idv_start, API_STR("order_id", S_SHORT),
     API_STR_REQ("doc_type", S_SHORT), API_STR("phone", S_PHONE),
@@ -288,6 +293,30 @@ const struct route api_routes[] = {
 	    "/api/v1/issuance/terms.pdf", api_issuance_terms_get, AUTH_USER),
 	GET_API("/api/v1/certificates", api_certificates_get, AUTH_USER),
 	GET_API("/api/v1/certificates/:serial", api_certificate_get, AUTH_USER),
+
+	/* Signing in the browser (J9). A file is the raw body of one POST. */
+	POST_API("/api/v1/sign/batches", api_sign_batch_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_empty, 0),
+	GET_API("/api/v1/sign/batches/:id", api_sign_batch_get, AUTH_USER),
+	{ "POST", "/api/v1/sign/batches/:id/files", api_sign_file_post,
+	    AUTH_USER, NULL, ROUTE_NO_STORE, RATE_API, BODY_RAW, WEB_FILE_MAX,
+	    NULL, ERRF_PECETE, "application/octet-stream" },
+	{ "DELETE", "/api/v1/sign/batches/:id/files/:n", api_sign_file_delete,
+	    AUTH_USER, NULL, ROUTE_NO_STORE, RATE_API, BODY_NONE, 0, NULL,
+	    ERRF_PECETE, NULL },
+	POST_API("/api/v1/sign/batches/:id/files/:n/placement",
+	    api_sign_placement_post, AUTH_USER, RATE_API, ACCT_BODY,
+	    s_placement, 0),
+	GET_API("/api/v1/sign/batches/:id/files/:n/pages/:page",
+	    api_sign_page_get, AUTH_USER),
+	POST_API("/api/v1/sign/batches/:id/p7s", api_sign_p7s_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/sign/batches/:id/sign", api_sign_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+	GET_API("/api/v1/sign/batches/:id/zip", api_sign_zip_get, AUTH_USER),
+	GET_API("/api/v1/sign/batches/:id/files/:n/signed", api_sign_output_get,
+	    AUTH_USER),
+	GET_API("/api/v1/sign/history", api_sign_history_get, AUTH_USER),
 
 	/* The RA console: operators signed in with TOTP. */
 	GET_API("/api/v1/ra/meta", api_ra_meta_get, AUTH_OPERATOR),

@@ -13,6 +13,8 @@
  *             cluster, every hour: identification evidence past its
  *             retention ([ra] retention_*) deleted, each deletion audited
  *             (ra_purge)
+ *   documents cluster, every 10 min: uploads and signed files of web
+ *             signing past their time deleted (websign_purge)
  */
 #include <stdio.h>
 
@@ -22,6 +24,7 @@
 #include "notify/notify.h"
 #include "pki/pki.h"
 #include "ra/ra.h"
+#include "signing/signing_web.h"
 #include "shop/shop.h"
 
 #define SERVE_PERIOD_MS (600 * 1000)
@@ -85,6 +88,17 @@ job_idv_retention(const struct pc_env *e, void *arg, char *result, size_t n)
 	return rc;
 }
 
+static enum pc_rc
+job_documents(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	int64_t deleted = 0;
+	enum pc_rc rc;
+
+	rc = websign_purge(e, &deleted);
+	snprintf(result, n, "%lld document(s) deleted", (long long)deleted);
+	return rc;
+}
+
 static void
 notify_arg_free(void *arg)
 {
@@ -94,7 +108,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[4];
+	struct jobs_def defs[5];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -113,6 +127,8 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 	defs[3] = (struct jobs_def){ "idv_retention", JOBS_CLUSTER,
 		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_idv_retention, NULL,
 		NULL };
+	defs[4] = (struct jobs_def){ "documents", JOBS_CLUSTER, SERVE_PERIOD_MS,
+		SERVE_LEASE_S, job_documents, NULL, NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)
 		log_info("notify: delivery worker started (mail=%s sms=%s)",

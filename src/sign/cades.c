@@ -29,22 +29,27 @@ sign_file_size(const char *path)
 enum pc_rc
 sign_hash_file_range(EVP_MD_CTX *ctx, FILE *f, int64_t off, int64_t len)
 {
-	static unsigned char chunk[SIGN_IO_CHUNK];
+	/* Per call: the server hashes for several requests at once. */
+	unsigned char *chunk = malloc(SIGN_IO_CHUNK);
 	size_t want, got;
+	enum pc_rc rc = PC_OK;
 
+	if (chunk == NULL)
+		return PC_ENOMEM;
 	if (fseeko(f, (off_t)off, SEEK_SET) != 0)
-		return PC_EIO;
-	while (len > 0) {
+		rc = PC_EIO;
+	while (rc == PC_OK && len > 0) {
 		want =
-		    len > (int64_t)sizeof(chunk) ? sizeof(chunk) : (size_t)len;
+		    len > (int64_t)SIGN_IO_CHUNK ? SIGN_IO_CHUNK : (size_t)len;
 		got = fread(chunk, 1, want, f);
 		if (got == 0)
-			return PC_EIO;
-		if (!EVP_DigestUpdate(ctx, chunk, got))
-			return PC_ECRYPTO;
+			rc = PC_EIO;
+		else if (!EVP_DigestUpdate(ctx, chunk, got))
+			rc = PC_ECRYPTO;
 		len -= (int64_t)got;
 	}
-	return PC_OK;
+	free(chunk);
+	return rc;
 }
 
 /* The digest of the file in_path, within opts' size limit. OUT: digest. */

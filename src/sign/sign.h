@@ -193,6 +193,21 @@ enum pc_rc sign_pdf_check(
 enum pc_rc sign_pdf_check_mem(const uint8_t *p, size_t n,
     const struct sign_opts *opts, struct sign_err *err);
 
+/* A page of a PDF: how many pages, and this one's size in points. */
+struct sign_page {
+	int npages;
+	float width, height;
+};
+
+/*
+ * Render page (1-based) of the PDF p[0..n) as a PNG at dpi (36..150)
+ * into out, for placing a visible signature: the browser maps a box drawn
+ * on it to PDF points with info. PC_EINVAL for a page out of range or a
+ * file MuPDF cannot read; PC_ELIMIT for a page too large to render.
+ */
+enum pc_rc sign_pdf_render_png(const uint8_t *p, size_t n, int page, int dpi,
+    struct buf *out, struct sign_page *info);
+
 /*
  * PAdES: sign in_path into out_path by an incremental update (in_path is
  * a byte prefix of out_path). Runs the intake checks first. out_path is

@@ -437,6 +437,41 @@ static const char m11_common[] =
     "CREATE INDEX documents_user ON documents (user_id, kind);"
     "CREATE INDEX documents_batch ON documents (batch_id);";
 
+/*
+ * Migration 12: signing in the browser (J9). A batch of an account's
+ * files signed under one code; its items keep what the history shows
+ * (names, hashes, format, the certificate) after the files themselves
+ * (documents rows) are deleted.
+ */
+static const char m12_common[] =
+    "CREATE TABLE sign_batches ("
+    " id TEXT PRIMARY KEY,"
+    " user_id TEXT NOT NULL REFERENCES users(id),"
+    " state TEXT NOT NULL,"
+    " credential TEXT NOT NULL,"
+    " level TEXT NOT NULL,"
+    " signatures BIGINT NOT NULL DEFAULT 0,"
+    " timestamps BIGINT NOT NULL DEFAULT 0,"
+    " created_at BIGINT NOT NULL,"
+    " signed_at BIGINT NOT NULL DEFAULT 0,"
+    " updated_at BIGINT NOT NULL);"
+    "CREATE INDEX sign_batches_user ON sign_batches (user_id, created_at);"
+    "CREATE TABLE sign_items ("
+    " batch_id TEXT NOT NULL REFERENCES sign_batches(id),"
+    " idx BIGINT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " size BIGINT NOT NULL,"
+    " in_sha256 TEXT NOT NULL,"
+    " in_doc TEXT,"
+    " format TEXT NOT NULL,"
+    " placement TEXT,"
+    " intake TEXT,"
+    " state TEXT NOT NULL,"
+    " out_name TEXT,"
+    " out_doc TEXT,"
+    " out_sha256 TEXT,"
+    " PRIMARY KEY (batch_id, idx));";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -450,6 +485,7 @@ static const struct migration migrations[] = {
 	{ 9, "job leases", m9_common, NULL, NULL },
 	{ 10, "identity verification", NULL, m10_sqlite, m10_pg },
 	{ 11, "issuance and documents", m11_common, NULL, NULL },
+	{ 12, "signing in the browser", m12_common, NULL, NULL },
 };
 
 static enum pc_rc

@@ -65,6 +65,15 @@ store_credential_of_user(
 	    "si", user_id, now);
 }
 
+enum pc_rc
+store_credential_count_user(struct db *db, const char *user_id, int64_t *n)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && user_id != NULL && n, PC_EINTERNAL);
+	return store_q_i64(db, n,
+	    "SELECT count(*) FROM credentials WHERE user_id = $1", "s",
+	    user_id);
+}
+
 /* Take n transactions, atomically; see store_credential.h. */
 enum pc_rc
 store_credential_spend(

@@ -40,6 +40,9 @@ enum pc_rc store_credential_get(
  */
 enum pc_rc store_credential_of_user(struct db *db, const char *user_id,
     int64_t now, struct store_credential *c);
+/* How many credentials account user_id has (valid or not). */
+enum pc_rc store_credential_count_user(
+    struct db *db, const char *user_id, int64_t *n);
 /*
  * Take n transactions from serial's counter, atomically: PC_ELIMIT (and
  * nothing taken) when fewer than n are left, PC_ENOTFOUND when absent.

@@ -24,6 +24,7 @@ static const struct store_col doc_col[] = {
 };
 static const struct store_cols doc_cols =
     STORE_COLS(T, "documents", NULL, NULL, doc_col);
+STORE_ROW_EACH_FN(document, T)
 #undef T
 
 void
@@ -48,4 +49,45 @@ store_document_latest(struct db *db, const char *user_id, const char *kind,
 	return store_row_get(db, &doc_cols, d,
 	    "WHERE user_id = $1 AND kind = $2 ORDER BY created_at DESC LIMIT 1",
 	    "ss", user_id, kind);
+}
+
+enum pc_rc
+store_document_get(struct db *db, const char *user_id, const char *id,
+    struct store_document *d)
+{
+	RETURN_VAL_IF_FAIL(db && user_id && id && d, PC_EINTERNAL);
+	return store_row_get(db, &doc_cols, d, "WHERE id = $1 AND user_id = $2",
+	    "ss", id, user_id);
+}
+
+enum pc_rc
+store_document_delete(struct db *db, const char *id)
+{
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && id != NULL, PC_EINTERNAL);
+	rc = store_q_run(db, NULL,
+	    "UPDATE sign_items SET in_doc = NULL WHERE in_doc = $1", "s", id);
+	if (rc == PC_OK)
+		rc = store_q_run(db, NULL,
+		    "UPDATE sign_items SET out_doc = NULL WHERE out_doc = $1",
+		    "s", id);
+	if (rc == PC_OK)
+		rc = store_q_change(db, PC_ENOTFOUND,
+		    "DELETE FROM documents WHERE id = $1", "s", id);
+	return rc;
+}
+
+enum pc_rc
+store_document_expired(struct db *db, int64_t now, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_document *d), void *arg)
+{
+	struct document_each e = { fn, arg };
+	struct store_document row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &doc_cols, &row, document_each_call, &e,
+	    "WHERE delete_after > 0 AND delete_after < $1"
+	    " ORDER BY delete_after LIMIT $2",
+	    "ii", now, limit);
 }

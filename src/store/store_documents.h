@@ -39,4 +39,13 @@ enum pc_rc store_document_insert(struct db *db, const struct store_document *d);
 enum pc_rc store_document_latest(struct db *db, const char *user_id,
     const char *kind, struct store_document *d);
 
+/* user's document id. OUT: *d. PC_ENOTFOUND when none (or another's). */
+enum pc_rc store_document_get(struct db *db, const char *user_id,
+    const char *id, struct store_document *d);
+/* Delete the row (and forget it in sign_items). PC_ENOTFOUND when none. */
+enum pc_rc store_document_delete(struct db *db, const char *id);
+/* Documents whose delete_after passed (at most limit), each to fn. */
+enum pc_rc store_document_expired(struct db *db, int64_t now, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_document *d), void *arg);
+
 #endif /* PC_STORE_DOCUMENTS_H */

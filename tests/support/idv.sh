@@ -62,3 +62,20 @@ for n in sys.argv[2:]:
 	VSIZE=$(stat -c %s "$T/video.webm")
 	FSIZE=$(stat -c %s "$T/front.jpg")
 }
+
+# api_issued OPERATOR_EMAIL: the signed-in person gets certificates: a
+# package paid, identified (accepted by the operator through pecete ra),
+# an authenticator paired (SECRET), issued with one code. Sets CASE, ORDER,
+# SIGN (the signing certificate's serial).
+api_issued() {
+	api_buy_paid pecete1 || return 1
+	record || return 1
+	"$PECETE_BIN" ra accept --data "$D" --operator "$1" "$CASE" --checked \
+		--given-name Ana --surname Pop --doc-type ro_id_card --doc-series CJ \
+		--doc-number 123456 --doc-expiry 2031-05-20 --cnp 2900101410011 \
+		>/dev/null || return 1
+	api_pair_totp
+	api POST /api/v1/issuance "{\"code\":\"$(oathtool --totp -b "$SECRET" -N 'now + 30 seconds')\"}"
+	[ "$CODE" = 200 ] || { echo "# issuance: $CODE $BODY"; return 1; }
+	SIGN=$(jget certificate.sign_serial)
+}

@@ -129,6 +129,28 @@ pc_serve() {
 	exit 1
 }
 
+# pc_serve_ahead DIR SECONDS: pecete serve (and its signer) with the clock
+# SECONDS ahead (libfaketime): fresh TOTP steps and expiries without
+# waiting. Codes for it: FAKETIME="+${SECONDS}s" LD_PRELOAD=$PC_FT_LIB oathtool.
+PC_FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+pc_serve_ahead() {
+	local dir=$1 ahead=$2 port
+	port=$(pc_free_port)
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		FAKETIME="+${ahead}s" LD_PRELOAD=$PC_FT_LIB \
+		"$PECETE_BIN" serve --data "$dir" --listen "127.0.0.1:$port" \
+		>>"$dir.serve.out" 2>>"$dir.serve.log" &
+	PC_PID=$!
+	PC_URL="http://127.0.0.1:$port"
+	for _ in $(seq 1 300); do
+		curl -sf "$PC_URL/readyz" >/dev/null && return 0
+		kill -0 "$PC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "FAIL - pecete serve under faketime did not start"
+	exit 1
+}
+
 pc_stop() {
 	if [ -n "$PC_PID" ] && kill -0 "$PC_PID" 2>/dev/null; then
 		kill -TERM "$PC_PID"

@@ -31,6 +31,8 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"sign_items",
+	"sign_batches",
 	"documents",
 	"idv_files",
 	"idv_cases",

@@ -1,0 +1,349 @@
+/*
+ * api_sign.c: signing in the browser (J9); handlers translate to
+ * signing/signing_web.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "base/arena.h"
+#include "signing/signing_web.h"
+
+/* Path parameter i as an item index, -1 when not one. */
+static int64_t
+param_index(struct req *r, size_t i)
+{
+	uint64_t v = 0;
+
+	if (str_to_u64(str_from(api_param(r, i)), 1000, &v) != PC_OK)
+		return -1;
+	return (int64_t)v;
+}
+
+static json_t *
+item_json(const struct store_sign_item *it)
+{
+	json_t *o, *pl = NULL;
+
+	if (it->placement != NULL)
+		pl = json_loads(it->placement, 0, NULL);
+	o = json_pack("{s:I,s:s,s:I,s:s,s:s,s:o,s:o,s:s,s:o,s:o}", "index",
+	    (json_int_t)it->idx, "name", it->name, "size", (json_int_t)it->size,
+	    "sha256", it->in_sha256, "format", it->format, "placement",
+	    pl != NULL ? pl : json_null(), "intake",
+	    it->intake[0] ? json_string(it->intake) : json_null(), "state",
+	    it->state, "signed_name",
+	    it->out_name != NULL ? json_string(it->out_name) : json_null(),
+	    "signed_sha256",
+	    it->out_sha256[0] ? json_string(it->out_sha256) : json_null());
+	if (o != NULL)
+		json_object_set_new(
+		    o, "downloadable", json_boolean(it->out_doc[0] != '\0'));
+	return o;
+}
+
+static enum pc_rc
+item_add(void *arg, const struct store_sign_item *it)
+{
+	return json_array_append_new(arg, item_json(it)) == 0 ? PC_OK
+	                                                      : PC_ENOMEM;
+}
+
+static json_t *
+batch_json(struct req *r, const struct store_sign_batch *b, json_t *items)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:o,s:o}", "id", b->id,
+	    "state", b->state, "credential", b->credential, "level", b->level,
+	    "signatures", (json_int_t)b->signatures, "timestamps",
+	    (json_int_t)b->timestamps, "created_at", api_time(r, b->created_at),
+	    "signed_at",
+	    b->signed_at != 0 ? json_string(api_time(r, b->signed_at))
+	                      : json_null(),
+	    "files", items != NULL ? items : json_array());
+}
+
+/* The batch, its files and what signing it costs. */
+static enum pc_rc
+batch_reply(struct req *r, struct resp *w, int status, const char *id)
+{
+	struct store_sign_batch b;
+	struct websign_quota q;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	json_t *items = json_array(), *o;
+	enum pc_rc rc;
+
+	if (items == NULL)
+		return PC_ENOMEM;
+	api_env(r, &e);
+	rc = websign_get(
+	    &e, api_session(r)->u.id, id, &b, item_add, items, &err);
+	if (rc == PC_OK)
+		rc = websign_quota(&e, api_session(r)->u.id, id, &q, &err);
+	if (rc != PC_OK) {
+		json_decref(items);
+		return api_fail(r, w, rc, &err);
+	}
+	o = batch_json(r, &b, items);
+	if (o != NULL)
+		json_object_set_new(o, "certificate",
+		    json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "serial", q.serial,
+		        "subject", q.subject != NULL ? q.subject : "", "issuer",
+		        q.issuer != NULL ? q.issuer : "", "not_after",
+		        api_time(r, q.not_after), "transactions_left",
+		        (json_int_t)q.left, "transactions_needed",
+		        (json_int_t)q.needed));
+	websign_quota_cleanup(&q);
+	return api_reply(w, status, o);
+}
+
+enum pc_rc
+api_sign_batch_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	char id[STORE_ID_LEN + 1];
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = websign_new(&e, api_session(r)->u.id, id, &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return batch_reply(r, w, 201, id);
+}
+
+enum pc_rc
+api_sign_batch_get(struct req *r, struct resp *w)
+{
+	return batch_reply(r, w, 200, api_param(r, 0));
+}
+
+/* ?name=FILE, the bytes as the body. */
+enum pc_rc
+api_sign_file_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	const char *name = http_req_query(r, "name");
+	int64_t idx = 0;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = websign_add(&e, api_session(r)->u.id, api_param(r, 0), name,
+	    r->body.data, r->body.len, &idx, &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return batch_reply(r, w, 201, api_param(r, 0));
+}
+
+enum pc_rc
+api_sign_file_delete(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = websign_remove(
+	    &e, api_session(r)->u.id, api_param(r, 0), param_index(r, 1), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return batch_reply(r, w, 200, api_param(r, 0));
+}
+
+static int64_t
+body_int(struct req *r, const char *key)
+{
+	return json_integer_value(json_object_get(r->json, key));
+}
+
+enum pc_rc
+api_sign_placement_post(struct req *r, struct resp *w)
+{
+	struct websign_box box;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	memset(&box, 0, sizeof(box));
+	box.visible = api_bool(r, "visible");
+	box.page = (int)body_int(r, "page");
+	box.x = (float)body_int(r, "x");
+	box.y = (float)body_int(r, "y");
+	box.w = (float)body_int(r, "w");
+	box.h = (float)body_int(r, "h");
+	api_env(r, &e);
+	rc = websign_place(&e, api_session(r)->u.id, api_param(r, 0),
+	    param_index(r, 1), &box, &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return batch_reply(r, w, 200, api_param(r, 0));
+}
+
+enum pc_rc
+api_sign_p7s_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = websign_all_p7s(&e, api_session(r)->u.id, api_param(r, 0), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return batch_reply(r, w, 200, api_param(r, 0));
+}
+
+enum pc_rc
+api_sign_page_get(struct req *r, struct resp *w)
+{
+	struct sign_page info;
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	struct buf png;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	buf_init(&png, 32u << 20);
+	rc = websign_page(&e, api_session(r)->u.id, api_param(r, 0),
+	    param_index(r, 1), (int)param_index(r, 2), &png, &info, &err);
+	if (rc != PC_OK) {
+		buf_cleanup(&png);
+		return api_fail(r, w, rc, &err);
+	}
+	http_resp_bytes(w, 200, "image/png", png.data, png.len);
+	http_resp_header(w, "Cache-Control", "no-store");
+	/* What maps the drawn box to PDF points. */
+	http_resp_header(
+	    w, "X-Pdf-Pages", arena_printf(&r->arena, "%d", info.npages));
+	http_resp_header(w, "X-Pdf-Page-Size",
+	    arena_printf(&r->arena, "%.2f %.2f", (double)info.width,
+	        (double)info.height));
+	buf_cleanup(&png);
+	return PC_OK;
+}
+
+enum pc_rc
+api_sign_post(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	rc = websign_sign(&e, api_session(r)->u.id, api_param(r, 0),
+	    api_str(r, "code"), &err);
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, &err);
+	return batch_reply(r, w, 200, api_param(r, 0));
+}
+
+enum pc_rc
+api_sign_zip_get(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	struct buf zip;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	buf_init(&zip, (size_t)WEB_FILES_MAX * (WEB_FILE_MAX + (1u << 20)));
+	rc = websign_zip(&e, api_session(r)->u.id, api_param(r, 0), &zip, &err);
+	if (rc != PC_OK) {
+		buf_cleanup(&zip);
+		return api_fail(r, w, rc, &err);
+	}
+	http_resp_bytes(w, 200, "application/zip", zip.data, zip.len);
+	http_resp_header(w, "Cache-Control", "no-store");
+	http_resp_header(w, "Content-Disposition",
+	    "attachment; filename=\"SignedFiles.zip\"");
+	buf_cleanup(&zip);
+	return PC_OK;
+}
+
+enum pc_rc
+api_sign_output_get(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	struct buf out;
+	char *name = NULL;
+	enum pc_rc rc;
+
+	api_env(r, &e);
+	buf_init(&out, (size_t)WEB_FILE_MAX + (1u << 20));
+	rc = websign_output(&e, api_session(r)->u.id, api_param(r, 0),
+	    param_index(r, 1), &out, &name, &err);
+	if (rc != PC_OK) {
+		buf_cleanup(&out);
+		return api_fail(r, w, rc, &err);
+	}
+	http_resp_bytes(w, 200, "application/octet-stream", out.data, out.len);
+	http_resp_header(w, "Cache-Control", "no-store");
+	/* RFC 6266: the UTF-8 name percent-encoded. */
+	{
+		struct buf enc;
+		size_t i;
+
+		buf_init(&enc, 4096);
+		for (i = 0; name[i] != '\0'; i++) {
+			unsigned char c = (unsigned char)name[i];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || strchr("-._~", c))
+				buf_append(&enc, &name[i], 1);
+			else
+				buf_printf(&enc, "%%%02X", c);
+		}
+		buf_append(&enc, "", 1);
+		http_resp_header(w, "Content-Disposition",
+		    arena_printf(&r->arena,
+		        "attachment; filename=\"signed\"; filename*=UTF-8''%s",
+		        buf_ok(&enc) ? (const char *)enc.data : "signed"));
+		buf_cleanup(&enc);
+	}
+	free(name);
+	buf_cleanup(&out);
+	return PC_OK;
+}
+
+static enum pc_rc
+history_one(void *arg, const struct store_sign_batch *b)
+{
+	void **a = arg;
+
+	return json_array_append_new(a[1], batch_json(a[0], b, NULL)) == 0
+	           ? PC_OK
+	           : PC_ENOMEM;
+}
+
+enum pc_rc
+api_sign_history_get(struct req *r, struct resp *w)
+{
+	struct pc_env e;
+	struct pc_err err = { 0 };
+	json_t *list = json_array();
+	void *a[2] = { r, list };
+	size_t i;
+	enum pc_rc rc;
+
+	if (list == NULL)
+		return PC_ENOMEM;
+	api_env(r, &e);
+	rc = websign_history(&e, api_session(r)->u.id, history_one, a);
+	/* Each batch with its files: names, hashes, format; no document. */
+	for (i = 0; rc == PC_OK && i < json_array_size(list); i++) {
+		json_t *b = json_array_get(list, i);
+		struct store_sign_batch sb;
+
+		rc = websign_get(&e, api_session(r)->u.id,
+		    json_string_value(json_object_get(b, "id")), &sb, item_add,
+		    json_object_get(b, "files"), &err);
+	}
+	if (rc != PC_OK) {
+		json_decref(list);
+		return api_fail(r, w, rc, &err);
+	}
+	return api_reply(w, 200, json_pack("{s:o}", "batches", list));
+}
