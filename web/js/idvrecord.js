@@ -84,10 +84,12 @@ export function recordSession(o) {
 	const cancel = button('idv.cancel', { type: 'button', id: 'idv-cancel', kind: 'secondary' });
 	const status = statusBox('idv-rec-status');
 	const actions = h('div', { class: 'actions' }, next, cancel);
+	// The prompt is announced when it changes; the timers are not.
 	const view = h('div', { class: 'rec', id: 'idv-rec-view', 'data-step': 'camera' },
 	    h('div', { class: 'rec-video' }, video, recDot),
-	    h('div', { class: 'rec-panel', 'aria-live': 'polite' },
-		stepNo, prompt, detail, big, timerLine, extra, actions, status));
+	    h('div', { class: 'rec-panel' },
+		h('div', { 'aria-live': 'polite' }, stepNo, prompt, detail, big),
+		timerLine, extra, actions, status));
 	o.body.replaceChildren(view);
 	window.scrollTo(0, 0);
 
@@ -286,9 +288,11 @@ export function recordSession(o) {
 				say(stepLabel(s), t('idv.s_' + s + '_text'));
 				if (s === 'head_turn') {
 					big.textContent = t('idv.dir_' + (info.direction || 'left'));
+					big.className = 'rec-big dir';
 					big.hidden = false;
 				} else if (s === 'read_number') {
 					big.textContent = (info.number || '').split('').join(' ');
+					big.className = 'rec-big';
 					big.hidden = false;
 				}
 				prompt.focus({ preventScroll: true });

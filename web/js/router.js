@@ -30,6 +30,7 @@ import { myOrders } from './pages/orders.js';
 import { identify } from './pages/identify.js';
 import { notFound } from './pages/notfound.js';
 import { OPS_ROUTES, OPS_PATTERNS, opsGuard } from './ops/area.js';
+import { forgetRecording } from './upload.js';
 
 // Who may see a page.
 const ANY = 'any', PARTIAL = 'partial', USER = 'user';
@@ -139,6 +140,9 @@ export function go(path, replace) {
 
 async function signOut() {
 	await C.signOut().catch(() => null);
+	// A recording kept for a resumed upload does not outlive the session
+	// in this browser (a shared computer).
+	await forgetRecording();
 	await reload();
 	flashMsg = [t('nav.signed_out'), 'ok'];
 	go('/signin');

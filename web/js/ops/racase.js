@@ -174,7 +174,7 @@ export async function raCaseView(ctx) {
 			return s ? clock(s.off) : '—';
 		};
 		const chal = (Array.isArray(c.challenges) ? c.challenges : []).map((x, i) => {
-			const what = x.kind === 'head' ? t('ra.ch_head', { dir: t('idv.dir_' + x.direction) })
+			const what = x.kind === 'head' ? t('ra.ch_head', { dir: t('ra.dir_' + x.direction) })
 			    : t('ra.ch_number', { n: x.value });
 			const step = x.kind === 'head' ? 'head_turn' : 'read_number';
 			return h('li', { id: 'ra-ch-' + i }, what, ' ', h('span', { class: 'muted' }, t('ra.shown_at', { t: shownAt(step) })));

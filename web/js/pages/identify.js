@@ -17,7 +17,7 @@ import {
 	fieldError, busy, button, linkButton, kv,
 } from '../ui.js';
 import { legalTexts, legalLink } from '../legal.js';
-import { keptRecording } from '../upload.js';
+import { keptRecording, forgetRecording } from '../upload.js';
 import { recordSession, uploadView, stepLabel } from '../idvrecord.js';
 
 export const DOC_TYPES = ['ro_id_card', 'passport', 'eu_id_card'];
@@ -249,6 +249,8 @@ export async function identify(ctx) {
 						setStatus(status, errorText(e), 'err');
 					return;
 				}
+				// A recording kept from an earlier attempt is of no use now.
+				await forgetRecording();
 				record(c);
 			});
 		});
