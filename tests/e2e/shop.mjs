@@ -433,15 +433,19 @@ try {
 			assert(o.quote[k] === quote[k], `${k}: order ${o.quote[k]}, quote ${quote[k]}`);
 	});
 	broken = null;	// the next steps need only the paid order
-	await step('home shows the paid order and what comes next', async () => {
+	await step('home shows the paid order and what comes next: the video identification', async () => {
 		assert(paid, 'no paid order');
+		assert(await page.getAttribute('#ret-identify', 'href') === '/identify', 'the return page leads to the identification');
 		await page.click('#ret-home');
 		await ready(page);
 		await page.waitForSelector('#home-order[data-state="paid"], #home-order[data-state="fulfilled"]');
 		assert((await page.textContent('#home-order-title')).includes(paid.number), 'another order on home');
-		const next = await page.textContent('#home-next');
+		await page.waitForSelector('#home-idv[data-state="none"]');
+		assert((await page.textContent('#home-idv-title')).includes(paid.number), 'the identification box names the order');
+		const next = await page.textContent('#home-idv-text');
 		const S = await (await fetch(URL0 + '/i18n/ro.json')).json();
-		assert(next === S['order.next_paid'], 'next step: ' + next);
+		assert(next === S['idv.next_start'], 'next step: ' + next);
+		assert(await page.getAttribute('#home-idv-go', 'href') === '/identify', 'a way to the identification');
 		await shot(page, 'home-paid');
 	});
 	broken = null;

@@ -134,7 +134,7 @@ export async function raCaseView(ctx) {
 	};
 
 	const recording = () => {
-		const video = c.files.find((f) => f.kind === 'video');
+		const video = c.files.find((f) => f.kind === 'video' && f.final);
 		if (!video)
 			return notice(t('ra.no_video'), 'warn', 'ra-no-video');
 		const v = player(C.raFileUrl(c.id, 'video'));
@@ -157,7 +157,7 @@ export async function raCaseView(ctx) {
 	const frames = () => h('section', { 'aria-labelledby': 'ra-frames-title' },
 	    h('h2', { id: 'ra-frames-title' }, t('ra.frames')),
 	    h('div', { class: 'ra-compare' },
-		h('div', { class: 'ra-frames' }, FRAMES.filter((k) => c.files.some((f) => f.kind === k))
+		h('div', { class: 'ra-frames' }, FRAMES.filter((k) => c.files.some((f) => f.kind === k && f.final))
 		    .map((k) => h('figure', {}, h('img', { src: C.raFileUrl(c.id, k), alt: t('ra.frame_' + k), id: 'ra-img-' + k }),
 			h('figcaption', {}, t('ra.frame_' + k))))),
 		h('div', { class: 'ra-declared' }, h('h3', {}, t('ra.declared')), kv([
