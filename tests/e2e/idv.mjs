@@ -18,9 +18,10 @@
 //   identity (an unticked check and an invalid CNP refused at their
 //   fields), accept; the user's e-mail says accepted and the page too. A
 //   second case (recorded through the API) rejected from the console:
-//   the reason and the note in the e-mail, whose link opens the page that
-//   starts a new recording; a reload mid-recording says at which step it
-//   stopped. Screenshots at 1280 and 360 px.
+//   the reason and the note in the e-mail, whose link, opened signed out,
+//   leads through the sign-in to the page that starts a new recording; a
+//   reload mid-recording says at which step it stopped. Screenshots at
+//   1280 and 360 px.
 // A missing piece FAILS its step (never skipped). TAP output.
 // Env: PC_URL, E2E_MAIL_DIR, E2E_SMS_DIR, E2E_SHOTS, E2E_TMP (the
 // runner's temp dir: d/ is the server's data), E2E_CAMERA (Y4M for the
@@ -30,7 +31,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, messagesTo, Client, makeUser, pairApi,
+	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, Client, makeUser, pairApi, totp,
 } from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
@@ -196,7 +197,7 @@ try {
 
 	journey('J7 the video identification in the browser');
 	[uctx, upage] = await newContext(api);
-	const page = upage;
+	let page = upage;
 	await step('the paid order leads to the identification: home, the return page, My orders', async () => {
 		await page.goto(URL0 + '/home');
 		await ready(page);
@@ -561,8 +562,21 @@ try {
 		assert(lm, 'a link to /identify');
 		link = lm[1];
 	});
-	await step('the link opens the page: the reason, "record again", the form, a new recording', async () => {
+	await step('the link, opened signed out, leads through the sign-in (password, TOTP) to the page: the reason, "record again", the form, a new recording', async () => {
+		await uctx.close();
+		uctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
+		await uctx.grantPermissions(['camera', 'microphone'], { origin: URL0 });
+		page = curPage = await uctx.newPage();
+		page.on('dialog', (d) => d.accept().catch(() => null));
 		await page.goto(link);
+		await page.waitForURL('**/signin');
+		await page.fill('#si-email', USER.email);
+		await page.fill('#si-password', USER.pw);
+		await page.click('#si-submit');
+		await page.waitForSelector('#si-totp');
+		await page.fill('#si-totp', await totp(USER.secret));
+		await page.click('#si-totp-submit');
+		await page.waitForURL('**/identify');
 		await page.waitForSelector('#idv-rejected');
 		assert((await text(page, '#idv-reason')).includes('nu se vede clar'), 'reason on the page');
 		assert((await text(page, '#idv-note')).includes('fără reflexii'), 'note on the page');
