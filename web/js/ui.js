@@ -310,6 +310,12 @@ export function confirmDialog(title, text, yesLabel, noLabel) {
 	});
 }
 
+// The server's reasons are written to sit inside a sentence; alone (a
+// list, a row) they start with a capital.
+export function capital(s) {
+	return s ? s.charAt(0).toUpperCase() + s.slice(1) : s;
+}
+
 // Label/value rows: [[labelKey, value, id], ...].
 export function kv(rows, id) {
 	return h('dl', { class: 'kv', id }, rows.filter(Boolean).map(([k, v, vid]) => [

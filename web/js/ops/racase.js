@@ -10,7 +10,7 @@
 import { t, fmtTime, getLang } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
-import { h, page, notice, statusBox, setStatus, busy, button, link, kv } from '../ui.js';
+import { h, page, notice, statusBox, setStatus, busy, button, link, kv, capital } from '../ui.js';
 import { fmtMoney } from '../shopview.js';
 import { docLabel } from '../pages/identify.js';
 import { stepLabel } from '../idvrecord.js';
@@ -238,7 +238,7 @@ export async function raCaseView(ctx) {
 			['ra.state', caseState(c.state)],
 			['ra.decided_at', fmtTime(c.decided_at)],
 			['ra.decided_by', c.decided_by === me ? t('ra.you') : c.decided_by],
-			c.reason ? ['ra.reason', (meta.reasons.find((r) => r.code === c.reason) || {})[lang] || c.reason, 'ra-dec-reason'] : null,
+			c.reason ? ['ra.reason', capital((meta.reasons.find((r) => r.code === c.reason) || {})[lang] || c.reason), 'ra-dec-reason'] : null,
 			c.reason_text ? ['idv.note', c.reason_text] : null,
 			c.identity ? ['ra.id_name', `${who.given_name} ${who.surname}`, 'ra-dec-name'] : null,
 			c.identity ? ['ra.id_doc', `${docLabel(who.doc_type)} ${who.doc_series || ''} ${who.doc_number}`.replace(/\s+/g, ' '), 'ra-dec-doc'] : null,

@@ -10,7 +10,7 @@ import { ApiError, errorText } from '../api.js';
 import * as C from '../contract.js';
 import {
 	h, field, selectField, checkbox, statusBox, setStatus, clearErrors, fieldError, busy,
-	button, confirmDialog,
+	button, confirmDialog, capital,
 } from '../ui.js';
 import { DOC_TYPES, docLabel } from '../pages/identify.js';
 
@@ -106,7 +106,7 @@ function rejectForm(c, meta, done) {
 	const lang = getLang();
 	const f = {
 		reason: selectField('ra-reason', 'ra.reason',
-		    [['', t('ra.reason_choose')], ...meta.reasons.map((r) => [r.code, r[lang] || r.en])], 'ra.reason_hint'),
+		    [['', t('ra.reason_choose')], ...meta.reasons.map((r) => [r.code, capital(r[lang] || r.en)])], 'ra.reason_hint'),
 		text: textArea('ra-reject-text', 'ra.note_person', 'ra.note_person_hint'),
 	};
 	const status = statusBox('ra-reject-status');

@@ -14,7 +14,7 @@ import { ApiError, errorText } from '../api.js';
 import * as C from '../contract.js';
 import {
 	h, page, notice, phoneField, selectField, checkbox, statusBox, setStatus, clearErrors,
-	fieldError, busy, button, linkButton, kv,
+	fieldError, busy, button, linkButton, kv, capital,
 } from '../ui.js';
 import { legalTexts, legalLink } from '../legal.js';
 import { keptRecording, forgetRecording } from '../upload.js';
@@ -125,7 +125,7 @@ export async function identify(ctx) {
 		case 'redo':
 			kids.push(notice(t(c.state === 'redo' ? 'idv.st_redo' : 'idv.st_rejected'), 'warn', 'idv-' + c.state),
 			    kv([
-				    c.state === 'rejected' ? ['idv.reason', st.reason_label || c.reason, 'idv-reason'] : null,
+				    c.state === 'rejected' ? ['idv.reason', capital(st.reason_label || c.reason), 'idv-reason'] : null,
 				    c.reason_text ? ['idv.note', c.reason_text, 'idv-note'] : null,
 			    ]),
 			    h('p', {}, t('idv.again_conditions')),
@@ -138,7 +138,7 @@ export async function identify(ctx) {
 			const L = await legalTexts().catch(() => null);
 			const phone = L && L.provider ? L.provider.phone : '';
 			kids.push(notice(t('idv.st_contact'), 'warn', 'idv-contact'),
-			    kv([['idv.reason', st.reason_label || c.reason, 'idv-reason'],
+			    kv([['idv.reason', capital(st.reason_label || c.reason), 'idv-reason'],
 				c.reason_text ? ['idv.note', c.reason_text, 'idv-note'] : null]),
 			    phone ? h('p', { id: 'idv-call' }, t('idv.call_us', { phone })) : null);
 			break;
