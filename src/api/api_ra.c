@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "api/api_int.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "ra/ra.h"
 
@@ -197,6 +198,51 @@ api_ra_case_get(struct req *r, struct resp *w)
 	return api_reply(w, 200, out);
 }
 
+/*
+ * A Range header of one range, "bytes=a-b", "bytes=a-" or "bytes=-n", for
+ * a file of len bytes. OUT: *from, *to (inclusive). Returns 1 for a
+ * range to serve, 0 to serve the whole file (no header, or a form we do
+ * not take: several ranges), -1 for a range past the end (416).
+ */
+static int
+byte_range(const char *h, size_t len, size_t *from, size_t *to)
+{
+	const char *dash;
+	uint64_t a = 0, b = 0;
+	bool has_a, has_b;
+
+	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+		return 0;
+	h += 6;
+	dash = strchr(h, '-');
+	if (dash == NULL)
+		return 0;
+	has_a = dash > h;
+	has_b = dash[1] != '\0';
+	if ((has_a && str_to_u64((struct str){ h, (size_t)(dash - h) },
+	                  UINT64_MAX, &a) != PC_OK) ||
+	    (has_b &&
+	        str_to_u64(str_from(dash + 1), UINT64_MAX, &b) != PC_OK) ||
+	    (!has_a && !has_b))
+		return 0;
+	if (!has_a) { /* the last b bytes */
+		if (b == 0)
+			return -1;
+		*from = b >= len ? 0 : len - (size_t)b;
+		*to = len - 1;
+		return len > 0 ? 1 : -1;
+	}
+	if (a >= len || (has_b && b < a))
+		return -1;
+	*from = (size_t)a;
+	*to = has_b && b < len ? (size_t)b : len - 1;
+	return 1;
+}
+
+/*
+ * The file, decrypted; one byte range when the player asks for it (a
+ * video element seeks only in a resource served by ranges).
+ */
 enum pc_rc
 api_ra_file_get(struct req *r, struct resp *w)
 {
@@ -204,7 +250,9 @@ api_ra_file_get(struct req *r, struct resp *w)
 	struct pc_err err = { 0 };
 	struct buf b;
 	char ctype[32];
-	const char *ct;
+	const char *ct, *cr = NULL;
+	size_t from = 0, to = 0;
+	int range;
 	enum pc_rc rc;
 
 	api_env(r, &e);
@@ -216,8 +264,22 @@ api_ra_file_get(struct req *r, struct resp *w)
 		return api_fail(r, w, rc, &err);
 	}
 	ct = arena_strdup(&r->arena, ctype);
-	http_resp_bytes(w, 200, ct != NULL ? ct : "application/octet-stream",
-	    b.data, b.len);
+	if (ct == NULL)
+		ct = "application/octet-stream";
+	range = byte_range(http_req_header(r, "Range"), b.len, &from, &to);
+	if (range > 0) {
+		http_resp_bytes(w, 206, ct, b.data + from, to - from + 1);
+		cr = arena_printf(
+		    &r->arena, "bytes %zu-%zu/%zu", from, to, b.len);
+	} else if (range < 0) {
+		http_resp_bytes(w, 416, ct, "", 0);
+		cr = arena_printf(&r->arena, "bytes */%zu", b.len);
+	} else {
+		http_resp_bytes(w, 200, ct, b.data, b.len);
+	}
+	if (cr != NULL)
+		http_resp_header(w, "Content-Range", cr);
+	http_resp_header(w, "Accept-Ranges", "bytes");
 	http_resp_header(w, "Cache-Control", "no-store");
 	buf_cleanup(&b);
 	return PC_OK;

@@ -282,3 +282,94 @@ export async function shots(page, dir, name) {
 	if (w > 360)
 		throw new Error(`page ${name} is ${w} px wide at 360 px`);
 }
+
+// ---- the JSON API from node (a cookie jar, the CSRF token) ----------------------
+export class Client {
+	constructor(base) {
+		this.base = base;
+		this.jar = new Map();
+		this.csrf = '';
+	}
+	cookieHeader() {
+		return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+	}
+	// The session's cookies for a browser context (context.addCookies).
+	cookies() {
+		return [...this.jar].map(([name, value]) => ({ name, value, url: this.base }));
+	}
+	// body: a value sent as JSON, or a Buffer sent as raw bytes.
+	async raw(method, p, body) {
+		const headers = { Accept: 'application/json', Cookie: this.cookieHeader() };
+		if (method !== 'GET')
+			headers['X-CSRF-Token'] = this.csrf;
+		const bytes = Buffer.isBuffer(body);
+		if (body !== undefined)
+			headers['Content-Type'] = bytes ? 'application/octet-stream' : 'application/json';
+		const r = await fetch(this.base + p, {
+			method, headers, redirect: 'manual',
+			body: body === undefined ? undefined : bytes ? body : JSON.stringify(body),
+		});
+		for (const c of r.headers.getSetCookie()) {
+			const m = /^([^=]+)=([^;]*)/.exec(c);
+			if (m)
+				this.jar.set(m[1], m[2]);
+		}
+		const ct = r.headers.get('content-type') || '';
+		const data = ct.startsWith('application/json') ? await r.json() : Buffer.from(await r.arrayBuffer());
+		if (data && data.csrf)
+			this.csrf = data.csrf;
+		return { status: r.status, data, type: ct };
+	}
+	async call(method, p, body, want) {
+		if (!this.csrf && method !== 'GET')
+			await this.raw('GET', '/api/v1/session');
+		const r = await this.raw(method, p, body);
+		if (want && !want.includes(r.status))
+			throw new Error(`${method} ${p}: HTTP ${r.status} ${JSON.stringify(r.data).slice(0, 300)}`);
+		return r;
+	}
+}
+
+// Register, activate, sign in, pair TOTP (or put it off), consents: a
+// fully signed-in user u {given, surname, email, phone, pw, lang}; with
+// pair, u.secret is the authenticator's key. o: {mail: Mailbox, sms:
+// SmsLog, pair}.
+export async function makeUser(c, u, o) {
+	const fail = (msg) => {
+		throw new Error(msg);
+	};
+	await c.call('GET', '/api/v1/session', undefined, [200]);
+	await c.call('POST', '/api/v1/register', {
+		given_name: u.given, surname: u.surname, email: u.email, phone: u.phone,
+		privacy_consent: true, lang: u.lang,
+	}, [202]);
+	const inv = await o.mail.wait(u.email, /\/activate#([0-9a-f]{64})/);
+	const tok = inv.match[1];
+	await c.call('POST', `/api/v1/activation/${tok}/phone`, { phone: u.phone }, [200]);
+	const code = await o.sms.code(u.phone);
+	await c.call('POST', `/api/v1/activation/${tok}/code`, { code }, [200]);
+	await c.call('POST', `/api/v1/activation/${tok}/password`, { password: u.pw, password_confirm: u.pw }, [200]);
+	await c.call('POST', '/api/v1/session', { email: u.email, password: u.pw }, [200]);
+	if (o.pair !== false)
+		await pairApi(c, u, o.sms);
+	else
+		await c.call('POST', '/api/v1/session/twofa-defer', { mode: 'never' }, [200]);
+	const cons = await c.call('GET', '/api/v1/consents', undefined, [200]);
+	for (const r of cons.data.required || [])
+		await c.call('POST', '/api/v1/consents', { kind: r.kind, version: r.version }, [201]);
+	const s = await c.call('GET', '/api/v1/session', undefined, [200]);
+	if (!(s.data.state === 'full' && !s.data.next))
+		fail('session not full: ' + JSON.stringify(s.data));
+	if (s.data.user.lang !== u.lang)
+		fail('account language ' + s.data.user.lang);
+}
+
+// Pair an authenticator in c's session (the session then counts as
+// signed in with TOTP); sets u.secret.
+export async function pairApi(c, u, sms) {
+	await c.call('POST', '/api/v1/totp/pairing', {}, [200]);
+	const psms = await sms.code(u.phone);
+	const v = await c.call('POST', '/api/v1/totp/pairing/verify', { code: psms, installed: true }, [200]);
+	u.secret = v.data.secret;
+	await c.call('POST', '/api/v1/totp/pairing/confirm', { code: await totp(u.secret) }, [200]);
+}

@@ -28,6 +28,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
 	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, messagesTo, pdfText as pdfTextOf,
+	Client as ApiClient, makeUser as makeApiUser,
 } from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
@@ -99,78 +100,6 @@ async function viewportShots(page, name) {
 		await page.screenshot({ path: path.join(SHOTS, `shop-${name}-${w}.png`) });
 	}
 	await page.setViewportSize(vp);
-}
-
-// ---- the JSON API from node (a cookie jar, the CSRF token) ----------------------
-class Client {
-	constructor() {
-		this.jar = new Map();
-		this.csrf = '';
-	}
-	cookieHeader() {
-		return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
-	}
-	async raw(method, p, body) {
-		const headers = { Accept: 'application/json', Cookie: this.cookieHeader() };
-		if (method !== 'GET')
-			headers['X-CSRF-Token'] = this.csrf;
-		if (body !== undefined)
-			headers['Content-Type'] = 'application/json';
-		const r = await fetch(URL0 + p, {
-			method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',
-		});
-		for (const c of r.headers.getSetCookie()) {
-			const m = /^([^=]+)=([^;]*)/.exec(c);
-			if (m)
-				this.jar.set(m[1], m[2]);
-		}
-		const ct = r.headers.get('content-type') || '';
-		const data = ct.startsWith('application/json') ? await r.json() : Buffer.from(await r.arrayBuffer());
-		if (data && data.csrf)
-			this.csrf = data.csrf;
-		return { status: r.status, data, type: ct };
-	}
-	async call(method, p, body, want) {
-		if (!this.csrf && method !== 'GET')
-			await this.raw('GET', '/api/v1/session');
-		const r = await this.raw(method, p, body);
-		if (want && !want.includes(r.status))
-			throw new Error(`${method} ${p}: HTTP ${r.status} ${JSON.stringify(r.data).slice(0, 300)}`);
-		return r;
-	}
-}
-
-// Register, activate, sign in, pair TOTP (or put it off), consents: a
-// fully signed-in user.
-async function makeUser(c, u, opts = { pair: true }) {
-	await c.call('GET', '/api/v1/session', undefined, [200]);
-	await c.call('POST', '/api/v1/register', {
-		given_name: u.given, surname: u.surname, email: u.email, phone: u.phone,
-		privacy_consent: true, lang: u.lang,
-	}, [202]);
-	const inv = await mail.wait(u.email, /\/activate#([0-9a-f]{64})/);
-	const tok = inv.match[1];
-	await c.call('POST', `/api/v1/activation/${tok}/phone`, { phone: u.phone }, [200]);
-	const code = await sms.code(u.phone);
-	await c.call('POST', `/api/v1/activation/${tok}/code`, { code }, [200]);
-	await c.call('POST', `/api/v1/activation/${tok}/password`, { password: u.pw, password_confirm: u.pw }, [200]);
-	await c.call('POST', '/api/v1/session', { email: u.email, password: u.pw }, [200]);
-	if (opts.pair) {
-		await c.call('POST', '/api/v1/totp/pairing', {}, [200]);
-		const psms = await sms.code(u.phone);
-		const v = await c.call('POST', '/api/v1/totp/pairing/verify', { code: psms, installed: true }, [200]);
-		u.secret = v.data.secret;
-		const otp = execFileSync('oathtool', ['--totp', '-b', u.secret], { encoding: 'utf8' }).trim();
-		await c.call('POST', '/api/v1/totp/pairing/confirm', { code: otp }, [200]);
-	} else {
-		await c.call('POST', '/api/v1/session/twofa-defer', { mode: 'never' }, [200]);
-	}
-	const cons = await c.call('GET', '/api/v1/consents', undefined, [200]);
-	for (const r of cons.data.required || [])
-		await c.call('POST', '/api/v1/consents', { kind: r.kind, version: r.version }, [201]);
-	const s = await c.call('GET', '/api/v1/session', undefined, [200]);
-	assert(s.data.state === 'full' && !s.data.next, 'session not full: ' + JSON.stringify(s.data));
-	assert(s.data.user.lang === u.lang, 'account language ' + s.data.user.lang);
 }
 
 // ---- e-mails and their PDFs -------------------------------------------------------
@@ -294,6 +223,12 @@ const browser = await chromium.launch({
 	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
+class Client extends ApiClient {
+	constructor() {
+		super(URL0);
+	}
+}
+const makeUser = (c, u, opts = { pair: true }) => makeApiUser(c, u, { mail, sms, ...opts });
 const api = new Client();
 let ctx = null;
 let page = null;
@@ -498,15 +433,19 @@ try {
 			assert(o.quote[k] === quote[k], `${k}: order ${o.quote[k]}, quote ${quote[k]}`);
 	});
 	broken = null;	// the next steps need only the paid order
-	await step('home shows the paid order and what comes next', async () => {
+	await step('home shows the paid order and what comes next: the video identification', async () => {
 		assert(paid, 'no paid order');
+		assert(await page.getAttribute('#ret-identify', 'href') === '/identify', 'the return page leads to the identification');
 		await page.click('#ret-home');
 		await ready(page);
 		await page.waitForSelector('#home-order[data-state="paid"], #home-order[data-state="fulfilled"]');
 		assert((await page.textContent('#home-order-title')).includes(paid.number), 'another order on home');
-		const next = await page.textContent('#home-next');
+		await page.waitForSelector('#home-idv[data-state="none"]');
+		assert((await page.textContent('#home-idv-title')).includes(paid.number), 'the identification box names the order');
+		const next = await page.textContent('#home-idv-text');
 		const S = await (await fetch(URL0 + '/i18n/ro.json')).json();
-		assert(next === S['order.next_paid'], 'next step: ' + next);
+		assert(next === S['idv.next_start'], 'next step: ' + next);
+		assert(await page.getAttribute('#home-idv-go', 'href') === '/identify', 'a way to the identification');
 		await shot(page, 'home-paid');
 	});
 	broken = null;

@@ -197,6 +197,14 @@ check "case view: challenges, steps, SMS, client, files" \
 	[ "$(jpath 'len(j["challenges"])>0, len(j["steps"])>0, j["sms"]["failures"], j["client"]["camera_label"], sorted(f["kind"] for f in j["files"])')" = "(True, True, 1, 'Fake camera 0', ['doc_back', 'doc_front', 'face', 'video'])" ]
 curl -s -o "$T/got.webm" -b "$JAR" "$PC_URL/api/v1/ra/cases/$C1/files/video"
 check "the operator's player gets the video decrypted, byte for byte" cmp -s "$T/got.webm" "$T/video.webm"
+curl -s -D "$T/rh" -o "$T/part" -H 'Range: bytes=1048570-1048600' -b "$JAR" "$PC_URL/api/v1/ra/cases/$C1/files/video"
+check "a byte range for the player's seeks: 206, Content-Range, those bytes" bash -c "
+	grep -q '^HTTP/1.1 206' '$T/rh' && grep -qi '^Content-Range: bytes 1048570-1048600/$VSIZE' '$T/rh' &&
+	cmp -s '$T/part' <(tail -c +1048571 '$T/video.webm' | head -c 31)"
+curl -s -D "$T/rh" -o /dev/null -H 'Range: bytes=-100' -b "$JAR" "$PC_URL/api/v1/ra/cases/$C1/files/video"
+check "... the last bytes (suffix range)" grep -qi "^Content-Range: bytes $((VSIZE - 100))-$((VSIZE - 1))/$VSIZE" "$T/rh"
+curl -s -D "$T/rh" -o /dev/null -H "Range: bytes=$VSIZE-" -b "$JAR" "$PC_URL/api/v1/ra/cases/$C1/files/video"
+check "... a range past the end: 416 with the size" bash -c "grep -q '^HTTP/1.1 416' '$T/rh' && grep -qi '^Content-Range: bytes \*/$VSIZE' '$T/rh'"
 
 # ---- evidence export: manifest hashes and time-stamp ---------------------------------------
 "$PECETE_BIN" ra export --data "$D" --operator op.idv@example.ro "$C1" --out "$T/ev" >/dev/null &&

@@ -21,6 +21,8 @@ export class ApiError extends Error {
 		this.field = e.field || null;
 		this.retryAfter = e.retry_after ?? null;
 		this.serverMessage = e.message || '';
+		// Members next to "error" (upload_offset carries "received").
+		this.body = body || null;
 	}
 }
 
@@ -29,6 +31,8 @@ export function setRefusedHandler(fn) {
 	onRefused = fn;
 }
 
+// body: a value sent as JSON, or {bytes: Blob} sent as it is
+// (application/octet-stream).
 async function raw(method, path, body) {
 	const opts = {
 		method,
@@ -41,7 +45,10 @@ async function raw(method, path, body) {
 		if (csrf)
 			opts.headers['X-CSRF-Token'] = csrf;
 	}
-	if (body !== undefined) {
+	if (body instanceof Object && body.bytes instanceof Blob) {
+		opts.headers['Content-Type'] = 'application/octet-stream';
+		opts.body = body.bytes;
+	} else if (body !== undefined) {
 		opts.headers['Content-Type'] = 'application/json';
 		opts.body = JSON.stringify(body);
 	}
@@ -98,6 +105,8 @@ export const http = {
 	get: (p) => call('GET', p),
 	post: (p, b) => call('POST', p, b === undefined ? {} : b),
 	del: (p) => call('DELETE', p),
+	// Raw bytes (a piece of an upload).
+	bytes: (p, blob) => call('POST', p, { bytes: blob }),
 };
 
 // A binary resource (the QR PNG) as a data: URL (the CSP allows data:

@@ -29,6 +29,7 @@ export function renderMenu(sess, signOut) {
 	    a('/home', 'nav.home', 'menu-home'),
 	    a('/shop', 'nav.shop', 'menu-shop'),
 	    a('/shop/orders', 'nav.orders', 'menu-orders'),
+	    isOperator(sess) ? a('/ra', 'nav.ra', 'menu-ra') : null,
 	    isOperator(sess) ? a('/ops/orders', 'nav.admin_orders', 'menu-admin-orders') : null,
 	    a('/settings', 'nav.settings', 'menu-settings'),
 	    a('/password', 'nav.password', 'menu-password'),

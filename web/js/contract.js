@@ -113,6 +113,68 @@ export const cancelOrder = (id) => http.post(`/shop/orders/${enc(id)}/cancel`);
 export const invoicePdfUrl = (id) => `/api/v1/shop/orders/${enc(id)}/invoice.pdf`;
 export const notePdfUrl = (id) => `/api/v1/shop/orders/${enc(id)}/note.pdf`;
 
+// ---- identification (J7) ------------------------------------------------------------
+// -> {order: {id, number, package}|null, case: IdvCase|null, rejections,
+//     max_rejections, can_start, phone, email, consent_version,
+//     reason_label}
+export const idvStatus = () => http.get('/idv');
+// {doc_type, phone?, order_id?, consent_privacy, consent_biometric,
+//  consent_images, consent_recording} -> IdvCase {id, state, attempt,
+//  doc_type, phone, phone_changed, steps, challenges, steps_done,
+//  sms_verified, submitted_at, deadline_at, reason, reason_text}
+export const idvStart = (body) => http.post('/idv', body);
+// -> IdvStep {step, number|null, direction|null,
+//    code: {sent, channel, to_masked, expires_in}|null}
+export const idvStep = (id, step) => http.post(`/idv/${enc(id)}/step`, { step });
+// -> IdvStep (sms_code)
+export const idvPhone = (id, phone) => http.post(`/idv/${enc(id)}/phone`, { phone });
+// -> {verified}
+export const idvCode = (id, code) => http.post(`/idv/${enc(id)}/code`, { code });
+// kind: video | doc_front | doc_tilt | doc_back | face -> {received, final}
+export const idvFileState = (id, kind) => http.get(`/idv/${enc(id)}/files/${enc(kind)}`);
+// One piece (at most 1 MiB) at offset; type with the first piece ->
+// {received}; 409 upload_offset carries "received" (ApiError.body).
+export function idvPiece(id, kind, offset, type, blob) {
+	const q = new URLSearchParams({ offset: String(offset) });
+	if (type)
+		q.set('type', type);
+	return http.bytes(`/idv/${enc(id)}/files/${enc(kind)}?${q}`, blob);
+}
+// {client: {camera_label, microphone_label, user_agent, screen, timings,
+//  duration_ms}, files: {kind: size}} -> as idvStatus()
+export const idvSubmit = (id, body) => http.post(`/idv/${enc(id)}/submit`, body);
+
+// ---- the RA console (operators signed in with TOTP) ----------------------------------
+// -> {checklist: [{key, ro, en}], reasons: [{code, ro, en}], claim_minutes}
+export const raMeta = () => http.get('/ra/meta');
+// state: '' (the queue) or a state -> {cases: [RaCase row: id, state,
+//  order_id, attempt, doc_type, submitted_at, deadline_at, waiting_s,
+//  overdue, claimed_by, claim_until]}
+export const raCases = (state) => http.get('/ra/cases' + (state ? '?state=' + enc(state) : ''));
+// -> RaCase (row + email, phone, phone_changed, challenges, steps, sms
+//    {verified_at, failures}, client, ip, user_agent, created_at,
+//    decided_at, decided_by, reason, reason_text, checklist, identity,
+//    manifest_sha256, mine, order {id, number, package, state,
+//    total_bani, paid_at}, files [{kind, type, size, final, sha256}])
+export const raCase = (id) => http.get(`/ra/cases/${enc(id)}`);
+// The decrypted file (the player and the frames use it as src).
+export const raFileUrl = (id, kind) => `/api/v1/ra/cases/${enc(id)}/files/${enc(kind)}`;
+// -> {manifest, manifest_sha256, timestamp}
+export const raEvidence = (id) => http.get(`/ra/cases/${enc(id)}/evidence`);
+// -> {claim_until}
+export const raClaim = (id) => http.post(`/ra/cases/${enc(id)}/claim`, {});
+// -> {released}
+export const raRelease = (id) => http.post(`/ra/cases/${enc(id)}/release`, {});
+// {checklist: {document_valid, security_features, face_match, data_match,
+//  live, alone}, identity: {given_name, surname, doc_type, doc_series,
+//  doc_number, doc_expiry, cnp, country}} -> RaCase
+export const raAccept = (id, body) => http.post(`/ra/cases/${enc(id)}/accept`, body);
+// -> RaCase (rejected or contact)
+export const raReject = (id, reason, text) =>
+	http.post(`/ra/cases/${enc(id)}/reject`, text ? { reason, text } : { reason });
+// -> RaCase (redo)
+export const raRedo = (id, text) => http.post(`/ra/cases/${enc(id)}/redo`, text ? { text } : {});
+
 // ---- operators ---------------------------------------------------------------------
 // filter {state?, from?, to?, q?} -> {orders: [ShopOrder + email, user_id, provider_ref]}
 export function adminOrders(filter) {

@@ -27,8 +27,10 @@ import { shop } from './pages/shop.js';
 import { checkout } from './pages/checkout.js';
 import { payReturn } from './pages/payreturn.js';
 import { myOrders } from './pages/orders.js';
+import { identify } from './pages/identify.js';
 import { notFound } from './pages/notfound.js';
-import { OPS_ROUTES, opsGuard } from './ops/area.js';
+import { OPS_ROUTES, OPS_PATTERNS, opsGuard } from './ops/area.js';
+import { forgetRecording } from './upload.js';
 
 // Who may see a page.
 const ANY = 'any', PARTIAL = 'partial', USER = 'user';
@@ -53,8 +55,11 @@ const ROUTES = {
 	'/shop/checkout': [checkout, USER],
 	'/shop/return': [payReturn, USER],
 	'/shop/orders': [myOrders, USER],
+	'/identify': [identify, USER],
 	...OPS_ROUTES,
 };
+// Paths with a parameter: [regexp with named groups, [page, level]].
+const PATTERNS = [...OPS_PATTERNS];
 // Old addresses still work.
 const ALIASES = { '/shop/admin': '/ops/orders' };
 
@@ -63,7 +68,27 @@ let flashMsg = null;
 let renderSeq = 0;
 let langSyncedFor = null;
 
-// The screen the server asks for next (SessionInfo.next), or home.
+// The pages e-mails link to open after the sign-in when they were
+// opened signed out (the rejection's "record again").
+const RETURN_KEY = 'pc_return';
+const RETURNABLE = ['/identify'];
+function rememberReturn(path) {
+	try {
+		sessionStorage.setItem(RETURN_KEY, path);
+	} catch (e) { /* storage disabled */ }
+}
+function takeReturn() {
+	try {
+		const p = sessionStorage.getItem(RETURN_KEY);
+		sessionStorage.removeItem(RETURN_KEY);
+		return p && p.startsWith('/') && !p.startsWith('//') ? p : null;
+	} catch (e) {
+		return null;
+	}
+}
+
+// The screen the server asks for next (SessionInfo.next), or the page
+// opened before the sign-in, or home.
 export function nextPath(s) {
 	if (!s || s.state === 'anonymous')
 		return '/signin';
@@ -74,7 +99,7 @@ export function nextPath(s) {
 	case 'twofa_required': return '/pair';
 	case 'gdpr_notice': return '/gdpr';
 	case 'app_consent': return '/consent';
-	default: return '/home';
+	default: return takeReturn() || '/home';
 	}
 }
 
@@ -115,6 +140,9 @@ export function go(path, replace) {
 
 async function signOut() {
 	await C.signOut().catch(() => null);
+	// A recording kept for a resumed upload does not outlive the session
+	// in this browser (a shared computer).
+	await forgetRecording();
 	await reload();
 	flashMsg = [t('nav.signed_out'), 'ok'];
 	go('/signin');
@@ -152,9 +180,9 @@ setRefusedHandler(async (e) => {
 	}
 });
 
-function ctxFor() {
+function ctxFor(params) {
 	return {
-		session: sess, nextPath, reload, signOut, switchLang,
+		session: sess, nextPath, reload, signOut, switchLang, params: params || {},
 		go: (p) => go(p),
 		flash: (m, kind) => { flashMsg = [m, kind]; },
 		redirect: (p) => {
@@ -166,23 +194,36 @@ function ctxFor() {
 
 // The page for path, or where to send the person instead.
 function decide(path) {
-	const route = ROUTES[path];
+	let route = ROUTES[path];
+	let params = {};
+	for (const [re, r] of route ? [] : PATTERNS) {
+		const m = re.exec(path);
+		if (m) {
+			route = r;
+			params = m.groups || {};
+			break;
+		}
+	}
 	if (!route)
 		return { page: notFound };
 	const [pg, level] = route;
+	const page = (p) => ({ page: p, params });
 	if (level === ANY)
-		return { page: pg };
-	if (sess.state === 'anonymous')
+		return page(pg);
+	if (sess.state === 'anonymous') {
+		if (RETURNABLE.includes(path))
+			rememberReturn(path);
 		return { to: '/signin' };
+	}
 	if (level === PARTIAL) {
 		if (sess.state === 'needs_2fa' && path !== '/pair')
 			return { to: '/signin' };
-		return { page: pg };
+		return page(pg);
 	}
 	if (!complete(sess))
-		return nextPath(sess) === path ? { page: pg } : { to: nextPath(sess) };
+		return nextPath(sess) === path ? page(pg) : { to: nextPath(sess) };
 	const refused = opsGuard(path, sess);
-	return refused ? { page: refused } : { page: pg };
+	return page(refused || pg);
 }
 
 export async function render() {
@@ -203,7 +244,7 @@ export async function render() {
 	main.setAttribute('aria-busy', 'true');
 	let node;
 	try {
-		node = await d.page(ctxFor());
+		node = await d.page(ctxFor(d.params));
 	} catch (e) {
 		node = h('section', { class: 'card' }, notice(errorText(e), 'warn', 'page-error'));
 	}

@@ -88,7 +88,8 @@ export function orderActions(o, onChange) {
 	return h('div', { class: 'actions compact' }, kids, st);
 }
 
-// What happens after the payment, until video identification exists.
+// What happens after the payment: the video identification (its state
+// and button come from pages/identify.js where the page knows it).
 export function nextStepText(o) {
 	if (o.state === 'paid' || o.state === 'fulfilled')
 		return t('order.next_paid');

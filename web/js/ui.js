@@ -88,7 +88,32 @@ export function phoneField(id, labelKey, hintKey) {
 		n = n.replace(/^0+/, '');
 		return sel.value + n;
 	};
-	return { wrap, input, sel, err, value, focus: () => input.focus() };
+	// Show an E.164 number: the longest known prefix in the select.
+	const set = (e164) => {
+		const p = PREFIXES.map(([x]) => x).filter((x) => (e164 || '').startsWith(x))
+		    .sort((a, b) => b.length - a.length)[0];
+		if (p) {
+			sel.value = p;
+			input.value = e164.slice(p.length);
+		} else {
+			input.value = e164 || '';
+		}
+	};
+	return { wrap, input, sel, err, value, set, focus: () => input.focus() };
+}
+
+// A labelled select: options [[value, labelText], ...].
+export function selectField(id, labelKey, options, hintKey) {
+	const errId = id + '-err';
+	const hintId = hintKey ? id + '-hint' : null;
+	const input = h('select', {
+		id, name: id, class: 'input', 'aria-describedby': [hintId, errId].filter(Boolean).join(' '),
+	}, options.map(([v, label]) => h('option', { value: v }, label)));
+	const err = h('p', { class: 'field-error', id: errId });
+	const wrap = h('div', { class: 'field' },
+	    h('label', { for: id }, t(labelKey)), input,
+	    hintKey ? h('p', { class: 'hint', id: hintId }, t(hintKey)) : null, err);
+	return { wrap, input, err, focus: () => input.focus() };
 }
 
 export function checkbox(id, labelKey, vars) {
@@ -217,6 +242,28 @@ export function countdown(el, seconds, onEnd) {
 	return stop;
 }
 
+// fn every ms until the page is left; returns stop().
+export function every(ms, fn) {
+	const iv = setInterval(fn, ms);
+	const stop = () => {
+		clearInterval(iv);
+		timers.delete(stop);
+	};
+	timers.add(stop);
+	return stop;
+}
+
+// fn runs once when the router leaves the page (camera off, uploads
+// stopped); returns a function that cancels it.
+export function onLeave(fn) {
+	const once = () => {
+		timers.delete(once);
+		fn();
+	};
+	timers.add(once);
+	return () => timers.delete(once);
+}
+
 // The router stops timers when it leaves a page.
 export function stopTimers() {
 	for (const s of [...timers])
@@ -261,6 +308,12 @@ export function confirmDialog(title, text, yesLabel, noLabel) {
 		dlg.showModal();
 		no.focus();
 	});
+}
+
+// The server's reasons are written to sit inside a sentence; alone (a
+// list, a row) they start with a capital.
+export function capital(s) {
+	return s ? s.charAt(0).toUpperCase() + s.slice(1) : s;
 }
 
 // Label/value rows: [[labelKey, value, id], ...].

@@ -1,12 +1,15 @@
-// home.js: the account's home: 2FA state, and the order in progress with
-// what comes next (pay it, or, once paid, the video identification that
-// follows; until that exists the page says so plainly).
+// home.js: the account's home: 2FA state, the video identification of
+// the paid order (start it, where it stands, record again), and the
+// order in progress with what comes next (pay it, or cancel it).
 import { t, fmtTime } from '../i18n.js';
 import * as C from '../contract.js';
 import { h, page, notice, link, linkButton } from '../ui.js';
 import { stateText, fmtMoney, orderActions, nextStepText, docLinks, packageNames } from '../shopview.js';
+import { idvNextBox } from './identify.js';
 
-function orderCard(o, names, ctx) {
+function orderCard(o, names, ctx, idv) {
+	// The identification box says what comes next for its order.
+	const next = idv && idv.order && idv.order.id === o.id ? null : nextStepText(o);
 	return h('section', { class: 'order-box', id: 'home-order', 'aria-labelledby': 'home-order-title',
 		'data-state': o.state },
 	    h('h2', { id: 'home-order-title' }, t('home.order_title', { number: o.number })),
@@ -16,7 +19,7 @@ function orderCard(o, names, ctx) {
 		h('dt', {}, t('order.total')), h('dd', {}, fmtMoney(o.quote.total_bani, 'RON')),
 		h('dt', {}, t('order.state')), h('dd', { id: 'home-order-state' }, stateText(o.state)),
 		h('dt', {}, t('order.docs')), h('dd', {}, docLinks(o))),
-	    h('p', { class: 'next', id: 'home-next' }, nextStepText(o)),
+	    next ? h('p', { class: 'next', id: 'home-next' }, next) : null,
 	    orderActions(o, async (msg) => {
 		    ctx.flash(msg, 'ok');
 		    ctx.go('/home');
@@ -25,9 +28,10 @@ function orderCard(o, names, ctx) {
 
 export async function home(ctx) {
 	const u = ctx.session.user || {};
-	const [list, names] = await Promise.all([
+	const [list, names, idv] = await Promise.all([
 		C.orders().then((r) => r.orders).catch(() => []),
 		packageNames(),
+		C.idvStatus().catch(() => null),
 	]);
 	// The order to talk about: an unpaid one first, else the last paid.
 	const pending = list.filter((o) => o.can_pay);
@@ -38,7 +42,8 @@ export async function home(ctx) {
 	    u.twofa_enabled ? notice(t('home.twofa_on'), 'ok', 'home-2fa')
 		: h('p', { class: 'notice warn', id: 'home-2fa' }, t('home.twofa_off'), ' ',
 		    link('/pair', 'home.configure', 'home-pair')),
-	    cur ? orderCard(cur, names, ctx)
+	    idvNextBox(idv, 'home-idv'),
+	    cur ? orderCard(cur, names, ctx, idv)
 		: h('section', { class: 'order-box', id: 'home-order', 'data-state': 'none' },
 		    h('p', {}, t('home.no_order')),
 		    h('p', {}, linkButton('/shop', 'nav.shop', 'home-buy'))),

@@ -1,12 +1,24 @@
 // orders.js: "My orders": every order with its state and documents; the
-// unpaid ones can be paid (again) or cancelled from here.
+// unpaid ones can be paid (again) or cancelled from here; the paid one
+// waiting for identification leads to it (/identify).
 import { t, fmtTime } from '../i18n.js';
 import * as C from '../contract.js';
 import { h, page, notice, linkButton } from '../ui.js';
 import { fmtMoney, stateText, docLinks, orderActions, packageNames } from '../shopview.js';
+import { idvNext } from './identify.js';
 
 export async function myOrders(ctx) {
-	const [{ orders }, names] = await Promise.all([C.orders(), packageNames()]);
+	const [{ orders }, names, idv] = await Promise.all([C.orders(), packageNames(),
+		C.idvStatus().catch(() => null)]);
+	// The identification of the paid order waiting for it.
+	const idvCell = (o) => {
+		const n = idv && idv.order && idv.order.id === o.id ? idvNext(idv) : null;
+		if (!n)
+			return null;
+		return h('div', { class: 'idv-cell', id: 'ord-idv-' + o.id, 'data-state': n.state },
+		    h('p', { class: 'small' }, n.text),
+		    n.label ? linkButton('/identify', n.label, 'ord-idv-go-' + o.id) : null);
+	};
 	const done = (msg) => {
 		ctx.flash(msg, 'ok');
 		ctx.go('/shop/orders');
@@ -19,7 +31,7 @@ export async function myOrders(ctx) {
 		fmtMoney(o.quote.total_bani, 'RON')),
 	    h('td', { 'data-label': t('order.state'), class: 'state-' + o.state }, stateText(o.state)),
 	    h('td', { 'data-label': t('order.docs') }, docLinks(o)),
-	    h('td', { 'data-label': t('order.actions') }, orderActions(o, done) || '')));
+	    h('td', { 'data-label': t('order.actions') }, orderActions(o, done) || idvCell(o) || '')));
 	const pending = orders.filter((o) => o.can_pay).length;
 	const sec = page('ord.title',
 	    pending ? notice(t(pending === 1 ? 'ord.pending_1' : 'ord.pending_n', { n: pending }), 'warn', 'ord-pending') : null,

@@ -1,7 +1,8 @@
 // payreturn.js: back from the payment provider: poll the order until the
 // server knows the payment's result. last_payment.status "started" means
 // a new attempt is under way: keep polling. Paid: say what comes next
-// and lead home; refused: try again or choose another package.
+// and lead to the video identification; refused: try again or choose
+// another package.
 import { t } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
@@ -59,7 +60,8 @@ export async function payReturn(ctx) {
 			    h('h2', {}, t('ret.next_title')),
 			    h('p', { id: 'ret-next' }, nextStepText(o)),
 			    h('p', {}, t('ret.mail')),
-			    h('div', { class: 'actions' }, linkButton('/home', 'ret.home', 'ret-home'),
+			    h('div', { class: 'actions' }, linkButton('/identify', 'idv.go_start', 'ret-identify'),
+				linkButton('/home', 'ret.home', 'ret-home', 'secondary'),
 				linkButton('/shop/orders', 'shop.my_orders', 'ret-orders', 'secondary')));
 			return;
 		}

@@ -14,6 +14,8 @@ const KINDS = {
 	app_access: 'consent.kind_app', terms: 'consent.kind_terms',
 	shop_conditions: 'consent.kind_shop', marketing: 'consent.kind_marketing',
 	biometrics: 'consent.kind_biometrics',
+	idv_privacy: 'consent.kind_idv_privacy', idv_biometric: 'consent.kind_idv_biometric',
+	idv_images: 'consent.kind_idv_images', idv_recording: 'consent.kind_idv_recording',
 };
 
 function kindText(k) {
