@@ -244,21 +244,19 @@ api_sign_zip_get(struct req *r, struct resp *w)
 {
 	struct pc_env e;
 	struct pc_err err = { 0 };
-	struct buf zip;
+	uint64_t len = 0;
+	int fd = -1;
 	enum pc_rc rc;
 
 	api_env(r, &e);
-	buf_init(&zip, (size_t)WEB_FILES_MAX * (WEB_FILE_MAX + (1u << 20)));
-	rc = websign_zip(&e, api_session(r)->u.id, api_param(r, 0), &zip, &err);
-	if (rc != PC_OK) {
-		buf_cleanup(&zip);
+	rc = websign_zip(
+	    &e, api_session(r)->u.id, api_param(r, 0), &fd, &len, &err);
+	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
-	}
-	http_resp_bytes(w, 200, "application/zip", zip.data, zip.len);
+	http_resp_fd(w, 200, "application/zip", fd, len);
 	http_resp_header(w, "Cache-Control", "no-store");
 	http_resp_header(w, "Content-Disposition",
 	    "attachment; filename=\"SignedFiles.zip\"");
-	buf_cleanup(&zip);
 	return PC_OK;
 }
 

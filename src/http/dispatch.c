@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "base/log.h"
@@ -82,13 +83,17 @@ http_resp_init(struct resp *w)
 	memset(w, 0, sizeof(*w));
 	buf_init(&w->body, HTTP_RESP_MAX);
 	w->status = 500;
+	w->fd = -1;
 }
 
 void
 http_resp_cleanup(struct resp *w)
 {
 	buf_cleanup(&w->body);
+	if (w->fd >= 0)
+		close(w->fd);
 	memset(w, 0, sizeof(*w));
+	w->fd = -1;
 }
 
 enum pc_rc

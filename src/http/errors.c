@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -50,8 +51,24 @@ void
 http_resp_bytes(
     struct resp *w, int status, const char *ctype, const void *p, size_t n)
 {
+	if (w->fd >= 0) {
+		close(w->fd);
+		w->fd = -1;
+	}
 	buf_reset(&w->body);
 	buf_append(&w->body, p, n);
+	w->status = status;
+	w->ctype = ctype;
+}
+
+void
+http_resp_fd(struct resp *w, int status, const char *ctype, int fd, uint64_t n)
+{
+	buf_reset(&w->body);
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = fd;
+	w->fd_len = n;
 	w->status = status;
 	w->ctype = ctype;
 }

@@ -108,6 +108,8 @@ struct resp {
 	int status;
 	const char *ctype;
 	struct buf body;
+	int fd;          /* http_resp_fd: the body is this file (-1: body) */
+	uint64_t fd_len; /* its length */
 	const char *hname[HTTP_HEADERS_MAX];
 	const char *hval[HTTP_HEADERS_MAX];
 	size_t nheaders;
@@ -165,6 +167,13 @@ void http_resp_header(struct resp *w, const char *name, const char *value);
 void http_resp_bytes(
     struct resp *w, int status, const char *ctype, const void *p, size_t n);
 void http_resp_json(struct resp *w, int status, const char *json);
+/*
+ * The body is the open file fd, n bytes from its start, sent as it is read
+ * (large downloads without holding them in memory); fd is taken (closed
+ * when sent or when the answer is dropped). An unlinked file is fine.
+ */
+void http_resp_fd(
+    struct resp *w, int status, const char *ctype, int fd, uint64_t n);
 
 /*
  * The plain error answer {"error":{"code":"...","message":"..."}} with the

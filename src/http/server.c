@@ -88,16 +88,25 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 	for (i = 0; i < w->nheaders; i++)
 		if (strcasecmp(w->hname[i], "Content-Security-Policy") == 0)
 			own_csp = true;
-	/* MHD takes the body and wipes it when sent (no copy). */
-	len = w->body.len;
-	data = buf_steal(&w->body, NULL);
-	if (data == NULL)
-		return MHD_NO;
-	mr = MHD_create_response_from_buffer_with_free_callback(
-	    len, data, body_free);
-	if (mr == NULL) {
-		body_free(data);
-		return MHD_NO;
+	if (w->fd >= 0) {
+		/* A file: MHD reads it as it sends and closes it. */
+		len = (size_t)w->fd_len;
+		mr = MHD_create_response_from_fd((size_t)w->fd_len, w->fd);
+		if (mr == NULL)
+			return MHD_NO;
+		w->fd = -1;
+	} else {
+		/* MHD takes the body and wipes it when sent (no copy). */
+		len = w->body.len;
+		data = buf_steal(&w->body, NULL);
+		if (data == NULL)
+			return MHD_NO;
+		mr = MHD_create_response_from_buffer_with_free_callback(
+		    len, data, body_free);
+		if (mr == NULL) {
+			body_free(data);
+			return MHD_NO;
+		}
 	}
 	MHD_add_response_header(mr, "Content-Type",
 	    w->ctype ? w->ctype : "application/octet-stream");

@@ -25,6 +25,7 @@
 #include "ra/ra.h"
 #include "shop/shop.h"
 #include "signer/signer.h"
+#include "signing/documents.h"
 #include "signing/signing.h"
 #include "store/store_account.h"
 #include "store/store_documents.h"
@@ -195,17 +196,16 @@ out:
 
 /* ---- the terms, signed with the new key ---------------------------------- */
 
-/* The directory of an account's documents. */
+/* A scratch directory for the terms (the account's documents dir). */
 static void
-docs_dir(const struct pc_env *e, const char *user_id, char *out, size_t n)
+scratch_of(const struct pc_env *e, const char *user_id, char *out, size_t n)
 {
-	char top[512];
+	char *slash;
 
-	snprintf(top, sizeof(top), "%s/docs", e->conf->store.files_dir);
-	(void)mkdir(e->conf->store.files_dir, 0700);
-	(void)mkdir(top, 0700);
-	snprintf(out, n, "%s/%s", top, user_id);
-	(void)mkdir(out, 0700);
+	doc_path(e, user_id, "x", out, n);
+	slash = strrchr(out, '/');
+	if (slash != NULL)
+		*slash = '\0';
 }
 
 /* Sign in -> out with credential under sad (PAdES B-T, this node's TSA). */
@@ -266,39 +266,20 @@ terms_keep(const struct pc_env *e, const char *user_id,
 	struct store_document d;
 	struct store_user u;
 	struct db *db = NULL;
-	uint8_t key[VAULT_KEY_WRAPPED], md[32];
-	char dir[600], path[700], name[64];
+	char name[64];
 	json_t *vars = NULL;
 	enum pc_rc rc;
 
-	memset(&d, 0, sizeof(d));
 	memset(&u, 0, sizeof(u));
-	rc = rnd_hex(16, d.id);
+	rc = doc_write(e, user_id, STORE_DOC_TERMS, "", "application/pdf",
+	    pdf->data, pdf->len, 0, &d);
 	if (rc != PC_OK)
 		return rc;
-	docs_dir(e, user_id, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/%s.pcv", dir, d.id);
-	rc = vault_write_file(e->vault, path, pdf->data, pdf->len, key);
-	if (rc != PC_OK)
-		return rc;
-	snprintf(d.user_id, sizeof(d.user_id), "%s", user_id);
-	snprintf(d.kind, sizeof(d.kind), "%s", STORE_DOC_TERMS);
 	snprintf(name, sizeof(name), "terms-%s-signed.pdf", st->terms_version);
-	d.name = name;
-	snprintf(d.ctype, sizeof(d.ctype), "application/pdf");
-	hex_encode(key, sizeof(key), d.key_hex);
-	d.size = (int64_t)pdf->len;
-	if (EVP_Digest(pdf->data, pdf->len, md, NULL, EVP_sha256(), NULL) !=
-	    1) {
-		rc = PC_ECRYPTO;
-		goto out;
-	}
-	hex_encode(md, sizeof(md), d.sha256);
 	snprintf(d.credential, sizeof(d.credential), "%s", credential);
-	d.created_at = clock_now();
 	rc = store_write_begin(e->store, &db);
 	if (rc == PC_OK)
-		rc = store_document_insert(db, &d);
+		rc = doc_insert(db, &d, name);
 	if (rc == PC_OK && st->order.id[0] != '\0') {
 		rc = shop_order_transition(db, st->order.id, SHOP_PAID,
 		    SHOP_FULFILLED, NULL, NULL, 0, d.created_at);
@@ -329,12 +310,10 @@ terms_keep(const struct pc_env *e, const char *user_id,
 		                  : PC_ENOMEM;
 	}
 	rc = store_write_end(e->store, db, rc);
-out:
 	if (rc != PC_OK)
-		unlink(path);
+		doc_unwrite(e, &d);
 	json_decref(vars);
 	store_user_cleanup(&u);
-	secret_wipe(key, sizeof(key));
 	return rc;
 }
 
@@ -363,7 +342,7 @@ terms_sign(const struct pc_env *e, const char *user_id,
 		rc = rnd_hex(8, tag);
 	if (rc != PC_OK)
 		goto out;
-	docs_dir(e, user_id, dir, sizeof(dir));
+	scratch_of(e, user_id, dir, sizeof(dir));
 	snprintf(in, sizeof(in), "%s/.terms-%s.pdf", dir, tag);
 	snprintf(out, sizeof(out), "%s/.terms-%s-signed.pdf", dir, tag);
 	rc = file_write_atomic(in, pdf.data, pdf.len, 0600);
@@ -510,8 +489,6 @@ issuance_terms_pdf(const struct pc_env *e, const char *user_id, struct buf *out)
 {
 	struct store_document d;
 	struct db *db = NULL;
-	uint8_t key[VAULT_KEY_WRAPPED];
-	char dir[600], path[700];
 	enum pc_rc rc;
 
 	memset(&d, 0, sizeof(d));
@@ -519,14 +496,8 @@ issuance_terms_pdf(const struct pc_env *e, const char *user_id, struct buf *out)
 	if (rc == PC_OK)
 		rc = store_document_latest(db, user_id, STORE_DOC_TERMS, &d);
 	store_release(e->store, db);
-	if (rc != PC_OK)
-		return rc;
-	docs_dir(e, user_id, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/%s.pcv", dir, d.id);
-	rc = hex_decode(str_from(d.key_hex), key, sizeof(key));
 	if (rc == PC_OK)
-		rc = vault_read(e->vault, path, key, out);
-	secret_wipe(key, sizeof(key));
+		rc = doc_get(e, user_id, d.id, out);
 	store_document_cleanup(&d);
 	return rc;
 }

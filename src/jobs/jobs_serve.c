@@ -14,7 +14,9 @@
  *             retention ([ra] retention_*) deleted, each deletion audited
  *             (ra_purge)
  *   documents cluster, every 10 min: uploads and signed files of web
- *             signing past their time deleted (websign_purge)
+ *             signing past their time deleted (websign_purge); batches
+ *             left signing by a node that died given back their
+ *             transactions and opened again (websign_recover)
  */
 #include <stdio.h>
 
@@ -91,11 +93,15 @@ job_idv_retention(const struct pc_env *e, void *arg, char *result, size_t n)
 static enum pc_rc
 job_documents(const struct pc_env *e, void *arg, char *result, size_t n)
 {
-	int64_t deleted = 0;
+	int64_t deleted = 0, recovered = 0;
 	enum pc_rc rc;
 
-	rc = websign_purge(e, &deleted);
-	snprintf(result, n, "%lld document(s) deleted", (long long)deleted);
+	rc = websign_recover(e, WEB_STUCK_S, &recovered);
+	if (rc == PC_OK)
+		rc = websign_purge(e, &deleted);
+	snprintf(result, n,
+	    "%lld document(s) deleted, %lld batch(es) recovered",
+	    (long long)deleted, (long long)recovered);
 	return rc;
 }
 

@@ -187,6 +187,11 @@ size_t signing_batch_count(const struct signing_batch *b);
 /* Item i's result (i < signing_batch_count), or NULL. */
 const struct signing_result *signing_batch_result(
     const struct signing_batch *b, size_t i);
+/*
+ * The hash item i's key will sign (hex, as the signer records it), once
+ * begun and READY; "" otherwise. out holds 2 * SIGN_TBS_MAX + 1 bytes.
+ */
+void signing_batch_tbs_hex(const struct signing_batch *b, size_t i, char *out);
 /* The credential's transactions left after authorize; -1 before. */
 int64_t signing_batch_transactions_left(const struct signing_batch *b);
 

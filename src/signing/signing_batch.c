@@ -600,3 +600,14 @@ signing_local_tsa(const struct pc_env *e, char *out, size_t n)
 	else
 		snprintf(out, n, "http://%s/tsa", l);
 }
+
+void
+signing_batch_tbs_hex(const struct signing_batch *b, size_t i, char *out)
+{
+	out[0] = '\0';
+	if (b == NULL || i >= b->n || b->state < BATCH_BEGUN ||
+	    b->items[i].res.state == SIGNING_NEW ||
+	    b->items[i].res.state == SIGNING_FAILED)
+		return;
+	hex_encode(b->items[i].tbs.hash, b->items[i].tbs.hlen, out);
+}

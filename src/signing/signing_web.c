@@ -9,6 +9,7 @@
  * files are removed.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "base/log.h"
 #include "base/rnd.h"
 #include "base/secret.h"
+#include "signing/documents.h"
 #include "signing/signing.h"
 #include "signing/signing_web.h"
 #include "store/store_credential.h"
@@ -37,132 +39,6 @@
 #define ITEM_FAILED "failed"
 #define FMT_PADES "pades"
 #define FMT_CADES "cades"
-
-/* ---- documents in the vault --------------------------------------------- */
-
-static void
-doc_path(const struct pc_env *e, const char *user_id, const char *doc_id,
-    char *out, size_t n)
-{
-	char top[512];
-
-	snprintf(top, sizeof(top), "%s/docs", e->conf->store.files_dir);
-	(void)mkdir(e->conf->store.files_dir, 0700);
-	(void)mkdir(top, 0700);
-	snprintf(out, n, "%s/%s", top, user_id);
-	(void)mkdir(out, 0700);
-	snprintf(out + strlen(out), n - strlen(out), "/%s.pcv", doc_id);
-}
-
-/*
- * Write p[0..n) encrypted as a new document file (before any transaction:
- * encryption and fsync are slow); d gets its row, to insert with
- * doc_insert. On failure nothing is left.
- */
-static enum pc_rc
-doc_write(const struct pc_env *e, const char *user_id, const char *kind,
-    const char *batch, const char *ctype, const uint8_t *p, size_t n,
-    struct store_document *d)
-{
-	uint8_t key[VAULT_KEY_WRAPPED], md[32];
-	char path[700];
-	enum pc_rc rc;
-
-	memset(d, 0, sizeof(*d));
-	rc = rnd_hex(16, d->id);
-	if (rc != PC_OK)
-		return rc;
-	if (EVP_Digest(p, n, md, NULL, EVP_sha256(), NULL) != 1)
-		return PC_ECRYPTO;
-	hex_encode(md, sizeof(md), d->sha256);
-	doc_path(e, user_id, d->id, path, sizeof(path));
-	rc = vault_write_file(e->vault, path, p, n, key);
-	if (rc != PC_OK)
-		return rc;
-	snprintf(d->user_id, sizeof(d->user_id), "%s", user_id);
-	snprintf(d->kind, sizeof(d->kind), "%s", kind);
-	snprintf(d->batch_id, sizeof(d->batch_id), "%s", batch);
-	snprintf(d->ctype, sizeof(d->ctype), "%s", ctype);
-	hex_encode(key, sizeof(key), d->key_hex);
-	d->size = (int64_t)n;
-	d->created_at = clock_now();
-	d->delete_after = d->created_at + WEB_KEEP_S;
-	secret_wipe(key, sizeof(key));
-	return PC_OK;
-}
-
-/* The row of a document written by doc_write, named name. */
-static enum pc_rc
-doc_insert(struct db *db, struct store_document *d, const char *name)
-{
-	enum pc_rc rc;
-
-	d->name = (char *)(uintptr_t)name;
-	rc = store_document_insert(db, d);
-	d->name = NULL;
-	return rc;
-}
-
-/* Remove the file of a document whose row was not written. */
-static void
-doc_unwrite(const struct pc_env *e, const struct store_document *d)
-{
-	char path[700];
-
-	if (d->id[0] == '\0')
-		return;
-	doc_path(e, d->user_id, d->id, path, sizeof(path));
-	unlink(path);
-}
-
-/* Decrypt user's document doc_id into out. */
-static enum pc_rc
-doc_get(const struct pc_env *e, const char *user_id, const char *doc_id,
-    struct buf *out)
-{
-	struct store_document d;
-	struct db *db = NULL;
-	uint8_t key[VAULT_KEY_WRAPPED];
-	char path[700];
-	enum pc_rc rc;
-
-	memset(&d, 0, sizeof(d));
-	if (doc_id == NULL || doc_id[0] == '\0')
-		return PC_ENOTFOUND;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_document_get(db, user_id, doc_id, &d);
-	store_release(e->store, db);
-	if (rc != PC_OK)
-		return rc;
-	doc_path(e, user_id, d.id, path, sizeof(path));
-	rc = hex_decode(str_from(d.key_hex), key, sizeof(key));
-	if (rc == PC_OK)
-		rc = vault_read(e->vault, path, key, out);
-	secret_wipe(key, sizeof(key));
-	store_document_cleanup(&d);
-	return rc;
-}
-
-/* Delete a document (file and row) in db's transaction. */
-static enum pc_rc
-doc_drop(const struct pc_env *e, struct db *db, const char *user_id,
-    const char *doc_id)
-{
-	char path[700];
-	enum pc_rc rc;
-
-	if (doc_id == NULL || doc_id[0] == '\0')
-		return PC_OK;
-	rc = store_document_delete(db, doc_id);
-	if (rc == PC_ENOTFOUND)
-		rc = PC_OK;
-	if (rc == PC_OK) {
-		doc_path(e, user_id, doc_id, path, sizeof(path));
-		unlink(path);
-	}
-	return rc;
-}
 
 /* ---- batches ----------------------------------------------------------------
  */
@@ -291,8 +167,8 @@ websign_add(const struct pc_env *e, const char *user_id, const char *id,
 	} else {
 		snprintf(it.format, sizeof(it.format), FMT_CADES);
 	}
-	rc = doc_write(
-	    e, user_id, DOC_UPLOAD, id, "application/octet-stream", p, n, &d);
+	rc = doc_write(e, user_id, DOC_UPLOAD, id, "application/octet-stream",
+	    p, n, WEB_KEEP_S, &d);
 	if (rc != PC_OK)
 		return rc;
 	rc = store_write_begin(e->store, &db);
@@ -723,6 +599,23 @@ plan_cleanup(struct plan *pl)
 	pl->sb = NULL;
 }
 
+static enum pc_rc
+plan_record_tbs(struct plan *pl)
+{
+	struct db *db = NULL;
+	char hex[2 * SIGN_TBS_MAX + 1];
+	size_t i;
+	enum pc_rc rc;
+
+	rc = store_write_begin(pl->e->store, &db);
+	for (i = 0; rc == PC_OK && i < pl->n; i++) {
+		signing_batch_tbs_hex(pl->sb, pl->sbi[i], hex);
+		rc = store_sign_item_tbs(
+		    db, pl->items[i].batch_id, pl->items[i].idx, hex);
+	}
+	return store_write_end(pl->e->store, db, rc);
+}
+
 /* After finish: each output written encrypted (outside any transaction),
  * then in one transaction the rows, each item's state, the batch done. */
 static enum pc_rc
@@ -761,7 +654,7 @@ plan_keep(struct plan *pl, const struct store_sign_batch *b0)
 			rc = doc_write(pl->e, pl->user_id, DOC_SIGNED, b.id,
 			    pades ? "application/pdf"
 			          : "application/pkcs7-signature",
-			    out.data, out.len, &docs[i]);
+			    out.data, out.len, WEB_KEEP_S, &docs[i]);
 		if (rc != PC_OK)
 			break;
 		snprintf(
@@ -905,6 +798,10 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 	}
 	if (rc == PC_OK)
 		rc = signing_batch_begin(e, pl->sb);
+	/* What the key will sign, recorded before the code is used: a node
+	 * that dies later leaves what tells which signatures were counted. */
+	if (rc == PC_OK)
+		rc = plan_record_tbs(pl);
 	if (rc != PC_OK && (err == NULL || err->code == 0))
 		rc = pc_fail(err, rc == PC_ENOMEM ? PC_ENOMEM : PC_EINVAL,
 		    PCE_SIGN_FAILED, NULL);
@@ -926,39 +823,151 @@ out:
 	return rc;
 }
 
+/* ---- a node that died while signing
+ * ------------------------------------------ */
+
+struct stuck {
+	struct store_sign_batch b[16];
+	size_t n;
+};
+
+static enum pc_rc
+stuck_one(void *arg, const struct store_sign_batch *b)
+{
+	struct stuck *s = arg;
+
+	if (s->n < PC_ARRAY_LEN(s->b))
+		s->b[s->n++] = *b;
+	return PC_OK;
+}
+
+struct counted {
+	struct db *db;
+	const char *credential;
+	int64_t n;
+};
+
+static enum pc_rc
+counted_one(void *arg, const struct store_sign_item *it)
+{
+	struct counted *c = arg;
+	bool yes = false;
+	enum pc_rc rc;
+
+	if (it->tbs_hash[0] == '\0')
+		return PC_OK;
+	rc = store_signature_has(c->db, c->credential, it->tbs_hash, &yes);
+	if (rc == PC_OK && yes)
+		c->n++;
+	return rc;
+}
+
+/*
+ * A batch left in "signing": the signatures the signer counted for it
+ * (its items' recorded hashes among the credential's signing records)
+ * were never delivered, so they are given back, with an audit record, and
+ * the batch is open again with its files: the person signs it again.
+ */
+static enum pc_rc
+recover_one(const struct pc_env *e, const struct store_sign_batch *b0)
+{
+	struct store_sign_batch b = *b0;
+	struct counted c;
+	struct db *db = NULL;
+	char detail[200], dir[600];
+	int64_t now = clock_now();
+	enum pc_rc rc;
+
+	rc = store_write_begin(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	c.db = db;
+	c.credential = b.credential;
+	c.n = 0;
+	rc = store_sign_item_each(db, b.id, counted_one, &c);
+	snprintf(b.state, sizeof(b.state), "open");
+	b.interrupted_at = b.updated_at = now;
+	if (rc == PC_OK)
+		rc = store_sign_batch_move(db, &b, "signing");
+	/* B-T: each signature's time-stamp was counted with it. */
+	if (rc == PC_OK && c.n > 0)
+		rc = store_credential_refund(db, b.credential, 2 * c.n, now);
+	if (rc == PC_OK) {
+		snprintf(detail, sizeof(detail),
+		    "batch=%s credential=%s undelivered=%lld refunded=%lld",
+		    b.id, b.credential, (long long)c.n, (long long)(2 * c.n));
+		rc = store_audit_append(
+		    db, "job:documents", "sign.interrupted", detail);
+	}
+	rc = store_write_end(e->store, db, rc);
+	if (rc == PC_OK) {
+		scratch_dir(e, b.id, dir, sizeof(dir));
+		scratch_rm(dir);
+		log_info(
+		    "sign: batch %s interrupted while signing: open again, "
+		    "%lld transaction(s) given back",
+		    b.id, (long long)(2 * c.n));
+	}
+	return rc == PC_ESTATE ? PC_OK : rc; /* another node did it */
+}
+
+enum pc_rc
+websign_recover(const struct pc_env *e, int64_t older_s, int64_t *n)
+{
+	struct stuck *s;
+	struct db *db = NULL;
+	size_t i;
+	enum pc_rc rc;
+
+	*n = 0;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return PC_ENOMEM;
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK)
+		rc = store_sign_batch_stuck(db, clock_now() - older_s,
+		    (int64_t)PC_ARRAY_LEN(s->b), stuck_one, s);
+	store_release(e->store, db);
+	for (i = 0; rc == PC_OK && i < s->n; i++) {
+		rc = recover_one(e, &s->b[i]);
+		if (rc == PC_OK)
+			(*n)++;
+	}
+	free(s);
+	return rc;
+}
+
 /* ---- outputs ----------------------------------------------------------------
  */
 
 struct zip_walk {
 	const struct pc_env *e;
-	const char *user_id;
+	const char *user_id, *dir;
 	zip_t *z;
-	struct buf *bufs[WEB_FILES_MAX];
 	char docs[WEB_FILES_MAX][STORE_ID_LEN + 1];
 	size_t n;
-	enum pc_rc rc;
 };
 
+/* Each signed output decrypted into the scratch dir and named in the
+ * archive; libzip reads the files when it writes the archive. */
 static enum pc_rc
 zip_item(void *arg, const struct store_sign_item *it)
 {
 	struct zip_walk *w = arg;
 	zip_source_t *src;
-	struct buf *b;
+	char path[800];
+	enum pc_rc rc;
 
 	if (strcmp(it->state, ITEM_SIGNED) != 0 || it->out_doc[0] == '\0' ||
 	    w->n >= WEB_FILES_MAX)
 		return PC_OK;
-	b = calloc(1, sizeof(*b));
-	if (b == NULL)
-		return PC_ENOMEM;
-	buf_init(b, (size_t)WEB_FILE_MAX + (1u << 20));
-	w->bufs[w->n] = b;
+	snprintf(path, sizeof(path), "%s/z-%lld", w->dir, (long long)it->idx);
+	rc = doc_to_file(w->e, w->user_id, it->out_doc, path);
+	if (rc != PC_OK)
+		return rc;
 	snprintf(w->docs[w->n], sizeof(w->docs[0]), "%s", it->out_doc);
 	w->n++;
-	if (doc_get(w->e, w->user_id, it->out_doc, b) != PC_OK)
-		return PC_EIO;
-	src = zip_source_buffer(w->z, b->data, b->len, 0);
+	src = zip_source_file(w->z, path, 0, -1);
 	if (src == NULL ||
 	    zip_file_add(w->z, it->out_name, src, ZIP_FL_ENC_UTF_8) < 0) {
 		zip_source_free(src);
@@ -969,35 +978,39 @@ zip_item(void *arg, const struct store_sign_item *it)
 
 enum pc_rc
 websign_zip(const struct pc_env *e, const char *user_id, const char *id,
-    struct buf *out, struct pc_err *err)
+    int *fd, uint64_t *len, struct pc_err *err)
 {
 	struct store_sign_batch b;
 	struct zip_walk *w;
+	struct stat st;
 	struct db *db = NULL;
 	char dir[600], path[700];
 	size_t i;
 	int zerr = 0;
 	enum pc_rc rc;
 
+	*fd = -1;
+	*len = 0;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return PC_ENOMEM;
 	w->e = e;
 	w->user_id = user_id;
 	scratch_dir(e, id, dir, sizeof(dir));
+	w->dir = dir;
 	snprintf(path, sizeof(path), "%s/SignedFiles.zip", dir);
 	unlink(path);
 	rc = store_acquire(e->store, &db);
 	if (rc == PC_OK)
 		rc = batch_get(db, user_id, id, "done", &b, err);
+	store_release(e->store, db);
+	db = NULL;
 	if (rc == PC_OK) {
 		w->z = zip_open(path, ZIP_CREATE | ZIP_EXCL, &zerr);
 		rc = w->z != NULL ? PC_OK : PC_EIO;
 	}
 	if (rc == PC_OK)
-		rc = store_sign_item_each(db, id, zip_item, w);
-	store_release(e->store, db);
-	db = NULL;
+		rc = websign_get(e, user_id, id, &b, zip_item, w, err);
 	if (rc == PC_OK && w->n == 0)
 		rc = pc_fail(err, PC_ENOTFOUND, PCE_NOT_FOUND, NULL);
 	if (w->z != NULL) {
@@ -1006,8 +1019,13 @@ websign_zip(const struct pc_env *e, const char *user_id, const char *id,
 		else if (rc != PC_OK)
 			zip_discard(w->z);
 	}
-	if (rc == PC_OK)
-		rc = file_read(path, out->max, out);
+	/* The archive is sent from its open file, unlinked at once. */
+	if (rc == PC_OK) {
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
+		rc = *fd >= 0 && fstat(*fd, &st) == 0 ? PC_OK : PC_EIO;
+		if (rc == PC_OK)
+			*len = (uint64_t)st.st_size;
+	}
 	/* Downloaded: the signed files are deleted; the history stays. */
 	if (rc == PC_OK)
 		rc = store_write_begin(e->store, &db);
@@ -1015,9 +1033,9 @@ websign_zip(const struct pc_env *e, const char *user_id, const char *id,
 		rc = doc_drop(e, db, user_id, w->docs[i]);
 	if (db != NULL)
 		rc = store_write_end(e->store, db, rc);
-	for (i = 0; i < w->n; i++) {
-		buf_cleanup(w->bufs[i]);
-		free(w->bufs[i]);
+	if (rc != PC_OK && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
 	}
 	free(w);
 	scratch_rm(dir);

@@ -24,7 +24,7 @@
 #include "sign/sign.h"
 #include "store/store_sign.h"
 
-#define WEB_FILES_MAX 20
+#define WEB_FILES_MAX 100
 #define WEB_FILE_MAX (25 * 1024 * 1024)
 #define WEB_NAME_MAX 200
 #define WEB_KEEP_S (24 * 3600)
@@ -81,9 +81,12 @@ void websign_quota_cleanup(struct websign_quota *q);
 enum pc_rc websign_sign(const struct pc_env *e, const char *user_id,
     const char *id, const char *code, struct pc_err *err);
 
-/* SignedFiles.zip of the signed items; they are then deleted. */
+/*
+ * SignedFiles.zip of the signed items, as an open (unlinked) file to send
+ * (*fd, *len); the signed files are then deleted from the server.
+ */
 enum pc_rc websign_zip(const struct pc_env *e, const char *user_id,
-    const char *id, struct buf *out, struct pc_err *err);
+    const char *id, int *fd, uint64_t *len, struct pc_err *err);
 /* One output. OUT: out, *name (free()). */
 enum pc_rc websign_output(const struct pc_env *e, const char *user_id,
     const char *id, int64_t idx, struct buf *out, char **name,
@@ -92,6 +95,14 @@ enum pc_rc websign_output(const struct pc_env *e, const char *user_id,
 /* The account's signed batches, newest first. */
 enum pc_rc websign_history(const struct pc_env *e, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct store_sign_batch *b), void *arg);
+
+/*
+ * Batches left "signing" for more than older_s seconds (a node died):
+ * the signatures counted for them are given back (audited) and they are
+ * open again with their files. OUT: *n, batches recovered.
+ */
+enum pc_rc websign_recover(const struct pc_env *e, int64_t older_s, int64_t *n);
+#define WEB_STUCK_S 600
 
 /* Delete the files whose time passed. OUT: *n. */
 enum pc_rc websign_purge(const struct pc_env *e, int64_t *n);

@@ -123,3 +123,31 @@ store_signature_count(
 	    "AND kind = COALESCE($2, kind)",
 	    "ss", serial, kind);
 }
+
+enum pc_rc
+store_credential_refund(
+    struct db *db, const char *serial, int64_t n, int64_t now)
+{
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && serial != NULL && n >= 0, PC_EINTERNAL);
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE credentials SET transactions_left = transactions_left + $2,"
+	    " updated_at = $3 WHERE serial = $1",
+	    "sii", serial, n, now);
+}
+
+enum pc_rc
+store_signature_has(
+    struct db *db, const char *serial, const char *hash_hex, bool *yes)
+{
+	int64_t n = 0;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db && serial && hash_hex && yes, PC_EINTERNAL);
+	rc = store_q_i64(db, &n,
+	    "SELECT count(*) FROM signatures WHERE credential = $1"
+	    " AND kind = 'sign' AND hash = $2",
+	    "ss", serial, hash_hex);
+	*yes = rc == PC_OK && n > 0;
+	return rc;
+}

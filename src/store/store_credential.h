@@ -11,6 +11,7 @@
 #ifndef PC_STORE_CREDENTIAL_H
 #define PC_STORE_CREDENTIAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/pc.h"
@@ -49,6 +50,15 @@ enum pc_rc store_credential_count_user(
  */
 enum pc_rc store_credential_spend(
     struct db *db, const char *serial, int64_t n, int64_t now);
+/*
+ * Give n transactions back (a batch whose signatures were made but never
+ * delivered: a node died); only with the audit record saying why.
+ */
+enum pc_rc store_credential_refund(
+    struct db *db, const char *serial, int64_t n, int64_t now);
+/* Is hash_hex recorded as a signature (kind sign) of serial? */
+enum pc_rc store_signature_has(
+    struct db *db, const char *serial, const char *hash_hex, bool *yes);
 /* Record one signature or timestamp (kind STORE_SIG_KIND_*) of hash_hex. */
 enum pc_rc store_signature_add(struct db *db, const char *serial,
     const char *kind, const char *hash_hex, int64_t at);

@@ -20,6 +20,7 @@ static const struct store_col batch_col[] = {
 	STORE_COL(T, created_at, COL_I64, 0),
 	STORE_COL(T, signed_at, COL_I64, 0),
 	STORE_COL(T, updated_at, COL_I64, 0),
+	STORE_COL(T, interrupted_at, COL_I64, 0),
 };
 static const struct store_cols batch_cols =
     STORE_COLS(T, "sign_batches", NULL, NULL, batch_col);
@@ -34,6 +35,7 @@ static const struct store_col item_col[] = {
 	STORE_COL(T, size, COL_I64, 0),
 	STORE_COL(T, in_sha256, COL_TEXT, 0),
 	STORE_COL(T, in_doc, COL_TEXT, COL_NULL0),
+	STORE_COL(T, tbs_hash, COL_TEXT, COL_NULL0),
 	STORE_COL(T, format, COL_TEXT, 0),
 	STORE_COL(T, placement, COL_STR, 0),
 	STORE_COL(T, intake, COL_TEXT, COL_NULL0),
@@ -77,10 +79,10 @@ store_sign_batch_move(
 	RETURN_VAL_IF_FAIL(db && b && from, PC_EINTERNAL);
 	return store_q_change(db, PC_ESTATE,
 	    "UPDATE sign_batches SET state = $3, signatures = $4,"
-	    " timestamps = $5, signed_at = $6, updated_at = $7"
-	    " WHERE id = $1 AND state = $2",
-	    "sssiiii", b->id, from, b->state, b->signatures, b->timestamps,
-	    b->signed_at, b->updated_at);
+	    " timestamps = $5, signed_at = $6, updated_at = $7,"
+	    " interrupted_at = $8 WHERE id = $1 AND state = $2",
+	    "sssiiiii", b->id, from, b->state, b->signatures, b->timestamps,
+	    b->signed_at, b->updated_at, b->interrupted_at);
 }
 
 enum pc_rc
@@ -160,4 +162,29 @@ store_sign_item_count(struct db *db, const char *batch_id, int64_t *n)
 	return store_q_i64(db, n,
 	    "SELECT count(*) FROM sign_items WHERE batch_id = $1", "s",
 	    batch_id);
+}
+
+enum pc_rc
+store_sign_batch_stuck(struct db *db, int64_t before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_sign_batch *b), void *arg)
+{
+	struct sign_batch_each e = { fn, arg };
+	struct store_sign_batch row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &batch_cols, &row, sign_batch_each_call, &e,
+	    "WHERE state = 'signing' AND updated_at < $1"
+	    " ORDER BY updated_at LIMIT $2",
+	    "ii", before, limit);
+}
+
+enum pc_rc
+store_sign_item_tbs(
+    struct db *db, const char *batch_id, int64_t idx, const char *hex)
+{
+	RETURN_VAL_IF_FAIL(db && batch_id && hex, PC_EINTERNAL);
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE sign_items SET tbs_hash = $3"
+	    " WHERE batch_id = $1 AND idx = $2",
+	    "sis", batch_id, idx, hex);
 }

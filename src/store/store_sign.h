@@ -21,6 +21,7 @@ struct store_sign_batch {
 	char level[8];
 	int64_t signatures, timestamps;
 	int64_t created_at, signed_at, updated_at;
+	int64_t interrupted_at; /* a node died while signing it (then open) */
 };
 
 struct store_sign_item {
@@ -30,6 +31,7 @@ struct store_sign_item {
 	int64_t size;
 	char in_sha256[65];
 	char in_doc[STORE_ID_LEN + 1]; /* "" once deleted */
+	char tbs_hash[2 * 64 + 1];     /* what the key signs, once begun */
 	char format[8];                /* "pades", "cades" */
 	char *placement;               /* JSON, or NULL: invisible */
 	char intake[32];               /* the engine's code, "" when fine */
@@ -64,6 +66,12 @@ enum pc_rc store_sign_item_delete(
 /* The items of a batch in order. */
 enum pc_rc store_sign_item_each(struct db *db, const char *batch_id,
     enum pc_rc (*fn)(void *arg, const struct store_sign_item *it), void *arg);
+/* Batches left in "signing" since before (a node died). */
+enum pc_rc store_sign_batch_stuck(struct db *db, int64_t before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_sign_batch *b), void *arg);
+/* The hash to sign of item idx (recorded before the authorization). */
+enum pc_rc store_sign_item_tbs(
+    struct db *db, const char *batch_id, int64_t idx, const char *hex);
 /* How many items a batch has. */
 enum pc_rc store_sign_item_count(
     struct db *db, const char *batch_id, int64_t *n);

