@@ -198,6 +198,13 @@ static const struct conf_key shop_keys[] = {
 	    "dpo@pecete.example" },
 };
 
+static const struct conf_key lifecycle_keys[] = {
+	{ "remind_first_days", CONF_INT, K(lifecycle, remind_first_days), 1,
+	    365, "45" },
+	{ "remind_second_days", CONF_INT, K(lifecycle, remind_second_days), 1,
+	    365, "15" },
+};
+
 static const struct conf_key ra_keys[] = {
 	{ "review_hours", CONF_INT, K(ra, review_hours), 1, 720, "24" },
 	{ "claim_minutes", CONF_INT, K(ra, claim_minutes), 1, 480, "15" },
@@ -230,6 +237,7 @@ static const struct conf_section sections[] = {
 	SECTION("notify", notify_keys),
 	SECTION("shop", shop_keys),
 	SECTION("ra", ra_keys),
+	SECTION("lifecycle", lifecycle_keys),
 };
 
 static const struct conf_section *

@@ -117,6 +117,12 @@ struct conf_ra {
 	int64_t retention_open_days; /* a recording never submitted */
 };
 
+/* Certificates after issuance (src/issuance): expiry reminders. */
+struct conf_lifecycle {
+	int64_t remind_first_days;  /* the first e-mail before expiry */
+	int64_t remind_second_days; /* the second, nearer */
+};
+
 /* The shop (src/shop): prices, FX, payment providers. */
 struct conf_shop {
 	int64_t vat_bp;         /* VAT in basis points (2100 = 21 %) */
@@ -157,6 +163,7 @@ struct conf {
 	struct conf_notify notify;
 	struct conf_shop shop;
 	struct conf_ra ra;
+	struct conf_lifecycle lifecycle;
 };
 
 /* Fill every field with its default (paths relative to data_dir). */

@@ -97,4 +97,13 @@ enum pc_rc issuance_certs(const struct pc_env *e, const char *user_id,
 enum pc_rc issuance_cert_file(const struct pc_env *e, const char *user_id,
     const char *serial, bool pem, bool chain, struct buf *out);
 
+/*
+ * Expiry reminders (a cluster job, hourly): each account's signing
+ * certificate gets an e-mail [lifecycle] remind_first_days and
+ * remind_second_days before it ends, once each (recorded in
+ * cert_reminders with the e-mail, in one transaction); a certificate first
+ * seen inside the nearer lead gets only the nearer one. OUT: *sent.
+ */
+enum pc_rc issuance_remind(const struct pc_env *e, int64_t *sent);
+
 #endif /* PC_ISSUANCE_H */

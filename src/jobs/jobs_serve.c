@@ -17,11 +17,14 @@
  *             signing past their time deleted (websign_purge); batches
  *             left signing by a node that died given back their
  *             transactions and opened again (websign_recover)
+ *   reminders cluster, hourly: e-mails before a certificate's end
+ *             (issuance_remind; [lifecycle] remind_*_days)
  */
 #include <stdio.h>
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "issuance/issuance.h"
 #include "jobs/jobs.h"
 #include "notify/notify.h"
 #include "pki/pki.h"
@@ -105,6 +108,17 @@ job_documents(const struct pc_env *e, void *arg, char *result, size_t n)
 	return rc;
 }
 
+static enum pc_rc
+job_reminders(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	int64_t sent = 0;
+	enum pc_rc rc;
+
+	rc = issuance_remind(e, &sent);
+	snprintf(result, n, "%lld reminder(s) sent", (long long)sent);
+	return rc;
+}
+
 static void
 notify_arg_free(void *arg)
 {
@@ -114,7 +128,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[5];
+	struct jobs_def defs[6];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -135,6 +149,8 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 		NULL };
 	defs[4] = (struct jobs_def){ "documents", JOBS_CLUSTER, SERVE_PERIOD_MS,
 		SERVE_LEASE_S, job_documents, NULL, NULL };
+	defs[5] = (struct jobs_def){ "reminders", JOBS_CLUSTER,
+		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_reminders, NULL, NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)
 		log_info("notify: delivery worker started (mail=%s sms=%s)",

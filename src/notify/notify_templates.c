@@ -463,6 +463,33 @@ const struct notify_tmpl notify_templates[] = {
 	        "<p>The next step is issuing your certificate: sign in and "
 	        "follow the instructions.</p>" BTN_OPEN
 	        "Sign in" BTN_CLOSE LINK_EN } },
+	{ "cert_expiring", NOTIFY_EMAIL, "name serial date days link", 0, 0,
+	    { "Pecete: certificatul dvs. expiră în {{days}} de zile",
+	        "Bună ziua, {{name}},\n\n"
+	        "Certificatul dvs. calificat (seria {{serial}}) expiră la "
+	        "{{date}}, peste {{days}} de zile. Îl puteți reînnoi cât timp "
+	        "mai sunt cel puțin 3 zile de valabilitate, fără o nouă "
+	        "identificare video: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Certificatul dvs. calificat (seria "
+	        "<strong>{{serial}}</strong>) expiră la "
+	        "<strong>{{date}}</strong>, peste {{days}} de zile.</p>"
+	        "<p>Îl puteți reînnoi cât timp mai sunt cel puțin 3 zile de "
+	        "valabilitate, fără o nouă identificare video.</p>" BTN_OPEN
+	        "Reînnoiesc certificatul" BTN_CLOSE LINK_RO },
+	    { "Pecete: your certificate expires in {{days}} days",
+	        "Hello {{name}},\n\n"
+	        "Your qualified certificate (serial {{serial}}) expires on "
+	        "{{date}}, in {{days}} days. You can renew it while at least "
+	        "3 days of validity remain, without a new video "
+	        "identification: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your qualified certificate (serial "
+	        "<strong>{{serial}}</strong>) expires on "
+	        "<strong>{{date}}</strong>, in {{days}} days.</p>"
+	        "<p>You can renew it while at least 3 days of validity remain, "
+	        "without a new video identification.</p>" BTN_OPEN
+	        "Renew the certificate" BTN_CLOSE LINK_EN } },
 	{ "cert_issued", NOTIFY_EMAIL, "name serial link", 0, 0,
 	    { "Pecete: certificatul dvs. calificat a fost emis",
 	        "Bună ziua, {{name}},\n\n"

@@ -475,6 +475,13 @@ static const char m12_common[] =
     " out_sha256 TEXT,"
     " PRIMARY KEY (batch_id, idx));";
 
+/* Migration 13: expiry reminders sent, once per certificate and lead. */
+static const char m13_common[] = "CREATE TABLE cert_reminders ("
+                                 " serial TEXT NOT NULL,"
+                                 " days BIGINT NOT NULL,"
+                                 " sent_at BIGINT NOT NULL,"
+                                 " PRIMARY KEY (serial, days));";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -489,6 +496,7 @@ static const struct migration migrations[] = {
 	{ 10, "identity verification", NULL, m10_sqlite, m10_pg },
 	{ 11, "issuance and documents", m11_common, NULL, NULL },
 	{ 12, "signing in the browser", m12_common, NULL, NULL },
+	{ 13, "expiry reminders", m13_common, NULL, NULL },
 };
 
 static enum pc_rc

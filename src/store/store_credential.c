@@ -30,6 +30,17 @@ static const struct store_cols cred_cols =
     STORE_COLS(T, "credentials", NULL, NULL, cred_col);
 #undef T
 
+#define T struct store_expiring
+static const struct store_col exp_col[] = {
+	STORE_COL(T, serial, COL_TEXT, COL_RO),
+	STORE_COL(T, user_id, COL_TEXT, COL_RO),
+	STORE_COLX(T, not_after, COL_I64, COL_RO, "not_after", "t.not_after"),
+};
+static const struct store_cols exp_cols = STORE_COLS(T, "credentials",
+    "credentials c JOIN certs t ON t.serial = c.serial", "c", exp_col);
+STORE_ROW_EACH_FN(expiring, T)
+#undef T
+
 /* Insert (updated_at = created_at); PC_EEXIST when the serial has one. */
 enum pc_rc
 store_credential_insert(struct db *db, const struct store_credential *c)
@@ -150,4 +161,30 @@ store_signature_has(
 	    "ss", serial, hash_hex);
 	*yes = rc == PC_OK && n > 0;
 	return rc;
+}
+
+enum pc_rc
+store_credential_expiring(struct db *db, int64_t now, int64_t until,
+    int64_t limit, enum pc_rc (*fn)(void *arg, const struct store_expiring *x),
+    void *arg)
+{
+	struct expiring_each e = { fn, arg };
+	struct store_expiring row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &exp_cols, &row, expiring_each_call, &e,
+	    "WHERE c.user_id IS NOT NULL AND c.user_id <> '' AND t.status = 0"
+	    " AND t.not_after > $1 AND t.not_after <= $2"
+	    " ORDER BY t.not_after LIMIT $3",
+	    "iii", now, until, limit);
+}
+
+enum pc_rc
+store_reminder_add(struct db *db, const char *serial, int64_t days, int64_t now)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL, PC_EINTERNAL);
+	return store_q_change(db, PC_EEXIST,
+	    "INSERT INTO cert_reminders (serial, days, sent_at)"
+	    " VALUES ($1, $2, $3) ON CONFLICT (serial, days) DO NOTHING",
+	    "sii", serial, days, now);
 }

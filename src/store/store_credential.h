@@ -66,4 +66,23 @@ enum pc_rc store_signature_add(struct db *db, const char *serial,
 enum pc_rc store_signature_count(
     struct db *db, const char *serial, const char *kind, int64_t *out);
 
+/* An account's signing certificate that ends within a lead. */
+struct store_expiring {
+	char serial[STORE_SERIAL_MAX + 1];
+	char user_id[STORE_HOLDER_MAX + 1];
+	int64_t not_after;
+};
+
+/*
+ * Valid signing certificates of accounts ending in (now, until], each to
+ * fn (at most limit).
+ */
+enum pc_rc store_credential_expiring(struct db *db, int64_t now, int64_t until,
+    int64_t limit, enum pc_rc (*fn)(void *arg, const struct store_expiring *x),
+    void *arg);
+/* Record the reminder of serial at days before its end: PC_EEXIST when
+ * it was sent already. */
+enum pc_rc store_reminder_add(
+    struct db *db, const char *serial, int64_t days, int64_t now);
+
 #endif /* PC_STORE_CREDENTIAL_H */

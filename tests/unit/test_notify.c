@@ -39,12 +39,14 @@ static char tmpdir[PATH_MAX - 64];
 static json_t *
 all_vars(void)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
-	    "name", "Ioana", "serial", "4f1a2b", "reason",
-	    "The document is not legible.", "note", "Please use more light.",
-	    "link", "https://pecete.example/a?t=abc&x=1", "code", "123456",
-	    "phone", "+40 7** *** 678", "order", "PC-2026-000123", "package",
-	    "Pecete 2", "total", "355,26 RON", "invoice", "PCT 2026/000042");
+	return json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name",
+	    "Ioana", "serial", "4f1a2b", "date", "2027-12-01", "days", "45",
+	    "reason", "The document is not legible.", "note",
+	    "Please use more light.", "link",
+	    "https://pecete.example/a?t=abc&x=1", "code", "123456", "phone",
+	    "+40 7** *** 678", "order", "PC-2026-000123", "package", "Pecete 2",
+	    "total", "355,26 RON", "invoice", "PCT 2026/000042");
 }
 
 static bool
@@ -99,8 +101,8 @@ test_every_template_renders(void **state)
 	}
 	/* The 12 account templates, the four shop ones (payment, order,
 	 * invoice, pairing invitation), the six of identification, the
-	 * certificate issued, the two test ones. */
-	assert_int_equal(n, 2 * 25);
+	 * certificate issued and expiring, the two test ones. */
+	assert_int_equal(n, 2 * 26);
 	json_decref(vars);
 }
 
