@@ -20,8 +20,8 @@ for t in curl sqlite3 oathtool python3 qpdf unzip; do
 done
 
 # The ceiling, measured now on this machine.
-# Its line: key (2 words), threads, ours median (best), raw median (best).
-RAW=$("$HSMB" 1 2>/dev/null | awk '/^RSA-3072 PKCS#1/ && $3 == 1 { print $6 }' | head -1)
+# Its line: key (2 words), threads, ours "median ( best)", raw "median ( best)".
+RAW=$("$HSMB" 1 2>/dev/null | awk '/^RSA-3072 PKCS#1/ && $3 == 1 { print $7 }' | head -1)
 [ -n "$RAW" ] || { echo "web-batch: no RSA-3072 figure from $HSMB"; exit 1; }
 echo "# HSM ceiling: raw RSA-3072 $RAW sig/s on one thread -> $(echo "$RAW / 2" | bc -l | xargs printf '%.1f') documents/s"
 
@@ -56,10 +56,10 @@ onepage "$T/big.pdf" 10485760
 
 now_ms() { date +%s%3N; }
 hwm() { awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$PC_PID/status"; }
-fresh_code() {	# a code of a time step not used yet (waits for the next one)
-	local s=$(( $(date +%s) % 30 ))
+fresh_code() {	# a code of a time step not used yet: the step after the
+	local s=$(( $(date +%s) % 30 ))	# next boundary (the server takes +1)
 	sleep $((31 - s))
-	oathtool --totp -b "$SECRET"
+	oathtool --totp -b "$SECRET" -N "now + 30 seconds"
 }
 
 run() {	# run LABEL FILE N

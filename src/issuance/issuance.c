@@ -477,6 +477,10 @@ issuance_run(const struct pc_env *e, const char *user_id, const char *code,
 	}
 	secret_wipe(rep.grant, sizeof(rep.grant));
 	issuance_status_cleanup(&st);
+	/* The request's member is "code". */
+	if (rc != PC_OK && err != NULL && err->field != NULL &&
+	    strcmp(err->field, "sad") == 0)
+		err->field = "code";
 	if (rc == PC_OK)
 		rc = issuance_status(e, user_id, out);
 	return rc;

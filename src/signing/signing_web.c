@@ -283,6 +283,7 @@ websign_place(const struct pc_env *e, const char *user_id, const char *id,
 	struct sign_err serr = { 0 };
 	struct db *db = NULL;
 	struct buf pdf;
+	json_t *pj = NULL;
 	char *json = NULL;
 	enum pc_rc rc;
 
@@ -314,11 +315,13 @@ websign_place(const struct pc_env *e, const char *user_id, const char *id,
 		}
 		if (rc != PC_OK)
 			goto out;
-		json = json_dumps(
-		    json_pack("{s:i,s:f,s:f,s:f,s:f}", "page", box->page, "x",
-		        (double)box->x, "y", (double)box->y, "w",
-		        (double)box->w, "h", (double)box->h),
-		    JSON_COMPACT | JSON_SORT_KEYS);
+		pj = json_pack("{s:i,s:f,s:f,s:f,s:f}", "page", box->page, "x",
+		    (double)box->x, "y", (double)box->y, "w", (double)box->w,
+		    "h", (double)box->h);
+		json = pj != NULL
+		           ? json_dumps(pj, JSON_COMPACT | JSON_SORT_KEYS)
+		           : NULL;
+		json_decref(pj);
 		if (json == NULL) {
 			rc = PC_ENOMEM;
 			goto out;
@@ -807,6 +810,10 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 		    PCE_SIGN_FAILED, NULL);
 	if (rc == PC_OK)
 		rc = signing_batch_authorize(e, pl->sb, code, err);
+	/* The request's member is "code". */
+	if (rc != PC_OK && err != NULL && err->field != NULL &&
+	    strcmp(err->field, "sad") == 0)
+		err->field = "code";
 	if (rc != PC_OK)
 		goto out;
 	moved = false; /* counted from here: the batch ends done */
