@@ -55,11 +55,11 @@ refresh_csrf() {
 }
 
 outvar() {
-	sqlite3 "$DB" "SELECT json_extract(vars, '\$.$2') FROM outbox WHERE template = '$1' ORDER BY id DESC LIMIT 1"
+	sqlite3 -cmd ".timeout 10000" "$DB" "SELECT json_extract(vars, '\$.$2') FROM outbox WHERE template = '$1' ORDER BY id DESC LIMIT 1"
 }
 
 sql() {
-	sqlite3 "$DB" "$1"
+	sqlite3 -cmd ".timeout 10000" "$DB" "$1"
 }
 
 api_signup() {
