@@ -432,7 +432,6 @@ diff_field(struct diff *d, pdf_obj *nf, int depth, bool parent_value)
 
 	if (depth > 16 || !pdf_is_dict(ctx, nf))
 		return;
-	name = pdf_field_name(ctx, nf);
 	sig = pdf_name_eq(ctx, pdf_dict_get_inheritable(ctx, nf, PDF_NAME(FT)),
 	    PDF_NAME(Sig));
 	page = pdf_is_indirect(ctx, pdf_dict_get(ctx, nf, PDF_NAME(P)))
@@ -440,6 +439,9 @@ diff_field(struct diff *d, pdf_obj *nf, int depth, bool parent_value)
 	                 ctx, d->nd, pdf_dict_get(ctx, nf, PDF_NAME(P))) +
 	                 1
 	           : 0;
+	/* Last before the try: nothing above may throw with it allocated
+	 * (found by fuzz_verify: a broken /P leaked the name). */
+	name = pdf_field_name(ctx, nf);
 	fz_try(ctx)
 	{
 		if (num != 0 && d->st[num] == D_NEW) {
@@ -671,50 +673,69 @@ static void
 diff_rest(struct diff *d)
 {
 	fz_context *ctx = d->ctx;
-	unsigned char *seen = NULL;
-	pdf_obj *o;
+	unsigned char *volatile seen = NULL;
+	pdf_obj *volatile o = NULL;
 	const char *type;
 	int i, page;
 
-	for (i = 1; i < d->n; i++) {
-		if (d->st[i] == D_SAME || d->ok[i] != 0)
-			continue;
-		if (d->st[i] == D_NEW && seen == NULL) {
-			seen = fz_calloc(ctx, (size_t)d->n, 1);
-			reach(d, pdf_trailer(ctx, d->nd), seen, 0);
-		}
-		if (d->st[i] == D_NEW && !seen[i])
-			continue; /* nothing refers to it */
-		o = d->st[i] == D_DEL ? NULL : pdf_load_object(ctx, d->nd, i);
-		type = pdf_to_name(ctx, pdf_dict_get(ctx, o, PDF_NAME(Type)));
-		if (pdf_name_eq(ctx, pdf_dict_get(ctx, o, PDF_NAME(Type)),
-		        PDF_NAME(XRef)) ||
-		    pdf_name_eq(ctx, pdf_dict_get(ctx, o, PDF_NAME(Type)),
-		        PDF_NAME(ObjStm))) {
+	/* A broken object throws from pdf_load_object: what was taken is
+	 * given back before the error goes on (found by fuzz_verify). */
+	fz_try(ctx)
+	{
+		for (i = 1; i < d->n; i++) {
+			if (d->st[i] == D_SAME || d->ok[i] != 0)
+				continue;
+			if (d->st[i] == D_NEW && seen == NULL) {
+				seen = fz_calloc(ctx, (size_t)d->n, 1);
+				reach(d, pdf_trailer(ctx, d->nd), seen, 0);
+			}
+			if (d->st[i] == D_NEW && !seen[i])
+				continue; /* nothing refers to it */
+			o = d->st[i] == D_DEL ? NULL
+			                      : pdf_load_object(ctx, d->nd, i);
+			type = pdf_to_name(
+			    ctx, pdf_dict_get(ctx, o, PDF_NAME(Type)));
+			if (pdf_name_eq(ctx,
+			        pdf_dict_get(ctx, o, PDF_NAME(Type)),
+			        PDF_NAME(XRef)) ||
+			    pdf_name_eq(ctx,
+			        pdf_dict_get(ctx, o, PDF_NAME(Type)),
+			        PDF_NAME(ObjStm))) {
+				pdf_drop_obj(ctx, o);
+				o = NULL;
+				continue;
+			}
+			page = page_of(d, i);
+			if (page != 0 && type[0] == '\0' &&
+			    pdf_obj_num_is_stream(ctx, d->nd, i))
+				note(d, i, page, false,
+				    "content of page %d changed", page);
+			else if (page != 0)
+				note(d, i, page, false,
+				    "object %d (%s%s) on page %d %s", i,
+				    type[0] != '\0' ? "/" : "",
+				    type[0] != '\0' ? type : "no type", page,
+				    d->st[i] == D_NEW ? "added" : "changed");
+			else
+				note(d, i, 0, false, "object %d (%s%s) %s", i,
+				    type[0] != '\0' ? "/" : "",
+				    type[0] != '\0' ? type : "no type",
+				    d->st[i] == D_NEW   ? "added"
+				    : d->st[i] == D_DEL ? "deleted"
+				                        : "changed");
 			pdf_drop_obj(ctx, o);
-			continue;
+			o = NULL;
 		}
-		page = page_of(d, i);
-		if (page != 0 && type[0] == '\0' &&
-		    pdf_obj_num_is_stream(ctx, d->nd, i))
-			note(d, i, page, false, "content of page %d changed",
-			    page);
-		else if (page != 0)
-			note(d, i, page, false,
-			    "object %d (%s%s) on page %d %s", i,
-			    type[0] != '\0' ? "/" : "",
-			    type[0] != '\0' ? type : "no type", page,
-			    d->st[i] == D_NEW ? "added" : "changed");
-		else
-			note(d, i, 0, false, "object %d (%s%s) %s", i,
-			    type[0] != '\0' ? "/" : "",
-			    type[0] != '\0' ? type : "no type",
-			    d->st[i] == D_NEW   ? "added"
-			    : d->st[i] == D_DEL ? "deleted"
-			                        : "changed");
-		pdf_drop_obj(ctx, o);
 	}
-	fz_free(ctx, seen);
+	fz_always(ctx)
+	{
+		pdf_drop_obj(ctx, o);
+		fz_free(ctx, seen);
+	}
+	fz_catch(ctx)
+	{
+		fz_rethrow(ctx);
+	}
 }
 
 void
