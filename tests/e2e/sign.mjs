@@ -576,14 +576,17 @@ try {
 		assert(await text(page, `#hist-${batch.id}-used`) === ro('hist.used_n', { n: 8, sig: 4, ts: 4 }), 'count');
 		await shot(page, 'history');
 	});
-	await step('a batch larger than the quota: refused before the code, with the counts', async () => {
+	await step('".p7s for all" (the split button) makes the encrypted PDF signable; a batch larger than the quota is refused before the code', async () => {
 		sql(`UPDATE credentials SET transactions_left = 3 WHERE serial = '${iss.certificate.sign_serial}'`);
 		await page.goto(URL0 + '/sign');
 		await page.waitForSelector('#sign-drop');
-		await page.setInputFiles('#sign-input', ['anexa.pdf', 'proces-verbal.pdf'].map((n) => path.join(FIX, n)));
-		await page.waitForSelector('#sign-file-1');
-		await page.click('#sign-continue');
+		await page.setInputFiles('#sign-input', ['anexa.pdf', 'protejat.pdf'].map((n) => path.join(FIX, n)));
+		await page.waitForSelector('#sign-file-1[data-state="refused"]');
+		await page.click('#sign-more-btn');
+		await page.click('#sign-p7s-all');
 		await page.waitForSelector('#sign-short');
+		const todo = await page.$$eval('#sign-todo li', (l) => l.map((x) => x.textContent));
+		assert(todo.length === 2 && todo.every((x) => x.includes(RO['sign.fmt_cades'])), 'both as .p7s: ' + todo.join(' | '));
 		assert(await text(page, '#sign-short') === ro('sign.quota_short', { needed: 4, left: 3 }), await text(page, '#sign-short'));
 		assert(await page.$('#sign-code') === null, 'no code asked');
 		await shot(page, 'quota');
