@@ -109,24 +109,110 @@ export const http = {
 	bytes: (p, blob) => call('POST', p, { bytes: blob }),
 };
 
-// A binary resource (the QR PNG) as a data: URL (the CSP allows data:
-// images; blob: is not allowed).
-export async function getDataUrl(path) {
-	const r = await fetch(BASE + path, { credentials: 'same-origin' });
+// A binary answer: the Response, or ApiError from its JSON body.
+async function fetchOk(path) {
+	let r;
+	try {
+		r = await fetch(BASE + path, { credentials: 'same-origin' });
+	} catch (e) {
+		throw new ApiError(0, null);
+	}
 	if (!r.ok) {
 		let data = null;
 		try {
 			data = await r.json();
 		} catch (e) { /* not JSON */ }
-		throw new ApiError(r.status, data);
+		throw refusedNow(new ApiError(r.status, data));
 	}
-	const blob = await r.blob();
+	return r;
+}
+
+function refusedNow(e) {
+	if (onRefused && (e.code === 'consent_pending' || e.code === 'not_signed_in'))
+		onRefused(e);
+	return e;
+}
+
+function dataUrl(blob) {
 	return new Promise((resolve, reject) => {
 		const fr = new FileReader();
 		fr.onload = () => resolve(fr.result);
 		fr.onerror = () => reject(fr.error);
 		fr.readAsDataURL(blob);
 	});
+}
+
+// A binary resource (the QR PNG) as a data: URL (the CSP allows data:
+// images; blob: is not allowed as an image source).
+export async function getDataUrl(path) {
+	const r = await fetchOk(path);
+	return dataUrl(await r.blob());
+}
+
+// An image as a data: URL with the answer's headers: {url, headers}.
+export async function getImage(path) {
+	const r = await fetchOk(path);
+	return { url: await dataUrl(await r.blob()), headers: r.headers };
+}
+
+// A file as a Blob (a download the page hands on itself).
+export async function getBlob(path) {
+	const r = await fetchOk(path);
+	return r.blob();
+}
+
+// POST a file as the raw body with upload progress (fetch reports none):
+// progress(loaded, total); resolves to the JSON answer, rejects with
+// ApiError. abort() of the returned promise's .xhr cancels it.
+export function upload(path, file, progress) {
+	const xhr = new XMLHttpRequest();
+	const send = (token) => new Promise((resolve, reject) => {
+		xhr.open('POST', BASE + path);
+		xhr.withCredentials = true;
+		xhr.setRequestHeader('Accept', 'application/json');
+		xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+		if (token)
+			xhr.setRequestHeader('X-CSRF-Token', token);
+		xhr.upload.onprogress = (ev) => {
+			if (progress)
+				progress(ev.loaded, ev.lengthComputable ? ev.total : file.size);
+		};
+		xhr.onload = () => {
+			let data = null;
+			if ((xhr.getResponseHeader('Content-Type') || '').startsWith('application/json')) {
+				try {
+					data = JSON.parse(xhr.responseText);
+				} catch (e) {
+					data = null;
+				}
+			}
+			if (data && typeof data.csrf === 'string')
+				csrf = data.csrf;
+			if (xhr.status >= 200 && xhr.status < 300)
+				resolve(data || {});
+			else
+				reject(new ApiError(xhr.status, data));
+		};
+		xhr.onerror = () => reject(new ApiError(0, null));
+		xhr.onabort = () => reject(new ApiError(0, { error: { code: 'aborted' } }));
+		xhr.send(file);
+	});
+	const run = async () => {
+		if (csrf === null)
+			await session();
+		try {
+			return await send(csrf);
+		} catch (e) {
+			if (e.code === 'csrf') {
+				await session();
+				return send(csrf);
+			}
+			throw refusedNow(e);
+		}
+	};
+	const p = run();
+	p.xhr = xhr;
+	return p;
 }
 
 // The message to show for an error: our translation of its code (with

@@ -27,6 +27,8 @@ export function renderMenu(sess, signOut) {
 	const a = (href, key, id) => h('a', { href, 'data-link': true, id }, t(key));
 	list.replaceChildren(...[
 	    a('/home', 'nav.home', 'menu-home'),
+	    a('/sign', 'home.sign', 'menu-sign'),
+	    a('/history', 'nav.history', 'menu-history'),
 	    a('/shop', 'nav.shop', 'menu-shop'),
 	    a('/shop/orders', 'nav.orders', 'menu-orders'),
 	    isOperator(sess) ? a('/ra', 'nav.ra', 'menu-ra') : null,

@@ -3,7 +3,7 @@
 // so it is the truth). Each function names the request members and the
 // response schema it returns; pages use the members of those schemas
 // directly, never guessing between several names.
-import { http, session as getSession, getDataUrl } from './api.js';
+import { http, session as getSession, getDataUrl, getImage, upload, getBlob } from './api.js';
 
 const enc = encodeURIComponent;
 
@@ -143,6 +143,60 @@ export function idvPiece(id, kind, offset, type, blob) {
 // {client: {camera_label, microphone_label, user_agent, screen, timings,
 //  duration_ms}, files: {kind: size}} -> as idvStatus()
 export const idvSubmit = (id, body) => http.post(`/idv/${enc(id)}/submit`, body);
+
+// ---- issuance (J8) -----------------------------------------------------------------
+// -> Issuance {state: none|identification|totp_required|ready|terms|issued,
+//    terms_version, order: {id, number, package, package_name, years,
+//    transactions}|null, identity: {given_name, surname, doc_type,
+//    doc_series, doc_number, doc_expiry, cnp, country}|null,
+//    phone: {question, number}, certificate: {sign_serial, auth_serial},
+//    transactions_left?, not_after?}
+export const issuance = () => http.get('/issuance');
+// -> Issuance
+export const issue = (code) => http.post('/issuance', { code });
+// associate: bool -> Issuance
+export const issuancePhone = (associate) => http.post('/issuance/phone', { associate });
+export const termsPdfUrl = () => '/api/v1/issuance/terms.pdf';
+// -> {certificates: [Certificate {serial, kind: sign|auth, subject,
+//    not_before, not_after, revoked}]}
+export const certificates = () => http.get('/certificates');
+// format: pem | der; chain: the issuing CA and the root follow (PEM)
+export const certUrl = (serial, format, chain) =>
+	`/api/v1/certificates/${enc(serial)}?format=${enc(format)}${chain ? '&chain=1' : ''}`;
+
+// ---- signing in the browser (J9) ------------------------------------------------
+// SignBatch {id, state: open|signing|done, credential, level, signatures,
+//  timestamps, created_at, signed_at, files: [{index, name, size, sha256,
+//  format: pades|cades, placement: {page, x, y, w, h}|null, intake,
+//  state: ready|refused|signed|failed, signed_name, signed_sha256,
+//  downloadable}], certificate: {serial, subject, issuer, not_after,
+//  transactions_left, transactions_needed}}
+// -> SignBatch (201)
+export const signNew = () => http.post('/sign/batches', {});
+// -> SignBatch
+export const signBatch = (id) => http.get(`/sign/batches/${enc(id)}`);
+// One file as the raw body; progress(loaded, total) -> SignBatch
+export const signUpload = (id, name, file, progress) =>
+	upload(`/sign/batches/${enc(id)}/files?name=${enc(name)}`, file, progress);
+// -> SignBatch
+export const signRemove = (id, n) => http.del(`/sign/batches/${enc(id)}/files/${enc(n)}`);
+// box {visible, page?, x?, y?, w?, h?} in PDF points, origin bottom-left -> SignBatch
+export const signPlace = (id, n, box) => http.post(`/sign/batches/${enc(id)}/files/${enc(n)}/placement`, box);
+// A page as PNG: {url (data:), pages (X-Pdf-Pages), width, height (X-Pdf-Page-Size, points)}
+export async function signPage(id, n, pageNo) {
+	const r = await getImage(`/sign/batches/${enc(id)}/files/${enc(n)}/pages/${enc(pageNo)}`);
+	const size = (r.headers.get('X-Pdf-Page-Size') || '').trim().split(/\s+/).map(Number);
+	return { url: r.url, pages: Number(r.headers.get('X-Pdf-Pages')) || 1, width: size[0] || 0, height: size[1] || 0 };
+}
+// -> SignBatch
+export const signAllP7s = (id) => http.post(`/sign/batches/${enc(id)}/p7s`, {});
+// -> SignBatch (done)
+export const signBatchCode = (id, code) => http.post(`/sign/batches/${enc(id)}/sign`, { code });
+// SignedFiles.zip as a Blob (the server then deletes the signed files)
+export const signZip = (id) => getBlob(`/sign/batches/${enc(id)}/zip`);
+export const signedFileUrl = (id, n) => `/api/v1/sign/batches/${enc(id)}/files/${enc(n)}/signed`;
+// -> {batches: [SignBatch without certificate]}
+export const signHistory = () => http.get('/sign/history');
 
 // ---- the RA console (operators signed in with TOTP) ----------------------------------
 // -> {checklist: [{key, ro, en}], reasons: [{code, ro, en}], claim_minutes}

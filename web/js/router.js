@@ -28,6 +28,9 @@ import { checkout } from './pages/checkout.js';
 import { payReturn } from './pages/payreturn.js';
 import { myOrders } from './pages/orders.js';
 import { identify } from './pages/identify.js';
+import { issue } from './pages/issue.js';
+import { sign } from './pages/sign.js';
+import { signHistory } from './pages/history.js';
 import { notFound } from './pages/notfound.js';
 import { OPS_ROUTES, OPS_PATTERNS, opsGuard } from './ops/area.js';
 import { forgetRecording } from './upload.js';
@@ -56,6 +59,9 @@ const ROUTES = {
 	'/shop/return': [payReturn, USER],
 	'/shop/orders': [myOrders, USER],
 	'/identify': [identify, USER],
+	'/issue': [issue, USER],
+	'/sign': [sign, USER],
+	'/history': [signHistory, USER],
 	...OPS_ROUTES,
 };
 // Paths with a parameter: [regexp with named groups, [page, level]].

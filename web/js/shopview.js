@@ -89,10 +89,13 @@ export function orderActions(o, onChange) {
 }
 
 // What happens after the payment: the video identification (its state
-// and button come from pages/identify.js where the page knows it).
+// and button come from pages/identify.js where the page knows it); a
+// fulfilled order's certificate was issued.
 export function nextStepText(o) {
-	if (o.state === 'paid' || o.state === 'fulfilled')
+	if (o.state === 'paid')
 		return t('order.next_paid');
+	if (o.state === 'fulfilled')
+		return t('order.next_fulfilled');
 	if (o.can_pay)
 		return t('order.next_pay');
 	return '';

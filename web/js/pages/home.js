@@ -1,11 +1,15 @@
-// home.js: the account's home: 2FA state, the video identification of
-// the paid order (start it, where it stands, record again), and the
-// order in progress with what comes next (pay it, or cancel it).
+// home.js: the account's home: 2FA state; with a certificate, the
+// signing home (its expiry, the transactions left, "Sign documents", the
+// history); issuance waiting (the first visit in a browser session goes
+// to /issue); the video identification of the paid order (start it,
+// where it stands, record again), and the order in progress with what
+// comes next (pay it, or cancel it).
 import { t, fmtTime } from '../i18n.js';
 import * as C from '../contract.js';
 import { h, page, notice, link, linkButton } from '../ui.js';
 import { stateText, fmtMoney, orderActions, nextStepText, docLinks, packageNames } from '../shopview.js';
 import { idvNextBox } from './identify.js';
+import { issueBox, issueRedirect, signingBox } from './issue.js';
 
 function orderCard(o, names, ctx, idv) {
 	// The identification box says what comes next for its order.
@@ -28,11 +32,16 @@ function orderCard(o, names, ctx, idv) {
 
 export async function home(ctx) {
 	const u = ctx.session.user || {};
-	const [list, names, idv] = await Promise.all([
+	const [list, names, idv, iss, certs] = await Promise.all([
 		C.orders().then((r) => r.orders).catch(() => []),
 		packageNames(),
 		C.idvStatus().catch(() => null),
+		C.issuance().catch(() => null),
+		C.certificates().then((r) => r.certificates).catch(() => []),
 	]);
+	if (issueRedirect(iss, ctx.session))
+		return ctx.redirect('/issue');
+	const issueNext = issueBox(iss, 'home-issue');
 	// The order to talk about: an unpaid one first, else the last paid.
 	const pending = list.filter((o) => o.can_pay);
 	const paid = list.filter((o) => o.state === 'paid' || o.state === 'fulfilled');
@@ -42,7 +51,8 @@ export async function home(ctx) {
 	    u.twofa_enabled ? notice(t('home.twofa_on'), 'ok', 'home-2fa')
 		: h('p', { class: 'notice warn', id: 'home-2fa' }, t('home.twofa_off'), ' ',
 		    link('/pair', 'home.configure', 'home-pair')),
-	    idvNextBox(idv, 'home-idv'),
+	    signingBox(iss, 'home-sign', certs),
+	    issueNext || idvNextBox(idv, 'home-idv'),
 	    cur ? orderCard(cur, names, ctx, idv)
 		: h('section', { class: 'order-box', id: 'home-order', 'data-state': 'none' },
 		    h('p', {}, t('home.no_order')),

@@ -1,7 +1,9 @@
 // settings.js: the account's data, its language (e-mails, SMS and
 // documents are in it; the UI follows), the security pages ("Reset
-// TOTP" only with an authenticator), and every consent with its version
-// and date; the optional ones (marketing) can be withdrawn here.
+// TOTP" only with an authenticator), the certificates (both kinds, DER
+// or PEM with the chain) and the issuance terms signed with the new key,
+// and every consent with its version and date; the optional ones
+// (marketing) can be withdrawn here.
 import { t, fmtTime, getLang } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
@@ -50,8 +52,36 @@ function consentTable(list, onWithdraw) {
 	    h('tbody', {}, rows)));
 }
 
+function certState(c) {
+	if (c.revoked)
+		return t('set.cert_revoked');
+	return new Date(c.not_after) < new Date() ? t('set.cert_expired') : t('set.cert_valid');
+}
+
+// The account's certificates (a line saying there are none).
+function certTable(list) {
+	if (!list.length)
+		return h('p', { class: 'muted', id: 'set-certs' }, t('set.no_certs'));
+	const dl = (href, name, key, id) => h('a', { href, download: name, id }, t(key));
+	const rows = list.map((c) => h('tr', { id: 'set-cert-' + c.serial, 'data-kind': c.kind, 'data-serial': c.serial },
+	    h('td', { 'data-label': t('set.cert_kind') }, t(c.kind === 'sign' ? 'set.cert_sign' : 'set.cert_auth')),
+	    h('td', { 'data-label': t('set.cert_serial') }, h('code', {}, c.serial)),
+	    h('td', { 'data-label': t('set.cert_subject') }, c.subject),
+	    h('td', { 'data-label': t('set.cert_validity') },
+		t('set.cert_from_to', { from: fmtTime(c.not_before), to: fmtTime(c.not_after) })),
+	    h('td', { 'data-label': t('set.c_state') }, certState(c)),
+	    h('td', { 'data-label': t('set.cert_download') }, h('span', { class: 'dl-links' },
+		dl(C.certUrl(c.serial, 'der'), c.serial + '.cer', 'set.cert_der', 'set-cert-der-' + c.serial), ' ',
+		dl(C.certUrl(c.serial, 'pem', true), c.serial + '-chain.pem', 'set.cert_pem', 'set-cert-pem-' + c.serial)))));
+	return h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'set-certs' },
+	    h('thead', {}, h('tr', {}, ['set.cert_kind', 'set.cert_serial', 'set.cert_subject', 'set.cert_validity',
+		'set.c_state', 'set.cert_download'].map((k) => h('th', { scope: 'col' }, t(k))))),
+	    h('tbody', {}, rows)));
+}
+
 export async function settings(ctx) {
-	const [acc, cons] = await Promise.all([C.account(), C.consents()]);
+	const [acc, cons, certs] = await Promise.all([C.account(), C.consents(),
+		C.certificates().then((r) => r.certificates || []).catch(() => [])]);
 	const cStatus = statusBox('set-consent-status');
 	const cBox = h('div', { id: 'set-consents-box' });
 	const withdraw = async (c, btn) => {
@@ -102,6 +132,10 @@ export async function settings(ctx) {
 		h('li', {}, link('/phone', 'nav.phone', 'set-phone-link')),
 		acc.twofa_enabled ? h('li', {}, link('/totp', 'nav.totp', 'set-totp'))
 		    : h('li', {}, link('/pair', 'nav.pair', 'set-pair'))),
+	    h('h2', {}, t('set.certs')),
+	    certTable(certs),
+	    certs.length ? h('p', {}, h('a', { href: C.termsPdfUrl(), download: 'terms-signed.pdf', id: 'set-terms-pdf' },
+		t('set.terms_pdf'))) : null,
 	    h('h2', {}, t('set.consents')),
 	    h('p', { class: 'muted' }, t('set.consents_note')),
 	    cBox, cStatus);

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Browser journeys J8 and J9 of issue 13 (tests/e2e/sign.mjs): a user
+# whose identification is accepted (made through the API and `pecete ra
+# accept`) gets the certificate in Debian's Chromium (the phone question,
+# what the certificate will say, the terms, the TOTP code, the wait),
+# downloads the certificates and the signed terms from Settings, then
+# signs a batch in the browser: three PDFs (one of two pages), a .docx,
+# an encrypted and an XFA PDF (refused next to them), a box drawn on page
+# 2 by mouse, a wrong code (refused, nothing counted), the right code,
+# SignedFiles.zip downloaded and judged by pdfsig, qpdf --check, openssl
+# cms -verify and pdftoppm; the history; a batch larger than the quota
+# and an expired certificate. Real SMTP server (aiosmtpd), SMS receiver,
+# `pecete serve` under libfaketime with its clock in a file the test
+# moves forward (FAKETIME_TIMESTAMP_FILE, no cache): fresh TOTP steps and
+# the certificate's expiry without waiting. Screenshots:
+# tests/e2e/screenshots/sign/.
+. "${PECETE_SRC:?}/tests/support/lib.sh"
+E2E="$PECETE_SRC/tests/e2e"
+SUP="$PECETE_SRC/tests/support"
+
+for tool in node npm oathtool python3 sqlite3 /usr/bin/chromium pdfsig qpdf pdftoppm unzip openssl; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "# SKIP: $tool is missing (scripts/deps.sh installs it)"
+		exit 77
+	fi
+done
+[ -f "$PC_FT_LIB" ] || { echo "# SKIP: libfaketime missing"; exit 77; }
+if [ ! -d "$E2E/node_modules/playwright-core" ]; then
+	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
+		{ echo "FAIL - npm ci in tests/e2e"; exit 1; }
+fi
+
+T=$(pc_tmpdir)
+e2e_cleanup() {
+	bash "$SUP/smtp-sink.sh" stop "$T/mail" >/dev/null 2>&1
+	bash "$SUP/sms-receiver.sh" stop "$T/sms" >/dev/null 2>&1
+	pc_cleanup
+}
+trap e2e_cleanup EXIT
+
+smtp_port=$(pc_free_port)
+sms_port=$(pc_free_port)
+bash "$SUP/smtp-sink.sh" start "$T/mail" "$smtp_port" || { echo "FAIL - smtp sink"; exit 1; }
+bash "$SUP/sms-receiver.sh" start "$T/sms" "$sms_port" || { echo "FAIL - sms receiver"; exit 1; }
+ok "SMTP server (aiosmtpd) on $smtp_port, SMS receiver on $sms_port"
+
+# ---- the documents to sign (as websign_api.sh makes them) ----------------------
+F=$T/fix
+mkdir -p "$F"
+pdf() {	# pdf OUT NPAGES [CATALOG_EXTRA]
+	/usr/bin/python3 -c 'import sys
+out, n, extra = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+objs = ["<< /Type /Catalog /Pages 2 0 R %s >>" % extra,
+        "<< /Type /Pages /Kids [%s] /Count %d >>" % (" ".join("%d 0 R" % (3 + 2 * i) for i in range(n)), n)]
+for i in range(n):
+    c = "0.9 0.9 0.9 rg 0 0 595 842 re f 0 g BT /F1 24 Tf 80 600 Td (Page %d) Tj ET" % (i + 1)
+    objs.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>" % (4 + 2 * i))
+    objs.append("<< /Length %d >>\nstream\n%s\nendstream" % (len(c), c))
+if "XFA" in extra:
+    objs.append("<< /Length 19 >>\nstream\n<xdp:xdp></xdp:xdp>\nendstream")
+body = "%PDF-1.7\n" + "".join("%d 0 obj\n%s\nendobj\n" % (i + 1, o) for i, o in enumerate(objs))
+open(out + ".raw", "w").write(body + "trailer\n<< /Root 1 0 R /Size %d >>\n%%%%EOF\n" % (len(objs) + 1))' "$1" "$2" "${3:-}"
+	qpdf "$1.raw" "$1" >/dev/null 2>&1
+	rm -f "$1.raw"
+	qpdf --check "$1" >/dev/null 2>&1
+}
+pdf "$F/contract.pdf" 2 && pdf "$F/anexa.pdf" 1 && pdf "$F/proces-verbal.pdf" 1 &&
+	pdf "$F/extra.pdf" 1 && pdf "$F/formular.pdf" 1 '/AcroForm << /Fields [] /XFA 5 0 R >>' ||
+	{ echo "FAIL - PDF fixtures"; exit 1; }
+qpdf --encrypt user owner 256 -- "$F/anexa.pdf" "$F/protejat.pdf" && [ -s "$F/protejat.pdf" ] ||
+	{ echo "FAIL - encrypted fixture"; exit 1; }
+# A .docx large enough (1.5 MB) for the upload's progress to be seen.
+/usr/bin/python3 -c 'import os,sys; open(sys.argv[1],"wb").write(b"PK\x03\x04"+os.urandom(1536000))' "$F/raport.docx"
+ok "fixtures: 3 PDFs (one of 2 pages), a .docx, an encrypted PDF (qpdf --encrypt), an XFA form"
+
+pc_init "$T/d" --dev
+"$PECETE_BIN" pki export --data "$T/d" --out "$T/pki" >/dev/null || { echo "FAIL - pki export"; exit 1; }
+port=$(pc_free_port)
+export PECETE_SERVER_PUBLIC_URL="http://127.0.0.1:$port"
+export PECETE_SERVER_WEB_ROOT="$PECETE_SRC/web"
+export PECETE_NOTIFY_MAIL_DRIVER=smtp
+export PECETE_NOTIFY_SMTP_URL="smtp://127.0.0.1:$smtp_port"
+export PECETE_NOTIFY_SMTP_STARTTLS=false
+export PECETE_NOTIFY_SMS_DRIVER=sms-http
+export PECETE_NOTIFY_SMS_URL="http://127.0.0.1:$sms_port/sms"
+(umask 077 && echo "e2e-sms-token" >"$T/sms.token")
+export PECETE_NOTIFY_SMS_TOKEN_FILE="$T/sms.token"
+export PECETE_NOTIFY_RETRY_BASE_S=1
+export PECETE_SHOP_PROVIDER=sandbox
+# The server's clock (and its signer's): an offset in a file the test
+# rewrites; read at every call (no cache).
+echo "+0s" >"$T/clock"
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	LD_PRELOAD=$PC_FT_LIB FAKETIME_TIMESTAMP_FILE="$T/clock" FAKETIME_NO_CACHE=1 \
+	"$PECETE_BIN" serve --data "$T/d" --listen "127.0.0.1:$port" \
+	>"$T/d.serve.out" 2>"$T/d.serve.log" &
+PC_PID=$!
+PC_URL="http://127.0.0.1:$port"
+for _ in $(seq 1 300); do
+	curl -sf "$PC_URL/readyz" >/dev/null 2>&1 && break
+	kill -0 "$PC_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if ! curl -sf "$PC_URL/readyz" >/dev/null 2>&1; then
+	cat "$T/d.serve.log"
+	echo "FAIL - pecete serve did not start"
+	exit 1
+fi
+ok "pecete serve on $PC_URL (smtp, sms-http, sandbox payments, clock in a file)"
+
+shots="$E2E/screenshots/sign"
+rm -rf "$shots"
+mkdir -p "$shots"
+t0=$(date +%s)
+if PC_URL="$PC_URL" E2E_MAIL_DIR="$T/mail" E2E_SMS_DIR="$T/sms" \
+	E2E_SHOTS="$shots" E2E_TMP="$T" E2E_FIX="$F" E2E_PKI="$T/pki" E2E_CLOCK="$T/clock" \
+	PECETE_BIN="$PECETE_BIN" timeout 400 node "$E2E/sign.mjs"; then
+	ok "browser journeys J8 and J9 (tests/e2e/sign.mjs, $(($(date +%s) - t0)) s)"
+else
+	fail "browser journeys J8 and J9 (tests/e2e/sign.mjs, $(($(date +%s) - t0)) s)"
+	echo "# server log (tail):"
+	tail -40 "$T/d.serve.log" | sed 's/^/#   /'
+fi
+cp "$T/d.serve.log" "$shots/serve.log" 2>/dev/null
+check "audit chain intact (pecete audit verify)" \
+	bash -c "'$PECETE_BIN' audit verify --data '$T/d' | grep -q 'audit chain OK'"
+if grep -qE '2900101410011|\+407[0-9]{8}' "$T/d.serve.log"; then
+	fail "a CNP or a phone number appears in the server log"
+else
+	ok "no CNP or phone number in the server log"
+fi
+pc_done
