@@ -111,7 +111,8 @@ enum pc_rc acct_link_load(struct db *db, const char *token, const char *kind,
 /*
  * Where the code step of the link of token (kind) stands, on a connection
  * of its own. OUT: *l, *u (store_user_cleanup, also on failure), and while
- * the link is not verified, the code of purpose waiting (*sent, *ci).
+ * the link is not verified, the code of purpose waiting (*sent, *ci; not
+ * looked up when purpose is NULL).
  */
 enum pc_rc acct_link_state(const struct pc_env *e, const char *token,
     const char *kind, const char *purpose, struct store_link *l,

@@ -193,7 +193,7 @@ acct_link_state(const struct pc_env *e, const char *token, const char *kind,
 		return rc;
 	rc = acct_link_load(db, token, kind, l, u, err);
 	/* Reopened after the SMS: the code step resumes with its timers. */
-	if (rc == PC_OK && !l->verified)
+	if (rc == PC_OK && !l->verified && purpose != NULL)
 		*sent = acct_code_info_get(db, e, u->id, purpose, ci);
 	store_release(e->store, db);
 	if (rc != PC_OK)
@@ -235,16 +235,13 @@ acct_link_password(const struct pc_env *e, const char *token, const char *kind,
     const char *pw, const char *pw2, struct store_link *l, struct store_user *u,
     char *hash, size_t n, struct pc_err *err)
 {
-	struct db *db = NULL;
+	bool sent;
 	enum pc_rc rc;
 
-	memset(u, 0, sizeof(*u));
-	rc = store_acquire(e->store, &db);
+	rc = acct_link_state(e, token, kind, NULL, l, u, &sent, NULL, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, kind, l, u, err);
-	store_release(e->store, db);
-	if (rc == PC_OK && !l->verified)
+	if (!l->verified)
 		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	if (rc == PC_OK)
 		rc = acct_password_new(u, pw, pw2, hash, n, err);
