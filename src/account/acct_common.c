@@ -30,6 +30,15 @@ acct_tx_end(const struct pc_env *e, struct db *db, enum pc_rc rc)
 	return store_write_end(e->store, db, rc);
 }
 
+enum pc_rc
+acct_tx_end_refused(
+    const struct pc_env *e, struct db *db, enum pc_rc rc, bool counted)
+{
+	/* A wrong try is counted (committed) and still refused. */
+	acct_tx_end(e, db, counted ? PC_OK : rc);
+	return rc;
+}
+
 /* ---- passwords, bounded -------------------------------------------- */
 
 #define PW_WAIT_MS 150
@@ -139,43 +148,10 @@ acct_login_failed(const struct pc_env *e, struct db *db,
 	    e->conf->account.login_max_failures,
 	    clock_now() + e->conf->account.login_lock_s, &locked);
 	if (rc == PC_OK)
-		rc = acct_audit(db, u->id,
+		rc = store_audit_printf(db, u->id,
 		    locked ? "login.locked" : "login.failed", "ip=%s reason=%s",
 		    e->ip != NULL ? e->ip : "-", reason);
 	return rc;
-}
-
-enum pc_rc
-acct_audit_now(const struct pc_env *e, const char *actor, const char *event,
-    const char *fmt, ...)
-{
-	struct db *db = NULL;
-	char detail[512];
-	va_list ap;
-	enum pc_rc rc;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	rc = acct_tx_begin(e, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_audit_append(db, actor != NULL ? actor : "-", event, detail);
-	return acct_tx_end(e, db, rc);
-}
-
-enum pc_rc
-acct_audit(
-    struct db *db, const char *actor, const char *event, const char *fmt, ...)
-{
-	char detail[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	return store_audit_append(
-	    db, actor != NULL ? actor : "-", event, detail);
 }
 
 enum pc_rc
@@ -347,7 +323,7 @@ acct_code_send(const struct pc_env *e, struct db *db,
 		rc = acct_notify(db, ch, to, tmpl, u->lang, "code", code, NULL);
 	if (rc != PC_OK)
 		goto out;
-	rc = acct_audit(db, u->id, "code.sent", "purpose=%s channel=%s",
+	rc = store_audit_printf(db, u->id, "code.sent", "purpose=%s channel=%s",
 	    purpose, ch == NOTIFY_EMAIL ? "email" : "sms");
 	if (rc == PC_OK && ci != NULL)
 		fill_info(e, &c, ci);
@@ -378,9 +354,9 @@ acct_code_verify(struct db *db, const char *user_id, const char *purpose,
 		if (why == PCE_CODE_INVALID) {
 			rc = store_code_add_attempt(db, c.id);
 			if (rc == PC_OK)
-				rc = acct_audit(db, user_id, "code.failed",
-				    "purpose=%s attempt=%lld", purpose,
-				    (long long)c.attempts + 1);
+				rc = store_audit_printf(db, user_id,
+				    "code.failed", "purpose=%s attempt=%lld",
+				    purpose, (long long)c.attempts + 1);
 			if (rc == PC_OK)
 				*commit = true;
 		}
@@ -399,7 +375,8 @@ acct_code_verify(struct db *db, const char *user_id, const char *purpose,
 		return pc_fail(err, PC_ESTATE, PCE_CODE_USED, NULL);
 	}
 	if (rc == PC_OK)
-		rc = acct_audit(db, user_id, "code.ok", "purpose=%s", purpose);
+		rc = store_audit_printf(
+		    db, user_id, "code.ok", "purpose=%s", purpose);
 	if (rc == PC_OK && out != NULL)
 		*out = c;
 	else
@@ -453,21 +430,50 @@ out:
 }
 
 enum pc_rc
-acct_otp_check(const struct pc_env *e, const char *user_id, const char *purpose,
-    const char *code, struct pc_err *err)
+acct_code_send_tx(const struct pc_env *e, const struct store_user *u,
+    const char *purpose, enum notify_channel ch, const char *to,
+    const char *target, const char *tmpl, int64_t ttl,
+    struct acct_code_info *ci, struct pc_err *err)
 {
 	struct db *db = NULL;
-	bool commit = false;
 	enum pc_rc rc;
 
 	rc = acct_tx_begin(e, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(db, user_id, purpose, code, NULL, &commit, err);
-	/* A wrong try is counted (committed) and still refused. */
-	if (rc != PC_OK) {
-		acct_tx_end(e, db, commit ? PC_OK : rc);
-		return rc;
-	}
+	rc = acct_code_send(
+	    e, db, u, purpose, ch, to, target, tmpl, ttl, ci, err);
 	return acct_tx_end(e, db, rc);
+}
+
+enum pc_rc
+acct_code_check_tx(const struct pc_env *e, const char *user_id,
+    const char *purpose, const char *code, struct store_code *c, struct db **db,
+    struct pc_err *err)
+{
+	bool counted = false;
+	enum pc_rc rc;
+
+	rc = acct_tx_begin(e, db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_code_verify(*db, user_id, purpose, code, c, &counted, err);
+	if (rc != PC_OK) {
+		acct_tx_end_refused(e, *db, rc, counted);
+		*db = NULL;
+	}
+	return rc;
+}
+
+enum pc_rc
+acct_otp_check(const struct pc_env *e, const char *user_id, const char *purpose,
+    const char *code, struct pc_err *err)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	rc = acct_code_check_tx(e, user_id, purpose, code, NULL, &db, err);
+	if (rc != PC_OK)
+		return rc;
+	return acct_tx_end(e, db, PC_OK);
 }

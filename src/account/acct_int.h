@@ -36,6 +36,26 @@ enum pc_rc acct_code_send(const struct pc_env *e, struct db *db,
 enum pc_rc acct_code_verify(struct db *db, const char *user_id,
     const char *purpose, const char *code, struct store_code *c, bool *commit,
     struct pc_err *err);
+/*
+ * End a transaction in which acct_code_verify refused a code: kept when
+ * the wrong try counts (counted), else rolled back. Returns rc.
+ */
+enum pc_rc acct_tx_end_refused(
+    const struct pc_env *e, struct db *db, enum pc_rc rc, bool counted);
+/* acct_code_send in a transaction of its own. */
+enum pc_rc acct_code_send_tx(const struct pc_env *e, const struct store_user *u,
+    const char *purpose, enum notify_channel ch, const char *to,
+    const char *target, const char *tmpl, int64_t ttl,
+    struct acct_code_info *ci, struct pc_err *err);
+/*
+ * Open a transaction and check code, the latest of purpose of user_id. A
+ * refusal ends the transaction (acct_tx_end_refused) and is returned; on
+ * PC_OK it stays open for the caller's writes (acct_tx_end). OUT: *db,
+ * *c when not NULL (store_code_cleanup).
+ */
+enum pc_rc acct_code_check_tx(const struct pc_env *e, const char *user_id,
+    const char *purpose, const char *code, struct store_code *c, struct db **db,
+    struct pc_err *err);
 /* The info of the latest unused code of purpose; false when none. */
 bool acct_code_info_get(struct db *db, const struct pc_env *e,
     const char *user_id, const char *purpose, struct acct_code_info *ci);
@@ -63,14 +83,15 @@ enum pc_rc acct_login_failed(const struct pc_env *e, struct db *db,
 /* New tokens for s in state, in db's transaction (elevation). */
 enum pc_rc acct_session_rotate(const struct pc_env *e, struct db *db,
     struct acct_session *s, const char *state);
-/* Audit in a transaction of its own. */
-enum pc_rc acct_audit_now(const struct pc_env *e, const char *actor,
-    const char *event, const char *fmt, ...) PC_PRINTF(4, 5);
-
-/* Audit with the user id as actor; detail must be free of secrets. */
-enum pc_rc acct_audit(struct db *db, const char *actor, const char *event,
-    const char *fmt, ...) PC_PRINTF(4, 5);
-
+/*
+ * Check a new password of u (both copies, the strength rule) and hash it,
+ * outside any transaction. OUT: hash (wipe it after use).
+ */
+enum pc_rc acct_password_new(const struct store_user *u, const char *pw,
+    const char *pw2, char *hash, size_t n, struct pc_err *err);
+/* Tell u that the password changed (e-mail) and audit event. */
+enum pc_rc acct_password_changed(struct db *db, const struct store_user *u,
+    const char *event, const char *detail);
 /* notify_enqueue with vars built from "k", "v" pairs (NULL-terminated). */
 enum pc_rc acct_notify(struct db *db, enum notify_channel ch, const char *to,
     const char *tmpl, const char *lang, ...);
@@ -87,6 +108,38 @@ int64_t acct_mandatory_after(const struct conf *c);
  */
 enum pc_rc acct_link_load(struct db *db, const char *token, const char *kind,
     struct store_link *l, struct store_user *u, struct pc_err *err);
+/*
+ * Where the code step of the link of token (kind) stands, on a connection
+ * of its own. OUT: *l, *u (store_user_cleanup, also on failure), and while
+ * the link is not verified, the code of purpose waiting (*sent, *ci; not
+ * looked up when purpose is NULL).
+ */
+enum pc_rc acct_link_state(const struct pc_env *e, const char *token,
+    const char *kind, const char *purpose, struct store_link *l,
+    struct store_user *u, bool *sent, struct acct_code_info *ci,
+    struct pc_err *err);
+/*
+ * The code step of the link of token (kind), in one transaction: the link
+ * and its user, then, unless the link is verified already, the check of
+ * code (purpose), which verifies it (*fresh). A refusal ends the
+ * transaction; on PC_OK it stays open for the caller's writes
+ * (acct_tx_end). OUT: *db, *u (store_user_cleanup, also on failure).
+ */
+enum pc_rc acct_link_code(const struct pc_env *e, const char *token,
+    const char *kind, const char *purpose, const char *code, struct db **db,
+    struct store_user *u, bool *fresh, struct pc_err *err);
+/*
+ * The password step of the link of token (kind), whose code step is done:
+ * the link and its user, and the new password checked and hashed, outside
+ * any transaction. OUT: *l, *u (store_user_cleanup, also on failure),
+ * hash (wipe it after use).
+ */
+enum pc_rc acct_link_password(const struct pc_env *e, const char *token,
+    const char *kind, const char *pw, const char *pw2, struct store_link *l,
+    struct store_user *u, char *hash, size_t n, struct pc_err *err);
+/* In db's transaction: use the link up (once: link_used) and set hash. */
+enum pc_rc acct_link_password_set(struct db *db, const struct store_link *l,
+    const struct store_user *u, const char *hash, struct pc_err *err);
 /* A new session for u in state. OUT: s (token set). */
 enum pc_rc acct_session_create(const struct pc_env *e, struct db *db,
     const struct store_user *u, const char *state, struct acct_session *s);

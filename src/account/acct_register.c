@@ -102,7 +102,8 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 		/* Not activated yet: a fresh invitation, same answer. */
 		rc = invite(e, db, &old);
 		if (rc == PC_OK)
-			rc = acct_audit(db, old.id, "account.reinvited", "-");
+			rc = store_audit_printf(
+			    db, old.id, "account.reinvited", "-");
 		goto out;
 	}
 	if (rc == PC_OK) {
@@ -115,7 +116,8 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 		               "link", link, NULL)
 		         : PC_ENOMEM;
 		if (rc == PC_OK)
-			rc = acct_audit(db, old.id, "account.register_again",
+			rc = store_audit_printf(db, old.id,
+			    "account.register_again",
 			    "an already-registered e-mail was sent");
 		goto out;
 	}
@@ -142,7 +144,7 @@ acct_register(const struct pc_env *e, const struct acct_register_req *r,
 	if (rc == PC_OK)
 		rc = invite(e, db, &u);
 	if (rc == PC_OK)
-		rc = acct_audit(db, u.id, "account.registered",
+		rc = store_audit_printf(db, u.id, "account.registered",
 		    "ip=%s consent=privacy", e->ip != NULL ? e->ip : "-");
 out:
 	free(link);
@@ -177,28 +179,105 @@ acct_link_load(struct db *db, const char *token, const char *kind,
 }
 
 enum pc_rc
+acct_link_state(const struct pc_env *e, const char *token, const char *kind,
+    const char *purpose, struct store_link *l, struct store_user *u, bool *sent,
+    struct acct_code_info *ci, struct pc_err *err)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(u, 0, sizeof(*u));
+	*sent = false;
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(db, token, kind, l, u, err);
+	/* Reopened after the SMS: the code step resumes with its timers. */
+	if (rc == PC_OK && !l->verified && purpose != NULL)
+		*sent = acct_code_info_get(db, e, u->id, purpose, ci);
+	store_release(e->store, db);
+	if (rc != PC_OK)
+		store_user_cleanup(u);
+	return rc;
+}
+
+enum pc_rc
+acct_link_code(const struct pc_env *e, const char *token, const char *kind,
+    const char *purpose, const char *code, struct db **db, struct store_user *u,
+    bool *fresh, struct pc_err *err)
+{
+	struct store_link l;
+	bool counted = false;
+	enum pc_rc rc;
+
+	*fresh = false;
+	rc = acct_tx_begin(e, db);
+	if (rc != PC_OK)
+		return rc;
+	rc = acct_link_load(*db, token, kind, &l, u, err);
+	if (rc == PC_OK && !l.verified) {
+		rc = acct_code_verify(
+		    *db, u->id, purpose, code, NULL, &counted, err);
+		if (rc == PC_OK)
+			rc = store_link_set_verified(*db, l.token_hash);
+		*fresh = rc == PC_OK;
+	}
+	if (rc != PC_OK) {
+		store_user_cleanup(u);
+		acct_tx_end_refused(e, *db, rc, counted);
+		*db = NULL;
+	}
+	return rc;
+}
+
+enum pc_rc
+acct_link_password(const struct pc_env *e, const char *token, const char *kind,
+    const char *pw, const char *pw2, struct store_link *l, struct store_user *u,
+    char *hash, size_t n, struct pc_err *err)
+{
+	bool sent;
+	enum pc_rc rc;
+
+	rc = acct_link_state(e, token, kind, NULL, l, u, &sent, NULL, err);
+	if (rc != PC_OK)
+		return rc;
+	if (!l->verified)
+		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
+	if (rc == PC_OK)
+		rc = acct_password_new(u, pw, pw2, hash, n, err);
+	if (rc != PC_OK)
+		store_user_cleanup(u);
+	return rc;
+}
+
+enum pc_rc
+acct_link_password_set(struct db *db, const struct store_link *l,
+    const struct store_user *u, const char *hash, struct pc_err *err)
+{
+	enum pc_rc rc;
+
+	/* A conditional update: the link is used once. */
+	rc = store_link_use(db, l->token_hash, clock_now());
+	if (rc == PC_ESTATE)
+		return pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
+	if (rc == PC_OK)
+		rc = store_user_set_password(db, u->id, hash);
+	return rc;
+}
+
+enum pc_rc
 acct_activation_get(const struct pc_env *e, const char *token,
     struct acct_activation *a, struct pc_err *err)
 {
 	struct store_user u;
 	struct store_link l;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(a, 0, sizeof(*a));
-	memset(&u, 0, sizeof(u));
-	rc = store_acquire(e->store, &db);
+	rc = acct_link_state(e, token, LINK_INVITATION, "activation_sms", &l,
+	    &u, &a->code_sent, &a->code, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
-	if (rc == PC_OK && !l.verified)
-		a->code_sent =
-		    acct_code_info_get(db, e, u.id, "activation_sms", &a->code);
-	store_release(e->store, db);
-	if (rc != PC_OK) {
-		store_user_cleanup(&u);
-		return rc;
-	}
 	a->given_name = u.given_name;
 	a->surname = u.surname;
 	a->email = u.email;
@@ -274,33 +353,21 @@ acct_activation_code(const struct pc_env *e, const char *token,
     const char *code, struct pc_err *err)
 {
 	struct store_user u;
-	struct store_link l;
 	struct db *db = NULL;
-	bool commit = false;
+	bool fresh;
 	enum pc_rc rc;
 
-	rc = acct_tx_begin(e, &db);
+	rc = acct_link_code(e, token, LINK_INVITATION, "activation_sms", code,
+	    &db, &u, &fresh, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
-	if (rc != PC_OK)
-		goto out;
-	if (l.verified)
-		goto out; /* already done: idempotent */
-	rc = acct_code_verify(
-	    db, u.id, "activation_sms", code, NULL, &commit, err);
-	if (rc == PC_OK)
-		rc = store_link_set_verified(db, l.token_hash);
-	if (rc == PC_OK)
+	/* Verified before: nothing more (idempotent). */
+	if (fresh)
 		rc = store_user_set_phone(db, u.id, u.phone, clock_now());
-	if (rc == PC_OK)
-		rc = acct_audit(db, u.id, "account.phone_verified", "-");
-out:
+	if (fresh && rc == PC_OK)
+		rc =
+		    store_audit_printf(db, u.id, "account.phone_verified", "-");
 	store_user_cleanup(&u);
-	if (rc != PC_OK && commit) {
-		acct_tx_end(e, db, PC_OK);
-		return rc;
-	}
 	return acct_tx_end(e, db, rc);
 }
 
@@ -313,53 +380,25 @@ acct_activation_password(const struct pc_env *e, const char *token,
 	struct store_link l;
 	struct db *db = NULL;
 	char hash[256];
-	enum pc_ecode why;
 	enum pc_rc rc;
 
-	memset(&u, 0, sizeof(u));
+	memset(hash, 0, sizeof(hash));
 	/* Checks and the hash first, outside any transaction. */
-	rc = store_acquire(e->store, &db);
+	rc = acct_link_password(e, token, LINK_INVITATION, pw, pw2, &l, &u,
+	    hash, sizeof(hash), err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_INVITATION, &l, &u, err);
-	store_release(e->store, db);
-	db = NULL;
-	if (rc != PC_OK)
-		goto out;
-	if (!l.verified) {
-		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
-		goto out;
-	}
-	if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
-		rc = pc_fail(
-		    err, PC_EINVAL, PCE_PASSWORD_MISMATCH, "password_confirm");
-		goto out;
-	}
-	why = acct_password_rule(pw, u.email, u.given_name, u.surname);
-	if (why != PCE_NONE) {
-		rc = pc_fail(err, PC_EINVAL, why, "password");
-		goto out;
-	}
-	rc = acct_password_make(pw, hash, sizeof(hash), err);
-	if (rc != PC_OK)
-		goto out;
-	/* A short write: the link is used once (conditional update). */
+	/* A short write. */
 	rc = acct_tx_begin(e, &db);
-	if (rc != PC_OK)
-		goto out;
-	rc = store_link_use(db, l.token_hash, clock_now());
-	if (rc == PC_ESTATE)
-		rc = pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
 	if (rc == PC_OK)
-		rc = store_user_set_password(db, u.id, hash);
+		rc = acct_link_password_set(db, &l, &u, hash, err);
 	if (rc == PC_OK)
 		rc = store_user_set_status(db, u.id, USER_STATUS_ACTIVE);
 	if (rc == PC_OK)
-		rc = acct_audit(db, u.id, "account.activated", "-");
+		rc = store_audit_printf(db, u.id, "account.activated", "-");
 	rc = acct_tx_end(e, db, rc);
 	if (rc == PC_OK)
 		snprintf(email_out, email_n, "%s", u.email);
-out:
 	secret_wipe(hash, sizeof(hash));
 	store_user_cleanup(&u);
 	return rc;

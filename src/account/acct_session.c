@@ -167,7 +167,7 @@ acct_session_end(const struct pc_env *e, struct acct_session *s)
 		return rc;
 	rc = store_session_delete(db, s->s.id_hash);
 	if (rc == PC_OK || rc == PC_ENOTFOUND)
-		rc = acct_audit(db, s->u.id, "session.signed_out", "-");
+		rc = store_audit_printf(db, s->u.id, "session.signed_out", "-");
 	return acct_tx_end(e, db, rc);
 }
 
@@ -322,8 +322,12 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 		goto out;
 	if (!known) {
 		rc = unknown_failure(e, low, err);
-		(void)acct_audit_now(e, "-", "login.failed",
-		    "ip=%s reason=unknown", e->ip != NULL ? e->ip : "-");
+		if (store_acquire(e->store, &db) == PC_OK)
+			(void)store_audit_printf(db, "-", "login.failed",
+			    "ip=%s reason=unknown",
+			    e->ip != NULL ? e->ip : "-");
+		store_release(e->store, db);
+		db = NULL;
 		goto out;
 	}
 	rc = acct_tx_begin(e, &db);
@@ -332,8 +336,8 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 	if (locked) {
 		/* No counting while locked, and no hint whether the password
 		 * was right. */
-		rc = acct_audit(db, u.id, "login.failed", "ip=%s reason=locked",
-		    e->ip != NULL ? e->ip : "-");
+		rc = store_audit_printf(db, u.id, "login.failed",
+		    "ip=%s reason=locked", e->ip != NULL ? e->ip : "-");
 		acct_tx_end(e, db, rc);
 		db = NULL;
 		err->retry_after = u.locked_until - now;
@@ -360,8 +364,9 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 		rc = acct_session_create(
 		    e, db, &u, state_after_password(e, &u), out);
 	if (rc == PC_OK)
-		rc = acct_audit(db, u.id, "login.password_ok", "ip=%s state=%s",
-		    e->ip != NULL ? e->ip : "-", out->s.state);
+		rc = store_audit_printf(db, u.id, "login.password_ok",
+		    "ip=%s state=%s", e->ip != NULL ? e->ip : "-",
+		    out->s.state);
 	rc = acct_tx_end(e, db, rc);
 	db = NULL;
 	if (rc == PC_OK) {
@@ -409,7 +414,7 @@ elevate(const struct pc_env *e, struct acct_session *s, const char *state,
 		return rc;
 	rc = acct_session_rotate(e, db, s, state);
 	if (rc == PC_OK && event != NULL)
-		rc = acct_audit(
+		rc = store_audit_printf(
 		    db, s->u.id, event, "ip=%s", e->ip != NULL ? e->ip : "-");
 	return acct_tx_end(e, db, rc);
 }
@@ -469,6 +474,7 @@ acct_twofa_defer(const struct pc_env *e, struct acct_session *s,
 	if (rc == PC_OK)
 		rc = acct_session_rotate(e, db, s, SESS_FULL);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "twofa.deferred", "mode=%s", mode);
+		rc = store_audit_printf(
+		    db, s->u.id, "twofa.deferred", "mode=%s", mode);
 	return acct_tx_end(e, db, rc);
 }

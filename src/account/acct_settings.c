@@ -75,7 +75,7 @@ acct_consent_add(const struct pc_env *e, struct acct_session *s,
 	if (rc == PC_OK)
 		rc = store_user_set_consent(db, s->u.id, kind, version);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "consent.given",
+		rc = store_audit_printf(db, s->u.id, "consent.given",
 		    "kind=%s version=%s ip=%s", kind, version,
 		    e->ip != NULL ? e->ip : "-");
 	rc = acct_tx_end(e, db, rc);
@@ -212,7 +212,7 @@ acct_consent_withdraw(const struct pc_env *e, struct acct_session *s,
 	if (rc == PC_ENOTFOUND)
 		rc = pc_fail(err, PC_ENOTFOUND, PCE_CONSENT_UNKNOWN, "kind");
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "consent.withdrawn",
+		rc = store_audit_printf(db, s->u.id, "consent.withdrawn",
 		    "kind=%s ip=%s", kind, e->ip != NULL ? e->ip : "-");
 	return acct_tx_end(e, db, rc);
 }
@@ -232,18 +232,15 @@ acct_lang_set(const struct pc_env *e, struct acct_session *s, const char *lang,
 		return rc;
 	rc = store_user_set_lang(db, s->u.id, lang);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "account.lang", "lang=%s", lang);
+		rc = store_audit_printf(
+		    db, s->u.id, "account.lang", "lang=%s", lang);
 	return acct_tx_end(e, db, rc);
 }
 
 /* ---- passwords ----------------------------------------------------------- */
 
-/*
- * Check a new password of u and hash it, outside any transaction.
- * OUT: hash (wipe it after use).
- */
-static enum pc_rc
-new_password(const struct store_user *u, const char *pw, const char *pw2,
+enum pc_rc
+acct_password_new(const struct store_user *u, const char *pw, const char *pw2,
     char *hash, size_t n, struct pc_err *err)
 {
 	enum pc_ecode why;
@@ -258,12 +255,27 @@ new_password(const struct store_user *u, const char *pw, const char *pw2,
 }
 
 enum pc_rc
+acct_password_changed(struct db *db, const struct store_user *u,
+    const char *event, const char *detail)
+{
+	char *name = acct_name(u);
+	enum pc_rc rc;
+
+	rc = acct_notify(db, NOTIFY_EMAIL, u->email, "password_changed",
+	    u->lang, "name", name != NULL ? name : "", NULL);
+	if (rc == PC_OK)
+		rc = store_audit_printf(db, u->id, event, "%s", detail);
+	free(name);
+	return rc;
+}
+
+enum pc_rc
 acct_password_change(const struct pc_env *e, struct acct_session *s,
     const char *cur, const char *pw, const char *pw2, struct pc_err *err)
 {
 	struct store_user u;
 	struct db *db = NULL;
-	char *name = NULL, hash[256];
+	char hash[256];
 	int64_t now = clock_now();
 	bool ok = false;
 	enum pc_rc rc;
@@ -304,7 +316,7 @@ acct_password_change(const struct pc_env *e, struct acct_session *s,
 		rc = pc_fail(err, PC_EINVAL, PCE_PASSWORD_REUSED, "password");
 		goto out;
 	}
-	rc = new_password(&u, pw, pw2, hash, sizeof(hash), err);
+	rc = acct_password_new(&u, pw, pw2, hash, sizeof(hash), err);
 	if (rc != PC_OK)
 		goto out;
 	rc = acct_tx_begin(e, &db);
@@ -316,17 +328,12 @@ acct_password_change(const struct pc_env *e, struct acct_session *s,
 		rc = store_session_delete_user(db, u.id, s->s.id_hash);
 	if (rc == PC_OK)
 		rc = acct_session_rotate(e, db, s, s->s.state);
-	name = acct_name(&u);
 	if (rc == PC_OK)
-		rc = acct_notify(db, NOTIFY_EMAIL, u.email, "password_changed",
-		    u.lang, "name", name != NULL ? name : "", NULL);
-	if (rc == PC_OK)
-		rc = acct_audit(
-		    db, u.id, "password.changed", "other sessions ended");
+		rc = acct_password_changed(
+		    db, &u, "password.changed", "other sessions ended");
 	rc = acct_tx_end(e, db, rc);
 out:
 	secret_wipe(hash, sizeof(hash));
-	free(name);
 	store_user_cleanup(&u);
 	return rc;
 }
@@ -359,7 +366,7 @@ acct_recovery_start(
 	rc = store_user_get_by_email(db, low, &u);
 	if (rc == PC_ENOTFOUND ||
 	    (rc == PC_OK && strcmp(u.status, USER_STATUS_ACTIVE) != 0)) {
-		rc = acct_audit(db, "-", "recovery.unknown", "ip=%s",
+		rc = store_audit_printf(db, "-", "recovery.unknown", "ip=%s",
 		    e->ip != NULL ? e->ip : "-");
 		goto out; /* same answer: nothing revealed */
 	}
@@ -383,7 +390,7 @@ acct_recovery_start(
 		               link, NULL)
 		         : PC_ENOMEM;
 	if (rc == PC_OK)
-		rc = acct_audit(db, u.id, "recovery.link_sent", "ip=%s",
+		rc = store_audit_printf(db, u.id, "recovery.link_sent", "ip=%s",
 		    e->ip != NULL ? e->ip : "-");
 out:
 	memset(token, 0, sizeof(token));
@@ -399,29 +406,18 @@ acct_recovery_get(const struct pc_env *e, const char *token,
 {
 	struct store_user u;
 	struct store_link l;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(v, 0, sizeof(*v));
-	memset(&u, 0, sizeof(u));
-	rc = store_acquire(e->store, &db);
+	rc = acct_link_state(e, token, LINK_RECOVERY, "recovery_sms", &l, &u,
+	    &v->code_sent, &v->code, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
-	if (rc == PC_OK) {
-		acct_phone_mask(
-		    u.phone, v->phone_masked, sizeof(v->phone_masked));
-		v->expires_at = l.expires_at;
-		v->code_verified = l.verified;
-		/* Reopened after the SMS: the code step resumes with its
-		 * timers. */
-		if (!l.verified)
-			v->code_sent = acct_code_info_get(
-			    db, e, u.id, "recovery_sms", &v->code);
-	}
-	store_release(e->store, db);
+	acct_phone_mask(u.phone, v->phone_masked, sizeof(v->phone_masked));
+	v->expires_at = l.expires_at;
+	v->code_verified = l.verified;
 	store_user_cleanup(&u);
-	return rc;
+	return PC_OK;
 }
 
 enum pc_rc
@@ -452,27 +448,16 @@ acct_recovery_code(const struct pc_env *e, const char *token, const char *code,
     struct pc_err *err)
 {
 	struct store_user u;
-	struct store_link l;
 	struct db *db = NULL;
-	bool commit = false;
+	bool fresh;
 	enum pc_rc rc;
 
-	rc = acct_tx_begin(e, &db);
+	rc = acct_link_code(e, token, LINK_RECOVERY, "recovery_sms", code, &db,
+	    &u, &fresh, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
-	if (rc == PC_OK && !l.verified) {
-		rc = acct_code_verify(
-		    db, u.id, "recovery_sms", code, NULL, &commit, err);
-		if (rc == PC_OK)
-			rc = store_link_set_verified(db, l.token_hash);
-	}
 	store_user_cleanup(&u);
-	if (rc != PC_OK && commit) {
-		acct_tx_end(e, db, PC_OK);
-		return rc;
-	}
-	return acct_tx_end(e, db, rc);
+	return acct_tx_end(e, db, PC_OK);
 }
 
 enum pc_rc
@@ -482,44 +467,24 @@ acct_recovery_password(const struct pc_env *e, const char *token,
 	struct store_user u;
 	struct store_link l;
 	struct db *db = NULL;
-	char *name = NULL, hash[256];
+	char hash[256];
 	enum pc_rc rc;
 
-	memset(&u, 0, sizeof(u));
 	memset(hash, 0, sizeof(hash));
-	rc = store_acquire(e->store, &db);
+	rc = acct_link_password(
+	    e, token, LINK_RECOVERY, pw, pw2, &l, &u, hash, sizeof(hash), err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_link_load(db, token, LINK_RECOVERY, &l, &u, err);
-	store_release(e->store, db);
-	db = NULL;
-	if (rc == PC_OK && !l.verified)
-		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
-	if (rc == PC_OK)
-		rc = new_password(&u, pw, pw2, hash, sizeof(hash), err);
-	if (rc != PC_OK)
-		goto out;
 	rc = acct_tx_begin(e, &db);
-	if (rc != PC_OK)
-		goto out;
-	rc = store_link_use(db, l.token_hash, clock_now());
-	if (rc == PC_ESTATE)
-		rc = pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
 	if (rc == PC_OK)
-		rc = store_user_set_password(db, u.id, hash);
+		rc = acct_link_password_set(db, &l, &u, hash, err);
 	if (rc == PC_OK)
 		rc = store_session_delete_user(db, u.id, NULL);
-	name = rc == PC_OK ? acct_name(&u) : NULL;
 	if (rc == PC_OK)
-		rc = acct_notify(db, NOTIFY_EMAIL, u.email, "password_changed",
-		    u.lang, "name", name != NULL ? name : "", NULL);
-	if (rc == PC_OK)
-		rc = acct_audit(
-		    db, u.id, "password.recovered", "every session ended");
+		rc = acct_password_changed(
+		    db, &u, "password.recovered", "every session ended");
 	rc = acct_tx_end(e, db, rc);
-out:
 	secret_wipe(hash, sizeof(hash));
-	free(name);
 	store_user_cleanup(&u);
 	return rc;
 }
@@ -556,16 +521,9 @@ enum pc_rc
 acct_phone_email_code(const struct pc_env *e, struct acct_session *s,
     struct acct_code_info *ci, struct pc_err *err)
 {
-	struct db *db = NULL;
-	enum pc_rc rc;
-
-	rc = acct_tx_begin(e, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = acct_code_send(e, db, &s->u, "phone_email", NOTIFY_EMAIL,
+	return acct_code_send_tx(e, &s->u, "phone_email", NOTIFY_EMAIL,
 	    s->u.email, NULL, "phone_change_email_code",
 	    e->conf->account.phone_code_ttl_s, ci, err);
-	return acct_tx_end(e, db, rc);
 }
 
 enum pc_rc
@@ -573,18 +531,12 @@ acct_phone_email_verify(const struct pc_env *e, struct acct_session *s,
     const char *code, struct pc_err *err)
 {
 	struct db *db = NULL;
-	bool commit = false;
 	enum pc_rc rc;
 
-	rc = acct_tx_begin(e, &db);
+	rc =
+	    acct_code_check_tx(e, s->u.id, "phone_email", code, NULL, &db, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(
-	    db, s->u.id, "phone_email", code, NULL, &commit, err);
-	if (rc != PC_OK) {
-		acct_tx_end(e, db, commit ? PC_OK : rc);
-		return rc;
-	}
 	s->s.flags |= SESS_F_PHONE_EMAIL;
 	rc = store_session_update(db, &s->s);
 	return acct_tx_end(e, db, rc);
@@ -594,21 +546,15 @@ enum pc_rc
 acct_phone_sms_code(const struct pc_env *e, struct acct_session *s,
     const char *phone, struct acct_code_info *ci, struct pc_err *err)
 {
-	struct db *db = NULL;
-	enum pc_rc rc;
-
 	if ((s->s.flags & SESS_F_PHONE_EMAIL) == 0)
 		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	if (!acct_phone_valid(phone)) {
 		err->field = "phone";
 		return pc_fail(err, PC_EINVAL, PCE_PHONE_INVALID, NULL);
 	}
-	rc = acct_tx_begin(e, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = acct_code_send(e, db, &s->u, "phone_sms", NOTIFY_SMS, phone, phone,
-	    "phone_change_sms", e->conf->account.phone_code_ttl_s, ci, err);
-	return acct_tx_end(e, db, rc);
+	return acct_code_send_tx(e, &s->u, "phone_sms", NOTIFY_SMS, phone,
+	    phone, "phone_change_sms", e->conf->account.phone_code_ttl_s, ci,
+	    err);
 }
 
 enum pc_rc
@@ -618,20 +564,14 @@ acct_phone_sms_verify(const struct pc_env *e, struct acct_session *s,
 	struct store_code c;
 	struct db *db = NULL;
 	char masked[32], *name = NULL;
-	bool commit = false;
 	enum pc_rc rc;
 
 	memset(&c, 0, sizeof(c));
 	if ((s->s.flags & SESS_F_PHONE_EMAIL) == 0)
 		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
-	rc = acct_tx_begin(e, &db);
+	rc = acct_code_check_tx(e, s->u.id, "phone_sms", code, &c, &db, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(db, s->u.id, "phone_sms", code, &c, &commit, err);
-	if (rc != PC_OK) {
-		acct_tx_end(e, db, commit ? PC_OK : rc);
-		return rc;
-	}
 	if (c.target == NULL || !acct_phone_valid(c.target)) {
 		rc = PC_EINTERNAL;
 		goto out;
@@ -647,7 +587,8 @@ acct_phone_sms_verify(const struct pc_env *e, struct acct_session *s,
 		    s->u.lang, "name", name != NULL ? name : "", "phone",
 		    masked, NULL);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "phone.changed", "new=%s", masked);
+		rc = store_audit_printf(
+		    db, s->u.id, "phone.changed", "new=%s", masked);
 out:
 	free(name);
 	store_code_cleanup(&c);

@@ -59,18 +59,12 @@ enum pc_rc
 acct_pairing_start(const struct pc_env *e, struct acct_session *s,
     struct acct_code_info *ci, struct pc_err *err)
 {
-	struct db *db = NULL;
-	enum pc_rc rc;
-
 	if (!may_pair(s))
 		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
-	rc = acct_tx_begin(e, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = acct_code_send(e, db, &s->u, "pairing_sms", NOTIFY_SMS, s->u.phone,
-	    NULL, s->u.twofa_enabled ? "totp_reset_sms" : "pairing_sms",
+	return acct_code_send_tx(e, &s->u, "pairing_sms", NOTIFY_SMS,
+	    s->u.phone, NULL,
+	    s->u.twofa_enabled ? "totp_reset_sms" : "pairing_sms",
 	    e->conf->account.sms_code_ttl_s, ci, err);
-	return acct_tx_end(e, db, rc);
 }
 
 enum pc_rc
@@ -79,7 +73,6 @@ acct_pairing_verify(const struct pc_env *e, struct acct_session *s,
     struct pc_err *err)
 {
 	struct db *db = NULL;
-	bool commit = false;
 	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -89,15 +82,10 @@ acct_pairing_verify(const struct pc_env *e, struct acct_session *s,
 		err->field = "installed";
 		return pc_fail(err, PC_EINVAL, PCE_INSTALLED_REQUIRED, NULL);
 	}
-	rc = acct_tx_begin(e, &db);
+	rc =
+	    acct_code_check_tx(e, s->u.id, "pairing_sms", code, NULL, &db, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(
-	    db, s->u.id, "pairing_sms", code, NULL, &commit, err);
-	if (rc != PC_OK) {
-		acct_tx_end(e, db, commit ? PC_OK : rc);
-		return rc;
-	}
 	/* The code is used up even if the signer fails below. */
 	rc = acct_tx_end(e, db, PC_OK);
 	if (rc != PC_OK)
@@ -167,7 +155,7 @@ acct_pairing_confirm(const struct pc_env *e, struct acct_session *s,
 	if (rc == PC_OK)
 		rc = store_session_delete_user(db, s->u.id, s->s.id_hash);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "twofa.paired", "ip=%s",
+		rc = store_audit_printf(db, s->u.id, "twofa.paired", "ip=%s",
 		    e->ip != NULL ? e->ip : "-");
 	return acct_tx_end(e, db, rc);
 }
@@ -176,18 +164,11 @@ enum pc_rc
 acct_totp_reset_start(const struct pc_env *e, struct acct_session *s,
     struct acct_code_info *ci, struct pc_err *err)
 {
-	struct db *db = NULL;
-	enum pc_rc rc;
-
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) != 0)
 		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
-	rc = acct_tx_begin(e, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = acct_code_send(e, db, &s->u, "reset_email", NOTIFY_EMAIL,
+	return acct_code_send_tx(e, &s->u, "reset_email", NOTIFY_EMAIL,
 	    s->u.email, NULL, "totp_reset_email_code",
 	    e->conf->account.sms_code_ttl_s, ci, err);
-	return acct_tx_end(e, db, rc);
 }
 
 enum pc_rc
@@ -195,23 +176,18 @@ acct_totp_reset_verify(const struct pc_env *e, struct acct_session *s,
     const char *code, struct pc_err *err)
 {
 	struct db *db = NULL;
-	bool commit = false;
 	enum pc_rc rc;
 
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) != 0)
 		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
-	rc = acct_tx_begin(e, &db);
+	rc =
+	    acct_code_check_tx(e, s->u.id, "reset_email", code, NULL, &db, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_code_verify(
-	    db, s->u.id, "reset_email", code, NULL, &commit, err);
-	if (rc != PC_OK) {
-		acct_tx_end(e, db, commit ? PC_OK : rc);
-		return rc;
-	}
 	s->s.flags |= SESS_F_EMAIL_PROVEN;
 	rc = store_session_update(db, &s->s);
 	if (rc == PC_OK)
-		rc = acct_audit(db, s->u.id, "twofa.reset_email_ok", "-");
+		rc = store_audit_printf(
+		    db, s->u.id, "twofa.reset_email_ok", "-");
 	return acct_tx_end(e, db, rc);
 }

@@ -50,7 +50,10 @@ char *api_errors_json(void);
 
 /* The gate (api_gate.c): the route row's contract, before the handler. */
 enum pc_rc api_gate(struct req *r, struct resp *w);
-/* A handler's unanswered error, in the route's error family (api_err.c). */
+/*
+ * A handler's unanswered error: the request's refusal (api_err) or the
+ * generic code of rc, in the route's error family (api_err.c).
+ */
 void api_fail_rc(struct req *r, struct resp *w, enum pc_rc rc);
 
 /* Public trust services (api_pki.c). */

@@ -8,22 +8,10 @@
 #include "api/api_int.h"
 #include "base/log.h"
 
-static enum pc_rc
-reply_code_sent(struct req *r, struct resp *w, enum pc_rc rc,
-    const struct pc_err *err, const struct acct_code_info *ci)
-{
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, err);
-	return api_reply(w, 200, api_code_info_json(ci));
-}
-
 enum pc_rc
 api_register_post(struct req *r, struct resp *w)
 {
 	struct acct_register_req q;
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
 
 	memset(&q, 0, sizeof(q));
 	q.given_name = api_str(r, "given_name");
@@ -33,33 +21,47 @@ api_register_post(struct req *r, struct resp *w)
 	q.lang = api_str(r, "lang");
 	q.privacy_version = api_str(r, "privacy_version");
 	q.privacy_consent = api_bool(r, "privacy_consent");
-	api_env(r, &e);
-	rc = acct_register(&e, &q, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 202, json_pack("{s:s}", "status", "sent"));
+	return api_reply_sent(w, acct_register(api_env(r), &q, api_err(r)));
+}
+
+/*
+ * Where a link (activation, recovery) stands: its expiry, the phone the
+ * code goes to, whether the code was verified (verified_key), the code
+ * waiting.
+ */
+static json_t *
+link_json(struct req *r, int64_t expires_at, const char *phone_masked,
+    const char *verified_key, bool verified, bool sent,
+    const struct acct_code_info *code)
+{
+	json_t *o =
+	    json_pack("{s:s,s:s,s:b}", "expires_at", api_time(r, expires_at),
+	        "phone_masked", phone_masked, verified_key, verified);
+
+	if (o != NULL)
+		json_object_set_new(o, "code", api_code_or_null(sent, code));
+	return o;
 }
 
 enum pc_rc
 api_activation_get(struct req *r, struct resp *w)
 {
 	struct acct_activation a;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	json_t *o;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_activation_get(&e, api_param(r, 0), &a, &err);
+	rc = acct_activation_get(api_env(r), api_param(r, 0), &a, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "given_name", a.given_name,
-	    "surname", a.surname, "email", a.email, "phone_masked",
-	    a.phone_masked, "phone_verified", a.phone_verified, "expires_at",
-	    api_time(r, a.expires_at));
-	if (o != NULL)
-		json_object_set_new(o, "code",
-		    a.code_sent ? api_code_info_json(&a.code) : json_null());
+		return rc;
+	o = link_json(r, a.expires_at, a.phone_masked, "phone_verified",
+	    a.phone_verified, a.code_sent, &a.code);
+	if (o != NULL &&
+	    json_object_update_new(
+	        o, json_pack("{s:s,s:s,s:s}", "given_name", a.given_name,
+	               "surname", a.surname, "email", a.email)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	acct_activation_cleanup(&a);
 	return api_reply(w, 200, o);
 }
@@ -68,14 +70,12 @@ enum pc_rc
 api_activation_phone_post(struct req *r, struct resp *w)
 {
 	struct acct_code_info ci;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 
-	api_env(r, &e);
-	return reply_code_sent(r, w,
-	    acct_activation_phone(&e, api_param(r, 0), api_str(r, "phone"),
-	        api_bool(r, "change_phone"), &ci, &err),
-	    &err, &ci);
+	return api_reply_code(w,
+	    acct_activation_phone(api_env(r), api_param(r, 0),
+	        api_str(r, "phone"), api_bool(r, "change_phone"), &ci,
+	        api_err(r)),
+	    &ci);
 }
 
 enum pc_rc
@@ -88,17 +88,14 @@ api_activation_code_post(struct req *r, struct resp *w)
 enum pc_rc
 api_activation_password_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	char email[ACCT_EMAIL_MAX + 1] = "";
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_activation_password(&e, api_param(r, 0),
+	rc = acct_activation_password(api_env(r), api_param(r, 0),
 	    api_str(r, "password"), api_str(r, "password_confirm"), email,
-	    sizeof(email), &err);
+	    sizeof(email), api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_reply(
 	    w, 200, json_pack("{s:b,s:s}", "activated", 1, "email", email));
 }
@@ -143,19 +140,15 @@ api_password_strength_post(struct req *r, struct resp *w)
 enum pc_rc
 api_account_password_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	struct acct_session *s = api_session(r);
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_password_change(&e, s, api_str(r, "current_password"),
-	    api_str(r, "password"), api_str(r, "password_confirm"), &err);
+	rc = acct_password_change(api_env(r), s, api_str(r, "current_password"),
+	    api_str(r, "password"), api_str(r, "password_confirm"), api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	/* A credential change gives the session new tokens. */
-	if (s->token[0] != '\0')
-		api_cookie_session(r, w, s->token);
+	api_cookie_renew(r, w, s);
 	return api_reply(
 	    w, 200, json_pack("{s:b,s:s}", "changed", 1, "csrf", s->s.csrf));
 }
@@ -163,13 +156,7 @@ api_account_password_post(struct req *r, struct resp *w)
 enum pc_rc
 api_phone_email_code_post(struct req *r, struct resp *w)
 {
-	struct acct_code_info ci;
-	struct pc_env e;
-	struct pc_err err = { 0 };
-
-	api_env(r, &e);
-	return reply_code_sent(r, w,
-	    acct_phone_email_code(&e, api_session(r), &ci, &err), &err, &ci);
+	return api_code_send(r, w, acct_phone_email_code);
 }
 
 enum pc_rc
@@ -182,28 +169,22 @@ enum pc_rc
 api_phone_sms_code_post(struct req *r, struct resp *w)
 {
 	struct acct_code_info ci;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 
-	api_env(r, &e);
-	return reply_code_sent(r, w,
-	    acct_phone_sms_code(
-	        &e, api_session(r), api_str(r, "phone"), &ci, &err),
-	    &err, &ci);
+	return api_reply_code(w,
+	    acct_phone_sms_code(api_env(r), api_session(r), api_str(r, "phone"),
+	        &ci, api_err(r)),
+	    &ci);
 }
 
 enum pc_rc
 api_phone_sms_verify_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc =
-	    acct_phone_sms_verify(&e, api_session(r), api_str(r, "code"), &err);
+	rc = acct_phone_sms_verify(
+	    api_env(r), api_session(r), api_str(r, "code"), api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	/* The phone changed: every session ended, this one too. */
 	api_cookie_session(r, w, NULL);
 	return api_reply(w, 200,
@@ -215,29 +196,21 @@ api_phone_sms_verify_post(struct req *r, struct resp *w)
 static json_t *
 consent_json(struct req *r, const struct acct_consent *c)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b}", "kind", c->kind,
+	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:o}", "kind", c->kind,
 	    "version", c->version, "accepted_at", api_time(r, c->accepted_at),
-	    "ip", c->ip, "required", c->required);
-
-	if (o != NULL)
-		json_object_set_new(o, "withdrawn_at",
-		    c->withdrawn_at != 0
-		        ? json_string(api_time(r, c->withdrawn_at))
-		        : json_null());
-	return o;
+	    "ip", c->ip, "required", c->required, "withdrawn_at",
+	    api_time_or_null(r, c->withdrawn_at));
 }
 
 enum pc_rc
 api_consents_get(struct req *r, struct resp *w)
 {
 	struct acct_consents cs;
-	struct pc_env e;
 	json_t *have, *need;
 	size_t i;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_consents_list(&e, api_session(r), &cs);
+	rc = acct_consents_list(api_env(r), api_session(r), &cs);
 	if (rc != PC_OK)
 		return rc;
 	have = json_array();
@@ -256,52 +229,39 @@ api_consents_get(struct req *r, struct resp *w)
 enum pc_rc
 api_consents_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	const char *next = NULL;
-	json_t *o;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_consent_add(&e, api_session(r), api_str(r, "kind"),
-	    api_str(r, "version"), &next, &err);
+	rc = acct_consent_add(api_env(r), api_session(r), api_str(r, "kind"),
+	    api_str(r, "version"), &next, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	o = json_pack("{s:b}", "recorded", 1);
-	if (o != NULL)
-		json_object_set_new(
-		    o, "next", next != NULL ? json_string(next) : json_null());
-	return api_reply(w, 201, o);
+		return rc;
+	return api_reply(w, 201,
+	    json_pack("{s:b,s:o}", "recorded", 1, "next", api_json_text(next)));
 }
 
 enum pc_rc
 api_consents_withdraw_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc =
-	    acct_consent_withdraw(&e, api_session(r), api_str(r, "kind"), &err);
+	rc = acct_consent_withdraw(
+	    api_env(r), api_session(r), api_str(r, "kind"), api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_consents_get(r, w);
 }
 
 enum pc_rc
 api_account_lang_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
+	const char *lang = api_str(r, "lang");
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_lang_set(&e, api_session(r), api_str(r, "lang"), &err);
+	rc = acct_lang_set(api_env(r), api_session(r), lang, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(
-	    w, 200, json_pack("{s:s}", "lang", api_str(r, "lang")));
+		return rc;
+	return api_reply(w, 200, json_pack("{s:s}", "lang", lang));
 }
 
 /* ---- recovery ------------------------------------------------------ */
@@ -309,48 +269,32 @@ api_account_lang_post(struct req *r, struct resp *w)
 enum pc_rc
 api_recovery_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = acct_recovery_start(&e, api_str(r, "email"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 202, json_pack("{s:s}", "status", "sent"));
+	return api_reply_sent(w,
+	    acct_recovery_start(api_env(r), api_str(r, "email"), api_err(r)));
 }
 
 enum pc_rc
 api_recovery_get(struct req *r, struct resp *w)
 {
 	struct acct_recovery v;
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	json_t *o;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_recovery_get(&e, api_param(r, 0), &v, &err);
+	rc = acct_recovery_get(api_env(r), api_param(r, 0), &v, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	o = json_pack("{s:s,s:s,s:b}", "expires_at", api_time(r, v.expires_at),
-	    "phone_masked", v.phone_masked, "code_verified", v.code_verified);
-	if (o != NULL)
-		json_object_set_new(o, "code",
-		    v.code_sent ? api_code_info_json(&v.code) : json_null());
-	return api_reply(w, 200, o);
+		return rc;
+	return api_reply(w, 200,
+	    link_json(r, v.expires_at, v.phone_masked, "code_verified",
+	        v.code_verified, v.code_sent, &v.code));
 }
 
 enum pc_rc
 api_recovery_sms_post(struct req *r, struct resp *w)
 {
 	struct acct_code_info ci;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 
-	api_env(r, &e);
-	return reply_code_sent(
-	    r, w, acct_recovery_sms(&e, api_param(r, 0), &ci, &err), &err, &ci);
+	return api_reply_code(w,
+	    acct_recovery_sms(api_env(r), api_param(r, 0), &ci, api_err(r)),
+	    &ci);
 }
 
 enum pc_rc
@@ -362,14 +306,9 @@ api_recovery_code_post(struct req *r, struct resp *w)
 enum pc_rc
 api_recovery_password_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = acct_recovery_password(&e, api_param(r, 0), api_str(r, "password"),
-	    api_str(r, "password_confirm"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, json_pack("{s:b}", "changed", 1));
+	return api_reply_true(w,
+	    acct_recovery_password(api_env(r), api_param(r, 0),
+	        api_str(r, "password"), api_str(r, "password_confirm"),
+	        api_err(r)),
+	    "changed");
 }

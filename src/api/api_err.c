@@ -100,5 +100,5 @@ api_fail_code(struct req *r, struct resp *w, enum pc_ecode code)
 void
 api_fail_rc(struct req *r, struct resp *w, enum pc_rc rc)
 {
-	api_fail(r, w, rc, NULL);
+	api_fail(r, w, rc, api_err(r));
 }

@@ -99,6 +99,32 @@ limited(struct req *r, struct resp *w, int64_t retry_after, const char *what)
 	return PC_ELIMIT;
 }
 
+/* What the API keeps for a request (r->api, in its arena). */
+struct api_ctx {
+	struct pc_env env;
+	struct pc_err err;
+};
+
+/* Make r's context; the gate sets its actor once the session is known. */
+static enum pc_rc
+ctx_new(struct req *r)
+{
+	struct api_ctx *x;
+
+	x = arena_alloc(&r->arena, sizeof(*x)); /* zeroed */
+	if (x == NULL)
+		return PC_ENOMEM;
+	x->env.conf = r->app->conf;
+	x->env.store = r->app->store;
+	x->env.signer = r->app->signer;
+	x->env.pki = r->app->pki;
+	x->env.vault = r->app->vault;
+	x->env.ip = r->remote_ip;
+	x->env.req_id = r->req_id;
+	r->api = x;
+	return PC_OK;
+}
+
 /* A memory counter of what:who. */
 static enum pc_rc
 mem_limit(struct req *r, struct resp *w, const char *what, const char *who,
@@ -119,15 +145,13 @@ static enum pc_rc
 db_limit(struct req *r, struct resp *w, const char *what, const char *who,
     int64_t window, int64_t max)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	const char *key = arena_printf(&r->arena, "%s:%s", what, who);
 	enum pc_rc rc;
 
 	if (key == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
-	rc = acct_rate_hit(&e, key, window, max, &err);
+	rc = acct_rate_hit(api_env(r), key, window, max, &err);
 	if (rc == PC_ELIMIT)
 		return limited(r, w, err.retry_after, what);
 	if (rc != PC_OK)
@@ -189,8 +213,8 @@ rate(struct req *r, struct resp *w)
 static enum pc_rc
 load_session(struct req *r, struct resp *w)
 {
+	struct api_ctx *x = r->api;
 	struct acct_session *s;
-	struct pc_env e;
 	const char *tok;
 	enum pc_rc rc;
 
@@ -202,12 +226,12 @@ load_session(struct req *r, struct resp *w)
 		api_fail(r, w, PC_ENOMEM, NULL);
 		return PC_ENOMEM;
 	}
-	api_env(r, &e);
-	rc = acct_session_load(&e, tok, s);
+	rc = acct_session_load(&x->env, tok, s);
 	if (rc == PC_OK && !session_to_arena(r, s))
 		rc = PC_ENOMEM;
 	if (rc == PC_OK) {
 		r->auth = s;
+		x->env.actor = s->u.id;
 	} else if (rc != PC_EAUTH) {
 		api_fail(r, w, rc, NULL);
 		return rc;
@@ -246,7 +270,6 @@ level(struct req *r, struct resp *w)
 {
 	enum route_auth want = r->route->auth;
 	struct acct_session *s = r->auth;
-	struct pc_env e;
 
 	if (want == AUTH_ANY)
 		return PC_OK;
@@ -261,16 +284,15 @@ level(struct req *r, struct resp *w)
 		return refuse(r, w, PCE_NOT_SIGNED_IN);
 	if (want == AUTH_SIGNED_IN)
 		return PC_OK;
-	api_env(r, &e);
 	/* Consent is a session state: checked here, once, for every
 	 * route past the consent screens. */
-	if (!acct_session_consents_ok(&e, s)) {
+	if (!acct_session_consents_ok(api_env(r), s)) {
 		log_info("req=%s refused: consents pending", r->req_id);
 		return refuse(r, w, PCE_CONSENT_PENDING);
 	}
 	if (want == AUTH_USER)
 		return PC_OK;
-	if (!acct_session_is_operator(&e, s)) {
+	if (!acct_session_is_operator(api_env(r), s)) {
 		log_info("req=%s operator route refused for user %s", r->req_id,
 		    s->u.id);
 		return refuse(r, w, PCE_FORBIDDEN);
@@ -354,6 +376,11 @@ api_gate(struct req *r, struct resp *w)
 		api_fail_code(r, w, PCE_NOT_FOUND);
 		return PC_ENOTFOUND;
 	}
+	rc = ctx_new(r);
+	if (rc != PC_OK) {
+		api_fail_code(r, w, PCE_INTERNAL);
+		return rc;
+	}
 	rc = rate(r, w);
 	if (rc != PC_OK)
 		return rc;
@@ -375,20 +402,20 @@ api_gate(struct req *r, struct resp *w)
 	return body(r, w);
 }
 
-void
-api_env(struct req *r, struct pc_env *e)
+const struct pc_env *
+api_env(struct req *r)
 {
-	const struct acct_session *s = r->auth;
+	const struct api_ctx *x = r->api;
 
-	memset(e, 0, sizeof(*e));
-	e->conf = r->app->conf;
-	e->store = r->app->store;
-	e->signer = r->app->signer;
-	e->pki = r->app->pki;
-	e->vault = r->app->vault;
-	e->ip = r->remote_ip;
-	e->actor = s != NULL ? s->u.id : NULL;
-	e->req_id = r->req_id;
+	return &x->env;
+}
+
+struct pc_err *
+api_err(struct req *r)
+{
+	struct api_ctx *x = r->api;
+
+	return x != NULL ? &x->err : NULL;
 }
 
 struct acct_session *

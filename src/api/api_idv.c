@@ -37,13 +37,9 @@ case_json(struct req *r, const struct store_idv_case *c)
 	    (json_int_t)json_array_size(chal), "steps_done",
 	    done != NULL ? done : json_array(), "sms_verified",
 	    c->sms_verified_at != 0, "submitted_at",
-	    c->submitted_at ? json_string(api_time(r, c->submitted_at))
-	                    : json_null(),
-	    "deadline_at",
-	    c->deadline_at ? json_string(api_time(r, c->deadline_at))
-	                   : json_null(),
-	    "reason", c->reason, "reason_text",
-	    c->reason_text != NULL ? json_string(c->reason_text) : json_null());
+	    api_time_or_null(r, c->submitted_at), "deadline_at",
+	    api_time_or_null(r, c->deadline_at), "reason", c->reason,
+	    "reason_text", api_json_text(c->reason_text));
 	json_decref(chal);
 	return o;
 }
@@ -52,14 +48,12 @@ enum pc_rc
 api_idv_get(struct req *r, struct resp *w)
 {
 	struct ra_status st;
-	struct pc_env e;
 	const struct ra_reason *why;
 	const char *lang;
 	json_t *o;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = ra_status(&e, api_session(r)->u.id, &st);
+	rc = ra_status(api_env(r), api_session(r)->u.id, &st);
 	if (rc != PC_OK)
 		return rc;
 	lang = api_session(r)->u.lang;
@@ -71,8 +65,8 @@ api_idv_get(struct req *r, struct resp *w)
 	        : json_null(),
 	    "case", st.c.id[0] ? case_json(r, &st.c) : json_null(),
 	    "rejections", (json_int_t)st.rejections, "max_rejections",
-	    (json_int_t)e.conf->ra.max_rejections, "can_start", st.can_start,
-	    "phone", st.account_phone, "email", st.account_email,
+	    (json_int_t)api_env(r)->conf->ra.max_rejections, "can_start",
+	    st.can_start, "phone", st.account_phone, "email", st.account_email,
 	    "consent_version", st.consent_version, "reason_label",
 	    why != NULL
 	        ? json_string(strcmp(lang, "en") == 0 ? why->en : why->ro)
@@ -86,8 +80,6 @@ api_idv_post(struct req *r, struct resp *w)
 {
 	struct ra_start_req q;
 	struct store_idv_case c;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
 	memset(&q, 0, sizeof(q));
@@ -99,10 +91,9 @@ api_idv_post(struct req *r, struct resp *w)
 	q.consent_images = api_bool(r, "consent_images");
 	q.consent_recording = api_bool(r, "consent_recording");
 	q.user_agent = http_req_header(r, "User-Agent");
-	api_env(r, &e);
-	rc = ra_start(&e, api_session(r)->u.id, &q, &c, &err);
+	rc = ra_start(api_env(r), api_session(r)->u.id, &q, &c, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	rc = api_reply(w, 201, case_json(r, &c));
 	store_idv_case_cleanup(&c);
 	return rc;
@@ -121,67 +112,55 @@ step_json(const struct ra_step_info *s)
 	        : json_null());
 }
 
+/* A step of the case of the path: fn with the body's member key. */
+static enum pc_rc
+step_post(struct req *r, struct resp *w,
+    enum pc_rc (*fn)(const struct pc_env *, const char *, const char *,
+        const char *, struct ra_step_info *, struct pc_err *),
+    const char *key)
+{
+	struct ra_step_info s;
+	enum pc_rc rc;
+
+	rc = fn(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	    api_str(r, key), &s, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	return api_reply(w, 200, step_json(&s));
+}
+
 enum pc_rc
 api_idv_step_post(struct req *r, struct resp *w)
 {
-	struct ra_step_info s;
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = ra_step(&e, api_session(r)->u.id, api_param(r, 0),
-	    api_str(r, "step"), &s, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, step_json(&s));
+	return step_post(r, w, ra_step, "step");
 }
 
 enum pc_rc
 api_idv_phone_post(struct req *r, struct resp *w)
 {
-	struct ra_step_info s;
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = ra_phone(&e, api_session(r)->u.id, api_param(r, 0),
-	    api_str(r, "phone"), &s, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, step_json(&s));
+	return step_post(r, w, ra_phone, "phone");
 }
 
 enum pc_rc
 api_idv_code_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = ra_sms_check(&e, api_session(r)->u.id, api_param(r, 0),
-	    api_str(r, "code"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, json_pack("{s:b}", "verified", 1));
+	return api_reply_true(w,
+	    ra_sms_check(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	        api_str(r, "code"), api_err(r)),
+	    "verified");
 }
 
 enum pc_rc
 api_idv_file_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	int64_t received = 0;
 	bool final = false;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = ra_upload_info(&e, api_session(r)->u.id, api_param(r, 0),
-	    api_param(r, 1), &received, &final, &err);
+	rc = ra_upload_info(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	    api_param(r, 1), &received, &final, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_reply(w, 200,
 	    json_pack(
 	        "{s:I,s:b}", "received", (json_int_t)received, "final", final));
@@ -203,19 +182,16 @@ query_offset(struct req *r, int64_t *out)
 enum pc_rc
 api_idv_file_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	int64_t offset = 0, received = 0;
 	enum pc_rc rc;
 
 	if (!query_offset(r, &offset))
-		return api_fail(r, w, PC_EINVAL,
-		    &(struct pc_err){ PCE_FIELD_INVALID, "offset", 0 });
-	api_env(r, &e);
-	rc = ra_upload(&e, api_session(r)->u.id, api_param(r, 0),
+		return pc_fail(
+		    api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "offset");
+	rc = ra_upload(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	    api_param(r, 1), http_req_query(r, "type"), offset, r->body.data,
-	    r->body.len, &received, &err);
-	if (rc != PC_OK && err.code == PCE_UPLOAD_OFFSET) {
+	    r->body.len, &received, api_err(r));
+	if (rc != PC_OK && api_err(r)->code == PCE_UPLOAD_OFFSET) {
 		/* The error, with where to go on from. */
 		return api_reply(w, 409,
 		    json_pack("{s:{s:s,s:s,s:s},s:I}", "error", "code",
@@ -224,7 +200,7 @@ api_idv_file_post(struct req *r, struct resp *w)
 		        "received", (json_int_t)received));
 	}
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_reply(
 	    w, 200, json_pack("{s:I}", "received", (json_int_t)received));
 }
@@ -236,8 +212,6 @@ api_idv_submit_post(struct req *r, struct resp *w)
 		"doc_back", "face" };
 	struct ra_submit_file files[PC_ARRAY_LEN(kinds)];
 	struct ra_submit_req q;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	json_t *fo = api_obj(r, "files"), *v;
 	char *client = NULL;
 	size_t i;
@@ -258,10 +232,10 @@ api_idv_submit_post(struct req *r, struct resp *w)
 	             : NULL;
 	q.client = client;
 	q.user_agent = http_req_header(r, "User-Agent");
-	api_env(r, &e);
-	rc = ra_submit(&e, api_session(r)->u.id, api_param(r, 0), &q, &err);
+	rc = ra_submit(
+	    api_env(r), api_session(r)->u.id, api_param(r, 0), &q, api_err(r));
 	free(client);
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_idv_get(r, w);
 }

@@ -87,18 +87,31 @@ enum pc_rc api_schema_check(
 
 /* ---- the request ---------------------------------------------------- */
 
-/* The domain context of the request (built once; borrowed pointers). */
-void api_env(struct req *r, struct pc_env *e);
+/*
+ * The domain context of the request, built once by the gate (borrowed
+ * pointers; the actor is the session's user).
+ */
+const struct pc_env *api_env(struct req *r);
+/*
+ * The request's refusal, for the domain calls to fill. A handler that
+ * returns a status other than PC_OK is answered with it (api_fail_rc):
+ * `rc = acct_x(api_env(r), ..., api_err(r)); if (rc != PC_OK) return rc;`
+ */
+struct pc_err *api_err(struct req *r);
 /* The session the gate loaded, or NULL (AUTH_ANY without a cookie). */
 struct acct_session *api_session(struct req *r);
 /* Path parameter i, "" when absent. */
 const char *api_param(struct req *r, size_t i);
+/* Query parameter key, NULL when absent or empty. */
+const char *api_query(struct req *r, const char *key);
 /* Members of the checked JSON body (NULL / false when absent). */
 const char *api_str(struct req *r, const char *key);
 bool api_bool(struct req *r, const char *key);
 json_t *api_obj(struct req *r, const char *key);
 /* A string member of any object, NULL when absent or not a string. */
 const char *api_json_str(json_t *o, const char *key);
+/* s as a JSON string, null when s is NULL. */
+json_t *api_json_text(const char *s);
 
 /* ---- answers -------------------------------------------------------- */
 
@@ -118,13 +131,20 @@ enum pc_rc api_fail_code(struct req *r, struct resp *w, enum pc_ecode code);
 
 /* Set-Cookie for the session (token NULL: clear it). */
 void api_cookie_session(struct req *r, struct resp *w, const char *token);
+/* Set-Cookie for s when the domain gave it a new token (sign-in, ...). */
+void api_cookie_renew(
+    struct req *r, struct resp *w, const struct acct_session *s);
 /* The SessionInfo object of docs/api.yaml. */
 json_t *api_session_info(
     struct req *r, const struct acct_session *s, const char *csrf);
 /* What the UI shows after a code was sent. */
 json_t *api_code_info_json(const struct acct_code_info *ci);
+/* The same, or null when no code was sent. */
+json_t *api_code_or_null(bool sent, const struct acct_code_info *ci);
 /* ISO 8601 UTC string (arena). */
 const char *api_time(struct req *r, int64_t t);
+/* The same as JSON, null when t is 0 (not yet). */
+json_t *api_time_or_null(struct req *r, int64_t t);
 
 /* ---- rate limits in this node's memory (api_rate.c) ----------------- */
 
@@ -143,12 +163,37 @@ void api_rate_reset(void);
 /* Is the sandbox payment provider on (dev mode + provider sandbox)? */
 bool api_sandbox_on(const struct conf *c);
 
-/* ---- the one shape of the "send a code" steps ----------------------- */
+/* ---- the answer to a domain call (api_session.c) -------------------- */
 
+/*
+ * rc when it is not PC_OK (the dispatcher answers with api_err), else
+ * 200 with the CodeSent object of ci (api_reply_code) or {key: true}
+ * (api_reply_true), or 202 {"status": "sent"} (api_reply_sent: a mail
+ * that says nothing about the account went out, or not).
+ */
+enum pc_rc api_reply_code(
+    struct resp *w, enum pc_rc rc, const struct acct_code_info *ci);
+enum pc_rc api_reply_true(struct resp *w, enum pc_rc rc, const char *key);
+enum pc_rc api_reply_sent(struct resp *w, enum pc_rc rc);
+/*
+ * The answer to a walk that filled the array a (stolen): rc when it is
+ * not PC_OK, else 200 {key: a}.
+ */
+enum pc_rc api_reply_list(
+    struct resp *w, enum pc_rc rc, const char *key, json_t *a);
+/* Append v (stolen) to the array a: a walk's step. PC_ENOMEM on failure. */
+enum pc_rc api_append(json_t *a, json_t *v);
+
+/* ---- the shapes of the code steps ------------------------------------ */
+
+typedef enum pc_rc (*api_send_flow)(const struct pc_env *,
+    struct acct_session *, struct acct_code_info *, struct pc_err *);
 typedef enum pc_rc (*api_code_flow)(const struct pc_env *,
     struct acct_session *, const char *, struct pc_err *);
 typedef enum pc_rc (*api_token_code_flow)(
     const struct pc_env *, const char *, const char *, struct pc_err *);
+/* POST on the session: fn sends a code, the answer is CodeSent. */
+enum pc_rc api_code_send(struct req *r, struct resp *w, api_send_flow fn);
 /* POST {"code"} on the session: fn, then {okkey: true} or the error. */
 enum pc_rc api_code_post(
     struct req *r, struct resp *w, api_code_flow fn, const char *okkey);

@@ -10,12 +10,6 @@
 #include "issuance/issuance.h"
 
 static json_t *
-time_or_null(struct req *r, int64_t t)
-{
-	return t != 0 ? json_string(api_time(r, t)) : json_null();
-}
-
-static json_t *
 status_json(struct req *r, const struct issuance_status *s)
 {
 	json_t *o, *id = NULL;
@@ -44,7 +38,7 @@ status_json(struct req *r, const struct issuance_status *s)
 		json_object_set_new(o, "transactions_left",
 		    json_integer(s->cred.transactions_left));
 		json_object_set_new(
-		    o, "not_after", time_or_null(r, s->not_after));
+		    o, "not_after", api_time_or_null(r, s->not_after));
 	}
 	return o;
 }
@@ -53,12 +47,10 @@ enum pc_rc
 api_issuance_get(struct req *r, struct resp *w)
 {
 	struct issuance_status s;
-	struct pc_env e;
 	json_t *o;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = issuance_status(&e, api_session(r)->u.id, &s);
+	rc = issuance_status(api_env(r), api_session(r)->u.id, &s);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, NULL);
 	o = status_json(r, &s);
@@ -69,13 +61,11 @@ api_issuance_get(struct req *r, struct resp *w)
 enum pc_rc
 api_issuance_phone_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
 	rc = issuance_phone(
-	    &e, api_session(r)->u.id, api_bool(r, "associate"), &err);
+	    api_env(r), api_session(r)->u.id, api_bool(r, "associate"), &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	return api_issuance_get(r, w);
@@ -85,14 +75,12 @@ enum pc_rc
 api_issuance_post(struct req *r, struct resp *w)
 {
 	struct issuance_status s;
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	json_t *o;
 	enum pc_rc rc;
 
-	api_env(r, &e);
 	rc = issuance_run(
-	    &e, api_session(r)->u.id, api_str(r, "code"), &s, &err);
+	    api_env(r), api_session(r)->u.id, api_str(r, "code"), &s, &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	o = status_json(r, &s);
@@ -103,13 +91,11 @@ api_issuance_post(struct req *r, struct resp *w)
 enum pc_rc
 api_issuance_terms_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct buf pdf;
 	enum pc_rc rc;
 
-	api_env(r, &e);
 	buf_init(&pdf, 16u << 20);
-	rc = issuance_terms_pdf(&e, api_session(r)->u.id, &pdf);
+	rc = issuance_terms_pdf(api_env(r), api_session(r)->u.id, &pdf);
 	if (rc != PC_OK) {
 		buf_cleanup(&pdf);
 		return api_fail(r, w, rc, NULL);
@@ -129,13 +115,13 @@ cert_one(void *arg, const struct issuance_cert *c)
 	struct req *r = a[0];
 	json_t *list = a[1];
 
-	return json_array_append_new(list,
-	           json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "serial", c->serial,
-	               "kind", c->kind, "subject",
-	               c->subject != NULL ? c->subject : "", "not_before",
-	               time_or_null(r, c->not_before), "not_after",
-	               time_or_null(r, c->not_after), "revoked", c->revoked)) ==
-	               0
+	return json_array_append_new(
+	           list, json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "serial",
+	                     c->serial, "kind", c->kind, "subject",
+	                     c->subject != NULL ? c->subject : "", "not_before",
+	                     api_time_or_null(r, c->not_before), "not_after",
+	                     api_time_or_null(r, c->not_after), "revoked",
+	                     c->revoked)) == 0
 	           ? PC_OK
 	           : PC_ENOMEM;
 }
@@ -143,15 +129,13 @@ cert_one(void *arg, const struct issuance_cert *c)
 enum pc_rc
 api_certificates_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	json_t *list = json_array();
 	void *a[2] = { r, list };
 	enum pc_rc rc;
 
 	if (list == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
-	rc = issuance_certs(&e, api_session(r)->u.id, cert_one, a);
+	rc = issuance_certs(api_env(r), api_session(r)->u.id, cert_one, a);
 	if (rc != PC_OK) {
 		json_decref(list);
 		return api_fail(r, w, rc, NULL);
@@ -166,7 +150,6 @@ api_certificate_get(struct req *r, struct resp *w)
 	const char *fmt = http_req_query(r, "format");
 	const char *chain = http_req_query(r, "chain");
 	const char *serial = api_param(r, 0);
-	struct pc_env e;
 	struct buf out;
 	bool pem = fmt == NULL || strcmp(fmt, "pem") == 0;
 	enum pc_rc rc;
@@ -174,9 +157,8 @@ api_certificate_get(struct req *r, struct resp *w)
 	if (!pem && strcmp(fmt, "der") != 0)
 		return api_fail(r, w, PC_EINVAL,
 		    &(struct pc_err){ PCE_FIELD_INVALID, "format", 0 });
-	api_env(r, &e);
 	buf_init(&out, 256 * 1024);
-	rc = issuance_cert_file(&e, api_session(r)->u.id, serial, pem,
+	rc = issuance_cert_file(api_env(r), api_session(r)->u.id, serial, pem,
 	    chain != NULL && strcmp(chain, "1") == 0, &out);
 	if (rc != PC_OK) {
 		buf_cleanup(&out);

@@ -145,6 +145,12 @@ api_json_str(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+json_t *
+api_json_text(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
 const char *
 api_str(struct req *r, const char *key)
 {
@@ -169,6 +175,30 @@ const char *
 api_param(struct req *r, size_t i)
 {
 	return i < r->nparams && r->params[i] != NULL ? r->params[i] : "";
+}
+
+enum pc_rc
+api_append(json_t *a, json_t *v)
+{
+	return json_array_append_new(a, v) == 0 ? PC_OK : PC_ENOMEM;
+}
+
+enum pc_rc
+api_reply_list(struct resp *w, enum pc_rc rc, const char *key, json_t *a)
+{
+	if (rc != PC_OK) {
+		json_decref(a);
+		return rc;
+	}
+	return api_reply(w, 200, json_pack("{s:o}", key, a));
+}
+
+const char *
+api_query(struct req *r, const char *key)
+{
+	const char *v = http_req_query(r, key);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
 enum pc_rc

@@ -30,11 +30,9 @@ enum pc_rc
 api_readyz_get(struct req *r, struct resp *w)
 {
 	struct ops_ready rd;
-	struct pc_env e;
 	bool ok;
 
-	api_env(r, &e);
-	ops_ready(&e, &rd);
+	ops_ready(api_env(r), &rd);
 	ok = rd.db_ok && rd.signer_ok;
 	if (!ok)
 		http_resp_header(w, "Retry-After", "5");

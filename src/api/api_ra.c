@@ -24,12 +24,6 @@ text_json(const char *s)
 	return v != NULL ? v : json_null();
 }
 
-static json_t *
-time_or_null(struct req *r, int64_t t)
-{
-	return t != 0 ? json_string(api_time(r, t)) : json_null();
-}
-
 /* The queue's row. */
 static json_t *
 row_json(struct req *r, const struct store_idv_case *c)
@@ -39,8 +33,8 @@ row_json(struct req *r, const struct store_idv_case *c)
 	return json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:I,s:b,s:o,s:o}", "id",
 	    c->id, "state", c->state, "order_id", c->order_id, "attempt",
 	    (json_int_t)c->attempt, "doc_type", c->doc_type, "submitted_at",
-	    time_or_null(r, c->submitted_at), "deadline_at",
-	    time_or_null(r, c->deadline_at), "waiting_s",
+	    api_time_or_null(r, c->submitted_at), "deadline_at",
+	    api_time_or_null(r, c->deadline_at), "waiting_s",
 	    (json_int_t)(c->submitted_at ? now - c->submitted_at : 0),
 	    "overdue", c->deadline_at != 0 && now > c->deadline_at,
 	    "claimed_by",
@@ -63,34 +57,25 @@ list_one(void *arg, const struct store_idv_case *c)
 {
 	struct list_ctx *x = arg;
 
-	return json_array_append_new(x->a, row_json(x->r, c)) == 0 ? PC_OK
-	                                                           : PC_ENOMEM;
+	return api_append(x->a, row_json(x->r, c));
 }
 
 enum pc_rc
 api_ra_cases_get(struct req *r, struct resp *w)
 {
 	struct list_ctx x = { r, json_array() };
-	const char *state = http_req_query(r, "state");
-	struct pc_env e;
+	const char *state = api_query(r, "state");
 	enum pc_rc rc;
 
 	if (x.a == NULL)
 		return PC_ENOMEM;
-	if (state != NULL && state[0] == '\0')
-		state = NULL;
 	if (state != NULL && !ra_state_known(state)) {
 		json_decref(x.a);
-		return api_fail(r, w, PC_EINVAL,
-		    &(struct pc_err){ PCE_FIELD_INVALID, "state", 0 });
+		return pc_fail(
+		    api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "state");
 	}
-	api_env(r, &e);
-	rc = ra_queue(&e, state, list_one, &x);
-	if (rc != PC_OK) {
-		json_decref(x.a);
-		return rc;
-	}
-	return api_reply(w, 200, json_pack("{s:o}", "cases", x.a));
+	rc = ra_queue(api_env(r), state, list_one, &x);
+	return api_reply_list(w, rc, "cases", x.a);
 }
 
 /* The checklist and the reasons, in both languages. */
@@ -123,14 +108,10 @@ file_one(void *arg, const struct store_idv_file *f)
 {
 	json_t *a = arg;
 
-	return json_array_append_new(a,
-	           json_pack("{s:s,s:s,s:I,s:b,s:o}", "kind", f->kind, "type",
-	               f->ctype, "size", (json_int_t)f->plain_len, "final",
-	               f->final, "sha256",
-	               f->sha256[0] ? json_string(f->sha256) : json_null())) ==
-	               0
-	           ? PC_OK
-	           : PC_ENOMEM;
+	return api_append(a,
+	    json_pack("{s:s,s:s,s:I,s:b,s:o}", "kind", f->kind, "type",
+	        f->ctype, "size", (json_int_t)f->plain_len, "final", f->final,
+	        "sha256", f->sha256[0] ? json_string(f->sha256) : json_null()));
 }
 
 enum pc_rc
@@ -138,21 +119,18 @@ api_ra_case_get(struct req *r, struct resp *w)
 {
 	struct store_idv_case c;
 	struct store_order o;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	json_t *files = json_array(), *out;
 	enum pc_rc rc;
 
 	if (files == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
-	rc = ra_case_get(
-	    &e, api_session(r)->u.id, api_param(r, 0), &c, &o, &err);
+	rc = ra_case_get(api_env(r), api_session(r)->u.id, api_param(r, 0), &c,
+	    &o, api_err(r));
 	if (rc != PC_OK) {
 		json_decref(files);
-		return api_fail(r, w, rc, &err);
+		return rc;
 	}
-	rc = ra_files_each(&e, c.id, file_one, files);
+	rc = ra_files_each(api_env(r), c.id, file_one, files);
 	out = row_json(r, &c);
 	if (rc == PC_OK && out != NULL &&
 	    json_object_update_new(out,
@@ -163,12 +141,12 @@ api_ra_case_get(struct req *r, struct resp *w)
 	            c.phone != NULL ? c.phone : "", "phone_changed",
 	            c.phone_changed, "challenges", text_json(c.challenges),
 	            "steps", text_json(c.steps), "sms", "verified_at",
-	            time_or_null(r, c.sms_verified_at), "failures",
+	            api_time_or_null(r, c.sms_verified_at), "failures",
 	            (json_int_t)c.sms_failures, "client", text_json(c.client),
 	            "ip", c.ip, "user_agent",
 	            c.user_agent != NULL ? c.user_agent : "", "created_at",
-	            time_or_null(r, c.created_at), "decided_at",
-	            time_or_null(r, c.decided_at), "decided_by",
+	            api_time_or_null(r, c.created_at), "decided_at",
+	            api_time_or_null(r, c.decided_at), "decided_by",
 	            c.decided_by[0] ? json_string(c.decided_by) : json_null(),
 	            "reason", c.reason[0] ? json_string(c.reason) : json_null(),
 	            "reason_text",
@@ -182,7 +160,7 @@ api_ra_case_get(struct req *r, struct resp *w)
 	            "order", "id", o.id, "number", o.number, "package",
 	            o.package, "state", o.state, "total_bani",
 	            (json_int_t)o.total_bani, "paid_at",
-	            time_or_null(r, o.paid_at))) == 0) {
+	            api_time_or_null(r, o.paid_at))) == 0) {
 		json_object_set_new(out, "files", files);
 		files = NULL;
 	} else if (rc == PC_OK) {
@@ -246,8 +224,6 @@ byte_range(const char *h, size_t len, size_t *from, size_t *to)
 enum pc_rc
 api_ra_file_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	struct buf b;
 	char ctype[32];
 	const char *ct, *cr = NULL;
@@ -255,13 +231,12 @@ api_ra_file_get(struct req *r, struct resp *w)
 	int range;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	buf_init(&b, (size_t)(e.conf->ra.max_video_mb << 20) + 1);
-	rc = ra_file_read(&e, api_session(r)->u.id, api_param(r, 0),
-	    api_param(r, 1), &b, ctype, &err);
+	buf_init(&b, (size_t)(api_env(r)->conf->ra.max_video_mb << 20) + 1);
+	rc = ra_file_read(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	    api_param(r, 1), &b, ctype, api_err(r));
 	if (rc != PC_OK) {
 		buf_cleanup(&b);
-		return api_fail(r, w, rc, &err);
+		return rc;
 	}
 	ct = arena_strdup(&r->arena, ctype);
 	if (ct == NULL)
@@ -290,18 +265,15 @@ api_ra_evidence_get(struct req *r, struct resp *w)
 {
 	struct store_idv_case c;
 	struct store_order o;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	char *b64 = NULL;
 	size_t n;
 	json_t *out;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = ra_case_get(
-	    &e, api_session(r)->u.id, api_param(r, 0), &c, &o, &err);
+	rc = ra_case_get(api_env(r), api_session(r)->u.id, api_param(r, 0), &c,
+	    &o, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	store_order_cleanup(&o);
 	if (c.manifest == NULL || c.manifest_tst == NULL) {
 		store_idv_case_cleanup(&c);
@@ -325,15 +297,13 @@ api_ra_evidence_get(struct req *r, struct resp *w)
 enum pc_rc
 api_ra_claim_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	int64_t until = 0;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = ra_claim(&e, api_session(r)->u.id, api_param(r, 0), &until, &err);
+	rc = ra_claim(api_env(r), api_session(r)->u.id, api_param(r, 0), &until,
+	    api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_reply(
 	    w, 200, json_pack("{s:s}", "claim_until", api_time(r, until)));
 }
@@ -341,21 +311,18 @@ api_ra_claim_post(struct req *r, struct resp *w)
 enum pc_rc
 api_ra_release_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = ra_release(&e, api_session(r)->u.id, api_param(r, 0), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, json_pack("{s:b}", "released", 1));
+	return api_reply_true(w,
+	    ra_release(
+	        api_env(r), api_session(r)->u.id, api_param(r, 0), api_err(r)),
+	    "released");
 }
 
-/* After a decision: the case as it is now. */
+/* After a decision (rc): the case as it is now. */
 static enum pc_rc
-decided(struct req *r, struct resp *w)
+decided(struct req *r, struct resp *w, enum pc_rc rc)
 {
+	if (rc != PC_OK)
+		return rc;
 	return api_ra_case_get(r, w);
 }
 
@@ -363,8 +330,6 @@ enum pc_rc
 api_ra_accept_post(struct req *r, struct resp *w)
 {
 	struct ra_identity who;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	json_t *id = api_obj(r, "identity");
 	char *checks = NULL;
 	enum pc_rc rc;
@@ -380,41 +345,24 @@ api_ra_accept_post(struct req *r, struct resp *w)
 	who.country = api_json_str(id, "country");
 	if (api_obj(r, "checklist") != NULL)
 		checks = json_dumps(api_obj(r, "checklist"), JSON_COMPACT);
-	api_env(r, &e);
-	rc = ra_accept(
-	    &e, api_session(r)->u.id, api_param(r, 0), checks, &who, &err);
+	rc = ra_accept(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	    checks, &who, api_err(r));
 	free(checks);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return decided(r, w);
+	return decided(r, w, rc);
 }
 
 enum pc_rc
 api_ra_reject_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = ra_reject(&e, api_session(r)->u.id, api_param(r, 0),
-	    api_str(r, "reason"), api_str(r, "text"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return decided(r, w);
+	return decided(r, w,
+	    ra_reject(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	        api_str(r, "reason"), api_str(r, "text"), api_err(r)));
 }
 
 enum pc_rc
 api_ra_redo_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = ra_redo(&e, api_session(r)->u.id, api_param(r, 0),
-	    api_str(r, "text"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return decided(r, w);
+	return decided(r, w,
+	    ra_redo(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	        api_str(r, "text"), api_err(r)));
 }

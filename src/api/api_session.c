@@ -36,9 +36,8 @@ api_cookie_session(struct req *r, struct resp *w, const char *token)
 		http_resp_header(w, "Set-Cookie", c);
 }
 
-/* A new session token (sign-in, elevation): set the cookie. */
-static void
-cookie_if_new(struct req *r, struct resp *w, const struct acct_session *s)
+void
+api_cookie_renew(struct req *r, struct resp *w, const struct acct_session *s)
 {
 	if (s->token[0] != '\0')
 		api_cookie_session(r, w, s->token);
@@ -51,6 +50,12 @@ api_time(struct req *r, int64_t t)
 
 	clock_fmt_iso(t, s, sizeof(s));
 	return arena_strdup(&r->arena, s);
+}
+
+json_t *
+api_time_or_null(struct req *r, int64_t t)
+{
+	return t != 0 ? json_string(api_time(r, t)) : json_null();
 }
 
 json_t *
@@ -73,7 +78,6 @@ json_t *
 api_session_info(struct req *r, const struct acct_session *s, const char *csrf)
 {
 	struct acct_view v;
-	struct pc_env e;
 	json_t *o, *u;
 
 	o = json_pack("{s:s,s:s,s:s}", "state",
@@ -86,8 +90,7 @@ api_session_info(struct req *r, const struct acct_session *s, const char *csrf)
 			json_object_set_new(o, "next", json_null());
 		return o;
 	}
-	api_env(r, &e);
-	acct_session_view(&e, s, &v);
+	acct_session_view(api_env(r), s, &v);
 	json_object_set_new(
 	    o, "next", v.next != NULL ? json_string(v.next) : json_null());
 	u = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", s->u.id,
@@ -107,34 +110,57 @@ api_session_info(struct req *r, const struct acct_session *s, const char *csrf)
 	return o;
 }
 
+json_t *
+api_code_or_null(bool sent, const struct acct_code_info *ci)
+{
+	return sent ? api_code_info_json(ci) : json_null();
+}
+
+enum pc_rc
+api_reply_code(struct resp *w, enum pc_rc rc, const struct acct_code_info *ci)
+{
+	return rc != PC_OK ? rc : api_reply(w, 200, api_code_info_json(ci));
+}
+
+enum pc_rc
+api_reply_true(struct resp *w, enum pc_rc rc, const char *key)
+{
+	return rc != PC_OK ? rc : api_reply(w, 200, json_pack("{s:b}", key, 1));
+}
+
+enum pc_rc
+api_reply_sent(struct resp *w, enum pc_rc rc)
+{
+	return rc != PC_OK
+	           ? rc
+	           : api_reply(w, 202, json_pack("{s:s}", "status", "sent"));
+}
+
+enum pc_rc
+api_code_send(struct req *r, struct resp *w, api_send_flow fn)
+{
+	struct acct_code_info ci;
+
+	return api_reply_code(
+	    w, fn(api_env(r), api_session(r), &ci, api_err(r)), &ci);
+}
+
 enum pc_rc
 api_code_post(
     struct req *r, struct resp *w, api_code_flow fn, const char *okkey)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = fn(&e, api_session(r), api_str(r, "code"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, json_pack("{s:b}", okkey, 1));
+	return api_reply_true(w,
+	    fn(api_env(r), api_session(r), api_str(r, "code"), api_err(r)),
+	    okkey);
 }
 
 enum pc_rc
 api_token_code_post(
     struct req *r, struct resp *w, api_token_code_flow fn, const char *okkey)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = fn(&e, api_param(r, 0), api_str(r, "code"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, json_pack("{s:b}", okkey, 1));
+	return api_reply_true(w,
+	    fn(api_env(r), api_param(r, 0), api_str(r, "code"), api_err(r)),
+	    okkey);
 }
 
 /* ---- the routes ------------------------------------------------------ */
@@ -164,27 +190,33 @@ api_session_get(struct req *r, struct resp *w)
 	return api_reply(w, 200, api_session_info(r, s, csrf));
 }
 
+/* After a step of signing in (rc): s's cookie and its SessionInfo. */
+static enum pc_rc
+signed_in(
+    struct req *r, struct resp *w, enum pc_rc rc, const struct acct_session *s)
+{
+	if (rc != PC_OK)
+		return rc;
+	api_cookie_renew(r, w, s);
+	return api_reply(w, 200, api_session_info(r, s, NULL));
+}
+
 enum pc_rc
 api_session_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	struct acct_session *s;
 	enum pc_rc rc;
 
 	s = arena_alloc(&r->arena, sizeof(*s));
 	if (s == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
 	/* Signing in again in this browser ends the session it had. */
-	rc = acct_login(&e, api_str(r, "email"), api_str(r, "password"),
-	    api_session(r), s, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	cookie_if_new(r, w, s);
-	log_info("req=%s signed in user=%s state=%s", r->req_id, s->u.id,
-	    s->s.state);
-	rc = api_reply(w, 200, api_session_info(r, s, NULL));
+	rc = acct_login(api_env(r), api_str(r, "email"), api_str(r, "password"),
+	    api_session(r), s, api_err(r));
+	if (rc == PC_OK)
+		log_info("req=%s signed in user=%s state=%s", r->req_id,
+		    s->u.id, s->s.state);
+	rc = signed_in(r, w, rc, s);
 	acct_session_cleanup(s);
 	return rc;
 }
@@ -192,11 +224,9 @@ api_session_post(struct req *r, struct resp *w)
 enum pc_rc
 api_session_delete(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct acct_session *s = api_session(r);
 
-	api_env(r, &e);
-	if (s != NULL && acct_session_end(&e, s) != PC_OK)
+	if (s != NULL && acct_session_end(api_env(r), s) != PC_OK)
 		return PC_EDB;
 	api_cookie_session(r, w, NULL);
 	return api_reply(w, 200, json_pack("{s:b}", "signed_out", 1));
@@ -205,32 +235,19 @@ api_session_delete(struct req *r, struct resp *w)
 enum pc_rc
 api_session_totp_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	struct acct_session *s = api_session(r);
-	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_login_totp(&e, s, api_str(r, "code"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	cookie_if_new(r, w, s);
-	return api_reply(w, 200, api_session_info(r, s, NULL));
+	return signed_in(r, w,
+	    acct_login_totp(api_env(r), s, api_str(r, "code"), api_err(r)), s);
 }
 
 enum pc_rc
 api_session_defer_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	struct acct_session *s = api_session(r);
-	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_twofa_defer(
-	    &e, s, api_str(r, "mode"), api_str(r, "date"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	cookie_if_new(r, w, s);
-	return api_reply(w, 200, api_session_info(r, s, NULL));
+	return signed_in(r, w,
+	    acct_twofa_defer(api_env(r), s, api_str(r, "mode"),
+	        api_str(r, "date"), api_err(r)),
+	    s);
 }

@@ -83,17 +83,20 @@ order_json(struct req *r, const struct shop_order_view *v, bool admin)
 	return j;
 }
 
-/* One order of the signed-in user (admin: any order). */
+/*
+ * After rc: one order of the signed-in user (admin: any order) as it is
+ * now, with status.
+ */
 static enum pc_rc
-order_reply(
-    struct req *r, struct resp *w, int status, const char *id, bool admin)
+order_reply(struct req *r, struct resp *w, enum pc_rc rc, int status,
+    const char *id, bool admin)
 {
 	struct shop_order_view v;
-	struct pc_env e;
-	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = shop_order_view(&e, admin ? NULL : api_session(r)->u.id, id, &v);
+	if (rc != PC_OK)
+		return rc;
+	rc = shop_order_view(
+	    api_env(r), admin ? NULL : api_session(r)->u.id, id, &v);
 	if (rc == PC_ENOTFOUND)
 		return api_fail_code(r, w, PCE_ORDER_NOT_FOUND);
 	if (rc != PC_OK)
@@ -108,29 +111,24 @@ order_reply(
 static enum pc_rc
 pkg_add(void *arg, const struct shop_package_view *p)
 {
-	return json_array_append_new(arg,
-	           json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "code",
-	               p->code, "name", p->name, "years", (json_int_t)p->years,
-	               "transactions", (json_int_t)p->transactions, "net_cents",
-	               (json_int_t)p->net_cents, "vat_cents",
-	               (json_int_t)p->vat_cents, "total_cents",
-	               (json_int_t)(p->net_cents + p->vat_cents), "currency",
-	               "EUR", "description", p->description)) == 0
-	           ? PC_OK
-	           : PC_ENOMEM;
+	return api_append(arg,
+	    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "code", p->code,
+	        "name", p->name, "years", (json_int_t)p->years, "transactions",
+	        (json_int_t)p->transactions, "net_cents",
+	        (json_int_t)p->net_cents, "vat_cents", (json_int_t)p->vat_cents,
+	        "total_cents", (json_int_t)(p->net_cents + p->vat_cents),
+	        "currency", "EUR", "description", p->description));
 }
 
 enum pc_rc
 api_shop_packages_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	json_t *a = json_array();
 	enum pc_rc rc;
 
 	if (a == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
-	rc = shop_packages_each(&e, pkg_add, a);
+	rc = shop_packages_each(api_env(r), pkg_add, a);
 	if (rc != PC_OK) {
 		json_decref(a);
 		return rc;
@@ -144,15 +142,12 @@ enum pc_rc
 api_shop_quote_post(struct req *r, struct resp *w)
 {
 	struct shop_quote q;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = shop_quote_make(
-	    &e, api_str(r, "package"), api_str(r, "promo"), &q, &err);
+	rc = shop_quote_make(api_env(r), api_str(r, "package"),
+	    api_str(r, "promo"), &q, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_reply(w, 200, quote_json(&q));
 }
 
@@ -162,8 +157,6 @@ enum pc_rc
 api_shop_orders_post(struct req *r, struct resp *w)
 {
 	struct shop_order_req q;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	char id[STORE_ORDER_ID_LEN + 1];
 	json_t *inv = api_obj(r, "invoice");
 	enum pc_rc rc;
@@ -188,11 +181,9 @@ api_shop_orders_post(struct req *r, struct resp *w)
 	q.inv.entrance = api_json_str(inv, "entrance");
 	q.inv.apartment = api_json_str(inv, "apartment");
 	q.inv.postal_code = api_json_str(inv, "postal_code");
-	api_env(r, &e);
-	rc = shop_order_create(&e, api_session(r)->u.id, &q, id, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return order_reply(r, w, 201, id, false);
+	rc = shop_order_create(
+	    api_env(r), api_session(r)->u.id, &q, id, api_err(r));
+	return order_reply(r, w, rc, 201, id, false);
 }
 
 struct ord_list {
@@ -206,9 +197,7 @@ ord_add(void *arg, const struct shop_order_view *v)
 {
 	struct ord_list *l = arg;
 
-	return json_array_append_new(l->a, order_json(l->r, v, l->admin)) == 0
-	           ? PC_OK
-	           : PC_ENOMEM;
+	return api_append(l->a, order_json(l->r, v, l->admin));
 }
 
 static enum pc_rc
@@ -216,18 +205,12 @@ orders_list(struct req *r, struct resp *w, const struct store_order_filter *f,
     bool admin)
 {
 	struct ord_list l = { r, json_array(), admin };
-	struct pc_env e;
 	enum pc_rc rc;
 
 	if (l.a == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
-	rc = shop_orders_each(&e, f, ord_add, &l);
-	if (rc != PC_OK) {
-		json_decref(l.a);
-		return rc;
-	}
-	return api_reply(w, 200, json_pack("{s:o}", "orders", l.a));
+	rc = shop_orders_each(api_env(r), f, ord_add, &l);
+	return api_reply_list(w, rc, "orders", l.a);
 }
 
 enum pc_rc
@@ -242,22 +225,19 @@ api_shop_orders_get(struct req *r, struct resp *w)
 enum pc_rc
 api_shop_order_get(struct req *r, struct resp *w)
 {
-	return order_reply(r, w, 200, api_param(r, 0), false);
+	return order_reply(r, w, PC_OK, 200, api_param(r, 0), false);
 }
 
 enum pc_rc
 api_shop_order_pay_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	char url[1024];
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = shop_order_pay(
-	    &e, api_session(r)->u.id, api_param(r, 0), url, sizeof(url), &err);
+	rc = shop_order_pay(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	    url, sizeof(url), api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	return api_reply(w, 200,
 	    json_pack("{s:s,s:s}", "redirect_url", url, "provider",
 	        r->app->conf->shop.provider));
@@ -266,15 +246,11 @@ api_shop_order_pay_post(struct req *r, struct resp *w)
 enum pc_rc
 api_shop_order_cancel_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
+	const char *id = api_param(r, 0);
 
-	api_env(r, &e);
-	rc = shop_order_cancel(&e, api_session(r)->u.id, api_param(r, 0), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return order_reply(r, w, 200, api_param(r, 0), false);
+	return order_reply(r, w,
+	    shop_order_cancel(api_env(r), api_session(r)->u.id, id, api_err(r)),
+	    200, id, false);
 }
 
 /* ---- documents ----------------------------------------------------- */
@@ -283,15 +259,12 @@ static enum pc_rc
 order_pdf(struct req *r, struct resp *w, bool invoice)
 {
 	struct shop_pdf pdf;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = shop_order_document(&e, api_session(r)->u.id,
-	    api_session(r)->u.lang, api_param(r, 0), invoice, &pdf, &err);
+	rc = shop_order_document(api_env(r), api_session(r)->u.id,
+	    api_session(r)->u.lang, api_param(r, 0), invoice, &pdf, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	http_resp_bytes(w, 200, "application/pdf", pdf.pdf.data, pdf.pdf.len);
 	http_resp_header(w, "Cache-Control", "no-store");
 	http_resp_header(w, "Content-Disposition",
@@ -319,16 +292,13 @@ static enum pc_rc
 notice(struct req *r, struct resp *w, const char *provider, const char *hdr,
     bool netopia)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	bool dup = false;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = shop_notice_receive(&e, provider, r->body.data, r->body.len,
-	    http_req_header(r, hdr), &dup, &err);
+	rc = shop_notice_receive(api_env(r), provider, r->body.data,
+	    r->body.len, http_req_header(r, hdr), &dup, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	if (netopia)
 		return api_reply(w, 200,
 		    json_pack("{s:i,s:n,s:s}", "errorType", 0, "errorCode",
@@ -355,45 +325,31 @@ enum pc_rc
 api_admin_orders_get(struct req *r, struct resp *w)
 {
 	struct store_order_filter f = { 0 };
-	const char *from = http_req_query(r, "from"),
-	           *to = http_req_query(r, "to");
-	struct pc_err err = { 0 };
+	const char *from = api_query(r, "from"), *to = api_query(r, "to");
 
-	f.state = http_req_query(r, "state");
-	if (f.state != NULL && f.state[0] == '\0')
-		f.state = NULL;
+	f.state = api_query(r, "state");
+	f.q = api_query(r, "q");
 	if (f.state != NULL && !shop_state_known(f.state))
-		return api_fail(r, w, PC_EINVAL,
-		    &(struct pc_err){ PCE_FIELD_INVALID, "state", 0 });
-	if ((from != NULL && from[0] != '\0' &&
-	        clock_day_parse(from, &f.from) != PC_OK) ||
-	    (to != NULL && to[0] != '\0' &&
-	        clock_day_parse(to, &f.to) != PC_OK)) {
-		err.code = PCE_FIELD_INVALID;
-		err.field = f.from == 0 && from != NULL && from[0] != '\0'
-		                ? "from"
-		                : "to";
-		return api_fail(r, w, PC_EINVAL, &err);
-	}
+		return pc_fail(
+		    api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "state");
+	if (from != NULL && clock_day_parse(from, &f.from) != PC_OK)
+		return pc_fail(
+		    api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "from");
+	if (to != NULL && clock_day_parse(to, &f.to) != PC_OK)
+		return pc_fail(api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "to");
 	if (f.to > 0)
 		f.to += 86400;
-	f.q = http_req_query(r, "q");
 	if (f.q != NULL && strlen(f.q) > 100)
-		return api_fail(r, w, PC_EINVAL,
-		    &(struct pc_err){ PCE_FIELD_INVALID, "q", 0 });
+		return pc_fail(api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "q");
 	return orders_list(r, w, &f, true);
 }
 
 enum pc_rc
 api_admin_order_refund_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
+	const char *id = api_param(r, 0);
 
-	api_env(r, &e);
-	rc = shop_order_refund(&e, api_param(r, 0), api_str(r, "reason"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return order_reply(r, w, 200, api_param(r, 0), true);
+	return order_reply(r, w,
+	    shop_order_refund(api_env(r), id, api_str(r, "reason"), api_err(r)),
+	    200, id, true);
 }

@@ -103,12 +103,10 @@ page(struct req *r, struct resp *w, int status, const char *body)
 static enum pc_rc
 payable(struct req *r, struct resp *w, const char *id, struct store_order *o)
 {
-	struct pc_env e;
 	enum pc_rc rc;
 
 	memset(o, 0, sizeof(*o));
-	api_env(r, &e);
-	rc = id_ok(id) ? shop_order_get(&e, NULL, id, o) : PC_ENOTFOUND;
+	rc = id_ok(id) ? shop_order_get(api_env(r), NULL, id, o) : PC_ENOTFOUND;
 	if (rc == PC_ENOTFOUND) {
 		/* The answer is written; the caller must stop here. */
 		return page(r, w, 404, "<p>No such payment.</p>") == PC_OK

@@ -69,18 +69,17 @@ batch_reply(struct req *r, struct resp *w, int status, const char *id)
 {
 	struct store_sign_batch b;
 	struct websign_quota q;
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	json_t *items = json_array(), *o;
 	enum pc_rc rc;
 
 	if (items == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
 	rc = websign_get(
-	    &e, api_session(r)->u.id, id, &b, item_add, items, &err);
+	    api_env(r), api_session(r)->u.id, id, &b, item_add, items, &err);
 	if (rc == PC_OK)
-		rc = websign_quota(&e, api_session(r)->u.id, id, &q, &err);
+		rc = websign_quota(
+		    api_env(r), api_session(r)->u.id, id, &q, &err);
 	if (rc != PC_OK) {
 		json_decref(items);
 		return api_fail(r, w, rc, &err);
@@ -101,13 +100,11 @@ batch_reply(struct req *r, struct resp *w, int status, const char *id)
 enum pc_rc
 api_sign_batch_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	char id[STORE_ID_LEN + 1];
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = websign_new(&e, api_session(r)->u.id, id, &err);
+	rc = websign_new(api_env(r), api_session(r)->u.id, id, &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	return batch_reply(r, w, 201, id);
@@ -123,15 +120,13 @@ api_sign_batch_get(struct req *r, struct resp *w)
 enum pc_rc
 api_sign_file_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	const char *name = http_req_query(r, "name");
 	int64_t idx = 0;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = websign_add(&e, api_session(r)->u.id, api_param(r, 0), name,
-	    r->body.data, r->body.len, &idx, &err);
+	rc = websign_add(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	    name, r->body.data, r->body.len, &idx, &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	return batch_reply(r, w, 201, api_param(r, 0));
@@ -140,13 +135,11 @@ api_sign_file_post(struct req *r, struct resp *w)
 enum pc_rc
 api_sign_file_delete(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = websign_remove(
-	    &e, api_session(r)->u.id, api_param(r, 0), param_index(r, 1), &err);
+	rc = websign_remove(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	    param_index(r, 1), &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	return batch_reply(r, w, 200, api_param(r, 0));
@@ -162,7 +155,6 @@ enum pc_rc
 api_sign_placement_post(struct req *r, struct resp *w)
 {
 	struct websign_box box;
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
@@ -173,8 +165,7 @@ api_sign_placement_post(struct req *r, struct resp *w)
 	box.y = (float)body_int(r, "y");
 	box.w = (float)body_int(r, "w");
 	box.h = (float)body_int(r, "h");
-	api_env(r, &e);
-	rc = websign_place(&e, api_session(r)->u.id, api_param(r, 0),
+	rc = websign_place(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	    param_index(r, 1), &box, &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
@@ -184,12 +175,11 @@ api_sign_placement_post(struct req *r, struct resp *w)
 enum pc_rc
 api_sign_p7s_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = websign_all_p7s(&e, api_session(r)->u.id, api_param(r, 0), &err);
+	rc = websign_all_p7s(
+	    api_env(r), api_session(r)->u.id, api_param(r, 0), &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	return batch_reply(r, w, 200, api_param(r, 0));
@@ -199,14 +189,12 @@ enum pc_rc
 api_sign_page_get(struct req *r, struct resp *w)
 {
 	struct sign_page info;
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	struct buf png;
 	enum pc_rc rc;
 
-	api_env(r, &e);
 	buf_init(&png, 32u << 20);
-	rc = websign_page(&e, api_session(r)->u.id, api_param(r, 0),
+	rc = websign_page(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	    param_index(r, 1), (int)param_index(r, 2), &png, &info, &err);
 	if (rc != PC_OK) {
 		buf_cleanup(&png);
@@ -227,12 +215,10 @@ api_sign_page_get(struct req *r, struct resp *w)
 enum pc_rc
 api_sign_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = websign_sign(&e, api_session(r)->u.id, api_param(r, 0),
+	rc = websign_sign(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	    api_str(r, "code"), &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
@@ -242,15 +228,13 @@ api_sign_post(struct req *r, struct resp *w)
 enum pc_rc
 api_sign_zip_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	uint64_t len = 0;
 	int fd = -1;
 	enum pc_rc rc;
 
-	api_env(r, &e);
 	rc = websign_zip(
-	    &e, api_session(r)->u.id, api_param(r, 0), &fd, &len, &err);
+	    api_env(r), api_session(r)->u.id, api_param(r, 0), &fd, &len, &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	http_resp_fd(w, 200, "application/zip", fd, len);
@@ -263,15 +247,13 @@ api_sign_zip_get(struct req *r, struct resp *w)
 enum pc_rc
 api_sign_output_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	struct buf out;
 	char *name = NULL;
 	enum pc_rc rc;
 
-	api_env(r, &e);
 	buf_init(&out, (size_t)WEB_FILE_MAX + (1u << 20));
-	rc = websign_output(&e, api_session(r)->u.id, api_param(r, 0),
+	rc = websign_output(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	    param_index(r, 1), &out, &name, &err);
 	if (rc != PC_OK) {
 		buf_cleanup(&out);
@@ -319,7 +301,6 @@ history_one(void *arg, const struct store_sign_batch *b)
 enum pc_rc
 api_sign_history_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
 	struct pc_err err = { 0 };
 	json_t *list = json_array();
 	void *a[2] = { r, list };
@@ -328,14 +309,13 @@ api_sign_history_get(struct req *r, struct resp *w)
 
 	if (list == NULL)
 		return PC_ENOMEM;
-	api_env(r, &e);
-	rc = websign_history(&e, api_session(r)->u.id, history_one, a);
+	rc = websign_history(api_env(r), api_session(r)->u.id, history_one, a);
 	/* Each batch with its files: names, hashes, format; no document. */
 	for (i = 0; rc == PC_OK && i < json_array_size(list); i++) {
 		json_t *b = json_array_get(list, i);
 		struct store_sign_batch sb;
 
-		rc = websign_get(&e, api_session(r)->u.id,
+		rc = websign_get(api_env(r), api_session(r)->u.id,
 		    json_string_value(json_object_get(b, "id")), &sb, item_add,
 		    json_object_get(b, "files"), &err);
 	}

@@ -7,70 +7,51 @@
 #include "api/api_int.h"
 #include "base/secret.h"
 
-/* A step's state as JSON: {step, code: CodeSent|null}. */
+/* Where a resumable journey stands: {step, code: CodeSent|null}. */
 static enum pc_rc
-step_reply(struct resp *w, enum pc_rc rc, const struct acct_step *st)
+step_get(struct req *r, struct resp *w,
+    enum pc_rc (*fn)(
+        const struct pc_env *, const struct acct_session *, struct acct_step *))
 {
-	json_t *o;
+	struct acct_step st;
+	enum pc_rc rc;
 
+	rc = fn(api_env(r), api_session(r), &st);
 	if (rc != PC_OK)
 		return rc;
-	o = json_pack("{s:s}", "step", st->step);
-	if (o != NULL)
-		json_object_set_new(o, "code",
-		    st->code_sent ? api_code_info_json(&st->code)
-		                  : json_null());
-	return api_reply(w, 200, o);
+	return api_reply(w, 200,
+	    json_pack("{s:s,s:o}", "step", st.step, "code",
+	        api_code_or_null(st.code_sent, &st.code)));
 }
 
 enum pc_rc
 api_totp_pairing_get(struct req *r, struct resp *w)
 {
-	struct acct_step st;
-	struct pc_env e;
-
-	api_env(r, &e);
-	return step_reply(w, acct_pairing_state(&e, api_session(r), &st), &st);
+	return step_get(r, w, acct_pairing_state);
 }
 
 enum pc_rc
 api_account_phone_get(struct req *r, struct resp *w)
 {
-	struct acct_step st;
-	struct pc_env e;
-
-	api_env(r, &e);
-	return step_reply(w, acct_phone_state(&e, api_session(r), &st), &st);
+	return step_get(r, w, acct_phone_state);
 }
 
 enum pc_rc
 api_totp_pairing_post(struct req *r, struct resp *w)
 {
-	struct acct_code_info ci;
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = acct_pairing_start(&e, api_session(r), &ci, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, api_code_info_json(&ci));
+	return api_code_send(r, w, acct_pairing_start);
 }
 
 enum pc_rc
 api_totp_pairing_verify_post(struct req *r, struct resp *w)
 {
 	struct signer_totp_reply t;
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_pairing_verify(&e, api_session(r), api_str(r, "code"),
-	    api_bool(r, "installed"), &t, &err);
+	rc = acct_pairing_verify(api_env(r), api_session(r), api_str(r, "code"),
+	    api_bool(r, "installed"), &t, api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	/* The secret is shown once; every copy is wiped (ROUTE_SECRET). */
 	rc = api_reply(w, 200,
 	    json_pack("{s:s,s:s,s:s}", "secret", t.secret, "otpauth_uri", t.uri,
@@ -82,15 +63,13 @@ api_totp_pairing_verify_post(struct req *r, struct resp *w)
 enum pc_rc
 api_totp_qr_get(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	char uri[SIGNER_TOTP_URI_MAX + 1];
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_pairing_qr(&e, api_session(r), uri, sizeof(uri), &err);
+	rc = acct_pairing_qr(
+	    api_env(r), api_session(r), uri, sizeof(uri), api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
+		return rc;
 	buf_reset(&w->body);
 	rc = acct_qr_png(uri, &w->body);
 	secret_wipe(uri, sizeof(uri));
@@ -107,18 +86,15 @@ api_totp_qr_get(struct req *r, struct resp *w)
 enum pc_rc
 api_totp_pairing_confirm_post(struct req *r, struct resp *w)
 {
-	struct pc_env e;
-	struct pc_err err = { 0 };
 	struct acct_session *s = api_session(r);
 	json_t *o;
 	enum pc_rc rc;
 
-	api_env(r, &e);
-	rc = acct_pairing_confirm(&e, s, api_str(r, "code"), &err);
+	rc =
+	    acct_pairing_confirm(api_env(r), s, api_str(r, "code"), api_err(r));
 	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	if (s->token[0] != '\0')
-		api_cookie_session(r, w, s->token);
+		return rc;
+	api_cookie_renew(r, w, s);
 	o = api_session_info(r, s, NULL);
 	if (o != NULL)
 		json_object_set_new(o, "twofa_enabled", json_true());
@@ -128,16 +104,7 @@ api_totp_pairing_confirm_post(struct req *r, struct resp *w)
 enum pc_rc
 api_totp_reset_post(struct req *r, struct resp *w)
 {
-	struct acct_code_info ci;
-	struct pc_env e;
-	struct pc_err err = { 0 };
-	enum pc_rc rc;
-
-	api_env(r, &e);
-	rc = acct_totp_reset_start(&e, api_session(r), &ci, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return api_reply(w, 200, api_code_info_json(&ci));
+	return api_code_send(r, w, acct_totp_reset_start);
 }
 
 enum pc_rc

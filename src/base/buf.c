@@ -99,6 +99,26 @@ buf_append_str(struct buf *b, const char *s)
 }
 
 void
+buf_append_html(struct buf *b, const char *s, size_t n)
+{
+	static const char *const ent[] = { ['&'] = "&amp;",
+		['<'] = "&lt;",
+		['>'] = "&gt;",
+		['"'] = "&quot;",
+		['\''] = "&#39;" };
+	unsigned char c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c < PC_ARRAY_LEN(ent) && ent[c] != NULL)
+			buf_append_str(b, ent[c]);
+		else
+			buf_append(b, s + i, 1);
+	}
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

@@ -36,6 +36,8 @@ struct str {
 void buf_init(struct buf *b, size_t max);
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_append_str(struct buf *b, const char *s);
+/* The n bytes of s escaped for HTML text and attributes (& < > " '). */
+void buf_append_html(struct buf *b, const char *s, size_t n);
 /*
  * Make room for n more bytes and count them: returns where to write them
  * (NULL when over the cap or out of memory: sticky failure).

@@ -8,7 +8,12 @@
 #ifndef PC_CLI_H
 #define PC_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
 #include "base/conf.h"
+#include "base/env.h"
 #include "base/pc.h"
 
 int cmd_init(int argc, char **argv);
@@ -41,6 +46,64 @@ int cli_conf_load(struct conf *c, const char *data_dir, const char *path);
 /* Print "pecete <cmd>: <msg>" on stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) PC_PRINTF(2, 3);
 
+/* ---- options: one parser, one usage and help pattern (cmd_common.c) ---- */
+
+enum cli_opt_kind {
+	CLI_STR,    /* --name VALUE: out is a const char **, set to VALUE */
+	CLI_FLAG,   /* --name: out is a bool *, set to true */
+	CLI_SECRET, /* --name VALUE: out is a char **, a copy in secret
+	               memory (secret_strfree); VALUE is wiped from argv */
+	CLI_LIST,   /* --name VALUE, again and again: out is a cli_list */
+};
+
+#define CLI_REQ 0x1 /* the option must be given */
+
+struct cli_opt {
+	const char *name; /* the long name, without "--" */
+	int letter;       /* its short form (-d), or 0 */
+	enum cli_opt_kind kind;
+	void *out;
+	unsigned flags; /* CLI_REQ */
+};
+
+/* The values of a CLI_LIST option: at most max, more is a usage error. */
+struct cli_list {
+	const char **v;
+	size_t n, max;
+};
+
+/* A command's options and operands, ended by a { NULL } option. */
+struct cli_spec {
+	const char *cmd;   /* "cert show": the messages' prefix */
+	const char *usage; /* after "usage: pecete <cmd> " */
+	const struct cli_opt *opt;
+	int args_min, args_max; /* operands (-1: no maximum) */
+};
+
+/* cli_parse's "go on" (every other return is an exit status). */
+#define CLI_GO (-1)
+
+/*
+ * Parse argv (argv[0] the command) as spec says. -h/--help prints the
+ * usage on stdout and returns 0; an unknown option, a missing value or
+ * required option, or the wrong number of operands prints what is wrong
+ * and the usage on stderr and returns 2; else CLI_GO. OUT: *first, the
+ * index of the first operand (may be NULL).
+ */
+int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *first);
+/* Print spec's usage line(s) on f. */
+void cli_usage(const struct cli_spec *spec, FILE *f);
+/*
+ * A usage error: print "pecete <cmd>: <msg>" (none when fmt is NULL) and
+ * the usage on stderr. Returns 2, the exit status.
+ */
+int cli_usage_error(const struct cli_spec *spec, const char *fmt, ...)
+    PC_PRINTF(2, 3);
+/* The index of v in names (NULL-ended), -1 when absent or v is NULL. */
+int cli_choice(const char *v, const char *const *names);
+/* v as a decimal integer in min..max. false when it is not one. */
+bool cli_num(const char *v, int64_t min, int64_t max, int64_t *out);
+
 #include "hsm/hsm.h"
 #include "pki/pki.h"
 #include "store/store.h"
@@ -48,8 +111,10 @@ void cli_err(const char *cmd, const char *fmt, ...) PC_PRINTF(2, 3);
 /* What cli_core_open opens. */
 #define CORE_STORE 0x1
 #define CORE_HSM 0x2
+#define CORE_CERTS 0x5 /* store + the CA hierarchy, without its keys */
 #define CORE_PKI 0x7   /* store + hsm + pki */
 #define CORE_VAULT 0x8 /* the encrypted files' key */
+#define CORE_DB 0x11   /* store + one connection of it in core->db */
 
 /* The core objects an offline command works with. */
 struct cli_core {
@@ -59,7 +124,8 @@ struct cli_core {
 	struct pki *pki;
 	struct pki_keysrc keysrc;
 	struct vault *vault;
-	char *pin; /* secret memory; NULL once the HSM is open */
+	struct db *db; /* CORE_DB */
+	char *pin;     /* secret memory; NULL once the HSM is open */
 };
 
 /*
@@ -70,6 +136,9 @@ struct cli_core {
 int cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
     unsigned flags);
 void cli_core_close(struct cli_core *core);
+/* The domain context of core's objects (borrowed), acting as actor. */
+void cli_core_env(
+    const struct cli_core *core, const char *actor, struct pc_env *e);
 
 /*
  * After pecete cert issue: store the signing credential of is with

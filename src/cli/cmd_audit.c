@@ -3,7 +3,6 @@
  * Recomputes the hash chain of the audit log and says where it breaks.
  * Exit 0 when intact, 1 when broken or on error, 2 on a usage error.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "base/conf.h"
@@ -14,38 +13,24 @@
 int
 cmd_audit_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	const char *dir = NULL, *file = NULL;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, 0 },
+		{ "config", 'f', CLI_STR, &file, 0 },
+		{ NULL },
 	};
+	const struct cli_spec spec = { "audit verify",
+		"--data DIR [--config FILE]", opts, 0, 0 };
 	struct conf conf;
 	struct store *s = NULL;
 	struct db *db = NULL;
-	const char *dir = NULL, *file = NULL;
 	int64_t nrows = 0, bad = 0;
 	enum pc_rc rc;
-	int c, ret;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		default:
-			fprintf(
-			    stderr, "usage: pecete audit verify --data DIR\n");
-			return 2;
-		}
-	}
-	if (optind != argc || (dir == NULL && file == NULL)) {
-		fprintf(stderr, "usage: pecete audit verify --data DIR\n");
-		return 2;
-	}
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
 	ret = cli_conf_load(&conf, dir, file);
 	if (ret != 0)
 		goto out;

@@ -2,7 +2,6 @@
  * cmd_cert.c: pecete cert issue | show | revoke.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +11,6 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "cli/cli.h"
-
-static void
-issue_usage(void)
-{
-	fprintf(stderr,
-	    "usage: pecete cert issue --data DIR --given-name G --surname S\n"
-	    "           --cnp CNP --email E [--country RO] [--years 1|2|3]\n"
-	    "           [--key rsa2048|rsa3072|p256]\n"
-	    "           [--id-type pno|pas|idc --id-number N]\n"
-	    "           --out CERT.pem [--auth-out AUTH.pem]\n"
-	    "           [--transactions N [--totp-secret-out FILE]]\n");
-}
 
 static int
 write_pem(const char *cmd, const char *path, X509 *cert)
@@ -46,187 +33,143 @@ write_pem(const char *cmd, const char *path, X509 *cert)
 	return 0;
 }
 
+/* The identity document of who: --id-type, --cnp and --id-number. */
+static int
+issue_id(const struct cli_spec *spec, const char *type, const char *cnp,
+    const char *idnum, struct pki_person *who)
+{
+	static const char *const types[] = { "pno", "pas", "idc", NULL };
+	static const enum pki_id_type ids[] = { PKI_ID_PNO, PKI_ID_PAS,
+		PKI_ID_IDC };
+	int t = cli_choice(type, types);
+
+	if (t < 0) {
+		cli_err(spec->cmd, "--id-type must be pno, pas or idc");
+		return 2;
+	}
+	who->id_type = ids[t];
+	if (who->id_type == PKI_ID_PNO) {
+		if (cnp != NULL && idnum != NULL && strcmp(cnp, idnum) != 0) {
+			cli_err(spec->cmd, "give the CNP once (--cnp)");
+			return 2;
+		}
+		who->id_number = cnp != NULL ? cnp : idnum;
+		if (who->id_number == NULL) {
+			cli_err(spec->cmd, "--cnp is required");
+			return 2;
+		}
+		return CLI_GO;
+	}
+	who->id_number = idnum;
+	if (idnum == NULL) {
+		cli_err(spec->cmd, "--id-type %s needs --id-number", type);
+		return 2;
+	}
+	if (cnp != NULL && !cnp_valid(cnp)) {
+		cli_err(spec->cmd, "the CNP is not valid (13 digits, birth "
+		                   "date, county and check digit)");
+		return 2;
+	}
+	return CLI_GO;
+}
+
 /* pecete cert issue: a holder's signing and authentication certificates. */
 int
 cmd_cert_issue(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "given-name", required_argument, NULL, 'g' },
-		{ "surname", required_argument, NULL, 's' },
-		{ "cnp", required_argument, NULL, 'c' },
-		{ "email", required_argument, NULL, 'e' },
-		{ "country", required_argument, NULL, 'C' },
-		{ "years", required_argument, NULL, 'y' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "id-type", required_argument, NULL, 't' },
-		{ "id-number", required_argument, NULL, 'n' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "auth-out", required_argument, NULL, 'a' },
-		{ "transactions", required_argument, NULL, 'T' },
-		{ "totp-secret-out", required_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd = "cert issue", *totp_out = NULL;
-	long transactions = -1;
-	char *end;
+	static const char *const years_ok[] = { "1", "2", "3", NULL };
+	static const char *const keys[] = { "rsa2048", "rsa3072", "p256",
+		NULL };
+	static const enum hsm_key_type key_types[] = { HSM_KEY_RSA2048,
+		HSM_KEY_RSA3072, HSM_KEY_P256 };
 	const char *data = NULL, *cnp = NULL, *idnum = NULL, *out = NULL;
 	const char *aout = NULL, *years_s = "1", *key_s = "rsa2048";
-	const char *type_s = "pno";
+	const char *type_s = "pno", *tx_s = NULL, *totp_out = NULL;
 	struct pki_person who;
+	const struct cli_opt opts[] = {
+		{ "data", 0, CLI_STR, &data, CLI_REQ },
+		{ "given-name", 0, CLI_STR, &who.given_name, 0 },
+		{ "surname", 0, CLI_STR, &who.surname, 0 },
+		{ "cnp", 0, CLI_STR, &cnp, 0 },
+		{ "email", 0, CLI_STR, &who.email, 0 },
+		{ "country", 0, CLI_STR, &who.country, 0 },
+		{ "years", 0, CLI_STR, &years_s, 0 },
+		{ "key", 0, CLI_STR, &key_s, 0 },
+		{ "id-type", 0, CLI_STR, &type_s, 0 },
+		{ "id-number", 0, CLI_STR, &idnum, 0 },
+		{ "out", 0, CLI_STR, &out, CLI_REQ },
+		{ "auth-out", 0, CLI_STR, &aout, 0 },
+		{ "transactions", 0, CLI_STR, &tx_s, 0 },
+		{ "totp-secret-out", 0, CLI_STR, &totp_out, 0 },
+		{ NULL },
+	};
+	const struct cli_spec spec = { "cert issue",
+		"--data DIR --given-name G --surname S\n"
+		"           --cnp CNP --email E [--country RO] [--years "
+		"1|2|3]\n"
+		"           [--key rsa2048|rsa3072|p256]\n"
+		"           [--id-type pno|pas|idc --id-number N]\n"
+		"           --out CERT.pem [--auth-out AUTH.pem]\n"
+		"           [--transactions N [--totp-secret-out FILE]]",
+		opts, 0, 0 };
+	int64_t transactions = -1;
 	struct pki_issued is;
 	struct cli_core core;
-	enum hsm_key_type kt;
 	char err[256];
-	int ch, years, ret;
+	int years, key, ret;
 	enum pc_rc rc;
 
 	memset(&who, 0, sizeof(who));
 	memset(&is, 0, sizeof(is));
-	memset(&core, 0, sizeof(core));
 	who.country = "RO";
-	optind = 1;
-	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			data = optarg;
-			break;
-		case 'g':
-			who.given_name = optarg;
-			break;
-		case 's':
-			who.surname = optarg;
-			break;
-		case 'c':
-			cnp = optarg;
-			break;
-		case 'e':
-			who.email = optarg;
-			break;
-		case 'C':
-			who.country = optarg;
-			break;
-		case 'y':
-			years_s = optarg;
-			break;
-		case 'k':
-			key_s = optarg;
-			break;
-		case 't':
-			type_s = optarg;
-			break;
-		case 'n':
-			idnum = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'a':
-			aout = optarg;
-			break;
-		case 'T':
-			transactions = strtol(optarg, &end, 10);
-			if (*end != '\0' || transactions < 0 ||
-			    transactions > 1000000) {
-				cli_err(cmd, "--transactions is 0 to 1000000");
-				return 2;
-			}
-			break;
-		case 'O':
-			totp_out = optarg;
-			break;
-		case 'h':
-			issue_usage();
-			return 0;
-		default:
-			issue_usage();
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		cli_err(cmd, "unexpected argument \"%s\"", argv[optind]);
-		issue_usage();
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	if (tx_s != NULL && !cli_num(tx_s, 0, 1000000, &transactions)) {
+		cli_err(spec.cmd, "--transactions is 0 to 1000000");
 		return 2;
 	}
 	if (totp_out != NULL && transactions < 0) {
-		cli_err(cmd, "--totp-secret-out needs --transactions N");
+		cli_err(spec.cmd, "--totp-secret-out needs --transactions N");
 		return 2;
 	}
-	if (data == NULL || out == NULL) {
-		cli_err(cmd, "--data and --out are required");
-		issue_usage();
+	years = cli_choice(years_s, years_ok) + 1;
+	if (years < 1) {
+		cli_err(spec.cmd, "--years must be 1, 2 or 3");
 		return 2;
 	}
-	if (strcmp(years_s, "1") == 0 || strcmp(years_s, "2") == 0 ||
-	    strcmp(years_s, "3") == 0)
-		years = years_s[0] - '0';
-	else {
-		cli_err(cmd, "--years must be 1, 2 or 3");
+	key = cli_choice(key_s, keys);
+	if (key < 0) {
+		cli_err(spec.cmd, "--key must be rsa2048, rsa3072 or p256");
 		return 2;
 	}
-	if (strcmp(key_s, "rsa2048") == 0)
-		kt = HSM_KEY_RSA2048;
-	else if (strcmp(key_s, "rsa3072") == 0)
-		kt = HSM_KEY_RSA3072;
-	else if (strcmp(key_s, "p256") == 0)
-		kt = HSM_KEY_P256;
-	else {
-		cli_err(cmd, "--key must be rsa2048, rsa3072 or p256");
-		return 2;
-	}
-	if (strcmp(type_s, "pno") == 0) {
-		who.id_type = PKI_ID_PNO;
-		if (cnp != NULL && idnum != NULL && strcmp(cnp, idnum) != 0) {
-			cli_err(cmd, "give the CNP once (--cnp)");
-			return 2;
-		}
-		who.id_number = cnp != NULL ? cnp : idnum;
-		if (who.id_number == NULL) {
-			cli_err(cmd, "--cnp is required");
-			return 2;
-		}
-	} else if (strcmp(type_s, "pas") == 0 || strcmp(type_s, "idc") == 0) {
-		who.id_type = type_s[0] == 'p' ? PKI_ID_PAS : PKI_ID_IDC;
-		who.id_number = idnum;
-		if (idnum == NULL) {
-			cli_err(cmd, "--id-type %s needs --id-number", type_s);
-			return 2;
-		}
-		if (cnp != NULL && !cnp_valid(cnp)) {
-			cli_err(cmd, "the CNP is not valid (13 digits, birth "
-			             "date, county and check digit)");
-			return 2;
-		}
-	} else {
-		cli_err(cmd, "--id-type must be pno, pas or idc");
-		return 2;
-	}
+	ret = issue_id(&spec, type_s, cnp, idnum, &who);
+	if (ret != CLI_GO)
+		return ret;
 	if (pki_person_check(&who, err, sizeof(err)) != PC_OK) {
-		cli_err(cmd, "%s", err);
+		cli_err(spec.cmd, "%s", err);
 		return 2;
 	}
-	ret = cli_core_open(&core, cmd, data, CORE_PKI);
+	ret = cli_core_open(&core, spec.cmd, data, CORE_PKI);
 	if (ret != 0)
 		goto out;
 	ret = 1;
 	rc = pki_holder_issue(
-	    core.pki, &who, years, kt, NULL, &is, err, sizeof(err));
+	    core.pki, &who, years, key_types[key], NULL, &is, err, sizeof(err));
 	if (rc != PC_OK) {
-		cli_err(cmd, "%s", err[0] != '\0' ? err : pc_rc_str(rc));
+		cli_err(spec.cmd, "%s", err[0] != '\0' ? err : pc_rc_str(rc));
 		goto out;
 	}
-	if (write_pem(cmd, out, is.sign_cert) != 0)
+	if (write_pem(spec.cmd, out, is.sign_cert) != 0)
 		goto out;
-	if (aout != NULL && write_pem(cmd, aout, is.auth_cert) != 0)
+	if (aout != NULL && write_pem(spec.cmd, aout, is.auth_cert) != 0)
 		goto out;
 	printf("serial %s\n", is.sign_serial);
 	printf("auth-serial %s\n", is.auth_serial);
 	printf("holder %s\n", is.holder);
 	fflush(stdout);
-	ret = transactions >= 0 ? cli_credential_enrol(&core, cmd, &is, &who,
-	                              transactions, totp_out)
+	ret = transactions >= 0 ? cli_credential_enrol(&core, spec.cmd, &is,
+	                              &who, (long)transactions, totp_out)
 	                        : 0;
 out:
 	pki_issued_cleanup(&is);
@@ -243,69 +186,53 @@ print_time(const char *what, int64_t t)
 	printf("%-11s %s\n", what, s);
 }
 
+/* The serial number operand in sn. CLI_GO, else the exit status. */
+static int
+serial_arg(const struct cli_spec *spec, const char *arg, char *sn, size_t n)
+{
+	if (pki_serial_norm(arg, sn, n) == PC_OK)
+		return CLI_GO;
+	cli_err(spec->cmd, "\"%s\" is not a serial number (hex)", arg);
+	return 2;
+}
+
 /* pecete cert show SERIAL: what the store knows about a certificate. */
 int
 cmd_cert_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "pem", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *data = NULL;
+	bool pem = false;
+	const struct cli_opt opts[] = {
+		{ "data", 0, CLI_STR, &data, CLI_REQ },
+		{ "pem", 0, CLI_FLAG, &pem, 0 },
+		{ NULL },
 	};
-	const char *cmd = "cert show", *data = NULL;
+	const struct cli_spec spec = { "cert show", "--data DIR [--pem] SERIAL",
+		opts, 1, 1 };
 	struct cli_core core;
 	struct store_cert c;
-	struct db *db = NULL;
 	char sn[STORE_SERIAL_MAX + 1];
-	bool pem = false;
-	int ch, ret;
+	int first, ret;
 	enum pc_rc rc;
 
-	memset(&core, 0, sizeof(core));
 	memset(&c, 0, sizeof(c));
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			data = optarg;
-			break;
-		case 'p':
-			pem = true;
-			break;
-		case 'h':
-			fprintf(stdout, "usage: pecete cert show --data DIR "
-			                "[--pem] SERIAL\n");
-			return 0;
-		default:
-			fprintf(stderr, "usage: pecete cert show --data DIR "
-			                "[--pem] SERIAL\n");
-			return 2;
-		}
-	}
-	if (data == NULL || optind + 1 != argc) {
-		fprintf(stderr,
-		    "usage: pecete cert show --data DIR [--pem] SERIAL\n");
-		return 2;
-	}
-	if (pki_serial_norm(argv[optind], sn, sizeof(sn)) != PC_OK) {
-		cli_err(
-		    cmd, "\"%s\" is not a serial number (hex)", argv[optind]);
-		return 2;
-	}
-	ret = cli_core_open(&core, cmd, data, CORE_STORE);
+	ret = cli_parse(&spec, argc, argv, &first);
+	if (ret == CLI_GO)
+		ret = serial_arg(&spec, argv[first], sn, sizeof(sn));
+	if (ret != CLI_GO)
+		return ret;
+	ret = cli_core_open(&core, spec.cmd, data, CORE_DB);
 	if (ret != 0)
 		goto out;
 	ret = 1;
-	rc = store_acquire(core.store, &db);
-	if (rc == PC_OK)
-		rc = store_cert_get(db, sn, &c);
+	rc = store_cert_get(core.db, sn, &c);
 	if (rc == PC_ENOTFOUND) {
-		cli_err(cmd, "no certificate with serial %s", sn);
+		cli_err(spec.cmd, "no certificate with serial %s", sn);
 		goto out;
 	}
 	if (rc != PC_OK) {
-		cli_err(cmd, "cannot read the certificate (%s)", pc_rc_str(rc));
+		cli_err(spec.cmd, "cannot read the certificate (%s)",
+		    pc_rc_str(rc));
 		goto out;
 	}
 	printf("%-11s %s\n", "serial", c.serial);
@@ -340,8 +267,6 @@ cmd_cert_show(int argc, char **argv)
 	ret = 0;
 out:
 	store_cert_cleanup(&c);
-	if (db != NULL)
-		store_release(core.store, db);
 	cli_core_close(&core);
 	return ret;
 }
@@ -350,56 +275,32 @@ out:
 int
 cmd_cert_revoke(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *data = NULL, *rname = NULL;
+	const struct cli_opt opts[] = {
+		{ "data", 0, CLI_STR, &data, CLI_REQ },
+		{ "reason", 0, CLI_STR, &rname, CLI_REQ },
+		{ NULL },
 	};
-	static const char usage[] =
-	    "usage: pecete cert revoke --data DIR SERIAL --reason "
-	    "keyCompromise|superseded|cessationOfOperation|\n"
-	    "           certificateHold|affiliationChanged|unspecified\n";
-	const char *cmd = "cert revoke", *data = NULL, *rname = NULL;
+	const struct cli_spec spec = { "cert revoke",
+		"--data DIR SERIAL --reason "
+		"keyCompromise|superseded|cessationOfOperation|\n"
+		"           certificateHold|affiliationChanged|unspecified",
+		opts, 1, 1 };
 	struct cli_core core;
 	char sn[STORE_SERIAL_MAX + 1];
-	int ch, ret, reason;
+	int first, ret, reason;
 	enum pc_rc rc;
 
-	memset(&core, 0, sizeof(core));
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			data = optarg;
-			break;
-		case 'r':
-			rname = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	if (data == NULL || rname == NULL || optind + 1 != argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	ret = cli_parse(&spec, argc, argv, &first);
+	if (ret != CLI_GO)
+		return ret;
 	reason = pki_reason_from_name(rname);
-	if (reason < 0) {
-		cli_err(cmd, "unknown reason \"%s\"", rname);
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (pki_serial_norm(argv[optind], sn, sizeof(sn)) != PC_OK) {
-		cli_err(
-		    cmd, "\"%s\" is not a serial number (hex)", argv[optind]);
-		return 2;
-	}
-	ret = cli_core_open(&core, cmd, data, CORE_PKI);
+	if (reason < 0)
+		return cli_usage_error(&spec, "unknown reason \"%s\"", rname);
+	ret = serial_arg(&spec, argv[first], sn, sizeof(sn));
+	if (ret != CLI_GO)
+		return ret;
+	ret = cli_core_open(&core, spec.cmd, data, CORE_PKI);
 	if (ret != 0)
 		goto out;
 	ret = 1;
@@ -410,19 +311,19 @@ cmd_cert_revoke(int argc, char **argv)
 		ret = 0;
 		break;
 	case PC_ENOTFOUND:
-		cli_err(cmd, "no certificate with serial %s", sn);
+		cli_err(spec.cmd, "no certificate with serial %s", sn);
 		break;
 	case PC_ESTATE:
-		cli_err(cmd, "certificate %s is already revoked", sn);
+		cli_err(spec.cmd, "certificate %s is already revoked", sn);
 		break;
 	case PC_EINVAL:
-		cli_err(cmd,
+		cli_err(spec.cmd,
 		    "certificate %s cannot be revoked here (the root, "
 		    "or not issued by the current CAs)",
 		    sn);
 		break;
 	default:
-		cli_err(cmd, "revocation failed (%s)", pc_rc_str(rc));
+		cli_err(spec.cmd, "revocation failed (%s)", pc_rc_str(rc));
 	}
 out:
 	cli_core_close(&core);

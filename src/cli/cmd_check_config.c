@@ -2,7 +2,6 @@
  * cmd_check_config.c: pecete check-config --data DIR | -f FILE
  * Parses the configuration (file + environment) and says what is wrong.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "base/conf.h"
@@ -11,35 +10,22 @@
 int
 cmd_check_config(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct conf conf;
 	const char *dir = NULL, *file = NULL;
-	int c, ret;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, 0 },
+		{ "config", 'f', CLI_STR, &file, 0 },
+		{ NULL },
+	};
+	const struct cli_spec spec = { "check-config", "--data DIR | -f FILE",
+		opts, 0, -1 };
+	struct conf conf;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		default:
-			fprintf(stderr, "usage: pecete check-config --data DIR "
-			                "| -f FILE\n");
-			return 2;
-		}
-	}
-	if (dir == NULL && file == NULL) {
-		fprintf(stderr,
-		    "usage: pecete check-config --data DIR | -f FILE\n");
-		return 2;
-	}
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	if (dir == NULL && file == NULL)
+		return cli_usage_error(&spec, NULL);
 	ret = cli_conf_load(&conf, dir ? dir : ".", file);
 	if (ret == 0) {
 		char err[512];

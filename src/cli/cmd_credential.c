@@ -63,10 +63,7 @@ credential_rows(struct cli_core *core, const struct pki_issued *is,
 		snprintf(cr.user_id, sizeof(cr.user_id), "%s", is->holder);
 	cr.transactions_left = transactions;
 	cr.created_at = now;
-	rc = store_acquire(core->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_begin(db);
+	rc = store_write_begin(core->store, &db);
 	if (rc == PC_OK && totp) {
 		memset(&u, 0, sizeof(u));
 		snprintf(u.id, sizeof(u.id), "%s", is->holder);
@@ -83,12 +80,7 @@ credential_rows(struct cli_core *core, const struct pki_issued *is,
 	}
 	if (rc == PC_OK)
 		rc = store_credential_insert(db, &cr);
-	if (rc == PC_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	store_release(core->store, db);
-	return rc;
+	return store_write_end(core->store, db, rc);
 }
 
 int

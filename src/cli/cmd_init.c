@@ -10,7 +10,6 @@
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +44,6 @@ struct init_paths {
 	char sandbox_key[PATH_MAX];
 	char vault_key[PATH_MAX];
 };
-
-static void
-init_usage(void)
-{
-	fprintf(stderr,
-	    "usage: pecete init --data DIR [--public-url URL] [--dev]\n"
-	    "  Creates DIR with a database, a SoftHSM token and the CA "
-	    "hierarchy.\n"
-	    "  --public-url  base URL put in certificates (AIA, CRL DP)\n"
-	    "  --dev         development mode (outbox, sandbox payments)\n");
-}
 
 static int
 rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -102,27 +90,50 @@ path_join(char *out, const char *dir, const char *name)
 	return n > 0 && n < PATH_MAX;
 }
 
+/*
+ * Write a new random secret of nbytes, in hex, to path (0600). OUT: out
+ * (2 * nbytes + 1 bytes of secret memory), or NULL when not kept.
+ */
 static enum pc_rc
-write_pin(const char *path, char *pin_out)
+write_secret(const char *path, size_t nbytes, char *out)
 {
+	char *s = out != NULL ? out : secret_alloc(2 * nbytes + 1);
 	enum pc_rc rc;
 
-	rc = rnd_hex(INIT_PIN_BYTES, pin_out);
-	if (rc != PC_OK)
-		return rc;
-	return file_write_atomic(path, pin_out, strlen(pin_out), 0600);
+	rc = s != NULL ? rnd_hex(nbytes, s) : PC_ENOMEM;
+	if (rc == PC_OK)
+		rc = file_write_atomic(path, s, strlen(s), 0600);
+	if (out == NULL && s != NULL)
+		secret_free(s, 2 * nbytes + 1);
+	return rc;
+}
+
+/* Replace a string of the configuration (malloc()ed) with a copy of v. */
+static void
+conf_str_set(char **field, const char *v)
+{
+	free(*field);
+	*field = strdup(v);
 }
 
 int
 cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "public-url", required_argument, NULL, 'u' },
-		{ "dev", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *dir = NULL, *public_url = NULL;
+	bool dev = false, made_something = false;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, CLI_REQ },
+		{ "public-url", 'u', CLI_STR, &public_url, 0 },
+		{ "dev", 'D', CLI_FLAG, &dev, 0 },
+		{ NULL },
 	};
+	const struct cli_spec spec = { "init",
+		"--data DIR [--public-url URL] [--dev]\n"
+		"  Creates DIR with a database, a SoftHSM token and the CA "
+		"hierarchy.\n"
+		"  --public-url  base URL put in certificates (AIA, CRL DP)\n"
+		"  --dev         development mode (outbox, sandbox payments)",
+		opts, 0, 0 };
 	struct init_paths p;
 	struct conf conf;
 	struct store *st = NULL;
@@ -132,37 +143,16 @@ cmd_init(int argc, char **argv)
 	struct stat sb;
 	struct buf sh;
 	char err[512], absdir[PATH_MAX];
-	char *pin = NULL, *so_pin = NULL;
-	const char *dir = NULL, *public_url = NULL;
-	bool dev = false, made_something = false;
-	int c, ret = 1;
+	char *pin = NULL, *so_pin = NULL, *url;
+	size_t n;
+	int ret = 1;
 	enum pc_rc rc;
 
 	memset(&conf, 0, sizeof(conf));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:u:Dh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'u':
-			public_url = optarg;
-			break;
-		case 'D':
-			dev = true;
-			break;
-		case 'h':
-			init_usage();
-			return 0;
-		default:
-			init_usage();
-			return 2;
-		}
-	}
-	if (dir == NULL || optind != argc) {
-		init_usage();
-		return 2;
-	}
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	ret = 1;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		cli_err("init", "cannot create %s: %s", dir, strerror(errno));
 		return 1;
@@ -215,17 +205,14 @@ cmd_init(int argc, char **argv)
 			ret = 2;
 			goto out;
 		}
-		free(conf.server.public_url);
-		conf.server.public_url = strdup(public_url);
-		if (conf.server.public_url == NULL)
+		conf_str_set(&conf.server.public_url, public_url);
+		url = conf.server.public_url;
+		if (url == NULL)
 			goto out;
 		/* Trailing slashes would double in URLs. */
-		while (strlen(conf.server.public_url) > 8 &&
-		       conf.server.public_url[strlen(conf.server.public_url) -
-		                              1] == '/')
-			conf.server
-			    .public_url[strlen(conf.server.public_url) - 1] =
-			    '\0';
+		n = strlen(url);
+		while (n > 8 && url[n - 1] == '/')
+			url[--n] = '\0';
 	}
 	if (dev)
 		conf.server.dev_mode = true;
@@ -259,54 +246,32 @@ cmd_init(int argc, char **argv)
 			cli_err("init", "cannot write %s", p.softhsm_conf);
 			goto out;
 		}
-		free(conf.hsm.softhsm_conf);
-		conf.hsm.softhsm_conf = strdup(p.softhsm_conf);
+		conf_str_set(&conf.hsm.softhsm_conf, p.softhsm_conf);
 		setenv("SOFTHSM2_CONF", p.softhsm_conf, 1);
 	}
 	pin = secret_alloc(2 * INIT_PIN_BYTES + 1);
 	so_pin = secret_alloc(2 * INIT_PIN_BYTES + 1);
 	if (pin == NULL || so_pin == NULL)
 		goto out;
-	if (write_pin(p.pin, pin) != PC_OK ||
-	    write_pin(p.so_pin, so_pin) != PC_OK) {
+	if (write_secret(p.pin, INIT_PIN_BYTES, pin) != PC_OK ||
+	    write_secret(p.so_pin, INIT_PIN_BYTES, so_pin) != PC_OK) {
 		cli_err("init", "cannot write the PIN files");
 		goto out;
 	}
 	/* The key of the TOTP secrets: only the signer process reads it. */
-	{
-		char *tk = secret_alloc(65);
-
-		rc = tk != NULL ? rnd_hex(32, tk) : PC_ENOMEM;
-		if (rc == PC_OK)
-			rc =
-			    file_write_atomic(p.totp_key, tk, strlen(tk), 0600);
-		if (tk != NULL)
-			secret_free(tk, 65);
-		if (rc != PC_OK) {
-			cli_err("init", "cannot write %s", p.totp_key);
-			goto out;
-		}
-		free(conf.signer.totp_key_file);
-		conf.signer.totp_key_file = strdup(p.totp_key);
+	if (write_secret(p.totp_key, 32, NULL) != PC_OK) {
+		cli_err("init", "cannot write %s", p.totp_key);
+		goto out;
 	}
+	conf_str_set(&conf.signer.totp_key_file, p.totp_key);
 	/* The HMAC key of the sandbox payment provider's notifications
 	 * (development only: production names its provider itself). */
-	if (dev) {
-		char *sk = secret_alloc(65);
-
-		rc = sk != NULL ? rnd_hex(32, sk) : PC_ENOMEM;
-		if (rc == PC_OK)
-			rc = file_write_atomic(
-			    p.sandbox_key, sk, strlen(sk), 0600);
-		if (sk != NULL)
-			secret_free(sk, 65);
-		if (rc != PC_OK) {
-			cli_err("init", "cannot write %s", p.sandbox_key);
-			goto out;
-		}
-		free(conf.shop.sandbox_key_file);
-		conf.shop.sandbox_key_file = strdup(p.sandbox_key);
+	if (dev && write_secret(p.sandbox_key, 32, NULL) != PC_OK) {
+		cli_err("init", "cannot write %s", p.sandbox_key);
+		goto out;
 	}
+	if (dev)
+		conf_str_set(&conf.shop.sandbox_key_file, p.sandbox_key);
 	/* The key of the files encrypted at rest (identification videos):
 	 * in the data dir, never in the database. */
 	{
@@ -319,8 +284,7 @@ cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
-	free(conf.hsm.pin_file);
-	conf.hsm.pin_file = strdup(p.pin);
+	conf_str_set(&conf.hsm.pin_file, p.pin);
 	rc = hsm_token_create(
 	    conf.hsm.module, conf.hsm.token_label, so_pin, pin);
 	if (rc != PC_OK) {

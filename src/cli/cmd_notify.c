@@ -14,7 +14,6 @@
  * application/pdf for a .pdf name, else application/octet-stream.
  * Exit 0 when sent, 1 when failed or still queued, 2 on a usage error.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +23,6 @@
 #include "base/clock.h"
 #include "cli/cli.h"
 #include "notify/notify.h"
-
-static void
-notify_usage(void)
-{
-	fprintf(stderr,
-	    "usage: pecete notify test --data DIR (--email ADDR | --sms "
-	    "+40...) [--lang ro|en] [--once | --queue-only] "
-	    "[--wait SECONDS] [--attach FILE]...\n");
-}
 
 /* The files named by --attach; data read by notify_test_read. */
 struct notify_test_files {
@@ -95,102 +85,61 @@ notify_test_queue(struct store *s, enum notify_channel ch, const char *to,
 	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(s, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = db_begin(db);
-	if (rc == PC_OK) {
+	rc = store_write_begin(s, &db);
+	if (rc == PC_OK)
 		rc = notify_enqueue_with_attachments(db, ch, to,
 		    ch == NOTIFY_EMAIL ? "test_email" : "test_sms", lang, NULL,
 		    f->att, f->n, id);
-		if (rc == PC_OK)
-			rc = db_commit(db);
-		else
-			db_rollback(db);
-	}
-	store_release(s, db);
-	return rc;
+	return store_write_end(s, db, rc);
 }
 
 int
 cmd_notify_test(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "email", required_argument, NULL, 'e' },
-		{ "sms", required_argument, NULL, 's' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "queue-only", no_argument, NULL, 'q' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "attach", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char *const langs[] = { "ro", "en", NULL };
 	static struct notify_test_files files;
+	const char *dir = NULL, *email = NULL, *sms = NULL, *lang = "ro";
+	const char *wait_arg = NULL;
+	/* One more than allowed: enqueueing says PC_ELIMIT. */
+	struct cli_list att = { files.path, 0, NOTIFY_ATT_MAX + 1 };
+	bool once = false, queue_only = false;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, CLI_REQ },
+		{ "email", 'e', CLI_STR, &email, 0 },
+		{ "sms", 's', CLI_STR, &sms, 0 },
+		{ "lang", 'l', CLI_STR, &lang, 0 },
+		{ "once", 'o', CLI_FLAG, &once, 0 },
+		{ "queue-only", 'q', CLI_FLAG, &queue_only, 0 },
+		{ "wait", 'w', CLI_STR, &wait_arg, 0 },
+		{ "attach", 'a', CLI_LIST, &att, 0 },
+		{ NULL },
+	};
+	const struct cli_spec spec = { "notify test",
+		"--data DIR (--email ADDR | --sms +40...) [--lang ro|en] "
+		"[--once | --queue-only] [--wait SECONDS] [--attach FILE]...",
+		opts, 0, 0 };
 	struct cli_core core;
 	struct notify *n = NULL;
 	struct notify_status st;
-	const char *dir = NULL, *email = NULL, *sms = NULL, *lang = "ro";
 	enum notify_channel ch;
-	uint64_t wait_s = 300;
+	int64_t wait_s = 300;
 	int64_t id = 0, deadline, delay;
-	bool once = false, queue_only = false;
-	int c, ret;
+	int ret;
 	size_t i;
 	enum pc_rc rc;
 
 	memset(&core, 0, sizeof(core));
 	memset(&files, 0, sizeof(files));
-	optind = 1;
-	while (
-	    (c = getopt_long(argc, argv, "d:e:s:l:oqw:a:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'e':
-			email = optarg;
-			break;
-		case 's':
-			sms = optarg;
-			break;
-		case 'l':
-			lang = optarg;
-			break;
-		case 'o':
-			once = true;
-			break;
-		case 'q':
-			queue_only = true;
-			break;
-		case 'a':
-			/* One more than allowed: enqueueing says PC_ELIMIT. */
-			if (files.n > NOTIFY_ATT_MAX) {
-				notify_usage();
-				return 2;
-			}
-			files.path[files.n++] = optarg;
-			break;
-		case 'w':
-			if (str_to_u64(str_from(optarg), 86400, &wait_s) !=
-			    PC_OK) {
-				notify_usage();
-				return 2;
-			}
-			break;
-		default:
-			notify_usage();
-			return 2;
-		}
-	}
-	if (dir == NULL || optind != argc || (email == NULL) == (sms == NULL) ||
-	    (strcmp(lang, "ro") != 0 && strcmp(lang, "en") != 0) ||
-	    (files.n > 0 && email == NULL)) {
-		notify_usage();
-		return 2;
-	}
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	files.n = att.n;
+	if ((email == NULL) == (sms == NULL) || cli_choice(lang, langs) < 0 ||
+	    (files.n > 0 && email == NULL) ||
+	    (wait_arg != NULL && !cli_num(wait_arg, 0, 86400, &wait_s)))
+		return cli_usage_error(&spec, NULL);
 	ch = email != NULL ? NOTIFY_EMAIL : NOTIFY_SMS;
-	ret = cli_core_open(&core, "notify test", dir, CORE_STORE);
+	ret = cli_core_open(&core, spec.cmd, dir, CORE_STORE);
 	if (ret != 0)
 		goto out;
 	ret = 1;

@@ -6,7 +6,6 @@
  * role. Running it needs the data directory (the server's files): that is
  * the credential here, in place of the web console's TOTP.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,116 +19,62 @@
 #include "ra/ra.h"
 #include "store/store_account.h"
 
-#define RA_USAGE                                                               \
-	"usage: pecete ra list --data DIR [--state S]\n"                       \
-	"       pecete ra show --data DIR --operator E CASE\n"                 \
-	"       pecete ra accept --data DIR --operator E CASE --checked\n"     \
-	"             --given-name G --surname S --doc-type T --doc-number "   \
-	"N\n"                                                                  \
-	"             --doc-expiry YYYY-MM-DD [--doc-series XX] [--cnp C]\n"   \
-	"             [--country CC]\n"                                        \
-	"       pecete ra reject --data DIR --operator E CASE --reason R "     \
-	"[--text T]\n"                                                         \
-	"       pecete ra redo --data DIR --operator E CASE [--text T]\n"      \
-	"       pecete ra export --data DIR --operator E CASE --out DIR\n"     \
-	"       pecete ra purge --data DIR\n"
-
 struct ra_args {
 	const char *verb, *dir, *state, *op_email, *id, *out, *reason, *text;
 	struct ra_identity who;
 	bool checked;
 };
 
+static const char ra_usage[] =
+    "list --data DIR [--state S]\n"
+    "       pecete ra show --data DIR --operator E CASE\n"
+    "       pecete ra accept --data DIR --operator E CASE --checked\n"
+    "             --given-name G --surname S --doc-type T --doc-number N\n"
+    "             --doc-expiry YYYY-MM-DD [--doc-series XX] [--cnp C]\n"
+    "             [--country CC]\n"
+    "       pecete ra reject --data DIR --operator E CASE --reason R "
+    "[--text T]\n"
+    "       pecete ra redo --data DIR --operator E CASE [--text T]\n"
+    "       pecete ra export --data DIR --operator E CASE --out DIR\n"
+    "       pecete ra purge --data DIR";
+
 static int
 parse(int argc, char **argv, struct ra_args *a)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "state", required_argument, NULL, 's' },
-		{ "operator", required_argument, NULL, 'o' },
-		{ "out", required_argument, NULL, 'O' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "text", required_argument, NULL, 't' },
-		{ "checked", no_argument, NULL, 'k' },
-		{ "given-name", required_argument, NULL, 'g' },
-		{ "surname", required_argument, NULL, 'n' },
-		{ "doc-type", required_argument, NULL, 'T' },
-		{ "doc-series", required_argument, NULL, 'S' },
-		{ "doc-number", required_argument, NULL, 'N' },
-		{ "doc-expiry", required_argument, NULL, 'E' },
-		{ "cnp", required_argument, NULL, 'c' },
-		{ "country", required_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_opt opts[] = {
+		{ "data", 0, CLI_STR, &a->dir, CLI_REQ },
+		{ "state", 0, CLI_STR, &a->state, 0 },
+		{ "operator", 0, CLI_STR, &a->op_email, 0 },
+		{ "out", 0, CLI_STR, &a->out, 0 },
+		{ "reason", 0, CLI_STR, &a->reason, 0 },
+		{ "text", 0, CLI_STR, &a->text, 0 },
+		{ "checked", 0, CLI_FLAG, &a->checked, 0 },
+		{ "given-name", 0, CLI_STR, &a->who.given_name, 0 },
+		{ "surname", 0, CLI_STR, &a->who.surname, 0 },
+		{ "doc-type", 0, CLI_STR, &a->who.doc_type, 0 },
+		{ "doc-series", 0, CLI_STR, &a->who.doc_series, 0 },
+		{ "doc-number", 0, CLI_STR, &a->who.doc_number, 0 },
+		{ "doc-expiry", 0, CLI_STR, &a->who.doc_expiry, 0 },
+		{ "cnp", 0, CLI_STR, &a->who.cnp, 0 },
+		{ "country", 0, CLI_STR, &a->who.country, 0 },
+		{ NULL },
 	};
-	int c;
+	const struct cli_spec spec = { "ra", ra_usage, opts, 0, 1 };
+	int first, ret;
 
 	memset(a, 0, sizeof(*a));
 	a->verb = argv[0];
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			a->dir = optarg;
-			break;
-		case 's':
-			a->state = optarg;
-			break;
-		case 'o':
-			a->op_email = optarg;
-			break;
-		case 'O':
-			a->out = optarg;
-			break;
-		case 'r':
-			a->reason = optarg;
-			break;
-		case 't':
-			a->text = optarg;
-			break;
-		case 'k':
-			a->checked = true;
-			break;
-		case 'g':
-			a->who.given_name = optarg;
-			break;
-		case 'n':
-			a->who.surname = optarg;
-			break;
-		case 'T':
-			a->who.doc_type = optarg;
-			break;
-		case 'S':
-			a->who.doc_series = optarg;
-			break;
-		case 'N':
-			a->who.doc_number = optarg;
-			break;
-		case 'E':
-			a->who.doc_expiry = optarg;
-			break;
-		case 'c':
-			a->who.cnp = optarg;
-			break;
-		case 'C':
-			a->who.country = optarg;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (a->dir == NULL)
-		return 2;
-	if (optind < argc)
-		a->id = argv[optind++];
-	if (optind != argc)
-		return 2;
+	ret = cli_parse(&spec, argc, argv, &first);
+	if (ret != CLI_GO)
+		return ret;
+	if (first < argc)
+		a->id = argv[first];
 	/* Every verb but list and purge names a case and an operator. */
-	if (strcmp(a->verb, "list") != 0 && strcmp(a->verb, "purge") != 0 &&
-	    (a->id == NULL || a->op_email == NULL))
-		return 2;
-	if (strcmp(a->verb, "export") == 0 && a->out == NULL)
-		return 2;
-	return 0;
+	if ((strcmp(a->verb, "list") != 0 && strcmp(a->verb, "purge") != 0 &&
+	        (a->id == NULL || a->op_email == NULL)) ||
+	    (strcmp(a->verb, "export") == 0 && a->out == NULL))
+		return cli_usage_error(&spec, NULL);
+	return CLI_GO;
 }
 
 /* The operator's user id, checking the role. */
@@ -264,23 +209,17 @@ cmd_ra(int argc, char **argv)
 	enum pc_rc rc;
 	int ret;
 
-	if (parse(argc, argv, &a) != 0) {
-		fprintf(stderr, RA_USAGE);
-		return 2;
-	}
+	ret = parse(argc, argv, &a);
+	if (ret != CLI_GO)
+		return ret;
 	ret = cli_core_open(&core, "ra", a.dir, CORE_STORE | CORE_VAULT);
 	if (ret != 0)
 		goto out;
 	ret = 1;
-	memset(&e, 0, sizeof(e));
-	e.conf = &core.conf;
-	e.store = core.store;
-	e.vault = core.vault;
-	e.actor = "cli";
 	if (a.op_email != NULL &&
 	    operator_id(core.store, a.op_email, op, sizeof(op)) != 0)
 		goto out;
-	e.actor = op[0] ? op : "cli";
+	cli_core_env(&core, op[0] ? op : "cli", &e);
 	if (strcmp(a.verb, "list") == 0) {
 		rc = ra_queue(&e, a.state, print_row, NULL);
 		if (rc == PC_EINVAL)

@@ -8,7 +8,6 @@
  * rate of the day, once per cluster through the job table's leases; the
  * notification delivery on every node) run beside it.
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,22 +29,18 @@
 #include "signer/signer.h"
 #include "vault/vault.h"
 
-static void
-serve_usage(void)
-{
-	fprintf(stderr, "usage: pecete serve --data DIR [--listen HOST:PORT] "
-	                "[--config FILE]\n");
-}
-
 int
 cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "config", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	const char *dir = NULL, *listen = NULL, *file = NULL;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, CLI_REQ },
+		{ "listen", 'l', CLI_STR, &listen, 0 },
+		{ "config", 'f', CLI_STR, &file, 0 },
+		{ NULL },
 	};
+	const struct cli_spec spec = { "serve",
+		"--data DIR [--listen HOST:PORT] [--config FILE]", opts, 0, 0 };
 	struct conf conf;
 	struct app app;
 	struct pki_keysrc ks;
@@ -54,32 +49,13 @@ cmd_serve(int argc, char **argv)
 	struct pc_env jenv;
 	struct jobs *jobs = NULL;
 	sigset_t set;
-	const char *dir = NULL, *listen = NULL, *file = NULL;
 	unsigned port = 0, nchan;
-	int c, sig, ret = 1;
+	int sig, ret = 1;
 	enum pc_rc rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:l:f:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'l':
-			listen = optarg;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		default:
-			serve_usage();
-			return 2;
-		}
-	}
-	if (dir == NULL || optind != argc) {
-		serve_usage();
-		return 2;
-	}
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
 	memset(&app, 0, sizeof(app));
 	ret = cli_conf_load(&conf, dir, file);
 	if (ret != 0)
@@ -227,43 +203,30 @@ out:
 int
 cmd_signer_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'f' },
-		{ "channels", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
+	const char *dir = NULL, *file = NULL, *channels = NULL;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, CLI_REQ },
+		{ "config", 'f', CLI_STR, &file, 0 },
+		{ "channels", 'n', CLI_STR, &channels, CLI_REQ },
+		{ NULL },
 	};
+	const struct cli_spec spec = { "signer-run",
+		"--data DIR [--config FILE] --channels N", opts, 0, -1 };
 	struct conf conf;
 	int fds[SIGNER_CHANNELS_MAX];
-	const char *dir = NULL, *file = NULL;
-	uint64_t n = 0;
-	int c, ret;
+	int64_t n = 0;
+	int ret;
 	size_t i;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:n:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		case 'n':
-			if (str_to_u64(str_from(optarg), SIGNER_CHANNELS_MAX,
-			        &n) != PC_OK)
-				return 2;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (dir == NULL || n == 0)
-		return 2;
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	if (!cli_num(channels, 1, SIGNER_CHANNELS_MAX, &n))
+		return cli_usage_error(&spec, NULL);
 	ret = cli_conf_load(&conf, dir, file);
 	if (ret != 0)
 		return ret;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < (size_t)n; i++)
 		fds[i] = 3 + (int)i;
 	ret = signer_main(&conf, fds, (size_t)n);
 	conf_free(&conf);

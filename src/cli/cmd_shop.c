@@ -11,7 +11,6 @@
  *   pecete shop rate --data DIR      download and cache the BNR rate now
  */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +19,6 @@
 #include "cli/cli.h"
 #include "shop/shop.h"
 #include "store/store_shop.h"
-
-static int64_t
-num(const char *s, bool *ok)
-{
-	char *end;
-	long long v;
-
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 0)
-		*ok = false;
-	return (int64_t)v;
-}
 
 /* "YYYY-MM-DD" → seconds at 00:00 UTC, -1 when bad. */
 static int64_t
@@ -76,99 +63,77 @@ promo_print(void *arg, const struct store_promo *p)
 
 enum shop_cmd { PKG_LIST, PKG_SET, PROMO_ADD, PROMO_LIST, PROMO_DISABLE };
 
+/* The numbers of the options, each 0 (absent) or in 0..max. */
+struct shop_num {
+	const char *const *arg;
+	int64_t *out;
+	int64_t max;
+};
+
 static int
 shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "code", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "years", required_argument, NULL, 'y' },
-		{ "transactions", required_argument, NULL, 't' },
-		{ "net-cents", required_argument, NULL, 'e' },
-		{ "description", required_argument, NULL, 'D' },
-		{ "inactive", no_argument, NULL, 'i' },
-		{ "sort", required_argument, NULL, 's' },
-		{ "percent", required_argument, NULL, 'p' },
-		{ "fixed", required_argument, NULL, 'x' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'T' },
-		{ "max-uses", required_argument, NULL, 'm' },
-		{ "packages", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
+	const char *dir = NULL, *code = NULL, *from = NULL, *to = NULL;
+	const char *pname = NULL, *desc = NULL, *packages = "";
+	const char *years = NULL, *tx = NULL, *net = NULL, *sort = NULL;
+	const char *percent = NULL, *fixed = NULL, *max_uses = NULL;
+	bool inactive = false;
+	const struct cli_opt opts[] = {
+		{ "data", 0, CLI_STR, &dir, CLI_REQ },
+		{ "code", 0, CLI_STR, &code, 0 },
+		{ "name", 0, CLI_STR, &pname, 0 },
+		{ "years", 0, CLI_STR, &years, 0 },
+		{ "transactions", 0, CLI_STR, &tx, 0 },
+		{ "net-cents", 0, CLI_STR, &net, 0 },
+		{ "description", 0, CLI_STR, &desc, 0 },
+		{ "inactive", 0, CLI_FLAG, &inactive, 0 },
+		{ "sort", 0, CLI_STR, &sort, 0 },
+		{ "percent", 0, CLI_STR, &percent, 0 },
+		{ "fixed", 0, CLI_STR, &fixed, 0 },
+		{ "from", 0, CLI_STR, &from, 0 },
+		{ "to", 0, CLI_STR, &to, 0 },
+		{ "max-uses", 0, CLI_STR, &max_uses, 0 },
+		{ "packages", 0, CLI_STR, &packages, 0 },
+		{ NULL },
 	};
+	const struct cli_spec spec = { name,
+		"--data DIR ... (see docs/operations.md, \"Payments\")", opts,
+		0, 0 };
 	struct store_package pk;
 	struct store_promo pr;
+	const struct shop_num nums[] = {
+		{ &years, &pk.years, INT64_MAX },
+		{ &tx, &pk.transactions, INT64_MAX },
+		{ &net, &pk.net_cents, INT64_MAX },
+		{ &sort, &pk.sort, INT64_MAX },
+		{ &percent, &pr.value, 10000 },
+		{ &fixed, &pr.value, INT64_MAX },
+		{ &max_uses, &pr.max_uses, INT64_MAX },
+	};
 	struct cli_core core;
 	struct db *db = NULL;
-	const char *dir = NULL, *code = NULL, *from = NULL, *to = NULL;
 	size_t i;
 	bool ok = true;
-	enum pc_rc rc;
-	int c, ret;
+	enum pc_rc rc = PC_EINTERNAL;
+	int ret;
 
 	memset(&pk, 0, sizeof(pk));
 	memset(&pr, 0, sizeof(pr));
-	pk.active = true;
-	pr.packages = (char *)"";
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'c':
-			code = optarg;
-			break;
-		case 'n':
-			pk.name = optarg;
-			break;
-		case 'y':
-			pk.years = num(optarg, &ok);
-			break;
-		case 't':
-			pk.transactions = num(optarg, &ok);
-			break;
-		case 'e':
-			pk.net_cents = num(optarg, &ok);
-			break;
-		case 'D':
-			pk.description = optarg;
-			break;
-		case 'i':
-			pk.active = false;
-			break;
-		case 's':
-			pk.sort = num(optarg, &ok);
-			break;
-		case 'p':
-			pr.kind = (char *)SHOP_PROMO_PERCENT;
-			pr.value = num(optarg, &ok);
-			ok = ok && pr.value <= 10000;
-			break;
-		case 'x':
-			pr.kind = (char *)SHOP_PROMO_FIXED;
-			pr.value = num(optarg, &ok);
-			break;
-		case 'F':
-			from = optarg;
-			break;
-		case 'T':
-			to = optarg;
-			break;
-		case 'm':
-			pr.max_uses = num(optarg, &ok);
-			break;
-		case 'P':
-			pr.packages = optarg;
-			break;
-		default:
-			ok = false;
-			break;
-		}
-	}
-	if (optind != argc || dir == NULL)
-		ok = false;
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	for (i = 0; i < PC_ARRAY_LEN(nums); i++)
+		if (*nums[i].arg != NULL)
+			ok = ok &&
+			     cli_num(*nums[i].arg, 0, nums[i].max, nums[i].out);
+	pk.name = (char *)(uintptr_t)pname;
+	pk.description = (char *)(uintptr_t)desc;
+	pk.active = !inactive;
+	pr.packages = (char *)(uintptr_t)packages;
+	if (percent != NULL)
+		pr.kind = (char *)SHOP_PROMO_PERCENT;
+	if (fixed != NULL)
+		pr.kind = (char *)SHOP_PROMO_FIXED;
 	if ((what == PKG_SET || what == PROMO_ADD || what == PROMO_DISABLE) &&
 	    (code == NULL || strlen(code) > STORE_CODE_MAX || code[0] == '\0'))
 		ok = false;
@@ -183,20 +148,13 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 			ok = false;
 		pr.valid_to += 86400; /* through the end of that day */
 	}
-	if (!ok) {
-		fprintf(stderr,
-		    "usage: pecete %s --data DIR ... (see "
-		    "docs/operations.md, \"Payments\")\n",
-		    name);
-		return 2;
-	}
-	ret = cli_core_open(&core, name, dir, CORE_STORE);
+	if (!ok)
+		return cli_usage_error(&spec, NULL);
+	ret = cli_core_open(&core, name, dir, CORE_DB);
 	if (ret != 0)
 		goto out;
 	ret = 1;
-	rc = store_acquire(core.store, &db);
-	if (rc != PC_OK)
-		goto fail;
+	db = core.db;
 	switch (what) {
 	case PKG_LIST:
 		rc = store_shop_package_each(db, true, pkg_print, NULL);
@@ -229,7 +187,6 @@ shop_run(int argc, char **argv, enum shop_cmd what, const char *name)
 			    db, "cli", "shop.promo.disable", code);
 		break;
 	}
-fail:
 	if (rc == PC_EEXIST)
 		cli_err(name, "%s exists already", code);
 	else if (rc == PC_ENOTFOUND)
@@ -242,39 +199,48 @@ fail:
 	    (what == PKG_SET || what == PROMO_ADD || what == PROMO_DISABLE))
 		printf("%s: %s done\n", name, code);
 out:
-	if (db != NULL)
-		store_release(core.store, db);
 	cli_core_close(&core);
 	return ret;
 }
 
-/* argv[0] "package" or "promo", argv[1] the verb. */
+static const struct shop_verb {
+	const char *noun, *verb;
+	enum shop_cmd what;
+	const char *name;
+} shop_verbs[] = {
+	{ "package", "list", PKG_LIST, "shop package list" },
+	{ "package", "set", PKG_SET, "shop package set" },
+	{ "promo", "add", PROMO_ADD, "shop promo add" },
+	{ "promo", "list", PROMO_LIST, "shop promo list" },
+	{ "promo", "disable", PROMO_DISABLE, "shop promo disable" },
+};
+
+/* argv[0] "package" or "promo", argv[1] the verb (one of verbs). */
+static int
+shop_dispatch(int argc, char **argv, const char *verbs)
+{
+	const struct shop_verb *v;
+	size_t i;
+
+	for (i = 0; i < PC_ARRAY_LEN(shop_verbs); i++) {
+		v = &shop_verbs[i];
+		if (argc >= 2 && strcmp(argv[0], v->noun) == 0 &&
+		    strcmp(argv[1], v->verb) == 0)
+			return shop_run(argc - 1, argv + 1, v->what, v->name);
+	}
+	fprintf(stderr, "usage: pecete shop %s %s --data DIR ...\n", argv[0],
+	    verbs);
+	return 2;
+}
+
 int
 cmd_shop_package(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return shop_run(
-		    argc - 1, argv + 1, PKG_LIST, "shop package list");
-	if (argc >= 2 && strcmp(argv[1], "set") == 0)
-		return shop_run(
-		    argc - 1, argv + 1, PKG_SET, "shop package set");
-	fprintf(stderr, "usage: pecete shop package list|set --data DIR ...\n");
-	return 2;
+	return shop_dispatch(argc, argv, "list|set");
 }
 
 int
 cmd_shop_promo(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return shop_run(
-		    argc - 1, argv + 1, PROMO_ADD, "shop promo add");
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return shop_run(
-		    argc - 1, argv + 1, PROMO_LIST, "shop promo list");
-	if (argc >= 2 && strcmp(argv[1], "disable") == 0)
-		return shop_run(
-		    argc - 1, argv + 1, PROMO_DISABLE, "shop promo disable");
-	fprintf(stderr,
-	    "usage: pecete shop promo add|list|disable --data DIR ...\n");
-	return 2;
+	return shop_dispatch(argc, argv, "add|list|disable");
 }

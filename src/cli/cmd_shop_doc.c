@@ -8,7 +8,6 @@
  * checked by tools we did not write (tests/integration/shop_docs.sh).
  * Exit 0 when written, 1 on failure, 2 on a usage error.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,68 +16,38 @@
 #include "legal/legal.h"
 #include "shop/shop_docs.h"
 
-static void
-shop_doc_usage(void)
-{
-	fprintf(stderr,
-	    "usage: pecete shop doc --kind order-note|invoice|terms --sample "
-	    "[--company] [--terms terms|shop|privacy] "
-	    "[--lang ro|en] --out FILE\n");
-}
-
 int
 cmd_shop_doc(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		{ "sample", no_argument, NULL, 's' },
-		{ "company", no_argument, NULL, 'c' },
-		{ "terms", required_argument, NULL, 't' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char *const langs[] = { "ro", "en", NULL };
 	const char *kind = NULL, *lang = "ro", *out = NULL, *version = NULL;
 	const char *terms = LEGAL_TERMS;
+	bool sample = false, company = false;
+	const struct cli_opt opts[] = {
+		{ "kind", 'k', CLI_STR, &kind, CLI_REQ },
+		{ "sample", 's', CLI_FLAG, &sample, CLI_REQ },
+		{ "company", 'c', CLI_FLAG, &company, 0 },
+		{ "terms", 't', CLI_STR, &terms, 0 },
+		{ "lang", 'l', CLI_STR, &lang, 0 },
+		{ "out", 'o', CLI_STR, &out, CLI_REQ },
+		{ NULL },
+	};
+	const struct cli_spec spec = { "shop doc",
+		"--kind order-note|invoice|terms --sample [--company] "
+		"[--terms terms|shop|privacy] [--lang ro|en] --out FILE",
+		opts, 0, 0 };
 	struct conf conf;
 	struct shop_doc_order o;
 	struct conf_shop seller;
 	struct buf pdf;
-	bool sample = false, company = false;
 	enum pc_rc rc;
-	int c;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:sct:l:o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			kind = optarg;
-			break;
-		case 's':
-			sample = true;
-			break;
-		case 'c':
-			company = true;
-			break;
-		case 't':
-			terms = optarg;
-			break;
-		case 'l':
-			lang = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			shop_doc_usage();
-			return 2;
-		}
-	}
-	if (kind == NULL || out == NULL || !sample || optind != argc ||
-	    (strcmp(lang, "ro") != 0 && strcmp(lang, "en") != 0)) {
-		shop_doc_usage();
-		return 2;
-	}
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	if (cli_choice(lang, langs) < 0)
+		return cli_usage_error(&spec, NULL);
 	shop_doc_sample(company, &o);
 	buf_init(&pdf, SHOP_DOC_MAX);
 	if (strcmp(kind, "order-note") == 0) {
@@ -103,14 +72,13 @@ cmd_shop_doc(int argc, char **argv)
 		conf_free(&conf);
 	} else {
 		buf_cleanup(&pdf);
-		shop_doc_usage();
-		return 2;
+		return cli_usage_error(&spec, "unknown kind \"%s\"", kind);
 	}
 	if (rc == PC_OK)
 		rc = file_write_atomic(out, pdf.data, pdf.len, 0644);
 	if (rc != PC_OK) {
-		cli_err("shop doc", "cannot write the %s (%s)", kind,
-		    pc_rc_str(rc));
+		cli_err(
+		    spec.cmd, "cannot write the %s (%s)", kind, pc_rc_str(rc));
 		buf_cleanup(&pdf);
 		return 1;
 	}

@@ -11,7 +11,6 @@
  *       IN... OUT|--out-dir D
  * (pecete verify is in cmd_verify.c.)
  */
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,61 +27,6 @@
 
 #define SECRET_FILE_MAX 1024
 
-enum {
-	OPT_P12 = 256,
-	OPT_PASS_FILE,
-	OPT_P11_MODULE,
-	OPT_P11_KEY,
-	OPT_P11_TOKEN,
-	OPT_PIN_FILE,
-	OPT_SIGNER_CERT,
-	OPT_DATA,
-	OPT_CERT,
-	OPT_OTP,
-	OPT_FORMAT,
-	OPT_LEVEL,
-	OPT_TSA,
-	OPT_VISIBLE,
-	OPT_FIELD,
-	OPT_REASON,
-	OPT_LOCATION,
-	OPT_LANG,
-	OPT_HASH,
-	OPT_LOCK,
-	OPT_OUT_DIR,
-	OPT_MAX_SIZE,
-	OPT_OTP_FILE,
-	OPT_CERTIFY,
-};
-
-static const struct option sign_longopts[] = {
-	{ "p12", required_argument, NULL, OPT_P12 },
-	{ "pass-file", required_argument, NULL, OPT_PASS_FILE },
-	{ "pkcs11-module", required_argument, NULL, OPT_P11_MODULE },
-	{ "pkcs11-key", required_argument, NULL, OPT_P11_KEY },
-	{ "pkcs11-token", required_argument, NULL, OPT_P11_TOKEN },
-	{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
-	{ "signer-cert", required_argument, NULL, OPT_SIGNER_CERT },
-	{ "data", required_argument, NULL, OPT_DATA },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "otp", required_argument, NULL, OPT_OTP },
-	{ "otp-file", required_argument, NULL, OPT_OTP_FILE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "level", required_argument, NULL, OPT_LEVEL },
-	{ "tsa", required_argument, NULL, OPT_TSA },
-	{ "visible", required_argument, NULL, OPT_VISIBLE },
-	{ "field", required_argument, NULL, OPT_FIELD },
-	{ "reason", required_argument, NULL, OPT_REASON },
-	{ "location", required_argument, NULL, OPT_LOCATION },
-	{ "lang", required_argument, NULL, OPT_LANG },
-	{ "hash", required_argument, NULL, OPT_HASH },
-	{ "lock", no_argument, NULL, OPT_LOCK },
-	{ "certify", required_argument, NULL, OPT_CERTIFY },
-	{ "out-dir", required_argument, NULL, OPT_OUT_DIR },
-	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
-	{ NULL, 0, NULL, 0 },
-};
-
 struct sign_args {
 	const char *p12, *pass_file;
 	const char *p11_module, *p11_key, *p11_token, *pin_file, *signer_cert;
@@ -90,6 +34,8 @@ struct sign_args {
 	char *otp; /* secret memory; the argv copy is wiped */
 	const char *format;
 	const char *out_dir;
+	/* checked into struct sign_opts by sign_opts_parse */
+	const char *level, *lang, *hash, *certify, *visible, *max_size;
 };
 
 static int
@@ -361,180 +307,158 @@ out:
 	return status;
 }
 
-/* cmd_sign; ap->otp mirrors a.otp, the secret copy the caller frees. */
+/* The options that are not strings: --level, --lang, --hash, ... into o. */
+static int
+sign_opts_parse(const char *cmd, const struct sign_args *a, struct sign_opts *o)
+{
+	static const char *const levels[] = { "B-B", "B-T", NULL };
+	static const char *const langs[] = { "ro", "en", NULL };
+	static const char *const certify[] = { "1", "2", "3", NULL };
+	int i;
+
+	if (a->level != NULL) {
+		i = cli_choice(a->level, levels);
+		if (i < 0) {
+			cli_err(cmd, "--level is B-B or B-T");
+			return 2;
+		}
+		o->level = i == 0 ? SIGN_LEVEL_BB : SIGN_LEVEL_BT;
+	}
+	if (a->lang != NULL) {
+		i = cli_choice(a->lang, langs);
+		if (i < 0) {
+			cli_err(cmd, "--lang is ro or en");
+			return 2;
+		}
+		o->lang = i == 0 ? SIGN_LANG_RO : SIGN_LANG_EN;
+	}
+	if (a->hash != NULL) {
+		o->md_nid = OBJ_sn2nid(a->hash);
+		if (o->md_nid != NID_sha256 && o->md_nid != NID_sha384 &&
+		    o->md_nid != NID_sha512) {
+			cli_err(cmd, "--hash is SHA256, SHA384 or SHA512");
+			return 2;
+		}
+	}
+	if (a->certify != NULL) {
+		o->certify = cli_choice(a->certify, certify) + 1;
+		if (o->certify < 1) {
+			cli_err(cmd, "--certify is 1, 2 or 3 (DocMDP P: no "
+			             "change, forms and signatures, also "
+			             "annotations)");
+			return 2;
+		}
+	}
+	if (a->visible != NULL && parse_visible(a->visible, o) != 0) {
+		cli_err(cmd, "--visible is PAGE:X,Y,W,H");
+		return 2;
+	}
+	if (a->max_size != NULL)
+		o->max_size = strtoll(a->max_size, NULL, 10);
+	return CLI_GO;
+}
+
+/* cmd_sign: a->otp, a copy in secret memory, is the caller's to free. */
 static int
 sign_run(int argc, char **argv, struct sign_args *ap)
 {
 	struct sign_args a;
 	struct sign_opts o;
+	const struct cli_opt opts[] = {
+		{ "p12", 0, CLI_STR, &a.p12, 0 },
+		{ "pass-file", 0, CLI_STR, &a.pass_file, 0 },
+		{ "pkcs11-module", 0, CLI_STR, &a.p11_module, 0 },
+		{ "pkcs11-key", 0, CLI_STR, &a.p11_key, 0 },
+		{ "pkcs11-token", 0, CLI_STR, &a.p11_token, 0 },
+		{ "pin-file", 0, CLI_STR, &a.pin_file, 0 },
+		{ "signer-cert", 0, CLI_STR, &a.signer_cert, 0 },
+		{ "data", 0, CLI_STR, &a.data, 0 },
+		{ "cert", 0, CLI_STR, &a.cert, 0 },
+		{ "otp", 0, CLI_SECRET, &ap->otp, 0 },
+		{ "otp-file", 0, CLI_STR, &a.otp_file, 0 },
+		{ "format", 0, CLI_STR, &a.format, 0 },
+		{ "level", 0, CLI_STR, &a.level, 0 },
+		{ "tsa", 0, CLI_STR, &o.tsa_url, 0 },
+		{ "visible", 0, CLI_STR, &a.visible, 0 },
+		{ "field", 0, CLI_STR, &o.field, 0 },
+		{ "reason", 0, CLI_STR, &o.reason, 0 },
+		{ "location", 0, CLI_STR, &o.location, 0 },
+		{ "lang", 0, CLI_STR, &a.lang, 0 },
+		{ "hash", 0, CLI_STR, &a.hash, 0 },
+		{ "lock", 0, CLI_FLAG, &o.lock, 0 },
+		{ "certify", 0, CLI_STR, &a.certify, 0 },
+		{ "out-dir", 0, CLI_STR, &a.out_dir, 0 },
+		{ "max-size", 0, CLI_STR, &a.max_size, 0 },
+		{ NULL },
+	};
+	const struct cli_spec spec = { "sign",
+		"[--p12 F --pass-file F | --pkcs11-module SO --pkcs11-key L\n"
+		"    --pin-file F --signer-cert PEM [--pkcs11-token T] |\n"
+		"    --data DIR --cert SERIAL (--otp CODE | --otp-file F)]\n"
+		"    [--format pades|cades] [--level B-B|B-T] [--tsa URL]\n"
+		"    [--visible PAGE:X,Y,W,H | --field NAME] [--reason R]\n"
+		"    [--location L] [--lang ro|en] [--hash "
+		"sha256|sha384|sha512]\n"
+		"    [--lock] [--certify 1|2|3] IN... OUT|--out-dir D",
+		opts, 1, -1 };
 	struct sign_signer *s = NULL;
 	struct sign_err err;
 	char **inputs;
 	const char *out1 = NULL;
-	int c, ninputs, i, status = 1;
+	int first, ninputs, i, status = 1;
 	bool cades;
 	enum pc_rc rc;
 
 	memset(&a, 0, sizeof(a));
 	sign_opts_init(&o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", sign_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_P12:
-			a.p12 = optarg;
-			break;
-		case OPT_PASS_FILE:
-			a.pass_file = optarg;
-			break;
-		case OPT_P11_MODULE:
-			a.p11_module = optarg;
-			break;
-		case OPT_P11_KEY:
-			a.p11_key = optarg;
-			break;
-		case OPT_P11_TOKEN:
-			a.p11_token = optarg;
-			break;
-		case OPT_PIN_FILE:
-			a.pin_file = optarg;
-			break;
-		case OPT_SIGNER_CERT:
-			a.signer_cert = optarg;
-			break;
-		case OPT_DATA:
-			a.data = optarg;
-			break;
-		case OPT_CERT:
-			a.cert = optarg;
-			break;
-		case OPT_OTP:
-			/* Out of argv (and /proc/PID/cmdline) at once. */
-			secret_strfree(a.otp);
-			a.otp = secret_strdup(optarg);
-			ap->otp = a.otp;
-			secret_wipe(optarg, strlen(optarg));
-			if (a.otp == NULL)
-				return 1;
-			break;
-		case OPT_OTP_FILE:
-			a.otp_file = optarg;
-			break;
-		case OPT_FORMAT:
-			a.format = optarg;
-			break;
-		case OPT_OUT_DIR:
-			a.out_dir = optarg;
-			break;
-		case OPT_TSA:
-			o.tsa_url = optarg;
-			break;
-		case OPT_FIELD:
-			o.field = optarg;
-			break;
-		case OPT_REASON:
-			o.reason = optarg;
-			break;
-		case OPT_LOCATION:
-			o.location = optarg;
-			break;
-		case OPT_LOCK:
-			o.lock = true;
-			break;
-		case OPT_CERTIFY:
-			if (strlen(optarg) != 1 || optarg[0] < '1' ||
-			    optarg[0] > '3') {
-				cli_err(argv[0],
-				    "--certify is 1, 2 or 3 (DocMDP "
-				    "P: no change, forms and "
-				    "signatures, also annotations)");
-				return 2;
-			}
-			o.certify = optarg[0] - '0';
-			break;
-		case OPT_MAX_SIZE:
-			o.max_size = strtoll(optarg, NULL, 10);
-			break;
-		case OPT_LEVEL:
-			if (strcmp(optarg, "B-B") == 0) {
-				o.level = SIGN_LEVEL_BB;
-			} else if (strcmp(optarg, "B-T") == 0) {
-				o.level = SIGN_LEVEL_BT;
-			} else {
-				cli_err(argv[0], "--level is B-B or B-T");
-				return 2;
-			}
-			break;
-		case OPT_LANG:
-			if (strcmp(optarg, "ro") == 0) {
-				o.lang = SIGN_LANG_RO;
-			} else if (strcmp(optarg, "en") == 0) {
-				o.lang = SIGN_LANG_EN;
-			} else {
-				cli_err(argv[0], "--lang is ro or en");
-				return 2;
-			}
-			break;
-		case OPT_HASH:
-			o.md_nid = OBJ_sn2nid(optarg);
-			if (o.md_nid != NID_sha256 && o.md_nid != NID_sha384 &&
-			    o.md_nid != NID_sha512) {
-				cli_err(argv[0], "--hash is SHA256, SHA384 or "
-				                 "SHA512");
-				return 2;
-			}
-			break;
-		case OPT_VISIBLE:
-			if (parse_visible(optarg, &o) != 0) {
-				cli_err(argv[0], "--visible is PAGE:X,Y,W,H");
-				return 2;
-			}
-			break;
-		default:
-			return 2;
-		}
-	}
-	inputs = argv + optind;
-	ninputs = argc - optind;
+	status = cli_parse(&spec, argc, argv, &first);
+	if (status == CLI_GO)
+		status = sign_opts_parse(spec.cmd, &a, &o);
+	if (status != CLI_GO)
+		return status;
+	a.otp = ap->otp;
+	inputs = argv + first;
+	ninputs = argc - first;
 	if (a.out_dir == NULL) {
 		if (ninputs != 2) {
-			cli_err(argv[0], "give IN OUT, or IN... --out-dir D");
+			cli_err(spec.cmd, "give IN OUT, or IN... --out-dir D");
 			return 2;
 		}
 		out1 = inputs[1];
 		ninputs = 1;
 	} else if (ninputs < 1) {
-		cli_err(argv[0], "no input files");
+		cli_err(spec.cmd, "no input files");
 		return 2;
 	}
 	if (a.format != NULL && strcmp(a.format, "pades") != 0 &&
 	    strcmp(a.format, "cades") != 0) {
-		cli_err(argv[0], "--format is pades or cades");
+		cli_err(spec.cmd, "--format is pades or cades");
 		return 2;
 	}
-	if (a.out_dir != NULL && out_names_clash(argv[0], &a, inputs, ninputs))
+	if (a.out_dir != NULL && out_names_clash(spec.cmd, &a, inputs, ninputs))
 		return 2;
 	if (a.otp_file != NULL) {
-		secret_strfree(a.otp);
-		ap->otp = a.otp = NULL;
-		rc = secret_read_file(a.otp_file, SECRET_FILE_MAX, &a.otp);
-		ap->otp = a.otp;
+		secret_strfree(ap->otp);
+		ap->otp = NULL;
+		rc = secret_read_file(a.otp_file, SECRET_FILE_MAX, &ap->otp);
+		a.otp = ap->otp;
 		if (rc != PC_OK) {
-			cli_err(argv[0], "the code file %s: %s", a.otp_file,
+			cli_err(spec.cmd, "the code file %s: %s", a.otp_file,
 			    secret_file_why(rc));
 			return 2;
 		}
 	}
 	if (a.data != NULL)
-		return sign_sad(argv[0], &a, &o, inputs, ninputs, out1);
+		return sign_sad(spec.cmd, &a, &o, inputs, ninputs, out1);
 	if (o.level == SIGN_LEVEL_BT && o.tsa_url == NULL) {
-		cli_err(argv[0], "--level B-T needs --tsa URL (or --data)");
+		cli_err(spec.cmd, "--level B-T needs --tsa URL (or --data)");
 		return 2;
 	}
 	memset(&err, 0, sizeof(err));
-	rc = signer_load(argv[0], &a, &s, &err);
+	rc = signer_load(spec.cmd, &a, &s, &err);
 	if (rc != PC_OK) {
 		if (err.code != NULL)
-			cli_err(argv[0], "%s: %s", err.code, err.msg);
+			cli_err(spec.cmd, "%s: %s", err.code, err.msg);
 		return rc == PC_EINVAL ? 2 : 1;
 	}
 	status = 0;
@@ -555,10 +479,10 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 			rc = sign_pades_file(s, &o, inputs[i], dst, &err);
 		if (rc != PC_OK) {
 			if (err.code != NULL)
-				cli_err(argv[0], "%s: %s: %s", inputs[i],
+				cli_err(spec.cmd, "%s: %s: %s", inputs[i],
 				    err.code, err.msg);
 			else
-				cli_err(argv[0], "%s: signing failed (%s)",
+				cli_err(spec.cmd, "%s: signing failed (%s)",
 				    inputs[i], pc_rc_str(rc));
 			status = 1;
 		} else {

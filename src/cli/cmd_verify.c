@@ -8,7 +8,6 @@
  * with --json. Exit status: 0 TOTAL-PASSED, 1 TOTAL-FAILED (or a file
  * that cannot be read as a signed document), 2 INDETERMINATE, 3 usage.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,72 +15,46 @@
 #include "cli/cli.h"
 #include "sign/sign.h"
 
-enum {
-	OPT_CONTENT = 256,
-	OPT_TRUST,
-	OPT_NO_OCSP,
-	OPT_JSON,
-	OPT_OCSP_TIMEOUT,
-};
-
-static const struct option verify_longopts[] = {
-	{ "content", required_argument, NULL, OPT_CONTENT },
-	{ "trust", required_argument, NULL, OPT_TRUST },
-	{ "no-ocsp", no_argument, NULL, OPT_NO_OCSP },
-	{ "ocsp-timeout", required_argument, NULL, OPT_OCSP_TIMEOUT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 },
-};
-
 int
 cmd_verify(int argc, char **argv)
 {
 	struct sign_verify_opts vo;
+	const char *timeout = NULL;
+	bool json = false;
+	const struct cli_opt opts[] = {
+		{ "content", 0, CLI_STR, &vo.content, 0 },
+		{ "trust", 0, CLI_STR, &vo.trust, 0 },
+		{ "no-ocsp", 0, CLI_FLAG, &vo.no_ocsp, 0 },
+		{ "ocsp-timeout", 0, CLI_STR, &timeout, 0 },
+		{ "json", 0, CLI_FLAG, &json, 0 },
+		{ NULL },
+	};
+	const struct cli_spec spec = { "verify",
+		"FILE [--content ORIGINAL] [--trust ANCHORS.pem] [--no-ocsp]\n"
+		"           [--ocsp-timeout S] [--json]",
+		opts, 1, 1 };
 	struct sign_report *r = NULL;
 	struct sign_err err;
-	bool json = false;
-	char *end;
-	long t;
-	int c, status;
+	int64_t t;
+	int first, status;
 	enum pc_rc rc;
 
 	memset(&vo, 0, sizeof(vo));
 	memset(&err, 0, sizeof(err));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", verify_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CONTENT:
-			vo.content = optarg;
-			break;
-		case OPT_TRUST:
-			vo.trust = optarg;
-			break;
-		case OPT_NO_OCSP:
-			vo.no_ocsp = true;
-			break;
-		case OPT_OCSP_TIMEOUT:
-			t = strtol(optarg, &end, 10);
-			if (*end != '\0' || t < 1 || t > 120) {
-				cli_err(argv[0], "--ocsp-timeout is 1..120 "
-				                 "seconds");
-				return 3;
-			}
-			vo.ocsp_timeout_s = (int)t;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		default:
+	/* A usage error is 3 here: 2 is INDETERMINATE. */
+	status = cli_parse(&spec, argc, argv, &first);
+	if (status != CLI_GO)
+		return status == 0 ? 0 : 3;
+	if (timeout != NULL) {
+		if (!cli_num(timeout, 1, 120, &t)) {
+			cli_err(spec.cmd, "--ocsp-timeout is 1..120 seconds");
 			return 3;
 		}
+		vo.ocsp_timeout_s = (int)t;
 	}
-	if (argc - optind != 1) {
-		cli_err(argv[0], "give one FILE");
-		return 3;
-	}
-	rc = sign_verify(argv[optind], &vo, &r, &err);
+	rc = sign_verify(argv[first], &vo, &r, &err);
 	if (rc != PC_OK) {
-		cli_err(argv[0], "%s: %s",
+		cli_err(spec.cmd, "%s: %s",
 		    err.code != NULL ? err.code : pc_rc_str(rc), err.msg);
 		return err.code != NULL && strcmp(err.code, "bad_trust") == 0
 		           ? 3

@@ -1,7 +1,6 @@
 /*
  * main.c: the pecete program: one table of subcommands.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,18 +77,6 @@ usage(FILE *f)
 		fprintf(f, "  %s%s%s %s\n", commands[i].noun,
 		    commands[i].verb ? " " : "",
 		    commands[i].verb ? commands[i].verb : "", commands[i].help);
-}
-
-void
-cli_err(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "pecete %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

@@ -185,6 +185,19 @@ meth_init(void)
 	ec_meth = em;
 }
 
+/* key (an RSA or EC_KEY of type) in a new EVP_PKEY; NULL: key not taken. */
+static EVP_PKEY *
+pkey_wrap(int type, void *key)
+{
+	EVP_PKEY *pk = EVP_PKEY_new();
+
+	if (pk != NULL && EVP_PKEY_assign(pk, type, key) != 1) {
+		EVP_PKEY_free(pk);
+		pk = NULL;
+	}
+	return pk;
+}
+
 static EVP_PKEY *
 proxy_rsa(EVP_PKEY *pub, struct proxy *p)
 {
@@ -193,7 +206,6 @@ proxy_rsa(EVP_PKEY *pub, struct proxy *p)
 	BIGNUM *n2 = NULL, *e2 = NULL;
 	EVP_PKEY *pk = NULL;
 	RSA *rsa = NULL;
-	bool ok = false;
 
 	src = EVP_PKEY_get0_RSA(pub);
 	if (src == NULL)
@@ -210,16 +222,10 @@ proxy_rsa(EVP_PKEY *pub, struct proxy *p)
 	if (RSA_set_ex_data(rsa, rsa_idx, p) != 1)
 		goto out;
 	p = NULL; /* freed with rsa from now on */
-	pk = EVP_PKEY_new();
-	if (pk == NULL || EVP_PKEY_assign_RSA(pk, rsa) != 1)
-		goto out;
-	rsa = NULL;
-	ok = true;
+	pk = pkey_wrap(EVP_PKEY_RSA, rsa);
+	if (pk != NULL)
+		rsa = NULL;
 out:
-	if (!ok) {
-		EVP_PKEY_free(pk);
-		pk = NULL;
-	}
 	RSA_free(rsa);
 	BN_free(n2);
 	BN_free(e2);
@@ -233,7 +239,6 @@ proxy_ec(EVP_PKEY *pub, struct proxy *p)
 	const EC_KEY *src;
 	EVP_PKEY *pk = NULL;
 	EC_KEY *ec = NULL;
-	bool ok = false;
 
 	src = EVP_PKEY_get0_EC_KEY(pub);
 	if (src == NULL)
@@ -246,16 +251,10 @@ proxy_ec(EVP_PKEY *pub, struct proxy *p)
 	if (EC_KEY_set_ex_data(ec, ec_idx, p) != 1)
 		goto out;
 	p = NULL;
-	pk = EVP_PKEY_new();
-	if (pk == NULL || EVP_PKEY_assign_EC_KEY(pk, ec) != 1)
-		goto out;
-	ec = NULL;
-	ok = true;
+	pk = pkey_wrap(EVP_PKEY_EC, ec);
+	if (pk != NULL)
+		ec = NULL;
 out:
-	if (!ok) {
-		EVP_PKEY_free(pk);
-		pk = NULL;
-	}
 	EC_KEY_free(ec);
 	free(p);
 	return pk;

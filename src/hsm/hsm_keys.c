@@ -90,6 +90,35 @@ attr_get(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
 	return PC_OK;
 }
 
+/* Attributes of an object, read by attrs_get. */
+struct attr_val {
+	CK_ATTRIBUTE_TYPE type;
+	uint8_t *p; /* malloc()ed */
+	size_t len;
+};
+
+/* The n attributes a[i].type of obj. OUT: a[i].p (attrs_free), a[i].len. */
+static enum pc_rc
+attrs_get(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
+    struct attr_val *a, size_t n)
+{
+	enum pc_rc rc = PC_OK;
+	size_t i;
+
+	for (i = 0; rc == PC_OK && i < n; i++)
+		rc = attr_get(h, s, obj, a[i].type, &a[i].p, &a[i].len);
+	return rc;
+}
+
+static void
+attrs_free(struct attr_val *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(a[i].p);
+}
+
 static enum pc_rc
 pub_from_params(const char *alg, OSSL_PARAM_BLD *bld, EVP_PKEY **pub)
 {
@@ -111,21 +140,18 @@ static enum pc_rc
 pub_read_rsa(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
     EVP_PKEY **pub, enum hsm_key_type *type)
 {
-	uint8_t *mod = NULL, *exp = NULL;
-	size_t modlen, explen;
+	struct attr_val a[] = { { CKA_MODULUS, NULL, 0 },
+		{ CKA_PUBLIC_EXPONENT, NULL, 0 } };
 	OSSL_PARAM_BLD *bld = NULL;
 	BIGNUM *n = NULL, *e = NULL;
 	enum pc_rc rc;
 	int bits;
 
-	rc = attr_get(h, s, obj, CKA_MODULUS, &mod, &modlen);
+	rc = attrs_get(h, s, obj, a, PC_ARRAY_LEN(a));
 	if (rc != PC_OK)
 		goto out;
-	rc = attr_get(h, s, obj, CKA_PUBLIC_EXPONENT, &exp, &explen);
-	if (rc != PC_OK)
-		goto out;
-	n = BN_bin2bn(mod, (int)modlen, NULL);
-	e = BN_bin2bn(exp, (int)explen, NULL);
+	n = BN_bin2bn(a[0].p, (int)a[0].len, NULL);
+	e = BN_bin2bn(a[1].p, (int)a[1].len, NULL);
 	bld = OSSL_PARAM_BLD_new();
 	if (n == NULL || e == NULL || bld == NULL ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
@@ -148,8 +174,7 @@ out:
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(n);
 	BN_free(e);
-	free(mod);
-	free(exp);
+	attrs_free(a, PC_ARRAY_LEN(a));
 	return rc;
 }
 
@@ -157,9 +182,10 @@ static enum pc_rc
 pub_read_ec(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
     EVP_PKEY **pub, enum hsm_key_type *type)
 {
-	uint8_t *par = NULL, *pt = NULL;
-	size_t parlen, ptlen;
-	const uint8_t *cp;
+	struct attr_val a[] = { { CKA_EC_PARAMS, NULL, 0 },
+		{ CKA_EC_POINT, NULL, 0 } };
+	const uint8_t *cp, *pt;
+	size_t ptlen;
 	const uint8_t *point;
 	size_t pointlen;
 	ASN1_OBJECT *oid = NULL;
@@ -169,14 +195,13 @@ pub_read_ec(struct hsm *h, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj,
 	enum pc_rc rc;
 	int nid;
 
-	rc = attr_get(h, s, obj, CKA_EC_PARAMS, &par, &parlen);
+	rc = attrs_get(h, s, obj, a, PC_ARRAY_LEN(a));
 	if (rc != PC_OK)
 		goto out;
-	rc = attr_get(h, s, obj, CKA_EC_POINT, &pt, &ptlen);
-	if (rc != PC_OK)
-		goto out;
-	cp = par;
-	oid = d2i_ASN1_OBJECT(NULL, &cp, (long)parlen);
+	pt = a[1].p;
+	ptlen = a[1].len;
+	cp = a[0].p;
+	oid = d2i_ASN1_OBJECT(NULL, &cp, (long)a[0].len);
 	nid = oid != NULL ? OBJ_obj2nid(oid) : NID_undef;
 	if (nid == NID_X9_62_prime256v1)
 		*type = HSM_KEY_P256;
@@ -213,8 +238,7 @@ out:
 	OSSL_PARAM_BLD_free(bld);
 	ASN1_OCTET_STRING_free(os);
 	ASN1_OBJECT_free(oid);
-	free(par);
-	free(pt);
+	attrs_free(a, PC_ARRAY_LEN(a));
 	return rc;
 }
 

@@ -102,6 +102,7 @@ struct req {
 	struct app *app;
 	void *auth; /* set by the gate: the session (api/api.h) */
 	void *json; /* set by the gate: the checked JSON body (json_t *) */
+	void *api;  /* set by the gate: the API's context of the request */
 };
 
 struct resp {

@@ -274,31 +274,6 @@ fill(const struct conf *c, const char *s, struct buf *out)
 	}
 }
 
-static void
-esc(struct buf *out, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			buf_append_str(out, "&amp;");
-			break;
-		case '<':
-			buf_append_str(out, "&lt;");
-			break;
-		case '>':
-			buf_append_str(out, "&gt;");
-			break;
-		case '"':
-			buf_append_str(out, "&quot;");
-			break;
-		default:
-			buf_append(out, s + i, 1);
-		}
-	}
-}
-
 /* Length of a URL or e-mail address starting at p, 0 when none. */
 static size_t
 link_len(const char *p, bool *mail)
@@ -352,16 +327,16 @@ inline_html(struct buf *out, const char *s)
 			buf_append_str(out, "<a href=\"");
 			if (mail)
 				buf_append_str(out, "mailto:");
-			esc(out, p, n);
+			buf_append_html(out, p, n);
 			buf_append_str(out, "\">");
-			esc(out, p, n);
+			buf_append_html(out, p, n);
 			buf_append_str(out, "</a>");
 			p += n;
 			word_start = false;
 			continue;
 		}
 		word_start = *p == ' ' || *p == '(';
-		esc(out, p, 1);
+		buf_append_html(out, p, 1);
 		p++;
 	}
 	if (bold)
@@ -386,7 +361,7 @@ legal_html(
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><title>",
 	    f->lang);
-	esc(out, f->title, strlen(f->title));
+	buf_append_html(out, f->title, strlen(f->title));
 	buf_append_str(out,
 	    " · Pecete</title><link rel=\"icon\" href=\"/img/logo.svg\" "
 	    "type=\"image/svg+xml\"><link rel=\"stylesheet\" "
@@ -394,7 +369,7 @@ legal_html(
 	    "class=\"brand\" href=\"/\"><img src=\"/img/logo.svg\" alt=\"\" "
 	    "width=\"28\" height=\"28\"><span>Pecete</span></a></header>"
 	    "<main id=\"main\"><article class=\"card legal\"><h1>");
-	esc(out, f->title, strlen(f->title));
+	buf_append_html(out, f->title, strlen(f->title));
 	buf_printf(out,
 	    "</h1><p class=\"muted\" id=\"legal-version\">%s %s · <a "
 	    "href=\"/legal/%s?lang=%s\" hreflang=\"%s\" lang=\"%s\">%s</a> · "

@@ -15,29 +15,7 @@
 void
 notify_html_escape(struct buf *b, const char *s)
 {
-	const char *p;
-
-	for (p = s; *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			buf_append_str(b, "&amp;");
-			break;
-		case '<':
-			buf_append_str(b, "&lt;");
-			break;
-		case '>':
-			buf_append_str(b, "&gt;");
-			break;
-		case '"':
-			buf_append_str(b, "&quot;");
-			break;
-		case '\'':
-			buf_append_str(b, "&#39;");
-			break;
-		default:
-			buf_append(b, p, 1);
-		}
-	}
+	buf_append_html(b, s, strlen(s));
 }
 
 enum notify_channel

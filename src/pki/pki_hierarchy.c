@@ -19,38 +19,45 @@ struct ca_spec {
 	enum hsm_key_type ktype;
 	int years;
 	int issuer; /* index of the issuer; itself for the root */
+	const struct pki_ext *ext;
+	const char *urls; /* AIA and CRL DP of this issuer's files, or NULL */
+	bool ocsp;        /* with the OCSP responder in the AIA */
+};
+
+static const struct pki_ext root_ext[] = {
+	{ NID_basic_constraints, "critical,CA:TRUE,pathlen:1" },
+	{ NID_key_usage, "critical,keyCertSign,cRLSign" },
+	{ 0, NULL },
+};
+static const struct pki_ext issuing_ext[] = {
+	{ NID_basic_constraints, "critical,CA:TRUE,pathlen:0" },
+	{ NID_key_usage, "critical,keyCertSign,cRLSign" },
+	{ 0, NULL },
+};
+static const struct pki_ext ocsp_ext[] = {
+	{ NID_basic_constraints, "critical,CA:FALSE" },
+	{ NID_key_usage, "critical,digitalSignature" },
+	{ NID_ext_key_usage, "OCSPSigning" },
+	{ NID_id_pkix_OCSP_noCheck, "ignored" },
+	{ 0, NULL },
+};
+static const struct pki_ext tsa_ext[] = {
+	{ NID_basic_constraints, "critical,CA:FALSE" },
+	{ NID_key_usage, "critical,digitalSignature" },
+	{ NID_ext_key_usage, "critical,timeStamping" },
+	{ 0, NULL },
 };
 
 static const struct ca_spec ca_specs[PKI_NCA] = {
-	[PKI_ROOT] = { "Pecete Root CA", HSM_KEY_RSA3072, 20, PKI_ROOT },
-	[PKI_ISSUING] = { "Pecete Qualified CA", HSM_KEY_RSA3072, 10,
-	    PKI_ROOT },
-	[PKI_OCSP] = { "Pecete OCSP Responder", HSM_KEY_P256, 2, PKI_ISSUING },
+	[PKI_ROOT] = { "Pecete Root CA", HSM_KEY_RSA3072, 20, PKI_ROOT,
+	    root_ext, NULL, false },
+	[PKI_ISSUING] = { "Pecete Qualified CA", HSM_KEY_RSA3072, 10, PKI_ROOT,
+	    issuing_ext, "root", false },
+	[PKI_OCSP] = { "Pecete OCSP Responder", HSM_KEY_P256, 2, PKI_ISSUING,
+	    ocsp_ext, NULL, false },
 	[PKI_TSA] = { "Pecete Time-Stamping Unit", HSM_KEY_RSA3072, 5,
-	    PKI_ISSUING },
+	    PKI_ISSUING, tsa_ext, "issuing", true },
 };
-
-static enum pc_rc
-ca_name(const struct conf *conf, const char *cn, X509_NAME **out)
-{
-	X509_NAME *n;
-	const char *country = conf->pki.country ? conf->pki.country : "RO";
-	const char *org = conf->pki.org ? conf->pki.org : "Pecete";
-
-	n = X509_NAME_new();
-	if (n == NULL ||
-	    X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8,
-	        (const unsigned char *)country, -1, -1, 0) != 1 ||
-	    X509_NAME_add_entry_by_NID(n, NID_organizationName, MBSTRING_UTF8,
-	        (const unsigned char *)org, -1, -1, 0) != 1 ||
-	    X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8,
-	        (const unsigned char *)cn, -1, -1, 0) != 1) {
-		X509_NAME_free(n);
-		return ossl_fail("pki: CA name");
-	}
-	*out = n;
-	return PC_OK;
-}
 
 /* The unsigned certificate of hierarchy member idx. */
 static enum pc_rc
@@ -58,105 +65,34 @@ ca_cert_build(
     const struct conf *conf, int idx, EVP_PKEY *pub, X509 *issuer, X509 **out)
 {
 	const struct ca_spec *sp = &ca_specs[idx];
+	const struct pki_rdn rdn[] = {
+		{ NID_countryName, MBSTRING_UTF8,
+		    conf->pki.country ? conf->pki.country : "RO" },
+		{ NID_organizationName, MBSTRING_UTF8,
+		    conf->pki.org ? conf->pki.org : "Pecete" },
+		{ NID_commonName, MBSTRING_UTF8, sp->cn },
+	};
 	X509 *c = NULL;
 	X509_NAME *name = NULL;
-	ASN1_INTEGER *serial = NULL;
 	X509V3_CTX ctx;
-	int64_t now, end, limit = 0;
 	enum pc_rc rc;
-	struct tm tm;
 
-	now = clock_now();
-	if (issuer != NULL) {
-		if (ASN1_TIME_to_tm(X509_get0_notAfter(issuer), &tm) == 1)
-			limit = (int64_t)timegm(&tm);
-	}
-	end = pki_time_add_years(now, sp->years, limit);
-	c = X509_new();
-	serial = pki_serial_new();
-	if (c == NULL || serial == NULL) {
-		rc = ossl_fail("pki: new certificate");
-		goto out;
-	}
-	rc = ca_name(conf, sp->cn, &name);
-	if (rc != PC_OK)
-		goto out;
-	if (X509_set_version(c, X509_VERSION_3) != 1 ||
-	    X509_set_serialNumber(c, serial) != 1 ||
-	    X509_set_subject_name(c, name) != 1 ||
-	    X509_set_issuer_name(c,
-	        issuer != NULL ? X509_get_subject_name(issuer) : name) != 1 ||
-	    ASN1_TIME_set(X509_getm_notBefore(c), (time_t)now) == NULL ||
-	    ASN1_TIME_set(X509_getm_notAfter(c), (time_t)end) == NULL ||
-	    X509_set_pubkey(c, pub) != 1) {
-		rc = ossl_fail("pki: certificate fields");
-		goto out;
-	}
-	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : c, c, NULL, NULL, 0);
-	switch (idx) {
-	case PKI_ROOT:
-		rc = pki_ext_add(c, &ctx, NULL, NID_basic_constraints,
-		    "critical,CA:TRUE,pathlen:1");
-		if (rc == PC_OK)
-			rc = pki_ext_add(c, &ctx, NULL, NID_key_usage,
-			    "critical,keyCertSign,cRLSign");
-		break;
-	case PKI_ISSUING:
-		rc = pki_ext_add(c, &ctx, NULL, NID_basic_constraints,
-		    "critical,CA:TRUE,pathlen:0");
-		if (rc == PC_OK)
-			rc = pki_ext_add(c, &ctx, NULL, NID_key_usage,
-			    "critical,keyCertSign,cRLSign");
-		break;
-	case PKI_OCSP:
-		rc = pki_ext_add(
-		    c, &ctx, NULL, NID_basic_constraints, "critical,CA:FALSE");
-		if (rc == PC_OK)
-			rc = pki_ext_add(c, &ctx, NULL, NID_key_usage,
-			    "critical,digitalSignature");
-		if (rc == PC_OK)
-			rc = pki_ext_add(
-			    c, &ctx, NULL, NID_ext_key_usage, "OCSPSigning");
-		if (rc == PC_OK)
-			rc = pki_ext_add(
-			    c, &ctx, NULL, NID_id_pkix_OCSP_noCheck, "ignored");
-		break;
-	case PKI_TSA:
-		rc = pki_ext_add(
-		    c, &ctx, NULL, NID_basic_constraints, "critical,CA:FALSE");
-		if (rc == PC_OK)
-			rc = pki_ext_add(c, &ctx, NULL, NID_key_usage,
-			    "critical,digitalSignature");
-		if (rc == PC_OK)
-			rc = pki_ext_add(c, &ctx, NULL, NID_ext_key_usage,
-			    "critical,timeStamping");
-		break;
-	default:
-		rc = PC_EINTERNAL;
-	}
-	if (rc != PC_OK)
-		goto out;
-	rc = pki_ext_add(c, &ctx, NULL, NID_subject_key_identifier, "hash");
-	if (rc != PC_OK)
-		goto out;
-	rc = pki_ext_add(
-	    c, &ctx, NULL, NID_authority_key_identifier, "keyid:always");
-	if (rc != PC_OK)
-		goto out;
-	if (idx == PKI_ISSUING)
+	rc = pki_name_new(rdn, PC_ARRAY_LEN(rdn), &name);
+	if (rc == PC_OK)
+		rc = pki_cert_new(name, issuer, pub, sp->years, &ctx, &c);
+	if (rc == PC_OK)
+		rc = pki_exts_add(c, &ctx, sp->ext);
+	if (rc == PC_OK)
+		rc = pki_exts_add(c, &ctx, pki_ext_key_ids);
+	if (rc == PC_OK && sp->urls != NULL)
 		rc = pki_ext_urls(
-		    c, &ctx, conf->server.public_url, "root", false);
-	else if (idx == PKI_TSA)
-		rc = pki_ext_urls(
-		    c, &ctx, conf->server.public_url, "issuing", true);
-	if (rc != PC_OK)
-		goto out;
-	*out = c;
-	c = NULL;
-out:
+		    c, &ctx, conf->server.public_url, sp->urls, sp->ocsp);
+	if (rc == PC_OK) {
+		*out = c;
+		c = NULL;
+	}
 	X509_free(c);
 	X509_NAME_free(name);
-	ASN1_INTEGER_free(serial);
 	return rc;
 }
 

@@ -76,6 +76,41 @@ char *pki_name_oneline(const X509_NAME *n);
  */
 enum pc_rc pki_ext_add(
     X509 *cert, X509V3_CTX *ctx, CONF *conf, int nid, const char *value);
+
+/*
+ * Whether der (n bytes) of a request may be decoded: PC_EINVAL when
+ * empty, PC_ELIMIT over max (or what d2i takes), else PC_OK.
+ */
+enum pc_rc pki_der_size(const uint8_t *der, size_t n, size_t max);
+
+/* An extension in OpenSSL's config syntax, in a table ended by nid 0. */
+struct pki_ext {
+	int nid;
+	const char *value;
+};
+/* Add each extension of the table exts, in order. */
+enum pc_rc pki_exts_add(
+    X509 *cert, X509V3_CTX *ctx, const struct pki_ext *exts);
+/* The key identifiers every certificate we make carries (SKI, AKI). */
+extern const struct pki_ext pki_ext_key_ids[];
+
+/* An attribute of a distinguished name: nid, MBSTRING_ASC or _UTF8. */
+struct pki_rdn {
+	int nid;
+	int type;
+	const char *value;
+};
+/* A name of the n attributes of rdn, in order. OUT: *out. */
+enum pc_rc pki_name_new(const struct pki_rdn *rdn, size_t n, X509_NAME **out);
+
+/*
+ * A new version 3 certificate of pub named subject (copied), issued by
+ * issuer (NULL: by itself), with a random serial, valid from now for
+ * years but not past the issuer's notAfter. OUT: *out (X509_free), *ctx
+ * set up for its extensions.
+ */
+enum pc_rc pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub,
+    int years, X509V3_CTX *ctx, X509 **out);
 /* AIA (OCSP when ocsp, caIssuers of issuer_name) and CRL DP for a cert. */
 enum pc_rc pki_ext_urls(X509 *cert, X509V3_CTX *ctx, const char *public_url,
     const char *issuer_name, bool ocsp);

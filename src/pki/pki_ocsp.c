@@ -52,12 +52,10 @@ pki_ocsp_req_parse(const uint8_t *der, size_t n, size_t max, OCSP_REQUEST **out)
 
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
 	*out = NULL;
-	if (der == NULL || n == 0)
+	rc = pki_der_size(der, n, max);
+	if (rc != PC_OK)
 		goto out;
-	if (n > max || n > LONG_MAX) {
-		rc = PC_ELIMIT;
-		goto out;
-	}
+	rc = PC_EINVAL;
 	req = d2i_OCSP_REQUEST(NULL, &p, (long)n);
 	if (req == NULL || p != der + n)
 		goto out;

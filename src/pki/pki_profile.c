@@ -91,32 +91,22 @@ make_cn(const struct pki_person *who, char *cn, size_t cnlen)
 static enum pc_rc
 holder_name(const struct pki_person *who, X509_NAME **out)
 {
-	X509_NAME *n;
 	char sn[64], cn[4 * CN_MAX_CHARS + 8];
 	const char *country = who->country != NULL ? who->country : "RO";
 	const char *pfx = id_prefix(who->id_type);
+	const struct pki_rdn rdn[] = {
+		{ NID_countryName, MBSTRING_ASC, country },
+		{ NID_surname, MBSTRING_UTF8, who->surname },
+		{ NID_givenName, MBSTRING_UTF8, who->given_name },
+		{ NID_serialNumber, MBSTRING_ASC, sn },
+		{ NID_commonName, MBSTRING_UTF8, cn },
+	};
 
 	if (pfx == NULL)
 		return PC_EINVAL;
 	snprintf(sn, sizeof(sn), "%s%s-%s", pfx, country, who->id_number);
 	make_cn(who, cn, sizeof(cn));
-	n = X509_NAME_new();
-	if (n == NULL ||
-	    X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_ASC,
-	        (const unsigned char *)country, -1, -1, 0) != 1 ||
-	    X509_NAME_add_entry_by_NID(n, NID_surname, MBSTRING_UTF8,
-	        (const unsigned char *)who->surname, -1, -1, 0) != 1 ||
-	    X509_NAME_add_entry_by_NID(n, NID_givenName, MBSTRING_UTF8,
-	        (const unsigned char *)who->given_name, -1, -1, 0) != 1 ||
-	    X509_NAME_add_entry_by_NID(n, NID_serialNumber, MBSTRING_ASC,
-	        (const unsigned char *)sn, -1, -1, 0) != 1 ||
-	    X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8,
-	        (const unsigned char *)cn, -1, -1, 0) != 1) {
-		X509_NAME_free(n);
-		return ossl_fail("pki: holder name");
-	}
-	*out = n;
-	return PC_OK;
+	return pki_name_new(rdn, PC_ARRAY_LEN(rdn), out);
 }
 
 static enum pc_rc
@@ -263,13 +253,21 @@ pki_profile_holder(const struct conf *conf, X509 *issuer,
     const struct pki_person *who, bool qualified, EVP_PKEY *pub, int years,
     X509 **out)
 {
+	static const struct pki_ext sign_ext[] = {
+		{ NID_basic_constraints, "CA:FALSE" },
+		{ NID_key_usage, "critical,nonRepudiation" },
+		{ 0, NULL },
+	};
+	static const struct pki_ext auth_ext[] = {
+		{ NID_basic_constraints, "CA:FALSE" },
+		{ NID_key_usage, "critical,digitalSignature" },
+		{ NID_ext_key_usage, "clientAuth,emailProtection" },
+		{ 0, NULL },
+	};
 	X509 *c = NULL;
 	X509_NAME *name = NULL;
-	ASN1_INTEGER *serial = NULL;
 	X509V3_CTX ctx;
 	const char *our = conf->pki.policy_oid;
-	int64_t now, end, limit = 0;
-	struct tm tm;
 	enum pc_rc rc;
 
 	*out = NULL;
@@ -277,72 +275,28 @@ pki_profile_holder(const struct conf *conf, X509 *issuer,
 		log_error("pki: pki.policy_oid is not a dotted OID");
 		return PC_EINVAL;
 	}
-	now = clock_now();
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(issuer), &tm) == 1)
-		limit = (int64_t)timegm(&tm);
-	end = pki_time_add_years(now, years, limit);
-	c = X509_new();
-	serial = pki_serial_new();
-	if (c == NULL || serial == NULL) {
-		rc = ossl_fail("pki: new certificate");
-		goto out;
-	}
 	rc = holder_name(who, &name);
-	if (rc != PC_OK)
-		goto out;
-	if (X509_set_version(c, X509_VERSION_3) != 1 ||
-	    X509_set_serialNumber(c, serial) != 1 ||
-	    X509_set_subject_name(c, name) != 1 ||
-	    X509_set_issuer_name(c, X509_get_subject_name(issuer)) != 1 ||
-	    ASN1_TIME_set(X509_getm_notBefore(c), (time_t)now) == NULL ||
-	    ASN1_TIME_set(X509_getm_notAfter(c), (time_t)end) == NULL ||
-	    X509_set_pubkey(c, pub) != 1) {
-		rc = ossl_fail("pki: certificate fields");
-		goto out;
-	}
-	X509V3_set_ctx(&ctx, issuer, c, NULL, NULL, 0);
-	rc = pki_ext_add(c, &ctx, NULL, NID_basic_constraints, "CA:FALSE");
-	if (rc != PC_OK)
-		goto out;
-	if (qualified) {
-		rc = pki_ext_add(
-		    c, &ctx, NULL, NID_key_usage, "critical,nonRepudiation");
-		if (rc == PC_OK)
-			rc = add_policies(c, PKI_OID_QCP_N_QSCD, our);
-	} else {
-		rc = pki_ext_add(
-		    c, &ctx, NULL, NID_key_usage, "critical,digitalSignature");
-		if (rc == PC_OK)
-			rc = pki_ext_add(c, &ctx, NULL, NID_ext_key_usage,
-			    "clientAuth,emailProtection");
-		if (rc == PC_OK)
-			rc = add_policies(c, our, NULL);
-	}
-	if (rc != PC_OK)
-		goto out;
-	rc = add_san_email(c, who->email);
-	if (rc != PC_OK)
-		goto out;
-	rc = pki_ext_add(c, &ctx, NULL, NID_subject_key_identifier, "hash");
-	if (rc != PC_OK)
-		goto out;
-	rc = pki_ext_add(
-	    c, &ctx, NULL, NID_authority_key_identifier, "keyid:always");
-	if (rc != PC_OK)
-		goto out;
-	rc = pki_ext_urls(c, &ctx, conf->server.public_url, "issuing", true);
-	if (rc != PC_OK)
-		goto out;
-	if (qualified) {
+	if (rc == PC_OK)
+		rc = pki_cert_new(name, issuer, pub, years, &ctx, &c);
+	if (rc == PC_OK)
+		rc = pki_exts_add(c, &ctx, qualified ? sign_ext : auth_ext);
+	if (rc == PC_OK)
+		rc = qualified ? add_policies(c, PKI_OID_QCP_N_QSCD, our)
+		               : add_policies(c, our, NULL);
+	if (rc == PC_OK)
+		rc = add_san_email(c, who->email);
+	if (rc == PC_OK)
+		rc = pki_exts_add(c, &ctx, pki_ext_key_ids);
+	if (rc == PC_OK)
+		rc = pki_ext_urls(
+		    c, &ctx, conf->server.public_url, "issuing", true);
+	if (rc == PC_OK && qualified)
 		rc = add_qc_statements(c, &ctx, conf->pki.pds_url);
-		if (rc != PC_OK)
-			goto out;
+	if (rc == PC_OK) {
+		*out = c;
+		c = NULL;
 	}
-	*out = c;
-	c = NULL;
-out:
 	X509_free(c);
 	X509_NAME_free(name);
-	ASN1_INTEGER_free(serial);
 	return rc;
 }

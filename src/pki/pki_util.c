@@ -2,6 +2,7 @@
  * pki_util.c: small OpenSSL helpers shared by the files of src/pki.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -140,6 +141,96 @@ pki_ext_add(X509 *cert, X509V3_CTX *ctx, CONF *conf, int nid, const char *value)
 	if (X509_add_ext(cert, ext, -1) != 1)
 		rc = ossl_fail("pki: add extension");
 	X509_EXTENSION_free(ext);
+	return rc;
+}
+
+/* A request's DER may be decoded: not empty, not over max. */
+enum pc_rc
+pki_der_size(const uint8_t *der, size_t n, size_t max)
+{
+	if (der == NULL || n == 0)
+		return PC_EINVAL;
+	if (n > max || n > LONG_MAX)
+		return PC_ELIMIT;
+	return PC_OK;
+}
+
+const struct pki_ext pki_ext_key_ids[] = {
+	{ NID_subject_key_identifier, "hash" },
+	{ NID_authority_key_identifier, "keyid:always" },
+	{ 0, NULL },
+};
+
+/* Each extension of exts (ended by nid 0) to cert. */
+enum pc_rc
+pki_exts_add(X509 *cert, X509V3_CTX *ctx, const struct pki_ext *exts)
+{
+	enum pc_rc rc = PC_OK;
+
+	for (; rc == PC_OK && exts->nid != 0; exts++)
+		rc = pki_ext_add(cert, ctx, NULL, exts->nid, exts->value);
+	return rc;
+}
+
+/* A name of the attributes rdn[0..n). */
+enum pc_rc
+pki_name_new(const struct pki_rdn *rdn, size_t n, X509_NAME **out)
+{
+	X509_NAME *name;
+	size_t i;
+
+	*out = NULL;
+	name = X509_NAME_new();
+	for (i = 0; name != NULL && i < n; i++) {
+		if (X509_NAME_add_entry_by_NID(name, rdn[i].nid, rdn[i].type,
+		        (const unsigned char *)rdn[i].value, -1, -1, 0) != 1)
+			break;
+	}
+	if (name == NULL || i < n) {
+		X509_NAME_free(name);
+		return ossl_fail("pki: name");
+	}
+	*out = name;
+	return PC_OK;
+}
+
+/* A version 3 certificate of pub named subject, issued by issuer. */
+enum pc_rc
+pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub, int years,
+    X509V3_CTX *ctx, X509 **out)
+{
+	ASN1_INTEGER *serial = NULL;
+	X509 *c = NULL;
+	int64_t now = clock_now(), end, limit = 0;
+	enum pc_rc rc = PC_OK;
+	struct tm tm;
+
+	*out = NULL;
+	if (issuer != NULL &&
+	    ASN1_TIME_to_tm(X509_get0_notAfter(issuer), &tm) == 1)
+		limit = (int64_t)timegm(&tm);
+	end = pki_time_add_years(now, years, limit);
+	c = X509_new();
+	serial = pki_serial_new();
+	if (c == NULL || serial == NULL ||
+	    X509_set_version(c, X509_VERSION_3) != 1 ||
+	    X509_set_serialNumber(c, serial) != 1 ||
+	    X509_set_subject_name(c, subject) != 1 ||
+	    X509_set_issuer_name(
+	        c, issuer != NULL ? X509_get_subject_name(issuer) : subject) !=
+	        1 ||
+	    ASN1_TIME_set(X509_getm_notBefore(c), (time_t)now) == NULL ||
+	    ASN1_TIME_set(X509_getm_notAfter(c), (time_t)end) == NULL ||
+	    X509_set_pubkey(c, pub) != 1) {
+		rc = ossl_fail("pki: certificate fields");
+		X509_free(c);
+		c = NULL;
+	}
+	ASN1_INTEGER_free(serial);
+	if (c != NULL)
+		X509V3_set_ctx(
+		    ctx, issuer != NULL ? issuer : c, c, NULL, NULL, 0);
+	*out = c;
 	return rc;
 }
 

@@ -178,19 +178,6 @@ ra_mail(struct db *db, const struct store_idv_case *c, const char *tmpl,
 	return rc;
 }
 
-enum pc_rc
-ra_audit(
-    struct db *db, const char *actor, const char *event, const char *fmt, ...)
-{
-	char detail[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	return store_audit_append(db, actor, event, detail);
-}
-
 /* ---- what the page shows ------------------------------------------------ */
 
 struct newest {
@@ -423,7 +410,7 @@ ra_start(const struct pc_env *e, const char *user_id,
 		rc = store_consent_insert(db, user_id, consents[i],
 		    version != NULL ? version : "", now, e->ip);
 	if (rc == PC_OK)
-		rc = ra_audit(db, user_id, "idv.started",
+		rc = store_audit_printf(db, user_id, "idv.started",
 		    "case=%s order=%s attempt=%lld doc=%s", c->id, o.number,
 		    (long long)c->attempt, c->doc_type);
 out:
@@ -1130,7 +1117,7 @@ ra_submit(const struct pc_env *e, const char *user_id, const char *id,
 	if (rc == PC_OK)
 		rc = store_shop_order_get(db, c.order_id, &o);
 	if (rc == PC_OK)
-		rc = ra_audit(db, user_id, "idv.submitted",
+		rc = store_audit_printf(db, user_id, "idv.submitted",
 		    "case=%s order=%s manifest=%s", c.id, o.number,
 		    c.manifest_sha256);
 	vars = json_pack("{s:s,s:I}", "order", o.number, "hours",

@@ -302,8 +302,8 @@ ra_purge(const struct pc_env *e, int64_t *purged)
 			if (rc == PC_OK)
 				rc = store_idv_purged(db, x.id[i], now);
 			if (rc == PC_OK)
-				rc = ra_audit(db, "system", "idv.purged",
-				    "case=%s", x.id[i]);
+				rc = store_audit_printf(db, "system",
+				    "idv.purged", "case=%s", x.id[i]);
 			rc = store_write_end(e->store, db, rc);
 		}
 		if (rc == PC_OK)

@@ -35,8 +35,5 @@ enum pc_rc ra_mail(struct db *db, const struct store_idv_case *c,
     const char *tmpl, json_t *vars);
 /* "<public_url>/<page>" (malloc'd). */
 char *ra_link(const struct pc_env *e, const char *page);
-/* Audit an event of case id by actor. */
-enum pc_rc ra_audit(struct db *db, const char *actor, const char *event,
-    const char *fmt, ...) PC_PRINTF(4, 5);
 
 #endif /* PC_RA_INT_H */

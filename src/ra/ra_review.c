@@ -111,7 +111,7 @@ ra_case_get(const struct pc_env *e, const char *op, const char *id,
 		rc = store_shop_order_get(db, c->order_id, order);
 	/* Seeing a person's evidence is recorded. */
 	if (rc == PC_OK)
-		rc = ra_audit(db, op, "ra.case.view", "case=%s", id);
+		rc = store_audit_printf(db, op, "ra.case.view", "case=%s", id);
 	rc = store_write_end(e->store, db, rc);
 	if (rc != PC_OK) {
 		store_idv_case_cleanup(c);
@@ -156,7 +156,7 @@ ra_file_read(const struct pc_env *e, const char *op, const char *id,
 	if (rc == PC_OK && !f.final)
 		rc = PC_ENOTFOUND; /* still being uploaded */
 	if (rc == PC_OK)
-		rc = ra_audit(
+		rc = store_audit_printf(
 		    db, op, "ra.evidence.read", "case=%s file=%s", id, kind);
 	rc = store_write_end(e->store, db, rc);
 	if (rc == PC_ENOTFOUND)
@@ -199,7 +199,7 @@ ra_claim(const struct pc_env *e, const char *op, const char *id, int64_t *until,
 	if (rc == PC_OK)
 		rc = store_idv_claim(db, id, op, *until, now);
 	if (rc == PC_OK)
-		rc = ra_audit(db, op, "ra.case.claim", "case=%s", id);
+		rc = store_audit_printf(db, op, "ra.case.claim", "case=%s", id);
 	rc = store_write_end(e->store, db, rc);
 	if (rc == PC_EEXIST)
 		pc_fail(err, PC_ESTATE, PCE_CASE_CLAIMED, NULL);
@@ -222,7 +222,8 @@ ra_release(
 		return rc;
 	rc = store_idv_release(db, id, op);
 	if (rc == PC_OK)
-		rc = ra_audit(db, op, "ra.case.release", "case=%s", id);
+		rc = store_audit_printf(
+		    db, op, "ra.case.release", "case=%s", id);
 	return store_write_end(e->store, db, rc);
 }
 
@@ -451,8 +452,8 @@ ra_accept(const struct pc_env *e, const char *op, const char *id,
 	if (rc == PC_ESTATE)
 		rc = pc_fail(err, rc, PCE_CASE_NOT_CLAIMED, NULL);
 	if (rc == PC_OK)
-		rc = ra_audit(db, op, "ra.case.accept", "case=%s manifest=%s",
-		    id, c.manifest_sha256);
+		rc = store_audit_printf(db, op, "ra.case.accept",
+		    "case=%s manifest=%s", id, c.manifest_sha256);
 	order_number(db, c.order_id, number, sizeof(number));
 	link = ra_link(e, "home");
 	vars = json_pack(
@@ -551,7 +552,7 @@ ra_reject(const struct pc_env *e, const char *op, const char *id,
 	if (rc == PC_ESTATE)
 		rc = pc_fail(err, rc, PCE_CASE_NOT_CLAIMED, NULL);
 	if (rc == PC_OK)
-		rc = ra_audit(db, op,
+		rc = store_audit_printf(db, op,
 		    contact ? "ra.case.contact" : "ra.case.reject",
 		    "case=%s reason=%s rejections=%lld", id, why->code,
 		    (long long)rejections + 1);
@@ -614,7 +615,7 @@ ra_redo(const struct pc_env *e, const char *op, const char *id,
 	if (rc == PC_ESTATE)
 		rc = pc_fail(err, rc, PCE_CASE_NOT_CLAIMED, NULL);
 	if (rc == PC_OK)
-		rc = ra_audit(db, op, "ra.case.redo", "case=%s", id);
+		rc = store_audit_printf(db, op, "ra.case.redo", "case=%s", id);
 	order_number(db, c.order_id, number, sizeof(number));
 	link = ra_link(e, "identify");
 	vars = json_pack("{s:s,s:s,s:s}", "order", number, "note",

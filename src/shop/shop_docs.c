@@ -142,6 +142,16 @@ money(struct ctx *L, int64_t minor, const char *cur)
 	return s;
 }
 
+/* t as a date (with the time) in a new string. */
+static const char *
+date_str(struct ctx *L, int64_t t, bool with_time)
+{
+	char *s = str_new(L);
+
+	fmt_date(L, t, with_time, s, DOC_STR);
+	return s;
+}
+
 static void
 kv_add(struct ctx *L, int t, const char *k, const char *v)
 {
@@ -152,26 +162,38 @@ kv_add(struct ctx *L, int t, const char *k, const char *v)
 	}
 }
 
-static void
-blk(struct ctx *L, enum pdf_doc_kind kind, const char *text)
+/* A new block of kind (zeroed but for it), NULL when they are all used. */
+static struct pdf_doc_block *
+blk_new(struct ctx *L, enum pdf_doc_kind kind)
 {
-	if (L->nb < PC_ARRAY_LEN(L->blocks)) {
-		memset(&L->blocks[L->nb], 0, sizeof(L->blocks[0]));
-		L->blocks[L->nb].kind = kind;
-		L->blocks[L->nb].text = text;
-		L->nb++;
-	}
+	struct pdf_doc_block *b;
+
+	if (L->nb == PC_ARRAY_LEN(L->blocks))
+		return NULL;
+	b = &L->blocks[L->nb++];
+	memset(b, 0, sizeof(*b));
+	b->kind = kind;
+	return b;
 }
 
 static void
+blk(struct ctx *L, enum pdf_doc_kind kind, const char *text)
+{
+	struct pdf_doc_block *b = blk_new(L, kind);
+
+	if (b != NULL)
+		b->text = text;
+}
+
+/* The key-value table t as a block. */
+static void
 blk_kv(struct ctx *L, int t)
 {
-	if (L->nb < PC_ARRAY_LEN(L->blocks)) {
-		memset(&L->blocks[L->nb], 0, sizeof(L->blocks[0]));
-		L->blocks[L->nb].kind = PDF_DOC_KV;
-		L->blocks[L->nb].kv = L->kv[t];
-		L->blocks[L->nb].nrows = L->nkv[t];
-		L->nb++;
+	struct pdf_doc_block *b = blk_new(L, PDF_DOC_KV);
+
+	if (b != NULL) {
+		b->kv = L->kv[t];
+		b->nrows = L->nkv[t];
 	}
 }
 
@@ -350,6 +372,66 @@ rate_str(struct ctx *L, const struct shop_doc_order *o)
 	return s;
 }
 
+/* "Discount CODE" */
+static const char *
+discount_label(struct ctx *L, const struct shop_doc_order *o)
+{
+	char *s = str_new(L);
+
+	snprintf(s, DOC_STR, "%s%s%s", T("Reducere", "Discount"),
+	    set(o->promo_code) ? " " : "", nz(o->promo_code));
+	return s;
+}
+
+/* "VAT 21 %" */
+static const char *
+vat_label(struct ctx *L, const struct shop_doc_order *o)
+{
+	char *s = str_new(L);
+
+	snprintf(s, DOC_STR, "%s %s", T("TVA", "VAT"), vat_pct(L, o->vat_bp));
+	return s;
+}
+
+/*
+ * A document of o in lang begins: o checked, the context made. OUT: *out
+ * (doc_end).
+ */
+static enum pc_rc
+doc_begin(const struct shop_doc_order *o, const char *lang, struct ctx **out)
+{
+	enum pc_rc rc;
+
+	*out = NULL;
+	rc = order_check(o, lang);
+	if (rc != PC_OK)
+		return rc;
+	*out = calloc(1, sizeof(**out));
+	if (*out == NULL)
+		return PC_ENOMEM;
+	ctx_init(*out, lang);
+	return PC_OK;
+}
+
+/* The blocks of L rendered with title into pdf (when rc is PC_OK); L freed. */
+static enum pc_rc
+doc_end(struct ctx *L, const char *title, enum pc_rc rc, struct buf *pdf)
+{
+	struct pdf_doc_spec spec;
+
+	if (rc == PC_OK) {
+		memset(&spec, 0, sizeof(spec));
+		spec.title = title;
+		spec.lang = L->lang;
+		spec.blocks = L->blocks;
+		spec.nblocks = L->nb;
+		rc = pdf_doc_render(&spec, pdf);
+	}
+	arena_cleanup(&L->ar);
+	free(L);
+	return rc;
+}
+
 /* The buyer's rows in kv table t. */
 static void
 buyer_rows(struct ctx *L, int t, const struct shop_doc_party *p, int ai)
@@ -373,34 +455,25 @@ enum pc_rc
 shop_doc_order_note(
     const struct shop_doc_order *o, const char *lang, struct buf *pdf)
 {
-	struct pdf_doc_spec spec;
 	struct ctx *L;
 	enum pc_rc rc;
-	char *title, *d;
+	char *title;
 
 	RETURN_VAL_IF_FAIL(pdf != NULL, PC_EINTERNAL);
-	rc = order_check(o, lang);
+	rc = doc_begin(o, lang, &L);
 	if (rc != PC_OK)
 		return rc;
-	L = calloc(1, sizeof(*L));
-	if (L == NULL)
-		return PC_ENOMEM;
-	ctx_init(L, lang);
 	title = str_new(L);
 	snprintf(title, DOC_STR, "%s %s", T("Notă de comandă", "Order note"),
 	    o->number);
 
-	d = str_new(L);
-	fmt_date(L, o->created_at, true, d, DOC_STR);
 	kv_add(L, 0, T("Număr comandă", "Order number"), o->number);
-	kv_add(L, 0, T("Data", "Date"), d);
+	kv_add(L, 0, T("Data", "Date"), date_str(L, o->created_at, true));
 	kv_add(
 	    L, 0, T("Stare plată", "Payment state"), state_label(L, o->state));
-	if (o->paid_at > 0) {
-		d = str_new(L);
-		fmt_date(L, o->paid_at, true, d, DOC_STR);
-		kv_add(L, 0, T("Plătită la", "Paid at"), d);
-	}
+	if (o->paid_at > 0)
+		kv_add(L, 0, T("Plătită la", "Paid at"),
+		    date_str(L, o->paid_at, true));
 	blk_kv(L, 0);
 
 	blk(L, PDF_DOC_HEADING, T("Pachet", "Package"));
@@ -408,17 +481,12 @@ shop_doc_order_note(
 	kv_add(L, 1, T("Include", "Includes"), includes(L, o));
 	kv_add(L, 1, T("Preț fără TVA", "Price excluding VAT"),
 	    money(L, o->list_cents, "EUR"));
-	if (o->discount_cents > 0) {
-		d = str_new(L);
-		snprintf(d, DOC_STR, "%s%s%s", T("Reducere", "Discount"),
-		    set(o->promo_code) ? " " : "", nz(o->promo_code));
-		kv_add(L, 1, d, money(L, -o->discount_cents, "EUR"));
-	}
+	if (o->discount_cents > 0)
+		kv_add(L, 1, discount_label(L, o),
+		    money(L, -o->discount_cents, "EUR"));
 	kv_add(L, 1, T("Total fără TVA", "Net total"),
 	    money(L, o->net_cents, "EUR"));
-	d = str_new(L);
-	snprintf(d, DOC_STR, "%s %s", T("TVA", "VAT"), vat_pct(L, o->vat_bp));
-	kv_add(L, 1, d, money(L, o->vat_cents, "EUR"));
+	kv_add(L, 1, vat_label(L, o), money(L, o->vat_cents, "EUR"));
 	kv_add(L, 1, T("Total cu TVA", "Total including VAT"),
 	    money(L, o->total_cents, "EUR"));
 	kv_add(L, 1, T("Total în lei", "Total in RON"),
@@ -445,22 +513,14 @@ shop_doc_order_note(
 	      "electronică calificată la distanță.",
 	        "This document is not a tax invoice. Pecete — remote qualified "
 	        "electronic signatures."));
-
-	spec.title = title;
-	spec.lang = L->lang;
-	spec.blocks = L->blocks;
-	spec.nblocks = L->nb;
-	rc = pdf_doc_render(&spec, pdf);
-	arena_cleanup(&L->ar);
-	free(L);
-	return rc;
+	return doc_end(L, title, PC_OK, pdf);
 }
 
 enum pc_rc
 shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
     const char *lang, struct buf *pdf)
 {
-	struct pdf_doc_spec spec;
+	struct pdf_doc_block *b;
 	struct ctx *L;
 	enum pc_rc rc;
 	char *title, *d, *desc;
@@ -470,24 +530,19 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	size_t nrows = 0, i;
 
 	RETURN_VAL_IF_FAIL(pdf != NULL && shop != NULL, PC_EINTERNAL);
-	rc = order_check(o, lang);
-	if (rc == PC_OK && (!set(o->invoice_series) || o->invoice_number <= 0))
-		rc = PC_EINVAL;
+	if (o != NULL && (!set(o->invoice_series) || o->invoice_number <= 0))
+		return PC_EINVAL;
+	rc = doc_begin(o, lang, &L);
 	if (rc != PC_OK)
 		return rc;
-	L = calloc(1, sizeof(*L));
-	if (L == NULL)
-		return PC_ENOMEM;
-	ctx_init(L, lang);
 	title = str_new(L);
 	d = str_new(L);
 	shop_invoice_label(
 	    o->invoice_series, o->invoice_year, o->invoice_number, d, DOC_STR);
 	snprintf(title, DOC_STR, "%s %s", T("Factură", "Invoice"), d);
 	kv_add(L, 0, T("Seria și numărul", "Series and number"), d);
-	d = str_new(L);
-	fmt_date(L, o->invoice_issued_at, false, d, DOC_STR);
-	kv_add(L, 0, T("Data emiterii", "Issue date"), d);
+	kv_add(L, 0, T("Data emiterii", "Issue date"),
+	    date_str(L, o->invoice_issued_at, false));
 	kv_add(L, 0, T("Comanda", "Order"), o->number);
 	blk_kv(L, 0);
 
@@ -518,21 +573,15 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	cells[4] = money(L, o->list_cents, "EUR");
 	nrows = 1;
 	if (o->discount_cents > 0) {
-		d = str_new(L);
-		snprintf(d, DOC_STR, "%s%s%s", T("Reducere", "Discount"),
-		    set(o->promo_code) ? " " : "", nz(o->promo_code));
-		cells[5] = d;
+		cells[5] = discount_label(L, o);
 		cells[6] = "1";
 		cells[7] = money(L, -o->discount_cents, "EUR");
 		cells[8] = vat_pct(L, o->vat_bp);
 		cells[9] = money(L, -o->discount_cents, "EUR");
 		nrows = 2;
 	}
-	if (L->nb < PC_ARRAY_LEN(L->blocks)) {
-		struct pdf_doc_block *b = &L->blocks[L->nb++];
-
-		memset(b, 0, sizeof(*b));
-		b->kind = PDF_DOC_TABLE;
+	b = blk_new(L, PDF_DOC_TABLE);
+	if (b != NULL) {
 		b->ncols = 5;
 		b->head = head;
 		b->cells = cells;
@@ -549,11 +598,9 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	vat_bani = o->total_bani - net_bani;
 	if (vat_bani < 0)
 		vat_bani = 0;
-	d = str_new(L);
-	snprintf(d, DOC_STR, "%s %s", T("TVA", "VAT"), vat_pct(L, o->vat_bp));
 	kv_add(L, 3, T("Total fără TVA", "Net total"),
 	    money(L, o->net_cents, "EUR"));
-	kv_add(L, 3, d, money(L, o->vat_cents, "EUR"));
+	kv_add(L, 3, vat_label(L, o), money(L, o->vat_cents, "EUR"));
 	kv_add(L, 3, T("Total de plată", "Total due"),
 	    money(L, o->total_cents, "EUR"));
 	kv_add(L, 3, T("Curs de schimb", "Exchange rate"), rate_str(L, o));
@@ -564,12 +611,10 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	    money(L, o->total_bani, "RON"));
 	blk_kv(L, 3);
 	if (o->paid_at > 0) {
-		d = str_new(L);
-		fmt_date(L, o->paid_at, true, d, DOC_STR);
 		desc = str_new(L);
 		snprintf(desc, DOC_STR, "%s %s.",
 		    T("Achitată cu cardul online la", "Paid by card online on"),
-		    d);
+		    date_str(L, o->paid_at, true));
 		blk(L, PDF_DOC_PARAGRAPH, desc);
 	}
 	blk(L, PDF_DOC_SMALL,
@@ -585,16 +630,7 @@ shop_doc_invoice(const struct shop_doc_order *o, const struct conf_shop *shop,
 	for (i = 0; i < nrows * 5; i++)
 		if (cells[i] == NULL)
 			rc = PC_EINTERNAL;
-	if (rc == PC_OK) {
-		spec.title = title;
-		spec.lang = L->lang;
-		spec.blocks = L->blocks;
-		spec.nblocks = L->nb;
-		rc = pdf_doc_render(&spec, pdf);
-	}
-	arena_cleanup(&L->ar);
-	free(L);
-	return rc;
+	return doc_end(L, title, rc, pdf);
 }
 
 /* ---- sample ------------------------------------------------------------- */

@@ -125,24 +125,32 @@ pdf_date(const char *h, char *out, size_t n)
 	    h + 8, h + 11, h + 14, h + 17, h[20], h + 21, h + 24);
 }
 
-/* The signer's name for people: CN (UTF-8), else the whole subject. */
-static void
-signer_name(X509 *cert, char *out, size_t n)
+/* The commonName of nm, UTF-8. */
+bool
+sign_name_cn(const X509_NAME *nm, char *out, size_t n)
 {
-	X509_NAME *nm = X509_get_subject_name(cert);
 	unsigned char *u = NULL;
 	int i;
 
 	out[0] = '\0';
 	i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
-	if (i >= 0 &&
-	    ASN1_STRING_to_UTF8(&u,
-	        X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i))) >= 0) {
-		snprintf(out, n, "%s", (char *)u);
-		OPENSSL_free(u);
-	} else {
+	if (i < 0 ||
+	    ASN1_STRING_to_UTF8(
+	        &u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i))) < 0)
+		return false;
+	snprintf(out, n, "%s", (char *)u);
+	OPENSSL_free(u);
+	return true;
+}
+
+/* The signer's name for people: CN (UTF-8), else the whole subject. */
+static void
+signer_name(X509 *cert, char *out, size_t n)
+{
+	X509_NAME *nm = X509_get_subject_name(cert);
+
+	if (!sign_name_cn(nm, out, n))
 		X509_NAME_oneline(nm, out, (int)n);
-	}
 }
 
 /* A field name not used yet: "Signature1", "Signature2", ... */

@@ -172,29 +172,39 @@ sign_field_locked(
 	return true;
 }
 
-/* DocMDP with P=1: no changes at all are allowed. */
-static bool
-docmdp_locked(fz_context *ctx, pdf_document *doc)
+/* The most restrictive P of the DocMDP transforms of v, 0 when none. */
+int
+sign_docmdp_p(fz_context *ctx, pdf_obj *v)
 {
-	pdf_obj *sig, *refs, *r;
-	int i;
+	pdf_obj *refs, *r;
+	int i, p, min = 0;
 
-	sig = pdf_dict_getp(ctx, pdf_trailer(ctx, doc), "Root/Perms/DocMDP");
-	if (sig == NULL)
-		return false;
-	refs = pdf_dict_get(ctx, sig, PDF_NAME(Reference));
+	refs = pdf_dict_get(ctx, v, PDF_NAME(Reference));
 	for (i = 0; i < pdf_array_len(ctx, refs); i++) {
 		r = pdf_array_get(ctx, refs, i);
 		if (!pdf_name_eq(ctx,
 		        pdf_dict_get(ctx, r, PDF_NAME(TransformMethod)),
 		        PDF_NAME(DocMDP)))
 			continue;
-		if (pdf_dict_getp(ctx, r, "TransformParams/P") != NULL &&
-		    pdf_to_int(
-		        ctx, pdf_dict_getp(ctx, r, "TransformParams/P")) == 1)
-			return true;
+		p = pdf_dict_get_int(ctx,
+		    pdf_dict_get(ctx, r, PDF_NAME(TransformParams)),
+		    PDF_NAME(P));
+		if (p < 1 || p > 3)
+			p = 2;
+		if (min == 0 || p < min)
+			min = p;
 	}
-	return false;
+	return min;
+}
+
+/* DocMDP with P=1: no changes at all are allowed. */
+static bool
+docmdp_locked(fz_context *ctx, pdf_document *doc)
+{
+	pdf_obj *sig;
+
+	sig = pdf_dict_getp(ctx, pdf_trailer(ctx, doc), "Root/Perms/DocMDP");
+	return sig != NULL && sign_docmdp_p(ctx, sig) == 1;
 }
 
 /* Is any signature field under fields signed? */

@@ -42,6 +42,13 @@ bool sign_lock_spec_locks(fz_context *ctx, pdf_obj *tp, const char *name);
 bool sign_field_locked(
     fz_context *ctx, pdf_document *doc, const char *name, char *by, size_t n);
 
+/*
+ * The DocMDP permission (P, 1 to 3) of the signature value v, from the
+ * DocMDP transforms of its /Reference: the most restrictive when there
+ * are several, 2 for a missing or unknown P; 0 when v has none.
+ */
+int sign_docmdp_p(fz_context *ctx, pdf_obj *v);
+
 /* The terminal field with full name name, or NULL. */
 pdf_obj *sign_intake_find_field(
     fz_context *ctx, pdf_document *doc, const char *name);

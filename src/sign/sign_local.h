@@ -4,9 +4,11 @@
 #ifndef PC_SIGN_LOCAL_H
 #define PC_SIGN_LOCAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "base/buf.h"
 #include "base/pc.h"
@@ -26,6 +28,12 @@ enum pc_rc sign_http_get(
 /* Feed len bytes of f from offset off into ctx (streamed). */
 enum pc_rc sign_hash_file_range(
     EVP_MD_CTX *ctx, FILE *f, int64_t off, int64_t len);
+
+/*
+ * The commonName of nm in UTF-8 into out (n bytes); false (out empty)
+ * when it has none.
+ */
+bool sign_name_cn(const X509_NAME *nm, char *out, size_t n);
 
 /* The size of a file, or -1. */
 int64_t sign_file_size(const char *path);

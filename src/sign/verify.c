@@ -215,25 +215,14 @@ collect(fz_context *ctx, pdf_obj *fields, pdf_obj **out, int *n, int depth)
 static int
 docmdp_of(fz_context *ctx, pdf_document *doc, pdf_obj *v)
 {
-	pdf_obj *perm, *refs, *r;
-	int i, p;
+	pdf_obj *perm;
+	int p;
 
 	perm = pdf_dict_getp(ctx, pdf_trailer(ctx, doc), "Root/Perms/DocMDP");
 	if (perm == NULL || pdf_objcmp(ctx, perm, v) != 0)
 		return 0;
-	refs = pdf_dict_get(ctx, v, PDF_NAME(Reference));
-	for (i = 0; i < pdf_array_len(ctx, refs); i++) {
-		r = pdf_array_get(ctx, refs, i);
-		if (!pdf_name_eq(ctx,
-		        pdf_dict_get(ctx, r, PDF_NAME(TransformMethod)),
-		        PDF_NAME(DocMDP)))
-			continue;
-		p = pdf_dict_get_int(ctx,
-		    pdf_dict_get(ctx, r, PDF_NAME(TransformParams)),
-		    PDF_NAME(P));
-		return p >= 1 && p <= 3 ? p : 2;
-	}
-	return 2;
+	p = sign_docmdp_p(ctx, v);
+	return p != 0 ? p : 2;
 }
 
 /* One signature field into e (its CMS, byte range, names, times). */

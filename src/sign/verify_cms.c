@@ -25,19 +25,11 @@
 static void
 name_utf8(const X509_NAME *nm, char *out, size_t n)
 {
-	unsigned char *u = NULL;
 	BIO *b;
-	int i, len;
+	int len;
 
-	out[0] = '\0';
-	i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
-	if (i >= 0 &&
-	    ASN1_STRING_to_UTF8(&u,
-	        X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i))) >= 0) {
-		snprintf(out, n, "%s", (char *)u);
-		OPENSSL_free(u);
+	if (sign_name_cn(nm, out, n))
 		return;
-	}
 	b = BIO_new(BIO_s_mem());
 	if (b == NULL)
 		return;

@@ -162,6 +162,32 @@ num_of(struct diff *d, pdf_obj *o)
 static int page_of(struct diff *d, int num);
 
 /*
+ * The next child of o (a dictionary's value, an array's item) from *i on,
+ * but the links up (/Parent, /P; with skip_v also /V). false after the
+ * last.
+ */
+static bool
+child_next(fz_context *ctx, pdf_obj *o, int *i, bool skip_v, pdf_obj **child)
+{
+	pdf_obj *k;
+
+	if (pdf_is_array(ctx, o) && *i < pdf_array_len(ctx, o)) {
+		*child = pdf_array_get(ctx, o, (*i)++);
+		return true;
+	}
+	for (; pdf_is_dict(ctx, o) && *i < pdf_dict_len(ctx, o); (*i)++) {
+		k = pdf_dict_get_key(ctx, o, *i);
+		if (pdf_name_eq(ctx, k, PDF_NAME(Parent)) ||
+		    pdf_name_eq(ctx, k, PDF_NAME(P)) ||
+		    (skip_v && pdf_name_eq(ctx, k, PDF_NAME(V))))
+			continue;
+		*child = pdf_dict_get_val(ctx, o, (*i)++);
+		return true;
+	}
+	return false;
+}
+
+/*
  * Mark o and every new object under it as explained; with any, also the
  * changed objects under it that belong to no page.
  */
@@ -169,7 +195,8 @@ static void
 allow_tree(struct diff *d, pdf_obj *o, int depth, bool any)
 {
 	fz_context *ctx = d->ctx;
-	int num = num_of(d, o), i, len;
+	int num = num_of(d, o), i;
+	pdf_obj *c;
 
 	if (depth > DIFF_DEPTH || o == NULL)
 		return;
@@ -182,22 +209,8 @@ allow_tree(struct diff *d, pdf_obj *o, int depth, bool any)
 		d->ok[num] = 2;
 	}
 	o = pdf_resolve_indirect(ctx, o);
-	if (pdf_is_dict(ctx, o)) {
-		len = pdf_dict_len(ctx, o);
-		for (i = 0; i < len; i++) {
-			pdf_obj *k = pdf_dict_get_key(ctx, o, i);
-
-			if (pdf_name_eq(ctx, k, PDF_NAME(Parent)) ||
-			    pdf_name_eq(ctx, k, PDF_NAME(P)))
-				continue;
-			allow_tree(
-			    d, pdf_dict_get_val(ctx, o, i), depth + 1, any);
-		}
-	} else if (pdf_is_array(ctx, o)) {
-		len = pdf_array_len(ctx, o);
-		for (i = 0; i < len; i++)
-			allow_tree(d, pdf_array_get(ctx, o, i), depth + 1, any);
-	}
+	for (i = 0; child_next(ctx, o, &i, false, &c);)
+		allow_tree(d, c, depth + 1, any);
 }
 
 /* Is the field named name locked by the signatures up to s? */
@@ -235,7 +248,8 @@ static void
 map_obj(struct diff *d, pdf_obj *o, int page, int depth)
 {
 	fz_context *ctx = d->ctx;
-	int num = num_of(d, o), i, len;
+	int num = num_of(d, o), i;
+	pdf_obj *c;
 
 	if (depth > 8 || o == NULL)
 		return;
@@ -245,23 +259,8 @@ map_obj(struct diff *d, pdf_obj *o, int page, int depth)
 		d->page[num] = page;
 	}
 	o = pdf_resolve_indirect(ctx, o);
-	if (pdf_is_dict(ctx, o)) {
-		len = pdf_dict_len(ctx, o);
-		for (i = 0; i < len; i++) {
-			pdf_obj *k = pdf_dict_get_key(ctx, o, i);
-
-			if (pdf_name_eq(ctx, k, PDF_NAME(Parent)) ||
-			    pdf_name_eq(ctx, k, PDF_NAME(P)) ||
-			    pdf_name_eq(ctx, k, PDF_NAME(V)))
-				continue;
-			map_obj(
-			    d, pdf_dict_get_val(ctx, o, i), page, depth + 1);
-		}
-	} else if (pdf_is_array(ctx, o)) {
-		len = pdf_array_len(ctx, o);
-		for (i = 0; i < len; i++)
-			map_obj(d, pdf_array_get(ctx, o, i), page, depth + 1);
-	}
+	for (i = 0; child_next(ctx, o, &i, true, &c);)
+		map_obj(d, c, page, depth + 1);
 }
 
 static int

@@ -250,7 +250,7 @@ db_begin(struct db *db)
 		log_warnx("store: begin inside a transaction");
 		return PC_ESTATE;
 	}
-	rc = db->db_drv->begin(db);
+	rc = db->db_drv->exec(db, db->db_drv->begin);
 	if (rc == PC_OK)
 		db->db_tx = true;
 	return rc;
@@ -452,6 +452,34 @@ db_exec(struct db *db, const char *sql)
  * Log a driver failure with the first words of the SQL: enough to find the
  * statement, never a value (values are bound, not in the text).
  */
+/* Each placeholder of sql outside literals and comments, to fn. */
+enum pc_rc
+store_sql_params(
+    const char *sql, enum pc_rc (*fn)(void *arg, const char *at), void *arg)
+{
+	const char *p;
+	char quote = 0;
+	bool line_comment = false;
+	enum pc_rc rc = PC_OK;
+
+	for (p = sql; *p != '\0' && rc == PC_OK; p++) {
+		if (line_comment) {
+			if (*p == '\n')
+				line_comment = false;
+		} else if (quote != 0) {
+			if (*p == quote)
+				quote = 0; /* '' re-enters: harmless */
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (p[0] == '-' && p[1] == '-') {
+			line_comment = true;
+		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			rc = fn(arg, p);
+		}
+	}
+	return rc;
+}
+
 void
 store_log_sql(
     const char *drv, const char *what, const char *sql, const char *msg)

@@ -168,6 +168,12 @@ enum pc_rc store_setting_put(struct db *db, const char *key, const char *val);
 enum pc_rc store_audit_append(
     struct db *db, const char *actor, const char *event, const char *detail);
 /*
+ * The same with the detail formatted (at most 511 bytes, cut beyond);
+ * actor NULL is "-".
+ */
+enum pc_rc store_audit_printf(struct db *db, const char *actor,
+    const char *event, const char *fmt, ...) PC_PRINTF(4, 5);
+/*
  * Recompute the chain. PC_OK when intact (*nrows set); PC_ECRYPTO with
  * *bad_id set to the first row that does not match.
  */

@@ -12,6 +12,8 @@
  * turns, so two appends never chain to the same row.
  */
 #include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -190,6 +192,21 @@ store_audit_append(
 out:
 	store_row_cleanup(&last_cols, &last);
 	return store_tx_end(db, owned, rc);
+}
+
+/* store_audit_append with a formatted detail. */
+enum pc_rc
+store_audit_printf(
+    struct db *db, const char *actor, const char *event, const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return store_audit_append(
+	    db, actor != NULL ? actor : "-", event, detail);
 }
 
 /* Where store_audit_verify is in the chain. */

@@ -23,7 +23,7 @@ struct store_driver {
 	/* Before a connection is handed out: reconnect when it broke. */
 	enum pc_rc (*check)(struct db *db);
 	enum pc_rc (*exec)(struct db *db, const char *sql);
-	enum pc_rc (*begin)(struct db *db);
+	const char *begin; /* the SQL that opens a transaction (exec) */
 	/* On failure the driver rolls back: no transaction stays open. */
 	enum pc_rc (*commit)(struct db *db);
 	void (*rollback)(struct db *db);
@@ -71,6 +71,14 @@ enum pc_rc store_tx_begin(struct db *db, bool *owned);
  * Returns rc, or the commit's failure.
  */
 enum pc_rc store_tx_end(struct db *db, bool owned, enum pc_rc rc);
+
+/*
+ * Give fn each placeholder ($N) of sql outside string literals, quoted
+ * identifiers and -- comments: where its '$' is. A status other than
+ * PC_OK from fn stops the walk and is returned.
+ */
+enum pc_rc store_sql_params(
+    const char *sql, enum pc_rc (*fn)(void *arg, const char *at), void *arg);
 
 /*
  * Log a driver failure: the operation, the first words of the SQL (never

@@ -206,12 +206,6 @@ pg_exec(struct db *db, const char *sql)
 	return rc;
 }
 
-static enum pc_rc
-pg_begin(struct db *db)
-{
-	return pg_exec(db, "BEGIN");
-}
-
 static void
 pg_rollback(struct db *db)
 {
@@ -256,43 +250,20 @@ out:
 	return rc;
 }
 
-/*
- * The highest $N of sql outside literals, quoted identifiers and comments;
- * -1 when over PG_PARAMS_MAX.
- */
-static int
-pg_count_params(const char *sql)
+/* The highest $N so far in *arg (an int); PC_ELIMIT past PG_PARAMS_MAX. */
+static enum pc_rc
+pg_param_max(void *arg, const char *at)
 {
-	const char *p;
-	char quote = 0;
-	bool line_comment = false;
-	int max = 0;
+	int *max = arg, v = 0;
 
-	for (p = sql; *p != '\0'; p++) {
-		if (line_comment) {
-			if (*p == '\n')
-				line_comment = false;
-		} else if (quote != 0) {
-			if (*p == quote)
-				quote = 0;
-		} else if (*p == '\'' || *p == '"') {
-			quote = *p;
-		} else if (p[0] == '-' && p[1] == '-') {
-			line_comment = true;
-		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
-			int v = 0;
-
-			for (p++; *p >= '0' && *p <= '9'; p++) {
-				v = v * 10 + (*p - '0');
-				if (v > PG_PARAMS_MAX)
-					return -1;
-			}
-			p--;
-			if (v > max)
-				max = v;
-		}
+	for (at++; *at >= '0' && *at <= '9'; at++) {
+		v = v * 10 + (*at - '0');
+		if (v > PG_PARAMS_MAX)
+			return PC_ELIMIT;
 	}
-	return max;
+	if (v > *max)
+		*max = v;
+	return PC_OK;
 }
 
 static const struct pg_cached *
@@ -318,8 +289,8 @@ pg_prepare(struct db *db, const char *sql, struct db_stmt **out)
 	char msg[256];
 	int np;
 
-	np = pg_count_params(sql);
-	if (np < 0) {
+	np = 0;
+	if (store_sql_params(sql, pg_param_max, &np) != PC_OK) {
 		store_log_sql("pg", "prepare", sql, "too many parameters");
 		rc = PC_EINTERNAL;
 		goto out;
@@ -619,7 +590,7 @@ const struct store_driver store_pg_driver = {
 	.disconnect = pg_disconnect,
 	.check = pg_check,
 	.exec = pg_exec,
-	.begin = pg_begin,
+	.begin = "BEGIN",
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.prepare = pg_prepare,

@@ -132,12 +132,6 @@ sq_exec(struct db *db, const char *sql)
 	return rc;
 }
 
-static enum pc_rc
-sq_begin(struct db *db)
-{
-	return sq_exec(db, "BEGIN IMMEDIATE");
-}
-
 static void
 sq_rollback(struct db *db)
 {
@@ -159,40 +153,31 @@ sq_commit(struct db *db)
 	return rc;
 }
 
-/*
- * Rewrite $N into ?N outside string literals, quoted identifiers and
- * comments. OUT: *out, free().
- */
+/* sql and its copy, where placeholders $N become ?N (same offsets). */
+struct sq_copy {
+	const char *sql;
+	char *out;
+};
+
+static enum pc_rc
+sq_param(void *arg, const char *at)
+{
+	struct sq_copy *c = arg;
+
+	c->out[at - c->sql] = '?';
+	return PC_OK;
+}
+
+/* sql with $N rewritten into ?N. OUT: *out, free(). */
 static enum pc_rc
 sq_rewrite(const char *sql, char **out)
 {
-	size_t n = strlen(sql), i;
-	char *o, quote = 0;
-	bool line_comment = false;
+	struct sq_copy c = { sql, strdup(sql) };
 
-	o = malloc(n + 1);
-	if (o == NULL)
+	if (c.out == NULL)
 		return PC_ENOMEM;
-	for (i = 0; i < n; i++) {
-		char c = sql[i];
-
-		o[i] = c;
-		if (line_comment) {
-			if (c == '\n')
-				line_comment = false;
-		} else if (quote != 0) {
-			if (c == quote)
-				quote = 0; /* '' re-enters: harmless */
-		} else if (c == '\'' || c == '"') {
-			quote = c;
-		} else if (c == '-' && sql[i + 1] == '-') {
-			line_comment = true;
-		} else if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
-			o[i] = '?';
-		}
-	}
-	o[n] = '\0';
-	*out = o;
+	(void)store_sql_params(sql, sq_param, &c);
+	*out = c.out;
 	return PC_OK;
 }
 
@@ -368,7 +353,7 @@ const struct store_driver store_sqlite_driver = {
 	.disconnect = sq_disconnect,
 	.check = sq_check,
 	.exec = sq_exec,
-	.begin = sq_begin,
+	.begin = "BEGIN IMMEDIATE",
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.prepare = sq_prepare,
