@@ -281,6 +281,10 @@ void signer_user_reply_cleanup(struct signer_user_reply *r);
  * minutes (the issuance terms, signed with the new key under the same
  * code); it lives in the signer's memory only.
  */
+/* How long the web side waits for ISSUE_USER's reply (key generation),
+ * instead of signer.timeout_ms when that is shorter. */
+#define SIGNER_ISSUE_TIMEOUT_MS 120000
+
 struct signer_issue_req {
 	const char *user;
 	const char *sad;

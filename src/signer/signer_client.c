@@ -372,6 +372,11 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 
 	rc = signer_send(fd, type, id, body->data, body->len);
 	if (rc == PC_OK) {
+		/* Issuance makes two key pairs in the HSM: seconds each for
+		 * RSA-3072 in software, so it has its own, longer deadline. */
+		if (type == SIGNER_MSG_ISSUE_USER &&
+		    deadline < clock_mono_ms() + SIGNER_ISSUE_TIMEOUT_MS)
+			deadline = clock_mono_ms() + SIGNER_ISSUE_TIMEOUT_MS;
 		left = deadline - clock_mono_ms();
 		rc = signer_recv_msg(fd, left > 0 ? (int)left : 0,
 		    (size_t)sc->conf->signer.max_message, SIGNER_FROM_SIGNER,
