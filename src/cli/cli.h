@@ -16,6 +16,9 @@
 #include "base/env.h"
 #include "base/pc.h"
 
+/* The whole program's main (pecete-full.so; src/launch/main.c loads it). */
+int pecete_main(int argc, char **argv);
+
 int cmd_init(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

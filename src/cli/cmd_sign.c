@@ -123,7 +123,7 @@ item_format(const struct sign_args *a, const char *in)
 	if (a->format != NULL)
 		return strcmp(a->format, "cades") == 0 ? SIGN_FMT_CADES
 		                                       : SIGN_FMT_PADES;
-	return signing_format_guess(in);
+	return sign_format_guess(in);
 }
 
 /*

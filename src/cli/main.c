@@ -1,5 +1,6 @@
 /*
- * main.c: the pecete program: one table of subcommands.
+ * main.c: the pecete program: one table of subcommands. Built into
+ * pecete-full.so, which the pecete executable (src/launch/main.c) loads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +81,7 @@ usage(FILE *f)
 }
 
 int
-main(int argc, char **argv)
+pecete_main(int argc, char **argv)
 {
 	const struct command *c;
 	size_t i;

@@ -87,6 +87,12 @@ struct sign_err {
 void sign_opts_init(struct sign_opts *o);
 
 /*
+ * The format for a file when none is asked: PAdES for a name ending in
+ * ".pdf" (any case) or content starting with "%PDF-", else CAdES.
+ */
+enum sign_format sign_format_guess(const char *path);
+
+/*
  * Set err (may be NULL) to code and a formatted message; returns rc so a
  * caller can write "rc = sign_err_set(err, PC_EINVAL, ...)".
  */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -26,6 +27,24 @@ sign_opts_init(struct sign_opts *o)
 	o->lang = SIGN_LANG_RO;
 	o->tz_offset_min = INT32_MIN;
 	o->page = 1;
+}
+
+enum sign_format
+sign_format_guess(const char *path)
+{
+	FILE *f;
+	char magic[5] = { 0 };
+	size_t n = strlen(path);
+	bool pdf;
+
+	if (n > 4 && strcasecmp(path + n - 4, ".pdf") == 0)
+		return SIGN_FMT_PADES;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return SIGN_FMT_CADES;
+	pdf = fread(magic, 1, 5, f) == 5 && memcmp(magic, "%PDF-", 5) == 0;
+	fclose(f);
+	return pdf ? SIGN_FMT_PADES : SIGN_FMT_CADES;
 }
 
 enum pc_rc

@@ -67,7 +67,7 @@ struct signing_item {
 	int in_fd;               /* an open regular file, read through
 	                            /proc/self/fd; must stay open until finish */
 	const char *out_path;    /* the output (required) */
-	enum sign_format format; /* 0: signing_format_guess(input) */
+	enum sign_format format; /* 0: sign_format_guess(input) */
 	/*
 	 * PAdES appearance (visible, page, x, y, w, h, field, reason,
 	 * location, lang, lock, certify, tz_offset_min) and max_size; NULL:
@@ -195,10 +195,5 @@ void signing_batch_tbs_hex(const struct signing_batch *b, size_t i, char *out);
 /* The credential's transactions left after authorize; -1 before. */
 int64_t signing_batch_transactions_left(const struct signing_batch *b);
 
-/*
- * The format for a file when none is asked: PAdES for a name ending in
- * ".pdf" (any case) or content starting with "%PDF-", else CAdES.
- */
-enum sign_format signing_format_guess(const char *path);
 
 #endif /* PC_SIGNING_H */

@@ -75,24 +75,6 @@ batch_step(struct signing_batch *b, enum batch_state from, enum batch_state to)
 	return true;
 }
 
-enum sign_format
-signing_format_guess(const char *path)
-{
-	FILE *f;
-	char magic[5] = { 0 };
-	size_t n = strlen(path);
-	bool pdf;
-
-	if (n > 4 && strcasecmp(path + n - 4, ".pdf") == 0)
-		return SIGN_FMT_PADES;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return SIGN_FMT_CADES;
-	pdf = fread(magic, 1, 5, f) == 5 && memcmp(magic, "%PDF-", 5) == 0;
-	fclose(f);
-	return pdf ? SIGN_FMT_PADES : SIGN_FMT_CADES;
-}
-
 /*
  * The signing function of finish: the signature authorized for the item
  * being built, only for the hash that was authorized.
@@ -309,7 +291,7 @@ signing_batch_add(
 	it->res.in = it->in;
 	it->res.out = it->out;
 	it->res.format =
-	    in->format != 0 ? in->format : signing_format_guess(it->in);
+	    in->format != 0 ? in->format : sign_format_guess(it->in);
 	it->res.state = SIGNING_NEW;
 	if (index != NULL)
 		*index = b->n;

@@ -72,6 +72,49 @@ ok "pecete verify"
     --format cades "$T/ten.bin" "$T/bad.p7s" 2>/dev/null && fail "bad pass"
 [ -e "$T/bad.p7s" ] && fail "output after failure"
 
+# The program's three files (src/launch/main.c): the executable signs the
+# plain form of a .p7s itself and maps no library of MuPDF or the server;
+# pecete-pdf.so adds MuPDF's; every other form runs in pecete-full.so and
+# gives the same signature and the same messages.
+B=$(dirname "$PECETE_BIN")
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+needed "$PECETE_BIN" > "$T/needed.txt"
+grep -q '^libcrypto' "$T/needed.txt" || fail "executable: no libcrypto?"
+grep -E '^lib(harfbuzz|freetype|mujs|jansson|sodium|zip|microhttpd|pq)' \
+    "$T/needed.txt" && fail "the executable maps what a .p7s does not use"
+needed "$B/pecete-pdf.so" | grep -q '^libharfbuzz' || fail "pecete-pdf.so"
+needed "$B/pecete-pdf.so" | grep -E '^lib(jansson|sodium|zip|oath)' &&
+    fail "pecete-pdf.so maps the server's libraries"
+printf 'wrong\n' > "$T/pass.wrong" && chmod 600 "$T/pass.wrong"
+"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass.wrong" \
+    --format cades "$T/ten.bin" "$T/bad.p7s" 2> "$T/err.txt" && fail "pass"
+grep -q 'p12_password' "$T/err.txt" || fail "wrong password message"
+mkdir -p "$T/od"
+"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass" \
+    --format cades --out-dir "$T/od" "$T/ten.bin" >/dev/null ||
+    fail "sign --out-dir (the whole program)"
+for f in "$T/od/ten.bin.p7s" "$T/ten.bin.p7s"; do
+	openssl cms -verify -binary -inform DER -in "$f" -content "$T/ten.bin" \
+	    -CAfile "$T/root.pem" -purpose any -out /dev/null 2>/dev/null ||
+	    fail "openssl cms -verify $f"
+done
+cmp -s <(openssl cms -cmsout -print -inform DER -in "$T/od/ten.bin.p7s" |
+    grep -c 'object:') <(openssl cms -cmsout -print -inform DER \
+    -in "$T/ten.bin.p7s" | grep -c 'object:') || fail "fast and whole differ"
+# pecete-pdf.so missing: the whole program signs the PDF; pecete-full.so
+# missing: said, exit 127.
+mkdir -p "$T/bin"
+cp "$PECETE_BIN" "$B/pecete-full.so" "$T/bin/"
+make_pdf "$T/one.pdf" 1
+"$T/bin/pecete" sign --p12 "$T/user.p12" --pass-file "$T/pass" \
+    "$T/one.pdf" "$T/one-s.pdf" >/dev/null || fail "PDF without pecete-pdf"
+pdfsig "$T/one-s.pdf" | grep -q 'Signature is Valid' || fail "pdfsig"
+rm "$T/bin/pecete-full.so"
+"$T/bin/pecete" --version 2> "$T/err.txt"
+[ $? -eq 127 ] || fail "no pecete-full.so: exit 127"
+grep -q 'cannot load .*pecete-full.so' "$T/err.txt" || fail "said"
+ok "launcher: the fast path maps only libcrypto, same results"
+
 start_tsa
 "$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass" \
     --format cades --level B-T --tsa "$TSA_URL" "$T/ten.bin" \

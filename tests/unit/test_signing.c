@@ -265,8 +265,8 @@ test_batch_ok(void **state)
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7);
 	write_file(bin, data, sizeof(data));
-	assert_int_equal(signing_format_guess(pdf), SIGN_FMT_PADES);
-	assert_int_equal(signing_format_guess(bin), SIGN_FMT_CADES);
+	assert_int_equal(sign_format_guess(pdf), SIGN_FMT_PADES);
+	assert_int_equal(sign_format_guess(bin), SIGN_FMT_CADES);
 	fd = open(bin, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(unlink(bin), 0); /* an fd of an unlinked upload */
