@@ -260,6 +260,11 @@ export async function totpOld(oldSecret, curSecret) {
 }
 // Every used step, of any secret, advances: sign-in with a secret just
 // used for pairing must wait too.
+// The last step used for secret in this process (0: none): handed to
+// another suite that goes on with the same authenticator.
+export function usedStep(secret) {
+	return lastStep.get(secret) || 0;
+}
 export function markUsed(secret) {
 	lastStep.set(secret, Math.floor(Date.now() / 1000 / 30));
 }

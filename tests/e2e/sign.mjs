@@ -3,10 +3,10 @@
 // (tests/integration/e2e_sign.sh starts it with real SMTP, the SMS
 // receiver, the sandbox payment provider, and its clock in a file this
 // test moves forward):
-//   a user paired with an authenticator, a paid order, an identification
-//   recorded through the API with another phone number and accepted with
-//   `pecete ra accept` (the recording itself is idv.mjs's); then in the
-//   browser: home leads to /issue; "associate the number?" answered yes
+//   the user idv.mjs made in the browser (registered, paid, identified by
+//   video with another phone number, accepted by an operator in the RA
+//   console), read from E2E_HANDOVER: signed in with password and TOTP,
+//   home leads to /issue; "associate the number?" answered yes
 //   (the account's phone changes); what the certificate will say and the
 //   package; the terms linked with their version; a wrong code refused
 //   with its message; the right code; the wait; the certificates. Settings
@@ -28,7 +28,7 @@
 //   than the quota refused before the code; the clock 400 days on: sign
 //   in again, the expired certificate's message. Screenshots at 1280 and
 //   360 px. TAP output; a missing piece FAILS its step.
-// Env: PC_URL, E2E_MAIL_DIR, E2E_SMS_DIR, E2E_SHOTS, E2E_TMP (d/ is the
+// Env: E2E_HANDOVER (idv.mjs's user), PC_URL, E2E_MAIL_DIR, E2E_SMS_DIR, E2E_SHOTS, E2E_TMP (d/ is the
 // server's data), E2E_FIX (the documents), E2E_PKI (pecete pki export),
 // E2E_CLOCK (the server's libfaketime file), PECETE_BIN.
 import { execFileSync } from 'node:child_process';
@@ -37,7 +37,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, Client, makeUser, totp,
+	tapOk, tapSkip, tapDone, shots, until, Client,
 } from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
@@ -49,26 +49,22 @@ const FIX = process.env.E2E_FIX || path.join(TMP, 'fix');
 const PKI = process.env.E2E_PKI || path.join(TMP, 'pki');
 const CLOCK = process.env.E2E_CLOCK || path.join(TMP, 'clock');
 const OUT = path.join(TMP, 'out');
-const mail = new Mailbox(process.env.E2E_MAIL_DIR || '/tmp/e2e-mail');
-const sms = new SmsLog(process.env.E2E_SMS_DIR || '/tmp/e2e-sms');
 const RO = JSON.parse(fs.readFileSync(path.join(HERE, '..', '..', 'web', 'i18n', 'ro.json'), 'utf8'));
 const EN = JSON.parse(fs.readFileSync(path.join(HERE, '..', '..', 'web', 'i18n', 'en.json'), 'utf8'));
 fs.mkdirSync(SHOTS, { recursive: true });
 fs.mkdirSync(OUT, { recursive: true });
 
-const stamp = Date.now().toString(36);
-const digits = String(Date.now()).slice(-7);
-const USER = {
-	given: 'Ana', surname: 'Pop', email: `ana.${stamp}@example.ro`,
-	phone: '+4072' + digits, pw: 'Semnez documente de acasa 9', lang: 'ro',
-};
-const IDV_PHONE = '+4074' + digits;
-const OP = {
-	given: 'Radu', surname: 'Ionescu', email: `radu.${stamp}@example.ro`,
-	phone: '+4073' + digits, pw: 'Operator atent la detalii 7', lang: 'ro',
-};
-const CNP = '2900101410011';
-const PIECE = 1024 * 1024;
+// The user idv.mjs made and an operator accepted.
+let HAND = null;
+try {
+	HAND = JSON.parse(fs.readFileSync(process.env.E2E_HANDOVER || path.join(TMP, 'user.json'), 'utf8'));
+} catch (e) {
+	tapOk(false, 'the identified user from idv.mjs (E2E_HANDOVER): ' + e.message);
+	process.exit(1);
+}
+const USER = { email: HAND.email, pw: HAND.pw, secret: HAND.secret, phone: HAND.phone };
+const IDV_PHONE = HAND.idv_phone;
+const CNP = HAND.cnp;
 
 let broken = null;
 let curPage = null;
@@ -129,13 +125,14 @@ function setAhead(sec) {
 function codeAt(secret, s) {
 	return run('oathtool', ['--totp', '-b', '-N', '@' + s * 30, secret]).trim();
 }
-// A code the server takes now, of a step after every one used.
+// A code the server takes now, of a step after every one used: the
+// current step or the next (the server takes a step either side of its
+// own); the clock moves ahead only when both are spent.
 function freshCode(secret) {
-	let s = Math.floor((Date.now() / 1000 + ahead) / 30);
-	if (s <= lastStep) {
-		setAhead(ahead + (lastStep - s + 1) * 30);
-		s = lastStep + 1;
-	}
+	const now = Math.floor((Date.now() / 1000 + ahead) / 30);
+	const s = Math.max(now, lastStep + 1);
+	if (s > now + 1)
+		setAhead(ahead + (s - now - 1) * 30);
 	lastStep = s;
 	return codeAt(secret, s);
 }
@@ -151,55 +148,6 @@ function wrongCode(secret) {
 }
 
 // ---- the API from node -----------------------------------------------------------------
-async function buyPaid(c, pkg) {
-	const addr = { county: 'Cluj', town: 'Cluj-Napoca', street: 'Str. Memorandumului', number: '1', postal_code: '400114' };
-	const o = (await c.call('POST', '/api/v1/shop/orders', {
-		package: pkg, accept_terms: true, accept_conditions: true, accept_withdrawal: true,
-		invoice: { type: 'person', name: 'Ana Pop', ...addr },
-	}, [200, 201])).data;
-	await c.call('POST', `/api/v1/shop/orders/${o.id}/pay`, {}, [200]);
-	await fetch(`${URL0}/sandbox/pay/${o.id}`, {
-		method: 'POST', body: new URLSearchParams({ card: '4111111111111111' }), redirect: 'manual',
-	});
-	const end = Date.now() + 15000;
-	while (Date.now() < end) {
-		const r = (await c.call('GET', '/api/v1/shop/orders/' + o.id, undefined, [200])).data;
-		if (r.state === 'paid')
-			return r;
-		await sleep(200);
-	}
-	throw new Error('order ' + o.number + ' not paid');
-}
-// A whole identification through the API, with another phone number.
-async function recordApi(c) {
-	const k = (await c.call('POST', '/api/v1/idv', {
-		doc_type: 'ro_id_card', phone: IDV_PHONE, consent_privacy: true, consent_biometric: true,
-		consent_images: true, consent_recording: true,
-	}, [201])).data;
-	for (const s of k.steps) {
-		await c.call('POST', `/api/v1/idv/${k.id}/step`, { step: s }, [200]);
-		if (s === 'sms_code')
-			await c.call('POST', `/api/v1/idv/${k.id}/code`, { code: await sms.code(IDV_PHONE) }, [200]);
-	}
-	const files = {
-		video: ['video/webm', Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), crypto.randomBytes(2621440 - 4)])],
-		doc_front: ['image/jpeg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(40000)])],
-		doc_back: ['image/jpeg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(40000)])],
-		face: ['image/jpeg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(40000)])],
-	};
-	const sizes = {};
-	for (const [kind, [type, buf]] of Object.entries(files)) {
-		for (let off = 0; off < buf.length; off += PIECE)
-			await c.call('POST', `/api/v1/idv/${k.id}/files/${kind}?offset=${off}&type=${encodeURIComponent(type)}`,
-			    buf.subarray(off, off + PIECE), [200]);
-		sizes[kind] = buf.length;
-	}
-	await c.call('POST', `/api/v1/idv/${k.id}/submit`, {
-		client: { camera_label: 'api', user_agent: 'node', duration_ms: 61000 }, files: sizes,
-	}, [200]);
-	return k;
-}
-
 // ---- PDFs, pictures ------------------------------------------------------------------------
 function pdfsigValid(file) {
 	let out;
@@ -238,7 +186,6 @@ const browser = await chromium.launch({
 		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const api = new Client(URL0);
-const opApi = new Client(URL0);
 let ctx, page;
 let iss = null;		// the issuance status after issuance
 let batch = null;	// the batch signed
@@ -265,32 +212,33 @@ async function download(page, action) {
 }
 
 try {
-	journey('an identified user (API, pecete ra accept), an operator');
-	await step('user registered and paired, an order paid (sandbox), an operator (pecete user role)', async () => {
-		await makeUser(api, USER, { mail, sms });
-		await buyPaid(api, 'pecete1');
-		await makeUser(opApi, OP, { mail, sms, pair: false });
-		run(process.env.PECETE_BIN || 'pecete', ['user', 'role', '--data', DATA, '--email', OP.email, '--role', 'operator']);
-	});
-	await step('identification recorded through the API with another phone number, accepted with pecete ra accept', async () => {
-		const k = await recordApi(api);
-		run(process.env.PECETE_BIN || 'pecete', ['ra', 'accept', '--data', DATA, '--operator', OP.email, k.id, '--checked',
-			'--given-name', 'Ana', '--surname', 'Pop', '--doc-type', 'ro_id_card', '--doc-series', 'CJ',
-			'--doc-number', '123456', '--doc-expiry', '2031-05-20', '--cnp', CNP]);
+	journey('the user identified in idv.mjs signs in');
+	ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO', acceptDownloads: true });
+	page = curPage = await watched(ctx);
+	await step('sign-in in the browser (password, a fresh TOTP code): home leads to /issue, ready, asking about the video\'s number', async () => {
+		await page.goto(URL0 + '/signin');
+		await page.waitForSelector('#si-email');
+		await page.fill('#si-email', USER.email);
+		await page.fill('#si-password', USER.pw);
+		await page.click('#si-submit');
+		await page.waitForSelector('#si-totp');
+		// The steps idv.mjs used are spent.
+		lastStep = HAND.last_step || 0;
+		await page.fill('#si-totp', freshCode(USER.secret));
+		await page.click('#si-totp-submit');
+		// The first page after this sign-in: home sends to /issue.
+		await page.waitForURL('**/issue', { timeout: 20000 });
+		// The API client shares the browser's session.
+		for (const c of await ctx.cookies())
+			api.jar.set(c.name, c.value);
 		const st = (await api.call('GET', '/api/v1/issuance', undefined, [200])).data;
 		assert(st.state === 'ready' && st.phone.question && st.phone.number === IDV_PHONE, 'issuance: ' + JSON.stringify(st));
 	});
 	if (broken)
-		throw new Error('no identified user: the journeys cannot run');
-
-	ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO', acceptDownloads: true });
-	await ctx.addCookies(api.cookies());
-	page = curPage = await watched(ctx);
+		throw new Error('the identified user cannot sign in: the journeys cannot run');
 
 	journey('J8 issuance in the browser');
-	await step('home leads to /issue; the phone question first: "associate the number?" yes', async () => {
-		await page.goto(URL0 + '/home');
-		await page.waitForURL('**/issue');
+	await step('the phone question first: "associate the number?" yes', async () => {
 		await page.waitForSelector('#iss-phone');
 		assert((await text(page, '#iss-phone-text')).includes(IDV_PHONE), 'the number asked about');
 		await shot(page, 'issue-phone');
@@ -323,10 +271,7 @@ try {
 		assert(sql("SELECT count(*) FROM credentials") === '0', 'nothing issued');
 	});
 	await step('the right code: "please wait, issuing" with progress, then the certificates', async () => {
-		// The pairing used a step; lib's totp() takes the next one (the
-		// server accepts a step either side of its own).
-		const code = await totp(USER.secret);
-		lastStep = Math.floor(Date.now() / 1000 / 30) + 1;
+		const code = freshCode(USER.secret);
 		await page.evaluate(() => {
 			window.__sawWait = false;
 			new MutationObserver(() => {

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# Browser journeys J8 and J9 of issue 13 (tests/e2e/sign.mjs): a user
-# whose identification is accepted (made through the API and `pecete ra
-# accept`) gets the certificate in Debian's Chromium (the phone question,
-# what the certificate will say, the terms, the TOTP code, the wait),
-# downloads the certificates and the signed terms from Settings, then
-# signs a batch in the browser: three PDFs (one of two pages), a .docx,
-# an encrypted and an XFA PDF (refused next to them), a box drawn on page
-# 2 by mouse, a wrong code (refused, nothing counted), the right code,
-# SignedFiles.zip downloaded and judged by pdfsig, qpdf --check, openssl
-# cms -verify and pdftoppm; the history; a batch larger than the quota
-# and an expired certificate. Real SMTP server (aiosmtpd), SMS receiver,
-# `pecete serve` under libfaketime with its clock in a file the test
-# moves forward (FAKETIME_TIMESTAMP_FILE, no cache): fresh TOTP steps and
-# the certificate's expiry without waiting. Screenshots:
-# tests/e2e/screenshots/sign/.
+# The browser journey of issues 12 and 13, end to end from a fresh account,
+# on one server: tests/e2e/idv.mjs registers a user in Debian's Chromium
+# (the activation e-mail, the SMS code, the authenticator paired from the
+# QR read by zbarimg), buys Pecete 1 with the sandbox card, records the
+# video identification with the fake camera and microphone (the picture
+# from a generated Y4M file, large enough to be sent in several pieces;
+# the upload cut and resumed), gives another phone number for the video
+# step; an operator (second browser context) reviews the case in the RA
+# console and accepts it; a second user's case is rejected (the reason by
+# e-mail, the link records again). tests/e2e/sign.mjs goes on with the
+# accepted user (E2E_HANDOVER): sign-in, J8 issuance (the phone question,
+# what the certificate will say, the terms, a wrong then the right TOTP
+# code, the wait), Settings with the certificates and the signed terms,
+# then J9: three PDFs (one of two pages), a .docx, an encrypted and an
+# XFA PDF (refused next to them), a box drawn on page 2 by mouse, a wrong
+# code (refused, nothing counted), the right code, SignedFiles.zip
+# downloaded and judged by pdfsig, qpdf --check, openssl cms -verify and
+# pdftoppm; the history; a batch larger than the quota and an expired
+# certificate. Real SMTP server (aiosmtpd), SMS receiver, `pecete serve`
+# under libfaketime with its clock in a file sign.mjs moves forward
+# (FAKETIME_TIMESTAMP_FILE, no cache): fresh TOTP steps and the
+# certificate's expiry without waiting. Screenshots: tests/e2e/screenshots/
+# idv/ and sign/.
 . "${PECETE_SRC:?}/tests/support/lib.sh"
 E2E="$PECETE_SRC/tests/e2e"
 SUP="$PECETE_SRC/tests/support"
 
-for tool in node npm oathtool python3 sqlite3 /usr/bin/chromium pdfsig qpdf pdftoppm unzip openssl; do
+for tool in node npm oathtool zbarimg python3 sqlite3 /usr/bin/chromium pdfsig qpdf pdftoppm unzip openssl; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "# SKIP: $tool is missing (scripts/deps.sh installs it)"
 		exit 77
@@ -73,6 +81,21 @@ qpdf --encrypt user owner 256 -- "$F/anexa.pdf" "$F/protejat.pdf" && [ -s "$F/pr
 /usr/bin/python3 -c 'import os,sys; open(sys.argv[1],"wb").write(b"PK\x03\x04"+os.urandom(1536000))' "$F/raport.docx"
 ok "fixtures: 3 PDFs (one of 2 pages), a .docx, an encrypted PDF (qpdf --encrypt), an XFA form"
 
+# The fake camera's picture: a Y4M clip (640x480, 15 fps) whose lowest
+# quarter changes every frame, so the encoder keeps to the page's bit
+# rate (1.5 Mbit/s, about 4 MB in 20 s) and the recording takes several
+# 1 MiB pieces.
+/usr/bin/python3 - "$T/camera.y4m" <<'PY'
+import os, sys
+w, h, n = 640, 480, 30
+with open(sys.argv[1], "wb") as f:
+    f.write(b"YUV4MPEG2 W%d H%d F15:1 Ip A1:1 C420jpeg\n" % (w, h))
+    top = bytes((x * 255 // w) for x in range(w)) * (h * 3 // 4)
+    for _ in range(n):
+        f.write(b"FRAME\n" + top + os.urandom(w * h // 4) + bytes([128]) * (w * h // 2))
+PY
+ok "fake camera clip $(stat -c %s "$T/camera.y4m") bytes"
+
 pc_init "$T/d" --dev
 "$PECETE_BIN" pki export --data "$T/d" --out "$T/pki" >/dev/null || { echo "FAIL - pki export"; exit 1; }
 port=$(pc_free_port)
@@ -108,25 +131,39 @@ if ! curl -sf "$PC_URL/readyz" >/dev/null 2>&1; then
 fi
 ok "pecete serve on $PC_URL (smtp, sms-http, sandbox payments, clock in a file)"
 
-shots="$E2E/screenshots/sign"
-rm -rf "$shots"
-mkdir -p "$shots"
+for d in idv sign; do
+	rm -rf "$E2E/screenshots/$d"
+	mkdir -p "$E2E/screenshots/$d"
+done
 t0=$(date +%s)
 if PC_URL="$PC_URL" E2E_MAIL_DIR="$T/mail" E2E_SMS_DIR="$T/sms" \
-	E2E_SHOTS="$shots" E2E_TMP="$T" E2E_FIX="$F" E2E_PKI="$T/pki" E2E_CLOCK="$T/clock" \
-	PECETE_BIN="$PECETE_BIN" timeout 400 node "$E2E/sign.mjs"; then
-	ok "browser journeys J8 and J9 (tests/e2e/sign.mjs, $(($(date +%s) - t0)) s)"
+	E2E_SHOTS="$E2E/screenshots/idv" E2E_TMP="$T" E2E_CAMERA="$T/camera.y4m" \
+	E2E_HANDOVER="$T/user.json" PECETE_BIN="$PECETE_BIN" timeout 420 node "$E2E/idv.mjs"; then
+	ok "browser journeys J1-J7 from a fresh account (tests/e2e/idv.mjs, $(($(date +%s) - t0)) s)"
 else
-	fail "browser journeys J8 and J9 (tests/e2e/sign.mjs, $(($(date +%s) - t0)) s)"
+	fail "browser journeys J1-J7 from a fresh account (tests/e2e/idv.mjs, $(($(date +%s) - t0)) s)"
 	echo "# server log (tail):"
 	tail -40 "$T/d.serve.log" | sed 's/^/#   /'
 fi
-cp "$T/d.serve.log" "$shots/serve.log" 2>/dev/null
+t0=$(date +%s)
+if PC_URL="$PC_URL" E2E_MAIL_DIR="$T/mail" E2E_SMS_DIR="$T/sms" \
+	E2E_SHOTS="$E2E/screenshots/sign" E2E_TMP="$T" E2E_FIX="$F" E2E_PKI="$T/pki" E2E_CLOCK="$T/clock" \
+	E2E_HANDOVER="$T/user.json" PECETE_BIN="$PECETE_BIN" timeout 400 node "$E2E/sign.mjs"; then
+	ok "browser journeys J8 and J9 with that user (tests/e2e/sign.mjs, $(($(date +%s) - t0)) s)"
+else
+	fail "browser journeys J8 and J9 with that user (tests/e2e/sign.mjs, $(($(date +%s) - t0)) s)"
+	echo "# server log (tail):"
+	tail -40 "$T/d.serve.log" | sed 's/^/#   /'
+fi
+cp "$T/d.serve.log" "$E2E/screenshots/sign/serve.log" 2>/dev/null
 check "audit chain intact (pecete audit verify)" \
 	bash -c "'$PECETE_BIN' audit verify --data '$T/d' | grep -q 'audit chain OK'"
-if grep -qE '2900101410011|\+407[0-9]{8}' "$T/d.serve.log"; then
-	fail "a CNP or a phone number appears in the server log"
+# Nothing personal in the server's log: no CNP typed by the operator, no
+# SMS code, no phone number.
+if grep -qE '1900101410011|2900101410019|\+407[0-9]{8}' "$T/d.serve.log" ||
+	grep -qFf <(grep -ho '"text": *"[^"]*"' "$T/sms/sms.log" 2>/dev/null | grep -oE '[0-9]{6}') "$T/d.serve.log" 2>/dev/null; then
+	fail "a CNP, a phone number or an SMS code appears in the server log"
 else
-	ok "no CNP or phone number in the server log"
+	ok "no CNP, phone number or SMS code in the server log"
 fi
 pc_done
