@@ -1,5 +1,5 @@
 // idv.mjs: the browser journey J7 of issue 12 against a running server
-// (tests/integration/e2e_idv.sh starts it with real SMTP, the SMS
+// (tests/integration/e2e_journey.sh starts it with real SMTP, the SMS
 // receiver and the sandbox payment provider; Chromium's fake camera and
 // microphone):
 //   a fresh account made in the browser (register, the activation link

@@ -1,6 +1,6 @@
 // sign.mjs: the browser journeys J8 (issuance at sign-in) and J9 (signing
 // in the browser) of issue 13 against a running server
-// (tests/integration/e2e_sign.sh starts it with real SMTP, the SMS
+// (tests/integration/e2e_journey.sh starts it with real SMTP, the SMS
 // receiver, the sandbox payment provider, and its clock in a file this
 // test moves forward):
 //   the user idv.mjs made in the browser (registered, paid, identified by
