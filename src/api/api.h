@@ -59,6 +59,7 @@ void api_fail_rc(struct req *r, struct resp *w, enum pc_rc rc);
 /* Public trust services (api_pki.c). */
 enum pc_rc api_healthz_get(struct req *r, struct resp *w);
 enum pc_rc api_readyz_get(struct req *r, struct resp *w);
+enum pc_rc api_metrics_get(struct req *r, struct resp *w);
 enum pc_rc api_pki_file_get(struct req *r, struct resp *w);
 enum pc_rc api_ocsp_get(struct req *r, struct resp *w);
 enum pc_rc api_ocsp_post(struct req *r, struct resp *w);

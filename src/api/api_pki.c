@@ -11,9 +11,14 @@
 #include "api/api_int.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "ops/ops.h"
 #include "pki/pki.h"
 #include "signer/signer.h"
+
+#define METRICS_MAX (8u << 20) /* the whole answer, bytes */
+#define METRICS_TOKEN_MIN 16   /* characters of a bearer token */
+#define METRICS_TOKEN_MAX 256
 
 /* Alive: the process answers. Nothing is checked (see /readyz). */
 enum pc_rc
@@ -41,6 +46,62 @@ api_readyz_get(struct req *r, struct resp *w)
 	        "database", rd.db_ok ? "ok" : rd.db_why, "signer",
 	        rd.signer_ok ? "ok" : "down", "signer_restarts",
 	        (int)rd.signer_restarts));
+}
+
+/*
+ * Who may read /metrics: this host directly (a loopback peer and no proxy
+ * header: a request through HAProxy carries X-Forwarded-For), or anyone
+ * with the token in [server] metrics_token_file.
+ */
+static bool
+metrics_allowed(struct req *r)
+{
+	const char *auth = http_req_header(r, "Authorization");
+	const char *file = r->app->conf->server.metrics_token_file;
+	const char *ip = r->remote_ip;
+	char *tok = NULL;
+	bool ok = false;
+
+	if (auth != NULL && file != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
+	    secret_read_file(file, METRICS_TOKEN_MAX, &tok) == PC_OK) {
+		ok = strlen(tok) >= METRICS_TOKEN_MIN &&
+		     strlen(tok) == strlen(auth + 7) &&
+		     secret_eq(tok, auth + 7, strlen(tok));
+		secret_strfree(tok);
+		if (ok)
+			return true;
+	}
+	if (http_req_header(r, "X-Forwarded-For") != NULL ||
+	    http_req_header(r, "Forwarded") != NULL)
+		return false;
+	return ip != NULL &&
+	       (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+	           strncmp(ip, "::ffff:127.", 11) == 0);
+}
+
+/* Prometheus text format: the requests, the process, the database. */
+enum pc_rc
+api_metrics_get(struct req *r, struct resp *w)
+{
+	struct http_opts o;
+	struct buf b;
+	enum pc_rc rc;
+
+	if (!metrics_allowed(r))
+		return http_error(w, PCE_FORBIDDEN,
+		    "The metrics are served to this host, or with the token "
+		    "of [server] metrics_token_file.");
+	memset(&o, 0, sizeof(o));
+	o.routes = api_routes;
+	o.nroutes = api_nroutes;
+	buf_init(&b, METRICS_MAX);
+	http_metrics_render(&o, &b);
+	rc = ops_metrics(api_env(r), r->app->started_at, &b);
+	if (rc == PC_OK)
+		http_resp_bytes(w, 200,
+		    "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+	buf_cleanup(&b);
+	return rc;
 }
 
 /* The signer holds the OCSP and TSA keys: while it is down, say so now. */

@@ -127,6 +127,7 @@ const struct route api_routes[] = {
 	/* Health and the public trust services. */
 	GET_PUBLIC("/healthz", api_healthz_get, RATE_NONE),
 	GET_PUBLIC("/readyz", api_readyz_get, RATE_NONE),
+	GET_PUBLIC("/metrics", api_metrics_get, RATE_NONE),
 	GET_PUBLIC("/pki/:file", api_pki_file_get, RATE_PUBLIC),
 	GET_PUBLIC("/ocsp/*", api_ocsp_get, RATE_PUBLIC),
 	{ "POST", "/ocsp", api_ocsp_post, AUTH_PUBLIC, NULL, 0, RATE_PUBLIC,

@@ -54,6 +54,8 @@ static const struct conf_key server_keys[] = {
 	    PECETE_SOURCE_DIR "/web" },
 	{ "legal_dir", CONF_PATH, K(server, legal_dir), 0, 0,
 	    PECETE_SOURCE_DIR "/data/legal" },
+	{ "metrics_token_file", CONF_PATH, K(server, metrics_token_file), 0, 0,
+	    NULL },
 };
 
 static const struct conf_key store_keys[] = {

@@ -33,6 +33,9 @@ struct conf_server {
 	bool dev_mode;
 	char *web_root;  /* the browser UI's files (web/) */
 	char *legal_dir; /* the legal texts (data/legal/) */
+	/* A bearer token for /metrics from other hosts (0600); NULL: only
+	 * this host, directly */
+	char *metrics_token_file;
 };
 
 struct conf_store {

@@ -237,6 +237,17 @@ void http_req_cleanup(struct req *r);
 void http_resp_init(struct resp *w);
 void http_resp_cleanup(struct resp *w);
 
+/*
+ * Requests by route and status and their latency (metrics.c), for the
+ * process's server: made once by http_start (for o->nroutes), counted as
+ * each answer is written, rendered in Prometheus text format. Without
+ * init (the fuzzer) observe does nothing.
+ */
+enum pc_rc http_metrics_init(size_t nroutes);
+void http_metrics_observe(
+    const struct http_opts *o, const struct req *r, int status, int64_t ms);
+void http_metrics_render(const struct http_opts *o, struct buf *out);
+
 /* Start serving. OUT: *out (http_stop), *port the bound port. */
 enum pc_rc http_start(
     const struct http_opts *o, struct http_server **out, unsigned *port);

@@ -279,8 +279,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_NO;
 		*con_cls = c;
 		/* Refused before the body: answer now; MHD closes after. */
-		if (c->refused)
+		if (c->refused) {
+			http_metrics_observe(&s->opts, &c->req, c->resp.status,
+			    clock_mono_ms() - c->start_ms);
 			return send_resp(conn, c);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -303,6 +306,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	log_set_req(NULL);
 	if (s->opts.done != NULL)
 		s->opts.done(&c->req, &c->resp, clock_mono_ms() - c->start_ms);
+	http_metrics_observe(
+	    &s->opts, &c->req, c->resp.status, clock_mono_ms() - c->start_ms);
 	if (strcmp(method, "HEAD") == 0)
 		buf_reset(&c->resp.body);
 	return send_resp(conn, c);
@@ -368,6 +373,8 @@ http_start(const struct http_opts *o, struct http_server **out, unsigned *port)
 		log_error("http: cannot parse listen address %s", o->listen);
 		return PC_EINVAL;
 	}
+	if (http_metrics_init(o->nroutes) != PC_OK)
+		return PC_ENOMEM;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return PC_ENOMEM;

@@ -25,4 +25,14 @@ struct ops_ready {
  */
 void ops_ready(const struct pc_env *e, struct ops_ready *r);
 
+struct buf;
+/*
+ * Append the node's metrics to out in Prometheus text format: uptime
+ * (started_at: the node's start), the signer process and the calls to it,
+ * the database's gauges (pecete_db_up says whether they could be read).
+ * The HTTP requests are http_metrics_render's.
+ */
+enum pc_rc ops_metrics(
+    const struct pc_env *e, int64_t started_at, struct buf *out);
+
 #endif /* PC_OPS_H */

@@ -139,6 +139,17 @@ pid_t signer_client_pid(struct signer_client *sc);
 /* Restarts so far. */
 unsigned signer_client_restarts(struct signer_client *sc);
 
+/* Calls to the signer by request type (enum signer_msg), for /metrics. */
+#define SIGNER_STAT_TYPES 32
+struct signer_stat {
+	uint64_t calls;       /* sent, or refused as unavailable */
+	uint64_t failures;    /* sent; no answer in time or a broken channel */
+	uint64_t unavailable; /* not sent: down or every channel busy */
+	int64_t ms;           /* time of the sent calls, summed */
+};
+void signer_client_stats(
+    struct signer_client *sc, struct signer_stat out[SIGNER_STAT_TYPES]);
+
 /* Ask the signer to sign a digest with a service key. */
 enum pc_rc signer_client_sign_service(struct signer_client *sc,
     const char *label, enum hsm_mech mech, int md_nid, const uint8_t *hash,

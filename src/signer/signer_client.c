@@ -47,6 +47,8 @@ struct signer_client {
 	uint32_t next_id;
 	pthread_t sup;
 	struct signer_ref *refs;
+	/* Calls by request type (under mu): signer_client_stats. */
+	struct signer_stat stats[SIGNER_STAT_TYPES];
 };
 
 /* Start the signer; called with mu held (or before threads exist). */
@@ -317,7 +319,7 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 {
 	struct signer_hdr h;
 	struct timespec ts;
-	int64_t deadline, left;
+	int64_t t0, deadline, left;
 	unsigned i, gen, idx = 0, nbroken;
 	uint32_t id;
 	bool found = false;
@@ -325,7 +327,8 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 	enum pc_rc rc;
 
 	buf_init(reply, 1);
-	deadline = clock_mono_ms() + sc->conf->signer.timeout_ms;
+	t0 = clock_mono_ms();
+	deadline = t0 + sc->conf->signer.timeout_ms;
 	pthread_mutex_lock(&sc->mu);
 	for (;;) {
 		if (sc->stopping)
@@ -359,6 +362,10 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 		pthread_cond_timedwait(&sc->cv, &sc->mu, &ts);
 	}
 	if (!found) {
+		if (type < SIGNER_STAT_TYPES) {
+			sc->stats[type].calls++;
+			sc->stats[type].unavailable++;
+		}
 		pthread_mutex_unlock(&sc->mu);
 		log_warnx("signer: not available (%s)",
 		    sc->pid <= 0 ? "down, restarting" : "every channel busy");
@@ -386,6 +393,12 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 	}
 
 	pthread_mutex_lock(&sc->mu);
+	if (type < SIGNER_STAT_TYPES) {
+		sc->stats[type].calls++;
+		if (rc != PC_OK)
+			sc->stats[type].failures++;
+		sc->stats[type].ms += clock_mono_ms() - t0;
+	}
 	if (sc->gen == gen) {
 		sc->busy[idx] = false;
 		if (rc != PC_OK) {
@@ -405,6 +418,15 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 		return PC_EUNAVAIL;
 	}
 	return PC_OK;
+}
+
+void
+signer_client_stats(
+    struct signer_client *sc, struct signer_stat out[SIGNER_STAT_TYPES])
+{
+	pthread_mutex_lock(&sc->mu);
+	memcpy(out, sc->stats, sizeof(sc->stats));
+	pthread_mutex_unlock(&sc->mu);
 }
 
 bool

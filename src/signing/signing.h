@@ -195,5 +195,4 @@ void signing_batch_tbs_hex(const struct signing_batch *b, size_t i, char *out);
 /* The credential's transactions left after authorize; -1 before. */
 int64_t signing_batch_transactions_left(const struct signing_batch *b);
 
-
 #endif /* PC_SIGNING_H */

@@ -150,6 +150,16 @@ enum pc_rc store_crl_latest(
     struct db *db, const char *issuer_serial, struct store_crl *crl);
 void store_crl_cleanup(struct store_crl *crl);
 
+/* ---- gauges (store_gauges.c) ------------------------------------------- */
+
+struct buf;
+/*
+ * Append to out, in Prometheus text format, what the rows say about work
+ * waiting: the outbox, identifications and signing batches by state, the
+ * scheduled jobs' runs, failures and last end. now: for ages.
+ */
+enum pc_rc store_gauges(struct db *db, int64_t now, struct buf *out);
+
 /* ---- counters and settings --------------------------------------------- */
 
 /* Atomically increment the named counter and return the new value. */
