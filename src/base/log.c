@@ -1,5 +1,6 @@
 /*
- * log.c: one line per event on stderr.
+ * log.c: one line per event on stderr: a JSON object (the default when
+ * stderr is not a terminal) or text for people.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +19,8 @@ static enum log_level log_level = LOG_LVL_INFO;
 static char log_proc[32] = "pecete";
 static char log_debug_list[256];
 static _Thread_local char log_req[64];
+/* JSON lines unless stderr is a terminal (PECETE_LOG_FORMAT overrides). */
+static bool log_json;
 
 void
 log_init(const char *progname)
@@ -31,6 +34,13 @@ log_init(const char *progname)
 		snprintf(log_debug_list, sizeof(log_debug_list), ",%s,", v);
 		log_level = LOG_LVL_DEBUG;
 	}
+	v = getenv("PECETE_LOG_FORMAT");
+	if (v != NULL && strcmp(v, "json") == 0)
+		log_json = true;
+	else if (v != NULL && strcmp(v, "text") == 0)
+		log_json = false;
+	else
+		log_json = !isatty(STDERR_FILENO);
 	v = getenv("PECETE_LOG_LEVEL");
 	if (v != NULL) {
 		if (strcmp(v, "debug") == 0)
@@ -84,6 +94,58 @@ log_debug_on(const char *subsys)
 	return strstr(log_debug_list, needle) != NULL;
 }
 
+/*
+ * Copy n bytes of in to out as JSON string content: quote, backslash and
+ * control bytes escaped, a byte that does not start a valid UTF-8
+ * sequence written as U+FFFD. Returns the bytes written (< cap).
+ */
+static size_t
+json_escape(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+	size_t i = 0, o = 0, len, k;
+	unsigned char c;
+
+	while (i < n && o + 7 < cap) {
+		c = in[i];
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+			i++;
+		} else if (c < 0x80) {
+			out[o++] = (char)c;
+			i++;
+		} else {
+			len = c >= 0xf0 && c <= 0xf4   ? 4
+			      : c >= 0xe0              ? 3
+			      : c >= 0xc2 && c <= 0xdf ? 2
+			                               : 0;
+			for (k = 1; len != 0 && k < len; k++)
+				if (i + k >= n || (in[i + k] & 0xc0) != 0x80)
+					len = 0;
+			/* Overlong 3-byte forms and surrogates: invalid. */
+			if (len == 3 && ((c == 0xe0 && in[i + 1] < 0xa0) ||
+			                    (c == 0xed && in[i + 1] >= 0xa0)))
+				len = 0;
+			if (len == 4 && ((c == 0xf0 && in[i + 1] < 0x90) ||
+			                    (c == 0xf4 && in[i + 1] >= 0x90)))
+				len = 0;
+			if (len == 0) {
+				o += (size_t)snprintf(
+				    out + o, cap - o, "\\ufffd");
+				i++;
+			} else {
+				memcpy(out + o, in + i, len);
+				o += len;
+				i += len;
+			}
+		}
+	}
+	return o;
+}
+
 static void log_vline(const char *lvl, const char *subsys, const char *fmt,
     va_list ap, const char *suffix) PC_PRINTF(3, 0);
 
@@ -91,27 +153,48 @@ static void
 log_vline(const char *lvl, const char *subsys, const char *fmt, va_list ap,
     const char *suffix)
 {
-	char line[2048], out[4 * 2048], ts[32];
+	char msg[2048], out[6 * 2048 + 512], ts[32];
 	size_t o;
 	int n, m;
 
 	clock_fmt_iso(clock_now(), ts, sizeof(ts));
-	n = snprintf(line, sizeof(line), "%s %s[%ld] %s%s%s%s%s ", ts, log_proc,
-	    (long)getpid(), lvl, log_req[0] ? " req=" : "", log_req,
-	    subsys ? " " : "", subsys ? subsys : "");
-	if (n < 0 || (size_t)n >= sizeof(line))
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
 		n = 0;
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	if (m < 0)
-		m = 0;
-	n += m;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (suffix != NULL) {
+		m = snprintf(msg + n, sizeof(msg) - (size_t)n, "%s", suffix);
+		n += m > 0 ? m : 0;
+		if ((size_t)n >= sizeof(msg))
+			n = sizeof(msg) - 1;
+	}
+	if (log_json) {
+		/* One JSON object per line (journald, log shippers). */
+		o = (size_t)snprintf(out, sizeof(out),
+		    "{\"time\":\"%s\",\"proc\":\"%s\",\"pid\":%ld,"
+		    "\"level\":\"%s\"",
+		    ts, log_proc, (long)getpid(), lvl);
+		if (log_req[0] != '\0')
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    ",\"req\":\"%s\"", log_req);
+		if (subsys != NULL)
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    ",\"subsys\":\"%s\"", subsys);
+		o += (size_t)snprintf(out + o, sizeof(out) - o, ",\"msg\":\"");
+		o += json_escape((const unsigned char *)msg, (size_t)n, out + o,
+		    sizeof(out) - o - 3);
+		fprintf(stderr, "%.*s\"}\n", (int)o, out);
+		return;
+	}
+	o = (size_t)snprintf(out, sizeof(out), "%s %s[%ld] %s%s%s%s%s ", ts,
+	    log_proc, (long)getpid(), lvl, log_req[0] ? " req=" : "", log_req,
+	    subsys ? " " : "", subsys ? subsys : "");
 	/* One event, one line, no terminal controls: request paths and
 	 * other outside text may carry ESC and the like. Newlines become
 	 * spaces; other control bytes and DEL are written as \xNN. */
-	for (m = 0, o = 0; m < n && o + 4 < sizeof(out); m++) {
-		unsigned char c = (unsigned char)line[m];
+	for (m = 0; m < n && o + 5 < sizeof(out); m++) {
+		unsigned char c = (unsigned char)msg[m];
 
 		if (c == '\n' || c == '\r' || c == '\t') {
 			out[o++] = ' ';
@@ -122,7 +205,7 @@ log_vline(const char *lvl, const char *subsys, const char *fmt, va_list ap,
 			out[o++] = (char)c;
 		}
 	}
-	fprintf(stderr, "%.*s%s\n", (int)o, out, suffix ? suffix : "");
+	fprintf(stderr, "%.*s\n", (int)o, out);
 }
 
 #define LOG_FN(name, lvl, str)                                                 \

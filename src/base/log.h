@@ -1,8 +1,13 @@
 /*
  * log.h: one line per event on stderr, for journald.
  *
- * Format: "<time> <level> [<req-id>] <message>". The request id of the
- * current thread is set with log_set_req() by the HTTP layer. Never log
+ * Format: one JSON object per line, {"time","proc","pid","level","req"
+ * (in a request),"subsys" (debug),"msg"}, when stderr is not a terminal
+ * (journald, files, log shippers); "<time> <proc>[<pid>] <level>
+ * [req=<id>] <message>" for a terminal. PECETE_LOG_FORMAT=json|text
+ * chooses. Either way one event is one line with no control bytes. The
+ * request id of the current thread is set with log_set_req() by the HTTP
+ * layer. Never log
  * PINs, passwords, codes, tokens, document bytes or personal numbers.
  * log_debug() lines are printed only for subsystems listed in PC_DEBUG
  * (comma separated, "all" for every one); they cost a branch otherwise.

@@ -37,7 +37,10 @@ check "oversized chunked body is 413" [ "$code" = 413 ]
 # Terminal controls from request paths never reach the log raw.
 curl -s -o /dev/null "$PC_URL/x%1b%5b31mred%07"
 check "no raw ESC or BEL in the log" bash -c "! grep -q \$'[\x1b\x07]' '$T/d.serve.log'"
-check "... but escaped" grep -q 'x\\x1b\[31mred\\x07' "$T/d.serve.log"
+check "... but escaped (JSON)" grep -q 'x\\u001b\[31mred\\u0007' "$T/d.serve.log"
+# A path that is not UTF-8: the line stays valid JSON (U+FFFD).
+curl -s -o /dev/null "$PC_URL/y%ff%c3%28z"
+check "... the non-UTF-8 path as U+FFFD" grep -q 'y\\ufffd\\ufffd(z' "$T/d.serve.log"
 
 # Request smuggling: two different Content-Length headers, or a length
 # and chunked framing, are refused with 400 before any handler.
@@ -126,5 +129,17 @@ done
 check "hung signer replaced, TSA works again" [ "$code" = 200 ]
 
 pc_stop
+# Every line of the log is one JSON object with time, level and message;
+# the request lines carry their id.
+check "the log is JSON lines (time, proc, pid, level, msg)" /usr/bin/python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    assert {"time", "proc", "pid", "level", "msg"} <= set(o), line
+    assert o["level"] in ("debug", "info", "warn", "error", "fatal"), line
+    n += 1
+assert n > 10
+' "$T/d.serve.log"
 check "database is private" [ "$(stat -c %a "$T/d/pecete.db")" = 600 ]
 pc_done
