@@ -19,6 +19,10 @@
  *             transactions and opened again (websign_recover)
  *   reminders cluster, hourly: e-mails before a certificate's end
  *             (issuance_remind; [lifecycle] remind_*_days)
+ *   audit_anchor
+ *             node, every 5 min: the head of the audit chain time-stamped
+ *             by our TSA into the data directory's anchor file, when it
+ *             moved (ops_audit_anchor); each node keeps its own file
  */
 #include <stdio.h>
 
@@ -27,6 +31,7 @@
 #include "issuance/issuance.h"
 #include "jobs/jobs.h"
 #include "notify/notify.h"
+#include "ops/ops.h"
 #include "pki/pki.h"
 #include "ra/ra.h"
 #include "signing/signing_web.h"
@@ -37,6 +42,26 @@
 #define NOTIFY_PERIOD_MS 1000
 #define RETENTION_PERIOD_MS (3600 * 1000)
 #define CRL_MAX (64 * 1024 * 1024)
+#define ANCHOR_PERIOD_MS (300 * 1000)
+
+static enum pc_rc
+job_audit_anchor(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	int64_t row = 0;
+	enum pc_rc rc;
+
+	if (e->pki == NULL)
+		return PC_EUNAVAIL;
+	rc = ops_audit_anchor(e, &row);
+	if (rc != PC_OK)
+		snprintf(result, n, "could not anchor the audit chain");
+	else if (row == 0)
+		snprintf(result, n, "audit head unchanged");
+	else
+		snprintf(
+		    result, n, "audit anchored at row %lld", (long long)row);
+	return rc;
+}
 
 static enum pc_rc
 job_crl(const struct pc_env *e, void *arg, char *result, size_t n)
@@ -128,7 +153,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[6];
+	struct jobs_def defs[7];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -151,6 +176,8 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 		SERVE_LEASE_S, job_documents, NULL, NULL };
 	defs[5] = (struct jobs_def){ "reminders", JOBS_CLUSTER,
 		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_reminders, NULL, NULL };
+	defs[6] = (struct jobs_def){ "audit_anchor", JOBS_NODE,
+		ANCHOR_PERIOD_MS, 0, job_audit_anchor, NULL, NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)
 		log_info("notify: delivery worker started (mail=%s sms=%s)",

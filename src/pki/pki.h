@@ -171,6 +171,15 @@ TS_REQ *pki_tsq_new(int md_nid, const uint8_t *hash, size_t hlen);
 enum pc_rc pki_tsa_stamp(
     struct pki *p, const uint8_t hash[32], struct buf *out);
 
+/*
+ * Check a TimeStampResp (DER) granted by our TSA over the SHA-256 hash:
+ * signed by the TSA certificate of our hierarchy (chain to our root), its
+ * imprint hash. OUT: *gen_time (may be NULL). PC_ECRYPTO when it does not
+ * verify, PC_EINVAL when it is not a TimeStampResp.
+ */
+enum pc_rc pki_tsa_check(struct pki *p, const uint8_t *der, size_t n,
+    const uint8_t hash[32], int64_t *gen_time);
+
 /* Write root.pem, issuing.pem, tsa.pem, ocsp.pem into dir. */
 enum pc_rc pki_export(struct pki *p, const char *dir);
 

@@ -287,3 +287,66 @@ out:
 	TS_REQ_free(req);
 	return rc;
 }
+
+/* Check a TimeStampResp of our TSA over hash (see pki.h). */
+enum pc_rc
+pki_tsa_check(struct pki *p, const uint8_t *der, size_t n,
+    const uint8_t hash[32], int64_t *gen_time)
+{
+	const unsigned char *cp = der;
+	TS_RESP *resp = NULL;
+	TS_VERIFY_CTX *ctx = NULL;
+	X509_STORE *xs = NULL;
+	STACK_OF(X509) *chain = NULL;
+	unsigned char *imprint = NULL;
+	const ASN1_GENERALIZEDTIME *gt;
+	struct tm tm;
+	int root = pki_ca_index("root"), issuing = pki_ca_index("issuing");
+	int tsa = pki_ca_index("tsa");
+	enum pc_rc rc = PC_ECRYPTO;
+
+	if (n > LONG_MAX || root < 0 || issuing < 0 || tsa < 0)
+		return PC_EINVAL;
+	resp = d2i_TS_RESP(NULL, &cp, (long)n);
+	if (resp == NULL || cp != der + n) {
+		rc = PC_EINVAL;
+		goto out;
+	}
+	xs = X509_STORE_new();
+	chain = sk_X509_new_null();
+	imprint = OPENSSL_memdup(hash, 32);
+	ctx = TS_VERIFY_CTX_new();
+	if (xs == NULL || chain == NULL || imprint == NULL || ctx == NULL ||
+	    !X509_STORE_add_cert(xs, p->ca[root].cert) ||
+	    !sk_X509_push(chain, p->ca[issuing].cert) ||
+	    !X509_up_ref(p->ca[issuing].cert))
+		goto out;
+	if (!sk_X509_push(chain, p->ca[tsa].cert) ||
+	    !X509_up_ref(p->ca[tsa].cert))
+		goto out;
+	TS_VERIFY_CTX_set_flags(ctx,
+	    TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT | TS_VFY_SIGNER);
+	/* The context owns them from here. */
+	TS_VERIFY_CTX_set_imprint(ctx, imprint, 32);
+	imprint = NULL;
+	TS_VERIFY_CTX_set_store(ctx, xs);
+	xs = NULL;
+	TS_VERIFY_CTX_set_certs(ctx, chain);
+	chain = NULL;
+	if (TS_RESP_verify_response(ctx, resp) != 1)
+		goto out;
+	gt = TS_TST_INFO_get_time(TS_RESP_get_tst_info(resp));
+	if (gt == NULL || !ASN1_TIME_to_tm(gt, &tm))
+		goto out;
+	if (gen_time != NULL)
+		*gen_time = (int64_t)timegm(&tm);
+	rc = PC_OK;
+out:
+	ERR_clear_error();
+	TS_VERIFY_CTX_free(ctx);
+	X509_STORE_free(xs);
+	sk_X509_pop_free(chain, X509_free);
+	OPENSSL_free(imprint);
+	TS_RESP_free(resp);
+	return rc;
+}

@@ -188,5 +188,12 @@ enum pc_rc store_audit_printf(struct db *db, const char *actor,
  * *bad_id set to the first row that does not match.
  */
 enum pc_rc store_audit_verify(struct db *db, int64_t *nrows, int64_t *bad_id);
+#define STORE_AUDIT_HEX 64 /* a row's hash in hex */
+/*
+ * The hash (hex, STORE_AUDIT_HEX + 1 bytes) stored for row id, or with
+ * id 0 for the newest row (its id in *got, may be NULL otherwise).
+ * PC_ENOTFOUND when there is no such row.
+ */
+enum pc_rc store_audit_hash(struct db *db, int64_t id, int64_t *got, char *hex);
 
 #endif /* PC_STORE_H */

@@ -269,3 +269,33 @@ store_audit_verify(struct db *db, int64_t *nrows, int64_t *bad_id)
 	*bad_id = w.bad_id;
 	return rc;
 }
+
+/*
+ * The hash stored for row id (id > 0), or for the newest row (id 0, its
+ * id in *got). PC_ENOTFOUND when there is no such row.
+ */
+enum pc_rc
+store_audit_hash(struct db *db, int64_t id, int64_t *got, char *hex)
+{
+	struct last_row row;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && hex != NULL, PC_EINTERNAL);
+	memset(&row, 0, sizeof(row));
+	if (id > 0)
+		rc = store_row_get(
+		    db, &last_cols, &row, "WHERE id = $1", "i", id);
+	else
+		rc = store_row_get(
+		    db, &last_cols, &row, "ORDER BY id DESC LIMIT 1", "");
+	if (rc == PC_OK &&
+	    (row.hash == NULL || strlen(row.hash) != AUDIT_HEX_LEN))
+		rc = PC_ECRYPTO;
+	if (rc == PC_OK) {
+		memcpy(hex, row.hash, AUDIT_HEX_LEN + 1);
+		if (got != NULL)
+			*got = row.id;
+	}
+	store_row_cleanup(&last_cols, &row);
+	return rc;
+}
