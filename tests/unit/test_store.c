@@ -31,6 +31,7 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"cert_registry",
 	"cert_reminders",
 	"sign_items",
 	"sign_batches",
@@ -435,6 +436,11 @@ test_cert_revoke(void **state)
 	assert_int_equal(g.revoked_at, 2000);
 	store_cert_cleanup(&g);
 	assert_int_equal(store_cert_revoke(db, "a2", 5, 3100), PC_ESTATE);
+	/* Only a certificate on hold is released; a final reason stays. */
+	assert_int_equal(store_cert_release(db, "a2"), PC_ESTATE);
+	assert_int_equal(store_cert_release(db, "a1"), PC_ESTATE);
+	assert_int_equal(store_cert_release(db, "a3"), PC_ESTATE);
+	assert_int_equal(store_cert_release(db, "ffff"), PC_ENOTFOUND);
 
 	/* Reasons that are not revocation reasons. */
 	assert_int_equal(store_cert_revoke(db, "a3", 7, 1), PC_EINVAL);
@@ -445,6 +451,15 @@ test_cert_revoke(void **state)
 	assert_int_equal(g.status, CERT_GOOD);
 	store_cert_cleanup(&g);
 
+	/* Hold, release (good again, no time or reason), hold again. */
+	assert_int_equal(store_cert_revoke(db, "b1", 6, 3500), PC_OK);
+	assert_int_equal(store_cert_release(db, "b1"), PC_OK);
+	assert_int_equal(store_cert_get(db, "b1", &g), PC_OK);
+	assert_int_equal(g.status, CERT_GOOD);
+	assert_int_equal(g.reason, 0);
+	assert_int_equal(g.revoked_at, 0);
+	store_cert_cleanup(&g);
+	assert_int_equal(store_cert_release(db, "b1"), PC_ESTATE);
 	assert_int_equal(store_cert_revoke(db, "b1", 0, 4000), PC_OK);
 
 	memset(&col, 0, sizeof(col));
