@@ -171,6 +171,10 @@ export const resumeCert = (serial, code) => http.post(`/certificates/${enc(seria
 export const revokeCert = (serial, code, confirm, reason) =>
 	http.post(`/certificates/${enc(serial)}/revoke`, { code, confirm, reason });
 
+// An operator revokes with an RFC 5280 reason -> {serial, reason}
+export const raRevokeCert = (serial, reason, text) =>
+	http.post(`/ra/certificates/${enc(serial)}/revoke`, text ? { reason, text } : { reason });
+
 // ---- the public registry (J16), no sign-in ------------------------------------
 // q: a full name or an e-mail -> {certificates: [{serial, subject,
 // not_before, not_after, status: good|suspended|revoked|expired}]}
