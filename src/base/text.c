@@ -177,7 +177,7 @@ done:
 enum pc_rc
 text_name_key(const char *in, char *out, size_t n)
 {
-	char norm[TEXT_NAME_MAX_BYTES * 2 + 2];
+	char norm[TEXT_NAME_MAX_BYTES * 2 + 8];
 	uint8_t *low;
 	size_t llen = 0;
 	enum pc_rc rc;
@@ -185,7 +185,9 @@ text_name_key(const char *in, char *out, size_t n)
 	if (n == 0)
 		return PC_EINVAL;
 	out[0] = '\0';
-	rc = text_name_normalize(in, norm, sizeof(norm));
+	/* A full name: two parts of TEXT_NAME_MAX_CHARS and a space. */
+	rc = normalize(
+	    NAME_PERSON, in, norm, sizeof(norm), TEXT_NAME_MAX_CHARS * 2 + 1);
 	if (rc != PC_OK)
 		return rc;
 	low = u8_tolower((const uint8_t *)norm, strlen(norm), NULL, UNINORM_NFC,

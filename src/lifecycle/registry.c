@@ -27,7 +27,7 @@
 #include "pki/pki.h"
 
 #define INDEX_BATCH 200
-#define KEY_MAX (TEXT_NAME_MAX_BYTES * 2 + 2)
+#define KEY_MAX (TEXT_NAME_MAX_BYTES * 2 + 8)
 #define EMAIL_MAX 320
 
 static X509 *

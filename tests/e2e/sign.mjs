@@ -635,6 +635,58 @@ try {
 		assert(await page.$('#sign-code') === null, 'no code asked');
 		await shot(page, 'quota');
 	});
+	await step('Settings: suspend (a confirmation), OCSP says certificateHold, signing says suspended; resume: a wrong code refused, the right one; revoke asks the confirmation and checks the code', async () => {
+		const s = iss.certificate.sign_serial;
+		const pem = path.join(OUT, 'sign-ocsp.pem');
+		run('openssl', ['x509', '-inform', 'DER', '-in', signDer, '-out', pem]);
+		const ocsp = () => {
+			try {
+				return run('openssl', ['ocsp', '-issuer', path.join(PKI, 'issuing.pem'), '-cert', pem, '-url', URL0 + '/ocsp',
+					'-CAfile', path.join(PKI, 'root.pem')]);
+			} catch (e) {
+				return String(e.stdout || '') + String(e.stderr || '');
+			}
+		};
+		assert(/: good/.test(ocsp()), 'OCSP good first');
+		await page.goto(URL0 + '/settings');
+		await page.waitForSelector('#set-suspend');
+		await page.click('#set-suspend');
+		await page.waitForSelector('#dialog-confirm');
+		await page.click('#dialog-confirm');
+		await page.waitForSelector('#set-resume-form');
+		assert(await text(page, '#set-cert-status') === RO['set.suspended'], await text(page, '#set-cert-status'));
+		assert((await text(page, `#set-cert-${s}`)).includes(RO['set.cert_suspended']), 'the table says suspended');
+		const o1 = ocsp();
+		assert(/: revoked/.test(o1) && /Reason: certificateHold/.test(o1), 'OCSP: ' + o1);
+		await shot(page, 'settings-suspended');
+		await page.evaluate(() => sessionStorage.clear()); // no batch kept from the quota step
+		await page.goto(URL0 + '/sign');
+		await page.waitForSelector('#sign-refused');
+		assert(await text(page, '#sign-refused') === RO['err.cert_suspended'], await text(page, '#sign-refused'));
+		assert(await page.$('#sign-resume'), 'a way to Settings');
+		await page.goto(URL0 + '/settings');
+		await page.waitForSelector('#set-resume-form');
+		await page.fill('#set-resume-code', wrongCode(USER.secret));
+		await page.click('#set-resume');
+		await until(page, () => document.getElementById('set-resume-code-err').textContent !== '');
+		assert(await text(page, '#set-resume-code-err') === RO['err.totp_invalid'], await text(page, '#set-resume-code-err'));
+		assert(/Reason: certificateHold/.test(ocsp()), 'still on hold');
+		await page.fill('#set-resume-code', freshCode(USER.secret));
+		await page.click('#set-resume');
+		await page.waitForSelector('#set-suspend');
+		assert(await text(page, '#set-cert-status') === RO['set.resumed'], await text(page, '#set-cert-status'));
+		assert(/: good/.test(ocsp()), 'OCSP good again');
+		await page.fill('#set-revoke-code', wrongCode(USER.secret));
+		await page.click('#set-revoke');
+		await until(page, () => document.getElementById('set-revoke-confirm-err').textContent !== '');
+		assert(await text(page, '#set-revoke-confirm-err') === RO['err.confirm_required'], await text(page, '#set-revoke-confirm-err'));
+		await page.check('#set-revoke-confirm');
+		await page.click('#set-revoke');
+		await until(page, () => document.getElementById('set-revoke-code-err').textContent !== '');
+		assert(await text(page, '#set-revoke-code-err') === RO['err.totp_invalid'], await text(page, '#set-revoke-code-err'));
+		assert(/: good/.test(ocsp()), 'a refused revocation changes nothing');
+		await shot(page, 'settings-revoke-refused');
+	});
 	await step('400 days on (the server\'s clock): signed in again, home and the signing page say the certificate ended, to re-issue', async () => {
 		setAhead(ahead + 400 * 86400);
 		lastStep = Math.floor((Date.now() / 1000 + ahead) / 30) - 2;

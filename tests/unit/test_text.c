@@ -112,6 +112,16 @@ test_name_key(void **state)
 	assert_int_equal(text_name_key("<b>x</b>", a, sizeof(a)), PC_EINVAL);
 	assert_int_equal(text_name_key("", a, sizeof(a)), PC_EINVAL);
 	assert_int_equal(text_name_key("a@b.ro", a, sizeof(a)), PC_EINVAL);
+	/* A full name longer than one part may be (60 + 1 + 60). */
+	memset(b, 'a', 60);
+	b[60] = ' ';
+	memset(b + 61, 'b', 60);
+	b[121] = '\0';
+	assert_int_equal(text_name_key(b, a, sizeof(a)), PC_OK);
+	assert_int_equal(strlen(a), 121);
+	b[121] = 'b';
+	b[122] = '\0';
+	assert_int_equal(text_name_key(b, a, sizeof(a)), PC_EINVAL);
 	/* Too small an output. */
 	assert_int_equal(text_name_key("Ana Pop", a, 4), PC_EINVAL);
 }

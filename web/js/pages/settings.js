@@ -88,12 +88,11 @@ const REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'supersed
 // Suspend, resume or revoke the current signing certificate (the
 // authentication certificate follows it). The server checks the code and
 // the confirmation; refusals come back as field errors.
-function certActions(certs, redraw) {
+function certActions(certs, redraw, st) {
 	const now = new Date();
 	const cur = certs.find((c) => c.kind === 'sign' && c.status !== 'revoked' && new Date(c.not_after) > now);
 	if (!cur)
 		return null;
-	const st = statusBox('set-cert-status');
 	const box = h('div', { id: 'set-cert-actions', 'data-serial': cur.serial });
 	const done = (r, key) => {
 		redraw(r.certificates || []);
@@ -152,7 +151,7 @@ function certActions(certs, redraw) {
 			}
 		});
 	});
-	box.append(h('h3', {}, t('set.revoke_h')), h('p', { class: 'hint' }, t('set.revoke_hint')), rform, st);
+	box.append(h('h3', {}, t('set.revoke_h')), h('p', { class: 'hint' }, t('set.revoke_hint')), rform);
 	return box;
 }
 
@@ -160,7 +159,8 @@ export async function settings(ctx) {
 	const [acc, cons, certs] = await Promise.all([C.account(), C.consents(),
 		C.certificates().then((r) => r.certificates || []).catch(() => [])]);
 	const certBox = h('div', { id: 'set-certs-box' });
-	const redraw = (list) => certBox.replaceChildren(certTable(list), certActions(list, redraw) || '');
+	const certStatus = statusBox('set-cert-status');
+	const redraw = (list) => certBox.replaceChildren(certTable(list), certActions(list, redraw, certStatus) || '');
 	redraw(certs);
 	const cStatus = statusBox('set-consent-status');
 	const cBox = h('div', { id: 'set-consents-box' });
@@ -213,7 +213,7 @@ export async function settings(ctx) {
 		acc.twofa_enabled ? h('li', {}, link('/totp', 'nav.totp', 'set-totp'))
 		    : h('li', {}, link('/pair', 'nav.pair', 'set-pair'))),
 	    h('h2', {}, t('set.certs')),
-	    certBox,
+	    certBox, certStatus,
 	    certs.length ? h('p', {}, h('a', { href: C.termsPdfUrl(), download: 'terms-signed.pdf', id: 'set-terms-pdf' },
 		t('set.terms_pdf'))) : null,
 	    h('h2', {}, t('set.consents')),
