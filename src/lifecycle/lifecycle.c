@@ -309,21 +309,19 @@ lifecycle_ra_revoke(const struct pc_env *e, const char *serial,
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(e != NULL, PC_EINTERNAL);
+	/* No hold: the holder could lift it with a code (lifecycle_resume). */
 	op = pki_reason_from_name(reason);
-	if (op < 0)
+	if (op < 0 || op == REASON_HOLD)
 		return pc_fail(err, PC_EINVAL, PCE_REASON_INVALID, "reason");
 	rc = group_load(e, NULL, serial, &g, err);
 	if (rc != PC_OK)
 		return rc;
 	named = g.named_auth ? g.auth_st : g.sign_st;
-	if (named == ST_REVOKED || (op == REASON_HOLD && named != ST_GOOD))
+	if (named == ST_REVOKED)
 		return pc_fail(err, PC_ESTATE, PCE_CERT_STATE, NULL);
 	/* The signing certificate takes the authentication one with it. */
 	rc = apply(e, &g, op, !g.named_auth);
-	if (rc == PC_OK && op == REASON_HOLD)
-		rc = tell(e, &g, "ra.cert.suspend", "cert_suspended",
-		    pki_reason_name(op), note);
-	else if (rc == PC_OK)
+	if (rc == PC_OK)
 		rc = tell(e, &g, "ra.cert.revoke", "cert_revoked",
 		    pki_reason_name(op), note);
 	return rc;

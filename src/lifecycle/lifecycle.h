@@ -55,11 +55,13 @@ enum pc_rc lifecycle_revoke(const struct pc_env *e, const char *user_id,
     struct pc_err *err);
 
 /*
- * An operator (e->actor) revokes the certificate serial with an RFC 5280
- * reason name (any but removeFromCRL; certificateHold suspends), a note
- * kept in the audit. A signing certificate takes its authentication
- * certificate with it. Refusals: 400 reason_invalid; 404 cert_not_found
- * (not a holder's certificate); 409 cert_state.
+ * An operator (e->actor) revokes the certificate serial for good with an
+ * RFC 5280 reason name (not removeFromCRL, not certificateHold: a hold the
+ * holder could lift with a code is no operator's measure), a note kept in
+ * the audit. A signing certificate takes its authentication certificate
+ * with it; a certificate on hold may be revoked. Refusals: 400
+ * reason_invalid; 404 cert_not_found (not a holder's certificate); 409
+ * cert_state (already revoked).
  */
 enum pc_rc lifecycle_ra_revoke(const struct pc_env *e, const char *serial,
     const char *reason, const char *note, struct pc_err *err);

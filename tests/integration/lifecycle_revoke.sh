@@ -170,6 +170,8 @@ check "a holder cannot use the operator's route" [ "$CODE" = 403 ]
 as op
 api POST "/api/v1/ra/certificates/$BSIGN/revoke" '{"reason":"removeFromCRL"}'
 expect 400 reason_invalid "removeFromCRL is not a reason to give"
+api POST "/api/v1/ra/certificates/$BSIGN/revoke" '{"reason":"certificateHold"}'
+expect 400 reason_invalid "an operator does not suspend (the holder could lift it)"
 api POST "/api/v1/ra/certificates/ffff01/revoke" '{"reason":"keyCompromise"}'
 expect 404 cert_not_found "an unknown serial"
 api POST "/api/v1/ra/certificates/$BSIGN/revoke" '{"reason":"affiliationChanged","text":"employer letter 12"}'

@@ -1,4 +1,4 @@
-// ops/racert.js: an operator revokes (or suspends) a holder's certificate
+// ops/racert.js: an operator revokes a holder's certificate for good
 // with an RFC 5280 reason: POST /api/v1/ra/certificates/{serial}/revoke.
 // The serial comes from the public registry (search by name or e-mail);
 // a signing certificate takes its authentication certificate with it; the
@@ -9,8 +9,10 @@ import {
 	h, page, field, selectField, statusBox, setStatus, busy, button, link, confirmDialog, clearErrors, showError,
 } from '../ui.js';
 
+// Final reasons only: a hold (certificateHold) is the holder's to make
+// and to lift, so the server refuses it here.
 const REASONS = ['keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn',
-	'certificateHold', 'unspecified'];
+	'unspecified'];
 
 export async function raCertRevoke() {
 	const serial = field({ id: 'rc-serial', label: 'racert.serial', hint: 'racert.serial_hint', maxlength: 70 });
