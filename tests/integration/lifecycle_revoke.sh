@@ -20,6 +20,7 @@
 for t in curl sqlite3 openssl oathtool python3 xxd; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
+[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
 
 T=$(pc_tmpdir)
 D=$T/data
@@ -28,7 +29,24 @@ D=$T/data
 DB=$D/pecete.db
 "$PECETE_BIN" pki export --data "$D" --out "$T/pki" >/dev/null
 cat "$T/pki/root.pem" "$T/pki/issuing.pem" >"$T/chain.pem"
-pc_serve "$D"
+# The server's clock (and its signer's) is an offset in a file (libfaketime,
+# read at every call): a fresh TOTP step is the clock moved 30 s on, not a
+# wait.
+AHEAD=0
+echo "+0s" >"$T/clock"
+port=$(pc_free_port)
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	LD_PRELOAD=$PC_FT_LIB FAKETIME_TIMESTAMP_FILE="$T/clock" FAKETIME_NO_CACHE=1 \
+	"$PECETE_BIN" serve --data "$D" --listen "127.0.0.1:$port" \
+	>"$D.serve.out" 2>"$D.serve.log" &
+PC_PID=$!
+PC_URL="http://127.0.0.1:$port"
+for _ in $(seq 1 300); do
+	curl -sf "$PC_URL/readyz" >/dev/null 2>&1 && break
+	kill -0 "$PC_PID" 2>/dev/null || break
+	sleep 0.1
+done
+curl -sf "$PC_URL/readyz" >/dev/null 2>&1 || { cat "$D.serve.log"; echo "FAIL - serve"; exit 1; }
 . "$PECETE_SRC/tests/support/idv.sh"
 idv_fixtures
 
@@ -45,14 +63,13 @@ LAST_STEP=$(($(date +%s) / 30 + 1))
 AUTH=$(sql "SELECT serial FROM certs WHERE kind = 'auth' AND holder = (SELECT holder FROM certs WHERE serial = '$SIGN')")
 check "a signing and an authentication certificate" [ -n "$SIGN" -a -n "$AUTH" ]
 
-next_code() {	# next_code: TOTP, a code of a step newer than any used (waits if needed)
-	local now step
-	now=$(date +%s)
-	step=$((now / 30 + 1))
+next_code() {	# next_code: TOTP, a code of a step newer than any used (the server's clock moved on if needed)
+	local step
+	step=$((($(date +%s) + AHEAD) / 30))
 	if [ "$step" -le "$LAST_STEP" ]; then
-		sleep $((LAST_STEP * 30 - now + 1))
-		now=$(date +%s)
-		step=$((now / 30 + 1))
+		AHEAD=$((AHEAD + (LAST_STEP - step + 1) * 30))
+		echo "+${AHEAD}s" >"$T/clock"
+		step=$((LAST_STEP + 1))
 	fi
 	LAST_STEP=$step
 	TOTP=$(oathtool --totp -b -N "@$((step * 30))" "$ANA_SECRET")
@@ -157,6 +174,8 @@ check "audited: suspend, resume, revoke by the account" [ "$(sql "SELECT group_c
 check "audited by the CA: each certificate's change" [ "$(sql "SELECT count(*) FROM audit_log WHERE actor = 'pki' AND (detail LIKE 'serial=$SIGN %' OR detail LIKE 'serial=$AUTH %')")" = 6 ]
 
 # ---- revocation by an operator -----------------------------------------------------------------------
+# Codes for the server's clock from here (api_issued calls oathtool).
+oathtool() { FAKETIME="+${AHEAD}s" LD_PRELOAD=$PC_FT_LIB command oathtool "$@"; }
 as bob
 api_signup_user bob.rv@example.ro +40722000222
 IDV_PHONE=+40722000222 api_issued op.rv@example.ro || fail "second issued user"
