@@ -224,6 +224,14 @@ expired(const struct group *g)
 	return clock_now() >= g->not_after;
 }
 
+/* Both revoked for good (a revocation cut short is finished on retry). */
+static bool
+all_revoked(const struct group *g)
+{
+	return g->sign_st == ST_REVOKED &&
+	       (g->auth[0] == '\0' || g->auth_st == ST_REVOKED);
+}
+
 enum pc_rc
 lifecycle_suspend(const struct pc_env *e, const char *user_id,
     const char *serial, bool confirm, struct pc_err *err)
@@ -289,7 +297,7 @@ lifecycle_revoke(const struct pc_env *e, const char *user_id,
 	rc = group_load(e, user_id, serial, &g, err);
 	if (rc != PC_OK)
 		return rc;
-	if (g.sign_st == ST_REVOKED || expired(&g))
+	if (all_revoked(&g) || expired(&g))
 		return pc_fail(err, PC_ESTATE, PCE_CERT_STATE, NULL);
 	rc = acct_totp_check(e, user_id, "revoke", code, err);
 	if (rc == PC_OK)
@@ -304,7 +312,6 @@ lifecycle_ra_revoke(const struct pc_env *e, const char *serial,
     const char *reason, const char *note, struct pc_err *err)
 {
 	struct group g;
-	enum cert_st named;
 	int op;
 	enum pc_rc rc;
 
@@ -316,8 +323,7 @@ lifecycle_ra_revoke(const struct pc_env *e, const char *serial,
 	rc = group_load(e, NULL, serial, &g, err);
 	if (rc != PC_OK)
 		return rc;
-	named = g.named_auth ? g.auth_st : g.sign_st;
-	if (named == ST_REVOKED)
+	if (g.named_auth ? g.auth_st == ST_REVOKED : all_revoked(&g))
 		return pc_fail(err, PC_ESTATE, PCE_CERT_STATE, NULL);
 	/* The signing certificate takes the authentication one with it. */
 	rc = apply(e, &g, op, !g.named_auth);

@@ -155,8 +155,18 @@ static enum pc_rc
 index_new(const struct pc_env *e)
 {
 	struct idx ix = { NULL, 0 };
+	struct db *db = NULL;
+	int64_t todo = 0;
 	enum pc_rc rc;
 
+	/* Usually nothing: then no write transaction. */
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_registry_unindexed_count(db, &todo);
+	store_release(e->store, db);
+	if (rc != PC_OK || todo == 0)
+		return rc;
 	rc = store_write_begin(e->store, &ix.db);
 	if (rc != PC_OK)
 		return rc;

@@ -132,6 +132,7 @@ enum pc_rc store_cert_release(struct db *db, const char *serial);
 enum pc_rc store_cert_each_of_holder(struct db *db, const char *holder,
     enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
 /* The public registry's index (lifecycle/registry.c). */
+enum pc_rc store_registry_unindexed_count(struct db *db, int64_t *n);
 enum pc_rc store_registry_each_unindexed(struct db *db, int64_t limit,
     enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
 enum pc_rc store_registry_put(struct db *db, const char *serial,

@@ -240,6 +240,17 @@ store_registry_each_unindexed(struct db *db, int64_t limit,
 	    "i", limit);
 }
 
+/* How many signing certificates have no registry row yet. */
+enum pc_rc
+store_registry_unindexed_count(struct db *db, int64_t *n)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && n != NULL, PC_EINTERNAL);
+	return store_q_i64(db, n,
+	    "SELECT count(*) FROM certs WHERE kind = 'sign' AND serial NOT IN "
+	    "(SELECT serial FROM cert_registry)",
+	    "");
+}
+
 /* The search keys of a signing certificate; an existing row is kept. */
 enum pc_rc
 store_registry_put(struct db *db, const char *serial, const char *name_key,
