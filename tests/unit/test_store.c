@@ -486,6 +486,68 @@ test_cert_revoke(void **state)
 	store_release(cur->s, db);
 }
 
+/* The registry's index: signing certificates only, once, found by key. */
+static void
+test_cert_registry(void **state)
+{
+	uint8_t der[] = { 0x30, 0x00, 0x02 };
+	struct db *db = acq();
+	struct store_cert c;
+	struct collect col;
+	int64_t n = -1;
+
+	cert_fill(&c, "c1", "ca1", der, sizeof(der));
+	assert_int_equal(store_cert_insert(db, &c), PC_OK);
+	cert_fill(&c, "c2", "ca1", der, sizeof(der));
+	c.kind = (char *)CERT_KIND_AUTH;
+	assert_int_equal(store_cert_insert(db, &c), PC_OK);
+	cert_fill(&c, "c3", "ca1", der, sizeof(der));
+	c.not_before += 10;
+	assert_int_equal(store_cert_insert(db, &c), PC_OK);
+
+	assert_int_equal(store_registry_unindexed_count(db, &n), PC_OK);
+	assert_int_equal(n, 2); /* not the authentication certificate */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_each_unindexed(db, 1, collect_fn, &col), PC_OK);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.serials[0], "c1");
+	assert_int_equal(store_registry_put(db, "c1", "ion popescu",
+	                     "popescu ion", "ion@example.ro"),
+	    PC_OK);
+	assert_int_equal(store_registry_put(db, "c3", "ion popescu",
+	                     "popescu ion", "ion.p@example.ro"),
+	    PC_OK);
+	/* Put twice: the first row is kept, no error. */
+	assert_int_equal(
+	    store_registry_put(db, "c1", "x", "x", "x@example.ro"), PC_OK);
+	assert_int_equal(store_registry_unindexed_count(db, &n), PC_OK);
+	assert_int_equal(n, 0);
+
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "popescu ion", 10, collect_fn, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 2);
+	assert_string_equal(col.serials[0], "c3"); /* newest first */
+	assert_string_equal(col.serials[1], "c1");
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "ion@example.ro", 10, collect_fn, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.serials[0], "c1");
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "ion popescu", 1, collect_fn, &col), PC_OK);
+	assert_int_equal(col.n, 1); /* the limit */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "x", 10, collect_fn, &col), PC_OK);
+	assert_int_equal(col.n, 0);
+	store_release(cur->s, db);
+}
+
 static void
 test_crl(void **state)
 {
@@ -888,6 +950,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_placeholders, test_setup),
 	cmocka_unit_test_setup(test_cert_roundtrip, test_setup),
 	cmocka_unit_test_setup(test_cert_revoke, test_setup),
+	cmocka_unit_test_setup(test_cert_registry, test_setup),
 	cmocka_unit_test_setup(test_crl, test_setup),
 	cmocka_unit_test_setup(test_counters, test_setup),
 	cmocka_unit_test_setup(test_settings, test_setup),
