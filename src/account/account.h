@@ -62,6 +62,14 @@ struct acct_code_info {
 enum pc_rc acct_otp_sms(const struct pc_env *e, const char *user_id,
     const char *purpose, const char *phone, const char *tmpl,
     struct acct_code_info *ci, bool *sent, struct pc_err *err);
+/*
+ * Check the account's authenticator (TOTP) code for purpose ("login",
+ * "revoke", ...) in the signer: window, replay and lockout rules, audited
+ * there. Refusals: totp_invalid, totp_replay, totp_locked (retry_after),
+ * totp_not_enabled; 503 signer_unavailable.
+ */
+enum pc_rc acct_totp_check(const struct pc_env *e, const char *user_id,
+    const char *purpose, const char *code, struct pc_err *err);
 /* Check (and use up) the code of purpose; wrong tries are counted. */
 enum pc_rc acct_otp_check(const struct pc_env *e, const char *user_id,
     const char *purpose, const char *code, struct pc_err *err);

@@ -401,6 +401,23 @@ acct_totp_result(const struct signer_totp_reply *r, struct pc_err *err)
 	return PC_EINTERNAL;
 }
 
+/* The account's TOTP code, checked by the signer (see account.h). */
+enum pc_rc
+acct_totp_check(const struct pc_env *e, const char *user_id,
+    const char *purpose, const char *code, struct pc_err *err)
+{
+	struct signer_totp_reply r;
+	enum pc_rc rc;
+
+	rc = signer_client_totp_verify(
+	    e->signer, user_id, purpose, code != NULL ? code : "", &r);
+	if (rc == PC_EUNAVAIL)
+		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
+	if (rc != PC_OK)
+		return rc;
+	return acct_totp_result(&r, err);
+}
+
 /* Move s to state with new tokens, audited. */
 static enum pc_rc
 elevate(const struct pc_env *e, struct acct_session *s, const char *state,
@@ -423,18 +440,11 @@ enum pc_rc
 acct_login_totp(const struct pc_env *e, struct acct_session *s,
     const char *code, struct pc_err *err)
 {
-	struct signer_totp_reply r;
 	enum pc_rc rc;
 
 	if (strcmp(s->s.state, SESS_NEEDS_2FA) != 0)
 		return pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
-	rc = signer_client_totp_verify(
-	    e->signer, s->u.id, "login", code != NULL ? code : "", &r);
-	if (rc == PC_EUNAVAIL)
-		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
-	if (rc != PC_OK)
-		return rc;
-	rc = acct_totp_result(&r, err);
+	rc = acct_totp_check(e, s->u.id, "login", code, err);
 	if (rc != PC_OK)
 		return rc;
 	s->s.flags |= SESS_F_TOTP;

@@ -138,6 +138,14 @@ enum pc_rc api_issuance_phone_post(struct req *r, struct resp *w);
 enum pc_rc api_issuance_terms_get(struct req *r, struct resp *w);
 enum pc_rc api_certificates_get(struct req *r, struct resp *w);
 enum pc_rc api_certificate_get(struct req *r, struct resp *w);
+/* Suspension, resumption, revocation; the public registry (J16). */
+enum pc_rc api_certificate_suspend_post(struct req *r, struct resp *w);
+enum pc_rc api_certificate_resume_post(struct req *r, struct resp *w);
+enum pc_rc api_certificate_revoke_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_cert_revoke_post(struct req *r, struct resp *w);
+enum pc_rc api_registry_get(struct req *r, struct resp *w);
+enum pc_rc api_registry_file_get(struct req *r, struct resp *w);
+enum pc_rc api_registry_ca_get(struct req *r, struct resp *w);
 enum pc_rc api_sign_batch_post(struct req *r, struct resp *w);
 enum pc_rc api_sign_batch_get(struct req *r, struct resp *w);
 enum pc_rc api_sign_file_post(struct req *r, struct resp *w);

@@ -28,6 +28,7 @@ static const char *const rate_names[] = {
 	[RATE_LOGIN] = "login",
 	[RATE_REGISTER] = "register",
 	[RATE_RECOVERY] = "recovery",
+	[RATE_REGISTRY] = "registry",
 };
 
 static const char *const body_names[] = {

@@ -30,6 +30,8 @@
 #define PUBLIC_PER_MIN 6000
 #define REGISTER_PER_HOUR 20
 #define RECOVERY_PER_HOUR 20
+/* Registry searches: enough for a person, too few to walk a name list. */
+#define REGISTRY_PER_MIN 20
 
 /* Move the malloc()ed strings of the user into the request arena. */
 static bool
@@ -193,6 +195,9 @@ rate(struct req *r, struct resp *w)
 		break;
 	case RATE_API:
 		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
+		break;
+	case RATE_REGISTRY:
+		rc = mem_limit(r, w, "registry", ip, 60, REGISTRY_PER_MIN);
 		break;
 	case RATE_LOGIN:
 		rc = db_limit_guarded(

@@ -116,12 +116,12 @@ cert_one(void *arg, const struct issuance_cert *c)
 	json_t *list = a[1];
 
 	return json_array_append_new(
-	           list, json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "serial",
+	           list, json_pack("{s:s,s:s,s:s,s:o,s:o,s:b,s:s}", "serial",
 	                     c->serial, "kind", c->kind, "subject",
 	                     c->subject != NULL ? c->subject : "", "not_before",
 	                     api_time_or_null(r, c->not_before), "not_after",
 	                     api_time_or_null(r, c->not_after), "revoked",
-	                     c->revoked)) == 0
+	                     c->revoked, "status", c->status)) == 0
 	           ? PC_OK
 	           : PC_ENOMEM;
 }

@@ -157,7 +157,10 @@ api_pki_file_get(struct req *r, struct resp *w)
 		return rc;
 	w->status = 200;
 	w->ctype = ctype;
-	http_resp_header(w, "Cache-Control", "public, max-age=300");
+	/* A CRL changes at each revocation: caches keep it a minute. */
+	http_resp_header(w, "Cache-Control",
+	    strcmp(dot, ".crl") == 0 ? "public, max-age=60"
+	                             : "public, max-age=300");
 	return PC_OK;
 }
 

@@ -67,6 +67,12 @@ API_SCHEMA(s_refund, API_STR("reason", S_TEXT));
 API_SCHEMA(s_kind, API_STR_REQ("kind", S_SHORT));
 API_SCHEMA(s_lang, API_STR_REQ("lang", S_SHORT));
 API_SCHEMA(s_issuance_phone, API_BOOL_REQ("associate"));
+/* Suspension and revocation: by the holder, by an operator. */
+API_SCHEMA(s_confirm, API_BOOL_REQ("confirm"));
+API_SCHEMA(s_revoke, API_STR_REQ("code", S_CODE), API_BOOL_REQ("confirm"),
+    API_STR("reason", S_SHORT));
+API_SCHEMA(
+    s_ra_revoke, API_STR_REQ("reason", S_SHORT), API_STR("text", S_TEXT));
 /* Signing in the browser (J9): a box in PDF points. */
 API_SCHEMA(s_placement, API_BOOL_REQ("visible"), API_INT("page", 1, 100000),
     API_INT("x", 0, 14400), API_INT("y", 0, 14400), API_INT("w", 1, 14400),
@@ -130,6 +136,13 @@ const struct route api_routes[] = {
 	GET_PUBLIC("/metrics", api_metrics_get, RATE_NONE),
 	GET_PUBLIC("/pki/:file", api_pki_file_get, RATE_PUBLIC),
 	GET_PUBLIC("/ocsp/*", api_ocsp_get, RATE_PUBLIC),
+	/* The public registry (J16): no session. */
+	{ "GET", "/api/v1/registry", api_registry_get, AUTH_PUBLIC, NULL,
+	    ROUTE_NO_STORE, RATE_REGISTRY, BODY_NONE, 0, NULL, ERRF_PECETE,
+	    NULL },
+	GET_PUBLIC("/api/v1/registry/ca", api_registry_ca_get, RATE_PUBLIC),
+	GET_PUBLIC("/api/v1/registry/certificates/:file", api_registry_file_get,
+	    RATE_PUBLIC),
 	{ "POST", "/ocsp", api_ocsp_post, AUTH_PUBLIC, NULL, 0, RATE_PUBLIC,
 	    BODY_RAW, PKI_BODY, NULL, ERRF_PECETE, "application/ocsp-request" },
 	{ "POST", "/tsa", api_tsa_post, AUTH_PUBLIC, NULL, 0, RATE_PUBLIC,
@@ -294,6 +307,15 @@ const struct route api_routes[] = {
 	    "/api/v1/issuance/terms.pdf", api_issuance_terms_get, AUTH_USER),
 	GET_API("/api/v1/certificates", api_certificates_get, AUTH_USER),
 	GET_API("/api/v1/certificates/:serial", api_certificate_get, AUTH_USER),
+	POST_API("/api/v1/certificates/:serial/suspend",
+	    api_certificate_suspend_post, AUTH_USER, RATE_API, ACCT_BODY,
+	    s_confirm, 0),
+	POST_API("/api/v1/certificates/:serial/resume",
+	    api_certificate_resume_post, AUTH_USER, RATE_API, ACCT_BODY, s_code,
+	    ROUTE_SECRET),
+	POST_API("/api/v1/certificates/:serial/revoke",
+	    api_certificate_revoke_post, AUTH_USER, RATE_API, ACCT_BODY,
+	    s_revoke, ROUTE_SECRET),
 
 	/* Signing in the browser (J9). A file is the raw body of one POST. */
 	POST_API("/api/v1/sign/batches", api_sign_batch_post, AUTH_USER,
@@ -322,6 +344,9 @@ const struct route api_routes[] = {
 	/* The RA console: operators signed in with TOTP. */
 	GET_API("/api/v1/ra/meta", api_ra_meta_get, AUTH_OPERATOR),
 	GET_API("/api/v1/ra/cases", api_ra_cases_get, AUTH_OPERATOR),
+	POST_API("/api/v1/ra/certificates/:serial/revoke",
+	    api_ra_cert_revoke_post, AUTH_OPERATOR, RATE_API, ACCT_BODY,
+	    s_ra_revoke, 0),
 	GET_API("/api/v1/ra/cases/:id", api_ra_case_get, AUTH_OPERATOR),
 	GET_API(
 	    "/api/v1/ra/cases/:id/files/:kind", api_ra_file_get, AUTH_OPERATOR),

@@ -172,3 +172,34 @@ done:
 	free(nfd);
 	free(low);
 }
+
+/* A name as a lookup key (see text.h). */
+enum pc_rc
+text_name_key(const char *in, char *out, size_t n)
+{
+	char norm[TEXT_NAME_MAX_BYTES * 2 + 8];
+	uint8_t *low;
+	size_t llen = 0;
+	enum pc_rc rc;
+
+	if (n == 0)
+		return PC_EINVAL;
+	out[0] = '\0';
+	/* A full name: two parts of TEXT_NAME_MAX_CHARS and a space. */
+	rc = normalize(
+	    NAME_PERSON, in, norm, sizeof(norm), TEXT_NAME_MAX_CHARS * 2 + 1);
+	if (rc != PC_OK)
+		return rc;
+	low = u8_tolower((const uint8_t *)norm, strlen(norm), NULL, UNINORM_NFC,
+	    NULL, &llen);
+	if (low == NULL)
+		return PC_ENOMEM;
+	if (llen >= n) {
+		free(low);
+		return PC_EINVAL;
+	}
+	memcpy(out, low, llen);
+	out[llen] = '\0';
+	free(low);
+	return PC_OK;
+}

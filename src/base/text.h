@@ -44,6 +44,15 @@ enum pc_rc text_org_normalize(const char *in, char *out, size_t n);
  */
 void text_fold(const char *s, char *out, size_t n);
 
+/*
+ * A personal name (one part, or a full name: up to two parts' length and
+ * a space) as a lookup key: the rules of text_name_normalize (NFC, ş/ţ to
+ * ș/ț, spaces collapsed), then lower case; diacritics are kept ("Ștefan"
+ * and "stefan" differ). OUT:
+ * out. PC_EINVAL when the name is refused or does not fit in n.
+ */
+enum pc_rc text_name_key(const char *in, char *out, size_t n);
+
 /* Number of characters (code points) in valid UTF-8 s; -1 if invalid. */
 long text_chars(const char *s);
 

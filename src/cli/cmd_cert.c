@@ -271,6 +271,57 @@ out:
 	return ret;
 }
 
+struct sibling {
+	char serial[STORE_SERIAL_MAX + 1];
+};
+
+/* The holder's authentication certificate, unless revoked for good. */
+static enum pc_rc
+auth_sibling(void *arg, const struct store_cert *c)
+{
+	struct sibling *s = arg;
+
+	if (strcmp(c->kind, CERT_KIND_AUTH) == 0 &&
+	    (c->status != CERT_REVOKED || c->reason == 6))
+		snprintf(s->serial, sizeof(s->serial), "%s", c->serial);
+	return PC_OK;
+}
+
+/*
+ * After a signing certificate was revoked for good: its holder's
+ * authentication certificate goes with it (as from Settings and the RA
+ * console). Prints what it revoked.
+ */
+static enum pc_rc
+revoke_sibling(struct cli_core *core, const char *sn, int reason)
+{
+	struct store_cert c;
+	struct sibling s = { "" };
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	if (reason == 6)
+		return PC_OK;
+	rc = store_acquire(core->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_cert_get(db, sn, &c);
+	if (rc == PC_OK && strcmp(c.kind, CERT_KIND_SIGN) == 0 &&
+	    c.holder != NULL)
+		rc = store_cert_each_of_holder(db, c.holder, auth_sibling, &s);
+	store_release(core->store, db);
+	store_cert_cleanup(&c);
+	if (rc == PC_OK && s.serial[0] != '\0') {
+		rc = pki_cert_revoke(core->pki, s.serial, reason);
+		if (rc == PC_OK)
+			printf(
+			    "revoked %s (%s): its authentication certificate\n",
+			    s.serial, pki_reason_name(reason));
+	}
+	return rc;
+}
+
 /* pecete cert revoke SERIAL --reason R: revoke and publish a new CRL. */
 int
 cmd_cert_revoke(int argc, char **argv)
@@ -308,7 +359,13 @@ cmd_cert_revoke(int argc, char **argv)
 	switch (rc) {
 	case PC_OK:
 		printf("revoked %s (%s)\n", sn, pki_reason_name(reason));
-		ret = 0;
+		rc = revoke_sibling(&core, sn, reason);
+		if (rc != PC_OK)
+			cli_err(spec.cmd,
+			    "the authentication certificate was not revoked "
+			    "(%s); revoke it by its serial",
+			    pc_rc_str(rc));
+		ret = rc == PC_OK ? 0 : 1;
 		break;
 	case PC_ENOTFOUND:
 		cli_err(spec.cmd, "no certificate with serial %s", sn);

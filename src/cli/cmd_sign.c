@@ -198,6 +198,8 @@ sad_refusal_msg(enum pc_ecode code)
 		return "the certificate has expired; request a new one";
 	case PCE_CERT_REVOKED:
 		return "the certificate is revoked";
+	case PCE_CERT_SUSPENDED:
+		return "the certificate is suspended; resume it in Settings";
 	default:
 		return "the code was refused; wait for a new code and retry";
 	}

@@ -63,6 +63,7 @@ enum rate_class {
 	RATE_LOGIN,    /* sign-in: per address in the database (all nodes) */
 	RATE_REGISTER, /* registration: per address, database */
 	RATE_RECOVERY, /* password recovery: per address, database */
+	RATE_REGISTRY, /* registry searches: per address, memory, few */
 };
 
 /* How the body is taken. */

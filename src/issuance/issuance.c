@@ -524,6 +524,9 @@ cert_one(void *arg, const struct store_cert *c)
 	ic.not_before = c->not_before;
 	ic.not_after = c->not_after;
 	ic.revoked = c->status == CERT_REVOKED;
+	ic.status = !ic.revoked      ? "good"
+	            : c->reason == 6 ? "suspended"
+	                             : "revoked";
 	return ce->fn(ce->arg, &ic);
 }
 

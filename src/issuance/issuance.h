@@ -83,7 +83,8 @@ struct issuance_cert {
 	const char *kind; /* "sign", "auth" */
 	char *subject;
 	int64_t not_before, not_after;
-	bool revoked;
+	bool revoked;       /* revoked or suspended */
+	const char *status; /* "good", "suspended", "revoked" (static) */
 };
 
 /* The account's certificates, newest first, each to fn. */

@@ -519,6 +519,95 @@ const struct notify_tmpl notify_templates[] = {
 	        "signed with the new certificate, and the certificates are in "
 	        "Settings. You can sign documents right away.</p>" BTN_OPEN
 	        "Open Settings" BTN_CLOSE LINK_EN } },
+	/* Suspension, resumption and revocation (holder or operator). */
+	{ "cert_suspended", NOTIFY_EMAIL, "name serial link", 0, 0,
+	    { "Pecete: certificatul dvs. a fost suspendat",
+	        "Bună ziua, {{name}},\n\n"
+	        "Certificatul dvs. calificat de semnătură (seria {{serial}}) "
+	        "și certificatul de autentificare au fost suspendate. Cât "
+	        "timp sunt suspendate nu puteți semna. Le puteți reactiva din "
+	        "Setări, cu un cod din aplicația de autentificare: {{link}}\n\n"
+	        "Dacă nu dvs. ați cerut suspendarea, schimbați-vă parola și "
+	        "scrieți-ne.",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Certificatul dvs. calificat de semnătură (seria "
+	        "<strong>{{serial}}</strong>) și certificatul de "
+	        "autentificare au fost <strong>suspendate</strong>. Cât timp "
+	        "sunt suspendate nu puteți semna.</p><p>Le puteți reactiva "
+	        "din Setări, cu un cod din aplicația de autentificare. Dacă nu "
+	        "dvs. ați cerut suspendarea, schimbați-vă parola și "
+	        "scrieți-ne.</p>" BTN_OPEN
+	        "Deschid Setările" BTN_CLOSE LINK_RO },
+	    { "Pecete: your certificate was suspended",
+	        "Hello {{name}},\n\n"
+	        "Your qualified signing certificate (serial {{serial}}) and "
+	        "your authentication certificate were suspended. While they "
+	        "are suspended you cannot sign. You can resume them in "
+	        "Settings with a code from your authenticator app: {{link}}"
+	        "\n\nIf you did not ask for this, change your password and "
+	        "write to us.",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your qualified signing certificate (serial "
+	        "<strong>{{serial}}</strong>) and your authentication "
+	        "certificate were <strong>suspended</strong>. While they are "
+	        "suspended you cannot sign.</p><p>You can resume them in "
+	        "Settings with a code from your authenticator app. If you did "
+	        "not ask for this, change your password and write to "
+	        "us.</p>" BTN_OPEN "Open Settings" BTN_CLOSE LINK_EN } },
+	{ "cert_resumed", NOTIFY_EMAIL, "name serial link", 0, 0,
+	    { "Pecete: certificatul dvs. a fost reactivat",
+	        "Bună ziua, {{name}},\n\n"
+	        "Certificatul dvs. calificat de semnătură (seria {{serial}}) "
+	        "și certificatul de autentificare sunt din nou valabile. "
+	        "Puteți semna documente: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Certificatul dvs. calificat de semnătură (seria "
+	        "<strong>{{serial}}</strong>) și certificatul de "
+	        "autentificare sunt din nou <strong>valabile</strong>. Puteți "
+	        "semna documente.</p>" BTN_OPEN
+	        "Intru în cont" BTN_CLOSE LINK_RO },
+	    { "Pecete: your certificate was resumed",
+	        "Hello {{name}},\n\n"
+	        "Your qualified signing certificate (serial {{serial}}) and "
+	        "your authentication certificate are valid again. You can "
+	        "sign documents: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your qualified signing certificate (serial "
+	        "<strong>{{serial}}</strong>) and your authentication "
+	        "certificate are <strong>valid</strong> again. You can sign "
+	        "documents.</p>" BTN_OPEN "Sign in" BTN_CLOSE LINK_EN } },
+	{ "cert_revoked", NOTIFY_EMAIL, "name serial reason link", 0, 0,
+	    { "Pecete: certificatul dvs. a fost revocat",
+	        "Bună ziua, {{name}},\n\n"
+	        "Certificatul dvs. (seria {{serial}}) a fost revocat "
+	        "definitiv (motiv RFC 5280: {{reason}}); când este revocat "
+	        "certificatul de semnătură, este revocat și cel de "
+	        "autentificare. Semnăturile făcute înainte de revocare rămân "
+	        "valabile. Pentru a semna din nou aveți nevoie de un "
+	        "certificat nou: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Certificatul dvs. (seria <strong>{{serial}}</strong>) a "
+	        "fost <strong>revocat definitiv</strong> (motiv RFC 5280: "
+	        "{{reason}}); când este revocat certificatul de semnătură, "
+	        "este revocat și cel de autentificare.</p><p>Semnăturile "
+	        "făcute înainte de revocare rămân valabile. Pentru a semna din "
+	        "nou aveți nevoie de un certificat nou.</p>" BTN_OPEN
+	        "Intru în cont" BTN_CLOSE LINK_RO },
+	    { "Pecete: your certificate was revoked",
+	        "Hello {{name}},\n\n"
+	        "Your certificate (serial {{serial}}) was revoked for good "
+	        "(RFC 5280 reason: {{reason}}); when the signing certificate "
+	        "is revoked, the authentication certificate is revoked too. "
+	        "Signatures made before the revocation stay valid. To sign "
+	        "again you need a new certificate: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your certificate (serial <strong>{{serial}}</strong>) was "
+	        "<strong>revoked for good</strong> (RFC 5280 reason: "
+	        "{{reason}}); when the signing certificate is revoked, the "
+	        "authentication certificate is revoked too.</p><p>Signatures "
+	        "made before the revocation stay valid. To sign again you "
+	        "need a new certificate.</p>" BTN_OPEN
+	        "Sign in" BTN_CLOSE LINK_EN } },
 	{ "idv_rejected", NOTIFY_EMAIL, "name order reason note link", 0, 0,
 	    { "Pecete: identificarea video nu a fost acceptată",
 	        "Bună ziua, {{name}},\n\n"

@@ -123,6 +123,9 @@ const char *pki_reason_name(int reason);
 
 /* Revoke a certificate and publish a new CRL of its issuer. */
 enum pc_rc pki_cert_revoke(struct pki *p, const char *serial, int reason);
+/* Take a certificate off hold; a new CRL of its issuer. PC_ESTATE if not
+ * on hold. */
+enum pc_rc pki_cert_release(struct pki *p, const char *serial);
 
 /* The DER certificate of a CA or service ("root", "issuing", "ocsp", "tsa"). */
 enum pc_rc pki_cert_der(struct pki *p, const char *name, struct buf *out);

@@ -321,24 +321,23 @@ pki_serial_norm(const char *in, char *out, size_t outlen)
 }
 
 /*
- * Revoke a certificate: the store row, an audit record and a new CRL of
- * its issuer, in one transaction. PC_ESTATE when already revoked.
+ * Change the revocation state of a certificate: revoke it with reason, or
+ * (reason -1) take it off hold. The store row, an audit record and a new
+ * CRL of its issuer, in one transaction: the CRL served from then on, and
+ * the OCSP answers (which read the row), say the new state at once.
  */
-enum pc_rc
-pki_cert_revoke(struct pki *p, const char *serial, int reason)
+static enum pc_rc
+cert_change(struct pki *p, const char *serial, int reason)
 {
 	struct db *db = NULL;
 	struct store_cert c;
 	EVP_PKEY *key;
 	char sn[STORE_SERIAL_MAX + 1], detail[256];
+	bool release = reason < 0;
 	int idx;
 	enum pc_rc rc;
 
-	RETURN_VAL_IF_FAIL(p != NULL && serial != NULL, PC_EINTERNAL);
 	memset(&c, 0, sizeof(c));
-	if (reason < 0 || reason == 7 || reason > CRL_REASON_AA_COMPROMISE ||
-	    reason == CRL_REASON_REMOVE_FROM_CRL)
-		return PC_EINVAL;
 	rc = serial_norm(serial, sn, sizeof(sn));
 	if (rc != PC_OK)
 		return rc;
@@ -361,15 +360,20 @@ pki_cert_revoke(struct pki *p, const char *serial, int reason)
 	rc = pki_ca_key(p, idx, &key);
 	if (rc != PC_OK)
 		goto out;
+	if (release)
+		snprintf(detail, sizeof(detail), "serial=%s kind=%s", sn,
+		    c.kind != NULL ? c.kind : "?");
+	else
+		snprintf(detail, sizeof(detail), "serial=%s kind=%s reason=%s",
+		    sn, c.kind != NULL ? c.kind : "?", pki_reason_name(reason));
 	pthread_mutex_lock(&p->lock);
 	rc = db_begin(db);
 	if (rc == PC_OK)
-		rc = store_cert_revoke(db, sn, reason, clock_now());
-	if (rc == PC_OK) {
-		snprintf(detail, sizeof(detail), "serial=%s kind=%s reason=%s",
-		    sn, c.kind != NULL ? c.kind : "?", pki_reason_name(reason));
-		rc = store_audit_append(db, "pki", "cert.revoke", detail);
-	}
+		rc = release ? store_cert_release(db, sn)
+		             : store_cert_revoke(db, sn, reason, clock_now());
+	if (rc == PC_OK)
+		rc = store_audit_append(db, "pki",
+		    release ? "cert.release" : "cert.revoke", detail);
 	if (rc == PC_OK)
 		rc = pki_crl_make(p->conf, db, &p->ca[idx], key, NULL, NULL);
 	if (rc == PC_OK)
@@ -378,11 +382,37 @@ pki_cert_revoke(struct pki *p, const char *serial, int reason)
 		db_rollback(db);
 	pthread_mutex_unlock(&p->lock);
 	if (rc == PC_OK)
-		log_info("pki: revoked %s", detail);
+		log_info(
+		    "pki: %s %s", release ? "released" : "revoked", detail);
 out:
 	store_cert_cleanup(&c);
 	store_release(p->st, db);
 	return rc;
+}
+
+/*
+ * Revoke a certificate and publish a new CRL of its issuer. PC_ESTATE when
+ * already revoked (a certificate on hold may be revoked for good).
+ */
+enum pc_rc
+pki_cert_revoke(struct pki *p, const char *serial, int reason)
+{
+	RETURN_VAL_IF_FAIL(p != NULL && serial != NULL, PC_EINTERNAL);
+	if (reason < 0 || reason == 7 || reason > CRL_REASON_AA_COMPROMISE ||
+	    reason == CRL_REASON_REMOVE_FROM_CRL)
+		return PC_EINVAL;
+	return cert_change(p, serial, reason);
+}
+
+/*
+ * Take a certificate off hold (certificateHold) and publish a new CRL
+ * without it. PC_ESTATE when it is not on hold.
+ */
+enum pc_rc
+pki_cert_release(struct pki *p, const char *serial)
+{
+	RETURN_VAL_IF_FAIL(p != NULL && serial != NULL, PC_EINTERNAL);
+	return cert_change(p, serial, -1);
 }
 
 /*

@@ -236,9 +236,10 @@ enum signer_user_result {
 	USER_R_TOTP_NONE,    /* no TOTP enrolled for the holder */
 	USER_R_CERT_EXPIRED, /* outside the certificate's validity */
 	USER_R_CERT_REVOKED,
-	USER_R_QUOTA,       /* not enough transactions left */
-	USER_R_UNKNOWN,     /* no such credential */
-	USER_R_SIGN_FAILED, /* the HSM failed; nothing counted */
+	USER_R_CERT_SUSPENDED, /* on hold (certificateHold) */
+	USER_R_QUOTA,          /* not enough transactions left */
+	USER_R_UNKNOWN,        /* no such credential */
+	USER_R_SIGN_FAILED,    /* the HSM failed; nothing counted */
 	/* ISSUE_USER only */
 	USER_R_EXISTS,  /* the account has a valid credential already */
 	USER_R_INVALID, /* the identity data was refused (names, CNP...) */

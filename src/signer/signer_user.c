@@ -64,6 +64,7 @@ static const char *const result_codes[] = {
 	[USER_R_TOTP_NONE] = "totp_not_enrolled",
 	[USER_R_CERT_EXPIRED] = "cert_expired",
 	[USER_R_CERT_REVOKED] = "cert_revoked",
+	[USER_R_CERT_SUSPENDED] = "cert_suspended",
 	[USER_R_QUOTA] = "quota_exhausted",
 	[USER_R_UNKNOWN] = "credential_unknown",
 	[USER_R_SIGN_FAILED] = "sign_failed",
@@ -245,7 +246,8 @@ check_credential(struct db *db, const struct user_req *q, int64_t now,
 	    c.key_label == NULL) {
 		*res = USER_R_UNKNOWN;
 	} else if (c.status == CERT_REVOKED) {
-		*res = USER_R_CERT_REVOKED;
+		*res =
+		    c.reason == 6 ? USER_R_CERT_SUSPENDED : USER_R_CERT_REVOKED;
 	} else if (now > c.not_after || now < c.not_before) {
 		*res = USER_R_CERT_EXPIRED;
 	} else if (cr->transactions_left < (int64_t)q->n + q->nts) {

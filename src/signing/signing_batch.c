@@ -406,6 +406,8 @@ signing_refusal(
 		return pc_fail(err, PC_ESTATE, PCE_CERT_EXPIRED, NULL);
 	case USER_R_CERT_REVOKED:
 		return pc_fail(err, PC_ESTATE, PCE_CERT_REVOKED, NULL);
+	case USER_R_CERT_SUSPENDED:
+		return pc_fail(err, PC_ESTATE, PCE_CERT_SUSPENDED, NULL);
 	case USER_R_QUOTA:
 		return pc_fail(err, PC_ELIMIT, PCE_QUOTA_EXHAUSTED, NULL);
 	case USER_R_UNKNOWN:

@@ -59,22 +59,37 @@ batch_get(struct db *db, const char *user_id, const char *id, const char *state,
 	return rc;
 }
 
+/* The newest signing certificate's refusal: suspended, revoked, expired. */
+static enum pc_rc
+newest_refusal(void *arg, const struct store_cert *c)
+{
+	enum pc_ecode *code = arg;
+
+	if (*code != PCE_NONE || strcmp(c->kind, CERT_KIND_SIGN) != 0)
+		return PC_OK;
+	if (c->status != CERT_REVOKED)
+		*code = PCE_CERT_EXPIRED;
+	else
+		*code = c->reason == 6 ? PCE_CERT_SUSPENDED : PCE_CERT_REVOKED;
+	return PC_OK;
+}
+
 /* The account's valid credential; the refusal says why there is none. */
 static enum pc_rc
 credential_of(struct db *db, const char *user_id, struct store_credential *cr,
     struct pc_err *err)
 {
-	int64_t n = 0;
+	enum pc_ecode code = PCE_NONE;
 	enum pc_rc rc;
 
 	rc = store_credential_of_user(db, user_id, clock_now(), cr);
 	if (rc != PC_ENOTFOUND)
 		return rc;
-	rc = store_credential_count_user(db, user_id, &n);
+	rc = store_cert_each_of_user(db, user_id, newest_refusal, &code);
 	if (rc != PC_OK)
 		return rc;
-	return n > 0 ? pc_fail(err, PC_ESTATE, PCE_CERT_EXPIRED, NULL)
-	             : pc_fail(err, PC_ESTATE, PCE_ISSUANCE_NOT_READY, NULL);
+	return pc_fail(err, PC_ESTATE,
+	    code != PCE_NONE ? code : PCE_ISSUANCE_NOT_READY, NULL);
 }
 
 enum pc_rc

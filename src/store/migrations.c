@@ -482,6 +482,22 @@ static const char m13_common[] = "CREATE TABLE cert_reminders ("
                                  " sent_at BIGINT NOT NULL,"
                                  " PRIMARY KEY (serial, days));";
 
+/*
+ * Migration 14: the public registry's search keys (J16), one row per
+ * qualified signing certificate: the holder's full name in both orders
+ * and the e-mail, normalised (registry.c). Filled from the certificates
+ * themselves, so rows issued before the migration are indexed too.
+ */
+static const char m14_common[] =
+    "CREATE TABLE cert_registry ("
+    " serial TEXT PRIMARY KEY REFERENCES certs(serial),"
+    " name_key TEXT NOT NULL,"
+    " name_rev_key TEXT NOT NULL,"
+    " email_key TEXT NOT NULL);"
+    "CREATE INDEX cert_registry_name ON cert_registry (name_key);"
+    "CREATE INDEX cert_registry_name_rev ON cert_registry (name_rev_key);"
+    "CREATE INDEX cert_registry_email ON cert_registry (email_key);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -497,6 +513,7 @@ static const struct migration migrations[] = {
 	{ 11, "issuance and documents", m11_common, NULL, NULL },
 	{ 12, "signing in the browser", m12_common, NULL, NULL },
 	{ 13, "expiry reminders", m13_common, NULL, NULL },
+	{ 14, "public registry", m14_common, NULL, NULL },
 };
 
 static enum pc_rc

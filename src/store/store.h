@@ -123,6 +123,22 @@ enum pc_rc store_cert_get_by_name(
  */
 enum pc_rc store_cert_revoke(
     struct db *db, const char *serial, int reason, int64_t when);
+/*
+ * Take a certificate off hold (certificateHold -> good). PC_ESTATE when it
+ * is not on hold, PC_ENOTFOUND when absent.
+ */
+enum pc_rc store_cert_release(struct db *db, const char *serial);
+/* The certificates sharing a holder id (signing first, then auth). */
+enum pc_rc store_cert_each_of_holder(struct db *db, const char *holder,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
+/* The public registry's index (lifecycle/registry.c). */
+enum pc_rc store_registry_unindexed_count(struct db *db, int64_t *n);
+enum pc_rc store_registry_each_unindexed(struct db *db, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
+enum pc_rc store_registry_put(struct db *db, const char *serial,
+    const char *name_key, const char *name_rev_key, const char *email_key);
+enum pc_rc store_registry_find(struct db *db, const char *key, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
 /* Call fn for each revoked certificate issued by issuer_serial. */
 enum pc_rc store_cert_each_revoked(struct db *db, const char *issuer_serial,
     enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);

@@ -152,6 +152,29 @@ store_cert_revoke(struct db *db, const char *serial, int reason, int64_t when)
 }
 
 /*
+ * Take serial off hold (RFC 5280 removeFromCRL): back to good, without
+ * revocation time or reason. PC_ENOTFOUND when absent, PC_ESTATE when it
+ * is not on hold (good, or revoked for good).
+ */
+enum pc_rc
+store_cert_release(struct db *db, const char *serial)
+{
+	int64_t one = 0;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL, PC_EINTERNAL);
+	rc = store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE certs SET status = 0, reason = NULL, revoked_at = NULL "
+	    "WHERE serial = $1 AND status = 1 AND reason = $2",
+	    "si", serial, (int64_t)CRL_REASON_HOLD);
+	if (rc != PC_ENOTFOUND)
+		return rc;
+	rc = store_q_i64(
+	    db, &one, "SELECT 1 FROM certs WHERE serial = $1", "s", serial);
+	return rc == PC_OK ? PC_ESTATE : rc;
+}
+
+/*
  * Call fn for each revoked certificate issued by issuer_serial, in
  * revocation order. c is valid only during the call. The first status
  * other than PC_OK returned by fn stops the walk and is returned.
@@ -184,6 +207,86 @@ store_cert_each_of_user(struct db *db, const char *user_id,
 	    "WHERE holder IN (SELECT holder FROM credentials"
 	    " WHERE user_id = $1) ORDER BY created_at DESC, kind DESC",
 	    "s", user_id);
+}
+
+/* The certificates of one holder (its signing and authentication ones). */
+enum pc_rc
+store_cert_each_of_holder(struct db *db, const char *holder,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg)
+{
+	struct cert_each e = { fn, arg };
+	struct store_cert c;
+
+	RETURN_VAL_IF_FAIL(db != NULL && holder != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &cert_cols, &c, cert_each_call, &e,
+	    "WHERE holder = $1 ORDER BY kind DESC, serial", "s", holder);
+}
+
+/* ---- the public registry (J16) ----------------------------------------- */
+
+/* Signing certificates with no registry row yet, at most limit. */
+enum pc_rc
+store_registry_each_unindexed(struct db *db, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg)
+{
+	struct cert_each e = { fn, arg };
+	struct store_cert c;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &cert_cols, &c, cert_each_call, &e,
+	    "WHERE kind = 'sign' AND serial NOT IN "
+	    "(SELECT serial FROM cert_registry) ORDER BY serial LIMIT $1",
+	    "i", limit);
+}
+
+/* How many signing certificates have no registry row yet. */
+enum pc_rc
+store_registry_unindexed_count(struct db *db, int64_t *n)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && n != NULL, PC_EINTERNAL);
+	return store_q_i64(db, n,
+	    "SELECT count(*) FROM certs WHERE kind = 'sign' AND serial NOT IN "
+	    "(SELECT serial FROM cert_registry)",
+	    "");
+}
+
+/* The search keys of a signing certificate; an existing row is kept. */
+enum pc_rc
+store_registry_put(struct db *db, const char *serial, const char *name_key,
+    const char *name_rev_key, const char *email_key)
+{
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL && name_key != NULL &&
+	                       name_rev_key != NULL && email_key != NULL,
+	    PC_EINTERNAL);
+	rc = store_q_change(db, PC_EEXIST,
+	    "INSERT INTO cert_registry (serial, name_key, name_rev_key, "
+	    "email_key) VALUES ($1, $2, $3, $4) ON CONFLICT (serial) DO "
+	    "NOTHING",
+	    "ssss", serial, name_key, name_rev_key, email_key);
+	return rc == PC_EEXIST ? PC_OK : rc;
+}
+
+/*
+ * The signing certificates whose name (either order) or e-mail key is
+ * key, newest first, at most limit.
+ */
+enum pc_rc
+store_registry_find(struct db *db, const char *key, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg)
+{
+	struct cert_each e = { fn, arg };
+	struct store_cert c;
+
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && key != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &cert_cols, &c, cert_each_call, &e,
+	    "WHERE kind = 'sign' AND serial IN (SELECT serial FROM "
+	    "cert_registry WHERE name_key = $1 OR name_rev_key = $1 OR "
+	    "email_key = $1) ORDER BY not_before DESC, serial LIMIT $2",
+	    "si", key, limit);
 }
 
 /* Free what store_cert_get filled and zero c; safe on a zeroed c. */

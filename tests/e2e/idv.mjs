@@ -682,6 +682,21 @@ try {
 		await opage.waitForSelector('#ra-dec-reason');
 		await shot(opage, 'ra-rejected');
 	});
+	await step('the RA console\'s revocation page (from /ops): final reasons only, a confirmation first, an unknown serial refused beside the field', async () => {
+		await opage.goto(URL0 + '/ops');
+		await opage.click('#ops-certs-link');
+		await opage.waitForSelector('#rc-form');
+		const reasons = await opage.$$eval('#rc-reason option', (o) => o.map((x) => x.value));
+		assert(!reasons.includes('certificateHold') && reasons.includes('keyCompromise'), 'reasons: ' + reasons.join(' '));
+		await opage.fill('#rc-serial', 'abcdef0123');
+		await opage.selectOption('#rc-reason', 'keyCompromise');
+		await opage.click('#rc-go');
+		await opage.waitForSelector('#dialog[open]');
+		await opage.click('#dialog-confirm');
+		await opage.waitForSelector('#rc-serial-err:not(:empty)');
+		assert(await text(opage, '#rc-serial-err') === RO['err.cert_not_found'], await text(opage, '#rc-serial-err'));
+		await shot(opage, 'ra-cert-revoke');
+	});
 	let link = null;
 	await step('the e-mail gives the reason, the note and a link to record again', async () => {
 		const m = await mail.wait(USER2.email, /nu a putut fi acceptată/);

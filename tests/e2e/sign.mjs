@@ -187,6 +187,7 @@ const browser = await chromium.launch({
 });
 const api = new Client(URL0);
 let ctx, page;
+let signDer = null; // the signing certificate as Settings downloads it
 let iss = null;		// the issuance status after issuance
 let batch = null;	// the batch signed
 let box = null;		// the placement the server kept
@@ -298,6 +299,7 @@ try {
 		assert((await text(page, `#set-cert-${s}`)).includes('Ana Pop'), 'subject shown');
 		await shot(page, 'settings');
 		const der = await download(page, () => page.click(`#set-cert-der-${s}`));
+		signDer = der.file;
 		const pem1 = path.join(OUT, 'sign1.pem');
 		run('openssl', ['x509', '-inform', 'DER', '-in', der.file, '-out', pem1]);
 		run('openssl', ['verify', '-CAfile', path.join(PKI, 'root.pem'), '-untrusted', path.join(PKI, 'issuing.pem'), pem1]);
@@ -309,6 +311,48 @@ try {
 		const sig = pdfsigValid(terms.file);
 		assert(/Signature Validation: Signature is Valid\./.test(sig) && /Common Name: Ana Pop/.test(sig), 'pdfsig: ' + sig.slice(0, 400));
 		run('qpdf', ['--check', terms.file]);
+	});
+	await step('the public registry (J16), signed out: by name and by e-mail; the DER is the one in Settings; no CNP; the CA page', async () => {
+		const anon = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO', acceptDownloads: true });
+		const p2 = await anon.newPage();
+		try {
+			const s = iss.certificate.sign_serial, a = iss.certificate.auth_serial;
+			await p2.goto(URL0 + '/');
+			await p2.waitForSelector('#foot-registry');
+			await p2.click('#foot-registry');
+			await p2.waitForSelector('#pr-q');
+			await p2.fill('#pr-q', 'pop  ANA');
+			await p2.click('#pr-search');
+			await p2.waitForSelector(`#pr-results tr[data-serial="${s}"]`);
+			assert(!await p2.$(`#pr-results tr[data-serial="${a}"]`), 'the authentication certificate is not listed');
+			const row = await text(p2, `#pr-results tr[data-serial="${s}"]`);
+			assert(row.includes('CN=Ana Pop') && row.includes(RO['pubreg.st_good']), 'row: ' + row);
+			const body = await p2.evaluate(() => document.body.innerText);
+			assert(!body.includes(CNP) && !body.includes('PNORO') && !body.includes('serialNumber'), 'no personal number on the page');
+			await shot(p2, 'registry');
+			const der = await download(p2, () => p2.click(`#pr-crt-${s}`));
+			assert(fs.readFileSync(der.file).equals(fs.readFileSync(signDer)), 'the registry DER is the certificate of Settings');
+			const pem = await download(p2, () => p2.click(`#pr-pem-${s}`));
+			const pemDer = run('openssl', ['x509', '-in', pem.file, '-outform', 'DER', '-out', path.join(OUT, 'reg.der')]);
+			assert(pemDer !== null && fs.readFileSync(path.join(OUT, 'reg.der')).equals(fs.readFileSync(signDer)), 'the PEM too');
+			await p2.fill('#pr-q', USER.email.toUpperCase());
+			await p2.click('#pr-search');
+			await p2.waitForSelector(`#pr-results tr[data-serial="${s}"]`);
+			await p2.fill('#pr-q', 'Nimeni Necunoscut');
+			await p2.click('#pr-search');
+			await p2.waitForSelector('#pr-none');
+			await p2.click('#pr-ca-link');
+			await p2.waitForSelector('#ca-certs');
+			for (const n of ['root', 'issuing', 'tsa', 'ocsp']) {
+				const fp = run('openssl', ['x509', '-in', path.join(PKI, n + '.pem'), '-noout', '-fingerprint', '-sha256'])
+				    .replace(/.*=/, '').replace(/:/g, '').trim().toLowerCase();
+				assert(await text(p2, '#ca-fp-' + n) === fp, n + ' fingerprint');
+			}
+			assert(await p2.$('#ca-crl-issuing') && await p2.$('#ca-crl-root'), 'the CRL links');
+			await shot(p2, 'registry-ca');
+		} finally {
+			await anon.close();
+		}
 	});
 	await step('home: the signing home with the expiry and the transactions left', async () => {
 		await page.goto(URL0 + '/home');
@@ -535,6 +579,58 @@ try {
 		assert(await text(page, '#sign-short') === ro('sign.quota_short', { needed: 4, left: 3 }), await text(page, '#sign-short'));
 		assert(await page.$('#sign-code') === null, 'no code asked');
 		await shot(page, 'quota');
+	});
+	await step('Settings: suspend (a confirmation), OCSP says certificateHold, signing says suspended; resume: a wrong code refused, the right one; revoke asks the confirmation and checks the code', async () => {
+		const s = iss.certificate.sign_serial;
+		const pem = path.join(OUT, 'sign-ocsp.pem');
+		run('openssl', ['x509', '-inform', 'DER', '-in', signDer, '-out', pem]);
+		const ocsp = () => {
+			try {
+				return run('openssl', ['ocsp', '-issuer', path.join(PKI, 'issuing.pem'), '-cert', pem, '-url', URL0 + '/ocsp',
+					'-CAfile', path.join(PKI, 'root.pem')]);
+			} catch (e) {
+				return String(e.stdout || '') + String(e.stderr || '');
+			}
+		};
+		assert(/: good/.test(ocsp()), 'OCSP good first');
+		await page.goto(URL0 + '/settings');
+		await page.waitForSelector('#set-suspend');
+		await page.click('#set-suspend');
+		await page.waitForSelector('#dialog-confirm');
+		await page.click('#dialog-confirm');
+		await page.waitForSelector('#set-resume-form');
+		assert(await text(page, '#set-cert-status') === RO['set.suspended'], await text(page, '#set-cert-status'));
+		assert((await text(page, `#set-cert-${s}`)).includes(RO['set.cert_suspended']), 'the table says suspended');
+		const o1 = ocsp();
+		assert(/: revoked/.test(o1) && /Reason: certificateHold/.test(o1), 'OCSP: ' + o1);
+		await shot(page, 'settings-suspended');
+		await page.evaluate(() => sessionStorage.clear()); // no batch kept from the quota step
+		await page.goto(URL0 + '/sign');
+		await page.waitForSelector('#sign-refused');
+		assert(await text(page, '#sign-refused') === RO['err.cert_suspended'], await text(page, '#sign-refused'));
+		assert(await page.$('#sign-resume'), 'a way to Settings');
+		await page.goto(URL0 + '/settings');
+		await page.waitForSelector('#set-resume-form');
+		await page.fill('#set-resume-code', wrongCode(USER.secret));
+		await page.click('#set-resume');
+		await until(page, () => document.getElementById('set-resume-code-err').textContent !== '');
+		assert(await text(page, '#set-resume-code-err') === RO['err.totp_invalid'], await text(page, '#set-resume-code-err'));
+		assert(/Reason: certificateHold/.test(ocsp()), 'still on hold');
+		await page.fill('#set-resume-code', freshCode(USER.secret));
+		await page.click('#set-resume');
+		await page.waitForSelector('#set-suspend');
+		assert(await text(page, '#set-cert-status') === RO['set.resumed'], await text(page, '#set-cert-status'));
+		assert(/: good/.test(ocsp()), 'OCSP good again');
+		await page.fill('#set-revoke-code', wrongCode(USER.secret));
+		await page.click('#set-revoke');
+		await until(page, () => document.getElementById('set-revoke-confirm-err').textContent !== '');
+		assert(await text(page, '#set-revoke-confirm-err') === RO['err.confirm_required'], await text(page, '#set-revoke-confirm-err'));
+		await page.check('#set-revoke-confirm');
+		await page.click('#set-revoke');
+		await until(page, () => document.getElementById('set-revoke-code-err').textContent !== '');
+		assert(await text(page, '#set-revoke-code-err') === RO['err.totp_invalid'], await text(page, '#set-revoke-code-err'));
+		assert(/: good/.test(ocsp()), 'a refused revocation changes nothing');
+		await shot(page, 'settings-revoke-refused');
 	});
 	await step('400 days on (the server\'s clock): signed in again, home and the signing page say the certificate ended, to re-issue', async () => {
 		setAhead(ahead + 400 * 86400);

@@ -120,10 +120,15 @@ refused quota_exhausted "$S2" "$CODE3" "$T/doc.pdf" "$T/file.bin"
 ok "quota 1, two inputs: quota_exhausted, nothing signed, no output"
 
 "$PECETE_BIN" cert revoke --data "$PC_D" "$S2" --reason keyCompromise \
-    > /dev/null 2>&1 || fail "revoke"
+    > "$T/revoke.out" 2>&1 || fail "revoke"
 refused cert_revoked "$S2" "$CODE3" "$T/doc.pdf"
 [ "$(counter "$S2")" = 1 ] || fail "counter after cert_revoked"
 ok "revoked certificate: cert_revoked"
+A2=$(sqlite3 "$PC_D/pecete.db" "SELECT serial FROM certs WHERE kind = 'auth' AND holder = (SELECT holder FROM certs WHERE serial = '$S2')")
+[ -n "$A2" ] && grep -q "^revoked $A2 (keyCompromise): its authentication certificate" "$T/revoke.out" &&
+    [ "$(sqlite3 "$PC_D/pecete.db" "SELECT status || ' ' || reason FROM certs WHERE serial = '$A2'")" = "1 1" ] ||
+    fail "the authentication certificate with it: $(cat "$T/revoke.out")"
+ok "cert revoke of the signing certificate revokes its authentication certificate"
 
 # J11: two years later the certificate has expired (libfaketime moves the
 # clock of pecete and of its signer process).

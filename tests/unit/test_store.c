@@ -31,6 +31,7 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"cert_registry",
 	"cert_reminders",
 	"sign_items",
 	"sign_batches",
@@ -435,6 +436,11 @@ test_cert_revoke(void **state)
 	assert_int_equal(g.revoked_at, 2000);
 	store_cert_cleanup(&g);
 	assert_int_equal(store_cert_revoke(db, "a2", 5, 3100), PC_ESTATE);
+	/* Only a certificate on hold is released; a final reason stays. */
+	assert_int_equal(store_cert_release(db, "a2"), PC_ESTATE);
+	assert_int_equal(store_cert_release(db, "a1"), PC_ESTATE);
+	assert_int_equal(store_cert_release(db, "a3"), PC_ESTATE);
+	assert_int_equal(store_cert_release(db, "ffff"), PC_ENOTFOUND);
 
 	/* Reasons that are not revocation reasons. */
 	assert_int_equal(store_cert_revoke(db, "a3", 7, 1), PC_EINVAL);
@@ -445,6 +451,15 @@ test_cert_revoke(void **state)
 	assert_int_equal(g.status, CERT_GOOD);
 	store_cert_cleanup(&g);
 
+	/* Hold, release (good again, no time or reason), hold again. */
+	assert_int_equal(store_cert_revoke(db, "b1", 6, 3500), PC_OK);
+	assert_int_equal(store_cert_release(db, "b1"), PC_OK);
+	assert_int_equal(store_cert_get(db, "b1", &g), PC_OK);
+	assert_int_equal(g.status, CERT_GOOD);
+	assert_int_equal(g.reason, 0);
+	assert_int_equal(g.revoked_at, 0);
+	store_cert_cleanup(&g);
+	assert_int_equal(store_cert_release(db, "b1"), PC_ESTATE);
 	assert_int_equal(store_cert_revoke(db, "b1", 0, 4000), PC_OK);
 
 	memset(&col, 0, sizeof(col));
@@ -468,6 +483,68 @@ test_cert_revoke(void **state)
 	assert_int_equal(
 	    store_cert_each_revoked(db, "ca1", collect_fn, &col), PC_EIO);
 	assert_int_equal(col.n, 1);
+	store_release(cur->s, db);
+}
+
+/* The registry's index: signing certificates only, once, found by key. */
+static void
+test_cert_registry(void **state)
+{
+	uint8_t der[] = { 0x30, 0x00, 0x02 };
+	struct db *db = acq();
+	struct store_cert c;
+	struct collect col;
+	int64_t n = -1;
+
+	cert_fill(&c, "c1", "ca1", der, sizeof(der));
+	assert_int_equal(store_cert_insert(db, &c), PC_OK);
+	cert_fill(&c, "c2", "ca1", der, sizeof(der));
+	c.kind = (char *)CERT_KIND_AUTH;
+	assert_int_equal(store_cert_insert(db, &c), PC_OK);
+	cert_fill(&c, "c3", "ca1", der, sizeof(der));
+	c.not_before += 10;
+	assert_int_equal(store_cert_insert(db, &c), PC_OK);
+
+	assert_int_equal(store_registry_unindexed_count(db, &n), PC_OK);
+	assert_int_equal(n, 2); /* not the authentication certificate */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_each_unindexed(db, 1, collect_fn, &col), PC_OK);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.serials[0], "c1");
+	assert_int_equal(store_registry_put(db, "c1", "ion popescu",
+	                     "popescu ion", "ion@example.ro"),
+	    PC_OK);
+	assert_int_equal(store_registry_put(db, "c3", "ion popescu",
+	                     "popescu ion", "ion.p@example.ro"),
+	    PC_OK);
+	/* Put twice: the first row is kept, no error. */
+	assert_int_equal(
+	    store_registry_put(db, "c1", "x", "x", "x@example.ro"), PC_OK);
+	assert_int_equal(store_registry_unindexed_count(db, &n), PC_OK);
+	assert_int_equal(n, 0);
+
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "popescu ion", 10, collect_fn, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 2);
+	assert_string_equal(col.serials[0], "c3"); /* newest first */
+	assert_string_equal(col.serials[1], "c1");
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "ion@example.ro", 10, collect_fn, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.serials[0], "c1");
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "ion popescu", 1, collect_fn, &col), PC_OK);
+	assert_int_equal(col.n, 1); /* the limit */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_registry_find(db, "x", 10, collect_fn, &col), PC_OK);
+	assert_int_equal(col.n, 0);
 	store_release(cur->s, db);
 }
 
@@ -873,6 +950,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_placeholders, test_setup),
 	cmocka_unit_test_setup(test_cert_roundtrip, test_setup),
 	cmocka_unit_test_setup(test_cert_revoke, test_setup),
+	cmocka_unit_test_setup(test_cert_registry, test_setup),
 	cmocka_unit_test_setup(test_crl, test_setup),
 	cmocka_unit_test_setup(test_counters, test_setup),
 	cmocka_unit_test_setup(test_settings, test_setup),

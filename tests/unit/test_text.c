@@ -82,6 +82,50 @@ test_name_length_in_characters(void **state)
 	assert_int_equal(text_name_normalize(in, out, sizeof(out)), PC_EINVAL);
 }
 
+/* The registry's lookup key: case and ş/ţ folded, diacritics kept. */
+static void
+test_name_key(void **state)
+{
+	char a[2 * TEXT_NAME_MAX_BYTES], b[2 * TEXT_NAME_MAX_BYTES];
+
+	/* "Ştefan Ţuţea" with cedillas and "ștefan  țuțea" with commas. */
+#define CED_S "\xc5\x9e"   /* Ş */
+#define CED_T "\xc5\xa2"   /* Ţ */
+#define CED_t "\xc5\xa3"   /* ţ */
+#define COMMA_s "\xc8\x99" /* ș */
+#define COMMA_t "\xc8\x9b" /* ț */
+	assert_int_equal(
+	    text_name_key(CED_S "tefan " CED_T "u" CED_t "ea", a, sizeof(a)),
+	    PC_OK);
+	assert_int_equal(
+	    text_name_key(
+	        " " COMMA_s "tefan  " COMMA_t "u" COMMA_t "ea ", b, sizeof(b)),
+	    PC_OK);
+	assert_string_equal(a, b);
+	assert_string_equal(a, COMMA_s "tefan " COMMA_t "u" COMMA_t "ea");
+	/* Diacritics are not dropped: "stefan" is another name. */
+	assert_int_equal(text_name_key("Stefan Tutea", b, sizeof(b)), PC_OK);
+	assert_string_not_equal(a, b);
+	assert_int_equal(text_name_key("ANA POP", a, sizeof(a)), PC_OK);
+	assert_string_equal(a, "ana pop");
+	/* Not names: refused (the registry then finds nothing). */
+	assert_int_equal(text_name_key("<b>x</b>", a, sizeof(a)), PC_EINVAL);
+	assert_int_equal(text_name_key("", a, sizeof(a)), PC_EINVAL);
+	assert_int_equal(text_name_key("a@b.ro", a, sizeof(a)), PC_EINVAL);
+	/* A full name longer than one part may be (60 + 1 + 60). */
+	memset(b, 'a', 60);
+	b[60] = ' ';
+	memset(b + 61, 'b', 60);
+	b[121] = '\0';
+	assert_int_equal(text_name_key(b, a, sizeof(a)), PC_OK);
+	assert_int_equal(strlen(a), 121);
+	b[121] = 'b';
+	b[122] = '\0';
+	assert_int_equal(text_name_key(b, a, sizeof(a)), PC_EINVAL);
+	/* Too small an output. */
+	assert_int_equal(text_name_key("Ana Pop", a, 4), PC_EINVAL);
+}
+
 static void
 test_company_names(void **state)
 {
@@ -124,6 +168,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_person_names),
 		cmocka_unit_test(test_name_length_in_characters),
+		cmocka_unit_test(test_name_key),
 		cmocka_unit_test(test_company_names),
 		cmocka_unit_test(test_fold),
 	};

@@ -163,6 +163,27 @@ export const certificates = () => http.get('/certificates');
 // format: pem | der; chain: the issuing CA and the root follow (PEM)
 export const certUrl = (serial, format, chain) =>
 	`/api/v1/certificates/${enc(serial)}?format=${enc(format)}${chain ? '&chain=1' : ''}`;
+// Suspend (no code; confirm), resume (code), revoke (code, confirm,
+// reason) the signing certificate and its authentication certificate
+// -> {certificates: [Certificate]}
+export const suspendCert = (serial) => http.post(`/certificates/${enc(serial)}/suspend`, { confirm: true });
+export const resumeCert = (serial, code) => http.post(`/certificates/${enc(serial)}/resume`, { code });
+export const revokeCert = (serial, code, confirm, reason) =>
+	http.post(`/certificates/${enc(serial)}/revoke`, { code, confirm, reason });
+
+// An operator revokes with an RFC 5280 reason -> {serial, reason}
+export const raRevokeCert = (serial, reason, text) =>
+	http.post(`/ra/certificates/${enc(serial)}/revoke`, text ? { reason, text } : { reason });
+
+// ---- the public registry (J16), no sign-in ------------------------------------
+// q: a full name or an e-mail -> {certificates: [{serial, subject,
+// not_before, not_after, status: good|suspended|revoked|expired}]}
+export const registrySearch = (q) => http.get('/registry?q=' + enc(q));
+// -> {certificates: [{name, subject, serial, not_before, not_after, sha256,
+// der, pem, crl|null}], ocsp}
+export const registryCa = () => http.get('/registry/ca');
+// <serial>.crt (DER) or <serial>.pem
+export const registryFileUrl = (serial, ext) => `/api/v1/registry/certificates/${enc(serial)}.${ext}`;
 
 // ---- signing in the browser (J9) ------------------------------------------------
 // SignBatch {id, state: open|signing|done, credential, level, signatures,

@@ -32,6 +32,7 @@ import { issue } from './pages/issue.js';
 import { sign } from './pages/sign.js';
 import { signHistory } from './pages/history.js';
 import { notFound } from './pages/notfound.js';
+import { registry, caCertificates } from './pages/registry.js';
 import { OPS_ROUTES, OPS_PATTERNS, opsGuard } from './ops/area.js';
 import { forgetRecording } from './upload.js';
 
@@ -62,6 +63,8 @@ const ROUTES = {
 	'/issue': [issue, USER],
 	'/sign': [sign, USER],
 	'/history': [signHistory, USER],
+	'/registry': [registry, ANY],
+	'/registry/ca': [caCertificates, ANY],
 	...OPS_ROUTES,
 };
 // Paths with a parameter: [regexp with named groups, [page, level]].

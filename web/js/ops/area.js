@@ -11,19 +11,22 @@ import { h, page, notice, link } from '../ui.js';
 import { opsOrders } from './orders.js';
 import { raQueue } from './ra.js';
 import { raCaseView } from './racase.js';
+import { raCertRevoke } from './racert.js';
 
 async function opsHome(ctx) {
 	return page('ops.title',
 	    h('p', { class: 'lead' }, t('ops.intro')),
 	    h('ul', { class: 'links', id: 'ops-tools' },
 		h('li', {}, link('/ra', 'ops.ra', 'ops-ra-link')),
-		h('li', {}, link('/ops/orders', 'ops.orders', 'ops-orders-link'))));
+		h('li', {}, link('/ops/orders', 'ops.orders', 'ops-orders-link')),
+		h('li', {}, link('/ra/certificates', 'ops.certs', 'ops-certs-link'))));
 }
 
 export const OPS_ROUTES = {
 	'/ops': [opsHome, 'operator'],
 	'/ops/orders': [opsOrders, 'operator'],
 	'/ra': [raQueue, 'operator'],
+	'/ra/certificates': [raCertRevoke, 'operator'],
 };
 export const OPS_PATTERNS = [
 	[/^\/ra\/cases\/(?<id>[0-9A-Za-z_-]{1,64})$/, [raCaseView, 'operator']],

@@ -8,7 +8,8 @@ import { t, fmtTime, getLang } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
 import {
-	h, page, statusBox, setStatus, busy, button, link, confirmDialog,
+	h, page, statusBox, setStatus, busy, button, link, confirmDialog, field,
+	checkbox, selectField, clearErrors, showError,
 } from '../ui.js';
 
 const KINDS = {
@@ -53,6 +54,8 @@ function consentTable(list, onWithdraw) {
 }
 
 function certState(c) {
+	if (c.status === 'suspended')
+		return t('set.cert_suspended');
 	if (c.revoked)
 		return t('set.cert_revoked');
 	return new Date(c.not_after) < new Date() ? t('set.cert_expired') : t('set.cert_valid');
@@ -79,9 +82,86 @@ function certTable(list) {
 	    h('tbody', {}, rows)));
 }
 
+// The holder's reasons for a revocation (RFC 5280 names).
+const REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation'];
+
+// Suspend, resume or revoke the current signing certificate (the
+// authentication certificate follows it). The server checks the code and
+// the confirmation; refusals come back as field errors.
+function certActions(certs, redraw, st) {
+	const now = new Date();
+	const cur = certs.find((c) => c.kind === 'sign' && c.status !== 'revoked' && new Date(c.not_after) > now);
+	if (!cur)
+		return null;
+	const box = h('div', { id: 'set-cert-actions', 'data-serial': cur.serial });
+	const done = (r, key) => {
+		redraw(r.certificates || []);
+		setStatus(st, t(key), 'ok');
+	};
+	if (cur.status === 'good') {
+		const sus = button('set.suspend', { type: 'button', kind: 'secondary', id: 'set-suspend' });
+		sus.addEventListener('click', async () => {
+			if (!await confirmDialog(t('set.suspend_title'), t('set.suspend_text'), t('set.suspend_yes')))
+				return;
+			await busy(sus, async () => {
+				try {
+					done(await C.suspendCert(cur.serial), 'set.suspended');
+				} catch (e) {
+					setStatus(st, errorText(e), 'err');
+				}
+			});
+		});
+		box.append(h('h3', {}, t('set.suspend_h')), h('p', { class: 'hint' }, t('set.suspend_hint')),
+		    h('div', { class: 'actions' }, sus));
+	} else {
+		const code = field({ id: 'set-resume-code', label: 'set.code', inputmode: 'numeric', maxlength: 6,
+			autocomplete: 'one-time-code', hint: 'set.code_hint' });
+		const res = button('set.resume', { type: 'submit', id: 'set-resume' });
+		const form = h('form', { id: 'set-resume-form', novalidate: true }, code.wrap, h('div', { class: 'actions' }, res));
+		form.addEventListener('submit', (ev) => {
+			ev.preventDefault();
+			clearErrors([code]);
+			busy(res, async () => {
+				try {
+					done(await C.resumeCert(cur.serial, code.input.value.trim()), 'set.resumed');
+				} catch (e) {
+					showError(e, { code }, st);
+				}
+			});
+		});
+		box.append(h('h3', {}, t('set.resume_h')), h('p', { class: 'hint' }, t('set.resume_hint')), form);
+	}
+	const reason = selectField('set-revoke-reason', 'set.revoke_reason',
+	    REASONS.map((r) => [r, t('set.reason_' + r)]));
+	const rcode = field({ id: 'set-revoke-code', label: 'set.code', inputmode: 'numeric', maxlength: 6,
+		autocomplete: 'one-time-code', hint: 'set.code_hint' });
+	const sure = checkbox('set-revoke-confirm', 'set.revoke_confirm');
+	const rev = button('set.revoke', { type: 'submit', kind: 'danger', id: 'set-revoke' });
+	const rform = h('form', { id: 'set-revoke-form', novalidate: true }, reason.wrap, rcode.wrap, sure.wrap,
+	    h('div', { class: 'actions' }, rev));
+	rform.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		clearErrors([rcode, sure]);
+		busy(rev, async () => {
+			try {
+				done(await C.revokeCert(cur.serial, rcode.input.value.trim(), sure.input.checked,
+				    reason.input.value), 'set.revoked');
+			} catch (e) {
+				showError(e, { code: rcode, confirm: sure }, st);
+			}
+		});
+	});
+	box.append(h('h3', {}, t('set.revoke_h')), h('p', { class: 'hint' }, t('set.revoke_hint')), rform);
+	return box;
+}
+
 export async function settings(ctx) {
 	const [acc, cons, certs] = await Promise.all([C.account(), C.consents(),
 		C.certificates().then((r) => r.certificates || []).catch(() => [])]);
+	const certBox = h('div', { id: 'set-certs-box' });
+	const certStatus = statusBox('set-cert-status');
+	const redraw = (list) => certBox.replaceChildren(certTable(list), certActions(list, redraw, certStatus) || '');
+	redraw(certs);
 	const cStatus = statusBox('set-consent-status');
 	const cBox = h('div', { id: 'set-consents-box' });
 	const withdraw = async (c, btn) => {
@@ -133,7 +213,7 @@ export async function settings(ctx) {
 		acc.twofa_enabled ? h('li', {}, link('/totp', 'nav.totp', 'set-totp'))
 		    : h('li', {}, link('/pair', 'nav.pair', 'set-pair'))),
 	    h('h2', {}, t('set.certs')),
-	    certTable(certs),
+	    certBox, certStatus,
 	    certs.length ? h('p', {}, h('a', { href: C.termsPdfUrl(), download: 'terms-signed.pdf', id: 'set-terms-pdf' },
 		t('set.terms_pdf'))) : null,
 	    h('h2', {}, t('set.consents')),

@@ -345,7 +345,8 @@ export async function sign(ctx) {
 				const code = e instanceof ApiError ? e.code : '';
 				show(notice(errorText(e), 'warn', 'sign-refused'),
 				    code === 'issuance_not_ready' ? h('div', { class: 'actions' }, linkButton('/issue', 'iss.box_go', 'sign-issue')) : null,
-				    code === 'cert_expired' ? h('div', { class: 'actions' }, linkButton('/shop', 'sign.reissue', 'sign-reissue')) : null);
+				    code === 'cert_expired' ? h('div', { class: 'actions' }, linkButton('/shop', 'sign.reissue', 'sign-reissue')) : null,
+				    code === 'cert_suspended' ? h('div', { class: 'actions' }, linkButton('/settings', 'nav.settings', 'sign-resume')) : null);
 				return;
 			}
 			store(sessionStorage, batchKey, b.id);
