@@ -9,6 +9,7 @@
  * asks for exactly the hash that was authorized (the signed attributes
  * are deterministic for the same digest, time and certificate).
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +61,7 @@ struct signing_batch {
 	struct sign_signer *signer; /* certificate, chain, batch_replay */
 	struct batch_item items[SIGNING_BATCH_MAX];
 	size_t n;
-	size_t cur; /* the item finish is building */
-	bool mismatch;
+	atomic_bool mismatch;
 	int64_t transactions_left;
 };
 
@@ -93,6 +93,12 @@ signing_format_guess(const char *path)
 	return pdf ? SIGN_FMT_PADES : SIGN_FMT_CADES;
 }
 
+/* Which item a finish builds: its own, so items finish in parallel. */
+struct replay {
+	struct signing_batch *b;
+	size_t i;
+};
+
 /*
  * The signing function of finish: the signature authorized for the item
  * being built, only for the hash that was authorized.
@@ -101,19 +107,21 @@ static enum pc_rc
 batch_replay(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
     size_t hlen, uint8_t *sig, size_t *siglen)
 {
-	struct signing_batch *b = arg;
+	struct replay *rp = arg;
+	struct signing_batch *b;
 	struct batch_item *it;
 
-	if (b->cur >= b->n)
+	if (rp == NULL || rp->b == NULL || rp->i >= rp->b->n)
 		return PC_EINTERNAL;
-	it = &b->items[b->cur];
+	b = rp->b;
+	it = &b->items[rp->i];
 	if (it->res.state != SIGNING_SIGNED || mech != it->tbs.mech ||
 	    md_nid != it->tbs.md_nid || hlen != it->tbs.hlen ||
 	    CRYPTO_memcmp(hash, it->tbs.hash, hlen) != 0) {
 		log_warnx("signing: credential=%s item=%zu: the engine asked "
 		          "for a hash that was not authorized; stopping",
-		    b->credential, b->cur);
-		b->mismatch = true;
+		    b->credential, rp->i);
+		atomic_store(&b->mismatch, true);
 		return PC_EINTERNAL;
 	}
 	memcpy(sig, it->sig, it->siglen);
@@ -163,7 +171,7 @@ batch_signer(
 		goto out;
 	}
 	issuer = NULL;
-	rc = sign_signer_new(cert, chain, batch_replay, b, &b->signer);
+	rc = sign_signer_new(cert, chain, batch_replay, NULL, &b->signer);
 out:
 	X509_free(cert);
 	X509_free(issuer);
@@ -523,39 +531,66 @@ tsa_failed(const struct pc_env *e, const struct signing_batch *b,
 }
 
 enum pc_rc
-signing_batch_finish(const struct pc_env *e, struct signing_batch *b)
+signing_batch_finish_one(
+    const struct pc_env *e, struct signing_batch *b, size_t i)
 {
 	struct batch_item *it;
-	enum pc_rc rc, first = PC_OK;
+	struct sign_signer s;
+	struct replay rp;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(e != NULL && b != NULL, PC_EINTERNAL);
+	if (b->state != BATCH_AUTHORIZED || i >= b->n)
+		return PC_ESTATE;
+	it = &b->items[i];
+	if (it->res.state != SIGNING_SIGNED)
+		return PC_OK;
+	if (atomic_load(&b->mismatch)) {
+		item_fail(it, PC_EINTERNAL);
+		return it->res.rc;
+	}
+	/* The batch's signer (its certificate and chain, only read) with
+	 * this item's replay: one per call, so calls run side by side. */
+	s = *b->signer;
+	rp.b = b;
+	rp.i = i;
+	s.arg = &rp;
+	s.arg_free = NULL;
+	memset(&it->res.err, 0, sizeof(it->res.err));
+	if (it->res.format == SIGN_FMT_CADES)
+		rc = sign_cades_file(
+		    &s, &it->opts, it->in, it->out, &it->res.err);
+	else
+		rc = sign_pades_finish(it->job, &s, &it->res.err);
+	if (rc == PC_OK) {
+		it->res.state = SIGNING_DONE;
+		sign_pades_job_free(it->job);
+		it->job = NULL;
+	} else {
+		item_fail(it, rc);
+		if (it->res.err.code != NULL &&
+		    strcmp(it->res.err.code, "tsa_failed") == 0)
+			tsa_failed(e, b, it);
+	}
+	return rc;
+}
+
+enum pc_rc
+signing_batch_finish(const struct pc_env *e, struct signing_batch *b)
+{
+	enum pc_rc first = PC_OK;
 	size_t i;
 
 	RETURN_VAL_IF_FAIL(e != NULL && b != NULL, PC_EINTERNAL);
-	if (!batch_step(b, BATCH_AUTHORIZED, BATCH_FINISHED))
+	if (b->state != BATCH_AUTHORIZED)
 		return PC_ESTATE;
-	for (i = 0; i < b->n && !b->mismatch; i++) {
-		it = &b->items[i];
-		if (it->res.state != SIGNING_SIGNED)
+	for (i = 0; i < b->n && !atomic_load(&b->mismatch); i++) {
+		if (b->items[i].res.state != SIGNING_SIGNED)
 			continue;
-		b->cur = i;
-		memset(&it->res.err, 0, sizeof(it->res.err));
-		if (it->res.format == SIGN_FMT_CADES)
-			rc = sign_cades_file(b->signer, &it->opts, it->in,
-			    it->out, &it->res.err);
-		else
-			rc =
-			    sign_pades_finish(it->job, b->signer, &it->res.err);
-		if (rc == PC_OK) {
-			it->res.state = SIGNING_DONE;
-			sign_pades_job_free(it->job);
-			it->job = NULL;
-		} else {
-			item_fail(it, rc);
-			if (it->res.err.code != NULL &&
-			    strcmp(it->res.err.code, "tsa_failed") == 0)
-				tsa_failed(e, b, it);
-		}
+		(void)signing_batch_finish_one(e, b, i);
 		progress(b, i, SIGNING_STEP_FINISH);
 	}
+	(void)batch_step(b, BATCH_AUTHORIZED, BATCH_FINISHED);
 	for (i = 0; i < b->n && first == PC_OK; i++)
 		if (b->items[i].res.state != SIGNING_DONE)
 			first = b->items[i].res.state == SIGNING_FAILED
