@@ -79,6 +79,48 @@ signer_user_result_code(enum signer_user_result r)
 	return result_codes[r];
 }
 
+/* The PKI of issuance, opened once (with u->mu held). */
+static enum pc_rc
+user_pki(struct signer_user *u)
+{
+	struct pki_keysrc ks;
+
+	if (u->pki != NULL)
+		return PC_OK;
+	pki_keysrc_hsm(&ks, u->hsm);
+	return pki_open(u->conf, u->store, &ks, &u->pki);
+}
+
+/* Key pairs of issuances killed before their commit deleted (u->mu held). */
+static void
+user_sweep(struct signer_user *u)
+{
+	int64_t n = 0;
+	enum pc_rc rc;
+
+	rc = pki_sweep_pending(u->pki, SIGNER_SWEEP_S, &n);
+	if (rc != PC_OK)
+		log_warnx("signer: the sweep of orphan keys failed (%s)",
+		    pc_rc_str(rc));
+	else if (n > 0)
+		log_info("signer: %lld orphan key(s) of unfinished issuances "
+		         "deleted",
+		    (long long)n);
+}
+
+void
+signer_user_sweep(struct signer_user *u)
+{
+	if (u == NULL)
+		return;
+	pthread_mutex_lock(&u->mu);
+	if (user_pki(u) == PC_OK)
+		user_sweep(u);
+	else
+		log_warnx("signer: no PKI; orphan keys not swept");
+	pthread_mutex_unlock(&u->mu);
+}
+
 enum pc_rc
 signer_user_open(const struct conf *conf, struct hsm *hsm,
     struct signer_totp *totp, struct signer_user **out)
@@ -520,7 +562,6 @@ signer_issue_serve(struct signer_user *u, enum pc_rc drc,
 	struct signer_m_issue_user_reply r;
 	struct issue_req *q = NULL;
 	struct pki_issued is;
-	struct pki_keysrc ks;
 	struct pki_issue_hook hook;
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	char grant[SIGNER_GRANT_LEN + 1] = "", why[256] = "";
@@ -546,12 +587,10 @@ signer_issue_serve(struct signer_user *u, enum pc_rc drc,
 	 * finds the first's credential. */
 	pthread_mutex_lock(&u->mu);
 	locked = true;
-	if (u->pki == NULL) {
-		pki_keysrc_hsm(&ks, u->hsm);
-		rc = pki_open(u->conf, u->store, &ks, &u->pki);
-		if (rc != PC_OK)
-			goto out;
-	}
+	rc = user_pki(u);
+	if (rc != PC_OK)
+		goto out;
+	user_sweep(u);
 	rc = issue_check(u, q, now, &res, &retry);
 	if (rc != PC_OK || res != USER_R_OK)
 		goto out;

@@ -482,6 +482,16 @@ static const char m13_common[] = "CREATE TABLE cert_reminders ("
                                  " sent_at BIGINT NOT NULL,"
                                  " PRIMARY KEY (serial, days));";
 
+/*
+ * Migration 14: key pairs generated in the HSM for an issuance not yet
+ * recorded (a row before the keys are made, gone in the transaction that
+ * records the certificates): what a signer killed in between left is
+ * found and deleted (pki_sweep_pending).
+ */
+static const char m14_common[] = "CREATE TABLE pending_keys ("
+                                 " label TEXT PRIMARY KEY,"
+                                 " created_at BIGINT NOT NULL);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -497,6 +507,7 @@ static const struct migration migrations[] = {
 	{ 11, "issuance and documents", m11_common, NULL, NULL },
 	{ 12, "signing in the browser", m12_common, NULL, NULL },
 	{ 13, "expiry reminders", m13_common, NULL, NULL },
+	{ 14, "pending key pairs", m14_common, NULL, NULL },
 };
 
 static enum pc_rc
