@@ -109,6 +109,9 @@ struct signing_opts {
 	 */
 	struct sign_opts sign;
 	bool stop_at_first; /* begin: stop at the first item that fails */
+	/* begin: items prepared on this many threads at once (0, 1: in
+	 * turn; then every item is begun, stop_at_first or not) */
+	unsigned threads;
 	signing_progress_fn progress; /* may be NULL */
 	void *progress_arg;
 };

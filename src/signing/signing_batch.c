@@ -9,6 +9,7 @@
  * asks for exactly the hash that was authorized (the signed attributes
  * are deterministic for the same digest, time and certificate).
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 _Static_assert(SIGN_TBS_MAX == SIGNER_HASH_MAX, "one hash size");
 
 #define FD_PATH_MAX 32
+#define SIGNING_BEGIN_THREADS 8
 #define TSA_URL_MAX 1024
 
 enum batch_state {
@@ -45,6 +47,7 @@ struct batch_item {
 	struct sign_opts opts;      /* the batch's, with the item's own */
 	struct sign_pades_job *job; /* PAdES, between begin and finish */
 	struct sign_tbs tbs;        /* READY: what the key must sign */
+	enum pc_rc begin_rc;        /* begin on threads: its result */
 	uint8_t sig[HSM_SIG_MAX];   /* SIGNED: its signature */
 	size_t siglen;
 };
@@ -56,6 +59,7 @@ struct signing_batch {
 	struct sign_opts opts;      /* the batch's defaults */
 	char *field, *reason, *loc; /* owned copies of its strings */
 	bool stop_at_first;
+	unsigned threads;
 	signing_progress_fn progress;
 	void *progress_arg;
 	struct sign_signer *signer; /* certificate, chain, batch_replay */
@@ -236,6 +240,8 @@ signing_batch_new(const struct pc_env *e, const struct signing_opts *o,
 		snprintf(b->tsa_url, sizeof(b->tsa_url), "%s", o->sign.tsa_url);
 	}
 	b->stop_at_first = o->stop_at_first;
+	b->threads = o->threads > SIGNING_BEGIN_THREADS ? SIGNING_BEGIN_THREADS
+	                                                : o->threads;
 	b->progress = o->progress;
 	b->progress_arg = o->progress_arg;
 	rc = batch_signer(e, b, err);
@@ -362,6 +368,45 @@ item_begin(struct signing_batch *b, struct batch_item *it)
 	return rc;
 }
 
+/* Items begun side by side: each its own engine context, the batch's
+ * signer and options only read. */
+struct begin_par {
+	struct signing_batch *b;
+	atomic_size_t next;
+};
+
+static void *
+begin_thread(void *arg)
+{
+	struct begin_par *bp = arg;
+	struct batch_item *it;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&bp->next, 1)) < bp->b->n) {
+		it = &bp->b->items[i];
+		memset(&it->res.err, 0, sizeof(it->res.err));
+		it->begin_rc = item_begin(bp->b, it);
+	}
+	return NULL;
+}
+
+static void
+begin_parallel(struct signing_batch *b)
+{
+	pthread_t th[SIGNING_BEGIN_THREADS];
+	struct begin_par bp;
+	size_t k, started = 0;
+
+	bp.b = b;
+	atomic_init(&bp.next, 0);
+	for (k = 1; k < b->threads && k < b->n; k++)
+		if (pthread_create(&th[started], NULL, begin_thread, &bp) == 0)
+			started++;
+	(void)begin_thread(&bp); /* this thread too */
+	for (k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+}
+
 enum pc_rc
 signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 {
@@ -387,10 +432,16 @@ signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 		    e->conf->server.public_url);
 	if (b->tsa_url[0] != '\0')
 		b->opts.tsa_url = b->tsa_url;
+	if (b->threads > 1)
+		begin_parallel(b);
 	for (i = 0; i < b->n; i++) {
 		it = &b->items[i];
-		memset(&it->res.err, 0, sizeof(it->res.err));
-		rc = item_begin(b, it);
+		if (b->threads > 1) {
+			rc = it->begin_rc;
+		} else {
+			memset(&it->res.err, 0, sizeof(it->res.err));
+			rc = item_begin(b, it);
+		}
 		if (rc == PC_OK && ref == NULL)
 			ref = &it->tbs;
 		/* One SIGN_USER: one hash size, one mechanism. */
