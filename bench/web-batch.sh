@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench/web-batch.sh: signing in the browser's way, through the HTTP API:
-# upload, one authorization, SignedFiles.zip, for 10 and 100 one-page PDFs
+# upload, one authorization (202; the worker pool signs, the batch is polled
+# until done), SignedFiles.zip, for 10 and 100 one-page PDFs
 # and 20 PDFs of 10 MB, PAdES B-T (two HSM signatures per document: ours
 # and the time-stamp's, both RSA-3072 in SoftHSM). Prints documents per
 # second against the HSM's ceiling measured in the same run (raw PKCS#11

@@ -31,6 +31,7 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"pending_keys",
 	"cert_reminders",
 	"sign_items",
 	"sign_batches",
