@@ -22,6 +22,7 @@
  * signed with the new key under the code just typed).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,65 @@ struct user_req {
 	size_t hlen;
 };
 
+/*
+ * A batch's signatures on SIGNER_USER_THREADS threads (the HSM's session
+ * pool serves them side by side): a 100-document browser batch no longer
+ * waits for 100 signatures in turn. The first failure stops the others.
+ */
+#define SIGNER_USER_THREADS 2
+
+struct par_sign {
+	struct hsm *h;
+	const struct hsm_key *key;
+	const struct user_req *q;
+	uint8_t (*sigs)[HSM_SIG_MAX];
+	size_t *siglens;
+	atomic_size_t next;
+	atomic_int rc;
+};
+
+static void *
+par_sign_run(void *arg)
+{
+	struct par_sign *ps = arg;
+	enum pc_rc rc;
+	size_t i;
+
+	while (atomic_load(&ps->rc) == PC_OK &&
+	       (i = atomic_fetch_add(&ps->next, 1)) < ps->q->n) {
+		rc = hsm_key_sign(ps->h, ps->key, (enum hsm_mech)ps->q->mech,
+		    (int)ps->q->md, ps->q->hashes[i], ps->q->hlen, ps->sigs[i],
+		    &ps->siglens[i]);
+		if (rc != PC_OK)
+			atomic_store(&ps->rc, (int)rc);
+	}
+	return NULL;
+}
+
+static enum pc_rc
+sign_all(struct hsm *h, const struct hsm_key *key, const struct user_req *q,
+    uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens)
+{
+	struct par_sign ps;
+	pthread_t th[SIGNER_USER_THREADS];
+	size_t k, started = 0;
+
+	ps.h = h;
+	ps.key = key;
+	ps.q = q;
+	ps.sigs = sigs;
+	ps.siglens = siglens;
+	atomic_init(&ps.next, 0);
+	atomic_init(&ps.rc, PC_OK);
+	for (k = 1; k < SIGNER_USER_THREADS && q->n >= 8; k++)
+		if (pthread_create(&th[started], NULL, par_sign_run, &ps) == 0)
+			started++;
+	(void)par_sign_run(&ps);
+	for (k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	return (enum pc_rc)atomic_load(&ps.rc);
+}
+
 /* The request as C strings and hashes (its bounds: the table's). */
 static void
 req_from(const struct signer_m_sign_user *m, struct user_req *q)
@@ -431,9 +491,8 @@ sign:
 		goto out;
 	}
 	rc = hsm_key_find(u->hsm, label, &key);
-	for (i = 0; rc == PC_OK && i < q.n; i++)
-		rc = hsm_key_sign(u->hsm, key, (enum hsm_mech)q.mech, (int)q.md,
-		    q.hashes[i], q.hlen, sigs[i], &siglens[i]);
+	if (rc == PC_OK)
+		rc = sign_all(u->hsm, key, &q, sigs, siglens);
 	if (rc != PC_OK) {
 		log_warnx("signer: credential %s: signing failed (%s); "
 		          "nothing counted",

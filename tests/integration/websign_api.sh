@@ -255,6 +255,11 @@ if [ "$STATE2" = "open 1" ]; then
 	check "... and signs them: all 20 signed, counted once (40)" \
 		[ "$(jget state) $(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'signed'") $(sql "SELECT $LEFT1 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = "done 20 40" ]
 fi
+# Twenty hashes: the signer signs them on two threads; every file valid.
+curl -s -o "$T/b3.zip" -b "$JAR" "$PC_URL/api/v1/sign/batches/$B3/zip"
+mkdir -p "$T/z3" && unzip -q "$T/b3.zip" -d "$T/z3"
+check "the 20-file batch (signed on two signer threads): 20 files, each pdfsig 'Signature is Valid'" \
+	bash -c "[ \$(ls '$T/z3' | wc -l) = 20 ] && for f in '$T'/z3/*.pdf; do pdfsig \"\$f\" 2>&1 | grep -q 'Signature is Valid' || exit 1; done"
 
 pc_stop
 AHEAD=$((400 * 86400))
