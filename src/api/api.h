@@ -24,6 +24,7 @@ struct app {
 	struct pki *pki;
 	struct signer_client *signer;
 	struct vault *vault;
+	struct websign_pool *sign_pool;
 	int64_t started_at;
 };
 

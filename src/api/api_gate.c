@@ -121,6 +121,7 @@ ctx_new(struct req *r)
 	x->env.signer = r->app->signer;
 	x->env.pki = r->app->pki;
 	x->env.vault = r->app->vault;
+	x->env.sign_pool = r->app->sign_pool;
 	x->env.ip = r->remote_ip;
 	x->env.req_id = r->req_id;
 	r->api = x;

@@ -40,6 +40,12 @@ item_json(const struct store_sign_item *it)
 	if (o != NULL)
 		json_object_set_new(
 		    o, "downloadable", json_boolean(it->out_doc[0] != '\0'));
+	/* Why a file failed while signing (the engine's or the TSA's code). */
+	if (o != NULL)
+		json_object_set_new(o, "error",
+		    strcmp(it->state, "failed") == 0 && it->intake[0]
+		        ? json_string(it->intake)
+		        : json_null());
 	return o;
 }
 
@@ -63,7 +69,39 @@ batch_json(struct req *r, const struct store_sign_batch *b, json_t *items)
 	    "files", items != NULL ? items : json_array());
 }
 
-/* The batch, its files and what signing it costs. */
+/*
+ * Where the signing of the batch is, from its files' states: total is
+ * what this signing covers (pending, signing, signed, failed), done what
+ * is finished of it.
+ */
+static json_t *
+progress_json(json_t *items)
+{
+	json_int_t pending = 0, signing = 0, nsigned = 0, failed = 0;
+	size_t i;
+
+	for (i = 0; i < json_array_size(items); i++) {
+		const char *st = json_string_value(
+		    json_object_get(json_array_get(items, i), "state"));
+
+		if (st == NULL)
+			continue;
+		if (strcmp(st, "pending") == 0)
+			pending++;
+		else if (strcmp(st, "signing") == 0)
+			signing++;
+		else if (strcmp(st, "signed") == 0)
+			nsigned++;
+		else if (strcmp(st, "failed") == 0)
+			failed++;
+	}
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "total",
+	    pending + signing + nsigned + failed, "done", nsigned + failed,
+	    "pending", pending, "signing", signing, "signed", nsigned, "failed",
+	    failed);
+}
+
+/* The batch, its files, where its signing is and what it costs. */
 static enum pc_rc
 batch_reply(struct req *r, struct resp *w, int status, const char *id)
 {
@@ -85,6 +123,8 @@ batch_reply(struct req *r, struct resp *w, int status, const char *id)
 		return api_fail(r, w, rc, &err);
 	}
 	o = batch_json(r, &b, items);
+	if (o != NULL)
+		json_object_set_new(o, "progress", progress_json(items));
 	if (o != NULL)
 		json_object_set_new(o, "certificate",
 		    json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "serial", q.serial,
@@ -222,7 +262,8 @@ api_sign_post(struct req *r, struct resp *w)
 	    api_str(r, "code"), &err);
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
-	return batch_reply(r, w, 200, api_param(r, 0));
+	/* Authorized: the pool signs on; the page polls the batch. */
+	return batch_reply(r, w, 202, api_param(r, 0));
 }
 
 enum pc_rc

@@ -47,6 +47,7 @@ static const struct conf_key server_keys[] = {
 	{ "public_url", CONF_URL, K(server, public_url), 0, 0,
 	    "http://127.0.0.1:8080" },
 	{ "threads", CONF_INT, K(server, threads), 1, 256, "4" },
+	{ "sign_workers", CONF_INT, K(server, sign_workers), 1, 32, "4" },
 	{ "max_body", CONF_INT, K(server, max_body), 1024, 1LL << 31, "65536" },
 	{ "conn_timeout", CONF_INT, K(server, conn_timeout), 1, 3600, "30" },
 	{ "dev_mode", CONF_BOOL, K(server, dev_mode), 0, 0, "false" },

@@ -28,6 +28,7 @@ struct conf_server {
 	char *listen;     /* host:port */
 	char *public_url; /* base of the URLs put in certificates */
 	int64_t threads;
+	int64_t sign_workers; /* threads finishing authorized web batches */
 	int64_t max_body;     /* bytes, default request body limit */
 	int64_t conn_timeout; /* seconds */
 	bool dev_mode;

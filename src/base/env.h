@@ -14,6 +14,7 @@ struct store;
 struct signer_client;
 struct pki;
 struct vault;
+struct websign_pool;
 
 struct pc_env {
 	const struct conf *conf;
@@ -21,9 +22,11 @@ struct pc_env {
 	struct signer_client *signer; /* NULL in one-shot commands */
 	struct pki *pki;              /* NULL when not needed */
 	struct vault *vault; /* encrypted files; NULL when not needed */
-	const char *ip;      /* the caller's address; NULL (CLI) */
-	const char *actor;   /* who acts, for the audit: a user id, "cli" */
-	const char *req_id;  /* for log lines; NULL outside requests */
+	/* signing in the browser's worker pool; NULL: signed in the call */
+	struct websign_pool *sign_pool;
+	const char *ip;     /* the caller's address; NULL (CLI) */
+	const char *actor;  /* who acts, for the audit: a user id, "cli" */
+	const char *req_id; /* for log lines; NULL outside requests */
 };
 
 #endif /* PC_ENV_H */

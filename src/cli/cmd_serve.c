@@ -27,6 +27,7 @@
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "signer/signer.h"
+#include "signing/signing_web.h"
 #include "vault/vault.h"
 
 int
@@ -128,6 +129,24 @@ cmd_serve(int argc, char **argv)
 		                                : pc_rc_str(rc));
 		goto out;
 	}
+	{
+		struct pc_env pe;
+
+		memset(&pe, 0, sizeof(pe));
+		pe.conf = &conf;
+		pe.store = app.store;
+		pe.signer = app.signer;
+		pe.pki = app.pki;
+		pe.vault = app.vault;
+		rc = websign_pool_start(
+		    &pe, (unsigned)conf.server.sign_workers, &app.sign_pool);
+		if (rc != PC_OK) {
+			cli_err("serve",
+			    "cannot start the signing workers (%s)",
+			    pc_rc_str(rc));
+			goto out;
+		}
+	}
 	memset(&ho, 0, sizeof(ho));
 	api_http_opts(&app, &ho);
 	ho.listen = conf.server.listen;
@@ -183,6 +202,8 @@ cmd_serve(int argc, char **argv)
 	log_info("serve: signal %d, stopping", sig);
 	ret = 0;
 out:
+	/* The batches authorized are finished while the TSA still answers. */
+	websign_pool_stop(app.sign_pool);
 	if (hs != NULL)
 		http_stop(hs);
 	jobs_stop(jobs);

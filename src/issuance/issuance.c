@@ -64,6 +64,47 @@ holder_cert(void *arg, const struct store_cert *c)
 	return PC_OK;
 }
 
+/* The newest signing certificate of the account, whatever its end. */
+static enum pc_rc
+newest_sign(void *arg, const struct store_cert *c)
+{
+	struct issuance_status *out = arg;
+
+	if (c->kind == NULL || strcmp(c->kind, CERT_KIND_SIGN) != 0 ||
+	    c->not_after <= out->not_after)
+		return PC_OK;
+	out->not_after = c->not_after;
+	snprintf(out->cred.serial, sizeof(out->cred.serial), "%s", c->serial);
+	return PC_OK;
+}
+
+/*
+ * No valid credential and no order waiting: when the account had a
+ * signing certificate, it ended (ISSUANCE_EXPIRED, with its serial, end
+ * and what was left); else nothing was bought (ISSUANCE_NONE).
+ */
+static enum pc_rc
+status_ended(
+    const struct pc_env *e, const char *user_id, struct issuance_status *out)
+{
+	struct store_credential cr;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_cert_each_of_user(db, user_id, newest_sign, out);
+	if (rc == PC_OK && out->cred.serial[0] != '\0') {
+		out->state = ISSUANCE_EXPIRED;
+		memset(&cr, 0, sizeof(cr));
+		if (store_credential_get(db, out->cred.serial, &cr) == PC_OK)
+			out->cred = cr;
+	}
+	store_release(e->store, db);
+	return rc;
+}
+
 /* Issued already: ISSUANCE_ISSUED, or ISSUANCE_TERMS while the terms
  * signed with this credential are missing. */
 static enum pc_rc
@@ -119,8 +160,10 @@ issuance_status(
 		goto out;
 	out->order = rs.order;
 	memset(&rs.order, 0, sizeof(rs.order));
-	if (out->order.id[0] == '\0')
+	if (out->order.id[0] == '\0') {
+		rc = status_ended(e, user_id, out);
 		goto done;
+	}
 	rc = store_acquire(e->store, &db);
 	if (rc == PC_OK)
 		rc = store_shop_package_get(db, out->order.package, &pkg);

@@ -38,6 +38,8 @@
 #define ISSUANCE_READY "ready"                   /* one code issues */
 #define ISSUANCE_TERMS "terms" /* issued; the terms still to sign */
 #define ISSUANCE_ISSUED "issued"
+/* The certificate ended and no new order waits: re-issuance (the shop). */
+#define ISSUANCE_EXPIRED "expired"
 
 struct issuance_status {
 	const char *state; /* ISSUANCE_* (static) */
@@ -47,7 +49,7 @@ struct issuance_status {
 	bool phone_question; /* ask whether phone becomes the account's */
 	char phone[32];      /* the number given at identification */
 	char *identity;      /* JSON: what the certificate will say */
-	struct store_credential cred; /* ISSUANCE_TERMS, ISSUANCE_ISSUED */
+	struct store_credential cred; /* TERMS, ISSUED, EXPIRED (the last) */
 	char auth_serial[STORE_SERIAL_MAX + 1];
 	int64_t not_after;
 	char terms_version[32];

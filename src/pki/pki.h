@@ -112,6 +112,14 @@ struct pki_issue_hook {
 	void *arg;
 };
 
+/*
+ * Delete the HSM key pairs of issuances that never completed (a signer
+ * killed between the key generation and the certificates' commit): the
+ * labels recorded in pending_keys more than older_s seconds ago whose key
+ * no certificate uses; each deletion audited (key.orphan_deleted). Run
+ * by the signer at start and before each issuance. OUT: *n, keys deleted.
+ */
+enum pc_rc pki_sweep_pending(struct pki *p, int64_t older_s, int64_t *n);
 enum pc_rc pki_holder_issue(struct pki *p, const struct pki_person *who,
     int years, enum hsm_key_type ktype, const struct pki_issue_hook *hook,
     struct pki_issued *out, char *err, size_t errlen);

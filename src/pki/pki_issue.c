@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
 #include "pki/pki_int.h"
@@ -204,6 +205,99 @@ pki_issued_cleanup(struct pki_issued *is)
 	is->auth_cert = NULL;
 }
 
+/* The labels of an issuance under way, added (add) or forgotten. */
+static enum pc_rc
+pending_mark(struct pki *p, const struct pki_issued *is, bool add)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	rc = store_acquire(p->st, &db);
+	if (rc != PC_OK)
+		return rc;
+	if (add) {
+		rc = store_pending_key_add(db, is->sign_key_label, clock_now());
+		if (rc == PC_OK)
+			rc = store_pending_key_add(
+			    db, is->auth_key_label, clock_now());
+	} else {
+		rc = store_pending_key_del(db, is->sign_key_label);
+		if (rc == PC_OK)
+			rc = store_pending_key_del(db, is->auth_key_label);
+	}
+	store_release(p->st, db);
+	return rc;
+}
+
+struct sweep {
+	char label[32][HSM_LABEL_MAX];
+	size_t n;
+};
+
+static enum pc_rc
+sweep_one(void *arg, const char *label)
+{
+	struct sweep *s = arg;
+
+	if (s->n < PC_ARRAY_LEN(s->label))
+		snprintf(s->label[s->n++], sizeof(s->label[0]), "%s", label);
+	return PC_OK;
+}
+
+enum pc_rc
+pki_sweep_pending(struct pki *p, int64_t older_s, int64_t *n)
+{
+	struct sweep *s;
+	struct db *db = NULL;
+	char detail[256];
+	bool used = false;
+	size_t i;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(p != NULL && n != NULL, PC_EINTERNAL);
+	*n = 0;
+	if (p->ks.destroy == NULL)
+		return PC_OK;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return PC_ENOMEM;
+	rc = store_acquire(p->st, &db);
+	if (rc == PC_OK)
+		rc = store_pending_key_each(db, clock_now() - older_s,
+		    (int64_t)PC_ARRAY_LEN(s->label), sweep_one, s);
+	for (i = 0; rc == PC_OK && i < s->n; i++) {
+		/* A recorded certificate's key is never touched. */
+		rc = store_cert_key_used(db, s->label[i], &used);
+		if (rc != PC_OK)
+			break;
+		if (!used) {
+			enum pc_rc drc = p->ks.destroy(p->ks.arg, s->label[i]);
+
+			if (drc != PC_OK && drc != PC_ENOTFOUND) {
+				log_warnx("pki: cannot delete the orphan key "
+				          "%s (%s); kept for the next sweep",
+				    s->label[i], pc_rc_str(drc));
+				continue;
+			}
+			snprintf(detail, sizeof(detail),
+			    "label=%s issuance never recorded", s->label[i]);
+			rc = store_audit_append(
+			    db, "pki", "key.orphan_deleted", detail);
+			if (rc == PC_OK && drc == PC_OK)
+				(*n)++;
+			log_info("pki: orphan key %s of an issuance never "
+			         "recorded: %s",
+			    s->label[i],
+			    drc == PC_OK ? "deleted" : "not in the HSM");
+		}
+		if (rc == PC_OK)
+			rc = store_pending_key_del(db, s->label[i]);
+	}
+	store_release(p->st, db);
+	free(s);
+	return rc;
+}
+
 /* Issue a holder's two certificates (see pki.h). */
 enum pc_rc
 pki_holder_issue(struct pki *p, const struct pki_person *who, int years,
@@ -214,7 +308,7 @@ pki_holder_issue(struct pki *p, const struct pki_person *who, int years,
 	struct db *db = NULL;
 	struct store_cert srow, arow;
 	EVP_PKEY *cakey, *spub = NULL, *apub = NULL;
-	bool smade = false, amade = false;
+	bool smade = false, amade = false, pending = false;
 	char detail[256];
 	enum pc_rc rc;
 
@@ -256,6 +350,12 @@ pki_holder_issue(struct pki *p, const struct pki_person *who, int years,
 	    "holder-%s-sign", out->holder);
 	snprintf(out->auth_key_label, sizeof(out->auth_key_label),
 	    "holder-%s-auth", out->holder);
+	/* Recorded first: a signer killed before the certificates' commit
+	 * leaves what names its keys (pki_sweep_pending). */
+	rc = pending_mark(p, out, true);
+	if (rc != PC_OK)
+		goto out;
+	pending = true;
 	rc = p->ks.generate(p->ks.arg, ktype, out->sign_key_label, &spub);
 	if (rc != PC_OK)
 		goto out;
@@ -297,6 +397,10 @@ pki_holder_issue(struct pki *p, const struct pki_person *who, int years,
 	snprintf(detail, sizeof(detail), "holder=%s sign=%s auth=%s years=%d",
 	    out->holder, srow.serial, arow.serial, years);
 	rc = store_audit_append(db, "pki", "cert.issue", detail);
+	if (rc == PC_OK)
+		rc = store_pending_key_del(db, out->sign_key_label);
+	if (rc == PC_OK)
+		rc = store_pending_key_del(db, out->auth_key_label);
 	if (rc == PC_OK && hook != NULL && hook->in_tx != NULL)
 		rc = hook->in_tx(hook->arg, db, out);
 	if (rc != PC_OK)
@@ -316,6 +420,9 @@ out:
 			(void)p->ks.destroy(p->ks.arg, out->sign_key_label);
 		if (amade && p->ks.destroy != NULL)
 			(void)p->ks.destroy(p->ks.arg, out->auth_key_label);
+		/* The keys are gone (or were never made): nothing pending. */
+		if (pending && (!smade || p->ks.destroy != NULL))
+			(void)pending_mark(p, out, false);
 		pki_issued_cleanup(out);
 		memset(out, 0, sizeof(*out));
 		if (err != NULL && errlen > 0 && err[0] == '\0')

@@ -60,6 +60,14 @@ enum pc_rc signer_user_open(const struct conf *conf, struct hsm *hsm,
     struct signer_totp *totp, struct signer_user **out);
 void signer_user_close(struct signer_user *u);
 /*
+ * Delete the HSM key pairs of issuances that never completed, recorded
+ * more than SIGNER_SWEEP_S ago (twice the issuance's deadline: another
+ * node's issuance under way is never touched); at start, and before each
+ * issuance.
+ */
+#define SIGNER_SWEEP_S (2 * SIGNER_ISSUE_TIMEOUT_MS / 1000)
+void signer_user_sweep(struct signer_user *u);
+/*
  * Answer one SIGN_USER (decoded into q when drc is PC_OK) into reply:
  * always a SIGN_USER_REPLY. u may be NULL: PC_EUNAVAIL.
  */

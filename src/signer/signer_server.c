@@ -157,6 +157,7 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	if (signer_user_open(conf, srv.hsm, srv.totp, &srv.user) != PC_OK)
 		log_warnx(
 		    "signer: signing with holders' keys is not available");
+	signer_user_sweep(srv.user);
 	log_info("signer: ready (%zu channels, %zu service keys)", nfds,
 	    srv.nallowed);
 	for (i = 0; i < nfds; i++) {

@@ -22,6 +22,7 @@
  * signed with the new key under the code just typed).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,48 @@ signer_user_result_code(enum signer_user_result r)
 	if ((size_t)r >= PC_ARRAY_LEN(result_codes) || result_codes[r] == NULL)
 		return "sign_failed";
 	return result_codes[r];
+}
+
+/* The PKI of issuance, opened once (with u->mu held). */
+static enum pc_rc
+user_pki(struct signer_user *u)
+{
+	struct pki_keysrc ks;
+
+	if (u->pki != NULL)
+		return PC_OK;
+	pki_keysrc_hsm(&ks, u->hsm);
+	return pki_open(u->conf, u->store, &ks, &u->pki);
+}
+
+/* Key pairs of issuances killed before their commit deleted (u->mu held). */
+static void
+user_sweep(struct signer_user *u)
+{
+	int64_t n = 0;
+	enum pc_rc rc;
+
+	rc = pki_sweep_pending(u->pki, SIGNER_SWEEP_S, &n);
+	if (rc != PC_OK)
+		log_warnx("signer: the sweep of orphan keys failed (%s)",
+		    pc_rc_str(rc));
+	else if (n > 0)
+		log_info("signer: %lld orphan key(s) of unfinished issuances "
+		         "deleted",
+		    (long long)n);
+}
+
+void
+signer_user_sweep(struct signer_user *u)
+{
+	if (u == NULL)
+		return;
+	pthread_mutex_lock(&u->mu);
+	if (user_pki(u) == PC_OK)
+		user_sweep(u);
+	else
+		log_warnx("signer: no PKI; orphan keys not swept");
+	pthread_mutex_unlock(&u->mu);
 }
 
 enum pc_rc
@@ -204,6 +247,65 @@ struct user_req {
 	const uint8_t *hashes[SIGNER_USER_HASHES_MAX];
 	size_t hlen;
 };
+
+/*
+ * A batch's signatures on SIGNER_USER_THREADS threads (the HSM's session
+ * pool serves them side by side): a 100-document browser batch no longer
+ * waits for 100 signatures in turn. The first failure stops the others.
+ */
+#define SIGNER_USER_THREADS 2
+
+struct par_sign {
+	struct hsm *h;
+	const struct hsm_key *key;
+	const struct user_req *q;
+	uint8_t (*sigs)[HSM_SIG_MAX];
+	size_t *siglens;
+	atomic_size_t next;
+	atomic_int rc;
+};
+
+static void *
+par_sign_run(void *arg)
+{
+	struct par_sign *ps = arg;
+	enum pc_rc rc;
+	size_t i;
+
+	while (atomic_load(&ps->rc) == PC_OK &&
+	       (i = atomic_fetch_add(&ps->next, 1)) < ps->q->n) {
+		rc = hsm_key_sign(ps->h, ps->key, (enum hsm_mech)ps->q->mech,
+		    (int)ps->q->md, ps->q->hashes[i], ps->q->hlen, ps->sigs[i],
+		    &ps->siglens[i]);
+		if (rc != PC_OK)
+			atomic_store(&ps->rc, (int)rc);
+	}
+	return NULL;
+}
+
+static enum pc_rc
+sign_all(struct hsm *h, const struct hsm_key *key, const struct user_req *q,
+    uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens)
+{
+	struct par_sign ps;
+	pthread_t th[SIGNER_USER_THREADS];
+	size_t k, started = 0;
+
+	ps.h = h;
+	ps.key = key;
+	ps.q = q;
+	ps.sigs = sigs;
+	ps.siglens = siglens;
+	atomic_init(&ps.next, 0);
+	atomic_init(&ps.rc, PC_OK);
+	for (k = 1; k < SIGNER_USER_THREADS && q->n >= 8; k++)
+		if (pthread_create(&th[started], NULL, par_sign_run, &ps) == 0)
+			started++;
+	(void)par_sign_run(&ps);
+	for (k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	return (enum pc_rc)atomic_load(&ps.rc);
+}
 
 /* The request as C strings and hashes (its bounds: the table's). */
 static void
@@ -391,9 +493,8 @@ sign:
 		goto out;
 	}
 	rc = hsm_key_find(u->hsm, label, &key);
-	for (i = 0; rc == PC_OK && i < q.n; i++)
-		rc = hsm_key_sign(u->hsm, key, (enum hsm_mech)q.mech, (int)q.md,
-		    q.hashes[i], q.hlen, sigs[i], &siglens[i]);
+	if (rc == PC_OK)
+		rc = sign_all(u->hsm, key, &q, sigs, siglens);
 	if (rc != PC_OK) {
 		log_warnx("signer: credential %s: signing failed (%s); "
 		          "nothing counted",
@@ -522,7 +623,6 @@ signer_issue_serve(struct signer_user *u, enum pc_rc drc,
 	struct signer_m_issue_user_reply r;
 	struct issue_req *q = NULL;
 	struct pki_issued is;
-	struct pki_keysrc ks;
 	struct pki_issue_hook hook;
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	char grant[SIGNER_GRANT_LEN + 1] = "", why[256] = "";
@@ -548,12 +648,10 @@ signer_issue_serve(struct signer_user *u, enum pc_rc drc,
 	 * finds the first's credential. */
 	pthread_mutex_lock(&u->mu);
 	locked = true;
-	if (u->pki == NULL) {
-		pki_keysrc_hsm(&ks, u->hsm);
-		rc = pki_open(u->conf, u->store, &ks, &u->pki);
-		if (rc != PC_OK)
-			goto out;
-	}
+	rc = user_pki(u);
+	if (rc != PC_OK)
+		goto out;
+	user_sweep(u);
 	rc = issue_check(u, q, now, &res, &retry);
 	if (rc != PC_OK || res != USER_R_OK)
 		goto out;

@@ -109,6 +109,9 @@ struct signing_opts {
 	 */
 	struct sign_opts sign;
 	bool stop_at_first; /* begin: stop at the first item that fails */
+	/* begin: items prepared on this many threads at once (0, 1: in
+	 * turn; then every item is begun, stop_at_first or not) */
+	unsigned threads;
 	signing_progress_fn progress; /* may be NULL */
 	void *progress_arg;
 };
@@ -169,6 +172,15 @@ enum pc_rc signing_batch_authorize(const struct pc_env *e,
  */
 enum pc_rc signing_batch_finish(
     const struct pc_env *e, struct signing_batch *b);
+/*
+ * Write item i's output, as finish does for it (an item not SIGNED is
+ * left as it is). Safe to call from several threads at once for
+ * different items of one authorized batch (the worker pool's way);
+ * signing_batch_finish afterwards only closes the batch. No progress
+ * call.
+ */
+enum pc_rc signing_batch_finish_one(
+    const struct pc_env *e, struct signing_batch *b, size_t i);
 
 /*
  * A refusal of the signer (SIGN_USER, ISSUE_USER) as the registry's

@@ -9,6 +9,8 @@
  * asks for exactly the hash that was authorized (the signed attributes
  * are deterministic for the same digest, time and certificate).
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 _Static_assert(SIGN_TBS_MAX == SIGNER_HASH_MAX, "one hash size");
 
 #define FD_PATH_MAX 32
+#define SIGNING_BEGIN_THREADS 8
 #define TSA_URL_MAX 1024
 
 enum batch_state {
@@ -44,6 +47,7 @@ struct batch_item {
 	struct sign_opts opts;      /* the batch's, with the item's own */
 	struct sign_pades_job *job; /* PAdES, between begin and finish */
 	struct sign_tbs tbs;        /* READY: what the key must sign */
+	enum pc_rc begin_rc;        /* begin on threads: its result */
 	uint8_t sig[HSM_SIG_MAX];   /* SIGNED: its signature */
 	size_t siglen;
 };
@@ -55,13 +59,13 @@ struct signing_batch {
 	struct sign_opts opts;      /* the batch's defaults */
 	char *field, *reason, *loc; /* owned copies of its strings */
 	bool stop_at_first;
+	unsigned threads;
 	signing_progress_fn progress;
 	void *progress_arg;
 	struct sign_signer *signer; /* certificate, chain, batch_replay */
 	struct batch_item items[SIGNING_BATCH_MAX];
 	size_t n;
-	size_t cur; /* the item finish is building */
-	bool mismatch;
+	atomic_bool mismatch;
 	int64_t transactions_left;
 };
 
@@ -75,6 +79,12 @@ batch_step(struct signing_batch *b, enum batch_state from, enum batch_state to)
 	return true;
 }
 
+/* Which item a finish builds: its own, so items finish in parallel. */
+struct replay {
+	struct signing_batch *b;
+	size_t i;
+};
+
 /*
  * The signing function of finish: the signature authorized for the item
  * being built, only for the hash that was authorized.
@@ -83,19 +93,21 @@ static enum pc_rc
 batch_replay(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
     size_t hlen, uint8_t *sig, size_t *siglen)
 {
-	struct signing_batch *b = arg;
+	struct replay *rp = arg;
+	struct signing_batch *b;
 	struct batch_item *it;
 
-	if (b->cur >= b->n)
+	if (rp == NULL || rp->b == NULL || rp->i >= rp->b->n)
 		return PC_EINTERNAL;
-	it = &b->items[b->cur];
+	b = rp->b;
+	it = &b->items[rp->i];
 	if (it->res.state != SIGNING_SIGNED || mech != it->tbs.mech ||
 	    md_nid != it->tbs.md_nid || hlen != it->tbs.hlen ||
 	    CRYPTO_memcmp(hash, it->tbs.hash, hlen) != 0) {
 		log_warnx("signing: credential=%s item=%zu: the engine asked "
 		          "for a hash that was not authorized; stopping",
-		    b->credential, b->cur);
-		b->mismatch = true;
+		    b->credential, rp->i);
+		atomic_store(&b->mismatch, true);
 		return PC_EINTERNAL;
 	}
 	memcpy(sig, it->sig, it->siglen);
@@ -145,7 +157,7 @@ batch_signer(
 		goto out;
 	}
 	issuer = NULL;
-	rc = sign_signer_new(cert, chain, batch_replay, b, &b->signer);
+	rc = sign_signer_new(cert, chain, batch_replay, NULL, &b->signer);
 out:
 	X509_free(cert);
 	X509_free(issuer);
@@ -210,6 +222,8 @@ signing_batch_new(const struct pc_env *e, const struct signing_opts *o,
 		snprintf(b->tsa_url, sizeof(b->tsa_url), "%s", o->sign.tsa_url);
 	}
 	b->stop_at_first = o->stop_at_first;
+	b->threads = o->threads > SIGNING_BEGIN_THREADS ? SIGNING_BEGIN_THREADS
+	                                                : o->threads;
 	b->progress = o->progress;
 	b->progress_arg = o->progress_arg;
 	rc = batch_signer(e, b, err);
@@ -336,6 +350,45 @@ item_begin(struct signing_batch *b, struct batch_item *it)
 	return rc;
 }
 
+/* Items begun side by side: each its own engine context, the batch's
+ * signer and options only read. */
+struct begin_par {
+	struct signing_batch *b;
+	atomic_size_t next;
+};
+
+static void *
+begin_thread(void *arg)
+{
+	struct begin_par *bp = arg;
+	struct batch_item *it;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&bp->next, 1)) < bp->b->n) {
+		it = &bp->b->items[i];
+		memset(&it->res.err, 0, sizeof(it->res.err));
+		it->begin_rc = item_begin(bp->b, it);
+	}
+	return NULL;
+}
+
+static void
+begin_parallel(struct signing_batch *b)
+{
+	pthread_t th[SIGNING_BEGIN_THREADS];
+	struct begin_par bp;
+	size_t k, started = 0;
+
+	bp.b = b;
+	atomic_init(&bp.next, 0);
+	for (k = 1; k < b->threads && k < b->n; k++)
+		if (pthread_create(&th[started], NULL, begin_thread, &bp) == 0)
+			started++;
+	(void)begin_thread(&bp); /* this thread too */
+	for (k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+}
+
 enum pc_rc
 signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 {
@@ -361,10 +414,16 @@ signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 		    e->conf->server.public_url);
 	if (b->tsa_url[0] != '\0')
 		b->opts.tsa_url = b->tsa_url;
+	if (b->threads > 1)
+		begin_parallel(b);
 	for (i = 0; i < b->n; i++) {
 		it = &b->items[i];
-		memset(&it->res.err, 0, sizeof(it->res.err));
-		rc = item_begin(b, it);
+		if (b->threads > 1) {
+			rc = it->begin_rc;
+		} else {
+			memset(&it->res.err, 0, sizeof(it->res.err));
+			rc = item_begin(b, it);
+		}
 		if (rc == PC_OK && ref == NULL)
 			ref = &it->tbs;
 		/* One SIGN_USER: one hash size, one mechanism. */
@@ -507,39 +566,66 @@ tsa_failed(const struct pc_env *e, const struct signing_batch *b,
 }
 
 enum pc_rc
-signing_batch_finish(const struct pc_env *e, struct signing_batch *b)
+signing_batch_finish_one(
+    const struct pc_env *e, struct signing_batch *b, size_t i)
 {
 	struct batch_item *it;
-	enum pc_rc rc, first = PC_OK;
+	struct sign_signer s;
+	struct replay rp;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(e != NULL && b != NULL, PC_EINTERNAL);
+	if (b->state != BATCH_AUTHORIZED || i >= b->n)
+		return PC_ESTATE;
+	it = &b->items[i];
+	if (it->res.state != SIGNING_SIGNED)
+		return PC_OK;
+	if (atomic_load(&b->mismatch)) {
+		item_fail(it, PC_EINTERNAL);
+		return it->res.rc;
+	}
+	/* The batch's signer (its certificate and chain, only read) with
+	 * this item's replay: one per call, so calls run side by side. */
+	s = *b->signer;
+	rp.b = b;
+	rp.i = i;
+	s.arg = &rp;
+	s.arg_free = NULL;
+	memset(&it->res.err, 0, sizeof(it->res.err));
+	if (it->res.format == SIGN_FMT_CADES)
+		rc = sign_cades_file(
+		    &s, &it->opts, it->in, it->out, &it->res.err);
+	else
+		rc = sign_pades_finish(it->job, &s, &it->res.err);
+	if (rc == PC_OK) {
+		it->res.state = SIGNING_DONE;
+		sign_pades_job_free(it->job);
+		it->job = NULL;
+	} else {
+		item_fail(it, rc);
+		if (it->res.err.code != NULL &&
+		    strcmp(it->res.err.code, "tsa_failed") == 0)
+			tsa_failed(e, b, it);
+	}
+	return rc;
+}
+
+enum pc_rc
+signing_batch_finish(const struct pc_env *e, struct signing_batch *b)
+{
+	enum pc_rc first = PC_OK;
 	size_t i;
 
 	RETURN_VAL_IF_FAIL(e != NULL && b != NULL, PC_EINTERNAL);
-	if (!batch_step(b, BATCH_AUTHORIZED, BATCH_FINISHED))
+	if (b->state != BATCH_AUTHORIZED)
 		return PC_ESTATE;
-	for (i = 0; i < b->n && !b->mismatch; i++) {
-		it = &b->items[i];
-		if (it->res.state != SIGNING_SIGNED)
+	for (i = 0; i < b->n && !atomic_load(&b->mismatch); i++) {
+		if (b->items[i].res.state != SIGNING_SIGNED)
 			continue;
-		b->cur = i;
-		memset(&it->res.err, 0, sizeof(it->res.err));
-		if (it->res.format == SIGN_FMT_CADES)
-			rc = sign_cades_file(b->signer, &it->opts, it->in,
-			    it->out, &it->res.err);
-		else
-			rc =
-			    sign_pades_finish(it->job, b->signer, &it->res.err);
-		if (rc == PC_OK) {
-			it->res.state = SIGNING_DONE;
-			sign_pades_job_free(it->job);
-			it->job = NULL;
-		} else {
-			item_fail(it, rc);
-			if (it->res.err.code != NULL &&
-			    strcmp(it->res.err.code, "tsa_failed") == 0)
-				tsa_failed(e, b, it);
-		}
+		(void)signing_batch_finish_one(e, b, i);
 		progress(b, i, SIGNING_STEP_FINISH);
 	}
+	(void)batch_step(b, BATCH_AUTHORIZED, BATCH_FINISHED);
 	for (i = 0; i < b->n && first == PC_OK; i++)
 		if (b->items[i].res.state != SIGNING_DONE)
 			first = b->items[i].res.state == SIGNING_FAILED

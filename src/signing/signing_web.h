@@ -75,11 +75,28 @@ void websign_quota_cleanup(struct websign_quota *q);
 
 /*
  * Sign every ready item under code. Refused before the code is used:
- * nothing_to_sign, quota_exhausted, cert_expired; then the TOTP refusals
- * (the batch stays open, nothing counted).
+ * nothing_to_sign, quota_exhausted, cert_expired, busy (the pool holds
+ * 64 batches); then the TOTP refusals (the batch stays open,
+ * nothing counted). The items' hashes are prepared and authorized in the
+ * call; with e->sign_pool the outputs are then made by the pool and the
+ * call returns at once (the batch "signing", its items "pending", then
+ * "signing", then "signed" or "failed", the batch "done" at the end);
+ * without, in the call.
  */
 enum pc_rc websign_sign(const struct pc_env *e, const char *user_id,
     const char *id, const char *code, struct pc_err *err);
+
+/*
+ * The worker pool of the web server: threads (1..32) that finish
+ * authorized batches, items side by side (each a time-stamp from our
+ * TSA). It keeps a copy of e (borrowing what e points to). Stopping
+ * finishes every batch already authorized (their signatures are
+ * counted), so stop it before the HTTP server (the TSA answers there).
+ */
+struct websign_pool;
+enum pc_rc websign_pool_start(
+    const struct pc_env *e, unsigned threads, struct websign_pool **out);
+void websign_pool_stop(struct websign_pool *p);
 
 /*
  * SignedFiles.zip of the signed items, as an open (unlinked) file to send

@@ -498,6 +498,16 @@ static const char m14_common[] =
     "CREATE INDEX cert_registry_name_rev ON cert_registry (name_rev_key);"
     "CREATE INDEX cert_registry_email ON cert_registry (email_key);";
 
+/*
+ * Migration 15: key pairs generated in the HSM for an issuance not yet
+ * recorded (a row before the keys are made, gone in the transaction that
+ * records the certificates): what a signer killed in between left is
+ * found and deleted (pki_sweep_pending).
+ */
+static const char m15_common[] = "CREATE TABLE pending_keys ("
+                                 " label TEXT PRIMARY KEY,"
+                                 " created_at BIGINT NOT NULL);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -514,6 +524,7 @@ static const struct migration migrations[] = {
 	{ 12, "signing in the browser", m12_common, NULL, NULL },
 	{ 13, "expiry reminders", m13_common, NULL, NULL },
 	{ 14, "public registry", m14_common, NULL, NULL },
+	{ 15, "pending key pairs", m15_common, NULL, NULL },
 };
 
 static enum pc_rc

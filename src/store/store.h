@@ -147,6 +147,18 @@ enum pc_rc store_cert_each_of_user(struct db *db, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct store_cert *c), void *arg);
 void store_cert_cleanup(struct store_cert *c);
 
+/*
+ * Key labels of an issuance under way (pending_keys): added before the
+ * keys are generated, deleted with the certificates' transaction or when
+ * the keys are destroyed. each: the labels added before `before`.
+ */
+enum pc_rc store_pending_key_add(struct db *db, const char *label, int64_t now);
+enum pc_rc store_pending_key_del(struct db *db, const char *label);
+enum pc_rc store_pending_key_each(struct db *db, int64_t before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const char *label), void *arg);
+/* Is label the key of a recorded certificate? */
+enum pc_rc store_cert_key_used(struct db *db, const char *label, bool *yes);
+
 /* ---- CRLs ------------------------------------------------------------ */
 
 struct store_crl {

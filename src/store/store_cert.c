@@ -295,3 +295,73 @@ store_cert_cleanup(struct store_cert *c)
 {
 	store_row_cleanup(&cert_cols, c);
 }
+
+/* ---- key pairs of an issuance under way -------------------------------- */
+
+struct pending_key {
+	char label[128];
+};
+
+#define T struct pending_key
+static const struct store_col pk_col[] = {
+	STORE_COL(T, label, COL_TEXT, 0),
+};
+static const struct store_cols pk_cols =
+    STORE_COLS(T, "pending_keys", NULL, NULL, pk_col);
+#undef T
+
+struct pk_each {
+	enum pc_rc (*fn)(void *arg, const char *label);
+	void *arg;
+};
+
+static enum pc_rc
+pk_each_call(void *arg, void *row)
+{
+	struct pk_each *e = arg;
+
+	return e->fn(e->arg, ((struct pending_key *)row)->label);
+}
+
+enum pc_rc
+store_pending_key_add(struct db *db, const char *label, int64_t now)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && label != NULL, PC_EINTERNAL);
+	return store_q_run(db, NULL,
+	    "INSERT INTO pending_keys (label, created_at) VALUES ($1, $2)",
+	    "si", label, now);
+}
+
+enum pc_rc
+store_pending_key_del(struct db *db, const char *label)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && label != NULL, PC_EINTERNAL);
+	return store_q_run(
+	    db, NULL, "DELETE FROM pending_keys WHERE label = $1", "s", label);
+}
+
+enum pc_rc
+store_pending_key_each(struct db *db, int64_t before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const char *label), void *arg)
+{
+	struct pk_each e = { fn, arg };
+	struct pending_key row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &pk_cols, &row, pk_each_call, &e,
+	    "WHERE created_at < $1 ORDER BY created_at LIMIT $2", "ii", before,
+	    limit);
+}
+
+enum pc_rc
+store_cert_key_used(struct db *db, const char *label, bool *yes)
+{
+	int64_t n = 0;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && label != NULL && yes, PC_EINTERNAL);
+	rc = store_q_i64(db, &n,
+	    "SELECT count(*) FROM certs WHERE key_label = $1", "s", label);
+	*yes = rc == PC_OK && n > 0;
+	return rc;
+}

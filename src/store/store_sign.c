@@ -188,3 +188,14 @@ store_sign_item_tbs(
 	    " WHERE batch_id = $1 AND idx = $2",
 	    "sis", batch_id, idx, hex);
 }
+
+enum pc_rc
+store_sign_item_mark(struct db *db, const char *batch_id, int64_t idx,
+    const char *from, const char *to)
+{
+	RETURN_VAL_IF_FAIL(db && batch_id && from && to, PC_EINTERNAL);
+	return store_q_change(db, PC_ESTATE,
+	    "UPDATE sign_items SET state = $4 WHERE batch_id = $1 AND idx = $2"
+	    " AND state = $3",
+	    "siss", batch_id, idx, from, to);
+}

@@ -66,6 +66,9 @@ enum pc_rc store_sign_item_delete(
 /* The items of a batch in order. */
 enum pc_rc store_sign_item_each(struct db *db, const char *batch_id,
     enum pc_rc (*fn)(void *arg, const struct store_sign_item *it), void *arg);
+/* Item idx's state from -> to (PC_ESTATE when not in from). */
+enum pc_rc store_sign_item_mark(struct db *db, const char *batch_id,
+    int64_t idx, const char *from, const char *to);
 /* Batches left in "signing" since before (a node died). */
 enum pc_rc store_sign_batch_stuck(struct db *db, int64_t before, int64_t limit,
     enum pc_rc (*fn)(void *arg, const struct store_sign_batch *b), void *arg);

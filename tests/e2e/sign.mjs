@@ -494,9 +494,21 @@ try {
 	await step('the right code (the server\'s clock moved to a fresh step): SignedFiles.zip downloads by itself', async () => {
 		await page.fill('#sign-code', freshCode(USER.secret));
 		const dl = page.waitForEvent('download', { timeout: 90000 });
+		// Every per-file row the page shows while the pool signs.
+		await page.evaluate(() => {
+			window.__rows = [];
+			new MutationObserver(() => {
+				for (const li of document.querySelectorAll('#sign-file-progress li'))
+					window.__rows.push(li.dataset.name + ':' + li.dataset.state);
+			}).observe(document.body, { childList: true, subtree: true });
+		});
 		await page.click('#sign-code-submit');
 		await page.waitForSelector('#sign-wait', { timeout: 10000 }).catch(() => null);
 		const d = await dl;
+		const rows = await page.evaluate(() => window.__rows);
+		const names = new Set(rows.map((r) => r.split(':')[0]));
+		assert(names.size === 4 && rows.every((r) => /:(pending|signing|signed)$/.test(r)),
+		    'the page showed each of the 4 files with its progress: ' + [...new Set(rows)].join(' '));
 		assert(d.suggestedFilename() === 'SignedFiles.zip', 'name ' + d.suggestedFilename());
 		zip = path.join(OUT, 'SignedFiles.zip');
 		await d.saveAs(zip);

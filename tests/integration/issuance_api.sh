@@ -12,12 +12,19 @@
 #    with the new certificate (pdfsig: valid; qpdf --check; the signer's
 #    certificate is the new one);
 #  - a second issuance refused; the certificates downloadable (PEM with
-#    the chain, DER), another account's serial is not found.
+#    the chain, DER), another account's serial is not found;
+#  - the key pairs of an issuance killed before its commit (pending_keys
+#    rows older than the sweep's delay, keys made with pkcs11-tool) are
+#    deleted at the signer's start, audited; a young one and a recorded
+#    certificate's key stay;
+#  - 400 days on (libfaketime), the certificate ended: state "expired"
+#    with the ended certificate, and no issuance without a new order.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3 pdfsig qpdf; do
+for t in curl sqlite3 openssl oathtool python3 pdfsig qpdf faketime pkcs11-tool; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
+[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
 
 T=$(pc_tmpdir)
 D=$T/data
@@ -126,6 +133,57 @@ expect 409 credential_exists "a second issuance refused"
 as op
 api GET "/api/v1/certificates/$SIGN"
 expect 404 not_found "another account's certificate is not found"
+
+# ---- an issuance killed after its keys were made: the orphan pair goes -----------------
+# What a signer killed between the key generation and the certificates'
+# commit leaves: two key pairs in the HSM and their pending_keys rows.
+# Made here with pkcs11-tool (another program) while the server is down.
+pc_stop
+export SOFTHSM2_CONF=$D/softhsm2.conf
+p11() { pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label pecete --login \
+	--pin "$(head -n 1 "$D/hsm.pin")" "$@"; }
+labels() { p11 --list-objects --type privkey 2>/dev/null | sed -n 's/^ *label: *//p' | sort | tr '\n' ' '; }
+ORPH=holder-00112233445566778899aabbccddeeff
+YOUNG=holder-ffeeddccbbaa99887766554433221100
+for l in $ORPH-sign $ORPH-auth $YOUNG-sign; do
+	p11 --keypairgen --key-type rsa:2048 --label "$l" >/dev/null 2>&1 || fail "pkcs11-tool keypairgen $l"
+done
+KEY=$(sql "SELECT key_label FROM certs WHERE serial = '$SIGN'")
+OLD=$(( $(date +%s) - 3600 ))
+sql "INSERT INTO pending_keys (label, created_at) VALUES ('$ORPH-sign', $OLD), ('$ORPH-auth', $OLD), ('$YOUNG-sign', $(date +%s)), ('$KEY', $OLD)"
+B4=$(labels)
+check "before: the orphan pairs and the holder's key in the HSM" \
+	bash -c "case '$B4' in *$ORPH-auth*$ORPH-sign*) ;; *) exit 1;; esac; case '$B4' in *$KEY*) ;; *) exit 1;; esac"
+pc_serve "$D"
+AFTER=$(labels)
+check "the signer's start deleted the orphan pair (older than the sweep's delay)" \
+	bash -c "case '$AFTER' in *$ORPH-*) exit 1;; esac"
+check "... not a pair whose issuance may still be under way (recorded now)" \
+	bash -c "case '$AFTER' in *$YOUNG-sign*) ;; *) exit 1;; esac"
+check "... nor the key of a recorded certificate (pending row or not)" \
+	bash -c "case '$AFTER' in *$KEY*) ;; *) exit 1;; esac"
+check "... the rows of the swept labels are gone, the young one stays" \
+	[ "$(sql "SELECT group_concat(label, ' ') FROM pending_keys")" = "$YOUNG-sign" ]
+check "... each deletion audited" \
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'key.orphan_deleted'")" = 2 ]
+
+# ---- the certificate ended (libfaketime: the server's clock 400 days on) ---------------
+as ana
+api GET /api/v1/issuance
+check "before its end: issued" [ "$(jget state)" = issued ]
+END=$(jget not_after)
+pc_stop
+AHEAD=$((400 * 86400))
+pc_serve_ahead "$D" $AHEAD
+JAR=$T/jar.ana.later; rm -f "$JAR"; CSRF=""; refresh_csrf
+api POST /api/v1/session '{"email":"ana.iss@example.ro","password":"Verde-Munte-Ploaie-42"}'
+api POST /api/v1/session/totp "{\"code\":\"$(FAKETIME="+${AHEAD}s" LD_PRELOAD=$PC_FT_LIB oathtool --totp -b "$SECRET")\"}"
+refresh_csrf
+api GET /api/v1/issuance
+check "after its end: expired, with the ended certificate ($SIGN, $END)" \
+	[ "$CODE $(jpath 'j["state"], j["certificate"]["sign_serial"], j["not_after"]')" = "200 ('expired', '$SIGN', '$END')" ]
+api POST /api/v1/issuance "{\"code\":\"$(FAKETIME="+${AHEAD}s" LD_PRELOAD=$PC_FT_LIB oathtool --totp -b "$SECRET" -N 'now + 30 seconds')\"}"
+expect 409 issuance_not_ready "an expired certificate is not issued again without a new order"
 check "audit chain intact" bash -c "'$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
 check "no CNP in the server log" bash -c "! grep -q 2900101410011 '$D.serve.log'"
 pc_done

@@ -14,6 +14,10 @@
 #    the server, the history keeps names and hashes; another account sees
 #    nothing; uploads are encrypted at rest; ".p7s for all" makes a refused
 #    PDF signable;
+#  - the code answers at once (202); the worker pool signs the files and
+#    the batch reports each file's state and done/total while it polls;
+#  - a node killed mid-batch (SIGKILL): the files kept stay signed and
+#    counted once, the rest are given back and signed again;
 #  - an expired certificate (the clock moved past it) refuses a new batch.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
@@ -56,6 +60,17 @@ pdf "$T/a.pdf" 2 && pdf "$T/b.pdf" 1 && pdf "$T/c.pdf" 1 || fail "fixtures"
 pdf "$T/x.pdf" 1 '/AcroForm << /Fields [] /XFA 5 0 R >>' || fail "XFA fixture"
 qpdf --encrypt user owner 256 -- "$T/b.pdf" "$T/enc.pdf"; [ -s "$T/enc.pdf" ] || fail "encrypted fixture"
 py 'import os,sys; open(sys.argv[1],"wb").write(b"PK\x03\x04"+os.urandom(30000))' "$T/report.docx"
+
+wait_done() {	# wait_done BATCH: poll the batch while the pool signs it
+	local i
+	for i in $(seq 1 600); do
+		api GET "/api/v1/sign/batches/$1"
+		[ "$(jget state)" != signing ] && return 0
+		echo "$(jpath 'j["progress"]["done"], j["progress"]["total"], sorted(set(f["state"] for f in j["files"])))')" >>"$T/progress.$1"
+		sleep 0.1
+	done
+	return 1
+}
 
 up() {	# up BATCH FILE [NAME]
 	CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$JAR" -H "X-CSRF-Token: $CSRF" \
@@ -125,7 +140,12 @@ check "... nothing counted, the batch still open" \
 
 # ---- one code -----------------------------------------------------------------------------------
 api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$GOOD\"}"
-expect 200 - "signed with one code"
+expect 202 - "authorized with one code: answered at once"
+check "... the batch signing, its four files pending or further, with the progress" \
+	[ "$(jpath 'j["state"], j["progress"]["total"], sum(f["state"] in ("pending", "signing", "signed") for f in j["files"])')" = "('signing', 4, 4)" ]
+wait_done "$B"
+check "the pool signed it: the batch done, 4 of 4" \
+	[ "$(jpath 'j["state"], j["progress"]["done"], j["progress"]["total"], j["progress"]["failed"]')" = "('done', 4, 4, 0)" ]
 check "four signed, two refused" \
 	[ "$(jpath '[f["state"] for f in j["files"]]')" = "['signed', 'signed', 'signed', 'signed', 'refused', 'refused']" ]
 check "eight transactions taken, once" \
@@ -196,11 +216,16 @@ curl -s -o /dev/null -b "$JAR" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: applic
 	-d "{\"code\":\"$(code -N "now + 30 seconds")\"}" \
 	"$PC_URL/api/v1/sign/batches/$B3/sign" &
 CURL=$!
-sleep 1.5
+# The moment: the answer came (authorized) and the pool has kept a first
+# file (the kill then falls among the others), or 30 s passed.
+for _ in $(seq 1 300); do
+	[ "$(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'signed'")" -ge 1 ] && break
+	sleep 0.1
+done
 kill -KILL "$PC_PID"; wait "$PC_PID" 2>/dev/null; wait "$CURL" 2>/dev/null
 PC_PID=""
 STATE=$(sql "SELECT state FROM sign_batches WHERE id = '$B3'")
-echo "# killed with the batch in state '$STATE'"
+echo "# killed with the batch in state '$STATE': $(sql "SELECT group_concat(state, ' ') FROM sign_items WHERE batch_id = '$B3'")"
 # Later (the batch is stale), the documents job recovers it.
 sql "UPDATE jobs SET next_run = 0 WHERE name = 'documents'"
 AHEAD=$((AHEAD + 1200))
@@ -210,13 +235,14 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 NSIGNED=$(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'signed'")
+NREADY=$(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'ready'")
 LEFT2=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$SIGN'")
 STATE2=$(sql "SELECT state || ' ' || (interrupted_at > 0) FROM sign_batches WHERE id = '$B3'")
 echo "# after the restart: $STATE2, $NSIGNED signed, transactions $LEFT1 -> $LEFT2"
 check "after the kill: signed once and counted once, or neither ($NSIGNED signed, $((LEFT1 - LEFT2)) counted)" \
 	[ $((LEFT1 - LEFT2)) = $((2 * NSIGNED)) ]
-check "... the batch is done (all 20) or open again marked interrupted (none)" \
-	bash -c "[ '$STATE2 $NSIGNED' = 'done 0 20' ] || [ '$STATE2 $NSIGNED' = 'open 1 0' ]"
+check "... the batch is done (all 20) or open again marked interrupted (the rest ready)" \
+	bash -c "[ '$STATE2 $NSIGNED' = 'done 0 20' ] || [ '$STATE2 $NSIGNED' = 'done 1 20' ] || [ '$STATE2 $NSIGNED $NREADY' = 'open 1 $NSIGNED $((20 - NSIGNED))' ]"
 check "... no scratch file left" bash -c "[ -z \"\$(ls -A '$D/files/scratch' 2>/dev/null)\" ]"
 if [ "$STATE2" = "open 1" ]; then
 	JAR=$T/jar.ana3; rm -f "$JAR"; CSRF=""; refresh_csrf
@@ -224,9 +250,16 @@ if [ "$STATE2" = "open 1" ]; then
 	api POST /api/v1/session/totp "{\"code\":\"$(code)\"}"
 	refresh_csrf
 	api POST "/api/v1/sign/batches/$B3/sign" "{\"code\":\"$(code -N "now + 30 seconds")\"}"
-	check "... and the interrupted batch signs again, counted once" \
-		[ "$CODE $(sql "SELECT $LEFT1 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = "200 40" ]
+	check "... the interrupted batch is authorized again (the $((20 - NSIGNED)) left)" [ "$CODE" = 202 ]
+	wait_done "$B3"
+	check "... and signs them: all 20 signed, counted once (40)" \
+		[ "$(jget state) $(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'signed'") $(sql "SELECT $LEFT1 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = "done 20 40" ]
 fi
+# Twenty hashes: the signer signs them on two threads; every file valid.
+curl -s -o "$T/b3.zip" -b "$JAR" "$PC_URL/api/v1/sign/batches/$B3/zip"
+mkdir -p "$T/z3" && unzip -q "$T/b3.zip" -d "$T/z3"
+check "the 20-file batch (signed on two signer threads): 20 files, each pdfsig 'Signature is Valid'" \
+	bash -c "[ \$(ls '$T/z3' | wc -l) = 20 ] && for f in '$T'/z3/*.pdf; do pdfsig \"\$f\" 2>&1 | grep -q 'Signature is Valid' || exit 1; done"
 
 pc_stop
 AHEAD=$((400 * 86400))

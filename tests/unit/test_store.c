@@ -32,6 +32,7 @@ static struct backend *cur;
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
 	"cert_registry",
+	"pending_keys",
 	"cert_reminders",
 	"sign_items",
 	"sign_batches",

@@ -214,6 +214,10 @@ export async function issue(ctx) {
 		case 'issued':
 			done(st, false);
 			return;
+		case 'expired':
+			show(notice(t('iss.st_expired', { date: fmtTime(st.not_after) }), 'warn', 'iss-expired'),
+			    h('div', { class: 'actions' }, linkButton('/shop', 'sign.reissue', 'iss-reissue')));
+			return;
 		case 'ready':
 		case 'terms':
 			if (st.phone && st.phone.question)
@@ -240,8 +244,8 @@ export async function issue(ctx) {
 // ended and the way to a new one.
 export function signingBox(st, id, certs) {
 	const old = (certs || []).filter((c) => c.kind === 'sign');
-	if (st && st.state === 'none' && old.length) {
-		const last = old.map((c) => c.not_after).sort().pop();
+	if (st && (st.state === 'expired' || (st.state === 'none' && old.length))) {
+		const last = st.state === 'expired' ? st.not_after : old.map((c) => c.not_after).sort().pop();
 		return h('section', { class: 'order-box sign-box', id, 'data-state': 'ended', 'aria-labelledby': id + '-title' },
 		    h('h2', { id: id + '-title' }, t('home.sign_title')),
 		    notice(t('home.cert_ended', { date: fmtTime(last) }), 'warn', id + '-expired'),

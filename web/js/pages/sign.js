@@ -227,18 +227,59 @@ export async function sign(ctx) {
 	}));
 
 	// ---- the certificate, the quota, the code -----------------------------------------------
+	// The signing under way: each file's state as the server's worker
+	// pool reports it (pending, signing, signed, failed), done of total.
 	const waiting = (n) => {
 		const started = Date.now();
 		const secs = h('span', { id: 'sign-elapsed', class: 'timer' }, '0');
 		const stop = every(1000, () => {
 			secs.textContent = String(Math.round((Date.now() - started) / 1000));
 		});
+		const bar = h('progress', { id: 'sign-progress', 'aria-label': t('sign.wait_title', { n }) });
+		const count = h('p', { id: 'sign-count' });
+		const list = h('ul', { class: 'files plain', id: 'sign-file-progress' });
 		show(h('div', { id: 'sign-wait', role: 'status', 'aria-live': 'polite' },
-		    h('h2', {}, t('sign.wait_title', { n })),
-		    h('progress', { id: 'sign-progress', 'aria-label': t('sign.wait_title', { n }) }),
+		    h('h2', {}, t('sign.wait_title', { n })), bar, count, list,
 		    h('p', {}, t('sign.wait_text')),
 		    h('p', { class: 'muted' }, t('iss.elapsed'), ' ', secs, ' s')));
-		return stop;
+		const update = (nb) => {
+			const p = nb && nb.progress;
+			if (!p || !p.total)
+				return;
+			bar.max = p.total;
+			bar.value = p.done;
+			count.textContent = t('sign.wait_count', { done: p.done, total: p.total });
+			list.replaceChildren(...nb.files.filter((f) => ['pending', 'signing', 'signed', 'failed'].includes(f.state))
+			    .map((f) => h('li', { 'data-name': f.name, 'data-state': f.state },
+				h('strong', {}, f.name), ' — ',
+				f.state === 'failed' ? t('sign.fst_failed', { why: intakeText(f.error || 'sign_failed') }) : t('sign.fst_' + f.state))));
+		};
+		return { stop, update };
+	};
+	// Poll the batch while the pool signs it; then the download page (or
+	// the files again when it was interrupted and opened again).
+	const follow = (w) => {
+		w.update(b);
+		let asking = false;
+		const poll = every(700, async () => {
+			if (asking)
+				return;
+			asking = true;
+			const nb = await C.signBatch(b.id).catch(() => null);
+			asking = false;
+			if (!nb)
+				return;
+			w.update(nb);
+			if (nb.state !== 'signing') {
+				poll();
+				w.stop();
+				b = nb;
+				if (b.state === 'done')
+					finished();
+				else
+					filesView();
+			}
+		});
 	};
 	const confirmView = (err) => {
 		const c = b.certificate;
@@ -277,11 +318,11 @@ export async function sign(ctx) {
 			id: 'sign-code', sent: {}, labelKey: 'si.totp_label', hintKey: 'si.totp_hint',
 			submitKey: 'sign.sign_now', introKeyUnknown: 'sign.code_intro',
 			submit: async (code) => {
-				const stop = waiting(ready.length);
+				const w = waiting(ready.length);
 				try {
 					b = await C.signBatchCode(b.id, code);
 				} catch (e) {
-					stop();
+					w.stop();
 					// What the server says now: a refused code counts nothing.
 					b = await C.signBatch(b.id).catch(() => b);
 					if (b.state === 'open') {
@@ -290,7 +331,12 @@ export async function sign(ctx) {
 					}
 					throw e;
 				}
-				stop();
+				// Authorized (202): the server signs on, the page follows.
+				if (b.state === 'signing') {
+					follow(w);
+					return;
+				}
+				w.stop();
 				finished();
 			},
 		});
@@ -315,19 +361,7 @@ export async function sign(ctx) {
 		show(doneView({ batch: b, onAgain: again }));
 	};
 	const signingNow = () => {
-		const stop = waiting(b.files.filter((f) => f.state === 'ready').length);
-		const poll = every(2000, async () => {
-			const nb = await C.signBatch(b.id).catch(() => null);
-			if (nb && nb.state !== 'signing') {
-				poll();
-				stop();
-				b = nb;
-				if (b.state === 'done')
-					finished();
-				else
-					filesView();
-			}
-		});
+		follow(waiting(b.progress && b.progress.total ? b.progress.total : b.files.length));
 	};
 
 	const start = async () => {
