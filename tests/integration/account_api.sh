@@ -36,7 +36,7 @@ serve() {	# (re)start the server, its clock OFFSET minutes ahead
 			>>"$D.serve.out" 2>>"$D.serve.log" &
 		PC_PID=$!
 		PC_URL="http://127.0.0.1:$port"
-		for _ in $(seq 1 300); do
+		for _ in $(seq 1 900); do
 			curl -sf "$PC_URL/healthz" >/dev/null && return 0
 			sleep 0.1
 		done

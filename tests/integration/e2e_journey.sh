@@ -119,7 +119,7 @@ ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 	>"$T/d.serve.out" 2>"$T/d.serve.log" &
 PC_PID=$!
 PC_URL="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do
 	curl -sf "$PC_URL/readyz" >/dev/null 2>&1 && break
 	kill -0 "$PC_PID" 2>/dev/null || break
 	sleep 0.1

@@ -218,7 +218,7 @@ curl -s -o /dev/null -b "$JAR" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: applic
 CURL=$!
 # The moment: the answer came (authorized) and the pool has kept a first
 # file (the kill then falls among the others), or 30 s passed.
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do
 	[ "$(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'signed'")" -ge 1 ] && break
 	sleep 0.1
 done

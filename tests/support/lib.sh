@@ -115,7 +115,7 @@ pc_serve() {
 		>"$dir.serve.out" 2>"$dir.serve.log" &
 	PC_PID=$!
 	PC_URL="http://127.0.0.1:$port"
-	for i in $(seq 1 300); do
+	for i in $(seq 1 900); do
 		if grep -q "^listening on " "$dir.serve.out" 2>/dev/null; then
 			return 0
 		fi
@@ -142,7 +142,7 @@ pc_serve_ahead() {
 		>>"$dir.serve.out" 2>>"$dir.serve.log" &
 	PC_PID=$!
 	PC_URL="http://127.0.0.1:$port"
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 900); do
 		curl -sf "$PC_URL/readyz" >/dev/null && return 0
 		kill -0 "$PC_PID" 2>/dev/null || break
 		sleep 0.1
