@@ -196,6 +196,13 @@ B2=$(jget id)
 up "$B2" "$T/enc.pdf"
 api POST "/api/v1/sign/batches/$B2/p7s" '{}'
 check ".p7s for all: the encrypted PDF becomes signable" [ "$(jpath 'j["files"][0]["format"], j["files"][0]["state"], j["files"][0]["intake"]')" = "('cades', 'ready', None)" ]
+# The code that authorized batch B, again, for this batch: the code was
+# the activation of B's hashes and its time step is spent.
+L=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$SIGN'")
+api POST "/api/v1/sign/batches/$B2/sign" "{\"code\":\"$GOOD\"}"
+expect 400 totp_replay "the code of another batch, reused: refused"
+check "... nothing counted, this batch still open" \
+	[ "$(sql "SELECT transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT state FROM sign_batches WHERE id = '$B2'")" = "$L open" ]
 as op
 api GET "/api/v1/sign/batches/$B"
 expect 404 not_found "another account's batch is not found"
