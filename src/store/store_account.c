@@ -459,27 +459,21 @@ store_consent_withdraw(
 enum pc_rc
 store_rate_hit(struct db *db, const char *key, int64_t window, int64_t *count)
 {
-	enum pc_rc rc;
-
-	rc = store_q_i64(db, count,
+	return store_q_i64_or(db, PC_EDB, count,
 	    "INSERT INTO rate_limits (key, window_start, count) "
 	    "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
 	    "SET count = rate_limits.count + 1 RETURNING count",
 	    "si", key, window);
-	return rc == PC_ENOTFOUND ? PC_EDB : rc;
 }
 
 /* The count of key in window (0 when none). */
 enum pc_rc
 store_rate_get(struct db *db, const char *key, int64_t window, int64_t *count)
 {
-	enum pc_rc rc;
-
-	rc = store_q_i64(db, count,
+	return store_q_i64_or(db, PC_OK, count,
 	    "SELECT count FROM rate_limits WHERE key = $1 AND "
 	    "window_start = $2",
 	    "si", key, window);
-	return rc == PC_ENOTFOUND ? PC_OK : rc;
 }
 
 /* Drop the windows that started before before. */
