@@ -130,16 +130,14 @@ enum pc_rc acct_link_code(const struct pc_env *e, const char *token,
     struct store_user *u, bool *fresh, struct pc_err *err);
 /*
  * The password step of the link of token (kind), whose code step is done:
- * the link and its user, and the new password checked and hashed, outside
- * any transaction. OUT: *l, *u (store_user_cleanup, also on failure),
- * hash (wipe it after use).
+ * the new password checked and hashed outside any transaction, then in a
+ * short one the link used up (once: link_used) and the password set.
+ * OUT: *db in that transaction (the caller adds its own writes and ends it
+ * with acct_tx_end), *u (store_user_cleanup, also on failure).
  */
 enum pc_rc acct_link_password(const struct pc_env *e, const char *token,
-    const char *kind, const char *pw, const char *pw2, struct store_link *l,
-    struct store_user *u, char *hash, size_t n, struct pc_err *err);
-/* In db's transaction: use the link up (once: link_used) and set hash. */
-enum pc_rc acct_link_password_set(struct db *db, const struct store_link *l,
-    const struct store_user *u, const char *hash, struct pc_err *err);
+    const char *kind, const char *pw, const char *pw2, struct db **db,
+    struct store_user *u, struct pc_err *err);
 /* A new session for u in state. OUT: s (token set). */
 enum pc_rc acct_session_create(const struct pc_env *e, struct db *db,
     const struct store_user *u, const char *state, struct acct_session *s);

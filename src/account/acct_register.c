@@ -232,36 +232,38 @@ acct_link_code(const struct pc_env *e, const char *token, const char *kind,
 
 enum pc_rc
 acct_link_password(const struct pc_env *e, const char *token, const char *kind,
-    const char *pw, const char *pw2, struct store_link *l, struct store_user *u,
-    char *hash, size_t n, struct pc_err *err)
+    const char *pw, const char *pw2, struct db **db, struct store_user *u,
+    struct pc_err *err)
 {
+	struct store_link l;
+	char hash[256];
 	bool sent;
 	enum pc_rc rc;
 
-	rc = acct_link_state(e, token, kind, NULL, l, u, &sent, NULL, err);
-	if (rc != PC_OK)
-		return rc;
-	if (!l->verified)
+	*db = NULL;
+	memset(hash, 0, sizeof(hash));
+	/* Checks and the hash first, outside any transaction. */
+	rc = acct_link_state(e, token, kind, NULL, &l, u, &sent, NULL, err);
+	if (rc == PC_OK && !l.verified)
 		rc = pc_fail(err, PC_ESTATE, PCE_STEP_ORDER, NULL);
 	if (rc == PC_OK)
-		rc = acct_password_new(u, pw, pw2, hash, n, err);
-	if (rc != PC_OK)
-		store_user_cleanup(u);
-	return rc;
-}
-
-enum pc_rc
-acct_link_password_set(struct db *db, const struct store_link *l,
-    const struct store_user *u, const char *hash, struct pc_err *err)
-{
-	enum pc_rc rc;
-
-	/* A conditional update: the link is used once. */
-	rc = store_link_use(db, l->token_hash, clock_now());
-	if (rc == PC_ESTATE)
-		return pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
+		rc = acct_password_new(u, pw, pw2, hash, sizeof(hash), err);
+	/* A short write; a conditional update: the link is used once. */
 	if (rc == PC_OK)
-		rc = store_user_set_password(db, u->id, hash);
+		rc = acct_tx_begin(e, db);
+	if (rc == PC_OK) {
+		rc = store_link_use(*db, l.token_hash, clock_now());
+		if (rc == PC_ESTATE)
+			rc = pc_fail(err, PC_ESTATE, PCE_LINK_USED, NULL);
+	}
+	if (rc == PC_OK)
+		rc = store_user_set_password(*db, u->id, hash);
+	secret_wipe(hash, sizeof(hash));
+	if (rc != PC_OK) {
+		acct_tx_end(e, *db, rc);
+		*db = NULL;
+		store_user_cleanup(u);
+	}
 	return rc;
 }
 
@@ -377,29 +379,19 @@ acct_activation_password(const struct pc_env *e, const char *token,
     struct pc_err *err)
 {
 	struct store_user u;
-	struct store_link l;
 	struct db *db = NULL;
-	char hash[256];
 	enum pc_rc rc;
 
-	memset(hash, 0, sizeof(hash));
-	/* Checks and the hash first, outside any transaction. */
-	rc = acct_link_password(e, token, LINK_INVITATION, pw, pw2, &l, &u,
-	    hash, sizeof(hash), err);
+	rc = acct_link_password(
+	    e, token, LINK_INVITATION, pw, pw2, &db, &u, err);
 	if (rc != PC_OK)
 		return rc;
-	/* A short write. */
-	rc = acct_tx_begin(e, &db);
-	if (rc == PC_OK)
-		rc = acct_link_password_set(db, &l, &u, hash, err);
-	if (rc == PC_OK)
-		rc = store_user_set_status(db, u.id, USER_STATUS_ACTIVE);
+	rc = store_user_set_status(db, u.id, USER_STATUS_ACTIVE);
 	if (rc == PC_OK)
 		rc = store_audit_printf(db, u.id, "account.activated", "-");
 	rc = acct_tx_end(e, db, rc);
 	if (rc == PC_OK)
 		snprintf(email_out, email_n, "%s", u.email);
-	secret_wipe(hash, sizeof(hash));
 	store_user_cleanup(&u);
 	return rc;
 }

@@ -465,26 +465,17 @@ acct_recovery_password(const struct pc_env *e, const char *token,
     const char *pw, const char *pw2, struct pc_err *err)
 {
 	struct store_user u;
-	struct store_link l;
 	struct db *db = NULL;
-	char hash[256];
 	enum pc_rc rc;
 
-	memset(hash, 0, sizeof(hash));
-	rc = acct_link_password(
-	    e, token, LINK_RECOVERY, pw, pw2, &l, &u, hash, sizeof(hash), err);
+	rc = acct_link_password(e, token, LINK_RECOVERY, pw, pw2, &db, &u, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = acct_tx_begin(e, &db);
-	if (rc == PC_OK)
-		rc = acct_link_password_set(db, &l, &u, hash, err);
-	if (rc == PC_OK)
-		rc = store_session_delete_user(db, u.id, NULL);
+	rc = store_session_delete_user(db, u.id, NULL);
 	if (rc == PC_OK)
 		rc = acct_password_changed(
 		    db, &u, "password.recovered", "every session ended");
 	rc = acct_tx_end(e, db, rc);
-	secret_wipe(hash, sizeof(hash));
 	store_user_cleanup(&u);
 	return rc;
 }

@@ -243,13 +243,10 @@ api_consents_post(struct req *r, struct resp *w)
 enum pc_rc
 api_consents_withdraw_post(struct req *r, struct resp *w)
 {
-	enum pc_rc rc;
-
-	rc = acct_consent_withdraw(
-	    api_env(r), api_session(r), api_str(r, "kind"), api_err(r));
-	if (rc != PC_OK)
-		return rc;
-	return api_consents_get(r, w);
+	return api_then(r, w,
+	    acct_consent_withdraw(
+	        api_env(r), api_session(r), api_str(r, "kind"), api_err(r)),
+	    api_consents_get);
 }
 
 enum pc_rc

@@ -55,7 +55,7 @@ api_dev_outbox_attachment_get(struct req *r, struct resp *w)
 {
 	struct app *app = r->app;
 	char ctype[NOTIFY_ATT_TYPE_MAX + 1], fname[NOTIFY_ATT_NAME_MAX + 1];
-	const char *disp, *ct;
+	const char *ct;
 	struct buf b;
 	uint64_t id, n;
 	enum pc_rc rc;
@@ -76,13 +76,9 @@ api_dev_outbox_attachment_get(struct req *r, struct resp *w)
 		return rc;
 	}
 	/* The sanitised name has no quotes or control characters. */
-	disp = arena_printf(&r->arena, "attachment; filename=\"%s\"", fname);
 	ct = arena_strdup(&r->arena, ctype);
-	http_resp_bytes(w, 200, ct != NULL ? ct : "application/octet-stream",
-	    b.data, b.len);
+	rc = api_reply_file(r, w, ct != NULL ? ct : "application/octet-stream",
+	    b.data, b.len, fname);
 	buf_cleanup(&b);
-	if (disp != NULL)
-		http_resp_header(w, "Content-Disposition", disp);
-	http_resp_header(w, "Cache-Control", "no-store");
-	return PC_OK;
+	return rc;
 }

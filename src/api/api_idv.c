@@ -235,7 +235,5 @@ api_idv_submit_post(struct req *r, struct resp *w)
 	rc = ra_submit(
 	    api_env(r), api_session(r)->u.id, api_param(r, 0), &q, api_err(r));
 	free(client);
-	if (rc != PC_OK)
-		return rc;
-	return api_idv_get(r, w);
+	return api_then(r, w, rc, api_idv_get);
 }

@@ -118,6 +118,20 @@ json_t *api_json_text(const char *s);
 /* Answer o (stolen; NULL is a 500) with status, Cache-Control: no-store. */
 enum pc_rc api_reply(struct resp *w, int status, json_t *o);
 /*
+ * How a change answers with the resource as it now is: rc when it is a
+ * refusal, else what the GET handler next answers.
+ */
+enum pc_rc api_then(
+    struct req *r, struct resp *w, enum pc_rc rc, http_handler next);
+/*
+ * A download the browser saves as name (no quotes or control characters
+ * in it) and never caches; the caller sets the body. api_reply_file: 200
+ * with ctype and the bytes of p (copied).
+ */
+void api_attachment(struct req *r, struct resp *w, const char *name);
+enum pc_rc api_reply_file(struct req *r, struct resp *w, const char *ctype,
+    const void *p, size_t n, const char *name);
+/*
  * The answer to a refusal: err's code (status from the registry, field,
  * retry_after and a Retry-After header on 429/503), else the generic code
  * of rc, in the route's error family. Returns PC_OK (answered).

@@ -100,12 +100,10 @@ api_issuance_terms_get(struct req *r, struct resp *w)
 		buf_cleanup(&pdf);
 		return api_fail(r, w, rc, NULL);
 	}
-	http_resp_bytes(w, 200, "application/pdf", pdf.data, pdf.len);
-	http_resp_header(w, "Cache-Control", "no-store");
-	http_resp_header(w, "Content-Disposition",
-	    "attachment; filename=\"terms-signed.pdf\"");
+	rc = api_reply_file(
+	    r, w, "application/pdf", pdf.data, pdf.len, "terms-signed.pdf");
 	buf_cleanup(&pdf);
-	return PC_OK;
+	return rc;
 }
 
 static enum pc_rc

@@ -7,31 +7,16 @@
  * cross the web process inside jansson strings, and must not linger in
  * its heap (api_init).
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "api/api_int.h"
-
-/*
- * Blocks are plain malloc blocks (json_dumps results are freed with free()
- * all over the code base); free wipes the whole usable block first.
- */
-static void
-wipe_free(void *p)
-{
-	if (p == NULL)
-		return;
-	sodium_memzero(p, malloc_usable_size(p));
-	free(p);
-}
+#include "base/secret.h"
 
 void
 api_init(void)
 {
-	json_set_alloc_funcs(malloc, wipe_free);
+	json_set_alloc_funcs(malloc, secret_wipe_free);
 }
 
 static bool
@@ -212,6 +197,34 @@ api_reply(struct resp *w, int status, json_t *o)
 		return PC_ENOMEM;
 	http_resp_json(w, status, s);
 	http_resp_header(w, "Cache-Control", "no-store");
-	wipe_free(s);
+	secret_wipe_free(s);
 	return PC_OK;
+}
+
+void
+api_attachment(struct req *r, struct resp *w, const char *name)
+{
+	const char *d;
+
+	http_resp_header(w, "Cache-Control", "no-store");
+	d = name != NULL
+	        ? arena_printf(&r->arena, "attachment; filename=\"%s\"", name)
+	        : NULL;
+	if (d != NULL)
+		http_resp_header(w, "Content-Disposition", d);
+}
+
+enum pc_rc
+api_reply_file(struct req *r, struct resp *w, const char *ctype, const void *p,
+    size_t n, const char *name)
+{
+	http_resp_bytes(w, 200, ctype, p, n);
+	api_attachment(r, w, name);
+	return PC_OK;
+}
+
+enum pc_rc
+api_then(struct req *r, struct resp *w, enum pc_rc rc, http_handler next)
+{
+	return rc != PC_OK ? rc : next(r, w);
 }

@@ -10,38 +10,32 @@
 #include "base/arena.h"
 #include "lifecycle/lifecycle.h"
 
-/* After a holder's action: the account's certificates, as GET returns. */
-static enum pc_rc
-done(struct req *r, struct resp *w, enum pc_rc rc)
-{
-	if (rc != PC_OK)
-		return rc;
-	return api_certificates_get(r, w);
-}
-
 enum pc_rc
 api_certificate_suspend_post(struct req *r, struct resp *w)
 {
-	return done(r, w,
+	return api_then(r, w,
 	    lifecycle_suspend(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	        api_bool(r, "confirm"), api_err(r)));
+	        api_bool(r, "confirm"), api_err(r)),
+	    api_certificates_get);
 }
 
 enum pc_rc
 api_certificate_resume_post(struct req *r, struct resp *w)
 {
-	return done(r, w,
+	return api_then(r, w,
 	    lifecycle_resume(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	        api_str(r, "code"), api_err(r)));
+	        api_str(r, "code"), api_err(r)),
+	    api_certificates_get);
 }
 
 enum pc_rc
 api_certificate_revoke_post(struct req *r, struct resp *w)
 {
-	return done(r, w,
+	return api_then(r, w,
 	    lifecycle_revoke(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	        api_str(r, "code"), api_bool(r, "confirm"),
-	        api_str(r, "reason"), api_err(r)));
+	        api_str(r, "reason"), api_err(r)),
+	    api_certificates_get);
 }
 
 enum pc_rc
@@ -110,10 +104,7 @@ api_registry_file_get(struct req *r, struct resp *w)
 		return rc;
 	w->status = 200;
 	w->ctype = pem ? "application/x-pem-file" : "application/pkix-cert";
-	http_resp_header(w, "Content-Disposition",
-	    arena_printf(
-	        &r->arena, "attachment; filename=\"%s%s\"", serial, dot));
-	http_resp_header(w, "Cache-Control", "no-store");
+	api_attachment(r, w, arena_printf(&r->arena, "%s%s", serial, dot));
 	return PC_OK;
 }
 

@@ -317,15 +317,6 @@ api_ra_release_post(struct req *r, struct resp *w)
 	    "released");
 }
 
-/* After a decision (rc): the case as it is now. */
-static enum pc_rc
-decided(struct req *r, struct resp *w, enum pc_rc rc)
-{
-	if (rc != PC_OK)
-		return rc;
-	return api_ra_case_get(r, w);
-}
-
 enum pc_rc
 api_ra_accept_post(struct req *r, struct resp *w)
 {
@@ -348,21 +339,23 @@ api_ra_accept_post(struct req *r, struct resp *w)
 	rc = ra_accept(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	    checks, &who, api_err(r));
 	free(checks);
-	return decided(r, w, rc);
+	return api_then(r, w, rc, api_ra_case_get);
 }
 
 enum pc_rc
 api_ra_reject_post(struct req *r, struct resp *w)
 {
-	return decided(r, w,
+	return api_then(r, w,
 	    ra_reject(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	        api_str(r, "reason"), api_str(r, "text"), api_err(r)));
+	        api_str(r, "reason"), api_str(r, "text"), api_err(r)),
+	    api_ra_case_get);
 }
 
 enum pc_rc
 api_ra_redo_post(struct req *r, struct resp *w)
 {
-	return decided(r, w,
+	return api_then(r, w,
 	    ra_redo(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	        api_str(r, "text"), api_err(r)));
+	        api_str(r, "text"), api_err(r)),
+	    api_ra_case_get);
 }

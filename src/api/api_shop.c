@@ -265,13 +265,10 @@ order_pdf(struct req *r, struct resp *w, bool invoice)
 	    api_session(r)->u.lang, api_param(r, 0), invoice, &pdf, api_err(r));
 	if (rc != PC_OK)
 		return rc;
-	http_resp_bytes(w, 200, "application/pdf", pdf.pdf.data, pdf.pdf.len);
-	http_resp_header(w, "Cache-Control", "no-store");
-	http_resp_header(w, "Content-Disposition",
-	    arena_printf(
-	        &r->arena, "attachment; filename=\"%s\"", pdf.filename));
+	rc = api_reply_file(
+	    r, w, "application/pdf", pdf.pdf.data, pdf.pdf.len, pdf.filename);
 	shop_pdf_cleanup(&pdf);
-	return PC_OK;
+	return rc;
 }
 
 enum pc_rc

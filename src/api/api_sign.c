@@ -137,6 +137,16 @@ batch_reply(struct req *r, struct resp *w, int status, const char *id)
 	return api_reply(w, status, o);
 }
 
+/* After a change to the batch of the path: rc's refusal, or the batch. */
+static enum pc_rc
+batch_changed(struct req *r, struct resp *w, enum pc_rc rc,
+    const struct pc_err *err, int status)
+{
+	if (rc != PC_OK)
+		return api_fail(r, w, rc, err);
+	return batch_reply(r, w, status, api_param(r, 0));
+}
+
 enum pc_rc
 api_sign_batch_post(struct req *r, struct resp *w)
 {
@@ -163,26 +173,22 @@ api_sign_file_post(struct req *r, struct resp *w)
 	struct pc_err err = { 0 };
 	const char *name = http_req_query(r, "name");
 	int64_t idx = 0;
-	enum pc_rc rc;
 
-	rc = websign_add(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	    name, r->body.data, r->body.len, &idx, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return batch_reply(r, w, 201, api_param(r, 0));
+	return batch_changed(r, w,
+	    websign_add(api_env(r), api_session(r)->u.id, api_param(r, 0), name,
+	        r->body.data, r->body.len, &idx, &err),
+	    &err, 201);
 }
 
 enum pc_rc
 api_sign_file_delete(struct req *r, struct resp *w)
 {
 	struct pc_err err = { 0 };
-	enum pc_rc rc;
 
-	rc = websign_remove(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	    param_index(r, 1), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return batch_reply(r, w, 200, api_param(r, 0));
+	return batch_changed(r, w,
+	    websign_remove(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	        param_index(r, 1), &err),
+	    &err, 200);
 }
 
 static int64_t
@@ -196,7 +202,6 @@ api_sign_placement_post(struct req *r, struct resp *w)
 {
 	struct websign_box box;
 	struct pc_err err = { 0 };
-	enum pc_rc rc;
 
 	memset(&box, 0, sizeof(box));
 	box.visible = api_bool(r, "visible");
@@ -205,24 +210,21 @@ api_sign_placement_post(struct req *r, struct resp *w)
 	box.y = (float)body_int(r, "y");
 	box.w = (float)body_int(r, "w");
 	box.h = (float)body_int(r, "h");
-	rc = websign_place(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	    param_index(r, 1), &box, &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return batch_reply(r, w, 200, api_param(r, 0));
+	return batch_changed(r, w,
+	    websign_place(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	        param_index(r, 1), &box, &err),
+	    &err, 200);
 }
 
 enum pc_rc
 api_sign_p7s_post(struct req *r, struct resp *w)
 {
 	struct pc_err err = { 0 };
-	enum pc_rc rc;
 
-	rc = websign_all_p7s(
-	    api_env(r), api_session(r)->u.id, api_param(r, 0), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
-	return batch_reply(r, w, 200, api_param(r, 0));
+	return batch_changed(r, w,
+	    websign_all_p7s(
+	        api_env(r), api_session(r)->u.id, api_param(r, 0), &err),
+	    &err, 200);
 }
 
 enum pc_rc
@@ -256,14 +258,12 @@ enum pc_rc
 api_sign_post(struct req *r, struct resp *w)
 {
 	struct pc_err err = { 0 };
-	enum pc_rc rc;
 
-	rc = websign_sign(api_env(r), api_session(r)->u.id, api_param(r, 0),
-	    api_str(r, "code"), &err);
-	if (rc != PC_OK)
-		return api_fail(r, w, rc, &err);
 	/* Authorized: the pool signs on; the page polls the batch. */
-	return batch_reply(r, w, 202, api_param(r, 0));
+	return batch_changed(r, w,
+	    websign_sign(api_env(r), api_session(r)->u.id, api_param(r, 0),
+	        api_str(r, "code"), &err),
+	    &err, 202);
 }
 
 enum pc_rc
@@ -279,9 +279,7 @@ api_sign_zip_get(struct req *r, struct resp *w)
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, &err);
 	http_resp_fd(w, 200, "application/zip", fd, len);
-	http_resp_header(w, "Cache-Control", "no-store");
-	http_resp_header(w, "Content-Disposition",
-	    "attachment; filename=\"SignedFiles.zip\"");
+	api_attachment(r, w, "SignedFiles.zip");
 	return PC_OK;
 }
 

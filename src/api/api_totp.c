@@ -77,9 +77,7 @@ api_totp_qr_get(struct req *r, struct resp *w)
 		return rc;
 	w->status = 200;
 	w->ctype = "image/png";
-	http_resp_header(w, "Cache-Control", "no-store");
-	http_resp_header(w, "Content-Disposition",
-	    "attachment; filename=\"pecete-authenticator.png\"");
+	api_attachment(r, w, "pecete-authenticator.png");
 	return PC_OK;
 }
 

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +20,15 @@ secret_wipe(void *p, size_t n)
 {
 	if (p != NULL && n > 0)
 		OPENSSL_cleanse(p, n);
+}
+
+void
+secret_wipe_free(void *p)
+{
+	if (p == NULL)
+		return;
+	secret_wipe(p, malloc_usable_size(p));
+	free(p);
 }
 
 bool

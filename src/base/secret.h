@@ -19,6 +19,12 @@ char *secret_strdup(const char *s);
 void secret_strfree(char *s);
 /* Zero memory in a way the compiler cannot drop. */
 void secret_wipe(void *p, size_t n);
+/*
+ * Zero a malloc()ed block (its whole usable size) and free it; NULL is a
+ * no-op. For buffers of other libraries that may have held a secret
+ * (JSON texts, response bodies, mails), as their free function.
+ */
+void secret_wipe_free(void *p);
 /* Constant-time equality of two byte strings of the same length. */
 bool secret_eq(const void *a, const void *b, size_t n);
 

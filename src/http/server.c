@@ -8,7 +8,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <malloc.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,16 +63,6 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Responses may hold secrets (the authenticator's secret once): wiped. */
-static void
-body_free(void *p)
-{
-	if (p == NULL)
-		return;
-	secret_wipe(p, malloc_usable_size(p));
-	free(p);
-}
-
 static enum MHD_Result
 send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 {
@@ -102,9 +91,9 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 		if (data == NULL)
 			return MHD_NO;
 		mr = MHD_create_response_from_buffer_with_free_callback(
-		    len, data, body_free);
+		    len, data, secret_wipe_free);
 		if (mr == NULL) {
-			body_free(data);
+			secret_wipe_free(data);
 			return MHD_NO;
 		}
 	}

@@ -132,16 +132,6 @@ crlf_dup(const char *s)
 	return (char *)buf_steal(&b, &n);
 }
 
-/* Wipe (codes, links) and free a string. */
-static void
-wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	secret_wipe(s, strlen(s));
-	free(s);
-}
-
 /* Add one header line built in b to list; false when out of memory. */
 static bool
 add_header(struct curl_slist **list, struct buf *b)
@@ -388,8 +378,9 @@ out:
 		curl_easy_cleanup(h);
 	if (password != NULL)
 		secret_strfree(password);
-	wipe_free(text);
-	wipe_free(html);
+	/* They hold codes and links. */
+	secret_wipe_free(text);
+	secret_wipe_free(html);
 	buf_cleanup(&b);
 	return rc;
 }

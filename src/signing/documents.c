@@ -91,15 +91,16 @@ doc_unwrite(const struct pc_env *e, const struct store_document *d)
 	unlink(path);
 }
 
-/* Decrypt user's document doc_id into out. */
-enum pc_rc
-doc_get(const struct pc_env *e, const char *user_id, const char *doc_id,
-    struct buf *out)
+/*
+ * Where user's document doc_id is and its wrapped key. OUT: path, key
+ * (wiped by the caller).
+ */
+static enum pc_rc
+doc_locate(const struct pc_env *e, const char *user_id, const char *doc_id,
+    char *path, size_t n, uint8_t key[VAULT_KEY_WRAPPED])
 {
 	struct store_document d;
 	struct db *db = NULL;
-	uint8_t key[VAULT_KEY_WRAPPED];
-	char path[700];
 	enum pc_rc rc;
 
 	memset(&d, 0, sizeof(d));
@@ -111,12 +112,25 @@ doc_get(const struct pc_env *e, const char *user_id, const char *doc_id,
 	store_release(e->store, db);
 	if (rc != PC_OK)
 		return rc;
-	doc_path(e, user_id, d.id, path, sizeof(path));
-	rc = hex_decode(str_from(d.key_hex), key, sizeof(key));
+	doc_path(e, user_id, d.id, path, n);
+	rc = hex_decode(str_from(d.key_hex), key, VAULT_KEY_WRAPPED);
+	store_document_cleanup(&d);
+	return rc;
+}
+
+/* Decrypt user's document doc_id into out. */
+enum pc_rc
+doc_get(const struct pc_env *e, const char *user_id, const char *doc_id,
+    struct buf *out)
+{
+	uint8_t key[VAULT_KEY_WRAPPED];
+	char path[700];
+	enum pc_rc rc;
+
+	rc = doc_locate(e, user_id, doc_id, path, sizeof(path), key);
 	if (rc == PC_OK)
 		rc = vault_read(e->vault, path, key, out);
 	secret_wipe(key, sizeof(key));
-	store_document_cleanup(&d);
 	return rc;
 }
 
@@ -160,24 +174,12 @@ enum pc_rc
 doc_to_file(const struct pc_env *e, const char *user_id, const char *doc_id,
     const char *path)
 {
-	struct store_document d;
-	struct db *db = NULL;
 	uint8_t key[VAULT_KEY_WRAPPED];
 	char src[700];
 	int fd = -1;
 	enum pc_rc rc;
 
-	memset(&d, 0, sizeof(d));
-	if (doc_id == NULL || doc_id[0] == '\0')
-		return PC_ENOTFOUND;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_document_get(db, user_id, doc_id, &d);
-	store_release(e->store, db);
-	if (rc != PC_OK)
-		return rc;
-	doc_path(e, user_id, d.id, src, sizeof(src));
-	rc = hex_decode(str_from(d.key_hex), key, sizeof(key));
+	rc = doc_locate(e, user_id, doc_id, src, sizeof(src), key);
 	if (rc == PC_OK) {
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		rc = fd >= 0 ? PC_OK : PC_EIO;
@@ -189,6 +191,5 @@ doc_to_file(const struct pc_env *e, const char *user_id, const char *doc_id,
 	if (rc != PC_OK && fd >= 0)
 		unlink(path);
 	secret_wipe(key, sizeof(key));
-	store_document_cleanup(&d);
 	return rc;
 }

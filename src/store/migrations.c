@@ -541,11 +541,11 @@ migrate_applied(struct db *db, int version, bool *applied)
 	int64_t one = 0;
 	enum pc_rc rc;
 
-	rc = store_q_i64(db, &one,
+	rc = store_q_i64_or(db, PC_OK, &one,
 	    "SELECT 1 FROM schema_migrations WHERE version = $1", "i",
 	    (int64_t)version);
-	*applied = rc == PC_OK;
-	return rc == PC_ENOTFOUND ? PC_OK : rc;
+	*applied = rc == PC_OK && one == 1;
+	return rc;
 }
 
 static enum pc_rc

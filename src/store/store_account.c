@@ -207,8 +207,19 @@ store_user_set_login(
 }
 
 /*
- * Count a failure of table's counter column in one UPDATE ... RETURNING:
- * the new count is 0 exactly when this failure engaged the lock.
+ * One failure counted on the row of table whose key is $1, in one UPDATE
+ * ... RETURNING: counter + 1 reaching $2 (max) resets it to 0 and locks
+ * the row until $3.
+ */
+#define COUNT_FAILURE_SQL(table, key, counter)                                 \
+	"UPDATE " table " SET " counter " = CASE WHEN " counter                \
+	" + 1 >= $2 THEN 0 ELSE " counter " + 1 END, "                         \
+	"locked_until = CASE WHEN " counter " + 1 >= $2 THEN $3 "              \
+	"ELSE locked_until END WHERE " key " = $1 RETURNING " counter
+
+/*
+ * Run sql (COUNT_FAILURE_SQL): the new count is 0 exactly when this
+ * failure engaged the lock.
  */
 static enum pc_rc
 count_failure(struct db *db, const char *sql, const char *id, int64_t max,
@@ -232,13 +243,8 @@ store_user_login_fail(struct db *db, const char *user_id, int64_t max_failures,
     int64_t lock_until, bool *locked)
 {
 	return count_failure(db,
-	    "UPDATE users SET "
-	    "failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 "
-	    "ELSE failed_logins + 1 END, "
-	    "locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 "
-	    "ELSE locked_until END "
-	    "WHERE id = $1 RETURNING failed_logins",
-	    user_id, max_failures, lock_until, locked);
+	    COUNT_FAILURE_SQL("users", "id", "failed_logins"), user_id,
+	    max_failures, lock_until, locked);
 }
 
 /* A good sign-in: the counter and the lock are reset. */
@@ -453,27 +459,21 @@ store_consent_withdraw(
 enum pc_rc
 store_rate_hit(struct db *db, const char *key, int64_t window, int64_t *count)
 {
-	enum pc_rc rc;
-
-	rc = store_q_i64(db, count,
+	return store_q_i64_or(db, PC_EDB, count,
 	    "INSERT INTO rate_limits (key, window_start, count) "
 	    "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
 	    "SET count = rate_limits.count + 1 RETURNING count",
 	    "si", key, window);
-	return rc == PC_ENOTFOUND ? PC_EDB : rc;
 }
 
 /* The count of key in window (0 when none). */
 enum pc_rc
 store_rate_get(struct db *db, const char *key, int64_t window, int64_t *count)
 {
-	enum pc_rc rc;
-
-	rc = store_q_i64(db, count,
+	return store_q_i64_or(db, PC_OK, count,
 	    "SELECT count FROM rate_limits WHERE key = $1 AND "
 	    "window_start = $2",
 	    "si", key, window);
-	return rc == PC_ENOTFOUND ? PC_OK : rc;
 }
 
 /* Drop the windows that started before before. */
@@ -563,13 +563,8 @@ store_totp_fail(struct db *db, const char *user_id, int64_t max,
     int64_t lock_until, bool *locked)
 {
 	return count_failure(db,
-	    "UPDATE totp_secrets SET "
-	    "failures = CASE WHEN failures + 1 >= $2 THEN 0 "
-	    "ELSE failures + 1 END, "
-	    "locked_until = CASE WHEN failures + 1 >= $2 THEN $3 "
-	    "ELSE locked_until END "
-	    "WHERE user_id = $1 RETURNING failures",
-	    user_id, max, lock_until, locked);
+	    COUNT_FAILURE_SQL("totp_secrets", "user_id", "failures"), user_id,
+	    max, lock_until, locked);
 }
 
 /* Mark the QR served; PC_ESTATE when it was (or nothing is pending). */

@@ -124,6 +124,23 @@ store_cert_get_by_name(struct db *db, const char *name, struct store_cert *c)
 }
 
 /*
+ * After a conditional UPDATE of serial's status: rc, but a change that
+ * found no row is PC_ESTATE when serial exists (it is not in the state the
+ * UPDATE wants), PC_ENOTFOUND when it does not.
+ */
+static enum pc_rc
+changed_or_state(struct db *db, const char *serial, enum pc_rc rc)
+{
+	int64_t one = 0;
+
+	if (rc != PC_ENOTFOUND)
+		return rc;
+	rc = store_q_i64(
+	    db, &one, "SELECT 1 FROM certs WHERE serial = $1", "s", serial);
+	return rc == PC_OK ? PC_ESTATE : rc;
+}
+
+/*
  * Revoke serial with an RFC 5280 reason at time when. A certificate on
  * hold (reason 6) may be revoked again with another reason; it keeps its
  * first revocation time. PC_ENOTFOUND when absent, PC_ESTATE when already
@@ -132,7 +149,6 @@ store_cert_get_by_name(struct db *db, const char *name, struct store_cert *c)
 enum pc_rc
 store_cert_revoke(struct db *db, const char *serial, int reason, int64_t when)
 {
-	int64_t one = 0;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL, PC_EINTERNAL);
@@ -144,11 +160,7 @@ store_cert_revoke(struct db *db, const char *serial, int reason, int64_t when)
 	    "WHERE serial = $1 AND (status = 0 OR (reason = 6 AND $4 = 1))",
 	    "siii", serial, (int64_t)reason, when,
 	    (int64_t)(reason != CRL_REASON_HOLD));
-	if (rc != PC_ENOTFOUND)
-		return rc;
-	rc = store_q_i64(
-	    db, &one, "SELECT 1 FROM certs WHERE serial = $1", "s", serial);
-	return rc == PC_OK ? PC_ESTATE : rc;
+	return changed_or_state(db, serial, rc);
 }
 
 /*
@@ -159,7 +171,6 @@ store_cert_revoke(struct db *db, const char *serial, int reason, int64_t when)
 enum pc_rc
 store_cert_release(struct db *db, const char *serial)
 {
-	int64_t one = 0;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL, PC_EINTERNAL);
@@ -167,11 +178,7 @@ store_cert_release(struct db *db, const char *serial)
 	    "UPDATE certs SET status = 0, reason = NULL, revoked_at = NULL "
 	    "WHERE serial = $1 AND status = 1 AND reason = $2",
 	    "si", serial, (int64_t)CRL_REASON_HOLD);
-	if (rc != PC_ENOTFOUND)
-		return rc;
-	rc = store_q_i64(
-	    db, &one, "SELECT 1 FROM certs WHERE serial = $1", "s", serial);
-	return rc == PC_OK ? PC_ESTATE : rc;
+	return changed_or_state(db, serial, rc);
 }
 
 /*

@@ -28,16 +28,13 @@ static const struct store_cols setting_cols =
 enum pc_rc
 store_counter_next(struct db *db, const char *name, int64_t *out)
 {
-	enum pc_rc rc;
-
 	RETURN_VAL_IF_FAIL(db != NULL && name != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	rc = store_q_i64(db, out,
+	return store_q_i64_or(db, PC_EDB, out,
 	    "INSERT INTO counters (name, value) VALUES ($1, 1) "
 	    "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 "
 	    "RETURNING value",
 	    "s", name);
-	return rc == PC_ENOTFOUND ? PC_EDB : rc;
 }
 
 /*

@@ -81,18 +81,15 @@ store_outbox_insert(struct db *db, const char *channel, const char *recipient,
     const char *template_id, const char *lang, const char *vars_json,
     int64_t now, int64_t *id)
 {
-	enum pc_rc rc;
-
 	RETURN_VAL_IF_FAIL(db != NULL && id != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(channel != NULL && recipient != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(template_id != NULL && lang != NULL, PC_EINTERNAL);
 	RETURN_VAL_IF_FAIL(vars_json != NULL, PC_EINTERNAL);
-	rc = store_q_i64(db, id,
+	return store_q_i64_or(db, PC_EDB, id,
 	    "INSERT INTO outbox (created_at, channel, recipient, template, "
 	    "lang, vars, status, attempts, next_at) "
 	    "VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $1) RETURNING id",
 	    "isssss", now, channel, recipient, template_id, lang, vars_json);
-	return rc == PC_ENOTFOUND ? PC_EDB : rc;
 }
 
 struct due {

@@ -130,24 +130,24 @@ store_q_change(
 	return rc;
 }
 
-/* The integer in the first row of sql. OUT: *out. PC_ENOTFOUND: no row. */
-enum pc_rc
-store_q_i64(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
+/* The integer in the first row of sql. OUT: *out. none (and 0): no row. */
+static enum pc_rc
+q_vi64(struct db *db, enum pc_rc none, int64_t *out, const char *sql,
+    const char *fmt, va_list ap)
 {
 	struct db_stmt *st = NULL;
-	va_list ap;
 	enum pc_rc rc;
 	bool row = false;
 
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
 	*out = 0;
-	va_start(ap, fmt);
 	rc = q_vprep(db, &st, sql, fmt, ap);
-	va_end(ap);
 	if (rc == PC_OK)
 		rc = db_step(st, &row);
-	if (rc == PC_OK && !row)
-		rc = PC_ENOTFOUND;
+	if (rc == PC_OK && !row) {
+		db_stmt_free(st);
+		return none;
+	}
 	if (rc == PC_OK) {
 		*out = db_col_i64(st, 0);
 		/* SQLite completes an INSERT/UPDATE ... RETURNING here. */
@@ -156,6 +156,31 @@ store_q_i64(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
 	if (rc != PC_OK)
 		*out = 0;
 	db_stmt_free(st);
+	return rc;
+}
+
+enum pc_rc
+store_q_i64(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	enum pc_rc rc;
+
+	va_start(ap, fmt);
+	rc = q_vi64(db, PC_ENOTFOUND, out, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+enum pc_rc
+store_q_i64_or(struct db *db, enum pc_rc none, int64_t *out, const char *sql,
+    const char *fmt, ...)
+{
+	va_list ap;
+	enum pc_rc rc;
+
+	va_start(ap, fmt);
+	rc = q_vi64(db, none, out, sql, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

@@ -121,6 +121,13 @@ enum pc_rc store_q_change(
  */
 enum pc_rc store_q_i64(
     struct db *db, int64_t *out, const char *sql, const char *fmt, ...);
+/*
+ * Like store_q_i64, but no row returns none (and *out = 0): PC_OK where
+ * absent means 0, PC_EDB for a statement that always yields its row (an
+ * INSERT ... RETURNING, an upsert).
+ */
+enum pc_rc store_q_i64_or(struct db *db, enum pc_rc none, int64_t *out,
+    const char *sql, const char *fmt, ...);
 
 /* ---- rows ------------------------------------------------------------ */
 
