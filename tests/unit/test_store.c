@@ -33,6 +33,7 @@ static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
 	"cert_registry",
 	"pending_keys",
+	"renewals",
 	"cert_reminders",
 	"sign_items",
 	"sign_batches",
