@@ -24,6 +24,7 @@
 #include "shop/shop.h"
 #include "store/store_account.h"
 #include "store/store_credential.h"
+#include "store/store_idv.h"
 #include "store/store_shop.h"
 #include "vault/vault.h"
 
@@ -67,25 +68,61 @@ current_cert(struct db *db, const char *user_id, char serial[], size_t n,
 	return rc;
 }
 
-/* The accepted identification's identity (JSON) without who confirmed. */
+struct accepted {
+	struct db *db;
+	json_t *identity;
+};
+
+/* The first (newest) order whose latest case was accepted. */
+static enum pc_rc
+accepted_one(void *arg, const struct store_order *o)
+{
+	struct accepted *a = arg;
+	struct store_idv_case c;
+	enum pc_rc rc;
+
+	if (a->identity != NULL)
+		return PC_OK;
+	memset(&c, 0, sizeof(c));
+	rc = store_idv_latest(a->db, o->id, &c);
+	if (rc == PC_ENOTFOUND)
+		return PC_OK;
+	if (rc == PC_OK && strcmp(c.state, RA_ACCEPTED) == 0 &&
+	    c.identity != NULL)
+		a->identity = json_loads(c.identity, 0, NULL);
+	store_idv_case_cleanup(&c);
+	return rc;
+}
+
+/*
+ * The identity confirmed at the account's latest accepted identification
+ * (JSON), without who confirmed it. PC_ENOTFOUND when none.
+ */
 static enum pc_rc
 accepted_identity(const struct pc_env *e, const char *user_id, json_t **out)
 {
-	struct ra_status rs;
+	struct store_order_filter f;
+	struct accepted a = { NULL, NULL };
 	enum pc_rc rc;
 
 	*out = NULL;
-	rc = ra_status(e, user_id, &rs);
+	memset(&f, 0, sizeof(f));
+	f.user_id = user_id;
+	f.state = "fulfilled";
+	rc = store_acquire(e->store, &a.db);
 	if (rc != PC_OK)
 		return rc;
-	if (rs.c.id[0] != '\0' && strcmp(rs.c.state, RA_ACCEPTED) == 0 &&
-	    rs.c.identity != NULL)
-		*out = json_loads(rs.c.identity, 0, NULL);
-	ra_status_cleanup(&rs);
-	if (*out == NULL)
+	rc = store_shop_order_each(a.db, &f, accepted_one, &a);
+	store_release(e->store, a.db);
+	if (rc != PC_OK) {
+		json_decref(a.identity);
+		return rc;
+	}
+	if (a.identity == NULL)
 		return PC_ENOTFOUND;
-	json_object_del(*out, "confirmed_by");
-	json_object_del(*out, "confirmed_at");
+	json_object_del(a.identity, "confirmed_by");
+	json_object_del(a.identity, "confirmed_at");
+	*out = a.identity;
 	return PC_OK;
 }
 

@@ -97,7 +97,7 @@ store_renewal_photo(struct db *db, const char *id, const char *ctype,
 	    "UPDATE renewals SET photo_type = $2, photo_size = $3,"
 	    " photo_sha256 = $4, photo_key = $5 WHERE id = $1"
 	    " AND state = '" RENEWAL_DRAFT "'",
-	    "sisss", id, ctype, size, sha256, key_hex);
+	    "ssiss", id, ctype, size, sha256, key_hex);
 }
 
 enum pc_rc
