@@ -379,11 +379,17 @@ photo_type(const uint8_t *p, size_t n)
 
 /* The user's request id (another's does not exist). */
 static enum pc_rc
-own(struct db *db, const char *user_id, const char *id, struct store_renewal *r,
-    struct pc_err *err)
+own(const struct pc_env *e, const char *user_id, const char *id,
+    struct store_renewal *r, struct pc_err *err)
 {
-	enum pc_rc rc = store_renewal_get(db, id, r);
+	struct db *db = NULL;
+	enum pc_rc rc;
 
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_renewal_get(db, id, r);
+	store_release(e->store, db);
 	if (rc == PC_OK && strcmp(r->user_id, user_id) != 0) {
 		store_renewal_cleanup(r);
 		rc = PC_ENOTFOUND;
@@ -408,11 +414,7 @@ renewal_photo(const struct pc_env *e, const char *user_id, const char *id,
 	memset(&r, 0, sizeof(r));
 	if (ctype == NULL || n > RENEWAL_PHOTO_MAX)
 		return pc_fail(err, PC_EINVAL, PCE_PHOTO_INVALID, "photo");
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = own(db, user_id, id, &r, err);
-	store_release(e->store, db);
+	rc = own(e, user_id, id, &r, err);
 	if (rc != PC_OK)
 		return rc;
 	if (strcmp(r.state, RENEWAL_DRAFT) != 0) {
@@ -471,11 +473,7 @@ renewal_submit(const struct pc_env *e, const char *user_id, const char *id,
 	memset(&r, 0, sizeof(r));
 	if (code == NULL || code[0] == '\0')
 		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "code");
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = own(db, user_id, id, &r, err);
-	store_release(e->store, db);
+	rc = own(e, user_id, id, &r, err);
 	if (rc != PC_OK)
 		return rc;
 	if (strcmp(r.state, RENEWAL_DRAFT) != 0)
