@@ -742,6 +742,23 @@ run_refund(const struct pc_env *e, const struct store_renewal *r)
 	return store_write_end(e->store, db, rc);
 }
 
+/* Is serial neither revoked nor suspended? */
+static bool
+cert_good(const struct pc_env *e, const char *serial)
+{
+	struct store_cert c;
+	struct db *db = NULL;
+	bool good;
+
+	memset(&c, 0, sizeof(c));
+	if (store_acquire(e->store, &db) != PC_OK)
+		return true; /* the signer checks it again */
+	good = store_cert_get(db, serial, &c) == PC_OK && c.status == CERT_GOOD;
+	store_release(e->store, db);
+	store_cert_cleanup(&c);
+	return good;
+}
+
 static enum pc_rc
 run_state(const struct pc_env *e, const char *state, int64_t due_at, bool issue,
     int64_t *count)
@@ -759,8 +776,10 @@ run_state(const struct pc_env *e, const char *state, int64_t due_at, bool issue,
 		rc = store_renewal_each(db, state, due_at, RUN_MAX, due_one, d);
 	store_release(e->store, db);
 	for (i = 0; rc == PC_OK && i < d->n; i++) {
-		/* An approved request whose certificate ended is refunded. */
-		if (issue && clock_now() < d->r[i].old_not_after)
+		/* An approved request whose certificate ended, or was
+		 * revoked or suspended, is refunded. */
+		if (issue && clock_now() < d->r[i].old_not_after &&
+		    cert_good(e, d->r[i].old_serial))
 			one = run_issue(e, &d->r[i]);
 		else
 			one = run_refund(e, &d->r[i]);

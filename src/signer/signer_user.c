@@ -592,27 +592,34 @@ issue_credential(void *arg, struct db *db, const struct pki_issued *is)
 }
 
 /* A renewal: the user's, approved, due (its certificate ends within
- * RENEWAL_LEAD_S and has not ended). */
+ * RENEWAL_LEAD_S and has not ended), the certificate neither revoked nor
+ * suspended. */
 static enum pc_rc
 issue_check_renewal(struct db *db, const struct issue_req *q, int64_t now,
     enum signer_user_result *res)
 {
 	struct store_renewal r;
+	struct store_cert c;
 	enum pc_rc rc;
 
 	memset(&r, 0, sizeof(r));
+	memset(&c, 0, sizeof(c));
 	rc = store_renewal_get(db, q->renewal, &r);
+	if (rc == PC_OK)
+		rc = store_cert_get(db, r.old_serial, &c);
 	if (rc == PC_ENOTFOUND ||
-	    (rc == PC_OK && (strcmp(r.user_id, q->user) != 0 ||
-	                        strcmp(r.state, RENEWAL_APPROVED) != 0 ||
-	                        now < r.old_not_after - RENEWAL_LEAD_S ||
-	                        now >= r.old_not_after))) {
+	    (rc == PC_OK &&
+	        (strcmp(r.user_id, q->user) != 0 ||
+	            strcmp(r.state, RENEWAL_APPROVED) != 0 ||
+	            now < r.old_not_after - RENEWAL_LEAD_S ||
+	            now >= r.old_not_after || c.status != CERT_GOOD))) {
 		*res = USER_R_INVALID;
 		rc = PC_OK;
 	} else if (rc == PC_OK) {
 		*res = USER_R_OK;
 	}
 	store_renewal_cleanup(&r);
+	store_cert_cleanup(&c);
 	return rc;
 }
 

@@ -15,6 +15,8 @@
 #    exported chain, the old one is still valid (not revoked, its end
 #    unchanged), the issuance shows the new one with the new package's
 #    quota, a signature is made with the new credential;
+#  - carol's approved request is refunded, not issued, when she suspended
+#    her certificate before the day;
 #  - bob's request, sent but not approved: 2 days before his end the rekey
 #    is not offered any more (renewal_closed) and the order was refunded by
 #    the job (the sandbox provider's refund, order refunded, e-mail);
@@ -68,6 +70,11 @@ api_signup_user bob.rk@example.ro +40722000222
 api_issued op.rk@example.ro || fail "bob issued"
 BOB_SECRET=$SECRET
 BOB_SIGN=$SIGN
+as carol
+api_signup_user carol.rk@example.ro +40722000333
+api_issued op.rk@example.ro || fail "carol issued"
+CAROL_SECRET=$SECRET
+CAROL_SIGN=$SIGN
 as ana
 api_signup_user ana.rk@example.ro +40722000111
 api_issued op.rk@example.ro || fail "ana issued"
@@ -215,6 +222,24 @@ code_for "$BOB_SECRET"
 api POST "/api/v1/renewal/$BR/submit" "{\"code\":\"$TOTP\"}"
 expect 200 - "bob's request sent"
 
+# carol's is approved, then she suspends her certificate.
+as carol
+LAST_STEP=$(($(date +%s) / 30 + 1))
+api_buy_paid pecete1 || fail "carol's order"
+C_ORDER=$ORDER
+api POST /api/v1/renewal "$(form "$C_ORDER" 2035-01-01)"
+CR=$(jget id)
+photo "$CR" "$T/doc.jpg"
+code_for "$CAROL_SECRET"
+api POST "/api/v1/renewal/$CR/submit" "{\"code\":\"$TOTP\"}"
+expect 200 - "carol's request sent"
+as op
+api POST "/api/v1/ra/renewals/$CR/approve" '{}'
+expect 200 - "carol's approved"
+as carol
+api POST "/api/v1/certificates/$CAROL_SIGN/suspend" '{"confirm":true}'
+expect 200 - "carol suspends her certificate"
+
 # ---- 4 days, then 3 days before the end -----------------------------------------------------------
 at $((END - 4 * 86400))
 check "4 days before: not issued yet" [ "$(sql "SELECT state FROM renewals WHERE id = '$R2'")" = approved ]
@@ -231,6 +256,7 @@ check "the new one for the same person (CNP)" [ "$(openssl x509 -in "$T/new.pem"
 check "a new key pair" [ "$(openssl x509 -in "$T/new.pem" -noout -pubkey)" != "$(openssl x509 -in "$T/old.pem" -noout -pubkey)" ]
 YEARS=$(( ($(sql "SELECT not_after - not_before FROM certs WHERE serial = '$NEW'") + 86400) / (365 * 86400) ))
 check "the new package's validity (2 years)" [ "$YEARS" = 2 ]
+check "a suspended certificate's approved renewal: refunded, not issued" [ "$(sql "SELECT r.state || ' ' || o.state || ' ' || COALESCE(r.new_serial, '') FROM renewals r JOIN shop_orders o ON o.id = r.order_id WHERE r.id = '$CR'")" = "refunded refunded " ]
 login ana ana.rk@example.ro "$ANA_SECRET"
 api GET /api/v1/issuance
 # The terms signed at issuance take a signature and its time-stamp (2),
@@ -265,7 +291,7 @@ api POST /api/v1/renewal "$(form "$B_ORDER" 2035-01-01)"
 expect 409 renewal_closed "asking now: renewal_closed"
 check "bob's unfinished rekey: refunded" [ "$(sql "SELECT r.state || ' ' || o.state FROM renewals r JOIN shop_orders o ON o.id = r.order_id WHERE r.id = '$BR'")" = "refunded refunded" ]
 check "... through the sandbox provider" grep -q "sandbox: refund of order $B_ORDER accepted" "$D.serve.log"
-check "... audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'shop.order.refund' AND actor = 'system'")" = 1 ]
+check "... audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'shop.order.refund' AND actor = 'system' AND detail LIKE 'order=' || (SELECT number FROM shop_orders WHERE id = '$B_ORDER') || ' %'")" = 1 ]
 check "... and bob is told to buy a new certificate" [ "$(sql "SELECT count(*) FROM outbox WHERE template = 'renewal_refunded' AND recipient = 'bob.rk@example.ro'")" = 1 ]
 check "ana's order was not refunded" [ "$(sql "SELECT state FROM shop_orders WHERE id = '$R_ORDER'")" = fulfilled ]
 
