@@ -134,6 +134,15 @@ photo() {	# photo ID FILE: POST the raw bytes
 form() {	# form ORDER EXPIRY: the renewal form's JSON
 	echo "{\"order_id\":\"$1\",\"doc_type\":\"ro_id_card\",\"doc_series\":\"CJ\",\"doc_number\":\"654321\",\"doc_issued\":\"2025-06-01\",\"doc_expiry\":\"$2\",\"doc_issuer\":\"SPCLEP Cluj-Napoca\"}"
 }
+ask() {	# ask SECRET: a paid pecete1, a request with it sent (CODE); sets ORDER, RID
+	LAST_STEP=$(($(date +%s) / 30 + 1))	# the issuance's step, real time
+	api_buy_paid pecete1 || return 1
+	api POST /api/v1/renewal "$(form "$ORDER" 2035-01-01)"
+	RID=$(jget id)
+	photo "$RID" "$T/doc.jpg"
+	code_for "$1"
+	api POST "/api/v1/renewal/$RID/submit" "{\"code\":\"$TOTP\"}"
+}
 pem_of() {	# pem_of SERIAL FILE: the certificate from the store
 	sql "SELECT hex(der) FROM certs WHERE serial = '$1'" | xxd -r -p >"$2.der"
 	openssl x509 -inform DER -in "$2.der" -out "$2"
@@ -212,27 +221,17 @@ check "the holder is e-mailed the approval with the issuance day" [ "$(outvar re
 
 # bob asks too, and nobody decides.
 as bob
-LAST_STEP=$(($(date +%s) / 30 + 1))
-api_buy_paid pecete1 || fail "bob's order"
-B_ORDER=$ORDER
-api POST /api/v1/renewal "$(form "$B_ORDER" 2035-01-01)"
-BR=$(jget id)
-photo "$BR" "$T/doc.jpg"
-code_for "$BOB_SECRET"
-api POST "/api/v1/renewal/$BR/submit" "{\"code\":\"$TOTP\"}"
+ask "$BOB_SECRET"
 expect 200 - "bob's request sent"
+B_ORDER=$ORDER
+BR=$RID
 
 # carol's is approved, then she suspends her certificate.
 as carol
-LAST_STEP=$(($(date +%s) / 30 + 1))
-api_buy_paid pecete1 || fail "carol's order"
-C_ORDER=$ORDER
-api POST /api/v1/renewal "$(form "$C_ORDER" 2035-01-01)"
-CR=$(jget id)
-photo "$CR" "$T/doc.jpg"
-code_for "$CAROL_SECRET"
-api POST "/api/v1/renewal/$CR/submit" "{\"code\":\"$TOTP\"}"
+ask "$CAROL_SECRET"
 expect 200 - "carol's request sent"
+C_ORDER=$ORDER
+CR=$RID
 as op
 api POST "/api/v1/ra/renewals/$CR/approve" '{}'
 expect 200 - "carol's approved"
