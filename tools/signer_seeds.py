@@ -51,10 +51,10 @@ def sign_user(cred=b"791a4d5a9f4aee9819cbc84d251d3fab", sad=b"123456",
 
 def issue_user(user=USER, sad=b"123456", given=b"Ana", surname=b"Pop",
                email=b"ana@example.ro", country=b"RO", idt=1,
-               idn=b"2900101410011", years=1, key=2, tx=100):
+               idn=b"2900101410011", years=1, key=2, tx=100, renewal=b""):
     return (b16(user) + b16(sad) + b16(given) + b16(surname) + b16(email) +
             b16(country) + u16(idt) + b16(idn) + u16(years) + u16(key) +
-            u32(tx))
+            u32(tx) + b16(renewal))
 
 
 def cases():
@@ -101,6 +101,10 @@ def cases():
     yield "sign-user-grant", frame(SIGN_USER, sign_user(sad=b"a" * 64))
     yield "issue-user", frame(ISSUE_USER, issue_user())
     yield "issue-user-years", frame(ISSUE_USER, issue_user(years=4))
+    yield "issue-user-renewal", frame(
+        ISSUE_USER, issue_user(sad=b"", renewal=b"0" * 32))
+    yield "issue-user-renewal-long", frame(
+        ISSUE_USER, issue_user(sad=b"", renewal=b"0" * 33))
     yield "issue-user-country", frame(ISSUE_USER, issue_user(country=b"ROU"))
     yield "issue-user-idtype", frame(ISSUE_USER, issue_user(idt=9))
     yield "issue-user-longname", frame(ISSUE_USER, issue_user(given=b"A" * 300))

@@ -144,6 +144,16 @@ enum pc_rc api_certificate_suspend_post(struct req *r, struct resp *w);
 enum pc_rc api_certificate_resume_post(struct req *r, struct resp *w);
 enum pc_rc api_certificate_revoke_post(struct req *r, struct resp *w);
 enum pc_rc api_ra_cert_revoke_post(struct req *r, struct resp *w);
+/* Renewal before the end (J10): the holder's and the operator's. */
+enum pc_rc api_renewal_get(struct req *r, struct resp *w);
+enum pc_rc api_renewal_post(struct req *r, struct resp *w);
+enum pc_rc api_renewal_photo_post(struct req *r, struct resp *w);
+enum pc_rc api_renewal_submit_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_renewals_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_renewal_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_renewal_photo_get(struct req *r, struct resp *w);
+enum pc_rc api_ra_renewal_approve_post(struct req *r, struct resp *w);
+enum pc_rc api_ra_renewal_reject_post(struct req *r, struct resp *w);
 enum pc_rc api_registry_get(struct req *r, struct resp *w);
 enum pc_rc api_registry_file_get(struct req *r, struct resp *w);
 enum pc_rc api_registry_ca_get(struct req *r, struct resp *w);

@@ -8,6 +8,7 @@
  * shows how to add one.
  */
 #include "api/api_int.h"
+#include "lifecycle/renewal.h"
 #include "signing/signing_web.h"
 
 /* RFC 6960 and RFC 3161 requests are small; bigger ones are refused. */
@@ -73,6 +74,12 @@ API_SCHEMA(s_revoke, API_STR_REQ("code", S_CODE), API_BOOL_REQ("confirm"),
     API_STR("reason", S_SHORT));
 API_SCHEMA(
     s_ra_revoke, API_STR_REQ("reason", S_SHORT), API_STR("text", S_TEXT));
+/* Renewal before the end (J10). */
+API_SCHEMA(s_renewal, API_STR_REQ("order_id", S_SHORT),
+    API_STR_REQ("doc_type", S_SHORT), API_STR("doc_series", S_SHORT),
+    API_STR_REQ("doc_number", S_SHORT), API_STR_REQ("doc_issued", S_SHORT),
+    API_STR_REQ("doc_expiry", S_SHORT), API_STR_REQ("doc_issuer", S_NAME));
+API_SCHEMA(s_reason, API_STR_REQ("reason", S_TEXT));
 /* Signing in the browser (J9): a box in PDF points. */
 API_SCHEMA(s_placement, API_BOOL_REQ("visible"), API_INT("page", 1, 100000),
     API_INT("x", 0, 14400), API_INT("y", 0, 14400), API_INT("w", 1, 14400),
@@ -317,6 +324,19 @@ const struct route api_routes[] = {
 	    api_certificate_revoke_post, AUTH_USER, RATE_API, ACCT_BODY,
 	    s_revoke, ROUTE_SECRET),
 
+	/* Renewal before the end (J10). The photo of the document is the
+	 * raw body (a byte over RENEWAL_PHOTO_MAX reaches the handler, which
+	 * says photo_invalid). */
+	GET_API("/api/v1/renewal", api_renewal_get, AUTH_USER),
+	POST_API("/api/v1/renewal", api_renewal_post, AUTH_USER, RATE_API,
+	    ACCT_BODY, s_renewal, 0),
+	{ "POST", "/api/v1/renewal/:id/photo", api_renewal_photo_post,
+	    AUTH_USER, NULL, ROUTE_NO_STORE, RATE_API, BODY_RAW,
+	    RENEWAL_PHOTO_MAX + 1, NULL, ERRF_PECETE,
+	    "application/octet-stream" },
+	POST_API("/api/v1/renewal/:id/submit", api_renewal_submit_post,
+	    AUTH_USER, RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+
 	/* Signing in the browser (J9). A file is the raw body of one POST. */
 	POST_API("/api/v1/sign/batches", api_sign_batch_post, AUTH_USER,
 	    RATE_API, ACCT_BODY, s_empty, 0),
@@ -362,6 +382,15 @@ const struct route api_routes[] = {
 	    AUTH_OPERATOR, RATE_API, ACCT_BODY, s_ra_reject, 0),
 	POST_API("/api/v1/ra/cases/:id/redo", api_ra_redo_post, AUTH_OPERATOR,
 	    RATE_API, ACCT_BODY, s_ra_redo, 0),
+
+	GET_API("/api/v1/ra/renewals", api_ra_renewals_get, AUTH_OPERATOR),
+	GET_API("/api/v1/ra/renewals/:id", api_ra_renewal_get, AUTH_OPERATOR),
+	GET_API("/api/v1/ra/renewals/:id/photo", api_ra_renewal_photo_get,
+	    AUTH_OPERATOR),
+	POST_API("/api/v1/ra/renewals/:id/approve", api_ra_renewal_approve_post,
+	    AUTH_OPERATOR, RATE_API, ACCT_BODY, s_empty, 0),
+	POST_API("/api/v1/ra/renewals/:id/reject", api_ra_renewal_reject_post,
+	    AUTH_OPERATOR, RATE_API, ACCT_BODY, s_reason, 0),
 
 	GET_API("/api/v1/admin/orders", api_admin_orders_get, AUTH_OPERATOR),
 	POST_API("/api/v1/admin/orders/:id/refund", api_admin_order_refund_post,

@@ -445,7 +445,7 @@ person_from(const char *identity, struct signer_issue_req *q, char *idnum,
 /* ISSUE_USER through the signer; the grant into grant. */
 static enum pc_rc
 issue(const struct pc_env *e, const char *user_id,
-    const struct issuance_status *st, const char *code,
+    const struct issuance_status *st, const char *code, const char *renewal,
     struct signer_issue_reply *rep, struct pc_err *err)
 {
 	struct signer_issue_req q;
@@ -469,6 +469,7 @@ issue(const struct pc_env *e, const char *user_id,
 	}
 	q.user = user_id;
 	q.sad = code;
+	q.renewal = renewal;
 	q.email = u.email;
 	q.years = (int)st->years;
 	q.key = HSM_KEY_RSA3072;
@@ -513,7 +514,7 @@ issuance_run(const struct pc_env *e, const char *user_id, const char *code,
 	} else if (st.phone_question) {
 		rc = pc_fail(err, PC_ESTATE, PCE_PHONE_DECISION_REQUIRED, NULL);
 	} else {
-		rc = issue(e, user_id, &st, code, &rep, err);
+		rc = issue(e, user_id, &st, code, NULL, &rep, err);
 		if (rc == PC_OK)
 			rc = terms_sign(
 			    e, user_id, &st, rep.sign_serial, rep.grant, err);
@@ -526,6 +527,52 @@ issuance_run(const struct pc_env *e, const char *user_id, const char *code,
 		err->field = "code";
 	if (rc == PC_OK)
 		rc = issuance_status(e, user_id, out);
+	return rc;
+}
+
+enum pc_rc
+issuance_renew(const struct pc_env *e, const char *user_id,
+    const char *renewal_id, const char *order_id, const char *identity,
+    struct pc_err *err)
+{
+	struct issuance_status st;
+	struct signer_issue_reply rep;
+	struct store_package pkg;
+	struct db *db = NULL;
+	const char *v = legal_version(e->conf, LEGAL_TERMS);
+	enum pc_rc rc;
+
+	memset(&st, 0, sizeof(st));
+	memset(&rep, 0, sizeof(rep));
+	memset(&pkg, 0, sizeof(pkg));
+	snprintf(st.terms_version, sizeof(st.terms_version), "%s",
+	    v != NULL ? v : "");
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK)
+		rc = store_shop_order_get(db, order_id, &st.order);
+	if (rc == PC_OK)
+		rc = store_shop_package_get(db, st.order.package, &pkg);
+	store_release(e->store, db);
+	if (rc != PC_OK)
+		goto out;
+	st.years = pkg.years;
+	st.transactions = pkg.transactions;
+	st.identity = strdup(identity);
+	if (st.identity == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	rc = issue(e, user_id, &st, NULL, renewal_id, &rep, err);
+	if (rc == PC_OK)
+		rc = terms_sign(
+		    e, user_id, &st, rep.sign_serial, rep.grant, err);
+	if (rc == PC_OK)
+		log_info("issuance: renewal %s issued %s", renewal_id,
+		    rep.sign_serial);
+out:
+	secret_wipe(rep.grant, sizeof(rep.grant));
+	store_package_cleanup(&pkg);
+	issuance_status_cleanup(&st);
 	return rc;
 }
 

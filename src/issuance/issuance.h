@@ -75,6 +75,18 @@ enum pc_rc issuance_phone(const struct pc_env *e, const char *user_id,
 enum pc_rc issuance_run(const struct pc_env *e, const char *user_id,
     const char *code, struct issuance_status *out, struct pc_err *err);
 
+/*
+ * Issue the renewal renewal_id of user_id (approved, due: the signer
+ * checks), with the package of order_id and identity (the JSON of
+ * person_from), then sign the terms with the new key under the signer's
+ * grant; the order becomes fulfilled and the holder is told (cert_issued).
+ * A run stopped between the two is finished by the holder's next
+ * issuance_run (ISSUANCE_TERMS). The job's path (renewal.c).
+ */
+enum pc_rc issuance_renew(const struct pc_env *e, const char *user_id,
+    const char *renewal_id, const char *order_id, const char *identity,
+    struct pc_err *err);
+
 /* The issuance terms signed at issuance (PDF). PC_ENOTFOUND when none. */
 enum pc_rc issuance_terms_pdf(
     const struct pc_env *e, const char *user_id, struct buf *out);

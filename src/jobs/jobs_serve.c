@@ -19,6 +19,9 @@
  *             transactions and opened again (websign_recover)
  *   reminders cluster, hourly: e-mails before a certificate's end
  *             (issuance_remind; [lifecycle] remind_*_days)
+ *   renewals  cluster, every 10 min: approved renewals issued 3 days
+ *             before the certificate's end, the others refunded when the
+ *             window closed (renewal_run)
  *   audit_anchor
  *             node, every 5 min: the head of the audit chain time-stamped
  *             by our TSA into the data directory's anchor file, when it
@@ -30,6 +33,7 @@
 #include "base/log.h"
 #include "issuance/issuance.h"
 #include "jobs/jobs.h"
+#include "lifecycle/renewal.h"
 #include "notify/notify.h"
 #include "ops/ops.h"
 #include "pki/pki.h"
@@ -144,6 +148,20 @@ job_reminders(const struct pc_env *e, void *arg, char *result, size_t n)
 	return rc;
 }
 
+static enum pc_rc
+job_renewals(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	int64_t issued = 0, refunded = 0;
+	enum pc_rc rc;
+
+	if (e->signer == NULL)
+		return PC_EUNAVAIL;
+	rc = renewal_run(e, &issued, &refunded);
+	snprintf(result, n, "%lld renewal(s) issued, %lld refunded",
+	    (long long)issued, (long long)refunded);
+	return rc;
+}
+
 static void
 notify_arg_free(void *arg)
 {
@@ -153,7 +171,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[7];
+	struct jobs_def defs[8];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -178,6 +196,8 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_reminders, NULL, NULL };
 	defs[6] = (struct jobs_def){ "audit_anchor", JOBS_NODE,
 		ANCHOR_PERIOD_MS, 0, job_audit_anchor, NULL, NULL };
+	defs[7] = (struct jobs_def){ "renewals", JOBS_CLUSTER, SERVE_PERIOD_MS,
+		SERVE_LEASE_S, job_renewals, NULL, NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)
 		log_info("notify: delivery worker started (mail=%s sms=%s)",

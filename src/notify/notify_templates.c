@@ -608,6 +608,82 @@ const struct notify_tmpl notify_templates[] = {
 	        "made before the revocation stay valid. To sign again you "
 	        "need a new certificate.</p>" BTN_OPEN
 	        "Sign in" BTN_CLOSE LINK_EN } },
+	{ "renewal_approved", NOTIFY_EMAIL, "name date link", 0, 0,
+	    { "Pecete: cererea de reînnoire a fost aprobată",
+	        "Bună ziua, {{name}},\n\n"
+	        "Cererea dvs. de reînnoire a certificatului a fost aprobată. "
+	        "Cheile și certificatul nou vor fi emise automat la {{date}}, "
+	        "cu 3 zile înainte de expirarea celui actual; vă vom scrie "
+	        "atunci: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Cererea dvs. de reînnoire a certificatului a fost "
+	        "<strong>aprobată</strong>.</p><p>Cheile și certificatul nou "
+	        "vor fi emise automat la <strong>{{date}}</strong>, cu 3 zile "
+	        "înainte de expirarea celui actual; vă vom scrie "
+	        "atunci.</p>" BTN_OPEN "Intru în cont" BTN_CLOSE LINK_RO },
+	    { "Pecete: your renewal request was approved",
+	        "Hello {{name}},\n\n"
+	        "Your certificate renewal request was approved. The new keys "
+	        "and certificate will be issued automatically on {{date}}, 3 "
+	        "days before the current one expires; we will write to you "
+	        "then: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your certificate renewal request was "
+	        "<strong>approved</strong>.</p><p>The new keys and certificate "
+	        "will be issued automatically on <strong>{{date}}</strong>, 3 "
+	        "days before the current one expires; we will write to you "
+	        "then.</p>" BTN_OPEN "Sign in" BTN_CLOSE LINK_EN } },
+	{ "renewal_rejected", NOTIFY_EMAIL, "name reason link", 0, 0,
+	    { "Pecete: cererea de reînnoire nu a fost aprobată",
+	        "Bună ziua, {{name}},\n\n"
+	        "Cererea dvs. de reînnoire a certificatului nu a fost "
+	        "aprobată.\n\nMotivul: {{reason}}\n\n"
+	        "Puteți trimite o cerere nouă, fără să plătiți din nou, cât "
+	        "timp mai sunt cel puțin 3 zile până la expirare: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Cererea dvs. de reînnoire a certificatului nu a fost "
+	        "aprobată.</p><p>Motivul: {{reason}}</p>"
+	        "<p>Puteți trimite o cerere nouă, fără să plătiți din nou, cât "
+	        "timp mai sunt cel puțin 3 zile până la expirare.</p>" BTN_OPEN
+	        "Intru în cont" BTN_CLOSE LINK_RO },
+	    { "Pecete: your renewal request was not approved",
+	        "Hello {{name}},\n\n"
+	        "Your certificate renewal request was not approved.\n\n"
+	        "The reason: {{reason}}\n\n"
+	        "You can send a new request, without paying again, while at "
+	        "least 3 days remain before the end: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Your certificate renewal request was not approved.</p>"
+	        "<p>The reason: {{reason}}</p><p>You can send a new request, "
+	        "without paying again, while at least 3 days remain before the "
+	        "end.</p>" BTN_OPEN "Sign in" BTN_CLOSE LINK_EN } },
+	{ "renewal_refunded", NOTIFY_EMAIL, "name link", 0, 0,
+	    { "Pecete: reînnoirea nu s-a putut face; plata a fost returnată",
+	        "Bună ziua, {{name}},\n\n"
+	        "Reînnoirea certificatului nu s-a putut încheia înainte de "
+	        "termen, așa că plata comenzii a fost returnată. Pentru a "
+	        "semna în continuare, cumpărați un certificat nou (cu o nouă "
+	        "identificare video): {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Reînnoirea certificatului nu s-a putut încheia înainte de "
+	        "termen, așa că plata comenzii a fost "
+	        "<strong>returnată</strong>.</p><p>Pentru a semna în "
+	        "continuare, cumpărați un certificat nou (cu o nouă "
+	        "identificare video).</p>" BTN_OPEN
+	        "Cumpăr un certificat" BTN_CLOSE LINK_RO },
+	    { "Pecete: the renewal could not be made; your payment was "
+	      "refunded",
+	        "Hello {{name}},\n\n"
+	        "The renewal of your certificate could not be completed in "
+	        "time, so the order's payment was refunded. To keep signing, "
+	        "buy a new certificate (with a new video identification): "
+	        "{{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>The renewal of your certificate could not be completed in "
+	        "time, so the order's payment was <strong>refunded</strong>."
+	        "</p><p>To keep signing, buy a new certificate (with a new "
+	        "video identification).</p>" BTN_OPEN
+	        "Buy a certificate" BTN_CLOSE LINK_EN } },
 	{ "idv_rejected", NOTIFY_EMAIL, "name order reason note link", 0, 0,
 	    { "Pecete: identificarea video nu a fost acceptată",
 	        "Bună ziua, {{name}},\n\n"

@@ -281,7 +281,7 @@ void signer_user_reply_cleanup(struct signer_user_reply *r);
  * ISSUE_USER  u16 user, u16 SAD (TOTP code), u16 given name, u16 surname,
  *             u16 e-mail, u16 country, u16 id type (enum pki_id_type),
  *             u16 id number, u16 years, u16 key type (enum hsm_key_type),
- *             u32 transactions
+ *             u32 transactions, u16 renewal
  *     -> ISSUE_USER_REPLY u32 rc, u16 result, u32 retry_after,
  *             u16 sign serial, u16 auth serial, u16 grant
  * Issuance for an account (J8), all inside the signer: the TOTP code
@@ -292,6 +292,13 @@ void signer_user_reply_cleanup(struct signer_user_reply *r);
  * a one-time SAD for ONE signature with the new credential within 5
  * minutes (the issuance terms, signed with the new key under the same
  * code); it lives in the signer's memory only.
+ *
+ * With a renewal id (J10) there is no code: the holder signed the renewal
+ * terms with one when asking, and an operator approved. The signer reads
+ * the request itself: it must be the user's, approved, and due (its
+ * certificate ends within RENEWAL_LEAD_S, not yet ended); the valid
+ * credential does not stop it, and the request becomes issued in the
+ * issuance's transaction (once).
  */
 /* How long the web side waits for ISSUE_USER's reply (key generation),
  * instead of signer.timeout_ms when that is shorter. */
@@ -306,6 +313,7 @@ struct signer_issue_req {
 	int years;
 	enum hsm_key_type key;
 	uint32_t transactions;
+	const char *renewal; /* NULL or "": the first issuance (sad) */
 };
 
 struct signer_issue_reply {

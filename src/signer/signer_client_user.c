@@ -118,8 +118,8 @@ signer_client_issue_user(struct signer_client *sc,
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
-	RETURN_VAL_IF_FAIL(
-	    sc != NULL && req != NULL && req->user != NULL && req->sad != NULL,
+	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL && req->user != NULL &&
+	                       (req->sad != NULL || req->renewal != NULL),
 	    PC_EINTERNAL);
 	buf_init(&reply, 1);
 	memset(&q, 0, sizeof(q));
@@ -135,6 +135,7 @@ signer_client_issue_user(struct signer_client *sc,
 	q.years = (uint16_t)req->years;
 	q.key = (uint16_t)req->key;
 	q.transactions = req->transactions;
+	bytes_of(&q.renewal, req->renewal);
 	/* Out of bounds (a name too long, a bad type): PC_EINVAL here. */
 	rc = signer_call_msg(sc, SIGNER_MSG_ISSUE_USER, &q, &r, &reply);
 	secret_wipe(&q, sizeof(q));

@@ -8,6 +8,7 @@
 #include "hsm/hsm.h"
 #include "signer/signer_msg.h"
 #include "store/store.h"
+#include "store/store_account.h"
 
 #define F(T, m, kind, flags, min, max)                                         \
 	{                                                                      \
@@ -120,7 +121,7 @@ check_sign_user_reply(const void *msg)
 #define T struct signer_m_issue_user
 static const struct signer_field f_issue_user[] = {
 	F(T, user, SF_TEXT, 0, 1, SIGNER_TOTP_ID_MAX),
-	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_TOTP_CODE_MAX),
+	F(T, sad, SF_TEXT, SF_SECRET, 0, SIGNER_TOTP_CODE_MAX),
 	F(T, given_name, SF_TEXT, 0, 1, 256),
 	F(T, surname, SF_TEXT, 0, 1, 256),
 	F(T, email, SF_TEXT, 0, 3, 254),
@@ -130,6 +131,7 @@ static const struct signer_field f_issue_user[] = {
 	F(T, years, SF_U16, 0, 1, 3),
 	F(T, key, SF_U16, 0, HSM_KEY_RSA2048, HSM_KEY_P384),
 	F(T, transactions, SF_U32, 0, 0, 10000000),
+	F(T, renewal, SF_TEXT, 0, 0, STORE_ID_LEN),
 };
 #undef T
 

@@ -142,6 +142,7 @@ struct signer_m_issue_user {
 	uint16_t years;
 	uint16_t key;
 	uint32_t transactions;
+	struct signer_bytes renewal; /* "": the first issuance */
 };
 
 /* ISSUE_USER_REPLY */

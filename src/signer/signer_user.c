@@ -37,6 +37,7 @@
 #include "pki/pki.h"
 #include "signer/signer_int.h"
 #include "store/store_credential.h"
+#include "store/store_renewal.h"
 
 #define GRANTS_MAX 16
 #define GRANT_TTL_S 300
@@ -541,6 +542,7 @@ struct issue_req {
 	int years;
 	enum hsm_key_type key;
 	int64_t transactions;
+	char renewal[STORE_ID_LEN + 1]; /* "": the first issuance */
 };
 
 static void
@@ -562,6 +564,7 @@ issue_req_from(const struct signer_m_issue_user *m, struct issue_req *q)
 	q->years = m->years;
 	q->key = (enum hsm_key_type)m->key;
 	q->transactions = m->transactions;
+	signer_text(&m->renewal, q->renewal, sizeof(q->renewal));
 }
 
 /* In issuance's transaction: the credential, linked to the account. */
@@ -577,7 +580,47 @@ issue_credential(void *arg, struct db *db, const struct pki_issued *is)
 	snprintf(cr.user_id, sizeof(cr.user_id), "%s", q->user);
 	cr.transactions_left = q->transactions;
 	cr.created_at = clock_now();
+	if (q->renewal[0] != '\0') {
+		enum pc_rc rc = store_renewal_move(db, q->renewal,
+		    RENEWAL_APPROVED, RENEWAL_ISSUED, NULL, NULL, NULL,
+		    is->sign_serial, cr.created_at);
+
+		if (rc != PC_OK)
+			return rc;
+	}
 	return store_credential_insert(db, &cr);
+}
+
+/* A renewal: the user's, approved, due (its certificate ends within
+ * RENEWAL_LEAD_S and has not ended), the certificate neither revoked nor
+ * suspended. */
+static enum pc_rc
+issue_check_renewal(struct db *db, const struct issue_req *q, int64_t now,
+    enum signer_user_result *res)
+{
+	struct store_renewal r;
+	struct store_cert c;
+	enum pc_rc rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(&c, 0, sizeof(c));
+	rc = store_renewal_get(db, q->renewal, &r);
+	if (rc == PC_OK)
+		rc = store_cert_get(db, r.old_serial, &c);
+	if (rc == PC_ENOTFOUND ||
+	    (rc == PC_OK &&
+	        (strcmp(r.user_id, q->user) != 0 ||
+	            strcmp(r.state, RENEWAL_APPROVED) != 0 ||
+	            now < r.old_not_after - RENEWAL_LEAD_S ||
+	            now >= r.old_not_after || c.status != CERT_GOOD))) {
+		*res = USER_R_INVALID;
+		rc = PC_OK;
+	} else if (rc == PC_OK) {
+		*res = USER_R_OK;
+	}
+	store_renewal_cleanup(&r);
+	store_cert_cleanup(&c);
+	return rc;
 }
 
 /* The account's code, and no valid credential yet. */
@@ -594,6 +637,10 @@ issue_check(struct signer_user *u, const struct issue_req *q, int64_t now,
 	rc = store_acquire(u->store, &db);
 	if (rc != PC_OK)
 		return rc;
+	if (q->renewal[0] != '\0') {
+		rc = issue_check_renewal(db, q, now, res);
+		goto out;
+	}
 	rc = store_credential_of_user(db, q->user, now, &cr);
 	if (rc == PC_OK) {
 		*res = USER_R_EXISTS;

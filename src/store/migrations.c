@@ -508,6 +508,41 @@ static const char m15_common[] = "CREATE TABLE pending_keys ("
                                  " label TEXT PRIMARY KEY,"
                                  " created_at BIGINT NOT NULL);";
 
+/*
+ * Migration 16: renewal (rekey) requests (J10): the paid order they use,
+ * the certificate they renew, the identity document given (its photo in
+ * the vault under files_dir/renewals, its wrapped key here), the
+ * operator's decision and the certificate issued for them.
+ */
+static const char m16_common[] = "CREATE TABLE renewals ("
+                                 " id TEXT PRIMARY KEY,"
+                                 " user_id TEXT NOT NULL,"
+                                 " order_id TEXT NOT NULL,"
+                                 " old_serial TEXT NOT NULL,"
+                                 " old_not_after BIGINT NOT NULL,"
+                                 " state TEXT NOT NULL,"
+                                 " doc_type TEXT NOT NULL,"
+                                 " doc_series TEXT NOT NULL,"
+                                 " doc_number TEXT NOT NULL,"
+                                 " doc_issued TEXT NOT NULL,"
+                                 " doc_expiry TEXT NOT NULL,"
+                                 " doc_issuer TEXT NOT NULL,"
+                                 " photo_type TEXT,"
+                                 " photo_size BIGINT NOT NULL,"
+                                 " photo_sha256 TEXT,"
+                                 " photo_key TEXT,"
+                                 " terms_version TEXT,"
+                                 " reason TEXT,"
+                                 " decided_by TEXT,"
+                                 " new_serial TEXT,"
+                                 " created_at BIGINT NOT NULL,"
+                                 " submitted_at BIGINT NOT NULL,"
+                                 " decided_at BIGINT NOT NULL);"
+                                 "CREATE INDEX renewals_user ON renewals"
+                                 " (user_id, created_at);"
+                                 "CREATE INDEX renewals_state ON renewals"
+                                 " (state, old_not_after);";
+
 /* Append only; never edit a released entry. */
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
@@ -525,6 +560,7 @@ static const struct migration migrations[] = {
 	{ 13, "expiry reminders", m13_common, NULL, NULL },
 	{ 14, "public registry", m14_common, NULL, NULL },
 	{ 15, "pending key pairs", m15_common, NULL, NULL },
+	{ 16, "renewal requests", m16_common, NULL, NULL },
 };
 
 static enum pc_rc

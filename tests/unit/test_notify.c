@@ -102,8 +102,8 @@ test_every_template_renders(void **state)
 	/* The 12 account templates, the four shop ones (payment, order,
 	 * invoice, pairing invitation), the six of identification, the
 	 * certificate issued, expiring, suspended, resumed and revoked, the
-	 * two test ones. */
-	assert_int_equal(n, 2 * 29);
+	 * renewal approved, rejected and refunded, the two test ones. */
+	assert_int_equal(n, 2 * 32);
 	json_decref(vars);
 }
 

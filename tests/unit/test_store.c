@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_renewal.h"
 
 struct backend {
 	const char *name;
@@ -33,6 +34,7 @@ static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
 	"cert_registry",
 	"pending_keys",
+	"renewals",
 	"cert_reminders",
 	"sign_items",
 	"sign_batches",
@@ -549,6 +551,99 @@ test_cert_registry(void **state)
 	store_release(cur->s, db);
 }
 
+static enum pc_rc
+renewal_collect(void *arg, const struct store_renewal *r)
+{
+	struct collect *col = arg;
+
+	if (col->n < 8)
+		snprintf(
+		    col->serials[col->n], sizeof(col->serials[0]), "%s", r->id);
+	col->n++;
+	return PC_OK;
+}
+
+/* Renewal requests: drafts, the photo, moves, the order's use, due. */
+static void
+test_renewals(void **state)
+{
+	struct db *db = acq();
+	struct store_renewal r, g;
+	struct collect col;
+	bool used = true;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "r1");
+	snprintf(r.user_id, sizeof(r.user_id), "u1");
+	snprintf(r.order_id, sizeof(r.order_id), "o1");
+	snprintf(r.old_serial, sizeof(r.old_serial), "c1");
+	r.old_not_after = 1000000;
+	snprintf(r.state, sizeof(r.state), RENEWAL_DRAFT);
+	snprintf(r.doc_type, sizeof(r.doc_type), "ro_id_card");
+	snprintf(r.doc_number, sizeof(r.doc_number), "123456");
+	r.created_at = 10;
+	assert_int_equal(store_renewal_insert(db, &r), PC_OK);
+	assert_int_equal(store_renewal_insert(db, &r), PC_EEXIST);
+	snprintf(r.id, sizeof(r.id), "r2");
+	r.created_at = 20;
+	assert_int_equal(store_renewal_insert(db, &r), PC_OK);
+
+	assert_int_equal(store_renewal_latest(db, "u1", &g), PC_OK);
+	assert_string_equal(g.id, "r2");
+	assert_string_equal(g.photo_type, ""); /* NULL reads as "" */
+	store_renewal_cleanup(&g);
+	assert_int_equal(
+	    store_renewal_photo(db, "r2", "image/jpeg", 5, "ab", "cd"), PC_OK);
+	/* A draft is no use of the order; a sent request is. */
+	assert_int_equal(store_renewal_order_used(db, "o1", &used), PC_OK);
+	assert_false(used);
+	assert_int_equal(store_renewal_move(db, "r2", RENEWAL_DRAFT,
+	                     RENEWAL_SUBMITTED, "v1", NULL, NULL, NULL, 30),
+	    PC_OK);
+	assert_int_equal(store_renewal_move(db, "r2", RENEWAL_DRAFT,
+	                     RENEWAL_SUBMITTED, "v1", NULL, NULL, NULL, 30),
+	    PC_ESTATE);
+	assert_int_equal(
+	    store_renewal_photo(db, "r2", "image/png", 5, "ab", "cd"),
+	    PC_ESTATE); /* not a draft any more */
+	assert_int_equal(store_renewal_order_used(db, "o1", &used), PC_OK);
+	assert_true(used);
+	assert_int_equal(store_renewal_move(db, "r2", RENEWAL_SUBMITTED,
+	                     RENEWAL_REJECTED, NULL, "blurred", "op", NULL, 40),
+	    PC_OK);
+	assert_int_equal(store_renewal_get(db, "r2", &g), PC_OK);
+	assert_string_equal(g.state, RENEWAL_REJECTED);
+	assert_string_equal(g.reason, "blurred");
+	assert_string_equal(g.terms_version, "v1");
+	assert_string_equal(g.photo_type, "image/jpeg");
+	assert_int_equal(g.submitted_at, 30);
+	assert_int_equal(g.decided_at, 40);
+	store_renewal_cleanup(&g);
+	assert_int_equal(store_renewal_order_used(db, "o1", &used), PC_OK);
+	assert_false(used); /* a rejection frees the order */
+
+	assert_int_equal(store_renewal_close_drafts(db, "u1", 50), PC_OK);
+	assert_int_equal(store_renewal_get(db, "r1", &g), PC_OK);
+	assert_string_equal(g.state, RENEWAL_CLOSED);
+	store_renewal_cleanup(&g);
+
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(store_renewal_each(db, RENEWAL_REJECTED, 999999, 10,
+	                     renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 0); /* not due yet */
+	assert_int_equal(store_renewal_each(db, RENEWAL_REJECTED, 1000000, 10,
+	                     renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.serials[0], "r2");
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_renewal_each(db, NULL, 0, 10, renewal_collect, &col), PC_OK);
+	assert_int_equal(col.n, 2);
+	store_release(cur->s, db);
+}
+
 static void
 test_crl(void **state)
 {
@@ -952,6 +1047,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_cert_roundtrip, test_setup),
 	cmocka_unit_test_setup(test_cert_revoke, test_setup),
 	cmocka_unit_test_setup(test_cert_registry, test_setup),
+	cmocka_unit_test_setup(test_renewals, test_setup),
 	cmocka_unit_test_setup(test_crl, test_setup),
 	cmocka_unit_test_setup(test_counters, test_setup),
 	cmocka_unit_test_setup(test_settings, test_setup),
