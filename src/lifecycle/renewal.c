@@ -177,6 +177,7 @@ renewal_status(
 	struct store_user u;
 	struct db *db = NULL;
 	json_t *id = NULL, *ro = NULL;
+	const char *cnp, *country;
 	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -214,14 +215,12 @@ renewal_status(
 	}
 	if (accepted_identity(e, user_id, &id) != PC_OK)
 		id = json_object();
-	ro = json_pack("{s:s,s:s,s:O,s:s,s:s,s:O}", "given_name", u.given_name,
-	    "surname", u.surname, "cnp",
-	    json_object_get(id, "cnp") != NULL ? json_object_get(id, "cnp")
-	                                       : json_string(""),
-	    "email", u.email, "phone", u.phone, "country",
-	    json_object_get(id, "country") != NULL
-	        ? json_object_get(id, "country")
-	        : json_string("RO"));
+	cnp = json_string_value(json_object_get(id, "cnp"));
+	country = json_string_value(json_object_get(id, "country"));
+	ro = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "given_name", u.given_name,
+	    "surname", u.surname, "cnp", cnp != NULL ? cnp : "", "email",
+	    u.email, "phone", u.phone, "country",
+	    country != NULL ? country : "RO");
 	if (ro != NULL)
 		out->identity = json_dumps(ro, JSON_COMPACT | JSON_SORT_KEYS);
 	if (out->identity == NULL)
