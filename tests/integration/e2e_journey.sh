@@ -113,22 +113,7 @@ export PECETE_SHOP_PROVIDER=sandbox
 # The server's clock (and its signer's): an offset in a file the test
 # rewrites; read at every call (no cache).
 echo "+0s" >"$T/clock"
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	LD_PRELOAD=$PC_FT_LIB FAKETIME_TIMESTAMP_FILE="$T/clock" FAKETIME_NO_CACHE=1 \
-	"$PECETE_BIN" serve --data "$T/d" --listen "127.0.0.1:$port" \
-	>"$T/d.serve.out" 2>"$T/d.serve.log" &
-PC_PID=$!
-PC_URL="http://127.0.0.1:$port"
-for _ in $(seq 1 900); do
-	curl -sf "$PC_URL/readyz" >/dev/null 2>&1 && break
-	kill -0 "$PC_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if ! curl -sf "$PC_URL/readyz" >/dev/null 2>&1; then
-	cat "$T/d.serve.log"
-	echo "FAIL - pecete serve did not start"
-	exit 1
-fi
+PC_PORT=$port pc_serve_clock "$T/d" "$T/clock"
 ok "pecete serve on $PC_URL (smtp, sms-http, sandbox payments, clock in a file)"
 
 for d in idv sign; do

@@ -34,19 +34,7 @@ cat "$T/pki/root.pem" "$T/pki/issuing.pem" >"$T/chain.pem"
 # wait.
 AHEAD=0
 echo "+0s" >"$T/clock"
-port=$(pc_free_port)
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	LD_PRELOAD=$PC_FT_LIB FAKETIME_TIMESTAMP_FILE="$T/clock" FAKETIME_NO_CACHE=1 \
-	"$PECETE_BIN" serve --data "$D" --listen "127.0.0.1:$port" \
-	>"$D.serve.out" 2>"$D.serve.log" &
-PC_PID=$!
-PC_URL="http://127.0.0.1:$port"
-for _ in $(seq 1 900); do
-	curl -sf "$PC_URL/readyz" >/dev/null 2>&1 && break
-	kill -0 "$PC_PID" 2>/dev/null || break
-	sleep 0.1
-done
-curl -sf "$PC_URL/readyz" >/dev/null 2>&1 || { cat "$D.serve.log"; echo "FAIL - serve"; exit 1; }
+pc_serve_clock "$D" "$T/clock"
 . "$PECETE_SRC/tests/support/idv.sh"
 idv_fixtures
 

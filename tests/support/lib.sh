@@ -132,23 +132,35 @@ pc_serve() {
 # pc_serve_ahead DIR SECONDS: pecete serve (and its signer) with the clock
 # SECONDS ahead (libfaketime): fresh TOTP steps and expiries without
 # waiting. Codes for it: FAKETIME="+${SECONDS}s" LD_PRELOAD=$PC_FT_LIB oathtool.
+# pc_serve_clock DIR FILE: the same with the offset in FILE ("+Ns"), read
+# at every call, so the test moves the running server's clock by
+# rewriting it. Both listen on PC_PORT when it is set (a public URL made
+# before the start), else on a free port.
 PC_FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
-pc_serve_ahead() {
-	local dir=$1 ahead=$2 port
-	port=$(pc_free_port)
-	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-		FAKETIME="+${ahead}s" LD_PRELOAD=$PC_FT_LIB \
+pc_serve_ft() {	# pc_serve_ft DIR VAR=VALUE...: serve under libfaketime
+	local dir=$1 port=${PC_PORT:-}	# PC_PORT: a port chosen before
+	shift
+	[ -n "$port" ] || port=$(pc_free_port)
+	env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"LD_PRELOAD=$PC_FT_LIB" "$@" \
 		"$PECETE_BIN" serve --data "$dir" --listen "127.0.0.1:$port" \
 		>>"$dir.serve.out" 2>>"$dir.serve.log" &
 	PC_PID=$!
 	PC_URL="http://127.0.0.1:$port"
 	for _ in $(seq 1 900); do
-		curl -sf "$PC_URL/readyz" >/dev/null && return 0
+		curl -sf "$PC_URL/readyz" >/dev/null 2>&1 && return 0
 		kill -0 "$PC_PID" 2>/dev/null || break
 		sleep 0.1
 	done
+	tail -40 "$dir.serve.log"
 	echo "FAIL - pecete serve under faketime did not start"
 	exit 1
+}
+pc_serve_ahead() {
+	pc_serve_ft "$1" "FAKETIME=+${2}s"
+}
+pc_serve_clock() {
+	pc_serve_ft "$1" "FAKETIME_TIMESTAMP_FILE=$2" FAKETIME_NO_CACHE=1
 }
 
 pc_stop() {
