@@ -181,10 +181,18 @@ pc_stop
 # the packages and signs out and in meanwhile.
 pc_serve "$D"
 sql "UPDATE users SET locked_until = 0, failed_logins = 0 WHERE email = 'pw.user@example.ro'"
-/usr/bin/python3 "$PECETE_SRC/tests/support/login_flood.py" "$PC_URL" "$EMAIL" 20 \
-	pw.user@example.ro Albastru-Rau-Vant-77 >"$T/flood.json"
+# The flooders run niced: their CPU stands for the attacker's machine.
+nice -n 19 /usr/bin/python3 "$PECETE_SRC/tests/support/login_flood.py" flood "$PC_URL" "$EMAIL" 20 \
+	pw.user@example.ro Albastru-Rau-Vant-77 >"$T/flood.a.json" &
+fpid=$!
+/usr/bin/python3 "$PECETE_SRC/tests/support/login_flood.py" other "$PC_URL" "$EMAIL" 20 \
+	pw.user@example.ro Albastru-Rau-Vant-77 >"$T/flood.b.json"
+wait $fpid
+/usr/bin/python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); a.update(json.load(open(sys.argv[2]))); print(json.dumps(a))' \
+	"$T/flood.a.json" "$T/flood.b.json" >"$T/flood.json"
 echo "# flood: $(cat "$T/flood.json")"
 fj() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/flood.json" "$1"; }
+check "the flood was one (over 2000 answers in 20 s: $(fj flood_total))" [ "$(fj flood_total)" -gt 2000 ]
 check "no 500 during the flood ($(fj flood_500) of $(fj flood_total) flood answers)" [ "$(fj flood_500)" = 0 ]
 check "no 5xx for the other client ($(fj other_5xx) of $(fj other_n))" [ "$(fj other_5xx)" = 0 ]
 check "the other client's p99 stays under 1 s ($(fj other_p99) ms, p50 $(fj other_p50) ms)" \

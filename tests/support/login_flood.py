@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""login_flood.py URL EMAIL SECONDS VICTIM_EMAIL VICTIM_PASSWORD
+"""login_flood.py ROLE URL EMAIL SECONDS VICTIM_EMAIL VICTIM_PASSWORD
 
-Eight sign-in loops, each from its own loopback address (127.0.0.11-18),
-guess passwords of EMAIL for SECONDS, while another client (127.0.0.2)
-reads the packages, signs out and signs in as VICTIM in a loop. Prints a
-JSON summary: the flood's answers by status and code, the other client's
-latencies (p50, p99, max) and statuses. One process, threads, no forks:
-the load is the server's, not the harness's.
+ROLE flood: eight sign-in loops, each from its own loopback address
+(127.0.0.11-18), guess passwords of EMAIL for SECONDS. ROLE other: another
+client (127.0.0.2) reads the packages, signs out and signs in as VICTIM in
+a loop for SECONDS. Each prints a JSON summary: the flood's answers by
+status and code, or the other client's latencies (p50, p99, max) and
+statuses. The caller runs the flood process under nice: the attacker's own
+CPU is not the server's, and on a 2-core machine the harness would
+otherwise take a core from the server and count it as the server's fault.
 """
 import http.client
 import json
@@ -16,7 +18,7 @@ import threading
 import time
 import urllib.parse
 
-url, email, seconds, victim, vpw = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
+role, url, email, seconds, victim, vpw = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5], sys.argv[6]
 u = urllib.parse.urlparse(url)
 end = time.time() + seconds
 lock = threading.Lock()
@@ -102,8 +104,10 @@ def victim_loop():
             other.append(((time.time() - t0) * 1000, st, code, step))
 
 
-threads = [threading.Thread(target=flooder, args=(i,)) for i in range(11, 19)]
-threads.append(threading.Thread(target=victim_loop))
+if role == "flood":
+    threads = [threading.Thread(target=flooder, args=(i,)) for i in range(11, 19)]
+else:
+    threads = [threading.Thread(target=victim_loop)]
 for t in threads:
     t.start()
 for t in threads:
@@ -115,11 +119,16 @@ def pct(p):
     return round(ms[min(len(ms) - 1, int(len(ms) * p))]) if ms else -1
 
 
-print(json.dumps({
-    "flood": flood, "flood_total": sum(flood.values()),
-    "other_n": len(other), "other_p50": pct(0.5), "other_p99": pct(0.99),
-    "other_max": round(ms[-1]) if ms else -1,
-    "other_status": sorted(set("%d %s %s" % (o[1], o[2], o[3]) for o in other)),
-    "other_5xx": sum(1 for o in other if o[1] >= 500),
-    "flood_500": sum(v for k, v in flood.items() if k.startswith("500")),
-}))
+if role == "flood":
+    print(json.dumps({
+        "flood": flood, "flood_total": sum(flood.values()),
+        "flood_500": sum(v for k, v in flood.items() if k.startswith("500")),
+    }))
+else:
+    print(json.dumps({
+        "other_n": len(other), "other_p50": pct(0.5), "other_p99": pct(0.99),
+        "other_max": round(ms[-1]) if ms else -1,
+        "other_status": sorted(set("%d %s %s" % (o[1], o[2], o[3]) for o in other)),
+        "other_5xx": sum(1 for o in other if o[1] >= 500),
+        "other_in_ms": [round(o[0]) for o in other if o[3] == "in"],
+    }))
