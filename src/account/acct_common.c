@@ -42,9 +42,20 @@ acct_tx_end_refused(
 /* ---- passwords, bounded -------------------------------------------- */
 
 #define PW_WAIT_MS 150
+#define PW_TURNS 64
 
 static sem_t pw_sem;
 static pthread_once_t pw_once = PTHREAD_ONCE_INIT;
+
+/*
+ * One verification at a time per account: the accounts being verified
+ * now, by a hash of who. Guessing one account, from any number of
+ * addresses, takes at most one core; the others stay free for everyone
+ * else's sign-ins.
+ */
+static pthread_mutex_t turn_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t turns[PW_TURNS];
 
 static void
 pw_init(void)
@@ -54,10 +65,80 @@ pw_init(void)
 	sem_init(&pw_sem, 0, n > 0 && n < 256 ? (unsigned)n : 1);
 }
 
+static uint64_t
+turn_key(const char *who)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (; *who != '\0'; who++)
+		h = (h ^ (unsigned char)*who) * 1099511628211ULL;
+	return h != 0 ? h : 1;
+}
+
+static bool
+turn_busy(uint64_t k)
+{
+	size_t i;
+
+	for (i = 0; i < PW_TURNS; i++)
+		if (turns[i] == k)
+			return true;
+	return false;
+}
+
+/* Take who's turn before deadline; false when it stayed taken. */
+static bool
+turn_take(uint64_t k, const struct timespec *deadline)
+{
+	size_t i;
+	bool ok = true;
+
+	pthread_mutex_lock(&turn_mu);
+	while (ok && turn_busy(k))
+		ok = pthread_cond_timedwait(&turn_cv, &turn_mu, deadline) !=
+		     ETIMEDOUT;
+	if (ok) {
+		/* A full table (64 at once) only lets this one through
+		 * ungated; the semaphore still bounds the cores. */
+		for (i = 0; i < PW_TURNS && turns[i] != 0; i++)
+			;
+		if (i < PW_TURNS)
+			turns[i] = k;
+	}
+	pthread_mutex_unlock(&turn_mu);
+	return ok;
+}
+
+static void
+turn_give(uint64_t k)
+{
+	size_t i;
+
+	pthread_mutex_lock(&turn_mu);
+	for (i = 0; i < PW_TURNS; i++)
+		if (turns[i] == k) {
+			turns[i] = 0;
+			break;
+		}
+	pthread_cond_broadcast(&turn_cv);
+	pthread_mutex_unlock(&turn_mu);
+}
+
 static enum pc_rc
-pw_enter(struct pc_err *err)
+busy(struct pc_err *err)
+{
+	log_warnx("account: password hashing busy; request refused");
+	if (err != NULL)
+		err->retry_after = 1;
+	return pc_fail(err, PC_EUNAVAIL, PCE_BUSY, NULL);
+}
+
+/* A core for one hashing, and who's turn when who is not NULL. */
+static enum pc_rc
+pw_enter(const char *who, struct pc_err *err)
 {
 	struct timespec ts;
+	uint64_t k = who != NULL ? turn_key(who) : 0;
 
 	pthread_once(&pw_once, pw_init);
 	/* A short wait smooths a burst; a longer one would hold the server
@@ -68,15 +149,24 @@ pw_enter(struct pc_err *err)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	if (k != 0 && !turn_take(k, &ts))
+		return busy(err);
 	while (sem_timedwait(&pw_sem, &ts) != 0) {
 		if (errno == EINTR)
 			continue;
-		log_warnx("account: password hashing busy; request refused");
-		if (err != NULL)
-			err->retry_after = 1;
-		return pc_fail(err, PC_EUNAVAIL, PCE_BUSY, NULL);
+		if (k != 0)
+			turn_give(k);
+		return busy(err);
 	}
 	return PC_OK;
+}
+
+static void
+pw_leave(const char *who)
+{
+	sem_post(&pw_sem);
+	if (who != NULL)
+		turn_give(turn_key(who));
 }
 
 /* How long a verification takes here, in microseconds (a moving
@@ -94,19 +184,19 @@ mono_usec(void)
 }
 
 enum pc_rc
-acct_password_check(
-    const char *hash, const char *pw, bool *ok, struct pc_err *err)
+acct_password_check(const char *who, const char *hash, const char *pw, bool *ok,
+    struct pc_err *err)
 {
 	int64_t t0, avg;
 	enum pc_rc rc;
 
 	*ok = false;
-	rc = pw_enter(err);
+	rc = pw_enter(who, err);
 	if (rc != PC_OK)
 		return rc;
 	t0 = mono_usec();
 	*ok = acct_password_verify(hash, pw);
-	sem_post(&pw_sem);
+	pw_leave(who);
 	avg = pw_usec;
 	pw_usec = avg + (mono_usec() - t0 - avg) / 8;
 	return PC_OK;
@@ -128,11 +218,11 @@ acct_password_make(const char *pw, char *out, size_t n, struct pc_err *err)
 {
 	enum pc_rc rc;
 
-	rc = pw_enter(err);
+	rc = pw_enter(NULL, err);
 	if (rc != PC_OK)
 		return rc;
 	rc = acct_password_hash(pw, out, n);
-	sem_post(&pw_sem);
+	pw_leave(NULL);
 	return rc;
 }
 

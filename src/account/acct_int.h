@@ -64,10 +64,12 @@ bool acct_code_info_get(struct db *db, const struct pc_env *e,
  * Argon2id outside any transaction, at most as many at once as the machine
  * has cores; beyond that a caller waits up to 150 ms, then PC_EUNAVAIL
  * with busy and retry_after (a sign-in flood slows only sign-ins).
- * acct_password_check sets *ok; acct_password_make hashes a new one.
+ * acct_password_check sets *ok, one at a time per account who (its
+ * lower-case e-mail at sign-in, so unknown ones too): guessing one account
+ * takes at most one core. acct_password_make hashes a new one.
  */
-enum pc_rc acct_password_check(
-    const char *hash, const char *pw, bool *ok, struct pc_err *err);
+enum pc_rc acct_password_check(const char *who, const char *hash,
+    const char *pw, bool *ok, struct pc_err *err);
 enum pc_rc acct_password_make(
     const char *pw, char *out, size_t n, struct pc_err *err);
 /* Waits as long as a verification takes, without spending a core: the

@@ -317,7 +317,7 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 		acct_password_pace();
 	else
 		rc = acct_password_check(
-		    known ? u.password_hash : dummy_hash, pw, &ok, err);
+		    low, known ? u.password_hash : dummy_hash, pw, &ok, err);
 	if (rc != PC_OK)
 		goto out;
 	if (!known) {

@@ -297,7 +297,7 @@ acct_password_change(const struct pc_env *e, struct acct_session *s,
 		goto out;
 	}
 	rc = acct_password_check(
-	    u.password_hash, cur != NULL ? cur : "", &ok, err);
+	    u.email, u.password_hash, cur != NULL ? cur : "", &ok, err);
 	if (rc != PC_OK)
 		goto out;
 	if (!ok) {
