@@ -30,6 +30,7 @@ int cmd_pki_export(int argc, char **argv);
 int cmd_pki_crl(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_audit_anchor(int argc, char **argv);
+int cmd_audit_export(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_notify_test(int argc, char **argv);

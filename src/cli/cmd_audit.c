@@ -1,18 +1,39 @@
 /*
  * cmd_audit.c: the audit log.
- *   pecete audit verify --data DIR: recompute the hash chain and replay
- *     every anchor of the data directory's anchor file (the row there,
- *     with the anchored hash, under a time-stamp of our TSA); say what is
- *     wrong and where. Exit 0 when intact, 1 when not or on error.
+ *   pecete audit verify --data DIR: recompute the hash chain, check every
+ *     row's seal with the HSM's audit key, and replay every anchor of the
+ *     data directory's anchor file (the row there, with the anchored
+ *     hash, under a time-stamp of our TSA); say what is wrong and where.
+ *     Exit 0 when intact, 1 when not or on error.
+ *   pecete audit export --data DIR [--from N] [--to N] --out FILE: the
+ *     rows as JSON with the sealing key's public key, and FILE.tsr, our
+ *     TSA's time-stamp over it (verifies offline).
  *   pecete audit anchor --data DIR: anchor the chain's head now (the
  *     server's audit_anchor job does it every 5 minutes).
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "base/clock.h"
 #include "cli/cli.h"
 #include "ops/ops.h"
 #include "store/store.h"
+
+/* The public key of the HSM's audit sealing key (borrowed), or NULL said. */
+static EVP_PKEY *
+seal_pub(struct cli_core *core, const char *cmd)
+{
+	const struct hsm_key *k;
+
+	if (hsm_key_find(core->hsm, HSM_AUDIT_SEAL_LABEL, &k) != PC_OK) {
+		cli_err(cmd,
+		    "no audit sealing key %s in the HSM: the seals cannot be "
+		    "checked (the signer makes it at start)",
+		    HSM_AUDIT_SEAL_LABEL);
+		return NULL;
+	}
+	return hsm_key_public(k);
+}
 
 int
 cmd_audit_verify(int argc, char **argv)
@@ -26,6 +47,7 @@ cmd_audit_verify(int argc, char **argv)
 		0 };
 	struct ops_audit_report rep;
 	struct cli_core core;
+	EVP_PKEY *pub;
 	char when[32];
 	enum pc_rc rc;
 	int ret;
@@ -33,14 +55,20 @@ cmd_audit_verify(int argc, char **argv)
 	ret = cli_parse(&spec, argc, argv, NULL);
 	if (ret != CLI_GO)
 		return ret;
-	ret = cli_core_open(&core, spec.cmd, dir, CORE_CERTS | CORE_DB);
+	ret = cli_core_open(&core, spec.cmd, dir, CORE_PKI | CORE_DB);
 	if (ret != 0)
 		goto out;
 	ret = 1;
-	rc = ops_audit_check(&core.conf, core.db, core.pki, &rep);
+	pub = seal_pub(&core, spec.cmd);
+	if (pub == NULL)
+		goto out;
+	rc = ops_audit_check(&core.conf, core.db, core.pki, pub, &rep);
 	if (rc == PC_ECRYPTO) {
 		/* The first line keeps its form for scripts. */
-		if (rep.bad_row != 0)
+		if (rep.bad_seal)
+			printf("audit seal broken at row %lld\n",
+			    (long long)rep.bad_row);
+		else if (rep.bad_row != 0)
 			printf("audit chain broken at row %lld\n",
 			    (long long)rep.bad_row);
 		else
@@ -55,6 +83,11 @@ cmd_audit_verify(int argc, char **argv)
 		goto out;
 	}
 	printf("audit chain OK (%lld rows)\n", (long long)rep.rows);
+	printf("seals OK (%lld rows sealed", (long long)rep.sealed);
+	if (rep.unsealed > 0)
+		printf("; the first %lld rows are older than sealing",
+		    (long long)rep.unsealed);
+	printf(")\n");
 	if (rep.anchors == 0)
 		printf("no anchor yet (%s in the data directory): rows are "
 		       "protected by the chain alone\n",
@@ -62,7 +95,8 @@ cmd_audit_verify(int argc, char **argv)
 	else {
 		clock_fmt_iso(rep.last_anchor_at, when, sizeof(when));
 		printf("anchors OK (%lld, the last at row %lld, time-stamped "
-		       "%s); rows after it: the chain alone\n",
+		       "%s); rows after it: the chain and seals alone (the "
+		       "newest rows' deletion is not detectable)\n",
 		    (long long)rep.anchors_ok, (long long)rep.last_anchor_row,
 		    when);
 	}
@@ -106,6 +140,78 @@ cmd_audit_anchor(int argc, char **argv)
 		printf("nothing new to anchor\n");
 	else
 		printf("anchored row %lld\n", (long long)row);
+out:
+	cli_core_close(&core);
+	return ret;
+}
+
+int
+cmd_audit_export(int argc, char **argv)
+{
+	const char *dir = NULL, *from_s = NULL, *to_s = NULL, *out = NULL;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, 0 },
+		{ "from", 0, CLI_STR, &from_s, 0 },
+		{ "to", 0, CLI_STR, &to_s, 0 },
+		{ "out", 'o', CLI_STR, &out, 0 },
+		{ NULL },
+	};
+	const struct cli_spec spec = { "audit export",
+		"--data DIR [--from N] [--to N] --out FILE", opts, 0, 0 };
+	struct cli_core core;
+	struct pc_env e;
+	EVP_PKEY *pub;
+	int64_t from = 1, to = 0, n = 0;
+	char *end;
+	enum pc_rc rc;
+	int ret;
+
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	memset(&core, 0, sizeof(core));
+	if (out == NULL) {
+		cli_err(spec.cmd, "--out FILE is needed");
+		return 2;
+	}
+	if (from_s != NULL) {
+		from = strtoll(from_s, &end, 10);
+		if (*from_s == '\0' || *end != '\0' || from < 1) {
+			cli_err(spec.cmd, "--from: a row number, 1 or more");
+			return 2;
+		}
+	}
+	if (to_s != NULL) {
+		to = strtoll(to_s, &end, 10);
+		if (*to_s == '\0' || *end != '\0' || to < from) {
+			cli_err(spec.cmd, "--to: a row number, --from or more");
+			return 2;
+		}
+	}
+	ret = cli_core_open(&core, spec.cmd, dir, CORE_PKI | CORE_DB);
+	if (ret != 0)
+		goto out;
+	ret = 1;
+	pub = seal_pub(&core, spec.cmd);
+	if (pub == NULL)
+		goto out;
+	cli_core_env(&core, "cli", &e);
+	rc = ops_audit_export(&e, core.db, pub, from, to, out, &n);
+	if (rc == PC_ECRYPTO) {
+		cli_err(spec.cmd,
+		    "the audit log does not verify: not exported (pecete "
+		    "audit verify --data %s says where)",
+		    dir);
+		goto out;
+	}
+	if (rc != PC_OK) {
+		cli_err(spec.cmd, "cannot export the audit log (%s)",
+		    pc_rc_str(rc));
+		goto out;
+	}
+	printf("exported %lld rows to %s, time-stamped in %s.tsr\n",
+	    (long long)n, out, out);
+	ret = 0;
 out:
 	cli_core_close(&core);
 	return ret;

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/secret.h"
 #include "cli/cli.h"
+#include "ops/ops.h"
 #include "vault/vault.h"
 
 #define CLI_OPTS_MAX 32
@@ -236,11 +237,47 @@ cli_conf_load(struct conf *c, const char *data_dir, const char *path)
 	return 0;
 }
 
+/* Open core's HSM; an error said and returned only when needed. */
+static int
+core_hsm(struct cli_core *core, const char *cmd, bool needed)
+{
+	struct hsm_opts ho;
+	enum pc_rc rc;
+
+	rc = secret_read_file(core->conf.hsm.pin_file, 256, &core->pin);
+	if (rc != PC_OK) {
+		if (needed)
+			cli_err(cmd, "the HSM PIN file %s: %s",
+			    core->conf.hsm.pin_file, secret_file_why(rc));
+		return needed ? 1 : 0;
+	}
+	memset(&ho, 0, sizeof(ho));
+	ho.module = core->conf.hsm.module;
+	ho.token_label = core->conf.hsm.token_label;
+	ho.pin = core->pin;
+	ho.pool = (unsigned)core->conf.hsm.pool;
+	rc = hsm_open(&ho, &core->hsm);
+	secret_strfree(core->pin);
+	core->pin = NULL;
+	ERR_clear_error();
+	if (rc != PC_OK) {
+		core->hsm = NULL;
+		if (needed)
+			cli_err(cmd,
+			    "cannot open HSM token \"%s\" with %s (%s)",
+			    core->conf.hsm.token_label, core->conf.hsm.module,
+			    pc_rc_str(rc));
+		return needed ? 1 : 0;
+	}
+	pki_keysrc_hsm(&core->keysrc, core->hsm);
+	return 0;
+}
+
 int
 cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
     unsigned flags)
 {
-	struct hsm_opts ho;
+	const struct hsm_key *seal;
 	enum pc_rc rc;
 	int ret;
 
@@ -258,31 +295,17 @@ cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
 			return 1;
 		}
 	}
-	if (flags & CORE_HSM) {
-		rc = secret_read_file(core->conf.hsm.pin_file, 256, &core->pin);
-		if (rc != PC_OK) {
-			cli_err(cmd, "the HSM PIN file %s: %s",
-			    core->conf.hsm.pin_file, secret_file_why(rc));
-			return 1;
-		}
-		memset(&ho, 0, sizeof(ho));
-		ho.module = core->conf.hsm.module;
-		ho.token_label = core->conf.hsm.token_label;
-		ho.pin = core->pin;
-		ho.pool = (unsigned)core->conf.hsm.pool;
-		rc = hsm_open(&ho, &core->hsm);
-		secret_strfree(core->pin);
-		core->pin = NULL;
-		ERR_clear_error();
-		if (rc != PC_OK) {
-			cli_err(cmd,
-			    "cannot open HSM token \"%s\" with %s (%s)",
-			    core->conf.hsm.token_label, core->conf.hsm.module,
-			    pc_rc_str(rc));
-			return 1;
-		}
-		pki_keysrc_hsm(&core->keysrc, core->hsm);
+	/* The HSM for its keys, or (best effort) to seal the audit rows a
+	 * command writes; without it they are written unsealed, and
+	 * pecete audit verify says so. */
+	if (flags & (CORE_HSM | CORE_STORE)) {
+		ret = core_hsm(core, cmd, (flags & CORE_HSM) != 0);
+		if (ret != 0)
+			return ret;
 	}
+	if (core->store != NULL && core->hsm != NULL &&
+	    hsm_key_find(core->hsm, HSM_AUDIT_SEAL_LABEL, &seal) == PC_OK)
+		store_audit_sealer(core->store, ops_audit_seal_hsm, core->hsm);
 	if (flags & CORE_VAULT) {
 		rc = vault_open(
 		    core->conf.store.vault_key_file, false, &core->vault);

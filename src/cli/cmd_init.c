@@ -25,6 +25,7 @@
 #include "base/rnd.h"
 #include "base/secret.h"
 #include "cli/cli.h"
+#include "ops/ops.h"
 #include "vault/vault.h"
 #include "store/store_shop.h"
 
@@ -313,6 +314,18 @@ cmd_init(int argc, char **argv)
 		cli_err("init", "cannot open the new HSM token (%s)",
 		    pc_rc_str(rc));
 		goto out;
+	}
+	{
+		const struct hsm_key *k;
+
+		rc = hsm_key_ensure(h, HSM_KEY_P256, HSM_AUDIT_SEAL_LABEL, &k);
+		if (rc != PC_OK) {
+			cli_err("init",
+			    "cannot make the audit sealing key (%s)",
+			    pc_rc_str(rc));
+			goto out;
+		}
+		store_audit_sealer(st, ops_audit_seal_hsm, h);
 	}
 	pki_keysrc_hsm(&ks, h);
 	rc = pki_hierarchy_create(&conf, st, &ks);

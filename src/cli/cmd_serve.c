@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/secret.h"
 #include "cli/cli.h"
+#include "ops/ops.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "signer/signer.h"
@@ -104,8 +105,12 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	rc = store_open(conf.store.url, (unsigned)conf.store.pool, &app.store);
-	if (rc == PC_OK)
+	if (rc == PC_OK) {
+		/* Audit rows are sealed by the signer's key. */
+		store_audit_sealer(
+		    app.store, ops_audit_seal_signer, app.signer);
 		rc = store_migrate(app.store);
+	}
 	if (rc != PC_OK) {
 		cli_err("serve", "cannot open the database %s (%s)",
 		    conf.store.url, pc_rc_str(rc));

@@ -50,6 +50,9 @@ enum hsm_mech {
 };
 
 #define HSM_SIG_MAX 512 /* bytes: RSA-4096 or DER ECDSA P-521 */
+/* The audit log's sealing key (P-256): made by pecete init, or by the
+ * signer at start when missing; signs only audit rows' hashes. */
+#define HSM_AUDIT_SEAL_LABEL "pecete-audit-seal"
 #define HSM_LABEL_MAX 128
 
 struct hsm_opts {
@@ -83,6 +86,10 @@ void hsm_close(struct hsm *h);
  */
 enum pc_rc hsm_key_generate(
     struct hsm *h, enum hsm_key_type type, const char *label, EVP_PKEY **pub);
+
+/* Find the key labelled label, generating it (type) when there is none. */
+enum pc_rc hsm_key_ensure(struct hsm *h, enum hsm_key_type type,
+    const char *label, const struct hsm_key **key);
 
 /*
  * Find a private key by label (cached after the first lookup).

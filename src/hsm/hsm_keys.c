@@ -414,3 +414,20 @@ hsm_key_label(const struct hsm_key *key)
 {
 	return key->k_label;
 }
+
+enum pc_rc
+hsm_key_ensure(struct hsm *h, enum hsm_key_type type, const char *label,
+    const struct hsm_key **key)
+{
+	EVP_PKEY *pub = NULL;
+	enum pc_rc rc;
+
+	rc = hsm_key_find(h, label, key);
+	if (rc != PC_ENOTFOUND)
+		return rc;
+	rc = hsm_key_generate(h, type, label, &pub);
+	EVP_PKEY_free(pub);
+	if (rc == PC_OK || rc == PC_EEXIST) /* EEXIST: made meanwhile */
+		rc = hsm_key_find(h, label, key);
+	return rc;
+}

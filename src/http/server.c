@@ -376,7 +376,12 @@ http_start(const struct http_opts *o, struct http_server **out, unsigned *port)
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->conn_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    /* 32 KiB: above it libmicrohttpd maps each connection's pool
+	     * with mmap, and its munmap at close flushes the TLB of every
+	     * core (a cost per connection that showed in the signing
+	     * benchmark). Headers that do not fit in it are refused by
+	     * libmicrohttpd (431); ours are a few hundred bytes. */
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,

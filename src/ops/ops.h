@@ -7,6 +7,7 @@
 #define PC_OPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/env.h"
@@ -54,17 +55,44 @@ struct ops_audit_report {
 	int64_t rows; /* rows of an intact chain */
 	int64_t anchors, anchors_ok;
 	int64_t last_anchor_row, last_anchor_at;
-	int64_t bad_row;     /* the row found wrong, or 0 */
-	int bad_anchor_line; /* an anchor line that is wrong, or 0 */
-	char why[256];       /* what is wrong, for people; "" when intact */
+	int64_t sealed, unsealed; /* rows with a good seal; before sealing */
+	bool seals_checked;       /* false: no sealing key to check with */
+	bool bad_seal;            /* bad_row is a seal's, not the chain's */
+	int64_t bad_row;          /* the row found wrong, or 0 */
+	int bad_anchor_line;      /* an anchor line that is wrong, or 0 */
+	char why[256]; /* what is wrong, for people; "" when intact */
 };
 
 /*
- * Check the chain, then every anchor of the file against the rows and its
- * time-stamp against our TSA (p: the hierarchy, no key needed). PC_OK when
- * all holds; PC_ECRYPTO with r->why when not.
+ * Check the chain and, with seal_pub (the public key of the HSM's sealing
+ * key, an EVP_PKEY), every row's seal; then every anchor of the file
+ * against the rows and its time-stamp against our TSA (p: the hierarchy,
+ * no key needed). PC_OK when all holds; PC_ECRYPTO with r->why when not.
  */
 enum pc_rc ops_audit_check(const struct conf *c, struct db *db, struct pki *p,
-    struct ops_audit_report *r);
+    void *seal_pub, struct ops_audit_report *r);
+
+/*
+ * Sealers for store_audit_sealer: the in-process HSM (arg: struct hsm,
+ * CLI) or the signer process (arg: struct signer_client, server), both
+ * with HSM_AUDIT_SEAL_LABEL.
+ */
+enum pc_rc ops_audit_seal_hsm(
+    void *arg, const uint8_t hash[32], uint8_t *sig, size_t *n);
+enum pc_rc ops_audit_seal_signer(
+    void *arg, const uint8_t hash[32], uint8_t *sig, size_t *n);
+/* store_unseal_fn over a public key (arg: EVP_PKEY). */
+bool ops_audit_unseal(
+    void *arg, const uint8_t hash[32], const uint8_t *sig, size_t n);
+
+/*
+ * Export rows from..to (to 0: the newest) as JSON to path, with the
+ * sealing key's public key (seal_pub, PEM in the file), and path.tsr: a
+ * time-stamp of our TSA over the file's SHA-256, so the export verifies
+ * offline (openssl ts -verify -data path -in path.tsr, then each row's
+ * chain link and seal). OUT: *nrows exported.
+ */
+enum pc_rc ops_audit_export(const struct pc_env *e, struct db *db,
+    void *seal_pub, int64_t from, int64_t to, const char *path, int64_t *nrows);
 
 #endif /* PC_OPS_H */

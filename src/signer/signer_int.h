@@ -31,6 +31,8 @@ struct signer_totp;
 
 /* Read the key file and open the store. OUT: *out. */
 enum pc_rc signer_totp_open(const struct conf *conf, struct signer_totp **out);
+/* Seal the audit rows t writes with h's audit key (ops_audit_seal_hsm). */
+void signer_totp_sealer(struct signer_totp *t, struct hsm *h);
 void signer_totp_close(struct signer_totp *t);
 /*
  * Answer one TOTP request of type (decoded into q when drc is PC_OK; a
@@ -79,7 +81,7 @@ void signer_issue_serve(struct signer_user *u, enum pc_rc drc,
 
 /* ---- the signer process: its state and the dispatcher ----------------- */
 
-#define SIGNER_SERVICE_KEYS 3
+#define SIGNER_SERVICE_KEYS 4 /* issuing, ocsp, tsa; audit seal */
 
 struct signer_srv {
 	const struct conf *conf;

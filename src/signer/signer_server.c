@@ -29,8 +29,7 @@ struct signer_chan {
 };
 
 /* The online keys: issuing CA (CRLs), OCSP responder, TSA. Never root. */
-static const char *const service_names[SIGNER_SERVICE_KEYS] = { "issuing",
-	"ocsp", "tsa" };
+static const char *const service_names[] = { "issuing", "ocsp", "tsa" };
 
 static enum pc_rc
 signer_load_allowed(struct signer_srv *srv)
@@ -47,7 +46,7 @@ signer_load_allowed(struct signer_srv *srv)
 	rc = store_acquire(st, &db);
 	if (rc != PC_OK)
 		goto out;
-	for (i = 0; i < SIGNER_SERVICE_KEYS; i++) {
+	for (i = 0; i < PC_ARRAY_LEN(service_names); i++) {
 		memset(&c, 0, sizeof(c));
 		rc = store_cert_get_by_name(db, service_names[i], &c);
 		if (rc == PC_ENOTFOUND) {
@@ -151,9 +150,24 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 		hsm_close(srv.hsm);
 		return 1;
 	}
+	/* The audit log's sealing key: made here for data dirs older than
+	 * it; without it no audit row can be written (refused, not
+	 * written unsealed). */
+	{
+		const struct hsm_key *k;
+
+		if (hsm_key_ensure(srv.hsm, HSM_KEY_P256, HSM_AUDIT_SEAL_LABEL,
+		        &k) == PC_OK)
+			snprintf(srv.allowed[srv.nallowed++], HSM_LABEL_MAX,
+			    "%s", HSM_AUDIT_SEAL_LABEL);
+		else
+			log_error("signer: no audit sealing key %s in the HSM",
+			    HSM_AUDIT_SEAL_LABEL);
+	}
 	if (signer_totp_open(conf, &srv.totp) != PC_OK)
 		log_warnx("signer: TOTP is not available (no key file %s?)",
 		    conf->signer.totp_key_file);
+	signer_totp_sealer(srv.totp, srv.hsm);
 	if (signer_user_open(conf, srv.hsm, srv.totp, &srv.user) != PC_OK)
 		log_warnx(
 		    "signer: signing with holders' keys is not available");

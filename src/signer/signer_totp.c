@@ -24,6 +24,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/secret.h"
+#include "ops/ops.h"
 #include "signer/signer_int.h"
 #include "store/store_account.h"
 
@@ -81,6 +82,13 @@ out:
 	else
 		*out = t;
 	return rc;
+}
+
+void
+signer_totp_sealer(struct signer_totp *t, struct hsm *h)
+{
+	if (t != NULL && t->store != NULL)
+		store_audit_sealer(t->store, ops_audit_seal_hsm, h);
 }
 
 void

@@ -35,6 +35,7 @@
 #include "base/rnd.h"
 #include "base/secret.h"
 #include "pki/pki.h"
+#include "ops/ops.h"
 #include "signer/signer_int.h"
 #include "store/store_credential.h"
 #include "store/store_renewal.h"
@@ -143,6 +144,8 @@ signer_user_open(const struct conf *conf, struct hsm *hsm,
 		free(u);
 		return rc;
 	}
+	if (hsm != NULL)
+		store_audit_sealer(u->store, ops_audit_seal_hsm, hsm);
 	pthread_mutex_init(&u->mu, NULL);
 	*out = u;
 	return PC_OK;

@@ -544,6 +544,13 @@ static const char m16_common[] = "CREATE TABLE renewals ("
                                  " (state, old_not_after);";
 
 /* Append only; never edit a released entry. */
+/*
+ * Migration 17: each audit row's seal, an ECDSA signature of its hash by
+ * a key in the HSM (store_audit.c); rows written before it have none.
+ */
+static const char m17_common[] =
+    "ALTER TABLE audit_log ADD COLUMN seal TEXT NOT NULL DEFAULT '';";
+
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
 	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
@@ -561,6 +568,7 @@ static const struct migration migrations[] = {
 	{ 14, "public registry", m14_common, NULL, NULL },
 	{ 15, "pending key pairs", m15_common, NULL, NULL },
 	{ 16, "renewal requests", m16_common, NULL, NULL },
+	{ 17, "audit seals", m17_common, NULL, NULL },
 };
 
 static enum pc_rc

@@ -26,7 +26,31 @@ struct store {
 	struct db *s_conns; /* s_n of them */
 	struct db **s_free; /* stack of free connections */
 	unsigned s_nfree;
+	store_seal_fn s_seal; /* audit rows' sealer, or NULL */
+	void *s_seal_arg;
 };
+
+void
+store_audit_sealer(struct store *s, store_seal_fn fn, void *arg)
+{
+	pthread_mutex_lock(&s->s_mtx);
+	s->s_seal = fn;
+	s->s_seal_arg = arg;
+	pthread_mutex_unlock(&s->s_mtx);
+}
+
+store_seal_fn
+store_audit_sealer_of(struct db *db, void **arg)
+{
+	struct store *s = db->db_store;
+	store_seal_fn fn;
+
+	pthread_mutex_lock(&s->s_mtx);
+	fn = s->s_seal;
+	*arg = s->s_seal_arg;
+	pthread_mutex_unlock(&s->s_mtx);
+	return fn;
+}
 
 static const struct store_driver *
 driver_for(const char *url)

@@ -200,7 +200,8 @@ enum pc_rc store_setting_put(struct db *db, const char *key, const char *val);
 
 /*
  * Append an event to the hash-chained audit log: each row stores
- * SHA-256(previous hash || id || time || actor || event || detail).
+ * SHA-256(previous hash || id || time || actor || event || detail),
+ * and its seal by the store's sealer (store_audit_sealer).
  * detail must not hold secrets or personal numbers.
  */
 enum pc_rc store_audit_append(
@@ -212,10 +213,54 @@ enum pc_rc store_audit_append(
 enum pc_rc store_audit_printf(struct db *db, const char *actor,
     const char *event, const char *fmt, ...) PC_PRINTF(4, 5);
 /*
- * Recompute the chain. PC_OK when intact (*nrows set); PC_ECRYPTO with
- * *bad_id set to the first row that does not match.
+ * The audit log's sealer: signs a row's hash (32 bytes) with a key the
+ * database cannot reach (the HSM, through the signer process in the
+ * server, in-process in the CLI). DER signature into sig
+ * (STORE_AUDIT_SEAL_MAX bytes), its length in *n. Set once per store,
+ * before rows are written; a row written without one has no seal, and
+ * store_audit_verify refuses such a row after a sealed one.
  */
-enum pc_rc store_audit_verify(struct db *db, int64_t *nrows, int64_t *bad_id);
+#define STORE_AUDIT_SEAL_MAX 80
+typedef enum pc_rc (*store_seal_fn)(
+    void *arg, const uint8_t hash[32], uint8_t *sig, size_t *n);
+void store_audit_sealer(struct store *s, store_seal_fn fn, void *arg);
+/*
+ * Checks a seal (DER signature) of hash: true when it verifies. Given to
+ * store_audit_verify by its caller (the public key of the sealing key).
+ */
+typedef bool (*store_unseal_fn)(
+    void *arg, const uint8_t hash[32], const uint8_t *sig, size_t n);
+
+/* A row of the audit log, as stored (hashes and seal in hex). */
+struct store_audit_row {
+	int64_t id, at;
+	const char *actor, *event, *detail;
+	const char *prev_hash, *hash, *seal;
+};
+/*
+ * Call fn for each row with from <= id <= to, in order; fn's non-PC_OK
+ * stops the walk and is returned. The row is valid during the call.
+ */
+enum pc_rc store_audit_each(struct db *db, int64_t from, int64_t to,
+    enum pc_rc (*fn)(void *arg, const struct store_audit_row *r), void *arg);
+
+/* What store_audit_verify found. */
+struct store_audit_report {
+	int64_t rows;        /* rows whose chain link is good */
+	int64_t bad_id;      /* the first row breaking the chain, or 0 */
+	int64_t sealed;      /* rows whose seal verified */
+	int64_t unsealed;    /* rows before the first sealed one, unsealed */
+	int64_t bad_seal_id; /* the first row with a wrong or missing seal */
+	bool seals_checked;  /* false: no unseal function was given */
+};
+/*
+ * Recompute the chain and, with unseal, check every row's seal: rows
+ * without a seal are accepted only before the first sealed row (a log
+ * older than sealing). PC_OK when intact; PC_ECRYPTO with rep->bad_id or
+ * rep->bad_seal_id set to the first row that does not hold.
+ */
+enum pc_rc store_audit_verify(struct db *db, store_unseal_fn unseal, void *arg,
+    struct store_audit_report *rep);
 #define STORE_AUDIT_HEX 64 /* a row's hash in hex */
 /*
  * The hash (hex, STORE_AUDIT_HEX + 1 bytes) stored for row id, or with

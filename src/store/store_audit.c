@@ -7,6 +7,10 @@
  * is the 8-byte big-endian length of x followed by x: no two different
  * rows hash the same bytes. Ids are 1, 2, 3, ... with no gap.
  *
+ * Each row also carries its seal: an ECDSA signature of its hash by a key
+ * in the HSM that the database's administrator cannot use, so a row
+ * edited and the chain recomputed after it no longer verifies.
+ *
  * Appending reads the last row and inserts the next in one transaction;
  * SQLite's BEGIN IMMEDIATE or PostgreSQL's table lock makes writers take
  * turns, so two appends never chain to the same row.
@@ -32,11 +36,7 @@
 #define AUDIT_XSTR(x) AUDIT_STR(x)
 #define AUDIT_STR(x) #x
 
-struct audit_row {
-	int64_t id, at;
-	const char *actor, *event, *detail;
-	const char *prev_hash, *hash; /* as stored */
-};
+#define audit_row store_audit_row
 
 #define T struct audit_row
 static const struct store_col audit_col[] = {
@@ -47,6 +47,7 @@ static const struct store_col audit_col[] = {
 	STORE_COL(T, detail, COL_REF, 0),
 	STORE_COL(T, prev_hash, COL_REF, 0),
 	STORE_COL(T, hash, COL_REF, 0),
+	STORE_COL(T, seal, COL_REF, 0),
 };
 static const struct store_cols audit_cols =
     STORE_COLS(T, "audit_log", NULL, NULL, audit_col);
@@ -128,6 +129,44 @@ out:
 	return rc;
 }
 
+/*
+ * seal (hex, 2 * STORE_AUDIT_SEAL_MAX + 1) = the store's sealer over the
+ * row hash hex; "" without a sealer (said once in the log).
+ */
+static enum pc_rc
+audit_seal(struct db *db, const char *hex, char *seal)
+{
+	static bool warned;
+	uint8_t md[AUDIT_HASH_LEN], sig[STORE_AUDIT_SEAL_MAX];
+	size_t n = 0;
+	store_seal_fn fn;
+	void *arg;
+	enum pc_rc rc;
+
+	seal[0] = '\0';
+	fn = store_audit_sealer_of(db, &arg);
+	if (fn == NULL) {
+		if (!warned)
+			log_warnx("store: audit rows are written unsealed "
+			          "(no sealing key)");
+		warned = true;
+		return PC_OK;
+	}
+	rc = hex_decode(str_from(hex), md, sizeof(md));
+	if (rc == PC_OK)
+		rc = fn(arg, md, sig, &n);
+	if (rc == PC_OK && (n == 0 || n > sizeof(sig)))
+		rc = PC_ECRYPTO;
+	if (rc != PC_OK) {
+		/* No row rather than a row nobody can vouch for. */
+		log_warnx(
+		    "store: audit: cannot seal a row (%s)", pc_rc_str(rc));
+		return rc;
+	}
+	hex_encode(sig, n, seal);
+	return PC_OK;
+}
+
 static void
 audit_genesis(char *hex)
 {
@@ -144,6 +183,7 @@ store_audit_append(
     struct db *db, const char *actor, const char *event, const char *detail)
 {
 	char prev[AUDIT_HEX_LEN + 1], hash[AUDIT_HEX_LEN + 1];
+	char seal[2 * STORE_AUDIT_SEAL_MAX + 1];
 	struct last_row last;
 	struct audit_row r;
 	enum pc_rc rc;
@@ -183,12 +223,14 @@ store_audit_append(
 	r.detail = detail != NULL ? detail : "";
 	rc = audit_hash(prev, &r, hash);
 	if (rc == PC_OK)
+		rc = audit_seal(db, hash, seal);
+	if (rc == PC_OK)
 		rc = store_q_run(db, NULL,
 		    "INSERT INTO audit_log (id, at, actor, event, "
-		    "detail, prev_hash, hash) "
-		    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		    "iisssss", r.id, r.at, r.actor, r.event, r.detail, prev,
-		    hash);
+		    "detail, prev_hash, hash, seal) "
+		    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		    "iissssss", r.id, r.at, r.actor, r.event, r.detail, prev,
+		    hash, seal);
 out:
 	store_row_cleanup(&last_cols, &last);
 	return store_tx_end(db, owned, rc);
@@ -211,10 +253,36 @@ store_audit_printf(
 
 /* Where store_audit_verify is in the chain. */
 struct audit_walk {
-	int64_t last_id, nrows, bad_id;
+	int64_t last_id;
 	char prev[AUDIT_HEX_LEN + 1]; /* the hash of the last good row */
 	int n;                        /* rows of this page */
+	store_unseal_fn unseal;
+	void *arg;
+	struct store_audit_report *rep;
 };
+
+/* The seal of r, whose hash is good: counted, or PC_ECRYPTO. */
+static enum pc_rc
+audit_check_seal(struct audit_walk *w, const struct audit_row *r)
+{
+	uint8_t md[AUDIT_HASH_LEN], sig[STORE_AUDIT_SEAL_MAX];
+	size_t n = r->seal != NULL ? strlen(r->seal) / 2 : 0;
+
+	if (n == 0) {
+		/* Unsealed: only a log older than sealing, before any seal. */
+		if (w->rep->sealed > 0)
+			return PC_ECRYPTO;
+		w->rep->unsealed++;
+		return PC_OK;
+	}
+	if (strlen(r->seal) != 2 * n || n > sizeof(sig) ||
+	    hex_decode(str_from(r->seal), sig, n) != PC_OK ||
+	    hex_decode(str_from(r->hash), md, sizeof(md)) != PC_OK ||
+	    !w->unseal(w->arg, md, sig, n))
+		return PC_ECRYPTO;
+	w->rep->sealed++;
+	return PC_OK;
+}
 
 /* Check one row against the chain so far; PC_ECRYPTO when it breaks. */
 static enum pc_rc
@@ -230,30 +298,34 @@ audit_check_row(void *arg, void *row)
 	    strcmp(r->prev_hash, w->prev) != 0 ||
 	    audit_hash(w->prev, r, hash) != PC_OK ||
 	    strcmp(hash, r->hash) != 0) {
-		w->bad_id = r->id;
+		w->rep->bad_id = r->id;
+		return PC_ECRYPTO;
+	}
+	if (w->unseal != NULL && audit_check_seal(w, r) != PC_OK) {
+		w->rep->bad_seal_id = r->id;
 		return PC_ECRYPTO;
 	}
 	memcpy(w->prev, hash, sizeof(hash));
 	w->last_id = r->id;
-	w->nrows++;
+	w->rep->rows++;
 	return PC_OK;
 }
 
-/*
- * Recompute the whole chain. PC_OK with *nrows when intact; PC_ECRYPTO
- * with *bad_id set to the first row that does not match (a changed row,
- * or the row after a removed one). *nrows counts the rows found good.
- */
 enum pc_rc
-store_audit_verify(struct db *db, int64_t *nrows, int64_t *bad_id)
+store_audit_verify(struct db *db, store_unseal_fn unseal, void *arg,
+    struct store_audit_report *rep)
 {
 	struct audit_walk w;
 	struct audit_row r;
 	enum pc_rc rc = PC_OK;
 
-	RETURN_VAL_IF_FAIL(db != NULL && nrows != NULL, PC_EINTERNAL);
-	RETURN_VAL_IF_FAIL(bad_id != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(db != NULL && rep != NULL, PC_EINTERNAL);
+	memset(rep, 0, sizeof(*rep));
 	memset(&w, 0, sizeof(w));
+	rep->seals_checked = unseal != NULL;
+	w.unseal = unseal;
+	w.arg = arg;
+	w.rep = rep;
 	audit_genesis(w.prev);
 	w.n = AUDIT_PAGE;
 	while (rc == PC_OK && w.n == AUDIT_PAGE) {
@@ -263,10 +335,53 @@ store_audit_verify(struct db *db, int64_t *nrows, int64_t *bad_id)
 		    "i", w.last_id);
 	}
 	if (rc == PC_ECRYPTO)
-		log_warnx("store: audit: chain broken at row %lld",
-		    (long long)w.bad_id);
-	*nrows = w.nrows;
-	*bad_id = w.bad_id;
+		log_warnx("store: audit: %s at row %lld",
+		    rep->bad_id != 0 ? "chain broken" : "seal not verified",
+		    (long long)(rep->bad_id != 0 ? rep->bad_id
+		                                 : rep->bad_seal_id));
+	return rc;
+}
+
+/* store_audit_each's walk. */
+struct audit_each {
+	enum pc_rc (*fn)(void *arg, const struct store_audit_row *r);
+	void *arg;
+	int64_t last_id;
+	int n;
+};
+
+static enum pc_rc
+audit_each_row(void *arg, void *row)
+{
+	struct audit_each *w = arg;
+	const struct audit_row *r = row;
+
+	w->n++;
+	w->last_id = r->id;
+	return w->fn(w->arg, r);
+}
+
+enum pc_rc
+store_audit_each(struct db *db, int64_t from, int64_t to,
+    enum pc_rc (*fn)(void *arg, const struct store_audit_row *r), void *arg)
+{
+	struct audit_each w;
+	struct audit_row r;
+	enum pc_rc rc = PC_OK;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	memset(&w, 0, sizeof(w));
+	w.fn = fn;
+	w.arg = arg;
+	w.last_id = from > 0 ? from - 1 : 0;
+	w.n = AUDIT_PAGE;
+	while (rc == PC_OK && w.n == AUDIT_PAGE) {
+		w.n = 0;
+		rc = store_row_each(db, &audit_cols, &r, audit_each_row, &w,
+		    "WHERE id > $1 AND id <= $2 ORDER BY id "
+		    "LIMIT " AUDIT_XSTR(AUDIT_PAGE),
+		    "ii", w.last_id, to);
+	}
 	return rc;
 }
 

@@ -58,6 +58,9 @@ struct db_stmt {
 extern const struct store_driver store_sqlite_driver;
 extern const struct store_driver store_pg_driver;
 
+/* The audit sealer of db's store (NULL: none set), its argument in *arg. */
+store_seal_fn store_audit_sealer_of(struct db *db, void **arg);
+
 /* The kind of database behind a connection. */
 enum store_kind db_kind(const struct db *db);
 

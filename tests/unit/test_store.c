@@ -16,6 +16,9 @@
 
 #include <cmocka.h>
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
 #include "base/clock.h"
 #include "base/log.h"
 #include "store/store.h"
@@ -862,6 +865,20 @@ test_transactions(void **state)
 	store_release(cur->s, db);
 }
 
+/* The chain alone (no seals): rows good and the first bad row. */
+static enum pc_rc
+audit_verify(struct db *db, int64_t *n, int64_t *bad)
+{
+	struct store_audit_report rep;
+	enum pc_rc rc;
+
+	rc = store_audit_verify(db, NULL, NULL, &rep);
+	*n = rep.rows;
+	*bad = rep.bad_id;
+	assert_false(rep.seals_checked);
+	return rc;
+}
+
 static void
 test_audit(void **state)
 {
@@ -869,7 +886,7 @@ test_audit(void **state)
 	int64_t n = -1, bad = -1;
 	int i;
 
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_OK);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(bad, 0);
 	assert_int_equal(
@@ -881,19 +898,19 @@ test_audit(void **state)
 	    PC_OK);
 	assert_int_equal(store_audit_append(db, "", "empty.actor", ""), PC_OK);
 	assert_int_equal(store_audit_append(db, "admin", "last", "x"), PC_OK);
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_OK);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_OK);
 	assert_int_equal(n, 5);
 
 	/* Inside the caller's transaction, rolled back: nothing left. */
 	assert_int_equal(db_begin(db), PC_OK);
 	assert_int_equal(store_audit_append(db, "a", "b", "c"), PC_OK);
 	db_rollback(db);
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_OK);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_OK);
 	assert_int_equal(n, 5);
 
 	/* Change a field of row 3. */
 	exec_ok(db, "UPDATE audit_log SET detail = 'serial=a2' WHERE id = 3");
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_ECRYPTO);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_ECRYPTO);
 	assert_int_equal(bad, 3);
 	assert_int_equal(n, 2);
 
@@ -903,7 +920,7 @@ test_audit(void **state)
 		assert_int_equal(store_audit_append(db, "ab", "c", "d"), PC_OK);
 	exec_ok(db, "UPDATE audit_log SET actor = 'a', event = 'bc' "
 	            "WHERE id = 2");
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_ECRYPTO);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_ECRYPTO);
 	assert_int_equal(bad, 2);
 
 	/* Remove a row: the next one no longer chains. */
@@ -911,7 +928,7 @@ test_audit(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(store_audit_append(db, "x", "y", "z"), PC_OK);
 	exec_ok(db, "DELETE FROM audit_log WHERE id = 2");
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_ECRYPTO);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_ECRYPTO);
 	assert_int_equal(bad, 3);
 
 	/* Rewrite the time of the last row. */
@@ -919,9 +936,87 @@ test_audit(void **state)
 	for (i = 0; i < 3; i++)
 		assert_int_equal(store_audit_append(db, "x", "y", "z"), PC_OK);
 	exec_ok(db, "UPDATE audit_log SET at = at + 1 WHERE id = 3");
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_ECRYPTO);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_ECRYPTO);
 	assert_int_equal(bad, 3);
 	assert_int_equal(n, 2);
+	store_release(cur->s, db);
+}
+
+/* A sealer over an in-memory P-256 key (the server's is in the HSM). */
+static enum pc_rc
+seal_with(void *arg, const uint8_t hash[32], uint8_t *sig, size_t *n)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(arg, NULL);
+	size_t len = STORE_AUDIT_SEAL_MAX;
+	int ok;
+
+	ok = c != NULL && EVP_PKEY_sign_init(c) > 0 &&
+	     EVP_PKEY_sign(c, sig, &len, hash, 32) > 0;
+	EVP_PKEY_CTX_free(c);
+	*n = len;
+	return ok ? PC_OK : PC_ECRYPTO;
+}
+
+static bool
+unseal_with(void *arg, const uint8_t hash[32], const uint8_t *sig, size_t n)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(arg, NULL);
+	int ok;
+
+	ok = c != NULL && EVP_PKEY_verify_init(c) > 0 &&
+	     EVP_PKEY_verify(c, sig, n, hash, 32) == 1;
+	EVP_PKEY_CTX_free(c);
+	return ok;
+}
+
+static void
+test_audit_seal(void **state)
+{
+	struct store_audit_report rep;
+	EVP_PKEY *k = EVP_EC_gen("P-256"), *other = EVP_EC_gen("P-256");
+	struct db *db = acq();
+	int i;
+
+	assert_non_null(k);
+	assert_non_null(other);
+	exec_ok(db, "DELETE FROM audit_log");
+	/* Two rows from before sealing, then sealed ones. */
+	store_audit_sealer(cur->s, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(
+		    store_audit_append(db, "x", "old", "z"), PC_OK);
+	store_audit_sealer(cur->s, seal_with, k);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(
+		    store_audit_append(db, "x", "new", "z"), PC_OK);
+	assert_int_equal(store_audit_verify(db, unseal_with, k, &rep), PC_OK);
+	assert_true(rep.seals_checked);
+	assert_int_equal(rep.rows, 5);
+	assert_int_equal(rep.sealed, 3);
+	assert_int_equal(rep.unsealed, 2);
+	/* Another key: the first sealed row fails. */
+	assert_int_equal(
+	    store_audit_verify(db, unseal_with, other, &rep), PC_ECRYPTO);
+	assert_int_equal(rep.bad_seal_id, 3);
+	assert_int_equal(rep.bad_id, 0);
+	/* A seal removed after sealing began: refused at that row. */
+	exec_ok(db, "UPDATE audit_log SET seal = '' WHERE id = 4");
+	assert_int_equal(
+	    store_audit_verify(db, unseal_with, k, &rep), PC_ECRYPTO);
+	assert_int_equal(rep.bad_seal_id, 4);
+	/* A seal moved from another row (a valid signature, wrong hash). */
+	exec_ok(db, "UPDATE audit_log SET seal = (SELECT seal FROM audit_log "
+	            "WHERE id = 5) WHERE id = 4");
+	assert_int_equal(
+	    store_audit_verify(db, unseal_with, k, &rep), PC_ECRYPTO);
+	assert_int_equal(rep.bad_seal_id, 4);
+	/* A sealer that fails: no row is written. */
+	store_audit_sealer(cur->s, seal_with, NULL);
+	assert_int_not_equal(store_audit_append(db, "x", "y", "z"), PC_OK);
+	store_audit_sealer(cur->s, NULL, NULL);
+	exec_ok(db, "DELETE FROM audit_log");
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(other);
 	store_release(cur->s, db);
 }
 
@@ -959,7 +1054,7 @@ test_audit_threads(void **state)
 	for (i = 0; i < AUDIT_THREADS; i++)
 		assert_int_equal(rc[i], PC_OK);
 	db = acq();
-	assert_int_equal(store_audit_verify(db, &n, &bad), PC_OK);
+	assert_int_equal(audit_verify(db, &n, &bad), PC_OK);
 	assert_int_equal(n, AUDIT_THREADS * AUDIT_PER_THREAD);
 	store_release(cur->s, db);
 }
@@ -1054,6 +1149,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_transactions, test_setup),
 	cmocka_unit_test_setup(test_audit, test_setup),
 	cmocka_unit_test_setup(test_audit_threads, test_setup),
+	cmocka_unit_test_setup(test_audit_seal, test_setup),
 	cmocka_unit_test_setup(test_pool_threads, test_setup),
 };
 
