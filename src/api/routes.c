@@ -200,6 +200,10 @@ const struct route api_routes[] = {
 
 	/* The account (J12, J13). */
 	GET_API("/api/v1/account", api_account_get, AUTH_USER),
+	/* GDPR access and portability: what we hold, and the export. */
+	GET_API("/api/v1/account/data", api_account_data_get, AUTH_USER),
+	GET_API(
+	    "/api/v1/account/export.zip", api_account_export_get, AUTH_USER),
 	/* The language of e-mails, SMS and documents: any signed-in state
 	 * (the language switch is on every page). */
 	POST_API("/api/v1/account/lang", api_account_lang_post, AUTH_PARTIAL,

@@ -157,6 +157,8 @@ export const issue = (code) => http.post('/issuance', { code });
 // associate: bool -> Issuance
 export const issuancePhone = (associate) => http.post('/issuance/phone', { associate });
 export const termsPdfUrl = () => '/api/v1/issuance/terms.pdf';
+// GDPR access and portability: the person's data and documents as a ZIP.
+export const exportZipUrl = () => '/api/v1/account/export.zip';
 // -> {certificates: [Certificate {serial, kind: sign|auth, subject,
 //    not_before, not_after, revoked}]}
 export const certificates = () => http.get('/certificates');

@@ -218,7 +218,11 @@ export async function settings(ctx) {
 		t('set.terms_pdf'))) : null,
 	    h('h2', {}, t('set.consents')),
 	    h('p', { class: 'muted' }, t('set.consents_note')),
-	    cBox, cStatus);
+	    cBox, cStatus,
+	    h('h2', {}, t('set.mydata')),
+	    h('p', { class: 'muted' }, t('set.mydata_note')),
+	    h('p', {}, h('a', { href: C.exportZipUrl(), download: 'pecete-my-data.zip', id: 'set-export' },
+		t('set.mydata_export'))));
 	sec.classList.add('mid');
 	return sec;
 }

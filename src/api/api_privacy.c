@@ -1,0 +1,34 @@
+/*
+ * api_privacy.c: the GDPR rights a person exercises alone (privacy.h):
+ * what we hold, as JSON, and the export as a ZIP.
+ */
+#include "api/api_int.h"
+#include "privacy/privacy.h"
+
+enum pc_rc
+api_account_data_get(struct req *r, struct resp *w)
+{
+	json_t *data = NULL;
+	enum pc_rc rc;
+
+	rc = privacy_data(api_env(r), api_session(r)->u.id, &data);
+	if (rc != PC_OK)
+		return rc;
+	return api_reply(w, 200, json_pack("{s:o}", "data", data));
+}
+
+enum pc_rc
+api_account_export_get(struct req *r, struct resp *w)
+{
+	struct buf zip;
+	enum pc_rc rc;
+
+	buf_init(&zip, PRIVACY_ZIP_MAX);
+	rc = privacy_export(api_env(r), api_session(r)->u.id,
+	    api_session(r)->u.lang, &zip, api_err(r));
+	if (rc == PC_OK)
+		rc = api_reply_file(r, w, "application/zip", zip.data, zip.len,
+		    "pecete-my-data.zip");
+	buf_cleanup(&zip);
+	return rc;
+}

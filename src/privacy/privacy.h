@@ -1,0 +1,29 @@
+/*
+ * privacy.h: the GDPR rights a person exercises alone (privacy policy:
+ * access, art. 15; portability, art. 20). See docs/internals/privacy.md.
+ */
+#ifndef PC_PRIVACY_H
+#define PC_PRIVACY_H
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "base/env.h"
+#include "base/pc.h"
+
+#define PRIVACY_ZIP_MAX (64u << 20) /* bytes of an export, at most */
+
+/* What we hold about user_id (store_privacy_dump). OUT: *out, new ref. */
+enum pc_rc privacy_data(
+    const struct pc_env *e, const char *user_id, json_t **out);
+
+/*
+ * The export as a ZIP into zip (bounded by PRIVACY_ZIP_MAX): my-data.json
+ * (privacy_data, with the time of the export), terms-signed.pdf once a
+ * certificate was issued, invoices/<file>.pdf for each invoice, in lang.
+ * Audited (privacy.export).
+ */
+enum pc_rc privacy_export(const struct pc_env *e, const char *user_id,
+    const char *lang, struct buf *zip, struct pc_err *err);
+
+#endif /* PC_PRIVACY_H */

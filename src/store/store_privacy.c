@@ -1,0 +1,227 @@
+/*
+ * store_privacy.c: one person's data, table by table (store_privacy.h).
+ *
+ * The table below is the list of what we hold about a person: each
+ * section a query bound to the user's id ($1) and its columns, each
+ * marked with its JSON type (i: integer or null, s: text or null, j: JSON
+ * text embedded as such). Columns that are secrets or keys are not
+ * listed, so they cannot leak through here.
+ */
+#include <string.h>
+
+#include "base/log.h"
+#include "store/store_int.h"
+#include "store/store_privacy.h"
+
+struct section {
+	const char *name;
+	const char *cols; /* "t:name t:name ...", in the query's order */
+	const char *sql;
+	bool one; /* an object rather than a list */
+};
+
+static const struct section sections[] = {
+	{ "account",
+	    "s:id s:email s:given_name s:surname s:phone s:lang s:status "
+	    "s:role i:twofa_enabled i:phone_verified_at s:consent_gdpr "
+	    "s:consent_app i:created_at i:updated_at",
+	    "SELECT id, email, given_name, surname, phone, lang, status, "
+	    "role, twofa_enabled, phone_verified_at, consent_gdpr, "
+	    "consent_app, created_at, updated_at FROM users WHERE id = $1",
+	    true },
+	{ "consents", "s:kind s:version i:accepted_at s:ip i:withdrawn_at",
+	    "SELECT kind, version, accepted_at, ip, withdrawn_at FROM "
+	    "consents WHERE user_id = $1 ORDER BY accepted_at",
+	    false },
+	{ "sessions", "s:state s:ip i:created_at i:last_seen",
+	    "SELECT state, ip, created_at, last_seen FROM sessions WHERE "
+	    "user_id = $1 ORDER BY created_at",
+	    false },
+	{ "authenticator", "i:activated_at i:last_step",
+	    "SELECT activated_at, last_step FROM totp_secrets WHERE "
+	    "user_id = $1",
+	    false },
+	{ "orders",
+	    "s:number s:state s:package s:promo i:list_cents "
+	    "i:discount_cents i:net_cents i:vat_cents i:total_cents "
+	    "i:total_bani j:invoice_data i:accepted_at i:marketing "
+	    "s:provider i:created_at i:paid_at",
+	    "SELECT number, state, package, promo, list_cents, "
+	    "discount_cents, net_cents, vat_cents, total_cents, total_bani, "
+	    "invoice_data, accepted_at, marketing, provider, created_at, "
+	    "paid_at FROM shop_orders WHERE user_id = $1 ORDER BY created_at",
+	    false },
+	{ "invoices", "s:order_id s:order s:series i:year i:number i:issued_at",
+	    "SELECT o.id, o.number, i.series, i.year, i.number, i.issued_at "
+	    "FROM "
+	    "shop_invoices i JOIN shop_orders o ON o.id = i.order_id WHERE "
+	    "o.user_id = $1 ORDER BY i.issued_at",
+	    false },
+	{ "identification",
+	    "s:id s:state s:doc_type s:email s:phone i:phone_changed "
+	    "i:sms_verified_at s:ip s:user_agent i:created_at i:submitted_at "
+	    "i:decided_at s:reason s:reason_text j:identity i:retain_until "
+	    "i:purged_at",
+	    "SELECT id, state, doc_type, email, phone, phone_changed, "
+	    "sms_verified_at, ip, user_agent, created_at, submitted_at, "
+	    "decided_at, reason, reason_text, identity, retain_until, "
+	    "purged_at FROM idv_cases WHERE user_id = $1 ORDER BY created_at",
+	    false },
+	{ "certificates",
+	    "s:serial s:kind s:subject i:not_before i:not_after i:status "
+	    "i:revoked_at i:reason",
+	    "SELECT serial, kind, subject, not_before, not_after, status, "
+	    "revoked_at, reason FROM certs WHERE holder IN (SELECT holder "
+	    "FROM credentials WHERE user_id = $1) ORDER BY not_before",
+	    false },
+	{ "signing_batches",
+	    "s:id s:state s:level i:signatures i:timestamps i:created_at "
+	    "i:signed_at",
+	    "SELECT id, state, level, signatures, timestamps, created_at, "
+	    "signed_at FROM sign_batches WHERE user_id = $1 ORDER BY "
+	    "created_at",
+	    false },
+	{ "signed_files",
+	    "s:batch i:index s:name i:size s:sha256 s:format s:state "
+	    "s:out_name s:out_sha256",
+	    "SELECT i.batch_id, i.idx, i.name, i.size, i.in_sha256, "
+	    "i.format, i.state, i.out_name, i.out_sha256 FROM sign_items i "
+	    "JOIN sign_batches b ON b.id = i.batch_id WHERE b.user_id = $1 "
+	    "ORDER BY b.created_at, i.idx",
+	    false },
+	{ "documents",
+	    "s:id s:kind s:name s:type i:size s:sha256 i:created_at "
+	    "i:delete_after",
+	    "SELECT id, kind, name, ctype, size, sha256, created_at, "
+	    "delete_after FROM documents WHERE user_id = $1 ORDER BY "
+	    "created_at",
+	    false },
+	{ "renewals",
+	    "s:id s:state s:doc_type s:doc_series s:doc_number s:doc_issued "
+	    "s:doc_expiry s:doc_issuer s:photo_type i:created_at "
+	    "i:submitted_at i:decided_at s:reason s:new_serial",
+	    "SELECT id, state, doc_type, doc_series, doc_number, doc_issued, "
+	    "doc_expiry, doc_issuer, photo_type, created_at, submitted_at, "
+	    "decided_at, reason, new_serial FROM renewals WHERE user_id = $1 "
+	    "ORDER BY created_at",
+	    false },
+	{ "events", "i:at s:event s:detail",
+	    "SELECT at, event, detail FROM audit_log WHERE actor = $1 ORDER "
+	    "BY id",
+	    false },
+};
+
+/* One column's value as JSON, by its type letter. */
+static json_t *
+col_json(struct db_stmt *st, int col, char type)
+{
+	const char *s;
+	json_t *v;
+
+	if (db_col_is_null(st, col))
+		return json_null();
+	if (type == 'i')
+		return json_integer(db_col_i64(st, col));
+	s = db_col_text(st, col);
+	if (s == NULL)
+		return json_null();
+	if (type == 'j') {
+		v = json_loads(s, JSON_DECODE_ANY, NULL);
+		if (v != NULL)
+			return v;
+	}
+	return json_string(s);
+}
+
+/* The row at st as an object of sec's columns; NULL without memory. */
+static json_t *
+row_json(const struct section *sec, struct db_stmt *st)
+{
+	char name[48];
+	const char *p = sec->cols, *sp;
+	json_t *o = json_object();
+	size_t n;
+	int col = 0;
+
+	while (o != NULL && *p != '\0') {
+		sp = strchr(p, ' ');
+		n = sp != NULL ? (size_t)(sp - p) : strlen(p);
+		if (n < 3 || n - 2 >= sizeof(name) || p[1] != ':') {
+			json_decref(o);
+			return NULL;
+		}
+		memcpy(name, p + 2, n - 2);
+		name[n - 2] = '\0';
+		if (json_object_set_new(o, name, col_json(st, col, p[0])) !=
+		    0) {
+			json_decref(o);
+			return NULL;
+		}
+		col++;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return o;
+}
+
+static enum pc_rc
+section_json(
+    struct db *db, const struct section *sec, const char *user_id, json_t **out)
+{
+	struct db_stmt *st = NULL;
+	json_t *list = json_array(), *row;
+	bool more = false;
+	enum pc_rc rc;
+
+	*out = NULL;
+	if (list == NULL)
+		return PC_ENOMEM;
+	rc = db_prepare(db, sec->sql, &st);
+	if (rc == PC_OK)
+		rc = db_bind_text(st, 1, user_id);
+	while (rc == PC_OK && (rc = db_step(st, &more)) == PC_OK && more) {
+		row = row_json(sec, st);
+		if (row == NULL || json_array_append_new(list, row) != 0)
+			rc = PC_ENOMEM;
+	}
+	db_stmt_free(st);
+	if (rc != PC_OK) {
+		json_decref(list);
+		return rc;
+	}
+	if (!sec->one) {
+		*out = list;
+		return PC_OK;
+	}
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		return PC_ENOTFOUND;
+	}
+	*out = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	return PC_OK;
+}
+
+enum pc_rc
+store_privacy_dump(struct db *db, const char *user_id, json_t **out)
+{
+	json_t *o = json_object(), *v;
+	enum pc_rc rc = o != NULL ? PC_OK : PC_ENOMEM;
+	size_t i;
+
+	RETURN_VAL_IF_FAIL(db != NULL && user_id != NULL, PC_EINTERNAL);
+	*out = NULL;
+	for (i = 0; rc == PC_OK && i < PC_ARRAY_LEN(sections); i++) {
+		rc = section_json(db, &sections[i], user_id, &v);
+		if (rc == PC_OK &&
+		    json_object_set_new(o, sections[i].name, v) != 0)
+			rc = PC_ENOMEM;
+	}
+	if (rc != PC_OK) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return PC_OK;
+}

@@ -1,0 +1,77 @@
+#!/bin/bash
+# privacy_export.sh: GDPR access and portability (issue 18, item 4):
+#  - GET /api/v1/account/data lists what we hold about the signed-in
+#    person, table by table, without secrets (no password hash, no
+#    authenticator secret) and without another person's rows;
+#  - GET /api/v1/account/export.zip: my-data.json, the signed terms (pdfsig
+#    accepts them; the same bytes as /api/v1/issuance/terms.pdf) and the
+#    invoice (the same bytes as the order's invoice.pdf); audited;
+#  - a second user's e-mail, phone, CNP and order never appear in the
+#    first one's export, and the second's export is their own;
+#  - not signed in: 401.
+. "$PECETE_SRC/tests/support/lib.sh"
+. "$PECETE_SRC/tests/support/api.sh"
+for t in curl sqlite3 oathtool python3 pdfsig unzip; do
+	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+T=$(pc_tmpdir)
+D=$T/d
+pc_init "$D" --dev
+DB=$D/pecete.db
+pc_serve "$D"
+. "$PECETE_SRC/tests/support/idv.sh"
+idv_fixtures
+as op
+api_signup_user op.priv@example.ro +40722000301
+"$PECETE_BIN" user role --data "$D" --email op.priv@example.ro --role operator >/dev/null
+as bob
+api_signup_user bob.priv@example.ro +40722000302
+api_buy_paid pecete1 || { echo "FAIL - bob's order"; exit 1; }
+BOB_ORDER=$ORDER
+as ana
+api_signup_user ana.priv@example.ro +40722000303
+api_issued op.priv@example.ro || { echo "FAIL - ana's certificate"; exit 1; }
+
+api GET /api/v1/account/data
+expect 200 - "the data of the signed-in person"
+echo "$BODY" > "$T/data.json"
+pyd() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$T/data.json'))['data']; $1"; }
+check "account: her e-mail and phone" pyd "assert d['account']['email']=='ana.priv@example.ro' and d['account']['phone']=='+40722000303'"
+check "the identity the operator confirmed (her CNP)" pyd "assert any(c['identity'] and '2900101410011' in json.dumps(c['identity']) for c in d['identification'])"
+check "her certificates (signing and authentication)" pyd "assert len(d['certificates'])==2, d['certificates']"
+check "her order and its invoice" pyd "assert len(d['orders'])==1 and len(d['invoices'])==1"
+check "her consents, sessions and events" pyd "assert d['consents'] and d['sessions'] and any(e['event'].startswith('login') for e in d['events'])"
+check "the authenticator: dates only" pyd "assert d['authenticator'] and set(d['authenticator'][0])=={'activated_at','last_step'}"
+check "no secret: no password hash, no TOTP secret" \
+	bash -c "! grep -qiE 'argon2|password_hash|\"secret\"|key_hex|token' '$T/data.json'"
+check "nobody else's rows: not bob's e-mail, phone or order" \
+	bash -c "! grep -qE 'bob.priv|\\+40722000302|$BOB_ORDER' '$T/data.json'"
+
+api GET /api/v1/account/export.zip
+check "the export: 200, a ZIP" [ "$CODE" = 200 ]
+curl -s -b "$JAR" -o "$T/ana.zip" -D "$T/h" "$PC_URL/api/v1/account/export.zip"
+check "... served as an attachment, not cached" bash -c "grep -qi 'content-disposition: attachment' '$T/h' && grep -qi 'cache-control: no-store' '$T/h'"
+mkdir -p "$T/ana"; unzip -q -o "$T/ana.zip" -d "$T/ana"
+check "... my-data.json with the same data" /usr/bin/python3 -c "
+import json; a=json.load(open('$T/ana/my-data.json')); b=json.load(open('$T/data.json'))['data']
+assert a['format']=='pecete-my-data/1' and a['data']['account']==b['account'] and a['data']['certificates']==b['certificates']"
+curl -s -b "$JAR" -o "$T/terms.pdf" "$PC_URL/api/v1/issuance/terms.pdf"
+check "... the signed terms, as served by the issuance page" cmp "$T/ana/terms-signed.pdf" "$T/terms.pdf"
+check "... pdfsig accepts their signature" bash -c "pdfsig -nocert '$T/ana/terms-signed.pdf' 2>&1 | grep -q 'Signature is Valid'"
+inv=$(ls "$T/ana/invoices/" 2>/dev/null | head -1)
+curl -s -b "$JAR" -o "$T/inv.pdf" "$PC_URL/api/v1/shop/orders/$ORDER/invoice.pdf"
+check "... the invoice, the same bytes as the order's ($inv)" cmp "$T/ana/invoices/$inv" "$T/inv.pdf"
+check "... nothing of bob's in any file" bash -c "! grep -rqE 'bob.priv|40722000302|$BOB_ORDER' '$T/ana'"
+check "the export is audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'privacy.export' AND actor = (SELECT id FROM users WHERE email = 'ana.priv@example.ro')")" -ge 1 ]
+
+as bob
+api GET /api/v1/account/data
+check "bob's data: his own, no certificate, not ana's" bash -c "echo '$BODY' | grep -q bob.priv && ! echo '$BODY' | grep -qE 'ana.priv|2900101410011'"
+curl -s -b "$JAR" -o "$T/bob.zip" "$PC_URL/api/v1/account/export.zip"
+check "bob's export: data and his invoice, no terms (no certificate)" \
+	bash -c "unzip -l '$T/bob.zip' | grep -q my-data.json && unzip -l '$T/bob.zip' | grep -q 'invoices/' && ! unzip -l '$T/bob.zip' | grep -q terms-signed"
+
+JAR=$T/nobody; rm -f "$JAR"
+api GET /api/v1/account/export.zip
+expect 401 not_signed_in "not signed in: refused"
+pc_done
