@@ -212,6 +212,14 @@ renewal_status(
 		    clock_now() < out->closes_at &&
 		    (out->req.id[0] == '\0' || !is_pending(out->req.state) ||
 		        strcmp(out->req.old_serial, out->serial) != 0);
+		out->banner =
+		    clock_now() < out->closes_at &&
+		    (clock_now() >=
+		            out->not_after -
+		                e->conf->lifecycle.remind_first_days * 86400 ||
+		        (out->req.id[0] != '\0' &&
+		            strcmp(out->req.old_serial, out->serial) == 0 &&
+		            strcmp(out->req.state, RENEWAL_DRAFT) != 0));
 	}
 	if (accepted_identity(e, user_id, &id) != PC_OK)
 		id = json_object();

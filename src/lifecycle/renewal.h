@@ -33,6 +33,10 @@ struct renewal_status {
 	int64_t not_after;
 	int64_t closes_at; /* the last moment to ask */
 	bool offered;      /* the window is open and nothing is pending */
+	/* The banner on every page: the window is open and either the
+	 * first reminder's day has come or a request for this certificate
+	 * exists (being checked, or rejected: its reason). */
+	bool banner;
 	char order_id[STORE_ORDER_ID_LEN + 1]; /* a paid order to reuse */
 	char *identity; /* JSON, read-only: name, cnp, email, phone, country */
 	struct store_renewal req; /* the latest request; id "" when none */

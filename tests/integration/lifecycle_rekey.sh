@@ -139,6 +139,7 @@ pem_of() {	# pem_of SERIAL FILE: the certificate from the store
 api GET /api/v1/renewal
 expect 200 - "the renewal status"
 check "offered, for the current certificate, nothing paid yet" [ "$(jpath 'j["offered"], j["serial"], j["order_id"]')" = "(True, '$OLD', None)" ]
+check "no banner a year before the end (before the first reminder's day)" [ "$(jget banner)" = false ]
 check "the user's data, read-only, from the identification" [ "$(jpath 'j["identity"]["cnp"], j["identity"]["email"]')" = "('2900101410011', 'ana.rk@example.ro')" ]
 api POST /api/v1/renewal "$(form "" 2035-01-01)"
 expect 409 order_state "no paid order: order_state"
@@ -172,7 +173,7 @@ expect 400 totp_invalid "the terms with a wrong code: refused"
 code_for "$ANA_SECRET"
 api POST "/api/v1/renewal/$R1/submit" "{\"code\":\"$TOTP\"}"
 expect 200 - "the terms signed with the code"
-check "request sent for approval; no new one offered" [ "$(jpath 'j["request"]["state"], j["offered"]')" = "('submitted', False)" ]
+check "request sent for approval; no new one offered; the banner says so" [ "$(jpath 'j["request"]["state"], j["offered"], j["banner"]')" = "('submitted', False, True)" ]
 api POST /api/v1/renewal "$(form "$R_ORDER" 2035-01-01)"
 expect 409 renewal_state "a second request while one waits: renewal_state"
 
@@ -251,7 +252,7 @@ check "issuance shows the new certificate, issued, with the new package's quota 
 check "the order is fulfilled" [ "$(sql "SELECT state FROM shop_orders WHERE id = '$R_ORDER'")" = fulfilled ]
 check "the holder is e-mailed (cert_issued)" [ "$(outvar cert_issued serial)" = "$NEW" ]
 api GET /api/v1/renewal
-check "no renewal offered for the new certificate yet (window far)" [ "$(jpath 'j["serial"], j["request"]["state"]')" = "('$NEW', 'issued')" ]
+check "no renewal offered for the new certificate yet (window far), no banner" [ "$(jpath 'j["serial"], j["request"]["state"], j["banner"]')" = "('$NEW', 'issued', False)" ]
 api POST /api/v1/sign/batches '{}'
 B=$(jget id)
 printf 'contract text\n' >"$T/c.txt"
@@ -272,7 +273,7 @@ check "signing used the new credential (the batch's, the signer's records)" [ "$
 at $((BOB_END - 2 * 86400))
 login bob bob.rk@example.ro "$BOB_SECRET"
 api GET /api/v1/renewal
-check "2 days before: rekey not offered" [ "$(jget offered)" = false ]
+check "2 days before: rekey not offered, no banner" [ "$(jpath 'j["offered"], j["banner"]')" = "(False, False)" ]
 api POST /api/v1/renewal "$(form "$B_ORDER" 2035-01-01)"
 expect 409 renewal_closed "asking now: renewal_closed"
 check "bob's unfinished rekey: refunded" [ "$(sql "SELECT r.state || ' ' || o.state FROM renewals r JOIN shop_orders o ON o.id = r.order_id WHERE r.id = '$BR'")" = "refunded refunded" ]
