@@ -68,9 +68,13 @@ store_renewal_latest(
 {
 	RETURN_VAL_IF_FAIL(
 	    db != NULL && user_id != NULL && r != NULL, PC_EINTERNAL);
+	/* Requests made in the same second: a draft closed by another
+	 * (store_renewal_close_drafts) is the older; ids are random. */
 	return store_row_get(db, &ren_cols, r,
-	    "WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1", "s",
-	    user_id);
+	    "WHERE user_id = $1 ORDER BY created_at DESC,"
+	    " CASE WHEN state = '" RENEWAL_CLOSED "' THEN 1 ELSE 0 END,"
+	    " id DESC LIMIT 1",
+	    "s", user_id);
 }
 
 enum pc_rc

@@ -641,6 +641,19 @@ test_renewals(void **state)
 	assert_int_equal(
 	    store_renewal_each(db, NULL, 0, 10, renewal_collect, &col), PC_OK);
 	assert_int_equal(col.n, 2);
+
+	/* Two drafts in the same second, the first closed by the second:
+	 * the latest is the second, whatever the (random) ids say. */
+	snprintf(r.id, sizeof(r.id), "z3");
+	r.created_at = 60;
+	assert_int_equal(store_renewal_insert(db, &r), PC_OK);
+	assert_int_equal(store_renewal_close_drafts(db, "u1", 60), PC_OK);
+	snprintf(r.id, sizeof(r.id), "a4");
+	assert_int_equal(store_renewal_insert(db, &r), PC_OK);
+	assert_int_equal(store_renewal_latest(db, "u1", &g), PC_OK);
+	assert_string_equal(g.id, "a4");
+	assert_string_equal(g.state, RENEWAL_DRAFT);
+	store_renewal_cleanup(&g);
 	store_release(cur->s, db);
 }
 
