@@ -102,4 +102,13 @@ enum pc_rc renewal_ra_decide(const struct pc_env *e, const char *op,
 enum pc_rc renewal_run(
     const struct pc_env *e, int64_t *issued, int64_t *refunded);
 
+/*
+ * The photos whose time is over deleted (the file, then its key): a draft
+ * never sent after ra.retention_open_days, a request sent and not issued
+ * ra.retention_rejected_days after its decision, an issued one
+ * ra.retention_accepted_years after its new certificate ended (as the
+ * identification's evidence). Run by the renewals job. OUT: count.
+ */
+enum pc_rc renewal_photos_expire(const struct pc_env *e, int64_t *deleted);
+
 #endif /* PC_RENEWAL_H */

@@ -105,6 +105,39 @@ store_renewal_photo(struct db *db, const char *id, const char *ctype,
 }
 
 enum pc_rc
+store_renewal_photo_due(struct db *db, int64_t open_before,
+    int64_t decided_before, int64_t ended_before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_renewal *r), void *arg)
+{
+	struct ren_each e = { fn, arg };
+	struct store_renewal row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &ren_cols, &row, ren_each_call, &e,
+	    "WHERE photo_key IS NOT NULL AND ("
+	    "(state = '" RENEWAL_CLOSED "' AND COALESCE(submitted_at, 0) = 0"
+	    " AND decided_at <= $1)"
+	    " OR (state IN ('" RENEWAL_REJECTED "', '" RENEWAL_REFUNDED
+	    "', '" RENEWAL_CLOSED "') AND COALESCE(submitted_at, 0) > 0"
+	    " AND decided_at <= $2)"
+	    " OR (state = '" RENEWAL_ISSUED "' AND EXISTS (SELECT 1 FROM certs"
+	    " WHERE certs.serial = renewals.new_serial"
+	    " AND certs.not_after <= $3)))"
+	    " ORDER BY decided_at, id LIMIT $4",
+	    "iiii", open_before, decided_before, ended_before, limit);
+}
+
+enum pc_rc
+store_renewal_photo_forget(struct db *db, const char *id)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && id != NULL, PC_EINTERNAL);
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE renewals SET photo_type = NULL, photo_key = NULL"
+	    " WHERE id = $1",
+	    "s", id);
+}
+
+enum pc_rc
 store_renewal_move(struct db *db, const char *id, const char *from,
     const char *to, const char *terms_version, const char *reason,
     const char *decided_by, const char *new_serial, int64_t now)

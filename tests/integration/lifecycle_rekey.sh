@@ -23,7 +23,9 @@
 #  - after bob's end: issuance says expired, signing says cert_expired; a
 #    new package, a new video identification and an issuance with the same
 #    authenticator give a new certificate on the same account, the old one
-#    still listed.
+#    still listed;
+#  - a year on, the photo of the rejected request is deleted by the job
+#    (its retention, 300 days here), the issued one's is kept.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 openssl oathtool python3 xxd; do
@@ -40,6 +42,9 @@ DB=$D/pecete.db
 cat "$T/pki/root.pem" "$T/pki/issuing.pem" >"$T/chain.pem"
 AHEAD=0
 echo "+0s" >"$T/clock"
+# The photos of requests sent and not issued are kept 300 days here (the
+# default is 3 years), so that the last jump (a year on) passes it.
+export PECETE_RA_RETENTION_REJECTED_DAYS=300
 serve() {	# serve: pecete serve on the clock file (jobs due run at its start)
 	pc_serve_clock "$D" "$T/clock"
 }
@@ -308,4 +313,16 @@ pem_of "$RE" "$T/re.pem"
 check "openssl verify passes (at the server's time)" openssl verify -attime $(($(date +%s) + AHEAD)) -CAfile "$T/chain.pem" "$T/re.pem"
 api GET /api/v1/certificates
 check "the same account keeps the history (the old certificates listed)" [ "$(jpath 'sorted(c["serial"] for c in j["certificates"] if c["kind"]=="sign") == sorted(["'$BOB_SIGN'","'$RE'"])')" = true ]
+
+# ---- the photos' retention (the renewals job, a year on) ---------------------------------------
+check "ana's rejected request, 300 days on: its photo deleted (file and key), its digest kept" \
+	[ -z "$(find "$D" -name "$R1.pcv")" -a "$(sql "SELECT COALESCE(photo_key, 'none') || ' ' || COALESCE(photo_type, 'none') || ' ' || length(photo_sha256) FROM renewals WHERE id = '$R1'")" = "none none 64" ]
+check "... audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'renewal.photo_deleted' AND detail = 'renewal=$R1'")" = 1 ]
+check "the issued request's photo is kept (its certificate is valid), bob's refund's too (3 days ago)" \
+	[ -n "$(find "$D" -name "$R2.pcv")" -a -n "$(find "$D" -name "$BR.pcv")" ]
+login op op.rk@example.ro "$OP_SECRET"
+api GET "/api/v1/ra/renewals/$R1/photo"
+expect 404 renewal_not_found "the operator: the deleted photo is gone"
+api GET "/api/v1/ra/renewals/$R1"
+check "... the request stays (closed when the window closed: its order went to the next one), without a photo" [ "$(jpath 'j["request"]["state"], j["request"]["photo_type"], j["request"]["reason"]')" = "('closed', None, 'The photo is blurred')" ]
 pc_done

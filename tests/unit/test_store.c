@@ -642,6 +642,29 @@ test_renewals(void **state)
 	    store_renewal_each(db, NULL, 0, 10, renewal_collect, &col), PC_OK);
 	assert_int_equal(col.n, 2);
 
+	/* The photo's time: r2 (sent, rejected at 40) is due from 40. */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_renewal_photo_due(db, 0, 39, 0, 10, renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 0);
+	assert_int_equal(
+	    store_renewal_photo_due(db, 0, 40, 0, 10, renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.serials[0], "r2");
+	assert_int_equal(store_renewal_photo_forget(db, "r2"), PC_OK);
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_renewal_photo_due(db, 0, 40, 0, 10, renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 0);
+	assert_int_equal(store_renewal_get(db, "r2", &g), PC_OK);
+	assert_string_equal(g.photo_type, "");
+	assert_string_equal(g.photo_key, "");
+	assert_string_equal(g.photo_sha256, "ab");
+	store_renewal_cleanup(&g);
+
 	/* Two drafts in the same second, the first closed by the second:
 	 * the latest is the second, whatever the (random) ids say. */
 	snprintf(r.id, sizeof(r.id), "z3");
