@@ -175,6 +175,21 @@ store_renewal_order_used(struct db *db, const char *order_id, bool *used)
 }
 
 enum pc_rc
+store_renewal_order_claimed(struct db *db, const char *order_id, bool *claimed)
+{
+	int64_t n = 0;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db && order_id && claimed, PC_EINTERNAL);
+	rc = store_q_i64(db, &n,
+	    "SELECT count(*) FROM renewals WHERE order_id = $1"
+	    " AND state != '" RENEWAL_CLOSED "'",
+	    "s", order_id);
+	*claimed = rc == PC_OK && n > 0;
+	return rc;
+}
+
+enum pc_rc
 store_renewal_close_drafts(struct db *db, const char *user_id, int64_t now)
 {
 	RETURN_VAL_IF_FAIL(db != NULL && user_id != NULL, PC_EINTERNAL);

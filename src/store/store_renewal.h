@@ -67,6 +67,10 @@ enum pc_rc store_renewal_latest(
 enum pc_rc store_renewal_each(struct db *db, const char *state, int64_t due,
     int64_t limit, enum pc_rc (*fn)(void *arg, const struct store_renewal *r),
     void *arg);
+/* Does a request that is not closed name order_id (a renewal's order,
+ * not one for an identification)? */
+enum pc_rc store_renewal_order_claimed(
+    struct db *db, const char *order_id, bool *claimed);
 /* The photo of a draft. PC_ESTATE unless a draft. */
 enum pc_rc store_renewal_photo(struct db *db, const char *id, const char *ctype,
     int64_t size, const char *sha256, const char *key_hex);

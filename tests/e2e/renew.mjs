@@ -234,6 +234,9 @@ try {
 			await ana.waitForURL(/\/home$/);
 			await ana.waitForSelector('#renew-banner[data-state=checking]', { timeout: 10000 });
 			await shot(ana, 'banner-checking');
+			// The renewal's order is not one to identify for.
+			assert(!(await ana.$('#home-idv')), 'home offers no video identification for the renewal\'s order');
+			assert(/reînnoire/.test(await text(ana, '#home-next')), 'home: the order pays for the renewal: ' + await text(ana, '#home-next'));
 			await anaCtx.close();
 		});
 
@@ -298,6 +301,8 @@ try {
 			[ritaCtx, rita] = await signIn(RITA);
 			await rita.waitForSelector('#renew-banner[data-state=rejected]');
 			assert(await text(rita, '#renew-banner-reason') === REASON, 'the reason in the banner');
+			assert(!(await rita.$('#home-idv')), 'no video identification offered for the renewal\'s order');
+			assert(await rita.$('#home-renew'), 'home: continue the renewal with the paid order');
 			await shot(rita, 'banner-rejected');
 		});
 		await step('"start again" -> the form at once (the paid order used again), prefilled -> sent', async () => {

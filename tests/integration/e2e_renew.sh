@@ -171,6 +171,13 @@ run_node() {	# run_node PHASE: tests/e2e/renew.mjs
 		fail "browser journey J10, $1 (tests/e2e/renew.mjs, $(($(date +%s) - t0)) s)"
 		echo "# server log (tail):"
 		tail -30 "$D.serve.log" | sed 's/^/#   /'
+		# A request that never ended shows in the server's threads.
+		if command -v gdb >/dev/null && kill -0 "$PC_PID" 2>/dev/null; then
+			gdb -p "$PC_PID" -batch -ex 'thread apply all bt 12' >"$T/stacks.txt" 2>&1
+			echo "# the server's threads: $T/stacks.txt"
+			grep -E '^Thread|^#[0-9]+ .* in (store_|renewal_|api_|ra_|issuance_|acct_|signer_|pthread_cond|sqlite3_step|__futex|poll|epoll)' \
+				"$T/stacks.txt" | head -60 | sed 's/^/#   /'
+		fi
 	fi
 }
 run_node before

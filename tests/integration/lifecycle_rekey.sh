@@ -181,6 +181,10 @@ expect 200 - "the terms signed with the code"
 check "request sent for approval; no new one offered; the banner says so" [ "$(jpath 'j["request"]["state"], j["offered"], j["banner"]')" = "('submitted', False, True)" ]
 api POST /api/v1/renewal "$(form "$R_ORDER" 2035-01-01)"
 expect 409 renewal_state "a second request while one waits: renewal_state"
+api GET /api/v1/idv
+check "the renewal's order is not offered for a video identification" [ "$(jget order)" = "" ]
+api POST /api/v1/idv "{\"doc_type\":\"ro_id_card\",\"order_id\":\"$R_ORDER\",\"consent_privacy\":true,\"consent_biometric\":true,\"consent_images\":true,\"consent_recording\":true}"
+expect 409 idv_no_order "... nor identified for when named (no second use of one payment)"
 
 # ---- the operator: reject, then approve ----------------------------------------------------------
 as op
