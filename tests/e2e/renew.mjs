@@ -92,7 +92,7 @@ const browser = await chromium.launch({
 		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 async function ready(page) {
-	await page.waitForSelector('main:not([aria-busy]) h1', { timeout: 15000 });
+	await page.waitForSelector('main:not([aria-busy]) h1', { timeout: 30000 });
 }
 async function text(page, sel) {
 	return ((await page.textContent(sel, { timeout: 10000 })) || '').trim();

@@ -263,19 +263,17 @@ export async function render() {
 	} catch (e) {
 		node = h('section', { class: 'card' }, notice(errorText(e), 'warn', 'page-error'));
 	}
+	const b = banner ? await banner : null;
 	if (seq !== renderSeq)
 		return;
 	main.removeAttribute('aria-busy');
 	const kids = [];
+	if (b)
+		kids.push(b);
 	if (flashMsg) {
 		kids.push(notice(flashMsg[0], flashMsg[1], 'flash'));
 		flashMsg = null;
 	}
-	const b = banner ? await banner : null;
-	if (seq !== renderSeq)
-		return;
-	if (b)
-		kids.unshift(b);
 	kids.push(node);
 	main.replaceChildren(...kids);
 	main.focus({ preventScroll: true });
