@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { tapOk, tapSkip, tapDone, Mailbox, until } from './lib.mjs';
+import { tapOk, tapSkip, tapDone, Mailbox, until, shots } from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL;
@@ -150,7 +150,7 @@ try {
 			const s = await text(ana, '#renew-banner-text');
 			const end = new Date(END * 1000);
 			assert(s.includes(String(end.getFullYear())) && /expiră/.test(s), 'banner text: ' + s);
-			await shot(ana, 'banner');
+			await shots(ana, SHOTS, PHASE + '-banner');
 			// On another page too.
 			await ana.goto(URL0 + '/shop');
 			await ready(ana);
@@ -203,7 +203,7 @@ try {
 			assert(await text(ana, '#ren-id-country') === 'RO', 'country');
 			assert(await text(ana, '#ren-id-phone') === '+40722000902', 'phone');
 			assert(!(await ana.$('#ren-identity input')), 'no input among her data');
-			await shot(ana, 'form');
+			await shots(ana, SHOTS, PHASE + '-form');	// also: nothing wider than 360 px
 		});
 		await step('a document ending the day before the new start: the server\'s error at the expiry date', async () => {
 			await fillDoc(ana, day(END - 4 * 86400));

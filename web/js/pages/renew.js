@@ -91,6 +91,7 @@ function identityRows(st) {
 export async function renew(ctx) {
 	const body = h('div', { id: 'ren-body' });
 	const card = page('ren.title', body);
+	card.classList.add('mid');
 	const show = (...kids) => {
 		body.replaceChildren(...kids.filter(Boolean));
 		window.scrollTo(0, 0);
