@@ -621,6 +621,11 @@ test_renewals(void **state)
 	store_renewal_cleanup(&g);
 	assert_int_equal(store_renewal_order_used(db, "o1", &used), PC_OK);
 	assert_false(used); /* a rejection frees the order */
+	/* ... for the renewal only: no identification takes it. */
+	assert_int_equal(store_renewal_order_claimed(db, "o1", &used), PC_OK);
+	assert_true(used);
+	assert_int_equal(store_renewal_order_claimed(db, "o9", &used), PC_OK);
+	assert_false(used);
 
 	assert_int_equal(store_renewal_close_drafts(db, "u1", 50), PC_OK);
 	assert_int_equal(store_renewal_get(db, "r1", &g), PC_OK);
