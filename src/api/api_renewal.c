@@ -42,9 +42,9 @@ api_renewal_get(struct req *r, struct resp *w)
 	if (rc != PC_OK)
 		return api_fail(r, w, rc, NULL);
 	id = json_loads(s.identity, 0, NULL);
-	o = json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:o}", "offered", s.offered,
-	    "serial", s.serial[0] ? json_string(s.serial) : json_null(),
-	    "not_after",
+	o = json_pack("{s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o}", "offered", s.offered,
+	    "banner", s.banner, "serial",
+	    s.serial[0] ? json_string(s.serial) : json_null(), "not_after",
 	    s.serial[0] ? api_time_or_null(r, s.not_after) : json_null(),
 	    "closes_at",
 	    s.serial[0] ? api_time_or_null(r, s.closes_at) : json_null(),

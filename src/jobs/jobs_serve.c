@@ -21,7 +21,8 @@
  *             (issuance_remind; [lifecycle] remind_*_days)
  *   renewals  cluster, every 10 min: approved renewals issued 3 days
  *             before the certificate's end, the others refunded when the
- *             window closed (renewal_run)
+ *             window closed (renewal_run); the photos whose time is
+ *             over deleted (renewal_photos_expire)
  *   audit_anchor
  *             node, every 5 min: the head of the audit chain time-stamped
  *             by our TSA into the data directory's anchor file, when it
@@ -151,15 +152,17 @@ job_reminders(const struct pc_env *e, void *arg, char *result, size_t n)
 static enum pc_rc
 job_renewals(const struct pc_env *e, void *arg, char *result, size_t n)
 {
-	int64_t issued = 0, refunded = 0;
-	enum pc_rc rc;
+	int64_t issued = 0, refunded = 0, photos = 0;
+	enum pc_rc rc, rc2;
 
 	if (e->signer == NULL)
 		return PC_EUNAVAIL;
 	rc = renewal_run(e, &issued, &refunded);
-	snprintf(result, n, "%lld renewal(s) issued, %lld refunded",
-	    (long long)issued, (long long)refunded);
-	return rc;
+	rc2 = renewal_photos_expire(e, &photos);
+	snprintf(result, n,
+	    "%lld renewal(s) issued, %lld refunded, %lld photo(s) deleted",
+	    (long long)issued, (long long)refunded, (long long)photos);
+	return rc != PC_OK ? rc : rc2;
 }
 
 static void

@@ -212,6 +212,14 @@ renewal_status(
 		    clock_now() < out->closes_at &&
 		    (out->req.id[0] == '\0' || !is_pending(out->req.state) ||
 		        strcmp(out->req.old_serial, out->serial) != 0);
+		out->banner =
+		    clock_now() < out->closes_at &&
+		    (clock_now() >=
+		            out->not_after -
+		                e->conf->lifecycle.remind_first_days * 86400 ||
+		        (out->req.id[0] != '\0' &&
+		            strcmp(out->req.old_serial, out->serial) == 0 &&
+		            strcmp(out->req.state, RENEWAL_DRAFT) != 0));
 	}
 	if (accepted_identity(e, user_id, &id) != PC_OK)
 		id = json_object();
@@ -807,5 +815,68 @@ renewal_run(const struct pc_env *e, int64_t *issued, int64_t *refunded)
 	for (i = 0; rc == PC_OK && i < PC_ARRAY_LEN(closed); i++)
 		rc = run_state(
 		    e, closed[i], now + RENEWAL_WINDOW_S, false, refunded);
+	return rc;
+}
+
+/* ---- the photos' retention ----------------------------------------------- */
+
+struct gone {
+	char id[RUN_MAX][STORE_ID_LEN + 1];
+	size_t n;
+};
+
+static enum pc_rc
+gone_one(void *arg, const struct store_renewal *r)
+{
+	struct gone *g = arg;
+
+	if (g->n < RUN_MAX)
+		snprintf(g->id[g->n++], STORE_ID_LEN + 1, "%s", r->id);
+	return PC_OK;
+}
+
+enum pc_rc
+renewal_photos_expire(const struct pc_env *e, int64_t *deleted)
+{
+	const struct conf_ra *ra = &e->conf->ra;
+	int64_t now = clock_now();
+	struct db *db = NULL;
+	struct gone *g;
+	char path[600];
+	size_t i;
+	enum pc_rc rc;
+
+	*deleted = 0;
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return PC_ENOMEM;
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK)
+		rc = store_renewal_photo_due(db,
+		    now - ra->retention_open_days * 86400,
+		    now - ra->retention_rejected_days * 86400,
+		    now - ra->retention_accepted_years * 366 * 86400, RUN_MAX,
+		    gone_one, g);
+	store_release(e->store, db);
+	for (i = 0; rc == PC_OK && i < g->n; i++) {
+		photo_path(e, g->id[i], path, sizeof(path));
+		if (unlink(path) != 0 && errno != ENOENT) {
+			log_warnx("renewal: the photo of %s could not be "
+			          "deleted (%s)",
+			    g->id[i], strerror(errno));
+			continue;
+		}
+		rc = store_write_begin(e->store, &db);
+		if (rc != PC_OK)
+			break;
+		rc = store_renewal_photo_forget(db, g->id[i]);
+		if (rc == PC_OK)
+			rc = store_audit_printf(db, "system",
+			    "renewal.photo_deleted", "renewal=%s", g->id[i]);
+		rc = store_write_end(e->store, db, rc);
+		if (rc == PC_OK)
+			(*deleted)++;
+	}
+	free(g);
 	return rc;
 }

@@ -33,6 +33,10 @@ struct renewal_status {
 	int64_t not_after;
 	int64_t closes_at; /* the last moment to ask */
 	bool offered;      /* the window is open and nothing is pending */
+	/* The banner on every page: the window is open and either the
+	 * first reminder's day has come or a request for this certificate
+	 * exists (being checked, or rejected: its reason). */
+	bool banner;
 	char order_id[STORE_ORDER_ID_LEN + 1]; /* a paid order to reuse */
 	char *identity; /* JSON, read-only: name, cnp, email, phone, country */
 	struct store_renewal req; /* the latest request; id "" when none */
@@ -97,5 +101,14 @@ enum pc_rc renewal_ra_decide(const struct pc_env *e, const char *op,
  */
 enum pc_rc renewal_run(
     const struct pc_env *e, int64_t *issued, int64_t *refunded);
+
+/*
+ * The photos whose time is over deleted (the file, then its key): a draft
+ * never sent after ra.retention_open_days, a request sent and not issued
+ * ra.retention_rejected_days after its decision, an issued one
+ * ra.retention_accepted_years after its new certificate ended (as the
+ * identification's evidence). Run by the renewals job. OUT: count.
+ */
+enum pc_rc renewal_photos_expire(const struct pc_env *e, int64_t *deleted);
 
 #endif /* PC_RENEWAL_H */

@@ -22,6 +22,7 @@
 #include "notify/notify.h"
 #include "pki/pki.h"
 #include "ra/ra_int.h"
+#include "store/store_renewal.h"
 #include "store/store_shop.h"
 
 /* An upload's hold on its file while one piece is written. */
@@ -181,6 +182,7 @@ ra_mail(struct db *db, const struct store_idv_case *c, const char *tmpl,
 /* ---- what the page shows ------------------------------------------------ */
 
 struct newest {
+	struct db *db;
 	struct store_order *o;
 	bool found;
 };
@@ -190,9 +192,15 @@ newest_paid(void *arg, const struct store_order *o)
 {
 	struct newest *n = arg;
 	char *inv = NULL, *email = NULL;
+	bool claimed = false;
+	enum pc_rc rc;
 
 	if (n->found)
 		return PC_OK;
+	/* A renewal's order (J10) is not identified for. */
+	rc = store_renewal_order_claimed(n->db, o->id, &claimed);
+	if (rc != PC_OK || claimed)
+		return rc;
 	/* Copy the row; its strings belong to the walk. */
 	if (o->invoice_data != NULL && (inv = strdup(o->invoice_data)) == NULL)
 		return PC_ENOMEM;
@@ -207,13 +215,17 @@ newest_paid(void *arg, const struct store_order *o)
 	return PC_OK;
 }
 
-/* The order waiting for identification: the newest paid one. */
+/*
+ * The order waiting for identification: the newest paid one that no
+ * renewal request names.
+ */
 static enum pc_rc
 order_waiting(struct db *db, const char *user_id, const char *order_id,
     struct store_order *o)
 {
 	struct store_order_filter f;
-	struct newest n = { o, false };
+	struct newest n = { db, o, false };
+	bool claimed = false;
 	enum pc_rc rc;
 
 	memset(o, 0, sizeof(*o));
@@ -221,17 +233,18 @@ order_waiting(struct db *db, const char *user_id, const char *order_id,
 		rc = store_shop_order_get(db, order_id, o);
 		if (rc != PC_OK)
 			return rc;
-		if (strcmp(o->user_id, user_id) != 0 ||
-		    strcmp(o->state, "paid") != 0) {
+		rc = store_renewal_order_claimed(db, order_id, &claimed);
+		if (rc == PC_OK &&
+		    (claimed || strcmp(o->user_id, user_id) != 0 ||
+		        strcmp(o->state, "paid") != 0))
+			rc = PC_ENOTFOUND;
+		if (rc != PC_OK)
 			store_order_cleanup(o);
-			return PC_ENOTFOUND;
-		}
-		return PC_OK;
+		return rc;
 	}
 	memset(&f, 0, sizeof(f));
 	f.user_id = user_id;
 	f.state = "paid";
-	f.limit = 1;
 	rc = store_shop_order_each(db, &f, newest_paid, &n);
 	if (rc == PC_OK && !n.found)
 		rc = PC_ENOTFOUND;

@@ -68,9 +68,13 @@ store_renewal_latest(
 {
 	RETURN_VAL_IF_FAIL(
 	    db != NULL && user_id != NULL && r != NULL, PC_EINTERNAL);
+	/* Requests made in the same second: a draft closed by another
+	 * (store_renewal_close_drafts) is the older; ids are random. */
 	return store_row_get(db, &ren_cols, r,
-	    "WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1", "s",
-	    user_id);
+	    "WHERE user_id = $1 ORDER BY created_at DESC,"
+	    " CASE WHEN state = '" RENEWAL_CLOSED "' THEN 1 ELSE 0 END,"
+	    " id DESC LIMIT 1",
+	    "s", user_id);
 }
 
 enum pc_rc
@@ -98,6 +102,39 @@ store_renewal_photo(struct db *db, const char *id, const char *ctype,
 	    " photo_sha256 = $4, photo_key = $5 WHERE id = $1"
 	    " AND state = '" RENEWAL_DRAFT "'",
 	    "ssiss", id, ctype, size, sha256, key_hex);
+}
+
+enum pc_rc
+store_renewal_photo_due(struct db *db, int64_t open_before,
+    int64_t decided_before, int64_t ended_before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_renewal *r), void *arg)
+{
+	struct ren_each e = { fn, arg };
+	struct store_renewal row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	return store_row_each(db, &ren_cols, &row, ren_each_call, &e,
+	    "WHERE photo_key IS NOT NULL AND ("
+	    "(state = '" RENEWAL_CLOSED "' AND COALESCE(submitted_at, 0) = 0"
+	    " AND decided_at <= $1)"
+	    " OR (state IN ('" RENEWAL_REJECTED "', '" RENEWAL_REFUNDED
+	    "', '" RENEWAL_CLOSED "') AND COALESCE(submitted_at, 0) > 0"
+	    " AND decided_at <= $2)"
+	    " OR (state = '" RENEWAL_ISSUED "' AND EXISTS (SELECT 1 FROM certs"
+	    " WHERE certs.serial = renewals.new_serial"
+	    " AND certs.not_after <= $3)))"
+	    " ORDER BY decided_at, id LIMIT $4",
+	    "iiii", open_before, decided_before, ended_before, limit);
+}
+
+enum pc_rc
+store_renewal_photo_forget(struct db *db, const char *id)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && id != NULL, PC_EINTERNAL);
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE renewals SET photo_type = NULL, photo_key = NULL"
+	    " WHERE id = $1",
+	    "s", id);
 }
 
 enum pc_rc
@@ -134,6 +171,21 @@ store_renewal_order_used(struct db *db, const char *order_id, bool *used)
 	    "', '" RENEWAL_ISSUED "', '" RENEWAL_REFUNDED "')",
 	    "s", order_id);
 	*used = rc == PC_OK && n > 0;
+	return rc;
+}
+
+enum pc_rc
+store_renewal_order_claimed(struct db *db, const char *order_id, bool *claimed)
+{
+	int64_t n = 0;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db && order_id && claimed, PC_EINTERNAL);
+	rc = store_q_i64(db, &n,
+	    "SELECT count(*) FROM renewals WHERE order_id = $1"
+	    " AND state != '" RENEWAL_CLOSED "'",
+	    "s", order_id);
+	*claimed = rc == PC_OK && n > 0;
 	return rc;
 }
 

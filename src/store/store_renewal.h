@@ -67,9 +67,25 @@ enum pc_rc store_renewal_latest(
 enum pc_rc store_renewal_each(struct db *db, const char *state, int64_t due,
     int64_t limit, enum pc_rc (*fn)(void *arg, const struct store_renewal *r),
     void *arg);
+/* Does a request that is not closed name order_id (a renewal's order,
+ * not one for an identification)? */
+enum pc_rc store_renewal_order_claimed(
+    struct db *db, const char *order_id, bool *claimed);
 /* The photo of a draft. PC_ESTATE unless a draft. */
 enum pc_rc store_renewal_photo(struct db *db, const char *id, const char *ctype,
     int64_t size, const char *sha256, const char *key_hex);
+/*
+ * Requests whose photo's time is over, at most limit: drafts never sent
+ * and closed, decided before open_before; sent and then rejected,
+ * refunded or closed, decided before decided_before; issued, whose new
+ * certificate ended before ended_before.
+ */
+enum pc_rc store_renewal_photo_due(struct db *db, int64_t open_before,
+    int64_t decided_before, int64_t ended_before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_renewal *r), void *arg);
+/* The photo of id deleted: its type and key forgotten (size and SHA-256
+ * stay as the record of what was sent). */
+enum pc_rc store_renewal_photo_forget(struct db *db, const char *id);
 /*
  * Move id from state from to state to at now, with (each may be NULL)
  * terms_version, reason, decided_by, new_serial. PC_ESTATE when id is not

@@ -23,7 +23,9 @@
 #  - after bob's end: issuance says expired, signing says cert_expired; a
 #    new package, a new video identification and an issuance with the same
 #    authenticator give a new certificate on the same account, the old one
-#    still listed.
+#    still listed;
+#  - a year on, the photo of the rejected request is deleted by the job
+#    (its retention, 300 days here), the issued one's is kept.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 openssl oathtool python3 xxd; do
@@ -40,6 +42,9 @@ DB=$D/pecete.db
 cat "$T/pki/root.pem" "$T/pki/issuing.pem" >"$T/chain.pem"
 AHEAD=0
 echo "+0s" >"$T/clock"
+# The photos of requests sent and not issued are kept 300 days here (the
+# default is 3 years), so that the last jump (a year on) passes it.
+export PECETE_RA_RETENTION_REJECTED_DAYS=300
 serve() {	# serve: pecete serve on the clock file (jobs due run at its start)
 	pc_serve_clock "$D" "$T/clock"
 }
@@ -139,6 +144,7 @@ pem_of() {	# pem_of SERIAL FILE: the certificate from the store
 api GET /api/v1/renewal
 expect 200 - "the renewal status"
 check "offered, for the current certificate, nothing paid yet" [ "$(jpath 'j["offered"], j["serial"], j["order_id"]')" = "(True, '$OLD', None)" ]
+check "no banner a year before the end (before the first reminder's day)" [ "$(jget banner)" = false ]
 check "the user's data, read-only, from the identification" [ "$(jpath 'j["identity"]["cnp"], j["identity"]["email"]')" = "('2900101410011', 'ana.rk@example.ro')" ]
 api POST /api/v1/renewal "$(form "" 2035-01-01)"
 expect 409 order_state "no paid order: order_state"
@@ -172,9 +178,13 @@ expect 400 totp_invalid "the terms with a wrong code: refused"
 code_for "$ANA_SECRET"
 api POST "/api/v1/renewal/$R1/submit" "{\"code\":\"$TOTP\"}"
 expect 200 - "the terms signed with the code"
-check "request sent for approval; no new one offered" [ "$(jpath 'j["request"]["state"], j["offered"]')" = "('submitted', False)" ]
+check "request sent for approval; no new one offered; the banner says so" [ "$(jpath 'j["request"]["state"], j["offered"], j["banner"]')" = "('submitted', False, True)" ]
 api POST /api/v1/renewal "$(form "$R_ORDER" 2035-01-01)"
 expect 409 renewal_state "a second request while one waits: renewal_state"
+api GET /api/v1/idv
+check "the renewal's order is not offered for a video identification" [ "$(jget order)" = "" ]
+api POST /api/v1/idv "{\"doc_type\":\"ro_id_card\",\"order_id\":\"$R_ORDER\",\"consent_privacy\":true,\"consent_biometric\":true,\"consent_images\":true,\"consent_recording\":true}"
+expect 409 idv_no_order "... nor identified for when named (no second use of one payment)"
 
 # ---- the operator: reject, then approve ----------------------------------------------------------
 as op
@@ -251,7 +261,7 @@ check "issuance shows the new certificate, issued, with the new package's quota 
 check "the order is fulfilled" [ "$(sql "SELECT state FROM shop_orders WHERE id = '$R_ORDER'")" = fulfilled ]
 check "the holder is e-mailed (cert_issued)" [ "$(outvar cert_issued serial)" = "$NEW" ]
 api GET /api/v1/renewal
-check "no renewal offered for the new certificate yet (window far)" [ "$(jpath 'j["serial"], j["request"]["state"]')" = "('$NEW', 'issued')" ]
+check "no renewal offered for the new certificate yet (window far), no banner" [ "$(jpath 'j["serial"], j["request"]["state"], j["banner"]')" = "('$NEW', 'issued', False)" ]
 api POST /api/v1/sign/batches '{}'
 B=$(jget id)
 printf 'contract text\n' >"$T/c.txt"
@@ -272,7 +282,7 @@ check "signing used the new credential (the batch's, the signer's records)" [ "$
 at $((BOB_END - 2 * 86400))
 login bob bob.rk@example.ro "$BOB_SECRET"
 api GET /api/v1/renewal
-check "2 days before: rekey not offered" [ "$(jget offered)" = false ]
+check "2 days before: rekey not offered, no banner" [ "$(jpath 'j["offered"], j["banner"]')" = "(False, False)" ]
 api POST /api/v1/renewal "$(form "$B_ORDER" 2035-01-01)"
 expect 409 renewal_closed "asking now: renewal_closed"
 check "bob's unfinished rekey: refunded" [ "$(sql "SELECT r.state || ' ' || o.state FROM renewals r JOIN shop_orders o ON o.id = r.order_id WHERE r.id = '$BR'")" = "refunded refunded" ]
@@ -307,4 +317,16 @@ pem_of "$RE" "$T/re.pem"
 check "openssl verify passes (at the server's time)" openssl verify -attime $(($(date +%s) + AHEAD)) -CAfile "$T/chain.pem" "$T/re.pem"
 api GET /api/v1/certificates
 check "the same account keeps the history (the old certificates listed)" [ "$(jpath 'sorted(c["serial"] for c in j["certificates"] if c["kind"]=="sign") == sorted(["'$BOB_SIGN'","'$RE'"])')" = true ]
+
+# ---- the photos' retention (the renewals job, a year on) ---------------------------------------
+check "ana's rejected request, 300 days on: its photo deleted (file and key), its digest kept" \
+	[ -z "$(find "$D" -name "$R1.pcv")" -a "$(sql "SELECT COALESCE(photo_key, 'none') || ' ' || COALESCE(photo_type, 'none') || ' ' || length(photo_sha256) FROM renewals WHERE id = '$R1'")" = "none none 64" ]
+check "... audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'renewal.photo_deleted' AND detail = 'renewal=$R1'")" = 1 ]
+check "the issued request's photo is kept (its certificate is valid), bob's refund's too (3 days ago)" \
+	[ -n "$(find "$D" -name "$R2.pcv")" -a -n "$(find "$D" -name "$BR.pcv")" ]
+login op op.rk@example.ro "$OP_SECRET"
+api GET "/api/v1/ra/renewals/$R1/photo"
+expect 404 renewal_not_found "the operator: the deleted photo is gone"
+api GET "/api/v1/ra/renewals/$R1"
+check "... the request stays (closed when the window closed: its order went to the next one), without a photo" [ "$(jpath 'j["request"]["state"], j["request"]["photo_type"], j["request"]["reason"]')" = "('closed', None, 'The photo is blurred')" ]
 pc_done

@@ -624,6 +624,11 @@ test_renewals(void **state)
 	store_renewal_cleanup(&g);
 	assert_int_equal(store_renewal_order_used(db, "o1", &used), PC_OK);
 	assert_false(used); /* a rejection frees the order */
+	/* ... for the renewal only: no identification takes it. */
+	assert_int_equal(store_renewal_order_claimed(db, "o1", &used), PC_OK);
+	assert_true(used);
+	assert_int_equal(store_renewal_order_claimed(db, "o9", &used), PC_OK);
+	assert_false(used);
 
 	assert_int_equal(store_renewal_close_drafts(db, "u1", 50), PC_OK);
 	assert_int_equal(store_renewal_get(db, "r1", &g), PC_OK);
@@ -644,6 +649,42 @@ test_renewals(void **state)
 	assert_int_equal(
 	    store_renewal_each(db, NULL, 0, 10, renewal_collect, &col), PC_OK);
 	assert_int_equal(col.n, 2);
+
+	/* The photo's time: r2 (sent, rejected at 40) is due from 40. */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_renewal_photo_due(db, 0, 39, 0, 10, renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 0);
+	assert_int_equal(
+	    store_renewal_photo_due(db, 0, 40, 0, 10, renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.serials[0], "r2");
+	assert_int_equal(store_renewal_photo_forget(db, "r2"), PC_OK);
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(
+	    store_renewal_photo_due(db, 0, 40, 0, 10, renewal_collect, &col),
+	    PC_OK);
+	assert_int_equal(col.n, 0);
+	assert_int_equal(store_renewal_get(db, "r2", &g), PC_OK);
+	assert_string_equal(g.photo_type, "");
+	assert_string_equal(g.photo_key, "");
+	assert_string_equal(g.photo_sha256, "ab");
+	store_renewal_cleanup(&g);
+
+	/* Two drafts in the same second, the first closed by the second:
+	 * the latest is the second, whatever the (random) ids say. */
+	snprintf(r.id, sizeof(r.id), "z3");
+	r.created_at = 60;
+	assert_int_equal(store_renewal_insert(db, &r), PC_OK);
+	assert_int_equal(store_renewal_close_drafts(db, "u1", 60), PC_OK);
+	snprintf(r.id, sizeof(r.id), "a4");
+	assert_int_equal(store_renewal_insert(db, &r), PC_OK);
+	assert_int_equal(store_renewal_latest(db, "u1", &g), PC_OK);
+	assert_string_equal(g.id, "a4");
+	assert_string_equal(g.state, RENEWAL_DRAFT);
+	store_renewal_cleanup(&g);
 	store_release(cur->s, db);
 }
 

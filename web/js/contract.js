@@ -177,6 +177,33 @@ export const revokeCert = (serial, code, confirm, reason) =>
 export const raRevokeCert = (serial, reason, text) =>
 	http.post(`/ra/certificates/${enc(serial)}/revoke`, text ? { reason, text } : { reason });
 
+// ---- renewal before the end (J10) -------------------------------------------
+// -> RenewalStatus {offered, banner, serial, not_after, closes_at,
+//    order_id (a paid order to use), identity: {given_name, surname, cnp,
+//    email, phone, country}, request: RenewalRequest {id, state, order_id,
+//    old_serial, old_not_after, user_id, document: {type, series, number,
+//    issued, expiry, issuer}, photo_type, photo_size, reason, created_at,
+//    submitted_at, decided_at, new_serial, terms_version}|null}
+export const renewal = () => http.get('/renewal');
+// {order_id, doc_type, doc_series, doc_number, doc_issued, doc_expiry,
+//  doc_issuer} -> {id, state: draft}
+export const renewalCreate = (body) => http.post('/renewal', body);
+// The document's photo as the raw body -> {size}
+export const renewalPhoto = (id, file, progress) => upload(`/renewal/${enc(id)}/photo`, file, progress);
+// -> RenewalStatus
+export const renewalSubmit = (id, code) => http.post(`/renewal/${enc(id)}/submit`, { code });
+// Operators: state '' (all) or a state -> {renewals: [RenewalRequest]}
+export const raRenewals = (state) => http.get('/ra/renewals' + (state ? '?state=' + enc(state) : ''));
+// -> {request: RenewalRequest, identity (the current certificate's)}
+export const raRenewal = (id) => http.get(`/ra/renewals/${enc(id)}`);
+// The photo as a data: URL (images) or a Blob (PDF).
+export const raRenewalPhotoUrl = (id) => `/api/v1/ra/renewals/${enc(id)}/photo`;
+export const raRenewalPhoto = (id) => getImage(`/ra/renewals/${enc(id)}/photo`);
+export const raRenewalPhotoBlob = (id) => getBlob(`/ra/renewals/${enc(id)}/photo`);
+// -> as raRenewal
+export const raRenewalApprove = (id) => http.post(`/ra/renewals/${enc(id)}/approve`, {});
+export const raRenewalReject = (id, reason) => http.post(`/ra/renewals/${enc(id)}/reject`, { reason });
+
 // ---- the public registry (J16), no sign-in ------------------------------------
 // q: a full name or an e-mail -> {certificates: [{serial, subject,
 // not_before, not_after, status: good|suspended|revoked|expired}]}

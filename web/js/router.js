@@ -33,6 +33,7 @@ import { sign } from './pages/sign.js';
 import { signHistory } from './pages/history.js';
 import { notFound } from './pages/notfound.js';
 import { registry, caCertificates } from './pages/registry.js';
+import { renew, renewalBanner } from './pages/renew.js';
 import { OPS_ROUTES, OPS_PATTERNS, opsGuard } from './ops/area.js';
 import { forgetRecording } from './upload.js';
 
@@ -63,6 +64,7 @@ const ROUTES = {
 	'/issue': [issue, USER],
 	'/sign': [sign, USER],
 	'/history': [signHistory, USER],
+	'/renew': [renew, USER],
 	'/registry': [registry, ANY],
 	'/registry/ca': [caCertificates, ANY],
 	...OPS_ROUTES,
@@ -251,16 +253,23 @@ export async function render() {
 	if (d.to)
 		return go(d.to, true);
 	main.setAttribute('aria-busy', 'true');
+	// The renewal banner on every page of a signed-in user (J10) but the
+	// renewal's own.
+	const banner = complete(sess) && d.page !== renew && d.page !== notFound
+	    ? C.renewal().then(renewalBanner).catch(() => null) : null;
 	let node;
 	try {
 		node = await d.page(ctxFor(d.params));
 	} catch (e) {
 		node = h('section', { class: 'card' }, notice(errorText(e), 'warn', 'page-error'));
 	}
+	const b = banner ? await banner : null;
 	if (seq !== renderSeq)
 		return;
 	main.removeAttribute('aria-busy');
 	const kids = [];
+	if (b)
+		kids.push(b);
 	if (flashMsg) {
 		kids.push(notice(flashMsg[0], flashMsg[1], 'flash'));
 		flashMsg = null;

@@ -12,12 +12,14 @@ import { opsOrders } from './orders.js';
 import { raQueue } from './ra.js';
 import { raCaseView } from './racase.js';
 import { raCertRevoke } from './racert.js';
+import { raRenewals, raRenewalView } from './rarenew.js';
 
 async function opsHome(ctx) {
 	return page('ops.title',
 	    h('p', { class: 'lead' }, t('ops.intro')),
 	    h('ul', { class: 'links', id: 'ops-tools' },
 		h('li', {}, link('/ra', 'ops.ra', 'ops-ra-link')),
+		h('li', {}, link('/ra/renewals', 'ops.renewals', 'ops-renewals-link')),
 		h('li', {}, link('/ops/orders', 'ops.orders', 'ops-orders-link')),
 		h('li', {}, link('/ra/certificates', 'ops.certs', 'ops-certs-link'))));
 }
@@ -27,9 +29,11 @@ export const OPS_ROUTES = {
 	'/ops/orders': [opsOrders, 'operator'],
 	'/ra': [raQueue, 'operator'],
 	'/ra/certificates': [raCertRevoke, 'operator'],
+	'/ra/renewals': [raRenewals, 'operator'],
 };
 export const OPS_PATTERNS = [
 	[/^\/ra\/cases\/(?<id>[0-9A-Za-z_-]{1,64})$/, [raCaseView, 'operator']],
+	[/^\/ra\/renewals\/(?<id>[0-9a-f]{1,64})$/, [raRenewalView, 'operator']],
 ];
 
 async function forbidden() {

@@ -126,7 +126,8 @@ export async function raQueue(ctx) {
 		});
 	});
 	stateSel.addEventListener('change', () => form.requestSubmit());
-	const sec = page('ra.title', h('p', { class: 'lead' }, t('ra.intro')), form, status, count,
+	const sec = page('ra.title', h('p', { class: 'lead' }, t('ra.intro')),
+	    h('p', {}, link('/ra/renewals', 'rr.title', 'ra-renewals-link')), form, status, count,
 	    h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'ra-list' },
 		h('thead', {}, h('tr', {}, ['ra.case', 'idv.doc_type', 'idv.submitted_at', 'ra.waiting', 'ra.deadline',
 			'ra.state', 'ra.holder'].map((k) => h('th', { scope: 'col' }, t(k))))),

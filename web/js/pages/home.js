@@ -3,7 +3,8 @@
 // history); issuance waiting (the first visit in a browser session goes
 // to /issue); the video identification of the paid order (start it,
 // where it stands, record again), and the order in progress with what
-// comes next (pay it, or cancel it).
+// comes next (pay it, or cancel it; a renewal's order: the renewal
+// form).
 import { t, fmtTime } from '../i18n.js';
 import * as C from '../contract.js';
 import { h, page, notice, link, linkButton } from '../ui.js';
@@ -11,9 +12,11 @@ import { stateText, fmtMoney, orderActions, nextStepText, docLinks, packageNames
 import { idvNextBox } from './identify.js';
 import { issueBox, issueRedirect, signingBox } from './issue.js';
 
-function orderCard(o, names, ctx, idv) {
-	// The identification box says what comes next for its order.
-	const next = idv && idv.order && idv.order.id === o.id ? null : nextStepText(o);
+function orderCard(o, names, ctx, idv, renewing) {
+	// The identification box says what comes next for its order; a
+	// renewal's order (J10) goes on to the renewal form.
+	const next = renewing && renewing.id === o.id ? t(renewing.key)
+	    : idv && idv.order && idv.order.id === o.id ? null : nextStepText(o);
 	return h('section', { class: 'order-box', id: 'home-order', 'aria-labelledby': 'home-order-title',
 		'data-state': o.state },
 	    h('h2', { id: 'home-order-title' }, t('home.order_title', { number: o.number })),
@@ -24,6 +27,8 @@ function orderCard(o, names, ctx, idv) {
 		h('dt', {}, t('order.state')), h('dd', { id: 'home-order-state' }, stateText(o.state)),
 		h('dt', {}, t('order.docs')), h('dd', {}, docLinks(o))),
 	    next ? h('p', { class: 'next', id: 'home-next' }, next) : null,
+	    renewing && renewing.id === o.id && renewing.go
+		? h('p', {}, linkButton('/renew', 'ren.continue', 'home-renew')) : null,
 	    orderActions(o, async (msg) => {
 		    ctx.flash(msg, 'ok');
 		    ctx.go('/home');
@@ -32,13 +37,23 @@ function orderCard(o, names, ctx, idv) {
 
 export async function home(ctx) {
 	const u = ctx.session.user || {};
-	const [list, names, idv, iss, certs] = await Promise.all([
+	const [list, names, idv0, iss, certs, ren] = await Promise.all([
 		C.orders().then((r) => r.orders).catch(() => []),
 		packageNames(),
 		C.idvStatus().catch(() => null),
 		C.issuance().catch(() => null),
 		C.certificates().then((r) => r.certificates).catch(() => []),
+		C.renewal().catch(() => null),
 	]);
+	// A paid order the renewal offers (a valid certificate, the window
+	// open), or the one of the request being checked, is for the renewal,
+	// not for a video identification.
+	const rq = ren && ren.request;
+	const renewing = !ren || !ren.serial ? null
+	    : ren.offered && ren.order_id ? { id: ren.order_id, key: 'ren.paid_next', go: true }
+		: rq && rq.old_serial === ren.serial && ['submitted', 'approved'].includes(rq.state)
+		    ? { id: rq.order_id, key: 'ren.order_checking', go: false } : null;
+	const idv = idv0 && idv0.order && renewing && idv0.order.id === renewing.id ? null : idv0;
 	if (issueRedirect(iss, ctx.session))
 		return ctx.redirect('/issue');
 	const issueNext = issueBox(iss, 'home-issue');
@@ -53,7 +68,7 @@ export async function home(ctx) {
 		    link('/pair', 'home.configure', 'home-pair')),
 	    signingBox(iss, 'home-sign', certs),
 	    issueNext || idvNextBox(idv, 'home-idv'),
-	    cur ? orderCard(cur, names, ctx, idv)
+	    cur ? orderCard(cur, names, ctx, idv, renewing)
 		: h('section', { class: 'order-box', id: 'home-order', 'data-state': 'none' },
 		    h('p', {}, t('home.no_order')),
 		    h('p', {}, linkButton('/shop', 'nav.shop', 'home-buy'))),

@@ -9,6 +9,7 @@ import * as C from '../contract.js';
 import { h, page, notice, statusBox, setStatus, busy, linkButton } from '../ui.js';
 import { forget, keptValue } from '../formstate.js';
 import { fmtMoney, startPayment, nextStepText } from '../shopview.js';
+import { renewalAfterPayment } from './renew.js';
 
 const PAID = ['paid', 'fulfilled'];
 const OVER = ['cancelled', 'refunded'];
@@ -52,17 +53,20 @@ export async function payReturn(ctx) {
 			const k = keptValue('checkout', 'order');
 			if (k && k.id === o.id)
 				forget('checkout');
+			// A renewal's order (J10) goes back to the renewal form.
+			const ren = o.state === 'paid' ? await renewalAfterPayment(o) : null;
 			box.replaceChildren(
 			    h('p', { class: 'notice ok', id: 'ret-paid', role: 'status' }, t('ret.paid', { number: o.number })),
 			    h('dl', { class: 'kv' },
 				h('dt', {}, t('order.number')), h('dd', { id: 'ret-number' }, o.number),
 				h('dt', {}, t('order.paid_ron')), h('dd', { id: 'ret-ron' }, fmtMoney(o.quote.total_bani, 'RON'))),
 			    h('h2', {}, t('ret.next_title')),
+			    ...(ren || [
 			    h('p', { id: 'ret-next' }, nextStepText(o)),
 			    h('p', {}, t('ret.mail')),
 			    h('div', { class: 'actions' }, linkButton('/identify', 'idv.go_start', 'ret-identify'),
 				linkButton('/home', 'ret.home', 'ret-home', 'secondary'),
-				linkButton('/shop/orders', 'shop.my_orders', 'ret-orders', 'secondary')));
+				linkButton('/shop/orders', 'shop.my_orders', 'ret-orders', 'secondary'))]));
 			return;
 		}
 		if (o && (OVER.includes(o.state) || (o.can_pay && pay === 'declined'))) {
