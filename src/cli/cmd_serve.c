@@ -25,11 +25,19 @@
 #include "base/secret.h"
 #include "cli/cli.h"
 #include "ops/ops.h"
+#include "sign/sign.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "signer/signer.h"
 #include "signing/signing_web.h"
 #include "vault/vault.h"
+
+/* sign_tsa_local's answer: what POST /tsa would answer. */
+static enum pc_rc
+serve_tsa(void *arg, const uint8_t *req, size_t n, struct buf *out)
+{
+	return pki_tsa_respond(arg, req, n, out);
+}
 
 int
 cmd_serve(int argc, char **argv)
@@ -125,6 +133,14 @@ cmd_serve(int argc, char **argv)
 		    pc_rc_str(rc), dir);
 		goto out;
 	}
+	{
+		char tsa[512];
+
+		/* Web signing's time-stamps from this node's own TSA, in
+		 * process (the URL signing_batch uses by default). */
+		snprintf(tsa, sizeof(tsa), "%s/tsa", conf.server.public_url);
+		sign_tsa_local(tsa, serve_tsa, app.pki);
+	}
 	/* Made on first start when missing (data dirs older than it). */
 	rc = vault_open(conf.store.vault_key_file, true, &app.vault);
 	if (rc != PC_OK) {
@@ -212,6 +228,7 @@ out:
 	if (hs != NULL)
 		http_stop(hs);
 	jobs_stop(jobs);
+	sign_tsa_local(NULL, NULL, NULL);
 	pki_close(app.pki);
 	vault_close(app.vault);
 	if (app.store != NULL)

@@ -165,6 +165,16 @@ enum pc_rc sign_cms_tbs(const struct sign_signer *s,
 enum pc_rc sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
     size_t hlen, struct buf *out, struct sign_err *err);
 
+/*
+ * A TSA this process serves itself (the server's own /tsa): a request to
+ * exactly url is answered by fn (DER TimeStampReq in, DER TimeStampResp
+ * into out) instead of over HTTP; the reply is checked the same way. Set
+ * once at start, before any signing thread; NULL fn removes it.
+ */
+typedef enum pc_rc (*sign_tsa_local_fn)(
+    void *arg, const uint8_t *req, size_t n, struct buf *out);
+void sign_tsa_local(const char *url, sign_tsa_local_fn fn, void *arg);
+
 /* Add a signature timestamp over si's signature value, from url. */
 enum pc_rc sign_cms_add_timestamp(
     CMS_SignerInfo *si, const char *url, int md_nid, struct sign_err *err);

@@ -117,9 +117,12 @@ check "pdfsig: signed by Ana Pop (PAdES)" \
 py 'import re,sys
 d=open(sys.argv[1],"rb").read()
 a,b,c,e=map(int,re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)",d)[-1])
-h=d[a+b:c].strip(b"<>").rstrip(b"0")
-h=h+b"0"*(len(h)%2)
-open(sys.argv[2],"wb").write(bytes.fromhex(h.decode()))' "$T/terms.pdf" "$T/terms.p7s"
+x=bytes.fromhex(d[a+b:c].strip(b"<>").decode())
+# The DER length from its header (the padding after it is zeros; a
+# signature may end with zero bytes too, so no stripping).
+n=x[1]&0x7f if x[1]&0x80 else 0
+l=int.from_bytes(x[2:2+n],"big") if n else x[1]
+open(sys.argv[2],"wb").write(x[:2+n+l])' "$T/terms.pdf" "$T/terms.p7s"
 openssl cms -inform DER -in "$T/terms.p7s" -cmsout -print >"$T/terms.cms" 2>/dev/null
 check "the signature carries a time-stamp token (B-T)" grep -q "id-smime-aa-timeStampToken" "$T/terms.cms"
 check "... and the signer is the new certificate (serial $SIGN)" \

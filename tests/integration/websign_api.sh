@@ -169,6 +169,9 @@ check "report.docx.p7s: openssl cms -verify against our chain" \
 	openssl cms -verify -binary -inform DER -in "$T/z/report.docx.p7s" -content "$T/report.docx" \
 	-CAfile "$T/pki/root.pem" -certfile "$T/pki/issuing.pem" -purpose any -out /dev/null
 check "... with a time-stamp (B-T)" bash -c "openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q id-smime-aa-timeStampToken"
+# The node asks its own TSA in process: four time-stamps, no POST /tsa.
+check "... the time-stamps came from the node's TSA in process (no POST /tsa request)" \
+	bash -c "! curl -s '$PC_URL/metrics' | grep -q 'route=\"POST /tsa\"'"
 # The box: page 2 changes inside it and nowhere else.
 pdftoppm -gray -r 72 -f 2 -l 2 "$T/a.pdf" "$T/before" && pdftoppm -gray -r 72 -f 2 -l 2 "$T/z/a.pdf" "$T/after"
 check "the visible box is where it was drawn (page 2, x 100-300, y 100-160)" py 'import sys,glob
