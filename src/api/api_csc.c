@@ -246,7 +246,7 @@ api_csc_cred_info_post(struct req *r, struct resp *w)
 static enum pc_rc
 str_array(struct req *r, const char *key, const char ***out, size_t *n)
 {
-	json_t *a = api_obj(r, key);
+	json_t *a = api_arr(r, key);
 	size_t i, k;
 
 	*out = NULL;
@@ -274,7 +274,7 @@ otp_of(struct req *r, bool v2)
 
 	if (!v2)
 		return api_str(r, "OTP");
-	a = api_obj(r, "authData");
+	a = api_arr(r, "authData");
 	json_array_foreach(a, i, el)
 	{
 		const char *id = api_json_str(el, "id");
@@ -293,7 +293,7 @@ api_csc_authorize_post(struct req *r, struct resp *w)
 	struct csc_hashes h = { NULL, 0, NULL };
 	const char **b64;
 	char sad[SIGNER_SAD_HEX + 1];
-	json_t *num = api_obj(r, "numSignatures");
+	json_t *num = json_object_get(r->json, "numSignatures");
 	int64_t exp = 0;
 	enum pc_rc rc;
 

@@ -126,6 +126,7 @@ const char *api_query(struct req *r, const char *key);
 const char *api_str(struct req *r, const char *key);
 bool api_bool(struct req *r, const char *key);
 json_t *api_obj(struct req *r, const char *key);
+json_t *api_arr(struct req *r, const char *key);
 /* A string member of any object, NULL when absent or not a string. */
 const char *api_json_str(json_t *o, const char *key);
 /* s as a JSON string, null when s is NULL. */

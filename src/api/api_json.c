@@ -180,6 +180,14 @@ api_obj(struct req *r, const char *key)
 	return json_is_object(v) ? v : NULL;
 }
 
+json_t *
+api_arr(struct req *r, const char *key)
+{
+	json_t *v = json_object_get(r->json, key);
+
+	return json_is_array(v) ? v : NULL;
+}
+
 const char *
 api_param(struct req *r, size_t i)
 {
