@@ -175,7 +175,7 @@ sad_covers(const struct sad *s, const struct signer_uq *q)
 	for (i = 0; i < q->n; i++) {
 		seen = false;
 		for (j = 0; j < s->n; j++) {
-			if (memcmp(s->hashes[j], q->hashes[i], q->hlen) != 0)
+			if (!secret_eq(s->hashes[j], q->hashes[i], q->hlen))
 				continue;
 			seen = true;
 			if (!taken[j])
