@@ -133,8 +133,10 @@ enum pc_rc csc_extend(const struct pc_env *e, const struct csc_token *t,
 
 /*
  * signatures/signHash: sign the hashes with sign_oid (RSA PKCS#1 v1.5 by
- * rsaEncryption + hash or sha*WithRSAEncryption; ECDSA by
- * ecdsa-with-SHA*; sign_params: must be absent) under the SAD. OUT:
+ * rsaEncryption + hash or sha*WithRSAEncryption; RSASSA-PSS with
+ * sign_params, base64 DER RSASSA-PSS-params: the hash, MGF1 with the same
+ * hash, salt of the hash's length; ECDSA by ecPublicKey + hash or
+ * ecdsa-with-SHA*; sign_params only for PSS) under the SAD. OUT:
  * sigs[i] the base64 of each signature (malloc'd; csc_sigs_free).
  * Refusals: the request's (hash_invalid, algo_invalid), then the
  * signer's (sad_invalid, sad_expired, hash_not_authorized,

@@ -115,10 +115,10 @@ describe(struct csc_cred_info *ci)
 {
 	static const char *const rsa[] = { "1.2.840.113549.1.1.11",
 		"1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13",
-		"1.2.840.113549.1.1.1" };
+		"1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10", NULL };
 	static const char *const ec[] = { "1.2.840.10045.4.3.2",
 		"1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4",
-		"1.2.840.10045.2.1" };
+		"1.2.840.10045.2.1", NULL };
 	const unsigned char *p = ci->certs[0].data;
 	X509 *x = d2i_X509(NULL, &p, (long)ci->certs[0].len);
 	EVP_PKEY *k;
@@ -135,7 +135,7 @@ describe(struct csc_cred_info *ci)
 	}
 	is_rsa = EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA;
 	ci->key_len = EVP_PKEY_get_bits(k);
-	for (i = 0; i < 4; i++)
+	for (i = 0; (is_rsa ? rsa[i] : ec[i]) != NULL; i++)
 		ci->algos[ci->nalgos++] = is_rsa ? rsa[i] : ec[i];
 	if (!is_rsa && EVP_PKEY_get_utf8_string_param(
 	                   k, "group", gname, sizeof(gname), &glen) == 1) {

@@ -12,6 +12,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "base/secret.h"
 #include "csc/csc.h"
@@ -171,6 +173,68 @@ csc_extend(const struct pc_env *e, const struct csc_token *t,
 	return rc;
 }
 
+/* The NID of an AlgorithmIdentifier (NULL: def). */
+static int
+alg_nid(const X509_ALGOR *a, int def)
+{
+	const ASN1_OBJECT *o = NULL;
+
+	if (a == NULL)
+		return def;
+	X509_ALGOR_get0(&o, NULL, NULL, a);
+	return OBJ_obj2nid(o);
+}
+
+/*
+ * RSASSA-PSS-params (base64 DER) the HSM signs with: the hash md (or, md
+ * NID_undef, the one named), MGF1 with the same hash, a salt of the
+ * hash's length, trailer 1. OUT: *md_out.
+ */
+static enum pc_rc
+pss_params(const char *b64, int md, int *md_out, struct pc_err *err)
+{
+	uint8_t der[256];
+	const unsigned char *p = der;
+	RSA_PSS_PARAMS *pp = NULL;
+	X509_ALGOR *mh = NULL;
+	const ASN1_STRING *mp = NULL;
+	const unsigned char *q;
+	const ASN1_OBJECT *mo = NULL;
+	size_t n = 0;
+	int h, ptype = 0;
+	bool ok = false;
+
+	if (b64 == NULL || csc_b64_decode(b64, der, sizeof(der), &n) != PC_OK ||
+	    (pp = d2i_RSA_PSS_PARAMS(NULL, &p, (long)n)) == NULL ||
+	    p != der + n)
+		goto out;
+	h = alg_nid(pp->hashAlgorithm, NID_sha1);
+	if (!md_ok(h) || (md != NID_undef && md != h))
+		goto out;
+	if (pp->maskGenAlgorithm == NULL)
+		goto out; /* MGF1 with SHA-1 */
+	X509_ALGOR_get0(&mo, &ptype, (const void **)&mp, pp->maskGenAlgorithm);
+	if (OBJ_obj2nid(mo) != NID_mgf1 || ptype != V_ASN1_SEQUENCE)
+		goto out;
+	/* MGF1's parameter: the hash's AlgorithmIdentifier (its DER). */
+	q = ASN1_STRING_get0_data(mp);
+	mh = d2i_X509_ALGOR(NULL, &q, ASN1_STRING_length(mp));
+	if (mh == NULL || alg_nid(mh, NID_undef) != h)
+		goto out;
+	if ((pp->saltLength == NULL ? 20 : ASN1_INTEGER_get(pp->saltLength)) !=
+	    EVP_MD_get_size(EVP_get_digestbynid(h)))
+		goto out;
+	if (pp->trailerField != NULL && ASN1_INTEGER_get(pp->trailerField) != 1)
+		goto out;
+	*md_out = h;
+	ok = true;
+out:
+	X509_ALGOR_free(mh);
+	RSA_PSS_PARAMS_free(pp);
+	return ok ? PC_OK
+	          : pc_fail(err, PC_EINVAL, PCE_ALGO_INVALID, "signAlgoParams");
+}
+
 /*
  * The mechanism and hash of sign_oid with the request's hash algorithm
  * md (NID_undef: none given): rsaEncryption and ecPublicKey take md;
@@ -178,11 +242,18 @@ csc_extend(const struct pc_env *e, const struct csc_token *t,
  * agree with md when both are given.
  */
 static enum pc_rc
-sign_algo(const char *sign_oid, int md, enum hsm_mech *mech, int *md_out,
-    struct pc_err *err)
+sign_algo(const char *sign_oid, const char *params, int md, enum hsm_mech *mech,
+    int *md_out, struct pc_err *err)
 {
 	int nid = oid_nid(sign_oid), smd = NID_undef, pk = NID_undef;
 
+	if (nid == NID_rsassaPss) {
+		*mech = HSM_MECH_RSA_PSS;
+		return pss_params(params, md, md_out, err);
+	}
+	if (params != NULL)
+		return pc_fail(
+		    err, PC_EINVAL, PCE_ALGO_INVALID, "signAlgoParams");
 	if (nid == NID_rsaEncryption) {
 		*mech = HSM_MECH_RSA_PKCS1;
 	} else if (nid == NID_X9_62_id_ecPublicKey) {
@@ -241,16 +312,13 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credentialID");
 	if (sad == NULL || sad[0] == '\0' || strlen(sad) > SIGNER_SAD_MAX)
 		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
-	if (sign_params != NULL)
-		return pc_fail(
-		    err, PC_EINVAL, PCE_ALGO_INVALID, "signAlgoParams");
 	if (h->hash_oid != NULL) {
 		given = oid_nid(h->hash_oid);
 		if (!md_ok(given))
 			return pc_fail(err, PC_EINVAL, PCE_ALGO_INVALID,
 			    "hashAlgorithmOID");
 	}
-	rc = sign_algo(sign_oid, given, &mech, &md, err);
+	rc = sign_algo(sign_oid, sign_params, given, &mech, &md, err);
 	if (rc != PC_OK)
 		return rc;
 	hashes = calloc(CSC_HASHES_MAX, sizeof(*hashes));

@@ -366,9 +366,13 @@ enum pc_rc signer_client_issue_user(struct signer_client *sc,
  *
  * CSC_EXTEND  u16 token, u16 credential, u16 SAD
  *     -> CSC_SAD_REPLY with a new SAD of the same bindings and a new
- *        expiry; the old one stops working (credentials/extendTransaction).
+ *        expiry (at most SIGNER_SAD_TTL_S, and never past
+ *        SIGNER_SAD_LIFE_S after the code was typed: then sad_expired);
+ *        the old one stops working (credentials/extendTransaction).
  */
 #define SIGNER_SAD_TTL_S 300
+/* extendTransaction never takes a SAD past this from its authorization. */
+#define SIGNER_SAD_LIFE_S 1800
 #define SIGNER_SAD_HEX 64
 #define SIGNER_TOKEN_HEX 64
 

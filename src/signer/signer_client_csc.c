@@ -11,13 +11,6 @@
 #include "signer/signer.h"
 #include "signer/signer_int.h"
 
-static void
-bytes_of(struct signer_bytes *b, const char *s)
-{
-	b->p = (const uint8_t *)(s != NULL ? s : "");
-	b->n = s != NULL ? strlen(s) : 0;
-}
-
 /* The reply r into out. */
 static enum pc_rc
 sad_out(
@@ -55,10 +48,10 @@ signer_client_csc_authorize(struct signer_client *sc,
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return PC_ENOMEM;
-	bytes_of(&q->user, req->user);
-	bytes_of(&q->token, req->token);
-	bytes_of(&q->credential, req->credential);
-	bytes_of(&q->code, req->code);
+	signer_bytes_of(&q->user, req->user);
+	signer_bytes_of(&q->token, req->token);
+	signer_bytes_of(&q->credential, req->credential);
+	signer_bytes_of(&q->code, req->code);
 	q->md = (uint32_t)req->md_nid;
 	q->nhashes = (uint16_t)req->n;
 	for (i = 0; i < req->n; i++) {
@@ -101,9 +94,9 @@ signer_client_csc_sign(struct signer_client *sc,
 		rc = PC_ENOMEM;
 		goto out;
 	}
-	bytes_of(&q->token, req->token);
-	bytes_of(&q->credential, req->credential);
-	bytes_of(&q->sad, req->sad);
+	signer_bytes_of(&q->token, req->token);
+	signer_bytes_of(&q->credential, req->credential);
+	signer_bytes_of(&q->sad, req->sad);
 	q->mech = (uint16_t)req->mech;
 	q->md = (uint32_t)req->md_nid;
 	q->nhashes = (uint16_t)req->n;
@@ -114,29 +107,7 @@ signer_client_csc_sign(struct signer_client *sc,
 	rc = signer_call_msg(sc, SIGNER_MSG_CSC_SIGN, q, r, &reply);
 	if (rc != PC_OK)
 		goto out;
-	out->result = (enum signer_user_result)r->result;
-	out->transactions_left = r->transactions_left;
-	if (r->rc != PC_OK) {
-		rc = (enum pc_rc)r->rc;
-		goto out;
-	}
-	if (out->result == USER_R_OK && r->nsigs != req->n) {
-		rc = PC_EINTERNAL;
-		goto out;
-	}
-	out->n = r->nsigs;
-	if (out->n > 0) {
-		out->sigs = calloc(out->n, sizeof(*out->sigs));
-		out->siglens = calloc(out->n, sizeof(*out->siglens));
-		if (out->sigs == NULL || out->siglens == NULL) {
-			rc = PC_ENOMEM;
-			goto out;
-		}
-	}
-	for (i = 0; i < out->n; i++) {
-		memcpy(out->sigs[i], r->sigs[i].p, r->sigs[i].n);
-		out->siglens[i] = r->sigs[i].n;
-	}
+	rc = signer_user_reply_take(r, req->n, out);
 out:
 	buf_cleanup(&reply);
 	if (q != NULL)
@@ -165,9 +136,9 @@ signer_client_csc_extend(struct signer_client *sc, const char *token,
 	buf_init(&reply, 1);
 	memset(&q, 0, sizeof(q));
 	memset(&r, 0, sizeof(r));
-	bytes_of(&q.token, token);
-	bytes_of(&q.credential, credential);
-	bytes_of(&q.sad, sad);
+	signer_bytes_of(&q.token, token);
+	signer_bytes_of(&q.credential, credential);
+	signer_bytes_of(&q.sad, sad);
 	rc = signer_call_msg(sc, SIGNER_MSG_CSC_EXTEND, &q, &r, &reply);
 	secret_wipe(&q, sizeof(q));
 	if (rc == PC_OK)

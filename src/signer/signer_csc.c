@@ -97,8 +97,9 @@ sad_id(const char *hex, uint8_t out[32])
 		memset(out, 0xff, 32);
 }
 
-/* Keep s (taken) in the table: an expired slot, else the oldest. */
-static void
+/* Keep s (taken) in the table: an expired slot, else the oldest; false
+ * (s freed) when every slot is in use by a signature under way. */
+static bool
 sad_put(struct signer_csc *c, struct sad *s, int64_t now)
 {
 	size_t i, k = SADS_MAX;
@@ -118,11 +119,12 @@ sad_put(struct signer_csc *c, struct sad *s, int64_t now)
 		                channels there are; the new one waits */
 		pthread_mutex_unlock(&c->mu);
 		sad_free(s);
-		return;
+		return false;
 	}
 	sad_free(c->sads[k]);
 	c->sads[k] = s;
 	pthread_mutex_unlock(&c->mu);
+	return true;
 }
 
 /*
@@ -300,7 +302,8 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 		memcpy(s->hashes[i], q.hashes[i], q.hlen);
 	s->created = now;
 	s->until = now + SIGNER_SAD_TTL_S;
-	sad_put(u->csc, s, now);
+	if (!sad_put(u->csc, s, now))
+		rc = PC_ELIMIT;
 	s = NULL;
 out:
 	if (db != NULL)
@@ -334,11 +337,9 @@ void
 signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_csc_sign *m, struct buf *reply)
 {
-	struct signer_m_sign_user_reply r;
 	struct signer_uq q;
 	struct store_credential cr;
 	struct db *db = NULL;
-	const struct hsm_key *key;
 	uint8_t(*sigs)[HSM_SIG_MAX] = NULL;
 	size_t siglens[SIGNER_USER_HASHES_MAX];
 	char token[SIGNER_TOKEN_HEX + 1] = "", label[HSM_LABEL_MAX];
@@ -387,28 +388,8 @@ signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
 	if (rc != PC_OK || res != USER_R_OK)
 		goto out;
 	left = cr.transactions_left;
-	res = USER_R_SIGN_FAILED;
-	sigs = calloc(q.n, sizeof(*sigs));
-	if (sigs == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	rc = hsm_key_find(u->hsm, label, &key);
-	if (rc == PC_OK)
-		rc = signer_user_sign_all(u->hsm, key, &q, sigs, siglens);
-	if (rc != PC_OK) {
-		/* A mechanism the key cannot do is the caller's error. */
-		log_warnx("signer: csc credential %s: signing failed (%s); "
-		          "nothing counted",
-		    q.serial, pc_rc_str(rc));
-		if (rc == PC_EINVAL)
-			res = USER_R_ALGO;
-		rc = PC_OK;
-		goto out;
-	}
-	res = USER_R_OK;
-	rc = signer_user_record(
-	    db, &q, sigs, siglens, now, "sign.csc", &res, &left);
+	rc = signer_user_sign_record(
+	    u, db, &q, label, "sign.csc", now, &sigs, siglens, &res, &left);
 out:
 	if (k < SADS_MAX)
 		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK);
@@ -420,18 +401,7 @@ out:
 	log_info("signer: csc_sign credential=%s n=%u result=%s rc=%s",
 	    q.serial[0] ? q.serial : "-", q.n, signer_user_result_code(res),
 	    pc_rc_str(rc));
-	memset(&r, 0, sizeof(r));
-	r.rc = (uint32_t)rc;
-	r.result = (uint16_t)res;
-	r.transactions_left = (uint32_t)(left > 0 ? left : 0);
-	if (rc == PC_OK && res == USER_R_OK) {
-		r.nsigs = q.n;
-		for (i = 0; i < q.n; i++) {
-			r.sigs[i].p = sigs[i];
-			r.sigs[i].n = siglens[i];
-		}
-	}
-	signer_reply(reply, SIGNER_MSG_SIGN_USER_REPLY, &r);
+	signer_user_reply_send(reply, rc, res, 0, left, &q, sigs, siglens);
 	free(sigs);
 }
 
@@ -443,7 +413,7 @@ signer_csc_extend_serve(struct signer_user *u, enum pc_rc drc,
 	                              serial[STORE_SERIAL_MAX + 1] = "";
 	char old[SIGNER_SAD_MAX + 1] = "", hex[SIGNER_SAD_HEX + 1] = "";
 	enum signer_user_result res = USER_R_SIGN_FAILED;
-	int64_t now = clock_now();
+	int64_t now = clock_now(), until = now;
 	size_t k;
 	enum pc_rc rc = drc;
 
@@ -462,8 +432,18 @@ signer_csc_extend_serve(struct signer_user *u, enum pc_rc drc,
 	pthread_mutex_lock(&u->csc->mu);
 	k = sad_find(u->csc, old, token, serial, now, &res);
 	if (k < SADS_MAX) {
-		sad_id(hex, u->csc->sads[k]->id);
-		u->csc->sads[k]->until = now + SIGNER_SAD_TTL_S;
+		struct sad *s = u->csc->sads[k];
+
+		/* Never past SIGNER_SAD_LIFE_S from the code typed. */
+		until = now + SIGNER_SAD_TTL_S;
+		if (until > s->created + SIGNER_SAD_LIFE_S)
+			until = s->created + SIGNER_SAD_LIFE_S;
+		if (until <= now) {
+			res = USER_R_SAD_EXPIRED;
+		} else {
+			sad_id(hex, s->id);
+			s->until = until;
+		}
 	}
 	pthread_mutex_unlock(&u->csc->mu);
 out:
@@ -472,7 +452,7 @@ out:
 	log_info("signer: csc_extend credential=%s result=%s rc=%s",
 	    serial[0] ? serial : "-", signer_user_result_code(res),
 	    pc_rc_str(rc));
-	reply_sad(reply, rc, res, 0, hex, SIGNER_SAD_TTL_S);
+	reply_sad(reply, rc, res, 0, hex, until - now);
 	secret_wipe(old, sizeof(old));
 	secret_wipe(hex, sizeof(hex));
 }

@@ -108,6 +108,30 @@ enum pc_rc signer_user_sign_all(struct hsm *h, const struct hsm_key *key,
 enum pc_rc signer_user_record(struct db *db, const struct signer_uq *q,
     uint8_t (*sigs)[HSM_SIG_MAX], const size_t *siglens, int64_t now,
     const char *event, enum signer_user_result *res, int64_t *left);
+/*
+ * Sign q's hashes with the key labelled label, then record them (audit
+ * event): *res USER_R_OK with the signatures in *sigs (malloc'd, also on
+ * refusal: free it) and siglens; an HSM failure counts nothing
+ * (USER_R_SIGN_FAILED, or USER_R_ALGO for a mechanism the key cannot do).
+ */
+enum pc_rc signer_user_sign_record(struct signer_user *u, struct db *db,
+    const struct signer_uq *q, const char *label, const char *event,
+    int64_t now, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
+    enum signer_user_result *res, int64_t *left);
+/* The SIGN_USER_REPLY: signatures only with PC_OK and USER_R_OK. */
+void signer_user_reply_send(struct buf *reply, enum pc_rc rc,
+    enum signer_user_result res, uint32_t retry, int64_t left,
+    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX],
+    const size_t *siglens);
+/*
+ * A SIGN_USER_REPLY r (decoded) into out for a request of want hashes:
+ * the signatures copied (signer_user_reply_cleanup). PC_EINTERNAL when
+ * an OK does not carry want signatures.
+ */
+enum pc_rc signer_user_reply_take(const struct signer_m_sign_user_reply *r,
+    unsigned want, struct signer_user_reply *out);
+/* s as the bytes of a text field ("" for NULL). */
+void signer_bytes_of(struct signer_bytes *b, const char *s);
 /* A TOTP outcome as a signing result. */
 enum signer_user_result signer_user_totp_result(enum signer_totp_result r);
 

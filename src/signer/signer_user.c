@@ -405,23 +405,73 @@ signer_user_record(struct db *db, const struct signer_uq *q,
 	return rc;
 }
 
+enum pc_rc
+signer_user_sign_record(struct signer_user *u, struct db *db,
+    const struct signer_uq *q, const char *label, const char *event,
+    int64_t now, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
+    enum signer_user_result *res, int64_t *left)
+{
+	const struct hsm_key *key;
+	enum pc_rc rc;
+
+	*res = USER_R_SIGN_FAILED;
+	*sigs = calloc(q->n, sizeof(**sigs));
+	if (*sigs == NULL)
+		return PC_ENOMEM;
+	rc = hsm_key_find(u->hsm, label, &key);
+	if (rc == PC_OK)
+		rc = signer_user_sign_all(u->hsm, key, q, *sigs, siglens);
+	if (rc != PC_OK) {
+		log_warnx("signer: credential %s: signing failed (%s); "
+		          "nothing counted",
+		    q->serial, pc_rc_str(rc));
+		/* A mechanism or digest the key cannot do: the caller's. */
+		if (rc == PC_EINVAL)
+			*res = USER_R_ALGO;
+		return PC_OK;
+	}
+	*res = USER_R_OK;
+	return signer_user_record(db, q, *sigs, siglens, now, event, res, left);
+}
+
+void
+signer_user_reply_send(struct buf *reply, enum pc_rc rc,
+    enum signer_user_result res, uint32_t retry, int64_t left,
+    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX],
+    const size_t *siglens)
+{
+	struct signer_m_sign_user_reply r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = (uint32_t)rc;
+	r.result = (uint16_t)res;
+	r.retry_after = retry;
+	r.transactions_left = (uint32_t)(left > 0 ? left : 0);
+	if (rc == PC_OK && res == USER_R_OK && sigs != NULL) {
+		r.nsigs = q->n;
+		for (i = 0; i < q->n; i++) {
+			r.sigs[i].p = sigs[i];
+			r.sigs[i].n = siglens[i];
+		}
+	}
+	signer_reply(reply, SIGNER_MSG_SIGN_USER_REPLY, &r);
+}
+
 void
 signer_user_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_sign_user *m, struct buf *reply)
 {
-	struct signer_m_sign_user_reply r;
 	struct signer_uq q;
 	struct store_credential cr;
 	struct signer_totp_reply tr;
 	struct db *db = NULL;
-	const struct hsm_key *key;
 	uint8_t(*sigs)[HSM_SIG_MAX] = NULL;
 	size_t siglens[SIGNER_USER_HASHES_MAX];
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	char label[HSM_LABEL_MAX];
 	int64_t now = clock_now(), left = 0;
 	uint32_t retry = 0;
-	size_t i;
 	enum pc_rc rc;
 
 	memset(&q, 0, sizeof(q));
@@ -471,25 +521,8 @@ signer_user_serve(struct signer_user *u, enum pc_rc drc,
 		goto out;
 
 sign:
-	res = USER_R_SIGN_FAILED;
-	sigs = calloc(q.n, sizeof(*sigs));
-	if (sigs == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	rc = hsm_key_find(u->hsm, label, &key);
-	if (rc == PC_OK)
-		rc = signer_user_sign_all(u->hsm, key, &q, sigs, siglens);
-	if (rc != PC_OK) {
-		log_warnx("signer: credential %s: signing failed (%s); "
-		          "nothing counted",
-		    q.serial, pc_rc_str(rc));
-		rc = PC_OK;
-		goto out;
-	}
-	res = USER_R_OK;
-	rc = signer_user_record(
-	    db, &q, sigs, siglens, now, "sign.user", &res, &left);
+	rc = signer_user_sign_record(
+	    u, db, &q, label, "sign.user", now, &sigs, siglens, &res, &left);
 out:
 	secret_wipe(q.sad, sizeof(q.sad));
 	if (db != NULL)
@@ -499,19 +532,7 @@ out:
 	log_info("signer: sign_user credential=%s n=%u timestamps=%u "
 	         "result=%s rc=%s",
 	    q.serial, q.n, q.nts, signer_user_result_code(res), pc_rc_str(rc));
-	memset(&r, 0, sizeof(r));
-	r.rc = (uint32_t)rc;
-	r.result = (uint16_t)res;
-	r.retry_after = retry;
-	r.transactions_left = (uint32_t)(left > 0 ? left : 0);
-	if (rc == PC_OK && res == USER_R_OK) {
-		r.nsigs = q.n;
-		for (i = 0; i < q.n; i++) {
-			r.sigs[i].p = sigs[i];
-			r.sigs[i].n = siglens[i];
-		}
-	}
-	signer_reply(reply, SIGNER_MSG_SIGN_USER_REPLY, &r);
+	signer_user_reply_send(reply, rc, res, retry, left, &q, sigs, siglens);
 	free(sigs);
 }
 

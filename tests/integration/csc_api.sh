@@ -19,7 +19,10 @@
 #    transactions counted, the audit says sign.csc;
 #  - v1: authorize with a base64url hash (no padding), signHash with the
 #    same hash in base64 and rsaEncryption/ecPublicKey + hashAlgo: verified;
-#  - extendTransaction: the new SAD signs, the old one no longer does;
+#  - RSA-PSS with its parameters (sha256, MGF1-sha256, salt 32) verified
+#    with openssl pkeyutl; without parameters or with another salt refused;
+#  - extendTransaction: the new SAD signs, the old one no longer does; no
+#    extension takes a SAD past 30 minutes from its code;
 #  - a SAD past its 5 minutes is "SAD expired"; a token past its hour is
 #    invalid_token; a revoked token is invalid_token.
 . "$PECETE_SRC/tests/support/lib.sh"
@@ -104,7 +107,8 @@ csc v1/info '{}'
 check "v1 info: specs 1.0.4.0" [ "$CODE" = 200 -a "$(jget specs)" = 1.0.4.0 ]
 csc v2/info '{"lang":"en-US"}'
 check "v2 info: specs 2.0.0.2, methods include signHash" \
-	[ "$CODE" = 200 -a "$(jget specs)" = 2.0.0.2 ] && echo "$BODY" | grep -q 'signatures/signHash'
+	[ "$CODE" = 200 -a "$(jget specs)" = 2.0.0.2 -a \
+	  "$(jpath '"signatures/signHash" in j["methods"]')" = true ]
 
 CODE=$(curl -s -o "$T/cbody" -w '%{http_code}' -u "ana.csc@example.ro:wrong-password-1" \
 	-X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/csc/v2/auth/login")
@@ -213,6 +217,9 @@ verify() {	# verify DOC SIG-B64: openssl pkeyutl checks the signature of sha256(
 	openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -in "$T/h.bin" \
 		-sigfile "$T/s.bin" -pkeyopt digest:sha256 >/dev/null 2>&1
 }
+signed() {	# signed VERIFY-FN DOC: a 200 whose first signature VERIFY-FN accepts
+	[ "$CODE" = 200 ] && "$1" "$2" "$(jpath 'j["signatures"][0]')"
+}
 check "signature 1 verifies (openssl pkeyutl, the certificate's key)" verify "document one" "$(jpath 'j["signatures"][0]')"
 check "signature 2 verifies" verify "document two" "$(jpath 'j["signatures"][1]')"
 check "signature 1 does not verify another document" not verify "document two" "$(jpath 'j["signatures"][0]')"
@@ -233,7 +240,40 @@ SAD1=$(jget SAD)
 check "v1 authorize (hash as base64url): a SAD" [ "$CODE" = 200 -a ${#SAD1} = 64 ]
 csc v1/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SAD1\",\"hash\":[\"$H3\"],\"hashAlgo\":\"$SHA256\",\"signAlgo\":\"$RAWALG\"}" "$ATOK"
 check "v1 signHash (the same hash as base64, key algorithm + hashAlgo): verified" \
-	[ "$CODE" = 200 ] && verify "document three" "$(jpath 'j["signatures"][0]')"
+	signed verify "document three"
+
+# ---- RSA-PSS with its parameters (RSA credentials) ---------------------------
+verify_pss() {	# verify_pss DOC SIG-B64: RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
+	h256 "$1" >"$T/h.bin"
+	printf '%s' "$2" | openssl base64 -d -A >"$T/s.bin"
+	openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -in "$T/h.bin" \
+		-sigfile "$T/s.bin" -pkeyopt rsa_padding_mode:pss \
+		-pkeyopt rsa_pss_saltlen:32 -pkeyopt digest:sha256 \
+		-pkeyopt rsa_mgf1_md:sha256 >/dev/null 2>&1
+}
+if [ "$SALG" = 1.2.840.113549.1.1.11 ]; then
+	# RSASSA-PSS-params: sha256, MGF1(sha256), saltLength 32
+	PSS=$(printf '%s' 3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020120 | xxd -r -p | b64)
+	PSS20=$(printf '%s' 3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020114 | xxd -r -p | b64)
+	check "the PSS parameters are DER openssl reads" \
+		sh -c "printf '%s' '$PSS' | openssl base64 -d -A | openssl asn1parse -inform DER >/dev/null"
+	next_code
+	auth2 "$ASIGN" "[\"$H2\"]" 1 "$TOTP"
+	SADP=$(jget SAD)
+	pss() {	# pss PARAMS-JSON-MEMBER
+		csc v2/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SADP\",\"hashes\":[\"$H2\"],\"hashAlgorithmOID\":\"$SHA256\",\"signAlgo\":\"1.2.840.113549.1.1.10\"$1}" "$ATOK"
+	}
+	pss ""
+	cexpect 400 invalid_request "signAlgo" "RSA-PSS without its parameters: invalid_request"
+	pss ",\"signAlgoParams\":\"$PSS20\""
+	cexpect 400 invalid_request "signAlgo" "RSA-PSS with a salt the key's mechanism does not use: invalid_request"
+	pss ",\"signAlgoParams\":\"$PSS\""
+	check "RSA-PSS with its parameters: verified (openssl pkeyutl, PSS)" \
+		signed verify_pss "document two"
+	check "... and not as PKCS#1 v1.5" not verify "document two" "$(jpath 'j["signatures"][0]')"
+else
+	fail "the credential is not RSA: the PSS cases were not run"
+fi
 
 # ---- extendTransaction, expiry --------------------------------------------------
 next_code
@@ -245,7 +285,21 @@ check "extendTransaction: a new SAD" [ "$CODE" = 200 -a ${#NEW} = 64 -a "$NEW" !
 sign2 "$OLD" "[\"$H1\"]" "$SALG"
 cexpect 400 invalid_request "SAD" "the SAD extended stops working"
 sign2 "$NEW" "[\"$H1\"]" "$SALG"
-check "the new SAD signs" [ "$CODE" = 200 ] && verify "document one" "$(jpath 'j["signatures"][0]')"
+check "the new SAD signs" signed verify "document one"
+
+next_code
+auth2 "$ASIGN" "[\"$H1\"]" 1 "$TOTP"
+SADC=$(jget SAD)
+for i in 1 2 3 4 5 6; do
+	ahead 290
+	csc v2/credentials/extendTransaction "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SADC\"}" "$ATOK"
+	SADC=$(jget SAD)
+done
+check "extended six times over 29 minutes: the last within the 30 minutes of the code" \
+	[ "$CODE" = 200 -a "$(jget expiresIn)" -le 60 ]
+ahead 70
+sign2 "$SADC" "[\"$H1\"]" "$SALG"
+cexpect 400 invalid_request "expired" "extended, but past 30 minutes from the code: SAD expired"
 
 next_code
 auth2 "$ASIGN" "[\"$H2\"]" 1 "$TOTP"
