@@ -15,6 +15,7 @@
 #include "base/secret.h"
 #include "csc/csc.h"
 #include "store/store.h"
+#include "store/store_account.h"
 #include "store/store_token.h"
 
 /* The scope a token has allows a route of scope want. */
@@ -45,6 +46,7 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
     struct csc_token *out, struct pc_err *err)
 {
 	struct store_token t;
+	struct store_user u;
 	struct db *db = NULL;
 	const char *tok = auth_value(authorization, "Bearer");
 	char hash[ACCT_TOKEN_LEN + 1];
@@ -59,6 +61,16 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	if (rc != PC_OK)
 		return rc;
 	rc = store_token_get(db, hash, &t);
+	/* The account must still be an active one. */
+	if (rc == PC_OK && t.revoked_at == 0 && t.expires_at > now) {
+		memset(&u, 0, sizeof(u));
+		rc = store_user_get(db, t.user_id, &u);
+		if (rc == PC_OK &&
+		    (u.status == NULL ||
+		        strcmp(u.status, USER_STATUS_ACTIVE) != 0))
+			rc = PC_ENOTFOUND;
+		store_user_cleanup(&u);
+	}
 	store_release(e->store, db);
 	if (rc == PC_ENOTFOUND ||
 	    (rc == PC_OK && (t.revoked_at != 0 || t.expires_at <= now)))

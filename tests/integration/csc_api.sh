@@ -3,7 +3,8 @@
 # against a real server, two issued holders (Ana, Bob):
 #  - info (v1, v2); auth/login with HTTP Basic (a wrong password is
 #    authentication_error 401); no token, a malformed and an unknown token
-#    are invalid_token 401 with WWW-Authenticate;
+#    are invalid_token 401 with WWW-Authenticate; a password change ends
+#    the account's access tokens;
 #  - credentials/list shows Ana's credential only, whatever userID names;
 #    credentials/info: multisign, key.algo, SCAL "2", the OTP object with
 #    generator totp, cert.certificates signer first (the DER issued) then
@@ -15,7 +16,8 @@
 #    covered, more hashes than authorized, malformed base64, another
 #    token: refused and the SAD still good; then the two hashes signed,
 #    each signature verified with openssl pkeyutl against the certificate
-#    from credentials/info; the SAD again: invalid_request (used); two
+#    from credentials/info; the same SAD in two parallel requests: one
+#    signs, one is refused; the SAD again: invalid_request (used); two
 #    transactions counted, the audit says sign.csc;
 #  - v1: authorize with a base64url hash (no padding), signHash with the
 #    same hash in base64 and rsaEncryption/ecPublicKey + hashAlgo: verified;
@@ -130,6 +132,18 @@ cexpect 401 invalid_token "" "a malformed token: invalid_token 401"
 csc v2/credentials/list '{}' "$(printf 'ab%.0s' $(seq 32))"
 cexpect 401 invalid_token "" "an unknown token: invalid_token 401"
 
+# A password change signs out everywhere: the API's tokens too.
+login bob.csc@example.ro v1
+BTOK=$TOK
+csc v1/credentials/list '{}' "$BTOK"
+check "Bob's token lists Bob's credential" [ "$CODE" = 200 -a "$(jpath 'j["credentialIDs"]')" = "['$BSIGN']" ]
+as bob
+api POST /api/v1/account/password "{\"current_password\":\"$PW\",\"password\":\"Albastru-Deal-Vant-73\",\"password_confirm\":\"Albastru-Deal-Vant-73\"}"
+check "Bob changes his password" [ "$CODE" = 200 ]
+csc v1/credentials/list '{}' "$BTOK"
+cexpect 401 invalid_token "" "after a password change the old access token is invalid_token"
+as ana
+
 # ---- credentials -----------------------------------------------------------
 csc v2/credentials/list "{\"userID\":\"$(sql "SELECT user_id FROM credentials WHERE serial = '$BSIGN'")\"}" "$ATOK"
 check "list: Ana's credential only (Bob's userID ignored)" \
@@ -209,7 +223,20 @@ sign2 "$SAD" "[\"$H1\",\"$H2\"]" "$SALG" "$ATOK2"
 cexpect 400 invalid_request "SAD" "the SAD with another access token of the same user: invalid_request"
 check "nothing counted by the refusals" \
 	[ "$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")" = "$LEFT0" ]
-sign2 "$SAD" "[\"$H1\",\"$H2\"]" "$SALG"
+# The same SAD twice at once: one request signs, the other is refused.
+for k in 1 2; do
+	curl -s -o "$T/par$k" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-H "Authorization: Bearer $ATOK" \
+		-d "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SAD\",\"hashes\":[\"$H1\",\"$H2\"],\"hashAlgorithmOID\":\"$SHA256\",\"signAlgo\":\"$SALG\"}" \
+		"$PC_URL/csc/v2/signatures/signHash" >"$T/par$k.code" &
+	PAR[$k]=$!
+done
+wait "${PAR[1]}" "${PAR[2]}"	# not the server, a child of this shell too
+check "two parallel uses of one SAD: one 200, one 400" \
+	[ "$(cat "$T/par1.code" "$T/par2.code" | sort | tr -d '\n')" = 200400 ]
+k=2; [ "$(cat "$T/par1.code")" = 200 ] && k=1
+CODE=$(cat "$T/par$k.code")
+BODY=$(cat "$T/par$k")
 check "signHash under the SAD: two signatures" [ "$CODE" = 200 -a "$(jpath 'len(j["signatures"])')" = 2 ]
 verify() {	# verify DOC SIG-B64: openssl pkeyutl checks the signature of sha256(DOC)
 	h256 "$1" >"$T/h.bin"
