@@ -150,6 +150,10 @@ check "list: Ana's credential only (Bob's userID ignored)" \
 	[ "$CODE" = 200 -a "$(jpath 'j["credentialIDs"]')" = "['$ASIGN']" ]
 csc v1/credentials/list '{}' "$ATOK"
 check "v1 list: the same" [ "$CODE" = 200 -a "$(jpath 'j["credentialIDs"]')" = "['$ASIGN']" ]
+csc v2/credentials/list '{"credentialInfo":true,"certInfo":true}' "$ATOK"
+check "v2 list with credentialInfo: the credential's info beside its id" \
+	[ "$CODE" = 200 -a "$(jpath 'j["credentialInfos"][0]["credentialID"]')" = "$ASIGN" \
+	  -a "$(jpath 'j["credentialInfos"][0]["SCAL"]')" = 2 ]
 
 csc v2/credentials/info "{\"credentialID\":\"$ASIGN\",\"certificates\":\"chain\",\"certInfo\":true,\"authInfo\":true}" "$ATOK"
 check "v2 info: 200, multisign 100, SCAL \"2\", key.algo, explicit TOTP" \
@@ -200,9 +204,17 @@ auth2 "$ASIGN" '["%%%not base64"]' 1 "$TOTP"
 cexpect 400 invalid_request "base64" "malformed base64 in authorize: invalid_request"
 auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 3 "$TOTP"
 cexpect 400 invalid_request "numSignatures" "numSignatures not the number of hashes: invalid_request"
+csc v2/credentials/authorize "{\"credentialID\":\"$ASIGN\",\"numSignatures\":1,\"hashes\":[\"$H1\"],\"hashAlgorithmOID\":\"1.2.840.113549.2.5\",\"authData\":[{\"id\":\"OTP\",\"value\":\"$TOTP\"}]}" "$ATOK"
+cexpect 400 invalid_request "hashAlgorithmOID" "MD5 as hashAlgorithmOID: invalid_request"
+HS=$(
+	/usr/bin/python3 -c 'import json,sys; print(json.dumps([sys.argv[1]] * 101))' "$H1")
+auth2 "$ASIGN" "$HS" 101 "$TOTP"
+cexpect 400 invalid_request "numSignatures" "101 hashes (more than multisign): invalid_request"
 auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$TOTP"
 SAD=$(jget SAD)
 check "authorize: a SAD for 5 minutes at most" [ "$CODE" = 200 -a ${#SAD} = 64 -a "$(jget expiresIn)" -le 300 ]
+auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$TOTP"
+cexpect 400 invalid_otp "already used" "the same code again: invalid_otp (replay)"
 LEFT0=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")
 
 # ---- signHash ---------------------------------------------------------------
@@ -233,7 +245,7 @@ for k in 1 2; do
 done
 wait "${PAR[1]}" "${PAR[2]}"	# not the server, a child of this shell too
 check "two parallel uses of one SAD: one 200, one 400" \
-	[ "$(cat "$T/par1.code" "$T/par2.code" | sort | tr -d '\n')" = 200400 ]
+	[ "$(printf '%s\n' "$(cat "$T/par1.code")" "$(cat "$T/par2.code")" | sort | tr -d '\n')" = 200400 ]
 k=2; [ "$(cat "$T/par1.code")" = 200 ] && k=1
 CODE=$(cat "$T/par$k.code")
 BODY=$(cat "$T/par$k")
