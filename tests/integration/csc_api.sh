@@ -4,7 +4,8 @@
 #  - info (v1, v2); auth/login with HTTP Basic (a wrong password is
 #    authentication_error 401); no token, a malformed and an unknown token
 #    are invalid_token 401 with WWW-Authenticate; a password change ends
-#    the account's access tokens;
+#    the account's access tokens; a "credential" scope token reaches only
+#    signHash (insufficient_scope 403) and only its credential;
 #  - credentials/list shows Ana's credential only, whatever userID names;
 #    credentials/info: multisign, key.algo, SCAL "2", the OTP object with
 #    generator totp, cert.certificates signer first (the DER issued) then
@@ -131,6 +132,18 @@ csc v2/credentials/list '{}' "not-a-token"
 cexpect 401 invalid_token "" "a malformed token: invalid_token 401"
 csc v2/credentials/list '{}' "$(printf 'ab%.0s' $(seq 32))"
 cexpect 401 invalid_token "" "an unknown token: invalid_token 401"
+
+# A "credential" scope token (what the OAuth2 server will issue; written
+# into the store here): signHash only, and only for its credential.
+CTOK=$(printf 'cd%.0s' $(seq 32))
+AUID=$(sql "SELECT user_id FROM credentials WHERE serial = '$ASIGN'")
+sql "INSERT INTO api_tokens (hash, user_id, client_id, scope, credential, created_at, expires_at, revoked_at) VALUES ('$(printf '%s' "$CTOK" | sha256sum | cut -d' ' -f1)', '$AUID', 'test-client', 'credential', '$ASIGN', strftime('%s','now'), strftime('%s','now') + 3600, 0)"
+csc v2/credentials/list '{}' "$CTOK"
+cexpect 403 insufficient_scope "" "a credential-scope token on credentials/list: insufficient_scope 403"
+csc v2/signatures/signHash "{\"credentialID\":\"$BSIGN\",\"SAD\":\"$(printf 'ab%.0s' $(seq 32))\",\"hashes\":[\"$(h256 x | b64)\"],\"signAlgo\":\"1.2.840.113549.1.1.11\"}" "$CTOK"
+cexpect 400 invalid_request "" "a credential-scope token for another credential: invalid_request"
+csc v2/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$(printf 'ab%.0s' $(seq 32))\",\"hashes\":[\"$(h256 x | b64)\"],\"signAlgo\":\"1.2.840.113549.1.1.11\"}" "$CTOK"
+cexpect 400 invalid_request "SAD" "... and for its own, passes the gate to the SAD check"
 
 # A password change signs out everywhere: the API's tokens too.
 login bob.csc@example.ro v1
