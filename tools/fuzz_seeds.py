@@ -23,6 +23,11 @@ SAMPLES = {
     "date": "2026-12-30", "kind": "gdpr_notice", "version": "2025-01",
     "package": "pecete1", "promo": "PROMO10", "type": "person",
     "cui": "RO18547290", "postal_code": "400001",
+    "numSignatures": 1, "credentialID": "791a4d5a9f4aee98",
+    "SAD": "cd" * 32, "signAlgo": "1.2.840.113549.1.1.11",
+    "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
+    "hashAlgo": "2.16.840.1.101.3.4.2.1", "OTP": "123456", "id": "OTP",
+    "value": "123456", "token": "ab" * 32, "certificates": "chain",
 }
 
 
@@ -36,9 +41,13 @@ def sample(fields, wrong=False):
         elif f["type"] == "boolean":
             out[name] = True
         elif f["type"] == "integer":
-            out[name] = 1
+            out[name] = SAMPLES.get(name, 1)
         elif f["type"] == "object":
             out[name] = sample(f.get("fields", {}))
+        elif f["type"] == "array":
+            items = f.get("items")
+            out[name] = [sample(items)] if isinstance(items, dict) else \
+                [SAMPLES.get(name, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")]
     return out
 
 
@@ -64,6 +73,8 @@ def headers(r, session=True):
         h += ["Cookie: pc_session=@PTOKEN@", "X-CSRF-Token: @PCSRF@"]
     elif auth == "any":
         h += ["Cookie: pc_csrf=@CSRF@", "X-CSRF-Token: @CSRF@"]
+    elif session and auth == "bearer":
+        h += ["Authorization: Bearer @BEARER@"]
     if r["body"] == "json":
         h.append("Content-Type: application/json")
     elif r.get("ctype"):

@@ -21,6 +21,8 @@ PING, PONG, SIGN_SERVICE, SIG = 1, 2, 3, 4
 ENROL_BEGIN, ENROL_CONFIRM, VERIFY, QR_URI, TOTP_REPLY = 5, 6, 7, 8, 9
 SIGN_USER, SIGN_USER_REPLY = 20, 21
 ISSUE_USER, ISSUE_USER_REPLY = 22, 23
+CSC_AUTHORIZE, CSC_SAD_REPLY, CSC_SIGN, CSC_EXTEND = 24, 25, 26, 27
+TOKEN = b"ab" * 32
 USER = b"fuzzuser"
 
 
@@ -55,6 +57,20 @@ def issue_user(user=USER, sad=b"123456", given=b"Ana", surname=b"Pop",
     return (b16(user) + b16(sad) + b16(given) + b16(surname) + b16(email) +
             b16(country) + u16(idt) + b16(idn) + u16(years) + u16(key) +
             u32(tx) + b16(renewal))
+
+
+def csc_authorize(user=USER, token=TOKEN, cred=b"791a4d5a9f4aee98",
+                  code=b"123456", md=672, hashes=None):
+    hashes = hashes if hashes is not None else [bytes(range(32))]
+    return (b16(user) + b16(token) + b16(cred) + b16(code) + u32(md) +
+            u16(len(hashes)) + b"".join(b16(h) for h in hashes))
+
+
+def csc_sign(token=TOKEN, cred=b"791a4d5a9f4aee98", sad=b"cd" * 32, mech=1,
+             md=672, hashes=None):
+    hashes = hashes if hashes is not None else [bytes(range(32))]
+    return (b16(token) + b16(cred) + b16(sad) + u16(mech) + u32(md) +
+            u16(len(hashes)) + b"".join(b16(h) for h in hashes))
 
 
 def cases():
@@ -112,6 +128,31 @@ def cases():
     yield "reply-issue-to-signer", frame(
         ISSUE_USER_REPLY, u32(0) + u16(1) + u32(0) + b16(b"") + b16(b"") +
         b16(b""))
+    yield "csc-authorize", frame(CSC_AUTHORIZE, csc_authorize())
+    yield "csc-authorize-shorttoken", frame(
+        CSC_AUTHORIZE, csc_authorize(token=b"ab" * 31))
+    yield "csc-authorize-nomd", frame(CSC_AUTHORIZE, csc_authorize(md=0))
+    yield "csc-authorize-mixed", frame(
+        CSC_AUTHORIZE, csc_authorize(hashes=[bytes(32), bytes(48)]))
+    yield "csc-authorize-short-hash", frame(
+        CSC_AUTHORIZE, csc_authorize(hashes=[bytes(16)]))
+    yield "csc-authorize-md-mismatch", frame(
+        CSC_AUTHORIZE, csc_authorize(md=673))
+    yield "csc-authorize-101", frame(
+        CSC_AUTHORIZE, csc_authorize(hashes=[bytes(32)] * 101))
+    yield "csc-sign", frame(CSC_SIGN, csc_sign())
+    yield "csc-sign-nosad", frame(CSC_SIGN, csc_sign(sad=b""))
+    yield "csc-sign-badmech", frame(CSC_SIGN, csc_sign(mech=9))
+    yield "csc-extend", frame(
+        CSC_EXTEND, b16(TOKEN) + b16(b"791a4d5a9f4aee98") + b16(b"cd" * 32))
+    yield "csc-authorize-sign-extend", (
+        frame(CSC_AUTHORIZE, csc_authorize(), 1) +
+        frame(CSC_SIGN, csc_sign(), 2) +
+        frame(CSC_EXTEND, b16(TOKEN) + b16(b"79") + b16(b"cd" * 32), 3))
+    yield "reply-sad-to-signer", frame(
+        CSC_SAD_REPLY, u32(0) + u16(0) + u32(0) + b16(b"cd" * 32) + u32(300))
+    yield "body-sad-reply", (u32(0) + u16(0) + u32(0) + b16(b"cd" * 32) +
+                             u32(300))
     yield "sign-user-truncated", frame(SIGN_USER, sign_user()[:-5])
     yield "reply-to-signer", frame(SIG, u32(0) + b16(b"sig"))
     yield "reply-user-to-signer", frame(

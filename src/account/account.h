@@ -211,6 +211,14 @@ enum pc_rc acct_activation_password(const struct pc_env *e, const char *token,
  */
 enum pc_rc acct_login(const struct pc_env *e, const char *email, const char *pw,
     struct acct_session *prev, struct acct_session *out, struct pc_err *err);
+/*
+ * The password check of an API client's sign-in (CSC auth/login): the
+ * rules of acct_login (pacing, failures, lockout, audit "login.api_ok"),
+ * no session. OUT: uid, the user's id.
+ */
+#define ACCT_ID_MAX 64
+enum pc_rc acct_login_api(const struct pc_env *e, const char *email,
+    const char *pw, char uid[ACCT_ID_MAX + 1], struct pc_err *err);
 enum pc_rc acct_login_totp(const struct pc_env *e, struct acct_session *s,
     const char *code, struct pc_err *err);
 enum pc_rc acct_twofa_defer(const struct pc_env *e, struct acct_session *s,

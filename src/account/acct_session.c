@@ -275,10 +275,17 @@ unknown_failure(const struct pc_env *e, const char *email, struct pc_err *err)
 	return pc_fail(err, PC_EAUTH, PCE_LOGIN_FAILED, NULL);
 }
 
-enum pc_rc
-acct_login(const struct pc_env *e, const char *email, const char *pw,
-    struct acct_session *prev, struct acct_session *out, struct pc_err *err)
+/*
+ * The password sign-in: with out, a session (acct_login); without, only
+ * the check of an API client's sign-in (acct_login_api: the user's id in
+ * uid). The same pacing, counting and lockout either way.
+ */
+static enum pc_rc
+login(const struct pc_env *e, const char *email, const char *pw,
+    struct acct_session *prev, struct acct_session *out, char *uid, size_t uidn,
+    struct pc_err *err)
 {
+	struct acct_session dummy;
 	struct store_user u;
 	struct db *db = NULL;
 	char low[ACCT_EMAIL_MAX + 1];
@@ -287,6 +294,8 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 	size_t i;
 	enum pc_rc rc;
 
+	if (out == NULL)
+		out = &dummy;
 	memset(out, 0, sizeof(*out));
 	memset(&u, 0, sizeof(u));
 	if (email == NULL || pw == NULL || strlen(email) > ACCT_EMAIL_MAX ||
@@ -360,16 +369,22 @@ acct_login(const struct pc_env *e, const char *email, const char *pw,
 		if (rc == PC_ENOTFOUND)
 			rc = PC_OK;
 	}
-	if (rc == PC_OK)
+	if (rc == PC_OK && uid != NULL) {
+		rc = store_audit_printf(db, u.id, "login.api_ok", "ip=%s",
+		    e->ip != NULL ? e->ip : "-");
+		if (rc == PC_OK)
+			snprintf(uid, uidn, "%s", u.id);
+	} else if (rc == PC_OK) {
 		rc = acct_session_create(
 		    e, db, &u, state_after_password(e, &u), out);
-	if (rc == PC_OK)
-		rc = store_audit_printf(db, u.id, "login.password_ok",
-		    "ip=%s state=%s", e->ip != NULL ? e->ip : "-",
-		    out->s.state);
+		if (rc == PC_OK)
+			rc = store_audit_printf(db, u.id, "login.password_ok",
+			    "ip=%s state=%s", e->ip != NULL ? e->ip : "-",
+			    out->s.state);
+	}
 	rc = acct_tx_end(e, db, rc);
 	db = NULL;
-	if (rc == PC_OK) {
+	if (rc == PC_OK && out != &dummy) {
 		out->u = u;
 		memset(&u, 0, sizeof(u));
 	}
@@ -378,6 +393,21 @@ out:
 		acct_tx_end(e, db, PC_EINTERNAL);
 	store_user_cleanup(&u);
 	return rc;
+}
+
+enum pc_rc
+acct_login(const struct pc_env *e, const char *email, const char *pw,
+    struct acct_session *prev, struct acct_session *out, struct pc_err *err)
+{
+	return login(e, email, pw, prev, out, NULL, 0, err);
+}
+
+enum pc_rc
+acct_login_api(const struct pc_env *e, const char *email, const char *pw,
+    char uid[ACCT_ID_MAX + 1], struct pc_err *err)
+{
+	uid[0] = '\0';
+	return login(e, email, pw, NULL, NULL, uid, ACCT_ID_MAX + 1, err);
 }
 
 enum pc_rc

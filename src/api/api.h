@@ -190,6 +190,16 @@ enum pc_rc api_ra_accept_post(struct req *r, struct resp *w);
 enum pc_rc api_ra_reject_post(struct req *r, struct resp *w);
 enum pc_rc api_ra_redo_post(struct req *r, struct resp *w);
 
+/* The CSC API v1 and v2 (api_csc.c). */
+enum pc_rc api_csc_info_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_login_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_revoke_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_list_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_cred_info_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_authorize_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_extend_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_sign_hash_post(struct req *r, struct resp *w);
+
 /* The browser UI's files (api_static.c): the last rows of the table. */
 enum pc_rc api_static_get(struct req *r, struct resp *w);
 

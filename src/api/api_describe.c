@@ -112,7 +112,8 @@ schema_json(const struct api_schema *s)
 	static const char *const types[] = { [API_F_STR] = "string",
 		[API_F_BOOL] = "boolean",
 		[API_F_INT] = "integer",
-		[API_F_OBJ] = "object" };
+		[API_F_OBJ] = "object",
+		[API_F_ARR] = "array" };
 	json_t *o = json_object(), *f;
 	size_t i;
 
@@ -128,6 +129,10 @@ schema_json(const struct api_schema *s)
 			    f, "max_bytes", json_integer(fd->max));
 		if (f != NULL && fd->type == API_F_OBJ && fd->sub != NULL)
 			json_object_set_new(f, "fields", schema_json(fd->sub));
+		if (f != NULL && fd->type == API_F_ARR)
+			json_object_set_new(f, "items",
+			    fd->sub != NULL ? schema_json(fd->sub)
+			                    : json_string("string"));
 		json_object_set_new(o, fd->name, f);
 	}
 	return o;

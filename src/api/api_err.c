@@ -41,6 +41,59 @@ html_error(struct req *r, struct resp *w, int status, const char *msg)
 	http_resp_header(w, "Cache-Control", "no-store");
 }
 
+/*
+ * The CSC API's error code for a registry code, and its HTTP status: the
+ * CSC API answers 400 for every refusal of the request itself, 401/403
+ * for the access token, 429 and 5xx as they are.
+ */
+static const char *
+csc_code(enum pc_ecode code, int *status)
+{
+	switch (code) {
+	case PCE_INVALID_TOKEN:
+	case PCE_INSUFFICIENT_SCOPE:
+		return pc_ecode_name(code);
+	case PCE_TOTP_INVALID:
+	case PCE_TOTP_REPLAY:
+	case PCE_TOTP_LOCKED:
+		return "invalid_otp";
+	case PCE_LOGIN_FAILED:
+	case PCE_ACCOUNT_LOCKED:
+		return "authentication_error";
+	default:
+		break;
+	}
+	if (*status == 503)
+		return "temporarily_unavailable";
+	if (*status >= 500)
+		return "server_error";
+	if (*status == 429)
+		return "temporarily_unavailable";
+	if (*status != 401 && *status != 403)
+		*status = 400;
+	return "invalid_request";
+}
+
+/* The CSC shape: {"error", "error_description"}; a member at fault is
+ * named as the CSC API does. */
+static void
+csc_error(struct req *r, struct resp *w, enum pc_ecode code, int status,
+    const struct pc_err *err)
+{
+	const char *name = csc_code(code, &status), *msg;
+
+	msg = err != NULL && err->field != NULL && code == PCE_FIELD_INVALID
+	          ? arena_printf(&r->arena, "Missing or invalid parameter %s",
+	                err->field)
+	          : pc_ecode_message(code);
+	if (code == PCE_INVALID_TOKEN)
+		http_resp_header(
+		    w, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+	api_reply(w, status,
+	    json_pack("{s:s,s:s}", "error", name, "error_description",
+	        msg != NULL ? msg : pc_ecode_message(code)));
+}
+
 enum pc_rc
 api_fail(struct req *r, struct resp *w, enum pc_rc rc, const struct pc_err *err)
 {
@@ -68,6 +121,8 @@ api_fail(struct req *r, struct resp *w, enum pc_rc rc, const struct pc_err *err)
 		html_error(r, w, status, msg);
 		return PC_OK;
 	case ERRF_CSC:
+		csc_error(r, w, code, status, err);
+		return PC_OK;
 	case ERRF_OAUTH:
 		/* CSC API and RFC 6749 shape: error + error_description. */
 		api_reply(w, status,

@@ -14,6 +14,10 @@
  *   5. the auth level: partial sign-in, signed in, current consents
  *      accepted, operator role (401/403 with the precise code);
  *   6. the per-user memory counter;
+ *   6b. AUTH_BEARER rows: the access token of the Authorization header
+ *      (known, live, its scope allows the row's: 401 invalid_token,
+ *      403 insufficient_scope in the CSC family), then the per-user
+ *      memory counter;
  *   7. the body: JSON parsed and checked against the row's schema
  *      (400 field_invalid with the member), or the Content-Type of raw
  *      and form bodies (415 bad_content_type).
@@ -24,6 +28,7 @@
 #include "api/api_int.h"
 #include "base/log.h"
 #include "base/secret.h"
+#include "csc/csc.h"
 
 #define IP_PER_MIN 600
 #define USER_PER_MIN 600
@@ -105,6 +110,8 @@ limited(struct req *r, struct resp *w, int64_t retry_after, const char *what)
 struct api_ctx {
 	struct pc_env env;
 	struct pc_err err;
+	struct csc_token bearer; /* AUTH_BEARER: the checked token */
+	bool has_bearer;
 };
 
 /* Make r's context; the gate sets its actor once the session is known. */
@@ -313,6 +320,27 @@ level(struct req *r, struct resp *w)
 	return PC_OK;
 }
 
+/* AUTH_BEARER: the access token of the Authorization header, its
+ * scope against the row's; the user is the actor. */
+static enum pc_rc
+bearer(struct req *r, struct resp *w)
+{
+	struct api_ctx *x = r->api;
+	enum pc_rc rc;
+
+	rc = csc_bearer(&x->env, http_req_header(r, "Authorization"),
+	    r->route->scope, &x->bearer, &x->err);
+	if (rc != PC_OK) {
+		log_info("req=%s bearer refused (%s)", r->req_id,
+		    pc_ecode_name(x->err.code));
+		api_fail(r, w, rc, &x->err);
+		return rc;
+	}
+	x->has_bearer = true;
+	x->env.actor = x->bearer.user_id;
+	return mem_limit(r, w, "user", x->bearer.user_id, 60, USER_PER_MIN);
+}
+
 static bool
 ctype_is(const char *have, const char *want)
 {
@@ -405,6 +433,11 @@ api_gate(struct req *r, struct resp *w)
 				return rc;
 		}
 	}
+	if (rt->auth == AUTH_BEARER) {
+		rc = bearer(r, w);
+		if (rc != PC_OK)
+			return rc;
+	}
 	return body(r, w);
 }
 
@@ -422,6 +455,14 @@ api_err(struct req *r)
 	struct api_ctx *x = r->api;
 
 	return x != NULL ? &x->err : NULL;
+}
+
+const struct csc_token *
+api_bearer(struct req *r)
+{
+	const struct api_ctx *x = r->api;
+
+	return x != NULL && x->has_bearer ? &x->bearer : NULL;
 }
 
 struct acct_session *

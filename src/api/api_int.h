@@ -23,7 +23,12 @@ enum api_ftype {
 	API_F_BOOL,
 	API_F_INT, /* an integer in min..max */
 	API_F_OBJ, /* an object checked against sub */
+	API_F_ARR, /* an array of min..max strings (each at most
+	              API_ARR_STR_MAX bytes), or of objects checked
+	              against sub */
 };
+
+#define API_ARR_STR_MAX 512
 
 #define API_F_REQ 0x1  /* must be present */
 #define API_F_NULL 0x2 /* may be null */
@@ -72,6 +77,16 @@ struct api_schema {
 	{                                                                      \
 		n, API_F_OBJ, API_F_REQ, 0, 0, &(s)                            \
 	}
+/* An array of lo..hi strings, optional. */
+#define API_ARR(n, lo, hi)                                                     \
+	{                                                                      \
+		n, API_F_ARR, 0, lo, hi, NULL                                  \
+	}
+/* An array of lo..hi objects checked against s, optional. */
+#define API_ARR_OBJ(n, lo, hi, s)                                              \
+	{                                                                      \
+		n, API_F_ARR, 0, lo, hi, &(s)                                  \
+	}
 #define API_SCHEMA(name, ...)                                                  \
 	static const struct api_field name##_fields[] = { __VA_ARGS__ };       \
 	const struct api_schema name = { name##_fields,                        \
@@ -98,6 +113,9 @@ const struct pc_env *api_env(struct req *r);
  * `rc = acct_x(api_env(r), ..., api_err(r)); if (rc != PC_OK) return rc;`
  */
 struct pc_err *api_err(struct req *r);
+/* The access token the gate checked (AUTH_BEARER routes), or NULL. */
+struct csc_token;
+const struct csc_token *api_bearer(struct req *r);
 /* The session the gate loaded, or NULL (AUTH_ANY without a cookie). */
 struct acct_session *api_session(struct req *r);
 /* Path parameter i, "" when absent. */
@@ -108,6 +126,7 @@ const char *api_query(struct req *r, const char *key);
 const char *api_str(struct req *r, const char *key);
 bool api_bool(struct req *r, const char *key);
 json_t *api_obj(struct req *r, const char *key);
+json_t *api_arr(struct req *r, const char *key);
 /* A string member of any object, NULL when absent or not a string. */
 const char *api_json_str(json_t *o, const char *key);
 /* s as a JSON string, null when s is NULL. */

@@ -64,7 +64,7 @@ api_schema_check(const struct api_schema *s, json_t *o, const char **field)
 	const struct api_field *f;
 	const char *key;
 	json_t *v;
-	size_t i, n;
+	size_t i, k, n;
 	json_int_t iv;
 
 	*field = NULL;
@@ -104,6 +104,30 @@ api_schema_check(const struct api_schema *s, json_t *o, const char **field)
 				goto bad;
 			if (api_schema_check(f->sub, v, field) != PC_OK)
 				return PC_EINVAL;
+			break;
+		case API_F_ARR:
+			if (!json_is_array(v))
+				goto bad;
+			n = json_array_size(v);
+			if ((int64_t)n < f->min || (int64_t)n > f->max)
+				goto bad;
+			for (k = 0; k < n; k++) {
+				json_t *el = json_array_get(v, k);
+
+				if (f->sub != NULL) {
+					if (!json_is_object(el))
+						goto bad;
+					if (api_schema_check(
+					        f->sub, el, field) != PC_OK)
+						return PC_EINVAL;
+				} else if (!json_is_string(el) ||
+				           json_string_length(el) >
+				               API_ARR_STR_MAX ||
+				           !utf8_ok(json_string_value(el),
+				               json_string_length(el))) {
+					goto bad;
+				}
+			}
 			break;
 		default:
 			goto bad;
@@ -154,6 +178,14 @@ api_obj(struct req *r, const char *key)
 	json_t *v = json_object_get(r->json, key);
 
 	return json_is_object(v) ? v : NULL;
+}
+
+json_t *
+api_arr(struct req *r, const char *key)
+{
+	json_t *v = json_object_get(r->json, key);
+
+	return json_is_array(v) ? v : NULL;
 }
 
 const char *

@@ -33,6 +33,51 @@
 
 /* ---- request schemas ------------------------------------------------- */
 
+/* The CSC API (v1 and v2 field names; api_csc.c). 100 hashes of base64
+ * SHA-512 and the members around them fit. */
+#define CSC_BODY (64 * 1024)
+#define S_B64 128
+#define S_OID 64
+API_SCHEMA(s_csc_info, API_STR("lang", S_SHORT));
+API_SCHEMA(s_csc_login, API_BOOL("rememberMe"), API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc_revoke, API_STR_REQ("token", S_TOKEN),
+    API_STR("token_type_hint", S_SHORT), API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc_list, API_STR("userID", S_TOKEN), API_BOOL("credentialInfo"),
+    API_STR("certificates", S_SHORT), API_BOOL("certInfo"),
+    API_BOOL("authInfo"), API_BOOL("onlyValid"), API_STR("lang", S_SHORT),
+    API_INT("maxResults", 1, 1000), API_STR("pageToken", S_TOKEN),
+    API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc_cred_info, API_STR_REQ("credentialID", S_TOKEN),
+    API_STR("certificates", S_SHORT), API_BOOL("certInfo"),
+    API_BOOL("authInfo"), API_STR("lang", S_SHORT),
+    API_STR("clientData", S_TEXT));
+API_SCHEMA(
+    s_csc_auth_data, API_STR_REQ("id", S_SHORT), API_STR_REQ("value", S_CODE));
+API_SCHEMA(s_csc1_authorize, API_STR_REQ("credentialID", S_TOKEN),
+    API_INT("numSignatures", 0, 100000), API_ARR("hash", 0, 100000),
+    API_STR("PIN", S_CODE), API_STR("OTP", S_CODE),
+    API_STR("description", S_TEXT), API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc2_authorize, API_STR_REQ("credentialID", S_TOKEN),
+    API_INT("numSignatures", 0, 100000), API_ARR("hashes", 0, 100000),
+    API_STR("hashAlgorithmOID", S_OID),
+    API_ARR_OBJ("authData", 0, 4, s_csc_auth_data),
+    API_STR("description", S_TEXT), API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc1_extend, API_STR_REQ("credentialID", S_TOKEN),
+    API_STR_REQ("SAD", S_TOKEN), API_ARR("hash", 0, 100000),
+    API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc2_extend, API_STR_REQ("credentialID", S_TOKEN),
+    API_STR_REQ("SAD", S_TOKEN), API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc1_sign_hash, API_STR_REQ("credentialID", S_TOKEN),
+    API_STR("SAD", S_TOKEN), API_ARR("hash", 0, 100000),
+    API_STR("hashAlgo", S_OID), API_STR_REQ("signAlgo", S_OID),
+    API_STR("signAlgoParams", S_TEXT), API_STR("clientData", S_TEXT));
+API_SCHEMA(s_csc2_sign_hash, API_STR_REQ("credentialID", S_TOKEN),
+    API_STR("SAD", S_TOKEN), API_ARR("hashes", 0, 100000),
+    API_STR("hashAlgorithmOID", S_OID), API_STR_REQ("signAlgo", S_OID),
+    API_STR("signAlgoParams", S_TEXT), API_STR("operationMode", S_SHORT),
+    API_INT("validity_period", 0, 86400), API_STR("response_uri", S_TEXT),
+    API_STR("clientData", S_TEXT));
+
 API_SCHEMA(s_empty, );
 API_SCHEMA(s_code, API_STR_REQ("code", S_CODE));
 API_SCHEMA(
@@ -134,6 +179,13 @@ API_SCHEMA(s_strength, API_STR_REQ("password", S_PW), API_STR("email", S_EMAIL),
 	{                                                                      \
 		"POST", path, h, a, NULL, ROUTE_NO_STORE | (f), rate,          \
 		    BODY_JSON, max, &(s), ERRF_PECETE, NULL                    \
+	}
+
+/* A CSC API POST (v1 or v2): public or with an access token of scope. */
+#define CSC_POST(path, h, a, scope, rate, s, f)                                \
+	{                                                                      \
+		"POST", path, h, a, scope, ROUTE_NO_STORE | (f), rate,         \
+		    BODY_JSON, CSC_BODY, &(s), ERRF_CSC, NULL                  \
 	}
 
 const struct route api_routes[] = {
@@ -402,6 +454,43 @@ const struct route api_routes[] = {
 
 	/* Last: the web UI's files; first match wins. */
 	GET_PUBLIC("/", api_static_get, RATE_NONE),
+	/* The CSC API v1 and v2 (issue 15): the same handlers; the version
+	 * is read from the path (api_csc.c). */
+	CSC_POST("/csc/v1/info", api_csc_info_post, AUTH_PUBLIC, NULL,
+	    RATE_PUBLIC, s_csc_info, 0),
+	CSC_POST("/csc/v2/info", api_csc_info_post, AUTH_PUBLIC, NULL,
+	    RATE_PUBLIC, s_csc_info, 0),
+	CSC_POST("/csc/v1/auth/login", api_csc_login_post, AUTH_PUBLIC, NULL,
+	    RATE_LOGIN, s_csc_login, ROUTE_SECRET),
+	CSC_POST("/csc/v2/auth/login", api_csc_login_post, AUTH_PUBLIC, NULL,
+	    RATE_LOGIN, s_csc_login, ROUTE_SECRET),
+	CSC_POST("/csc/v1/auth/revoke", api_csc_revoke_post, AUTH_BEARER,
+	    "service", RATE_API, s_csc_revoke, ROUTE_SECRET),
+	CSC_POST("/csc/v2/auth/revoke", api_csc_revoke_post, AUTH_BEARER,
+	    "service", RATE_API, s_csc_revoke, ROUTE_SECRET),
+	CSC_POST("/csc/v1/credentials/list", api_csc_list_post, AUTH_BEARER,
+	    "service", RATE_API, s_csc_list, 0),
+	CSC_POST("/csc/v2/credentials/list", api_csc_list_post, AUTH_BEARER,
+	    "service", RATE_API, s_csc_list, 0),
+	CSC_POST("/csc/v1/credentials/info", api_csc_cred_info_post,
+	    AUTH_BEARER, "service", RATE_API, s_csc_cred_info, 0),
+	CSC_POST("/csc/v2/credentials/info", api_csc_cred_info_post,
+	    AUTH_BEARER, "service", RATE_API, s_csc_cred_info, 0),
+	CSC_POST("/csc/v1/credentials/authorize", api_csc_authorize_post,
+	    AUTH_BEARER, "service", RATE_API, s_csc1_authorize, ROUTE_SECRET),
+	CSC_POST("/csc/v2/credentials/authorize", api_csc_authorize_post,
+	    AUTH_BEARER, "service", RATE_API, s_csc2_authorize, ROUTE_SECRET),
+	CSC_POST("/csc/v1/credentials/extendTransaction", api_csc_extend_post,
+	    AUTH_BEARER, "service", RATE_API, s_csc1_extend, ROUTE_SECRET),
+	CSC_POST("/csc/v2/credentials/extendTransaction", api_csc_extend_post,
+	    AUTH_BEARER, "service", RATE_API, s_csc2_extend, ROUTE_SECRET),
+	CSC_POST("/csc/v1/signatures/signHash", api_csc_sign_hash_post,
+	    AUTH_BEARER, "credential", RATE_API, s_csc1_sign_hash,
+	    ROUTE_SECRET),
+	CSC_POST("/csc/v2/signatures/signHash", api_csc_sign_hash_post,
+	    AUTH_BEARER, "credential", RATE_API, s_csc2_sign_hash,
+	    ROUTE_SECRET),
+
 	GET_PUBLIC("/*", api_static_get, RATE_NONE),
 };
 

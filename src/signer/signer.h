@@ -62,6 +62,11 @@ enum signer_msg {
 	SIGNER_MSG_SIGN_USER_REPLY = 21,
 	SIGNER_MSG_ISSUE_USER = 22,
 	SIGNER_MSG_ISSUE_USER_REPLY = 23,
+	/* The CSC API's SAD (signer_csc.c): minted and spent here. */
+	SIGNER_MSG_CSC_AUTHORIZE = 24,
+	SIGNER_MSG_CSC_SAD_REPLY = 25,
+	SIGNER_MSG_CSC_SIGN = 26,
+	SIGNER_MSG_CSC_EXTEND = 27,
 };
 
 struct signer_hdr {
@@ -243,6 +248,12 @@ enum signer_user_result {
 	/* ISSUE_USER only */
 	USER_R_EXISTS,  /* the account has a valid credential already */
 	USER_R_INVALID, /* the identity data was refused (names, CNP...) */
+	/* CSC_SIGN, CSC_EXTEND only */
+	USER_R_SAD_INVALID, /* no such SAD for this token and credential */
+	USER_R_SAD_EXPIRED, /* the SAD's time is over */
+	USER_R_HASH_NOT_AUTHORIZED, /* a hash the SAD does not cover */
+	USER_R_HASHES_EXCEED,       /* more hashes than the SAD authorizes */
+	USER_R_ALGO,                /* not the hash algorithm authorized */
 };
 
 /* The stable error code of a result ("totp_replay", "cert_expired"...). */
@@ -325,6 +336,77 @@ struct signer_issue_reply {
 
 enum pc_rc signer_client_issue_user(struct signer_client *sc,
     const struct signer_issue_req *req, struct signer_issue_reply *out);
+
+/* ---- the CSC API's SAD (signer_client_csc.c, served by signer_csc.c) -- */
+
+/*
+ * CSC_AUTHORIZE  u16 user, u16 token (hex SHA-256 of the access token),
+ *                u16 credential, u16 code (TOTP), u32 md nid, u16 N,
+ *                N x u16 hash
+ *     -> CSC_SAD_REPLY u32 rc, u16 result, u32 retry_after, u16 SAD,
+ *                u32 expires_in
+ * credentials/authorize in explicit mode. The signer checks, in this
+ * order: the credential is the user's (another's reads as unknown), its
+ * certificate is valid, N transactions are left, the TOTP code (purpose
+ * "sign", the rules of signer_totp.c); then it mints a SAD: 256 random
+ * bits, kept hashed in the signer's memory only, bound to the token, the
+ * credential, the hash algorithm and the N hash occurrences, for at most
+ * SIGNER_SAD_TTL_S seconds. The SAD itself crosses the channel once.
+ *
+ * CSC_SIGN  u16 token, u16 credential, u16 SAD, u16 mech, u32 md nid,
+ *           u16 N, N x u16 hash
+ *     -> SIGN_USER_REPLY (as SIGN_USER)
+ * signatures/signHash. The SAD must be one minted for this token and
+ * credential (else sad_invalid), in its time (sad_expired), for this md
+ * (algo); every hash must take an authorized occurrence not taken by
+ * another hash of the request (hash_not_authorized, hashes_exceed). The
+ * SAD is reserved while the HSM signs and consumed when the signatures
+ * are recorded (one use); a refusal leaves it as it was, an HSM failure
+ * releases it. Quota and records as SIGN_USER (audit "sign.csc").
+ *
+ * CSC_EXTEND  u16 token, u16 credential, u16 SAD
+ *     -> CSC_SAD_REPLY with a new SAD of the same bindings and a new
+ *        expiry (at most SIGNER_SAD_TTL_S, and never past
+ *        SIGNER_SAD_LIFE_S after the code was typed: then sad_expired);
+ *        the old one stops working (credentials/extendTransaction).
+ */
+#define SIGNER_SAD_TTL_S 300
+/* extendTransaction never takes a SAD past this from its authorization. */
+#define SIGNER_SAD_LIFE_S 1800
+#define SIGNER_SAD_HEX 64
+#define SIGNER_TOKEN_HEX 64
+
+struct signer_csc_auth_req {
+	const char *user, *token, *credential, *code;
+	int md_nid;
+	unsigned n;
+	const uint8_t (*hashes)[SIGNER_HASH_MAX];
+	size_t hlen;
+};
+
+struct signer_csc_sad_reply {
+	enum signer_user_result result;
+	uint32_t retry_after;
+	char sad[SIGNER_SAD_HEX + 1]; /* secret: wipe after use */
+	uint32_t expires_in;
+};
+
+enum pc_rc signer_client_csc_authorize(struct signer_client *sc,
+    const struct signer_csc_auth_req *req, struct signer_csc_sad_reply *out);
+
+struct signer_csc_sign_req {
+	const char *token, *credential, *sad;
+	enum hsm_mech mech;
+	int md_nid;
+	unsigned n;
+	const uint8_t (*hashes)[SIGNER_HASH_MAX];
+	size_t hlen;
+};
+
+enum pc_rc signer_client_csc_sign(struct signer_client *sc,
+    const struct signer_csc_sign_req *req, struct signer_user_reply *out);
+enum pc_rc signer_client_csc_extend(struct signer_client *sc, const char *token,
+    const char *credential, const char *sad, struct signer_csc_sad_reply *out);
 
 /*
  * The pki_keysrc of the web side: keys load as proxies that sign through

@@ -23,6 +23,40 @@ signer_user_reply_cleanup(struct signer_user_reply *r)
 }
 
 enum pc_rc
+signer_user_reply_take(const struct signer_m_sign_user_reply *r, unsigned want,
+    struct signer_user_reply *out)
+{
+	unsigned i;
+
+	out->result = (enum signer_user_result)r->result;
+	out->retry_after = r->retry_after;
+	out->transactions_left = r->transactions_left;
+	if (r->rc != PC_OK)
+		return (enum pc_rc)r->rc;
+	if (out->result == USER_R_OK && r->nsigs != want)
+		return PC_EINTERNAL;
+	out->n = r->nsigs;
+	if (out->n > 0) {
+		out->sigs = calloc(out->n, sizeof(*out->sigs));
+		out->siglens = calloc(out->n, sizeof(*out->siglens));
+		if (out->sigs == NULL || out->siglens == NULL)
+			return PC_ENOMEM;
+	}
+	for (i = 0; i < out->n; i++) {
+		memcpy(out->sigs[i], r->sigs[i].p, r->sigs[i].n);
+		out->siglens[i] = r->sigs[i].n;
+	}
+	return PC_OK;
+}
+
+void
+signer_bytes_of(struct signer_bytes *b, const char *s)
+{
+	b->p = (const uint8_t *)(s != NULL ? s : "");
+	b->n = s != NULL ? strlen(s) : 0;
+}
+
+enum pc_rc
 signer_client_sign_user(struct signer_client *sc,
     const struct signer_user_req *req, struct signer_user_reply *out)
 {
@@ -63,30 +97,7 @@ signer_client_sign_user(struct signer_client *sc,
 	rc = signer_call_msg(sc, SIGNER_MSG_SIGN_USER, q, r, &reply);
 	if (rc != PC_OK)
 		goto out;
-	out->result = (enum signer_user_result)r->result;
-	out->retry_after = r->retry_after;
-	out->transactions_left = r->transactions_left;
-	if (r->rc != PC_OK) {
-		rc = (enum pc_rc)r->rc;
-		goto out;
-	}
-	if (out->result == USER_R_OK && r->nsigs != req->n) {
-		rc = PC_EINTERNAL;
-		goto out;
-	}
-	out->n = r->nsigs;
-	if (out->n > 0) {
-		out->sigs = calloc(out->n, sizeof(*out->sigs));
-		out->siglens = calloc(out->n, sizeof(*out->siglens));
-		if (out->sigs == NULL || out->siglens == NULL) {
-			rc = PC_ENOMEM;
-			goto out;
-		}
-	}
-	for (i = 0; i < out->n; i++) {
-		memcpy(out->sigs[i], r->sigs[i].p, r->sigs[i].n);
-		out->siglens[i] = r->sigs[i].n;
-	}
+	rc = signer_user_reply_take(r, req->n, out);
 out:
 	buf_cleanup(&reply);
 	if (q != NULL)
@@ -98,13 +109,6 @@ out:
 		out->result = USER_R_SIGN_FAILED;
 	}
 	return rc;
-}
-
-static void
-bytes_of(struct signer_bytes *b, const char *s)
-{
-	b->p = (const uint8_t *)(s != NULL ? s : "");
-	b->n = s != NULL ? strlen(s) : 0;
 }
 
 enum pc_rc
@@ -124,18 +128,18 @@ signer_client_issue_user(struct signer_client *sc,
 	buf_init(&reply, 1);
 	memset(&q, 0, sizeof(q));
 	memset(&r, 0, sizeof(r));
-	bytes_of(&q.user, req->user);
-	bytes_of(&q.sad, req->sad);
-	bytes_of(&q.given_name, req->given_name);
-	bytes_of(&q.surname, req->surname);
-	bytes_of(&q.email, req->email);
-	bytes_of(&q.country, req->country);
+	signer_bytes_of(&q.user, req->user);
+	signer_bytes_of(&q.sad, req->sad);
+	signer_bytes_of(&q.given_name, req->given_name);
+	signer_bytes_of(&q.surname, req->surname);
+	signer_bytes_of(&q.email, req->email);
+	signer_bytes_of(&q.country, req->country);
 	q.id_type = (uint16_t)req->id_type;
-	bytes_of(&q.id_number, req->id_number);
+	signer_bytes_of(&q.id_number, req->id_number);
 	q.years = (uint16_t)req->years;
 	q.key = (uint16_t)req->key;
 	q.transactions = req->transactions;
-	bytes_of(&q.renewal, req->renewal);
+	signer_bytes_of(&q.renewal, req->renewal);
 	/* Out of bounds (a name too long, a bad type): PC_EINVAL here. */
 	rc = signer_call_msg(sc, SIGNER_MSG_ISSUE_USER, &q, &r, &reply);
 	secret_wipe(&q, sizeof(q));

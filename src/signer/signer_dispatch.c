@@ -105,6 +105,18 @@ do_issue_user(struct signer_srv *srv, uint16_t type, enum pc_rc drc,
 	signer_issue_serve(srv->user, drc, req, reply);
 }
 
+static void
+do_csc(struct signer_srv *srv, uint16_t type, enum pc_rc drc, const void *req,
+    struct buf *reply)
+{
+	if (type == SIGNER_MSG_CSC_AUTHORIZE)
+		signer_csc_authorize_serve(srv->user, drc, req, reply);
+	else if (type == SIGNER_MSG_CSC_SIGN)
+		signer_csc_sign_serve(srv->user, drc, req, reply);
+	else
+		signer_csc_extend_serve(srv->user, drc, req, reply);
+}
+
 static const struct {
 	uint16_t type;
 	signer_handler_fn fn;
@@ -117,6 +129,9 @@ static const struct {
 	{ SIGNER_MSG_TOTP_QR_URI, do_totp },
 	{ SIGNER_MSG_SIGN_USER, do_sign_user },
 	{ SIGNER_MSG_ISSUE_USER, do_issue_user },
+	{ SIGNER_MSG_CSC_AUTHORIZE, do_csc },
+	{ SIGNER_MSG_CSC_SIGN, do_csc },
+	{ SIGNER_MSG_CSC_EXTEND, do_csc },
 };
 
 /* Room for any request of the table. */
@@ -125,6 +140,8 @@ union signer_req {
 	struct signer_m_totp totp;
 	struct signer_m_sign_user sign_user;
 	struct signer_m_issue_user issue_user;
+	struct signer_m_csc_authorize csc_authorize;
+	struct signer_m_csc_sign csc_sign;
 };
 
 enum pc_rc

@@ -5,6 +5,8 @@
 #ifndef PC_SIGNER_INT_H
 #define PC_SIGNER_INT_H
 
+#include <pthread.h>
+
 #include "base/buf.h"
 #include "base/conf.h"
 #include "signer/signer.h"
@@ -55,7 +57,95 @@ enum pc_rc signer_totp_check(struct signer_totp *t, struct db *db,
     struct signer_totp_reply *r);
 
 /* Holders' keys with SAD (signer_user.c). */
-struct signer_user;
+#define GRANTS_MAX 16
+#define GRANT_TTL_S 300
+
+struct grant {
+	char serial[STORE_SERIAL_MAX + 1];
+	uint8_t hash[32]; /* SHA-256 of the grant's hex */
+	int64_t until;    /* 0: free */
+};
+
+struct signer_csc;
+struct pki;
+
+struct signer_user {
+	const struct conf *conf;
+	struct hsm *hsm;          /* borrowed */
+	struct signer_totp *totp; /* borrowed; NULL: no TOTP key */
+	struct store *store;
+	pthread_mutex_t mu; /* issuance one at a time; pki, grants */
+	struct pki *pki;    /* opened at the first issuance */
+	struct grant grants[GRANTS_MAX];
+	struct signer_csc *csc; /* the CSC API's SADs (signer_csc.c) */
+};
+
+/* A signing request as C strings and hashes (SIGN_USER, CSC_SIGN). */
+struct signer_uq {
+	char serial[STORE_SERIAL_MAX + 1];
+	char sad[SIGNER_SAD_MAX + 1];
+	uint16_t mech;
+	uint32_t md;
+	uint16_t nts, n;
+	const uint8_t *hashes[SIGNER_USER_HASHES_MAX];
+	size_t hlen;
+};
+
+/*
+ * The credential q->serial and its signing certificate at now: *res says
+ * whether it may sign q->n hashes and q->nts timestamps (known, valid,
+ * enough transactions); OUT: *cr and the key's label.
+ */
+struct store_credential;
+enum pc_rc signer_user_check(struct db *db, const struct signer_uq *q,
+    int64_t now, struct store_credential *cr, char *label, size_t lsize,
+    enum signer_user_result *res);
+/* Sign q's hashes with key (several threads for a large batch). */
+enum pc_rc signer_user_sign_all(struct hsm *h, const struct hsm_key *key,
+    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens);
+/*
+ * Take the transactions and write the records and the audit (event), in
+ * one transaction; *res USER_R_QUOTA when another request took them.
+ */
+enum pc_rc signer_user_record(struct db *db, const struct signer_uq *q,
+    uint8_t (*sigs)[HSM_SIG_MAX], const size_t *siglens, int64_t now,
+    const char *event, enum signer_user_result *res, int64_t *left);
+/*
+ * Sign q's hashes with the key labelled label, then record them (audit
+ * event): *res USER_R_OK with the signatures in *sigs (malloc'd, also on
+ * refusal: free it) and siglens; an HSM failure counts nothing
+ * (USER_R_SIGN_FAILED, or USER_R_ALGO for a mechanism the key cannot do).
+ */
+enum pc_rc signer_user_sign_record(struct signer_user *u, struct db *db,
+    const struct signer_uq *q, const char *label, const char *event,
+    int64_t now, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
+    enum signer_user_result *res, int64_t *left);
+/* The SIGN_USER_REPLY: signatures only with PC_OK and USER_R_OK. */
+void signer_user_reply_send(struct buf *reply, enum pc_rc rc,
+    enum signer_user_result res, uint32_t retry, int64_t left,
+    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX],
+    const size_t *siglens);
+/*
+ * A SIGN_USER_REPLY r (decoded) into out for a request of want hashes:
+ * the signatures copied (signer_user_reply_cleanup). PC_EINTERNAL when
+ * an OK does not carry want signatures.
+ */
+enum pc_rc signer_user_reply_take(const struct signer_m_sign_user_reply *r,
+    unsigned want, struct signer_user_reply *out);
+/* s as the bytes of a text field ("" for NULL). */
+void signer_bytes_of(struct signer_bytes *b, const char *s);
+/* A TOTP outcome as a signing result. */
+enum signer_user_result signer_user_totp_result(enum signer_totp_result r);
+
+/* The CSC API's SADs (signer_csc.c). */
+enum pc_rc signer_csc_new(struct signer_csc **out);
+void signer_csc_free(struct signer_csc *c);
+void signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_csc_authorize *m, struct buf *reply);
+void signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_csc_sign *m, struct buf *reply);
+void signer_csc_extend_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_csc_sign *m, struct buf *reply);
 
 /* Open the store for SIGN_USER. totp and hsm are borrowed. OUT: *out. */
 enum pc_rc signer_user_open(const struct conf *conf, struct hsm *hsm,

@@ -102,7 +102,7 @@ check_sign_user(const void *msg)
 #define T struct signer_m_sign_user_reply
 static const struct signer_field f_sign_user_reply[] = {
 	F(T, rc, SF_U32, 0, 0, RC_MAX),
-	F(T, result, SF_U16, 0, USER_R_OK, USER_R_SIGN_FAILED),
+	F(T, result, SF_U16, 0, USER_R_OK, USER_R_ALGO),
 	F(T, retry_after, SF_U32, 0, 0, UINT32_MAX),
 	F(T, transactions_left, SF_U32, 0, 0, UINT32_MAX),
 	FLIST(T, sigs, nsigs, 0, 0, SIGNER_USER_HASHES_MAX, 1, HSM_SIG_MAX),
@@ -158,6 +158,56 @@ check_issue_user_reply(const void *msg)
 }
 #undef T
 
+#define T struct signer_m_csc_authorize
+static const struct signer_field f_csc_authorize[] = {
+	F(T, user, SF_TEXT, 0, 1, SIGNER_TOTP_ID_MAX),
+	F(T, token, SF_TEXT, 0, SIGNER_TOKEN_HEX, SIGNER_TOKEN_HEX),
+	F(T, credential, SF_TEXT, 0, 1, STORE_SERIAL_MAX),
+	F(T, code, SF_TEXT, SF_SECRET, 0, SIGNER_TOTP_CODE_MAX),
+	F(T, md, SF_U32, 0, 1, UINT32_MAX),
+	FLIST(T, hashes, nhashes, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 20,
+	    SIGNER_HASH_MAX),
+};
+#undef T
+
+#define T struct signer_m_csc_sad_reply
+static const struct signer_field f_csc_sad_reply[] = {
+	F(T, rc, SF_U32, 0, 0, RC_MAX),
+	F(T, result, SF_U16, 0, USER_R_OK, USER_R_ALGO),
+	F(T, retry_after, SF_U32, 0, 0, UINT32_MAX),
+	F(T, sad, SF_TEXT, SF_SECRET, 0, SIGNER_SAD_HEX),
+	F(T, expires_in, SF_U32, 0, 0, SIGNER_SAD_TTL_S),
+};
+
+/* A SAD with an OK only, and always of its length. */
+static bool
+check_csc_sad_reply(const void *msg)
+{
+	const T *m = msg;
+
+	if (m->result == USER_R_OK && m->rc == PC_OK)
+		return m->sad.n == SIGNER_SAD_HEX && m->expires_in > 0;
+	return m->sad.n == 0;
+}
+#undef T
+
+#define T struct signer_m_csc_sign
+static const struct signer_field f_csc_sign[] = {
+	F(T, token, SF_TEXT, 0, SIGNER_TOKEN_HEX, SIGNER_TOKEN_HEX),
+	F(T, credential, SF_TEXT, 0, 1, STORE_SERIAL_MAX),
+	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_SAD_HEX),
+	F(T, mech, SF_U16, 0, HSM_MECH_RSA_PKCS1, HSM_MECH_ECDSA),
+	F(T, md, SF_U32, 0, 1, UINT32_MAX),
+	FLIST(T, hashes, nhashes, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 20,
+	    SIGNER_HASH_MAX),
+};
+static const struct signer_field f_csc_extend[] = {
+	F(T, token, SF_TEXT, 0, SIGNER_TOKEN_HEX, SIGNER_TOKEN_HEX),
+	F(T, credential, SF_TEXT, 0, 1, STORE_SERIAL_MAX),
+	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_SAD_HEX),
+};
+#undef T
+
 static const struct signer_msgdef msgs[] = {
 	ROW_EMPTY(SIGNER_MSG_PING, SIGNER_FROM_WEB, SIGNER_MSG_PONG),
 	ROW_EMPTY(SIGNER_MSG_PONG, SIGNER_FROM_SIGNER, 0),
@@ -185,6 +235,15 @@ static const struct signer_msgdef msgs[] = {
 	ROW(SIGNER_MSG_ISSUE_USER_REPLY, SIGNER_FROM_SIGNER, 0,
 	    struct signer_m_issue_user_reply, f_issue_user_reply,
 	    check_issue_user_reply),
+	ROW(SIGNER_MSG_CSC_AUTHORIZE, SIGNER_FROM_WEB, SIGNER_MSG_CSC_SAD_REPLY,
+	    struct signer_m_csc_authorize, f_csc_authorize, NULL),
+	ROW(SIGNER_MSG_CSC_SAD_REPLY, SIGNER_FROM_SIGNER, 0,
+	    struct signer_m_csc_sad_reply, f_csc_sad_reply,
+	    check_csc_sad_reply),
+	ROW(SIGNER_MSG_CSC_SIGN, SIGNER_FROM_WEB, SIGNER_MSG_SIGN_USER_REPLY,
+	    struct signer_m_csc_sign, f_csc_sign, NULL),
+	ROW(SIGNER_MSG_CSC_EXTEND, SIGNER_FROM_WEB, SIGNER_MSG_CSC_SAD_REPLY,
+	    struct signer_m_csc_sign, f_csc_extend, NULL),
 };
 
 const struct signer_msgdef *

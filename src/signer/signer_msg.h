@@ -154,6 +154,34 @@ struct signer_m_issue_user_reply {
 	struct signer_bytes grant;
 };
 
+/* CSC_AUTHORIZE */
+struct signer_m_csc_authorize {
+	struct signer_bytes user, token, credential;
+	struct signer_bytes code;
+	uint32_t md;
+	uint16_t nhashes;
+	struct signer_bytes hashes[SIGNER_USER_HASHES_MAX];
+};
+
+/* CSC_SAD_REPLY */
+struct signer_m_csc_sad_reply {
+	uint32_t rc;
+	uint16_t result;
+	uint32_t retry_after;
+	struct signer_bytes sad;
+	uint32_t expires_in;
+};
+
+/* CSC_SIGN, CSC_EXTEND (no mech, md, hashes) */
+struct signer_m_csc_sign {
+	struct signer_bytes token, credential;
+	struct signer_bytes sad;
+	uint16_t mech;
+	uint32_t md;
+	uint16_t nhashes;
+	struct signer_bytes hashes[SIGNER_USER_HASHES_MAX];
+};
+
 /* ---- the table -------------------------------------------------------- */
 
 /* The row of type; NULL for a type not in the table. */

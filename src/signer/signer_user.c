@@ -40,25 +40,6 @@
 #include "store/store_credential.h"
 #include "store/store_renewal.h"
 
-#define GRANTS_MAX 16
-#define GRANT_TTL_S 300
-
-struct grant {
-	char serial[STORE_SERIAL_MAX + 1];
-	uint8_t hash[32]; /* SHA-256 of the grant's hex */
-	int64_t until;    /* 0: free */
-};
-
-struct signer_user {
-	const struct conf *conf;
-	struct hsm *hsm;          /* borrowed */
-	struct signer_totp *totp; /* borrowed; NULL: no TOTP key */
-	struct store *store;
-	pthread_mutex_t mu; /* issuance one at a time; pki, grants */
-	struct pki *pki;    /* opened at the first issuance */
-	struct grant grants[GRANTS_MAX];
-};
-
 static const char *const result_codes[] = {
 	[USER_R_OK] = "ok",
 	[USER_R_TOTP_BAD] = "totp_invalid",
@@ -73,6 +54,11 @@ static const char *const result_codes[] = {
 	[USER_R_SIGN_FAILED] = "sign_failed",
 	[USER_R_EXISTS] = "credential_exists",
 	[USER_R_INVALID] = "identity_invalid",
+	[USER_R_SAD_INVALID] = "sad_invalid",
+	[USER_R_SAD_EXPIRED] = "sad_expired",
+	[USER_R_HASH_NOT_AUTHORIZED] = "hash_not_authorized",
+	[USER_R_HASHES_EXCEED] = "hashes_exceed",
+	[USER_R_ALGO] = "algo_invalid",
 };
 
 const char *
@@ -147,6 +133,13 @@ signer_user_open(const struct conf *conf, struct hsm *hsm,
 	if (hsm != NULL)
 		store_audit_sealer(u->store, ops_audit_seal_hsm, hsm);
 	pthread_mutex_init(&u->mu, NULL);
+	rc = signer_csc_new(&u->csc);
+	if (rc != PC_OK) {
+		pthread_mutex_destroy(&u->mu);
+		store_close(u->store);
+		free(u);
+		return rc;
+	}
 	*out = u;
 	return PC_OK;
 }
@@ -157,6 +150,7 @@ signer_user_close(struct signer_user *u)
 	if (u == NULL)
 		return;
 	pki_close(u->pki);
+	signer_csc_free(u->csc);
 	pthread_mutex_destroy(&u->mu);
 	secret_wipe(u->grants, sizeof(u->grants));
 	store_close(u->store);
@@ -223,8 +217,8 @@ grant_take(
 	return ok;
 }
 
-static enum signer_user_result
-totp_result(enum signer_totp_result r)
+enum signer_user_result
+signer_user_totp_result(enum signer_totp_result r)
 {
 	switch (r) {
 	case TOTP_R_OK:
@@ -242,16 +236,6 @@ totp_result(enum signer_totp_result r)
 	}
 }
 
-struct user_req {
-	char serial[STORE_SERIAL_MAX + 1];
-	char sad[SIGNER_SAD_MAX + 1];
-	uint16_t mech;
-	uint32_t md;
-	uint16_t nts, n;
-	const uint8_t *hashes[SIGNER_USER_HASHES_MAX];
-	size_t hlen;
-};
-
 /*
  * A batch's signatures on SIGNER_USER_THREADS threads (the HSM's session
  * pool serves them side by side): a 100-document browser batch no longer
@@ -262,7 +246,7 @@ struct user_req {
 struct par_sign {
 	struct hsm *h;
 	const struct hsm_key *key;
-	const struct user_req *q;
+	const struct signer_uq *q;
 	uint8_t (*sigs)[HSM_SIG_MAX];
 	size_t *siglens;
 	atomic_size_t next;
@@ -287,9 +271,9 @@ par_sign_run(void *arg)
 	return NULL;
 }
 
-static enum pc_rc
-sign_all(struct hsm *h, const struct hsm_key *key, const struct user_req *q,
-    uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens)
+enum pc_rc
+signer_user_sign_all(struct hsm *h, const struct hsm_key *key,
+    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens)
 {
 	struct par_sign ps;
 	pthread_t th[SIGNER_USER_THREADS];
@@ -313,7 +297,7 @@ sign_all(struct hsm *h, const struct hsm_key *key, const struct user_req *q,
 
 /* The request as C strings and hashes (its bounds: the table's). */
 static void
-req_from(const struct signer_m_sign_user *m, struct user_req *q)
+req_from(const struct signer_m_sign_user *m, struct signer_uq *q)
 {
 	size_t i;
 
@@ -329,8 +313,8 @@ req_from(const struct signer_m_sign_user *m, struct user_req *q)
 }
 
 /* The credential and its certificate: result and key label. */
-static enum pc_rc
-check_credential(struct db *db, const struct user_req *q, int64_t now,
+enum pc_rc
+signer_user_check(struct db *db, const struct signer_uq *q, int64_t now,
     struct store_credential *cr, char *label, size_t lsize,
     enum signer_user_result *res)
 {
@@ -368,10 +352,10 @@ out:
 }
 
 /* Take the transactions and write the records, in one transaction. */
-static enum pc_rc
-record(struct db *db, const struct user_req *q, uint8_t (*sigs)[HSM_SIG_MAX],
-    const size_t *siglens, int64_t now, enum signer_user_result *res,
-    int64_t *left)
+enum pc_rc
+signer_user_record(struct db *db, const struct signer_uq *q,
+    uint8_t (*sigs)[HSM_SIG_MAX], const size_t *siglens, int64_t now,
+    const char *event, enum signer_user_result *res, int64_t *left)
 {
 	struct store_credential cr;
 	char hex[2 * SIGNER_HASH_MAX + 1], detail[160];
@@ -412,7 +396,7 @@ record(struct db *db, const struct user_req *q, uint8_t (*sigs)[HSM_SIG_MAX],
 	    "timestamps=%u",
 	    q->serial, q->n, q->nts);
 	if (rc == PC_OK)
-		rc = store_audit_append(db, "signer", "sign.user", detail);
+		rc = store_audit_append(db, "signer", event, detail);
 	if (rc == PC_OK)
 		rc = store_credential_get(db, q->serial, &cr);
 	if (rc == PC_OK)
@@ -424,23 +408,73 @@ record(struct db *db, const struct user_req *q, uint8_t (*sigs)[HSM_SIG_MAX],
 	return rc;
 }
 
+enum pc_rc
+signer_user_sign_record(struct signer_user *u, struct db *db,
+    const struct signer_uq *q, const char *label, const char *event,
+    int64_t now, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
+    enum signer_user_result *res, int64_t *left)
+{
+	const struct hsm_key *key;
+	enum pc_rc rc;
+
+	*res = USER_R_SIGN_FAILED;
+	*sigs = calloc(q->n, sizeof(**sigs));
+	if (*sigs == NULL)
+		return PC_ENOMEM;
+	rc = hsm_key_find(u->hsm, label, &key);
+	if (rc == PC_OK)
+		rc = signer_user_sign_all(u->hsm, key, q, *sigs, siglens);
+	if (rc != PC_OK) {
+		log_warnx("signer: credential %s: signing failed (%s); "
+		          "nothing counted",
+		    q->serial, pc_rc_str(rc));
+		/* A mechanism or digest the key cannot do: the caller's. */
+		if (rc == PC_EINVAL)
+			*res = USER_R_ALGO;
+		return PC_OK;
+	}
+	*res = USER_R_OK;
+	return signer_user_record(db, q, *sigs, siglens, now, event, res, left);
+}
+
+void
+signer_user_reply_send(struct buf *reply, enum pc_rc rc,
+    enum signer_user_result res, uint32_t retry, int64_t left,
+    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX],
+    const size_t *siglens)
+{
+	struct signer_m_sign_user_reply r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = (uint32_t)rc;
+	r.result = (uint16_t)res;
+	r.retry_after = retry;
+	r.transactions_left = (uint32_t)(left > 0 ? left : 0);
+	if (rc == PC_OK && res == USER_R_OK && sigs != NULL) {
+		r.nsigs = q->n;
+		for (i = 0; i < q->n; i++) {
+			r.sigs[i].p = sigs[i];
+			r.sigs[i].n = siglens[i];
+		}
+	}
+	signer_reply(reply, SIGNER_MSG_SIGN_USER_REPLY, &r);
+}
+
 void
 signer_user_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_sign_user *m, struct buf *reply)
 {
-	struct signer_m_sign_user_reply r;
-	struct user_req q;
+	struct signer_uq q;
 	struct store_credential cr;
 	struct signer_totp_reply tr;
 	struct db *db = NULL;
-	const struct hsm_key *key;
 	uint8_t(*sigs)[HSM_SIG_MAX] = NULL;
 	size_t siglens[SIGNER_USER_HASHES_MAX];
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	char label[HSM_LABEL_MAX];
 	int64_t now = clock_now(), left = 0;
 	uint32_t retry = 0;
-	size_t i;
 	enum pc_rc rc;
 
 	memset(&q, 0, sizeof(q));
@@ -458,7 +492,7 @@ signer_user_serve(struct signer_user *u, enum pc_rc drc,
 	rc = store_acquire(u->store, &db);
 	if (rc != PC_OK)
 		goto out;
-	rc = check_credential(db, &q, now, &cr, label, sizeof(label), &res);
+	rc = signer_user_check(db, &q, now, &cr, label, sizeof(label), &res);
 	if (rc != PC_OK || res != USER_R_OK)
 		goto out;
 	left = cr.transactions_left;
@@ -484,30 +518,14 @@ signer_user_serve(struct signer_user *u, enum pc_rc drc,
 		db_rollback(db);
 	if (rc != PC_OK)
 		goto out;
-	res = totp_result(tr.result);
+	res = signer_user_totp_result(tr.result);
 	retry = tr.retry_after;
 	if (res != USER_R_OK)
 		goto out;
 
 sign:
-	res = USER_R_SIGN_FAILED;
-	sigs = calloc(q.n, sizeof(*sigs));
-	if (sigs == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	rc = hsm_key_find(u->hsm, label, &key);
-	if (rc == PC_OK)
-		rc = sign_all(u->hsm, key, &q, sigs, siglens);
-	if (rc != PC_OK) {
-		log_warnx("signer: credential %s: signing failed (%s); "
-		          "nothing counted",
-		    q.serial, pc_rc_str(rc));
-		rc = PC_OK;
-		goto out;
-	}
-	res = USER_R_OK;
-	rc = record(db, &q, sigs, siglens, now, &res, &left);
+	rc = signer_user_sign_record(
+	    u, db, &q, label, "sign.user", now, &sigs, siglens, &res, &left);
 out:
 	secret_wipe(q.sad, sizeof(q.sad));
 	if (db != NULL)
@@ -517,19 +535,7 @@ out:
 	log_info("signer: sign_user credential=%s n=%u timestamps=%u "
 	         "result=%s rc=%s",
 	    q.serial, q.n, q.nts, signer_user_result_code(res), pc_rc_str(rc));
-	memset(&r, 0, sizeof(r));
-	r.rc = (uint32_t)rc;
-	r.result = (uint16_t)res;
-	r.retry_after = retry;
-	r.transactions_left = (uint32_t)(left > 0 ? left : 0);
-	if (rc == PC_OK && res == USER_R_OK) {
-		r.nsigs = q.n;
-		for (i = 0; i < q.n; i++) {
-			r.sigs[i].p = sigs[i];
-			r.sigs[i].n = siglens[i];
-		}
-	}
-	signer_reply(reply, SIGNER_MSG_SIGN_USER_REPLY, &r);
+	signer_user_reply_send(reply, rc, res, retry, left, &q, sigs, siglens);
 	free(sigs);
 }
 
@@ -659,7 +665,7 @@ issue_check(struct signer_user *u, const struct issue_req *q, int64_t now,
 		rc = db_commit(db);
 	else
 		db_rollback(db);
-	*res = totp_result(tr.result);
+	*res = signer_user_totp_result(tr.result);
 	*retry = tr.retry_after;
 out:
 	store_release(u->store, db);

@@ -476,6 +476,17 @@ signing_refusal(
 		return pc_fail(err, PC_ESTATE, PCE_CREDENTIAL_EXISTS, NULL);
 	case USER_R_INVALID:
 		return pc_fail(err, PC_ESTATE, PCE_IDENTITY_INVALID, NULL);
+	case USER_R_SAD_INVALID:
+		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
+	case USER_R_SAD_EXPIRED:
+		return pc_fail(err, PC_EAUTH, PCE_SAD_EXPIRED, "SAD");
+	case USER_R_HASH_NOT_AUTHORIZED:
+		return pc_fail(
+		    err, PC_EAUTH, PCE_HASH_NOT_AUTHORIZED, "hashes");
+	case USER_R_HASHES_EXCEED:
+		return pc_fail(err, PC_EAUTH, PCE_HASHES_EXCEED, "hashes");
+	case USER_R_ALGO:
+		return pc_fail(err, PC_EINVAL, PCE_ALGO_INVALID, "signAlgo");
 	case USER_R_SIGN_FAILED:
 	default:
 		return pc_fail(err, PC_EHSM, PCE_SIGN_FAILED, NULL);

@@ -543,12 +543,32 @@ static const char m16_common[] = "CREATE TABLE renewals ("
                                  "CREATE INDEX renewals_state ON renewals"
                                  " (state, old_not_after);";
 
+/*
+ * Migration 17: access tokens of the CSC API (and of the OAuth2 server to
+ * come), stored as the SHA-256 of the token: the user, the client (NULL
+ * for auth/login), the scope ("service" or "credential"), for a
+ * credential scope the credential, the expiry and the revocation.
+ */
+static const char m17_common[] = "CREATE TABLE api_tokens ("
+                                 " hash TEXT PRIMARY KEY,"
+                                 " user_id TEXT NOT NULL,"
+                                 " client_id TEXT,"
+                                 " scope TEXT NOT NULL,"
+                                 " credential TEXT,"
+                                 " created_at BIGINT NOT NULL,"
+                                 " expires_at BIGINT NOT NULL,"
+                                 " revoked_at BIGINT NOT NULL);"
+                                 "CREATE INDEX api_tokens_user ON api_tokens"
+                                 " (user_id, expires_at);"
+                                 "CREATE INDEX api_tokens_expiry ON"
+                                 " api_tokens (expires_at);";
+
 /* Append only; never edit a released entry. */
 /*
- * Migration 17: each audit row's seal, an ECDSA signature of its hash by
+ * Migration 18: each audit row's seal, an ECDSA signature of its hash by
  * a key in the HSM (store_audit.c); rows written before it have none.
  */
-static const char m17_common[] =
+static const char m18_common[] =
     "ALTER TABLE audit_log ADD COLUMN seal TEXT NOT NULL DEFAULT '';";
 
 static const struct migration migrations[] = {
@@ -568,7 +588,8 @@ static const struct migration migrations[] = {
 	{ 14, "public registry", m14_common, NULL, NULL },
 	{ 15, "pending key pairs", m15_common, NULL, NULL },
 	{ 16, "renewal requests", m16_common, NULL, NULL },
-	{ 17, "audit seals", m17_common, NULL, NULL },
+	{ 17, "API access tokens", m17_common, NULL, NULL },
+	{ 18, "audit seals", m18_common, NULL, NULL },
 };
 
 static enum pc_rc

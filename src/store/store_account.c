@@ -404,9 +404,16 @@ enum pc_rc
 store_session_delete_user(
     struct db *db, const char *user_id, const char *keep_hash)
 {
-	return store_q_run(db, NULL,
+	enum pc_rc rc;
+
+	rc = store_q_run(db, NULL,
 	    "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2", "ss",
 	    user_id, keep_hash != NULL ? keep_hash : "");
+	/* Signed out everywhere: the API's access tokens too. */
+	if (rc == PC_OK)
+		rc = store_q_run(db, NULL,
+		    "DELETE FROM api_tokens WHERE user_id = $1", "s", user_id);
+	return rc;
 }
 
 /* ---- consents ------------------------------------------------------------ */

@@ -154,7 +154,11 @@ enum pc_rc store_session_get(
 /* Writes state, flags and last_seen. */
 enum pc_rc store_session_update(struct db *db, const struct store_session *s);
 enum pc_rc store_session_delete(struct db *db, const char *id_hash);
-/* Delete every session of user except keep_hash (NULL: all). */
+/*
+ * Delete every session of user except keep_hash (NULL: all), and every
+ * access token of the user's API clients (store_token.h): a password
+ * change, a recovery, a new phone or authenticator signs out everywhere.
+ */
 enum pc_rc store_session_delete_user(
     struct db *db, const char *user_id, const char *keep_hash);
 

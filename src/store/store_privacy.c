@@ -105,6 +105,13 @@ static const struct section sections[] = {
 	    "decided_at, reason, new_serial FROM renewals WHERE user_id = $1 "
 	    "ORDER BY created_at",
 	    false },
+	{ "api_tokens",
+	    "s:client_id s:scope s:credential i:created_at i:expires_at "
+	    "i:revoked_at",
+	    "SELECT client_id, scope, credential, created_at, expires_at, "
+	    "revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY "
+	    "created_at",
+	    false },
 	{ "events", "i:at s:event s:detail",
 	    "SELECT at, event, detail FROM audit_log WHERE actor = $1 ORDER "
 	    "BY id",

@@ -15,7 +15,8 @@
  * Every row about user_id, table by table, as one JSON object (*out, new
  * reference): "account", "consents", "sessions", "authenticator",
  * "orders", "invoices", "identification", "certificates",
- * "signing_batches", "signed_files", "documents", "renewals", "events".
+ * "signing_batches", "signed_files", "documents", "renewals",
+ * "api_tokens" (the CSC API's, without the token), "events".
  * No secrets (password hash, TOTP secret, keys, tokens) and nobody
  * else's rows. PC_ENOTFOUND when there is no such user.
  */

@@ -9,7 +9,8 @@
  *
  * Input: "METHOD PATH[?QUERY]\n" then "Name: value\n" headers, an empty
  * line, then the body. @TOKEN@/@CSRF@ (full session), @PTOKEN@/@PCSRF@
- * (partial) and @ORDER@ are replaced by the harness's values.
+ * (partial), @ORDER@ and @BEARER@ (a CSC access token of the full
+ * session's user) are replaced by the harness's values.
  *
  * Environment: PC_FUZZ_DATA (the data dir; tests/fuzz/route_run.sh makes
  * it) and PECETE_SIGNER_EXE (the pecete program, for the signer process).
@@ -31,6 +32,7 @@
 #include "store/store.h"
 #include "store/store_account.h"
 #include "store/store_shop.h"
+#include "store/store_token.h"
 #include "vault/vault.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CSRF_PARTIAL                                                           \
 	"d0d1d2d3d4d5d6d7d8d9dadbdcdddedf303132333435363738393a3b3c3d3e3f"
 #define ORDER_ID "00112233445566778899aabb"
+/* The CSC API's access token of the full session's user. */
+#define BEARER_FULL                                                            \
+	"b0b1b2b3b4b5b6b7b8b9babbbcbdbebf303132333435363738393a3b3c3d3e3f"
 
 static struct conf conf;
 static struct app app;
@@ -111,6 +116,7 @@ setup(void)
 	struct pki_keysrc ks;
 	struct db *db = NULL;
 	struct store_order o;
+	struct store_token tk;
 	const char *dir = getenv("PC_FUZZ_DATA");
 	char path[4096], err[512];
 
@@ -146,6 +152,16 @@ setup(void)
 	    TOKEN_PARTIAL, CSRF_PARTIAL, SESS_NEEDS_2FA);
 	if (store_user_role_set(db, "fuzz@example.ro", "operator") != PC_OK)
 		die("role");
+	memset(&tk, 0, sizeof(tk));
+	if (acct_token_hash(BEARER_FULL, tk.hash) != PC_OK)
+		die("bearer");
+	snprintf(
+	    tk.user_id, sizeof(tk.user_id), "fuzzuser000000000000000000000001");
+	snprintf(tk.scope, sizeof(tk.scope), "service");
+	tk.created_at = clock_now();
+	tk.expires_at = tk.created_at + 365 * 86400;
+	if (store_token_insert(db, &tk) != PC_OK)
+		die("token row");
 	memset(&o, 0, sizeof(o));
 	snprintf(o.id, sizeof(o.id), ORDER_ID);
 	snprintf(o.number, sizeof(o.number), "PC-FUZZ-1");
@@ -183,9 +199,9 @@ static char *
 expand(const char *s)
 {
 	static const char *const from[] = { "@TOKEN@", "@PTOKEN@", "@CSRF@",
-		"@PCSRF@", "@ORDER@" };
+		"@PCSRF@", "@ORDER@", "@BEARER@" };
 	static const char *const to[] = { TOKEN_FULL, TOKEN_PARTIAL, CSRF_FULL,
-		CSRF_PARTIAL, ORDER_ID };
+		CSRF_PARTIAL, ORDER_ID, BEARER_FULL };
 	size_t n = strlen(s), o = 0, i, k;
 	char *out = malloc(n * 10 + 1);
 

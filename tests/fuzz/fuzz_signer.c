@@ -4,7 +4,8 @@
  * channel: frames (16-byte header, body), each checked as the signer
  * checks it (header, then the message table's type, sender and size
  * before the body) and answered by the real dispatcher and handlers
- * (signer_dispatch: SIGN_SERVICE, the TOTP family, SIGN_USER) on a real
+ * (signer_dispatch: SIGN_SERVICE, the TOTP family, SIGN_USER, the CSC
+ * SAD messages) on a real
  * SQLite store with a TOTP key and one user, without an HSM: no service
  * key is allowed and no credential exists, so no request reaches a key.
  * The same bytes are also decoded as the body of every message type of
@@ -183,6 +184,11 @@ union any_msg {
 	struct signer_m_totp_reply d;
 	struct signer_m_sign_user e;
 	struct signer_m_sign_user_reply f;
+	struct signer_m_issue_user g;
+	struct signer_m_issue_user_reply h;
+	struct signer_m_csc_authorize i;
+	struct signer_m_csc_sad_reply j;
+	struct signer_m_csc_sign k;
 };
 
 /* data as the body of every type: decodes only to what encodes back. */

@@ -265,6 +265,92 @@ test_issue_user(void **state)
 	buf_cleanup(&b);
 }
 
+/* The CSC messages: their bounds and the SAD reply's rule. */
+static void
+test_csc(void **state)
+{
+	struct signer_m_csc_authorize *a, *da;
+	struct signer_m_csc_sign *cs;
+	struct signer_m_csc_sad_reply r, dr;
+	char tok[SIGNER_TOKEN_HEX + 1], sad[SIGNER_SAD_HEX + 1];
+	static const uint8_t h[SIGNER_HASH_MAX];
+	struct buf b;
+
+	a = calloc(1, sizeof(*a));
+	da = calloc(1, sizeof(*da));
+	cs = calloc(1, sizeof(*cs));
+	assert_non_null(a);
+	assert_non_null(da);
+	assert_non_null(cs);
+	buf_init(&b, 1);
+	memset(tok, 'a', SIGNER_TOKEN_HEX);
+	tok[SIGNER_TOKEN_HEX] = '\0';
+	memset(sad, 'b', SIGNER_SAD_HEX);
+	sad[SIGNER_SAD_HEX] = '\0';
+	a->user = bytes("u1", 2);
+	a->token = bytes(tok, SIGNER_TOKEN_HEX);
+	a->credential = bytes("0a1b", 4);
+	a->code = bytes("123456", 6);
+	a->md = 672;
+	a->nhashes = 2;
+	a->hashes[0] = bytes(h, 32);
+	a->hashes[1] = bytes(h, 32);
+	assert_int_equal(encode(SIGNER_MSG_CSC_AUTHORIZE, a, &b), PC_OK);
+	assert_int_equal(
+	    signer_msg_decode(SIGNER_MSG_CSC_AUTHORIZE, b.data, b.len, da),
+	    PC_OK);
+	assert_int_equal(da->nhashes, 2);
+	assert_memory_equal(da->token.p, tok, SIGNER_TOKEN_HEX);
+	/* The token binding is always a whole SHA-256 in hex. */
+	a->token = bytes(tok, SIGNER_TOKEN_HEX - 1);
+	assert_int_equal(encode(SIGNER_MSG_CSC_AUTHORIZE, a, &b), PC_EINVAL);
+	a->token = bytes(tok, SIGNER_TOKEN_HEX);
+	a->hashes[1] = bytes(h, 48); /* one length per authorization */
+	assert_int_equal(encode(SIGNER_MSG_CSC_AUTHORIZE, a, &b), PC_EINVAL);
+	a->hashes[1] = bytes(h, 16); /* shorter than any digest */
+	a->hashes[0] = bytes(h, 16);
+	assert_int_equal(encode(SIGNER_MSG_CSC_AUTHORIZE, a, &b), PC_EINVAL);
+
+	cs->token = bytes(tok, SIGNER_TOKEN_HEX);
+	cs->credential = bytes("0a1b", 4);
+	cs->sad = bytes(sad, SIGNER_SAD_HEX);
+	cs->mech = HSM_MECH_RSA_PKCS1;
+	cs->md = 672;
+	cs->nhashes = 1;
+	cs->hashes[0] = bytes(h, 32);
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN, cs, &b), PC_OK);
+	cs->sad = bytes("", 0); /* no SAD */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN, cs, &b), PC_EINVAL);
+	cs->sad = bytes(sad, SIGNER_SAD_HEX);
+	assert_int_equal(encode(SIGNER_MSG_CSC_EXTEND, cs, &b), PC_OK);
+
+	/* A SAD with an OK only, and of its whole length. */
+	memset(&r, 0, sizeof(r));
+	r.result = USER_R_OK;
+	r.sad = bytes(sad, SIGNER_SAD_HEX);
+	r.expires_in = SIGNER_SAD_TTL_S;
+	assert_int_equal(encode(SIGNER_MSG_CSC_SAD_REPLY, &r, &b), PC_OK);
+	assert_int_equal(
+	    signer_msg_decode(SIGNER_MSG_CSC_SAD_REPLY, b.data, b.len, &dr),
+	    PC_OK);
+	assert_int_equal(dr.sad.n, SIGNER_SAD_HEX);
+	r.expires_in = SIGNER_SAD_TTL_S + 1; /* never past 5 minutes */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SAD_REPLY, &r, &b), PC_EINVAL);
+	r.expires_in = SIGNER_SAD_TTL_S;
+	r.sad = bytes(sad, 10);
+	assert_int_equal(encode(SIGNER_MSG_CSC_SAD_REPLY, &r, &b), PC_EINVAL);
+	r.result = USER_R_TOTP_BAD;
+	r.sad = bytes(sad, SIGNER_SAD_HEX);
+	assert_int_equal(encode(SIGNER_MSG_CSC_SAD_REPLY, &r, &b), PC_EINVAL);
+	r.sad = bytes("", 0);
+	r.expires_in = 0;
+	assert_int_equal(encode(SIGNER_MSG_CSC_SAD_REPLY, &r, &b), PC_OK);
+	buf_cleanup(&b);
+	free(a);
+	free(da);
+	free(cs);
+}
+
 static void
 test_bounds(void **state)
 {
@@ -323,7 +409,7 @@ test_bounds(void **state)
 	r.sigs[0] = bytes(h, 8);
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER_REPLY, &r, &b), PC_EINVAL);
 	r.nsigs = 0;
-	r.result = USER_R_SIGN_FAILED + 1;
+	r.result = USER_R_ALGO + 1;
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER_REPLY, &r, &b), PC_EINVAL);
 
 	/* The decoder refuses the same, from raw bytes. */
@@ -532,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_issue_user),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_csc),
 		cmocka_unit_test(test_receiver),
 		cmocka_unit_test(test_dispatch),
 	};

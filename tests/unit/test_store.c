@@ -35,6 +35,7 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"api_tokens",
 	"cert_registry",
 	"pending_keys",
 	"renewals",

@@ -1,0 +1,384 @@
+/*
+ * api_csc.c: the CSC API v1 and v2 (Cloud Signature Consortium remote
+ * signing) over src/csc. One handler per method serves both versions: the
+ * path says which, and only the field names differ (v1: hash, hashAlgo,
+ * OTP; v2: hashes, hashAlgorithmOID, authData). The gate has checked the
+ * access token (api_bearer) and the body's schema; errors are answered in
+ * the CSC shape (api_err.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "base/secret.h"
+#include "csc/csc.h"
+
+static bool
+is_v2(struct req *r)
+{
+	return strncmp(r->route->pattern, "/csc/v2/", 8) == 0;
+}
+
+enum pc_rc
+api_csc_info_post(struct req *r, struct resp *w)
+{
+	const char *base = r->app->conf->server.public_url;
+	bool v2 = is_v2(r);
+	json_t *o, *methods;
+
+	methods = json_pack("[s,s,s,s,s,s,s]", "auth/login", "auth/revoke",
+	    "credentials/list", "credentials/info", "credentials/authorize",
+	    "credentials/extendTransaction", "signatures/signHash");
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:o}", "specs",
+	    v2 ? "2.0.0.2" : "1.0.4.0", "name", "Pecete", "logo",
+	    arena_printf(
+	        &r->arena, "%s/img/logo.svg", base != NULL ? base : ""),
+	    "region", "RO", "lang", "en-US", "description",
+	    "Pecete remote qualified signatures (CSC API, explicit "
+	    "authorization with the holder's TOTP code)",
+	    "authType", "basic", "methods", methods);
+	if (o != NULL && v2) {
+		json_object_set_new(
+		    o, "asynchronousOperationMode", json_false());
+		json_object_set_new(o, "validationInfo", json_false());
+		json_object_set_new(o, "signAlgorithms",
+		    json_pack("{s:[s,s,s,s,s,s,s,s,s]}", "algos",
+		        "1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10",
+		        "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12",
+		        "1.2.840.113549.1.1.13", "1.2.840.10045.2.1",
+		        "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3",
+		        "1.2.840.10045.4.3.4"));
+	}
+	return api_reply(w, 200, o);
+}
+
+enum pc_rc
+api_csc_login_post(struct req *r, struct resp *w)
+{
+	char tok[CSC_TOKEN_LEN + 1];
+	int64_t exp = 0;
+	enum pc_rc rc;
+
+	rc = csc_login(api_env(r), http_req_header(r, "Authorization"), tok,
+	    &exp, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	rc = api_reply(w, 200,
+	    json_pack("{s:s,s:I}", "access_token", tok, "expires_in",
+	        (json_int_t)exp));
+	secret_wipe(tok, sizeof(tok));
+	return rc;
+}
+
+enum pc_rc
+api_csc_revoke_post(struct req *r, struct resp *w)
+{
+	const char *hint = api_str(r, "token_type_hint");
+	enum pc_rc rc;
+
+	if (hint != NULL && strcmp(hint, "access_token") != 0)
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){
+		        PCE_FIELD_INVALID, "token_type_hint", 0 });
+	rc = csc_revoke(
+	    api_env(r), api_bearer(r), api_str(r, "token"), api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	http_resp_bytes(w, 204, "application/json", "", 0);
+	http_resp_header(w, "Cache-Control", "no-store");
+	return PC_OK;
+}
+
+static json_t *
+cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
+    const char *certs, bool cert_info, bool auth_info)
+{
+	json_t *o, *key, *cert, *list, *algos;
+	size_t i, ncerts;
+
+	ncerts = certs == NULL || strcmp(certs, "single") == 0 ? 1
+	         : strcmp(certs, "chain") == 0                 ? ci->ncerts
+	                                                       : 0;
+	algos = json_array();
+	for (i = 0; algos != NULL && i < ci->nalgos; i++)
+		json_array_append_new(algos, json_string(ci->algos[i]));
+	key = json_pack("{s:s,s:o,s:i}", "status", ci->key_status, "algo",
+	    algos, "len", ci->key_len);
+	if (key != NULL && ci->curve != NULL)
+		json_object_set_new(key, "curve", json_string(ci->curve));
+	list = json_array();
+	for (i = 0; list != NULL && i < ncerts; i++) {
+		char *b = csc_b64_encode(ci->certs[i].data, ci->certs[i].len);
+
+		json_array_append_new(list, b != NULL ? json_string(b) : NULL);
+		free(b);
+	}
+	cert =
+	    json_pack("{s:s,s:o}", "status", ci->status, "certificates", list);
+	if (cert != NULL && cert_info) {
+		json_object_set_new(
+		    cert, "issuerDN", json_string(ci->issuer_dn));
+		json_object_set_new(
+		    cert, "serialNumber", json_string(ci->serial_hex));
+		json_object_set_new(
+		    cert, "subjectDN", json_string(ci->subject_dn));
+		json_object_set_new(
+		    cert, "validFrom", json_string(ci->valid_from));
+		json_object_set_new(cert, "validTo", json_string(ci->valid_to));
+	}
+	o = json_pack("{s:s,s:o,s:o,s:i,s:s,s:s,s:I}", "description",
+	    "Qualified signing certificate", "key", key, "cert", cert,
+	    "multisign", (int)ci->multisign, "SCAL", "2", "lang", "en-US",
+	    "transactionsLeft", (json_int_t)ci->transactions_left);
+	if (o == NULL)
+		return NULL;
+	if (v2) {
+		json_object_set_new(o, "credentialID", json_string(ci->serial));
+		json_object_set_new(
+		    o, "signatureQualifier", json_string("eu_eidas_qes"));
+		if (auth_info)
+			json_object_set_new(o, "auth",
+			    json_pack("{s:s,s:s,s:[{s:s,s:s,s:s,s:s,s:s,s:s}]}",
+			        "mode", "explicit", "expression", "OTP",
+			        "objects", "type", "OTP", "id", "OTP", "format",
+			        "N", "label", "Authenticator code",
+			        "description",
+			        "The 6-digit code of the authenticator app "
+			        "paired with the account",
+			        "generator", "totp"));
+	} else {
+		json_object_set_new(o, "authMode", json_string("explicit"));
+		json_object_set_new(
+		    o, "PIN", json_pack("{s:s}", "presence", "false"));
+		if (auth_info)
+			json_object_set_new(o, "OTP",
+			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "presence",
+			        "true", "type", "offline", "format", "N",
+			        "label", "Authenticator code", "description",
+			        "The 6-digit code of the authenticator app "
+			        "paired with the account",
+			        "provider", "totp"));
+	}
+	(void)r;
+	return o;
+}
+
+struct list_ctx {
+	struct req *r;
+	json_t *ids, *infos;
+	bool v2;
+	const char *certs;
+	bool cert_info, auth_info;
+};
+
+static enum pc_rc
+list_one(void *arg, const char *serial)
+{
+	struct list_ctx *c = arg;
+	struct csc_cred_info ci;
+	enum pc_rc rc;
+
+	rc = api_append(c->ids, json_string(serial));
+	if (rc != PC_OK || c->infos == NULL)
+		return rc;
+	rc = csc_credential_info(
+	    api_env(c->r), api_bearer(c->r), serial, &ci, api_err(c->r));
+	if (rc != PC_OK)
+		return rc;
+	rc = api_append(c->infos,
+	    cred_json(c->r, &ci, true, c->certs, c->cert_info, c->auth_info));
+	csc_cred_info_cleanup(&ci);
+	return rc;
+}
+
+/* userID is ignored: a user's token lists the user's credentials. */
+enum pc_rc
+api_csc_list_post(struct req *r, struct resp *w)
+{
+	struct list_ctx c = { r, json_array(), NULL, is_v2(r),
+		api_str(r, "certificates"), api_bool(r, "certInfo"),
+		api_bool(r, "authInfo") };
+	json_t *o;
+	enum pc_rc rc;
+
+	if (c.v2 && api_bool(r, "credentialInfo"))
+		c.infos = json_array();
+	rc = csc_credentials(
+	    api_env(r), api_bearer(r), api_bool(r, "onlyValid"), list_one, &c);
+	if (rc != PC_OK || c.ids == NULL) {
+		json_decref(c.ids);
+		json_decref(c.infos);
+		return rc != PC_OK ? rc : PC_ENOMEM;
+	}
+	o = json_pack("{s:o}", "credentialIDs", c.ids);
+	if (o != NULL && c.infos != NULL)
+		json_object_set_new(o, "credentialInfos", c.infos);
+	return api_reply(w, 200, o);
+}
+
+enum pc_rc
+api_csc_cred_info_post(struct req *r, struct resp *w)
+{
+	const char *certs = api_str(r, "certificates");
+	struct csc_cred_info ci;
+	json_t *o;
+	enum pc_rc rc;
+
+	if (certs != NULL && strcmp(certs, "none") != 0 &&
+	    strcmp(certs, "single") != 0 && strcmp(certs, "chain") != 0)
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "certificates", 0 });
+	rc = csc_credential_info(api_env(r), api_bearer(r),
+	    api_str(r, "credentialID"), &ci, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	/* authInfo: v1 and v2 default to true for explicit clients. */
+	o = cred_json(r, &ci, is_v2(r), certs, api_bool(r, "certInfo"),
+	    json_object_get(r->json, "authInfo") == NULL ||
+	        api_bool(r, "authInfo"));
+	csc_cred_info_cleanup(&ci);
+	return api_reply(w, 200, o);
+}
+
+/*
+ * The array member key of the body as strings into out (arena; at most
+ * CSC_HASHES_MAX + 1, so one too many is seen). OUT: *n.
+ */
+static enum pc_rc
+str_array(struct req *r, const char *key, const char ***out, size_t *n)
+{
+	json_t *a = api_arr(r, key);
+	size_t i, k;
+
+	*out = NULL;
+	*n = 0;
+	if (a == NULL || !json_is_array(a))
+		return PC_OK;
+	k = json_array_size(a);
+	if (k > CSC_HASHES_MAX + 1)
+		k = CSC_HASHES_MAX + 1;
+	*out = arena_alloc(&r->arena, (k + 1) * sizeof(**out));
+	if (*out == NULL)
+		return PC_ENOMEM;
+	for (i = 0; i < k; i++)
+		(*out)[i] = json_string_value(json_array_get(a, i));
+	*n = json_array_size(a);
+	return PC_OK;
+}
+
+/* The TOTP code: v1 OTP, v2 authData [{"id": "OTP", "value"}]. */
+static const char *
+otp_of(struct req *r, bool v2)
+{
+	json_t *a, *el;
+	size_t i;
+
+	if (!v2)
+		return api_str(r, "OTP");
+	a = api_arr(r, "authData");
+	json_array_foreach(a, i, el)
+	{
+		const char *id = api_json_str(el, "id");
+
+		if (id != NULL && strcmp(id, "OTP") == 0)
+			return api_json_str(el, "value");
+	}
+	return NULL;
+}
+
+enum pc_rc
+api_csc_authorize_post(struct req *r, struct resp *w)
+{
+	bool v2 = is_v2(r);
+	const char *field = v2 ? "hashes" : "hash";
+	struct csc_hashes h = { NULL, 0, NULL };
+	const char **b64;
+	char sad[SIGNER_SAD_HEX + 1];
+	json_t *num = json_object_get(r->json, "numSignatures");
+	int64_t exp = 0;
+	enum pc_rc rc;
+
+	rc = str_array(r, field, &b64, &h.n);
+	if (rc != PC_OK)
+		return rc;
+	h.b64 = b64;
+	if (h.n == 0)
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, field, 0 });
+	if (h.n > CSC_HASHES_MAX)
+		return api_fail_code(r, w, PCE_NUM_SIGNATURES_INVALID);
+	h.hash_oid = v2 ? api_str(r, "hashAlgorithmOID") : NULL;
+	rc =
+	    csc_authorize(api_env(r), api_bearer(r), api_str(r, "credentialID"),
+	        num != NULL ? json_integer_value(num) : 0, &h, otp_of(r, v2),
+	        sad, &exp, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	rc = api_reply(w, 200,
+	    json_pack("{s:s,s:I}", "SAD", sad, "expiresIn", (json_int_t)exp));
+	secret_wipe(sad, sizeof(sad));
+	return rc;
+}
+
+enum pc_rc
+api_csc_extend_post(struct req *r, struct resp *w)
+{
+	char sad[SIGNER_SAD_HEX + 1];
+	int64_t exp = 0;
+	enum pc_rc rc;
+
+	rc = csc_extend(api_env(r), api_bearer(r), api_str(r, "credentialID"),
+	    api_str(r, "SAD"), sad, &exp, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	rc = api_reply(w, 200,
+	    json_pack("{s:s,s:I}", "SAD", sad, "expiresIn", (json_int_t)exp));
+	secret_wipe(sad, sizeof(sad));
+	return rc;
+}
+
+enum pc_rc
+api_csc_sign_hash_post(struct req *r, struct resp *w)
+{
+	bool v2 = is_v2(r);
+	const char *field = v2 ? "hashes" : "hash";
+	const char *mode = api_str(r, "operationMode");
+	struct csc_hashes h = { NULL, 0, NULL };
+	const char **b64;
+	char **sigs;
+	json_t *a;
+	size_t i;
+	enum pc_rc rc;
+
+	/* No asynchronous mode (info says so): "A" is refused, never
+	 * answered empty. */
+	if (mode != NULL && strcmp(mode, "S") != 0)
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "operationMode", 0 });
+	rc = str_array(r, field, &b64, &h.n);
+	if (rc != PC_OK)
+		return rc;
+	h.b64 = b64;
+	if (h.n == 0)
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, field, 0 });
+	if (h.n > CSC_HASHES_MAX)
+		return api_fail_code(r, w, PCE_HASHES_EXCEED);
+	h.hash_oid = api_str(r, v2 ? "hashAlgorithmOID" : "hashAlgo");
+	sigs = arena_alloc(&r->arena, h.n * sizeof(*sigs));
+	if (sigs == NULL)
+		return PC_ENOMEM;
+	rc =
+	    csc_sign_hash(api_env(r), api_bearer(r), api_str(r, "credentialID"),
+	        api_str(r, "SAD"), &h, api_str(r, "signAlgo"),
+	        api_str(r, "signAlgoParams"), sigs, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	a = json_array();
+	for (i = 0; i < h.n; i++) {
+		if (a != NULL)
+			json_array_append_new(a, json_string(sigs[i]));
+		free(sigs[i]);
+	}
+	return api_reply(w, 200, json_pack("{s:o}", "signatures", a));
+}

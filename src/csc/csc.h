@@ -1,0 +1,162 @@
+/*
+ * csc.h: the remote-signing API of the Cloud Signature Consortium (CSC
+ * API v1 and v2) as a domain module: access tokens, the account's
+ * credentials, the explicit authorization (TOTP) that yields a SAD, and
+ * signatures of hashes. docs/internals/csc.md.
+ *
+ * The HTTP faces (api/api_csc.c) only translate; v1 and v2 differ in
+ * field names, not here. The SAD is minted and spent by the signer
+ * process (signer.h: CSC_AUTHORIZE, CSC_SIGN, CSC_EXTEND): this module
+ * never sees a TOTP secret and cannot make a SAD; it decodes and checks
+ * what the client sent (base64 or base64url hashes of the right length,
+ * algorithm OIDs that fit the key) and passes the binding the signer
+ * needs (the access token's hash, the user, the credential).
+ */
+#ifndef PC_CSC_H
+#define PC_CSC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/env.h"
+#include "base/err.h"
+#include "base/pc.h"
+#include "signer/signer.h"
+#include "store/store_token.h"
+
+/* Lifetime of an access token from auth/login (seconds). */
+#define CSC_TOKEN_TTL_S 3600
+/* Hashes per authorization and per signHash (the signer's batch). */
+#define CSC_HASHES_MAX SIGNER_USER_HASHES_MAX
+#define CSC_TOKEN_LEN 64
+
+#define CSC_SCOPE_SERVICE "service"
+#define CSC_SCOPE_CREDENTIAL "credential"
+
+/* The caller's access token, as the gate found it. */
+struct csc_token {
+	char hash[STORE_TOKEN_HASH_LEN + 1];
+	char user_id[STORE_TOKEN_ID_MAX + 1];
+	char scope[16];
+	char credential[STORE_SERIAL_MAX + 1]; /* credential scope */
+	int64_t expires_at;
+};
+
+/*
+ * The access token of an Authorization header ("Bearer <token>") for a
+ * route of scope: known, not expired, not revoked, and its scope allows
+ * the route (a "service" token reaches every route; a "credential" token
+ * only routes of scope "credential"). PC_EAUTH with invalid_token or
+ * insufficient_scope. OUT: *out.
+ */
+enum pc_rc csc_bearer(const struct pc_env *e, const char *authorization,
+    const char *scope, struct csc_token *out, struct pc_err *err);
+
+/*
+ * auth/login: HTTP Basic (e-mail:password) through the sign-in rules of
+ * the web (pacing, failure counting, lockout) -> a new "service" access
+ * token (hex, CSC_TOKEN_LEN) valid CSC_TOKEN_TTL_S; stored hashed.
+ * Refusals: authentication_error (login_failed, account_locked).
+ */
+enum pc_rc csc_login(const struct pc_env *e, const char *authorization,
+    char token[CSC_TOKEN_LEN + 1], int64_t *expires_in, struct pc_err *err);
+
+/*
+ * auth/revoke: revoke token (an access token of the caller's user;
+ * NULL: the caller's own). Another's or an unknown token: PC_EINVAL
+ * (invalid_request).
+ */
+enum pc_rc csc_revoke(const struct pc_env *e, const struct csc_token *t,
+    const char *token, struct pc_err *err);
+
+/* credentials/list: the user's signing credentials, newest first. */
+enum pc_rc csc_credentials(const struct pc_env *e, const struct csc_token *t,
+    bool only_valid, enum pc_rc (*fn)(void *arg, const char *serial),
+    void *arg);
+
+/* What credentials/info tells of a credential (strings: malloc'd). */
+struct csc_cred_info {
+	char serial[STORE_SERIAL_MAX + 1];
+	const char *key_status; /* "enabled", "disabled" */
+	const char *algos[8];   /* signature algorithm OIDs */
+	size_t nalgos;
+	int key_len;         /* bits */
+	const char *curve;   /* EC: the curve's OID; NULL for RSA */
+	const char *status;  /* "valid", "expired", "revoked", "suspended" */
+	struct buf certs[3]; /* DER: signer, issuing CA, root */
+	size_t ncerts;
+	char *subject_dn, *issuer_dn;
+	char serial_hex[STORE_SERIAL_MAX + 1];
+	char valid_from[16], valid_to[16]; /* GeneralizedTime YYYYMMDDHHMMSSZ */
+	int64_t transactions_left;
+	unsigned multisign; /* hashes per authorization */
+};
+
+/*
+ * credentials/info: the user's credential serial (another's, or none:
+ * credential_unknown). OUT: *out (csc_cred_info_cleanup).
+ */
+enum pc_rc csc_credential_info(const struct pc_env *e,
+    const struct csc_token *t, const char *serial, struct csc_cred_info *out,
+    struct pc_err *err);
+void csc_cred_info_cleanup(struct csc_cred_info *ci);
+
+/* An authorization's or a signHash's hashes, as the client sent them. */
+struct csc_hashes {
+	const char *const *b64; /* base64 or base64url, padded or not */
+	size_t n;
+	const char *hash_oid; /* NULL: from the length (32, 48, 64 bytes) */
+};
+
+/*
+ * credentials/authorize, explicit mode: num signatures of the hashes
+ * (num must equal their count) with the credential, the holder's TOTP
+ * code as OTP. The signer checks and mints the SAD (hex, secret: wipe
+ * it) bound to t's token. Refusals: field_invalid / hash_invalid /
+ * algo_invalid / num_signatures_invalid for the request, then the
+ * signer's (credential_unknown, cert_*, quota_exhausted, totp_*).
+ */
+enum pc_rc csc_authorize(const struct pc_env *e, const struct csc_token *t,
+    const char *serial, int64_t num, const struct csc_hashes *h,
+    const char *otp, char sad[SIGNER_SAD_HEX + 1], int64_t *expires_in,
+    struct pc_err *err);
+
+/*
+ * credentials/extendTransaction: a new SAD for the one given (same
+ * bindings, a new expiry); the old one stops working.
+ */
+enum pc_rc csc_extend(const struct pc_env *e, const struct csc_token *t,
+    const char *serial, const char *sad, char out[SIGNER_SAD_HEX + 1],
+    int64_t *expires_in, struct pc_err *err);
+
+/*
+ * signatures/signHash: sign the hashes with sign_oid (RSA PKCS#1 v1.5 by
+ * rsaEncryption + hash or sha*WithRSAEncryption; RSASSA-PSS with
+ * sign_params, base64 DER RSASSA-PSS-params: the hash, MGF1 with the same
+ * hash, salt of the hash's length; ECDSA by ecPublicKey + hash or
+ * ecdsa-with-SHA*; sign_params only for PSS) under the SAD. OUT:
+ * sigs[i] the base64 of each signature (malloc'd; csc_sigs_free).
+ * Refusals: the request's (hash_invalid, algo_invalid), then the
+ * signer's (sad_invalid, sad_expired, hash_not_authorized,
+ * hashes_exceed, algo_invalid, cert_*, quota_exhausted).
+ */
+enum pc_rc csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
+    const char *serial, const char *sad, const struct csc_hashes *h,
+    const char *sign_oid, const char *sign_params, char **sigs,
+    struct pc_err *err);
+void csc_sigs_free(char **sigs, size_t n);
+
+/* ---- helpers (csc_util.c), also for the unit test ---------------------- */
+
+/*
+ * Decode base64 or base64url (padding optional, but right when present;
+ * no white space) into out (at most max bytes). PC_EINVAL otherwise.
+ */
+enum pc_rc csc_b64_decode(
+    const char *in, uint8_t *out, size_t max, size_t *outlen);
+/* Standard base64 of p (malloc'd, NUL-terminated); NULL: ENOMEM. */
+char *csc_b64_encode(const uint8_t *p, size_t n);
+
+#endif /* PC_CSC_H */

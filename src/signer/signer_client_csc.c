@@ -1,0 +1,152 @@
+/*
+ * signer_client_csc.c: the caller's side of CSC_AUTHORIZE, CSC_SIGN and
+ * CSC_EXTEND (see signer.h). The TOTP code and the SAD cross the channel
+ * once; the bodies are wiped after use.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/secret.h"
+#include "signer/signer.h"
+#include "signer/signer_int.h"
+
+/* The reply r into out. */
+static enum pc_rc
+sad_out(
+    const struct signer_m_csc_sad_reply *r, struct signer_csc_sad_reply *out)
+{
+	out->result = (enum signer_user_result)r->result;
+	out->retry_after = r->retry_after;
+	if (r->rc != PC_OK)
+		return (enum pc_rc)r->rc;
+	if (out->result == USER_R_OK &&
+	    !signer_text(&r->sad, out->sad, sizeof(out->sad)))
+		return PC_EINTERNAL;
+	out->expires_in = r->expires_in;
+	return PC_OK;
+}
+
+enum pc_rc
+signer_client_csc_authorize(struct signer_client *sc,
+    const struct signer_csc_auth_req *req, struct signer_csc_sad_reply *out)
+{
+	struct signer_m_csc_authorize *q = NULL;
+	struct signer_m_csc_sad_reply r;
+	struct buf reply;
+	unsigned i;
+	enum pc_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->result = USER_R_SIGN_FAILED;
+	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
+	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
+	    req->hlen > SIGNER_HASH_MAX)
+		return PC_EINVAL;
+	buf_init(&reply, 1);
+	memset(&r, 0, sizeof(r));
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return PC_ENOMEM;
+	signer_bytes_of(&q->user, req->user);
+	signer_bytes_of(&q->token, req->token);
+	signer_bytes_of(&q->credential, req->credential);
+	signer_bytes_of(&q->code, req->code);
+	q->md = (uint32_t)req->md_nid;
+	q->nhashes = (uint16_t)req->n;
+	for (i = 0; i < req->n; i++) {
+		q->hashes[i].p = req->hashes[i];
+		q->hashes[i].n = req->hlen;
+	}
+	rc = signer_call_msg(sc, SIGNER_MSG_CSC_AUTHORIZE, q, &r, &reply);
+	secret_wipe(q, sizeof(*q));
+	free(q);
+	if (rc == PC_OK)
+		rc = sad_out(&r, out);
+	buf_cleanup(&reply);
+	if (rc != PC_OK) {
+		secret_wipe(out->sad, sizeof(out->sad));
+		out->result = USER_R_SIGN_FAILED;
+	}
+	return rc;
+}
+
+enum pc_rc
+signer_client_csc_sign(struct signer_client *sc,
+    const struct signer_csc_sign_req *req, struct signer_user_reply *out)
+{
+	struct signer_m_csc_sign *q = NULL;
+	struct signer_m_sign_user_reply *r = NULL;
+	struct buf reply;
+	unsigned i;
+	enum pc_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->result = USER_R_SIGN_FAILED;
+	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
+	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
+	    req->hlen > SIGNER_HASH_MAX)
+		return PC_EINVAL;
+	buf_init(&reply, 1);
+	q = calloc(1, sizeof(*q));
+	r = calloc(1, sizeof(*r));
+	if (q == NULL || r == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	signer_bytes_of(&q->token, req->token);
+	signer_bytes_of(&q->credential, req->credential);
+	signer_bytes_of(&q->sad, req->sad);
+	q->mech = (uint16_t)req->mech;
+	q->md = (uint32_t)req->md_nid;
+	q->nhashes = (uint16_t)req->n;
+	for (i = 0; i < req->n; i++) {
+		q->hashes[i].p = req->hashes[i];
+		q->hashes[i].n = req->hlen;
+	}
+	rc = signer_call_msg(sc, SIGNER_MSG_CSC_SIGN, q, r, &reply);
+	if (rc != PC_OK)
+		goto out;
+	rc = signer_user_reply_take(r, req->n, out);
+out:
+	buf_cleanup(&reply);
+	if (q != NULL)
+		secret_wipe(q, sizeof(*q));
+	free(q);
+	free(r);
+	if (rc != PC_OK) {
+		signer_user_reply_cleanup(out);
+		out->result = USER_R_SIGN_FAILED;
+	}
+	return rc;
+}
+
+enum pc_rc
+signer_client_csc_extend(struct signer_client *sc, const char *token,
+    const char *credential, const char *sad, struct signer_csc_sad_reply *out)
+{
+	struct signer_m_csc_sign q;
+	struct signer_m_csc_sad_reply r;
+	struct buf reply;
+	enum pc_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->result = USER_R_SIGN_FAILED;
+	RETURN_VAL_IF_FAIL(sc != NULL, PC_EINTERNAL);
+	buf_init(&reply, 1);
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	signer_bytes_of(&q.token, token);
+	signer_bytes_of(&q.credential, credential);
+	signer_bytes_of(&q.sad, sad);
+	rc = signer_call_msg(sc, SIGNER_MSG_CSC_EXTEND, &q, &r, &reply);
+	secret_wipe(&q, sizeof(q));
+	if (rc == PC_OK)
+		rc = sad_out(&r, out);
+	buf_cleanup(&reply);
+	if (rc != PC_OK) {
+		secret_wipe(out->sad, sizeof(out->sad));
+		out->result = USER_R_SIGN_FAILED;
+	}
+	return rc;
+}
