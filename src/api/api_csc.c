@@ -93,7 +93,7 @@ static json_t *
 cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
     const char *certs, bool cert_info, bool auth_info)
 {
-	json_t *o, *key, *cert, *list, *algos;
+	json_t *o, *key, *cert, *list, *algos, *auth;
 	size_t i, ncerts;
 
 	ncerts = certs == NULL || strcmp(certs, "single") == 0 ? 1
@@ -136,25 +136,32 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 		json_object_set_new(o, "credentialID", json_string(ci->serial));
 		json_object_set_new(
 		    o, "signatureQualifier", json_string("eu_eidas_qes"));
-		if (auth_info)
-			json_object_set_new(o, "auth",
-			    json_pack("{s:s,s:s,s:[{s:s,s:s,s:s,s:s,s:s,s:s}]}",
-			        "mode", "explicit", "expression", "OTP",
-			        "objects", "type", "OTP", "id", "OTP", "format",
-			        "N", "label", "Authenticator code",
-			        "description",
+		/* auth.mode always (clients require it); the objects with
+		 * authInfo. The code is a "Password" object with id OTP and
+		 * its generator (v2's form for a one-time password). */
+		auth = json_pack("{s:s}", "mode", "explicit");
+		if (auth != NULL && auth_info) {
+			json_object_set_new(
+			    auth, "expression", json_string("OTP"));
+			json_object_set_new(auth, "objects",
+			    json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s}]", "type",
+			        "Password", "id", "OTP", "format", "N", "label",
+			        "Authenticator code", "description",
 			        "The 6-digit code of the authenticator app "
 			        "paired with the account",
 			        "generator", "totp"));
+		}
+		json_object_set_new(o, "auth", auth);
 	} else {
 		json_object_set_new(o, "authMode", json_string("explicit"));
 		json_object_set_new(
 		    o, "PIN", json_pack("{s:s}", "presence", "false"));
 		if (auth_info)
 			json_object_set_new(o, "OTP",
-			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "presence",
-			        "true", "type", "offline", "format", "N",
-			        "label", "Authenticator code", "description",
+			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+			        "presence", "true", "type", "offline", "ID",
+			        "totp", "format", "N", "label",
+			        "Authenticator code", "description",
 			        "The 6-digit code of the authenticator app "
 			        "paired with the account",
 			        "provider", "totp"));

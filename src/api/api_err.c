@@ -55,9 +55,15 @@ csc_code(enum pc_ecode code, int *status)
 		return pc_ecode_name(code);
 	case PCE_TOTP_INVALID:
 	case PCE_TOTP_REPLAY:
-	case PCE_TOTP_LOCKED:
+		*status = 400;
 		return "invalid_otp";
+	case PCE_TOTP_LOCKED:
+		*status = 400; /* the CSC API's "OTP locked" */
+		return "invalid_request";
 	case PCE_LOGIN_FAILED:
+		*status =
+		    400; /* CSC API auth/login: 400 authentication_error */
+		return "authentication_error";
 	case PCE_ACCOUNT_LOCKED:
 		return "authentication_error";
 	default:

@@ -223,6 +223,23 @@ rate(struct req *r, struct resp *w)
 	return rc;
 }
 
+/* Remove o's null members, in nested objects too. */
+static void
+drop_nulls(json_t *o)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(o, tmp, key, v)
+	{
+		if (json_is_null(v))
+			json_object_del(o, key);
+		else if (json_is_object(v))
+			drop_nulls(v);
+	}
+}
+
 static enum pc_rc
 load_session(struct req *r, struct resp *w)
 {
@@ -371,6 +388,10 @@ body(struct req *r, struct resp *w)
 			    &(struct pc_err){ PCE_FIELD_INVALID, "body", 0 });
 			return PC_EINVAL;
 		}
+		/* CSC clients send null for a member they leave out (v2 says
+		 * so): absent, for the schema and for the handler. */
+		if (rt->errors == ERRF_CSC)
+			drop_nulls(o);
 		if (rt->schema != NULL &&
 		    api_schema_check(rt->schema, o, &err.field) != PC_OK) {
 			/* The member name may live in o: copy it first. */

@@ -26,6 +26,7 @@
 #include "cli/cli.h"
 #include "ops/ops.h"
 #include "sign/sign.h"
+#include "signing/signing.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "signer/signer.h"
@@ -134,11 +135,12 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	{
+		struct pc_env te = { .conf = &conf };
 		char tsa[512];
 
-		/* Web signing's time-stamps from this node's own TSA, in
-		 * process (the URL signing_batch uses by default). */
-		snprintf(tsa, sizeof(tsa), "%s/tsa", conf.server.public_url);
+		/* The time-stamps of this node's signing (web, issuance,
+		 * CSC) from its own TSA, in process: the URL they use. */
+		signing_local_tsa(&te, tsa, sizeof(tsa));
 		sign_tsa_local(tsa, serve_tsa, app.pki);
 	}
 	/* Made on first start when missing (data dirs older than it). */

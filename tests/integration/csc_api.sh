@@ -2,7 +2,7 @@
 # csc_api.sh: the CSC API v1 and v2 (issue 15, slices 1-3) driven with curl
 # against a real server, two issued holders (Ana, Bob):
 #  - info (v1, v2); auth/login with HTTP Basic (a wrong password is
-#    authentication_error 401); no token, a malformed and an unknown token
+#    authentication_error 400); no token, a malformed and an unknown token
 #    are invalid_token 401 with WWW-Authenticate; a password change ends
 #    the account's access tokens; a "credential" scope token reaches only
 #    signHash (insufficient_scope 403) and only its credential;
@@ -116,7 +116,7 @@ check "v2 info: specs 2.0.0.2, methods include signHash" \
 CODE=$(curl -s -o "$T/cbody" -w '%{http_code}' -u "ana.csc@example.ro:wrong-password-1" \
 	-X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/csc/v2/auth/login")
 BODY=$(cat "$T/cbody")
-cexpect 401 authentication_error "" "a wrong password: authentication_error 401"
+cexpect 400 authentication_error "" "a wrong password: authentication_error 400 (as the CSC API says)"
 login ana.csc@example.ro v2
 ATOK=$TOK
 check "v2 auth/login: an access token for an hour" \
@@ -174,6 +174,7 @@ check "v2 info: 200, multisign 100, SCAL \"2\", key.algo, explicit TOTP" \
 	  -a "$(jpath 'len(j["key"]["algo"]) > 0')" = true \
 	  -a "$(jpath 'j["auth"]["mode"]')" = explicit \
 	  -a "$(jpath 'j["auth"]["objects"][0]["generator"]')" = totp \
+	  -a "$(jpath 'j["auth"]["objects"][0]["type"]')" = Password \
 	  -a "$(jpath 'j["cert"]["status"]')" = valid ]
 jpath 'j["cert"]["certificates"][0]' | openssl base64 -d -A >"$T/sign.der"
 for i in 1 2; do
@@ -195,6 +196,14 @@ csc v1/credentials/info "{\"credentialID\":\"$ASIGN\"}" "$ATOK"
 check "v1 info: authMode explicit, OTP present, SCAL, one certificate" \
 	[ "$CODE" = 200 -a "$(jget authMode)" = explicit -a "$(jpath 'j["OTP"]["presence"]')" = true \
 	  -a "$(jpath 'j["SCAL"]')" = 2 -a "$(jpath 'len(j["cert"]["certificates"])')" = 1 ]
+# The EU wallet's client sends null for what it leaves out (v2: absent).
+csc v2/credentials/info "{\"credentialID\":\"$ASIGN\",\"lang\":null,\"clientData\":null,\"certificates\":null}" "$ATOK"
+check "v2 info with null members: taken as absent (200)" [ "$CODE" = 200 ]
+csc v2/credentials/info "{\"credentialID\":\"$ASIGN\",\"authInfo\":false}" "$ATOK"
+check "v2 info without authInfo: auth.mode still given (clients require it), no objects" \
+	[ "$CODE" = 200 -a "$(jpath 'j["auth"]["mode"]')" = explicit -a "$(jpath '"objects" in j["auth"]')" = false ]
+csc v2/credentials/info "{\"credentialID\":null}" "$ATOK"
+cexpect 400 invalid_request "" "a required member null: missing, invalid_request 400"
 csc v2/credentials/info "{\"credentialID\":\"$BSIGN\"}" "$ATOK"
 cexpect 400 invalid_request "" "another holder's credential: invalid_request 400"
 

@@ -130,7 +130,7 @@ check "cert show reason" grep -q "^reason *keyCompromise" "$T/show"
 check "show unknown serial fails" test $? -ne 0
 
 # revoke stored a new CRL; fetch it as a relying party would.
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 "$PECETE_BIN" serve --data "$D" --listen 127.0.0.1:$port >"$T/serve.out" \
 	2>"$T/serve.err" &
 spid=$!

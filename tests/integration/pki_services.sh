@@ -35,7 +35,7 @@ SERIAL=$(awk '$1 == "serial" { print $2 }' "$T/issue.out")
 
 # --- start the server on a free port -------------------------------------------
 for attempt in 1 2 3 4 5; do
-	port=$((20000 + RANDOM % 20000))
+	port=$((20000 + RANDOM % 12000))
 	"$PECETE_BIN" serve --data "$D" --listen 127.0.0.1:$port \
 		>"$T/serve.out" 2>"$T/serve.err" &
 	spid=$!
