@@ -11,6 +11,7 @@
  *   pecete audit anchor --data DIR: anchor the chain's head now (the
  *     server's audit_anchor job does it every 5 minutes).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -162,7 +163,6 @@ cmd_audit_export(int argc, char **argv)
 	struct pc_env e;
 	EVP_PKEY *pub;
 	int64_t from = 1, to = 0, n = 0;
-	char *end;
 	enum pc_rc rc;
 	int ret;
 
@@ -174,19 +174,13 @@ cmd_audit_export(int argc, char **argv)
 		cli_err(spec.cmd, "--out FILE is needed");
 		return 2;
 	}
-	if (from_s != NULL) {
-		from = strtoll(from_s, &end, 10);
-		if (*from_s == '\0' || *end != '\0' || from < 1) {
-			cli_err(spec.cmd, "--from: a row number, 1 or more");
-			return 2;
-		}
+	if (from_s != NULL && !cli_num(from_s, 1, INT64_MAX, &from)) {
+		cli_err(spec.cmd, "--from: a row number, 1 or more");
+		return 2;
 	}
-	if (to_s != NULL) {
-		to = strtoll(to_s, &end, 10);
-		if (*to_s == '\0' || *end != '\0' || to < from) {
-			cli_err(spec.cmd, "--to: a row number, --from or more");
-			return 2;
-		}
+	if (to_s != NULL && !cli_num(to_s, from, INT64_MAX, &to)) {
+		cli_err(spec.cmd, "--to: a row number, --from or more");
+		return 2;
 	}
 	ret = cli_core_open(&core, spec.cmd, dir, CORE_PKI | CORE_DB);
 	if (ret != 0)

@@ -85,6 +85,21 @@ hashes_decode(const struct csc_hashes *h, uint8_t (*out)[SIGNER_HASH_MAX],
 	return PC_OK;
 }
 
+/*
+ * The signer's answer as the domain's status: unavailable (its own code),
+ * a transport failure as is, a refusal by its result (signing_refusal).
+ */
+static enum pc_rc
+signer_outcome(
+    enum pc_rc rc, int result, int64_t retry_after, struct pc_err *err)
+{
+	if (rc == PC_EUNAVAIL)
+		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
+	if (rc == PC_OK && result != USER_R_OK)
+		return signing_refusal(result, retry_after, err);
+	return rc;
+}
+
 enum pc_rc
 csc_authorize(const struct pc_env *e, const struct csc_token *t,
     const char *serial, int64_t num, const struct csc_hashes *h,
@@ -127,16 +142,9 @@ csc_authorize(const struct pc_env *e, const struct csc_token *t,
 	q.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])hashes;
 	q.hlen = hlen;
 	rc = signer_client_csc_authorize(e->signer, &q, &rep);
-	if (rc == PC_EUNAVAIL) {
-		rc = pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
-		goto out;
-	}
+	rc = signer_outcome(rc, rep.result, rep.retry_after, err);
 	if (rc != PC_OK)
 		goto out;
-	if (rep.result != USER_R_OK) {
-		rc = signing_refusal(rep.result, rep.retry_after, err);
-		goto out;
-	}
 	memcpy(sad, rep.sad, sizeof(rep.sad));
 	*expires_in = rep.expires_in;
 out:
@@ -161,10 +169,7 @@ csc_extend(const struct pc_env *e, const struct csc_token *t,
 	if (sad == NULL || sad[0] == '\0' || strlen(sad) > SIGNER_SAD_MAX)
 		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
 	rc = signer_client_csc_extend(e->signer, t->hash, serial, sad, &rep);
-	if (rc == PC_EUNAVAIL)
-		return pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
-	if (rc == PC_OK && rep.result != USER_R_OK)
-		rc = signing_refusal(rep.result, rep.retry_after, err);
+	rc = signer_outcome(rc, rep.result, rep.retry_after, err);
 	if (rc == PC_OK) {
 		memcpy(out, rep.sad, sizeof(rep.sad));
 		*expires_in = rep.expires_in;
@@ -339,16 +344,9 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 	q.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])hashes;
 	q.hlen = hlen;
 	rc = signer_client_csc_sign(e->signer, &q, &rep);
-	if (rc == PC_EUNAVAIL) {
-		rc = pc_fail(err, rc, PCE_SIGNER_UNAVAILABLE, NULL);
-		goto out;
-	}
+	rc = signer_outcome(rc, rep.result, rep.retry_after, err);
 	if (rc != PC_OK)
 		goto out;
-	if (rep.result != USER_R_OK) {
-		rc = signing_refusal(rep.result, rep.retry_after, err);
-		goto out;
-	}
 	for (i = 0; i < rep.n; i++) {
 		sigs[i] = csc_b64_encode(rep.sigs[i], rep.siglens[i]);
 		if (sigs[i] == NULL) {

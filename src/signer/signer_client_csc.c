@@ -75,11 +75,7 @@ enum pc_rc
 signer_client_csc_sign(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_user_reply *out)
 {
-	struct signer_m_csc_sign *q = NULL;
-	struct signer_m_sign_user_reply *r = NULL;
-	struct buf reply;
-	unsigned i;
-	enum pc_rc rc;
+	struct signer_m_csc_sign *q;
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
@@ -87,38 +83,17 @@ signer_client_csc_sign(struct signer_client *sc,
 	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
 	    req->hlen > SIGNER_HASH_MAX)
 		return PC_EINVAL;
-	buf_init(&reply, 1);
 	q = calloc(1, sizeof(*q));
-	r = calloc(1, sizeof(*r));
-	if (q == NULL || r == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
+	if (q == NULL)
+		return PC_ENOMEM;
 	signer_bytes_of(&q->token, req->token);
 	signer_bytes_of(&q->credential, req->credential);
 	signer_bytes_of(&q->sad, req->sad);
 	q->mech = (uint16_t)req->mech;
 	q->md = (uint32_t)req->md_nid;
 	q->nhashes = (uint16_t)req->n;
-	for (i = 0; i < req->n; i++) {
-		q->hashes[i].p = req->hashes[i];
-		q->hashes[i].n = req->hlen;
-	}
-	rc = signer_call_msg(sc, SIGNER_MSG_CSC_SIGN, q, r, &reply);
-	if (rc != PC_OK)
-		goto out;
-	rc = signer_user_reply_take(r, req->n, out);
-out:
-	buf_cleanup(&reply);
-	if (q != NULL)
-		secret_wipe(q, sizeof(*q));
-	free(q);
-	free(r);
-	if (rc != PC_OK) {
-		signer_user_reply_cleanup(out);
-		out->result = USER_R_SIGN_FAILED;
-	}
-	return rc;
+	return signer_sign_call(sc, SIGNER_MSG_CSC_SIGN, q, sizeof(*q),
+	    q->hashes, req->hashes, req->n, req->hlen, out);
 }
 
 enum pc_rc

@@ -57,51 +57,27 @@ signer_bytes_of(struct signer_bytes *b, const char *s)
 }
 
 enum pc_rc
-signer_client_sign_user(struct signer_client *sc,
-    const struct signer_user_req *req, struct signer_user_reply *out)
+signer_sign_call(struct signer_client *sc, uint16_t type, void *q, size_t qsize,
+    struct signer_bytes *slots, const uint8_t (*hashes)[SIGNER_HASH_MAX],
+    unsigned n, size_t hlen, struct signer_user_reply *out)
 {
-	struct signer_m_sign_user *q = NULL;
-	struct signer_m_sign_user_reply *r = NULL;
+	struct signer_m_sign_user_reply *r = calloc(1, sizeof(*r));
 	struct buf reply;
 	unsigned i;
-	enum pc_rc rc;
+	enum pc_rc rc = PC_ENOMEM;
 
-	memset(out, 0, sizeof(*out));
-	out->result = USER_R_SIGN_FAILED;
 	buf_init(&reply, 1);
-	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL &&
-	                       req->credential != NULL && req->sad != NULL,
-	    PC_EINTERNAL);
-	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
-	    req->hlen > SIGNER_HASH_MAX)
-		return PC_EINVAL;
-	q = calloc(1, sizeof(*q));
-	r = calloc(1, sizeof(*r));
-	if (q == NULL || r == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	q->credential.p = (const uint8_t *)req->credential;
-	q->credential.n = strlen(req->credential);
-	q->sad.p = (const uint8_t *)req->sad;
-	q->sad.n = strlen(req->sad);
-	q->mech = (uint16_t)req->mech;
-	q->md = (uint32_t)req->md_nid;
-	q->timestamps = (uint16_t)req->timestamps;
-	q->nhashes = (uint16_t)req->n;
-	for (i = 0; i < req->n; i++) {
-		q->hashes[i].p = req->hashes[i];
-		q->hashes[i].n = req->hlen;
+	for (i = 0; i < n; i++) {
+		slots[i].p = hashes[i];
+		slots[i].n = hlen;
 	}
 	/* The table refuses what is out of bounds before it is sent. */
-	rc = signer_call_msg(sc, SIGNER_MSG_SIGN_USER, q, r, &reply);
-	if (rc != PC_OK)
-		goto out;
-	rc = signer_user_reply_take(r, req->n, out);
-out:
+	if (r != NULL)
+		rc = signer_call_msg(sc, type, q, r, &reply);
+	if (rc == PC_OK)
+		rc = signer_user_reply_take(r, n, out);
 	buf_cleanup(&reply);
-	if (q != NULL)
-		secret_wipe(q, sizeof(*q)); /* points at the code */
+	secret_wipe(q, qsize); /* points at the code or the SAD */
 	free(q);
 	free(r);
 	if (rc != PC_OK) {
@@ -109,6 +85,33 @@ out:
 		out->result = USER_R_SIGN_FAILED;
 	}
 	return rc;
+}
+
+enum pc_rc
+signer_client_sign_user(struct signer_client *sc,
+    const struct signer_user_req *req, struct signer_user_reply *out)
+{
+	struct signer_m_sign_user *q;
+
+	memset(out, 0, sizeof(*out));
+	out->result = USER_R_SIGN_FAILED;
+	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL &&
+	                       req->credential != NULL && req->sad != NULL,
+	    PC_EINTERNAL);
+	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
+	    req->hlen > SIGNER_HASH_MAX)
+		return PC_EINVAL;
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return PC_ENOMEM;
+	signer_bytes_of(&q->credential, req->credential);
+	signer_bytes_of(&q->sad, req->sad);
+	q->mech = (uint16_t)req->mech;
+	q->md = (uint32_t)req->md_nid;
+	q->timestamps = (uint16_t)req->timestamps;
+	q->nhashes = (uint16_t)req->n;
+	return signer_sign_call(sc, SIGNER_MSG_SIGN_USER, q, sizeof(*q),
+	    q->hashes, req->hashes, req->n, req->hlen, out);
 }
 
 enum pc_rc

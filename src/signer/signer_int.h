@@ -132,6 +132,15 @@ void signer_user_reply_send(struct buf *reply, enum pc_rc rc,
  */
 enum pc_rc signer_user_reply_take(const struct signer_m_sign_user_reply *r,
     unsigned want, struct signer_user_reply *out);
+/*
+ * Send a hash-signing request q (SIGN_USER or CSC_SIGN, qsize bytes, its
+ * hashes put into slots here) and take its SIGN_USER_REPLY for n hashes
+ * into out. q is wiped and freed (it points at the code or the SAD).
+ */
+enum pc_rc signer_sign_call(struct signer_client *sc, uint16_t type, void *q,
+    size_t qsize, struct signer_bytes *slots,
+    const uint8_t (*hashes)[SIGNER_HASH_MAX], unsigned n, size_t hlen,
+    struct signer_user_reply *out);
 /* s as the bytes of a text field ("" for NULL). */
 void signer_bytes_of(struct signer_bytes *b, const char *s);
 /* A TOTP outcome as a signing result. */
