@@ -172,6 +172,8 @@ expect 400 photo_invalid "no photo yet: cannot be sent"
 convert -size 64x48 xc:skyblue "$T/doc.jpg" 2>/dev/null || cp "$T/front.jpg" "$T/doc.jpg"
 photo "$R1" "$T/doc.jpg"
 expect 200 - "a JPEG photo is taken"
+photo "no-such-renewal-0000" "$T/doc.jpg"
+expect 404 renewal_not_found "a photo for an unknown renewal id: renewal_not_found"
 check "... kept encrypted (no JPEG bytes at rest)" [ -f "$D/files/renewals/$R1.pcv" -o -n "$(find "$D" -name "$R1.pcv")" ]
 api POST "/api/v1/renewal/$R1/submit" '{"code":"000000"}'
 expect 400 totp_invalid "the terms with a wrong code: refused"
