@@ -44,9 +44,10 @@ def frame(mtype, body, mid=1, magic=0x50435347, version=1, length=None):
 
 
 def sign_user(cred=b"791a4d5a9f4aee9819cbc84d251d3fab", sad=b"123456",
-              mech=1, md=672, ts=0, hashes=None):
+              mech=1, md=672, ts=0, hashes=None, renewal=b"", terms=b""):
     hashes = hashes if hashes is not None else [bytes(range(32))]
     body = b16(cred) + b16(sad) + u16(mech) + u32(md) + u16(ts)
+    body += b16(renewal) + b16(terms)
     body += u16(len(hashes)) + b"".join(b16(h) for h in hashes)
     return body
 
@@ -115,6 +116,14 @@ def cases():
     yield "sign-user-101", frame(SIGN_USER, sign_user(hashes=[h32] * 101))
     yield "sign-user-longsad", frame(SIGN_USER, sign_user(sad=b"9" * 65))
     yield "sign-user-grant", frame(SIGN_USER, sign_user(sad=b"a" * 64))
+    yield "sign-user-renewal", frame(SIGN_USER, sign_user(
+        ts=1, renewal=b"0" * 32, terms=b"2026-01"))
+    yield "sign-user-renewal-two", frame(SIGN_USER, sign_user(
+        hashes=[h32] * 2, renewal=b"0" * 32, terms=b"2026-01"))
+    yield "sign-user-renewal-noterms", frame(SIGN_USER, sign_user(
+        renewal=b"0" * 32))
+    yield "sign-user-terms-alone", frame(SIGN_USER, sign_user(
+        terms=b"2026-01"))
     yield "issue-user", frame(ISSUE_USER, issue_user())
     yield "issue-user-years", frame(ISSUE_USER, issue_user(years=4))
     yield "issue-user-renewal", frame(

@@ -152,6 +152,7 @@ enum pc_rc api_renewal_get(struct req *r, struct resp *w);
 enum pc_rc api_renewal_post(struct req *r, struct resp *w);
 enum pc_rc api_renewal_photo_post(struct req *r, struct resp *w);
 enum pc_rc api_renewal_submit_post(struct req *r, struct resp *w);
+enum pc_rc api_renewal_terms_get(struct req *r, struct resp *w);
 enum pc_rc api_ra_renewals_get(struct req *r, struct resp *w);
 enum pc_rc api_ra_renewal_get(struct req *r, struct resp *w);
 enum pc_rc api_ra_renewal_photo_get(struct req *r, struct resp *w);

@@ -8,6 +8,7 @@
 #include "api/api_int.h"
 #include "base/arena.h"
 #include "issuance/issuance.h"
+#include "lifecycle/renewal.h"
 
 static json_t *
 status_json(struct req *r, const struct issuance_status *s)
@@ -88,22 +89,36 @@ api_issuance_post(struct req *r, struct resp *w)
 	return api_reply(w, 200, o);
 }
 
-enum pc_rc
-api_issuance_terms_get(struct req *r, struct resp *w)
+/* The account's signed terms from get, as the file name. */
+static enum pc_rc
+terms_file(struct req *r, struct resp *w,
+    enum pc_rc (*get)(const struct pc_env *, const char *, struct buf *),
+    const char *name)
 {
 	struct buf pdf;
 	enum pc_rc rc;
 
 	buf_init(&pdf, 16u << 20);
-	rc = issuance_terms_pdf(api_env(r), api_session(r)->u.id, &pdf);
+	rc = get(api_env(r), api_session(r)->u.id, &pdf);
 	if (rc != PC_OK) {
 		buf_cleanup(&pdf);
 		return api_fail(r, w, rc, NULL);
 	}
-	rc = api_reply_file(
-	    r, w, "application/pdf", pdf.data, pdf.len, "terms-signed.pdf");
+	rc = api_reply_file(r, w, "application/pdf", pdf.data, pdf.len, name);
 	buf_cleanup(&pdf);
 	return rc;
+}
+
+enum pc_rc
+api_issuance_terms_get(struct req *r, struct resp *w)
+{
+	return terms_file(r, w, issuance_terms_pdf, "terms-signed.pdf");
+}
+
+enum pc_rc
+api_renewal_terms_get(struct req *r, struct resp *w)
+{
+	return terms_file(r, w, renewal_terms_pdf, "renewal-terms-signed.pdf");
 }
 
 static enum pc_rc

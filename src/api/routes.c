@@ -392,6 +392,7 @@ const struct route api_routes[] = {
 	    "application/octet-stream" },
 	POST_API("/api/v1/renewal/:id/submit", api_renewal_submit_post,
 	    AUTH_USER, RATE_API, ACCT_BODY, s_code, ROUTE_SECRET),
+	GET_API("/api/v1/renewal/terms.pdf", api_renewal_terms_get, AUTH_USER),
 
 	/* Signing in the browser (J9). A file is the raw body of one POST. */
 	POST_API("/api/v1/sign/batches", api_sign_batch_post, AUTH_USER,

@@ -251,10 +251,11 @@ scratch_of(const struct pc_env *e, const char *user_id, char *out, size_t n)
 		*slash = '\0';
 }
 
-/* Sign in -> out with credential under sad (PAdES B-T, this node's TSA). */
+/* Sign in -> out with credential under sad (PAdES B-T, this node's TSA);
+ * a renewal's terms with renewal. */
 static enum pc_rc
 sign_pdf(const struct pc_env *e, const char *credential, const char *sad,
-    const char *in, const char *out, struct pc_err *err)
+    const char *renewal, const char *in, const char *out, struct pc_err *err)
 {
 	struct signing_opts o;
 	struct signing_item it;
@@ -272,6 +273,8 @@ sign_pdf(const struct pc_env *e, const char *credential, const char *sad,
 	o.sign.tsa_url = tsa;
 	o.sign.reason = "Acceptance of the terms of the trust service";
 	o.stop_at_first = true;
+	o.renewal = renewal;
+	o.terms_version = legal_version(e->conf, LEGAL_TERMS);
 	rc = signing_batch_new(e, &o, &b, err);
 	if (rc != PC_OK)
 		return rc;
@@ -360,21 +363,19 @@ terms_keep(const struct pc_env *e, const char *user_id,
 	return rc;
 }
 
-/* The terms PDF in the account's language, signed, kept. */
-static enum pc_rc
-terms_sign(const struct pc_env *e, const char *user_id,
-    const struct issuance_status *st, const char *credential, const char *sad,
-    struct pc_err *err)
+enum pc_rc
+issuance_terms_signed(const struct pc_env *e, const char *user_id,
+    const char *credential, const char *sad, const char *renewal,
+    struct buf *out, struct pc_err *err)
 {
 	struct store_user u;
 	struct db *db = NULL;
-	struct buf pdf, signed_pdf;
-	char dir[600], in[700], out[700], tag[17];
+	struct buf pdf;
+	char dir[600], in[700], signed_path[700], tag[17];
 	enum pc_rc rc;
 
 	memset(&u, 0, sizeof(u));
 	buf_init(&pdf, TERMS_MAX);
-	buf_init(&signed_pdf, TERMS_MAX);
 	rc = store_acquire(e->store, &db);
 	if (rc == PC_OK)
 		rc = store_user_get(db, user_id, &u);
@@ -387,19 +388,36 @@ terms_sign(const struct pc_env *e, const char *user_id,
 		goto out;
 	scratch_of(e, user_id, dir, sizeof(dir));
 	snprintf(in, sizeof(in), "%s/.terms-%s.pdf", dir, tag);
-	snprintf(out, sizeof(out), "%s/.terms-%s-signed.pdf", dir, tag);
+	snprintf(signed_path, sizeof(signed_path), "%s/.terms-%s-signed.pdf",
+	    dir, tag);
 	rc = file_write_atomic(in, pdf.data, pdf.len, 0600);
 	if (rc == PC_OK)
-		rc = sign_pdf(e, credential, sad, in, out, err);
+		rc =
+		    sign_pdf(e, credential, sad, renewal, in, signed_path, err);
 	if (rc == PC_OK)
-		rc = file_read(out, TERMS_MAX, &signed_pdf);
-	if (rc == PC_OK)
-		rc = terms_keep(e, user_id, st, credential, &signed_pdf);
+		rc = file_read(signed_path, TERMS_MAX, out);
 	unlink(in);
-	unlink(out);
+	unlink(signed_path);
 out:
 	store_user_cleanup(&u);
 	buf_cleanup(&pdf);
+	return rc;
+}
+
+/* The terms signed with the new credential, kept. */
+static enum pc_rc
+terms_sign(const struct pc_env *e, const char *user_id,
+    const struct issuance_status *st, const char *credential, const char *sad,
+    struct pc_err *err)
+{
+	struct buf signed_pdf;
+	enum pc_rc rc;
+
+	buf_init(&signed_pdf, TERMS_MAX);
+	rc = issuance_terms_signed(
+	    e, user_id, credential, sad, NULL, &signed_pdf, err);
+	if (rc == PC_OK)
+		rc = terms_keep(e, user_id, st, credential, &signed_pdf);
 	buf_cleanup(&signed_pdf);
 	return rc;
 }

@@ -87,6 +87,16 @@ enum pc_rc issuance_renew(const struct pc_env *e, const char *user_id,
     const char *renewal_id, const char *order_id, const char *identity,
     struct pc_err *err);
 
+/*
+ * The terms of the trust service (the account's language) signed PAdES
+ * B-T with credential under sad (this node's TSA) into out. With renewal:
+ * the terms of that renewal request, signed with its current certificate;
+ * the signer takes no transaction and submits the request (SIGN_USER).
+ */
+enum pc_rc issuance_terms_signed(const struct pc_env *e, const char *user_id,
+    const char *credential, const char *sad, const char *renewal,
+    struct buf *out, struct pc_err *err);
+
 /* The issuance terms signed at issuance (PDF). PC_ENOTFOUND when none. */
 enum pc_rc issuance_terms_pdf(
     const struct pc_env *e, const char *user_id, struct buf *out);

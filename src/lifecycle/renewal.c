@@ -22,6 +22,7 @@
 #include "notify/notify.h"
 #include "ra/ra.h"
 #include "shop/shop.h"
+#include "signing/documents.h"
 #include "store/store_account.h"
 #include "store/store_credential.h"
 #include "store/store_idv.h"
@@ -467,17 +468,48 @@ out:
 	return rc;
 }
 
+/* Keep the renewal's signed terms as a document of the account. */
+static enum pc_rc
+terms_keep(const struct pc_env *e, const char *user_id, const char *id,
+    const struct store_renewal *r, const char *terms, const struct buf *pdf)
+{
+	struct store_document d;
+	struct db *db = NULL;
+	char name[80];
+	enum pc_rc rc;
+
+	rc = doc_write(e, user_id, STORE_DOC_RENEWAL_TERMS, "",
+	    "application/pdf", pdf->data, pdf->len, 0, &d);
+	if (rc != PC_OK)
+		return rc;
+	snprintf(name, sizeof(name), "renewal-terms-%s-signed.pdf", terms);
+	snprintf(d.credential, sizeof(d.credential), "%s", r->old_serial);
+	rc = store_write_begin(e->store, &db);
+	if (rc == PC_OK)
+		rc = doc_insert(db, &d, name);
+	if (rc == PC_OK)
+		rc = store_audit_printf(db, user_id, "renewal.submit",
+		    "renewal=%s terms=%s document=%s sha256=%s", id, terms,
+		    d.id, d.sha256);
+	rc = store_write_end(e->store, db, rc);
+	if (rc != PC_OK)
+		doc_unwrite(e, &d);
+	store_document_cleanup(&d);
+	return rc;
+}
+
 enum pc_rc
 renewal_submit(const struct pc_env *e, const char *user_id, const char *id,
     const char *code, struct pc_err *err)
 {
 	struct store_renewal r;
-	struct db *db = NULL;
+	struct buf pdf;
 	const char *terms = legal_version(e->conf, LEGAL_TERMS);
 	int64_t now = clock_now();
 	enum pc_rc rc;
 
 	memset(&r, 0, sizeof(r));
+	buf_init(&pdf, RENEWAL_TERMS_MAX);
 	if (code == NULL || code[0] == '\0')
 		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "code");
 	rc = own(e, user_id, id, &r, err);
@@ -489,22 +521,49 @@ renewal_submit(const struct pc_env *e, const char *user_id, const char *id,
 		rc = pc_fail(err, PC_ESTATE, PCE_RENEWAL_CLOSED, NULL);
 	else if (r.photo_type[0] == '\0')
 		rc = pc_fail(err, PC_EINVAL, PCE_PHOTO_INVALID, "photo");
-	if (rc == PC_OK)
-		rc = acct_totp_check(e, user_id, "renewal", code, err);
-	if (rc == PC_OK)
-		rc = store_write_begin(e->store, &db);
+	else if (terms == NULL)
+		rc = PC_EUNAVAIL;
 	if (rc != PC_OK)
 		goto out;
-	rc = store_renewal_move(db, id, RENEWAL_DRAFT, RENEWAL_SUBMITTED,
-	    terms != NULL ? terms : "", NULL, NULL, NULL, now);
-	if (rc == PC_OK)
-		rc = store_audit_printf(db, user_id, "renewal.submit",
-		    "renewal=%s terms=%s", id, terms != NULL ? terms : "");
-	rc = store_write_end(e->store, db, rc);
-	if (rc == PC_ESTATE)
-		rc = pc_fail(err, PC_ESTATE, PCE_RENEWAL_STATE, NULL);
+	/* The terms signed with the current certificate under the code; the
+	 * signer submits the request in the signature's transaction. */
+	rc = issuance_terms_signed(
+	    e, user_id, r.old_serial, code, id, &pdf, err);
+	if (rc != PC_OK) {
+		if (err != NULL && err->code == PCE_IDENTITY_INVALID)
+			rc = pc_fail(err, PC_ESTATE, PCE_RENEWAL_STATE, NULL);
+		if (err != NULL && err->field != NULL &&
+		    strcmp(err->field, "sad") == 0)
+			err->field = "code";
+		goto out;
+	}
+	/* Submitted; a document that cannot be kept now is logged, the
+	 * signer's audit row holds what was signed. */
+	if (terms_keep(e, user_id, id, &r, terms, &pdf) != PC_OK)
+		log_warnx(
+		    "renewal: %s submitted, its signed terms not kept", id);
 out:
+	buf_cleanup(&pdf);
 	store_renewal_cleanup(&r);
+	return rc;
+}
+
+enum pc_rc
+renewal_terms_pdf(const struct pc_env *e, const char *user_id, struct buf *out)
+{
+	struct store_document d;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(&d, 0, sizeof(d));
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK)
+		rc = store_document_latest(
+		    db, user_id, STORE_DOC_RENEWAL_TERMS, &d);
+	store_release(e->store, db);
+	if (rc == PC_OK)
+		rc = doc_get(e, user_id, d.id, out);
+	store_document_cleanup(&d);
 	return rc;
 }
 

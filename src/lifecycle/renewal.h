@@ -6,7 +6,10 @@
  * certificate ends, the holder, with a paid order of the shop, gives the
  * identity document (a form: its data, and a photo of it, JPEG/PNG/PDF at
  * most RENEWAL_PHOTO_MAX, the type read from the bytes), then signs the
- * renewal terms with a TOTP code: the request waits for an operator.
+ * terms with the current certificate under a TOTP code (PAdES B-T, no
+ * transaction taken; the signer submits the request in the signature's
+ * transaction) and the signed PDF is kept: the request waits for an
+ * operator.
  * Approved, the renewals job issues the new keys and certificates
  * RENEWAL_LEAD_S before the end (issuance_renew, through the signer), with
  * the order's package; rejected, the holder may ask again with the same
@@ -26,6 +29,7 @@
 #include "store/store_renewal.h"
 
 #define RENEWAL_PHOTO_MAX (3u << 20)
+#define RENEWAL_TERMS_MAX (8u << 20) /* the signed terms PDF */
 
 /* What the holder sees. */
 struct renewal_status {
@@ -69,11 +73,17 @@ enum pc_rc renewal_create(const struct pc_env *e, const char *user_id,
 enum pc_rc renewal_photo(const struct pc_env *e, const char *user_id,
     const char *id, const uint8_t *p, size_t n, struct pc_err *err);
 /*
- * Sign the renewal terms with the TOTP code (purpose "renewal"): the draft
- * (with its photo: photo_invalid otherwise) becomes submitted.
+ * Sign the terms with the current certificate under the TOTP code (the
+ * signer checks the code, purpose "sign"): the draft (with its photo:
+ * photo_invalid otherwise) becomes submitted and the signed PDF is kept.
+ * Refusals as web signing's (cert_suspended, the TOTP errors, 503
+ * signer_unavailable), renewal_state, renewal_closed.
  */
 enum pc_rc renewal_submit(const struct pc_env *e, const char *user_id,
     const char *id, const char *code, struct pc_err *err);
+/* The newest renewal terms user_id signed (PDF). PC_ENOTFOUND when none. */
+enum pc_rc renewal_terms_pdf(
+    const struct pc_env *e, const char *user_id, struct buf *out);
 
 /* ---- the operator's side ------------------------------------------------ */
 

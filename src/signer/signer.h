@@ -216,8 +216,8 @@ enum pc_rc signer_client_totp_qr_uri(struct signer_client *sc,
 
 /*
  * SIGN_USER  u16 credential (signing certificate serial), u16 SAD (TOTP
- *            code), u16 mech, u32 md nid, u16 timestamps, u16 N,
- *            N x u16 hash
+ *            code), u16 mech, u32 md nid, u16 timestamps, u16 renewal,
+ *            u16 terms version, u16 N, N x u16 hash
  *     -> SIGN_USER_REPLY u32 rc, u16 result, u32 retry_after,
  *            u32 transactions_left, u16 N, N x u16 signature
  * One SAD authorizes the whole batch (N <= SIGNER_USER_HASHES_MAX). The
@@ -227,8 +227,15 @@ enum pc_rc signer_client_totp_qr_uri(struct signer_client *sc,
  * then signs all N hashes and, in ONE transaction, takes N + timestamps
  * from the counter and writes a record per signature and per timestamp.
  * Any refusal or failed signature counts nothing and returns no signature.
+ * With a renewal: the terms of that renewal request, signed with the
+ * current certificate (J10). One hash, at most one timestamp, and no
+ * transaction taken: the request must be the credential holder's, for
+ * this credential, still a draft; the same transaction that records the
+ * signature submits it (draft -> submitted, with the terms version), so
+ * each request has exactly one such signature (else USER_R_INVALID).
  */
 #define SIGNER_USER_HASHES_MAX 100
+#define SIGNER_TERMS_MAX 31
 /* A TOTP code, or an issuance grant (SIGNER_GRANT_LEN hex characters). */
 #define SIGNER_SAD_MAX 64
 #define SIGNER_GRANT_LEN 64
@@ -265,6 +272,8 @@ struct signer_user_req {
 	enum hsm_mech mech;
 	int md_nid;
 	unsigned timestamps; /* timestamps the caller will request */
+	const char *renewal; /* NULL: an ordinary signature; else see above */
+	const char *terms;   /* with a renewal: the terms version */
 	unsigned n;          /* hashes */
 	const uint8_t (*hashes)[SIGNER_HASH_MAX];
 	size_t hlen; /* the length of each hash */

@@ -109,6 +109,11 @@ signer_client_sign_user(struct signer_client *sc,
 	q->mech = (uint16_t)req->mech;
 	q->md = (uint32_t)req->md_nid;
 	q->timestamps = (uint16_t)req->timestamps;
+	if (req->renewal != NULL) {
+		signer_bytes_of(&q->renewal, req->renewal);
+		signer_bytes_of(
+		    &q->terms, req->terms != NULL ? req->terms : "");
+	}
 	q->nhashes = (uint16_t)req->n;
 	return signer_sign_call(sc, SIGNER_MSG_SIGN_USER, q, sizeof(*q),
 	    q->hashes, req->hashes, req->n, req->hlen, out);

@@ -12,6 +12,7 @@
 #include "signer/signer.h"
 #include "signer/signer_msg.h"
 #include "store/store.h"
+#include "store/store_account.h"
 
 /*
  * One request/reply on a free channel of the client (signer_client.c).
@@ -89,12 +90,17 @@ struct signer_uq {
 	uint16_t nts, n;
 	const uint8_t *hashes[SIGNER_USER_HASHES_MAX];
 	size_t hlen;
+	/* A renewal's terms (SIGN_USER): no transaction taken, the request
+	 * submitted in the record's transaction. "" otherwise. */
+	char renewal[STORE_ID_LEN + 1];
+	char terms[SIGNER_TERMS_MAX + 1];
 };
 
 /*
  * The credential q->serial and its signing certificate at now: *res says
  * whether it may sign q->n hashes and q->nts timestamps (known, valid,
- * enough transactions); OUT: *cr and the key's label.
+ * enough transactions, or for q->renewal: the holder's draft request for
+ * this credential); OUT: *cr and the key's label.
  */
 struct store_credential;
 enum pc_rc signer_user_check(struct db *db, const struct signer_uq *q,

@@ -85,17 +85,22 @@ static const struct signer_field f_sign_user[] = {
 	F(T, mech, SF_U16, 0, HSM_MECH_RSA_PKCS1, HSM_MECH_ECDSA),
 	F(T, md, SF_U32, 0, 0, UINT32_MAX),
 	F(T, timestamps, SF_U16, 0, 0, SIGNER_USER_HASHES_MAX),
+	F(T, renewal, SF_TEXT, 0, 0, STORE_ID_LEN),
+	F(T, terms, SF_TEXT, 0, 0, SIGNER_TERMS_MAX),
 	FLIST(T, hashes, nhashes, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 1,
 	    SIGNER_HASH_MAX),
 };
 
-/* A timestamp is asked for a signature of the batch. */
+/* A timestamp is asked for a signature of the batch; a renewal's terms
+ * are one document with its version. */
 static bool
 check_sign_user(const void *msg)
 {
 	const T *m = msg;
 
-	return m->timestamps <= m->nhashes;
+	if (m->renewal.n > 0)
+		return m->nhashes == 1 && m->timestamps <= 1 && m->terms.n > 0;
+	return m->timestamps <= m->nhashes && m->terms.n == 0;
 }
 #undef T
 

@@ -118,6 +118,8 @@ struct signer_m_sign_user {
 	uint16_t mech;
 	uint32_t md;
 	uint16_t timestamps;
+	struct signer_bytes renewal; /* "": an ordinary signature */
+	struct signer_bytes terms;   /* with a renewal: its terms' version */
 	uint16_t nhashes;
 	struct signer_bytes hashes[SIGNER_USER_HASHES_MAX];
 };

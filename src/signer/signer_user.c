@@ -310,6 +310,33 @@ req_from(const struct signer_m_sign_user *m, struct signer_uq *q)
 	for (i = 0; i < q->n; i++)
 		q->hashes[i] = m->hashes[i].p;
 	q->hlen = m->hashes[0].n;
+	signer_text(&m->renewal, q->renewal, sizeof(q->renewal));
+	signer_text(&m->terms, q->terms, sizeof(q->terms));
+}
+
+/* A renewal's terms: the request is cr's holder's, for this credential,
+ * a draft, and its window still open. */
+static enum pc_rc
+renewal_terms_check(struct db *db, const struct signer_uq *q,
+    const struct store_credential *cr, int64_t now,
+    enum signer_user_result *res)
+{
+	struct store_renewal r;
+	enum pc_rc rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = store_renewal_get(db, q->renewal, &r);
+	if (rc == PC_ENOTFOUND ||
+	    (rc == PC_OK && (cr->user_id[0] == '\0' ||
+	                        strcmp(r.user_id, cr->user_id) != 0 ||
+	                        strcmp(r.old_serial, q->serial) != 0 ||
+	                        strcmp(r.state, RENEWAL_DRAFT) != 0 ||
+	                        now >= r.old_not_after - RENEWAL_WINDOW_S))) {
+		*res = USER_R_INVALID;
+		rc = PC_OK;
+	}
+	store_renewal_cleanup(&r);
+	return rc;
 }
 
 /* The credential and its certificate: result and key label. */
@@ -340,11 +367,14 @@ signer_user_check(struct db *db, const struct signer_uq *q, int64_t now,
 		    c.reason == 6 ? USER_R_CERT_SUSPENDED : USER_R_CERT_REVOKED;
 	} else if (now > c.not_after || now < c.not_before) {
 		*res = USER_R_CERT_EXPIRED;
-	} else if (cr->transactions_left < (int64_t)q->n + q->nts) {
+	} else if (q->renewal[0] == '\0' &&
+	           cr->transactions_left < (int64_t)q->n + q->nts) {
 		*res = USER_R_QUOTA;
 	} else {
 		*res = USER_R_OK;
 		snprintf(label, lsize, "%s", c.key_label);
+		if (q->renewal[0] != '\0')
+			rc = renewal_terms_check(db, q, cr, now, res);
 	}
 out:
 	store_cert_cleanup(&c);
@@ -358,7 +388,7 @@ signer_user_record(struct db *db, const struct signer_uq *q,
     const char *event, enum signer_user_result *res, int64_t *left)
 {
 	struct store_credential cr;
-	char hex[2 * SIGNER_HASH_MAX + 1], detail[160];
+	char hex[2 * SIGNER_HASH_MAX + 1], detail[256];
 	uint8_t imp[EVP_MAX_MD_SIZE];
 	unsigned int implen;
 	const EVP_MD *md;
@@ -371,9 +401,15 @@ signer_user_record(struct db *db, const struct signer_uq *q,
 	rc = db_begin(db);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_credential_spend(db, q->serial, (int64_t)q->n + q->nts, now);
-	if (rc == PC_ELIMIT) {
-		*res = USER_R_QUOTA; /* another request took them */
+	if (q->renewal[0] != '\0')
+		rc = store_renewal_move(db, q->renewal, RENEWAL_DRAFT,
+		    RENEWAL_SUBMITTED, q->terms, NULL, NULL, NULL, now);
+	else
+		rc = store_credential_spend(
+		    db, q->serial, (int64_t)q->n + q->nts, now);
+	if (rc == PC_ELIMIT || rc == PC_ESTATE) {
+		/* another request took them, or submitted the renewal */
+		*res = rc == PC_ELIMIT ? USER_R_QUOTA : USER_R_INVALID;
 		db_rollback(db);
 		return PC_OK;
 	}
@@ -391,10 +427,15 @@ signer_user_record(struct db *db, const struct signer_uq *q,
 		rc = store_signature_add(
 		    db, q->serial, STORE_SIG_KIND_TIMESTAMP, hex, now);
 	}
-	snprintf(detail, sizeof(detail),
-	    "credential=%s signatures=%u "
-	    "timestamps=%u",
-	    q->serial, q->n, q->nts);
+	if (q->renewal[0] != '\0')
+		snprintf(detail, sizeof(detail),
+		    "credential=%s signatures=%u timestamps=%u renewal=%s "
+		    "terms=%s",
+		    q->serial, q->n, q->nts, q->renewal, q->terms);
+	else
+		snprintf(detail, sizeof(detail),
+		    "credential=%s signatures=%u timestamps=%u", q->serial,
+		    q->n, q->nts);
 	if (rc == PC_OK)
 		rc = store_audit_append(db, "signer", event, detail);
 	if (rc == PC_OK)
@@ -524,8 +565,9 @@ signer_user_serve(struct signer_user *u, enum pc_rc drc,
 		goto out;
 
 sign:
-	rc = signer_user_sign_record(
-	    u, db, &q, label, "sign.user", now, &sigs, siglens, &res, &left);
+	rc = signer_user_sign_record(u, db, &q, label,
+	    q.renewal[0] != '\0' ? "sign.renewal_terms" : "sign.user", now,
+	    &sigs, siglens, &res, &left);
 out:
 	secret_wipe(q.sad, sizeof(q.sad));
 	if (db != NULL)

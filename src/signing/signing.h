@@ -114,6 +114,9 @@ struct signing_opts {
 	unsigned threads;
 	signing_progress_fn progress; /* may be NULL */
 	void *progress_arg;
+	/* A renewal's terms (one document): the signer takes no transaction
+	 * and submits that request (see SIGN_USER in signer.h). */
+	const char *renewal, *terms_version;
 };
 
 /*

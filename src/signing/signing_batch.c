@@ -26,6 +26,7 @@
 #include "pki/pki.h"
 #include "signing/signing.h"
 #include "store/store.h"
+#include "store/store_account.h"
 
 _Static_assert(SIGN_TBS_MAX == SIGNER_HASH_MAX, "one hash size");
 
@@ -55,6 +56,7 @@ struct batch_item {
 struct signing_batch {
 	enum batch_state state;
 	char credential[STORE_SERIAL_MAX + 1];
+	char renewal[STORE_ID_LEN + 1], terms[SIGNER_TERMS_MAX + 1];
 	char tsa_url[TSA_URL_MAX];
 	struct sign_opts opts;      /* the batch's defaults */
 	char *field, *reason, *loc; /* owned copies of its strings */
@@ -203,6 +205,17 @@ signing_batch_new(const struct pc_env *e, const struct signing_opts *o,
 	        o->credential, b->credential, sizeof(b->credential)) != PC_OK) {
 		rc = pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "credential");
 		goto out;
+	}
+	if (o->renewal != NULL &&
+	    (strlen(o->renewal) >= sizeof(b->renewal) ||
+	        o->terms_version == NULL || o->terms_version[0] == '\0' ||
+	        strlen(o->terms_version) >= sizeof(b->terms))) {
+		rc = pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "renewal");
+		goto out;
+	}
+	if (o->renewal != NULL) {
+		snprintf(b->renewal, sizeof(b->renewal), "%s", o->renewal);
+		snprintf(b->terms, sizeof(b->terms), "%s", o->terms_version);
 	}
 	b->opts = o->sign;
 	b->opts.tsa_url = NULL;
@@ -527,6 +540,8 @@ signing_batch_authorize(const struct pc_env *e, struct signing_batch *b,
 	req.mech = b->items[0].tbs.mech;
 	req.md_nid = b->items[0].tbs.md_nid;
 	req.timestamps = b->opts.level == SIGN_LEVEL_BT ? (unsigned)b->n : 0;
+	req.renewal = b->renewal[0] != '\0' ? b->renewal : NULL;
+	req.terms = b->terms;
 	req.n = (unsigned)b->n;
 	req.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])hashes;
 	req.hlen = b->items[0].tbs.hlen;

@@ -16,6 +16,7 @@
 #include "vault/vault.h"
 
 #define STORE_DOC_TERMS "issuance_terms"
+#define STORE_DOC_RENEWAL_TERMS "renewal_terms" /* signed at a renewal */
 
 struct store_document {
 	char id[STORE_ID_LEN + 1];

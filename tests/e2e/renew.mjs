@@ -4,7 +4,8 @@
 // step already used moves that clock on, as the shell tests do).
 // E2E_PHASE=before (10 days before ana's end): ana's banner, the privacy
 // notice, a package paid with the sandbox card, the form (field errors
-// from the server and the page), the terms signed with TOTP; the operator
+// from the server and the page), the terms signed with TOTP (the PDF
+// downloaded, pdfsig: valid, signed by ana); the operator
 // (a second browser context) approves ana's request and rejects rita's
 // with a reason; rita's banner shows it, "start again" goes to the form
 // with the same order. E2E_PHASE=after (3 days before the end, the
@@ -230,6 +231,12 @@ try {
 			await shot(ana, 'terms').catch(() => null);
 			await signTerms(ana, ANA);
 			await shot(ana, 'sent');
+			// The terms she signed with her current certificate.
+			const [dl] = await Promise.all([ana.waitForEvent('download', { timeout: 30000 }), ana.click('#ren-terms-pdf')]);
+			const f = path.join(TMP, 'renewal-terms.pdf');
+			await dl.saveAs(f);
+			const ps = execFileSync('pdfsig', [f]).toString();
+			assert(/Signature is Valid/.test(ps) && /CN=Ana|Ana /.test(ps), 'the signed terms (pdfsig): ' + ps);
 			await ana.click('#ren-ok');
 			await ana.waitForURL(/\/home$/);
 			await ana.waitForSelector('#renew-banner[data-state=checking]', { timeout: 10000 });

@@ -5,7 +5,8 @@
 #  - ana (1-year package) buys a 2-year one and asks for a renewal: a
 #    document expired before the new certificate's start is refused on
 #    doc_expiry; a disguised and an oversized photo are refused; a JPEG
-#    is taken; the terms signed with a TOTP code -> submitted;
+#    is taken; the terms signed with the current certificate under a
+#    TOTP code (pdfsig, no transaction taken, once) -> submitted;
 #  - an operator sees it beside the identity of the current certificate
 #    and the photo (the same bytes); rejects it with a reason (e-mailed,
 #    shown to the holder), who asks again with the same order (no second
@@ -28,7 +29,7 @@
 #    (its retention, 300 days here), the issued one's is kept.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3 xxd; do
+for t in curl sqlite3 openssl oathtool python3 xxd pdfsig; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 [ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
@@ -177,10 +178,28 @@ expect 404 renewal_not_found "a photo for an unknown renewal id: renewal_not_fou
 check "... kept encrypted (no JPEG bytes at rest)" [ -f "$D/files/renewals/$R1.pcv" -o -n "$(find "$D" -name "$R1.pcv")" ]
 api POST "/api/v1/renewal/$R1/submit" '{"code":"000000"}'
 expect 400 totp_invalid "the terms with a wrong code: refused"
+check "... still a draft" [ "$(sql "SELECT state FROM renewals WHERE id = '$R1'")" = draft ]
+LEFT_BEFORE=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$OLD'")
+SIGS_BEFORE=$(sql "SELECT count(*) FROM signatures WHERE credential = '$OLD'")
 code_for "$ANA_SECRET"
 api POST "/api/v1/renewal/$R1/submit" "{\"code\":\"$TOTP\"}"
 expect 200 - "the terms signed with the code"
+SUBMITTED=$BODY
+check "the terms' signature and timestamp are recorded on the current credential" [ "$(sql "SELECT count(*) FROM signatures WHERE credential = '$OLD'")" = $((SIGS_BEFORE + 2)) ]
+check "... and take none of its transactions" [ "$(sql "SELECT transactions_left FROM credentials WHERE serial = '$OLD'")" = "$LEFT_BEFORE" ]
+check "... audited by the signer with the request" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.renewal_terms' AND detail LIKE '%renewal=$R1%'")" = 1 ]
+curl -s -b "$JAR" -o "$T/rterms.pdf" "$PC_URL/api/v1/renewal/terms.pdf"
+check "the signed renewal terms: pdfsig says the signature is valid" sh -c "pdfsig '$T/rterms.pdf' | grep -q 'Signature Validation: Signature is Valid'"
+(cd "$T" && pdfsig -dump rterms.pdf >/dev/null 2>&1)
+RT_SERIAL=$(openssl cms -cmsout -print -inform DER -in "$T/rterms.pdf.sig0" | sed -n '/d.issuerAndSerialNumber/,/serialNumber/p' | sed -n 's/.*serialNumber: *//p' | tail -1)
+RT_SERIAL=$(py 'import sys; print("%x" % int(sys.argv[1]))' "${RT_SERIAL:-0}")
+check "... made with the current certificate ($RT_SERIAL)" [ "$(echo "$RT_SERIAL" | sed 's/^0*//')" = "$(echo "$OLD" | tr 'A-F' 'a-f' | sed 's/^0*//')" ]
+check "... B-T (a timestamp token in the signature)" sh -c "openssl cms -cmsout -print -inform DER -in '$T/rterms.pdf.sig0' | grep -q timeStampToken"
+BODY=$SUBMITTED
 check "request sent for approval; no new one offered; the banner says so" [ "$(jpath 'j["request"]["state"], j["offered"], j["banner"]')" = "('submitted', False, True)" ]
+code_for "$ANA_SECRET"
+api POST "/api/v1/renewal/$R1/submit" "{\"code\":\"$TOTP\"}"
+expect 409 renewal_state "the terms of a sent request cannot be signed again"
 api POST /api/v1/renewal "$(form "$R_ORDER" 2035-01-01)"
 expect 409 renewal_state "a second request while one waits: renewal_state"
 api GET /api/v1/idv

@@ -155,8 +155,10 @@ test_roundtrip(void **state)
 		m->sad = bytes(sad, SIGNER_SAD_MAX);
 	}
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_OK);
-	assert_int_equal(
-	    b.len, signer_msg_max_body(signer_msg_def(SIGNER_MSG_SIGN_USER)));
+	/* ... but a renewal's (its id and terms version), which go with
+	 * one hash only. */
+	assert_int_equal(b.len + STORE_ID_LEN + SIGNER_TERMS_MAX,
+	    signer_msg_max_body(signer_msg_def(SIGNER_MSG_SIGN_USER)));
 	assert_int_equal(
 	    signer_msg_decode(SIGNER_MSG_SIGN_USER, b.data, b.len, d), PC_OK);
 	assert_int_equal(d->nhashes, SIGNER_USER_HASHES_MAX);
@@ -393,6 +395,22 @@ test_bounds(void **state)
 	sign_user(m, 1, 32, 0);
 	m->credential = bytes("ab\0cd", 5); /* a NUL in text */
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_EINVAL);
+	/* A renewal's terms: one document, its version given; a version
+	 * only with a renewal. */
+	sign_user(m, 2, 32, 0);
+	m->renewal = bytes("00000000000000000000000000000000", 32);
+	m->terms = bytes("2026-01", 7);
+	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_EINVAL);
+	sign_user(m, 1, 32, 1);
+	m->renewal = bytes("00000000000000000000000000000000", 32);
+	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_EINVAL);
+	sign_user(m, 1, 32, 0);
+	m->terms = bytes("2026-01", 7);
+	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_EINVAL);
+	sign_user(m, 1, 32, 1);
+	m->renewal = bytes("00000000000000000000000000000000", 32);
+	m->terms = bytes("2026-01", 7);
+	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_OK);
 	memset(&t, 0, sizeof(t));
 	t.user = bytes(s, SIGNER_TOTP_ID_MAX + 1);
 	assert_int_equal(encode(SIGNER_MSG_TOTP_QR_URI, &t, &b), PC_EINVAL);

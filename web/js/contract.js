@@ -157,6 +157,7 @@ export const issue = (code) => http.post('/issuance', { code });
 // associate: bool -> Issuance
 export const issuancePhone = (associate) => http.post('/issuance/phone', { associate });
 export const termsPdfUrl = () => '/api/v1/issuance/terms.pdf';
+export const renewalTermsPdfUrl = () => '/api/v1/renewal/terms.pdf';
 // GDPR access and portability: the person's data and documents as a ZIP.
 export const exportZipUrl = () => '/api/v1/account/export.zip';
 // -> {certificates: [Certificate {serial, kind: sign|auth, subject,

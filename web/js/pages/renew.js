@@ -109,6 +109,8 @@ export async function renew(ctx) {
 	const sent = (s) => {
 		show(notice(t('ren.sent'), 'ok', 'ren-sent'),
 		    h('p', { id: 'ren-sent-text' }, t('ren.sent_text', { date: fmtDate(issueDay(s)) })),
+		    h('p', {}, h('a', { href: C.renewalTermsPdfUrl(), download: 'renewal-terms-signed.pdf',
+			id: 'ren-terms-pdf' }, t('ren.terms_pdf'))),
 		    h('div', { class: 'actions' }, button('common.ok', { type: 'button', id: 'ren-ok',
 			onclick: () => ctx.go('/home') })));
 	};
