@@ -19,7 +19,7 @@ build_pkgs="build-essential cmake pkg-config git
 	fonts-noto-core fonts-droid-fallback fonts-symbola"
 test_pkgs="postgresql curl poppler-utils qpdf mupdf-tools oathtool zbar-tools
 	python3-aiosmtpd faketime clang clang-format libclang-rt-14-dev chromium
-	fonts-dejavu-core"
+	fonts-dejavu-core haproxy"
 
 want="$build_pkgs"
 if [ "${1:-test}" = "test" ]; then

@@ -5,6 +5,7 @@
  * (name, type, offset, bounds, default). Nothing else reads the file.
  */
 #include <ctype.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -57,6 +58,7 @@ static const struct conf_key server_keys[] = {
 	    PECETE_SOURCE_DIR "/data/legal" },
 	{ "metrics_token_file", CONF_PATH, K(server, metrics_token_file), 0, 0,
 	    NULL },
+	{ "trusted_proxies", CONF_STR, K(server, trusted_proxies), 0, 0, NULL },
 };
 
 static const struct conf_key store_keys[] = {
@@ -584,6 +586,36 @@ is(const char *v, const char *want)
 }
 
 /* Values limited to a set, and settings that only make sense together. */
+/* [server] trusted_proxies: addresses, comma- or space-separated. */
+static enum pc_rc
+proxies_check(const char *list, char *err, size_t errlen)
+{
+	unsigned char b[16];
+	char one[64];
+	const char *p = list;
+	size_t n;
+
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, ", ");
+		if (n > 0) {
+			snprintf(one, sizeof(one), "%.*s", (int)n, p);
+			if (n >= sizeof(one) ||
+			    (inet_pton(AF_INET, one, b) != 1 &&
+			        inet_pton(AF_INET6, one, b) != 1)) {
+				snprintf(err, errlen,
+				    "[server] trusted_proxies: \"%.*s\" is not "
+				    "an "
+				    "IPv4 or IPv6 address (list the proxies' "
+				    "addresses, comma-separated)",
+				    (int)(n < 64 ? n : 64), p);
+				return PC_EINVAL;
+			}
+		}
+		p = p[n] != '\0' ? p + n + 1 : NULL;
+	}
+	return PC_OK;
+}
+
 static enum pc_rc
 conf_check_values(const struct conf *c, char *err, size_t errlen)
 {
@@ -606,6 +638,8 @@ conf_check_values(const struct conf *c, char *err, size_t errlen)
 		    n->sms_driver);
 		return PC_EINVAL;
 	}
+	if (proxies_check(c->server.trusted_proxies, err, errlen) != PC_OK)
+		return PC_EINVAL;
 	if (p != NULL && !is(p, "sandbox") && !is(p, "netopia")) {
 		snprintf(err, errlen,
 		    "[shop] provider: \"%s\" is not netopia (or sandbox in "

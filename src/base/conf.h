@@ -37,6 +37,9 @@ struct conf_server {
 	/* A bearer token for /metrics from other hosts (0600); NULL: only
 	 * this host, directly */
 	char *metrics_token_file;
+	/* The proxies in front (HAProxy, nginx), comma-separated addresses:
+	 * from them, X-Forwarded-For names the client. NULL: none. */
+	char *trusted_proxies;
 };
 
 struct conf_store {

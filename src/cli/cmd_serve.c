@@ -175,6 +175,7 @@ cmd_serve(int argc, char **argv)
 	ho.listen = conf.server.listen;
 	ho.threads = (unsigned)conf.server.threads;
 	ho.conn_timeout = (unsigned)conf.server.conn_timeout;
+	ho.trusted_proxies = conf.server.trusted_proxies;
 	rc = http_start(&ho, &hs, &port);
 	if (rc != PC_OK) {
 		cli_err("serve", "cannot listen on %s", conf.server.listen);

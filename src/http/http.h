@@ -216,7 +216,19 @@ struct http_opts {
 	http_fail_fn fail;
 	http_release_fn release;
 	http_done_fn done;
+	/* Addresses of the proxies in front (comma-separated); "" or NULL:
+	 * none, the peer is the client. */
+	const char *trusted_proxies;
 };
+
+/*
+ * The client's address: peer itself unless peer is one of trusted (a
+ * comma-separated list of IPv4/IPv6 addresses); then, reading xff
+ * (X-Forwarded-For) from the right, the first address not in trusted, in
+ * its canonical text (copied into a). Anything malformed on the way: peer.
+ */
+const char *http_client_ip(
+    const char *peer, const char *xff, const char *trusted, struct arena *a);
 
 /*
  * The transport-free part of a request: resolve r->method/r->path to

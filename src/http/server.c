@@ -222,6 +222,9 @@ ctx_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
 	    MHD_HEADER_KIND | MHD_COOKIE_KIND | MHD_GET_ARGUMENT_KIND, kv_cb,
 	    &f);
 	c->req.content_type = http_req_header(&c->req, "Content-Type");
+	c->req.remote_ip = http_client_ip(c->req.remote_ip,
+	    http_req_header(&c->req, "X-Forwarded-For"),
+	    s->opts.trusted_proxies, &c->req.arena);
 	log_set_req(c->id);
 	/* Request smuggling: two different lengths, or a length and chunked
 	 * framing at once, are refused (RFC 9112 section 6.3). */

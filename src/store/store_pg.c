@@ -138,7 +138,7 @@ pg_check(struct db *db)
 	PQreset(pc->conn);
 	if (PQstatus(pc->conn) != CONNECTION_OK) {
 		log_warnx("store: pg: reconnect: %s", PQerrorMessage(pc->conn));
-		return PC_EDB;
+		return PC_EUNAVAIL; /* the server is away: try again later */
 	}
 	return PC_OK;
 }
@@ -173,6 +173,11 @@ pg_res_rc(const PGresult *res)
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state != NULL && strcmp(state, PG_SQLSTATE_UNIQUE) == 0)
 		return PC_EEXIST;
+	/* A connection exception (class 08) or the server shutting down or
+	 * starting (57P01..57P03): unavailable for now, not a fault. */
+	if (state != NULL &&
+	    (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0))
+		return PC_EUNAVAIL;
 	return PC_EDB;
 }
 
@@ -188,7 +193,7 @@ pg_exec(struct db *db, const char *sql)
 	if (PQsendQuery(conn, sql) == 0) {
 		store_log_sql(
 		    "pg", "exec", sql, pg_errmsg(NULL, conn, msg, sizeof(msg)));
-		return PC_EDB;
+		return PQstatus(conn) == CONNECTION_OK ? PC_EDB : PC_EUNAVAIL;
 	}
 	while ((res = PQgetResult(conn)) != NULL) {
 		ExecStatusType t = PQresultStatus(res);

@@ -107,6 +107,18 @@ test_conf_values_and_env(void **state)
 	assert_non_null(strstr(err, "PECETE_SERVER_THREADS"));
 	conf_free(&c);
 	unsetenv("PECETE_SERVER_THREADS");
+	/* The proxies in front: addresses only. */
+	setenv("PECETE_SERVER_TRUSTED_PROXIES", "10.0.0.5, ::1", 1);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_OK);
+	assert_string_equal(c.server.trusted_proxies, "10.0.0.5, ::1");
+	conf_free(&c);
+	setenv("PECETE_SERVER_TRUSTED_PROXIES", "10.0.0.5,haproxy", 1);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_EINVAL);
+	assert_non_null(strstr(err, "\"haproxy\" is not an IPv4 or IPv6"));
+	conf_free(&c);
+	unsetenv("PECETE_SERVER_TRUSTED_PROXIES");
 	unlink(path);
 	assert_int_equal(
 	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_ENOTFOUND);

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "api/api.h"
 #include "http/http.h"
@@ -103,11 +104,57 @@ test_request_lists(void **state)
 	http_req_cleanup(&r);
 }
 
+/* The client behind trusted proxies (X-Forwarded-For from the right). */
+static void
+test_client_ip(void **state)
+{
+	static const struct {
+		const char *peer, *xff, *trusted, *want;
+	} cases[] = {
+		/* No proxies configured: the header is not believed. */
+		{ "10.0.0.5", "1.2.3.4", "", "10.0.0.5" },
+		{ "10.0.0.5", "1.2.3.4", NULL, "10.0.0.5" },
+		/* Not from a trusted proxy: the header is not believed. */
+		{ "10.0.0.9", "1.2.3.4", "10.0.0.5", "10.0.0.9" },
+		{ "10.0.0.5", NULL, "10.0.0.5", "10.0.0.5" },
+		{ "10.0.0.5", "1.2.3.4", "10.0.0.5", "1.2.3.4" },
+		/* A client's own header on the left is not believed. */
+		{ "10.0.0.5", "6.6.6.6, 1.2.3.4", "10.0.0.5", "1.2.3.4" },
+		/* Two proxies: the first untrusted from the right. */
+		{ "10.0.0.5", "6.6.6.6,1.2.3.4, 10.0.0.6", "10.0.0.5 10.0.0.6",
+		    "1.2.3.4" },
+		{ "::1", "2001:DB8::1", "::1,127.0.0.1", "2001:db8::1" },
+		{ "127.0.0.1", "2001:db8::1", "0:0:0:0:0:0:0:1, 127.0.0.1",
+		    "2001:db8::1" },
+		/* Malformed: the peer. */
+		{ "10.0.0.5", "1.2.3.4, junk", "10.0.0.5", "10.0.0.5" },
+		{ "10.0.0.5", "", "10.0.0.5", "10.0.0.5" },
+		{ "10.0.0.5", "1.2.3.4,", "10.0.0.5", "10.0.0.5" },
+		/* Every hop a proxy: the peer. */
+		{ "10.0.0.5", "10.0.0.6", "10.0.0.5,10.0.0.6", "10.0.0.5" },
+	};
+	struct arena a;
+	size_t i;
+
+	(void)state;
+	arena_init(&a, 4096);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = http_client_ip(
+		    cases[i].peer, cases[i].xff, cases[i].trusted, &a);
+
+		if (got == NULL || strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: %s, want %s", i, got ? got : "NULL",
+			    cases[i].want);
+	}
+	arena_cleanup(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_route_match),
+		cmocka_unit_test(test_client_ip),
 		cmocka_unit_test(test_error_writer),
 		cmocka_unit_test(test_request_lists),
 	};
