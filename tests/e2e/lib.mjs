@@ -378,3 +378,32 @@ export async function pairApi(c, u, sms) {
 	u.secret = v.data.secret;
 	await c.call('POST', '/api/v1/totp/pairing/confirm', { code: await totp(u.secret) }, [200]);
 }
+
+// TOTP codes for a server whose clock is the offset in a libfaketime clock
+// file ("+Ns"), as the shell tests run it: each code is of a step newer
+// than any used before (from lastStep); when that step is still ahead of
+// the server, the file moves the server's clock on to it. The last step is
+// also written to stepFile (when given) for the shell to go on from.
+export class ServerClock {
+	constructor(file, lastStep, stepFile) {
+		this.file = file;
+		this.lastStep = Number(lastStep) || 0;
+		this.stepFile = stepFile;
+	}
+	ahead() {
+		return Number(fs.readFileSync(this.file, 'utf8').replace(/[^0-9-]/g, '')) || 0;
+	}
+	code(secret) {
+		let off = this.ahead();
+		let step = Math.floor((Date.now() / 1000 + off) / 30);
+		if (step <= this.lastStep) {
+			off += (this.lastStep - step + 1) * 30;
+			fs.writeFileSync(this.file, `+${off}s\n`);
+			step = this.lastStep + 1;
+		}
+		this.lastStep = step;
+		if (this.stepFile)
+			fs.writeFileSync(this.stepFile, String(step));
+		return codeAt(secret, step);
+	}
+}

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { tapOk, tapSkip, tapDone, Mailbox, until, shots } from './lib.mjs';
+import { tapOk, tapSkip, tapDone, Mailbox, until, shots, ServerClock } from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL;
@@ -39,20 +39,8 @@ function assert(c, msg) {
 }
 
 // ---- the server's clock and TOTP codes -------------------------------------------------
-let lastStep = Number(E.E2E_LAST_STEP) || 0;
-const ahead = () => Number(fs.readFileSync(CLOCK, 'utf8').replace(/[^0-9-]/g, '')) || 0;
-function code(secret) {
-	let off = ahead();
-	let step = Math.floor((Date.now() / 1000 + off) / 30);
-	if (step <= lastStep) {
-		off += (lastStep - step + 1) * 30;
-		fs.writeFileSync(CLOCK, `+${off}s\n`);
-		step = lastStep + 1;
-	}
-	lastStep = step;
-	fs.writeFileSync(path.join(TMP, 'last_step'), String(lastStep));
-	return execFileSync('oathtool', ['--totp', '-b', '-N', '@' + step * 30, secret], { encoding: 'utf8' }).trim();
-}
+const clock = new ServerClock(CLOCK, E.E2E_LAST_STEP, path.join(TMP, 'last_step'));
+const code = (secret) => clock.code(secret);
 const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);
 
 // ---- steps -------------------------------------------------------------------------

@@ -8,6 +8,9 @@
 #  - a user signs up, pairs an authenticator, buys, is identified and gets
 #    a certificate through the proxy (sessions, CSRF, codes and uploads
 #    work whichever node a request lands on);
+#  - in the browser (cluster.mjs): sign-in and three PDFs dropped on /sign
+#    over both nodes; node A killed; the code authorizes the batch on B,
+#    SignedFiles.zip: each PDF valid, counted once; A started again;
 #  - a batch of 20 PDFs is uploaded through the proxy (the files land on
 #    both nodes); its signing is authorized on node A, which is killed
 #    (SIGKILL, its signer with it) once a first file is kept. The user
@@ -19,11 +22,16 @@
 #  - the audit chain written by both nodes verifies.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl psql haproxy openssl oathtool python3 pdfsig qpdf unzip; do
+for t in curl psql haproxy openssl oathtool python3 pdfsig qpdf unzip node npm /usr/bin/chromium; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 [ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
 [ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "SKIP: PostgreSQL 15 missing"; exit 77; }
+E2E="$PECETE_SRC/tests/e2e"
+if [ ! -d "$E2E/node_modules/playwright-core" ]; then
+	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
+		{ echo "FAIL - npm ci in tests/e2e"; exit 1; }
+fi
 
 T=$(pc_tmpdir)
 D=$T/data
@@ -147,6 +155,29 @@ objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Cou
 body = "%PDF-1.7\n" + "".join("%d 0 obj\n%s\nendobj\n" % (i + 1, o) for i, o in enumerate(objs))
 open(sys.argv[1], "w").write(body + "trailer\n<< /Root 1 0 R >>\n%%EOF\n")' "$T/one.raw"
 qpdf "$T/one.raw" "$T/one.pdf" >/dev/null 2>&1
+
+# ---- the browser: sign-in and a batch over both nodes, node A killed before the code ----------
+for i in 1 2 3; do cp "$T/one.pdf" "$T/c$i.pdf"; done
+LEFT0=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$SIGN'")
+PC_URL="$PC_URL" E2E_TMP="$T" E2E_CLOCK="$T/clock" E2E_LAST_STEP="$LAST_STEP" \
+	E2E_EMAIL=ana.cl@example.ro E2E_PW=Verde-Munte-Ploaie-42 E2E_SECRET="$SECRET" \
+	E2E_PORT_A="$PA" E2E_PORT_B="$PB" E2E_PID_A="$NODE_A" \
+	timeout 300 node "$E2E/cluster.mjs" >"$T/browser.tap" 2>&1
+BRC=$?
+sed 's/^/  /' "$T/browser.tap"
+check "the browser journey over both nodes, node A killed before the code (cluster.mjs)" [ "$BRC" = 0 ]
+[ -f "$T/a_killed" ] && { wait "$NODE_A" 2>/dev/null; NODE_A=""; }
+LAST_STEP=$(cat "$T/last_step" 2>/dev/null || echo "$LAST_STEP")
+AHEAD=$(tr -dc '0-9' <"$T/clock")
+mkdir -p "$T/zb" && unzip -q "$T/browser.zip" -d "$T/zb" 2>/dev/null
+check "its SignedFiles.zip: 3 PDFs, each pdfsig 'Signature is Valid'; 6 transactions taken" \
+	bash -c "[ \$(ls '$T/zb' | wc -l) = 3 ] && for f in '$T'/zb/*.pdf; do pdfsig \"\$f\" 2>&1 | grep -q 'Signature is Valid' || exit 1; done && [ \$(psql '$PG_URL' -Atq -c \"SELECT transactions_left FROM credentials WHERE serial = '$SIGN'\") = $((LEFT0 - 6)) ]"
+# Node A back; HAProxy takes it again.
+node a "$PA"; NODE_A=$NODE_PID
+for _ in $(seq 1 50); do
+	[ "$(served "$PA")" -gt 2 ] && break
+	sleep 0.2
+done
 api POST /api/v1/sign/batches '{}'
 expect 201 - "a batch"
 B=$(jget id)
