@@ -11,12 +11,12 @@
 #  - in the browser (cluster.mjs): sign-in and three PDFs dropped on /sign
 #    over both nodes; node A killed; the code authorizes the batch on B,
 #    SignedFiles.zip: each PDF valid, counted once; A started again;
-#  - a batch of 20 PDFs is uploaded through the proxy (the files land on
+#  - a batch of 100 PDFs is uploaded through the proxy (the files land on
 #    both nodes); its signing is authorized on node A, which is killed
 #    (SIGKILL, its signer with it) once a first file is kept. The user
 #    goes on through the proxy (now node B only): the batch, recovered by
-#    B's documents job once stale, is authorized again and done: 20
-#    files, each valid (pdfsig), counted once (40 transactions);
+#    B's documents job once stale, is authorized again and done: 100
+#    files, each valid (pdfsig), counted once (200 transactions);
 #  - PostgreSQL stopped: B answers 503 (readyz and API) without dying;
 #    started again: the same session works again;
 #  - the audit chain written by both nodes verifies.
@@ -151,7 +151,7 @@ c = "BT /F1 24 Tf 80 600 Td (Cluster) Tj ET"
 objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
         "<< /Length %d >>\nstream\n%s\nendstream" % (len(c), c),
-        "<< /Length 524288 >>\nstream\n%s\nendstream" % ("x" * 524288)]
+        "<< /Length 65536 >>\nstream\n%s\nendstream" % ("x" * 65536)]
 body = "%PDF-1.7\n" + "".join("%d 0 obj\n%s\nendobj\n" % (i + 1, o) for i, o in enumerate(objs))
 open(sys.argv[1], "w").write(body + "trailer\n<< /Root 1 0 R >>\n%%EOF\n")' "$T/one.raw"
 qpdf "$T/one.raw" "$T/one.pdf" >/dev/null 2>&1
@@ -182,15 +182,17 @@ api POST /api/v1/sign/batches '{}'
 expect 201 - "a batch"
 B=$(jget id)
 A0=$(served "$PA"); B0=$(served "$PB")
-for i in $(seq 1 20); do
+for i in $(seq 1 100); do
 	CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$JAR" -H "X-CSRF-Token: $CSRF" \
 		-H 'Content-Type: application/octet-stream' --data-binary @"$T/one.pdf" \
 		"$PC_URL/api/v1/sign/batches/$B/files?name=doc$i.pdf")
 	[ "$CODE" = 201 ] || echo "# upload $i: $CODE $(cat "$T/body")"
 done
 BODY=$(cat "$T/body")
-check "20 files ready, uploaded over both nodes ($(($(served "$PA") - A0)) and $(($(served "$PB") - B0)) requests)" \
-	[ "$(jpath 'sum(f["state"] == "ready" for f in j["files"])')" = 20 -a $(($(served "$PA") - A0)) -ge 5 -a $(($(served "$PB") - B0)) -ge 5 ]
+check "100 files ready, uploaded over both nodes ($(($(served "$PA") - A0)) and $(($(served "$PB") - B0)) requests)" \
+	[ "$(jpath 'sum(f["state"] == "ready" for f in j["files"])')" = 100 -a $(($(served "$PA") - A0)) -ge 5 -a $(($(served "$PB") - B0)) -ge 5 ]
+# 100 signatures at B-T take 200 transactions: a bigger package's worth.
+sql "UPDATE credentials SET transactions_left = 600 WHERE serial = '$SIGN'"
 LEFT1=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$SIGN'")
 # Authorized on node A directly (the proxy would pick either).
 code_now
@@ -234,19 +236,19 @@ refresh_csrf
 if [ "$STATE" = open ]; then
 	code_now
 	api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$TOTP\"}"
-	expect 202 - "the interrupted batch authorized again on node B ($((20 - NSIGNED)) left)"
+	expect 202 - "the interrupted batch authorized again on node B ($((100 - NSIGNED)) left)"
 	for _ in $(seq 1 600); do
 		api GET "/api/v1/sign/batches/$B"
 		[ "$(jget state)" != signing ] && break
 		sleep 0.1
 	done
 fi
-check "the batch is done: 20 signed, counted once (40 transactions)" \
-	[ "$(sql "SELECT state FROM sign_batches WHERE id = '$B'") $(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B' AND state = 'signed'") $(sql "SELECT $LEFT1 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = "done 20 40" ]
+check "the batch is done: 100 signed, counted once (200 transactions)" \
+	[ "$(sql "SELECT state FROM sign_batches WHERE id = '$B'") $(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B' AND state = 'signed'") $(sql "SELECT $LEFT1 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = "done 100 200" ]
 curl -s -o "$T/b.zip" -b "$JAR" "$PC_URL/api/v1/sign/batches/$B/zip"
 mkdir -p "$T/z" && unzip -q "$T/b.zip" -d "$T/z"
-check "SignedFiles.zip: 20 files, each pdfsig 'Signature is Valid'" \
-	bash -c "[ \$(ls '$T/z' | wc -l) = 20 ] && for f in '$T'/z/*.pdf; do pdfsig \"\$f\" 2>&1 | grep -q 'Signature is Valid' || exit 1; done"
+check "SignedFiles.zip: 100 files, each pdfsig 'Signature is Valid'" \
+	bash -c "[ \$(ls '$T/z' | wc -l) = 100 ] && for f in '$T'/z/*.pdf; do pdfsig \"\$f\" 2>&1 | grep -q 'Signature is Valid' || exit 1; done"
 
 # ---- the database goes away and comes back ----------------------------------------------------
 bash "$PECETE_SRC/scripts/pg-test-server.sh" stop "$PGD" >/dev/null 2>&1
