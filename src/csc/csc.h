@@ -125,11 +125,15 @@ enum pc_rc csc_authorize(const struct pc_env *e, const struct csc_token *t,
 
 /*
  * credentials/extendTransaction: a new SAD for the one given (same
- * bindings, a new expiry); the old one stops working.
+ * bindings, a new expiry); the old one stops working. h (NULL or none:
+ * not given) are the hashes the client means to sign next: they may
+ * only restate hashes the SAD still covers (SCAL 2: a new hash needs the
+ * holder's code, so a new authorization); else hash_not_authorized and
+ * the SAD stays as it was.
  */
 enum pc_rc csc_extend(const struct pc_env *e, const struct csc_token *t,
-    const char *serial, const char *sad, char out[SIGNER_SAD_HEX + 1],
-    int64_t *expires_in, struct pc_err *err);
+    const char *serial, const char *sad, const struct csc_hashes *h,
+    char out[SIGNER_SAD_HEX + 1], int64_t *expires_in, struct pc_err *err);
 
 /*
  * signatures/signHash: sign the hashes with sign_oid (RSA PKCS#1 v1.5 by
@@ -158,5 +162,11 @@ enum pc_rc csc_b64_decode(
     const char *in, uint8_t *out, size_t max, size_t *outlen);
 /* Standard base64 of p (malloc'd, NUL-terminated); NULL: ENOMEM. */
 char *csc_b64_encode(const uint8_t *p, size_t n);
+/*
+ * A DN as RFC 4514 text in UTF-8 (credentials/info issuerDN, subjectDN):
+ * non-ASCII as UTF-8, not \XX escapes. malloc'd; NULL: ENOMEM.
+ */
+struct X509_name_st; /* X509_NAME */
+char *csc_dn_utf8(const struct X509_name_st *n);
 
 #endif /* PC_CSC_H */
