@@ -237,7 +237,7 @@ auth2() {	# auth2 CREDENTIAL HASHES-JSON NUM CODE [TOKEN]: v2 credentials/author
 next_code
 WRONG=$(printf '%06d' $(((10#$TOTP + 1) % 1000000)))
 auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$WRONG"
-cexpect 400 invalid_otp "" "a wrong OTP: invalid_otp 400"
+cexpect 400 invalid_authentication_data "" "a wrong OTP (v2 authData): invalid_authentication_data 400 (2.0.0.2 §11.6)"
 check "... and no SAD" [ -z "$(jget SAD)" ]
 auth2 "$BSIGN" "[\"$H1\"]" 1 "$TOTP"
 cexpect 400 invalid_request "" "authorize Bob's credential with Ana's token: invalid_request"
@@ -255,7 +255,7 @@ auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$TOTP"
 SAD=$(jget SAD)
 check "authorize: a SAD for 5 minutes at most" [ "$CODE" = 200 -a ${#SAD} = 64 -a "$(jget expiresIn)" -le 300 ]
 auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$TOTP"
-cexpect 400 invalid_otp "already used" "the same code again: invalid_otp (replay)"
+cexpect 400 invalid_authentication_data "already used" "the same code again: invalid_authentication_data (replay)"
 LEFT0=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")
 
 # ---- signHash ---------------------------------------------------------------
