@@ -45,6 +45,9 @@ api_csc_info_post(struct req *r, struct resp *w)
 	methods = json_pack("[s,s,s,s,s,s,s]", "auth/login", "auth/revoke",
 	    "credentials/list", "credentials/info", "credentials/authorize",
 	    "credentials/extendTransaction", "signatures/signHash");
+	if (methods != NULL && v2)
+		json_array_append_new(
+		    methods, json_string("signatures/timestamp"));
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:o}", "specs",
 	    v2 ? "2.0.0.2" : "1.0.4.0", "name", "Pecete", "logo", logo_uri(r),
 	    "region", "RO", "lang", "en-US", "description",
@@ -449,4 +452,28 @@ api_csc_sign_hash_post(struct req *r, struct resp *w)
 		free(sigs[i]);
 	}
 	return api_reply(w, 200, json_pack("{s:o}", "signatures", a));
+}
+
+/* signatures/timestamp (2.0.0.2 §11.13): the node's TSA over a hash. */
+enum pc_rc
+api_csc_timestamp_post(struct req *r, struct resp *w)
+{
+	struct buf tok;
+	char *b;
+	enum pc_rc rc;
+
+	buf_init(&tok, 64 * 1024);
+	rc = csc_timestamp(api_env(r), api_bearer(r), api_str(r, "hash"),
+	    api_str(r, "hashAlgo"), api_str(r, "nonce"), &tok, api_err(r));
+	if (rc != PC_OK) {
+		buf_cleanup(&tok);
+		return rc;
+	}
+	b = csc_b64_encode(tok.data, tok.len);
+	buf_cleanup(&tok);
+	if (b == NULL)
+		return PC_ENOMEM;
+	rc = api_reply(w, 200, json_pack("{s:s}", "timestamp", b));
+	free(b);
+	return rc;
 }

@@ -152,6 +152,17 @@ enum pc_rc csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
     struct pc_err *err);
 void csc_sigs_free(char **sigs, size_t n);
 
+/*
+ * signatures/timestamp (2.0.0.2 §11.13): an RFC 3161 token from the node's
+ * own TSA over hash (base64 or base64url) of hash_oid (SHA-256/384/512),
+ * with nonce (hex, NULL: a random one) in it. Audited (csc.timestamp) for
+ * t's user. OUT: out (the DER token). Refusals: hash_invalid,
+ * algo_invalid, field_invalid (nonce), the TSA's unavailability.
+ */
+enum pc_rc csc_timestamp(const struct pc_env *e, const struct csc_token *t,
+    const char *hash_b64, const char *hash_oid, const char *nonce,
+    struct buf *out, struct pc_err *err);
+
 /* ---- helpers (csc_util.c), also for the unit test ---------------------- */
 
 /*

@@ -17,7 +17,9 @@
 
 #include "base/secret.h"
 #include "csc/csc.h"
+#include "sign/sign.h"
 #include "signing/signing.h"
+#include "store/store.h"
 
 /* The NID of a dotted OID; NID_undef when unknown or not dotted. */
 static int
@@ -414,6 +416,60 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 	}
 out:
 	signer_user_reply_cleanup(&rep);
+	free(hashes);
+	return rc;
+}
+
+enum pc_rc
+csc_timestamp(const struct pc_env *e, const struct csc_token *t,
+    const char *hash_b64, const char *hash_oid, const char *nonce,
+    struct buf *out, struct pc_err *err)
+{
+	const char *one[1] = { hash_b64 };
+	struct csc_hashes h = { one, 1, hash_oid };
+	uint8_t(*hashes)[SIGNER_HASH_MAX] = NULL;
+	struct sign_err se;
+	struct db *db = NULL;
+	char url[300];
+	size_t hlen = 0;
+	int md = NID_undef;
+	enum pc_rc rc;
+
+	memset(&se, 0, sizeof(se));
+	if (hash_b64 == NULL || hash_b64[0] == '\0')
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "hash");
+	if (hash_oid == NULL)
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "hashAlgo");
+	hashes = calloc(1, sizeof(*hashes));
+	if (hashes == NULL)
+		return PC_ENOMEM;
+	rc = hashes_decode(&h, hashes, &hlen, &md, "hash", err);
+	if (rc != PC_OK)
+		goto out;
+	signing_local_tsa(e, url, sizeof(url));
+	rc = sign_tsa_request_nonce(url, md, hashes[0], hlen, nonce, out, &se);
+	if (rc == PC_EINVAL) {
+		rc = pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "nonce");
+		goto out;
+	}
+	if (rc != PC_OK) {
+		rc = pc_fail(err, PC_EUNAVAIL, PCE_SIGNER_UNAVAILABLE, NULL);
+		goto out;
+	}
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK) {
+		rc = db_begin(db);
+		if (rc == PC_OK)
+			rc = store_audit_printf(db, t->user_id, "csc.timestamp",
+			    "hash_len=%zu ip=%s", hlen,
+			    e->ip != NULL ? e->ip : "-");
+		if (rc == PC_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+		store_release(e->store, db);
+	}
+out:
 	free(hashes);
 	return rc;
 }

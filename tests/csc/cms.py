@@ -161,3 +161,22 @@ def cades_detached(content, session):
                          Cert(session.certs[0]))
     sig = session.sign_digests([hashlib.sha256(attrs).digest()])[0]
     return signed_data(attrs, sig, session.certs, session.is_rsa)
+
+
+def tst_info(token):
+    """(hashedMessage, nonce or None) of an RFC 3161 token (ContentInfo)."""
+    sd = children(token, children(token)[1][0])[0]          # [0] -> SignedData
+    encap = children(token, sd[0])[2]                       # encapContentInfo
+    econt = children(token, children(token, encap[0])[1][0])[0]  # [0] -> OCTET
+    _, hl, _, end = read(token, econt[0])
+    tst = token[econt[0] + hl:end]
+    kids = children(tst)
+    mi = children(tst, kids[2][0])
+    s, e = mi[1]
+    hashed = tst[s + read(tst, s)[1]:e]
+    nonce = None
+    for s, e in kids[5:]:
+        if tst[s] == 0x02:
+            nonce = int.from_bytes(tst[s + read(tst, s)[1]:e], "big")
+            break
+    return hashed, nonce

@@ -425,6 +425,44 @@ class Suite:
         else:
             R.skip("v%d an expired SAD" % v, "needs CSC_CLOCK_CMD")
 
+    # -- 11.13 signatures/timestamp (v2)
+    def timestamp(self, api):
+        R = self.rep
+        if api.v != 2:
+            return
+        d = sha("a document to time-stamp")
+        r = c.timestamp(api, d, nonce="1a2b3c4d5e6f")
+        tok = r.get("timestamp")
+        if not R.check(r.status == 200 and tok, "v2 signatures/timestamp: "
+                       "200 with a timestamp", r):
+            return
+        try:
+            hashed, nonce = cms.tst_info(base64.b64decode(tok))
+        except (IndexError, ValueError) as e:
+            hashed, nonce = None, str(e)
+        R.check(hashed == d, "v2 timestamp: the token's messageImprint is "
+                "the hash sent (RFC 3161)", hashed)
+        R.check(nonce == 0x1a2b3c4d5e6f, "v2 timestamp: the nonce sent is in "
+                "the token (§11.13)", nonce)
+        r = c.timestamp(api, "%%%not base64")
+        R.error(r, 400, "invalid_request", "v2 timestamp with malformed "
+                "base64: 400 invalid_request")
+        r = c.timestamp(api, d, hash_oid="1.2.840.113549.2.5")
+        R.error(r, 400, "invalid_request", "v2 timestamp with MD5: 400 "
+                "invalid_request (Invalid parameter hashAlgo)")
+        r = c.timestamp(api, b"\x01" * 20)
+        R.error(r, 400, "invalid_request", "v2 timestamp with a digest of the "
+                "wrong length: 400 invalid_request")
+        r = c.timestamp(api, d, nonce="not hex")
+        R.error(r, 400, "invalid_request", "v2 timestamp with a non-numeric "
+                "nonce: 400 invalid_request (Invalid parameter nonce)")
+        r = api.call("signatures/timestamp", {"hash": c.b64(d),
+                                              "hashAlgo": c.OID_SHA256},
+                     token=None)
+        R.check(r.status in (400, 401) and r.error in ("invalid_token",
+                                                      "invalid_request"),
+                "v2 timestamp without a token: refused", r)
+
     def revoke_and_expiry(self, api):
         R = self.rep
         v = api.v
@@ -468,6 +506,7 @@ class Suite:
                 continue
             self.sign(api)
             self.negatives(api)
+            self.timestamp(api)
         for api in apis:
             if api.token:
                 self.revoke_and_expiry(api)

@@ -264,6 +264,15 @@ class Api:
         return self.call("signatures/signHash", body)
 
 
+def timestamp(api, digest, hash_oid=OID_SHA256, nonce=None):
+    """2.0.0.2 §11.13 signatures/timestamp."""
+    body = {"hash": digest if isinstance(digest, str) else b64(digest),
+            "hashAlgo": hash_oid}
+    if nonce is not None:
+        body["nonce"] = nonce
+    return api.call("signatures/timestamp", body)
+
+
 class Session:
     """What a signing application holds: an access token, the credential,
     its certificates and the key's algorithm, and the authorization mode."""
