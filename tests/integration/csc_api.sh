@@ -1,7 +1,8 @@
 #!/bin/bash
 # csc_api.sh: the CSC API v1 and v2 (issue 15, slices 1-3) driven with curl
 # against a real server, two issued holders (Ana, Bob):
-#  - info (v1, v2); auth/login with HTTP Basic (a wrong password is
+#  - info (v1, v2; v2 signature_formats and conformance_levels; the logo
+#    an absolute URI of a PNG served as image/png); auth/login with HTTP Basic (a wrong password is
 #    authentication_error 400); no token, a malformed and an unknown token
 #    are invalid_token 401 with WWW-Authenticate; a password change ends
 #    the account's access tokens; a "credential" scope token reaches only
@@ -10,7 +11,11 @@
 #    credentials/info: multisign, key.algo, SCAL "2", the OTP object with
 #    generator totp, cert.certificates signer first (the DER issued) then
 #    the chain (openssl verify); Bob's credential is invalid_request;
-#  - credentials/authorize (explicit, TOTP): a wrong code is invalid_otp
+#    authInfo defaults to false (v1: no PIN/OTP), certificates none leaves
+#    cert.certificates out, list refuses an unknown certificates value and
+#    v2 echoes onlyValid;
+#  - credentials/authorize (explicit, TOTP): a wrong code is
+#    invalid_authentication_data (v2, 2.0.0.2 §11.6)
 #    and mints nothing; Bob's credential, malformed base64, numSignatures
 #    not the number of hashes: invalid_request with their descriptions;
 #  - signatures/signHash under the SAD: a wrong algorithm OID, a hash not
@@ -24,7 +29,10 @@
 #    same hash in base64 and rsaEncryption/ecPublicKey + hashAlgo: verified;
 #  - RSA-PSS with its parameters (sha256, MGF1-sha256, salt 32) verified
 #    with openssl pkeyutl; without parameters or with another salt refused;
-#  - extendTransaction: the new SAD signs, the old one no longer does; no
+#    the key's largest salt (pyHanko's prefer_pss) verified;
+#  - extendTransaction: the new SAD signs, the old one no longer does;
+#    naming a new hash is refused (hash_not_authorized), restating one the
+#    SAD covers is accepted; validity_period in ms accepted; no
 #    extension takes a SAD past 30 minutes from its code;
 #  - a SAD past its 5 minutes is "SAD expired"; a token past its hour is
 #    invalid_token; a revoked token is invalid_token.
