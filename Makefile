@@ -13,7 +13,8 @@ WERROR ?= OFF
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build release run test bench fuzz format check clean
+.PHONY: all deps build release run test bench fuzz format check clean \
+	csc-conformance
 
 all: build
 
@@ -45,6 +46,14 @@ bench:
 	cmake --preset release >/dev/null
 	cmake --build build/release -j$(NPROC)
 	bash bench/run-all.sh build/release
+
+# The CSC conformance suite against any CSC server (tests/csc/conformance.py):
+#   make csc-conformance CSC_BASE_URL=... CSC_USER=... CSC_PASSWORD=... \
+#       CSC_TOTP_SECRET=...
+csc-conformance:
+	CSC_BASE_URL="$(CSC_BASE_URL)" CSC_USER="$(CSC_USER)" \
+	    CSC_PASSWORD="$(CSC_PASSWORD)" CSC_TOTP_SECRET="$(CSC_TOTP_SECRET)" \
+	    /usr/bin/python3 tests/csc/conformance.py
 
 # Every libFuzzer target for FUZZ_SECONDS each (clang, the fuzz preset).
 fuzz:

@@ -200,6 +200,7 @@ enum pc_rc api_csc_cred_info_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_authorize_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_extend_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_sign_hash_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_timestamp_post(struct req *r, struct resp *w);
 
 /* The browser UI's files (api_static.c): the last rows of the table. */
 enum pc_rc api_static_get(struct req *r, struct resp *w);

@@ -19,20 +19,37 @@ is_v2(struct req *r)
 	return strncmp(r->route->pattern, "/csc/v2/", 8) == 0;
 }
 
+/*
+ * The logo's absolute URI (CSC 1.0.4.0 §11.1, 2.0.0.2 §11.1: a URI of a
+ * PNG or JPEG image, at most 256x256): under the public URL, else under
+ * the Host the client reached.
+ */
+static const char *
+logo_uri(struct req *r)
+{
+	const char *base = r->app->conf->server.public_url;
+	const char *host = http_req_header(r, "Host");
+
+	if (base != NULL && base[0] != '\0')
+		return arena_printf(&r->arena, "%s/img/logo.png", base);
+	return arena_printf(&r->arena, "http://%s/img/logo.png",
+	    host != NULL && host[0] != '\0' ? host : "localhost");
+}
+
 enum pc_rc
 api_csc_info_post(struct req *r, struct resp *w)
 {
-	const char *base = r->app->conf->server.public_url;
 	bool v2 = is_v2(r);
 	json_t *o, *methods;
 
 	methods = json_pack("[s,s,s,s,s,s,s]", "auth/login", "auth/revoke",
 	    "credentials/list", "credentials/info", "credentials/authorize",
 	    "credentials/extendTransaction", "signatures/signHash");
+	if (methods != NULL && v2)
+		json_array_append_new(
+		    methods, json_string("signatures/timestamp"));
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:o}", "specs",
-	    v2 ? "2.0.0.2" : "1.0.4.0", "name", "Pecete", "logo",
-	    arena_printf(
-	        &r->arena, "%s/img/logo.svg", base != NULL ? base : ""),
+	    v2 ? "2.0.0.2" : "1.0.4.0", "name", "Pecete", "logo", logo_uri(r),
 	    "region", "RO", "lang", "en-US", "description",
 	    "Pecete remote qualified signatures (CSC API, explicit "
 	    "authorization with the holder's TOTP code)",
@@ -48,6 +65,14 @@ api_csc_info_post(struct req *r, struct resp *w)
 		        "1.2.840.113549.1.1.13", "1.2.840.10045.2.1",
 		        "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3",
 		        "1.2.840.10045.4.3.4"));
+		/* 2.0.0.2 §11.1, REQUIRED: what the signing engine makes
+		 * (CAdES detached, PAdES approval signatures; B-B, and B-T
+		 * with the node's time-stamp). */
+		json_object_set_new(o, "signature_formats",
+		    json_pack("{s:[s,s],s:[[s],[s]]}", "formats", "C", "P",
+		        "envelope_properties", "Detached", "Revision"));
+		json_object_set_new(o, "conformance_levels",
+		    json_pack("[s,s]", "Ades-B-B", "Ades-B-T"));
 	}
 	return api_reply(w, 200, o);
 }
@@ -76,7 +101,10 @@ api_csc_revoke_post(struct req *r, struct resp *w)
 	const char *hint = api_str(r, "token_type_hint");
 	enum pc_rc rc;
 
-	if (hint != NULL && strcmp(hint, "access_token") != 0)
+	/* 1.0.4.0 / 2.0.0.2 §11.3: access_token or refresh_token; a hint
+	 * only (there are no refresh tokens here). */
+	if (hint != NULL && strcmp(hint, "access_token") != 0 &&
+	    strcmp(hint, "refresh_token") != 0)
 		return api_fail(r, w, PC_EINVAL,
 		    &(struct pc_err){
 		        PCE_FIELD_INVALID, "token_type_hint", 0 });
@@ -106,15 +134,18 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 	    algos, "len", ci->key_len);
 	if (key != NULL && ci->curve != NULL)
 		json_object_set_new(key, "curve", json_string(ci->curve));
-	list = json_array();
+	/* certificates "none": cert/certificates SHALL NOT be returned
+	 * (1.0.4.0 §11.5, 2.0.0.2 §11.4). */
+	list = ncerts > 0 ? json_array() : NULL;
 	for (i = 0; list != NULL && i < ncerts; i++) {
 		char *b = csc_b64_encode(ci->certs[i].data, ci->certs[i].len);
 
 		json_array_append_new(list, b != NULL ? json_string(b) : NULL);
 		free(b);
 	}
-	cert =
-	    json_pack("{s:s,s:o}", "status", ci->status, "certificates", list);
+	cert = json_pack("{s:s}", "status", ci->status);
+	if (cert != NULL && list != NULL)
+		json_object_set_new(cert, "certificates", list);
 	if (cert != NULL && cert_info) {
 		json_object_set_new(
 		    cert, "issuerDN", json_string(ci->issuer_dn));
@@ -154,8 +185,10 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 		json_object_set_new(o, "auth", auth);
 	} else {
 		json_object_set_new(o, "authMode", json_string("explicit"));
-		json_object_set_new(
-		    o, "PIN", json_pack("{s:s}", "presence", "false"));
+		/* PIN and OTP are the groups authInfo asks for (§11.5). */
+		if (auth_info)
+			json_object_set_new(
+			    o, "PIN", json_pack("{s:s}", "presence", "false"));
 		if (auth_info)
 			json_object_set_new(o, "OTP",
 			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
@@ -198,6 +231,14 @@ list_one(void *arg, const char *serial)
 	return rc;
 }
 
+/* none, single or chain (absent: single). */
+static bool
+certs_ok(const char *certs)
+{
+	return certs == NULL || strcmp(certs, "none") == 0 ||
+	       strcmp(certs, "single") == 0 || strcmp(certs, "chain") == 0;
+}
+
 /* userID is ignored: a user's token lists the user's credentials. */
 enum pc_rc
 api_csc_list_post(struct req *r, struct resp *w)
@@ -208,6 +249,11 @@ api_csc_list_post(struct req *r, struct resp *w)
 	json_t *o;
 	enum pc_rc rc;
 
+	if (!certs_ok(c.certs)) {
+		json_decref(c.ids);
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "certificates", 0 });
+	}
 	if (c.v2 && api_bool(r, "credentialInfo"))
 		c.infos = json_array();
 	rc = csc_credentials(
@@ -220,6 +266,9 @@ api_csc_list_post(struct req *r, struct resp *w)
 	o = json_pack("{s:o}", "credentialIDs", c.ids);
 	if (o != NULL && c.infos != NULL)
 		json_object_set_new(o, "credentialInfos", c.infos);
+	/* 2.0.0.2 §11.4: onlyValid true when asked and applied. */
+	if (o != NULL && c.v2 && api_bool(r, "onlyValid"))
+		json_object_set_new(o, "onlyValid", json_true());
 	return api_reply(w, 200, o);
 }
 
@@ -231,18 +280,16 @@ api_csc_cred_info_post(struct req *r, struct resp *w)
 	json_t *o;
 	enum pc_rc rc;
 
-	if (certs != NULL && strcmp(certs, "none") != 0 &&
-	    strcmp(certs, "single") != 0 && strcmp(certs, "chain") != 0)
+	if (!certs_ok(certs))
 		return api_fail(r, w, PC_EINVAL,
 		    &(struct pc_err){ PCE_FIELD_INVALID, "certificates", 0 });
 	rc = csc_credential_info(api_env(r), api_bearer(r),
 	    api_str(r, "credentialID"), &ci, api_err(r));
 	if (rc != PC_OK)
 		return rc;
-	/* authInfo: v1 and v2 default to true for explicit clients. */
+	/* authInfo defaults to false (1.0.4.0 §11.5, 2.0.0.2 §11.4). */
 	o = cred_json(r, &ci, is_v2(r), certs, api_bool(r, "certInfo"),
-	    json_object_get(r->json, "authInfo") == NULL ||
-	        api_bool(r, "authInfo"));
+	    api_bool(r, "authInfo"));
 	csc_cred_info_cleanup(&ci);
 	return api_reply(w, 200, o);
 }
@@ -327,15 +374,32 @@ api_csc_authorize_post(struct req *r, struct resp *w)
 	return rc;
 }
 
+/*
+ * extendTransaction (1.0.4.0 §11.7, 2.0.0.2 §11.9): hashes may be given
+ * (v1 hash, v2 hashes + hashAlgorithmOID); they must be ones the SAD
+ * still covers: binding a new hash would sign what the holder's code
+ * never authorized (SCAL 2), so that takes a new authorize.
+ */
 enum pc_rc
 api_csc_extend_post(struct req *r, struct resp *w)
 {
+	bool v2 = is_v2(r);
+	const char *field = v2 ? "hashes" : "hash";
+	struct csc_hashes h = { NULL, 0, NULL };
+	const char **b64;
 	char sad[SIGNER_SAD_HEX + 1];
 	int64_t exp = 0;
 	enum pc_rc rc;
 
+	rc = str_array(r, field, &b64, &h.n);
+	if (rc != PC_OK)
+		return rc;
+	h.b64 = b64;
+	if (h.n > CSC_HASHES_MAX)
+		return api_fail_code(r, w, PCE_HASHES_EXCEED);
+	h.hash_oid = v2 ? api_str(r, "hashAlgorithmOID") : NULL;
 	rc = csc_extend(api_env(r), api_bearer(r), api_str(r, "credentialID"),
-	    api_str(r, "SAD"), sad, &exp, api_err(r));
+	    api_str(r, "SAD"), &h, sad, &exp, api_err(r));
 	if (rc != PC_OK)
 		return rc;
 	rc = api_reply(w, 200,
@@ -388,4 +452,28 @@ api_csc_sign_hash_post(struct req *r, struct resp *w)
 		free(sigs[i]);
 	}
 	return api_reply(w, 200, json_pack("{s:o}", "signatures", a));
+}
+
+/* signatures/timestamp (2.0.0.2 §11.13): the node's TSA over a hash. */
+enum pc_rc
+api_csc_timestamp_post(struct req *r, struct resp *w)
+{
+	struct buf tok;
+	char *b;
+	enum pc_rc rc;
+
+	buf_init(&tok, 64 * 1024);
+	rc = csc_timestamp(api_env(r), api_bearer(r), api_str(r, "hash"),
+	    api_str(r, "hashAlgo"), api_str(r, "nonce"), &tok, api_err(r));
+	if (rc != PC_OK) {
+		buf_cleanup(&tok);
+		return rc;
+	}
+	b = csc_b64_encode(tok.data, tok.len);
+	buf_cleanup(&tok);
+	if (b == NULL)
+		return PC_ENOMEM;
+	rc = api_reply(w, 200, json_pack("{s:s}", "timestamp", b));
+	free(b);
+	return rc;
 }

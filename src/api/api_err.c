@@ -88,6 +88,12 @@ csc_error(struct req *r, struct resp *w, enum pc_ecode code, int status,
 {
 	const char *name = csc_code(code, &status), *msg;
 
+	/* 2.0.0.2 §11.6: a wrong code in v2 authorize's authData is
+	 * invalid_authentication_data (v1 and signHash keep invalid_otp). */
+	if (strcmp(name, "invalid_otp") == 0 && r->route != NULL &&
+	    strcmp(r->route->pattern, "/csc/v2/credentials/authorize") == 0)
+		name = "invalid_authentication_data";
+
 	msg = err != NULL && err->field != NULL && code == PCE_FIELD_INVALID
 	          ? arena_printf(&r->arena, "Missing or invalid parameter %s",
 	                err->field)

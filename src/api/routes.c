@@ -66,7 +66,8 @@ API_SCHEMA(s_csc1_extend, API_STR_REQ("credentialID", S_TOKEN),
     API_STR_REQ("SAD", S_TOKEN), API_ARR("hash", 0, 100000),
     API_STR("clientData", S_TEXT));
 API_SCHEMA(s_csc2_extend, API_STR_REQ("credentialID", S_TOKEN),
-    API_STR_REQ("SAD", S_TOKEN), API_STR("clientData", S_TEXT));
+    API_STR_REQ("SAD", S_TOKEN), API_ARR("hashes", 0, 100000),
+    API_STR("hashAlgorithmOID", S_OID), API_STR("clientData", S_TEXT));
 API_SCHEMA(s_csc1_sign_hash, API_STR_REQ("credentialID", S_TOKEN),
     API_STR("SAD", S_TOKEN), API_ARR("hash", 0, 100000),
     API_STR("hashAlgo", S_OID), API_STR_REQ("signAlgo", S_OID),
@@ -75,7 +76,11 @@ API_SCHEMA(s_csc2_sign_hash, API_STR_REQ("credentialID", S_TOKEN),
     API_STR("SAD", S_TOKEN), API_ARR("hashes", 0, 100000),
     API_STR("hashAlgorithmOID", S_OID), API_STR_REQ("signAlgo", S_OID),
     API_STR("signAlgoParams", S_TEXT), API_STR("operationMode", S_SHORT),
-    API_INT("validity_period", 0, 86400), API_STR("response_uri", S_TEXT),
+    API_INT("validity_period", 0, INT64_MAX), API_STR("response_uri", S_TEXT),
+    API_STR("clientData", S_TEXT));
+
+API_SCHEMA(s_csc2_timestamp, API_STR_REQ("hash", S_B64),
+    API_STR_REQ("hashAlgo", S_OID), API_STR("nonce", S_SHORT),
     API_STR("clientData", S_TEXT));
 
 API_SCHEMA(s_empty, );
@@ -491,6 +496,8 @@ const struct route api_routes[] = {
 	CSC_POST("/csc/v2/signatures/signHash", api_csc_sign_hash_post,
 	    AUTH_BEARER, "credential", RATE_API, s_csc2_sign_hash,
 	    ROUTE_SECRET),
+	CSC_POST("/csc/v2/signatures/timestamp", api_csc_timestamp_post,
+	    AUTH_BEARER, "service", RATE_API, s_csc2_timestamp, 0),
 
 	GET_PUBLIC("/*", api_static_get, RATE_NONE),
 };

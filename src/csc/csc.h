@@ -125,11 +125,15 @@ enum pc_rc csc_authorize(const struct pc_env *e, const struct csc_token *t,
 
 /*
  * credentials/extendTransaction: a new SAD for the one given (same
- * bindings, a new expiry); the old one stops working.
+ * bindings, a new expiry); the old one stops working. h (NULL or none:
+ * not given) are the hashes the client means to sign next: they may
+ * only restate hashes the SAD still covers (SCAL 2: a new hash needs the
+ * holder's code, so a new authorization); else hash_not_authorized and
+ * the SAD stays as it was.
  */
 enum pc_rc csc_extend(const struct pc_env *e, const struct csc_token *t,
-    const char *serial, const char *sad, char out[SIGNER_SAD_HEX + 1],
-    int64_t *expires_in, struct pc_err *err);
+    const char *serial, const char *sad, const struct csc_hashes *h,
+    char out[SIGNER_SAD_HEX + 1], int64_t *expires_in, struct pc_err *err);
 
 /*
  * signatures/signHash: sign the hashes with sign_oid (RSA PKCS#1 v1.5 by
@@ -148,6 +152,17 @@ enum pc_rc csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
     struct pc_err *err);
 void csc_sigs_free(char **sigs, size_t n);
 
+/*
+ * signatures/timestamp (2.0.0.2 §11.13): an RFC 3161 token from the node's
+ * own TSA over hash (base64 or base64url) of hash_oid (SHA-256/384/512),
+ * with nonce (hex, NULL: a random one) in it. Audited (csc.timestamp) for
+ * t's user. OUT: out (the DER token). Refusals: hash_invalid,
+ * algo_invalid, field_invalid (nonce), the TSA's unavailability.
+ */
+enum pc_rc csc_timestamp(const struct pc_env *e, const struct csc_token *t,
+    const char *hash_b64, const char *hash_oid, const char *nonce,
+    struct buf *out, struct pc_err *err);
+
 /* ---- helpers (csc_util.c), also for the unit test ---------------------- */
 
 /*
@@ -158,5 +173,11 @@ enum pc_rc csc_b64_decode(
     const char *in, uint8_t *out, size_t max, size_t *outlen);
 /* Standard base64 of p (malloc'd, NUL-terminated); NULL: ENOMEM. */
 char *csc_b64_encode(const uint8_t *p, size_t n);
+/*
+ * A DN as RFC 4514 text in UTF-8 (credentials/info issuerDN, subjectDN):
+ * non-ASCII as UTF-8, not \XX escapes. malloc'd; NULL: ENOMEM.
+ */
+struct X509_name_st; /* X509_NAME */
+char *csc_dn_utf8(const struct X509_name_st *n);
 
 #endif /* PC_CSC_H */

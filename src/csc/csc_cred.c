@@ -78,27 +78,6 @@ csc_cred_info_cleanup(struct csc_cred_info *ci)
 	memset(ci, 0, sizeof(*ci));
 }
 
-static char *
-name_str(const X509_NAME *n)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *out = NULL, *p;
-	long len;
-
-	if (b == NULL)
-		return NULL;
-	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
-		len = BIO_get_mem_data(b, &p);
-		out = malloc((size_t)len + 1);
-		if (out != NULL) {
-			memcpy(out, p, (size_t)len);
-			out[len] = '\0';
-		}
-	}
-	BIO_free(b);
-	return out;
-}
-
 static void
 gtime(const ASN1_TIME *t, char out[16])
 {
@@ -147,8 +126,8 @@ describe(struct csc_cred_info *ci)
 		            : nid == NID_secp384r1      ? "1.3.132.0.34"
 		                                        : NULL;
 	}
-	ci->subject_dn = name_str(X509_get_subject_name(x));
-	ci->issuer_dn = name_str(X509_get_issuer_name(x));
+	ci->subject_dn = csc_dn_utf8(X509_get_subject_name(x));
+	ci->issuer_dn = csc_dn_utf8(X509_get_issuer_name(x));
 	gtime(X509_get0_notBefore(x), ci->valid_from);
 	gtime(X509_get0_notAfter(x), ci->valid_to);
 	X509_free(x);

@@ -17,7 +17,9 @@
 
 #include "base/secret.h"
 #include "csc/csc.h"
+#include "sign/sign.h"
 #include "signing/signing.h"
+#include "store/store.h"
 
 /* The NID of a dotted OID; NID_undef when unknown or not dotted. */
 static int
@@ -155,26 +157,49 @@ out:
 
 enum pc_rc
 csc_extend(const struct pc_env *e, const struct csc_token *t,
-    const char *serial, const char *sad, char out[SIGNER_SAD_HEX + 1],
-    int64_t *expires_in, struct pc_err *err)
+    const char *serial, const char *sad, const struct csc_hashes *h,
+    char out[SIGNER_SAD_HEX + 1], int64_t *expires_in, struct pc_err *err)
 {
+	struct signer_csc_sign_req q;
 	struct signer_csc_sad_reply rep;
+	uint8_t(*hashes)[SIGNER_HASH_MAX] = NULL;
+	size_t hlen = 0;
+	int md = NID_undef;
 	enum pc_rc rc;
 
 	out[0] = '\0';
+	memset(&q, 0, sizeof(q));
+	memset(&rep, 0, sizeof(rep));
 	if (serial == NULL || serial[0] == '\0' ||
 	    strlen(serial) > STORE_SERIAL_MAX)
 		return pc_fail(
 		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credentialID");
 	if (sad == NULL || sad[0] == '\0' || strlen(sad) > SIGNER_SAD_MAX)
 		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
-	rc = signer_client_csc_extend(e->signer, t->hash, serial, sad, &rep);
+	if (h != NULL && h->n > 0) {
+		hashes = calloc(CSC_HASHES_MAX, sizeof(*hashes));
+		if (hashes == NULL)
+			return PC_ENOMEM;
+		rc = hashes_decode(h, hashes, &hlen, &md, "hashes", err);
+		if (rc != PC_OK)
+			goto out;
+		q.md_nid = md;
+		q.n = (unsigned)h->n;
+		q.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])hashes;
+		q.hlen = hlen;
+	}
+	q.token = t->hash;
+	q.credential = serial;
+	q.sad = sad;
+	rc = signer_client_csc_extend(e->signer, &q, &rep);
 	rc = signer_outcome(rc, rep.result, rep.retry_after, err);
 	if (rc == PC_OK) {
 		memcpy(out, rep.sad, sizeof(rep.sad));
 		*expires_in = rep.expires_in;
 	}
+out:
 	secret_wipe(&rep, sizeof(rep));
+	free(hashes);
 	return rc;
 }
 
@@ -192,11 +217,12 @@ alg_nid(const X509_ALGOR *a, int def)
 
 /*
  * RSASSA-PSS-params (base64 DER) the HSM signs with: the hash md (or, md
- * NID_undef, the one named), MGF1 with the same hash, a salt of the
- * hash's length, trailer 1. OUT: *md_out.
+ * NID_undef, the one named), MGF1 with the same hash, trailer 1, a salt
+ * of at least the hash's length (the caller checks a longer one is the
+ * key's largest). OUT: *md_out, *salt.
  */
 static enum pc_rc
-pss_params(const char *b64, int md, int *md_out, struct pc_err *err)
+pss_params(const char *b64, int md, int *md_out, long *salt, struct pc_err *err)
 {
 	uint8_t der[256];
 	const unsigned char *p = der;
@@ -226,8 +252,8 @@ pss_params(const char *b64, int md, int *md_out, struct pc_err *err)
 	mh = d2i_X509_ALGOR(NULL, &q, ASN1_STRING_length(mp));
 	if (mh == NULL || alg_nid(mh, NID_undef) != h)
 		goto out;
-	if ((pp->saltLength == NULL ? 20 : ASN1_INTEGER_get(pp->saltLength)) !=
-	    EVP_MD_get_size(EVP_get_digestbynid(h)))
+	*salt = pp->saltLength == NULL ? 20 : ASN1_INTEGER_get(pp->saltLength);
+	if (*salt < EVP_MD_get_size(EVP_get_digestbynid(h)))
 		goto out;
 	if (pp->trailerField != NULL && ASN1_INTEGER_get(pp->trailerField) != 1)
 		goto out;
@@ -248,13 +274,13 @@ out:
  */
 static enum pc_rc
 sign_algo(const char *sign_oid, const char *params, int md, enum hsm_mech *mech,
-    int *md_out, struct pc_err *err)
+    int *md_out, long *salt, struct pc_err *err)
 {
 	int nid = oid_nid(sign_oid), smd = NID_undef, pk = NID_undef;
 
 	if (nid == NID_rsassaPss) {
 		*mech = HSM_MECH_RSA_PSS;
-		return pss_params(params, md, md_out, err);
+		return pss_params(params, md, md_out, salt, err);
 	}
 	if (params != NULL)
 		return pc_fail(
@@ -282,6 +308,35 @@ sign_algo(const char *sign_oid, const char *params, int md, enum hsm_mech *mech,
 	return PC_OK;
 }
 
+/*
+ * A PSS salt longer than the hash: only the largest the credential's key
+ * allows (emLen - hLen - 2, RFC 8017 §9.1.1; pyHanko sends it), signed
+ * as HSM_MECH_RSA_PSS_MAXSALT.
+ */
+static enum pc_rc
+pss_max_salt(const struct pc_env *e, const struct csc_token *t,
+    const char *serial, int md, long salt, enum hsm_mech *mech,
+    struct pc_err *err)
+{
+	struct csc_cred_info ci;
+	long max;
+	bool ec;
+	enum pc_rc rc;
+
+	rc = csc_credential_info(e, t, serial, &ci, err);
+	if (rc != PC_OK)
+		return rc;
+	ec = ci.curve != NULL;
+	max =
+	    (ci.key_len + 6) / 8 - EVP_MD_get_size(EVP_get_digestbynid(md)) - 2;
+	csc_cred_info_cleanup(&ci);
+	if (ec || salt != max)
+		return pc_fail(
+		    err, PC_EINVAL, PCE_ALGO_INVALID, "signAlgoParams");
+	*mech = HSM_MECH_RSA_PSS_MAXSALT;
+	return PC_OK;
+}
+
 void
 csc_sigs_free(char **sigs, size_t n)
 {
@@ -306,6 +361,7 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 	enum hsm_mech mech = HSM_MECH_RSA_PKCS1;
 	size_t hlen = 0, i;
 	int md = NID_undef, given = NID_undef;
+	long salt = 0;
 	enum pc_rc rc;
 
 	memset(&q, 0, sizeof(q));
@@ -323,7 +379,10 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 			return pc_fail(err, PC_EINVAL, PCE_ALGO_INVALID,
 			    "hashAlgorithmOID");
 	}
-	rc = sign_algo(sign_oid, sign_params, given, &mech, &md, err);
+	rc = sign_algo(sign_oid, sign_params, given, &mech, &md, &salt, err);
+	if (rc == PC_OK && mech == HSM_MECH_RSA_PSS &&
+	    salt != EVP_MD_get_size(EVP_get_digestbynid(md)))
+		rc = pss_max_salt(e, t, serial, md, salt, &mech, err);
 	if (rc != PC_OK)
 		return rc;
 	hashes = calloc(CSC_HASHES_MAX, sizeof(*hashes));
@@ -357,6 +416,60 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 	}
 out:
 	signer_user_reply_cleanup(&rep);
+	free(hashes);
+	return rc;
+}
+
+enum pc_rc
+csc_timestamp(const struct pc_env *e, const struct csc_token *t,
+    const char *hash_b64, const char *hash_oid, const char *nonce,
+    struct buf *out, struct pc_err *err)
+{
+	const char *one[1] = { hash_b64 };
+	struct csc_hashes h = { one, 1, hash_oid };
+	uint8_t(*hashes)[SIGNER_HASH_MAX] = NULL;
+	struct sign_err se;
+	struct db *db = NULL;
+	char url[300];
+	size_t hlen = 0;
+	int md = NID_undef;
+	enum pc_rc rc;
+
+	memset(&se, 0, sizeof(se));
+	if (hash_b64 == NULL || hash_b64[0] == '\0')
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "hash");
+	if (hash_oid == NULL)
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "hashAlgo");
+	hashes = calloc(1, sizeof(*hashes));
+	if (hashes == NULL)
+		return PC_ENOMEM;
+	rc = hashes_decode(&h, hashes, &hlen, &md, "hash", err);
+	if (rc != PC_OK)
+		goto out;
+	signing_local_tsa(e, url, sizeof(url));
+	rc = sign_tsa_request_nonce(url, md, hashes[0], hlen, nonce, out, &se);
+	if (rc == PC_EINVAL) {
+		rc = pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "nonce");
+		goto out;
+	}
+	if (rc != PC_OK) {
+		rc = pc_fail(err, PC_EUNAVAIL, PCE_SIGNER_UNAVAILABLE, NULL);
+		goto out;
+	}
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK) {
+		rc = db_begin(db);
+		if (rc == PC_OK)
+			rc = store_audit_printf(db, t->user_id, "csc.timestamp",
+			    "hash_len=%zu ip=%s", hlen,
+			    e->ip != NULL ? e->ip : "-");
+		if (rc == PC_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+		store_release(e->store, db);
+	}
+out:
 	free(hashes);
 	return rc;
 }

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+
 #include "csc/csc.h"
 
 static int
@@ -94,5 +97,29 @@ csc_b64_encode(const uint8_t *p, size_t n)
 		*q++ = '=';
 	}
 	*q = '\0';
+	return out;
+}
+
+char *
+csc_dn_utf8(const X509_NAME *n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *out = NULL, *p;
+	long len;
+
+	if (b == NULL)
+		return NULL;
+	/* RFC 4514 in UTF-8 (1.0.4.0 §11.5, 2.0.0.2 §11.4): RFC 2253's
+	 * flags but non-ASCII left as UTF-8, not escaped as \C8\98. */
+	if (X509_NAME_print_ex(
+	        b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		len = BIO_get_mem_data(b, &p);
+		out = malloc((size_t)len + 1);
+		if (out != NULL) {
+			memcpy(out, p, (size_t)len);
+			out[len] = '\0';
+		}
+	}
+	BIO_free(b);
 	return out;
 }

@@ -47,7 +47,11 @@ enum hsm_mech {
 	HSM_MECH_RSA_PKCS1 = 1,
 	HSM_MECH_RSA_PSS,
 	HSM_MECH_ECDSA,
+	HSM_MECH_RSA_PSS_MAXSALT, /* RSA_PSS with the largest salt the key
+	                           * allows: emLen - hLen - 2 (RFC 8017
+	                           * §9.1.1), what pyHanko asks for */
 };
+#define HSM_MECH_LAST HSM_MECH_RSA_PSS_MAXSALT
 
 #define HSM_SIG_MAX 512 /* bytes: RSA-4096 or DER ECDSA P-521 */
 /* The audit log's sealing key (P-256): made by pecete init, or by the

@@ -145,6 +145,7 @@ hsm_key_sign(struct hsm *h, const struct hsm_key *key, enum hsm_mech mech,
 		m.mechanism = CKM_RSA_PKCS;
 		break;
 	case HSM_MECH_RSA_PSS:
+	case HSM_MECH_RSA_PSS_MAXSALT:
 		if (!rsa)
 			return PC_EINVAL;
 		memcpy(in, hash, hlen);
@@ -152,6 +153,11 @@ hsm_key_sign(struct hsm *h, const struct hsm_key *key, enum hsm_mech mech,
 		pss.hashAlg = digests[di].hash;
 		pss.mgf = digests[di].mgf;
 		pss.sLen = (CK_ULONG)hlen;
+		if (mech == HSM_MECH_RSA_PSS_MAXSALT)
+			pss.sLen =
+			    (CK_ULONG)((key->k_type == HSM_KEY_RSA3072 ? 384
+			                                               : 256) -
+			               hlen - 2);
 		m.mechanism = CKM_RSA_PKCS_PSS;
 		m.pParameter = &pss;
 		m.ulParameterLen = sizeof(pss);

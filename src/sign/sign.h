@@ -164,6 +164,13 @@ enum pc_rc sign_cms_tbs(const struct sign_signer *s,
  */
 enum pc_rc sign_tsa_request(const char *url, int md_nid, const uint8_t *hash,
     size_t hlen, struct buf *out, struct sign_err *err);
+/*
+ * The same with the request's nonce given (hex, at most 64 digits; NULL: a
+ * random one), as CSC signatures/timestamp asks: the token must carry it.
+ */
+enum pc_rc sign_tsa_request_nonce(const char *url, int md_nid,
+    const uint8_t *hash, size_t hlen, const char *nonce_hex, struct buf *out,
+    struct sign_err *err);
 
 /*
  * A TSA this process serves itself (the server's own /tsa): a request to

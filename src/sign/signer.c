@@ -86,10 +86,11 @@ local_sign(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
 	if (mech == HSM_MECH_RSA_PKCS1 &&
 	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0)
 		goto out;
-	if (mech == HSM_MECH_RSA_PSS &&
+	if ((mech == HSM_MECH_RSA_PSS || mech == HSM_MECH_RSA_PSS_MAXSALT) &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
 	        EVP_PKEY_CTX_set_rsa_pss_saltlen(
-	            pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
+	            pctx, mech == HSM_MECH_RSA_PSS ? RSA_PSS_SALTLEN_DIGEST
+	                                           : RSA_PSS_SALTLEN_MAX) <= 0))
 		goto out;
 	if (EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) <=
 	    0)

@@ -5,10 +5,13 @@
  * the same request and the same checks of the reply, without a loopback
  * HTTP round trip per signature.
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/http.h>
@@ -101,6 +104,35 @@ enum pc_rc
 sign_tsa_request(const char *url, int md_nid, const uint8_t *hash, size_t hlen,
     struct buf *out, struct sign_err *err)
 {
+	return sign_tsa_request_nonce(url, md_nid, hash, hlen, NULL, out, err);
+}
+
+/* The request's nonce from hex (1 to 64 digits). */
+static bool
+set_nonce(TS_REQ *req, const char *hex)
+{
+	BIGNUM *bn = NULL;
+	ASN1_INTEGER *ai = NULL;
+	size_t i, n = strlen(hex);
+	bool ok = false;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)hex[i]))
+			return false;
+	if (BN_hex2bn(&bn, hex) == (int)n &&
+	    (ai = BN_to_ASN1_INTEGER(bn, NULL)) != NULL)
+		ok = TS_REQ_set_nonce(req, ai) == 1;
+	ASN1_INTEGER_free(ai);
+	BN_free(bn);
+	return ok;
+}
+
+enum pc_rc
+sign_tsa_request_nonce(const char *url, int md_nid, const uint8_t *hash,
+    size_t hlen, const char *nonce_hex, struct buf *out, struct sign_err *err)
+{
 	TS_REQ *req = NULL;
 	TS_RESP *resp = NULL;
 	TS_TST_INFO *tst;
@@ -117,6 +149,10 @@ sign_tsa_request(const char *url, int md_nid, const uint8_t *hash, size_t hlen,
 	req = pki_tsq_new(md_nid, hash, hlen);
 	if (req == NULL)
 		goto out;
+	if (nonce_hex != NULL && !set_nonce(req, nonce_hex)) {
+		rc = sign_err_set(err, PC_EINVAL, "field_invalid", "nonce");
+		goto out;
+	}
 	len = i2d_TS_REQ(req, &der);
 	if (len <= 0)
 		goto out;

@@ -373,8 +373,11 @@ enum pc_rc signer_client_issue_user(struct signer_client *sc,
  * are recorded (one use); a refusal leaves it as it was, an HSM failure
  * releases it. Quota and records as SIGN_USER (audit "sign.csc").
  *
- * CSC_EXTEND  u16 token, u16 credential, u16 SAD
- *     -> CSC_SAD_REPLY with a new SAD of the same bindings and a new
+ * CSC_EXTEND  u16 token, u16 credential, u16 SAD, u32 md nid, u16 N,
+ *             N x (u16 len, hash)
+ *     -> CSC_SAD_REPLY (N > 0: the hashes must be ones the SAD still
+ *        covers, as CSC_SIGN checks, else hash_not_authorized and the
+ *        SAD unchanged) with a new SAD of the same bindings and a new
  *        expiry (at most SIGNER_SAD_TTL_S, and never past
  *        SIGNER_SAD_LIFE_S after the code was typed: then sad_expired);
  *        the old one stops working (credentials/extendTransaction).
@@ -414,8 +417,9 @@ struct signer_csc_sign_req {
 
 enum pc_rc signer_client_csc_sign(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_user_reply *out);
-enum pc_rc signer_client_csc_extend(struct signer_client *sc, const char *token,
-    const char *credential, const char *sad, struct signer_csc_sad_reply *out);
+/* req: token, credential, SAD; hashes (n 0: none) the SAD must cover. */
+enum pc_rc signer_client_csc_extend(struct signer_client *sc,
+    const struct signer_csc_sign_req *req, struct signer_csc_sad_reply *out);
 
 /*
  * The pki_keysrc of the web side: keys load as proxies that sign through

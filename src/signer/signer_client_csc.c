@@ -97,23 +97,32 @@ signer_client_csc_sign(struct signer_client *sc,
 }
 
 enum pc_rc
-signer_client_csc_extend(struct signer_client *sc, const char *token,
-    const char *credential, const char *sad, struct signer_csc_sad_reply *out)
+signer_client_csc_extend(struct signer_client *sc,
+    const struct signer_csc_sign_req *req, struct signer_csc_sad_reply *out)
 {
 	struct signer_m_csc_sign q;
 	struct signer_m_csc_sad_reply r;
 	struct buf reply;
+	unsigned i;
 	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
-	RETURN_VAL_IF_FAIL(sc != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
+	if (req->n > SIGNER_USER_HASHES_MAX || req->hlen > SIGNER_HASH_MAX)
+		return PC_EINVAL;
 	buf_init(&reply, 1);
 	memset(&q, 0, sizeof(q));
 	memset(&r, 0, sizeof(r));
-	signer_bytes_of(&q.token, token);
-	signer_bytes_of(&q.credential, credential);
-	signer_bytes_of(&q.sad, sad);
+	signer_bytes_of(&q.token, req->token);
+	signer_bytes_of(&q.credential, req->credential);
+	signer_bytes_of(&q.sad, req->sad);
+	q.md = (uint32_t)req->md_nid;
+	q.nhashes = (uint16_t)req->n;
+	for (i = 0; i < req->n; i++) {
+		q.hashes[i].p = req->hashes[i];
+		q.hashes[i].n = req->hlen;
+	}
 	rc = signer_call_msg(sc, SIGNER_MSG_CSC_EXTEND, &q, &r, &reply);
 	secret_wipe(&q, sizeof(q));
 	if (rc == PC_OK)

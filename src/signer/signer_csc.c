@@ -405,6 +405,22 @@ out:
 	free(sigs);
 }
 
+/* The hashes of an extendTransaction against the SAD (sad_covers). */
+static enum signer_user_result
+extend_covers(const struct sad *s, const struct signer_m_csc_sign *m)
+{
+	struct signer_uq q;
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	q.md = m->md;
+	q.n = m->nhashes;
+	q.hlen = m->hashes[0].n;
+	for (i = 0; i < q.n; i++)
+		q.hashes[i] = m->hashes[i].p;
+	return sad_covers(s, &q);
+}
+
 void
 signer_csc_extend_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_csc_sign *m, struct buf *reply)
@@ -438,7 +454,13 @@ signer_csc_extend_serve(struct signer_user *u, enum pc_rc drc,
 		until = now + SIGNER_SAD_TTL_S;
 		if (until > s->created + SIGNER_SAD_LIFE_S)
 			until = s->created + SIGNER_SAD_LIFE_S;
-		if (until <= now) {
+		/* Hashes named: only ones the SAD still covers (a new hash
+		 * needs the holder's code: a new authorization). */
+		if (m->nhashes > 0)
+			res = extend_covers(s, m);
+		if (res != USER_R_OK) {
+			until = now;
+		} else if (until <= now) {
 			res = USER_R_SAD_EXPIRED;
 		} else {
 			sad_id(hex, s->id);

@@ -201,7 +201,7 @@ static const struct signer_field f_csc_sign[] = {
 	F(T, token, SF_TEXT, 0, SIGNER_TOKEN_HEX, SIGNER_TOKEN_HEX),
 	F(T, credential, SF_TEXT, 0, 1, STORE_SERIAL_MAX),
 	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_SAD_HEX),
-	F(T, mech, SF_U16, 0, HSM_MECH_RSA_PKCS1, HSM_MECH_ECDSA),
+	F(T, mech, SF_U16, 0, HSM_MECH_RSA_PKCS1, HSM_MECH_LAST),
 	F(T, md, SF_U32, 0, 1, UINT32_MAX),
 	FLIST(T, hashes, nhashes, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 20,
 	    SIGNER_HASH_MAX),
@@ -210,6 +210,9 @@ static const struct signer_field f_csc_extend[] = {
 	F(T, token, SF_TEXT, 0, SIGNER_TOKEN_HEX, SIGNER_TOKEN_HEX),
 	F(T, credential, SF_TEXT, 0, 1, STORE_SERIAL_MAX),
 	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_SAD_HEX),
+	F(T, md, SF_U32, 0, 0, UINT32_MAX),
+	FLIST(T, hashes, nhashes, SF_SAME_LEN, 0, SIGNER_USER_HASHES_MAX, 20,
+	    SIGNER_HASH_MAX),
 };
 #undef T
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # csc_api.sh: the CSC API v1 and v2 (issue 15, slices 1-3) driven with curl
 # against a real server, two issued holders (Ana, Bob):
-#  - info (v1, v2); auth/login with HTTP Basic (a wrong password is
+#  - info (v1, v2; v2 signature_formats and conformance_levels; the logo
+#    an absolute URI of a PNG served as image/png); auth/login with HTTP Basic (a wrong password is
 #    authentication_error 400); no token, a malformed and an unknown token
 #    are invalid_token 401 with WWW-Authenticate; a password change ends
 #    the account's access tokens; a "credential" scope token reaches only
@@ -10,7 +11,11 @@
 #    credentials/info: multisign, key.algo, SCAL "2", the OTP object with
 #    generator totp, cert.certificates signer first (the DER issued) then
 #    the chain (openssl verify); Bob's credential is invalid_request;
-#  - credentials/authorize (explicit, TOTP): a wrong code is invalid_otp
+#    authInfo defaults to false (v1: no PIN/OTP), certificates none leaves
+#    cert.certificates out, list refuses an unknown certificates value and
+#    v2 echoes onlyValid;
+#  - credentials/authorize (explicit, TOTP): a wrong code is
+#    invalid_authentication_data (v2, 2.0.0.2 §11.6)
 #    and mints nothing; Bob's credential, malformed base64, numSignatures
 #    not the number of hashes: invalid_request with their descriptions;
 #  - signatures/signHash under the SAD: a wrong algorithm OID, a hash not
@@ -24,7 +29,10 @@
 #    same hash in base64 and rsaEncryption/ecPublicKey + hashAlgo: verified;
 #  - RSA-PSS with its parameters (sha256, MGF1-sha256, salt 32) verified
 #    with openssl pkeyutl; without parameters or with another salt refused;
-#  - extendTransaction: the new SAD signs, the old one no longer does; no
+#    the key's largest salt (pyHanko's prefer_pss) verified;
+#  - extendTransaction: the new SAD signs, the old one no longer does;
+#    naming a new hash is refused (hash_not_authorized), restating one the
+#    SAD covers is accepted; validity_period in ms accepted; no
 #    extension takes a SAD past 30 minutes from its code;
 #  - a SAD past its 5 minutes is "SAD expired"; a token past its hour is
 #    invalid_token; a revoked token is invalid_token.
@@ -112,6 +120,14 @@ csc v2/info '{"lang":"en-US"}'
 check "v2 info: specs 2.0.0.2, methods include signHash" \
 	[ "$CODE" = 200 -a "$(jget specs)" = 2.0.0.2 -a \
 	  "$(jpath '"signatures/signHash" in j["methods"]')" = true ]
+check "v2 info: signature_formats C and P, conformance_levels B-B and B-T (2.0.0.2 §11.1)" \
+	[ "$(jpath 'j["signature_formats"]["formats"]')" = "['C', 'P']" -a \
+	  "$(jpath 'j["conformance_levels"]')" = "['Ades-B-B', 'Ades-B-T']" ]
+LOGO=$(jget logo)
+check "the logo is an absolute URI of a PNG" [ "${LOGO#http}" != "$LOGO" -a "${LOGO%.png}" != "$LOGO" ]
+curl -s -o "$T/logo" -D "$T/loghead" "$PC_URL/img/logo.png"
+check "... served as image/png, at most 256x256" sh -c "grep -qi '^Content-Type: image/png' '$T/loghead' &&
+	file '$T/logo' | grep -q 'PNG image data, 128 x 128'"
 
 CODE=$(curl -s -o "$T/cbody" -w '%{http_code}' -u "ana.csc@example.ro:wrong-password-1" \
 	-X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/csc/v2/auth/login")
@@ -193,9 +209,20 @@ else
 	SALG=1.2.840.10045.4.3.2 RAWALG=1.2.840.10045.2.1
 fi
 csc v1/credentials/info "{\"credentialID\":\"$ASIGN\"}" "$ATOK"
-check "v1 info: authMode explicit, OTP present, SCAL, one certificate" \
-	[ "$CODE" = 200 -a "$(jget authMode)" = explicit -a "$(jpath 'j["OTP"]["presence"]')" = true \
+check "v1 info: authMode explicit, SCAL, one certificate; no PIN/OTP without authInfo (default false, §11.5)" \
+	[ "$CODE" = 200 -a "$(jget authMode)" = explicit -a "$(jpath '"OTP" in j or "PIN" in j')" = false \
 	  -a "$(jpath 'j["SCAL"]')" = 2 -a "$(jpath 'len(j["cert"]["certificates"])')" = 1 ]
+csc v1/credentials/info "{\"credentialID\":\"$ASIGN\",\"authInfo\":true}" "$ATOK"
+check "v1 info with authInfo: OTP present with its ID, PIN absent" \
+	[ "$CODE" = 200 -a "$(jpath 'j["OTP"]["presence"]')" = true -a "$(jpath 'j["OTP"]["ID"]')" = totp \
+	  -a "$(jpath 'j["PIN"]["presence"]')" = false ]
+csc v1/credentials/info "{\"credentialID\":\"$ASIGN\",\"certificates\":\"none\"}" "$ATOK"
+check "certificates none: cert.certificates left out, not empty (§11.5)" \
+	[ "$CODE" = 200 -a "$(jpath '"certificates" in j["cert"]')" = false -a "$(jpath 'j["cert"]["status"]')" = valid ]
+csc v2/credentials/list '{"credentialInfo":true,"certificates":"all"}' "$ATOK"
+cexpect 400 invalid_request "certificates" "list with an unknown certificates value: invalid_request"
+csc v2/credentials/list '{"onlyValid":true}' "$ATOK"
+check "v2 list onlyValid: echoed true (2.0.0.2 §11.4)" [ "$CODE" = 200 -a "$(jpath 'j["onlyValid"]')" = true ]
 # The EU wallet's client sends null for what it leaves out (v2: absent).
 csc v2/credentials/info "{\"credentialID\":\"$ASIGN\",\"lang\":null,\"clientData\":null,\"certificates\":null}" "$ATOK"
 check "v2 info with null members: taken as absent (200)" [ "$CODE" = 200 ]
@@ -218,7 +245,7 @@ auth2() {	# auth2 CREDENTIAL HASHES-JSON NUM CODE [TOKEN]: v2 credentials/author
 next_code
 WRONG=$(printf '%06d' $(((10#$TOTP + 1) % 1000000)))
 auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$WRONG"
-cexpect 400 invalid_otp "" "a wrong OTP: invalid_otp 400"
+cexpect 400 invalid_authentication_data "" "a wrong OTP (v2 authData): invalid_authentication_data 400 (2.0.0.2 §11.6)"
 check "... and no SAD" [ -z "$(jget SAD)" ]
 auth2 "$BSIGN" "[\"$H1\"]" 1 "$TOTP"
 cexpect 400 invalid_request "" "authorize Bob's credential with Ana's token: invalid_request"
@@ -236,7 +263,7 @@ auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$TOTP"
 SAD=$(jget SAD)
 check "authorize: a SAD for 5 minutes at most" [ "$CODE" = 200 -a ${#SAD} = 64 -a "$(jget expiresIn)" -le 300 ]
 auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$TOTP"
-cexpect 400 invalid_otp "already used" "the same code again: invalid_otp (replay)"
+cexpect 400 invalid_authentication_data "already used" "the same code again: invalid_authentication_data (replay)"
 LEFT0=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")
 
 # ---- signHash ---------------------------------------------------------------
@@ -328,10 +355,26 @@ if [ "$SALG" = 1.2.840.113549.1.1.11 ]; then
 	cexpect 400 invalid_request "signAlgo" "RSA-PSS without its parameters: invalid_request"
 	pss ",\"signAlgoParams\":\"$PSS20\""
 	cexpect 400 invalid_request "signAlgo" "RSA-PSS with a salt the key's mechanism does not use: invalid_request"
+	# pyHanko's: the largest salt (emLen - hLen - 2; 222 for RSA-2048).
+	KLEN=$(openssl pkey -pubin -in "$T/pub.pem" -text -noout | sed -n 's/.*(\([0-9]*\) bit).*/\1/p' | head -1)
+	MAXSALT=$(((KLEN + 6) / 8 - 32 - 2))
+	PSSMAX=$(printf '3035a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a2040202%04x' "$MAXSALT" | xxd -r -p | b64)
+	PSS100=$(printf '%s' 3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020164 | xxd -r -p | b64)
+	pss ",\"signAlgoParams\":\"$PSS100\""
+	cexpect 400 invalid_request "signAlgo" "RSA-PSS with a salt neither the hash's length nor the largest: invalid_request"
 	pss ",\"signAlgoParams\":\"$PSS\""
 	check "RSA-PSS with its parameters: verified (openssl pkeyutl, PSS)" \
 		signed verify_pss "document two"
 	check "... and not as PKCS#1 v1.5" not verify "document two" "$(jpath 'j["signatures"][0]')"
+	next_code
+	auth2 "$ASIGN" "[\"$H2\"]" 1 "$TOTP"
+	SADP=$(jget SAD)
+	pss ",\"signAlgoParams\":\"$PSSMAX\""
+	check "RSA-PSS with the largest salt ($MAXSALT, what pyHanko sends): verified with saltlen max" \
+		sh -c "[ '$CODE' = 200 ] && printf '%s' '$(jpath 'j["signatures"][0]')' | openssl base64 -d -A >'$T/s.bin' &&
+		openssl pkeyutl -verify -pubin -inkey '$T/pub.pem' -in '$T/h.bin' -sigfile '$T/s.bin' \
+		-pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:$MAXSALT -pkeyopt digest:sha256 \
+		-pkeyopt rsa_mgf1_md:sha256 >/dev/null 2>&1"
 else
 	fail "the credential is not RSA: the PSS cases were not run"
 fi
@@ -345,8 +388,15 @@ NEW=$(jget SAD)
 check "extendTransaction: a new SAD" [ "$CODE" = 200 -a ${#NEW} = 64 -a "$NEW" != "$OLD" ]
 sign2 "$OLD" "[\"$H1\"]" "$SALG"
 cexpect 400 invalid_request "SAD" "the SAD extended stops working"
-sign2 "$NEW" "[\"$H1\"]" "$SALG"
-check "the new SAD signs" signed verify "document one"
+csc v2/credentials/extendTransaction "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$NEW\",\"hashes\":[\"$H3\"],\"hashAlgorithmOID\":\"$SHA256\"}" "$ATOK"
+cexpect 400 invalid_request "not authorized" "extendTransaction binding a new hash (never authorized by the code): refused"
+csc v2/credentials/extendTransaction "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$NEW\",\"hashes\":[\"$H1\"],\"hashAlgorithmOID\":\"$SHA256\"}" "$ATOK"
+NEW2=$(jget SAD)
+check "extendTransaction naming a hash the SAD covers (2.0.0.2 §11.9 form): a new SAD" \
+	[ "$CODE" = 200 -a ${#NEW2} = 64 -a "$NEW2" != "$NEW" ]
+NEW=$NEW2
+csc v2/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$NEW\",\"hashes\":[\"$H1\"],\"hashAlgorithmOID\":\"$SHA256\",\"signAlgo\":\"$SALG\",\"operationMode\":\"S\",\"validity_period\":3600000}" "$ATOK"
+check "the new SAD signs (validity_period in milliseconds accepted and ignored, 2.0.0.2 §11.10)" signed verify "document one"
 
 next_code
 auth2 "$ASIGN" "[\"$H1\"]" 1 "$TOTP"

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <openssl/x509.h>
+
 #include "csc/csc.h"
 
 static size_t
@@ -85,6 +87,32 @@ test_refused(void **state)
 	assert_int_equal(csc_b64_decode(NULL, out, sizeof(out), &n), PC_EINVAL);
 }
 
+/* A DN with Romanian letters comes out in UTF-8, not \C8\98 escapes. */
+static void
+test_dn_utf8(void **state)
+{
+	X509_NAME *n = X509_NAME_new();
+	char *s;
+
+	(void)state;
+	assert_non_null(n);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "C", MBSTRING_UTF8,
+	                     (const unsigned char *)"RO", -1, -1, 0),
+	    1);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	                     (const unsigned char *)"\xc8\x98tefan "
+	                                            "\xc8\x9aurcan, +1",
+	                     -1, -1, 0),
+	    1);
+	s = csc_dn_utf8(n);
+	assert_non_null(s);
+	/* RFC 4514 order (the last RDN first); the comma and plus still
+	 * escaped. */
+	assert_string_equal(s, "CN=\xc8\x98tefan \xc8\x9aurcan\\, \\+1,C=RO");
+	free(s);
+	X509_NAME_free(n);
+}
+
 static void
 test_encode(void **state)
 {
@@ -117,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_dn_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

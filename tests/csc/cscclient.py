@@ -1,0 +1,322 @@
+"""A CSC API client written from the specification (CSC API 1.0.4.0 and
+2.0.0.2), Python 3 standard library only: urllib, json, base64, hashlib,
+hmac. Independent of Pecete's C code: it is how a third party would talk
+to any CSC server.
+
+- Api: one version's paths and member names (v1: hash, hashAlgo, OTP, PIN;
+  v2: hashes, hashAlgorithmOID, authData).
+- Explicit authorization with a TOTP code (RFC 6238); the authorization
+  mode is a class (Explicit) so an OAuth2 code mode can be added beside it.
+- Clock: which TOTP step the server is at; with a hook that moves the
+  server's clock (a test), codes never wait for the next 30 s step.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+OID_SHA256 = "2.16.840.1.101.3.4.2.1"
+OID_SHA384 = "2.16.840.1.101.3.4.2.2"
+OID_SHA512 = "2.16.840.1.101.3.4.2.3"
+OID_RSA = "1.2.840.113549.1.1.1"
+OID_SHA256_RSA = "1.2.840.113549.1.1.11"
+OID_RSA_PSS = "1.2.840.113549.1.1.10"
+OID_EC = "1.2.840.10045.2.1"
+OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        try:
+            self.json = json.loads(body.decode("utf-8")) if body else None
+        except ValueError:
+            self.json = None
+
+    def get(self, key, default=None):
+        if isinstance(self.json, dict):
+            return self.json.get(key, default)
+        return default
+
+    @property
+    def error(self):
+        return self.get("error")
+
+    def __repr__(self):
+        return "%d %s" % (self.status, self.raw[:300].decode("utf-8", "replace"))
+
+
+def http(method, url, body=None, headers=None, timeout=60):
+    """One request; never raises for an HTTP status (4xx/5xx come back)."""
+    data = None
+    hdrs = dict(headers or {})
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        hdrs.setdefault("Content-Type", "application/json")
+    req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return Response(r.status, dict(r.headers), r.read())
+    except urllib.error.HTTPError as e:
+        return Response(e.code, dict(e.headers or {}), e.read())
+
+
+# ---- TOTP (RFC 6238 over RFC 4226) ----------------------------------------
+
+def totp(secret_b32, step, digits=6, algo="sha1"):
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), getattr(hashlib, algo)).digest()
+    off = mac[-1] & 0x0F
+    n = struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF
+    return str(n % 10 ** digits).zfill(digits)
+
+
+class Clock:
+    """The server's time as the client sees it. A code is single use per
+    30 s step and account, so every code comes from a step newer than the
+    last one used. With a hook (CSC_CLOCK_CMD, run with CSC_AHEAD=seconds
+    in its environment), the server's clock is moved on instead of
+    waiting; without one, the client waits for the next step."""
+
+    def __init__(self, hook=None, state=None):
+        self.hook = hook
+        self.state = state  # a file keeping ahead and last_step across runs
+        self.ahead = 0
+        # the current and the next step may have been used already (a
+        # code typed "now + 30 s" just before)
+        self.last_step = int(time.time()) // 30 + 1
+        if state and os.path.exists(state):
+            with open(state) as f:
+                j = json.load(f)
+            self.ahead, self.last_step = j["ahead"], j["last_step"]
+
+    def save(self):
+        if self.state:
+            with open(self.state, "w") as f:
+                json.dump({"ahead": self.ahead, "last_step": self.last_step}, f)
+
+    def now(self):
+        return int(time.time()) + self.ahead
+
+    def move(self, seconds):
+        """Move the server's clock on (needs the hook)."""
+        if not self.hook:
+            raise RuntimeError("moving the server's clock needs CSC_CLOCK_CMD")
+        self.ahead += seconds
+        env = dict(os.environ, CSC_AHEAD=str(self.ahead))
+        subprocess.run(self.hook, shell=True, check=True, env=env)
+        self.save()
+
+    def next_step(self):
+        step = self.now() // 30
+        if step <= self.last_step:
+            if self.hook:
+                self.move((self.last_step - step + 1) * 30)
+            else:
+                while self.now() // 30 <= self.last_step:
+                    time.sleep(1)
+            step = self.now() // 30
+        self.last_step = step
+        self.save()
+        return step
+
+
+# ---- authorization modes ---------------------------------------------------
+
+class Explicit:
+    """authMode "explicit": the holder's TOTP code in credentials/authorize
+    (v1 OTP, v2 authData [{id: OTP, value}])."""
+
+    name = "explicit"
+
+    def __init__(self, secret, clock, digits=6, algo="sha1"):
+        self.secret = secret
+        self.clock = clock
+        self.digits = digits
+        self.algo = algo
+
+    def code(self):
+        return totp(self.secret, self.clock.next_step(), self.digits, self.algo)
+
+    def wrong_code(self):
+        good = self.code()
+        return str((int(good) + 1) % 10 ** self.digits).zfill(self.digits)
+
+
+class OAuth2Code:
+    """authMode "oauth2code": the SAD is a credential-scope token from the
+    authorization server (PKCE, PAR, RAR). Not yet: the OAuth2 server is
+    another slice."""
+
+    name = "oauth2code"
+
+    def __init__(self, *args, **kw):
+        raise NotImplementedError("oauth2code mode: not implemented yet")
+
+
+# ---- the API of one version -------------------------------------------------
+
+class Api:
+    """The CSC API of one version (1 or 2) at base (".../csc/v1" style
+    prefix without the version: base is the server's root URL)."""
+
+    def __init__(self, base, version, token=None):
+        self.base = base.rstrip("/")
+        self.v = version
+        self.token = token
+
+    def url(self, method):
+        return "%s/csc/v%d/%s" % (self.base, self.v, method)
+
+    def call(self, method, body=None, token=Ellipsis, headers=None):
+        tok = self.token if token is Ellipsis else token
+        hdrs = dict(headers or {})
+        if tok:
+            hdrs["Authorization"] = "Bearer " + tok
+        return http("POST", self.url(method), {} if body is None else body,
+                    hdrs)
+
+    # 11.1 info
+    def info(self):
+        return self.call("info", {"lang": "en-US"}, token=None)
+
+    # 11.2 auth/login (HTTP Basic)
+    def login(self, user, password):
+        basic = b64(("%s:%s" % (user, password)).encode("utf-8"))
+        r = self.call("auth/login", {}, token=None,
+                      headers={"Authorization": "Basic " + basic})
+        if r.status == 200 and r.get("access_token"):
+            self.token = r.get("access_token")
+        return r
+
+    def revoke(self, token, hint=None):
+        body = {"token": token}
+        if hint:
+            body["token_type_hint"] = hint
+        return self.call("auth/revoke", body)
+
+    def list(self, **kw):
+        return self.call("credentials/list", kw)
+
+    def cred_info(self, cred, **kw):
+        body = {"credentialID": cred}
+        body.update(kw)
+        return self.call("credentials/info", body)
+
+    def authorize(self, cred, hashes, otp, num=None, hash_oid=OID_SHA256,
+                  encode=b64):
+        """hashes: raw digests (bytes) or already encoded strings."""
+        enc = [h if isinstance(h, str) else encode(h) for h in hashes]
+        body = {"credentialID": cred,
+                "numSignatures": len(enc) if num is None else num}
+        if self.v == 1:
+            body["hash"] = enc
+            body["OTP"] = otp
+        else:
+            body["hashes"] = enc
+            body["hashAlgorithmOID"] = hash_oid
+            body["authData"] = [{"id": "OTP", "value": otp}]
+        return self.call("credentials/authorize", body)
+
+    def extend(self, cred, sad, hashes=None, hash_oid=OID_SHA256):
+        body = {"credentialID": cred, "SAD": sad}
+        if hashes is not None:
+            enc = [h if isinstance(h, str) else b64(h) for h in hashes]
+            if self.v == 1:
+                body["hash"] = enc
+            else:
+                body["hashes"] = enc
+                body["hashAlgorithmOID"] = hash_oid
+        return self.call("credentials/extendTransaction", body)
+
+    def sign_hash(self, cred, sad, hashes, sign_algo, hash_oid=OID_SHA256,
+                  params=None, extra=None):
+        enc = [h if isinstance(h, str) else b64(h) for h in hashes]
+        body = {"credentialID": cred, "SAD": sad, "signAlgo": sign_algo}
+        if self.v == 1:
+            body["hash"] = enc
+            if hash_oid:
+                body["hashAlgo"] = hash_oid
+        else:
+            body["hashes"] = enc
+            if hash_oid:
+                body["hashAlgorithmOID"] = hash_oid
+        if params is not None:
+            body["signAlgoParams"] = params
+        body.update(extra or {})
+        return self.call("signatures/signHash", body)
+
+
+def timestamp(api, digest, hash_oid=OID_SHA256, nonce=None):
+    """2.0.0.2 §11.13 signatures/timestamp."""
+    body = {"hash": digest if isinstance(digest, str) else b64(digest),
+            "hashAlgo": hash_oid}
+    if nonce is not None:
+        body["nonce"] = nonce
+    return api.call("signatures/timestamp", body)
+
+
+class Session:
+    """What a signing application holds: an access token, the credential,
+    its certificates and the key's algorithm, and the authorization mode."""
+
+    def __init__(self, api, auth, cred=None):
+        self.api = api
+        self.auth = auth
+        self.cred = cred
+        self.certs = []
+        self.key_algos = []
+
+    def open(self, user, password):
+        r = self.api.login(user, password)
+        if r.status != 200:
+            raise RuntimeError("auth/login: %r" % r)
+        if self.cred is None:
+            r = self.api.list()
+            ids = r.get("credentialIDs") or []
+            if r.status != 200 or not ids:
+                raise RuntimeError("credentials/list: %r" % r)
+            self.cred = ids[0]
+        r = self.api.cred_info(self.cred, certificates="chain")
+        if r.status != 200:
+            raise RuntimeError("credentials/info: %r" % r)
+        self.certs = [base64.b64decode(c)
+                      for c in r.json["cert"]["certificates"]]
+        self.key_algos = r.json["key"]["algo"]
+        return self
+
+    @property
+    def is_rsa(self):
+        return OID_SHA256_RSA in self.key_algos or OID_RSA in self.key_algos
+
+    @property
+    def sign_algo(self):
+        return OID_SHA256_RSA if self.is_rsa else OID_ECDSA_SHA256
+
+    def sign_digests(self, digests):
+        """Authorize then sign SHA-256 digests: the signatures (bytes)."""
+        r = self.api.authorize(self.cred, digests, self.auth.code())
+        if r.status != 200:
+            raise RuntimeError("credentials/authorize: %r" % r)
+        sad = r.get("SAD")
+        r = self.api.sign_hash(self.cred, sad, digests, self.sign_algo)
+        if r.status != 200:
+            raise RuntimeError("signatures/signHash: %r" % r)
+        return [base64.b64decode(s) for s in r.get("signatures")]
