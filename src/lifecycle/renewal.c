@@ -551,20 +551,7 @@ out:
 enum pc_rc
 renewal_terms_pdf(const struct pc_env *e, const char *user_id, struct buf *out)
 {
-	struct store_document d;
-	struct db *db = NULL;
-	enum pc_rc rc;
-
-	memset(&d, 0, sizeof(d));
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_document_latest(
-		    db, user_id, STORE_DOC_RENEWAL_TERMS, &d);
-	store_release(e->store, db);
-	if (rc == PC_OK)
-		rc = doc_get(e, user_id, d.id, out);
-	store_document_cleanup(&d);
-	return rc;
+	return doc_latest(e, user_id, STORE_DOC_RENEWAL_TERMS, out);
 }
 
 /* ---- the operator's side ------------------------------------------------ */

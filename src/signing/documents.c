@@ -118,6 +118,25 @@ doc_locate(const struct pc_env *e, const char *user_id, const char *doc_id,
 	return rc;
 }
 
+enum pc_rc
+doc_latest(const struct pc_env *e, const char *user_id, const char *kind,
+    struct buf *out)
+{
+	struct store_document d;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(&d, 0, sizeof(d));
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK)
+		rc = store_document_latest(db, user_id, kind, &d);
+	store_release(e->store, db);
+	if (rc == PC_OK)
+		rc = doc_get(e, user_id, d.id, out);
+	store_document_cleanup(&d);
+	return rc;
+}
+
 /* Decrypt user's document doc_id into out. */
 enum pc_rc
 doc_get(const struct pc_env *e, const char *user_id, const char *doc_id,

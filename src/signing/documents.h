@@ -29,6 +29,10 @@ enum pc_rc doc_insert(
     struct db *db, struct store_document *d, const char *name);
 /* Remove the file of a document whose row was not written. */
 void doc_unwrite(const struct pc_env *e, const struct store_document *d);
+/* Decrypt the newest document of user of kind into out. PC_ENOTFOUND
+ * when none. */
+enum pc_rc doc_latest(const struct pc_env *e, const char *user_id,
+    const char *kind, struct buf *out);
 /* Decrypt user's document doc_id into out. */
 enum pc_rc doc_get(const struct pc_env *e, const char *user_id,
     const char *doc_id, struct buf *out);

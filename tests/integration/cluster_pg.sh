@@ -76,20 +76,12 @@ check "init wrote the database to PostgreSQL" [ "$(sql "SELECT count(*) FROM use
 # made so without waiting.
 AHEAD=0
 echo "+0s" >"$T/clock"
-node() {	# node NAME PORT: start a node; sets NODE_PID
-	env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-		"LD_PRELOAD=$PC_FT_LIB" "FAKETIME_TIMESTAMP_FILE=$T/clock" FAKETIME_NO_CACHE=1 \
-		"$PECETE_BIN" serve --data "$D" --listen "127.0.0.1:$2" \
-		>>"$T/$1.out" 2>>"$T/$1.log" &
-	NODE_PID=$!
-	for _ in $(seq 1 900); do
-		curl -sf "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return 0
-		kill -0 "$NODE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	tail -30 "$T/$1.log"
-	echo "FAIL - node $1 did not start"
-	exit 1
+node() {	# node NAME PORT: start a node on the clock file; sets NODE_PID
+	local url=${PC_URL:-}
+	PC_PORT=$2 PC_LOG=$T/$1 pc_serve_ft "$D" "FAKETIME_TIMESTAMP_FILE=$T/clock" FAKETIME_NO_CACHE=1
+	NODE_PID=$PC_PID
+	PC_PID=""	# stopped by cluster_cleanup
+	PC_URL=$url
 }
 node a "$PA"; NODE_A=$NODE_PID
 node b "$PB"; NODE_B=$NODE_PID
@@ -132,18 +124,7 @@ check "a certificate issued through the proxy" [ -n "${SIGN:-}" ]
 check "both nodes served the journey ($(served "$PA") and $(served "$PB") requests)" \
 	[ "$(served "$PA")" -gt 10 -a "$(served "$PB")" -gt 10 ]
 LAST_STEP=$(($(date +%s) / 30 + 1))	# the issuance's step
-code_now() {	# code_now: TOTP, a code of a step newer than any used (no $(...):
-	# the steps and the clock are the shell's)
-	local step
-	step=$((($(date +%s) + AHEAD) / 30))
-	if [ "$step" -le "$LAST_STEP" ]; then
-		AHEAD=$((AHEAD + (LAST_STEP - step + 1) * 30))
-		echo "+${AHEAD}s" >"$T/clock"
-		step=$((LAST_STEP + 1))
-	fi
-	LAST_STEP=$step
-	TOTP=$(oathtool --totp -b -N "@$((step * 30))" "$SECRET")
-}
+code_now() { pc_code "$SECRET"; }	# sets TOTP (no $(...))
 
 # ---- a batch; the signing node killed --------------------------------------------------------
 py 'import sys

@@ -72,17 +72,7 @@ ASIGN=$SIGN
 LAST_STEP=$(($(date +%s) / 30 + 1))
 check "two holders with credentials" [ -n "$ASIGN" -a -n "$BSIGN" -a "$ASIGN" != "$BSIGN" ]
 
-next_code() {	# next_code: TOTP of a step newer than any used (the server's clock moved on if needed)
-	local step
-	step=$((($(date +%s) + AHEAD) / 30))
-	if [ "$step" -le "$LAST_STEP" ]; then
-		AHEAD=$((AHEAD + (LAST_STEP - step + 1) * 30))
-		echo "+${AHEAD}s" >"$T/clock"
-		step=$((LAST_STEP + 1))
-	fi
-	LAST_STEP=$step
-	TOTP=$(oathtool --totp -b -N "@$((step * 30))" "$ANA_SECRET")
-}
+next_code() { pc_code "$ANA_SECRET"; }
 ahead() {	# ahead SECONDS: move the server's clock on
 	AHEAD=$((AHEAD + $1))
 	echo "+${AHEAD}s" >"$T/clock"

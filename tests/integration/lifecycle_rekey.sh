@@ -82,17 +82,7 @@ clock_to() {	# clock_to EPOCH: the server's clock there (never back)
 	[ "$a" -gt "$AHEAD" ] && AHEAD=$a
 	echo "+${AHEAD}s" >"$T/clock"
 }
-code_for() {	# code_for SECRET: TOTP of a step newer than any used
-	local step
-	step=$((($(date +%s) + AHEAD) / 30))
-	if [ "$step" -le "$LAST_STEP" ]; then
-		AHEAD=$((AHEAD + (LAST_STEP - step + 1) * 30))
-		echo "+${AHEAD}s" >"$T/clock"
-		step=$((LAST_STEP + 1))
-	fi
-	LAST_STEP=$step
-	TOTP=$(oathtool --totp -b -N "@$((step * 30))" "$1")
-}
+code_for() { pc_code "$1"; }
 at() {	# at EPOCH: the server restarted with its clock there, the renewals job run
 	local runs
 	pc_stop

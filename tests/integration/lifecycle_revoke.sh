@@ -51,17 +51,7 @@ LAST_STEP=$(($(date +%s) / 30 + 1))
 AUTH=$(sql "SELECT serial FROM certs WHERE kind = 'auth' AND holder = (SELECT holder FROM certs WHERE serial = '$SIGN')")
 check "a signing and an authentication certificate" [ -n "$SIGN" -a -n "$AUTH" ]
 
-next_code() {	# next_code: TOTP, a code of a step newer than any used (the server's clock moved on if needed)
-	local step
-	step=$((($(date +%s) + AHEAD) / 30))
-	if [ "$step" -le "$LAST_STEP" ]; then
-		AHEAD=$((AHEAD + (LAST_STEP - step + 1) * 30))
-		echo "+${AHEAD}s" >"$T/clock"
-		step=$((LAST_STEP + 1))
-	fi
-	LAST_STEP=$step
-	TOTP=$(oathtool --totp -b -N "@$((step * 30))" "$ANA_SECRET")
-}
+next_code() { pc_code "$ANA_SECRET"; }
 pem_of() {	# pem_of SERIAL FILE: the certificate from the store
 	sql "SELECT hex(der) FROM certs WHERE serial = '$1'" | xxd -r -p >"$2.der"
 	openssl x509 -inform DER -in "$2.der" -out "$2"

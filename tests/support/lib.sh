@@ -141,12 +141,13 @@ pc_serve() {
 PC_FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 pc_serve_ft() {	# pc_serve_ft DIR VAR=VALUE...: serve under libfaketime
 	local dir=$1 port=${PC_PORT:-}	# PC_PORT: a port chosen before
+	local log=${PC_LOG:-$1.serve}	# PC_LOG: its .out and .log elsewhere
 	shift
 	[ -n "$port" ] || port=$(pc_free_port)
 	env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 		"LD_PRELOAD=$PC_FT_LIB" "$@" \
 		"$PECETE_BIN" serve --data "$dir" --listen "127.0.0.1:$port" \
-		>>"$dir.serve.out" 2>>"$dir.serve.log" &
+		>>"$log.out" 2>>"$log.log" &
 	PC_PID=$!
 	PC_URL="http://127.0.0.1:$port"
 	for _ in $(seq 1 900); do
@@ -154,7 +155,7 @@ pc_serve_ft() {	# pc_serve_ft DIR VAR=VALUE...: serve under libfaketime
 		kill -0 "$PC_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	tail -40 "$dir.serve.log"
+	tail -40 "$log.log"
 	echo "FAIL - pecete serve under faketime did not start"
 	exit 1
 }
@@ -163,6 +164,24 @@ pc_serve_ahead() {
 }
 pc_serve_clock() {
 	pc_serve_ft "$1" "FAKETIME_TIMESTAMP_FILE=$2" FAKETIME_NO_CACHE=1
+}
+
+# pc_code SECRET: TOTP, the code of a step newer than any used so far
+# (LAST_STEP), for a server on the clock file $T/clock (pc_serve_clock; its
+# offset read into AHEAD): when that step is still ahead of the server, the
+# file moves the server's clock on to it. Call it without $(...): it sets
+# LAST_STEP and AHEAD in this shell.
+pc_code() {
+	local step
+	[ -f "$T/clock" ] && AHEAD=$(tr -dc 0-9 <"$T/clock")
+	step=$((($(date +%s) + ${AHEAD:-0}) / 30))
+	if [ "$step" -le "${LAST_STEP:-0}" ]; then
+		AHEAD=$((${AHEAD:-0} + (LAST_STEP - step + 1) * 30))
+		echo "+${AHEAD}s" >"$T/clock"
+		step=$((LAST_STEP + 1))
+	fi
+	LAST_STEP=$step
+	TOTP=$(oathtool --totp -b -N "@$((step * 30))" "$1")
 }
 
 pc_stop() {
