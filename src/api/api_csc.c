@@ -29,6 +29,13 @@ api_csc_info_post(struct req *r, struct resp *w)
 	methods = json_pack("[s,s,s,s,s,s,s]", "auth/login", "auth/revoke",
 	    "credentials/list", "credentials/info", "credentials/authorize",
 	    "credentials/extendTransaction", "signatures/signHash");
+	if (methods != NULL && v2) {
+		json_array_append_new(methods, json_string("oauth2/authorize"));
+		json_array_append_new(
+		    methods, json_string("oauth2/pushed_authorize"));
+		json_array_append_new(methods, json_string("oauth2/token"));
+		json_array_append_new(methods, json_string("oauth2/revoke"));
+	}
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:o}", "specs",
 	    v2 ? "2.0.0.2" : "1.0.4.0", "name", "Pecete", "logo",
 	    arena_printf(
@@ -38,6 +45,15 @@ api_csc_info_post(struct req *r, struct resp *w)
 	    "authorization with the holder's TOTP code)",
 	    "authType", "basic", "methods", methods);
 	if (o != NULL && v2) {
+		/* The OAuth2 server (api_oauth.c): authorization code with
+		 * PKCE, the holder's consent and TOTP code in the web UI. */
+		json_array_append_new(json_object_get(o, "authType"),
+		    json_string("oauth2code"));
+		json_object_set_new(o, "oauth2",
+		    json_string(arena_printf(&r->arena, "%s/csc/v2",
+		        base != NULL ? base : "")));
+		json_object_set_new(
+		    o, "oauth2Issuer", json_string(base != NULL ? base : ""));
 		json_object_set_new(
 		    o, "asynchronousOperationMode", json_false());
 		json_object_set_new(o, "validationInfo", json_false());

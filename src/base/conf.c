@@ -57,6 +57,8 @@ static const struct conf_key server_keys[] = {
 	    PECETE_SOURCE_DIR "/data/legal" },
 	{ "metrics_token_file", CONF_PATH, K(server, metrics_token_file), 0, 0,
 	    NULL },
+	{ "oauth_access_ttl", CONF_INT, K(server, oauth_access_ttl), 60, 86400,
+	    "600" },
 };
 
 static const struct conf_key store_keys[] = {

@@ -37,6 +37,9 @@ struct conf_server {
 	/* A bearer token for /metrics from other hosts (0600); NULL: only
 	 * this host, directly */
 	char *metrics_token_file;
+	/* OAuth2 access tokens' life (s); a credential token's at most its
+	 * SAD's 300 s */
+	int64_t oauth_access_ttl;
 };
 
 struct conf_store {

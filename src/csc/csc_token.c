@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/secret.h"
 #include "csc/csc.h"
+#include "csc/csc_oauth.h"
 #include "store/store.h"
 #include "store/store_account.h"
 #include "store/store_token.h"
@@ -61,6 +62,10 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	if (rc != PC_OK)
 		return rc;
 	rc = store_token_get(db, hash, &t);
+	/* An OAuth2 grant's last use, at most once a minute. */
+	if (rc == PC_OK && t.grant_id[0] != '\0' && t.revoked_at == 0 &&
+	    t.expires_at > now)
+		(void)store_oauth_grant_touch(db, t.grant_id, now);
 	/* The account must still be an active one. */
 	if (rc == PC_OK && t.revoked_at == 0 && t.expires_at > now) {
 		memset(&u, 0, sizeof(u));
@@ -84,6 +89,11 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	snprintf(out->scope, sizeof(out->scope), "%s", t.scope);
 	snprintf(out->credential, sizeof(out->credential), "%s", t.credential);
 	out->expires_at = t.expires_at;
+	snprintf(out->grant_id, sizeof(out->grant_id), "%s", t.grant_id);
+	/* The consent's SAD: only this token's bearer can unmask it. */
+	if (t.sad_enc[0] != '\0' &&
+	    oauth_sad_xor(tok, t.sad_enc, out->sad) != PC_OK)
+		out->sad[0] = '\0';
 	return PC_OK;
 }
 
