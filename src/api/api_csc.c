@@ -47,11 +47,11 @@ api_csc_info_post(struct req *r, struct resp *w)
 	if (o != NULL && v2) {
 		/* The OAuth2 server (api_oauth.c): authorization code with
 		 * PKCE, the holder's consent and TOTP code in the web UI. */
-		json_array_append_new(json_object_get(o, "authType"),
-		    json_string("oauth2code"));
+		json_array_append_new(
+		    json_object_get(o, "authType"), json_string("oauth2code"));
 		json_object_set_new(o, "oauth2",
-		    json_string(arena_printf(&r->arena, "%s/csc/v2",
-		        base != NULL ? base : "")));
+		    json_string(arena_printf(
+		        &r->arena, "%s/csc/v2", base != NULL ? base : "")));
 		json_object_set_new(
 		    o, "oauth2Issuer", json_string(base != NULL ? base : ""));
 		json_object_set_new(

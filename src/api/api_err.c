@@ -120,7 +120,8 @@ oauth_error(struct req *r, struct resp *w, enum pc_ecode code, int status,
 	          : pc_ecode_message(code);
 	if (code == PCE_OAUTH_INVALID_CLIENT &&
 	    http_req_header(r, "Authorization") != NULL)
-		http_resp_header(w, "WWW-Authenticate", "Basic realm=\"oauth2\"");
+		http_resp_header(
+		    w, "WWW-Authenticate", "Basic realm=\"oauth2\"");
 	api_reply(w, status,
 	    json_pack("{s:s,s:s}", "error", name, "error_description",
 	        msg != NULL ? msg : pc_ecode_message(code)));

@@ -61,11 +61,10 @@ api_oauth_metadata_get(struct req *r, struct resp *w)
 	    "code_challenge_methods_supported", "S256",
 	    "token_endpoint_auth_methods_supported", "client_secret_basic",
 	    "client_secret_post", "none",
-	    "revocation_endpoint_auth_methods_supported",
-	    "client_secret_basic", "client_secret_post", "none",
-	    "scopes_supported", CSC_SCOPE_SERVICE, CSC_SCOPE_CREDENTIAL,
-	    "authorization_details_types_supported", "credential",
-	    "require_pushed_authorization_requests", 0);
+	    "revocation_endpoint_auth_methods_supported", "client_secret_basic",
+	    "client_secret_post", "none", "scopes_supported", CSC_SCOPE_SERVICE,
+	    CSC_SCOPE_CREDENTIAL, "authorization_details_types_supported",
+	    "credential", "require_pushed_authorization_requests", 0);
 	return api_reply(w, 200, o);
 }
 
@@ -89,8 +88,8 @@ api_oauth_par_post(struct req *r, struct resp *w)
 	rc = client_of(r, &c);
 	if (rc != PC_OK)
 		return rc;
-	rc = oauth_par(api_env(r), &c, form_param, r, uri, sizeof(uri), &exp,
-	    api_err(r));
+	rc = oauth_par(
+	    api_env(r), &c, form_param, r, uri, sizeof(uri), &exp, api_err(r));
 	store_oauth_client_cleanup(&c);
 	if (rc != PC_OK)
 		return rc;
@@ -113,6 +112,7 @@ api_oauth_authorize_get(struct req *r, struct resp *w)
 {
 	struct oauth_authz_out o;
 	struct pc_err *err = api_err(r);
+	enum pc_ecode code;
 	const char *to;
 	char *u;
 	int status;
@@ -132,13 +132,14 @@ api_oauth_authorize_get(struct req *r, struct resp *w)
 		oauth_authz_out_cleanup(&o);
 		return rc;
 	}
-	status = pc_ecode_status(err->code);
-	u = oauth_redirect_url(o.redirect, o.state,
-	    "error", api_oauth_code(err->code, &status),
-	    err->field != NULL
-	        ? arena_printf(&r->arena, "Missing or invalid parameter %s",
-	              err->field)
-	        : pc_ecode_message(err->code));
+	code = err->code != PCE_NONE ? err->code : pc_ecode_for_rc(rc);
+	status = pc_ecode_status(code);
+	u = oauth_redirect_url(o.redirect, o.state, "error",
+	    api_oauth_code(code, &status),
+	    err->field != NULL && code == PCE_FIELD_INVALID
+	        ? arena_printf(
+	              &r->arena, "Missing or invalid parameter %s", err->field)
+	        : pc_ecode_message(code));
 	oauth_authz_out_cleanup(&o);
 	to = u != NULL ? arena_strdup(&r->arena, u) : NULL;
 	free(u);
@@ -193,7 +194,8 @@ api_oauth_revoke_post(struct req *r, struct resp *w)
 	return api_reply(w, 200, json_object());
 }
 
-/* ---- the consent page (web UI) ------------------------------------------------ */
+/* ---- the consent page (web UI)
+ * ------------------------------------------------ */
 
 enum pc_rc
 api_oauth_consent_get(struct req *r, struct resp *w)
@@ -212,9 +214,9 @@ api_oauth_consent_get(struct req *r, struct resp *w)
 	hs = json_object_get(d, "hashes");
 	ls = json_object_get(d, "labels");
 	for (i = 0; docs != NULL && i < json_array_size(hs); i++)
-		json_array_append_new(docs,
-		    json_pack("{s:O,s:O}", "hash", json_array_get(hs, i),
-		        "label", json_array_get(ls, i)));
+		json_array_append_new(
+		    docs, json_pack("{s:O,s:O}", "hash", json_array_get(hs, i),
+		              "label", json_array_get(ls, i)));
 	o = json_pack("{s:{s:s,s:s},s:s,s:o,s:I}", "client", "id",
 	    c.q.client_id, "name", c.client_name, "scope", c.q.scope,
 	    "documents", docs, "expires_at", (json_int_t)c.q.expires_at);
@@ -247,13 +249,14 @@ api_oauth_consent_post(struct req *r, struct resp *w)
 	return api_reply(w, 200, o);
 }
 
-/* ---- authorized apps (settings) ---------------------------------------------- */
+/* ---- authorized apps (settings)
+ * ---------------------------------------------- */
 
 static enum pc_rc
 grant_one(void *arg, const struct store_oauth_grant *g)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "id", g->id,
-	    "client", g->client_name, "scope", g->scope, "granted_at",
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "id", g->id, "client",
+	    g->client_name, "scope", g->scope, "granted_at",
 	    (json_int_t)g->created_at, "last_used", (json_int_t)g->last_used);
 
 	if (o != NULL && g->credential[0] != '\0')

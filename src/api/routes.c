@@ -469,8 +469,8 @@ const struct route api_routes[] = {
 	/* The OAuth2 consent page (web UI) and the authorized apps of the
 	 * settings. */
 	GET_API("/api/v1/oauth/consent/:id", api_oauth_consent_get, AUTH_USER),
-	POST_API("/api/v1/oauth/consent/:id", api_oauth_consent_post,
-	    AUTH_USER, RATE_API, ACCT_BODY, s_oauth_consent, ROUTE_SECRET),
+	POST_API("/api/v1/oauth/consent/:id", api_oauth_consent_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_oauth_consent, ROUTE_SECRET),
 	GET_API("/api/v1/oauth/apps", api_oauth_grants_get, AUTH_USER),
 	POST_API("/api/v1/oauth/apps/:id/revoke", api_oauth_grant_revoke_post,
 	    AUTH_USER, RATE_API, ACCT_BODY, s_empty, 0),

@@ -48,7 +48,8 @@ client_add(int argc, char **argv)
 	buf_init(&b, 64 * 1024);
 	for (i = 0; i < redirects.n; i++) {
 		if (strchr(redirects.v[i], '\n') != NULL)
-			return cli_usage_error(&spec, "a redirect URI per line");
+			return cli_usage_error(
+			    &spec, "a redirect URI per line");
 		buf_printf(&b, "%s%s", i > 0 ? "\n" : "", redirects.v[i]);
 	}
 	buf_append(&b, "", 1);
@@ -101,8 +102,8 @@ client_list(int argc, char **argv)
 		{ "data", 'd', CLI_STR, &dir, CLI_REQ },
 		{ NULL },
 	};
-	const struct cli_spec spec = { "oauth client list", "--data DIR",
-		opts, 0, 0 };
+	const struct cli_spec spec = { "oauth client list", "--data DIR", opts,
+		0, 0 };
 	struct cli_core core;
 	struct db *db = NULL;
 	enum pc_rc rc;

@@ -74,7 +74,8 @@ handle_new(char h[CSC_TOKEN_LEN + 1], char hash[STORE_TOKEN_HASH_LEN + 1])
 	return acct_token_new(h, hash);
 }
 
-/* ---- redirect URIs --------------------------------------------------------- */
+/* ---- redirect URIs ---------------------------------------------------------
+ */
 
 /* http://127.0.0.1:PORT/path or http://[::1]:PORT/path: the loopback
  * host and what follows the port. */
@@ -165,7 +166,8 @@ redirect_valid(const char *u, size_t n)
 	return i > 0 && i < n && u[i] == ':' && memchr(u, '.', i) != NULL;
 }
 
-/* ---- clients ------------------------------------------------------------------ */
+/* ---- clients
+ * ------------------------------------------------------------------ */
 
 enum pc_rc
 oauth_client_add(const struct pc_env *e, const char *name,
@@ -261,8 +263,8 @@ client_get(const struct pc_env *e, const char *id, struct store_oauth_client *c)
 
 /* "id:secret" of an HTTP Basic header into buf. */
 static bool
-basic_pair(const char *h, char *buf, size_t size, const char **id,
-    const char **secret)
+basic_pair(
+    const char *h, char *buf, size_t size, const char **id, const char **secret)
 {
 	size_t n = 0;
 	char *colon;
@@ -296,12 +298,12 @@ oauth_client_auth(const struct pc_env *e, oauth_param_fn get, void *ctx,
 	if (authorization != NULL) {
 		const char *bid = NULL;
 
-		if (!basic_pair(authorization, buf, sizeof(buf), &bid,
-		        &secret) ||
+		if (!basic_pair(
+		        authorization, buf, sizeof(buf), &bid, &secret) ||
 		    (id != NULL && strcmp(id, bid) != 0) ||
 		    get(ctx, "client_secret") != NULL)
-			return pc_fail(err, PC_EAUTH, PCE_OAUTH_INVALID_CLIENT,
-			    NULL);
+			return pc_fail(
+			    err, PC_EAUTH, PCE_OAUTH_INVALID_CLIENT, NULL);
 		id = bid;
 	} else {
 		secret = get(ctx, "client_secret");
@@ -326,7 +328,8 @@ oauth_client_auth(const struct pc_env *e, oauth_param_fn get, void *ctx,
 	return PC_OK;
 }
 
-/* ---- the authorization request ------------------------------------------------ */
+/* ---- the authorization request
+ * ------------------------------------------------ */
 
 /* The digest length of a hash OID we sign (SHA-2); 0: not one. */
 static size_t
@@ -413,8 +416,8 @@ rar_parse(const char *text, struct store_oauth_req *q, json_t *hashes,
 	    !json_is_string(json_object_get(d, "type")) ||
 	    strcmp(json_string_value(json_object_get(d, "type")),
 	        "credential") != 0)
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID,
-		    "authorization_details");
+		return pc_fail(
+		    err, PC_EINVAL, PCE_FIELD_INVALID, "authorization_details");
 	cred = json_string_value(json_object_get(d, "credentialID"));
 	if (cred == NULL || cred[0] == '\0' || strlen(cred) > STORE_SERIAL_MAX)
 		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID,
@@ -493,23 +496,23 @@ challenge_ok(const char *s)
  * redirect URI is known right (*redirect_ok then true).
  */
 static enum pc_rc
-request_parse(const struct store_oauth_client *c, oauth_param_fn get,
-    void *ctx, struct store_oauth_req *q, bool *redirect_good,
-    struct pc_err *err)
+request_parse(const struct store_oauth_client *c, oauth_param_fn get, void *ctx,
+    struct store_oauth_req *q, bool *redirect_good, struct pc_err *err)
 {
 	const char *ru = get(ctx, "redirect_uri"), *st = get(ctx, "state");
 	const char *rt = get(ctx, "response_type"),
-		   *m = get(ctx, "code_challenge_method"),
-		   *ch = get(ctx, "code_challenge"), *sc = get(ctx, "scope"),
-		   *rar = get(ctx, "authorization_details"), *oid = NULL,
-		   *num = get(ctx, "numSignatures");
+	           *m = get(ctx, "code_challenge_method"),
+	           *ch = get(ctx, "code_challenge"), *sc = get(ctx, "scope"),
+	           *rar = get(ctx, "authorization_details"), *oid = NULL,
+	           *num = get(ctx, "numSignatures");
 	json_t *hashes = NULL, *labels = NULL, *keep = NULL, *d;
 	size_t hlen = 0;
 	enum pc_rc rc = PC_OK;
 
 	*redirect_good = false;
 	if (ru == NULL || !redirect_ok(c->redirect_uris, ru))
-		return pc_fail(err, PC_EINVAL, PCE_OAUTH_REDIRECT_INVALID, NULL);
+		return pc_fail(
+		    err, PC_EINVAL, PCE_OAUTH_REDIRECT_INVALID, NULL);
 	*redirect_good = true;
 	q->redirect_uri = strdup(ru);
 	if (st != NULL && strlen(st) <= 500)
@@ -524,8 +527,8 @@ request_parse(const struct store_oauth_client *c, oauth_param_fn get,
 		    err, PC_EINVAL, PCE_OAUTH_UNSUPPORTED_RESPONSE, NULL);
 	/* PKCE S256 only: plain (also the default) is refused. */
 	if (m == NULL || strcmp(m, "S256") != 0)
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID,
-		    "code_challenge_method");
+		return pc_fail(
+		    err, PC_EINVAL, PCE_FIELD_INVALID, "code_challenge_method");
 	if (!challenge_ok(ch))
 		return pc_fail(
 		    err, PC_EINVAL, PCE_FIELD_INVALID, "code_challenge");
@@ -548,10 +551,9 @@ request_parse(const struct store_oauth_client *c, oauth_param_fn get,
 		rc = PC_ENOMEM;
 		goto out;
 	}
-	rc = rar != NULL ? rar_parse(rar, q, hashes, labels, &oid, &keep,
-	                       &hlen, err)
-	                 : csc_params(get, ctx, q, hashes, labels, &oid,
-	                       &hlen, err);
+	rc = rar != NULL
+	         ? rar_parse(rar, q, hashes, labels, &oid, &keep, &hlen, err)
+	         : csc_params(get, ctx, q, hashes, labels, &oid, &hlen, err);
 	if (rc != PC_OK)
 		goto out;
 	if (oid != NULL && oid_len(oid) != hlen) {
@@ -593,7 +595,8 @@ oauth_par(const struct pc_env *e, const struct store_oauth_client *c,
 	memset(&q, 0, sizeof(q));
 	request_uri[0] = '\0';
 	if (get(ctx, "request_uri") != NULL)
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "request_uri");
+		return pc_fail(
+		    err, PC_EINVAL, PCE_FIELD_INVALID, "request_uri");
 	rc = request_parse(c, get, ctx, &q, &good, err);
 	if (rc == PC_OK)
 		rc = rnd_hex(16, q.id);
@@ -611,7 +614,8 @@ oauth_par(const struct pc_env *e, const struct store_oauth_client *c,
 	}
 	rc = store_write_end(e->store, db, rc);
 	if (rc == PC_OK) {
-		snprintf(request_uri, size, "%s%s", OAUTH_REQUEST_URI_PREFIX, h);
+		snprintf(
+		    request_uri, size, "%s%s", OAUTH_REQUEST_URI_PREFIX, h);
 		*expires_in = OAUTH_PAR_TTL_S;
 	}
 out:
@@ -634,14 +638,14 @@ par_take(const struct pc_env *e, const char *client_id, const char *uri,
 
 	if (strncmp(uri, OAUTH_REQUEST_URI_PREFIX, pl) != 0 ||
 	    acct_token_hash(uri + pl, hash) != PC_OK)
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "request_uri");
+		return pc_fail(
+		    err, PC_EINVAL, PCE_FIELD_INVALID, "request_uri");
 	rc = store_write_begin(e->store, &db);
 	if (rc == PC_OK)
 		rc = store_oauth_req_get(db, "par_hash", hash, q);
-	if (rc == PC_OK &&
-	    (strcmp(q->client_id, client_id) != 0 ||
-	        strcmp(q->status, OAUTH_REQ_PUSHED) != 0 ||
-	        q->expires_at <= clock_now()))
+	if (rc == PC_OK && (strcmp(q->client_id, client_id) != 0 ||
+	                       strcmp(q->status, OAUTH_REQ_PUSHED) != 0 ||
+	                       q->expires_at <= clock_now()))
 		rc = PC_ENOTFOUND;
 	if (rc == PC_OK)
 		rc = handle_new(handle, q->consent_hash);
@@ -652,7 +656,8 @@ par_take(const struct pc_env *e, const char *client_id, const char *uri,
 	}
 	rc = store_write_end(e->store, db, rc);
 	if (rc == PC_ENOTFOUND || rc == PC_ESTATE)
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "request_uri");
+		return pc_fail(
+		    err, PC_EINVAL, PCE_FIELD_INVALID, "request_uri");
 	return rc;
 }
 
@@ -680,6 +685,11 @@ oauth_authorize(const struct pc_env *e, oauth_param_fn get, void *ctx,
 		 * checked when it was pushed. */
 		rc = par_take(e, c.id, uri, h, &q, err);
 		good = rc == PC_OK;
+		if (!good) {
+			/* Unknown, used or expired: a page, no redirect. */
+			free(q.redirect_uri);
+			q.redirect_uri = NULL;
+		}
 	} else {
 		rc = request_parse(&c, get, ctx, &q, &good, err);
 		if (rc == PC_OK)
@@ -698,12 +708,13 @@ oauth_authorize(const struct pc_env *e, oauth_param_fn get, void *ctx,
 		}
 	}
 	if (good || q.redirect_uri != NULL) {
-		out->redirect = q.redirect_uri != NULL ? strdup(q.redirect_uri)
-		                                       : NULL;
+		out->redirect =
+		    q.redirect_uri != NULL ? strdup(q.redirect_uri) : NULL;
 		out->state = q.state != NULL ? strdup(q.state) : NULL;
 	}
 	if (rc == PC_OK) {
-		out->location = malloc(sizeof("/oauth/consent?id=") + strlen(h));
+		out->location =
+		    malloc(sizeof("/oauth/consent?id=") + strlen(h));
 		if (out->location != NULL)
 			sprintf(out->location, "/oauth/consent?id=%s", h);
 		else
@@ -724,7 +735,8 @@ oauth_authz_out_cleanup(struct oauth_authz_out *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* ---- the consent ------------------------------------------------------------------ */
+/* ---- the consent
+ * ------------------------------------------------------------------ */
 
 static enum pc_rc
 consent_load(struct db *db, const char *handle, struct store_oauth_req *q,
@@ -766,8 +778,8 @@ oauth_consent_get(const struct pc_env *e, const char *handle,
 		rc = store_oauth_client_get(db, out->q.client_id, &c);
 	store_release(e->store, db);
 	if (rc == PC_OK)
-		snprintf(out->client_name, sizeof(out->client_name), "%s",
-		    c.name);
+		snprintf(
+		    out->client_name, sizeof(out->client_name), "%s", c.name);
 	store_oauth_client_cleanup(&c);
 	return rc;
 }
@@ -869,10 +881,10 @@ oauth_consent_decide(const struct pc_env *e, const char *user_id,
 			goto out;
 		}
 		snprintf(t.user_id, sizeof(t.user_id), "%s", user_id);
-		snprintf(t.credential, sizeof(t.credential), "%s",
-		    q.credential);
-		rc = csc_authorize(e, &t, q.credential, q.num, &h, otp, sad,
-		    &exp, err);
+		snprintf(
+		    t.credential, sizeof(t.credential), "%s", q.credential);
+		rc = csc_authorize(
+		    e, &t, q.credential, q.num, &h, otp, sad, &exp, err);
 		if (rc != PC_OK)
 			goto out;
 		rc = oauth_sad_xor(tok, sad, q.sad_enc);
@@ -895,16 +907,17 @@ oauth_consent_decide(const struct pc_env *e, const char *user_id,
 		    (long long)q.num, e->ip != NULL ? e->ip : "-");
 	rc = store_write_end(e->store, db, rc);
 	if (rc == PC_ESTATE) {
-		rc = pc_fail(err, PC_ENOTFOUND, PCE_OAUTH_REQUEST_UNKNOWN, NULL);
+		rc =
+		    pc_fail(err, PC_ENOTFOUND, PCE_OAUTH_REQUEST_UNKNOWN, NULL);
 		goto out;
 	}
 	if (rc != PC_OK)
 		goto out;
-	*location = approve ? oauth_redirect_url(q.redirect_uri, q.state,
-	                          "code", code, NULL)
-	                    : oauth_redirect_url(q.redirect_uri, q.state,
-	                          "error", "access_denied",
-	                          "The holder refused the request.");
+	*location =
+	    approve ? oauth_redirect_url(
+	                  q.redirect_uri, q.state, "code", code, NULL)
+	            : oauth_redirect_url(q.redirect_uri, q.state, "error",
+	                  "access_denied", "The holder refused the request.");
 	if (*location == NULL)
 		rc = PC_ENOMEM;
 out:
@@ -916,7 +929,8 @@ out:
 	return rc;
 }
 
-/* ---- the token endpoint --------------------------------------------------------- */
+/* ---- the token endpoint
+ * --------------------------------------------------------- */
 
 static int64_t
 access_ttl(const struct pc_env *e)
@@ -959,8 +973,8 @@ pkce_ok(const char *verifier, const char *challenge)
 
 /* A new refresh token of grant into out (hash stored). */
 static enum pc_rc
-refresh_new(struct db *db, const char *grant, int64_t now,
-    char out[CSC_TOKEN_LEN + 1])
+refresh_new(
+    struct db *db, const char *grant, int64_t now, char out[CSC_TOKEN_LEN + 1])
 {
 	struct store_oauth_refresh r;
 	enum pc_rc rc;
@@ -1125,7 +1139,8 @@ token_refresh(const struct pc_env *e, const struct store_oauth_client *c,
 	if (rc == PC_OK)
 		rc = store_oauth_grant_get(db, r.grant_id, &g);
 	store_release(e->store, db);
-	if (rc == PC_ENOTFOUND || (rc == PC_OK && strcmp(g.client_id, c->id) != 0))
+	if (rc == PC_ENOTFOUND ||
+	    (rc == PC_OK && strcmp(g.client_id, c->id) != 0))
 		return pc_fail(err, PC_EINVAL, PCE_OAUTH_INVALID_GRANT, NULL);
 	if (rc != PC_OK)
 		return rc;
@@ -1228,7 +1243,8 @@ oauth_revoke(const struct pc_env *e, const struct store_oauth_client *c,
 	return store_write_end(e->store, db, rc);
 }
 
-/* ---- authorized apps --------------------------------------------------------------- */
+/* ---- authorized apps
+ * --------------------------------------------------------------- */
 
 enum pc_rc
 oauth_grants(const struct pc_env *e, const char *user_id,
@@ -1246,8 +1262,8 @@ oauth_grants(const struct pc_env *e, const char *user_id,
 }
 
 enum pc_rc
-oauth_grant_revoke(const struct pc_env *e, const char *user_id,
-    const char *id, struct pc_err *err)
+oauth_grant_revoke(const struct pc_env *e, const char *user_id, const char *id,
+    struct pc_err *err)
 {
 	struct db *db = NULL;
 	enum pc_rc rc;

@@ -51,7 +51,8 @@ enum pc_rc oauth_client_add(const struct pc_env *e, const char *name,
     struct pc_err *err);
 enum pc_rc oauth_client_remove(const struct pc_env *e, const char *id);
 
-/* ---- the endpoints -------------------------------------------------------- */
+/* ---- the endpoints --------------------------------------------------------
+ */
 
 /*
  * Client authentication at the token, PAR and revocation endpoints:
@@ -63,9 +64,9 @@ enum pc_rc oauth_client_auth(const struct pc_env *e, oauth_param_fn get,
     struct pc_err *err);
 
 /* PAR: the request checked and kept OAUTH_PAR_TTL_S. OUT: request_uri. */
-enum pc_rc oauth_par(const struct pc_env *e,
-    const struct store_oauth_client *c, oauth_param_fn get, void *ctx,
-    char *request_uri, size_t size, int64_t *expires_in, struct pc_err *err);
+enum pc_rc oauth_par(const struct pc_env *e, const struct store_oauth_client *c,
+    oauth_param_fn get, void *ctx, char *request_uri, size_t size,
+    int64_t *expires_in, struct pc_err *err);
 
 /*
  * authorize: a pushed request (request_uri) or the parameters themselves.
@@ -87,7 +88,8 @@ struct oauth_consent {
 	struct store_oauth_req q;
 	char client_name[STORE_OAUTH_NAME_MAX + 1];
 };
-/* The request of the consent handle, still waiting. PCE_OAUTH_REQUEST_UNKNOWN. */
+/* The request of the consent handle, still waiting. PCE_OAUTH_REQUEST_UNKNOWN.
+ */
 enum pc_rc oauth_consent_get(const struct pc_env *e, const char *handle,
     struct oauth_consent *out, struct pc_err *err);
 void oauth_consent_cleanup(struct oauth_consent *c);
@@ -121,8 +123,7 @@ enum pc_rc oauth_revoke(const struct pc_env *e,
 
 /* ---- the holder's authorized apps ---------------------------------------- */
 enum pc_rc oauth_grants(const struct pc_env *e, const char *user_id,
-    enum pc_rc (*fn)(void *arg, const struct store_oauth_grant *g),
-    void *arg);
+    enum pc_rc (*fn)(void *arg, const struct store_oauth_grant *g), void *arg);
 enum pc_rc oauth_grant_revoke(const struct pc_env *e, const char *user_id,
     const char *id, struct pc_err *err);
 

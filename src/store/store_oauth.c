@@ -83,8 +83,7 @@ enum pc_rc
 store_oauth_client_insert(struct db *db, const struct store_oauth_client *c)
 {
 	RETURN_VAL_IF_FAIL(db != NULL && c != NULL, PC_EINTERNAL);
-	return store_row_insert(
-	    db, &cl_cols, c, "ON CONFLICT (id) DO NOTHING");
+	return store_row_insert(db, &cl_cols, c, "ON CONFLICT (id) DO NOTHING");
 }
 
 enum pc_rc
@@ -148,11 +147,11 @@ store_oauth_req_insert(struct db *db, const struct store_oauth_req *q)
 }
 
 enum pc_rc
-store_oauth_req_get(struct db *db, const char *col, const char *hash,
-    struct store_oauth_req *q)
+store_oauth_req_get(
+    struct db *db, const char *col, const char *hash, struct store_oauth_req *q)
 {
-	RETURN_VAL_IF_FAIL(db != NULL && hash != NULL && q != NULL,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && hash != NULL && q != NULL, PC_EINTERNAL);
 	if (strcmp(col, "par_hash") == 0)
 		return store_row_get(
 		    db, &rq_cols, q, "WHERE par_hash = $1", "s", hash);
@@ -169,13 +168,13 @@ enum pc_rc
 store_oauth_req_move(
     struct db *db, const struct store_oauth_req *q, const char *from)
 {
-	RETURN_VAL_IF_FAIL(db != NULL && q != NULL && from != NULL,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && q != NULL && from != NULL, PC_EINTERNAL);
 	return store_q_change(db, PC_ESTATE,
 	    "UPDATE oauth_requests SET consent_hash = $3, code_hash = $4,"
 	    " user_id = $5, sad_enc = $6, grant_id = $7, status = $8,"
 	    " expires_at = $9 WHERE id = $1 AND status = $2",
-	    "sssssssi", q->id, from,
+	    "ssssssssi", q->id, from,
 	    q->consent_hash[0] != '\0' ? q->consent_hash : NULL,
 	    q->code_hash[0] != '\0' ? q->code_hash : NULL,
 	    q->user_id[0] != '\0' ? q->user_id : NULL,
@@ -202,8 +201,7 @@ enum pc_rc
 store_oauth_grant_insert(struct db *db, const struct store_oauth_grant *g)
 {
 	RETURN_VAL_IF_FAIL(db != NULL && g != NULL, PC_EINTERNAL);
-	return store_row_insert(
-	    db, &gr_cols, g, "ON CONFLICT (id) DO NOTHING");
+	return store_row_insert(db, &gr_cols, g, "ON CONFLICT (id) DO NOTHING");
 }
 
 enum pc_rc
@@ -221,8 +219,8 @@ store_oauth_grant_each(struct db *db, const char *user_id,
 	struct gr_each e = { fn, arg };
 	struct store_oauth_grant row;
 
-	RETURN_VAL_IF_FAIL(db != NULL && user_id != NULL && fn != NULL,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && user_id != NULL && fn != NULL, PC_EINTERNAL);
 	return store_row_each(db, &gr_cols, &row, gr_each_call, &e,
 	    "WHERE g.user_id = $1 AND g.revoked_at = 0"
 	    " ORDER BY g.created_at DESC, g.id LIMIT 200",
@@ -275,8 +273,8 @@ enum pc_rc
 store_oauth_refresh_get(
     struct db *db, const char *hash, struct store_oauth_refresh *t)
 {
-	RETURN_VAL_IF_FAIL(db != NULL && hash != NULL && t != NULL,
-	    PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && hash != NULL && t != NULL, PC_EINTERNAL);
 	return store_row_get(db, &rf_cols, t, "WHERE hash = $1", "s", hash);
 }
 

@@ -19,10 +19,10 @@
 struct store_oauth_client {
 	char id[STORE_TOKEN_ID_MAX + 1];
 	char name[STORE_OAUTH_NAME_MAX + 1];
-	char type[16];                               /* public|confidential */
+	char type[16];                              /* public|confidential */
 	char secret_hash[STORE_TOKEN_HASH_LEN + 1]; /* "": public */
-	char *redirect_uris;                         /* one per line */
-	char auth_mode[16];                          /* explicit|oauth2code */
+	char *redirect_uris;                        /* one per line */
+	char auth_mode[16];                         /* explicit|oauth2code */
 	int64_t created_at;
 };
 
@@ -75,18 +75,17 @@ enum pc_rc store_oauth_client_insert(
 enum pc_rc store_oauth_client_get(
     struct db *db, const char *id, struct store_oauth_client *c);
 enum pc_rc store_oauth_client_each(struct db *db,
-    enum pc_rc (*fn)(void *arg, const struct store_oauth_client *c),
-    void *arg);
+    enum pc_rc (*fn)(void *arg, const struct store_oauth_client *c), void *arg);
 /* Delete the client, its requests and grants; its tokens revoked. */
-enum pc_rc store_oauth_client_delete(struct db *db, const char *id,
-    int64_t now);
+enum pc_rc store_oauth_client_delete(
+    struct db *db, const char *id, int64_t now);
 void store_oauth_client_cleanup(struct store_oauth_client *c);
 
 enum pc_rc store_oauth_req_insert(
     struct db *db, const struct store_oauth_req *q);
 /* By column col ("par_hash", "consent_hash", "code_hash") = hash. */
-enum pc_rc store_oauth_req_get(struct db *db, const char *col,
-    const char *hash, struct store_oauth_req *q);
+enum pc_rc store_oauth_req_get(struct db *db, const char *col, const char *hash,
+    struct store_oauth_req *q);
 /*
  * Write q's consent_hash, code_hash, user_id, sad_enc, grant_id, status
  * and expires_at where the row is q->id in state from: PC_ESTATE when it
@@ -104,8 +103,7 @@ enum pc_rc store_oauth_grant_get(
     struct db *db, const char *id, struct store_oauth_grant *g);
 /* The user's live grants, newest first, with the client's name. */
 enum pc_rc store_oauth_grant_each(struct db *db, const char *user_id,
-    enum pc_rc (*fn)(void *arg, const struct store_oauth_grant *g),
-    void *arg);
+    enum pc_rc (*fn)(void *arg, const struct store_oauth_grant *g), void *arg);
 /* The grant's last use is now (at most once a minute). */
 enum pc_rc store_oauth_grant_touch(struct db *db, const char *id, int64_t now);
 /*
@@ -120,7 +118,7 @@ enum pc_rc store_oauth_refresh_insert(
 enum pc_rc store_oauth_refresh_get(
     struct db *db, const char *hash, struct store_oauth_refresh *t);
 /* Mark used (used_at = now) when unused: PC_ESTATE when used already. */
-enum pc_rc store_oauth_refresh_use(struct db *db, const char *hash,
-    int64_t now);
+enum pc_rc store_oauth_refresh_use(
+    struct db *db, const char *hash, int64_t now);
 
 #endif /* PC_STORE_OAUTH_H */

@@ -122,20 +122,21 @@ check "a plain-http redirect that is not loopback is refused at registration" \
 # ---- metadata ---------------------------------------------------------------
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' "$PC_URL/.well-known/oauth-authorization-server")
 BODY=$(cat "$T/body")
-check "RFC 8414 metadata: issuer, endpoints, S256 only, PAR, RAR credential" \
-	[ "$CODE" = 200 -a "$(jget issuer)" = "$PC_URL" \
-	  -a "$(jget token_endpoint)" = "$PC_URL/csc/v2/oauth2/token" \
-	  -a "$(jget authorization_endpoint)" = "$PC_URL/csc/v2/oauth2/authorize" \
-	  -a "$(jget pushed_authorization_request_endpoint)" = "$PC_URL/csc/v2/oauth2/pushed_authorize" \
-	  -a "$(jget revocation_endpoint)" = "$PC_URL/csc/v2/oauth2/revoke" \
+ISS=$(jget issuer)
+check "RFC 8414 metadata: issuer (the public URL), endpoints, S256 only, PAR, RAR credential" \
+	[ "$CODE" = 200 -a "$ISS" = "$(sed -n 's/^public_url *= *//p' "$D/pecete.conf" | head -n 1)" \
+	  -a "$(jget token_endpoint)" = "$ISS/csc/v2/oauth2/token" \
+	  -a "$(jget authorization_endpoint)" = "$ISS/csc/v2/oauth2/authorize" \
+	  -a "$(jget pushed_authorization_request_endpoint)" = "$ISS/csc/v2/oauth2/pushed_authorize" \
+	  -a "$(jget revocation_endpoint)" = "$ISS/csc/v2/oauth2/revoke" \
 	  -a "$(jpath 'j["code_challenge_methods_supported"]')" = "['S256']" \
-	  -a "$(jpath '"credential" in j["authorization_details_types_supported"]')" = True ]
+	  -a "$(jpath '"credential" in j["authorization_details_types_supported"]')" = true ]
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/csc/v2/info")
 BODY=$(cat "$T/body")
 check "v2 info: authType has oauth2code, oauth2 is the base of oauth2/*" \
-	[ "$CODE" = 200 -a "$(jpath '"oauth2code" in j["authType"]')" = True \
-	  -a "$(jget oauth2)" = "$PC_URL/csc/v2" \
-	  -a "$(jpath '"oauth2/token" in j["methods"]')" = True ]
+	[ "$CODE" = 200 -a "$(jpath '"oauth2code" in j["authType"]')" = true \
+	  -a "$(jget oauth2)" = "$ISS/csc/v2" -a "$(jget oauth2Issuer)" = "$ISS" \
+	  -a "$(jpath '"oauth2/token" in j["methods"]')" = true ]
 
 # ---- PKCE ---------------------------------------------------------------------
 VER=$(openssl rand -hex 32)
@@ -172,6 +173,7 @@ check "PAR: 201, a request_uri for 60 s" \
 	[ "$CODE" = 201 -a "${RURI#urn:ietf:params:oauth:request_uri:}" != "$RURI" -a "$(jget expires_in)" = 60 ]
 getloc "$PC_URL/csc/v2/oauth2/authorize?client_id=$PID&request_uri=$(enc "$RURI")"
 check "authorize with the request_uri: to the consent page" [ "$CODE" = 302 -a "${LOC%%\?*}" = /oauth/consent ]
+
 CONSENT=$(qarg "http://x$LOC" id)
 getloc "$PC_URL/csc/v2/oauth2/authorize?client_id=$PID&request_uri=$(enc "$RURI")"
 check "the request_uri again: refused (single use)" [ "$CODE" != 302 ]
@@ -221,7 +223,7 @@ check "no-store on the token answer" grep -qi '^Cache-Control: no-store' "$T/fhe
 
 sql "SELECT hex(der) FROM certs WHERE serial = '$ASIGN'" | xxd -r -p >"$T/sign.der"
 openssl x509 -inform DER -in "$T/sign.der" -pubkey -noout >"$T/pub.pem"
-if openssl pkey -pubin -in "$T/pub.pem" -noout -text 2>/dev/null | grep -q 'RSA'; then
+if openssl pkey -pubin -in "$T/pub.pem" -noout -text 2>/dev/null | grep -q '^Modulus'; then
 	SALG=1.2.840.113549.1.1.11
 else
 	SALG=1.2.840.10045.4.3.2
@@ -339,7 +341,7 @@ ATOK=$(jget access_token)
 api GET /api/v1/oauth/apps
 GID=$(jpath '[a["id"] for a in j["apps"] if a["client"] == "Wallet App" and a["scope"] == "service"][0]')
 check "authorized apps: the client by name, scope, granted and last used" \
-	[ "$CODE" = 200 -a -n "$GID" -a "$(jpath 'all(a["granted_at"] > 0 and a["last_used"] > 0 for a in j["apps"])')" = True ]
+	[ "$CODE" = 200 -a -n "$GID" -a "$(jpath 'all(a["granted_at"] > 0 and a["last_used"] > 0 for a in j["apps"])')" = true ]
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$JAR" -X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/api/v1/oauth/apps/$GID/revoke")
 check "revoke without the CSRF token: 403" [ "$CODE" = 403 ]
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
@@ -347,7 +349,7 @@ check "revoke an authorized app: 200" [ "$CODE" = 200 ]
 csc v2/credentials/list '{}' "$ATOK"
 check "its token is then invalid_token" [ "$CODE" = 401 ]
 api GET /api/v1/oauth/apps
-check "... and it is gone from the list" [ "$(jpath "any(a['id'] == '$GID' for a in j['apps'])")" = False ]
+check "... and it is gone from the list" [ "$(jpath "any(a['id'] == '$GID' for a in j['apps'])")" = false ]
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
 check "revoked twice: 404" [ "$CODE" = 404 ]
 
