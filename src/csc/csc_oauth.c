@@ -713,10 +713,11 @@ oauth_authorize(const struct pc_env *e, oauth_param_fn get, void *ctx,
 		out->state = q.state != NULL ? strdup(q.state) : NULL;
 	}
 	if (rc == PC_OK) {
-		out->location =
-		    malloc(sizeof("/oauth/consent?id=") + strlen(h));
+		size_t n = sizeof("/oauth/consent?id=") + strlen(h);
+
+		out->location = malloc(n);
 		if (out->location != NULL)
-			sprintf(out->location, "/oauth/consent?id=%s", h);
+			snprintf(out->location, n, "/oauth/consent?id=%s", h);
 		else
 			rc = PC_ENOMEM;
 	}
