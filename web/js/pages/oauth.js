@@ -7,7 +7,7 @@
 import { t } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
-import { h, page, statusBox, setStatus, busy, button, field, clearErrors, showError, notice } from '../ui.js';
+import { h, page, statusBox, setStatus, busy, button, field, clearErrors, fieldError, notice } from '../ui.js';
 
 const HASH_NAMES = {
 	'2.16.840.1.101.3.4.2.1': 'SHA-256', '2.16.840.1.101.3.4.2.2': 'SHA-384',
@@ -43,7 +43,13 @@ export async function oauthConsent(ctx) {
 			try {
 				go(await C.oauthDecide(id, true, code ? code.input.value.trim() : null));
 			} catch (e) {
-				showError(e, { code }, status, { totp_invalid: 'code', totp_replay: 'code' });
+				// A wrong, replayed or locked code is the field's.
+				if (code && /^totp_/.test(e.code || '')) {
+					setStatus(status, '');
+					fieldError(code, errorText(e));
+				} else {
+					setStatus(status, errorText(e), 'err');
+				}
 			}
 		});
 	});
