@@ -252,34 +252,41 @@ api_oauth_consent_post(struct req *r, struct resp *w)
 /* ---- authorized apps (settings)
  * ---------------------------------------------- */
 
+struct grants_ctx {
+	struct req *r;
+	json_t *a;
+};
+
 static enum pc_rc
 grant_one(void *arg, const struct store_oauth_grant *g)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "id", g->id, "client",
+	struct grants_ctx *c = arg;
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", g->id, "client",
 	    g->client_name, "scope", g->scope, "granted_at",
-	    (json_int_t)g->created_at, "last_used", (json_int_t)g->last_used);
+	    api_time(c->r, g->created_at), "last_used",
+	    api_time(c->r, g->last_used));
 
 	if (o != NULL && g->credential[0] != '\0')
 		json_object_set_new(
 		    o, "credential", json_string(g->credential));
-	return api_append(arg, o);
+	return api_append(c->a, o);
 }
 
 enum pc_rc
 api_oauth_grants_get(struct req *r, struct resp *w)
 {
 	const struct acct_session *s = api_session(r);
-	json_t *a = json_array();
+	struct grants_ctx c = { r, json_array() };
 	enum pc_rc rc;
 
-	if (a == NULL)
+	if (c.a == NULL)
 		return PC_ENOMEM;
-	rc = oauth_grants(api_env(r), s->u.id, grant_one, a);
+	rc = oauth_grants(api_env(r), s->u.id, grant_one, &c);
 	if (rc != PC_OK) {
-		json_decref(a);
+		json_decref(c.a);
 		return rc;
 	}
-	return api_reply(w, 200, json_pack("{s:o}", "apps", a));
+	return api_reply(w, 200, json_pack("{s:o}", "apps", c.a));
 }
 
 enum pc_rc

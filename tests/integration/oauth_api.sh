@@ -341,7 +341,7 @@ ATOK=$(jget access_token)
 api GET /api/v1/oauth/apps
 GID=$(jpath '[a["id"] for a in j["apps"] if a["client"] == "Wallet App" and a["scope"] == "service"][0]')
 check "authorized apps: the client by name, scope, granted and last used" \
-	[ "$CODE" = 200 -a -n "$GID" -a "$(jpath 'all(a["granted_at"] > 0 and a["last_used"] > 0 for a in j["apps"])')" = true ]
+	[ "$CODE" = 200 -a -n "$GID" -a "$(jpath 'all(a["granted_at"][:2] == "20" and a["last_used"][:2] == "20" for a in j["apps"])')" = true ]
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$JAR" -X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/api/v1/oauth/apps/$GID/revoke")
 check "revoke without the CSRF token: 403" [ "$CODE" = 403 ]
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
