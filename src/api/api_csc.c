@@ -109,6 +109,11 @@ static json_t *
 cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
     const char *certs, bool cert_info, bool auth_info)
 {
+	const struct csc_token *tok = api_bearer(r);
+	const char *mode = tok != NULL && tok->auth_mode[0] != '\0'
+	                       ? tok->auth_mode
+	                       : "explicit";
+	bool explicit_mode = strcmp(mode, "explicit") == 0;
 	json_t *o, *key, *cert, *list, *algos, *auth;
 	size_t i, ncerts;
 
@@ -155,8 +160,8 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 		/* auth.mode always (clients require it); the objects with
 		 * authInfo. The code is a "Password" object with id OTP and
 		 * its generator (v2's form for a one-time password). */
-		auth = json_pack("{s:s}", "mode", "explicit");
-		if (auth != NULL && auth_info) {
+		auth = json_pack("{s:s}", "mode", mode);
+		if (auth != NULL && auth_info && explicit_mode) {
 			json_object_set_new(
 			    auth, "expression", json_string("OTP"));
 			json_object_set_new(auth, "objects",
@@ -169,10 +174,10 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 		}
 		json_object_set_new(o, "auth", auth);
 	} else {
-		json_object_set_new(o, "authMode", json_string("explicit"));
+		json_object_set_new(o, "authMode", json_string(mode));
 		json_object_set_new(
 		    o, "PIN", json_pack("{s:s}", "presence", "false"));
-		if (auth_info)
+		if (auth_info && explicit_mode)
 			json_object_set_new(o, "OTP",
 			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
 			        "presence", "true", "type", "offline", "ID",
@@ -182,7 +187,6 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 			        "paired with the account",
 			        "provider", "totp"));
 	}
-	(void)r;
 	return o;
 }
 

@@ -17,6 +17,7 @@
 #include "csc/csc_oauth.h"
 #include "store/store.h"
 #include "store/store_account.h"
+#include "store/store_oauth.h"
 #include "store/store_token.h"
 
 /* The scope a token has allows a route of scope want. */
@@ -62,6 +63,16 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	if (rc != PC_OK)
 		return rc;
 	rc = store_token_get(db, hash, &t);
+	snprintf(out->auth_mode, sizeof(out->auth_mode), "explicit");
+	/* An OAuth2 client's token: the client's mode. */
+	if (rc == PC_OK && t.client_id[0] != '\0') {
+		struct store_oauth_client c;
+
+		if (store_oauth_client_get(db, t.client_id, &c) == PC_OK)
+			snprintf(out->auth_mode, sizeof(out->auth_mode), "%s",
+			    c.auth_mode);
+		store_oauth_client_cleanup(&c);
+	}
 	/* An OAuth2 grant's last use, at most once a minute. */
 	if (rc == PC_OK && t.grant_id[0] != '\0' && t.revoked_at == 0 &&
 	    t.expires_at > now)

@@ -256,6 +256,22 @@ check "... and the token it gave is revoked" \
 csc v2/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"hashes\":[\"$H1\"],\"signAlgo\":\"$SALG\"}" "$CTOK"
 check "... refused at the gate: invalid_token 401" [ "$CODE" = 401 -a "$(jget error)" = invalid_token ]
 
+# ---- CSC v2's own parameters (credentialID, numSignatures, hashes) ------------------
+H3U=$(h256 "contract three" | b64url)
+getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=credential&credentialID=$ASIGN&numSignatures=1&hashes=$H3U&hashAlgorithmOID=2.16.840.1.101.3.4.2.1&state=s-csc"
+check "classic authorize with CSC v2's credentialID, numSignatures, hashes: to the consent" [ "$CODE" = 302 -a "${LOC%%\?*}" = /oauth/consent ]
+api GET "/api/v1/oauth/consent/$(qarg "http://x$LOC" id)"
+check "... the hash shown canonical (base64), without a label" \
+	[ "$CODE" = 200 -a "$(jpath 'len(j["documents"])')" = 1 -a "$(jpath 'j["documents"][0]["hash"]')" = "$(h256 "contract three" | b64)" \
+	  -a -z "$(jpath 'j["documents"][0]["label"]')" ]
+getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=credential&credentialID=$ASIGN&numSignatures=2&hashes=$H3U&state=s-csc2"
+check "numSignatures not the number of hashes: invalid_request to the client" \
+	[ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request -a "$(qarg "$LOC" state)" = s-csc2 ]
+getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=credential&credentialID=$ASIGN&hashes=not*base64&state=s-csc3"
+check "a malformed hash: invalid_request to the client" [ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request ]
+getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=admin&state=s-csc4"
+check "an unknown scope: invalid_scope to the client" [ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_scope ]
+
 # ---- service scope: classic authorize, loopback port, refresh rotation -------------
 consent_service() {	# consent_service CLIENT REDIRECT STATE: approve a service request; ACODE
 	getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$1&redirect_uri=$(enc "$2")&code_challenge=$CHAL&code_challenge_method=S256&scope=service&state=$3"
@@ -282,6 +298,11 @@ check "the refresh token is stored hashed" \
 	  -a "$(sql "SELECT count(*) FROM oauth_refresh WHERE hash = '$RT1'")" = 0 ]
 csc v2/credentials/list '{}' "$STOK"
 check "the service token lists Ana's credential" [ "$CODE" = 200 -a "$(jpath 'j["credentialIDs"]')" = "['$ASIGN']" ]
+csc v2/credentials/info "{\"credentialID\":\"$ASIGN\",\"authInfo\":true}" "$STOK"
+check "credentials/info through an oauth2code client: auth.mode oauth2code, no OTP object" \
+	[ "$CODE" = 200 -a "$(jpath 'j["auth"]["mode"]')" = oauth2code -a "$(jpath '"objects" in j["auth"]')" = false ]
+csc v1/credentials/info "{\"credentialID\":\"$ASIGN\",\"authInfo\":true}" "$STOK"
+check "... v1: authMode oauth2code" [ "$CODE" = 200 -a "$(jget authMode)" = oauth2code ]
 form /csc/v2/oauth2/token --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$RT1" \
 	--data-urlencode "client_id=$PID"
 oexpect 400 invalid_grant "another client's refresh token: invalid_grant"
