@@ -515,13 +515,14 @@ request_parse(const struct store_oauth_client *c, oauth_param_fn get, void *ctx,
 		    err, PC_EINVAL, PCE_OAUTH_REDIRECT_INVALID, NULL);
 	*redirect_good = true;
 	q->redirect_uri = strdup(ru);
-	if (st != NULL && strlen(st) <= 500)
-		q->state = strdup(st);
 	snprintf(q->client_id, sizeof(q->client_id), "%s", c->id);
-	if (q->redirect_uri == NULL || (st != NULL && q->state == NULL))
+	if (q->redirect_uri == NULL)
 		return PC_ENOMEM;
+	/* A state too long is refused (and not echoed). */
 	if (st != NULL && strlen(st) > 500)
 		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "state");
+	if (st != NULL && (q->state = strdup(st)) == NULL)
+		return PC_ENOMEM;
 	if (rt == NULL || strcmp(rt, "code") != 0)
 		return pc_fail(
 		    err, PC_EINVAL, PCE_OAUTH_UNSUPPORTED_RESPONSE, NULL);

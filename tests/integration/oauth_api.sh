@@ -152,6 +152,9 @@ check "an unknown client: 401, no redirect" [ "$CODE" = 401 -a -z "$LOC" ]
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$VER&code_challenge_method=plain&scope=service&state=s2"
 check "plain PKCE: redirected back with invalid_request and the state" \
 	[ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request -a "$(qarg "$LOC" state)" = s2 ]
+getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=service&state=$(printf 'x%.0s' $(seq 600))"
+check "a state over 500 characters: invalid_request, not echoed" \
+	[ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request -a -z "$(qarg "$LOC" state)" ]
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&scope=service&state=s3"
 check "no PKCE at all: invalid_request" [ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request ]
 form /csc/v2/oauth2/pushed_authorize --data-urlencode "client_id=$PID" --data-urlencode response_type=code \
