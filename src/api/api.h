@@ -202,6 +202,17 @@ enum pc_rc api_csc_extend_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_sign_hash_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_timestamp_post(struct req *r, struct resp *w);
 
+/* The OAuth2 authorization server (api_oauth.c). */
+enum pc_rc api_oauth_metadata_get(struct req *r, struct resp *w);
+enum pc_rc api_oauth_par_post(struct req *r, struct resp *w);
+enum pc_rc api_oauth_authorize_get(struct req *r, struct resp *w);
+enum pc_rc api_oauth_token_post(struct req *r, struct resp *w);
+enum pc_rc api_oauth_revoke_post(struct req *r, struct resp *w);
+enum pc_rc api_oauth_consent_get(struct req *r, struct resp *w);
+enum pc_rc api_oauth_consent_post(struct req *r, struct resp *w);
+enum pc_rc api_oauth_grants_get(struct req *r, struct resp *w);
+enum pc_rc api_oauth_grant_revoke_post(struct req *r, struct resp *w);
+
 /* The browser UI's files (api_static.c): the last rows of the table. */
 enum pc_rc api_static_get(struct req *r, struct resp *w);
 

@@ -45,9 +45,15 @@ api_csc_info_post(struct req *r, struct resp *w)
 	methods = json_pack("[s,s,s,s,s,s,s]", "auth/login", "auth/revoke",
 	    "credentials/list", "credentials/info", "credentials/authorize",
 	    "credentials/extendTransaction", "signatures/signHash");
-	if (methods != NULL && v2)
+	if (methods != NULL && v2) {
 		json_array_append_new(
 		    methods, json_string("signatures/timestamp"));
+		json_array_append_new(methods, json_string("oauth2/authorize"));
+		json_array_append_new(
+		    methods, json_string("oauth2/pushed_authorize"));
+		json_array_append_new(methods, json_string("oauth2/token"));
+		json_array_append_new(methods, json_string("oauth2/revoke"));
+	}
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:o}", "specs",
 	    v2 ? "2.0.0.2" : "1.0.4.0", "name", "Pecete", "logo", logo_uri(r),
 	    "region", "RO", "lang", "en-US", "description",
@@ -55,6 +61,15 @@ api_csc_info_post(struct req *r, struct resp *w)
 	    "authorization with the holder's TOTP code)",
 	    "authType", "basic", "methods", methods);
 	if (o != NULL && v2) {
+		/* The OAuth2 server (api_oauth.c): authorization code with
+		 * PKCE, the holder's consent and TOTP code in the web UI. */
+		json_array_append_new(
+		    json_object_get(o, "authType"), json_string("oauth2code"));
+		json_object_set_new(o, "oauth2",
+		    json_string(arena_printf(
+		        &r->arena, "%s/csc/v2", base != NULL ? base : "")));
+		json_object_set_new(
+		    o, "oauth2Issuer", json_string(base != NULL ? base : ""));
 		json_object_set_new(
 		    o, "asynchronousOperationMode", json_false());
 		json_object_set_new(o, "validationInfo", json_false());
@@ -121,6 +136,11 @@ static json_t *
 cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
     const char *certs, bool cert_info, bool auth_info)
 {
+	const struct csc_token *tok = api_bearer(r);
+	const char *mode = tok != NULL && tok->auth_mode[0] != '\0'
+	                       ? tok->auth_mode
+	                       : "explicit";
+	bool explicit_mode = strcmp(mode, "explicit") == 0;
 	json_t *o, *key, *cert, *list, *algos, *auth;
 	size_t i, ncerts;
 
@@ -170,8 +190,8 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 		/* auth.mode always (clients require it); the objects with
 		 * authInfo. The code is a "Password" object with id OTP and
 		 * its generator (v2's form for a one-time password). */
-		auth = json_pack("{s:s}", "mode", "explicit");
-		if (auth != NULL && auth_info) {
+		auth = json_pack("{s:s}", "mode", mode);
+		if (auth != NULL && auth_info && explicit_mode) {
 			json_object_set_new(
 			    auth, "expression", json_string("OTP"));
 			json_object_set_new(auth, "objects",
@@ -184,12 +204,12 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 		}
 		json_object_set_new(o, "auth", auth);
 	} else {
-		json_object_set_new(o, "authMode", json_string("explicit"));
+		json_object_set_new(o, "authMode", json_string(mode));
 		/* PIN and OTP are the groups authInfo asks for (§11.5). */
 		if (auth_info)
 			json_object_set_new(
 			    o, "PIN", json_pack("{s:s}", "presence", "false"));
-		if (auth_info)
+		if (auth_info && explicit_mode)
 			json_object_set_new(o, "OTP",
 			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
 			        "presence", "true", "type", "offline", "ID",
@@ -199,7 +219,6 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 			        "paired with the account",
 			        "provider", "totp"));
 	}
-	(void)r;
 	return o;
 }
 

@@ -80,6 +80,53 @@ csc_code(enum pc_ecode code, int *status)
 	return "invalid_request";
 }
 
+const char *
+api_oauth_code(enum pc_ecode code, int *status)
+{
+	switch (code) {
+	case PCE_OAUTH_INVALID_CLIENT:
+	case PCE_OAUTH_INVALID_GRANT:
+	case PCE_OAUTH_UNSUPPORTED_GRANT:
+	case PCE_OAUTH_INVALID_SCOPE:
+	case PCE_OAUTH_UNSUPPORTED_RESPONSE:
+	case PCE_INVALID_TOKEN:
+		return pc_ecode_name(code);
+	case PCE_TOTP_INVALID:
+	case PCE_TOTP_REPLAY:
+	case PCE_TOTP_LOCKED:
+		*status = 400;
+		return "access_denied";
+	default:
+		break;
+	}
+	if (*status == 503 || *status == 429)
+		return "temporarily_unavailable";
+	if (*status >= 500)
+		return "server_error";
+	*status = 400;
+	return "invalid_request";
+}
+
+/* The OAuth2 shape (RFC 6749 §5.2): {"error", "error_description"}. */
+static void
+oauth_error(struct req *r, struct resp *w, enum pc_ecode code, int status,
+    const struct pc_err *err)
+{
+	const char *name = api_oauth_code(code, &status), *msg;
+
+	msg = err != NULL && err->field != NULL && code == PCE_FIELD_INVALID
+	          ? arena_printf(&r->arena, "Missing or invalid parameter %s",
+	                err->field)
+	          : pc_ecode_message(code);
+	if (code == PCE_OAUTH_INVALID_CLIENT &&
+	    http_req_header(r, "Authorization") != NULL)
+		http_resp_header(
+		    w, "WWW-Authenticate", "Basic realm=\"oauth2\"");
+	api_reply(w, status,
+	    json_pack("{s:s,s:s}", "error", name, "error_description",
+	        msg != NULL ? msg : pc_ecode_message(code)));
+}
+
 /* The CSC shape: {"error", "error_description"}; a member at fault is
  * named as the CSC API does. */
 static void
@@ -136,10 +183,7 @@ api_fail(struct req *r, struct resp *w, enum pc_rc rc, const struct pc_err *err)
 		csc_error(r, w, code, status, err);
 		return PC_OK;
 	case ERRF_OAUTH:
-		/* CSC API and RFC 6749 shape: error + error_description. */
-		api_reply(w, status,
-		    json_pack("{s:s,s:s}", "error", pc_ecode_name(code),
-		        "error_description", msg));
+		oauth_error(r, w, code, status, err);
 		return PC_OK;
 	default:
 		break;

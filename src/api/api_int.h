@@ -132,7 +132,14 @@ const char *api_json_str(json_t *o, const char *key);
 /* s as a JSON string, null when s is NULL. */
 json_t *api_json_text(const char *s);
 
+/* A parameter of an x-www-form-urlencoded body, decoded (arena); NULL
+ * when absent. */
+const char *api_form(struct req *r, const char *name);
+
 /* ---- answers -------------------------------------------------------- */
+
+/* The RFC 6749 error code of a registry code, its status adjusted. */
+const char *api_oauth_code(enum pc_ecode code, int *status);
 
 /* Answer o (stolen; NULL is a 500) with status, Cache-Control: no-store. */
 enum pc_rc api_reply(struct resp *w, int status, json_t *o);

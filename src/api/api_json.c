@@ -7,6 +7,7 @@
  * cross the web process inside jansson strings, and must not linger in
  * its heap (api_init).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,4 +260,44 @@ enum pc_rc
 api_then(struct req *r, struct resp *w, enum pc_rc rc, http_handler next)
 {
 	return rc != PC_OK ? rc : next(r, w);
+}
+
+const char *
+api_form(struct req *r, const char *name)
+{
+	const char *p = (const char *)r->body.data, *end = p + r->body.len;
+	size_t n = strlen(name);
+
+	while (p != NULL && p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *e = amp != NULL ? amp : end;
+
+		if ((size_t)(e - p) > n && strncmp(p, name, n) == 0 &&
+		    p[n] == '=') {
+			char *out = arena_alloc(&r->arena, (size_t)(e - p));
+			size_t i = 0;
+			const char *q;
+
+			if (out == NULL)
+				return NULL;
+			for (q = p + n + 1; q < e; q++) {
+				if (*q == '+') {
+					out[i++] = ' ';
+				} else if (*q == '%' && e - q > 2 &&
+				           isxdigit((unsigned char)q[1]) &&
+				           isxdigit((unsigned char)q[2])) {
+					char h[3] = { q[1], q[2], 0 };
+
+					out[i++] = (char)strtol(h, NULL, 16);
+					q += 2;
+				} else {
+					out[i++] = *q;
+				}
+			}
+			out[i] = '\0';
+			return out;
+		}
+		p = amp != NULL ? amp + 1 : NULL;
+	}
+	return NULL;
 }

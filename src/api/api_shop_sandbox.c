@@ -18,47 +18,6 @@
 	"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "  \
 	"frame-ancestors 'none'; base-uri 'none'"
 
-/* The decoded value of name in an x-www-form-urlencoded body (arena). */
-static const char *
-form_get(struct req *r, const char *name)
-{
-	const char *p = (const char *)r->body.data, *end = p + r->body.len;
-	size_t n = strlen(name);
-
-	while (p != NULL && p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *e = amp != NULL ? amp : end;
-
-		if ((size_t)(e - p) > n && strncmp(p, name, n) == 0 &&
-		    p[n] == '=') {
-			char *out = arena_alloc(&r->arena, (size_t)(e - p));
-			size_t i = 0;
-			const char *q;
-
-			if (out == NULL)
-				return NULL;
-			for (q = p + n + 1; q < e; q++) {
-				if (*q == '+') {
-					out[i++] = ' ';
-				} else if (*q == '%' && e - q > 2 &&
-				           isxdigit((unsigned char)q[1]) &&
-				           isxdigit((unsigned char)q[2])) {
-					char h[3] = { q[1], q[2], 0 };
-
-					out[i++] = (char)strtol(h, NULL, 16);
-					q += 2;
-				} else {
-					out[i++] = *q;
-				}
-			}
-			out[i] = '\0';
-			return out;
-		}
-		p = amp != NULL ? amp + 1 : NULL;
-	}
-	return NULL;
-}
-
 static bool
 id_ok(const char *id)
 {
@@ -178,8 +137,8 @@ api_sandbox_pay_post(struct req *r, struct resp *w)
 	rc = payable(r, w, r->params[0], &o);
 	if (rc != PC_OK)
 		return rc == PC_ENOMEM || rc == PC_EDB ? rc : PC_OK;
-	card = form_get(r, "card");
-	code = form_get(r, "code");
+	card = api_form(r, "card");
+	code = api_form(r, "code");
 	c = pay_sandbox_card(card);
 	if (c == SANDBOX_CARD_UNKNOWN) {
 		rc = page(r, w, 200,

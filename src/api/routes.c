@@ -36,6 +36,8 @@
 /* The CSC API (v1 and v2 field names; api_csc.c). 100 hashes of base64
  * SHA-512 and the members around them fit. */
 #define CSC_BODY (64 * 1024)
+/* An OAuth2 form: 100 hashes with their labels in authorization_details. */
+#define OAUTH_BODY (64 * 1024)
 #define S_B64 128
 #define S_OID 64
 API_SCHEMA(s_csc_info, API_STR("lang", S_SHORT));
@@ -82,6 +84,9 @@ API_SCHEMA(s_csc2_sign_hash, API_STR_REQ("credentialID", S_TOKEN),
 API_SCHEMA(s_csc2_timestamp, API_STR_REQ("hash", S_B64),
     API_STR_REQ("hashAlgo", S_OID), API_STR("nonce", S_SHORT),
     API_STR("clientData", S_TEXT));
+/* The OAuth2 consent: the holder's decision, with the TOTP code for the
+ * credential scope. */
+API_SCHEMA(s_oauth_consent, API_BOOL_REQ("approve"), API_STR("code", S_CODE));
 
 API_SCHEMA(s_empty, );
 API_SCHEMA(s_code, API_STR_REQ("code", S_CODE));
@@ -184,6 +189,15 @@ API_SCHEMA(s_strength, API_STR_REQ("password", S_PW), API_STR("email", S_EMAIL),
 	{                                                                      \
 		"POST", path, h, a, NULL, ROUTE_NO_STORE | (f), rate,          \
 		    BODY_JSON, max, &(s), ERRF_PECETE, NULL                    \
+	}
+
+/* An OAuth2 endpoint taking a form (RFC 6749): the RFC's errors. */
+#define OAUTH_POST(path, h)                                                    \
+	{                                                                      \
+		"POST", path, h, AUTH_PUBLIC, NULL,                            \
+		    ROUTE_NO_STORE | ROUTE_SECRET, RATE_API, BODY_FORM,        \
+		    OAUTH_BODY, NULL, ERRF_OAUTH,                              \
+		    "application/x-www-form-urlencoded"                        \
 	}
 
 /* A CSC API POST (v1 or v2): public or with an access token of scope. */
@@ -458,6 +472,15 @@ const struct route api_routes[] = {
 	POST_API("/api/v1/admin/orders/:id/refund", api_admin_order_refund_post,
 	    AUTH_OPERATOR, RATE_API, SHOP_BODY, s_refund, 0),
 
+	/* The OAuth2 consent page (web UI) and the authorized apps of the
+	 * settings. */
+	GET_API("/api/v1/oauth/consent/:id", api_oauth_consent_get, AUTH_USER),
+	POST_API("/api/v1/oauth/consent/:id", api_oauth_consent_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_oauth_consent, ROUTE_SECRET),
+	GET_API("/api/v1/oauth/apps", api_oauth_grants_get, AUTH_USER),
+	POST_API("/api/v1/oauth/apps/:id/revoke", api_oauth_grant_revoke_post,
+	    AUTH_USER, RATE_API, ACCT_BODY, s_empty, 0),
+
 	/* Last: the web UI's files; first match wins. */
 	GET_PUBLIC("/", api_static_get, RATE_NONE),
 	/* The CSC API v1 and v2 (issue 15): the same handlers; the version
@@ -498,6 +521,17 @@ const struct route api_routes[] = {
 	    ROUTE_SECRET),
 	CSC_POST("/csc/v2/signatures/timestamp", api_csc_timestamp_post,
 	    AUTH_BEARER, "service", RATE_API, s_csc2_timestamp, 0),
+	/* The OAuth2 authorization server (RFC 6749, 7636, 9126, 9396,
+	 * 7009, 8414) under the CSC v2 names (api_oauth.c). */
+	{ "GET", "/.well-known/oauth-authorization-server",
+	    api_oauth_metadata_get, AUTH_PUBLIC, NULL, 0, RATE_PUBLIC,
+	    BODY_NONE, 0, NULL, ERRF_OAUTH, NULL },
+	OAUTH_POST("/csc/v2/oauth2/pushed_authorize", api_oauth_par_post),
+	{ "GET", "/csc/v2/oauth2/authorize", api_oauth_authorize_get,
+	    AUTH_PUBLIC, NULL, ROUTE_NO_STORE, RATE_API, BODY_NONE, 0, NULL,
+	    ERRF_HTML, NULL },
+	OAUTH_POST("/csc/v2/oauth2/token", api_oauth_token_post),
+	OAUTH_POST("/csc/v2/oauth2/revoke", api_oauth_revoke_post),
 
 	GET_PUBLIC("/*", api_static_get, RATE_NONE),
 };

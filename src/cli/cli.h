@@ -39,6 +39,7 @@ int cmd_shop_package(int argc, char **argv);
 int cmd_shop_promo(int argc, char **argv);
 int cmd_api_routes(int argc, char **argv);
 int cmd_api_errors(int argc, char **argv);
+int cmd_oauth_client(int argc, char **argv);
 int cmd_user_role(int argc, char **argv);
 int cmd_ra(int argc, char **argv);
 

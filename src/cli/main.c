@@ -58,6 +58,8 @@ static const struct command commands[] = {
 	    "schema)" },
 	{ "api", "errors", cmd_api_errors,
 	    "                   the error registry as JSON" },
+	{ "oauth", "client", cmd_oauth_client,
+	    "add|list|remove --data DIR [--name N --redirect URI ...]" },
 	{ "user", "role", cmd_user_role,
 	    "--data DIR --email E --role user|operator|admin" },
 	{ "ra", "list", cmd_ra, "--data DIR [--state S]  identifications" },

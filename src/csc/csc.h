@@ -42,6 +42,13 @@ struct csc_token {
 	char scope[16];
 	char credential[STORE_SERIAL_MAX + 1]; /* credential scope */
 	int64_t expires_at;
+	char grant_id[STORE_TOKEN_ID_MAX + 1]; /* OAuth2: "" for auth/login */
+	/* How this caller authorizes signatures (credentials/info's
+	 * authMode): its OAuth2 client's mode, "explicit" for auth/login */
+	char auth_mode[16];
+	/* OAuth2 credential scope: the SAD of the consent (secret), which
+	 * signHash uses when the request gives none; "" none */
+	char sad[SIGNER_SAD_HEX + 1];
 };
 
 /*

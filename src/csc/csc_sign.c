@@ -371,6 +371,10 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 	    (t->credential[0] != '\0' && strcmp(t->credential, serial) != 0))
 		return pc_fail(
 		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credentialID");
+	/* A credential-scope token of the OAuth2 consent carries its SAD
+	 * (CSC v2: SAD may then be left out). */
+	if ((sad == NULL || sad[0] == '\0') && t->sad[0] != '\0')
+		sad = t->sad;
 	if (sad == NULL || sad[0] == '\0' || strlen(sad) > SIGNER_SAD_MAX)
 		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
 	if (h->hash_oid != NULL) {

@@ -14,8 +14,10 @@
 #include "base/log.h"
 #include "base/secret.h"
 #include "csc/csc.h"
+#include "csc/csc_oauth.h"
 #include "store/store.h"
 #include "store/store_account.h"
+#include "store/store_oauth.h"
 #include "store/store_token.h"
 
 /* The scope a token has allows a route of scope want. */
@@ -61,6 +63,20 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	if (rc != PC_OK)
 		return rc;
 	rc = store_token_get(db, hash, &t);
+	snprintf(out->auth_mode, sizeof(out->auth_mode), "explicit");
+	/* An OAuth2 client's token: the client's mode. */
+	if (rc == PC_OK && t.client_id[0] != '\0') {
+		struct store_oauth_client c;
+
+		if (store_oauth_client_get(db, t.client_id, &c) == PC_OK)
+			snprintf(out->auth_mode, sizeof(out->auth_mode), "%s",
+			    c.auth_mode);
+		store_oauth_client_cleanup(&c);
+	}
+	/* An OAuth2 grant's last use, at most once a minute. */
+	if (rc == PC_OK && t.grant_id[0] != '\0' && t.revoked_at == 0 &&
+	    t.expires_at > now)
+		(void)store_oauth_grant_touch(db, t.grant_id, now);
 	/* The account must still be an active one. */
 	if (rc == PC_OK && t.revoked_at == 0 && t.expires_at > now) {
 		memset(&u, 0, sizeof(u));
@@ -84,6 +100,11 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	snprintf(out->scope, sizeof(out->scope), "%s", t.scope);
 	snprintf(out->credential, sizeof(out->credential), "%s", t.credential);
 	out->expires_at = t.expires_at;
+	snprintf(out->grant_id, sizeof(out->grant_id), "%s", t.grant_id);
+	/* The consent's SAD: only this token's bearer can unmask it. */
+	if (t.sad_enc[0] != '\0' &&
+	    oauth_sad_xor(tok, t.sad_enc, out->sad) != PC_OK)
+		out->sad[0] = '\0';
 	return PC_OK;
 }
 

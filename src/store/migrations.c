@@ -571,6 +571,65 @@ static const char m17_common[] = "CREATE TABLE api_tokens ("
 static const char m18_common[] =
     "ALTER TABLE audit_log ADD COLUMN seal TEXT NOT NULL DEFAULT '';";
 
+/*
+ * Migration 19: the OAuth2 authorization server (issue 15): registered
+ * clients (a confidential one's secret as its SHA-256), authorization
+ * requests from PAR or authorize to the code's exchange (handles and the
+ * code as SHA-256; the SAD minted at the consent kept only XORed with a
+ * pad derived from the access token the code yields), grants (what the
+ * holder sees and revokes in the settings), rotating refresh tokens
+ * (SHA-256), and the grant and the SAD of an access token.
+ */
+static const char m19_common[] =
+    "CREATE TABLE oauth_clients ("
+    " id TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " secret_hash TEXT,"
+    " redirect_uris TEXT NOT NULL,"
+    " auth_mode TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL);"
+    "CREATE TABLE oauth_requests ("
+    " id TEXT PRIMARY KEY,"
+    " par_hash TEXT UNIQUE,"
+    " consent_hash TEXT UNIQUE,"
+    " code_hash TEXT UNIQUE,"
+    " client_id TEXT NOT NULL,"
+    " redirect_uri TEXT NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " state TEXT,"
+    " challenge TEXT NOT NULL,"
+    " credential TEXT,"
+    " details TEXT,"
+    " num BIGINT NOT NULL,"
+    " user_id TEXT,"
+    " sad_enc TEXT,"
+    " grant_id TEXT,"
+    " status TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL);"
+    "CREATE INDEX oauth_requests_expiry ON oauth_requests (expires_at);"
+    "CREATE TABLE oauth_grants ("
+    " id TEXT PRIMARY KEY,"
+    " user_id TEXT NOT NULL,"
+    " client_id TEXT NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " credential TEXT,"
+    " created_at BIGINT NOT NULL,"
+    " last_used BIGINT NOT NULL,"
+    " revoked_at BIGINT NOT NULL);"
+    "CREATE INDEX oauth_grants_user ON oauth_grants (user_id, created_at);"
+    "CREATE TABLE oauth_refresh ("
+    " hash TEXT PRIMARY KEY,"
+    " grant_id TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL,"
+    " used_at BIGINT NOT NULL);"
+    "CREATE INDEX oauth_refresh_grant ON oauth_refresh (grant_id);"
+    "ALTER TABLE api_tokens ADD COLUMN grant_id TEXT;"
+    "ALTER TABLE api_tokens ADD COLUMN sad_enc TEXT;"
+    "CREATE INDEX api_tokens_grant ON api_tokens (grant_id);";
+
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
 	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
@@ -590,6 +649,7 @@ static const struct migration migrations[] = {
 	{ 16, "renewal requests", m16_common, NULL, NULL },
 	{ 17, "API access tokens", m17_common, NULL, NULL },
 	{ 18, "audit seals", m18_common, NULL, NULL },
+	{ 19, "OAuth2 authorization server", m19_common, NULL, NULL },
 };
 
 static enum pc_rc

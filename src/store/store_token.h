@@ -21,7 +21,11 @@ struct store_token {
 	char scope[16];                         /* "service", "credential" */
 	char credential[STORE_SERIAL_MAX + 1];  /* "": any of the user's */
 	int64_t created_at, expires_at;
-	int64_t revoked_at; /* 0: not revoked */
+	int64_t revoked_at;                    /* 0: not revoked */
+	char grant_id[STORE_TOKEN_ID_MAX + 1]; /* OAuth2: its grant; "" */
+	/* OAuth2 credential scope: the SAD minted at the consent, XORed
+	 * with a pad only the token derives (csc_oauth.c); "" none */
+	char sad_enc[STORE_TOKEN_HASH_LEN + 1];
 };
 
 /* Insert; PC_EEXIST when the hash is there already. */

@@ -35,6 +35,10 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"oauth_refresh",
+	"oauth_grants",
+	"oauth_requests",
+	"oauth_clients",
 	"api_tokens",
 	"cert_registry",
 	"pending_keys",

@@ -300,3 +300,13 @@ export function isOperator(sess) {
 	const role = sess && sess.user && sess.user.role;
 	return role === 'operator' || role === 'admin';
 }
+
+// ---- OAuth2 consent and authorized apps (issue 15) ----------------------------
+// -> {client {id, name}, scope, credential?, hash_algorithm?, documents [{label, hash}], expires_at}
+export const oauthConsent = (id) => http.get(`/oauth/consent/${enc(id)}`);
+// -> {redirect}: where the browser goes (the client, with a code or an error)
+export const oauthDecide = (id, approve, code) =>
+	http.post(`/oauth/consent/${enc(id)}`, code ? { approve, code } : { approve });
+// -> {apps [{id, client, scope, credential?, granted_at, last_used}]}
+export const oauthApps = () => http.get('/oauth/apps');
+export const oauthRevokeApp = (id) => http.post(`/oauth/apps/${enc(id)}/revoke`);

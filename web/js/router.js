@@ -34,6 +34,7 @@ import { signHistory } from './pages/history.js';
 import { notFound } from './pages/notfound.js';
 import { registry, caCertificates } from './pages/registry.js';
 import { renew, renewalBanner } from './pages/renew.js';
+import { oauthConsent } from './pages/oauth.js';
 import { OPS_ROUTES, OPS_PATTERNS, opsGuard } from './ops/area.js';
 import { forgetRecording } from './upload.js';
 
@@ -67,6 +68,7 @@ const ROUTES = {
 	'/renew': [renew, USER],
 	'/registry': [registry, ANY],
 	'/registry/ca': [caCertificates, ANY],
+	'/oauth/consent': [oauthConsent, USER],
 	...OPS_ROUTES,
 };
 // Paths with a parameter: [regexp with named groups, [page, level]].
@@ -82,7 +84,7 @@ let langSyncedFor = null;
 // The pages e-mails link to open after the sign-in when they were
 // opened signed out (the rejection's "record again").
 const RETURN_KEY = 'pc_return';
-const RETURNABLE = ['/identify'];
+const RETURNABLE = ['/identify', '/oauth/consent'];
 function rememberReturn(path) {
 	try {
 		sessionStorage.setItem(RETURN_KEY, path);
@@ -223,7 +225,7 @@ function decide(path) {
 		return page(pg);
 	if (sess.state === 'anonymous') {
 		if (RETURNABLE.includes(path))
-			rememberReturn(path);
+			rememberReturn(path + location.search);
 		return { to: '/signin' };
 	}
 	if (level === PARTIAL) {

@@ -155,9 +155,48 @@ function certActions(certs, redraw, st) {
 	return box;
 }
 
+// The authorized apps (OAuth2 grants): client, scope, granted, last used,
+// and a revoke button for each.
+function appsTable(list, onRevoke) {
+	if (!list.length)
+		return h('p', { class: 'muted', id: 'set-apps' }, t('set.no_apps'));
+	const rows = list.map((a) => h('tr', { class: 'app-row', 'data-id': a.id },
+	    h('td', { 'data-label': t('set.app_client') }, a.client),
+	    h('td', { 'data-label': t('set.app_scope') },
+		t(a.scope === 'credential' ? 'set.app_scope_credential' : 'set.app_scope_service')),
+	    h('td', { 'data-label': t('set.app_granted') }, fmtTime(a.granted_at)),
+	    h('td', { 'data-label': t('set.app_used') }, fmtTime(a.last_used)),
+	    h('td', { 'data-label': t('set.c_action') },
+		button('set.app_revoke', { type: 'button', kind: 'secondary', id: 'set-app-revoke-' + a.id,
+		    onclick: (ev) => onRevoke(a, ev.currentTarget) }))));
+	return h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'set-apps' },
+	    h('thead', {}, h('tr', {}, ['set.app_client', 'set.app_scope', 'set.app_granted', 'set.app_used', 'set.c_action']
+		.map((k) => h('th', { scope: 'col' }, t(k))))),
+	    h('tbody', {}, rows)));
+}
+
 export async function settings(ctx) {
-	const [acc, cons, certs] = await Promise.all([C.account(), C.consents(),
-		C.certificates().then((r) => r.certificates || []).catch(() => [])]);
+	const [acc, cons, certs, apps] = await Promise.all([C.account(), C.consents(),
+		C.certificates().then((r) => r.certificates || []).catch(() => []),
+		C.oauthApps().then((r) => r.apps || []).catch(() => [])]);
+	const aStatus = statusBox('set-apps-status');
+	const aBox = h('div', { id: 'set-apps-box' });
+	const revokeApp = async (a, btn) => {
+		if (!await confirmDialog(t('set.app_revoke_title'), t('set.app_revoke_text', { client: a.client }),
+		    t('set.app_revoke_yes')))
+			return;
+		await busy(btn, async () => {
+			try {
+				await C.oauthRevokeApp(a.id);
+				const r = await C.oauthApps();
+				aBox.replaceChildren(appsTable(r.apps || [], revokeApp));
+				setStatus(aStatus, t('set.app_revoked', { client: a.client }), 'ok');
+			} catch (e) {
+				setStatus(aStatus, errorText(e), 'err');
+			}
+		});
+	};
+	aBox.append(appsTable(apps, revokeApp));
 	const certBox = h('div', { id: 'set-certs-box' });
 	const certStatus = statusBox('set-cert-status');
 	const redraw = (list) => certBox.replaceChildren(certTable(list), certActions(list, redraw, certStatus) || '');
@@ -216,6 +255,9 @@ export async function settings(ctx) {
 	    certBox, certStatus,
 	    certs.length ? h('p', {}, h('a', { href: C.termsPdfUrl(), download: 'terms-signed.pdf', id: 'set-terms-pdf' },
 		t('set.terms_pdf'))) : null,
+	    h('h2', {}, t('set.apps')),
+	    h('p', { class: 'muted' }, t('set.apps_note')),
+	    aBox, aStatus,
 	    h('h2', {}, t('set.consents')),
 	    h('p', { class: 'muted' }, t('set.consents_note')),
 	    cBox, cStatus,
