@@ -40,6 +40,7 @@ enum pc_rc
 api_csc_info_post(struct req *r, struct resp *w)
 {
 	bool v2 = is_v2(r);
+	const char *base = r->app->conf->server.public_url;
 	json_t *o, *methods;
 
 	methods = json_pack("[s,s,s,s,s,s,s]", "auth/login", "auth/revoke",
@@ -57,8 +58,8 @@ api_csc_info_post(struct req *r, struct resp *w)
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:o}", "specs",
 	    v2 ? "2.0.0.2" : "1.0.4.0", "name", "Pecete", "logo", logo_uri(r),
 	    "region", "RO", "lang", "en-US", "description",
-	    "Pecete remote qualified signatures (CSC API, explicit "
-	    "authorization with the holder's TOTP code)",
+	    "Pecete remote qualified signatures (CSC API; the holder's TOTP "
+	    "code authorizes, explicitly or on the OAuth2 consent page)",
 	    "authType", "basic", "methods", methods);
 	if (o != NULL && v2) {
 		/* The OAuth2 server (api_oauth.c): authorization code with
