@@ -38,6 +38,9 @@
 /* The caller's access token, as the gate found it. */
 struct csc_token {
 	char hash[STORE_TOKEN_HASH_LEN + 1];
+	/* The token hash SADs are bound to in the signer: hash, or for an
+	 * OAuth2 credential token the one its consent's SAD was bound to */
+	char bind[STORE_TOKEN_HASH_LEN + 1];
 	char user_id[STORE_TOKEN_ID_MAX + 1];
 	char scope[16];
 	char credential[STORE_SERIAL_MAX + 1]; /* credential scope */

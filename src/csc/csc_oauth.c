@@ -882,6 +882,7 @@ oauth_consent_decide(const struct pc_env *e, const char *user_id,
 			rc = PC_EINTERNAL;
 			goto out;
 		}
+		snprintf(t.bind, sizeof(t.bind), "%s", t.hash);
 		snprintf(t.user_id, sizeof(t.user_id), "%s", user_id);
 		snprintf(
 		    t.credential, sizeof(t.credential), "%s", q.credential);
@@ -1066,14 +1067,32 @@ token_code(const struct pc_env *e, const struct store_oauth_client *c,
 	snprintf(g.scope, sizeof(g.scope), "%s", q.scope);
 	snprintf(g.credential, sizeof(g.credential), "%s", q.credential);
 	g.created_at = g.last_used = now;
-	oauth_code_token(code, out->access_token);
-	(void)acct_token_hash(out->access_token, t.hash);
+	/* A random token: nothing that saw the code (a browser's history,
+	 * a log) can compute it. The consent's SAD, masked for the code's
+	 * derived token, is masked again for this one; the signer keeps
+	 * its binding to the derived token's hash (sad_bind). */
+	rc = acct_token_new(out->access_token, t.hash);
+	if (rc != PC_OK)
+		goto out;
+	if (q.sad_enc[0] != '\0') {
+		char ct[CSC_TOKEN_LEN + 1], sad[SIGNER_SAD_HEX + 1];
+
+		oauth_code_token(code, ct);
+		rc = oauth_sad_xor(ct, q.sad_enc, sad);
+		if (rc == PC_OK)
+			rc = oauth_sad_xor(out->access_token, sad, t.sad_enc);
+		if (rc == PC_OK)
+			rc = acct_token_hash(ct, t.sad_bind);
+		secret_wipe(ct, sizeof(ct));
+		secret_wipe(sad, sizeof(sad));
+		if (rc != PC_OK)
+			goto out;
+	}
 	snprintf(t.user_id, sizeof(t.user_id), "%s", q.user_id);
 	snprintf(t.client_id, sizeof(t.client_id), "%s", c->id);
 	snprintf(t.scope, sizeof(t.scope), "%s", q.scope);
 	snprintf(t.credential, sizeof(t.credential), "%s", q.credential);
 	snprintf(t.grant_id, sizeof(t.grant_id), "%s", g.id);
-	snprintf(t.sad_enc, sizeof(t.sad_enc), "%s", q.sad_enc);
 	t.created_at = now;
 	out->expires_in = access_ttl(e);
 	/* A credential token lives as long as its SAD may. */

@@ -134,7 +134,9 @@ char *oauth_redirect_url(const char *redirect, const char *state,
 
 /* ---- the derivations (csc_token.c uses them) ----------------------------- */
 
-/* The access token a code yields. */
+/* The key a consent's SAD is bound and masked to before any token exists
+ * (derived from the code; never a bearer token: /token gives a random one
+ * and masks the SAD again for it). */
 void oauth_code_token(const char *code, char token[CSC_TOKEN_LEN + 1]);
 /* sad XOR pad(token), both ways (hex of 32 bytes). PC_EINVAL: not hex. */
 enum pc_rc oauth_sad_xor(const char *token, const char *in, char *out);

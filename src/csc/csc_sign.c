@@ -136,7 +136,7 @@ csc_authorize(const struct pc_env *e, const struct csc_token *t,
 	if (rc != PC_OK)
 		goto out;
 	q.user = t->user_id;
-	q.token = t->hash;
+	q.token = t->bind;
 	q.credential = serial;
 	q.code = otp;
 	q.md_nid = md;
@@ -188,7 +188,7 @@ csc_extend(const struct pc_env *e, const struct csc_token *t,
 		q.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])hashes;
 		q.hlen = hlen;
 	}
-	q.token = t->hash;
+	q.token = t->bind;
 	q.credential = serial;
 	q.sad = sad;
 	rc = signer_client_csc_extend(e->signer, &q, &rep);
@@ -398,7 +398,7 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 		rc = pc_fail(err, PC_EINVAL, PCE_HASH_INVALID, "hashes");
 	if (rc != PC_OK)
 		goto out;
-	q.token = t->hash;
+	q.token = t->bind;
 	q.credential = serial;
 	q.sad = sad;
 	q.mech = mech;

@@ -96,6 +96,8 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	if (!scope_ok(t.scope, scope))
 		return pc_fail(err, PC_EAUTH, PCE_INSUFFICIENT_SCOPE, NULL);
 	snprintf(out->hash, sizeof(out->hash), "%s", t.hash);
+	snprintf(out->bind, sizeof(out->bind), "%s",
+	    t.sad_bind[0] != '\0' ? t.sad_bind : t.hash);
 	snprintf(out->user_id, sizeof(out->user_id), "%s", t.user_id);
 	snprintf(out->scope, sizeof(out->scope), "%s", t.scope);
 	snprintf(out->credential, sizeof(out->credential), "%s", t.credential);

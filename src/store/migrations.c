@@ -628,6 +628,7 @@ static const char m19_common[] =
     "CREATE INDEX oauth_refresh_grant ON oauth_refresh (grant_id);"
     "ALTER TABLE api_tokens ADD COLUMN grant_id TEXT;"
     "ALTER TABLE api_tokens ADD COLUMN sad_enc TEXT;"
+    "ALTER TABLE api_tokens ADD COLUMN sad_bind TEXT;"
     "CREATE INDEX api_tokens_grant ON api_tokens (grant_id);";
 
 static const struct migration migrations[] = {

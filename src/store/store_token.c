@@ -21,6 +21,7 @@ static const struct store_col tok_col[] = {
 	STORE_COL(T, revoked_at, COL_I64, 0),
 	STORE_COL(T, grant_id, COL_TEXT, COL_NULL0),
 	STORE_COL(T, sad_enc, COL_TEXT, COL_NULL0),
+	STORE_COL(T, sad_bind, COL_TEXT, COL_NULL0),
 };
 static const struct store_cols tok_cols =
     STORE_COLS(T, "api_tokens", NULL, NULL, tok_col);

@@ -26,6 +26,9 @@ struct store_token {
 	/* OAuth2 credential scope: the SAD minted at the consent, XORed
 	 * with a pad only the token derives (csc_oauth.c); "" none */
 	char sad_enc[STORE_TOKEN_HASH_LEN + 1];
+	/* ... and the token hash the signer bound that SAD to at the
+	 * consent (before this random token existed); "" none */
+	char sad_bind[STORE_TOKEN_HASH_LEN + 1];
 };
 
 /* Insert; PC_EEXIST when the hash is there already. */

@@ -223,6 +223,11 @@ check "the code with its verifier: a credential token (Bearer, <= 300 s, no refr
 	[ "$CODE" = 200 -a ${#CTOK} = 64 -a "$(jget token_type)" = Bearer -a "$(jget scope)" = credential \
 	  -a "$(jget expires_in)" -le 300 -a -z "$(jget refresh_token)" ]
 check "no-store on the token answer" grep -qi '^Cache-Control: no-store' "$T/fhead"
+# Whoever saw the code (a redirect in a browser's history) cannot make the
+# token from it: it is random, not derived.
+DTOK=$(py 'import hashlib,sys; print(hashlib.sha256(b"pecete oauth2 access token from code\0" + sys.argv[1].encode()).hexdigest())' "$ACODE")
+csc v2/credentials/info "{\"credentialID\":\"$ASIGN\"}" "$DTOK"
+check "a token derived from the code is not a token (401)" [ "$CODE" = 401 -a "$CTOK" != "$DTOK" ]
 
 sql "SELECT hex(der) FROM certs WHERE serial = '$ASIGN'" | xxd -r -p >"$T/sign.der"
 openssl x509 -inform DER -in "$T/sign.der" -pubkey -noout >"$T/pub.pem"
