@@ -68,6 +68,14 @@ enum pc_rc acct_otp_sms(const struct pc_env *e, const char *user_id,
  * there. Refusals: totp_invalid, totp_replay, totp_locked (retry_after),
  * totp_not_enabled; 503 signer_unavailable.
  */
+/*
+ * The person again before something that cannot be undone: the account's
+ * password (the lock and its count as at sign-in: password_wrong on
+ * "password", account_locked) and, with two-step sign-in on, a TOTP code
+ * of purpose (the TOTP errors on "code").
+ */
+enum pc_rc acct_reauth(const struct pc_env *e, const char *user_id,
+    const char *pw, const char *code, const char *purpose, struct pc_err *err);
 enum pc_rc acct_totp_check(const struct pc_env *e, const char *user_id,
     const char *purpose, const char *code, struct pc_err *err);
 /* Check (and use up) the code of purpose; wrong tries are counted. */

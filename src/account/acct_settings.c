@@ -269,6 +269,56 @@ acct_password_changed(struct db *db, const struct store_user *u,
 	return rc;
 }
 
+/* The account's password again (the lock, and a wrong one counted
+ * against it as at sign-in); field names the request member. */
+static enum pc_rc
+password_confirm(const struct pc_env *e, const struct store_user *u,
+    const char *pw, const char *field, int64_t now, struct pc_err *err)
+{
+	struct db *db = NULL;
+	bool ok = false;
+	enum pc_rc rc;
+
+	if (u->locked_until > now) {
+		err->retry_after = u->locked_until - now;
+		return pc_fail(err, PC_ELIMIT, PCE_ACCOUNT_LOCKED, NULL);
+	}
+	rc = acct_password_check(
+	    u->email, u->password_hash, pw != NULL ? pw : "", &ok, err);
+	if (rc != PC_OK || ok)
+		return rc;
+	rc = acct_tx_begin(e, &db);
+	if (rc == PC_OK)
+		rc = acct_tx_end(e, db, acct_login_failed(e, db, u, field));
+	return rc == PC_OK ? pc_fail(err, PC_EAUTH, PCE_PASSWORD_WRONG, field)
+	                   : rc;
+}
+
+enum pc_rc
+acct_reauth(const struct pc_env *e, const char *user_id, const char *pw,
+    const char *code, const char *purpose, struct pc_err *err)
+{
+	struct store_user u;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(&u, 0, sizeof(u));
+	rc = store_acquire(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_user_get(db, user_id, &u);
+	store_release(e->store, db);
+	if (rc == PC_OK)
+		rc = password_confirm(e, &u, pw, "password", clock_now(), err);
+	if (rc == PC_OK && u.twofa_enabled) {
+		rc = acct_totp_check(e, user_id, purpose, code, err);
+		if (rc != PC_OK && err != NULL && err->field != NULL)
+			err->field = "code";
+	}
+	store_user_cleanup(&u);
+	return rc;
+}
+
 enum pc_rc
 acct_password_change(const struct pc_env *e, struct acct_session *s,
     const char *cur, const char *pw, const char *pw2, struct pc_err *err)
@@ -277,7 +327,6 @@ acct_password_change(const struct pc_env *e, struct acct_session *s,
 	struct db *db = NULL;
 	char hash[256];
 	int64_t now = clock_now();
-	bool ok = false;
 	enum pc_rc rc;
 
 	memset(&u, 0, sizeof(u));
@@ -291,27 +340,9 @@ acct_password_change(const struct pc_env *e, struct acct_session *s,
 	db = NULL;
 	if (rc != PC_OK)
 		return rc;
-	if (u.locked_until > now) {
-		err->retry_after = u.locked_until - now;
-		rc = pc_fail(err, PC_ELIMIT, PCE_ACCOUNT_LOCKED, NULL);
-		goto out;
-	}
-	rc = acct_password_check(
-	    u.email, u.password_hash, cur != NULL ? cur : "", &ok, err);
+	rc = password_confirm(e, &u, cur, "current_password", now, err);
 	if (rc != PC_OK)
 		goto out;
-	if (!ok) {
-		/* A wrong current password counts against the lock too. */
-		rc = acct_tx_begin(e, &db);
-		if (rc == PC_OK)
-			rc = acct_tx_end(e, db,
-			    acct_login_failed(e, db, &u, "current_password"));
-		db = NULL;
-		if (rc == PC_OK)
-			rc = pc_fail(err, PC_EAUTH, PCE_PASSWORD_WRONG,
-			    "current_password");
-		goto out;
-	}
 	if (pw != NULL && strcmp(pw, cur) == 0) {
 		rc = pc_fail(err, PC_EINVAL, PCE_PASSWORD_REUSED, "password");
 		goto out;

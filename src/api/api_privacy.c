@@ -1,6 +1,6 @@
 /*
  * api_privacy.c: the GDPR rights a person exercises alone (privacy.h):
- * what we hold, as JSON, and the export as a ZIP.
+ * what we hold, as JSON, the export as a ZIP, and erasure.
  */
 #include "api/api_int.h"
 #include "privacy/privacy.h"
@@ -31,4 +31,22 @@ api_account_export_get(struct req *r, struct resp *w)
 		    "pecete-my-data.zip");
 	buf_cleanup(&zip);
 	return rc;
+}
+
+enum pc_rc
+api_account_erasure_post(struct req *r, struct resp *w)
+{
+	json_t *kept = NULL;
+	enum pc_rc rc;
+
+	if (!api_bool(r, "confirm"))
+		return pc_fail(
+		    api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "confirm");
+	rc = privacy_erase(api_env(r), api_session(r)->u.id,
+	    api_str(r, "password"), api_str(r, "code"), &kept, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	api_cookie_session(r, w, NULL); /* the sessions are gone */
+	return api_reply(
+	    w, 200, json_pack("{s:b,s:o}", "erased", 1, "kept", kept));
 }

@@ -125,6 +125,8 @@ API_SCHEMA(s_lang, API_STR_REQ("lang", S_SHORT));
 API_SCHEMA(s_issuance_phone, API_BOOL_REQ("associate"));
 /* Suspension and revocation: by the holder, by an operator. */
 API_SCHEMA(s_confirm, API_BOOL_REQ("confirm"));
+API_SCHEMA(s_erase, API_STR_REQ("password", S_PW), API_STR("code", S_CODE),
+    API_BOOL_REQ("confirm"));
 API_SCHEMA(s_revoke, API_STR_REQ("code", S_CODE), API_BOOL_REQ("confirm"),
     API_STR("reason", S_SHORT));
 API_SCHEMA(
@@ -275,6 +277,9 @@ const struct route api_routes[] = {
 	GET_API("/api/v1/account/data", api_account_data_get, AUTH_USER),
 	GET_API(
 	    "/api/v1/account/export.zip", api_account_export_get, AUTH_USER),
+	/* GDPR erasure: the password (and code) again, then at once. */
+	POST_API("/api/v1/account/erasure", api_account_erasure_post, AUTH_USER,
+	    RATE_API, ACCT_BODY, s_erase, ROUTE_SECRET),
 	/* The language of e-mails, SMS and documents: any signed-in state
 	 * (the language switch is on every page). */
 	POST_API("/api/v1/account/lang", api_account_lang_post, AUTH_PARTIAL,

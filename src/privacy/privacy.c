@@ -9,11 +9,13 @@
 
 #include <zip.h>
 
+#include "account/account.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "issuance/issuance.h"
 #include "privacy/privacy.h"
 #include "shop/shop.h"
+#include "signing/documents.h"
 #include "store/store_privacy.h"
 
 #define DOCS_MAX 64 /* documents in one export, at most */
@@ -184,5 +186,144 @@ out:
 	free(text);
 	json_decref(doc);
 	json_decref(data);
+	return rc;
+}
+
+/* ---- erasure --------------------------------------------------------------
+ */
+
+#define YEAR_S (365LL * 86400)
+#define INVOICE_KEEP_S (10 * YEAR_S) /* financial and tax law */
+#define LOGS_KEEP_S (2 * YEAR_S)     /* security logs, at least */
+
+static int
+kept_add(json_t *kept, const char *what, const char *id, int64_t until,
+    const char *why)
+{
+	return json_array_append_new(kept,
+	    json_pack("{s:s,s:s,s:I,s:s}", "what", what, "id",
+	        id != NULL ? id : "", "until", (json_int_t)until, "why", why));
+}
+
+/* What stays and until when, from what we hold (d); *live when a
+ * certificate is still valid or suspended. */
+static json_t *
+kept_list(const struct pc_env *e, json_t *d, int64_t now, bool *live)
+{
+	int64_t years = e->conf->ra.retention_accepted_years, end = 0, at;
+	json_t *kept = json_array(), *x;
+	size_t i;
+
+	*live = false;
+	if (kept == NULL)
+		return NULL;
+	json_array_foreach(json_object_get(d, "certificates"), i, x)
+	{
+		at = json_integer_value(json_object_get(x, "not_after"));
+		if (at > now &&
+		    (json_integer_value(json_object_get(x, "status")) ==
+		            CERT_GOOD ||
+		        json_integer_value(json_object_get(x, "reason")) == 6))
+			*live = true;
+		if (at > end)
+			end = at;
+		kept_add(kept, "certificate",
+		    json_string_value(json_object_get(x, "serial")),
+		    at + years * YEAR_S,
+		    "a qualified certificate and its registration data "
+		    "(eIDAS art. 24(2)(h))");
+	}
+	json_array_foreach(json_object_get(d, "documents"), i, x)
+	{
+		const char *k = json_string_value(json_object_get(x, "kind"));
+
+		if (k != NULL && (strcmp(k, STORE_DOC_TERMS) == 0 ||
+		                     strcmp(k, STORE_DOC_RENEWAL_TERMS) == 0))
+			kept_add(kept, "signed terms",
+			    json_string_value(json_object_get(x, "id")),
+			    (end > now ? end : now) + years * YEAR_S,
+			    "the contract of the trust service");
+	}
+	json_array_foreach(json_object_get(d, "identification"), i, x)
+	{
+		at = json_integer_value(json_object_get(x, "retain_until"));
+		if (at > now &&
+		    json_integer_value(json_object_get(x, "purged_at")) == 0)
+			kept_add(kept, "identification evidence",
+			    json_string_value(json_object_get(x, "id")), at,
+			    "the evidence of the identity checked before "
+			    "issuance");
+	}
+	json_array_foreach(json_object_get(d, "invoices"), i, x)
+	{
+		at = json_integer_value(json_object_get(x, "issued_at"));
+		kept_add(kept, "invoice",
+		    json_string_value(json_object_get(x, "order")),
+		    at + INVOICE_KEEP_S, "financial and tax law (10 years)");
+	}
+	kept_add(kept, "audit log entries", "", now + LOGS_KEEP_S,
+	    "security logs, kept at least 2 years (tamper-evident chain)");
+	return kept;
+}
+
+struct drop_ctx {
+	const struct pc_env *e;
+	struct db *db;
+	const char *user_id;
+	int n;
+};
+
+static enum pc_rc
+drop_one(void *arg, const char *doc_id)
+{
+	struct drop_ctx *c = arg;
+
+	c->n++;
+	return doc_drop(c->e, c->db, c->user_id, doc_id);
+}
+
+enum pc_rc
+privacy_erase(const struct pc_env *e, const char *user_id, const char *password,
+    const char *code, json_t **kept, struct pc_err *err)
+{
+	struct drop_ctx c = { e, NULL, user_id, 0 };
+	struct db *db = NULL;
+	json_t *d = NULL, *k = NULL;
+	int64_t now = clock_now();
+	bool live = false;
+	enum pc_rc rc;
+
+	*kept = NULL;
+	rc = acct_reauth(e, user_id, password, code, "erasure", err);
+	if (rc == PC_OK)
+		rc = privacy_data(e, user_id, &d);
+	if (rc != PC_OK)
+		goto out;
+	k = kept_list(e, d, now, &live);
+	if (k == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	if (live) {
+		rc = pc_fail(err, PC_ESTATE, PCE_ERASURE_CERT_VALID, NULL);
+		goto out;
+	}
+	rc = store_write_begin(e->store, &db);
+	c.db = db;
+	if (rc == PC_OK)
+		rc = store_privacy_docs(db, user_id, drop_one, &c);
+	if (rc == PC_OK)
+		rc = store_privacy_erase(db, user_id, now);
+	if (rc == PC_OK)
+		rc = store_audit_printf(db, user_id, "privacy.erase",
+		    "documents=%d kept=%zu", c.n, json_array_size(k));
+	rc = store_write_end(e->store, db, rc);
+	if (rc == PC_OK) {
+		*kept = k;
+		k = NULL;
+	}
+out:
+	json_decref(d);
+	json_decref(k);
 	return rc;
 }

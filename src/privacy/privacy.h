@@ -26,4 +26,19 @@ enum pc_rc privacy_data(
 enum pc_rc privacy_export(const struct pc_env *e, const char *user_id,
     const char *lang, struct buf *zip, struct pc_err *err);
 
+/*
+ * Erasure (art. 17) after the password and, with two-step sign-in, a TOTP
+ * code (acct_reauth). Refused (409 erasure_cert_valid) while a
+ * certificate of the account is valid or suspended: revoke it first. Then
+ * in one transaction: the documents other than signed terms deleted
+ * (files and rows), store_privacy_erase (sessions, links, tokens; the
+ * account anonymised and closed), audited (privacy.erase). OUT: *kept
+ * (new ref): what stays, each {"what", "id", "until" (epoch s), "why"}:
+ * certificates and signed terms until their end plus
+ * ra.retention_accepted_years, identification evidence until its own
+ * retention, invoices 10 years, the audit log 2 years.
+ */
+enum pc_rc privacy_erase(const struct pc_env *e, const char *user_id,
+    const char *password, const char *code, json_t **kept, struct pc_err *err);
+
 #endif /* PC_PRIVACY_H */

@@ -26,6 +26,7 @@
 
 #define USER_STATUS_INVITED "invited"
 #define USER_STATUS_ACTIVE "active"
+#define USER_STATUS_ERASED "erased" /* GDPR erasure: anonymised, closed */
 
 struct store_user {
 	char id[STORE_ID_LEN + 1];

@@ -12,6 +12,9 @@
 #include "base/log.h"
 #include "store/store_int.h"
 #include "store/store_privacy.h"
+#include "store/store_account.h"
+#include "store/store_documents.h"
+#include "store/store_row.h"
 
 struct section {
 	const char *name;
@@ -231,4 +234,64 @@ store_privacy_dump(struct db *db, const char *user_id, json_t **out)
 	}
 	*out = o;
 	return PC_OK;
+}
+
+enum pc_rc
+store_privacy_erase(struct db *db, const char *user_id, int64_t now)
+{
+	static const char *const drop[] = {
+		"DELETE FROM sessions WHERE user_id = $1 AND $2 >= 0",
+		"DELETE FROM account_links WHERE user_id = $1 AND $2 >= 0",
+		"UPDATE consents SET ip = NULL WHERE user_id = $1 AND $2 >= 0",
+		"UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND "
+		"revoked_at = 0",
+		"UPDATE oauth_grants SET revoked_at = $2 WHERE user_id = $1 "
+		"AND "
+		"revoked_at = 0",
+		"UPDATE sign_items SET name = '', out_name = NULL WHERE "
+		"batch_id "
+		"IN (SELECT id FROM sign_batches WHERE user_id = $1) AND $2 >= "
+		"0",
+	};
+	size_t i;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && user_id != NULL, PC_EINTERNAL);
+	rc = store_q_change(db, PC_ESTATE,
+	    "UPDATE users SET email = 'erased-' || id || '@erased.invalid',"
+	    " given_name = '', surname = '', phone = '', password_hash = NULL,"
+	    " twofa_defer = NULL, status = '" USER_STATUS_ERASED "',"
+	    " updated_at = $2 WHERE id = $1 AND status <> '" USER_STATUS_ERASED
+	    "'",
+	    "si", user_id, now);
+	for (i = 0; rc == PC_OK && i < PC_ARRAY_LEN(drop); i++)
+		rc = store_q_run(db, NULL, drop[i], "si", user_id, now);
+	return rc;
+}
+
+enum pc_rc
+store_privacy_docs(struct db *db, const char *user_id,
+    enum pc_rc (*fn)(void *arg, const char *doc_id), void *arg)
+{
+	struct db_stmt *st = NULL;
+	char id[STORE_ID_LEN + 1];
+	bool more = false;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && user_id != NULL && fn != NULL, PC_EINTERNAL);
+	rc = db_prepare(db,
+	    "SELECT id FROM documents WHERE user_id = $1 AND kind NOT IN "
+	    "('" STORE_DOC_TERMS "', '" STORE_DOC_RENEWAL_TERMS
+	    "') ORDER BY id",
+	    &st);
+	if (rc == PC_OK)
+		rc = db_bind_text(st, 1, user_id);
+	while (rc == PC_OK && (rc = db_step(st, &more)) == PC_OK && more) {
+		snprintf(id, sizeof(id), "%s",
+		    db_col_text(st, 0) != NULL ? db_col_text(st, 0) : "");
+		rc = fn(arg, id);
+	}
+	db_stmt_free(st);
+	return rc;
 }

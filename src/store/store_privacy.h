@@ -22,4 +22,19 @@
  */
 enum pc_rc store_privacy_dump(struct db *db, const char *user_id, json_t **out);
 
+/*
+ * Erasure (art. 17), in db's transaction: what the law lets us drop goes
+ * now. Sessions and account links deleted; API tokens and OAuth2 grants
+ * revoked; the IP addresses of consents and the names of signed files
+ * cleared; the account row anonymised (e-mail erased-<id>@erased.invalid,
+ * no names, phone or password) and marked USER_STATUS_ERASED. Kept, for
+ * their legal retention: certificates, identification evidence, orders
+ * and invoices, signed terms, the audit log. PC_ESTATE when the account
+ * is erased already.
+ */
+enum pc_rc store_privacy_erase(struct db *db, const char *user_id, int64_t now);
+/* Each document of user_id other than signed terms (fn's ids). */
+enum pc_rc store_privacy_docs(struct db *db, const char *user_id,
+    enum pc_rc (*fn)(void *arg, const char *doc_id), void *arg);
+
 #endif /* PC_STORE_PRIVACY_H */

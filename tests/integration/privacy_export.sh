@@ -8,6 +8,12 @@
 #    invoice (the same bytes as the order's invoice.pdf); audited;
 #  - a second user's e-mail, phone, CNP and order never appear in the
 #    first one's export, and the second's export is their own;
+#  - erasure (art. 17): refused while the certificate is valid, unconfirmed
+#    or with a wrong password; after revocation, with the password and a
+#    code: the account anonymised and closed, sessions and other documents
+#    gone, the list of what is kept with dates and reasons (certificate,
+#    signed terms, identification evidence, invoice 10 years, audit log);
+#    she cannot sign in; bob's data untouched; the audit chain verifies;
 #  - not signed in: 401.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
@@ -18,7 +24,8 @@ T=$(pc_tmpdir)
 D=$T/d
 pc_init "$D" --dev
 DB=$D/pecete.db
-pc_serve "$D"
+echo "+0s" >"$T/clock"
+pc_serve_clock "$D" "$T/clock"	# TOTP steps without waiting (pc_code)
 . "$PECETE_SRC/tests/support/idv.sh"
 idv_fixtures
 as op
@@ -31,6 +38,9 @@ BOB_ORDER=$ORDER
 as ana
 api_signup_user ana.priv@example.ro +40722000303
 api_issued op.priv@example.ro || { echo "FAIL - ana's certificate"; exit 1; }
+ANA_SECRET=$SECRET
+ANA_JAR=$JAR
+LAST_STEP=$(($(date +%s) / 30 + 1))	# the issuance's step
 
 api GET /api/v1/account/data
 expect 200 - "the data of the signed-in person"
@@ -70,6 +80,62 @@ check "bob's data: his own, no certificate, not ana's" bash -c "echo '$BODY' | g
 curl -s -b "$JAR" -o "$T/bob.zip" "$PC_URL/api/v1/account/export.zip"
 check "bob's export: data and his invoice, no terms (no certificate)" \
 	bash -c "unzip -l '$T/bob.zip' | grep -q my-data.json && unzip -l '$T/bob.zip' | grep -q 'invoices/' && ! unzip -l '$T/bob.zip' | grep -q terms-signed"
+
+# ---- erasure (art. 17) ------------------------------------------------------------------
+JAR=$ANA_JAR
+refresh_csrf
+ERASE() {	# ERASE PASSWORD: the erasure with a fresh code
+	pc_code "$ANA_SECRET"
+	api POST /api/v1/account/erasure "{\"password\":\"$1\",\"code\":\"$TOTP\",\"confirm\":true}"
+}
+ERASE Verde-Munte-Ploaie-42
+expect 409 erasure_cert_valid "erasure while the certificate is valid: revoke it first"
+api POST /api/v1/account/erasure '{"password":"Verde-Munte-Ploaie-42","code":"000000","confirm":false}'
+expect 400 field_invalid "... not confirmed: refused"
+ERASE Wrong-Password-123
+expect 403 password_wrong "... a wrong password: refused"
+api POST /api/v1/sign/batches '{}'
+BATCH=$(jget id)
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -b "$JAR" -H "X-CSRF-Token: $CSRF" \
+	-H 'Content-Type: application/octet-stream' --data-binary @"$T/terms.pdf" \
+	"$PC_URL/api/v1/sign/batches/$BATCH/files?name=to-sign.pdf")
+check "a file uploaded to sign (a document of hers)" [ "$CODE" = 201 ]
+pc_code "$ANA_SECRET"
+api POST "/api/v1/certificates/$SIGN/revoke" "{\"code\":\"$TOTP\",\"confirm\":true}"
+expect 200 - "ana revokes her certificate"
+ANA_ID=$(sql "SELECT id FROM users WHERE email = 'ana.priv@example.ro'")
+NDOCS=$(sql "SELECT count(*) FROM documents WHERE user_id = '$ANA_ID'")
+ERASE Verde-Munte-Ploaie-42
+expect 200 - "erased"
+echo "$BODY" >"$T/kept.json"
+NA=$(sql "SELECT not_after FROM certs WHERE serial = '$SIGN'")
+check "what is kept: the certificate until its end + the RA retention, with why" /usr/bin/python3 -c "
+import json; k=json.load(open('$T/kept.json'))['kept']
+c=[x for x in k if x['what']=='certificate' and x['id'].lower()=='$SIGN'.lower()]
+assert c and c[0]['until'] > $NA and c[0]['why'], k"
+check "... the invoice for 10 years, the signed terms, the identification evidence, the audit log" /usr/bin/python3 -c "
+import json,time; k=json.load(open('$T/kept.json'))['kept']; w={x['what'] for x in k}
+inv=[x for x in k if x['what']=='invoice']
+assert {'invoice','signed terms','identification evidence','audit log entries'} <= w, w
+assert inv and inv[0]['until'] > time.time() + 9*365*86400, inv"
+check "the account anonymised and closed" \
+	[ "$(sql "SELECT email || '|' || given_name || '|' || phone || '|' || status || '|' || COALESCE(password_hash, 'none') FROM users WHERE id = '$ANA_ID'")" = "erased-$ANA_ID@erased.invalid|||erased|none" ]
+check "... her sessions gone: this one is signed out" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -b '$JAR' '$PC_URL/api/v1/account') = 401 ]"
+check "... no sessions left, consents without IP addresses" \
+	[ "$(sql "SELECT count(*) FROM sessions WHERE user_id = '$ANA_ID'") $(sql "SELECT count(*) FROM consents WHERE user_id = '$ANA_ID' AND ip IS NOT NULL")" = "0 0" ]
+UPFILE=$(find "$D/files/docs/$ANA_ID" -name '*.pcv' | wc -l)
+check "... the signed terms kept, other documents deleted, rows and files ($NDOCS before)" \
+	[ "$NDOCS" -ge 2 -a "$(sql "SELECT count(*) FROM documents WHERE user_id = '$ANA_ID' AND kind NOT IN ('issuance_terms', 'renewal_terms')")" = 0 -a "$(sql "SELECT count(*) FROM documents WHERE user_id = '$ANA_ID' AND kind = 'issuance_terms'")" = 1 -a "$UPFILE" = 1 ]
+check "... the certificate and invoice rows stay" \
+	[ "$(sql "SELECT count(*) FROM certs WHERE serial = '$SIGN'") $(sql "SELECT count(*) FROM shop_invoices i JOIN shop_orders o ON o.id = i.order_id WHERE o.user_id = '$ANA_ID'")" = "1 1" ]
+check "... audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'privacy.erase' AND actor = '$ANA_ID'")" = 1 ]
+rm -f "$T/jar.again"; JAR=$T/jar.again; CSRF=""; refresh_csrf
+api POST /api/v1/session '{"email":"ana.priv@example.ro","password":"Verde-Munte-Ploaie-42"}'
+check "... she cannot sign in any more ($CODE)" [ "$CODE" != 200 ]
+as bob
+api GET /api/v1/account/data
+check "bob's data untouched by ana's erasure" bash -c "echo '$BODY' | grep -q bob.priv"
+check "the audit chain verifies after the erasure" bash -c "'$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
 
 JAR=$T/nobody; rm -f "$JAR"
 api GET /api/v1/account/export.zip

@@ -160,6 +160,8 @@ export const termsPdfUrl = () => '/api/v1/issuance/terms.pdf';
 export const renewalTermsPdfUrl = () => '/api/v1/renewal/terms.pdf';
 // GDPR access and portability: the person's data and documents as a ZIP.
 export const exportZipUrl = () => '/api/v1/account/export.zip';
+export const eraseAccount = (password, code, confirm) =>
+	http.post('/account/erasure', code ? { password, code, confirm } : { password, confirm });
 // -> {certificates: [Certificate {serial, kind: sign|auth, subject,
 //    not_before, not_after, revoked}]}
 export const certificates = () => http.get('/certificates');

@@ -155,6 +155,39 @@ function certActions(certs, redraw, st) {
 	return box;
 }
 
+// Erasure (GDPR art. 17): the password, the code, a confirmation; then the
+// list of what is kept, until when and why (the account is closed).
+function erasureForm(acc) {
+	const box = h('div', { id: 'set-erase' });
+	const st = statusBox('set-erase-status');
+	const pw = field({ id: 'set-erase-password', type: 'password', label: 'set.erase_password',
+		autocomplete: 'current-password' });
+	const code = acc.twofa_enabled ? field({ id: 'set-erase-code', label: 'set.code', inputmode: 'numeric',
+		maxlength: 6, autocomplete: 'one-time-code', hint: 'set.code_hint' }) : null;
+	const sure = checkbox('set-erase-confirm', 'set.erase_confirm');
+	const go = button('set.erase', { type: 'submit', kind: 'danger', id: 'set-erase-go' });
+	const form = h('form', { id: 'set-erase-form', novalidate: true }, pw.wrap, code ? code.wrap : null, sure.wrap,
+	    h('div', { class: 'actions' }, go));
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		clearErrors([pw, code, sure].filter(Boolean));
+		busy(go, async () => {
+			try {
+				const r = await C.eraseAccount(pw.input.value, code ? code.input.value.trim() : '',
+				    sure.input.checked);
+				box.replaceChildren(h('p', { class: 'notice ok', id: 'set-erased', role: 'status' }, t('set.erased')),
+				    h('ul', { id: 'set-kept' }, r.kept.map((k) => h('li', { 'data-what': k.what },
+					t('set.kept_item', { what: k.what, id: k.id, until: fmtTime(new Date(k.until * 1000).toISOString()),
+					    why: k.why })))));
+			} catch (e) {
+				showError(e, { password: pw, code, confirm: sure }, st);
+			}
+		});
+	});
+	box.append(h('h3', {}, t('set.erase_h')), h('p', { class: 'hint' }, t('set.erase_hint')), form, st);
+	return box;
+}
+
 // The authorized apps (OAuth2 grants): client, scope, granted, last used,
 // and a revoke button for each.
 function appsTable(list, onRevoke) {
@@ -264,7 +297,8 @@ export async function settings(ctx) {
 	    h('h2', {}, t('set.mydata')),
 	    h('p', { class: 'muted' }, t('set.mydata_note')),
 	    h('p', {}, h('a', { href: C.exportZipUrl(), download: 'pecete-my-data.zip', id: 'set-export' },
-		t('set.mydata_export'))));
+		t('set.mydata_export'))),
+	    erasureForm(acc));
 	sec.classList.add('mid');
 	return sec;
 }
