@@ -13,7 +13,9 @@
 // the password strength meter showing the server's verdict, the GDPR
 // notice enforced by the server (/shop/checkout lands on it, the order
 // API answers consent_pending), the account language (registration,
-// settings), recovery reopened after the SMS.
+// settings), recovery reopened after the SMS. English: J1 -> J4, then
+// the account erased from Settings (the list of what is kept), sign-in
+// refused.
 // Env: PC_URL, E2E_MAIL_DIR, E2E_SMS_DIR, E2E_SHOTS. TAP output.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -725,6 +727,29 @@ async function main() {
 			phone: '+4074' + String(Date.now()).slice(-7), password: 'Blue kettle over green hills 9',
 		};
 		await onboard(pe, en, 'en');
+		await step('en: erasure from Settings (GDPR art. 17): password and code, then what is kept; sign-in refused', async () => {
+			await pe.click('#account-menu-btn');
+			await pe.click('#menu-settings');
+			await pe.waitForSelector('#set-erase-form');
+			await pe.fill('#set-erase-password', en.password);
+			await pe.fill('#set-erase-code', await totp(en.secret));
+			await pe.click('#set-erase-go');
+			await pe.waitForSelector('#set-erase-confirm-err:not(:empty)');
+			await pe.check('#set-erase-confirm');
+			await pe.fill('#set-erase-code', await totp(en.secret));
+			await pe.click('#set-erase-go');
+			await pe.waitForSelector('#set-erased');
+			const kept = await pe.$$eval('#set-kept li', (l) => l.map((x) => x.dataset.what));
+			assert(kept.includes('audit log entries') && !kept.includes('certificate'), 'kept: ' + kept.join(', '));
+			await shot(pe, 'en-erased');
+			await pe.goto(URL0 + '/signin');
+			await pe.waitForSelector('#si-email');
+			await pe.fill('#si-email', en.email);
+			await pe.fill('#si-password', en.password);
+			await pe.click('#si-submit');
+			await pe.waitForSelector('#si-status:not(:empty), #si-password-err:not(:empty), #si-email-err:not(:empty)');
+			assert(!(await pe.$('#si-totp')), 'the erased account reached the code step');
+		});
 		await ctxEn.close();
 	} finally {
 		await browser.close();
