@@ -21,8 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-	tapOk, tapSkip, tapDone, Mailbox, SmsLog, totp, totpOld, decodeQr, shots, sleep, until,
-} from './lib.mjs';
+	tapOk, tapSkip, tapDone, Mailbox, SmsLog, totp, totpOld, decodeQr, shots, sleep, until, Steps } from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
 const SHOTS = process.env.E2E_SHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');
@@ -37,28 +36,8 @@ const PW3 = 'Toamna tarzie pe Olt 1911';
 
 // A step of the suite: prints ok/not ok; later steps of a journey are
 // skipped once one failed (they depend on it).
-let broken = null;
-let curPage = null;	// screenshot of the page when a step fails
-let fails = 0;
-async function step(what, fn) {
-	if (broken) {
-		tapSkip(what, `after failure of "${broken}"`);
-		return undefined;
-	}
-	const t0 = Date.now();
-	try {
-		const r = await fn();
-		tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		return r;
-	} catch (e) {
-		tapOk(false, what);
-		console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
-		broken = what;
-		if (curPage)
-			await curPage.screenshot({ path: path.join(SHOTS, `FAIL-${++fails}.png`), fullPage: true }).catch(() => null);
-		return undefined;
-	}
-}
+const S = new Steps(SHOTS, '');
+const step = (what, fn) => S.step(what, fn);
 function assert(cond, msg) {
 	if (!cond)
 		throw new Error(msg);
@@ -536,11 +515,11 @@ async function main() {
 		}
 
 		// ---- Romanian: the whole path ----------------------------------
-		broken = null;
+		S.broken = null;
 		const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
 		const page = await ctx.newPage();
 		page.setDefaultTimeout(20000);
-		curPage = page;
+		S.page = page;
 		// Typed with the cedilla letters; stored with the comma below.
 		const ro = {
 			given: '\u015etefan', surname: '\u0162u\u0163ea', stored: '\u0218tefan \u021au\u021bea',
@@ -550,7 +529,7 @@ async function main() {
 		mail.skipAll();
 		sms.skipAll();
 		await names(page);
-		broken = null;	// the journey does not depend on the name checks
+		S.broken = null;	// the journey does not depend on the name checks
 		await onboard(page, ro, 'ro');
 		await step('ro: sign out from the account menu', async () => {
 			await shot(page, 'ro-menu');
@@ -713,11 +692,11 @@ async function main() {
 		await ctx.close();
 
 		// ---- English: J1 -> J4 ---------------------------------------------
-		broken = null;
+		S.broken = null;
 		const ctxEn = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
 		const pe = await ctxEn.newPage();
 		pe.setDefaultTimeout(20000);
-		curPage = pe;
+		S.page = pe;
 		await pe.goto(URL0 + '/signin');
 		await pe.waitForSelector('#lang-select');
 		await pe.selectOption('#lang-select', 'en');

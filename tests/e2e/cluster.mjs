@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { tapOk, tapDone, ServerClock } from './lib.mjs';
+import { tapDone, ServerClock, Steps } from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL;
@@ -26,24 +26,13 @@ async function served(port) {
 	return t.split('\n').filter((l) => l.startsWith('pecete_http_requests_total'))
 		.reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
-let broken = false;
-async function step(what, fn) {
-	if (broken) {
-		tapOk(false, what, 'not run: an earlier step failed');
-		return;
-	}
-	try {
-		await fn();
-		tapOk(true, what);
-	} catch (e) {
-		broken = true;
-		tapOk(false, what, String(e.message || e).split('\n')[0]);
-	}
-}
+const S = new Steps(TMP, 'cluster-');
+const step = (what, fn) => S.step(what, fn);
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO', acceptDownloads: true });
 const page = await ctx.newPage();
+S.page = page;
 page.on('pageerror', (e) => console.log('  # page error: ' + e.message));
 const ready = () => page.waitForSelector('main:not([aria-busy]) h1', { timeout: 30000 });
 let a0 = 0, b0 = 0;

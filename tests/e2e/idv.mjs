@@ -36,8 +36,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, Client, makeUser, pairApi, totp, decodeQr, usedStep,
-} from './lib.mjs';
+	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, Client, makeUser, pairApi, totp, decodeQr, usedStep, Steps } from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
 const SHOTS = process.env.E2E_SHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots', 'idv');
@@ -69,30 +68,10 @@ const USER2 = {
 const CNP_OK = '1900101410011';
 const CNP_BAD = '1900101410012';
 
-let broken = null;
-let curPage = null;
-let fails = 0;
-async function step(what, fn) {
-	if (broken) {
-		tapSkip(what, `after failure of "${broken}"`);
-		return undefined;
-	}
-	const t0 = Date.now();
-	try {
-		const r = await fn();
-		tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		return r;
-	} catch (e) {
-		tapOk(false, what);
-		console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
-		broken = what;
-		if (curPage)
-			await curPage.screenshot({ path: path.join(SHOTS, `FAIL-idv-${++fails}.png`), fullPage: true }).catch(() => null);
-		return undefined;
-	}
-}
+const S = new Steps(SHOTS, 'idv-');
+const step = (what, fn) => S.step(what, fn);
 function journey(name) {
-	broken = null;
+	S.broken = null;
 	console.log(`# ---- ${name}`);
 }
 function assert(cond, msg) {
@@ -280,7 +259,7 @@ async function newContext(client) {
 	p.on('pageerror', (e) => console.log('  # page error: ' + e.message));
 	// Leaving a page that records or uploads asks first: yes.
 	p.on('dialog', (d) => d.accept().catch(() => null));
-	curPage = p;
+	S.page = p;
 	return [c, p];
 }
 
@@ -314,7 +293,7 @@ try {
 		const s = (await opApi.call('GET', '/api/v1/session', undefined, [200])).data;
 		assert(s.user.role === 'operator', 'role: ' + JSON.stringify(s.user));
 	});
-	if (broken)
+	if (S.broken)
 		throw new Error('no user: the journeys cannot run');
 
 	journey('J7 the video identification in the browser');
@@ -649,7 +628,7 @@ try {
 		await shot(page, 'status-accepted');
 	});
 
-	if (process.env.E2E_HANDOVER && !broken)
+	if (process.env.E2E_HANDOVER && !S.broken)
 		fs.writeFileSync(process.env.E2E_HANDOVER, JSON.stringify({
 			email: USER.email, pw: USER.pw, secret: USER.secret, phone: USER.phone, idv_phone: IDV_PHONE,
 			given: 'Ana', surname: 'Pop', cnp: CNP_OK, doc: 'CJ 123456', last_step: usedStep(USER.secret),
@@ -711,7 +690,7 @@ try {
 		await uctx.close();
 		uctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
 		await uctx.grantPermissions(['camera', 'microphone'], { origin: URL0 });
-		page = curPage = await uctx.newPage();
+		page = S.page = await uctx.newPage();
 		page.on('dialog', (d) => d.accept().catch(() => null));
 		await page.goto(link);
 		await page.waitForURL('**/signin');

@@ -407,3 +407,37 @@ export class ServerClock {
 		return codeAt(secret, step);
 	}
 }
+
+// The steps of a browser suite: one TAP line each with its time; after a
+// failed step the next ones are skipped (until broken is cleared, between
+// independent journeys); the current page (page) is saved as
+// <shots>/FAIL-<prefix><n>.png when a step fails.
+export class Steps {
+	constructor(shots, prefix = '') {
+		this.shots = shots;
+		this.prefix = prefix;
+		this.broken = null;
+		this.page = null;
+		this.fails = 0;
+	}
+	async step(what, fn) {
+		if (this.broken) {
+			tapSkip(what, `after failure of "${this.broken}"`);
+			return undefined;
+		}
+		const t0 = Date.now();
+		try {
+			const r = await fn();
+			tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
+			return r;
+		} catch (e) {
+			tapOk(false, what);
+			console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
+			this.broken = what;
+			if (this.page)
+				await this.page.screenshot({ path: path.join(this.shots, `FAIL-${this.prefix}${++this.fails}.png`),
+					fullPage: true }).catch(() => null);
+			return undefined;
+		}
+	}
+}

@@ -21,7 +21,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { tapOk, tapSkip, tapDone, shots, until } from './lib.mjs';
+import { tapOk, tapSkip, tapDone, shots, until, Steps } from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL || 'http://127.0.0.1:8080';
@@ -53,28 +53,8 @@ function code() {
 }
 
 // ---- steps ----------------------------------------------------------------------------
-let broken = null;
-let curPage = null;
-let fails = 0;
-async function step(what, fn) {
-	if (broken) {
-		tapSkip(what, `after failure of "${broken}"`);
-		return undefined;
-	}
-	const t0 = Date.now();
-	try {
-		const r = await fn();
-		tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		return r;
-	} catch (e) {
-		tapOk(false, what);
-		console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
-		broken = what;
-		if (curPage)
-			await curPage.screenshot({ path: path.join(SHOTS, `FAIL-${++fails}.png`), fullPage: true }).catch(() => null);
-		return undefined;
-	}
-}
+const S = new Steps(SHOTS, '');
+const step = (what, fn) => S.step(what, fn);
 
 // ---- the client's side (what an OAuth2 client library does) ----------------------------
 const b64url = (buf) => buf.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -138,7 +118,7 @@ try {
 	await catchRedirects(ctx);
 	const page = await ctx.newPage();
 	page.on('pageerror', (e) => console.log('  # page error: ' + e.message));
-	curPage = page;
+	S.page = page;
 	let requestUri, acode, ctok;
 
 	await step('PAR with authorization_details: 201 and a request_uri', async () => {

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { tapOk, tapSkip, tapDone, Mailbox, until, shots, ServerClock } from './lib.mjs';
+import { tapOk, tapSkip, tapDone, Mailbox, until, shots, ServerClock, Steps } from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL;
@@ -44,31 +44,11 @@ const code = (secret) => clock.code(secret);
 const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);
 
 // ---- steps -------------------------------------------------------------------------
-let broken = null;
-let curPage = null;
-let fails = 0;
+const S = new Steps(SHOTS, `${PHASE}-`);
+const step = (what, fn) => S.step(what, fn);
 function journey(name) {
-	broken = null;
+	S.broken = null;
 	console.log('# ' + name);
-}
-async function step(what, fn) {
-	if (broken) {
-		tapSkip(what, `after failure of "${broken}"`);
-		return undefined;
-	}
-	const t0 = Date.now();
-	try {
-		const r = await fn();
-		tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		return r;
-	} catch (e) {
-		tapOk(false, what);
-		console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
-		broken = what;
-		if (curPage)
-			await curPage.screenshot({ path: path.join(SHOTS, `FAIL-${PHASE}-${++fails}.png`), fullPage: true }).catch(() => null);
-		return undefined;
-	}
 }
 async function shot(page, name) {
 	await page.screenshot({ path: path.join(SHOTS, `${PHASE}-${name}.png`), fullPage: true });
@@ -91,7 +71,7 @@ async function signIn(u) {
 	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO', acceptDownloads: true });
 	const page = await ctx.newPage();
 	page.on('pageerror', (e) => console.log('  # page error: ' + e.message));
-	curPage = page;
+	S.page = page;
 	await page.goto(URL0 + '/signin');
 	await ready(page);
 	await page.fill('#si-email', u.email);

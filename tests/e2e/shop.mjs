@@ -28,8 +28,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
 	tapOk, tapSkip, tapDone, Mailbox, SmsLog, shots, sleep, until, messagesTo, pdfText as pdfTextOf,
-	Client as ApiClient, makeUser as makeApiUser,
-} from './lib.mjs';
+	Client as ApiClient, makeUser as makeApiUser, Steps } from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
 const SHOTS = process.env.E2E_SHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots', 'shop');
@@ -58,30 +57,10 @@ const EN = {
 
 // A step prints ok/not ok; a failed step breaks its journey (the later
 // steps of it are reported skipped), the next journey starts afresh.
-let broken = null;
-let curPage = null;
-let fails = 0;
-async function step(what, fn) {
-	if (broken) {
-		tapSkip(what, `after failure of "${broken}"`);
-		return undefined;
-	}
-	const t0 = Date.now();
-	try {
-		const r = await fn();
-		tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		return r;
-	} catch (e) {
-		tapOk(false, what);
-		console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
-		broken = what;
-		if (curPage)
-			await curPage.screenshot({ path: path.join(SHOTS, `FAIL-shop-${++fails}.png`), fullPage: true }).catch(() => null);
-		return undefined;
-	}
-}
+const S = new Steps(SHOTS, 'shop-');
+const step = (what, fn) => S.step(what, fn);
 function journey(name) {
-	broken = null;
+	S.broken = null;
 	console.log(`# ---- ${name}`);
 }
 function assert(cond, msg) {
@@ -240,7 +219,7 @@ async function newContext(client = api) {
 	await c.addCookies([...client.jar].map(([name, value]) => ({ name, value, url: URL0 })));
 	const p = await c.newPage();
 	p.on('pageerror', (e) => console.log('  # page error: ' + e.message));
-	curPage = p;
+	S.page = p;
 	return [c, p];
 }
 
@@ -271,7 +250,7 @@ try {
 
 	journey('a signed-in user (API: register, activate, pair, consents)');
 	await step('user registered, activated, paired, consents given', () => makeUser(api, USER));
-	if (broken)
+	if (S.broken)
 		throw new Error('no user: the shop journeys cannot run');
 
 	journey('J6 company invoice, promo code, success card');
@@ -432,7 +411,7 @@ try {
 		for (const k of ['discount_cents', 'net_cents', 'vat_cents', 'total_cents', 'rate_e4', 'total_bani'])
 			assert(o.quote[k] === quote[k], `${k}: order ${o.quote[k]}, quote ${quote[k]}`);
 	});
-	broken = null;	// the next steps need only the paid order
+	S.broken = null;	// the next steps need only the paid order
 	await step('home shows the paid order and what comes next: the video identification', async () => {
 		assert(paid, 'no paid order');
 		assert(await page.getAttribute('#ret-identify', 'href') === '/identify', 'the return page leads to the identification');
@@ -448,7 +427,7 @@ try {
 		assert(await page.getAttribute('#home-idv-go', 'href') === '/identify', 'a way to the identification');
 		await shot(page, 'home-paid');
 	});
-	broken = null;
+	S.broken = null;
 	await step('order e-mail: order note, terms and conditions of sale as PDFs (pdftotext: number, RON amount, titles, versions of /api/v1/legal), all Romanian', async () => {
 		assert(paid, 'no paid order');
 		const m = await orderMail(USER, paid.number, paid.bani, 'ro');
@@ -457,7 +436,7 @@ try {
 		for (const p of m.pdfs)
 			assertLang(p.text, 'ro', p.name);
 	});
-	broken = null;
+	S.broken = null;
 	await step('invoice e-mail and invoice PDF in Romanian', async () => {
 		assert(paid, 'no paid order');
 		const o = (await api.call('GET', '/api/v1/shop/orders/' + paid.id, undefined, [200])).data;
@@ -471,7 +450,7 @@ try {
 		assertLang(inv.text, 'ro', 'invoice PDF');
 		paid.invoice = o.invoice.label;
 	});
-	broken = null;
+	S.broken = null;
 	await step('My orders: the paid order with the invoice and order-note PDF links', async () => {
 		assert(paid, 'no paid order');
 		await page.goto(URL0 + '/shop/orders');
@@ -604,7 +583,7 @@ try {
 		const o = (await api.call('GET', '/api/v1/shop/orders/' + left, undefined, [200])).data;
 		assert(o.state === 'paid' || o.state === 'fulfilled', 'state ' + o.state);
 	});
-	broken = null;
+	S.broken = null;
 	await step('"cancel" from My orders asks first, then the order is cancelled', async () => {
 		const r = await api.call('POST', '/api/v1/shop/orders', {
 			package: 'pecete1', accept_terms: true, accept_conditions: true, accept_withdrawal: true,
@@ -639,7 +618,7 @@ try {
 		await sent;
 		await ctx.close();
 		ctx = null;
-		curPage = null;
+		S.page = null;
 		const end = Date.now() + 20000;
 		let st = '';
 		while (Date.now() < end) {
@@ -666,7 +645,7 @@ try {
 		await page.waitForURL('**/ops/orders');
 		await page.waitForSelector('main:not([aria-busy]) #adm-rows');
 	});
-	broken = null;	// the page itself is reachable by its address
+	S.broken = null;	// the page itself is reachable by its address
 	await step('the operator\'s Orders page: filter by number and by state', async () => {
 		assert(paid, 'no paid order from the first journey');
 		await page.goto(URL0 + '/ops/orders');

@@ -37,8 +37,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-	tapOk, tapSkip, tapDone, shots, until, Client,
-} from './lib.mjs';
+	tapOk, tapSkip, tapDone, shots, until, Client, Steps } from './lib.mjs';
 
 const URL0 = process.env.PC_URL || 'http://127.0.0.1:8080';
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -66,28 +65,8 @@ const USER = { email: HAND.email, pw: HAND.pw, secret: HAND.secret, phone: HAND.
 const IDV_PHONE = HAND.idv_phone;
 const CNP = HAND.cnp;
 
-let broken = null;
-let curPage = null;
-let fails = 0;
-async function step(what, fn) {
-	if (broken) {
-		tapSkip(what, `after failure of "${broken}"`);
-		return undefined;
-	}
-	const t0 = Date.now();
-	try {
-		const r = await fn();
-		tapOk(true, what, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
-		return r;
-	} catch (e) {
-		tapOk(false, what);
-		console.log('  # ' + String(e && e.stack || e).split('\n').slice(0, 4).join('\n  # '));
-		broken = what;
-		if (curPage)
-			await curPage.screenshot({ path: path.join(SHOTS, `FAIL-sign-${++fails}.png`), fullPage: true }).catch(() => null);
-		return undefined;
-	}
-}
+const S = new Steps(SHOTS, 'sign-');
+const step = (what, fn) => S.step(what, fn);
 function journey(name) {
 	console.log(`# ---- ${name}`);
 }
@@ -215,7 +194,7 @@ async function download(page, action) {
 try {
 	journey('the user identified in idv.mjs signs in');
 	ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO', acceptDownloads: true });
-	page = curPage = await watched(ctx);
+	page = S.page = await watched(ctx);
 	await step('sign-in in the browser (password, a fresh TOTP code): home leads to /issue, ready, asking about the video\'s number', async () => {
 		await page.goto(URL0 + '/signin');
 		await page.waitForSelector('#si-email');
@@ -235,7 +214,7 @@ try {
 		const st = (await api.call('GET', '/api/v1/issuance', undefined, [200])).data;
 		assert(st.state === 'ready' && st.phone.question && st.phone.number === IDV_PHONE, 'issuance: ' + JSON.stringify(st));
 	});
-	if (broken)
+	if (S.broken)
 		throw new Error('the identified user cannot sign in: the journeys cannot run');
 
 	journey('J8 issuance in the browser');
@@ -653,7 +632,7 @@ try {
 		await page.waitForURL('**/signin');
 		await ctx.close();
 		ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
-		page = curPage = await watched(ctx);
+		page = S.page = await watched(ctx);
 		await page.goto(URL0 + '/signin');
 		await page.fill('#si-email', USER.email);
 		await page.fill('#si-password', USER.pw);
