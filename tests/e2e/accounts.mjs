@@ -556,9 +556,13 @@ async function main() {
 		await step('ro: the account language changed in settings (e-mails, documents; the UI follows), and back', async () => {
 			for (const lang of ['en', 'ro']) {
 				await page.selectOption('#set-lang', lang);
+				// The page is drawn again in the new language: mark this one
+				// and wait for the new select, or the next choice lands on
+				// the old one.
+				await page.$eval('#set-lang', (el) => { el.dataset.old = '1'; });
 				await page.click('#set-lang-save');
 				await page.waitForSelector(`html[lang="${lang}"]`, { state: 'attached' });
-				await page.waitForSelector('#set-lang');
+				await page.waitForSelector('main:not([aria-busy]) #set-lang:not([data-old])');
 				const s = (await pageApi(page, 'GET', '/session')).data;
 				assert(s.user.lang === lang, `account language ${s.user.lang} after choosing ${lang}`);
 				assert(await page.inputValue('#set-lang') === lang, 'the setting shows another language');

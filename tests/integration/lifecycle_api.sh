@@ -80,7 +80,7 @@ at() {	# at DAYS_BEFORE_END: the server's clock there, the reminders job due
 	sql "UPDATE jobs SET next_run = 0 WHERE name = 'reminders'"
 	RUNS=$(sql "SELECT runs FROM jobs WHERE name = 'reminders'")
 	pc_serve_ahead "$D" $((END - $(date +%s) - $1 * 86400))
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 600); do	# up to a minute on a loaded machine
 		[ "$(sql "SELECT runs FROM jobs WHERE name = 'reminders'")" -gt "${RUNS:-0}" ] && return 0
 		sleep 0.1
 	done
