@@ -117,6 +117,11 @@ csc_authorize(const struct pc_env *e, const struct csc_token *t,
 
 	sad[0] = '\0';
 	memset(&q, 0, sizeof(q));
+	/* A client registered for oauth2code authorizes on our consent page,
+	 * where the holder sees the documents: never with a code it
+	 * collected itself. */
+	if (strcmp(t->auth_mode, "oauth2code") == 0)
+		return pc_fail(err, PC_ESTATE, PCE_STATE, NULL);
 	if (serial == NULL || serial[0] == '\0' ||
 	    strlen(serial) > STORE_SERIAL_MAX ||
 	    (t->credential[0] != '\0' && strcmp(t->credential, serial) != 0))

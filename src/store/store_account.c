@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "store/store_account.h"
+#include "base/clock.h"
 #include "store/store_int.h"
 #include "store/store_row.h"
 
@@ -409,10 +410,29 @@ store_session_delete_user(
 	rc = store_q_run(db, NULL,
 	    "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2", "ss",
 	    user_id, keep_hash != NULL ? keep_hash : "");
-	/* Signed out everywhere: the API's access tokens too. */
+	/* Signed out everywhere: the API's access tokens too, and the apps
+	 * the person authorized (OAuth2 grants and their refresh tokens; a
+	 * request not yet exchanged is dropped). */
 	if (rc == PC_OK)
 		rc = store_q_run(db, NULL,
 		    "DELETE FROM api_tokens WHERE user_id = $1", "s", user_id);
+	if (rc == PC_OK)
+		rc = store_q_run(db, NULL,
+		    "UPDATE oauth_refresh SET used_at = $2 WHERE used_at = 0 "
+		    "AND "
+		    "grant_id IN (SELECT id FROM oauth_grants WHERE user_id = "
+		    "$1)",
+		    "si", user_id, clock_now());
+	if (rc == PC_OK)
+		rc = store_q_run(db, NULL,
+		    "UPDATE oauth_grants SET revoked_at = $2 WHERE user_id = "
+		    "$1 "
+		    "AND revoked_at = 0",
+		    "si", user_id, clock_now());
+	if (rc == PC_OK)
+		rc = store_q_run(db, NULL,
+		    "DELETE FROM oauth_requests WHERE user_id = $1", "s",
+		    user_id);
 	return rc;
 }
 

@@ -311,6 +311,9 @@ check "credentials/info through an oauth2code client: auth.mode oauth2code, no O
 	[ "$CODE" = 200 -a "$(jpath 'j["auth"]["mode"]')" = oauth2code -a "$(jpath '"objects" in j["auth"]')" = false ]
 csc v1/credentials/info "{\"credentialID\":\"$ASIGN\",\"authInfo\":true}" "$STOK"
 check "... v1: authMode oauth2code" [ "$CODE" = 200 -a "$(jget authMode)" = oauth2code ]
+csc v2/credentials/authorize "{\"credentialID\":\"$ASIGN\",\"numSignatures\":1,\"hashes\":[\"$H1\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"authData\":[{\"id\":\"OTP\",\"value\":\"000000\"}]}" "$STOK"
+check "an oauth2code client cannot authorize with a code it collected itself: 400 invalid_request" \
+	[ "$CODE" = 400 -a "$(jget error)" = invalid_request ]
 form /csc/v2/oauth2/token --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$RT1" \
 	--data-urlencode "client_id=$PID"
 oexpect 400 invalid_grant "another client's refresh token: invalid_grant"
@@ -347,6 +350,19 @@ form /csc/v2/oauth2/revoke -u "$CID:$CSEC" --data-urlencode "token=not-a-token"
 check "revoking an unknown token: 200 all the same (RFC 7009)" [ "$CODE" = 200 ]
 form /csc/v2/oauth2/revoke --data-urlencode "client_id=$CID" --data-urlencode "token=$STOK3"
 oexpect 401 invalid_client "revoke by a confidential client without its secret: invalid_client"
+
+# ---- a new password ends the apps too -------------------------------------------------
+consent_service "$CID" https://app.example/cb s-pw || fail "consent before the password change"
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
+	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
+	--data-urlencode "code_verifier=$VER"
+RT4=$(jget refresh_token)
+api POST /api/v1/account/password '{"current_password":"Verde-Munte-Ploaie-42","password":"Alt-Munte-Verde-Ploios-77","password_confirm":"Alt-Munte-Verde-Ploios-77"}'
+check "the password changed" [ "$CODE" = 200 ]
+form /csc/v2/oauth2/token --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$RT4" \
+	--data-urlencode "client_id=$CID" --data-urlencode "client_secret=$CSEC"
+oexpect 400 invalid_grant "after a new password the app's refresh token is dead (signed out everywhere)"
+check "... its grant revoked" [ "$(sql "SELECT count(*) FROM oauth_grants WHERE user_id = (SELECT id FROM users WHERE email = 'ana.oauth@example.ro') AND revoked_at = 0")" = 0 ]
 
 # ---- refusal, expiry ------------------------------------------------------------------
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=service&state=s-deny"
