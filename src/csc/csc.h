@@ -70,6 +70,10 @@ enum pc_rc csc_bearer(const struct pc_env *e, const char *authorization,
  * token (hex, CSC_TOKEN_LEN) valid CSC_TOKEN_TTL_S; stored hashed.
  * Refusals: authentication_error (login_failed, account_locked).
  */
+/* "user:password" of an HTTP Basic Authorization header, decoded into buf
+ * (size bytes); false when it is not one. */
+bool csc_basic_split(const char *authorization, char *buf, size_t size,
+    const char **user, const char **pw);
 enum pc_rc csc_login(const struct pc_env *e, const char *authorization,
     char token[CSC_TOKEN_LEN + 1], int64_t *expires_in, struct pc_err *err);
 

@@ -261,30 +261,6 @@ client_get(const struct pc_env *e, const char *id, struct store_oauth_client *c)
 	return rc;
 }
 
-/* "id:secret" of an HTTP Basic header into buf. */
-static bool
-basic_pair(
-    const char *h, char *buf, size_t size, const char **id, const char **secret)
-{
-	size_t n = 0;
-	char *colon;
-
-	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
-		return false;
-	h += 6;
-	while (*h == ' ')
-		h++;
-	if (csc_b64_decode(h, (uint8_t *)buf, size - 1, &n) != PC_OK)
-		return false;
-	buf[n] = '\0';
-	if (strlen(buf) != n || (colon = strchr(buf, ':')) == NULL)
-		return false;
-	*colon = '\0';
-	*id = buf;
-	*secret = colon + 1;
-	return true;
-}
-
 enum pc_rc
 oauth_client_auth(const struct pc_env *e, oauth_param_fn get, void *ctx,
     const char *authorization, struct store_oauth_client *c, struct pc_err *err)
@@ -298,7 +274,7 @@ oauth_client_auth(const struct pc_env *e, oauth_param_fn get, void *ctx,
 	if (authorization != NULL) {
 		const char *bid = NULL;
 
-		if (!basic_pair(
+		if (!csc_basic_split(
 		        authorization, buf, sizeof(buf), &bid, &secret) ||
 		    (id != NULL && strcmp(id, bid) != 0) ||
 		    get(ctx, "client_secret") != NULL)

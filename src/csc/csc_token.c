@@ -110,9 +110,8 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	return PC_OK;
 }
 
-/* "email:password" of an HTTP Basic header, decoded into buf. */
-static bool
-basic_split(const char *authorization, char *buf, size_t size,
+bool
+csc_basic_split(const char *authorization, char *buf, size_t size,
     const char **email, const char **pw)
 {
 	const char *v = auth_value(authorization, "Basic");
@@ -145,7 +144,7 @@ csc_login(const struct pc_env *e, const char *authorization,
 
 	token[0] = '\0';
 	memset(&t, 0, sizeof(t));
-	if (!basic_split(authorization, buf, sizeof(buf), &email, &pw)) {
+	if (!csc_basic_split(authorization, buf, sizeof(buf), &email, &pw)) {
 		secret_wipe(buf, sizeof(buf));
 		return pc_fail(
 		    err, PC_EINVAL, PCE_FIELD_INVALID, "Authorization");

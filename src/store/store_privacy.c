@@ -239,19 +239,25 @@ store_privacy_dump(struct db *db, const char *user_id, json_t **out)
 enum pc_rc
 store_privacy_erase(struct db *db, const char *user_id, int64_t now)
 {
-	static const char *const drop[] = {
-		"DELETE FROM sessions WHERE user_id = $1 AND $2 >= 0",
-		"DELETE FROM account_links WHERE user_id = $1 AND $2 >= 0",
-		"UPDATE consents SET ip = NULL WHERE user_id = $1 AND $2 >= 0",
-		"UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND "
-		"revoked_at = 0",
-		"UPDATE oauth_grants SET revoked_at = $2 WHERE user_id = $1 "
-		"AND "
-		"revoked_at = 0",
-		"UPDATE sign_items SET name = '', out_name = NULL WHERE "
-		"batch_id "
-		"IN (SELECT id FROM sign_batches WHERE user_id = $1) AND $2 >= "
-		"0",
+	/* Each statement's arguments: the user ("s"), or with now ("si"). */
+	static const struct {
+		const char *sql, *fmt;
+	} drop[] = {
+		{ "DELETE FROM sessions WHERE user_id = $1", "s" },
+		{ "DELETE FROM account_links WHERE user_id = $1", "s" },
+		{ "UPDATE consents SET ip = NULL WHERE user_id = $1", "s" },
+		{ "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 "
+		  "AND "
+		  "revoked_at = 0",
+		    "si" },
+		{ "UPDATE oauth_grants SET revoked_at = $2 WHERE user_id = $1 "
+		  "AND "
+		  "revoked_at = 0",
+		    "si" },
+		{ "UPDATE sign_items SET name = '', out_name = NULL WHERE "
+		  "batch_id "
+		  "IN (SELECT id FROM sign_batches WHERE user_id = $1)",
+		    "s" },
 	};
 	size_t i;
 	enum pc_rc rc;
@@ -265,7 +271,8 @@ store_privacy_erase(struct db *db, const char *user_id, int64_t now)
 	    "'",
 	    "si", user_id, now);
 	for (i = 0; rc == PC_OK && i < PC_ARRAY_LEN(drop); i++)
-		rc = store_q_run(db, NULL, drop[i], "si", user_id, now);
+		rc = store_q_run(
+		    db, NULL, drop[i].sql, drop[i].fmt, user_id, now);
 	return rc;
 }
 
