@@ -30,8 +30,6 @@
 #include "base/secret.h"
 #include "csc/csc.h"
 
-#define IP_PER_MIN 600
-#define USER_PER_MIN 600
 #define PUBLIC_PER_MIN 6000
 #define REGISTER_PER_HOUR 20
 #define RECOVERY_PER_HOUR 20
@@ -180,7 +178,8 @@ db_limit_guarded(struct req *r, struct resp *w, const char *what,
 {
 	enum pc_rc rc;
 
-	rc = mem_limit(r, w, "ip", who, 60, IP_PER_MIN);
+	rc =
+	    mem_limit(r, w, "ip", who, 60, r->app->conf->server.api_per_min_ip);
 	if (rc == PC_OK)
 		rc = mem_limit(r, w, what, who, window, max);
 	if (rc == PC_OK)
@@ -202,7 +201,7 @@ rate(struct req *r, struct resp *w)
 		rc = mem_limit(r, w, "pub", ip, 60, PUBLIC_PER_MIN);
 		break;
 	case RATE_API:
-		rc = mem_limit(r, w, "ip", ip, 60, IP_PER_MIN);
+		rc = mem_limit(r, w, "ip", ip, 60, c->server.api_per_min_ip);
 		break;
 	case RATE_REGISTRY:
 		rc = mem_limit(r, w, "registry", ip, 60, REGISTRY_PER_MIN);
@@ -355,7 +354,8 @@ bearer(struct req *r, struct resp *w)
 	}
 	x->has_bearer = true;
 	x->env.actor = x->bearer.user_id;
-	return mem_limit(r, w, "user", x->bearer.user_id, 60, USER_PER_MIN);
+	return mem_limit(r, w, "user", x->bearer.user_id, 60,
+	    r->app->conf->server.api_per_min_user);
 }
 
 static bool
@@ -449,7 +449,8 @@ api_gate(struct req *r, struct resp *w)
 			return rc;
 		s = r->auth;
 		if (s != NULL && rt->rate == RATE_API) {
-			rc = mem_limit(r, w, "user", s->u.id, 60, USER_PER_MIN);
+			rc = mem_limit(r, w, "user", s->u.id, 60,
+			    r->app->conf->server.api_per_min_user);
 			if (rc != PC_OK)
 				return rc;
 		}

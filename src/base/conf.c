@@ -61,6 +61,11 @@ static const struct conf_key server_keys[] = {
 	{ "trusted_proxies", CONF_STR, K(server, trusted_proxies), 0, 0, NULL },
 	{ "oauth_access_ttl", CONF_INT, K(server, oauth_access_ttl), 60, 86400,
 	    "600" },
+	{ "api_per_min_ip", CONF_INT, K(server, api_per_min_ip), 10, 1000000,
+	    "600" },
+	{ "api_per_min_user", CONF_INT, K(server, api_per_min_user), 10,
+	    1000000, "600" },
+	{ "user", CONF_STR, K(server, user), 0, 0, NULL },
 };
 
 static const struct conf_key store_keys[] = {
@@ -110,6 +115,7 @@ static const struct conf_key signer_keys[] = {
 	    "65536" },
 	{ "totp_key_file", CONF_PATH, K(signer, totp_key_file), 0, 0,
 	    "totp.key" },
+	{ "user", CONF_STR, K(signer, user), 0, 0, NULL },
 };
 
 static const struct conf_key account_keys[] = {

@@ -43,6 +43,12 @@ struct conf_server {
 	/* OAuth2 access tokens' life (s); a credential token's at most its
 	 * SAD's 300 s */
 	int64_t oauth_access_ttl;
+	/* API requests per minute from one address / by one account (a
+	 * company behind one NAT address may need more) */
+	int64_t api_per_min_ip, api_per_min_user;
+	/* Started as root: the web process's user (a name or UID:GID),
+	 * with [signer] user; NULL: no change of user */
+	char *user;
 };
 
 struct conf_store {
@@ -78,6 +84,7 @@ struct conf_signer {
 	int64_t timeout_ms;  /* a request to the signer fails after this */
 	int64_t max_message; /* bytes */
 	char *totp_key_file; /* key of the TOTP secrets (32 bytes hex, 0600) */
+	char *user; /* started as root: the signer's user, see [server] */
 };
 
 struct conf_notify {

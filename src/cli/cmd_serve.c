@@ -101,11 +101,51 @@ cmd_serve(int argc, char **argv)
 	nchan = (unsigned)conf.hsm.pool;
 	if (nchan < 2)
 		nchan = 2;
-	rc = signer_client_start(&conf, nchan, &app.signer);
-	if (rc != PC_OK) {
-		cli_err("serve", "cannot start the signer process (%s)",
-		    pc_rc_str(rc));
-		goto out;
+	{
+		struct signer_ids ids;
+		bool sep = false;
+		char err[512];
+
+		/* Two users: the signer's files out of the web's reach. */
+		if (signer_privsep_resolve(
+		        &conf, &ids, &sep, err, sizeof(err)) != PC_OK) {
+			cli_err("serve", "%s", err);
+			goto out;
+		}
+		if (sep && geteuid() != 0) {
+			cli_err("serve",
+			    "[server] user and [signer] user are set: start "
+			    "pecete serve as root (it takes those users at "
+			    "once)");
+			goto out;
+		}
+		if (!sep && geteuid() == 0)
+			log_warnx(
+			    "serve: running as root, the signer under "
+			    "the same user as the web side; set [server] "
+			    "user and [signer] user (docs/operations.md)");
+		if (sep && signer_privsep_layout(
+		               &conf, &ids, err, sizeof(err)) != PC_OK) {
+			cli_err("serve", "%s", err);
+			goto out;
+		}
+		rc = signer_client_start_as(
+		    &conf, nchan, sep ? &ids : NULL, &app.signer);
+		if (rc != PC_OK) {
+			cli_err("serve", "cannot start the signer process (%s)",
+			    pc_rc_str(rc));
+			goto out;
+		}
+		if (sep && signer_privsep_drop(&ids) != PC_OK) {
+			cli_err("serve", "cannot become the web user %s",
+			    conf.server.user);
+			goto out;
+		}
+		if (sep)
+			log_info("serve: web side as %s (uid %ld), signer as "
+			         "%s (uid %ld)",
+			    conf.server.user, (long)ids.web_uid,
+			    conf.signer.user, (long)ids.signer_uid);
 	}
 	if (signer_client_ping(app.signer) != PC_OK) {
 		cli_err("serve", "the signer process does not answer; see "

@@ -129,6 +129,42 @@ struct signer_client;
  */
 enum pc_rc signer_client_start(
     const struct conf *conf, unsigned nchan, struct signer_client **out);
+
+/* The two users of a privilege-separated server (signer_privsep.c). */
+struct signer_ids {
+	uid_t web_uid, signer_uid;
+	gid_t web_gid, signer_gid;
+};
+
+/*
+ * The same, the signer running as ids' signer user: a keeper process
+ * (signer_keeper.c) forked now, as root and before any thread, takes that
+ * identity and starts the signer whenever asked. The caller then drops to
+ * the web user (signer_privsep_drop).
+ */
+enum pc_rc signer_client_start_as(const struct conf *conf, unsigned nchan,
+    const struct signer_ids *ids, struct signer_client **out);
+
+/*
+ * [server] user and [signer] user resolved (a name, or UID:GID). PC_OK
+ * with *on false when neither is set; PC_EINVAL (err says why) when one
+ * is missing, unknown, root, or both are the same.
+ */
+enum pc_rc signer_privsep_resolve(const struct conf *conf,
+    struct signer_ids *ids, bool *on, char *err, size_t errlen);
+/*
+ * As root: give the data directory's files their owners. The directory
+ * root:web group 3770 (the sticky bit: nobody removes another user's
+ * file; set-group-ID: what either process makes in it, like SQLite's -wal
+ * and -shm files, belongs to the web group); the HSM PIN, TOTP key, SoftHSM
+ * configuration and token directory the signer user's alone (0600/0700); the
+ * configuration root's, readable by the web group; the SQLite database shared
+ * by the group (0660); everything else the web user's.
+ */
+enum pc_rc signer_privsep_layout(const struct conf *conf,
+    const struct signer_ids *ids, char *err, size_t errlen);
+/* Become the web user for good (groups, gid, uid; no way back). */
+enum pc_rc signer_privsep_drop(const struct signer_ids *ids);
 /* Stop the supervisor, close the channels, wait for the signer to exit. */
 void signer_client_stop(struct signer_client *sc);
 /* PC_OK when the signer answers a PING within the timeout. */

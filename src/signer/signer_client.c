@@ -36,6 +36,10 @@ struct signer_client {
 	pthread_cond_t cv;
 	const struct conf *conf;
 	char exe[4096];
+	char nbuf[16];
+	char *argv[10];
+	int ctl;          /* the keeper's control socket; -1: direct */
+	pid_t keeper_pid; /* 0: direct */
 	unsigned nchan;
 	int fds[SIGNER_CHANNELS_MAX];
 	bool busy[SIGNER_CHANNELS_MAX];
@@ -51,68 +55,43 @@ struct signer_client {
 	struct signer_stat stats[SIGNER_STAT_TYPES];
 };
 
+/* "pecete signer-run --data D [--config F] --channels N" */
+static void
+signer_argv(struct signer_client *sc)
+{
+	int argc = 0;
+
+	snprintf(sc->nbuf, sizeof(sc->nbuf), "%u", sc->nchan);
+	sc->argv[argc++] = "pecete";
+	sc->argv[argc++] = "signer-run";
+	sc->argv[argc++] = "--data";
+	sc->argv[argc++] = sc->conf->data_dir;
+	if (sc->conf->path != NULL) {
+		sc->argv[argc++] = "--config";
+		sc->argv[argc++] = sc->conf->path;
+	}
+	sc->argv[argc++] = "--channels";
+	sc->argv[argc++] = sc->nbuf;
+	sc->argv[argc] = NULL;
+}
+
 /* Start the signer; called with mu held (or before threads exist). */
 static enum pc_rc
 signer_spawn(struct signer_client *sc)
 {
-	int pairs[SIGNER_CHANNELS_MAX][2];
-	char nbuf[16];
-	char *argv[10];
-	int argc = 0;
-	unsigned i, made = 0;
+	int fds[SIGNER_CHANNELS_MAX];
+	unsigned i;
 	pid_t pid;
+	enum pc_rc rc;
 
+	if (sc->ctl >= 0)
+		rc = signer_keeper_spawn(sc->ctl, sc->nchan, fds, &pid);
+	else
+		rc = signer_exec_child(sc->exe, sc->argv, sc->nchan, fds, &pid);
+	if (rc != PC_OK)
+		return rc;
 	for (i = 0; i < sc->nchan; i++) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-		        pairs[i]) != 0) {
-			log_warn("signer: socketpair");
-			goto fail;
-		}
-		made++;
-	}
-	snprintf(nbuf, sizeof(nbuf), "%u", sc->nchan);
-	argv[argc++] = "pecete";
-	argv[argc++] = "signer-run";
-	argv[argc++] = "--data";
-	argv[argc++] = sc->conf->data_dir;
-	if (sc->conf->path != NULL) {
-		argv[argc++] = "--config";
-		argv[argc++] = sc->conf->path;
-	}
-	argv[argc++] = "--channels";
-	argv[argc++] = nbuf;
-	argv[argc] = NULL;
-
-	pid = fork();
-	if (pid < 0) {
-		log_warn("signer: fork");
-		goto fail;
-	}
-	if (pid == 0) {
-		/* Child: only async-signal-safe calls until exec. */
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (i = 0; i < sc->nchan; i++) {
-			/* Move the child ends above the target range first. */
-			int hi =
-			    fcntl(pairs[i][1], F_DUPFD, 3 + (int)sc->nchan);
-
-			if (hi < 0)
-				_exit(127);
-			pairs[i][1] = hi;
-		}
-		for (i = 0; i < sc->nchan; i++)
-			if (dup2(pairs[i][1], 3 + (int)i) < 0)
-				_exit(127);
-		close_range(3 + sc->nchan, ~0U, 0);
-		execv(sc->exe, argv);
-		_exit(127);
-	}
-	for (i = 0; i < sc->nchan; i++) {
-		close(pairs[i][1]);
-		sc->fds[i] = pairs[i][0];
+		sc->fds[i] = fds[i];
 		sc->busy[i] = false;
 		sc->broken[i] = false;
 	}
@@ -120,12 +99,30 @@ signer_spawn(struct signer_client *sc)
 	sc->gen++;
 	log_info("signer: started pid=%ld channels=%u", (long)pid, sc->nchan);
 	return PC_OK;
-fail:
-	for (i = 0; i < made; i++) {
-		close(pairs[i][0]);
-		close(pairs[i][1]);
-	}
-	return PC_EIO;
+}
+
+/* Kill the running signer (a hung channel, a stop that takes too long). */
+static void
+signer_kill(struct signer_client *sc)
+{
+	if (sc->ctl >= 0)
+		signer_keeper_kill(sc->ctl);
+	else if (sc->pid > 0)
+		kill(sc->pid, SIGKILL);
+}
+
+/* Wait for pid to end. PC_EIO when the keeper is gone. */
+static enum pc_rc
+signer_wait(struct signer_client *sc, pid_t pid, int *status)
+{
+	pid_t w;
+
+	if (sc->ctl >= 0)
+		return signer_keeper_wait(sc->ctl, pid, status);
+	do
+		w = waitpid(pid, status, 0);
+	while (w < 0 && errno == EINTR);
+	return PC_OK;
 }
 
 static void
@@ -147,17 +144,28 @@ signer_supervise(void *arg)
 	struct signer_client *sc = arg;
 	struct timespec ts;
 	int64_t started, backoff = 200;
-	int status;
-	pid_t pid, w;
+	int status = 0;
+	pid_t pid;
 
 	started = clock_mono_ms();
 	for (;;) {
 		pthread_mutex_lock(&sc->mu);
 		pid = sc->pid;
 		pthread_mutex_unlock(&sc->mu);
-		do
-			w = waitpid(pid, &status, 0);
-		while (w < 0 && errno == EINTR);
+		if (signer_wait(sc, pid, &status) != PC_OK) {
+			/* No keeper, no signer ever again: stop serving
+			 * rather than answer 503 forever. */
+			log_error("signer: the keeper process is gone; "
+			          "stopping");
+			kill(getpid(), SIGTERM);
+			pthread_mutex_lock(&sc->mu);
+			sc->pid = 0;
+			signer_close_channels(sc);
+			sc->sup_done = true;
+			pthread_cond_broadcast(&sc->cv);
+			pthread_mutex_unlock(&sc->mu);
+			return NULL;
+		}
 		pthread_mutex_lock(&sc->mu);
 		sc->pid = 0;
 		signer_close_channels(sc);
@@ -206,8 +214,8 @@ signer_supervise(void *arg)
 }
 
 enum pc_rc
-signer_client_start(
-    const struct conf *conf, unsigned nchan, struct signer_client **out)
+signer_client_start_as(const struct conf *conf, unsigned nchan,
+    const struct signer_ids *ids, struct signer_client **out)
 {
 	struct signer_client *sc;
 	const char *exe;
@@ -224,6 +232,7 @@ signer_client_start(
 	pthread_cond_init(&sc->cv, NULL);
 	sc->conf = conf;
 	sc->nchan = nchan;
+	sc->ctl = -1;
 	exe = getenv("PECETE_SIGNER_EXE"); /* for tests of this layer */
 	if (exe != NULL) {
 		snprintf(sc->exe, sizeof(sc->exe), "%s", exe);
@@ -235,20 +244,42 @@ signer_client_start(
 		}
 		sc->exe[n] = '\0';
 	}
+	signer_argv(sc);
+	if (ids != NULL) {
+		rc = signer_keeper_start(sc->exe, sc->argv, sc->nchan, ids,
+		    &sc->ctl, &sc->keeper_pid);
+		if (rc != PC_OK) {
+			free(sc);
+			return rc;
+		}
+	}
 	rc = signer_spawn(sc);
+	if (rc == PC_OK &&
+	    pthread_create(&sc->sup, NULL, signer_supervise, sc) != 0) {
+		signer_kill(sc);
+		if (sc->ctl < 0)
+			waitpid(sc->pid, NULL, 0);
+		signer_close_channels(sc);
+		rc = PC_ENOMEM;
+	}
 	if (rc != PC_OK) {
+		if (sc->ctl >= 0) {
+			/* EOF: the keeper stops its signer and exits. */
+			close(sc->ctl);
+			waitpid(sc->keeper_pid, NULL, 0);
+		}
 		free(sc);
 		return rc;
 	}
-	if (pthread_create(&sc->sup, NULL, signer_supervise, sc) != 0) {
-		kill(sc->pid, SIGKILL);
-		waitpid(sc->pid, NULL, 0);
-		signer_close_channels(sc);
-		free(sc);
-		return PC_ENOMEM;
-	}
 	*out = sc;
 	return PC_OK;
+}
+
+enum pc_rc
+signer_client_start(
+    const struct conf *conf, unsigned nchan, struct signer_client **out)
+{
+	return signer_client_start_as(conf, nchan, NULL, out);
 }
 
 void
@@ -274,9 +305,13 @@ signer_client_stop(struct signer_client *sc)
 		pthread_cond_timedwait(&sc->cv, &sc->mu, &ts);
 	}
 	if (!sc->sup_done && sc->pid > 0)
-		kill(sc->pid, SIGKILL);
+		signer_kill(sc);
 	pthread_mutex_unlock(&sc->mu);
 	pthread_join(sc->sup, NULL);
+	if (sc->ctl >= 0) {
+		close(sc->ctl);
+		waitpid(sc->keeper_pid, NULL, 0);
+	}
 	for (r = sc->refs; r != NULL; r = next) {
 		next = r->next;
 		free(r);
@@ -407,7 +442,7 @@ signer_call(struct signer_client *sc, uint16_t type, const struct buf *body,
 				log_error("signer: channel failed (%s); "
 				          "killing pid %ld",
 				    pc_rc_str(rc), (long)sc->pid);
-				kill(sc->pid, SIGKILL);
+				signer_kill(sc);
 			}
 		}
 	}

@@ -29,6 +29,31 @@ enum pc_rc signer_call(struct signer_client *sc, uint16_t type,
 enum pc_rc signer_call_msg(struct signer_client *sc, uint16_t type,
     const void *req, void *rep, struct buf *reply);
 
+/*
+ * Kill the process on the system calls a signer never makes
+ * (signer_seccomp.c): exec, fork, listen, ptrace, identity changes...
+ * PC_EIO when the kernel refuses the filter.
+ */
+enum pc_rc signer_seccomp_install(void);
+
+/*
+ * Fork and exec the signer program (argv) with nchan channels on fds
+ * 3..3+nchan-1 (signer_keeper.c). OUT: web_fds[nchan], *pid.
+ */
+enum pc_rc signer_exec_child(const char *exe, char *const argv[],
+    unsigned nchan, int web_fds[], pid_t *pid);
+/* Fork the keeper (as root). OUT: *ctl (its control socket), *pid. */
+enum pc_rc signer_keeper_start(const char *exe, char *const argv[],
+    unsigned nchan, const struct signer_ids *ids, int *ctl, pid_t *pid);
+/* Ask the keeper for a signer. OUT: web_fds[nchan], *pid. */
+enum pc_rc signer_keeper_spawn(
+    int ctl, unsigned nchan, int web_fds[], pid_t *pid);
+/* Wait for the keeper to report pid's end. OUT: *status (waitpid's).
+ * PC_EIO when the keeper is gone. */
+enum pc_rc signer_keeper_wait(int ctl, pid_t pid, int *status);
+/* Ask the keeper to kill the running signer. */
+void signer_keeper_kill(int ctl);
+
 /* The TOTP part of the signer process (signer_totp.c). */
 struct signer_totp;
 

@@ -120,6 +120,9 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	signal(SIGPIPE, SIG_IGN);
 	if (nfds == 0 || nfds > SIGNER_CHANNELS_MAX)
 		return 1;
+	/* Before the PIN is read: nothing after this can exec or fork. */
+	if (signer_seccomp_install() != PC_OK)
+		return 1;
 	memset(&srv, 0, sizeof(srv));
 	srv.conf = conf;
 	rc = secret_read_file(conf->hsm.pin_file, 256, &pin);
