@@ -9,7 +9,7 @@ for b in "$build"/bench/bench_*; do
 	"$b"
 done
 for s in "$here"/*.sh; do
-	[ "$(basename "$s")" = run-all.sh ] && continue
+	case "$(basename "$s")" in run-all.sh | lib.sh) continue ;; esac
 	echo "== $(basename "$s")"
 	PECETE_BIN="$build/pecete" bash "$s"
 done

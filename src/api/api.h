@@ -91,6 +91,7 @@ enum pc_rc api_activation_password_post(struct req *r, struct resp *w);
 enum pc_rc api_account_get(struct req *r, struct resp *w);
 /* Privacy (api_privacy.c). */
 enum pc_rc api_account_data_get(struct req *r, struct resp *w);
+enum pc_rc api_admin_retention_get(struct req *r, struct resp *w);
 enum pc_rc api_account_export_get(struct req *r, struct resp *w);
 enum pc_rc api_account_erasure_post(struct req *r, struct resp *w);
 enum pc_rc api_password_strength_post(struct req *r, struct resp *w);

@@ -50,3 +50,16 @@ api_account_erasure_post(struct req *r, struct resp *w)
 	return api_reply(
 	    w, 200, json_pack("{s:b,s:o}", "erased", 1, "kept", kept));
 }
+
+/* The operators' retention report (privacy_retention, nothing applied). */
+enum pc_rc
+api_admin_retention_get(struct req *r, struct resp *w)
+{
+	json_t *rep = NULL;
+	enum pc_rc rc;
+
+	rc = privacy_retention(api_env(r), false, &rep);
+	if (rc != PC_OK)
+		return rc;
+	return api_reply(w, 200, rep);
+}

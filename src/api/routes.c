@@ -474,6 +474,8 @@ const struct route api_routes[] = {
 	    AUTH_OPERATOR, RATE_API, ACCT_BODY, s_reason, 0),
 
 	GET_API("/api/v1/admin/orders", api_admin_orders_get, AUTH_OPERATOR),
+	GET_API(
+	    "/api/v1/admin/retention", api_admin_retention_get, AUTH_OPERATOR),
 	POST_API("/api/v1/admin/orders/:id/refund", api_admin_order_refund_post,
 	    AUTH_OPERATOR, RATE_API, SHOP_BODY, s_refund, 0),
 

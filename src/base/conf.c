@@ -218,6 +218,14 @@ static const struct conf_key lifecycle_keys[] = {
 	    365, "15" },
 };
 
+static const struct conf_key privacy_keys[] = {
+	{ "invoice_years", CONF_INT, K(privacy, invoice_years), 5, 50, "10" },
+	{ "unpaid_order_days", CONF_INT, K(privacy, unpaid_order_days), 1, 3650,
+	    "365" },
+	{ "outbox_days", CONF_INT, K(privacy, outbox_days), 1, 3650, "30" },
+	{ "messages_years", CONF_INT, K(privacy, messages_years), 1, 30, "3" },
+};
+
 static const struct conf_key ra_keys[] = {
 	{ "review_hours", CONF_INT, K(ra, review_hours), 1, 720, "24" },
 	{ "claim_minutes", CONF_INT, K(ra, claim_minutes), 1, 480, "15" },
@@ -251,6 +259,7 @@ static const struct conf_section sections[] = {
 	SECTION("shop", shop_keys),
 	SECTION("ra", ra_keys),
 	SECTION("lifecycle", lifecycle_keys),
+	SECTION("privacy", privacy_keys),
 };
 
 static const struct conf_section *

@@ -163,6 +163,14 @@ struct conf_shop {
 	char *dpo_email; /* the data-protection officer (privacy notice) */
 };
 
+/* Retention of what is kept only for a legal period (src/privacy). */
+struct conf_privacy {
+	int64_t invoice_years;     /* invoices: financial and tax law */
+	int64_t unpaid_order_days; /* billing data of orders never paid */
+	int64_t outbox_days;       /* e-mails and SMS once sent or failed */
+	int64_t messages_years;    /* contact messages and requests, closed */
+};
+
 struct conf_log {
 	char *level; /* debug, info, warn, error */
 };
@@ -181,6 +189,7 @@ struct conf {
 	struct conf_shop shop;
 	struct conf_ra ra;
 	struct conf_lifecycle lifecycle;
+	struct conf_privacy privacy;
 };
 
 /* Fill every field with its default (paths relative to data_dir). */

@@ -34,6 +34,7 @@
 #include "base/log.h"
 #include "issuance/issuance.h"
 #include "jobs/jobs.h"
+#include "privacy/privacy.h"
 #include "lifecycle/renewal.h"
 #include "notify/notify.h"
 #include "ops/ops.h"
@@ -165,6 +166,23 @@ job_renewals(const struct pc_env *e, void *arg, char *result, size_t n)
 	return rc != PC_OK ? rc : rc2;
 }
 
+static enum pc_rc
+job_retention(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	json_t *rep = NULL, *r;
+	int64_t total = 0;
+	size_t i;
+	enum pc_rc rc;
+
+	rc = privacy_retention(e, true, &rep);
+	json_array_foreach(json_object_get(rep, "rules"), i, r) total +=
+	    json_integer_value(json_object_get(r, "deleted"));
+	json_decref(rep);
+	snprintf(result, n, "%lld row(s) past their retention deleted",
+	    (long long)total);
+	return rc;
+}
+
 static void
 notify_arg_free(void *arg)
 {
@@ -174,7 +192,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[8];
+	struct jobs_def defs[9];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -201,6 +219,8 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 		ANCHOR_PERIOD_MS, 0, job_audit_anchor, NULL, NULL };
 	defs[7] = (struct jobs_def){ "renewals", JOBS_CLUSTER, SERVE_PERIOD_MS,
 		SERVE_LEASE_S, job_renewals, NULL, NULL };
+	defs[8] = (struct jobs_def){ "retention", JOBS_CLUSTER,
+		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_retention, NULL, NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)
 		log_info("notify: delivery worker started (mail=%s sms=%s)",

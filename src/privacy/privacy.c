@@ -193,8 +193,7 @@ out:
  */
 
 #define YEAR_S (365LL * 86400)
-#define INVOICE_KEEP_S (10 * YEAR_S) /* financial and tax law */
-#define LOGS_KEEP_S (2 * YEAR_S)     /* security logs, at least */
+#define LOGS_KEEP_S (2 * YEAR_S) /* security logs, at least */
 
 static int
 kept_add(json_t *kept, const char *what, const char *id, int64_t until,
@@ -259,7 +258,8 @@ kept_list(const struct pc_env *e, json_t *d, int64_t now, bool *live)
 		at = json_integer_value(json_object_get(x, "issued_at"));
 		kept_add(kept, "invoice",
 		    json_string_value(json_object_get(x, "order")),
-		    at + INVOICE_KEEP_S, "financial and tax law (10 years)");
+		    at + e->conf->privacy.invoice_years * YEAR_S,
+		    "financial and tax law");
 	}
 	kept_add(kept, "audit log entries", "", now + LOGS_KEEP_S,
 	    "security logs, kept at least 2 years (tamper-evident chain)");
@@ -326,4 +326,114 @@ out:
 	json_decref(d);
 	json_decref(k);
 	return rc;
+}
+
+/* ---- retention ---------------------------------------------------------- */
+
+static const struct {
+	const char *name, *why;
+} ret_rules[STORE_RET_N] = {
+	[STORE_RET_INVOICES] = { "invoices",
+	    "financial and tax law ([privacy] invoice_years after issue)" },
+	[STORE_RET_UNPAID] = { "unpaid_orders",
+	    "billing data of orders never paid ([privacy] unpaid_order_days)" },
+	[STORE_RET_TERMS] = { "signed_terms",
+	    "the trust service contract ([ra] retention_accepted_years after "
+	    "the holder's last certificate ends)" },
+	[STORE_RET_RENEWALS] = { "renewal_documents",
+	    "registration data given at renewals (as signed terms)" },
+	[STORE_RET_SESSIONS] = { "sessions",
+	    "sign-in sessions and their addresses ([account] session_max_s "
+	    "after last use)" },
+	[STORE_RET_OUTBOX] = { "outbox",
+	    "e-mails and SMS once sent or failed ([privacy] outbox_days)" },
+	[STORE_RET_AUDIT] = { "audit_log",
+	    "security logs: at least 2 years; never deleted (the sealed chain "
+	    "would not verify)" },
+};
+
+struct ret_drop {
+	const struct pc_env *e;
+	struct db *db;
+	int64_t n;
+};
+
+static enum pc_rc
+ret_drop_one(void *arg, const char *user_id, const char *doc_id)
+{
+	struct ret_drop *c = arg;
+
+	c->n++;
+	return doc_drop(c->e, c->db, user_id, doc_id);
+}
+
+enum pc_rc
+privacy_retention(const struct pc_env *e, bool apply, json_t **report)
+{
+	struct store_retention r[STORE_RET_N];
+	struct ret_drop c = { e, NULL, 0 };
+	struct db *db = NULL;
+	int64_t now = clock_now(), total = 0;
+	json_t *rows = NULL, *o;
+	size_t i;
+	enum pc_rc rc;
+
+	if (report != NULL)
+		*report = NULL;
+	memset(r, 0, sizeof(r));
+	r[STORE_RET_INVOICES].keep_s = e->conf->privacy.invoice_years * YEAR_S;
+	r[STORE_RET_UNPAID].keep_s = e->conf->privacy.unpaid_order_days * 86400;
+	r[STORE_RET_TERMS].keep_s = r[STORE_RET_RENEWALS].keep_s =
+	    e->conf->ra.retention_accepted_years * YEAR_S;
+	r[STORE_RET_SESSIONS].keep_s = e->conf->account.session_max_s;
+	r[STORE_RET_OUTBOX].keep_s = e->conf->privacy.outbox_days * 86400;
+	r[STORE_RET_AUDIT].keep_s = LOGS_KEEP_S;
+	rc = apply ? store_write_begin(e->store, &db)
+	           : store_acquire(e->store, &db);
+	c.db = db;
+	if (rc == PC_OK && apply)
+		rc = store_retention_docs(
+		    db, now, r[STORE_RET_TERMS].keep_s, ret_drop_one, &c);
+	if (rc == PC_OK)
+		rc = store_retention(db, now, apply, r);
+	if (rc == PC_OK && apply) {
+		r[STORE_RET_TERMS].applied = c.n;
+		for (i = 0; i < STORE_RET_N; i++)
+			total += r[i].applied;
+		if (total > 0)
+			rc = store_audit_printf(db, "job:retention",
+			    "privacy.retention",
+			    "invoices=%lld unpaid_orders=%lld terms=%lld "
+			    "renewals=%lld sessions=%lld outbox=%lld",
+			    (long long)r[STORE_RET_INVOICES].applied,
+			    (long long)r[STORE_RET_UNPAID].applied,
+			    (long long)r[STORE_RET_TERMS].applied,
+			    (long long)r[STORE_RET_RENEWALS].applied,
+			    (long long)r[STORE_RET_SESSIONS].applied,
+			    (long long)r[STORE_RET_OUTBOX].applied);
+	}
+	if (apply)
+		rc = store_write_end(e->store, db, rc);
+	else if (db != NULL)
+		store_release(e->store, db);
+	if (rc != PC_OK || report == NULL)
+		return rc;
+	rows = json_array();
+	for (i = 0; rows != NULL && i < STORE_RET_N; i++) {
+		o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "name",
+		    ret_rules[i].name, "why", ret_rules[i].why, "keep_s",
+		    (json_int_t)r[i].keep_s, "held", (json_int_t)r[i].held,
+		    "due", (json_int_t)r[i].due, "next_due",
+		    (json_int_t)r[i].next_due, "deleted",
+		    (json_int_t)r[i].applied);
+		if (o == NULL || json_array_append_new(rows, o) != 0) {
+			json_decref(rows);
+			rows = NULL;
+		}
+	}
+	if (rows == NULL)
+		return PC_ENOMEM;
+	*report = json_pack("{s:I,s:b,s:o}", "at", (json_int_t)now, "applied",
+	    apply, "rules", rows);
+	return *report != NULL ? PC_OK : PC_ENOMEM;
 }

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/env.h"
+#include "base/err.h"
 #include "base/pc.h"
 
 #define PRIVACY_ZIP_MAX (64u << 20) /* bytes of an export, at most */
@@ -40,5 +41,17 @@ enum pc_rc privacy_export(const struct pc_env *e, const char *user_id,
  */
 enum pc_rc privacy_erase(const struct pc_env *e, const char *user_id,
     const char *password, const char *code, json_t **kept, struct pc_err *err);
+
+/*
+ * Retention (privacy policy §9; store_retention's rules): each kind of
+ * data kept for a legal period, counted (held, due now, next due) and,
+ * when apply, deleted or anonymised once its period ended, in one
+ * transaction with signed terms' files, audited (privacy.retention) when
+ * anything went. OUT: *report (new ref, may be NULL): {"at", "applied",
+ * "rules": [{"name", "why", "keep_s", "held", "due", "next_due",
+ * "deleted"}]}.
+ */
+enum pc_rc privacy_retention(
+    const struct pc_env *e, bool apply, json_t **report);
 
 #endif /* PC_PRIVACY_H */

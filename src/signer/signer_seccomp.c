@@ -103,9 +103,9 @@ static const int sc_denied[] = {
 };
 
 #ifdef SC_ARCH
-/* A deny-list of n calls, the clone rules and the architecture check:
- * 4 + 2n + 6 instructions at most. */
-#define SC_MAX_INSNS (4 + 2 * PC_ARRAY_LEN(sc_denied) + 8)
+/* The architecture checks (6), two per denied call, clone3 (2), clone (5)
+ * and the final allow (1). */
+#define SC_MAX_INSNS (6 + 2 * PC_ARRAY_LEN(sc_denied) + 8)
 
 static size_t
 sc_build(struct sock_filter *f)
@@ -161,6 +161,7 @@ signer_seccomp_install(void)
 	struct sock_fprog prog;
 
 	prog.len = (unsigned short)sc_build(f);
+	RETURN_VAL_IF_FAIL(prog.len <= SC_MAX_INSNS, PC_EINTERNAL);
 	prog.filter = f;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {

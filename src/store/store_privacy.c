@@ -302,3 +302,145 @@ store_privacy_docs(struct db *db, const char *user_id,
 	db_stmt_free(st);
 	return rc;
 }
+
+/* ---- retention --------------------------------------------------------- */
+
+#define TERMS_KINDS "('" STORE_DOC_TERMS "', '" STORE_DOC_RENEWAL_TERMS "')"
+/* A user none of whose certificates is within its retention ($2 after
+ * not_after, at $1); u is the user id column. */
+#define NO_LIVE_CERT(u)                                                        \
+	"NOT EXISTS (SELECT 1 FROM credentials k JOIN certs c ON c.holder = "  \
+	"k.holder WHERE k.user_id = " u " AND c.not_after + $2 >= $1)"
+
+/*
+ * One rule: what it counts (held, no argument), what is due at $1 with
+ * the retention $2 (seconds), when the next row falls due, and what
+ * applying it runs (each statement with $1 and $2; none: the caller
+ * deletes, see store_retention_docs, or nothing is ever deleted).
+ */
+struct retention_rule {
+	const char *held, *due, *next;
+	const char *apply[2];
+};
+
+static const struct retention_rule rules[STORE_RET_N] = {
+	[STORE_RET_INVOICES] = { "SELECT COUNT(*) FROM shop_invoices",
+	    "SELECT COUNT(*) FROM shop_invoices WHERE issued_at + $2 < $1",
+	    "SELECT COALESCE(MIN(issued_at + $2), 0) FROM shop_invoices "
+	    "WHERE issued_at + $2 >= $1",
+	    { "UPDATE shop_orders SET invoice_data = '{}' WHERE id IN "
+	      "(SELECT order_id FROM shop_invoices WHERE issued_at + $2 < $1)",
+	        "DELETE FROM shop_invoices WHERE issued_at + $2 < $1" } },
+	[STORE_RET_UNPAID] = { "SELECT COUNT(*) FROM shop_orders WHERE paid_at "
+	                       "IS NULL AND "
+	                       "invoice_data <> '{}'",
+	    "SELECT COUNT(*) FROM shop_orders WHERE paid_at IS NULL AND "
+	    "invoice_data <> '{}' AND created_at + $2 < $1",
+	    "SELECT COALESCE(MIN(created_at + $2), 0) FROM shop_orders WHERE "
+	    "paid_at IS NULL AND invoice_data <> '{}' AND created_at + $2 >= "
+	    "$1",
+	    { "UPDATE shop_orders SET invoice_data = '{}' WHERE paid_at IS "
+	      "NULL AND invoice_data <> '{}' AND created_at + $2 < $1" } },
+	[STORE_RET_TERMS] = { "SELECT COUNT(*) FROM documents WHERE kind "
+	                      "IN " TERMS_KINDS,
+	    "SELECT COUNT(*) FROM documents d WHERE d.kind IN " TERMS_KINDS
+	    " AND " NO_LIVE_CERT("d.user_id"),
+	    "SELECT COALESCE(MIN(m), 0) FROM (SELECT MAX(c.not_after) + $2 AS "
+	    "m FROM documents d JOIN credentials k ON k.user_id = d.user_id "
+	    "JOIN certs c ON c.holder = k.holder WHERE d.kind IN " TERMS_KINDS
+	    " GROUP BY d.id) t WHERE m >= $1",
+	    { NULL } },
+	[STORE_RET_RENEWALS] = { "SELECT COUNT(*) FROM renewals WHERE "
+	                         "doc_number <> ''",
+	    "SELECT COUNT(*) FROM renewals r WHERE r.doc_number <> '' "
+	    "AND " NO_LIVE_CERT("r.user_id"),
+	    "SELECT COALESCE(MIN(m), 0) FROM (SELECT MAX(c.not_after) + $2 AS "
+	    "m FROM renewals r JOIN credentials k ON k.user_id = r.user_id "
+	    "JOIN certs c ON c.holder = k.holder WHERE r.doc_number <> '' "
+	    "GROUP BY r.id) t WHERE m >= $1",
+	    { "UPDATE renewals SET doc_type = '', doc_series = '', doc_number "
+	      "= '', doc_issued = '', doc_expiry = '', doc_issuer = '' WHERE "
+	      "doc_number <> '' AND " NO_LIVE_CERT("renewals.user_id") } },
+	[STORE_RET_SESSIONS] = { "SELECT COUNT(*) FROM sessions",
+	    "SELECT COUNT(*) FROM sessions WHERE last_seen + $2 < $1",
+	    "SELECT COALESCE(MIN(last_seen + $2), 0) FROM sessions WHERE "
+	    "last_seen + $2 >= $1",
+	    { "DELETE FROM sessions WHERE last_seen + $2 < $1" } },
+	[STORE_RET_OUTBOX] = { "SELECT COUNT(*) FROM outbox WHERE status IN "
+	                       "('sent', 'failed')",
+	    "SELECT COUNT(*) FROM outbox WHERE status IN ('sent', 'failed') "
+	    "AND created_at + $2 < $1",
+	    "SELECT COALESCE(MIN(created_at + $2), 0) FROM outbox WHERE "
+	    "status IN ('sent', 'failed') AND created_at + $2 >= $1",
+	    { "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND "
+	      "created_at + $2 < $1" } },
+	[STORE_RET_AUDIT] = { "SELECT COUNT(*) FROM audit_log",
+	    NULL, /* never deleted: the chain */
+	    "SELECT COALESCE(MIN(at + $2), 0) FROM audit_log WHERE at + $2 >= "
+	    "$1",
+	    { NULL } },
+};
+
+enum pc_rc
+store_retention(struct db *db, int64_t now, bool apply,
+    struct store_retention r[STORE_RET_N])
+{
+	size_t i, j;
+	enum pc_rc rc = PC_OK;
+
+	RETURN_VAL_IF_FAIL(db != NULL && r != NULL, PC_EINTERNAL);
+	for (i = 0; rc == PC_OK && i < STORE_RET_N; i++) {
+		const struct retention_rule *q = &rules[i];
+		int64_t ch;
+
+		r[i].held = r[i].due = r[i].next_due = r[i].applied = 0;
+		rc = store_q_i64(db, &r[i].held, q->held, "");
+		if (rc == PC_OK && q->due != NULL)
+			rc = store_q_i64(
+			    db, &r[i].due, q->due, "ii", now, r[i].keep_s);
+		if (rc == PC_OK)
+			rc = store_q_i64(db, &r[i].next_due, q->next, "ii", now,
+			    r[i].keep_s);
+		for (j = 0; apply && rc == PC_OK &&
+		            j < PC_ARRAY_LEN(q->apply) && q->apply[j] != NULL;
+		     j++) {
+			ch = 0;
+			rc = store_q_run(
+			    db, &ch, q->apply[j], "ii", now, r[i].keep_s);
+			/* The last statement deletes the rows counted. */
+			r[i].applied = ch;
+		}
+	}
+	return rc;
+}
+
+enum pc_rc
+store_retention_docs(struct db *db, int64_t now, int64_t keep_s,
+    enum pc_rc (*fn)(void *arg, const char *user_id, const char *doc_id),
+    void *arg)
+{
+	struct db_stmt *st = NULL;
+	char id[STORE_ID_LEN + 1], user[STORE_ID_LEN + 1];
+	bool more = false;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	rc = db_prepare(db,
+	    "SELECT d.user_id, d.id FROM documents d WHERE d.kind "
+	    "IN " TERMS_KINDS
+	    " AND " NO_LIVE_CERT("d.user_id") " ORDER BY d.id",
+	    &st);
+	if (rc == PC_OK)
+		rc = db_bind_i64(st, 1, now);
+	if (rc == PC_OK)
+		rc = db_bind_i64(st, 2, keep_s);
+	while (rc == PC_OK && (rc = db_step(st, &more)) == PC_OK && more) {
+		snprintf(user, sizeof(user), "%s",
+		    db_col_text(st, 0) != NULL ? db_col_text(st, 0) : "");
+		snprintf(id, sizeof(id), "%s",
+		    db_col_text(st, 1) != NULL ? db_col_text(st, 1) : "");
+		rc = fn(arg, user, id);
+	}
+	db_stmt_free(st);
+	return rc;
+}

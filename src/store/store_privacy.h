@@ -6,6 +6,9 @@
 #ifndef PC_STORE_PRIVACY_H
 #define PC_STORE_PRIVACY_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "base/pc.h"
@@ -36,5 +39,51 @@ enum pc_rc store_privacy_erase(struct db *db, const char *user_id, int64_t now);
 /* Each document of user_id other than signed terms (fn's ids). */
 enum pc_rc store_privacy_docs(struct db *db, const char *user_id,
     enum pc_rc (*fn)(void *arg, const char *doc_id), void *arg);
+
+/*
+ * Retention (privacy policy §9): what is held only for a legal period is
+ * deleted or anonymised when the period ends. One rule per kind of data,
+ * each with its retention keep_s (seconds, set by the caller from the
+ * configuration):
+ *   INVOICES   invoices keep_s after issue: the invoice row deleted and the
+ *              order's billing data emptied (financial and tax law)
+ *   UNPAID     billing data of orders never paid, keep_s after creation
+ *   TERMS      signed terms keep_s after the holder's last certificate
+ *              ended (deleted by the caller: files; store_retention_docs)
+ *   RENEWALS   identity document data given at renewals, likewise
+ *   SESSIONS   sign-in sessions (their addresses) keep_s after last use
+ *   OUTBOX     e-mails and SMS sent or failed, keep_s after creation
+ *   AUDIT      the audit log: counted, never deleted (its chain)
+ */
+enum store_retention_rule {
+	STORE_RET_INVOICES,
+	STORE_RET_UNPAID,
+	STORE_RET_TERMS,
+	STORE_RET_RENEWALS,
+	STORE_RET_SESSIONS,
+	STORE_RET_OUTBOX,
+	STORE_RET_AUDIT,
+	STORE_RET_N
+};
+
+struct store_retention {
+	int64_t keep_s;   /* IN */
+	int64_t held;     /* rows held */
+	int64_t due;      /* of them, past their retention at now */
+	int64_t next_due; /* when the next one falls due; 0: none */
+	int64_t applied;  /* rows deleted or anonymised (apply) */
+};
+
+/*
+ * Count each rule's rows at now and, when apply, delete or anonymise
+ * what is due, in db's transaction (a write one for apply).
+ */
+enum pc_rc store_retention(struct db *db, int64_t now, bool apply,
+    struct store_retention r[STORE_RET_N]);
+/* The signed terms past their retention (keep_s after the holder's last
+ * certificate): fn(arg, user_id, doc_id) each, to delete with the file. */
+enum pc_rc store_retention_docs(struct db *db, int64_t now, int64_t keep_s,
+    enum pc_rc (*fn)(void *arg, const char *user_id, const char *doc_id),
+    void *arg);
 
 #endif /* PC_STORE_PRIVACY_H */

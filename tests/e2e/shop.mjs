@@ -680,6 +680,20 @@ try {
 		o = (await api.call('GET', '/api/v1/shop/orders/' + paid.id, undefined, [200])).data;
 		assert(o.state === 'refunded', 'state after refund: ' + o.state);
 	});
+	await step('the retention report: each kind of data, held and due, with why', async () => {
+		await page.goto(URL0 + '/ops');
+		await ready(page);
+		await page.click('#ops-retention-link');
+		await page.waitForURL('**/ops/retention');
+		await page.waitForSelector('main:not([aria-busy]) #keep-table');
+		const rows = await page.$$eval('#keep-table tbody tr', (trs) => trs.map((tr) => tr.id));
+		assert(rows.length === 7 && rows.includes('keep-invoices') && rows.includes('keep-audit_log'),
+		    'rows: ' + rows.join(' '));
+		const inv = await page.$eval('#keep-invoices', (tr) => [...tr.cells].map((c) => c.textContent));
+		assert(Number(inv[1]) >= 1 && inv[2] === '0' && inv[3] !== '—' && inv[4].length > 10,
+		    'the invoices row: ' + inv.join(' | '));
+		await shot(page, 'ops-retention');
+	});
 	await ctx.close();
 	ctx = null;
 

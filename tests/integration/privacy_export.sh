@@ -14,6 +14,10 @@
 #    gone, the list of what is kept with dates and reasons (certificate,
 #    signed terms, identification evidence, invoice 10 years, audit log);
 #    she cannot sign in; bob's data untouched; the audit chain verifies;
+#  - retention: once its period ends, what was kept goes (her invoice, her
+#    signed terms and their file, an old e-mail, an unpaid order's billing
+#    data), counted first by `pecete privacy retention` and the operators'
+#    report, then applied and audited; bob's recent data stays;
 #  - not signed in: 401.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
@@ -136,6 +140,59 @@ as bob
 api GET /api/v1/account/data
 check "bob's data untouched by ana's erasure" bash -c "echo '$BODY' | grep -q bob.priv"
 check "the audit chain verifies after the erasure" bash -c "'$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
+
+# ---- retention (privacy policy §9) ----------------------------------------------------
+# What was kept for ana falls due: her certificates ended 11 years ago
+# ([ra] retention_accepted_years is 10), her invoice was issued 11 years
+# ago; an e-mail was sent 31 days ago ([privacy] outbox_days 30), an
+# unpaid order's billing data is 2 years old. Bob's paid order is recent.
+Y=$((365 * 86400)); NOW=$(date +%s)
+sql "UPDATE certs SET not_after = $((NOW - 11 * Y)) WHERE holder IN (SELECT holder FROM credentials WHERE user_id = '$ANA_ID')"
+sql "UPDATE shop_invoices SET issued_at = $((NOW - 11 * Y)) WHERE order_id IN (SELECT id FROM shop_orders WHERE user_id = '$ANA_ID')"
+OLD_MAIL=$(sql "SELECT id FROM outbox WHERE status = 'sent' ORDER BY id LIMIT 1")
+sql "UPDATE outbox SET created_at = $((NOW - 31 * 86400)) WHERE id = $OLD_MAIL"
+as bob
+api POST /api/v1/shop/orders '{"package":"pecete1","accept_terms":true,"accept_conditions":true,"accept_withdrawal":true,"invoice":{"type":"person","name":"Bob Unpaid","county":"Cluj","town":"Cluj-Napoca","street":"Str. Lunga","number":"2","postal_code":"400114"}}'
+UNPAID=$(jget id)
+sql "UPDATE shop_orders SET created_at = $((NOW - 2 * Y)) WHERE id = '$UNPAID'"
+TERMS_FILE=$(find "$D/files/docs/$ANA_ID" -name '*.pcv')
+rule() {	# rule FILE NAME FIELD: a number of the report
+	/usr/bin/python3 -c "import json,sys; r={x['name']: x for x in json.load(open(sys.argv[1]))['rules']}; print(r[sys.argv[2]][sys.argv[3]])" "$@"
+}
+"$PECETE_BIN" privacy retention --data "$D" --json >"$T/ret1.json" 2>"$T/ret1.err"
+check "retention report: ana's invoice and terms due, bob's invoice not" \
+	[ "$(rule "$T/ret1.json" invoices due)/$(rule "$T/ret1.json" invoices held) $(rule "$T/ret1.json" signed_terms due)" = "1/2 1" ]
+check "... the unpaid order's billing data, the old e-mail, nothing of the audit log" \
+	[ "$(rule "$T/ret1.json" unpaid_orders due) $(rule "$T/ret1.json" outbox due) $(rule "$T/ret1.json" audit_log due)" = "1 1 0" ]
+check "... when bob's invoice falls due: 10 years after its issue" /usr/bin/python3 -c "
+import json; r={x['name']: x for x in json.load(open('$T/ret1.json'))['rules']}
+assert r['invoices']['next_due'] > $NOW + 9 * $Y, r['invoices']"
+check "... nothing deleted by a report" [ "$(rule "$T/ret1.json" invoices deleted) $(sql "SELECT count(*) FROM shop_invoices")" = "0 2" ]
+as op
+api_pair_totp	# operators' routes need a sign-in with the authenticator
+api GET /api/v1/admin/retention
+echo "$BODY" >"$T/ret-api.json"
+check "operators read the same report (GET /api/v1/admin/retention: $CODE)" \
+	[ "$CODE" = 200 -a "$(rule "$T/ret-api.json" signed_terms due)" = 1 ]
+as bob
+api GET /api/v1/admin/retention
+expect 403 forbidden "... and only operators"
+"$PECETE_BIN" privacy retention --data "$D" --apply --json >"$T/ret2.json" 2>"$T/ret2.err"
+check "applied: 1 invoice, 1 unpaid order, 1 signed terms, 1 e-mail" \
+	[ "$(rule "$T/ret2.json" invoices deleted) $(rule "$T/ret2.json" unpaid_orders deleted) $(rule "$T/ret2.json" signed_terms deleted) $(rule "$T/ret2.json" outbox deleted)" = "1 1 1 1" ]
+check "... ana's invoice row gone, her order's billing data emptied" \
+	[ "$(sql "SELECT count(*) FROM shop_invoices i JOIN shop_orders o ON o.id = i.order_id WHERE o.user_id = '$ANA_ID'") $(sql "SELECT invoice_data FROM shop_orders WHERE user_id = '$ANA_ID'")" = "0 {}" ]
+check "... her signed terms deleted, row and file" \
+	[ "$(sql "SELECT count(*) FROM documents WHERE user_id = '$ANA_ID'")" = 0 -a ! -e "$TERMS_FILE" ]
+check "... the unpaid order's billing data emptied, the old e-mail deleted" \
+	[ "$(sql "SELECT invoice_data FROM shop_orders WHERE id = '$UNPAID'") $(sql "SELECT count(*) FROM outbox WHERE id = $OLD_MAIL")" = "{} 0" ]
+check "... bob's paid order and invoice untouched" \
+	[ "$(sql "SELECT count(*) FROM shop_invoices WHERE order_id = '$BOB_ORDER'") $(sql "SELECT json_extract(invoice_data, '\$.name') FROM shop_orders WHERE id = '$BOB_ORDER'")" = "1 Ana Pop" ]
+check "... audited (privacy.retention), the chain verifies" \
+	bash -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM audit_log WHERE event = 'privacy.retention'\") = 1 ] && '$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
+"$PECETE_BIN" privacy retention --data "$D" >"$T/ret3.txt" 2>&1
+check "a second run finds nothing due (readable table)" \
+	bash -c "grep -q '^invoices  *1  *0 ' '$T/ret3.txt' && grep -q '^signed_terms  *0  *0 ' '$T/ret3.txt'"
 
 JAR=$T/nobody; rm -f "$JAR"
 api GET /api/v1/account/export.zip

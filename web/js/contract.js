@@ -292,6 +292,8 @@ export function adminOrders(filter) {
 	const qs = p.toString();
 	return http.get('/admin/orders' + (qs ? '?' + qs : ''));
 }
+// -> {at, applied, rules: [{name, why, keep_s, held, due, next_due, deleted}]}
+export const adminRetention = () => http.get('/admin/retention');
 // -> ShopOrder (refunded)
 export const refundOrder = (id, reason) =>
 	http.post(`/admin/orders/${enc(id)}/refund`, reason ? { reason } : {});

@@ -13,6 +13,7 @@ import { raQueue } from './ra.js';
 import { raCaseView } from './racase.js';
 import { raCertRevoke } from './racert.js';
 import { raRenewals, raRenewalView } from './rarenew.js';
+import { opsRetention } from './retention.js';
 
 async function opsHome(ctx) {
 	return page('ops.title',
@@ -21,12 +22,14 @@ async function opsHome(ctx) {
 		h('li', {}, link('/ra', 'ops.ra', 'ops-ra-link')),
 		h('li', {}, link('/ra/renewals', 'ops.renewals', 'ops-renewals-link')),
 		h('li', {}, link('/ops/orders', 'ops.orders', 'ops-orders-link')),
-		h('li', {}, link('/ra/certificates', 'ops.certs', 'ops-certs-link'))));
+		h('li', {}, link('/ra/certificates', 'ops.certs', 'ops-certs-link')),
+		h('li', {}, link('/ops/retention', 'ops.retention', 'ops-retention-link'))));
 }
 
 export const OPS_ROUTES = {
 	'/ops': [opsHome, 'operator'],
 	'/ops/orders': [opsOrders, 'operator'],
+	'/ops/retention': [opsRetention, 'operator'],
 	'/ra': [raQueue, 'operator'],
 	'/ra/certificates': [raCertRevoke, 'operator'],
 	'/ra/renewals': [raRenewals, 'operator'],
