@@ -108,10 +108,15 @@ async function page(u) {
 }
 
 async function signin(u) {
+	// As a browser does: the sign-in page's anonymous session (its cookie
+	// and CSRF token), then the password; the new session is dropped.
+	const anon = { ...u, cookie: '', csrf: '' };
+	let r = await request(anon, 'GET', '/api/v1/session');
+	if (!check('signin: anonymous session', r, 200)) return;
+	anon.cookie = [].concat(r.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ');
+	anon.csrf = json(r).csrf;
 	const body = JSON.stringify({ email: u.email, password: u.password });
-	// A sign-in of its own: no session cookie, the answer's is dropped.
-	const r = await request({ ...u, cookie: '' }, 'POST', '/api/v1/session', body,
-		{ 'Content-Type': 'application/json' });
+	r = await request(anon, 'POST', '/api/v1/session', body, { 'Content-Type': 'application/json' });
 	check('signin: password (Argon2id)', r, 200);
 }
 
@@ -166,8 +171,11 @@ const users = cfg.users.map((u, i) => ({
 	lastStep: u.lastStep || 0,
 }));
 const t0 = Date.now();
+const cpu0 = process.cpuUsage();
 await Promise.all(users.map((u) => vu(u, deadline)));
 const wall = (Date.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const clientCores = (cpu.user + cpu.system) / 1e6 / wall;
 for (const u of users) u.agent.destroy();
 
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor((p / 100) * a.length))];
@@ -184,7 +192,8 @@ console.log(`|---|---:|---:|---:|---:|---:|---:|`);
 for (const r of rows)
 	console.log(`| ${r.cls} | ${r.n} | ${r.rps.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} |`);
 console.log(`| **all requests** | ${total} | ${(total / wall).toFixed(1)} | | | | |`);
-console.log(`\nusers ${users.length}, ${wall.toFixed(1)} s, ${signedDocs} documents signed, errors: ${nerr}`);
+console.log(`\nusers ${users.length}, ${wall.toFixed(1)} s, ${signedDocs} documents signed, errors: ${nerr}, ` +
+    `load generator CPU ${clientCores.toFixed(2)} cores (one thread: 1.00 is saturated)`);
 for (const [k, v] of Object.entries(errors)) console.log(`  error ${v} x ${k}`);
-console.log('JSON ' + JSON.stringify({ users: users.length, seconds: wall, requests: total, errors: nerr, signedDocs, classes: rows }));
+console.log('JSON ' + JSON.stringify({ users: users.length, seconds: wall, requests: total, errors: nerr, signedDocs, clientCores, classes: rows }));
 process.exit(nerr === 0 ? 0 : 1);

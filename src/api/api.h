@@ -92,6 +92,14 @@ enum pc_rc api_account_get(struct req *r, struct resp *w);
 /* Privacy (api_privacy.c). */
 enum pc_rc api_account_data_get(struct req *r, struct resp *w);
 enum pc_rc api_admin_retention_get(struct req *r, struct resp *w);
+/* api_inbox.c */
+enum pc_rc api_contact_post(struct req *r, struct resp *w);
+enum pc_rc api_rectification_post(struct req *r, struct resp *w);
+enum pc_rc api_contact_file_post(struct req *r, struct resp *w);
+enum pc_rc api_admin_inbox_get(struct req *r, struct resp *w);
+enum pc_rc api_admin_inbox_one_get(struct req *r, struct resp *w);
+enum pc_rc api_admin_inbox_file_get(struct req *r, struct resp *w);
+enum pc_rc api_admin_inbox_answer_post(struct req *r, struct resp *w);
 enum pc_rc api_account_export_get(struct req *r, struct resp *w);
 enum pc_rc api_account_erasure_post(struct req *r, struct resp *w);
 enum pc_rc api_password_strength_post(struct req *r, struct resp *w);

@@ -29,6 +29,7 @@ static const char *const rate_names[] = {
 	[RATE_REGISTER] = "register",
 	[RATE_RECOVERY] = "recovery",
 	[RATE_REGISTRY] = "registry",
+	[RATE_CONTACT] = "contact",
 };
 
 static const char *const body_names[] = {

@@ -32,6 +32,7 @@
 
 #define PUBLIC_PER_MIN 6000
 #define REGISTER_PER_HOUR 20
+#define CONTACT_PER_HOUR 10
 #define RECOVERY_PER_HOUR 20
 /* Registry searches: enough for a person, too few to walk a name list. */
 #define REGISTRY_PER_MIN 20
@@ -213,6 +214,10 @@ rate(struct req *r, struct resp *w)
 	case RATE_REGISTER:
 		rc = db_limit_guarded(
 		    r, w, "register", ip, 3600, REGISTER_PER_HOUR);
+		break;
+	case RATE_CONTACT:
+		rc = db_limit_guarded(
+		    r, w, "contact", ip, 3600, CONTACT_PER_HOUR);
 		break;
 	case RATE_RECOVERY:
 		rc = db_limit_guarded(

@@ -8,6 +8,7 @@
  * shows how to add one.
  */
 #include "api/api_int.h"
+#include "inbox/inbox.h"
 #include "lifecycle/renewal.h"
 #include "signing/signing_web.h"
 
@@ -22,6 +23,7 @@
 #define IDV_BODY (24 * 1024)
 
 /* Bounds of string members (bytes); the domain checks the meaning. */
+#define INBOX_BODY (20 * 1024)
 #define S_NAME 400
 #define S_EMAIL 320
 #define S_PHONE 32
@@ -137,6 +139,16 @@ API_SCHEMA(s_renewal, API_STR_REQ("order_id", S_SHORT),
     API_STR_REQ("doc_number", S_SHORT), API_STR_REQ("doc_issued", S_SHORT),
     API_STR_REQ("doc_expiry", S_SHORT), API_STR_REQ("doc_issuer", S_NAME));
 API_SCHEMA(s_reason, API_STR_REQ("reason", S_TEXT));
+/* The contact form and rectification requests (api_inbox.c): the
+ * message up to 4000 characters (16000 bytes of UTF-8). */
+#define S_MESSAGE 16000
+API_SCHEMA(s_contact, API_STR_REQ("name", S_NAME),
+    API_STR_REQ("email", S_EMAIL), API_STR_REQ("topic", S_SHORT),
+    API_STR_REQ("message", S_MESSAGE), API_STR("lang", S_SHORT),
+    API_BOOL_REQ("privacy_consent"));
+API_SCHEMA(s_rectify, API_STR_REQ("field", S_SHORT),
+    API_STR_REQ("message", S_MESSAGE));
+API_SCHEMA(s_answer, API_STR_REQ("answer", S_MESSAGE));
 /* Signing in the browser (J9): a box in PDF points. */
 API_SCHEMA(s_placement, API_BOOL_REQ("visible"), API_INT("page", 1, 100000),
     API_INT("x", 0, 14400), API_INT("y", 0, 14400), API_INT("w", 1, 14400),
@@ -476,6 +488,23 @@ const struct route api_routes[] = {
 	GET_API("/api/v1/admin/orders", api_admin_orders_get, AUTH_OPERATOR),
 	GET_API(
 	    "/api/v1/admin/retention", api_admin_retention_get, AUTH_OPERATOR),
+	GET_API("/api/v1/admin/inbox", api_admin_inbox_get, AUTH_OPERATOR),
+	GET_API(
+	    "/api/v1/admin/inbox/:id", api_admin_inbox_one_get, AUTH_OPERATOR),
+	GET_API("/api/v1/admin/inbox/:id/files/:n", api_admin_inbox_file_get,
+	    AUTH_OPERATOR),
+	POST_API("/api/v1/admin/inbox/:id/answer", api_admin_inbox_answer_post,
+	    AUTH_OPERATOR, RATE_API, INBOX_BODY, s_answer, 0),
+
+	/* The contact form (anyone) and rectification requests (art. 16);
+	 * a message's files are raw bodies sent with its upload token. */
+	POST_API("/api/v1/contact", api_contact_post, AUTH_ANY, RATE_CONTACT,
+	    INBOX_BODY, s_contact, 0),
+	POST_API("/api/v1/account/rectification", api_rectification_post,
+	    AUTH_USER, RATE_API, INBOX_BODY, s_rectify, 0),
+	{ "POST", "/api/v1/contact/:id/files", api_contact_file_post, AUTH_ANY,
+	    NULL, ROUTE_NO_STORE, RATE_API, BODY_RAW, INBOX_FILE_MAX + 1, NULL,
+	    ERRF_PECETE, "application/octet-stream" },
 	POST_API("/api/v1/admin/orders/:id/refund", api_admin_order_refund_post,
 	    AUTH_OPERATOR, RATE_API, SHOP_BODY, s_refund, 0),
 

@@ -64,6 +64,7 @@ enum rate_class {
 	RATE_REGISTER, /* registration: per address, database */
 	RATE_RECOVERY, /* password recovery: per address, database */
 	RATE_REGISTRY, /* registry searches: per address, memory, few */
+	RATE_CONTACT,  /* the contact form: per address, database */
 };
 
 /* How the body is taken. */

@@ -758,6 +758,46 @@ const struct notify_tmpl notify_templates[] = {
 	        "could not be accepted either (the reason: {{reason}}).</p>"
 	        "<p>{{note}}</p><p>An operator will contact you to find a way "
 	        "together. You can also call us at {{phone}}.</p>" } },
+	{ "inbox_received", NOTIFY_EMAIL, "name ref kind", 0, 0,
+	    { "Pecete: am primit mesajul dvs. ({{ref}})",
+	        "Bună ziua, {{name}},\n\n"
+	        "Am primit mesajul dvs. ({{kind}}), cu referința {{ref}}. Un "
+	        "operator vă va răspunde la această adresă. Dacă ne scrieți "
+	        "din nou despre el, menționați referința.",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Am primit mesajul dvs. ({{kind}}), cu referința "
+	        "<strong>{{ref}}</strong>. Un operator vă va răspunde la "
+	        "această adresă. Dacă ne scrieți din nou despre el, "
+	        "menționați referința.</p>" },
+	    { "Pecete: we received your message ({{ref}})",
+	        "Hello {{name}},\n\n"
+	        "We received your message ({{kind}}), reference {{ref}}. An "
+	        "operator will answer at this address. If you write to us "
+	        "about it again, please give the reference.",
+	        "<p>Hello {{name}},</p>"
+	        "<p>We received your message ({{kind}}), reference "
+	        "<strong>{{ref}}</strong>. An operator will answer at this "
+	        "address. If you write to us about it again, please give the "
+	        "reference.</p>" } },
+	{ "inbox_answer", NOTIFY_EMAIL, "name ref answer", 0, 0,
+	    { "Pecete: răspuns la mesajul dvs. ({{ref}})",
+	        "Bună ziua, {{name}},\n\n"
+	        "Răspunsul nostru la mesajul cu referința {{ref}}:\n\n"
+	        "{{answer}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Răspunsul nostru la mesajul cu referința "
+	        "<strong>{{ref}}</strong>:</p><p "
+	        "style=\"white-space:pre-wrap\">"
+	        "{{answer}}</p>" },
+	    { "Pecete: the answer to your message ({{ref}})",
+	        "Hello {{name}},\n\n"
+	        "Our answer to your message, reference {{ref}}:\n\n"
+	        "{{answer}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>Our answer to your message, reference "
+	        "<strong>{{ref}}</strong>:</p><p "
+	        "style=\"white-space:pre-wrap\">"
+	        "{{answer}}</p>" } },
 	{ "test_email", NOTIFY_EMAIL, "", 0, 0,
 	    { "Pecete: mesaj de încercare — trimiterea funcționează",
 	        "Acesta este un mesaj de încercare trimis cu „pecete notify "

@@ -12,6 +12,7 @@
 #include "account/account.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "inbox/inbox.h"
 #include "issuance/issuance.h"
 #include "privacy/privacy.h"
 #include "shop/shop.h"
@@ -347,6 +348,9 @@ static const struct {
 	    "after last use)" },
 	[STORE_RET_OUTBOX] = { "outbox",
 	    "e-mails and SMS once sent or failed ([privacy] outbox_days)" },
+	[STORE_RET_MESSAGES] = { "messages",
+	    "complaints and requests: the limitation period ([privacy] "
+	    "messages_years after the answer)" },
 	[STORE_RET_AUDIT] = { "audit_log",
 	    "security logs: at least 2 years; never deleted (the sealed chain "
 	    "would not verify)" },
@@ -387,6 +391,7 @@ privacy_retention(const struct pc_env *e, bool apply, json_t **report)
 	    e->conf->ra.retention_accepted_years * YEAR_S;
 	r[STORE_RET_SESSIONS].keep_s = e->conf->account.session_max_s;
 	r[STORE_RET_OUTBOX].keep_s = e->conf->privacy.outbox_days * 86400;
+	r[STORE_RET_MESSAGES].keep_s = e->conf->privacy.messages_years * YEAR_S;
 	r[STORE_RET_AUDIT].keep_s = LOGS_KEEP_S;
 	rc = apply ? store_write_begin(e->store, &db)
 	           : store_acquire(e->store, &db);
@@ -396,6 +401,9 @@ privacy_retention(const struct pc_env *e, bool apply, json_t **report)
 		    db, now, r[STORE_RET_TERMS].keep_s, ret_drop_one, &c);
 	if (rc == PC_OK)
 		rc = store_retention(db, now, apply, r);
+	if (rc == PC_OK && apply)
+		rc = inbox_purge(e, db, now - r[STORE_RET_MESSAGES].keep_s,
+		    &r[STORE_RET_MESSAGES].applied);
 	if (rc == PC_OK && apply) {
 		r[STORE_RET_TERMS].applied = c.n;
 		for (i = 0; i < STORE_RET_N; i++)
@@ -404,13 +412,15 @@ privacy_retention(const struct pc_env *e, bool apply, json_t **report)
 			rc = store_audit_printf(db, "job:retention",
 			    "privacy.retention",
 			    "invoices=%lld unpaid_orders=%lld terms=%lld "
-			    "renewals=%lld sessions=%lld outbox=%lld",
+			    "renewals=%lld sessions=%lld outbox=%lld "
+			    "messages=%lld",
 			    (long long)r[STORE_RET_INVOICES].applied,
 			    (long long)r[STORE_RET_UNPAID].applied,
 			    (long long)r[STORE_RET_TERMS].applied,
 			    (long long)r[STORE_RET_RENEWALS].applied,
 			    (long long)r[STORE_RET_SESSIONS].applied,
-			    (long long)r[STORE_RET_OUTBOX].applied);
+			    (long long)r[STORE_RET_OUTBOX].applied,
+			    (long long)r[STORE_RET_MESSAGES].applied);
 	}
 	if (apply)
 		rc = store_write_end(e->store, db, rc);

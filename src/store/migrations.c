@@ -631,6 +631,38 @@ static const char m19_common[] =
     "ALTER TABLE api_tokens ADD COLUMN sad_bind TEXT;"
     "CREATE INDEX api_tokens_grant ON api_tokens (grant_id);";
 
+/*
+ * Migration 20: the operators' inbox (issue 18): contact messages and
+ * rectification requests, their attachments (vault files), the answer.
+ */
+static const char m20_common[] =
+    "CREATE TABLE inbox_messages ("
+    " id TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " user_id TEXT,"
+    " name TEXT NOT NULL,"
+    " email TEXT NOT NULL,"
+    " topic TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " lang TEXT NOT NULL,"
+    " upload_hash TEXT,"
+    " upload_until BIGINT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " closed_at BIGINT NOT NULL,"
+    " closed_by TEXT,"
+    " answer TEXT);"
+    "CREATE INDEX inbox_state ON inbox_messages (state, created_at);"
+    "CREATE TABLE inbox_files ("
+    " message_id TEXT NOT NULL REFERENCES inbox_messages (id),"
+    " n BIGINT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " ctype TEXT NOT NULL,"
+    " size BIGINT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " key_hex TEXT NOT NULL,"
+    " PRIMARY KEY (message_id, n));";
+
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
 	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
@@ -651,6 +683,7 @@ static const struct migration migrations[] = {
 	{ 17, "API access tokens", m17_common, NULL, NULL },
 	{ 18, "audit seals", m18_common, NULL, NULL },
 	{ 19, "OAuth2 authorization server", m19_common, NULL, NULL },
+	{ 20, "operators' inbox", m20_common, NULL, NULL },
 };
 
 static enum pc_rc

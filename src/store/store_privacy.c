@@ -374,6 +374,12 @@ static const struct retention_rule rules[STORE_RET_N] = {
 	    "status IN ('sent', 'failed') AND created_at + $2 >= $1",
 	    { "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND "
 	      "created_at + $2 < $1" } },
+	[STORE_RET_MESSAGES] = { "SELECT COUNT(*) FROM inbox_messages",
+	    "SELECT COUNT(*) FROM inbox_messages WHERE state = 'closed' AND "
+	    "closed_at + $2 < $1",
+	    "SELECT COALESCE(MIN(closed_at + $2), 0) FROM inbox_messages "
+	    "WHERE state = 'closed' AND closed_at + $2 >= $1",
+	    { NULL } },
 	[STORE_RET_AUDIT] = { "SELECT COUNT(*) FROM audit_log",
 	    NULL, /* never deleted: the chain */
 	    "SELECT COALESCE(MIN(at + $2), 0) FROM audit_log WHERE at + $2 >= "

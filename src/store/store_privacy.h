@@ -53,6 +53,9 @@ enum pc_rc store_privacy_docs(struct db *db, const char *user_id,
  *   RENEWALS   identity document data given at renewals, likewise
  *   SESSIONS   sign-in sessions (their addresses) keep_s after last use
  *   OUTBOX     e-mails and SMS sent or failed, keep_s after creation
+ *   MESSAGES   contact messages and rectification requests keep_s after
+ *              they were answered (deleted by the caller: files;
+ *              inbox_purge)
  *   AUDIT      the audit log: counted, never deleted (its chain)
  */
 enum store_retention_rule {
@@ -62,6 +65,7 @@ enum store_retention_rule {
 	STORE_RET_RENEWALS,
 	STORE_RET_SESSIONS,
 	STORE_RET_OUTBOX,
+	STORE_RET_MESSAGES,
 	STORE_RET_AUDIT,
 	STORE_RET_N
 };

@@ -687,7 +687,7 @@ try {
 		await page.waitForURL('**/ops/retention');
 		await page.waitForSelector('main:not([aria-busy]) #keep-table');
 		const rows = await page.$$eval('#keep-table tbody tr', (trs) => trs.map((tr) => tr.id));
-		assert(rows.length === 7 && rows.includes('keep-invoices') && rows.includes('keep-audit_log'),
+		assert(rows.length === 8 && rows.includes('keep-invoices') && rows.includes('keep-audit_log'),
 		    'rows: ' + rows.join(' '));
 		const inv = await page.$eval('#keep-invoices', (tr) => [...tr.cells].map((c) => c.textContent));
 		assert(Number(inv[1]) >= 1 && inv[2] === '0' && inv[3] !== '—' && inv[4].length > 10,
