@@ -1,0 +1,192 @@
+#!/bin/bash
+# vtoken.sh: the virtual token (issue 16) against a real server, one issued
+# holder (Ana), the way a desktop user has it:
+#  - a public OAuth2 client for the token (explicit mode: the agent asks the
+#    code); `pecete-vtoken login` prints the authorization URL, the consent
+#    is approved over HTTP (as a browser would), the loopback redirect ends
+#    the login: a refresh token in the config dir, 0600, dir 0700;
+#  - the agent started on demand (socket dir 0700); `list`, `status`;
+#  - pkcs11-tool through libpecete-pkcs11.so: the slot, the certificates
+#    and keys (signing key CKA_ALWAYS_AUTHENTICATE);
+#  - pkcs11-tool --sign -m SHA256-RSA-PKCS: one pinentry prompt (the
+#    scripted pinentry, tests/support/pinentry-oath.sh, counted), a
+#    signature `openssl dgst -verify` accepts with the certificate's key,
+#    one transaction spent; CKM_RSA_PKCS over a DigestInfo too;
+#  - a wrong code: CKR_PIN_INCORRECT, no signature, the transactions and
+#    the signature records unchanged; a cancelled prompt: CKR_FUNCTION_CANCELED;
+#  - p11tool (GnuTLS through p11-kit, a module file in a test-local
+#    config) lists the certificates;
+#  - `pecete-vtoken logout`: the module's next sign is CKR_USER_NOT_LOGGED_IN
+#    and `status` says why; the agent's log has no sanitizer report.
+. "$PECETE_SRC/tests/support/lib.sh"
+. "$PECETE_SRC/tests/support/api.sh"
+for t in curl sqlite3 openssl oathtool python3 xxd pkcs11-tool p11tool; do
+	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+VT=${PECETE_BUILD:?}/pecete-vtoken
+MOD=$PECETE_BUILD/libpecete-pkcs11.so
+[ -x "$VT" ] && [ -f "$MOD" ] || { echo "FAIL - pecete-vtoken or the module not built"; exit 1; }
+
+T=$(pc_tmpdir)
+D=$T/data
+"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
+	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+DB=$D/pecete.db
+echo "+0s" >"$T/clock"
+pc_serve_clock "$D" "$T/clock"
+. "$PECETE_SRC/tests/support/idv.sh"
+idv_fixtures
+
+as op
+api_signup_user op.vt@example.ro +40722000998
+"$PECETE_BIN" user role --data "$D" --email op.vt@example.ro --role operator >/dev/null
+api_pair_totp
+as ana
+api_signup_user ana.vt@example.ro +40722000112
+api_issued op.vt@example.ro || fail "issued user"
+ASIGN=$SIGN
+echo $(($(date +%s) / 30 + 1)) >"$T/last_step"
+check "a holder with a credential" [ -n "$ASIGN" ]
+
+# The token's environment: its own config and runtime dirs, the scripted
+# pinentry, the agent the module starts.
+mkdir -p "$T/run" "$T/cfg"
+chmod 700 "$T/run"
+export XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/cfg
+export PINENTRY=$PECETE_SRC/tests/support/pinentry-oath.sh
+export VT_PIN_STATE=$T VT_PIN_SECRET=$SECRET PECETE_VTOKEN_AGENT=$VT
+not() { ! "$@"; }
+prompts() { [ -f "$T/prompts" ] && wc -l <"$T/prompts" || echo 0; }
+vt_stop() { "$VT" stop >/dev/null 2>&1; }
+trap 'vt_stop; pc_cleanup' EXIT
+enc() { /usr/bin/python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1], safe=""))' "$1"; }
+qarg() {
+	/usr/bin/python3 -c 'import sys, urllib.parse as u
+q = u.parse_qs(u.urlsplit(sys.argv[1]).query)
+print(q.get(sys.argv[2], [""])[0])' "$1" "$2"
+}
+tx_left() { sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'"; }
+sig_rows() { sql "SELECT count(*) FROM signatures WHERE credential = '$ASIGN'"; }
+
+# ---- the client and the login ------------------------------------------------
+"$PECETE_BIN" oauth client add --data "$D" --name "Pecete virtual token" --public \
+	--redirect http://127.0.0.1/cb --auth-mode explicit >"$T/client.out" || fail "client add"
+VCID=$(sed -n 's/^client_id: //p' "$T/client.out")
+check "a public client for the token (explicit mode)" [ ${#VCID} = 32 ]
+
+"$VT" login --server "$PC_URL" --client-id "$VCID" --timeout 60 >"$T/login.out" 2>"$T/login.err" &
+LPID=$!
+URL=""
+for _ in $(seq 1 100); do
+	URL=$(grep -o 'http://[^ ]*/csc/v2/oauth2/authorize?[^ ]*' "$T/login.out" 2>/dev/null)
+	[ -n "$URL" ] && break
+	sleep 0.1
+done
+check "login prints the authorization URL (PKCE S256, scope service, a loopback redirect)" \
+	[ -n "$URL" -a "$(qarg "$URL" code_challenge_method)" = S256 -a "$(qarg "$URL" scope)" = service \
+	  -a "$(qarg "$URL" client_id)" = "$VCID" ]
+RED=$(qarg "$URL" redirect_uri)
+check "... its redirect is 127.0.0.1 on a port of the moment" \
+	[ "${RED#http://127.0.0.1:}" != "$RED" -a "${RED##*/}" = cb ]
+CODE=$(curl -s -o /dev/null -D "$T/ahead" -w '%{http_code}' "$URL")
+LOC=$(grep -i '^Location:' "$T/ahead" | sed 's/^[^:]*: *//' | tr -d '\r')
+check "authorize sends the browser to the consent page" [ "$CODE" = 302 -a "${LOC%%\?*}" = /oauth/consent ]
+api POST "/api/v1/oauth/consent/$(qarg "http://x$LOC" id)" '{"approve":true}'
+BACK=$(jget redirect)
+check "consent approved: back to the loopback with a code and the state" \
+	[ "$CODE" = 200 -a "${BACK%%\?*}" = "$RED" -a -n "$(qarg "$BACK" code)" -a "$(qarg "$BACK" state)" = "$(qarg "$URL" state)" ]
+curl -s -o "$T/cb.html" "$BACK"
+wait "$LPID"
+LRC=$?
+check "login ends: signed in" [ "$LRC" = 0 -a -n "$(grep "Signed in" "$T/login.out")" ]
+check "the refresh token file is 0600 in a 0700 dir" \
+	[ "$(stat -c %a "$T/cfg/pecete-vtoken/refresh")" = 600 -a "$(stat -c %a "$T/cfg/pecete-vtoken")" = 700 \
+	  -a "$(wc -c <"$T/cfg/pecete-vtoken/refresh")" = 64 ]
+
+# ---- agent ---------------------------------------------------------------------
+"$VT" list >"$T/list.out" 2>&1
+check "pecete-vtoken list (the agent started on demand): the signing credential" \
+	grep -q "^sign	$ASIGN	.*CN=" "$T/list.out"
+check "the agent's socket dir is 0700, the socket 0600" \
+	[ "$(stat -c %a "$T/run/pecete-vtoken")" = 700 -a "$(stat -c %a "$T/run/pecete-vtoken/sock")" = 600 ]
+"$VT" status >"$T/status.out" 2>&1
+check "status: signed in, certificates cached" grep -q "signed in to $PC_URL" "$T/status.out"
+
+# ---- pkcs11-tool -------------------------------------------------------------------
+pkcs11-tool --module "$MOD" --list-slots >"$T/slots.out" 2>&1
+check "pkcs11-tool --list-slots: our token" grep -q "token label *: Pecete" "$T/slots.out"
+pkcs11-tool --module "$MOD" --list-objects >"$T/objs.out" 2>&1
+check "--list-objects: the signing certificate, its private and public key" \
+	[ "$(grep -c 'label: *Pecete signing' "$T/objs.out")" = 3 ]
+check "... the private key is RSA, sign only, always-authenticate" \
+	grep -A8 "Private Key Object" "$T/objs.out" | grep -q "Access:.*always authenticate"
+check "... the CA certificates of the chain too" [ "$(grep -c 'Certificate Object' "$T/objs.out")" -ge 2 ]
+
+sql "SELECT hex(der) FROM certs WHERE serial = '$ASIGN'" | xxd -r -p >"$T/sign.der"
+openssl x509 -inform DER -in "$T/sign.der" -pubkey -noout >"$T/pub.pem"
+printf 'contract through the token\n' >"$T/doc.txt"
+P0=$(prompts)
+TX0=$(tx_left)
+S0=$(sig_rows)
+pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/doc.sig" >"$T/sign.out" 2>&1
+check "pkcs11-tool --sign -m SHA256-RSA-PKCS: a signature" [ -s "$T/doc.sig" ]
+check "... openssl dgst -verify accepts it with the certificate's key" \
+	openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/doc.sig" "$T/doc.txt"
+check "... one pinentry prompt for it" [ "$(prompts)" = $((P0 + 1)) ]
+check "... the prompt names the qualified key and the application" \
+	grep -q "qualified signing.*pkcs11-tool" <(tail -n 1 "$T/prompts")
+check "... one transaction spent, one signature recorded" \
+	[ "$(tx_left)" = $((TX0 - 1)) -a "$(sig_rows)" = $((S0 + 1)) ]
+
+# CKM_RSA_PKCS: the application gives a DigestInfo (SHA-384 here)
+openssl dgst -sha384 -binary "$T/doc.txt" >"$T/h384"
+{ printf '\x30\x41\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x02\x05\x00\x04\x30'; cat "$T/h384"; } >"$T/di.bin"
+pkcs11-tool --module "$MOD" --sign -m RSA-PKCS --label "Pecete signing" \
+	-i "$T/di.bin" -o "$T/di.sig" >"$T/sign2.out" 2>&1
+check "CKM_RSA_PKCS over a SHA-384 DigestInfo: openssl verifies it" \
+	openssl dgst -sha384 -verify "$T/pub.pem" -signature "$T/di.sig" "$T/doc.txt"
+check "... a second prompt" [ "$(prompts)" = $((P0 + 2)) ]
+
+# ---- a wrong code, a cancelled prompt -----------------------------------------------
+oathtool --totp -b -N "@86400" "$SECRET" >"$T/wrong"
+TX1=$(tx_left)
+S1=$(sig_rows)
+rm -f "$T/bad.sig"
+pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/bad.sig" >"$T/bad.out" 2>&1
+check "a wrong code: CKR_PIN_INCORRECT" grep -q CKR_PIN_INCORRECT "$T/bad.out"
+check "... no signature written" [ ! -s "$T/bad.sig" ]
+check "... no transaction spent, no signature recorded" [ "$(tx_left)" = "$TX1" -a "$(sig_rows)" = "$S1" ]
+rm -f "$T/wrong"
+touch "$T/cancel"
+pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/bad.sig" >"$T/cancel.out" 2>&1
+check "a cancelled prompt: CKR_FUNCTION_CANCELED, nothing spent" \
+	[ "$(tx_left)" = "$TX1" -a -n "$(grep CKR_FUNCTION_CANCELED "$T/cancel.out")" ]
+rm -f "$T/cancel"
+
+# ---- p11tool through p11-kit ------------------------------------------------------------
+mkdir -p "$T/home/.config/pkcs11/modules"
+printf 'module: %s\n' "$MOD" >"$T/home/.config/pkcs11/modules/pecete.module"
+HOME=$T/home p11tool --list-all-certs >"$T/p11tool.out" 2>&1
+check "p11tool --list-all-certs (p11-kit, a module file): our certificates" \
+	grep -q "manufacturer=Pecete.*object=Pecete%20signing;type=cert" "$T/p11tool.out"
+
+# ---- logout ---------------------------------------------------------------------------
+"$VT" logout >/dev/null
+pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/bad.sig" >"$T/out.out" 2>&1
+check "after logout the module is not usable: no token, or CKR_USER_NOT_LOGGED_IN" \
+	grep -q -e CKR_USER_NOT_LOGGED_IN -e "No slot with a token" -e CKR_TOKEN_NOT_PRESENT "$T/out.out"
+"$VT" status >"$T/status2.out" 2>&1
+check "status says why" grep -q "not signed in: run pecete-vtoken login" "$T/status2.out"
+
+vt_stop
+check "the agent stopped: its socket is gone" [ ! -e "$T/run/pecete-vtoken/sock" ]
+check "the agent's log has no sanitizer report" \
+	not grep -q -e "ERROR: AddressSanitizer" -e "runtime error:" -e "LeakSanitizer" "$T/run/pecete-vtoken/agent.log"
+
+pc_stop
+pc_done
