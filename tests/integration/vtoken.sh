@@ -51,14 +51,25 @@ check "a holder with a credential" [ -n "$ASIGN" ]
 
 # The token's environment: its own config and runtime dirs, the scripted
 # pinentry, the agent the module starts.
+# As root, p11-kit skips the user's module files: the token's side runs as
+# nobody then (setpriv), with its dirs and the pinentry's state its own.
 mkdir -p "$T/run" "$T/cfg"
-chmod 700 "$T/run"
+chmod 700 "$T/run" "$T/cfg"
+touch "$T/prompts"
+mkdir -p "$T/out"
+if [ "$(id -u)" = 0 ]; then
+	command -v setpriv >/dev/null || { echo "SKIP: setpriv missing"; exit 77; }
+	chown 65534:65534 "$T/run" "$T/cfg" "$T/prompts" "$T/clock" "$T/last_step" "$T/out"
+	U() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+else
+	U() { "$@"; }
+fi
 export XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/cfg
 export PINENTRY=$PECETE_SRC/tests/support/pinentry-oath.sh
 export VT_PIN_STATE=$T VT_PIN_SECRET=$SECRET PECETE_VTOKEN_AGENT=$VT
 not() { ! "$@"; }
-prompts() { [ -f "$T/prompts" ] && wc -l <"$T/prompts" || echo 0; }
-vt_stop() { "$VT" stop >/dev/null 2>&1; }
+prompts() { wc -l <"$T/prompts"; }
+vt_stop() { U "$VT" stop >/dev/null 2>&1; }
 trap 'vt_stop; pc_cleanup' EXIT
 enc() { /usr/bin/python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1], safe=""))' "$1"; }
 qarg() {
@@ -75,7 +86,7 @@ sig_rows() { sql "SELECT count(*) FROM signatures WHERE credential = '$ASIGN'"; 
 VCID=$(sed -n 's/^client_id: //p' "$T/client.out")
 check "a public client for the token (explicit mode)" [ ${#VCID} = 32 ]
 
-"$VT" login --server "$PC_URL" --client-id "$VCID" --timeout 60 >"$T/login.out" 2>"$T/login.err" &
+U "$VT" login --server "$PC_URL" --client-id "$VCID" --timeout 60 >"$T/login.out" 2>"$T/login.err" &
 LPID=$!
 URL=""
 for _ in $(seq 1 100); do
@@ -105,22 +116,22 @@ check "the refresh token file is 0600 in a 0700 dir" \
 	  -a "$(wc -c <"$T/cfg/pecete-vtoken/refresh")" = 64 ]
 
 # ---- agent ---------------------------------------------------------------------
-"$VT" list >"$T/list.out" 2>&1
+U "$VT" list >"$T/list.out" 2>&1
 check "pecete-vtoken list (the agent started on demand): the signing credential" \
 	grep -q "^sign	$ASIGN	.*CN=" "$T/list.out"
 check "the agent's socket dir is 0700, the socket 0600" \
 	[ "$(stat -c %a "$T/run/pecete-vtoken")" = 700 -a "$(stat -c %a "$T/run/pecete-vtoken/sock")" = 600 ]
-"$VT" status >"$T/status.out" 2>&1
+U "$VT" status >"$T/status.out" 2>&1
 check "status: signed in, certificates cached" grep -q "signed in to $PC_URL" "$T/status.out"
 
 # ---- pkcs11-tool -------------------------------------------------------------------
-pkcs11-tool --module "$MOD" --list-slots >"$T/slots.out" 2>&1
+U pkcs11-tool --module "$MOD" --list-slots >"$T/slots.out" 2>&1
 check "pkcs11-tool --list-slots: our token" grep -q "token label *: Pecete" "$T/slots.out"
-pkcs11-tool --module "$MOD" --list-objects >"$T/objs.out" 2>&1
+U pkcs11-tool --module "$MOD" --list-objects >"$T/objs.out" 2>&1
 check "--list-objects: the signing certificate, its private and public key" \
 	[ "$(grep -c 'label: *Pecete signing' "$T/objs.out")" = 3 ]
-check "... the private key is RSA, sign only, always-authenticate" \
-	grep -A8 "Private Key Object" "$T/objs.out" | grep -q "Access:.*always authenticate"
+check "... the private key: sign only, always authenticate" \
+	grep -q "Access:.*always authenticate" <(grep -A8 "Private Key Object" "$T/objs.out")
 check "... the CA certificates of the chain too" [ "$(grep -c 'Certificate Object' "$T/objs.out")" -ge 2 ]
 
 sql "SELECT hex(der) FROM certs WHERE serial = '$ASIGN'" | xxd -r -p >"$T/sign.der"
@@ -129,11 +140,11 @@ printf 'contract through the token\n' >"$T/doc.txt"
 P0=$(prompts)
 TX0=$(tx_left)
 S0=$(sig_rows)
-pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
-	-i "$T/doc.txt" -o "$T/doc.sig" >"$T/sign.out" 2>&1
-check "pkcs11-tool --sign -m SHA256-RSA-PKCS: a signature" [ -s "$T/doc.sig" ]
+U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/out/doc.sig" >"$T/sign.out" 2>&1
+check "pkcs11-tool --sign -m SHA256-RSA-PKCS: a signature" [ -s "$T/out/doc.sig" ]
 check "... openssl dgst -verify accepts it with the certificate's key" \
-	openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/doc.sig" "$T/doc.txt"
+	openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/out/doc.sig" "$T/doc.txt"
 check "... one pinentry prompt for it" [ "$(prompts)" = $((P0 + 1)) ]
 check "... the prompt names the qualified key and the application" \
 	grep -q "qualified signing.*pkcs11-tool" <(tail -n 1 "$T/prompts")
@@ -143,44 +154,45 @@ check "... one transaction spent, one signature recorded" \
 # CKM_RSA_PKCS: the application gives a DigestInfo (SHA-384 here)
 openssl dgst -sha384 -binary "$T/doc.txt" >"$T/h384"
 { printf '\x30\x41\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x02\x05\x00\x04\x30'; cat "$T/h384"; } >"$T/di.bin"
-pkcs11-tool --module "$MOD" --sign -m RSA-PKCS --label "Pecete signing" \
-	-i "$T/di.bin" -o "$T/di.sig" >"$T/sign2.out" 2>&1
+U pkcs11-tool --module "$MOD" --sign -m RSA-PKCS --label "Pecete signing" \
+	-i "$T/di.bin" -o "$T/out/di.sig" >"$T/sign2.out" 2>&1
 check "CKM_RSA_PKCS over a SHA-384 DigestInfo: openssl verifies it" \
-	openssl dgst -sha384 -verify "$T/pub.pem" -signature "$T/di.sig" "$T/doc.txt"
+	openssl dgst -sha384 -verify "$T/pub.pem" -signature "$T/out/di.sig" "$T/doc.txt"
 check "... a second prompt" [ "$(prompts)" = $((P0 + 2)) ]
 
 # ---- a wrong code, a cancelled prompt -----------------------------------------------
 oathtool --totp -b -N "@86400" "$SECRET" >"$T/wrong"
 TX1=$(tx_left)
 S1=$(sig_rows)
-rm -f "$T/bad.sig"
-pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
-	-i "$T/doc.txt" -o "$T/bad.sig" >"$T/bad.out" 2>&1
+rm -f "$T/out/bad.sig"
+U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/out/bad.sig" >"$T/bad.out" 2>&1
 check "a wrong code: CKR_PIN_INCORRECT" grep -q CKR_PIN_INCORRECT "$T/bad.out"
-check "... no signature written" [ ! -s "$T/bad.sig" ]
+check "... no signature written" [ ! -s "$T/out/bad.sig" ]
 check "... no transaction spent, no signature recorded" [ "$(tx_left)" = "$TX1" -a "$(sig_rows)" = "$S1" ]
 rm -f "$T/wrong"
 touch "$T/cancel"
-pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
-	-i "$T/doc.txt" -o "$T/bad.sig" >"$T/cancel.out" 2>&1
+U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/out/bad.sig" >"$T/cancel.out" 2>&1
 check "a cancelled prompt: CKR_FUNCTION_CANCELED, nothing spent" \
 	[ "$(tx_left)" = "$TX1" -a -n "$(grep CKR_FUNCTION_CANCELED "$T/cancel.out")" ]
 rm -f "$T/cancel"
 
 # ---- p11tool through p11-kit ------------------------------------------------------------
-mkdir -p "$T/home/.config/pkcs11/modules"
-printf 'module: %s\n' "$MOD" >"$T/home/.config/pkcs11/modules/pecete.module"
-HOME=$T/home p11tool --list-all-certs >"$T/p11tool.out" 2>&1
+# p11-kit reads ~/.config/pkcs11/modules as $XDG_CONFIG_HOME/pkcs11/modules.
+mkdir -p "$T/cfg/pkcs11/modules"
+printf 'module: %s\n' "$MOD" >"$T/cfg/pkcs11/modules/pecete.module"
+U p11tool --list-all-certs "pkcs11:manufacturer=Pecete" >"$T/p11tool.out" 2>&1
 check "p11tool --list-all-certs (p11-kit, a module file): our certificates" \
 	grep -q "manufacturer=Pecete.*object=Pecete%20signing;type=cert" "$T/p11tool.out"
 
 # ---- logout ---------------------------------------------------------------------------
-"$VT" logout >/dev/null
-pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
-	-i "$T/doc.txt" -o "$T/bad.sig" >"$T/out.out" 2>&1
+U "$VT" logout >/dev/null
+U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/out/bad.sig" >"$T/out.out" 2>&1
 check "after logout the module is not usable: no token, or CKR_USER_NOT_LOGGED_IN" \
 	grep -q -e CKR_USER_NOT_LOGGED_IN -e "No slot with a token" -e CKR_TOKEN_NOT_PRESENT "$T/out.out"
-"$VT" status >"$T/status2.out" 2>&1
+U "$VT" status >"$T/status2.out" 2>&1
 check "status says why" grep -q "not signed in: run pecete-vtoken login" "$T/status2.out"
 
 vt_stop
