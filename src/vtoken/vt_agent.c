@@ -248,8 +248,9 @@ cache_fill(struct agent *a, bool force)
 		return rv;
 	if (!force && a->nobjs > 0 && time(NULL) < a->cache_at + CACHE_TTL)
 		return CKR_OK;
-	req = json_pack(
-	    "{s:b,s:s}", "credentialInfo", 1, "certificates", "chain");
+	/* "authentication": the TLS key's credential too (ours). */
+	req = json_pack("{s:b,s:s,s:b}", "credentialInfo", 1, "certificates",
+	    "chain", "authentication", 1);
 	if (req == NULL)
 		return CKR_HOST_MEMORY;
 	rv = csc_call(a, "/csc/v2/credentials/list", req, &h);
@@ -360,6 +361,8 @@ do_sign(struct agent *a, const struct vt_msg *m, pid_t peer, struct vt_out *o)
 	ob = obj_find(a, vt_get(m, VT_T_ID));
 	if (ob == NULL)
 		return CKR_KEY_HANDLE_INVALID;
+	fprintf(stderr, "pecete-vtoken: sign with %s (%s) %s %s\n", ob->id,
+	    ob->kind, hashalg, signalg);
 	if (field_str(vt_get(m, VT_T_PIN), code, sizeof(code)) != 0) {
 		peer_comm(peer, who, sizeof(who));
 		snprintf(desc, sizeof(desc),

@@ -160,14 +160,42 @@ check "CKM_RSA_PKCS over a SHA-384 DigestInfo: openssl verifies it" \
 	openssl dgst -sha384 -verify "$T/pub.pem" -signature "$T/out/di.sig" "$T/doc.txt"
 check "... a second prompt" [ "$(prompts)" = $((P0 + 2)) ]
 
+# The authentication key (TLS client auth): its own certificate and keys,
+# a code per signature all the same, no qualified transaction spent.
+check "--list-objects: the authentication certificate and keys too" \
+	[ "$(grep -c 'label: *Pecete authentication' "$T/objs.out")" = 3 ]
+check "... the authentication key is not always-authenticate" \
+	not grep -q "Access:.*always authenticate" <(grep -A8 "Private Key Object" "$T/objs.out" | grep -A7 "Pecete authentication")
+AUTH=$(sql "SELECT serial FROM certs WHERE kind = 'auth' AND holder = (SELECT holder FROM credentials WHERE serial = '$ASIGN')")
+check "pecete-vtoken list: the authentication credential" grep -q "^auth	$AUTH	" "$T/list.out"
+sql "SELECT hex(der) FROM certs WHERE serial = '$AUTH'" | xxd -r -p >"$T/auth.der"
+openssl x509 -inform DER -in "$T/auth.der" -pubkey -noout >"$T/apub.pem"
+TXA=$(tx_left)
+SA=$(sig_rows)
+AID=$(grep -A3 "^Private Key Object" "$T/objs.out" | grep -A2 "label: *Pecete authentication" | sed -n 's/^ *ID: *//p')
+U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS-PSS --id "$AID" \
+	-i "$T/doc.txt" -o "$T/out/auth.sig" >"$T/asign.out" 2>&1
+check "the authentication key, SHA256-RSA-PKCS-PSS: openssl verifies it with the auth certificate" \
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1 \
+		-verify "$T/apub.pem" -signature "$T/out/auth.sig" "$T/doc.txt"
+check "... a prompt naming the authentication key" grep -q "authentication certificate" <(tail -n 1 "$T/prompts")
+check "... no qualified transaction spent, no signing record; audited sign.auth" \
+	[ "$(tx_left)" = "$TXA" -a "$(sig_rows)" = "$SA" \
+	  -a "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.auth' AND detail LIKE '%$AUTH%'")" = 1 ]
+
 # ---- a wrong code, a cancelled prompt -----------------------------------------------
 oathtool --totp -b -N "@86400" "$SECRET" >"$T/wrong"
 TX1=$(tx_left)
 S1=$(sig_rows)
+PW=$(prompts)
 rm -f "$T/out/bad.sig"
 U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
 	-i "$T/doc.txt" -o "$T/out/bad.sig" >"$T/bad.out" 2>&1
 check "a wrong code: CKR_PIN_INCORRECT" grep -q CKR_PIN_INCORRECT "$T/bad.out"
+# pkcs11-tool tries a failed one-part C_Sign again as C_SignUpdate +
+# C_SignFinal: two signing operations, a prompt each (no more).
+check "... one prompt per signing operation the application tried (pkcs11-tool: 2)" \
+	[ "$(prompts)" -ge $((PW + 1)) -a "$(prompts)" -le $((PW + 2)) ]
 check "... no signature written" [ ! -s "$T/out/bad.sig" ]
 check "... no transaction spent, no signature recorded" [ "$(tx_left)" = "$TX1" -a "$(sig_rows)" = "$S1" ]
 rm -f "$T/wrong"
