@@ -497,11 +497,11 @@ C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 	    g.nents > 0 ? g.ents[0].id : "0");
 	/* The code is asked by the agent (pinentry): a protected path. */
 	info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED |
-	              CKF_PROTECTED_AUTHENTICATION_PATH | CKF_WRITE_PROTECTED;
+	              CKF_PROTECTED_AUTHENTICATION_PATH;
 	info->ulMaxSessionCount = SESS_MAX;
 	info->ulSessionCount = n;
 	info->ulMaxRwSessionCount = SESS_MAX;
-	info->ulRwSessionCount = 0;
+	info->ulRwSessionCount = CK_UNAVAILABLE_INFORMATION;
 	info->ulMaxPinLen = 16;
 	info->ulMinPinLen = 6;
 	info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
@@ -611,8 +611,8 @@ C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app,
 		return leave(CKR_ARGUMENTS_BAD);
 	if (!(flags & CKF_SERIAL_SESSION))
 		return leave(CKR_SESSION_PARALLEL_NOT_SUPPORTED);
-	if (flags & CKF_RW_SESSION)
-		return leave(CKR_TOKEN_WRITE_PROTECTED);
+	/* Read-write sessions are given (tools open them to sign), though
+	 * nothing can be written: creating objects is not supported. */
 	load();
 	if (!g.present)
 		return leave(CKR_TOKEN_NOT_PRESENT);
@@ -680,26 +680,33 @@ C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
 	if (info == NULL)
 		return leave(CKR_ARGUMENTS_BAD);
 	info->slotID = SLOT_ID;
-	info->state = g.user ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
+	if (s->flags & CKF_RW_SESSION)
+		info->state =
+		    g.user ? CKS_RW_USER_FUNCTIONS : CKS_RW_PUBLIC_SESSION;
+	else
+		info->state =
+		    g.user ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
 	info->flags = s->flags;
 	info->ulDeviceError = 0;
 	return leave(CKR_OK);
 }
 
-/* Keep a code given as the PIN (digits only) for one signature. */
+/*
+ * Keep a code given as the PIN (6 to 10 digits) for one signature. No PIN
+ * (the protected path), or one that is not a code (tools that insist on
+ * a PIN: "agent"), leaves the code to the agent's prompt.
+ */
 static CK_RV
 take_code(CK_UTF8CHAR_PTR pin, CK_ULONG len, char *out, size_t n)
 {
 	CK_ULONG i;
 
 	memset(out, 0, n);
-	if (pin == NULL || len == 0)
-		return CKR_OK; /* the protected path: the agent asks */
-	if (len < 6 || len >= n)
-		return CKR_PIN_LEN_RANGE;
+	if (pin == NULL || len < 6 || len > 10 || len >= n)
+		return CKR_OK;
 	for (i = 0; i < len; i++)
 		if (pin[i] < '0' || pin[i] > '9')
-			return CKR_PIN_INCORRECT;
+			return CKR_OK;
 	memcpy(out, pin, len);
 	return CKR_OK;
 }

@@ -206,6 +206,57 @@ check "a cancelled prompt: CKR_FUNCTION_CANCELED, nothing spent" \
 	[ "$(tx_left)" = "$TX1" -a -n "$(grep CKR_FUNCTION_CANCELED "$T/cancel.out")" ]
 rm -f "$T/cancel"
 
+# ---- OpenSSL's libp11 engine: openssl cms -sign ---------------------------------
+ENGINE=/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
+[ -f "$ENGINE" ] || { echo "FAIL - libengine-pkcs11-openssl missing"; exit 1; }
+cat >"$T/openssl.cnf" <<EOC
+openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+pkcs11 = pkcs11_section
+[pkcs11_section]
+engine_id = pkcs11
+dynamic_path = $ENGINE
+MODULE_PATH = $MOD
+init = 0
+EOC
+sql "SELECT hex(der) FROM certs WHERE kind = 'root' ORDER BY created_at DESC LIMIT 1" | xxd -r -p |
+	openssl x509 -inform DER -out "$T/root.pem"
+sql "SELECT hex(der) FROM certs WHERE serial = (SELECT issuer FROM certs WHERE serial = '$ASIGN')" | xxd -r -p |
+	openssl x509 -inform DER -out "$T/issuing.pem"
+openssl x509 -inform DER -in "$T/sign.der" -out "$T/sign.pem"
+P2=$(prompts)
+TX2=$(tx_left)
+U env OPENSSL_CONF="$T/openssl.cnf" openssl cms -sign -binary -md sha256 -in "$T/doc.txt" \
+	-signer "$T/sign.pem" -certfile "$T/issuing.pem" -engine pkcs11 -keyform engine \
+	-inkey "pkcs11:manufacturer=Pecete;object=Pecete%20signing;type=private" \
+	-outform DER -out "$T/out/doc.p7s" >"$T/cms.out" 2>&1
+check "openssl cms -sign through the libp11 engine and our module: a .p7s" [ -s "$T/out/doc.p7s" ]
+check "... openssl cms -verify accepts it (our root)" \
+	openssl cms -verify -binary -inform DER -in "$T/out/doc.p7s" -content "$T/doc.txt" \
+		-CAfile "$T/root.pem" -purpose any -out /dev/null
+check "... and refuses another content" \
+	not openssl cms -verify -binary -inform DER -in "$T/out/doc.p7s" -content "$T/h384" \
+		-CAfile "$T/root.pem" -purpose any -out /dev/null
+check "... one prompt, one transaction" [ "$(prompts)" = $((P2 + 1)) -a "$(tx_left)" = $((TX2 - 1)) ]
+
+# ---- pecete sign --pkcs11-module: a PAdES through the token ----------------------
+eval "$(sed -n '/^make_pdf() {/,/^}/p' "$PECETE_SRC/tests/integration/sign_lib.sh.inc")"
+make_pdf "$T/doc.pdf" 1
+cat "$T/sign.pem" "$T/issuing.pem" >"$T/chain.pem"
+printf 'agent\n' >"$T/out/pin"
+chmod 600 "$T/out/pin"
+[ "$(id -u)" = 0 ] && chown 65534:65534 "$T/out/pin"
+P3=$(prompts)
+TX3=$(tx_left)
+U "$PECETE_BIN" sign --pkcs11-module "$MOD" --pkcs11-key "Pecete signing" --pin-file "$T/out/pin" \
+	--signer-cert "$T/chain.pem" "$T/doc.pdf" "$T/out/doc-s.pdf" >"$T/psign.out" 2>&1
+pdfsig "$T/out/doc-s.pdf" >"$T/pdfsig.out" 2>&1
+check "pecete sign --pkcs11-module libpecete-pkcs11.so: pdfsig finds the signature valid" \
+	grep -q "Signature is Valid" "$T/pdfsig.out"
+check "... one prompt, one transaction" [ "$(prompts)" = $((P3 + 1)) -a "$(tx_left)" = $((TX3 - 1)) ]
+
 # ---- p11tool through p11-kit ------------------------------------------------------------
 # p11-kit reads ~/.config/pkcs11/modules as $XDG_CONFIG_HOME/pkcs11/modules.
 mkdir -p "$T/cfg/pkcs11/modules"
