@@ -265,6 +265,62 @@ U p11tool --list-all-certs "pkcs11:manufacturer=Pecete" >"$T/p11tool.out" 2>&1
 check "p11tool --list-all-certs (p11-kit, a module file): our certificates" \
 	grep -q "manufacturer=Pecete.*object=Pecete%20signing;type=cert" "$T/p11tool.out"
 
+# ---- TLS client authentication: openssl s_server, curl with the token's key -----
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+	-keyout "$T/srv.key" -out "$T/srv.pem" >/dev/null 2>&1
+openssl x509 -inform DER -in "$T/auth.der" -out "$T/auth.pem"
+cat "$T/root.pem" "$T/issuing.pem" >"$T/cachain.pem"
+SPORT=$(pc_free_port)
+openssl s_server -accept "127.0.0.1:$SPORT" -naccept 1 -cert "$T/srv.pem" -key "$T/srv.key" \
+	-Verify 1 -CAfile "$T/cachain.pem" -www >"$T/s_server.out" 2>&1 &
+SPID=$!
+for _ in $(seq 1 50); do grep -q ACCEPT "$T/s_server.out" && break; sleep 0.1; done
+P4=$(prompts)
+TX4=$(tx_left)
+U env OPENSSL_CONF="$T/openssl.cnf" curl -s --max-time 60 --cacert "$T/srv.pem" \
+	--engine pkcs11 --key-type ENG \
+	--key "pkcs11:manufacturer=Pecete;object=Pecete%20authentication;type=private" \
+	--cert "$T/auth.pem" -o "$T/out/tls.html" -w '%{http_code}' "https://127.0.0.1:$SPORT/" >"$T/curl.code" 2>"$T/curl.err"
+wait "$SPID" 2>/dev/null
+check "curl with the key pkcs11:... (libp11 engine, our module): openssl s_server -Verify 1 accepts it" \
+	[ "$(cat "$T/curl.code")" = 200 ]
+check "... s_server verified our authentication certificate (its subject logged)" \
+	grep -q "depth=0 .*CN = Ana Pop" "$T/s_server.out"
+check "... a prompt for the authentication key, no qualified transaction" \
+	[ "$(prompts)" = $((P4 + 1)) -a "$(tx_left)" = "$TX4" ]
+check "... the prompt names the authentication key and curl" \
+	grep -q "authentication certificate.*curl" <(tail -n 1 "$T/prompts")
+
+# Revoked: the OCSP answer for the certificate curl presents is "revoked",
+# a server checking the CRL refuses it, and the signer no longer signs with
+# its key (so the handshake cannot even be made).
+"$PECETE_BIN" cert revoke --data "$D" "$AUTH" --reason keyCompromise >/dev/null 2>"$T/rev.err"
+check "the authentication certificate revoked (pecete cert revoke)" [ $? = 0 ]
+openssl ocsp -issuer "$T/issuing.pem" -cert "$T/auth.pem" -url "$PC_URL/ocsp" \
+	-CAfile "$T/cachain.pem" >"$T/ocsp.out" 2>&1
+check "OCSP for the presented certificate: revoked, the answer verified" \
+	grep -q "auth.pem: revoked" "$T/ocsp.out"
+curl -sf "$PC_URL/pki/issuing.crl" -o "$T/issuing.crl"
+openssl crl -inform DER -in "$T/issuing.crl" -out "$T/issuing.crl.pem"
+cat "$T/cachain.pem" "$T/issuing.crl.pem" >"$T/cacrl.pem"
+check "a server checking revocation refuses it (openssl verify -crl_check, the CA's CRL)" \
+	not openssl verify -crl_check -CAfile "$T/cacrl.pem" "$T/auth.pem"
+SPORT=$(pc_free_port)
+openssl s_server -accept "127.0.0.1:$SPORT" -naccept 1 -cert "$T/srv.pem" -key "$T/srv.key" \
+	-Verify 1 -CAfile "$T/cacrl.pem" -crl_check -www >"$T/s_server2.out" 2>&1 &
+SPID=$!
+for _ in $(seq 1 50); do grep -q ACCEPT "$T/s_server2.out" && break; sleep 0.1; done
+U env OPENSSL_CONF="$T/openssl.cnf" curl -s --max-time 60 --cacert "$T/srv.pem" \
+	--engine pkcs11 --key-type ENG \
+	--key "pkcs11:manufacturer=Pecete;object=Pecete%20authentication;type=private" \
+	--cert "$T/auth.pem" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$SPORT/" >"$T/curl2.code" 2>&1
+kill "$SPID" 2>/dev/null
+wait "$SPID" 2>/dev/null
+check "curl with the revoked key: no connection" [ "$(cat "$T/curl2.code")" != 200 ]
+check "... the signer refused the revoked key (certificate revoked)" \
+	grep -q "revoked" <(tail -n 3 "$T/run/pecete-vtoken/agent.log")
+
 # ---- logout ---------------------------------------------------------------------------
 U "$VT" logout >/dev/null
 U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
