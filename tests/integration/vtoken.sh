@@ -257,6 +257,20 @@ check "pecete sign --pkcs11-module libpecete-pkcs11.so: pdfsig finds the signatu
 	grep -q "Signature is Valid" "$T/pdfsig.out"
 check "... one prompt, one transaction" [ "$(prompts)" = $((P3 + 1)) -a "$(tx_left)" = $((TX3 - 1)) ]
 
+# ---- valgrind: load, list, sign, fork, unload -------------------------------------
+command -v valgrind >/dev/null || { echo "FAIL - valgrind missing"; exit 1; }
+P5=$(prompts)
+U valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --child-silent-after-fork=no \
+	"$PECETE_BUILD/vt_p11drive" "$MOD" "$T/doc.txt" "$T/out/vg.sig" >"$T/vg.out" 2>&1
+VRC=$?
+check "valgrind over the module (load, list every attribute, sign, fork, unload): no error, no leak" \
+	[ "$VRC" = 0 -a -z "$(grep '^FAIL' "$T/vg.out")" ]
+[ "$VRC" = 0 ] || cat "$T/vg.out"
+check "... the fork: the child not initialized until its C_Initialize" grep -q "^ok - fork:" "$T/vg.out"
+check "... one prompt for its signature" [ "$(prompts)" = $((P5 + 1)) ]
+check "... the signature verifies" openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/out/vg.sig" "$T/doc.txt"
+
 # ---- p11tool through p11-kit ------------------------------------------------------------
 # p11-kit reads ~/.config/pkcs11/modules as $XDG_CONFIG_HOME/pkcs11/modules.
 mkdir -p "$T/cfg/pkcs11/modules"
