@@ -279,6 +279,18 @@ U p11tool --list-all-certs "pkcs11:manufacturer=Pecete" >"$T/p11tool.out" 2>&1
 check "p11tool --list-all-certs (p11-kit, a module file): our certificates" \
 	grep -q "manufacturer=Pecete.*object=Pecete%20signing;type=cert" "$T/p11tool.out"
 
+# ---- NSS: modutil -add, certutil -L -h all -------------------------------------------
+command -v modutil >/dev/null || { echo "FAIL - libnss3-tools missing"; exit 1; }
+U mkdir -p "$T/out/nss"
+U certutil -N -d "sql:$T/out/nss" --empty-password >"$T/nss.out" 2>&1
+U modutil -force -dbdir "sql:$T/out/nss" -add "Pecete virtual token" -libfile "$MOD" >>"$T/nss.out" 2>&1
+U modutil -dbdir "sql:$T/out/nss" -list >"$T/modlist.out" 2>&1
+check "modutil -add: the module in a fresh NSS database, its token Pecete" \
+	grep -q "token: Pecete" "$T/modlist.out"
+U certutil -L -h all -d "sql:$T/out/nss" >"$T/certutil.out" 2>&1
+check "certutil -L -h all lists the signing and the authentication certificates" \
+	[ -n "$(grep "Pecete:Pecete signing" "$T/certutil.out")" -a -n "$(grep "Pecete:Pecete authentication" "$T/certutil.out")" ]
+
 # ---- TLS client authentication: openssl s_server, curl with the token's key -----
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
 	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
