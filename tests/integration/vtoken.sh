@@ -347,6 +347,20 @@ check "curl with the revoked key: no connection" [ "$(cat "$T/curl2.code")" != 2
 check "... the signer refused the revoked key (certificate revoked)" \
 	grep -q "revoked" <(tail -n 3 "$T/run/pecete-vtoken/agent.log")
 
+# ---- the app revoked in Settings -------------------------------------------------
+api GET /api/v1/oauth/apps
+GID=$(jpath '[a["id"] for a in j["apps"] if a["client"] == "Pecete virtual token"][0]')
+api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
+check "the token's grant revoked (Settings, authorized apps)" [ "$CODE" = 200 ]
+TX5=$(tx_left)
+U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+	-i "$T/doc.txt" -o "$T/out/rev.sig" >"$T/rev.out" 2>&1
+check "the module's next sign: CKR_USER_NOT_LOGGED_IN, nothing spent" \
+	[ -n "$(grep CKR_USER_NOT_LOGGED_IN "$T/rev.out")" -a "$(tx_left)" = "$TX5" ]
+U "$VT" status >"$T/status3.out" 2>&1
+check "status says why (revoked in Settings, log in again)" \
+	grep -q "revoked in Settings.*pecete-vtoken login" "$T/status3.out"
+
 # ---- logout ---------------------------------------------------------------------------
 U "$VT" logout >/dev/null
 U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
