@@ -62,6 +62,8 @@ int vt_pinentry_get(
 /* The agent: serve the socket until idle or stopped (foreground). */
 int vt_agent_run(struct vt_conf *c, bool daemonize);
 
+/* A decimal number in [lo, hi], else dflt. */
+int vt_num(const char *s, int lo, int hi, int dflt);
 /* base64 (standard) of bytes; base64url without padding. */
 char *vt_b64(const uint8_t *p, size_t n);
 char *vt_b64url(const uint8_t *p, size_t n);

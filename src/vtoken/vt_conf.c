@@ -83,16 +83,12 @@ vt_conf_load(struct vt_conf *c)
 		else if (strcmp(line, "pinentry") == 0)
 			snprintf(c->pinentry, sizeof(c->pinentry), "%s", eq);
 		else if (strcmp(line, "http_timeout") == 0)
-			c->http_timeout = atoi(eq);
+			c->http_timeout = vt_num(eq, 1, 120, 20);
 		else if (strcmp(line, "idle_exit") == 0)
-			c->idle_exit = atoi(eq);
+			c->idle_exit = vt_num(eq, 10, 86400 * 7, 3600);
 	}
 	if (f != NULL)
 		fclose(f);
-	if (c->http_timeout < 1 || c->http_timeout > 120)
-		c->http_timeout = 20;
-	if (c->idle_exit < 10)
-		c->idle_exit = 3600;
 	x = getenv("PINENTRY");
 	if (x != NULL && x[0] != '\0')
 		snprintf(c->pinentry, sizeof(c->pinentry), "%s", x);
@@ -291,6 +287,19 @@ vt_http_escape(const char *s)
 	r = strdup(e);
 	curl_free(e);
 	return r;
+}
+
+int
+vt_num(const char *s, int lo, int hi, int dflt)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return dflt;
+	return (int)v;
 }
 
 /* ---- base64 ------------------------------------------------------------ */

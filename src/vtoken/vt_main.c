@@ -119,7 +119,7 @@ main(int argc, char **argv)
 			else if (strcmp(argv[i], "--client-id") == 0)
 				cid = argv[i + 1];
 			else if (strcmp(argv[i], "--timeout") == 0)
-				timeout = atoi(argv[i + 1]);
+				timeout = vt_num(argv[i + 1], 1, 3600, 0);
 			else
 				return usage();
 		}

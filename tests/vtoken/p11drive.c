@@ -93,8 +93,8 @@ main(int argc, char **argv)
 	expect("before C_Initialize: not initialized",
 	    f->C_GetSlotList(CK_TRUE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
 	expect("C_Initialize", f->C_Initialize(NULL), CKR_OK);
-	expect("C_Initialize again: already",
-	    f->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	expect("C_Initialize again: already", f->C_Initialize(NULL),
+	    CKR_CRYPTOKI_ALREADY_INITIALIZED);
 	n = 1;
 	expect("C_GetSlotList (present)", f->C_GetSlotList(CK_TRUE, &slot, &n),
 	    CKR_OK);
@@ -142,8 +142,8 @@ main(int argc, char **argv)
 	expect("C_SignInit CKM_SHA256_RSA_PKCS", f->C_SignInit(s, &m, key),
 	    CKR_OK);
 	slen = 0;
-	expect("C_Sign size query", f->C_Sign(s, data, dlen, NULL, &slen),
-	    CKR_OK);
+	expect(
+	    "C_Sign size query", f->C_Sign(s, data, dlen, NULL, &slen), CKR_OK);
 	truth("a size of an RSA signature", slen >= 256 && slen <= 512);
 	slen = sizeof(sig);
 	expect("C_Sign", f->C_Sign(s, data, dlen, sig, &slen), CKR_OK);
@@ -153,7 +153,8 @@ main(int argc, char **argv)
 		fclose(fp);
 	}
 	expect("C_Sign without C_SignInit",
-	    f->C_Sign(s, data, dlen, sig, &slen), CKR_OPERATION_NOT_INITIALIZED);
+	    f->C_Sign(s, data, dlen, sig, &slen),
+	    CKR_OPERATION_NOT_INITIALIZED);
 
 	fflush(stdout);
 	pid = fork();
