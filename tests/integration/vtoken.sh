@@ -16,6 +16,7 @@
 #    the signature records unchanged; a cancelled prompt: CKR_FUNCTION_CANCELED;
 #  - p11tool (GnuTLS through p11-kit, a module file in a test-local
 #    config) lists the certificates;
+#  - ECDSA with a P-256 holder on the same account (CKM_ECDSA, CKM_ECDSA_SHA256);
 #  - `pecete-vtoken logout`: the module's next sign is CKR_USER_NOT_LOGGED_IN
 #    and `status` says why; the agent's log has no sanitizer report.
 . "$PECETE_SRC/tests/support/lib.sh"
@@ -347,13 +348,39 @@ check "curl with the revoked key: no connection" [ "$(cat "$T/curl2.code")" != 2
 check "... the signer refused the revoked key (certificate revoked)" \
 	grep -q "revoked" <(tail -n 3 "$T/run/pecete-vtoken/agent.log")
 
+# ---- ECDSA: a P-256 holder on the same account -----------------------------------
+# Issued by the CLI and linked to Ana's account in the database (as a second
+# certificate of hers); the agent restarted: its cache taken anew.
+"$PECETE_BIN" cert issue --data "$D" --given-name Ana --surname Pop --cnp 2900101410011 \
+	--email ana.vt@example.ro --key p256 --transactions 5 --out "$T/ec.pem" >"$T/ec.out" 2>"$T/ec.err"
+ECS=$(awk '$1 == "serial" { print $2 }' "$T/ec.out")
+sql "UPDATE credentials SET user_id = (SELECT user_id FROM credentials WHERE serial = '$ASIGN') WHERE serial = '$ECS'"
+check "a P-256 credential linked to the account" [ -n "$ECS" -a "$(sql "SELECT count(*) FROM credentials WHERE serial = '$ECS' AND user_id <> ''")" = 1 ]
+vt_stop
+U pkcs11-tool --module "$MOD" --list-objects >"$T/objs2.out" 2>&1
+ECID=$(grep -A3 "^Private Key Object; EC" "$T/objs2.out" | sed -n 's/^ *ID: *//p' | head -n 1)
+check "the token shows an EC private key" [ -n "$ECID" ]
+P6=$(prompts)
+U pkcs11-tool --module "$MOD" --sign -m ECDSA-SHA256 --id "$ECID" --signature-format openssl \
+	-i "$T/doc.txt" -o "$T/out/ec.sig" >"$T/ecsign.out" 2>&1
+openssl x509 -in "$T/ec.pem" -pubkey -noout >"$T/ecpub.pem"
+check "ECDSA-SHA256 through the token: openssl dgst -verify accepts it (P-256 certificate)" \
+	openssl dgst -sha256 -verify "$T/ecpub.pem" -signature "$T/out/ec.sig" "$T/doc.txt"
+check "... one prompt" [ "$(prompts)" = $((P6 + 1)) ]
+openssl dgst -sha256 -binary "$T/doc.txt" >"$T/h256"
+U pkcs11-tool --module "$MOD" --sign -m ECDSA --id "$ECID" --signature-format openssl \
+	-i "$T/h256" -o "$T/out/ec2.sig" >"$T/ecsign2.out" 2>&1
+check "CKM_ECDSA over a SHA-256 hash: verified too" \
+	openssl dgst -sha256 -verify "$T/ecpub.pem" -signature "$T/out/ec2.sig" "$T/doc.txt"
+
 # ---- the app revoked in Settings -------------------------------------------------
 api GET /api/v1/oauth/apps
 GID=$(jpath '[a["id"] for a in j["apps"] if a["client"] == "Pecete virtual token"][0]')
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
 check "the token's grant revoked (Settings, authorized apps)" [ "$CODE" = 200 ]
 TX5=$(tx_left)
-U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+SID=$(grep -A3 "^Private Key Object" "$T/objs.out" | grep -A2 "label: *Pecete signing" | sed -n 's/^ *ID: *//p')
+U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --id "$SID" \
 	-i "$T/doc.txt" -o "$T/out/rev.sig" >"$T/rev.out" 2>&1
 check "the module's next sign: CKR_USER_NOT_LOGGED_IN, nothing spent" \
 	[ -n "$(grep CKR_USER_NOT_LOGGED_IN "$T/rev.out")" -a "$(tx_left)" = "$TX5" ]
