@@ -1,24 +1,33 @@
 #!/bin/bash
 # vtoken.sh: the virtual token (issue 16) against a real server, one issued
-# holder (Ana), the way a desktop user has it:
-#  - a public OAuth2 client for the token (explicit mode: the agent asks the
-#    code); `pecete-vtoken login` prints the authorization URL, the consent
-#    is approved over HTTP (as a browser would), the loopback redirect ends
-#    the login: a refresh token in the config dir, 0600, dir 0700;
-#  - the agent started on demand (socket dir 0700); `list`, `status`;
-#  - pkcs11-tool through libpecete-pkcs11.so: the slot, the certificates
-#    and keys (signing key CKA_ALWAYS_AUTHENTICATE);
-#  - pkcs11-tool --sign -m SHA256-RSA-PKCS: one pinentry prompt (the
-#    scripted pinentry, tests/support/pinentry-oath.sh, counted), a
-#    signature `openssl dgst -verify` accepts with the certificate's key,
-#    one transaction spent; CKM_RSA_PKCS over a DigestInfo too;
-#  - a wrong code: CKR_PIN_INCORRECT, no signature, the transactions and
-#    the signature records unchanged; a cancelled prompt: CKR_FUNCTION_CANCELED;
-#  - p11tool (GnuTLS through p11-kit, a module file in a test-local
-#    config) lists the certificates;
-#  - ECDSA with a P-256 holder on the same account (CKM_ECDSA, CKM_ECDSA_SHA256);
-#  - `pecete-vtoken logout`: the module's next sign is CKR_USER_NOT_LOGGED_IN
-#    and `status` says why; the agent's log has no sanitizer report.
+# holder (Ana), the way a desktop user has it (docs/virtual-token.md):
+#  - a public OAuth2 client for the token (explicit mode); `pecete-vtoken
+#    login` prints the authorization URL, the consent is approved over HTTP
+#    (as a browser would; tests/e2e/vtoken.mjs does it in Chromium), the
+#    loopback redirect ends the login: a refresh token 0600 in a 0700 dir;
+#  - the agent started on demand (socket dir 0700, socket 0600); list, status;
+#  - pkcs11-tool through libpecete-pkcs11.so: the slot, both certificates and
+#    keys (the signing key always-authenticate), the CA chain;
+#  - pkcs11-tool --sign SHA256-RSA-PKCS, RSA-PKCS over a DigestInfo: one
+#    prompt each (the scripted pinentry, tests/support/pinentry-oath.sh,
+#    counted), openssl dgst -verify, one transaction each; the
+#    authentication key with SHA256-RSA-PKCS-PSS: no transaction, sign.auth;
+#  - a wrong code: CKR_PIN_INCORRECT, no signature, nothing spent; a
+#    cancelled prompt: CKR_FUNCTION_CANCELED;
+#  - openssl cms -sign through libp11's engine (cms -verify accepts it);
+#    pecete sign --pkcs11-module: a PAdES pdfsig finds valid;
+#  - valgrind over a dlopen driver (tests/vtoken/p11drive.c): load, every
+#    attribute, sign, fork after C_Initialize, unload: clean;
+#  - p11tool (p11-kit, a module file) and NSS (modutil -add, certutil -L -h
+#    all) list the certificates;
+#  - TLS client authentication: openssl s_server -Verify 1 accepts curl with
+#    the key pkcs11:... (libp11); revoked: OCSP says so, a CRL-checking
+#    server refuses it, the signer refuses the key;
+#  - ECDSA with a P-256 holder on the same account (CKM_ECDSA, ECDSA-SHA256);
+#  - the app revoked in Settings: CKR_USER_NOT_LOGGED_IN, status says why;
+#    logout; the agent's log has no sanitizer report.
+# As root, the token's side runs as nobody (p11-kit skips user module files
+# for root).
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 openssl oathtool python3 xxd pkcs11-tool p11tool; do
