@@ -355,7 +355,10 @@ do_sign(struct agent *a, const struct vt_msg *m, pid_t peer, struct vt_out *o)
 	    field_str(vt_get(m, VT_T_SIGNALG), signalg, sizeof(signalg)) ||
 	    hash == NULL || hash->len < 20 || hash->len > 64)
 		return CKR_ARGUMENTS_BAD;
-	rv = cache_fill(a, false);
+	/* The grant checked (and the certificates taken anew) before a code
+	 * is asked: a revoked app or certificate fails without a prompt for
+	 * nothing. One request more per signature. */
+	rv = cache_fill(a, true);
 	if (rv != CKR_OK)
 		return rv;
 	ob = obj_find(a, vt_get(m, VT_T_ID));
@@ -440,7 +443,7 @@ static void
 do_status(struct agent *a, struct vt_out *o)
 {
 	char t[1024];
-	CK_RV rv = cache_fill(a, false);
+	CK_RV rv = cache_fill(a, true); /* what the server says now */
 	time_t now = time(NULL);
 
 	if (rv == CKR_OK)

@@ -388,11 +388,12 @@ GID=$(jpath '[a["id"] for a in j["apps"] if a["client"] == "Pecete virtual token
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
 check "the token's grant revoked (Settings, authorized apps)" [ "$CODE" = 200 ]
 TX5=$(tx_left)
+P7=$(prompts)
 SID=$(grep -A3 "^Private Key Object" "$T/objs.out" | grep -A2 "label: *Pecete signing" | sed -n 's/^ *ID: *//p')
 U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --id "$SID" \
 	-i "$T/doc.txt" -o "$T/out/rev.sig" >"$T/rev.out" 2>&1
-check "the module's next sign: CKR_USER_NOT_LOGGED_IN, nothing spent" \
-	[ -n "$(grep CKR_USER_NOT_LOGGED_IN "$T/rev.out")" -a "$(tx_left)" = "$TX5" ]
+check "the module's next sign: CKR_USER_NOT_LOGGED_IN, nothing spent, no code asked" \
+	[ -n "$(grep CKR_USER_NOT_LOGGED_IN "$T/rev.out")" -a "$(tx_left)" = "$TX5" -a "$(prompts)" = "$P7" ]
 U "$VT" status >"$T/status3.out" 2>&1
 check "status says why (revoked in Settings, log in again)" \
 	grep -q "revoked in Settings.*pecete-vtoken login" "$T/status3.out"
