@@ -2,6 +2,7 @@
  * vt_client.c: the agent's socket from the client side (vt_client.h).
  * libc only: it runs inside the applications that load the module.
  */
+#define _GNU_SOURCE /* struct ucred */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -54,6 +55,8 @@ vt_connect(int timeout_ms)
 {
 	struct sockaddr_un a;
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	struct ucred cr;
+	socklen_t cl = sizeof(cr);
 	int fd;
 
 	memset(&a, 0, sizeof(a));
@@ -63,7 +66,11 @@ vt_connect(int timeout_ms)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	/* The agent must be ours: another user's socket in a directory it
+	 * made first would see the codes and forge the answers. */
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) != 0 ||
+	    cr.uid != getuid() ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
 		close(fd);

@@ -85,6 +85,7 @@ static struct {
 	size_t nobjs;
 	struct sess sess[SESS_MAX];
 	bool user;          /* C_Login(CKU_USER) */
+	unsigned gen;       /* changes when the objects are dropped */
 	char user_code[32]; /* its PIN: one signature's code */
 } g = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
@@ -124,6 +125,7 @@ ents_free(void)
 	memset(g.ents, 0, sizeof(g.ents));
 	memset(g.objs, 0, sizeof(g.objs));
 	g.nents = g.nobjs = 0;
+	g.gen++;
 	g.loaded = g.present = false;
 }
 
@@ -1199,6 +1201,7 @@ sign_do(struct sess *s, const uint8_t *data, size_t len, uint8_t *sig,
 	struct vt_out o;
 	struct vt_msg m;
 	char code[32];
+	unsigned gen;
 	CK_RV rv;
 	int rc;
 
@@ -1246,12 +1249,18 @@ sign_do(struct sess *s, const uint8_t *data, size_t len, uint8_t *sig,
 	if (code[0] != '\0')
 		vt_out_str(&o, VT_T_PIN, code);
 	memset(code, 0, sizeof(code));
+	gen = g.gen;
 	pthread_mutex_unlock(&g.mu);
 	rc = vt_call(NULL, SIGN_TIMEOUT_MS, &o, &body, &m);
 	pthread_mutex_lock(&g.mu);
 	if (o.p != NULL)
 		memset(o.p, 0, o.len);
 	vt_out_free(&o);
+	if (rc == 0 && (!g.init || gen != g.gen)) {
+		/* finalized meanwhile by another thread: e is gone */
+		free(body);
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
 	if (rc != 0)
 		return CKR_DEVICE_REMOVED;
 	rv = vt_get_u32(&m, VT_T_RV, CKR_GENERAL_ERROR);
