@@ -170,6 +170,26 @@ check "CKM_RSA_PKCS over a SHA-384 DigestInfo: openssl verifies it" \
 	openssl dgst -sha384 -verify "$T/pub.pem" -signature "$T/out/di.sig" "$T/doc.txt"
 check "... a second prompt" [ "$(prompts)" = $((P0 + 2)) ]
 
+# A code given by the application as the PIN (C_Login): no prompt.
+next_code() {	# the pinentry's rule (tests/support/pinentry-oath.sh), here
+	local ahead last step
+	ahead=$(tr -dc 0-9 <"$T/clock")
+	last=$(cat "$T/last_step")
+	step=$((($(date +%s) + ${ahead:-0}) / 30))
+	if [ "$step" -le "$last" ]; then
+		ahead=$((${ahead:-0} + (last - step + 1) * 30))
+		echo "+${ahead}s" >"$T/clock"
+		step=$((last + 1))
+	fi
+	echo "$step" >"$T/last_step"
+	oathtool --totp -b -N "@$((step * 30))" "$SECRET"
+}
+PL=$(prompts)
+U pkcs11-tool --module "$MOD" --login --pin "$(next_code)" --sign -m SHA256-RSA-PKCS \
+	--label "Pecete signing" -i "$T/doc.txt" -o "$T/out/pin.sig" >"$T/pin.out" 2>&1
+check "the code as the PIN (pkcs11-tool --login --pin): no prompt" [ "$(prompts)" = "$PL" ]
+check "... the signature verifies" openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/out/pin.sig" "$T/doc.txt"
+
 # The authentication key (TLS client auth): its own certificate and keys,
 # a code per signature all the same, no qualified transaction spent.
 check "--list-objects: the authentication certificate and keys too" \
