@@ -213,6 +213,29 @@ check "... no qualified transaction spent, no signing record; audited sign.auth"
 	[ "$(tx_left)" = "$TXA" -a "$(sig_rows)" = "$SA" \
 	  -a "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.auth' AND detail LIKE '%$AUTH%'")" = 1 ]
 
+# Another account's token knows neither of Ana's keys (the op, signed in
+# through the same client).
+as op
+VER=$(openssl rand -hex 32)
+CHAL=$(printf '%s' "$VER" | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+CODE=$(curl -s -o /dev/null -D "$T/ohead" -w '%{http_code}' \
+	"$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$VCID&redirect_uri=$(enc http://127.0.0.1:9/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=service&state=o")
+OLOC=$(grep -i '^Location:' "$T/ohead" | sed 's/^[^:]*: *//' | tr -d '\r')
+api POST "/api/v1/oauth/consent/$(qarg "http://x$OLOC" id)" '{"approve":true}'
+OCODE=$(qarg "$(jget redirect)" code)
+OTOK=$(curl -s -X POST --data-urlencode grant_type=authorization_code --data-urlencode "client_id=$VCID" \
+	--data-urlencode "code=$OCODE" --data-urlencode "redirect_uri=http://127.0.0.1:9/cb" \
+	--data-urlencode "code_verifier=$VER" "$PC_URL/csc/v2/oauth2/token" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))')
+ocsc() { curl -s -o "$T/obody" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	-H "Authorization: Bearer $OTOK" -d "$2" "$PC_URL/csc/v2/$1"; }
+check "another account's token: Ana's authentication credential is unknown to it (info 400)" \
+	[ ${#OTOK} = 64 -a "$(ocsc credentials/info "{\"credentialID\":\"$AUTH\"}")" = 400 ]
+check "... not listed with authentication true" \
+	[ "$(ocsc credentials/list '{"authentication":true}')" = 200 -a -z "$(grep -e "$AUTH" -e "$ASIGN" "$T/obody")" ]
+check "... authorize refused (400), whatever code" \
+	[ "$(ocsc credentials/authorize "{\"credentialID\":\"$AUTH\",\"numSignatures\":1,\"hashes\":[\"$(openssl dgst -sha256 -binary "$T/doc.txt" | openssl base64 -A)\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"authData\":[{\"id\":\"OTP\",\"value\":\"123456\"}]}")" = 400 ]
+as ana
+
 # ---- a wrong code, a cancelled prompt -----------------------------------------------
 oathtool --totp -b -N "@86400" "$SECRET" >"$T/wrong"
 TX1=$(tx_left)
