@@ -19,7 +19,8 @@ build_pkgs="build-essential cmake pkg-config git
 	fonts-noto-core fonts-droid-fallback fonts-symbola"
 test_pkgs="postgresql curl poppler-utils qpdf mupdf-tools oathtool zbar-tools
 	python3-aiosmtpd faketime clang clang-format libclang-rt-14-dev chromium
-	fonts-dejavu-core haproxy"
+	fonts-dejavu-core haproxy gnutls-bin libengine-pkcs11-openssl libnss3-tools
+	valgrind"
 
 want="$build_pkgs"
 if [ "${1:-test}" = "test" ]; then

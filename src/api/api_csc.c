@@ -178,16 +178,22 @@ cred_json(struct req *r, const struct csc_cred_info *ci, bool v2,
 		    cert, "validFrom", json_string(ci->valid_from));
 		json_object_set_new(cert, "validTo", json_string(ci->valid_to));
 	}
-	o = json_pack("{s:s,s:o,s:o,s:i,s:s,s:s,s:I}", "description",
-	    "Qualified signing certificate", "key", key, "cert", cert,
-	    "multisign", (int)ci->multisign, "SCAL", "2", "lang", "en-US",
-	    "transactionsLeft", (json_int_t)ci->transactions_left);
+	o = json_pack("{s:s,s:o,s:o,s:i,s:s,s:s}", "description",
+	    ci->auth ? "Authentication certificate"
+	             : "Qualified signing certificate",
+	    "key", key, "cert", cert, "multisign", (int)ci->multisign, "SCAL",
+	    "2", "lang", "en-US");
 	if (o == NULL)
 		return NULL;
+	/* The authentication key spends no qualified transactions. */
+	if (!ci->auth)
+		json_object_set_new(o, "transactionsLeft",
+		    json_integer((json_int_t)ci->transactions_left));
 	if (v2) {
 		json_object_set_new(o, "credentialID", json_string(ci->serial));
-		json_object_set_new(
-		    o, "signatureQualifier", json_string("eu_eidas_qes"));
+		if (!ci->auth)
+			json_object_set_new(o, "signatureQualifier",
+			    json_string("eu_eidas_qes"));
 		/* auth.mode always (clients require it); the objects with
 		 * authInfo. The code is a "Password" object with id OTP and
 		 * its generator (v2's form for a one-time password). */
@@ -276,8 +282,10 @@ api_csc_list_post(struct req *r, struct resp *w)
 	}
 	if (c.v2 && api_bool(r, "credentialInfo"))
 		c.infos = json_array();
-	rc = csc_credentials(
-	    api_env(r), api_bearer(r), api_bool(r, "onlyValid"), list_one, &c);
+	/* "authentication" (ours): the authentication certificates too. */
+	rc =
+	    csc_credentials(api_env(r), api_bearer(r), api_bool(r, "onlyValid"),
+	        api_bool(r, "authentication"), list_one, &c);
 	if (rc != PC_OK || c.ids == NULL) {
 		json_decref(c.ids);
 		json_decref(c.infos);

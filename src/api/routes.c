@@ -50,7 +50,7 @@ API_SCHEMA(s_csc_list, API_STR("userID", S_TOKEN), API_BOOL("credentialInfo"),
     API_STR("certificates", S_SHORT), API_BOOL("certInfo"),
     API_BOOL("authInfo"), API_BOOL("onlyValid"), API_STR("lang", S_SHORT),
     API_INT("maxResults", 1, 1000), API_STR("pageToken", S_TOKEN),
-    API_STR("clientData", S_TEXT));
+    API_STR("clientData", S_TEXT), API_BOOL("authentication"));
 API_SCHEMA(s_csc_cred_info, API_STR_REQ("credentialID", S_TOKEN),
     API_STR("certificates", S_SHORT), API_BOOL("certInfo"),
     API_BOOL("authInfo"), API_STR("lang", S_SHORT),

@@ -85,10 +85,12 @@ enum pc_rc csc_login(const struct pc_env *e, const char *authorization,
 enum pc_rc csc_revoke(const struct pc_env *e, const struct csc_token *t,
     const char *token, struct pc_err *err);
 
-/* credentials/list: the user's signing credentials, newest first. */
+/* credentials/list: the user's signing credentials, newest first; with
+ * with_auth, each holder's authentication certificate too (the virtual
+ * token's TLS key: docs/internals/vtoken.md). */
 enum pc_rc csc_credentials(const struct pc_env *e, const struct csc_token *t,
-    bool only_valid, enum pc_rc (*fn)(void *arg, const char *serial),
-    void *arg);
+    bool only_valid, bool with_auth,
+    enum pc_rc (*fn)(void *arg, const char *serial), void *arg);
 
 /* What credentials/info tells of a credential (strings: malloc'd). */
 struct csc_cred_info {
@@ -106,6 +108,7 @@ struct csc_cred_info {
 	char valid_from[16], valid_to[16]; /* GeneralizedTime YYYYMMDDHHMMSSZ */
 	int64_t transactions_left;
 	unsigned multisign; /* hashes per authorization */
+	bool auth; /* the authentication certificate, not a qualified key */
 };
 
 /*

@@ -20,7 +20,7 @@
 struct list_walk {
 	struct db *db;
 	const char *user;
-	bool only_valid;
+	bool only_valid, with_auth;
 	int64_t now;
 	enum pc_rc (*fn)(void *arg, const char *serial);
 	void *arg;
@@ -33,12 +33,16 @@ list_one(void *arg, const struct store_cert *c)
 	struct store_credential cr;
 	enum pc_rc rc;
 
-	if (c->kind == NULL || strcmp(c->kind, CERT_KIND_SIGN) != 0)
+	bool auth = c->kind != NULL && strcmp(c->kind, CERT_KIND_AUTH) == 0;
+
+	if (c->kind == NULL ||
+	    (strcmp(c->kind, CERT_KIND_SIGN) != 0 && !(auth && w->with_auth)))
 		return PC_OK;
 	if (w->only_valid && (c->status != CERT_GOOD || w->now > c->not_after ||
 	                         w->now < c->not_before))
 		return PC_OK;
-	rc = store_credential_get(w->db, c->serial, &cr);
+	rc = auth ? store_credential_of_auth(w->db, c->serial, &cr)
+	          : store_credential_get(w->db, c->serial, &cr);
 	if (rc == PC_ENOTFOUND)
 		return PC_OK;
 	if (rc != PC_OK)
@@ -50,10 +54,11 @@ list_one(void *arg, const struct store_cert *c)
 
 enum pc_rc
 csc_credentials(const struct pc_env *e, const struct csc_token *t,
-    bool only_valid, enum pc_rc (*fn)(void *arg, const char *serial), void *arg)
+    bool only_valid, bool with_auth,
+    enum pc_rc (*fn)(void *arg, const char *serial), void *arg)
 {
-	struct list_walk w = { NULL, t->user_id, only_valid, clock_now(), fn,
-		arg };
+	struct list_walk w = { NULL, t->user_id, only_valid, with_auth,
+		clock_now(), fn, arg };
 	enum pc_rc rc;
 
 	rc = store_acquire(e->store, &w.db);
@@ -161,12 +166,19 @@ csc_credential_info(const struct pc_env *e, const struct csc_token *t,
 	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_credential_get(db, serial, &cr);
-	if (rc == PC_OK && strcmp(cr.user_id, t->user_id) != 0)
+	/* The signing certificate's credential, or for the authentication
+	 * certificate its holder's. */
+	rc = store_cert_get(db, serial, &c);
+	if (rc == PC_OK && c.kind != NULL &&
+	    strcmp(c.kind, CERT_KIND_AUTH) == 0)
+		out->auth = true;
+	else if (rc == PC_OK &&
+	         (c.kind == NULL || strcmp(c.kind, CERT_KIND_SIGN) != 0))
 		rc = PC_ENOTFOUND;
 	if (rc == PC_OK)
-		rc = store_cert_get(db, serial, &c);
-	if (rc == PC_OK && (c.kind == NULL || strcmp(c.kind, CERT_KIND_SIGN)))
+		rc = out->auth ? store_credential_of_auth(db, serial, &cr)
+		               : store_credential_get(db, serial, &cr);
+	if (rc == PC_OK && strcmp(cr.user_id, t->user_id) != 0)
 		rc = PC_ENOTFOUND;
 	if (rc != PC_OK)
 		goto out;

@@ -209,6 +209,77 @@ reply_sad(struct buf *reply, enum pc_rc rc, enum signer_user_result res,
 	signer_reply(reply, SIGNER_MSG_CSC_SAD_REPLY, &r);
 }
 
+/*
+ * signer_user_check for the CSC API, which also signs with a holder's
+ * authentication key (the virtual token's TLS client key): its owner is
+ * the holder's credential's account; valid, not revoked or suspended; no
+ * qualified transaction is spent on it (*auth set). The SAD rules are the
+ * same for both keys.
+ */
+static enum pc_rc
+csc_check(struct db *db, const struct signer_uq *q, int64_t now,
+    struct store_credential *cr, char *label, size_t lsize,
+    enum signer_user_result *res, bool *auth)
+{
+	struct store_cert c;
+	enum pc_rc rc;
+
+	*auth = false;
+	memset(&c, 0, sizeof(c));
+	rc = store_cert_get(db, q->serial, &c);
+	if (rc != PC_OK || c.kind == NULL ||
+	    strcmp(c.kind, CERT_KIND_AUTH) != 0) {
+		store_cert_cleanup(&c);
+		return signer_user_check(db, q, now, cr, label, lsize, res);
+	}
+	*auth = true;
+	rc = store_credential_of_auth(db, q->serial, cr);
+	if (rc == PC_ENOTFOUND || (rc == PC_OK && c.key_label == NULL)) {
+		*res = USER_R_UNKNOWN;
+		rc = PC_OK;
+	} else if (rc != PC_OK) {
+		/* the store's error */
+	} else if (c.status == CERT_REVOKED) {
+		*res =
+		    c.reason == 6 ? USER_R_CERT_SUSPENDED : USER_R_CERT_REVOKED;
+	} else if (now > c.not_after || now < c.not_before) {
+		*res = USER_R_CERT_EXPIRED;
+	} else {
+		*res = USER_R_OK;
+		snprintf(label, lsize, "%s", c.key_label);
+	}
+	store_cert_cleanup(&c);
+	return rc;
+}
+
+/* Sign with the authentication key: the audit records it (no signing
+ * record, no transaction: not a qualified signature). */
+static enum pc_rc
+sign_auth(struct signer_user *u, struct db *db, const struct signer_uq *q,
+    const char *label, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
+    enum signer_user_result *res)
+{
+	const struct hsm_key *key;
+	enum pc_rc rc;
+
+	*res = USER_R_SIGN_FAILED;
+	*sigs = calloc(q->n, sizeof(**sigs));
+	if (*sigs == NULL)
+		return PC_ENOMEM;
+	rc = hsm_key_find(u->hsm, label, &key);
+	if (rc == PC_OK)
+		rc = signer_user_sign_all(u->hsm, key, q, *sigs, siglens);
+	if (rc != PC_OK) {
+		*res = rc == PC_EINVAL ? USER_R_ALGO : USER_R_SIGN_FAILED;
+		return PC_OK;
+	}
+	rc = store_audit_printf(db, "signer", "sign.auth",
+	    "credential=%s signatures=%u", q->serial, q->n);
+	if (rc == PC_OK)
+		*res = USER_R_OK;
+	return rc;
+}
+
 /* Does md's digest have hlen bytes? */
 static bool
 md_fits(uint32_t md, size_t hlen)
@@ -233,6 +304,7 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 	int64_t now = clock_now();
 	uint32_t retry = 0;
 	size_t i;
+	bool auth;
 	enum pc_rc rc = drc;
 
 	memset(&q, 0, sizeof(q));
@@ -266,7 +338,7 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 	rc = store_acquire(u->store, &db);
 	if (rc != PC_OK)
 		goto out;
-	rc = signer_user_check(db, &q, now, &cr, label, sizeof(label), &res);
+	rc = csc_check(db, &q, now, &cr, label, sizeof(label), &res, &auth);
 	if (rc != PC_OK)
 		goto out;
 	/* Another account's credential is no credential at all. */
@@ -346,6 +418,7 @@ signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	int64_t now = clock_now(), left = 0;
 	size_t i, k = SADS_MAX;
+	bool auth = false;
 	enum pc_rc rc = drc;
 
 	memset(&q, 0, sizeof(q));
@@ -383,13 +456,16 @@ signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
 
 	rc = store_acquire(u->store, &db);
 	if (rc == PC_OK)
-		rc = signer_user_check(
-		    db, &q, now, &cr, label, sizeof(label), &res);
+		rc = csc_check(
+		    db, &q, now, &cr, label, sizeof(label), &res, &auth);
 	if (rc != PC_OK || res != USER_R_OK)
 		goto out;
-	left = cr.transactions_left;
-	rc = signer_user_sign_record(
-	    u, db, &q, label, "sign.csc", now, &sigs, siglens, &res, &left);
+	left = auth ? 0 : cr.transactions_left;
+	if (auth)
+		rc = sign_auth(u, db, &q, label, &sigs, siglens, &res);
+	else
+		rc = signer_user_sign_record(u, db, &q, label, "sign.csc", now,
+		    &sigs, siglens, &res, &left);
 out:
 	if (k < SADS_MAX)
 		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK);

@@ -63,6 +63,20 @@ store_credential_get(
 	    db, &cred_cols, c, "WHERE serial = $1", "s", serial);
 }
 
+/* The credential whose holder has the authentication certificate
+ * auth_serial. OUT: *c. PC_ENOTFOUND when none. */
+enum pc_rc
+store_credential_of_auth(
+    struct db *db, const char *auth_serial, struct store_credential *c)
+{
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && auth_serial != NULL && c != NULL, PC_EINTERNAL);
+	return store_row_get(db, &cred_cols, c,
+	    "WHERE holder = (SELECT holder FROM certs WHERE serial = $1"
+	    " AND kind = 'auth') ORDER BY created_at DESC LIMIT 1",
+	    "s", auth_serial);
+}
+
 enum pc_rc
 store_credential_of_user(
     struct db *db, const char *user_id, int64_t now, struct store_credential *c)

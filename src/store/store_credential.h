@@ -41,6 +41,13 @@ enum pc_rc store_credential_get(
  */
 enum pc_rc store_credential_of_user(struct db *db, const char *user_id,
     int64_t now, struct store_credential *c);
+/*
+ * The credential of the holder whose authentication certificate is
+ * auth_serial (the virtual token's second key: same holder, same
+ * account). OUT: *c. PC_ENOTFOUND when none.
+ */
+enum pc_rc store_credential_of_auth(
+    struct db *db, const char *auth_serial, struct store_credential *c);
 /* How many credentials account user_id has (valid or not). */
 enum pc_rc store_credential_count_user(
     struct db *db, const char *user_id, int64_t *n);
