@@ -2,7 +2,8 @@
 // its own keep-alive connection and its own address (X-Forwarded-For, the
 // server trusting this host as its proxy), for a fixed time. Mixed traffic:
 //   page    the app's files and the API calls a page makes when signed in
-//   signin  a password sign-in (Argon2id on the server)
+//   signin  a password sign-in (Argon2id on the server), once a minute
+//           per user at a random moment
 //   sign    a signing batch: create, upload 3 PDFs, authorize with the
 //           TOTP code of a step not used yet, poll until signed, download
 //           the ZIP (only for users with a certificate, at most once per
@@ -157,18 +158,24 @@ async function vu(u, deadline) {
 		// or the next (it accepts one step either side).
 		const now = Math.floor(Date.now() / 30000);
 		const step = u.secret ? [now, now + 1].find((s) => s > u.lastStep) : undefined;
-		if (step !== undefined && x < 0.5) await sign(u, step);
-		else if (x < 0.03) await signin(u);
+		if (Date.now() >= u.signinAt) {
+			u.signinAt = Date.now() + SIGNIN_EVERY_MS;
+			await signin(u);
+		} else if (step !== undefined && x < 0.5) await sign(u, step);
 		else await page(u);
 	}
 }
 
+// Each user signs in once a minute, at a random moment: a person signs
+// in, then works (64 users: about one Argon2id check a second).
+const SIGNIN_EVERY_MS = 60000;
 const deadline = Date.now() + seconds * 1000;
 const users = cfg.users.map((u, i) => ({
 	...u,
 	ip: `10.77.${i >> 8}.${(i & 255) + 1}`,
 	agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
 	lastStep: u.lastStep || 0,
+	signinAt: Date.now() + Math.random() * Math.min(seconds * 1000, SIGNIN_EVERY_MS),
 }));
 const t0 = Date.now();
 const cpu0 = process.cpuUsage();

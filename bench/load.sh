@@ -7,7 +7,8 @@
 # measured in the same run are the machine's Argon2id password checks per
 # second (bench_argon2-ref, the sign-in's ceiling) and raw RSA-3072
 # signatures per second (bench_hsm-sign, the signing ceiling).
-# usage: PECETE_BIN=build/release/pecete bash bench/load.sh [USERS [SECONDS]]
+# usage: PECETE_BIN=build/release/pecete [THREADS=N] bash bench/load.sh [USERS [SECONDS]]
+#   THREADS: the server's [server] threads (default 4, the configuration's)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 export PECETE_SRC=$(cd "$HERE/.." && pwd)
@@ -32,11 +33,12 @@ D=$T/data
 DB=$D/pecete.db
 # This host is the users' proxy (each user its own address); the rate
 # limits are policy, not capacity: raised so the load measures the server.
-/usr/bin/python3 - "$D/pecete.conf" <<'PY' || exit 1
+/usr/bin/python3 - "$D/pecete.conf" "${THREADS:-4}" <<'PY' || exit 1
 import re, sys
 p = sys.argv[1]
 s = open(p).read()
 for k, v in (("trusted_proxies", "127.0.0.1"), ("api_per_min_ip", "1000000"),
+             ("threads", sys.argv[2]),
              ("api_per_min_user", "1000000"), ("login_per_min_ip", "100000")):
     s, n = re.subn(r"(?m)^#? ?%s =.*$" % k, "%s = %s" % (k, v), s, count=1)
     assert n == 1, k

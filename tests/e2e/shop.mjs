@@ -694,6 +694,51 @@ try {
 		    'the invoices row: ' + inv.join(' | '));
 		await shot(page, 'ops-retention');
 	});
+	let sentRef = null;
+	await step('the contact form, not signed in: a message with a PDF; a reference, a receipt by e-mail', async () => {
+		const [actx, apage] = await newContext(new Client());
+		try {
+			await apage.goto(URL0 + '/registry');
+			await ready(apage);
+			await apage.click('#foot-contact');
+			await apage.waitForURL('**/contact');
+			await apage.waitForSelector('#contact-form');
+			await apage.fill('#msg-name', 'Ion Popescu');
+			await apage.fill('#msg-email', 'ion.e2e@example.ro');
+			await apage.selectOption('#msg-topic', 'complaint');
+			await apage.fill('#msg-text', 'The address on my invoice is wrong.\nPlease correct it.');
+			await apage.setInputFiles('#msg-files', { name: 'invoice.pdf', mimeType: 'application/pdf',
+			    buffer: Buffer.from('%PDF-1.4\n% e2e\n%%EOF\n') });
+			await apage.click('#msg-send');
+			await apage.waitForSelector('#msg-consent-err:not(:empty)');	// the consent first
+			await apage.check('#msg-consent');
+			await apage.click('#msg-send');
+			await apage.waitForSelector('#msg-sent');
+			sentRef = (await apage.textContent('#msg-sent')).match(/[0-9a-f]{32}/)[0];
+			await shot(apage, 'contact-sent');
+		} finally {
+			await actx.close();
+		}
+		await waitMessage('ion.e2e@example.ro', (m) => m.text.includes(sentRef), 'the receipt with the reference');
+	});
+	await step('the operator reads it in the inbox, with its file, and answers (e-mailed, closed)', async () => {
+		await page.goto(URL0 + '/ops');
+		await ready(page);
+		await page.click('#ops-inbox-link');
+		await page.waitForSelector('#inbox-rows');
+		await page.click(`#inbox-open-${sentRef}`);
+		await page.waitForSelector('#inbox-message');
+		assert((await page.textContent('#inbox-message')).includes('Please correct it.'), 'the message text');
+		assert(await page.$('#inbox-file-1'), 'no link to the attached file');
+		await page.fill('#inbox-answer', 'We corrected it; the new invoice is in your account.');
+		await page.click('#inbox-send');
+		await page.waitForSelector('#dialog[open]');
+		await page.click('#dialog-confirm');
+		await page.waitForSelector('#inbox-answered');
+		await shot(page, 'ops-inbox-answered');
+		await waitMessage('ion.e2e@example.ro', (m) => m.text.includes('the new invoice is in your account'),
+		    'the answer, by e-mail');
+	});
 	await ctx.close();
 	ctx = null;
 

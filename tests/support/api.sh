@@ -104,12 +104,7 @@ api_pair_totp() {
 	psms=$(outvar pairing_sms code)
 	api POST /api/v1/totp/pairing/verify "{\"code\":\"$psms\",\"installed\":true}"
 	SECRET=$(jget secret)
-	if [ -f "$T/clock" ]; then	# a server on a moved clock (pc_serve_clock)
-		pc_code "$SECRET"
-	else
-		TOTP=$(oathtool --totp -b "$SECRET")
-	fi
-	api POST /api/v1/totp/pairing/confirm "{\"code\":\"$TOTP\"}"
+	api POST /api/v1/totp/pairing/confirm "{\"code\":\"$(oathtool --totp -b "$SECRET")\"}"
 	[ "$CODE" = 200 ] || echo "# api_pair_totp: $CODE $BODY" >&2
 	refresh_csrf
 }

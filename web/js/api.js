@@ -47,6 +47,7 @@ async function raw(method, path, body) {
 	}
 	if (body instanceof Object && body.bytes instanceof Blob) {
 		opts.headers['Content-Type'] = 'application/octet-stream';
+		Object.assign(opts.headers, body.headers || {});
 		opts.body = body.bytes;
 	} else if (body !== undefined) {
 		opts.headers['Content-Type'] = 'application/json';
@@ -106,7 +107,7 @@ export const http = {
 	post: (p, b) => call('POST', p, b === undefined ? {} : b),
 	del: (p) => call('DELETE', p),
 	// Raw bytes (a piece of an upload).
-	bytes: (p, blob) => call('POST', p, { bytes: blob }),
+	bytes: (p, blob, headers) => call('POST', p, { bytes: blob, headers }),
 };
 
 // A binary answer: the Response, or ApiError from its JSON body.

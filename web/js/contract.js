@@ -292,6 +292,20 @@ export function adminOrders(filter) {
 	const qs = p.toString();
 	return http.get('/admin/orders' + (qs ? '?' + qs : ''));
 }
+// ---- the contact form and the operators' inbox -------------------------------------
+// {name, email, topic, message, lang, privacy_consent} -> {id, upload_token, files_max, file_max_bytes}
+export const contactSend = (m) => http.post('/contact', m);
+// {field, message} -> the same
+export const rectificationSend = (m) => http.post('/account/rectification', m);
+// A file of a message sent just now -> {n, size}
+export const messageFile = (id, token, file) =>
+	http.bytes(`/contact/${enc(id)}/files?name=${encodeURIComponent(file.name)}`, file,
+	    { 'X-Upload-Token': token });
+// state '' | open | closed -> {messages: [InboxMessage]}
+export const adminInbox = (state) => http.get('/admin/inbox' + (state ? '?state=' + enc(state) : ''));
+export const adminMessage = (id) => http.get(`/admin/inbox/${enc(id)}`);
+export const adminAnswer = (id, answer) => http.post(`/admin/inbox/${enc(id)}/answer`, { answer });
+export const adminMessageFileUrl = (id, n) => `/api/v1/admin/inbox/${enc(id)}/files/${n}`;
 // -> {at, applied, rules: [{name, why, keep_s, held, due, next_due, deleted}]}
 export const adminRetention = () => http.get('/admin/retention');
 // -> ShopOrder (refunded)

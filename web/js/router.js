@@ -33,6 +33,7 @@ import { sign } from './pages/sign.js';
 import { signHistory } from './pages/history.js';
 import { notFound } from './pages/notfound.js';
 import { registry, caCertificates } from './pages/registry.js';
+import { contact, rectification } from './pages/contact.js';
 import { renew, renewalBanner } from './pages/renew.js';
 import { oauthConsent } from './pages/oauth.js';
 import { OPS_ROUTES, OPS_PATTERNS, opsGuard } from './ops/area.js';
@@ -68,6 +69,8 @@ const ROUTES = {
 	'/renew': [renew, USER],
 	'/registry': [registry, ANY],
 	'/registry/ca': [caCertificates, ANY],
+	'/contact': [contact, ANY],
+	'/rectification': [rectification, USER],
 	'/oauth/consent': [oauthConsent, USER],
 	...OPS_ROUTES,
 };

@@ -14,6 +14,7 @@ import { raCaseView } from './racase.js';
 import { raCertRevoke } from './racert.js';
 import { raRenewals, raRenewalView } from './rarenew.js';
 import { opsRetention } from './retention.js';
+import { opsInbox, opsMessage } from './inbox.js';
 
 async function opsHome(ctx) {
 	return page('ops.title',
@@ -23,6 +24,7 @@ async function opsHome(ctx) {
 		h('li', {}, link('/ra/renewals', 'ops.renewals', 'ops-renewals-link')),
 		h('li', {}, link('/ops/orders', 'ops.orders', 'ops-orders-link')),
 		h('li', {}, link('/ra/certificates', 'ops.certs', 'ops-certs-link')),
+		h('li', {}, link('/ops/inbox', 'ops.inbox', 'ops-inbox-link')),
 		h('li', {}, link('/ops/retention', 'ops.retention', 'ops-retention-link'))));
 }
 
@@ -30,6 +32,7 @@ export const OPS_ROUTES = {
 	'/ops': [opsHome, 'operator'],
 	'/ops/orders': [opsOrders, 'operator'],
 	'/ops/retention': [opsRetention, 'operator'],
+	'/ops/inbox': [opsInbox, 'operator'],
 	'/ra': [raQueue, 'operator'],
 	'/ra/certificates': [raCertRevoke, 'operator'],
 	'/ra/renewals': [raRenewals, 'operator'],
@@ -37,6 +40,7 @@ export const OPS_ROUTES = {
 export const OPS_PATTERNS = [
 	[/^\/ra\/cases\/(?<id>[0-9A-Za-z_-]{1,64})$/, [raCaseView, 'operator']],
 	[/^\/ra\/renewals\/(?<id>[0-9a-f]{1,64})$/, [raRenewalView, 'operator']],
+	[/^\/ops\/inbox\/(?<id>[0-9a-f]{32})$/, [opsMessage, 'operator']],
 ];
 
 async function forbidden() {

@@ -298,6 +298,7 @@ export async function settings(ctx) {
 	    h('p', { class: 'muted' }, t('set.mydata_note')),
 	    h('p', {}, h('a', { href: C.exportZipUrl(), download: 'pecete-my-data.zip', id: 'set-export' },
 		t('set.mydata_export'))),
+	    h('p', {}, link('/rectification', 'set.rectify', 'set-rectify')),
 	    erasureForm(acc));
 	sec.classList.add('mid');
 	return sec;
