@@ -66,7 +66,7 @@ cache_drop(struct agent *a)
 static void
 why(struct agent *a, const char *text)
 {
-	snprintf(a->why, sizeof(a->why), "%s", text);
+	snprintf(a->why, sizeof(a->why), "%.*s", (int)sizeof(a->why) - 1, text);
 	fprintf(stderr, "pecete-vtoken: %s\n", text);
 }
 
