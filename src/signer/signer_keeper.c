@@ -301,7 +301,14 @@ signer_keeper_start(const char *exe, char *const argv[], unsigned nchan,
 		return PC_OK;
 	}
 	/* The keeper: the signer's identity (and the web group, for the
-	 * shared database), for good, before anything else. */
+	 * shared database), for good, before anything else. The web side
+	 * blocks SIGINT/SIGTERM for its sigwait: not here. */
+	{
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
 	close(sv[0]);
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (setgroups(1, &ids->web_gid) != 0 ||
