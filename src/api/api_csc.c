@@ -91,7 +91,7 @@ api_csc_info_post(struct req *r, struct resp *w)
 		        "envelope_properties", "Detached", "Attached",
 		        "Certification", "Revision"));
 		json_object_set_new(o, "conformance_levels",
-		    json_pack("[s,s]", "AdES-B-B", "AdES-B-T"));
+		    json_pack("[s,s]", "Ades-B-B", "Ades-B-T"));
 	}
 	return api_reply(w, 200, o);
 }

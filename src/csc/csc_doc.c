@@ -95,7 +95,8 @@ doc_algo_ok(const char *oid, const char *params, bool ec, int md)
 	       (ec ? pk == NID_X9_62_id_ecPublicKey : pk == NID_rsaEncryption);
 }
 
-/* "AdES-B-B" / "AdES-B-T" (any case: info said "Ades-B-B"); NULL: B-B. */
+/* "Ades-B-B" / "Ades-B-T" (2.0.0.2 spells them so; any case, "AdES-B-B"
+ * too); NULL: B-B. */
 static enum sign_level
 doc_level(const char *s)
 {

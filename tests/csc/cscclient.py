@@ -264,6 +264,33 @@ class Api:
         return self.call("signatures/signHash", body)
 
 
+def sign_doc(api, cred, sad, sign_algo, documents=(), digests=None,
+             digest_oid=OID_SHA256, level="Ades-B-B", validation=False):
+    """2.0.0.2 §11.11 signatures/signDoc. documents: (bytes, format "P"
+    or "C", envelope or None); digests: raw digests for one
+    documentDigests entry (detached CAdES). sad None: the token's."""
+    body = {"credentialID": cred}
+    if sad is not None:
+        body["SAD"] = sad
+    if documents:
+        body["documents"] = []
+        for data, fmt, env in documents:
+            d = {"document": b64(data), "signature_format": fmt,
+                 "conformance_level": level, "signAlgo": sign_algo}
+            if env:
+                d["signed_envelope_property"] = env
+            body["documents"].append(d)
+    if digests:
+        body["documentDigests"] = [{
+            "hashes": [h if isinstance(h, str) else b64(h) for h in digests],
+            "hashAlgorithmOID": digest_oid, "signature_format": "C",
+            "conformance_level": level, "signAlgo": sign_algo,
+            "signed_envelope_property": "Detached"}]
+    if validation:
+        body["returnValidationInfo"] = True
+    return api.call("signatures/signDoc", body)
+
+
 def timestamp(api, digest, hash_oid=OID_SHA256, nonce=None):
     """2.0.0.2 §11.13 signatures/timestamp."""
     body = {"hash": digest if isinstance(digest, str) else b64(digest),
@@ -309,6 +336,19 @@ class Session:
     @property
     def sign_algo(self):
         return OID_SHA256_RSA if self.is_rsa else OID_ECDSA_SHA256
+
+    def sign_doc(self, documents=(), digests=None, level="Ades-B-B",
+                 validation=False):
+        """Authorize the documents' SHA-256 (and the digests), then have
+        the server sign them (signDoc): its answer (a Response)."""
+        hashes = [hashlib.sha256(d[0]).digest() for d in documents]
+        hashes = list(digests or []) + hashes
+        r = self.api.authorize(self.cred, hashes, self.auth.code())
+        if r.status != 200:
+            raise RuntimeError("credentials/authorize: %r" % r)
+        return sign_doc(self.api, self.cred, r.get("SAD"), self.sign_algo,
+                        documents, digests, level=level,
+                        validation=validation)
 
     def sign_digests(self, digests):
         """Authorize then sign SHA-256 digests: the signatures (bytes)."""
