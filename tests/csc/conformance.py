@@ -16,7 +16,14 @@ Optional:
                   expired-token and expired-SAD checks are SKIPPED (said so).
   CSC_STATE_FILE  a file keeping the clock's offset and the last TOTP step
                   used between runs (several runs against one account)
-  CSC_MODE        explicit (default); oauth2code is not implemented yet.
+  CSC_MODE        explicit (default) or oauth2code: the code flow with
+                  PKCE and PAR for a registered client (v2 only):
+                  CSC_OAUTH_CLIENT_ID, CSC_OAUTH_REDIRECT_URI,
+                  CSC_OAUTH_CLIENT_SECRET (a confidential client), and
+                  CSC_OAUTH_HOOK: a command given the authorize URL that
+                  does the holder's part (sign in, consent) and prints the
+                  redirect URL it ended on (tests/csc/pecete_consent.py
+                  for Pecete).
   CSC_VERSIONS    "1 2" (default), or "1" or "2".
   --strict        a SKIP counts as a failure (make test uses it).
 
@@ -171,10 +178,16 @@ class Suite:
         self.cred = env.get("CSC_CREDENTIAL_ID")
         self.clock = c.Clock(env.get("CSC_CLOCK_CMD"), env.get("CSC_STATE_FILE"))
         mode = env.get("CSC_MODE", "explicit")
-        if mode != "explicit":
-            c.OAuth2Code()  # raises: not implemented
-        self.auth = c.Explicit(env["CSC_TOTP_SECRET"], self.clock)
-        self.versions = [int(v) for v in env.get("CSC_VERSIONS", "1 2").split()]
+        if mode == "oauth2code":
+            self.auth = c.OAuth2Code(
+                self.base, env["CSC_OAUTH_CLIENT_ID"],
+                env["CSC_OAUTH_REDIRECT_URI"], env["CSC_OAUTH_HOOK"],
+                env.get("CSC_OAUTH_CLIENT_SECRET"))
+            self.versions = [2]  # OAuth2 is CSC v2's
+        else:
+            self.auth = c.Explicit(env["CSC_TOTP_SECRET"], self.clock)
+            self.versions = [int(v)
+                             for v in env.get("CSC_VERSIONS", "1 2").split()]
         self.rep = Report(strict)
         self.certs = []
         self.algo = None
@@ -289,11 +302,17 @@ class Suite:
                     j)
         else:
             objs = (j.get("auth") or {}).get("objects") or []
-            R.check((j.get("auth") or {}).get("mode") == "explicit" and any(
-                o.get("type") == "Password" and o.get("generator") == "totp"
-                for o in objs),
-                "v2 credentials/info authInfo: auth.mode explicit, a "
-                "Password object with generator totp (§8.3.1.2)", j.get("auth"))
+            if self.auth.name == "explicit":
+                R.check((j.get("auth") or {}).get("mode") == "explicit" and
+                        any(o.get("type") == "Password" and
+                            o.get("generator") == "totp" for o in objs),
+                        "v2 credentials/info authInfo: auth.mode explicit, a "
+                        "Password object with generator totp (§8.3.1.2)",
+                        j.get("auth"))
+            else:
+                R.check((j.get("auth") or {}).get("mode") == "oauth2code",
+                        "v2 credentials/info: auth.mode oauth2code for this "
+                        "client (§11.5)", j.get("auth"))
         v = chain_ok(self.certs)
         if v is None:
             R.skip("v%d the chain verifies" % api.v, "no python3-cryptography")
@@ -626,8 +645,124 @@ class Suite:
         else:
             R.skip("v%d an expired access token" % v, "needs CSC_CLOCK_CMD")
 
+    # -- oauth2code mode (2.0.0.2 §8.4; RFC 6749, 7636, 9126, 9396)
+    def oauth2_service(self, api):
+        """The service scope through the code flow: api.token set."""
+        R = self.rep
+        a = self.auth
+        r = api.info()
+        R.check("oauth2code" in (r.get("authType") or []) and
+                str(r.get("oauth2") or "").startswith("http"),
+                "v2 info: authType oauth2code and the oauth2 base URI "
+                "(§11.1)", r)
+        if r.get("oauth2"):
+            a.base = r.get("oauth2").rstrip("/")
+        code, verifier, state = a.service()
+        R.check(bool(code) and a.last.get("state") == state,
+                "oauth2 authorize (scope service): the holder's consent "
+                "gives a code and the state back (RFC 6749 §4.1.2)", a.last)
+        r = a.token(code, c.b64url(os.urandom(32)))
+        R.error(r, 400, "invalid_grant", "oauth2 token with a wrong PKCE "
+                "verifier: 400 invalid_grant (RFC 7636 §4.6)")
+        r = a.token(code, verifier)
+        tok = r.get("access_token")
+        R.check(r.status == 200 and tok and
+                str(r.get("token_type", "")).lower() == "bearer",
+                "oauth2 token (authorization_code + PKCE S256): a Bearer "
+                "access token", r)
+        r2 = a.token(code, verifier)
+        R.error(r2, 400, "invalid_grant", "oauth2 the code reused: 400 "
+                "invalid_grant (single use)")
+        if not tok:
+            return False
+        # The reuse revoked that grant (RFC 6749 §4.1.2): another one.
+        code, verifier, _ = a.service()
+        r = a.token(code, verifier)
+        tok, rt = r.get("access_token"), r.get("refresh_token")
+        api.token = tok
+        if rt:
+            r = a.refresh(rt)
+            R.check(r.status == 200 and r.get("access_token") and
+                    r.get("refresh_token") not in (None, rt),
+                    "oauth2 refresh_token: a new access token and a new "
+                    "refresh token (rotation)", r)
+            if r.status == 200:
+                api.token = r.get("access_token")
+        return bool(api.token)
+
+    def oauth2_sign(self, api):
+        R = self.rep
+        a = self.auth
+        h1, h2 = sha("oauth2 contract one"), sha("oauth2 contract two")
+        code, verifier, state = a.credential(self.cred, [h1, h2],
+                                             ["Contract 1.pdf", "Anexa 2.pdf"])
+        R.check(bool(code) and a.last.get("state") == state,
+                "oauth2 PAR with authorization_details (two documents) -> "
+                "consent -> a code and the state", a.last)
+        r = a.token(code, c.b64url(os.urandom(32)))
+        R.error(r, 400, "invalid_grant", "oauth2 credential code with a "
+                "wrong PKCE verifier: invalid_grant")
+        r = a.token(code, verifier)
+        ctok = r.get("access_token")
+        R.check(r.status == 200 and ctok,
+                "oauth2 token: a credential-scope access token", r)
+        if not ctok:
+            return
+        capi = c.Api(self.base, 2, ctok)
+        r = capi.sign_hash(self.cred, None, [sha("not consented")], self.algo)
+        R.error(r, 400, "invalid_request", "oauth2 signHash of a hash not "
+                "consented to: 400 invalid_request")
+        r = capi.sign_hash(self.cred, None, [h1, h2], self.algo)
+        sigs = r.get("signatures") or []
+        R.check(r.status == 200 and len(sigs) == 2,
+                "oauth2 signHash with the credential token and no SAD: two "
+                "signatures", r)
+        for i, (h, sg) in enumerate(zip((h1, h2), sigs)):
+            v = verify_sig(self.certs[0], h, base64.b64decode(sg))
+            if v is None:
+                R.skip("oauth2 signature %d verifies" % (i + 1),
+                       "no python3-cryptography")
+            else:
+                R.check(v, "oauth2 signature %d verifies with the "
+                        "certificate's key" % (i + 1))
+        r = capi.sign_hash(self.cred, None, [h1], self.algo)
+        R.error(r, 400, "invalid_request", "oauth2 the consent's SAD is "
+                "spent: the same hash again refused")
+        r = a.token(code, verifier)
+        R.error(r, 400, "invalid_grant", "oauth2 the credential code "
+                "reused: invalid_grant")
+        r = capi.cred_info(self.cred)
+        R.check(r.status == 401 and r.error == "invalid_token",
+                "oauth2 ... and the token it gave is revoked (RFC 6749 "
+                "§4.1.2): 401 invalid_token", r)
+
+        # signDoc under the consent of a document's hash
+        pdf = minimal_pdf(b"signed after an OAuth2 consent")
+        ctok = a.credential_token(self.cred, [hashlib.sha256(pdf).digest()],
+                                  ["Consented.pdf"])
+        capi = c.Api(self.base, 2, ctok)
+        r = c.sign_doc(capi, self.cred, None, self.algo, [(pdf, "P", None)])
+        dws = r.get("DocumentWithSignature") or []
+        R.check(r.status == 200 and len(dws) == 1 and
+                base64.b64decode(dws[0]).startswith(pdf),
+                "oauth2 signDoc with the credential token and no SAD: the "
+                "consented PDF signed", r)
+
+    def run_oauth2code(self):
+        R = self.rep
+        api = c.Api(self.base, 2)
+        self.info(api)
+        if self.oauth2_service(api) and self.credentials(api):
+            self.oauth2_sign(api)
+            self.timestamp(api)
+        return R.done()
+
     def run(self):
         R = self.rep
+        if self.auth.name == "oauth2code":
+            print("# CSC conformance: %s, mode oauth2code, version 2" %
+                  self.base)
+            return self.run_oauth2code()
         print("# CSC conformance: %s, mode %s, versions %s" % (
             self.base, self.auth.name, self.versions))
         self.other_cred = None

@@ -17,7 +17,12 @@
 #    pecete verify; B-T; Certification), CAdES detached, attached and over
 #    documentDigests (openssl cms -verify); the suite's signDoc checks
 #    (validationInfo, transactions, a document not covered, a malformed
-#    PDF spending nothing).
+#    PDF spending nothing);
+#  - the suite again in oauth2code mode (CSC_MODE=oauth2code) for a
+#    registered confidential client: the holder's part (sign in, consent
+#    with a TOTP code) is tests/csc/pecete_consent.py, the hook a person
+#    would be: service scope, PAR + RAR credential scope, PKCE, signHash
+#    and signDoc without a SAD, reuse refused.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 openssl oathtool pdfsig qpdf; do
@@ -165,6 +170,22 @@ check "the conformance suite: every check PASS, none skipped (exit 0)" [ "$RC" =
 check "the suite ran its checks (at least 90 PASS lines)" \
 	[ "$(grep -c '^PASS - ' "$T/suite.txt")" -ge 90 ]
 check "no FAIL or SKIP line" not grep -q '^\(FAIL\|SKIP\) - ' "$T/suite.txt"
+
+# ---- the suite in oauth2code mode: the holder's part through a hook ------------
+"$PECETE_BIN" oauth client add --data "$D" --name "Conformance App" \
+	--redirect https://app.example/cb --auth-mode oauth2code >"$T/client.out" ||
+	fail "oauth client add"
+CSC_MODE=oauth2code CSC_OAUTH_CLIENT_ID=$(sed -n 's/^client_id: //p' "$T/client.out") \
+	CSC_OAUTH_CLIENT_SECRET=$(sed -n 's/^client_secret: //p' "$T/client.out") \
+	CSC_OAUTH_REDIRECT_URI=https://app.example/cb \
+	CSC_OAUTH_HOOK="/usr/bin/python3 $PECETE_SRC/tests/csc/pecete_consent.py" \
+	/usr/bin/python3 "$CONF" --strict >"$T/suite-oauth.txt" 2>&1
+RC=$?
+sed 's/^/  /' "$T/suite-oauth.txt"
+check "the suite in oauth2code mode: every check PASS, none skipped (exit 0)" [ "$RC" = 0 ]
+check "oauth2code mode ran its checks (at least 30 PASS lines)" \
+	[ "$(grep -c '^PASS - ' "$T/suite-oauth.txt")" -ge 30 ]
+check "oauth2code mode: no FAIL or SKIP line" not grep -q '^\(FAIL\|SKIP\) - ' "$T/suite-oauth.txt"
 
 pc_stop
 pc_done
