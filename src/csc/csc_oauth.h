@@ -127,10 +127,10 @@ enum pc_rc oauth_grants(const struct pc_env *e, const char *user_id,
 enum pc_rc oauth_grant_revoke(const struct pc_env *e, const char *user_id,
     const char *id, struct pc_err *err);
 
-/* redirect?name=value[&error_description=desc][&state=state] (malloc'd;
- * NULL: ENOMEM). */
+/* redirect?name=value[&error_description=desc][&state=state][&iss=iss]
+ * (RFC 9207; malloc'd; NULL: ENOMEM). */
 char *oauth_redirect_url(const char *redirect, const char *state,
-    const char *name, const char *value, const char *desc);
+    const char *name, const char *value, const char *desc, const char *iss);
 
 /* ---- the derivations (csc_token.c uses them) ----------------------------- */
 
