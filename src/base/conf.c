@@ -61,6 +61,8 @@ static const struct conf_key server_keys[] = {
 	{ "trusted_proxies", CONF_STR, K(server, trusted_proxies), 0, 0, NULL },
 	{ "oauth_access_ttl", CONF_INT, K(server, oauth_access_ttl), 60, 86400,
 	    "600" },
+	{ "oauth_grant_max_days", CONF_INT, K(server, oauth_grant_max_days), 1,
+	    3650, "90" },
 };
 
 static const struct conf_key store_keys[] = {

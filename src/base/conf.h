@@ -43,6 +43,7 @@ struct conf_server {
 	/* OAuth2 access tokens' life (s); a credential token's at most its
 	 * SAD's 300 s */
 	int64_t oauth_access_ttl;
+	int64_t oauth_grant_max_days; /* a service grant's absolute life */
 };
 
 struct conf_store {

@@ -21,6 +21,7 @@
 #include "base/secret.h"
 #include "csc/csc_oauth.h"
 #include "store/store.h"
+#include "store/store_token.h"
 #include "store/store_account.h"
 
 #define LABEL_CODE "pecete oauth2 access token from code"
@@ -686,7 +687,7 @@ oauth_par(const struct pc_env *e, const struct store_oauth_client *c,
 	q.expires_at = q.created_at + OAUTH_PAR_TTL_S;
 	rc = store_write_begin(e->store, &db);
 	if (rc == PC_OK) {
-		(void)store_oauth_req_purge(db, q.created_at - 3600);
+		(void)store_oauth_req_purge(db, q.created_at - 3600, NULL);
 		rc = store_oauth_req_insert(db, &q);
 	}
 	rc = store_write_end(e->store, db, rc);
@@ -1188,6 +1189,9 @@ token_code(const struct pc_env *e, const struct store_oauth_client *c,
 	rc = store_write_begin(e->store, &db);
 	if (rc == PC_OK)
 		rc = store_oauth_req_move(db, &q, OAUTH_REQ_APPROVED);
+	/* Used: only the code's hash and the grant stay (replays). */
+	if (rc == PC_OK)
+		rc = store_oauth_req_scrub(db, q.id);
 	if (rc == PC_OK)
 		rc = store_oauth_grant_insert(db, &g);
 	if (rc == PC_OK)
@@ -1263,6 +1267,10 @@ token_refresh(const struct pc_env *e, const struct store_oauth_client *c,
 		return rc;
 	if (g.revoked_at != 0 || r.expires_at <= now || inactive)
 		return pc_fail(err, PC_EINVAL, PCE_OAUTH_INVALID_GRANT, NULL);
+	/* However often it is refreshed, a grant ends [server]
+	 * oauth_grant_max_days after the holder's consent: then a new one. */
+	if (now - g.created_at >= e->conf->server.oauth_grant_max_days * 86400)
+		return pc_fail(err, PC_EINVAL, PCE_OAUTH_INVALID_GRANT, NULL);
 	if (r.used_at != 0) {
 		/* A rotated-away refresh token again: the family ends. */
 		grant_kill(e, g.id, "refresh_token");
@@ -1295,6 +1303,29 @@ token_refresh(const struct pc_env *e, const struct store_oauth_client *c,
 	}
 	if (rc == PC_OK)
 		snprintf(out->scope, sizeof(out->scope), "%s", g.scope);
+	return rc;
+}
+
+enum pc_rc
+oauth_purge(const struct pc_env *e, int64_t now, int64_t *n)
+{
+	struct db *db = NULL;
+	int64_t a = 0, b = 0, c = 0;
+	enum pc_rc rc;
+
+	rc = store_write_begin(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_oauth_req_purge(db, now, &a);
+	if (rc == PC_OK)
+		rc = store_oauth_refresh_purge(db, now, &b);
+	/* Access tokens a day past their end (auth/login's own purge
+	 * keeps the same margin). */
+	if (rc == PC_OK)
+		rc = store_token_purge(db, now - 86400, &c);
+	rc = store_write_end(e->store, db, rc);
+	if (n != NULL)
+		*n = rc == PC_OK ? a + b + c : 0;
 	return rc;
 }
 
@@ -1373,7 +1404,8 @@ oauth_grants(const struct pc_env *e, const char *user_id,
 	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_oauth_grant_each(db, user_id, fn, arg);
+	rc = store_oauth_grant_each(
+	    db, user_id, clock_now() - OAUTH_SAD_TTL_S, fn, arg);
 	store_release(e->store, db);
 	return rc;
 }

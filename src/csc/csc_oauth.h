@@ -141,4 +141,11 @@ void oauth_code_token(const char *code, char token[CSC_TOKEN_LEN + 1]);
 /* sad XOR pad(token), both ways (hex of 32 bytes). PC_EINVAL: not hex. */
 enum pc_rc oauth_sad_xor(const char *token, const char *in, char *out);
 
+/*
+ * The OAuth2 tables' housekeeping (the "oauth" job): requests past their
+ * end, refresh tokens expired, access tokens a day past theirs, deleted.
+ * OUT: *n rows (may be NULL).
+ */
+enum pc_rc oauth_purge(const struct pc_env *e, int64_t now, int64_t *n);
+
 #endif /* PC_CSC_OAUTH_H */

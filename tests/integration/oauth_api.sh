@@ -428,6 +428,25 @@ check "... and it is gone from the list" [ "$(jpath "any(a['id'] == '$GID' for a
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
 check "revoked twice: 404" [ "$CODE" = 404 ]
 
+# ---- credential grants do not push service grants out of the list -------------------
+consent_service "$CID" https://app.example/cb s-list || fail "consent for the list"
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
+	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
+	--data-urlencode "code_verifier=$VER"
+AUID=$(sql "SELECT id FROM users WHERE email = 'ana.oauth@example.ro'")
+NOW=$(($(date +%s) + AHEAD))
+sql "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 250)
+INSERT INTO oauth_grants (id, user_id, client_id, scope, credential, created_at, last_used, revoked_at)
+SELECT printf('cg%030d', i), '$AUID', '$PID', 'credential', '$ASIGN', $NOW + 5, $NOW + 5, 0 FROM k"
+api GET /api/v1/oauth/apps
+check "250 fresh credential grants: the service grant still listed first (the list holds 200)" \
+	[ "$CODE" = 200 -a "$(jpath 'j["apps"][0]["scope"]')" = service -a "$(jpath 'len(j["apps"])')" = 200 ]
+ahead 310
+api GET /api/v1/oauth/apps
+check "... once their SAD's time is over they leave the list; the service grant stays" \
+	[ "$CODE" = 200 -a "$(jpath 'sum(1 for a in j["apps"] if a["scope"] == "credential")')" = 0 \
+	  -a "$(jpath 'sum(1 for a in j["apps"] if a["scope"] == "service")')" -ge 1 ]
+
 # ---- a refresh token outliving the account ---------------------------------------------
 consent_service "$CID" https://app.example/cb s-closed || fail "consent before closing"
 form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
@@ -447,6 +466,24 @@ check "... the same token once the account is active again: refreshed (nothing e
 check "oauth client remove: gone from the list" not grep -q "$PID" <("$PECETE_BIN" oauth client list --data "$D")
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=service"
 check "a removed client: 401, no redirect" [ "$CODE" = 401 -a -z "$LOC" ]
+
+# ---- a service grant's absolute life ([server] oauth_grant_max_days, 90) ----------------
+consent_service "$CID" https://app.example/cb s-life || fail "consent for the lifetime"
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
+	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
+	--data-urlencode "code_verifier=$VER"
+RTL=$(jget refresh_token)
+for d in 29 58 87; do
+	ahead $((29 * 86400))
+	form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=refresh_token \
+		--data-urlencode "refresh_token=$RTL"
+	RTL=$(jget refresh_token)
+	check "refreshed on day $d (each refresh token lives 30 days)" [ "$CODE" = 200 -a ${#RTL} = 64 ]
+done
+ahead $((4 * 86400))
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=refresh_token \
+	--data-urlencode "refresh_token=$RTL"
+oexpect 400 invalid_grant "day 91: past the grant's 90 days however often refreshed: invalid_grant"
 
 pc_stop
 pc_done
