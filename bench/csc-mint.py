@@ -70,7 +70,7 @@ def main(argv):
             print("csc-mint: login %s: %d %r" % (email, st, j), file=sys.stderr)
             return 1
         tokens.append(j["access_token"])
-    n = 0
+    n = retries = 0
     with open(out, "w") as o:
         for _ in range(rounds):
             ahead += 30
@@ -82,12 +82,21 @@ def main(argv):
                                                                    tokens):
                 hashes = [base64.b64encode(os.urandom(32)).decode()
                           for _ in range(nh)]
-                st, j = post("/csc/v2/credentials/authorize", {
-                    "credentialID": cred, "numSignatures": nh,
-                    "hashes": hashes,
-                    "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
-                    "authData": [{"id": "OTP", "value": totp(secret, step)}]},
-                    {"Authorization": "Bearer " + tok, "X-Forwarded-For": xff})
+                for attempt in range(5):
+                    st, j = post("/csc/v2/credentials/authorize", {
+                        "credentialID": cred, "numSignatures": nh,
+                        "hashes": hashes,
+                        "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
+                        "authData": [{"id": "OTP",
+                                      "value": totp(secret, step)}]},
+                        {"Authorization": "Bearer " + tok,
+                         "X-Forwarded-For": xff})
+                    if st != 503:
+                        break
+                    # the signer busy (a loaded machine): as a client
+                    # would, again a moment later; the code was not spent
+                    retries += 1
+                    time.sleep(1)
                 if st != 200:
                     print("csc-mint: authorize %s: %d %r" % (email, st, j),
                           file=sys.stderr)
@@ -97,7 +106,8 @@ def main(argv):
                     "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
                     "signAlgo": algo}, separators=(",", ":"))))
                 n += 1
-    print("csc-mint: %d SADs" % n, file=sys.stderr)
+    print("csc-mint: %d SADs (%d authorize retried after 503)" % (n, retries),
+          file=sys.stderr)
     return 0
 
 

@@ -26,7 +26,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export PECETE_SRC=$(cd "$HERE/.." && pwd)
 : "${PECETE_BIN:?PECETE_BIN is the pecete program (release build)}"
 BDIR=$(dirname "$PECETE_BIN")/bench
-ACCOUNTS=${ACCOUNTS:-40}
+ACCOUNTS=${ACCOUNTS:-24}
 ROUNDS=${ROUNDS:-9}
 CYCLES=${CYCLES:-3}
 CONNS=${CONNS:-32}
@@ -115,10 +115,10 @@ for key in rsa p256; do
 		for c in $(seq 1 "$CYCLES"); do
 			/usr/bin/python3 "$HERE/csc-mint.py" "$PC_URL" "$T/acc-$key" \
 				"$r" "$h" "$T/clock" "$T/reqs" 2>"$T/mint.err" ||
-				{ cat "$T/mint.err"; exit 1; }
+				{ cat "$T/mint.err"; tail -20 "$D.serve.log" >&2; exit 1; }
 			out=$(CSC_LOAD_LAT=$T/lat "$BDIR/bench_csc-load" 127.0.0.1 "$PORT" \
 				/csc/v2/signatures/signHash "$CONNS" "$T/reqs" 2>"$T/load.err") ||
-				{ echo "csc-signhash: not every request signed: $out"; head -5 "$T/load.err"; exit 1; }
+				{ echo "csc-signhash: not every request signed: $out"; head -5 "$T/load.err"; tail -20 "$D.serve.log" >&2; exit 1; }
 			secs=$(echo "$secs + $(echo "$out" | awk '{ print $6 }')" | bc -l)
 			reqs=$((reqs + $(echo "$out" | awk '{ print $4 }')))
 		done

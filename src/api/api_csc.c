@@ -232,6 +232,8 @@ struct list_ctx {
 	bool v2;
 	const char *certs;
 	bool cert_info, auth_info;
+	int64_t skip, max, seen; /* pageToken (an offset), maxResults */
+	bool more;               /* one past the page: nextPageToken */
 };
 
 static enum pc_rc
@@ -241,6 +243,14 @@ list_one(void *arg, const char *serial)
 	struct csc_cred_info ci;
 	enum pc_rc rc;
 
+	/* 1.0.4.0 / 2.0.0.2 §11.4: no more than maxResults; the rest
+	 * from nextPageToken. */
+	if (c->seen++ < c->skip)
+		return PC_OK;
+	if ((int64_t)json_array_size(c->ids) >= c->max) {
+		c->more = true;
+		return PC_OK;
+	}
 	rc = api_append(c->ids, json_string(serial));
 	if (rc != PC_OK || c->infos == NULL)
 		return rc;
@@ -262,16 +272,29 @@ certs_ok(const char *certs)
 	       strcmp(certs, "single") == 0 || strcmp(certs, "chain") == 0;
 }
 
-/* userID is ignored: a user's token lists the user's credentials. */
+/* userID is ignored: a user's token lists the user's credentials.
+ * maxResults and pageToken page through them. */
 enum pc_rc
 api_csc_list_post(struct req *r, struct resp *w)
 {
 	struct list_ctx c = { r, json_array(), NULL, is_v2(r),
 		api_str(r, "certificates"), api_bool(r, "certInfo"),
-		api_bool(r, "authInfo") };
-	json_t *o;
+		api_bool(r, "authInfo"), 0, 1000, 0, false };
+	const char *page = api_str(r, "pageToken");
+	json_t *o, *mr = json_object_get(r->json, "maxResults");
+	char *end = NULL;
 	enum pc_rc rc;
 
+	if (mr != NULL && json_is_integer(mr))
+		c.max = json_integer_value(mr);
+	/* Our page token: the decimal offset of the next credential. */
+	if (page != NULL &&
+	    (page[0] < '0' || page[0] > '9' || strlen(page) > 6 ||
+	        (c.skip = strtoll(page, &end, 10), *end != '\0'))) {
+		json_decref(c.ids);
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "pageToken", 0 });
+	}
 	if (!certs_ok(c.certs)) {
 		json_decref(c.ids);
 		return api_fail(r, w, PC_EINVAL,
@@ -287,6 +310,10 @@ api_csc_list_post(struct req *r, struct resp *w)
 		return rc != PC_OK ? rc : PC_ENOMEM;
 	}
 	o = json_pack("{s:o}", "credentialIDs", c.ids);
+	if (o != NULL && c.more)
+		json_object_set_new(o, "nextPageToken",
+		    json_string(arena_printf(
+		        &r->arena, "%lld", (long long)(c.skip + c.max))));
 	if (o != NULL && c.infos != NULL)
 		json_object_set_new(o, "credentialInfos", c.infos);
 	/* 2.0.0.2 §11.4: onlyValid true when asked and applied. */
@@ -466,8 +493,20 @@ api_csc_sign_hash_post(struct req *r, struct resp *w)
 	    csc_sign_hash(api_env(r), api_bearer(r), api_str(r, "credentialID"),
 	        api_str(r, "SAD"), &h, api_str(r, "signAlgo"),
 	        api_str(r, "signAlgoParams"), sigs, api_err(r));
-	if (rc != PC_OK)
+	if (rc != PC_OK) {
+		/* The member at fault by this version's name (v1 hashAlgo
+		 * and hash, v2 hashAlgorithmOID and hashes). */
+		struct pc_err *e = api_err(r);
+
+		if (e != NULL && e->field != NULL &&
+		    (strcmp(e->field, "hashAlgo") == 0 ||
+		        strcmp(e->field, "hashAlgorithmOID") == 0))
+			e->field = v2 ? "hashAlgorithmOID" : "hashAlgo";
+		else if (e != NULL && e->field != NULL &&
+		         strcmp(e->field, "hashes") == 0)
+			e->field = field;
 		return rc;
+	}
 	a = json_array();
 	for (i = 0; i < h.n; i++) {
 		if (a != NULL)
