@@ -98,7 +98,10 @@ while IFS='	' read -r email secret xff; do
 done <"$T/accounts"
 
 echo "+0s" >"$T/clock"
-pc_serve_ft "$D" "FAKETIME_TIMESTAMP_FILE=$T/clock" FAKETIME_CACHE_DURATION=1
+# Monotonic clocks real: the server times its waits on the signer with
+# them, and a jump of the wall clock must not look like a 30 s wait.
+pc_serve_ft "$D" "FAKETIME_TIMESTAMP_FILE=$T/clock" FAKETIME_CACHE_DURATION=1 \
+	FAKETIME_DONT_FAKE_MONOTONIC=1
 PORT=${PC_URL##*:}
 
 pct() { sort -n "$1" | awk -v p="$2" '{ a[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; printf "%.1f", a[i] }'; }
