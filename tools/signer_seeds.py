@@ -22,6 +22,7 @@ ENROL_BEGIN, ENROL_CONFIRM, VERIFY, QR_URI, TOTP_REPLY = 5, 6, 7, 8, 9
 SIGN_USER, SIGN_USER_REPLY = 20, 21
 ISSUE_USER, ISSUE_USER_REPLY = 22, 23
 CSC_AUTHORIZE, CSC_SAD_REPLY, CSC_SIGN, CSC_EXTEND = 24, 25, 26, 27
+CSC_SIGN_DOC = 28
 TOKEN = b"ab" * 32
 USER = b"fuzzuser"
 
@@ -72,6 +73,16 @@ def csc_sign(token=TOKEN, cred=b"791a4d5a9f4aee98", sad=b"cd" * 32, mech=1,
     hashes = hashes if hashes is not None else [bytes(range(32))]
     return (b16(token) + b16(cred) + b16(sad) + u16(mech) + u32(md) +
             u16(len(hashes)) + b"".join(b16(h) for h in hashes))
+
+
+def csc_sign_doc(token=TOKEN, cred=b"791a4d5a9f4aee98", sad=b"cd" * 32,
+                 mech=1, md=672, ts=0, dmd=672, docs=None, hashes=None):
+    docs = docs if docs is not None else [bytes(32)]
+    hashes = hashes if hashes is not None else [bytes(range(32))]
+    return (b16(token) + b16(cred) + b16(sad) + u16(mech) + u32(md) +
+            u16(ts) + u32(dmd) + u16(len(docs)) +
+            b"".join(b16(h) for h in docs) + u16(len(hashes)) +
+            b"".join(b16(h) for h in hashes))
 
 
 def cases():
@@ -152,6 +163,14 @@ def cases():
     yield "csc-sign", frame(CSC_SIGN, csc_sign())
     yield "csc-sign-nosad", frame(CSC_SIGN, csc_sign(sad=b""))
     yield "csc-sign-badmech", frame(CSC_SIGN, csc_sign(mech=9))
+    yield "csc-sign-doc", frame(CSC_SIGN_DOC, csc_sign_doc())
+    yield "csc-sign-doc-bt", frame(CSC_SIGN_DOC, csc_sign_doc(ts=1))
+    yield "csc-sign-doc-count-mismatch", frame(
+        CSC_SIGN_DOC, csc_sign_doc(docs=[bytes(32)] * 2))
+    yield "csc-sign-doc-ts-partial", frame(
+        CSC_SIGN_DOC, csc_sign_doc(docs=[bytes(32)] * 2,
+                                   hashes=[bytes(32)] * 2, ts=1))
+    yield "csc-sign-doc-pss", frame(CSC_SIGN_DOC, csc_sign_doc(mech=4))
     yield "csc-extend", frame(
         CSC_EXTEND, b16(TOKEN) + b16(b"791a4d5a9f4aee98") + b16(b"cd" * 32))
     yield "csc-authorize-sign-extend", (

@@ -211,6 +211,7 @@ enum pc_rc api_csc_authorize_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_extend_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_sign_hash_post(struct req *r, struct resp *w);
 enum pc_rc api_csc_timestamp_post(struct req *r, struct resp *w);
+enum pc_rc api_csc_sign_doc_post(struct req *r, struct resp *w);
 
 /* The OAuth2 authorization server (api_oauth.c). */
 enum pc_rc api_oauth_metadata_get(struct req *r, struct resp *w);

@@ -48,6 +48,8 @@ api_csc_info_post(struct req *r, struct resp *w)
 	    "credentials/extendTransaction", "signatures/signHash");
 	if (methods != NULL && v2) {
 		json_array_append_new(
+		    methods, json_string("signatures/signDoc"));
+		json_array_append_new(
 		    methods, json_string("signatures/timestamp"));
 		json_array_append_new(methods, json_string("oauth2/authorize"));
 		json_array_append_new(
@@ -73,7 +75,7 @@ api_csc_info_post(struct req *r, struct resp *w)
 		    o, "oauth2Issuer", json_string(base != NULL ? base : ""));
 		json_object_set_new(
 		    o, "asynchronousOperationMode", json_false());
-		json_object_set_new(o, "validationInfo", json_false());
+		json_object_set_new(o, "validationInfo", json_true());
 		json_object_set_new(o, "signAlgorithms",
 		    json_pack("{s:[s,s,s,s,s,s,s,s,s]}", "algos",
 		        "1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10",
@@ -85,8 +87,9 @@ api_csc_info_post(struct req *r, struct resp *w)
 		 * (CAdES detached, PAdES approval signatures; B-B, and B-T
 		 * with the node's time-stamp). */
 		json_object_set_new(o, "signature_formats",
-		    json_pack("{s:[s,s],s:[[s],[s]]}", "formats", "C", "P",
-		        "envelope_properties", "Detached", "Revision"));
+		    json_pack("{s:[s,s],s:[[s,s],[s,s]]}", "formats", "C", "P",
+		        "envelope_properties", "Detached", "Attached",
+		        "Certification", "Revision"));
 		json_object_set_new(o, "conformance_levels",
 		    json_pack("[s,s]", "Ades-B-B", "Ades-B-T"));
 	}
@@ -235,6 +238,8 @@ struct list_ctx {
 	bool v2;
 	const char *certs;
 	bool cert_info, auth_info;
+	int64_t skip, max, seen; /* pageToken (an offset), maxResults */
+	bool more;               /* one past the page: nextPageToken */
 };
 
 static enum pc_rc
@@ -244,6 +249,14 @@ list_one(void *arg, const char *serial)
 	struct csc_cred_info ci;
 	enum pc_rc rc;
 
+	/* 1.0.4.0 / 2.0.0.2 §11.4: no more than maxResults; the rest
+	 * from nextPageToken. */
+	if (c->seen++ < c->skip)
+		return PC_OK;
+	if ((int64_t)json_array_size(c->ids) >= c->max) {
+		c->more = true;
+		return PC_OK;
+	}
 	rc = api_append(c->ids, json_string(serial));
 	if (rc != PC_OK || c->infos == NULL)
 		return rc;
@@ -265,16 +278,29 @@ certs_ok(const char *certs)
 	       strcmp(certs, "single") == 0 || strcmp(certs, "chain") == 0;
 }
 
-/* userID is ignored: a user's token lists the user's credentials. */
+/* userID is ignored: a user's token lists the user's credentials.
+ * maxResults and pageToken page through them. */
 enum pc_rc
 api_csc_list_post(struct req *r, struct resp *w)
 {
 	struct list_ctx c = { r, json_array(), NULL, is_v2(r),
 		api_str(r, "certificates"), api_bool(r, "certInfo"),
-		api_bool(r, "authInfo") };
-	json_t *o;
+		api_bool(r, "authInfo"), 0, 1000, 0, false };
+	const char *page = api_str(r, "pageToken");
+	json_t *o, *mr = json_object_get(r->json, "maxResults");
+	char *end = NULL;
 	enum pc_rc rc;
 
+	if (mr != NULL && json_is_integer(mr))
+		c.max = json_integer_value(mr);
+	/* Our page token: the decimal offset of the next credential. */
+	if (page != NULL &&
+	    (page[0] < '0' || page[0] > '9' || strlen(page) > 6 ||
+	        (c.skip = strtoll(page, &end, 10), *end != '\0'))) {
+		json_decref(c.ids);
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "pageToken", 0 });
+	}
 	if (!certs_ok(c.certs)) {
 		json_decref(c.ids);
 		return api_fail(r, w, PC_EINVAL,
@@ -292,6 +318,10 @@ api_csc_list_post(struct req *r, struct resp *w)
 		return rc != PC_OK ? rc : PC_ENOMEM;
 	}
 	o = json_pack("{s:o}", "credentialIDs", c.ids);
+	if (o != NULL && c.more)
+		json_object_set_new(o, "nextPageToken",
+		    json_string(arena_printf(
+		        &r->arena, "%lld", (long long)(c.skip + c.max))));
 	if (o != NULL && c.infos != NULL)
 		json_object_set_new(o, "credentialInfos", c.infos);
 	/* 2.0.0.2 §11.4: onlyValid true when asked and applied. */
@@ -471,8 +501,20 @@ api_csc_sign_hash_post(struct req *r, struct resp *w)
 	    csc_sign_hash(api_env(r), api_bearer(r), api_str(r, "credentialID"),
 	        api_str(r, "SAD"), &h, api_str(r, "signAlgo"),
 	        api_str(r, "signAlgoParams"), sigs, api_err(r));
-	if (rc != PC_OK)
+	if (rc != PC_OK) {
+		/* The member at fault by this version's name (v1 hashAlgo
+		 * and hash, v2 hashAlgorithmOID and hashes). */
+		struct pc_err *e = api_err(r);
+
+		if (e != NULL && e->field != NULL &&
+		    (strcmp(e->field, "hashAlgo") == 0 ||
+		        strcmp(e->field, "hashAlgorithmOID") == 0))
+			e->field = v2 ? "hashAlgorithmOID" : "hashAlgo";
+		else if (e != NULL && e->field != NULL &&
+		         strcmp(e->field, "hashes") == 0)
+			e->field = field;
 		return rc;
+	}
 	a = json_array();
 	for (i = 0; i < h.n; i++) {
 		if (a != NULL)
@@ -504,4 +546,115 @@ api_csc_timestamp_post(struct req *r, struct resp *w)
 	rc = api_reply(w, 200, json_pack("{s:s}", "timestamp", b));
 	free(b);
 	return rc;
+}
+
+/* A list of base64 strings as a JSON array (the strings stay owned). */
+static json_t *
+b64_array(char **l, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, json_string(l[i]));
+	return a;
+}
+
+/*
+ * signatures/signDoc (2.0.0.2 §11.11): documents (PAdES, CAdES) and
+ * documentDigests (detached CAdES) signed by the server under a SAD that
+ * covers the documents' hashes (csc_doc.c).
+ */
+enum pc_rc
+api_csc_sign_doc_post(struct req *r, struct resp *w)
+{
+	const char *mode = api_str(r, "operationMode");
+	json_t *docs = api_arr(r, "documents"),
+	       *dd = api_arr(r, "documentDigests");
+	json_t *el, *o, *vi;
+	struct csc_doc_in *din = NULL;
+	struct csc_doc_digests *dg = NULL;
+	struct csc_doc_req q;
+	struct csc_doc_out out;
+	size_t i;
+	enum pc_rc rc;
+
+	memset(&q, 0, sizeof(q));
+	if (mode != NULL && strcmp(mode, "S") != 0)
+		return api_fail(r, w, PC_EINVAL,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "operationMode", 0 });
+	q.ndocs = docs != NULL ? json_array_size(docs) : 0;
+	q.ndigests = dd != NULL ? json_array_size(dd) : 0;
+	if (q.ndocs > CSC_DOCS_MAX)
+		return api_fail(r, w, PC_ELIMIT,
+		    &(struct pc_err){ PCE_FIELD_INVALID, "documents", 0 });
+	if (q.ndocs > 0) {
+		din = arena_alloc(&r->arena, q.ndocs * sizeof(*din));
+		if (din == NULL)
+			return PC_ENOMEM;
+	}
+	json_array_foreach(docs, i, el)
+	{
+		din[i].b64 = api_json_str(el, "document");
+		din[i].format = api_json_str(el, "signature_format");
+		din[i].level = api_json_str(el, "conformance_level");
+		din[i].envelope = api_json_str(el, "signed_envelope_property");
+		din[i].sign_algo = api_json_str(el, "signAlgo");
+		din[i].sign_params = api_json_str(el, "signAlgoParams");
+	}
+	if (q.ndigests > 0) {
+		dg = arena_alloc(&r->arena, q.ndigests * sizeof(*dg));
+		if (dg == NULL)
+			return PC_ENOMEM;
+	}
+	json_array_foreach(dd, i, el)
+	{
+		json_t *h = json_object_get(el, "hashes"), *x;
+		const char **b64;
+		size_t k;
+
+		memset(&dg[i], 0, sizeof(dg[i]));
+		dg[i].h.n = json_is_array(h) ? json_array_size(h) : 0;
+		if (dg[i].h.n > CSC_HASHES_MAX)
+			return api_fail_code(r, w, PCE_HASHES_EXCEED);
+		b64 = arena_alloc(&r->arena, (dg[i].h.n + 1) * sizeof(*b64));
+		if (b64 == NULL)
+			return PC_ENOMEM;
+		json_array_foreach(h, k, x) b64[k] = json_string_value(x);
+		dg[i].h.b64 = b64;
+		dg[i].h.hash_oid = api_json_str(el, "hashAlgorithmOID");
+		dg[i].format = api_json_str(el, "signature_format");
+		dg[i].level = api_json_str(el, "conformance_level");
+		dg[i].envelope = api_json_str(el, "signed_envelope_property");
+		dg[i].sign_algo = api_json_str(el, "signAlgo");
+		dg[i].sign_params = api_json_str(el, "signAlgoParams");
+	}
+	q.docs = din;
+	q.digests = dg;
+	q.validation_info = api_bool(r, "returnValidationInfo");
+	rc = csc_sign_doc(api_env(r), api_bearer(r), api_str(r, "credentialID"),
+	    api_str(r, "SAD"), &q, &out, api_err(r));
+	if (rc != PC_OK)
+		return rc;
+	o = json_object();
+	if (o != NULL && out.ndocs > 0)
+		json_object_set_new(
+		    o, "DocumentWithSignature", b64_array(out.docs, out.ndocs));
+	if (o != NULL && out.nsigs > 0)
+		json_object_set_new(
+		    o, "SignatureObject", b64_array(out.sigs, out.nsigs));
+	if (o != NULL && q.validation_info) {
+		vi = json_object();
+		if (vi != NULL) {
+			json_object_set_new(
+			    vi, "ocsp", b64_array(out.ocsps, out.nocsps));
+			json_object_set_new(
+			    vi, "crl", b64_array(out.crls, out.ncrls));
+			json_object_set_new(vi, "certificates",
+			    b64_array(out.certs, out.ncerts));
+		}
+		json_object_set_new(o, "validationInfo", vi);
+	}
+	csc_doc_out_cleanup(&out);
+	return api_reply(w, 200, o);
 }

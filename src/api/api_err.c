@@ -145,6 +145,13 @@ csc_error(struct req *r, struct resp *w, enum pc_ecode code, int status,
 	          ? arena_printf(&r->arena, "Missing or invalid parameter %s",
 	                err->field)
 	          : pc_ecode_message(code);
+	/* The algorithm member at fault by its name in this version (v1
+	 * hashAlgo, v2 hashAlgorithmOID; signAlgo, signAlgoParams). */
+	if (err != NULL && err->field != NULL && code == PCE_ALGO_INVALID)
+		msg = arena_printf(&r->arena,
+		    "Invalid parameter %s: not supported for this key, or not "
+		    "the one authorized.",
+		    err->field);
 	if (code == PCE_INVALID_TOKEN)
 		http_resp_header(
 		    w, "WWW-Authenticate", "Bearer error=\"invalid_token\"");

@@ -65,6 +65,11 @@ api_oauth_metadata_get(struct req *r, struct resp *w)
 	    "client_secret_post", "none", "scopes_supported", CSC_SCOPE_SERVICE,
 	    CSC_SCOPE_CREDENTIAL, "authorization_details_types_supported",
 	    "credential", "require_pushed_authorization_requests", 0);
+	/* RFC 9207 §3: iss in every authorization response. */
+	if (o != NULL)
+		json_object_set_new(o,
+		    "authorization_response_iss_parameter_supported",
+		    json_true());
 	return api_reply(w, 200, o);
 }
 
@@ -139,7 +144,8 @@ api_oauth_authorize_get(struct req *r, struct resp *w)
 	    err->field != NULL && code == PCE_FIELD_INVALID
 	        ? arena_printf(
 	              &r->arena, "Missing or invalid parameter %s", err->field)
-	        : pc_ecode_message(code));
+	        : pc_ecode_message(code),
+	    issuer(r));
 	oauth_authz_out_cleanup(&o);
 	to = u != NULL ? arena_strdup(&r->arena, u) : NULL;
 	free(u);

@@ -8,6 +8,7 @@
  * shows how to add one.
  */
 #include "api/api_int.h"
+#include "csc/csc.h"
 #include "inbox/inbox.h"
 #include "lifecycle/renewal.h"
 #include "signing/signing_web.h"
@@ -82,6 +83,27 @@ API_SCHEMA(s_csc2_sign_hash, API_STR_REQ("credentialID", S_TOKEN),
     API_STR("signAlgoParams", S_TEXT), API_STR("operationMode", S_SHORT),
     API_INT("validity_period", 0, INT64_MAX), API_STR("response_uri", S_TEXT),
     API_STR("clientData", S_TEXT));
+/* signDoc: up to CSC_DOCS_MAX documents of CSC_DOC_MAX_BYTES each (base64:
+ * 4/3), CSC_DOCS_TOTAL_BYTES in all, and one documentDigests entry. */
+#define CSC_DOC_BODY (CSC_DOCS_TOTAL_BYTES / 3 * 4 + 64 * 1024)
+API_SCHEMA(s_csc2_doc, API_STR_REQ("document", CSC_DOC_MAX_BYTES / 3 * 4 + 4),
+    API_STR_REQ("signature_format", S_SHORT),
+    API_STR("conformance_level", S_SHORT), API_STR_REQ("signAlgo", S_OID),
+    API_STR("signAlgoParams", S_TEXT),
+    API_STR("signed_envelope_property", S_SHORT));
+API_SCHEMA(s_csc2_doc_digests, API_ARR("hashes", 1, CSC_HASHES_MAX),
+    API_STR_REQ("hashAlgorithmOID", S_OID),
+    API_STR_REQ("signature_format", S_SHORT),
+    API_STR("conformance_level", S_SHORT), API_STR_REQ("signAlgo", S_OID),
+    API_STR("signAlgoParams", S_TEXT),
+    API_STR("signed_envelope_property", S_SHORT));
+API_SCHEMA(s_csc2_sign_doc, API_STR("credentialID", S_TOKEN),
+    API_STR("signatureQualifier", S_SHORT), API_STR("SAD", S_TOKEN),
+    API_ARR_OBJ("documentDigests", 0, 1, s_csc2_doc_digests),
+    API_ARR_OBJ("documents", 0, CSC_DOCS_MAX, s_csc2_doc),
+    API_STR("operationMode", S_SHORT), API_INT("validity_period", 0, INT64_MAX),
+    API_STR("response_uri", S_TEXT), API_STR("clientData", S_TEXT),
+    API_BOOL("returnValidationInfo"));
 
 API_SCHEMA(s_csc2_timestamp, API_STR_REQ("hash", S_B64),
     API_STR_REQ("hashAlgo", S_OID), API_STR("nonce", S_SHORT),
@@ -555,6 +577,9 @@ const struct route api_routes[] = {
 	CSC_POST("/csc/v2/signatures/signHash", api_csc_sign_hash_post,
 	    AUTH_BEARER, "credential", RATE_API, s_csc2_sign_hash,
 	    ROUTE_SECRET),
+	{ "POST", "/csc/v2/signatures/signDoc", api_csc_sign_doc_post,
+	    AUTH_BEARER, "credential", ROUTE_NO_STORE | ROUTE_SECRET, RATE_API,
+	    BODY_JSON, CSC_DOC_BODY, &s_csc2_sign_doc, ERRF_CSC, NULL },
 	CSC_POST("/csc/v2/signatures/timestamp", api_csc_timestamp_post,
 	    AUTH_BEARER, "service", RATE_API, s_csc2_timestamp, 0),
 	/* The OAuth2 authorization server (RFC 6749, 7636, 9126, 9396,

@@ -61,6 +61,8 @@ static const struct conf_key server_keys[] = {
 	{ "trusted_proxies", CONF_STR, K(server, trusted_proxies), 0, 0, NULL },
 	{ "oauth_access_ttl", CONF_INT, K(server, oauth_access_ttl), 60, 86400,
 	    "600" },
+	{ "oauth_grant_max_days", CONF_INT, K(server, oauth_grant_max_days), 1,
+	    3650, "90" },
 	{ "api_per_min_ip", CONF_INT, K(server, api_per_min_ip), 10, 1000000,
 	    "600" },
 	{ "api_per_min_user", CONF_INT, K(server, api_per_min_user), 10,

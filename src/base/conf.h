@@ -43,6 +43,7 @@ struct conf_server {
 	/* OAuth2 access tokens' life (s); a credential token's at most its
 	 * SAD's 300 s */
 	int64_t oauth_access_ttl;
+	int64_t oauth_grant_max_days; /* a service grant's absolute life */
 	/* API requests per minute from one address / by one account (a
 	 * company behind one NAT address may need more) */
 	int64_t api_per_min_ip, api_per_min_user;

@@ -197,4 +197,59 @@ char *csc_b64_encode(const uint8_t *p, size_t n);
 struct X509_name_st; /* X509_NAME */
 char *csc_dn_utf8(const struct X509_name_st *n);
 
+/*
+ * signatures/signDoc (2.0.0.2 §11.11; csc_doc.c). Documents (base64, at
+ * most CSC_DOCS_MAX, each at most CSC_DOC_MAX_BYTES decoded, all at most
+ * CSC_DOCS_TOTAL_BYTES) and one documentDigests entry (hashes of its
+ * hashAlgorithmOID, detached CAdES).
+ */
+#define CSC_DOCS_MAX 10
+#define CSC_DOC_MAX_BYTES (8 * 1024 * 1024)
+#define CSC_DOCS_TOTAL_BYTES (16 * 1024 * 1024)
+
+struct csc_doc_in {
+	const char *b64;      /* document */
+	const char *format;   /* signature_format: "P" or "C" */
+	const char *level;    /* conformance_level: AdES-B-B, AdES-B-T */
+	const char *envelope; /* signed_envelope_property */
+	const char *sign_algo, *sign_params;
+};
+
+struct csc_doc_digests {
+	struct csc_hashes h; /* hashes, hashAlgorithmOID (required) */
+	const char *format, *level, *envelope, *sign_algo, *sign_params;
+};
+
+struct csc_doc_req {
+	const struct csc_doc_in *docs;
+	size_t ndocs;
+	const struct csc_doc_digests *digests;
+	size_t ndigests;
+	bool validation_info; /* returnValidationInfo */
+};
+
+/* The answer: base64 strings (malloc'd; csc_doc_out_cleanup). */
+struct csc_doc_out {
+	char **docs; /* DocumentWithSignature: PAdES, attached CAdES */
+	size_t ndocs;
+	char **sigs; /* SignatureObject: detached CAdES (digests first) */
+	size_t nsigs;
+	char **certs, **crls, **ocsps; /* validationInfo */
+	size_t ncerts, ncrls, nocsps;
+};
+
+/*
+ * Sign the documents and digests of q with the credential under the SAD
+ * (or the credential-scope token's), which must cover each document's
+ * hash (the digest of its bytes as sent: SHA-256, or the documentDigests'
+ * algorithm) and each digest; they are consumed from it. Nothing is
+ * spent when a document is refused (document_invalid, file_too_large,
+ * field_invalid) or the SAD does not cover it (hash_not_authorized).
+ * OUT: *out.
+ */
+enum pc_rc csc_sign_doc(const struct pc_env *e, const struct csc_token *t,
+    const char *serial, const char *sad, const struct csc_doc_req *q,
+    struct csc_doc_out *out, struct pc_err *err);
+void csc_doc_out_cleanup(struct csc_doc_out *o);
+
 #endif /* PC_CSC_H */

@@ -4,6 +4,7 @@
  * given out once and stored as its SHA-256.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "base/secret.h"
 #include "csc/csc_oauth.h"
 #include "store/store.h"
+#include "store/store_token.h"
+#include "store/store_account.h"
 
 #define LABEL_CODE "pecete oauth2 access token from code"
 #define LABEL_SAD "pecete oauth2 sad pad"
@@ -261,6 +264,39 @@ client_get(const struct pc_env *e, const char *id, struct store_oauth_client *c)
 	return rc;
 }
 
+/* application/x-www-form-urlencoded decoding of s in place ('+' is a
+ * space, %XX a byte); false for a malformed escape or a NUL. */
+static bool
+form_unescape(char *s)
+{
+	char *o = s;
+	int hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+') {
+			*o++ = ' ';
+		} else if (*s == '%') {
+			if (!isxdigit((unsigned char)s[1]) ||
+			    !isxdigit((unsigned char)s[2]))
+				return false;
+			hi = isdigit((unsigned char)s[1])
+			         ? s[1] - '0'
+			         : tolower((unsigned char)s[1]) - 'a' + 10;
+			lo = isdigit((unsigned char)s[2])
+			         ? s[2] - '0'
+			         : tolower((unsigned char)s[2]) - 'a' + 10;
+			if (hi == 0 && lo == 0)
+				return false;
+			*o++ = (char)(hi << 4 | lo);
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return true;
+}
+
 enum pc_rc
 oauth_client_auth(const struct pc_env *e, oauth_param_fn get, void *ctx,
     const char *authorization, struct store_oauth_client *c, struct pc_err *err)
@@ -274,8 +310,12 @@ oauth_client_auth(const struct pc_env *e, oauth_param_fn get, void *ctx,
 	if (authorization != NULL) {
 		const char *bid = NULL;
 
+		/* RFC 6749 §2.3.1: the id and the secret are each
+		 * form-urlencoded before they are joined. */
 		if (!csc_basic_split(
 		        authorization, buf, sizeof(buf), &bid, &secret) ||
+		    !form_unescape(buf + (bid - buf)) ||
+		    !form_unescape(buf + (secret - buf)) ||
 		    (id != NULL && strcmp(id, bid) != 0) ||
 		    get(ctx, "client_secret") != NULL)
 			return pc_fail(
@@ -329,17 +369,78 @@ oid_of_len(size_t n)
 	                 : NULL;
 }
 
-/* A label: printable, no control characters, bounded. */
+/* Is s exactly the decimal n (digits only, no sign, space or tail)? */
+static bool
+num_is(const char *s, int64_t n)
+{
+	char *end = NULL;
+	long long v;
+
+	if (s[0] < '0' || s[0] > '9' || strlen(s) > 6)
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return errno == 0 && end != NULL && *end == '\0' && v == n;
+}
+
+/*
+ * The next code point of UTF-8 s at *i (advanced); -1 when not well
+ * formed (overlong, surrogate, past U+10FFFF, cut short).
+ */
+static long
+utf8_next(const unsigned char *s, size_t n, size_t *i)
+{
+	static const long min[4] = { 0, 0x80, 0x800, 0x10000 };
+	unsigned char c = s[*i];
+	size_t k, len;
+	long cp;
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	len = (c & 0xe0) == 0xc0   ? 2
+	      : (c & 0xf0) == 0xe0 ? 3
+	      : (c & 0xf8) == 0xf0 ? 4
+	                           : 0;
+	if (len == 0 || *i + len > n)
+		return -1;
+	cp = c & (0x7f >> len);
+	for (k = 1; k < len; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[*i + k] & 0x3f);
+	}
+	if (cp < min[len - 1] || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*i += len;
+	return cp;
+}
+
+/*
+ * A label the consent page shows: well-formed UTF-8, bounded, and no
+ * character that changes how the rest reads: C0 and C1 controls, DEL,
+ * the bidirectional controls (a "fdp.exe" shown as "exe.pdf") and the
+ * invisible ones.
+ */
 static bool
 label_ok(const char *s)
 {
-	size_t i, n = strlen(s);
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n = strlen(s);
+	long cp;
 
 	if (n == 0 || n > OAUTH_LABEL_MAX)
 		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+	while (i < n) {
+		cp = utf8_next(u, n, &i);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x61c ||
+		    (cp >= 0x200b && cp <= 0x200f) ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff)
 			return false;
+	}
 	return true;
 }
 
@@ -539,7 +640,7 @@ request_parse(const struct store_oauth_client *c, oauth_param_fn get, void *ctx,
 		goto out;
 	}
 	q->num = (int64_t)json_array_size(hashes);
-	if (num != NULL && strtoll(num, NULL, 10) != q->num) {
+	if (num != NULL && !num_is(num, q->num)) {
 		rc = pc_fail(err, PC_EINVAL, PCE_NUM_SIGNATURES_INVALID,
 		    "numSignatures");
 		goto out;
@@ -586,7 +687,7 @@ oauth_par(const struct pc_env *e, const struct store_oauth_client *c,
 	q.expires_at = q.created_at + OAUTH_PAR_TTL_S;
 	rc = store_write_begin(e->store, &db);
 	if (rc == PC_OK) {
-		(void)store_oauth_req_purge(db, q.created_at - 3600);
+		(void)store_oauth_req_purge(db, q.created_at - 3600, NULL);
 		rc = store_oauth_req_insert(db, &q);
 	}
 	rc = store_write_end(e->store, db, rc);
@@ -788,10 +889,11 @@ url_add(struct buf *b, char sep, const char *name, const char *v)
 	}
 }
 
-/* redirect?name=value[&error_description=desc][&state=...] (malloc'd). */
+/* redirect?name=value[&error_description=desc][&state=...][&iss=...]
+ * (malloc'd). */
 char *
 oauth_redirect_url(const char *redirect, const char *state, const char *name,
-    const char *value, const char *desc)
+    const char *value, const char *desc, const char *iss)
 {
 	struct buf b;
 	char *s;
@@ -803,6 +905,10 @@ oauth_redirect_url(const char *redirect, const char *state, const char *name,
 		url_add(&b, '&', "error_description", desc);
 	if (state != NULL)
 		url_add(&b, '&', "state", state);
+	/* RFC 9207: the issuer, so a client talking to several servers
+	 * knows which one answered (mix-up attacks). */
+	if (iss != NULL && iss[0] != '\0')
+		url_add(&b, '&', "iss", iss);
 	s = b.failed ? NULL : strndup((const char *)b.data, b.len);
 	buf_cleanup(&b);
 	return s;
@@ -893,10 +999,11 @@ oauth_consent_decide(const struct pc_env *e, const char *user_id,
 	if (rc != PC_OK)
 		goto out;
 	*location =
-	    approve ? oauth_redirect_url(
-	                  q.redirect_uri, q.state, "code", code, NULL)
+	    approve ? oauth_redirect_url(q.redirect_uri, q.state, "code", code,
+	                  NULL, e->conf->server.public_url)
 	            : oauth_redirect_url(q.redirect_uri, q.state, "error",
-	                  "access_denied", "The holder refused the request.");
+	                  "access_denied", "The holder refused the request.",
+	                  e->conf->server.public_url);
 	if (*location == NULL)
 		rc = PC_ENOMEM;
 out:
@@ -1082,6 +1189,9 @@ token_code(const struct pc_env *e, const struct store_oauth_client *c,
 	rc = store_write_begin(e->store, &db);
 	if (rc == PC_OK)
 		rc = store_oauth_req_move(db, &q, OAUTH_REQ_APPROVED);
+	/* Used: only the code's hash and the grant stay (replays). */
+	if (rc == PC_OK)
+		rc = store_oauth_req_scrub(db, q.id);
 	if (rc == PC_OK)
 		rc = store_oauth_grant_insert(db, &g);
 	if (rc == PC_OK)
@@ -1122,6 +1232,7 @@ token_refresh(const struct pc_env *e, const struct store_oauth_client *c,
 	struct store_token t;
 	struct db *db = NULL;
 	int64_t now = clock_now();
+	bool inactive = false;
 	enum pc_rc rc;
 
 	memset(&r, 0, sizeof(r));
@@ -1135,13 +1246,30 @@ token_refresh(const struct pc_env *e, const struct store_oauth_client *c,
 	rc = store_oauth_refresh_get(db, hash, &r);
 	if (rc == PC_OK)
 		rc = store_oauth_grant_get(db, r.grant_id, &g);
+	/* The holder's account must still be open (not erased, not
+	 * closed): a refresh token outliving it gives nothing. */
+	if (rc == PC_OK) {
+		struct store_user u;
+
+		memset(&u, 0, sizeof(u));
+		rc = store_user_get(db, g.user_id, &u);
+		if (rc == PC_OK &&
+		    (u.status == NULL ||
+		        strcmp(u.status, USER_STATUS_ACTIVE) != 0))
+			inactive = true;
+		store_user_cleanup(&u);
+	}
 	store_release(e->store, db);
 	if (rc == PC_ENOTFOUND ||
 	    (rc == PC_OK && strcmp(g.client_id, c->id) != 0))
 		return pc_fail(err, PC_EINVAL, PCE_OAUTH_INVALID_GRANT, NULL);
 	if (rc != PC_OK)
 		return rc;
-	if (g.revoked_at != 0 || r.expires_at <= now)
+	if (g.revoked_at != 0 || r.expires_at <= now || inactive)
+		return pc_fail(err, PC_EINVAL, PCE_OAUTH_INVALID_GRANT, NULL);
+	/* However often it is refreshed, a grant ends [server]
+	 * oauth_grant_max_days after the holder's consent: then a new one. */
+	if (now - g.created_at >= e->conf->server.oauth_grant_max_days * 86400)
 		return pc_fail(err, PC_EINVAL, PCE_OAUTH_INVALID_GRANT, NULL);
 	if (r.used_at != 0) {
 		/* A rotated-away refresh token again: the family ends. */
@@ -1175,6 +1303,29 @@ token_refresh(const struct pc_env *e, const struct store_oauth_client *c,
 	}
 	if (rc == PC_OK)
 		snprintf(out->scope, sizeof(out->scope), "%s", g.scope);
+	return rc;
+}
+
+enum pc_rc
+oauth_purge(const struct pc_env *e, int64_t now, int64_t *n)
+{
+	struct db *db = NULL;
+	int64_t a = 0, b = 0, c = 0;
+	enum pc_rc rc;
+
+	rc = store_write_begin(e->store, &db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_oauth_req_purge(db, now, &a);
+	if (rc == PC_OK)
+		rc = store_oauth_refresh_purge(db, now, &b);
+	/* Access tokens a day past their end (auth/login's own purge
+	 * keeps the same margin). */
+	if (rc == PC_OK)
+		rc = store_token_purge(db, now - 86400, &c);
+	rc = store_write_end(e->store, db, rc);
+	if (n != NULL)
+		*n = rc == PC_OK ? a + b + c : 0;
 	return rc;
 }
 
@@ -1253,7 +1404,8 @@ oauth_grants(const struct pc_env *e, const char *user_id,
 	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_oauth_grant_each(db, user_id, fn, arg);
+	rc = store_oauth_grant_each(
+	    db, user_id, clock_now() - OAUTH_SAD_TTL_S, fn, arg);
 	store_release(e->store, db);
 	return rc;
 }

@@ -127,10 +127,10 @@ enum pc_rc oauth_grants(const struct pc_env *e, const char *user_id,
 enum pc_rc oauth_grant_revoke(const struct pc_env *e, const char *user_id,
     const char *id, struct pc_err *err);
 
-/* redirect?name=value[&error_description=desc][&state=state] (malloc'd;
- * NULL: ENOMEM). */
+/* redirect?name=value[&error_description=desc][&state=state][&iss=iss]
+ * (RFC 9207; malloc'd; NULL: ENOMEM). */
 char *oauth_redirect_url(const char *redirect, const char *state,
-    const char *name, const char *value, const char *desc);
+    const char *name, const char *value, const char *desc, const char *iss);
 
 /* ---- the derivations (csc_token.c uses them) ----------------------------- */
 
@@ -140,5 +140,12 @@ char *oauth_redirect_url(const char *redirect, const char *state,
 void oauth_code_token(const char *code, char token[CSC_TOKEN_LEN + 1]);
 /* sad XOR pad(token), both ways (hex of 32 bytes). PC_EINVAL: not hex. */
 enum pc_rc oauth_sad_xor(const char *token, const char *in, char *out);
+
+/*
+ * The OAuth2 tables' housekeeping (the "oauth" job): requests past their
+ * end, refresh tokens expired, access tokens a day past theirs, deleted.
+ * OUT: *n rows (may be NULL).
+ */
+enum pc_rc oauth_purge(const struct pc_env *e, int64_t now, int64_t *n);
 
 #endif /* PC_CSC_OAUTH_H */

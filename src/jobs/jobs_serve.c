@@ -23,6 +23,9 @@
  *             before the certificate's end, the others refunded when the
  *             window closed (renewal_run); the photos whose time is
  *             over deleted (renewal_photos_expire)
+ *   oauth     cluster, every 10 min: OAuth2 requests past their end,
+ *             expired refresh tokens and access tokens a day past theirs
+ *             deleted (oauth_purge), whatever path made them
  *   audit_anchor
  *             node, every 5 min: the head of the audit chain time-stamped
  *             by our TSA into the data directory's anchor file, when it
@@ -31,7 +34,9 @@
 #include <stdio.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/log.h"
+#include "csc/csc_oauth.h"
 #include "issuance/issuance.h"
 #include "jobs/jobs.h"
 #include "privacy/privacy.h"
@@ -140,6 +145,17 @@ job_documents(const struct pc_env *e, void *arg, char *result, size_t n)
 }
 
 static enum pc_rc
+job_oauth(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	int64_t purged = 0;
+	enum pc_rc rc;
+
+	rc = oauth_purge(e, clock_now(), &purged);
+	snprintf(result, n, "%lld row(s) purged", (long long)purged);
+	return rc;
+}
+
+static enum pc_rc
 job_reminders(const struct pc_env *e, void *arg, char *result, size_t n)
 {
 	int64_t sent = 0;
@@ -192,7 +208,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[9];
+	struct jobs_def defs[10];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -219,7 +235,9 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 		ANCHOR_PERIOD_MS, 0, job_audit_anchor, NULL, NULL };
 	defs[7] = (struct jobs_def){ "renewals", JOBS_CLUSTER, SERVE_PERIOD_MS,
 		SERVE_LEASE_S, job_renewals, NULL, NULL };
-	defs[8] = (struct jobs_def){ "retention", JOBS_CLUSTER,
+	defs[8] = (struct jobs_def){ "oauth", JOBS_CLUSTER, SERVE_PERIOD_MS,
+		SERVE_LEASE_S, job_oauth, NULL, NULL };
+	defs[9] = (struct jobs_def){ "retention", JOBS_CLUSTER,
 		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_retention, NULL, NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)

@@ -67,6 +67,7 @@ enum signer_msg {
 	SIGNER_MSG_CSC_SAD_REPLY = 25,
 	SIGNER_MSG_CSC_SIGN = 26,
 	SIGNER_MSG_CSC_EXTEND = 27,
+	SIGNER_MSG_CSC_SIGN_DOC = 28,
 };
 
 struct signer_hdr {
@@ -417,6 +418,16 @@ enum pc_rc signer_client_issue_user(struct signer_client *sc,
  *        expiry (at most SIGNER_SAD_TTL_S, and never past
  *        SIGNER_SAD_LIFE_S after the code was typed: then sad_expired);
  *        the old one stops working (credentials/extendTransaction).
+ *
+ * CSC_SIGN_DOC  u16 token, u16 credential, u16 SAD, u16 mech, u32 md nid,
+ *               u16 timestamps, u32 document md nid, u16 N, N x u16
+ *               document hash, u16 N, N x u16 hash
+ *     -> SIGN_USER_REPLY (as SIGN_USER)
+ * signatures/signDoc. The documents' hashes (what the holder authorized)
+ * are checked against the SAD and consumed from it as CSC_SIGN's hashes
+ * are; the hashes signed (one per document: the signed attributes the
+ * web side built over each) are signed with mech and md, with timestamps
+ * (0 or N) counted as transactions too. Audit "sign.csc".
  */
 #define SIGNER_SAD_TTL_S 300
 /* extendTransaction never takes a SAD past this from its authorization. */
@@ -453,6 +464,18 @@ struct signer_csc_sign_req {
 
 enum pc_rc signer_client_csc_sign(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_user_reply *out);
+/* signDoc: the documents' hashes (docs, dmd, dlen) the SAD must cover,
+ * and the hashes to sign (as CSC_SIGN's), timestamps 0 or n. */
+struct signer_csc_doc_req {
+	struct signer_csc_sign_req sign;
+	unsigned timestamps;
+	int dmd;
+	const uint8_t (*docs)[SIGNER_HASH_MAX];
+	size_t dlen;
+};
+
+enum pc_rc signer_client_csc_sign_doc(struct signer_client *sc,
+    const struct signer_csc_doc_req *req, struct signer_user_reply *out);
 /* req: token, credential, SAD; hashes (n 0: none) the SAD must cover. */
 enum pc_rc signer_client_csc_extend(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_csc_sad_reply *out);

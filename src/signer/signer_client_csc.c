@@ -97,6 +97,39 @@ signer_client_csc_sign(struct signer_client *sc,
 }
 
 enum pc_rc
+signer_client_csc_sign_doc(struct signer_client *sc,
+    const struct signer_csc_doc_req *req, struct signer_user_reply *out)
+{
+	struct signer_m_csc_sign_doc *q;
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	out->result = USER_R_SIGN_FAILED;
+	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
+	if (req->sign.n == 0 || req->sign.n > SIGNER_USER_HASHES_MAX ||
+	    req->sign.hlen > SIGNER_HASH_MAX || req->dlen > SIGNER_HASH_MAX)
+		return PC_EINVAL;
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return PC_ENOMEM;
+	signer_bytes_of(&q->token, req->sign.token);
+	signer_bytes_of(&q->credential, req->sign.credential);
+	signer_bytes_of(&q->sad, req->sign.sad);
+	q->mech = (uint16_t)req->sign.mech;
+	q->md = (uint32_t)req->sign.md_nid;
+	q->timestamps = (uint16_t)req->timestamps;
+	q->dmd = (uint32_t)req->dmd;
+	q->ndocs = (uint16_t)req->sign.n;
+	for (i = 0; i < req->sign.n; i++) {
+		q->docs[i].p = req->docs[i];
+		q->docs[i].n = req->dlen;
+	}
+	q->nhashes = (uint16_t)req->sign.n;
+	return signer_sign_call(sc, SIGNER_MSG_CSC_SIGN_DOC, q, sizeof(*q),
+	    q->hashes, req->sign.hashes, req->sign.n, req->sign.hlen, out);
+}
+
+enum pc_rc
 signer_client_csc_extend(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_csc_sad_reply *out)
 {

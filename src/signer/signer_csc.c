@@ -481,6 +481,89 @@ out:
 	free(sigs);
 }
 
+void
+signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_csc_sign_doc *m, struct buf *reply)
+{
+	struct signer_uq q, d;
+	struct store_credential cr;
+	struct db *db = NULL;
+	uint8_t(*sigs)[HSM_SIG_MAX] = NULL;
+	size_t siglens[SIGNER_USER_HASHES_MAX];
+	char token[SIGNER_TOKEN_HEX + 1] = "", label[HSM_LABEL_MAX];
+	enum signer_user_result res = USER_R_SIGN_FAILED;
+	int64_t now = clock_now(), left = 0;
+	size_t i, k = SADS_MAX;
+	enum pc_rc rc = drc;
+
+	memset(&q, 0, sizeof(q));
+	memset(&d, 0, sizeof(d));
+	memset(&cr, 0, sizeof(cr));
+	if (rc != PC_OK)
+		goto out;
+	if (u == NULL || u->csc == NULL || u->hsm == NULL) {
+		rc = PC_EUNAVAIL;
+		goto out;
+	}
+	signer_text(&m->token, token, sizeof(token));
+	signer_text(&m->credential, q.serial, sizeof(q.serial));
+	signer_text(&m->sad, q.sad, sizeof(q.sad));
+	q.mech = m->mech;
+	q.md = m->md;
+	q.n = m->nhashes;
+	q.nts = m->timestamps;
+	q.hlen = m->hashes[0].n;
+	for (i = 0; i < q.n; i++)
+		q.hashes[i] = m->hashes[i].p;
+	/* What the holder authorized: the documents' hashes. */
+	d.md = m->dmd;
+	d.n = m->ndocs;
+	d.hlen = m->docs[0].n;
+	for (i = 0; i < d.n; i++)
+		d.hashes[i] = m->docs[i].p;
+	if (!md_fits(q.md, q.hlen)) {
+		res = USER_R_ALGO;
+		goto out;
+	}
+
+	pthread_mutex_lock(&u->csc->mu);
+	k = sad_find(u->csc, q.sad, token, q.serial, now, &res);
+	if (k < SADS_MAX) {
+		res = sad_covers(u->csc->sads[k], &d);
+		if (res == USER_R_OK)
+			u->csc->sads[k]->busy = true;
+		else
+			k = SADS_MAX;
+	}
+	pthread_mutex_unlock(&u->csc->mu);
+	if (res != USER_R_OK)
+		goto out;
+
+	rc = store_acquire(u->store, &db);
+	if (rc == PC_OK)
+		rc = signer_user_check(
+		    db, &q, now, &cr, label, sizeof(label), &res);
+	if (rc != PC_OK || res != USER_R_OK)
+		goto out;
+	left = cr.transactions_left;
+	rc = signer_user_sign_record(
+	    u, db, &q, label, "sign.csc", now, &sigs, siglens, &res, &left);
+out:
+	if (k < SADS_MAX)
+		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK);
+	secret_wipe(q.sad, sizeof(q.sad));
+	if (db != NULL)
+		store_release(u->store, db);
+	if (rc != PC_OK)
+		res = USER_R_SIGN_FAILED;
+	log_info("signer: csc_sign_doc credential=%s n=%u ts=%u result=%s "
+	         "rc=%s",
+	    q.serial[0] ? q.serial : "-", q.n, q.nts,
+	    signer_user_result_code(res), pc_rc_str(rc));
+	signer_user_reply_send(reply, rc, res, 0, left, &q, sigs, siglens);
+	free(sigs);
+}
+
 /* The hashes of an extendTransaction against the SAD (sad_covers). */
 static enum signer_user_result
 extend_covers(const struct sad *s, const struct signer_m_csc_sign *m)

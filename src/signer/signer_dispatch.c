@@ -113,6 +113,8 @@ do_csc(struct signer_srv *srv, uint16_t type, enum pc_rc drc, const void *req,
 		signer_csc_authorize_serve(srv->user, drc, req, reply);
 	else if (type == SIGNER_MSG_CSC_SIGN)
 		signer_csc_sign_serve(srv->user, drc, req, reply);
+	else if (type == SIGNER_MSG_CSC_SIGN_DOC)
+		signer_csc_sign_doc_serve(srv->user, drc, req, reply);
 	else
 		signer_csc_extend_serve(srv->user, drc, req, reply);
 }
@@ -132,6 +134,7 @@ static const struct {
 	{ SIGNER_MSG_CSC_AUTHORIZE, do_csc },
 	{ SIGNER_MSG_CSC_SIGN, do_csc },
 	{ SIGNER_MSG_CSC_EXTEND, do_csc },
+	{ SIGNER_MSG_CSC_SIGN_DOC, do_csc },
 };
 
 /* Room for any request of the table. */
@@ -142,6 +145,7 @@ union signer_req {
 	struct signer_m_issue_user issue_user;
 	struct signer_m_csc_authorize csc_authorize;
 	struct signer_m_csc_sign csc_sign;
+	struct signer_m_csc_sign_doc csc_sign_doc;
 };
 
 enum pc_rc

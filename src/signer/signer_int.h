@@ -184,6 +184,8 @@ void signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_csc_authorize *m, struct buf *reply);
 void signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_csc_sign *m, struct buf *reply);
+void signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_csc_sign_doc *m, struct buf *reply);
 void signer_csc_extend_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_csc_sign *m, struct buf *reply);
 

@@ -216,6 +216,32 @@ static const struct signer_field f_csc_extend[] = {
 };
 #undef T
 
+#define T struct signer_m_csc_sign_doc
+static const struct signer_field f_csc_sign_doc[] = {
+	F(T, token, SF_TEXT, 0, SIGNER_TOKEN_HEX, SIGNER_TOKEN_HEX),
+	F(T, credential, SF_TEXT, 0, 1, STORE_SERIAL_MAX),
+	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_SAD_HEX),
+	F(T, mech, SF_U16, 0, HSM_MECH_RSA_PKCS1, HSM_MECH_ECDSA),
+	F(T, md, SF_U32, 0, 1, UINT32_MAX),
+	F(T, timestamps, SF_U16, 0, 0, SIGNER_USER_HASHES_MAX),
+	F(T, dmd, SF_U32, 0, 1, UINT32_MAX),
+	FLIST(T, docs, ndocs, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 20,
+	    SIGNER_HASH_MAX),
+	FLIST(T, hashes, nhashes, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 20,
+	    SIGNER_HASH_MAX),
+};
+
+/* One signature per document; a timestamp for each or none. */
+static bool
+check_csc_sign_doc(const void *msg)
+{
+	const T *m = msg;
+
+	return m->ndocs == m->nhashes &&
+	       (m->timestamps == 0 || m->timestamps == m->nhashes);
+}
+#undef T
+
 static const struct signer_msgdef msgs[] = {
 	ROW_EMPTY(SIGNER_MSG_PING, SIGNER_FROM_WEB, SIGNER_MSG_PONG),
 	ROW_EMPTY(SIGNER_MSG_PONG, SIGNER_FROM_SIGNER, 0),
@@ -252,6 +278,9 @@ static const struct signer_msgdef msgs[] = {
 	    struct signer_m_csc_sign, f_csc_sign, NULL),
 	ROW(SIGNER_MSG_CSC_EXTEND, SIGNER_FROM_WEB, SIGNER_MSG_CSC_SAD_REPLY,
 	    struct signer_m_csc_sign, f_csc_extend, NULL),
+	ROW(SIGNER_MSG_CSC_SIGN_DOC, SIGNER_FROM_WEB,
+	    SIGNER_MSG_SIGN_USER_REPLY, struct signer_m_csc_sign_doc,
+	    f_csc_sign_doc, check_csc_sign_doc),
 };
 
 const struct signer_msgdef *

@@ -184,6 +184,20 @@ struct signer_m_csc_sign {
 	struct signer_bytes hashes[SIGNER_USER_HASHES_MAX];
 };
 
+/* CSC_SIGN_DOC */
+struct signer_m_csc_sign_doc {
+	struct signer_bytes token, credential;
+	struct signer_bytes sad;
+	uint16_t mech;
+	uint32_t md;
+	uint16_t timestamps;
+	uint32_t dmd; /* the documents' hash algorithm */
+	uint16_t ndocs;
+	struct signer_bytes docs[SIGNER_USER_HASHES_MAX];
+	uint16_t nhashes;
+	struct signer_bytes hashes[SIGNER_USER_HASHES_MAX];
+};
+
 /* ---- the table -------------------------------------------------------- */
 
 /* The row of type; NULL for a type not in the table. */

@@ -74,6 +74,10 @@ struct signing_item {
 	 * the batch's. md_nid, level, tsa_url and now are the batch's.
 	 */
 	const struct sign_opts *opts;
+	/* A detached CAdES over this digest (dlen bytes, of the batch's
+	 * md_nid: checked at begin) instead of over a file: no input. */
+	const uint8_t *digest;
+	size_t dlen;
 };
 
 /* An item's result. Strings belong to the batch. */
@@ -165,6 +169,18 @@ enum pc_rc signing_batch_begin(const struct pc_env *e, struct signing_batch *b);
  */
 enum pc_rc signing_batch_authorize(const struct pc_env *e,
     struct signing_batch *b, const char *sad, struct pc_err *err);
+
+/*
+ * The same for a CSC signDoc: CSC_SIGN_DOC with the access token's
+ * binding (token: hex), the SAD and the documents' hashes (n = the
+ * batch's items, dlen bytes each, of dmd), which the SAD must cover and
+ * which it spends; the items' hashes are what the key signs. Results as
+ * signing_batch_authorize (sad_invalid, sad_expired, hash_not_authorized,
+ * hashes_exceed too).
+ */
+enum pc_rc signing_batch_authorize_csc(const struct pc_env *e,
+    struct signing_batch *b, const char *token, const char *sad, int dmd,
+    const uint8_t (*docs)[SIGNER_HASH_MAX], size_t dlen, struct pc_err *err);
 
 /*
  * Write every SIGNED item's output (in order). An item that fails is

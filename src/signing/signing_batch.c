@@ -16,7 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/cms.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
@@ -43,13 +45,15 @@ enum batch_state {
 
 struct batch_item {
 	struct signing_result res;
-	char *in, *out;             /* owned; res.in, res.out */
-	char *field, *reason, *loc; /* owned copies of opts' strings */
-	struct sign_opts opts;      /* the batch's, with the item's own */
-	struct sign_pades_job *job; /* PAdES, between begin and finish */
-	struct sign_tbs tbs;        /* READY: what the key must sign */
-	enum pc_rc begin_rc;        /* begin on threads: its result */
-	uint8_t sig[HSM_SIG_MAX];   /* SIGNED: its signature */
+	char *in, *out;               /* owned; res.in, res.out */
+	char *field, *reason, *loc;   /* owned copies of opts' strings */
+	struct sign_opts opts;        /* the batch's, with the item's own */
+	struct sign_pades_job *job;   /* PAdES, between begin and finish */
+	struct sign_tbs tbs;          /* READY: what the key must sign */
+	uint8_t digest[SIGN_TBS_MAX]; /* a CAdES over a digest: dlen > 0 */
+	size_t dlen;
+	enum pc_rc begin_rc;      /* begin on threads: its result */
+	uint8_t sig[HSM_SIG_MAX]; /* SIGNED: its signature */
 	size_t siglen;
 };
 
@@ -288,13 +292,17 @@ signing_batch_add(
 	if (b->n >= SIGNING_BATCH_MAX)
 		return PC_ELIMIT;
 	if (in->out_path == NULL || in->out_path[0] == '\0' ||
-	    (in->in_path == NULL && in->in_fd < 0) ||
+	    (in->digest != NULL && (in->dlen == 0 || in->dlen > SIGN_TBS_MAX ||
+	                               in->format == SIGN_FMT_PADES)) ||
+	    (in->digest == NULL && in->in_path == NULL && in->in_fd < 0) ||
 	    (in->format != 0 && in->format != SIGN_FMT_PADES &&
 	        in->format != SIGN_FMT_CADES))
 		return PC_EINVAL;
 	it = &b->items[b->n];
 	memset(it, 0, sizeof(*it));
-	if (in->in_path == NULL)
+	if (in->digest != NULL)
+		snprintf(fdpath, sizeof(fdpath), "digest");
+	else if (in->in_path == NULL)
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", in->in_fd);
 	it->in = dup_opt(in->in_path != NULL ? in->in_path : fdpath, &failed);
 	it->out = dup_opt(in->out_path, &failed);
@@ -317,8 +325,13 @@ signing_batch_add(
 	it->opts.location = it->loc;
 	it->res.in = it->in;
 	it->res.out = it->out;
-	it->res.format =
-	    in->format != 0 ? in->format : sign_format_guess(it->in);
+	if (in->digest != NULL) {
+		memcpy(it->digest, in->digest, in->dlen);
+		it->dlen = in->dlen;
+	}
+	it->res.format = in->digest != NULL ? SIGN_FMT_CADES
+	                 : in->format != 0  ? in->format
+	                                    : sign_format_guess(it->in);
 	it->res.state = SIGNING_NEW;
 	if (index != NULL)
 		*index = b->n;
@@ -353,6 +366,16 @@ item_begin(struct signing_batch *b, struct batch_item *it)
 	it->opts.level = b->opts.level;
 	it->opts.now = b->opts.now;
 	it->opts.tsa_url = b->opts.tsa_url;
+	if (it->dlen > 0) {
+		const EVP_MD *md = EVP_get_digestbynid(it->opts.md_nid);
+
+		if (md == NULL || (size_t)EVP_MD_get_size(md) != it->dlen)
+			return sign_err_set(&it->res.err, PC_EINVAL,
+			    "hash_invalid",
+			    "the digest does not fit the hash algorithm");
+		return sign_cms_tbs(
+		    b->signer, &it->opts, it->digest, it->dlen, true, &it->tbs);
+	}
 	if (it->res.format == SIGN_FMT_CADES)
 		return sign_cades_tbs(
 		    b->signer, &it->opts, it->in, &it->tbs, &it->res.err);
@@ -506,9 +529,17 @@ signing_refusal(
 	}
 }
 
-enum pc_rc
-signing_batch_authorize(const struct pc_env *e, struct signing_batch *b,
-    const char *sad, struct pc_err *err)
+/* What CSC_SIGN_DOC adds to an authorization (NULL: SIGN_USER). */
+struct csc_docs {
+	const char *token;
+	int dmd;
+	const uint8_t (*docs)[SIGNER_HASH_MAX];
+	size_t dlen;
+};
+
+static enum pc_rc
+batch_authorize(const struct pc_env *e, struct signing_batch *b,
+    const char *sad, const struct csc_docs *cd, struct pc_err *err)
 {
 	struct signer_user_req req;
 	struct signer_user_reply rep;
@@ -545,7 +576,26 @@ signing_batch_authorize(const struct pc_env *e, struct signing_batch *b,
 	req.n = (unsigned)b->n;
 	req.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])hashes;
 	req.hlen = b->items[0].tbs.hlen;
-	rc = signer_client_sign_user(e->signer, &req, &rep);
+	if (cd == NULL) {
+		rc = signer_client_sign_user(e->signer, &req, &rep);
+	} else {
+		struct signer_csc_doc_req dq;
+
+		memset(&dq, 0, sizeof(dq));
+		dq.sign.token = cd->token;
+		dq.sign.credential = req.credential;
+		dq.sign.sad = sad;
+		dq.sign.mech = req.mech;
+		dq.sign.md_nid = req.md_nid;
+		dq.sign.n = req.n;
+		dq.sign.hashes = req.hashes;
+		dq.sign.hlen = req.hlen;
+		dq.timestamps = req.timestamps;
+		dq.dmd = cd->dmd;
+		dq.docs = cd->docs;
+		dq.dlen = cd->dlen;
+		rc = signer_client_csc_sign_doc(e->signer, &dq, &rep);
+	}
 	if (rc != PC_OK) {
 		rc = pc_fail(err, rc,
 		    rc == PC_EUNAVAIL ? PCE_SIGNER_UNAVAILABLE
@@ -572,6 +622,24 @@ out:
 	return rc;
 }
 
+enum pc_rc
+signing_batch_authorize(const struct pc_env *e, struct signing_batch *b,
+    const char *sad, struct pc_err *err)
+{
+	return batch_authorize(e, b, sad, NULL, err);
+}
+
+enum pc_rc
+signing_batch_authorize_csc(const struct pc_env *e, struct signing_batch *b,
+    const char *token, const char *sad, int dmd,
+    const uint8_t (*docs)[SIGNER_HASH_MAX], size_t dlen, struct pc_err *err)
+{
+	struct csc_docs cd = { token, dmd, docs, dlen };
+
+	RETURN_VAL_IF_FAIL(token != NULL && docs != NULL, PC_EINTERNAL);
+	return batch_authorize(e, b, sad, &cd, err);
+}
+
 /* The audit record of a timestamp counted but not obtained. */
 static void
 tsa_failed(const struct pc_env *e, const struct signing_batch *b,
@@ -589,6 +657,34 @@ tsa_failed(const struct pc_env *e, const struct signing_batch *b,
 		log_warnx("signing: cannot record the failed timestamp of %s",
 		    it->in);
 	store_release(e->store, db);
+}
+
+/* A CAdES over an item's digest: the CMS (DER) into its output. */
+static enum pc_rc
+digest_finish(const struct sign_signer *s, struct batch_item *it)
+{
+	CMS_ContentInfo *cms = NULL;
+	unsigned char *der = NULL;
+	int len;
+	enum pc_rc rc;
+
+	rc = sign_cms_build(
+	    s, &it->opts, it->digest, it->dlen, true, &cms, &it->res.err);
+	if (rc != PC_OK)
+		goto out;
+	len = i2d_CMS_ContentInfo(cms, &der);
+	if (len <= 0) {
+		rc = PC_EINTERNAL;
+		goto out;
+	}
+	rc = file_write_atomic(it->out, der, (size_t)len, 0600);
+	if (rc != PC_OK)
+		sign_err_set(&it->res.err, rc, "write_failed",
+		    "cannot write %s", it->out);
+out:
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+	return rc;
 }
 
 enum pc_rc
@@ -618,7 +714,9 @@ signing_batch_finish_one(
 	s.arg = &rp;
 	s.arg_free = NULL;
 	memset(&it->res.err, 0, sizeof(it->res.err));
-	if (it->res.format == SIGN_FMT_CADES)
+	if (it->dlen > 0)
+		rc = digest_finish(&s, it);
+	else if (it->res.format == SIGN_FMT_CADES)
 		rc = sign_cades_file(
 		    &s, &it->opts, it->in, it->out, &it->res.err);
 	else

@@ -190,11 +190,29 @@ store_oauth_req_cleanup(struct store_oauth_req *q)
 }
 
 enum pc_rc
-store_oauth_req_purge(struct db *db, int64_t before)
+store_oauth_req_purge(struct db *db, int64_t before, int64_t *n)
 {
 	RETURN_VAL_IF_FAIL(db != NULL, PC_EINTERNAL);
-	return store_q_run(db, NULL,
+	return store_q_run(db, n,
 	    "DELETE FROM oauth_requests WHERE expires_at < $1", "i", before);
+}
+
+enum pc_rc
+store_oauth_req_scrub(struct db *db, const char *id)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && id != NULL, PC_EINTERNAL);
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE oauth_requests SET state = NULL, details = NULL,"
+	    " sad_enc = NULL WHERE id = $1",
+	    "s", id);
+}
+
+enum pc_rc
+store_oauth_refresh_purge(struct db *db, int64_t before, int64_t *n)
+{
+	RETURN_VAL_IF_FAIL(db != NULL, PC_EINTERNAL);
+	return store_q_run(db, n,
+	    "DELETE FROM oauth_refresh WHERE expires_at < $1", "i", before);
 }
 
 enum pc_rc
@@ -213,7 +231,7 @@ store_oauth_grant_get(
 }
 
 enum pc_rc
-store_oauth_grant_each(struct db *db, const char *user_id,
+store_oauth_grant_each(struct db *db, const char *user_id, int64_t cred_since,
     enum pc_rc (*fn)(void *arg, const struct store_oauth_grant *g), void *arg)
 {
 	struct gr_each e = { fn, arg };
@@ -222,9 +240,11 @@ store_oauth_grant_each(struct db *db, const char *user_id,
 	RETURN_VAL_IF_FAIL(
 	    db != NULL && user_id != NULL && fn != NULL, PC_EINTERNAL);
 	return store_row_each(db, &gr_cols, &row, gr_each_call, &e,
-	    "WHERE g.user_id = $1 AND g.revoked_at = 0"
-	    " ORDER BY g.created_at DESC, g.id LIMIT 200",
-	    "s", user_id);
+	    "WHERE g.user_id = $1 AND g.revoked_at = 0 AND"
+	    " (g.scope = 'service' OR g.created_at > $2)"
+	    " ORDER BY CASE WHEN g.scope = 'service' THEN 0 ELSE 1 END,"
+	    " g.created_at DESC, g.id LIMIT 200",
+	    "si", user_id, cred_since);
 }
 
 enum pc_rc

@@ -94,15 +94,30 @@ enum pc_rc store_oauth_req_get(struct db *db, const char *col, const char *hash,
 enum pc_rc store_oauth_req_move(
     struct db *db, const struct store_oauth_req *q, const char *from);
 void store_oauth_req_cleanup(struct store_oauth_req *q);
-/* Delete requests that ended before before. */
-enum pc_rc store_oauth_req_purge(struct db *db, int64_t before);
+/* Delete requests that ended before before. OUT: *n (may be NULL). */
+enum pc_rc store_oauth_req_purge(struct db *db, int64_t before, int64_t *n);
+/*
+ * A used request keeps only what replay detection needs (its code's hash,
+ * its grant): the client's state, the documents' details and the masked
+ * SAD are cleared.
+ */
+enum pc_rc store_oauth_req_scrub(struct db *db, const char *id);
+/* Delete refresh tokens that expired before before. OUT: *n (may be
+ * NULL). */
+enum pc_rc store_oauth_refresh_purge(struct db *db, int64_t before, int64_t *n);
 
 enum pc_rc store_oauth_grant_insert(
     struct db *db, const struct store_oauth_grant *g);
 enum pc_rc store_oauth_grant_get(
     struct db *db, const char *id, struct store_oauth_grant *g);
-/* The user's live grants, newest first, with the client's name. */
+/*
+ * The user's live grants with the client's name (at most 200): every
+ * service grant first, newest first, then the credential grants made
+ * after cred_since (a credential grant ends with its SAD: older ones give
+ * nothing more, and must not push the service grants out of the list).
+ */
 enum pc_rc store_oauth_grant_each(struct db *db, const char *user_id,
+    int64_t cred_since,
     enum pc_rc (*fn)(void *arg, const struct store_oauth_grant *g), void *arg);
 /* The grant's last use is now (at most once a minute). */
 enum pc_rc store_oauth_grant_touch(struct db *db, const char *id, int64_t now);

@@ -16,7 +16,14 @@ Optional:
                   expired-token and expired-SAD checks are SKIPPED (said so).
   CSC_STATE_FILE  a file keeping the clock's offset and the last TOTP step
                   used between runs (several runs against one account)
-  CSC_MODE        explicit (default); oauth2code is not implemented yet.
+  CSC_MODE        explicit (default) or oauth2code: the code flow with
+                  PKCE and PAR for a registered client (v2 only):
+                  CSC_OAUTH_CLIENT_ID, CSC_OAUTH_REDIRECT_URI,
+                  CSC_OAUTH_CLIENT_SECRET (a confidential client), and
+                  CSC_OAUTH_HOOK: a command given the authorize URL that
+                  does the holder's part (sign in, consent) and prints the
+                  redirect URL it ended on (tests/csc/pecete_consent.py
+                  for Pecete).
   CSC_VERSIONS    "1 2" (default), or "1" or "2".
   --strict        a SKIP counts as a failure (make test uses it).
 
@@ -24,6 +31,10 @@ Every check prints PASS, FAIL or SKIP with what it checked; the exit
 status is 1 when any check failed. Other commands (a signing client):
   conformance.py pades IN.pdf OUT.pdf   PAdES B-B signed through signHash
   conformance.py cades IN OUT.p7s       CAdES B-B detached
+  conformance.py signdoc KIND IN OUT    the server signs (signatures/signDoc,
+      v2): KIND pades, pades-cert (Certification), pades-bt (AdES-B-T),
+      cades (detached), cades-attached, digest (IN's SHA-256 as
+      documentDigests: a detached CAdES)
 """
 
 import base64
@@ -128,6 +139,34 @@ def sha(s):
     return hashlib.sha256(s.encode()).digest()
 
 
+def minimal_pdf(text):
+    """A one-page PDF with a classic cross-reference table."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+            b" /Contents 4 0 R /Resources << /Font << /F1 << /Type /Font"
+            b" /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"]
+    body = b"BT /F1 18 Tf 72 700 Td (" + text + b") Tj ET"
+    objs.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(body),
+                                                                body))
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offs = []
+    for i, o in enumerate(objs):
+        offs.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i + 1, o)
+    x = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offs:
+        out += b"%010d 00000 n \n" % o
+    out += (b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objs) + 1, x))
+    return bytes(out)
+
+
+# DER of the signedData OID (1.2.840.113549.1.7.2): a CMS SignedData.
+SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
+
+
 # ---- the suite --------------------------------------------------------------------
 
 class Suite:
@@ -139,10 +178,16 @@ class Suite:
         self.cred = env.get("CSC_CREDENTIAL_ID")
         self.clock = c.Clock(env.get("CSC_CLOCK_CMD"), env.get("CSC_STATE_FILE"))
         mode = env.get("CSC_MODE", "explicit")
-        if mode != "explicit":
-            c.OAuth2Code()  # raises: not implemented
-        self.auth = c.Explicit(env["CSC_TOTP_SECRET"], self.clock)
-        self.versions = [int(v) for v in env.get("CSC_VERSIONS", "1 2").split()]
+        if mode == "oauth2code":
+            self.auth = c.OAuth2Code(
+                self.base, env["CSC_OAUTH_CLIENT_ID"],
+                env["CSC_OAUTH_REDIRECT_URI"], env["CSC_OAUTH_HOOK"],
+                env.get("CSC_OAUTH_CLIENT_SECRET"))
+            self.versions = [2]  # OAuth2 is CSC v2's
+        else:
+            self.auth = c.Explicit(env["CSC_TOTP_SECRET"], self.clock)
+            self.versions = [int(v)
+                             for v in env.get("CSC_VERSIONS", "1 2").split()]
         self.rep = Report(strict)
         self.certs = []
         self.algo = None
@@ -257,11 +302,17 @@ class Suite:
                     j)
         else:
             objs = (j.get("auth") or {}).get("objects") or []
-            R.check((j.get("auth") or {}).get("mode") == "explicit" and any(
-                o.get("type") == "Password" and o.get("generator") == "totp"
-                for o in objs),
-                "v2 credentials/info authInfo: auth.mode explicit, a "
-                "Password object with generator totp (§8.3.1.2)", j.get("auth"))
+            if self.auth.name == "explicit":
+                R.check((j.get("auth") or {}).get("mode") == "explicit" and
+                        any(o.get("type") == "Password" and
+                            o.get("generator") == "totp" for o in objs),
+                        "v2 credentials/info authInfo: auth.mode explicit, a "
+                        "Password object with generator totp (§8.3.1.2)",
+                        j.get("auth"))
+            else:
+                R.check((j.get("auth") or {}).get("mode") == "oauth2code",
+                        "v2 credentials/info: auth.mode oauth2code for this "
+                        "client (§11.5)", j.get("auth"))
         v = chain_ok(self.certs)
         if v is None:
             R.skip("v%d the chain verifies" % api.v, "no python3-cryptography")
@@ -463,6 +514,111 @@ class Suite:
                                                       "invalid_request"),
                 "v2 timestamp without a token: refused", r)
 
+    # -- 2.0.0.2 11.11 signatures/signDoc
+    def left(self, api):
+        return api.cred_info(self.cred).get("transactionsLeft")
+
+    def signdoc(self, api, methods):
+        R = self.rep
+        if "signatures/signDoc" not in methods:
+            R.skip("v2 signatures/signDoc", "not in info's methods")
+            return
+        pdf = minimal_pdf(b"signDoc conformance")
+        txt = b"a text file the server signs (signDoc)\n"
+        hp, ht = hashlib.sha256(pdf).digest(), hashlib.sha256(txt).digest()
+        left0 = self.left(api)
+        r = self.authorize(api, [hp, ht])
+        sad = r.get("SAD")
+        docs = [(pdf, "P", "Revision"), (txt, "C", "Detached")]
+        r = c.sign_doc(api, self.cred, sad, self.algo, docs, validation=True)
+        dws = r.get("DocumentWithSignature") or []
+        so = r.get("SignatureObject") or []
+        R.check(r.status == 200 and len(dws) == 1 and len(so) == 1,
+                "v2 signDoc: the PAdES in DocumentWithSignature, the "
+                "detached CAdES in SignatureObject (§11.11)", r)
+        if dws:
+            out = base64.b64decode(dws[0])
+            R.check(out.startswith(pdf) and b"/ByteRange" in out and
+                    b"ETSI.CAdES.detached" in out,
+                    "v2 signDoc: the PAdES is an incremental update of the "
+                    "PDF sent (ETSI.CAdES.detached, a /ByteRange)")
+        if so:
+            p7s = base64.b64decode(so[0])
+            R.check(SIGNED_DATA in p7s[:32] and self.certs and
+                    self.certs[0] in p7s,
+                    "v2 signDoc: the CAdES is a CMS SignedData carrying the "
+                    "signer's certificate")
+        vi = r.get("validationInfo") or {}
+        certs = [base64.b64decode(x) for x in vi.get("certificates") or []]
+        R.check(bool(certs) and certs[0] == (self.certs or [b""])[0] and
+                len(vi.get("ocsp") or []) == 1 and
+                len(vi.get("crl") or []) == 1,
+                "v2 signDoc returnValidationInfo: validationInfo with the "
+                "signer's certificate first, an OCSP response and a CRL", vi)
+        left1 = self.left(api)
+        R.check(isinstance(left0, int) and left0 - left1 == 2,
+                "v2 signDoc: one transaction per signature (2)",
+                "%r -> %r" % (left0, left1))
+        r = c.sign_doc(api, self.cred, sad, self.algo, docs)
+        R.error(r, 400, "invalid_request", "v2 signDoc: the SAD reused: 400 "
+                "invalid_request (single use)")
+
+        # a document the SAD does not cover: refused, nothing counted
+        r = self.authorize(api, [ht])
+        sad = r.get("SAD")
+        r = c.sign_doc(api, self.cred, sad, self.algo,
+                       [(txt + b"changed", "C", None)])
+        R.error(r, 400, "invalid_request", "v2 signDoc: a document not "
+                "covered by the SAD: 400 invalid_request", "hash")
+        R.check(self.left(api) == left1, "v2 signDoc: ... and no transaction "
+                "counted", self.left(api))
+        r = c.sign_doc(api, self.cred, sad, self.algo, [(txt, "C", None)])
+        R.check(r.status == 200 and len(r.get("SignatureObject") or []) == 1,
+                "v2 signDoc: the SAD still signs the document it covers", r)
+
+        # a malformed PDF: a clear error, the SAD not spent
+        bad = b"%PDF-1.7\nthis is not a PDF\n%%EOF\n"
+        r = self.authorize(api, [hashlib.sha256(bad).digest()])
+        sad = r.get("SAD")
+        left2 = self.left(api)
+        r = c.sign_doc(api, self.cred, sad, self.algo, [(bad, "P", None)])
+        R.error(r, 400, "invalid_request", "v2 signDoc: a malformed PDF with "
+                "signature_format P: 400 invalid_request", "document")
+        R.check(self.left(api) == left2, "v2 signDoc: ... nothing counted",
+                self.left(api))
+        r = c.sign_doc(api, self.cred, sad, self.algo,
+                       [(bad, "C", "Attached")])
+        dws = r.get("DocumentWithSignature") or []
+        R.check(r.status == 200 and len(dws) == 1 and
+                bad in base64.b64decode(dws[0]),
+                "v2 signDoc: the same SAD then signs it as an attached "
+                "CAdES (the content inside)", r)
+
+        # documentDigests: a detached CAdES over each digest
+        h = sha("a digest signed through signDoc")
+        r = self.authorize(api, [h])
+        sad = r.get("SAD")
+        r = c.sign_doc(api, self.cred, sad, self.algo, digests=[h])
+        R.check(r.status == 200 and len(r.get("SignatureObject") or []) == 1,
+                "v2 signDoc documentDigests: a CAdES in SignatureObject", r)
+        r = self.authorize(api, [h])
+        sad = r.get("SAD")
+        r = c.sign_doc(api, self.cred, sad, self.algo,
+                       digests=[sha("another digest")])
+        R.error(r, 400, "invalid_request", "v2 signDoc documentDigests: a "
+                "digest not covered by the SAD: 400 invalid_request")
+        r = c.sign_doc(api, self.cred, sad, self.algo, [(txt, "X", None)])
+        R.error(r, 400, "invalid_request", "v2 signDoc: an unknown "
+                "signature_format: 400 invalid_request")
+        r = c.sign_doc(api, self.cred, sad, self.algo, digests=[h],
+                       level="Ades-B-LTA")
+        R.error(r, 400, "invalid_request", "v2 signDoc: a conformance_level "
+                "info does not list: 400 invalid_request")
+        md5_rsa = "1.2.840.113549.1.1.4"
+        r = c.sign_doc(api, self.cred, sad, md5_rsa, digests=[h])
+        R.error(r, 400, "invalid_request", "v2 signDoc: a signAlgo the key "
+                "cannot do: 400 invalid_request")
+
     def revoke_and_expiry(self, api):
         R = self.rep
         v = api.v
@@ -489,8 +645,124 @@ class Suite:
         else:
             R.skip("v%d an expired access token" % v, "needs CSC_CLOCK_CMD")
 
+    # -- oauth2code mode (2.0.0.2 §8.4; RFC 6749, 7636, 9126, 9396)
+    def oauth2_service(self, api):
+        """The service scope through the code flow: api.token set."""
+        R = self.rep
+        a = self.auth
+        r = api.info()
+        R.check("oauth2code" in (r.get("authType") or []) and
+                str(r.get("oauth2") or "").startswith("http"),
+                "v2 info: authType oauth2code and the oauth2 base URI "
+                "(§11.1)", r)
+        if r.get("oauth2"):
+            a.base = r.get("oauth2").rstrip("/")
+        code, verifier, state = a.service()
+        R.check(bool(code) and a.last.get("state") == state,
+                "oauth2 authorize (scope service): the holder's consent "
+                "gives a code and the state back (RFC 6749 §4.1.2)", a.last)
+        r = a.token(code, c.b64url(os.urandom(32)))
+        R.error(r, 400, "invalid_grant", "oauth2 token with a wrong PKCE "
+                "verifier: 400 invalid_grant (RFC 7636 §4.6)")
+        r = a.token(code, verifier)
+        tok = r.get("access_token")
+        R.check(r.status == 200 and tok and
+                str(r.get("token_type", "")).lower() == "bearer",
+                "oauth2 token (authorization_code + PKCE S256): a Bearer "
+                "access token", r)
+        r2 = a.token(code, verifier)
+        R.error(r2, 400, "invalid_grant", "oauth2 the code reused: 400 "
+                "invalid_grant (single use)")
+        if not tok:
+            return False
+        # The reuse revoked that grant (RFC 6749 §4.1.2): another one.
+        code, verifier, _ = a.service()
+        r = a.token(code, verifier)
+        tok, rt = r.get("access_token"), r.get("refresh_token")
+        api.token = tok
+        if rt:
+            r = a.refresh(rt)
+            R.check(r.status == 200 and r.get("access_token") and
+                    r.get("refresh_token") not in (None, rt),
+                    "oauth2 refresh_token: a new access token and a new "
+                    "refresh token (rotation)", r)
+            if r.status == 200:
+                api.token = r.get("access_token")
+        return bool(api.token)
+
+    def oauth2_sign(self, api):
+        R = self.rep
+        a = self.auth
+        h1, h2 = sha("oauth2 contract one"), sha("oauth2 contract two")
+        code, verifier, state = a.credential(self.cred, [h1, h2],
+                                             ["Contract 1.pdf", "Anexa 2.pdf"])
+        R.check(bool(code) and a.last.get("state") == state,
+                "oauth2 PAR with authorization_details (two documents) -> "
+                "consent -> a code and the state", a.last)
+        r = a.token(code, c.b64url(os.urandom(32)))
+        R.error(r, 400, "invalid_grant", "oauth2 credential code with a "
+                "wrong PKCE verifier: invalid_grant")
+        r = a.token(code, verifier)
+        ctok = r.get("access_token")
+        R.check(r.status == 200 and ctok,
+                "oauth2 token: a credential-scope access token", r)
+        if not ctok:
+            return
+        capi = c.Api(self.base, 2, ctok)
+        r = capi.sign_hash(self.cred, None, [sha("not consented")], self.algo)
+        R.error(r, 400, "invalid_request", "oauth2 signHash of a hash not "
+                "consented to: 400 invalid_request")
+        r = capi.sign_hash(self.cred, None, [h1, h2], self.algo)
+        sigs = r.get("signatures") or []
+        R.check(r.status == 200 and len(sigs) == 2,
+                "oauth2 signHash with the credential token and no SAD: two "
+                "signatures", r)
+        for i, (h, sg) in enumerate(zip((h1, h2), sigs)):
+            v = verify_sig(self.certs[0], h, base64.b64decode(sg))
+            if v is None:
+                R.skip("oauth2 signature %d verifies" % (i + 1),
+                       "no python3-cryptography")
+            else:
+                R.check(v, "oauth2 signature %d verifies with the "
+                        "certificate's key" % (i + 1))
+        r = capi.sign_hash(self.cred, None, [h1], self.algo)
+        R.error(r, 400, "invalid_request", "oauth2 the consent's SAD is "
+                "spent: the same hash again refused")
+        r = a.token(code, verifier)
+        R.error(r, 400, "invalid_grant", "oauth2 the credential code "
+                "reused: invalid_grant")
+        r = capi.cred_info(self.cred)
+        R.check(r.status == 401 and r.error == "invalid_token",
+                "oauth2 ... and the token it gave is revoked (RFC 6749 "
+                "§4.1.2): 401 invalid_token", r)
+
+        # signDoc under the consent of a document's hash
+        pdf = minimal_pdf(b"signed after an OAuth2 consent")
+        ctok = a.credential_token(self.cred, [hashlib.sha256(pdf).digest()],
+                                  ["Consented.pdf"])
+        capi = c.Api(self.base, 2, ctok)
+        r = c.sign_doc(capi, self.cred, None, self.algo, [(pdf, "P", None)])
+        dws = r.get("DocumentWithSignature") or []
+        R.check(r.status == 200 and len(dws) == 1 and
+                base64.b64decode(dws[0]).startswith(pdf),
+                "oauth2 signDoc with the credential token and no SAD: the "
+                "consented PDF signed", r)
+
+    def run_oauth2code(self):
+        R = self.rep
+        api = c.Api(self.base, 2)
+        self.info(api)
+        if self.oauth2_service(api) and self.credentials(api):
+            self.oauth2_sign(api)
+            self.timestamp(api)
+        return R.done()
+
     def run(self):
         R = self.rep
+        if self.auth.name == "oauth2code":
+            print("# CSC conformance: %s, mode oauth2code, version 2" %
+                  self.base)
+            return self.run_oauth2code()
         print("# CSC conformance: %s, mode %s, versions %s" % (
             self.base, self.auth.name, self.versions))
         self.other_cred = None
@@ -507,6 +779,8 @@ class Suite:
             self.sign(api)
             self.negatives(api)
             self.timestamp(api)
+            if api.v == 2:
+                self.signdoc(api, api.info().get("methods") or [])
         for api in apis:
             if api.token:
                 self.revoke_and_expiry(api)
@@ -519,6 +793,41 @@ def session_from_env(env):
                   c.Explicit(env["CSC_TOTP_SECRET"], clock),
                   env.get("CSC_CREDENTIAL_ID"))
     return s.open(env["CSC_USER"], env["CSC_PASSWORD"])
+
+
+SIGNDOC_KINDS = {
+    "pades": ("P", "Revision", "Ades-B-B"),
+    "pades-cert": ("P", "Certification", "Ades-B-B"),
+    "pades-bt": ("P", "Revision", "Ades-B-T"),
+    "cades": ("C", "Detached", "Ades-B-B"),
+    "cades-attached": ("C", "Attached", "Ades-B-B"),
+    "digest": (None, None, "Ades-B-B"),
+}
+
+
+def signdoc_main(env, argv):
+    if len(argv) != 5 or argv[2] not in SIGNDOC_KINDS:
+        print("usage: %s signdoc %s IN OUT" % (
+            argv[0], "|".join(SIGNDOC_KINDS)), file=sys.stderr)
+        return 2
+    fmt, envp, level = SIGNDOC_KINDS[argv[2]]
+    env = dict(env)
+    env["CSC_VERSION"] = "2"
+    s = session_from_env(env)
+    with open(argv[3], "rb") as f:
+        data = f.read()
+    if fmt is None:
+        r = s.sign_doc(digests=[hashlib.sha256(data).digest()], level=level)
+    else:
+        r = s.sign_doc([(data, fmt, envp)], level=level)
+    out = (r.get("DocumentWithSignature") or []) + (
+        r.get("SignatureObject") or [])
+    if r.status != 200 or len(out) != 1:
+        print("signatures/signDoc: %r" % r, file=sys.stderr)
+        return 1
+    with open(argv[4], "wb") as f:
+        f.write(base64.b64decode(out[0]))
+    return 0
 
 
 def main(argv):
@@ -535,6 +844,8 @@ def main(argv):
         with open(argv[3], "wb") as f:
             f.write(out)
         return 0
+    if len(argv) >= 2 and argv[1] == "signdoc":
+        return signdoc_main(env, argv)
     for k in ("CSC_BASE_URL", "CSC_USER", "CSC_PASSWORD", "CSC_TOTP_SECRET"):
         if not env.get(k):
             print("%s is not set (see the top of %s)" % (k, argv[0]),

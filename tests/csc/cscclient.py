@@ -16,10 +16,12 @@ import hashlib
 import hmac
 import json
 import os
+import shlex
 import struct
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 OID_SHA256 = "2.16.840.1.101.3.4.2.1"
@@ -63,11 +65,20 @@ class Response:
         return "%d %s" % (self.status, self.raw[:300].decode("utf-8", "replace"))
 
 
+def form(url, fields, headers=None):
+    """POST an application/x-www-form-urlencoded body (RFC 6749 §4.1.3)."""
+    hdrs = dict(headers or {})
+    hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+    return http("POST", url, urllib.parse.urlencode(fields), hdrs)
+
+
 def http(method, url, body=None, headers=None, timeout=60):
     """One request; never raises for an HTTP status (4xx/5xx come back)."""
     data = None
     hdrs = dict(headers or {})
-    if body is not None:
+    if isinstance(body, (bytes, str)):
+        data = body.encode("utf-8") if isinstance(body, str) else body
+    elif body is not None:
         data = json.dumps(body).encode("utf-8")
         hdrs.setdefault("Content-Type", "application/json")
     req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
@@ -124,7 +135,16 @@ class Clock:
         subprocess.run(self.hook, shell=True, check=True, env=env)
         self.save()
 
+    def reload(self):
+        """Take the state another process (a consent hook) saved."""
+        if self.state and os.path.exists(self.state):
+            with open(self.state) as f:
+                j = json.load(f)
+            self.ahead = max(self.ahead, j["ahead"])
+            self.last_step = max(self.last_step, j["last_step"])
+
     def next_step(self):
+        self.reload()
         step = self.now() // 30
         if step <= self.last_step:
             if self.hook:
@@ -161,14 +181,115 @@ class Explicit:
 
 
 class OAuth2Code:
-    """authMode "oauth2code": the SAD is a credential-scope token from the
-    authorization server (PKCE, PAR, RAR). Not yet: the OAuth2 server is
-    another slice."""
+    """authMode "oauth2code" (CSC 2.0.0.2 §8.4): an authorization code
+    with PKCE S256 (RFC 7636), pushed requests (RFC 9126) carrying
+    authorization_details (RFC 9396, type credential) for the credential
+    scope. The holder's step (signing in, seeing the documents, typing
+    the code) is a hook: a command (CSC_OAUTH_HOOK) that receives the
+    authorize URL as its last argument and prints the redirect URL the
+    browser ended on. The client is registered with the server
+    beforehand (CSC_OAUTH_CLIENT_ID, CSC_OAUTH_REDIRECT_URI, and
+    CSC_OAUTH_CLIENT_SECRET for a confidential one)."""
 
     name = "oauth2code"
 
-    def __init__(self, *args, **kw):
-        raise NotImplementedError("oauth2code mode: not implemented yet")
+    def __init__(self, base, client_id, redirect_uri, hook,
+                 client_secret=None, oauth2_base=None):
+        self.base = (oauth2_base or base.rstrip("/") + "/csc/v2").rstrip("/")
+        self.client_id = client_id
+        self.redirect_uri = redirect_uri
+        self.hook = hook
+        self.secret = client_secret
+        self.last = {}  # the last redirect's query (code, state, iss...)
+
+    def url(self, name):
+        return "%s/oauth2/%s" % (self.base, name)
+
+    @staticmethod
+    def pkce():
+        verifier = b64url(os.urandom(32))
+        challenge = b64url(hashlib.sha256(verifier.encode()).digest())
+        return verifier, challenge
+
+    def client_auth(self, fields):
+        """client_secret_basic for a confidential client (RFC 6749
+        §2.3.1: the id and secret form-urlencoded first), else client_id."""
+        if self.secret:
+            cred = "%s:%s" % (urllib.parse.quote(self.client_id, safe=""),
+                              urllib.parse.quote(self.secret, safe=""))
+            return {"Authorization": "Basic " + b64(cred.encode())}
+        fields["client_id"] = self.client_id
+        return {}
+
+    def consent(self, url):
+        """The holder's step: the hook's redirect URL, its query parsed
+        into self.last."""
+        out = subprocess.run(shlex.split(self.hook) + [url], check=True,
+                             stdout=subprocess.PIPE, timeout=300)
+        lines = [ln for ln in out.stdout.decode().splitlines() if ln.strip()]
+        red = lines[-1].strip() if lines else ""
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(red).query)
+        self.last = {k: v[0] for k, v in q.items()}
+        return red
+
+    def service(self):
+        """A classic authorize for scope service: (code, verifier, state)."""
+        verifier, challenge = self.pkce()
+        state = b64url(os.urandom(12))
+        q = {"response_type": "code", "client_id": self.client_id,
+             "redirect_uri": self.redirect_uri, "scope": "service",
+             "code_challenge": challenge, "code_challenge_method": "S256",
+             "state": state}
+        self.consent(self.url("authorize") + "?" + urllib.parse.urlencode(q))
+        return self.last.get("code"), verifier, state
+
+    def par(self, cred, hashes, labels=None, hash_oid=OID_SHA256):
+        """PAR with authorization_details for the hashes: (Response,
+        verifier, state)."""
+        verifier, challenge = self.pkce()
+        state = b64url(os.urandom(12))
+        labels = labels or ["Document %d" % (i + 1)
+                            for i in range(len(hashes))]
+        rar = [{"type": "credential", "credentialID": cred,
+                "documentDigests": [
+                    {"hash": h if isinstance(h, str) else b64(h),
+                     "label": lab} for h, lab in zip(hashes, labels)],
+                "hashAlgorithmOID": hash_oid}]
+        f = {"response_type": "code", "redirect_uri": self.redirect_uri,
+             "code_challenge": challenge, "code_challenge_method": "S256",
+             "state": state, "authorization_details": json.dumps(rar)}
+        h = self.client_auth(f)
+        return form(self.url("pushed_authorize"), f, h), verifier, state
+
+    def credential(self, cred, hashes, labels=None, hash_oid=OID_SHA256):
+        """PAR, the holder's consent: (code, verifier, state); code None
+        when refused (self.last says why)."""
+        r, verifier, state = self.par(cred, hashes, labels, hash_oid)
+        if r.status != 201 or not r.get("request_uri"):
+            raise RuntimeError("pushed_authorize: %r" % r)
+        q = {"client_id": self.client_id, "request_uri": r.get("request_uri")}
+        self.consent(self.url("authorize") + "?" + urllib.parse.urlencode(q))
+        return self.last.get("code"), verifier, state
+
+    def token(self, code, verifier, redirect_uri=None):
+        f = {"grant_type": "authorization_code", "code": code or "",
+             "redirect_uri": redirect_uri or self.redirect_uri,
+             "code_verifier": verifier}
+        h = self.client_auth(f)
+        return form(self.url("token"), f, h)
+
+    def refresh(self, refresh_token):
+        f = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        h = self.client_auth(f)
+        return form(self.url("token"), f, h)
+
+    def credential_token(self, cred, hashes, labels=None):
+        """The whole flow: an access token of scope credential (its SAD)."""
+        code, verifier, _ = self.credential(cred, hashes, labels)
+        r = self.token(code, verifier)
+        if r.status != 200:
+            raise RuntimeError("oauth2/token: %r" % r)
+        return r.get("access_token")
 
 
 # ---- the API of one version -------------------------------------------------
@@ -249,7 +370,9 @@ class Api:
     def sign_hash(self, cred, sad, hashes, sign_algo, hash_oid=OID_SHA256,
                   params=None, extra=None):
         enc = [h if isinstance(h, str) else b64(h) for h in hashes]
-        body = {"credentialID": cred, "SAD": sad, "signAlgo": sign_algo}
+        body = {"credentialID": cred, "signAlgo": sign_algo}
+        if sad is not None:  # v2: none with a credential-scope token
+            body["SAD"] = sad
         if self.v == 1:
             body["hash"] = enc
             if hash_oid:
@@ -262,6 +385,33 @@ class Api:
             body["signAlgoParams"] = params
         body.update(extra or {})
         return self.call("signatures/signHash", body)
+
+
+def sign_doc(api, cred, sad, sign_algo, documents=(), digests=None,
+             digest_oid=OID_SHA256, level="Ades-B-B", validation=False):
+    """2.0.0.2 §11.11 signatures/signDoc. documents: (bytes, format "P"
+    or "C", envelope or None); digests: raw digests for one
+    documentDigests entry (detached CAdES). sad None: the token's."""
+    body = {"credentialID": cred}
+    if sad is not None:
+        body["SAD"] = sad
+    if documents:
+        body["documents"] = []
+        for data, fmt, env in documents:
+            d = {"document": b64(data), "signature_format": fmt,
+                 "conformance_level": level, "signAlgo": sign_algo}
+            if env:
+                d["signed_envelope_property"] = env
+            body["documents"].append(d)
+    if digests:
+        body["documentDigests"] = [{
+            "hashes": [h if isinstance(h, str) else b64(h) for h in digests],
+            "hashAlgorithmOID": digest_oid, "signature_format": "C",
+            "conformance_level": level, "signAlgo": sign_algo,
+            "signed_envelope_property": "Detached"}]
+    if validation:
+        body["returnValidationInfo"] = True
+    return api.call("signatures/signDoc", body)
 
 
 def timestamp(api, digest, hash_oid=OID_SHA256, nonce=None):
@@ -309,6 +459,19 @@ class Session:
     @property
     def sign_algo(self):
         return OID_SHA256_RSA if self.is_rsa else OID_ECDSA_SHA256
+
+    def sign_doc(self, documents=(), digests=None, level="Ades-B-B",
+                 validation=False):
+        """Authorize the documents' SHA-256 (and the digests), then have
+        the server sign them (signDoc): its answer (a Response)."""
+        hashes = [hashlib.sha256(d[0]).digest() for d in documents]
+        hashes = list(digests or []) + hashes
+        r = self.api.authorize(self.cred, hashes, self.auth.code())
+        if r.status != 200:
+            raise RuntimeError("credentials/authorize: %r" % r)
+        return sign_doc(self.api, self.cred, r.get("SAD"), self.sign_algo,
+                        documents, digests, level=level,
+                        validation=validation)
 
     def sign_digests(self, digests):
         """Authorize then sign SHA-256 digests: the signatures (bytes)."""

@@ -189,6 +189,7 @@ union any_msg {
 	struct signer_m_csc_authorize i;
 	struct signer_m_csc_sad_reply j;
 	struct signer_m_csc_sign k;
+	struct signer_m_csc_sign_doc l;
 };
 
 /* data as the body of every type: decodes only to what encodes back. */

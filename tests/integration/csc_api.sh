@@ -211,6 +211,14 @@ check "certificates none: cert.certificates left out, not empty (§11.5)" \
 	[ "$CODE" = 200 -a "$(jpath '"certificates" in j["cert"]')" = false -a "$(jpath 'j["cert"]["status"]')" = valid ]
 csc v2/credentials/list '{"credentialInfo":true,"certificates":"all"}' "$ATOK"
 cexpect 400 invalid_request "certificates" "list with an unknown certificates value: invalid_request"
+csc v1/credentials/list '{"maxResults":1,"pageToken":"1"}' "$ATOK"
+check "list pageToken 1 with one credential: the page past it is empty" \
+	[ "$CODE" = 200 -a "$(jpath 'len(j["credentialIDs"])')" = 0 ]
+csc v1/credentials/list '{"maxResults":1,"pageToken":"0"}' "$ATOK"
+check "list maxResults 1 from 0: the credential, no nextPageToken (nothing more)" \
+	[ "$CODE" = 200 -a "$(jpath 'len(j["credentialIDs"])')" = 1 -a -z "$(jget nextPageToken)" ]
+csc v1/credentials/list '{"pageToken":"x1"}' "$ATOK"
+cexpect 400 invalid_request "pageToken" "a page token not ours: invalid_request"
 csc v2/credentials/list '{"onlyValid":true}' "$ATOK"
 check "v2 list onlyValid: echoed true (2.0.0.2 §11.4)" [ "$CODE" = 200 -a "$(jpath 'j["onlyValid"]')" = true ]
 # The EU wallet's client sends null for what it leaves out (v2: absent).
@@ -262,6 +270,11 @@ sign2() {	# sign2 SAD HASHES-JSON SIGNALGO [TOKEN]: v2 signatures/signHash
 }
 sign2 "$SAD" "[\"$H1\",\"$H2\"]" 1.2.3.4.5
 cexpect 400 invalid_request "signAlgo" "a wrong signature algorithm OID: invalid_request"
+csc v2/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SAD\",\"hashes\":[\"$H1\"],\"signAlgo\":\"1.2.840.113549.1.1.1\"}" "$ATOK"
+cexpect 400 invalid_request "parameter hashAlgorithmOID" "v2: rsaEncryption without a hash algorithm names hashAlgorithmOID"
+csc v1/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SAD\",\"hash\":[\"$H1\"],\"signAlgo\":\"1.2.840.113549.1.1.1\"}" "$ATOK"
+check "v1: the same names hashAlgo (its own member)" \
+	sh -c "[ '$CODE' = 400 ] && printf '%s' '$BODY' | grep -q 'parameter hashAlgo:'"
 sign2 "$SAD" "[\"$H3\"]" "$SALG"
 cexpect 400 invalid_request "not authorized" "a hash not covered by the SAD: invalid_request"
 sign2 "$SAD" "[\"$H1\",\"$H2\",\"$H1\"]" "$SALG"

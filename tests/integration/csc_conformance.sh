@@ -12,7 +12,17 @@
 #  - a PAdES B-B the client builds itself (ByteRange/Contents placeholder,
 #    CMS signed attributes, signHash of their digest): pdfsig says valid,
 #    qpdf --check is clean, pecete verify checks it against our root;
-#  - a CAdES detached .p7s of the same client: openssl cms -verify.
+#  - a CAdES detached .p7s of the same client: openssl cms -verify;
+#  - signatures/signDoc (the server builds them): PAdES (pdfsig, qpdf,
+#    pecete verify; B-T; Certification), CAdES detached, attached and over
+#    documentDigests (openssl cms -verify); the suite's signDoc checks
+#    (validationInfo, transactions, a document not covered, a malformed
+#    PDF spending nothing);
+#  - the suite again in oauth2code mode (CSC_MODE=oauth2code) for a
+#    registered confidential client: the holder's part (sign in, consent
+#    with a TOTP code) is tests/csc/pecete_consent.py, the hook a person
+#    would be: service scope, PAR + RAR credential scope, PKCE, signHash
+#    and signDoc without a SAD, reuse refused.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 openssl oathtool pdfsig qpdf; do
@@ -111,6 +121,47 @@ check "... and not for another content" not openssl cms -verify -binary -inform 
 	-in "$T/doc.p7s" -content "$T/doc.txt" -CAfile "$T/pki/root.pem" \
 	-purpose any -out /dev/null 2>/dev/null
 
+# ---- signatures/signDoc: the server builds the signatures -------------------------
+printf 'a file the server signs through signDoc\n' >"$T/sd.txt"
+sd() { /usr/bin/python3 "$CONF" signdoc "$@" 2>>"$T/signdoc.err"; }
+sd pades "$T/in.pdf" "$T/sd.pdf"
+check "signDoc: the server's PAdES (documents, P, Revision)" [ -s "$T/sd.pdf" ] ||
+	cat "$T/signdoc.err"
+pdfsig "$T/sd.pdf" >"$T/sd-pdfsig.txt" 2>&1
+check "pdfsig: the signDoc PAdES is valid and covers the whole file" sh -c \
+	"grep -q 'Signature is Valid.' '$T/sd-pdfsig.txt' && grep -q 'Total document signed' '$T/sd-pdfsig.txt'" ||
+	cat "$T/sd-pdfsig.txt"
+check "signDoc: the PDF sent is the signed file's prefix" \
+	cmp -n "$(stat -c %s "$T/in.pdf")" "$T/in.pdf" "$T/sd.pdf"
+qpdf --check "$T/sd.pdf" >/dev/null 2>&1
+check "qpdf --check: the signDoc PAdES is clean" [ $? = 0 ]
+"$PECETE_BIN" verify "$T/sd.pdf" --trust "$T/pki/root.pem" >"$T/sd-v.txt" 2>&1
+VRC=$?
+check "pecete verify: the signDoc PAdES TOTAL-PASSED" \
+	sh -c "[ $VRC = 0 ] && grep -q 'Result: TOTAL-PASSED' '$T/sd-v.txt'" || cat "$T/sd-v.txt"
+sd pades-bt "$T/in.pdf" "$T/sd-bt.pdf"
+"$PECETE_BIN" verify "$T/sd-bt.pdf" --trust "$T/pki/root.pem" >"$T/sd-bt.txt" 2>&1
+VRC=$?
+check "signDoc AdES-B-T: TOTAL-PASSED with a signature time-stamp" \
+	sh -c "[ $VRC = 0 ] && grep -q 'Result: TOTAL-PASSED' '$T/sd-bt.txt' && grep -qi 'timestamp' '$T/sd-bt.txt'" ||
+	cat "$T/sd-bt.txt"
+sd pades-cert "$T/in.pdf" "$T/sd-cert.pdf"
+check "signDoc Certification: a DocMDP certification signature" \
+	sh -c "pdfsig '$T/sd-cert.pdf' 2>&1 | grep -q 'Signature is Valid.' && grep -aq '/DocMDP' '$T/sd-cert.pdf'"
+sd cades "$T/sd.txt" "$T/sd.p7s"
+check "openssl cms -verify: the signDoc detached CAdES, our chain" \
+	openssl cms -verify -binary -inform DER -in "$T/sd.p7s" -content "$T/sd.txt" \
+	-CAfile "$T/pki/root.pem" -purpose any -out /dev/null
+sd cades-attached "$T/sd.txt" "$T/sd.p7m"
+openssl cms -verify -binary -inform DER -in "$T/sd.p7m" -CAfile "$T/pki/root.pem" \
+	-purpose any -out "$T/sd-content.txt" 2>/dev/null
+check "openssl cms -verify: the signDoc attached CAdES, the content inside" \
+	cmp "$T/sd.txt" "$T/sd-content.txt"
+sd digest "$T/sd.txt" "$T/sd-digest.p7s"
+check "openssl cms -verify: the documentDigests CAdES over the file's digest" \
+	openssl cms -verify -binary -inform DER -in "$T/sd-digest.p7s" -content "$T/sd.txt" \
+	-CAfile "$T/pki/root.pem" -purpose any -out /dev/null
+
 # ---- the suite --------------------------------------------------------------------
 /usr/bin/python3 "$CONF" --strict >"$T/suite.txt" 2>&1
 RC=$?
@@ -119,6 +170,22 @@ check "the conformance suite: every check PASS, none skipped (exit 0)" [ "$RC" =
 check "the suite ran its checks (at least 90 PASS lines)" \
 	[ "$(grep -c '^PASS - ' "$T/suite.txt")" -ge 90 ]
 check "no FAIL or SKIP line" not grep -q '^\(FAIL\|SKIP\) - ' "$T/suite.txt"
+
+# ---- the suite in oauth2code mode: the holder's part through a hook ------------
+"$PECETE_BIN" oauth client add --data "$D" --name "Conformance App" \
+	--redirect https://app.example/cb --auth-mode oauth2code >"$T/client.out" ||
+	fail "oauth client add"
+CSC_MODE=oauth2code CSC_OAUTH_CLIENT_ID=$(sed -n 's/^client_id: //p' "$T/client.out") \
+	CSC_OAUTH_CLIENT_SECRET=$(sed -n 's/^client_secret: //p' "$T/client.out") \
+	CSC_OAUTH_REDIRECT_URI=https://app.example/cb \
+	CSC_OAUTH_HOOK="/usr/bin/python3 $PECETE_SRC/tests/csc/pecete_consent.py" \
+	/usr/bin/python3 "$CONF" --strict >"$T/suite-oauth.txt" 2>&1
+RC=$?
+sed 's/^/  /' "$T/suite-oauth.txt"
+check "the suite in oauth2code mode: every check PASS, none skipped (exit 0)" [ "$RC" = 0 ]
+check "oauth2code mode ran its checks (at least 30 PASS lines)" \
+	[ "$(grep -c '^PASS - ' "$T/suite-oauth.txt")" -ge 30 ]
+check "oauth2code mode: no FAIL or SKIP line" not grep -q '^\(FAIL\|SKIP\) - ' "$T/suite-oauth.txt"
 
 pc_stop
 pc_done

@@ -123,14 +123,15 @@ check "a plain-http redirect that is not loopback is refused at registration" \
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' "$PC_URL/.well-known/oauth-authorization-server")
 BODY=$(cat "$T/body")
 ISS=$(jget issuer)
-check "RFC 8414 metadata: issuer (the public URL), endpoints, S256 only, PAR, RAR credential" \
+check "RFC 8414 metadata: issuer (the public URL), endpoints, S256 only, PAR, RAR credential, RFC 9207 iss" \
 	[ "$CODE" = 200 -a "$ISS" = "$(sed -n 's/^public_url *= *//p' "$D/pecete.conf" | head -n 1)" \
 	  -a "$(jget token_endpoint)" = "$ISS/csc/v2/oauth2/token" \
 	  -a "$(jget authorization_endpoint)" = "$ISS/csc/v2/oauth2/authorize" \
 	  -a "$(jget pushed_authorization_request_endpoint)" = "$ISS/csc/v2/oauth2/pushed_authorize" \
 	  -a "$(jget revocation_endpoint)" = "$ISS/csc/v2/oauth2/revoke" \
 	  -a "$(jpath 'j["code_challenge_methods_supported"]')" = "['S256']" \
-	  -a "$(jpath '"credential" in j["authorization_details_types_supported"]')" = true ]
+	  -a "$(jpath '"credential" in j["authorization_details_types_supported"]')" = true \
+	  -a "$(jget authorization_response_iss_parameter_supported)" = true ]
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/csc/v2/info")
 BODY=$(cat "$T/body")
 check "v2 info: authType has oauth2code, oauth2 is the base of oauth2/*" \
@@ -202,6 +203,8 @@ RED=$(jget redirect)
 ACODE=$(qarg "$RED" code)
 check "the right code: back to the client with a code and the state" \
 	[ "$CODE" = 200 -a "${RED%%\?*}" = http://127.0.0.1/cb -a ${#ACODE} = 64 -a "$(qarg "$RED" state)" = st-par ]
+check "RFC 9207: the authorization response names the issuer (iss)" \
+	[ "$(qarg "$RED" iss)" = "$ISS" -a -n "$ISS" ]
 check "the code is stored hashed" [ "$(sql "SELECT count(*) FROM oauth_requests WHERE code_hash = '$ACODE'")" = 0 ]
 api POST "/api/v1/oauth/consent/$CONSENT" "{\"approve\":true,\"code\":\"$TOTP\"}"
 check "the consent answered: a second answer is oauth_request_unknown" \
@@ -275,6 +278,25 @@ check "... the hash shown canonical (base64), without a label" \
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=credential&credentialID=$ASIGN&numSignatures=2&hashes=$H3U&state=s-csc2"
 check "numSignatures not the number of hashes: invalid_request to the client" \
 	[ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request -a "$(qarg "$LOC" state)" = s-csc2 ]
+for n in "1x" "+1" " 1" "01x" "1 "; do
+	getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=credential&credentialID=$ASIGN&numSignatures=$(enc "$n")&hashes=$H3U&state=s-num"
+	check "numSignatures '$n' (not exactly a number): invalid_request, with iss (RFC 9207)" \
+		[ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request -a "$(qarg "$LOC" iss)" = "$ISS" ]
+done
+# Labels the consent page shows: nothing that changes how the rest reads.
+for lab in "$(printf 'invoice\xe2\x80\xaefdp.exe')" "$(printf 'a\xc2\x85b')" "$(printf 'x\xe2\x81\xa6y')" \
+	"$(printf 'zero\xe2\x80\x8bwidth')" "$(printf 'bad\xc3utf8')" "$(printf 'over\xc0\xaflong')"; do
+	form /csc/v2/oauth2/pushed_authorize --data-urlencode "client_id=$PID" --data-urlencode response_type=code \
+		--data-urlencode "redirect_uri=http://127.0.0.1/cb" --data-urlencode "code_challenge=$CHAL" \
+		--data-urlencode code_challenge_method=S256 \
+		--data-urlencode "authorization_details=[{\"type\":\"credential\",\"credentialID\":\"$ASIGN\",\"documentDigests\":[{\"hash\":\"$H1\",\"label\":\"$lab\"}],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\"}]"
+	oexpect 400 invalid_request "a label with a bidi, control, invisible or malformed character ($(printf '%s' "$lab" | xxd -p | head -c 40)): refused"
+done
+form /csc/v2/oauth2/pushed_authorize --data-urlencode "client_id=$PID" --data-urlencode response_type=code \
+	--data-urlencode "redirect_uri=http://127.0.0.1/cb" --data-urlencode "code_challenge=$CHAL" \
+	--data-urlencode code_challenge_method=S256 \
+	--data-urlencode "authorization_details=[{\"type\":\"credential\",\"credentialID\":\"$ASIGN\",\"documentDigests\":[{\"hash\":\"$H1\",\"label\":\"Contract în română.pdf\"}],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\"}]"
+check "a label in Romanian (UTF-8 letters): accepted" [ "$CODE" = 201 ]
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=credential&credentialID=$ASIGN&hashes=not*base64&state=s-csc3"
 check "a malformed hash: invalid_request to the client" [ "$CODE" = 302 -a "$(qarg "$LOC" error)" = invalid_request ]
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=admin&state=s-csc4"
@@ -294,12 +316,19 @@ check "the code goes back to that port" [ "$(jget redirect | cut -d'?' -f1)" = h
 check "another path on the loopback is not registered: refused" \
 	not consent_service "$PID" http://127.0.0.1:53123/other s-x
 check "a confidential client, classic authorize: approved" consent_service "$CID" https://app.example/cb s-c
-form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
+# RFC 6749 §2.3.1: the id and the secret are form-urlencoded, then joined:
+# every byte escaped is the same client.
+PCT_CID=$(printf '%s' "$CID" | xxd -p -c 256 | sed 's/../%&/g')
+form /csc/v2/oauth2/token -u "$PCT_CID:$CSEC%" --data-urlencode grant_type=authorization_code \
+	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
+	--data-urlencode "code_verifier=$VER"
+oexpect 401 invalid_client "Basic with a malformed escape in the secret: invalid_client (the code kept)"
+form /csc/v2/oauth2/token -u "$PCT_CID:$CSEC" --data-urlencode grant_type=authorization_code \
 	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
 	--data-urlencode "code_verifier=$VER"
 STOK=$(jget access_token)
 RT1=$(jget refresh_token)
-check "client_secret_basic: a service token and a refresh token" \
+check "client_secret_basic (the id form-urlencoded): a service token and a refresh token" \
 	[ "$CODE" = 200 -a ${#STOK} = 64 -a ${#RT1} = 64 -a "$(jget scope)" = service -a "$(jget expires_in)" = 600 ]
 check "the refresh token is stored hashed" \
 	[ "$(sql "SELECT count(*) FROM oauth_refresh WHERE hash = '$(printf '%s' "$RT1" | sha256sum | cut -d' ' -f1)'")" = 1 \
@@ -368,8 +397,9 @@ check "... its grant revoked" [ "$(sql "SELECT count(*) FROM oauth_grants WHERE 
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=service&state=s-deny"
 api POST "/api/v1/oauth/consent/$(qarg "http://x$LOC" id)" '{"approve":false}'
 RED=$(jget redirect)
-check "a refused consent: back with access_denied and the state, no code" \
-	[ "$CODE" = 200 -a "$(qarg "$RED" error)" = access_denied -a "$(qarg "$RED" state)" = s-deny -a -z "$(qarg "$RED" code)" ]
+check "a refused consent: back with access_denied, the state and iss, no code" \
+	[ "$CODE" = 200 -a "$(qarg "$RED" error)" = access_denied -a "$(qarg "$RED" state)" = s-deny -a -z "$(qarg "$RED" code)" \
+	  -a "$(qarg "$RED" iss)" = "$ISS" ]
 consent_service "$PID" http://127.0.0.1/cb s-late || fail "consent for expiry"
 ahead 61
 form /csc/v2/oauth2/token --data-urlencode grant_type=authorization_code --data-urlencode "client_id=$PID" \
@@ -398,10 +428,62 @@ check "... and it is gone from the list" [ "$(jpath "any(a['id'] == '$GID' for a
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
 check "revoked twice: 404" [ "$CODE" = 404 ]
 
+# ---- credential grants do not push service grants out of the list -------------------
+consent_service "$CID" https://app.example/cb s-list || fail "consent for the list"
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
+	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
+	--data-urlencode "code_verifier=$VER"
+AUID=$(sql "SELECT id FROM users WHERE email = 'ana.oauth@example.ro'")
+NOW=$(($(date +%s) + AHEAD))
+sql "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 250)
+INSERT INTO oauth_grants (id, user_id, client_id, scope, credential, created_at, last_used, revoked_at)
+SELECT printf('cg%030d', i), '$AUID', '$PID', 'credential', '$ASIGN', $NOW + 5, $NOW + 5, 0 FROM k"
+api GET /api/v1/oauth/apps
+check "250 fresh credential grants: the service grant still listed first (the list holds 200)" \
+	[ "$CODE" = 200 -a "$(jpath 'j["apps"][0]["scope"]')" = service -a "$(jpath 'len(j["apps"])')" = 200 ]
+ahead 310
+api GET /api/v1/oauth/apps
+check "... once their SAD's time is over they leave the list; the service grant stays" \
+	[ "$CODE" = 200 -a "$(jpath 'sum(1 for a in j["apps"] if a["scope"] == "credential")')" = 0 \
+	  -a "$(jpath 'sum(1 for a in j["apps"] if a["scope"] == "service")')" -ge 1 ]
+
+# ---- a refresh token outliving the account ---------------------------------------------
+consent_service "$CID" https://app.example/cb s-closed || fail "consent before closing"
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
+	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
+	--data-urlencode "code_verifier=$VER"
+RT5=$(jget refresh_token)
+sql "UPDATE users SET status = 'erased' WHERE email = 'ana.oauth@example.ro'"
+form /csc/v2/oauth2/token --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$RT5" \
+	--data-urlencode "client_id=$CID" --data-urlencode "client_secret=$CSEC"
+oexpect 400 invalid_grant "a refresh token of an account no longer active: invalid_grant"
+sql "UPDATE users SET status = 'active' WHERE email = 'ana.oauth@example.ro'"
+form /csc/v2/oauth2/token --data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$RT5" \
+	--data-urlencode "client_id=$CID" --data-urlencode "client_secret=$CSEC"
+check "... the same token once the account is active again: refreshed (nothing else refused it)" [ "$CODE" = 200 ]
+
 "$PECETE_BIN" oauth client remove --data "$D" "$PID" >/dev/null
 check "oauth client remove: gone from the list" not grep -q "$PID" <("$PECETE_BIN" oauth client list --data "$D")
 getloc "$PC_URL/csc/v2/oauth2/authorize?response_type=code&client_id=$PID&redirect_uri=$(enc http://127.0.0.1/cb)&code_challenge=$CHAL&code_challenge_method=S256&scope=service"
 check "a removed client: 401, no redirect" [ "$CODE" = 401 -a -z "$LOC" ]
+
+# ---- a service grant's absolute life ([server] oauth_grant_max_days, 90) ----------------
+consent_service "$CID" https://app.example/cb s-life || fail "consent for the lifetime"
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=authorization_code \
+	--data-urlencode "code=$ACODE" --data-urlencode "redirect_uri=https://app.example/cb" \
+	--data-urlencode "code_verifier=$VER"
+RTL=$(jget refresh_token)
+for d in 29 58 87; do
+	ahead $((29 * 86400))
+	form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=refresh_token \
+		--data-urlencode "refresh_token=$RTL"
+	RTL=$(jget refresh_token)
+	check "refreshed on day $d (each refresh token lives 30 days)" [ "$CODE" = 200 -a ${#RTL} = 64 ]
+done
+ahead $((4 * 86400))
+form /csc/v2/oauth2/token -u "$CID:$CSEC" --data-urlencode grant_type=refresh_token \
+	--data-urlencode "refresh_token=$RTL"
+oexpect 400 invalid_grant "day 91: past the grant's 90 days however often refreshed: invalid_grant"
 
 pc_stop
 pc_done

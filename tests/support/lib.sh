@@ -145,7 +145,7 @@ pc_serve_ft() {	# pc_serve_ft DIR VAR=VALUE...: serve under libfaketime
 	shift
 	[ -n "$port" ] || port=$(pc_free_port)
 	env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-		"LD_PRELOAD=$PC_FT_LIB" "$@" \
+		"LD_PRELOAD=$PC_FT_LIB" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@" \
 		"$PECETE_BIN" serve --data "$dir" --listen "127.0.0.1:$port" \
 		>>"$log.out" 2>>"$log.log" &
 	PC_PID=$!

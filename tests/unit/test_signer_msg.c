@@ -353,6 +353,66 @@ test_csc(void **state)
 	free(cs);
 }
 
+/* CSC_SIGN_DOC: one hash to sign per document, timestamps 0 or all. */
+static void
+test_csc_sign_doc(void **state)
+{
+	struct signer_m_csc_sign_doc *m, *d;
+	uint8_t h[64] = { 3 };
+	char tok[SIGNER_TOKEN_HEX + 1], sad[SIGNER_SAD_HEX + 1];
+	struct buf b;
+
+	(void)state;
+	m = calloc(1, sizeof(*m));
+	d = calloc(1, sizeof(*d));
+	assert_non_null(m);
+	assert_non_null(d);
+	buf_init(&b, 1);
+	memset(tok, 'a', SIGNER_TOKEN_HEX);
+	tok[SIGNER_TOKEN_HEX] = '\0';
+	memset(sad, 'b', SIGNER_SAD_HEX);
+	sad[SIGNER_SAD_HEX] = '\0';
+	m->token = bytes(tok, SIGNER_TOKEN_HEX);
+	m->credential = bytes("0a1b", 4);
+	m->sad = bytes(sad, SIGNER_SAD_HEX);
+	m->mech = HSM_MECH_RSA_PKCS1;
+	m->md = 672;
+	m->dmd = 673;
+	m->ndocs = 2;
+	m->docs[0] = bytes(h, 48);
+	m->docs[1] = bytes(h, 48);
+	m->nhashes = 2;
+	m->hashes[0] = bytes(h, 32);
+	m->hashes[1] = bytes(h, 32);
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_OK);
+	assert_int_equal(
+	    signer_msg_decode(SIGNER_MSG_CSC_SIGN_DOC, b.data, b.len, d),
+	    PC_OK);
+	assert_int_equal(d->ndocs, 2);
+	assert_int_equal(d->docs[1].n, 48);
+	assert_int_equal(d->hashes[1].n, 32);
+	assert_int_equal(d->dmd, 673);
+	m->timestamps = 2; /* a time-stamp for each */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_OK);
+	m->timestamps = 1; /* not for some only */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_EINVAL);
+	m->timestamps = 0;
+	m->nhashes = 1; /* one signature per document */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_EINVAL);
+	m->nhashes = 2;
+	m->docs[1] = bytes(h, 32); /* the documents' hashes of one length */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_EINVAL);
+	m->docs[1] = bytes(h, 48);
+	m->mech = HSM_MECH_RSA_PSS_MAXSALT; /* only what the engine makes */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_EINVAL);
+	m->mech = HSM_MECH_RSA_PKCS1;
+	m->sad = bytes("", 0);
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_EINVAL);
+	buf_cleanup(&b);
+	free(m);
+	free(d);
+}
+
 static void
 test_bounds(void **state)
 {
@@ -637,6 +697,7 @@ main(void)
 		cmocka_unit_test(test_issue_user),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_csc),
+		cmocka_unit_test(test_csc_sign_doc),
 		cmocka_unit_test(test_receiver),
 		cmocka_unit_test(test_dispatch),
 	};

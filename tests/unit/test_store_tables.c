@@ -19,9 +19,12 @@
 #include "store/store.h"
 #include "store/store_account.h"
 #include "store/store_credential.h"
+#include "csc/csc_oauth.h"
+#include "store/store_oauth.h"
 #include "store/store_outbox.h"
 #include "store/store_row.h"
 #include "store/store_shop.h"
+#include "store/store_token.h"
 #include "support/tstore.h"
 
 static struct store *s;
@@ -945,6 +948,103 @@ test_credentials(void **state)
 }
 
 /* Each test starts from an empty schema. */
+/* ---- OAuth2 housekeeping ------------------------------------------ */
+
+static void
+req_fill(struct store_oauth_req *q, const char *id, int64_t expires)
+{
+	memset(q, 0, sizeof(*q));
+	snprintf(q->id, sizeof(q->id), "%s", id);
+	snprintf(q->code_hash, sizeof(q->code_hash), "%064d", (int)expires);
+	snprintf(q->client_id, sizeof(q->client_id), "client-1");
+	q->redirect_uri = (char *)"https://app.example/cb";
+	snprintf(q->scope, sizeof(q->scope), "credential");
+	q->state = (char *)"the client's state";
+	snprintf(q->challenge, sizeof(q->challenge), "%043d", 7);
+	q->details = (char *)"{\"labels\":[\"Contract.pdf\"]}";
+	q->num = 1;
+	snprintf(q->sad_enc, sizeof(q->sad_enc), "%064d", 9);
+	snprintf(q->status, sizeof(q->status), "used");
+	q->created_at = 10;
+	q->expires_at = expires;
+}
+
+static void
+test_oauth_housekeeping(void **state)
+{
+	struct store_oauth_req q;
+	struct store_oauth_refresh r;
+	struct store_token t;
+	struct pc_env e;
+	int64_t n = -1;
+	char ch[65];
+
+	(void)state;
+	req_fill(&q, "req-used", 200000);
+	assert_int_equal(store_oauth_req_insert(db, &q), PC_OK);
+	req_fill(&q, "req-old", 900);
+	assert_int_equal(store_oauth_req_insert(db, &q), PC_OK);
+	/* At use: the state, the documents and the masked SAD go. */
+	assert_int_equal(store_oauth_req_scrub(db, "req-used"), PC_OK);
+	assert_int_equal(q1("SELECT COUNT(*) FROM oauth_requests WHERE id = $1"
+	                    " AND state IS NULL AND details IS NULL AND"
+	                    " sad_enc IS NULL AND code_hash IS NOT NULL",
+	                     "req-used"),
+	    1);
+	assert_int_equal(store_oauth_req_scrub(db, "none"), PC_ENOTFOUND);
+	snprintf(ch, sizeof(ch), "%064d", 200000);
+	assert_int_equal(store_oauth_req_get(db, "code_hash", ch, &q), PC_OK);
+	assert_string_equal(q.status, "used");
+	assert_null(q.state);
+	assert_null(q.details);
+	assert_string_equal(q.sad_enc, "");
+	store_oauth_req_cleanup(&q);
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.hash, sizeof(r.hash), "%064d", 1);
+	snprintf(r.grant_id, sizeof(r.grant_id), "grant-1");
+	r.created_at = 10;
+	r.expires_at = 900;
+	assert_int_equal(store_oauth_refresh_insert(db, &r), PC_OK);
+	snprintf(r.hash, sizeof(r.hash), "%064d", 2);
+	r.expires_at = 200000;
+	assert_int_equal(store_oauth_refresh_insert(db, &r), PC_OK);
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.hash, sizeof(t.hash), "%064d", 3);
+	snprintf(t.user_id, sizeof(t.user_id), "u1");
+	snprintf(t.scope, sizeof(t.scope), "service");
+	t.created_at = 10;
+	t.expires_at = 100; /* more than a day before the pass */
+	assert_int_equal(store_token_insert(db, &t), PC_OK);
+	snprintf(t.hash, sizeof(t.hash), "%064d", 4);
+	t.expires_at = 99000; /* ended, but less than a day ago */
+	assert_int_equal(store_token_insert(db, &t), PC_OK);
+
+	/* The job's pass at 100000: what ended goes (access tokens a day
+	 * after), what lives stays. */
+	memset(&e, 0, sizeof(e));
+	e.store = s;
+	store_release(s, db);
+	db = NULL;
+	assert_int_equal(oauth_purge(&e, 100000, &n), PC_OK);
+	assert_int_equal(n, 3); /* req-old, refresh 1, token 3 */
+	assert_int_equal(store_acquire(s, &db), PC_OK);
+	assert_int_equal(
+	    q1("SELECT COUNT(*) FROM oauth_requests WHERE id <> $1",
+	        "req-used"),
+	    0);
+	assert_int_equal(
+	    q1("SELECT COUNT(*) FROM oauth_refresh WHERE hash <> $1", "x"), 1);
+	assert_int_equal(
+	    q1("SELECT COUNT(*) FROM api_tokens WHERE hash <> $1", "x"), 1);
+	store_release(s, db);
+	db = NULL;
+	assert_int_equal(oauth_purge(&e, 300000, &n), PC_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_acquire(s, &db), PC_OK);
+}
+
 static int
 test_setup(void **state)
 {
@@ -965,6 +1065,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_shop, test_setup),
 	cmocka_unit_test_setup(test_outbox, test_setup),
 	cmocka_unit_test_setup(test_credentials, test_setup),
+	cmocka_unit_test_setup(test_oauth_housekeeping, test_setup),
 };
 
 int
