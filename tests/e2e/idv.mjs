@@ -112,7 +112,7 @@ async function buyPaid(c, pkg) {
 	throw new Error('order ' + o.number + ' not paid');
 }
 function sql(q) {
-	return execFileSync('sqlite3', [path.join(DATA, 'pecete.db'), q], { encoding: 'utf8' }).trim();
+	return execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(DATA, 'pecete.db'), q], { encoding: 'utf8' }).trim();
 }
 
 // A whole case through the API (the second case: the browser's part was

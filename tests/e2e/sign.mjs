@@ -88,7 +88,7 @@ const text = async (page, sel) => ((await page.textContent(sel)) || '').trim();
 const run = (cmd, args, opts) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
 const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 function sql(q) {
-	return run('sqlite3', [path.join(DATA, 'pecete.db'), q]).trim();
+	return run('sqlite3', ['-cmd', '.timeout 10000', path.join(DATA, 'pecete.db'), q]).trim();
 }
 
 // ---- the server's clock and TOTP codes ------------------------------------------------

@@ -139,8 +139,8 @@ as guest
 upload "$ID" "$TOK" "$T/c.jpg"
 expect 409 upload_closed "no file after the answer"
 check "audited without the texts (6 inbox.send, 4 inbox.file, 1 inbox.answer)" bash -c "
-	[ \$(sqlite3 '$DB' \"SELECT count(*) FROM audit_log WHERE event IN ('inbox.send','inbox.file','inbox.answer')\") = 11 ] &&
-	[ \$(sqlite3 '$DB' \"SELECT count(*) FROM audit_log WHERE detail LIKE '%wrong address%' OR detail LIKE '%corrected%' OR detail LIKE '%ion@example%'\") = 0 ]"
+	[ \$(sqlite3 -cmd '.timeout 10000' '$DB' \"SELECT count(*) FROM audit_log WHERE event IN ('inbox.send','inbox.file','inbox.answer')\") = 11 ] &&
+	[ \$(sqlite3 -cmd '.timeout 10000' '$DB' \"SELECT count(*) FROM audit_log WHERE detail LIKE '%wrong address%' OR detail LIKE '%corrected%' OR detail LIKE '%ion@example%'\") = 0 ]"
 check "the audit chain verifies" bash -c "'$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
 
 # ---- retention: answered 4 years ago ([privacy] messages_years = 3) -------------------
@@ -148,7 +148,7 @@ sql "UPDATE inbox_messages SET closed_at = closed_at - 4 * 365 * 86400 WHERE id 
 "$PECETE_BIN" privacy retention --data "$D" --apply --json >"$T/ret.json"
 check "retention: the old message deleted, its 3 files too; the open one stays" bash -c "
 	grep -q '\"name\":\"messages\"' '$T/ret.json' &&
-	[ \$(sqlite3 '$DB' \"SELECT count(*) FROM inbox_messages WHERE id = '$ID'\") = 0 ] &&
-	[ \$(sqlite3 '$DB' \"SELECT count(*) FROM inbox_files WHERE message_id = '$ID'\") = 0 ] &&
+	[ \$(sqlite3 -cmd '.timeout 10000' '$DB' \"SELECT count(*) FROM inbox_messages WHERE id = '$ID'\") = 0 ] &&
+	[ \$(sqlite3 -cmd '.timeout 10000' '$DB' \"SELECT count(*) FROM inbox_files WHERE message_id = '$ID'\") = 0 ] &&
 	[ ! -e '$D/files/inbox/$ID-1.pcv' ] && [ -e '$D/files/inbox/$RID-1.pcv' ]"
 pc_done

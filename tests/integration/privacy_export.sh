@@ -193,7 +193,7 @@ check "... the unpaid order's billing data emptied, the old e-mail deleted" \
 check "... bob's paid order and invoice untouched" \
 	[ "$(sql "SELECT count(*) FROM shop_invoices WHERE order_id = '$BOB_ORDER'") $(sql "SELECT json_extract(invoice_data, '\$.name') FROM shop_orders WHERE id = '$BOB_ORDER'")" = "1 Ana Pop" ]
 check "... audited (privacy.retention), the chain verifies" \
-	bash -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM audit_log WHERE event = 'privacy.retention'\") = 1 ] && '$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
+	bash -c "[ \$(sqlite3 -cmd '.timeout 10000' '$DB' \"SELECT count(*) FROM audit_log WHERE event = 'privacy.retention'\") = 1 ] && '$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
 "$PECETE_BIN" privacy retention --data "$D" >"$T/ret3.txt" 2>&1
 check "a second run finds nothing due (readable table)" \
 	bash -c "grep -q '^invoices  *1  *0 ' '$T/ret3.txt' && grep -q '^signed_terms  *0  *0 ' '$T/ret3.txt'"
