@@ -35,6 +35,8 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"inbox_files",
+	"inbox_messages",
 	"oauth_refresh",
 	"oauth_grants",
 	"oauth_requests",
