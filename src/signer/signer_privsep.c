@@ -53,8 +53,8 @@ privsep_user(const char *what, const char *spec, uid_t *uid, gid_t *gid,
 	}
 	if (getpwnam_r(spec, &pw, buf, sizeof(buf), &res) != 0 || res == NULL) {
 		snprintf(err, errlen,
-		    "%s: no user \"%.64s\" on this system (create it with "
-		    "useradd --system %.64s)",
+		    "%s: no user \"%.64s\" on this machine; create it with "
+		    "useradd --system %.64s",
 		    what, spec, spec);
 		return PC_EINVAL;
 	}
