@@ -25,6 +25,7 @@ for t in curl sqlite3 oathtool python3 pdfsig unzip; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 T=$(pc_tmpdir)
+export PECETE_PRIVACY_OUTBOX_DAYS=30	# the production retention of sent e-mails
 D=$T/d
 pc_init "$D" --dev
 DB=$D/pecete.db

@@ -40,7 +40,9 @@ static json_t *
 all_vars(void)
 {
 	return json_pack(
-	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name",
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+	    "ref", "10b2a56a3812aa721f76d7cb9596b7b0", "kind",
+	    "a message to the provider", "answer", "We corrected it.", "name",
 	    "Ioana", "serial", "4f1a2b", "date", "2027-12-01", "days", "45",
 	    "reason", "The document is not legible.", "note",
 	    "Please use more light.", "link",
