@@ -414,7 +414,9 @@ api_csc_authorize_post(struct req *r, struct resp *w)
 	if (rc != PC_OK)
 		return rc;
 	h.b64 = b64;
-	if (h.n == 0)
+	/* No hashes at all: an authentication credential's multi-use SAD
+	 * (numSignatures of them; the signer refuses it for any other). */
+	if (h.n == 0 && (!v2 || api_arr(r, field) != NULL))
 		return api_fail(r, w, PC_EINVAL,
 		    &(struct pc_err){ PCE_FIELD_INVALID, field, 0 });
 	if (h.n > CSC_HASHES_MAX)

@@ -129,15 +129,24 @@ csc_authorize(const struct pc_env *e, const struct csc_token *t,
 		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credentialID");
 	if (otp == NULL || otp[0] == '\0' || strlen(otp) > 16)
 		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "OTP");
-	if (h->n == 0)
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "hashes");
-	if (num < 1 || num > CSC_HASHES_MAX || (size_t)num != h->n)
+	if (h->n == 0) { /* an authentication SAD: numSignatures, no hashes */
+		if (num < 1 || num > SIGNER_AUTH_SAD_USES_MAX)
+			return pc_fail(err, PC_EINVAL,
+			    PCE_NUM_SIGNATURES_INVALID, "numSignatures");
+		q.uses = (unsigned)num;
+		q.ttl = SIGNER_SAD_TTL_S;
+		md = NID_sha256; /* not binding: any hash of the key's */
+	} else if (num < 1 || num > CSC_HASHES_MAX || (size_t)num != h->n) {
 		return pc_fail(err, PC_EINVAL, PCE_NUM_SIGNATURES_INVALID,
 		    "numSignatures");
+	}
 	hashes = calloc(CSC_HASHES_MAX, sizeof(*hashes));
 	if (hashes == NULL)
 		return PC_ENOMEM;
-	rc = hashes_decode(h, hashes, &hlen, &md, "hashes", err);
+	if (h->n > 0)
+		rc = hashes_decode(h, hashes, &hlen, &md, "hashes", err);
+	else
+		rc = PC_OK;
 	if (rc != PC_OK)
 		goto out;
 	q.user = t->user_id;

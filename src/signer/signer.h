@@ -430,6 +430,9 @@ enum pc_rc signer_client_issue_user(struct signer_client *sc,
  * (0 or N) counted as transactions too. Audit "sign.csc".
  */
 #define SIGNER_SAD_TTL_S 300
+/* An authentication credential's hashless SAD: at most this many
+ * signatures, until it expires. */
+#define SIGNER_AUTH_SAD_USES_MAX 100
 /* extendTransaction never takes a SAD past this from its authorization. */
 #define SIGNER_SAD_LIFE_S 1800
 #define SIGNER_SAD_HEX 64
@@ -441,6 +444,8 @@ struct signer_csc_auth_req {
 	unsigned n;
 	const uint8_t (*hashes)[SIGNER_HASH_MAX];
 	size_t hlen;
+	unsigned uses; /* n == 0: signatures of an authentication SAD */
+	uint32_t ttl;  /* n == 0: its lifetime, 1..SIGNER_SAD_TTL_S */
 };
 
 struct signer_csc_sad_reply {

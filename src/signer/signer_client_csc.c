@@ -40,8 +40,12 @@ signer_client_csc_authorize(struct signer_client *sc,
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
 	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
-	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
-	    req->hlen > SIGNER_HASH_MAX)
+	if (req->n > SIGNER_USER_HASHES_MAX || req->hlen > SIGNER_HASH_MAX)
+		return PC_EINVAL;
+	if (req->n == 0
+	        ? req->uses < 1 || req->uses > SIGNER_AUTH_SAD_USES_MAX ||
+	              req->ttl < 1 || req->ttl > SIGNER_SAD_TTL_S
+	        : req->uses != 0 || req->ttl != 0)
 		return PC_EINVAL;
 	buf_init(&reply, 1);
 	memset(&r, 0, sizeof(r));
@@ -54,6 +58,8 @@ signer_client_csc_authorize(struct signer_client *sc,
 	signer_bytes_of(&q->code, req->code);
 	q->md = (uint32_t)req->md_nid;
 	q->nhashes = (uint16_t)req->n;
+	q->uses = (uint16_t)req->uses;
+	q->ttl = req->ttl;
 	for (i = 0; i < req->n; i++) {
 		q->hashes[i].p = req->hashes[i];
 		q->hashes[i].n = req->hlen;

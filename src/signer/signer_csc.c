@@ -40,7 +40,8 @@ struct sad {
 	char token[SIGNER_TOKEN_HEX + 1];
 	char serial[STORE_SERIAL_MAX + 1];
 	uint32_t md;
-	uint16_t n; /* authorized occurrences */
+	uint16_t n;    /* authorized occurrences */
+	uint16_t uses; /* n == 0: an authentication SAD's signatures left */
 	size_t hlen;
 	uint8_t hashes[SIGNER_USER_HASHES_MAX][SIGNER_HASH_MAX];
 	int64_t created, until;
@@ -168,6 +169,8 @@ sad_covers(const struct sad *s, const struct signer_uq *q)
 	bool seen;
 	size_t i, j;
 
+	if (s->n == 0) /* an authentication SAD: any hash, uses left */
+		return s->uses >= q->n ? USER_R_OK : USER_R_HASHES_EXCEED;
 	if (q->md != s->md)
 		return USER_R_ALGO;
 	if (q->hlen != s->hlen)
@@ -302,6 +305,7 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 	struct db *db = NULL;
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	int64_t now = clock_now();
+	int64_t ttl = SIGNER_SAD_TTL_S;
 	uint32_t retry = 0;
 	size_t i;
 	bool auth;
@@ -328,10 +332,10 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 	signer_text(&m->code, code, sizeof(code));
 	q.md = m->md;
 	q.n = m->nhashes;
-	q.hlen = m->hashes[0].n;
+	q.hlen = q.n > 0 ? m->hashes[0].n : 0;
 	for (i = 0; i < q.n; i++)
 		q.hashes[i] = m->hashes[i].p;
-	if (!md_fits(q.md, q.hlen)) {
+	if (q.n > 0 && !md_fits(q.md, q.hlen)) {
 		res = USER_R_ALGO;
 		goto out;
 	}
@@ -346,6 +350,13 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 		res = USER_R_UNKNOWN;
 	if (res != USER_R_OK)
 		goto out;
+	/* Hashless: the authentication key's only (never a qualified
+	 * signature without the holder's hashes). */
+	if (q.n == 0 && !auth) {
+		res = USER_R_HASH_NOT_AUTHORIZED;
+		goto out;
+	}
+	ttl = q.n == 0 ? (int64_t)m->ttl : SIGNER_SAD_TTL_S;
 	rc = db_begin(db);
 	if (rc != PC_OK)
 		goto out;
@@ -353,8 +364,8 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 	res = signer_user_totp_result(tr.result);
 	if (rc == PC_OK && res == USER_R_OK)
 		rc = store_audit_printf(db, user, "csc.authorize",
-		    "credential=%s hashes=%u expires_in=%d", q.serial, q.n,
-		    SIGNER_SAD_TTL_S);
+		    "credential=%s hashes=%u uses=%u expires_in=%lld", q.serial,
+		    q.n, (unsigned)m->uses, (long long)ttl);
 	if (rc == PC_OK)
 		rc = db_commit(db);
 	else
@@ -369,11 +380,12 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 	snprintf(s->serial, sizeof(s->serial), "%s", q.serial);
 	s->md = q.md;
 	s->n = q.n;
+	s->uses = q.n == 0 ? m->uses : 0;
 	s->hlen = q.hlen;
 	for (i = 0; i < q.n; i++)
 		memcpy(s->hashes[i], q.hashes[i], q.hlen);
 	s->created = now;
-	s->until = now + SIGNER_SAD_TTL_S;
+	s->until = now + ttl;
 	if (!sad_put(u->csc, s, now))
 		rc = PC_ELIMIT;
 	s = NULL;
@@ -385,18 +397,23 @@ out:
 	log_info("signer: csc_authorize credential=%s n=%u result=%s rc=%s",
 	    q.serial[0] ? q.serial : "-", q.n, signer_user_result_code(res),
 	    pc_rc_str(rc));
-	reply_sad(reply, rc, res, retry, hex, SIGNER_SAD_TTL_S);
+	reply_sad(reply, rc, res, retry, hex, ttl);
 	secret_wipe(code, sizeof(code));
 	secret_wipe(hex, sizeof(hex));
 	sad_free(s);
 }
 
-/* Release slot k's reservation, or drop it (consumed). */
+/* Release slot k's reservation, or drop it (consumed: n signatures made;
+ * an authentication SAD stays while it has uses left). */
 static void
-sad_done(struct signer_csc *c, size_t k, bool consumed)
+sad_done(struct signer_csc *c, size_t k, bool consumed, unsigned n)
 {
 	pthread_mutex_lock(&c->mu);
-	if (consumed) {
+	if (consumed && c->sads[k] != NULL && c->sads[k]->n == 0 &&
+	    c->sads[k]->uses > n) {
+		c->sads[k]->uses -= (uint16_t)n;
+		c->sads[k]->busy = false;
+	} else if (consumed) {
 		sad_free(c->sads[k]);
 		c->sads[k] = NULL;
 	} else if (c->sads[k] != NULL) {
@@ -468,7 +485,7 @@ signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
 		    &sigs, siglens, &res, &left);
 out:
 	if (k < SADS_MAX)
-		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK);
+		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK, q.n);
 	secret_wipe(q.sad, sizeof(q.sad));
 	if (db != NULL)
 		store_release(u->store, db);
@@ -617,6 +634,9 @@ signer_csc_extend_serve(struct signer_user *u, enum pc_rc drc,
 		 * needs the holder's code: a new authorization). */
 		if (m->nhashes > 0)
 			res = extend_covers(s, m);
+		/* An authentication SAD lives its lifetime, never longer. */
+		if (s->n == 0)
+			res = USER_R_SAD_INVALID;
 		if (res != USER_R_OK) {
 			until = now;
 		} else if (until <= now) {

@@ -170,9 +170,22 @@ static const struct signer_field f_csc_authorize[] = {
 	F(T, credential, SF_TEXT, 0, 1, STORE_SERIAL_MAX),
 	F(T, code, SF_TEXT, SF_SECRET, 0, SIGNER_TOTP_CODE_MAX),
 	F(T, md, SF_U32, 0, 1, UINT32_MAX),
-	FLIST(T, hashes, nhashes, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 20,
+	FLIST(T, hashes, nhashes, SF_SAME_LEN, 0, SIGNER_USER_HASHES_MAX, 20,
 	    SIGNER_HASH_MAX),
+	F(T, uses, SF_U16, 0, 0, SIGNER_AUTH_SAD_USES_MAX),
+	F(T, ttl, SF_U32, 0, 0, SIGNER_SAD_TTL_S),
 };
+
+/* Hashes, or (an authentication SAD) a count and a lifetime: not both. */
+static bool
+check_csc_authorize(const void *msg)
+{
+	const T *m = msg;
+
+	if (m->nhashes == 0)
+		return m->uses > 0 && m->ttl > 0;
+	return m->uses == 0 && m->ttl == 0;
+}
 #undef T
 
 #define T struct signer_m_csc_sad_reply
@@ -270,7 +283,8 @@ static const struct signer_msgdef msgs[] = {
 	    struct signer_m_issue_user_reply, f_issue_user_reply,
 	    check_issue_user_reply),
 	ROW(SIGNER_MSG_CSC_AUTHORIZE, SIGNER_FROM_WEB, SIGNER_MSG_CSC_SAD_REPLY,
-	    struct signer_m_csc_authorize, f_csc_authorize, NULL),
+	    struct signer_m_csc_authorize, f_csc_authorize,
+	    check_csc_authorize),
 	ROW(SIGNER_MSG_CSC_SAD_REPLY, SIGNER_FROM_SIGNER, 0,
 	    struct signer_m_csc_sad_reply, f_csc_sad_reply,
 	    check_csc_sad_reply),

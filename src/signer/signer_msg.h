@@ -163,6 +163,10 @@ struct signer_m_csc_authorize {
 	uint32_t md;
 	uint16_t nhashes;
 	struct signer_bytes hashes[SIGNER_USER_HASHES_MAX];
+	/* no hashes: an authentication credential's multi-use SAD, good for
+	 * this many signatures (1..SIGNER_AUTH_SAD_USES_MAX) */
+	uint16_t uses;
+	uint32_t ttl; /* and its lifetime in seconds */
 };
 
 /* CSC_SAD_REPLY */

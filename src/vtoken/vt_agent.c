@@ -49,7 +49,23 @@ struct agent {
 	time_t cache_at;
 	char why[256]; /* why the last operation failed, for status */
 	bool stop;
+	/* The authentication key's SAD: one code for up to AUTH_SAD_USES
+	 * signatures until it expires (the server's expiresIn). */
+	char auth_sad[128], auth_cred[128];
+	time_t auth_until;
+	unsigned auth_left;
 };
+
+#define AUTH_SAD_USES 100
+
+static void
+auth_sad_drop(struct agent *a)
+{
+	explicit_bzero(a->auth_sad, sizeof(a->auth_sad));
+	a->auth_cred[0] = '\0';
+	a->auth_until = 0;
+	a->auth_left = 0;
+}
 
 static void
 cache_drop(struct agent *a)
@@ -349,6 +365,7 @@ do_sign(struct agent *a, const struct vt_msg *m, pid_t peer, struct vt_out *o)
 	size_t rawn;
 	CK_RV rv;
 	int pr;
+	bool auth, reuse;
 
 	memset(&h, 0, sizeof(h));
 	if (field_str(vt_get(m, VT_T_HASHALG), hashalg, sizeof(hashalg)) ||
@@ -366,7 +383,14 @@ do_sign(struct agent *a, const struct vt_msg *m, pid_t peer, struct vt_out *o)
 		return CKR_KEY_HANDLE_INVALID;
 	fprintf(stderr, "pecete-vtoken: sign with %s (%s) %s %s\n", ob->id,
 	    ob->kind, hashalg, signalg);
-	if (field_str(vt_get(m, VT_T_PIN), code, sizeof(code)) != 0) {
+	/* The authentication key: its SAD reused while it lasts (a margin
+	 * of 5 s for the round trips); the signing key: a code each time. */
+	auth = strcmp(ob->kind, "sign") != 0;
+	reuse = auth && a->auth_left > 0 && a->auth_until > time(NULL) + 5 &&
+	        strcmp(a->auth_cred, ob->id) == 0;
+	if (!reuse && auth)
+		auth_sad_drop(a);
+	if (!reuse && field_str(vt_get(m, VT_T_PIN), code, sizeof(code)) != 0) {
 		peer_comm(peer, who, sizeof(who));
 		snprintf(desc, sizeof(desc),
 		    "Enter the code of your authenticator app to sign with "
@@ -390,10 +414,19 @@ do_sign(struct agent *a, const struct vt_msg *m, pid_t peer, struct vt_out *o)
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
-	req = json_pack("{s:s,s:i,s:[s],s:s,s:[{s:s,s:s}]}", "credentialID",
-	    ob->id, "numSignatures", 1, "hashes", hb64, "hashAlgorithmOID",
-	    hashalg, "authData", "id", "OTP", "value", code);
-	memset(code, 0, sizeof(code));
+	if (reuse) {
+		sad = a->auth_sad;
+		goto sign;
+	}
+	/* The authentication key: no hashes, a SAD for AUTH_SAD_USES. */
+	req = auth ? json_pack("{s:s,s:i,s:[{s:s,s:s}]}", "credentialID",
+	                 ob->id, "numSignatures", AUTH_SAD_USES, "authData",
+	                 "id", "OTP", "value", code)
+	           : json_pack("{s:s,s:i,s:[s],s:s,s:[{s:s,s:s}]}",
+	                 "credentialID", ob->id, "numSignatures", 1, "hashes",
+	                 hb64, "hashAlgorithmOID", hashalg, "authData", "id",
+	                 "OTP", "value", code);
+	explicit_bzero(code, sizeof(code));
 	if (req == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
@@ -404,10 +437,20 @@ do_sign(struct agent *a, const struct vt_msg *m, pid_t peer, struct vt_out *o)
 	if (rv != CKR_OK)
 		goto out;
 	sad = json_string_value(json_object_get(h.body, "SAD"));
-	if (sad == NULL) {
+	if (sad == NULL || (auth && strlen(sad) >= sizeof(a->auth_sad))) {
 		rv = CKR_DEVICE_ERROR;
 		goto out;
 	}
+	if (auth) {
+		json_int_t exp =
+		    json_integer_value(json_object_get(h.body, "expiresIn"));
+
+		snprintf(a->auth_sad, sizeof(a->auth_sad), "%s", sad);
+		snprintf(a->auth_cred, sizeof(a->auth_cred), "%s", ob->id);
+		a->auth_until = time(NULL) + (exp > 0 ? (time_t)exp : 0);
+		a->auth_left = AUTH_SAD_USES;
+	}
+sign:
 	req = json_pack("{s:s,s:s,s:[s],s:s,s:s}", "credentialID", ob->id,
 	    "SAD", sad, "hashes", hb64, "hashAlgorithmOID", hashalg, "signAlgo",
 	    signalg);
@@ -430,7 +473,11 @@ do_sign(struct agent *a, const struct vt_msg *m, pid_t peer, struct vt_out *o)
 	}
 	vt_out_add(o, VT_T_SIG, raw, rawn);
 	a->why[0] = '\0';
+	if (auth && a->auth_left > 0)
+		a->auth_left--;
 out:
+	if (auth && rv != CKR_OK)
+		auth_sad_drop(a);
 	json_decref(req);
 	vt_http_cleanup(&h);
 	free(hb64);

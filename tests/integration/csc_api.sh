@@ -253,6 +253,11 @@ auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 3 "$TOTP"
 cexpect 400 invalid_request "numSignatures" "numSignatures not the number of hashes: invalid_request"
 csc v2/credentials/authorize "{\"credentialID\":\"$ASIGN\",\"numSignatures\":1,\"hashes\":[\"$H1\"],\"hashAlgorithmOID\":\"1.2.840.113549.2.5\",\"authData\":[{\"id\":\"OTP\",\"value\":\"$TOTP\"}]}" "$ATOK"
 cexpect 400 invalid_request "hashAlgorithmOID" "MD5 as hashAlgorithmOID: invalid_request"
+# Hashless (the authentication key's multi-use SAD): never for the signing
+# credential; refused in the signer before the code is checked.
+csc v2/credentials/authorize "{\"credentialID\":\"$ASIGN\",\"numSignatures\":5,\"authData\":[{\"id\":\"OTP\",\"value\":\"$TOTP\"}]}" "$ATOK"
+check "a hashless authorize for the signing credential: refused, no SAD" \
+	[ "$CODE" != 200 -a -z "$(jget SAD)" ]
 HS=$(
 	/usr/bin/python3 -c 'import json,sys; print(json.dumps([sys.argv[1]] * 101))' "$H1")
 auth2 "$ASIGN" "$HS" 101 "$TOTP"

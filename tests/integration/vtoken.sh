@@ -366,10 +366,13 @@ check "curl with the key pkcs11:... (libp11 engine, our module): openssl s_serve
 	[ "$(cat "$T/curl.code")" = 200 ]
 check "... s_server verified our authentication certificate (its subject logged)" \
 	grep -q "depth=0 .*CN = Ana Pop" "$T/s_server.out"
-check "... a prompt for the authentication key, no qualified transaction" \
-	[ "$(prompts)" = $((P4 + 1)) -a "$(tx_left)" = "$TX4" ]
-check "... the prompt names the authentication key and curl" \
-	grep -q "authentication certificate.*curl" <(tail -n 1 "$T/prompts")
+# The authentication key's policy: the SAD of the pkcs11-tool signature
+# above (hashless, numSignatures 100, 300 s) is reused: no new code.
+check "... no new prompt (the authentication SAD reused), no qualified transaction" \
+	[ "$(prompts)" = "$P4" -a "$(tx_left)" = "$TX4" ]
+check "... one hashless authorize for the authentication key, two sign.auth" \
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'csc.authorize' AND detail LIKE '%$AUTH hashes=0 uses=100%'")" = 1 \
+	  -a "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.auth' AND detail LIKE '%$AUTH%'")" = 2 ]
 
 # Revoked: the OCSP answer for the certificate curl presents is "revoked",
 # a server checking the CRL refuses it, and the signer no longer signs with
