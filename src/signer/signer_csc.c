@@ -567,7 +567,7 @@ signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
 	    u, db, &q, label, "sign.csc", now, &sigs, siglens, &res, &left);
 out:
 	if (k < SADS_MAX)
-		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK);
+		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK, d.n);
 	secret_wipe(q.sad, sizeof(q.sad));
 	if (db != NULL)
 		store_release(u->store, db);
