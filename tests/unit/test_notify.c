@@ -104,8 +104,9 @@ test_every_template_renders(void **state)
 	/* The 12 account templates, the four shop ones (payment, order,
 	 * invoice, pairing invitation), the six of identification, the
 	 * certificate issued, expiring, suspended, resumed and revoked, the
-	 * renewal approved, rejected and refunded, the two test ones. */
-	assert_int_equal(n, 2 * 32);
+	 * renewal approved, rejected and refunded, the inbox's receipt and
+	 * answer, the two test ones. */
+	assert_int_equal(n, 2 * 34);
 	json_decref(vars);
 }
 
