@@ -102,13 +102,18 @@ async function catchRedirects(ctx) {
 	await ctx.route(CB + '**', h);
 	await ctx.route(CONF_CB + '**', h);
 }
-async function waitLanded(ms = 15000) {
+// Waits until the page has committed the client's URL too (not only the
+// request caught): a navigation started right after would else be
+// interrupted by this one.
+async function waitLanded(page, ms = 15000) {
 	const end = Date.now() + ms;
 	while (!landed && Date.now() < end)
 		await new Promise((r) => setTimeout(r, 100));
 	assert(landed, 'the browser never reached the client');
 	const u = landed;
 	landed = null;
+	await page.waitForURL((x) => x.origin === u.origin && x.pathname === u.pathname,
+		{ waitUntil: 'load', timeout: ms });
 	return u;
 }
 
@@ -165,7 +170,7 @@ try {
 	await step('the right code: to the client with a code and the state', async () => {
 		await page.fill('#oauth-code', code());
 		await page.click('#oauth-allow');
-		const u = await waitLanded();
+		const u = await waitLanded(page);
 		assert(u.origin + u.pathname === CB, 'redirect: ' + u);
 		assert(u.searchParams.get('state') === 'st-e2e', 'state: ' + u);
 		acode = u.searchParams.get('code');
@@ -209,7 +214,7 @@ try {
 		assert((await page.textContent('#oauth-client')).includes('Arhiva Docs'), 'the client');
 		await shots(page, SHOTS, 'consent-service');
 		await page.click('#oauth-allow');
-		const u = await waitLanded();
+		const u = await waitLanded(page);
 		assert(u.searchParams.get('state') === 'st-svc', 'state: ' + u);
 		const r = await form('/csc/v2/oauth2/token', { grant_type: 'authorization_code',
 			code: u.searchParams.get('code'), redirect_uri: CONF_CB, code_verifier: verifier },
@@ -238,7 +243,7 @@ try {
 			`&code_challenge=${challenge}&code_challenge_method=S256`);
 		await page.waitForSelector('#oauth-deny');
 		await page.click('#oauth-deny');
-		const u = await waitLanded();
+		const u = await waitLanded(page);
 		assert(u.searchParams.get('error') === 'access_denied' && u.searchParams.get('state') === 'st-no' &&
 			!u.searchParams.get('code'), 'redirect: ' + u);
 	});
