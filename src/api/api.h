@@ -94,6 +94,7 @@ enum pc_rc api_account_data_get(struct req *r, struct resp *w);
 enum pc_rc api_admin_retention_get(struct req *r, struct resp *w);
 /* api_inbox.c */
 enum pc_rc api_contact_post(struct req *r, struct resp *w);
+enum pc_rc api_validate_post(struct req *r, struct resp *w);
 enum pc_rc api_rectification_post(struct req *r, struct resp *w);
 enum pc_rc api_contact_file_post(struct req *r, struct resp *w);
 enum pc_rc api_admin_inbox_get(struct req *r, struct resp *w);

@@ -30,6 +30,7 @@ static const char *const rate_names[] = {
 	[RATE_RECOVERY] = "recovery",
 	[RATE_REGISTRY] = "registry",
 	[RATE_CONTACT] = "contact",
+	[RATE_VALIDATE] = "validate",
 };
 
 static const char *const body_names[] = {

@@ -36,6 +36,7 @@
 #define RECOVERY_PER_HOUR 20
 /* Registry searches: enough for a person, too few to walk a name list. */
 #define REGISTRY_PER_MIN 20
+#define VALIDATE_PER_MIN 10
 
 /* Move the malloc()ed strings of the user into the request arena. */
 static bool
@@ -206,6 +207,9 @@ rate(struct req *r, struct resp *w)
 		break;
 	case RATE_REGISTRY:
 		rc = mem_limit(r, w, "registry", ip, 60, REGISTRY_PER_MIN);
+		break;
+	case RATE_VALIDATE:
+		rc = mem_limit(r, w, "validate", ip, 60, VALIDATE_PER_MIN);
 		break;
 	case RATE_LOGIN:
 		rc = db_limit_guarded(

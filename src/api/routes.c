@@ -12,6 +12,7 @@
 #include "inbox/inbox.h"
 #include "lifecycle/renewal.h"
 #include "signing/signing_web.h"
+#include "validate/validate.h"
 
 /* RFC 6960 and RFC 3161 requests are small; bigger ones are refused. */
 #define PKI_BODY (64 * 1024)
@@ -517,6 +518,12 @@ const struct route api_routes[] = {
 	    AUTH_OPERATOR),
 	POST_API("/api/v1/admin/inbox/:id/answer", api_admin_inbox_answer_post,
 	    AUTH_OPERATOR, RATE_API, INBOX_BODY, s_answer, 0),
+
+	/* The public validation service (validate.h): a signed PDF as the
+	 * raw body, its report back; anyone, 10 a minute per address. */
+	{ "POST", "/api/v1/validate", api_validate_post, AUTH_ANY, NULL,
+	    ROUTE_NO_STORE | ROUTE_CSRF_EXEMPT, RATE_VALIDATE, BODY_RAW,
+	    VALIDATE_MAX, NULL, ERRF_PECETE, "application/octet-stream" },
 
 	/* The contact form (anyone) and rectification requests (art. 16);
 	 * a message's files are raw bodies sent with its upload token. */

@@ -49,6 +49,7 @@ static const struct conf_key server_keys[] = {
 	    "http://127.0.0.1:8080" },
 	{ "threads", CONF_INT, K(server, threads), 1, 256, "4" },
 	{ "sign_workers", CONF_INT, K(server, sign_workers), 1, 32, "4" },
+	{ "sign_level", CONF_STR, K(server, sign_level), 0, 0, "B-LTA" },
 	{ "max_body", CONF_INT, K(server, max_body), 1024, 1LL << 31, "65536" },
 	{ "conn_timeout", CONF_INT, K(server, conn_timeout), 1, 3600, "30" },
 	{ "dev_mode", CONF_BOOL, K(server, dev_mode), 0, 0, "false" },
@@ -655,6 +656,16 @@ conf_check_values(const struct conf *c, char *err, size_t errlen)
 		    "[notify] sms_driver: \"%s\" is not sms-http (or outbox "
 		    "in development mode)",
 		    n->sms_driver);
+		return PC_EINVAL;
+	}
+	if (!is(c->server.sign_level, "B-B") &&
+	    !is(c->server.sign_level, "B-T") &&
+	    !is(c->server.sign_level, "B-LT") &&
+	    !is(c->server.sign_level, "B-LTA")) {
+		snprintf(err, errlen,
+		    "[server] sign_level: \"%s\" is not B-B, B-T, B-LT or "
+		    "B-LTA (the default, for documents verifiable for decades)",
+		    c->server.sign_level);
 		return PC_EINVAL;
 	}
 	if (proxies_check(c->server.trusted_proxies, err, errlen) != PC_OK)

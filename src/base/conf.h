@@ -29,6 +29,7 @@ struct conf_server {
 	char *public_url; /* base of the URLs put in certificates */
 	int64_t threads;
 	int64_t sign_workers; /* threads finishing authorized web batches */
+	char *sign_level;     /* web signing's level: B-B, B-T, B-LT, B-LTA */
 	int64_t max_body;     /* bytes, default request body limit */
 	int64_t conn_timeout; /* seconds */
 	bool dev_mode;

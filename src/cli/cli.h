@@ -34,6 +34,7 @@ int cmd_audit_anchor(int argc, char **argv);
 int cmd_audit_export(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_ltv_extend(int argc, char **argv);
 int cmd_notify_test(int argc, char **argv);
 int cmd_shop_doc(int argc, char **argv);
 int cmd_shop_package(int argc, char **argv);

@@ -182,6 +182,10 @@ cmd_serve(int argc, char **argv)
 		 * CSC) from its own TSA, in process: the URL they use. */
 		signing_local_tsa(&te, tsa, sizeof(tsa));
 		sign_tsa_local(tsa, serve_tsa, app.pki);
+		/* Its OCSP responses and CRLs (long-term signatures) from
+		 * where it listens: "<local>/tsa" less "/tsa". */
+		tsa[strlen(tsa) - 4] = '\0';
+		sign_http_local(conf.server.public_url, tsa);
 	}
 	/* Made on first start when missing (data dirs older than it). */
 	rc = vault_open(conf.store.vault_key_file, true, &app.vault);
@@ -272,6 +276,7 @@ out:
 		http_stop(hs);
 	jobs_stop(jobs);
 	sign_tsa_local(NULL, NULL, NULL);
+	sign_http_local(NULL, NULL);
 	pki_close(app.pki);
 	vault_close(app.vault);
 	if (app.store != NULL)

@@ -4,7 +4,7 @@
  *   pecete sign [--p12 F --pass-file F | --pkcs11-module SO --pkcs11-key L
  *       --pin-file F --signer-cert PEM [--pkcs11-token T] |
  *       --data DIR --cert SERIAL (--otp CODE | --otp-file F)]
- *       [--format pades|cades] [--level B-B|B-T] [--tsa URL]
+ *       [--format pades|cades] [--level B-B|B-T|B-LT|B-LTA] [--tsa URL]
  *       [--visible PAGE:X,Y,W,H | --field NAME] [--reason R] [--location L]
  *       [--lang ro|en] [--hash sha256|sha384|sha512] [--lock]
  *       [--certify 1|2|3]
@@ -313,7 +313,8 @@ out:
 static int
 sign_opts_parse(const char *cmd, const struct sign_args *a, struct sign_opts *o)
 {
-	static const char *const levels[] = { "B-B", "B-T", NULL };
+	static const char *const levels[] = { "B-B", "B-T", "B-LT", "B-LTA",
+		NULL };
 	static const char *const langs[] = { "ro", "en", NULL };
 	static const char *const certify[] = { "1", "2", "3", NULL };
 	int i;
@@ -321,10 +322,10 @@ sign_opts_parse(const char *cmd, const struct sign_args *a, struct sign_opts *o)
 	if (a->level != NULL) {
 		i = cli_choice(a->level, levels);
 		if (i < 0) {
-			cli_err(cmd, "--level is B-B or B-T");
+			cli_err(cmd, "--level is B-B, B-T, B-LT or B-LTA");
 			return 2;
 		}
-		o->level = i == 0 ? SIGN_LEVEL_BB : SIGN_LEVEL_BT;
+		o->level = SIGN_LEVEL_BB + i;
 	}
 	if (a->lang != NULL) {
 		i = cli_choice(a->lang, langs);
@@ -397,7 +398,8 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		"[--p12 F --pass-file F | --pkcs11-module SO --pkcs11-key L\n"
 		"    --pin-file F --signer-cert PEM [--pkcs11-token T] |\n"
 		"    --data DIR --cert SERIAL (--otp CODE | --otp-file F)]\n"
-		"    [--format pades|cades] [--level B-B|B-T] [--tsa URL]\n"
+		"    [--format pades|cades] [--level B-B|B-T|B-LT|B-LTA] "
+		"[--tsa URL]\n"
 		"    [--visible PAGE:X,Y,W,H | --field NAME] [--reason R]\n"
 		"    [--location L] [--lang ro|en] [--hash "
 		"sha256|sha384|sha512]\n"
@@ -419,6 +421,10 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 	if (status != CLI_GO)
 		return status;
 	a.otp = ap->otp;
+	/* The default: long-term (B-LTA; B-LT for CAdES, whose archive
+	 * timestamp is asked for) when a timestamp server is known. */
+	if (a.level == NULL && (o.tsa_url != NULL || a.data != NULL))
+		o.level = SIGN_LEVEL_BLTA;
 	inputs = argv + first;
 	ninputs = argc - first;
 	if (a.out_dir == NULL) {
@@ -452,8 +458,9 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 	}
 	if (a.data != NULL)
 		return sign_sad(spec.cmd, &a, &o, inputs, ninputs, out1);
-	if (o.level == SIGN_LEVEL_BT && o.tsa_url == NULL) {
-		cli_err(spec.cmd, "--level B-T needs --tsa URL (or --data)");
+	if (o.level >= SIGN_LEVEL_BT && o.tsa_url == NULL) {
+		cli_err(spec.cmd, "--level %s needs --tsa URL (or --data)",
+		    a.level);
 		return 2;
 	}
 	memset(&err, 0, sizeof(err));

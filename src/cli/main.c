@@ -47,6 +47,8 @@ static const struct command commands[] = {
 	{ "sign", NULL, cmd_sign, "[options] IN... OUT|--out-dir D" },
 	{ "verify", NULL, cmd_verify,
 	    "FILE [--content F] [--trust ANCHORS] [--no-ocsp] [--json]" },
+	{ "ltv", "extend", cmd_ltv_extend,
+	    "--tsa URL FILE.pdf...  fresh validation data and a timestamp" },
 	{ "notify", "test", cmd_notify_test,
 	    "--data DIR --email ADDR | --sms +40...  [--lang en] send a test" },
 	{ "shop", "doc", cmd_shop_doc,

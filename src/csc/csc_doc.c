@@ -105,6 +105,10 @@ doc_level(const char *s)
 		return SIGN_LEVEL_BB;
 	if (strcasecmp(s, "AdES-B-T") == 0 || strcasecmp(s, "AdES-T") == 0)
 		return SIGN_LEVEL_BT;
+	if (strcasecmp(s, "AdES-B-LT") == 0 || strcasecmp(s, "AdES-LT") == 0)
+		return SIGN_LEVEL_BLT;
+	if (strcasecmp(s, "AdES-B-LTA") == 0 || strcasecmp(s, "AdES-LTA") == 0)
+		return SIGN_LEVEL_BLTA;
 	return 0;
 }
 

@@ -65,6 +65,7 @@ enum rate_class {
 	RATE_RECOVERY, /* password recovery: per address, database */
 	RATE_REGISTRY, /* registry searches: per address, memory, few */
 	RATE_CONTACT,  /* the contact form: per address, database */
+	RATE_VALIDATE, /* the public validation service: per address, memory */
 };
 
 /* How the body is taken. */

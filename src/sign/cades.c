@@ -1,5 +1,5 @@
 /*
- * cades.c: CAdES detached .p7s (ETSI EN 319 122-1 baseline B-B and B-T)
+ * cades.c: CAdES detached .p7s (ETSI EN 319 122-1 baseline B-B, B-T, B-LT)
  * over any file, streamed: the file is read once, in chunks.
  */
 #include <errno.h>
@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 
 #include "base/log.h"
 #include "sign/sign.h"
@@ -136,7 +138,15 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 	rc = cades_digest(opts, in_path, digest, &dlen, err);
 	if (rc != PC_OK)
 		goto out;
+	if (opts->level > SIGN_LEVEL_BLT) {
+		rc = sign_err_set(err, PC_EINVAL, "level_invalid",
+		    "CAdES is made up to B-LT (an archive timestamp is not "
+		    "supported yet)");
+		goto out;
+	}
 	rc = sign_cms_build(s, opts, digest, dlen, true, &cms, err);
+	if (rc == PC_OK && opts->level == SIGN_LEVEL_BLT)
+		rc = sign_cms_add_ltv(cms, opts, err);
 	if (rc != PC_OK)
 		goto out;
 	len = i2d_CMS_ContentInfo(cms, &der);
@@ -151,5 +161,50 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 out:
 	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+enum pc_rc
+sign_cades_ltv(
+    const char *path, const struct sign_opts *opts, struct sign_err *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	struct buf in;
+	const unsigned char *p;
+	unsigned char *der = NULL;
+	int len;
+	enum pc_rc rc;
+
+	buf_init(&in, SIGN_CADES_MAX);
+	rc = file_read(path, SIGN_CADES_MAX, &in);
+	if (rc != PC_OK) {
+		rc =
+		    sign_err_set(err, rc, "unreadable", "cannot read %s", path);
+		goto out;
+	}
+	p = in.data;
+	cms = d2i_CMS_ContentInfo(NULL, &p, (long)in.len);
+	if (cms == NULL ||
+	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
+		rc = sign_err_set(err, PC_EINVAL, "not_signed",
+		    "%s is not a CMS signature", path);
+		goto out;
+	}
+	rc = sign_cms_add_ltv(cms, opts, err);
+	if (rc != PC_OK)
+		goto out;
+	len = i2d_CMS_ContentInfo(cms, &der);
+	if (len <= 0) {
+		rc = ossl_fail("cades: encode");
+		goto out;
+	}
+	rc = file_write_atomic(path, der, (size_t)len, 0644);
+	if (rc != PC_OK)
+		sign_err_set(err, rc, "write_failed", "cannot write %s", path);
+out:
+	ERR_clear_error();
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+	buf_cleanup(&in);
 	return rc;
 }

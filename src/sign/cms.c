@@ -239,7 +239,7 @@ sign_cms_build(const struct sign_signer *s, const struct sign_opts *opts,
 		rc = PC_ENOMEM;
 		goto out;
 	}
-	if (opts->level == SIGN_LEVEL_BT) {
+	if (opts->level >= SIGN_LEVEL_BT) {
 		if (opts->tsa_url == NULL) {
 			rc = sign_err_set(err, PC_EINVAL, "tsa_missing",
 			    "level B-T needs a timestamp server (--tsa URL)");

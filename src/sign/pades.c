@@ -32,31 +32,12 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "sign/ltv.h"
+#include "sign/pades_int.h"
 #include "sign/pades_io.h"
 #include "sign/pdf_intake.h"
 #include "sign/sign.h"
 #include "sign/sign_local.h"
-
-#define PADES_CMS_MAX_BB 12288
-#define PADES_CMS_MAX_BT 32768
-
-struct pades_signer {
-	pdf_pkcs7_signer base; /* first: MuPDF sees only this */
-	int refs;
-	const struct sign_opts *opts;
-	size_t max;
-	pdf_obj *v; /* the signature value dictionary */
-};
-
-struct sign_pades_job {
-	struct sign_opts opts; /* copy; strings borrowed */
-	char *out_path;
-	char *tmp_path; /* NULL once renamed to out_path */
-	int fd;
-	int64_t br[4]; /* /ByteRange */
-	uint8_t digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen;
-};
 
 static pdf_pkcs7_signer *
 ps_keep(fz_context *ctx, pdf_pkcs7_signer *base)
@@ -154,8 +135,8 @@ signer_name(X509 *cert, char *out, size_t n)
 }
 
 /* A field name not used yet: "Signature1", "Signature2", ... */
-static void
-new_field_name(fz_context *ctx, pdf_document *doc, char *out, size_t n)
+void
+pades_new_field_name(fz_context *ctx, pdf_document *doc, char *out, size_t n)
 {
 	int i;
 
@@ -230,6 +211,53 @@ locks(fz_context *ctx, pdf_document *doc, pdf_obj *field, pdf_obj *v,
 	}
 }
 
+/* The catalog's /AcroForm /Fields, made when missing, /SigFlags 3. */
+pdf_obj *
+pades_acro_fields(fz_context *ctx, pdf_document *doc)
+{
+	pdf_obj *root, *acro, *fields;
+
+	root = pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Root));
+	acro = pdf_dict_get(ctx, root, PDF_NAME(AcroForm));
+	if (acro == NULL)
+		acro = pdf_dict_put_dict(ctx, root, PDF_NAME(AcroForm), 4);
+	fields = pdf_dict_get(ctx, acro, PDF_NAME(Fields));
+	if (fields == NULL)
+		fields = pdf_dict_put_array(ctx, acro, PDF_NAME(Fields), 1);
+	pdf_dict_put_int(ctx, acro, PDF_NAME(SigFlags), 3);
+	return fields;
+}
+
+/*
+ * The value dictionary of a signature with a zero /Contents of max bytes.
+ * Key order matters to MuPDF's save: ByteRange, then Contents, then
+ * Filter. Runs inside fz_try. OUT: a new indirect object.
+ */
+pdf_obj *
+pades_sig_value_new(fz_context *ctx, pdf_document *doc, size_t max)
+{
+	pdf_obj *v;
+	unsigned char *zeros;
+
+	v = pdf_add_new_dict(ctx, doc, 8);
+	fz_try(ctx)
+	{
+		pdf_dict_put_array(ctx, v, PDF_NAME(ByteRange), 4);
+		zeros = fz_calloc(ctx, max, 1);
+		fz_try(ctx) pdf_dict_put_string(
+		    ctx, v, PDF_NAME(Contents), (const char *)zeros, max);
+		fz_always(ctx) fz_free(ctx, zeros);
+		fz_catch(ctx) fz_rethrow(ctx);
+		pdf_dict_put(ctx, v, PDF_NAME(Filter), PDF_NAME(Adobe_PPKLite));
+	}
+	fz_catch(ctx)
+	{
+		pdf_drop_obj(ctx, v);
+		fz_rethrow(ctx);
+	}
+	return v;
+}
+
 /*
  * Prepare the signature field (new or existing) and its value; stores the
  * unsaved signature. Runs inside fz_try.
@@ -239,24 +267,16 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
     const char *name, const char *when)
 {
 	const struct sign_opts *o = ps->opts;
-	pdf_obj *root, *acro, *fields, *field = NULL, *widget, *page, *annots;
+	pdf_obj *fields, *field = NULL, *widget, *page, *annots;
 	pdf_obj *v = NULL, *ap = NULL;
 	char fname[32], date[40];
-	unsigned char *zeros;
 	fz_rect r = fz_empty_rect, mb;
 	fz_matrix ctm;
 
 	fz_var(v);
 	fz_var(ap);
 	fz_var(field);
-	root = pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Root));
-	acro = pdf_dict_get(ctx, root, PDF_NAME(AcroForm));
-	if (acro == NULL)
-		acro = pdf_dict_put_dict(ctx, root, PDF_NAME(AcroForm), 4);
-	fields = pdf_dict_get(ctx, acro, PDF_NAME(Fields));
-	if (fields == NULL)
-		fields = pdf_dict_put_array(ctx, acro, PDF_NAME(Fields), 1);
-	pdf_dict_put_int(ctx, acro, PDF_NAME(SigFlags), 3);
+	fields = pades_acro_fields(ctx, doc);
 	fz_try(ctx)
 	{
 		if (o->field != NULL) {
@@ -273,7 +293,7 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 		} else {
 			page = pdf_lookup_page_obj(
 			    ctx, doc, o->visible ? o->page - 1 : 0);
-			new_field_name(ctx, doc, fname, sizeof(fname));
+			pades_new_field_name(ctx, doc, fname, sizeof(fname));
 			field = pdf_add_new_dict(ctx, doc, 10);
 			widget = field;
 			pdf_dict_put(
@@ -308,18 +328,7 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 			    ctx, widget, ap, PDF_NAME(AP), PDF_NAME(N), NULL);
 		}
 
-		/*
-		 * The value. Key order matters to MuPDF's save: ByteRange,
-		 * then Contents, then Filter.
-		 */
-		v = pdf_add_new_dict(ctx, doc, 8);
-		pdf_dict_put_array(ctx, v, PDF_NAME(ByteRange), 4);
-		zeros = fz_calloc(ctx, ps->max, 1);
-		fz_try(ctx) pdf_dict_put_string(
-		    ctx, v, PDF_NAME(Contents), (const char *)zeros, ps->max);
-		fz_always(ctx) fz_free(ctx, zeros);
-		fz_catch(ctx) fz_rethrow(ctx);
-		pdf_dict_put(ctx, v, PDF_NAME(Filter), PDF_NAME(Adobe_PPKLite));
+		v = pades_sig_value_new(ctx, doc, ps->max);
 		pdf_dict_put_name(
 		    ctx, v, PDF_NAME(SubFilter), "ETSI.CAdES.detached");
 		pdf_dict_put(ctx, v, PDF_NAME(Type), PDF_NAME(Sig));
@@ -346,6 +355,18 @@ prepare(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 	{
 		fz_rethrow(ctx);
 	}
+}
+
+/* "<path>.ltv" for a file between two updates; NULL: no memory. */
+char *
+pades_mid_name(const char *path)
+{
+	size_t n = strlen(path) + 8;
+	char *t = malloc(n);
+
+	if (t != NULL)
+		snprintf(t, n, "%s.ltv", path);
+	return t;
 }
 
 /* "<dir>/.<base>.XXXXXX" next to path, for mkstemp; NULL without memory. */
@@ -431,7 +452,11 @@ open_doc(fz_context *ctx, int in, struct pades_out *po,
 		*stmp = pades_fd_stream(ctx, in, po->po_base, &po->po_skip);
 		po->po_in = *stmp;
 		*docp = pdf_open_document_with_stream(ctx, *stmp);
-		rc = sign_intake_doc(ctx, *docp, o, err);
+		if (o != NULL)
+			rc = sign_intake_doc(ctx, *docp, o, err);
+		else if (pdf_was_repaired(ctx, *docp))
+			rc = sign_err_set(err, PC_EINVAL, "pdf_invalid",
+			    "the file's cross-reference table is broken");
 	}
 	fz_catch(ctx)
 	{
@@ -448,7 +473,7 @@ open_doc(fz_context *ctx, int in, struct pades_out *po,
  */
 static enum pc_rc
 write_update(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
-    struct pades_out *po, const char *name, const char *when, int64_t br[4],
+    struct pades_out *po, const struct upd *u, int64_t br[4],
     struct sign_err *err)
 {
 	pdf_write_options wo;
@@ -460,7 +485,12 @@ write_update(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 	fz_var(fout);
 	fz_try(ctx)
 	{
-		prepare(ctx, doc, ps, name, when);
+		if (u->kind == UPD_SIG)
+			prepare(ctx, doc, ps, u->name, u->when);
+		else if (u->kind == UPD_DOCTS)
+			pades_prepare_docts(ctx, doc, ps);
+		else
+			pades_dss_add(ctx, doc, u->vd);
 		fout = pades_output_new(ctx, po);
 		wo = pdf_default_write_options;
 		wo.do_incremental = 1;
@@ -468,7 +498,8 @@ write_update(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 		fz_close_output(ctx, fout);
 		range = pdf_dict_get(ctx, ps->v, PDF_NAME(ByteRange));
 		for (i = 0; i < 4; i++)
-			br[i] = pdf_array_get_int(ctx, range, i);
+			br[i] = ps->v != NULL ? pdf_array_get_int(ctx, range, i)
+			                      : 0;
 	}
 	fz_always(ctx)
 	{
@@ -482,10 +513,16 @@ write_update(fz_context *ctx, pdf_document *doc, struct pades_signer *ps,
 	return rc;
 }
 
+/*
+ * The incremental update u over in_path into a temporary file next to
+ * out_path: the original copied while a thread hashes it, then MuPDF's
+ * update; for a signature or a document timestamp the byte ranges hashed
+ * with /Contents a zero placeholder. s names the signer (UPD_SIG only).
+ */
 enum pc_rc
-sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
-    const char *in_path, const char *out_path, struct sign_pades_job **out,
-    struct sign_err *err)
+pades_begin(struct upd *u, const struct sign_signer *s,
+    const struct sign_opts *opts, const char *in_path, const char *out_path,
+    struct sign_pades_job **out, struct sign_err *err)
 {
 	struct sign_pades_job *j;
 	struct pades_signer ps;
@@ -509,6 +546,7 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 	if (j == NULL)
 		return PC_ENOMEM;
 	j->fd = -1;
+	j->kind = u->kind;
 	j->opts = *opts;
 	if (j->opts.md_nid == 0)
 		j->opts.md_nid = NID_sha256;
@@ -547,18 +585,27 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 	ps.base.create_digest = ps_digest;
 	ps.refs = 1;
 	ps.opts = &j->opts;
-	ps.max = j->opts.level == SIGN_LEVEL_BT ? PADES_CMS_MAX_BT
-	                                        : PADES_CMS_MAX_BB;
-	signer_name(s->cert, name, sizeof(name));
-	sign_time_fmt(j->opts.now, j->opts.tz_offset_min, when, sizeof(when));
+	ps.max = u->kind == UPD_DOCTS             ? PADES_TST_MAX
+	         : j->opts.level >= SIGN_LEVEL_BT ? PADES_CMS_MAX_BT
+	                                          : PADES_CMS_MAX_BB;
 	po.po_base = size;
-	if (j->opts.visible || j->opts.field != NULL) {
+	if (u->kind == UPD_SIG) {
+		signer_name(s->cert, name, sizeof(name));
+		sign_time_fmt(
+		    j->opts.now, j->opts.tz_offset_min, when, sizeof(when));
+		u->name = name;
+		u->when = when;
+	}
+	if (u->kind == UPD_SIG && (j->opts.visible || j->opts.field != NULL)) {
 		rc = sign_appearance_check(ctx, name, when, &j->opts, err);
 		if (rc != PC_OK)
 			goto out;
 	}
 
-	rc = open_doc(ctx, in, &po, &j->opts, &stm, &doc, err);
+	/* Validation data and document timestamps go into signed files,
+	 * whatever their locks (ISO 32000-2 12.8.2.2.2). */
+	rc = open_doc(ctx, in, &po, u->kind == UPD_SIG ? &j->opts : NULL, &stm,
+	    &doc, err);
 	if (rc != PC_OK)
 		goto out;
 
@@ -576,7 +623,7 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 		goto out;
 	}
 	po.po_fd = j->fd;
-	rc = pades_hash_start(&h, md, in, size);
+	rc = u->kind != UPD_DSS ? pades_hash_start(&h, md, in, size) : PC_OK;
 	/*
 	 * An earlier out_path goes now, while the thread hashes and before
 	 * our writes start: freeing a large file's blocks in the final
@@ -593,7 +640,7 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 		    err, rc, "sign_failed", "cannot copy %s", in_path);
 		goto out;
 	}
-	rc = write_update(ctx, doc, &ps, &po, name, when, j->br, err);
+	rc = write_update(ctx, doc, &ps, &po, u, j->br, err);
 	hrc = pades_hash_join(&h);
 	if (rc == PC_OK && hrc != PC_OK)
 		rc = sign_err_set(
@@ -605,6 +652,11 @@ sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
 		rc = sign_err_set(err, PC_ESTATE, "input_changed",
 		    "%s changed while it was being signed; sign it again",
 		    in_path);
+		goto out;
+	}
+	if (u->kind == UPD_DSS) {
+		*out = j;
+		j = NULL;
 		goto out;
 	}
 	rc = byte_range_check(j, size, po.po_end, ps.max, err);
@@ -636,46 +688,45 @@ out:
 }
 
 enum pc_rc
-sign_pades_finish(
-    struct sign_pades_job *j, const struct sign_signer *s, struct sign_err *err)
+sign_pades_begin(const struct sign_signer *s, const struct sign_opts *opts,
+    const char *in_path, const char *out_path, struct sign_pades_job **out,
+    struct sign_err *err)
+{
+	struct upd u = { UPD_SIG, NULL, NULL, NULL };
+
+	return pades_begin(&u, s, opts, in_path, out_path, out, err);
+}
+
+/*
+ * Write der[0..len) (may be NULL for an update with no signature) as the
+ * hex of /Contents, sync the file and rename it into place.
+ */
+enum pc_rc
+pades_job_commit(struct sign_pades_job *j, const uint8_t *der, size_t len,
+    struct sign_err *err)
 {
 	static const char digits[] = "0123456789abcdef";
-	CMS_ContentInfo *cms = NULL;
-	unsigned char *der = NULL;
 	char *hex = NULL;
-	size_t hexlen, k;
-	int len;
-	enum pc_rc rc;
+	size_t hexlen = 0, k;
+	enum pc_rc rc = PC_OK;
 
-	RETURN_VAL_IF_FAIL(j != NULL && s != NULL, PC_EINTERNAL);
-	if (j->tmp_path == NULL)
-		return PC_ESTATE; /* finished already */
-	rc = sign_cms_build(s, &j->opts, j->digest, j->dlen, false, &cms, err);
-	if (rc != PC_OK)
-		goto out;
-	len = i2d_CMS_ContentInfo(cms, &der);
-	if (len <= 0) {
-		rc = ossl_fail("pades: encode");
-		goto out;
+	if (der != NULL) {
+		hexlen = (size_t)(j->br[2] - j->br[1] - 2);
+		if (len * 2 > hexlen)
+			return sign_err_set(err, PC_ELIMIT, "sign_failed",
+			    "the signature (%zu bytes) does not fit its space",
+			    len);
+		hex = malloc(hexlen);
+		if (hex == NULL)
+			return PC_ENOMEM;
+		memset(hex, '0', hexlen);
+		for (k = 0; k < len; k++) {
+			hex[2 * k] = digits[der[k] >> 4];
+			hex[2 * k + 1] = digits[der[k] & 15];
+		}
+		rc = pwrite_all(j->fd, hex, hexlen, j->br[1] + 1);
 	}
-	hexlen = (size_t)(j->br[2] - j->br[1] - 2);
-	if ((size_t)len * 2 > hexlen) {
-		rc = sign_err_set(err, PC_ELIMIT, "sign_failed",
-		    "the signature (%d bytes) does not fit its space", len);
-		goto out;
-	}
-	hex = malloc(hexlen);
-	if (hex == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	memset(hex, '0', hexlen);
-	for (k = 0; k < (size_t)len; k++) {
-		hex[2 * k] = digits[der[k] >> 4];
-		hex[2 * k + 1] = digits[der[k] & 15];
-	}
-	if (pwrite_all(j->fd, hex, hexlen, j->br[1] + 1) != PC_OK ||
-	    fsync(j->fd) != 0) {
+	if (rc != PC_OK || fsync(j->fd) != 0) {
 		rc = sign_err_set(err, PC_EIO, "unwritable",
 		    "cannot write next to %s: %s", j->out_path,
 		    strerror(errno));
@@ -690,6 +741,32 @@ sign_pades_finish(
 	j->tmp_path = NULL;
 out:
 	free(hex);
+	return rc;
+}
+
+enum pc_rc
+sign_pades_finish(
+    struct sign_pades_job *j, const struct sign_signer *s, struct sign_err *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	unsigned char *der = NULL;
+	int len;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(
+	    j != NULL && s != NULL && j->kind == UPD_SIG, PC_EINTERNAL);
+	if (j->tmp_path == NULL)
+		return PC_ESTATE; /* finished already */
+	rc = sign_cms_build(s, &j->opts, j->digest, j->dlen, false, &cms, err);
+	if (rc != PC_OK)
+		goto out;
+	len = i2d_CMS_ContentInfo(cms, &der);
+	if (len <= 0) {
+		rc = ossl_fail("pades: encode");
+		goto out;
+	}
+	rc = pades_job_commit(j, der, (size_t)len, err);
+out:
 	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
 	return rc;
@@ -728,9 +805,29 @@ sign_pades_file(const struct sign_signer *s, const struct sign_opts *opts,
 	struct sign_pades_job *j = NULL;
 	enum pc_rc rc;
 
-	rc = sign_pades_begin(s, opts, in_path, out_path, &j, err);
+	char *mid = NULL;
+
+	/* B-LT and B-LTA: signed into <out>.ltv, extended there, renamed. */
+	if (opts->level >= SIGN_LEVEL_BLT) {
+		mid = pades_mid_name(out_path);
+		if (mid == NULL)
+			return PC_ENOMEM;
+	}
+	rc = sign_pades_begin(
+	    s, opts, in_path, mid != NULL ? mid : out_path, &j, err);
 	if (rc == PC_OK)
 		rc = sign_pades_finish(j, s, err);
 	sign_pades_job_free(j);
+	if (rc == PC_OK && mid != NULL) {
+		rc = sign_pades_ltv(
+		    mid, opts, opts->level == SIGN_LEVEL_BLTA, err);
+		if (rc == PC_OK && rename(mid, out_path) != 0)
+			rc = sign_err_set(err, PC_EIO, "unwritable",
+			    "cannot write %s: %s", out_path, strerror(errno));
+	}
+	if (mid != NULL) {
+		(void)unlink(mid);
+		free(mid);
+	}
 	return rc;
 }

@@ -51,7 +51,17 @@ enum sign_format {
 enum sign_level {
 	SIGN_LEVEL_BB = 1, /* B-B: basic */
 	SIGN_LEVEL_BT,     /* B-T: with a signature timestamp */
+	SIGN_LEVEL_BLT,    /* B-LT: and the validation data (DSS) */
+	SIGN_LEVEL_BLTA,   /* B-LTA: and a document/archive timestamp */
 };
+
+/*
+ * Validation data fetched once for many files (a batch: the same signer
+ * and TSA): an OCSP response or CRL per certificate. Thread-safe.
+ */
+struct sign_vcache;
+struct sign_vcache *sign_vcache_new(void);
+void sign_vcache_free(struct sign_vcache *c);
 
 enum sign_lang {
 	SIGN_LANG_RO = 0, /* "Semnat digital de" */
@@ -75,6 +85,8 @@ struct sign_opts {
 	bool lock;   /* lock the form after signing: /Lock and FieldMDP All */
 	int certify; /* certify with DocMDP P (1..3); 0: approval */
 	int tz_offset_min; /* shown time zone; INT32_MIN: local */
+	/* B-LT and B-LTA: validation data shared by a batch; may be NULL */
+	struct sign_vcache *vcache;
 };
 
 /* A problem the user can act on: code is a stable string, NULL if none. */
@@ -82,6 +94,9 @@ struct sign_err {
 	const char *code;
 	char msg[SIGN_ERR_MSG_MAX];
 };
+
+/* "B-B", "B-T", "B-LT", "B-LTA" (any case) as a level; 0 for another. */
+enum sign_level sign_level_parse(const char *s);
 
 /* Fill o with the defaults (SHA-256, B-B, invisible, Romanian, local tz). */
 void sign_opts_init(struct sign_opts *o);
@@ -182,13 +197,35 @@ typedef enum pc_rc (*sign_tsa_local_fn)(
     void *arg, const uint8_t *req, size_t n, struct buf *out);
 void sign_tsa_local(const char *url, sign_tsa_local_fn fn, void *arg);
 
+/*
+ * URLs under public_prefix (this server's public URL) are fetched under
+ * local_prefix instead (where it listens): its OCSP responses, CRLs
+ * and CA certificates for long-term signatures. Set once at start, before any
+ * signing thread; NULL removes it.
+ */
+void sign_http_local(const char *public_prefix, const char *local_prefix);
+
 /* Add a signature timestamp over si's signature value, from url. */
 enum pc_rc sign_cms_add_timestamp(
     CMS_SignerInfo *si, const char *url, int md_nid, struct sign_err *err);
 
 /*
+ * CAdES B-LT: the validation data of cms's signer and timestamp (chains,
+ * OCSP responses or CRLs, fetched as for PAdES) as its certificate-values
+ * and revocation-values attributes. ltv_failed when a certificate has no
+ * answer or is revoked.
+ */
+enum pc_rc sign_cms_add_ltv(
+    CMS_ContentInfo *cms, const struct sign_opts *opts, struct sign_err *err);
+
+/* A .p7s at path (B-T) made B-LT in place (sign_cms_add_ltv). */
+#define SIGN_CADES_MAX (4 * 1024 * 1024)
+enum pc_rc sign_cades_ltv(
+    const char *path, const struct sign_opts *opts, struct sign_err *err);
+
+/*
  * CAdES: write a detached .p7s over the file in_path to out_path (B-B with
- * signing-time, or B-T). The input is streamed.
+ * signing-time, B-T, or B-LT). The input is streamed.
  */
 enum pc_rc sign_cades_file(const struct sign_signer *s,
     const struct sign_opts *opts, const char *in_path, const char *out_path,
@@ -268,6 +305,19 @@ void sign_pades_job_free(struct sign_pades_job *j);
  */
 enum pc_rc sign_pades_tbs(const struct sign_pades_job *j,
     const struct sign_signer *s, struct sign_tbs *out);
+
+/*
+ * PAdES B-LT and B-LTA over a signed PDF at path, in place (the old file
+ * or the new, never half): an incremental update adds the validation
+ * data of every signature and timestamp in the file to the /DSS (chains,
+ * OCSP responses or CRLs fetched by the certificates' URLs; opts->vcache
+ * shares them across a batch), then, with doc_ts, another a document
+ * timestamp from opts->tsa_url over it. Called again on a B-LTA file it
+ * preserves it (pecete ltv extend). Errors: not_signed, ltv_failed (a
+ * certificate without an answer, or revoked), tsa_failed, pdf_invalid.
+ */
+enum pc_rc sign_pades_ltv(const char *path, const struct sign_opts *opts,
+    bool doc_ts, struct sign_err *err);
 
 /* Verification: the report model and its API are in sign/vreport.h. */
 #include "sign/vreport.h"

@@ -18,6 +18,18 @@
 #include "base/secret.h"
 #include "sign/sign.h"
 
+enum sign_level
+sign_level_parse(const char *s)
+{
+	static const char *const names[] = { "B-B", "B-T", "B-LT", "B-LTA" };
+	size_t i;
+
+	for (i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return (enum sign_level)(SIGN_LEVEL_BB + (int)i);
+	return 0;
+}
+
 void
 sign_opts_init(struct sign_opts *o)
 {

@@ -24,18 +24,50 @@
 #include "sign/sign.h"
 #include "sign/sign_local.h"
 
+/* This server's own URLs and where it listens (sign_http_local). */
+static struct {
+	char pub[512], local[512];
+	size_t publen;
+} own;
+
+void
+sign_http_local(const char *public_prefix, const char *local_prefix)
+{
+	size_t n;
+
+	memset(&own, 0, sizeof(own));
+	if (public_prefix == NULL || local_prefix == NULL ||
+	    strlen(public_prefix) >= sizeof(own.pub) ||
+	    strlen(local_prefix) >= sizeof(own.local))
+		return;
+	snprintf(own.pub, sizeof(own.pub), "%s", public_prefix);
+	snprintf(own.local, sizeof(own.local), "%s", local_prefix);
+	for (n = strlen(own.pub); n > 0 && own.pub[n - 1] == '/'; n--)
+		own.pub[n - 1] = '\0';
+	for (n = strlen(own.local); n > 0 && own.local[n - 1] == '/'; n--)
+		own.local[n - 1] = '\0';
+	own.publen = strlen(own.pub);
+}
+
 static enum pc_rc
 http_transfer(const char *url, const char *ctype, const char *accept,
     const uint8_t *req, size_t reqlen, int timeout_s, size_t max,
     struct buf *out)
 {
-	char *host = NULL, *port = NULL, *path = NULL;
+	char *host = NULL, *port = NULL, *path = NULL, mine[1024];
 	int use_ssl = 0;
 	BIO *rbio = NULL, *resp = NULL;
 	char chunk[4096];
 	int n;
 	enum pc_rc rc = PC_EUNAVAIL;
 
+	/* Our own OCSP, CRLs and certificates: asked where we listen, not
+	 * through the public name (a proxy, or not reachable from here). */
+	if (own.publen > 0 && strncmp(url, own.pub, own.publen) == 0 &&
+	    url[own.publen] == '/' &&
+	    (size_t)snprintf(mine, sizeof(mine), "%s%s", own.local,
+	        url + own.publen) < sizeof(mine))
+		url = mine;
 	if (!OSSL_HTTP_parse_url(
 	        url, &use_ssl, NULL, &host, &port, NULL, &path, NULL, NULL)) {
 		ERR_clear_error();

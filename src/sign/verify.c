@@ -14,7 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/asn1.h>
+#include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
@@ -455,6 +458,120 @@ out:
 	return rc;
 }
 
+/*
+ * Enter the TLV at *p (n bytes): its tag must be tag of class cls; *p and
+ * *n then describe its contents, and *next, *rest what follows it.
+ */
+static bool
+tlv_in(const unsigned char **p, long *n, int tag, int cls,
+    const unsigned char **next, long *rest)
+{
+	const unsigned char *q = *p;
+	long len;
+	int t, c;
+
+	if (*n <= 0 || (ASN1_get_object(&q, &len, &t, &c, *n) & 0x80) != 0 ||
+	    t != tag || c != cls || len > *n - (long)(q - *p))
+		return false;
+	*next = q + len;
+	*rest = *n - (long)(*next - *p);
+	*p = q;
+	*n = len;
+	return true;
+}
+
+/* The value (a DER SEQUENCE) of si's unsigned attribute oid, or NULL. */
+static const ASN1_STRING *
+unsigned_seq(CMS_SignerInfo *si, const char *oid)
+{
+	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+	X509_ATTRIBUTE *a;
+	ASN1_TYPE *t;
+	int i;
+
+	i = obj != NULL ? CMS_unsigned_get_attr_by_OBJ(si, obj, -1) : -1;
+	ASN1_OBJECT_free(obj);
+	a = i >= 0 ? CMS_unsigned_get_attr(si, i) : NULL;
+	t = a != NULL ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
+	return t != NULL && t->type == V_ASN1_SEQUENCE ? t->value.sequence
+	                                               : NULL;
+}
+
+/*
+ * CAdES B-LT's validation data (ETSI EN 319 122-1 5.5): the certificates
+ * of certificate-values and the CRLs and OCSP responses of
+ * revocation-values (crlVals [0], ocspVals [1]) into v.
+ */
+static void
+cades_values(struct vctx *v, CMS_ContentInfo *cms)
+{
+	CMS_SignerInfo *si;
+	const ASN1_STRING *a;
+	const unsigned char *p, *next, *q, *qn;
+	long n, rest, qr;
+	int tag;
+
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	if (si == NULL)
+		return;
+	a = unsigned_seq(si, "1.2.840.113549.1.9.16.2.23");
+	p = a != NULL ? a->data : NULL;
+	n = a != NULL ? a->length : 0;
+	if (p != NULL && tlv_in(&p, &n, V_ASN1_SEQUENCE, 0, &next, &rest)) {
+		while (
+		    n > 0 && sk_X509_num(v->vd_certs) < 4 * VERIFY_MAX_VDATA) {
+			q = p;
+			X509 *c = d2i_X509(NULL, &p, n);
+
+			if (c == NULL)
+				break;
+			n -= (long)(p - q);
+			if (!sk_X509_push(v->vd_certs, c))
+				X509_free(c);
+		}
+	}
+	a = unsigned_seq(si, "1.2.840.113549.1.9.16.2.24");
+	p = a != NULL ? a->data : NULL;
+	n = a != NULL ? a->length : 0;
+	if (p == NULL || !tlv_in(&p, &n, V_ASN1_SEQUENCE, 0, &next, &rest))
+		goto out;
+	for (tag = 0; tag < 2; tag++) {
+		q = p;
+		qr = n;
+		if (!tlv_in(&q, &qr, tag, V_ASN1_CONTEXT_SPECIFIC, &qn, &rest))
+			continue;
+		p = qn;
+		n = rest;
+		if (!tlv_in(&q, &qr, V_ASN1_SEQUENCE, 0, &next, &rest))
+			continue;
+		while (qr > 0) {
+			const unsigned char *q0 = q;
+
+			if (tag == 0) {
+				X509_CRL *c = d2i_X509_CRL(NULL, &q, qr);
+
+				if (c == NULL)
+					break;
+				if (!sk_X509_CRL_push(v->vd_crls, c))
+					X509_CRL_free(c);
+			} else {
+				OCSP_BASICRESP *bs =
+				    d2i_OCSP_BASICRESP(NULL, &q, qr);
+
+				if (bs == NULL)
+					break;
+				if (v->vd_nocsp < VERIFY_MAX_OCSP)
+					v->vd_ocsp[v->vd_nocsp++] = bs;
+				else
+					OCSP_BASICRESP_free(bs);
+			}
+			qr -= (long)(q - q0);
+		}
+	}
+out:
+	ERR_clear_error();
+}
+
 /* A detached .p7s over opts->content. */
 static enum pc_rc
 verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
@@ -496,6 +613,8 @@ verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
 	while (sk_X509_CRL_num(crls) > 0)
 		sk_X509_CRL_push(v->vd_crls, sk_X509_CRL_shift(crls));
 	sk_X509_CRL_free(crls);
+	if (cms != NULL)
+		cades_values(v, cms);
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	vcms_check(v, e, f);

@@ -59,6 +59,21 @@ responder_ok(X509 *rs, X509 *issuer, int64_t at, char *msg, size_t n)
 	return true;
 }
 
+/*
+ * Is status information of thisUpdate tu and nextUpdate nu (0: none)
+ * fresh for a proof of existence at poe? ETSI EN 319 102-1 5.2.5.4: with
+ * no policy, the maximum accepted freshness is nextUpdate - thisUpdate,
+ * so information issued at most that long before poe (or after it)
+ * counts; without nextUpdate only information issued after poe does.
+ */
+static bool
+vrev_fresh(int64_t tu, int64_t nu, int64_t poe)
+{
+	if (tu >= poe)
+		return true;
+	return nu > tu && tu >= poe - (nu - tu);
+}
+
 enum vrev_st
 sign_ocsp_check(OCSP_BASICRESP *bs, OCSP_CERTID *id, X509 *issuer,
     STACK_OF(X509) * certs, OCSP_REQUEST *req, int64_t now, int64_t poe,
@@ -112,7 +127,7 @@ sign_ocsp_check(OCSP_BASICRESP *bs, OCSP_CERTID *id, X509 *issuer,
 		goto out;
 	}
 	if (poe != 0) {
-		if (tu < poe) {
+		if (!vrev_fresh(tu, nu, poe)) {
 			snprintf(msg, n,
 			    "OCSP response older than the "
 			    "signature's proof of existence");
@@ -231,7 +246,8 @@ crl_status(struct vctx *v, X509_CRL *crl, X509 *cert, X509 *issuer, int64_t poe,
 		snprintf(msg, n, "CRL: thisUpdate in the future");
 		return VREV_NONE;
 	}
-	if (poe != 0 ? tu < poe : nu != 0 && nu < v->now - VERIFY_SKEW_S) {
+	if (poe != 0 ? !vrev_fresh(tu, nu, poe)
+	             : nu != 0 && nu < v->now - VERIFY_SKEW_S) {
 		snprintf(msg, n, "CRL: %s",
 		    poe != 0 ? "older than the proof of existence"
 		             : "stale (nextUpdate passed)");

@@ -84,23 +84,24 @@ static const struct signer_field f_sign_user[] = {
 	F(T, sad, SF_TEXT, SF_SECRET, 0, SIGNER_SAD_MAX),
 	F(T, mech, SF_U16, 0, HSM_MECH_RSA_PKCS1, HSM_MECH_ECDSA),
 	F(T, md, SF_U32, 0, 0, UINT32_MAX),
-	F(T, timestamps, SF_U16, 0, 0, SIGNER_USER_HASHES_MAX),
+	F(T, timestamps, SF_U16, 0, 0, 2 * SIGNER_USER_HASHES_MAX),
 	F(T, renewal, SF_TEXT, 0, 0, STORE_ID_LEN),
 	F(T, terms, SF_TEXT, 0, 0, SIGNER_TERMS_MAX),
 	FLIST(T, hashes, nhashes, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 1,
 	    SIGNER_HASH_MAX),
 };
 
-/* A timestamp is asked for a signature of the batch; a renewal's terms
- * are one document with its version. */
+/* Up to two timestamps for a signature of the batch (B-T: the
+ * signature's; B-LTA: and the document's); a renewal's terms are one
+ * document with its version. */
 static bool
 check_sign_user(const void *msg)
 {
 	const T *m = msg;
 
 	if (m->renewal.n > 0)
-		return m->nhashes == 1 && m->timestamps <= 1 && m->terms.n > 0;
-	return m->timestamps <= m->nhashes && m->terms.n == 0;
+		return m->nhashes == 1 && m->timestamps <= 2 && m->terms.n > 0;
+	return m->timestamps <= 2 * (uint32_t)m->nhashes && m->terms.n == 0;
 }
 #undef T
 
@@ -236,7 +237,7 @@ static const struct signer_field f_csc_sign_doc[] = {
 	F(T, sad, SF_TEXT, SF_SECRET, 1, SIGNER_SAD_HEX),
 	F(T, mech, SF_U16, 0, HSM_MECH_RSA_PKCS1, HSM_MECH_ECDSA),
 	F(T, md, SF_U32, 0, 1, UINT32_MAX),
-	F(T, timestamps, SF_U16, 0, 0, SIGNER_USER_HASHES_MAX),
+	F(T, timestamps, SF_U16, 0, 0, 2 * SIGNER_USER_HASHES_MAX),
 	F(T, dmd, SF_U32, 0, 1, UINT32_MAX),
 	FLIST(T, docs, ndocs, SF_SAME_LEN, 1, SIGNER_USER_HASHES_MAX, 20,
 	    SIGNER_HASH_MAX),
@@ -244,14 +245,15 @@ static const struct signer_field f_csc_sign_doc[] = {
 	    SIGNER_HASH_MAX),
 };
 
-/* One signature per document; a timestamp for each or none. */
+/* One signature per document; none, one or two timestamps for each
+ * (B-T; B-LTA's document timestamp). */
 static bool
 check_csc_sign_doc(const void *msg)
 {
 	const T *m = msg;
 
 	return m->ndocs == m->nhashes &&
-	       (m->timestamps == 0 || m->timestamps == m->nhashes);
+	       m->timestamps <= 2 * (uint32_t)m->nhashes;
 }
 #undef T
 

@@ -88,6 +88,11 @@ struct signing_result {
 	const char *in;      /* the input's name (path, or /proc/self/fd/N) */
 	const char *out;
 	enum sign_format format;
+	/* DONE: the level made (B-B .. B-LTA); below the one asked when the
+	 * long-term step failed, and then warn says why (the signature
+	 * itself is good). */
+	enum sign_level level;
+	struct sign_err warn;
 };
 
 enum signing_step {
@@ -96,6 +101,21 @@ enum signing_step {
 };
 
 struct signing_batch;
+
+/*
+ * The level a file is made at when its batch asks for level: a CAdES up
+ * to B-LT (an archive timestamp is not made), a CMS over a digest only
+ * (digest true) up to B-T; a PDF at any.
+ */
+enum sign_level signing_item_level(
+    enum sign_level level, enum sign_format format, bool digest);
+/*
+ * The transactions one file takes at that level: its signature, the
+ * signature's timestamp (B-T and up) and B-LTA's document timestamp.
+ */
+unsigned signing_cost(enum sign_level level, enum sign_format format);
+/* The same for a stored item's format ("pades", "cades"). */
+unsigned signing_cost_str(const char *level, const char *format);
 
 /*
  * Called after each item's begin and finish (progress bars, the CLI's

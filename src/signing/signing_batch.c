@@ -73,6 +73,7 @@ struct signing_batch {
 	size_t n;
 	atomic_bool mismatch;
 	int64_t transactions_left;
+	struct sign_vcache *vcache; /* B-LT, B-LTA: validation data */
 };
 
 /* Each transition of the batch, checked in one place. */
@@ -271,6 +272,7 @@ signing_batch_free(struct signing_batch *b)
 		free(it->loc);
 	}
 	sign_signer_free(b->signer);
+	sign_vcache_free(b->vcache);
 	free(b->field);
 	free(b->reason);
 	free(b->loc);
@@ -355,6 +357,49 @@ item_fail(struct batch_item *it, enum pc_rc rc)
 	it->job = NULL;
 }
 
+enum sign_level
+signing_item_level(enum sign_level l, enum sign_format format, bool digest)
+{
+	if (digest && l > SIGN_LEVEL_BT)
+		return SIGN_LEVEL_BT;
+	if (format == SIGN_FMT_CADES && l > SIGN_LEVEL_BLT)
+		return SIGN_LEVEL_BLT;
+	return l;
+}
+
+unsigned
+signing_cost(enum sign_level level, enum sign_format format)
+{
+	enum sign_level l = signing_item_level(level, format, false);
+
+	return 1u + (l >= SIGN_LEVEL_BT ? 1u : 0u) +
+	       (l == SIGN_LEVEL_BLTA ? 1u : 0u);
+}
+
+unsigned
+signing_cost_str(const char *level, const char *format)
+{
+	enum sign_level l = sign_level_parse(level);
+
+	return signing_cost(l != 0 ? l : SIGN_LEVEL_BT,
+	    format != NULL && strcmp(format, "pades") == 0 ? SIGN_FMT_PADES
+	                                                   : SIGN_FMT_CADES);
+}
+
+static enum sign_level
+item_level(const struct signing_batch *b, const struct batch_item *it)
+{
+	return signing_item_level(b->opts.level, it->res.format, it->dlen > 0);
+}
+
+/* The timestamps an item takes (signing_cost without its signature). */
+static unsigned
+item_timestamps(const struct batch_item *it)
+{
+	return (it->opts.level >= SIGN_LEVEL_BT ? 1u : 0u) +
+	       (it->opts.level == SIGN_LEVEL_BLTA ? 1u : 0u);
+}
+
 /* The hash to sign of one item (and a PDF's prepared update). */
 static enum pc_rc
 item_begin(struct signing_batch *b, struct batch_item *it)
@@ -363,9 +408,10 @@ item_begin(struct signing_batch *b, struct batch_item *it)
 
 	/* The batch's, for every item: one hash size, one time, one TSA. */
 	it->opts.md_nid = b->opts.md_nid;
-	it->opts.level = b->opts.level;
+	it->opts.level = item_level(b, it);
 	it->opts.now = b->opts.now;
 	it->opts.tsa_url = b->opts.tsa_url;
+	it->opts.vcache = b->vcache;
 	if (it->dlen > 0) {
 		const EVP_MD *md = EVP_get_digestbynid(it->opts.md_nid);
 
@@ -445,7 +491,10 @@ signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 		b->opts.level = SIGN_LEVEL_BB;
 	if (b->opts.now == 0)
 		b->opts.now = clock_now(); /* the same in both steps */
-	if (b->opts.level == SIGN_LEVEL_BT && b->tsa_url[0] == '\0')
+	if (b->opts.level >= SIGN_LEVEL_BLT && b->vcache == NULL &&
+	    (b->vcache = sign_vcache_new()) == NULL)
+		return PC_ENOMEM;
+	if (b->opts.level >= SIGN_LEVEL_BT && b->tsa_url[0] == '\0')
 		snprintf(b->tsa_url, sizeof(b->tsa_url), "%s/tsa",
 		    e->conf->server.public_url);
 	if (b->tsa_url[0] != '\0')
@@ -570,7 +619,9 @@ batch_authorize(const struct pc_env *e, struct signing_batch *b,
 	req.sad = sad;
 	req.mech = b->items[0].tbs.mech;
 	req.md_nid = b->items[0].tbs.md_nid;
-	req.timestamps = b->opts.level == SIGN_LEVEL_BT ? (unsigned)b->n : 0;
+	req.timestamps = 0;
+	for (i = 0; i < b->n; i++)
+		req.timestamps += item_timestamps(&b->items[i]);
 	req.renewal = b->renewal[0] != '\0' ? b->renewal : NULL;
 	req.terms = b->terms;
 	req.n = (unsigned)b->n;
@@ -659,6 +710,44 @@ tsa_failed(const struct pc_env *e, const struct signing_batch *b,
 	store_release(e->store, db);
 }
 
+/*
+ * A signed PDF made long-term (B-LT, B-LTA). When that fails the
+ * signature stays as made (B-T): the item is done, res.level says what
+ * it is and res.warn why; B-LTA's timestamp, counted, is recorded as not
+ * obtained.
+ */
+static void
+item_ltv(const struct pc_env *e, const struct signing_batch *b,
+    struct batch_item *it)
+{
+	enum pc_rc rc;
+
+	if (it->res.format == SIGN_FMT_CADES)
+		rc = sign_cades_ltv(it->out, &it->opts, &it->res.warn);
+	else
+		rc = sign_pades_ltv(it->out, &it->opts,
+		    it->opts.level == SIGN_LEVEL_BLTA, &it->res.warn);
+	if (rc == PC_OK)
+		return;
+	it->res.level = SIGN_LEVEL_BT;
+	log_warnx("signing: %s stays B-T: %s: %s", it->in,
+	    it->res.warn.code != NULL ? it->res.warn.code : "ltv_failed",
+	    it->res.warn.msg);
+	if (it->opts.level == SIGN_LEVEL_BLTA)
+		tsa_failed(e, b, it);
+}
+
+/* A CAdES item: B-T at most here, the long-term data after (item_ltv). */
+static enum pc_rc
+cades_finish(const struct sign_signer *s, struct batch_item *it)
+{
+	struct sign_opts o = it->opts;
+
+	if (o.level > SIGN_LEVEL_BT)
+		o.level = SIGN_LEVEL_BT;
+	return sign_cades_file(s, &o, it->in, it->out, &it->res.err);
+}
+
 /* A CAdES over an item's digest: the CMS (DER) into its output. */
 static enum pc_rc
 digest_finish(const struct sign_signer *s, struct batch_item *it)
@@ -717,14 +806,16 @@ signing_batch_finish_one(
 	if (it->dlen > 0)
 		rc = digest_finish(&s, it);
 	else if (it->res.format == SIGN_FMT_CADES)
-		rc = sign_cades_file(
-		    &s, &it->opts, it->in, it->out, &it->res.err);
+		rc = cades_finish(&s, it);
 	else
 		rc = sign_pades_finish(it->job, &s, &it->res.err);
 	if (rc == PC_OK) {
 		it->res.state = SIGNING_DONE;
 		sign_pades_job_free(it->job);
 		it->job = NULL;
+		it->res.level = it->opts.level;
+		if (it->opts.level >= SIGN_LEVEL_BLT)
+			item_ltv(e, b, it);
 	} else {
 		item_fail(it, rc);
 		if (it->res.err.code != NULL &&

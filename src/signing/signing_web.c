@@ -103,7 +103,10 @@ websign_new(const struct pc_env *e, const char *user_id,
 		snprintf(b.user_id, sizeof(b.user_id), "%s", user_id);
 		snprintf(b.state, sizeof(b.state), "open");
 		snprintf(b.credential, sizeof(b.credential), "%s", cr.serial);
-		snprintf(b.level, sizeof(b.level), "B-T");
+		snprintf(b.level, sizeof(b.level), "%s",
+		    sign_level_parse(e->conf->server.sign_level) != 0
+		        ? e->conf->server.sign_level
+		        : "B-LTA");
 		b.created_at = b.updated_at = clock_now();
 		rc = store_sign_batch_insert(db, &b);
 	}
@@ -436,11 +439,19 @@ websign_get(const struct pc_env *e, const char *user_id, const char *id,
 /* ---- quota and signing
  * --------------------------------------------------------- */
 
+/* The transactions the ready items take at the batch's level. */
+struct need {
+	const char *level;
+	int64_t n;
+};
+
 static enum pc_rc
 count_ready(void *arg, const struct store_sign_item *it)
 {
+	struct need *nd = arg;
+
 	if (strcmp(it->state, ITEM_READY) == 0)
-		(*(int64_t *)arg)++;
+		nd->n += signing_cost_str(nd->level, it->format);
 	return PC_OK;
 }
 
@@ -462,7 +473,7 @@ websign_quota(const struct pc_env *e, const char *user_id, const char *id,
 	struct store_credential cr;
 	struct store_cert c, ca;
 	struct db *db = NULL;
-	int64_t n = 0;
+	struct need nd = { NULL, 0 };
 	enum pc_rc rc;
 
 	memset(q, 0, sizeof(*q));
@@ -472,8 +483,9 @@ websign_quota(const struct pc_env *e, const char *user_id, const char *id,
 	if (rc != PC_OK)
 		return rc;
 	rc = websign_batch_get(db, user_id, id, NULL, &b, err);
+	nd.level = b.level;
 	if (rc == PC_OK)
-		rc = store_sign_item_each(db, id, count_ready, &n);
+		rc = store_sign_item_each(db, id, count_ready, &nd);
 	if (rc == PC_OK)
 		rc = store_credential_get(db, b.credential, &cr);
 	if (rc == PC_OK)
@@ -482,8 +494,8 @@ websign_quota(const struct pc_env *e, const char *user_id, const char *id,
 		rc = store_cert_get(db, c.issuer, &ca);
 	store_release(e->store, db);
 	if (rc == PC_OK) {
-		/* B-T: the signature and its time-stamp, one each. */
-		q->needed = 2 * n;
+		/* Each file's signature and its timestamps (signing_cost). */
+		q->needed = nd.n;
 		q->left = cr.transactions_left;
 		q->not_after = c.not_after;
 		snprintf(q->serial, sizeof(q->serial), "%s", c.serial);

@@ -179,11 +179,21 @@ plan_record(struct plan *pl, const size_t *fin, size_t nfin, const size_t *busy,
 			pl->broken = true;
 }
 
+/* The signed items and the timestamps counted for them. */
+struct signed_count {
+	const char *level;
+	int64_t nsig, nts;
+};
+
 static enum pc_rc
 count_signed(void *arg, const struct store_sign_item *it)
 {
-	if (strcmp(it->state, ITEM_SIGNED) == 0)
-		(*(int64_t *)arg)++;
+	struct signed_count *c = arg;
+
+	if (strcmp(it->state, ITEM_SIGNED) == 0) {
+		c->nsig++;
+		c->nts += signing_cost_str(c->level, it->format) - 1;
+	}
 	return PC_OK;
 }
 
@@ -195,23 +205,23 @@ plan_close(struct plan *pl)
 	struct store_sign_batch b = pl->b;
 	struct db *db = NULL;
 	char detail[200];
-	int64_t nsig = 0;
+	struct signed_count sc = { b.level, 0, 0 };
 	enum pc_rc rc;
 
 	rc = store_write_begin(pl->env.store, &db);
 	if (rc == PC_OK)
-		rc = store_sign_item_each(db, b.id, count_signed, &nsig);
+		rc = store_sign_item_each(db, b.id, count_signed, &sc);
 	if (rc == PC_OK) {
 		snprintf(b.state, sizeof(b.state), "done");
-		b.signatures = nsig;
-		b.timestamps = nsig;
+		b.signatures = sc.nsig;
+		b.timestamps = sc.nts;
 		b.signed_at = b.updated_at = clock_now();
 		rc = store_sign_batch_move(db, &b, "signing");
 	}
 	if (rc == PC_OK) {
 		snprintf(detail, sizeof(detail),
 		    "batch=%s credential=%s signed=%lld of %zu", b.id,
-		    b.credential, (long long)nsig, pl->n);
+		    b.credential, (long long)sc.nsig, pl->n);
 		rc = store_audit_append(db, pl->user_id, "sign.web", detail);
 	}
 	return store_write_end(pl->env.store, db, rc);

@@ -48,9 +48,12 @@ stuck_one(void *arg, const struct store_sign_batch *b)
 struct counted {
 	struct db *db;
 	const char *credential;
-	int64_t n;      /* counted and not delivered: given back */
-	int64_t nsig;   /* signed and kept (delivered) */
-	int64_t nready; /* to sign again */
+	const char *level; /* the batch's */
+	int64_t n;         /* counted and not delivered: given back */
+	int64_t cost;      /* their transactions (signing_cost) */
+	int64_t nsig;      /* signed and kept (delivered) */
+	int64_t nts;       /* their timestamps */
+	int64_t nready;    /* to sign again */
 };
 
 /* An item not finished goes back to ready; counted when its hash was. */
@@ -62,8 +65,10 @@ counted_one(void *arg, const struct store_sign_item *src)
 	bool yes = false;
 	enum pc_rc rc = PC_OK;
 
-	if (strcmp(src->state, ITEM_SIGNED) == 0)
+	if (strcmp(src->state, ITEM_SIGNED) == 0) {
 		c->nsig++;
+		c->nts += signing_cost_str(c->level, src->format) - 1;
+	}
 	if (strcmp(src->state, ITEM_READY) != 0 &&
 	    strcmp(src->state, ITEM_PENDING) != 0 &&
 	    strcmp(src->state, ITEM_SIGNING) != 0)
@@ -72,8 +77,10 @@ counted_one(void *arg, const struct store_sign_item *src)
 	if (src->tbs_hash[0] != '\0')
 		rc = store_signature_has(
 		    c->db, c->credential, src->tbs_hash, &yes);
-	if (rc == PC_OK && yes)
+	if (rc == PC_OK && yes) {
 		c->n++;
+		c->cost += signing_cost_str(c->level, src->format);
+	}
 	if (rc == PC_OK && strcmp(src->state, ITEM_READY) != 0) {
 		it = *src;
 		snprintf(it.state, sizeof(it.state), ITEM_READY);
@@ -106,24 +113,26 @@ recover_one(const struct pc_env *e, const struct store_sign_batch *b0)
 	memset(&c, 0, sizeof(c));
 	c.db = db;
 	c.credential = b.credential;
+	c.level = b.level;
 	rc = store_sign_item_each(db, b.id, counted_one, &c);
 	snprintf(b.state, sizeof(b.state), c.nready > 0 ? "open" : "done");
 	b.interrupted_at = b.updated_at = now;
 	if (c.nready == 0) {
-		b.signatures = b.timestamps = c.nsig;
+		b.signatures = c.nsig;
+		b.timestamps = c.nts;
 		b.signed_at = now;
 	}
 	if (rc == PC_OK)
 		rc = store_sign_batch_move(db, &b, "signing");
-	/* B-T: each signature's time-stamp was counted with it. */
+	/* Each signature's timestamps were counted with it. */
 	if (rc == PC_OK && c.n > 0)
-		rc = store_credential_refund(db, b.credential, 2 * c.n, now);
+		rc = store_credential_refund(db, b.credential, c.cost, now);
 	if (rc == PC_OK) {
 		snprintf(detail, sizeof(detail),
 		    "batch=%s credential=%s delivered=%lld undelivered=%lld "
 		    "refunded=%lld",
 		    b.id, b.credential, (long long)c.nsig, (long long)c.n,
-		    (long long)(2 * c.n));
+		    (long long)c.cost);
 		rc = store_audit_append(
 		    db, "job:documents", "sign.interrupted", detail);
 	}
@@ -133,7 +142,7 @@ recover_one(const struct pc_env *e, const struct store_sign_batch *b0)
 		websign_scratch_rm(dir);
 		log_info("sign: batch %s interrupted while signing: %s, %lld "
 		         "file(s) kept, %lld transaction(s) given back",
-		    b.id, b.state, (long long)c.nsig, (long long)(2 * c.n));
+		    b.id, b.state, (long long)c.nsig, (long long)c.cost);
 	}
 	return rc == PC_ESTATE ? PC_OK : rc; /* another node did it */
 }

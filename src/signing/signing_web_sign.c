@@ -239,7 +239,10 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 	signing_local_tsa(e, tsa, sizeof(tsa));
 	so.credential = b.credential;
 	sign_opts_init(&so.sign);
-	so.sign.level = SIGN_LEVEL_BT;
+	/* The level the batch was opened with (its quota was counted so). */
+	so.sign.level = sign_level_parse(b.level);
+	if (so.sign.level == 0)
+		so.sign.level = SIGN_LEVEL_BT;
 	so.sign.tsa_url = tsa;
 	so.sign.max_size = WEB_FILE_MAX;
 	/* The hashes prepared side by side, as many as the pool's threads. */

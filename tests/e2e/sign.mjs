@@ -452,7 +452,9 @@ try {
 		assert((await text(page, '#sign-cert-subject')).includes('Ana Pop'), 'subject');
 		assert((await text(page, '#sign-cert-issuer')).length > 3, 'issuer');
 		assert(await text(page, '#sign-cert-serial') === iss.certificate.sign_serial, 'serial');
-		assert(await text(page, '#sign-needed') === '8', 'needed: ' + await text(page, '#sign-needed'));
+		// B-LTA, the default: three per PDF, two for the .p7s (B-LT).
+		assert(await text(page, '#sign-needed') === '11', 'needed: ' + await text(page, '#sign-needed'));
+		assert(await text(page, '#sign-needed-hint') === RO['sign.needed_hint'], 'the hint says why');
 		assert(await text(page, '#sign-left') === String(left0), 'left');
 		assert(await page.$$eval('#sign-todo li', (l) => l.length) === 4, 'four to sign');
 		assert((await text(page, '#sign-skipped')).includes('protejat.pdf'), 'refused ones listed apart');
@@ -492,8 +494,8 @@ try {
 		zip = path.join(OUT, 'SignedFiles.zip');
 		await d.saveAs(zip);
 		await page.waitForSelector('#sign-done');
-		assert(sql(`SELECT transactions_left FROM credentials WHERE serial = '${iss.certificate.sign_serial}'`) === String(left0 - 8),
-		    'eight transactions taken');
+		assert(sql(`SELECT transactions_left FROM credentials WHERE serial = '${iss.certificate.sign_serial}'`) === String(left0 - 11),
+		    'eleven transactions taken');
 		await page.waitForSelector('#sign-dl-1');
 		await shot(page, 'done');
 	});
@@ -553,7 +555,7 @@ try {
 		assert(await text(page, `#hist-${batch.id} tr[data-name="protejat.pdf"] td:nth-child(3)`) ===
 		    ro('hist.not_signed', { why: RO['sign.short_pdf_encrypted'] }), 'a refused file: why');
 		assert(await text(page, `#hist-${batch.id}-cert`) === iss.certificate.sign_serial, 'serial');
-		assert(await text(page, `#hist-${batch.id}-used`) === ro('hist.used_n', { n: 8, sig: 4, ts: 4 }), 'count');
+		assert(await text(page, `#hist-${batch.id}-used`) === ro('hist.used_n', { n: 11, sig: 4, ts: 7 }), 'count: ' + await text(page, `#hist-${batch.id}-used`));
 		await shot(page, 'history');
 	});
 	await step('".p7s for all" (the split button) makes the encrypted PDF signable; a batch larger than the quota is refused before the code', async () => {

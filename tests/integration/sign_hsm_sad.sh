@@ -50,7 +50,7 @@ make_pdf "$T/doc.pdf" 2
 head -c 300000 /dev/urandom > "$T/file.bin"
 mkdir -p "$T/out"
 CODE1=$(oathtool --totp -b "$(cat "$T/Popescu.totp")")
-sadsign "$S1" "$CODE1" "$T/doc.pdf" "$T/file.bin" --out-dir "$T/out" ||
+sadsign "$S1" "$CODE1" --level B-B "$T/doc.pdf" "$T/file.bin" --out-dir "$T/out" ||
     { cat "$T/sign.err"; fail "sign batch with SAD"; }
 pdfsig "$T/out/doc.pdf" > "$T/pdfsig.txt" 2>&1
 grep -q 'Signature is Valid.' "$T/pdfsig.txt" ||

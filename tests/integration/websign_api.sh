@@ -7,9 +7,10 @@
 #    (pdftoppm: pixels change inside the box, not outside);
 #  - before the code: not enough transactions refused, nothing counted; a
 #    wrong code refused, nothing counted;
-#  - one code signs every ready file: PDFs PAdES B-T (pdfsig valid, qpdf
-#    --check), the .docx as a .p7s (openssl cms -verify against the
-#    chain); two transactions per file, counted once;
+#  - one code signs every ready file: PDFs PAdES B-LTA, the default
+#    (pdfsig valid, qpdf --check, pecete verify: B-LTA), the .docx as a
+#    CAdES B-LT .p7s (openssl cms -verify against the chain); three
+#    transactions per PDF and two for the .p7s, counted once;
 #  - SignedFiles.zip holds them; afterwards the signed files are gone from
 #    the server, the history keeps names and hashes; another account sees
 #    nothing; uploads are encrypted at rest; ".p7s for all" makes a refused
@@ -99,7 +100,7 @@ for f in a.pdf b.pdf c.pdf report.docx enc.pdf x.pdf; do up "$B" "$T/$f"; done
 expect 201 - "six files uploaded"
 check "each file's state and the engine's word" \
 	[ "$(jpath '[(f["name"], f["format"], f["state"], f["intake"]) for f in j["files"]]')" = "[('a.pdf', 'pades', 'ready', None), ('b.pdf', 'pades', 'ready', None), ('c.pdf', 'pades', 'ready', None), ('report.docx', 'cades', 'ready', None), ('enc.pdf', 'pades', 'refused', 'pdf_encrypted'), ('x.pdf', 'pades', 'refused', 'pdf_xfa')]" ]
-check "the cost: two transactions per signable file" [ "$(jget certificate.transactions_needed)" = 8 ]
+check "the cost: three transactions per PDF (B-LTA), two for the .p7s (B-LT)" [ "$(jget certificate.transactions_needed) $(jget level)" = "11 B-LTA" ]
 check "the hash of what was uploaded" [ "$(jpath 'j["files"][0]["sha256"]')" = "$(sha256sum "$T/a.pdf" | cut -d' ' -f1)" ]
 up "$B" "$T/a.pdf" "../../etc/passwd"
 check "a path in the name keeps only its last part" [ "$(jpath 'j["files"][-1]["name"]')" = passwd ]
@@ -148,8 +149,8 @@ check "the pool signed it: the batch done, 4 of 4" \
 	[ "$(jpath 'j["state"], j["progress"]["done"], j["progress"]["total"], j["progress"]["failed"]')" = "('done', 4, 4, 0)" ]
 check "four signed, two refused" \
 	[ "$(jpath '[f["state"] for f in j["files"]]')" = "['signed', 'signed', 'signed', 'signed', 'refused', 'refused']" ]
-check "eight transactions taken, once" \
-	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = 8 ]
+check "eleven transactions taken, once (the batch: 4 signatures, 7 timestamps)" \
+	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT signatures || ' ' || timestamps FROM sign_batches WHERE id = '$B'")" = "11 4 7" ]
 api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$(code -N "now + 30 seconds")\"}"
 expect 409 sign_batch_state "a signed batch is not signed again"
 curl -s -o "$T/one.pdf" -b "$JAR" "$PC_URL/api/v1/sign/batches/$B/files/1/signed"
@@ -169,6 +170,8 @@ check "report.docx.p7s: openssl cms -verify against our chain" \
 	openssl cms -verify -binary -inform DER -in "$T/z/report.docx.p7s" -content "$T/report.docx" \
 	-CAfile "$T/pki/root.pem" -certfile "$T/pki/issuing.pem" -purpose any -out /dev/null
 check "... with a time-stamp (B-T)" bash -c "openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q id-smime-aa-timeStampToken"
+check "... and its validation data (B-LT: certificate-values, revocation-values)" bash -c "openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q id-smime-aa-ets-certValues && openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q id-smime-aa-ets-revocationValues"
+check "pecete verify --no-ocsp: a.pdf PAdES-B-LTA, report.docx.p7s CAdES-B-LT, both TOTAL-PASSED from the embedded data" bash -c "'$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' '$T/z/a.pdf' | grep -q 'level: PAdES-B-LTA' && '$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' --content '$T/report.docx' '$T/z/report.docx.p7s' > '$T/v.txt' && grep -q 'level: CAdES-B-LT' '$T/v.txt' && grep -q 'Result: TOTAL-PASSED' '$T/v.txt'"
 # The node asks its own TSA in process: four time-stamps, no POST /tsa.
 check "... the time-stamps came from the node's TSA in process (no POST /tsa request)" \
 	bash -c "! curl -s '$PC_URL/metrics' | grep -q 'route=\"POST /tsa\"'"
@@ -250,7 +253,7 @@ LEFT2=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$SIGN'")
 STATE2=$(sql "SELECT state || ' ' || (interrupted_at > 0) FROM sign_batches WHERE id = '$B3'")
 echo "# after the restart: $STATE2, $NSIGNED signed, transactions $LEFT1 -> $LEFT2"
 check "after the kill: signed once and counted once, or neither ($NSIGNED signed, $((LEFT1 - LEFT2)) counted)" \
-	[ $((LEFT1 - LEFT2)) = $((2 * NSIGNED)) ]
+	[ $((LEFT1 - LEFT2)) = $((3 * NSIGNED)) ]
 check "... the batch is done (all 20) or open again marked interrupted (the rest ready)" \
 	bash -c "[ '$STATE2 $NSIGNED' = 'done 0 20' ] || [ '$STATE2 $NSIGNED' = 'done 1 20' ] || [ '$STATE2 $NSIGNED $NREADY' = 'open 1 $NSIGNED $((20 - NSIGNED))' ]"
 check "... no scratch file left" bash -c "[ -z \"\$(ls -A '$D/files/scratch' 2>/dev/null)\" ]"
@@ -262,8 +265,8 @@ if [ "$STATE2" = "open 1" ]; then
 	api POST "/api/v1/sign/batches/$B3/sign" "{\"code\":\"$(code -N "now + 30 seconds")\"}"
 	check "... the interrupted batch is authorized again (the $((20 - NSIGNED)) left)" [ "$CODE" = 202 ]
 	wait_done "$B3"
-	check "... and signs them: all 20 signed, counted once (40)" \
-		[ "$(jget state) $(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'signed'") $(sql "SELECT $LEFT1 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = "done 20 40" ]
+	check "... and signs them: all 20 signed, counted once (60)" \
+		[ "$(jget state) $(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B3' AND state = 'signed'") $(sql "SELECT $LEFT1 - transactions_left FROM credentials WHERE serial = '$SIGN'")" = "done 20 60" ]
 fi
 # Twenty hashes: the signer signs them on two threads; every file valid.
 curl -s -o "$T/b3.zip" -b "$JAR" "$PC_URL/api/v1/sign/batches/$B3/zip"

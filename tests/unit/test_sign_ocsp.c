@@ -260,11 +260,17 @@ test_ocsp_times(void **state)
 	assert_int_equal(check(&sp, NULL, 0, &ra, msg), VREV_NONE);
 	assert_non_null(strstr(msg, "future"));
 	/* For a proof of existence: produced after it counts, even when
-	 * stale now; before it does not. */
+	 * stale now; before it only within its own validity period
+	 * (nextUpdate - thisUpdate, EN 319 102-1 5.2.5.4), not earlier. */
 	sp.this_off = -7200, sp.next_off = -3600;
 	assert_int_equal(check(&sp, NULL, now - 9000, &ra, msg), VREV_GOOD);
-	assert_int_equal(check(&sp, NULL, now - 60, &ra, msg), VREV_NONE);
+	assert_int_equal(check(&sp, NULL, now - 5400, &ra, msg), VREV_GOOD);
+	assert_int_equal(check(&sp, NULL, now - 3599, &ra, msg), VREV_NONE);
 	assert_non_null(strstr(msg, "older than"));
+	assert_int_equal(check(&sp, NULL, now - 60, &ra, msg), VREV_NONE);
+	sp.this_off = -7200, sp.next_off = 0; /* no nextUpdate: after only */
+	assert_int_equal(check(&sp, NULL, now - 7000, &ra, msg), VREV_NONE);
+	assert_int_equal(check(&sp, NULL, now - 7300, &ra, msg), VREV_GOOD);
 }
 
 static void

@@ -353,7 +353,7 @@ test_csc(void **state)
 	free(cs);
 }
 
-/* CSC_SIGN_DOC: one hash to sign per document, timestamps 0 or all. */
+/* CSC_SIGN_DOC: one hash to sign per document, up to two timestamps each. */
 static void
 test_csc_sign_doc(void **state)
 {
@@ -394,7 +394,9 @@ test_csc_sign_doc(void **state)
 	assert_int_equal(d->dmd, 673);
 	m->timestamps = 2; /* a time-stamp for each */
 	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_OK);
-	m->timestamps = 1; /* not for some only */
+	m->timestamps = 4; /* B-LTA: and a document time-stamp */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_OK);
+	m->timestamps = 5; /* at most two for each */
 	assert_int_equal(encode(SIGNER_MSG_CSC_SIGN_DOC, m, &b), PC_EINVAL);
 	m->timestamps = 0;
 	m->nhashes = 1; /* one signature per document */
@@ -441,7 +443,9 @@ test_bounds(void **state)
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_EINVAL);
 	sign_user(m, 1, 0, 0);
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_EINVAL);
-	sign_user(m, 2, 32, 3); /* more timestamps than signatures */
+	sign_user(m, 2, 32, 4); /* B-LTA: two timestamps each */
+	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_OK);
+	sign_user(m, 2, 32, 5); /* more than two each */
 	assert_int_equal(encode(SIGNER_MSG_SIGN_USER, m, &b), PC_EINVAL);
 	sign_user(m, 2, 32, 0);
 	m->hashes[1] = bytes(h, 48); /* one SIGN_USER, one hash size */
@@ -509,7 +513,7 @@ test_bounds(void **state)
 	    signer_msg_decode(SIGNER_MSG_SIGN_USER, b.data, b.len, d),
 	    PC_EINVAL);
 	b.data[b.len - 33] = 32;
-	b.data[2 + 6 + 2 + 6 + 2 + 4 + 1] = 3; /* 3 timestamps, 2 hashes */
+	b.data[2 + 6 + 2 + 6 + 2 + 4 + 1] = 5; /* 5 timestamps, 2 hashes */
 	assert_int_equal(
 	    signer_msg_decode(SIGNER_MSG_SIGN_USER, b.data, b.len, d),
 	    PC_EINVAL);

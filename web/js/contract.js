@@ -295,6 +295,8 @@ export function adminOrders(filter) {
 // ---- the contact form and the operators' inbox -------------------------------------
 // {name, email, topic, message, lang, privacy_consent} -> {id, upload_token, files_max, file_max_bytes}
 export const contactSend = (m) => http.post('/contact', m);
+// A signed PDF (raw body) -> its validation report (anyone).
+export const validate = (file) => upload('/validate', file);
 // {field, message} -> the same
 export const rectificationSend = (m) => http.post('/account/rectification', m);
 // A file of a message sent just now -> {n, size}

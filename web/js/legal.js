@@ -59,6 +59,7 @@ export async function renderFooter() {
 	}
 	items.push(h('li', {}, h('a', { href: '/registry', 'data-link': true, id: 'foot-registry' }, t('pubreg.title'))));
 	items.push(h('li', {}, h('a', { href: '/contact', 'data-link': true, id: 'foot-contact' }, t('contact.title'))));
+	items.push(h('li', {}, h('a', { href: '/validate', 'data-link': true, id: 'foot-validate' }, t('val.title'))));
 	items.push(h('li', {}, h('a', { href: ANPC.sal, id: 'foot-anpc-sal', rel: 'noopener' }, t('foot.anpc_sal'))));
 	items.push(h('li', {}, h('a', { href: ANPC.sol, id: 'foot-anpc-sol', rel: 'noopener' }, t('foot.anpc_sol'))));
 	nav.replaceChildren(h('ul', {}, items));

@@ -32,6 +32,7 @@ import { issue } from './pages/issue.js';
 import { sign } from './pages/sign.js';
 import { signHistory } from './pages/history.js';
 import { notFound } from './pages/notfound.js';
+import { validatePage } from './pages/validate.js';
 import { registry, caCertificates } from './pages/registry.js';
 import { contact, rectification } from './pages/contact.js';
 import { renew, renewalBanner } from './pages/renew.js';
@@ -70,6 +71,7 @@ const ROUTES = {
 	'/registry': [registry, ANY],
 	'/registry/ca': [caCertificates, ANY],
 	'/contact': [contact, ANY],
+	'/validate': [validatePage, ANY],
 	'/rectification': [rectification, USER],
 	'/oauth/consent': [oauthConsent, USER],
 	...OPS_ROUTES,

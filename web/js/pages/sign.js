@@ -296,7 +296,7 @@ export async function sign(ctx) {
 			    h('ul', { class: 'files plain' }, refused.map((f) => h('li', {}, h('strong', {}, f.name), ' — ', intakeText(f.intake))))) : null,
 			kv([['sign.needed', String(c.transactions_needed), 'sign-needed'],
 				['sign.left', String(c.transactions_left), 'sign-left']], 'sign-quota-box'),
-			h('p', { class: 'muted' }, t('sign.needed_hint')),
+			h('p', { class: 'muted', id: 'sign-needed-hint' }, t(b.level === 'B-LTA' ? 'sign.needed_hint' : 'sign.needed_hint_bt')),
 		];
 		const back = button('common.back', { type: 'button', kind: 'link', id: 'sign-back', onclick: () => filesView() });
 		if (expired || short) {

@@ -1,0 +1,129 @@
+/*
+ * validate.c: the public validation service (validate.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/log.h"
+#include "pki/pki.h"
+#include "sign/sign.h"
+#include "validate/validate.h"
+
+/* p[0..n) into path, created 0600 (it must not exist). */
+static enum pc_rc
+write_new(const char *path, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return PC_EIO;
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return PC_EIO;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return close(fd) == 0 ? PC_OK : PC_EIO;
+}
+
+/* The report of r as a JSON value (through sign_report_json). */
+static enum pc_rc
+report_json(const struct sign_report *r, json_t **out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	enum pc_rc rc;
+
+	f = open_memstream(&text, &len);
+	if (f == NULL)
+		return PC_ENOMEM;
+	rc = sign_report_json(r, f);
+	if (fclose(f) != 0 && rc == PC_OK)
+		rc = PC_ENOMEM;
+	if (rc == PC_OK) {
+		*out = json_loadb(text, len, 0, NULL);
+		if (*out == NULL)
+			rc = PC_EINTERNAL;
+	}
+	free(text);
+	return rc;
+}
+
+enum pc_rc
+validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
+    struct pc_err *err)
+{
+	struct sign_verify_opts vo;
+	struct sign_report *r = NULL;
+	struct sign_err serr;
+	struct buf root;
+	char top[400], dir[480], file[520], anchors[520];
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(
+	    e != NULL && e->pki != NULL && out != NULL, PC_EINTERNAL);
+	*out = NULL;
+	if (n == 0)
+		return pc_fail(err, PC_EINVAL, PCE_FILE_EMPTY, NULL);
+	if (n > VALIDATE_MAX)
+		return pc_fail(err, PC_ELIMIT, PCE_FILE_TOO_LARGE, NULL);
+	if (n < 5 || memcmp(p, "%PDF-", 5) != 0)
+		return pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
+	buf_init(&root, 64 * 1024);
+	snprintf(top, sizeof(top), "%s/scratch", e->conf->store.files_dir);
+	(void)mkdir(e->conf->store.files_dir, 0700);
+	(void)mkdir(top, 0700);
+	snprintf(dir, sizeof(dir), "%s/validate.XXXXXX", top);
+	if (mkdtemp(dir) == NULL) {
+		buf_cleanup(&root);
+		return PC_EIO;
+	}
+	snprintf(file, sizeof(file), "%s/doc.pdf", dir);
+	snprintf(anchors, sizeof(anchors), "%s/anchors.pem", dir);
+	rc = pki_cert_pem(e->pki, "root", &root);
+	if (rc == PC_OK)
+		rc = write_new(anchors, root.data, root.len);
+	if (rc == PC_OK)
+		rc = write_new(file, p, n);
+	if (rc != PC_OK)
+		goto out;
+	memset(&vo, 0, sizeof(vo));
+	memset(&serr, 0, sizeof(serr));
+	vo.trust = anchors;
+	vo.ocsp_timeout_s = 5;
+	rc = sign_verify(file, &vo, &r, &serr);
+	if (rc == PC_OK && r->nsigs == 0)
+		rc = PC_EINVAL;
+	if (rc == PC_EINVAL) {
+		rc = pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
+		goto out;
+	}
+	if (rc == PC_OK)
+		rc = report_json(r, out);
+	/* The temporary path is ours, not the caller's business. */
+	if (rc == PC_OK)
+		json_object_del(*out, "file");
+out:
+	/* The file goes before the answer, whatever happened. */
+	(void)unlink(file);
+	(void)unlink(anchors);
+	(void)rmdir(dir);
+	sign_report_free(r);
+	buf_cleanup(&root);
+	return rc;
+}

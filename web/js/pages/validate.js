@@ -1,0 +1,81 @@
+// validate.js: the public validation page (/validate, no sign-in): a
+// signed PDF is sent to POST /api/v1/validate, checked against this
+// provider's root and deleted at once; the report shows, for the document
+// and for each signature and timestamp, the ETSI EN 319 102-1 indication
+// (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE) with its sub-indication and
+// every check made, never a check that was not made.
+import { t, fmtTime } from '../i18n.js';
+import { errorText } from '../api.js';
+import * as C from '../contract.js';
+import { h, page, statusBox, setStatus, busy, button } from '../ui.js';
+
+const IND = { 'TOTAL-PASSED': 'ok', 'TOTAL-FAILED': 'err', INDETERMINATE: 'warn' };
+const CHECKS = ['format', 'signerCertificate', 'digest', 'signature', 'chain', 'revocation', 'changes'];
+
+function verdict(o, id) {
+	const sub = o.subIndication ? ' / ' + o.subIndication : '';
+	return h('p', { class: 'verdict ' + (IND[o.indication] || 'warn'), id },
+	    h('strong', {}, t('val.ind_' + o.indication.replace('-', '_').toLowerCase())), sub,
+	    o.reason ? h('span', { class: 'muted' }, ' — ' + o.reason) : null);
+}
+
+function checkRows(checks) {
+	return CHECKS.filter((k) => checks[k]).map((k) => h('tr', { 'data-check': k },
+	    h('th', { scope: 'row' }, t('val.chk_' + k.toLowerCase())),
+	    h('td', { 'data-label': t('val.status') }, t('val.st_' + checks[k].status)),
+	    h('td', { 'data-label': t('val.detail') }, checks[k].message)));
+}
+
+function signature(s) {
+	const docts = s.type === 'document-timestamp';
+	const who = docts ? s.timestamp.tsa : s.signer;
+	return h('section', { class: 'card val-sig', id: 'val-sig-' + s.index },
+	    h('h2', {}, t(docts ? 'val.docts_n' : 'val.sig_n', { n: s.index }), ' — ', who || '?'),
+	    verdict(s, 'val-sig-' + s.index + '-ind'),
+	    h('dl', { class: 'kv' },
+		s.level && s.level !== 'none' ? [h('dt', {}, t('val.level')), h('dd', { id: 'val-sig-' + s.index + '-level' }, s.level)] : null,
+		s.bestSignatureTime ? [h('dt', {}, t('val.best_time')), h('dd', {}, fmtTime(s.bestSignatureTime))] : null,
+		s.claimedTime ? [h('dt', {}, t('val.claimed_time')), h('dd', {}, fmtTime(s.claimedTime))] : null),
+	    h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+		h('tbody', {}, checkRows(s.checks || {})))),
+	    (s.changes || []).length ? h('ul', { class: 'plain' }, s.changes.map((c) =>
+		h('li', {}, t(c.allowed ? 'val.change_ok' : 'val.change_bad'), ': ', c.what))) : null);
+}
+
+function report(r) {
+	return h('div', { id: 'val-report' },
+	    h('h2', {}, t('val.result')), verdict(r, 'val-result'),
+	    h('p', { class: 'muted' }, t('val.when', { when: fmtTime(r.validationTime) })),
+	    ...(r.signatures || []).map(signature));
+}
+
+export async function validatePage() {
+	const input = h('input', { id: 'val-file', type: 'file', accept: '.pdf,application/pdf', required: true,
+	    'aria-describedby': 'val-file-hint' });
+	const go = button('val.check', { id: 'val-go' });
+	const st = statusBox('val-status');
+	const out = h('div', { id: 'val-out', 'aria-live': 'polite' });
+	const form = h('form', { id: 'val-form', novalidate: true },
+	    h('div', { class: 'field' }, h('label', { for: 'val-file' }, t('val.file')), input,
+		h('p', { class: 'hint', id: 'val-file-hint' }, t('val.file_hint'))),
+	    h('div', { class: 'actions' }, go));
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		const f = input.files[0];
+		if (!f)
+			return input.focus();
+		busy(go, async () => {
+			try {
+				const r = await C.validate(f);
+				setStatus(st, '');
+				out.replaceChildren(report(r));
+			} catch (e) {
+				out.replaceChildren();
+				setStatus(st, errorText(e), 'err');
+			}
+		});
+	});
+	const sec = page('val.title', h('p', {}, t('val.intro')), form, st, out);
+	sec.classList.add('mid');
+	return sec;
+}
