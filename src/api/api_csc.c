@@ -354,18 +354,26 @@ api_csc_cred_info_post(struct req *r, struct resp *w)
 
 /*
  * The array member key of the body as strings into out (arena; at most
- * CSC_HASHES_MAX + 1, so one too many is seen). OUT: *n.
+ * CSC_HASHES_MAX + 1, so one too many is seen). OUT: *n. Absent: none;
+ * present and not an array: invalid (never read as "no hashes", which
+ * authorize takes for an authentication SAD).
  */
 static enum pc_rc
 str_array(struct req *r, const char *key, const char ***out, size_t *n)
 {
-	json_t *a = api_arr(r, key);
+	json_t *a = json_object_get(r->json, key);
+	struct pc_err *e = api_err(r);
 	size_t i, k;
 
 	*out = NULL;
 	*n = 0;
-	if (a == NULL || !json_is_array(a))
+	if (a == NULL)
 		return PC_OK;
+	if (!json_is_array(a)) {
+		if (e != NULL)
+			*e = (struct pc_err){ PCE_FIELD_INVALID, key, 0 };
+		return PC_EINVAL;
+	}
 	k = json_array_size(a);
 	if (k > CSC_HASHES_MAX + 1)
 		k = CSC_HASHES_MAX + 1;

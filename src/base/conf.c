@@ -121,6 +121,12 @@ static const struct conf_key signer_keys[] = {
 	{ "user", CONF_STR, K(signer, user), 0, 0, NULL },
 };
 
+/* The authentication key's SAD without hashes (the virtual token's TLS
+ * client authentication): one code for this many seconds. */
+static const struct conf_key csc_keys[] = {
+	{ "auth_sad_ttl", CONF_INT, K(csc, auth_sad_ttl), 30, 3600, "300" },
+};
+
 static const struct conf_key account_keys[] = {
 	{ "sms_code_ttl_s", CONF_INT, K(account, sms_code_ttl_s), 30, 86400,
 	    "600" },
@@ -256,6 +262,7 @@ static const struct conf_section sections[] = {
 	SECTION("hsm", hsm_keys),
 	SECTION("pki", pki_keys),
 	SECTION("signer", signer_keys),
+	SECTION("csc", csc_keys),
 	SECTION("account", account_keys),
 	SECTION("log", log_keys),
 	SECTION("notify", notify_keys),

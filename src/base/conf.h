@@ -89,6 +89,11 @@ struct conf_signer {
 	char *user; /* started as root: the signer's user, see [server] */
 };
 
+/* The CSC API (src/csc) and its SADs, enforced by the signer. */
+struct conf_csc {
+	int64_t auth_sad_ttl; /* s: the authentication key's hashless SAD */
+};
+
 struct conf_notify {
 	char *mail_driver;        /* smtp | outbox (dev); NULL: unset */
 	char *sms_driver;         /* sms-http | outbox (dev); NULL: unset */
@@ -185,6 +190,7 @@ struct conf {
 	struct conf_hsm hsm;
 	struct conf_pki pki;
 	struct conf_signer signer;
+	struct conf_csc csc;
 	struct conf_account account;
 	struct conf_log log;
 	struct conf_notify notify;

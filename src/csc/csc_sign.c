@@ -134,7 +134,8 @@ csc_authorize(const struct pc_env *e, const struct csc_token *t,
 			return pc_fail(err, PC_EINVAL,
 			    PCE_NUM_SIGNATURES_INVALID, "numSignatures");
 		q.uses = (unsigned)num;
-		q.ttl = SIGNER_SAD_TTL_S;
+		q.ttl = e->conf != NULL ? (uint32_t)e->conf->csc.auth_sad_ttl
+		                        : SIGNER_SAD_TTL_S;
 		md = NID_sha256; /* not binding: any hash of the key's */
 	} else if (num < 1 || num > CSC_HASHES_MAX || (size_t)num != h->n) {
 		return pc_fail(err, PC_EINVAL, PCE_NUM_SIGNATURES_INVALID,

@@ -431,8 +431,10 @@ enum pc_rc signer_client_issue_user(struct signer_client *sc,
  */
 #define SIGNER_SAD_TTL_S 300
 /* An authentication credential's hashless SAD: at most this many
- * signatures, until it expires. */
+ * signatures, until it expires: after the ttl asked, never more than the
+ * signer's [csc] auth_sad_ttl (at most SIGNER_AUTH_SAD_TTL_MAX). */
 #define SIGNER_AUTH_SAD_USES_MAX 100
+#define SIGNER_AUTH_SAD_TTL_MAX 3600
 /* extendTransaction never takes a SAD past this from its authorization. */
 #define SIGNER_SAD_LIFE_S 1800
 #define SIGNER_SAD_HEX 64
@@ -445,7 +447,7 @@ struct signer_csc_auth_req {
 	const uint8_t (*hashes)[SIGNER_HASH_MAX];
 	size_t hlen;
 	unsigned uses; /* n == 0: signatures of an authentication SAD */
-	uint32_t ttl;  /* n == 0: its lifetime, 1..SIGNER_SAD_TTL_S */
+	uint32_t ttl;  /* n == 0: its lifetime, 1..SIGNER_AUTH_SAD_TTL_MAX */
 };
 
 struct signer_csc_sad_reply {

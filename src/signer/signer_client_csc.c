@@ -44,7 +44,7 @@ signer_client_csc_authorize(struct signer_client *sc,
 		return PC_EINVAL;
 	if (req->n == 0
 	        ? req->uses < 1 || req->uses > SIGNER_AUTH_SAD_USES_MAX ||
-	              req->ttl < 1 || req->ttl > SIGNER_SAD_TTL_S
+	              req->ttl < 1 || req->ttl > SIGNER_AUTH_SAD_TTL_MAX
 	        : req->uses != 0 || req->ttl != 0)
 		return PC_EINVAL;
 	buf_init(&reply, 1);

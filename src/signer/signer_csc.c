@@ -7,9 +7,10 @@
  * CSC_AUTHORIZE; the signer keeps only its SHA-256, in memory, with what
  * it was minted for: the access token (its hash), the credential, the
  * hash algorithm, each authorized hash occurrence and the expiry (at
- * most SIGNER_SAD_TTL_S). The web side cannot make one: minting needs the
- * holder's TOTP code, checked here, and spending needs the SAD, which the
- * web side never stores.
+ * most SIGNER_SAD_TTL_S; an authentication key's hashless SAD: [csc]
+ * auth_sad_ttl, whatever the web side asks). The web side cannot make one:
+ * minting needs the holder's TOTP code, checked here, and spending needs the
+ * SAD, which the web side never stores.
  *
  * Spending (CSC_SIGN) matches every hash of the request to a distinct
  * authorized occurrence; the SAD is then reserved (a second request with
@@ -283,6 +284,16 @@ sign_auth(struct signer_user *u, struct db *db, const struct signer_uq *q,
 	return rc;
 }
 
+/* An authentication SAD's lifetime: the one asked, at most [csc]
+ * auth_sad_ttl. */
+static int64_t
+auth_ttl(const struct conf *conf, uint32_t asked)
+{
+	int64_t max = conf != NULL ? conf->csc.auth_sad_ttl : SIGNER_SAD_TTL_S;
+
+	return (int64_t)asked < max ? (int64_t)asked : max;
+}
+
 /* Does md's digest have hlen bytes? */
 static bool
 md_fits(uint32_t md, size_t hlen)
@@ -356,7 +367,9 @@ signer_csc_authorize_serve(struct signer_user *u, enum pc_rc drc,
 		res = USER_R_HASH_NOT_AUTHORIZED;
 		goto out;
 	}
-	ttl = q.n == 0 ? (int64_t)m->ttl : SIGNER_SAD_TTL_S;
+	/* The web side asks [csc] auth_sad_ttl; the signer's own is the
+	 * bound. */
+	ttl = q.n == 0 ? auth_ttl(u->conf, m->ttl) : SIGNER_SAD_TTL_S;
 	rc = db_begin(db);
 	if (rc != PC_OK)
 		goto out;

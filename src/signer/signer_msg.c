@@ -174,7 +174,7 @@ static const struct signer_field f_csc_authorize[] = {
 	FLIST(T, hashes, nhashes, SF_SAME_LEN, 0, SIGNER_USER_HASHES_MAX, 20,
 	    SIGNER_HASH_MAX),
 	F(T, uses, SF_U16, 0, 0, SIGNER_AUTH_SAD_USES_MAX),
-	F(T, ttl, SF_U32, 0, 0, SIGNER_SAD_TTL_S),
+	F(T, ttl, SF_U32, 0, 0, SIGNER_AUTH_SAD_TTL_MAX),
 };
 
 /* Hashes, or (an authentication SAD) a count and a lifetime: not both. */
@@ -195,7 +195,7 @@ static const struct signer_field f_csc_sad_reply[] = {
 	F(T, result, SF_U16, 0, USER_R_OK, USER_R_ALGO),
 	F(T, retry_after, SF_U32, 0, 0, UINT32_MAX),
 	F(T, sad, SF_TEXT, SF_SECRET, 0, SIGNER_SAD_HEX),
-	F(T, expires_in, SF_U32, 0, 0, SIGNER_SAD_TTL_S),
+	F(T, expires_in, SF_U32, 0, 0, SIGNER_AUTH_SAD_TTL_MAX),
 };
 
 /* A SAD with an OK only, and always of its length. */

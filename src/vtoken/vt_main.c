@@ -133,9 +133,14 @@ main(int argc, char **argv)
 		curl_global_cleanup();
 		return rc;
 	}
-	if (strcmp(argv[1], "agent") == 0)
+	/* The agent reads no application's OpenSSL configuration: the module
+	 * starts it with the application's environment, whose OPENSSL_CONF
+	 * may load an engine (libp11's) and through it this very token. */
+	if (strcmp(argv[1], "agent") == 0) {
+		(void)unsetenv("OPENSSL_CONF");
 		return vt_agent_run(
 		    &c, !(argc > 2 && strcmp(argv[2], "--foreground") == 0));
+	}
 	if (strcmp(argv[1], "logout") == 0) {
 		vt_refresh_remove(&c);
 		printf("Signed out (the refresh token is removed; revoke the "

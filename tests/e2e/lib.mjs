@@ -441,3 +441,32 @@ export class Steps {
 		}
 	}
 }
+
+export function assert(c, msg) {
+	if (!c)
+		throw new Error(msg);
+}
+
+// Debian's Chromium, headless, quiet (no updates, sync or QUIC).
+export async function launchChromium() {
+	const { chromium } = await import('playwright-core');
+	return chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+}
+
+// A desktop page (1280 x 900, ro-RO) in a new context of browser, its
+// script errors logged, the steps' page (S.page) for their screenshots;
+// setup(ctx), when given, runs first (routes).
+export async function desktopPage(browser, S, setup) {
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
+	if (setup)
+		await setup(ctx);
+	const page = await ctx.newPage();
+	page.on('pageerror', (e) => console.log('  # page error: ' + e.message));
+	if (S)
+		S.page = page;
+	return { ctx, page };
+}

@@ -16,12 +16,11 @@
 // Env: PC_URL, E2E_SHOTS, E2E_TMP, E2E_CLOCK, E2E_LAST_STEP, E2E_PW,
 // E2E_EMAIL, E2E_SECRET, E2E_CRED, E2E_CERT, E2E_PUB, E2E_CB, E2E_CONF,
 // E2E_CONF_SECRET.
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { tapOk, tapSkip, tapDone, shots, until, Steps } from './lib.mjs';
+import { tapOk, tapSkip, tapDone, shots, until, Steps, ServerClock, assert, launchChromium, desktopPage }
+	from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL || 'http://127.0.0.1:8080';
@@ -32,25 +31,10 @@ const CB = E.E2E_CB;
 const CONF_CB = 'https://docs.example/cb';
 fs.mkdirSync(SHOTS, { recursive: true });
 
-function assert(c, msg) {
-	if (!c)
-		throw new Error(msg);
-}
-
 // ---- the server's clock and TOTP codes ----------------------------------------------
-let lastStep = Number(E.E2E_LAST_STEP) || 0;
-const ahead = () => Number(fs.readFileSync(CLOCK, 'utf8').replace(/[^0-9-]/g, '')) || 0;
-function code() {
-	let off = ahead();
-	let step = Math.floor((Date.now() / 1000 + off) / 30);
-	if (step <= lastStep) {
-		off += (lastStep - step + 1) * 30;
-		fs.writeFileSync(CLOCK, `+${off}s\n`);
-		step = lastStep + 1;
-	}
-	lastStep = step;
-	return execFileSync('oathtool', ['--totp', '-b', '-N', '@' + step * 30, E.E2E_SECRET], { encoding: 'utf8' }).trim();
-}
+// The last step in TMP/last_step, for the shell to go on from.
+const clock = new ServerClock(CLOCK, E.E2E_LAST_STEP, path.join(TMP, 'last_step'));
+const code = () => clock.code(E.E2E_SECRET);
 
 // ---- steps ----------------------------------------------------------------------------
 const S = new Steps(SHOTS, '');
@@ -84,11 +68,7 @@ const rsa = certKey.asymmetricKeyType === 'rsa';
 const SIGN_ALGO = rsa ? '1.2.840.113549.1.1.11' : '1.2.840.10045.4.3.2';
 
 // ---- the browser ------------------------------------------------------------------------
-const browser = await chromium.launch({
-	executablePath: '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 async function ready(page) {
 	await page.waitForSelector('main:not([aria-busy]) h1', { timeout: 30000 });
 }
@@ -119,11 +99,7 @@ async function waitLanded(page, ms = 15000) {
 
 let failed = 0;
 try {
-	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
-	await catchRedirects(ctx);
-	const page = await ctx.newPage();
-	page.on('pageerror', (e) => console.log('  # page error: ' + e.message));
-	S.page = page;
+	const { page } = await desktopPage(browser, S, catchRedirects);
 	let requestUri, acode, ctok;
 
 	await step('PAR with authorization_details: 201 and a request_uri', async () => {
@@ -247,7 +223,6 @@ try {
 		assert(u.searchParams.get('error') === 'access_denied' && u.searchParams.get('state') === 'st-no' &&
 			!u.searchParams.get('code'), 'redirect: ' + u);
 	});
-	fs.writeFileSync(path.join(TMP, 'last_step'), String(lastStep));
 } finally {
 	failed = tapDone();
 	await browser.close();

@@ -12,12 +12,11 @@
 // Env: PC_URL, E2E_SHOTS, E2E_TMP, E2E_CLOCK, E2E_LAST_STEP, E2E_PW,
 // E2E_EMAIL, E2E_SECRET, E2E_CERT, E2E_VT, E2E_MOD, E2E_CID (and the
 // token's XDG_*, PINENTRY, VT_PIN_* from the shell).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { tapDone, shots, until, Steps } from './lib.mjs';
+import { tapDone, shots, until, Steps, ServerClock, assert, launchChromium, desktopPage } from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL;
@@ -26,25 +25,9 @@ const TMP = E.E2E_TMP;
 const CLOCK = E.E2E_CLOCK;
 fs.mkdirSync(SHOTS, { recursive: true });
 
-function assert(c, msg) {
-	if (!c)
-		throw new Error(msg);
-}
-let lastStep = Number(E.E2E_LAST_STEP) || 0;
-const ahead = () => Number(fs.readFileSync(CLOCK, 'utf8').replace(/[^0-9-]/g, '')) || 0;
-function code() {
-	let off = ahead();
-	let step = Math.floor((Date.now() / 1000 + off) / 30);
-	if (step <= lastStep) {
-		off += (lastStep - step + 1) * 30;
-		fs.writeFileSync(CLOCK, `+${off}s\n`);
-		step = lastStep + 1;
-	}
-	lastStep = step;
-	// the scripted pinentry continues from here
-	fs.writeFileSync(path.join(TMP, 'last_step'), String(lastStep));
-	return execFileSync('oathtool', ['--totp', '-b', '-N', '@' + step * 30, E.E2E_SECRET], { encoding: 'utf8' }).trim();
-}
+// The scripted pinentry goes on from the last step (TMP/last_step).
+const clock = new ServerClock(CLOCK, E.E2E_LAST_STEP, path.join(TMP, 'last_step'));
+const code = () => clock.code(E.E2E_SECRET);
 const doc = path.join(TMP, 'doc.txt');
 fs.writeFileSync(doc, 'semnat din browser prin tokenul virtual\n');
 function p11sign(out) {
@@ -54,17 +37,10 @@ function p11sign(out) {
 
 const S = new Steps(SHOTS, '');
 const step = (what, fn) => S.step(what, fn);
-const browser = await chromium.launch({
-	executablePath: '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 let login = null;
 try {
-	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
-	const page = await ctx.newPage();
-	page.on('pageerror', (e) => console.log('  # page error: ' + e.message));
-	S.page = page;
+	const { page } = await desktopPage(browser, S);
 	let url = null, out = '';
 	const done = new Promise((resolve) => {
 		login = spawn(E.E2E_VT, ['login', '--server', URL0, '--client-id', E.E2E_CID, '--timeout', '120'],

@@ -267,6 +267,21 @@ SAD=$(jget SAD)
 check "authorize: a SAD for 5 minutes at most" [ "$CODE" = 200 -a ${#SAD} = 64 -a "$(jget expiresIn)" -le 300 ]
 auth2 "$ASIGN" "[\"$H1\",\"$H2\"]" 2 "$TOTP"
 cexpect 400 invalid_authentication_data "already used" "the same code again: invalid_authentication_data (replay)"
+# Hashes given, but not as an array (null is absent, as every member):
+# refused as such, never taken for "no hashes" (the authentication
+# credential's hashless SAD); the same code then gives that SAD, for [csc]
+# auth_sad_ttl (300 s by default).
+AAUTH=$(sql "SELECT serial FROM certs WHERE kind = 'auth' AND holder = (SELECT holder FROM credentials WHERE serial = '$ASIGN')")
+next_code
+for bad in '"'"$H1"'"' '{}' 7 '""'; do
+	csc v2/credentials/authorize "{\"credentialID\":\"$AAUTH\",\"numSignatures\":5,\"hashes\":$bad,\"authData\":[{\"id\":\"OTP\",\"value\":\"$TOTP\"}]}" "$ATOK"
+	cexpect 400 invalid_request "hashes" "authorize with hashes $bad (not an array): invalid_request, no SAD"
+done
+check "... no authorization recorded for it" \
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'csc.authorize' AND detail LIKE '%$AAUTH%'")" = 0 ]
+csc v2/credentials/authorize "{\"credentialID\":\"$AAUTH\",\"numSignatures\":5,\"authData\":[{\"id\":\"OTP\",\"value\":\"$TOTP\"}]}" "$ATOK"
+check "... the same code without hashes: the authentication SAD, 300 s (auth_sad_ttl's default)" \
+	[ "$CODE" = 200 -a ${#AAUTH} -gt 0 -a "$(jget expiresIn)" = 300 -a "$(jget SAD | wc -c)" = 65 ]
 LEFT0=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")
 
 # ---- signHash ---------------------------------------------------------------

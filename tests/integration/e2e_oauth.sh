@@ -18,47 +18,12 @@
 #    sends access_denied. Screenshots: tests/e2e/screenshots/oauth/.
 . "${PECETE_SRC:?}/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-E2E="$PECETE_SRC/tests/e2e"
-SUP="$PECETE_SRC/tests/support"
-
-for tool in node npm oathtool python3 sqlite3 /usr/bin/chromium openssl curl xxd; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "# SKIP: $tool is missing (scripts/deps.sh installs it)"
-		exit 77
-	fi
-done
-[ -f "$PC_FT_LIB" ] || { echo "# SKIP: libfaketime missing"; exit 77; }
-if [ ! -d "$E2E/node_modules/playwright-core" ]; then
-	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
-		{ echo "FAIL - npm ci in tests/e2e"; exit 1; }
-fi
-
-T=$(pc_tmpdir)
-D=$T/d
-DB=$D/pecete.db
-pc_init "$D" --dev
-port=$(pc_free_port)
-export PECETE_SERVER_PUBLIC_URL="http://127.0.0.1:$port"
-export PECETE_SERVER_WEB_ROOT="$PECETE_SRC/web"
-export PECETE_SHOP_PROVIDER=sandbox
-echo "+0s" >"$T/clock"
-PC_PORT=$port pc_serve_clock "$D" "$T/clock"
-ok "pecete serve on $PC_URL (clock in a file)"
-
-. "$SUP/idv.sh"
-idv_fixtures
-PW=Verde-Munte-Ploaie-42
-as op
-api_signup_user op.oa@example.ro +40722000911
-"$PECETE_BIN" user role --data "$D" --email op.oa@example.ro --role operator >/dev/null
-api_pair_totp
-as ana
-api_signup_user ana.oa@example.ro +40722000912
-api_issued op.oa@example.ro || { echo "FAIL - ana issued"; exit 1; }
+. "$PECETE_SRC/tests/support/e2e.sh"
+e2e_need
+e2e_serve_clock
+e2e_holder op.oa ana.oa +40722000911 +40722000912
 ANA_SECRET=$SECRET
 ANA_SIGN=$SIGN
-sql "SELECT hex(der) FROM certs WHERE serial = '$ANA_SIGN'" | xxd -r -p >"$T/sign.der"
-openssl x509 -inform DER -in "$T/sign.der" -out "$T/sign.pem" || { echo "FAIL - the certificate"; exit 1; }
 ok "a holder with a certificate, an operator (api_issued)"
 LAST_STEP=$(($(date +%s) / 30 + 1))
 

@@ -25,20 +25,8 @@
 #    from a real SMTP server (aiosmtpd). Screenshots: tests/e2e/screenshots/renew/.
 . "${PECETE_SRC:?}/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-E2E="$PECETE_SRC/tests/e2e"
-SUP="$PECETE_SRC/tests/support"
-
-for tool in node npm oathtool python3 sqlite3 /usr/bin/chromium openssl curl xxd pdftoppm; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "# SKIP: $tool is missing (scripts/deps.sh installs it)"
-		exit 77
-	fi
-done
-[ -f "$PC_FT_LIB" ] || { echo "# SKIP: libfaketime missing"; exit 77; }
-if [ ! -d "$E2E/node_modules/playwright-core" ]; then
-	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
-		{ echo "FAIL - npm ci in tests/e2e"; exit 1; }
-fi
+. "$PECETE_SRC/tests/support/e2e.sh"
+e2e_need pdftoppm
 
 T=$(pc_tmpdir)
 e2e_cleanup() {

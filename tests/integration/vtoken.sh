@@ -21,8 +21,12 @@
 #  - p11tool (p11-kit, a module file) and NSS (modutil -add, certutil -L -h
 #    all) list the certificates;
 #  - TLS client authentication: openssl s_server -Verify 1 accepts curl with
-#    the key pkcs11:... (libp11); revoked: OCSP says so, a CRL-checking
-#    server refuses it, the signer refuses the key;
+#    the key pkcs11:... (libp11); nginx checking OCSP (ssl_ocsp, through a
+#    relay, tests/support/http-hold.py) accepts it; two handshakes ask one
+#    code, a new one after [csc] auth_sad_ttl (30 s here), the signing key
+#    one per signature; revoked while nginx asks OCSP: nginx refuses it
+#    (400); then OCSP says revoked, a CRL-checking server refuses it, the
+#    signer refuses the key;
 #  - ECDSA with a P-256 holder on the same account (CKM_ECDSA, ECDSA-SHA256);
 #  - the app revoked in Settings: CKR_USER_NOT_LOGGED_IN, status says why;
 #    logout; the agent's log has no sanitizer report.
@@ -44,7 +48,10 @@ D=$T/data
 	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
 DB=$D/pecete.db
 echo "+0s" >"$T/clock"
-pc_serve_clock "$D" "$T/clock"
+# The server on the clock file (pc_serve_clock), the authentication key's
+# SAD for 30 s ([csc] auth_sad_ttl, its least; 300 by default).
+pc_serve_ft "$D" "FAKETIME_TIMESTAMP_FILE=$T/clock" FAKETIME_NO_CACHE=1 \
+	PECETE_CSC_AUTH_SAD_TTL=30
 . "$PECETE_SRC/tests/support/idv.sh"
 idv_fixtures
 
@@ -76,6 +83,13 @@ else
 fi
 export XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/cfg
 export PINENTRY=$PECETE_SRC/tests/support/pinentry-oath.sh
+# The TLS server checking OCSP and the OCSP and CRL checks run on the
+# server's clock (ft: libfaketime, the clock file): its answers are of its
+# time.
+ft() {
+	env LD_PRELOAD="$PC_FT_LIB" FAKETIME_TIMESTAMP_FILE="$T/clock" FAKETIME_NO_CACHE=1 \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+}
 export VT_PIN_STATE=$T VT_PIN_SECRET=$SECRET PECETE_VTOKEN_AGENT=$VT
 not() { ! "$@"; }
 prompts() { wc -l <"$T/prompts"; }
@@ -355,6 +369,9 @@ openssl s_server -accept "127.0.0.1:$SPORT" -naccept 1 -cert "$T/srv.pem" -key "
 	-Verify 1 -CAfile "$T/cachain.pem" -www >"$T/s_server.out" 2>&1 &
 SPID=$!
 for _ in $(seq 1 50); do grep -q ACCEPT "$T/s_server.out" && break; sleep 0.1; done
+# A fresh agent: no authentication SAD kept (the one of the pkcs11-tool
+# signature above lived 30 s).
+vt_stop
 P4=$(prompts)
 TX4=$(tx_left)
 U env OPENSSL_CONF="$T/openssl.cnf" curl -s --max-time 60 --cacert "$T/srv.pem" \
@@ -366,20 +383,136 @@ check "curl with the key pkcs11:... (libp11 engine, our module): openssl s_serve
 	[ "$(cat "$T/curl.code")" = 200 ]
 check "... s_server verified our authentication certificate (its subject logged)" \
 	grep -q "depth=0 .*CN = Ana Pop" "$T/s_server.out"
-# The authentication key's policy: the SAD of the pkcs11-tool signature
-# above (hashless, numSignatures 100, 300 s) is reused: no new code.
-check "... no new prompt (the authentication SAD reused), no qualified transaction" \
-	[ "$(prompts)" = "$P4" -a "$(tx_left)" = "$TX4" ]
-check "... one hashless authorize for the authentication key, two sign.auth" \
-	[ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'csc.authorize' AND detail LIKE '%$AUTH hashes=0 uses=100%'")" = 1 \
-	  -a "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.auth' AND detail LIKE '%$AUTH%'")" = 2 ]
+check "... one prompt, no qualified transaction" [ "$(prompts)" = $((P4 + 1)) -a "$(tx_left)" = "$TX4" ]
+# The authentication key's policy: a hashless authorize (numSignatures
+# 100, [csc] auth_sad_ttl: 30 s here) per code.
+hashless() { sql "SELECT count(*) FROM audit_log WHERE event = 'csc.authorize' AND detail LIKE '%$AUTH hashes=0 uses=100 expires_in=30'"; }
+check "... two hashless authorizes for the authentication key (30 s each), two sign.auth" \
+	[ "$(hashless)" = 2 -a "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.auth' AND detail LIKE '%$AUTH%'")" = 2 ]
+
+# ---- nginx checking OCSP; one code for many handshakes --------------------------
+# nginx (this user's, on loopback, its files in $T/nginx) verifies client
+# certificates against our CA and asks our OCSP responder about each
+# (ssl_ocsp leaf), through a relay that logs every request and can hold
+# one (tests/support/http-hold.py).
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || { echo "FAIL - nginx missing (scripts/deps.sh installs it)"; exit 1; }
+NX=$T/nginx
+mkdir -p "$NX/relay"
+touch "$NX/relay/log"
+RPORT=$(pc_free_port)
+/usr/bin/python3 "$PECETE_SRC/tests/support/http-hold.py" "$RPORT" "$PC_URL" "$NX/relay" \
+	2>"$NX/relay.err" &
+RPID=$!
+NPORT=$(pc_free_port)
+cat >"$NX/nginx.conf" <<EOC
+worker_processes 1;
+pid $NX/nginx.pid;
+# Its workers keep the server's clock (ft); nginx clears their environment.
+env LD_PRELOAD;
+env FAKETIME_TIMESTAMP_FILE;
+env FAKETIME_NO_CACHE;
+env FAKETIME_DONT_FAKE_MONOTONIC;
+error_log $NX/error.log info;
+events { worker_connections 64; }
+http {
+	access_log $NX/access.log;
+	client_body_temp_path $NX/body;
+	proxy_temp_path $NX/proxy;
+	fastcgi_temp_path $NX/fastcgi;
+	uwsgi_temp_path $NX/uwsgi;
+	scgi_temp_path $NX/scgi;
+	server {
+		listen 127.0.0.1:$NPORT ssl;
+		ssl_certificate $T/srv.pem;
+		ssl_certificate_key $T/srv.key;
+		ssl_client_certificate $T/cachain.pem;
+		ssl_verify_client on;
+		ssl_verify_depth 2;
+		ssl_ocsp leaf;
+		ssl_ocsp_responder http://127.0.0.1:$RPORT/ocsp;
+		location / {
+			default_type text/plain;
+			return 200 "client \$ssl_client_s_dn\n";
+		}
+	}
+}
+EOC
+ft "$NGINX" -p "$NX" -c "$NX/nginx.conf" -e "$NX/error.log" -g 'daemon off;' >"$NX/start.out" 2>&1 &
+NPID=$!
+trap 'kill "$NPID" "$RPID" 2>/dev/null; vt_stop; pc_cleanup' EXIT
+for _ in $(seq 1 100); do
+	[ -e "$NX/relay/port-ready" ] && (exec 3<>"/dev/tcp/127.0.0.1/$NPORT") 2>/dev/null && break
+	sleep 0.1
+done
+ncurl() {	# ncurl NAME: curl with the token's key to nginx: $T/out/NAME, NAME.code
+	U env OPENSSL_CONF="$T/openssl.cnf" curl -s --max-time 90 --cacert "$T/srv.pem" \
+		--engine pkcs11 --key-type ENG \
+		--key "pkcs11:manufacturer=Pecete;object=Pecete%20authentication;type=private" \
+		--cert "$T/auth.pem" -o "$T/out/$1" -w '%{http_code}' "https://127.0.0.1:$NPORT/" \
+		>"$T/out/$1.code" 2>"$T/out/$1.err"
+}
+ocsp_asked() { grep -c "^GET /ocsp/.* 200$" "$NX/relay/log"; }
+
+# Two TLS client authentications, one code; its SAD lives [csc]
+# auth_sad_ttl (30 s here): after it a code is asked again (the agent
+# stops using a SAD 5 s before its end).
+vt_stop
+PN=$(prompts)
+T0=$(date +%s)
+ncurl n1
+ncurl n2
+T1=$(date +%s)
+check "nginx (ssl_verify_client on, ssl_ocsp) accepts curl with the token's key twice: 200, our subject" \
+	[ "$(cat "$T/out/n1.code")" = 200 -a "$(cat "$T/out/n2.code")" = 200 -a -n "$(grep "CN=Ana Pop" "$T/out/n2")" ]
+check "... nginx asked our OCSP responder at each handshake (answered 200)" [ "$(ocsp_asked)" = 2 ]
+check "... two TLS client authentications (two curl runs through the module): ONE pinentry prompt" \
+	[ "$(prompts)" = $((PN + 1)) -a -n "$(tail -n 1 "$T/prompts" | grep "authentication certificate")" -a "$(hashless)" = 3 ]
+[ $((T1 - T0)) -lt 25 ] || echo "# the two handshakes took $((T1 - T0)) s: the SAD may have ended between"
+W=$((T0 + 27 - $(date +%s)))
+[ "$W" -gt 0 ] && sleep "$W"
+ncurl n3
+check "past auth_sad_ttl (27 s on): the next handshake asks a code again, one hashless authorize more" \
+	[ "$(cat "$T/out/n3.code")" = 200 -a "$(prompts)" = $((PN + 2)) -a "$(hashless)" = 4 ]
+PS=$(prompts)
+for i in 1 2; do
+	U pkcs11-tool --module "$MOD" --sign -m SHA256-RSA-PKCS --label "Pecete signing" \
+		-i "$T/doc.txt" -o "$T/out/again$i.sig" >"$T/again$i.out" 2>&1
+done
+check "... the signing key meanwhile: a code per signature (two signatures, two prompts)" \
+	[ "$(prompts)" = $((PS + 2)) -a -s "$T/out/again1.sig" -a -s "$T/out/again2.sig" ]
+
+# Revoked while nginx checks it: the key signs the handshake (the
+# certificate still valid), nginx's OCSP request is held, the certificate
+# revoked, the request let go: nginx refuses the connection.
+vt_stop
+touch "$NX/relay/hold"
+ncurl n4 &
+CPID=$!
+for _ in $(seq 1 900); do [ -e "$NX/relay/held" ] && break; sleep 0.1; done
+check "a handshake signed with the token's key, nginx's OCSP request held" [ -e "$NX/relay/held" ]
+/usr/bin/python3 -c 'import base64, sys, urllib.parse as u
+p = open(sys.argv[1]).read().strip().split("/ocsp/", 1)[1]
+sys.stdout.buffer.write(base64.b64decode(u.unquote(p)))' "$NX/relay/held" >"$T/ocspreq.der"
+openssl ocsp -reqin "$T/ocspreq.der" -req_text >"$T/ocspreq.txt" 2>&1
+check "... the request names the authentication certificate's serial" \
+	grep -q "Serial Number: $(openssl x509 -in "$T/auth.pem" -noout -serial | cut -d= -f2)" "$T/ocspreq.txt"
+"$PECETE_BIN" cert revoke --data "$D" "$AUTH" --reason keyCompromise >/dev/null 2>"$T/rev.err"
+check "the authentication certificate revoked (pecete cert revoke)" [ $? = 0 ]
+touch "$NX/relay/go"
+wait "$CPID"
+rm -f "$NX/relay/hold" "$NX/relay/go"
+check "nginx checking OCSP refuses it: 400 \"The SSL certificate error\"" \
+	[ "$(cat "$T/out/n4.code")" = 400 -a -n "$(grep "The SSL certificate error" "$T/out/n4")" ]
+check "... its log names the OCSP answer (revoked)" grep -q "client SSL certificate verify error.*revoked" "$NX/error.log"
+check "... the relay passed nginx's fourth OCSP request to our responder" [ "$(ocsp_asked)" = 4 ]
+kill "$NPID" "$RPID" 2>/dev/null
+wait "$NPID" "$RPID" 2>/dev/null
 
 # Revoked: the OCSP answer for the certificate curl presents is "revoked",
 # a server checking the CRL refuses it, and the signer no longer signs with
 # its key (so the handshake cannot even be made).
-"$PECETE_BIN" cert revoke --data "$D" "$AUTH" --reason keyCompromise >/dev/null 2>"$T/rev.err"
-check "the authentication certificate revoked (pecete cert revoke)" [ $? = 0 ]
-openssl ocsp -issuer "$T/issuing.pem" -cert "$T/auth.pem" -url "$PC_URL/ocsp" \
+ft openssl ocsp -issuer "$T/issuing.pem" -cert "$T/auth.pem" -url "$PC_URL/ocsp" \
 	-CAfile "$T/cachain.pem" >"$T/ocsp.out" 2>&1
 check "OCSP for the presented certificate: revoked, the answer verified" \
 	grep -q "auth.pem: revoked" "$T/ocsp.out"
@@ -387,9 +520,9 @@ curl -sf "$PC_URL/pki/issuing.crl" -o "$T/issuing.crl"
 openssl crl -inform DER -in "$T/issuing.crl" -out "$T/issuing.crl.pem"
 cat "$T/cachain.pem" "$T/issuing.crl.pem" >"$T/cacrl.pem"
 check "a server checking revocation refuses it (openssl verify -crl_check, the CA's CRL)" \
-	not openssl verify -crl_check -CAfile "$T/cacrl.pem" "$T/auth.pem"
+	not ft openssl verify -crl_check -CAfile "$T/cacrl.pem" "$T/auth.pem"
 SPORT=$(pc_free_port)
-openssl s_server -accept "127.0.0.1:$SPORT" -naccept 1 -cert "$T/srv.pem" -key "$T/srv.key" \
+ft openssl s_server -accept "127.0.0.1:$SPORT" -naccept 1 -cert "$T/srv.pem" -key "$T/srv.key" \
 	-Verify 1 -CAfile "$T/cacrl.pem" -crl_check -www >"$T/s_server2.out" 2>&1 &
 SPID=$!
 for _ in $(seq 1 50); do grep -q ACCEPT "$T/s_server2.out" && break; sleep 0.1; done

@@ -30,6 +30,10 @@ static const struct conf_case cases[] = {
 	{ "[server]\ncolour = red\n", PC_EINVAL, "unknown key" },
 	{ "[server]\nthreads = 4\nthreads = 5\n", PC_EINVAL, "set twice" },
 	{ "[server]\nthreads = 0\n", PC_EINVAL, "out of range" },
+	{ "[csc]\nauth_sad_ttl = 29\n", PC_EINVAL,
+	    "auth_sad_ttl: 29 is out of range [30, 3600]" },
+	{ "[csc]\nauth_sad_ttl = 3601\n", PC_EINVAL, "out of range" },
+	{ "[csc]\nauth_sad_ttl = 900\n", PC_OK, NULL },
 	{ "[server]\nthreads = many\n", PC_EINVAL, "not a number" },
 	{ "[server]\nthreads = 99999999999999999999\n", PC_EINVAL,
 	    "not a number" },
@@ -88,6 +92,7 @@ test_conf_values_and_env(void **state)
 	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_OK);
 	assert_string_equal(c.server.listen, "127.0.0.1:9999");
 	assert_int_equal(c.server.threads, 7);
+	assert_int_equal(c.csc.auth_sad_ttl, 300); /* the default */
 	/* Relative paths land in the data dir. */
 	assert_true(strncmp(c.store.url, "sqlite:/", 8) == 0);
 	assert_non_null(strstr(c.store.url, "/x.db"));

@@ -336,7 +336,9 @@ test_csc(void **state)
 	    signer_msg_decode(SIGNER_MSG_CSC_SAD_REPLY, b.data, b.len, &dr),
 	    PC_OK);
 	assert_int_equal(dr.sad.n, SIGNER_SAD_HEX);
-	r.expires_in = SIGNER_SAD_TTL_S + 1; /* never past 5 minutes */
+	r.expires_in = SIGNER_AUTH_SAD_TTL_MAX; /* an authentication SAD */
+	assert_int_equal(encode(SIGNER_MSG_CSC_SAD_REPLY, &r, &b), PC_OK);
+	r.expires_in = SIGNER_AUTH_SAD_TTL_MAX + 1; /* never past an hour */
 	assert_int_equal(encode(SIGNER_MSG_CSC_SAD_REPLY, &r, &b), PC_EINVAL);
 	r.expires_in = SIGNER_SAD_TTL_S;
 	r.sad = bytes(sad, 10);
