@@ -84,14 +84,15 @@ api_csc_info_post(struct req *r, struct resp *w)
 		        "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3",
 		        "1.2.840.10045.4.3.4"));
 		/* 2.0.0.2 §11.1, REQUIRED: what the signing engine makes
-		 * (CAdES detached, PAdES approval signatures; B-B, and B-T
-		 * with the node's time-stamp). */
+		 * (CAdES detached, PAdES approval signatures; B-B, B-T with
+		 * the node's time-stamp, B-LT, and B-LTA for PAdES). */
 		json_object_set_new(o, "signature_formats",
 		    json_pack("{s:[s,s],s:[[s,s],[s,s]]}", "formats", "C", "P",
 		        "envelope_properties", "Detached", "Attached",
 		        "Certification", "Revision"));
 		json_object_set_new(o, "conformance_levels",
-		    json_pack("[s,s]", "Ades-B-B", "Ades-B-T"));
+		    json_pack("[s,s,s,s]", "Ades-B-B", "Ades-B-T", "Ades-B-LT",
+		        "Ades-B-LTA"));
 	}
 	return api_reply(w, 200, o);
 }

@@ -2,7 +2,8 @@
  * csc_doc.c: signatures/signDoc (CSC 2.0.0.2 §11.11). The server builds
  * the signatures: PAdES over an uploaded PDF (signature_format P), CAdES
  * over an uploaded file (C, detached or attached) or over a digest
- * (documentDigests: detached CAdES), B-B or B-T.
+ * (documentDigests: detached CAdES), B-B, B-T, B-LT or B-LTA (a CAdES
+ * is made up to B-LT, a documentDigests CMS up to B-T).
  *
  * What the holder authorized (the SAD: credentials/authorize, or the
  * OAuth2 consent of a credential-scope token) are the documents' hashes:
@@ -378,7 +379,9 @@ plan_entries(const struct csc_doc_req *q, bool ec, const char *dir,
 		if (env != NULL && strcmp(env, "Detached") != 0)
 			return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID,
 			    "signed_envelope_property");
-		if (lv == 0)
+		/* A CMS over a digest is made up to B-T: never a level
+		 * asked for and not made. */
+		if (lv == 0 || lv > SIGN_LEVEL_BT)
 			return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID,
 			    "conformance_level");
 		if (!doc_algo_ok(d->sign_algo, d->sign_params, ec, pl->dmd))
@@ -428,7 +431,9 @@ plan_entries(const struct csc_doc_req *q, bool ec, const char *dir,
 		                         strcmp(env, "Attached") != 0))
 			return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID,
 			    "signed_envelope_property");
-		if (lv == 0 || (pl->level != 0 && lv != pl->level))
+		/* CAdES is made up to B-LT (no archive timestamp). */
+		if (lv == 0 || (pl->level != 0 && lv != pl->level) ||
+		    (fmt[0] == 'C' && lv > SIGN_LEVEL_BLT))
 			return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID,
 			    "conformance_level");
 		if (!doc_algo_ok(d->sign_algo, d->sign_params, ec, pl->dmd))

@@ -612,6 +612,15 @@ class Suite:
                 "signature_format: 400 invalid_request")
         r = c.sign_doc(api, self.cred, sad, self.algo, digests=[h],
                        level="Ades-B-LTA")
+        R.error(r, 400, "invalid_request", "v2 signDoc: documentDigests at "
+                "Ades-B-LTA (a CMS over a digest is made up to B-T): 400 "
+                "invalid_request")
+        r = c.sign_doc(api, self.cred, sad, self.algo, [(txt, "C", None)],
+                       level="Ades-B-LTA")
+        R.error(r, 400, "invalid_request", "v2 signDoc: a CAdES at "
+                "Ades-B-LTA (made up to B-LT): 400 invalid_request")
+        r = c.sign_doc(api, self.cred, sad, self.algo, digests=[h],
+                       level="Ades-X")
         R.error(r, 400, "invalid_request", "v2 signDoc: a conformance_level "
                 "info does not list: 400 invalid_request")
         md5_rsa = "1.2.840.113549.1.1.4"
@@ -799,6 +808,8 @@ SIGNDOC_KINDS = {
     "pades": ("P", "Revision", "Ades-B-B"),
     "pades-cert": ("P", "Certification", "Ades-B-B"),
     "pades-bt": ("P", "Revision", "Ades-B-T"),
+    "pades-blta": ("P", "Revision", "Ades-B-LTA"),
+    "cades-blt": ("C", "Detached", "Ades-B-LT"),
     "cades": ("C", "Detached", "Ades-B-B"),
     "cades-attached": ("C", "Attached", "Ades-B-B"),
     "digest": (None, None, "Ades-B-B"),

@@ -558,6 +558,18 @@ try {
 		assert(await text(page, `#hist-${batch.id}-used`) === ro('hist.used_n', { n: 11, sig: 4, ts: 7 }), 'count: ' + await text(page, `#hist-${batch.id}-used`));
 		await shot(page, 'history');
 	});
+	await step('the /validate page (footer link): contract.pdf TOTAL-PASSED, B-LTA, the signature and its document timestamp', async () => {
+		await page.click('#foot-validate');
+		await page.waitForSelector('#val-file');
+		await page.setInputFiles('#val-file', path.join(Z, 'contract.pdf'));
+		await page.click('#val-go');
+		await page.waitForSelector('#val-result', { timeout: 30000 });
+		assert((await text(page, '#val-result')).startsWith(RO['val.ind_total_passed']), 'result: ' + await text(page, '#val-result'));
+		assert(await text(page, '#val-sig-1-level') === 'B-LTA', 'level: ' + await text(page, '#val-sig-1-level'));
+		assert((await page.$$('#val-report .val-sig')).length === 2, 'the signature and the document timestamp');
+		assert((await text(page, '#val-sig-2-ind')).startsWith(RO['val.ind_total_passed']), 'the document timestamp passed');
+		await shot(page, 'validate');
+	});
 	await step('".p7s for all" (the split button) makes the encrypted PDF signable; a batch larger than the quota is refused before the code', async () => {
 		sql(`UPDATE credentials SET transactions_left = 3 WHERE serial = '${iss.certificate.sign_serial}'`);
 		await page.goto(URL0 + '/sign');

@@ -1,7 +1,9 @@
 /*
  * fuzz_verify.c: the verifier (signature fields, byte ranges, CMS,
  * timestamps, DSS, the revisions and their comparison, trailing bytes)
- * over arbitrary bytes, as a PDF; no trust anchors, nothing fetched. The
+ * over arbitrary bytes: as a PDF, or, when they start like DER (0x30), as
+ * a detached .p7s over a fixed content (CAdES certificate-values and
+ * revocation-values included); no trust anchors, nothing fetched. The
  * report is rendered both ways.
  */
 #include <stddef.h>
@@ -21,12 +23,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sign_report *r = NULL;
 	struct sign_err err = { 0 };
 	char path[] = "/tmp/pc-fuzz-verify.XXXXXX";
+	char content[] = "/tmp/pc-fuzz-content.XXXXXX";
 	FILE *devnull;
-	int fd;
+	int fd, cfd = -1;
 
 	fd = mkstemp(path);
 	if (fd < 0)
 		return 0;
+	if (size > 0 && data[0] == 0x30) {
+		cfd = mkstemp(content);
+		if (cfd < 0 || write(cfd, "content\n", 8) != 8) {
+			if (cfd >= 0) {
+				close(cfd);
+				unlink(content);
+			}
+			close(fd);
+			unlink(path);
+			return 0;
+		}
+		o.content = content;
+	}
 	if (write(fd, data, size) == (ssize_t)size) {
 		o.no_ocsp = true;
 		o.now = 1798761600; /* fixed: 2027-01-01 */
@@ -39,6 +55,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		sign_report_free(r);
+	}
+	if (cfd >= 0) {
+		close(cfd);
+		unlink(content);
 	}
 	close(fd);
 	unlink(path);

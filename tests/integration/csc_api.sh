@@ -110,9 +110,9 @@ csc v2/info '{"lang":"en-US"}'
 check "v2 info: specs 2.0.0.2, methods include signHash" \
 	[ "$CODE" = 200 -a "$(jget specs)" = 2.0.0.2 -a \
 	  "$(jpath '"signatures/signHash" in j["methods"]')" = true ]
-check "v2 info: signature_formats C and P, conformance_levels B-B and B-T (2.0.0.2 §11.1)" \
+check "v2 info: signature_formats C and P, conformance_levels B-B, B-T, B-LT and B-LTA (2.0.0.2 §11.1)" \
 	[ "$(jpath 'j["signature_formats"]["formats"]')" = "['C', 'P']" -a \
-	  "$(jpath 'j["conformance_levels"]')" = "['Ades-B-B', 'Ades-B-T']" ]
+	  "$(jpath 'j["conformance_levels"]')" = "['Ades-B-B', 'Ades-B-T', 'Ades-B-LT', 'Ades-B-LTA']" ]
 LOGO=$(jget logo)
 check "the logo is an absolute URI of a PNG" [ "${LOGO#http}" != "$LOGO" -a "${LOGO%.png}" != "$LOGO" ]
 curl -s -o "$T/logo" -D "$T/loghead" "$PC_URL/img/logo.png"

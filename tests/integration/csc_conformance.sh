@@ -145,6 +145,17 @@ VRC=$?
 check "signDoc AdES-B-T: TOTAL-PASSED with a signature time-stamp" \
 	sh -c "[ $VRC = 0 ] && grep -q 'Result: TOTAL-PASSED' '$T/sd-bt.txt' && grep -qi 'timestamp' '$T/sd-bt.txt'" ||
 	cat "$T/sd-bt.txt"
+sd pades-blta "$T/in.pdf" "$T/sd-blta.pdf"
+"$PECETE_BIN" verify "$T/sd-blta.pdf" --no-ocsp --trust "$T/pki/root.pem" >"$T/sd-blta.txt" 2>&1
+VRC=$?
+check "signDoc AdES-B-LTA: PAdES-B-LTA, TOTAL-PASSED from the file's own data (--no-ocsp), the DSS and a document timestamp" \
+	sh -c "[ $VRC = 0 ] && grep -q 'level: PAdES-B-LTA' '$T/sd-blta.txt' && grep -q 'Document timestamp 2' '$T/sd-blta.txt' && pdfsig '$T/sd-blta.pdf' 2>&1 | grep -q 'Signature is Valid.'" ||
+	cat "$T/sd-blta.txt"
+sd cades-blt "$T/sd.txt" "$T/sd-blt.p7s"
+"$PECETE_BIN" verify "$T/sd-blt.p7s" --content "$T/sd.txt" --no-ocsp --trust "$T/pki/root.pem" >"$T/sd-blt.txt" 2>&1
+VRC=$?
+check "signDoc AdES-B-LT (CAdES): CAdES-B-LT, TOTAL-PASSED offline" \
+	sh -c "[ $VRC = 0 ] && grep -q 'level: CAdES-B-LT' '$T/sd-blt.txt'" || cat "$T/sd-blt.txt"
 sd pades-cert "$T/in.pdf" "$T/sd-cert.pdf"
 check "signDoc Certification: a DocMDP certification signature" \
 	sh -c "pdfsig '$T/sd-cert.pdf' 2>&1 | grep -q 'Signature is Valid.' && grep -aq '/DocMDP' '$T/sd-cert.pdf'"

@@ -454,6 +454,42 @@ test_quota(void **state)
 	assert_int_equal(ts_dir_count(d), 1);
 }
 
+/* What a file takes at each level, and the level each kind is made at. */
+static void
+test_levels_and_costs(void **state)
+{
+	(void)state;
+	assert_int_equal(sign_level_parse("B-LTA"), SIGN_LEVEL_BLTA);
+	assert_int_equal(sign_level_parse("b-lt"), SIGN_LEVEL_BLT);
+	assert_int_equal(sign_level_parse("B-T"), SIGN_LEVEL_BT);
+	assert_int_equal(sign_level_parse("B-B"), SIGN_LEVEL_BB);
+	assert_int_equal(sign_level_parse("B-LTAA"), 0);
+	assert_int_equal(sign_level_parse(NULL), 0);
+	/* PDFs at any level; a CAdES up to B-LT; a digest's CMS up to B-T */
+	assert_int_equal(
+	    signing_item_level(SIGN_LEVEL_BLTA, SIGN_FMT_PADES, false),
+	    SIGN_LEVEL_BLTA);
+	assert_int_equal(
+	    signing_item_level(SIGN_LEVEL_BLTA, SIGN_FMT_CADES, false),
+	    SIGN_LEVEL_BLT);
+	assert_int_equal(
+	    signing_item_level(SIGN_LEVEL_BLTA, SIGN_FMT_CADES, true),
+	    SIGN_LEVEL_BT);
+	assert_int_equal(
+	    signing_item_level(SIGN_LEVEL_BB, SIGN_FMT_CADES, true),
+	    SIGN_LEVEL_BB);
+	/* the signature, its timestamp, B-LTA's document timestamp */
+	assert_int_equal(signing_cost(SIGN_LEVEL_BLTA, SIGN_FMT_PADES), 3);
+	assert_int_equal(signing_cost(SIGN_LEVEL_BLTA, SIGN_FMT_CADES), 2);
+	assert_int_equal(signing_cost(SIGN_LEVEL_BLT, SIGN_FMT_PADES), 2);
+	assert_int_equal(signing_cost(SIGN_LEVEL_BT, SIGN_FMT_CADES), 2);
+	assert_int_equal(signing_cost(SIGN_LEVEL_BB, SIGN_FMT_PADES), 1);
+	assert_int_equal(signing_cost_str("B-LTA", "pades"), 3);
+	assert_int_equal(signing_cost_str("B-LTA", "cades"), 2);
+	/* a batch stored before levels were kept: B-T */
+	assert_int_equal(signing_cost_str("", "pades"), 2);
+}
+
 static void
 test_refused_calls(void **state)
 {
@@ -515,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_intake_failure),
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_refused_calls),
+		cmocka_unit_test(test_levels_and_costs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
