@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "account/account.h"
 #include "base/env.h"
@@ -25,6 +26,7 @@
 #include "base/secret.h"
 #include "cli/cli.h"
 #include "ops/ops.h"
+#include "pki/pki.h"
 #include "sign/sign.h"
 #include "signing/signing.h"
 #include "http/http.h"
@@ -34,6 +36,33 @@
 #include "vault/vault.h"
 
 /* sign_tsa_local's answer: what POST /tsa would answer. */
+/*
+ * The addresses our hierarchy's certificates name (made under the
+ * public URL of the day they were made): fetched where we listen too.
+ */
+static void
+serve_own_urls(struct pki *p, const char *local)
+{
+	static const char *const names[] = { "root", "issuing", "tsa", "ocsp" };
+	const unsigned char *q;
+	struct buf der;
+	X509 *c;
+	size_t i;
+
+	buf_init(&der, 64 * 1024);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		buf_reset(&der);
+		if (pki_cert_der(p, names[i], &der) != PC_OK)
+			continue;
+		q = der.data;
+		c = d2i_X509(NULL, &q, (long)der.len);
+		if (c != NULL)
+			sign_http_local_cert(c, local);
+		X509_free(c);
+	}
+	buf_cleanup(&der);
+}
+
 static enum pc_rc
 serve_tsa(void *arg, const uint8_t *req, size_t n, struct buf *out)
 {
@@ -186,6 +215,7 @@ cmd_serve(int argc, char **argv)
 		 * where it listens: "<local>/tsa" less "/tsa". */
 		tsa[strlen(tsa) - 4] = '\0';
 		sign_http_local(conf.server.public_url, tsa);
+		serve_own_urls(app.pki, tsa);
 	}
 	/* Made on first start when missing (data dirs older than it). */
 	rc = vault_open(conf.store.vault_key_file, true, &app.vault);

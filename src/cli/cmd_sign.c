@@ -176,7 +176,13 @@ sad_progress(
 	const struct sad_print *p = arg;
 	const struct signing_result *r = signing_batch_result(b, i);
 
-	if (r->state == SIGNING_DONE)
+	if (r->state == SIGNING_DONE && r->warn.code != NULL)
+		cli_err(p->cmd, "%s -> %s: signed, at B-T only (%s: %s)%s",
+		    r->in, r->out, r->warn.code, r->warn.msg,
+		    r->format == SIGN_FMT_PADES
+		        ? "; pecete ltv extend can add the rest later"
+		        : "");
+	else if (r->state == SIGNING_DONE)
 		printf("%s -> %s\n", r->in, r->out);
 	else if (r->state == SIGNING_FAILED)
 		cli_err(p->cmd, "%s: %s: %s%s", r->in,
@@ -482,10 +488,17 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 			status = 1;
 			break;
 		}
-		if (cades)
-			rc = sign_cades_file(s, &o, inputs[i], dst, &err);
-		else
+		if (cades) {
+			/* The default for a CAdES: B-LT (B-LTA asked for
+			 * is refused: no archive timestamp is made). */
+			struct sign_opts oc = o;
+
+			if (a.level == NULL && oc.level > SIGN_LEVEL_BLT)
+				oc.level = SIGN_LEVEL_BLT;
+			rc = sign_cades_file(s, &oc, inputs[i], dst, &err);
+		} else {
 			rc = sign_pades_file(s, &o, inputs[i], dst, &err);
+		}
 		if (rc != PC_OK) {
 			if (err.code != NULL)
 				cli_err(spec.cmd, "%s: %s: %s", inputs[i],

@@ -108,6 +108,24 @@ out:
 	return rc;
 }
 
+/* cms in DER into path (through a temporary file and a rename). */
+static enum pc_rc
+cms_write(CMS_ContentInfo *cms, const char *path, struct sign_err *err)
+{
+	unsigned char *der = NULL;
+	int len;
+	enum pc_rc rc;
+
+	len = i2d_CMS_ContentInfo(cms, &der);
+	if (len <= 0)
+		return ossl_fail("cades: encode");
+	rc = file_write_atomic(path, der, (size_t)len, 0644);
+	if (rc != PC_OK)
+		sign_err_set(err, rc, "write_failed", "cannot write %s", path);
+	OPENSSL_free(der);
+	return rc;
+}
+
 enum pc_rc
 sign_cades_tbs(const struct sign_signer *s, const struct sign_opts *opts,
     const char *in_path, struct sign_tbs *out, struct sign_err *err)
@@ -130,9 +148,8 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
     const char *in_path, const char *out_path, struct sign_err *err)
 {
 	CMS_ContentInfo *cms = NULL;
-	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen;
-	int len;
 	enum pc_rc rc;
 
 	rc = cades_digest(opts, in_path, digest, &dlen, err);
@@ -147,19 +164,9 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 	rc = sign_cms_build(s, opts, digest, dlen, true, &cms, err);
 	if (rc == PC_OK && opts->level == SIGN_LEVEL_BLT)
 		rc = sign_cms_add_ltv(cms, opts, err);
-	if (rc != PC_OK)
-		goto out;
-	len = i2d_CMS_ContentInfo(cms, &der);
-	if (len <= 0) {
-		rc = ossl_fail("cades: encode");
-		goto out;
-	}
-	rc = file_write_atomic(out_path, der, (size_t)len, 0644);
-	if (rc != PC_OK)
-		sign_err_set(
-		    err, rc, "write_failed", "cannot write %s", out_path);
+	if (rc == PC_OK)
+		rc = cms_write(cms, out_path, err);
 out:
-	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
 	return rc;
 }
@@ -171,8 +178,6 @@ sign_cades_ltv(
 	CMS_ContentInfo *cms = NULL;
 	struct buf in;
 	const unsigned char *p;
-	unsigned char *der = NULL;
-	int len;
 	enum pc_rc rc;
 
 	buf_init(&in, SIGN_CADES_MAX);
@@ -191,19 +196,10 @@ sign_cades_ltv(
 		goto out;
 	}
 	rc = sign_cms_add_ltv(cms, opts, err);
-	if (rc != PC_OK)
-		goto out;
-	len = i2d_CMS_ContentInfo(cms, &der);
-	if (len <= 0) {
-		rc = ossl_fail("cades: encode");
-		goto out;
-	}
-	rc = file_write_atomic(path, der, (size_t)len, 0644);
-	if (rc != PC_OK)
-		sign_err_set(err, rc, "write_failed", "cannot write %s", path);
+	if (rc == PC_OK)
+		rc = cms_write(cms, path, err);
 out:
 	ERR_clear_error();
-	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
 	buf_cleanup(&in);
 	return rc;

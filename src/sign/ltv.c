@@ -684,3 +684,40 @@ sign_cms_add_ltv(
 	buf_cleanup(&revs);
 	return rc;
 }
+
+/* The base of an URL of ours: what comes before "/pki/..." or "/ocsp". */
+static void
+local_base(const char *url, const char *local_prefix)
+{
+	char base[512];
+	const char *cut = strstr(url, "/pki/");
+	size_t n = strlen(url);
+
+	if (cut == NULL && n >= 5 && strcmp(url + n - 5, "/ocsp") == 0)
+		cut = url + n - 5;
+	if (cut == NULL || (size_t)(cut - url) >= sizeof(base))
+		return;
+	memcpy(base, url, (size_t)(cut - url));
+	base[cut - url] = '\0';
+	sign_http_local(base, local_prefix);
+}
+
+void
+sign_http_local_cert(X509 *c, const char *local_prefix)
+{
+	AUTHORITY_INFO_ACCESS *aia = NULL;
+	STACK_OF(DIST_POINT) *dps = NULL;
+	const char *u;
+
+	if ((u = aia_uri(c, NID_ad_OCSP, &aia)) != NULL)
+		local_base(u, local_prefix);
+	AUTHORITY_INFO_ACCESS_free(aia);
+	aia = NULL;
+	if ((u = aia_uri(c, NID_ad_ca_issuers, &aia)) != NULL)
+		local_base(u, local_prefix);
+	AUTHORITY_INFO_ACCESS_free(aia);
+	if ((u = crl_uri(c, &dps)) != NULL)
+		local_base(u, local_prefix);
+	CRL_DIST_POINTS_free(dps);
+	ERR_clear_error();
+}

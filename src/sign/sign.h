@@ -198,12 +198,17 @@ typedef enum pc_rc (*sign_tsa_local_fn)(
 void sign_tsa_local(const char *url, sign_tsa_local_fn fn, void *arg);
 
 /*
- * URLs under public_prefix (this server's public URL) are fetched under
- * local_prefix instead (where it listens): its OCSP responses, CRLs
- * and CA certificates for long-term signatures. Set once at start, before any
- * signing thread; NULL removes it.
+ * URLs under public_prefix (this server's public URL, or one it had when
+ * its certificates were made) are fetched under local_prefix instead
+ * (where it listens): its OCSP responses, CRLs and CA certificates for
+ * long-term signatures. Called at start for each prefix (up to 8, one
+ * local_prefix), before any signing thread; NULL, NULL removes them all.
  */
 void sign_http_local(const char *public_prefix, const char *local_prefix);
+
+/* The same for the address the URLs of certificate c start with (one
+ * of ours made under an earlier public URL). */
+void sign_http_local_cert(X509 *c, const char *local_prefix);
 
 /* Add a signature timestamp over si's signature value, from url. */
 enum pc_rc sign_cms_add_timestamp(

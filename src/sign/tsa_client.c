@@ -24,29 +24,55 @@
 #include "sign/sign.h"
 #include "sign/sign_local.h"
 
-/* This server's own URLs and where it listens (sign_http_local). */
+/* This server's own URL prefixes and where it listens (sign_http_local):
+ * read-only once serving. */
+#define OWN_MAX 8
 static struct {
-	char pub[512], local[512];
-	size_t publen;
+	char pub[OWN_MAX][512];
+	size_t publen[OWN_MAX];
+	size_t n;
+	char local[512];
 } own;
+
+/* s without its trailing slashes into out (n bytes); false: too long. */
+static bool
+trimmed(const char *s, char *out, size_t n)
+{
+	size_t k = strlen(s);
+
+	while (k > 0 && s[k - 1] == '/')
+		k--;
+	if (k >= n)
+		return false;
+	memcpy(out, s, k);
+	out[k] = '\0';
+	return true;
+}
 
 void
 sign_http_local(const char *public_prefix, const char *local_prefix)
 {
-	size_t n;
+	size_t i;
 
-	memset(&own, 0, sizeof(own));
-	if (public_prefix == NULL || local_prefix == NULL ||
-	    strlen(public_prefix) >= sizeof(own.pub) ||
-	    strlen(local_prefix) >= sizeof(own.local))
+	if (public_prefix == NULL || local_prefix == NULL) {
+		memset(&own, 0, sizeof(own));
 		return;
-	snprintf(own.pub, sizeof(own.pub), "%s", public_prefix);
-	snprintf(own.local, sizeof(own.local), "%s", local_prefix);
-	for (n = strlen(own.pub); n > 0 && own.pub[n - 1] == '/'; n--)
-		own.pub[n - 1] = '\0';
-	for (n = strlen(own.local); n > 0 && own.local[n - 1] == '/'; n--)
-		own.local[n - 1] = '\0';
-	own.publen = strlen(own.pub);
+	}
+	if (own.n == 0 && !trimmed(local_prefix, own.local, sizeof(own.local)))
+		return;
+	if (strcmp(local_prefix, own.local) != 0 &&
+	    !(strncmp(local_prefix, own.local, strlen(own.local)) == 0 &&
+	        local_prefix[strlen(own.local)] == '/'))
+		return; /* one node, one listening address */
+	if (own.n >= OWN_MAX ||
+	    !trimmed(public_prefix, own.pub[own.n], sizeof(own.pub[0])) ||
+	    own.pub[own.n][0] == '\0')
+		return;
+	for (i = 0; i < own.n; i++)
+		if (strcmp(own.pub[i], own.pub[own.n]) == 0)
+			return;
+	own.publen[own.n] = strlen(own.pub[own.n]);
+	own.n++;
 }
 
 static enum pc_rc
@@ -55,6 +81,7 @@ http_transfer(const char *url, const char *ctype, const char *accept,
     struct buf *out)
 {
 	char *host = NULL, *port = NULL, *path = NULL, mine[1024];
+	size_t i;
 	int use_ssl = 0;
 	BIO *rbio = NULL, *resp = NULL;
 	char chunk[4096];
@@ -63,11 +90,14 @@ http_transfer(const char *url, const char *ctype, const char *accept,
 
 	/* Our own OCSP, CRLs and certificates: asked where we listen, not
 	 * through the public name (a proxy, or not reachable from here). */
-	if (own.publen > 0 && strncmp(url, own.pub, own.publen) == 0 &&
-	    url[own.publen] == '/' &&
-	    (size_t)snprintf(mine, sizeof(mine), "%s%s", own.local,
-	        url + own.publen) < sizeof(mine))
-		url = mine;
+	for (i = 0; i < own.n; i++)
+		if (strncmp(url, own.pub[i], own.publen[i]) == 0 &&
+		    url[own.publen[i]] == '/' &&
+		    (size_t)snprintf(mine, sizeof(mine), "%s%s", own.local,
+		        url + own.publen[i]) < sizeof(mine)) {
+			url = mine;
+			break;
+		}
 	if (!OSSL_HTTP_parse_url(
 	        url, &use_ssl, NULL, &host, &port, NULL, &path, NULL, NULL)) {
 		ERR_clear_error();
