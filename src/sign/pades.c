@@ -797,37 +797,3 @@ sign_pades_job_free(struct sign_pades_job *j)
 	free(j->out_path);
 	free(j);
 }
-
-enum pc_rc
-sign_pades_file(const struct sign_signer *s, const struct sign_opts *opts,
-    const char *in_path, const char *out_path, struct sign_err *err)
-{
-	struct sign_pades_job *j = NULL;
-	enum pc_rc rc;
-
-	char *mid = NULL;
-
-	/* B-LT and B-LTA: signed into <out>.ltv, extended there, renamed. */
-	if (opts->level >= SIGN_LEVEL_BLT) {
-		mid = pades_mid_name(out_path);
-		if (mid == NULL)
-			return PC_ENOMEM;
-	}
-	rc = sign_pades_begin(
-	    s, opts, in_path, mid != NULL ? mid : out_path, &j, err);
-	if (rc == PC_OK)
-		rc = sign_pades_finish(j, s, err);
-	sign_pades_job_free(j);
-	if (rc == PC_OK && mid != NULL) {
-		rc = sign_pades_ltv(
-		    mid, opts, opts->level == SIGN_LEVEL_BLTA, err);
-		if (rc == PC_OK && rename(mid, out_path) != 0)
-			rc = sign_err_set(err, PC_EIO, "unwritable",
-			    "cannot write %s: %s", out_path, strerror(errno));
-	}
-	if (mid != NULL) {
-		(void)unlink(mid);
-		free(mid);
-	}
-	return rc;
-}

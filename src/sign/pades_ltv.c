@@ -4,7 +4,8 @@
  * catalog's /DSS by an incremental update, then a document timestamp
  * (SubFilter ETSI.RFC3161) over the whole file by another. The same two
  * steps extend a B-LTA file later (pecete ltv extend): fresh data, a new
- * timestamp, the earlier ones left as they are.
+ * timestamp, the earlier ones left as they are. sign_pades_file (the
+ * signature and, at B-LT/B-LTA, these steps, in one call) is here too.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -334,5 +335,39 @@ out:
 	}
 	buf_cleanup(&tok);
 	ltv_cleanup(&vd);
+	return rc;
+}
+
+enum pc_rc
+sign_pades_file(const struct sign_signer *s, const struct sign_opts *opts,
+    const char *in_path, const char *out_path, struct sign_err *err)
+{
+	struct sign_pades_job *j = NULL;
+	enum pc_rc rc;
+
+	char *mid = NULL;
+
+	/* B-LT and B-LTA: signed into <out>.ltv, extended there, renamed. */
+	if (opts->level >= SIGN_LEVEL_BLT) {
+		mid = pades_mid_name(out_path);
+		if (mid == NULL)
+			return PC_ENOMEM;
+	}
+	rc = sign_pades_begin(
+	    s, opts, in_path, mid != NULL ? mid : out_path, &j, err);
+	if (rc == PC_OK)
+		rc = sign_pades_finish(j, s, err);
+	sign_pades_job_free(j);
+	if (rc == PC_OK && mid != NULL) {
+		rc = sign_pades_ltv(
+		    mid, opts, opts->level == SIGN_LEVEL_BLTA, err);
+		if (rc == PC_OK && rename(mid, out_path) != 0)
+			rc = sign_err_set(err, PC_EIO, "unwritable",
+			    "cannot write %s: %s", out_path, strerror(errno));
+	}
+	if (mid != NULL) {
+		(void)unlink(mid);
+		free(mid);
+	}
 	return rc;
 }
