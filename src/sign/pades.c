@@ -106,24 +106,6 @@ pdf_date(const char *h, char *out, size_t n)
 	    h + 8, h + 11, h + 14, h + 17, h[20], h + 21, h + 24);
 }
 
-/* The commonName of nm, UTF-8. */
-bool
-sign_name_cn(const X509_NAME *nm, char *out, size_t n)
-{
-	unsigned char *u = NULL;
-	int i;
-
-	out[0] = '\0';
-	i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
-	if (i < 0 ||
-	    ASN1_STRING_to_UTF8(
-	        &u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i))) < 0)
-		return false;
-	snprintf(out, n, "%s", (char *)u);
-	OPENSSL_free(u);
-	return true;
-}
-
 /* The signer's name for people: CN (UTF-8), else the whole subject. */
 static void
 signer_name(X509 *cert, char *out, size_t n)

@@ -13,10 +13,30 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/x509.h>
 
 #include "base/log.h"
 #include "base/secret.h"
 #include "sign/sign.h"
+#include "sign/sign_local.h"
+
+/* The commonName of nm, UTF-8. */
+bool
+sign_name_cn(const X509_NAME *nm, char *out, size_t n)
+{
+	unsigned char *u = NULL;
+	int i;
+
+	out[0] = '\0';
+	i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
+	if (i < 0 ||
+	    ASN1_STRING_to_UTF8(
+	        &u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i))) < 0)
+		return false;
+	snprintf(out, n, "%s", (char *)u);
+	OPENSSL_free(u);
+	return true;
+}
 
 enum sign_level
 sign_level_parse(const char *s)
