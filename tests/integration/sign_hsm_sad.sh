@@ -12,18 +12,6 @@ set -u
 command -v oathtool >/dev/null || { echo "SKIP: no oathtool"; exit 77; }
 start_pecete
 
-issue() {	# issue NAME TRANSACTIONS: sets SERIAL, writes $T/NAME.pem/.totp
-	"$PECETE_BIN" cert issue --data "$PC_D" --given-name Ion \
-	    --surname "$1" --cnp 1800101221144 --email "$1@example.ro" \
-	    --out "$T/$1.pem" --transactions "$2" \
-	    --totp-secret-out "$T/$1.totp" > "$T/$1.out" 2> "$T/$1.err" ||
-	    { cat "$T/$1.err"; fail "cert issue $1"; }
-	SERIAL=$(awk '$1 == "serial" { print $2 }' "$T/$1.out")
-}
-counter() {
-	"$PECETE_BIN" cert show --data "$PC_D" "$1" 2>/dev/null |
-	    awk '$1 == "transactions" { print $2 }'
-}
 sadsign() {	# sadsign SERIAL CODE ARGS...
 	local s=$1 c=$2
 	shift 2

@@ -13,18 +13,6 @@ for t in oathtool mutool pdfsig qpdf openssl; do
 done
 start_pecete
 
-issue() {	# issue NAME: sets SERIAL; $T/NAME.totp
-	"$PECETE_BIN" cert issue --data "$PC_D" --given-name Ion \
-	    --surname "$1" --cnp 1800101221144 --email "$1@example.ro" \
-	    --out "$T/$1.pem" --transactions 30 \
-	    --totp-secret-out "$T/$1.totp" > "$T/$1.out" 2> "$T/$1.err" ||
-	    { cat "$T/$1.err"; fail "cert issue $1"; }
-	SERIAL=$(awk '$1 == "serial" { print $2 }' "$T/$1.out")
-}
-counter() {
-	"$PECETE_BIN" cert show --data "$PC_D" "$1" 2>/dev/null |
-	    awk '$1 == "transactions" { print $2 }'
-}
 # dss PDF KIND OUTPREFIX: the DSS's KIND streams (Certs, OCSPs, CRLs) as
 # OUTPREFIX.0, .1, ...; prints how many.
 dss() {

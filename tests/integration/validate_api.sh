@@ -15,14 +15,6 @@ for t in oathtool curl python3; do
 done
 start_pecete
 
-issue() {	# issue NAME: sets SERIAL; $T/NAME.totp
-	"$PECETE_BIN" cert issue --data "$PC_D" --given-name Ion \
-	    --surname "$1" --cnp 1800101221144 --email "$1@example.ro" \
-	    --out "$T/$1.pem" --transactions 20 \
-	    --totp-secret-out "$T/$1.totp" > "$T/$1.out" 2> "$T/$1.err" ||
-	    { cat "$T/$1.err"; fail "cert issue $1"; }
-	SERIAL=$(awk '$1 == "serial" { print $2 }' "$T/$1.out")
-}
 N=0
 post() {	# post FILE: CODE and $T/r.json
 	N=$((N + 1))
