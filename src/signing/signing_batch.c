@@ -363,12 +363,12 @@ item_level(const struct signing_batch *b, const struct batch_item *it)
 	return signing_item_level(b->opts.level, it->res.format, it->dlen > 0);
 }
 
-/* The timestamps an item takes (signing_cost without its signature). */
+/* The timestamps an item takes: its cost without its signature (its
+ * level is item_level's already, which signing_cost keeps). */
 static unsigned
 item_timestamps(const struct batch_item *it)
 {
-	return (it->opts.level >= SIGN_LEVEL_BT ? 1u : 0u) +
-	       (it->opts.level == SIGN_LEVEL_BLTA ? 1u : 0u);
+	return signing_cost(it->opts.level, it->res.format) - 1;
 }
 
 /* The hash to sign of one item (and a PDF's prepared update). */

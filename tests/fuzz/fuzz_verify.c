@@ -32,15 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size > 0 && data[0] == 0x30) {
 		cfd = mkstemp(content);
-		if (cfd < 0 || write(cfd, "content\n", 8) != 8) {
-			if (cfd >= 0) {
-				close(cfd);
-				unlink(content);
-			}
-			close(fd);
-			unlink(path);
-			return 0;
-		}
+		if (cfd < 0 || write(cfd, "content\n", 8) != 8)
+			goto out;
 		o.content = content;
 	}
 	if (write(fd, data, size) == (ssize_t)size) {
@@ -56,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		sign_report_free(r);
 	}
+out:
 	if (cfd >= 0) {
 		close(cfd);
 		unlink(content);
