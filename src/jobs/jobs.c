@@ -2,6 +2,7 @@
  * jobs.c: the scheduler: a runner thread per job, cluster jobs through
  * the leased job table (see jobs.h and docs/internals/jobs.md).
  */
+#define _GNU_SOURCE /* pthread_cond_clockwait */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -68,8 +69,11 @@ runner_wait(struct jobs *j, int64_t ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&j->mu);
-	while (!j->stop &&
-	       pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
+	/* clockwait, not timedwait: libfaketime (tests) rewrites a timed
+	 * wait's deadline as if it were wall-clock time, so under a moved
+	 * clock every wait ended at once and the runners spun. */
+	while (!j->stop && pthread_cond_clockwait(&j->cv, &j->mu,
+	                       CLOCK_MONOTONIC, &ts) != ETIMEDOUT)
 		;
 	go = !j->stop;
 	pthread_mutex_unlock(&j->mu);

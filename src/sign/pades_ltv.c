@@ -116,6 +116,22 @@ dss_array(fz_context *ctx, pdf_obj *dss, const char *key)
 	return a;
 }
 
+/* c's DER as a stream pushed on a. Its own function: no fz_try in
+ * pades_dss_add, whose locals change after it (longjmp would clobber). */
+static void
+push_cert(fz_context *ctx, pdf_document *doc, pdf_obj *a, X509 *c)
+{
+	unsigned char *der = NULL;
+	int len;
+
+	len = i2d_X509(c, &der);
+	if (len <= 0)
+		fz_throw(ctx, FZ_ERROR_GENERIC, "cannot encode a certificate");
+	fz_try(ctx) push_stream(ctx, doc, a, der, (size_t)len);
+	fz_always(ctx) OPENSSL_free(der);
+	fz_catch(ctx) fz_rethrow(ctx);
+}
+
 /*
  * The catalog's /DSS (ETSI EN 319 142-1 5.5): the certificates not in it
  * yet, the OCSP responses and CRLs of vd added to what it holds; and the
@@ -126,10 +142,9 @@ void
 pades_dss_add(fz_context *ctx, pdf_document *doc, const struct ltv_data *vd)
 {
 	pdf_obj *root, *dss, *a, *ext, *esic;
-	unsigned char *der = NULL;
 	X509 *c;
 	size_t k;
-	int i, len;
+	int i;
 
 	root = pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Root));
 	dss = pdf_dict_gets(ctx, root, "DSS");
@@ -142,15 +157,7 @@ pades_dss_add(fz_context *ctx, pdf_document *doc, const struct ltv_data *vd)
 		c = sk_X509_value(vd->certs, i);
 		if (sk_X509_find(vd->have, c) >= 0)
 			continue;
-		len = i2d_X509(c, &der);
-		if (len <= 0)
-			fz_throw(ctx, FZ_ERROR_GENERIC,
-			    "cannot encode a "
-			    "certificate");
-		fz_try(ctx) push_stream(ctx, doc, a, der, (size_t)len);
-		fz_always(ctx) OPENSSL_free(der);
-		fz_catch(ctx) fz_rethrow(ctx);
-		der = NULL;
+		push_cert(ctx, doc, a, c);
 	}
 	a = dss_array(ctx, dss, "OCSPs");
 	for (k = 0; k < vd->nocsp; k++)

@@ -353,6 +353,41 @@ csc v1/signatures/signHash "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SAD1\",\"has
 check "v1 signHash (the same hash as base64, key algorithm + hashAlgo): verified" \
 	signed verify "document three"
 
+# ---- two SADs racing for the last transaction ----------------------------------
+# Each SAD is good; only one transaction is left. The signer counts under the
+# store's write lock: exactly one request signs, the other is refused and
+# nothing goes below zero.
+next_code
+auth2 "$ASIGN" "[\"$H1\"]" 1 "$TOTP"
+SADR1=$(jget SAD)
+next_code
+auth2 "$ASIGN" "[\"$H2\"]" 1 "$TOTP"
+SADR2=$(jget SAD)
+check "two SADs for one hash each" [ ${#SADR1} = 64 -a ${#SADR2} = 64 ]
+LEFTR=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")
+SIGR0=$(sql "SELECT count(*) FROM signatures WHERE credential = '$ASIGN'")
+sql "UPDATE credentials SET transactions_left = 1 WHERE serial = '$ASIGN'"
+RSAD=("" "$SADR1" "$SADR2")
+RHASH=("" "$H1" "$H2")
+for k in 1 2; do
+	curl -s -o "$T/race$k" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-H "Authorization: Bearer $ATOK" \
+		-d "{\"credentialID\":\"$ASIGN\",\"SAD\":\"${RSAD[$k]}\",\"hashes\":[\"${RHASH[$k]}\"],\"hashAlgorithmOID\":\"$SHA256\",\"signAlgo\":\"$SALG\"}" \
+		"$PC_URL/csc/v2/signatures/signHash" >"$T/race$k.code" &
+	RACE[$k]=$!
+done
+wait "${RACE[1]}" "${RACE[2]}"
+check "two SADs, one transaction left, at once: one 200, one 400" \
+	[ "$(printf '%s\n' "$(cat "$T/race1.code")" "$(cat "$T/race2.code")" | sort | tr -d '\n')" = 200400 ]
+k=1; [ "$(cat "$T/race1.code")" = 200 ] && k=2
+check "... the refused one says no transactions are left (invalid_request)" \
+	sh -c "grep -q '\"invalid_request\"' '$T/race$k' && grep -q 'transactions' '$T/race$k'"
+check "... the count ends at 0, never below" \
+	[ "$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")" = 0 ]
+check "... one signature recorded" \
+	[ "$(sql "SELECT count(*) FROM signatures WHERE credential = '$ASIGN'")" = $((SIGR0 + 1)) ]
+sql "UPDATE credentials SET transactions_left = $((LEFTR - 1)) WHERE serial = '$ASIGN'"
+
 # ---- RSA-PSS with its parameters (RSA credentials) ---------------------------
 verify_pss() {	# verify_pss DOC SIG-B64: RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
 	h256 "$1" >"$T/h.bin"

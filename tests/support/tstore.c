@@ -25,8 +25,9 @@ sqlite_unlink(const char *path)
 	size_t i;
 
 	for (i = 0; i < PC_ARRAY_LEN(sfx); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
+		if (snprintf(p, sizeof(p), "%s%s", path, sfx[i]) <
+		    (int)sizeof(p))
+			unlink(p);
 	}
 }
 
