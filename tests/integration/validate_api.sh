@@ -180,6 +180,11 @@ post "$T/doc.pdf"
 post "$T/empty"
 [ "$CODE $(jq_ 'j["error"]["code"]')" = "400 file_empty" ] || fail "empty: $CODE"
 ok "refused: not a PDF and an unsigned PDF (document_unreadable), an empty body (file_empty)"
+CODE=$(curl -s -o "$T/r.json" -w '%{http_code}' --interface 127.0.0.2 \
+    -H 'Content-Type: application/octet-stream' --data-binary @"$T/good.pdf" \
+    "$PC_URL/api/v1/validate?format=pdf")
+[ "$CODE $(jq_ 'j["error"]["code"]')" = "400 field_invalid" ] || fail "format=pdf: $CODE"
+ok "format=pdf refused (field_invalid)"
 
 [ -z "$(ls -A "$PC_D/files/scratch" 2>/dev/null)" ] ||
     { ls -R "$PC_D/files/scratch"; fail "files left in the scratch directory"; }
