@@ -5,6 +5,7 @@
  * is in docs/internals/validate.md; only checks the verifier made are
  * reported, a check not made is left out.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,16 +194,24 @@ el_status(struct xw *x, xmlNodePtr parent, const char *name, enum sign_ind ind,
 	return st;
 }
 
+/* What a failed check does to its entry (verify_verdict.c). */
+enum ck_fail {
+	CK_FAILS,     /* TOTAL-FAILED: format, signer, digest, signature... */
+	CK_UNDECIDES, /* INDETERMINATE: a chain not built */
+	CK_REV,       /* the entry's revocation verdict */
+	CK_TS_REV,    /* the timestamp's revocation verdict */
+};
+
 /*
- * The indication of one check, as the verdict (verify_verdict.c) reads
- * it: a failed format, signer, digest, signature or changes check fails
- * the signature; a failed chain leaves it undecided; a failed revocation
- * check is what the signature's verdict says. NULL: not made.
+ * The indication of one check, as the verdict reads it; false when the
+ * check was not made (then it is not reported at all).
  */
 static bool
-check_ind(const struct sign_vsig *s, const char *name,
+check_ind(const struct sign_vsig *s, enum ck_fail how,
     const struct sign_check *c, enum sign_ind *ind)
 {
+	enum sign_ind v;
+
 	switch (c->st) {
 	case SIGN_CHK_OK:
 		*ind = SIGN_IND_PASSED;
@@ -211,14 +220,12 @@ check_ind(const struct sign_vsig *s, const char *name,
 		*ind = SIGN_IND_INDETERMINATE;
 		return true;
 	case SIGN_CHK_FAILED:
-		if (strcmp(name, "chain") == 0)
-			*ind = SIGN_IND_INDETERMINATE;
-		else if (strcmp(name, "revocation") == 0)
-			*ind = s->ind != SIGN_IND_PASSED
-			           ? s->ind
-			           : SIGN_IND_INDETERMINATE;
-		else
-			*ind = SIGN_IND_FAILED;
+		v = how == CK_REV      ? s->ind
+		    : how == CK_TS_REV ? s->ts.ind
+		                       : SIGN_IND_FAILED;
+		if (how == CK_UNDECIDES || v == SIGN_IND_PASSED)
+			v = SIGN_IND_INDETERMINATE;
+		*ind = v;
 		return true;
 	default:
 		return false;
@@ -231,29 +238,31 @@ el_constraints(struct xw *x, xmlNodePtr parent, const struct sign_vsig *s)
 {
 	const struct {
 		const char *name;
+		enum ck_fail how;
 		const struct sign_check *c;
 	} ck[] = {
-		{ "format", &s->format },
-		{ "signer-certificate", &s->signer_id },
-		{ "digest", &s->digest },
-		{ "signature", &s->signature },
-		{ "chain", &s->chain },
-		{ "revocation", &s->revocation },
-		{ "changes", &s->changes },
-		{ "timestamp-imprint", &s->ts.imprint },
-		{ "timestamp-signature", &s->ts.signature },
-		{ "timestamp-chain", &s->ts.chain },
-		{ "timestamp-revocation", &s->ts.revocation },
+		{ "format", CK_FAILS, &s->format },
+		{ "signer-certificate", CK_FAILS, &s->signer_id },
+		{ "digest", CK_FAILS, &s->digest },
+		{ "signature", CK_FAILS, &s->signature },
+		{ "chain", CK_UNDECIDES, &s->chain },
+		{ "revocation", CK_REV, &s->revocation },
+		{ "changes", CK_FAILS, &s->changes },
+		/* the signature timestamp's (not a document timestamp's) */
+		{ "timestamp-imprint", CK_FAILS, &s->ts.imprint },
+		{ "timestamp-signature", CK_FAILS, &s->ts.signature },
+		{ "timestamp-chain", CK_UNDECIDES, &s->ts.chain },
+		{ "timestamp-revocation", CK_TS_REV, &s->ts.revocation },
 	};
 	char uri[80];
 	enum sign_ind ind;
-	xmlNodePtr rep = NULL, vc, cs, st;
+	xmlNodePtr rep = NULL, vc, cs;
 	size_t i;
 
 	for (i = 0; i < sizeof(ck) / sizeof(ck[0]); i++) {
 		if (i >= 7 && (s->kind == SIGN_VK_DOCTS || !s->ts.present))
 			break;
-		if (!check_ind(s, ck[i].name, ck[i].c, &ind))
+		if (!check_ind(s, ck[i].how, ck[i].c, &ind))
 			continue;
 		if (rep == NULL)
 			rep = el(x, parent, x->vr,
@@ -264,8 +273,7 @@ el_constraints(struct xw *x, xmlNodePtr parent, const struct sign_vsig *s)
 		cs = el(x, vc, x->vr, "ConstraintStatus", NULL);
 		(void)el(
 		    x, cs, x->vr, "Status", URN "constraintStatus:applied");
-		st = el_status(x, vc, "ValidationStatus", ind, SIGN_SUB_NONE);
-		(void)st;
+		(void)el_status(x, vc, "ValidationStatus", ind, SIGN_SUB_NONE);
 		(void)el(x, vc, x->vr, "Indications", ck[i].c->msg);
 	}
 }
