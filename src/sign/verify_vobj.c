@@ -20,8 +20,9 @@
 
 /*
  * The object of type for p[0..n) (copied), an existing one when the same
- * bytes are there already: its 1-based index, 0 when full or out of
- * memory (the report then lacks it, nothing else).
+ * bytes are there already: its 1-based index, 0 when full (SIGN_VOBJS_MAX
+ * objects or SIGN_VOBJS_MAX_BYTES) or out of memory: the report then
+ * lacks it (and whatever refers to it), nothing else.
  */
 static int
 vobj_add(struct sign_report *r, enum sign_vo_type type, const uint8_t *p,
@@ -42,7 +43,8 @@ vobj_add(struct sign_report *r, enum sign_vo_type type, const uint8_t *p,
 		}
 	if (r->objs == NULL)
 		r->objs = calloc(SIGN_VOBJS_MAX, sizeof(*r->objs));
-	if (r->objs == NULL || r->nobjs >= SIGN_VOBJS_MAX)
+	if (r->objs == NULL || r->nobjs >= SIGN_VOBJS_MAX ||
+	    n > SIGN_VOBJS_MAX_BYTES - r->objs_bytes)
 		return 0;
 	o = &r->objs[r->nobjs];
 	o->der = malloc(n);
@@ -50,6 +52,7 @@ vobj_add(struct sign_report *r, enum sign_vo_type type, const uint8_t *p,
 		return 0;
 	memcpy(o->der, p, n);
 	o->len = n;
+	r->objs_bytes += n;
 	o->type = type;
 	o->anchor = anchor;
 	memcpy(o->sha256, md, sizeof(md));

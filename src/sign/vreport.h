@@ -32,6 +32,7 @@ struct sign_err;
 #define SIGN_VSIGS_MAX 64
 #define SIGN_VCHAIN_MAX 8  /* certificates of a chain kept as objects */
 #define SIGN_VOBJS_MAX 256 /* validation objects of a report */
+#define SIGN_VOBJS_MAX_BYTES (16 * 1024 * 1024) /* ... their DER in all */
 
 enum sign_ind {
 	SIGN_IND_PASSED = 0,    /* TOTAL-PASSED */
@@ -175,6 +176,7 @@ struct sign_report {
 	char why[SIGN_MSG_MAX];
 	int nobjs;
 	struct sign_vobj *objs; /* chains, tokens, the file's CRLs and OCSP */
+	size_t objs_bytes;      /* DER bytes in objs */
 };
 
 struct sign_verify_opts {
