@@ -20,7 +20,7 @@ build_pkgs="build-essential cmake pkg-config git
 test_pkgs="postgresql curl poppler-utils qpdf mupdf-tools oathtool zbar-tools
 	python3-aiosmtpd faketime clang clang-format libclang-rt-14-dev chromium
 	fonts-dejavu-core haproxy gnutls-bin libengine-pkcs11-openssl libnss3-tools
-	valgrind nginx"
+	valgrind nginx libxml2-utils"
 
 want="$build_pkgs"
 if [ "${1:-test}" = "test" ]; then

@@ -520,7 +520,8 @@ const struct route api_routes[] = {
 	    AUTH_OPERATOR, RATE_API, INBOX_BODY, s_answer, 0),
 
 	/* The public validation service (validate.h): a signed PDF as the
-	 * raw body, its report back; anyone, 10 a minute per address. */
+	 * raw body, its report back (JSON; ?format=xml: the ETSI TS 119
+	 * 102-2 XML report); anyone, 10 a minute per address. */
 	{ "POST", "/api/v1/validate", api_validate_post, AUTH_ANY, NULL,
 	    ROUTE_NO_STORE | ROUTE_CSRF_EXEMPT, RATE_VALIDATE, BODY_RAW,
 	    VALIDATE_MAX, NULL, ERRF_PECETE, "application/octet-stream" },

@@ -12,11 +12,19 @@
 #include "base/pc.h"
 
 #define XML_LAZY_FUNCS(X)                                                      \
+	X(xmlDocDumpFormatMemoryEnc)                                           \
 	X(xmlDocGetRootElement)                                                \
+	X(xmlDocSetRootElement)                                                \
 	X(xmlFreeDoc)                                                          \
 	X(xmlGetProp)                                                          \
+	X(xmlNewDoc)                                                           \
+	X(xmlNewDocNode)                                                       \
+	X(xmlNewNs)                                                            \
+	X(xmlNewProp)                                                          \
+	X(xmlNewTextChild)                                                     \
 	X(xmlNodeGetContent)                                                   \
 	X(xmlReadMemory)                                                       \
+	X(xmlSetNs)                                                            \
 	X(xmlStrcmp)
 
 struct xml_fns {
@@ -34,11 +42,19 @@ enum pc_rc xml_lazy_load(void);
 #ifndef XML_LAZY_IMPL
 #undef xmlFree
 #define xmlFree (*xml_fns.free_var)
+#define xmlDocDumpFormatMemoryEnc xml_fns.xmlDocDumpFormatMemoryEnc
 #define xmlDocGetRootElement xml_fns.xmlDocGetRootElement
+#define xmlDocSetRootElement xml_fns.xmlDocSetRootElement
 #define xmlFreeDoc xml_fns.xmlFreeDoc
 #define xmlGetProp xml_fns.xmlGetProp
+#define xmlNewDoc xml_fns.xmlNewDoc
+#define xmlNewDocNode xml_fns.xmlNewDocNode
+#define xmlNewNs xml_fns.xmlNewNs
+#define xmlNewProp xml_fns.xmlNewProp
+#define xmlNewTextChild xml_fns.xmlNewTextChild
 #define xmlNodeGetContent xml_fns.xmlNodeGetContent
 #define xmlReadMemory xml_fns.xmlReadMemory
+#define xmlSetNs xml_fns.xmlSetNs
 #define xmlStrcmp xml_fns.xmlStrcmp
 #endif
 

@@ -152,6 +152,16 @@ void vverdict_finish(struct vctx *v, struct ventry *es, int n);
 /* The report's verdict: the worst of its entries and timestamps. */
 void vverdict_report(struct sign_report *r);
 
+/* verify_vobj.c */
+
+/*
+ * The validation objects of r (sign_report.objs) from the n entries es
+ * and the file's validation data in v, and each entry's references to
+ * them (vo_chain, vo_ts) and signature value digest.
+ */
+void vvobj_collect(
+    struct vctx *v, struct sign_report *r, struct ventry *es, int n);
+
 /* vreport.c */
 
 /* Set c to st and a formatted sentence. */

@@ -91,8 +91,13 @@ sign_report_exit(const struct sign_report *r)
 void
 sign_report_free(struct sign_report *r)
 {
+	int i;
+
 	if (r == NULL)
 		return;
+	for (i = 0; i < r->nobjs; i++)
+		free(r->objs[i].der);
+	free(r->objs);
 	free(r->sigs);
 	free(r);
 }

@@ -30,6 +30,9 @@ struct sign_err;
 #define SIGN_MSG_MAX 200
 #define SIGN_VCHANGES_MAX 24
 #define SIGN_VSIGS_MAX 64
+#define SIGN_VCHAIN_MAX 8  /* certificates of a chain kept as objects */
+#define SIGN_VOBJS_MAX 256 /* validation objects of a report */
+#define SIGN_VOBJS_MAX_BYTES (16 * 1024 * 1024) /* ... their DER in all */
 
 enum sign_ind {
 	SIGN_IND_PASSED = 0,    /* TOTAL-PASSED */
@@ -92,6 +95,27 @@ struct sign_vchange {
 	char what[120];
 };
 
+/*
+ * A validation object (ETSI TS 119 102-2 4.4.8): a certificate, CRL, OCSP
+ * response or timestamp token the verification used or found in the file,
+ * by value (DER), for the XML report. Entries refer to them by 1-based
+ * index into sign_report.objs (0: none).
+ */
+enum sign_vo_type {
+	SIGN_VO_CERT = 1,
+	SIGN_VO_CRL,
+	SIGN_VO_OCSP, /* an OCSP BasicOCSPResponse */
+	SIGN_VO_TST,  /* an RFC 3161 TimeStampToken */
+};
+
+struct sign_vobj {
+	enum sign_vo_type type;
+	uint8_t *der;
+	size_t len;
+	uint8_t sha256[32];
+	bool anchor; /* a certificate that is one of the trust anchors */
+};
+
 /* A timestamp token: a signature timestamp or a document timestamp's. */
 struct sign_vts {
 	bool present;
@@ -124,6 +148,15 @@ struct sign_vsig {
 	enum sign_ind ind;
 	enum sign_sub sub;
 	char why[SIGN_MSG_MAX]; /* the check that decided the verdict */
+	/* For the XML report: SHA-256 of the CMS SignerInfo's signature
+	 * value; the signer's certificate chain as objects (signer first,
+	 * the anchor last when chain_trusted); the timestamp token. */
+	bool sv_have;
+	uint8_t sv_sha256[32];
+	int vo_chain[SIGN_VCHAIN_MAX];
+	int nchain;
+	bool chain_trusted;
+	int vo_ts;
 };
 
 struct sign_report {
@@ -141,6 +174,9 @@ struct sign_report {
 	enum sign_ind ind;
 	enum sign_sub sub;
 	char why[SIGN_MSG_MAX];
+	int nobjs;
+	struct sign_vobj *objs; /* chains, tokens, the file's CRLs and OCSP */
+	size_t objs_bytes;      /* DER bytes in objs */
 };
 
 struct sign_verify_opts {

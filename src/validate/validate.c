@@ -64,9 +64,13 @@ report_json(const struct sign_report *r, json_t **out)
 	return rc;
 }
 
-enum pc_rc
-validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
-    struct pc_err *err)
+/*
+ * Verify the PDF p[0..n) against our root into *out (sign_report_free):
+ * the checks of validate_pdf, whatever the rendering.
+ */
+static enum pc_rc
+validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
+    struct sign_report **out, struct pc_err *err)
 {
 	struct sign_verify_opts vo;
 	struct sign_report *r = NULL;
@@ -113,11 +117,10 @@ validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
 		rc = pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
 		goto out;
 	}
-	if (rc == PC_OK)
-		rc = report_json(r, out);
-	/* The temporary path is ours, not the caller's business. */
-	if (rc == PC_OK)
-		json_object_del(*out, "file");
+	if (rc == PC_OK) {
+		*out = r;
+		r = NULL;
+	}
 out:
 	/* The file goes before the answer, whatever happened. */
 	(void)unlink(file);
@@ -125,5 +128,39 @@ out:
 	(void)rmdir(dir);
 	sign_report_free(r);
 	buf_cleanup(&root);
+	return rc;
+}
+
+enum pc_rc
+validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
+    struct pc_err *err)
+{
+	struct sign_report *r = NULL;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
+	*out = NULL;
+	rc = validate_run(e, p, n, &r, err);
+	if (rc == PC_OK)
+		rc = report_json(r, out);
+	/* The temporary path is ours, not the caller's business. */
+	if (rc == PC_OK)
+		json_object_del(*out, "file");
+	sign_report_free(r);
+	return rc;
+}
+
+enum pc_rc
+validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
+    struct buf *out, struct pc_err *err)
+{
+	struct sign_report *r = NULL;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
+	rc = validate_run(e, p, n, &r, err);
+	if (rc == PC_OK)
+		rc = validate_xml(r, out);
+	sign_report_free(r);
 	return rc;
 }

@@ -14,8 +14,10 @@
 
 #include <jansson.h>
 
+#include "base/buf.h"
 #include "base/env.h"
 #include "base/err.h"
+#include "sign/vreport.h"
 
 /* Largest file taken (bytes). */
 #define VALIDATE_MAX (25 * 1024 * 1024)
@@ -29,5 +31,28 @@
  */
 enum pc_rc validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n,
     json_t **out, struct pc_err *err);
+
+/*
+ * As validate_pdf, the report as an ETSI TS 119 102-2 XML validation
+ * report (validate_xml) appended to out (its limit bounds it: PC_ELIMIT).
+ * PC_EUNAVAIL when libxml2 is not installed.
+ */
+enum pc_rc validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
+    struct buf *out, struct pc_err *err);
+
+/*
+ * r as an ETSI TS 119 102-2 validation report (namespace
+ * http://uri.etsi.org/19102/v1.2.1#, schemas/etsi/), UTF-8, appended to
+ * out. Every text from the file (names from certificates) is made valid
+ * XML (validate_xml_text) and escaped. Loads libxml2 (PC_EUNAVAIL).
+ */
+enum pc_rc validate_xml(const struct sign_report *r, struct buf *out);
+
+/*
+ * s made fit for XML text into out (n bytes, NUL-terminated, cut at a
+ * character boundary): broken UTF-8 and characters XML 1.0 does not
+ * allow (control characters but tab, LF, CR) become U+FFFD.
+ */
+void validate_xml_text(const char *s, char *out, size_t n);
 
 #endif /* PC_VALIDATE_H */

@@ -569,6 +569,12 @@ try {
 		assert((await page.$$('#val-report .val-sig')).length === 2, 'the signature and the document timestamp');
 		assert((await text(page, '#val-sig-2-ind')).startsWith(RO['val.ind_total_passed']), 'the document timestamp passed');
 		await shot(page, 'validate');
+		// The XML report (ETSI TS 119 102-2): a download, valid against the schema.
+		const xml = await download(page, () => page.click('#val-xml'));
+		assert(xml.name === 'validation-report.xml', 'XML report name: ' + xml.name);
+		run('xmllint', ['--noout', '--schema', path.join(HERE, '..', '..', 'schemas', 'etsi', 'ts_119102-2_v1.3.1.xsd'), xml.file]);
+		assert(run('xmllint', ['--xpath', 'count(/*[local-name()="ValidationReport"]/*[local-name()="SignatureValidationReport"]/*[local-name()="SignatureValidationStatus"]/*[local-name()="MainIndication"][.="urn:etsi:019102:mainindication:total-passed"])', xml.file]).trim() === '2',
+		    'XML report: the signature and the document timestamp total-passed');
 	});
 	await step('".p7s for all" (the split button) makes the encrypted PDF signable; a batch larger than the quota is refused before the code', async () => {
 		sql(`UPDATE credentials SET transactions_left = 3 WHERE serial = '${iss.certificate.sign_serial}'`);

@@ -4,7 +4,8 @@
  * over arbitrary bytes: as a PDF, or, when they start like DER (0x30), as
  * a detached .p7s over a fixed content (CAdES certificate-values and
  * revocation-values included); no trust anchors, nothing fetched. The
- * report is rendered both ways.
+ * report is rendered three ways; the ETSI TS 119 102-2 XML must parse
+ * back as well-formed XML (libxml2), whatever the names in the file.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +13,28 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/xml_lazy.h"
 #include "sign/sign.h"
+#include "validate/validate.h"
+
+/* The XML report of r parses back (abort otherwise: a finding). */
+static void
+xml_check(const struct sign_report *r)
+{
+	struct buf b;
+	xmlDocPtr d;
+
+	buf_init(&b, 64 * 1024 * 1024);
+	if (validate_xml(r, &b) == PC_OK) {
+		d = xmlReadMemory((const char *)b.data, (int)b.len, "r.xml",
+		    NULL,
+		    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (d == NULL)
+			abort();
+		xmlFreeDoc(d);
+	}
+	buf_cleanup(&b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,6 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)sign_report_json(r, devnull);
 				fclose(devnull);
 			}
+			xml_check(r);
 		}
 		sign_report_free(r);
 	}

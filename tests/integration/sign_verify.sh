@@ -2,7 +2,9 @@
 # The verification corpus (tests/vectors/verify/): every file is made here
 # (nothing is downloaded) into $PECETE_BUILD/vectors/verify, and
 # `pecete verify --json` must give each one the indication and
-# sub-indication of tests/vectors/verify/expected.tsv.
+# sub-indication of tests/vectors/verify/expected.tsv; `pecete verify
+# --xml` of each is valid against the ETSI TS 119 102-2 schema
+# (schemas/etsi/, xmllint) and says the same per entry.
 #
 # Parts: a test CA made with openssl whose certificates name an OCSP
 # responder that is `openssl ocsp` (good, revoked, revoked later, unknown,
@@ -254,10 +256,45 @@ while IFS=$'\t' read -r name ind sub opts; do
 	TOTAL-FAILED) [ $rc -eq 1 ] ;;
 	*) [ $rc -eq 2 ] ;;
 	esac || fail "$name: exit $rc for $ind"
+	# shellcheck disable=SC2086
+	"$PECETE_BIN" verify --xml $opts > "$V/$name.xml" 2> "$V/$name.xml.err"
+	[ $? -eq $rc ] || { cat "$V/$name.xml.err"; fail "$name: --xml exit"; }
 	n=$((n + 1))
 done < "$VD/expected.tsv"
 [ $n -ge 30 ] || fail "only $n vectors"
 ok "$n vectors: indication and sub-indication as expected"
+XSD="$(cd "$(dirname "$0")/../.." && pwd)/schemas/etsi/ts_119102-2_v1.3.1.xsd"
+if command -v xmllint > /dev/null; then
+	xmllint --noout --schema "$XSD" "$V"/*.xml 2> "$V/xsd.err" ||
+	    { grep -v validates "$V/xsd.err"; fail "an XML report not valid"; }
+else
+	fail "xmllint missing (libxml2-utils, scripts/deps.sh)"
+fi
+# Per entry, the XML's status URIs are the JSON's indications.
+/usr/bin/python3 - "$V" <<'EOP' || fail "XML and JSON reports differ"
+import glob, json, os, sys, xml.etree.ElementTree as ET
+ns = {'vr': 'http://uri.etsi.org/19102/v1.2.1#'}
+U = 'urn:etsi:019102:'
+n = 0
+for x in sorted(glob.glob(sys.argv[1] + '/*.xml')):
+    j = json.load(open(x[:-4] + '.json'))
+    want = [(U + 'mainindication:' + s['indication'].lower(),
+             s['subIndication'] and U + 'subindication:' + s['subIndication'])
+            for s in j['signatures']]
+    got = []
+    for r in ET.parse(x).getroot().findall('vr:SignatureValidationReport', ns):
+        st = r.find('vr:SignatureValidationStatus', ns)
+        sub = st.find('vr:SubIndication', ns)
+        got.append((st.find('vr:MainIndication', ns).text,
+                    sub.text if sub is not None else None))
+    if not want:  # no signature: one entry, the report's verdict
+        want = [(U + 'mainindication:' + j['indication'].lower(),
+                 j['subIndication'] and U + 'subindication:' + j['subIndication'])]
+    assert got == want, (os.path.basename(x), got, want)
+    n += 1
+print('ok: %d XML reports: per entry the same indications as the JSON' % n)
+EOP
+ok "the XML reports of every vector are valid against ETSI TS 119 102-2"
 
 # What the reports say beyond the verdict.
 j() { jpy "$V/$1.json" "$2"; }

@@ -7,10 +7,18 @@
 # revoked certificate with no proof of existence INDETERMINATE /
 # REVOKED_NO_POE; not a PDF, an unsigned PDF, an empty body refused; the
 # uploaded file never left on the server nor its path in the answer; the
-# 11th request in a minute from one address refused (429).
+# 11th request in a minute from one address refused (429, a burst from
+# its own address: the windows are fixed minutes).
+# For each of the five cases the ETSI TS 119 102-2 XML report
+# (?format=xml, from a second address so the JSON requests keep their
+# count) validates against schemas/etsi/ with xmllint and carries the
+# same indications as URIs; the unknown root's signer has <, &, quotes
+# and Romanian letters in its name: escaped, and read back equal to the
+# JSON's. `pecete verify --xml` gives the same report.
 set -u
 . "$(dirname "$0")/sign_lib.sh.inc"
-for t in oathtool curl python3; do
+XSD="$(cd "$(dirname "$0")/../.." && pwd)/schemas/etsi/ts_119102-2_v1.3.1.xsd"
+for t in oathtool curl python3 xmllint; do
 	command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }
 done
 start_pecete
@@ -23,12 +31,38 @@ post() {	# post FILE: CODE and $T/r.json
 	    "$PC_URL/api/v1/validate")
 }
 jq_() { /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/r.json" "$1"; }
+# vr XPATH: a string from $T/r.xml (the report's elements by local name).
+vr() { xmllint --xpath "$1" "$T/r.xml" 2>/dev/null; }
+V='*[local-name()="SignatureValidationReport"]'
+S='*[local-name()="SignatureValidationStatus"]'
+lc() { printf '%s' "$1" | tr 'A-Z' 'a-z'; }
+# want_xml FILE IND SUB WHAT: the XML report of FILE is valid and its
+# first signature's status (and the worst) are IND / SUB as URIs.
+want_xml() {
+	local code main sub n
+	code=$(curl -s -o "$T/r.xml" -w '%{http_code}' --interface 127.0.0.2 \
+	    -H 'Content-Type: application/octet-stream' --data-binary @"$1" \
+	    "$PC_URL/api/v1/validate?format=xml")
+	[ "$code" = 200 ] || { cat "$T/r.xml"; fail "$4 (XML): HTTP $code"; }
+	xmllint --noout --schema "$XSD" "$T/r.xml" 2> "$T/xsd.err" ||
+	    { cat "$T/xsd.err"; fail "$4: the XML report does not validate"; }
+	n=$(vr "count(/*[local-name()=\"ValidationReport\"]/$V)")
+	[ "$n" = "$(jq_ 'len(j["signatures"])')" ] ||
+	    fail "$4: $n SignatureValidationReport, want one per entry"
+	main=$(vr "string(//$V[1]/$S/*[local-name()=\"MainIndication\"])")
+	sub=$(vr "string(//$V[1]/$S/*[local-name()=\"SubIndication\"])")
+	[ "$main" = "urn:etsi:019102:mainindication:$(lc "$2")" ] &&
+	    [ "$sub" = "${3:+urn:etsi:019102:subindication:$3}" ] ||
+	    { cat "$T/r.xml"; fail "$4: XML says $main $sub"; }
+	ok "$4: the XML report validates against TS 119 102-2, $main${sub:+ $sub}"
+}
 want() {	# want FILE IND SUB WHAT
 	post "$1"
 	[ "$CODE" = 200 ] || { cat "$T/r.json"; fail "$4: HTTP $CODE"; }
 	got="$(jq_ 'j["indication"] + "/" + (j["subIndication"] or "")')"
 	[ "$got" = "$2/$3" ] || { cat "$T/r.json"; fail "$4: $got, want $2/$3"; }
 	ok "$4: $2${3:+ / $3}"
+	want_xml "$@"
 }
 
 issue Popescu
@@ -46,6 +80,35 @@ want "$T/good.pdf" TOTAL-PASSED "" "our B-LTA PDF, anonymous, no CSRF token"
 [ "$(jq_ '"file" in j')" = False ] && ! grep -q scratch "$T/r.json" ||
     fail "the server's temporary path in the answer"
 ok "... each entry passed; level B-LTA; no server path in the report"
+# The XML of the good PDF (in $T/r.xml from want): both entries passed,
+# the signature identified by its value's SHA-256, its signer certificate
+# and chain to the anchor among the objects, the timestamp a POE.
+[ "$(vr "count(//$V/$S/*[local-name()=\"MainIndication\"][.=\"urn:etsi:019102:mainindication:total-passed\"])")" = 2 ] ||
+    fail "XML: both entries total-passed"
+[ "$(vr "string(//$V[1]/*[local-name()=\"SignatureIdentifier\"]/*/*[local-name()=\"DigestMethod\"]/@Algorithm)")" = \
+    http://www.w3.org/2001/04/xmlenc#sha256 ] || fail "XML: SignatureIdentifier's digest"
+ref=$(vr "string(//$V[1]/*[local-name()=\"SignerInformation\"]/*[local-name()=\"SignerCertificate\"]/@VOReference)")
+vr "string(//*[local-name()=\"ValidationObject\"][@id=\"$ref\"]/*[local-name()=\"ValidationObjectRepresentation\"]/*[local-name()=\"base64\"])" |
+    base64 -d | openssl x509 -inform DER -noout -subject > "$T/subj" 2>&1 ||
+    fail "XML: the signer certificate object is not a certificate"
+grep -q Popescu "$T/subj" || { cat "$T/subj"; fail "XML: signer certificate object"; }
+[ -n "$(vr "string(//$V[1]/$S/*[local-name()=\"AssociatedValidationReportData\"]/*[local-name()=\"CertificateChain\"]/*[local-name()=\"TrustAnchor\"]/@VOReference)")" ] ||
+    fail "XML: the chain to the trust anchor"
+[ "$(vr "count(//*[local-name()=\"ValidationObject\"][*[local-name()=\"ObjectType\"]=\"urn:etsi:019102:validationObject:timestamp\"])")" -ge 2 ] ||
+    fail "XML: the signature timestamp and the document timestamp as objects"
+[ "$(vr "count(//*[local-name()=\"ValidationObject\"][*[local-name()=\"ObjectType\"]=\"urn:etsi:019102:validationObject:OCSPResponse\" or *[local-name()=\"ObjectType\"]=\"urn:etsi:019102:validationObject:CRL\"])")" -ge 1 ] ||
+    fail "XML: the DSS's revocation data as objects"
+# The CLI's report: the same verdict, valid too.
+"$PECETE_BIN" pki export --data "$PC_D" --out "$T/pki" > /dev/null ||
+    fail "pki export"
+"$PECETE_BIN" verify --xml --trust "$T/pki/root.pem" "$T/good.pdf" > "$T/cli.xml" ||
+    fail "pecete verify --xml: exit $?"
+xmllint --noout --schema "$XSD" "$T/cli.xml" 2>/dev/null || fail "pecete verify --xml: not valid"
+[ "$(xmllint --xpath "count(//$V/$S/*[local-name()=\"MainIndication\"][.=\"urn:etsi:019102:mainindication:total-passed\"])" "$T/cli.xml")" = 2 ] ||
+    fail "pecete verify --xml: not both passed"
+"$PECETE_BIN" verify --xml --json "$T/good.pdf" > /dev/null 2>&1
+[ $? = 3 ] || fail "pecete verify --xml --json: not a usage error"
+ok "... the XML: SHA-256 identifier, signer certificate (openssl reads it), chain to the anchor, timestamps and revocation data as objects; pecete verify --xml agrees"
 
 /usr/bin/python3 - "$T" <<'EOP' || fail "changed vector"
 import sys
@@ -75,9 +138,31 @@ EOP
 want "$T/forged.pdf" TOTAL-FAILED SIG_CRYPTO_FAILURE "a forged CMS (one bit of the signature value)"
 
 make_ca
-"$PECETE_BIN" sign --p12 "$T/user.p12" --pass-file "$T/pass" \
+# The foreign signer's name has what XML must escape, and Romanian letters.
+NASTY='Ion <Popescu> & "Fiii" Ăîșț'
+(
+cd "$T" || exit 1
+openssl req -newkey rsa:2048 -nodes -keyout nasty.key -out nasty.csr -utf8 \
+    -subj "/CN=$NASTY/O=A&B <SRL>/C=RO" &&
+openssl x509 -req -in nasty.csr -CA root.pem -CAkey root.key -CAcreateserial \
+    -out nasty.pem -days 10 -extfile ext.cnf -extensions v3_user &&
+openssl pkcs12 -export -inkey nasty.key -in nasty.pem -certfile root.pem \
+    -out nasty.p12 -passout pass:s3cret
+) > /dev/null 2>&1 || fail "a certificate with an awkward name"
+"$PECETE_BIN" sign --p12 "$T/nasty.p12" --pass-file "$T/pass" \
     "$T/doc.pdf" "$T/foreign.pdf" > /dev/null 2>&1 || fail "sign with a foreign key"
 want "$T/foreign.pdf" INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND "a certificate of an unknown root"
+# The name read back by Python's XML parser equals the verifier's (JSON).
+/usr/bin/python3 - "$T/r.xml" "$T/r.json" <<'EOP' || fail "XML: the signer's name"
+import json, sys, xml.etree.ElementTree as ET
+ns = {'vr': 'http://uri.etsi.org/19102/v1.2.1#'}
+x = ET.parse(sys.argv[1]).find('vr:SignatureValidationReport/vr:SignerInformation/vr:Signer', ns).text
+j = json.load(open(sys.argv[2]))['signatures'][0]['signer']
+assert x == j and '<Popescu' in x and '& "Fiii" Ăîșț' in x, (x, j)
+EOP
+grep -q '&lt;Popescu' "$T/r.xml" && grep -q 'Ăîșț' "$T/r.xml" ||
+    fail "XML: the name's < escaped, its letters in UTF-8"
+ok "... a signer named $NASTY: escaped in the XML, read back equal"
 
 issue Ionescu
 CODE3=$(oathtool --totp -b "$(cat "$T/Ionescu.totp")")
@@ -96,14 +181,34 @@ post "$T/doc.pdf"
 post "$T/empty"
 [ "$CODE $(jq_ 'j["error"]["code"]')" = "400 file_empty" ] || fail "empty: $CODE"
 ok "refused: not a PDF and an unsigned PDF (document_unreadable), an empty body (file_empty)"
+CODE=$(curl -s -o "$T/r.json" -w '%{http_code}' --interface 127.0.0.2 \
+    -H 'Content-Type: application/octet-stream' --data-binary @"$T/good.pdf" \
+    "$PC_URL/api/v1/validate?format=pdf")
+[ "$CODE $(jq_ 'j["error"]["code"]')" = "400 field_invalid" ] || fail "format=pdf: $CODE"
+ok "format=pdf refused (field_invalid)"
 
 [ -z "$(ls -A "$PC_D/files/scratch" 2>/dev/null)" ] ||
     { ls -R "$PC_D/files/scratch"; fail "files left in the scratch directory"; }
 ok "nothing of the $N uploads left on the server"
 
-# 10 a minute per address: this minute's requests so far count.
-while [ $N -lt 10 ]; do post "$T/empty"; done
-post "$T/good.pdf"
+# 10 a minute per address (fixed windows on the minute): a burst of 11
+# from an address not used yet; again from another one only when the
+# minute turned during the burst.
+burst() {	# burst ADDR: CODE of the 11th request, $m0 $m1 the minutes
+	local i
+	m0=$(($(date +%s) / 60))
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		curl -s -o /dev/null --interface "$1" --data-binary @"$T/empty" \
+		    -H 'Content-Type: application/octet-stream' "$PC_URL/api/v1/validate"
+	done
+	CODE=$(curl -s -o /dev/null -w '%{http_code}' --interface "$1" \
+	    -H 'Content-Type: application/octet-stream' --data-binary @"$T/good.pdf" \
+	    "$PC_URL/api/v1/validate")
+	m1=$(($(date +%s) / 60))
+}
+burst 127.0.0.3
+[ "$m0" = "$m1" ] || burst 127.0.0.4
+[ "$m0" = "$m1" ] || fail "the minute turned during two bursts"
 [ "$CODE" = 429 ] || fail "the 11th request in a minute: $CODE"
 ok "the 11th request in a minute from one address: 429"
 echo PASS

@@ -111,10 +111,10 @@ export const http = {
 };
 
 // A binary answer: the Response, or ApiError from its JSON body.
-async function fetchOk(path) {
+async function fetchOk(path, init) {
 	let r;
 	try {
-		r = await fetch(BASE + path, { credentials: 'same-origin' });
+		r = await fetch(BASE + path, { credentials: 'same-origin', ...init });
 	} catch (e) {
 		throw new ApiError(0, null);
 	}
@@ -159,6 +159,14 @@ export async function getImage(path) {
 // A file as a Blob (a download the page hands on itself).
 export async function getBlob(path) {
 	const r = await fetchOk(path);
+	return r.blob();
+}
+
+// POST a file as the raw body to a route without CSRF token (the public
+// validation service) and get the answer as a Blob (a download).
+export async function postBlob(path, file) {
+	const r = await fetchOk(path, { method: 'POST', body: file,
+	    headers: { 'Content-Type': 'application/octet-stream' } });
 	return r.blob();
 }
 

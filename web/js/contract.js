@@ -3,7 +3,7 @@
 // so it is the truth). Each function names the request members and the
 // response schema it returns; pages use the members of those schemas
 // directly, never guessing between several names.
-import { http, session as getSession, getDataUrl, getImage, upload, getBlob } from './api.js';
+import { http, session as getSession, getDataUrl, getImage, upload, getBlob, postBlob } from './api.js';
 
 const enc = encodeURIComponent;
 
@@ -297,6 +297,8 @@ export function adminOrders(filter) {
 export const contactSend = (m) => http.post('/contact', m);
 // A signed PDF (raw body) -> its validation report (anyone).
 export const validate = (file) => upload('/validate', file);
+// The ETSI TS 119 102-2 XML validation report of file (a Blob).
+export const validateXml = (file) => postBlob('/validate?format=xml', file);
 // {field, message} -> the same
 export const rectificationSend = (m) => http.post('/account/rectification', m);
 // A file of a message sent just now -> {n, size}

@@ -3,7 +3,9 @@
 // provider's root and deleted at once; the report shows, for the document
 // and for each signature and timestamp, the ETSI EN 319 102-1 indication
 // (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE) with its sub-indication and
-// every check made, never a check that was not made.
+// every check made, never a check that was not made. "Download the XML
+// report" sends the file again (?format=xml: nothing is kept between the
+// two) and saves the ETSI TS 119 102-2 validation report.
 import { t, fmtTime } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
@@ -42,10 +44,33 @@ function signature(s) {
 		h('li', {}, t(c.allowed ? 'val.change_ok' : 'val.change_bad'), ': ', c.what))) : null);
 }
 
-function report(r) {
+// The XML report of file: fetched on demand, saved as a download.
+function xmlLink(file) {
+	const st = statusBox('val-xml-status');
+	const a = h('a', { href: '#', id: 'val-xml', class: 'btn secondary' }, t('val.xml_download'));
+	a.addEventListener('click', async (ev) => {
+		if (a.dataset.ready)
+			return;
+		ev.preventDefault();
+		try {
+			const blob = await C.validateXml(file);
+			a.href = URL.createObjectURL(blob);
+			a.download = 'validation-report.xml';
+			a.dataset.ready = '1';
+			setStatus(st, '');
+			a.click();
+		} catch (e) {
+			setStatus(st, errorText(e), 'err');
+		}
+	});
+	return h('div', { class: 'actions' }, a, h('p', { class: 'hint' }, t('val.xml_hint')), st);
+}
+
+function report(r, file) {
 	return h('div', { id: 'val-report' },
 	    h('h2', {}, t('val.result')), verdict(r, 'val-result'),
 	    h('p', { class: 'muted' }, t('val.when', { when: fmtTime(r.validationTime) })),
+	    xmlLink(file),
 	    ...(r.signatures || []).map(signature));
 }
 
@@ -68,7 +93,7 @@ export async function validatePage() {
 			try {
 				const r = await C.validate(f);
 				setStatus(st, '');
-				out.replaceChildren(report(r));
+				out.replaceChildren(report(r, f));
 			} catch (e) {
 				out.replaceChildren();
 				setStatus(st, errorText(e), 'err');
