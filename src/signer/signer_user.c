@@ -7,7 +7,9 @@
  * caller will request), the TOTP code through signer_totp.c (purpose
  * "sign": the same window, replay and lockout rules as every other use),
  * then the HSM signs every hash. Only when all signatures exist does one
- * transaction take the transactions and write the records (table
+ * transaction (signer_record.c: a group commit with the records of other
+ * requests finishing at the same time, each under its own savepoint)
+ * take the transactions and write the records (table
  * signatures: kind "sign" with the signed hash, kind "timestamp" with the
  * imprint the TSA will be asked for, i.e. the hash of the signature
  * value). A refusal or an HSM failure counts nothing and returns nothing.
@@ -382,73 +384,6 @@ out:
 }
 
 /* Take the transactions and write the records, in one transaction. */
-enum pc_rc
-signer_user_record(struct db *db, const struct signer_uq *q,
-    uint8_t (*sigs)[HSM_SIG_MAX], const size_t *siglens, int64_t now,
-    const char *event, enum signer_user_result *res, int64_t *left)
-{
-	struct store_credential cr;
-	char hex[2 * SIGNER_HASH_MAX + 1], detail[256];
-	uint8_t imp[EVP_MAX_MD_SIZE];
-	unsigned int implen;
-	const EVP_MD *md;
-	size_t i;
-	enum pc_rc rc;
-
-	md = EVP_get_digestbynid((int)q->md);
-	if (md == NULL && q->nts > 0)
-		return PC_EINVAL;
-	rc = db_begin(db);
-	if (rc != PC_OK)
-		return rc;
-	if (q->renewal[0] != '\0')
-		rc = store_renewal_move(db, q->renewal, RENEWAL_DRAFT,
-		    RENEWAL_SUBMITTED, q->terms, NULL, NULL, NULL, now);
-	else
-		rc = store_credential_spend(
-		    db, q->serial, (int64_t)q->n + q->nts, now);
-	if (rc == PC_ELIMIT || rc == PC_ESTATE) {
-		/* another request took them, or submitted the renewal */
-		*res = rc == PC_ELIMIT ? USER_R_QUOTA : USER_R_INVALID;
-		db_rollback(db);
-		return PC_OK;
-	}
-	for (i = 0; rc == PC_OK && i < q->n; i++) {
-		hex_encode(q->hashes[i], q->hlen, hex);
-		rc = store_signature_add(
-		    db, q->serial, STORE_SIG_KIND_SIGN, hex, now);
-		if (rc != PC_OK || i >= q->nts)
-			continue;
-		if (!EVP_Digest(sigs[i], siglens[i], imp, &implen, md, NULL)) {
-			rc = PC_ECRYPTO;
-			break;
-		}
-		hex_encode(imp, implen, hex);
-		rc = store_signature_add(
-		    db, q->serial, STORE_SIG_KIND_TIMESTAMP, hex, now);
-	}
-	if (q->renewal[0] != '\0')
-		snprintf(detail, sizeof(detail),
-		    "credential=%s signatures=%u timestamps=%u renewal=%s "
-		    "terms=%s",
-		    q->serial, q->n, q->nts, q->renewal, q->terms);
-	else
-		snprintf(detail, sizeof(detail),
-		    "credential=%s signatures=%u timestamps=%u", q->serial,
-		    q->n, q->nts);
-	if (rc == PC_OK)
-		rc = store_audit_append(db, "signer", event, detail);
-	if (rc == PC_OK)
-		rc = store_credential_get(db, q->serial, &cr);
-	if (rc == PC_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	if (rc == PC_OK)
-		*left = cr.transactions_left;
-	return rc;
-}
-
 enum pc_rc
 signer_user_sign_record(struct signer_user *u, struct db *db,
     const struct signer_uq *q, const char *label, const char *event,
