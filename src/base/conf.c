@@ -60,6 +60,7 @@ static const struct conf_key server_keys[] = {
 	{ "metrics_token_file", CONF_PATH, K(server, metrics_token_file), 0, 0,
 	    NULL },
 	{ "trusted_proxies", CONF_STR, K(server, trusted_proxies), 0, 0, NULL },
+	{ "trust_anchors", CONF_PATH, K(server, trust_anchors), 0, 0, NULL },
 	{ "oauth_access_ttl", CONF_INT, K(server, oauth_access_ttl), 60, 86400,
 	    "600" },
 	{ "oauth_grant_max_days", CONF_INT, K(server, oauth_grant_max_days), 1,

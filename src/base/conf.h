@@ -41,6 +41,9 @@ struct conf_server {
 	/* The proxies in front (HAProxy, nginx), comma-separated addresses:
 	 * from them, X-Forwarded-For names the client. NULL: none. */
 	char *trusted_proxies;
+	/* PEM file of further roots the validation service trusts beside
+	 * this provider's (CA certificates only); NULL: ours alone */
+	char *trust_anchors;
 	/* OAuth2 access tokens' life (s); a credential token's at most its
 	 * SAD's 300 s */
 	int64_t oauth_access_ttl;

@@ -6,6 +6,7 @@
 
 #include "base/conf.h"
 #include "cli/cli.h"
+#include "validate/validate.h"
 
 int
 cmd_check_config(int argc, char **argv)
@@ -29,8 +30,11 @@ cmd_check_config(int argc, char **argv)
 	ret = cli_conf_load(&conf, dir ? dir : ".", file);
 	if (ret == 0) {
 		char err[512];
+		unsigned nanch = 0;
 
-		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK) {
+		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
+		    validate_anchors(&conf, NULL, &nanch, err, sizeof(err)) !=
+		        PC_OK) {
 			fprintf(stderr, "pecete: configuration: %s\n", err);
 			ret = 1;
 		} else {

@@ -33,6 +33,7 @@
 #include "jobs/jobs.h"
 #include "signer/signer.h"
 #include "signing/signing_web.h"
+#include "validate/validate.h"
 #include "vault/vault.h"
 
 /* sign_tsa_local's answer: what POST /tsa would answer. */
@@ -103,9 +104,12 @@ cmd_serve(int argc, char **argv)
 	ret = 1;
 	{
 		char err[512];
+		unsigned nanch = 0;
 
 		/* What check-config refuses is never served. */
-		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK) {
+		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
+		    validate_anchors(&conf, NULL, &nanch, err, sizeof(err)) !=
+		        PC_OK) {
 			cli_err("serve",
 			    "%s (pecete check-config --data %s "
 			    "checks the file)",

@@ -11,6 +11,7 @@
 #include "ops/ops.h"
 #include "signer/signer.h"
 #include "store/store.h"
+#include "validate/validate.h"
 
 /* The request types worth a name; others are counted as "other". */
 static const struct {
@@ -92,6 +93,29 @@ signer_metrics(struct signer_client *sc, struct buf *out)
 	}
 }
 
+/*
+ * The validation service's trust anchors: this provider's root and
+ * [server] trust_anchors; 0 when that file no longer reads (validation
+ * is refused until it does).
+ */
+static void
+anchors_metrics(const struct pc_env *e, struct buf *out)
+{
+	char err[512];
+	unsigned n = 0;
+	bool ok;
+
+	ok = e->conf != NULL &&
+	     validate_anchors(e->conf, NULL, &n, err, sizeof(err)) == PC_OK;
+	buf_printf(out,
+	    "# HELP pecete_validation_trust_anchors Trust anchors of the "
+	    "validation service (this provider's root and "
+	    "[server] trust_anchors).\n"
+	    "# TYPE pecete_validation_trust_anchors gauge\n"
+	    "pecete_validation_trust_anchors %u\n",
+	    ok ? n + 1 : 0);
+}
+
 enum pc_rc
 ops_metrics(const struct pc_env *e, int64_t started_at, struct buf *out)
 {
@@ -107,6 +131,7 @@ ops_metrics(const struct pc_env *e, int64_t started_at, struct buf *out)
 	    (long long)(now - started_at));
 	if (e->signer != NULL)
 		signer_metrics(e->signer, out);
+	anchors_metrics(e, out);
 	/* The database's part whole or not at all, and whether it answered. */
 	buf_init(&g, 1 << 20);
 	rc = store_acquire(e->store, &db);

@@ -65,7 +65,8 @@ report_json(const struct sign_report *r, json_t **out)
 }
 
 /*
- * Verify the PDF p[0..n) against our root into *out (sign_report_free):
+ * Verify the PDF p[0..n) against our root and [server] trust_anchors
+ * into *out (sign_report_free):
  * the checks of validate_pdf, whatever the rendering.
  */
 static enum pc_rc
@@ -76,7 +77,8 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 	struct sign_report *r = NULL;
 	struct sign_err serr;
 	struct buf root;
-	char top[400], dir[480], file[520], anchors[520];
+	char top[400], dir[480], file[520], anchors[520], emsg[512];
+	unsigned nanch;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(
@@ -88,7 +90,7 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 		return pc_fail(err, PC_ELIMIT, PCE_FILE_TOO_LARGE, NULL);
 	if (n < 5 || memcmp(p, "%PDF-", 5) != 0)
 		return pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
-	buf_init(&root, 64 * 1024);
+	buf_init(&root, 2 * VALIDATE_ANCHORS_BYTES + 64 * 1024);
 	snprintf(top, sizeof(top), "%s/scratch", e->conf->store.files_dir);
 	(void)mkdir(e->conf->store.files_dir, 0700);
 	(void)mkdir(top, 0700);
@@ -100,6 +102,15 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 	snprintf(file, sizeof(file), "%s/doc.pdf", dir);
 	snprintf(anchors, sizeof(anchors), "%s/anchors.pem", dir);
 	rc = pki_cert_pem(e->pki, "root", &root);
+	if (rc == PC_OK) {
+		/* Checked at start; a file changed since is refused whole. */
+		rc = validate_anchors(
+		    e->conf, &root, &nanch, emsg, sizeof(emsg));
+		if (rc == PC_EINVAL) {
+			log_warnx("validate: %s", emsg);
+			rc = PC_EUNAVAIL;
+		}
+	}
 	if (rc == PC_OK)
 		rc = write_new(anchors, root.data, root.len);
 	if (rc == PC_OK)

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/conf.h"
 #include "base/env.h"
 #include "base/err.h"
 #include "sign/vreport.h"
@@ -22,12 +23,25 @@
 /* Largest file taken (bytes). */
 #define VALIDATE_MAX (25 * 1024 * 1024)
 
+/* Most further trust anchors ([server] trust_anchors) and its size. */
+#define VALIDATE_ANCHORS_MAX 256
+#define VALIDATE_ANCHORS_BYTES (1024 * 1024)
+
+/*
+ * The further trust anchors of [server] trust_anchors (PEM) appended to
+ * pem when pem is not NULL; *count their number (0 when not set). Each
+ * must be a CA certificate (basicConstraints CA) valid now. PC_EINVAL
+ * with a sentence in err naming the file and what is wrong.
+ */
+enum pc_rc validate_anchors(const struct conf *conf, struct buf *pem,
+    unsigned *count, char *err, size_t errlen);
+
 /*
  * Verify the PDF p[0..n) (revocation from the file first, else online)
  * and return the report as JSON (sign_report_json's shape). e->pki gives
- * the trust anchor (our root). Errors: FILE_EMPTY, FILE_TOO_LARGE,
- * DOCUMENT_UNREADABLE (not a PDF, or no signature in it).
- * OUT: *out (json_decref).
+ * the trust anchor (our root), [server] trust_anchors further ones. Errors:
+ * FILE_EMPTY, FILE_TOO_LARGE, DOCUMENT_UNREADABLE (not a PDF, or no signature
+ * in it). OUT: *out (json_decref).
  */
 enum pc_rc validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n,
     json_t **out, struct pc_err *err);

@@ -211,4 +211,36 @@ burst 127.0.0.3
 [ "$m0" = "$m1" ] || fail "the minute turned during two bursts"
 [ "$CODE" = 429 ] || fail "the 11th request in a minute: $CODE"
 ok "the 11th request in a minute from one address: 429"
+
+# [server] trust_anchors: further roots beside ours. A certificate that is
+# not a CA is refused by check-config and serve, naming it; with the
+# foreign root listed, its signer's chain is found and /metrics counts 2.
+kill "$PC_SERVE_PID" 2>/dev/null
+wait "$PC_SERVE_PID" 2>/dev/null
+PC_SERVE_PID=
+PECETE_SERVER_TRUST_ANCHORS=$T/nasty.pem "$PECETE_BIN" check-config --data "$PC_D" \
+    > "$T/cc.out" 2>&1 && fail "check-config took a user certificate as trust anchor"
+grep -q "trust_anchors: the certificate .*nasty.pem is not a CA certificate" "$T/cc.out" ||
+    { cat "$T/cc.out"; fail "check-config: the anchor refused without its reason"; }
+PECETE_SERVER_TRUST_ANCHORS=$T/nasty.pem "$PECETE_BIN" serve --data "$PC_D" \
+    --listen "${PC_URL#http://}" > /dev/null 2> "$T/serve-bad.log" &&
+    fail "serve started with a user certificate as trust anchor"
+grep -q "is not a CA certificate" "$T/serve-bad.log" ||
+    { cat "$T/serve-bad.log"; fail "serve: the anchor refused without its reason"; }
+ok "a trust anchor that is not a CA: check-config and serve refuse it, saying why"
+PECETE_SERVER_TRUST_ANCHORS=$T/root.pem "$PECETE_BIN" serve --data "$PC_D" \
+    --listen "${PC_URL#http://}" > /dev/null 2> "$T/serve2.log" &
+PC_SERVE_PID=$!
+for _ in $(seq 1 100); do
+	curl -sf "$PC_URL/healthz" > /dev/null 2>&1 && break
+	sleep 0.1
+done
+post "$T/foreign.pdf"
+[ "$CODE" = 200 ] || { cat "$T/r.json"; fail "foreign root listed: HTTP $CODE"; }
+[ "$(jq_ 'j["signatures"][0]["subIndication"] != "NO_CERTIFICATE_CHAIN_FOUND" and j["signatures"][0]["checks"]["chain"]["status"]')" = ok ] ||
+    { cat "$T/r.json"; fail "foreign root listed: the chain not found"; }
+ok "with the foreign root in [server] trust_anchors: its signer's chain is found ($(jq_ 'j["indication"] + "/" + (j["subIndication"] or "")'))"
+curl -s "$PC_URL/metrics" | grep -qx 'pecete_validation_trust_anchors 2' ||
+    fail "/metrics: pecete_validation_trust_anchors 2"
+ok "/metrics counts the trust anchors (ours and one listed)"
 echo PASS
