@@ -35,6 +35,7 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"appearance_profiles",
 	"inbox_files",
 	"inbox_messages",
 	"oauth_refresh",
