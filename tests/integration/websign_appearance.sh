@@ -210,8 +210,8 @@ check "PDF/A-2b: the signed file keeps the original as a byte prefix" \
 	cmp -n "$(stat -c %s "$T/pdfa.pdf")" "$T/pdfa.pdf" "$T/out1.pdf"
 qpdf --qdf --object-streams=disable "$T/out1.pdf" "$T/out1-qdf.pdf" 2>/dev/null
 check "PDF/A-2b: the appearance holds an image XObject" grep -aq '/Subtype /Image' "$T/out1-qdf.pdf"
-check "PDF/A-2b: no /SMask, no transparency" \
-	bash -c "! grep -aqE '/SMask|/Transparency|/ca 0\.|/CA 0\.|/BM /[A-LN-Z]' '$T/out1-qdf.pdf'"
+check "PDF/A-2b: no /SMask, no transparency, no /Interpolate" \
+	bash -c "! grep -aqE '/SMask|/Transparency|/ca 0\.|/CA 0\.|/BM /[A-LN-Z]|/Interpolate true' '$T/out1-qdf.pdf'"
 check "PDF/A-2b: the appearance's fonts embedded" \
 	bash -c "pdffonts '$T/out1.pdf' 2>/dev/null | tail -n +3 | awk '{ if (\$(NF-4) != \"yes\") exit 1; n++ } END { exit n < 1 }'"
 pc_done
