@@ -187,6 +187,31 @@ sign_image_check(const uint8_t *p, size_t n, struct sign_err *err)
 	return rc;
 }
 
+enum pc_rc
+sign_text_check(const char *const *lines, int n, struct sign_err *err)
+{
+	char missing[SIGN_ERR_MSG_MAX / 2];
+	struct ap_text *t = NULL;
+	fz_context *ctx;
+	enum pc_rc rc;
+
+	if (n <= 0)
+		return PC_OK;
+	if (n > AP_LINES_MAX)
+		return sign_err_set(
+		    err, PC_EINVAL, "glyph_missing", "too many lines");
+	ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	if (ctx == NULL)
+		return PC_ENOMEM;
+	rc = ap_text_shape(ctx, lines, n, &t, missing, sizeof(missing));
+	if (rc == PC_EINVAL)
+		rc = sign_err_set(err, PC_EINVAL, "glyph_missing",
+		    "no font can show %s", missing);
+	ap_text_free(t);
+	fz_drop_context(ctx);
+	return rc;
+}
+
 /* Put the profile's image into res as /Im1. OUT: its width / height. */
 static float
 ap_image_put(fz_context *ctx, pdf_document *doc, pdf_obj *res,

@@ -93,6 +93,13 @@ struct sign_approf {
  */
 enum pc_rc sign_image_check(const uint8_t *p, size_t n, struct sign_err *err);
 
+/*
+ * Check that the visible signature can draw lines[0..n) (some font has
+ * every character): PC_EINVAL (err: glyph_missing) otherwise.
+ */
+enum pc_rc sign_text_check(
+    const char *const *lines, int n, struct sign_err *err);
+
 struct sign_opts {
 	int md_nid;            /* NID_sha256 (default when 0), 384, 512 */
 	enum sign_level level; /* default B-B */

@@ -65,6 +65,7 @@ approf_create(const struct pc_env *e, const char *user_id, const char *name,
     struct pc_err *err)
 {
 	struct store_approf p;
+	struct sign_err serr = { 0 };
 	struct db *db = NULL;
 	json_t *arr = NULL;
 	int64_t count = 0;
@@ -95,6 +96,12 @@ approf_create(const struct pc_env *e, const char *user_id, const char *name,
 			json_decref(arr);
 			return PC_ENOMEM;
 		}
+	}
+	/* Characters no font of the appearance has: refused now, not when
+	 * signing. */
+	if (sign_text_check(lines, nlines, &serr) != PC_OK) {
+		json_decref(arr);
+		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "lines");
 	}
 	p.lines = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);

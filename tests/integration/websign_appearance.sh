@@ -2,7 +2,8 @@
 # websign_appearance.sh: appearance profiles (OUG 140/2020) through the API:
 #  - a profile with lines (professional title, register number, issuing
 #    body) and a PNG with transparency, made by one user; the list shows it;
-#  - refusals: too many lines, a line too long or with a control character,
+#  - refusals: too many lines, a line too long, with a control character
+#    or with a character no font of the appearance has,
 #    an image that is not a PNG/JPEG or too large, an 11th profile, another
 #    user's profile (placing, uploading, deleting: 404);
 #  - a web batch signs a plain PDF and a PDF/A-2b one with a visible box
@@ -122,6 +123,8 @@ api POST /api/v1/appearances "{\"name\":\"X\",\"lines\":[\"$(printf 'ă%.0s' $(s
 expect 201 - "a line of 80 characters (160 bytes of UTF-8) accepted"
 api POST /api/v1/appearances '{"name":"X","lines":["a\tb"]}'
 expect 400 field_invalid "a control character refused"
+api POST /api/v1/appearances '{"name":"X","lines":["\ud80c\udc00"]}'
+expect 400 field_invalid "a character no font of the appearance has (U+13000) refused at once"
 api POST /api/v1/appearances '{"name":"","lines":[]}'
 expect 400 field_invalid "an empty name refused"
 for i in 3 4 5 6 7 8 9 10; do api POST /api/v1/appearances "{\"name\":\"P$i\"}"; done
