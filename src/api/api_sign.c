@@ -210,6 +210,10 @@ api_sign_placement_post(struct req *r, struct resp *w)
 	box.y = (float)body_int(r, "y");
 	box.w = (float)body_int(r, "w");
 	box.h = (float)body_int(r, "h");
+	snprintf(box.appearance, sizeof(box.appearance), "%s",
+	    json_string_value(json_object_get(r->json, "appearance")) != NULL
+	        ? json_string_value(json_object_get(r->json, "appearance"))
+	        : "");
 	return batch_changed(r, w,
 	    websign_place(api_env(r), api_session(r)->u.id, api_param(r, 0),
 	        param_index(r, 1), &box, &err),

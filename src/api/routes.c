@@ -175,7 +175,9 @@ API_SCHEMA(s_answer, API_STR_REQ("answer", S_MESSAGE));
 /* Signing in the browser (J9): a box in PDF points. */
 API_SCHEMA(s_placement, API_BOOL_REQ("visible"), API_INT("page", 1, 100000),
     API_INT("x", 0, 14400), API_INT("y", 0, 14400), API_INT("w", 1, 14400),
-    API_INT("h", 1, 14400));
+    API_INT("h", 1, 14400), API_STR("appearance", 64));
+/* Appearance profiles (OUG 140/2020): a name, up to 4 lines. */
+API_SCHEMA(s_approf, API_STR_REQ("name", 256), API_ARR("lines", 0, 4));
 /* Identification (J7) and the RA console. */
 API_SCHEMA(s_idv_start, API_STR("order_id", S_SHORT),
     API_STR_REQ("doc_type", S_SHORT), API_STR("phone", S_PHONE),
@@ -468,6 +470,17 @@ const struct route api_routes[] = {
 	    s_placement, 0),
 	GET_API("/api/v1/sign/batches/:id/files/:n/pages/:page",
 	    api_sign_page_get, AUTH_USER),
+	/* Appearance profiles; the image is the raw body of one POST. */
+	GET_API("/api/v1/appearances", api_approf_get, AUTH_USER),
+	POST_API("/api/v1/appearances", api_approf_post, AUTH_USER, RATE_API,
+	    ACCT_BODY, s_approf, 0),
+	{ "POST", "/api/v1/appearances/:id/image", api_approf_image_post,
+	    AUTH_USER, NULL, ROUTE_NO_STORE, RATE_API, BODY_RAW,
+	    SIGN_APPROF_IMAGE_MAX, NULL, ERRF_PECETE,
+	    "application/octet-stream" },
+	{ "DELETE", "/api/v1/appearances/:id", api_approf_delete, AUTH_USER,
+	    NULL, ROUTE_NO_STORE, RATE_API, BODY_NONE, 0, NULL, ERRF_PECETE,
+	    NULL },
 	POST_API("/api/v1/sign/batches/:id/p7s", api_sign_p7s_post, AUTH_USER,
 	    RATE_API, ACCT_BODY, s_empty, 0),
 	POST_API("/api/v1/sign/batches/:id/sign", api_sign_post, AUTH_USER,

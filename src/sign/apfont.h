@@ -23,7 +23,7 @@
 
 #include "base/pc.h"
 
-#define AP_LINES_MAX 6
+#define AP_LINES_MAX 10
 #define AP_LINE_BYTES 320
 
 struct ap_text;

@@ -68,6 +68,38 @@ enum sign_lang {
 	SIGN_LANG_EN,     /* "Digitally signed by" */
 };
 
+/*
+ * An appearance profile (OUG 140/2020): lines drawn under the signer's
+ * name (professional title, register number, issuing body) and an image
+ * (PNG or JPEG) in the left part of the box.
+ */
+#define SIGN_APPROF_LINES 4
+#define SIGN_APPROF_CHARS 80 /* per line, in characters */
+#define SIGN_APPROF_LINE_BYTES (SIGN_APPROF_CHARS * 4 + 1)
+#define SIGN_APPROF_IMAGE_MAX (512 * 1024)   /* bytes */
+#define SIGN_APPROF_PIXELS_MAX (4000 * 1000) /* width x height */
+struct sign_err;
+struct sign_approf {
+	int nlines;
+	char lines[SIGN_APPROF_LINES][SIGN_APPROF_LINE_BYTES];
+	const uint8_t *image; /* NULL: none; borrowed */
+	size_t image_len;
+};
+
+/*
+ * Check an appearance image: PNG or JPEG (by its signature and by
+ * decoding it), at most SIGN_APPROF_IMAGE_MAX bytes and
+ * SIGN_APPROF_PIXELS_MAX pixels. PC_EINVAL (err: bad_image) otherwise.
+ */
+enum pc_rc sign_image_check(const uint8_t *p, size_t n, struct sign_err *err);
+
+/*
+ * Check that the visible signature can draw lines[0..n) (some font has
+ * every character): PC_EINVAL (err: glyph_missing) otherwise.
+ */
+enum pc_rc sign_text_check(
+    const char *const *lines, int n, struct sign_err *err);
+
 struct sign_opts {
 	int md_nid;            /* NID_sha256 (default when 0), 384, 512 */
 	enum sign_level level; /* default B-B */
@@ -85,6 +117,8 @@ struct sign_opts {
 	bool lock;   /* lock the form after signing: /Lock and FieldMDP All */
 	int certify; /* certify with DocMDP P (1..3); 0: approval */
 	int tz_offset_min; /* shown time zone; INT32_MIN: local */
+	/* visible: the profile's lines and image; NULL: none (borrowed) */
+	const struct sign_approf *approf;
 	/* B-LT and B-LTA: validation data shared by a batch; may be NULL */
 	struct sign_vcache *vcache;
 };

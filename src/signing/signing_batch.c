@@ -47,6 +47,8 @@ struct batch_item {
 	struct signing_result res;
 	char *in, *out;               /* owned; res.in, res.out */
 	char *field, *reason, *loc;   /* owned copies of opts' strings */
+	struct sign_approf *approf;   /* owned copy of opts' profile */
+	uint8_t *approf_img;          /* ... and of its image */
 	struct sign_opts opts;        /* the batch's, with the item's own */
 	struct sign_pades_job *job;   /* PAdES, between begin and finish */
 	struct sign_tbs tbs;          /* READY: what the key must sign */
@@ -224,6 +226,7 @@ signing_batch_new(const struct pc_env *e, const struct signing_opts *o,
 	}
 	b->opts = o->sign;
 	b->opts.tsa_url = NULL;
+	b->opts.approf = NULL; /* an item's own only (not copied here) */
 	b->opts.field = b->field = dup_opt(o->sign.field, &failed);
 	b->opts.reason = b->reason = dup_opt(o->sign.reason, &failed);
 	b->opts.location = b->loc = dup_opt(o->sign.location, &failed);
@@ -270,6 +273,8 @@ signing_batch_free(struct signing_batch *b)
 		free(it->field);
 		free(it->reason);
 		free(it->loc);
+		free(it->approf);
+		free(it->approf_img);
 	}
 	sign_signer_free(b->signer);
 	sign_vcache_free(b->vcache);
@@ -277,6 +282,30 @@ signing_batch_free(struct signing_batch *b)
 	free(b->reason);
 	free(b->loc);
 	free(b);
+}
+
+/* A copy of an appearance profile and its image; true when out of memory.
+ * OUT: *out, *img (free()). */
+static bool
+approf_dup(
+    const struct sign_approf *in, struct sign_approf **out, uint8_t **img)
+{
+	*out = malloc(sizeof(**out));
+	*img = NULL;
+	if (*out == NULL)
+		return true;
+	**out = *in;
+	if (in->image == NULL || in->image_len == 0) {
+		(*out)->image = NULL;
+		(*out)->image_len = 0;
+		return false;
+	}
+	*img = malloc(in->image_len);
+	if (*img == NULL)
+		return true;
+	memcpy(*img, in->image, in->image_len);
+	(*out)->image = *img;
+	return false;
 }
 
 enum pc_rc
@@ -312,12 +341,16 @@ signing_batch_add(
 	it->field = dup_opt(o->field, &failed);
 	it->reason = dup_opt(o->reason, &failed);
 	it->loc = dup_opt(o->location, &failed);
+	if (o->approf != NULL)
+		failed |= approf_dup(o->approf, &it->approf, &it->approf_img);
 	if (failed) {
 		free(it->in);
 		free(it->out);
 		free(it->field);
 		free(it->reason);
 		free(it->loc);
+		free(it->approf);
+		free(it->approf_img);
 		memset(it, 0, sizeof(*it));
 		return PC_ENOMEM;
 	}
@@ -325,6 +358,7 @@ signing_batch_add(
 	it->opts.field = it->field;
 	it->opts.reason = it->reason;
 	it->opts.location = it->loc;
+	it->opts.approf = it->approf;
 	it->res.in = it->in;
 	it->res.out = it->out;
 	if (in->digest != NULL) {

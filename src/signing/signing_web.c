@@ -26,6 +26,7 @@
 #include "base/secret.h"
 #include "signing/documents.h"
 #include "signing/signing.h"
+#include "signing/signing_approf.h"
 #include "signing/signing_web_int.h"
 #include "store/store_credential.h"
 #include "store/store_documents.h"
@@ -312,6 +313,22 @@ websign_place(const struct pc_env *e, const char *user_id, const char *id,
 		rc = pc_fail(err, PC_ESTATE, PCE_SIGN_BATCH_STATE, "file");
 		goto out;
 	}
+	if (box->visible && box->appearance[0] != '\0') {
+		/* The user's own profile only; drawn at signing time. */
+		struct sign_approf ap;
+		struct buf img;
+
+		buf_init(&img, SIGN_APPROF_IMAGE_MAX);
+		rc = store_acquire(e->store, &db);
+		if (rc == PC_OK)
+			rc = approf_load(
+			    db, user_id, box->appearance, &ap, &img, err);
+		store_release(e->store, db);
+		db = NULL;
+		buf_cleanup(&img);
+		if (rc != PC_OK)
+			goto out;
+	}
 	if (box->visible) {
 		/* The engine's own placement checks, on the file itself. */
 		rc = doc_get(e, user_id, it.in_doc, &pdf);
@@ -327,6 +344,12 @@ websign_place(const struct pc_env *e, const char *user_id, const char *id,
 		pj = json_pack("{s:i,s:f,s:f,s:f,s:f}", "page", box->page, "x",
 		    (double)box->x, "y", (double)box->y, "w", (double)box->w,
 		    "h", (double)box->h);
+		if (pj != NULL && box->appearance[0] != '\0' &&
+		    json_object_set_new(
+		        pj, "appearance", json_string(box->appearance)) != 0) {
+			rc = PC_ENOMEM;
+			goto out;
+		}
 		json = pj != NULL
 		           ? json_dumps(pj, JSON_COMPACT | JSON_SORT_KEYS)
 		           : NULL;

@@ -40,11 +40,13 @@ enum pc_rc websign_add(const struct pc_env *e, const char *user_id,
 enum pc_rc websign_remove(const struct pc_env *e, const char *user_id,
     const char *id, int64_t idx, struct pc_err *err);
 
-/* A visible box (PDF points, page 1-based), or invisible. */
+/* A visible box (PDF points, page 1-based), or invisible; appearance:
+ * the id of one of the user's appearance profiles, "" none. */
 struct websign_box {
 	bool visible;
 	int page;
 	float x, y, w, h;
+	char appearance[STORE_ID_LEN + 1];
 };
 enum pc_rc websign_place(const struct pc_env *e, const char *user_id,
     const char *id, int64_t idx, const struct websign_box *box,

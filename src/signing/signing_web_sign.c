@@ -23,6 +23,7 @@
 #include "base/secret.h"
 #include "signing/documents.h"
 #include "signing/signing.h"
+#include "signing/signing_approf.h"
 #include "signing/signing_web_int.h"
 #include "store/store_credential.h"
 #include "store/store_documents.h"
@@ -36,8 +37,10 @@ plan_item(void *arg, const struct store_sign_item *src)
 	struct store_sign_item *it;
 	struct signing_item si;
 	struct sign_opts o;
-	struct buf in;
+	struct sign_approf ap;
+	struct buf in, img;
 	char inp[800], outp[800];
+	const char *apid;
 	json_t *j = NULL;
 	enum pc_rc rc;
 
@@ -81,7 +84,17 @@ plan_item(void *arg, const struct store_sign_item *src)
 		o.h = (float)json_number_value(json_object_get(j, "h"));
 		si.opts = &o;
 	}
-	rc = signing_batch_add(pl->sb, &si, &pl->sbi[pl->n]);
+	/* The appearance profile, the user's own (checked again). */
+	buf_init(&img, SIGN_APPROF_IMAGE_MAX);
+	apid = json_string_value(json_object_get(j, "appearance"));
+	rc = PC_OK;
+	if (apid != NULL && pl->db != NULL) {
+		rc = approf_load(pl->db, pl->user_id, apid, &ap, &img, NULL);
+		o.approf = &ap;
+	}
+	if (rc == PC_OK)
+		rc = signing_batch_add(pl->sb, &si, &pl->sbi[pl->n]);
+	buf_cleanup(&img);
 	json_decref(j);
 	if (rc == PC_OK) {
 		pl->n++;
@@ -251,7 +264,9 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 	if (rc == PC_OK)
 		rc = store_acquire(e->store, &db);
 	if (rc == PC_OK) {
+		pl->db = db;
 		rc = store_sign_item_each(db, id, plan_item, pl);
+		pl->db = NULL;
 		store_release(e->store, db);
 	}
 	if (rc == PC_OK)

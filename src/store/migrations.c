@@ -663,6 +663,20 @@ static const char m20_common[] =
     " key_hex TEXT NOT NULL,"
     " PRIMARY KEY (message_id, n));";
 
+/* Appearance profiles of the visible signature (OUG 140/2020). */
+#define M21_APPROF(BYTES)                                                      \
+	"CREATE TABLE appearance_profiles ("                                   \
+	" id TEXT PRIMARY KEY,"                                                \
+	" user_id TEXT NOT NULL REFERENCES users (id),"                        \
+	" name TEXT NOT NULL,"                                                 \
+	" lines TEXT NOT NULL,"                                                \
+	" image " BYTES ","                                                    \
+	" created_at BIGINT NOT NULL);"                                        \
+	"CREATE INDEX appearance_profiles_user"                                \
+	" ON appearance_profiles (user_id, created_at);"
+static const char m21_sqlite[] = M21_APPROF("BLOB");
+static const char m21_pg[] = M21_APPROF("BYTEA");
+
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
 	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
@@ -684,6 +698,7 @@ static const struct migration migrations[] = {
 	{ 18, "audit seals", m18_common, NULL, NULL },
 	{ 19, "OAuth2 authorization server", m19_common, NULL, NULL },
 	{ 20, "operators' inbox", m20_common, NULL, NULL },
+	{ 21, "appearance profiles", NULL, m21_sqlite, m21_pg },
 };
 
 static enum pc_rc

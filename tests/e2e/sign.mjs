@@ -291,6 +291,25 @@ try {
 		assert(/Signature Validation: Signature is Valid\./.test(sig) && /Common Name: Ana Pop/.test(sig), 'pdfsig: ' + sig.slice(0, 400));
 		run('qpdf', ['--check', terms.file]);
 	});
+	await step('Settings: an appearance profile (OUG 140/2020) with lines and a PNG, made in the form', async () => {
+		const png = path.join(OUT, 'stamp.png');
+		run('python3', ['-c', 'import sys,zlib,struct\n' +
+		    'c=lambda t,d: struct.pack(">I",len(d))+t+d+struct.pack(">I",zlib.crc32(t+d)&0xffffffff)\n' +
+		    'raw=b"".join(b"\\0"+b"\\xff\\x00\\xff"*16 for y in range(16))\n' +
+		    'open(sys.argv[1],"wb").write(b"\\x89PNG\\r\\n\\x1a\\n"+c(b"IHDR",struct.pack(">IIBBBBB",16,16,8,2,0,0,0))+c(b"IDAT",zlib.compress(raw))+c(b"IEND",b""))', png]);
+		await page.waitForSelector('#set-ap-add');
+		await page.fill('#set-ap-name', 'Arhitect');
+		await page.fill('#set-ap-line0', 'Arhitect cu drept de semnătură');
+		await page.fill('#set-ap-line1', 'Nr. TNA 1234');
+		await page.setInputFiles('#set-ap-image', png);
+		await page.click('#set-ap-add');
+		await page.waitForSelector('#set-appearances li');
+		const li = await text(page, '#set-appearances li');
+		assert(li.includes('Arhitect') && li.includes('Nr. TNA 1234') && li.includes(RO['set.ap_with_image']), 'listed: ' + li);
+		assert(await text(page, '#set-ap-status') === RO['set.ap_added'], await text(page, '#set-ap-status'));
+		const r = (await api.call('GET', '/api/v1/appearances', undefined, [200])).data;
+		assert(r.profiles.length === 1 && r.profiles[0].image && r.profiles[0].lines.length === 2, 'server: ' + JSON.stringify(r));
+	});
 	await step('the public registry (J16), signed out: by name and by e-mail; the DER is the one in Settings; no CNP; the CA page', async () => {
 		const anon = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO', acceptDownloads: true });
 		const p2 = await anon.newPage();
@@ -419,6 +438,7 @@ try {
 		const near = (a, b) => Math.abs(Number(a) - b) <= 2;
 		assert(d.page === '2' && near(d.x, 100) && near(d.y, 100) && near(d.w, 200) && near(d.h, 60), 'drawn: ' + JSON.stringify(d));
 		await shot(page, 'place');
+		await page.selectOption('#sign-appearance', { label: 'Arhitect' });
 		await page.click('#sign-place-save');
 		await page.waitForSelector('#sign-file-0-box');
 		assert(await text(page, '#sign-file-0-box') === ro('sign.visible_on', { page: 2 }), 'the row says where');
@@ -426,6 +446,8 @@ try {
 		box = batch.files[0].placement;
 		assert(box && box.page === 2 && near(box.x, 100) && near(box.y, 100) && near(box.w, 200) && near(box.h, 60),
 		    'the server kept ' + JSON.stringify(box));
+		const aps = (await api.call('GET', '/api/v1/appearances', undefined, [200])).data.profiles;
+		assert(box.appearance === aps[0].id, 'with the appearance profile: ' + JSON.stringify(box));
 	});
 	await step('a placement the server refuses: its message shown; the file stays invisible', async () => {
 		await page.click('#sign-place-1');

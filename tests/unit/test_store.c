@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_approf.h"
 #include "store/store_renewal.h"
 
 struct backend {
@@ -35,6 +36,7 @@ static struct backend *cur;
 
 static const char *const tables[] = {
 	/* children before the tables they refer to (foreign keys) */
+	"appearance_profiles",
 	"inbox_files",
 	"inbox_messages",
 	"oauth_refresh",
@@ -1181,6 +1183,69 @@ test_pool_threads(void **state)
 	pthread_mutex_destroy(&a.mtx);
 }
 
+/* ---- appearance profiles ------------------------------------------------- */
+
+static enum pc_rc
+approf_count_cb(void *arg, const struct store_approf *p)
+{
+	int *n = arg;
+
+	/* The list gives the image's length, never its bytes. */
+	if (p->image != NULL)
+		return PC_EINTERNAL;
+	*n += (int)p->image_len;
+	return PC_OK;
+}
+
+static void
+test_approf(void **state)
+{
+	static const uint8_t img[] = { 0x89, 'P', 'N', 'G', 0, 1, 2 };
+	struct db *db = acq();
+	struct store_approf p, g;
+	int64_t n = -1;
+	int len = 0;
+
+	(void)state;
+	exec_ok(db, "INSERT INTO users (id, email, given_name, surname, phone,"
+	            " lang, status, created_at, updated_at) VALUES ('ua', "
+	            "'a@x.ro', 'A',"
+	            " 'B', '+40', 'ro', 'active', 1, 1), ('ub', 'b@x.ro', 'A',"
+	            " 'B', '+40', 'ro', 'active', 1, 1)");
+	memset(&p, 0, sizeof(p));
+	snprintf(p.id, sizeof(p.id), "p1");
+	snprintf(p.user_id, sizeof(p.user_id), "ua");
+	snprintf(p.name, sizeof(p.name), "Arhitect");
+	p.lines = (char *)"[\"Nr. 12\"]";
+	p.created_at = 5;
+	assert_int_equal(store_approf_insert(db, &p), PC_OK);
+	assert_int_equal(store_approf_count(db, "ua", &n), PC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_approf_get(db, "ua", "p1", &g), PC_OK);
+	assert_string_equal(g.lines, "[\"Nr. 12\"]");
+	assert_null(g.image);
+	store_approf_cleanup(&g);
+	/* Another user's: not found, not changed, not deleted. */
+	assert_int_equal(store_approf_get(db, "ub", "p1", &g), PC_ENOTFOUND);
+	assert_int_equal(
+	    store_approf_image_set(db, "ub", "p1", img, sizeof(img)),
+	    PC_ENOTFOUND);
+	assert_int_equal(store_approf_delete(db, "ub", "p1"), PC_ENOTFOUND);
+	assert_int_equal(
+	    store_approf_image_set(db, "ua", "p1", img, sizeof(img)), PC_OK);
+	assert_int_equal(store_approf_get(db, "ua", "p1", &g), PC_OK);
+	assert_int_equal(g.image_len, sizeof(img));
+	assert_memory_equal(g.image, img, sizeof(img));
+	store_approf_cleanup(&g);
+	assert_int_equal(
+	    store_approf_each(db, "ua", approf_count_cb, &len), PC_OK);
+	assert_int_equal(len, (int)sizeof(img));
+	assert_int_equal(store_approf_delete(db, "ua", "p1"), PC_OK);
+	assert_int_equal(store_approf_count(db, "ua", &n), PC_OK);
+	assert_int_equal(n, 0);
+	store_release(cur->s, db);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static const struct CMUnitTest suite[] = {
@@ -1191,6 +1256,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_cert_revoke, test_setup),
 	cmocka_unit_test_setup(test_cert_registry, test_setup),
 	cmocka_unit_test_setup(test_renewals, test_setup),
+	cmocka_unit_test_setup(test_approf, test_setup),
 	cmocka_unit_test_setup(test_crl, test_setup),
 	cmocka_unit_test_setup(test_counters, test_setup),
 	cmocka_unit_test_setup(test_settings, test_setup),

@@ -235,6 +235,13 @@ export const signUpload = (id, name, file, progress) =>
 export const signRemove = (id, n) => http.del(`/sign/batches/${enc(id)}/files/${enc(n)}`);
 // box {visible, page?, x?, y?, w?, h?} in PDF points, origin bottom-left -> SignBatch
 export const signPlace = (id, n, box) => http.post(`/sign/batches/${enc(id)}/files/${enc(n)}/placement`, box);
+
+// Appearance profiles (OUG 140/2020) -> AppearanceProfiles {id (POST),
+//  max, profiles: [{id, name, lines, image, image_size}]}
+export const appearances = () => http.get('/appearances');
+export const appearanceNew = (name, lines) => http.post('/appearances', { name, lines });
+export const appearanceImage = (id, file) => upload(`/appearances/${enc(id)}/image`, file);
+export const appearanceDelete = (id) => http.del(`/appearances/${enc(id)}`);
 // A page as PNG: {url (data:), pages (X-Pdf-Pages), width, height (X-Pdf-Page-Size, points)}
 export async function signPage(id, n, pageNo) {
 	const r = await getImage(`/sign/batches/${enc(id)}/files/${enc(n)}/pages/${enc(pageNo)}`);

@@ -6,7 +6,9 @@
 // right, for the keyboard); the rectangle is kept as fractions of the
 // picture, so the picture's size on screen does not matter, and sent in
 // PDF points with the origin at the page's bottom-left corner. The
-// server checks the box against the file (bad_placement).
+// server checks the box against the file (bad_placement). An appearance
+// profile of the person's (OUG 140/2020: professional lines and an image,
+// made in Settings) may be chosen for the box.
 import { t } from './i18n.js';
 import { errorText } from './api.js';
 import * as C from './contract.js';
@@ -47,6 +49,13 @@ export function placeView(o) {
 	let pages = 1;
 
 	const sel = h('select', { id: 'sign-page', class: 'input' });
+	const apSel = h('select', { id: 'sign-appearance', class: 'input' },
+	    h('option', { value: '' }, t('sign.appearance_none')));
+	C.appearances().then((r) => {
+		for (const p of r.profiles || [])
+			apSel.append(h('option', { value: p.id }, p.name));
+		apSel.value = pl && pl.appearance ? pl.appearance : '';
+	}).catch(() => {});
 	const img = h('img', { id: 'sign-page-img', alt: '', draggable: 'false' });
 	const box = h('div', { id: 'sign-box', class: 'place-box', hidden: true, 'aria-hidden': 'true' });
 	const surface = h('div', { id: 'sign-surface', class: 'place-surface', 'data-ready': 'false' }, img, box);
@@ -157,7 +166,10 @@ export function placeView(o) {
 			return;
 		}
 		try {
-			o.onDone(await C.signPlace(batch.id, file.index, { visible: true, page: pageNo, ...p }));
+			const box = { visible: true, page: pageNo, ...p };
+			if (apSel.value)
+				box.appearance = apSel.value;
+			o.onDone(await C.signPlace(batch.id, file.index, box));
 		} catch (e) {
 			setStatus(status, errorText(e), 'err');
 		}
@@ -176,6 +188,8 @@ export function placeView(o) {
 	    h('h2', {}, t('sign.place_title', { name: file.name })),
 	    h('p', {}, t('sign.place_intro')),
 	    h('div', { class: 'field' }, h('label', { for: 'sign-page' }, t('sign.page')), sel),
+	    h('div', { class: 'field' }, h('label', { for: 'sign-appearance' }, t('sign.appearance')), apSel,
+		h('p', { class: 'hint' }, t('sign.appearance_hint'))),
 	    surface, pts,
 	    h('div', { class: 'actions' }, save, def, none, back), status);
 }

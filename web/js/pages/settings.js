@@ -208,6 +208,71 @@ function appsTable(list, onRevoke) {
 	    h('tbody', {}, rows)));
 }
 
+// Appearance profiles (OUG 140/2020): lines and an image for the visible
+// signature box; the server checks them (lines, bad_image).
+const AP_LINES = 4;
+
+function appearanceList(list, onDelete) {
+	if (!list.length)
+		return h('p', { class: 'muted', id: 'set-appearances' }, t('set.ap_none'));
+	return h('ul', { class: 'links', id: 'set-appearances' }, list.map((p) =>
+	    h('li', { 'data-id': p.id }, h('strong', {}, p.name),
+		p.lines.length ? ' — ' + p.lines.join(' · ') : '',
+		p.image ? ' ' + t('set.ap_with_image') : '', ' ',
+		button('set.ap_delete', { type: 'button', kind: 'secondary', id: 'set-ap-del-' + p.id,
+		    onclick: (ev) => onDelete(p, ev.currentTarget) }))));
+}
+
+function appearanceSection() {
+	const status = statusBox('set-ap-status');
+	const box = h('div', { id: 'set-ap-box' });
+	const name = field({ id: 'set-ap-name', label: 'set.ap_name', maxlength: 60 });
+	const lines = Array.from({ length: AP_LINES }, (_, i) =>
+		field({ id: 'set-ap-line' + i, label: 'set.ap_line', maxlength: 80, required: false }));
+	const file = h('input', { id: 'set-ap-image', type: 'file', accept: 'image/png,image/jpeg' });
+	const add = button('set.ap_add', { type: 'button', id: 'set-ap-add' });
+	const show = (r) => box.replaceChildren(appearanceList(r.profiles || [], del));
+	const del = async (p, btn) => {
+		await busy(btn, async () => {
+			try {
+				show(await C.appearanceDelete(p.id));
+				setStatus(status, t('set.ap_deleted', { name: p.name }), 'ok');
+			} catch (e) {
+				setStatus(status, errorText(e), 'err');
+			}
+		});
+	};
+	add.addEventListener('click', () => busy(add, async () => {
+		const f = file.files && file.files[0];
+		if (f && f.size > 512 * 1024) {
+			setStatus(status, t('err.bad_image'), 'err');
+			return;
+		}
+		try {
+			let r = await C.appearanceNew(name.input.value.trim(),
+			    lines.map((l) => l.input.value.trim()).filter((v) => v));
+			if (f)
+				r = await C.appearanceImage(r.id, f);
+			show(r);
+			name.input.value = '';
+			for (const l of lines)
+				l.input.value = '';
+			file.value = '';
+			setStatus(status, t('set.ap_added'), 'ok');
+		} catch (e) {
+			setStatus(status, errorText(e), 'err');
+			C.appearances().then(show).catch(() => {});
+		}
+	}));
+	C.appearances().then(show).catch((e) => setStatus(status, errorText(e), 'err'));
+	return [h('h2', {}, t('set.ap_title')),
+	    h('p', { class: 'muted' }, t('set.ap_note')),
+	    box, name.wrap, ...lines.map((l) => l.wrap),
+	    h('div', { class: 'field' }, h('label', { for: 'set-ap-image' }, t('set.ap_image')), file,
+		h('p', { class: 'hint' }, t('set.ap_image_hint'))),
+	    h('div', { class: 'actions' }, add), status];
+}
+
 export async function settings(ctx) {
 	const [acc, cons, certs, apps] = await Promise.all([C.account(), C.consents(),
 		C.certificates().then((r) => r.certificates || []).catch(() => []),
@@ -288,6 +353,7 @@ export async function settings(ctx) {
 	    certBox, certStatus,
 	    certs.length ? h('p', {}, h('a', { href: C.termsPdfUrl(), download: 'terms-signed.pdf', id: 'set-terms-pdf' },
 		t('set.terms_pdf'))) : null,
+	    ...(certs.length ? appearanceSection() : []),
 	    h('h2', {}, t('set.apps')),
 	    h('p', { class: 'muted' }, t('set.apps_note')),
 	    aBox, aStatus,
