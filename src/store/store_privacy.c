@@ -115,6 +115,11 @@ static const struct section sections[] = {
 	    "revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY "
 	    "created_at",
 	    false },
+	{ "appearance_profiles",
+	    "s:id s:name j:lines i:image_bytes i:created_at",
+	    "SELECT id, name, lines, COALESCE(length(image), 0), created_at "
+	    "FROM appearance_profiles WHERE user_id = $1 ORDER BY created_at",
+	    false },
 	{ "events", "i:at s:event s:detail",
 	    "SELECT at, event, detail FROM audit_log WHERE actor = $1 ORDER "
 	    "BY id",
@@ -245,6 +250,7 @@ store_privacy_erase(struct db *db, const char *user_id, int64_t now)
 	} drop[] = {
 		{ "DELETE FROM sessions WHERE user_id = $1", "s" },
 		{ "DELETE FROM account_links WHERE user_id = $1", "s" },
+		{ "DELETE FROM appearance_profiles WHERE user_id = $1", "s" },
 		{ "UPDATE consents SET ip = NULL WHERE user_id = $1", "s" },
 		{ "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 "
 		  "AND "

@@ -47,6 +47,8 @@ ANA_SECRET=$SECRET
 ANA_JAR=$JAR
 LAST_STEP=$(($(date +%s) / 30 + 1))	# the issuance's step
 
+api POST /api/v1/appearances '{"name":"Avocat","lines":["Avocat definitiv","Baroul Iasi nr. 1234"]}'
+expect 201 - "an appearance profile (professional lines)"
 api GET /api/v1/account/data
 expect 200 - "the data of the signed-in person"
 echo "$BODY" > "$T/data.json"
@@ -55,6 +57,7 @@ check "account: her e-mail and phone" pyd "assert d['account']['email']=='ana.pr
 check "the identity the operator confirmed (her CNP)" pyd "assert any(c['identity'] and '2900101410011' in json.dumps(c['identity']) for c in d['identification'])"
 check "her certificates (signing and authentication)" pyd "assert len(d['certificates'])==2, d['certificates']"
 check "her order and its invoice" pyd "assert len(d['orders'])==1 and len(d['invoices'])==1"
+check "her appearance profile, with its lines" pyd "assert [(a['name'], a['lines'][1], a['image_bytes']) for a in d['appearance_profiles']]==[('Avocat','Baroul Iasi nr. 1234',0)], d['appearance_profiles']"
 check "her consents, sessions and events" pyd "assert d['consents'] and d['sessions'] and any(e['event'].startswith('login') for e in d['events'])"
 check "the authenticator: dates only" pyd "assert d['authenticator'] and set(d['authenticator'][0])=={'activated_at','last_step'}"
 check "no secret: no password hash, no TOTP secret" \
@@ -131,6 +134,8 @@ check "... no sessions left, consents without IP addresses" \
 UPFILE=$(find "$D/files/docs/$ANA_ID" -name '*.pcv' | wc -l)
 check "... the signed terms kept, other documents deleted, rows and files ($NDOCS before)" \
 	[ "$NDOCS" -ge 2 -a "$(sql "SELECT count(*) FROM documents WHERE user_id = '$ANA_ID' AND kind NOT IN ('issuance_terms', 'renewal_terms')")" = 0 -a "$(sql "SELECT count(*) FROM documents WHERE user_id = '$ANA_ID' AND kind = 'issuance_terms'")" = 1 -a "$UPFILE" = 1 ]
+check "... her appearance profiles deleted" \
+	[ "$(sql "SELECT count(*) FROM appearance_profiles WHERE user_id = '$ANA_ID'")" = 0 ]
 check "... the certificate and invoice rows stay" \
 	[ "$(sql "SELECT count(*) FROM certs WHERE serial = '$SIGN'") $(sql "SELECT count(*) FROM shop_invoices i JOIN shop_orders o ON o.id = i.order_id WHERE o.user_id = '$ANA_ID'")" = "1 1" ]
 check "... audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'privacy.erase' AND actor = '$ANA_ID'")" = 1 ]
