@@ -7,9 +7,7 @@
 # and no password or code in the server log.
 # Codes and links are read from the outbox table (dev mode, outbox driver).
 . "$PECETE_SRC/tests/support/lib.sh"
-for t in curl sqlite3 oathtool faketime; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+pc_need curl sqlite3 oathtool faketime
 FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 [ -f "$FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
 # ASan must come first unless told not to check (faketime is preloaded).
@@ -17,8 +15,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 JAR=$T/jar
 OFFSET=0	# minutes the server's clock is ahead

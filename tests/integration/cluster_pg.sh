@@ -22,10 +22,7 @@
 #  - the audit chain written by both nodes verifies.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl psql haproxy openssl oathtool python3 pdfsig qpdf unzip node npm /usr/bin/chromium; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+pc_need --faketime curl psql haproxy openssl oathtool python3 pdfsig qpdf unzip node npm /usr/bin/chromium
 [ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "SKIP: PostgreSQL 15 missing"; exit 77; }
 E2E="$PECETE_SRC/tests/e2e"
 if [ ! -d "$E2E/node_modules/playwright-core" ]; then
@@ -71,8 +68,7 @@ export PECETE_SERVER_TRUSTED_PROXIES=127.0.0.1
 # This test is about the nodes, not the level: B-T keeps its 100-file batch
 # short (B-LTA, the default, is counted in websign_api.sh and sign.mjs).
 export PECETE_SERVER_SIGN_LEVEL=B-T
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 check "init wrote the database to PostgreSQL" [ "$(sql "SELECT count(*) FROM users")" = 0 ]
 
 # Both nodes on one clock file (libfaketime), so that a stale batch can be

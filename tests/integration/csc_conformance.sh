@@ -25,10 +25,7 @@
 #    and signDoc without a SAD, reuse refused.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool pdfsig qpdf; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+pc_need --faketime curl sqlite3 openssl oathtool pdfsig qpdf
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null ||
 	{ echo "SKIP: python3-cryptography missing"; exit 77; }
 

@@ -21,15 +21,11 @@
 #    with the ended certificate, and no issuance without a new order.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3 pdfsig qpdf faketime pkcs11-tool; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+pc_need --faketime curl sqlite3 openssl oathtool python3 pdfsig qpdf faketime pkcs11-tool
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 "$PECETE_BIN" pki export --data "$D" --out "$T/pki" >/dev/null
 pc_serve "$D"

@@ -7,10 +7,7 @@
 #    tests/support/smtp-sink.sh) and read back from its maildir.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 oathtool python3 faketime; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+pc_need --faketime curl sqlite3 oathtool python3 faketime
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
 	{ echo "SKIP: /usr/bin/python3 has no aiosmtpd"; exit 77; }
 SUP=$PECETE_SRC/tests/support
@@ -22,8 +19,7 @@ lc_cleanup() {
 }
 trap lc_cleanup EXIT
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 pc_serve "$D"
 . "$PECETE_SRC/tests/support/idv.sh"

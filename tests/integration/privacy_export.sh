@@ -21,9 +21,7 @@
 #  - not signed in: 401.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 oathtool python3 pdfsig unzip; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+pc_need curl sqlite3 oathtool python3 pdfsig unzip
 T=$(pc_tmpdir)
 export PECETE_PRIVACY_OUTBOX_DAYS=30	# the production retention of sent e-mails
 D=$T/d

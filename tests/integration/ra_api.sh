@@ -21,14 +21,11 @@
 #  - every decision in the audit log; retention deletes the evidence.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+pc_need curl sqlite3 openssl oathtool python3
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 "$PECETE_BIN" pki export --data "$D" --out "$T/pki" >/dev/null
 # A stopped signer must make the time-stamp fail soon, not in 10 s.

@@ -8,14 +8,11 @@
 # notifications; the operator list and refund (audited), 403 for a user.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+pc_need curl sqlite3 openssl oathtool
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 JAR=$T/jar
 KEY=$(cat "$D/sandbox.key")

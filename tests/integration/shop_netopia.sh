@@ -10,14 +10,11 @@
 # change nothing; the replay is idempotent.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl /usr/bin/python3; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+pc_need curl sqlite3 openssl /usr/bin/python3
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 JAR=$T/jar
 POS=TEST-POS-1234

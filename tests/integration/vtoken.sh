@@ -34,18 +34,14 @@
 # for root).
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3 xxd pkcs11-tool p11tool; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+pc_need --faketime curl sqlite3 openssl oathtool python3 xxd pkcs11-tool p11tool
 VT=${PECETE_BUILD:?}/pecete-vtoken
 MOD=$PECETE_BUILD/libpecete-pkcs11.so
 [ -x "$VT" ] && [ -f "$MOD" ] || { echo "FAIL - pecete-vtoken or the module not built"; exit 1; }
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 echo "+0s" >"$T/clock"
 # The server on the clock file (pc_serve_clock), the authentication key's

@@ -22,15 +22,11 @@
 #  - an expired certificate (the clock moved past it) refuses a new batch.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3 pdfsig qpdf pdftoppm unzip faketime; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+pc_need --faketime curl sqlite3 openssl oathtool python3 pdfsig qpdf pdftoppm unzip faketime
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 "$PECETE_BIN" pki export --data "$D" --out "$T/pki" >/dev/null
 pc_serve "$D"

@@ -13,15 +13,11 @@
 #    byte) and the update has no /SMask nor transparency.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3 pdfsig qpdf pdftoppm mutool faketime; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+pc_need --faketime curl sqlite3 openssl oathtool python3 pdfsig qpdf pdftoppm mutool faketime
 
 T=$(pc_tmpdir)
 D=$T/data
-"$PECETE_BIN" init --data "$D" --dev >"$T/init.log" 2>&1 || {
-	cat "$T/init.log"; echo "FAIL - init"; exit 1; }
+pc_init "$D" --dev
 DB=$D/pecete.db
 pc_serve "$D"
 . "$PECETE_SRC/tests/support/idv.sh"

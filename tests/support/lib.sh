@@ -56,6 +56,19 @@ pc_init() {
 	fi
 }
 
+# pc_need [--faketime] TOOL...: skip the test (77) when a tool, or with
+# --faketime libfaketime, is missing.
+pc_need() {
+	local t
+	if [ "${1:-}" = --faketime ]; then
+		shift
+		[ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
+	fi
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+	done
+}
+
 pc_prod_env() {
 	local dir=$1
 	# Unreachable peers: nothing is delivered or paid, but the settings
