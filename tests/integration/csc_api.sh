@@ -303,17 +303,25 @@ sign2 "$SAD" "[\"$H1\",\"$H2\"]" "$SALG" "$ATOK2"
 cexpect 400 invalid_request "SAD" "the SAD with another access token of the same user: invalid_request"
 check "nothing counted by the refusals" \
 	[ "$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")" = "$LEFT0" ]
+# par2 NAME SAD1 HASHES1 SAD2 HASHES2: two signHash requests at once; their
+# bodies in $T/NAME1, $T/NAME2, codes in $T/NAME1.code, $T/NAME2.code; ok
+# when one got 200 and the other 400.
+par2() {
+	local k sad hashes pids=()
+	for k in 1 2; do
+		[ $k = 1 ] && { sad=$2; hashes=$3; } || { sad=$4; hashes=$5; }
+		curl -s -o "$T/$1$k" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+			-H "Authorization: Bearer $ATOK" \
+			-d "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$sad\",\"hashes\":$hashes,\"hashAlgorithmOID\":\"$SHA256\",\"signAlgo\":\"$SALG\"}" \
+			"$PC_URL/csc/v2/signatures/signHash" >"$T/$1$k.code" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"	# not the server, a child of this shell too
+	[ "$(printf '%s\n' "$(cat "$T/${1}1.code")" "$(cat "$T/${1}2.code")" | sort | tr -d '\n')" = 200400 ]
+}
 # The same SAD twice at once: one request signs, the other is refused.
-for k in 1 2; do
-	curl -s -o "$T/par$k" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-		-H "Authorization: Bearer $ATOK" \
-		-d "{\"credentialID\":\"$ASIGN\",\"SAD\":\"$SAD\",\"hashes\":[\"$H1\",\"$H2\"],\"hashAlgorithmOID\":\"$SHA256\",\"signAlgo\":\"$SALG\"}" \
-		"$PC_URL/csc/v2/signatures/signHash" >"$T/par$k.code" &
-	PAR[$k]=$!
-done
-wait "${PAR[1]}" "${PAR[2]}"	# not the server, a child of this shell too
 check "two parallel uses of one SAD: one 200, one 400" \
-	[ "$(printf '%s\n' "$(cat "$T/par1.code")" "$(cat "$T/par2.code")" | sort | tr -d '\n')" = 200400 ]
+	par2 par "$SAD" "[\"$H1\",\"$H2\"]" "$SAD" "[\"$H1\",\"$H2\"]"
 k=2; [ "$(cat "$T/par1.code")" = 200 ] && k=1
 CODE=$(cat "$T/par$k.code")
 BODY=$(cat "$T/par$k")
@@ -363,18 +371,8 @@ check "two SADs for one hash each" [ ${#SADR1} = 64 -a ${#SADR2} = 64 ]
 LEFTR=$(sql "SELECT transactions_left FROM credentials WHERE serial = '$ASIGN'")
 SIGR0=$(sql "SELECT count(*) FROM signatures WHERE credential = '$ASIGN'")
 sql "UPDATE credentials SET transactions_left = 1 WHERE serial = '$ASIGN'"
-RSAD=("" "$SADR1" "$SADR2")
-RHASH=("" "$H1" "$H2")
-for k in 1 2; do
-	curl -s -o "$T/race$k" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-		-H "Authorization: Bearer $ATOK" \
-		-d "{\"credentialID\":\"$ASIGN\",\"SAD\":\"${RSAD[$k]}\",\"hashes\":[\"${RHASH[$k]}\"],\"hashAlgorithmOID\":\"$SHA256\",\"signAlgo\":\"$SALG\"}" \
-		"$PC_URL/csc/v2/signatures/signHash" >"$T/race$k.code" &
-	RACE[$k]=$!
-done
-wait "${RACE[1]}" "${RACE[2]}"
 check "two SADs, one transaction left, at once: one 200, one 400" \
-	[ "$(printf '%s\n' "$(cat "$T/race1.code")" "$(cat "$T/race2.code")" | sort | tr -d '\n')" = 200400 ]
+	par2 race "$SADR1" "[\"$H1\"]" "$SADR2" "[\"$H2\"]"
 k=1; [ "$(cat "$T/race1.code")" = 200 ] && k=2
 check "... the refused one says no transactions are left (invalid_request)" \
 	sh -c "grep -q '\"invalid_request\"' '$T/race$k' && grep -q 'transactions' '$T/race$k'"
