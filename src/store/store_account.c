@@ -317,14 +317,18 @@ store_code_insert(struct db *db, const struct store_code *c)
 	return store_row_insert(db, &code_cols, c, NULL);
 }
 
-/* The latest code of user for purpose. OUT: *c (store_code_cleanup). */
+/*
+ * The latest code of user for purpose. OUT: *c (store_code_cleanup).
+ * Times are whole seconds and ids random: of two codes sent in the same
+ * second (one used, then a new one sent), the unused one is the later.
+ */
 enum pc_rc
 store_code_latest(struct db *db, const char *user_id, const char *purpose,
     struct store_code *c)
 {
 	return store_row_get(db, &code_cols, c,
 	    "WHERE user_id = $1 AND purpose = $2 "
-	    "ORDER BY sent_at DESC, id DESC LIMIT 1",
+	    "ORDER BY sent_at DESC, used_at ASC, id DESC LIMIT 1",
 	    "ss", user_id, purpose);
 }
 

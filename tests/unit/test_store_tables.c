@@ -263,6 +263,15 @@ test_links_codes_sessions(void **state)
 	assert_int_equal(cg.attempts, 2);
 	assert_int_equal(cg.used_at, 300);
 	store_code_cleanup(&cg);
+	/* A new code sent in the same second as the used one (ids are
+	 * random: this one's sorts lower) is the latest. */
+	snprintf(c.id, sizeof(c.id), "%032x", 0);
+	assert_int_equal(store_code_insert(db, &c), PC_OK);
+	assert_int_equal(
+	    store_code_latest(db, w.id, "activation_sms", &cg), PC_OK);
+	assert_string_equal(cg.id, c.id);
+	assert_int_equal(cg.used_at, 0);
+	store_code_cleanup(&cg);
 	assert_int_equal(
 	    store_code_latest(db, w.id, "other", &cg), PC_ENOTFOUND);
 	assert_null(cg.target);
