@@ -182,8 +182,8 @@ enum pc_rc store_consent_each(struct db *db, const char *user_id,
 /*
  * Withdraw every standing consent of the user of kind (given again at each
  * order or identification, a consent is withdrawn as a whole): their
- * withdrawn_at becomes now (> 0). One conditional UPDATE: of two parallel calls one
- * withdraws. PC_ENOTFOUND when no consent of kind stands; PC_EINVAL when
+ * withdrawn_at becomes now (> 0). One conditional UPDATE: of two parallel calls
+ * one withdraws. PC_ENOTFOUND when no consent of kind stands; PC_EINVAL when
  * now <= 0. Nothing is kept; users.consent_* is the caller's to update
  * (store_user_set_consent).
  */
