@@ -114,6 +114,16 @@ struct consent_collect {
 	enum pc_rc rc;
 };
 
+/* The optional consents a holder may withdraw from the settings: marketing
+ * and the biometric processing of the identification (ra.h
+ * RA_CONSENT_BIOMETRIC; a new identification asks it again). */
+static bool
+consent_optional(const char *kind)
+{
+	return kind != NULL && (strcmp(kind, "marketing") == 0 ||
+	                           strcmp(kind, "idv_biometric") == 0);
+}
+
 static enum pc_rc
 consent_collect(void *arg, const struct store_consent *c)
 {
@@ -135,8 +145,7 @@ consent_collect(void *arg, const struct store_consent *c)
 	snprintf(it->ip, sizeof(it->ip), "%s", c->ip != NULL ? c->ip : "");
 	it->accepted_at = c->accepted_at;
 	it->withdrawn_at = c->withdrawn_at;
-	it->required = strcmp(c->kind, "marketing") != 0 &&
-	               strcmp(c->kind, "biometrics") != 0;
+	it->required = !consent_optional(c->kind);
 	return PC_OK;
 }
 
@@ -190,17 +199,16 @@ enum pc_rc
 acct_consent_withdraw(const struct pc_env *e, struct acct_session *s,
     const char *kind, struct pc_err *err)
 {
-	static const char *const optional[] = { "marketing", "biometrics" };
 	struct db *db = NULL;
-	size_t i;
 	enum pc_rc rc;
 
-	for (i = 0; kind != NULL && i < PC_ARRAY_LEN(optional); i++)
-		if (strcmp(kind, optional[i]) == 0)
-			break;
-	if (kind == NULL || i == PC_ARRAY_LEN(optional)) {
-		/* The ones the service rests on are not withdrawn here. */
-		if (kind != NULL && acct_consent_version(e->conf, kind) != NULL)
+	if (!consent_optional(kind)) {
+		/* The ones the service rests on are not withdrawn here; nor
+		 * the identification's other agreements (its evidence is kept
+		 * for its legal period whatever is withdrawn). */
+		if (kind != NULL &&
+		    (acct_consent_version(e->conf, kind) != NULL ||
+		        strncmp(kind, "idv_", 4) == 0))
 			return pc_fail(err, PC_ESTATE,
 			    PCE_CONSENT_NOT_WITHDRAWABLE, "kind");
 		return pc_fail(err, PC_EINVAL, PCE_CONSENT_UNKNOWN, "kind");

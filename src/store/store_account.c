@@ -465,7 +465,8 @@ store_consent_each(struct db *db, const char *user_id,
 	    "WHERE user_id = $1 ORDER BY accepted_at, kind", "s", user_id);
 }
 
-/* Withdraw the latest standing consent of kind; see store_account.h. */
+/* Withdraw every standing consent of kind (a consent given again, at each
+ * order or identification, is withdrawn as a whole); see store_account.h. */
 enum pc_rc
 store_consent_withdraw(
     struct db *db, const char *user_id, const char *kind, int64_t now)
@@ -477,10 +478,7 @@ store_consent_withdraw(
 	return store_q_change(db, PC_ENOTFOUND,
 	    "UPDATE consents SET withdrawn_at = $3 "
 	    "WHERE user_id = $1 AND kind = $2 "
-	    "AND COALESCE(withdrawn_at, 0) = 0 "
-	    "AND accepted_at = (SELECT MAX(accepted_at) FROM consents "
-	    "WHERE user_id = $1 AND kind = $2 "
-	    "AND COALESCE(withdrawn_at, 0) = 0)",
+	    "AND COALESCE(withdrawn_at, 0) = 0",
 	    "ssi", user_id, kind, now);
 }
 

@@ -180,9 +180,10 @@ enum pc_rc store_consent_insert(struct db *db, const char *user_id,
 enum pc_rc store_consent_each(struct db *db, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg);
 /*
- * Withdraw the user's latest standing consent of kind: its withdrawn_at
- * becomes now (> 0). One conditional UPDATE: of two parallel calls one
- * withdraws. PC_ENOTFOUND when no consent of kind stands; PC_EINVAL when
+ * Withdraw every standing consent of the user of kind (given again at each
+ * order or identification, a consent is withdrawn as a whole): their
+ * withdrawn_at becomes now (> 0). One conditional UPDATE: of two parallel calls
+ * one withdraws. PC_ENOTFOUND when no consent of kind stands; PC_EINVAL when
  * now <= 0. Nothing is kept; users.consent_* is the caller's to update
  * (store_user_set_consent).
  */

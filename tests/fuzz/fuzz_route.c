@@ -194,7 +194,13 @@ setup(void)
 	ready = true;
 }
 
-/* Replace the harness's placeholders in s (NUL-terminated, in place). */
+/*
+ * Replace the harness's placeholders in s (NUL-terminated): a new string,
+ * the caller frees it. Every input byte gives at most the longest
+ * replacement (a placeholder is longer than one byte), so n times that
+ * bounds the output: a fixed factor of 10 was too small for @CSRF@ (6
+ * bytes, 64 out), which the fuzzer found (corpus/route/route-csrf-alone).
+ */
 static char *
 expand(const char *s)
 {
@@ -202,9 +208,13 @@ expand(const char *s)
 		"@PCSRF@", "@ORDER@", "@BEARER@" };
 	static const char *const to[] = { TOKEN_FULL, TOKEN_PARTIAL, CSRF_FULL,
 		CSRF_PARTIAL, ORDER_ID, BEARER_FULL };
-	size_t n = strlen(s), o = 0, i, k;
-	char *out = malloc(n * 10 + 1);
+	size_t n = strlen(s), o = 0, i, k, longest = 1;
+	char *out;
 
+	for (k = 0; k < PC_ARRAY_LEN(to); k++)
+		if (strlen(to[k]) > longest)
+			longest = strlen(to[k]);
+	out = malloc(n * longest + 1);
 	if (out == NULL)
 		return NULL;
 	for (i = 0; i < n;) {

@@ -298,6 +298,24 @@ check "the submission's audit row holds the manifest's hash" \
 check "no CNP, phone or SMS code in the server log" \
 	bash -c "! grep -q -e 1900101410011 -e 722000111 -e 733000222 -e '$GOOD' '$D.serve.log'"
 
+# ---- the biometric agreement withdrawn from the settings (GDPR art. 7(3)) ------------------
+as ana
+api GET /api/v1/consents
+expect 200 - "consents listed"
+check "the biometric agreement listed as optional and in force; the others required" \
+	[ "$(jpath 'sorted(set((c["kind"], c["required"], bool(c.get("withdrawn_at"))) for c in j["consents"] if c["kind"].startswith("idv_")))')" = "[('idv_biometric', False, False), ('idv_images', True, False), ('idv_privacy', True, False), ('idv_recording', True, False)]" ]
+api POST /api/v1/consents/withdraw '{"kind":"idv_images"}'
+expect 409 consent_not_withdrawable "the images' agreement (the evidence kept) not withdrawn here"
+api POST /api/v1/consents/withdraw '{"kind":"idv_biometric"}'
+expect 200 - "the biometric agreement withdrawn"
+check "... answered with the list: withdrawn, the images' still in force" \
+	[ "$(jpath 'sorted(set((c["kind"], bool(c.get("withdrawn_at"))) for c in j["consents"] if c["kind"] in ("idv_biometric", "idv_images")))')" = "[('idv_biometric', True), ('idv_images', False)]" ]
+check "... every biometric row of hers withdrawn in the database, none of another kind" \
+	[ "$(sql "SELECT kind, count(*) FROM consents WHERE user_id = (SELECT id FROM users WHERE email = 'ana.idv@example.ro') AND COALESCE(withdrawn_at, 0) > 0 GROUP BY kind")" = "idv_biometric|$(sql "SELECT count(*) FROM consents WHERE kind = 'idv_biometric' AND user_id = (SELECT id FROM users WHERE email = 'ana.idv@example.ro')")" ]
+check "... and audited" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'consent.withdrawn' AND detail LIKE 'kind=idv_biometric %'")" = 1 ]
+api POST /api/v1/consents/withdraw '{"kind":"idv_biometric"}'
+expect 400 consent_unknown "none left in force to withdraw"
+
 # ---- retention: expired evidence deleted ---------------------------------------------------
 pc_stop
 R1=$(sql "SELECT id FROM idv_cases WHERE state = 'rejected' ORDER BY attempt LIMIT 1")

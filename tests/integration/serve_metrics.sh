@@ -127,10 +127,24 @@ check "database up, its gauges: outbox, jobs" bash -c \
 	"grep -qx 'pecete_db_up 1.0' '$T/p1' && grep -q '^pecete_outbox_queued ' '$T/p1' && grep -q '^pecete_job_runs_total{job=\"crl\"}' '$T/p1'"
 check "uptime" grep -q '^pecete_uptime_seconds ' "$T/p1"
 
+# A signature between the scrapes: a time-stamp, signed in the signer with
+# the TSA key (a service signature).
+echo metrics >"$T/ts.in"
+openssl ts -query -data "$T/ts.in" -sha256 -cert -out "$T/ts.q" 2>/dev/null
+code=$(curl -s -o "$T/ts.r" -w '%{http_code}' -X POST "$PC_URL/tsa" \
+	-H 'Content-Type: application/timestamp-query' --data-binary @"$T/ts.q")
+check "a time-stamp granted ($code)" bash -c "[ $code = 200 ] && openssl ts -reply -in '$T/ts.r' -text 2>/dev/null | grep -q 'Status: Granted'"
+S1=$(val 'pecete_signer_calls_total{type="sign_service"}' "$T/p1")
+
 curl -s -o "$T/m2" "$PC_URL/metrics"
 /usr/bin/python3 "$T/promparse.py" "$T/m2" > "$T/p2" || fail "second scrape parses"
 check "the second scrape counts the first" \
 	[ "$(val 'pecete_http_requests_total{code="200",route="GET /metrics"}' "$T/p2")" = 1.0 ]
+check "... and the signature: signer calls of type sign_service one more (${S1:-none} before)" \
+	/usr/bin/python3 -c "import sys; a = float(sys.argv[1] or 0); b = float(sys.argv[2]); assert b == a + 1, (a, b)" \
+	"${S1:-}" "$(val 'pecete_signer_calls_total{type="sign_service"}' "$T/p2")"
+check "... and its time in the signer counted" \
+	grep -q '^pecete_signer_seconds_total{type="sign_service"} ' "$T/p2"
 
 code=$(curl -s -o "$T/f" -w '%{http_code}' -H 'X-Forwarded-For: 203.0.113.9' "$PC_URL/metrics")
 check "through a proxy (X-Forwarded-For) without the token: 403" [ "$code" = 403 ]

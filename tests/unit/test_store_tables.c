@@ -350,17 +350,16 @@ test_consents(void **state)
 	assert_int_equal(store_consent_insert(db, w.id, CONSENT_GDPR_NOTICE,
 	                     "2", 120, "10.0.0.2"),
 	    PC_OK);
-	/* The latest standing consent of the kind, then the one before. */
+	/* Every standing consent of the kind at once, the other kind kept. */
 	assert_int_equal(
 	    store_consent_withdraw(db, w.id, CONSENT_GDPR_NOTICE, 200), PC_OK);
 	memset(&cs, 0, sizeof(cs));
 	assert_int_equal(store_consent_each(db, w.id, consent_fn, &cs), PC_OK);
 	assert_int_equal(cs.n, 3);
-	assert_string_equal(cs.line[0], "gdpr_notice 1 100 10.0.0.1 0");
+	assert_string_equal(cs.line[0], "gdpr_notice 1 100 10.0.0.1 200");
 	assert_string_equal(cs.line[1], "app_access 1 110  0");
 	assert_string_equal(cs.line[2], "gdpr_notice 2 120 10.0.0.2 200");
-	assert_int_equal(
-	    store_consent_withdraw(db, w.id, CONSENT_GDPR_NOTICE, 210), PC_OK);
+	/* None left standing; a withdrawn one keeps its first time. */
 	assert_int_equal(
 	    store_consent_withdraw(db, w.id, CONSENT_GDPR_NOTICE, 220),
 	    PC_ENOTFOUND);
@@ -368,11 +367,19 @@ test_consents(void **state)
 	    store_consent_withdraw(db, w.id, "marketing", 220), PC_ENOTFOUND);
 	assert_int_equal(
 	    store_consent_withdraw(db, w.id, CONSENT_APP_ACCESS, 0), PC_EINVAL);
+	/* Given again, withdrawn again: only the new one changes. */
+	assert_int_equal(
+	    store_consent_insert(db, w.id, CONSENT_GDPR_NOTICE, "3", 230, NULL),
+	    PC_OK);
+	assert_int_equal(
+	    store_consent_withdraw(db, w.id, CONSENT_GDPR_NOTICE, 240), PC_OK);
 	memset(&cs, 0, sizeof(cs));
 	assert_int_equal(store_consent_each(db, w.id, consent_fn, &cs), PC_OK);
-	assert_string_equal(cs.line[0], "gdpr_notice 1 100 10.0.0.1 210");
+	assert_int_equal(cs.n, 4);
+	assert_string_equal(cs.line[0], "gdpr_notice 1 100 10.0.0.1 200");
 	assert_string_equal(cs.line[1], "app_access 1 110  0");
 	assert_string_equal(cs.line[2], "gdpr_notice 2 120 10.0.0.2 200");
+	assert_string_equal(cs.line[3], "gdpr_notice 3 230  240");
 }
 
 /* Migration 7 back-fills users.consent_* from the consents table. */

@@ -3,7 +3,7 @@
 // TOTP" only with an authenticator), the certificates (both kinds, DER
 // or PEM with the chain) and the issuance terms signed with the new key,
 // and every consent with its version and date; the optional ones
-// (marketing) can be withdrawn here.
+// (marketing, the identification's biometric agreement) can be withdrawn here.
 import { t, fmtTime, getLang } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
