@@ -91,7 +91,7 @@ check "the API: the file at B-T with the warning ltv_failed" \
 check "the store: the item's level B-T" [ "$(sql "SELECT level FROM sign_items WHERE batch_id = '$BT'")" = B-T ]
 curl -s -o "$T/bt.pdf" -b "$JAR" "$PC_URL/api/v1/sign/batches/$BT/files/0/signed"
 check "pecete verify --no-ocsp: PAdES-B-T" bash -c "'$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' '$T/bt.pdf' | grep -q 'level: PAdES-B-T\$'"
-check "the audit: sign.timestamp_failed" [ "$(sql "SELECT count(*) FROM audit WHERE event = 'sign.timestamp_failed'")" = 1 ]
+check "the audit: sign.timestamp_failed" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.timestamp_failed'")" = 1 ]
 check "the server log: the file stays B-T" grep -q 'stays B-T: ltv_failed' "$D.serve.log"
 check "counted as signing_cost says for B-LTA: 3 transactions (1 signature, 2 timestamps)" \
 	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT signatures || ' ' || timestamps FROM sign_batches WHERE id = '$BT'")" = "3 1 2" ]
