@@ -12,7 +12,7 @@
 #    B-T file to B-LTA.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-for t in curl sqlite3 openssl oathtool python3 qpdf faketime; do
+for t in curl sqlite3 openssl oathtool python3 qpdf pdfsig faketime; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 [ -f "$PC_FT_LIB" ] || { echo "SKIP: libfaketime missing"; exit 77; }
@@ -92,7 +92,9 @@ check "the store: the item's level B-T" [ "$(sql "SELECT level FROM sign_items W
 curl -s -o "$T/bt.pdf" -b "$JAR" "$PC_URL/api/v1/sign/batches/$BT/files/0/signed"
 check "pecete verify --no-ocsp: PAdES-B-T" bash -c "'$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' '$T/bt.pdf' | grep -q 'level: PAdES-B-T\$'"
 check "the audit: sign.timestamp_failed" [ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'sign.timestamp_failed'")" = 1 ]
-check "the server log: the file stays B-T" grep -q 'stays B-T: ltv_failed' "$D.serve.log"
+check "the server log: the file stays B-T, the root's CRL did not answer" grep -q 'stays B-T: ltv_failed: no OCSP responder or CRL answered' "$D.serve.log"
+grep 'stays B-T' "$D.serve.log" | sed 's/^/# /'
+check "pdfsig: one signature, valid, no document timestamp" bash -c "pdfsig '$T/bt.pdf' >'$T/bt.sig' 2>&1; grep -q 'Signature is Valid' '$T/bt.sig' && ! grep -q 'Signature #2' '$T/bt.sig'"
 check "counted as signing_cost says for B-LTA: 3 transactions (1 signature, 2 timestamps)" \
 	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT signatures || ' ' || timestamps FROM sign_batches WHERE id = '$BT'")" = "3 1 2" ]
 
@@ -106,12 +108,16 @@ check "... pecete verify --no-ocsp: PAdES-B-LTA" bash -c "'$PECETE_BIN' verify -
 api GET /api/v1/sign/history
 check "the history: each file's level, the warning on the B-T one" \
 	[ "$(jpath 'sorted((b["id"] == "'"$BT"'", b["files"][0]["level"], b["files"][0]["warning"]) for b in j["batches"])')" = "[(False, 'B-LTA', None), (True, 'B-T', 'ltv_failed')]" ]
+api GET /api/v1/account/data
+check "the data export: each signed file's level" \
+	[ "$(jpath 'sorted(f["level"] for f in j["data"]["signed_files"])')" = "['B-LTA', 'B-T']" ]
 
 # ---- pecete ltv extend: the B-T file to B-LTA ------------------------------------------
 cp "$T/bt.pdf" "$T/ext.pdf"
 check "pecete ltv extend on the B-T file" bash -c "'$PECETE_BIN' ltv extend --tsa '$PC_URL/tsa' '$T/ext.pdf' >'$T/ext.out' 2>&1"
 check "... pecete verify --no-ocsp: PAdES-B-LTA" bash -c "'$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' '$T/ext.pdf' | grep -q 'level: PAdES-B-LTA'"
 check "... qpdf --check" qpdf --check "$T/ext.pdf"
+check "... pdfsig: the signature still valid, a document timestamp over the whole file" bash -c "pdfsig '$T/ext.pdf' >'$T/ext.sig' 2>&1; grep -A12 'Signature #1' '$T/ext.sig' | grep -q 'Signature is Valid' && grep -A12 'Signature #2' '$T/ext.sig' | grep -q 'Total document signed'"
 
 pc_stop
 pc_done
