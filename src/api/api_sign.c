@@ -8,6 +8,7 @@
 
 #include "api/api_int.h"
 #include "base/arena.h"
+#include "signing/signing.h"
 #include "signing/signing_web.h"
 
 /* Path parameter i as an item index, -1 when not one. */
@@ -46,7 +47,46 @@ item_json(const struct store_sign_item *it)
 		    strcmp(it->state, "failed") == 0 && it->intake[0]
 		        ? json_string(it->intake)
 		        : json_null());
+	if (o != NULL)
+		json_object_set_new(o, "level",
+		    it->level[0] ? json_string(it->level) : json_null());
 	return o;
+}
+
+/*
+ * Each signed file's level (an older row without one: what the batch's
+ * level gives its format) and, when lower than that, why: the
+ * long-term step failed, the file stayed B-T (signing_batch.c item_ltv).
+ */
+static void
+files_level(json_t *files, const char *batch_level)
+{
+	enum sign_level bl = sign_level_parse(batch_level);
+	size_t i;
+
+	for (i = 0; i < json_array_size(files); i++) {
+		json_t *f = json_array_get(files, i);
+		const char *st = json_string_value(json_object_get(f, "state"));
+		const char *fmt =
+		    json_string_value(json_object_get(f, "format"));
+		enum sign_level want, got;
+
+		if (st == NULL || strcmp(st, "signed") != 0 || bl == 0)
+			continue;
+		want = signing_item_level(bl,
+		    fmt != NULL && strcmp(fmt, "cades") == 0 ? SIGN_FMT_CADES
+		                                             : SIGN_FMT_PADES,
+		    false);
+		got = sign_level_parse(
+		    json_string_value(json_object_get(f, "level")));
+		if (got == 0)
+			json_object_set_new(f, "level",
+			    json_string(
+			        want == SIGN_LEVEL_BLT ? "B-LT" : batch_level));
+		json_object_set_new(f, "warning",
+		    got != 0 && got < want ? json_string("ltv_failed")
+		                           : json_null());
+	}
 }
 
 static enum pc_rc
@@ -122,6 +162,7 @@ batch_reply(struct req *r, struct resp *w, int status, const char *id)
 		json_decref(items);
 		return api_fail(r, w, rc, &err);
 	}
+	files_level(items, b.level);
 	o = batch_json(r, &b, items);
 	if (o != NULL)
 		json_object_set_new(o, "progress", progress_json(items));
@@ -361,6 +402,8 @@ api_sign_history_get(struct req *r, struct resp *w)
 		rc = websign_get(api_env(r), api_session(r)->u.id,
 		    json_string_value(json_object_get(b, "id")), &sb, item_add,
 		    json_object_get(b, "files"), &err);
+		if (rc == PC_OK)
+			files_level(json_object_get(b, "files"), sb.level);
 	}
 	if (rc != PC_OK) {
 		json_decref(list);

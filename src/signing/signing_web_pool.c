@@ -43,6 +43,17 @@ struct websign_pool {
 	bool stopping;
 };
 
+/* "B-B" ... "B-LTA", "" for none. */
+static const char *
+level_name(enum sign_level l)
+{
+	static const char *const names[] = { "B-B", "B-T", "B-LT", "B-LTA" };
+
+	if (l < SIGN_LEVEL_BB || l > SIGN_LEVEL_BLTA)
+		return "";
+	return names[l - SIGN_LEVEL_BB];
+}
+
 /*
  * Item i finished (on its thread): its output written encrypted into the
  * vault (outside any transaction), the item's row made ready in memory
@@ -63,6 +74,7 @@ plan_output(struct plan *pl, size_t i)
 	(void)signing_batch_finish_one(e, pl->sb, pl->sbi[i]);
 	res = signing_batch_result(pl->sb, pl->sbi[i]);
 	buf_init(&out, (size_t)WEB_FILE_MAX + (1u << 20));
+	it->level[0] = '\0';
 	if (res == NULL || res->state != SIGNING_DONE) {
 		snprintf(it->state, sizeof(it->state), ITEM_FAILED);
 		snprintf(it->intake, sizeof(it->intake), "%s",
@@ -87,6 +99,10 @@ plan_output(struct plan *pl, size_t i)
 			memcpy(it->out_sha256, pl->docs[i].sha256,
 			    sizeof(it->out_sha256));
 			snprintf(it->state, sizeof(it->state), ITEM_SIGNED);
+			/* The level delivered: B-T when the long-term step
+			 * failed (item_ltv), which the history shows. */
+			snprintf(it->level, sizeof(it->level), "%s",
+			    level_name(res->level));
 		} else {
 			doc_unwrite(e, &pl->docs[i]);
 			pl->lost[i] = true;

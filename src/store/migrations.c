@@ -677,6 +677,10 @@ static const char m20_common[] =
 static const char m21_sqlite[] = M21_APPROF("BLOB");
 static const char m21_pg[] = M21_APPROF("BYTEA");
 
+/* The level each file was delivered at (NULL: the batch's). */
+static const char m22_common[] =
+    "ALTER TABLE sign_items ADD COLUMN level TEXT;";
+
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
 	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
@@ -699,6 +703,7 @@ static const struct migration migrations[] = {
 	{ 19, "OAuth2 authorization server", m19_common, NULL, NULL },
 	{ 20, "operators' inbox", m20_common, NULL, NULL },
 	{ 21, "appearance profiles", NULL, m21_sqlite, m21_pg },
+	{ 22, "per-file signature level", m22_common, NULL, NULL },
 };
 
 static enum pc_rc

@@ -86,9 +86,10 @@ static const struct section sections[] = {
 	    false },
 	{ "signed_files",
 	    "s:batch i:index s:name i:size s:sha256 s:format s:state "
-	    "s:out_name s:out_sha256",
+	    "s:out_name s:out_sha256 s:level",
 	    "SELECT i.batch_id, i.idx, i.name, i.size, i.in_sha256, "
-	    "i.format, i.state, i.out_name, i.out_sha256 FROM sign_items i "
+	    "i.format, i.state, i.out_name, i.out_sha256, i.level "
+	    "FROM sign_items i "
 	    "JOIN sign_batches b ON b.id = i.batch_id WHERE b.user_id = $1 "
 	    "ORDER BY b.created_at, i.idx",
 	    false },

@@ -43,6 +43,7 @@ static const struct store_col item_col[] = {
 	STORE_COL(T, out_name, COL_STR, 0),
 	STORE_COL(T, out_doc, COL_TEXT, COL_NULL0),
 	STORE_COL(T, out_sha256, COL_TEXT, COL_NULL0),
+	STORE_COL(T, level, COL_TEXT, COL_NULL0),
 };
 static const struct store_cols item_cols =
     STORE_COLS(T, "sign_items", NULL, NULL, item_col);
@@ -113,12 +114,13 @@ store_sign_item_update(struct db *db, const struct store_sign_item *it)
 	return store_q_change(db, PC_ENOTFOUND,
 	    "UPDATE sign_items SET in_doc = $3, format = $4, placement = $5,"
 	    " intake = $6, state = $7, out_name = $8, out_doc = $9,"
-	    " out_sha256 = $10 WHERE batch_id = $1 AND idx = $2",
-	    "sissssssss", it->batch_id, it->idx,
+	    " out_sha256 = $10, level = $11 WHERE batch_id = $1 AND idx = $2",
+	    "sisssssssss", it->batch_id, it->idx,
 	    it->in_doc[0] ? it->in_doc : NULL, it->format, it->placement,
 	    it->intake[0] ? it->intake : NULL, it->state, it->out_name,
 	    it->out_doc[0] ? it->out_doc : NULL,
-	    it->out_sha256[0] ? it->out_sha256 : NULL);
+	    it->out_sha256[0] ? it->out_sha256 : NULL,
+	    it->level[0] ? it->level : NULL);
 }
 
 enum pc_rc

@@ -39,6 +39,7 @@ struct store_sign_item {
 	char *out_name;
 	char out_doc[STORE_ID_LEN + 1];
 	char out_sha256[65];
+	char level[8]; /* delivered at ("B-T"...); "": the batch's */
 };
 
 void store_sign_item_cleanup(struct store_sign_item *it);

@@ -10,7 +10,7 @@ import { errorText, ApiError } from './api.js';
 import * as C from './contract.js';
 import { h, notice, button, link, statusBox, setStatus } from './ui.js';
 import { zipEntries, zipEntry } from './unzip.js';
-import { formatText, intakeText, blobLink, short } from './signview.js';
+import { formatText, intakeText, blobLink, short, levelText, levelWarning } from './signview.js';
 
 const TYPES = { pades: 'application/pdf', cades: 'application/pkcs7-signature' };
 
@@ -27,7 +27,8 @@ export function doneView(o) {
 		cells.set(f.signed_name, { f, cell });
 		return h('li', { id: 'sign-out-' + f.index, 'data-name': f.signed_name },
 		    h('p', { class: 'file-name' }, f.signed_name),
-		    h('p', { class: 'muted small' }, formatText(f), ' · SHA-256 ', h('code', { title: f.signed_sha256 || '' }, short(f.signed_sha256))),
+		    h('p', { class: 'muted small' }, formatText(f), f.level ? ' · ' + levelText(f) : '', ' · SHA-256 ', h('code', { title: f.signed_sha256 || '' }, short(f.signed_sha256))),
+		    levelWarning(f, 'sign-out-' + f.index + '-warn'),
 		    h('p', {}, cell));
 	});
 	const again = button('sign.again', { type: 'button', id: 'sign-again', onclick: () => o.onAgain() });

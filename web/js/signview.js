@@ -19,6 +19,19 @@ export function formatText(f) {
 	return t(f.format === 'pades' ? 'sign.fmt_pades' : 'sign.fmt_cades');
 }
 
+// The level a signed file was delivered at; a file that stayed B-T
+// (the long-term step failed) says that it can be extended later.
+export function levelText(f) {
+	return f.level ? t('sign.file_level', { level: f.level }) : '';
+}
+
+export function levelWarning(f, id) {
+	if (!f.warning)
+		return null;
+	return h('p', { class: 'notice warn small', id, 'data-warning': f.warning },
+	    has('sign.warn_' + f.warning) ? t('sign.warn_' + f.warning, { level: f.level || '' }) : f.warning);
+}
+
 // Why the engine refuses a file (intake), or why signing it failed.
 export function intakeText(code) {
 	return has('sign.intake_' + code) ? t('sign.intake_' + code) : t('sign.intake_other', { code });
