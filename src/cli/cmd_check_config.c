@@ -33,8 +33,8 @@ cmd_check_config(int argc, char **argv)
 		unsigned nanch = 0;
 
 		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
-		    validate_anchors(&conf, NULL, &nanch, err, sizeof(err)) !=
-		        PC_OK) {
+		    validate_anchors(
+		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK) {
 			fprintf(stderr, "pecete: configuration: %s\n", err);
 			ret = 1;
 		} else {

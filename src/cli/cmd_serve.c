@@ -108,8 +108,8 @@ cmd_serve(int argc, char **argv)
 
 		/* What check-config refuses is never served. */
 		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
-		    validate_anchors(&conf, NULL, &nanch, err, sizeof(err)) !=
-		        PC_OK) {
+		    validate_anchors(
+		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK) {
 			cli_err("serve",
 			    "%s (pecete check-config --data %s "
 			    "checks the file)",

@@ -105,8 +105,8 @@ anchors_metrics(const struct pc_env *e, struct buf *out)
 	unsigned n = 0;
 	bool ok;
 
-	ok = e->conf != NULL &&
-	     validate_anchors(e->conf, NULL, &n, err, sizeof(err)) == PC_OK;
+	ok = e->conf != NULL && validate_anchors(e->conf, false, NULL, &n, err,
+	                            sizeof(err)) == PC_OK;
 	buf_printf(out,
 	    "# HELP pecete_validation_trust_anchors Trust anchors of the "
 	    "validation service (this provider's root and "

@@ -24,7 +24,7 @@
 #include "base/pc.h"
 
 #define AP_LINES_MAX 10
-#define AP_LINE_BYTES 320
+#define AP_LINE_BYTES 324 /* >= SIGN_APPROF_LINE_BYTES (sign.h): 80 chars */
 
 struct ap_text;
 

@@ -24,6 +24,9 @@
 #define AP_PAD 3.0f
 
 /* The lines of the box; their number. */
+_Static_assert(AP_LINE_BYTES >= SIGN_APPROF_LINE_BYTES,
+    "a profile line fits a drawn line whole");
+
 static int
 ap_lines(char lines[AP_LINES_MAX][AP_LINE_BYTES], const char *name,
     const char *when, const struct sign_opts *opts)

@@ -136,11 +136,15 @@ enum pc_rc signer_user_sign_all(struct hsm *h, const struct hsm_key *key,
     const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens);
 /*
  * Take the transactions and write the records and the audit (event), in
- * one transaction; *res USER_R_QUOTA when another request took them.
+ * one transaction shared with the records of other requests finishing at
+ * the same time (signer_record.c); *res USER_R_QUOTA when another request
+ * took them.
  */
 enum pc_rc signer_user_record(struct db *db, const struct signer_uq *q,
     uint8_t (*sigs)[HSM_SIG_MAX], const size_t *siglens, int64_t now,
     const char *event, enum signer_user_result *res, int64_t *left);
+/* The most records one group commit has held so far (tests). */
+size_t signer_record_largest(void);
 /*
  * Sign q's hashes with the key labelled label, then record them (audit
  * event): *res USER_R_OK with the signatures in *sigs (malloc'd, also on

@@ -7,7 +7,8 @@
  * for the store's write lock, each paying its own commit (a sync to
  * disk) and the lock's hand-over. So the records of the requests that
  * finish together go into one transaction: the first caller to find no
- * commit running leads, takes every record queued so far and writes each
+ * commit running leads, takes the records queued so far (at most
+ * REC_GROUP_MAX) and writes each
  * under its own savepoint (a record refused — no transactions left, a
  * renewal already submitted — or failing is rolled back alone), commits
  * once, and wakes their callers; the next leader is one of the callers
@@ -26,6 +27,9 @@
 #include "signer/signer_int.h"
 #include "store/store_credential.h"
 #include "store/store_renewal.h"
+
+/* Most records in one group (and one transaction). */
+#define REC_GROUP_MAX 64
 
 /* One caller's record, on its stack until done. */
 struct rec_job {
@@ -46,6 +50,18 @@ static pthread_cond_t rec_cv = PTHREAD_COND_INITIALIZER;
 static struct rec_job *rec_head;
 static struct rec_job **rec_tail = &rec_head;
 static bool rec_leading;
+static size_t rec_largest; /* the largest group so far (tests) */
+
+size_t
+signer_record_largest(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&rec_mu);
+	n = rec_largest;
+	pthread_mutex_unlock(&rec_mu);
+	return n;
+}
 
 /*
  * j's writes inside the open transaction: PC_OK with j->res USER_R_OK
@@ -112,6 +128,27 @@ rec_write(struct db *db, struct rec_job *j)
 	return rc;
 }
 
+/*
+ * The group's credential rows locked first (store_credential_lock): a
+ * record's audit row takes the audit table's lock until the group
+ * commits; on PostgreSQL a later record's credential update would
+ * otherwise wait for a row another transaction holds while that one
+ * waits for the audit lock (a deadlock, one side failed after 1 s).
+ * Every other writer takes a credential row before the audit lock.
+ */
+static enum pc_rc
+rec_lock_rows(struct db *db, struct rec_job *head)
+{
+	const char *serials[REC_GROUP_MAX];
+	struct rec_job *j;
+	size_t n = 0;
+
+	for (j = head; j != NULL && n < REC_GROUP_MAX; j = j->next)
+		if (j->q->renewal[0] == '\0')
+			serials[n++] = j->q->serial;
+	return store_credential_lock(db, serials, n);
+}
+
 /* The group from head in one transaction, each record under a savepoint. */
 static void
 rec_run(struct db *db, struct rec_job *head)
@@ -120,6 +157,8 @@ rec_run(struct db *db, struct rec_job *head)
 	enum pc_rc rc;
 
 	rc = db_begin(db);
+	if (rc == PC_OK)
+		rc = rec_lock_rows(db, head);
 	for (j = head; j != NULL; j = j->next) {
 		j->res = USER_R_SIGN_FAILED;
 		j->rc = rc;
@@ -155,6 +194,7 @@ signer_user_record(struct db *db, const struct signer_uq *q,
     const char *event, enum signer_user_result *res, int64_t *left)
 {
 	struct rec_job me, *batch, *j, *next;
+	size_t n;
 
 	memset(&me, 0, sizeof(me));
 	me.q = q;
@@ -165,14 +205,24 @@ signer_user_record(struct db *db, const struct signer_uq *q,
 	pthread_mutex_lock(&rec_mu);
 	*rec_tail = &me;
 	rec_tail = &me.next;
-	while (!me.done && rec_leading)
-		pthread_cond_wait(&rec_cv, &rec_mu);
-	if (!me.done) {
-		/* Lead: every record queued so far, this one among them. */
+	while (!me.done) {
+		if (rec_leading) {
+			pthread_cond_wait(&rec_cv, &rec_mu);
+			continue;
+		}
+		/* Lead: the records queued first (this one among them unless
+		 * more than REC_GROUP_MAX wait before it: then again). */
 		rec_leading = true;
 		batch = rec_head;
-		rec_head = NULL;
-		rec_tail = &rec_head;
+		for (n = 1, j = batch; n < REC_GROUP_MAX && j->next != NULL;
+		     j = j->next)
+			n++;
+		rec_head = j->next;
+		j->next = NULL;
+		if (rec_head == NULL)
+			rec_tail = &rec_head;
+		if (n > rec_largest)
+			rec_largest = n;
 		pthread_mutex_unlock(&rec_mu);
 		rec_run(db, batch);
 		pthread_mutex_lock(&rec_mu);

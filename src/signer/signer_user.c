@@ -383,7 +383,7 @@ out:
 	return rc;
 }
 
-/* Take the transactions and write the records, in one transaction. */
+/* Sign with the HSM, then record (signer_user_record: a group commit). */
 enum pc_rc
 signer_user_sign_record(struct signer_user *u, struct db *db,
     const struct signer_uq *q, const char *label, const char *event,

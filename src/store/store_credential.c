@@ -7,6 +7,7 @@
  * last transactions.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
@@ -119,6 +120,38 @@ store_credential_spend(
 		if (rc == PC_OK)
 			rc = PC_ELIMIT;
 	}
+	return rc;
+}
+
+static int
+serial_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+enum pc_rc
+store_credential_lock(struct db *db, const char **serials, size_t n)
+{
+	const char **v;
+	size_t i;
+	enum pc_rc rc = PC_OK;
+
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && (serials != NULL || n == 0), PC_EINTERNAL);
+	if (db_kind(db) != STORE_PG || n == 0)
+		return PC_OK;
+	v = malloc(n * sizeof(*v));
+	if (v == NULL)
+		return PC_ENOMEM;
+	memcpy(v, serials, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), serial_cmp);
+	for (i = 0; rc == PC_OK && i < n; i++)
+		if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+			rc = store_q_run(db, NULL,
+			    "SELECT serial FROM credentials WHERE serial = $1 "
+			    "FOR UPDATE",
+			    "s", v[i]);
+	free(v);
 	return rc;
 }
 

@@ -67,6 +67,13 @@ enum pc_rc store_credential_refund(
 enum pc_rc store_signature_has(
     struct db *db, const char *serial, const char *hash_hex, bool *yes);
 /* Record one signature or timestamp (kind STORE_SIG_KIND_*) of hash_hex. */
+/*
+ * PostgreSQL: lock the credential rows of serials[0..n) (FOR UPDATE) in
+ * serial order, duplicates once, inside the open transaction: writers
+ * that take several rows and then the audit table's lock cannot deadlock
+ * each other. SQLite (one writer at a time): nothing to do.
+ */
+enum pc_rc store_credential_lock(struct db *db, const char **serials, size_t n);
 enum pc_rc store_signature_add(struct db *db, const char *serial,
     const char *kind, const char *hash_hex, int64_t at);
 /* The number of records of serial of kind (NULL: all kinds). */

@@ -28,27 +28,27 @@
  * sleeps 1, 2, 5 ... 100 ms between tries, so under many short write
  * transactions (a signature's records take a few ms) a waiter often
  * sleeps long after the lock was free. Poll at 0.25 ms for the first
- * 10 ms, then 1 ms up to 70 ms, then 5 ms; give up after SQLITE_BUSY_MS.
+ * 10 ms, then 1 ms up to 70 ms, then 5 ms; give up after SQLITE_BUSY_MS
+ * of this wait (the monotonic clock, from the first call of this wait).
  */
 static int
 sqlite_busy(void *arg, int count)
 {
-	struct timespec ts = { 0, 0 };
+	static _Thread_local struct timespec t0;
+	struct timespec ts = { 0, 0 }, now;
 	long waited_ms;
 
 	(void)arg;
-	if (count < 40) {
-		waited_ms = count / 4;
-		ts.tv_nsec = 250000L;
-	} else if (count < 100) {
-		waited_ms = 10 + (count - 40);
-		ts.tv_nsec = 1000000L;
-	} else {
-		waited_ms = 70 + (long)(count - 100) * 5;
-		ts.tv_nsec = 5000000L;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (count == 0)
+		t0 = now;
+	waited_ms = (long)(now.tv_sec - t0.tv_sec) * 1000 +
+	            (now.tv_nsec - t0.tv_nsec) / 1000000;
 	if (waited_ms >= SQLITE_BUSY_MS)
 		return 0;
+	ts.tv_nsec = waited_ms < 10   ? 250000L
+	             : waited_ms < 70 ? 1000000L
+	                              : 5000000L;
 	nanosleep(&ts, NULL);
 	return 1;
 }

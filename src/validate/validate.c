@@ -105,7 +105,7 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 	if (rc == PC_OK) {
 		/* Checked at start; a file changed since is refused whole. */
 		rc = validate_anchors(
-		    e->conf, &root, &nanch, emsg, sizeof(emsg));
+		    e->conf, false, &root, &nanch, emsg, sizeof(emsg));
 		if (rc == PC_EINVAL) {
 			log_warnx("validate: %s", emsg);
 			rc = PC_EUNAVAIL;

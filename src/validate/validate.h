@@ -9,6 +9,7 @@
 #ifndef PC_VALIDATE_H
 #define PC_VALIDATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,11 +31,13 @@
 /*
  * The further trust anchors of [server] trust_anchors (PEM) appended to
  * pem when pem is not NULL; *count their number (0 when not set). Each
- * must be a CA certificate (basicConstraints CA) valid now. PC_EINVAL
- * with a sentence in err naming the file and what is wrong.
+ * must be a CA certificate; strict (serve, check-config): valid now too,
+ * else one out of its validity is left out with a warning (a root that
+ * expires while serving does not stop the service). PC_EINVAL with a
+ * sentence in err naming the file and what is wrong.
  */
-enum pc_rc validate_anchors(const struct conf *conf, struct buf *pem,
-    unsigned *count, char *err, size_t errlen);
+enum pc_rc validate_anchors(const struct conf *conf, bool strict,
+    struct buf *pem, unsigned *count, char *err, size_t errlen);
 
 /*
  * Verify the PDF p[0..n) (revocation from the file first, else online)

@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "base/log.h"
 #include "validate/validate.h"
 
 /* x as PEM appended to pem. */
@@ -47,15 +48,15 @@ anchor_fault(X509 *x)
 }
 
 enum pc_rc
-validate_anchors(const struct conf *conf, struct buf *pem, unsigned *count,
-    char *err, size_t errlen)
+validate_anchors(const struct conf *conf, bool strict, struct buf *pem,
+    unsigned *count, char *err, size_t errlen)
 {
 	const char *path = conf->server.trust_anchors, *why;
 	char name[256];
 	struct stat st;
 	BIO *in = NULL;
 	X509 *x = NULL;
-	unsigned n = 0;
+	unsigned n = 0, seen = 0;
 	enum pc_rc rc = PC_EINVAL;
 
 	*count = 0;
@@ -83,8 +84,18 @@ validate_anchors(const struct conf *conf, struct buf *pem, unsigned *count,
 		x = PEM_read_bio_X509(in, NULL, NULL, NULL);
 		if (x == NULL)
 			break;
+		seen++;
 		X509_NAME_oneline(X509_get_subject_name(x), name, sizeof(name));
 		why = anchor_fault(x);
+		if (why != NULL && !strict && X509_check_ca(x) >= 1) {
+			/* Out of its validity since start: left out, said. */
+			log_warnx("validate: [server] trust_anchors: %s %s; "
+			          "left out",
+			    name, why);
+			X509_free(x);
+			x = NULL;
+			continue;
+		}
 		if (why != NULL) {
 			snprintf(err, errlen,
 			    "[server] trust_anchors: the certificate %s in %s "
@@ -92,7 +103,7 @@ validate_anchors(const struct conf *conf, struct buf *pem, unsigned *count,
 			    name, path, why);
 			goto out;
 		}
-		if (++n > VALIDATE_ANCHORS_MAX) {
+		if (seen > VALIDATE_ANCHORS_MAX) {
 			snprintf(err, errlen,
 			    "[server] trust_anchors: more than %d certificates "
 			    "in %s",
@@ -103,16 +114,17 @@ validate_anchors(const struct conf *conf, struct buf *pem, unsigned *count,
 			rc = PC_ENOMEM;
 			goto out;
 		}
+		n++;
 		X509_free(x);
 		x = NULL;
 	}
 	/* The end of the file, or something that is not a certificate. */
 	if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE ||
-	    n == 0) {
+	    seen == 0) {
 		snprintf(err, errlen, "[server] trust_anchors: %s %s", path,
-		    n == 0 ? "holds no PEM certificate"
-		           : "has something after its certificates that is "
-		             "not a PEM certificate");
+		    seen == 0 ? "holds no PEM certificate"
+		              : "has something after its certificates that is "
+		                "not a PEM certificate");
 		goto out;
 	}
 	*count = n;
