@@ -30,7 +30,7 @@ api_healthz_get(struct req *r, struct resp *w)
 	        (json_int_t)(clock_now() - r->app->started_at)));
 }
 
-/* Ready: the database takes writes and the signer answers. */
+/* Ready: the database takes writes, the signer answers, the HSM signs. */
 enum pc_rc
 api_readyz_get(struct req *r, struct resp *w)
 {
@@ -38,14 +38,18 @@ api_readyz_get(struct req *r, struct resp *w)
 	bool ok;
 
 	ops_ready(api_env(r), &rd);
-	ok = rd.db_ok && rd.signer_ok;
+	ok = rd.db_ok && rd.signer_ok && rd.hsm_ok;
 	if (!ok)
 		http_resp_header(w, "Retry-After", "5");
 	return api_reply(w, ok ? 200 : 503,
-	    json_pack("{s:s,s:s,s:s,s:i}", "status", ok ? "ready" : "not_ready",
-	        "database", rd.db_ok ? "ok" : rd.db_why, "signer",
-	        rd.signer_ok ? "ok" : "down", "signer_restarts",
-	        (int)rd.signer_restarts));
+	    json_pack("{s:s,s:s,s:s,s:s,s:i}", "status",
+	        ok ? "ready" : "not_ready", "database",
+	        rd.db_ok ? "ok" : rd.db_why, "signer",
+	        rd.signer_ok ? "ok" : "down", "hsm",
+	        rd.hsm_ok      ? "ok"
+	        : rd.signer_ok ? "failing"
+	                       : "unknown",
+	        "signer_restarts", (int)rd.signer_restarts));
 }
 
 /*

@@ -191,6 +191,11 @@ hsm_key_sign(struct hsm *h, const struct hsm_key *key, enum hsm_mech mech,
 	}
 	if (rv != CKR_OK) {
 		rc = hsm_rv_fail(fn, rv);
+		/* The object is gone from under its handle (the token's files
+		 * replaced, restored): the next hsm_key_find looks again. */
+		if (rv == CKR_OBJECT_HANDLE_INVALID ||
+		    rv == CKR_KEY_HANDLE_INVALID)
+			hsm_key_cache_kill(h, key->k_label);
 		goto out;
 	}
 	*siglen = outlen;

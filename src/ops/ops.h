@@ -16,15 +16,24 @@
 struct ops_ready {
 	bool db_ok;     /* a write transaction committed */
 	bool signer_ok; /* the signer answered a ping (it holds the HSM) */
+	bool hsm_ok;    /* the HSM made a signature (the audit seal key) */
 	unsigned signer_restarts;
 	const char *db_why; /* static: why not, or "" */
 };
 
 /*
- * Check readiness now: a short write transaction on the database and a
- * ping of the signer process. Fills r; never fails otherwise.
+ * Check readiness now: a short write transaction on the database, a
+ * ping of the signer process and a signature by the HSM (ops_hsm_check).
+ * Fills r; never fails otherwise.
  */
 void ops_ready(const struct pc_env *e, struct ops_ready *r);
+
+/*
+ * The HSM at work: the signer signs a fixed hash with the audit seal key
+ * (ECDSA P-256, a fraction of a millisecond) and a signature comes back.
+ * PC_OK, or why not.
+ */
+enum pc_rc ops_hsm_check(const struct pc_env *e);
 
 struct buf;
 /*

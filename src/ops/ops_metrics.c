@@ -122,6 +122,7 @@ ops_metrics(const struct pc_env *e, int64_t started_at, struct buf *out)
 	struct db *db = NULL;
 	struct buf g;
 	int64_t now = clock_now();
+	bool hsm_up;
 	enum pc_rc rc;
 
 	buf_printf(out,
@@ -129,8 +130,17 @@ ops_metrics(const struct pc_env *e, int64_t started_at, struct buf *out)
 	    "started.\n# TYPE pecete_uptime_seconds gauge\n"
 	    "pecete_uptime_seconds %lld\n",
 	    (long long)(now - started_at));
-	if (e->signer != NULL)
+	if (e->signer != NULL) {
+		/* The check first: its call is in this scrape's counts. */
+		hsm_up =
+		    signer_client_up(e->signer) && ops_hsm_check(e) == PC_OK;
 		signer_metrics(e->signer, out);
+		buf_printf(out,
+		    "# HELP pecete_hsm_up 1 when the HSM made a signature "
+		    "for this scrape (the audit seal key).\n"
+		    "# TYPE pecete_hsm_up gauge\npecete_hsm_up %d\n",
+		    hsm_up ? 1 : 0);
+	}
 	anchors_metrics(e, out);
 	/* The database's part whole or not at all, and whether it answered. */
 	buf_init(&g, 1 << 20);

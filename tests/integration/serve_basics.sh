@@ -11,8 +11,8 @@ pc_serve "$T/d"
 h=$(curl -s "$PC_URL/healthz")
 check "healthz: alive" grep -q '"status":"alive"' <<<"$h"
 h=$(curl -s "$PC_URL/readyz")
-check "readyz: ready (database writable, signer answering)" \
-	grep -q '"status":"ready","database":"ok","signer":"ok"' <<<"$h"
+check "readyz: ready (database writable, signer answering, the HSM signing)" \
+	grep -q '"status":"ready","database":"ok","signer":"ok","hsm":"ok"' <<<"$h"
 
 code=$(curl -s -o "$T/nf" -w '%{http_code}' "$PC_URL/no/such/thing.txt")
 check "unknown file is 404" [ "$code" = 404 ]
@@ -128,6 +128,28 @@ for i in $(seq 1 100); do
 done
 check "hung signer replaced, TSA works again" [ "$code" = 200 ]
 
+# The HSM's token gone from under the signer (its object files moved
+# away): the signer still answers, the HSM no longer signs; readyz says
+# so (503) and /metrics too. SoftHSM does not take a token back once it
+# lost it: with the files in place again the node stays not ready until
+# the signer is restarted (here killed: its supervisor starts a new one).
+mv "$T/d/hsm/tokens" "$T/d/hsm/tokens.away"
+code=$(curl -s -o "$T/rz" -w '%{http_code}' "$PC_URL/readyz")
+check "the token gone: readyz 503, signer ok, hsm failing" \
+	sh -c "[ $code = 503 ] && grep -q '\"signer\":\"ok\",\"hsm\":\"failing\"' '$T/rz'"
+check "... /metrics: pecete_hsm_up 0" \
+	sh -c "curl -s '$PC_URL/metrics' | grep -qx 'pecete_hsm_up 0'"
+mv "$T/d/hsm/tokens.away" "$T/d/hsm/tokens"
+kill -KILL "$(pgrep -P "$PC_PID" -f 'signer-run' | head -1)"
+for _ in $(seq 1 100); do
+	code=$(curl -s -o "$T/rz" -w '%{http_code}' "$PC_URL/readyz")
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+check "... a new signer: ready again, the HSM signing" \
+	sh -c "[ $code = 200 ] && grep -q '\"hsm\":\"ok\"' '$T/rz'"
+check "... /metrics: pecete_hsm_up 1" \
+	sh -c "curl -s '$PC_URL/metrics' | grep -qx 'pecete_hsm_up 1'"
 pc_stop
 # Every line of the log is one JSON object with time, level and message;
 # the request lines carry their id.
