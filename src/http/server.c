@@ -63,9 +63,37 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/*
+ * The client's address as the log keeps it: an address is personal
+ * data, and the log needs the network, not the person (abuse, a
+ * misbehaving proxy): IPv4 to its /24 (a.b.c.0), IPv6 to its /48. The
+ * whole address is only in memory (rate limits) and, where the law asks
+ * for evidence (consents, sign-ins), in the audit log.
+ */
+static void
+ip_mask(const char *ip, char *out, size_t n)
+{
+	unsigned char a[16];
+	char buf[INET6_ADDRSTRLEN];
+
+	snprintf(out, n, "-");
+	if (ip == NULL)
+		return;
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		a[3] = 0;
+		if (inet_ntop(AF_INET, a, buf, sizeof(buf)) != NULL)
+			snprintf(out, n, "%s", buf);
+	} else if (inet_pton(AF_INET6, ip, a) == 1) {
+		memset(a + 6, 0, 10);
+		if (inet_ntop(AF_INET6, a, buf, sizeof(buf)) != NULL)
+			snprintf(out, n, "%s", buf);
+	}
+}
+
 static enum MHD_Result
 send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 {
+	char ipm[INET6_ADDRSTRLEN];
 	struct MHD_Response *mr;
 	uint8_t *data;
 	size_t len;
@@ -114,14 +142,14 @@ send_resp(struct MHD_Connection *conn, struct http_ctx *c)
 	MHD_destroy_response(mr);
 	/* Link tokens travel in paths (:token): log the pattern instead. The
 	 * log escapes control bytes of the path (base/log.c). */
+	ip_mask(c->req.remote_ip, ipm, sizeof(ipm));
 	log_info("req=%s %s %s %d %zu bytes %lld ms ip=%s", c->id,
 	    c->req.method,
 	    c->req.route != NULL &&
 	            strstr(c->req.route->pattern, ":token") != NULL
 	        ? c->req.route->pattern
 	        : c->req.path,
-	    w->status, len, (long long)(clock_mono_ms() - c->start_ms),
-	    c->req.remote_ip ? c->req.remote_ip : "-");
+	    w->status, len, (long long)(clock_mono_ms() - c->start_ms), ipm);
 	return ret;
 }
 
