@@ -174,6 +174,11 @@ cmd_serve(int argc, char **argv)
 			    conf.server.user);
 			goto out;
 		}
+		if (sep && signer_seccomp_web() != PC_OK) {
+			cli_err("serve", "cannot install the web process's "
+			                 "system call filter");
+			goto out;
+		}
 		if (sep)
 			log_info("serve: web side as %s (uid %ld), signer as "
 			         "%s (uid %ld)",

@@ -166,6 +166,12 @@ enum pc_rc signer_privsep_layout(const struct conf *conf,
     const struct signer_ids *ids, char *err, size_t errlen);
 /* Become the web user for good (groups, gid, uid; no way back). */
 enum pc_rc signer_privsep_drop(const struct signer_ids *ids);
+/*
+ * The web process's system call filter, once it is the web user of a
+ * privilege-separated server (signer_seccomp.c): the signer's deny-list
+ * but listen, accept and bind; a denied call kills the process.
+ */
+enum pc_rc signer_seccomp_web(void);
 /* Stop the supervisor, close the channels, wait for the signer to exit. */
 void signer_client_stop(struct signer_client *sc);
 /* PC_OK when the signer answers a PING within the timeout. */

@@ -10,6 +10,11 @@
  * that vary with versions, and an allow-list that misses one kills
  * signing in production.
  *
+ * The web process of a privilege-separated server (signer_privsep.c) gets
+ * the same filter once it is the web user, less listen, accept and bind
+ * (it serves HTTP): the keeper, not it, starts signers, so it too never
+ * runs a program or starts a process.
+ *
  * Threads are allowed (clone with CLONE_THREAD); clone3 answers ENOSYS
  * so the C library falls back to clone, whose flags the filter can read.
  * Sanitizer builds keep ptrace and clone without CLONE_THREAD: the leak
@@ -17,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -46,8 +52,14 @@
 #define SC_DATA(f) offsetof(struct seccomp_data, f)
 #define SC_KILL BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
 
-/* Never made by the signer: killed on sight. */
+/* Never made by the signer: killed on sight. The first SC_NET entries
+ * the web process makes (it serves HTTP). */
+#define SC_NET 4
 static const int sc_denied[] = {
+	SYS_listen,
+	SYS_accept,
+	SYS_accept4,
+	SYS_bind,
 	SYS_execve,
 	SYS_execveat,
 #ifdef SYS_fork
@@ -61,10 +73,6 @@ static const int sc_denied[] = {
 #endif
 	SYS_process_vm_readv,
 	SYS_process_vm_writev,
-	SYS_listen,
-	SYS_accept,
-	SYS_accept4,
-	SYS_bind,
 	SYS_setuid,
 	SYS_setgid,
 	SYS_setreuid,
@@ -108,7 +116,7 @@ static const int sc_denied[] = {
 #define SC_MAX_INSNS (6 + 2 * PC_ARRAY_LEN(sc_denied) + 8)
 
 static size_t
-sc_build(struct sock_filter *f)
+sc_build(struct sock_filter *f, bool web)
 {
 	size_t n = 0, i;
 
@@ -125,7 +133,7 @@ sc_build(struct sock_filter *f)
 	    BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1);
 	f[n++] = (struct sock_filter)SC_KILL;
 #endif
-	for (i = 0; i < PC_ARRAY_LEN(sc_denied); i++) {
+	for (i = web ? SC_NET : 0; i < PC_ARRAY_LEN(sc_denied); i++) {
 		f[n++] = (struct sock_filter)BPF_JUMP(
 		    BPF_JMP | BPF_JEQ | BPF_K, (unsigned)sc_denied[i], 0, 1);
 		f[n++] = (struct sock_filter)SC_KILL;
@@ -154,27 +162,47 @@ sc_build(struct sock_filter *f)
 	return n;
 }
 
-enum pc_rc
-signer_seccomp_install(void)
+static enum pc_rc
+sc_install(bool web)
 {
 	struct sock_filter f[SC_MAX_INSNS];
 	struct sock_fprog prog;
 
-	prog.len = (unsigned short)sc_build(f);
+	prog.len = (unsigned short)sc_build(f, web);
 	RETURN_VAL_IF_FAIL(prog.len <= SC_MAX_INSNS, PC_EINTERNAL);
 	prog.filter = f;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
-		log_warn("signer: cannot install the system call filter");
+		log_warn("%s: cannot install the system call filter",
+		    web ? "serve" : "signer");
 		return PC_EIO;
 	}
 	return PC_OK;
+}
+
+enum pc_rc
+signer_seccomp_install(void)
+{
+	return sc_install(false);
+}
+
+enum pc_rc
+signer_seccomp_web(void)
+{
+	return sc_install(true);
 }
 #else
 enum pc_rc
 signer_seccomp_install(void)
 {
 	log_warnx("signer: no system call filter for this architecture");
+	return PC_OK;
+}
+
+enum pc_rc
+signer_seccomp_web(void)
+{
+	log_warnx("serve: no system call filter for this architecture");
 	return PC_OK;
 }
 #endif

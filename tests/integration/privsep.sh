@@ -67,6 +67,8 @@ ids() { awk -v k="$2:" '$1 == k { print $2, $3, $4, $5 }' "/proc/$1/status"; }
 check "web process: uid $W everywhere ($(ids "$PC_PID" Uid))" [ "$(ids "$PC_PID" Uid)" = "$W $W $W $W" ]
 check "web process: gid $W everywhere" [ "$(ids "$PC_PID" Gid)" = "$W $W $W $W" ]
 check "web process: no supplementary group" [ -z "$(awk '$1 == "Groups:" { print $2 }' "/proc/$PC_PID/status")" ]
+check "web process: seccomp filter on (mode 2), no new privileges" \
+	sh -c "grep -q '^Seccomp:[[:space:]]*2' /proc/$PC_PID/status && grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$PC_PID/status"
 check "signer: uid $S everywhere ($(ids "$signer" Uid))" [ "$(ids "$signer" Uid)" = "$S $S $S $S" ]
 check "keeper: uid $S" [ "$(ids "$keeper" Uid)" = "$S $S $S $S" ]
 check "signer: seccomp filter on (mode 2)" grep -q '^Seccomp:[[:space:]]*2' "/proc/$signer/status"
