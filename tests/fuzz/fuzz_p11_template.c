@@ -23,13 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define TPL_MAX 32
 
-static uint8_t subject[] = { 0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06,
-	0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'A', 'n', 'a', ' ' };
+static uint8_t subject[] = { 0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03,
+	0x55, 0x04, 0x03, 0x0c, 0x04, 'A', 'n', 'a', ' ' };
 static uint8_t der[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
 static uint8_t serial[] = { 0x02, 0x01, 0x2a };
 static uint8_t spki[] = { 0x30, 0x02, 0x05, 0x00 };
-static uint8_t ecparams[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
-	0x03, 0x01, 0x07 };
+static uint8_t ecparams[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+	0x01, 0x07 };
 static uint8_t ecpoint[] = { 0x04, 0x03, 0x04, 0x01, 0x02 };
 
 /* One signing certificate with its private and public key, one session. */
@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CK_ATTRIBUTE find[TPL_MAX], get[TPL_MAX];
 	CK_ULONG given[TPL_MAX], nfind = 0, nget = 0, count = 0, i;
 	CK_OBJECT_HANDLE found[OBJS_MAX], obj = 1;
-	uint8_t *bufs[TPL_MAX];
+	uint8_t *bufs[2 * TPL_MAX]; /* one per record of either template */
 	size_t pos = 0, nbufs = 0;
 	CK_RV rv;
 
@@ -122,7 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rv = C_FindObjects(1, found, OBJS_MAX, &count);
 		if (rv != CKR_OK || count > 3)
 			abort();
-		/* A match found: each of its attributes equals the template's. */
+		/* A match found: each of its attributes equals the template's.
+		 */
 		for (i = 0; i < count; i++) {
 			CK_ULONG j;
 
