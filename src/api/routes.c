@@ -175,7 +175,7 @@ API_SCHEMA(s_answer, API_STR_REQ("answer", S_MESSAGE));
 /* Signing in the browser (J9): a box in PDF points. */
 API_SCHEMA(s_placement, API_BOOL_REQ("visible"), API_INT("page", 1, 100000),
     API_INT("x", 0, 14400), API_INT("y", 0, 14400), API_INT("w", 1, 14400),
-    API_INT("h", 1, 14400), API_STR("appearance", 64));
+    API_INT("h", 1, 14400), API_STR("appearance", 32));
 /* Appearance profiles (OUG 140/2020): a name, up to 4 lines. */
 API_SCHEMA(s_approf, API_STR_REQ("name", 256), API_ARR("lines", 0, 4));
 /* Identification (J7) and the RA console. */

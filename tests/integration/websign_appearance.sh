@@ -143,6 +143,8 @@ api POST "/api/v1/sign/batches/$B/files/0/placement" "{\"visible\":true,\"page\"
 expect 404 not_found "another user's profile refused at placement"
 api POST "/api/v1/sign/batches/$B/files/0/placement" '{"visible":true,"page":1,"x":100,"y":100,"w":240,"h":80,"appearance":"nosuch"}'
 expect 404 not_found "an unknown profile refused"
+api POST "/api/v1/sign/batches/$B/files/0/placement" "{\"visible\":true,\"page\":1,\"x\":100,\"y\":100,\"w\":240,\"h\":80,\"appearance\":\"${P}0\"}"
+expect 400 field_invalid "a profile id one character too long: refused, not cut to a real one"
 for n in 0 1; do
 	api POST "/api/v1/sign/batches/$B/files/$n/placement" "{\"visible\":true,\"page\":1,\"x\":100,\"y\":100,\"w\":240,\"h\":80,\"appearance\":\"$P\"}"
 	check "file $n: the box kept with the profile" [ "$CODE $(jpath "j[\"files\"][$n][\"placement\"][\"appearance\"]")" = "200 $P" ]

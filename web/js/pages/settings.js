@@ -248,11 +248,14 @@ function appearanceSection() {
 			setStatus(status, t('err.bad_image'), 'err');
 			return;
 		}
+		let made = null;
 		try {
 			let r = await C.appearanceNew(name.input.value.trim(),
 			    lines.map((l) => l.input.value.trim()).filter((v) => v));
+			made = r.id;
 			if (f)
 				r = await C.appearanceImage(r.id, f);
+			made = null;
 			show(r);
 			name.input.value = '';
 			for (const l of lines)
@@ -261,7 +264,10 @@ function appearanceSection() {
 			setStatus(status, t('set.ap_added'), 'ok');
 		} catch (e) {
 			setStatus(status, errorText(e), 'err');
-			C.appearances().then(show).catch(() => {});
+			// The image refused: the profile made for it goes too (it
+			// would count against the limit, without its stamp).
+			const gone = made ? C.appearanceDelete(made).catch(() => {}) : Promise.resolve();
+			gone.then(() => C.appearances()).then(show).catch(() => {});
 		}
 	}));
 	C.appearances().then(show).catch((e) => setStatus(status, errorText(e), 'err'));
