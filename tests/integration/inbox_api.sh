@@ -111,10 +111,12 @@ api_pair_totp
 api GET /api/v1/admin/inbox?state=open
 expect 200 - "the inbox"
 echo "$BODY" >"$T/inbox.json"
-check "... the rectification first, with ana's account name and e-mail" /usr/bin/python3 -c "
+check "... newest first; the rectification with ana's account name and e-mail" /usr/bin/python3 -c "
 import json; m=json.load(open('$T/inbox.json'))['messages']
-assert m[0]['id']=='$RID' and m[0]['kind']=='rectification' and m[0]['topic']=='name', m[0]
-assert m[0]['name']=='Ana Pop' and m[0]['email']=='ana.inbox@example.ro' and m[0]['files']==1, m[0]
+assert all(a['created_at'] >= b['created_at'] for a, b in zip(m, m[1:])), [x['created_at'] for x in m]
+r=[x for x in m if x['id']=='$RID'][0]
+assert r['created_at']==m[0]['created_at'] and r['kind']=='rectification' and r['topic']=='name', r
+assert r['name']=='Ana Pop' and r['email']=='ana.inbox@example.ro' and r['files']==1, r
 c=[x for x in m if x['id']=='$ID'][0]
 assert c['kind']=='contact' and c['files']==3 and c['state']=='open' and 'wrong address' in c['message'], c"
 api GET "/api/v1/admin/inbox/$ID"

@@ -77,7 +77,8 @@ at() {	# at DAYS_BEFORE_END: the server's clock there, the reminders job due
 	RUNS=$(sql "SELECT runs FROM jobs WHERE name = 'reminders'")
 	pc_serve_ahead "$D" $((END - $(date +%s) - $1 * 86400))
 	for _ in $(seq 1 600); do	# up to a minute on a loaded machine
-		[ "$(sql "SELECT runs FROM jobs WHERE name = 'reminders'")" -gt "${RUNS:-0}" ] && return 0
+		# started since (runs counts starts) and ended (last_end)
+		[ "$(sql "SELECT runs > ${RUNS:-0} AND last_end >= last_start FROM jobs WHERE name = 'reminders'")" = 1 ] && return 0
 		sleep 0.1
 	done
 	echo "# the reminders job did not run"
