@@ -326,7 +326,8 @@ check "the retention job ran at the first start" [ "${RUNS0:-0}" -ge 1 ]
 sql "UPDATE jobs SET next_run = 0 WHERE name = 'idv_retention'"
 pc_serve "$D"
 for _ in $(seq 1 100); do
-	[ "$(sql "SELECT runs FROM jobs WHERE name = 'idv_retention'")" -gt "$RUNS0" ] && break
+	# started since (runs counts starts) and ended (last_end)
+	[ "$(sql "SELECT runs > $RUNS0 AND last_end >= last_start FROM jobs WHERE name = 'idv_retention'")" = 1 ] && break
 	sleep 0.1
 done
 check "the retention job ran again and says what it did" \
