@@ -648,16 +648,8 @@ der_to_pem(const uint8_t *p, size_t n, struct buf *out)
 {
 	const unsigned char *q = p;
 	X509 *x = d2i_X509(NULL, &q, (long)n);
-	BIO *b = BIO_new(BIO_s_mem());
-	BUF_MEM *bm;
-	enum pc_rc rc = PC_ECRYPTO;
+	enum pc_rc rc = x != NULL ? pki_x509_pem(x, out) : PC_ECRYPTO;
 
-	if (x != NULL && b != NULL && PEM_write_bio_X509(b, x) == 1) {
-		BIO_get_mem_ptr(b, &bm);
-		buf_append(out, bm->data, bm->length);
-		rc = buf_ok(out) ? PC_OK : buf_rc(out);
-	}
-	BIO_free(b);
 	X509_free(x);
 	return rc;
 }

@@ -272,9 +272,6 @@ registry_cert_file(
 	struct db *db = NULL;
 	char sn[STORE_SERIAL_MAX + 1];
 	X509 *x = NULL;
-	BIO *b = NULL;
-	char *p;
-	long len;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(e != NULL && out != NULL, PC_EINTERNAL);
@@ -296,16 +293,8 @@ registry_cert_file(
 		goto out;
 	}
 	x = cert_x509(&c);
-	b = BIO_new(BIO_s_mem());
-	if (x == NULL || b == NULL || PEM_write_bio_X509(b, x) != 1) {
-		rc = PC_ECRYPTO;
-		goto out;
-	}
-	len = BIO_get_mem_data(b, &p);
-	buf_append(out, p, (size_t)len);
-	rc = buf_ok(out) ? PC_OK : buf_rc(out);
+	rc = x != NULL ? pki_x509_pem(x, out) : PC_ECRYPTO;
 out:
-	BIO_free(b);
 	X509_free(x);
 	store_cert_cleanup(&c);
 	return rc;

@@ -139,6 +139,8 @@ enum pc_rc pki_cert_release(struct pki *p, const char *serial);
 enum pc_rc pki_cert_der(struct pki *p, const char *name, struct buf *out);
 /* PEM of the same. */
 enum pc_rc pki_cert_pem(struct pki *p, const char *name, struct buf *out);
+/* Any certificate x as PEM, appended to out. */
+enum pc_rc pki_x509_pem(X509 *x, struct buf *out);
 
 /*
  * The current CRL of a CA ("root" or "issuing") in DER; a new one is made

@@ -345,21 +345,16 @@ pki_cert_der(struct pki *p, const char *name, struct buf *out)
 	return rc;
 }
 
-/* The PEM certificate of a hierarchy member into out. */
 enum pc_rc
-pki_cert_pem(struct pki *p, const char *name, struct buf *out)
+pki_x509_pem(X509 *x, struct buf *out)
 {
-	BIO *b = NULL;
+	BIO *b;
 	BUF_MEM *bm;
-	int idx;
 	enum pc_rc rc;
 
-	RETURN_VAL_IF_FAIL(p != NULL && out != NULL, PC_EINTERNAL);
-	idx = pki_ca_index(name);
-	if (idx < 0)
-		return PC_ENOTFOUND;
+	RETURN_VAL_IF_FAIL(x != NULL && out != NULL, PC_EINTERNAL);
 	b = BIO_new(BIO_s_mem());
-	if (b == NULL || PEM_write_bio_X509(b, p->ca[idx].cert) != 1) {
+	if (b == NULL || PEM_write_bio_X509(b, x) != 1) {
 		rc = ossl_fail("pki: PEM");
 		goto out;
 	}
@@ -369,4 +364,17 @@ pki_cert_pem(struct pki *p, const char *name, struct buf *out)
 out:
 	BIO_free(b);
 	return rc;
+}
+
+/* The PEM certificate of a hierarchy member into out. */
+enum pc_rc
+pki_cert_pem(struct pki *p, const char *name, struct buf *out)
+{
+	int idx;
+
+	RETURN_VAL_IF_FAIL(p != NULL && out != NULL, PC_EINTERNAL);
+	idx = pki_ca_index(name);
+	if (idx < 0)
+		return PC_ENOTFOUND;
+	return pki_x509_pem(p->ca[idx].cert, out);
 }

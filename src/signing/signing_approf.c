@@ -10,53 +10,24 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/rnd.h"
+#include "base/text.h"
 #include "signing/signing_approf.h"
 
 /*
- * The characters of the UTF-8 text s, -1 when it is not valid UTF-8
- * (overlong forms, surrogates and beyond U+10FFFF included) or holds a
- * control character.
+ * The characters of s: valid UTF-8 (text_chars: no overlong forms,
+ * surrogates or code points past U+10FFFF) without a control character
+ * (C0, DEL, C1); -1 otherwise.
  */
-static int
-text_chars(const char *s)
+static long
+line_chars(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp;
-	int n = 0, k, i;
+	const unsigned char *p;
 
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f)
-				return -1;
-			p++;
-			n++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			k = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			k = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			k = 3;
-			cp = *p & 0x07;
-		} else {
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0))
 			return -1;
-		}
-		for (i = 1; i <= k; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) ||
-		    (k == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
-			return -1;
-		p += k + 1;
-		n++;
-	}
-	return n;
+	return text_chars(s);
 }
 
 enum pc_rc
@@ -69,14 +40,15 @@ approf_create(const struct pc_env *e, const char *user_id, const char *name,
 	struct db *db = NULL;
 	json_t *arr = NULL;
 	int64_t count = 0;
-	int i, c;
+	long c;
+	int i;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(
 	    e != NULL && user_id != NULL && id != NULL, PC_EINTERNAL);
 	memset(&p, 0, sizeof(p));
 	id[0] = '\0';
-	c = name != NULL ? text_chars(name) : -1;
+	c = name != NULL ? line_chars(name) : -1;
 	if (c < 1 || c > APPROF_NAME_MAX || strlen(name) >= sizeof(p.name))
 		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "name");
 	if (nlines < 0 || nlines > SIGN_APPROF_LINES ||
@@ -86,7 +58,7 @@ approf_create(const struct pc_env *e, const char *user_id, const char *name,
 	if (arr == NULL)
 		return PC_ENOMEM;
 	for (i = 0; i < nlines; i++) {
-		c = lines[i] != NULL ? text_chars(lines[i]) : -1;
+		c = lines[i] != NULL ? line_chars(lines[i]) : -1;
 		if (c < 1 || c > SIGN_APPROF_CHARS) {
 			json_decref(arr);
 			return pc_fail(

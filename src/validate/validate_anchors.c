@@ -12,27 +12,8 @@
 #include <openssl/x509v3.h>
 
 #include "base/log.h"
+#include "pki/pki.h"
 #include "validate/validate.h"
-
-/* x as PEM appended to pem. */
-static enum pc_rc
-pem_append(X509 *x, struct buf *pem)
-{
-	BIO *m = BIO_new(BIO_s_mem());
-	char *p = NULL;
-	long n;
-	enum pc_rc rc = PC_ENOMEM;
-
-	if (m != NULL && PEM_write_bio_X509(m, x) == 1) {
-		n = BIO_get_mem_data(m, &p);
-		if (n > 0) {
-			buf_append(pem, p, (size_t)n);
-			rc = buf_ok(pem) ? PC_OK : buf_rc(pem);
-		}
-	}
-	BIO_free(m);
-	return rc;
-}
 
 /* Why x cannot be an anchor, or NULL. */
 static const char *
@@ -110,7 +91,7 @@ validate_anchors(const struct conf *conf, bool strict, struct buf *pem,
 			    VALIDATE_ANCHORS_MAX, path);
 			goto out;
 		}
-		if (pem != NULL && pem_append(x, pem) != PC_OK) {
+		if (pem != NULL && pki_x509_pem(x, pem) != PC_OK) {
 			rc = PC_ENOMEM;
 			goto out;
 		}
