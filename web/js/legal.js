@@ -39,11 +39,14 @@ export function legalLink(d, id, opts = {}) {
 }
 
 // The footer of every page: the legal texts in the current language and
-// the consumer-protection links.
+// the consumer-protection links. Renders may overlap (the language changed
+// while the first one waited for its texts): only the newest is drawn.
+let footerGen = 0;
 export async function renderFooter() {
 	const nav = document.getElementById('footer-legal');
 	if (!nav)
 		return;
+	const gen = ++footerGen;
 	nav.setAttribute('aria-label', t('foot.legal'));
 	let L = null;
 	try {
@@ -51,6 +54,8 @@ export async function renderFooter() {
 	} catch (e) {
 		L = null;
 	}
+	if (gen !== footerGen)
+		return;
 	const items = [];
 	for (const doc of ['privacy', 'terms', 'shop']) {
 		const d = L && L.docs[doc];
