@@ -37,12 +37,11 @@ grep -nE '\bfz_(try|catch)\b' $(echo "$files" | grep -vE '^src/sign/') 2>/dev/nu
 # shellcheck disable=SC2086
 grep -nE '#include <(openssl|mupdf|sqlite3|libpq-fe|p11-kit)' $(echo "$files" | grep -E '^src/(http|api)/' | grep -v 'api_pki.c') 2>/dev/null \
 	| cut -d: -f1,2 | report "handlers must not include OpenSSL/MuPDF/DB/PKCS#11 headers"
-# The SAD state's writers: only the signer calls them. One known exception,
-# named so that no other joins it: the documents job's refund of a batch a
-# dead node left signing (signing_web_recover.c) still runs on the web side.
+# The SAD state's writers: only the signer calls them (a batch a dead node
+# left signing is given back by the signer too: SIGN_RECOVER).
 # shellcheck disable=SC2086
-grep -nE '\bstore_(totp_(use_step|fail|activate|set_counters|put_pending|qr_take)|credential_(spend|refund))[[:space:]]*\(' \
-	$(echo "$files" | grep -vE '^src/(store|signer)/' | grep -v '^src/signing/signing_web_recover.c$') 2>/dev/null \
+grep -nE '\bstore_(totp_(use_step|fail|activate|set_counters|put_pending|qr_take)|credential_(spend|refund)|signature_(add|refund))[[:space:]]*\(' \
+	$(echo "$files" | grep -vE '^src/(store|signer)/') 2>/dev/null \
 	| cut -d: -f1,2 | report "SAD state written outside the signer"
 # Layers (docs/architecture.md): handlers reach the store only through
 # the domain; the HTTP layer knows no handler; the domain knows no HTTP.

@@ -23,6 +23,7 @@ SIGN_USER, SIGN_USER_REPLY = 20, 21
 ISSUE_USER, ISSUE_USER_REPLY = 22, 23
 CSC_AUTHORIZE, CSC_SAD_REPLY, CSC_SIGN, CSC_EXTEND = 24, 25, 26, 27
 CSC_SIGN_DOC = 28
+SIGN_RECOVER, SIGN_RECOVER_REPLY = 30, 31
 TOKEN = b"ab" * 32
 USER = b"fuzzuser"
 
@@ -177,6 +178,16 @@ def cases():
         frame(CSC_AUTHORIZE, csc_authorize(), 1) +
         frame(CSC_SIGN, csc_sign(), 2) +
         frame(CSC_EXTEND, b16(TOKEN) + b16(b"79") + b16(b"cd" * 32), 3))
+    yield "sign-recover", frame(
+        SIGN_RECOVER, b16(USER) + b16(b"b" * 32))
+    yield "sign-recover-noid", frame(SIGN_RECOVER, b16(USER) + b16(b""))
+    yield "sign-recover-longid", frame(
+        SIGN_RECOVER, b16(USER) + b16(b"b" * 200))
+    yield "reply-recover-to-signer", frame(
+        SIGN_RECOVER_REPLY, u32(0) + u16(0) + u16(1) + u32(1) + u32(1) +
+        u32(3))
+    yield "body-recover-reply", (u32(0) + u16(0) + u16(2) + u32(0) +
+                                 u32(0) + u32(0))
     yield "reply-sad-to-signer", frame(
         CSC_SAD_REPLY, u32(0) + u16(0) + u32(0) + b16(b"cd" * 32) + u32(300))
     yield "body-sad-reply", (u32(0) + u16(0) + u32(0) + b16(b"cd" * 32) +

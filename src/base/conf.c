@@ -79,6 +79,8 @@ static const struct conf_key store_keys[] = {
 	{ "files_dir", CONF_PATH, K(store, files_dir), 0, 0, "files" },
 	{ "vault_key_file", CONF_PATH, K(store, vault_key_file), 0, 0,
 	    "vault.key" },
+	{ "signer_url_file", CONF_PATH, K(store, signer_url_file), 0, 0, NULL },
+	{ "web_role", CONF_STR, K(store, web_role), 0, 0, NULL },
 };
 
 static const struct conf_key hsm_keys[] = {

@@ -61,6 +61,11 @@ struct conf_store {
 	int64_t pool;         /* connections */
 	char *files_dir;      /* encrypted files (vault) */
 	char *vault_key_file; /* their master key, 0600, never in the DB */
+	/* PostgreSQL with two roles: the signer's URL (a file only the
+	 * signer reads) and the web side's role it grants (store_grant_web);
+	 * NULL: one role for both */
+	char *signer_url_file;
+	char *web_role;
 };
 
 struct conf_hsm {

@@ -51,6 +51,32 @@ proxies_check(const char *list, char *err, size_t errlen)
 	return PC_OK;
 }
 
+/* [store] two roles: a PostgreSQL URL, a signer URL file and a plain
+ * lower-case role name (it goes into GRANT statements). */
+static enum pc_rc
+roles_check(const struct conf_store *st, char *err, size_t errlen)
+{
+	const char *r = st->web_role;
+	bool ok = r != NULL && *r != '\0' && strlen(r) < 64 &&
+	          ((*r >= 'a' && *r <= 'z') || *r == '_');
+
+	if (r == NULL && st->signer_url_file == NULL)
+		return PC_OK;
+	for (; ok && r != NULL && *r != '\0'; r++)
+		ok = (*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') ||
+		     *r == '_';
+	if (!ok || st->signer_url_file == NULL ||
+	    (strncmp(st->url, "postgresql:", 11) != 0 &&
+	        strncmp(st->url, "postgres:", 9) != 0)) {
+		snprintf(err, errlen,
+		    "[store] web_role and signer_url_file go together, with a "
+		    "PostgreSQL url: the web side's role (lower-case "
+		    "letters, digits, _) and a file holding the signer's URL");
+		return PC_EINVAL;
+	}
+	return PC_OK;
+}
+
 enum pc_rc
 conf_check_values(const struct conf *c, char *err, size_t errlen)
 {
@@ -83,7 +109,8 @@ conf_check_values(const struct conf *c, char *err, size_t errlen)
 		    c->server.sign_level);
 		return PC_EINVAL;
 	}
-	if (proxies_check(c->server.trusted_proxies, err, errlen) != PC_OK)
+	if (proxies_check(c->server.trusted_proxies, err, errlen) != PC_OK ||
+	    roles_check(&c->store, err, errlen) != PC_OK)
 		return PC_EINVAL;
 	if (p != NULL && !is(p, "sandbox") && !is(p, "netopia")) {
 		snprintf(err, errlen,

@@ -68,6 +68,9 @@ enum signer_msg {
 	SIGNER_MSG_CSC_SIGN = 26,
 	SIGNER_MSG_CSC_EXTEND = 27,
 	SIGNER_MSG_CSC_SIGN_DOC = 28,
+	/* A browser batch a dead node left signing (signer_recover.c). */
+	SIGNER_MSG_SIGN_RECOVER = 30,
+	SIGNER_MSG_SIGN_RECOVER_REPLY = 31,
 };
 
 struct signer_hdr {
@@ -492,6 +495,42 @@ enum pc_rc signer_client_csc_sign_doc(struct signer_client *sc,
 /* req: token, credential, SAD; hashes (n 0: none) the SAD must cover. */
 enum pc_rc signer_client_csc_extend(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_csc_sad_reply *out);
+
+/* ---- a batch a dead node left signing (signer_recover.c) ------------- */
+
+/*
+ * SIGN_RECOVER  u16 user, u16 batch
+ *     -> SIGN_RECOVER_REPLY u32 rc, u16 result, u16 open, u32 kept,
+ *            u32 undelivered, u32 refunded
+ * The credential's quota is SAD state: only the signer gives back what
+ * a browser batch (J9) counted and never delivered because the node that
+ * was signing it died. In ONE transaction the signer moves the batch out
+ * of "signing" (the guard: a second request, from this node or another,
+ * finds it moved and changes nothing: RECOVER_R_MOVED), puts its
+ * unfinished items back to ready, and for each unfinished item whose
+ * hash it recorded as a signature of the batch's credential marks that
+ * record refunded and gives back the item's transactions (signing_cost:
+ * the signature and its timestamps); a record is refunded at most once,
+ * so the refund is bounded by what the signer recorded whatever the
+ * items say. Then the audit row. The batch is open again with what is
+ * left to sign, or done when nothing is (its counts: what was kept).
+ */
+enum signer_recover_result {
+	RECOVER_R_OK = 0,
+	RECOVER_R_MOVED,   /* not signing (any more): nothing done */
+	RECOVER_R_UNKNOWN, /* no such batch of this user */
+};
+
+struct signer_recover_reply {
+	enum signer_recover_result result;
+	bool open;           /* open again (else done) */
+	int64_t kept;        /* files signed and delivered before */
+	int64_t undelivered; /* counted, not delivered */
+	int64_t refunded;    /* transactions given back */
+};
+
+enum pc_rc signer_client_sign_recover(struct signer_client *sc,
+    const char *user, const char *batch, struct signer_recover_reply *out);
 
 /*
  * The pki_keysrc of the web side: keys load as proxies that sign through

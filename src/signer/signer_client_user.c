@@ -171,3 +171,35 @@ out:
 	}
 	return rc;
 }
+
+enum pc_rc
+signer_client_sign_recover(struct signer_client *sc, const char *user,
+    const char *batch, struct signer_recover_reply *out)
+{
+	struct signer_m_sign_recover q;
+	struct signer_m_sign_recover_reply r;
+	struct buf reply;
+	enum pc_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->result = RECOVER_R_UNKNOWN;
+	RETURN_VAL_IF_FAIL(
+	    sc != NULL && user != NULL && batch != NULL, PC_EINTERNAL);
+	buf_init(&reply, 1);
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	signer_bytes_of(&q.user, user);
+	signer_bytes_of(&q.batch, batch);
+	rc = signer_call_msg(sc, SIGNER_MSG_SIGN_RECOVER, &q, &r, &reply);
+	if (rc == PC_OK)
+		rc = (enum pc_rc)r.rc;
+	if (rc == PC_OK) {
+		out->result = (enum signer_recover_result)r.result;
+		out->open = r.open != 0;
+		out->kept = r.kept;
+		out->undelivered = r.undelivered;
+		out->refunded = r.refunded;
+	}
+	buf_cleanup(&reply);
+	return rc;
+}

@@ -119,6 +119,13 @@ do_csc(struct signer_srv *srv, uint16_t type, enum pc_rc drc, const void *req,
 		signer_csc_extend_serve(srv->user, drc, req, reply);
 }
 
+static void
+do_sign_recover(struct signer_srv *srv, uint16_t type, enum pc_rc drc,
+    const void *req, struct buf *reply)
+{
+	signer_recover_serve(srv->user, drc, req, reply);
+}
+
 static const struct {
 	uint16_t type;
 	signer_handler_fn fn;
@@ -135,6 +142,7 @@ static const struct {
 	{ SIGNER_MSG_CSC_SIGN, do_csc },
 	{ SIGNER_MSG_CSC_EXTEND, do_csc },
 	{ SIGNER_MSG_CSC_SIGN_DOC, do_csc },
+	{ SIGNER_MSG_SIGN_RECOVER, do_sign_recover },
 };
 
 /* Room for any request of the table. */
@@ -146,6 +154,7 @@ union signer_req {
 	struct signer_m_csc_authorize csc_authorize;
 	struct signer_m_csc_sign csc_sign;
 	struct signer_m_csc_sign_doc csc_sign_doc;
+	struct signer_m_sign_recover sign_recover;
 };
 
 enum pc_rc

@@ -215,6 +215,11 @@ void signer_user_serve(struct signer_user *u, enum pc_rc drc,
 void signer_issue_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_issue_user *q, struct buf *reply);
 
+/* Answer one SIGN_RECOVER (signer_recover.c): always a SIGN_RECOVER_REPLY
+ * (see signer.h). u may be NULL: PC_EUNAVAIL. */
+void signer_recover_serve(struct signer_user *u, enum pc_rc drc,
+    const struct signer_m_sign_recover *q, struct buf *reply);
+
 /* ---- the signer process: its state and the dispatcher ----------------- */
 
 #define SIGNER_SERVICE_KEYS 4 /* issuing, ocsp, tsa; audit seal */

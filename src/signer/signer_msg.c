@@ -257,6 +257,24 @@ check_csc_sign_doc(const void *msg)
 }
 #undef T
 
+#define T struct signer_m_sign_recover
+static const struct signer_field f_sign_recover[] = {
+	F(T, user, SF_TEXT, 0, 1, SIGNER_TOTP_ID_MAX),
+	F(T, batch, SF_TEXT, 0, 1, STORE_ID_LEN),
+};
+#undef T
+
+#define T struct signer_m_sign_recover_reply
+static const struct signer_field f_sign_recover_reply[] = {
+	F(T, rc, SF_U32, 0, 0, RC_MAX),
+	F(T, result, SF_U16, 0, RECOVER_R_OK, RECOVER_R_UNKNOWN),
+	F(T, open, SF_U16, 0, 0, 1),
+	F(T, kept, SF_U32, 0, 0, UINT32_MAX),
+	F(T, undelivered, SF_U32, 0, 0, UINT32_MAX),
+	F(T, refunded, SF_U32, 0, 0, UINT32_MAX),
+};
+#undef T
+
 static const struct signer_msgdef msgs[] = {
 	ROW_EMPTY(SIGNER_MSG_PING, SIGNER_FROM_WEB, SIGNER_MSG_PONG),
 	ROW_EMPTY(SIGNER_MSG_PONG, SIGNER_FROM_SIGNER, 0),
@@ -297,6 +315,11 @@ static const struct signer_msgdef msgs[] = {
 	ROW(SIGNER_MSG_CSC_SIGN_DOC, SIGNER_FROM_WEB,
 	    SIGNER_MSG_SIGN_USER_REPLY, struct signer_m_csc_sign_doc,
 	    f_csc_sign_doc, check_csc_sign_doc),
+	ROW(SIGNER_MSG_SIGN_RECOVER, SIGNER_FROM_WEB,
+	    SIGNER_MSG_SIGN_RECOVER_REPLY, struct signer_m_sign_recover,
+	    f_sign_recover, NULL),
+	ROW(SIGNER_MSG_SIGN_RECOVER_REPLY, SIGNER_FROM_SIGNER, 0,
+	    struct signer_m_sign_recover_reply, f_sign_recover_reply, NULL),
 };
 
 const struct signer_msgdef *

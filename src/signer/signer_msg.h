@@ -188,6 +188,19 @@ struct signer_m_csc_sign {
 	struct signer_bytes hashes[SIGNER_USER_HASHES_MAX];
 };
 
+/* SIGN_RECOVER */
+struct signer_m_sign_recover {
+	struct signer_bytes user, batch;
+};
+
+/* SIGN_RECOVER_REPLY */
+struct signer_m_sign_recover_reply {
+	uint32_t rc;
+	uint16_t result;
+	uint16_t open;
+	uint32_t kept, undelivered, refunded;
+};
+
 /* CSC_SIGN_DOC */
 struct signer_m_csc_sign_doc {
 	struct signer_bytes token, credential;

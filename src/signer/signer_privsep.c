@@ -223,6 +223,8 @@ is_signer_file(const struct layout *l, const char *path)
 {
 	return same(path, l->conf->hsm.pin_file) ||
 	       same(path, l->conf->signer.totp_key_file) ||
+	       (l->conf->store.signer_url_file != NULL &&
+	           same(path, l->conf->store.signer_url_file)) ||
 	       same(path, l->conf->hsm.softhsm_conf);
 }
 
@@ -300,6 +302,10 @@ signer_privsep_layout(const struct conf *conf, const struct signer_ids *ids,
 	if (rc == PC_OK && strncmp(conf->signer.totp_key_file, conf->data_dir,
 	                       strlen(conf->data_dir)) != 0)
 		rc = own(&l, conf->signer.totp_key_file, su, sg, 0, 0077);
+	if (rc == PC_OK && conf->store.signer_url_file != NULL &&
+	    strncmp(conf->store.signer_url_file, conf->data_dir,
+	        strlen(conf->data_dir)) != 0)
+		rc = own(&l, conf->store.signer_url_file, su, sg, 0, 0077);
 	if (rc == PC_OK)
 		rc = own(&l, conf->data_dir, 0, wg, 03770, 0007);
 	return rc;

@@ -103,9 +103,31 @@ signer_chan_run(void *arg)
 	return NULL;
 }
 
+/*
+ * Two database roles (store.h, store_grant_web): the signer works with its
+ * own URL, read from a file only it can read, migrates the schema its
+ * role owns and grants the web side's role what it may do.
+ */
+static enum pc_rc
+signer_store_own(const struct conf *conf)
+{
+	struct store *st = NULL;
+	enum pc_rc rc;
+
+	rc = store_open(conf->store.url, 1, &st);
+	if (rc == PC_OK)
+		rc = store_migrate(st);
+	if (rc == PC_OK && conf->store.web_role != NULL)
+		rc = store_grant_web(st, conf->store.web_role);
+	store_close(st);
+	return rc;
+}
+
 int
 signer_main(const struct conf *conf, const int *fds, size_t nfds)
 {
+	struct conf own;
+	char *url = NULL;
 	struct signer_srv srv;
 	struct signer_chan chans[SIGNER_CHANNELS_MAX];
 	bool running[SIGNER_CHANNELS_MAX];
@@ -123,12 +145,33 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	/* Before the PIN is read: nothing after this can exec or fork. */
 	if (signer_seccomp_install() != PC_OK)
 		return 1;
+	if (conf->store.signer_url_file != NULL) {
+		rc = secret_read_file(conf->store.signer_url_file, 1024, &url);
+		if (rc != PC_OK) {
+			log_error("signer: the database URL file %s: %s",
+			    conf->store.signer_url_file, secret_file_why(rc));
+			return 1;
+		}
+		own = *conf;
+		own.store.url = url;
+		conf = &own;
+		rc = signer_store_own(conf);
+		if (rc != PC_OK) {
+			log_error(
+			    "signer: cannot prepare the database with the "
+			    "signer's role (%s)",
+			    pc_rc_str(rc));
+			secret_strfree(url);
+			return 1;
+		}
+	}
 	memset(&srv, 0, sizeof(srv));
 	srv.conf = conf;
 	rc = secret_read_file(conf->hsm.pin_file, 256, &pin);
 	if (rc != PC_OK) {
 		log_error("signer: the HSM PIN file %s: %s", conf->hsm.pin_file,
 		    secret_file_why(rc));
+		secret_strfree(url);
 		return 1;
 	}
 	memset(&ho, 0, sizeof(ho));
@@ -144,6 +187,7 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	if (rc != PC_OK) {
 		log_error("signer: cannot open HSM token \"%s\" (%s)",
 		    conf->hsm.token_label, pc_rc_str(rc));
+		secret_strfree(url);
 		return 1;
 	}
 	rc = signer_load_allowed(&srv);
@@ -151,6 +195,7 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 		log_error(
 		    "signer: cannot read the service keys (%s)", pc_rc_str(rc));
 		hsm_close(srv.hsm);
+		secret_strfree(url);
 		return 1;
 	}
 	/* The audit log's sealing key: made here for data dirs older than
@@ -193,6 +238,7 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 	hsm_close(srv.hsm);
 	signer_user_close(srv.user);
 	signer_totp_close(srv.totp);
+	secret_strfree(url);
 	log_info("signer: all channels closed, exiting");
 	return 0;
 }

@@ -39,6 +39,18 @@ enum pc_rc store_schema_version(struct store *s, int *version);
 void store_close(struct store *s);
 enum store_kind store_kind(const struct store *s);
 
+/*
+ * PostgreSQL with two roles (docs/operations.md): the signer's owns the
+ * schema and grants role, the web side's, what it needs: every table to
+ * read, and to write all but the SAD state (totp_secrets, credentials,
+ * signatures) and the schema's history. Run by the signer after it
+ * migrated (store_role_name_ok: role is a plain lower-case identifier,
+ * else PC_EINVAL); PC_ENOTFOUND when the role does not exist, PC_ESTATE
+ * on SQLite.
+ */
+enum pc_rc store_grant_web(struct store *s, const char *role);
+bool store_role_name_ok(const char *role);
+
 /* Wait for a free connection. OUT: *out, give back with store_release. */
 enum pc_rc store_acquire(struct store *s, struct db **out);
 /* Give a connection back; an open transaction is rolled back. */

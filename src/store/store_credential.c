@@ -195,19 +195,16 @@ store_credential_refund(
 }
 
 enum pc_rc
-store_signature_has(
-    struct db *db, const char *serial, const char *hash_hex, bool *yes)
+store_signature_refund(
+    struct db *db, const char *serial, const char *hash_hex, int64_t now)
 {
-	int64_t n = 0;
-	enum pc_rc rc;
-
-	RETURN_VAL_IF_FAIL(db && serial && hash_hex && yes, PC_EINTERNAL);
-	rc = store_q_i64(db, &n,
-	    "SELECT count(*) FROM signatures WHERE credential = $1"
-	    " AND kind = 'sign' AND hash = $2",
-	    "ss", serial, hash_hex);
-	*yes = rc == PC_OK && n > 0;
-	return rc;
+	RETURN_VAL_IF_FAIL(db && serial && hash_hex && now > 0, PC_EINTERNAL);
+	/* One record (the oldest not given back yet): its id is unique. */
+	return store_q_change(db, PC_ENOTFOUND,
+	    "UPDATE signatures SET refunded_at = $3 WHERE id = (SELECT"
+	    " MIN(id) FROM signatures WHERE credential = $1 AND kind = 'sign'"
+	    " AND hash = $2 AND refunded_at = 0) AND refunded_at = 0",
+	    "ssi", serial, hash_hex, now);
 }
 
 enum pc_rc

@@ -63,9 +63,13 @@ enum pc_rc store_credential_spend(
  */
 enum pc_rc store_credential_refund(
     struct db *db, const char *serial, int64_t n, int64_t now);
-/* Is hash_hex recorded as a signature (kind sign) of serial? */
-enum pc_rc store_signature_has(
-    struct db *db, const char *serial, const char *hash_hex, bool *yes);
+/*
+ * Mark one record of hash_hex as a signature (kind sign) of serial given
+ * back at now: each record at most once. PC_ENOTFOUND when no record of
+ * it is left to give back.
+ */
+enum pc_rc store_signature_refund(
+    struct db *db, const char *serial, const char *hash_hex, int64_t now);
 /* Record one signature or timestamp (kind STORE_SIG_KIND_*) of hash_hex. */
 /*
  * PostgreSQL: lock the credential rows of serials[0..n) (FOR UPDATE) in

@@ -19,7 +19,10 @@
 #    files, each valid (pdfsig), counted once (200 transactions);
 #  - PostgreSQL stopped: B answers 503 (readyz and API) without dying;
 #    started again: the same session works again;
-#  - the audit chain written by both nodes verifies.
+#  - the audit chain written by both nodes verifies;
+#  - two database roles: the web sides connect as pecete_web, which the
+#    signers (the schema's owner) grant all but writing the SAD state:
+#    TOTP steps, the credentials' transactions, the signature records.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 pc_need --faketime curl psql haproxy openssl oathtool python3 pdfsig qpdf unzip node npm /usr/bin/chromium
@@ -70,6 +73,17 @@ export PECETE_SERVER_TRUSTED_PROXIES=127.0.0.1
 export PECETE_SERVER_SIGN_LEVEL=B-T
 pc_init "$D" --dev
 check "init wrote the database to PostgreSQL" [ "$(sql "SELECT count(*) FROM users")" = 0 ]
+# Two database roles (docs/operations.md): the signers connect as the
+# schema's owner (its URL in a file only they read) and grant the web
+# sides' role, pecete_web, all but writing the SAD state.
+sql "CREATE ROLE pecete_web LOGIN"
+printf '%s\n' "$PG_URL" >"$D/signer-db.url"
+chmod 600 "$D/signer-db.url"
+WEB_URL=${PG_URL/user=pecete/user=pecete_web}
+export PECETE_STORE_URL=$WEB_URL PECETE_STORE_SIGNER_URL_FILE=$D/signer-db.url PECETE_STORE_WEB_ROLE=pecete_web
+web_sql() {	# web_sql SQL: as the web sides' role; prints psql's error too
+	psql "$WEB_URL" -Atq -c "$1" 2>&1
+}
 
 # Both nodes on one clock file (libfaketime), so that a stale batch can be
 # made so without waiting.
@@ -85,6 +99,18 @@ node() {	# node NAME PORT: start a node on the clock file; sets NODE_PID
 node a "$PA"; NODE_A=$NODE_PID
 node b "$PB"; NODE_B=$NODE_PID
 ok "two nodes ready on one database"
+check "the web sides connect as pecete_web, the signers as the owner" \
+	[ "$(sql "SELECT count(DISTINCT usename) FROM pg_stat_activity WHERE datname = 'pecete' AND usename IN ('pecete', 'pecete_web')")" = 2 ]
+check "pecete_web reads the credentials, cannot give itself transactions" \
+	sh -c "[ \"\$(psql '$WEB_URL' -Atq -c 'SELECT count(*) FROM credentials')\" = 0 ] &&
+	psql '$WEB_URL' -Atq -c 'UPDATE credentials SET transactions_left = 1000' 2>&1 | grep -q 'permission denied'"
+check "... nor reset a TOTP step, forge or take back a signature record, or migrate" \
+	sh -c "psql '$WEB_URL' -Atq -c 'UPDATE totp_secrets SET last_step = 0' 2>&1 | grep -q 'permission denied' &&
+	psql '$WEB_URL' -Atq -c \"INSERT INTO signatures (credential, kind, hash, at) VALUES ('x', 'sign', 'h', 1)\" 2>&1 | grep -q 'permission denied' &&
+	psql '$WEB_URL' -Atq -c 'DELETE FROM signatures' 2>&1 | grep -q 'permission denied' &&
+	psql '$WEB_URL' -Atq -c 'DELETE FROM schema_migrations' 2>&1 | grep -q 'permission denied'"
+check "... and writes the rest (a job's next run)" \
+	[ "$(web_sql "UPDATE jobs SET next_run = next_run WHERE name = 'documents' RETURNING name")" = documents ]
 
 # HAProxy: the settings of deploy/haproxy.cfg, on loopback, no TLS.
 sed -e "s|@LISTEN@|127.0.0.1:$HP|" -e "s|@NODE_A@|127.0.0.1:$PA|" \

@@ -5,14 +5,15 @@
 # test_store_row (the row mapper), test_store_tables (the account, shop,
 # outbox and credential tables), test_store_race (counters and TOTP
 # steps under parallel transactions, the signer's check included) and
-# test_store_jobs (the job table's leases and the scheduler on two "nodes")
-# and test_signer_record (the signer's group commit of signature records).
+# test_store_jobs (the job table's leases and the scheduler on two "nodes"),
+# test_signer_record (the signer's group commit of signature records) and
+# test_signer_recover (the signer giving back a dead node's batch).
 # Exit 0 pass, 1 fail, 77 when PostgreSQL is not installed.
 set -uo pipefail
 
 src=${PECETE_SRC:?PECETE_SRC not set}
 build=${PECETE_BUILD:?PECETE_BUILD not set}
-suites="test_store test_store_row test_store_tables test_store_race test_store_jobs test_signer_record"
+suites="test_store test_store_row test_store_tables test_store_race test_store_jobs test_signer_record test_signer_recover"
 
 for t in $suites; do
 	if [ ! -x "$build/tests/$t" ]; then

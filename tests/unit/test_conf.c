@@ -124,6 +124,29 @@ test_conf_values_and_env(void **state)
 	assert_non_null(strstr(err, "\"haproxy\" is not an IPv4 or IPv6"));
 	conf_free(&c);
 	unsetenv("PECETE_SERVER_TRUSTED_PROXIES");
+	/* Two database roles: a role name that can go into a GRANT, with
+	 * the signer's URL file, on PostgreSQL only. */
+	setenv("PECETE_STORE_WEB_ROLE", "pecete_web", 1);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_EINVAL);
+	assert_non_null(strstr(err, "web_role and signer_url_file go"));
+	conf_free(&c);
+	setenv("PECETE_STORE_SIGNER_URL_FILE", "/etc/pecete/signer.url", 1);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_EINVAL);
+	conf_free(&c);
+	setenv("PECETE_STORE_URL", "postgresql:///pecete?user=web", 1);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_OK);
+	assert_string_equal(c.store.web_role, "pecete_web");
+	conf_free(&c);
+	setenv("PECETE_STORE_WEB_ROLE", "web; DROP TABLE users", 1);
+	assert_int_equal(
+	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_EINVAL);
+	conf_free(&c);
+	unsetenv("PECETE_STORE_WEB_ROLE");
+	unsetenv("PECETE_STORE_SIGNER_URL_FILE");
+	unsetenv("PECETE_STORE_URL");
 	unlink(path);
 	assert_int_equal(
 	    conf_load(&c, dir, path, true, err, sizeof(err)), PC_ENOTFOUND);
