@@ -826,8 +826,17 @@ store_migrate_db(struct db *db)
 	 * web role without it starts on a schema its signer migrated). */
 	latest = migrations[PC_ARRAY_LEN(migrations) - 1].version;
 	rc = store_schema_version_db(db, &have);
-	if (rc == PC_OK && have >= latest)
-		goto check;
+	if (rc == PC_OK && have >= latest) {
+		int64_t n = 0;
+
+		/* ... and none missing below it. */
+		rc = store_q_i64(db, &n,
+		    "SELECT count(*) FROM schema_migrations WHERE version <= "
+		    "$1",
+		    "i", (int64_t)latest);
+		if (rc == PC_OK && n == (int64_t)PC_ARRAY_LEN(migrations))
+			goto check;
+	}
 	rc = migrate_table(db);
 	if (rc != PC_OK)
 		goto out;
