@@ -6,7 +6,8 @@
  * sign through the signer, and serves HTTP with a thread pool until SIGINT
  * or SIGTERM. The scheduled jobs (src/jobs: the CRL kept fresh and the BNR
  * rate of the day, once per cluster through the job table's leases; the
- * notification delivery on every node) run beside it.
+ * notification delivery on every node) run beside it. SIGHUP loads the
+ * trusted lists again ([server] trusted_lists, src/validate/tl.h).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #include "jobs/jobs.h"
 #include "signer/signer.h"
 #include "signing/signing_web.h"
+#include "validate/tl.h"
 #include "validate/validate.h"
 #include "vault/vault.h"
 
@@ -109,7 +111,8 @@ cmd_serve(int argc, char **argv)
 		/* What check-config refuses is never served. */
 		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
 		    validate_anchors(
-		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK) {
+		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK ||
+		    tl_conf_check(&conf, err, sizeof(err)) != PC_OK) {
 			cli_err("serve",
 			    "%s (pecete check-config --data %s "
 			    "checks the file)",
@@ -126,6 +129,7 @@ cmd_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP); /* the trusted lists loaded again */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -191,6 +195,9 @@ cmd_serve(int argc, char **argv)
 		                 "label, module path)");
 		goto out;
 	}
+	/* As the web user: the lists are data from the network. A list
+	 * refused is logged and on /readyz; serving goes on. */
+	tl_reload(&conf);
 	rc = store_open(conf.store.url, (unsigned)conf.store.pool, &app.store);
 	if (rc == PC_OK) {
 		/* Audit rows are sealed by the signer's key. */
@@ -305,6 +312,11 @@ cmd_serve(int argc, char **argv)
 	do {
 		if (sigwait(&set, &sig) != 0)
 			break;
+		if (sig == SIGHUP) {
+			log_info("serve: SIGHUP, loading the trusted lists "
+			         "again");
+			tl_reload(&conf);
+		}
 	} while (sig != SIGINT && sig != SIGTERM);
 	log_info("serve: signal %d, stopping", sig);
 	ret = 0;

@@ -65,6 +65,19 @@ enum pc_rc validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
  */
 enum pc_rc validate_xml(const struct sign_report *r, struct buf *out);
 
+struct tl_qualification;
+
+/*
+ * As validate_xml, with each signature's qualification from the trusted
+ * lists (quals[i] for r->sigs[i]; NULL: none determined) as its
+ * SignatureQuality (the TS 119 172-4 URI).
+ */
+enum pc_rc validate_xml_q(const struct sign_report *r,
+    const struct tl_qualification *quals, struct buf *out);
+
+/* A qualification as the JSON report's "qualification" object. */
+json_t *validate_qual_json(const struct tl_qualification *q);
+
 /*
  * s made fit for XML text into out (n bytes, NUL-terminated, cut at a
  * character boundary): broken UTF-8 and characters XML 1.0 does not
