@@ -417,8 +417,12 @@ load_one(const struct conf *conf, struct tl_set *s, const char *source,
 	e->ok = true;
 	fmt_time(e->list->next_update, nu, sizeof(nu));
 	if (!usable(e, now)) {
-		snprintf(e->error, sizeof(e->error),
-		    "expired (next update was due %s)", nu);
+		if (e->list->next_update == 0)
+			snprintf(e->error, sizeof(e->error),
+			    "closed (no NextUpdate): not used");
+		else
+			snprintf(e->error, sizeof(e->error),
+			    "expired (next update was due %s)", nu);
 		log_error("validate: trusted list %s: %s; its certificates "
 		          "are not trusted until a fresh one is loaded",
 		    source, e->error);
@@ -450,6 +454,8 @@ follow(const struct conf *conf, struct tl_set *s, int idx, bool files)
 			e->ok = false;
 			snprintf(e->error, sizeof(e->error),
 			    "a LOTL where a national list was expected");
+			log_error("validate: trusted list %s refused: %s",
+			    e->source, e->error);
 		}
 		if (e != NULL && e->ok && p->territory[0] != '\0' &&
 		    strcmp(p->territory, e->list->territory) != 0) {
