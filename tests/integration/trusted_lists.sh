@@ -7,8 +7,9 @@
 #   a test CA as CA/QC, granted, for signatures. A PDF signed (B-T, our
 #   TSA) with a certificate of that CA (QcCompliance, QcSSCD, QcType
 #   esign) is TOTAL-PASSED and a qualified electronic signature (QESig)
-#   in the JSON and in the XML report (SignatureQuality, valid against
-#   the TS 119 102-2 schema); /readyz and /metrics show the lists;
+#   in the JSON, in the XML report (SignatureQuality, valid against the
+#   TS 119 102-2 schema) and on the /validate page (Chromium,
+#   tests/e2e/validate_tl.mjs); /readyz and /metrics show the lists;
 # - the same CA withdrawn before the signing time (history: granted
 #   before): reloaded on SIGHUP, the same PDF is not qualified (AdESig)
 #   and its chain still trusted;
@@ -22,9 +23,20 @@ set -u
 XSD="$(cd "$(dirname "$0")/../.." && pwd)/schemas/etsi/ts_119102-2_v1.3.1.xsd"
 TLXSD="$(cd "$(dirname "$0")/../.." && pwd)/schemas/etsi/ts_119612v020401_xsd.xsd"
 TL_SIGN=${PECETE_BUILD:-$(dirname "$PECETE_BIN")}/tests/tl_sign
-for t in oathtool curl python3 xmllint openssl; do
+for t in oathtool curl python3 xmllint openssl node npm /usr/bin/chromium; do
 	command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }
 done
+# The /validate page in Chromium (tests/e2e/validate_tl.mjs).
+E2E="$(cd "$(dirname "$0")/../e2e" && pwd)"
+if [ ! -d "$E2E/node_modules/playwright-core" ]; then
+	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
+	    fail "npm ci in tests/e2e"
+fi
+page() {	# page PDF RESULT: the page shows the qualification
+	PC_SHOT=${PC_SHOT:+$PC_SHOT-$2.png} node "$E2E/validate_tl.mjs" "$PC_URL" "$1" "$2" > "$T/page.out" 2>&1 ||
+	    { cat "$T/page.out"; fail "the /validate page: $2"; }
+	N=$((N + 1))
+}
 [ -x "$TL_SIGN" ] || fail "no $TL_SIGN (built with the tests)"
 HTTP_PID=
 trap '[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null; sign_cleanup' EXIT
@@ -248,6 +260,8 @@ ok "a PDF signed with the listed CA's QC: TOTAL-PASSED, JSON qualification QESig
 [ "$(xml_quality "$T/qes.pdf")" = urn:cef:dss:signatureQualification:QESig ] ||
     { cat "$T/r.xml"; fail "XML: SignatureQuality not QESig"; }
 ok "... the XML report validates and its SignatureQuality is urn:cef:dss:signatureQualification:QESig"
+page "$T/qes.pdf" QESig
+ok "... the /validate page (Chromium) shows it: $(sed -n 's/^ok [0-9]* - //p' "$T/page.out")"
 
 curl -s -o "$T/ready.json" -w '%{http_code}\n' "$PC_URL/readyz" > "$T/ready.code"
 [ "$(cat "$T/ready.code")" = 200 ] || { cat "$T/ready.json"; fail "/readyz with current lists"; }
@@ -295,7 +309,8 @@ jq_ 'q["reason"]' | grep -q "status in the trusted list was withdrawn" ||
     fail "the reason names the withdrawn status"
 [ "$(xml_quality "$T/qes.pdf")" = urn:cef:dss:signatureQualification:AdESig ] ||
     { cat "$T/r.xml"; fail "XML: withdrawn, SignatureQuality not AdESig"; }
-ok "the CA withdrawn (SIGHUP reload) before the signing time: AdESig, not qualified (JSON and XML); its chain still trusted"
+page "$T/qes.pdf" AdESig
+ok "the CA withdrawn (SIGHUP reload) before the signing time: AdESig, not qualified (JSON, XML, the page); its chain still trusted"
 
 for bad in broken otherkey; do
 	cp "$T/$bad.xml" "$T/www/tl.xml"
