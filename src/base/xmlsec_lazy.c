@@ -52,7 +52,6 @@ xmlsec_init(void)
 	if (xml_lazy_load() != PC_OK ||
 	    lazylib_load(&xmlsec_lib, xmlsec_fill) != PC_OK)
 		return;
-	xmlsec_fns.xmlSecErrorsSetCallback(xmlsec_errors);
 	if (xmlsec_fns.xmlSecInit() < 0 ||
 	    xmlsec_fns.xmlSecCheckVersionExt(XMLSEC_VERSION_MAJOR,
 	        XMLSEC_VERSION_MINOR, XMLSEC_VERSION_SUBMINOR,
@@ -64,6 +63,8 @@ xmlsec_init(void)
 		    XMLSEC_VERSION);
 		return;
 	}
+	/* After xmlSecInit, which sets its own (stderr). */
+	xmlsec_fns.xmlSecErrorsSetCallback(xmlsec_errors);
 	xmlsec_rc = PC_OK;
 }
 

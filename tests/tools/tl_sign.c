@@ -5,9 +5,15 @@
  * whole document, appended as the root's last child. Linked with
  * libxmlsec1-openssl directly: a test tool, not part of pecete.
  *
- * Usage: tl_sign KEY.pem CERT.pem IN.xml OUT.xml
+ * Usage: tl_sign KEY.pem CERT.pem IN.xml OUT.xml [hole]
+ *
+ * With "hole" the reference keeps the TSP services out of what is signed
+ * (an XPath transform instead of the enveloped one): a signature that
+ * verifies while the services can be changed at will, which the verifier
+ * must refuse.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -27,9 +33,9 @@ main(int argc, char **argv)
 	FILE *f;
 	int ret = 1;
 
-	if (argc != 5) {
+	if (argc != 5 && !(argc == 6 && strcmp(argv[5], "hole") == 0)) {
 		fprintf(stderr, "usage: tl_sign KEY.pem CERT.pem IN.xml "
-		                "OUT.xml\n");
+		                "OUT.xml [hole]\n");
 		return 2;
 	}
 	xmlInitParser();
@@ -62,11 +68,30 @@ main(int argc, char **argv)
 		goto out;
 	ref = xmlSecTmplSignatureAddReference(
 	    sig, xmlSecTransformSha256Id, NULL, (const xmlChar *)"", NULL);
-	if (ref == NULL ||
-	    xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) ==
-	        NULL ||
-	    xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) ==
-	        NULL)
+	if (ref == NULL)
+		goto out;
+	if (argc == 6) {
+		static const xmlChar *ns[] = { (const xmlChar *)"tsl",
+			(const xmlChar *)"http://uri.etsi.org/02231/v2#",
+			(const xmlChar *)"ds",
+			(const xmlChar *)"http://www.w3.org/2000/09/xmldsig#",
+			NULL };
+		xmlNodePtr xp;
+
+		xp = xmlSecTmplReferenceAddTransform(
+		    ref, xmlSecTransformXPathId);
+		if (xp == NULL ||
+		    xmlSecTmplTransformAddXPath(xp,
+		        (const xmlChar *)"not(ancestor-or-self::ds:Signature) "
+		                         "and not(ancestor-or-self::"
+		                         "tsl:TrustServiceProviderList)",
+		        ns) < 0)
+			goto out;
+	} else if (xmlSecTmplReferenceAddTransform(
+	               ref, xmlSecTransformEnvelopedId) == NULL)
+		goto out;
+	if (xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) ==
+	    NULL)
 		goto out;
 	ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
 	if (ki == NULL || xmlSecTmplKeyInfoAddX509Data(ki) == NULL)
