@@ -7,13 +7,16 @@
  * or SIGTERM. The scheduled jobs (src/jobs: the CRL kept fresh and the BNR
  * rate of the day, once per cluster through the job table's leases; the
  * notification delivery on every node) run beside it. SIGHUP loads the
- * trusted lists again ([server] trusted_lists, src/validate/tl.h).
+ * trusted lists again ([server] trusted_lists, src/validate/tl.h); they
+ * are also reloaded when due (tl_refresh, checked every minute).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -309,15 +312,22 @@ cmd_serve(int argc, char **argv)
 	if (jobs_serve_start(&jenv, &jobs) != PC_OK)
 		log_warnx("serve: the scheduled jobs (CRL, rate, notification "
 		          "delivery) did not start");
-	do {
-		if (sigwait(&set, &sig) != 0)
+	for (;;) {
+		struct timespec minute = { 60, 0 };
+
+		sig = sigtimedwait(&set, NULL, &minute);
+		if (sig < 0 && (errno == EAGAIN || errno == EINTR)) {
+			tl_refresh(&conf); /* every minute: due or not */
+			continue;
+		}
+		if (sig < 0 || sig == SIGINT || sig == SIGTERM)
 			break;
 		if (sig == SIGHUP) {
 			log_info("serve: SIGHUP, loading the trusted lists "
 			         "again");
 			tl_reload(&conf);
 		}
-	} while (sig != SIGINT && sig != SIGTERM);
+	}
 	log_info("serve: signal %d, stopping", sig);
 	ret = 0;
 out:

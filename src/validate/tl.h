@@ -206,6 +206,15 @@ enum pc_rc tl_conf_check(const struct conf *conf, char *err, size_t errlen);
  */
 void tl_reload(const struct conf *conf);
 
+/*
+ * tl_reload when due (pecete serve checks every minute): the lists were
+ * loaded TL_REFRESH_S ago, or TL_RETRY_S ago and one of them is refused
+ * or expired.
+ */
+#define TL_REFRESH_S (6 * 3600)
+#define TL_RETRY_S (15 * 60)
+void tl_refresh(const struct conf *conf);
+
 /* Are trusted lists configured (qualification is then reported)? */
 bool tl_configured(const struct conf *conf);
 

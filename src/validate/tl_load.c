@@ -36,6 +36,8 @@ struct tl_entry {
 	bool ok;         /* read, signature verified, parsed */
 	char error[320];
 	struct tl_list *list; /* NULL when refused */
+	struct buf pem;       /* the services' certificates, PEM */
+	unsigned npem;        /* ... how many */
 };
 
 struct tl_set {
@@ -55,8 +57,10 @@ set_free(struct tl_set *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		tl_list_free(s->e[i].list);
+		buf_cleanup(&s->e[i].pem);
+	}
 	free(s);
 }
 
@@ -375,6 +379,24 @@ fmt_time(int64_t t, char *out, size_t n)
 		strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The PEM of e's services' certificates into e->pem. */
+static enum pc_rc
+entry_pem(struct tl_entry *e)
+{
+	const struct tl_service *sv;
+	enum pc_rc rc = PC_OK;
+	int j, k;
+
+	for (j = 0; j < e->list->nservices && rc == PC_OK; j++) {
+		sv = &e->list->services[j];
+		for (k = 0; k < sv->ncerts && rc == PC_OK; k++) {
+			rc = pki_x509_pem(sv->certs[k], &e->pem);
+			e->npem++;
+		}
+	}
+	return rc == PC_OK && !buf_ok(&e->pem) ? PC_ENOMEM : rc;
+}
+
 /*
  * Load one list into a new entry of s: fetched, its signature checked
  * with certs, parsed. A LOTL's pointers are followed by the caller.
@@ -397,6 +419,7 @@ load_one(const struct conf *conf, struct tl_set *s, const char *source,
 	}
 	e = &s->e[s->n++];
 	memset(e, 0, sizeof(*e));
+	buf_init(&e->pem, 2 * TL_MAX_BYTES);
 	snprintf(e->source, sizeof(e->source), "%s", source);
 	e->configured = configured;
 	buf_init(&b, TL_MAX_BYTES);
@@ -412,6 +435,15 @@ load_one(const struct conf *conf, struct tl_set *s, const char *source,
 		log_error("validate: trusted list %s refused: %s; its "
 		          "certificates are not trusted",
 		    source, e->error);
+		return e;
+	}
+	/* The anchors once, not at every validation. */
+	rc = entry_pem(e);
+	if (rc != PC_OK) {
+		snprintf(e->error, sizeof(e->error),
+		    "its certificates do not fit in memory");
+		log_error(
+		    "validate: trusted list %s refused: %s", source, e->error);
 		return e;
 	}
 	e->ok = true;
@@ -520,43 +552,53 @@ tl_reload(const struct conf *conf)
 	tl_put(old);
 }
 
+void
+tl_refresh(const struct conf *conf)
+{
+	struct tl_set *s;
+	int64_t now = clock_now(), age;
+	bool all = true;
+	int i;
+
+	if (!tl_configured(conf))
+		return;
+	s = tl_get();
+	age = s != NULL ? now - s->loaded_at : TL_REFRESH_S;
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (!usable(&s->e[i], now))
+			all = false;
+	tl_put(s);
+	if (age >= TL_REFRESH_S || (!all && age >= TL_RETRY_S)) {
+		log_info("validate: trusted lists loaded %lld s ago%s: loading "
+		         "them again",
+		    (long long)age, all ? "" : ", one is not in use");
+		tl_reload(conf);
+	}
+}
+
 /* The anchors e adds (0 when not usable). */
 static unsigned
 entry_anchors(const struct tl_entry *e, int64_t now)
 {
-	unsigned n = 0;
-	int i;
-
-	if (!usable(e, now))
-		return 0;
-	for (i = 0; i < e->list->nservices; i++)
-		n += (unsigned)e->list->services[i].ncerts;
-	return n;
+	return usable(e, now) ? e->npem : 0;
 }
 
 enum pc_rc
 tl_anchors_pem(struct buf *pem, unsigned *count)
 {
 	struct tl_set *s = tl_get();
-	const struct tl_service *sv;
 	int64_t now = clock_now();
-	enum pc_rc rc = PC_OK;
-	int i, j, k;
+	int i;
 
 	*count = 0;
-	for (i = 0; s != NULL && i < s->n && rc == PC_OK; i++) {
+	for (i = 0; s != NULL && i < s->n; i++) {
 		if (!usable(&s->e[i], now))
 			continue;
-		for (j = 0; j < s->e[i].list->nservices && rc == PC_OK; j++) {
-			sv = &s->e[i].list->services[j];
-			for (k = 0; k < sv->ncerts && rc == PC_OK; k++) {
-				rc = pki_x509_pem(sv->certs[k], pem);
-				(*count)++;
-			}
-		}
+		buf_append(pem, s->e[i].pem.data, s->e[i].pem.len);
+		*count += s->e[i].npem;
 	}
 	tl_put(s);
-	return rc;
+	return buf_ok(pem) ? PC_OK : PC_ELIMIT;
 }
 
 static const char *

@@ -215,7 +215,8 @@ struct search {
 	X509 *signer;
 	X509 *chain[SIGN_VCHAIN_MAX];
 	int nchain;
-	int64_t t;
+	int64_t t;      /* best signature time */
+	int64_t issued; /* the signer's notBefore */
 	struct qcs qcs;
 	/* the best finding so far */
 	bool found, qc, qscd, unreadable;
@@ -243,109 +244,159 @@ svc_matches(const struct search *s, X509 *c)
 	return false;
 }
 
+/* What one service says of the signer's certificate at one time. */
+struct finding {
+	const struct tl_inst *in;
+	int score; /* 1 no status / not CA/QC, 2 not granted, 3 granted but
+	            * not QC, 4 QC, 5 QC with QSCD */
+	bool qc, qscd, unreadable;
+	unsigned type;
+	char why[512];
+};
+
+static void
+fmt_when(int64_t t, char *out, size_t n)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+eval_at(const struct search *s, const struct tl_service *sv, int64_t t,
+    struct finding *f)
+{
+	const struct tl_inst *in;
+	char when[32];
+	unsigned qf = 0;
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	fmt_when(t, when, sizeof(when));
+	in = inst_at(sv, t);
+	f->in = in;
+	f->score = 1;
+	if (in == NULL) {
+		snprintf(f->why, sizeof(f->why),
+		    "the trusted list gives no status for its CA at %s", when);
+		return;
+	}
+	if (in->type != TL_ST_CA_QC) {
+		snprintf(f->why, sizeof(f->why),
+		    "its CA is not a qualified CA (CA/QC) in the trusted "
+		    "list");
+		return;
+	}
+	if (in->status != TL_SS_GRANTED) {
+		f->score = 2;
+		snprintf(f->why, sizeof(f->why),
+		    "its CA's status in the trusted list was %s at %s",
+		    status_short(in->status_uri), when);
+		return;
+	}
+	for (i = 0; i < in->nquals; i++) {
+		if (in->quals[i].unreadable)
+			f->unreadable = true;
+		else if (qual_applies(s->signer, &in->quals[i]))
+			qf |= in->quals[i].qualifiers;
+	}
+	f->qc = s->qcs.compliance;
+	if (qf & TL_Q_QC_STATEMENT)
+		f->qc = true;
+	if (qf & TL_Q_NOT_QUALIFIED)
+		f->qc = false;
+	f->type = qf & TL_Q_FOR_ESIG       ? TL_ASI_ESIG
+	          : qf & TL_Q_FOR_ESEAL    ? TL_ASI_ESEAL
+	          : qf & TL_Q_FOR_WSA      ? TL_ASI_WSA
+	          : qf & TL_Q_LEGAL_PERSON ? TL_ASI_ESEAL
+	                                   : s->qcs.types;
+	/* No QcType in a qualified certificate: for signatures (EN 319
+	 * 412-5 4.2.3). */
+	if (f->type == 0 && f->qc)
+		f->type = TL_ASI_ESIG;
+	if (f->type != TL_ASI_ESIG && f->type != TL_ASI_ESEAL &&
+	    f->type != TL_ASI_WSA)
+		f->type = 0; /* several types: not one of them */
+	f->qscd = qf & (TL_Q_WITH_QSCD | TL_Q_QSCD_MANAGED) ? true
+	          : qf & TL_Q_NO_QSCD                       ? false
+	                                                    : s->qcs.sscd;
+	if (f->qc && in->asi != 0 && f->type != 0 && (in->asi & f->type) == 0) {
+		f->qc = false;
+		snprintf(f->why, sizeof(f->why),
+		    "its CA is granted, but not for the certificate's type "
+		    "(%s)",
+		    type_name(f->type));
+	} else if (!f->qc)
+		snprintf(f->why, sizeof(f->why),
+		    "its CA is granted at %s, but the certificate is not "
+		    "qualified (no QcCompliance statement)",
+		    when);
+	else
+		snprintf(f->why, sizeof(f->why),
+		    "its CA was granted (qualified) at %s; the certificate is "
+		    "qualified%s%s",
+		    when, f->qscd ? ", its key in a QSCD" : "",
+		    f->type == TL_ASI_ESIG    ? ", for electronic signatures"
+		    : f->type == TL_ASI_ESEAL ? ", for electronic seals"
+		    : f->type == TL_ASI_WSA   ? ", for website authentication"
+		                              : "");
+	f->qscd = f->qc && f->qscd;
+	f->score = f->qc ? (f->qscd ? 5 : 4) : 3;
+}
+
+/*
+ * A service whose certificate is the signer's issuer or in its chain:
+ * the certificate is qualified when the service says so both when it was
+ * issued and at the best signature time (as the EU's DSS).
+ */
 static void
 on_service(const struct tl_list *l, const struct tl_service *sv, void *arg)
 {
 	struct search *s = arg;
-	const struct tl_inst *in;
-	char when[32], why[512];
-	unsigned qf = 0, type;
-	bool qc, qscd, unreadable = false;
-	int i, score;
-	struct tm tm;
-	time_t tt = (time_t)s->t;
+	struct finding f, fi;
+	char when[32];
+	int i;
 
 	for (i = 0; i < sv->ncerts; i++)
 		if (svc_matches(s, sv->certs[i]))
 			break;
 	if (i == sv->ncerts)
 		return;
-	if (gmtime_r(&tt, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	in = inst_at(sv, s->t);
-	qc = false;
-	qscd = false;
-	type = 0;
-	if (in == NULL) {
-		snprintf(why, sizeof(why),
-		    "the trusted list gives no status for its CA at %s", when);
-		score = 1;
-	} else if (in->type != TL_ST_CA_QC) {
-		snprintf(why, sizeof(why),
-		    "its CA is not a qualified CA (CA/QC) in the trusted "
-		    "list");
-		score = 1;
-	} else if (in->status != TL_SS_GRANTED) {
-		snprintf(why, sizeof(why),
-		    "its CA's status in the trusted list was %s at %s",
-		    status_short(in->status_uri), when);
-		score = 2;
-	} else {
-		for (i = 0; i < in->nquals; i++) {
-			if (in->quals[i].unreadable)
-				unreadable = true;
-			else if (qual_applies(s->signer, &in->quals[i]))
-				qf |= in->quals[i].qualifiers;
-		}
-		qc = s->qcs.compliance;
-		if (qf & TL_Q_QC_STATEMENT)
-			qc = true;
-		if (qf & TL_Q_NOT_QUALIFIED)
-			qc = false;
-		type = qf & TL_Q_FOR_ESIG       ? TL_ASI_ESIG
-		       : qf & TL_Q_FOR_ESEAL    ? TL_ASI_ESEAL
-		       : qf & TL_Q_FOR_WSA      ? TL_ASI_WSA
-		       : qf & TL_Q_LEGAL_PERSON ? TL_ASI_ESEAL
-		                                : s->qcs.types;
-		/* No QcType in a qualified certificate: for signatures
-		 * (EN 319 412-5 4.2.3). */
-		if (type == 0 && qc)
-			type = TL_ASI_ESIG;
-		if (type != TL_ASI_ESIG && type != TL_ASI_ESEAL &&
-		    type != TL_ASI_WSA)
-			type = 0; /* several types: not one of them */
-		qscd = qf & (TL_Q_WITH_QSCD | TL_Q_QSCD_MANAGED) ? true
-		       : qf & TL_Q_NO_QSCD                       ? false
-		                                                 : s->qcs.sscd;
-		if (qc && in->asi != 0 && type != 0 && (in->asi & type) == 0) {
-			qc = false;
-			snprintf(why, sizeof(why),
-			    "its CA is granted, but not for the certificate's "
-			    "type (%s)",
-			    type_name(type));
-		} else if (!qc)
-			snprintf(why, sizeof(why),
-			    "its CA is granted at %s, but the certificate is "
-			    "not qualified (no QcCompliance statement)",
+	eval_at(s, sv, s->t, &f);
+	if (f.qc) {
+		eval_at(s, sv, s->issued, &fi);
+		f.unreadable = f.unreadable || fi.unreadable;
+		if (!fi.qc) {
+			fmt_when(s->issued, when, sizeof(when));
+			f.qc = f.qscd = false;
+			f.score = 3;
+			snprintf(f.why, sizeof(f.why),
+			    "its CA is granted now, but the certificate was "
+			    "not qualified when it was issued (%s): ",
 			    when);
-		else
-			snprintf(why, sizeof(why),
-			    "its CA was granted (qualified) at %s; the "
-			    "certificate is qualified%s%s",
-			    when, qscd ? ", its key in a QSCD" : "",
-			    type != 0
-			        ? (type == TL_ASI_ESIG
-			                  ? ", for electronic signatures"
-			              : type == TL_ASI_ESEAL
-			                  ? ", for electronic seals"
-			                  : ", for website authentication")
-			        : "");
-		score = qc ? (qscd ? 5 : 4) : 3;
+			cut(f.why + strlen(f.why),
+			    sizeof(f.why) - strlen(f.why), fi.why);
+		} else if (!fi.qscd && f.qscd) {
+			f.qscd = false;
+			f.score = 4;
+		}
 	}
-	if (s->found && score <= s->score)
+	if (s->found && f.score <= s->score)
 		return;
 	s->found = true;
-	s->score = score;
-	s->qc = qc;
-	s->qscd = qc && qscd;
-	s->type = type != 0 ? type : s->qcs.types;
-	s->unreadable = unreadable;
+	s->score = f.score;
+	s->qc = f.qc;
+	s->qscd = f.qscd;
+	s->type = f.type != 0 ? f.type : s->qcs.types;
+	s->unreadable = f.unreadable;
 	snprintf(s->service, sizeof(s->service), "%s", sv->name);
 	snprintf(s->territory, sizeof(s->territory), "%s", l->territory);
 	snprintf(s->status, sizeof(s->status), "%s",
-	    in != NULL ? in->status_uri : "");
-	cut(s->why, sizeof(s->why), why);
+	    f.in != NULL ? f.in->status_uri : "");
+	cut(s->why, sizeof(s->why), f.why);
 }
 
 static X509 *
@@ -364,6 +415,7 @@ tl_qualify(const struct sign_report *r, const struct sign_vsig *sig,
     struct tl_qualification *q)
 {
 	struct search s;
+	struct tm nb;
 	bool any = false;
 	int i;
 
@@ -388,6 +440,8 @@ tl_qualify(const struct sign_report *r, const struct sign_vsig *sig,
 			s.nchain++;
 	}
 	qcs_read(s.signer, &s.qcs);
+	if (ASN1_TIME_to_tm(X509_get0_notBefore(s.signer), &nb) == 1)
+		s.issued = (int64_t)timegm(&nb);
 	tl_each_service(r->at, on_service, &s, &any);
 	if (!any) {
 		q->res = TL_QR_INDETERMINATE;
