@@ -13,6 +13,8 @@
 # - the same CA withdrawn before the signing time (history: granted
 #   before): reloaded on SIGHUP, the same PDF is not qualified (AdESig)
 #   and its chain still trusted;
+# - the CA granted again after a withdrawal: a certificate issued while
+#   it was withdrawn is not qualified (the status at issuance counts too);
 # - the national list with one byte changed in a signed element, signed
 #   by another key, or signed with its services left out (an XPath
 #   transform) and one changed: refused (logged, on /readyz), its CA no
@@ -67,8 +69,14 @@ default_ca = qca
 dir = $T/qca
 database = \$dir/index.txt
 crlnumber = \$dir/crlnumber
+serial = \$dir/serial
+new_certs_dir = \$dir
 default_md = sha256
 default_crl_days = 7
+policy = pol_any
+[pol_any]
+commonName = supplied
+countryName = optional
 [v3_ca]
 basicConstraints=critical,CA:TRUE
 keyUsage=critical,keyCertSign,cRLSign
@@ -85,7 +93,7 @@ EOC
 (
 set -e
 cd "$T"
-mkdir -p qca && : > qca/index.txt && echo 01 > qca/crlnumber
+mkdir -p qca && : > qca/index.txt && echo 01 > qca/crlnumber && echo 1001 > qca/serial
 openssl req -x509 -newkey rsa:2048 -nodes -keyout qca.key -out qca.pem \
     -subj "/CN=Test Qualified CA/O=Test QTSP/C=RO" -days 30 \
     -config <(cat /etc/ssl/openssl.cnf qc.cnf) -extensions v3_ca
@@ -95,6 +103,15 @@ openssl x509 -req -in qs.csr -CA qca.pem -CAkey qca.key -CAcreateserial \
     -out qs.pem -days 10 -extfile qc.cnf -extensions v3_qc
 openssl pkcs12 -export -inkey qs.key -in qs.pem -certfile qca.pem \
     -out qs.p12 -passout pass:s3cret
+# The same, issued ten days ago (openssl ca -startdate).
+openssl req -newkey rsa:2048 -nodes -keyout old.key -out old.csr \
+    -subj "/CN=Elena Ionescu/C=RO"
+openssl ca -batch -config qc.cnf -keyfile qca.key -cert qca.pem -in old.csr \
+    -out old.pem -startdate "$(date -u -d '-10 days' +%Y%m%d%H%M%SZ)" \
+    -enddate "$(date -u -d '+10 days' +%Y%m%d%H%M%SZ)" \
+    -extfile qc.cnf -extensions v3_qc -notext
+openssl pkcs12 -export -inkey old.key -in old.pem -certfile qca.pem \
+    -out old.p12 -passout pass:s3cret
 printf 's3cret\n' > pass && chmod 600 pass
 openssl ca -config qc.cnf -gencrl -keyfile qca.key -cert qca.pem \
     -out qca.crl.pem
@@ -209,6 +226,8 @@ sign_list "$T/granted.u.xml" "$T/granted.xml" tlsigner
 mklist "$T/withdrawn.u.xml" tl 30 withdrawn:-1 granted:-365 || fail "mklist withdrawn"
 sign_list "$T/withdrawn.u.xml" "$T/withdrawn.xml" tlsigner
 sign_list "$T/granted.u.xml" "$T/otherkey.xml" other
+mklist "$T/regranted.u.xml" tl 30 granted:-1 withdrawn:-365 || fail "mklist regranted"
+sign_list "$T/regranted.u.xml" "$T/regranted.xml" tlsigner
 # Signed by the right key, but the services left out of what is signed
 # (an XPath transform), then one of them changed: still "verifies" for a
 # verifier that allows XPath.
@@ -319,6 +338,23 @@ jq_ 'q["reason"]' | grep -q "status in the trusted list was withdrawn" ||
     { cat "$T/r.xml"; fail "XML: withdrawn, SignatureQuality not AdESig"; }
 page "$T/qes.pdf" AdESig
 ok "the CA withdrawn (SIGHUP reload) before the signing time: AdESig, not qualified (JSON, XML, the page); its chain still trusted"
+
+# Granted again since yesterday, withdrawn before: a certificate issued
+# ten days ago, while it was withdrawn, is not qualified now.
+"$PECETE_BIN" sign --p12 "$T/old.p12" --pass-file "$T/pass" --level B-T \
+    --tsa "$TSA_URL" "$T/doc.pdf" "$T/old.pdf" > "$T/s.out" 2>&1 ||
+    { cat "$T/s.out"; fail "sign with the certificate of ten days ago"; }
+cp "$T/regranted.xml" "$T/www/tl.xml"
+reload "signature verified"
+post "$T/qes.pdf"
+[ "$(jq_ 'q["result"]')" = QESig ] || { cat "$T/r.json"; fail "granted again: a certificate of today not QESig"; }
+post "$T/old.pdf"
+[ "$(jq_ '(j["signatures"][0]["indication"], q["result"], q["qualified"], q["status"].rsplit("/",1)[1])')" = \
+    "('TOTAL-PASSED', 'AdESig', False, 'granted')" ] ||
+    { cat "$T/r.json"; fail "a certificate issued while its CA was withdrawn: qualified?"; }
+jq_ 'q["reason"]' | grep -q "not qualified when it was issued" ||
+    { cat "$T/r.json"; fail "the reason names the issuance"; }
+ok "the CA granted again since yesterday: a certificate of today QESig, one issued while it was withdrawn AdESig"
 
 for bad in broken otherkey hole; do
 	cp "$T/$bad.xml" "$T/www/tl.xml"
