@@ -322,7 +322,7 @@ cmd_serve(int argc, char **argv)
 		}
 		if (sig < 0 || sig == SIGINT || sig == SIGTERM)
 			break;
-		if (sig == SIGHUP) {
+		if (sig == SIGHUP && tl_configured(&conf)) {
 			log_info("serve: SIGHUP, loading the trusted lists "
 			         "again");
 			tl_reload(&conf);
