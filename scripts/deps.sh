@@ -11,7 +11,7 @@ fi
 build_pkgs="build-essential cmake pkg-config git
 	libmicrohttpd-dev libssl-dev openssl libsqlite3-dev sqlite3 libpq-dev
 	libjansson-dev libsodium-dev liboath-dev libqrencode-dev
-	libcurl4-openssl-dev libzip-dev libxml2-dev libcmocka-dev
+	libcurl4-openssl-dev libzip-dev libxml2-dev libxmlsec1-dev libcmocka-dev
 	libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
 	libharfbuzz-dev libjpeg-dev libfreetype-dev zlib1g-dev
 	libzxcvbn-dev libunistring-dev

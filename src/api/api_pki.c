@@ -30,26 +30,36 @@ api_healthz_get(struct req *r, struct resp *w)
 	        (json_int_t)(clock_now() - r->app->started_at)));
 }
 
-/* Ready: the database takes writes, the signer answers, the HSM signs. */
+/*
+ * Ready: the database takes writes, the signer answers, the HSM signs,
+ * and the validation service has trust anchors, with every configured
+ * trusted list loaded and current.
+ */
 enum pc_rc
 api_readyz_get(struct req *r, struct resp *w)
 {
 	struct ops_ready rd;
-	bool ok;
+	json_t *lists = NULL;
+	unsigned anchors = 0;
+	bool ok, tl_ok;
 
 	ops_ready(api_env(r), &rd);
-	ok = rd.db_ok && rd.signer_ok && rd.hsm_ok;
+	tl_ok = ops_validation_ready(api_env(r), &anchors, &lists);
+	ok = rd.db_ok && rd.signer_ok && rd.hsm_ok && tl_ok;
 	if (!ok)
 		http_resp_header(w, "Retry-After", "5");
 	return api_reply(w, ok ? 200 : 503,
-	    json_pack("{s:s,s:s,s:s,s:s,s:i}", "status",
+	    json_pack("{s:s,s:s,s:s,s:s,s:i,s:{s:s,s:i,s:o}}", "status",
 	        ok ? "ready" : "not_ready", "database",
 	        rd.db_ok ? "ok" : rd.db_why, "signer",
 	        rd.signer_ok ? "ok" : "down", "hsm",
 	        rd.hsm_ok      ? "ok"
 	        : rd.signer_ok ? "failing"
 	                       : "unknown",
-	        "signer_restarts", (int)rd.signer_restarts));
+	        "signer_restarts", (int)rd.signer_restarts, "validation",
+	        "status", tl_ok ? "ok" : "failing", "trust_anchors",
+	        (int)anchors, "trusted_lists",
+	        lists != NULL ? lists : json_array()));
 }
 
 /*

@@ -62,6 +62,9 @@ static const struct conf_key server_keys[] = {
 	    NULL },
 	{ "trusted_proxies", CONF_STR, K(server, trusted_proxies), 0, 0, NULL },
 	{ "trust_anchors", CONF_PATH, K(server, trust_anchors), 0, 0, NULL },
+	{ "trusted_lists", CONF_STR, K(server, trusted_lists), 0, 0, NULL },
+	{ "trusted_list_signers", CONF_STR, K(server, trusted_list_signers), 0,
+	    0, NULL },
 	{ "oauth_access_ttl", CONF_INT, K(server, oauth_access_ttl), 60, 86400,
 	    "600" },
 	{ "oauth_grant_max_days", CONF_INT, K(server, oauth_grant_max_days), 1,
@@ -326,46 +329,6 @@ is_printable(const char *v)
 	return true;
 }
 
-static bool
-is_oid(const char *v)
-{
-	int arcs = 0;
-	const char *p = v;
-
-	while (*p) {
-		if (!isdigit((unsigned char)*p))
-			return false;
-		while (isdigit((unsigned char)*p))
-			p++;
-		arcs++;
-		if (*p == '.') {
-			p++;
-			if (*p == '\0')
-				return false;
-		} else if (*p != '\0')
-			return false;
-	}
-	return arcs >= 2;
-}
-
-static bool
-is_hostport(const char *v)
-{
-	const char *colon;
-	char *end;
-	long port;
-
-	colon = strrchr(v, ':');
-	if (colon == NULL || colon == v)
-		return false;
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || end == colon + 1 || port < 0 ||
-	    port > 65535)
-		return false;
-	return true;
-}
-
 /* Store one value; err gets the reason on failure. */
 static enum pc_rc
 conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
@@ -424,7 +387,7 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
 		}
 		break;
 	case CONF_OID:
-		if (!is_oid(v)) {
+		if (!conf_is_oid(v)) {
 			snprintf(err, errlen,
 			    "%s: \"%s\" is not a dotted OID (like 1.2.3.4)",
 			    k->name, v);
@@ -432,7 +395,7 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
 		}
 		break;
 	case CONF_HOSTPORT:
-		if (!is_hostport(v)) {
+		if (!conf_is_hostport(v)) {
 			snprintf(err, errlen,
 			    "%s: \"%s\" is not host:port (like "
 			    "127.0.0.1:8080)",

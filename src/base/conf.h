@@ -44,6 +44,11 @@ struct conf_server {
 	/* PEM file of further roots the validation service trusts beside
 	 * this provider's (CA certificates only); NULL: ours alone */
 	char *trust_anchors;
+	/* EU trusted lists (ETSI TS 119 612): comma-separated files or
+	 * http(s) URLs of a LOTL and/or national lists, and the PEM files
+	 * of the certificates that sign them (src/validate/tl.h) */
+	char *trusted_lists;
+	char *trusted_list_signers;
 	/* OAuth2 access tokens' life (s); a credential token's at most its
 	 * SAD's 300 s */
 	int64_t oauth_access_ttl;

@@ -2,9 +2,12 @@
  * conf_check.c: what a loaded configuration must hold: values that depend
  * on each other (conf_check_values), development mode's defaults
  * (conf_dev_defaults) and what production refuses (conf_check_deploy).
- * The parser and the table of settings are in conf.c.
+ * The parser and the table of settings are in conf.c; the checks of one
+ * value's form it uses (conf_is_oid, conf_is_hostport) are here.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,4 +277,44 @@ conf_check_deploy(const struct conf *c, char *err, size_t errlen)
 		return PC_EINVAL;
 	}
 	return public_url_check(c->server.public_url, err, errlen);
+}
+
+bool
+conf_is_oid(const char *v)
+{
+	int arcs = 0;
+	const char *p = v;
+
+	while (*p) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+		arcs++;
+		if (*p == '.') {
+			p++;
+			if (*p == '\0')
+				return false;
+		} else if (*p != '\0')
+			return false;
+	}
+	return arcs >= 2;
+}
+
+bool
+conf_is_hostport(const char *v)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	colon = strrchr(v, ':');
+	if (colon == NULL || colon == v)
+		return false;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || end == colon + 1 || port < 0 ||
+	    port > 65535)
+		return false;
+	return true;
 }

@@ -4,6 +4,7 @@
 #ifndef PC_CONF_INT_H
 #define PC_CONF_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/conf.h"
@@ -18,5 +19,9 @@ enum pc_rc conf_dev_defaults(struct conf *c);
  * PC_ENOTFOUND when the table has no such setting. */
 enum pc_rc conf_key_default(
     const char *sec, const char *key, const char **def, size_t *off);
+
+/* Value checks of conf_set: a dotted OID (two arcs at least); host:port. */
+bool conf_is_oid(const char *v);
+bool conf_is_hostport(const char *v);
 
 #endif /* PC_CONF_INT_H */

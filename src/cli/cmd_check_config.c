@@ -6,6 +6,7 @@
 
 #include "base/conf.h"
 #include "cli/cli.h"
+#include "validate/tl.h"
 #include "validate/validate.h"
 
 int
@@ -34,7 +35,8 @@ cmd_check_config(int argc, char **argv)
 
 		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
 		    validate_anchors(
-		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK) {
+		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK ||
+		    tl_conf_check(&conf, err, sizeof(err)) != PC_OK) {
 			fprintf(stderr, "pecete: configuration: %s\n", err);
 			ret = 1;
 		} else {

@@ -6,13 +6,17 @@
  * sign through the signer, and serves HTTP with a thread pool until SIGINT
  * or SIGTERM. The scheduled jobs (src/jobs: the CRL kept fresh and the BNR
  * rate of the day, once per cluster through the job table's leases; the
- * notification delivery on every node) run beside it.
+ * notification delivery on every node) run beside it. SIGHUP loads the
+ * trusted lists again ([server] trusted_lists, src/validate/tl.h); they
+ * are also reloaded when due (tl_refresh, checked every minute).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -33,6 +37,7 @@
 #include "jobs/jobs.h"
 #include "signer/signer.h"
 #include "signing/signing_web.h"
+#include "validate/tl.h"
 #include "validate/validate.h"
 #include "vault/vault.h"
 
@@ -109,7 +114,8 @@ cmd_serve(int argc, char **argv)
 		/* What check-config refuses is never served. */
 		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
 		    validate_anchors(
-		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK) {
+		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK ||
+		    tl_conf_check(&conf, err, sizeof(err)) != PC_OK) {
 			cli_err("serve",
 			    "%s (pecete check-config --data %s "
 			    "checks the file)",
@@ -126,6 +132,7 @@ cmd_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP); /* the trusted lists loaded again */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -191,6 +198,9 @@ cmd_serve(int argc, char **argv)
 		                 "label, module path)");
 		goto out;
 	}
+	/* As the web user: the lists are data from the network. A list
+	 * refused is logged and on /readyz; serving goes on. */
+	tl_reload(&conf);
 	rc = store_open(conf.store.url, (unsigned)conf.store.pool, &app.store);
 	if (rc == PC_OK) {
 		/* Audit rows are sealed by the signer's key. */
@@ -302,10 +312,22 @@ cmd_serve(int argc, char **argv)
 	if (jobs_serve_start(&jenv, &jobs) != PC_OK)
 		log_warnx("serve: the scheduled jobs (CRL, rate, notification "
 		          "delivery) did not start");
-	do {
-		if (sigwait(&set, &sig) != 0)
+	for (;;) {
+		struct timespec minute = { 60, 0 };
+
+		sig = sigtimedwait(&set, NULL, &minute);
+		if (sig < 0 && (errno == EAGAIN || errno == EINTR)) {
+			tl_refresh(&conf); /* every minute: due or not */
+			continue;
+		}
+		if (sig < 0 || sig == SIGINT || sig == SIGTERM)
 			break;
-	} while (sig != SIGINT && sig != SIGTERM);
+		if (sig == SIGHUP && tl_configured(&conf)) {
+			log_info("serve: SIGHUP, loading the trusted lists "
+			         "again");
+			tl_reload(&conf);
+		}
+	}
 	log_info("serve: signal %d, stopping", sig);
 	ret = 0;
 out:

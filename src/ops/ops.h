@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/env.h"
 #include "base/pc.h"
 
@@ -34,6 +36,16 @@ void ops_ready(const struct pc_env *e, struct ops_ready *r);
  * PC_OK, or why not.
  */
 enum pc_rc ops_hsm_check(const struct pc_env *e);
+
+/*
+ * The validation service's readiness: its trust anchors now (this
+ * provider's root, [server] trust_anchors, the services of the trusted
+ * lists in use) into *anchors and the state of each trusted list into
+ * *lists (a JSON array, tl_ready; json_decref). False when there is no
+ * anchor at all, or a configured list is refused, expired or not loaded.
+ */
+bool ops_validation_ready(
+    const struct pc_env *e, unsigned *anchors, json_t **lists);
 
 struct buf;
 /*

@@ -11,6 +11,7 @@
 #include "ops/ops.h"
 #include "signer/signer.h"
 #include "store/store.h"
+#include "validate/tl.h"
 #include "validate/validate.h"
 
 /* The request types worth a name; others are counted as "other". */
@@ -94,26 +95,51 @@ signer_metrics(struct signer_client *sc, struct buf *out)
 }
 
 /*
- * The validation service's trust anchors: this provider's root and
- * [server] trust_anchors; 0 when that file no longer reads (validation
- * is refused until it does).
+ * The validation service's trust anchors: this provider's root,
+ * [server] trust_anchors and the trusted lists' services; 0 when that
+ * file no longer reads (validation is refused until it does).
  */
-static void
-anchors_metrics(const struct pc_env *e, struct buf *out)
+static unsigned
+anchors_count(const struct pc_env *e, json_t **lists, bool *tl_ok)
 {
 	char err[512];
-	unsigned n = 0;
+	unsigned n = 0, ntl = 0;
 	bool ok;
 
 	ok = e->conf != NULL && validate_anchors(e->conf, false, NULL, &n, err,
 	                            sizeof(err)) == PC_OK;
+	*tl_ok = e->conf != NULL && tl_ready(e->conf, lists, &ntl);
+	return ok ? n + 1 + ntl : 0;
+}
+
+bool
+ops_validation_ready(const struct pc_env *e, unsigned *anchors, json_t **lists)
+{
+	bool tl_ok;
+
+	*lists = NULL;
+	*anchors = anchors_count(e, lists, &tl_ok);
+	return tl_ok && *anchors > 0;
+}
+
+static void
+anchors_metrics(const struct pc_env *e, struct buf *out)
+{
+	json_t *lists = NULL;
+	bool tl_ok;
+	unsigned n;
+
+	n = anchors_count(e, &lists, &tl_ok);
+	json_decref(lists);
 	buf_printf(out,
 	    "# HELP pecete_validation_trust_anchors Trust anchors of the "
-	    "validation service (this provider's root and "
-	    "[server] trust_anchors).\n"
+	    "validation service (this provider's root, "
+	    "[server] trust_anchors and the trusted lists' services).\n"
 	    "# TYPE pecete_validation_trust_anchors gauge\n"
 	    "pecete_validation_trust_anchors %u\n",
-	    ok ? n + 1 : 0);
+	    n);
+	if (e->conf != NULL)
+		tl_metrics(e->conf, out);
 }
 
 enum pc_rc

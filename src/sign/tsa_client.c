@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -85,6 +86,7 @@ http_transfer(const char *url, const char *ctype, const char *accept,
 	int use_ssl = 0;
 	BIO *rbio = NULL, *resp = NULL;
 	char chunk[4096];
+	time_t deadline;
 	int n;
 	enum pc_rc rc = PC_EUNAVAIL;
 
@@ -109,6 +111,7 @@ http_transfer(const char *url, const char *ctype, const char *accept,
 		rc = PC_ENOMEM;
 		goto out;
 	}
+	deadline = time(NULL) + timeout_s;
 	resp = OSSL_HTTP_transfer(NULL, host, port, path, use_ssl, NULL, NULL,
 	    NULL, NULL, NULL, NULL, 0, NULL, ctype, rbio, accept, 0, max,
 	    timeout_s, 0);
@@ -116,9 +119,23 @@ http_transfer(const char *url, const char *ctype, const char *accept,
 		ossl_fail(req != NULL ? "sign: http post" : "sign: http get");
 		goto out;
 	}
-	while ((n = BIO_read(resp, chunk, sizeof(chunk))) > 0)
-		buf_append(out, chunk, (size_t)n);
-	rc = buf_ok(out) ? PC_OK : buf_rc(out);
+	/* Not ASN.1-typed, the answer is streamed from the socket, which
+	 * is non-blocking (the timeout): a body that comes after the
+	 * header in a packet of its own is waited for, not cut off; the
+	 * limit and the deadline hold for the body too. */
+	while (buf_ok(out) && time(NULL) <= deadline) {
+		n = BIO_read(resp, chunk, sizeof(chunk));
+		if (n > 0) {
+			buf_append(out, chunk, (size_t)n);
+			continue;
+		}
+		if (!BIO_should_retry(resp) ||
+		    BIO_wait(resp, deadline, 50) <= 0)
+			break;
+	}
+	rc = !buf_ok(out)            ? buf_rc(out)
+	     : time(NULL) > deadline ? PC_EUNAVAIL
+	                             : PC_OK;
 out:
 	BIO_free(resp);
 	BIO_free(rbio);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -14,7 +15,11 @@
 #include "base/log.h"
 #include "pki/pki.h"
 #include "sign/sign.h"
+#include "validate/tl.h"
 #include "validate/validate.h"
+
+/* The anchors file: ours, [server] trust_anchors, the trusted lists'. */
+#define ANCHORS_PEM_MAX (64 * 1024 * 1024)
 
 /* p[0..n) into path, created 0600 (it must not exist). */
 static enum pc_rc
@@ -65,32 +70,57 @@ report_json(const struct sign_report *r, json_t **out)
 }
 
 /*
- * Verify the PDF p[0..n) against our root and [server] trust_anchors
- * into *out (sign_report_free):
- * the checks of validate_pdf, whatever the rendering.
+ * The qualification of each signature of r (tl_qualify) into a new
+ * array *out (free), or NULL without trusted lists.
+ */
+static enum pc_rc
+qualify(const struct pc_env *e, const struct sign_report *r,
+    struct tl_qualification **out)
+{
+	int i;
+
+	*out = NULL;
+	if (!tl_configured(e->conf) || r->nsigs == 0)
+		return PC_OK;
+	*out = calloc((size_t)r->nsigs, sizeof(**out));
+	if (*out == NULL)
+		return PC_ENOMEM;
+	for (i = 0; i < r->nsigs; i++)
+		tl_qualify(r, &r->sigs[i], &(*out)[i]);
+	return PC_OK;
+}
+
+/*
+ * Verify the PDF p[0..n) against our root, [server] trust_anchors and
+ * the trusted lists' services into *out (sign_report_free), with the
+ * qualification of each signature into *quals (free; NULL without
+ * trusted lists): the checks of validate_pdf, whatever the rendering.
  */
 static enum pc_rc
 validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
-    struct sign_report **out, struct pc_err *err)
+    struct sign_report **out, struct tl_qualification **quals,
+    struct pc_err *err)
 {
 	struct sign_verify_opts vo;
 	struct sign_report *r = NULL;
 	struct sign_err serr;
 	struct buf root;
 	char top[400], dir[480], file[520], anchors[520], emsg[512];
-	unsigned nanch;
+	unsigned nanch, ntl = 0;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(
-	    e != NULL && e->pki != NULL && out != NULL, PC_EINTERNAL);
+	    e != NULL && e->pki != NULL && out != NULL && quals != NULL,
+	    PC_EINTERNAL);
 	*out = NULL;
+	*quals = NULL;
 	if (n == 0)
 		return pc_fail(err, PC_EINVAL, PCE_FILE_EMPTY, NULL);
 	if (n > VALIDATE_MAX)
 		return pc_fail(err, PC_ELIMIT, PCE_FILE_TOO_LARGE, NULL);
 	if (n < 5 || memcmp(p, "%PDF-", 5) != 0)
 		return pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
-	buf_init(&root, 2 * VALIDATE_ANCHORS_BYTES + 64 * 1024);
+	buf_init(&root, ANCHORS_PEM_MAX);
 	snprintf(top, sizeof(top), "%s/scratch", e->conf->store.files_dir);
 	(void)mkdir(e->conf->store.files_dir, 0700);
 	(void)mkdir(top, 0700);
@@ -111,6 +141,9 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 			rc = PC_EUNAVAIL;
 		}
 	}
+	/* Lists refused or expired give none (tl_load.c). */
+	if (rc == PC_OK)
+		rc = tl_anchors_pem(&root, &ntl);
 	if (rc == PC_OK)
 		rc = write_new(anchors, root.data, root.len);
 	if (rc == PC_OK)
@@ -128,6 +161,8 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 		rc = pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
 		goto out;
 	}
+	if (rc == PC_OK)
+		rc = qualify(e, r, quals);
 	if (rc == PC_OK) {
 		*out = r;
 		r = NULL;
@@ -147,16 +182,25 @@ validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
     struct pc_err *err)
 {
 	struct sign_report *r = NULL;
+	struct tl_qualification *q = NULL;
+	json_t *sigs;
+	int i;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
 	*out = NULL;
-	rc = validate_run(e, p, n, &r, err);
+	rc = validate_run(e, p, n, &r, &q, err);
 	if (rc == PC_OK)
 		rc = report_json(r, out);
 	/* The temporary path is ours, not the caller's business. */
 	if (rc == PC_OK)
 		json_object_del(*out, "file");
+	sigs = rc == PC_OK ? json_object_get(*out, "signatures") : NULL;
+	for (i = 0; q != NULL && i < r->nsigs; i++)
+		if (q[i].res != TL_QR_NONE)
+			json_object_set_new(json_array_get(sigs, (size_t)i),
+			    "qualification", validate_qual_json(&q[i]));
+	free(q);
 	sign_report_free(r);
 	return rc;
 }
@@ -166,12 +210,39 @@ validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
     struct buf *out, struct pc_err *err)
 {
 	struct sign_report *r = NULL;
+	struct tl_qualification *q = NULL;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	rc = validate_run(e, p, n, &r, err);
+	rc = validate_run(e, p, n, &r, &q, err);
 	if (rc == PC_OK)
-		rc = validate_xml(r, out);
+		rc = validate_xml_q(r, q, out);
+	free(q);
 	sign_report_free(r);
 	return rc;
+}
+
+json_t *
+validate_qual_json(const struct tl_qualification *q)
+{
+	char name[64], uri[96], at[32];
+	struct tm tm;
+	time_t tt = (time_t)q->at;
+	json_t *o;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o = json_pack("{s:s,s:s,s:b,s:b,s:b,s:b,s:s,s:s,s:s}", "result",
+	    tl_qres_name(q, name, sizeof(name)), "uri",
+	    tl_qres_uri(q, uri, sizeof(uri)), "qualified",
+	    q->res == TL_QR_QESIG || q->res == TL_QR_QESEAL, "indeterminate",
+	    q->indeterminate || q->res == TL_QR_INDETERMINATE, "qc", q->qc,
+	    "qscd", q->qscd, "type", q->type, "at", at, "reason", q->why);
+	if (o != NULL && q->service[0] != '\0') {
+		json_object_set_new(o, "service", json_string(q->service));
+		json_object_set_new(o, "territory", json_string(q->territory));
+		json_object_set_new(o, "status", json_string(q->status));
+	}
+	return o;
 }

@@ -2,7 +2,8 @@
  * validate.h: the public validation service (POST /api/v1/validate, the
  * /validate page): anyone's signed PDF in, the verifier's report out
  * (ETSI EN 319 102-1 indications per signature and timestamp, sign/
- * vreport.h), against this provider's root. The file lives only in a
+ * vreport.h), against this provider's root (and further anchors, EU
+ * trusted lists: tl.h). The file lives only in a
  * private temporary directory for the time of the check and is deleted
  * before the answer; nothing about it is stored or logged.
  */
@@ -42,7 +43,9 @@ enum pc_rc validate_anchors(const struct conf *conf, bool strict,
 /*
  * Verify the PDF p[0..n) (revocation from the file first, else online)
  * and return the report as JSON (sign_report_json's shape). e->pki gives
- * the trust anchor (our root), [server] trust_anchors further ones. Errors:
+ * the trust anchor (our root), [server] trust_anchors further ones, the
+ * trusted lists in use (tl.h) theirs; with trusted lists configured each
+ * signature gets its "qualification" (validate_qual_json). Errors:
  * FILE_EMPTY, FILE_TOO_LARGE, DOCUMENT_UNREADABLE (not a PDF, or no signature
  * in it). OUT: *out (json_decref).
  */
@@ -64,6 +67,19 @@ enum pc_rc validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
  * XML (validate_xml_text) and escaped. Loads libxml2 (PC_EUNAVAIL).
  */
 enum pc_rc validate_xml(const struct sign_report *r, struct buf *out);
+
+struct tl_qualification;
+
+/*
+ * As validate_xml, with each signature's qualification from the trusted
+ * lists (quals[i] for r->sigs[i]; NULL: none determined) as its
+ * SignatureQuality (the TS 119 172-4 URI).
+ */
+enum pc_rc validate_xml_q(const struct sign_report *r,
+    const struct tl_qualification *quals, struct buf *out);
+
+/* A qualification as the JSON report's "qualification" object. */
+json_t *validate_qual_json(const struct tl_qualification *q);
 
 /*
  * s made fit for XML text into out (n bytes, NUL-terminated, cut at a

@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "base/xml_lazy.h"
+#include "validate/tl.h"
 #include "validate/validate.h"
 
 #define NS_VR "http://uri.etsi.org/19102/v1.2.1#"
@@ -348,8 +349,9 @@ el_attrs(struct xw *x, xmlNodePtr svr, const struct sign_vsig *s)
 
 static void
 el_sig(struct xw *x, xmlNodePtr root, const struct sign_report *r,
-    const struct sign_vsig *s)
+    const struct sign_vsig *s, const struct tl_qualification *q)
 {
+	char uri[96];
 	xmlNodePtr svr, id, vt, si, st;
 	bool ts_poe;
 
@@ -376,6 +378,11 @@ el_sig(struct xw *x, xmlNodePtr root, const struct sign_report *r,
 		if (s->signer[0] != '\0')
 			(void)el(x, si, x->vr, "Signer", s->signer);
 	}
+	/* Only a qualification the trusted lists decided (tl_qual.c). */
+	if (q != NULL && q->res != TL_QR_NONE)
+		(void)el(x, el(x, svr, x->vr, "SignatureQuality", NULL), x->vr,
+		    "SignatureQualityInformation",
+		    tl_qres_uri(q, uri, sizeof(uri)));
 	st = el_status(x, svr, "SignatureValidationStatus", s->ind, s->sub);
 	el_chain(x, st, s);
 }
@@ -444,6 +451,13 @@ el_objects(struct xw *x, xmlNodePtr root, const struct sign_report *r)
 enum pc_rc
 validate_xml(const struct sign_report *r, struct buf *out)
 {
+	return validate_xml_q(r, NULL, out);
+}
+
+enum pc_rc
+validate_xml_q(const struct sign_report *r,
+    const struct tl_qualification *quals, struct buf *out)
+{
 	struct xw x;
 	xmlNodePtr root;
 	xmlChar *text = NULL;
@@ -472,7 +486,8 @@ validate_xml(const struct sign_report *r, struct buf *out)
 	}
 	xmlSetNs(root, x.vr);
 	for (i = 0; i < r->nsigs; i++)
-		el_sig(&x, root, r, &r->sigs[i]);
+		el_sig(
+		    &x, root, r, &r->sigs[i], quals != NULL ? &quals[i] : NULL);
 	/* The schema wants one: a file without signatures gets the
 	 * report's own verdict (TOTAL-FAILED, FORMAT_FAILURE). */
 	if (r->nsigs == 0)

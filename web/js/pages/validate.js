@@ -5,7 +5,10 @@
 // (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE) with its sub-indication and
 // every check made, never a check that was not made. "Download the XML
 // report" sends the file again (?format=xml: nothing is kept between the
-// two) and saves the ETSI TS 119 102-2 validation report.
+// two) and saves the ETSI TS 119 102-2 validation report. With EU trusted
+// lists configured, each signature also shows its qualification (ETSI TS
+// 119 172-4: qualified electronic signature, advanced with a qualified
+// certificate, ...), as the server determined it; never one it did not.
 import { t, fmtTime } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
@@ -28,6 +31,26 @@ function checkRows(checks) {
 	    h('td', { 'data-label': t('val.detail') }, checks[k].message)));
 }
 
+// TS 119 172-4 results (the server's "result") to their i18n keys.
+const QUAL = { QESig: 'qesig', QESeal: 'qeseal', 'AdESig-QC': 'adesig_qc', 'AdESeal-QC': 'adeseal_qc',
+    AdESig: 'adesig', AdESeal: 'adeseal', 'AdES?': 'ades', 'Not AdES but QC': 'not_ades_qc',
+    'Not AdES': 'not_ades', 'N/A': 'na' };
+
+function qualification(q, id) {
+	const base = q.result.replace(/^Indeterminate /, '');
+	const what = t('val.q_' + (QUAL[base] || 'na'));
+	const cls = q.qualified && !q.indeterminate ? 'ok' : q.indeterminate ? 'warn' : 'muted';
+	return h('div', { class: 'val-qual', id },
+	    h('h3', {}, t('val.qual')),
+	    h('p', { class: 'verdict ' + cls, id: id + '-result', 'data-result': q.result },
+		h('strong', {}, base !== q.result ? t('val.q_indeterminate', { what }) : what),
+		' (', q.result, ')', q.reason ? h('span', { class: 'muted' }, ' — ' + q.reason) : null),
+	    q.service ? h('dl', { class: 'kv' },
+		h('dt', {}, t('val.q_service')), h('dd', {}, q.service + (q.territory ? ' (' + q.territory + ')' : '')),
+		h('dt', {}, t('val.q_status', { when: fmtTime(q.at) })),
+		h('dd', {}, (q.status || '').replace(/^.*\//, ''))) : null);
+}
+
 function signature(s) {
 	const docts = s.type === 'document-timestamp';
 	const who = docts ? s.timestamp.tsa : s.signer;
@@ -38,6 +61,7 @@ function signature(s) {
 		s.level && s.level !== 'none' ? [h('dt', {}, t('val.level')), h('dd', { id: 'val-sig-' + s.index + '-level' }, s.level)] : null,
 		s.bestSignatureTime ? [h('dt', {}, t('val.best_time')), h('dd', {}, fmtTime(s.bestSignatureTime))] : null,
 		s.claimedTime ? [h('dt', {}, t('val.claimed_time')), h('dd', {}, fmtTime(s.claimedTime))] : null),
+	    s.qualification ? qualification(s.qualification, 'val-sig-' + s.index + '-qual') : null,
 	    h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
 		h('tbody', {}, checkRows(s.checks || {})))),
 	    (s.changes || []).length ? h('ul', { class: 'plain' }, s.changes.map((c) =>
