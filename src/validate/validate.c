@@ -175,3 +175,10 @@ validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
 	sign_report_free(r);
 	return rc;
 }
+
+enum pc_rc
+validate_pdf_report(const struct pc_env *e, const uint8_t *p, size_t n,
+    struct sign_report **out, struct pc_err *err)
+{
+	return validate_run(e, p, n, out, err);
+}
