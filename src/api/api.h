@@ -178,6 +178,12 @@ enum pc_rc api_sign_file_post(struct req *r, struct resp *w);
 enum pc_rc api_sign_file_delete(struct req *r, struct resp *w);
 enum pc_rc api_sign_placement_post(struct req *r, struct resp *w);
 enum pc_rc api_approf_get(struct req *r, struct resp *w);
+/* The confirmation document for ANAF's SPV (api_confirm.c). */
+enum pc_rc api_confirm_post(struct req *r, struct resp *w);
+enum pc_rc api_confirm_get(struct req *r, struct resp *w);
+enum pc_rc api_confirm_declaration_get(struct req *r, struct resp *w);
+enum pc_rc api_confirm_sealed_get(struct req *r, struct resp *w);
+enum pc_rc api_confirm_signed_post(struct req *r, struct resp *w);
 enum pc_rc api_approf_post(struct req *r, struct resp *w);
 enum pc_rc api_approf_image_post(struct req *r, struct resp *w);
 enum pc_rc api_approf_delete(struct req *r, struct resp *w);

@@ -11,6 +11,7 @@
 #include "csc/csc.h"
 #include "inbox/inbox.h"
 #include "lifecycle/renewal.h"
+#include "signing/signing.h"
 #include "signing/signing_web.h"
 #include "validate/validate.h"
 
@@ -489,6 +490,18 @@ const struct route api_routes[] = {
 	GET_API("/api/v1/sign/batches/:id/files/:n/signed", api_sign_output_get,
 	    AUTH_USER),
 	GET_API("/api/v1/sign/history", api_sign_history_get, AUTH_USER),
+	/* The confirmation document for ANAF's SPV: the signed declaration
+	 * is the raw body of one POST. */
+	POST_API("/api/v1/confirmations", api_confirm_post, AUTH_USER, RATE_API,
+	    ACCT_BODY, s_empty, 0),
+	GET_API("/api/v1/confirmations/:id", api_confirm_get, AUTH_USER),
+	GET_API("/api/v1/confirmations/:id/declaration",
+	    api_confirm_declaration_get, AUTH_USER),
+	{ "POST", "/api/v1/confirmations/:id/signed", api_confirm_signed_post,
+	    AUTH_USER, NULL, ROUTE_NO_STORE, RATE_API, BODY_RAW,
+	    SIGNING_SEAL_MAX, NULL, ERRF_PECETE, "application/octet-stream" },
+	GET_API("/api/v1/confirmations/:id/sealed", api_confirm_sealed_get,
+	    AUTH_USER),
 
 	/* The RA console: operators signed in with TOTP. */
 	GET_API("/api/v1/ra/meta", api_ra_meta_get, AUTH_OPERATOR),

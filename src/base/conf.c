@@ -98,6 +98,7 @@ static const struct conf_key hsm_keys[] = {
 
 static const struct conf_key pki_keys[] = {
 	{ "org", CONF_STR, K(pki, org), 0, 0, "Pecete" },
+	{ "org_id", CONF_STR, K(pki, org_id), 0, 0, "NTRRO-PECETE" },
 	{ "country", CONF_STR, K(pki, country), 0, 0, "RO" },
 	/* Arc under an example private enterprise number; set your own. */
 	{ "policy_oid", CONF_OID, K(pki, policy_oid), 0, 0,

@@ -82,7 +82,9 @@ struct conf_hsm {
 };
 
 struct conf_pki {
-	char *org;                /* O= of our CA and service certificates */
+	char *org; /* O= of our CA and service certificates */
+	char *
+	    org_id; /* organizationIdentifier of the e-seal (ETSI: VATRO-...) */
 	char *country;            /* C= of our CA */
 	char *policy_oid;         /* our certificate policy */
 	char *tsa_policy_oid;     /* the policy in timestamp tokens */

@@ -28,6 +28,7 @@ int cmd_cert_show(int argc, char **argv);
 int cmd_cert_revoke(int argc, char **argv);
 int cmd_pki_export(int argc, char **argv);
 int cmd_pki_crl(int argc, char **argv);
+int cmd_pki_eseal(int argc, char **argv);
 int cmd_privacy_retention(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_audit_anchor(int argc, char **argv);

@@ -334,6 +334,12 @@ cmd_init(int argc, char **argv)
 		    pc_rc_str(rc));
 		goto out;
 	}
+	rc = pki_eseal_create(&conf, st, &ks);
+	if (rc != PC_OK) {
+		cli_err("init", "cannot make the platform's e-seal (%s)",
+		    pc_rc_str(rc));
+		goto out;
+	}
 	{
 		struct db *db;
 

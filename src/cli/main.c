@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{ "pki", "export", cmd_pki_export, "--data DIR --out DIR" },
 	{ "pki", "crl", cmd_pki_crl,
 	    "--data DIR [--ca root|issuing] [--out F]  make a CRL now" },
+	{ "pki", "eseal", cmd_pki_eseal,
+	    "--data DIR  make the platform's e-seal (older data dirs)" },
 	{ "privacy", "retention", cmd_privacy_retention,
 	    "--data DIR [--apply] [--json]  data past its legal period" },
 	{ "audit", "verify", cmd_audit_verify,

@@ -657,6 +657,27 @@ const struct notify_tmpl notify_templates[] = {
 	        "<p>The reason: {{reason}}</p><p>You can send a new request, "
 	        "without paying again, while at least 3 days remain before the "
 	        "end.</p>" BTN_OPEN "Sign in" BTN_CLOSE LINK_EN } },
+	{ "confirm_sealed", NOTIFY_EMAIL, "name link", 0, 0,
+	    { "Pecete: declarația pentru SPV este sigilată",
+	        "Bună ziua, {{name}},\n\n"
+	        "Declarația de confirmare a certificatului, semnată de dvs., "
+	        "a fost verificată și sigilată de furnizor. O descărcați de pe "
+	        "pagina Confirmare și o depuneți în SPV: {{link}}",
+	        "<p>Bună ziua, {{name}},</p>"
+	        "<p>Declarația de confirmare a certificatului, semnată de "
+	        "dvs., a fost verificată și <strong>sigilată</strong> de "
+	        "furnizor. O descărcați și o depuneți în SPV.</p>" BTN_OPEN
+	        "Descarc declarația" BTN_CLOSE LINK_RO },
+	    { "Pecete: your SPV declaration is sealed",
+	        "Hello {{name}},\n\n"
+	        "The certificate confirmation you signed was checked and "
+	        "sealed by the provider. Download it from the Confirmation "
+	        "page and file it in SPV: {{link}}",
+	        "<p>Hello {{name}},</p>"
+	        "<p>The certificate confirmation you signed was checked and "
+	        "<strong>sealed</strong> by the provider. Download it and "
+	        "file it in SPV.</p>" BTN_OPEN
+	        "Download it" BTN_CLOSE LINK_EN } },
 	{ "renewal_refunded", NOTIFY_EMAIL, "name link", 0, 0,
 	    { "Pecete: reînnoirea nu s-a putut face; plata a fost returnată",
 	        "Bună ziua, {{name}},\n\n"

@@ -59,6 +59,17 @@ void pki_keysrc_hsm(struct pki_keysrc *ks, struct hsm *h);
 enum pc_rc pki_hierarchy_create(
     const struct conf *conf, struct store *st, const struct pki_keysrc *ks);
 
+/*
+ * The platform's e-seal (issue 17): a key pair in the HSM and a qualified
+ * seal certificate for it (QCP-l-qscd, QcType eseal, legal person: [pki]
+ * org and org_id) issued by the issuing CA, stored as "eseal". Made by
+ * pecete init, or once by `pecete pki eseal` for an older data dir.
+ * PC_EEXIST when there is one. The signer seals with it (SIGN_SERVICE).
+ */
+#define PKI_ESEAL_NAME "eseal"
+enum pc_rc pki_eseal_create(
+    const struct conf *conf, struct store *st, const struct pki_keysrc *ks);
+
 /* Load the hierarchy from the store. OUT: *out, free with pki_close. */
 enum pc_rc pki_open(const struct conf *conf, struct store *st,
     const struct pki_keysrc *ks, struct pki **out);

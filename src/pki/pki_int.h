@@ -27,6 +27,9 @@ enum pki_ca_idx { PKI_ROOT = 0, PKI_ISSUING, PKI_OCSP, PKI_TSA, PKI_NCA };
 
 /* OIDs of our profiles (ETSI EN 319 412-2/-5, RFC 3739). */
 #define PKI_OID_QCP_N_QSCD "0.4.0.194112.1.2"
+#define PKI_OID_QCP_L_QSCD "0.4.0.194112.1.3"
+#define PKI_OID_QCT_ESEAL "0.4.0.1862.1.6.2"
+#define PKI_OID_SEM_LEGAL "0.4.0.194121.1.2"
 #define PKI_OID_QCS_COMPLIANCE "0.4.0.1862.1.1"
 #define PKI_OID_QCS_SSCD "0.4.0.1862.1.4"
 #define PKI_OID_QCS_PDS "0.4.0.1862.1.5"
@@ -114,6 +117,17 @@ enum pc_rc pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub,
 /* AIA (OCSP when ocsp, caIssuers of issuer_name) and CRL DP for a cert. */
 enum pc_rc pki_ext_urls(X509 *cert, X509V3_CTX *ctx, const char *public_url,
     const char *issuer_name, bool ocsp);
+
+/* A dotted OID of at most 128 characters. */
+bool pki_oid_ok(const char *s);
+/* certificatePolicies with the given OIDs (oid2 may be NULL). */
+enum pc_rc pki_add_policies(X509 *c, const char *oid1, const char *oid2);
+/*
+ * QCStatements (EN 319 412-5): compliance, QSCD, type qct (e-signature or
+ * e-seal), the PDS at pds_url, the semantics sem (natural or legal person).
+ */
+enum pc_rc pki_qc_statements(X509 *c, X509V3_CTX *ctx, const char *pds_url,
+    const char *qct, const char *sem);
 
 /* true when the URL can go into a certificate and an OpenSSL config. */
 bool pki_url_ok(const char *url);

@@ -32,8 +32,8 @@
 
 #define CN_MAX_CHARS 64 /* ub-common-name */
 
-static bool
-oid_ok(const char *s)
+bool
+pki_oid_ok(const char *s)
 {
 	bool dot = true;
 
@@ -141,8 +141,8 @@ out:
 }
 
 /* certificatePolicies with the given OIDs (no qualifiers). */
-static enum pc_rc
-add_policies(X509 *c, const char *oid1, const char *oid2)
+enum pc_rc
+pki_add_policies(X509 *c, const char *oid1, const char *oid2)
 {
 	CERTIFICATEPOLICIES *cp = NULL;
 	POLICYINFO *pi = NULL;
@@ -175,9 +175,13 @@ out:
 	return rc;
 }
 
-/* The QCStatements extension of the signing profile. */
-static enum pc_rc
-add_qc_statements(X509 *c, X509V3_CTX *ctx, const char *pds_url)
+/*
+ * The QCStatements extension: compliance, QSCD, the type (qct: e-signature
+ * or e-seal), the PDS and the semantics (sem: natural or legal person).
+ */
+enum pc_rc
+pki_qc_statements(X509 *c, X509V3_CTX *ctx, const char *pds_url,
+    const char *qct, const char *sem)
 {
 	CONF *cnf = NULL;
 	BIO *b = NULL;
@@ -205,7 +209,7 @@ add_qc_statements(X509 *c, X509V3_CTX *ctx, const char *pds_url)
 	    "id = OID:" PKI_OID_QCS_TYPE "\n"
 	    "types = SEQUENCE:qc_type_list\n"
 	    "[qc_type_list]\n"
-	    "esign = OID:" PKI_OID_QCT_ESIGN "\n"
+	    "type = OID:%s\n"
 	    "[qc_pds]\n"
 	    "id = OID:" PKI_OID_QCS_PDS "\n"
 	    "locations = SEQUENCE:qc_pds_list\n"
@@ -218,8 +222,8 @@ add_qc_statements(X509 *c, X509V3_CTX *ctx, const char *pds_url)
 	    "id = OID:" PKI_OID_QCS_SYNTAX_V2 "\n"
 	    "info = SEQUENCE:qc_semantics_info\n"
 	    "[qc_semantics_info]\n"
-	    "semanticsIdentifier = OID:" PKI_OID_SEM_NATURAL "\n",
-	    pds_url);
+	    "semanticsIdentifier = OID:%s\n",
+	    qct, pds_url, sem);
 	cnf = NCONF_new(NULL);
 	b = BIO_new_mem_buf(text, -1);
 	if (cnf == NULL || b == NULL || NCONF_load_bio(cnf, b, &eline) != 1) {
@@ -271,7 +275,7 @@ pki_profile_holder(const struct conf *conf, X509 *issuer,
 	enum pc_rc rc;
 
 	*out = NULL;
-	if (!oid_ok(our)) {
+	if (!pki_oid_ok(our)) {
 		log_error("pki: pki.policy_oid is not a dotted OID");
 		return PC_EINVAL;
 	}
@@ -281,8 +285,8 @@ pki_profile_holder(const struct conf *conf, X509 *issuer,
 	if (rc == PC_OK)
 		rc = pki_exts_add(c, &ctx, qualified ? sign_ext : auth_ext);
 	if (rc == PC_OK)
-		rc = qualified ? add_policies(c, PKI_OID_QCP_N_QSCD, our)
-		               : add_policies(c, our, NULL);
+		rc = qualified ? pki_add_policies(c, PKI_OID_QCP_N_QSCD, our)
+		               : pki_add_policies(c, our, NULL);
 	if (rc == PC_OK)
 		rc = add_san_email(c, who->email);
 	if (rc == PC_OK)
@@ -291,7 +295,8 @@ pki_profile_holder(const struct conf *conf, X509 *issuer,
 		rc = pki_ext_urls(
 		    c, &ctx, conf->server.public_url, "issuing", true);
 	if (rc == PC_OK && qualified)
-		rc = add_qc_statements(c, &ctx, conf->pki.pds_url);
+		rc = pki_qc_statements(c, &ctx, conf->pki.pds_url,
+		    PKI_OID_QCT_ESIGN, PKI_OID_SEM_NATURAL);
 	if (rc == PC_OK) {
 		*out = c;
 		c = NULL;

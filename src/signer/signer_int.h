@@ -222,7 +222,7 @@ void signer_recover_serve(struct signer_user *u, enum pc_rc drc,
 
 /* ---- the signer process: its state and the dispatcher ----------------- */
 
-#define SIGNER_SERVICE_KEYS 4 /* issuing, ocsp, tsa; audit seal */
+#define SIGNER_SERVICE_KEYS 5 /* issuing, ocsp, tsa, eseal; audit seal */
 
 struct signer_srv {
 	const struct conf *conf;

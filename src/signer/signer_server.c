@@ -28,8 +28,10 @@ struct signer_chan {
 	pthread_t thread;
 };
 
-/* The online keys: issuing CA (CRLs), OCSP responder, TSA. Never root. */
-static const char *const service_names[] = { "issuing", "ocsp", "tsa" };
+/* The online keys: issuing CA (CRLs), OCSP responder, TSA, the platform's
+ * e-seal (when made). Never root. */
+static const char *const service_names[] = { "issuing", "ocsp", "tsa",
+	"eseal" };
 
 static enum pc_rc
 signer_load_allowed(struct signer_srv *srv)

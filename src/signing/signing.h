@@ -233,6 +233,16 @@ enum pc_rc signing_refusal(
  */
 void signing_local_tsa(const struct pc_env *e, char *out, size_t n);
 
+/*
+ * Seal the PDF at in_path into out_path with the platform's e-seal
+ * (pki_eseal.c) at B-LTA, the signature made by the signer process
+ * (SIGN_SERVICE). PC_EUNAVAIL without a signer or an e-seal certificate;
+ * the engine's errors in err. On failure nothing is left at out_path.
+ */
+#define SIGNING_SEAL_MAX (25 * 1024 * 1024)
+enum pc_rc signing_seal_pdf(const struct pc_env *e, const char *in_path,
+    const char *out_path, const char *reason, struct sign_err *err);
+
 /* Items in b. */
 size_t signing_batch_count(const struct signing_batch *b);
 /* Item i's result (i < signing_batch_count), or NULL. */

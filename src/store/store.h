@@ -99,8 +99,9 @@ enum store_cert_status { CERT_GOOD = 0, CERT_REVOKED = 1 };
 #define CERT_KIND_CA "ca"
 #define CERT_KIND_OCSP "ocsp"
 #define CERT_KIND_TSA "tsa"
-#define CERT_KIND_SIGN "sign" /* a holder's qualified signing cert */
-#define CERT_KIND_AUTH "auth" /* a holder's authentication cert */
+#define CERT_KIND_SIGN "sign"   /* a holder's qualified signing cert */
+#define CERT_KIND_AUTH "auth"   /* a holder's authentication cert */
+#define CERT_KIND_ESEAL "eseal" /* the platform's own seal (pki_eseal.c) */
 
 #define STORE_SERIAL_MAX 64 /* hex digits, lower case, no leading zeros */
 

@@ -52,6 +52,18 @@ store_document_latest(struct db *db, const char *user_id, const char *kind,
 }
 
 enum pc_rc
+store_document_of_batch(struct db *db, const char *user_id,
+    const char *batch_id, const char *kind, struct store_document *d)
+{
+	RETURN_VAL_IF_FAIL(
+	    db && user_id && batch_id && kind && d, PC_EINTERNAL);
+	return store_row_get(db, &doc_cols, d,
+	    "WHERE user_id = $1 AND batch_id = $2 AND kind = $3"
+	    " ORDER BY created_at DESC LIMIT 1",
+	    "sss", user_id, batch_id, kind);
+}
+
+enum pc_rc
 store_document_get(struct db *db, const char *user_id, const char *id,
     struct store_document *d)
 {

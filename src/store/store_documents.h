@@ -40,6 +40,10 @@ enum pc_rc store_document_insert(struct db *db, const struct store_document *d);
 enum pc_rc store_document_latest(struct db *db, const char *user_id,
     const char *kind, struct store_document *d);
 
+/* user's newest document of kind in batch. OUT: *d. PC_ENOTFOUND when
+ * none. */
+enum pc_rc store_document_of_batch(struct db *db, const char *user_id,
+    const char *batch_id, const char *kind, struct store_document *d);
 /* user's document id. OUT: *d. PC_ENOTFOUND when none (or another's). */
 enum pc_rc store_document_get(struct db *db, const char *user_id,
     const char *id, struct store_document *d);

@@ -246,3 +246,15 @@ validate_qual_json(const struct tl_qualification *q)
 	}
 	return o;
 }
+
+enum pc_rc
+validate_pdf_report(const struct pc_env *e, const uint8_t *p, size_t n,
+    struct sign_report **out, struct pc_err *err)
+{
+	struct tl_qualification *q = NULL;
+	enum pc_rc rc;
+
+	rc = validate_run(e, p, n, out, &q, err);
+	free(q);
+	return rc;
+}

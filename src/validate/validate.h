@@ -53,6 +53,14 @@ enum pc_rc validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n,
     json_t **out, struct pc_err *err);
 
 /*
+ * As validate_pdf, the report itself (for a journey that decides on it,
+ * e.g. the confirmation document). OUT: *out (sign_report_free).
+ */
+struct sign_report;
+enum pc_rc validate_pdf_report(const struct pc_env *e, const uint8_t *p,
+    size_t n, struct sign_report **out, struct pc_err *err);
+
+/*
  * As validate_pdf, the report as an ETSI TS 119 102-2 XML validation
  * report (validate_xml) appended to out (its limit bounds it: PC_ELIMIT).
  * PC_EUNAVAIL when libxml2 is not installed.

@@ -29,6 +29,7 @@ export function renderMenu(sess, signOut) {
 	    a('/home', 'nav.home', 'menu-home'),
 	    a('/sign', 'home.sign', 'menu-sign'),
 	    a('/history', 'nav.history', 'menu-history'),
+	    a('/confirmation', 'nav.confirm', 'menu-confirm'),
 	    a('/shop', 'nav.shop', 'menu-shop'),
 	    a('/shop/orders', 'nav.orders', 'menu-orders'),
 	    isOperator(sess) ? a('/ra', 'nav.ra', 'menu-ra') : null,

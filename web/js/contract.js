@@ -258,6 +258,18 @@ export const signedFileUrl = (id, n) => `/api/v1/sign/batches/${enc(id)}/files/$
 // -> {batches: [SignBatch without certificate]}
 export const signHistory = () => http.get('/sign/history');
 
+// ---- the confirmation document for ANAF's SPV (issue 17) ------------------
+// -> Confirmation {id, state: issued|sealed, certificate, created_at, sealed_at}
+export const confirmNew = () => http.post('/confirmations', {});
+export const confirmation = (id) => http.get(`/confirmations/${enc(id)}`);
+// The declaration / the sealed document as a Blob (PDF)
+export const confirmDeclaration = (id) => getBlob(`/confirmations/${enc(id)}/declaration`);
+export const confirmSealedUrl = (id) => `/api/v1/confirmations/${enc(id)}/sealed`;
+// The signed declaration as the raw body -> Confirmation (sealed)
+export const confirmSigned = (id, file) => upload(`/confirmations/${enc(id)}/signed`, file);
+// A signed file of a batch as a Blob
+export const signedFile = (id, n) => getBlob(`/sign/batches/${enc(id)}/files/${enc(n)}/signed`);
+
 // ---- the RA console (operators signed in with TOTP) ----------------------------------
 // -> {checklist: [{key, ro, en}], reasons: [{code, ro, en}], claim_minutes}
 export const raMeta = () => http.get('/ra/meta');

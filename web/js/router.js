@@ -33,6 +33,7 @@ import { sign } from './pages/sign.js';
 import { signHistory } from './pages/history.js';
 import { notFound } from './pages/notfound.js';
 import { validatePage } from './pages/validate.js';
+import { confirmPage } from './pages/confirm.js';
 import { registry, caCertificates } from './pages/registry.js';
 import { contact, rectification } from './pages/contact.js';
 import { renew, renewalBanner } from './pages/renew.js';
@@ -67,6 +68,7 @@ const ROUTES = {
 	'/issue': [issue, USER],
 	'/sign': [sign, USER],
 	'/history': [signHistory, USER],
+	'/confirmation': [confirmPage, USER],
 	'/renew': [renew, USER],
 	'/registry': [registry, ANY],
 	'/registry/ca': [caCertificates, ANY],
