@@ -1,7 +1,8 @@
 /*
  * api_validate.c: POST /api/v1/validate, the public validation service
  * (validate.h): the raw body is the PDF, the answer its report: JSON, or
- * with ?format=xml the ETSI TS 119 102-2 XML validation report.
+ * with ?format=xml the ETSI TS 119 102-2 XML validation report, with
+ * ?format=pdf a report for people sealed with the platform's e-seal.
  */
 #include <string.h>
 
@@ -19,9 +20,23 @@ api_validate_post(struct req *r, struct resp *w)
 	struct buf xml;
 	enum pc_rc rc;
 
-	if (fmt != NULL && strcmp(fmt, "json") != 0 && strcmp(fmt, "xml") != 0)
+	if (fmt != NULL && strcmp(fmt, "json") != 0 &&
+	    strcmp(fmt, "xml") != 0 && strcmp(fmt, "pdf") != 0)
 		return pc_fail(
 		    api_err(r), PC_EINVAL, PCE_FIELD_INVALID, "format");
+	if (fmt != NULL && strcmp(fmt, "pdf") == 0) {
+		const char *lang = api_query(r, "lang");
+
+		buf_init(&xml, API_VALIDATE_XML_MAX);
+		rc = validate_pdf_sealed(api_env(r), r->body.data, r->body.len,
+		    lang != NULL && strcmp(lang, "en") == 0 ? "en" : "ro", &xml,
+		    api_err(r));
+		if (rc == PC_OK)
+			rc = api_reply_file(r, w, "application/pdf", xml.data,
+			    xml.len, "validation-report.pdf");
+		buf_cleanup(&xml);
+		return rc;
+	}
 	if (fmt != NULL && strcmp(fmt, "xml") == 0) {
 		buf_init(&xml, API_VALIDATE_XML_MAX);
 		rc = validate_pdf_xml(

@@ -276,7 +276,7 @@ check_signed(const struct pc_env *e, const struct store_document *d,
 	if (strcmp(hex, d->sha256) != 0)
 		return pc_fail(
 		    err, PC_EINVAL, PCE_CONFIRM_NOT_DECLARATION, NULL);
-	rc = validate_pdf_report(e, p, n, &r, err);
+	rc = validate_pdf_report(e, p, n, &r, NULL, err);
 	if (rc != PC_OK)
 		return rc;
 	for (i = 0; i < r->nsigs; i++) {

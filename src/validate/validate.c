@@ -249,12 +249,16 @@ validate_qual_json(const struct tl_qualification *q)
 
 enum pc_rc
 validate_pdf_report(const struct pc_env *e, const uint8_t *p, size_t n,
-    struct sign_report **out, struct pc_err *err)
+    struct sign_report **out, struct tl_qualification **quals,
+    struct pc_err *err)
 {
 	struct tl_qualification *q = NULL;
 	enum pc_rc rc;
 
 	rc = validate_run(e, p, n, out, &q, err);
-	free(q);
+	if (quals != NULL)
+		*quals = q;
+	else
+		free(q);
 	return rc;
 }

@@ -54,11 +54,22 @@ enum pc_rc validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n,
 
 /*
  * As validate_pdf, the report itself (for a journey that decides on it,
- * e.g. the confirmation document). OUT: *out (sign_report_free).
+ * e.g. the confirmation document) and, when quals is not NULL, each
+ * signature's qualification (NULL without trusted lists; free()).
+ * OUT: *out (sign_report_free).
  */
 struct sign_report;
+struct tl_qualification;
 enum pc_rc validate_pdf_report(const struct pc_env *e, const uint8_t *p,
-    size_t n, struct sign_report **out, struct pc_err *err);
+    size_t n, struct sign_report **out, struct tl_qualification **quals,
+    struct pc_err *err);
+/*
+ * As validate_pdf, the report as a PDF for people (lang "ro" or "en"),
+ * sealed with the platform's e-seal at B-LTA (signing_seal_pdf), appended
+ * to out. seal_unavailable when it cannot be sealed (no e-seal, signer).
+ */
+enum pc_rc validate_pdf_sealed(const struct pc_env *e, const uint8_t *p,
+    size_t n, const char *lang, struct buf *out, struct pc_err *err);
 
 /*
  * As validate_pdf, the report as an ETSI TS 119 102-2 XML validation

@@ -12,13 +12,14 @@
 # For each of the five cases the ETSI TS 119 102-2 XML report
 # (?format=xml, from a second address so the JSON requests keep their
 # count) validates against schemas/etsi/ with xmllint and carries the
-# same indications as URIs; the unknown root's signer has <, &, quotes
+# same indications as URIs (and with ?format=pdf a report for people
+# sealed with the platform's e-seal); the unknown root's signer has <, &, quotes
 # and Romanian letters in its name: escaped, and read back equal to the
 # JSON's. `pecete verify --xml` gives the same report.
 set -u
 . "$(dirname "$0")/sign_lib.sh.inc"
 XSD="$(cd "$(dirname "$0")/../.." && pwd)/schemas/etsi/ts_119102-2_v1.3.1.xsd"
-for t in oathtool curl python3 xmllint; do
+for t in oathtool curl python3 xmllint pdfsig pdftotext qpdf; do
 	command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }
 done
 start_pecete
@@ -108,6 +109,24 @@ xmllint --noout --schema "$XSD" "$T/cli.xml" 2>/dev/null || fail "pecete verify 
     fail "pecete verify --xml: not both passed"
 "$PECETE_BIN" verify --xml --json "$T/good.pdf" > /dev/null 2>&1
 [ $? = 3 ] || fail "pecete verify --xml --json: not a usage error"
+# The report for people, sealed with the platform's e-seal (?format=pdf).
+code=$(curl -s -o "$T/report.pdf" -w '%{http_code}' --interface 127.0.0.2 \
+    -H 'Content-Type: application/octet-stream' --data-binary @"$T/good.pdf" \
+    "$PC_URL/api/v1/validate?format=pdf&lang=en")
+[ "$code" = 200 ] || { cat "$T/report.pdf"; fail "the sealed PDF report: HTTP $code"; }
+pdfsig "$T/report.pdf" > "$T/report.sig" 2>&1
+grep -q 'Signature is Valid' "$T/report.sig" && grep -q 'e-seal' "$T/report.sig" &&
+    ! grep -q 'Signature is Invalid' "$T/report.sig" ||
+    { cat "$T/report.sig"; fail "the PDF report: not sealed by the e-seal (pdfsig)"; }
+qpdf --check "$T/report.pdf" > /dev/null 2>&1 || fail "the PDF report: qpdf --check"
+pdftotext "$T/report.pdf" - > "$T/report.txt" 2>/dev/null
+grep -q 'TOTAL-PASSED' "$T/report.txt" && grep -q 'Time-stamp 2' "$T/report.txt" &&
+    grep -q "$(sha256sum "$T/good.pdf" | cut -c1-32)" "$T/report.txt" ||
+    { cat "$T/report.txt"; fail "the PDF report: the verdict, both entries, the file's SHA-256"; }
+"$PECETE_BIN" verify "$T/report.pdf" --trust "$T/pki/root.pem" --json > "$T/rep.json" 2>/dev/null
+[ "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["indication"], r["signatures"][0]["level"])' "$T/rep.json")" = "TOTAL-PASSED B-LTA" ] ||
+    fail "the PDF report: sealed at B-LTA, TOTAL-PASSED"
+ok "?format=pdf: a report for people (the verdict of each entry, the file's SHA-256) sealed with the platform's e-seal at B-LTA (pdfsig, qpdf, pecete verify)"
 ok "... the XML: SHA-256 identifier, signer certificate (openssl reads it), chain to the anchor, timestamps and revocation data as objects; pecete verify --xml agrees"
 
 /usr/bin/python3 - "$T" <<'EOP' || fail "changed vector"
@@ -183,9 +202,9 @@ post "$T/empty"
 ok "refused: not a PDF and an unsigned PDF (document_unreadable), an empty body (file_empty)"
 CODE=$(curl -s -o "$T/r.json" -w '%{http_code}' --interface 127.0.0.2 \
     -H 'Content-Type: application/octet-stream' --data-binary @"$T/good.pdf" \
-    "$PC_URL/api/v1/validate?format=pdf")
-[ "$CODE $(jq_ 'j["error"]["code"]')" = "400 field_invalid" ] || fail "format=pdf: $CODE"
-ok "format=pdf refused (field_invalid)"
+    "$PC_URL/api/v1/validate?format=html")
+[ "$CODE $(jq_ 'j["error"]["code"]')" = "400 field_invalid" ] || fail "format=html: $CODE"
+ok "format=html refused (field_invalid)"
 
 [ -z "$(ls -A "$PC_D/files/scratch" 2>/dev/null)" ] ||
     { ls -R "$PC_D/files/scratch"; fail "files left in the scratch directory"; }

@@ -318,6 +318,8 @@ export const contactSend = (m) => http.post('/contact', m);
 export const validate = (file) => upload('/validate', file);
 // The ETSI TS 119 102-2 XML validation report of file (a Blob).
 export const validateXml = (file) => postBlob('/validate?format=xml', file);
+// The report for people as a PDF sealed with the provider's e-seal (a Blob)
+export const validateSealed = (file, lang) => postBlob(`/validate?format=pdf&lang=${enc(lang)}`, file);
 // {field, message} -> the same
 export const rectificationSend = (m) => http.post('/account/rectification', m);
 // A file of a message sent just now -> {n, size}

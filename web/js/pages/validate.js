@@ -9,7 +9,7 @@
 // lists configured, each signature also shows its qualification (ETSI TS
 // 119 172-4: qualified electronic signature, advanced with a qualified
 // certificate, ...), as the server determined it; never one it did not.
-import { t, fmtTime } from '../i18n.js';
+import { t, getLang, fmtTime } from '../i18n.js';
 import { errorText } from '../api.js';
 import * as C from '../contract.js';
 import { h, page, statusBox, setStatus, busy, button } from '../ui.js';
@@ -68,18 +68,17 @@ function signature(s) {
 		h('li', {}, t(c.allowed ? 'val.change_ok' : 'val.change_bad'), ': ', c.what))) : null);
 }
 
-// The XML report of file: fetched on demand, saved as a download.
-function xmlLink(file) {
-	const st = statusBox('val-xml-status');
-	const a = h('a', { href: '#', id: 'val-xml', class: 'btn secondary' }, t('val.xml_download'));
+// A report of file fetched on demand (get(file)), saved as name.
+function reportLink(file, id, label, name, get, st) {
+	const a = h('a', { href: '#', id, class: 'btn secondary' }, t(label));
 	a.addEventListener('click', async (ev) => {
 		if (a.dataset.ready)
 			return;
 		ev.preventDefault();
 		try {
-			const blob = await C.validateXml(file);
+			const blob = await get(file);
 			a.href = URL.createObjectURL(blob);
-			a.download = 'validation-report.xml';
+			a.download = name;
 			a.dataset.ready = '1';
 			setStatus(st, '');
 			a.click();
@@ -87,7 +86,17 @@ function xmlLink(file) {
 			setStatus(st, errorText(e), 'err');
 		}
 	});
-	return h('div', { class: 'actions' }, a, h('p', { class: 'hint' }, t('val.xml_hint')), st);
+	return a;
+}
+
+// The XML report and the sealed PDF report of file, each on demand.
+function xmlLink(file) {
+	const st = statusBox('val-xml-status');
+	return h('div', { class: 'actions' },
+	    reportLink(file, 'val-xml', 'val.xml_download', 'validation-report.xml', C.validateXml, st),
+	    reportLink(file, 'val-pdf', 'val.pdf_download', 'validation-report.pdf',
+		(f) => C.validateSealed(f, getLang()), st),
+	    h('p', { class: 'hint' }, t('val.xml_hint')), h('p', { class: 'hint' }, t('val.pdf_hint')), st);
 }
 
 function report(r, file) {
