@@ -323,35 +323,18 @@ confirm_mail(const struct pc_env *e, struct db *db, const char *user_id)
 	return rc;
 }
 
-/* Write p[0..n) into a new private file path. */
-static enum pc_rc
-write_private(const char *path, const uint8_t *p, size_t n)
-{
-	FILE *f = fopen(path, "wbx");
-	bool ok;
-
-	if (f == NULL)
-		return PC_EIO;
-	ok = fwrite(p, 1, n, f) == n;
-	ok = fclose(f) == 0 && ok;
-	return ok ? PC_OK : PC_EIO;
-}
-
 enum pc_rc
 confirm_submit(const struct pc_env *e, const char *user_id, const char *id,
     const uint8_t *p, size_t n, struct pc_err *err)
 {
 	struct store_document d, s;
 	struct store_credential cr;
-	struct sign_err serr;
 	struct db *db = NULL;
 	struct buf sealed;
-	char top[400], dir[480], in[520], outp[520];
 	enum pc_rc rc;
 
 	memset(&s, 0, sizeof(s));
 	buf_init(&sealed, (size_t)SIGNING_SEAL_MAX + (1u << 20));
-	dir[0] = '\0';
 	if (n == 0)
 		return pc_fail(err, PC_EINVAL, PCE_FILE_EMPTY, NULL);
 	if (n > SIGNING_SEAL_MAX)
@@ -381,38 +364,30 @@ confirm_submit(const struct pc_env *e, const char *user_id, const char *id,
 		rc = check_signed(e, &d, d.credential, p, n, err);
 	if (rc != PC_OK)
 		goto out;
-	snprintf(top, sizeof(top), "%s/scratch", e->conf->store.files_dir);
-	(void)mkdir(e->conf->store.files_dir, 0700);
-	(void)mkdir(top, 0700);
-	snprintf(dir, sizeof(dir), "%s/confirm.XXXXXX", top);
-	if (mkdtemp(dir) == NULL) {
-		dir[0] = '\0';
-		rc = PC_EIO;
+	rc = signing_seal_mem(
+	    e, p, n, "Confirmare SPV / SPV confirmation", &sealed, err);
+	if (rc != PC_OK)
 		goto out;
-	}
-	snprintf(in, sizeof(in), "%s/in.pdf", dir);
-	snprintf(outp, sizeof(outp), "%s/out.pdf", dir);
-	rc = write_private(in, p, n);
-	memset(&serr, 0, sizeof(serr));
-	if (rc == PC_OK)
-		rc = signing_seal_pdf(
-		    e, in, outp, "Confirmare SPV / SPV confirmation", &serr);
-	if (rc != PC_OK) {
-		log_warnx("confirm: %s: cannot seal it (%s%s%s)", id,
-		    pc_rc_str(rc), serr.code != NULL ? ", " : "",
-		    serr.code != NULL ? serr.code : "");
-		rc = pc_fail(err, PC_EUNAVAIL, PCE_SEAL_UNAVAILABLE, NULL);
-		goto out;
-	}
-	rc = file_read(outp, (size_t)SIGNING_SEAL_MAX + (1u << 20), &sealed);
 	store_document_cleanup(&s);
-	if (rc == PC_OK)
-		rc = doc_write(e, user_id, DOC_CONFIRM_SEALED, id,
-		    "application/pdf", sealed.data, sealed.len, 0, &s);
+	rc = doc_write(e, user_id, DOC_CONFIRM_SEALED, id, "application/pdf",
+	    sealed.data, sealed.len, 0, &s);
 	if (rc != PC_OK)
 		goto out;
 	snprintf(s.credential, sizeof(s.credential), "%s", d.credential);
 	rc = store_write_begin(e->store, &db);
+	/* Once: a request sent twice at the same time is sealed by one. */
+	if (rc == PC_OK) {
+		struct store_document x;
+
+		memset(&x, 0, sizeof(x));
+		rc = store_document_of_batch(
+		    db, user_id, id, DOC_CONFIRM_SEALED, &x);
+		store_document_cleanup(&x);
+		rc = rc == PC_OK
+		         ? pc_fail(err, PC_ESTATE, PCE_CONFIRM_SEALED, NULL)
+		     : rc == PC_ENOTFOUND ? PC_OK
+		                          : rc;
+	}
 	if (rc == PC_OK)
 		rc = doc_insert(db, &s, "declaratie-spv-sigilata.pdf");
 	if (rc == PC_OK)
@@ -426,11 +401,6 @@ confirm_submit(const struct pc_env *e, const char *user_id, const char *id,
 	else
 		log_info("confirm: %s sealed (%zu bytes)", id, sealed.len);
 out:
-	if (dir[0] != '\0') {
-		(void)unlink(in);
-		(void)unlink(outp);
-		(void)rmdir(dir);
-	}
 	if (db != NULL)
 		store_release(e->store, db);
 	store_document_cleanup(&d);

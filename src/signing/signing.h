@@ -242,6 +242,14 @@ void signing_local_tsa(const struct pc_env *e, char *out, size_t n);
 #define SIGNING_SEAL_MAX (25 * 1024 * 1024)
 enum pc_rc signing_seal_pdf(const struct pc_env *e, const char *in_path,
     const char *out_path, const char *reason, struct sign_err *err);
+/*
+ * The same for the PDF p[0..n) in memory, the sealed one appended to out,
+ * through a private scratch directory emptied before the return:
+ * seal_unavailable (logged with the engine's code) when it cannot be
+ * sealed, file_too_large past SIGNING_SEAL_MAX.
+ */
+enum pc_rc signing_seal_mem(const struct pc_env *e, const uint8_t *p, size_t n,
+    const char *reason, struct buf *out, struct pc_err *err);
 
 /* Items in b. */
 size_t signing_batch_count(const struct signing_batch *b);

@@ -5,6 +5,7 @@
  * data and a document time-stamp. See signing.h, signing_seal_pdf.
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -125,5 +126,58 @@ signing_seal_pdf(const struct pc_env *e, const char *in_path,
 	if (rc != PC_OK)
 		(void)unlink(out_path);
 	sign_signer_free(s);
+	return rc;
+}
+
+/* Write p[0..n) into the new file path (0600 by the umask's 0077 dir). */
+static enum pc_rc
+put_new(const char *path, const uint8_t *p, size_t n)
+{
+	FILE *f = fopen(path, "wbx");
+	bool ok;
+
+	if (f == NULL)
+		return PC_EIO;
+	ok = fwrite(p, 1, n, f) == n;
+	ok = fclose(f) == 0 && ok;
+	return ok ? PC_OK : PC_EIO;
+}
+
+enum pc_rc
+signing_seal_mem(const struct pc_env *e, const uint8_t *p, size_t n,
+    const char *reason, struct buf *out, struct pc_err *err)
+{
+	struct sign_err serr;
+	char top[400], dir[480], in[520], outp[520];
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(e != NULL && p != NULL && out != NULL, PC_EINTERNAL);
+	if (n > SIGNING_SEAL_MAX)
+		return pc_fail(err, PC_ELIMIT, PCE_FILE_TOO_LARGE, NULL);
+	snprintf(top, sizeof(top), "%s/scratch", e->conf->store.files_dir);
+	(void)mkdir(e->conf->store.files_dir, 0700);
+	(void)mkdir(top, 0700);
+	snprintf(dir, sizeof(dir), "%s/seal.XXXXXX", top);
+	if (mkdtemp(dir) == NULL)
+		return PC_EIO;
+	snprintf(in, sizeof(in), "%s/in.pdf", dir);
+	snprintf(outp, sizeof(outp), "%s/out.pdf", dir);
+	memset(&serr, 0, sizeof(serr));
+	rc = put_new(in, p, n);
+	if (rc == PC_OK)
+		rc = signing_seal_pdf(e, in, outp, reason, &serr);
+	if (rc != PC_OK) {
+		log_warnx("seal: cannot seal (%s%s%s)", pc_rc_str(rc),
+		    serr.code != NULL ? ", " : "",
+		    serr.code != NULL ? serr.code : "");
+		rc = pc_fail(err, PC_EUNAVAIL, PCE_SEAL_UNAVAILABLE, NULL);
+	}
+	if (rc == PC_OK)
+		rc =
+		    file_read(outp, (size_t)SIGNING_SEAL_MAX + (1u << 20), out);
+	/* Nothing stays in the scratch directory, whatever happened. */
+	(void)unlink(in);
+	(void)unlink(outp);
+	(void)rmdir(dir);
 	return rc;
 }

@@ -24,7 +24,6 @@
 #include "store/store_row.h"
 
 /* "pecete\0\1": the advisory lock taken while migrating. */
-#define MIGRATE_LOCK_SQL "SELECT pg_advisory_xact_lock(8098988792291328001)"
 
 struct migration {
 	int version;

@@ -64,6 +64,10 @@ store_seal_fn store_audit_sealer_of(struct db *db, void **arg);
 /* The kind of database behind a connection. */
 enum store_kind db_kind(const struct db *db);
 
+/* PostgreSQL: the schema's changes (migrations, grants) one node at a time,
+ * held to the end of the transaction. */
+#define MIGRATE_LOCK_SQL "SELECT pg_advisory_xact_lock(8098988792291328001)"
+
 /*
  * For typed functions that must be atomic: open a transaction unless the
  * caller has one. *owned tells store_tx_end whether to commit it.

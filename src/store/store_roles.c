@@ -65,6 +65,9 @@ store_grant_web(struct store *s, const char *role)
 		rc = db_begin(db);
 	if (rc != PC_OK)
 		goto out;
+	/* Nodes starting together grant one after the other (concurrent
+	 * GRANTs on one table fail with "tuple concurrently updated"). */
+	rc = db_exec(db, MIGRATE_LOCK_SQL);
 	/* The schema in use (search_path), quoted by format(). */
 	snprintf(sql, sizeof(sql),
 	    "DO $pecete$ DECLARE sch text := current_schema(); BEGIN"
@@ -76,7 +79,8 @@ store_grant_web(struct store *s, const char *role)
 	    " EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %s"
 	    " FROM %%I', '%s'); END $pecete$",
 	    role, role, role, sad_tables, role);
-	rc = db_exec(db, sql);
+	if (rc == PC_OK)
+		rc = db_exec(db, sql);
 	if (rc == PC_OK)
 		rc = db_commit(db);
 	else

@@ -5,8 +5,7 @@
  * the overall indication, and for each signature and document time-stamp
  * its signer, times, level, indication, the check that decided it and,
  * with trusted lists, its qualification. The file goes as validate_pdf's
- * does; the report is made in a private scratch directory, sealed there
- * and removed before the answer.
+ * does; the report is sealed by signing_seal_mem.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,20 +174,6 @@ sealed_render(struct sealed_doc *d, const struct sign_report *r,
 	return pdf_doc_render(&spec, out);
 }
 
-/* Write b into a new file path (0600). */
-static enum pc_rc
-put(const char *path, const struct buf *b)
-{
-	FILE *f = fopen(path, "wbx");
-	bool ok;
-
-	if (f == NULL)
-		return PC_EIO;
-	ok = fwrite(b->data, 1, b->len, f) == b->len;
-	ok = fclose(f) == 0 && ok;
-	return ok ? PC_OK : PC_EIO;
-}
-
 enum pc_rc
 validate_pdf_sealed(const struct pc_env *e, const uint8_t *p, size_t n,
     const char *lang, struct buf *out, struct pc_err *err)
@@ -196,13 +181,10 @@ validate_pdf_sealed(const struct pc_env *e, const uint8_t *p, size_t n,
 	struct sign_report *r = NULL;
 	struct tl_qualification *q = NULL;
 	struct sealed_doc *d = NULL;
-	struct sign_err serr;
 	struct buf pdf;
-	char top[400], dir[480], in[520], outp[520];
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(e != NULL && out != NULL, PC_EINTERNAL);
-	dir[0] = '\0';
 	buf_init(&pdf, 8u << 20);
 	rc = validate_pdf_report(e, p, n, &r, &q, err);
 	if (rc != PC_OK)
@@ -216,36 +198,9 @@ validate_pdf_sealed(const struct pc_env *e, const uint8_t *p, size_t n,
 	rc = sealed_render(d, r, q, p, n, &pdf);
 	if (rc != PC_OK)
 		goto out;
-	snprintf(top, sizeof(top), "%s/scratch", e->conf->store.files_dir);
-	(void)mkdir(e->conf->store.files_dir, 0700);
-	(void)mkdir(top, 0700);
-	snprintf(dir, sizeof(dir), "%s/report.XXXXXX", top);
-	if (mkdtemp(dir) == NULL) {
-		dir[0] = '\0';
-		rc = PC_EIO;
-		goto out;
-	}
-	snprintf(in, sizeof(in), "%s/report.pdf", dir);
-	snprintf(outp, sizeof(outp), "%s/sealed.pdf", dir);
-	rc = put(in, &pdf);
-	memset(&serr, 0, sizeof(serr));
-	if (rc == PC_OK)
-		rc = signing_seal_pdf(e, in, outp,
-		    d->en ? "Validation report" : "Raport de validare", &serr);
-	if (rc != PC_OK) {
-		log_warnx("validate: cannot seal the report (%s%s%s)",
-		    pc_rc_str(rc), serr.code != NULL ? ", " : "",
-		    serr.code != NULL ? serr.code : "");
-		rc = pc_fail(err, PC_EUNAVAIL, PCE_SEAL_UNAVAILABLE, NULL);
-		goto out;
-	}
-	rc = file_read(outp, out->max > 0 ? out->max : (32u << 20), out);
+	rc = signing_seal_mem(e, pdf.data, pdf.len,
+	    d->en ? "Validation report" : "Raport de validare", out, err);
 out:
-	if (dir[0] != '\0') {
-		(void)unlink(in);
-		(void)unlink(outp);
-		(void)rmdir(dir);
-	}
 	buf_cleanup(&pdf);
 	free(d);
 	free(q);

@@ -103,7 +103,10 @@ restore
 # chain and rewrites the anchor line's hash to match; the time-stamp does
 # not cover it.
 cp "$D/audit-anchors" "$T/anchors.good"
-db "UPDATE audit_log SET seal = '', detail = 'OMEGA99' WHERE id = 3"
+# A row between the first anchor and the last (the first one's time-stamp
+# still holds: the last line is the one forged).
+first=$(head -1 "$T/anchors.good" | cut -d' ' -f1)
+db "UPDATE audit_log SET seal = '', detail = 'OMEGA99' WHERE id = $((first + 1))"
 db "UPDATE audit_log SET seal = ''"
 rechain 1
 newh=$(db "SELECT hash FROM audit_log WHERE id = $anchored")
