@@ -40,7 +40,7 @@ grep -nE '#include <(openssl|mupdf|sqlite3|libpq-fe|p11-kit)' $(echo "$files" | 
 # The SAD state's writers: only the signer calls them (a batch a dead node
 # left signing is given back by the signer too: SIGN_RECOVER).
 # shellcheck disable=SC2086
-grep -nE '\bstore_(totp_(use_step|fail|activate|set_counters|put_pending|qr_take)|credential_(spend|refund)|signature_(add|refund))[[:space:]]*\(' \
+grep -nE '\bstore_(totp_(use_step|fail|activate|set_counters|put_pending|qr_take)|credential_(spend|refund|keys_gone)|signature_(add|refund))[[:space:]]*\(' \
 	$(echo "$files" | grep -vE '^src/(store|signer)/') 2>/dev/null \
 	| cut -d: -f1,2 | report "SAD state written outside the signer"
 # Layers (docs/architecture.md): handlers reach the store only through

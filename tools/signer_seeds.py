@@ -24,6 +24,7 @@ ISSUE_USER, ISSUE_USER_REPLY = 22, 23
 CSC_AUTHORIZE, CSC_SAD_REPLY, CSC_SIGN, CSC_EXTEND = 24, 25, 26, 27
 CSC_SIGN_DOC = 28
 SIGN_RECOVER, SIGN_RECOVER_REPLY = 30, 31
+KEYS_RETIRE, KEYS_RETIRE_REPLY = 32, 33
 TOKEN = b"ab" * 32
 USER = b"fuzzuser"
 
@@ -183,6 +184,10 @@ def cases():
     yield "sign-recover-noid", frame(SIGN_RECOVER, b16(USER) + b16(b""))
     yield "sign-recover-longid", frame(
         SIGN_RECOVER, b16(USER) + b16(b"b" * 200))
+    yield "keys-retire", frame(KEYS_RETIRE, b"")
+    yield "keys-retire-body", frame(KEYS_RETIRE, b"x")
+    yield "reply-keys-retire-to-signer", frame(
+        KEYS_RETIRE_REPLY, u32(0) + u32(1))
     yield "reply-recover-to-signer", frame(
         SIGN_RECOVER_REPLY, u32(0) + u16(0) + u16(1) + u32(1) + u32(1) +
         u32(3))

@@ -26,6 +26,9 @@
  *   oauth     cluster, every 10 min: OAuth2 requests past their end,
  *             expired refresh tokens and access tokens a day past theirs
  *             deleted (oauth_purge), whatever path made them
+ *   keys      cluster, hourly: the key pairs of holders whose signing
+ *             certificate was revoked for good or ended more than a day
+ *             ago destroyed in the HSM by the signer (KEYS_RETIRE)
  *   audit_anchor
  *             node, every 5 min: the head of the audit chain time-stamped
  *             by our TSA into the data directory's anchor file, when it
@@ -45,6 +48,7 @@
 #include "ops/ops.h"
 #include "pki/pki.h"
 #include "ra/ra.h"
+#include "signer/signer.h"
 #include "signing/signing_web.h"
 #include "shop/shop.h"
 
@@ -156,6 +160,19 @@ job_oauth(const struct pc_env *e, void *arg, char *result, size_t n)
 }
 
 static enum pc_rc
+job_keys(const struct pc_env *e, void *arg, char *result, size_t n)
+{
+	uint32_t done = 0;
+	enum pc_rc rc;
+
+	if (e->signer == NULL)
+		return PC_EUNAVAIL;
+	rc = signer_client_keys_retire(e->signer, &done);
+	snprintf(result, n, "%u credential(s) retired", done);
+	return rc;
+}
+
+static enum pc_rc
 job_reminders(const struct pc_env *e, void *arg, char *result, size_t n)
 {
 	int64_t sent = 0;
@@ -208,7 +225,7 @@ notify_arg_free(void *arg)
 enum pc_rc
 jobs_serve_start(const struct pc_env *e, struct jobs **out)
 {
-	struct jobs_def defs[10];
+	struct jobs_def defs[11];
 	struct notify *nt = NULL;
 	enum pc_rc rc;
 
@@ -239,6 +256,8 @@ jobs_serve_start(const struct pc_env *e, struct jobs **out)
 		SERVE_LEASE_S, job_oauth, NULL, NULL };
 	defs[9] = (struct jobs_def){ "retention", JOBS_CLUSTER,
 		RETENTION_PERIOD_MS, SERVE_LEASE_S, job_retention, NULL, NULL };
+	defs[10] = (struct jobs_def){ "keys", JOBS_CLUSTER, RETENTION_PERIOD_MS,
+		SERVE_LEASE_S, job_keys, NULL, NULL };
 	rc = jobs_start(e, defs, PC_ARRAY_LEN(defs), out);
 	if (rc == PC_OK)
 		log_info("notify: delivery worker started (mail=%s sms=%s)",

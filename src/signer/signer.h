@@ -71,6 +71,9 @@ enum signer_msg {
 	/* A browser batch a dead node left signing (signer_recover.c). */
 	SIGNER_MSG_SIGN_RECOVER = 30,
 	SIGNER_MSG_SIGN_RECOVER_REPLY = 31,
+	/* Holders' keys at the end of their life (signer_retire.c). */
+	SIGNER_MSG_KEYS_RETIRE = 32,
+	SIGNER_MSG_KEYS_RETIRE_REPLY = 33,
 };
 
 struct signer_hdr {
@@ -531,6 +534,17 @@ struct signer_recover_reply {
 
 enum pc_rc signer_client_sign_recover(struct signer_client *sc,
     const char *user, const char *batch, struct signer_recover_reply *out);
+
+/*
+ * KEYS_RETIRE  (no fields) -> KEYS_RETIRE_REPLY u32 rc, u32 destroyed
+ * The key pairs of holders whose signing certificate was revoked for good
+ * (not on hold) or ended more than a day ago are destroyed in the HSM,
+ * each credential recorded (keys_destroyed_at) with the audit row
+ * key.destroyed; at most 32 credentials a request (the keys job asks
+ * daily). OUT: *destroyed, the credentials done.
+ */
+enum pc_rc signer_client_keys_retire(
+    struct signer_client *sc, uint32_t *destroyed);
 
 /*
  * The pki_keysrc of the web side: keys load as proxies that sign through

@@ -203,3 +203,23 @@ signer_client_sign_recover(struct signer_client *sc, const char *user,
 	buf_cleanup(&reply);
 	return rc;
 }
+
+enum pc_rc
+signer_client_keys_retire(struct signer_client *sc, uint32_t *destroyed)
+{
+	struct signer_m_keys_retire_reply r;
+	struct buf reply;
+	enum pc_rc rc;
+
+	*destroyed = 0;
+	RETURN_VAL_IF_FAIL(sc != NULL, PC_EINTERNAL);
+	buf_init(&reply, 1);
+	memset(&r, 0, sizeof(r));
+	rc = signer_call_msg(sc, SIGNER_MSG_KEYS_RETIRE, NULL, &r, &reply);
+	if (rc == PC_OK)
+		rc = (enum pc_rc)r.rc;
+	if (rc == PC_OK)
+		*destroyed = r.destroyed;
+	buf_cleanup(&reply);
+	return rc;
+}

@@ -126,6 +126,13 @@ do_sign_recover(struct signer_srv *srv, uint16_t type, enum pc_rc drc,
 	signer_recover_serve(srv->user, drc, req, reply);
 }
 
+static void
+do_keys_retire(struct signer_srv *srv, uint16_t type, enum pc_rc drc,
+    const void *req, struct buf *reply)
+{
+	signer_retire_serve(srv->user, drc, reply);
+}
+
 static const struct {
 	uint16_t type;
 	signer_handler_fn fn;
@@ -143,6 +150,7 @@ static const struct {
 	{ SIGNER_MSG_CSC_EXTEND, do_csc },
 	{ SIGNER_MSG_CSC_SIGN_DOC, do_csc },
 	{ SIGNER_MSG_SIGN_RECOVER, do_sign_recover },
+	{ SIGNER_MSG_KEYS_RETIRE, do_keys_retire },
 };
 
 /* Room for any request of the table. */

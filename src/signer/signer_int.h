@@ -220,6 +220,11 @@ void signer_issue_serve(struct signer_user *u, enum pc_rc drc,
 void signer_recover_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_sign_recover *q, struct buf *reply);
 
+/* Answer one KEYS_RETIRE (signer_retire.c): always a KEYS_RETIRE_REPLY.
+ * u may be NULL: PC_EUNAVAIL. */
+void signer_retire_serve(
+    struct signer_user *u, enum pc_rc drc, struct buf *reply);
+
 /* ---- the signer process: its state and the dispatcher ----------------- */
 
 #define SIGNER_SERVICE_KEYS 5 /* issuing, ocsp, tsa, eseal; audit seal */

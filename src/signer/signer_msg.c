@@ -275,6 +275,13 @@ static const struct signer_field f_sign_recover_reply[] = {
 };
 #undef T
 
+#define T struct signer_m_keys_retire_reply
+static const struct signer_field f_keys_retire_reply[] = {
+	F(T, rc, SF_U32, 0, 0, RC_MAX),
+	F(T, destroyed, SF_U32, 0, 0, 1024),
+};
+#undef T
+
 static const struct signer_msgdef msgs[] = {
 	ROW_EMPTY(SIGNER_MSG_PING, SIGNER_FROM_WEB, SIGNER_MSG_PONG),
 	ROW_EMPTY(SIGNER_MSG_PONG, SIGNER_FROM_SIGNER, 0),
@@ -320,6 +327,10 @@ static const struct signer_msgdef msgs[] = {
 	    f_sign_recover, NULL),
 	ROW(SIGNER_MSG_SIGN_RECOVER_REPLY, SIGNER_FROM_SIGNER, 0,
 	    struct signer_m_sign_recover_reply, f_sign_recover_reply, NULL),
+	ROW_EMPTY(SIGNER_MSG_KEYS_RETIRE, SIGNER_FROM_WEB,
+	    SIGNER_MSG_KEYS_RETIRE_REPLY),
+	ROW(SIGNER_MSG_KEYS_RETIRE_REPLY, SIGNER_FROM_SIGNER, 0,
+	    struct signer_m_keys_retire_reply, f_keys_retire_reply, NULL),
 };
 
 const struct signer_msgdef *

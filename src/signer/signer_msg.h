@@ -201,6 +201,12 @@ struct signer_m_sign_recover_reply {
 	uint32_t kept, undelivered, refunded;
 };
 
+/* KEYS_RETIRE_REPLY (KEYS_RETIRE has no fields) */
+struct signer_m_keys_retire_reply {
+	uint32_t rc;
+	uint32_t destroyed;
+};
+
 /* CSC_SIGN_DOC */
 struct signer_m_csc_sign_doc {
 	struct signer_bytes token, credential;

@@ -685,6 +685,11 @@ static const char m22_common[] =
 static const char m23_common[] =
     "ALTER TABLE signatures ADD COLUMN refunded_at BIGINT NOT NULL DEFAULT 0;";
 
+/* When a credential's keys were destroyed (signer_retire.c); 0: not. */
+static const char m24_common[] =
+    "ALTER TABLE credentials ADD COLUMN"
+    " keys_destroyed_at BIGINT NOT NULL DEFAULT 0;";
+
 static const struct migration migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
 	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
@@ -709,6 +714,7 @@ static const struct migration migrations[] = {
 	{ 21, "appearance profiles", NULL, m21_sqlite, m21_pg },
 	{ 22, "per-file signature level", m22_common, NULL, NULL },
 	{ 23, "signature refunds", m23_common, NULL, NULL },
+	{ 24, "key destruction", m24_common, NULL, NULL },
 };
 
 static enum pc_rc

@@ -42,6 +42,16 @@ static const struct store_cols exp_cols = STORE_COLS(T, "credentials",
 STORE_ROW_EACH_FN(expiring, T)
 #undef T
 
+#define T struct store_retired
+static const struct store_col ret_col[] = {
+	STORE_COL(T, serial, COL_TEXT, COL_RO),
+	STORE_COL(T, holder, COL_TEXT, COL_RO),
+};
+static const struct store_cols ret_cols = STORE_COLS(T, "credentials",
+    "credentials c JOIN certs t ON t.serial = c.serial", "c", ret_col);
+STORE_ROW_EACH_FN(retired, T)
+#undef T
+
 /* Insert (updated_at = created_at); PC_EEXIST when the serial has one. */
 enum pc_rc
 store_credential_insert(struct db *db, const struct store_credential *c)
@@ -231,4 +241,30 @@ store_reminder_add(struct db *db, const char *serial, int64_t days, int64_t now)
 	    "INSERT INTO cert_reminders (serial, days, sent_at)"
 	    " VALUES ($1, $2, $3) ON CONFLICT (serial, days) DO NOTHING",
 	    "sii", serial, days, now);
+}
+
+enum pc_rc
+store_credential_retired(struct db *db, int64_t before, int64_t limit,
+    enum pc_rc (*fn)(void *arg, const struct store_retired *x), void *arg)
+{
+	struct retired_each e = { fn, arg };
+	struct store_retired row;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	/* Revoked for good (not on hold: CRL reason 6) or ended. */
+	return store_row_each(db, &ret_cols, &row, retired_each_call, &e,
+	    "WHERE c.keys_destroyed_at = 0 AND ((t.status = 1 AND"
+	    " t.reason <> 6 AND t.revoked_at < $1) OR t.not_after < $1)"
+	    " ORDER BY c.serial LIMIT $2",
+	    "ii", before, limit);
+}
+
+enum pc_rc
+store_credential_keys_gone(struct db *db, const char *serial, int64_t now)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && serial != NULL, PC_EINTERNAL);
+	return store_q_change(db, PC_ESTATE,
+	    "UPDATE credentials SET keys_destroyed_at = $2, updated_at = $2"
+	    " WHERE serial = $1 AND keys_destroyed_at = 0",
+	    "si", serial, now);
 }

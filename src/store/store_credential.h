@@ -84,6 +84,25 @@ enum pc_rc store_signature_add(struct db *db, const char *serial,
 enum pc_rc store_signature_count(
     struct db *db, const char *serial, const char *kind, int64_t *out);
 
+/* A credential at the end of its life (store_credential_retired). */
+struct store_retired {
+	char serial[STORE_SERIAL_MAX + 1];
+	char holder[STORE_HOLDER_MAX + 1];
+};
+
+/*
+ * Credentials whose keys may be destroyed: the signing certificate
+ * revoked for good (not on hold) or ended before `before`, the keys not
+ * destroyed yet; each to fn (at most limit), by serial.
+ */
+enum pc_rc store_credential_retired(struct db *db, int64_t before,
+    int64_t limit, enum pc_rc (*fn)(void *arg, const struct store_retired *x),
+    void *arg);
+/* Record that serial's keys were destroyed at now (once: PC_ESTATE when
+ * they were already). The signer only (SAD state's table). */
+enum pc_rc store_credential_keys_gone(
+    struct db *db, const char *serial, int64_t now);
+
 /* An account's signing certificate that ends within a lead. */
 struct store_expiring {
 	char serial[STORE_SERIAL_MAX + 1];
