@@ -312,6 +312,7 @@ cmd_serve(int argc, char **argv)
 	if (jobs_serve_start(&jenv, &jobs) != PC_OK)
 		log_warnx("serve: the scheduled jobs (CRL, rate, notification "
 		          "delivery) did not start");
+	ops_audit_event(&jenv, "service.start", PECETE_VERSION);
 	for (;;) {
 		struct timespec minute = { 60, 0 };
 
@@ -329,6 +330,10 @@ cmd_serve(int argc, char **argv)
 		}
 	}
 	log_info("serve: signal %d, stopping", sig);
+	ops_audit_event(&jenv, "service.stop",
+	    sig == SIGTERM  ? "SIGTERM"
+	    : sig == SIGINT ? "SIGINT"
+	                    : "signal");
 	ret = 0;
 out:
 	/* The batches authorized are finished while the TSA still answers. */

@@ -116,4 +116,12 @@ bool ops_audit_unseal(
 enum pc_rc ops_audit_export(const struct pc_env *e, struct db *db,
     void *seal_pub, int64_t from, int64_t to, const char *path, int64_t *nrows);
 
+/*
+ * A security event of the service (start, stop, the HSM back after a
+ * failure) into the sealed audit log, actor "system"; a failure to write
+ * it is logged, not returned.
+ */
+void ops_audit_event(
+    const struct pc_env *e, const char *event, const char *detail);
+
 #endif /* PC_OPS_H */

@@ -4,11 +4,14 @@
  * read-only or full database is not ready), the signer answers and the
  * HSM signs.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/obj_mac.h>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "hsm/hsm.h"
 #include "ops/ops.h"
 #include "signer/signer.h"
@@ -48,6 +51,39 @@ ops_ready(const struct pc_env *e, struct ops_ready *r)
 	r->hsm_ok = r->signer_ok && ops_hsm_check(e) == PC_OK;
 }
 
+/*
+ * The HSM found failing, then signing again: the recovery goes into the
+ * audit log with how long it failed (the failure itself cannot: an audit
+ * row needs the HSM's seal). Seen by this node's checks (readyz, metrics).
+ */
+static void
+hsm_transition(const struct pc_env *e, bool ok)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t failing_since; /* 0: not failing */
+	int64_t since = 0;
+	bool began = false;
+	char detail[64];
+
+	pthread_mutex_lock(&mu);
+	if (!ok && failing_since == 0) {
+		failing_since = clock_now();
+		began = true;
+	}
+	if (ok && failing_since != 0) {
+		since = failing_since;
+		failing_since = 0;
+	}
+	pthread_mutex_unlock(&mu);
+	if (began) {
+		log_warnx("ops: the HSM does not sign (readiness check)");
+	} else if (since != 0) {
+		snprintf(detail, sizeof(detail), "failing_s=%lld",
+		    (long long)(clock_now() - since));
+		ops_audit_event(e, "hsm.recovered", detail);
+	}
+}
+
 enum pc_rc
 ops_hsm_check(const struct pc_env *e)
 {
@@ -63,5 +99,23 @@ ops_hsm_check(const struct pc_env *e)
 	    HSM_MECH_ECDSA, NID_sha256, probe, sizeof(probe), sig, &len);
 	if (rc == PC_OK && len == 0)
 		rc = PC_ECRYPTO;
+	hsm_transition(e, rc == PC_OK);
 	return rc;
+}
+
+void
+ops_audit_event(const struct pc_env *e, const char *event, const char *detail)
+{
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	if (e == NULL || e->store == NULL)
+		return;
+	rc = store_acquire(e->store, &db);
+	if (rc == PC_OK)
+		rc = store_audit_append(db, "system", event, detail);
+	store_release(e->store, db);
+	if (rc != PC_OK)
+		log_warnx(
+		    "ops: audit %s not written (%s)", event, pc_rc_str(rc));
 }

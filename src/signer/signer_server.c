@@ -125,6 +125,22 @@ signer_store_own(const struct conf *conf)
 	return rc;
 }
 
+/* Each signer process's start in the sealed audit log (a restart after a
+ * death is another start): OVR-6.4.5 of ETSI TS 119 431-1. */
+static void
+signer_started(struct signer_user *u)
+{
+	struct db *db = NULL;
+	char detail[48];
+
+	if (u == NULL || store_acquire(u->store, &db) != PC_OK)
+		return;
+	snprintf(detail, sizeof(detail), "pid=%ld", (long)getpid());
+	if (store_audit_append(db, "signer", "signer.start", detail) != PC_OK)
+		log_warnx("signer: its start not audited");
+	store_release(u->store, db);
+}
+
 int
 signer_main(const struct conf *conf, const int *fds, size_t nfds)
 {
@@ -222,6 +238,7 @@ signer_main(const struct conf *conf, const int *fds, size_t nfds)
 		log_warnx(
 		    "signer: signing with holders' keys is not available");
 	signer_user_sweep(srv.user);
+	signer_started(srv.user);
 	log_info("signer: ready (%zu channels, %zu service keys)", nfds,
 	    srv.nallowed);
 	for (i = 0; i < nfds; i++) {

@@ -151,6 +151,16 @@ check "... a new signer: ready again, the HSM signing" \
 check "... /metrics: pecete_hsm_up 1" \
 	sh -c "curl -s '$PC_URL/metrics' | grep -qx 'pecete_hsm_up 1'"
 pc_stop
+# Security events in the sealed audit log (ETSI TS 119 431-1 OVR-6.4.5):
+# each start and stop of the service, each signer process's start (the
+# restarts above among them), the HSM signing again after it failed.
+ev() { sqlite3 -cmd ".timeout 10000" "$T/d/pecete.db" "SELECT count(*) FROM audit_log WHERE event = '$1'"; }
+check "the audit: service.start and service.stop for each run, a signer.start for each signer process" \
+	sh -c "[ $(ev service.start) -ge 2 ] && [ $(ev service.stop) -ge 2 ] && [ $(ev signer.start) -ge 4 ]"
+check "... hsm.recovered with how long it failed" \
+	[ -n "$(sqlite3 -cmd ".timeout 10000" "$T/d/pecete.db" "SELECT detail FROM audit_log WHERE event = 'hsm.recovered' AND actor = 'system' AND detail LIKE 'failing_s=%'")" ]
+check "... and the chain with its seals verifies" \
+	sh -c "'$PECETE_BIN' audit verify --data '$T/d' | grep -q '^seals OK'"
 # Every line of the log is one JSON object with time, level and message;
 # the request lines carry their id.
 check "the log is JSON lines (time, proc, pid, level, msg)" /usr/bin/python3 -c '
