@@ -89,7 +89,7 @@ plan_item(void *arg, const struct store_sign_item *src)
 	apid = json_string_value(json_object_get(j, "appearance"));
 	rc = PC_OK;
 	if (apid != NULL && pl->db != NULL) {
-		rc = approf_load(pl->db, pl->user_id, apid, &ap, &img, NULL);
+		rc = approf_load(pl->db, pl->user_id, apid, &ap, &img, pl->err);
 		o.approf = &ap;
 	}
 	if (rc == PC_OK)
@@ -265,8 +265,10 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 		rc = store_acquire(e->store, &db);
 	if (rc == PC_OK) {
 		pl->db = db;
+		pl->err = err;
 		rc = store_sign_item_each(db, id, plan_item, pl);
 		pl->db = NULL;
+		pl->err = NULL;
 		store_release(e->store, db);
 	}
 	if (rc == PC_OK)
