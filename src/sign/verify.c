@@ -432,7 +432,8 @@ verify_pdf(struct vctx *v, struct sign_report *r, int fd, FILE *f,
 		}
 	}
 	vverdict_finish(v, es, n);
-	vvobj_collect(v, r, es, n);
+	if (!v->opts->no_vobjs)
+		vvobj_collect(v, r, es, n);
 	/* The report lists the entries in revision order. */
 	{
 		struct sign_vsig *sorted;
@@ -625,7 +626,8 @@ verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
 	e->s->rev_end = e->ranges[1];
 	vcheck_set(&e->s->changes, SIGN_CHK_NONE, "not a PDF");
 	vverdict_finish(v, e, 1);
-	vvobj_collect(v, r, e, 1);
+	if (!v->opts->no_vobjs)
+		vvobj_collect(v, r, e, 1);
 	e->der = NULL;
 out:
 	if (f != NULL)

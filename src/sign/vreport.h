@@ -185,6 +185,9 @@ struct sign_verify_opts {
 	bool no_ocsp;        /* never fetch revocation status */
 	int ocsp_timeout_s;  /* 0: 5 seconds */
 	int64_t now;         /* validation time; 0: clock_now() */
+	/* Leave r->objs empty: they are copied by value for the XML report
+	 * (validate_xml) only, and cost a copy and a digest per object. */
+	bool no_vobjs;
 };
 
 /*
