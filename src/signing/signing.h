@@ -116,6 +116,13 @@ enum sign_level signing_item_level(
 unsigned signing_cost(enum sign_level level, enum sign_format format);
 /* The same for a stored item's format ("pades", "cades"). */
 unsigned signing_cost_str(const char *level, const char *format);
+/*
+ * The timestamps a delivered file of a batch at batch_level carries:
+ * counted at item_level, the level it was delivered at ("" or NULL: the
+ * batch's), so a B-LTA file that stayed B-T has one, not two.
+ */
+unsigned signing_ts_made(
+    const char *batch_level, const char *item_level, const char *format);
 
 /*
  * Called after each item's begin and finish (progress bars, the CLI's

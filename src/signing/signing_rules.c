@@ -38,6 +38,17 @@ signing_cost_str(const char *level, const char *format)
 	                                                   : SIGN_FMT_CADES);
 }
 
+unsigned
+signing_ts_made(
+    const char *batch_level, const char *item_level, const char *format)
+{
+	return signing_cost_str(item_level != NULL && item_level[0] != '\0'
+	                            ? item_level
+	                            : batch_level,
+	           format) -
+	       1;
+}
+
 enum pc_rc
 signing_refusal(
     enum signer_user_result result, uint32_t retry_after, struct pc_err *err)
