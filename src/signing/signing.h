@@ -229,6 +229,15 @@ enum pc_rc signing_batch_finish_one(
     const struct pc_env *e, struct signing_batch *b, size_t i);
 
 /*
+ * Check user_id's TOTP code for signing before the work it will authorize
+ * (TOTP_PEEK): a wrong, replayed or locked code is refused here as
+ * SIGN_USER would refuse it (a wrong one counts as a failure), a right
+ * one stays unused: the signer uses it once, when it signs (SAD rules
+ * stay there). Errors as signing_refusal (field "sad").
+ */
+enum pc_rc signing_code_peek(const struct pc_env *e, const char *user_id,
+    const char *code, struct pc_err *err);
+/*
  * A refusal of the signer (SIGN_USER, ISSUE_USER) as the registry's
  * code in err; returns the status to give the caller.
  */
