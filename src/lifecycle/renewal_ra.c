@@ -75,7 +75,6 @@ renewal_ra_photo(const struct pc_env *e, const char *id, struct buf *out,
     char ctype[32], struct pc_err *err)
 {
 	struct store_renewal r;
-	uint8_t key[VAULT_KEY_WRAPPED];
 	struct db *db = NULL;
 	char path[600];
 	enum pc_rc rc;
@@ -90,13 +89,9 @@ renewal_ra_photo(const struct pc_env *e, const char *id, struct buf *out,
 		rc = PC_ENOTFOUND;
 	if (rc == PC_ENOTFOUND)
 		rc = pc_fail(err, rc, PCE_RENEWAL_NOT_FOUND, NULL);
-	if (rc == PC_OK && e->vault == NULL)
-		rc = PC_EUNAVAIL;
-	if (rc == PC_OK)
-		rc = hex_decode(str_from(r.photo_key), key, sizeof(key));
 	renewal_photo_path(e, id, path, sizeof(path));
 	if (rc == PC_OK)
-		rc = vault_read(e->vault, path, key, out);
+		rc = vault_read_hex(e->vault, path, r.photo_key, out);
 	if (rc == PC_OK)
 		snprintf(ctype, 32, "%s", r.photo_type);
 	store_renewal_cleanup(&r);

@@ -211,6 +211,19 @@ out:
 	return PC_OK;
 }
 
+/* The item's own copies of its paths, strings and profile. */
+static void
+item_copies_free(struct batch_item *it)
+{
+	free(it->in);
+	free(it->out);
+	free(it->field);
+	free(it->reason);
+	free(it->loc);
+	free(it->approf);
+	free(it->approf_img);
+}
+
 void
 signing_batch_free(struct signing_batch *b)
 {
@@ -222,13 +235,7 @@ signing_batch_free(struct signing_batch *b)
 	for (i = 0; i < b->n; i++) {
 		it = &b->items[i];
 		sign_pades_job_free(it->job); /* unfinished: no output */
-		free(it->in);
-		free(it->out);
-		free(it->field);
-		free(it->reason);
-		free(it->loc);
-		free(it->approf);
-		free(it->approf_img);
+		item_copies_free(it);
 	}
 	sign_signer_free(b->signer);
 	sign_vcache_free(b->vcache);
@@ -298,13 +305,7 @@ signing_batch_add(
 	if (o->approf != NULL)
 		failed |= approf_dup(o->approf, &it->approf, &it->approf_img);
 	if (failed) {
-		free(it->in);
-		free(it->out);
-		free(it->field);
-		free(it->reason);
-		free(it->loc);
-		free(it->approf);
-		free(it->approf_img);
+		item_copies_free(it);
 		memset(it, 0, sizeof(*it));
 		return PC_ENOMEM;
 	}
