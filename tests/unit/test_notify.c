@@ -105,8 +105,8 @@ test_every_template_renders(void **state)
 	 * invoice, pairing invitation), the six of identification, the
 	 * certificate issued, expiring, suspended, resumed and revoked, the
 	 * renewal approved, rejected and refunded, the inbox's receipt and
-	 * answer, the two test ones. */
-	assert_int_equal(n, 2 * 34);
+	 * answer, the SPV confirmation sealed, the two test ones. */
+	assert_int_equal(n, 2 * 35);
 	json_decref(vars);
 }
 
