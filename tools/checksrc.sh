@@ -60,8 +60,8 @@ grep -nE '"(SELECT|INSERT|UPDATE|DELETE) ' $(echo "$files" | grep -vE '^src/stor
 # Every notification template the accounts code sends must exist.
 # (the first string after NOTIFY_EMAIL/NOTIFY_SMS in a call is the template)
 for t in $(perl -0ne 'while (/NOTIFY_(?:EMAIL|SMS)\s*,[^;]*?"([a-z_]+)"/g) { print "$1\n" }' src/account/*.c 2>/dev/null | sort -u); do
-	grep -qE "\\{ ?\"$t\"," src/notify/notify_templates.c ||
-		echo "src/account: template \"$t\" is not in src/notify/notify_templates.c" | tee -a "$found"
+	cat src/notify/notify_templates.c src/notify/notify_tmpl_*.c | grep -qE "\\{ ?\"$t\"," ||
+		echo "src/account: template \"$t\" is not in src/notify/notify_templates.c nor notify_tmpl_*.c" | tee -a "$found"
 done
 # Formatting (STYLE §13): every C file as .clang-format has it.
 if command -v clang-format >/dev/null 2>&1; then

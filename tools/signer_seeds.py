@@ -19,6 +19,7 @@ import sys
 
 PING, PONG, SIGN_SERVICE, SIG = 1, 2, 3, 4
 ENROL_BEGIN, ENROL_CONFIRM, VERIFY, QR_URI, TOTP_REPLY = 5, 6, 7, 8, 9
+PEEK = 10
 SIGN_USER, SIGN_USER_REPLY = 20, 21
 ISSUE_USER, ISSUE_USER_REPLY = 22, 23
 CSC_AUTHORIZE, CSC_SAD_REPLY, CSC_SIGN, CSC_EXTEND = 24, 25, 26, 27
@@ -110,6 +111,10 @@ def cases():
     yield "totp-verify-longcode", frame(
         VERIFY, b16(USER) + b16(b"sign") + b16(b"1" * 17))
     yield "totp-qr", frame(QR_URI, b16(USER) + b16(b"ion@example.ro"))
+    yield "totp-peek", frame(
+        PEEK, b16(USER) + b16(b"sign") + b16(b"654321"))
+    yield "totp-peek-longcode", frame(
+        PEEK, b16(USER) + b16(b"sign") + b16(b"1" * 17))
     yield "totp-nouser", frame(VERIFY, b16(b"") + b16(b"login") +
                                b16(b"000000"))
     yield "totp-unknown-user", frame(VERIFY, b16(b"nobody") +
@@ -119,6 +124,9 @@ def cases():
         frame(ENROL_CONFIRM, b16(USER) + b16(b"000000"), 2) +
         frame(VERIFY, b16(USER) + b16(b"sign") + b16(b"000001"), 3) +
         frame(QR_URI, b16(USER) + b16(b"x"), 4))
+    yield "totp-peek-verify", (
+        frame(PEEK, b16(USER) + b16(b"sign") + b16(b"000002"), 1) +
+        frame(VERIFY, b16(USER) + b16(b"sign") + b16(b"000002"), 2))
     yield "sign-user", frame(SIGN_USER, sign_user())
     yield "sign-user-bt", frame(SIGN_USER, sign_user(ts=2, hashes=[h32] * 2))
     yield "sign-user-ts-over", frame(SIGN_USER, sign_user(ts=2))

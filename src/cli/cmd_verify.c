@@ -78,6 +78,7 @@ cmd_verify(int argc, char **argv)
 		}
 		vo.ocsp_timeout_s = (int)t;
 	}
+	vo.no_vobjs = !xml;
 	rc = sign_verify(argv[first], &vo, &r, &err);
 	if (rc != PC_OK) {
 		cli_err(spec.cmd, "%s: %s",

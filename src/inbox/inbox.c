@@ -350,7 +350,6 @@ inbox_file(const struct pc_env *e, const char *id, int64_t n, struct buf *out,
     char *ctype, char *name, struct pc_err *err)
 {
 	struct store_inbox_file f;
-	uint8_t key[VAULT_KEY_WRAPPED];
 	struct db *db = NULL;
 	char path[600];
 	enum pc_rc rc;
@@ -363,13 +362,9 @@ inbox_file(const struct pc_env *e, const char *id, int64_t n, struct buf *out,
 	store_release(e->store, db);
 	if (rc == PC_ENOTFOUND)
 		return pc_fail(err, rc, PCE_MESSAGE_NOT_FOUND, NULL);
-	if (rc == PC_OK && e->vault == NULL)
-		rc = PC_EUNAVAIL;
-	if (rc == PC_OK)
-		rc = hex_decode(str_from(f.key_hex), key, sizeof(key));
 	file_path(e, id, n, path, sizeof(path));
 	if (rc == PC_OK)
-		rc = vault_read(e->vault, path, key, out);
+		rc = vault_read_hex(e->vault, path, f.key_hex, out);
 	if (rc == PC_OK) {
 		snprintf(ctype, 32, "%s", f.ctype);
 		snprintf(name, 128, "%s", str_or(f.name));

@@ -19,6 +19,7 @@
 #include "issuance/issuance.h"
 #include "legal/legal.h"
 #include "lifecycle/renewal.h"
+#include "lifecycle/renewal_int.h"
 #include "notify/notify.h"
 #include "ra/ra.h"
 #include "shop/shop.h"
@@ -28,8 +29,6 @@
 #include "store/store_idv.h"
 #include "store/store_shop.h"
 #include "vault/vault.h"
-
-#define RUN_MAX 32
 
 void
 renewal_status_cleanup(struct renewal_status *s)
@@ -99,8 +98,9 @@ accepted_one(void *arg, const struct store_order *o)
  * The identity confirmed at the account's latest accepted identification
  * (JSON), without who confirmed it. PC_ENOTFOUND when none.
  */
-static enum pc_rc
-accepted_identity(const struct pc_env *e, const char *user_id, json_t **out)
+enum pc_rc
+renewal_accepted_identity(
+    const struct pc_env *e, const char *user_id, json_t **out)
 {
 	struct store_order_filter f;
 	struct accepted a = { NULL, NULL };
@@ -222,7 +222,7 @@ renewal_status(
 		            strcmp(out->req.old_serial, out->serial) == 0 &&
 		            strcmp(out->req.state, RENEWAL_DRAFT) != 0));
 	}
-	if (accepted_identity(e, user_id, &id) != PC_OK)
+	if (renewal_accepted_identity(e, user_id, &id) != PC_OK)
 		id = json_object();
 	cnp = json_string_value(json_object_get(id, "cnp"));
 	country = json_string_value(json_object_get(id, "country"));
@@ -366,15 +366,15 @@ out:
 	return rc;
 }
 
-static void
-photo_path(const struct pc_env *e, const char *id, char *out, size_t n)
+void
+renewal_photo_path(const struct pc_env *e, const char *id, char *out, size_t n)
 {
 	snprintf(out, n, "%s/renewals/%s.pcv", e->conf->store.files_dir, id);
 }
 
 /* JPEG, PNG or PDF, from the first bytes; NULL otherwise. */
-static const char *
-photo_type(const uint8_t *p, size_t n)
+const char *
+renewal_photo_type(const uint8_t *p, size_t n)
 {
 	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
 		return "image/jpeg";
@@ -414,7 +414,7 @@ renewal_photo(const struct pc_env *e, const char *user_id, const char *id,
 	struct store_renewal r;
 	uint8_t key[VAULT_KEY_WRAPPED], md[32];
 	char path[600], dir[560], key_hex[2 * VAULT_KEY_WRAPPED + 1], sha[65];
-	const char *ctype = photo_type(p, n);
+	const char *ctype = renewal_photo_type(p, n);
 	struct db *db = NULL;
 	unsigned mdlen = 0;
 	enum pc_rc rc;
@@ -438,7 +438,7 @@ renewal_photo(const struct pc_env *e, const char *user_id, const char *id,
 		rc = PC_EIO;
 		goto out;
 	}
-	photo_path(e, id, path, sizeof(path));
+	renewal_photo_path(e, id, path, sizeof(path));
 	/* A second photo replaces the first. */
 	if (unlink(path) != 0 && errno != ENOENT) {
 		rc = PC_EIO;
@@ -552,377 +552,4 @@ enum pc_rc
 renewal_terms_pdf(const struct pc_env *e, const char *user_id, struct buf *out)
 {
 	return doc_latest(e, user_id, STORE_DOC_RENEWAL_TERMS, out);
-}
-
-/* ---- the operator's side ------------------------------------------------ */
-
-enum pc_rc
-renewal_ra_each(const struct pc_env *e, const char *state,
-    enum pc_rc (*fn)(void *arg, const struct store_renewal *r), void *arg)
-{
-	struct db *db = NULL;
-	enum pc_rc rc;
-
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_each(db, state, 0, 500, fn, arg);
-	store_release(e->store, db);
-	return rc;
-}
-
-enum pc_rc
-renewal_ra_get(const struct pc_env *e, const char *id, struct store_renewal *r,
-    char **identity, struct pc_err *err)
-{
-	struct db *db = NULL;
-	json_t *j = NULL;
-	enum pc_rc rc;
-
-	*identity = NULL;
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_get(db, id, r);
-	store_release(e->store, db);
-	if (rc == PC_ENOTFOUND)
-		return pc_fail(err, rc, PCE_RENEWAL_NOT_FOUND, NULL);
-	if (rc != PC_OK)
-		return rc;
-	if (accepted_identity(e, r->user_id, &j) == PC_OK)
-		*identity = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	return PC_OK;
-}
-
-enum pc_rc
-renewal_ra_photo(const struct pc_env *e, const char *id, struct buf *out,
-    char ctype[32], struct pc_err *err)
-{
-	struct store_renewal r;
-	uint8_t key[VAULT_KEY_WRAPPED];
-	struct db *db = NULL;
-	char path[600];
-	enum pc_rc rc;
-
-	memset(&r, 0, sizeof(r));
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_get(db, id, &r);
-	store_release(e->store, db);
-	if (rc == PC_OK && r.photo_type[0] == '\0')
-		rc = PC_ENOTFOUND;
-	if (rc == PC_ENOTFOUND)
-		rc = pc_fail(err, rc, PCE_RENEWAL_NOT_FOUND, NULL);
-	if (rc == PC_OK && e->vault == NULL)
-		rc = PC_EUNAVAIL;
-	if (rc == PC_OK)
-		rc = hex_decode(str_from(r.photo_key), key, sizeof(key));
-	photo_path(e, id, path, sizeof(path));
-	if (rc == PC_OK)
-		rc = vault_read(e->vault, path, key, out);
-	if (rc == PC_OK)
-		snprintf(ctype, 32, "%s", r.photo_type);
-	store_renewal_cleanup(&r);
-	return rc;
-}
-
-/* An e-mail to the request's holder, in db's transaction. */
-static enum pc_rc
-tell(const struct pc_env *e, struct db *db, const struct store_renewal *r,
-    const char *tmpl, const char *reason)
-{
-	struct store_user u;
-	char who[300], link[600], date[32];
-	json_t *vars;
-	enum pc_rc rc;
-
-	memset(&u, 0, sizeof(u));
-	rc = store_user_get(db, r->user_id, &u);
-	if (rc != PC_OK)
-		return rc;
-	snprintf(who, sizeof(who), "%s %s", u.given_name, u.surname);
-	snprintf(link, sizeof(link), "%s/home", e->conf->server.public_url);
-	clock_fmt_iso(r->old_not_after - RENEWAL_LEAD_S, date, sizeof(date));
-	date[10] = '\0';
-	vars = json_pack("{s:s,s:s,s:s,s:s}", "name", who, "date", date,
-	    "reason", reason != NULL ? reason : "", "link", link);
-	rc = vars != NULL ? notify_enqueue(db, NOTIFY_EMAIL, u.email, tmpl,
-	                        u.lang, vars, NULL)
-	                  : PC_ENOMEM;
-	json_decref(vars);
-	store_user_cleanup(&u);
-	return rc;
-}
-
-enum pc_rc
-renewal_ra_decide(const struct pc_env *e, const char *op, const char *id,
-    bool approve, const char *reason, struct pc_err *err)
-{
-	struct store_renewal r;
-	struct db *db = NULL;
-	enum pc_rc rc;
-
-	memset(&r, 0, sizeof(r));
-	if (!approve && (reason == NULL || strlen(reason) < 3))
-		return pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "reason");
-	rc = store_write_begin(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_get(db, id, &r);
-	if (rc == PC_ENOTFOUND)
-		rc = pc_fail(err, rc, PCE_RENEWAL_NOT_FOUND, NULL);
-	if (rc == PC_OK)
-		rc = store_renewal_move(db, id, RENEWAL_SUBMITTED,
-		    approve ? RENEWAL_APPROVED : RENEWAL_REJECTED, NULL,
-		    approve ? NULL : reason, op, NULL, clock_now());
-	if (rc == PC_ESTATE)
-		rc = pc_fail(err, PC_ESTATE, PCE_RENEWAL_STATE, NULL);
-	if (rc == PC_OK)
-		rc = store_audit_printf(db, op,
-		    approve ? "renewal.approve" : "renewal.reject",
-		    "renewal=%s user=%s", id, r.user_id);
-	if (rc == PC_OK)
-		rc = tell(e, db, &r,
-		    approve ? "renewal_approved" : "renewal_rejected", reason);
-	rc = store_write_end(e->store, db, rc);
-	store_renewal_cleanup(&r);
-	return rc;
-}
-
-/* ---- the job ------------------------------------------------------------ */
-
-struct due {
-	struct store_renewal r[RUN_MAX];
-	size_t n;
-};
-
-static enum pc_rc
-due_one(void *arg, const struct store_renewal *r)
-{
-	struct due *d = arg;
-
-	if (d->n < RUN_MAX) {
-		d->r[d->n] = *r;
-		d->r[d->n].reason = NULL; /* not needed; owned by the walk */
-		d->n++;
-	}
-	return PC_OK;
-}
-
-/* Issue the approved request r (due). */
-static enum pc_rc
-run_issue(const struct pc_env *e, const struct store_renewal *r)
-{
-	struct pc_err err = { 0 };
-	json_t *id = NULL;
-	char *identity = NULL;
-	enum pc_rc rc;
-
-	rc = accepted_identity(e, r->user_id, &id);
-	if (rc == PC_OK) {
-		/* The document given with the request. */
-		json_object_set_new(id, "doc_type", json_string(r->doc_type));
-		json_object_set_new(
-		    id, "doc_series", json_string(r->doc_series));
-		json_object_set_new(
-		    id, "doc_number", json_string(r->doc_number));
-		json_object_set_new(
-		    id, "doc_expiry", json_string(r->doc_expiry));
-		identity = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS);
-		rc = identity != NULL ? PC_OK : PC_ENOMEM;
-	}
-	if (rc == PC_OK)
-		rc = issuance_renew(
-		    e, r->user_id, r->id, r->order_id, identity, &err);
-	if (rc != PC_OK)
-		log_warnx("renewal: %s not issued yet (%s%s%s)", r->id,
-		    pc_rc_str(rc), err.code ? ": " : "",
-		    err.code ? pc_ecode_name(err.code) : "");
-	free(identity);
-	json_decref(id);
-	return rc;
-}
-
-/*
- * Refund the order of r and close r; tell the holder. A draft or a
- * rejected request whose order another request uses, or whose order was
- * refunded already, is closed without a refund.
- */
-static enum pc_rc
-run_refund(const struct pc_env *e, const struct store_renewal *r)
-{
-	struct pc_env sys = *e;
-	struct pc_err err = { 0 };
-	struct db *db = NULL;
-	const char *to = RENEWAL_REFUNDED;
-	bool used = false, asked = strcmp(r->state, RENEWAL_DRAFT) != 0 &&
-	                           strcmp(r->state, RENEWAL_REJECTED) != 0;
-	enum pc_rc rc;
-
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_renewal_order_used(db, r->order_id, &used);
-	store_release(e->store, db);
-	if (rc != PC_OK)
-		return rc;
-	sys.actor = "system";
-	if (used && !asked)
-		to = RENEWAL_CLOSED;
-	else
-		rc = shop_order_refund(&sys, r->order_id,
-		    "renewal not issued before the window closed", &err);
-	if (rc == PC_ESTATE && err.code == PCE_ORDER_STATE) {
-		to = RENEWAL_CLOSED; /* refunded for another request */
-		rc = PC_OK;
-	}
-	if (rc != PC_OK) {
-		log_warnx("renewal: the order of %s could not be refunded (%s)",
-		    r->id, pc_rc_str(rc));
-		return rc;
-	}
-	rc = store_write_begin(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_move(
-	    db, r->id, r->state, to, NULL, NULL, NULL, NULL, clock_now());
-	if (rc == PC_OK)
-		rc = store_audit_printf(db, "system", "renewal.close",
-		    "renewal=%s order=%s state=%s", r->id, r->order_id, to);
-	if (rc == PC_OK && strcmp(to, RENEWAL_REFUNDED) == 0)
-		rc = tell(e, db, r, "renewal_refunded", NULL);
-	return store_write_end(e->store, db, rc);
-}
-
-/* Is serial neither revoked nor suspended? */
-static bool
-cert_good(const struct pc_env *e, const char *serial)
-{
-	struct store_cert c;
-	struct db *db = NULL;
-	bool good;
-
-	memset(&c, 0, sizeof(c));
-	if (store_acquire(e->store, &db) != PC_OK)
-		return true; /* the signer checks it again */
-	good = store_cert_get(db, serial, &c) == PC_OK && c.status == CERT_GOOD;
-	store_release(e->store, db);
-	store_cert_cleanup(&c);
-	return good;
-}
-
-static enum pc_rc
-run_state(const struct pc_env *e, const char *state, int64_t due_at, bool issue,
-    int64_t *count)
-{
-	struct due *d;
-	struct db *db = NULL;
-	size_t i;
-	enum pc_rc rc, one;
-
-	d = calloc(1, sizeof(*d));
-	if (d == NULL)
-		return PC_ENOMEM;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_renewal_each(db, state, due_at, RUN_MAX, due_one, d);
-	store_release(e->store, db);
-	for (i = 0; rc == PC_OK && i < d->n; i++) {
-		/* An approved request whose certificate ended, or was
-		 * revoked or suspended, is refunded. */
-		if (issue && clock_now() < d->r[i].old_not_after &&
-		    cert_good(e, d->r[i].old_serial))
-			one = run_issue(e, &d->r[i]);
-		else
-			one = run_refund(e, &d->r[i]);
-		if (one == PC_OK)
-			(*count)++;
-	}
-	free(d);
-	return rc;
-}
-
-enum pc_rc
-renewal_run(const struct pc_env *e, int64_t *issued, int64_t *refunded)
-{
-	static const char *const closed[] = { RENEWAL_DRAFT, RENEWAL_SUBMITTED,
-		RENEWAL_REJECTED };
-	int64_t now = clock_now();
-	size_t i;
-	enum pc_rc rc;
-
-	*issued = *refunded = 0;
-	/* Approved: issued from RENEWAL_LEAD_S before the end (refunded
-	 * when still not issued at the end); first, so that the requests
-	 * closed next see the order used. */
-	rc = run_state(e, RENEWAL_APPROVED, now + RENEWAL_LEAD_S, true, issued);
-	/* The rest when the window closed. */
-	for (i = 0; rc == PC_OK && i < PC_ARRAY_LEN(closed); i++)
-		rc = run_state(
-		    e, closed[i], now + RENEWAL_WINDOW_S, false, refunded);
-	return rc;
-}
-
-/* ---- the photos' retention ----------------------------------------------- */
-
-struct gone {
-	char id[RUN_MAX][STORE_ID_LEN + 1];
-	size_t n;
-};
-
-static enum pc_rc
-gone_one(void *arg, const struct store_renewal *r)
-{
-	struct gone *g = arg;
-
-	if (g->n < RUN_MAX)
-		snprintf(g->id[g->n++], STORE_ID_LEN + 1, "%s", r->id);
-	return PC_OK;
-}
-
-enum pc_rc
-renewal_photos_expire(const struct pc_env *e, int64_t *deleted)
-{
-	const struct conf_ra *ra = &e->conf->ra;
-	int64_t now = clock_now();
-	struct db *db = NULL;
-	struct gone *g;
-	char path[600];
-	size_t i;
-	enum pc_rc rc;
-
-	*deleted = 0;
-	g = calloc(1, sizeof(*g));
-	if (g == NULL)
-		return PC_ENOMEM;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_renewal_photo_due(db,
-		    now - ra->retention_open_days * 86400,
-		    now - ra->retention_rejected_days * 86400,
-		    now - ra->retention_accepted_years * 366 * 86400, RUN_MAX,
-		    gone_one, g);
-	store_release(e->store, db);
-	for (i = 0; rc == PC_OK && i < g->n; i++) {
-		photo_path(e, g->id[i], path, sizeof(path));
-		if (unlink(path) != 0 && errno != ENOENT) {
-			log_warnx("renewal: the photo of %s could not be "
-			          "deleted (%s)",
-			    g->id[i], strerror(errno));
-			continue;
-		}
-		rc = store_write_begin(e->store, &db);
-		if (rc != PC_OK)
-			break;
-		rc = store_renewal_photo_forget(db, g->id[i]);
-		if (rc == PC_OK)
-			rc = store_audit_printf(db, "system",
-			    "renewal.photo_deleted", "renewal=%s", g->id[i]);
-		rc = store_write_end(e->store, db, rc);
-		if (rc == PC_OK)
-			(*deleted)++;
-	}
-	free(g);
-	return rc;
 }

@@ -26,10 +26,13 @@ struct notify_tmpl {
 	struct notify_tmpl_lang ro, en;
 };
 
-/* The template table (notify_templates.c). */
-extern const struct notify_tmpl notify_templates[];
-extern const size_t notify_ntemplates;
+/* The account's templates (notify_tmpl_account.c). */
+extern const struct notify_tmpl notify_tmpl_account[];
+extern const size_t notify_ntmpl_account;
 
+/* Template i of every table (notify_templates.c), NULL past the last. */
+const struct notify_tmpl *notify_tmpl_at(size_t i);
+/* The template id, NULL when none. */
 const struct notify_tmpl *notify_tmpl_find(const char *id);
 
 /*

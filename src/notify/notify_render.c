@@ -29,7 +29,9 @@ notify_template_channel(const char *template_id)
 const char *
 notify_template_id(size_t i)
 {
-	return i < notify_ntemplates ? notify_templates[i].id : NULL;
+	const struct notify_tmpl *t = notify_tmpl_at(i);
+
+	return t != NULL ? t->id : NULL;
 }
 
 int64_t

@@ -24,6 +24,7 @@ static const struct {
 	{ SIGNER_MSG_TOTP_ENROL_BEGIN, "totp_enrol_begin" },
 	{ SIGNER_MSG_TOTP_ENROL_CONFIRM, "totp_enrol_confirm" },
 	{ SIGNER_MSG_TOTP_VERIFY, "totp_verify" },
+	{ SIGNER_MSG_TOTP_PEEK, "totp_peek" },
 	{ SIGNER_MSG_TOTP_QR_URI, "totp_qr_uri" },
 	{ SIGNER_MSG_SIGN_USER, "sign_user" },
 	{ SIGNER_MSG_ISSUE_USER, "issue_user" },

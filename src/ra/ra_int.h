@@ -36,4 +36,15 @@ enum pc_rc ra_mail(struct db *db, const struct store_idv_case *c,
 /* "<public_url>/<page>" (malloc'd). */
 char *ra_link(const struct pc_env *e, const char *page);
 
+/* ra_case_steps.c, for the upload and the submission (ra_case_files.c). */
+
+/* Load an open case of user_id for a step (PC_ESTATE: not open). OUT: *c
+ * (store_idv_case_cleanup). */
+enum pc_rc ra_case_open(const struct pc_env *e, const char *user_id,
+    const char *id, struct store_idv_case *c, struct pc_err *err);
+/* Where the recording stands: the plan, and k, the index in it of the
+ * step started last (-1: none yet). OUT: *steps (json_decref). */
+enum pc_rc ra_case_where(const struct store_idv_case *c, struct ra_plan *plan,
+    json_t **steps, int *k);
+
 #endif /* PC_RA_INT_H */

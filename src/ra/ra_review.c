@@ -143,7 +143,6 @@ ra_file_read(const struct pc_env *e, const char *op, const char *id,
 {
 	struct store_idv_file f;
 	struct db *db = NULL;
-	uint8_t key[VAULT_KEY_WRAPPED];
 	char path[600];
 	enum pc_rc rc;
 
@@ -164,10 +163,8 @@ ra_file_read(const struct pc_env *e, const char *op, const char *id,
 	if (rc != PC_OK)
 		return rc;
 	snprintf(ctype, 32, "%s", f.ctype);
-	rc = hex_decode(str_from(f.key_hex), key, sizeof(key));
 	ra_file_path(e, id, kind, path, sizeof(path));
-	if (rc == PC_OK)
-		rc = vault_read(e->vault, path, key, out);
+	rc = vault_read_hex(e->vault, path, f.key_hex, out);
 	if (rc != PC_OK)
 		log_warnx("ra: file %s of case %s cannot be read (%s)", kind,
 		    id, pc_rc_str(rc));

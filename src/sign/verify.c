@@ -1,7 +1,8 @@
 /*
  * verify.c: verification of a PDF (every signature, certification and
- * document timestamp, with the changes made after each) or of a detached
- * .p7s, into a struct sign_report (vreport.h). The building blocks are in
+ * document timestamp, with the changes made after each) or of a .p7s
+ * (detached, or attached: the content inside), into a struct sign_report
+ * (vreport.h). The building blocks are in
  * verify_cms.c (CMS, timestamps, chains), verify_rev.c (revocation) and
  * verify_diff.c (revisions); this file finds the signatures and the
  * validation data (DSS), orders the entries by revision, works out each
@@ -432,7 +433,8 @@ verify_pdf(struct vctx *v, struct sign_report *r, int fd, FILE *f,
 		}
 	}
 	vverdict_finish(v, es, n);
-	vvobj_collect(v, r, es, n);
+	if (!v->opts->no_vobjs)
+		vvobj_collect(v, r, es, n);
 	/* The report lists the entries in revision order. */
 	{
 		struct sign_vsig *sorted;
@@ -573,7 +575,51 @@ out:
 	ERR_clear_error();
 }
 
-/* A detached .p7s over opts->content. */
+/*
+ * The content a .p7s signs, to hash: opts->content when given, else the
+ * CMS's own (an attached signature) copied into *owned and opened in
+ * memory. OUT: *f, *size; PC_EINVAL with err set for a detached one
+ * without opts->content or a file that is no CMS.
+ */
+static enum pc_rc
+p7s_content(struct vctx *v, CMS_ContentInfo *cms, const char *path,
+    uint8_t **owned, FILE **f, int64_t *size, struct sign_err *err)
+{
+	ASN1_OCTET_STRING **pos;
+	size_t n;
+
+	*f = NULL;
+	*owned = NULL;
+	if (v->opts->content != NULL) {
+		*f = fopen(v->opts->content, "rb");
+		*size = sign_file_size(v->opts->content);
+		if (*f == NULL || *size < 0)
+			return sign_err_set(err, PC_EIO, "unreadable",
+			    "cannot read %s", v->opts->content);
+		return PC_OK;
+	}
+	if (cms == NULL)
+		return sign_err_set(err, PC_EINVAL, "unreadable",
+		    "%s is neither a PDF nor a CMS signature (.p7s)", path);
+	pos = CMS_get0_content(cms);
+	if (pos == NULL || *pos == NULL)
+		return sign_err_set(err, PC_EINVAL, "content_missing",
+		    "%s is a detached signature: give the signed file with "
+		    "--content",
+		    path);
+	n = (size_t)ASN1_STRING_length(*pos);
+	/* One byte more: fmemopen wants a buffer, even for no content. */
+	*owned = malloc(n + 1);
+	if (*owned == NULL)
+		return PC_ENOMEM;
+	if (n > 0)
+		memcpy(*owned, ASN1_STRING_get0_data(*pos), n);
+	*f = fmemopen(*owned, n + 1, "rb");
+	*size = (int64_t)n;
+	return *f != NULL ? PC_OK : PC_ENOMEM;
+}
+
+/* A .p7s: detached over opts->content, or attached (its own content). */
 static enum pc_rc
 verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
     struct sign_err *err)
@@ -581,9 +627,11 @@ verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
 	struct ventry *e;
 	struct buf p7;
 	FILE *f = NULL;
-	CMS_ContentInfo *cms;
+	CMS_ContentInfo *cms = NULL;
 	const unsigned char *p;
 	STACK_OF(X509_CRL) * crls;
+	uint8_t *content = NULL;
+	int64_t size = 0;
 	enum pc_rc rc;
 
 	buf_init(&p7, VERIFY_MAX_CMS);
@@ -594,29 +642,31 @@ verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
 		goto out;
 	}
 	rc = file_read(path, VERIFY_MAX_CMS, &p7);
-	f = rc == PC_OK ? fopen(v->opts->content, "rb") : NULL;
-	if (f == NULL) {
-		rc = sign_err_set(err, PC_EIO, "unreadable", "cannot read %s",
-		    rc == PC_OK ? v->opts->content : path);
+	if (rc != PC_OK) {
+		rc = sign_err_set(
+		    err, PC_EIO, "unreadable", "cannot read %s", path);
 		goto out;
 	}
+	p = p7.data;
+	cms = d2i_CMS_ContentInfo(NULL, &p, (long)p7.len);
+	ERR_clear_error();
+	rc = p7s_content(v, cms, path, &content, &f, &size, err);
+	if (rc != PC_OK)
+		goto out;
 	r->nsigs = 1;
 	e->s = &r->sigs[0];
 	e->s->kind = SIGN_VK_CADES;
 	e->der = p7.data;
 	e->derlen = p7.len;
-	e->ranges[1] = sign_file_size(v->opts->content);
+	e->ranges[1] = size;
 	e->nranges = 2;
 	/* The CMS's own certificates and CRLs are validation data. */
-	p = p7.data;
-	cms = d2i_CMS_ContentInfo(NULL, &p, (long)p7.len);
 	crls = cms != NULL ? CMS_get1_crls(cms) : NULL;
 	while (sk_X509_CRL_num(crls) > 0)
 		sk_X509_CRL_push(v->vd_crls, sk_X509_CRL_shift(crls));
 	sk_X509_CRL_free(crls);
 	if (cms != NULL)
 		cades_values(v, cms);
-	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	vcms_check(v, e, f);
 	e->baseline = strstr(e->s->signer_id.msg, "matches") != NULL &&
@@ -625,11 +675,14 @@ verify_p7s(struct vctx *v, struct sign_report *r, const char *path,
 	e->s->rev_end = e->ranges[1];
 	vcheck_set(&e->s->changes, SIGN_CHK_NONE, "not a PDF");
 	vverdict_finish(v, e, 1);
-	vvobj_collect(v, r, e, 1);
+	if (!v->opts->no_vobjs)
+		vvobj_collect(v, r, e, 1);
 	e->der = NULL;
 out:
 	if (f != NULL)
 		fclose(f);
+	free(content);
+	CMS_ContentInfo_free(cms);
 	if (e != NULL)
 		entries_free(e, 1);
 	buf_cleanup(&p7);
@@ -684,11 +737,8 @@ sign_verify(const char *path, const struct sign_verify_opts *opts,
 	if (opts->content == NULL && memcmp(magic, "%PDF", 4) == 0) {
 		r->pdf = true;
 		rc = verify_pdf(&v, r, fd, f, err);
-	} else if (opts->content == NULL) {
-		rc = sign_err_set(err, PC_EINVAL, "content_missing",
-		    "%s is not a PDF: give the signed file with --content",
-		    path);
 	} else {
+		/* A .p7s: detached (with opts->content) or attached. */
 		rc = verify_p7s(&v, r, path, err);
 	}
 	if (rc == PC_OK) {

@@ -180,18 +180,23 @@ struct sign_report {
 };
 
 struct sign_verify_opts {
-	const char *content; /* the signed file, for a detached .p7s */
+	const char *content; /* the signed file, for a detached .p7s (an
+	                        attached one carries its own) */
 	const char *trust;   /* PEM file of trust anchors; NULL: none */
 	bool no_ocsp;        /* never fetch revocation status */
 	int ocsp_timeout_s;  /* 0: 5 seconds */
 	int64_t now;         /* validation time; 0: clock_now() */
+	/* Leave r->objs empty: they are copied by value for the XML report
+	 * (validate_xml) only, and cost a copy and a digest per object. */
+	bool no_vobjs;
 };
 
 /*
- * Verify every signature and timestamp of path (a PDF, or a .p7s with
- * opts->content) and return the report. Errors (PC_EINVAL with err set)
- * are for files that cannot be read at all; a broken signature is a
- * verdict in the report, not an error. OUT: *out (sign_report_free).
+ * Verify every signature and timestamp of path (a PDF, or a .p7s:
+ * attached, or detached with opts->content) and return the report. Errors
+ * (PC_EINVAL with err set) are for files that cannot be read at all; a broken
+ * signature is a verdict in the report, not an error. OUT: *out
+ * (sign_report_free).
  */
 enum pc_rc sign_verify(const char *path, const struct sign_verify_opts *opts,
     struct sign_report **out, struct sign_err *err);

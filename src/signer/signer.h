@@ -57,6 +57,7 @@ enum signer_msg {
 	SIGNER_MSG_TOTP_VERIFY = 7,
 	SIGNER_MSG_TOTP_QR_URI = 8,
 	SIGNER_MSG_TOTP_REPLY = 9,
+	SIGNER_MSG_TOTP_PEEK = 10,
 	/* Holders' keys, with SAD (signer_user.c). */
 	SIGNER_MSG_SIGN_USER = 20,
 	SIGNER_MSG_SIGN_USER_REPLY = 21,
@@ -224,6 +225,11 @@ enum pc_rc signer_client_sign_service(struct signer_client *sc,
  *      window +-1 step; a step <= the last used one is a replay;
  *      totp_max_failures wrong codes lock for totp_lock_s. purpose
  *      ("login", "sad", ...) is logged and audited.
+ * TOTP_PEEK         u16 user, u16 purpose, u16 code -> TOTP_REPLY
+ *      the VERIFY rules without using the code: a wrong code counts as a
+ *      failure (and locks), a used step is a replay, a right fresh code is
+ *      TOTP_R_OK and stays unused, for the request (SIGN_USER) that uses
+ *      it once. For checking a code before the work it authorizes.
  * TOTP_QR_URI       u16 user, u16 label -> TOTP_REPLY with the URI of the
  *      pending secret, once (for the QR PNG), only while it is pending.
  */
@@ -256,6 +262,9 @@ enum pc_rc signer_client_totp_begin(struct signer_client *sc,
 enum pc_rc signer_client_totp_confirm(struct signer_client *sc,
     const char *user_id, const char *code, struct signer_totp_reply *out);
 enum pc_rc signer_client_totp_verify(struct signer_client *sc,
+    const char *user_id, const char *purpose, const char *code,
+    struct signer_totp_reply *out);
+enum pc_rc signer_client_totp_peek(struct signer_client *sc,
     const char *user_id, const char *purpose, const char *code,
     struct signer_totp_reply *out);
 enum pc_rc signer_client_totp_qr_uri(struct signer_client *sc,

@@ -92,6 +92,14 @@ signer_client_totp_verify(struct signer_client *sc, const char *user_id,
 }
 
 enum pc_rc
+signer_client_totp_peek(struct signer_client *sc, const char *user_id,
+    const char *purpose, const char *code, struct signer_totp_reply *out)
+{
+	return totp_call(
+	    sc, SIGNER_MSG_TOTP_PEEK, user_id, NULL, purpose, code, out);
+}
+
+enum pc_rc
 signer_client_totp_qr_uri(struct signer_client *sc, const char *user_id,
     const char *label, struct signer_totp_reply *out)
 {

@@ -142,6 +142,7 @@ static const struct {
 	{ SIGNER_MSG_TOTP_ENROL_BEGIN, do_totp },
 	{ SIGNER_MSG_TOTP_ENROL_CONFIRM, do_totp },
 	{ SIGNER_MSG_TOTP_VERIFY, do_totp },
+	{ SIGNER_MSG_TOTP_PEEK, do_totp },
 	{ SIGNER_MSG_TOTP_QR_URI, do_totp },
 	{ SIGNER_MSG_SIGN_USER, do_sign_user },
 	{ SIGNER_MSG_ISSUE_USER, do_issue_user },

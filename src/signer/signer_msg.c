@@ -297,6 +297,8 @@ static const struct signer_msgdef msgs[] = {
 	    struct signer_m_totp, f_totp_verify, NULL),
 	ROW(SIGNER_MSG_TOTP_QR_URI, SIGNER_FROM_WEB, SIGNER_MSG_TOTP_REPLY,
 	    struct signer_m_totp, f_totp_label, NULL),
+	ROW(SIGNER_MSG_TOTP_PEEK, SIGNER_FROM_WEB, SIGNER_MSG_TOTP_REPLY,
+	    struct signer_m_totp, f_totp_verify, NULL),
 	ROW(SIGNER_MSG_TOTP_REPLY, SIGNER_FROM_SIGNER, 0,
 	    struct signer_m_totp_reply, f_totp_reply, NULL),
 	ROW(SIGNER_MSG_SIGN_USER, SIGNER_FROM_WEB, SIGNER_MSG_SIGN_USER_REPLY,

@@ -93,13 +93,13 @@ struct signer_m_sig {
 	struct signer_bytes sig;
 };
 
-/* TOTP_ENROL_BEGIN, _CONFIRM, TOTP_VERIFY, TOTP_QR_URI: each type carries
- * the fields its row lists; the others stay empty. */
+/* TOTP_ENROL_BEGIN, _CONFIRM, TOTP_VERIFY, TOTP_PEEK, TOTP_QR_URI: each type
+ * carries the fields its row lists; the others stay empty. */
 struct signer_m_totp {
 	struct signer_bytes user;
 	struct signer_bytes label;   /* BEGIN, QR_URI */
-	struct signer_bytes purpose; /* VERIFY */
-	struct signer_bytes code;    /* CONFIRM, VERIFY */
+	struct signer_bytes purpose; /* VERIFY, PEEK */
+	struct signer_bytes code;    /* CONFIRM, VERIFY, PEEK */
 };
 
 /* TOTP_REPLY */

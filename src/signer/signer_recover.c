@@ -49,7 +49,8 @@ count_one(void *arg, const struct store_sign_item *it)
 
 	if (strcmp(it->state, R_ITEM_SIGNED) == 0) {
 		r->kept++;
-		r->kept_ts += signing_cost_str(r->b->level, it->format) - 1;
+		r->kept_ts +=
+		    signing_ts_made(r->b->level, it->level, it->format);
 	} else if (unfinished(it)) {
 		r->unfinished++;
 	}

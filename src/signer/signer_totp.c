@@ -276,10 +276,14 @@ count_failure(struct signer_totp *t, struct db *db, const char *user,
 	    db, user, locked ? "totp.locked" : "totp.failed", detail);
 }
 
-/* VERIFY (purpose != NULL) or ENROL_CONFIRM (purpose == NULL). */
+/*
+ * VERIFY (purpose != NULL) or ENROL_CONFIRM (purpose == NULL); with peek
+ * (VERIFY's rules) a right code is not used: the step stays free.
+ */
 static enum pc_rc
 do_check(struct signer_totp *t, struct db *db, const char *user,
-    const char *purpose, const char *code, struct signer_totp_reply *r)
+    const char *purpose, const char *code, bool peek,
+    struct signer_totp_reply *r)
 {
 	struct store_totp st;
 	uint8_t *secret = NULL;
@@ -326,6 +330,16 @@ do_check(struct signer_totp *t, struct db *db, const char *user,
 			    "new secret active; old one replaced");
 		goto out;
 	}
+	if (peek) {
+		/* What the UPDATE below would find; nothing written. */
+		if (step <= st.last_step) {
+			r->result = TOTP_R_REPLAY;
+			rc = store_audit_append(
+			    db, user, "totp.replay", purpose);
+		} else
+			r->result = TOTP_R_OK;
+		goto out;
+	}
 	/*
 	 * The step is used by one conditional UPDATE (last_step < step), not
 	 * by comparing what was read: of two parallel verifications of one
@@ -358,7 +372,7 @@ signer_totp_check(struct signer_totp *t, struct db *db, const char *user,
 	    PC_EINTERNAL);
 	memset(r, 0, sizeof(*r));
 	r->result = TOTP_R_NONE;
-	return do_check(t, db, user, purpose, code, r);
+	return do_check(t, db, user, purpose, code, false, r);
 }
 
 static enum pc_rc
@@ -457,10 +471,12 @@ signer_totp_serve(struct signer_totp *t, uint16_t type, enum pc_rc drc,
 		rc = do_begin(t, db, user, label, &r);
 		break;
 	case SIGNER_MSG_TOTP_ENROL_CONFIRM:
-		rc = do_check(t, db, user, NULL, code, &r);
+		rc = do_check(t, db, user, NULL, code, false, &r);
 		break;
 	case SIGNER_MSG_TOTP_VERIFY:
-		rc = do_check(t, db, user, purpose, code, &r);
+	case SIGNER_MSG_TOTP_PEEK:
+		rc = do_check(t, db, user, purpose, code,
+		    type == SIGNER_MSG_TOTP_PEEK, &r);
 		break;
 	case SIGNER_MSG_TOTP_QR_URI:
 		rc = do_qr_uri(t, db, user, label, &r);

@@ -116,6 +116,13 @@ enum sign_level signing_item_level(
 unsigned signing_cost(enum sign_level level, enum sign_format format);
 /* The same for a stored item's format ("pades", "cades"). */
 unsigned signing_cost_str(const char *level, const char *format);
+/*
+ * The timestamps a delivered file of a batch at batch_level carries:
+ * counted at item_level, the level it was delivered at ("" or NULL: the
+ * batch's), so a B-LTA file that stayed B-T has one, not two.
+ */
+unsigned signing_ts_made(
+    const char *batch_level, const char *item_level, const char *format);
 
 /*
  * Called after each item's begin and finish (progress bars, the CLI's
@@ -221,6 +228,15 @@ enum pc_rc signing_batch_finish(
 enum pc_rc signing_batch_finish_one(
     const struct pc_env *e, struct signing_batch *b, size_t i);
 
+/*
+ * Check user_id's TOTP code for signing before the work it will authorize
+ * (TOTP_PEEK): a wrong, replayed or locked code is refused here as
+ * SIGN_USER would refuse it (a wrong one counts as a failure), a right
+ * one stays unused: the signer uses it once, when it signs (SAD rules
+ * stay there). Errors as signing_refusal (field "sad").
+ */
+enum pc_rc signing_code_peek(const struct pc_env *e, const char *user_id,
+    const char *code, struct pc_err *err);
 /*
  * A refusal of the signer (SIGN_USER, ISSUE_USER) as the registry's
  * code in err; returns the status to give the caller.

@@ -39,7 +39,6 @@ approf_create(const struct pc_env *e, const char *user_id, const char *name,
 	struct sign_err serr = { 0 };
 	struct db *db = NULL;
 	json_t *arr = NULL;
-	int64_t count = 0;
 	long c;
 	int i;
 	enum pc_rc rc;
@@ -86,11 +85,9 @@ approf_create(const struct pc_env *e, const char *user_id, const char *name,
 	if (rc == PC_OK)
 		rc = store_write_begin(e->store, &db);
 	if (rc == PC_OK)
-		rc = store_approf_count(db, user_id, &count);
-	if (rc == PC_OK && count >= APPROF_MAX)
+		rc = store_approf_insert(db, &p, APPROF_MAX);
+	if (rc == PC_ELIMIT)
 		rc = pc_fail(err, PC_ELIMIT, PCE_APPEARANCE_LIMIT, NULL);
-	if (rc == PC_OK)
-		rc = store_approf_insert(db, &p);
 	rc = store_write_end(e->store, db, rc);
 	if (rc == PC_OK)
 		memcpy(id, p.id, sizeof(p.id));
@@ -166,7 +163,8 @@ approf_load(struct db *db, const char *user_id, const char *id,
 	memset(&p, 0, sizeof(p));
 	rc = store_approf_get(db, user_id, id, &p);
 	if (rc == PC_ENOTFOUND)
-		rc = pc_fail(err, PC_ENOTFOUND, PCE_NOT_FOUND, "appearance");
+		rc = pc_fail(
+		    err, PC_ENOTFOUND, PCE_APPEARANCE_GONE, "appearance");
 	if (rc != PC_OK)
 		goto out;
 	arr = json_loads(p.lines, 0, NULL);

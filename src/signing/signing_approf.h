@@ -35,7 +35,8 @@ enum pc_rc approf_each(const struct pc_env *e, const char *user_id,
 /*
  * The profile id of user_id for drawing, read through db: its lines into
  * *ap, its image into img (ap->image points into it). PC_ENOTFOUND
- * (not_found, field "appearance") when it is not one of the user's.
+ * (appearance_gone, field "appearance") when it is not one of the user's
+ * (unknown, another user's, or deleted since it was chosen).
  */
 enum pc_rc approf_load(struct db *db, const char *user_id, const char *id,
     struct sign_approf *ap, struct buf *img, struct pc_err *err);

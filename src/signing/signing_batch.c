@@ -8,9 +8,12 @@
  * signature authorized for that item, after checking that the engine
  * asks for exactly the hash that was authorized (the signed attributes
  * are deterministic for the same digest, time and certificate).
+ *
+ * This file makes a batch and prepares it (begin); the authorization is
+ * in signing_batch_auth.c, the signatures built (finish) in
+ * signing_batch_finish.c; what they share in signing_batch_int.h.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +29,7 @@
 #include "base/conf.h"
 #include "base/log.h"
 #include "pki/pki.h"
-#include "signing/signing.h"
+#include "signing/signing_batch_int.h"
 #include "store/store.h"
 #include "store/store_account.h"
 
@@ -34,65 +37,16 @@ _Static_assert(SIGN_TBS_MAX == SIGNER_HASH_MAX, "one hash size");
 
 #define FD_PATH_MAX 32
 #define SIGNING_BEGIN_THREADS 8
-#define TSA_URL_MAX 1024
-
-enum batch_state {
-	BATCH_NEW = 0,
-	BATCH_BEGUN,
-	BATCH_AUTHORIZED,
-	BATCH_FINISHED,
-};
-
-struct batch_item {
-	struct signing_result res;
-	char *in, *out;               /* owned; res.in, res.out */
-	char *field, *reason, *loc;   /* owned copies of opts' strings */
-	struct sign_approf *approf;   /* owned copy of opts' profile */
-	uint8_t *approf_img;          /* ... and of its image */
-	struct sign_opts opts;        /* the batch's, with the item's own */
-	struct sign_pades_job *job;   /* PAdES, between begin and finish */
-	struct sign_tbs tbs;          /* READY: what the key must sign */
-	uint8_t digest[SIGN_TBS_MAX]; /* a CAdES over a digest: dlen > 0 */
-	size_t dlen;
-	enum pc_rc begin_rc;      /* begin on threads: its result */
-	uint8_t sig[HSM_SIG_MAX]; /* SIGNED: its signature */
-	size_t siglen;
-};
-
-struct signing_batch {
-	enum batch_state state;
-	char credential[STORE_SERIAL_MAX + 1];
-	char renewal[STORE_ID_LEN + 1], terms[SIGNER_TERMS_MAX + 1];
-	char tsa_url[TSA_URL_MAX];
-	struct sign_opts opts;      /* the batch's defaults */
-	char *field, *reason, *loc; /* owned copies of its strings */
-	bool stop_at_first;
-	unsigned threads;
-	signing_progress_fn progress;
-	void *progress_arg;
-	struct sign_signer *signer; /* certificate, chain, batch_replay */
-	struct batch_item items[SIGNING_BATCH_MAX];
-	size_t n;
-	atomic_bool mismatch;
-	int64_t transactions_left;
-	struct sign_vcache *vcache; /* B-LT, B-LTA: validation data */
-};
 
 /* Each transition of the batch, checked in one place. */
-static bool
-batch_step(struct signing_batch *b, enum batch_state from, enum batch_state to)
+bool
+sbatch_step(struct signing_batch *b, enum batch_state from, enum batch_state to)
 {
 	if (b->state != from)
 		return false;
 	b->state = to;
 	return true;
 }
-
-/* Which item a finish builds: its own, so items finish in parallel. */
-struct replay {
-	struct signing_batch *b;
-	size_t i;
-};
 
 /*
  * The signing function of finish: the signature authorized for the item
@@ -102,7 +56,7 @@ static enum pc_rc
 batch_replay(void *arg, enum hsm_mech mech, int md_nid, const uint8_t *hash,
     size_t hlen, uint8_t *sig, size_t *siglen)
 {
-	struct replay *rp = arg;
+	struct sbatch_replay *rp = arg;
 	struct signing_batch *b;
 	struct batch_item *it;
 
@@ -257,6 +211,19 @@ out:
 	return PC_OK;
 }
 
+/* The item's own copies of its paths, strings and profile. */
+static void
+item_copies_free(struct batch_item *it)
+{
+	free(it->in);
+	free(it->out);
+	free(it->field);
+	free(it->reason);
+	free(it->loc);
+	free(it->approf);
+	free(it->approf_img);
+}
+
 void
 signing_batch_free(struct signing_batch *b)
 {
@@ -268,13 +235,7 @@ signing_batch_free(struct signing_batch *b)
 	for (i = 0; i < b->n; i++) {
 		it = &b->items[i];
 		sign_pades_job_free(it->job); /* unfinished: no output */
-		free(it->in);
-		free(it->out);
-		free(it->field);
-		free(it->reason);
-		free(it->loc);
-		free(it->approf);
-		free(it->approf_img);
+		item_copies_free(it);
 	}
 	sign_signer_free(b->signer);
 	sign_vcache_free(b->vcache);
@@ -344,13 +305,7 @@ signing_batch_add(
 	if (o->approf != NULL)
 		failed |= approf_dup(o->approf, &it->approf, &it->approf_img);
 	if (failed) {
-		free(it->in);
-		free(it->out);
-		free(it->field);
-		free(it->reason);
-		free(it->loc);
-		free(it->approf);
-		free(it->approf_img);
+		item_copies_free(it);
 		memset(it, 0, sizeof(*it));
 		return PC_ENOMEM;
 	}
@@ -375,15 +330,15 @@ signing_batch_add(
 	return PC_OK;
 }
 
-static void
-progress(const struct signing_batch *b, size_t i, enum signing_step step)
+void
+sbatch_progress(const struct signing_batch *b, size_t i, enum signing_step step)
 {
 	if (b->progress != NULL)
 		b->progress(b->progress_arg, b, i, step);
 }
 
-static void
-item_fail(struct batch_item *it, enum pc_rc rc)
+void
+sbatch_item_fail(struct batch_item *it, enum pc_rc rc)
 {
 	it->res.state = SIGNING_FAILED;
 	it->res.rc = rc != PC_OK ? rc : PC_EINTERNAL;
@@ -399,8 +354,8 @@ item_level(const struct signing_batch *b, const struct batch_item *it)
 
 /* The timestamps an item takes: its cost without its signature (its
  * level is item_level's already, which signing_cost keeps). */
-static unsigned
-item_timestamps(const struct batch_item *it)
+unsigned
+sbatch_item_timestamps(const struct batch_item *it)
 {
 	return signing_cost(it->opts.level, it->res.format) - 1;
 }
@@ -488,7 +443,7 @@ signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 	    e != NULL && e->conf != NULL && b != NULL, PC_EINTERNAL);
 	if (b->n == 0)
 		return PC_EINVAL;
-	if (!batch_step(b, BATCH_NEW, BATCH_BEGUN))
+	if (!sbatch_step(b, BATCH_NEW, BATCH_BEGUN))
 		return PC_ESTATE;
 	if (b->opts.md_nid == 0)
 		b->opts.md_nid = NID_sha256;
@@ -525,285 +480,14 @@ signing_batch_begin(const struct pc_env *e, struct signing_batch *b)
 		if (rc == PC_OK) {
 			it->res.state = SIGNING_READY;
 		} else {
-			item_fail(it, rc);
+			sbatch_item_fail(it, rc);
 			if (first == PC_OK)
 				first = it->res.rc;
 		}
-		progress(b, i, SIGNING_STEP_BEGIN);
+		sbatch_progress(b, i, SIGNING_STEP_BEGIN);
 		if (first != PC_OK && b->stop_at_first)
 			break;
 	}
-	return first;
-}
-
-/* What CSC_SIGN_DOC adds to an authorization (NULL: SIGN_USER). */
-struct csc_docs {
-	const char *token;
-	int dmd;
-	const uint8_t (*docs)[SIGNER_HASH_MAX];
-	size_t dlen;
-};
-
-static enum pc_rc
-batch_authorize(const struct pc_env *e, struct signing_batch *b,
-    const char *sad, const struct csc_docs *cd, struct pc_err *err)
-{
-	struct signer_user_req req;
-	struct signer_user_reply rep;
-	uint8_t(*hashes)[SIGNER_HASH_MAX] = NULL;
-	size_t i;
-	enum pc_rc rc;
-
-	RETURN_VAL_IF_FAIL(e != NULL && b != NULL && sad != NULL, PC_EINTERNAL);
-	memset(&rep, 0, sizeof(rep));
-	for (i = 0; i < b->n; i++)
-		if (b->items[i].res.state != SIGNING_READY)
-			return pc_fail(err, PC_ESTATE, PCE_STATE, NULL);
-	if (!batch_step(b, BATCH_BEGUN, BATCH_AUTHORIZED))
-		return pc_fail(err, PC_ESTATE, PCE_STATE, NULL);
-	if (e->signer == NULL) {
-		rc = pc_fail(err, PC_EUNAVAIL, PCE_SIGNER_UNAVAILABLE, NULL);
-		goto out;
-	}
-	hashes = calloc(b->n, sizeof(*hashes));
-	if (hashes == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < b->n; i++)
-		memcpy(hashes[i], b->items[i].tbs.hash, b->items[i].tbs.hlen);
-	memset(&req, 0, sizeof(req));
-	req.credential = b->credential;
-	req.sad = sad;
-	req.mech = b->items[0].tbs.mech;
-	req.md_nid = b->items[0].tbs.md_nid;
-	req.timestamps = 0;
-	for (i = 0; i < b->n; i++)
-		req.timestamps += item_timestamps(&b->items[i]);
-	req.renewal = b->renewal[0] != '\0' ? b->renewal : NULL;
-	req.terms = b->terms;
-	req.n = (unsigned)b->n;
-	req.hashes = (const uint8_t(*)[SIGNER_HASH_MAX])hashes;
-	req.hlen = b->items[0].tbs.hlen;
-	if (cd == NULL) {
-		rc = signer_client_sign_user(e->signer, &req, &rep);
-	} else {
-		struct signer_csc_doc_req dq;
-
-		memset(&dq, 0, sizeof(dq));
-		dq.sign.token = cd->token;
-		dq.sign.credential = req.credential;
-		dq.sign.sad = sad;
-		dq.sign.mech = req.mech;
-		dq.sign.md_nid = req.md_nid;
-		dq.sign.n = req.n;
-		dq.sign.hashes = req.hashes;
-		dq.sign.hlen = req.hlen;
-		dq.timestamps = req.timestamps;
-		dq.dmd = cd->dmd;
-		dq.docs = cd->docs;
-		dq.dlen = cd->dlen;
-		rc = signer_client_csc_sign_doc(e->signer, &dq, &rep);
-	}
-	if (rc != PC_OK) {
-		rc = pc_fail(err, rc,
-		    rc == PC_EUNAVAIL ? PCE_SIGNER_UNAVAILABLE
-		                      : PCE_SIGN_FAILED,
-		    NULL);
-		goto out;
-	}
-	if (rep.result != USER_R_OK || rep.n != b->n) {
-		rc = signing_refusal(rep.result, rep.retry_after, err);
-		goto out;
-	}
-	for (i = 0; i < b->n; i++) {
-		memcpy(b->items[i].sig, rep.sigs[i], rep.siglens[i]);
-		b->items[i].siglen = rep.siglens[i];
-		b->items[i].res.state = SIGNING_SIGNED;
-	}
-	b->transactions_left = rep.transactions_left;
-	rc = PC_OK;
-out:
-	if (rc != PC_OK)
-		b->state = BATCH_BEGUN; /* refused: nothing was counted */
-	signer_user_reply_cleanup(&rep);
-	free(hashes);
-	return rc;
-}
-
-enum pc_rc
-signing_batch_authorize(const struct pc_env *e, struct signing_batch *b,
-    const char *sad, struct pc_err *err)
-{
-	return batch_authorize(e, b, sad, NULL, err);
-}
-
-enum pc_rc
-signing_batch_authorize_csc(const struct pc_env *e, struct signing_batch *b,
-    const char *token, const char *sad, int dmd,
-    const uint8_t (*docs)[SIGNER_HASH_MAX], size_t dlen, struct pc_err *err)
-{
-	struct csc_docs cd = { token, dmd, docs, dlen };
-
-	RETURN_VAL_IF_FAIL(token != NULL && docs != NULL, PC_EINTERNAL);
-	return batch_authorize(e, b, sad, &cd, err);
-}
-
-/* The audit record of a timestamp counted but not obtained. */
-static void
-tsa_failed(const struct pc_env *e, const struct signing_batch *b,
-    const struct batch_item *it)
-{
-	struct db *db = NULL;
-	char detail[128];
-
-	snprintf(
-	    detail, sizeof(detail), "credential=%s tsa_failed", b->credential);
-	if (store_acquire(e->store, &db) != PC_OK)
-		return;
-	if (store_audit_append(db, e->actor != NULL ? e->actor : "signing",
-	        "sign.timestamp_failed", detail) != PC_OK)
-		log_warnx("signing: cannot record the failed timestamp of %s",
-		    it->in);
-	store_release(e->store, db);
-}
-
-/*
- * A signed PDF made long-term (B-LT, B-LTA). When that fails the
- * signature stays as made (B-T): the item is done, res.level says what
- * it is and res.warn why; B-LTA's timestamp, counted, is recorded as not
- * obtained.
- */
-static void
-item_ltv(const struct pc_env *e, const struct signing_batch *b,
-    struct batch_item *it)
-{
-	enum pc_rc rc;
-
-	if (it->res.format == SIGN_FMT_CADES)
-		rc = sign_cades_ltv(it->out, &it->opts, &it->res.warn);
-	else
-		rc = sign_pades_ltv(it->out, &it->opts,
-		    it->opts.level == SIGN_LEVEL_BLTA, &it->res.warn);
-	if (rc == PC_OK)
-		return;
-	it->res.level = SIGN_LEVEL_BT;
-	log_warnx("signing: %s stays B-T: %s: %s", it->in,
-	    it->res.warn.code != NULL ? it->res.warn.code : "ltv_failed",
-	    it->res.warn.msg);
-	if (it->opts.level == SIGN_LEVEL_BLTA)
-		tsa_failed(e, b, it);
-}
-
-/* A CAdES item: B-T at most here, the long-term data after (item_ltv). */
-static enum pc_rc
-cades_finish(const struct sign_signer *s, struct batch_item *it)
-{
-	struct sign_opts o = it->opts;
-
-	if (o.level > SIGN_LEVEL_BT)
-		o.level = SIGN_LEVEL_BT;
-	return sign_cades_file(s, &o, it->in, it->out, &it->res.err);
-}
-
-/* A CAdES over an item's digest: the CMS (DER) into its output. */
-static enum pc_rc
-digest_finish(const struct sign_signer *s, struct batch_item *it)
-{
-	CMS_ContentInfo *cms = NULL;
-	unsigned char *der = NULL;
-	int len;
-	enum pc_rc rc;
-
-	rc = sign_cms_build(
-	    s, &it->opts, it->digest, it->dlen, true, &cms, &it->res.err);
-	if (rc != PC_OK)
-		goto out;
-	len = i2d_CMS_ContentInfo(cms, &der);
-	if (len <= 0) {
-		rc = PC_EINTERNAL;
-		goto out;
-	}
-	rc = file_write_atomic(it->out, der, (size_t)len, 0600);
-	if (rc != PC_OK)
-		sign_err_set(&it->res.err, rc, "write_failed",
-		    "cannot write %s", it->out);
-out:
-	OPENSSL_free(der);
-	CMS_ContentInfo_free(cms);
-	return rc;
-}
-
-enum pc_rc
-signing_batch_finish_one(
-    const struct pc_env *e, struct signing_batch *b, size_t i)
-{
-	struct batch_item *it;
-	struct sign_signer s;
-	struct replay rp;
-	enum pc_rc rc;
-
-	RETURN_VAL_IF_FAIL(e != NULL && b != NULL, PC_EINTERNAL);
-	if (b->state != BATCH_AUTHORIZED || i >= b->n)
-		return PC_ESTATE;
-	it = &b->items[i];
-	if (it->res.state != SIGNING_SIGNED)
-		return PC_OK;
-	if (atomic_load(&b->mismatch)) {
-		item_fail(it, PC_EINTERNAL);
-		return it->res.rc;
-	}
-	/* The batch's signer (its certificate and chain, only read) with
-	 * this item's replay: one per call, so calls run side by side. */
-	s = *b->signer;
-	rp.b = b;
-	rp.i = i;
-	s.arg = &rp;
-	s.arg_free = NULL;
-	memset(&it->res.err, 0, sizeof(it->res.err));
-	if (it->dlen > 0)
-		rc = digest_finish(&s, it);
-	else if (it->res.format == SIGN_FMT_CADES)
-		rc = cades_finish(&s, it);
-	else
-		rc = sign_pades_finish(it->job, &s, &it->res.err);
-	if (rc == PC_OK) {
-		it->res.state = SIGNING_DONE;
-		sign_pades_job_free(it->job);
-		it->job = NULL;
-		it->res.level = it->opts.level;
-		if (it->opts.level >= SIGN_LEVEL_BLT)
-			item_ltv(e, b, it);
-	} else {
-		item_fail(it, rc);
-		if (it->res.err.code != NULL &&
-		    strcmp(it->res.err.code, "tsa_failed") == 0)
-			tsa_failed(e, b, it);
-	}
-	return rc;
-}
-
-enum pc_rc
-signing_batch_finish(const struct pc_env *e, struct signing_batch *b)
-{
-	enum pc_rc first = PC_OK;
-	size_t i;
-
-	RETURN_VAL_IF_FAIL(e != NULL && b != NULL, PC_EINTERNAL);
-	if (b->state != BATCH_AUTHORIZED)
-		return PC_ESTATE;
-	for (i = 0; i < b->n && !atomic_load(&b->mismatch); i++) {
-		if (b->items[i].res.state != SIGNING_SIGNED)
-			continue;
-		(void)signing_batch_finish_one(e, b, i);
-		progress(b, i, SIGNING_STEP_FINISH);
-	}
-	(void)batch_step(b, BATCH_AUTHORIZED, BATCH_FINISHED);
-	for (i = 0; i < b->n && first == PC_OK; i++)
-		if (b->items[i].res.state != SIGNING_DONE)
-			first = b->items[i].res.state == SIGNING_FAILED
-			            ? b->items[i].res.rc
-			            : PC_EINTERNAL;
 	return first;
 }
 

@@ -38,6 +38,53 @@ signing_cost_str(const char *level, const char *format)
 	                                                   : SIGN_FMT_CADES);
 }
 
+unsigned
+signing_ts_made(
+    const char *batch_level, const char *item_level, const char *format)
+{
+	return signing_cost_str(item_level != NULL && item_level[0] != '\0'
+	                            ? item_level
+	                            : batch_level,
+	           format) -
+	       1;
+}
+
+enum pc_rc
+signing_code_peek(const struct pc_env *e, const char *user_id, const char *code,
+    struct pc_err *err)
+{
+	struct signer_totp_reply tr;
+	enum signer_user_result res;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(
+	    e != NULL && user_id != NULL && code != NULL, PC_EINTERNAL);
+	if (e->signer == NULL)
+		return pc_fail(err, PC_EUNAVAIL, PCE_SIGNER_UNAVAILABLE, NULL);
+	rc = signer_client_totp_peek(e->signer, user_id, "sign", code, &tr);
+	if (rc != PC_OK)
+		return pc_fail(err, rc,
+		    rc == PC_EUNAVAIL ? PCE_SIGNER_UNAVAILABLE
+		                      : PCE_SIGN_FAILED,
+		    NULL);
+	switch (tr.result) {
+	case TOTP_R_OK:
+		return PC_OK;
+	case TOTP_R_REPLAY:
+		res = USER_R_TOTP_REPLAY;
+		break;
+	case TOTP_R_LOCKED:
+		res = USER_R_TOTP_LOCKED;
+		break;
+	case TOTP_R_NONE:
+		res = USER_R_TOTP_NONE;
+		break;
+	default:
+		res = USER_R_TOTP_BAD;
+	}
+	return signing_refusal(res, tr.retry_after, err);
+}
+
 enum pc_rc
 signing_refusal(
     enum signer_user_result result, uint32_t retry_after, struct pc_err *err)

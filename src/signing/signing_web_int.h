@@ -47,7 +47,8 @@ struct plan {
 	char dir[600];
 	struct store_sign_batch b;
 	struct signing_batch *sb;
-	struct db *db; /* while the plan is built: the items' connection */
+	struct db *db;      /* while the plan is built: the items' connection */
+	struct pc_err *err; /* while the plan is built: the request's */
 	struct store_sign_item items[WEB_FILES_MAX];
 	size_t sbi[WEB_FILES_MAX]; /* the item's index in sb */
 	size_t n;

@@ -208,7 +208,7 @@ count_signed(void *arg, const struct store_sign_item *it)
 
 	if (strcmp(it->state, ITEM_SIGNED) == 0) {
 		c->nsig++;
-		c->nts += signing_cost_str(c->level, it->format) - 1;
+		c->nts += signing_ts_made(c->level, it->level, it->format);
 	}
 	return PC_OK;
 }

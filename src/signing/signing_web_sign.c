@@ -89,7 +89,7 @@ plan_item(void *arg, const struct store_sign_item *src)
 	apid = json_string_value(json_object_get(j, "appearance"));
 	rc = PC_OK;
 	if (apid != NULL && pl->db != NULL) {
-		rc = approf_load(pl->db, pl->user_id, apid, &ap, &img, NULL);
+		rc = approf_load(pl->db, pl->user_id, apid, &ap, &img, pl->err);
 		o.approf = &ap;
 	}
 	if (rc == PC_OK)
@@ -181,6 +181,14 @@ batch_reopen(const struct pc_env *e, const struct store_sign_batch *b0)
 	(void)store_write_end(e->store, db, rc);
 }
 
+/* The request's member is "code", the signer's "sad". */
+static void
+code_field(struct pc_err *err)
+{
+	if (err != NULL && err->field != NULL && strcmp(err->field, "sad") == 0)
+		err->field = "code";
+}
+
 enum pc_rc
 websign_sign(const struct pc_env *e, const char *user_id, const char *id,
     const char *code, struct pc_err *err)
@@ -211,8 +219,15 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 	else if (q.left < q.needed)
 		rc = pc_fail(err, PC_ELIMIT, PCE_QUOTA_EXHAUSTED, NULL);
 	websign_quota_cleanup(&q);
-	if (rc != PC_OK)
+	/* The code before any work on the files (issue 15): a wrong one is
+	 * refused with the batch untouched; a right one stays unused until
+	 * the signer signs with it. */
+	if (rc == PC_OK)
+		rc = signing_code_peek(e, user_id, code, err);
+	if (rc != PC_OK) {
+		code_field(err);
 		return rc;
+	}
 	/* A place in the pool before the code is used: a busy server
 	 * refuses with nothing counted. */
 	if (e->sign_pool != NULL) {
@@ -265,8 +280,10 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 		rc = store_acquire(e->store, &db);
 	if (rc == PC_OK) {
 		pl->db = db;
+		pl->err = err;
 		rc = store_sign_item_each(db, id, plan_item, pl);
 		pl->db = NULL;
+		pl->err = NULL;
 		store_release(e->store, db);
 	}
 	if (rc == PC_OK)
@@ -283,10 +300,8 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 	}
 	if (rc == PC_OK)
 		rc = signing_batch_authorize(e, pl->sb, code, err);
-	/* The request's member is "code". */
-	if (rc != PC_OK && err != NULL && err->field != NULL &&
-	    strcmp(err->field, "sad") == 0)
-		err->field = "code";
+	if (rc != PC_OK)
+		code_field(err);
 	if (rc != PC_OK)
 		goto out;
 	moved = false; /* counted from here: the batch ends done */

@@ -43,10 +43,37 @@ store_approf_cleanup(struct store_approf *p)
 }
 
 enum pc_rc
-store_approf_insert(struct db *db, const struct store_approf *p)
+store_approf_insert(struct db *db, const struct store_approf *p, int64_t max)
 {
-	RETURN_VAL_IF_FAIL(db != NULL && p != NULL && p->id[0], PC_EINTERNAL);
-	return store_row_insert(db, &ap_cols, p, NULL);
+	enum pc_rc rc = PC_OK;
+
+	RETURN_VAL_IF_FAIL(
+	    db != NULL && p != NULL && p->id[0] && max > 0, PC_EINTERNAL);
+	/*
+	 * The count and the insert are one statement (typed casts: the
+	 * PostgreSQL driver sends its parameters untyped); on PostgreSQL the
+	 * user's row is locked first, as READ COMMITTED would let two
+	 * parallel inserts each count the other's row out. SQLite's BEGIN
+	 * IMMEDIATE already runs writers one at a time.
+	 */
+	if (db_kind(db) == STORE_PG)
+		rc = store_q_change(db, PC_ENOTFOUND,
+		    "SELECT id FROM users WHERE id = $1 FOR UPDATE", "s",
+		    p->user_id);
+	if (rc == PC_OK)
+		rc = store_q_change(db, PC_ELIMIT,
+		    "INSERT INTO appearance_profiles"
+		    " (id, user_id, name, lines, created_at)"
+		    " SELECT CAST($1 AS TEXT), CAST($2 AS TEXT),"
+		    " CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS BIGINT)"
+		    " WHERE (SELECT COUNT(*) FROM appearance_profiles"
+		    " WHERE user_id = CAST($2 AS TEXT)) < CAST($6 AS BIGINT)",
+		    "ssssii", p->id, p->user_id, p->name, p->lines,
+		    p->created_at, max);
+	if (rc == PC_OK && p->image != NULL)
+		rc = store_approf_image_set(
+		    db, p->user_id, p->id, p->image, p->image_len);
+	return rc;
 }
 
 enum pc_rc

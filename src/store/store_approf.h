@@ -24,8 +24,13 @@ struct store_approf {
 	int64_t created_at;
 };
 
-/* Insert p (copied). */
-enum pc_rc store_approf_insert(struct db *db, const struct store_approf *p);
+/*
+ * Insert p (copied) unless its user has max profiles already (PC_ELIMIT):
+ * counted and inserted atomically, so parallel inserts cannot pass max on
+ * either database. PC_ENOTFOUND: no such user.
+ */
+enum pc_rc store_approf_insert(
+    struct db *db, const struct store_approf *p, int64_t max);
 /* The profile id of user_id, PC_ENOTFOUND when it is not one of the
  * user's. OUT: *p (store_approf_cleanup). */
 enum pc_rc store_approf_get(

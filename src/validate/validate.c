@@ -90,23 +90,38 @@ qualify(const struct pc_env *e, const struct sign_report *r,
 	return PC_OK;
 }
 
+/* p[0..n) starts as a PDF does. */
+static bool
+is_pdf(const uint8_t *p, size_t n)
+{
+	return n >= 5 && memcmp(p, "%PDF-", 5) == 0;
+}
+
+/* validate_run's flags. */
+#define VAL_P7S 0x1   /* a .p7s too, not only a PDF */
+#define VAL_VOBJS 0x2 /* keep the validation objects (the XML report) */
+
 /*
- * Verify the PDF p[0..n) against our root, [server] trust_anchors and
- * the trusted lists' services into *out (sign_report_free), with the
+ * Verify p[0..n) against our root, [server] trust_anchors and the
+ * trusted lists' services into *out (sign_report_free), with the
  * qualification of each signature into *quals (free; NULL without
- * trusted lists): the checks of validate_pdf, whatever the rendering.
+ * trusted lists): the checks of validate_pdf, whatever the rendering. A
+ * PDF; with VAL_P7S also a .p7s: attached, or (p7s_len > 0) its first
+ * p7s_len bytes detached over the rest.
  */
 static enum pc_rc
-validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
-    struct sign_report **out, struct tl_qualification **quals,
+validate_run(const struct pc_env *e, const uint8_t *p, size_t n, size_t p7s_len,
+    unsigned flags, struct sign_report **out, struct tl_qualification **quals,
     struct pc_err *err)
 {
 	struct sign_verify_opts vo;
 	struct sign_report *r = NULL;
 	struct sign_err serr;
 	struct buf root;
-	char top[400], dir[480], file[520], anchors[520], emsg[512];
+	char top[400], dir[480], file[520], content[520], anchors[520];
+	char emsg[512];
 	unsigned nanch, ntl = 0;
+	bool pdf;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(
@@ -114,11 +129,13 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 	    PC_EINTERNAL);
 	*out = NULL;
 	*quals = NULL;
-	if (n == 0)
+	if (n == 0 || (p7s_len > 0 && p7s_len >= n))
 		return pc_fail(err, PC_EINVAL, PCE_FILE_EMPTY, NULL);
 	if (n > VALIDATE_MAX)
 		return pc_fail(err, PC_ELIMIT, PCE_FILE_TOO_LARGE, NULL);
-	if (n < 5 || memcmp(p, "%PDF-", 5) != 0)
+	/* A CMS is a DER SEQUENCE; a detached one is never a PDF. */
+	pdf = p7s_len == 0 && is_pdf(p, n);
+	if (!pdf && ((flags & VAL_P7S) == 0 || p[0] != 0x30))
 		return pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
 	buf_init(&root, ANCHORS_PEM_MAX);
 	snprintf(top, sizeof(top), "%s/scratch", e->conf->store.files_dir);
@@ -129,7 +146,8 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 		buf_cleanup(&root);
 		return PC_EIO;
 	}
-	snprintf(file, sizeof(file), "%s/doc.pdf", dir);
+	snprintf(file, sizeof(file), "%s/doc.%s", dir, pdf ? "pdf" : "p7s");
+	snprintf(content, sizeof(content), "%s/content", dir);
 	snprintf(anchors, sizeof(anchors), "%s/anchors.pem", dir);
 	rc = pki_cert_pem(e->pki, "root", &root);
 	if (rc == PC_OK) {
@@ -147,16 +165,25 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 	if (rc == PC_OK)
 		rc = write_new(anchors, root.data, root.len);
 	if (rc == PC_OK)
-		rc = write_new(file, p, n);
+		rc = write_new(file, p, p7s_len > 0 ? p7s_len : n);
+	if (rc == PC_OK && p7s_len > 0)
+		rc = write_new(content, p + p7s_len, n - p7s_len);
 	if (rc != PC_OK)
 		goto out;
 	memset(&vo, 0, sizeof(vo));
 	memset(&serr, 0, sizeof(serr));
 	vo.trust = anchors;
+	vo.content = p7s_len > 0 ? content : NULL;
+	vo.no_vobjs = (flags & VAL_VOBJS) == 0;
 	vo.ocsp_timeout_s = 5;
 	rc = sign_verify(file, &vo, &r, &serr);
 	if (rc == PC_OK && r->nsigs == 0)
 		rc = PC_EINVAL;
+	if (rc == PC_EINVAL && serr.code != NULL &&
+	    strcmp(serr.code, "content_missing") == 0) {
+		rc = pc_fail(err, PC_EINVAL, PCE_SIGNED_FILE_MISSING, NULL);
+		goto out;
+	}
 	if (rc == PC_EINVAL) {
 		rc = pc_fail(err, PC_EINVAL, PCE_DOCUMENT_UNREADABLE, NULL);
 		goto out;
@@ -170,6 +197,7 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n,
 out:
 	/* The file goes before the answer, whatever happened. */
 	(void)unlink(file);
+	(void)unlink(content);
 	(void)unlink(anchors);
 	(void)rmdir(dir);
 	sign_report_free(r);
@@ -178,8 +206,8 @@ out:
 }
 
 enum pc_rc
-validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
-    struct pc_err *err)
+validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, size_t p7s_len,
+    json_t **out, struct pc_err *err)
 {
 	struct sign_report *r = NULL;
 	struct tl_qualification *q = NULL;
@@ -189,7 +217,7 @@ validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
 
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
 	*out = NULL;
-	rc = validate_run(e, p, n, &r, &q, err);
+	rc = validate_run(e, p, n, p7s_len, VAL_P7S, &r, &q, err);
 	if (rc == PC_OK)
 		rc = report_json(r, out);
 	/* The temporary path is ours, not the caller's business. */
@@ -207,14 +235,14 @@ validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n, json_t **out,
 
 enum pc_rc
 validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
-    struct buf *out, struct pc_err *err)
+    size_t p7s_len, struct buf *out, struct pc_err *err)
 {
 	struct sign_report *r = NULL;
 	struct tl_qualification *q = NULL;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	rc = validate_run(e, p, n, &r, &q, err);
+	rc = validate_run(e, p, n, p7s_len, VAL_P7S | VAL_VOBJS, &r, &q, err);
 	if (rc == PC_OK)
 		rc = validate_xml_q(r, q, out);
 	free(q);
@@ -255,7 +283,8 @@ validate_pdf_report(const struct pc_env *e, const uint8_t *p, size_t n,
 	struct tl_qualification *q = NULL;
 	enum pc_rc rc;
 
-	rc = validate_run(e, p, n, out, &q, err);
+	/* A PDF only (the confirmation document, the sealed report). */
+	rc = validate_run(e, p, n, 0, 0, out, &q, err);
 	if (quals != NULL)
 		*quals = q;
 	else

@@ -1,6 +1,6 @@
 /*
  * validate.h: the public validation service (POST /api/v1/validate, the
- * /validate page): anyone's signed PDF in, the verifier's report out
+ * /validate page): anyone's signed PDF or .p7s in, the verifier's report out
  * (ETSI EN 319 102-1 indications per signature and timestamp, sign/
  * vreport.h), against this provider's root (and further anchors, EU
  * trusted lists: tl.h). The file lives only in a
@@ -41,22 +41,25 @@ enum pc_rc validate_anchors(const struct conf *conf, bool strict,
     struct buf *pem, unsigned *count, char *err, size_t errlen);
 
 /*
- * Verify the PDF p[0..n) (revocation from the file first, else online)
- * and return the report as JSON (sign_report_json's shape). e->pki gives
- * the trust anchor (our root), [server] trust_anchors further ones, the
- * trusted lists in use (tl.h) theirs; with trusted lists configured each
+ * Verify the signed file p[0..n) (revocation from the file first, else
+ * online) and return the report as JSON (sign_report_json's shape): a
+ * PDF or an attached .p7s; with p7s_len > 0 a detached .p7s (its first
+ * p7s_len bytes) followed by the file it signs. e->pki gives the trust
+ * anchor (our root), [server] trust_anchors further ones, the trusted
+ * lists in use (tl.h) theirs; with trusted lists configured each
  * signature gets its "qualification" (validate_qual_json). Errors:
- * FILE_EMPTY, FILE_TOO_LARGE, DOCUMENT_UNREADABLE (not a PDF, or no signature
- * in it). OUT: *out (json_decref).
+ * FILE_EMPTY (nothing, or nothing after the .p7s), FILE_TOO_LARGE,
+ * SIGNED_FILE_MISSING (a detached .p7s alone), DOCUMENT_UNREADABLE (not a
+ * PDF nor a CMS, or no signature in it). OUT: *out (json_decref).
  */
 enum pc_rc validate_pdf(const struct pc_env *e, const uint8_t *p, size_t n,
-    json_t **out, struct pc_err *err);
+    size_t p7s_len, json_t **out, struct pc_err *err);
 
 /*
- * As validate_pdf, the report itself (for a journey that decides on it,
- * e.g. the confirmation document) and, when quals is not NULL, each
- * signature's qualification (NULL without trusted lists; free()).
- * OUT: *out (sign_report_free).
+ * As validate_pdf for a PDF only (no .p7s), the report itself (for a
+ * journey that decides on it, e.g. the confirmation document) and, when quals
+ * is not NULL, each signature's qualification (NULL without trusted lists;
+ * free()). OUT: *out (sign_report_free).
  */
 struct sign_report;
 struct tl_qualification;
@@ -64,9 +67,10 @@ enum pc_rc validate_pdf_report(const struct pc_env *e, const uint8_t *p,
     size_t n, struct sign_report **out, struct tl_qualification **quals,
     struct pc_err *err);
 /*
- * As validate_pdf, the report as a PDF for people (lang "ro" or "en"),
- * sealed with the platform's e-seal at B-LTA (signing_seal_pdf), appended
- * to out. seal_unavailable when it cannot be sealed (no e-seal, signer).
+ * As validate_pdf_report (a PDF only), the report as a PDF for people (lang
+ * "ro" or "en"), sealed with the platform's e-seal at B-LTA (signing_seal_pdf),
+ * appended to out. seal_unavailable when it cannot be sealed (no e-seal,
+ * signer).
  */
 enum pc_rc validate_pdf_sealed(const struct pc_env *e, const uint8_t *p,
     size_t n, const char *lang, struct buf *out, struct pc_err *err);
@@ -77,7 +81,7 @@ enum pc_rc validate_pdf_sealed(const struct pc_env *e, const uint8_t *p,
  * PC_EUNAVAIL when libxml2 is not installed.
  */
 enum pc_rc validate_pdf_xml(const struct pc_env *e, const uint8_t *p, size_t n,
-    struct buf *out, struct pc_err *err);
+    size_t p7s_len, struct buf *out, struct pc_err *err);
 
 /*
  * r as an ETSI TS 119 102-2 validation report (namespace

@@ -412,6 +412,24 @@ vault_read(struct vault *v, const char *path,
 	return vault_read_each(v, path, key, to_buf, out);
 }
 
+enum pc_rc
+vault_read_hex(
+    struct vault *v, const char *path, const char *key_hex, struct buf *out)
+{
+	uint8_t key[VAULT_KEY_WRAPPED];
+	enum pc_rc rc;
+
+	if (v == NULL)
+		return PC_EUNAVAIL;
+	if (key_hex == NULL)
+		return PC_EDB;
+	rc = hex_decode(str_from(key_hex), key, sizeof(key));
+	if (rc == PC_OK)
+		rc = vault_read(v, path, key, out);
+	secret_wipe(key, sizeof(key));
+	return rc;
+}
+
 struct hash_ctx {
 	EVP_MD_CTX *md;
 	int64_t len;

@@ -91,6 +91,12 @@ enum pc_rc vault_read_each(struct vault *v, const char *path,
 /* The whole plain text into out (bounded by out's maximum). */
 enum pc_rc vault_read(struct vault *v, const char *path,
     const uint8_t key[VAULT_KEY_WRAPPED], struct buf *out);
+/*
+ * vault_read with the file's wrapped key as stored (hex): PC_EUNAVAIL when
+ * v is NULL (no vault configured), else vault_read's status.
+ */
+enum pc_rc vault_read_hex(
+    struct vault *v, const char *path, const char *key_hex, struct buf *out);
 /* SHA-256 of the plain text (hex, 65 bytes) and its length. */
 enum pc_rc vault_sha256(struct vault *v, const char *path,
     const uint8_t key[VAULT_KEY_WRAPPED], char hex[65], int64_t *len);

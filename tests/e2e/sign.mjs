@@ -598,6 +598,21 @@ try {
 		assert(run('xmllint', ['--xpath', 'count(/*[local-name()="ValidationReport"]/*[local-name()="SignatureValidationReport"]/*[local-name()="SignatureValidationStatus"]/*[local-name()="MainIndication"][.="urn:etsi:019102:mainindication:total-passed"])', xml.file]).trim() === '2',
 		    'XML report: the signature and the document timestamp total-passed');
 	});
+	await step('/validate with a .p7s: raport.docx.p7s alone is a detached signature (its file asked for); with raport.docx beside it TOTAL-PASSED, B-LT, the XML report offered', async () => {
+		await page.reload();
+		await page.waitForSelector('#val-content');
+		await page.setInputFiles('#val-file', path.join(Z, 'raport.docx.p7s'));
+		await page.click('#val-go');
+		await until(page, () => document.querySelector('#val-status').textContent.trim() !== '');
+		assert(await text(page, '#val-status') === RO['err.signed_file_missing'], 'alone: ' + await text(page, '#val-status'));
+		await page.setInputFiles('#val-content', path.join(FIX, 'raport.docx'));
+		await page.click('#val-go');
+		await page.waitForSelector('#val-result', { timeout: 30000 });
+		assert((await text(page, '#val-result')).startsWith(RO['val.ind_total_passed']), 'result: ' + await text(page, '#val-result'));
+		assert(await text(page, '#val-sig-1-level') === 'B-LT', 'level: ' + await text(page, '#val-sig-1-level'));
+		assert(await page.$('#val-xml') && !(await page.$('#val-pdf')), 'the XML report offered, the sealed PDF report (of a PDF only) not');
+		await shot(page, 'validate-p7s');
+	});
 	await step('".p7s for all" (the split button) makes the encrypted PDF signable; a batch larger than the quota is refused before the code', async () => {
 		sql(`UPDATE credentials SET transactions_left = 3 WHERE serial = '${iss.certificate.sign_serial}'`);
 		await page.goto(URL0 + '/sign');

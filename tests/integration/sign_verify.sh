@@ -143,6 +143,20 @@ mutool sign -s "$C/good.p12" -P s3cret -o "$V/mutool.pdf" "$V/field.pdf" 5 \
 openssl cms -sign -cades -binary -outform DER -in "$V/data.bin" \
     -signer "$C/good.pem" -inkey "$C/good.key" -certfile "$C/root.pem" \
     -out "$V/openssl.p7s" || fail "openssl cms -sign -cades"
+# Attached: the content inside the CMS; then one byte of it changed.
+openssl cms -sign -cades -binary -nodetach -outform DER -in "$V/data.bin" \
+    -signer "$C/good.pem" -inkey "$C/good.key" -certfile "$C/root.pem" \
+    -out "$V/openssl-attached.p7s" || fail "openssl cms -sign -nodetach"
+/usr/bin/python3 - "$V/data.bin" "$V/openssl-attached.p7s" \
+    "$V/attached-changed.p7s" <<'EOP' || fail "attached-changed"
+import sys
+data = open(sys.argv[1], "rb").read()
+p7 = bytearray(open(sys.argv[2], "rb").read())
+at = p7.find(data)
+assert at > 0 and p7.find(data, at + 1) < 0
+p7[at + len(data) // 2] ^= 0x01
+open(sys.argv[3], "wb").write(p7)
+EOP
 
 # B-LT: the B-T signature plus a DSS with the certificates, OCSP responses
 # and CRL of its chain and of the TSA's (fetched after signing).
@@ -176,7 +190,10 @@ extract_cms "$V/blta.pdf" "$T/docts.der" 2
 openssl ts -verify -data "$T/docts.der.content" -in "$T/docts.der" \
     -token_in -CAfile "$T/pki/root.pem" -untrusted "$T/pki/tsa-chain.pem" \
     > /dev/null 2>&1 || fail "openssl ts -verify of the document timestamp"
-ok "good vectors: B-B, B-T, B-LT, B-LTA, CAdES, mutool sign, openssl cms"
+"$PECETE_BIN" verify --no-ocsp "$V/cades-bb.p7s" > "$T/nocontent.out" 2>&1
+[ $? = 1 ] && grep -q 'content_missing' "$T/nocontent.out" ||
+    { cat "$T/nocontent.out"; fail "a detached .p7s without --content: content_missing"; }
+ok "good vectors: B-B, B-T, B-LT, B-LTA, CAdES, mutool sign, openssl cms (detached and attached)"
 
 # Changes after signing.
 for k in content annot page; do

@@ -5,7 +5,10 @@
 # HASH_FAILURE; a forged signature value TOTAL-FAILED / SIG_CRYPTO_FAILURE;
 # a key of an unknown root INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND; a
 # revoked certificate with no proof of existence INDETERMINATE /
-# REVOKED_NO_POE; not a PDF, an unsigned PDF, an empty body refused; the
+# REVOKED_NO_POE; a detached .p7s followed by its file (?p7s_length)
+# TOTAL-PASSED, its file changed HASH_FAILURE, alone signed_file_missing;
+# an attached .p7s (openssl) read, its content changed HASH_FAILURE;
+# not a PDF, an unsigned PDF, an empty body refused; the
 # uploaded file never left on the server nor its path in the answer; the
 # 11th request in a minute from one address refused (429, a burst from
 # its own address: the windows are fixed minutes).
@@ -187,6 +190,61 @@ issue Ionescu
 CODE3=$(oathtool --totp -b "$(cat "$T/Ionescu.totp")")
 "$PECETE_BIN" sign --data "$PC_D" --cert "$SERIAL" --otp "$CODE3" --level B-B \
     "$T/doc.pdf" "$T/rev.pdf" > "$T/s3.out" 2>&1 || { cat "$T/s3.out"; fail "sign (to revoke)"; }
+
+# .p7s: detached (the .p7s, then in the same body the file it signs, with
+# ?p7s_length) and attached (openssl cms -nodetach), from their own
+# address (the limit is 10 a minute).
+pv() {	# pv BODY [QUERY]: CODE and $T/r.json
+	CODE=$(curl -s -o "$T/r.json" -w '%{http_code}' --interface 127.0.0.5 \
+	    -H 'Content-Type: application/octet-stream' --data-binary @"$1" \
+	    "$PC_URL/api/v1/validate${2:+?$2}")
+}
+pv_want() {	# pv_want BODY QUERY IND SUB WHAT
+	pv "$1" "$2"
+	[ "$CODE $(jq_ 'j["indication"] + "/" + (j["subIndication"] or "") + " " + j["signatures"][0]["type"]')" = \
+	    "200 $3/$4 cades" ] || { cat "$T/r.json"; fail "$5: $CODE"; }
+	ok "$5: $3${4:+ / $4}"
+}
+head -c 3000 /dev/urandom > "$T/data.bin"
+CODE4=$(oathtool --totp -N 'now + 30 seconds' -b "$(cat "$T/Ionescu.totp")")
+"$PECETE_BIN" sign --data "$PC_D" --cert "$SERIAL" --otp "$CODE4" --format cades \
+    --level B-B "$T/data.bin" "$T/det.p7s" > "$T/s4.out" 2>&1 || { cat "$T/s4.out"; fail "sign .p7s"; }
+cat "$T/det.p7s" "$T/data.bin" > "$T/det.body"
+L=$(stat -c %s "$T/det.p7s")
+pv_want "$T/det.body" "p7s_length=$L" TOTAL-PASSED "" "a detached .p7s then its file, p7s_length=$L"
+cp "$T/data.bin" "$T/data2.bin" && printf 'X' | dd of="$T/data2.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
+cat "$T/det.p7s" "$T/data2.bin" > "$T/det2.body"
+pv_want "$T/det2.body" "p7s_length=$L" TOTAL-FAILED HASH_FAILURE "the same .p7s with a byte of its file changed"
+pv "$T/det.p7s"
+[ "$CODE $(jq_ 'j["error"]["code"]')" = "400 signed_file_missing" ] || { cat "$T/r.json"; fail "a detached .p7s alone: $CODE"; }
+pv "$T/det.body" "p7s_length=$(stat -c %s "$T/det.body")"
+[ "$CODE $(jq_ 'j["error"]["code"]')" = "400 file_empty" ] || { cat "$T/r.json"; fail "p7s_length the whole body: $CODE"; }
+pv "$T/det.body" "p7s_length=12x"
+[ "$CODE $(jq_ 'j["error"]["code"], j["error"].get("field")')" = "400 ('field_invalid', 'p7s_length')" ] ||
+    { cat "$T/r.json"; fail "p7s_length not a number: $CODE"; }
+ok "a detached .p7s alone: signed_file_missing; p7s_length of the whole body: file_empty; not a number: field_invalid"
+CODE=$(curl -s -o "$T/r.xml" -w '%{http_code}' --interface 127.0.0.2 \
+    -H 'Content-Type: application/octet-stream' --data-binary @"$T/det.body" \
+    "$PC_URL/api/v1/validate?format=xml&p7s_length=$L")
+[ "$CODE" = 200 ] && xmllint --noout --schema "$XSD" "$T/r.xml" 2>/dev/null &&
+    [ "$(vr "string(//$V[1]/$S/*[local-name()=\"MainIndication\"])")" = urn:etsi:019102:mainindication:total-passed ] ||
+    { cat "$T/r.xml"; fail "the detached .p7s's XML report"; }
+ok "... its XML report (format=xml&p7s_length) validates, total-passed"
+openssl cms -sign -cades -binary -nodetach -outform DER -in "$T/data.bin" \
+    -signer "$T/nasty.pem" -inkey "$T/nasty.key" -certfile "$T/root.pem" \
+    -out "$T/att.p7s" || fail "openssl cms -sign -nodetach"
+pv_want "$T/att.p7s" "" INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND "an attached .p7s (openssl, an unknown root)"
+/usr/bin/python3 - "$T/data.bin" "$T/att.p7s" "$T/att2.p7s" <<'EOP' || fail "attached changed"
+import sys
+data = open(sys.argv[1], "rb").read()
+p7 = bytearray(open(sys.argv[2], "rb").read())
+at = p7.find(data)
+assert at > 0
+p7[at + 10] ^= 0x01
+open(sys.argv[3], "wb").write(p7)
+EOP
+pv_want "$T/att2.p7s" "" TOTAL-FAILED HASH_FAILURE "the attached .p7s with a byte of its content changed"
+
 "$PECETE_BIN" cert revoke --data "$PC_D" "$SERIAL" --reason keyCompromise > /dev/null 2>&1 ||
     fail "revoke"
 want "$T/rev.pdf" INDETERMINATE REVOKED_NO_POE "a revoked certificate, no proof of existence (B-B)"

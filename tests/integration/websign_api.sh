@@ -6,7 +6,9 @@
 #  - a visible box checked against the page, drawn where it was put
 #    (pdftoppm: pixels change inside the box, not outside);
 #  - before the code: not enough transactions refused, nothing counted; a
-#    wrong code refused, nothing counted;
+#    wrong code refused before any work on the files (no hash prepared,
+#    the batch untouched), nothing counted, the failure counted once by
+#    the signer; the right code used once, by the signer;
 #  - one code signs every ready file: PDFs PAdES B-LTA, the default
 #    (pdfsig valid, qpdf --check, pecete verify: B-LTA), the .docx as a
 #    CAdES B-LT .p7s (openssl cms -verify against the chain); three
@@ -130,14 +132,23 @@ expect 409 quota_exhausted "not enough transactions: refused before the code"
 sql "UPDATE credentials SET transactions_left = $LEFT0 WHERE serial = '$SIGN'"
 GOOD=$(code)
 BAD=$(printf '%06d' $(( (10#$GOOD + 1) % 1000000 )))
+UPD0=$(sql "SELECT updated_at FROM sign_batches WHERE id = '$B'")
+FAILED0=$(sql "SELECT count(*) FROM audit_log WHERE event = 'totp.failed' AND detail = 'purpose=sign'")
 api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$BAD\"}"
 expect 400 totp_invalid "a wrong code refused"
 check "... nothing counted, the batch still open" \
 	[ "$(sql "SELECT transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT state FROM sign_batches WHERE id = '$B'")" = "$LEFT0 open" ]
+check "... refused before any work on the files: no hash prepared, the batch never moved" \
+	[ "$(sql "SELECT count(*) FROM sign_items WHERE batch_id = '$B' AND tbs_hash IS NOT NULL AND tbs_hash != ''") $(sql "SELECT updated_at FROM sign_batches WHERE id = '$B'")" = "0 $UPD0" ]
+check "... the signer counted the failure once" \
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'totp.failed' AND detail = 'purpose=sign'")" = $((FAILED0 + 1)) ]
+OK0=$(sql "SELECT count(*) FROM audit_log WHERE event = 'totp.ok' AND detail = 'purpose=sign'")
 
 # ---- one code -----------------------------------------------------------------------------------
 api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$GOOD\"}"
 expect 202 - "authorized with one code: answered at once"
+check "... the code checked first, then used once, by the signer" \
+	[ "$(sql "SELECT count(*) FROM audit_log WHERE event = 'totp.ok' AND detail = 'purpose=sign'")" = $((OK0 + 1)) ]
 check "... the batch signing, its four files pending or further, with the progress" \
 	[ "$(jpath 'j["state"], j["progress"]["total"], sum(f["state"] in ("pending", "signing", "signed") for f in j["files"])')" = "('signing', 4, 4)" ]
 wait_done "$B"

@@ -140,21 +140,41 @@ B=$(jget id)
 up "$B" "$T/plain.pdf"; up "$B" "$T/pdfa.pdf"
 check "two files ready" [ "$(jpath '[f["state"] for f in j["files"]]')" = "['ready', 'ready']" ]
 api POST "/api/v1/sign/batches/$B/files/0/placement" "{\"visible\":true,\"page\":1,\"x\":100,\"y\":100,\"w\":240,\"h\":80,\"appearance\":\"$BOBP\"}"
-expect 404 not_found "another user's profile refused at placement"
+expect 404 appearance_gone "another user's profile refused at placement"
 api POST "/api/v1/sign/batches/$B/files/0/placement" '{"visible":true,"page":1,"x":100,"y":100,"w":240,"h":80,"appearance":"nosuch"}'
-expect 404 not_found "an unknown profile refused"
+expect 404 appearance_gone "an unknown profile refused"
 api POST "/api/v1/sign/batches/$B/files/0/placement" "{\"visible\":true,\"page\":1,\"x\":100,\"y\":100,\"w\":240,\"h\":80,\"appearance\":\"${P}0\"}"
 expect 400 field_invalid "a profile id one character too long: refused, not cut to a real one"
 for n in 0 1; do
 	api POST "/api/v1/sign/batches/$B/files/$n/placement" "{\"visible\":true,\"page\":1,\"x\":100,\"y\":100,\"w\":240,\"h\":80,\"appearance\":\"$P\"}"
 	check "file $n: the box kept with the profile" [ "$CODE $(jpath "j[\"files\"][$n][\"placement\"][\"appearance\"]")" = "200 $P" ]
 done
+# A profile deleted after it was placed: the batch is refused by name
+# (appearance_gone), nothing counted, the code not used.
+api POST /api/v1/appearances '{"name":"Gone"}'
+expect 201 - "a tenth profile"
+Q=$(jget id)
+api POST /api/v1/sign/batches '{}'
+B2=$(jget id)
+up "$B2" "$T/plain.pdf"
+api POST "/api/v1/sign/batches/$B2/files/0/placement" "{\"visible\":true,\"page\":1,\"x\":100,\"y\":100,\"w\":240,\"h\":80,\"appearance\":\"$Q\"}"
+expect 200 - "the box placed with the tenth profile"
+api DELETE "/api/v1/appearances/$Q"
+expect 200 - "then the profile deleted"
 # Fresh TOTP steps without waiting: the server's clock moves ahead.
 pc_stop
 AHEAD=60
 pc_serve_ahead "$D" $AHEAD
-api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$(FAKETIME="+${AHEAD}s" LD_PRELOAD=$PC_FT_LIB oathtool --totp -b "$SECRET")\"}"
-expect 202 - "signed with one code"
+TOTP=$(FAKETIME="+${AHEAD}s" LD_PRELOAD=$PC_FT_LIB oathtool --totp -b "$SECRET")
+USED0=$(sql "SELECT transactions_left FROM credentials ORDER BY created_at DESC LIMIT 1")
+api POST "/api/v1/sign/batches/$B2/sign" "{\"code\":\"$TOTP\"}"
+expect 404 appearance_gone "signing with a deleted profile refused by name"
+check "... its message says to choose another" [ "$(jget error.message)" = "The appearance profile no longer exists; choose another." ]
+check "... nothing counted" [ "$(sql "SELECT transactions_left FROM credentials ORDER BY created_at DESC LIMIT 1")" = "$USED0" ]
+api GET "/api/v1/sign/batches/$B2"
+check "... the batch open again" [ "$(jget state)" = open ]
+api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$TOTP\"}"
+expect 202 - "signed with one code (the same: the refusal did not use it)"
 for i in $(seq 1 600); do
 	api GET "/api/v1/sign/batches/$B"
 	[ "$(jget state)" != signing ] && break

@@ -4,9 +4,10 @@
 #    cannot make another), the long-term step of a web batch fails for
 #    real: the file is delivered at B-T (pecete verify --no-ocsp), the
 #    API gives its level B-T and the warning ltv_failed (batch and
-#    history), the audit has sign.timestamp_failed, the batch counts
-#    three transactions for it (signing_cost: the document timestamp is
-#    counted, not refunded);
+#    history), the audit has sign.timestamp_failed, the credential is
+#    charged three transactions for it (signing_cost: the document
+#    timestamp is counted, not refunded) while the batch and the history
+#    count what was made: one signature, one timestamp;
 #  - the root CRL made again (pecete pki crl --ca root): a file of
 #    another batch is B-LTA with no warning; pecete ltv extend brings the
 #    B-T file to B-LTA.
@@ -92,8 +93,8 @@ check "the audit: sign.timestamp_failed" [ "$(sql "SELECT count(*) FROM audit_lo
 check "the server log: the file stays B-T, the root's CRL did not answer" grep -q 'stays B-T: ltv_failed: no OCSP responder or CRL answered' "$D.serve.log"
 grep 'stays B-T' "$D.serve.log" | sed 's/^/# /'
 check "pdfsig: one signature, valid, no document timestamp" bash -c "pdfsig '$T/bt.pdf' >'$T/bt.sig' 2>&1; grep -q 'Signature is Valid' '$T/bt.sig' && ! grep -q 'Signature #2' '$T/bt.sig'"
-check "counted as signing_cost says for B-LTA: 3 transactions (1 signature, 2 timestamps)" \
-	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT signatures || ' ' || timestamps FROM sign_batches WHERE id = '$BT'")" = "3 1 2" ]
+check "charged as signing_cost says for B-LTA (3 transactions); the batch records what was made: 1 signature, 1 timestamp" \
+	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT signatures || ' ' || timestamps FROM sign_batches WHERE id = '$BT'")" = "3 1 1" ]
 
 # ---- the root CRL made again: B-LTA --------------------------------------------------------
 "$PECETE_BIN" pki crl --data "$D" --ca root --out "$T/root.crl" >"$T/crl.log" 2>&1 || { cat "$T/crl.log"; fail "pki crl --ca root"; }
@@ -105,6 +106,8 @@ check "... pecete verify --no-ocsp: PAdES-B-LTA" bash -c "'$PECETE_BIN' verify -
 api GET /api/v1/sign/history
 check "the history: each file's level, the warning on the B-T one" \
 	[ "$(jpath 'sorted((b["id"] == "'"$BT"'", b["files"][0]["level"], b["files"][0]["warning"]) for b in j["batches"])')" = "[(False, 'B-LTA', None), (True, 'B-T', 'ltv_failed')]" ]
+check "the history counts what was made: B-LTA 1 signature 2 timestamps, the B-T fallback 1 and 1" \
+	[ "$(jpath 'sorted((b["id"] == "'"$BT"'", b["signatures"], b["timestamps"]) for b in j["batches"])')" = "[(False, 1, 2), (True, 1, 1)]" ]
 api GET /api/v1/account/data
 check "the data export: each signed file's level" \
 	[ "$(jpath 'sorted(f["level"] for f in j["data"]["signed_files"])')" = "['B-LTA', 'B-T']" ]

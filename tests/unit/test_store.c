@@ -1218,7 +1218,16 @@ test_approf(void **state)
 	snprintf(p.name, sizeof(p.name), "Arhitect");
 	p.lines = (char *)"[\"Nr. 12\"]";
 	p.created_at = 5;
-	assert_int_equal(store_approf_insert(db, &p), PC_OK);
+	assert_int_equal(store_approf_insert(db, &p, 10), PC_OK);
+	assert_int_equal(store_approf_count(db, "ua", &n), PC_OK);
+	assert_int_equal(n, 1);
+	/* At the limit: refused, nothing inserted; no such user: refused. */
+	snprintf(p.id, sizeof(p.id), "p2");
+	assert_int_equal(store_approf_insert(db, &p, 1), PC_ELIMIT);
+	snprintf(p.user_id, sizeof(p.user_id), "nobody");
+	assert_int_not_equal(store_approf_insert(db, &p, 10), PC_OK);
+	snprintf(p.user_id, sizeof(p.user_id), "ua");
+	snprintf(p.id, sizeof(p.id), "p1");
 	assert_int_equal(store_approf_count(db, "ua", &n), PC_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_approf_get(db, "ua", "p1", &g), PC_OK);
@@ -1246,6 +1255,76 @@ test_approf(void **state)
 	store_release(cur->s, db);
 }
 
+/* One insert of the race below, in its own transaction. */
+struct approf_race {
+	const char *id;
+	enum pc_rc rc;
+};
+
+static void *
+approf_race_thread(void *arg)
+{
+	struct approf_race *a = arg;
+	struct store_approf p;
+	struct db *db = NULL;
+	enum pc_rc rc;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.id, sizeof(p.id), "%s", a->id);
+	snprintf(p.user_id, sizeof(p.user_id), "ur");
+	snprintf(p.name, sizeof(p.name), "R");
+	p.lines = (char *)"[]";
+	p.created_at = 7;
+	rc = store_write_begin(cur->s, &db);
+	if (rc == PC_OK)
+		rc = store_approf_insert(db, &p, 2);
+	a->rc = store_write_end(cur->s, db, rc);
+	return NULL;
+}
+
+/*
+ * The limit holds under parallel inserts: one transaction holds the last
+ * place uncommitted while another tries; the second is refused once the
+ * first commits (READ COMMITTED alone would let both in on PostgreSQL).
+ */
+static void
+test_approf_race(void **state)
+{
+	struct db *db = acq(), *w = NULL;
+	struct store_approf p;
+	struct approf_race a = { "r3", PC_EINTERNAL };
+	pthread_t t;
+	int64_t n = -1;
+
+	(void)state;
+	exec_ok(db, "INSERT INTO users (id, email, given_name, surname, phone,"
+	            " lang, status, created_at, updated_at) VALUES ('ur', "
+	            "'r@x.ro', 'A', 'B', '+40', 'ro', 'active', 1, 1)");
+	store_release(cur->s, db);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.user_id, sizeof(p.user_id), "ur");
+	snprintf(p.name, sizeof(p.name), "R");
+	p.lines = (char *)"[]";
+	snprintf(p.id, sizeof(p.id), "r1");
+	assert_int_equal(store_write_begin(cur->s, &w), PC_OK);
+	assert_int_equal(store_approf_insert(w, &p, 2), PC_OK);
+	assert_int_equal(store_write_end(cur->s, w, PC_OK), PC_OK);
+	/* The second place taken, not yet committed... */
+	snprintf(p.id, sizeof(p.id), "r2");
+	assert_int_equal(store_write_begin(cur->s, &w), PC_OK);
+	assert_int_equal(store_approf_insert(w, &p, 2), PC_OK);
+	/* ...while another insert runs (it waits for the lock). */
+	assert_int_equal(pthread_create(&t, NULL, approf_race_thread, &a), 0);
+	usleep(200 * 1000);
+	assert_int_equal(store_write_end(cur->s, w, PC_OK), PC_OK);
+	pthread_join(t, NULL);
+	assert_int_equal(a.rc, PC_ELIMIT);
+	db = acq();
+	assert_int_equal(store_approf_count(db, "ur", &n), PC_OK);
+	assert_int_equal(n, 2);
+	store_release(cur->s, db);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static const struct CMUnitTest suite[] = {
@@ -1257,6 +1336,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_cert_registry, test_setup),
 	cmocka_unit_test_setup(test_renewals, test_setup),
 	cmocka_unit_test_setup(test_approf, test_setup),
+	cmocka_unit_test_setup(test_approf_race, test_setup),
 	cmocka_unit_test_setup(test_crl, test_setup),
 	cmocka_unit_test_setup(test_counters, test_setup),
 	cmocka_unit_test_setup(test_settings, test_setup),

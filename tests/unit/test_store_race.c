@@ -349,10 +349,11 @@ struct signer_fix {
 	size_t secret_len;
 };
 
-/* One TOTP message through signer_totp_handle. OUT: *reply fields. */
+/* One TOTP message of the texts a, b and c (NULL: not sent) through
+ * signer_totp_handle. OUT: *reply fields. */
 static void
-totp_msg(struct signer_fix *f, uint16_t type, const char *a, const char *b,
-    struct signer_totp_reply *out)
+totp_msg3(struct signer_fix *f, uint16_t type, const char *a, const char *b,
+    const char *c, struct signer_totp_reply *out)
 {
 	struct signer_rd rd;
 	struct buf body, reply;
@@ -364,6 +365,8 @@ totp_msg(struct signer_fix *f, uint16_t type, const char *a, const char *b,
 	buf_init(&reply, 4096);
 	signer_put_bytes16(&body, a, strlen(a));
 	signer_put_bytes16(&body, b, strlen(b));
+	if (c != NULL)
+		signer_put_bytes16(&body, c, strlen(c));
 	rd.p = body.data;
 	rd.n = body.len;
 	rd.bad = false;
@@ -383,6 +386,13 @@ totp_msg(struct signer_fix *f, uint16_t type, const char *a, const char *b,
 	out->secret[n] = '\0';
 	buf_cleanup(&body);
 	buf_cleanup(&reply);
+}
+
+static void
+totp_msg(struct signer_fix *f, uint16_t type, const char *a, const char *b,
+    struct signer_totp_reply *out)
+{
+	totp_msg3(f, type, a, b, NULL, out);
 }
 
 static void
@@ -497,6 +507,47 @@ test_signer_failures_exact(void **state)
 	signer_teardown(&f);
 }
 
+/*
+ * TOTP_PEEK: a right code is OK and stays unused (VERIFY then uses it
+ * once), a used one is a replay, a wrong one counts as a failure.
+ */
+static void
+test_signer_peek(void **state)
+{
+	struct signer_fix f;
+	struct signer_totp_reply r;
+	struct store_totp t;
+	char code[7], wrong[12];
+	int64_t last;
+
+	(void)state;
+	signer_setup(&f, 1000);
+	totp_code(&f, clock_now() + 30, code);
+	snprintf(wrong, sizeof(wrong), "%06d",
+	    (int)((strtol(code, NULL, 10) + 1) % 1000000));
+	totp_row(&t);
+	last = t.last_step;
+	store_totp_cleanup(&t);
+	totp_msg3(&f, SIGNER_MSG_TOTP_PEEK, RACE_USER, "sign", code, &r);
+	assert_int_equal(r.result, TOTP_R_OK);
+	totp_msg3(&f, SIGNER_MSG_TOTP_PEEK, RACE_USER, "sign", code, &r);
+	assert_int_equal(r.result, TOTP_R_OK);
+	totp_row(&t);
+	assert_int_equal(t.last_step, last); /* not used */
+	assert_int_equal(t.failures, 0);
+	store_totp_cleanup(&t);
+	totp_msg3(&f, SIGNER_MSG_TOTP_PEEK, RACE_USER, "sign", wrong, &r);
+	assert_int_equal(r.result, TOTP_R_BAD);
+	totp_row(&t);
+	assert_int_equal(t.failures, 1);
+	store_totp_cleanup(&t);
+	totp_msg3(&f, SIGNER_MSG_TOTP_VERIFY, RACE_USER, "sign", code, &r);
+	assert_int_equal(r.result, TOTP_R_OK);
+	totp_msg3(&f, SIGNER_MSG_TOTP_PEEK, RACE_USER, "sign", code, &r);
+	assert_int_equal(r.result, TOTP_R_REPLAY);
+	signer_teardown(&f);
+}
+
 /* Each test starts from an empty schema. */
 static int
 test_setup(void **state)
@@ -511,6 +562,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_login_failures_exact, test_setup),
 	cmocka_unit_test_setup(test_signer_one_code_once, test_setup),
 	cmocka_unit_test_setup(test_signer_failures_exact, test_setup),
+	cmocka_unit_test_setup(test_signer_peek, test_setup),
 };
 
 int

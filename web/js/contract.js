@@ -315,9 +315,18 @@ export function adminOrders(filter) {
 // {name, email, topic, message, lang, privacy_consent} -> {id, upload_token, files_max, file_max_bytes}
 export const contactSend = (m) => http.post('/contact', m);
 // A signed PDF (raw body) -> its validation report (anyone).
-export const validate = (file) => upload('/validate', file);
+// With p7sLength, the body is a detached .p7s of that many bytes followed
+// by the file it signs.
+const validateQs = (p7sLength) => (p7sLength ? 'p7s_length=' + p7sLength : '');
+export const validate = (file, p7sLength) => {
+	const qs = validateQs(p7sLength);
+	return upload('/validate' + (qs ? '?' + qs : ''), file);
+};
 // The ETSI TS 119 102-2 XML validation report of file (a Blob).
-export const validateXml = (file) => postBlob('/validate?format=xml', file);
+export const validateXml = (file, p7sLength) => {
+	const qs = validateQs(p7sLength);
+	return postBlob('/validate?format=xml' + (qs ? '&' + qs : ''), file);
+};
 // The report for people as a PDF sealed with the provider's e-seal (a Blob)
 export const validateSealed = (file, lang) => postBlob(`/validate?format=pdf&lang=${enc(lang)}`, file);
 // {field, message} -> the same

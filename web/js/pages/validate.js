@@ -1,6 +1,7 @@
 // validate.js: the public validation page (/validate, no sign-in): a
-// signed PDF is sent to POST /api/v1/validate, checked against this
-// provider's root and deleted at once; the report shows, for the document
+// signed PDF or a .p7s (attached; or detached with the file it signs, sent
+// after it in one body with ?p7s_length) is sent to POST /api/v1/validate,
+// checked against this provider's root and deleted at once; the report shows, for the document
 // and for each signature and timestamp, the ETSI EN 319 102-1 indication
 // (TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE) with its sub-indication and
 // every check made, never a check that was not made. "Download the XML
@@ -89,44 +90,54 @@ function reportLink(file, id, label, name, get, st) {
 	return a;
 }
 
-// The XML report and the sealed PDF report of file, each on demand.
-function xmlLink(file) {
+// The XML report and (for a PDF: r.format "pdf") the sealed PDF report of
+// the body sent (file, p7sLength as for C.validate), each on demand.
+function xmlLink(file, p7sLength, pdf) {
 	const st = statusBox('val-xml-status');
 	return h('div', { class: 'actions' },
-	    reportLink(file, 'val-xml', 'val.xml_download', 'validation-report.xml', C.validateXml, st),
-	    reportLink(file, 'val-pdf', 'val.pdf_download', 'validation-report.pdf',
-		(f) => C.validateSealed(f, getLang()), st),
-	    h('p', { class: 'hint' }, t('val.xml_hint')), h('p', { class: 'hint' }, t('val.pdf_hint')), st);
+	    reportLink(file, 'val-xml', 'val.xml_download', 'validation-report.xml',
+		(f) => C.validateXml(f, p7sLength), st),
+	    pdf ? reportLink(file, 'val-pdf', 'val.pdf_download', 'validation-report.pdf',
+		(f) => C.validateSealed(f, getLang()), st) : null,
+	    h('p', { class: 'hint' }, t('val.xml_hint')), pdf ? h('p', { class: 'hint' }, t('val.pdf_hint')) : null, st);
 }
 
-function report(r, file) {
+function report(r, file, p7sLength) {
 	return h('div', { id: 'val-report' },
 	    h('h2', {}, t('val.result')), verdict(r, 'val-result'),
 	    h('p', { class: 'muted' }, t('val.when', { when: fmtTime(r.validationTime) })),
-	    xmlLink(file),
+	    xmlLink(file, p7sLength, r.format === 'pdf'),
 	    ...(r.signatures || []).map(signature));
 }
 
 export async function validatePage() {
-	const input = h('input', { id: 'val-file', type: 'file', accept: '.pdf,application/pdf', required: true,
+	const input = h('input', { id: 'val-file', type: 'file', required: true,
+	    accept: '.pdf,.p7s,application/pdf,application/pkcs7-signature',
 	    'aria-describedby': 'val-file-hint' });
+	const content = h('input', { id: 'val-content', type: 'file', 'aria-describedby': 'val-content-hint' });
 	const go = button('val.check', { id: 'val-go' });
 	const st = statusBox('val-status');
 	const out = h('div', { id: 'val-out', 'aria-live': 'polite' });
 	const form = h('form', { id: 'val-form', novalidate: true },
 	    h('div', { class: 'field' }, h('label', { for: 'val-file' }, t('val.file')), input,
 		h('p', { class: 'hint', id: 'val-file-hint' }, t('val.file_hint'))),
+	    h('div', { class: 'field' }, h('label', { for: 'val-content' }, t('val.content')), content,
+		h('p', { class: 'hint', id: 'val-content-hint' }, t('val.content_hint'))),
 	    h('div', { class: 'actions' }, go));
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		const f = input.files[0];
 		if (!f)
 			return input.focus();
+		// A detached .p7s and the file it signs: one body, the .p7s first.
+		const c = content.files[0];
+		const body = c ? new Blob([f, c]) : f;
+		const n = c ? f.size : 0;
 		busy(go, async () => {
 			try {
-				const r = await C.validate(f);
+				const r = await C.validate(body, n);
 				setStatus(st, '');
-				out.replaceChildren(report(r, f));
+				out.replaceChildren(report(r, body, n));
 			} catch (e) {
 				out.replaceChildren();
 				setStatus(st, errorText(e), 'err');
