@@ -26,8 +26,14 @@ static const struct {
 	{ SIGNER_MSG_TOTP_VERIFY, "totp_verify" },
 	{ SIGNER_MSG_TOTP_PEEK, "totp_peek" },
 	{ SIGNER_MSG_TOTP_QR_URI, "totp_qr_uri" },
+	{ SIGNER_MSG_SIGN_RECOVER, "sign_recover" },
+	{ SIGNER_MSG_KEYS_RETIRE, "keys_retire" },
 	{ SIGNER_MSG_SIGN_USER, "sign_user" },
 	{ SIGNER_MSG_ISSUE_USER, "issue_user" },
+	{ SIGNER_MSG_CSC_AUTHORIZE, "csc_authorize" },
+	{ SIGNER_MSG_CSC_SIGN, "csc_sign" },
+	{ SIGNER_MSG_CSC_EXTEND, "csc_extend" },
+	{ SIGNER_MSG_CSC_SIGN_DOC, "csc_sign_doc" },
 };
 
 static const char *
@@ -57,6 +63,9 @@ signer_metrics(struct signer_client *sc, struct buf *out)
 		    "busy." },
 		{ "pecete_signer_seconds_total",
 		    "Time spent in requests to the signer, by type." },
+		{ "pecete_hsm_errors_total",
+		    "Requests the signer answered with an HSM failure, by "
+		    "type." },
 	};
 	struct signer_stat st[SIGNER_STAT_TYPES];
 	const char *name;
@@ -89,8 +98,10 @@ signer_metrics(struct signer_client *sc, struct buf *out)
 				    (unsigned long long)(f == 0 ? st[t].calls
 				                         : f == 1
 				                             ? st[t].failures
+				                         : f == 2
+				                             ? st[t].unavailable
 				                             : st[t]
-				                                   .unavailable));
+				                                   .hsm_errors));
 		}
 	}
 }

@@ -195,11 +195,13 @@ pid_t signer_client_pid(struct signer_client *sc);
 unsigned signer_client_restarts(struct signer_client *sc);
 
 /* Calls to the signer by request type (enum signer_msg), for /metrics. */
-#define SIGNER_STAT_TYPES 32
+#define SIGNER_STAT_TYPES 40
 struct signer_stat {
 	uint64_t calls;       /* sent, or refused as unavailable */
 	uint64_t failures;    /* sent; no answer in time or a broken channel */
 	uint64_t unavailable; /* not sent: down or every channel busy */
+	uint64_t hsm_errors;  /* answered: the HSM failed (PC_EHSM, or a
+	                       * signature refused as USER_R_SIGN_FAILED) */
 	int64_t ms;           /* time of the sent calls, summed */
 };
 void signer_client_stats(

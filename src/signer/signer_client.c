@@ -505,6 +505,12 @@ signer_call_msg(struct signer_client *sc, uint16_t type, const void *req,
 		buf_cleanup(reply);
 		return PC_EINTERNAL;
 	}
+	if (type < SIGNER_STAT_TYPES &&
+	    signer_reply_hsm_failed(def->reply, rep)) {
+		pthread_mutex_lock(&sc->mu);
+		sc->stats[type].hsm_errors++;
+		pthread_mutex_unlock(&sc->mu);
+	}
 	return PC_OK;
 }
 

@@ -526,3 +526,26 @@ signer_text(const struct signer_bytes *b, char *out, size_t size)
 	out[b->n] = '\0';
 	return true;
 }
+
+bool
+signer_reply_hsm_failed(uint16_t type, const void *rep)
+{
+	const struct signer_msgdef *def = signer_msg_def(type);
+	const struct signer_field *f;
+	size_t i;
+
+	for (i = 0; def != NULL && rep != NULL && i < def->nfields; i++) {
+		f = &def->fields[i];
+		if (f->kind == SF_U32 && strcmp(f->name, "rc") == 0 &&
+		    *(const uint32_t *)((const char *)rep + f->off) ==
+		        (uint32_t)PC_EHSM)
+			return true;
+		if (f->kind == SF_U16 && strcmp(f->name, "result") == 0 &&
+		    (type == SIGNER_MSG_SIGN_USER_REPLY ||
+		        type == SIGNER_MSG_ISSUE_USER_REPLY) &&
+		    *(const uint16_t *)((const char *)rep + f->off) ==
+		        USER_R_SIGN_FAILED)
+			return true;
+	}
+	return false;
+}

@@ -255,6 +255,10 @@ enum pc_rc signer_msg_decode(
 enum pc_rc signer_recv_msg(int fd, int timeout_ms, size_t max,
     enum signer_side from, struct signer_hdr *h, struct buf *out);
 
+/* Whether a decoded reply rep of type says the HSM failed: an rc of
+ * PC_EHSM, or a signing result USER_R_SIGN_FAILED (the metrics' count). */
+bool signer_reply_hsm_failed(uint16_t type, const void *rep);
+
 /* Copy a SF_TEXT field into out (size bytes, NUL-terminated). */
 bool signer_text(const struct signer_bytes *b, char *out, size_t size);
 

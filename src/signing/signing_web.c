@@ -521,6 +521,9 @@ websign_quota(const struct pc_env *e, const char *user_id, const char *id,
 		q->needed = nd.n;
 		q->left = cr.transactions_left;
 		q->not_after = c.not_after;
+		q->refused = c.status != CERT_REVOKED ? PCE_NONE
+		             : c.reason == 6          ? PCE_CERT_SUSPENDED
+		                                      : PCE_CERT_REVOKED;
 		snprintf(q->serial, sizeof(q->serial), "%s", c.serial);
 		q->subject = c.subject != NULL ? strdup(c.subject) : NULL;
 		q->issuer = ca.subject != NULL ? strdup(ca.subject) : NULL;

@@ -68,6 +68,10 @@ enum pc_rc websign_get(const struct pc_env *e, const char *user_id,
 /* What signing the batch costs and what is left. */
 struct websign_quota {
 	int64_t needed, left, not_after;
+	/* the certificate revoked (cert_revoked) or on hold (cert_suspended)
+	 * as the database says now; PCE_NONE when not (the signer checks
+	 * again) */
+	enum pc_ecode refused;
 	char serial[STORE_SERIAL_MAX + 1];
 	char *subject, *issuer; /* free() */
 };

@@ -214,6 +214,8 @@ websign_sign(const struct pc_env *e, const char *user_id, const char *id,
 		return rc;
 	if (q.needed == 0)
 		rc = pc_fail(err, PC_ESTATE, PCE_NOTHING_TO_SIGN, NULL);
+	else if (q.refused != PCE_NONE)
+		rc = pc_fail(err, PC_ESTATE, q.refused, NULL);
 	else if (clock_now() > q.not_after)
 		rc = pc_fail(err, PC_ESTATE, PCE_CERT_EXPIRED, NULL);
 	else if (q.left < q.needed)

@@ -139,6 +139,8 @@ check "the token gone: readyz 503, signer ok, hsm failing" \
 	sh -c "[ $code = 503 ] && grep -q '\"signer\":\"ok\",\"hsm\":\"failing\"' '$T/rz'"
 check "... /metrics: pecete_hsm_up 0" \
 	sh -c "curl -s '$PC_URL/metrics' | grep -qx 'pecete_hsm_up 0'"
+check "... and counts the HSM's failures (pecete_hsm_errors_total of sign_service)" \
+	sh -c "curl -s '$PC_URL/metrics' | grep -qE '^pecete_hsm_errors_total\\{type=\"sign_service\"\\} [1-9]'"
 mv "$T/d/hsm/tokens.away" "$T/d/hsm/tokens"
 kill -KILL "$(pgrep -P "$PC_PID" -f 'signer-run' | head -1)"
 for _ in $(seq 1 100); do
