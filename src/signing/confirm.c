@@ -33,8 +33,8 @@
 #include "store/store_credential.h"
 #include "validate/validate.h"
 
-#define DOC_CONFIRM_DECL "anaf_decl"
-#define DOC_CONFIRM_SEALED "anaf_sealed"
+#define DOC_CONFIRM_DECL CONFIRM_KIND_DECL
+#define DOC_CONFIRM_SEALED CONFIRM_KIND_SEALED
 
 /* ---- the declaration ---------------------------------------------------- */
 

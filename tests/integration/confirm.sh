@@ -14,10 +14,11 @@
 #  - refused with the registry's codes: the declaration unsigned, one
 #    byte of it changed under a valid signature, signed with a foreign
 #    certificate, sent again once sealed, another account's request,
-#    the sealed file before sealing.
+#    the sealed file before sealing;
+#  - the GDPR export carries both sealed confirmations, byte for byte.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-pc_need --faketime curl sqlite3 openssl oathtool python3 qpdf pdfsig node npm /usr/bin/chromium
+pc_need --faketime curl sqlite3 openssl oathtool python3 qpdf pdfsig unzip node npm /usr/bin/chromium
 E2E="$PECETE_SRC/tests/e2e"
 if [ ! -d "$E2E/node_modules/playwright-core" ]; then
 	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
@@ -165,4 +166,12 @@ sendf "$T/signed2.pdf"
 expect 409 confirm_sealed "sent again once sealed"
 check "... sealed once: one sealed document of the request" \
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM documents WHERE kind = 'anaf_sealed' AND batch_id = '$ID'")" = 1 ]
+curl -s -b "$JAR" -o "$T/sealed2.pdf" "$PC_URL/api/v1/confirmations/$ID/sealed"
+curl -s -b "$JAR" -o "$T/export.zip" "$PC_URL/api/v1/account/export.zip"
+mkdir -p "$T/exp" && unzip -q -o "$T/export.zip" -d "$T/exp"
+S1=$(sqlite3 "$DB" "SELECT id FROM documents WHERE kind = 'anaf_sealed' AND batch_id != '$ID'")
+S2=$(sqlite3 "$DB" "SELECT id FROM documents WHERE kind = 'anaf_sealed' AND batch_id = '$ID'")
+check "the GDPR export: both sealed confirmations as confirmations/<id>.pdf, byte for byte" \
+	sh -c "[ \$(ls '$T/exp/confirmations' | wc -l) = 2 ] && [ -n '$S1' ] && [ -n '$S2' ] &&
+	cmp -s '$T/exp/confirmations/$S1.pdf' '$T/sealed.pdf' && cmp -s '$T/exp/confirmations/$S2.pdf' '$T/sealed2.pdf'"
 pc_done
