@@ -18,7 +18,7 @@
 #  - the GDPR export carries both sealed confirmations, byte for byte.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-pc_need --faketime curl sqlite3 openssl oathtool python3 qpdf pdfsig unzip node npm /usr/bin/chromium
+pc_need --faketime curl sqlite3 openssl oathtool python3 qpdf pdfsig pdftotext unzip node npm /usr/bin/chromium
 E2E="$PECETE_SRC/tests/e2e"
 if [ ! -d "$E2E/node_modules/playwright-core" ]; then
 	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
@@ -98,6 +98,20 @@ check "... the e-seal's among them (Pecete e-seal)" grep -q 'Pecete e-seal' "$T/
 check "... qpdf --check clean" qpdf --check "$T/sealed.pdf"
 check "... it begins with the declaration's bytes" \
 	cmp -n "$(stat -c %s "$T/declaration.pdf")" "$T/declaration.pdf" "$T/sealed.pdf"
+# What the declaration says: the certificate's serial, its issuer, the
+# holder's identifier with the CNP masked (its last 4 digits only).
+pdftotext "$T/declaration.pdf" "$T/decl.txt" 2>/dev/null
+CNP=$(sqlite3 "$DB" "SELECT subject FROM certs WHERE serial = '$SIGN'" | grep -o 'PNORO-[0-9]*' | cut -c7-)
+ISSUER_CN=$(sqlite3 "$DB" "SELECT subject FROM certs WHERE name = 'issuing'" | grep -o 'CN=[^,]*' | cut -c4-)
+check "the declaration: the serial, the issuer, PNORO-*********<last 4>; the CNP not in full (pdftotext)" \
+	py 'import sys
+t = " ".join(open(sys.argv[1]).read().split())
+serial, issuer, cnp = sys.argv[2], sys.argv[3], sys.argv[4]
+assert len(cnp) == 13 and issuer, (cnp, issuer)
+assert serial.lower() in t.lower(), "serial"
+assert issuer in t, "issuer"
+assert "PNORO-*********" + cnp[-4:] in t, "masked identifier"
+assert cnp not in t and cnp[:7] not in t, "the CNP"' "$T/decl.txt" "$SIGN" "$ISSUER_CN" "$CNP"
 "$PECETE_BIN" verify "$T/sealed.pdf" --trust "$T/pki/root.pem" --json >"$T/sealed.json" 2>/dev/null
 check "... pecete verify: TOTAL-PASSED, the e-seal's signature at B-LTA" \
 	py 'import json, sys
