@@ -8,7 +8,8 @@
  * Prints the verification report (sign/vreport.h) as text, as JSON with
  * --json, or as an ETSI TS 119 102-2 XML validation report with --xml
  * (validate/validate.h; needs libxml2). With --pdf-report, the service's
- * validation of DIR (its anchors, as POST /api/v1/validate) prints the
+ * validation of DIR (its anchors and trusted lists, loaded here, as POST
+ * /api/v1/validate) prints the
  * text report and writes it as a PDF for people sealed with the
  * platform's e-seal at B-LTA (validate_report_sealed): the e-seal's key is
  * used by a signer process started here, the time-stamp and revocation
@@ -73,6 +74,8 @@ verify_sealed(const char *cmd, const char *file, const char *data,
 		cli_err(cmd, "cannot read %s (%s)", file, pc_rc_str(rc));
 		goto out;
 	}
+	/* The service's trusted lists too (nothing without them). */
+	tl_reload(&core.conf);
 	cli_core_env(&core, "cli", &e);
 	rc = validate_pdf_report(&e, in.data, in.len, &r, &q, &err);
 	if (rc != PC_OK) {
