@@ -35,6 +35,8 @@ run: release
 		build/release/pecete init --data $(DATA) --dev \
 		    --public-url http://127.0.0.1:$(PORT); \
 	fi
+	@# A data dir made before the e-seal gets one (kept when there).
+	build/release/pecete pki eseal --data $(DATA)
 	PECETE_SERVER_PUBLIC_URL=http://127.0.0.1:$(PORT) \
 	    build/release/pecete serve --data $(DATA) --listen 127.0.0.1:$(PORT)
 

@@ -1,9 +1,11 @@
 /*
  * privacy.c: access and portability (privacy.h). The data comes from one
  * table of what we hold (store_privacy.c); the documents from the
- * modules that make them (issuance: the signed terms; shop: invoices).
+ * modules that make them (issuance: the signed terms; shop: invoices;
+ * the sealed SPV confirmations).
  * The ZIP is made in memory: an export is a few documents and a JSON.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@
 #include "issuance/issuance.h"
 #include "privacy/privacy.h"
 #include "shop/shop.h"
+#include "signing/confirm.h"
 #include "signing/documents.h"
 #include "store/store_privacy.h"
 
@@ -90,6 +93,39 @@ add_invoices(const struct pc_env *e, const char *user_id, const char *lang,
 	return PC_OK;
 }
 
+/* The sealed SPV confirmations among data's "documents", as
+ * confirmations/<document id>.pdf. */
+static enum pc_rc
+add_confirmations(const struct pc_env *e, const char *user_id, json_t *data,
+    zip_t *za, struct export_docs *d)
+{
+	json_t *v;
+	const char *id, *kind;
+	char name[96];
+	size_t i;
+	enum pc_rc rc = PC_OK;
+
+	json_array_foreach(json_object_get(data, "documents"), i, v)
+	{
+		kind = json_string_value(json_object_get(v, "kind"));
+		id = json_string_value(json_object_get(v, "id"));
+		if (kind == NULL || id == NULL ||
+		    strcmp(kind, CONFIRM_KIND_SEALED) != 0 || d->n == DOCS_MAX)
+			continue;
+		buf_init(&d->b[d->n], 32u << 20);
+		rc = doc_get(e, user_id, id, &d->b[d->n]);
+		d->n++;
+		if (rc != PC_OK)
+			break;
+		snprintf(name, sizeof(name), "confirmations/%.64s.pdf", id);
+		rc = archive_add(
+		    za, name, d->b[d->n - 1].data, d->b[d->n - 1].len);
+		if (rc != PC_OK)
+			break;
+	}
+	return rc;
+}
+
 /* The bytes of the finished in-memory archive src into out. */
 static enum pc_rc
 zip_bytes(zip_source_t *src, struct buf *out)
@@ -161,6 +197,8 @@ privacy_export(const struct pc_env *e, const char *user_id, const char *lang,
 	d->n++;
 	if (rc == PC_OK)
 		rc = add_invoices(e, user_id, lang, data, za, d, err);
+	if (rc == PC_OK)
+		rc = add_confirmations(e, user_id, data, za, d);
 	if (rc != PC_OK)
 		goto out;
 	if (zip_close(za) < 0) {

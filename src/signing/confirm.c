@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -33,8 +34,8 @@
 #include "store/store_credential.h"
 #include "validate/validate.h"
 
-#define DOC_CONFIRM_DECL "anaf_decl"
-#define DOC_CONFIRM_SEALED "anaf_sealed"
+#define DOC_CONFIRM_DECL CONFIRM_KIND_DECL
+#define DOC_CONFIRM_SEALED CONFIRM_KIND_SEALED
 
 /* ---- the declaration ---------------------------------------------------- */
 
@@ -48,14 +49,53 @@ date_of(int64_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%d", &tm);
 }
 
-/* The declaration's PDF for user u and certificate c (request id). */
+/*
+ * The holder's identifier of certificate c (its subject's serialNumber,
+ * ETSI EN 319 412-1: "PNORO-<CNP>", "PASRO-...", "IDCRO-...") with all
+ * but its type, country and last 4 characters masked: the declaration
+ * names the certificate by its serial; the CNP is not printed in full.
+ */
+static void
+decl_holder_id(const struct store_cert *c, char *out, size_t n)
+{
+	const unsigned char *d = c->der;
+	X509 *x = d2i_X509(NULL, &d, (long)c->der_len);
+	const ASN1_STRING *v = NULL;
+	size_t len, i, keep;
+	int at;
+
+	snprintf(out, n, "-");
+	if (x != NULL) {
+		at = X509_NAME_get_index_by_NID(
+		    X509_get_subject_name(x), NID_serialNumber, -1);
+		if (at >= 0)
+			v = X509_NAME_ENTRY_get_data(
+			    X509_NAME_get_entry(X509_get_subject_name(x), at));
+	}
+	if (v != NULL && ASN1_STRING_length(v) > 0 &&
+	    (size_t)ASN1_STRING_length(v) < n) {
+		len = (size_t)ASN1_STRING_length(v);
+		memcpy(out, ASN1_STRING_get0_data(v), len);
+		out[len] = '\0';
+		/* "PNORO-" kept when present (3 letters, 2 letters, '-'). */
+		i = len > 6 && out[5] == '-' ? 6 : 0;
+		keep = len - i > 8 ? 4 : 0;
+		for (; i + keep < len; i++)
+			out[i] = '*';
+	}
+	X509_free(x);
+}
+
+/* The declaration's PDF for user u and certificate c issued by CA ca
+ * (request id). */
 static enum pc_rc
 decl_render(const struct pc_env *e, const struct store_user *u,
-    const struct store_cert *c, const char *id, struct buf *out)
+    const struct store_cert *c, const struct store_cert *ca, const char *id,
+    struct buf *out)
 {
 	bool en = u->lang != NULL && strcmp(u->lang, "en") == 0;
-	char name[520], from[16], until[16], today[16], para[1400];
-	struct pdf_doc_kv kv[6];
+	char name[520], from[16], until[16], today[16], para[1400], hid[72];
+	struct pdf_doc_kv kv[7];
 	struct pdf_doc_block b[5];
 	struct pdf_doc_spec spec;
 
@@ -78,13 +118,17 @@ decl_render(const struct pc_env *e, const struct store_user *u,
 	kv[1] = (struct pdf_doc_kv){
 		en ? "Certificate serial" : "Seria certificatului", c->serial
 	};
-	kv[2] = (struct pdf_doc_kv){ en ? "Subject" : "Subiect",
-		c->subject != NULL ? c->subject : "" };
-	kv[3] =
+	decl_holder_id(c, hid, sizeof(hid));
+	kv[2] = (struct pdf_doc_kv){
+		en ? "Holder's identifier" : "Identificatorul titularului", hid
+	};
+	kv[3] = (struct pdf_doc_kv){ en ? "Issuer" : "Emitent",
+		ca->subject != NULL ? ca->subject : "" };
+	kv[4] =
 	    (struct pdf_doc_kv){ en ? "Valid from" : "Valabil de la", from };
-	kv[4] = (struct pdf_doc_kv){ en ? "Valid until" : "Valabil până la",
+	kv[5] = (struct pdf_doc_kv){ en ? "Valid until" : "Valabil până la",
 		until };
-	kv[5] = (struct pdf_doc_kv){ en ? "Declaration no." : "Declarația nr.",
+	kv[6] = (struct pdf_doc_kv){ en ? "Declaration no." : "Declarația nr.",
 		id };
 	memset(b, 0, sizeof(b));
 	b[0].kind = PDF_DOC_PARAGRAPH;
@@ -116,7 +160,7 @@ confirm_new(const struct pc_env *e, const char *user_id, char *id, size_t n,
 {
 	struct store_user u;
 	struct store_credential cr;
-	struct store_cert c;
+	struct store_cert c, ca;
 	struct store_document d;
 	struct db *db = NULL;
 	struct buf pdf;
@@ -125,6 +169,7 @@ confirm_new(const struct pc_env *e, const char *user_id, char *id, size_t n,
 
 	memset(&u, 0, sizeof(u));
 	memset(&c, 0, sizeof(c));
+	memset(&ca, 0, sizeof(ca));
 	memset(&d, 0, sizeof(d));
 	buf_init(&pdf, 4u << 20);
 	rc = rnd_hex(16, rid);
@@ -141,10 +186,12 @@ confirm_new(const struct pc_env *e, const char *user_id, char *id, size_t n,
 	}
 	if (rc == PC_OK)
 		rc = store_cert_get(db, cr.serial, &c);
+	if (rc == PC_OK)
+		rc = store_cert_get(db, c.issuer, &ca);
 	store_release(e->store, db);
 	db = NULL;
 	if (rc == PC_OK)
-		rc = decl_render(e, &u, &c, rid, &pdf);
+		rc = decl_render(e, &u, &c, &ca, rid, &pdf);
 	if (rc == PC_OK)
 		rc = doc_write(e, user_id, DOC_CONFIRM_DECL, rid,
 		    "application/pdf", pdf.data, pdf.len, 0, &d);
@@ -170,6 +217,7 @@ out:
 		store_release(e->store, db);
 	store_user_cleanup(&u);
 	store_cert_cleanup(&c);
+	store_cert_cleanup(&ca);
 	buf_cleanup(&pdf);
 	return rc;
 }

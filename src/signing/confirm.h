@@ -9,7 +9,8 @@
  * exact bytes and that a signature by that certificate passes validation
  * (and none fails), then seals it with the platform's e-seal at B-LTA
  * (signing_seal_pdf) at once, keeps it and sends an e-mail. Both files
- * are documents of the account (export and erasure cover them).
+ * are documents of the account (erasure deletes both; the export lists
+ * both and carries the sealed ones as confirmations/<document id>.pdf).
  */
 #ifndef PC_SIGNING_CONFIRM_H
 #define PC_SIGNING_CONFIRM_H
@@ -24,6 +25,10 @@
 #include "base/env.h"
 #include "base/err.h"
 #include "base/pc.h"
+
+/* The documents' kinds: the declaration, the sealed confirmation. */
+#define CONFIRM_KIND_DECL "anaf_decl"
+#define CONFIRM_KIND_SEALED "anaf_sealed"
 
 /* A new declaration for user's valid certificate. OUT: id (the request,
  * 32 hex digits). confirm_no_certificate when there is none. */

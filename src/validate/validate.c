@@ -174,7 +174,9 @@ validate_run(const struct pc_env *e, const uint8_t *p, size_t n, size_t p7s_len,
 	memset(&serr, 0, sizeof(serr));
 	vo.trust = anchors;
 	vo.content = p7s_len > 0 ? content : NULL;
-	vo.no_vobjs = (flags & VAL_VOBJS) == 0;
+	/* The qualification (tl_qualify) reads the signer's chain from the
+	 * validation objects too. */
+	vo.no_vobjs = (flags & VAL_VOBJS) == 0 && !tl_configured(e->conf);
 	vo.ocsp_timeout_s = 5;
 	rc = sign_verify(file, &vo, &r, &serr);
 	if (rc == PC_OK && r->nsigs == 0)

@@ -76,6 +76,16 @@ enum pc_rc validate_pdf_sealed(const struct pc_env *e, const uint8_t *p,
     size_t n, const char *lang, struct buf *out, struct pc_err *err);
 
 /*
+ * The report r of p[0..n) (validate_pdf_report; q its qualifications or
+ * NULL) as a PDF for people, sealed as validate_pdf_sealed's, appended to
+ * out. For callers that keep the report (pecete verify --pdf-report).
+ */
+enum pc_rc validate_report_sealed(const struct pc_env *e,
+    const struct sign_report *r, const struct tl_qualification *q,
+    const uint8_t *p, size_t n, const char *lang, struct buf *out,
+    struct pc_err *err);
+
+/*
  * As validate_pdf, the report as an ETSI TS 119 102-2 XML validation
  * report (validate_xml) appended to out (its limit bounds it: PC_ELIMIT).
  * PC_EUNAVAIL when libxml2 is not installed.

@@ -175,20 +175,17 @@ sealed_render(struct sealed_doc *d, const struct sign_report *r,
 }
 
 enum pc_rc
-validate_pdf_sealed(const struct pc_env *e, const uint8_t *p, size_t n,
+validate_report_sealed(const struct pc_env *e, const struct sign_report *r,
+    const struct tl_qualification *q, const uint8_t *p, size_t n,
     const char *lang, struct buf *out, struct pc_err *err)
 {
-	struct sign_report *r = NULL;
-	struct tl_qualification *q = NULL;
 	struct sealed_doc *d = NULL;
 	struct buf pdf;
 	enum pc_rc rc;
 
-	RETURN_VAL_IF_FAIL(e != NULL && out != NULL, PC_EINTERNAL);
+	RETURN_VAL_IF_FAIL(
+	    e != NULL && r != NULL && p != NULL && out != NULL, PC_EINTERNAL);
 	buf_init(&pdf, 8u << 20);
-	rc = validate_pdf_report(e, p, n, &r, &q, err);
-	if (rc != PC_OK)
-		goto out;
 	d = calloc(1, sizeof(*d));
 	if (d == NULL) {
 		rc = PC_ENOMEM;
@@ -203,6 +200,21 @@ validate_pdf_sealed(const struct pc_env *e, const uint8_t *p, size_t n,
 out:
 	buf_cleanup(&pdf);
 	free(d);
+	return rc;
+}
+
+enum pc_rc
+validate_pdf_sealed(const struct pc_env *e, const uint8_t *p, size_t n,
+    const char *lang, struct buf *out, struct pc_err *err)
+{
+	struct sign_report *r = NULL;
+	struct tl_qualification *q = NULL;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(e != NULL && out != NULL, PC_EINTERNAL);
+	rc = validate_pdf_report(e, p, n, &r, &q, err);
+	if (rc == PC_OK)
+		rc = validate_report_sealed(e, r, q, p, n, lang, out, err);
 	free(q);
 	sign_report_free(r);
 	return rc;

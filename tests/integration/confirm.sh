@@ -14,10 +14,11 @@
 #  - refused with the registry's codes: the declaration unsigned, one
 #    byte of it changed under a valid signature, signed with a foreign
 #    certificate, sent again once sealed, another account's request,
-#    the sealed file before sealing.
+#    the sealed file before sealing;
+#  - the GDPR export carries both sealed confirmations, byte for byte.
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
-pc_need --faketime curl sqlite3 openssl oathtool python3 qpdf pdfsig node npm /usr/bin/chromium
+pc_need --faketime curl sqlite3 openssl oathtool python3 qpdf pdfsig pdftotext unzip node npm /usr/bin/chromium
 E2E="$PECETE_SRC/tests/e2e"
 if [ ! -d "$E2E/node_modules/playwright-core" ]; then
 	npm ci --prefix "$E2E" --no-audit --no-fund --prefer-offline >/dev/null 2>&1 ||
@@ -48,6 +49,17 @@ check "... its key in the HSM, never extractable (the token's object carries the
 	[ -n "$(sqlite3 "$DB" "SELECT key_label FROM certs WHERE name = 'eseal' AND key_label LIKE 'pki-eseal-%'")" ]
 check "pecete pki eseal on a data dir that has one keeps it" \
 	sh -c "'$PECETE_BIN' pki eseal --data '$D' | grep -q 'there already'"
+# A data dir made before the e-seal (its row gone): pecete pki eseal (as
+# make run does) makes one, with a new key; the journey below seals with it.
+OLD_LABEL=$(sqlite3 "$DB" "SELECT key_label FROM certs WHERE name = 'eseal'")
+sqlite3 -cmd ".timeout 10000" "$DB" "DELETE FROM certs WHERE name = 'eseal'"
+check "pecete pki eseal on a data dir without one makes it" \
+	sh -c "'$PECETE_BIN' pki eseal --data '$D' | grep -q 'e-seal certificate made'"
+sqlite3 "$DB" "SELECT hex(der) FROM certs WHERE name = 'eseal'" | xxd -r -p >"$T/eseal2.der"
+openssl x509 -inform DER -in "$T/eseal2.der" -out "$T/eseal2.pem" 2>/dev/null
+check "... a new key in the HSM, the certificate verified to our root (openssl verify)" \
+	sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT key_label FROM certs WHERE name = 'eseal' AND key_label LIKE 'pki-eseal-%' AND key_label != '$OLD_LABEL'\")\" ] &&
+	openssl verify -CAfile '$T/pki/root.pem' -untrusted '$T/pki/issuing.pem' '$T/eseal2.pem' | grep -q ': OK'"
 
 # ---- a holder ----------------------------------------------------------------------------
 echo "+0s" >"$T/clock"
@@ -86,6 +98,20 @@ check "... the e-seal's among them (Pecete e-seal)" grep -q 'Pecete e-seal' "$T/
 check "... qpdf --check clean" qpdf --check "$T/sealed.pdf"
 check "... it begins with the declaration's bytes" \
 	cmp -n "$(stat -c %s "$T/declaration.pdf")" "$T/declaration.pdf" "$T/sealed.pdf"
+# What the declaration says: the certificate's serial, its issuer, the
+# holder's identifier with the CNP masked (its last 4 digits only).
+pdftotext "$T/declaration.pdf" "$T/decl.txt" 2>/dev/null
+CNP=$(sqlite3 "$DB" "SELECT subject FROM certs WHERE serial = '$SIGN'" | grep -o 'PNORO-[0-9]*' | cut -c7-)
+ISSUER_CN=$(sqlite3 "$DB" "SELECT subject FROM certs WHERE name = 'issuing'" | grep -o 'CN=[^,]*' | cut -c4-)
+check "the declaration: the serial, the issuer, PNORO-*********<last 4>; the CNP not in full (pdftotext)" \
+	py 'import sys
+t = " ".join(open(sys.argv[1]).read().split())
+serial, issuer, cnp = sys.argv[2], sys.argv[3], sys.argv[4]
+assert len(cnp) == 13 and issuer, (cnp, issuer)
+assert serial.lower() in t.lower(), "serial"
+assert issuer in t, "issuer"
+assert "PNORO-*********" + cnp[-4:] in t, "masked identifier"
+assert cnp not in t and cnp[:7] not in t, "the CNP"' "$T/decl.txt" "$SIGN" "$ISSUER_CN" "$CNP"
 "$PECETE_BIN" verify "$T/sealed.pdf" --trust "$T/pki/root.pem" --json >"$T/sealed.json" 2>/dev/null
 check "... pecete verify: TOTAL-PASSED, the e-seal's signature at B-LTA" \
 	py 'import json, sys
@@ -154,4 +180,12 @@ sendf "$T/signed2.pdf"
 expect 409 confirm_sealed "sent again once sealed"
 check "... sealed once: one sealed document of the request" \
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM documents WHERE kind = 'anaf_sealed' AND batch_id = '$ID'")" = 1 ]
+curl -s -b "$JAR" -o "$T/sealed2.pdf" "$PC_URL/api/v1/confirmations/$ID/sealed"
+curl -s -b "$JAR" -o "$T/export.zip" "$PC_URL/api/v1/account/export.zip"
+mkdir -p "$T/exp" && unzip -q -o "$T/export.zip" -d "$T/exp"
+S1=$(sqlite3 "$DB" "SELECT id FROM documents WHERE kind = 'anaf_sealed' AND batch_id != '$ID'")
+S2=$(sqlite3 "$DB" "SELECT id FROM documents WHERE kind = 'anaf_sealed' AND batch_id = '$ID'")
+check "the GDPR export: both sealed confirmations as confirmations/<id>.pdf, byte for byte" \
+	sh -c "[ \$(ls '$T/exp/confirmations' | wc -l) = 2 ] && [ -n '$S1' ] && [ -n '$S2' ] &&
+	cmp -s '$T/exp/confirmations/$S1.pdf' '$T/sealed.pdf' && cmp -s '$T/exp/confirmations/$S2.pdf' '$T/sealed2.pdf'"
 pc_done

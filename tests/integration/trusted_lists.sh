@@ -26,7 +26,7 @@ set -u
 XSD="$(cd "$(dirname "$0")/../.." && pwd)/schemas/etsi/ts_119102-2_v1.3.1.xsd"
 TLXSD="$(cd "$(dirname "$0")/../.." && pwd)/schemas/etsi/ts_119612v020401_xsd.xsd"
 TL_SIGN=${PECETE_BUILD:-$(dirname "$PECETE_BIN")}/tests/tl_sign
-for t in oathtool curl python3 xmllint openssl node npm /usr/bin/chromium; do
+for t in oathtool curl python3 xmllint openssl pdftotext pdfsig node npm /usr/bin/chromium; do
 	command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }
 done
 # The /validate page in Chromium (tests/e2e/validate_tl.mjs).
@@ -282,6 +282,15 @@ ok "a PDF signed with the listed CA's QC: TOTAL-PASSED, JSON qualification QESig
     { cat "$T/r.xml"; fail "XML: SignatureQuality not QESig"; }
 ok "... the XML report validates and its SignatureQuality is urn:cef:dss:signatureQualification:QESig"
 page "$T/qes.pdf" QESig
+# pecete verify --pdf-report loads the lists itself: the sealed report
+# says QESig too.
+PECETE_SERVER_LISTEN="${PC_URL#http://}" "$PECETE_BIN" verify "$T/qes.pdf" --pdf-report "$T/qes-report.pdf" \
+    --data "$PC_D" --lang en > "$T/qes-report.out" 2> "$T/qes-report.err" ||
+    { cat "$T/qes-report.err"; fail "pecete verify --pdf-report: not TOTAL-PASSED"; }
+pdftotext "$T/qes-report.pdf" - 2>/dev/null | tr -s ' \n' '  ' > "$T/qes-report.txt"
+grep -q 'Qualification QESig' "$T/qes-report.txt" && pdfsig "$T/qes-report.pdf" 2>&1 | grep -q 'Signature is Valid' ||
+    { cat "$T/qes-report.txt"; fail "pecete verify --pdf-report: the sealed report without QESig"; }
+ok "pecete verify --pdf-report with the lists: the sealed report says QESig (pdftotext), its seal valid (pdfsig)"
 ok "... the /validate page (Chromium) shows it: $(sed -n 's/^ok [0-9]* - //p' "$T/page.out")"
 
 curl -s -o "$T/ready.json" -w '%{http_code}\n' "$PC_URL/readyz" > "$T/ready.code"

@@ -130,6 +130,35 @@ grep -q 'TOTAL-PASSED' "$T/report.txt" && grep -q 'Time-stamp 2' "$T/report.txt"
 [ "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["indication"], r["signatures"][0]["level"])' "$T/rep.json")" = "TOTAL-PASSED B-LTA" ] ||
     fail "the PDF report: sealed at B-LTA, TOTAL-PASSED"
 ok "?format=pdf: a report for people (the verdict of each entry, the file's SHA-256) sealed with the platform's e-seal at B-LTA (pdfsig, qpdf, pecete verify)"
+# The same from the command line: pecete verify --pdf-report (a signer
+# started by the command; the running service's TSA and responders).
+rm -f "$T/cli-report.pdf"
+PECETE_SERVER_LISTEN="${PC_URL#http://}" "$PECETE_BIN" verify "$T/good.pdf" \
+    --pdf-report "$T/cli-report.pdf" --data "$PC_D" --lang ro > "$T/cli-report.out" 2> "$T/cli-report.err"
+rc=$?
+[ $rc = 0 ] || { cat "$T/cli-report.err"; fail "pecete verify --pdf-report: exit $rc, not 0 (TOTAL-PASSED)"; }
+grep -q 'TOTAL-PASSED' "$T/cli-report.out" || fail "pecete verify --pdf-report: no text report on stdout"
+pdfsig "$T/cli-report.pdf" > "$T/cli-report.sig" 2>&1
+grep -q 'Signature is Valid' "$T/cli-report.sig" && grep -q 'e-seal' "$T/cli-report.sig" &&
+    ! grep -q 'Signature is Invalid' "$T/cli-report.sig" ||
+    { cat "$T/cli-report.sig"; fail "pecete verify --pdf-report: not sealed by the e-seal (pdfsig)"; }
+qpdf --check "$T/cli-report.pdf" > /dev/null 2>&1 || fail "pecete verify --pdf-report: qpdf --check"
+pdftotext "$T/cli-report.pdf" - > "$T/cli-report.txt" 2>/dev/null
+grep -q 'Raport de validare' "$T/cli-report.txt" && grep -q 'Marcă temporală 2' "$T/cli-report.txt" &&
+    grep -q "$(sha256sum "$T/good.pdf" | cut -c1-32)" "$T/cli-report.txt" ||
+    { cat "$T/cli-report.txt"; fail "pecete verify --pdf-report: the Romanian report, both entries, the SHA-256"; }
+"$PECETE_BIN" verify "$T/cli-report.pdf" --trust "$T/pki/root.pem" --json > "$T/clirep.json" 2>/dev/null
+[ "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["indication"], r["signatures"][0]["level"])' "$T/clirep.json")" = "TOTAL-PASSED B-LTA" ] ||
+    fail "pecete verify --pdf-report: sealed at B-LTA, TOTAL-PASSED"
+"$PECETE_BIN" verify "$T/good.pdf" --pdf-report "$T/x.pdf" > /dev/null 2>&1
+[ $? = 3 ] && [ ! -e "$T/x.pdf" ] || fail "pecete verify --pdf-report without --data: not a usage error"
+"$PECETE_BIN" verify "$T/good.pdf" --pdf-report "$T/x.pdf" --data "$PC_D" --json > /dev/null 2>&1
+[ $? = 3 ] && [ ! -e "$T/x.pdf" ] || fail "pecete verify --pdf-report --json: not a usage error"
+printf 'not a pdf' > "$T/notpdf.pdf"
+"$PECETE_BIN" verify "$T/notpdf.pdf" --pdf-report "$T/x.pdf" --data "$PC_D" > /dev/null 2> "$T/x.err"
+[ $? = 1 ] && [ ! -e "$T/x.pdf" ] && grep -q document_unreadable "$T/x.err" ||
+    { cat "$T/x.err"; fail "pecete verify --pdf-report on a file not a PDF: exit 1, no report, document_unreadable"; }
+ok "pecete verify --pdf-report: the text report and the same report sealed at B-LTA (pdfsig, qpdf, pdftotext, pecete verify); usage errors and a file not a PDF write nothing"
 ok "... the XML: SHA-256 identifier, signer certificate (openssl reads it), chain to the anchor, timestamps and revocation data as objects; pecete verify --xml agrees"
 
 /usr/bin/python3 - "$T" <<'EOP' || fail "changed vector"
