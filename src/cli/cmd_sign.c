@@ -428,7 +428,7 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		return status;
 	a.otp = ap->otp;
 	/* The default: long-term (B-LTA; B-LT for CAdES, whose archive
-	 * timestamp is asked for) when a timestamp server is known. */
+	 * timestamp must be asked for) when a timestamp server is known. */
 	if (a.level == NULL && (o.tsa_url != NULL || a.data != NULL))
 		o.level = SIGN_LEVEL_BLTA;
 	inputs = argv + first;
@@ -489,8 +489,8 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 			break;
 		}
 		if (cades) {
-			/* The default for a CAdES: B-LT (B-LTA asked for
-			 * is refused: no archive timestamp is made). */
+			/* The default for a CAdES: B-LT; B-LTA (an
+			 * archive-time-stamp-v3 over it) when asked for. */
 			struct sign_opts oc = o;
 
 			if (a.level == NULL && oc.level > SIGN_LEVEL_BLT)
