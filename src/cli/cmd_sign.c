@@ -342,7 +342,9 @@ sign_opts_parse(const char *cmd, const struct sign_args *a, struct sign_opts *o)
 		o->lang = i == 0 ? SIGN_LANG_RO : SIGN_LANG_EN;
 	}
 	if (a->hash != NULL) {
-		o->md_nid = OBJ_sn2nid(a->hash);
+		o->md_nid = OBJ_sn2nid(a->hash); /* SHA384 */
+		if (o->md_nid == NID_undef)
+			o->md_nid = OBJ_ln2nid(a->hash); /* sha384 */
 		if (o->md_nid != NID_sha256 && o->md_nid != NID_sha384 &&
 		    o->md_nid != NID_sha512) {
 			cli_err(cmd, "--hash is SHA256, SHA384 or SHA512");

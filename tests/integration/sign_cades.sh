@@ -209,7 +209,8 @@ ok "cades B-LTA: openssl cms -verify; pecete verify TOTAL-PASSED, CAdES-B-LTA"
 # The outside check: the imprint recomputed here from EN 319 122-1 5.5.2
 # and 5.5.3 (a DER walk in python, the ATSHashIndexV3 rebuilt from the
 # file, not read from the token), then openssl ts -verify -digest.
-# ats_py P7S CONTENT OUTPREFIX: writes OUTPREFIX.tst, prints the hex.
+# ats_py P7S CONTENT OUTPREFIX [HASH]: writes OUTPREFIX.tst, prints the
+# hex (HASH: sha256, the default, or sha384 / sha512).
 ats_py() {
 	/usr/bin/python3 - "$@" <<'EOP'
 import hashlib, sys
@@ -278,7 +279,11 @@ for t in kids(p7, sis[0]):
         uattrs = kids(p7, t)
     else:
         fields += raw(p7, t)
-h = lambda x: hashlib.sha256(x).digest()
+hn = sys.argv[4] if len(sys.argv) > 4 else 'sha256'
+h = lambda x: hashlib.new(hn, x).digest()
+# hashIndAlgorithm: left out when SHA-256 (its DEFAULT)
+alg = b'' if hn == 'sha256' else der(0x30, oid({
+    'sha384': '2.16.840.1.101.3.4.2.2', 'sha512': '2.16.840.1.101.3.4.2.3'}[hn]))
 ch, rh, ah, token = [], [], [], None
 for t in certs:
     ch.append(der(4, h(raw(p7, t))))
@@ -292,7 +297,7 @@ for a in uattrs:
     for v in kids(p7, vals):
         ah.append(der(4, h(raw(p7, typ) + raw(p7, v))))
 assert token is not None, 'no archive-time-stamp-v3'
-index = der(0x30, b''.join(der(0x30, b''.join(x)) for x in (ch, rh, ah)))
+index = der(0x30, alg + b''.join(der(0x30, b''.join(x)) for x in (ch, rh, ah)))
 # the index the token carries must be the one rebuilt here
 tsd = signed_data(token)
 tua = [t for t in kids(token, kids(token, tsd[-1])[0]) if token[t[0]] == 0xa1]
@@ -302,9 +307,9 @@ for a in kids(token, tua[0]):
     if raw(token, typ) == IDX:
         carried = raw(token, kids(token, vals)[0])
 assert carried == index, 'the token carries another ats-hash-index-v3'
-content = hashlib.sha256(open(sys.argv[2], 'rb').read()).digest()
+content = h(open(sys.argv[2], 'rb').read())
 open(sys.argv[3] + '.tst', 'wb').write(token)
-print(hashlib.sha256(ctype + content + fields + index).hexdigest())
+print(hashlib.new(hn, ctype + content + fields + index).hexdigest())
 EOP
 }
 H=$(ats_py "$LTA" "$T/ten.bin" "$T/ats") || fail "python: the imprint"
@@ -317,6 +322,22 @@ openssl ts -verify -digest "$H2" -in "$T/ats.tst" -token_in \
     -CAfile "$T/pki/root.pem" -untrusted "$T/pki/tsa-chain.pem" \
     > /dev/null 2>&1 && fail "openssl ts -verify accepts any digest"
 ok "archive timestamp: python's ATSHashIndexV3 is the token's; openssl ts -verify over python's imprint"
+
+# SHA-384: the index names its algorithm; the same checks.
+"$PECETE_BIN" sign --p12 "$T/lu.p12" --pass-file "$T/pass" --format cades \
+    --level B-LTA --hash sha384 --tsa "$TSA_URL" "$T/doc.docx" \
+    "$T/lta384.p7s" > "$T/lta.out" 2>&1 || { cat "$T/lta.out"; fail "sign B-LTA SHA-384"; }
+"$PECETE_BIN" verify --trust "$T/lta-trust.pem" --no-ocsp \
+    --content "$T/doc.docx" "$T/lta384.p7s" > "$T/v.txt" 2>&1 &&
+    grep -q 'level: CAdES-B-LTA' "$T/v.txt" &&
+    grep -q 'archive timestamp imprint: ok.*SHA384' "$T/v.txt" ||
+    { cat "$T/v.txt"; fail "pecete verify B-LTA SHA-384"; }
+H=$(ats_py "$T/lta384.p7s" "$T/doc.docx" "$T/ats384" sha384) ||
+    fail "python: the SHA-384 imprint"
+openssl ts -verify -digest "$H" -in "$T/ats384.tst" -token_in \
+    -CAfile "$T/pki/root.pem" -untrusted "$T/pki/tsa-chain.pem" \
+    > "$T/tsv.txt" 2>&1 || { cat "$T/tsv.txt"; fail "openssl ts -verify (SHA-384)"; }
+ok "archive timestamp with SHA-384: hashIndAlgorithm given; python and openssl agree"
 
 # The content changed: not passed (the digest and the archive imprint).
 cp "$T/ten.bin" "$T/ten2.bin"
