@@ -342,7 +342,9 @@ sign_opts_parse(const char *cmd, const struct sign_args *a, struct sign_opts *o)
 		o->lang = i == 0 ? SIGN_LANG_RO : SIGN_LANG_EN;
 	}
 	if (a->hash != NULL) {
-		o->md_nid = OBJ_sn2nid(a->hash);
+		o->md_nid = OBJ_sn2nid(a->hash); /* SHA384 */
+		if (o->md_nid == NID_undef)
+			o->md_nid = OBJ_ln2nid(a->hash); /* sha384 */
 		if (o->md_nid != NID_sha256 && o->md_nid != NID_sha384 &&
 		    o->md_nid != NID_sha512) {
 			cli_err(cmd, "--hash is SHA256, SHA384 or SHA512");
@@ -428,7 +430,7 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 		return status;
 	a.otp = ap->otp;
 	/* The default: long-term (B-LTA; B-LT for CAdES, whose archive
-	 * timestamp is asked for) when a timestamp server is known. */
+	 * timestamp must be asked for) when a timestamp server is known. */
 	if (a.level == NULL && (o.tsa_url != NULL || a.data != NULL))
 		o.level = SIGN_LEVEL_BLTA;
 	inputs = argv + first;
@@ -489,8 +491,8 @@ sign_run(int argc, char **argv, struct sign_args *ap)
 			break;
 		}
 		if (cades) {
-			/* The default for a CAdES: B-LT (B-LTA asked for
-			 * is refused: no archive timestamp is made). */
+			/* The default for a CAdES: B-LT; B-LTA (an
+			 * archive-time-stamp-v3 over it) when asked for. */
 			struct sign_opts oc = o;
 
 			if (a.level == NULL && oc.level > SIGN_LEVEL_BLT)

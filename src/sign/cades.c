@@ -1,5 +1,6 @@
 /*
- * cades.c: CAdES detached .p7s (ETSI EN 319 122-1 baseline B-B, B-T, B-LT)
+ * cades.c: CAdES detached .p7s (ETSI EN 319 122-1 baseline B-B, B-T, B-LT,
+ * B-LTA: the archive timestamp in cades_ats.c)
  * over any file, streamed: the file is read once, in chunks.
  */
 #include <errno.h>
@@ -155,15 +156,12 @@ sign_cades_file(const struct sign_signer *s, const struct sign_opts *opts,
 	rc = cades_digest(opts, in_path, digest, &dlen, err);
 	if (rc != PC_OK)
 		goto out;
-	if (opts->level > SIGN_LEVEL_BLT) {
-		rc = sign_err_set(err, PC_EINVAL, "level_invalid",
-		    "CAdES is made up to B-LT (an archive timestamp is not "
-		    "supported yet)");
-		goto out;
-	}
 	rc = sign_cms_build(s, opts, digest, dlen, true, &cms, err);
-	if (rc == PC_OK && opts->level == SIGN_LEVEL_BLT)
+	if (rc == PC_OK && opts->level >= SIGN_LEVEL_BLT)
 		rc = sign_cms_add_ltv(cms, opts, err);
+	/* B-LTA: an archive-time-stamp-v3 over the B-LT signature. */
+	if (rc == PC_OK && opts->level == SIGN_LEVEL_BLTA)
+		rc = sign_cms_add_archive_ts(cms, opts, digest, dlen, err);
 	if (rc == PC_OK)
 		rc = cms_write(cms, out_path, err);
 out:

@@ -264,7 +264,8 @@ enum pc_rc sign_cades_ltv(
 
 /*
  * CAdES: write a detached .p7s over the file in_path to out_path (B-B with
- * signing-time, B-T, or B-LT). The input is streamed.
+ * signing-time, B-T, B-LT, or B-LTA: B-LT and an archive-time-stamp-v3
+ * from opts->tsa_url). The input is streamed.
  */
 enum pc_rc sign_cades_file(const struct sign_signer *s,
     const struct sign_opts *opts, const char *in_path, const char *out_path,

@@ -315,6 +315,7 @@ entries_free(struct ventry *es, int n)
 		sk_X509_pop_free(es[i].certs, X509_free);
 		sk_X509_pop_free(es[i].chain, X509_free);
 		sk_X509_pop_free(es[i].ts_chain, X509_free);
+		sk_X509_pop_free(es[i].ats_chain, X509_free);
 	}
 	free(es);
 }

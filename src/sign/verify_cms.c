@@ -223,13 +223,13 @@ hash_ranges(const struct ventry *e, FILE *f, const EVP_MD *md,
 
 /*
  * A timestamp token (DER ContentInfo) whose messageImprint must be the
- * hash of data (when data is not NULL) or of e's ranges of f. Fills ts;
- * the TSA chain goes to *chain (owned).
+ * hash of data (when data is not NULL: what, for messages) or of e's
+ * ranges of f. Fills ts; the TSA chain goes to *chain (owned).
  */
 static void
 ts_check(struct vctx *v, const unsigned char *der, size_t len,
-    const unsigned char *data, size_t dlen, struct ventry *e, FILE *f,
-    struct sign_vts *ts, STACK_OF(X509) * *chain)
+    const unsigned char *data, size_t dlen, const char *what, struct ventry *e,
+    FILE *f, struct sign_vts *ts, STACK_OF(X509) * *chain)
 {
 	const unsigned char *p = der;
 	CMS_ContentInfo *cms = NULL;
@@ -274,12 +274,11 @@ ts_check(struct vctx *v, const unsigned char *der, size_t len,
 	    memcmp(ASN1_STRING_get0_data(imp), h, hlen) == 0)
 		vcheck_set(&ts->imprint, SIGN_CHK_OK,
 		    "messageImprint matches the %s (%s)",
-		    data != NULL ? "signature value" : "signed bytes",
-		    EVP_MD_get0_name(md));
+		    data != NULL ? what : "signed bytes", EVP_MD_get0_name(md));
 	else
 		vcheck_set(&ts->imprint, SIGN_CHK_FAILED,
 		    "messageImprint does not match the %s",
-		    data != NULL ? "signature value" : "signed bytes");
+		    data != NULL ? what : "signed bytes");
 	/* Signature and ESS signing-certificate of the token. */
 	if (CMS_verify(cms, NULL, NULL, NULL, NULL,
 	        CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
@@ -344,8 +343,116 @@ sig_timestamp(struct vctx *v, struct ventry *e, CMS_SignerInfo *si)
 	sigval = CMS_SignerInfo_get0_signature(si);
 	ts_check(v, ASN1_STRING_get0_data(tok), (size_t)ASN1_STRING_length(tok),
 	    ASN1_STRING_get0_data(sigval), (size_t)ASN1_STRING_length(sigval),
-	    e, NULL, &e->s->ts, &e->ts_chain);
+	    "signature value", e, NULL, &e->s->ts, &e->ts_chain);
 	e->ts_time = e->s->ts.time;
+}
+
+/* The hash algorithm of a timestamp token's messageImprint, or NULL. */
+static const EVP_MD *
+token_md(const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	PKCS7 *p7;
+	TS_TST_INFO *tst;
+	const EVP_MD *md = NULL;
+
+	p7 = d2i_PKCS7(NULL, &p, (long)len);
+	tst = p7 != NULL ? PKCS7_to_TS_TST_INFO(p7) : NULL;
+	if (tst != NULL)
+		md = EVP_get_digestbyobj(
+		    TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(tst))
+		        ->algorithm);
+	TS_TST_INFO_free(tst);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return md;
+}
+
+/* The DER ATSHashIndexV3 in the token's unsigned attributes, or NULL. */
+static ASN1_STRING *
+token_index(const unsigned char *der, size_t len, CMS_ContentInfo **keep)
+{
+	const unsigned char *p = der;
+	ASN1_OBJECT *obj = OBJ_txt2obj(SIGN_OID_ATS_HASH_INDEX_V3, 1);
+	CMS_SignerInfo *tsi;
+	ASN1_STRING *idx = NULL;
+
+	*keep = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	tsi = *keep != NULL
+	          ? sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(*keep), 0)
+	          : NULL;
+	if (tsi != NULL && obj != NULL)
+		idx = CMS_unsigned_get0_data_by_OBJ(
+		    tsi, obj, -3, V_ASN1_SEQUENCE);
+	ASN1_OBJECT_free(obj);
+	ERR_clear_error();
+	return idx;
+}
+
+/*
+ * The archive-time-stamp-v3 (CAdES B-LTA) of si, the last one: its
+ * messageImprint recomputed over the content (e's ranges of f), the
+ * file's DER and the ats-hash-index-v3 the token carries, which must
+ * name only data still in the signature (ETSI EN 319 122-1 5.5.3).
+ */
+static void
+archive_timestamp(struct vctx *v, struct ventry *e, CMS_SignerInfo *si, FILE *f)
+{
+	struct sign_vts *ats = &e->s->ats;
+	ASN1_OBJECT *obj = OBJ_txt2obj(SIGN_OID_ATS_V3, 1);
+	CMS_ContentInfo *tok = NULL;
+	ASN1_STRING *der, *idx;
+	const EVP_MD *md, *imd = NULL;
+	unsigned char ch[EVP_MAX_MD_SIZE];
+	unsigned int chlen = 0;
+	struct buf in;
+	const char *bad = NULL;
+	int i, last = -1;
+
+	buf_init(&in, SIGN_CADES_MAX);
+	for (i = obj != NULL ? CMS_unsigned_get_attr_by_OBJ(si, obj, -1) : -1;
+	     i >= 0; i = CMS_unsigned_get_attr_by_OBJ(si, obj, i))
+		last = i;
+	if (last < 0)
+		goto out;
+	der = X509_ATTRIBUTE_get0_data(
+	    CMS_unsigned_get_attr(si, last), 0, V_ASN1_SEQUENCE, NULL);
+	if (der == NULL) {
+		ats->present = true;
+		vcheck_set(&ats->signature, SIGN_CHK_FAILED,
+		    "malformed archive timestamp");
+		goto out;
+	}
+	md = token_md(ASN1_STRING_get0_data(der), ASN1_STRING_length(der));
+	idx = token_index(
+	    ASN1_STRING_get0_data(der), ASN1_STRING_length(der), &tok);
+	if (idx == NULL)
+		bad = "the token has no ats-hash-index-v3";
+	else if (sign_ats_index_check(e->der, e->derlen,
+	             ASN1_STRING_get0_data(idx),
+	             (size_t)ASN1_STRING_length(idx), &imd) != PC_OK)
+		bad = "its ats-hash-index-v3 names data no longer in the "
+		      "signature (certificates, revocation data or unsigned "
+		      "attributes changed or removed)";
+	else if (md == NULL || EVP_MD_get_type(imd) != EVP_MD_get_type(md))
+		bad = "its ats-hash-index-v3 uses another hash algorithm";
+	else if (!hash_ranges(e, f, md, ch, &chlen))
+		bad = "cannot read the signed content";
+	else if (sign_ats_input(e->der, e->derlen, ch, chlen,
+	             ASN1_STRING_get0_data(idx),
+	             (size_t)ASN1_STRING_length(idx), &in) != PC_OK)
+		bad = "cannot read the signature's fields";
+	ts_check(v, ASN1_STRING_get0_data(der), (size_t)ASN1_STRING_length(der),
+	    in.data != NULL ? in.data : ch, in.len,
+	    "archived signature (EN 319 122-1 5.5.3)", e, NULL, ats,
+	    &e->ats_chain);
+	if (bad != NULL)
+		vcheck_set(&ats->imprint, SIGN_CHK_FAILED, "%s", bad);
+out:
+	ERR_clear_error();
+	ASN1_OBJECT_free(obj);
+	CMS_ContentInfo_free(tok);
+	buf_cleanup(&in);
 }
 
 /* Parse e->der: a SignedData with one SignerInfo. NULL: format failed. */
@@ -471,6 +578,7 @@ vcms_check(struct vctx *v, struct ventry *e, FILE *f)
 	ERR_clear_error();
 
 	sig_timestamp(v, e, si);
+	archive_timestamp(v, e, si, f);
 	if (e->signer != NULL)
 		chain_check(v, e, &s->chain, 0, "the signer's certificate");
 	else
@@ -498,7 +606,7 @@ vcms_doc_timestamp(struct vctx *v, struct ventry *e, FILE *f)
 	}
 	CMS_ContentInfo_free(cms);
 	vcheck_set(&s->format, SIGN_CHK_OK, "RFC 3161 timestamp token");
-	ts_check(v, e->der, e->derlen, NULL, 0, e, f, &s->ts, &e->chain);
+	ts_check(v, e->der, e->derlen, NULL, 0, NULL, e, f, &s->ts, &e->chain);
 	e->ts_time = s->ts.time;
 	snprintf(s->signer, sizeof(s->signer), "%s", s->ts.tsa);
 	s->digest = s->ts.imprint;

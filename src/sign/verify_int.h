@@ -64,6 +64,7 @@ struct ventry {
 	int64_t ts_time;        /* signature timestamp time, 0: none */
 	bool ts_valid;          /* ... valid up to a trusted TSA */
 	STACK_OF(X509) * ts_chain;
+	STACK_OF(X509) * ats_chain; /* of the archive timestamp's TSA */
 	bool dss_in_rev; /* (document timestamp) its revision has a DSS */
 };
 

@@ -137,6 +137,18 @@ vverdict_finish(struct vctx *v, struct ventry *es, int n)
 			e->ts_valid =
 			    e->ts_valid && s->ts.ind == SIGN_IND_PASSED;
 		}
+		if (s->ats.present) {
+			enum sign_ind aind = SIGN_IND_PASSED;
+			enum sign_sub asub = SIGN_SUB_NONE;
+
+			if (e->ats_chain != NULL)
+				vrev_chain(v, e->ats_chain, s->ats.time, 0,
+				    &s->ats.revocation, &aind, &asub);
+			else
+				vcheck_set(&s->ats.revocation, SIGN_CHK_NONE,
+				    "no trusted chain");
+			ts_verdict(&s->ats, aind, asub);
+		}
 		poe = tpoe;
 		if (s->kind != SIGN_VK_DOCTS && e->ts_valid &&
 		    (poe == 0 || e->ts_time < poe))
@@ -171,7 +183,8 @@ vverdict_finish(struct vctx *v, struct ventry *es, int n)
 		 * Level: what the signature carries (EN 319 142-1 / 122-1):
 		 * a sound timestamp over it (B-T), the validation data of
 		 * its chain in the file (B-LT), a document timestamp over
-		 * that (B-LTA). Whether they validate is the verdict's.
+		 * that (B-LTA; for a CAdES its archive-time-stamp-v3). Whether
+		 * they validate is the verdict's.
 		 */
 		if (s->kind != SIGN_VK_DOCTS && e->baseline &&
 		    s->signer_id.st == SIGN_CHK_OK) {
@@ -188,6 +201,9 @@ vverdict_finish(struct vctx *v, struct ventry *es, int n)
 				if (es[j].s->kind == SIGN_VK_DOCTS &&
 				    ts_sound(&es[j].s->ts) && es[j].dss_in_rev)
 					s->level = SIGN_VL_BLTA;
+			/* CAdES: an archive-time-stamp-v3 over it. */
+			if (s->level == SIGN_VL_BLT && ts_sound(&s->ats))
+				s->level = SIGN_VL_BLTA;
 		}
 		verdict(e, rind, rsub);
 	}
@@ -222,6 +238,15 @@ vverdict_report(struct sign_report *r)
 			r->sub = s->ts.sub;
 			snprintf(r->why, sizeof(r->why),
 			    "timestamp of signature %d", i + 1);
+		}
+		if (s->ats.present && s->ats.ind > r->ind) {
+			r->ind = s->ats.ind;
+			r->sub = s->ats.sub;
+			snprintf(r->why, sizeof(r->why),
+			    "archive timestamp of signature %d: %.150s", i + 1,
+			    s->ats.imprint.st != SIGN_CHK_OK
+			        ? s->ats.imprint.msg
+			        : s->ats.signature.msg);
 		}
 	}
 }

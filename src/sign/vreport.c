@@ -220,6 +220,20 @@ text_sig(FILE *f, int idx, const struct sign_vsig *s)
 	} else if (s->kind == SIGN_VK_DOCTS) {
 		text_check(f, "TSA revocation", &s->ts.revocation);
 	}
+	if (s->ats.present) {
+		vtime_str(s->ats.time, t, sizeof(t));
+		fprintf(f, "  archive timestamp time: %s\n", t);
+		text_check(f, "archive timestamp imprint", &s->ats.imprint);
+		text_check(f, "archive timestamp signature", &s->ats.signature);
+		text_check(f, "archive timestamp chain", &s->ats.chain);
+		text_check(
+		    f, "archive timestamp revocation", &s->ats.revocation);
+		fprintf(f, "  archive timestamp: %s%s%s\n",
+		    s->ats.ind == SIGN_IND_PASSED ? "ok"
+		                                  : sign_ind_str(s->ats.ind),
+		    s->ats.sub != SIGN_SUB_NONE ? " " : "",
+		    sign_sub_str(s->ats.sub));
+	}
 	text_check(f, "chain", &s->chain);
 	text_check(f, "revocation", &s->revocation);
 	if (s->kind != SIGN_VK_CADES)
@@ -338,6 +352,8 @@ jsig(int idx, const struct sign_vsig *s)
 	        jcheck(&s->signature), "chain", jcheck(&s->chain), "revocation",
 	        jcheck(&s->revocation), "changes", jcheck(&s->changes)));
 	json_object_set_new(o, "timestamp", jts(&s->ts));
+	if (s->ats.present)
+		json_object_set_new(o, "archiveTimestamp", jts(&s->ats));
 	json_object_set_new(o, "changes", ch);
 	json_object_set_new(
 	    o, "changesTruncated", json_boolean(s->changes_more));

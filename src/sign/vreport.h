@@ -140,10 +140,11 @@ struct sign_vsig {
 	enum sign_vlevel level;
 	struct sign_check format, digest, signature, signer_id, chain,
 	    revocation, changes;
-	struct sign_vts ts; /* signature timestamp, or the document ts */
-	int64_t poe;        /* best-signature-time; 0: none before now */
-	int nchanges;       /* entries of change[] */
-	bool changes_more;  /* more changes than change[] holds */
+	struct sign_vts ts;  /* signature timestamp, or the document ts */
+	struct sign_vts ats; /* CAdES archive-time-stamp-v3 (B-LTA) */
+	int64_t poe;         /* best-signature-time; 0: none before now */
+	int nchanges;        /* entries of change[] */
+	bool changes_more;   /* more changes than change[] holds */
 	struct sign_vchange change[SIGN_VCHANGES_MAX];
 	enum sign_ind ind;
 	enum sign_sub sub;
