@@ -70,6 +70,10 @@ do_sign_service(struct signer_srv *srv, uint16_t type, enum pc_rc drc,
 		goto out;
 	}
 	rc = hsm_key_find(srv->hsm, label, &key);
+	/* An online service key the token no longer gives: the HSM failed
+	 * (counted so in /metrics), not a bad request. */
+	if (rc == PC_ENOTFOUND)
+		rc = PC_EHSM;
 	if (rc != PC_OK)
 		goto out;
 	rc = hsm_key_sign(srv->hsm, key, (enum hsm_mech)q->mech, (int)q->md,
