@@ -11,27 +11,10 @@
  *
  * To add a migration: append an entry with the next version. Types: BIGINT
  * for integers (times are UTC epoch seconds), TEXT, and bytes as BLOB
- * (SQLite) / BYTEA (PostgreSQL).
+ * (SQLite) / BYTEA (PostgreSQL). The runner is in store_migrate.c.
  */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "base/clock.h"
-#include "base/log.h"
 #include "base/pc.h"
-#include "store/store.h"
 #include "store/store_int.h"
-#include "store/store_row.h"
-
-/* "pecete\0\1": the advisory lock taken while migrating. */
-
-struct migration {
-	int version;
-	const char *name;
-	const char *common; /* both dialects, or NULL */
-	const char *sqlite; /* SQLite only, or NULL */
-	const char *pg;     /* PostgreSQL only, or NULL */
-};
 
 /* Migration 1: the first schema. */
 static const char m1_common[] = "CREATE TABLE counters ("
@@ -690,7 +673,7 @@ static const char m24_common[] =
     "ALTER TABLE credentials ADD COLUMN"
     " keys_destroyed_at BIGINT NOT NULL DEFAULT 0;";
 
-static const struct migration migrations[] = {
+const struct migration store_migrations[] = {
 	{ 1, "initial", m1_common, m1_sqlite, m1_pg },
 	{ 2, "notify outbox", NULL, m2_sqlite, m2_pg },
 	{ 3, "accounts", m3_common, m3_sqlite, m3_pg },
@@ -716,175 +699,4 @@ static const struct migration migrations[] = {
 	{ 23, "signature refunds", m23_common, NULL, NULL },
 	{ 24, "key destruction", m24_common, NULL, NULL },
 };
-
-static enum pc_rc
-migrate_lock(struct db *db)
-{
-	if (db_kind(db) != STORE_PG)
-		return PC_OK; /* BEGIN IMMEDIATE holds the write lock */
-	return db_exec(db, MIGRATE_LOCK_SQL);
-}
-
-static enum pc_rc
-migrate_applied(struct db *db, int version, bool *applied)
-{
-	int64_t one = 0;
-	enum pc_rc rc;
-
-	rc = store_q_i64_or(db, PC_OK, &one,
-	    "SELECT 1 FROM schema_migrations WHERE version = $1", "i",
-	    (int64_t)version);
-	*applied = rc == PC_OK && one == 1;
-	return rc;
-}
-
-static enum pc_rc
-migrate_one(struct db *db, const struct migration *m, bool *done)
-{
-	const char *dialect;
-	enum pc_rc rc;
-	bool applied;
-
-	*done = false;
-	rc = db_begin(db);
-	if (rc != PC_OK)
-		goto out;
-	rc = migrate_lock(db);
-	if (rc != PC_OK)
-		goto out;
-	rc = migrate_applied(db, m->version, &applied);
-	if (rc != PC_OK || applied)
-		goto out;
-	if (m->common != NULL) {
-		rc = db_exec(db, m->common);
-		if (rc != PC_OK)
-			goto out;
-	}
-	dialect = db_kind(db) == STORE_PG ? m->pg : m->sqlite;
-	if (dialect != NULL) {
-		rc = db_exec(db, dialect);
-		if (rc != PC_OK)
-			goto out;
-	}
-	rc = store_q_run(db, NULL,
-	    "INSERT INTO schema_migrations "
-	    "(version, name, applied_at) VALUES ($1, $2, $3)",
-	    "isi", (int64_t)m->version, m->name, clock_now());
-	if (rc != PC_OK)
-		goto out;
-	*done = true;
-out:
-	if (rc == PC_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	if (rc != PC_OK) {
-		*done = false;
-		log_warnx(
-		    "store: migration %d (%s) failed", m->version, m->name);
-	}
-	return rc;
-}
-
-static enum pc_rc
-migrate_table(struct db *db)
-{
-	enum pc_rc rc;
-
-	rc = db_begin(db);
-	if (rc != PC_OK)
-		goto out;
-	rc = migrate_lock(db);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	                 " version BIGINT PRIMARY KEY,"
-	                 " name TEXT NOT NULL,"
-	                 " applied_at BIGINT NOT NULL)");
-out:
-	if (rc == PC_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	return rc;
-}
-
-/*
- * Apply the pending migrations on db, each in its own transaction. db must
- * have no transaction open.
- */
-enum pc_rc
-store_migrate_db(struct db *db)
-{
-	enum pc_rc rc;
-	size_t i;
-	int have = 0, latest;
-	bool done;
-
-	RETURN_VAL_IF_FAIL(db != NULL, PC_EINTERNAL);
-	if (db_in_tx(db)) {
-		log_warnx("store: migrate inside a transaction");
-		rc = PC_ESTATE;
-		goto out;
-	}
-	/* Nothing to apply: no statement that needs the schema's owner (a
-	 * web role without it starts on a schema its signer migrated). */
-	latest = migrations[PC_ARRAY_LEN(migrations) - 1].version;
-	rc = store_schema_version_db(db, &have);
-	if (rc == PC_OK && have >= latest) {
-		int64_t n = 0;
-
-		/* ... and none missing below it. */
-		rc = store_q_i64(db, &n,
-		    "SELECT count(*) FROM schema_migrations WHERE version <= "
-		    "$1",
-		    "i", (int64_t)latest);
-		if (rc == PC_OK && n == (int64_t)PC_ARRAY_LEN(migrations))
-			goto check;
-	}
-	rc = migrate_table(db);
-	if (rc != PC_OK)
-		goto out;
-	for (i = 0; i < PC_ARRAY_LEN(migrations); i++) {
-		rc = migrate_one(db, &migrations[i], &done);
-		if (rc != PC_OK)
-			goto out;
-		if (done)
-			log_info("store: migration %d (%s) applied",
-			    migrations[i].version, migrations[i].name);
-	}
-	rc = store_schema_version_db(db, &have);
-	if (rc != PC_OK)
-		goto out;
-check:
-	if (have > latest)
-		log_warnx("store: the database has schema version %d, newer "
-		          "than this program's %d",
-		    have, latest);
-out:
-	return rc;
-}
-
-/* The highest migration applied to db; 0 when none. */
-enum pc_rc
-store_schema_version_db(struct db *db, int *version)
-{
-	int64_t have = 0;
-	enum pc_rc rc;
-
-	*version = 0;
-	rc = store_q_i64(db, &have,
-	    db_kind(db) == STORE_PG
-	        ? "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL "
-	          "THEN 0 ELSE 1 END"
-	        : "SELECT count(*) FROM sqlite_master "
-	          "WHERE type = 'table' AND name = 'schema_migrations'",
-	    "");
-	if (rc != PC_OK || have == 0)
-		return rc;
-	rc = store_q_i64(db, &have,
-	    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
-	if (rc == PC_OK)
-		*version = (int)have;
-	return rc;
-}
+const size_t store_nmigrations = PC_ARRAY_LEN(store_migrations);

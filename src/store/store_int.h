@@ -64,8 +64,19 @@ store_seal_fn store_audit_sealer_of(struct db *db, void **arg);
 /* The kind of database behind a connection. */
 enum store_kind db_kind(const struct db *db);
 
+/* One migration of the schema (migrations.c; run by store_migrate.c). */
+struct migration {
+	int version;
+	const char *name;
+	const char *common; /* both dialects, or NULL */
+	const char *sqlite; /* SQLite only, or NULL */
+	const char *pg;     /* PostgreSQL only, or NULL */
+};
+extern const struct migration store_migrations[];
+extern const size_t store_nmigrations;
+
 /* PostgreSQL: the schema's changes (migrations, grants) one node at a time,
- * held to the end of the transaction. */
+ * held to the end of the transaction ("pecete\0\1"). */
 #define MIGRATE_LOCK_SQL "SELECT pg_advisory_xact_lock(8098988792291328001)"
 
 /*
