@@ -30,6 +30,9 @@ ACCOUNTS=${ACCOUNTS:-24}
 ROUNDS=${ROUNDS:-9}
 CYCLES=${CYCLES:-2}
 CONNS=${CONNS:-32}
+# KEYS / HASHES: a subset of the cases (e.g. KEYS=rsa HASHES=1)
+KEYS=${KEYS:-rsa p256}
+HASHES=${HASHES:-1 10 100}
 . "$PECETE_SRC/tests/support/lib.sh"
 . "$PECETE_SRC/tests/support/api.sh"
 for t in curl sqlite3 oathtool python3; do
@@ -109,13 +112,48 @@ pc_serve_ft "$D" "FAKETIME_TIMESTAMP_FILE=$T/clock" FAKETIME_CACHE_DURATION=1 \
 	FAKETIME_DONT_FAKE_MONOTONIC=1
 PORT=${PC_URL##*:}
 
+# The server's processes (pecete serve, the signer's keeper, the signer)
+procs() {
+	local p=$PC_PID all=$PC_PID kids
+	while [ -n "$p" ]; do
+		kids=$(for q in $p; do pgrep -P "$q"; done)
+		all="$all $kids"
+		p=$kids
+	done
+	echo $all
+}
+# Their CPU time (user + system, clock ticks) so far
+cpu_ticks() {
+	local t=0 p
+	for p in $1; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo $t
+}
+# PERF_DIR=dir: perf record -g of the server's processes in each timed phase
+PERF_PID=
+perf_start() {
+	[ -n "${PERF_DIR:-}" ] || return 0
+	mkdir -p "$PERF_DIR"
+	perf record -q --call-graph "${PERF_CG:-dwarf,16384}" -o "$PERF_DIR/$1.data" -p "$(echo $2 | tr ' ' ,)" \
+		>/dev/null 2>&1 &
+	PERF_PID=$!
+	sleep 0.5
+}
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID"
+	PERF_PID=
+}
+HZ=$(getconf CLK_TCK)
 pct() { sort -n "$1" | awk -v p="$2" '{ a[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; printf "%.1f", a[i] }'; }
-printf '%-9s %6s %9s %10s %8s %8s %9s\n' key hashes requests hashes/s p50-ms p99-ms "% of raw"
-for key in rsa p256; do
+printf '%-9s %6s %9s %10s %8s %8s %9s   %s\n' key hashes requests hashes/s p50-ms p99-ms "% of raw" "server CPU ms/request"
+for key in $KEYS; do
 	[ $key = rsa ] && raw=$RAW_RSA name=RSA-2048 || { raw=$RAW_P256; name=P-256; }
-	for h in 1 10 100; do
+	for h in $HASHES; do
 		rm -f "$T/lat"
-		secs=0 reqs=0
+		secs=0 reqs=0 ticks=0
 		# 100 hashes per request: fewer rounds, so the timed phase
 		# ends well inside the oldest SAD's 300 s
 		r=$ROUNDS
@@ -130,17 +168,23 @@ for key in rsa p256; do
 				{ cat "$T/mint.err"; tail -20 "$D.serve.log" >&2; exit 1; }
 			lat=$T/lat
 			[ "$c" = 0 ] && lat=$T/lat0
+			pids=$(procs)
+			cpu0=$(cpu_ticks "$pids")
+			perf_start "$key-$h-$c" "$pids"
 			out=$(CSC_LOAD_LAT=$lat "$BDIR/bench_csc-load" 127.0.0.1 "$PORT" \
 				/csc/v2/signatures/signHash "$CONNS" "$T/reqs" 2>"$T/load.err") ||
 				{ echo "csc-signhash: not every request signed: $out"; head -5 "$T/load.err"; tail -20 "$D.serve.log" >&2; exit 1; }
+			perf_stop
 			[ "$c" = 0 ] && continue
+			ticks=$((ticks + $(cpu_ticks "$pids") - cpu0))
 			secs=$(echo "$secs + $(echo "$out" | awk '{ print $6 }')" | bc -l)
 			reqs=$((reqs + $(echo "$out" | awk '{ print $4 }')))
 		done
 		hps=$(echo "$reqs * $h / $secs" | bc -l)
-		printf '%-9s %6d %9d %10.0f %8s %8s %8.0f%%\n' "$name" "$h" "$reqs" \
+		printf '%-9s %6d %9d %10.0f %8s %8s %8.0f%%   %s\n' "$name" "$h" "$reqs" \
 			"$hps" "$(pct "$T/lat" 0.5)" "$(pct "$T/lat" 0.99)" \
-			"$(echo "100 * $hps / $raw" | bc -l)"
+			"$(echo "100 * $hps / $raw" | bc -l)" \
+			"$(echo "1000 * $ticks / $HZ / $reqs" | bc -l | xargs printf '%.2f')"
 	done
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,6 +8,17 @@
  * The SQL is written with $N placeholders, which SQLite would read as
  * *named* parameters numbered by first appearance; they are rewritten to
  * ?N, which SQLite numbers by N.
+ *
+ * Each connection keeps its prepared statements (SQ_CACHE_MAX, the least
+ * recently used goes): the store's SQL is a few hundred fixed texts, and
+ * parsing and planning them again for every call was a fifth of the CPU
+ * of a signHash request (perf, bench/csc-signhash.sh). A statement
+ * freed by its caller is reset and its bindings cleared, never finalized;
+ * the next prepare of the same text takes it. One in use (a walk that
+ * runs the same query inside its callback) is not shared: the second
+ * caller gets a statement of its own, outside the cache. The one-word
+ * statements of transactions (BEGIN IMMEDIATE, COMMIT, SAVEPOINT ...) go
+ * through the same cache.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +33,8 @@
 #include "store/store_int.h"
 
 #define SQLITE_BUSY_MS 5000
+/* Prepared statements kept per connection. */
+#define SQ_CACHE_MAX 128
 
 /*
  * Wait for another connection's write lock. SQLite's own busy timeout
@@ -58,6 +71,20 @@ struct sqlite_stmt {
 	sqlite3_stmt *stmt;
 	bool done; /* stepped to SQLITE_DONE */
 	int64_t changes;
+	/* In the connection's cache: its key (the SQL as given, $N) and
+	 * whether a caller holds it. */
+	char *st_sql;
+	uint64_t st_hash;
+	uint64_t st_used; /* the cache's clock at its last release */
+	bool st_cached, st_busy;
+};
+
+/* A connection: the handle and its statements. */
+struct sq_conn {
+	sqlite3 *h;
+	struct sqlite_stmt *cache[SQ_CACHE_MAX];
+	size_t ncache;
+	uint64_t clock;
 };
 
 static enum pc_rc
@@ -80,15 +107,45 @@ sq_rc(int code)
 	}
 }
 
+static struct sq_conn *
+sq_c(struct db *db)
+{
+	return db->db_conn;
+}
+
 static sqlite3 *
 sq_conn(struct db *db)
 {
-	return db->db_conn;
+	return sq_c(db)->h;
+}
+
+/* FNV-1a of s: the cache's first comparison. */
+static uint64_t
+sq_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (uint8_t)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+sq_stmt_destroy(struct sqlite_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_finalize(st->stmt);
+	free(st->st_sql);
+	free(st);
 }
 
 static enum pc_rc
 sq_connect(const char *url, void **conn)
 {
+	struct sq_conn *c = NULL;
 	sqlite3 *h = NULL;
 	const char *path;
 	char *err = NULL;
@@ -124,7 +181,13 @@ sq_connect(const char *url, void **conn)
 		rc = PC_EDB;
 		goto out;
 	}
-	*conn = h;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		rc = PC_ENOMEM;
+		goto out;
+	}
+	c->h = h;
+	*conn = c;
 	h = NULL;
 	rc = PC_OK;
 out:
@@ -135,8 +198,16 @@ out:
 static void
 sq_disconnect(void *conn)
 {
-	if (conn != NULL && sqlite3_close_v2(conn) != SQLITE_OK)
-		log_warnx("store: sqlite: close: %s", sqlite3_errmsg(conn));
+	struct sq_conn *c = conn;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ncache; i++)
+		sq_stmt_destroy(c->cache[i]);
+	if (sqlite3_close_v2(c->h) != SQLITE_OK)
+		log_warnx("store: sqlite: close: %s", sqlite3_errmsg(c->h));
+	free(c);
 }
 
 static enum pc_rc
@@ -145,13 +216,31 @@ sq_check(struct db *db)
 	return PC_OK;
 }
 
+static enum pc_rc sq_prepare(
+    struct db *db, const char *sql, struct db_stmt **out);
+static enum pc_rc sq_step(struct db_stmt *dst, bool *row);
+static void sq_stmt_free(struct db_stmt *st);
+
 static enum pc_rc
 sq_exec(struct db *db, const char *sql)
 {
+	struct db_stmt *st = NULL;
 	char *err = NULL;
 	enum pc_rc rc = PC_OK;
+	bool row = true;
 	int r;
 
+	/* One statement without parameters (the transactions' words):
+	 * prepared once per connection. */
+	if (strchr(sql, ';') == NULL && strchr(sql, '$') == NULL) {
+		rc = sq_prepare(db, sql, &st);
+		while (rc == PC_OK && row) {
+			row = false;
+			rc = sq_step(st, &row);
+		}
+		sq_stmt_free(st);
+		return rc;
+	}
 	r = sqlite3_exec(sq_conn(db), sql, NULL, NULL, &err);
 	if (r != SQLITE_OK) {
 		store_log_sql("sqlite", "exec", sql,
@@ -213,15 +302,73 @@ sq_rewrite(const char *sql, char **out)
 	return PC_OK;
 }
 
+/* The cached statement of sql (its hash), free, taken; or NULL. */
+static struct sqlite_stmt *
+sq_cache_take(struct sq_conn *c, const char *sql, uint64_t hash)
+{
+	struct sqlite_stmt *st;
+	size_t i;
+
+	for (i = 0; i < c->ncache; i++) {
+		st = c->cache[i];
+		if (st->st_hash != hash || st->st_busy ||
+		    strcmp(st->st_sql, sql) != 0)
+			continue;
+		st->st_busy = true;
+		st->done = false;
+		st->changes = 0;
+		return st;
+	}
+	return NULL;
+}
+
+/* Keep st (prepared from sql, in use) in c: a free slot, else in place
+ * of the least recently used statement nobody holds; else not kept. */
+static void
+sq_cache_put(
+    struct sq_conn *c, struct sqlite_stmt *st, const char *sql, uint64_t hash)
+{
+	size_t i, k = SQ_CACHE_MAX;
+
+	st->st_sql = strdup(sql);
+	if (st->st_sql == NULL)
+		return;
+	if (c->ncache < SQ_CACHE_MAX) {
+		k = c->ncache++;
+	} else {
+		for (i = 0; i < c->ncache; i++)
+			if (!c->cache[i]->st_busy &&
+			    (k == SQ_CACHE_MAX ||
+			        c->cache[i]->st_used < c->cache[k]->st_used))
+				k = i;
+		if (k == SQ_CACHE_MAX) {
+			free(st->st_sql);
+			st->st_sql = NULL;
+			return;
+		}
+		sq_stmt_destroy(c->cache[k]);
+	}
+	c->cache[k] = st;
+	st->st_hash = hash;
+	st->st_cached = true;
+	st->st_busy = true;
+}
+
 static enum pc_rc
 sq_prepare(struct db *db, const char *sql, struct db_stmt **out)
 {
 	struct sqlite_stmt *st = NULL;
 	char *q = NULL;
 	const char *tail = NULL;
+	uint64_t hash = sq_hash(sql);
 	enum pc_rc rc;
 	int r;
 
+	st = sq_cache_take(sq_c(db), sql, hash);
+	if (st != NULL) {
+		*out = &st->base;
+		return PC_OK;
+	}
 	rc = sq_rewrite(sql, &q);
 	if (rc != PC_OK)
 		goto out;
@@ -231,7 +378,8 @@ sq_prepare(struct db *db, const char *sql, struct db_stmt **out)
 		goto out;
 	}
 	st->base.st_db = db;
-	r = sqlite3_prepare_v2(sq_conn(db), q, -1, &st->stmt, &tail);
+	r = sqlite3_prepare_v3(
+	    sq_conn(db), q, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt, &tail);
 	if (r != SQLITE_OK || st->stmt == NULL) {
 		store_log_sql(
 		    "sqlite", "prepare", sql, sqlite3_errmsg(sq_conn(db)));
@@ -244,14 +392,12 @@ sq_prepare(struct db *db, const char *sql, struct db_stmt **out)
 		rc = PC_EINTERNAL;
 		goto out;
 	}
+	sq_cache_put(sq_c(db), st, sql, hash);
 	*out = &st->base;
 	st = NULL;
 	rc = PC_OK;
 out:
-	if (st != NULL) {
-		sqlite3_finalize(st->stmt);
-		free(st);
-	}
+	sq_stmt_destroy(st);
 	free(q);
 	return rc;
 }
@@ -262,11 +408,23 @@ sq_st(struct db_stmt *st)
 	return ((struct sqlite_stmt *)st)->stmt;
 }
 
+/* A cached statement back to its connection's cache (reset, no
+ * bindings: no copy of a value stays bound); another one finalized. */
 static void
-sq_stmt_free(struct db_stmt *st)
+sq_stmt_free(struct db_stmt *dst)
 {
-	sqlite3_finalize(sq_st(st));
-	free(st);
+	struct sqlite_stmt *st = (struct sqlite_stmt *)dst;
+
+	if (st == NULL)
+		return;
+	if (!st->st_cached) {
+		sq_stmt_destroy(st);
+		return;
+	}
+	sqlite3_reset(st->stmt);
+	sqlite3_clear_bindings(st->stmt);
+	st->st_busy = false;
+	st->st_used = ++sq_c(dst->st_db)->clock;
 }
 
 static enum pc_rc

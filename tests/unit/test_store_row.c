@@ -480,6 +480,91 @@ test_statements(void **state)
 	    store_q_run(db, NULL, "UPDATE nowhere SET x = 1", ""), PC_EDB);
 }
 
+/* The value of "SELECT i + add ... WHERE id = $1" for id (a fresh
+ * statement text per add); -1 without a row. */
+static int64_t
+plus(const char *sql, const char *id, bool bind)
+{
+	struct db_stmt *st = NULL;
+	int64_t v = -1;
+	bool row = false;
+
+	assert_int_equal(db_prepare(db, sql, &st), PC_OK);
+	if (bind)
+		assert_int_equal(db_bind_text(st, 1, id), PC_OK);
+	assert_int_equal(db_step(st, &row), PC_OK);
+	if (row)
+		v = db_col_i64(st, 0);
+	db_stmt_free(st);
+	return v;
+}
+
+/*
+ * Prepared statements are kept per connection (store_sqlite.c, and
+ * store_pg.c's PQprepare): the same text twice at once gets two
+ * statements, a statement taken again has no binding of its last use,
+ * more texts than the cache holds all still answer, and transactions
+ * (their BEGIN/COMMIT/ROLLBACK reused) commit and roll back.
+ */
+static void
+test_statement_reuse(void **state)
+{
+	const char *sql = "SELECT i FROM row_test WHERE id = $1";
+	struct db_stmt *a = NULL, *b = NULL;
+	char q[128];
+	bool row = false;
+	int k;
+
+	assert_int_equal(store_q_run(db, NULL,
+	                     "INSERT INTO row_test (id, i) VALUES "
+	                     "($1, 1), ($2, 2)",
+	                     "ss", "a", "b"),
+	    PC_OK);
+	/* Nested: the second of the same text is another statement. */
+	assert_int_equal(db_prepare(db, sql, &a), PC_OK);
+	assert_int_equal(db_bind_text(a, 1, "a"), PC_OK);
+	assert_int_equal(db_step(a, &row), PC_OK);
+	assert_true(row);
+	assert_int_equal(db_prepare(db, sql, &b), PC_OK);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(db_bind_text(b, 1, "b"), PC_OK);
+	assert_int_equal(db_step(b, &row), PC_OK);
+	assert_true(row);
+	assert_int_equal(db_col_i64(b, 0), 2);
+	assert_int_equal(db_col_i64(a, 0), 1);
+	db_stmt_free(b);
+	db_stmt_free(a);
+	/* Taken again: runs again, its old binding gone (NULL: no row). */
+	assert_int_equal(plus(sql, "b", true), 2);
+	assert_int_equal(plus(sql, "a", true), 1);
+	assert_int_equal(plus(sql, NULL, false), -1);
+	/* More texts than the cache keeps (128), twice over. */
+	for (k = 0; k < 300; k++) {
+		snprintf(q, sizeof(q),
+		    "SELECT i + %d FROM row_test WHERE id = $1", k);
+		assert_int_equal(plus(q, "b", true), 2 + k);
+	}
+	for (k = 299; k >= 0; k -= 7) {
+		snprintf(q, sizeof(q),
+		    "SELECT i + %d FROM row_test WHERE id = $1", k);
+		assert_int_equal(plus(q, "a", true), 1 + k);
+	}
+	/* Transactions, their statements reused. */
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(db_begin(db), PC_OK);
+		assert_int_equal(store_q_run(db, NULL,
+		                     "UPDATE row_test SET i = i + 10 "
+		                     "WHERE id = $1",
+		                     "s", "a"),
+		    PC_OK);
+		if (k == 1)
+			db_rollback(db);
+		else
+			assert_int_equal(db_commit(db), PC_OK);
+	}
+	assert_int_equal(plus(sql, "a", true), 21);
+}
+
 static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_roundtrip, test_setup),
 	cmocka_unit_test_setup(test_nulls, test_setup),
@@ -488,6 +573,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_each_alias_expr, test_setup),
 	cmocka_unit_test_setup(test_returning, test_setup),
 	cmocka_unit_test_setup(test_statements, test_setup),
+	cmocka_unit_test_setup(test_statement_reuse, test_setup),
 };
 
 int
