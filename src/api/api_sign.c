@@ -79,6 +79,11 @@ files_level(json_t *files, const char *batch_level)
 		    false);
 		got = sign_level_parse(
 		    json_string_value(json_object_get(f, "level")));
+		/* A row from before the per-file level: a .p7s was B-LT at
+		 * most then. */
+		if (got == 0 && want == SIGN_LEVEL_BLTA && fmt != NULL &&
+		    strcmp(fmt, "cades") == 0)
+			want = SIGN_LEVEL_BLT;
 		if (got == 0)
 			json_object_set_new(f, "level",
 			    json_string(

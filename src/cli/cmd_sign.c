@@ -167,7 +167,6 @@ out_names_clash(
  */
 struct sad_print {
 	const char *cmd;
-	bool blta; /* --level B-LTA asked for explicitly */
 };
 
 static void
@@ -183,14 +182,6 @@ sad_progress(
 		    r->format == SIGN_FMT_PADES
 		        ? "; pecete ltv extend can add the rest later"
 		        : "");
-	else if (r->state == SIGNING_DONE && p->blta &&
-	         r->format == SIGN_FMT_CADES && r->level < SIGN_LEVEL_BLTA)
-		/* Said, not left for the reader to find in the report. */
-		printf(
-		    "%s -> %s (B-LT: with the platform's keys a .p7s is made "
-		    "at B-LT at most; B-LTA with a local key, --p12 or "
-		    "--pkcs11-module)\n",
-		    r->in, r->out);
 	else if (r->state == SIGNING_DONE)
 		printf("%s -> %s\n", r->in, r->out);
 	else if (r->state == SIGNING_FAILED)
@@ -229,9 +220,7 @@ sign_sad(const char *cmd, const struct sign_args *a, struct sign_opts *o,
 	struct signing_opts so;
 	struct signing_item it;
 	struct signing_batch *b = NULL;
-	struct sad_print pr = { cmd,
-		a->level != NULL &&
-		    sign_level_parse(a->level) == SIGN_LEVEL_BLTA };
+	struct sad_print pr = { cmd };
 	struct pc_err perr;
 	char serial[STORE_SERIAL_MAX + 1], *dst = NULL;
 	int i, status = 1;

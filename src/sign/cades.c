@@ -170,8 +170,8 @@ out:
 }
 
 enum pc_rc
-sign_cades_ltv(
-    const char *path, const struct sign_opts *opts, struct sign_err *err)
+sign_cades_ltv(const char *path, const char *content_path,
+    const struct sign_opts *opts, struct sign_err *err)
 {
 	CMS_ContentInfo *cms = NULL;
 	struct buf in;
@@ -194,6 +194,20 @@ sign_cades_ltv(
 		goto out;
 	}
 	rc = sign_cms_add_ltv(cms, opts, err);
+	/* B-LTA: the archive-time-stamp-v3 over it, which needs the file the
+	 * detached signature signs. */
+	if (rc == PC_OK && opts->level == SIGN_LEVEL_BLTA) {
+		unsigned char digest[EVP_MAX_MD_SIZE];
+		unsigned int dlen;
+
+		rc = content_path != NULL
+		         ? cades_digest(opts, content_path, digest, &dlen, err)
+		         : sign_err_set(err, PC_EINVAL, "content_missing",
+		               "B-LTA for %s needs the file it signs", path);
+		if (rc == PC_OK)
+			rc = sign_cms_add_archive_ts(
+			    cms, opts, digest, dlen, err);
+	}
 	if (rc == PC_OK)
 		rc = cms_write(cms, path, err);
 out:

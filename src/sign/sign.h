@@ -257,10 +257,14 @@ enum pc_rc sign_cms_add_timestamp(
 enum pc_rc sign_cms_add_ltv(
     CMS_ContentInfo *cms, const struct sign_opts *opts, struct sign_err *err);
 
-/* A .p7s at path (B-T) made B-LT in place (sign_cms_add_ltv). */
+/*
+ * A .p7s at path (B-T) made B-LT in place (sign_cms_add_ltv), and at
+ * opts->level B-LTA then given its archive-time-stamp-v3 over
+ * content_path, the file it signs (content_missing without it).
+ */
 #define SIGN_CADES_MAX (4 * 1024 * 1024)
-enum pc_rc sign_cades_ltv(
-    const char *path, const struct sign_opts *opts, struct sign_err *err);
+enum pc_rc sign_cades_ltv(const char *path, const char *content_path,
+    const struct sign_opts *opts, struct sign_err *err);
 
 /*
  * CAdES: write a detached .p7s over the file in_path to out_path (B-B with

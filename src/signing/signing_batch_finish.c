@@ -47,7 +47,7 @@ item_ltv(const struct pc_env *e, const struct signing_batch *b,
 	enum pc_rc rc;
 
 	if (it->res.format == SIGN_FMT_CADES)
-		rc = sign_cades_ltv(it->out, &it->opts, &it->res.warn);
+		rc = sign_cades_ltv(it->out, it->in, &it->opts, &it->res.warn);
 	else
 		rc = sign_pades_ltv(it->out, &it->opts,
 		    it->opts.level == SIGN_LEVEL_BLTA, &it->res.warn);

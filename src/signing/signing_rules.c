@@ -12,10 +12,9 @@
 enum sign_level
 signing_item_level(enum sign_level l, enum sign_format format, bool digest)
 {
+	(void)format; /* a CAdES too: B-LTA is its archive-time-stamp-v3 */
 	if (digest && l > SIGN_LEVEL_BT)
 		return SIGN_LEVEL_BT;
-	if (format == SIGN_FMT_CADES && l > SIGN_LEVEL_BLT)
-		return SIGN_LEVEL_BLT;
 	return l;
 }
 

@@ -474,8 +474,9 @@ try {
 		assert((await text(page, '#sign-cert-subject')).includes('Ana Pop'), 'subject');
 		assert((await text(page, '#sign-cert-issuer')).length > 3, 'issuer');
 		assert(await text(page, '#sign-cert-serial') === iss.certificate.sign_serial, 'serial');
-		// B-LTA, the default: three per PDF, two for the .p7s (B-LT).
-		assert(await text(page, '#sign-needed') === '11', 'needed: ' + await text(page, '#sign-needed'));
+		// B-LTA, the default: three per file (a PDF's document timestamp,
+		// the .p7s's archive timestamp).
+		assert(await text(page, '#sign-needed') === '12', 'needed: ' + await text(page, '#sign-needed'));
 		assert(await text(page, '#sign-needed-hint') === RO['sign.needed_hint'], 'the hint says why');
 		assert(await text(page, '#sign-left') === String(left0), 'left');
 		assert(await page.$$eval('#sign-todo li', (l) => l.length) === 4, 'four to sign');
@@ -516,8 +517,8 @@ try {
 		zip = path.join(OUT, 'SignedFiles.zip');
 		await d.saveAs(zip);
 		await page.waitForSelector('#sign-done');
-		assert(sql(`SELECT transactions_left FROM credentials WHERE serial = '${iss.certificate.sign_serial}'`) === String(left0 - 11),
-		    'eleven transactions taken');
+		assert(sql(`SELECT transactions_left FROM credentials WHERE serial = '${iss.certificate.sign_serial}'`) === String(left0 - 12),
+		    'twelve transactions taken');
 		await page.waitForSelector('#sign-dl-1');
 		await shot(page, 'done');
 	});
@@ -577,7 +578,7 @@ try {
 		assert(await text(page, `#hist-${batch.id} tr[data-name="protejat.pdf"] td:nth-child(3)`) ===
 		    ro('hist.not_signed', { why: RO['sign.short_pdf_encrypted'] }), 'a refused file: why');
 		assert(await text(page, `#hist-${batch.id}-cert`) === iss.certificate.sign_serial, 'serial');
-		assert(await text(page, `#hist-${batch.id}-used`) === ro('hist.used_n', { n: 11, sig: 4, ts: 7 }), 'count: ' + await text(page, `#hist-${batch.id}-used`));
+		assert(await text(page, `#hist-${batch.id}-used`) === ro('hist.used_n', { n: 12, sig: 4, ts: 8 }), 'count: ' + await text(page, `#hist-${batch.id}-used`));
 		await shot(page, 'history');
 	});
 	await step('the /validate page (footer link): contract.pdf TOTAL-PASSED, B-LTA, the signature and its document timestamp', async () => {
@@ -598,7 +599,7 @@ try {
 		assert(run('xmllint', ['--xpath', 'count(/*[local-name()="ValidationReport"]/*[local-name()="SignatureValidationReport"]/*[local-name()="SignatureValidationStatus"]/*[local-name()="MainIndication"][.="urn:etsi:019102:mainindication:total-passed"])', xml.file]).trim() === '2',
 		    'XML report: the signature and the document timestamp total-passed');
 	});
-	await step('/validate with a .p7s: raport.docx.p7s alone is a detached signature (its file asked for); with raport.docx beside it TOTAL-PASSED, B-LT, the XML report offered', async () => {
+	await step('/validate with a .p7s: raport.docx.p7s alone is a detached signature (its file asked for); with raport.docx beside it TOTAL-PASSED, B-LTA, the XML report offered', async () => {
 		await page.reload();
 		await page.waitForSelector('#val-content');
 		await page.setInputFiles('#val-file', path.join(Z, 'raport.docx.p7s'));
@@ -609,7 +610,7 @@ try {
 		await page.click('#val-go');
 		await page.waitForSelector('#val-result', { timeout: 30000 });
 		assert((await text(page, '#val-result')).startsWith(RO['val.ind_total_passed']), 'result: ' + await text(page, '#val-result'));
-		assert(await text(page, '#val-sig-1-level') === 'B-LT', 'level: ' + await text(page, '#val-sig-1-level'));
+		assert(await text(page, '#val-sig-1-level') === 'B-LTA', 'level: ' + await text(page, '#val-sig-1-level'));
 		assert(await page.$('#val-xml') && !(await page.$('#val-pdf')), 'the XML report offered, the sealed PDF report (of a PDF only) not');
 		await shot(page, 'validate-p7s');
 	});
@@ -624,7 +625,7 @@ try {
 		await page.waitForSelector('#sign-short');
 		const todo = await page.$$eval('#sign-todo li', (l) => l.map((x) => x.textContent));
 		assert(todo.length === 2 && todo.every((x) => x.includes(RO['sign.fmt_cades'])), 'both as .p7s: ' + todo.join(' | '));
-		assert(await text(page, '#sign-short') === ro('sign.quota_short', { needed: 4, left: 3 }), await text(page, '#sign-short'));
+		assert(await text(page, '#sign-short') === ro('sign.quota_short', { needed: 6, left: 3 }), await text(page, '#sign-short'));
 		assert(await page.$('#sign-code') === null, 'no code asked');
 		await shot(page, 'quota');
 	});

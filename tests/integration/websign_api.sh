@@ -11,8 +11,9 @@
 #    the signer; the right code used once, by the signer;
 #  - one code signs every ready file: PDFs PAdES B-LTA, the default
 #    (pdfsig valid, qpdf --check, pecete verify: B-LTA), the .docx as a
-#    CAdES B-LT .p7s (openssl cms -verify against the chain); three
-#    transactions per PDF and two for the .p7s, counted once;
+#    CAdES B-LTA .p7s (openssl cms -verify against the chain); three
+#    transactions per file (a PDF's document timestamp, a .p7s's archive
+#    timestamp), counted once;
 #  - SignedFiles.zip holds them; afterwards the signed files are gone from
 #    the server, the history keeps names and hashes; another account sees
 #    nothing; uploads are encrypted at rest; ".p7s for all" makes a refused
@@ -98,7 +99,7 @@ for f in a.pdf b.pdf c.pdf report.docx enc.pdf x.pdf; do up "$B" "$T/$f"; done
 expect 201 - "six files uploaded"
 check "each file's state and the engine's word" \
 	[ "$(jpath '[(f["name"], f["format"], f["state"], f["intake"]) for f in j["files"]]')" = "[('a.pdf', 'pades', 'ready', None), ('b.pdf', 'pades', 'ready', None), ('c.pdf', 'pades', 'ready', None), ('report.docx', 'cades', 'ready', None), ('enc.pdf', 'pades', 'refused', 'pdf_encrypted'), ('x.pdf', 'pades', 'refused', 'pdf_xfa')]" ]
-check "the cost: three transactions per PDF (B-LTA), two for the .p7s (B-LT)" [ "$(jget certificate.transactions_needed) $(jget level)" = "11 B-LTA" ]
+check "the cost: three transactions per file at B-LTA (a PDF's document timestamp, a .p7s's archive timestamp)" [ "$(jget certificate.transactions_needed) $(jget level)" = "12 B-LTA" ]
 check "the hash of what was uploaded" [ "$(jpath 'j["files"][0]["sha256"]')" = "$(sha256sum "$T/a.pdf" | cut -d' ' -f1)" ]
 up "$B" "$T/a.pdf" "../../etc/passwd"
 check "a path in the name keeps only its last part" [ "$(jpath 'j["files"][-1]["name"]')" = passwd ]
@@ -156,8 +157,8 @@ check "the pool signed it: the batch done, 4 of 4" \
 	[ "$(jpath 'j["state"], j["progress"]["done"], j["progress"]["total"], j["progress"]["failed"]')" = "('done', 4, 4, 0)" ]
 check "four signed, two refused" \
 	[ "$(jpath '[f["state"] for f in j["files"]]')" = "['signed', 'signed', 'signed', 'signed', 'refused', 'refused']" ]
-check "eleven transactions taken, once (the batch: 4 signatures, 7 timestamps)" \
-	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT signatures || ' ' || timestamps FROM sign_batches WHERE id = '$B'")" = "11 4 7" ]
+check "twelve transactions taken, once (the batch: 4 signatures, 8 timestamps)" \
+	[ "$(sql "SELECT $LEFT0 - transactions_left FROM credentials WHERE serial = '$SIGN'") $(sql "SELECT signatures || ' ' || timestamps FROM sign_batches WHERE id = '$B'")" = "12 4 8" ]
 api POST "/api/v1/sign/batches/$B/sign" "{\"code\":\"$(code -N "now + 30 seconds")\"}"
 expect 409 sign_batch_state "a signed batch is not signed again"
 curl -s -o "$T/one.pdf" -b "$JAR" "$PC_URL/api/v1/sign/batches/$B/files/1/signed"
@@ -178,7 +179,8 @@ check "report.docx.p7s: openssl cms -verify against our chain" \
 	-CAfile "$T/pki/root.pem" -certfile "$T/pki/issuing.pem" -purpose any -out /dev/null
 check "... with a time-stamp (B-T)" bash -c "openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q id-smime-aa-timeStampToken"
 check "... and its validation data (B-LT: certificate-values, revocation-values)" bash -c "openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q id-smime-aa-ets-certValues && openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q id-smime-aa-ets-revocationValues"
-check "pecete verify --no-ocsp: a.pdf PAdES-B-LTA, report.docx.p7s CAdES-B-LT, both TOTAL-PASSED from the embedded data" bash -c "'$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' '$T/z/a.pdf' | grep -q 'level: PAdES-B-LTA' && '$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' --content '$T/report.docx' '$T/z/report.docx.p7s' > '$T/v.txt' && grep -q 'level: CAdES-B-LT' '$T/v.txt' && grep -q 'Result: TOTAL-PASSED' '$T/v.txt'"
+check "... and its archive timestamp (B-LTA: archive-time-stamp-v3)" bash -c "openssl cms -cmsout -print -inform DER -in '$T/z/report.docx.p7s' | grep -q '0.4.0.1733.2.4'"
+check "pecete verify --no-ocsp: a.pdf PAdES-B-LTA, report.docx.p7s CAdES-B-LTA, both TOTAL-PASSED from the embedded data" bash -c "'$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' '$T/z/a.pdf' | grep -q 'level: PAdES-B-LTA' && '$PECETE_BIN' verify --no-ocsp --trust '$T/pki/root.pem' --content '$T/report.docx' '$T/z/report.docx.p7s' > '$T/v.txt' && grep -q 'level: CAdES-B-LTA' '$T/v.txt' && grep -q 'Result: TOTAL-PASSED' '$T/v.txt'"
 # The node asks its own TSA in process: four time-stamps, no POST /tsa.
 check "... the time-stamps came from the node's TSA in process (no POST /tsa request)" \
 	bash -c "! curl -s '$PC_URL/metrics' | grep -q 'route=\"POST /tsa\"'"

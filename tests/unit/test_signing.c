@@ -465,13 +465,13 @@ test_levels_and_costs(void **state)
 	assert_int_equal(sign_level_parse("B-B"), SIGN_LEVEL_BB);
 	assert_int_equal(sign_level_parse("B-LTAA"), 0);
 	assert_int_equal(sign_level_parse(NULL), 0);
-	/* PDFs at any level; a CAdES up to B-LT; a digest's CMS up to B-T */
+	/* PDFs and CAdES at any level; a digest's CMS up to B-T */
 	assert_int_equal(
 	    signing_item_level(SIGN_LEVEL_BLTA, SIGN_FMT_PADES, false),
 	    SIGN_LEVEL_BLTA);
 	assert_int_equal(
 	    signing_item_level(SIGN_LEVEL_BLTA, SIGN_FMT_CADES, false),
-	    SIGN_LEVEL_BLT);
+	    SIGN_LEVEL_BLTA);
 	assert_int_equal(
 	    signing_item_level(SIGN_LEVEL_BLTA, SIGN_FMT_CADES, true),
 	    SIGN_LEVEL_BT);
@@ -480,12 +480,12 @@ test_levels_and_costs(void **state)
 	    SIGN_LEVEL_BB);
 	/* the signature, its timestamp, B-LTA's document timestamp */
 	assert_int_equal(signing_cost(SIGN_LEVEL_BLTA, SIGN_FMT_PADES), 3);
-	assert_int_equal(signing_cost(SIGN_LEVEL_BLTA, SIGN_FMT_CADES), 2);
+	assert_int_equal(signing_cost(SIGN_LEVEL_BLTA, SIGN_FMT_CADES), 3);
 	assert_int_equal(signing_cost(SIGN_LEVEL_BLT, SIGN_FMT_PADES), 2);
 	assert_int_equal(signing_cost(SIGN_LEVEL_BT, SIGN_FMT_CADES), 2);
 	assert_int_equal(signing_cost(SIGN_LEVEL_BB, SIGN_FMT_PADES), 1);
 	assert_int_equal(signing_cost_str("B-LTA", "pades"), 3);
-	assert_int_equal(signing_cost_str("B-LTA", "cades"), 2);
+	assert_int_equal(signing_cost_str("B-LTA", "cades"), 3);
 	/* a batch stored before levels were kept: B-T */
 	assert_int_equal(signing_cost_str("", "pades"), 2);
 }
