@@ -151,25 +151,6 @@ ats_parse(const uint8_t *der, size_t len, struct ats_parts *pt)
 	return si.n == 0 && pt->sflen > 0;
 }
 
-/* Append the header of a DER TLV of tag and content length n to b. */
-static void
-der_head(struct buf *b, uint8_t tag, size_t n)
-{
-	uint8_t h[6];
-	size_t k = 0, i;
-
-	h[k++] = tag;
-	if (n < 0x80) {
-		h[k++] = (uint8_t)n;
-	} else {
-		i = n > 0xffffff ? 4 : n > 0xffff ? 3 : n > 0xff ? 2 : 1;
-		h[k++] = (uint8_t)(0x80 | i);
-		while (i-- > 0)
-			h[k++] = (uint8_t)(n >> (8 * i));
-	}
-	buf_append(b, h, k);
-}
-
 /* Append OCTET STRING(md(a || b)) to out (b may be NULL). */
 static bool
 hash_octets(const EVP_MD *md, const uint8_t *a, size_t alen, const uint8_t *b,
@@ -186,7 +167,7 @@ hash_octets(const EVP_MD *md, const uint8_t *a, size_t alen, const uint8_t *b,
 	     EVP_DigestFinal_ex(ctx, h, &hlen);
 	EVP_MD_CTX_free(ctx);
 	if (ok) {
-		der_head(out, 0x04, hlen);
+		sign_der_head(out, 0x04, hlen);
 		buf_append(out, h, hlen);
 	}
 	return ok;
@@ -208,7 +189,7 @@ hash_each(const EVP_MD *md, const struct tlv *set, struct buf *out)
 		     hash_octets(md, t.p, tlv_size(&t), NULL, 0, &seq);
 	ok = ok && c.n == 0 && buf_ok(&seq);
 	if (ok) {
-		der_head(out, 0x30, seq.len);
+		sign_der_head(out, 0x30, seq.len);
 		buf_append(out, seq.data, seq.len);
 	}
 	buf_cleanup(&seq);
@@ -246,7 +227,7 @@ hash_attr_values(const EVP_MD *md, const struct tlv *ua, struct buf *out)
 	}
 	ok = ok && c.n == 0 && buf_ok(&seq);
 	if (ok) {
-		der_head(out, 0x30, seq.len);
+		sign_der_head(out, 0x30, seq.len);
 		buf_append(out, seq.data, seq.len);
 	}
 	buf_cleanup(&seq);
@@ -284,7 +265,7 @@ ats_index(const struct ats_parts *pt, const EVP_MD *md, struct buf *out)
 		rc = buf_ok(&body) ? PC_EINVAL : buf_rc(&body);
 		goto out;
 	}
-	der_head(out, 0x30, body.len);
+	sign_der_head(out, 0x30, body.len);
 	buf_append(out, body.data, body.len);
 	if (!buf_ok(out))
 		rc = buf_rc(out);

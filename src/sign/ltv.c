@@ -530,9 +530,9 @@ ltv_fetch(struct ltv_data *d, struct sign_vcache *cache, struct sign_err *err)
 	return rc;
 }
 
-/* Append the header of a DER TLV of tag and length n to b. */
-static void
-der_head(struct buf *b, uint8_t tag, size_t n)
+/* sign_local.h */
+void
+sign_der_head(struct buf *b, uint8_t tag, size_t n)
 {
 	uint8_t h[6];
 	size_t k = 0, i;
@@ -557,7 +557,7 @@ der_wrap(struct buf *b, uint8_t tag)
 	enum pc_rc rc;
 
 	buf_init(&w, b->max + 8);
-	der_head(&w, tag, b->len);
+	sign_der_head(&w, tag, b->len);
 	buf_append(&w, b->data, b->len);
 	rc = buf_ok(&w) ? PC_OK : buf_rc(&w);
 	if (rc == PC_OK) {

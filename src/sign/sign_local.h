@@ -45,6 +45,10 @@ int64_t sign_file_size(const char *path);
  */
 void sign_time_fmt(int64_t t, int tz_min, char *out, size_t n);
 
+/* Append the header of a DER TLV of tag and content length n to b
+ * (ltv.c; the archive timestamp's hash index too). */
+void sign_der_head(struct buf *b, uint8_t tag, size_t n);
+
 /* CAdES B-LTA (cades_ats.c, ETSI EN 319 122-1 5.5.2, 5.5.3). */
 #define SIGN_OID_ATS_V3 "0.4.0.1733.2.4"
 #define SIGN_OID_ATS_HASH_INDEX_V3 "0.4.0.19122.1.5"

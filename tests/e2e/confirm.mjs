@@ -6,7 +6,7 @@
 // downloaded into E2E_TMP/sealed.pdf for the shell to judge. TAP output.
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { tapDone, ServerClock, Steps } from './lib.mjs';
+import { tapDone, ServerClock, Steps, signInUi } from './lib.mjs';
 
 const E = process.env;
 const URL0 = E.PC_URL;
@@ -21,19 +21,9 @@ const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, l
 const page = await ctx.newPage();
 S.page = page;
 page.on('pageerror', (e) => console.log('  # page error: ' + e.message));
-const ready = () => page.waitForSelector('main:not([aria-busy]) h1', { timeout: 30000 });
 try {
 	await step('sign-in (password, TOTP)', async () => {
-		await page.goto(URL0 + '/signin');
-		await ready();
-		await page.fill('#si-email', USER.email);
-		await page.fill('#si-password', USER.pw);
-		await page.click('#si-submit');
-		await page.waitForSelector('#si-totp');
-		await page.fill('#si-totp', clock.code(USER.secret));
-		await page.click('#si-totp-submit');
-		await page.waitForURL(/\/home$/, { timeout: 15000 });
-		await ready();
+		await signInUi(page, URL0, USER.email, USER.pw, () => clock.code(USER.secret));
 	});
 	await step('the menu leads to /confirmation; the declaration is issued and downloads', async () => {
 		if (await page.getAttribute('#menu-confirm', 'href') !== '/confirmation')

@@ -470,3 +470,19 @@ export async function desktopPage(browser, S, setup) {
 		S.page = page;
 	return { ctx, page };
 }
+
+// Sign in on /signin with a password, then the TOTP code code() gives
+// (called when the code field is there); ends on /home, the page drawn.
+export async function signInUi(page, url, email, pw, code) {
+	const ready = () => page.waitForSelector('main:not([aria-busy]) h1', { timeout: 30000 });
+	await page.goto(url + '/signin');
+	await ready();
+	await page.fill('#si-email', email);
+	await page.fill('#si-password', pw);
+	await page.click('#si-submit');
+	await page.waitForSelector('#si-totp');
+	await page.fill('#si-totp', code());
+	await page.click('#si-totp-submit');
+	await page.waitForURL(/\/home$/, { timeout: 15000 });
+	await ready();
+}

@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_row.h"
 #include "support/tstore.h"
 
 /* Remove the SQLite database file path and its companions. */
@@ -110,4 +111,26 @@ ts_store_fresh(const char *url, unsigned npool, struct store **out)
 	}
 	*out = s;
 	return 0;
+}
+
+int64_t
+ts_q1(struct store *s, const char *sql)
+{
+	struct db *db = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(store_acquire(s, &db), PC_OK);
+	assert_int_equal(store_q_i64(db, &v, sql, ""), PC_OK);
+	store_release(s, db);
+	return v;
+}
+
+void
+ts_exec(struct store *s, const char *sql)
+{
+	struct db *db = NULL;
+
+	assert_int_equal(store_acquire(s, &db), PC_OK);
+	assert_int_equal(store_q_run(db, NULL, sql, ""), PC_OK);
+	store_release(s, db);
 }

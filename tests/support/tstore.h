@@ -41,4 +41,11 @@ int ts_store_main(const char *prog, const struct CMUnitTest *suite, size_t n,
  */
 int ts_store_fresh(const char *url, unsigned npool, struct store **out);
 
+/* The one integer sql (no parameters) yields on s; a failure fails the
+ * test. */
+#include <stdint.h>
+int64_t ts_q1(struct store *s, const char *sql);
+/* Run sql (no parameters) on s; a failure fails the test. */
+void ts_exec(struct store *s, const char *sql);
+
 #endif /* PC_TSTORE_H */

@@ -78,13 +78,7 @@ group_teardown(void **state)
 static int64_t
 q1(const char *sql)
 {
-	struct db *db = NULL;
-	int64_t v = -1;
-
-	assert_int_equal(store_acquire(s, &db), PC_OK);
-	assert_int_equal(store_q_i64(db, &v, sql, ""), PC_OK);
-	store_release(s, db);
-	return v;
+	return ts_q1(s, sql);
 }
 
 static void *
