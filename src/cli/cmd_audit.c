@@ -85,9 +85,12 @@ cmd_audit_verify(int argc, char **argv)
 	}
 	printf("audit chain OK (%lld rows)\n", (long long)rep.rows);
 	printf("seals OK (%lld rows sealed", (long long)rep.sealed);
+	if (rep.covered > 0)
+		printf(", %lld more covered by the seal of a later row: "
+		       "older than sealing or in a group commit",
+		    (long long)rep.covered);
 	if (rep.unsealed > 0)
-		printf("; the first %lld rows are older than sealing",
-		    (long long)rep.unsealed);
+		printf("; %lld rows never sealed", (long long)rep.unsealed);
 	printf(")\n");
 	if (rep.anchors == 0)
 		printf("no anchor yet (%s in the data directory): rows are "

@@ -76,12 +76,14 @@ struct ops_audit_report {
 	int64_t rows; /* rows of an intact chain */
 	int64_t anchors, anchors_ok;
 	int64_t last_anchor_row, last_anchor_at;
-	int64_t sealed, unsealed; /* rows with a good seal; before sealing */
-	bool seals_checked;       /* false: no sealing key to check with */
-	bool bad_seal;            /* bad_row is a seal's, not the chain's */
-	int64_t bad_row;          /* the row found wrong, or 0 */
-	int bad_anchor_line;      /* an anchor line that is wrong, or 0 */
-	char why[256]; /* what is wrong, for people; "" when intact */
+	int64_t sealed,
+	    unsealed;    /* rows with a good seal; of a log never sealed */
+	int64_t covered; /* rows sealed by a later row's seal (group commit) */
+	bool seals_checked;  /* false: no sealing key to check with */
+	bool bad_seal;       /* bad_row is a seal's, not the chain's */
+	int64_t bad_row;     /* the row found wrong, or 0 */
+	int bad_anchor_line; /* an anchor line that is wrong, or 0 */
+	char why[256];       /* what is wrong, for people; "" when intact */
 };
 
 /*

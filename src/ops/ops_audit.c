@@ -207,6 +207,7 @@ ops_audit_check(const struct conf *c, struct db *db, struct pki *p,
 	r->rows = sr.rows;
 	r->sealed = sr.sealed;
 	r->unsealed = sr.unsealed;
+	r->covered = sr.covered;
 	r->seals_checked = sr.seals_checked;
 	if (rc == PC_ECRYPTO && sr.bad_id != 0) {
 		r->bad_row = sr.bad_id;
@@ -223,10 +224,8 @@ ops_audit_check(const struct conf *c, struct db *db, struct pki *p,
 		    "row %" PRId64 " has %s: it was edited and the chain "
 		    "recomputed from it, or its seal removed",
 		    r->bad_row,
-		    sr.sealed > 0 || sr.unsealed == 0
-		        ? "a seal that does not verify, or none after sealed "
-		          "rows"
-		        : "a seal that does not verify");
+		    "a seal that does not verify, or none and no sealed "
+		    "row after it");
 		r->bad_seal = true;
 		return PC_ECRYPTO;
 	}

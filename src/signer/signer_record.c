@@ -12,8 +12,10 @@
  * under its own savepoint (a record refused — no transactions left, a
  * renewal already submitted — or failing is rolled back alone), commits
  * once, and wakes their callers; the next leader is one of the callers
- * still waiting. A failed commit fails every record of the group: none
- * of them counted, none of their signatures returned.
+ * still waiting. The group's audit rows are written unsealed and the
+ * last one sealed before the commit: one HSM signature per group, the
+ * chain carrying the seal over the rows before it. A failed commit fails every
+ * record of the group: none of them counted, none of their signatures returned.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -118,7 +120,8 @@ rec_write(struct db *db, struct rec_job *j)
 		    "credential=%s signatures=%u timestamps=%u", q->serial,
 		    q->n, q->nts);
 	if (rc == PC_OK)
-		rc = store_audit_append(db, "signer", j->event, detail);
+		rc =
+		    store_audit_append_unsealed(db, "signer", j->event, detail);
 	if (rc == PC_OK)
 		rc = store_credential_get(db, q->serial, &cr);
 	if (rc == PC_OK) {
@@ -174,6 +177,10 @@ rec_run(struct db *db, struct rec_job *head)
 		if (rc != PC_OK && j->rc == PC_OK)
 			j->rc = rc;
 	}
+	/* One seal for the group's audit rows: the last row's hash covers
+	 * the rows before it (store_audit_seal_last). */
+	if (rc == PC_OK)
+		rc = store_audit_seal_last(db);
 	if (rc == PC_OK)
 		rc = db_commit(db);
 	else if (db_in_tx(db))

@@ -220,6 +220,19 @@ enum pc_rc store_setting_put(struct db *db, const char *key, const char *val);
 enum pc_rc store_audit_append(
     struct db *db, const char *actor, const char *event, const char *detail);
 /*
+ * The same without a seal, in the caller's open transaction: for a run of
+ * rows that store_audit_seal_last seals as one before the commit (the
+ * signer's group commit: one HSM signature per group, not per row).
+ */
+enum pc_rc store_audit_append_unsealed(
+    struct db *db, const char *actor, const char *event, const char *detail);
+/*
+ * Seal the newest row if it has no seal (in the caller's open
+ * transaction); its hash covers the unsealed rows before it. PC_OK with
+ * nothing to do (no rows, already sealed, no sealer set).
+ */
+enum pc_rc store_audit_seal_last(struct db *db);
+/*
  * The same with the detail formatted (at most 511 bytes, cut beyond);
  * actor NULL is "-".
  */
@@ -262,15 +275,20 @@ struct store_audit_report {
 	int64_t rows;        /* rows whose chain link is good */
 	int64_t bad_id;      /* the first row breaking the chain, or 0 */
 	int64_t sealed;      /* rows whose seal verified */
-	int64_t unsealed;    /* rows before the first sealed one, unsealed */
+	int64_t unsealed;    /* a log with no seal at all: its rows */
+	int64_t covered;     /* rows without a seal, covered by the seal of
+	                        the next sealed row (older than sealing, or
+	                        in a group commit) */
 	int64_t bad_seal_id; /* the first row with a wrong or missing seal */
 	bool seals_checked;  /* false: no unseal function was given */
 };
 /*
- * Recompute the chain and, with unseal, check every row's seal: rows
- * without a seal are accepted only before the first sealed row (a log
- * older than sealing). PC_OK when intact; PC_ECRYPTO with rep->bad_id or
- * rep->bad_seal_id set to the first row that does not hold.
+ * Recompute the chain and, with unseal, check every row's seal: a row
+ * without a seal is accepted when a sealed row follows it (that row's
+ * hash covers it: a log older than sealing, a group commit), or when no
+ * row is sealed (a log never sealed); unsealed rows at the end of a
+ * sealed log are refused at the first of them. PC_OK when intact; PC_ECRYPTO
+ * with rep->bad_id or rep->bad_seal_id set to the first row that does not hold.
  */
 enum pc_rc store_audit_verify(struct db *db, store_unseal_fn unseal, void *arg,
     struct store_audit_report *rep);

@@ -14,6 +14,14 @@
  * Appending reads the last row and inserts the next in one transaction;
  * SQLite's BEGIN IMMEDIATE or PostgreSQL's table lock makes writers take
  * turns, so two appends never chain to the same row.
+ *
+ * A run of rows may share one seal: the signer's group commit writes its
+ * records' rows unsealed and seals the last one before the commit
+ * (store_audit_seal_last). Row n's hash covers every row before it, so
+ * the seal of the run's last row vouches for the whole run (as the first
+ * seal does for the rows of a log older than sealing); the verifier
+ * accepts rows without a seal only when a sealed row follows them, or
+ * when no row at all is sealed.
  */
 #include <stdlib.h>
 #include <stdarg.h>
@@ -57,10 +65,12 @@ static const struct store_cols audit_cols =
 struct last_row {
 	int64_t id;
 	char *hash;
+	char *seal;
 };
 static const struct store_col last_col[] = {
 	STORE_COL(struct last_row, id, COL_I64, 0),
 	STORE_COL(struct last_row, hash, COL_STR, 0),
+	STORE_COL(struct last_row, seal, COL_STR, 0),
 };
 static const struct store_cols last_cols =
     STORE_COLS(struct last_row, "audit_log", NULL, NULL, last_col);
@@ -175,12 +185,13 @@ audit_genesis(char *hex)
 }
 
 /*
- * Append an event (actor and event required, detail may be NULL for "").
- * Runs in the caller's transaction when one is open, else in its own.
+ * Append an event (actor and event required, detail may be NULL for ""),
+ * sealed or not. Runs in the caller's transaction when one is open, else
+ * in its own.
  */
-enum pc_rc
-store_audit_append(
-    struct db *db, const char *actor, const char *event, const char *detail)
+static enum pc_rc
+audit_append(struct db *db, const char *actor, const char *event,
+    const char *detail, bool sealed)
 {
 	char prev[AUDIT_HEX_LEN + 1], hash[AUDIT_HEX_LEN + 1];
 	char seal[2 * STORE_AUDIT_SEAL_MAX + 1];
@@ -222,7 +233,8 @@ store_audit_append(
 	r.event = event;
 	r.detail = detail != NULL ? detail : "";
 	rc = audit_hash(prev, &r, hash);
-	if (rc == PC_OK)
+	seal[0] = '\0';
+	if (rc == PC_OK && sealed)
 		rc = audit_seal(db, hash, seal);
 	if (rc == PC_OK)
 		rc = store_q_run(db, NULL,
@@ -234,6 +246,54 @@ store_audit_append(
 out:
 	store_row_cleanup(&last_cols, &last);
 	return store_tx_end(db, owned, rc);
+}
+
+enum pc_rc
+store_audit_append(
+    struct db *db, const char *actor, const char *event, const char *detail)
+{
+	return audit_append(db, actor, event, detail, true);
+}
+
+enum pc_rc
+store_audit_append_unsealed(
+    struct db *db, const char *actor, const char *event, const char *detail)
+{
+	RETURN_VAL_IF_FAIL(db != NULL && db_in_tx(db), PC_EINTERNAL);
+	return audit_append(db, actor, event, detail, false);
+}
+
+enum pc_rc
+store_audit_seal_last(struct db *db)
+{
+	char seal[2 * STORE_AUDIT_SEAL_MAX + 1];
+	struct last_row last;
+	void *arg;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && db_in_tx(db), PC_EINTERNAL);
+	if (store_audit_sealer_of(db, &arg) == NULL)
+		return PC_OK; /* rows unsealed anyway (said once) */
+	memset(&last, 0, sizeof(last));
+	rc = store_row_get(
+	    db, &last_cols, &last, "ORDER BY id DESC LIMIT 1", "");
+	if (rc == PC_ENOTFOUND ||
+	    (rc == PC_OK && last.seal != NULL && last.seal[0] != '\0')) {
+		rc = PC_OK;
+		goto out;
+	}
+	if (rc == PC_OK &&
+	    (last.hash == NULL || strlen(last.hash) != AUDIT_HEX_LEN))
+		rc = PC_ECRYPTO;
+	if (rc == PC_OK)
+		rc = audit_seal(db, last.hash, seal);
+	if (rc == PC_OK)
+		rc = store_q_change(db, PC_ESTATE,
+		    "UPDATE audit_log SET seal = $2 WHERE id = $1", "is",
+		    last.id, seal);
+out:
+	store_row_cleanup(&last_cols, &last);
+	return rc;
 }
 
 /* store_audit_append with a formatted detail. */
@@ -256,6 +316,8 @@ struct audit_walk {
 	int64_t last_id;
 	char prev[AUDIT_HEX_LEN + 1]; /* the hash of the last good row */
 	int n;                        /* rows of this page */
+	int64_t pending;    /* unsealed rows since the last sealed one */
+	int64_t pending_id; /* the first of them */
 	store_unseal_fn unseal;
 	void *arg;
 	struct store_audit_report *rep;
@@ -269,10 +331,11 @@ audit_check_seal(struct audit_walk *w, const struct audit_row *r)
 	size_t n = r->seal != NULL ? strlen(r->seal) / 2 : 0;
 
 	if (n == 0) {
-		/* Unsealed: only a log older than sealing, before any seal. */
-		if (w->rep->sealed > 0)
-			return PC_ECRYPTO;
-		w->rep->unsealed++;
+		/* Unsealed: a row that the next sealed row's seal covers
+		 * (older than sealing, or in a group commit), or one of a
+		 * log never sealed (store_audit_verify's end). */
+		if (w->pending++ == 0)
+			w->pending_id = r->id;
 		return PC_OK;
 	}
 	if (strlen(r->seal) != 2 * n || n > sizeof(sig) ||
@@ -281,6 +344,8 @@ audit_check_seal(struct audit_walk *w, const struct audit_row *r)
 	    !w->unseal(w->arg, md, sig, n))
 		return PC_ECRYPTO;
 	w->rep->sealed++;
+	w->rep->covered += w->pending;
+	w->pending = 0;
 	return PC_OK;
 }
 
@@ -333,6 +398,14 @@ store_audit_verify(struct db *db, store_unseal_fn unseal, void *arg,
 		rc = store_row_each(db, &audit_cols, &r, audit_check_row, &w,
 		    "WHERE id > $1 ORDER BY id LIMIT " AUDIT_XSTR(AUDIT_PAGE),
 		    "i", w.last_id);
+	}
+	/* Unsealed rows at the end: a log never sealed, or, after sealed
+	 * rows, rows nothing vouches for. */
+	if (rc == PC_OK && w.pending > 0 && rep->sealed == 0)
+		rep->unsealed = w.pending;
+	else if (rc == PC_OK && w.pending > 0) {
+		rep->bad_seal_id = w.pending_id;
+		rc = PC_ECRYPTO;
 	}
 	if (rc == PC_ECRYPTO)
 		log_warnx("store: audit: %s at row %lld",

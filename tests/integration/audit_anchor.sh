@@ -72,14 +72,24 @@ rechain 3
 check "edited and the chain recomputed: its seal finds it" \
 	verify_says '^audit seal broken at row 3$'
 restore
+# A row without a seal before a sealed one is covered by that seal (the
+# signer's group commit seals its last row only); at the end it is not.
 db "UPDATE audit_log SET seal = '' WHERE id = 5"
-check "a seal removed: found" verify_says '^audit seal broken at row 5$'
+check "a seal removed before a sealed row: covered" \
+	bash -c "'$PECETE_BIN' audit verify --data '$D' | grep -q '^seals OK (.*1 more covered by the seal of a later row'"
+db "UPDATE audit_log SET detail = 'OMEGA99' WHERE id = 5"
+rechain 5
+check "that row edited and the chain recomputed: the next seal finds it" \
+	verify_says '^audit seal broken at row 6$'
+restore
+db "UPDATE audit_log SET seal = '' WHERE id = $head"
+check "the newest row's seal removed: found" verify_says "^audit seal broken at row $head\$"
 restore
 db "UPDATE audit_log SET seal = (SELECT seal FROM audit_log WHERE id = 2) WHERE id = 4"
 check "another row's seal: found" verify_says '^audit seal broken at row 4$'
 restore
 # Stripping every seal and recomputing the whole chain: the seals pass as
-# "older than sealing", the anchors do not.
+# a log never sealed, the anchors do not.
 db "UPDATE audit_log SET seal = '', detail = 'OMEGA99' WHERE id = 3"
 db "UPDATE audit_log SET seal = ''"
 rechain 1

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "base/log.h"
 #include "store/store.h"
@@ -133,4 +134,30 @@ ts_exec(struct store *s, const char *sql)
 	assert_int_equal(store_acquire(s, &db), PC_OK);
 	assert_int_equal(store_q_run(db, NULL, sql, ""), PC_OK);
 	store_release(s, db);
+}
+
+enum pc_rc
+ts_seal_with(void *arg, const uint8_t hash[32], uint8_t *sig, size_t *n)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(arg, NULL);
+	size_t len = STORE_AUDIT_SEAL_MAX;
+	int ok;
+
+	ok = c != NULL && EVP_PKEY_sign_init(c) > 0 &&
+	     EVP_PKEY_sign(c, sig, &len, hash, 32) > 0;
+	EVP_PKEY_CTX_free(c);
+	*n = len;
+	return ok ? PC_OK : PC_ECRYPTO;
+}
+
+bool
+ts_unseal_with(void *arg, const uint8_t hash[32], const uint8_t *sig, size_t n)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(arg, NULL);
+	int ok;
+
+	ok = c != NULL && EVP_PKEY_verify_init(c) > 0 &&
+	     EVP_PKEY_verify(c, sig, n, hash, 32) == 1;
+	EVP_PKEY_CTX_free(c);
+	return ok;
 }

@@ -48,4 +48,16 @@ int64_t ts_q1(struct store *s, const char *sql);
 /* Run sql (no parameters) on s; a failure fails the test. */
 void ts_exec(struct store *s, const char *sql);
 
+/*
+ * An audit sealer and its check over an in-memory key (an EVP_PKEY as
+ * arg; the server's key is in the HSM): store_seal_fn / store_unseal_fn.
+ */
+#include <stdbool.h>
+
+#include "base/pc.h"
+enum pc_rc ts_seal_with(
+    void *arg, const uint8_t hash[32], uint8_t *sig, size_t *n);
+bool ts_unseal_with(
+    void *arg, const uint8_t hash[32], const uint8_t *sig, size_t n);
+
 #endif /* PC_TSTORE_H */

@@ -8,7 +8,8 @@
  * (every record either counted whole or refused whole, never below zero),
  * every counted record has its signature and timestamp rows and its audit
  * row, and records that fail (an unknown credential) in the same groups
- * leave the others' untouched.
+ * leave the others' untouched. The audit rows carry one seal per group
+ * (the last row's): the log verifies, every row sealed or covered.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,6 +21,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
 #include "base/log.h"
@@ -35,6 +38,7 @@
 #define REC_QUOTA 31 /* each record costs 2: 15 fit, 1 is left */
 
 static struct store *s;
+static EVP_PKEY *seal_key;
 
 struct rec_race {
 	pthread_barrier_t start;
@@ -54,6 +58,11 @@ group_setup(void **state)
 	(void)state;
 	if (ts_store_fresh(ts_cur->url, REC_THREADS, &s) != 0)
 		return -1;
+	if (seal_key == NULL)
+		seal_key = EVP_EC_gen("P-256");
+	if (seal_key == NULL)
+		return -1;
+	store_audit_sealer(s, ts_seal_with, seal_key);
 	memset(&c, 0, sizeof(c));
 	snprintf(c.serial, sizeof(c.serial), REC_SERIAL);
 	snprintf(c.holder, sizeof(c.holder), "holder-rec");
@@ -147,6 +156,25 @@ rec_run(struct rec_race *r)
 	pthread_mutex_destroy(&r->mu);
 }
 
+/* The group commits' audit rows: each sealed or covered by a later seal. */
+static void
+check_seals(int ok)
+{
+	struct store_audit_report rep;
+	struct db *db = NULL;
+
+	assert_int_equal(store_acquire(s, &db), PC_OK);
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, seal_key, &rep), PC_OK);
+	store_release(s, db);
+	assert_int_equal(rep.rows, ok);
+	assert_int_equal(rep.sealed + rep.covered, ok);
+	assert_int_equal(rep.unsealed, 0);
+	assert_int_equal(q1("SELECT COUNT(*) FROM audit_log WHERE seal = '' "
+	                    "AND id = (SELECT max(id) FROM audit_log)"),
+	    0);
+}
+
 static void
 check_counts(int ok)
 {
@@ -166,6 +194,7 @@ check_counts(int ok)
 	assert_int_equal(q1("SELECT COUNT(*) FROM signatures WHERE "
 	                    "credential <> '" REC_SERIAL "'"),
 	    0);
+	check_seals(ok);
 }
 
 /* 48 records of cost 2 against 31 transactions: 15 counted, 1 left. */
@@ -219,6 +248,10 @@ static const struct CMUnitTest suite[] = {
 int
 main(void)
 {
-	return ts_store_main("test_signer_record", suite, PC_ARRAY_LEN(suite),
+	int rc;
+
+	rc = ts_store_main("test_signer_record", suite, PC_ARRAY_LEN(suite),
 	    group_setup, group_teardown);
+	EVP_PKEY_free(seal_key);
+	return rc;
 }

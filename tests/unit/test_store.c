@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "store/store_approf.h"
 #include "store/store_renewal.h"
+#include "support/tstore.h"
 
 struct backend {
 	const char *name;
@@ -992,33 +993,6 @@ test_audit(void **state)
 	store_release(cur->s, db);
 }
 
-/* A sealer over an in-memory P-256 key (the server's is in the HSM). */
-static enum pc_rc
-seal_with(void *arg, const uint8_t hash[32], uint8_t *sig, size_t *n)
-{
-	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(arg, NULL);
-	size_t len = STORE_AUDIT_SEAL_MAX;
-	int ok;
-
-	ok = c != NULL && EVP_PKEY_sign_init(c) > 0 &&
-	     EVP_PKEY_sign(c, sig, &len, hash, 32) > 0;
-	EVP_PKEY_CTX_free(c);
-	*n = len;
-	return ok ? PC_OK : PC_ECRYPTO;
-}
-
-static bool
-unseal_with(void *arg, const uint8_t hash[32], const uint8_t *sig, size_t n)
-{
-	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(arg, NULL);
-	int ok;
-
-	ok = c != NULL && EVP_PKEY_verify_init(c) > 0 &&
-	     EVP_PKEY_verify(c, sig, n, hash, 32) == 1;
-	EVP_PKEY_CTX_free(c);
-	return ok;
-}
-
 static void
 test_audit_seal(void **state)
 {
@@ -1035,33 +1009,70 @@ test_audit_seal(void **state)
 	for (i = 0; i < 2; i++)
 		assert_int_equal(
 		    store_audit_append(db, "x", "old", "z"), PC_OK);
-	store_audit_sealer(cur->s, seal_with, k);
+	store_audit_sealer(cur->s, ts_seal_with, k);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(
 		    store_audit_append(db, "x", "new", "z"), PC_OK);
-	assert_int_equal(store_audit_verify(db, unseal_with, k, &rep), PC_OK);
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
 	assert_true(rep.seals_checked);
 	assert_int_equal(rep.rows, 5);
 	assert_int_equal(rep.sealed, 3);
-	assert_int_equal(rep.unsealed, 2);
+	assert_int_equal(rep.covered, 2); /* by the first seal */
+	assert_int_equal(rep.unsealed, 0);
 	/* Another key: the first sealed row fails. */
 	assert_int_equal(
-	    store_audit_verify(db, unseal_with, other, &rep), PC_ECRYPTO);
+	    store_audit_verify(db, ts_unseal_with, other, &rep), PC_ECRYPTO);
 	assert_int_equal(rep.bad_seal_id, 3);
 	assert_int_equal(rep.bad_id, 0);
-	/* A seal removed after sealing began: refused at that row. */
-	exec_ok(db, "UPDATE audit_log SET seal = '' WHERE id = 4");
-	assert_int_equal(
-	    store_audit_verify(db, unseal_with, k, &rep), PC_ECRYPTO);
-	assert_int_equal(rep.bad_seal_id, 4);
 	/* A seal moved from another row (a valid signature, wrong hash). */
 	exec_ok(db, "UPDATE audit_log SET seal = (SELECT seal FROM audit_log "
 	            "WHERE id = 5) WHERE id = 4");
 	assert_int_equal(
-	    store_audit_verify(db, unseal_with, k, &rep), PC_ECRYPTO);
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_ECRYPTO);
 	assert_int_equal(rep.bad_seal_id, 4);
+	/* A row without a seal after sealing began: the next row's seal
+	 * covers it (its hash chains over it)... */
+	exec_ok(db, "UPDATE audit_log SET seal = '' WHERE id = 4");
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
+	assert_int_equal(rep.sealed, 2);
+	assert_int_equal(rep.covered, 3);
+	/* ... and the row still cannot be edited unseen. */
+	exec_ok(db, "UPDATE audit_log SET detail = 'w' WHERE id = 4");
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_ECRYPTO);
+	exec_ok(db, "UPDATE audit_log SET detail = 'z' WHERE id = 4");
+	/* Unsealed rows at the end: nothing vouches for them. */
+	exec_ok(db, "UPDATE audit_log SET seal = '' WHERE id = 5");
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_ECRYPTO);
+	assert_int_equal(rep.bad_seal_id, 4);
+	/* A run written unsealed and its last row sealed before the commit
+	 * (the signer's group commit): one seal, the run covered. */
+	exec_ok(db, "DELETE FROM audit_log");
+	assert_int_equal(store_audit_append(db, "x", "new", "z"), PC_OK);
+	assert_int_equal(db_begin(db), PC_OK);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(
+		    store_audit_append_unsealed(db, "x", "run", "z"), PC_OK);
+	assert_int_equal(store_audit_seal_last(db), PC_OK);
+	assert_int_equal(store_audit_seal_last(db), PC_OK); /* sealed: no-op */
+	assert_int_equal(db_commit(db), PC_OK);
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
+	assert_int_equal(rep.rows, 4);
+	assert_int_equal(rep.sealed, 2);
+	assert_int_equal(rep.covered, 2);
+	assert_int_equal(rep.unsealed, 0);
+	/* A log never sealed: its rows pass as such. */
+	exec_ok(db, "UPDATE audit_log SET seal = ''");
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
+	assert_int_equal(rep.unsealed, 4);
+	assert_int_equal(rep.sealed, 0);
 	/* A sealer that fails: no row is written. */
-	store_audit_sealer(cur->s, seal_with, NULL);
+	store_audit_sealer(cur->s, ts_seal_with, NULL);
 	assert_int_not_equal(store_audit_append(db, "x", "y", "z"), PC_OK);
 	store_audit_sealer(cur->s, NULL, NULL);
 	exec_ok(db, "DELETE FROM audit_log");
