@@ -16,7 +16,6 @@
 #include "csc/csc.h"
 #include "csc/csc_oauth.h"
 #include "store/store.h"
-#include "store/store_account.h"
 #include "store/store_oauth.h"
 #include "store/store_token.h"
 
@@ -48,7 +47,6 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
     struct csc_token *out, struct pc_err *err)
 {
 	struct store_token t;
-	struct store_user u;
 	struct db *db = NULL;
 	const char *tok = auth_value(authorization, "Bearer");
 	char hash[ACCT_TOKEN_LEN + 1];
@@ -62,31 +60,17 @@ csc_bearer(const struct pc_env *e, const char *authorization, const char *scope,
 	rc = store_acquire(e->store, &db);
 	if (rc != PC_OK)
 		return rc;
+	/* The token, its client's mode and its user's state: one read. */
 	rc = store_token_get(db, hash, &t);
-	snprintf(out->auth_mode, sizeof(out->auth_mode), "explicit");
-	/* An OAuth2 client's token: the client's mode. */
-	if (rc == PC_OK && t.client_id[0] != '\0') {
-		struct store_oauth_client c;
-
-		if (store_oauth_client_get(db, t.client_id, &c) == PC_OK)
-			snprintf(out->auth_mode, sizeof(out->auth_mode), "%s",
-			    c.auth_mode);
-		store_oauth_client_cleanup(&c);
-	}
+	snprintf(out->auth_mode, sizeof(out->auth_mode), "%s",
+	    rc == PC_OK && t.auth_mode[0] != '\0' ? t.auth_mode : "explicit");
 	/* An OAuth2 grant's last use, at most once a minute. */
 	if (rc == PC_OK && t.grant_id[0] != '\0' && t.revoked_at == 0 &&
 	    t.expires_at > now)
 		(void)store_oauth_grant_touch(db, t.grant_id, now);
 	/* The account must still be an active one. */
-	if (rc == PC_OK && t.revoked_at == 0 && t.expires_at > now) {
-		memset(&u, 0, sizeof(u));
-		rc = store_user_get(db, t.user_id, &u);
-		if (rc == PC_OK &&
-		    (u.status == NULL ||
-		        strcmp(u.status, USER_STATUS_ACTIVE) != 0))
-			rc = PC_ENOTFOUND;
-		store_user_cleanup(&u);
-	}
+	if (rc == PC_OK && !t.user_active)
+		rc = PC_ENOTFOUND;
 	store_release(e->store, db);
 	if (rc == PC_ENOTFOUND ||
 	    (rc == PC_OK && (t.revoked_at != 0 || t.expires_at <= now)))

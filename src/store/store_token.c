@@ -22,9 +22,14 @@ static const struct store_col tok_col[] = {
 	STORE_COL(T, grant_id, COL_TEXT, COL_NULL0),
 	STORE_COL(T, sad_enc, COL_TEXT, COL_NULL0),
 	STORE_COL(T, sad_bind, COL_TEXT, COL_NULL0),
+	STORE_COLX(T, auth_mode, COL_TEXT, COL_RO, "auth_mode", "c.auth_mode"),
+	STORE_COLX(T, user_active, COL_BOOL, COL_RO, "user_active",
+	    "CASE WHEN u.status = 'active' THEN 1 ELSE 0 END"),
 };
-static const struct store_cols tok_cols =
-    STORE_COLS(T, "api_tokens", NULL, NULL, tok_col);
+static const struct store_cols tok_cols = STORE_COLS(T, "api_tokens",
+    "api_tokens t LEFT JOIN oauth_clients c ON c.id = t.client_id"
+    " LEFT JOIN users u ON u.id = t.user_id",
+    "t", tok_col);
 #undef T
 
 enum pc_rc
@@ -42,7 +47,7 @@ store_token_get(struct db *db, const char *hash, struct store_token *t)
 {
 	RETURN_VAL_IF_FAIL(
 	    db != NULL && hash != NULL && t != NULL, PC_EINTERNAL);
-	return store_row_get(db, &tok_cols, t, "WHERE hash = $1", "s", hash);
+	return store_row_get(db, &tok_cols, t, "WHERE t.hash = $1", "s", hash);
 }
 
 enum pc_rc

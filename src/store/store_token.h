@@ -6,6 +6,7 @@
 #ifndef PC_STORE_TOKEN_H
 #define PC_STORE_TOKEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/pc.h"
@@ -29,11 +30,16 @@ struct store_token {
 	/* ... and the token hash the signer bound that SAD to at the
 	 * consent (before this random token existed); "" none */
 	char sad_bind[STORE_TOKEN_HASH_LEN + 1];
+	/* Read with the token (store_token_get), never written: what the
+	 * bearer check needs in the same read. */
+	char auth_mode[16]; /* its OAuth2 client's auth mode; "" none */
+	bool user_active;   /* its user's account is active */
 };
 
 /* Insert; PC_EEXIST when the hash is there already. */
 enum pc_rc store_token_insert(struct db *db, const struct store_token *t);
-/* OUT: *t. PC_ENOTFOUND when there is no such hash. */
+/* OUT: *t, with its client's auth mode and its user's state (one read).
+ * PC_ENOTFOUND when there is no such hash. */
 enum pc_rc store_token_get(
     struct db *db, const char *hash, struct store_token *t);
 /* Revoke (revoked_at = now) the token hash of user_id: PC_ENOTFOUND
