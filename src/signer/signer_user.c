@@ -127,7 +127,12 @@ signer_user_open(const struct conf *conf, struct hsm *hsm,
 	u->conf = conf;
 	u->hsm = hsm;
 	u->totp = totp;
-	rc = store_open(conf->store.url, 2, &u->store);
+	/* A connection per HSM session: a request holds one from its checks
+	 * to its record, and the group commit gathers only requests that
+	 * hold one (2 had capped the groups at 2 and left channels waiting
+	 * for a connection with the HSM idle). */
+	rc = store_open(conf->store.url,
+	    conf->hsm.pool > 2 ? (unsigned)conf->hsm.pool : 2, &u->store);
 	if (rc != PC_OK) {
 		free(u);
 		return rc;
