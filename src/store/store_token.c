@@ -25,10 +25,12 @@ static const struct store_col tok_col[] = {
 	STORE_COLX(T, auth_mode, COL_TEXT, COL_RO, "auth_mode", "c.auth_mode"),
 	STORE_COLX(T, user_active, COL_BOOL, COL_RO, "user_active",
 	    "CASE WHEN u.status = 'active' THEN 1 ELSE 0 END"),
+	STORE_COLX(T, grant_used, COL_I64, COL_RO, "grant_used", "g.last_used"),
 };
 static const struct store_cols tok_cols = STORE_COLS(T, "api_tokens",
     "api_tokens t LEFT JOIN oauth_clients c ON c.id = t.client_id"
-    " LEFT JOIN users u ON u.id = t.user_id",
+    " LEFT JOIN users u ON u.id = t.user_id"
+    " LEFT JOIN oauth_grants g ON g.id = t.grant_id",
     "t", tok_col);
 #undef T
 

@@ -34,6 +34,7 @@ struct store_token {
 	 * bearer check needs in the same read. */
 	char auth_mode[16]; /* its OAuth2 client's auth mode; "" none */
 	bool user_active;   /* its user's account is active */
+	int64_t grant_used; /* its OAuth2 grant's last use; 0 none */
 };
 
 /* Insert; PC_EEXIST when the hash is there already. */

@@ -413,6 +413,12 @@ api GET /api/v1/oauth/apps
 GID=$(jpath '[a["id"] for a in j["apps"] if a["client"] == "Wallet App" and a["scope"] == "service"][0]')
 check "authorized apps: the client by name, scope, granted and last used" \
 	[ "$CODE" = 200 -a -n "$GID" -a "$(jpath 'all(a["granted_at"][:2] == "20" and a["last_used"][:2] == "20" for a in j["apps"])')" = true ]
+# The grant's last use is written when a minute old (the bearer check reads
+# it with the token and writes only then).
+sql "UPDATE oauth_grants SET last_used = 1000 WHERE id = '$GID'"
+csc v2/credentials/list '{}' "$ATOK"
+check "a grant's last use a minute old: written at its next request" \
+	[ "$CODE" = 200 -a "$(sql "SELECT last_used > 1000 FROM oauth_grants WHERE id = '$GID'")" = 1 ]
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$JAR" -X POST -H 'Content-Type: application/json' -d '{}' "$PC_URL/api/v1/oauth/apps/$GID/revoke")
 check "revoke without the CSRF token: 403" [ "$CODE" = 403 ]
 api POST "/api/v1/oauth/apps/$GID/revoke" '{}'
