@@ -195,6 +195,50 @@ sad_covers(const struct sad *s, const struct signer_uq *q)
 	return USER_R_OK;
 }
 
+/*
+ * Find the SAD of q (q->sad, for token and q->serial) and, when it covers
+ * what cover asks, reserve it: its slot, or SADS_MAX with *res saying
+ * why not.
+ */
+static size_t
+sad_reserve(struct signer_csc *c, const struct signer_uq *q, const char *token,
+    const struct signer_uq *cover, int64_t now, enum signer_user_result *res)
+{
+	size_t k;
+
+	pthread_mutex_lock(&c->mu);
+	k = sad_find(c, q->sad, token, q->serial, now, res);
+	if (k < SADS_MAX) {
+		*res = sad_covers(c->sads[k], cover);
+		if (*res == USER_R_OK)
+			c->sads[k]->busy = true;
+		else
+			k = SADS_MAX;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return k;
+}
+
+/* The request fields both CSC signing messages carry, into q. */
+static void
+csc_uq(struct signer_uq *q, char *token, size_t tsize,
+    const struct signer_bytes *tok, const struct signer_bytes *cred,
+    const struct signer_bytes *sad, uint16_t mech, uint32_t md, uint16_t n,
+    const struct signer_bytes *hashes)
+{
+	size_t i;
+
+	signer_text(tok, token, tsize);
+	signer_text(cred, q->serial, sizeof(q->serial));
+	signer_text(sad, q->sad, sizeof(q->sad));
+	q->mech = mech;
+	q->md = md;
+	q->n = n;
+	q->hlen = hashes[0].n;
+	for (i = 0; i < n; i++)
+		q->hashes[i] = hashes[i].p;
+}
+
 static void
 reply_sad(struct buf *reply, enum pc_rc rc, enum signer_user_result res,
     uint32_t retry, const char *hex, int64_t expires_in)
@@ -263,16 +307,12 @@ sign_auth(struct signer_user *u, struct db *db, const struct signer_uq *q,
     const char *label, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
     enum signer_user_result *res)
 {
-	const struct hsm_key *key;
 	enum pc_rc rc;
 
 	*res = USER_R_SIGN_FAILED;
-	*sigs = calloc(q->n, sizeof(**sigs));
-	if (*sigs == NULL)
-		return PC_ENOMEM;
-	rc = hsm_key_find(u->hsm, label, &key);
-	if (rc == PC_OK)
-		rc = signer_user_sign_all(u->hsm, key, q, *sigs, siglens);
+	rc = signer_user_sign_all(u->hsm, label, q, sigs, siglens);
+	if (rc == PC_ENOMEM)
+		return rc;
 	if (rc != PC_OK) {
 		*res = rc == PC_EINVAL ? USER_R_ALGO : USER_R_SIGN_FAILED;
 		return PC_OK;
@@ -447,7 +487,7 @@ signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
 	char token[SIGNER_TOKEN_HEX + 1] = "", label[HSM_LABEL_MAX];
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	int64_t now = clock_now(), left = 0;
-	size_t i, k = SADS_MAX;
+	size_t k = SADS_MAX;
 	bool auth = false;
 	enum pc_rc rc = drc;
 
@@ -459,28 +499,12 @@ signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
 		rc = PC_EUNAVAIL;
 		goto out;
 	}
-	signer_text(&m->token, token, sizeof(token));
-	signer_text(&m->credential, q.serial, sizeof(q.serial));
-	signer_text(&m->sad, q.sad, sizeof(q.sad));
-	q.mech = m->mech;
-	q.md = m->md;
-	q.n = m->nhashes;
-	q.hlen = m->hashes[0].n;
-	for (i = 0; i < q.n; i++)
-		q.hashes[i] = m->hashes[i].p;
+	csc_uq(&q, token, sizeof(token), &m->token, &m->credential, &m->sad,
+	    m->mech, m->md, m->nhashes, m->hashes);
 
 	/* The SAD: this token's and credential's, in its time, covering
 	 * every hash; then reserved. */
-	pthread_mutex_lock(&u->csc->mu);
-	k = sad_find(u->csc, q.sad, token, q.serial, now, &res);
-	if (k < SADS_MAX) {
-		res = sad_covers(u->csc->sads[k], &q);
-		if (res == USER_R_OK)
-			u->csc->sads[k]->busy = true;
-		else
-			k = SADS_MAX;
-	}
-	pthread_mutex_unlock(&u->csc->mu);
+	k = sad_reserve(u->csc, &q, token, &q, now, &res);
 	if (res != USER_R_OK)
 		goto out;
 
@@ -535,16 +559,9 @@ signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
 		rc = PC_EUNAVAIL;
 		goto out;
 	}
-	signer_text(&m->token, token, sizeof(token));
-	signer_text(&m->credential, q.serial, sizeof(q.serial));
-	signer_text(&m->sad, q.sad, sizeof(q.sad));
-	q.mech = m->mech;
-	q.md = m->md;
-	q.n = m->nhashes;
+	csc_uq(&q, token, sizeof(token), &m->token, &m->credential, &m->sad,
+	    m->mech, m->md, m->nhashes, m->hashes);
 	q.nts = m->timestamps;
-	q.hlen = m->hashes[0].n;
-	for (i = 0; i < q.n; i++)
-		q.hashes[i] = m->hashes[i].p;
 	/* What the holder authorized: the documents' hashes. */
 	d.md = m->dmd;
 	d.n = m->ndocs;
@@ -556,16 +573,7 @@ signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
 		goto out;
 	}
 
-	pthread_mutex_lock(&u->csc->mu);
-	k = sad_find(u->csc, q.sad, token, q.serial, now, &res);
-	if (k < SADS_MAX) {
-		res = sad_covers(u->csc->sads[k], &d);
-		if (res == USER_R_OK)
-			u->csc->sads[k]->busy = true;
-		else
-			k = SADS_MAX;
-	}
-	pthread_mutex_unlock(&u->csc->mu);
+	k = sad_reserve(u->csc, &q, token, &d, now, &res);
 	if (res != USER_R_OK)
 		goto out;
 

@@ -131,9 +131,14 @@ struct store_credential;
 enum pc_rc signer_user_check(struct db *db, const struct signer_uq *q,
     int64_t now, struct store_credential *cr, char *label, size_t lsize,
     enum signer_user_result *res);
-/* Sign q's hashes with key (several threads for a large batch). */
-enum pc_rc signer_user_sign_all(struct hsm *h, const struct hsm_key *key,
-    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens);
+/*
+ * Sign q's hashes with the key label (several threads for a large
+ * batch). OUT: *sigs (calloc()ed, the caller frees it, also on failure),
+ * siglens. PC_ENOMEM, or the HSM's code (PC_EINVAL: a mechanism or digest
+ * the key cannot do).
+ */
+enum pc_rc signer_user_sign_all(struct hsm *h, const char *label,
+    const struct signer_uq *q, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens);
 /*
  * Take the transactions and write the records and the audit (event), in
  * one transaction shared with the records of other requests finishing at

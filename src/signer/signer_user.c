@@ -279,17 +279,25 @@ par_sign_run(void *arg)
 }
 
 enum pc_rc
-signer_user_sign_all(struct hsm *h, const struct hsm_key *key,
-    const struct signer_uq *q, uint8_t (*sigs)[HSM_SIG_MAX], size_t *siglens)
+signer_user_sign_all(struct hsm *h, const char *label,
+    const struct signer_uq *q, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens)
 {
+	const struct hsm_key *key;
 	struct par_sign ps;
 	pthread_t th[SIGNER_USER_THREADS];
 	size_t k, started = 0;
+	enum pc_rc rc;
 
+	*sigs = calloc(q->n, sizeof(**sigs));
+	if (*sigs == NULL)
+		return PC_ENOMEM;
+	rc = hsm_key_find(h, label, &key);
+	if (rc != PC_OK)
+		return rc;
 	ps.h = h;
 	ps.key = key;
 	ps.q = q;
-	ps.sigs = sigs;
+	ps.sigs = *sigs;
 	ps.siglens = siglens;
 	atomic_init(&ps.next, 0);
 	atomic_init(&ps.rc, PC_OK);
@@ -395,16 +403,12 @@ signer_user_sign_record(struct signer_user *u, struct db *db,
     int64_t now, uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
     enum signer_user_result *res, int64_t *left)
 {
-	const struct hsm_key *key;
 	enum pc_rc rc;
 
 	*res = USER_R_SIGN_FAILED;
-	*sigs = calloc(q->n, sizeof(**sigs));
-	if (*sigs == NULL)
-		return PC_ENOMEM;
-	rc = hsm_key_find(u->hsm, label, &key);
-	if (rc == PC_OK)
-		rc = signer_user_sign_all(u->hsm, key, q, *sigs, siglens);
+	rc = signer_user_sign_all(u->hsm, label, q, sigs, siglens);
+	if (rc == PC_ENOMEM)
+		return rc;
 	if (rc != PC_OK) {
 		log_warnx("signer: credential %s: signing failed (%s); "
 		          "nothing counted",
