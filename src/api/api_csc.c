@@ -354,20 +354,21 @@ api_csc_cred_info_post(struct req *r, struct resp *w)
 }
 
 /*
- * The array member key of the body as strings into out (arena; at most
- * CSC_HASHES_MAX + 1, so one too many is seen). OUT: *n. Absent: none;
- * present and not an array: invalid (never read as "no hashes", which
- * authorize takes for an authentication SAD).
+ * The hashes of the body's array member key (v1 "hash", v2 "hashes") as
+ * strings into h (arena; at most CSC_HASHES_MAX + 1, so one too many is
+ * seen; h->n the array's size). Absent: none; present and not an array:
+ * invalid (never read as "no hashes", which authorize takes for an
+ * authentication SAD).
  */
 static enum pc_rc
-str_array(struct req *r, const char *key, const char ***out, size_t *n)
+hashes_in(struct req *r, const char *key, struct csc_hashes *h)
 {
 	json_t *a = json_object_get(r->json, key);
 	struct pc_err *e = api_err(r);
+	const char **b64;
 	size_t i, k;
 
-	*out = NULL;
-	*n = 0;
+	memset(h, 0, sizeof(*h));
 	if (a == NULL)
 		return PC_OK;
 	if (!json_is_array(a)) {
@@ -378,13 +379,26 @@ str_array(struct req *r, const char *key, const char ***out, size_t *n)
 	k = json_array_size(a);
 	if (k > CSC_HASHES_MAX + 1)
 		k = CSC_HASHES_MAX + 1;
-	*out = arena_alloc(&r->arena, (k + 1) * sizeof(**out));
-	if (*out == NULL)
+	b64 = arena_alloc(&r->arena, (k + 1) * sizeof(*b64));
+	if (b64 == NULL)
 		return PC_ENOMEM;
 	for (i = 0; i < k; i++)
-		(*out)[i] = json_string_value(json_array_get(a, i));
-	*n = json_array_size(a);
+		b64[i] = json_string_value(json_array_get(a, i));
+	h->b64 = b64;
+	h->n = json_array_size(a);
 	return PC_OK;
+}
+
+/* A new SAD's answer (authorize, extendTransaction); the SAD wiped. */
+static enum pc_rc
+sad_reply(struct resp *w, char *sad, size_t size, int64_t exp)
+{
+	enum pc_rc rc;
+
+	rc = api_reply(w, 200,
+	    json_pack("{s:s,s:I}", "SAD", sad, "expiresIn", (json_int_t)exp));
+	secret_wipe(sad, size);
+	return rc;
 }
 
 /* The TOTP code: v1 OTP, v2 authData [{"id": "OTP", "value"}]. */
@@ -412,17 +426,15 @@ api_csc_authorize_post(struct req *r, struct resp *w)
 {
 	bool v2 = is_v2(r);
 	const char *field = v2 ? "hashes" : "hash";
-	struct csc_hashes h = { NULL, 0, NULL };
-	const char **b64;
+	struct csc_hashes h;
 	char sad[SIGNER_SAD_HEX + 1];
 	json_t *num = json_object_get(r->json, "numSignatures");
 	int64_t exp = 0;
 	enum pc_rc rc;
 
-	rc = str_array(r, field, &b64, &h.n);
+	rc = hashes_in(r, field, &h);
 	if (rc != PC_OK)
 		return rc;
-	h.b64 = b64;
 	/* No hashes at all: an authentication credential's multi-use SAD
 	 * (numSignatures of them; the signer refuses it for any other). */
 	if (h.n == 0 && (!v2 || api_arr(r, field) != NULL))
@@ -437,10 +449,7 @@ api_csc_authorize_post(struct req *r, struct resp *w)
 	        sad, &exp, api_err(r));
 	if (rc != PC_OK)
 		return rc;
-	rc = api_reply(w, 200,
-	    json_pack("{s:s,s:I}", "SAD", sad, "expiresIn", (json_int_t)exp));
-	secret_wipe(sad, sizeof(sad));
-	return rc;
+	return sad_reply(w, sad, sizeof(sad), exp);
 }
 
 /*
@@ -454,16 +463,14 @@ api_csc_extend_post(struct req *r, struct resp *w)
 {
 	bool v2 = is_v2(r);
 	const char *field = v2 ? "hashes" : "hash";
-	struct csc_hashes h = { NULL, 0, NULL };
-	const char **b64;
+	struct csc_hashes h;
 	char sad[SIGNER_SAD_HEX + 1];
 	int64_t exp = 0;
 	enum pc_rc rc;
 
-	rc = str_array(r, field, &b64, &h.n);
+	rc = hashes_in(r, field, &h);
 	if (rc != PC_OK)
 		return rc;
-	h.b64 = b64;
 	if (h.n > CSC_HASHES_MAX)
 		return api_fail_code(r, w, PCE_HASHES_EXCEED);
 	h.hash_oid = v2 ? api_str(r, "hashAlgorithmOID") : NULL;
@@ -471,10 +478,7 @@ api_csc_extend_post(struct req *r, struct resp *w)
 	    api_str(r, "SAD"), &h, sad, &exp, api_err(r));
 	if (rc != PC_OK)
 		return rc;
-	rc = api_reply(w, 200,
-	    json_pack("{s:s,s:I}", "SAD", sad, "expiresIn", (json_int_t)exp));
-	secret_wipe(sad, sizeof(sad));
-	return rc;
+	return sad_reply(w, sad, sizeof(sad), exp);
 }
 
 enum pc_rc
@@ -483,8 +487,7 @@ api_csc_sign_hash_post(struct req *r, struct resp *w)
 	bool v2 = is_v2(r);
 	const char *field = v2 ? "hashes" : "hash";
 	const char *mode = api_str(r, "operationMode");
-	struct csc_hashes h = { NULL, 0, NULL };
-	const char **b64;
+	struct csc_hashes h;
 	char **sigs;
 	json_t *a;
 	size_t i;
@@ -495,10 +498,9 @@ api_csc_sign_hash_post(struct req *r, struct resp *w)
 	if (mode != NULL && strcmp(mode, "S") != 0)
 		return api_fail(r, w, PC_EINVAL,
 		    &(struct pc_err){ PCE_FIELD_INVALID, "operationMode", 0 });
-	rc = str_array(r, field, &b64, &h.n);
+	rc = hashes_in(r, field, &h);
 	if (rc != PC_OK)
 		return rc;
-	h.b64 = b64;
 	if (h.n == 0)
 		return api_fail(r, w, PC_EINVAL,
 		    &(struct pc_err){ PCE_FIELD_INVALID, field, 0 });
