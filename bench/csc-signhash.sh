@@ -26,9 +26,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export PECETE_SRC=$(cd "$HERE/.." && pwd)
 : "${PECETE_BIN:?PECETE_BIN is the pecete program (release build)}"
 BDIR=$(dirname "$PECETE_BIN")/bench
-ACCOUNTS=${ACCOUNTS:-24}
+ACCOUNTS=${ACCOUNTS:-96}
 ROUNDS=${ROUNDS:-9}
-CYCLES=${CYCLES:-2}
+CYCLES=${CYCLES:-3}
 CONNS=${CONNS:-32}
 # KEYS / HASHES: a subset of the cases (e.g. KEYS=rsa HASHES=1)
 KEYS=${KEYS:-rsa p256}

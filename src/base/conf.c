@@ -48,7 +48,7 @@ static const struct conf_key server_keys[] = {
 	{ "listen", CONF_HOSTPORT, K(server, listen), 0, 0, "127.0.0.1:8080" },
 	{ "public_url", CONF_URL, K(server, public_url), 0, 0,
 	    "http://127.0.0.1:8080" },
-	{ "threads", CONF_INT, K(server, threads), 1, 256, "4" },
+	{ "threads", CONF_INT, K(server, threads), 1, 256, "8" },
 	{ "sign_workers", CONF_INT, K(server, sign_workers), 1, 32, "4" },
 	{ "sign_level", CONF_STR, K(server, sign_level), 0, 0, "B-LTA" },
 	{ "max_body", CONF_INT, K(server, max_body), 1024, 1LL << 31, "65536" },
@@ -93,7 +93,7 @@ static const struct conf_key hsm_keys[] = {
 	{ "pin_file", CONF_PATH, K(hsm, pin_file), 0, 0, "hsm.pin" },
 	{ "softhsm_conf", CONF_PATH, K(hsm, softhsm_conf), 0, 0,
 	    "softhsm2.conf" },
-	{ "pool", CONF_INT, K(hsm, pool), 1, 64, "4" },
+	{ "pool", CONF_INT, K(hsm, pool), 1, 64, "8" },
 };
 
 static const struct conf_key pki_keys[] = {

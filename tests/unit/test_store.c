@@ -993,6 +993,22 @@ test_audit(void **state)
 	store_release(cur->s, db);
 }
 
+/* The log verifies with k, with these counts. */
+static void
+seals_ok(struct db *db, EVP_PKEY *k, int64_t sealed, int64_t covered,
+    int64_t unsealed)
+{
+	struct store_audit_report rep;
+
+	assert_int_equal(
+	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
+	assert_true(rep.seals_checked);
+	assert_int_equal(rep.rows, sealed + covered + unsealed);
+	assert_int_equal(rep.sealed, sealed);
+	assert_int_equal(rep.covered, covered);
+	assert_int_equal(rep.unsealed, unsealed);
+}
+
 static void
 test_audit_seal(void **state)
 {
@@ -1013,13 +1029,7 @@ test_audit_seal(void **state)
 	for (i = 0; i < 3; i++)
 		assert_int_equal(
 		    store_audit_append(db, "x", "new", "z"), PC_OK);
-	assert_int_equal(
-	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
-	assert_true(rep.seals_checked);
-	assert_int_equal(rep.rows, 5);
-	assert_int_equal(rep.sealed, 3);
-	assert_int_equal(rep.covered, 2); /* by the first seal */
-	assert_int_equal(rep.unsealed, 0);
+	seals_ok(db, k, 3, 2, 0); /* the first 2 covered by the first seal */
 	/* Another key: the first sealed row fails. */
 	assert_int_equal(
 	    store_audit_verify(db, ts_unseal_with, other, &rep), PC_ECRYPTO);
@@ -1034,10 +1044,7 @@ test_audit_seal(void **state)
 	/* A row without a seal after sealing began: the next row's seal
 	 * covers it (its hash chains over it)... */
 	exec_ok(db, "UPDATE audit_log SET seal = '' WHERE id = 4");
-	assert_int_equal(
-	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
-	assert_int_equal(rep.sealed, 2);
-	assert_int_equal(rep.covered, 3);
+	seals_ok(db, k, 2, 3, 0);
 	/* ... and the row still cannot be edited unseen. */
 	exec_ok(db, "UPDATE audit_log SET detail = 'w' WHERE id = 4");
 	assert_int_equal(
@@ -1059,18 +1066,10 @@ test_audit_seal(void **state)
 	assert_int_equal(store_audit_seal_last(db), PC_OK);
 	assert_int_equal(store_audit_seal_last(db), PC_OK); /* sealed: no-op */
 	assert_int_equal(db_commit(db), PC_OK);
-	assert_int_equal(
-	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
-	assert_int_equal(rep.rows, 4);
-	assert_int_equal(rep.sealed, 2);
-	assert_int_equal(rep.covered, 2);
-	assert_int_equal(rep.unsealed, 0);
+	seals_ok(db, k, 2, 2, 0);
 	/* A log never sealed: its rows pass as such. */
 	exec_ok(db, "UPDATE audit_log SET seal = ''");
-	assert_int_equal(
-	    store_audit_verify(db, ts_unseal_with, k, &rep), PC_OK);
-	assert_int_equal(rep.unsealed, 4);
-	assert_int_equal(rep.sealed, 0);
+	seals_ok(db, k, 0, 0, 4);
 	/* A sealer that fails: no row is written. */
 	store_audit_sealer(cur->s, ts_seal_with, NULL);
 	assert_int_not_equal(store_audit_append(db, "x", "y", "z"), PC_OK);
