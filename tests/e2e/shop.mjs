@@ -613,9 +613,14 @@ try {
 		await page.click('#co-pay');
 		await fillCard(page, CARD_OK);
 		const id = new URL(page.url()).pathname.split('/').pop();
-		const sent = page.waitForRequest((r) => r.method() === 'POST' && /\/sandbox\/pay\//.test(r.url()));
+		// The card page's answer (303 to the return page) says the sandbox
+		// took the card; the browser closes before it follows the redirect.
+		// Closing once the request is only issued raced the body's arrival:
+		// a card the server never received cannot end paid.
+		const taken = page.waitForResponse((r) => r.request().method() === 'POST' && /\/sandbox\/pay\//.test(r.url()));
 		await page.click('form button[type=submit]', { noWaitAfter: true });
-		await sent;
+		const ans = await taken;
+		assert(ans.status() === 303, 'the card page answered ' + ans.status() + ', not a redirect');
 		await ctx.close();
 		ctx = null;
 		S.page = null;
