@@ -144,6 +144,13 @@ struct cli_core {
  */
 int cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
     unsigned flags);
+/*
+ * For a command whose only option is --data DIR: parse argv and open what
+ * flags ask for. CLI_GO: core is open (cli_core_close it); any other
+ * value is the exit status, with core closed.
+ */
+int cli_core_open_data(struct cli_core *core, const char *cmd, int argc,
+    char **argv, unsigned flags);
 void cli_core_close(struct cli_core *core);
 /* The domain context of core's objects (borrowed), acting as actor. */
 void cli_core_env(

@@ -39,13 +39,7 @@ seal_pub(struct cli_core *core, const char *cmd)
 int
 cmd_audit_verify(int argc, char **argv)
 {
-	const char *dir = NULL;
-	const struct cli_opt opts[] = {
-		{ "data", 'd', CLI_STR, &dir, 0 },
-		{ NULL },
-	};
-	const struct cli_spec spec = { "audit verify", "--data DIR", opts, 0,
-		0 };
+	const char *cmd = "audit verify";
 	struct ops_audit_report rep;
 	struct cli_core core;
 	EVP_PKEY *pub;
@@ -53,14 +47,11 @@ cmd_audit_verify(int argc, char **argv)
 	enum pc_rc rc;
 	int ret;
 
-	ret = cli_parse(&spec, argc, argv, NULL);
+	ret = cli_core_open_data(&core, cmd, argc, argv, CORE_PKI | CORE_DB);
 	if (ret != CLI_GO)
 		return ret;
-	ret = cli_core_open(&core, spec.cmd, dir, CORE_PKI | CORE_DB);
-	if (ret != 0)
-		goto out;
 	ret = 1;
-	pub = seal_pub(&core, spec.cmd);
+	pub = seal_pub(&core, cmd);
 	if (pub == NULL)
 		goto out;
 	rc = ops_audit_check(&core.conf, core.db, core.pki, pub, &rep);
@@ -79,8 +70,7 @@ cmd_audit_verify(int argc, char **argv)
 		goto out;
 	}
 	if (rc != PC_OK) {
-		cli_err(
-		    spec.cmd, "cannot read the audit log (%s)", pc_rc_str(rc));
+		cli_err(cmd, "cannot read the audit log (%s)", pc_rc_str(rc));
 		goto out;
 	}
 	printf("audit chain OK (%lld rows)\n", (long long)rep.rows);
@@ -113,30 +103,22 @@ out:
 int
 cmd_audit_anchor(int argc, char **argv)
 {
-	const char *dir = NULL;
-	const struct cli_opt opts[] = {
-		{ "data", 'd', CLI_STR, &dir, 0 },
-		{ NULL },
-	};
-	const struct cli_spec spec = { "audit anchor", "--data DIR", opts, 0,
-		0 };
+	const char *cmd = "audit anchor";
 	struct cli_core core;
 	struct pc_env e;
 	int64_t row = 0;
 	enum pc_rc rc;
 	int ret;
 
-	ret = cli_parse(&spec, argc, argv, NULL);
+	ret = cli_core_open_data(&core, cmd, argc, argv, CORE_PKI);
 	if (ret != CLI_GO)
 		return ret;
-	ret = cli_core_open(&core, spec.cmd, dir, CORE_PKI);
-	if (ret != 0)
-		goto out;
+	ret = 0;
 	cli_core_env(&core, "cli", &e);
 	rc = ops_audit_anchor(&e, &row);
 	if (rc != PC_OK) {
-		cli_err(spec.cmd, "cannot anchor the audit chain (%s)",
-		    pc_rc_str(rc));
+		cli_err(
+		    cmd, "cannot anchor the audit chain (%s)", pc_rc_str(rc));
 		ret = 1;
 		goto out;
 	}

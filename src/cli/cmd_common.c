@@ -338,6 +338,30 @@ cli_core_open(struct cli_core *core, const char *cmd, const char *data_dir,
 	return 0;
 }
 
+int
+cli_core_open_data(struct cli_core *core, const char *cmd, int argc,
+    char **argv, unsigned flags)
+{
+	const char *dir = NULL;
+	const struct cli_opt opts[] = {
+		{ "data", 'd', CLI_STR, &dir, CLI_REQ },
+		{ NULL },
+	};
+	const struct cli_spec spec = { cmd, "--data DIR", opts, 0, 0 };
+	int ret;
+
+	memset(core, 0, sizeof(*core));
+	ret = cli_parse(&spec, argc, argv, NULL);
+	if (ret != CLI_GO)
+		return ret;
+	ret = cli_core_open(core, cmd, dir, flags);
+	if (ret != 0) {
+		cli_core_close(core);
+		return ret;
+	}
+	return CLI_GO;
+}
+
 void
 cli_core_close(struct cli_core *core)
 {

@@ -97,34 +97,25 @@ client_print(void *arg, const struct store_oauth_client *c)
 static int
 client_list(int argc, char **argv)
 {
-	const char *dir = NULL;
-	const struct cli_opt opts[] = {
-		{ "data", 'd', CLI_STR, &dir, CLI_REQ },
-		{ NULL },
-	};
-	const struct cli_spec spec = { "oauth client list", "--data DIR", opts,
-		0, 0 };
+	const char *cmd = "oauth client list";
 	struct cli_core core;
 	struct db *db = NULL;
 	enum pc_rc rc;
 	int ret;
 
-	ret = cli_parse(&spec, argc, argv, NULL);
+	ret = cli_core_open_data(&core, cmd, argc, argv, CORE_STORE);
 	if (ret != CLI_GO)
 		return ret;
-	ret = cli_core_open(&core, spec.cmd, dir, CORE_STORE);
-	if (ret != 0)
-		goto out;
+	ret = 0;
 	rc = store_acquire(core.store, &db);
 	if (rc == PC_OK) {
 		rc = store_oauth_client_each(db, client_print, NULL);
 		store_release(core.store, db);
 	}
 	if (rc != PC_OK) {
-		cli_err(spec.cmd, "failed (%s)", pc_rc_str(rc));
+		cli_err(cmd, "failed (%s)", pc_rc_str(rc));
 		ret = 1;
 	}
-out:
 	cli_core_close(&core);
 	return ret;
 }

@@ -109,34 +109,26 @@ done:
 int
 cmd_pki_eseal(int argc, char **argv)
 {
-	const char *data = NULL;
-	const struct cli_opt opts[] = {
-		{ "data", 0, CLI_STR, &data, CLI_REQ },
-		{ NULL },
-	};
-	const struct cli_spec spec = { "pki eseal", "--data DIR", opts, 0, 0 };
+	const char *cmd = "pki eseal";
 	struct cli_core core;
 	struct pki_keysrc ks;
 	int ret;
 	enum pc_rc rc;
 
-	ret = cli_parse(&spec, argc, argv, NULL);
+	ret = cli_core_open_data(&core, cmd, argc, argv, CORE_PKI);
 	if (ret != CLI_GO)
 		return ret;
-	ret = cli_core_open(&core, spec.cmd, data, CORE_PKI);
-	if (ret != 0)
-		goto done;
+	ret = 0;
 	pki_keysrc_hsm(&ks, core.hsm);
 	rc = pki_eseal_create(&core.conf, core.store, &ks);
 	if (rc == PC_EEXIST) {
 		printf("the e-seal certificate is there already\n");
 	} else if (rc != PC_OK) {
-		cli_err(spec.cmd, "cannot make the e-seal (%s)", pc_rc_str(rc));
+		cli_err(cmd, "cannot make the e-seal (%s)", pc_rc_str(rc));
 		ret = 1;
 	} else {
 		printf("e-seal certificate made; restart the service\n");
 	}
-done:
 	cli_core_close(&core);
 	return ret;
 }

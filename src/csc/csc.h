@@ -196,6 +196,10 @@ char *csc_b64_encode(const uint8_t *p, size_t n);
  */
 struct X509_name_st; /* X509_NAME */
 char *csc_dn_utf8(const struct X509_name_st *n);
+/* The NID of a dotted OID; NID_undef (0) when unknown or not dotted. */
+int csc_oid_nid(const char *oid);
+/* A hash algorithm we sign with: SHA-256, -384, -512. */
+bool csc_md_ok(int nid);
 
 /*
  * signatures/signDoc (2.0.0.2 §11.11; csc_doc.c). Documents (base64, at

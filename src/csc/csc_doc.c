@@ -51,29 +51,6 @@ struct doc_slot {
 	size_t doc; /* documents[doc] for an attached CAdES */
 };
 
-/* The NID of a dotted OID; NID_undef when unknown or not one. */
-static int
-doc_oid_nid(const char *oid)
-{
-	ASN1_OBJECT *o;
-	int nid;
-
-	if (oid == NULL || oid[0] < '0' || oid[0] > '2' || strlen(oid) > 64)
-		return NID_undef;
-	o = OBJ_txt2obj(oid, 1);
-	if (o == NULL)
-		return NID_undef;
-	nid = OBJ_obj2nid(o);
-	ASN1_OBJECT_free(o);
-	return nid;
-}
-
-static bool
-doc_md_ok(int nid)
-{
-	return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
-}
-
 /*
  * signAlgo of an entry against the key (ec: an EC key) and the hash md:
  * rsaEncryption / ecPublicKey, or sha*WithRSAEncryption /
@@ -82,7 +59,7 @@ doc_md_ok(int nid)
 static bool
 doc_algo_ok(const char *oid, const char *params, bool ec, int md)
 {
-	int nid = doc_oid_nid(oid), smd = NID_undef, pk = NID_undef;
+	int nid = csc_oid_nid(oid), smd = NID_undef, pk = NID_undef;
 
 	if (params != NULL)
 		return false;
@@ -362,8 +339,8 @@ plan_entries(const struct csc_doc_req *q, bool ec, const char *dir,
 	if (q->ndigests == 1) {
 		const struct csc_doc_digests *d = &q->digests[0];
 
-		pl->dmd = doc_oid_nid(d->h.hash_oid);
-		if (!doc_md_ok(pl->dmd))
+		pl->dmd = csc_oid_nid(d->h.hash_oid);
+		if (!csc_md_ok(pl->dmd))
 			return pc_fail(err, PC_EINVAL, PCE_ALGO_INVALID,
 			    "hashAlgorithmOID");
 		if (d->h.n == 0 || d->h.n + q->ndocs > CSC_HASHES_MAX)

@@ -21,30 +21,6 @@
 #include "signing/signing.h"
 #include "store/store.h"
 
-/* The NID of a dotted OID; NID_undef when unknown or not dotted. */
-static int
-oid_nid(const char *oid)
-{
-	ASN1_OBJECT *o;
-	int nid;
-
-	if (oid == NULL || oid[0] < '0' || oid[0] > '2' || strlen(oid) > 64)
-		return NID_undef;
-	o = OBJ_txt2obj(oid, 1);
-	if (o == NULL)
-		return NID_undef;
-	nid = OBJ_obj2nid(o);
-	ASN1_OBJECT_free(o);
-	return nid;
-}
-
-/* A hash algorithm we sign: SHA-256, -384, -512. */
-static bool
-md_ok(int nid)
-{
-	return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
-}
-
 static int
 md_of_len(size_t n)
 {
@@ -74,8 +50,8 @@ hashes_decode(const struct csc_hashes *h, uint8_t (*out)[SIGNER_HASH_MAX],
 		*hlen = n;
 	}
 	if (h->hash_oid != NULL) {
-		*md = oid_nid(h->hash_oid);
-		if (!md_ok(*md))
+		*md = csc_oid_nid(h->hash_oid);
+		if (!csc_md_ok(*md))
 			return pc_fail(err, PC_EINVAL, PCE_ALGO_INVALID,
 			    "hashAlgorithmOID");
 	} else {
@@ -255,7 +231,7 @@ pss_params(const char *b64, int md, int *md_out, long *salt, struct pc_err *err)
 	    p != der + n)
 		goto out;
 	h = alg_nid(pp->hashAlgorithm, NID_sha1);
-	if (!md_ok(h) || (md != NID_undef && md != h))
+	if (!csc_md_ok(h) || (md != NID_undef && md != h))
 		goto out;
 	if (pp->maskGenAlgorithm == NULL)
 		goto out; /* MGF1 with SHA-1 */
@@ -291,7 +267,7 @@ static enum pc_rc
 sign_algo(const char *sign_oid, const char *params, int md, enum hsm_mech *mech,
     int *md_out, long *salt, struct pc_err *err)
 {
-	int nid = oid_nid(sign_oid), smd = NID_undef, pk = NID_undef;
+	int nid = csc_oid_nid(sign_oid), smd = NID_undef, pk = NID_undef;
 
 	if (nid == NID_rsassaPss) {
 		*mech = HSM_MECH_RSA_PSS;
@@ -307,7 +283,7 @@ sign_algo(const char *sign_oid, const char *params, int md, enum hsm_mech *mech,
 	} else if (nid != NID_undef && OBJ_find_sigid_algs(nid, &smd, &pk) &&
 	           (pk == NID_rsaEncryption ||
 	               pk == NID_X9_62_id_ecPublicKey) &&
-	           md_ok(smd)) {
+	           csc_md_ok(smd)) {
 		*mech = pk == NID_rsaEncryption ? HSM_MECH_RSA_PKCS1
 		                                : HSM_MECH_ECDSA;
 		if (md != NID_undef && md != smd)
@@ -393,8 +369,8 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 	if (sad == NULL || sad[0] == '\0' || strlen(sad) > SIGNER_SAD_MAX)
 		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
 	if (h->hash_oid != NULL) {
-		given = oid_nid(h->hash_oid);
-		if (!md_ok(given))
+		given = csc_oid_nid(h->hash_oid);
+		if (!csc_md_ok(given))
 			return pc_fail(err, PC_EINVAL, PCE_ALGO_INVALID,
 			    "hashAlgorithmOID");
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "csc/csc.h"
@@ -122,4 +123,26 @@ csc_dn_utf8(const X509_NAME *n)
 	}
 	BIO_free(b);
 	return out;
+}
+
+int
+csc_oid_nid(const char *oid)
+{
+	ASN1_OBJECT *o;
+	int nid;
+
+	if (oid == NULL || oid[0] < '0' || oid[0] > '2' || strlen(oid) > 64)
+		return NID_undef;
+	o = OBJ_txt2obj(oid, 1);
+	if (o == NULL)
+		return NID_undef;
+	nid = OBJ_obj2nid(o);
+	ASN1_OBJECT_free(o);
+	return nid;
+}
+
+bool
+csc_md_ok(int nid)
+{
+	return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
 }

@@ -154,25 +154,10 @@ enum pc_rc
 store_inbox_closed_before(struct db *db, int64_t before,
     enum pc_rc (*fn)(void *arg, const char *id), void *arg)
 {
-	struct db_stmt *st = NULL;
-	char id[STORE_ID_LEN + 1];
-	bool more = false;
-	enum pc_rc rc;
-
-	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
-	rc = db_prepare(db,
+	return store_q_each_text(db, fn, arg,
 	    "SELECT id FROM inbox_messages WHERE state = '" INBOX_CLOSED
 	    "' AND closed_at < $1 ORDER BY id",
-	    &st);
-	if (rc == PC_OK)
-		rc = db_bind_i64(st, 1, before);
-	while (rc == PC_OK && (rc = db_step(st, &more)) == PC_OK && more) {
-		snprintf(id, sizeof(id), "%s",
-		    db_col_text(st, 0) != NULL ? db_col_text(st, 0) : "");
-		rc = fn(arg, id);
-	}
-	db_stmt_free(st);
-	return rc;
+	    "i", before);
 }
 
 enum pc_rc

@@ -287,27 +287,12 @@ enum pc_rc
 store_privacy_docs(struct db *db, const char *user_id,
     enum pc_rc (*fn)(void *arg, const char *doc_id), void *arg)
 {
-	struct db_stmt *st = NULL;
-	char id[STORE_ID_LEN + 1];
-	bool more = false;
-	enum pc_rc rc;
-
-	RETURN_VAL_IF_FAIL(
-	    db != NULL && user_id != NULL && fn != NULL, PC_EINTERNAL);
-	rc = db_prepare(db,
+	RETURN_VAL_IF_FAIL(user_id != NULL, PC_EINTERNAL);
+	return store_q_each_text(db, fn, arg,
 	    "SELECT id FROM documents WHERE user_id = $1 AND kind NOT IN "
 	    "('" STORE_DOC_TERMS "', '" STORE_DOC_RENEWAL_TERMS
 	    "') ORDER BY id",
-	    &st);
-	if (rc == PC_OK)
-		rc = db_bind_text(st, 1, user_id);
-	while (rc == PC_OK && (rc = db_step(st, &more)) == PC_OK && more) {
-		snprintf(id, sizeof(id), "%s",
-		    db_col_text(st, 0) != NULL ? db_col_text(st, 0) : "");
-		rc = fn(arg, id);
-	}
-	db_stmt_free(st);
-	return rc;
+	    "s", user_id);
 }
 
 /* ---- retention --------------------------------------------------------- */

@@ -7,6 +7,7 @@
  * still finds it). Members are read and written with memcpy, so a column
  * may map onto any member of its size without aliasing questions.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +182,30 @@ store_q_i64_or(struct db *db, enum pc_rc none, int64_t *out, const char *sql,
 	va_start(ap, fmt);
 	rc = q_vi64(db, none, out, sql, fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+/* Each row's first column as text: fn(arg, text) (copied, "" for NULL). */
+enum pc_rc
+store_q_each_text(struct db *db, enum pc_rc (*fn)(void *arg, const char *s),
+    void *arg, const char *sql, const char *fmt, ...)
+{
+	struct db_stmt *st = NULL;
+	char s[65]; /* an id, a serial */
+	bool more = false;
+	va_list ap;
+	enum pc_rc rc;
+
+	RETURN_VAL_IF_FAIL(db != NULL && fn != NULL, PC_EINTERNAL);
+	va_start(ap, fmt);
+	rc = q_vprep(db, &st, sql, fmt, ap);
+	va_end(ap);
+	while (rc == PC_OK && (rc = db_step(st, &more)) == PC_OK && more) {
+		snprintf(s, sizeof(s), "%s",
+		    db_col_text(st, 0) != NULL ? db_col_text(st, 0) : "");
+		rc = fn(arg, s);
+	}
+	db_stmt_free(st);
 	return rc;
 }
 

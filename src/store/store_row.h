@@ -129,6 +129,14 @@ enum pc_rc store_q_i64(
 enum pc_rc store_q_i64_or(struct db *db, enum pc_rc none, int64_t *out,
     const char *sql, const char *fmt, ...);
 
+/*
+ * Run sql and call fn with each row's first column (an id: text of at most
+ * 64 bytes, copied; "" for NULL); fn's error stops the walk.
+ */
+enum pc_rc store_q_each_text(struct db *db,
+    enum pc_rc (*fn)(void *arg, const char *s), void *arg, const char *sql,
+    const char *fmt, ...);
+
 /* ---- rows ------------------------------------------------------------ */
 
 /*
