@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base/b64.h"
 #include "base/buf.h"
 #include "base/curl_lazy.h"
 #include "base/clock.h"
@@ -35,22 +36,6 @@
 
 /* ---- small pieces ------------------------------------------------------- */
 
-static int
-b64url_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 /*
  * Strict base64url without padding (RFC 7515 §2): only the URL alphabet,
  * no '=', no length of 1 mod 4, unused trailing bits zero. OUT: *out
@@ -60,37 +45,23 @@ static enum pc_rc
 b64url_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 {
 	uint8_t *d;
-	size_t i, o = 0;
-	uint32_t acc = 0;
-	int bits = 0, v;
+	size_t i;
+	enum pc_rc rc;
 
 	*out = NULL;
-	if (n == 0 || n % 4 == 1)
-		return PC_EINVAL;
+	for (i = 0; i < n; i++)
+		if (s[i] == '+' || s[i] == '/' || s[i] == '=')
+			return PC_EINVAL; /* b64_decode takes them */
 	d = malloc(n * 3 / 4 + 2);
 	if (d == NULL)
 		return PC_ENOMEM;
-	for (i = 0; i < n; i++) {
-		v = b64url_val((unsigned char)s[i]);
-		if (v < 0) {
-			free(d);
-			return PC_EINVAL;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			d[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc != 0) { /* non-canonical trailing bits */
+	rc = b64_decode(s, n, d, n * 3 / 4 + 1, outlen);
+	if (rc != PC_OK) {
 		free(d);
-		return PC_EINVAL;
+		return rc;
 	}
-	d[o] = '\0';
+	d[*outlen] = '\0';
 	*out = d;
-	*outlen = o;
 	return PC_OK;
 }
 
