@@ -117,6 +117,14 @@ bool cli_num(const char *v, int64_t min, int64_t max, int64_t *out);
 #include "pki/pki.h"
 #include "store/store.h"
 
+/*
+ * What pecete check-config checks and pecete serve refuses to start
+ * without: the deployment rules, the trust anchors, the trusted lists'
+ * settings. OUT: err, what is wrong.
+ */
+struct conf;
+enum pc_rc cli_conf_check(const struct conf *conf, char *err, size_t n);
+
 /* What cli_core_open opens. */
 #define CORE_STORE 0x1
 #define CORE_HSM 0x2

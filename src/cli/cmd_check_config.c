@@ -9,6 +9,20 @@
 #include "validate/tl.h"
 #include "validate/validate.h"
 
+enum pc_rc
+cli_conf_check(const struct conf *conf, char *err, size_t n)
+{
+	unsigned nanch = 0;
+	enum pc_rc rc;
+
+	rc = conf_check_deploy(conf, err, n);
+	if (rc == PC_OK)
+		rc = validate_anchors(conf, true, NULL, &nanch, err, n);
+	if (rc == PC_OK)
+		rc = tl_conf_check(conf, err, n);
+	return rc;
+}
+
 int
 cmd_check_config(int argc, char **argv)
 {
@@ -31,12 +45,8 @@ cmd_check_config(int argc, char **argv)
 	ret = cli_conf_load(&conf, dir ? dir : ".", file);
 	if (ret == 0) {
 		char err[512];
-		unsigned nanch = 0;
 
-		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
-		    validate_anchors(
-		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK ||
-		    tl_conf_check(&conf, err, sizeof(err)) != PC_OK) {
+		if (cli_conf_check(&conf, err, sizeof(err)) != PC_OK) {
 			fprintf(stderr, "pecete: configuration: %s\n", err);
 			ret = 1;
 		} else {

@@ -109,13 +109,9 @@ cmd_serve(int argc, char **argv)
 	ret = 1;
 	{
 		char err[512];
-		unsigned nanch = 0;
 
 		/* What check-config refuses is never served. */
-		if (conf_check_deploy(&conf, err, sizeof(err)) != PC_OK ||
-		    validate_anchors(
-		        &conf, true, NULL, &nanch, err, sizeof(err)) != PC_OK ||
-		    tl_conf_check(&conf, err, sizeof(err)) != PC_OK) {
+		if (cli_conf_check(&conf, err, sizeof(err)) != PC_OK) {
 			cli_err("serve",
 			    "%s (pecete check-config --data %s "
 			    "checks the file)",

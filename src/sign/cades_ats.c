@@ -173,6 +173,19 @@ hash_octets(const EVP_MD *md, const uint8_t *a, size_t alen, const uint8_t *b,
 	return ok;
 }
 
+/* When ok, seq (the hashes) as a SEQUENCE into out; seq is freed. */
+static bool
+seq_close(bool ok, struct buf *seq, struct buf *out)
+{
+	ok = ok && buf_ok(seq);
+	if (ok) {
+		sign_der_head(out, 0x30, seq->len);
+		buf_append(out, seq->data, seq->len);
+	}
+	buf_cleanup(seq);
+	return ok;
+}
+
 /* SEQUENCE OF OCTET STRING: the hash of each element of set. */
 static bool
 hash_each(const EVP_MD *md, const struct tlv *set, struct buf *out)
@@ -187,13 +200,7 @@ hash_each(const EVP_MD *md, const struct tlv *set, struct buf *out)
 	while (ok && set->p != NULL && c.n > 0 && n++ < ATS_MAX_ITEMS)
 		ok = der_next(&c, &t) &&
 		     hash_octets(md, t.p, tlv_size(&t), NULL, 0, &seq);
-	ok = ok && c.n == 0 && buf_ok(&seq);
-	if (ok) {
-		sign_der_head(out, 0x30, seq.len);
-		buf_append(out, seq.data, seq.len);
-	}
-	buf_cleanup(&seq);
-	return ok;
+	return seq_close(ok && c.n == 0, &seq, out);
 }
 
 /*
@@ -225,13 +232,7 @@ hash_attr_values(const EVP_MD *md, const struct tlv *ua, struct buf *out)
 			     hash_octets(md, type.p, tlv_size(&type), val.p,
 			         tlv_size(&val), &seq);
 	}
-	ok = ok && c.n == 0 && buf_ok(&seq);
-	if (ok) {
-		sign_der_head(out, 0x30, seq.len);
-		buf_append(out, seq.data, seq.len);
-	}
-	buf_cleanup(&seq);
-	return ok;
+	return seq_close(ok && c.n == 0, &seq, out);
 }
 
 /*
