@@ -27,15 +27,46 @@ sad_out(
 	return PC_OK;
 }
 
+/*
+ * Send q (qsize bytes; wiped here, freed when heap) with the n hashes of
+ * hlen bytes in slots, and read the SAD reply into out.
+ */
+static enum pc_rc
+sad_call(struct signer_client *sc, uint16_t type, void *q, size_t qsize,
+    bool heap, struct signer_bytes *slots,
+    const uint8_t (*hashes)[SIGNER_HASH_MAX], unsigned n, size_t hlen,
+    struct signer_csc_sad_reply *out)
+{
+	struct signer_m_csc_sad_reply r;
+	struct buf reply;
+	unsigned i;
+	enum pc_rc rc;
+
+	buf_init(&reply, 1);
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < n; i++) {
+		slots[i].p = hashes[i];
+		slots[i].n = hlen;
+	}
+	rc = signer_call_msg(sc, type, q, &r, &reply);
+	secret_wipe(q, qsize); /* the code or the SAD */
+	if (heap)
+		free(q);
+	if (rc == PC_OK)
+		rc = sad_out(&r, out);
+	buf_cleanup(&reply);
+	if (rc != PC_OK) {
+		secret_wipe(out->sad, sizeof(out->sad));
+		out->result = USER_R_SIGN_FAILED;
+	}
+	return rc;
+}
+
 enum pc_rc
 signer_client_csc_authorize(struct signer_client *sc,
     const struct signer_csc_auth_req *req, struct signer_csc_sad_reply *out)
 {
 	struct signer_m_csc_authorize *q = NULL;
-	struct signer_m_csc_sad_reply r;
-	struct buf reply;
-	unsigned i;
-	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
@@ -47,8 +78,6 @@ signer_client_csc_authorize(struct signer_client *sc,
 	              req->ttl < 1 || req->ttl > SIGNER_AUTH_SAD_TTL_MAX
 	        : req->uses != 0 || req->ttl != 0)
 		return PC_EINVAL;
-	buf_init(&reply, 1);
-	memset(&r, 0, sizeof(r));
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return PC_ENOMEM;
@@ -60,21 +89,8 @@ signer_client_csc_authorize(struct signer_client *sc,
 	q->nhashes = (uint16_t)req->n;
 	q->uses = (uint16_t)req->uses;
 	q->ttl = req->ttl;
-	for (i = 0; i < req->n; i++) {
-		q->hashes[i].p = req->hashes[i];
-		q->hashes[i].n = req->hlen;
-	}
-	rc = signer_call_msg(sc, SIGNER_MSG_CSC_AUTHORIZE, q, &r, &reply);
-	secret_wipe(q, sizeof(*q));
-	free(q);
-	if (rc == PC_OK)
-		rc = sad_out(&r, out);
-	buf_cleanup(&reply);
-	if (rc != PC_OK) {
-		secret_wipe(out->sad, sizeof(out->sad));
-		out->result = USER_R_SIGN_FAILED;
-	}
-	return rc;
+	return sad_call(sc, SIGNER_MSG_CSC_AUTHORIZE, q, sizeof(*q), true,
+	    q->hashes, req->hashes, req->n, req->hlen, out);
 }
 
 enum pc_rc
@@ -140,36 +156,18 @@ signer_client_csc_extend(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_csc_sad_reply *out)
 {
 	struct signer_m_csc_sign q;
-	struct signer_m_csc_sad_reply r;
-	struct buf reply;
-	unsigned i;
-	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
 	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
 	if (req->n > SIGNER_USER_HASHES_MAX || req->hlen > SIGNER_HASH_MAX)
 		return PC_EINVAL;
-	buf_init(&reply, 1);
 	memset(&q, 0, sizeof(q));
-	memset(&r, 0, sizeof(r));
 	signer_bytes_of(&q.token, req->token);
 	signer_bytes_of(&q.credential, req->credential);
 	signer_bytes_of(&q.sad, req->sad);
 	q.md = (uint32_t)req->md_nid;
 	q.nhashes = (uint16_t)req->n;
-	for (i = 0; i < req->n; i++) {
-		q.hashes[i].p = req->hashes[i];
-		q.hashes[i].n = req->hlen;
-	}
-	rc = signer_call_msg(sc, SIGNER_MSG_CSC_EXTEND, &q, &r, &reply);
-	secret_wipe(&q, sizeof(q));
-	if (rc == PC_OK)
-		rc = sad_out(&r, out);
-	buf_cleanup(&reply);
-	if (rc != PC_OK) {
-		secret_wipe(out->sad, sizeof(out->sad));
-		out->result = USER_R_SIGN_FAILED;
-	}
-	return rc;
+	return sad_call(sc, SIGNER_MSG_CSC_EXTEND, &q, sizeof(q), false,
+	    q.hashes, req->hashes, req->n, req->hlen, out);
 }

@@ -219,15 +219,24 @@ sad_reserve(struct signer_csc *c, const struct signer_uq *q, const char *token,
 	return k;
 }
 
-/* The request fields both CSC signing messages carry, into q. */
-static void
-csc_uq(struct signer_uq *q, char *token, size_t tsize,
-    const struct signer_bytes *tok, const struct signer_bytes *cred,
-    const struct signer_bytes *sad, uint16_t mech, uint32_t md, uint16_t n,
-    const struct signer_bytes *hashes)
+/*
+ * The request fields both CSC signing messages carry, into q (zeroed
+ * first, also on failure): drc, the message's decoding, or PC_EUNAVAIL
+ * without the SAD table or the HSM.
+ */
+static enum pc_rc
+csc_uq(const struct signer_user *u, enum pc_rc drc, struct signer_uq *q,
+    char *token, size_t tsize, const struct signer_bytes *tok,
+    const struct signer_bytes *cred, const struct signer_bytes *sad,
+    uint16_t mech, uint32_t md, uint16_t n, const struct signer_bytes *hashes)
 {
 	size_t i;
 
+	memset(q, 0, sizeof(*q));
+	if (drc != PC_OK)
+		return drc;
+	if (u == NULL || u->csc == NULL || u->hsm == NULL)
+		return PC_EUNAVAIL;
 	signer_text(tok, token, tsize);
 	signer_text(cred, q->serial, sizeof(q->serial));
 	signer_text(sad, q->sad, sizeof(q->sad));
@@ -237,6 +246,7 @@ csc_uq(struct signer_uq *q, char *token, size_t tsize,
 	q->hlen = hashes[0].n;
 	for (i = 0; i < n; i++)
 		q->hashes[i] = hashes[i].p;
+	return PC_OK;
 }
 
 static void
@@ -489,18 +499,13 @@ signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
 	int64_t now = clock_now(), left = 0;
 	size_t k = SADS_MAX;
 	bool auth = false;
-	enum pc_rc rc = drc;
+	enum pc_rc rc;
 
-	memset(&q, 0, sizeof(q));
 	memset(&cr, 0, sizeof(cr));
+	rc = csc_uq(u, drc, &q, token, sizeof(token), &m->token, &m->credential,
+	    &m->sad, m->mech, m->md, m->nhashes, m->hashes);
 	if (rc != PC_OK)
 		goto out;
-	if (u == NULL || u->csc == NULL || u->hsm == NULL) {
-		rc = PC_EUNAVAIL;
-		goto out;
-	}
-	csc_uq(&q, token, sizeof(token), &m->token, &m->credential, &m->sad,
-	    m->mech, m->md, m->nhashes, m->hashes);
 
 	/* The SAD: this token's and credential's, in its time, covering
 	 * every hash; then reserved. */
@@ -548,19 +553,14 @@ signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
 	enum signer_user_result res = USER_R_SIGN_FAILED;
 	int64_t now = clock_now(), left = 0;
 	size_t i, k = SADS_MAX;
-	enum pc_rc rc = drc;
+	enum pc_rc rc;
 
-	memset(&q, 0, sizeof(q));
 	memset(&d, 0, sizeof(d));
 	memset(&cr, 0, sizeof(cr));
+	rc = csc_uq(u, drc, &q, token, sizeof(token), &m->token, &m->credential,
+	    &m->sad, m->mech, m->md, m->nhashes, m->hashes);
 	if (rc != PC_OK)
 		goto out;
-	if (u == NULL || u->csc == NULL || u->hsm == NULL) {
-		rc = PC_EUNAVAIL;
-		goto out;
-	}
-	csc_uq(&q, token, sizeof(token), &m->token, &m->credential, &m->sad,
-	    m->mech, m->md, m->nhashes, m->hashes);
 	q.nts = m->timestamps;
 	/* What the holder authorized: the documents' hashes. */
 	d.md = m->dmd;
