@@ -200,6 +200,14 @@ char *csc_dn_utf8(const struct X509_name_st *n);
 int csc_oid_nid(const char *oid);
 /* A hash algorithm we sign with: SHA-256, -384, -512. */
 bool csc_md_ok(int nid);
+/*
+ * The credential and SAD of a signing call (signHash, signDoc): serial
+ * must be the token's credential when the token is bound to one; a
+ * credential-scope token's own SAD stands in for a missing one. OUT:
+ * *sad. PC_ENOTFOUND credential_unknown, PC_EAUTH SAD_invalid.
+ */
+enum pc_rc csc_sign_args(const struct csc_token *t, const char *serial,
+    const char **sad, struct pc_err *err);
 
 /*
  * signatures/signDoc (2.0.0.2 §11.11; csc_doc.c). Documents (base64, at

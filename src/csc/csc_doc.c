@@ -494,15 +494,9 @@ csc_sign_doc(const struct pc_env *e, const struct csc_token *t,
 	memset(&ci, 0, sizeof(ci));
 	buf_init(&sig, CSC_DOC_MAX_BYTES + 1024 * 1024);
 	buf_init(&content, CSC_DOC_MAX_BYTES);
-	if (serial == NULL || serial[0] == '\0' ||
-	    strlen(serial) > STORE_SERIAL_MAX ||
-	    (t->credential[0] != '\0' && strcmp(t->credential, serial) != 0))
-		return pc_fail(
-		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credentialID");
-	if ((sad == NULL || sad[0] == '\0') && t->sad[0] != '\0')
-		sad = t->sad;
-	if (sad == NULL || sad[0] == '\0' || strlen(sad) > SIGNER_SAD_MAX)
-		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
+	rc = csc_sign_args(t, serial, &sad, err);
+	if (rc != PC_OK)
+		return rc;
 	rc = csc_credential_info(e, t, serial, &ci, err);
 	if (rc != PC_OK)
 		return rc;

@@ -357,17 +357,9 @@ csc_sign_hash(const struct pc_env *e, const struct csc_token *t,
 
 	memset(&q, 0, sizeof(q));
 	memset(&rep, 0, sizeof(rep));
-	if (serial == NULL || serial[0] == '\0' ||
-	    strlen(serial) > STORE_SERIAL_MAX ||
-	    (t->credential[0] != '\0' && strcmp(t->credential, serial) != 0))
-		return pc_fail(
-		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credentialID");
-	/* A credential-scope token of the OAuth2 consent carries its SAD
-	 * (CSC v2: SAD may then be left out). */
-	if ((sad == NULL || sad[0] == '\0') && t->sad[0] != '\0')
-		sad = t->sad;
-	if (sad == NULL || sad[0] == '\0' || strlen(sad) > SIGNER_SAD_MAX)
-		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
+	rc = csc_sign_args(t, serial, &sad, err);
+	if (rc != PC_OK)
+		return rc;
 	if (h->hash_oid != NULL) {
 		given = csc_oid_nid(h->hash_oid);
 		if (!csc_md_ok(given))

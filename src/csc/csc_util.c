@@ -14,6 +14,7 @@
 
 #include "base/b64.h"
 #include "csc/csc.h"
+#include "store/store.h"
 
 enum pc_rc
 csc_b64_decode(const char *in, uint8_t *out, size_t max, size_t *outlen)
@@ -99,4 +100,22 @@ bool
 csc_md_ok(int nid)
 {
 	return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
+}
+
+enum pc_rc
+csc_sign_args(const struct csc_token *t, const char *serial, const char **sad,
+    struct pc_err *err)
+{
+	if (serial == NULL || serial[0] == '\0' ||
+	    strlen(serial) > STORE_SERIAL_MAX ||
+	    (t->credential[0] != '\0' && strcmp(t->credential, serial) != 0))
+		return pc_fail(
+		    err, PC_ENOTFOUND, PCE_CREDENTIAL_UNKNOWN, "credentialID");
+	/* A credential-scope token of the OAuth2 consent carries its SAD
+	 * (CSC v2: SAD may then be left out). */
+	if ((*sad == NULL || (*sad)[0] == '\0') && t->sad[0] != '\0')
+		*sad = t->sad;
+	if (*sad == NULL || (*sad)[0] == '\0' || strlen(*sad) > SIGNER_SAD_MAX)
+		return pc_fail(err, PC_EAUTH, PCE_SAD_INVALID, "SAD");
+	return PC_OK;
 }
