@@ -1,9 +1,9 @@
 /*
- * csc_util.c: base64 and base64url as the CSC API meets them: hashes in
- * JSON bodies are base64, the OAuth2 flows' are base64url; both are
- * accepted, with or without padding, and decoded to the same bytes (the
- * canonical form the signer compares). White space and a wrong padding
- * are refused.
+ * csc_util.c: what the CSC calls share. Base64 and base64url as the API
+ * meets them (hashes in JSON bodies are base64, the OAuth2 flows' are
+ * base64url; both decode, through base/b64.c, to the same bytes: the
+ * canonical form the signer compares); DNs as UTF-8; algorithm OIDs; the
+ * credential and SAD checks of signHash and signDoc.
  */
 #include <stdlib.h>
 #include <string.h>
