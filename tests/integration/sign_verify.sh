@@ -112,6 +112,7 @@ responder() {
 		    return 0
 		sleep 0.1
 	done
+	cat "$T/ocsp-$1.log" >&2
 	fail "openssl ocsp on port $1"
 }
 responder "$OPORT" ocsp
