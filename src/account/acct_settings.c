@@ -96,14 +96,9 @@ enum pc_rc
 acct_consent_each(const struct pc_env *e, const struct acct_session *s,
     enum pc_rc (*fn)(void *arg, const struct store_consent *c), void *arg)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_consent_each(db, s->u.id, fn, arg);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_consent_each(db, s->u.id, fn, arg));
 	return rc;
 }
 
@@ -307,15 +302,10 @@ acct_reauth(const struct pc_env *e, const char *user_id, const char *pw,
     const char *code, const char *purpose, struct pc_err *err)
 {
 	struct store_user u;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(&u, 0, sizeof(u));
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_user_get(db, user_id, &u);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_user_get(db, user_id, &u));
 	if (rc == PC_OK)
 		rc = password_confirm(e, &u, pw, "password", clock_now(), err);
 	if (rc == PC_OK && u.twofa_enabled) {

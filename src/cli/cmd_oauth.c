@@ -99,7 +99,6 @@ client_list(int argc, char **argv)
 {
 	const char *cmd = "oauth client list";
 	struct cli_core core;
-	struct db *db = NULL;
 	enum pc_rc rc;
 	int ret;
 
@@ -107,11 +106,8 @@ client_list(int argc, char **argv)
 	if (ret != CLI_GO)
 		return ret;
 	ret = 0;
-	rc = store_acquire(core.store, &db);
-	if (rc == PC_OK) {
-		rc = store_oauth_client_each(db, client_print, NULL);
-		store_release(core.store, db);
-	}
+	STORE_ONE(
+	    rc, core.store, store_oauth_client_each(db, client_print, NULL));
 	if (rc != PC_OK) {
 		cli_err(cmd, "failed (%s)", pc_rc_str(rc));
 		ret = 1;

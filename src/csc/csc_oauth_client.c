@@ -194,17 +194,12 @@ enum pc_rc
 oauth_client_get(
     const struct pc_env *e, const char *id, struct store_oauth_client *c)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(c, 0, sizeof(*c));
 	if (id == NULL || id[0] == '\0' || strlen(id) > STORE_TOKEN_ID_MAX)
 		return PC_ENOTFOUND;
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_oauth_client_get(db, id, c);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_oauth_client_get(db, id, c));
 	return rc;
 }
 

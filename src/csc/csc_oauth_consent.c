@@ -143,6 +143,7 @@ oauth_consent_decide(const struct pc_env *e, const char *user_id,
 		return rc;
 	rc = consent_load(db, handle, &q, err);
 	store_release(e->store, db);
+	db = NULL;
 	if (rc != PC_OK)
 		return rc;
 	snprintf(q.user_id, sizeof(q.user_id), "%s", user_id);

@@ -130,6 +130,7 @@ token_code(const struct pc_env *e, const struct store_oauth_client *c,
 		return rc;
 	rc = store_oauth_req_get(db, "code_hash", hash, &q);
 	store_release(e->store, db);
+	db = NULL;
 	if (rc == PC_ENOTFOUND ||
 	    (rc == PC_OK && strcmp(q.client_id, c->id) != 0)) {
 		rc = pc_fail(err, PC_EINVAL, PCE_OAUTH_INVALID_GRANT, NULL);
@@ -405,15 +406,11 @@ enum pc_rc
 oauth_grants(const struct pc_env *e, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct store_oauth_grant *g), void *arg)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_oauth_grant_each(
-	    db, user_id, clock_now() - OAUTH_SAD_TTL_S, fn, arg);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store,
+	    store_oauth_grant_each(
+	        db, user_id, clock_now() - OAUTH_SAD_TTL_S, fn, arg));
 	return rc;
 }
 

@@ -276,18 +276,13 @@ list_one(void *arg, const struct store_inbox_msg *m)
 enum pc_rc
 inbox_list(const struct pc_env *e, const char *state, json_t **out)
 {
-	struct db *db = NULL;
 	json_t *a = json_array();
 	enum pc_rc rc;
 
 	*out = NULL;
 	if (a == NULL)
 		return PC_ENOMEM;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK) {
-		rc = store_inbox_each(db, state, 500, list_one, a);
-		store_release(e->store, db);
-	}
+	STORE_ONE(rc, e->store, store_inbox_each(db, state, 500, list_one, a));
 	if (rc != PC_OK) {
 		json_decref(a);
 		return rc;
@@ -350,16 +345,11 @@ inbox_file(const struct pc_env *e, const char *id, int64_t n, struct buf *out,
     char *ctype, char *name, struct pc_err *err)
 {
 	struct store_inbox_file f;
-	struct db *db = NULL;
 	char path[600];
 	enum pc_rc rc;
 
 	memset(&f, 0, sizeof(f));
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_inbox_file_get(db, id, n, &f);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_inbox_file_get(db, id, n, &f));
 	if (rc == PC_ENOTFOUND)
 		return pc_fail(err, rc, PCE_MESSAGE_NOT_FOUND, NULL);
 	file_path(e, id, n, path, sizeof(path));

@@ -67,14 +67,10 @@ issuance_certs(const struct pc_env *e, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct issuance_cert *c), void *arg)
 {
 	struct certs_each ce = { fn, arg };
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_cert_each_of_user(db, user_id, cert_one, &ce);
-	store_release(e->store, db);
+	STORE_ONE(
+	    rc, e->store, store_cert_each_of_user(db, user_id, cert_one, &ce));
 	return rc;
 }
 

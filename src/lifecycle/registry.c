@@ -155,16 +155,11 @@ static enum pc_rc
 index_new(const struct pc_env *e)
 {
 	struct idx ix = { NULL, 0 };
-	struct db *db = NULL;
 	int64_t todo = 0;
 	enum pc_rc rc;
 
 	/* Usually nothing: then no write transaction. */
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_registry_unindexed_count(db, &todo);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_registry_unindexed_count(db, &todo));
 	if (rc != PC_OK || todo == 0)
 		return rc;
 	rc = store_write_begin(e->store, &ix.db);
@@ -240,7 +235,6 @@ registry_search(const struct pc_env *e, const char *q,
     enum pc_rc (*fn)(void *arg, const struct registry_entry *r), void *arg)
 {
 	struct found f = { fn, arg };
-	struct db *db = NULL;
 	char key[KEY_MAX];
 	enum pc_rc rc;
 
@@ -256,11 +250,8 @@ registry_search(const struct pc_env *e, const char *q,
 	rc = index_new(e);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_registry_find(db, key, REGISTRY_RESULTS_MAX, found_one, &f);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store,
+	    store_registry_find(db, key, REGISTRY_RESULTS_MAX, found_one, &f));
 	return rc;
 }
 
@@ -269,7 +260,6 @@ registry_cert_file(
     const struct pc_env *e, const char *serial, bool pem, struct buf *out)
 {
 	struct store_cert c;
-	struct db *db = NULL;
 	char sn[STORE_SERIAL_MAX + 1];
 	X509 *x = NULL;
 	enum pc_rc rc;
@@ -278,11 +268,7 @@ registry_cert_file(
 	memset(&c, 0, sizeof(c));
 	if (serial == NULL || pki_serial_norm(serial, sn, sizeof(sn)) != PC_OK)
 		return PC_ENOTFOUND;
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_cert_get(db, sn, &c);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_cert_get(db, sn, &c));
 	if (rc == PC_OK && strcmp(c.kind, CERT_KIND_SIGN) != 0)
 		rc = PC_ENOTFOUND;
 	if (rc != PC_OK)

@@ -390,14 +390,9 @@ static enum pc_rc
 own(const struct pc_env *e, const char *user_id, const char *id,
     struct store_renewal *r, struct pc_err *err)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_get(db, id, r);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_renewal_get(db, id, r));
 	if (rc == PC_OK && strcmp(r->user_id, user_id) != 0) {
 		store_renewal_cleanup(r);
 		rc = PC_ENOTFOUND;

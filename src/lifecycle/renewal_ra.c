@@ -35,14 +35,9 @@ enum pc_rc
 renewal_ra_each(const struct pc_env *e, const char *state,
     enum pc_rc (*fn)(void *arg, const struct store_renewal *r), void *arg)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_each(db, state, 0, 500, fn, arg);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_renewal_each(db, state, 0, 500, fn, arg));
 	return rc;
 }
 
@@ -50,16 +45,11 @@ enum pc_rc
 renewal_ra_get(const struct pc_env *e, const char *id, struct store_renewal *r,
     char **identity, struct pc_err *err)
 {
-	struct db *db = NULL;
 	json_t *j = NULL;
 	enum pc_rc rc;
 
 	*identity = NULL;
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_get(db, id, r);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_renewal_get(db, id, r));
 	if (rc == PC_ENOTFOUND)
 		return pc_fail(err, rc, PCE_RENEWAL_NOT_FOUND, NULL);
 	if (rc != PC_OK)
@@ -75,16 +65,11 @@ renewal_ra_photo(const struct pc_env *e, const char *id, struct buf *out,
     char ctype[32], struct pc_err *err)
 {
 	struct store_renewal r;
-	struct db *db = NULL;
 	char path[600];
 	enum pc_rc rc;
 
 	memset(&r, 0, sizeof(r));
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_renewal_get(db, id, &r);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_renewal_get(db, id, &r));
 	if (rc == PC_OK && r.photo_type[0] == '\0')
 		rc = PC_ENOTFOUND;
 	if (rc == PC_ENOTFOUND)

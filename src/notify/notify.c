@@ -566,16 +566,11 @@ enum pc_rc
 notify_status_get(struct store *store, int64_t id, struct notify_status *st)
 {
 	struct store_outbox row;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(store != NULL && st != NULL, PC_EINTERNAL);
 	memset(st, 0, sizeof(*st));
-	rc = store_acquire(store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_outbox_get(db, id, &row);
-	store_release(store, db);
+	STORE_ONE(rc, store, store_outbox_get(db, id, &row));
 	if (rc != PC_OK)
 		return rc;
 	snprintf(st->status, sizeof(st->status), "%s", row.status);

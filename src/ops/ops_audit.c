@@ -77,7 +77,6 @@ enum pc_rc
 ops_audit_anchor(const struct pc_env *e, int64_t *anchored)
 {
 	char path[4096], hash[STORE_AUDIT_HEX + 1], *hex = NULL, *line = NULL;
-	struct db *db = NULL;
 	struct buf tsr;
 	uint8_t md[32];
 	int64_t id = 0;
@@ -87,11 +86,7 @@ ops_audit_anchor(const struct pc_env *e, int64_t *anchored)
 
 	*anchored = 0;
 	buf_init(&tsr, ANCHOR_TSR_MAX);
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK) {
-		rc = store_audit_hash(db, 0, &id, hash);
-		store_release(e->store, db);
-	}
+	STORE_ONE(rc, e->store, store_audit_hash(db, 0, &id, hash));
 	if (rc == PC_ENOTFOUND) {
 		rc = PC_OK; /* nothing to anchor yet */
 		goto out;

@@ -157,7 +157,6 @@ anchors_metrics(const struct pc_env *e, struct buf *out)
 enum pc_rc
 ops_metrics(const struct pc_env *e, int64_t started_at, struct buf *out)
 {
-	struct db *db = NULL;
 	struct buf g;
 	int64_t now = clock_now();
 	bool hsm_up;
@@ -182,11 +181,7 @@ ops_metrics(const struct pc_env *e, int64_t started_at, struct buf *out)
 	anchors_metrics(e, out);
 	/* The database's part whole or not at all, and whether it answered. */
 	buf_init(&g, 1 << 20);
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK) {
-		rc = store_gauges(db, now, &g);
-		store_release(e->store, db);
-	}
+	STORE_ONE(rc, e->store, store_gauges(db, now, &g));
 	if (rc == PC_OK && !buf_ok(&g))
 		rc = buf_rc(&g);
 	buf_printf(out,

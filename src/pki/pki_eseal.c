@@ -47,14 +47,11 @@ eseal_build(const struct conf *conf, X509 *issuer, EVP_PKEY *pub, X509 **out)
 	}
 	rc = pki_name_new(rdn, PC_ARRAY_LEN(rdn), &name);
 	if (rc == PC_OK)
-		rc = pki_cert_new(name, issuer, pub, ESEAL_YEARS, &ctx, &c);
-	if (rc == PC_OK)
-		rc = pki_exts_add(c, &ctx, ext);
+		rc =
+		    pki_cert_new(name, issuer, pub, ESEAL_YEARS, ext, &ctx, &c);
 	if (rc == PC_OK)
 		rc = pki_add_policies(
 		    c, PKI_OID_QCP_L_QSCD, conf->pki.policy_oid);
-	if (rc == PC_OK)
-		rc = pki_exts_add(c, &ctx, pki_ext_key_ids);
 	if (rc == PC_OK)
 		rc = pki_ext_urls(
 		    c, &ctx, conf->server.public_url, "issuing", true);

@@ -79,11 +79,8 @@ ca_cert_build(
 
 	rc = pki_name_new(rdn, PC_ARRAY_LEN(rdn), &name);
 	if (rc == PC_OK)
-		rc = pki_cert_new(name, issuer, pub, sp->years, &ctx, &c);
-	if (rc == PC_OK)
-		rc = pki_exts_add(c, &ctx, sp->ext);
-	if (rc == PC_OK)
-		rc = pki_exts_add(c, &ctx, pki_ext_key_ids);
+		rc = pki_cert_new(
+		    name, issuer, pub, sp->years, sp->ext, &ctx, &c);
 	if (rc == PC_OK && sp->urls != NULL)
 		rc = pki_ext_urls(
 		    c, &ctx, conf->server.public_url, sp->urls, sp->ocsp);

@@ -86,6 +86,37 @@ enum pc_rc pki_ext_add(
  */
 enum pc_rc pki_der_size(const uint8_t *der, size_t n, size_t max);
 
+/*
+ * PKI_DER_PARSER(name, TYPE, check) defines
+ *   enum pc_rc name(const uint8_t *der, size_t n, size_t max, TYPE **out)
+ * which decodes der as one whole TYPE (pki_der_size first; bytes left
+ * over are PC_EINVAL), then asks check(TYPE *) for PC_OK. OUT: *out
+ * on PC_OK (TYPE_free); OpenSSL's error queue is cleared on failure.
+ */
+#define PKI_DER_PARSER(name, TYPE, check)                                      \
+	enum pc_rc name(const uint8_t *der, size_t n, size_t max, TYPE **out)  \
+	{                                                                      \
+		const unsigned char *p = der;                                  \
+		TYPE *v = NULL;                                                \
+		enum pc_rc rc;                                                 \
+                                                                               \
+		RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);                 \
+		*out = NULL;                                                   \
+		rc = pki_der_size(der, n, max);                                \
+		if (rc == PC_OK) {                                             \
+			v = d2i_##TYPE(NULL, &p, (long)n);                     \
+			rc = v == NULL || p != der + n ? PC_EINVAL : check(v); \
+		}                                                              \
+		if (rc == PC_OK) {                                             \
+			*out = v;                                              \
+			v = NULL;                                              \
+		} else {                                                       \
+			ERR_clear_error();                                     \
+		}                                                              \
+		TYPE##_free(v);                                                \
+		return rc;                                                     \
+	}
+
 /* An extension in OpenSSL's config syntax, in a table ended by nid 0. */
 struct pki_ext {
 	int nid;
@@ -94,8 +125,6 @@ struct pki_ext {
 /* Add each extension of the table exts, in order. */
 enum pc_rc pki_exts_add(
     X509 *cert, X509V3_CTX *ctx, const struct pki_ext *exts);
-/* The key identifiers every certificate we make carries (SKI, AKI). */
-extern const struct pki_ext pki_ext_key_ids[];
 
 /* An attribute of a distinguished name: nid, MBSTRING_ASC or _UTF8. */
 struct pki_rdn {
@@ -109,11 +138,12 @@ enum pc_rc pki_name_new(const struct pki_rdn *rdn, size_t n, X509_NAME **out);
 /*
  * A new version 3 certificate of pub named subject (copied), issued by
  * issuer (NULL: by itself), with a random serial, valid from now for
- * years but not past the issuer's notAfter. OUT: *out (X509_free), *ctx
- * set up for its extensions.
+ * years but not past the issuer's notAfter, with the extensions of the
+ * table ext and the key identifiers (SKI, AKI) every certificate we make
+ * carries. OUT: *out (X509_free), *ctx set up for more extensions.
  */
 enum pc_rc pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub,
-    int years, X509V3_CTX *ctx, X509 **out);
+    int years, const struct pki_ext *ext, X509V3_CTX *ctx, X509 **out);
 /* AIA (OCSP when ocsp, caIssuers of issuer_name) and CRL DP for a cert. */
 enum pc_rc pki_ext_urls(X509 *cert, X509V3_CTX *ctx, const char *public_url,
     const char *issuer_name, bool ocsp);

@@ -38,57 +38,39 @@ ocsp_md_len(int nid)
 	}
 }
 
-/* Parse and check an OCSP request (see pki.h). */
-enum pc_rc
-pki_ocsp_req_parse(const uint8_t *der, size_t n, size_t max, OCSP_REQUEST **out)
+/* What an OCSP request must be besides well-formed DER (see pki.h). */
+static enum pc_rc
+ocsp_req_check(OCSP_REQUEST *req)
 {
-	OCSP_REQUEST *req = NULL;
-	const unsigned char *p = der;
 	ASN1_OCTET_STRING *nh, *kh;
 	ASN1_OBJECT *md;
 	ASN1_INTEGER *sn;
 	int i, cnt, len;
-	enum pc_rc rc = PC_EINVAL;
 
-	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	*out = NULL;
-	rc = pki_der_size(der, n, max);
-	if (rc != PC_OK)
-		goto out;
-	rc = PC_EINVAL;
-	req = d2i_OCSP_REQUEST(NULL, &p, (long)n);
-	if (req == NULL || p != der + n)
-		goto out;
 	cnt = OCSP_request_onereq_count(req);
 	if (cnt < 1)
-		goto out;
-	if (cnt > PKI_OCSP_MAX_IDS) {
-		rc = PC_ELIMIT;
-		goto out;
-	}
+		return PC_EINVAL;
+	if (cnt > PKI_OCSP_MAX_IDS)
+		return PC_ELIMIT;
 	for (i = 0; i < cnt; i++) {
 		OCSP_CERTID *cid;
 
 		cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, i));
 		if (cid == NULL ||
 		    OCSP_id_get0_info(&nh, &md, &kh, &sn, cid) != 1)
-			goto out;
+			return PC_EINVAL;
 		if (nh == NULL || md == NULL || kh == NULL || sn == NULL)
-			goto out;
+			return PC_EINVAL;
 		len = ocsp_md_len(OBJ_obj2nid(md));
 		if (len < 0 || ASN1_STRING_length(nh) != len ||
 		    ASN1_STRING_length(kh) != len)
-			goto out;
+			return PC_EINVAL;
 	}
-	*out = req;
-	req = NULL;
-	rc = PC_OK;
-out:
-	if (rc != PC_OK)
-		ERR_clear_error();
-	OCSP_REQUEST_free(req);
-	return rc;
+	return PC_OK;
 }
+
+/* Parse and check an OCSP request (see pki.h). */
+PKI_DER_PARSER(pki_ocsp_req_parse, OCSP_REQUEST, ocsp_req_check)
 
 static enum pc_rc
 resp_encode(OCSP_RESPONSE *resp, struct buf *out)

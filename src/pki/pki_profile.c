@@ -281,16 +281,13 @@ pki_profile_holder(const struct conf *conf, X509 *issuer,
 	}
 	rc = holder_name(who, &name);
 	if (rc == PC_OK)
-		rc = pki_cert_new(name, issuer, pub, years, &ctx, &c);
-	if (rc == PC_OK)
-		rc = pki_exts_add(c, &ctx, qualified ? sign_ext : auth_ext);
+		rc = pki_cert_new(name, issuer, pub, years,
+		    qualified ? sign_ext : auth_ext, &ctx, &c);
 	if (rc == PC_OK)
 		rc = qualified ? pki_add_policies(c, PKI_OID_QCP_N_QSCD, our)
 		               : pki_add_policies(c, our, NULL);
 	if (rc == PC_OK)
 		rc = add_san_email(c, who->email);
-	if (rc == PC_OK)
-		rc = pki_exts_add(c, &ctx, pki_ext_key_ids);
 	if (rc == PC_OK)
 		rc = pki_ext_urls(
 		    c, &ctx, conf->server.public_url, "issuing", true);

@@ -28,51 +28,32 @@
 static const uint8_t tsa_system_failure[] = { 0x30, 0x0c, 0x30, 0x0a, 0x02,
 	0x01, 0x02, 0x03, 0x05, 0x06, 0x00, 0x00, 0x00, 0x40 };
 
-/* Parse and check a TimeStampReq (see pki.h). */
-enum pc_rc
-pki_tsa_req_parse(const uint8_t *der, size_t n, size_t max, TS_REQ **out)
+/* What a TimeStampReq must be besides well-formed DER (see pki.h). */
+static enum pc_rc
+tsa_req_check(TS_REQ *req)
 {
-	TS_REQ *req = NULL;
-	const unsigned char *p = der;
-	TS_MSG_IMPRINT *mi;
+	TS_MSG_IMPRINT *mi = TS_REQ_get_msg_imprint(req);
 	X509_ALGOR *alg;
 	const ASN1_OBJECT *obj;
 	const EVP_MD *md;
 	ASN1_OCTET_STRING *msg;
-	enum pc_rc rc = PC_EINVAL;
 
-	RETURN_VAL_IF_FAIL(out != NULL, PC_EINTERNAL);
-	*out = NULL;
-	rc = pki_der_size(der, n, max);
-	if (rc != PC_OK)
-		goto out;
-	rc = PC_EINVAL;
-	req = d2i_TS_REQ(NULL, &p, (long)n);
-	if (req == NULL || p != der + n)
-		goto out;
-	if (TS_REQ_get_version(req) != 1)
-		goto out;
-	mi = TS_REQ_get_msg_imprint(req);
-	if (mi == NULL)
-		goto out;
+	if (TS_REQ_get_version(req) != 1 || mi == NULL)
+		return PC_EINVAL;
 	alg = TS_MSG_IMPRINT_get_algo(mi);
 	msg = TS_MSG_IMPRINT_get_msg(mi);
 	if (alg == NULL || msg == NULL)
-		goto out;
+		return PC_EINVAL;
 	X509_ALGOR_get0(&obj, NULL, NULL, alg);
 	md = EVP_get_digestbyobj(obj);
 	/* unknown or unaccepted algorithms are the TSA's "badAlg" */
 	if (md != NULL && ASN1_STRING_length(msg) != EVP_MD_get_size(md))
-		goto out;
-	*out = req;
-	req = NULL;
-	rc = PC_OK;
-out:
-	if (rc != PC_OK)
-		ERR_clear_error();
-	TS_REQ_free(req);
-	return rc;
+		return PC_EINVAL;
+	return PC_OK;
 }
+
+/* Parse and check a TimeStampReq (see pki.h). */
+PKI_DER_PARSER(pki_tsa_req_parse, TS_REQ, tsa_req_check)
 
 static ASN1_INTEGER *
 tsa_serial_cb(TS_RESP_CTX *ctx, void *data)

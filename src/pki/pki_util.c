@@ -155,7 +155,7 @@ pki_der_size(const uint8_t *der, size_t n, size_t max)
 	return PC_OK;
 }
 
-const struct pki_ext pki_ext_key_ids[] = {
+static const struct pki_ext key_ids[] = {
 	{ NID_subject_key_identifier, "hash" },
 	{ NID_authority_key_identifier, "keyid:always" },
 	{ 0, NULL },
@@ -194,10 +194,11 @@ pki_name_new(const struct pki_rdn *rdn, size_t n, X509_NAME **out)
 	return PC_OK;
 }
 
-/* A version 3 certificate of pub named subject, issued by issuer. */
+/* A version 3 certificate of pub named subject, issued by issuer, with
+ * the extensions ext and the key identifiers. */
 enum pc_rc
 pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub, int years,
-    X509V3_CTX *ctx, X509 **out)
+    const struct pki_ext *ext, X509V3_CTX *ctx, X509 **out)
 {
 	ASN1_INTEGER *serial = NULL;
 	X509 *c = NULL;
@@ -230,6 +231,14 @@ pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub, int years,
 	if (c != NULL)
 		X509V3_set_ctx(
 		    ctx, issuer != NULL ? issuer : c, c, NULL, NULL, 0);
+	if (rc == PC_OK)
+		rc = pki_exts_add(c, ctx, ext);
+	if (rc == PC_OK)
+		rc = pki_exts_add(c, ctx, key_ids);
+	if (rc != PC_OK) {
+		X509_free(c);
+		c = NULL;
+	}
 	*out = c;
 	return rc;
 }

@@ -27,15 +27,10 @@
 enum pc_rc
 privacy_data(const struct pc_env *e, const char *user_id, json_t **out)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	*out = NULL;
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_privacy_dump(db, user_id, out);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_privacy_dump(db, user_id, out));
 	return rc;
 }
 

@@ -75,15 +75,10 @@ enum pc_rc
 ra_case_open(const struct pc_env *e, const char *user_id, const char *id,
     struct store_idv_case *c, struct pc_err *err)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = ra_own_case(db, user_id, id, c);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, ra_own_case(db, user_id, id, c));
 	if (rc != PC_OK)
 		return rc;
 	if (strcmp(c->state, RA_OPEN) != 0) {

@@ -81,16 +81,11 @@ enum pc_rc
 ra_queue(const struct pc_env *e, const char *state,
     enum pc_rc (*fn)(void *arg, const struct store_idv_case *c), void *arg)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	if (state != NULL && !ra_state_known(state))
 		return PC_EINVAL;
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_idv_queue(db, state, fn, arg);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_idv_queue(db, state, fn, arg));
 	return rc;
 }
 
@@ -126,14 +121,9 @@ enum pc_rc
 ra_files_each(const struct pc_env *e, const char *id,
     enum pc_rc (*fn)(void *arg, const struct store_idv_file *f), void *arg)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_idv_files_each(db, id, fn, arg);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_idv_files_each(db, id, fn, arg));
 	return rc;
 }
 
@@ -225,6 +215,33 @@ ra_release(
 }
 
 /* ---- decisions -------------------------------------------------------- */
+
+/* Write the decision made in c (its new state and fields set), from the
+ * state was; a case no longer held is PCE_CASE_NOT_CLAIMED. */
+static enum pc_rc
+decide(struct db *db, struct store_idv_case *c, const char *was, const char *op,
+    int64_t now, struct pc_err *err)
+{
+	enum pc_rc rc = store_idv_decide(db, c, was, op, now);
+
+	if (rc == PC_ESTATE)
+		rc = pc_fail(err, rc, PCE_CASE_NOT_CLAIMED, NULL);
+	return rc;
+}
+
+/* A case sent back (rejected, to redo): the operator's note for the
+ * person, and kept as long as rejected cases are. */
+static enum pc_rc
+sent_back(const struct pc_env *e, struct store_idv_case *c, const char *text,
+    int64_t now)
+{
+	free(c->reason_text);
+	c->reason_text = strdup(text != NULL ? text : "");
+	if (c->reason_text == NULL)
+		return PC_ENOMEM;
+	c->retain_until = now + e->conf->ra.retention_rejected_days * 86400;
+	return PC_OK;
+}
 
 /* The case, waiting and held by op. OUT: *c. */
 static enum pc_rc
@@ -445,9 +462,7 @@ ra_accept(const struct pc_env *e, const char *op, const char *id,
 	c.retain_until = now + (package_years(db, c.order_id) +
 	                           e->conf->ra.retention_accepted_years) *
 	                           366 * 86400;
-	rc = store_idv_decide(db, &c, RA_SUBMITTED, op, now);
-	if (rc == PC_ESTATE)
-		rc = pc_fail(err, rc, PCE_CASE_NOT_CLAIMED, NULL);
+	rc = decide(db, &c, RA_SUBMITTED, op, now, err);
 	if (rc == PC_OK)
 		rc = store_audit_printf(db, op, "ra.case.accept",
 		    "case=%s manifest=%s", id, c.manifest_sha256);
@@ -538,16 +553,9 @@ ra_reject(const struct pc_env *e, const char *op, const char *id,
 	snprintf(
 	    c.state, sizeof(c.state), "%s", contact ? RA_CONTACT : RA_REJECTED);
 	snprintf(c.reason, sizeof(c.reason), "%s", why->code);
-	free(c.reason_text);
-	c.reason_text = strdup(text != NULL ? text : "");
-	if (c.reason_text == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	c.retain_until = now + e->conf->ra.retention_rejected_days * 86400;
-	rc = store_idv_decide(db, &c, RA_SUBMITTED, op, now);
-	if (rc == PC_ESTATE)
-		rc = pc_fail(err, rc, PCE_CASE_NOT_CLAIMED, NULL);
+	rc = sent_back(e, &c, text, now);
+	if (rc == PC_OK)
+		rc = decide(db, &c, RA_SUBMITTED, op, now, err);
 	if (rc == PC_OK)
 		rc = store_audit_printf(db, op,
 		    contact ? "ra.case.contact" : "ra.case.reject",
@@ -601,16 +609,9 @@ ra_redo(const struct pc_env *e, const char *op, const char *id,
 		goto out;
 	snprintf(was, sizeof(was), "%s", c.state);
 	snprintf(c.state, sizeof(c.state), "%s", RA_REDO);
-	free(c.reason_text);
-	c.reason_text = strdup(text != NULL ? text : "");
-	if (c.reason_text == NULL) {
-		rc = PC_ENOMEM;
-		goto out;
-	}
-	c.retain_until = now + e->conf->ra.retention_rejected_days * 86400;
-	rc = store_idv_decide(db, &c, was, op, now);
-	if (rc == PC_ESTATE)
-		rc = pc_fail(err, rc, PCE_CASE_NOT_CLAIMED, NULL);
+	rc = sent_back(e, &c, text, now);
+	if (rc == PC_OK)
+		rc = decide(db, &c, was, op, now, err);
 	if (rc == PC_OK)
 		rc = store_audit_printf(db, op, "ra.case.redo", "case=%s", id);
 	order_number(db, c.order_id, number, sizeof(number));

@@ -174,7 +174,6 @@ shop_rate_refresh(const struct pc_env *e, struct shop_rate *out)
 {
 	const struct conf *conf = e->conf;
 	struct store *s = e->store;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -182,11 +181,7 @@ shop_rate_refresh(const struct pc_env *e, struct shop_rate *out)
 	    out->day, &out->rate_e4);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_acquire(s, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_fx_put(db, out->day, out->rate_e4, clock_now());
-	store_release(s, db);
+	STORE_ONE(rc, s, store_fx_put(db, out->day, out->rate_e4, clock_now()));
 	if (rc == PC_OK)
 		log_info("shop: bnr: EUR rate of %s cached", out->day);
 	return rc;
@@ -207,7 +202,6 @@ shop_rate_today(const struct pc_env *e, struct shop_rate *out)
 {
 	const struct conf *conf = e->conf;
 	struct store *s = e->store;
-	struct db *db = NULL;
 	char today[11], oldest[11], day[11];
 	int64_t now = clock_now(), rate = 0, fetched = 0;
 	bool have = false, try_fetch;
@@ -216,11 +210,7 @@ shop_rate_today(const struct pc_env *e, struct shop_rate *out)
 	memset(out, 0, sizeof(*out));
 	utc_day(now, today);
 	utc_day(now - BNR_MAX_AGE_DAYS * 86400, oldest);
-	rc = store_acquire(s, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_fx_latest(db, day, &rate, &fetched);
-	store_release(s, db);
+	STORE_ONE(rc, s, store_fx_latest(db, day, &rate, &fetched));
 	if (rc == PC_OK)
 		have = true;
 	else if (rc != PC_ENOTFOUND)

@@ -309,17 +309,12 @@ shop_order_get(const struct pc_env *e, const char *user_id, const char *id,
     struct store_order *o)
 {
 	struct store *s = e->store;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(o, 0, sizeof(*o));
 	if (id == NULL || strlen(id) > STORE_ORDER_ID_LEN)
 		return PC_ENOTFOUND;
-	rc = store_acquire(s, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_shop_order_get(db, id, o);
-	store_release(s, db);
+	STORE_ONE(rc, s, store_shop_order_get(db, id, o));
 	if (rc == PC_OK && user_id != NULL &&
 	    strcmp(o->user_id, user_id) != 0) {
 		store_order_cleanup(o);

@@ -189,14 +189,10 @@ shop_packages_each(const struct pc_env *e,
     enum pc_rc (*fn)(void *arg, const struct shop_package_view *p), void *arg)
 {
 	struct pkg_each pe = { fn, arg, e->conf->shop.vat_bp };
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_shop_package_each(db, false, pkg_one, &pe);
-	store_release(e->store, db);
+	STORE_ONE(
+	    rc, e->store, store_shop_package_each(db, false, pkg_one, &pe));
 	return rc;
 }
 

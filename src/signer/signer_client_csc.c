@@ -39,15 +39,11 @@ sad_call(struct signer_client *sc, uint16_t type, void *q, size_t qsize,
 {
 	struct signer_m_csc_sad_reply r;
 	struct buf reply;
-	unsigned i;
 	enum pc_rc rc;
 
 	buf_init(&reply, 1);
 	memset(&r, 0, sizeof(r));
-	for (i = 0; i < n; i++) {
-		slots[i].p = hashes[i];
-		slots[i].n = hlen;
-	}
+	signer_hashes_of(slots, hashes, n, hlen);
 	rc = signer_call_msg(sc, type, q, &r, &reply);
 	secret_wipe(q, qsize); /* the code or the SAD */
 	if (heap)

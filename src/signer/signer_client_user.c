@@ -56,6 +56,18 @@ signer_bytes_of(struct signer_bytes *b, const char *s)
 	b->n = s != NULL ? strlen(s) : 0;
 }
 
+void
+signer_hashes_of(struct signer_bytes *slots,
+    const uint8_t (*hashes)[SIGNER_HASH_MAX], unsigned n, size_t hlen)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		slots[i].p = hashes[i];
+		slots[i].n = hlen;
+	}
+}
+
 enum pc_rc
 signer_sign_call(struct signer_client *sc, uint16_t type, void *q, size_t qsize,
     struct signer_bytes *slots, const uint8_t (*hashes)[SIGNER_HASH_MAX],
@@ -63,14 +75,10 @@ signer_sign_call(struct signer_client *sc, uint16_t type, void *q, size_t qsize,
 {
 	struct signer_m_sign_user_reply *r = calloc(1, sizeof(*r));
 	struct buf reply;
-	unsigned i;
 	enum pc_rc rc = PC_ENOMEM;
 
 	buf_init(&reply, 1);
-	for (i = 0; i < n; i++) {
-		slots[i].p = hashes[i];
-		slots[i].n = hlen;
-	}
+	signer_hashes_of(slots, hashes, n, hlen);
 	/* The table refuses what is out of bounds before it is sent. */
 	if (r != NULL)
 		rc = signer_call_msg(sc, type, q, r, &reply);

@@ -485,52 +485,72 @@ sad_done(struct signer_csc *c, size_t k, bool consumed, unsigned n)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/*
+ * What signHash and signDoc share once their message is read: the SAD
+ * reserved for covers (the hashes themselves, or the documents'), the
+ * credential checked, the signatures made and recorded, then the SAD
+ * consumed (or given back on failure). The authentication key signs only
+ * where auth_ok (signHash: TLS client authentication).
+ */
+static enum pc_rc
+csc_run(struct signer_user *u, const struct signer_uq *q, const char *token,
+    const struct signer_uq *covers, bool auth_ok, int64_t now,
+    uint8_t (**sigs)[HSM_SIG_MAX], size_t *siglens,
+    enum signer_user_result *res, int64_t *left)
+{
+	struct store_credential cr;
+	char label[HSM_LABEL_MAX];
+	struct db *db = NULL;
+	size_t k;
+	bool auth = false;
+	enum pc_rc rc = PC_OK;
+
+	memset(&cr, 0, sizeof(cr));
+	k = sad_reserve(u->csc, q, token, covers, now, res);
+	if (*res == USER_R_OK)
+		rc = store_acquire(u->store, &db);
+	if (*res == USER_R_OK && rc == PC_OK && auth_ok)
+		rc = csc_check(
+		    db, q, now, &cr, label, sizeof(label), res, &auth);
+	else if (*res == USER_R_OK && rc == PC_OK)
+		rc = signer_user_check(
+		    db, q, now, &cr, label, sizeof(label), res);
+	if (rc == PC_OK && *res == USER_R_OK) {
+		*left = auth ? 0 : cr.transactions_left;
+		if (auth)
+			rc = sign_auth(u, db, q, label, sigs, siglens, res);
+		else
+			rc = signer_user_sign_record(u, db, q, label,
+			    "sign.csc", now, sigs, siglens, res, left);
+	}
+	if (k < SADS_MAX)
+		sad_done(
+		    u->csc, k, rc == PC_OK && *res == USER_R_OK, covers->n);
+	if (db != NULL)
+		store_release(u->store, db);
+	return rc;
+}
+
 void
 signer_csc_sign_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_csc_sign *m, struct buf *reply)
 {
 	struct signer_uq q;
-	struct store_credential cr;
-	struct db *db = NULL;
 	uint8_t(*sigs)[HSM_SIG_MAX] = NULL;
 	size_t siglens[SIGNER_USER_HASHES_MAX];
-	char token[SIGNER_TOKEN_HEX + 1] = "", label[HSM_LABEL_MAX];
+	char token[SIGNER_TOKEN_HEX + 1] = "";
 	enum signer_user_result res = USER_R_SIGN_FAILED;
-	int64_t now = clock_now(), left = 0;
-	size_t k = SADS_MAX;
-	bool auth = false;
+	int64_t left = 0;
 	enum pc_rc rc;
 
-	memset(&cr, 0, sizeof(cr));
 	rc = csc_uq(u, drc, &q, token, sizeof(token), &m->token, &m->credential,
 	    &m->sad, m->mech, m->md, m->nhashes, m->hashes);
-	if (rc != PC_OK)
-		goto out;
-
 	/* The SAD: this token's and credential's, in its time, covering
-	 * every hash; then reserved. */
-	k = sad_reserve(u->csc, &q, token, &q, now, &res);
-	if (res != USER_R_OK)
-		goto out;
-
-	rc = store_acquire(u->store, &db);
+	 * every hash. */
 	if (rc == PC_OK)
-		rc = csc_check(
-		    db, &q, now, &cr, label, sizeof(label), &res, &auth);
-	if (rc != PC_OK || res != USER_R_OK)
-		goto out;
-	left = auth ? 0 : cr.transactions_left;
-	if (auth)
-		rc = sign_auth(u, db, &q, label, &sigs, siglens, &res);
-	else
-		rc = signer_user_sign_record(u, db, &q, label, "sign.csc", now,
-		    &sigs, siglens, &res, &left);
-out:
-	if (k < SADS_MAX)
-		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK, q.n);
+		rc = csc_run(u, &q, token, &q, true, clock_now(), &sigs,
+		    siglens, &res, &left);
 	secret_wipe(q.sad, sizeof(q.sad));
-	if (db != NULL)
-		store_release(u->store, db);
 	if (rc != PC_OK)
 		res = USER_R_SIGN_FAILED;
 	log_info("signer: csc_sign credential=%s n=%u result=%s rc=%s",
@@ -545,18 +565,15 @@ signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
     const struct signer_m_csc_sign_doc *m, struct buf *reply)
 {
 	struct signer_uq q, d;
-	struct store_credential cr;
-	struct db *db = NULL;
 	uint8_t(*sigs)[HSM_SIG_MAX] = NULL;
 	size_t siglens[SIGNER_USER_HASHES_MAX];
-	char token[SIGNER_TOKEN_HEX + 1] = "", label[HSM_LABEL_MAX];
+	char token[SIGNER_TOKEN_HEX + 1] = "";
 	enum signer_user_result res = USER_R_SIGN_FAILED;
-	int64_t now = clock_now(), left = 0;
-	size_t i, k = SADS_MAX;
+	int64_t left = 0;
+	size_t i;
 	enum pc_rc rc;
 
 	memset(&d, 0, sizeof(d));
-	memset(&cr, 0, sizeof(cr));
 	rc = csc_uq(u, drc, &q, token, sizeof(token), &m->token, &m->credential,
 	    &m->sad, m->mech, m->md, m->nhashes, m->hashes);
 	if (rc != PC_OK)
@@ -568,30 +585,13 @@ signer_csc_sign_doc_serve(struct signer_user *u, enum pc_rc drc,
 	d.hlen = m->docs[0].n;
 	for (i = 0; i < d.n; i++)
 		d.hashes[i] = m->docs[i].p;
-	if (!md_fits(q.md, q.hlen)) {
+	if (!md_fits(q.md, q.hlen))
 		res = USER_R_ALGO;
-		goto out;
-	}
-
-	k = sad_reserve(u->csc, &q, token, &d, now, &res);
-	if (res != USER_R_OK)
-		goto out;
-
-	rc = store_acquire(u->store, &db);
-	if (rc == PC_OK)
-		rc = signer_user_check(
-		    db, &q, now, &cr, label, sizeof(label), &res);
-	if (rc != PC_OK || res != USER_R_OK)
-		goto out;
-	left = cr.transactions_left;
-	rc = signer_user_sign_record(
-	    u, db, &q, label, "sign.csc", now, &sigs, siglens, &res, &left);
+	else
+		rc = csc_run(u, &q, token, &d, false, clock_now(), &sigs,
+		    siglens, &res, &left);
 out:
-	if (k < SADS_MAX)
-		sad_done(u->csc, k, rc == PC_OK && res == USER_R_OK, d.n);
 	secret_wipe(q.sad, sizeof(q.sad));
-	if (db != NULL)
-		store_release(u->store, db);
 	if (rc != PC_OK)
 		res = USER_R_SIGN_FAILED;
 	log_info("signer: csc_sign_doc credential=%s n=%u ts=%u result=%s "

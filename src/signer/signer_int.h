@@ -183,6 +183,9 @@ enum pc_rc signer_sign_call(struct signer_client *sc, uint16_t type, void *q,
     struct signer_user_reply *out);
 /* s as the bytes of a text field ("" for NULL). */
 void signer_bytes_of(struct signer_bytes *b, const char *s);
+/* slots[0..n) pointing at the n hashes of hlen bytes (not copied). */
+void signer_hashes_of(struct signer_bytes *slots,
+    const uint8_t (*hashes)[SIGNER_HASH_MAX], unsigned n, size_t hlen);
 /* A TOTP outcome as a signing result. */
 enum signer_user_result signer_user_totp_result(enum signer_totp_result r);
 

@@ -103,35 +103,52 @@ struct keeper_msg {
 	int32_t a, b;
 };
 
+/* A keeper message's header and control buffer (up to
+ * SIGNER_CHANNELS_MAX descriptors), for sendmsg and recvmsg. */
+struct keeper_mh {
+	struct msghdr mh;
+	struct iovec iov;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * SIGNER_CHANNELS_MAX)];
+		struct cmsghdr align;
+	} u;
+};
+
+static void
+keeper_mh_init(struct keeper_mh *k, struct keeper_msg *m)
+{
+	memset(k, 0, sizeof(*k));
+	k->iov.iov_base = m;
+	k->iov.iov_len = sizeof(*m);
+	k->mh.msg_iov = &k->iov;
+	k->mh.msg_iovlen = 1;
+	k->mh.msg_control = k->u.buf;
+	k->mh.msg_controllen = sizeof(k->u.buf);
+}
+
 static enum pc_rc
 keeper_send(
     int ctl, char type, int32_t a, int32_t b, const int *fds, unsigned nfds)
 {
 	struct keeper_msg m = { type, a, b };
-	struct iovec iov = { &m, sizeof(m) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * SIGNER_CHANNELS_MAX)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh;
+	struct keeper_mh k;
 	struct cmsghdr *c;
 	ssize_t n;
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	keeper_mh_init(&k, &m);
 	if (nfds > 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
+		k.mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&k.mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	} else {
+		k.mh.msg_control = NULL;
+		k.mh.msg_controllen = 0;
 	}
 	do
-		n = sendmsg(ctl, &mh, MSG_NOSIGNAL);
+		n = sendmsg(ctl, &k.mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)sizeof(m) ? PC_OK : PC_EIO;
 }
@@ -144,36 +161,27 @@ static enum pc_rc
 keeper_recv(
     int ctl, struct keeper_msg *m, int *fds, unsigned max, unsigned *nfds)
 {
-	struct iovec iov = { m, sizeof(*m) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * SIGNER_CHANNELS_MAX)];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh;
+	struct keeper_mh k;
 	struct cmsghdr *c;
 	unsigned i, got = 0;
 	ssize_t n;
 	enum pc_rc rc = PC_OK;
 
 	*nfds = 0;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
+	keeper_mh_init(&k, m);
 	do
-		n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+		n = recvmsg(ctl, &k.mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return PC_EIO;
-	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+	for (c = CMSG_FIRSTHDR(&k.mh); c != NULL; c = CMSG_NXTHDR(&k.mh, c)) {
 		int *cf = (int *)(void *)CMSG_DATA(c);
-		unsigned k;
+		unsigned nf;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
-		k = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		for (i = 0; i < k; i++) {
+		nf = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (i = 0; i < nf; i++) {
 			if (got < max)
 				fds[got++] = cf[i];
 			else {
@@ -183,7 +191,7 @@ keeper_recv(
 		}
 	}
 	*nfds = got;
-	if (n != (ssize_t)sizeof(*m) || (mh.msg_flags & MSG_CTRUNC))
+	if (n != (ssize_t)sizeof(*m) || (k.mh.msg_flags & MSG_CTRUNC))
 		rc = PC_EINVAL;
 	return rc;
 }

@@ -206,11 +206,9 @@ confirm_new(const struct pc_env *e, const char *user_id, char *id, size_t n,
 	if (rc == PC_OK)
 		rc =
 		    store_audit_append(db, user_id, "confirm.declaration", rid);
-	rc = store_write_end(e->store, db, rc);
+	rc = doc_commit(e, db, rc, &d);
 	db = NULL;
-	if (rc != PC_OK)
-		doc_unwrite(e, &d);
-	else
+	if (rc == PC_OK)
 		snprintf(id, n, "%s", rid);
 out:
 	if (db != NULL)
@@ -442,11 +440,9 @@ confirm_submit(const struct pc_env *e, const char *user_id, const char *id,
 		rc = store_audit_append(db, user_id, "confirm.sealed", id);
 	if (rc == PC_OK)
 		rc = confirm_mail(e, db, user_id);
-	rc = store_write_end(e->store, db, rc);
+	rc = doc_commit(e, db, rc, &s);
 	db = NULL;
-	if (rc != PC_OK)
-		doc_unwrite(e, &s);
-	else
+	if (rc == PC_OK)
 		log_info("confirm: %s sealed (%zu bytes)", id, sealed.len);
 out:
 	if (db != NULL)

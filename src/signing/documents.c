@@ -91,6 +91,17 @@ doc_unwrite(const struct pc_env *e, const struct store_document *d)
 	unlink(path);
 }
 
+/* End the transaction that wrote d's row (see documents.h). */
+enum pc_rc
+doc_commit(const struct pc_env *e, struct db *db, enum pc_rc rc,
+    const struct store_document *d)
+{
+	rc = store_write_end(e->store, db, rc);
+	if (rc != PC_OK)
+		doc_unwrite(e, d);
+	return rc;
+}
+
 /*
  * Where user's document doc_id is and its wrapped key. OUT: path, key
  * (wiped by the caller).

@@ -29,6 +29,10 @@ enum pc_rc doc_insert(
     struct db *db, struct store_document *d, const char *name);
 /* Remove the file of a document whose row was not written. */
 void doc_unwrite(const struct pc_env *e, const struct store_document *d);
+/* store_write_end(db, rc), then doc_unwrite(d) unless it committed: the
+ * file stays only with its row. Returns the transaction's result. */
+enum pc_rc doc_commit(const struct pc_env *e, struct db *db, enum pc_rc rc,
+    const struct store_document *d);
 /* Decrypt the newest document of user of kind into out. PC_ENOTFOUND
  * when none. */
 enum pc_rc doc_latest(const struct pc_env *e, const char *user_id,

@@ -201,9 +201,7 @@ websign_add(const struct pc_env *e, const char *user_id, const char *id,
 		snprintf(it.batch_id, sizeof(it.batch_id), "%s", id);
 		rc = store_sign_item_insert(db, &it);
 	}
-	rc = store_write_end(e->store, db, rc);
-	if (rc != PC_OK)
-		doc_unwrite(e, &d);
+	rc = doc_commit(e, db, rc, &d);
 	if (rc == PC_OK && idx != NULL)
 		*idx = it.idx;
 	return rc;

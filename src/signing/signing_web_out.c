@@ -163,14 +163,10 @@ enum pc_rc
 websign_history(const struct pc_env *e, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct store_sign_batch *b), void *arg)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
-	rc = store_acquire(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = store_sign_batch_each(db, user_id, 100, fn, arg);
-	store_release(e->store, db);
+	STORE_ONE(
+	    rc, e->store, store_sign_batch_each(db, user_id, 100, fn, arg));
 	return rc;
 }
 

@@ -55,6 +55,20 @@ bool store_role_name_ok(const char *role);
 enum pc_rc store_acquire(struct store *s, struct db **out);
 /* Give a connection back; an open transaction is rolled back. */
 void store_release(struct store *s, struct db *db);
+/*
+ * STORE_ONE(rc, s, call): one typed call on a connection of s, taken and
+ * given back around it. call names the connection `db`; rc gets its
+ * result, or store_acquire's failure (call not made).
+ */
+#define STORE_ONE(rc, s, call)                                                 \
+	do {                                                                   \
+		struct db *db = NULL;                                          \
+		(rc) = store_acquire((s), &db);                                \
+		if ((rc) == PC_OK) {                                           \
+			(rc) = (call);                                         \
+			store_release((s), db);                                \
+		}                                                              \
+	} while (0)
 
 /* Transactions. SQLite: BEGIN IMMEDIATE (one writer). */
 enum pc_rc db_begin(struct db *db);

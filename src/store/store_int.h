@@ -43,6 +43,25 @@ struct store_driver {
 	int64_t (*changes)(struct db_stmt *st);
 };
 
+/*
+ * STORE_DRIVER(p, kind, name, begin): a driver whose operations are the
+ * functions p_connect, p_disconnect, ... p_changes (each must exist: a
+ * driver cannot leave one out).
+ */
+#define STORE_DRIVER(p, k, nm, begin_sql)                                      \
+	{                                                                      \
+		.kind = (k), .name = (nm), .connect = p##_connect,             \
+		.disconnect = p##_disconnect, .check = p##_check,              \
+		.exec = p##_exec, .begin = (begin_sql), .commit = p##_commit,  \
+		.rollback = p##_rollback, .prepare = p##_prepare,              \
+		.stmt_free = p##_stmt_free, .bind_i64 = p##_bind_i64,          \
+		.bind_text = p##_bind_text, .bind_blob = p##_bind_blob,        \
+		.bind_null = p##_bind_null, .step = p##_step,                  \
+		.col_is_null = p##_col_is_null, .col_i64 = p##_col_i64,        \
+		.col_text = p##_col_text, .col_blob = p##_col_blob,            \
+		.changes = p##_changes,                                        \
+	}
+
 struct db {
 	struct store *db_store;
 	const struct store_driver *db_drv;

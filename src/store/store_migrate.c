@@ -15,12 +15,17 @@
 #include "store/store_int.h"
 #include "store/store_row.h"
 
+/* A migration's transaction, begun and holding the migrations' lock
+ * (store_tx_end ends it, on failure too). */
 static enum pc_rc
-migrate_lock(struct db *db)
+migrate_begin(struct db *db)
 {
-	if (db_kind(db) != STORE_PG)
-		return PC_OK; /* BEGIN IMMEDIATE holds the write lock */
-	return db_exec(db, MIGRATE_LOCK_SQL);
+	enum pc_rc rc = db_begin(db);
+
+	/* On SQLite, BEGIN IMMEDIATE holds the write lock. */
+	if (rc == PC_OK && db_kind(db) == STORE_PG)
+		rc = db_exec(db, MIGRATE_LOCK_SQL);
+	return rc;
 }
 
 static enum pc_rc
@@ -44,10 +49,7 @@ migrate_one(struct db *db, const struct migration *m, bool *done)
 	bool applied;
 
 	*done = false;
-	rc = db_begin(db);
-	if (rc != PC_OK)
-		goto out;
-	rc = migrate_lock(db);
+	rc = migrate_begin(db);
 	if (rc != PC_OK)
 		goto out;
 	rc = migrate_applied(db, m->version, &applied);
@@ -72,10 +74,7 @@ migrate_one(struct db *db, const struct migration *m, bool *done)
 		goto out;
 	*done = true;
 out:
-	if (rc == PC_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = store_tx_end(db, true, rc);
 	if (rc != PC_OK) {
 		*done = false;
 		log_warnx(
@@ -89,22 +88,14 @@ migrate_table(struct db *db)
 {
 	enum pc_rc rc;
 
-	rc = db_begin(db);
-	if (rc != PC_OK)
-		goto out;
-	rc = migrate_lock(db);
-	if (rc != PC_OK)
-		goto out;
-	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	                 " version BIGINT PRIMARY KEY,"
-	                 " name TEXT NOT NULL,"
-	                 " applied_at BIGINT NOT NULL)");
-out:
+	rc = migrate_begin(db);
 	if (rc == PC_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	return rc;
+		rc =
+		    db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		                " version BIGINT PRIMARY KEY,"
+		                " name TEXT NOT NULL,"
+		                " applied_at BIGINT NOT NULL)");
+	return store_tx_end(db, true, rc);
 }
 
 /*

@@ -588,26 +588,5 @@ pg_changes(struct db_stmt *dst)
 	return *s == '\0' ? 0 : strtoll(s, NULL, 10);
 }
 
-const struct store_driver store_pg_driver = {
-	.kind = STORE_PG,
-	.name = "pg",
-	.connect = pg_connect,
-	.disconnect = pg_disconnect,
-	.check = pg_check,
-	.exec = pg_exec,
-	.begin = "BEGIN",
-	.commit = pg_commit,
-	.rollback = pg_rollback,
-	.prepare = pg_prepare,
-	.stmt_free = pg_stmt_free,
-	.bind_i64 = pg_bind_i64,
-	.bind_text = pg_bind_text,
-	.bind_blob = pg_bind_blob,
-	.bind_null = pg_bind_null,
-	.step = pg_step,
-	.col_is_null = pg_col_is_null,
-	.col_i64 = pg_col_i64,
-	.col_text = pg_col_text,
-	.col_blob = pg_col_blob,
-	.changes = pg_changes,
-};
+const struct store_driver store_pg_driver =
+    STORE_DRIVER(pg, STORE_PG, "pg", "BEGIN");

@@ -536,26 +536,5 @@ sq_changes(struct db_stmt *st)
 	return ((struct sqlite_stmt *)st)->changes;
 }
 
-const struct store_driver store_sqlite_driver = {
-	.kind = STORE_SQLITE,
-	.name = "sqlite",
-	.connect = sq_connect,
-	.disconnect = sq_disconnect,
-	.check = sq_check,
-	.exec = sq_exec,
-	.begin = "BEGIN IMMEDIATE",
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.prepare = sq_prepare,
-	.stmt_free = sq_stmt_free,
-	.bind_i64 = sq_bind_i64,
-	.bind_text = sq_bind_text,
-	.bind_blob = sq_bind_blob,
-	.bind_null = sq_bind_null,
-	.step = sq_step,
-	.col_is_null = sq_col_is_null,
-	.col_i64 = sq_col_i64,
-	.col_text = sq_col_text,
-	.col_blob = sq_col_blob,
-	.changes = sq_changes,
-};
+const struct store_driver store_sqlite_driver =
+    STORE_DRIVER(sq, STORE_SQLITE, "sqlite", "BEGIN IMMEDIATE");

@@ -339,14 +339,13 @@ CK_RV
 C_GetAttributeValue(
     CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR tpl, CK_ULONG n)
 {
-	CK_RV rv = vt_enter(), res = CKR_OK;
+	struct sess *s;
+	CK_RV rv = vt_enter_sess(h, &s), res = CKR_OK;
 	const struct obj *o;
 	CK_ULONG i;
 
 	if (rv != CKR_OK)
 		return rv;
-	if (vt_sess_get(h) == NULL)
-		return vt_leave(CKR_SESSION_HANDLE_INVALID);
 	o = vt_obj_get(oh);
 	if (o == NULL)
 		return vt_leave(CKR_OBJECT_HANDLE_INVALID);

@@ -37,6 +37,13 @@ sess_reset(struct sess *s)
 }
 
 static void
+user_out(void)
+{
+	vt_lib.user = false;
+	memset(vt_lib.user_code, 0, sizeof(vt_lib.user_code));
+}
+
+static void
 ctx_reset(void)
 {
 	size_t i;
@@ -44,8 +51,7 @@ ctx_reset(void)
 	for (i = 0; i < SESS_MAX; i++)
 		sess_reset(&vt_lib.sess[i]);
 	vt_ents_free();
-	vt_lib.user = false;
-	memset(vt_lib.user_code, 0, sizeof(vt_lib.user_code));
+	user_out();
 	vt_lib.init = false;
 }
 
@@ -88,6 +94,51 @@ vt_enter_sess(CK_SESSION_HANDLE h, struct sess **sp)
 		return rv;
 	*sp = vt_sess_get(h);
 	return *sp != NULL ? CKR_OK : vt_leave(CKR_SESSION_HANDLE_INVALID);
+}
+
+/* What a slot call needs before it runs (enter_slot). */
+enum slot_need {
+	NEED_SLOT,  /* the slot id and the out argument */
+	NEED_STATE, /* and the agent's state loaded */
+	NEED_TOKEN, /* and the token present */
+};
+
+/*
+ * vt_enter for a call on the slot: the slot id and the out argument (out,
+ * NULL: CKR_ARGUMENTS_BAD) checked, then as much as need asks. Holds the
+ * lock on CKR_OK; has left it on any other answer.
+ */
+static CK_RV
+enter_slot(CK_SLOT_ID slot, const void *out, enum slot_need need)
+{
+	CK_RV rv = vt_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	if (slot != SLOT_ID)
+		return vt_leave(CKR_SLOT_ID_INVALID);
+	if (out == NULL)
+		return vt_leave(CKR_ARGUMENTS_BAD);
+	if (need >= NEED_STATE)
+		vt_load();
+	if (need >= NEED_TOKEN && !vt_lib.present)
+		return vt_leave(CKR_TOKEN_NOT_PRESENT);
+	return CKR_OK;
+}
+
+/* A list answered the PKCS#11 way: its size alone when list is NULL,
+ * CKR_BUFFER_TOO_SMALL (and the size) when *count is short. Leaves. */
+static CK_RV
+give_list(CK_ULONG_PTR list, CK_ULONG_PTR count, const CK_ULONG *all, size_t n)
+{
+	if (list != NULL && *count < n) {
+		*count = n;
+		return vt_leave(CKR_BUFFER_TOO_SMALL);
+	}
+	if (list != NULL && n > 0)
+		memcpy(list, all, n * sizeof(all[0]));
+	*count = n;
+	return vt_leave(CKR_OK);
 }
 
 static void
@@ -174,39 +225,21 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 CK_RV
 C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
-	CK_RV rv = vt_enter();
+	static const CK_SLOT_ID one = SLOT_ID;
+	CK_RV rv = enter_slot(SLOT_ID, count, NEED_STATE);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (count == NULL)
-		return vt_leave(CKR_ARGUMENTS_BAD);
-	vt_load();
-	if (present && !vt_lib.present) {
-		*count = 0;
-		return vt_leave(CKR_OK);
-	}
-	if (list != NULL && *count < 1) {
-		*count = 1;
-		return vt_leave(CKR_BUFFER_TOO_SMALL);
-	}
-	if (list != NULL)
-		list[0] = SLOT_ID;
-	*count = 1;
-	return vt_leave(CKR_OK);
+	return give_list(list, count, &one, present && !vt_lib.present ? 0 : 1);
 }
 
 CK_RV
 C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
 {
-	CK_RV rv = vt_enter();
+	CK_RV rv = enter_slot(slot, info, NEED_STATE);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (slot != SLOT_ID)
-		return vt_leave(CKR_SLOT_ID_INVALID);
-	if (info == NULL)
-		return vt_leave(CKR_ARGUMENTS_BAD);
-	vt_load();
 	memset(info, 0, sizeof(*info));
 	pad(info->slotDescription, sizeof(info->slotDescription),
 	    "Pecete virtual token (pecete-vtoken agent)");
@@ -219,18 +252,11 @@ C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
 CK_RV
 C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
-	CK_RV rv = vt_enter();
+	CK_RV rv = enter_slot(slot, info, NEED_TOKEN);
 	size_t i, n = 0;
 
 	if (rv != CKR_OK)
 		return rv;
-	if (slot != SLOT_ID)
-		return vt_leave(CKR_SLOT_ID_INVALID);
-	if (info == NULL)
-		return vt_leave(CKR_ARGUMENTS_BAD);
-	vt_load();
-	if (!vt_lib.present)
-		return vt_leave(CKR_TOKEN_NOT_PRESENT);
 	for (i = 0; i < SESS_MAX; i++)
 		n += vt_lib.sess[i].open;
 	memset(info, 0, sizeof(*info));
@@ -272,32 +298,18 @@ C_GetMechanismList(
     CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 {
 	CK_MECHANISM_TYPE all[8];
-	CK_RV rv = vt_enter();
+	CK_RV rv = enter_slot(slot, count, NEED_TOKEN);
 	size_t n = 0, i;
 
 	if (rv != CKR_OK)
 		return rv;
-	if (slot != SLOT_ID)
-		return vt_leave(CKR_SLOT_ID_INVALID);
-	if (count == NULL)
-		return vt_leave(CKR_ARGUMENTS_BAD);
-	vt_load();
-	if (!vt_lib.present)
-		return vt_leave(CKR_TOKEN_NOT_PRESENT);
 	if (has_kt(CKK_RSA))
 		for (i = 0; i < sizeof(rsa_mechs) / sizeof(rsa_mechs[0]); i++)
 			all[n++] = rsa_mechs[i];
 	if (has_kt(CKK_EC))
 		for (i = 0; i < sizeof(ec_mechs) / sizeof(ec_mechs[0]); i++)
 			all[n++] = ec_mechs[i];
-	if (list != NULL && *count < n) {
-		*count = n;
-		return vt_leave(CKR_BUFFER_TOO_SMALL);
-	}
-	if (list != NULL)
-		memcpy(list, all, n * sizeof(all[0]));
-	*count = n;
-	return vt_leave(CKR_OK);
+	return give_list(list, count, all, n);
 }
 
 bool
@@ -322,15 +334,11 @@ CK_RV
 C_GetMechanismInfo(
     CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
 {
-	CK_RV rv = vt_enter();
+	CK_RV rv = enter_slot(slot, info, NEED_SLOT);
 	CK_KEY_TYPE kt;
 
 	if (rv != CKR_OK)
 		return rv;
-	if (slot != SLOT_ID)
-		return vt_leave(CKR_SLOT_ID_INVALID);
-	if (info == NULL)
-		return vt_leave(CKR_ARGUMENTS_BAD);
 	if (!vt_mech_kt(type, &kt))
 		return vt_leave(CKR_MECHANISM_INVALID);
 	info->ulMinKeySize = kt == CKK_RSA ? 2048 : 256;
@@ -345,22 +353,15 @@ CK_RV
 C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app,
     CK_NOTIFY notify, CK_SESSION_HANDLE_PTR h)
 {
-	CK_RV rv = vt_enter();
+	CK_RV rv = enter_slot(slot, h, NEED_TOKEN);
 	size_t i;
 
 	if (rv != CKR_OK)
 		return rv;
-	if (slot != SLOT_ID)
-		return vt_leave(CKR_SLOT_ID_INVALID);
-	if (h == NULL)
-		return vt_leave(CKR_ARGUMENTS_BAD);
 	if (!(flags & CKF_SERIAL_SESSION))
 		return vt_leave(CKR_SESSION_PARALLEL_NOT_SUPPORTED);
 	/* Read-write sessions are given (tools open them to sign), though
 	 * nothing can be written: creating objects is not supported. */
-	vt_load();
-	if (!vt_lib.present)
-		return vt_leave(CKR_TOKEN_NOT_PRESENT);
 	for (i = 0; i < SESS_MAX; i++)
 		if (!vt_lib.sess[i].open) {
 			sess_reset(&vt_lib.sess[i]);
@@ -385,27 +386,22 @@ C_CloseSession(CK_SESSION_HANDLE h)
 	sess_reset(s);
 	for (i = 0; i < SESS_MAX; i++)
 		n += vt_lib.sess[i].open;
-	if (n == 0) { /* the login ends with the last session */
-		vt_lib.user = false;
-		memset(vt_lib.user_code, 0, sizeof(vt_lib.user_code));
-	}
+	if (n == 0) /* the login ends with the last session */
+		user_out();
 	return vt_leave(CKR_OK);
 }
 
 CK_RV
 C_CloseAllSessions(CK_SLOT_ID slot)
 {
-	CK_RV rv = vt_enter();
+	CK_RV rv = enter_slot(slot, &slot, NEED_SLOT); /* no out argument */
 	size_t i;
 
 	if (rv != CKR_OK)
 		return rv;
-	if (slot != SLOT_ID)
-		return vt_leave(CKR_SLOT_ID_INVALID);
 	for (i = 0; i < SESS_MAX; i++)
 		sess_reset(&vt_lib.sess[i]);
-	vt_lib.user = false;
-	memset(vt_lib.user_code, 0, sizeof(vt_lib.user_code));
+	user_out();
 	return vt_leave(CKR_OK);
 }
 
@@ -482,16 +478,14 @@ C_Login(
 CK_RV
 C_Logout(CK_SESSION_HANDLE h)
 {
-	CK_RV rv = vt_enter();
+	struct sess *s;
+	CK_RV rv = vt_enter_sess(h, &s);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (vt_sess_get(h) == NULL)
-		return vt_leave(CKR_SESSION_HANDLE_INVALID);
 	if (!vt_lib.user)
 		return vt_leave(CKR_USER_NOT_LOGGED_IN);
-	vt_lib.user = false;
-	memset(vt_lib.user_code, 0, sizeof(vt_lib.user_code));
+	user_out();
 	return vt_leave(CKR_OK);
 }
 
