@@ -59,6 +59,15 @@
 #define CRL_MAX (64 * 1024 * 1024)
 #define ANCHOR_PERIOD_MS (300 * 1000)
 
+/* A job's result that is a count: "N what"; returns rc. */
+static enum pc_rc
+counted(
+    enum pc_rc rc, const int64_t *k, const char *what, char *result, size_t n)
+{
+	snprintf(result, n, "%lld %s", (long long)*k, what);
+	return rc;
+}
+
 static enum pc_rc
 job_audit_anchor(const struct pc_env *e, void *arg, char *result, size_t n)
 {
@@ -126,11 +135,9 @@ static enum pc_rc
 job_idv_retention(const struct pc_env *e, void *arg, char *result, size_t n)
 {
 	int64_t purged = 0;
-	enum pc_rc rc;
 
-	rc = ra_purge(e, &purged);
-	snprintf(result, n, "%lld case(s) purged", (long long)purged);
-	return rc;
+	return counted(
+	    ra_purge(e, &purged), &purged, "case(s) purged", result, n);
 }
 
 static enum pc_rc
@@ -152,11 +159,9 @@ static enum pc_rc
 job_oauth(const struct pc_env *e, void *arg, char *result, size_t n)
 {
 	int64_t purged = 0;
-	enum pc_rc rc;
 
-	rc = oauth_purge(e, clock_now(), &purged);
-	snprintf(result, n, "%lld row(s) purged", (long long)purged);
-	return rc;
+	return counted(oauth_purge(e, clock_now(), &purged), &purged,
+	    "row(s) purged", result, n);
 }
 
 static enum pc_rc
@@ -176,11 +181,9 @@ static enum pc_rc
 job_reminders(const struct pc_env *e, void *arg, char *result, size_t n)
 {
 	int64_t sent = 0;
-	enum pc_rc rc;
 
-	rc = issuance_remind(e, &sent);
-	snprintf(result, n, "%lld reminder(s) sent", (long long)sent);
-	return rc;
+	return counted(
+	    issuance_remind(e, &sent), &sent, "reminder(s) sent", result, n);
 }
 
 static enum pc_rc
@@ -211,9 +214,8 @@ job_retention(const struct pc_env *e, void *arg, char *result, size_t n)
 	json_array_foreach(json_object_get(rep, "rules"), i, r) total +=
 	    json_integer_value(json_object_get(r, "deleted"));
 	json_decref(rep);
-	snprintf(result, n, "%lld row(s) past their retention deleted",
-	    (long long)total);
-	return rc;
+	return counted(
+	    rc, &total, "row(s) past their retention deleted", result, n);
 }
 
 static void
