@@ -10,15 +10,13 @@ struct curl_fns curl_fns;
 
 static struct lazylib curl_lib = LAZYLIB_INIT("libcurl.so.4", "libcurl4");
 
+LAZYLIB_FILL(curl_fill_table, curl_lib, curl_fns, CURL_LAZY_FUNCS)
+
 static bool
 curl_fill(void *h)
 {
-	bool ok = true;
+	bool ok = curl_fill_table(h);
 
-#define CURL_LAZY_SYM(f)                                                       \
-	ok = lazylib_sym(h, curl_lib.soname, #f, (void **)&curl_fns.f) && ok;
-	CURL_LAZY_FUNCS(CURL_LAZY_SYM)
-#undef CURL_LAZY_SYM
 	if (ok && curl_fns.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("curl_global_init failed");
 		ok = false;

@@ -46,4 +46,21 @@ enum pc_rc lazylib_load(struct lazylib *l, bool (*fill)(void *handle));
 bool lazylib_sym(
     void *handle, const char *soname, const char *name, void **slot);
 
+/*
+ * LAZYLIB_FILL(name, lib, fns, FUNCS) defines static bool name(void *h),
+ * the fill of lazylib_load: every function the shim's X-macro FUNCS lists
+ * looked up from lib (a struct lazylib) into the table fns.
+ */
+#define LAZYLIB_SYM_(f) ok = lazylib_sym(h, so, #f, (void **)&t->f) && ok;
+#define LAZYLIB_FILL(name, lib, fns, FUNCS)                                    \
+	static bool name(void *h)                                              \
+	{                                                                      \
+		const char *so = (lib).soname;                                 \
+		__typeof__(fns) *t = &(fns);                                   \
+		bool ok = true;                                                \
+                                                                               \
+		FUNCS(LAZYLIB_SYM_)                                            \
+		return ok;                                                     \
+	}
+
 #endif /* PC_LAZYLIB_H */

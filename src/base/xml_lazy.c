@@ -9,15 +9,13 @@ struct xml_fns xml_fns;
 
 static struct lazylib xml_lib = LAZYLIB_INIT("libxml2.so.2", "libxml2");
 
+LAZYLIB_FILL(xml_fill_table, xml_lib, xml_fns, XML_LAZY_FUNCS)
+
 static bool
 xml_fill(void *h)
 {
-	bool ok = true;
+	bool ok = xml_fill_table(h);
 
-#define XML_LAZY_SYM(f)                                                        \
-	ok = lazylib_sym(h, xml_lib.soname, #f, (void **)&xml_fns.f) && ok;
-	XML_LAZY_FUNCS(XML_LAZY_SYM)
-#undef XML_LAZY_SYM
 	ok = lazylib_sym(
 	         h, xml_lib.soname, "xmlFree", (void **)&xml_fns.free_var) &&
 	     ok;

@@ -20,18 +20,7 @@ static struct lazylib xmlsec_lib =
 static pthread_once_t xmlsec_once = PTHREAD_ONCE_INIT;
 static enum pc_rc xmlsec_rc = PC_EUNAVAIL;
 
-static bool
-xmlsec_fill(void *h)
-{
-	bool ok = true;
-
-#define XMLSEC_LAZY_SYM(f)                                                     \
-	ok = lazylib_sym(h, xmlsec_lib.soname, #f, (void **)&xmlsec_fns.f) &&  \
-	     ok;
-	XMLSEC_LAZY_FUNCS(XMLSEC_LAZY_SYM)
-#undef XMLSEC_LAZY_SYM
-	return ok;
-}
+LAZYLIB_FILL(xmlsec_fill, xmlsec_lib, xmlsec_fns, XMLSEC_LAZY_FUNCS)
 
 /* xmlsec's errors go to our debug log (PC_DEBUG=validate), not stderr:
  * a refused list is said once by its caller. */

@@ -10,17 +10,7 @@ struct mhd_fns mhd_fns;
 static struct lazylib mhd_lib =
     LAZYLIB_INIT("libmicrohttpd.so.12", "libmicrohttpd12");
 
-static bool
-mhd_fill(void *h)
-{
-	bool ok = true;
-
-#define MHD_LAZY_SYM(f)                                                        \
-	ok = lazylib_sym(h, mhd_lib.soname, #f, (void **)&mhd_fns.f) && ok;
-	MHD_LAZY_FUNCS(MHD_LAZY_SYM)
-#undef MHD_LAZY_SYM
-	return ok;
-}
+LAZYLIB_FILL(mhd_fill, mhd_lib, mhd_fns, MHD_LAZY_FUNCS)
 
 enum pc_rc
 mhd_lazy_load(void)

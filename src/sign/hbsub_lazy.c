@@ -10,17 +10,7 @@ struct hbsub_fns hbsub_fns;
 static struct lazylib hbsub_lib =
     LAZYLIB_INIT("libharfbuzz-subset.so.0", "libharfbuzz-subset0");
 
-static bool
-hbsub_fill(void *h)
-{
-	bool ok = true;
-
-#define HBSUB_LAZY_SYM(f)                                                      \
-	ok = lazylib_sym(h, hbsub_lib.soname, #f, (void **)&hbsub_fns.f) && ok;
-	HBSUB_LAZY_FUNCS(HBSUB_LAZY_SYM)
-#undef HBSUB_LAZY_SYM
-	return ok;
-}
+LAZYLIB_FILL(hbsub_fill, hbsub_lib, hbsub_fns, HBSUB_LAZY_FUNCS)
 
 enum pc_rc
 hbsub_lazy_load(void)

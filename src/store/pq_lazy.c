@@ -9,17 +9,7 @@ struct pq_fns pq_fns;
 
 static struct lazylib pq_lib = LAZYLIB_INIT("libpq.so.5", "libpq5");
 
-static bool
-pq_fill(void *h)
-{
-	bool ok = true;
-
-#define PQ_LAZY_SYM(f)                                                         \
-	ok = lazylib_sym(h, pq_lib.soname, #f, (void **)&pq_fns.f) && ok;
-	PQ_LAZY_FUNCS(PQ_LAZY_SYM)
-#undef PQ_LAZY_SYM
-	return ok;
-}
+LAZYLIB_FILL(pq_fill, pq_lib, pq_fns, PQ_LAZY_FUNCS)
 
 enum pc_rc
 pq_lazy_load(void)
