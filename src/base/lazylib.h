@@ -63,4 +63,18 @@ bool lazylib_sym(
 		return ok;                                                     \
 	}
 
+/*
+ * LAZYLIB_DEFINE(p, FUNCS, soname, package): the whole of a shim that
+ * needs nothing more than its symbols: the table p_fns and
+ * enum pc_rc p_lazy_load(void) (lazylib_load of soname).
+ */
+#define LAZYLIB_DEFINE(p, FUNCS, so, pkg)                                      \
+	struct p##_fns p##_fns;                                                \
+	static struct lazylib p##_lib = LAZYLIB_INIT(so, pkg);                 \
+	LAZYLIB_FILL(p##_fill, p##_lib, p##_fns, FUNCS)                        \
+	enum pc_rc p##_lazy_load(void)                                         \
+	{                                                                      \
+		return lazylib_load(&p##_lib, p##_fill);                       \
+	}
+
 #endif /* PC_LAZYLIB_H */

@@ -5,15 +5,5 @@
 #include "base/lazylib.h"
 #include "sign/hbsub_lazy.h"
 
-struct hbsub_fns hbsub_fns;
-
-static struct lazylib hbsub_lib =
-    LAZYLIB_INIT("libharfbuzz-subset.so.0", "libharfbuzz-subset0");
-
-LAZYLIB_FILL(hbsub_fill, hbsub_lib, hbsub_fns, HBSUB_LAZY_FUNCS)
-
-enum pc_rc
-hbsub_lazy_load(void)
-{
-	return lazylib_load(&hbsub_lib, hbsub_fill);
-}
+LAZYLIB_DEFINE(
+    hbsub, HBSUB_LAZY_FUNCS, "libharfbuzz-subset.so.0", "libharfbuzz-subset0")

@@ -5,14 +5,4 @@
 #include "base/lazylib.h"
 #include "store/pq_lazy.h"
 
-struct pq_fns pq_fns;
-
-static struct lazylib pq_lib = LAZYLIB_INIT("libpq.so.5", "libpq5");
-
-LAZYLIB_FILL(pq_fill, pq_lib, pq_fns, PQ_LAZY_FUNCS)
-
-enum pc_rc
-pq_lazy_load(void)
-{
-	return lazylib_load(&pq_lib, pq_fill);
-}
+LAZYLIB_DEFINE(pq, PQ_LAZY_FUNCS, "libpq.so.5", "libpq5")
