@@ -82,14 +82,10 @@ static int
 operator_id(struct store *st, const char *email, char *id, size_t n)
 {
 	struct store_user u;
-	struct db *db = NULL;
 	enum pc_rc rc;
 	int ret = 1;
 
-	rc = store_acquire(st, &db);
-	if (rc == PC_OK)
-		rc = store_user_get_by_email(db, email, &u);
-	store_release(st, db);
+	STORE_ONE(rc, st, store_user_get_by_email(db, email, &u));
 	if (rc != PC_OK) {
 		cli_err("ra", "no user with e-mail %s", email);
 		return 1;

@@ -282,17 +282,13 @@ issue(const struct pc_env *e, const char *user_id,
 {
 	struct signer_issue_req q;
 	struct store_user u;
-	struct db *db = NULL;
 	json_t *j = NULL;
 	char idnum[40];
 	enum pc_rc rc;
 
 	memset(&q, 0, sizeof(q));
 	memset(&u, 0, sizeof(u));
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_user_get(db, user_id, &u);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_user_get(db, user_id, &u));
 	if (rc != PC_OK)
 		return rc;
 	if (person_from(st->identity, &q, idnum, sizeof(idnum), &j) != PC_OK) {

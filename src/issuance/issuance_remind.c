@@ -96,7 +96,6 @@ issuance_remind(const struct pc_env *e, int64_t *sent)
 	int64_t second = e->conf->lifecycle.remind_second_days;
 	int64_t now = clock_now(), near, far;
 	struct due *d;
-	struct db *db = NULL;
 	size_t i;
 	bool one;
 	enum pc_rc rc;
@@ -107,11 +106,9 @@ issuance_remind(const struct pc_env *e, int64_t *sent)
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return PC_ENOMEM;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_credential_expiring(db, now, now + far * 86400,
-		    (int64_t)PC_ARRAY_LEN(d->x), due_one, d);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store,
+	    store_credential_expiring(db, now, now + far * 86400,
+	        (int64_t)PC_ARRAY_LEN(d->x), due_one, d));
 	for (i = 0; rc == PC_OK && i < d->n; i++) {
 		/* The nearest lead reached is the one to send. */
 		int64_t days =

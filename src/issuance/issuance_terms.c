@@ -165,17 +165,13 @@ issuance_terms_signed(const struct pc_env *e, const char *user_id,
     struct buf *out, struct pc_err *err)
 {
 	struct store_user u;
-	struct db *db = NULL;
 	struct buf pdf;
 	char dir[600], in[700], signed_path[700], tag[17];
 	enum pc_rc rc;
 
 	memset(&u, 0, sizeof(u));
 	buf_init(&pdf, TERMS_MAX);
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_user_get(db, user_id, &u);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_user_get(db, user_id, &u));
 	if (rc == PC_OK)
 		rc = legal_pdf(e->conf, LEGAL_TERMS, u.lang, &pdf);
 	if (rc == PC_OK)

@@ -155,17 +155,14 @@ run_state(const struct pc_env *e, const char *state, int64_t due_at, bool issue,
     int64_t *count)
 {
 	struct due *d;
-	struct db *db = NULL;
 	size_t i;
 	enum pc_rc rc, one;
 
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return PC_ENOMEM;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_renewal_each(db, state, due_at, RUN_MAX, due_one, d);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store,
+	    store_renewal_each(db, state, due_at, RUN_MAX, due_one, d));
 	for (i = 0; rc == PC_OK && i < d->n; i++) {
 		/* An approved request whose certificate ended, or was
 		 * revoked or suspended, is refunded. */

@@ -106,15 +106,12 @@ ops_hsm_check(const struct pc_env *e)
 void
 ops_audit_event(const struct pc_env *e, const char *event, const char *detail)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	if (e == NULL || e->store == NULL)
 		return;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_audit_append(db, "system", event, detail);
-	store_release(e->store, db);
+	STORE_ONE(
+	    rc, e->store, store_audit_append(db, "system", event, detail));
 	if (rc != PC_OK)
 		log_warnx(
 		    "ops: audit %s not written (%s)", event, pc_rc_str(rc));

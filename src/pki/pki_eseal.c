@@ -58,13 +58,7 @@ eseal_build(const struct conf *conf, X509 *issuer, EVP_PKEY *pub, X509 **out)
 	if (rc == PC_OK)
 		rc = pki_qc_statements(c, &ctx, conf->pki.pds_url,
 		    PKI_OID_QCT_ESEAL, PKI_OID_SEM_LEGAL);
-	if (rc == PC_OK) {
-		*out = c;
-		c = NULL;
-	}
-	X509_free(c);
-	X509_NAME_free(name);
-	return rc;
+	return pki_cert_done(rc, c, name, out);
 }
 
 enum pc_rc

@@ -84,13 +84,7 @@ ca_cert_build(
 	if (rc == PC_OK && sp->urls != NULL)
 		rc = pki_ext_urls(
 		    c, &ctx, conf->server.public_url, sp->urls, sp->ocsp);
-	if (rc == PC_OK) {
-		*out = c;
-		c = NULL;
-	}
-	X509_free(c);
-	X509_NAME_free(name);
-	return rc;
+	return pki_cert_done(rc, c, name, out);
 }
 
 /*

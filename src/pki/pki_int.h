@@ -144,6 +144,9 @@ enum pc_rc pki_name_new(const struct pki_rdn *rdn, size_t n, X509_NAME **out);
  */
 enum pc_rc pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub,
     int years, const struct pki_ext *ext, X509V3_CTX *ctx, X509 **out);
+/* The end of building a certificate: *out = c on PC_OK, else c freed;
+ * name (its subject, copied into it) freed. Returns rc. */
+enum pc_rc pki_cert_done(enum pc_rc rc, X509 *c, X509_NAME *name, X509 **out);
 /* AIA (OCSP when ocsp, caIssuers of issuer_name) and CRL DP for a cert. */
 enum pc_rc pki_ext_urls(X509 *cert, X509V3_CTX *ctx, const char *public_url,
     const char *issuer_name, bool ocsp);

@@ -294,11 +294,5 @@ pki_profile_holder(const struct conf *conf, X509 *issuer,
 	if (rc == PC_OK && qualified)
 		rc = pki_qc_statements(c, &ctx, conf->pki.pds_url,
 		    PKI_OID_QCT_ESIGN, PKI_OID_SEM_NATURAL);
-	if (rc == PC_OK) {
-		*out = c;
-		c = NULL;
-	}
-	X509_free(c);
-	X509_NAME_free(name);
-	return rc;
+	return pki_cert_done(rc, c, name, out);
 }

@@ -243,6 +243,19 @@ pki_cert_new(const X509_NAME *subject, X509 *issuer, EVP_PKEY *pub, int years,
 	return rc;
 }
 
+/* A certificate built, or its parts freed (see pki_int.h). */
+enum pc_rc
+pki_cert_done(enum pc_rc rc, X509 *c, X509_NAME *name, X509 **out)
+{
+	if (rc == PC_OK) {
+		*out = c;
+		c = NULL;
+	}
+	X509_free(c);
+	X509_NAME_free(name);
+	return rc;
+}
+
 /*
  * true when url is an http(s) URL made of characters safe in a
  * certificate URI and in an OpenSSL config value (no ',', '#', '$',

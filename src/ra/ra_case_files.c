@@ -154,7 +154,6 @@ ra_upload(const struct pc_env *e, const char *user_id, const char *id,
 {
 	struct store_idv_case c;
 	struct store_idv_file f;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	*received = 0;
@@ -169,10 +168,7 @@ ra_upload(const struct pc_env *e, const char *user_id, const char *id,
 	store_idv_case_cleanup(&c);
 	if (offset + (int64_t)n > ra_kind_max(e, kind))
 		return pc_fail(err, PC_ELIMIT, PCE_FILE_TOO_LARGE, kind);
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_idv_file_get(db, id, kind, &f);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_idv_file_get(db, id, kind, &f));
 	if (rc == PC_ENOTFOUND) {
 		if (offset != 0)
 			return pc_fail(
@@ -325,17 +321,13 @@ files_finish(const struct pc_env *e, const struct store_idv_case *c,
 	static const char *const need[] = { RA_FILE_VIDEO, RA_FILE_DOC_FRONT,
 		RA_FILE_DOC_BACK, RA_FILE_FACE };
 	struct files_ctx x;
-	struct db *db = NULL;
 	int64_t want;
 	size_t i, j;
 	bool have;
 	enum pc_rc rc;
 
 	memset(&x, 0, sizeof(x));
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_idv_files_each(db, c->id, collect, &x);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_idv_files_each(db, c->id, collect, &x));
 	if (rc != PC_OK)
 		return rc;
 	for (i = 0; i < PC_ARRAY_LEN(need); i++) {

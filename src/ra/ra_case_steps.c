@@ -210,7 +210,6 @@ ra_phone(const struct pc_env *e, const char *user_id, const char *id,
 	struct store_idv_case c;
 	struct store_user u;
 	struct acct_code_info ci;
-	struct db *db = NULL;
 	bool sent = false;
 	enum pc_rc rc;
 
@@ -225,10 +224,7 @@ ra_phone(const struct pc_env *e, const char *user_id, const char *id,
 		rc = pc_fail(err, PC_ESTATE, PCE_IDV_STEP_ORDER, "step");
 		goto out;
 	}
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_user_get(db, user_id, &u);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_user_get(db, user_id, &u));
 	if (rc != PC_OK)
 		goto out;
 	free(c.phone);

@@ -64,7 +64,6 @@ ra_manifest_build(const struct pc_env *e, const struct store_idv_case *c,
 	static const char *const consents[] = { RA_CONSENT_PRIVACY,
 		RA_CONSENT_BIOMETRIC, RA_CONSENT_IMAGES, RA_CONSENT_RECORDING };
 	json_t *m = NULL, *files, *cons;
-	struct db *db = NULL;
 	const char *version = acct_consent_version(e->conf, "privacy");
 	uint8_t md[32];
 	unsigned mdlen = 0;
@@ -83,10 +82,8 @@ ra_manifest_build(const struct pc_env *e, const struct store_idv_case *c,
 		json_array_append_new(
 		    cons, json_pack("{s:s,s:s}", "kind", consents[i], "version",
 		              version != NULL ? version : ""));
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_idv_files_each(db, c->id, file_entry, files);
-	store_release(e->store, db);
+	STORE_ONE(
+	    rc, e->store, store_idv_files_each(db, c->id, file_entry, files));
 	if (rc != PC_OK) {
 		json_decref(files);
 		json_decref(cons);

@@ -243,16 +243,23 @@ sent_back(const struct pc_env *e, struct store_idv_case *c, const char *text,
 	return PC_OK;
 }
 
-/* The case, waiting and held by op. OUT: *c. */
+/*
+ * A write transaction begun (OUT: *db; the caller ends it with
+ * store_write_end, on failure too) and the case read in it: waiting in
+ * one of the states from and held by op. OUT: *c.
+ */
 static enum pc_rc
-held(struct db *db, const char *op, const char *id, const char *const *from,
-    struct store_idv_case *c, struct pc_err *err)
+held(const struct pc_env *e, struct db **db, const char *op, const char *id,
+    const char *const *from, struct store_idv_case *c, struct pc_err *err)
 {
 	int64_t now = clock_now();
 	bool ok = false;
 	enum pc_rc rc;
 
-	rc = store_idv_get(db, id, c);
+	rc = store_write_begin(e->store, db);
+	if (rc != PC_OK)
+		return rc;
+	rc = store_idv_get(*db, id, c);
 	if (rc == PC_ENOTFOUND)
 		return pc_fail(err, rc, PCE_NOT_FOUND, NULL);
 	if (rc != PC_OK)
@@ -441,10 +448,7 @@ ra_accept(const struct pc_env *e, const char *op, const char *id,
 		rc = identity_json(who, op, now, &ident, err);
 	if (rc != PC_OK)
 		goto done;
-	rc = store_write_begin(e->store, &db);
-	if (rc != PC_OK)
-		goto done;
-	rc = held(db, op, id, from, &c, err);
+	rc = held(e, &db, op, id, from, &c, err);
 	if (rc != PC_OK)
 		goto out;
 	snprintf(c.state, sizeof(c.state), "%s", RA_ACCEPTED);
@@ -539,10 +543,7 @@ ra_reject(const struct pc_env *e, const char *op, const char *id,
 		rc = pc_fail(err, PC_EINVAL, PCE_FIELD_INVALID, "text");
 	if (rc != PC_OK)
 		return rc;
-	rc = store_write_begin(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = held(db, op, id, from, &c, err);
+	rc = held(e, &db, op, id, from, &c, err);
 	if (rc != PC_OK)
 		goto out;
 	rc = store_idv_count(db, c.order_id, RA_REJECTED, &rejections);
@@ -601,10 +602,7 @@ ra_redo(const struct pc_env *e, const char *op, const char *id,
 	rc = note_check(text, err);
 	if (rc != PC_OK)
 		return rc;
-	rc = store_write_begin(e->store, &db);
-	if (rc != PC_OK)
-		return rc;
-	rc = held(db, op, id, from, &c, err);
+	rc = held(e, &db, op, id, from, &c, err);
 	if (rc != PC_OK)
 		goto out;
 	snprintf(was, sizeof(was), "%s", c.state);

@@ -50,12 +50,8 @@ sad_call(struct signer_client *sc, uint16_t type, void *q, size_t qsize,
 		free(q);
 	if (rc == PC_OK)
 		rc = sad_out(&r, out);
-	buf_cleanup(&reply);
-	if (rc != PC_OK) {
-		secret_wipe(out->sad, sizeof(out->sad));
-		out->result = USER_R_SIGN_FAILED;
-	}
-	return rc;
+	return signer_reply_end(
+	    &reply, rc, out->sad, sizeof(out->sad), &out->result);
 }
 
 enum pc_rc
@@ -94,16 +90,14 @@ signer_client_csc_sign(struct signer_client *sc,
     const struct signer_csc_sign_req *req, struct signer_user_reply *out)
 {
 	struct signer_m_csc_sign *q;
+	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
 	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
-	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
-	    req->hlen > SIGNER_HASH_MAX)
-		return PC_EINVAL;
-	q = calloc(1, sizeof(*q));
+	q = signer_hash_q(sizeof(*q), req->n, req->hlen, &rc);
 	if (q == NULL)
-		return PC_ENOMEM;
+		return rc;
 	signer_bytes_of(&q->token, req->token);
 	signer_bytes_of(&q->credential, req->credential);
 	signer_bytes_of(&q->sad, req->sad);
@@ -120,16 +114,16 @@ signer_client_csc_sign_doc(struct signer_client *sc,
 {
 	struct signer_m_csc_sign_doc *q;
 	unsigned i;
+	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
 	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL, PC_EINTERNAL);
-	if (req->sign.n == 0 || req->sign.n > SIGNER_USER_HASHES_MAX ||
-	    req->sign.hlen > SIGNER_HASH_MAX || req->dlen > SIGNER_HASH_MAX)
+	if (req->dlen > SIGNER_HASH_MAX)
 		return PC_EINVAL;
-	q = calloc(1, sizeof(*q));
+	q = signer_hash_q(sizeof(*q), req->sign.n, req->sign.hlen, &rc);
 	if (q == NULL)
-		return PC_ENOMEM;
+		return rc;
 	signer_bytes_of(&q->token, req->sign.token);
 	signer_bytes_of(&q->credential, req->sign.credential);
 	signer_bytes_of(&q->sad, req->sign.sad);

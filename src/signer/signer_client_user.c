@@ -56,6 +56,31 @@ signer_bytes_of(struct signer_bytes *b, const char *s)
 	b->n = s != NULL ? strlen(s) : 0;
 }
 
+enum pc_rc
+signer_reply_end(struct buf *reply, enum pc_rc rc, void *secret, size_t n,
+    enum signer_user_result *result)
+{
+	buf_cleanup(reply);
+	if (rc != PC_OK) {
+		secret_wipe(secret, n);
+		*result = USER_R_SIGN_FAILED;
+	}
+	return rc;
+}
+
+void *
+signer_hash_q(size_t size, unsigned n, size_t hlen, enum pc_rc *rc)
+{
+	void *q;
+
+	*rc = PC_EINVAL;
+	if (n == 0 || n > SIGNER_USER_HASHES_MAX || hlen > SIGNER_HASH_MAX)
+		return NULL;
+	q = calloc(1, size);
+	*rc = q != NULL ? PC_OK : PC_ENOMEM;
+	return q;
+}
+
 void
 signer_hashes_of(struct signer_bytes *slots,
     const uint8_t (*hashes)[SIGNER_HASH_MAX], unsigned n, size_t hlen)
@@ -100,18 +125,16 @@ signer_client_sign_user(struct signer_client *sc,
     const struct signer_user_req *req, struct signer_user_reply *out)
 {
 	struct signer_m_sign_user *q;
+	enum pc_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	out->result = USER_R_SIGN_FAILED;
 	RETURN_VAL_IF_FAIL(sc != NULL && req != NULL &&
 	                       req->credential != NULL && req->sad != NULL,
 	    PC_EINTERNAL);
-	if (req->n == 0 || req->n > SIGNER_USER_HASHES_MAX ||
-	    req->hlen > SIGNER_HASH_MAX)
-		return PC_EINVAL;
-	q = calloc(1, sizeof(*q));
+	q = signer_hash_q(sizeof(*q), req->n, req->hlen, &rc);
 	if (q == NULL)
-		return PC_ENOMEM;
+		return rc;
 	signer_bytes_of(&q->credential, req->credential);
 	signer_bytes_of(&q->sad, req->sad);
 	q->mech = (uint16_t)req->mech;
@@ -172,12 +195,8 @@ signer_client_issue_user(struct signer_client *sc,
 	        !signer_text(&r.grant, out->grant, sizeof(out->grant))))
 		rc = PC_EINTERNAL;
 out:
-	buf_cleanup(&reply);
-	if (rc != PC_OK) {
-		secret_wipe(out->grant, sizeof(out->grant));
-		out->result = USER_R_SIGN_FAILED;
-	}
-	return rc;
+	return signer_reply_end(
+	    &reply, rc, out->grant, sizeof(out->grant), &out->result);
 }
 
 enum pc_rc

@@ -183,6 +183,19 @@ enum pc_rc signer_sign_call(struct signer_client *sc, uint16_t type, void *q,
     struct signer_user_reply *out);
 /* s as the bytes of a text field ("" for NULL). */
 void signer_bytes_of(struct signer_bytes *b, const char *s);
+/*
+ * The end of a call whose reply carries a secret (a SAD, a grant): the
+ * reply buffer freed; on failure the secret wiped and *result
+ * USER_R_SIGN_FAILED. Returns rc.
+ */
+enum pc_rc signer_reply_end(struct buf *reply, enum pc_rc rc, void *secret,
+    size_t n, enum signer_user_result *result);
+/*
+ * A zeroed request of size bytes (calloc) to sign n hashes of hlen bytes;
+ * NULL with *rc PC_EINVAL when they do not fit a message (none, more than
+ * SIGNER_USER_HASHES_MAX, longer than SIGNER_HASH_MAX), or PC_ENOMEM.
+ */
+void *signer_hash_q(size_t size, unsigned n, size_t hlen, enum pc_rc *rc);
 /* slots[0..n) pointing at the n hashes of hlen bytes (not copied). */
 void signer_hashes_of(struct signer_bytes *slots,
     const uint8_t (*hashes)[SIGNER_HASH_MAX], unsigned n, size_t hlen);

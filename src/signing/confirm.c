@@ -180,16 +180,13 @@ confirm_new(const struct pc_env *e, const char *user_id, char *id, size_t n,
 	rc = store_user_get(db, user_id, &u);
 	if (rc == PC_OK)
 		rc = store_credential_of_user(db, user_id, clock_now(), &cr);
-	if (rc == PC_ENOTFOUND) {
+	if (rc == PC_ENOTFOUND)
 		rc = pc_fail(err, PC_ESTATE, PCE_CONFIRM_NO_CERTIFICATE, NULL);
-		goto out;
-	}
-	if (rc == PC_OK)
+	else if (rc == PC_OK)
 		rc = store_cert_get(db, cr.serial, &c);
 	if (rc == PC_OK)
 		rc = store_cert_get(db, c.issuer, &ca);
 	store_release(e->store, db);
-	db = NULL;
 	if (rc == PC_OK)
 		rc = decl_render(e, &u, &c, &ca, rid, &pdf);
 	if (rc == PC_OK)
@@ -207,12 +204,9 @@ confirm_new(const struct pc_env *e, const char *user_id, char *id, size_t n,
 		rc =
 		    store_audit_append(db, user_id, "confirm.declaration", rid);
 	rc = doc_commit(e, db, rc, &d);
-	db = NULL;
 	if (rc == PC_OK)
 		snprintf(id, n, "%s", rid);
 out:
-	if (db != NULL)
-		store_release(e->store, db);
 	store_user_cleanup(&u);
 	store_cert_cleanup(&c);
 	store_cert_cleanup(&ca);
@@ -227,17 +221,26 @@ static enum pc_rc
 confirm_doc(const struct pc_env *e, const char *user_id, const char *id,
     const char *kind, struct store_document *d)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(d, 0, sizeof(*d));
 	if (id == NULL || strlen(id) != 32 ||
 	    strspn(id, "0123456789abcdef") != 32)
 		return PC_ENOTFOUND;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_document_of_batch(db, user_id, id, kind, d);
-	store_release(e->store, db);
+	STORE_ONE(
+	    rc, e->store, store_document_of_batch(db, user_id, id, kind, d));
+	return rc;
+}
+
+/* The declaration of user's request id: PCE_CONFIRM_NOT_FOUND when none. */
+static enum pc_rc
+confirm_decl(const struct pc_env *e, const char *user_id, const char *id,
+    struct store_document *d, struct pc_err *err)
+{
+	enum pc_rc rc = confirm_doc(e, user_id, id, DOC_CONFIRM_DECL, d);
+
+	if (rc == PC_ENOTFOUND)
+		rc = pc_fail(err, rc, PCE_CONFIRM_NOT_FOUND, NULL);
 	return rc;
 }
 
@@ -249,9 +252,7 @@ confirm_get(const struct pc_env *e, const char *user_id, const char *id,
 	enum pc_rc rc;
 
 	*out = NULL;
-	rc = confirm_doc(e, user_id, id, DOC_CONFIRM_DECL, &d);
-	if (rc == PC_ENOTFOUND)
-		return pc_fail(err, rc, PCE_CONFIRM_NOT_FOUND, NULL);
+	rc = confirm_decl(e, user_id, id, &d, err);
 	if (rc != PC_OK)
 		return rc;
 	rc = confirm_doc(e, user_id, id, DOC_CONFIRM_SEALED, &s);
@@ -385,9 +386,7 @@ confirm_submit(const struct pc_env *e, const char *user_id, const char *id,
 		return pc_fail(err, PC_EINVAL, PCE_FILE_EMPTY, NULL);
 	if (n > SIGNING_SEAL_MAX)
 		return pc_fail(err, PC_ELIMIT, PCE_FILE_TOO_LARGE, NULL);
-	rc = confirm_doc(e, user_id, id, DOC_CONFIRM_DECL, &d);
-	if (rc == PC_ENOTFOUND)
-		return pc_fail(err, rc, PCE_CONFIRM_NOT_FOUND, NULL);
+	rc = confirm_decl(e, user_id, id, &d, err);
 	if (rc != PC_OK)
 		return rc;
 	rc = confirm_doc(e, user_id, id, DOC_CONFIRM_SEALED, &s);
@@ -441,12 +440,9 @@ confirm_submit(const struct pc_env *e, const char *user_id, const char *id,
 	if (rc == PC_OK)
 		rc = confirm_mail(e, db, user_id);
 	rc = doc_commit(e, db, rc, &s);
-	db = NULL;
 	if (rc == PC_OK)
 		log_info("confirm: %s sealed (%zu bytes)", id, sealed.len);
 out:
-	if (db != NULL)
-		store_release(e->store, db);
 	store_document_cleanup(&d);
 	store_document_cleanup(&s);
 	buf_cleanup(&sealed);

@@ -111,16 +111,12 @@ doc_locate(const struct pc_env *e, const char *user_id, const char *doc_id,
     char *path, size_t n, uint8_t key[VAULT_KEY_WRAPPED])
 {
 	struct store_document d;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(&d, 0, sizeof(d));
 	if (doc_id == NULL || doc_id[0] == '\0')
 		return PC_ENOTFOUND;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_document_get(db, user_id, doc_id, &d);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_document_get(db, user_id, doc_id, &d));
 	if (rc != PC_OK)
 		return rc;
 	doc_path(e, user_id, d.id, path, n);
@@ -134,14 +130,10 @@ doc_latest(const struct pc_env *e, const char *user_id, const char *kind,
     struct buf *out)
 {
 	struct store_document d;
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	memset(&d, 0, sizeof(d));
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_document_latest(db, user_id, kind, &d);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_document_latest(db, user_id, kind, &d));
 	if (rc == PC_OK)
 		rc = doc_get(e, user_id, d.id, out);
 	store_document_cleanup(&d);

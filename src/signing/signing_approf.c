@@ -136,14 +136,10 @@ enum pc_rc
 approf_each(const struct pc_env *e, const char *user_id,
     enum pc_rc (*fn)(void *arg, const struct store_approf *p), void *arg)
 {
-	struct db *db = NULL;
 	enum pc_rc rc;
 
 	RETURN_VAL_IF_FAIL(e != NULL && user_id != NULL, PC_EINTERNAL);
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_approf_each(db, user_id, fn, arg);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store, store_approf_each(db, user_id, fn, arg));
 	return rc;
 }
 

@@ -61,7 +61,6 @@ enum pc_rc
 websign_recover(const struct pc_env *e, int64_t older_s, int64_t *n)
 {
 	struct stuck *s;
-	struct db *db = NULL;
 	size_t i;
 	enum pc_rc rc;
 
@@ -69,11 +68,9 @@ websign_recover(const struct pc_env *e, int64_t older_s, int64_t *n)
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return PC_ENOMEM;
-	rc = store_acquire(e->store, &db);
-	if (rc == PC_OK)
-		rc = store_sign_batch_stuck(db, clock_now() - older_s,
-		    (int64_t)PC_ARRAY_LEN(s->b), stuck_one, s);
-	store_release(e->store, db);
+	STORE_ONE(rc, e->store,
+	    store_sign_batch_stuck(db, clock_now() - older_s,
+	        (int64_t)PC_ARRAY_LEN(s->b), stuck_one, s));
 	for (i = 0; rc == PC_OK && i < s->n; i++) {
 		rc = recover_one(e, &s->b[i]);
 		if (rc == PC_OK)
