@@ -155,12 +155,12 @@ static enum pc_rc
 index_new(const struct pc_env *e)
 {
 	struct idx ix = { NULL, 0 };
-	int64_t todo = 0;
+	int64_t unindexed = 0;
 	enum pc_rc rc;
 
 	/* Usually nothing: then no write transaction. */
-	STORE_ONE(rc, e->store, store_registry_unindexed_count(db, &todo));
-	if (rc != PC_OK || todo == 0)
+	STORE_ONE(rc, e->store, store_registry_unindexed_count(db, &unindexed));
+	if (rc != PC_OK || unindexed == 0)
 		return rc;
 	rc = store_write_begin(e->store, &ix.db);
 	if (rc != PC_OK)
