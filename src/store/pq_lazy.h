@@ -14,6 +14,7 @@
 	X(PQcmdStatus)                                                         \
 	X(PQcmdTuples)                                                         \
 	X(PQconnectdb)                                                         \
+	X(PQconsumeInput)                                                      \
 	X(PQerrorMessage)                                                      \
 	X(PQexec)                                                              \
 	X(PQexecParams)                                                        \
@@ -51,6 +52,7 @@ enum pc_rc pq_lazy_load(void);
 #define PQcmdStatus pq_fns.PQcmdStatus
 #define PQcmdTuples pq_fns.PQcmdTuples
 #define PQconnectdb pq_fns.PQconnectdb
+#define PQconsumeInput pq_fns.PQconsumeInput
 #define PQerrorMessage pq_fns.PQerrorMessage
 #define PQexec pq_fns.PQexec
 #define PQexecParams pq_fns.PQexecParams

@@ -131,7 +131,14 @@ pg_check(struct db *db)
 {
 	struct pg_conn *pc = pg_c(db);
 
-	if (PQstatus(pc->conn) == CONNECTION_OK)
+	/* A server that restarted closed the sockets of idle connections:
+	 * reading what is pending (non-blocking) finds that out here, so
+	 * the connection is made again instead of the caller's statement
+	 * failing on it. The first read may take the server's FATAL
+	 * message, the second then sees the end of the stream. */
+	if (PQstatus(pc->conn) == CONNECTION_OK &&
+	    PQconsumeInput(pc->conn) == 1 && PQconsumeInput(pc->conn) == 1 &&
+	    PQstatus(pc->conn) == CONNECTION_OK)
 		return PC_OK;
 	log_warnx("store: pg: connection lost, reconnecting");
 	pg_cache_clear(pc); /* prepared statements died with it */
@@ -166,7 +173,7 @@ pg_errmsg(const PGresult *res, PGconn *conn, char *tmp, size_t n)
 }
 
 static enum pc_rc
-pg_res_rc(const PGresult *res)
+pg_res_rc(const PGresult *res, PGconn *conn)
 {
 	const char *state;
 
@@ -177,6 +184,9 @@ pg_res_rc(const PGresult *res)
 	 * starting (57P01..57P03): unavailable for now, not a fault. */
 	if (state != NULL &&
 	    (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0))
+		return PC_EUNAVAIL;
+	/* No answer at all: the connection was lost on the way. */
+	if (state == NULL && PQstatus(conn) != CONNECTION_OK)
 		return PC_EUNAVAIL;
 	return PC_EDB;
 }
@@ -202,7 +212,7 @@ pg_exec(struct db *db, const char *sql)
 		    t != PGRES_TUPLES_OK && t != PGRES_EMPTY_QUERY) {
 			store_log_sql("pg", "exec", sql,
 			    pg_errmsg(res, conn, msg, sizeof(msg)));
-			rc = pg_res_rc(res);
+			rc = pg_res_rc(res, conn);
 		}
 		PQclear(last);
 		last = res;
@@ -338,7 +348,7 @@ pg_prepare(struct db *db, const char *sql, struct db_stmt **out)
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			store_log_sql("pg", "prepare", sql,
 			    pg_errmsg(res, pc->conn, msg, sizeof(msg)));
-			rc = PC_EDB;
+			rc = pg_res_rc(res, pc->conn);
 			goto out;
 		}
 		nc->sql = strdup(sql);
@@ -478,7 +488,7 @@ pg_run(struct pg_stmt *st)
 	}
 	if (t == PGRES_COMMAND_OK)
 		return PC_OK;
-	rc = pg_res_rc(st->res);
+	rc = pg_res_rc(st->res, conn);
 	if (rc == PC_EEXIST)
 		log_debug("store", "store: pg: unique violation");
 	else

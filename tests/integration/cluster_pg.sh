@@ -289,6 +289,14 @@ for _ in $(seq 1 100); do
 done
 api GET /api/v1/account
 expect 200 - "... the same session works again through the proxy"
+# Every pooled connection died with the server: requests at once take
+# several of them, and each must be made again, not fail on its socket.
+CODES=$(for _ in $(seq 1 12); do
+	curl -s -o /dev/null -w '%{http_code}\n' -b "$JAR" \
+	    "http://127.0.0.1:$PB/api/v1/account" &
+done; wait)
+check "... 12 requests at once on node B: all 200 ($(echo $CODES))" \
+	[ "$(echo "$CODES" | sort -u | tr -d '\n')" = 200 ]
 check "audit chain written by both nodes intact" \
 	bash -c "'$PECETE_BIN' audit verify --data '$D' | grep -q 'audit chain OK'"
 pc_done

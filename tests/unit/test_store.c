@@ -1193,6 +1193,59 @@ test_pool_threads(void **state)
 	pthread_mutex_destroy(&a.mtx);
 }
 
+/*
+ * A PostgreSQL server that restarts closes the sockets of the pool's idle
+ * connections (here each backend is terminated, as a restart does). The
+ * client notices only when it reads: each connection must be found dead
+ * and made again when it is taken, not fail the caller's statement.
+ */
+static void
+test_pool_reconnect(void **state)
+{
+	struct store *s = NULL;
+	struct db *db[3] = { NULL, NULL, NULL }, *adm;
+	int64_t pid[3], left = -1;
+	char sql[256];
+	size_t i;
+	int k;
+
+	assert_int_equal(store_open(cur->url, 3, &s), PC_OK);
+	for (i = 0; i < 3; i++) { /* held at once: three connections */
+		assert_int_equal(store_acquire(s, &db[i]), PC_OK);
+		pid[i] = store_kind(s) == STORE_PG
+		             ? count_rows(db[i], "SELECT pg_backend_pid()")
+		             : count_rows(db[i], "SELECT 1");
+	}
+	for (i = 0; i < 3; i++)
+		store_release(s, db[i]);
+	if (store_kind(s) == STORE_PG) {
+		adm = acq();
+		snprintf(sql, sizeof(sql),
+		    "SELECT count(pg_terminate_backend(pid)) FROM "
+		    "pg_stat_activity WHERE pid IN (%lld, %lld, %lld)",
+		    (long long)pid[0], (long long)pid[1], (long long)pid[2]);
+		assert_int_equal(count_rows(adm, sql), 3);
+		snprintf(sql, sizeof(sql),
+		    "SELECT count(*) FROM pg_stat_activity WHERE pid IN "
+		    "(%lld, %lld, %lld)",
+		    (long long)pid[0], (long long)pid[1], (long long)pid[2]);
+		for (k = 0; k < 100 && left != 0; k++) {
+			left = count_rows(adm, sql);
+			if (left != 0)
+				usleep(50 * 1000);
+		}
+		store_release(cur->s, adm);
+		assert_int_equal(left, 0);
+	}
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_acquire(s, &db[i]), PC_OK);
+		assert_int_equal(count_rows(db[i], "SELECT 1"), 1);
+	}
+	for (i = 0; i < 3; i++)
+		store_release(s, db[i]);
+	store_close(s);
+}
+
 /* ---- appearance profiles ------------------------------------------------- */
 
 static enum pc_rc
@@ -1355,6 +1408,7 @@ static const struct CMUnitTest suite[] = {
 	cmocka_unit_test_setup(test_audit_threads, test_setup),
 	cmocka_unit_test_setup(test_audit_seal, test_setup),
 	cmocka_unit_test_setup(test_pool_threads, test_setup),
+	cmocka_unit_test_setup(test_pool_reconnect, test_setup),
 };
 
 static int
