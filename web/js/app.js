@@ -22,7 +22,11 @@ window.addEventListener('popstate', render);
 async function main() {
 	await initI18n();
 	applyChrome();
-	document.getElementById('lang-select').addEventListener('change', (ev) => switchLang(ev.target.value));
+	// Enabled only now: a choice made before the strings and the handler
+	// were there would be reset by applyChrome and lost.
+	const sel = document.getElementById('lang-select');
+	sel.addEventListener('change', (ev) => switchLang(ev.target.value));
+	sel.disabled = false;
 	await render();
 }
 
