@@ -287,8 +287,17 @@ csc_check(struct db *db, const struct signer_uq *q, int64_t now,
 	rc = store_cert_get(db, q->serial, &c);
 	if (rc != PC_OK || c.kind == NULL ||
 	    strcmp(c.kind, CERT_KIND_AUTH) != 0) {
+		/* Not an authentication key: the qualified one's checks, on
+		 * the certificate just read. */
+		if (rc == PC_ENOTFOUND) {
+			*res = USER_R_UNKNOWN;
+			rc = PC_OK;
+		} else if (rc == PC_OK) {
+			rc = signer_user_check(
+			    db, q, now, &c, cr, label, lsize, res);
+		}
 		store_cert_cleanup(&c);
-		return signer_user_check(db, q, now, cr, label, lsize, res);
+		return rc;
 	}
 	*auth = true;
 	rc = store_credential_of_auth(db, q->serial, cr);
@@ -514,7 +523,7 @@ csc_run(struct signer_user *u, const struct signer_uq *q, const char *token,
 		    db, q, now, &cr, label, sizeof(label), res, &auth);
 	else if (*res == USER_R_OK && rc == PC_OK)
 		rc = signer_user_check(
-		    db, q, now, &cr, label, sizeof(label), res);
+		    db, q, now, NULL, &cr, label, sizeof(label), res);
 	if (rc == PC_OK && *res == USER_R_OK) {
 		*left = auth ? 0 : cr.transactions_left;
 		if (auth)

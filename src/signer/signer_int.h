@@ -125,12 +125,14 @@ struct signer_uq {
  * The credential q->serial and its signing certificate at now: *res says
  * whether it may sign q->n hashes and q->nts timestamps (known, valid,
  * enough transactions, or for q->renewal: the holder's draft request for
- * this credential); OUT: *cr and the key's label.
+ * this credential); OUT: *cr and the key's label. known: the certificate
+ * when the caller has read it already, else NULL (it is read here).
  */
 struct store_credential;
+struct store_cert;
 enum pc_rc signer_user_check(struct db *db, const struct signer_uq *q,
-    int64_t now, struct store_credential *cr, char *label, size_t lsize,
-    enum signer_user_result *res);
+    int64_t now, const struct store_cert *known, struct store_credential *cr,
+    char *label, size_t lsize, enum signer_user_result *res);
 /*
  * Sign q's hashes with the key label (several threads for a large
  * batch). OUT: *sigs (calloc()ed, the caller frees it, also on failure),

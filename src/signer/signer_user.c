@@ -357,16 +357,19 @@ renewal_terms_check(struct db *db, const struct signer_uq *q,
 /* The credential and its certificate: result and key label. */
 enum pc_rc
 signer_user_check(struct db *db, const struct signer_uq *q, int64_t now,
-    struct store_credential *cr, char *label, size_t lsize,
-    enum signer_user_result *res)
+    const struct store_cert *known, struct store_credential *cr, char *label,
+    size_t lsize, enum signer_user_result *res)
 {
-	struct store_cert c;
+	struct store_cert read;
+	const struct store_cert *c = known;
 	enum pc_rc rc;
 
-	memset(&c, 0, sizeof(c));
+	memset(&read, 0, sizeof(read));
 	rc = store_credential_get(db, q->serial, cr);
-	if (rc == PC_OK)
-		rc = store_cert_get(db, q->serial, &c);
+	if (rc == PC_OK && c == NULL) {
+		rc = store_cert_get(db, q->serial, &read);
+		c = &read;
+	}
 	if (rc == PC_ENOTFOUND) {
 		*res = USER_R_UNKNOWN;
 		rc = PC_OK;
@@ -374,25 +377,25 @@ signer_user_check(struct db *db, const struct signer_uq *q, int64_t now,
 	}
 	if (rc != PC_OK)
 		goto out;
-	if (c.kind == NULL || strcmp(c.kind, CERT_KIND_SIGN) != 0 ||
-	    c.key_label == NULL) {
+	if (c->kind == NULL || strcmp(c->kind, CERT_KIND_SIGN) != 0 ||
+	    c->key_label == NULL) {
 		*res = USER_R_UNKNOWN;
-	} else if (c.status == CERT_REVOKED) {
-		*res =
-		    c.reason == 6 ? USER_R_CERT_SUSPENDED : USER_R_CERT_REVOKED;
-	} else if (now > c.not_after || now < c.not_before) {
+	} else if (c->status == CERT_REVOKED) {
+		*res = c->reason == 6 ? USER_R_CERT_SUSPENDED
+		                      : USER_R_CERT_REVOKED;
+	} else if (now > c->not_after || now < c->not_before) {
 		*res = USER_R_CERT_EXPIRED;
 	} else if (q->renewal[0] == '\0' &&
 	           cr->transactions_left < (int64_t)q->n + q->nts) {
 		*res = USER_R_QUOTA;
 	} else {
 		*res = USER_R_OK;
-		snprintf(label, lsize, "%s", c.key_label);
+		snprintf(label, lsize, "%s", c->key_label);
 		if (q->renewal[0] != '\0')
 			rc = renewal_terms_check(db, q, cr, now, res);
 	}
 out:
-	store_cert_cleanup(&c);
+	store_cert_cleanup(&read);
 	return rc;
 }
 
@@ -477,7 +480,8 @@ signer_user_serve(struct signer_user *u, enum pc_rc drc,
 	rc = store_acquire(u->store, &db);
 	if (rc != PC_OK)
 		goto out;
-	rc = signer_user_check(db, &q, now, &cr, label, sizeof(label), &res);
+	rc = signer_user_check(
+	    db, &q, now, NULL, &cr, label, sizeof(label), &res);
 	if (rc != PC_OK || res != USER_R_OK)
 		goto out;
 	left = cr.transactions_left;
